@@ -1,0 +1,183 @@
+package io.swarmsched.agent.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.agent.storage.PieceFile;
+import io.swarmsched.agent.transfer.RateMeter;
+import io.swarmsched.agent.transfer.TokenBucket;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's piece server: children fetch verified pieces from it over HTTP.
+ *
+ * <ul>
+ *   <li>{@code GET /tasks/{task}/pieces/{n}} — the piece's bytes (only verified pieces; 404
+ *       otherwise), with its digest in {@code X-Piece-Digest}; 503 with {@code Retry-After} when
+ *       every upload slot is busy, so the child picks another parent.</li>
+ *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set) and its live
+ *       upload load, for stage 2.</li>
+ *   <li>{@code GET /load} — its live upload load alone.</li>
+ * </ul>
+ * Every upload is paced by one token bucket at the agent's upload limit.
+ */
+public final class PieceServer implements AutoCloseable {
+  private static final Pattern PIECE = Pattern.compile("^/tasks/([^/]+)/pieces/([^/]+)$");
+  private static final Pattern STATUS = Pattern.compile("^/tasks/([^/]+)/status$");
+  private static final int CHUNK = 16 * 1024;
+
+  private final HeldTasks tasks;
+  private final long maxTx;
+  private final int slotLimit;
+  private final Semaphore slots;
+  private final TokenBucket bucket;
+  private final RateMeter served = new RateMeter();
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private PieceServer(HeldTasks tasks, long maxTx, int slotLimit, HttpServer server, ExecutorService executor) {
+    this.tasks = tasks;
+    this.maxTx = maxTx;
+    this.slotLimit = slotLimit;
+    this.slots = new Semaphore(Math.max(1, slotLimit));
+    this.bucket = new TokenBucket(maxTx);
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * @param maxTx     upload limit, bytes/s (0 = unlimited)
+   * @param slotLimit most concurrent uploads
+   */
+  public static PieceServer start(HeldTasks tasks, String host, int port, long maxTx, int slotLimit) throws IOException {
+    if (slotLimit <= 0) {
+      throw new IllegalArgumentException("upload slot limit must be > 0, was " + slotLimit);
+    }
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
+    ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "piece-server");
+      t.setDaemon(true);
+      return t;
+    });
+    PieceServer ps = new PieceServer(tasks, maxTx, slotLimit, server, executor);
+    server.createContext("/", ps::handle);
+    server.setExecutor(executor);
+    server.start();
+    return ps;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public UploadLoad load() {
+    return new UploadLoad(maxTx, served.rate(), slotLimit - slots.availablePermits(), slotLimit, served.total());
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!exchange.getRequestMethod().equals("GET")) {
+        text(exchange, 405, "only GET is served");
+        return;
+      }
+      String path = exchange.getRequestURI().getPath();
+      if (path.equals("/load")) {
+        json(exchange, 200, loadJson(load()));
+        return;
+      }
+      Matcher status = STATUS.matcher(path);
+      if (status.matches()) {
+        Optional<PieceFile> file = tasks.find(status.group(1));
+        BitSet held = file.map(PieceFile::verifiedPieces).orElseGet(BitSet::new);
+        int count = file.map(f -> f.layout().pieceCount()).orElse(0);
+        UploadLoad l = load();
+        json(exchange, 200, "{\"task_id\":\"" + escape(status.group(1)) + "\",\"piece_count\":" + count
+            + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held.toByteArray()) + "\","
+            + loadJson(l).substring(1));
+        return;
+      }
+      Matcher piece = PIECE.matcher(path);
+      if (!piece.matches()) {
+        text(exchange, 404, "no such endpoint: " + path);
+        return;
+      }
+      int number;
+      try {
+        number = Integer.parseInt(piece.group(2));
+      } catch (NumberFormatException e) {
+        text(exchange, 400, "piece number is not an integer: " + piece.group(2));
+        return;
+      }
+      Optional<PieceFile> file = tasks.find(piece.group(1));
+      if (file.isEmpty() || number < 0 || number >= file.get().layout().pieceCount() || !file.get().has(number)) {
+        text(exchange, 404, "piece " + number + " of task " + piece.group(1) + " is not held here");
+        return;
+      }
+      if (!slots.tryAcquire()) {
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        text(exchange, 503, "all " + slotLimit + " upload slots are busy");
+        return;
+      }
+      try {
+        serve(exchange, file.get(), number);
+      } finally {
+        slots.release();
+      }
+    }
+  }
+
+  private void serve(HttpExchange exchange, PieceFile file, int number) throws IOException {
+    byte[] bytes = file.read(number);
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    file.digestHex(number).ifPresent(d -> exchange.getResponseHeaders().set("X-Piece-Digest", d));
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      for (int off = 0; off < bytes.length; off += CHUNK) {
+        int n = Math.min(CHUNK, bytes.length - off);
+        bucket.acquire(n);
+        out.write(bytes, off, n);
+        served.add(n);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // The child hung up (it may have picked a faster parent); the slot is released by the caller.
+    }
+  }
+
+  private static String loadJson(UploadLoad l) {
+    return "{\"max_tx\":" + l.maxTx() + ",\"tx\":" + l.tx() + ",\"concurrent_uploads\":" + l.concurrentUploads()
+        + ",\"upload_slot_limit\":" + l.uploadSlotLimit() + ",\"served_bytes\":" + l.servedBytes() + "}";
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  private static void json(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, b.length);
+    exchange.getResponseBody().write(b);
+  }
+
+  private static void text(HttpExchange exchange, int status, String message) throws IOException {
+    json(exchange, status, "{\"error_code\":" + status + ",\"message\":\"" + escape(message) + "\"}");
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

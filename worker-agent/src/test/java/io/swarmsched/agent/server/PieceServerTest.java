@@ -1,0 +1,111 @@
+package io.swarmsched.agent.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swarmsched.agent.server.ParentClient.PieceAnswer;
+import io.swarmsched.agent.storage.Digests;
+import io.swarmsched.agent.storage.PieceFile;
+import io.swarmsched.agent.storage.PieceLayout;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PieceServerTest {
+  @TempDir Path dir;
+  private PieceFile file;
+  private byte[] piece0;
+  private final ParentClient client = new ParentClient(Duration.ofSeconds(10));
+
+  @BeforeEach
+  void holdOnePieceOfTwo() throws Exception {
+    file = PieceFile.open(dir.resolve("t.bin"), new PieceLayout(128 * 1024, 64 * 1024));
+    piece0 = new byte[64 * 1024];
+    new Random(5).nextBytes(piece0);
+    file.writeFromOrigin(0, piece0);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    file.close();
+  }
+
+  private HeldTasks only(String taskId) {
+    return id -> id.equals(taskId) ? Optional.of(file) : Optional.empty();
+  }
+
+  @Test
+  void servesAVerifiedPieceWithItsDigest() throws Exception {
+    try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 0, 4)) {
+      PieceAnswer answer = client.fetch("127.0.0.1:" + server.port(), "t1", 0);
+      assertThat(answer).isInstanceOf(PieceAnswer.Bytes.class);
+      assertThat(((PieceAnswer.Bytes) answer).data()).isEqualTo(piece0);
+      assertThat(((PieceAnswer.Bytes) answer).digestHex()).isEqualTo(Digests.sha256Hex(piece0));
+      assertThat(server.load().servedBytes()).isEqualTo(piece0.length);
+    }
+  }
+
+  @Test
+  void aPieceNotVerifiedHereOrAnUnknownTaskIsNotHeld() throws Exception {
+    try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 0, 4)) {
+      String address = "127.0.0.1:" + server.port();
+      assertThat(client.fetch(address, "t1", 1)).isInstanceOf(PieceAnswer.NotHeld.class);
+      assertThat(client.fetch(address, "t1", 99)).isInstanceOf(PieceAnswer.NotHeld.class);
+      assertThat(client.fetch(address, "other", 0)).isInstanceOf(PieceAnswer.NotHeld.class);
+    }
+  }
+
+  @Test
+  void statusListsHeldPiecesAndLoad() throws Exception {
+    try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 5_000_000, 3)) {
+      ParentClient.ParentStatus status = client.status("127.0.0.1:" + server.port(), "t1", "peer-a");
+      assertThat(status.pieceCount()).isEqualTo(2);
+      assertThat(status.pieces().get(0)).isTrue();
+      assertThat(status.pieces().get(1)).isFalse();
+      assertThat(status.load().maxTx()).isEqualTo(5_000_000);
+      assertThat(status.load().peerId()).isEqualTo("peer-a");
+    }
+  }
+
+  @Test
+  void answersBusyWhenEveryUploadSlotIsTaken() throws Exception {
+    // One slot and 16 KiB/s: the first 64 KiB upload holds the slot for about three seconds.
+    try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 16 * 1024, 1)) {
+      String address = "127.0.0.1:" + server.port();
+      CompletableFuture<PieceAnswer> first = CompletableFuture.supplyAsync(() -> {
+        try {
+          return client.fetch(address, "t1", 0);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      io.swarmsched.testing.Await.until(Duration.ofSeconds(30), "first upload holds the only slot",
+          () -> server.load().concurrentUploads() == 1);
+      assertThat(client.fetch(address, "t1", 0)).isInstanceOf(PieceAnswer.Busy.class);
+      assertThat(first.get()).isInstanceOf(PieceAnswer.Bytes.class);
+    }
+  }
+
+  @Test
+  void malformedRequestsGetAClearError() throws Exception {
+    try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 0, 1)) {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/tasks/t1/pieces/abc")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.body()).contains("piece number is not an integer: abc");
+      HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/load"))
+          .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(post.statusCode()).isEqualTo(405);
+    }
+  }
+}
