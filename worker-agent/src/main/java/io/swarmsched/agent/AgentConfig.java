@@ -1,0 +1,105 @@
+package io.swarmsched.agent;
+
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.ConfigException;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.schemas.HostType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything an agent is told at start-up; built once from {@link Settings} (file, environment,
+ * flags) and validated, so a wrong value fails fast naming its key.
+ */
+public record AgentConfig(
+    String bootstrapServers,
+    String schemaRegistryUrl,
+    String hostId,
+    HostType type,
+    String idc,
+    String location,
+    List<String> tags,
+    Path dataDir,
+    String bindHost,
+    int piecePort,
+    String advertisedHost,
+    long uploadLimitBytesPerSec,
+    int uploadSlots,
+    long downloadLimitBytesPerSec,
+    int downloadConcurrency,
+    int pieceLength,
+    Duration heartbeatInterval,
+    Duration decisionTimeout,
+    Duration metadataTimeout,
+    Duration parentStallTimeout,
+    int maxReschedules,
+    Duration seedTtl,
+    long diskQuotaBytes,
+    Duration requestTimeout) {
+
+  public static final String PREFIX = "swarm.agent.";
+  public static final String HOST_ID = PREFIX + "host.id";
+  public static final String TYPE = PREFIX + "type";
+  public static final String IDC = PREFIX + "idc";
+  public static final String LOCATION = PREFIX + "location";
+  public static final String TAGS = PREFIX + "tags";
+  public static final String DATA_DIR = PREFIX + "data.dir";
+  public static final String BIND_HOST = PREFIX + "bind.host";
+  public static final String PIECE_PORT = PREFIX + "piece.port";
+  public static final String ADVERTISED_HOST = PREFIX + "advertised.host";
+  public static final String UPLOAD_LIMIT = PREFIX + "upload.limit";
+  public static final String UPLOAD_SLOTS = PREFIX + "upload.slots";
+  public static final String DOWNLOAD_LIMIT = PREFIX + "download.limit";
+  public static final String DOWNLOAD_CONCURRENCY = PREFIX + "download.concurrency";
+  public static final String PIECE_LENGTH = PREFIX + "piece.length";
+  public static final String HEARTBEAT_INTERVAL = PREFIX + "heartbeat.interval";
+  public static final String DECISION_TIMEOUT = PREFIX + "decision.timeout";
+  public static final String METADATA_TIMEOUT = PREFIX + "metadata.timeout";
+  public static final String PARENT_STALL_TIMEOUT = PREFIX + "parent.stall.timeout";
+  public static final String MAX_RESCHEDULES = PREFIX + "max.reschedules";
+  public static final String SEED_TTL = PREFIX + "seed.ttl";
+  public static final String DISK_QUOTA = PREFIX + "disk.quota";
+  public static final String REQUEST_TIMEOUT = PREFIX + "request.timeout";
+
+  public AgentConfig {
+    if (hostId == null || hostId.isBlank()) {
+      throw new ConfigException(HOST_ID, "must not be empty");
+    }
+    tags = List.copyOf(tags);
+  }
+
+  public static AgentConfig from(Settings s) {
+    String defaultHostId = System.getenv().getOrDefault("HOSTNAME", "agent") + "-" + ProcessHandle.current().pid();
+    return new AgentConfig(
+        s.string(CommonKeys.BOOTSTRAP_SERVERS, "localhost:9092"),
+        s.string(CommonKeys.SCHEMA_REGISTRY_URL, "http://localhost:8081"),
+        s.string(HOST_ID, defaultHostId),
+        s.enumValue(TYPE, HostType.class, HostType.NORMAL),
+        s.string(IDC, ""),
+        s.string(LOCATION, ""),
+        s.list(TAGS, List.of()),
+        Path.of(s.string(DATA_DIR, ".swarmsched/agent")),
+        s.string(BIND_HOST, "127.0.0.1"),
+        s.integer(PIECE_PORT, 0, 0, 65535),
+        s.string(ADVERTISED_HOST, "127.0.0.1"),
+        s.bytes(UPLOAD_LIMIT, 0, 0, 125_000_000_000L),
+        s.integer(UPLOAD_SLOTS, 8, 1, 10_000),
+        s.bytes(DOWNLOAD_LIMIT, 0, 0, 125_000_000_000L),
+        s.integer(DOWNLOAD_CONCURRENCY, 8, 1, 256),
+        (int) s.bytes(PIECE_LENGTH, 4L << 20, 4096, 64L << 20),
+        s.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(3)),
+        s.duration(DECISION_TIMEOUT, Duration.ofSeconds(60)),
+        s.duration(METADATA_TIMEOUT, Duration.ofSeconds(120)),
+        s.duration(PARENT_STALL_TIMEOUT, Duration.ofSeconds(15)),
+        s.integer(MAX_RESCHEDULES, 5, 0, 100),
+        s.duration(SEED_TTL, Duration.ofHours(1)),
+        s.bytes(DISK_QUOTA, 10L << 30, 0, Long.MAX_VALUE),
+        s.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10)));
+  }
+
+  /** host:port that children use to reach this agent's piece server. */
+  public String pieceServerAddress(int boundPort) {
+    return advertisedHost + ":" + boundPort;
+  }
+}

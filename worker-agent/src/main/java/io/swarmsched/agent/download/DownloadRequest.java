@@ -1,0 +1,26 @@
+package io.swarmsched.agent.download;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What a user (or a seed trigger) asks an agent to fetch.
+ *
+ * @param url              the content's origin URL (http or https)
+ * @param output           where the content is written, in place
+ * @param digest           the whole content's {@code sha256:HEX}, checked at the end when given
+ * @param tag              distinguishes tasks of the same URL
+ * @param needBackToSource go straight to the origin (seeds do)
+ * @param cacheOwned       the file is the agent's to delete when it stops seeding it
+ */
+public record DownloadRequest(String url, Path output, Optional<String> digest, String tag,
+                              boolean needBackToSource, boolean cacheOwned) {
+
+  public static DownloadRequest of(String url, Path output) {
+    return new DownloadRequest(url, output, Optional.empty(), "", false, false);
+  }
+
+  public DownloadRequest withDigest(String sha256) {
+    return new DownloadRequest(url, output, Optional.ofNullable(sha256), tag, needBackToSource, cacheOwned);
+  }
+}

@@ -1,0 +1,244 @@
+package io.swarmsched.agent.swarm;
+
+import io.swarmsched.runtime.deadletter.DeadLetter;
+import io.swarmsched.runtime.deadletter.DeadLetterPublisher;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.TaskMetadata;
+import io.swarmsched.serde.SerdeConfig;
+import io.swarmsched.serde.SpecificAvroDeserializer;
+import io.swarmsched.serde.SpecificAvroSerializer;
+import io.swarmsched.topics.Topic;
+import io.swarmsched.topics.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's connection to the swarm's topics: it produces heartbeats, peer and piece events,
+ * schedule requests and task metadata; it reads only its own partition of the decisions topic
+ * (the partition its host id hashes to, as the dispatcher's keyed writes land) and the task
+ * metadata table. Records it cannot decode go to the dead-letter topic; it never stops on them.
+ */
+public final class SwarmClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SwarmClient.class);
+
+  private final String hostId;
+  private final Map<String, Object> common;
+  private final KafkaProducer<String, SpecificRecord> producer;
+  private final DeadLetterPublisher deadLetters;
+  private final Map<String, TaskMetadata> metadata = new ConcurrentHashMap<>();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong ignoredDecisions = new AtomicLong();
+  private final AtomicLong undecodable = new AtomicLong();
+  private Thread decisionThread;
+  private Thread metadataThread;
+  private KafkaConsumer<String, byte[]> decisionConsumer;
+  private KafkaConsumer<String, byte[]> metadataConsumer;
+
+  public SwarmClient(String bootstrapServers, String schemaRegistryUrl, String hostId) {
+    this.hostId = hostId;
+    this.common = Map.of(
+        "bootstrap.servers", bootstrapServers,
+        SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    Map<String, Object> p = new HashMap<>(common);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "swarm-agent-" + hostId);
+    SpecificAvroSerializer<SpecificRecord> values = new SpecificAvroSerializer<>();
+    values.configure(p, false);
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
+    this.deadLetters = DeadLetterPublisher.create(Map.of("bootstrap.servers", bootstrapServers,
+        ProducerConfig.CLIENT_ID_CONFIG, "swarm-agent-dlq-" + hostId));
+  }
+
+  public Future<RecordMetadata> send(Topic topic, String key, SpecificRecord value) {
+    return producer.send(new ProducerRecord<>(topic.name(), key, value), (md, e) -> {
+      if (e != null) {
+        log.error("Could not publish to {} (key {})", topic.name(), key, e);
+      }
+    });
+  }
+
+  public void flush() {
+    producer.flush();
+  }
+
+  /** The partition of the decisions topic this host's decisions land on. */
+  public static int partitionFor(String hostId, int partitions) {
+    return Utils.toPositive(Utils.murmur2(hostId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /**
+   * Starts reading this host's decisions; {@code handler} sees only decisions addressed to this
+   * host (others sharing the partition are skipped and counted).
+   */
+  public void startDecisions(Consumer<ScheduleDecision> handler) {
+    Map<String, Object> c = new HashMap<>(common);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "swarm-agent-" + hostId);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarm-agent-decisions-" + hostId);
+    decisionConsumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    List<PartitionInfo> partitions = decisionConsumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(30));
+    if (partitions == null || partitions.isEmpty()) {
+      throw new IllegalStateException("topic " + Topics.SCHEDULE_DECISIONS.name() + " does not exist; run `swarmsched topics create`");
+    }
+    TopicPartition mine = new TopicPartition(Topics.SCHEDULE_DECISIONS.name(), partitionFor(hostId, partitions.size()));
+    decisionConsumer.assign(List.of(mine));
+    // Make the starting position concrete now, so no decision written after start-up is missed.
+    decisionConsumer.position(mine, Duration.ofSeconds(30));
+    SpecificAvroDeserializer<ScheduleDecision> decoder = new SpecificAvroDeserializer<>(ScheduleDecision.class);
+    decoder.configure(common, false);
+    decisionThread = daemon("agent-decisions-" + hostId, () -> {
+      try {
+        while (running.get()) {
+          for (ConsumerRecord<String, byte[]> r : decisionConsumer.poll(Duration.ofMillis(200))) {
+            ScheduleDecision d = decode(decoder, r, "agent-decisions");
+            if (d == null) {
+              continue;
+            }
+            if (!hostId.equals(d.getTargetHostId())) {
+              ignoredDecisions.incrementAndGet();
+              continue;
+            }
+            try {
+              handler.accept(d);
+            } catch (RuntimeException e) {
+              log.error("Handling decision {} failed", d.getDecisionId(), e);
+            }
+          }
+        }
+      } catch (WakeupException e) {
+        // closing
+      } finally {
+        decisionConsumer.close(Duration.ofSeconds(5));
+      }
+    });
+  }
+
+  /** Starts tailing the task metadata table from its beginning. */
+  public void startMetadata() {
+    Map<String, Object> c = new HashMap<>(common);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarm-agent-metadata-" + hostId);
+    metadataConsumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> all = metadataConsumer.partitionsFor(Topics.TASK_METADATA.name(), Duration.ofSeconds(30)).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    metadataConsumer.assign(all);
+    metadataConsumer.seekToBeginning(all);
+    SpecificAvroDeserializer<TaskMetadata> decoder = new SpecificAvroDeserializer<>(TaskMetadata.class);
+    decoder.configure(common, false);
+    metadataThread = daemon("agent-metadata-" + hostId, () -> {
+      try {
+        while (running.get()) {
+          for (ConsumerRecord<String, byte[]> r : metadataConsumer.poll(Duration.ofMillis(200))) {
+            if (r.value() == null) {
+              metadata.remove(r.key());
+              continue;
+            }
+            TaskMetadata m = decode(decoder, r, "agent-task-metadata");
+            if (m != null) {
+              metadata.put(m.getTaskId(), m);
+              synchronized (metadata) {
+                metadata.notifyAll();
+              }
+            }
+          }
+        }
+      } catch (WakeupException e) {
+        // closing
+      } finally {
+        metadataConsumer.close(Duration.ofSeconds(5));
+      }
+    });
+  }
+
+  public Optional<TaskMetadata> metadata(String taskId) {
+    return Optional.ofNullable(metadata.get(taskId));
+  }
+
+  /** Waits for a task's metadata to appear on the table. */
+  public Optional<TaskMetadata> awaitMetadata(String taskId, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (metadata) {
+      while (!metadata.containsKey(taskId)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return Optional.empty();
+        }
+        metadata.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)))));
+      }
+    }
+    return metadata(taskId);
+  }
+
+  private <T> T decode(SpecificAvroDeserializer<? extends T> decoder, ConsumerRecord<String, byte[]> r, String stage) {
+    try {
+      return decoder.deserialize(r.topic(), r.value());
+    } catch (RuntimeException e) {
+      undecodable.incrementAndGet();
+      deadLetters.publish(DeadLetter.builder(stage, e.getMessage() == null ? e.toString() : e.getMessage())
+          .source(r.topic(), r.partition(), r.offset())
+          .rawKey(r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .rawValue(r.value()).headers(r.headers()).exception(e).build());
+      return null;
+    }
+  }
+
+  private static Thread daemon(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  public long ignoredDecisions() {
+    return ignoredDecisions.get();
+  }
+
+  public long undecodableRecords() {
+    return undecodable.get();
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    for (Thread t : new Thread[] {decisionThread, metadataThread}) {
+      if (t != null) {
+        try {
+          t.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    producer.close(Duration.ofSeconds(10));
+    deadLetters.close();
+  }
+}
