@@ -143,6 +143,11 @@ public final class Agent implements DownloadContext, AutoCloseable {
     return result;
   }
 
+  /** Decisions read from this host's partition that were addressed to another host. */
+  public long ignoredDecisions() {
+    return swarm.ignoredDecisions();
+  }
+
   /** Tasks this agent holds (downloading or seeding). */
   public List<String> heldTasks() {
     return new ArrayList<>(held.keySet());
