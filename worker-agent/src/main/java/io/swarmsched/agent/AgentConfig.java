@@ -36,7 +36,8 @@ public record AgentConfig(
     int maxReschedules,
     Duration seedTtl,
     long diskQuotaBytes,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    int controlPort) {
 
   public static final String PREFIX = "swarm.agent.";
   public static final String HOST_ID = PREFIX + "host.id";
@@ -61,6 +62,9 @@ public record AgentConfig(
   public static final String SEED_TTL = PREFIX + "seed.ttl";
   public static final String DISK_QUOTA = PREFIX + "disk.quota";
   public static final String REQUEST_TIMEOUT = PREFIX + "request.timeout";
+  /** Port of the daemon's control API (downloads for {@code swarmsched get}, health, metrics); -1 = none. */
+  public static final String CONTROL_PORT = PREFIX + "control.port";
+  public static final int DEFAULT_CONTROL_PORT = 65001;
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -95,7 +99,8 @@ public record AgentConfig(
         s.integer(MAX_RESCHEDULES, 5, 0, 100),
         s.duration(SEED_TTL, Duration.ofHours(1)),
         s.bytes(DISK_QUOTA, 10L << 30, 0, Long.MAX_VALUE),
-        s.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10)));
+        s.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10)),
+        s.integer(CONTROL_PORT, DEFAULT_CONTROL_PORT, -1, 65535));
   }
 
   /** host:port that children use to reach this agent's piece server. */

@@ -1,0 +1,57 @@
+package io.swarmsched.scheduling.evaluator;
+
+import io.swarmsched.scheduling.resource.HostType;
+import io.swarmsched.scheduling.resource.PeerState;
+
+/** The affinity and host-type parts of TotalScore, exactly as DESIGN.md defines them. */
+public final class Affinity {
+
+    /** At most this many {@code |}-separated location elements count. */
+    public static final int MAX_LOCATION_ELEMENTS = 5;
+    public static final String LOCATION_SEPARATOR = "\\|";
+
+    public static final double NORMAL_HOST_SCORE = 0.5;
+    public static final double DOWNLOADING_SEED_SCORE = 1.0;
+    public static final double FINISHED_SEED_SCORE = 0.0;
+
+    private Affinity() {
+    }
+
+    /** 1 when both IDCs are set and equal ignoring case, else 0. */
+    public static double idc(String a, String b) {
+        if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
+            return 0.0;
+        }
+        return a.equalsIgnoreCase(b) ? 1.0 : 0.0;
+    }
+
+    /**
+     * 1 when the locations are equal; else the number of equal {@code |}-separated elements counted from the left
+     * up to the first mismatch, over 5 (at most 5 elements count). An unset location on either side scores 0 —
+     * it says nothing about proximity (as in Dragonfly). Elements compare ignoring case, like IDCs.
+     */
+    public static double location(String a, String b) {
+        if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
+            return 0.0;
+        }
+        if (a.equalsIgnoreCase(b)) {
+            return 1.0;
+        }
+        String[] x = a.split(LOCATION_SEPARATOR, -1);
+        String[] y = b.split(LOCATION_SEPARATOR, -1);
+        int n = Math.min(MAX_LOCATION_ELEMENTS, Math.min(x.length, y.length));
+        int equal = 0;
+        while (equal < n && x[equal].equalsIgnoreCase(y[equal])) {
+            equal++;
+        }
+        return (double) equal / MAX_LOCATION_ELEMENTS;
+    }
+
+    /** A normal parent 0.5; a seed 1 while it is still downloading, 0 once it has finished. */
+    public static double hostType(HostType type, PeerState state) {
+        if (!type.isSeed()) {
+            return NORMAL_HOST_SCORE;
+        }
+        return state == PeerState.SUCCEEDED || state.isTerminal() ? FINISHED_SEED_SCORE : DOWNLOADING_SEED_SCORE;
+    }
+}

@@ -1,0 +1,145 @@
+package io.swarmsched.scheduling.resource;
+
+import io.swarmsched.scheduling.dag.Dag;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One piece of content and its peers. The DAG's vertices are peer ids; an edge {@code parent → child} means the
+ * child downloads from the parent. Peers are kept sorted by id so iteration order — and thus every decision — does
+ * not depend on arrival order. Not thread-safe.
+ */
+public final class Task {
+
+    private final String taskId;
+    private final Map<String, Peer> peers = new TreeMap<>();
+    private final Dag<String> dag = new Dag<>();
+    private String url;
+    private long contentLength;
+    private long pieceLength;
+    private int pieceCount;
+
+    public Task(String taskId, String url) {
+        this.taskId = Objects.requireNonNull(taskId, "taskId");
+        this.url = url == null ? "" : url;
+        this.contentLength = -1;
+    }
+
+    public String taskId() {
+        return taskId;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url == null ? "" : url;
+    }
+
+    /** -1 while unknown. */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    public long pieceLength() {
+        return pieceLength;
+    }
+
+    /** 0 while unknown. */
+    public int pieceCount() {
+        return pieceCount;
+    }
+
+    public void setMetadata(long contentLength, long pieceLength, int pieceCount) {
+        this.contentLength = contentLength;
+        this.pieceLength = pieceLength;
+        this.pieceCount = pieceCount;
+    }
+
+    public Dag<String> dag() {
+        return dag;
+    }
+
+    /** Adds a peer (and its DAG vertex); returns the existing one when the id is known already. */
+    public Peer addPeer(Peer peer) {
+        if (!peer.taskId().equals(taskId)) {
+            throw new IllegalArgumentException("peer " + peer.peerId() + " belongs to task " + peer.taskId()
+                    + ", not " + taskId);
+        }
+        Peer existing = peers.putIfAbsent(peer.peerId(), peer);
+        if (existing != null) {
+            return existing;
+        }
+        dag.addVertex(peer.peerId());
+        return peer;
+    }
+
+    public Optional<Peer> peer(String peerId) {
+        return Optional.ofNullable(peers.get(peerId));
+    }
+
+    /** Removes a peer and every edge touching it; returns the ids of its former children (to reschedule). */
+    public List<String> removePeer(String peerId) {
+        if (peers.remove(peerId) == null) {
+            return List.of();
+        }
+        List<String> children = new ArrayList<>(dag.children(peerId));
+        dag.removeVertex(peerId);
+        Collections.sort(children);
+        return children;
+    }
+
+    /** All peers, sorted by id. */
+    public Collection<Peer> peers() {
+        return Collections.unmodifiableCollection(peers.values());
+    }
+
+    public int peerCount() {
+        return peers.size();
+    }
+
+    /** Peers currently downloading from the origin (bounded per task by the retry policy). */
+    public int backToSourceCount() {
+        int n = 0;
+        for (Peer p : peers.values()) {
+            if (p.state() == PeerState.BACK_TO_SOURCE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** True when some peer has something to give: back-to-source, finished, or running with pieces. */
+    public boolean hasAvailablePeer() {
+        for (Peer p : peers.values()) {
+            if (p.state() == PeerState.BACK_TO_SOURCE || p.state() == PeerState.SUCCEEDED
+                    || (p.state() == PeerState.RUNNING && p.piecesFinished() > 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Peers running on a host, sorted by id. */
+    public List<Peer> peersOnHost(String hostId) {
+        List<Peer> out = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (p.hostId().equals(hostId)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Task{" + taskId + " peers=" + peers.size() + " edges=" + dag.edgeCount() + "}";
+    }
+}
