@@ -6,7 +6,6 @@ import io.swarmsched.agent.download.DownloadProgress;
 import io.swarmsched.agent.download.DownloadRequest;
 import io.swarmsched.agent.download.DownloadResult;
 import io.swarmsched.agent.download.TaskDownload;
-import io.swarmsched.agent.download.TaskIds;
 import io.swarmsched.agent.host.HostMetrics;
 import io.swarmsched.agent.origin.OriginClient;
 import io.swarmsched.agent.server.ParentClient;
@@ -128,7 +127,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
 
   /** Downloads through the swarm. The future fails with a {@link DownloadException} naming the reason. */
   public CompletableFuture<DownloadResult> download(DownloadRequest request, DownloadProgress progress) {
-    String taskId = TaskIds.of(request.url(), request.digest().orElse(null), request.tag());
+    String taskId = request.taskId();
     TaskDownload download = new TaskDownload(this, request, TaskDownload.newPeerId(config.hostId(), taskId), progress);
     CompletableFuture<DownloadResult> result = new CompletableFuture<>();
     downloads.submit(() -> {
@@ -183,11 +182,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
     }
     Path output = config.dataDir().resolve("tasks").resolve(taskId);
     DownloadRequest request = new DownloadRequest(trigger.getUrl(), output, Optional.ofNullable(trigger.getDigest()),
-        "", true, true);
-    if (!TaskIds.of(request.url(), request.digest().orElse(null), request.tag()).equals(taskId)) {
-      // The task id was derived with a tag we do not know; seed it under its own id anyway.
-      log.info("Seed trigger for task {}: URL and digest derive another id; seeding as requested", taskId);
-    }
+        "", true, true, taskId);
     log.info("Seed trigger: fetching task {} from {}", taskId, trigger.getUrl());
     download(request, new DownloadProgress()).whenComplete((r, e) -> {
       seeding.remove(taskId);

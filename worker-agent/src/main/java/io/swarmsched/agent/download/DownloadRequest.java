@@ -12,9 +12,22 @@ import java.util.Optional;
  * @param tag              distinguishes tasks of the same URL
  * @param needBackToSource go straight to the origin (seeds do)
  * @param cacheOwned       the file is the agent's to delete when it stops seeding it
+ * @param taskId           the task's id: derived from url, digest and tag unless given (a seed
+ *                         trigger names the task it wants seeded)
  */
 public record DownloadRequest(String url, Path output, Optional<String> digest, String tag,
-                              boolean needBackToSource, boolean cacheOwned) {
+                              boolean needBackToSource, boolean cacheOwned, String taskId) {
+
+  public DownloadRequest {
+    if (taskId == null || taskId.isEmpty()) {
+      taskId = TaskIds.of(url, digest.orElse(null), tag);
+    }
+  }
+
+  public DownloadRequest(String url, Path output, Optional<String> digest, String tag,
+                         boolean needBackToSource, boolean cacheOwned) {
+    this(url, output, digest, tag, needBackToSource, cacheOwned, null);
+  }
 
   public static DownloadRequest of(String url, Path output) {
     return new DownloadRequest(url, output, Optional.empty(), "", false, false);

@@ -80,7 +80,7 @@ public final class TaskDownload {
   public TaskDownload(DownloadContext ctx, DownloadRequest request, String peerId, DownloadProgress progress) {
     this.ctx = ctx;
     this.request = request;
-    this.taskId = TaskIds.of(request.url(), request.digest().orElse(null), request.tag());
+    this.taskId = request.taskId();
     this.peerId = peerId;
     this.progress = progress;
     // Stage-2 choices are reproducible for a given peer.
