@@ -37,7 +37,9 @@ public record AgentConfig(
     Duration seedTtl,
     long diskQuotaBytes,
     Duration requestTimeout,
-    int controlPort) {
+    int controlPort,
+    int desiredParents,
+    Duration parentRefreshInterval) {
 
   public static final String PREFIX = "swarm.agent.";
   public static final String HOST_ID = PREFIX + "host.id";
@@ -65,6 +67,9 @@ public record AgentConfig(
   /** Port of the daemon's control API (downloads for {@code swarmsched get}, health, metrics); -1 = none. */
   public static final String CONTROL_PORT = PREFIX + "control.port";
   public static final int DEFAULT_CONTROL_PORT = 65001;
+  /** While downloading from fewer live parents than this, the agent asks the dispatcher for more. */
+  public static final String DESIRED_PARENTS = PREFIX + "desired.parents";
+  public static final String PARENT_REFRESH_INTERVAL = PREFIX + "parent.refresh.interval";
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -100,7 +105,9 @@ public record AgentConfig(
         s.duration(SEED_TTL, Duration.ofHours(1)),
         s.bytes(DISK_QUOTA, 10L << 30, 0, Long.MAX_VALUE),
         s.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10)),
-        s.integer(CONTROL_PORT, DEFAULT_CONTROL_PORT, -1, 65535));
+        s.integer(CONTROL_PORT, DEFAULT_CONTROL_PORT, -1, 65535),
+        s.integer(DESIRED_PARENTS, 4, 1, 64),
+        s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)));
   }
 
   /** host:port that children use to reach this agent's piece server. */

@@ -76,6 +76,7 @@ public final class TaskDownload {
   private PieceFile file;
   private boolean running;
   private int reschedules;
+  private final AtomicInteger attempts = new AtomicInteger();
 
   public TaskDownload(DownloadContext ctx, DownloadRequest request, String peerId, DownloadProgress progress) {
     this.ctx = ctx;
@@ -134,10 +135,10 @@ public final class TaskDownload {
   private DownloadResult schedule() throws DownloadException, InterruptedException {
     Set<String> blocklist = new LinkedHashSet<>();
     int maxReschedules = ctx.config().maxReschedules();
-    for (int attempt = 0; ; attempt++) {
-      boolean forceSource = request.needBackToSource() || attempt > maxReschedules;
+    for (int round = 0; ; round++) {
+      boolean forceSource = request.needBackToSource() || round > maxReschedules;
       progress.phase("scheduling");
-      ScheduleDecision decision = decide(attempt, blocklist, forceSource);
+      ScheduleDecision decision = decide(blocklist, forceSource, round > 0);
       switch (decision.getOutcome()) {
         case PARENTS -> {
           if (!running) {
@@ -163,10 +164,10 @@ public final class TaskDownload {
     }
   }
 
-  private ScheduleDecision decide(int attempt, Set<String> blocklist, boolean needBackToSource)
+  private ScheduleDecision decide(Set<String> blocklist, boolean needBackToSource, boolean reschedule)
       throws DownloadException, InterruptedException {
     ScheduleRequest req = ScheduleRequest.newBuilder()
-        .setRequestId(peerId + ":" + attempt)
+        .setRequestId(peerId + ":" + attempts.getAndIncrement())
         .setTaskId(taskId)
         .setPeerId(peerId)
         .setHostId(ctx.config().hostId())
@@ -175,7 +176,7 @@ public final class TaskDownload {
         .setTag(request.tag())
         .setNeedBackToSource(needBackToSource)
         .setBlocklist(new ArrayList<>(blocklist))
-        .setReschedule(attempt > 0)
+        .setReschedule(reschedule)
         .setTimestamp(Instant.now())
         .build();
     try {
@@ -266,6 +267,30 @@ public final class TaskDownload {
             Thread.sleep(1000);
           } catch (InterruptedException e) {
             return;
+          }
+        }
+      });
+      // While it has fewer parents than it wants, ask for more: peers that started after this one's
+      // first decision become parents as they get pieces, so the swarm does not all pull from the seed.
+      pool.submit(() -> {
+        long every = ctx.config().parentRefreshInterval().toMillis();
+        while (!Thread.currentThread().isInterrupted() && every > 0) {
+          try {
+            Thread.sleep(every);
+            long alive = parents.values().stream().filter(p -> !p.dead).count();
+            if (alive >= ctx.config().desiredParents()) {
+              continue;
+            }
+            ScheduleDecision more = decide(Set.copyOf(corrupting), false, false);
+            if (more.getOutcome() == DecisionOutcome.PARENTS) {
+              for (ParentCandidate c : more.getParents()) {
+                parents.putIfAbsent(c.getPeerId(), new Parent(c));
+              }
+            }
+          } catch (InterruptedException e) {
+            return;
+          } catch (DownloadException e) {
+            log.debug("{}: asking for more parents failed: {}", peerId, e.getMessage());
           }
         }
       });

@@ -1,0 +1,74 @@
+package io.swarmsched.runtime.config;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The settings every service shares, and their defaults: the one place they are written down.
+ * Defaults work against the embedded cluster ({@code swarmsched cluster}).
+ */
+public final class CommonKeys {
+  private CommonKeys() {}
+
+  public static final String BOOTSTRAP_SERVERS = "swarm.bootstrap.servers";
+  public static final String SCHEMA_REGISTRY_URL = "swarm.schema.registry.url";
+  /** Port of the service's HTTP API (health, metrics, queries); 0 picks a free one. */
+  public static final String HTTP_PORT = "swarm.http.port";
+  /** Interface the HTTP API binds to. */
+  public static final String HTTP_HOST = "swarm.http.host";
+  /**
+   * host:port other instances use to reach this one's HTTP API; becomes Streams'
+   * {@code application.server}. Defaults to localhost and the HTTP port.
+   */
+  public static final String HTTP_ADVERTISED = "swarm.http.advertised";
+  /** Largest request body the HTTP API accepts (413 above it). */
+  public static final String HTTP_MAX_BODY_BYTES = "swarm.http.max.body.bytes";
+  public static final String STATE_DIR = "swarm.state.dir";
+  /** {@code at_least_once} or {@code exactly_once_v2}. */
+  public static final String PROCESSING_GUARANTEE = "swarm.processing.guarantee";
+  /** Distinguishes instances of one service (client ids, state dirs, logs). */
+  public static final String INSTANCE_ID = "swarm.instance.id";
+  /** Off-heap bytes all RocksDB stores of the process share (block cache + memtables). */
+  public static final String ROCKSDB_MEMORY_BYTES = "swarm.rocksdb.memory.bytes";
+  /** Keys starting with this prefix are passed to Kafka Streams without it, e.g. swarm.streams.num.standby.replicas=1. */
+  public static final String STREAMS_PREFIX = "swarm.streams.";
+
+  public static final String AT_LEAST_ONCE = "at_least_once";
+  public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
+
+  public static final long DEFAULT_ROCKSDB_MEMORY_BYTES = 64L * 1024 * 1024;
+  public static final int DEFAULT_HTTP_MAX_BODY_BYTES = 1024 * 1024;
+
+  /** The defaults layer under every {@link Settings#load}. */
+  public static final Map<String, String> DEFAULTS = Map.of(
+      BOOTSTRAP_SERVERS, "localhost:9092",
+      SCHEMA_REGISTRY_URL, "http://localhost:8081",
+      HTTP_PORT, "8080",
+      HTTP_HOST, "0.0.0.0",
+      HTTP_MAX_BODY_BYTES, Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
+      STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "swarmsched", "state").toString(),
+      PROCESSING_GUARANTEE, AT_LEAST_ONCE,
+      ROCKSDB_MEMORY_BYTES, Long.toString(DEFAULT_ROCKSDB_MEMORY_BYTES));
+
+  /** {@code swarm.instance.id}, else host name and process id. */
+  public static String instanceId(Settings settings) {
+    return settings.optional(INSTANCE_ID).orElseGet(CommonKeys::hostAndPid);
+  }
+
+  /** {@code swarm.processing.guarantee}, validated. */
+  public static String processingGuarantee(Settings settings) {
+    return settings.oneOf(PROCESSING_GUARANTEE, AT_LEAST_ONCE, AT_LEAST_ONCE, EXACTLY_ONCE_V2);
+  }
+
+  private static String hostAndPid() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "localhost";
+    }
+    return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+  }
+}

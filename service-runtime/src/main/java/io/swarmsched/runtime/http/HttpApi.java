@@ -1,0 +1,341 @@
+package io.swarmsched.runtime.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service's HTTP API on the JDK's {@code com.sun.net.httpserver}: routes with path parameters
+ * ({@code /api/v1/hosts/{id}}), JSON in and out, a body size limit, and errors always as
+ * {@code {"error_code": <int>, "message": "..."}}. Built in: {@code GET /health} (200 when every
+ * registered {@link HealthCheck} is up, else 503) and {@code GET /metrics} (Prometheus text from
+ * {@link #meterRegistry()}, with JVM and process metrics bound).
+ *
+ * <pre>{@code
+ * HttpApi api = HttpApi.create(settings);          // swarm.http.host / port / max.body.bytes
+ * api.get("/api/v1/hosts/{id}", req -> Response.ok(lookup(req.pathParam("id"))));
+ * api.post("/api/v1/heartbeat", req -> { Heartbeat hb = req.bodyAs(Heartbeat.class); ...; return Response.json(202, ack); });
+ * api.registerHealthCheck("streams", service.healthCheck());
+ * api.start();
+ * }</pre>
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  /** The JSON mapper request and response helpers use. */
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final String host;
+  private final int requestedPort;
+  private final int maxBodyBytes;
+  private final List<Route> routes = new CopyOnWriteArrayList<>();
+  private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private HttpServer server;
+  private ExecutorService executor;
+
+  private HttpApi(String host, int port, int maxBodyBytes) {
+    this.host = host;
+    this.requestedPort = port;
+    this.maxBodyBytes = maxBodyBytes;
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    get("/health", request -> health());
+    get("/metrics", request -> Response.text(200, registry.scrape(), PROMETHEUS_CONTENT_TYPE));
+  }
+
+  /** An API on {@code host:port} (port 0 = ephemeral) refusing bodies over {@code maxBodyBytes}. */
+  public static HttpApi create(String host, int port, int maxBodyBytes) {
+    return new HttpApi(host, port, maxBodyBytes);
+  }
+
+  /** From {@code swarm.http.host}, {@code swarm.http.port}, {@code swarm.http.max.body.bytes}. */
+  public static HttpApi create(Settings settings) {
+    return new HttpApi(
+        settings.string(CommonKeys.HTTP_HOST, "0.0.0.0"),
+        settings.integer(CommonKeys.HTTP_PORT, 8080, 0, 65535),
+        (int) settings.bytes(CommonKeys.HTTP_MAX_BODY_BYTES, CommonKeys.DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 1));
+  }
+
+  public HttpApi get(String pattern, Handler handler) {
+    return route("GET", pattern, handler);
+  }
+
+  public HttpApi post(String pattern, Handler handler) {
+    return route("POST", pattern, handler);
+  }
+
+  public HttpApi put(String pattern, Handler handler) {
+    return route("PUT", pattern, handler);
+  }
+
+  public HttpApi delete(String pattern, Handler handler) {
+    return route("DELETE", pattern, handler);
+  }
+
+  /** Adds a route; a later route for the same method and pattern replaces the earlier one. */
+  public HttpApi route(String method, String pattern, Handler handler) {
+    Route route = new Route(method.toUpperCase(Locale.ROOT), pattern, segments(pattern), handler);
+    routes.removeIf(r -> r.method.equals(route.method) && r.pattern.equals(pattern));
+    routes.add(route);
+    return this;
+  }
+
+  public HttpApi registerHealthCheck(String name, HealthCheck check) {
+    healthChecks.put(name, check);
+    return this;
+  }
+
+  /** The registry /metrics exposes; bind service metrics (and Streams': StreamsService.bindMetrics) here. */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public synchronized HttpApi start() throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    server = HttpServer.create(new InetSocketAddress(host, requestedPort), 64);
+    AtomicInteger threads = new AtomicInteger();
+    executor = Executors.newFixedThreadPool(16, r -> {
+      Thread t = new Thread(r, "swarm-http-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+    log.info("HTTP API listening on {}:{}", host, port());
+    return this;
+  }
+
+  /** The bound port (the chosen one when started with port 0). */
+  public int port() {
+    if (server == null) {
+      throw new IllegalStateException("not started");
+    }
+    return server.getAddress().getPort();
+  }
+
+  /** http://127.0.0.1:PORT — for tests and local clients. */
+  public String localUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+      try {
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      server = null;
+    }
+    gcMetrics.close();
+    registry.close();
+  }
+
+  // ------------------------------------------------------------ dispatch
+
+  private Response health() {
+    Map<String, Object> checks = new LinkedHashMap<>();
+    boolean allUp = true;
+    for (Map.Entry<String, HealthCheck> entry : new java.util.TreeMap<>(healthChecks).entrySet()) {
+      HealthCheck.Status status;
+      try {
+        status = entry.getValue().check();
+      } catch (RuntimeException e) {
+        status = HealthCheck.Status.down("check failed: " + e);
+      }
+      allUp &= status.up();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", status.up() ? "UP" : "DOWN");
+      body.put("detail", status.detail());
+      body.putAll(status.data());
+      checks.put(entry.getKey(), body);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", allUp ? "UP" : "DOWN");
+    body.put("checks", checks);
+    return Response.json(allUp ? 200 : 503, body);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
+    String routeName = "unmatched";
+    Response response;
+    try {
+      URI uri = exchange.getRequestURI();
+      String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+      List<String> pathSegments = decodedSegments(uri.getRawPath());
+      Set<String> allowed = new LinkedHashSet<>();
+      Route matched = null;
+      Map<String, String> params = null;
+      for (Route route : routes) {
+        Map<String, String> candidate = route.match(pathSegments);
+        if (candidate != null) {
+          if (route.method.equals(method)) {
+            matched = route;
+            params = candidate;
+            break;
+          }
+          allowed.add(route.method);
+        }
+      }
+      if (matched == null && !allowed.isEmpty()) {
+        response = Response.error(405, "method " + method + " not allowed on " + uri.getRawPath()
+            + "; allowed: " + String.join(", ", allowed)).withHeader("Allow", String.join(", ", allowed));
+      } else if (matched == null) {
+        response = Response.error(404, "no such resource: " + uri.getRawPath());
+      } else {
+        routeName = matched.pattern;
+        byte[] body = readBody(exchange);
+        Request request = new Request(method, "/" + String.join("/", pathSegments), uri.getRawQuery(),
+            params, exchange.getRequestHeaders(), body);
+        response = matched.handler.handle(request);
+      }
+    } catch (ApiException e) {
+      response = Response.error(e.status(), e.errorCode(), e.getMessage());
+    } catch (Exception e) {
+      log.error("Request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      response = Response.error(500, "internal error: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+    send(exchange, response);
+    Timer.builder("swarm.http.requests")
+        .tag("method", exchange.getRequestMethod())
+        .tag("route", routeName)
+        .tag("status", Integer.toString(response.status()))
+        .register(registry)
+        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  }
+
+  private byte[] readBody(HttpExchange exchange) throws IOException {
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null) {
+      try {
+        if (Long.parseLong(declared.trim()) > maxBodyBytes) {
+          throw tooLarge();
+        }
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("Content-Length '" + declared + "' is not a number");
+      }
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        throw tooLarge();
+      }
+      return body;
+    }
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(413, "request body is larger than the limit of " + maxBodyBytes + " bytes");
+  }
+
+  private static void send(HttpExchange exchange, Response response) throws IOException {
+    try {
+      response.headers().forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
+      exchange.getResponseHeaders().set("Content-Type", response.contentType());
+      byte[] body = response.body();
+      boolean head = exchange.getRequestMethod().equalsIgnoreCase("HEAD");
+      exchange.sendResponseHeaders(response.status(), body.length == 0 || head ? -1 : body.length);
+      if (body.length > 0 && !head) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  // ------------------------------------------------------------ routes
+
+  private static List<String> segments(String pattern) {
+    List<String> result = new ArrayList<>();
+    for (String segment : pattern.split("/")) {
+      if (!segment.isEmpty()) {
+        result.add(segment);
+      }
+    }
+    return result;
+  }
+
+  private static List<String> decodedSegments(String rawPath) {
+    List<String> result = new ArrayList<>();
+    for (String segment : (rawPath == null ? "" : rawPath).split("/")) {
+      if (!segment.isEmpty()) {
+        result.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+      }
+    }
+    return result;
+  }
+
+  private record Route(String method, String pattern, List<String> segments, Handler handler) {
+    /** Path parameters when {@code path} matches, else null. */
+    Map<String, String> match(List<String> path) {
+      if (path.size() != segments.size()) {
+        return null;
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      for (int i = 0; i < segments.size(); i++) {
+        String segment = segments.get(i);
+        if (segment.startsWith("{") && segment.endsWith("}")) {
+          params.put(segment.substring(1, segment.length() - 1), path.get(i));
+        } else if (!segment.equals(path.get(i))) {
+          return null;
+        }
+      }
+      return params;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.swarmsched.runtime.streams;
+
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.runtime.deadletter.DeadLetterDeserializationHandler;
+import io.swarmsched.runtime.deadletter.DeadLetterProcessingHandler;
+import io.swarmsched.topics.Topics;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Streams configuration every swarmsched service starts from. */
+public final class StreamsProps {
+  private StreamsProps() {}
+
+  /** Confluent's key, so configured serdes find the registry in the Streams config too. */
+  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+
+  /**
+   * Common Properties for application {@code applicationId}:
+   * <ul>
+   *   <li>bootstrap servers, state dir, processing guarantee ({@code swarm.processing.guarantee}),
+   *       client id {@code <appId>-<instance id>};
+   *   <li>{@code ensure.explicit.internal.resource.naming=true};
+   *   <li>{@code schema.registry.url} from {@code swarm.schema.registry.url};
+   *   <li>dead letters: {@link DeadLetterDeserializationHandler}, {@link DeadLetterProcessingHandler}
+   *       and {@code errors.dead.letter.queue.topic.name} = {@code Topics.DEAD_LETTERS};
+   *   <li>{@code application.server} from {@code swarm.http.advertised}, else
+   *       {@code localhost:<swarm.http.port>} when the port is fixed (not 0);
+   *   <li>{@link BoundedMemoryRocksDBConfig} with {@code swarm.rocksdb.memory.bytes};
+   *   <li>last, every {@code swarm.streams.<key>} as {@code <key>} (e.g. num.standby.replicas).
+   * </ul>
+   */
+  public static Properties base(String applicationId, Settings settings) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.CLIENT_ID_CONFIG, applicationId + "-" + CommonKeys.instanceId(settings));
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
+    props.put(StreamsConfig.STATE_DIR_CONFIG, settings.string(CommonKeys.STATE_DIR,
+        CommonKeys.DEFAULTS.get(CommonKeys.STATE_DIR)));
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, CommonKeys.processingGuarantee(settings));
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    settings.optional(CommonKeys.SCHEMA_REGISTRY_URL).ifPresent(url -> props.put(SCHEMA_REGISTRY_URL, url));
+
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+    props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
+
+    applicationServer(settings).ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
+
+    long rocksBytes = settings.bytes(CommonKeys.ROCKSDB_MEMORY_BYTES, CommonKeys.DEFAULT_ROCKSDB_MEMORY_BYTES, 1024 * 1024, Long.MAX_VALUE);
+    props.put(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(rocksBytes));
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
+
+    props.putAll(settings.withPrefix(CommonKeys.STREAMS_PREFIX));
+    return props;
+  }
+
+  /** host:port for {@code application.server}, if this instance's HTTP address is known. */
+  public static Optional<String> applicationServer(Settings settings) {
+    Optional<String> advertised = settings.optional(CommonKeys.HTTP_ADVERTISED);
+    if (advertised.isPresent()) {
+      String value = advertised.get();
+      int colon = value.lastIndexOf(':');
+      if (colon <= 0 || colon == value.length() - 1) {
+        throw new io.swarmsched.runtime.config.ConfigException(CommonKeys.HTTP_ADVERTISED,
+            "'" + value + "' is not host:port");
+      }
+      try {
+        int port = Integer.parseInt(value.substring(colon + 1));
+        if (port <= 0 || port > 65535) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        throw new io.swarmsched.runtime.config.ConfigException(CommonKeys.HTTP_ADVERTISED,
+            "'" + value + "' has no valid port");
+      }
+      return advertised;
+    }
+    int port = settings.integer(CommonKeys.HTTP_PORT, 0, 0, 65535);
+    return port == 0 ? Optional.empty() : Optional.of("localhost:" + port);
+  }
+}

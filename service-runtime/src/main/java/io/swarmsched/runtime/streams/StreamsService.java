@@ -1,0 +1,146 @@
+package io.swarmsched.runtime.streams;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.swarmsched.runtime.http.HealthCheck;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one Kafka Streams application: start, wait until RUNNING, health, metrics, close.
+ * A stream thread that dies of an unexpected exception is replaced (REPLACE_THREAD), so one
+ * poison record cannot stop the service; it is logged with the exception.
+ *
+ * <pre>{@code
+ * StreamsService service = new StreamsService(IngestTopology.build(settings), StreamsProps.base("heartbeat-ingest", settings));
+ * service.start();
+ * service.addShutdownHook();
+ * api.registerHealthCheck("streams", service.healthCheck());
+ * service.bindMetrics(api.meterRegistry());
+ * }</pre>
+ */
+public final class StreamsService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StreamsService.class);
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final String applicationId;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile KafkaStreamsMetrics metrics;
+
+  public StreamsService(Topology topology, Properties properties) {
+    Objects.requireNonNull(topology, "topology");
+    this.applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    this.streams = new KafkaStreams(topology, properties);
+    streams.setUncaughtExceptionHandler(exception -> {
+      log.error("Stream thread of {} died; replacing it", applicationId, exception);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.setStateListener((newState, oldState) ->
+        log.info("{}: {} -> {}", applicationId, oldState, newState));
+  }
+
+  public StreamsService start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException(applicationId + " already started");
+    }
+    streams.start();
+    return this;
+  }
+
+  /** Blocks until the application is RUNNING; throws if it does not get there within {@code timeout}. */
+  public void awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      KafkaStreams.State state = streams.state();
+      if (state == KafkaStreams.State.RUNNING) {
+        return;
+      }
+      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+          || state == KafkaStreams.State.PENDING_SHUTDOWN || state == KafkaStreams.State.PENDING_ERROR) {
+        throw new IllegalStateException(applicationId + " will not reach RUNNING: state is " + state);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(applicationId + " not RUNNING after " + timeout + ": state is " + state);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Up while RUNNING or REBALANCING. */
+  public boolean isHealthy() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+  }
+
+  public HealthCheck healthCheck() {
+    return () -> {
+      KafkaStreams.State state = streams.state();
+      return new HealthCheck.Status(isHealthy(), state.name(),
+          Map.of("application_id", String.valueOf(applicationId), "state", state.name()));
+    };
+  }
+
+  /** Binds Streams' client metrics (and its consumers', producers', RocksDB's) to {@code registry}. */
+  public void bindMetrics(MeterRegistry registry) {
+    KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
+    binder.bindTo(registry);
+    this.metrics = binder;
+  }
+
+  /** Closes this service when the JVM exits. */
+  public StreamsService addShutdownHook() {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> close(DEFAULT_CLOSE_TIMEOUT), applicationId + "-shutdown"));
+    return this;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public String applicationId() {
+    return applicationId;
+  }
+
+  /**
+   * Closes, leaving the consumer group so the remaining instances take over this one's
+   * partitions at once (instead of after the session timeout); waits up to {@code timeout};
+   * returns whether all threads stopped in time. Idempotent.
+   */
+  public boolean close(Duration timeout) {
+    return close(timeout, true);
+  }
+
+  /** Closes; {@code leaveGroup=false} keeps the membership for a quick restart of this same instance. */
+  public boolean close(Duration timeout, boolean leaveGroup) {
+    if (!closed.compareAndSet(false, true)) {
+      return true;
+    }
+    KafkaStreamsMetrics binder = metrics;
+    if (binder != null) {
+      binder.close();
+    }
+    boolean stopped = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(leaveGroup
+        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+    if (!stopped) {
+      log.warn("{} did not stop within {}", applicationId, timeout);
+    }
+    return stopped;
+  }
+
+  @Override
+  public void close() {
+    close(DEFAULT_CLOSE_TIMEOUT);
+  }
+}

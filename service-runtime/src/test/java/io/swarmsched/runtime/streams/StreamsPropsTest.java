@@ -1,0 +1,98 @@
+package io.swarmsched.runtime.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.ConfigException;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.runtime.deadletter.DeadLetterDeserializationHandler;
+import io.swarmsched.topics.Topics;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamsPropsTest {
+  @TempDir Path stateDir;
+
+  Settings settings(Map<String, String> extra) {
+    Map<String, String> values = new java.util.HashMap<>(Map.of(
+        CommonKeys.BOOTSTRAP_SERVERS, "broker:9092",
+        CommonKeys.SCHEMA_REGISTRY_URL, "mock://props-test",
+        CommonKeys.STATE_DIR, stateDir.toString(),
+        CommonKeys.INSTANCE_ID, "i1"));
+    values.putAll(extra);
+    return Settings.of(values);
+  }
+
+  @Test
+  void baseCarriesCommonSettingsDeadLetterHandlingAndExplicitNaming() {
+    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "10.0.0.5:8088",
+        "swarm.streams.num.standby.replicas", "1")));
+
+    assertThat(props).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "app")
+        .containsEntry(StreamsConfig.CLIENT_ID_CONFIG, "app-i1")
+        .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
+        .containsEntry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())
+        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once")
+        .containsEntry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true)
+        .containsEntry("schema.registry.url", "mock://props-test")
+        .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName())
+        .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name())
+        .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "10.0.0.5:8088")
+        .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName())
+        .containsEntry("num.standby.replicas", "1");
+    new StreamsConfig(props); // every value is acceptable to Streams itself
+  }
+
+  @Test
+  void exactlyOnceIsAToggle() {
+    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "exactly_once_v2")));
+    assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
+  }
+
+  @Test
+  void applicationServerFollowsAFixedHttpPortAndIsAbsentForAnEphemeralOne() {
+    assertThat(StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_PORT, "8181"))))
+        .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:8181");
+    assertThat(StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_PORT, "0"))))
+        .doesNotContainKey(StreamsConfig.APPLICATION_SERVER_CONFIG);
+  }
+
+  @Test
+  void badAdvertisedAddressNamesTheKey() {
+    assertThatThrownBy(() -> StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "nohost"))))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith(CommonKeys.HTTP_ADVERTISED);
+    assertThatThrownBy(() -> StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "h:notaport"))))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith(CommonKeys.HTTP_ADVERTISED);
+  }
+
+  @Test
+  void rocksDbStoresOpenWithTheBoundedMemorySetter() {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.table("words", Consumed.with(Serdes.String(), Serdes.String()).withName("words-source"),
+        Materialized.<String, String>as(Stores.persistentKeyValueStore("words-store"))
+            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+    Properties props = StreamsProps.base("rocks-test", settings(Map.of(CommonKeys.ROCKSDB_MEMORY_BYTES, "32MiB")));
+    try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+      TestInputTopic<String, String> words = driver.createInputTopic("words",
+          Serdes.String().serializer(), Serdes.String().serializer());
+      words.pipeInput("a", "apple");
+      KeyValueStore<String, String> store = driver.getKeyValueStore("words-store");
+      assertThat(store.get("a")).isEqualTo("apple");
+    }
+    assertThat(BoundedMemoryRocksDBConfig.totalBytes()).isPositive();
+    assertThat(props).containsEntry(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(32L * 1024 * 1024));
+  }
+}
