@@ -1,0 +1,81 @@
+package io.swarmsched.ingest;
+
+import io.swarmsched.ingest.liveness.LivenessPolicy;
+import io.swarmsched.ingest.topology.IngestConfig;
+import io.swarmsched.ingest.validation.ValidationLimits;
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.ConfigException;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.serde.SerdeConfig;
+import java.time.Duration;
+import java.util.Map;
+
+/** The configuration keys of heartbeat-ingest and their defaults: the one place they are written down. */
+public final class IngestSettings {
+  private IngestSettings() {}
+
+  public static final String APPLICATION_ID = "swarm.ingest.application.id";
+  public static final String SUSPICIOUS_AFTER = "swarm.ingest.liveness.suspicious.after";
+  public static final String OFFLINE_AFTER = "swarm.ingest.liveness.offline.after";
+  public static final String OFFLINE_TTL = "swarm.ingest.liveness.offline.ttl";
+  public static final String PATROL_INTERVAL = "swarm.ingest.liveness.patrol.interval";
+  public static final String MAX_CLOCK_SKEW = "swarm.ingest.validation.max.clock.skew";
+  public static final String MAX_RECORD_BYTES = "swarm.ingest.validation.max.record.bytes";
+  public static final String MAX_BANDWIDTH = "swarm.ingest.validation.max.bandwidth.bytes.per.sec";
+  public static final String MAX_UPLOAD_SLOT_LIMIT = "swarm.ingest.validation.max.upload.slot.limit";
+  public static final String OVERCOMMIT_FACTOR = "swarm.ingest.validation.overcommit.factor";
+  public static final String MAX_TASKS = "swarm.ingest.validation.max.tasks";
+  public static final String MAX_CPU_CORES = "swarm.ingest.validation.max.cpu.cores";
+  public static final String MAX_MEMORY_BYTES = "swarm.ingest.validation.max.memory.bytes";
+  public static final String MAX_DISK_BYTES = "swarm.ingest.validation.max.disk.bytes";
+  public static final String MAX_GPUS = "swarm.ingest.validation.max.gpus";
+  public static final String MAX_TAGS = "swarm.ingest.validation.max.tags";
+  public static final String MAX_STRING_LENGTH = "swarm.ingest.validation.max.string.length";
+
+  public static final int DEFAULT_HTTP_MAX_BODY_BYTES = 64 * 1024;
+
+  /**
+   * Defaults this service lays over {@link CommonKeys#DEFAULTS}: exactly-once (see README), a
+   * heartbeat-sized HTTP body limit, and port 8082 so it can run beside the other services.
+   */
+  public static final Map<String, String> SERVICE_DEFAULTS = Map.of(
+      CommonKeys.PROCESSING_GUARANTEE, CommonKeys.EXACTLY_ONCE_V2,
+      CommonKeys.HTTP_MAX_BODY_BYTES, Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
+      CommonKeys.HTTP_PORT, "8082");
+
+  /** The validated configuration; a wrong value throws {@link ConfigException} naming its key. */
+  public static IngestConfig config(Settings s) {
+    ValidationLimits d = ValidationLimits.defaults();
+    ValidationLimits limits = new ValidationLimits(
+        s.longValue(MAX_BANDWIDTH, d.maxBandwidthBytesPerSec(), 1, Long.MAX_VALUE),
+        s.integer(MAX_UPLOAD_SLOT_LIMIT, d.maxUploadSlotLimit(), 1, Integer.MAX_VALUE),
+        s.integer(OVERCOMMIT_FACTOR, d.uploadOvercommitFactor(), 1, 1000),
+        s.integer(MAX_TASKS, d.maxTasks(), 1, Integer.MAX_VALUE),
+        s.integer(MAX_CPU_CORES, d.maxCpuCores(), 1, Integer.MAX_VALUE),
+        s.bytes(MAX_MEMORY_BYTES, d.maxMemoryBytes(), 1, Long.MAX_VALUE),
+        s.bytes(MAX_DISK_BYTES, d.maxDiskBytes(), 1, Long.MAX_VALUE),
+        s.integer(MAX_GPUS, d.maxGpus(), 0, Integer.MAX_VALUE),
+        s.duration(MAX_CLOCK_SKEW, d.maxClockSkew(), Duration.ZERO, Duration.ofDays(1)),
+        (int) s.bytes(MAX_RECORD_BYTES, d.maxRecordBytes(), 64, 64L * 1024 * 1024),
+        s.integer(MAX_TAGS, d.maxTags(), 0, 100_000),
+        s.integer(MAX_STRING_LENGTH, d.maxStringLength(), 1, 1 << 20));
+
+    LivenessPolicy ld = LivenessPolicy.defaults();
+    Duration suspicious = s.duration(SUSPICIOUS_AFTER, ld.suspiciousAfter(), Duration.ofMillis(1), null);
+    Duration offline = s.duration(OFFLINE_AFTER, ld.offlineAfter(), Duration.ofMillis(1), null);
+    if (offline.compareTo(suspicious) <= 0) {
+      throw new ConfigException(OFFLINE_AFTER, OFFLINE_AFTER + "=" + offline + " must be longer than "
+          + SUSPICIOUS_AFTER + "=" + suspicious);
+    }
+    Duration ttl = s.duration(OFFLINE_TTL, ld.offlineTtl(), Duration.ofMillis(1), null);
+    Duration patrol = s.duration(PATROL_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(1));
+
+    return new IngestConfig(
+        s.string(APPLICATION_ID, IngestConfig.DEFAULT_APPLICATION_ID),
+        limits,
+        new LivenessPolicy(suspicious, offline, ttl),
+        patrol,
+        Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, s.string(CommonKeys.SCHEMA_REGISTRY_URL)),
+        (int) s.bytes(CommonKeys.HTTP_MAX_BODY_BYTES, DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE));
+  }
+}

@@ -1,0 +1,58 @@
+package io.swarmsched.ingest.topology;
+
+import io.swarmsched.ingest.liveness.LivenessPolicy;
+import io.swarmsched.ingest.validation.ValidationLimits;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything the ingest topology and gateway need, built and validated once at start-up (see
+ * {@code IngestSettings} for the keys it is read from).
+ *
+ * @param applicationId    Kafka Streams application.id (and consumer group)
+ * @param limits           validation bounds
+ * @param liveness         silence thresholds and offline TTL
+ * @param patrolInterval   how often the wall-clock liveness patrol runs
+ * @param serdeConfig      serde configuration ({@code schema.registry.url} and friends)
+ * @param maxHttpBodyBytes largest accepted HTTP request body; larger ones get 413
+ */
+public record IngestConfig(
+    String applicationId,
+    ValidationLimits limits,
+    LivenessPolicy liveness,
+    Duration patrolInterval,
+    Map<String, Object> serdeConfig,
+    int maxHttpBodyBytes) {
+
+  public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
+
+  public IngestConfig {
+    serdeConfig = Map.copyOf(serdeConfig);
+    if (patrolInterval.isNegative() || patrolInterval.isZero()) {
+      throw new IllegalArgumentException("patrolInterval must be positive");
+    }
+  }
+
+  /** Defaults everywhere, with this registry url (e.g. {@code mock://ingest-test}). */
+  public static IngestConfig defaults(String schemaRegistryUrl) {
+    return new IngestConfig(
+        DEFAULT_APPLICATION_ID,
+        ValidationLimits.defaults(),
+        LivenessPolicy.defaults(),
+        Duration.ofSeconds(1),
+        Map.of("schema.registry.url", schemaRegistryUrl),
+        64 * 1024);
+  }
+
+  public IngestConfig withLiveness(LivenessPolicy policy) {
+    return new IngestConfig(applicationId, limits, policy, patrolInterval, serdeConfig, maxHttpBodyBytes);
+  }
+
+  public IngestConfig withLimits(ValidationLimits newLimits) {
+    return new IngestConfig(applicationId, newLimits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes);
+  }
+
+  public IngestConfig withApplicationId(String id) {
+    return new IngestConfig(id, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes);
+  }
+}
