@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.swarmsched.agent.transfer.TokenBucket;
 
 /**
  * A plain HTTP file server for the files of one directory, with single-range {@code Range}
@@ -28,23 +29,33 @@ public final class OriginServer implements AutoCloseable {
   private final ExecutorService executor;
   private final AtomicLong bytesServed = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final TokenBucket egress;
 
-  private OriginServer(Path root, boolean rangeSupport, HttpServer server, ExecutorService executor) {
+  private OriginServer(Path root, boolean rangeSupport, HttpServer server, ExecutorService executor, long egressLimit) {
     this.root = root.toAbsolutePath().normalize();
     this.rangeSupport = rangeSupport;
     this.server = server;
     this.executor = executor;
+    this.egress = new TokenBucket(egressLimit);
   }
 
   /** Serves the files under {@code root} on {@code host:port} (port 0 picks a free one). */
   public static OriginServer start(Path root, String host, int port, boolean rangeSupport) throws IOException {
+    return start(root, host, port, rangeSupport, 0);
+  }
+
+  /**
+   * As {@link #start(Path, String, int, boolean)}, with all responses together limited to
+   * {@code egressLimit} bytes/s (0 = unlimited): an origin whose egress is the scarce resource.
+   */
+  public static OriginServer start(Path root, String host, int port, boolean rangeSupport, long egressLimit) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
     ExecutorService executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "origin-http");
       t.setDaemon(true);
       return t;
     });
-    OriginServer origin = new OriginServer(root, rangeSupport, server, executor);
+    OriginServer origin = new OriginServer(root, rangeSupport, server, executor, egressLimit);
     server.createContext("/", origin::handle);
     server.setExecutor(executor);
     server.start();
@@ -121,12 +132,15 @@ public final class OriginServer implements AutoCloseable {
           if (n < 0) {
             break;
           }
+          egress.acquire(n);
           out.write(buf, 0, n);
           bytesServed.addAndGet(n);
           left -= n;
         }
       } catch (IOException e) {
         // The client went away mid-body (a cancelled range); nothing to answer.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
