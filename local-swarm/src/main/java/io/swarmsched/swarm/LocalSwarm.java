@@ -1,0 +1,167 @@
+package io.swarmsched.swarm;
+
+import io.swarmsched.cluster.LocalCluster;
+import io.swarmsched.cluster.LocalClusterConfig;
+import io.swarmsched.cluster.Ports;
+import io.swarmsched.dispatcher.DispatcherApp;
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.ingest.HeartbeatIngestApp;
+import io.swarmsched.ingest.IngestSettings;
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.scoring.streams.ScoringApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole scheduler in one process: the embedded cluster (a real KRaft broker in a child JVM and
+ * the schema registry, with the topic catalog provisioned), heartbeat-ingest, scoring-streams and
+ * the dispatcher, each with its own HTTP API. Agents join it by its bootstrap and registry
+ * addresses, from this process or any other.
+ */
+public final class LocalSwarm implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalSwarm.class);
+
+  /**
+   * @param dataDir        broker data, Streams state and logs live under it
+   * @param policy         the dispatcher's policy: load-aware or random
+   * @param overrides      any further settings, applied to every service (e.g. swarm.dispatcher.parents.max)
+   */
+  public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort,
+                        int ingestPort, int scoringPort, int dispatcherPort, String policy,
+                        Map<String, String> overrides) {
+
+    public static final int DEFAULT_INGEST_PORT = 8082;
+    public static final int DEFAULT_SCORING_PORT = 8083;
+    public static final int DEFAULT_DISPATCHER_PORT = 8084;
+
+    public Options {
+      overrides = Map.copyOf(overrides);
+    }
+
+    /** The conventional ports (Kafka 9092, controller 9093, registry 8081, services 8082–8084). */
+    public static Options defaults(Path dataDir) {
+      return new Options(dataDir, LocalClusterConfig.DEFAULT_KAFKA_PORT, LocalClusterConfig.DEFAULT_CONTROLLER_PORT,
+          LocalClusterConfig.DEFAULT_REGISTRY_PORT, DEFAULT_INGEST_PORT, DEFAULT_SCORING_PORT, DEFAULT_DISPATCHER_PORT,
+          DispatcherConfig.POLICY_LOAD_AWARE, Map.of());
+    }
+
+    /** Free ports everywhere, so it runs beside anything else on the machine. */
+    public static Options ephemeral(Path dataDir) {
+      return new Options(dataDir, Ports.findFree(), Ports.findFree(), Ports.findFree(), Ports.findFree(),
+          Ports.findFree(), Ports.findFree(), DispatcherConfig.POLICY_LOAD_AWARE, Map.of());
+    }
+
+    public Options withPolicy(String p) {
+      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, p, overrides);
+    }
+
+    public Options withOverrides(Map<String, String> o) {
+      Map<String, String> all = new HashMap<>(overrides);
+      all.putAll(o);
+      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, policy, all);
+    }
+  }
+
+  private final Options options;
+  private LocalCluster cluster;
+  private HeartbeatIngestApp ingest;
+  private ScoringApp scoring;
+  private DispatcherApp dispatcher;
+
+  private LocalSwarm(Options options) {
+    this.options = options;
+  }
+
+  /** Starts the cluster and every service, saying what it does through {@code say}. */
+  public static LocalSwarm start(Options options, Consumer<String> say) throws Exception {
+    LocalSwarm swarm = new LocalSwarm(options);
+    try {
+      say.accept("starting Kafka (KRaft) on localhost:" + options.kafkaPort() + " and the schema registry on port "
+          + options.registryPort() + " …");
+      swarm.cluster = LocalCluster.start(LocalClusterConfig.defaults()
+          .withPorts(options.kafkaPort(), options.controllerPort(), options.registryPort())
+          .withDataDir(options.dataDir().resolve("kafka")));
+      say.accept("starting heartbeat-ingest, scoring-streams and the dispatcher (" + options.policy() + ") …");
+      swarm.ingest = HeartbeatIngestApp.start(swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
+      swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), Map.of()));
+      swarm.dispatcher = DispatcherApp.start(swarm.serviceSettings(options.dispatcherPort(),
+          Map.of(DispatcherConfig.POLICY, options.policy())));
+      Duration wait = Duration.ofSeconds(120);
+      swarm.ingest.streams().awaitRunning(wait);
+      swarm.scoring.awaitRunning(wait);
+      swarm.dispatcher.awaitRunning(wait);
+      say.accept("swarmsched is up");
+      return swarm;
+    } catch (Exception | Error e) {
+      swarm.close();
+      throw e;
+    }
+  }
+
+  /** Settings every service of this swarm shares, plus the service's own defaults and HTTP port. */
+  private Settings serviceSettings(int httpPort, Map<String, String> serviceDefaults) {
+    Map<String, String> m = new HashMap<>(serviceDefaults);
+    m.putAll(commonSettings());
+    m.put(CommonKeys.HTTP_PORT, Integer.toString(httpPort));
+    m.put(CommonKeys.HTTP_HOST, "127.0.0.1");
+    m.put(CommonKeys.HTTP_ADVERTISED, "127.0.0.1:" + httpPort);
+    m.put(CommonKeys.STATE_DIR, options.dataDir().resolve("state").toString());
+    m.putAll(options.overrides());
+    m.putIfAbsent(DispatcherConfig.POLICY, options.policy());
+    return Settings.of(m);
+  }
+
+  /** Bootstrap servers and registry URL: all an agent or client needs to join. */
+  public Map<String, String> commonSettings() {
+    return Map.of(
+        CommonKeys.BOOTSTRAP_SERVERS, bootstrapServers(),
+        CommonKeys.SCHEMA_REGISTRY_URL, registryUrl());
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  public String registryUrl() {
+    return cluster.registryUrl();
+  }
+
+  public String ingestUrl() {
+    return ingest.url();
+  }
+
+  public String scoringUrl() {
+    return "http://127.0.0.1:" + scoring.httpPort();
+  }
+
+  public String dispatcherUrl() {
+    return dispatcher.url();
+  }
+
+  public Path logsDir() {
+    return options.dataDir().resolve("kafka").resolve("logs");
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : new AutoCloseable[] {dispatcher, scoring, ingest, cluster}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          log.warn("stopping {} failed", c.getClass().getSimpleName(), e);
+        }
+      }
+    }
+  }
+}

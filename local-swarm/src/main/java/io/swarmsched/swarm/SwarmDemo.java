@@ -1,0 +1,403 @@
+package io.swarmsched.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmsched.agent.Agent;
+import io.swarmsched.agent.download.DownloadProgress;
+import io.swarmsched.agent.download.DownloadRequest;
+import io.swarmsched.agent.download.DownloadResult;
+import io.swarmsched.agent.download.TaskIds;
+import io.swarmsched.agent.get.ProgressBar;
+import io.swarmsched.agent.origin.OriginServer;
+import io.swarmsched.agent.storage.Digests;
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.PieceEvent;
+import io.swarmsched.schemas.PieceOutcome;
+import io.swarmsched.schemas.PieceSource;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.serde.SerdeConfig;
+import io.swarmsched.serde.SpecificAvroDeserializer;
+import io.swarmsched.topics.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * {@code swarmsched demo}: the whole system on one machine distributing one file. It starts the
+ * embedded cluster and every service, an origin holding a generated file behind a limited egress,
+ * and a swarm of agents (one a super seed) with upload limits over two IDCs; every normal agent
+ * downloads the file through the swarm while the terminal shows each agent's progress; then it
+ * prints the elapsed time beside the fluid lower bound, origin versus peer-to-peer bytes and the
+ * decisions by outcome, and exits 0 only when every agent holds a verified copy.
+ */
+public final class SwarmDemo {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String FILE_NAME = "swarm-demo.bin";
+
+  /**
+   * @param uploadLimit  each agent's upload limit, bytes/s
+   * @param originLimit  the origin's egress limit, bytes/s (0 = unlimited)
+   */
+  public record Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy,
+                        Path dataDir, int pieceLength, Duration timeout) {}
+
+  /** What the demo measured; also what its caller (a test, the benchmark) reads. */
+  public record Summary(double elapsedSeconds, double boundSeconds, long originBytes, long peerBytes,
+                        Map<DecisionOutcome, Long> decisions, long backToSource, int verified, int agents,
+                        String digest, Map<String, Long> servedByHost) {
+    public boolean ok() {
+      return verified == agents;
+    }
+  }
+
+  private SwarmDemo() {}
+
+  /** Runs the demo; the exit code is 0 when every agent holds a verified copy, 1 otherwise, 2 for bad options. */
+  public static int run(Options o, PrintStream out, PrintStream err) {
+    String problem = check(o);
+    if (problem != null) {
+      err.println("swarmsched demo: " + problem);
+      return 2;
+    }
+    try {
+      Summary s = execute(o, out);
+      return s.ok() ? 0 : 1;
+    } catch (Exception e) {
+      err.println("swarmsched demo: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    }
+  }
+
+  static String check(Options o) {
+    if (o.agents() < 2) {
+      return "--agents must be at least 2 (a super seed and one peer), was " + o.agents();
+    }
+    if (o.fileSize() <= 0) {
+      return "--size must be positive, was " + o.fileSize();
+    }
+    if (o.uploadLimit() < 0 || o.originLimit() < 0) {
+      return "upload and origin limits must be >= 0 (0 = unlimited)";
+    }
+    if (!o.policy().equals("load-aware") && !o.policy().equals("random")) {
+      return "--policy must be load-aware or random, was " + o.policy();
+    }
+    return null;
+  }
+
+  public static Summary execute(Options o, PrintStream out) throws Exception {
+    Path data = o.dataDir().toAbsolutePath();
+    for (String sub : List.of("kafka", "state", "agents", "origin")) {
+      deleteTree(data.resolve(sub));
+    }
+    Files.createDirectories(data.resolve("origin"));
+    out.printf(Locale.ROOT, "swarmsched demo: %s to %d agents (1 super seed), upload limit %s/s each, origin egress %s, policy %s%n",
+        ProgressBar.bytes(o.fileSize()), o.agents(), ProgressBar.bytes(o.uploadLimit()),
+        o.originLimit() > 0 ? ProgressBar.bytes(o.originLimit()) + "/s" : "unlimited", o.policy());
+    out.println("generating the file …");
+    String digest = generate(data.resolve("origin").resolve(FILE_NAME), o.fileSize());
+
+    try (LocalSwarm swarm = LocalSwarm.start(LocalSwarm.Options.ephemeral(data).withPolicy(o.policy()), out::println);
+         OriginServer origin = OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
+      out.printf("bootstrap %s, registry %s, dispatcher %s, origin %s%n", swarm.bootstrapServers(), swarm.registryUrl(),
+          swarm.dispatcherUrl(), origin.url(FILE_NAME));
+      List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
+      List<Agent> agents = new ArrayList<>();
+      try {
+        for (DemoSwarmAgents.Spec spec : specs) {
+          agents.add(DemoSwarmAgents.start(swarm, spec, data.resolve("agents"), o.uploadLimit(), o.pieceLength(), Map.of()));
+        }
+        out.println("waiting for the " + specs.size() + " agents to be ONLINE and scored …");
+        awaitHosts(swarm, specs.size(), Duration.ofSeconds(90));
+
+        String url = origin.url(FILE_NAME);
+        String taskId = TaskIds.of(url, digest, "");
+        long start = System.nanoTime();
+        List<DownloadProgress> progress = new ArrayList<>();
+        List<CompletableFuture<DownloadResult>> results = new ArrayList<>();
+        for (int i = 1; i < agents.size(); i++) {
+          DownloadProgress p = new DownloadProgress();
+          progress.add(p);
+          Path output = data.resolve("agents").resolve(specs.get(i).hostId()).resolve(FILE_NAME);
+          results.add(agents.get(i).download(DownloadRequest.of(url, output).withDigest(digest), p));
+        }
+        watch(specs, progress, results, o, start, out);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+
+        int verified = 0;
+        long peerBytes = 0;
+        for (int i = 0; i < results.size(); i++) {
+          CompletableFuture<DownloadResult> r = results.get(i);
+          if (r.isDone() && !r.isCompletedExceptionally()) {
+            peerBytes += r.join().peerBytes();
+            if (sha256(r.join().path()).equals(digest)) {
+              verified++;
+            }
+          } else {
+            String why = r.isDone() ? r.handle((x, e) -> e).join().getMessage() : "not finished within " + o.timeout();
+            out.println("  " + specs.get(i + 1).hostId() + ": " + why);
+          }
+        }
+        Path seedCopy = data.resolve("agents").resolve(specs.get(0).hostId()).resolve("tasks").resolve(taskId);
+        if (Files.exists(seedCopy) && sha256(seedCopy).equals(digest)) {
+          verified++;
+        } else {
+          out.println("  " + specs.get(0).hostId() + ": holds no verified copy");
+        }
+        long sumUpload = o.uploadLimit() * o.agents();
+        double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
+        Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
+        Summary s = new Summary(elapsed, bound, origin.bytesServed(), peerBytes, decisions,
+            decisions.getOrDefault(DecisionOutcome.BACK_TO_SOURCE, 0L), verified, o.agents(), digest,
+            servedByHost(swarm, taskId));
+        print(s, o, data, swarm, out);
+        return s;
+      } finally {
+        for (Agent a : agents) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  private static void watch(List<DemoSwarmAgents.Spec> specs, List<DownloadProgress> progress,
+                            List<CompletableFuture<DownloadResult>> results, Options o, long start, PrintStream out)
+      throws InterruptedException {
+    boolean tty = System.console() != null;
+    long deadline = start + o.timeout().toNanos();
+    long lastLine = 0;
+    long lastDone = 0;
+    long lastAt = start;
+    int drawn = 0;
+    while (true) {
+      boolean all = results.stream().allMatch(CompletableFuture::isDone);
+      long now = System.nanoTime();
+      long done = progress.stream().mapToLong(p -> p.peerBytes() + p.originBytes()).sum();
+      double rate = (done - lastDone) / Math.max(1e-3, (now - lastAt) / 1e9);
+      if (tty) {
+        StringBuilder b = new StringBuilder();
+        if (drawn > 0) {
+          b.append("\033[").append(drawn).append("A");
+        }
+        for (int i = 0; i < progress.size(); i++) {
+          DemoSwarmAgents.Spec spec = specs.get(i + 1);
+          b.append(String.format(Locale.ROOT, "\033[2K%-9s %-6s %s%n", spec.hostId(), spec.idc(),
+              ProgressBar.render(io.swarmsched.agent.get.DownloadSnapshot.of(progress.get(i)), 24)));
+        }
+        b.append(String.format(Locale.ROOT, "\033[2Kswarm: %s/s, %s of %s done, %.0f s%n", ProgressBar.bytes((long) rate),
+            ProgressBar.bytes(done), ProgressBar.bytes((long) progress.size() * o.fileSize()), (now - start) / 1e9));
+        out.print(b);
+        out.flush();
+        drawn = progress.size() + 1;
+      } else if (all || now - lastLine > TimeUnit.SECONDS.toNanos(5)) {
+        long finished = results.stream().filter(CompletableFuture::isDone).count();
+        out.printf(Locale.ROOT, "[%5.1f s] %d/%d agents done, swarm %s/s, %s of %s%n", (now - start) / 1e9, finished,
+            results.size(), ProgressBar.bytes((long) rate), ProgressBar.bytes(done),
+            ProgressBar.bytes((long) progress.size() * o.fileSize()));
+        lastLine = now;
+      }
+      lastDone = done;
+      lastAt = now;
+      if (all || now > deadline) {
+        return;
+      }
+      Thread.sleep(tty ? 500 : 1000);
+    }
+  }
+
+  private static void print(Summary s, Options o, Path data, LocalSwarm swarm, PrintStream out) {
+    out.println();
+    out.println("summary");
+    out.printf(Locale.ROOT, "  elapsed           %.1f s (fluid lower bound %.1f s, %.2fx the bound)%n", s.elapsedSeconds(),
+        s.boundSeconds(), s.boundSeconds() > 0 ? s.elapsedSeconds() / s.boundSeconds() : Double.NaN);
+    out.printf(Locale.ROOT, "  origin egress     %s (%.2fx the file)%n", ProgressBar.bytes(s.originBytes()),
+        s.originBytes() / (double) o.fileSize());
+    out.printf(Locale.ROOT, "  peer-to-peer      %s%n", ProgressBar.bytes(s.peerBytes()));
+    StringBuilder d = new StringBuilder();
+    for (DecisionOutcome outcome : DecisionOutcome.values()) {
+      if (outcome != DecisionOutcome.ASSIGNED) {
+        d.append(outcome).append(' ').append(s.decisions().getOrDefault(outcome, 0L)).append("  ");
+      }
+    }
+    out.println("  decisions         " + d.toString().trim());
+    out.println("  back-to-source    " + s.backToSource());
+    long served = s.servedByHost().values().stream().mapToLong(Long::longValue).sum();
+    StringBuilder by = new StringBuilder();
+    s.servedByHost().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> by.append(String.format(Locale.ROOT, "%s %.0f%%  ", e.getKey(), 100.0 * e.getValue() / Math.max(1, served))));
+    out.println("  served by         " + by.toString().trim());
+    out.printf(Locale.ROOT, "  verified copies   %d/%d (%s)%n", s.verified(), s.agents(), s.digest());
+    out.println("  data              " + data);
+    out.println("  logs              " + swarm.logsDir());
+    out.println(s.ok() ? "OK: every agent holds a verified copy" : "FAILED: not every agent holds a verified copy");
+  }
+
+  /** Waits until ingest lists every agent ONLINE and scoring has a score for each. */
+  private static void awaitHosts(LocalSwarm swarm, int count, Duration timeout) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int online = 0;
+    int scored = 0;
+    while (System.nanoTime() < deadline) {
+      online = countJson(http, swarm.ingestUrl() + "/api/v1/hosts?liveness=ONLINE");
+      scored = countJson(http, swarm.scoringUrl() + "/api/v1/scores?top=1000");
+      if (online >= count && scored >= count) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new IOException("only " + online + " of " + count + " agents became ONLINE and " + scored
+        + " were scored within " + timeout.toSeconds() + " s");
+  }
+
+  private static int countJson(HttpClient http, String url) throws InterruptedException {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return 0;
+      }
+      JsonNode n = JSON.readTree(r.body());
+      if (n.isArray()) {
+        return n.size();
+      }
+      for (String field : List.of("hosts", "scores", "items")) {
+        if (n.path(field).isArray()) {
+          return n.path(field).size();
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** Every decision about the task, by outcome. */
+  private static Map<DecisionOutcome, Long> decisions(LocalSwarm swarm, String taskId) {
+    Map<String, Object> c = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
+        SerdeConfig.SCHEMA_REGISTRY_URL, swarm.registryUrl(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    SpecificAvroDeserializer<ScheduleDecision> d = new SpecificAvroDeserializer<>(ScheduleDecision.class);
+    d.configure(c, false);
+    Map<DecisionOutcome, Long> counts = new EnumMap<>(DecisionOutcome.class);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    try (KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(c, new StringDeserializer(), d)) {
+      List<TopicPartition> parts = consumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(200))) {
+          ScheduleDecision v = r.value();
+          // A decision repeated for a request id seen again is one decision.
+          if (v != null && v.getTaskId().equals(taskId) && seen.add(v.getDecisionId())) {
+            counts.merge(v.getOutcome(), 1L, Long::sum);
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Bytes each host served to its children, from the piece events of the task. */
+  private static Map<String, Long> servedByHost(LocalSwarm swarm, String taskId) {
+    Map<String, Object> c = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
+        SerdeConfig.SCHEMA_REGISTRY_URL, swarm.registryUrl(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    SpecificAvroDeserializer<PieceEvent> d = new SpecificAvroDeserializer<>(PieceEvent.class);
+    d.configure(c, false);
+    Map<String, Long> served = new java.util.TreeMap<>();
+    try (KafkaConsumer<String, PieceEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(), d)) {
+      List<TopicPartition> parts = consumer.partitionsFor(Topics.PIECE_EVENTS.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<String, PieceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+          PieceEvent e = r.value();
+          if (e != null && e.getTaskId().equals(taskId) && e.getOutcome() == PieceOutcome.FINISHED
+              && e.getSource() == PieceSource.PARENT && e.getParentHostId() != null) {
+            served.merge(e.getParentHostId(), e.getBytes(), Long::sum);
+          }
+        }
+      }
+    }
+    return served;
+  }
+
+  static String generate(Path file, long size) throws IOException {
+    MessageDigest md = Digests.sha256();
+    SplittableRandom random = new SplittableRandom(size);
+    byte[] chunk = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      long left = size;
+      while (left > 0) {
+        int n = (int) Math.min(chunk.length, left);
+        for (int i = 0; i < n; i += 8) {
+          long v = random.nextLong();
+          for (int j = 0; j < 8 && i + j < n; j++) {
+            chunk[i + j] = (byte) (v >>> (8 * j));
+          }
+        }
+        out.write(chunk, 0, n);
+        md.update(chunk, 0, n);
+        left -= n;
+      }
+    }
+    return Digests.SHA256_PREFIX + HexFormat.of().formatHex(md.digest());
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest md = Digests.sha256();
+    byte[] buf = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digests.SHA256_PREFIX + HexFormat.of().formatHex(md.digest());
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
