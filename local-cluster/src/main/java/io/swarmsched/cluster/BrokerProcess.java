@@ -1,0 +1,335 @@
+package io.swarmsched.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka broker (KRaft, one node that is both broker and controller) running
+ * {@code kafka.Kafka} in a child JVM on this JVM's classpath.
+ *
+ * <p>Data directory layout: {@code kafka/} (log.dirs, formatted on first use),
+ * {@code config/server.properties} and {@code config/log4j2.xml} (rewritten on every start),
+ * {@code logs/} (server.log, controller.log, and the child's console output in broker.out),
+ * {@code cluster.properties} (the cluster id and the controller port the quorum was formatted with).
+ */
+public final class BrokerProcess implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BrokerProcess.class);
+  static final int NODE_ID = 1;
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final LocalClusterConfig config;
+  private final Process process;
+
+  private BrokerProcess(LocalClusterConfig config, Process process) {
+    this.config = config;
+    this.process = process;
+  }
+
+  /** Formats the data directory if needed, launches the child JVM and waits until the broker answers. */
+  public static BrokerProcess start(LocalClusterConfig config) {
+    Path data = config.dataDir();
+    try {
+      Files.createDirectories(data.resolve("config"));
+      Files.createDirectories(data.resolve("logs"));
+      Files.createDirectories(logDir(config));
+    } catch (IOException e) {
+      throw new ClusterException("Cannot create the data directory " + data + ": " + e.getMessage(), e);
+    }
+    String clusterId = clusterIdFor(config);
+    Path serverProperties = writeServerProperties(config);
+    Path log4j = writeLog4jConfig(config);
+    if (!isFormatted(config)) {
+      format(config, serverProperties, clusterId);
+    }
+    Process process = launch(config, serverProperties, log4j);
+    BrokerProcess broker = new BrokerProcess(config, process);
+    try {
+      broker.awaitReady();
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    return broker;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public String bootstrapServers() {
+    return config.bootstrapServers();
+  }
+
+  /** Stops the broker (SIGTERM, so Kafka's own shutdown hook shuts it down cleanly) and waits for it. */
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    log.info("Stopping the Kafka broker (pid {})", process.pid());
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        log.warn("The Kafka broker did not stop within {}; killing it", STOP_TIMEOUT);
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      closeQuietly(process.getOutputStream());
+    }
+  }
+
+  /**
+   * Closes the pipe the child watches, as the operating system does when this JVM dies; the
+   * broker then shuts itself down. For tests of that watchdog.
+   */
+  void closeControlPipe() {
+    closeQuietly(process.getOutputStream());
+  }
+
+  /** Waits up to {@code timeout} for the child JVM to exit; true if it did. */
+  boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  static Path logDir(LocalClusterConfig config) {
+    return config.dataDir().resolve("kafka");
+  }
+
+  static boolean isFormatted(LocalClusterConfig config) {
+    return Files.exists(logDir(config).resolve("meta.properties"));
+  }
+
+  /** The cluster id stored in the data directory, generated and stored on first use. */
+  private static String clusterIdFor(LocalClusterConfig config) {
+    Path file = config.dataDir().resolve("cluster.properties");
+    Properties stored = new Properties();
+    if (Files.exists(file)) {
+      try (Reader in = Files.newBufferedReader(file)) {
+        stored.load(in);
+      } catch (IOException e) {
+        throw new ClusterException("Cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+    String formattedPort = stored.getProperty("controller.port");
+    if (formattedPort != null && isFormatted(config) && !formattedPort.equals(Integer.toString(config.controllerPort()))) {
+      throw new ClusterException("The data directory " + config.dataDir() + " was formatted with controller port "
+          + formattedPort + "; start with --controller-port " + formattedPort + " or use another --data-dir.");
+    }
+    String clusterId = stored.getProperty("cluster.id");
+    if (clusterId == null) {
+      clusterId = Uuid.randomUuid().toString();
+      stored.setProperty("cluster.id", clusterId);
+      stored.setProperty("controller.port", Integer.toString(config.controllerPort()));
+      try (Writer out = Files.newBufferedWriter(file)) {
+        stored.store(out, "swarmsched local cluster identity; delete the whole data directory to start afresh");
+      } catch (IOException e) {
+        throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return clusterId;
+  }
+
+  static Properties serverProperties(LocalClusterConfig config) {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", Integer.toString(NODE_ID));
+    p.setProperty("controller.quorum.bootstrap.servers", config.host() + ":" + config.controllerPort());
+    p.setProperty("listeners", "PLAINTEXT://:" + config.kafkaPort() + ",CONTROLLER://:" + config.controllerPort());
+    p.setProperty("advertised.listeners", "PLAINTEXT://" + config.host() + ":" + config.kafkaPort()
+        + ",CONTROLLER://" + config.host() + ":" + config.controllerPort());
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", logDir(config).toString());
+    // Topics are provisioned from the catalog; a typo in a topic name must fail, not create a topic.
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("num.partitions", "1");
+    p.setProperty("default.replication.factor", "1");
+    p.setProperty("min.insync.replicas", "1");
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "10");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("transaction.state.log.num.partitions", "10");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+    return p;
+  }
+
+  private static Path writeServerProperties(LocalClusterConfig config) {
+    Path file = config.dataDir().resolve("config").resolve("server.properties");
+    try (Writer out = Files.newBufferedWriter(file)) {
+      serverProperties(config).store(out, "Generated by swarmsched on every start; edits are overwritten");
+    } catch (IOException e) {
+      throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+    return file;
+  }
+
+  private static Path writeLog4jConfig(LocalClusterConfig config) {
+    Path file = config.dataDir().resolve("config").resolve("log4j2.xml");
+    try (InputStream in = BrokerProcess.class.getResourceAsStream("broker-log4j2.xml")) {
+      if (in == null) {
+        throw new ClusterException("broker-log4j2.xml is missing from the classpath");
+      }
+      Files.write(file, in.readAllBytes());
+    } catch (IOException e) {
+      throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+    return file;
+  }
+
+  /** Formats the log directory in-process ({@code StorageTool.main} would call System.exit). */
+  private static void format(LocalClusterConfig config, Path serverProperties, String clusterId) {
+    log.info("Formatting {} for cluster {}", logDir(config), clusterId);
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+      code = kafka.tools.StorageTool.execute(new String[] {
+          "format", "--config", serverProperties.toString(), "--cluster-id", clusterId, "--standalone"}, out);
+    } catch (Exception e) {
+      throw new ClusterException("Formatting " + logDir(config) + " failed: " + e.getMessage(), e);
+    }
+    if (code != 0) {
+      throw new ClusterException("Formatting " + logDir(config) + " failed (exit " + code + "): "
+          + output.toString(StandardCharsets.UTF_8).strip());
+    }
+  }
+
+  private static Process launch(LocalClusterConfig config, Path serverProperties, Path log4j) {
+    Path logs = config.dataDir().resolve("logs");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(config.brokerJvmOptions());
+    command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+    command.add("-Dkafka.logs.dir=" + logs);
+    command.add("-cp");
+    command.add(childClasspath(System.getProperty("java.class.path")));
+    command.add(BrokerMain.class.getName());
+    command.add(serverProperties.toString());
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(config.dataDir().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("broker.out").toFile()));
+    // stdin stays a pipe that this JVM holds open: BrokerMain exits when it closes.
+    builder.environment().remove("JAVA_TOOL_OPTIONS");
+    try {
+      Process process = builder.start();
+      log.info("Started the Kafka broker (pid {}), logs in {}", process.pid(), logs);
+      return process;
+    } catch (IOException e) {
+      throw new ClusterException("Cannot start the broker JVM: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * This JVM's classpath with every entry made absolute, because the child runs in the data
+   * directory ({@code dir/*} wildcards stay wildcards; the child's launcher expands them).
+   */
+  static String childClasspath(String classpath) {
+    List<String> entries = new ArrayList<>();
+    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      if (entry.equals("*") || entry.endsWith(java.io.File.separator + "*") || entry.endsWith("/*")) {
+        String dir = entry.substring(0, entry.length() - 1);
+        entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + java.io.File.separator + "*");
+      } else {
+        entries.add(Path.of(entry).toAbsolutePath().normalize().toString());
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + config.startupTimeout().toNanos();
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000))) {
+      while (true) {
+        if (!process.isAlive()) {
+          throw new ClusterException("The Kafka broker exited during start-up (exit code " + process.exitValue()
+              + "); see " + config.dataDir().resolve("logs") + " (server.log, broker.out). Last output: "
+              + lastLines(config.dataDir().resolve("logs").resolve("broker.out"), 5));
+        }
+        try {
+          var nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
+              .get(5, TimeUnit.SECONDS);
+          if (!nodes.isEmpty()) {
+            log.info("Kafka broker answers at {}", config.bootstrapServers());
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ClusterException("Interrupted while waiting for the Kafka broker");
+        } catch (Exception e) {
+          log.debug("Broker not ready yet: {}", e.toString());
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          throw new ClusterException("The Kafka broker did not answer at " + config.bootstrapServers() + " within "
+              + config.startupTimeout().toSeconds() + " s; see " + config.dataDir().resolve("logs") + ".");
+        }
+        sleep(250);
+      }
+    }
+  }
+
+  private static String lastLines(Path file, int count) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(no output)";
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterException("Interrupted while waiting for the Kafka broker");
+    }
+  }
+
+  private static void closeQuietly(OutputStream stream) {
+    try {
+      stream.close();
+    } catch (IOException ignored) {
+      // the child is gone either way
+    }
+  }
+}
