@@ -26,8 +26,15 @@ public final class Main implements Runnable {
 
   /** The subcommands, in the order --help lists them. */
   public static final List<Class<?>> SUBCOMMANDS = List.of(
+      DemoCommand.class,
+      UpCommand.class,
       ClusterCommand.class,
-      TopicsCommand.class);
+      TopicsCommand.class,
+      IngestCommand.class,
+      ScoreCommand.class,
+      DispatchCommand.class,
+      AgentCommand.class,
+      GetCommand.class);
 
   /** Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage). */
   public static final int EXIT_FAILURE = 1;

@@ -1,0 +1,30 @@
+package io.swarmsched.cli;
+
+import io.swarmsched.dispatcher.DispatcherApp;
+import io.swarmsched.runtime.config.Settings;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+/** {@code swarmsched dispatch}: the dispatcher as its own process. */
+@Command(name = "dispatch", mixinStandardHelpOptions = true,
+    description = "Run the dispatcher: schedule requests to decisions (task DAGs, stage-1 parent selection, back-to-source, seeds).",
+    footer = {"", "Settings: --config FILE, SWARM_* environment variables, --swarm.key=value flags (see dispatcher/README.md)."})
+final class DispatchCommand extends ServiceCommand {
+  @Override
+  Map<String, String> serviceDefaults() {
+    return Map.of("swarm.http.port", "8084");
+  }
+
+  @Override
+  AutoCloseable start(Settings settings, PrintWriter out) throws Exception {
+    DispatcherApp app;
+    try {
+      app = DispatcherApp.start(settings);
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure(e.getMessage(), 2, e);
+    }
+    out.println("dispatcher up: HTTP API, /health and /metrics on " + app.url());
+    return app;
+  }
+}

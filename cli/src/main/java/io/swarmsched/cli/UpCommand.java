@@ -1,0 +1,96 @@
+package io.swarmsched.cli;
+
+import io.swarmsched.agent.Agent;
+import io.swarmsched.cluster.LocalClusterConfig;
+import io.swarmsched.swarm.DemoSwarmAgents;
+import io.swarmsched.swarm.LocalSwarm;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code swarmsched up}: the embedded cluster and every service as one long-lived process. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run the embedded cluster and every service (ingest, scoring, dispatcher) in one process, until Ctrl-C.",
+    footer = {"", "Agents on other machines join with --swarm.bootstrap.servers=HOST:9092 --swarm.schema.registry.url=http://HOST:8081."})
+final class UpCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--kafka-port", paramLabel = "PORT", description = "Kafka client port (default: ${DEFAULT-VALUE}).")
+  int kafkaPort = LocalClusterConfig.DEFAULT_KAFKA_PORT;
+
+  @Option(names = "--controller-port", paramLabel = "PORT", description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
+  int controllerPort = LocalClusterConfig.DEFAULT_CONTROLLER_PORT;
+
+  @Option(names = "--registry-port", paramLabel = "PORT", description = "Schema registry port (default: ${DEFAULT-VALUE}).")
+  int registryPort = LocalClusterConfig.DEFAULT_REGISTRY_PORT;
+
+  @Option(names = "--ingest-port", paramLabel = "PORT", description = "heartbeat-ingest HTTP port (default: ${DEFAULT-VALUE}).")
+  int ingestPort = LocalSwarm.Options.DEFAULT_INGEST_PORT;
+
+  @Option(names = "--scoring-port", paramLabel = "PORT", description = "scoring-streams HTTP port (default: ${DEFAULT-VALUE}).")
+  int scoringPort = LocalSwarm.Options.DEFAULT_SCORING_PORT;
+
+  @Option(names = "--dispatcher-port", paramLabel = "PORT", description = "dispatcher HTTP port (default: ${DEFAULT-VALUE}).")
+  int dispatcherPort = LocalSwarm.Options.DEFAULT_DISPATCHER_PORT;
+
+  @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy: load-aware or random (default: ${DEFAULT-VALUE}).")
+  String policy = "load-aware";
+
+  @Option(names = "--agents", paramLabel = "N", description = "Also run a local swarm of N agents (default: ${DEFAULT-VALUE}).")
+  int agents = 0;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where broker data and service state live (default: .swarmsched/data).")
+  Path dataDir;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = dataDir != null ? dataDir : ClusterCommand.defaultDataDir();
+    LocalSwarm swarm = LocalSwarm.start(new LocalSwarm.Options(dir, kafkaPort, controllerPort, registryPort, ingestPort,
+        scoringPort, dispatcherPort, policy, Map.of()), line -> {
+          out.println(line);
+          out.flush();
+        });
+    List<Agent> local = new ArrayList<>();
+    try {
+      for (DemoSwarmAgents.Spec s : DemoSwarmAgents.specs(agents)) {
+        local.add(DemoSwarmAgents.start(swarm, s, dir.resolve("agents"), 32L << 20, 4 << 20, Map.of()));
+      }
+    } catch (Exception e) {
+      local.forEach(Agent::close);
+      swarm.close();
+      throw e;
+    }
+    out.println();
+    out.println("  Kafka bootstrap     " + swarm.bootstrapServers());
+    out.println("  schema registry     " + swarm.registryUrl());
+    out.println("  heartbeat-ingest    " + swarm.ingestUrl() + "  (/api/v1/hosts, /api/v1/heartbeat, /health, /metrics)");
+    out.println("  scoring-streams     " + swarm.scoringUrl() + "  (/api/v1/scores, /health, /metrics)");
+    out.println("  dispatcher          " + swarm.dispatcherUrl() + "  (/api/v1/schedule, /api/v1/decisions, /api/v1/tasks, /health, /metrics)");
+    for (Agent a : local) {
+      out.println("  agent               pieces on " + a.pieceServerAddress());
+    }
+    out.println("  data and logs       " + dir.toAbsolutePath());
+    out.println();
+    out.println("Agents elsewhere join with: swarmsched agent --swarm.bootstrap.servers=" + swarm.bootstrapServers()
+        + " --swarm.schema.registry.url=" + swarm.registryUrl());
+    out.println("Ctrl-C stops everything.");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      local.forEach(Agent::close);
+      swarm.close();
+      stopped.countDown();
+    }, "up-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

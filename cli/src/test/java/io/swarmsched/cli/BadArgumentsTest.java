@@ -1,0 +1,63 @@
+package io.swarmsched.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command refuses what is wrong with exit code 2 and a message naming it, before starting anything. */
+class BadArgumentsTest {
+  @TempDir Path dir;
+
+  @Test
+  void aServiceSettingOutOfRangeNamesItsKey() {
+    CliRun run = CliRun.of("ingest", "--swarm.http.port=70000");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("swarm.http.port").contains("70000");
+  }
+
+  @Test
+  void anUnknownArgumentToAServiceIsRefused() {
+    CliRun run = CliRun.of("score", "bogus");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("unknown arguments [bogus]");
+  }
+
+  @Test
+  void anUnknownDispatcherPolicyIsRefused() {
+    CliRun run = CliRun.of("dispatch", "--swarm.dispatcher.policy=fastest");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("swarm.dispatcher.policy");
+  }
+
+  @Test
+  void aBadAgentSizeNamesItsKey() {
+    CliRun run = CliRun.of("agent", "--swarm.agent.upload.limit=lots");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("swarm.agent.upload.limit");
+  }
+
+  @Test
+  void getRefusesAnUnknownSchemeAndAMissingOutput() {
+    CliRun ftp = CliRun.of("get", "ftp://example.org/x", "-O", dir.resolve("x").toString());
+    assertThat(ftp.exitCode()).isEqualTo(2);
+    assertThat(ftp.err()).contains("unsupported URL scheme 'ftp'");
+    CliRun noOutput = CliRun.of("get", "http://example.org/x");
+    assertThat(noOutput.exitCode()).isEqualTo(2);
+    assertThat(noOutput.err()).contains("Missing required option: '--output=FILE'");
+  }
+
+  @Test
+  void demoRefusesTooFewAgentsAndBadSizes() {
+    CliRun one = CliRun.of("demo", "--agents", "1", "--data-dir", dir.toString());
+    assertThat(one.exitCode()).isEqualTo(2);
+    assertThat(one.err()).contains("--agents must be at least 2");
+    CliRun size = CliRun.of("demo", "--size", "huge");
+    assertThat(size.exitCode()).isEqualTo(2);
+    assertThat(size.err()).contains("'huge' is not a size");
+    CliRun policy = CliRun.of("demo", "--policy", "fastest", "--data-dir", dir.toString());
+    assertThat(policy.exitCode()).isEqualTo(2);
+    assertThat(policy.err()).contains("--policy must be load-aware or random");
+  }
+}
