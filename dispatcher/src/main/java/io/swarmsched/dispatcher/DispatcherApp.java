@@ -1,0 +1,157 @@
+package io.swarmsched.dispatcher;
+
+import io.swarmsched.dispatcher.http.DispatcherHttp;
+import io.swarmsched.dispatcher.topology.DispatcherTopology;
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.runtime.http.HttpApi;
+import io.swarmsched.runtime.query.AllInstances;
+import io.swarmsched.runtime.query.KeyQueryRouter;
+import io.swarmsched.runtime.streams.StreamsProps;
+import io.swarmsched.runtime.streams.StreamsService;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.serde.SpecificAvroSerde;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher process: the Streams topology, its HTTP API (schedule, decisions, tasks, health,
+ * metrics) and the producer behind POST /api/v1/schedule. {@link #start(Settings)} is what the CLI
+ * and the local cluster call; {@link #main(String[])} runs it alone.
+ */
+public final class DispatcherApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DispatcherApp.class);
+
+  private final DispatcherConfig config;
+  private final StreamsService streams;
+  private final HttpApi http;
+  private final Producer<String, ScheduleRequest> producer;
+
+  private DispatcherApp(DispatcherConfig config, StreamsService streams, HttpApi http,
+      Producer<String, ScheduleRequest> producer) {
+    this.config = config;
+    this.streams = streams;
+    this.http = http;
+    this.producer = producer;
+  }
+
+  public static void main(String[] args) {
+    DispatcherApp app;
+    try {
+      app = start(Settings.load(args));
+    } catch (IllegalArgumentException e) {
+      System.err.println("dispatcher: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (Exception e) {
+      System.err.println("dispatcher: cannot start: " + e);
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      stopped.countDown();
+    }, "dispatcher-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts HTTP first (its port becomes application.server), then Streams; returns once both are up. */
+  public static DispatcherApp start(Settings settings) throws Exception {
+    DispatcherConfig config = DispatcherConfig.from(key -> settings.optional(key).orElse(null));
+    HttpApi http = HttpApi.create(settings).start();
+    String advertised = StreamsProps.applicationServer(settings).orElse("localhost:" + http.port());
+
+    Properties props = StreamsProps.base(config.applicationId(), settings);
+    if (settings.optional(CommonKeys.PROCESSING_GUARANTEE).isEmpty()) {
+      // one decision per request survives an instance's death only when outputs commit with inputs
+      props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    }
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
+    StreamsService streams = new StreamsService(DispatcherTopology.build(config), props);
+
+    Properties producerProps = new Properties();
+    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-http-" + CommonKeys.instanceId(settings));
+    Producer<String, ScheduleRequest> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+        SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig()).serializer());
+
+    DispatcherApp app = new DispatcherApp(config, streams, http, producer);
+    try {
+      streams.start();
+      streams.bindMetrics(http.meterRegistry());
+      http.registerHealthCheck("streams", streams.healthCheck());
+      new DispatcherHttp(config, KeyQueryRouter.create(streams.streams(), advertised),
+          AllInstances.create(streams.streams(), advertised), producer).register(http);
+      log.info("Dispatcher {} up: HTTP on {}, policy {}", config.applicationId(), advertised, config.policy());
+      return app;
+    } catch (Exception e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  public DispatcherConfig config() {
+    return config;
+  }
+
+  public StreamsService streams() {
+    return streams;
+  }
+
+  public HttpApi http() {
+    return http;
+  }
+
+  public String url() {
+    return http.localUrl();
+  }
+
+  /** Waits until Streams is RUNNING. */
+  public void awaitRunning(Duration timeout) throws InterruptedException {
+    streams.awaitRunning(timeout);
+  }
+
+  /**
+   * Stops the way a killed process looks to the others: no leave-group, so they take over its
+   * partitions only after the session times out. For failover tests.
+   */
+  public void crash() {
+    try {
+      http.close();
+    } finally {
+      try {
+        streams.close(Duration.ofSeconds(30), false);
+      } finally {
+        producer.close(Duration.ZERO);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.close();
+    } finally {
+      try {
+        streams.close(Duration.ofSeconds(30));
+      } finally {
+        producer.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+}

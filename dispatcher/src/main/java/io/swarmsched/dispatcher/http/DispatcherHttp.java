@@ -1,0 +1,127 @@
+package io.swarmsched.dispatcher.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.topology.DispatcherTopology;
+import io.swarmsched.dispatcher.topology.RequestValidation;
+import io.swarmsched.runtime.http.ApiException;
+import io.swarmsched.runtime.http.HttpApi;
+import io.swarmsched.runtime.http.Request;
+import io.swarmsched.runtime.http.Response;
+import io.swarmsched.runtime.query.AllInstances;
+import io.swarmsched.runtime.query.KeyQueryRouter;
+import io.swarmsched.runtime.query.LocalQueries;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The dispatcher's HTTP API.
+ *
+ * <ul>
+ *   <li>{@code POST /api/v1/schedule}: a request as JSON (Avro field names); produced to the
+ *       requests topic, then its decision (200) if it comes within {@code http.decision-wait}
+ *       (or {@code ?wait=2s}), else 202 with the request id to poll.</li>
+ *   <li>{@code GET /api/v1/decisions/{requestId}}: asked of every instance (the decision store is
+ *       keyed by request id but partitioned by task id, so no single owner is known from the id).</li>
+ *   <li>{@code GET /api/v1/tasks/{taskId}}: routed to the owner of the task with IQv2.</li>
+ * </ul>
+ */
+public final class DispatcherHttp {
+  static final String DECISIONS_LIST = "decisions";
+  private static final long POLL_MS = 50;
+
+  private final DispatcherConfig config;
+  private final KeyQueryRouter router;
+  private final AllInstances instances;
+  private final Producer<String, ScheduleRequest> producer;
+
+  public DispatcherHttp(DispatcherConfig config, KeyQueryRouter router, AllInstances instances,
+      Producer<String, ScheduleRequest> producer) {
+    this.config = config;
+    this.router = router;
+    this.instances = instances;
+    this.producer = producer;
+  }
+
+  public DispatcherHttp register(HttpApi api) {
+    instances.register(api, DECISIONS_LIST, request -> localDecisions(router.local(), request.query("request_id")
+        .orElseThrow(() -> ApiException.badRequest("request_id: required"))));
+    api.post("/api/v1/schedule", this::schedule);
+    api.get("/api/v1/decisions/{requestId}", request -> {
+      Optional<Map<String, Object>> d = findDecision(request.pathParam("requestId"), request);
+      return d.map(Response::ok).orElseThrow(
+          () -> ApiException.notFound("no decision for request " + request.pathParam("requestId") + " (yet)"));
+    });
+    api.get("/api/v1/tasks/{taskId}", request -> router.<String, TaskState>route(request, DispatcherTopology.TASKS_STORE,
+        request.pathParam("taskId"), new StringSerializer(),
+        task -> task.map(t -> Response.ok(TaskView.of(t))).orElseThrow(
+            () -> ApiException.notFound("task " + request.pathParam("taskId") + " is not known"))));
+    return this;
+  }
+
+  private Response schedule(Request request) throws Exception {
+    JsonNode body;
+    try {
+      body = request.bodyJson();
+    } catch (ApiException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw ApiException.badRequest("body: not valid JSON");
+    }
+    ScheduleRequest req = AvroJson.request(body, System::currentTimeMillis);
+    String invalid = RequestValidation.validate(req.getTaskId(), req);
+    if (invalid != null) throw ApiException.badRequest(invalid);
+    Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(config.httpDecisionWait());
+    producer.send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req))
+        .get(30, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + wait.toNanos();
+    Request lookup = new Request("GET", "/api/v1/decisions/" + req.getRequestId(), "", Map.of(), Map.of(), new byte[0]);
+    do {
+      Optional<Map<String, Object>> d = findDecision(req.getRequestId(), lookup);
+      if (d.isPresent()) return Response.ok(d.get());
+      Thread.sleep(POLL_MS);
+    } while (System.nanoTime() < deadline);
+    return Response.json(202, Map.of("request_id", req.getRequestId(), "status", "PENDING",
+        "poll", "/api/v1/decisions/" + req.getRequestId()));
+  }
+
+  private Optional<Map<String, Object>> findDecision(String requestId, Request request) throws InterruptedException {
+    Request withId = new Request("GET", "/_swarm/local/" + DECISIONS_LIST, "request_id=" + requestId,
+        Map.of(), request.headers(), new byte[0]);
+    for (JsonNode d : instances.collect(DECISIONS_LIST, withId)) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = HttpApi.JSON.convertValue(d, Map.class);
+      return Optional.of(m);
+    }
+    return Optional.empty();
+  }
+
+  /** This instance's answer: the decision of {@code requestId} in any of its active partitions. */
+  static List<Map<String, Object>> localDecisions(LocalQueries local, String requestId) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int partition : local.activePartitions()) {
+      Optional<ScheduleDecision> d = local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
+      d.ifPresent(x -> out.add(AvroJson.toMap(x)));
+    }
+    return out;
+  }
+
+  private static Duration duration(String v) {
+    try {
+      return DispatcherConfig.from(Map.of(DispatcherConfig.HTTP_DECISION_WAIT, v)).httpDecisionWait();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("wait: not a duration (e.g. 500ms, 2s): '" + v + "'");
+    }
+  }
+}

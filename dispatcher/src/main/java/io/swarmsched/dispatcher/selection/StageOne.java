@@ -1,0 +1,131 @@
+package io.swarmsched.dispatcher.selection;
+
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.state.LedgerEntry;
+import io.swarmsched.dispatcher.state.PeerRecord;
+import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.scheduling.ParentSelector;
+import io.swarmsched.scheduling.Selection;
+import io.swarmsched.scheduling.SelectionRequest;
+import io.swarmsched.scheduling.evaluator.Evaluators;
+import io.swarmsched.scheduling.filter.CandidateFilters;
+import io.swarmsched.scheduling.filter.FilterParams;
+import io.swarmsched.scheduling.ledger.AllocationLog;
+import io.swarmsched.scheduling.ledger.OptimisticLedger;
+import io.swarmsched.scheduling.resource.HostLookup;
+import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.Peer;
+import io.swarmsched.scheduling.resource.PeerState;
+import io.swarmsched.scheduling.resource.ScoreLookup;
+import io.swarmsched.scheduling.resource.Task;
+import io.swarmsched.scheduling.retry.RetryParams;
+import io.swarmsched.scheduling.retry.RetryPolicy;
+import io.swarmsched.scheduling.seed.SeedFailures;
+import io.swarmsched.scheduling.seed.SeedSelector;
+import io.swarmsched.scheduling.stats.PieceCostStats;
+import io.swarmsched.scheduling.worker.Placement;
+import io.swarmsched.scheduling.worker.PerformanceHistory;
+import io.swarmsched.scheduling.worker.WorkerPlacement;
+import io.swarmsched.scoring.LoadQualityCalculator;
+import io.swarmsched.scoring.LoadQualityParams;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The Streams side's one door into scheduling-core: turns the dispatcher's stored task state and
+ * the global host/score tables into core types, and calls core's ParentSelector, SeedSelector and
+ * WorkerPlacement. No scheduling rule lives here.
+ */
+public final class StageOne {
+  private final ParentSelector selector;
+  private final LoadQualityCalculator calculator;
+  private final SeedSelector seeds = new SeedSelector();
+  private final WorkerPlacement workers = new WorkerPlacement();
+  private final long seedFailureMemoryMillis;
+  private final RetryPolicy retryPolicy;
+
+  public StageOne(DispatcherConfig config) {
+    LoadQualityParams params = LoadQualityParams.defaults();
+    this.calculator = new LoadQualityCalculator(params);
+    this.selector = new ParentSelector(
+        CandidateFilters.standard(new FilterParams(config.defaultUploadSlotLimit(), config.badParentRule())),
+        Evaluators.byName(config.policy(), config.weights()),
+        config.maxParents());
+    this.seedFailureMemoryMillis = config.seedFailureMemory().toMillis();
+    this.retryPolicy = new RetryPolicy(new RetryParams(config.retryInterval().toMillis(), config.retryJitter(),
+        config.backToSourceAfterRounds(), config.failAfterRounds(), config.maxBackToSourcePerTask()));
+  }
+
+  /** What an empty round leads to (retry, back to source, FAILED), and the jittered retry delay. */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /** Evaluator, its parameters and N: what every decision names. */
+  public String policyId() {
+    return selector.policyId();
+  }
+
+  /** Lookups over the dispatcher's stores, as functions so that this class stays free of Kafka types. */
+  public record Lookups(
+      Function<String, Optional<HostView>> hosts,
+      ScoreLookup scores,
+      Function<String, LedgerEntry> ledger) {}
+
+  /** Stage 1 for one requesting peer of {@code task}. */
+  public Selection selectParents(String requestId, TaskState state, String peerId, Set<String> blocklist,
+      Lookups lookups, long now) {
+    Task task = toCoreTask(state);
+    OptimisticLedger ledger = new OptimisticLedger(calculator);
+    for (PeerRecord p : state.peers.values()) {
+      LedgerEntry e = lookups.ledger().apply(p.hostId);
+      if (e == null) continue;
+      for (long at : e.uploadTimes) ledger.recordAllocation(p.hostId, at);
+    }
+    HostLookup hosts = id -> lookups.hosts().apply(id);
+    return selector.select(new SelectionRequest(requestId, task, peerId, blocklist, hosts, lookups.scores(), ledger, now));
+  }
+
+  /** The seed that should fetch the task first, skipping those in {@code skip} and recent failures. */
+  public Optional<String> chooseSeed(TaskState state, Collection<String> onlineSeeds, Set<String> skip, long now) {
+    SeedFailures failures = new SeedFailures(seedFailureMemoryMillis);
+    for (Map.Entry<String, Long> f : state.failedSeeds.entrySet()) {
+      failures.record(state.taskId, f.getKey(), f.getValue());
+    }
+    List<String> usable = onlineSeeds.stream().filter(s -> !skip.contains(s)).sorted().toList();
+    return seeds.choose(state.taskId, usable, failures, now);
+  }
+
+  /** The worker for a job: lowest load ratio among those that meet its requirements. */
+  public Placement placeJob(io.swarmsched.schemas.JobRequirements job, Collection<HostView> candidates,
+      Function<String, LedgerEntry> ledger) {
+    AllocationLog assigned = new AllocationLog();
+    for (HostView h : candidates) {
+      LedgerEntry e = ledger.apply(h.hostId());
+      if (e == null) continue;
+      for (long at : e.jobTimes) assigned.record(h.hostId(), at);
+    }
+    return workers.place(CoreViews.job(job), candidates, assigned, new PerformanceHistory());
+  }
+
+  /** The dispatcher's task state as core's Task: peers with states and piece costs, and the DAG. */
+  static Task toCoreTask(TaskState state) {
+    Task task = new Task(state.taskId, state.url);
+    for (PeerRecord p : state.peers.values()) {
+      task.addPeer(new Peer(p.peerId, state.taskId, p.hostId, PeerState.valueOf(p.status.name()), p.registeredAt,
+          p.lastProgressAt, p.lastProgressAt, p.piecesFinished, PieceCostStats.of(p.pieceCosts)));
+    }
+    for (PeerRecord p : state.peers.values()) {
+      for (String parent : p.parents) {
+        if (task.dag().hasVertex(parent) && task.dag().canAddEdge(parent, p.peerId)) {
+          task.dag().addEdge(parent, p.peerId);
+        }
+      }
+    }
+    return task;
+  }
+}

@@ -1,0 +1,118 @@
+package io.swarmsched.dispatcher.topology;
+
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.selection.StageOne;
+import io.swarmsched.dispatcher.state.AvroMessageSerde;
+import io.swarmsched.dispatcher.state.HostHealth;
+import io.swarmsched.dispatcher.state.JsonSerde;
+import io.swarmsched.dispatcher.state.LedgerEntry;
+import io.swarmsched.dispatcher.state.PendingRequest;
+import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.schemas.HostScore;
+import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PieceEvent;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.serde.SpecificAvroSerde;
+import io.swarmsched.topics.Topics;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The dispatcher's topology, a pure function of its configuration.
+ *
+ * <pre>
+ *  schedule-requests ─┐
+ *  peer-events ───────┼─▶ dispatcher-dispatch ─┬─▶ schedule-decisions (key: target host)
+ *  piece-events ──────┘   (task state stores)  ├─▶ peer-events (LEFT from patrol)
+ *  hosts, host-scores ─▶ global tables         └─▶ dead-letters (invalid events)
+ * </pre>
+ *
+ * Every source, processor, sink and store is named here; tests reuse these constants.
+ */
+public final class DispatcherTopology {
+  private DispatcherTopology() {}
+
+  public static final String REQUESTS_SOURCE = "dispatcher-requests-source";
+  public static final String PEER_EVENTS_SOURCE = "dispatcher-peer-events-source";
+  public static final String PIECE_EVENTS_SOURCE = "dispatcher-piece-events-source";
+  public static final String HOSTS_SOURCE = "dispatcher-hosts-source";
+  public static final String HOST_SCORES_SOURCE = "dispatcher-host-scores-source";
+  public static final String DISPATCH_PROCESSOR = "dispatcher-dispatch";
+  public static final String DECISIONS_SINK = "dispatcher-decisions-sink";
+  public static final String PEER_EVENTS_SINK = "dispatcher-peer-events-sink";
+  public static final String DEAD_LETTERS_SINK = "dispatcher-dead-letters-sink";
+
+  /** Task id -> peers, states, DAG, piece costs, seeds, pending retries (JSON). */
+  public static final String TASKS_STORE = "dispatcher-tasks";
+  /** Request id -> its terminal decision, kept {@code decision.retention}. */
+  public static final String DECISIONS_STORE = "dispatcher-decisions";
+  /** "decidedAt|requestId" -> request id: the expiry index of the decision store. */
+  public static final String DECISION_EXPIRY_STORE = "dispatcher-decision-expiry";
+  /** "dueAt|requestId" -> request waiting for its next round. */
+  public static final String RETRIES_STORE = "dispatcher-retries";
+  /** Host id -> upload successes/failures in the window, quarantine. */
+  public static final String HOST_HEALTH_STORE = "dispatcher-host-health";
+  /** Host id -> children/jobs assigned since its last score (optimistic allocation). */
+  public static final String LEDGER_STORE = "dispatcher-ledger";
+  /** Global table of swarm.hosts.v1. */
+  public static final String HOSTS_STORE = "dispatcher-hosts-global";
+  /** Global table of swarm.host-scores.v1. */
+  public static final String HOST_SCORES_STORE = "dispatcher-host-scores-global";
+
+  public static Topology build(DispatcherConfig config) {
+    var serdeConfig = config.serdeConfig();
+    Serde<ScheduleRequest> requests = SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig);
+    Serde<PeerEvent> peerEvents = SpecificAvroSerde.of(PeerEvent.class, serdeConfig);
+    Serde<PieceEvent> pieceEvents = SpecificAvroSerde.of(PieceEvent.class, serdeConfig);
+    Serde<ScheduleDecision> decisions = SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig);
+    Serde<HostState> hosts = SpecificAvroSerde.of(HostState.class, serdeConfig);
+    Serde<HostScore> scores = SpecificAvroSerde.of(HostScore.class, serdeConfig);
+    Serde<String> keys = Serdes.String();
+
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.globalTable(Topics.HOSTS.name(), Consumed.with(keys, hosts).withName(HOSTS_SOURCE),
+        Materialized.<String, HostState, KeyValueStore<Bytes, byte[]>>as(HOSTS_STORE)
+            .withKeySerde(keys).withValueSerde(hosts));
+    builder.globalTable(Topics.HOST_SCORES.name(), Consumed.with(keys, scores).withName(HOST_SCORES_SOURCE),
+        Materialized.<String, HostScore, KeyValueStore<Bytes, byte[]>>as(HOST_SCORES_STORE)
+            .withKeySerde(keys).withValueSerde(scores));
+    Topology topology = builder.build();
+
+    topology.addSource(REQUESTS_SOURCE, keys.deserializer(), requests.deserializer(), Topics.SCHEDULE_REQUESTS.name());
+    topology.addSource(PEER_EVENTS_SOURCE, keys.deserializer(), peerEvents.deserializer(), Topics.PEER_EVENTS.name());
+    topology.addSource(PIECE_EVENTS_SOURCE, keys.deserializer(), pieceEvents.deserializer(), Topics.PIECE_EVENTS.name());
+    topology.addProcessor(DISPATCH_PROCESSOR,
+        () -> new DispatchProcessor(config, new StageOne(config), requests.serializer(), peerEvents.serializer(),
+            pieceEvents.serializer()),
+        REQUESTS_SOURCE, PEER_EVENTS_SOURCE, PIECE_EVENTS_SOURCE);
+    topology.addStateStore(store(TASKS_STORE, new JsonSerde<>(TaskState.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(store(DECISIONS_STORE, new AvroMessageSerde<>(ScheduleDecision.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(store(DECISION_EXPIRY_STORE, Serdes.String()), DISPATCH_PROCESSOR);
+    topology.addStateStore(store(RETRIES_STORE, new JsonSerde<>(PendingRequest.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(store(HOST_HEALTH_STORE, new JsonSerde<>(HostHealth.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(store(LEDGER_STORE, new JsonSerde<>(LedgerEntry.class)), DISPATCH_PROCESSOR);
+
+    topology.addSink(DECISIONS_SINK, Topics.SCHEDULE_DECISIONS.name(), keys.serializer(), decisions.serializer(),
+        DISPATCH_PROCESSOR);
+    topology.addSink(PEER_EVENTS_SINK, Topics.PEER_EVENTS.name(), keys.serializer(), peerEvents.serializer(),
+        DISPATCH_PROCESSOR);
+    topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS.name(), new ByteArraySerializer(), new ByteArraySerializer(),
+        DISPATCH_PROCESSOR);
+    return topology;
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+  }
+}

@@ -1,0 +1,85 @@
+package io.swarmsched.dispatcher.topology;
+
+import io.swarmsched.schemas.JobRequirements;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PieceEvent;
+import io.swarmsched.schemas.ScheduleRequest;
+
+/**
+ * What makes an input record unusable. Each check returns null when the record is fine, else a
+ * reason that names the field (it becomes the REJECTED decision's reason or the dead letter's).
+ */
+public final class RequestValidation {
+  static final int MAX_ID_LENGTH = 512;
+  static final int MAX_BLOCKLIST = 1_000;
+  static final int MAX_URL_LENGTH = 8_192;
+
+  private RequestValidation() {}
+
+  public static String validate(String key, ScheduleRequest r) {
+    String e = id("request_id", r.getRequestId());
+    if (e == null) e = id("task_id", r.getTaskId());
+    if (e == null) e = id("host_id", r.getHostId());
+    if (e == null && r.getJob() == null) e = id("peer_id", r.getPeerId());
+    if (e != null) return e;
+    if (key != null && !key.equals(r.getTaskId())) {
+      return "record key '" + key + "' is not the task_id '" + r.getTaskId() + "'";
+    }
+    if (r.getJob() == null && (r.getUrl() == null || r.getUrl().isBlank())) {
+      return "url: required for a download request";
+    }
+    if (r.getUrl() != null && r.getUrl().length() > MAX_URL_LENGTH) {
+      return "url: longer than " + MAX_URL_LENGTH + " characters";
+    }
+    if (r.getBlocklist().size() > MAX_BLOCKLIST) {
+      return "blocklist: more than " + MAX_BLOCKLIST + " entries";
+    }
+    if (r.getTimestamp() == null || r.getTimestamp().toEpochMilli() <= 0) {
+      return "timestamp: must be a positive epoch millisecond";
+    }
+    if (r.getDeadline() != null && r.getDeadline().toEpochMilli() <= 0) {
+      return "deadline: must be a positive epoch millisecond";
+    }
+    JobRequirements job = r.getJob();
+    if (job != null) {
+      if (job.getMinMemoryBytes() < 0) return "job.min_memory_bytes: must not be negative";
+      if (job.getMinCpuCores() < 0) return "job.min_cpu_cores: must not be negative";
+      if (job.getGpus() < 0) return "job.gpus: must not be negative";
+    }
+    if (r.getJob() != null && r.getNeedBackToSource()) {
+      return "need_back_to_source: not valid for a job request";
+    }
+    return null;
+  }
+
+  public static String validate(String key, PeerEvent e) {
+    String err = id("event_id", e.getEventId());
+    if (err == null) err = id("task_id", e.getTaskId());
+    if (err == null) err = id("peer_id", e.getPeerId());
+    if (err == null) err = id("host_id", e.getHostId());
+    if (err != null) return err;
+    if (key != null && !key.equals(e.getTaskId())) return "record key '" + key + "' is not the task_id '" + e.getTaskId() + "'";
+    if (e.getPiecesFinished() < 0) return "pieces_finished: must not be negative";
+    if (e.getPieceCount() < 0) return "piece_count: must not be negative";
+    return null;
+  }
+
+  public static String validate(String key, PieceEvent e) {
+    String err = id("event_id", e.getEventId());
+    if (err == null) err = id("task_id", e.getTaskId());
+    if (err == null) err = id("peer_id", e.getPeerId());
+    if (err == null) err = id("host_id", e.getHostId());
+    if (err != null) return err;
+    if (key != null && !key.equals(e.getTaskId())) return "record key '" + key + "' is not the task_id '" + e.getTaskId() + "'";
+    if (e.getPieceNumber() < 0) return "piece_number: must not be negative";
+    if (e.getBytes() < 0) return "bytes: must not be negative";
+    if (e.getCostMillis() < 0) return "cost_millis: must not be negative";
+    return null;
+  }
+
+  private static String id(String field, String v) {
+    if (v == null || v.isBlank()) return field + ": required";
+    if (v.length() > MAX_ID_LENGTH) return field + ": longer than " + MAX_ID_LENGTH + " characters";
+    return null;
+  }
+}

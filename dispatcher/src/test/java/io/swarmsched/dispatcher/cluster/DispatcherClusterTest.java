@@ -1,0 +1,246 @@
+package io.swarmsched.dispatcher.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmsched.dispatcher.DispatcherApp;
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.registry.client.MockSchemaRegistry;
+import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.HostCapacity;
+import io.swarmsched.schemas.HostLoad;
+import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.HostType;
+import io.swarmsched.schemas.Liveness;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.serde.SpecificAvroSerde;
+import io.swarmsched.testing.Await;
+import io.swarmsched.testing.EmbeddedKafka;
+import io.swarmsched.topics.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two dispatcher instances on the embedded cluster: the HTTP API answered by either, and a steady
+ * stream of requests while one instance dies; a consumer deduplicating by request id must see
+ * exactly one terminal decision for every request.
+ */
+class DispatcherClusterTest {
+  private static final Duration AWAIT = Duration.ofSeconds(120);
+  private static final Set<DecisionOutcome> TERMINAL = Set.of(DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE,
+      DecisionOutcome.FAILED, DecisionOutcome.REJECTED, DecisionOutcome.ASSIGNED);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final EmbeddedKafka kafka = EmbeddedKafka.get();
+  /** One registry scope for the whole JVM: the topics (and the records of earlier tests) are shared. */
+  private static final String scope = "dispatcher-cluster";
+  private final String appId = EmbeddedKafka.uniqueName("dispatcher");
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final List<DispatcherApp> apps = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @AfterEach
+  void stop() {
+    for (DispatcherApp app : apps) {
+      app.close();
+    }
+  }
+
+  private Map<String, String> serdeConfig() {
+    return Map.of("schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + scope);
+  }
+
+  private DispatcherApp startInstance(String name) throws Exception {
+    Map<String, String> values = new HashMap<>();
+    values.put("swarm.bootstrap.servers", kafka.bootstrapServers());
+    values.put("swarm.schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + scope);
+    values.put("swarm.http.host", "127.0.0.1");
+    values.put("swarm.http.port", "0");
+    values.put("swarm.state.dir", Files.createTempDirectory("dispatcher-" + name).toString());
+    values.put("swarm.instance.id", name);
+    values.put(DispatcherConfig.APPLICATION_ID, appId);
+    values.put("swarm.streams.session.timeout.ms", "6000");
+    values.put("swarm.streams.heartbeat.interval.ms", "1000");
+    DispatcherApp app = DispatcherApp.start(Settings.of(values));
+    apps.add(app);
+    return app;
+  }
+
+  private void provision(KafkaProducer<String, ?> unused) {
+    kafka.createTopics(Topics.ALL);
+  }
+
+  private void publishHosts(int count) throws Exception {
+    try (var producer = new KafkaProducer<>(kafka.producerProps(), new StringSerializer(),
+        SpecificAvroSerde.of(HostState.class, serdeConfig()).serializer())) {
+      for (int i = 0; i < count; i++) {
+        String id = run + "-h" + i;
+        producer.send(new ProducerRecord<>(Topics.HOSTS.name(), id, HostState.newBuilder()
+            .setHostId(id).setPieceServerAddress(id + ":4000").setType(HostType.NORMAL)
+            .setCapacity(HostCapacity.newBuilder().setMaxTxBytesPerSec(100L << 20).setUploadSlotLimit(1000).build())
+            .setLoad(HostLoad.newBuilder().build())
+            .setLastSequence(1).setLastSeen(Instant.now()).setFirstSeen(Instant.now())
+            .setLiveness(Liveness.ONLINE).setLivenessChangedAt(Instant.now()).build())).get();
+      }
+    }
+  }
+
+  private KafkaConsumer<String, ScheduleDecision> decisionConsumer() {
+    Map<String, Object> props = new HashMap<>(kafka.consumerProps(EmbeddedKafka.uniqueName("decisions-reader")));
+    KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig()).deserializer());
+    consumer.subscribe(List.of(Topics.SCHEDULE_DECISIONS.name()));
+    return consumer;
+  }
+
+  @Test
+  void httpApiSchedulesAndAnswersFromAnyInstance() throws Exception {
+    provision(null);
+    publishHosts(4);
+    DispatcherApp a = startInstance("a");
+    DispatcherApp b = startInstance("b");
+    a.awaitRunning(AWAIT);
+    b.awaitRunning(AWAIT);
+
+    String task = run + "-http-task";
+    HttpResponse<String> first = post(a, "{\"task_id\":\"" + task + "\",\"peer_id\":\"p0\",\"host_id\":\"" + run
+        + "-h0\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    JsonNode d0 = JSON.readTree(first.body());
+    assertThat(d0.get("outcome").asText()).isEqualTo("BACK_TO_SOURCE");
+    String generatedId = d0.get("request_id").asText();
+    assertThat(generatedId).isNotBlank();
+
+    HttpResponse<String> second = post(b, "{\"request_id\":\"" + run + "-r1\",\"task_id\":\"" + task
+        + "\",\"peer_id\":\"p1\",\"host_id\":\"" + run + "-h1\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    JsonNode d1 = JSON.readTree(second.body());
+    assertThat(d1.get("outcome").asText()).isEqualTo("PARENTS");
+    assertThat(d1.get("parents").get(0).get("peer_id").asText()).isEqualTo("p0");
+
+    for (DispatcherApp app : List.of(a, b)) {
+      HttpResponse<String> byId = get(app, "/api/v1/decisions/" + run + "-r1");
+      assertThat(byId.statusCode()).as(byId.body()).isEqualTo(200);
+      assertThat(JSON.readTree(byId.body()).get("decision_id").asText()).isEqualTo(d1.get("decision_id").asText());
+
+      HttpResponse<String> taskView = get(app, "/api/v1/tasks/" + task);
+      assertThat(taskView.statusCode()).as(taskView.body()).isEqualTo(200);
+      JsonNode view = JSON.readTree(taskView.body());
+      assertThat(view.get("dag").get("nodes")).hasSize(2);
+      assertThat(view.get("dag").get("edges").get(0).get("from").asText()).isEqualTo("p0");
+      assertThat(view.get("dag").get("edges").get(0).get("to").asText()).isEqualTo("p1");
+    }
+
+    HttpResponse<String> bad = post(a, "{\"task_id\":\"" + task + "\",\"host_id\":\"h\",\"priority\":\"high\"}", "");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("priority");
+    HttpResponse<String> missing = post(a, "{\"task_id\":\"" + task + "\",\"host_id\":\"h\",\"url\":\"u\"}", "");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(missing.body()).contains("peer_id");
+    assertThat(get(a, "/api/v1/decisions/" + run + "-never").statusCode()).isEqualTo(404);
+    assertThat(get(b, "/api/v1/tasks/" + run + "-no-such-task").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void everyRequestGetsExactlyOneTerminalDecisionWhenAnInstanceDies() throws Exception {
+    provision(null);
+    int hosts = 20;
+    publishHosts(hosts);
+    DispatcherApp a = startInstance("a");
+    DispatcherApp b = startInstance("b");
+    a.awaitRunning(AWAIT);
+    b.awaitRunning(AWAIT);
+    Await.until(AWAIT, "both instances own task partitions", () -> ownsTasks(a) && ownsTasks(b));
+
+    int total = 300;
+    Map<String, List<ScheduleDecision>> terminal = new ConcurrentHashMap<>();
+    AtomicBoolean reading = new AtomicBoolean(true);
+    Thread reader = new Thread(() -> {
+      try (KafkaConsumer<String, ScheduleDecision> consumer = decisionConsumer()) {
+        while (reading.get()) {
+          for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(200))) {
+            ScheduleDecision d = r.value();
+            if (d.getRequestId().startsWith(run + "-req-") && TERMINAL.contains(d.getOutcome())) {
+              terminal.computeIfAbsent(d.getRequestId(), k -> new ArrayList<>()).add(d);
+            }
+          }
+        }
+      }
+    }, "decision-reader");
+    reader.start();
+
+    try (var producer = new KafkaProducer<>(kafka.producerProps(), new StringSerializer(),
+        SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig()).serializer())) {
+      for (int i = 0; i < total; i++) {
+        String task = run + "-t" + (i % 30);
+        ScheduleRequest req = ScheduleRequest.newBuilder()
+            .setRequestId(run + "-req-" + i).setTaskId(task).setPeerId("p" + i).setHostId(run + "-h" + (i % hosts))
+            .setUrl("https://origin/" + task).setTimestamp(Instant.now()).build();
+        producer.send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), null, req.getTimestamp().toEpochMilli(),
+            task, req));
+        if (i == total / 3) {
+          producer.flush();
+          a.crash();
+        }
+        TimeUnit.MILLISECONDS.sleep(10); // a steady stream, not a burst
+      }
+      producer.flush();
+    }
+
+    try {
+      Await.until(AWAIT, "a terminal decision for each of " + total + " requests", () -> terminal.size() == total);
+    } finally {
+      reading.set(false);
+      reader.join(10_000);
+    }
+    for (Map.Entry<String, List<ScheduleDecision>> e : terminal.entrySet()) {
+      assertThat(e.getValue().stream().map(ScheduleDecision::getDecisionId).distinct())
+          .as("decisions of %s", e.getKey()).hasSize(1);
+    }
+    assertThat(terminal.values().stream().map(l -> l.get(0).getOutcome()))
+        .containsOnly(DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE);
+  }
+
+  /** True when the instance runs at least one active task of the dispatch sub-topology (not just global state). */
+  private static boolean ownsTasks(DispatcherApp app) {
+    return app.streams().streams().metadataForLocalThreads().stream()
+        .anyMatch(t -> !t.activeTasks().isEmpty());
+  }
+
+  private HttpResponse<String> post(DispatcherApp app, String body, String query) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(app.url() + "/api/v1/schedule" + query))
+        .timeout(Duration.ofSeconds(90))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(DispatcherApp app, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(app.url() + path)).timeout(Duration.ofSeconds(60)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,452 @@
+package io.swarmsched.dispatcher.topology;
+
+import static io.swarmsched.dispatcher.topology.DispatcherFixture.T0;
+import static io.swarmsched.dispatcher.topology.DispatcherFixture.request;
+import static io.swarmsched.dispatcher.topology.DispatcherFixture.terminal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.runtime.deadletter.DeadLetterHeaders;
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.HostType;
+import io.swarmsched.schemas.JobRequirements;
+import io.swarmsched.schemas.Liveness;
+import io.swarmsched.schemas.ParentCandidate;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PeerEventType;
+import io.swarmsched.schemas.PieceOutcome;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DispatcherTopologyTest {
+  private DispatcherFixture f;
+
+  @AfterEach
+  void close() {
+    if (f != null) f.close();
+  }
+
+  private DispatcherFixture fixture() {
+    return fixture(Map.of());
+  }
+
+  private DispatcherFixture fixture(Map<String, String> overrides) {
+    f = new DispatcherFixture(overrides);
+    return f;
+  }
+
+  /** Task t1 has peer p1 (host h1) back-to-source already, through the dispatcher. */
+  private void firstPeerBackToSource(DispatcherFixture f) {
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+    assertThat(f.readDecisions()).extracting(ScheduleDecision::getOutcome).containsExactly(DecisionOutcome.BACK_TO_SOURCE);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0 + 10);
+  }
+
+  @Test
+  void firstPeerOfATaskWithoutSeedGoesBackToSource() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+
+    List<ScheduleDecision> out = f.readDecisions();
+    assertThat(out).hasSize(1);
+    ScheduleDecision d = out.get(0);
+    assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+    assertThat(d.getReason()).isEqualTo("NO_SEED");
+    assertThat(d.getTargetHostId()).isEqualTo("h1");
+    assertThat(d.getUrl()).isEqualTo("https://origin/t1");
+    assertThat(d.getPolicyId()).startsWith("load-aware");
+    assertThat(d.getDecidedAt()).isEqualTo(Instant.ofEpochMilli(T0));
+  }
+
+  @Test
+  void firstPeerOfATaskTriggersASeedAndWaitsUntilTheSeedHoldsIt() {
+    var f = fixture();
+    f.host("seed-1", HostType.SUPER_SEED, Liveness.ONLINE);
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+
+    List<ScheduleDecision> first = f.readDecisions();
+    assertThat(first).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.SEED_TRIGGER);
+      assertThat(d.getTargetHostId()).isEqualTo("seed-1");
+      assertThat(d.getRequesterHostId()).isEqualTo("h1");
+      assertThat(d.getUrl()).isEqualTo("https://origin/t1");
+    });
+
+    f.advanceTo(T0 + 100, T0 + 2_000);
+    assertThat(f.readDecisions()).as("no terminal decision while the seed has nothing").isEmpty();
+
+    f.peer("t1", "seed-peer", "seed-1", PeerEventType.BACK_TO_SOURCE, T0 + 2_050);
+    f.advanceTo(T0 + 2_100, T0 + 3_000);
+    List<ScheduleDecision> later = f.readDecisions();
+    assertThat(later).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+      assertThat(d.getRequestId()).isEqualTo("r1");
+      assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("seed-peer");
+      assertThat(d.getAttempt()).isGreaterThan(1);
+    });
+  }
+
+  @Test
+  void seedThatFailedTheTaskIsSkippedAndWithNoOtherSeedTheRequesterGoesBackToSource() {
+    var f = fixture();
+    f.host("seed-1", HostType.SUPER_SEED, Liveness.ONLINE);
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+    assertThat(f.readDecisions()).extracting(ScheduleDecision::getOutcome).containsExactly(DecisionOutcome.SEED_TRIGGER);
+
+    f.peer("t1", "seed-peer", "seed-1", PeerEventType.FAILED, T0 + 50);
+    f.advanceTo(T0 + 100, T0 + 1_000);
+    assertThat(terminal(f.readDecisions())).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+      assertThat(d.getReason()).isEqualTo("NO_SEED");
+    });
+  }
+
+  @Test
+  void secondPeerGetsTheFirstAsParent() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+      assertThat(d.getTargetHostId()).isEqualTo("h2");
+      assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p1");
+      assertThat(d.getParents().get(0).getPieceServerAddress()).isEqualTo("h1:4000");
+      assertThat(d.getAttempt()).isEqualTo(1);
+    });
+    TaskState t1 = tasks().get("t1");
+    assertThat(t1.peers.get("p2").parents).containsExactly("p1");
+  }
+
+  @Test
+  void parentsAreRankedByTotalScoreWithTheirParts() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h3", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t1", "p3", "h3", PeerEventType.SUCCEEDED, T0 + 15);
+    f.score("h1", 0.1, 0.1, 0.1);
+    f.score("h3", 1.0, 1.0, 1.0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+
+    ScheduleDecision d = f.readDecisions().get(0);
+    assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p3", "p1");
+    ParentCandidate best = d.getParents().get(0);
+    // same IDC (1), same location (1), load quality 1 (fresh ledger), normal host (0.5)
+    assertThat(best.getTotalScore()).isCloseTo(0.2 + 0.1 + 0.6 + 0.05, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(best.getIdcAffinity()).isEqualTo(1.0);
+    assertThat(best.getHostTypeScore()).isEqualTo(0.5);
+  }
+
+  @Test
+  void blocklistedParentsAreNeverChosen() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h3", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t1", "p3", "h3", PeerEventType.SUCCEEDED, T0 + 15);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).setBlocklist(List.of("p1")).build());
+
+    assertThat(f.readDecisions()).singleElement()
+        .satisfies(d -> assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p3"));
+  }
+
+  @Test
+  void emptyRoundsAreRetriedAndEndInBackToSourceAfterFour() {
+    var f = fixture();
+    // p1 holds the task but its host shares nothing: there is a holder, yet no candidate
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE, true);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 10).build());
+    assertThat(f.readDecisions()).as("first empty round is retried, not answered").isEmpty();
+
+    f.advanceTo(T0 + 100, T0 + 5_000);
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+      assertThat(d.getReason()).isEqualTo("NO_CANDIDATES");
+      assertThat(d.getAttempt()).isEqualTo(4);
+    });
+  }
+
+  @Test
+  void retriesEndInFailedAfterFiveWhenTheTaskIsAtItsBackToSourceLimit() {
+    var f = fixture(Map.of(DispatcherConfig.MAX_BACK_TO_SOURCE, "1"));
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE, true);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 10).build());
+
+    f.advanceTo(T0 + 100, T0 + 6_000);
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
+      assertThat(d.getReason()).isEqualTo("BACK_TO_SOURCE_LIMIT");
+      assertThat(d.getAttempt()).isEqualTo(5);
+    });
+  }
+
+  @Test
+  void retryIntervalsStayWithinTheJitterBand() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE, true);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0).build());
+    f.advanceTo(T0 + 100, T0 + 5_000);
+    ScheduleDecision d = f.readDecisions().get(0);
+    long elapsed = d.getDecidedAt().toEpochMilli() - T0;
+    // three retries of 500 ms +- 25 %, each observed at the next 100 ms step of stream time
+    assertThat(elapsed).isBetween(3 * 375L, 3 * 625L + 300);
+  }
+
+  @Test
+  void aRequestIdSeenAgainGetsTheSameDecisionAgain() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+    f.host("h3", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t1", "p3", "h3", PeerEventType.SUCCEEDED, T0 + 30);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 40).build());
+
+    List<ScheduleDecision> out = f.readDecisions();
+    assertThat(out).hasSize(2);
+    assertThat(out.get(1)).isEqualTo(out.get(0));
+    assertThat(out.get(1).getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p1");
+  }
+
+  @Test
+  void aDuplicateOfARequestStillBeingRetriedGetsOnlyOneDecision() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE, true);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 10).build());
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+    f.advanceTo(T0 + 100, T0 + 5_000);
+    assertThat(f.readDecisions()).hasSize(1);
+  }
+
+  @Test
+  void aRequestPastItsDeadlineFails() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).setDeadline(Instant.ofEpochMilli(T0 - 1)).build());
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
+      assertThat(d.getReason()).isEqualTo("DEADLINE_EXCEEDED");
+    });
+  }
+
+  @Test
+  void aRequestWhoseDeadlinePassesWhileRetriedFails() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE, true);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0).setDeadline(Instant.ofEpochMilli(T0 + 700)).build());
+    f.advanceTo(T0 + 100, T0 + 5_000);
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
+      assertThat(d.getReason()).isEqualTo("DEADLINE_EXCEEDED");
+    });
+  }
+
+  @Test
+  void needBackToSourceGoesBackToSourceAtOnce() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).setNeedBackToSource(true).build());
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+      assertThat(d.getReason()).isEqualTo("NEED_BACK_TO_SOURCE");
+    });
+  }
+
+  @Test
+  void childrenOfAPeerOnAnOfflineHostGetAFreshDecisionWithoutAsking() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h3", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t1", "p3", "h3", PeerEventType.SUCCEEDED, T0 + 15);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+    assertThat(f.readDecisions().get(0).getParents()).extracting(ParentCandidate::getPeerId).containsExactlyInAnyOrder("p1", "p3");
+    f.peer("t1", "p2", "h2", PeerEventType.RUNNING, T0 + 30);
+
+    f.host("h1", HostType.NORMAL, Liveness.OFFLINE);
+    f.advanceTo(T0 + 100, T0 + 6_000);
+
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+      assertThat(d.getReason()).isEqualTo("PARENT_LOST");
+      assertThat(d.getPeerId()).isEqualTo("p2");
+      assertThat(d.getTargetHostId()).isEqualTo("h2");
+      assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p3");
+    });
+    List<PeerEvent> left = f.peerEventsOut.readValuesToList().stream()
+        .filter(e -> e.getType() == PeerEventType.LEFT).toList();
+    assertThat(left).singleElement().satisfies(e -> {
+      assertThat(e.getPeerId()).isEqualTo("p1");
+      assertThat(e.getReason()).isEqualTo("HOST_OFFLINE");
+    });
+  }
+
+  @Test
+  void aPeerWithoutProgressForThirtyMinutesLeaves() {
+    var f = fixture(Map.of(DispatcherConfig.PEER_IDLE_TIMEOUT, "2s"));
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0);
+    f.advanceTo(T0 + 100, T0 + 8_000);
+    assertThat(f.peerEventsOut.readValuesToList().stream().filter(e -> e.getType() == PeerEventType.LEFT))
+        .singleElement().satisfies(e -> assertThat(e.getReason()).isEqualTo("NO_PROGRESS"));
+  }
+
+  @Test
+  void malformedRequestsAreRejectedWithTheReason() {
+    var f = fixture();
+    f.send(request("r1", "t1", "", "h1", T0).build());
+    f.send(request("r2", "t1", "p1", "h1", T0).setUrl("").build());
+    f.requests.pipeInput("other-task", request("r3", "t1", "p1", "h1", T0).build(), T0);
+
+    List<ScheduleDecision> out = f.readDecisions();
+    assertThat(out).extracting(ScheduleDecision::getOutcome).containsOnly(DecisionOutcome.REJECTED);
+    assertThat(out).extracting(ScheduleDecision::getReason).containsExactly(
+        "peer_id: required", "url: required for a download request",
+        "record key 'other-task' is not the task_id 't1'");
+    assertThat(out).extracting(ScheduleDecision::getTargetHostId).containsOnly("h1");
+  }
+
+  @Test
+  void undeserializableRequestsGoToTheDeadLetterTopicAndProcessingContinues() {
+    var f = fixture();
+    f.rawRequests.pipeInput("t1", "not avro".getBytes(StandardCharsets.UTF_8), T0);
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0 + 1).build());
+
+    TestRecord<byte[], byte[]> dead = f.deadLetters.readRecord();
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC))
+        .contains(Topics.SCHEDULE_REQUESTS.name());
+    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.REASON)).isPresent();
+    assertThat(f.readDecisions()).extracting(ScheduleDecision::getOutcome).containsExactly(DecisionOutcome.BACK_TO_SOURCE);
+  }
+
+  @Test
+  void invalidPeerEventsGoToTheDeadLetterTopicWithTheirReason() {
+    var f = fixture();
+    f.peerEvents.pipeInput("t1", PeerEvent.newBuilder().setEventId("e1").setTaskId("t1").setPeerId("p1")
+        .setHostId("h1").setType(PeerEventType.RUNNING).setPiecesFinished(-3)
+        .setTimestamp(Instant.ofEpochMilli(T0)).build(), T0);
+    TestRecord<byte[], byte[]> dead = f.deadLetters.readRecord();
+    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.REASON))
+        .contains("pieces_finished: must not be negative");
+    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.STAGE)).contains("peer-event-validate");
+  }
+
+  @Test
+  void theRandomPolicyIsNamedInItsDecisions() {
+    var f = fixture(Map.of(DispatcherConfig.POLICY, "random"));
+    firstPeerBackToSource(f);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+    ScheduleDecision d = f.readDecisions().get(0);
+    assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+    assertThat(d.getPolicyId()).startsWith("random");
+  }
+
+  @Test
+  void jobRequestsAreAssignedToTheLeastLoadedMatchingWorker() {
+    var f = fixture();
+    f.hosts.pipeInput("w1", DispatcherFixture.hostState("w1", HostType.NORMAL, Liveness.ONLINE, false)
+        .setTags(List.of("gpu")).setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(4).setGpus(1).build())
+        .setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setRunningTasks(3).build()).build(), T0);
+    f.hosts.pipeInput("w2", DispatcherFixture.hostState("w2", HostType.NORMAL, Liveness.ONLINE, false)
+        .setTags(List.of("gpu", "cuda-12")).setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(4).setGpus(1).build())
+        .setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setRunningTasks(1).build()).build(), T0);
+    f.hosts.pipeInput("w3", DispatcherFixture.hostState("w3", HostType.NORMAL, Liveness.ONLINE, false)
+        .setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(8).build()).build(), T0);
+    f.send(request("j1", "job-1", "", "client", T0).setUrl("")
+        .setJob(JobRequirements.newBuilder().setRequiredTags(List.of("gpu")).setGpus(1).build()).build());
+
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.ASSIGNED);
+      assertThat(d.getWorkerHostId()).isEqualTo("w2");
+      assertThat(d.getTargetHostId()).isEqualTo("w2");
+      assertThat(d.getRequesterHostId()).isEqualTo("client");
+    });
+  }
+
+  @Test
+  void aHostWhoseUploadsKeepFailingIsQuarantinedAndGetsNoChildren() {
+    var f = fixture(Map.of(DispatcherConfig.QUARANTINE_MIN_SAMPLES, "4", DispatcherConfig.QUARANTINE_WINDOW, "1s"));
+    firstPeerBackToSource(f);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    for (int i = 0; i < 5; i++) {
+      f.piece("t9", "x" + i, "h2", "p1", "h1", PieceOutcome.FAILED, 10, T0 + 20 + i);
+    }
+    f.advanceTo(T0 + 100, T0 + 6_000);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 6_010).build());
+    assertThat(f.readDecisions()).as("p1 is the only holder, on a quarantined host: no parent, a retry").isEmpty();
+    f.advanceTo(T0 + 6_100, T0 + 10_000);
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+      assertThat(d.getReason()).isEqualTo("NO_CANDIDATES");
+    });
+  }
+
+  @Test
+  void theIdleWallClockStillRetriesOnAQuietPartition() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE, true);
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 10).build());
+    for (int i = 0; i < 60 && f.decisions.isEmpty(); i++) {
+      f.driver.advanceWallClockTime(Duration.ofMillis(100));
+    }
+    assertThat(f.readDecisions()).singleElement()
+        .satisfies(d -> assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE));
+  }
+
+  @Test
+  void replayingTheSameInputsReproducesTheSameDecisions() {
+    List<ScheduleDecision> first = scenario();
+    f.close();
+    List<ScheduleDecision> second = scenario();
+    assertThat(second).isEqualTo(first);
+  }
+
+  private List<ScheduleDecision> scenario() {
+    var f = fixture(Map.of(DispatcherConfig.IDLE_CLOCK_ADVANCE, "false"));
+    firstPeerBackToSource(f);
+    for (int i = 2; i < 8; i++) {
+      f.host("h" + i, HostType.NORMAL, Liveness.ONLINE);
+      f.score("h" + i, i / 10.0, 0.5, 0.5);
+      f.send(request("r" + i, "t1", "p" + i, "h" + i, T0 + 20 + i).build());
+      f.peer("t1", "p" + i, "h" + i, PeerEventType.RUNNING, T0 + 30 + i);
+    }
+    f.advanceTo(T0 + 100, T0 + 3_000);
+    return f.readDecisions();
+  }
+
+  private KeyValueStore<String, TaskState> tasks() {
+    return f.driver.getKeyValueStore(DispatcherTopology.TASKS_STORE);
+  }
+}
