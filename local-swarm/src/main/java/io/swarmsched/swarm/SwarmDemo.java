@@ -11,6 +11,8 @@ import io.swarmsched.agent.get.ProgressBar;
 import io.swarmsched.agent.origin.OriginServer;
 import io.swarmsched.agent.storage.Digests;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.PieceSource;
@@ -173,7 +175,7 @@ public final class SwarmDemo {
         double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
         Summary s = new Summary(elapsed, bound, origin.bytesServed(), peerBytes, decisions,
-            decisions.getOrDefault(DecisionOutcome.BACK_TO_SOURCE, 0L), verified, o.agents(), digest,
+            backToSourcePeers(swarm, taskId), verified, o.agents(), digest,
             servedByHost(swarm, taskId));
         print(s, o, data, swarm, out);
         return s;
@@ -245,7 +247,7 @@ public final class SwarmDemo {
       }
     }
     out.println("  decisions         " + d.toString().trim());
-    out.println("  back-to-source    " + s.backToSource());
+    out.println("  back-to-source    " + s.backToSource() + " peer(s) fetched from the origin");
     long served = s.servedByHost().values().stream().mapToLong(Long::longValue).sum();
     StringBuilder by = new StringBuilder();
     s.servedByHost().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
@@ -297,63 +299,65 @@ public final class SwarmDemo {
     }
   }
 
-  /** Every decision about the task, by outcome. */
+  /** Every decision about the task, by outcome (a decision repeated for a request id seen again counts once). */
   private static Map<DecisionOutcome, Long> decisions(LocalSwarm swarm, String taskId) {
-    Map<String, Object> c = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
-        SerdeConfig.SCHEMA_REGISTRY_URL, swarm.registryUrl(),
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    SpecificAvroDeserializer<ScheduleDecision> d = new SpecificAvroDeserializer<>(ScheduleDecision.class);
-    d.configure(c, false);
     Map<DecisionOutcome, Long> counts = new EnumMap<>(DecisionOutcome.class);
     java.util.Set<String> seen = new java.util.HashSet<>();
-    try (KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(c, new StringDeserializer(), d)) {
-      List<TopicPartition> parts = consumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(200))) {
-          ScheduleDecision v = r.value();
-          // A decision repeated for a request id seen again is one decision.
-          if (v != null && v.getTaskId().equals(taskId) && seen.add(v.getDecisionId())) {
-            counts.merge(v.getOutcome(), 1L, Long::sum);
-          }
-        }
+    readTask(swarm, Topics.SCHEDULE_DECISIONS.name(), ScheduleDecision.class, taskId, ScheduleDecision::getTaskId, d -> {
+      if (seen.add(d.getDecisionId())) {
+        counts.merge(d.getOutcome(), 1L, Long::sum);
       }
-    }
+    });
     return counts;
+  }
+
+  /** Peers that really went to the origin, from their peer events. */
+  private static long backToSourcePeers(LocalSwarm swarm, String taskId) {
+    java.util.Set<String> peers = new java.util.HashSet<>();
+    readTask(swarm, Topics.PEER_EVENTS.name(), PeerEvent.class, taskId, PeerEvent::getTaskId, e -> {
+      if (e.getType() == PeerEventType.BACK_TO_SOURCE) {
+        peers.add(e.getPeerId());
+      }
+    });
+    return peers.size();
   }
 
   /** Bytes each host served to its children, from the piece events of the task. */
   private static Map<String, Long> servedByHost(LocalSwarm swarm, String taskId) {
+    Map<String, Long> served = new java.util.TreeMap<>();
+    readTask(swarm, Topics.PIECE_EVENTS.name(), PieceEvent.class, taskId, PieceEvent::getTaskId, e -> {
+      if (e.getOutcome() == PieceOutcome.FINISHED && e.getSource() == PieceSource.PARENT && e.getParentHostId() != null) {
+        served.merge(e.getParentHostId(), e.getBytes(), Long::sum);
+      }
+    });
+    return served;
+  }
+
+  /** Reads a topic from its beginning to its current end, passing on the records of one task. */
+  private static <T extends org.apache.avro.specific.SpecificRecord> void readTask(
+      LocalSwarm swarm, String topic, Class<T> type, String taskId, java.util.function.Function<T, String> taskOf,
+      java.util.function.Consumer<T> sink) {
     Map<String, Object> c = Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
         SerdeConfig.SCHEMA_REGISTRY_URL, swarm.registryUrl(),
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    SpecificAvroDeserializer<PieceEvent> d = new SpecificAvroDeserializer<>(PieceEvent.class);
+    SpecificAvroDeserializer<T> d = new SpecificAvroDeserializer<>(type);
     d.configure(c, false);
-    Map<String, Long> served = new java.util.TreeMap<>();
-    try (KafkaConsumer<String, PieceEvent> consumer = new KafkaConsumer<>(c, new StringDeserializer(), d)) {
-      List<TopicPartition> parts = consumer.partitionsFor(Topics.PIECE_EVENTS.name()).stream()
+    try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(), d)) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, PieceEvent> r : consumer.poll(Duration.ofMillis(200))) {
-          PieceEvent e = r.value();
-          if (e != null && e.getTaskId().equals(taskId) && e.getOutcome() == PieceOutcome.FINISHED
-              && e.getSource() == PieceSource.PARENT && e.getParentHostId() != null) {
-            served.merge(e.getParentHostId(), e.getBytes(), Long::sum);
+        for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() != null && taskId.equals(taskOf.apply(r.value()))) {
+            sink.accept(r.value());
           }
         }
       }
     }
-    return served;
   }
 
   static String generate(Path file, long size) throws IOException {

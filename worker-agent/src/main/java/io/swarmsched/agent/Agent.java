@@ -241,6 +241,11 @@ public final class Agent implements DownloadContext, AutoCloseable {
   }
 
   @Override
+  public Optional<TaskMetadata> metadata(String taskId) {
+    return swarm.metadata(taskId);
+  }
+
+  @Override
   public void hold(String taskId, String peerId, PieceFile file, boolean cacheOwned) {
     held.put(taskId, new HeldTask(taskId, peerId, file, cacheOwned, null));
   }

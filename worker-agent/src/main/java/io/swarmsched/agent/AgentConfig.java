@@ -39,7 +39,8 @@ public record AgentConfig(
     Duration requestTimeout,
     int controlPort,
     int desiredParents,
-    Duration parentRefreshInterval) {
+    Duration parentRefreshInterval,
+    Duration metadataPublishInterval) {
 
   public static final String PREFIX = "swarm.agent.";
   public static final String HOST_ID = PREFIX + "host.id";
@@ -70,6 +71,8 @@ public record AgentConfig(
   /** While downloading from fewer live parents than this, the agent asks the dispatcher for more. */
   public static final String DESIRED_PARENTS = PREFIX + "desired.parents";
   public static final String PARENT_REFRESH_INTERVAL = PREFIX + "parent.refresh.interval";
+  /** How often a back-to-source peer republishes the task metadata with the piece digests it has so far. */
+  public static final String METADATA_PUBLISH_INTERVAL = PREFIX + "metadata.publish.interval";
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -107,7 +110,8 @@ public record AgentConfig(
         s.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10)),
         s.integer(CONTROL_PORT, DEFAULT_CONTROL_PORT, -1, 65535),
         s.integer(DESIRED_PARENTS, 4, 1, 64),
-        s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)));
+        s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
+        s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)));
   }
 
   /** host:port that children use to reach this agent's piece server. */

@@ -32,6 +32,9 @@ public interface DownloadContext {
 
   Optional<TaskMetadata> awaitMetadata(String taskId, Duration timeout) throws InterruptedException;
 
+  /** The newest task metadata known, without waiting; its piece digests may still be partial. */
+  Optional<TaskMetadata> metadata(String taskId);
+
   /** From now on the verified pieces of this file are served to children. */
   void hold(String taskId, String peerId, PieceFile file, boolean cacheOwned);
 

@@ -228,13 +228,8 @@ public final class TaskDownload {
     }
     Map<Integer, Set<String>> blockedForPiece = new ConcurrentHashMap<>();
     Set<String> corrupting = ConcurrentHashMap.newKeySet();
-    LinkedBlockingDeque<Integer> missing = new LinkedBlockingDeque<>();
-    BitSet have = file.verifiedPieces();
-    for (int p = 0; p < file.layout().pieceCount(); p++) {
-      if (!have.get(p)) {
-        missing.add(p);
-      }
-    }
+    LinkedBlockingDeque<Integer> missing = new LinkedBlockingDeque<>(shuffledMissing());
+    AtomicReference<TaskMetadata> latest = new AtomicReference<>(m);
     AtomicLong lastProgress = new AtomicLong(System.nanoTime());
     AtomicReference<DownloadException> fatal = new AtomicReference<>();
     ExecutorService pool = Executors.newFixedThreadPool(ctx.config().downloadConcurrency() + 1, r -> {
@@ -308,6 +303,13 @@ public final class TaskDownload {
             if (file.has(piece)) {
               continue;
             }
+            String expected = digestOf(latest, piece, lastProgress);
+            if (expected == null) {
+              // The source peer has not published this piece's digest yet: nothing can verify it.
+              missing.addLast(piece);
+              Thread.sleep(50);
+              continue;
+            }
             Set<String> blocked = blockedForPiece.getOrDefault(piece, Set.of());
             List<ParentLoad> holders = new ArrayList<>();
             for (Parent p : parents.values()) {
@@ -330,12 +332,12 @@ public final class TaskDownload {
             long costMillis = (System.nanoTime() - start) / 1_000_000;
             if (answer instanceof PieceAnswer.Bytes b) {
               try {
-                file.writeVerified(piece, b.data(), m.getPieceDigests().get(piece));
+                file.writeVerified(piece, b.data(), expected);
                 parent.failures.set(0);
                 progress.addPeer(b.data().length);
                 lastProgress.set(System.nanoTime());
                 pieceEvent(piece, PieceOutcome.FINISHED, PieceSource.PARENT, parent, b.data().length, costMillis,
-                    m.getPieceDigests().get(piece), null);
+                    expected, null);
               } catch (PieceVerificationException e) {
                 blockedForPiece.computeIfAbsent(piece, k -> ConcurrentHashMap.newKeySet()).add(parent.peerId);
                 corrupting.add(parent.peerId);
@@ -390,6 +392,52 @@ public final class TaskDownload {
     return failed;
   }
 
+  /** The missing pieces in an order of this peer's own, so peers hold different pieces early and can trade. */
+  private List<Integer> shuffledMissing() {
+    List<Integer> missing = new ArrayList<>();
+    BitSet have = file.verifiedPieces();
+    for (int p = 0; p < file.layout().pieceCount(); p++) {
+      if (!have.get(p)) {
+        missing.add(p);
+      }
+    }
+    synchronized (random) {
+      for (int i = missing.size() - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        Integer t = missing.get(i);
+        missing.set(i, missing.get(j));
+        missing.set(j, t);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * The digest of a piece from the newest task metadata, or null while the source peer has not
+   * published it. Newly published digests count as progress, so waiting on a slow source is not
+   * taken for stalled parents.
+   */
+  private String digestOf(AtomicReference<TaskMetadata> latest, int piece, AtomicLong lastProgress) {
+    String d = knownDigest(latest.get(), piece);
+    if (d != null) {
+      return d;
+    }
+    Optional<TaskMetadata> newer = ctx.metadata(taskId);
+    if (newer.isPresent() && newer.get() != latest.get()) {
+      latest.set(newer.get());
+      lastProgress.set(System.nanoTime());
+    }
+    return knownDigest(latest.get(), piece);
+  }
+
+  private static String knownDigest(TaskMetadata m, int piece) {
+    if (m == null || piece >= m.getPieceDigests().size()) {
+      return null;
+    }
+    String d = m.getPieceDigests().get(piece);
+    return d == null || d.isEmpty() ? null : d;
+  }
+
   // ---- from the origin ------------------------------------------------------------------------
 
   private void fromOrigin() throws DownloadException, InterruptedException {
@@ -414,12 +462,32 @@ public final class TaskDownload {
         missing.add(p);
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(ctx.config().downloadConcurrency(), Math.max(1, missing.size())), r -> {
+    boolean authority = known.isEmpty() || known.get().getPieceDigests().stream().anyMatch(String::isEmpty);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(ctx.config().downloadConcurrency(), Math.max(1, missing.size())) + 1, r -> {
       Thread t = new Thread(r, "origin-" + peerId);
       t.setDaemon(true);
       return t;
     });
     try {
+      if (authority) {
+        // Children verify against these digests; publishing them as pieces arrive lets them start
+        // fetching from this peer before it has the whole content.
+        pool.submit(() -> {
+          int published = -1;
+          while (!Thread.currentThread().isInterrupted()) {
+            int now = file.verifiedCount();
+            if (now != published) {
+              publishMetadata(layout);
+              published = now;
+            }
+            try {
+              Thread.sleep(ctx.config().metadataPublishInterval().toMillis());
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+      }
       List<Future<?>> futures = new ArrayList<>();
       for (int piece : missing) {
         futures.add(pool.submit(() -> {
@@ -442,20 +510,24 @@ public final class TaskDownload {
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
-    if (known.isEmpty()) {
-      ctx.publish(TaskMetadata.newBuilder()
-          .setTaskId(taskId)
-          .setUrl(request.url())
-          .setDigest(request.digest().orElse(null))
-          .setTag(request.tag())
-          .setContentLength(layout.contentLength())
-          .setPieceLength(layout.pieceLength())
-          .setPieceCount(layout.pieceCount())
-          .setPieceDigests(file.digestsHex())
-          .setSourceHostId(ctx.config().hostId())
-          .setCreatedAt(Instant.now())
-          .build());
+    if (authority) {
+      publishMetadata(layout);
     }
+  }
+
+  private void publishMetadata(PieceLayout layout) {
+    ctx.publish(TaskMetadata.newBuilder()
+        .setTaskId(taskId)
+        .setUrl(request.url())
+        .setDigest(request.digest().orElse(null))
+        .setTag(request.tag())
+        .setContentLength(layout.contentLength())
+        .setPieceLength(layout.pieceLength())
+        .setPieceCount(layout.pieceCount())
+        .setPieceDigests(file.digestsHex())
+        .setSourceHostId(ctx.config().hostId())
+        .setCreatedAt(Instant.now())
+        .build());
   }
 
   private void originPiece(int piece, PieceLayout layout, Optional<TaskMetadata> known) throws Exception {
@@ -464,9 +536,8 @@ public final class TaskDownload {
       long start = System.nanoTime();
       try {
         byte[] bytes = ctx.origin().fetchRange(request.url(), layout.offset(piece), layout.length(piece));
-        String digest;
-        if (known.isPresent()) {
-          digest = known.get().getPieceDigests().get(piece);
+        String digest = knownDigest(known.orElse(null), piece);
+        if (digest != null) {
           file.writeVerified(piece, bytes, digest);
         } else {
           digest = file.writeFromOrigin(piece, bytes);
