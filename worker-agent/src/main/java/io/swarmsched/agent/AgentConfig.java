@@ -40,7 +40,8 @@ public record AgentConfig(
     int controlPort,
     int desiredParents,
     Duration parentRefreshInterval,
-    Duration metadataPublishInterval) {
+    Duration metadataPublishInterval,
+    int parentConcurrency) {
 
   public static final String PREFIX = "swarm.agent.";
   public static final String HOST_ID = PREFIX + "host.id";
@@ -73,6 +74,8 @@ public record AgentConfig(
   public static final String PARENT_REFRESH_INTERVAL = PREFIX + "parent.refresh.interval";
   /** How often a back-to-source peer republishes the task metadata with the piece digests it has so far. */
   public static final String METADATA_PUBLISH_INTERVAL = PREFIX + "metadata.publish.interval";
+  /** Most pieces a child has in flight from one parent at once. */
+  public static final String PARENT_CONCURRENCY = PREFIX + "parent.concurrency";
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -111,7 +114,8 @@ public record AgentConfig(
         s.integer(CONTROL_PORT, DEFAULT_CONTROL_PORT, -1, 65535),
         s.integer(DESIRED_PARENTS, 4, 1, 64),
         s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
-        s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)));
+        s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
+        s.integer(PARENT_CONCURRENCY, 2, 1, 64));
   }
 
   /** host:port that children use to reach this agent's piece server. */

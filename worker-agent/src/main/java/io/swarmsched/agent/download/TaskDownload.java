@@ -198,6 +198,7 @@ public final class TaskDownload {
     volatile BitSet pieces = new BitSet();
     volatile ParentLoad load;
     final AtomicInteger failures = new AtomicInteger();
+    final AtomicInteger inFlight = new AtomicInteger();
     volatile boolean dead;
 
     Parent(ParentCandidate c) {
@@ -312,8 +313,11 @@ public final class TaskDownload {
             }
             Set<String> blocked = blockedForPiece.getOrDefault(piece, Set.of());
             List<ParentLoad> holders = new ArrayList<>();
+            int perParent = ctx.config().parentConcurrency();
             for (Parent p : parents.values()) {
-              if (!p.dead && p.pieces.get(piece)) {
+              // A bounded number of pieces in flight per parent: queueing more on a busy parent only
+              // slows every piece down, while a piece from another parent may already be on offer.
+              if (!p.dead && p.pieces.get(piece) && p.inFlight.get() < perParent) {
                 holders.add(p.load);
               }
             }
@@ -323,12 +327,18 @@ public final class TaskDownload {
             }
             if (choice.isEmpty()) {
               missing.addLast(piece);
-              Thread.sleep(100);
+              Thread.sleep(20);
               continue;
             }
             Parent parent = parents.get(choice.get().peerId());
             long start = System.nanoTime();
-            PieceAnswer answer = ctx.parents().fetch(parent.address, taskId, piece);
+            PieceAnswer answer;
+            parent.inFlight.incrementAndGet();
+            try {
+              answer = ctx.parents().fetch(parent.address, taskId, piece);
+            } finally {
+              parent.inFlight.decrementAndGet();
+            }
             long costMillis = (System.nanoTime() - start) / 1_000_000;
             if (answer instanceof PieceAnswer.Bytes b) {
               try {

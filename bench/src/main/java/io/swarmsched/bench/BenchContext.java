@@ -1,0 +1,220 @@
+package io.swarmsched.bench;
+
+import io.swarmsched.cluster.LocalCluster;
+import io.swarmsched.cluster.LocalClusterConfig;
+import io.swarmsched.cluster.Ports;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What every benchmark of one run shares: ONE real Kafka broker (a child JVM started through
+ * {@link LocalCluster} on free ports with a temporary data directory) and the schema registry,
+ * started on first use and stopped by {@link #close()}; the baselines measured so far; the output
+ * directory; progress printing.
+ */
+public final class BenchContext implements AutoCloseable {
+  private final boolean quick;
+  private final Path outDir;
+  private final PrintStream out;
+  private final long startNanos = System.nanoTime();
+  private final Map<String, Double> baselines = new ConcurrentHashMap<>();
+  private final AtomicInteger topicSeq = new AtomicInteger();
+  private Path workDir;
+  private LocalCluster cluster;
+  private Admin admin;
+  private String current = "";
+
+  public BenchContext(boolean quick, Path outDir, PrintStream out) {
+    this.quick = quick;
+    this.outDir = outDir;
+    this.out = out;
+    try {
+      Files.createDirectories(chartsDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public boolean quick() {
+    return quick;
+  }
+
+  /** Picks the quick or the full value of a parameter. */
+  public <T> T pick(T quickValue, T fullValue) {
+    return quick ? quickValue : fullValue;
+  }
+
+  public Path outDir() {
+    return outDir;
+  }
+
+  public Path chartsDir() {
+    return outDir.resolve("charts");
+  }
+
+  /** Scratch space for this run (broker data, state directories), deleted by {@link #close()}. */
+  public synchronized Path workDir() {
+    if (workDir == null) {
+      try {
+        workDir = Files.createTempDirectory("swarmsched-bench-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return workDir;
+  }
+
+  /** A fresh directory under {@link #workDir()}. */
+  public Path newDir(String name) {
+    try {
+      return Files.createDirectories(workDir().resolve(name + "-" + topicSeq.incrementAndGet()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void enter(String benchmark) {
+    current = benchmark;
+  }
+
+  /** Prints one progress line, prefixed with the run's elapsed time and the current benchmark. */
+  public void progress(String format, Object... args) {
+    double elapsed = (System.nanoTime() - startNanos) / 1e9;
+    out.printf("[%6.1fs] %-18s %s%n", elapsed, current, String.format(format, args));
+    out.flush();
+  }
+
+  /** The broker and registry, started on first call. */
+  public synchronized LocalCluster cluster() {
+    if (cluster == null) {
+      progress("starting the Kafka broker (child JVM) and the schema registry");
+      int kafka = Ports.findFree();
+      int controller = Ports.findFree();
+      while (controller == kafka) {
+        controller = Ports.findFree();
+      }
+      LocalClusterConfig config = LocalClusterConfig.defaults()
+          .withPorts(kafka, controller, 0)
+          .withDataDir(workDir().resolve("cluster"))
+          .withStartupTimeout(Duration.ofSeconds(180));
+      cluster = LocalCluster.start(config);
+      admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+      progress("broker at %s (pid %d), registry at %s", cluster.bootstrapServers(), cluster.brokerPid(),
+          cluster.registryUrl());
+    }
+    return cluster;
+  }
+
+  public String bootstrapServers() {
+    return cluster().bootstrapServers();
+  }
+
+  public String registryUrl() {
+    return cluster().registryUrl();
+  }
+
+  public long brokerPid() {
+    return cluster().brokerPid();
+  }
+
+  /** The broker's data directory (its log segments), for state size on disk. */
+  public Path brokerDataDir() {
+    return cluster().config().dataDir().resolve("kafka");
+  }
+
+  public synchronized Admin admin() {
+    cluster();
+    return admin;
+  }
+
+  /** Creates a topic with a name unique in this run ({@code bench.<prefix>.<n>}) and returns the name. */
+  public String newTopic(String prefix, int partitions) {
+    String name = "bench." + prefix + "." + topicSeq.incrementAndGet();
+    try {
+      admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot create topic " + name + ": " + e.getMessage(), e);
+    }
+    return name;
+  }
+
+  /** Producer properties: string keys, byte[] values, the client defaults otherwise (acks=all, idempotence). */
+  public Map<String, Object> producerProps() {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+    return p;
+  }
+
+  /** Consumer properties for a fresh group reading from the earliest offset. */
+  public Map<String, Object> consumerProps(String group) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return p;
+  }
+
+  /** Records a baseline figure so that later benchmarks of the run can be read against it. */
+  public void putBaseline(String key, double value) {
+    baselines.put(key, value);
+  }
+
+  public Optional<Double> baseline(String key) {
+    return Optional.ofNullable(baselines.get(key));
+  }
+
+  /** A measurement read against the named baseline when the run has it, else on its own. */
+  public Measurement against(String name, double value, String unit, String baselineKey) {
+    return baseline(baselineKey)
+        .map(b -> Measurement.against(name, value, unit, baselineKey, b))
+        .orElseGet(() -> Measurement.of(name, value, unit));
+  }
+
+  public Map<String, Double> baselines() {
+    return Map.copyOf(baselines);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(10));
+      admin = null;
+    }
+    if (cluster != null) {
+      progress("stopping the broker and the registry");
+      cluster.close();
+      cluster = null;
+    }
+    if (workDir != null) {
+      ProcessStats.deleteRecursively(workDir);
+      workDir = null;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.swarmsched.bench;
+
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Settings for a service started in-process by a benchmark: the run's broker and registry, ephemeral HTTP port, own state dir. */
+public final class ServiceSettings {
+  private ServiceSettings() {}
+
+  /**
+   * @param defaults the service's own defaults layer (may be empty)
+   * @param values   benchmark-specific keys, applied as flags (highest precedence)
+   */
+  public static Settings of(BenchContext ctx, Path stateDir, Map<String, String> defaults, Map<String, String> values) {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put(CommonKeys.BOOTSTRAP_SERVERS, ctx.bootstrapServers());
+    all.put(CommonKeys.SCHEMA_REGISTRY_URL, ctx.registryUrl());
+    all.put(CommonKeys.HTTP_PORT, "0");
+    all.put(CommonKeys.HTTP_HOST, "127.0.0.1");
+    all.put(CommonKeys.STATE_DIR, stateDir.toString());
+    // progress is read from committed offsets: commit often under either guarantee
+    all.put(CommonKeys.STREAMS_PREFIX + "commit.interval.ms", "100");
+    all.putAll(values);
+    List<String> args = new ArrayList<>();
+    all.forEach((k, v) -> args.add("--" + k + "=" + v));
+    return Settings.load(args.toArray(String[]::new), Map.of(), defaults);
+  }
+}

@@ -1,0 +1,343 @@
+package io.swarmsched.bench.dispatcher;
+
+import io.swarmsched.bench.BenchContext;
+import io.swarmsched.bench.BenchResult;
+import io.swarmsched.bench.Benchmark;
+import io.swarmsched.bench.Charts;
+import io.swarmsched.bench.GroupProgress;
+import io.swarmsched.bench.Latencies;
+import io.swarmsched.bench.Measurement;
+import io.swarmsched.bench.Pacer;
+import io.swarmsched.bench.ProcessStats;
+import io.swarmsched.bench.Records;
+import io.swarmsched.bench.ServiceSettings;
+import io.swarmsched.bench.baseline.BrokerBaseline;
+import io.swarmsched.dispatcher.DispatcherApp;
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.HostType;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PeerEventType;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.serde.SpecificAvroSerde;
+import io.swarmsched.serde.SpecificAvroSerializer;
+import io.swarmsched.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Benchmark 4: request-to-decision latency of the dispatcher (started in-process from {@link DispatcherApp},
+ * exactly-once-v2 as it defaults to) at fixed request rates, for tasks of 10 to 1,000 peers with 10,000 and
+ * 100,000 hosts in the host table, and the highest rate it sustains (a burst drained as fast as it goes),
+ * beside Kafka's one-hop latency of the same run.
+ *
+ * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on random online
+ * hosts; each request comes from a new peer of one of the tasks (round robin over 20 tasks per size) and is
+ * answered with PARENTS. Decisions are read with {@code read_committed}, as an agent reads them.
+ */
+public final class DispatcherBench implements Benchmark {
+  public static final String NAME = "dispatcher";
+  public static final String RSS_KEY = "dispatcher.rss_mib";
+  public static final String STATE_KEY = "dispatcher.state_mib";
+  private static final int TASKS_PER_SIZE = 20;
+  private static final int MAX_HOSTS = 100_000;
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String title() {
+    return "dispatcher request-to-decision latency at fixed rates and highest sustained rate, 10k/100k hosts";
+  }
+
+  @Override
+  public BenchResult run(BenchContext ctx) throws Exception {
+    BenchResult result = BenchResult.of(this);
+    List<Integer> hostCounts = ctx.pick(List.of(10_000), List.of(10_000, 100_000));
+    List<Integer> sizes = ctx.pick(List.of(10, 1000), List.of(10, 100, 1000));
+    List<Integer> rates = ctx.pick(List.of(100, 400), List.of(100, 300, 1000));
+    Duration phase = ctx.pick(Duration.ofSeconds(6), Duration.ofSeconds(20));
+    int burst = ctx.pick(3_000, 20_000);
+    Map<String, Latencies> curves = new LinkedHashMap<>();
+    Map<String, double[][]> offeredVsAchieved = new LinkedHashMap<>();
+    for (int hosts : hostCounts) {
+      GroupProgress.truncate(ctx, List.of(Topics.SCHEDULE_REQUESTS.name(), Topics.PEER_EVENTS.name()));
+      publishHosts(ctx, hosts);
+      String appId = "bench-dispatcher-" + hosts;
+      Path state = ctx.newDir("dispatcher-state");
+      Map<String, String> values = Map.of(DispatcherConfig.APPLICATION_ID, appId);
+      try (DispatcherApp app = DispatcherApp.start(ServiceSettings.of(ctx, state, Map.of(), values));
+           DecisionReader reader = new DecisionReader(ctx)) {
+        app.awaitRunning(Duration.ofSeconds(120));
+        Map<TopicPartition, Long> before = Map.of();
+        publishPeers(ctx, hosts, sizes);
+        GroupProgress.awaitCaughtUp(ctx, appId, List.of(Topics.PEER_EVENTS.name()), before, Duration.ofSeconds(120),
+            "dispatcher peer events");
+        ctx.progress("dispatcher up with %,d hosts and %d tasks of %s peers", hosts, TASKS_PER_SIZE * sizes.size(), sizes);
+        List<double[]> points = new ArrayList<>();
+        try (Requests requests = new Requests(ctx, hosts)) {
+          for (int size : sizes) {
+            for (int rate : rates) {
+              String label = String.format("%,d hosts, %d peers, %d req/s", hosts, size, rate);
+              Phase p = requests.run(reader, size, rate, (int) (rate * phase.toSeconds()));
+              curves.put(label, p.latencies);
+              points.add(new double[] {rate, p.achieved()});
+              report(ctx, result, label, p);
+            }
+          }
+          Phase max = requests.run(reader, sizes.get(0), Integer.MAX_VALUE, burst);
+          ctx.progress("burst of %d requests (%d-peer tasks): %.0f decisions/s", burst, sizes.get(0), max.achieved());
+          result.add(Measurement.of(String.format("highest sustained rate (burst of %d, %d-peer tasks, %,d hosts)",
+              burst, sizes.get(0), hosts), max.achieved(), "decisions/s"));
+          result.add(ctx.against(String.format("burst p50 (%,d hosts)", hosts), max.latencies.millisAt(0.5), "ms",
+              BrokerBaseline.E2E_P50));
+        }
+        double[][] xy = new double[2][points.size()];
+        for (int i = 0; i < points.size(); i++) {
+          xy[0][i] = points.get(i)[0];
+          xy[1][i] = points.get(i)[1];
+        }
+        offeredVsAchieved.put(String.format("%,d hosts", hosts), xy);
+        long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
+        long stateBytes = ProcessStats.directorySize(state);
+        result.add(Measurement.of(String.format("harness JVM RSS with dispatcher, %,d hosts", hosts), ProcessStats.mib(rss), "MiB"));
+        result.add(Measurement.of(String.format("dispatcher state on disk (RocksDB + global tables), %,d hosts", hosts),
+            ProcessStats.mib(stateBytes), "MiB"));
+        ctx.putBaseline(RSS_KEY, ProcessStats.mib(rss));
+        ctx.putBaseline(STATE_KEY, ProcessStats.mib(stateBytes));
+      }
+    }
+    result.chart(Charts.latencyDistribution(ctx, "dispatcher-latency", "dispatcher request→decision latency", curves));
+    result.chart(Charts.throughputVsOffered(ctx, "dispatcher-throughput", "dispatcher decisions/s vs offered requests/s",
+        "req/s", offeredVsAchieved));
+    result.note("Latency = decision read (read_committed) − request send, same JVM clock. Under exactly-once-v2 a "
+        + "decision becomes visible when its transaction commits (commit.interval.ms=100 here), which bounds the "
+        + "latency from below; the broker's one-hop latency is the other floor.");
+    return result;
+  }
+
+  private static void report(BenchContext ctx, BenchResult result, String label, Phase p) {
+    ctx.progress("%s: achieved %.0f/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, outcomes %s%s", label, p.achieved(),
+        p.latencies.millisAt(0.5), p.latencies.millisAt(0.99), p.latencies.millisAt(0.999), p.outcomes,
+        p.missing > 0 ? ", " + p.missing + " without decision" : "");
+    result.add(ctx.against("p50, " + label, p.latencies.millisAt(0.5), "ms", BrokerBaseline.E2E_P50));
+    result.add(ctx.against("p99, " + label, p.latencies.millisAt(0.99), "ms", BrokerBaseline.E2E_P99));
+    result.add(ctx.against("p99.9, " + label, p.latencies.millisAt(0.999), "ms", BrokerBaseline.E2E_P999));
+    result.add(Measurement.of("achieved decisions/s, " + label, p.achieved(), "decisions/s"));
+    if (p.missing > 0) {
+      result.note(label + ": " + p.missing + " requests got no decision before the phase's deadline");
+    }
+    result.data(label, Map.of("latency", p.latencies.summary(), "outcomes", p.outcomes.toString()));
+  }
+
+  /** HostStates of hosts 0..n-1 (all NORMAL and ONLINE, so no seed is triggered), tombstones for the rest. */
+  private static void publishHosts(BenchContext ctx, int n) {
+    SpecificAvroSerializer<HostState> serializer = Records.serializer(ctx.registryUrl());
+    SplittableRandom rnd = new SplittableRandom(n);
+    Instant now = Instant.now();
+    String topic = Topics.HOSTS.name();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
+      for (int i = 0; i < MAX_HOSTS; i++) {
+        if (i < n) {
+          HostState s = HostState.newBuilder(Records.hostState(i, 1, now, rnd)).setType(HostType.NORMAL).build();
+          producer.send(new ProducerRecord<>(topic, s.getHostId(), serializer.serialize(topic, s)));
+        } else {
+          producer.send(new ProducerRecord<>(topic, Records.hostId(i), null));
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  static String taskOf(int size, int t) {
+    return "d" + size + "-" + Records.taskId(t);
+  }
+
+  /** P peers per task that report SUCCEEDED, so requests are answered with parents chosen among them. */
+  private static void publishPeers(BenchContext ctx, int hosts, List<Integer> sizes) {
+    SpecificAvroSerializer<PeerEvent> serializer = Records.serializer(ctx.registryUrl());
+    SplittableRandom rnd = new SplittableRandom(99);
+    String topic = Topics.PEER_EVENTS.name();
+    Instant now = Instant.now();
+    long seq = 0;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
+      for (int size : sizes) {
+        for (int t = 0; t < TASKS_PER_SIZE; t++) {
+          String task = taskOf(size, t);
+          for (int p = 0; p < size; p++) {
+            PeerEvent e = PeerEvent.newBuilder().setEventId("bench-pe-" + (seq++)).setTaskId(task)
+                .setPeerId(task + "-seeder-" + p).setHostId(Records.hostId(rnd.nextInt(hosts)))
+                .setType(PeerEventType.SUCCEEDED).setPiecesFinished(64).setPieceCount(64)
+                .setContentLength(64L * 4 * Records.MIB).setReason(null).setTimestamp(now).build();
+            producer.send(new ProducerRecord<>(topic, task, serializer.serialize(topic, e)));
+          }
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  /** One phase: its latencies, outcomes, and the rate decisions came back at. */
+  static final class Phase {
+    final Latencies latencies = new Latencies();
+    final Map<DecisionOutcome, Integer> outcomes = new EnumMap<>(DecisionOutcome.class);
+    long decided;
+    long missing;
+    double seconds;
+
+    double achieved() {
+      return seconds <= 0 ? 0 : decided / seconds;
+    }
+  }
+
+  /** Sends requests at a fixed rate and matches their decisions. */
+  private static final class Requests implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final SpecificAvroSerializer<ScheduleRequest> serializer;
+    private final int hosts;
+    private final SplittableRandom rnd = new SplittableRandom(5);
+    private long seq;
+
+    Requests(BenchContext ctx, int hosts) {
+      Map<String, Object> props = ctx.producerProps();
+      props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      this.producer = new KafkaProducer<>(props);
+      this.serializer = Records.serializer(ctx.registryUrl());
+      this.hosts = hosts;
+    }
+
+    Phase run(DecisionReader reader, int size, int rate, int count) throws InterruptedException {
+      Phase phase = new Phase();
+      reader.begin(phase);
+      String topic = Topics.SCHEDULE_REQUESTS.name();
+      Pacer pacer = rate == Integer.MAX_VALUE ? null : new Pacer(rate);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        if (pacer != null) {
+          pacer.awaitTurn(i);
+        }
+        int t = i % TASKS_PER_SIZE;
+        String task = taskOf(size, t);
+        String requestId = "bench-req-" + (seq++);
+        ScheduleRequest r = Records.scheduleRequest(requestId, t, 0, rnd.nextInt(hosts), Instant.now());
+        r.setTaskId(task);
+        r.setPeerId(task + "-" + requestId);
+        byte[] value = serializer.serialize(topic, r);
+        reader.expect(requestId, System.nanoTime());
+        producer.send(new ProducerRecord<>(topic, task, value));
+      }
+      producer.flush();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (reader.pending() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      phase.missing = reader.pending();
+      phase.seconds = (reader.lastDecisionNanos() - t0) / 1e9;
+      reader.end();
+      return phase;
+    }
+
+    @Override
+    public void close() {
+      producer.close(Duration.ofSeconds(10));
+      serializer.close();
+    }
+  }
+
+  /** Reads decisions (read_committed) from the end of the topic and records each awaited request's latency. */
+  private static final class DecisionReader implements AutoCloseable {
+    private final Map<String, Long> awaited = new ConcurrentHashMap<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong lastDecision = new AtomicLong();
+    private final Thread thread;
+    private volatile Phase phase;
+
+    DecisionReader(BenchContext ctx) throws Exception {
+      Map<String, Object> props = ctx.consumerProps("unused");
+      props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+      SpecificAvroSerde<ScheduleDecision> serde = SpecificAvroSerde.of(ScheduleDecision.class,
+          Map.of("schema.registry.url", ctx.registryUrl()));
+      KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+          serde.deserializer());
+      Map<TopicPartition, Long> end = GroupProgress.endOffsets(ctx, List.of(Topics.SCHEDULE_DECISIONS.name()));
+      consumer.assign(end.keySet());
+      end.forEach(consumer::seek);
+      thread = new Thread(() -> {
+        try (consumer) {
+          while (!stop.get()) {
+            for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(50))) {
+              long now = System.nanoTime();
+              ScheduleDecision d = r.value();
+              if (d == null || d.getOutcome() == DecisionOutcome.SEED_TRIGGER) {
+                continue;
+              }
+              Long sent = awaited.remove(d.getRequestId());
+              Phase p = phase;
+              if (sent != null && p != null) {
+                p.latencies.recordNanos(now - sent);
+                synchronized (p) {
+                  p.outcomes.merge(d.getOutcome(), 1, Integer::sum);
+                  p.decided++;
+                }
+                lastDecision.set(now);
+              }
+            }
+          }
+        }
+      }, "bench-decision-reader");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void begin(Phase p) {
+      awaited.clear();
+      phase = p;
+    }
+
+    void expect(String requestId, long sentNanos) {
+      awaited.put(requestId, sentNanos);
+    }
+
+    int pending() {
+      return awaited.size();
+    }
+
+    long lastDecisionNanos() {
+      return lastDecision.get();
+    }
+
+    void end() {
+      phase = null;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join(10_000);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.swarmsched.bench.ingest;
+
+import io.swarmsched.bench.BenchContext;
+import io.swarmsched.bench.BenchResult;
+import io.swarmsched.bench.Benchmark;
+import io.swarmsched.bench.Charts;
+import io.swarmsched.bench.GroupProgress;
+import io.swarmsched.bench.Measurement;
+import io.swarmsched.bench.ProcessStats;
+import io.swarmsched.bench.Records;
+import io.swarmsched.bench.ServiceSettings;
+import io.swarmsched.bench.baseline.BrokerBaseline;
+import io.swarmsched.ingest.HeartbeatIngestApp;
+import io.swarmsched.ingest.IngestSettings;
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.serde.SpecificAvroSerializer;
+import io.swarmsched.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Benchmark 2: heartbeats per second through heartbeat-ingest (decode, validate, order, fold into the
+ * host store, publish the host state) with 10,000 and 100,000 distinct hosts, beside the plain
+ * consume-and-produce rate of the same broker. The heartbeats are produced first; a fresh ingest
+ * application (started in-process from {@link HeartbeatIngestApp}) then drains them.
+ */
+public final class HeartbeatIngestBench implements Benchmark {
+  public static final String NAME = "heartbeat-ingest";
+  /** Results the memory benchmark reads: RSS and state size at the largest host count. */
+  public static final String RSS_KEY = "ingest.rss_mib";
+  public static final String STATE_KEY = "ingest.state_mib";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String title() {
+    return "heartbeat-ingest throughput with 10,000 and 100,000 hosts, beside plain consume-and-produce";
+  }
+
+  @Override
+  public BenchResult run(BenchContext ctx) throws Exception {
+    BenchResult result = BenchResult.of(this);
+    String topic = Topics.HOST_HEARTBEATS.name();
+    List<String> categories = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    List<Double> baseline = new ArrayList<>();
+    for (String guarantee : List.of("exactly_once_v2", "at_least_once")) {
+      for (int hosts : List.of(10_000, 100_000)) {
+        if (ctx.quick() && guarantee.equals("at_least_once") && hosts == 100_000) {
+          continue; // the quick run keeps one at-least-once point
+        }
+        int rounds = hosts == 10_000 ? ctx.pick(3, 20) : ctx.pick(1, 4);
+        GroupProgress.truncate(ctx, List.of(topic));
+        Map<TopicPartition, Long> start = GroupProgress.endOffsets(ctx, List.of(topic));
+        long produced = produceHeartbeats(ctx, topic, hosts, rounds);
+        ctx.progress("%d heartbeats of %d hosts produced; starting ingest (%s)", produced, hosts, guarantee);
+        String appId = "bench-ingest-" + guarantee.replace('_', '-') + "-" + hosts;
+        Path state = ctx.newDir("ingest-state");
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put(IngestSettings.APPLICATION_ID, appId);
+        values.put(CommonKeys.PROCESSING_GUARANTEE, guarantee);
+        try (HeartbeatIngestApp app = HeartbeatIngestApp.start(
+            ServiceSettings.of(ctx, state, IngestSettings.SERVICE_DEFAULTS, values))) {
+          GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(topic), start,
+              ctx.pick(Duration.ofSeconds(25), Duration.ofMinutes(5)), "ingest " + hosts + " hosts");
+          long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
+          long stateBytes = ProcessStats.directorySize(state);
+          String label = String.format("%,d hosts, %s", hosts, guarantee);
+          ctx.progress("%s: %.0f heartbeats/s (%d of %d%s), RSS %.0f MiB, state %.1f MiB", label, d.perSec(),
+              d.records(), d.total(), d.caughtUp() ? "" : ", NOT caught up", ProcessStats.mib(rss),
+              ProcessStats.mib(stateBytes));
+          result.add(ctx.against("ingest heartbeats/s, " + label, d.perSec(), "records/s", BrokerBaseline.PIPE));
+          result.add(Measurement.of("harness JVM RSS during ingest, " + label, ProcessStats.mib(rss), "MiB"));
+          result.add(Measurement.of("ingest state on disk (RocksDB), " + label, ProcessStats.mib(stateBytes), "MiB"));
+          if (!d.caughtUp()) {
+            result.note(label + ": did not catch up within the time limit; rate is over what it processed");
+          }
+          if (hosts == 100_000 && guarantee.equals("exactly_once_v2")) {
+            ctx.putBaseline(RSS_KEY, ProcessStats.mib(rss));
+            ctx.putBaseline(STATE_KEY, ProcessStats.mib(stateBytes));
+          }
+          categories.add(String.format("%dk hosts %s", hosts / 1000, guarantee.equals("at_least_once") ? "ALOS" : "EOS"));
+          rates.add(d.perSec());
+          baseline.add(ctx.baseline(BrokerBaseline.PIPE).orElse(0.0));
+        }
+      }
+    }
+    result.chart(Charts.bars(ctx, "ingest-throughput", "heartbeat-ingest vs plain consume-and-produce", "records/s",
+        categories, Map.of("heartbeat-ingest", rates, "plain consume-and-produce (same run)", baseline)));
+    result.note("Rate from the first commit seen to the group's catching up (commit.interval.ms=100), so "
+        + "start-up and rebalancing are excluded. The ingest runs in the harness JVM: RSS is the harness's whole "
+        + "process (the broker is a separate JVM).");
+    return result;
+  }
+
+  private static long produceHeartbeats(BenchContext ctx, String topic, int hosts, int rounds) {
+    SpecificAvroSerializer<HostHeartbeat> serializer = Records.serializer(ctx.registryUrl());
+    SplittableRandom rnd = new SplittableRandom(hosts);
+    long count = 0;
+    Instant base = Instant.now().minusSeconds(rounds * 3L);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
+      for (int round = 0; round < rounds; round++) {
+        Instant at = base.plusSeconds(round * 3L);
+        for (int h = 0; h < hosts; h++) {
+          HostHeartbeat hb = Records.heartbeat(h, round + 1, at, rnd);
+          producer.send(new ProducerRecord<>(topic, hb.getHostId(), serializer.serialize(topic, hb)));
+          count++;
+        }
+      }
+      producer.flush();
+    }
+    return count;
+  }
+}
