@@ -34,7 +34,8 @@ public final class Main implements Runnable {
       ScoreCommand.class,
       DispatchCommand.class,
       AgentCommand.class,
-      GetCommand.class);
+      GetCommand.class,
+      BenchCommand.class);
 
   /** Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage). */
   public static final int EXIT_FAILURE = 1;
