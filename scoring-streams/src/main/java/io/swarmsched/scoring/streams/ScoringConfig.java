@@ -1,0 +1,126 @@
+package io.swarmsched.scoring.streams;
+
+import io.swarmsched.scoring.LoadQualityParams;
+import io.swarmsched.topics.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything {@link ScoringTopology#build(ScoringConfig)} depends on, validated once. Built from
+ * {@code swarm.scoring.*} settings by {@link ScoringSettings}; tests build it directly.
+ *
+ * @param params               the load-quality formula's weights, horizon and thresholds
+ * @param grace                how late (behind stream time) a piece event may arrive and still count
+ * @param reportedHold         how long a heartbeat's reported tx rate fills buckets when no newer report follows
+ * @param epsilon              a score is republished when load_quality moves by more than this
+ * @param minPublishInterval   at most one published score per host per this much stream time
+ * @param repartitionPartitions partitions of the served-bytes repartition topic; must equal those of the hosts topic
+ * @param policyId             written into every HostScore; empty = derived from {@code params}
+ * @param pieceEventsTopic     input: piece events keyed by task id
+ * @param hostsTopic           input: host states keyed by host id
+ * @param hostScoresTopic      output: scores keyed by host id
+ * @param deadLettersTopic     output: refused records
+ * @param serdeConfig          configuration of the Avro serdes (at least {@code schema.registry.url})
+ */
+public record ScoringConfig(
+    LoadQualityParams params,
+    Duration grace,
+    Duration reportedHold,
+    double epsilon,
+    Duration minPublishInterval,
+    int repartitionPartitions,
+    String policyId,
+    String pieceEventsTopic,
+    String hostsTopic,
+    String hostScoresTopic,
+    String deadLettersTopic,
+    Map<String, Object> serdeConfig) {
+
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_REPORTED_HOLD = Duration.ofSeconds(10);
+  public static final double DEFAULT_EPSILON = 0.01;
+  public static final Duration DEFAULT_MIN_PUBLISH_INTERVAL = Duration.ofSeconds(1);
+
+  public ScoringConfig {
+    Objects.requireNonNull(params, "params");
+    requireNonNegative("swarm.scoring.grace", grace);
+    requireNonNegative("swarm.scoring.reported.hold", reportedHold);
+    requireNonNegative("swarm.scoring.publish.min-interval", minPublishInterval);
+    if (!(epsilon >= 0.0 && epsilon < 1.0)) {
+      throw new IllegalArgumentException("swarm.scoring.epsilon must be in [0, 1), was " + epsilon);
+    }
+    if (repartitionPartitions < 1) {
+      throw new IllegalArgumentException(
+          "swarm.scoring.repartition.partitions must be >= 1, was " + repartitionPartitions);
+    }
+    policyId = policyId == null || policyId.isBlank() ? params.describe() : policyId;
+    Objects.requireNonNull(pieceEventsTopic, "pieceEventsTopic");
+    Objects.requireNonNull(hostsTopic, "hostsTopic");
+    Objects.requireNonNull(hostScoresTopic, "hostScoresTopic");
+    Objects.requireNonNull(deadLettersTopic, "deadLettersTopic");
+    serdeConfig = Map.copyOf(Objects.requireNonNull(serdeConfig, "serdeConfig"));
+  }
+
+  /** Defaults of DESIGN.md and the topic catalog, with the given Avro serde configuration. */
+  public static ScoringConfig defaults(Map<String, ?> serdeConfig) {
+    return new ScoringConfig(LoadQualityParams.defaults(), DEFAULT_GRACE, DEFAULT_REPORTED_HOLD,
+        DEFAULT_EPSILON, DEFAULT_MIN_PUBLISH_INTERVAL, Topics.HOSTS.partitions(), "",
+        Topics.PIECE_EVENTS.name(), Topics.HOSTS.name(), Topics.HOST_SCORES.name(),
+        Topics.DEAD_LETTERS.name(), Map.copyOf(serdeConfig));
+  }
+
+  /** Defaults with an in-memory registry of that scope ({@code mock://scope}), for tests. */
+  public static ScoringConfig forMockRegistry(String scope) {
+    return defaults(Map.of("schema.registry.url", "mock://" + scope));
+  }
+
+  /** Window stores keep this much: two horizons (or horizon + hold), plus the grace period. */
+  public Duration windowRetention() {
+    long horizon = params.horizonMillis();
+    long keep = Math.max(2 * horizon, horizon + reportedHold.toMillis() + params.bucketMillis());
+    return Duration.ofMillis(keep + grace.toMillis());
+  }
+
+  public ScoringConfig withParams(LoadQualityParams p) {
+    return new ScoringConfig(p, grace, reportedHold, epsilon, minPublishInterval, repartitionPartitions,
+        policyId.equals(params.describe()) ? "" : policyId, pieceEventsTopic, hostsTopic, hostScoresTopic,
+        deadLettersTopic, serdeConfig);
+  }
+
+  public ScoringConfig withGrace(Duration g) {
+    return new ScoringConfig(params, g, reportedHold, epsilon, minPublishInterval, repartitionPartitions,
+        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+  }
+
+  public ScoringConfig withReportedHold(Duration h) {
+    return new ScoringConfig(params, grace, h, epsilon, minPublishInterval, repartitionPartitions,
+        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+  }
+
+  public ScoringConfig withEpsilon(double e) {
+    return new ScoringConfig(params, grace, reportedHold, e, minPublishInterval, repartitionPartitions,
+        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+  }
+
+  public ScoringConfig withMinPublishInterval(Duration i) {
+    return new ScoringConfig(params, grace, reportedHold, epsilon, i, repartitionPartitions,
+        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+  }
+
+  public ScoringConfig withRepartitionPartitions(int n) {
+    return new ScoringConfig(params, grace, reportedHold, epsilon, minPublishInterval, n,
+        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+  }
+
+  public ScoringConfig withHostScoresTopic(String topic) {
+    return new ScoringConfig(params, grace, reportedHold, epsilon, minPublishInterval, repartitionPartitions,
+        policyId, pieceEventsTopic, hostsTopic, topic, deadLettersTopic, serdeConfig);
+  }
+
+  private static void requireNonNegative(String key, Duration d) {
+    if (d == null || d.isNegative()) {
+      throw new IllegalArgumentException(key + " must be a non-negative duration, was " + d);
+    }
+  }
+}
