@@ -50,6 +50,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new CommandFailure("--piece-length must be between 4KiB and 64MiB", 2, null);
     }
     Path dir = dataDir != null ? dataDir : ClusterCommand.defaultDataDir().resolveSibling("demo");
+    LogToFile.to(dir.resolve("swarmsched.log"));
     PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
     PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
     return SwarmDemo.run(new SwarmDemo.Options(size, agents, uploadLimit, originLimit, policy, dir, (int) pieceLength,

@@ -255,7 +255,7 @@ public final class SwarmDemo {
     out.println("  served by         " + by.toString().trim());
     out.printf(Locale.ROOT, "  verified copies   %d/%d (%s)%n", s.verified(), s.agents(), s.digest());
     out.println("  data              " + data);
-    out.println("  logs              " + swarm.logsDir());
+    out.println("  logs              " + data.resolve("swarmsched.log") + " and " + swarm.logsDir());
     out.println(s.ok() ? "OK: every agent holds a verified copy" : "FAILED: not every agent holds a verified copy");
   }
 
