@@ -35,8 +35,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--policy", paramLabel = "POLICY", description = "load-aware or random (default: ${DEFAULT-VALUE}).")
   String policy = "load-aware";
 
-  @Option(names = "--piece-length", paramLabel = "BYTES", converter = ByteSize.class, description = "Piece length (default: 4MiB).")
-  long pieceLength = 4L << 20;
+  @Option(names = "--piece-length", paramLabel = "BYTES", converter = ByteSize.class,
+      description = "Piece length; 0 = chosen from the file size, about 128 pieces (default: 0).")
+  long pieceLength = 0;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the demo's broker, state, origin and agents live (default: .swarmsched/demo; wiped at start).")
   Path dataDir;
@@ -46,8 +47,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (pieceLength < 4096 || pieceLength > (64L << 20)) {
-      throw new CommandFailure("--piece-length must be between 4KiB and 64MiB", 2, null);
+    if (pieceLength != 0 && (pieceLength < 4096 || pieceLength > (64L << 20))) {
+      throw new CommandFailure("--piece-length must be 0 (automatic) or between 4KiB and 64MiB", 2, null);
     }
     Path dir = dataDir != null ? dataDir : ClusterCommand.defaultDataDir().resolveSibling("demo");
     LogToFile.to(dir.resolve("swarmsched.log"));

@@ -62,7 +62,7 @@ final class UpCommand implements Callable<Integer> {
     List<Agent> local = new ArrayList<>();
     try {
       for (DemoSwarmAgents.Spec s : DemoSwarmAgents.specs(agents)) {
-        local.add(DemoSwarmAgents.start(swarm, s, dir.resolve("agents"), 32L << 20, 4 << 20, Map.of()));
+        local.add(DemoSwarmAgents.start(swarm, s, dir.resolve("agents"), 32L << 20, 0, Map.of()));
       }
     } catch (Exception e) {
       local.forEach(Agent::close);

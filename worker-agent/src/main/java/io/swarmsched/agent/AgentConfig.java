@@ -102,7 +102,7 @@ public record AgentConfig(
         s.integer(UPLOAD_SLOTS, 8, 1, 10_000),
         s.bytes(DOWNLOAD_LIMIT, 0, 0, 125_000_000_000L),
         s.integer(DOWNLOAD_CONCURRENCY, 8, 1, 256),
-        (int) s.bytes(PIECE_LENGTH, 4L << 20, 4096, 64L << 20),
+        pieceLength(s),
         s.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(3)),
         s.duration(DECISION_TIMEOUT, Duration.ofSeconds(60)),
         s.duration(METADATA_TIMEOUT, Duration.ofSeconds(120)),
@@ -116,6 +116,18 @@ public record AgentConfig(
         s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64));
+  }
+
+  /** 0 (or "auto") lets the content length choose; else a size between 4 KiB and 64 MiB. */
+  private static int pieceLength(Settings s) {
+    if (s.optional(PIECE_LENGTH).map(v -> v.trim().equalsIgnoreCase("auto")).orElse(true)) {
+      return 0;
+    }
+    long v = s.bytes(PIECE_LENGTH, 0, 0, 64L << 20);
+    if (v != 0 && v < 4096) {
+      throw new ConfigException(PIECE_LENGTH, "must be auto, 0, or between 4KiB and 64MiB, was " + v);
+    }
+    return (int) v;
   }
 
   /** host:port that children use to reach this agent's piece server. */

@@ -22,7 +22,6 @@ import io.swarmsched.scheduling.retry.RetryParams;
 import io.swarmsched.scheduling.retry.RetryPolicy;
 import io.swarmsched.scheduling.seed.SeedFailures;
 import io.swarmsched.scheduling.seed.SeedSelector;
-import io.swarmsched.scheduling.stats.PieceCostStats;
 import io.swarmsched.scheduling.worker.Placement;
 import io.swarmsched.scheduling.worker.PerformanceHistory;
 import io.swarmsched.scheduling.worker.WorkerPlacement;
@@ -117,7 +116,7 @@ public final class StageOne {
     Task task = new Task(state.taskId, state.url);
     for (PeerRecord p : state.peers.values()) {
       task.addPeer(new Peer(p.peerId, state.taskId, p.hostId, PeerState.valueOf(p.status.name()), p.registeredAt,
-          p.lastProgressAt, p.lastProgressAt, p.piecesFinished, PieceCostStats.of(p.pieceCosts)));
+          p.lastProgressAt, p.lastProgressAt, p.piecesFinished, p.costStats()));
     }
     for (PeerRecord p : state.peers.values()) {
       for (String parent : p.parents) {

@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.scheduling.stats.PieceCostStats;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,9 @@ public final class PeerRecord {
   /** Cost in ms of the pieces this peer downloaded, oldest first, capped. */
   public List<Long> pieceCosts = new ArrayList<>();
 
+  /** The statistics of {@link #pieceCosts}, computed once per change rather than once per decision. */
+  private transient PieceCostStats costStats;
+
   public PeerRecord() {}
 
   public PeerRecord(String peerId, String hostId, long now) {
@@ -26,6 +30,19 @@ public final class PeerRecord {
     this.hostId = hostId;
     this.registeredAt = now;
     this.lastProgressAt = now;
+  }
+
+  /** Adds a piece cost, keeping the newest {@code maxSamples}. */
+  public void addPieceCost(long costMillis, int maxSamples) {
+    pieceCosts.add(costMillis);
+    if (pieceCosts.size() > maxSamples) pieceCosts.remove(0);
+    costStats = null;
+  }
+
+  /** Core's statistics over {@link #pieceCosts}: the same numbers as {@code PieceCostStats.of(pieceCosts)}. */
+  public PieceCostStats costStats() {
+    if (costStats == null) costStats = PieceCostStats.of(pieceCosts);
+    return PieceCostStats.restore(costStats.samples(), costStats.last(), costStats.earlierMean(), costStats.earlierM2());
   }
 
   public boolean finished() {

@@ -548,8 +548,7 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
     if (ev.getOutcome() == PieceOutcome.FINISHED) {
       peer.piecesFinished++;
       peer.lastProgressAt = now;
-      peer.pieceCosts.add(ev.getCostMillis());
-      if (peer.pieceCosts.size() > MAX_COST_SAMPLES) peer.pieceCosts.remove(0);
+      peer.addPieceCost(ev.getCostMillis(), MAX_COST_SAMPLES);
       if (peer.status == PeerStatus.PENDING) peer.status = PeerStatus.RUNNING;
     }
     if (parentHost != null && !parentHost.isBlank()) {

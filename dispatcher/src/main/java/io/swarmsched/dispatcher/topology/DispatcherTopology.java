@@ -7,7 +7,8 @@ import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.TaskStateSerde;
+import io.swarmsched.dispatcher.state.WriteBehindStore;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.PeerEvent;
@@ -53,7 +54,7 @@ public final class DispatcherTopology {
   public static final String PEER_EVENTS_SINK = "dispatcher-peer-events-sink";
   public static final String DEAD_LETTERS_SINK = "dispatcher-dead-letters-sink";
 
-  /** Task id -> peers, states, DAG, piece costs, seeds, pending retries (JSON). */
+  /** Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}). */
   public static final String TASKS_STORE = "dispatcher-tasks";
   /** Request id -> its terminal decision, kept {@code decision.retention}. */
   public static final String DECISIONS_STORE = "dispatcher-decisions";
@@ -69,6 +70,11 @@ public final class DispatcherTopology {
   public static final String HOSTS_STORE = "dispatcher-hosts-global";
   /** Global table of swarm.host-scores.v1. */
   public static final String HOST_SCORES_STORE = "dispatcher-host-scores-global";
+
+  /** Decoded tasks kept in memory per processor (tasks, health and ledger stores are write-behind caches). */
+  static final int CACHED_TASKS = 10_000;
+  /** Decoded host health and ledger entries kept in memory per processor. */
+  static final int CACHED_HOSTS = 100_000;
 
   public static Topology build(DispatcherConfig config) {
     var serdeConfig = config.serdeConfig();
@@ -96,12 +102,15 @@ public final class DispatcherTopology {
         () -> new DispatchProcessor(config, new StageOne(config), requests.serializer(), peerEvents.serializer(),
             pieceEvents.serializer()),
         REQUESTS_SOURCE, PEER_EVENTS_SOURCE, PIECE_EVENTS_SOURCE);
-    topology.addStateStore(store(TASKS_STORE, new JsonSerde<>(TaskState.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
+        DISPATCH_PROCESSOR);
     topology.addStateStore(store(DECISIONS_STORE, new AvroMessageSerde<>(ScheduleDecision.class)), DISPATCH_PROCESSOR);
     topology.addStateStore(store(DECISION_EXPIRY_STORE, Serdes.String()), DISPATCH_PROCESSOR);
     topology.addStateStore(store(RETRIES_STORE, new JsonSerde<>(PendingRequest.class)), DISPATCH_PROCESSOR);
-    topology.addStateStore(store(HOST_HEALTH_STORE, new JsonSerde<>(HostHealth.class)), DISPATCH_PROCESSOR);
-    topology.addStateStore(store(LEDGER_STORE, new JsonSerde<>(LedgerEntry.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(WriteBehindStore.builder(store(HOST_HEALTH_STORE, new JsonSerde<>(HostHealth.class)),
+        CACHED_HOSTS), DISPATCH_PROCESSOR);
+    topology.addStateStore(WriteBehindStore.builder(store(LEDGER_STORE, new JsonSerde<>(LedgerEntry.class)),
+        CACHED_HOSTS), DISPATCH_PROCESSOR);
 
     topology.addSink(DECISIONS_SINK, Topics.SCHEDULE_DECISIONS.name(), keys.serializer(), decisions.serializer(),
         DISPATCH_PROCESSOR);

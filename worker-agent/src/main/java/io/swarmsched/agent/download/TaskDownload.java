@@ -9,6 +9,7 @@ import io.swarmsched.agent.stage2.PieceParentPicker;
 import io.swarmsched.agent.storage.Digests;
 import io.swarmsched.agent.storage.PieceFile;
 import io.swarmsched.agent.storage.PieceLayout;
+import io.swarmsched.agent.storage.PieceLengths;
 import io.swarmsched.agent.storage.PieceVerificationException;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.ParentCandidate;
@@ -139,6 +140,9 @@ public final class TaskDownload {
       boolean forceSource = request.needBackToSource() || round > maxReschedules;
       progress.phase("scheduling");
       ScheduleDecision decision = decide(blocklist, forceSource, round > 0);
+      log.info("{}: {} after {} ms ({} parents{})", peerId, decision.getOutcome(),
+          (long) (progress.elapsedSeconds() * 1000), decision.getParents().size(),
+          decision.getReason() == null ? "" : ", " + decision.getReason());
       switch (decision.getOutcome()) {
         case PARENTS -> {
           if (!running) {
@@ -218,6 +222,7 @@ public final class TaskDownload {
       return new HashSet<>();
     }
     TaskMetadata m = meta.get();
+    log.info("{}: task metadata after {} ms", peerId, (long) (progress.elapsedSeconds() * 1000));
     openFile(new PieceLayout(m.getContentLength(), m.getPieceLength()));
     if (file.complete()) {
       return null;
@@ -233,7 +238,7 @@ public final class TaskDownload {
     AtomicReference<TaskMetadata> latest = new AtomicReference<>(m);
     AtomicLong lastProgress = new AtomicLong(System.nanoTime());
     AtomicReference<DownloadException> fatal = new AtomicReference<>();
-    ExecutorService pool = Executors.newFixedThreadPool(ctx.config().downloadConcurrency() + 1, r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(ctx.config().downloadConcurrency() + 2, r -> {
       Thread t = new Thread(r, "download-" + peerId);
       t.setDaemon(true);
       return t;
@@ -279,9 +284,12 @@ public final class TaskDownload {
             }
             ScheduleDecision more = decide(Set.copyOf(corrupting), false, false);
             if (more.getOutcome() == DecisionOutcome.PARENTS) {
+              int before = parents.size();
               for (ParentCandidate c : more.getParents()) {
                 parents.putIfAbsent(c.getPeerId(), new Parent(c));
               }
+              log.info("{}: asked for more parents after {} ms: {} offered, {} new", peerId,
+                  (long) (progress.elapsedSeconds() * 1000), more.getParents().size(), parents.size() - before);
             }
           } catch (InterruptedException e) {
             return;
@@ -459,7 +467,8 @@ public final class TaskDownload {
     } else {
       try {
         long length = ctx.origin().probe(request.url()).contentLength();
-        layout = new PieceLayout(length, ctx.config().pieceLength());
+        int pieceLength = ctx.config().pieceLength() > 0 ? ctx.config().pieceLength() : PieceLengths.forContent(length);
+        layout = new PieceLayout(length, pieceLength);
       } catch (OriginException e) {
         throw new DownloadException(e.getMessage(), e);
       }

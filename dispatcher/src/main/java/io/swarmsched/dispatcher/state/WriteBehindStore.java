@@ -1,0 +1,310 @@
+package io.swarmsched.dispatcher.state;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * A bounded LRU of decoded values in front of a changelogged key-value store, for values that are
+ * read and changed on nearly every record (a task's state, a host's ledger and health).
+ *
+ * <p>Reads are served from memory; a miss reads the store once (an absent key is remembered too).
+ * Writes change the object in memory and mark the key dirty; dirty keys are written to the inner
+ * store — and so to its changelog — when Streams flushes store caches ({@link #flushCache}), when a
+ * dirty entry is evicted, and before any scan. This is the same write-behind as Kafka's own record
+ * cache, through the same hook: on every commit a task first calls {@code flushCache()} on each
+ * {@link CachedStateStore}, then flushes its record collector, and only then commits the
+ * transaction (Kafka 4.3 {@code StreamTask.flush()}/{@code prepareCommit()}). So under exactly-once
+ * the changelog records of every change are in the same transaction as the input offsets and the
+ * outputs of the records that made them. On a dirty close
+ * (a crash, or an aborted transaction) nothing is written, and the state is restored from the
+ * changelog as it was at the last commit, as without the cache.
+ *
+ * <p>Interactive queries ({@link #query}) read the inner store: the state as of the last commit.
+ * Values handed out are the cached objects: callers must {@code put} a value after changing it.
+ * Used by one stream thread, like every store.
+ */
+public final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
+  private static final Object ABSENT = new Object();
+
+  private final KeyValueStore<String, V> inner;
+  private final int maxEntries;
+  /** Key -> value (or ABSENT), in access order. */
+  private final LinkedHashMap<String, Object> cache = new LinkedHashMap<>(1024, 0.75f, true);
+  /** Keys changed since they were last written to the inner store, in order of change. */
+  private final LinkedHashMap<String, Boolean> dirty = new LinkedHashMap<>();
+
+  public WriteBehindStore(KeyValueStore<String, V> inner, int maxEntries) {
+    if (maxEntries < 1) throw new IllegalArgumentException("maxEntries must be >= 1, was " + maxEntries);
+    this.inner = inner;
+    this.maxEntries = maxEntries;
+  }
+
+  /** A builder of the standard store, wrapped. */
+  public static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> inner,
+      int maxEntries) {
+    return new Builder<>(inner, maxEntries);
+  }
+
+  // ------------------------------------------------------------ reads and writes
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public V get(String key) {
+    Object v = cache.get(key);
+    if (v == null) {
+      V stored = inner.get(key);
+      remember(key, stored == null ? ABSENT : stored);
+      return stored;
+    }
+    return v == ABSENT ? null : (V) v;
+  }
+
+  @Override
+  public void put(String key, V value) {
+    remember(key, value == null ? ABSENT : value);
+    dirty.put(key, Boolean.TRUE);
+  }
+
+  @Override
+  public V putIfAbsent(String key, V value) {
+    V old = get(key);
+    if (old == null) put(key, value);
+    return old;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<String, V>> entries) {
+    for (KeyValue<String, V> kv : entries) put(kv.key, kv.value);
+  }
+
+  @Override
+  public V delete(String key) {
+    V old = get(key);
+    put(key, null);
+    return old;
+  }
+
+  private void remember(String key, Object value) {
+    cache.put(key, value);
+    if (cache.size() > maxEntries) {
+      Iterator<Map.Entry<String, Object>> it = cache.entrySet().iterator();
+      Map.Entry<String, Object> eldest = it.next();
+      if (dirty.remove(eldest.getKey()) != null) write(eldest.getKey(), eldest.getValue());
+      it.remove();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void write(String key, Object value) {
+    if (value == ABSENT) {
+      inner.delete(key);
+    } else {
+      inner.put(key, (V) value);
+    }
+  }
+
+  /** Writes every dirty entry to the inner store (and its changelog), oldest change first. */
+  public void flushDirty() {
+    if (dirty.isEmpty()) return;
+    for (String key : dirty.keySet()) {
+      Object v = cache.get(key);
+      write(key, v == null ? ABSENT : v);
+    }
+    dirty.clear();
+  }
+
+  /** Number of changed keys not yet written to the inner store. */
+  public int dirtyCount() {
+    return dirty.size();
+  }
+
+  // ------------------------------------------------------------ scans see every change
+
+  @Override
+  public KeyValueIterator<String, V> range(String from, String to) {
+    flushDirty();
+    return inner.range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, V> reverseRange(String from, String to) {
+    flushDirty();
+    return inner.reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, V> all() {
+    flushDirty();
+    return inner.all();
+  }
+
+  @Override
+  public KeyValueIterator<String, V> reverseAll() {
+    flushDirty();
+    return inner.reverseAll();
+  }
+
+  @Override
+  public <PS extends Serializer<P>, P> KeyValueIterator<String, V> prefixScan(P prefix, PS prefixKeySerializer) {
+    flushDirty();
+    return inner.prefixScan(prefix, prefixKeySerializer);
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    flushDirty();
+    return inner.approximateNumEntries();
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    cache.clear();
+    dirty.clear();
+    inner.init(context, root);
+  }
+
+  @Override
+  public void flushCache() {
+    flushDirty();
+  }
+
+  @Override
+  public void clearCache() {
+    cache.clear();
+    dirty.clear();
+  }
+
+  @Override
+  public boolean setFlushListener(CacheFlushListener<String, V> listener, boolean sendOldValues) {
+    return false;
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public void flush() {
+    flushDirty();
+    inner.flush();
+  }
+
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    flushDirty();
+    inner.commit(changelogOffsets);
+  }
+
+  @Override
+  public boolean managesOffsets() {
+    return inner.managesOffsets();
+  }
+
+  @Override
+  public Long committedOffset(TopicPartition partition) {
+    return inner.committedOffset(partition);
+  }
+
+  @Override
+  public void close() {
+    // A clean close comes after a commit (nothing dirty); a dirty close must not write.
+    cache.clear();
+    dirty.clear();
+    inner.close();
+  }
+
+  @Override
+  public boolean persistent() {
+    return inner.persistent();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return inner.isOpen();
+  }
+
+  @Override
+  public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+    return inner.query(query, positionBound, config);
+  }
+
+  @Override
+  public Position getPosition() {
+    return inner.getPosition();
+  }
+
+  private static final class Builder<V> implements StoreBuilder<KeyValueStore<String, V>> {
+    private final StoreBuilder<KeyValueStore<String, V>> inner;
+    private final int maxEntries;
+
+    Builder(StoreBuilder<KeyValueStore<String, V>> inner, int maxEntries) {
+      this.inner = inner;
+      this.maxEntries = maxEntries;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
+      inner.withCachingEnabled();
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
+      inner.withCachingDisabled();
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
+      inner.withLoggingEnabled(config);
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
+      inner.withLoggingDisabled();
+      return this;
+    }
+
+    @Override
+    public KeyValueStore<String, V> build() {
+      return new WriteBehindStore<>(inner.build(), maxEntries);
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+      return inner.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+      return inner.loggingEnabled();
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package io.swarmsched.dispatcher.topology;
+
+import static io.swarmsched.dispatcher.topology.DispatcherFixture.T0;
+
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.HostCapacity;
+import io.swarmsched.schemas.HostLoad;
+import io.swarmsched.schemas.HostScore;
+import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.HostType;
+import io.swarmsched.schemas.Liveness;
+import io.swarmsched.schemas.PeerEventType;
+import io.swarmsched.schemas.PieceOutcome;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScoreWindow;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PieceEvent;
+import io.swarmsched.schemas.PieceSource;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.serde.SpecificAvroSerde;
+import io.swarmsched.topics.Topics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A load harness for the dispatcher's processor, run by hand (not a test): the real topology on a
+ * TopologyTestDriver with 100,000 hosts in the hosts and scores global tables, tasks of 10, 100 and
+ * 1,000 peers, and a stream of schedule requests, peer events and piece events. It prints the CPU
+ * time of the processing thread per event of each kind and the decisions per CPU-second, so the
+ * numbers do not depend on how loaded the machine is.
+ *
+ * <pre>
+ * ./mvnw -B -o -q -pl dispatcher test-compile
+ * java -cp "$(./mvnw -B -o -q -pl dispatcher dependency:build-classpath -Dmdep.outputFile=/dev/stdout):dispatcher/target/classes:dispatcher/target/test-classes" \
+ *   io.swarmsched.dispatcher.topology.DispatcherLoadHarness [hosts=100000] [tasks=10] [requests=2000]
+ * </pre>
+ *
+ * Add {@code -XX:StartFlightRecording=filename=/tmp/d.jfr,settings=profile} to profile, then
+ * {@code jfr print --events jdk.ExecutionSample /tmp/d.jfr}.
+ */
+public final class DispatcherLoadHarness {
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+  private DispatcherLoadHarness() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, Integer> opts = new java.util.HashMap<>(Map.of("hosts", 100_000, "tasks", 10, "requests", 2_000,
+        "pieces", 5_000, "peerEvents", 2_000));
+    for (String a : args) {
+      String[] kv = a.split("=", 2);
+      opts.put(kv[0], Integer.parseInt(kv[1]));
+    }
+    int hostCount = opts.get("hosts");
+    int tasksPerSize = opts.get("tasks");
+    System.out.printf("dispatcher load harness: %,d hosts, %d tasks per size, %s%n", hostCount, tasksPerSize, opts);
+    try (DispatcherFixture f = new DispatcherFixture()) {
+      long c0 = cpu();
+      SplittableRandom rnd = new SplittableRandom(42);
+      for (int i = 0; i < hostCount; i++) {
+        String id = hostId(i);
+        boolean seed = i % 1000 == 0;
+        HostState h = DispatcherFixture.hostState(id, seed ? HostType.SUPER_SEED : HostType.NORMAL, Liveness.ONLINE, false)
+            .setIdc("idc-" + rnd.nextInt(8)).setLocation("cn|p" + rnd.nextInt(4) + "|c" + rnd.nextInt(8))
+            .setTags(i % 10 == 0 ? List.of("gpu") : List.of())
+            .setCapacity(HostCapacity.newBuilder().setMaxTxBytesPerSec(100L << 20).setUploadSlotLimit(50)
+                .setMaxTasks(i % 10 == 0 ? 8 : 0).setCpuCores(8).setMemoryBytes(32L << 30).build())
+            .setLoad(HostLoad.newBuilder().setRunningTasks(rnd.nextInt(4)).build())
+            .build();
+        f.hosts.pipeInput(id, h, T0);
+        double peak = rnd.nextDouble();
+        double dur = rnd.nextDouble();
+        double conc = rnd.nextDouble();
+        f.scores.pipeInput(id, HostScore.newBuilder().setHostId(id)
+            .setLoadQuality(0.5 * peak + 0.3 * dur + 0.2 * conc)
+            .setPeakBandwidthUsage(peak).setBandwidthDurationRatio(dur).setConcurrentEfficiency(conc)
+            .setWindow(ScoreWindow.newBuilder().setHorizonBuckets(60).setPeakTxBytesPerSec(0).setSaturatedBuckets(0)
+                .setConcurrentUploads(0).setMaxTxBytesPerSec(100L << 20).setWindowEnd(Instant.ofEpochMilli(T0)).build())
+            .setComputedAt(Instant.ofEpochMilli(T0)).build(), T0);
+      }
+      System.out.printf("loaded %,d hosts and scores in %.1f s CPU%n", hostCount, (cpu() - c0) / 1e9);
+
+      floor(5_000);
+      floor(5_000);
+      long now = T0 + 1_000;
+      for (int size : new int[] {10, 100, 1_000}) {
+        if (size > opts.getOrDefault("maxSize", 1_000)) break;
+        now = runSize(f, opts, size, tasksPerSize, hostCount, now, rnd);
+      }
+    }
+  }
+
+  /** One input, serialized before the timed loop so the harness's own Avro encoding is not counted. */
+  private record In(TestInputTopic<String, byte[]> topic, String key, byte[] value, long ts) {}
+
+  private static final class Run {
+    final DispatcherFixture f;
+    final TestInputTopic<String, byte[]> requests;
+    final TestInputTopic<String, byte[]> peerEvents;
+    final TestInputTopic<String, byte[]> pieceEvents;
+    final Serializer<ScheduleRequest> requestSer;
+    final Serializer<PeerEvent> peerSer;
+    final Serializer<PieceEvent> pieceSer;
+    final Map<DecisionOutcome, Integer> outcomes = new EnumMap<>(DecisionOutcome.class);
+    long changelogBytes;
+    long changelogRecords;
+
+    Run(DispatcherFixture f) {
+      this.f = f;
+      StringSerializer keys = new StringSerializer();
+      requests = f.driver.createInputTopic(Topics.SCHEDULE_REQUESTS.name(), keys, new ByteArraySerializer());
+      peerEvents = f.driver.createInputTopic(Topics.PEER_EVENTS.name(), keys, new ByteArraySerializer());
+      pieceEvents = f.driver.createInputTopic(Topics.PIECE_EVENTS.name(), keys, new ByteArraySerializer());
+      requestSer = SpecificAvroSerde.of(ScheduleRequest.class, f.config.serdeConfig()).serializer();
+      peerSer = SpecificAvroSerde.of(PeerEvent.class, f.config.serdeConfig()).serializer();
+      pieceSer = SpecificAvroSerde.of(PieceEvent.class, f.config.serdeConfig()).serializer();
+    }
+
+    In request(ScheduleRequest r) {
+      return new In(requests, r.getTaskId(), requestSer.serialize(Topics.SCHEDULE_REQUESTS.name(), r),
+          r.getTimestamp().toEpochMilli());
+    }
+
+    In peer(String task, String peer, String host, PeerEventType type, long at) {
+      PeerEvent e = PeerEvent.newBuilder().setEventId("pe-" + task + "-" + peer + "-" + at).setTaskId(task)
+          .setPeerId(peer).setHostId(host).setType(type).setPiecesFinished(1).setPieceCount(64)
+          .setTimestamp(Instant.ofEpochMilli(at)).build();
+      return new In(peerEvents, task, peerSer.serialize(Topics.PEER_EVENTS.name(), e), at);
+    }
+
+    In piece(String task, String peer, String host, String parentPeer, String parentHost, PieceOutcome outcome,
+        long cost, int number, long at) {
+      PieceEvent e = PieceEvent.newBuilder().setEventId("pc-" + task + "-" + peer + "-" + at).setTaskId(task)
+          .setPeerId(peer).setHostId(host).setPieceNumber(number).setOutcome(outcome).setSource(PieceSource.PARENT)
+          .setParentPeerId(parentPeer).setParentHostId(parentHost).setBytes(4 << 20).setCostMillis(cost)
+          .setTimestamp(Instant.ofEpochMilli(at)).build();
+      return new In(pieceEvents, task, pieceSer.serialize(Topics.PIECE_EVENTS.name(), e), at);
+    }
+
+    /** Pipes the inputs in batches, draining outputs between batches; returns the CPU ns of the piping alone. */
+    long pipe(List<In> inputs) {
+      long total = 0;
+      for (int i = 0; i < inputs.size(); i += 50) {
+        long c0 = cpu();
+        for (In in : inputs.subList(i, Math.min(inputs.size(), i + 50))) in.topic().pipeInput(in.key(), in.value(), in.ts());
+        total += cpu() - c0;
+        drain();
+      }
+      return total;
+    }
+
+    void drain() {
+      for (String topic : f.driver.producedTopicNames()) {
+        if (topic.equals(Topics.SCHEDULE_DECISIONS.name())) {
+          for (ScheduleDecision d : f.readDecisions()) outcomes.merge(d.getOutcome(), 1, Integer::sum);
+        } else {
+          TestOutputTopic<byte[], byte[]> out = f.driver.createOutputTopic(topic, new ByteArrayDeserializer(),
+              new ByteArrayDeserializer());
+          for (TestRecord<byte[], byte[]> r : out.readRecordsToList()) {
+            if (topic.endsWith("-changelog")) {
+              changelogRecords++;
+              changelogBytes += r.value() == null ? 0 : r.value().length;
+            }
+          }
+        }
+      }
+    }
+
+    String takeChangelog(int events) {
+      String s = String.format("%,.0f B changelog/event", (double) changelogBytes / events);
+      changelogBytes = 0;
+      changelogRecords = 0;
+      return s;
+    }
+  }
+
+  private static long runSize(DispatcherFixture f, Map<String, Integer> opts, int size, int tasks, int hostCount,
+      long now, SplittableRandom rnd) {
+    Run run = new Run(f);
+    run.drain();
+    run.takeChangelog(1);
+    // 1. loading: each task gets `size` peers, reported SUCCEEDED (a finished swarm: every peer can give)
+    List<In> load = new ArrayList<>();
+    for (int p = 0; p < size; p++) {
+      for (int t = 0; t < tasks; t++) {
+        String task = task(size, t);
+        load.add(run.peer(task, task + "-peer-" + p, hostId(rnd.nextInt(hostCount)), PeerEventType.SUCCEEDED, now));
+      }
+      now += 1;
+    }
+    long loadNs = run.pipe(load);
+    String loadLog = run.takeChangelog(load.size());
+
+    // 2. requests: each from a new peer of one of the tasks (as the end-to-end benchmark does)
+    int requests = opts.get("requests");
+    List<In> reqs = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      String task = task(size, i % tasks);
+      reqs.add(run.request(DispatcherFixture.request("req-" + size + "-" + i, task, task + "-new-" + i,
+          hostId(rnd.nextInt(hostCount)), now).build()));
+      now += 1;
+    }
+    long requestNs = run.pipe(reqs);
+    String reqLog = run.takeChangelog(reqs.size());
+    Map<DecisionOutcome, Integer> outcomes = new EnumMap<>(run.outcomes);
+    run.outcomes.clear();
+
+    // 3. piece events of the new peers, from their parents
+    int pieces = opts.get("pieces");
+    List<In> pcs = new ArrayList<>();
+    for (int i = 0; i < pieces; i++) {
+      int r = i % requests;
+      String task = task(size, r % tasks);
+      String parent = task + "-peer-" + (i % size);
+      pcs.add(run.piece(task, task + "-new-" + r, hostId(r % hostCount), parent, hostId((i * 7) % hostCount),
+          i % 50 == 0 ? PieceOutcome.FAILED : PieceOutcome.FINISHED, 40 + (i % 13), i / requests, now));
+      now += 1;
+    }
+    long pieceNs = run.pipe(pcs);
+    String pieceLog = run.takeChangelog(pcs.size());
+
+    // 4. peer events: the new peers report RUNNING progress
+    int peerEvents = opts.get("peerEvents");
+    List<In> pes = new ArrayList<>();
+    for (int i = 0; i < peerEvents; i++) {
+      int r = i % requests;
+      String task = task(size, r % tasks);
+      pes.add(run.peer(task, task + "-new-" + r, hostId(r % hostCount), PeerEventType.RUNNING, now));
+      now += 1;
+    }
+    long peerNs = run.pipe(pes);
+    String peerLog = run.takeChangelog(pes.size());
+
+    System.out.printf("%5d-peer tasks:%n"
+            + "   load        %9.1f us/peer event   %s (%,d events)%n"
+            + "   request     %9.1f us/request      %s -> %,.0f decisions/CPU-s %s%n"
+            + "   piece event %9.1f us/event        %s%n"
+            + "   peer event  %9.1f us/event        %s%n",
+        size, loadNs / 1e3 / load.size(), loadLog, load.size(),
+        requestNs / 1e3 / requests, reqLog, requests / (requestNs / 1e9), outcomes,
+        pieceNs / 1e3 / pieces, pieceLog, peerNs / 1e3 / peerEvents, peerLog);
+    return now;
+  }
+
+  private static final class NoOp implements org.apache.kafka.streams.processor.api.Processor<String, PeerEvent, Void, Void> {
+    @Override
+    public void process(org.apache.kafka.streams.processor.api.Record<String, PeerEvent> record) {}
+  }
+
+  /** The floor: the same piping into a topology whose processor does nothing (TopologyTestDriver + Avro decode). */
+  private static void floor(int events) throws Exception {
+    Map<String, String> serdeConfig = Map.of("schema.registry.url", "mock://harness-floor");
+    Serde<PeerEvent> serde = SpecificAvroSerde.of(PeerEvent.class, serdeConfig);
+    Topology t = new Topology();
+    t.addSource("src", new org.apache.kafka.common.serialization.StringDeserializer(), serde.deserializer(),
+        Topics.PEER_EVENTS.name());
+    t.addProcessor("noop", NoOp::new, "src");
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "floor");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("floor").toString());
+    try (TopologyTestDriver d = new TopologyTestDriver(t, props)) {
+      TestInputTopic<String, byte[]> in = d.createInputTopic(Topics.PEER_EVENTS.name(), new StringSerializer(),
+          new ByteArraySerializer());
+      List<byte[]> values = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        values.add(serde.serializer().serialize(Topics.PEER_EVENTS.name(), PeerEvent.newBuilder().setEventId("e" + i)
+            .setTaskId("t").setPeerId("p" + i).setHostId("h").setType(PeerEventType.RUNNING)
+            .setTimestamp(Instant.ofEpochMilli(T0 + i)).build()));
+      }
+      long c0 = cpu();
+      for (int i = 0; i < events; i++) in.pipeInput("t", values.get(i), T0 + i);
+      System.out.printf("floor (TopologyTestDriver + Avro decode, no-op processor): %.1f us/event%n",
+          (cpu() - c0) / 1e3 / events);
+    }
+  }
+
+  private static String task(int size, int t) {
+    return "task-" + size + "-" + t;
+  }
+
+  private static String hostId(int i) {
+    return String.format("host-%06d", i);
+  }
+
+  private static long cpu() {
+    return CPU.getCurrentThreadCpuTime();
+  }
+}
