@@ -133,8 +133,9 @@ public final class OriginServer implements AutoCloseable {
             break;
           }
           egress.acquire(n);
-          out.write(buf, 0, n);
+          // Counted before the write, so a client that has every byte also sees them counted.
           bytesServed.addAndGet(n);
+          out.write(buf, 0, n);
           left -= n;
         }
       } catch (IOException e) {

@@ -145,8 +145,8 @@ public final class PieceServer implements AutoCloseable {
       for (int off = 0; off < bytes.length; off += CHUNK) {
         int n = Math.min(CHUNK, bytes.length - off);
         bucket.acquire(n);
-        out.write(bytes, off, n);
         served.add(n);
+        out.write(bytes, off, n);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

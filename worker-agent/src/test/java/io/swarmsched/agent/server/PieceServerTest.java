@@ -50,7 +50,8 @@ class PieceServerTest {
       assertThat(answer).isInstanceOf(PieceAnswer.Bytes.class);
       assertThat(((PieceAnswer.Bytes) answer).data()).isEqualTo(piece0);
       assertThat(((PieceAnswer.Bytes) answer).digestHex()).isEqualTo(Digests.sha256Hex(piece0));
-      assertThat(server.load().servedBytes()).isEqualTo(piece0.length);
+      io.swarmsched.testing.Await.until(Duration.ofSeconds(10), "the server to count what it sent",
+          () -> server.load().servedBytes() == piece0.length);
     }
   }
 
