@@ -9,7 +9,7 @@ class PieceLengthsTest {
   void aimsAtAbout128PiecesInPowersOfTwo() {
     assertThat(PieceLengths.forContent(256L << 20)).isEqualTo(2 << 20);
     assertThat(PieceLengths.forContent(16L << 20)).isEqualTo(128 << 10);
-    assertThat(PieceLengths.forContent((16L << 20) + 1)).isEqualTo(256 << 10);
+    assertThat(PieceLengths.forContent((16L << 20) + (256 << 10))).isEqualTo(256 << 10);
   }
 
   @Test
