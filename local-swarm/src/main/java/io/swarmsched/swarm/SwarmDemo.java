@@ -218,9 +218,15 @@ public final class SwarmDemo {
         drawn = progress.size() + 1;
       } else if (all || now - lastLine > TimeUnit.SECONDS.toNanos(5)) {
         long finished = results.stream().filter(CompletableFuture::isDone).count();
-        out.printf(Locale.ROOT, "[%5.1f s] %d/%d agents done, swarm %s/s, %s of %s%n", (now - start) / 1e9, finished,
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < progress.size(); i++) {
+          DownloadProgress p = progress.get(i);
+          each.append(String.format(Locale.ROOT, " %s %.0f%%", specs.get(i + 1).hostId(),
+              p.totalBytes() > 0 ? 100.0 * p.doneBytes() / p.totalBytes() : 0.0));
+        }
+        out.printf(Locale.ROOT, "[%5.1f s] %d/%d agents done, swarm %s/s, %s of %s |%s%n", (now - start) / 1e9, finished,
             results.size(), ProgressBar.bytes((long) rate), ProgressBar.bytes(done),
-            ProgressBar.bytes((long) progress.size() * o.fileSize()));
+            ProgressBar.bytes((long) progress.size() * o.fileSize()), each);
         lastLine = now;
       }
       lastDone = done;
