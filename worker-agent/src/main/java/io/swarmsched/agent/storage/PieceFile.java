@@ -19,10 +19,10 @@ import java.util.Optional;
  * place piece by piece, and a sidecar ({@code <file>.pieces}) holding the SHA-256 of every piece
  * verified so far.
  *
- * <p>A piece is verified before it is written or served. Its data is forced to disk before its
- * digest is recorded in the sidecar, so after a crash every recorded piece is really on disk; on
- * open, recorded pieces are re-hashed and any that do not match are forgotten, so a restarted
- * agent resumes from exactly the pieces it can still vouch for.
+ * <p>A piece is verified before it is written or served. On open, every piece the sidecar records
+ * is re-hashed from the data file and any that does not match (a crash between the two writes, a
+ * damaged disk) is forgotten, so a restarted agent resumes from exactly the pieces it can still
+ * vouch for, without paying an fsync per piece while downloading.
  */
 public final class PieceFile implements Closeable {
   private static final int MAGIC = 0x53574D50; // "SWMP"
@@ -226,7 +226,8 @@ public final class PieceFile implements Closeable {
     while (buf.hasRemaining()) {
       data.write(buf, offset + buf.position());
     }
-    data.force(false);
+    // No fsync per piece: a digest recorded before its data reached the disk is caught when the
+    // file is reopened, because every recorded piece is re-hashed then.
     synchronized (this) {
       sidecar.write(ByteBuffer.wrap(digest), HEADER_BYTES + (long) DIGEST_BYTES * piece);
       verified.set(piece);
@@ -256,8 +257,9 @@ public final class PieceFile implements Closeable {
     return Digests.SHA256_PREFIX + HexFormat.of().formatHex(md.digest());
   }
 
-  /** Forces the sidecar to disk; the data of each piece is forced as it is written. */
+  /** Forces the data and the sidecar to disk. */
   public void sync() throws IOException {
+    data.force(false);
     sidecar.force(true);
   }
 
