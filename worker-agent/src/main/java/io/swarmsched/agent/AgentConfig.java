@@ -112,7 +112,7 @@ public record AgentConfig(
         s.bytes(DISK_QUOTA, 10L << 30, 0, Long.MAX_VALUE),
         s.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10)),
         s.integer(CONTROL_PORT, DEFAULT_CONTROL_PORT, -1, 65535),
-        s.integer(DESIRED_PARENTS, 4, 1, 64),
+        s.integer(DESIRED_PARENTS, 8, 1, 64),
         s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64));
