@@ -3,10 +3,10 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.*;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
 import io.swarmsched.dispatcher.state.HostHealth;
+import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PeerStatus;
@@ -14,11 +14,7 @@ import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.runtime.deadletter.DeadLetter;
 import io.swarmsched.schemas.DecisionOutcome;
-import io.swarmsched.schemas.HostScore;
-import io.swarmsched.schemas.HostState;
-import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.JobRequirements;
-import io.swarmsched.schemas.Liveness;
 import io.swarmsched.schemas.ParentCandidate;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
@@ -29,9 +25,12 @@ import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.scheduling.RankedParent;
 import io.swarmsched.scheduling.Selection;
 import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
+import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.Liveness;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.PeerStateMachine;
+import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.worker.Placement;
 import io.swarmsched.topics.Topics;
@@ -52,8 +51,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +70,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private final DispatcherConfig config;
   private final StageOne stageOne;
+  /** Decoded hosts and scores of the global tables (shared by the instance's processors, fed by the global thread). */
+  private final HostIndex index;
   private final Serializer<ScheduleRequest> requestSerializer;
   private final Serializer<PeerEvent> peerEventSerializer;
   private final Serializer<PieceEvent> pieceEventSerializer;
@@ -85,17 +84,16 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   private KeyValueStore<String, PendingRequest> retries;
   private KeyValueStore<String, HostHealth> health;
   private KeyValueStore<String, LedgerEntry> ledger;
-  private ReadOnlyKeyValueStore<String, ValueAndTimestamp<HostState>> hosts;
-  private ReadOnlyKeyValueStore<String, ValueAndTimestamp<HostScore>> scores;
 
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
   private long illegalTransitions;
 
-  DispatchProcessor(DispatcherConfig config, StageOne stageOne, Serializer<ScheduleRequest> requestSerializer, Serializer<PeerEvent> peerEventSerializer,
+  DispatchProcessor(DispatcherConfig config, StageOne stageOne, HostIndex index, Serializer<ScheduleRequest> requestSerializer, Serializer<PeerEvent> peerEventSerializer,
       Serializer<PieceEvent> pieceEventSerializer) {
     this.config = config;
     this.stageOne = stageOne;
+    this.index = index;
     this.requestSerializer = requestSerializer;
     this.peerEventSerializer = peerEventSerializer;
     this.pieceEventSerializer = pieceEventSerializer;
@@ -110,8 +108,6 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
     retries = context.getStateStore(RETRIES_STORE);
     health = context.getStateStore(HOST_HEALTH_STORE);
     ledger = context.getStateStore(LEDGER_STORE);
-    hosts = context.getStateStore(HOSTS_STORE);
-    scores = context.getStateStore(HOST_SCORES_STORE);
     lastRecordWallMs = context.currentSystemTimeMs();
     context.schedule(config.tick(), PunctuationType.STREAM_TIME, this::onStreamTick);
     context.schedule(config.tick(), PunctuationType.WALL_CLOCK_TIME, this::onWallTick);
@@ -319,18 +315,15 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void placeJob(TaskState task, ScheduleRequest req, PendingRequest p, int rounds, long now) {
     List<HostView> workers = new ArrayList<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<HostState>> it = hosts.all()) {
-      while (it.hasNext()) {
-        HostState h = valueOf(it.next().value);
-        if (h != null && h.getCapacity().getMaxTasks() > 0) workers.add(CoreViews.host(h, quarantined(h.getHostId(), now)));
-      }
+    for (HostView h : index.workers()) {
+      workers.add(quarantined(h.hostId(), now) ? h.withQuarantined(true) : h);
     }
     Placement placement = stageOne.placeJob(req.getJob(), workers, ledger::get);
     if (placement.hostId().isPresent()) {
       String worker = placement.hostId().get();
-      HostState h = valueOf(hosts.get(worker));
+      HostView h = index.host(worker);
       LedgerEntry e = ledgerEntry(worker);
-      LedgerEntry.record(e.jobTimes, now, h == null ? Long.MIN_VALUE : h.getLastSeen().toEpochMilli());
+      LedgerEntry.record(e.jobTimes, now, h == null ? Long.MIN_VALUE : h.lastSeenMillis());
       ledger.put(worker, e);
       terminal(task, req, p, DecisionOutcome.ASSIGNED, null, List.of(), worker, rounds, now);
       return;
@@ -415,8 +408,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private StageOne.Lookups lookups(long now) {
     return new StageOne.Lookups(
-        id -> Optional.ofNullable(valueOf(hosts.get(id))).map(h -> CoreViews.host(h, quarantined(id, now))),
-        id -> Optional.ofNullable(valueOf(scores.get(id))).map(CoreViews::score),
+        id -> Optional.ofNullable(index.host(id)).map(h -> quarantined(id, now) ? h.withQuarantined(true) : h),
+        id -> Optional.ofNullable(index.score(id)),
         ledger::get);
   }
 
@@ -427,8 +420,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void allocateUpload(String hostId, long now) {
     LedgerEntry e = ledgerEntry(hostId);
-    HostScore s = valueOf(scores.get(hostId));
-    LedgerEntry.record(e.uploadTimes, now, s == null ? Long.MIN_VALUE : s.getComputedAt().toEpochMilli());
+    ScoreView s = index.score(hostId);
+    LedgerEntry.record(e.uploadTimes, now, s == null ? Long.MIN_VALUE : s.computedAtMillis());
     ledger.put(hostId, e);
   }
 
@@ -454,15 +447,7 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   }
 
   private String chooseSeed(TaskState task, String requesterHost, long now) {
-    List<String> seeds = new ArrayList<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<HostState>> it = hosts.all()) {
-      while (it.hasNext()) {
-        HostState h = valueOf(it.next().value);
-        if (h != null && h.getType() == HostType.SUPER_SEED && h.getLiveness() == Liveness.ONLINE) {
-          seeds.add(h.getHostId());
-        }
-      }
-    }
+    List<String> seeds = index.onlineSeedIds();
     Set<String> skip = new TreeSet<>();
     skip.add(requesterHost);
     for (String s : seeds) {
@@ -477,13 +462,13 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   }
 
   private boolean isOnline(String hostId) {
-    HostState h = valueOf(hosts.get(hostId));
-    return h != null && h.getLiveness() == Liveness.ONLINE;
+    HostView h = index.host(hostId);
+    return h != null && h.liveness() == Liveness.ONLINE;
   }
 
   private boolean isSeed(String hostId) {
-    HostState h = valueOf(hosts.get(hostId));
-    return h != null && h.getType() == HostType.SUPER_SEED;
+    HostView h = index.host(hostId);
+    return h != null && h.type() == HostType.SUPER_SEED;
   }
 
   // ---------------------------------------------------------------- peer and piece events
@@ -603,8 +588,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
       task.failedSeeds.values().removeIf(at -> now - at >= config.seedFailureMemory().toMillis());
       for (PeerRecord peer : new ArrayList<>(task.peers.values())) {
         if (!task.peers.containsKey(peer.peerId)) continue;
-        HostState h = valueOf(hosts.get(peer.hostId));
-        if (h != null && h.getLiveness() == Liveness.OFFLINE) {
+        HostView h = index.host(peer.hostId);
+        if (h != null && h.liveness() == Liveness.OFFLINE) {
           leave(task, peer, "HOST_OFFLINE", now);
         } else if (peer.active() && !task.pending.isEmpty() && isWaiting(task, peer)) {
           // a peer whose own request is still being retried is not idle
@@ -733,10 +718,6 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
     } else {
       tasks.put(task.taskId, task);
     }
-  }
-
-  private static <V> V valueOf(ValueAndTimestamp<V> v) {
-    return v == null ? null : v.value();
   }
 
   static String decisionId(String requestId, String outcome) {

@@ -1,9 +1,11 @@
 package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
 import io.swarmsched.dispatcher.state.HostHealth;
+import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
@@ -15,18 +17,17 @@ import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -36,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  *  schedule-requests ─┐
  *  peer-events ───────┼─▶ dispatcher-dispatch ─┬─▶ schedule-decisions (key: target host)
  *  piece-events ──────┘   (task state stores)  ├─▶ peer-events (LEFT from patrol)
- *  hosts, host-scores ─▶ global tables         └─▶ dead-letters (invalid events)
+ *  hosts, host-scores ─▶ global stores         └─▶ dead-letters (invalid events)
+ *                        + HostIndex (decoded host and score views, online seeds, workers)
  * </pre>
  *
  * Every source, processor, sink and store is named here; tests reuse these constants.
@@ -49,6 +51,9 @@ public final class DispatcherTopology {
   public static final String PIECE_EVENTS_SOURCE = "dispatcher-piece-events-source";
   public static final String HOSTS_SOURCE = "dispatcher-hosts-source";
   public static final String HOST_SCORES_SOURCE = "dispatcher-host-scores-source";
+  /** Global-store processors: write the global stores and keep the instance's {@link HostIndex}. */
+  public static final String HOSTS_INDEXER = "dispatcher-hosts-indexer";
+  public static final String HOST_SCORES_INDEXER = "dispatcher-host-scores-indexer";
   public static final String DISPATCH_PROCESSOR = "dispatcher-dispatch";
   public static final String DECISIONS_SINK = "dispatcher-decisions-sink";
   public static final String PEER_EVENTS_SINK = "dispatcher-peer-events-sink";
@@ -77,6 +82,14 @@ public final class DispatcherTopology {
   static final int CACHED_HOSTS = 100_000;
 
   public static Topology build(DispatcherConfig config) {
+    return build(config, new HostIndex());
+  }
+
+  /**
+   * The topology with {@code index} as the instance's decoded view of the global tables: build one topology
+   * (and one index) per application instance.
+   */
+  public static Topology build(DispatcherConfig config, HostIndex index) {
     var serdeConfig = config.serdeConfig();
     Serde<ScheduleRequest> requests = SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig);
     Serde<PeerEvent> peerEvents = SpecificAvroSerde.of(PeerEvent.class, serdeConfig);
@@ -86,20 +99,21 @@ public final class DispatcherTopology {
     Serde<HostScore> scores = SpecificAvroSerde.of(HostScore.class, serdeConfig);
     Serde<String> keys = Serdes.String();
 
-    StreamsBuilder builder = new StreamsBuilder();
-    builder.globalTable(Topics.HOSTS.name(), Consumed.with(keys, hosts).withName(HOSTS_SOURCE),
-        Materialized.<String, HostState, KeyValueStore<Bytes, byte[]>>as(HOSTS_STORE)
-            .withKeySerde(keys).withValueSerde(hosts));
-    builder.globalTable(Topics.HOST_SCORES.name(), Consumed.with(keys, scores).withName(HOST_SCORES_SOURCE),
-        Materialized.<String, HostScore, KeyValueStore<Bytes, byte[]>>as(HOST_SCORES_STORE)
-            .withKeySerde(keys).withValueSerde(scores));
-    Topology topology = builder.build();
+    Topology topology = new Topology();
+    topology.addGlobalStore(globalStore(HOSTS_STORE, hosts), HOSTS_SOURCE, keys.deserializer(), hosts.deserializer(),
+        Topics.HOSTS.name(), HOSTS_INDEXER,
+        () -> new GlobalTableIndexer<HostState, HostView>(HOSTS_STORE, h -> CoreViews.host(h, false),
+            index::putHost, index::replaceHosts));
+    topology.addGlobalStore(globalStore(HOST_SCORES_STORE, scores), HOST_SCORES_SOURCE, keys.deserializer(),
+        scores.deserializer(), Topics.HOST_SCORES.name(), HOST_SCORES_INDEXER,
+        () -> new GlobalTableIndexer<HostScore, ScoreView>(HOST_SCORES_STORE, CoreViews::score,
+            index::putScore, index::replaceScores));
 
     topology.addSource(REQUESTS_SOURCE, keys.deserializer(), requests.deserializer(), Topics.SCHEDULE_REQUESTS.name());
     topology.addSource(PEER_EVENTS_SOURCE, keys.deserializer(), peerEvents.deserializer(), Topics.PEER_EVENTS.name());
     topology.addSource(PIECE_EVENTS_SOURCE, keys.deserializer(), pieceEvents.deserializer(), Topics.PIECE_EVENTS.name());
     topology.addProcessor(DISPATCH_PROCESSOR,
-        () -> new DispatchProcessor(config, new StageOne(config), requests.serializer(), peerEvents.serializer(),
+        () -> new DispatchProcessor(config, new StageOne(config), index, requests.serializer(), peerEvents.serializer(),
             pieceEvents.serializer()),
         REQUESTS_SOURCE, PEER_EVENTS_SOURCE, PIECE_EVENTS_SOURCE);
     topology.addStateStore(WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
@@ -119,6 +133,12 @@ public final class DispatcherTopology {
     topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS.name(), new ByteArraySerializer(), new ByteArraySerializer(),
         DISPATCH_PROCESSOR);
     return topology;
+  }
+
+  /** Global stores are not changelogged: their topic is the changelog. */
+  private static <V> StoreBuilder<TimestampedKeyValueStore<String, V>> globalStore(String name, Serde<V> values) {
+    return Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(name), Serdes.String(),
+        values).withLoggingDisabled();
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.dispatcher.DispatcherApp;
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.registry.client.MockSchemaRegistry;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.schemas.DecisionOutcome;
@@ -25,12 +26,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,12 +79,16 @@ class DispatcherClusterTest {
   }
 
   private DispatcherApp startInstance(String name) throws Exception {
+    return startInstance(name, Files.createTempDirectory("dispatcher-" + name));
+  }
+
+  private DispatcherApp startInstance(String name, Path stateDir) throws Exception {
     Map<String, String> values = new HashMap<>();
     values.put("swarm.bootstrap.servers", kafka.bootstrapServers());
     values.put("swarm.schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + scope);
     values.put("swarm.http.host", "127.0.0.1");
     values.put("swarm.http.port", "0");
-    values.put("swarm.state.dir", Files.createTempDirectory("dispatcher-" + name).toString());
+    values.put("swarm.state.dir", stateDir.toString());
     values.put("swarm.instance.id", name);
     values.put(DispatcherConfig.APPLICATION_ID, appId);
     values.put("swarm.streams.session.timeout.ms", "6000");
@@ -148,9 +155,17 @@ class DispatcherClusterTest {
       assertThat(byId.statusCode()).as(byId.body()).isEqualTo(200);
       assertThat(JSON.readTree(byId.body()).get("decision_id").asText()).isEqualTo(d1.get("decision_id").asText());
 
-      HttpResponse<String> taskView = get(app, "/api/v1/tasks/" + task);
-      assertThat(taskView.statusCode()).as(taskView.body()).isEqualTo(200);
-      JsonNode view = JSON.readTree(taskView.body());
+      // the decision store answers at once, the task store as of the last commit (write-behind): poll
+      JsonNode view = Await.value(AWAIT, "the task view with both peers", () -> {
+        try {
+          HttpResponse<String> taskView = get(app, "/api/v1/tasks/" + task);
+          if (taskView.statusCode() != 200) return Optional.empty();
+          JsonNode v = JSON.readTree(taskView.body());
+          return v.get("dag").get("nodes").size() == 2 ? Optional.of(v) : Optional.empty();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
       assertThat(view.get("dag").get("nodes")).hasSize(2);
       assertThat(view.get("dag").get("edges").get(0).get("from").asText()).isEqualTo("p0");
       assertThat(view.get("dag").get("edges").get(0).get("to").asText()).isEqualTo("p1");
@@ -164,6 +179,54 @@ class DispatcherClusterTest {
     assertThat(missing.body()).contains("peer_id");
     assertThat(get(a, "/api/v1/decisions/" + run + "-never").statusCode()).isEqualTo(404);
     assertThat(get(b, "/api/v1/tasks/" + run + "-no-such-task").statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * The host index is rebuilt at start-up both from the global store's local checkpoint (which Streams does not
+   * replay through the global processor) and from the topic (a fresh state directory): in each case the second
+   * peer of a new task gets the first as parent, which needs both peers' hosts.
+   */
+  @Test
+  void decisionsSeeHostsAfterARestartFromTheCheckpointAndFromScratch() throws Exception {
+    provision(null);
+    publishHosts(2);
+    Path stateDir = Files.createTempDirectory("dispatcher-restart");
+
+    DispatcherApp first = startInstance("restart-1", stateDir);
+    first.awaitRunning(AWAIT);
+    assertSecondPeerGetsTheFirstAsParent(first, "before");
+    first.close();
+    apps.remove(first);
+    try (var files = Files.walk(stateDir)) {
+      // Kafka 4.3 keeps a global store's offset in the store itself: the restart resumes from there and does not
+      // replay the earlier records through the global processor
+      assertThat(files.anyMatch(f -> f.endsWith(Path.of("global", "rocksdb", DispatcherTopology.HOSTS_STORE))))
+          .as("the hosts global store is on disk, so the restart resumes it rather than rebuilding it").isTrue();
+    }
+
+    DispatcherApp fromCheckpoint = startInstance("restart-2", stateDir);
+    fromCheckpoint.awaitRunning(AWAIT);
+    assertSecondPeerGetsTheFirstAsParent(fromCheckpoint, "from-checkpoint");
+    fromCheckpoint.close();
+    apps.remove(fromCheckpoint);
+
+    DispatcherApp fromScratch = startInstance("restart-3", Files.createTempDirectory("dispatcher-restart-fresh"));
+    fromScratch.awaitRunning(AWAIT);
+    assertSecondPeerGetsTheFirstAsParent(fromScratch, "from-scratch");
+  }
+
+  private void assertSecondPeerGetsTheFirstAsParent(DispatcherApp app, String phase) throws Exception {
+    String task = run + "-restart-" + phase;
+    HttpResponse<String> first = post(app, "{\"task_id\":\"" + task + "\",\"peer_id\":\"p0\",\"host_id\":\"" + run
+        + "-h0\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(JSON.readTree(first.body()).get("outcome").asText()).as(phase).isEqualTo("BACK_TO_SOURCE");
+    HttpResponse<String> second = post(app, "{\"task_id\":\"" + task + "\",\"peer_id\":\"p1\",\"host_id\":\"" + run
+        + "-h1\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    JsonNode d = JSON.readTree(second.body());
+    assertThat(d.get("outcome").asText()).as(phase + ": " + second.body()).isEqualTo("PARENTS");
+    assertThat(d.get("parents").get(0).get("peer_id").asText()).isEqualTo("p0");
   }
 
   @Test

@@ -13,7 +13,12 @@ import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScoreWindow;
+import io.swarmsched.schemas.JobRequirements;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.lang.management.ThreadMXBean;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
@@ -51,6 +56,7 @@ import java.util.SplittableRandom;
  * ./mvnw -B -o -q -pl dispatcher test-compile
  * java -cp "$(./mvnw -B -o -q -pl dispatcher dependency:build-classpath -Dmdep.outputFile=/dev/stdout):dispatcher/target/classes:dispatcher/target/test-classes" \
  *   io.swarmsched.dispatcher.topology.DispatcherLoadHarness [hosts=100000] [tasks=10] [requests=2000]
+ *   [pieces=5000] [peerEvents=2000] [firstDownloads=50] [jobs=50]
  * </pre>
  *
  * Add {@code -XX:StartFlightRecording=filename=/tmp/d.jfr,settings=profile} to profile, then
@@ -58,12 +64,15 @@ import java.util.SplittableRandom;
  */
 public final class DispatcherLoadHarness {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+  /** Every decision, in order, so that two builds can be shown to decide the same (same inputs, same digest). */
+  private static final MessageDigest DECISIONS = sha256();
+  private static long decisionCount;
 
   private DispatcherLoadHarness() {}
 
   public static void main(String[] args) throws Exception {
     Map<String, Integer> opts = new java.util.HashMap<>(Map.of("hosts", 100_000, "tasks", 10, "requests", 2_000,
-        "pieces", 5_000, "peerEvents", 2_000));
+        "pieces", 5_000, "peerEvents", 2_000, "firstDownloads", 50, "jobs", 50));
     for (String a : args) {
       String[] kv = a.split("=", 2);
       opts.put(kv[0], Integer.parseInt(kv[1]));
@@ -104,6 +113,9 @@ public final class DispatcherLoadHarness {
         if (size > opts.getOrDefault("maxSize", 1_000)) break;
         now = runSize(f, opts, size, tasksPerSize, hostCount, now, rnd);
       }
+      runSeedsAndJobs(f, opts, hostCount, now, rnd);
+      System.out.printf("decisions digest: %s (%,d decisions)%n", HexFormat.of().formatHex(DECISIONS.digest()),
+          decisionCount);
     }
   }
 
@@ -169,7 +181,11 @@ public final class DispatcherLoadHarness {
     void drain() {
       for (String topic : f.driver.producedTopicNames()) {
         if (topic.equals(Topics.SCHEDULE_DECISIONS.name())) {
-          for (ScheduleDecision d : f.readDecisions()) outcomes.merge(d.getOutcome(), 1, Integer::sum);
+          for (ScheduleDecision d : f.readDecisions()) {
+            outcomes.merge(d.getOutcome(), 1, Integer::sum);
+            DECISIONS.update(d.toString().getBytes(StandardCharsets.UTF_8));
+            decisionCount++;
+          }
         } else {
           TestOutputTopic<byte[], byte[]> out = f.driver.createOutputTopic(topic, new ByteArrayDeserializer(),
               new ByteArrayDeserializer());
@@ -257,6 +273,48 @@ public final class DispatcherLoadHarness {
         requestNs / 1e3 / requests, reqLog, requests / (requestNs / 1e9), outcomes,
         pieceNs / 1e3 / pieces, pieceLog, peerNs / 1e3 / peerEvents, peerLog);
     return now;
+  }
+
+  /**
+   * First downloads (each a new task: seed choice over the online super seeds, SEED_TRIGGER) and job requests
+   * (placement over the workers, ASSIGNED). Run last: the first downloads leave requests waiting for their seed.
+   */
+  private static void runSeedsAndJobs(DispatcherFixture f, Map<String, Integer> opts, int hostCount, long now,
+      SplittableRandom rnd) {
+    Run run = new Run(f);
+    run.drain();
+    int firstDownloads = opts.get("firstDownloads");
+    List<In> first = new ArrayList<>();
+    for (int i = 0; i < firstDownloads; i++) {
+      String task = "first-" + i;
+      first.add(run.request(DispatcherFixture.request("req-first-" + i, task, task + "-peer-0",
+          hostId(rnd.nextInt(hostCount)), now).build()));
+      now += 1;
+    }
+    long firstNs = run.pipe(first);
+    Map<DecisionOutcome, Integer> firstOutcomes = new EnumMap<>(run.outcomes);
+    run.outcomes.clear();
+
+    int jobs = opts.get("jobs");
+    List<In> js = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      js.add(run.request(DispatcherFixture.request("req-job-" + i, "job-" + i, "", "client", now).setUrl("")
+          .setJob(JobRequirements.newBuilder().setRequiredTags(List.of("gpu")).setMinCpuCores(4).build()).build()));
+      now += 1;
+    }
+    long jobNs = run.pipe(js);
+    System.out.printf("first download (seed choice over %,d hosts): %9.1f us/request %s%n"
+            + "job request (placement over %,d hosts):      %9.1f us/request %s%n",
+        hostCount, firstNs / 1e3 / Math.max(1, firstDownloads), firstOutcomes,
+        hostCount, jobNs / 1e3 / Math.max(1, jobs), run.outcomes);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static final class NoOp implements org.apache.kafka.streams.processor.api.Processor<String, PeerEvent, Void, Void> {

@@ -1,0 +1,124 @@
+package io.swarmsched.dispatcher.state;
+
+import io.swarmsched.scheduling.resource.HostType;
+import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.Liveness;
+import io.swarmsched.scheduling.resource.ScoreView;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Decoded views of the two global tables ({@code swarm.hosts.v1}, {@code swarm.host-scores.v1}), one per
+ * dispatcher instance, so that stage 1 reads a host or a score as a map lookup instead of a store read and an
+ * Avro decode. The global thread writes it (the global stores' processors, including on restore); the stream
+ * threads read it. Also keeps the online super seeds and the workers, so that the seed choice and job placement
+ * do not scan every host.
+ *
+ * <p>Keys are the records' keys, as in the stores. Host views are kept with {@code quarantined == false}: the
+ * quarantine is the dispatcher's own state, applied per lookup. Seeds and workers are listed in the order the
+ * stores would scan them (UTF-8 byte order of the key), so that the results equal a scan of the store.
+ */
+public final class HostIndex {
+  /** RocksDB's key order for String keys: unsigned UTF-8 bytes, i.e. Unicode code points. */
+  public static final Comparator<String> STORE_ORDER = HostIndex::compareCodePoints;
+
+  private final Map<String, HostView> hosts = new ConcurrentHashMap<>();
+  private final Map<String, ScoreView> scores = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListMap<String, String> onlineSeeds = new ConcurrentSkipListMap<>(STORE_ORDER);
+  private final ConcurrentSkipListMap<String, HostView> workers = new ConcurrentSkipListMap<>(STORE_ORDER);
+
+  /** The host stored under {@code key}, or null. */
+  public HostView host(String key) {
+    return key == null ? null : hosts.get(key);
+  }
+
+  /** The score stored under {@code key}, or null. */
+  public ScoreView score(String key) {
+    return key == null ? null : scores.get(key);
+  }
+
+  /** Host ids of the ONLINE SUPER_SEED hosts, in store order. */
+  public List<String> onlineSeedIds() {
+    return new ArrayList<>(onlineSeeds.values());
+  }
+
+  /** Hosts that take jobs ({@code capacity.maxTasks > 0}), in store order. */
+  public Collection<HostView> workers() {
+    return new ArrayList<>(workers.values());
+  }
+
+  public int hostCount() {
+    return hosts.size();
+  }
+
+  public int scoreCount() {
+    return scores.size();
+  }
+
+  /** A host record arrived: {@code view == null} is a tombstone. */
+  public void putHost(String key, HostView view) {
+    if (key == null) return;
+    if (view == null) {
+      hosts.remove(key);
+      onlineSeeds.remove(key);
+      workers.remove(key);
+      return;
+    }
+    HostView v = view.quarantined() ? view.withQuarantined(false) : view;
+    hosts.put(key, v);
+    if (v.type() == HostType.SUPER_SEED && v.liveness() == Liveness.ONLINE) {
+      onlineSeeds.put(key, v.hostId());
+    } else {
+      onlineSeeds.remove(key);
+    }
+    if (v.capacity().maxTasks() > 0) {
+      workers.put(key, v);
+    } else {
+      workers.remove(key);
+    }
+  }
+
+  /** A score record arrived: {@code view == null} is a tombstone. */
+  public void putScore(String key, ScoreView view) {
+    if (key == null) return;
+    if (view == null) {
+      scores.remove(key);
+    } else {
+      scores.put(key, view);
+    }
+  }
+
+  /** Makes the hosts exactly {@code all} (a full scan of the store at start-up); never empty in between. */
+  public void replaceHosts(Map<String, HostView> all) {
+    all.forEach(this::putHost);
+    for (String key : new ArrayList<>(hosts.keySet())) {
+      if (!all.containsKey(key)) putHost(key, null);
+    }
+  }
+
+  /** Makes the scores exactly {@code all}; never empty in between. */
+  public void replaceScores(Map<String, ScoreView> all) {
+    all.forEach(this::putScore);
+    for (String key : new ArrayList<>(scores.keySet())) {
+      if (!all.containsKey(key)) putScore(key, null);
+    }
+  }
+
+  static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) return Integer.compare(ca, cb);
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
+  }
+}

@@ -1,0 +1,80 @@
+package io.swarmsched.dispatcher.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The global stores' processor keeps the store and the index in step, including what is already in the store. */
+class GlobalTableIndexerTest {
+  private static final String STORE = "test-global";
+
+  private final MockProcessorContext<Void, Void> context = new MockProcessorContext<>();
+  private final Map<String, String> index = new TreeMap<>();
+  private TimestampedKeyValueStore<String, String> store;
+
+  @BeforeEach
+  void setUp() {
+    store = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
+        Serdes.String()).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+  }
+
+  private GlobalTableIndexer<String, String> indexer() {
+    return new GlobalTableIndexer<>(STORE, v -> {
+      if (v.equals("poison")) throw new IllegalArgumentException("cannot decode");
+      return "view:" + v;
+    }, (k, v) -> {
+      if (v == null) index.remove(k);
+      else index.put(k, v);
+    }, all -> {
+      index.clear();
+      index.putAll(all);
+    });
+  }
+
+  @Test
+  void initIndexesWhatTheStoreAlreadyHoldsAndForgetsWhatItDoesNot() {
+    store.put("h1", ValueAndTimestamp.make("a", 1));
+    store.put("h2", ValueAndTimestamp.make("b", 2));
+    index.put("stale", "view:x");
+
+    indexer().init(context);
+
+    assertThat(index).containsExactly(Map.entry("h1", "view:a"), Map.entry("h2", "view:b"));
+  }
+
+  @Test
+  void recordsAndTombstonesUpdateBothTheStoreAndTheIndex() {
+    GlobalTableIndexer<String, String> p = indexer();
+    p.init(context);
+    p.process(new Record<>("h1", "a", 10));
+    p.process(new Record<>("h2", "b", 11));
+    p.process(new Record<>("h1", null, 12));
+
+    assertThat(store.get("h1")).isNull();
+    assertThat(store.get("h2")).isEqualTo(ValueAndTimestamp.make("b", 11));
+    assertThat(index).containsExactly(Map.entry("h2", "view:b"));
+  }
+
+  @Test
+  void aRecordWithoutKeyIsDroppedAndOneThatCannotBeDecodedIsAbsentFromTheIndex() {
+    GlobalTableIndexer<String, String> p = indexer();
+    p.init(context);
+    p.process(new Record<>("h1", "a", 10));
+    p.process(new Record<>(null, "b", 11));
+    p.process(new Record<>("h1", "poison", 12));
+
+    assertThat(index).isEmpty();
+    assertThat(store.approximateNumEntries()).isEqualTo(1);
+  }
+}
