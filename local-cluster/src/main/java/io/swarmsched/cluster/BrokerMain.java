@@ -9,6 +9,10 @@ import java.io.InputStream;
  * the child's stdin open; when the parent dies (even by SIGKILL) the pipe closes, the watchdog
  * reads end-of-file and exits, and Kafka's own shutdown hook stops the broker cleanly. A second
  * watchdog on the parent's process handle covers platforms where the pipe might linger.
+ *
+ * <p>SIGINT is ignored: Ctrl-C in a terminal reaches every process of the foreground group, and
+ * the broker must outlive the services the parent is still closing (they commit and leave their
+ * groups through it); the parent stops the broker last, by closing it or by exiting.
  */
 public final class BrokerMain {
   private BrokerMain() {}
@@ -18,10 +22,20 @@ public final class BrokerMain {
       System.err.println("usage: BrokerMain <server.properties>");
       System.exit(2);
     }
+    ignoreInterrupt();
     watchStdin();
     ProcessHandle.current().parent().ifPresent(parent ->
         parent.onExit().thenRun(() -> exit("parent process " + parent.pid() + " exited")));
     kafka.Kafka.main(args);
+  }
+
+  @SuppressWarnings("restriction")
+  private static void ignoreInterrupt() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGINT on this platform: nothing to ignore
+    }
   }
 
   private static void watchStdin() {
