@@ -152,10 +152,37 @@ public final class BenchContext implements AutoCloseable {
     String name = "bench." + prefix + "." + topicSeq.incrementAndGet();
     try {
       admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      awaitServed(name, partitions, Duration.ofSeconds(60));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot create topic " + name + ": " + e.getMessage(), e);
     }
     return name;
+  }
+
+  /**
+   * Waits until the broker answers a list-offsets request for every partition of a new topic. Producing to a
+   * topic whose partitions the broker does not host yet makes the idempotent producer retry its first batch
+   * while later batches land, and the broker then rejects it as out of order until the delivery timeout
+   * (seen here: a two-minute stall and lost records), so no benchmark produces before this returns.
+   */
+  private void awaitServed(String topic, int partitions, Duration timeout) throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      request.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        admin().listOffsets(request).all().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the broker does not serve every partition of " + topic + " after "
+              + timeout.toSeconds() + " s: " + e.getMessage(), e);
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 
   /** Producer properties: string keys, byte[] values, the client defaults otherwise (acks=all, idempotence). */
@@ -201,8 +228,8 @@ public final class BenchContext implements AutoCloseable {
     return Map.copyOf(baselines);
   }
 
-  @Override
-  public synchronized void close() {
+  /** Stops the shared broker and registry if they run (baselines measured so far are kept). */
+  public synchronized void releaseCluster() {
     if (admin != null) {
       admin.close(Duration.ofSeconds(10));
       admin = null;
@@ -212,6 +239,11 @@ public final class BenchContext implements AutoCloseable {
       cluster.close();
       cluster = null;
     }
+  }
+
+  @Override
+  public synchronized void close() {
+    releaseCluster();
     if (workDir != null) {
       ProcessStats.deleteRecursively(workDir);
       workDir = null;

@@ -27,27 +27,43 @@ import java.util.Set;
  */
 public final class BenchMain {
 
-  /** Every benchmark, in run order: the broker baseline first, so the others can be read against it. */
-  public static List<Benchmark> all() {
+  /**
+   * Every benchmark, in run order: the broker baseline first, so the others can be read against it; the
+   * broker-based ones next, memory while the shared broker still runs; then those that need no shared broker
+   * (JMH, and distribution, which starts a whole swarm with a broker of its own) once it is stopped.
+   */
+  public static List<Benchmark> defaultBenchmarks() {
     return List.of(
         new BrokerBaseline(),
         new HeartbeatIngestBench(),
         new ScoringStreamsBench(),
         new DispatcherBench(),
+        new MemoryBench(),
         new SchedulingCoreJmh(),
-        new DistributionBench(),
-        new MemoryBench());
+        new DistributionBench());
+  }
+
+  /** Same as {@link #defaultBenchmarks()}. */
+  public static List<Benchmark> all() {
+    return defaultBenchmarks();
   }
 
   public static void main(String[] args) {
-    int code;
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * The front door for a CLI: runs the default benchmarks with {@code args}; bad arguments print one line
+   * ({@code bench: <reason>}) to {@code err} and return 2; otherwise 0 when every benchmark ran or said why
+   * it could not, 1 when one failed.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     try {
-      code = run(args, all(), System.out);
+      return run(args, defaultBenchmarks(), out);
     } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
-      code = 2;
+      err.println("bench: " + e.getMessage());
+      return 2;
     }
-    System.exit(code);
   }
 
   /** Runs the harness with the given benchmarks; returns the exit code. */
@@ -78,7 +94,11 @@ public final class BenchMain {
     try (BenchContext ctx = new BenchContext(quick, outDir, out)) {
       ctx.progress("%s run of %s -> %s", quick ? "quick" : "full",
           String.join(", ", selected.stream().map(Benchmark::name).toList()), outDir.toAbsolutePath());
-      for (Benchmark b : selected) {
+      for (int i = 0; i < selected.size(); i++) {
+        Benchmark b = selected.get(i);
+        if (selected.subList(i, selected.size()).stream().noneMatch(Benchmark::needsBroker)) {
+          ctx.releaseCluster(); // nothing left needs it: give its CPU and memory back
+        }
         ctx.enter(b.name());
         ctx.progress("start: %s", b.title());
         long t0 = System.nanoTime();

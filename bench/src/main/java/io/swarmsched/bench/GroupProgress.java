@@ -20,8 +20,13 @@ import org.apache.kafka.common.TopicPartition;
 public final class GroupProgress {
   private GroupProgress() {}
 
-  /** Records processed over seconds, and the total the group had to process. */
-  public record Drain(long records, double seconds, long total, boolean caughtUp) {
+  /**
+   * Records processed over seconds, and the total the group had to process. {@code includesStartup} is true when
+   * the group's first commit already covered more than a fifth of the total: the rate is then taken over every
+   * record since the wait began (start-up and rebalancing included, so it understates), because a rate over the
+   * short remainder after the first commit would overstate wildly.
+   */
+  public record Drain(long records, double seconds, long total, boolean caughtUp, boolean includesStartup) {
     public double perSec() {
       return seconds <= 0 ? 0 : records / seconds;
     }
@@ -64,7 +69,8 @@ public final class GroupProgress {
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
       total += e.getValue() - start.getOrDefault(e.getKey(), 0L);
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long began = System.nanoTime();
+    long deadline = began + timeout.toNanos();
     long firstAt = 0;
     long firstCount = 0;
     long lastPrint = System.nanoTime();
@@ -85,8 +91,12 @@ public final class GroupProgress {
       }
       Thread.sleep(100);
     }
-    double secs = firstAt == 0 ? 0 : (System.nanoTime() - firstAt) / 1e9;
-    return new Drain(done - firstCount, secs, total, done >= total);
+    long stopped = System.nanoTime();
+    if (firstAt != 0 && firstCount * 5 > total) {
+      return new Drain(done, (stopped - began) / 1e9, total, done >= total, true);
+    }
+    double secs = firstAt == 0 ? 0 : (stopped - firstAt) / 1e9;
+    return new Drain(done - firstCount, secs, total, done >= total, false);
   }
 
   private static long committed(BenchContext ctx, String group, Map<TopicPartition, Long> end,

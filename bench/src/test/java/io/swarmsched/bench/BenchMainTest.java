@@ -141,6 +141,23 @@ class BenchMainTest {
   }
 
   @Test
+  void theCliFrontDoorAnswersBadArgumentsWithOneLineAndExitCode2() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = BenchMain.run(new String[] {"--only", "nope"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("bench: unknown benchmark 'nope'").contains("distribution");
+  }
+
+  @Test
+  void theDefaultRunPutsTheBrokerBaselineFirstAndTheSharedBrokerFreeBenchmarksLast() {
+    List<Benchmark> all = BenchMain.defaultBenchmarks();
+    assertThat(all).extracting(Benchmark::name).containsExactly("broker-baseline", "heartbeat-ingest",
+        "scoring-streams", "dispatcher", "memory", "scheduling-core-jmh", "distribution");
+    assertThat(all.subList(5, 7)).noneMatch(Benchmark::needsBroker);
+  }
+
+  @Test
   void theJmhBenchmarkListIsGeneratedAtCompileTime() {
     assertThat(getClass().getClassLoader().getResource("META-INF/BenchmarkList")).isNotNull();
   }

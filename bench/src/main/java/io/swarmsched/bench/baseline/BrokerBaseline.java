@@ -66,9 +66,9 @@ public final class BrokerBaseline implements Benchmark {
   @Override
   public BenchResult run(BenchContext ctx) throws Exception {
     BenchResult result = BenchResult.of(this);
-    int pool = ctx.pick(5_000, 20_000);
-    long count = ctx.pick(300_000L, 2_000_000L);
-    Duration limit = ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(60));
+    int pool = ctx.pick(2_000, 20_000);
+    long count = ctx.pick(150_000L, 1_000_000L);
+    Duration limit = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(20)); // each produce/consume/pipe loop
     Instant now = Instant.now();
     SplittableRandom rnd = new SplittableRandom(42);
 
@@ -111,7 +111,7 @@ public final class BrokerBaseline implements Benchmark {
       }
     }
 
-    Rate pipe = pipe(ctx, heartbeatTopic, Math.min(heartbeatsWritten, ctx.pick(150_000L, 1_000_000L)), limit);
+    Rate pipe = pipe(ctx, heartbeatTopic, Math.min(heartbeatsWritten, ctx.pick(60_000L, 500_000L)), limit);
     ctx.progress("consume-and-produce HostHeartbeat: %d in %.2f s = %.0f records/s", pipe.records, pipe.seconds,
         pipe.perSec());
     ctx.putBaseline(PIPE, pipe.perSec());
@@ -119,10 +119,10 @@ public final class BrokerBaseline implements Benchmark {
 
     Map<String, Latencies> curves = new LinkedHashMap<>();
     List<Integer> rates = ctx.pick(List.of(1_000, 5_000), List.of(1_000, 5_000, 20_000));
-    Duration each = ctx.pick(Duration.ofSeconds(6), Duration.ofSeconds(20));
+    Duration each = ctx.pick(Duration.ofSeconds(4), Duration.ofSeconds(15));
     Pool heartbeats = serialize(ctx, heartbeatTopic, 1000, types.get("HostHeartbeat"));
     for (int rate : rates) {
-      Latencies lat = endToEnd(ctx, heartbeats, rate, each);
+      Latencies lat = endToEnd(ctx, heartbeats, rate, each, ctx.pick(Duration.ofSeconds(10), Duration.ofSeconds(30)));
       curves.put(rate + " records/s", lat);
       ctx.progress("one-hop latency at %d/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)", rate,
           lat.millisAt(0.5), lat.millisAt(0.99), lat.millisAt(0.999), lat.count());
@@ -260,7 +260,8 @@ public final class BrokerBaseline implements Benchmark {
   }
 
   /** One-hop latency: send at {@code rate} with a nanoTime header, a consumer in this JVM records arrival − send. */
-  public static Latencies endToEnd(BenchContext ctx, Pool pool, int rate, Duration duration) throws Exception {
+  public static Latencies endToEnd(BenchContext ctx, Pool pool, int rate, Duration duration, Duration drain)
+      throws Exception {
     String topic = ctx.newTopic("baseline-e2e", 1);
     Latencies lat = new Latencies();
     long total = (long) (rate * (duration.toNanos() / 1e9));
@@ -295,7 +296,7 @@ public final class BrokerBaseline implements Benchmark {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pprops)) {
       // warm-up: wait until the consumer has joined and reads, so group join is not in the figures
       producer.send(new ProducerRecord<>(topic, "warmup", new byte[1])).get();
-      long joinDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long joinDeadline = System.nanoTime() + drain.multipliedBy(2).toNanos();
       while (!warmedUp.get() && System.nanoTime() < joinDeadline) {
         Thread.sleep(10);
       }
@@ -311,7 +312,7 @@ public final class BrokerBaseline implements Benchmark {
       }
       producer.flush();
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + drain.toNanos();
     while (received.get() < total && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }

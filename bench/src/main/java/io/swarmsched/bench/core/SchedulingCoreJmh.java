@@ -51,6 +51,7 @@ public final class SchedulingCoreJmh implements Benchmark {
     Options options = new OptionsBuilder()
         .include(StageOneBenchmark.class.getName() + ".decide")
         .forks(1)
+        .param("peers", ctx.pick(new String[] {"10", "1000"}, new String[] {"10", "100", "1000"}))
         .warmupIterations(ctx.pick(1, 5))
         .warmupTime(TimeValue.seconds(ctx.pick(1, 2)))
         .measurementIterations(ctx.pick(2, 5))
@@ -87,7 +88,7 @@ public final class SchedulingCoreJmh implements Benchmark {
           categories, series));
     }
     result.note("Average time of ParentSelector.select over JMH iterations (one fork, "
-        + (ctx.quick() ? "1×1 s warm-up, 2×1 s measured" : "5×2 s warm-up, 5×2 s measured")
+        + (ctx.quick() ? "1×1 s warm-up, 2×1 s measured, tasks of 10 and 1,000 peers" : "5×2 s warm-up, 5×2 s measured")
         + "); ratio = decision time / Kafka one-hop p50 of this run. Full JMH output: jmh-scheduling-core.json.");
     return result;
   }

@@ -52,14 +52,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * beside Kafka's one-hop latency of the same run.
  *
  * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on random online
- * hosts; each request comes from a new peer of one of the tasks (round robin over 20 tasks per size) and is
+ * hosts; each request comes from a new peer of one of the tasks (round robin over 2 tasks per size in --quick, 5 in the full run) and is
  * answered with PARENTS. Decisions are read with {@code read_committed}, as an agent reads them.
  */
 public final class DispatcherBench implements Benchmark {
   public static final String NAME = "dispatcher";
   public static final String RSS_KEY = "dispatcher.rss_mib";
   public static final String STATE_KEY = "dispatcher.state_mib";
-  private static final int TASKS_PER_SIZE = 20;
   private static final int MAX_HOSTS = 100_000;
 
   @Override
@@ -77,9 +76,11 @@ public final class DispatcherBench implements Benchmark {
     BenchResult result = BenchResult.of(this);
     List<Integer> hostCounts = ctx.pick(List.of(10_000), List.of(10_000, 100_000));
     List<Integer> sizes = ctx.pick(List.of(10, 1000), List.of(10, 100, 1000));
-    List<Integer> rates = ctx.pick(List.of(100, 400), List.of(100, 300, 1000));
-    Duration phase = ctx.pick(Duration.ofSeconds(6), Duration.ofSeconds(20));
-    int burst = ctx.pick(3_000, 20_000);
+    List<Integer> rates = ctx.pick(List.of(100), List.of(100, 300, 1000));
+    Duration phase = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    Duration drain = ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(15)); // after each phase's last request
+    int burst = ctx.pick(1_000, 10_000);
+    int tasksPerSize = ctx.pick(2, 5);
     Map<String, Latencies> curves = new LinkedHashMap<>();
     Map<String, double[][]> offeredVsAchieved = new LinkedHashMap<>();
     for (int hosts : hostCounts) {
@@ -92,12 +93,19 @@ public final class DispatcherBench implements Benchmark {
            DecisionReader reader = new DecisionReader(ctx)) {
         app.awaitRunning(Duration.ofSeconds(120));
         Map<TopicPartition, Long> before = Map.of();
-        publishPeers(ctx, hosts, sizes);
-        GroupProgress.awaitCaughtUp(ctx, appId, List.of(Topics.PEER_EVENTS.name()), before, Duration.ofSeconds(120),
-            "dispatcher peer events");
-        ctx.progress("dispatcher up with %,d hosts and %d tasks of %s peers", hosts, TASKS_PER_SIZE * sizes.size(), sizes);
+        publishPeers(ctx, hosts, sizes, tasksPerSize);
+        GroupProgress.Drain loaded = GroupProgress.awaitCaughtUp(ctx, appId, List.of(Topics.PEER_EVENTS.name()), before,
+            ctx.pick(Duration.ofSeconds(45), Duration.ofSeconds(120)), "dispatcher peer events");
+        ctx.progress("dispatcher up with %,d hosts and %d tasks of %s peers (peer events %.0f/s%s)", hosts,
+            tasksPerSize * sizes.size(), sizes, loaded.perSec(), loaded.caughtUp() ? "" : ", NOT all loaded");
+        result.add(Measurement.of(String.format("peer events loaded/s (tasks of up to %d peers, %,d hosts)",
+            sizes.get(sizes.size() - 1), hosts), loaded.perSec(), "records/s"));
+        if (!loaded.caughtUp()) {
+          result.note(String.format("%,d hosts: only %d of %d peer events were processed before the requests began",
+              hosts, loaded.records(), loaded.total()));
+        }
         List<double[]> points = new ArrayList<>();
-        try (Requests requests = new Requests(ctx, hosts)) {
+        try (Requests requests = new Requests(ctx, hosts, tasksPerSize, drain)) {
           for (int size : sizes) {
             for (int rate : rates) {
               String label = String.format("%,d hosts, %d peers, %d req/s", hosts, size, rate);
@@ -176,7 +184,7 @@ public final class DispatcherBench implements Benchmark {
   }
 
   /** P peers per task that report SUCCEEDED, so requests are answered with parents chosen among them. */
-  private static void publishPeers(BenchContext ctx, int hosts, List<Integer> sizes) {
+  private static void publishPeers(BenchContext ctx, int hosts, List<Integer> sizes, int tasksPerSize) {
     SpecificAvroSerializer<PeerEvent> serializer = Records.serializer(ctx.registryUrl());
     SplittableRandom rnd = new SplittableRandom(99);
     String topic = Topics.PEER_EVENTS.name();
@@ -184,7 +192,7 @@ public final class DispatcherBench implements Benchmark {
     long seq = 0;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
       for (int size : sizes) {
-        for (int t = 0; t < TASKS_PER_SIZE; t++) {
+        for (int t = 0; t < tasksPerSize; t++) {
           String task = taskOf(size, t);
           for (int p = 0; p < size; p++) {
             PeerEvent e = PeerEvent.newBuilder().setEventId("bench-pe-" + (seq++)).setTaskId(task)
@@ -217,10 +225,14 @@ public final class DispatcherBench implements Benchmark {
     private final KafkaProducer<String, byte[]> producer;
     private final SpecificAvroSerializer<ScheduleRequest> serializer;
     private final int hosts;
+    private final int tasksPerSize;
+    private final Duration drain;
     private final SplittableRandom rnd = new SplittableRandom(5);
     private long seq;
 
-    Requests(BenchContext ctx, int hosts) {
+    Requests(BenchContext ctx, int hosts, int tasksPerSize, Duration drain) {
+      this.tasksPerSize = tasksPerSize;
+      this.drain = drain;
       Map<String, Object> props = ctx.producerProps();
       props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       this.producer = new KafkaProducer<>(props);
@@ -238,7 +250,7 @@ public final class DispatcherBench implements Benchmark {
         if (pacer != null) {
           pacer.awaitTurn(i);
         }
-        int t = i % TASKS_PER_SIZE;
+        int t = i % tasksPerSize;
         String task = taskOf(size, t);
         String requestId = "bench-req-" + (seq++);
         ScheduleRequest r = Records.scheduleRequest(requestId, t, 0, rnd.nextInt(hosts), Instant.now());
@@ -249,7 +261,7 @@ public final class DispatcherBench implements Benchmark {
         producer.send(new ProducerRecord<>(topic, task, value));
       }
       producer.flush();
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long deadline = System.nanoTime() + drain.toNanos();
       while (reader.pending() > 0 && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }

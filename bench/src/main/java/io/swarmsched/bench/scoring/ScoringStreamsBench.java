@@ -67,8 +67,8 @@ public final class ScoringStreamsBench implements Benchmark {
     List<String> categories = new ArrayList<>();
     List<Double> scoring = new ArrayList<>();
     List<Double> plain = new ArrayList<>();
-    for (int hosts : List.of(10_000, 100_000)) {
-      int rounds = hosts == 10_000 ? ctx.pick(2, 10) : ctx.pick(1, 3);
+    for (int hosts : ctx.pick(List.of(10_000), List.of(10_000, 100_000))) {
+      int rounds = hosts == 10_000 ? ctx.pick(1, 5) : 1;
       int partitions = Topics.HOSTS.partitions();
       String hostsTopic = ctx.newTopic("scoring-hosts-" + hosts, partitions);
       String piecesTopic = ctx.newTopic("scoring-pieces-" + hosts, Topics.PIECE_EVENTS.partitions());
@@ -76,11 +76,13 @@ public final class ScoringStreamsBench implements Benchmark {
       ctx.progress("%,d hosts: %d events produced (1 host state + %d piece events per host per round, %d rounds)",
           hosts, events, PIECES_PER_HOST_PER_ROUND, rounds);
       for (String guarantee : List.of("at_least_once", "exactly_once_v2")) {
-        if (ctx.quick() && hosts == 100_000 && guarantee.equals("exactly_once_v2")) {
-          continue;
-        }
         String label = String.format("%,d hosts, %s", hosts, guarantee);
-        double plainRate = runPlain(ctx, piecesTopic, guarantee, hosts);
+        GroupProgress.Drain plainDrain = runPlain(ctx, piecesTopic, guarantee, hosts);
+        double plainRate = plainDrain.perSec();
+        if (plainDrain.includesStartup()) {
+          result.note("plain aggregation, " + label + ": its first commit already covered over a fifth of the records, "
+              + "so its rate includes start-up (it understates)");
+        }
         ctx.putBaseline(PLAIN + guarantee + "." + hosts, plainRate);
         result.add(Measurement.of("plain windowed aggregation events/s, " + label, plainRate, "records/s"));
 
@@ -98,7 +100,7 @@ public final class ScoringStreamsBench implements Benchmark {
         try (StreamsService service = new StreamsService(ScoringTopology.build(config), props)) {
           service.start();
           GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(hostsTopic, piecesTopic), Map.of(),
-              ctx.pick(Duration.ofSeconds(25), Duration.ofMinutes(5)), "scoring " + label);
+              ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(45)), "scoring " + label);
           long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
           long stateBytes = ProcessStats.directorySize(state);
           ctx.progress("scoring %s: %.0f events/s (plain aggregation %.0f/s), RSS %.0f MiB, state %.1f MiB%s", label,
@@ -108,6 +110,10 @@ public final class ScoringStreamsBench implements Benchmark {
               PLAIN + guarantee + "." + hosts));
           result.add(Measurement.of("harness JVM RSS during scoring, " + label, ProcessStats.mib(rss), "MiB"));
           result.add(Measurement.of("scoring state on disk (RocksDB), " + label, ProcessStats.mib(stateBytes), "MiB"));
+          if (d.includesStartup()) {
+            result.note(label + ": the first commit already covered over a fifth of the records, so this rate "
+                + "includes start-up (it understates)");
+          }
           if (!d.caughtUp()) {
             result.note(label + ": did not catch up within the time limit; rate is over what it processed");
           }
@@ -129,7 +135,7 @@ public final class ScoringStreamsBench implements Benchmark {
     return result;
   }
 
-  private static double runPlain(BenchContext ctx, String piecesTopic, String guarantee, int hosts) throws Exception {
+  private static GroupProgress.Drain runPlain(BenchContext ctx, String piecesTopic, String guarantee, int hosts) throws Exception {
     String appId = "bench-plain-" + guarantee.replace('_', '-') + "-" + hosts;
     Path state = ctx.newDir("plain-state");
     Properties props = new Properties();
@@ -145,9 +151,10 @@ public final class ScoringStreamsBench implements Benchmark {
     try (StreamsService service = new StreamsService(topology, props)) {
       service.start();
       GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(piecesTopic), Map.of(),
-          ctx.pick(Duration.ofSeconds(20), Duration.ofMinutes(5)), "plain aggregation");
-      ctx.progress("plain windowed aggregation, %,d hosts, %s: %.0f events/s", hosts, guarantee, d.perSec());
-      return d.perSec();
+          ctx.pick(Duration.ofSeconds(8), Duration.ofSeconds(20)), "plain aggregation");
+      ctx.progress("plain windowed aggregation, %,d hosts, %s: %.0f events/s%s", hosts, guarantee, d.perSec(),
+          d.includesStartup() ? " (includes start-up: the first commit covered over a fifth)" : "");
+      return d;
     }
   }
 
