@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,17 @@ public final class EmbeddedKafka {
   private static EmbeddedKafka start() {
     long started = System.nanoTime();
     KafkaClusterTestKit cluster = null;
+    // Kafka's server code may call Exit.exit/halt on a fault (typically while shutting down);
+    // in a test JVM that would end the JVM with a non-zero status after every test passed, which
+    // the test runner reports as a broken fork. Faults are recorded and logged instead.
+    Exit.setExitProcedure((code, message) -> {
+      log.error("Kafka asked this test JVM to exit({}): {} (ignored)", code, message);
+      throw new IllegalStateException("Kafka asked this test JVM to exit(" + code + "): " + message);
+    });
+    Exit.setHaltProcedure((code, message) -> {
+      log.error("Kafka asked this test JVM to halt({}): {} (ignored)", code, message);
+      throw new IllegalStateException("Kafka asked this test JVM to halt(" + code + "): " + message);
+    });
     try {
       TestKitNodes nodes = new TestKitNodes.Builder()
           .setCombined(true)
@@ -280,10 +292,24 @@ public final class EmbeddedKafka {
     } catch (Exception e) {
       log.debug("Closing admin failed", e);
     }
+    // Bounded: the JVM is exiting anyway, and a slow close on a loaded machine must not outlast the
+    // test runner's patience with the fork.
+    Thread closer = new Thread(() -> {
+      try {
+        cluster.close();
+      } catch (Exception e) {
+        log.warn("Closing embedded Kafka failed", e);
+      }
+    }, "embedded-kafka-close");
+    closer.setDaemon(true);
+    closer.start();
     try {
-      cluster.close();
-    } catch (Exception e) {
-      log.warn("Closing embedded Kafka failed", e);
+      closer.join(TimeUnit.SECONDS.toMillis(20));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      log.warn("Embedded Kafka did not close within 20 s; leaving it to the JVM's exit");
     }
   }
 }
