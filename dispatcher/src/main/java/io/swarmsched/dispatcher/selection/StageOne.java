@@ -113,6 +113,13 @@ public final class StageOne {
 
   /** The dispatcher's task state as core's Task: peers with states and piece costs, and the DAG. */
   static Task toCoreTask(TaskState state) {
+    Task fast = buildTask(state, false);
+    // The stored edges were cycle-checked when the dispatcher made them, so the linear rebuild
+    // normally stands; only a state that somehow holds a cycle pays for the edge-by-edge checks.
+    return fast.dag().isAcyclic() ? fast : buildTask(state, true);
+  }
+
+  private static Task buildTask(TaskState state, boolean checkEachEdge) {
     Task task = new Task(state.taskId, state.url);
     for (PeerRecord p : state.peers.values()) {
       task.addPeer(new Peer(p.peerId, state.taskId, p.hostId, PeerState.valueOf(p.status.name()), p.registeredAt,
@@ -120,7 +127,12 @@ public final class StageOne {
     }
     for (PeerRecord p : state.peers.values()) {
       for (String parent : p.parents) {
-        if (task.dag().hasVertex(parent) && task.dag().canAddEdge(parent, p.peerId)) {
+        if (!task.dag().hasVertex(parent) || parent.equals(p.peerId)) {
+          continue;
+        }
+        if (!checkEachEdge) {
+          task.dag().addEdgeWithoutCycleCheck(parent, p.peerId);
+        } else if (task.dag().canAddEdge(parent, p.peerId)) {
           task.dag().addEdge(parent, p.peerId);
         }
       }
