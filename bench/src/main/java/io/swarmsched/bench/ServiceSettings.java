@@ -26,6 +26,9 @@ public final class ServiceSettings {
     // progress is read from committed offsets: commit often under either guarantee
     all.put(CommonKeys.STREAMS_PREFIX + "commit.interval.ms", "100");
     all.putAll(values);
+    // -Dbench.set.<key>=<value> overrides any service key for experiments (e.g. -Dbench.set.streams.processing.guarantee=at_least_once)
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+        .forEach(k -> all.put(k.substring("bench.set.".length()), System.getProperty(k)));
     List<String> args = new ArrayList<>();
     all.forEach((k, v) -> args.add("--" + k + "=" + v));
     return Settings.load(args.toArray(String[]::new), Map.of(), defaults);

@@ -1,8 +1,8 @@
 package io.swarmsched.dispatcher.selection;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.LedgerEntry;
-import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.scheduling.ParentSelector;
 import io.swarmsched.scheduling.Selection;
@@ -15,7 +15,6 @@ import io.swarmsched.scheduling.ledger.OptimisticLedger;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.Peer;
-import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.ScoreLookup;
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.retry.RetryParams;
@@ -75,18 +74,27 @@ public final class StageOne {
       ScoreLookup scores,
       Function<String, LedgerEntry> ledger) {}
 
-  /** Stage 1 for one requesting peer of {@code task}. */
+  /**
+   * Stage 1 for one requesting peer of {@code task}. Core's task comes from the state's {@link CoreTaskMirror}
+   * (kept between requests), and the optimistic ledger reads the allocations straight from the ledger entries.
+   */
   public Selection selectParents(String requestId, TaskState state, String peerId, Set<String> blocklist,
       Lookups lookups, long now) {
-    Task task = toCoreTask(state);
-    OptimisticLedger ledger = new OptimisticLedger(calculator);
-    for (PeerRecord p : state.peers.values()) {
-      LedgerEntry e = lookups.ledger().apply(p.hostId);
-      if (e == null) continue;
-      for (long at : e.uploadTimes) ledger.recordAllocation(p.hostId, at);
-    }
+    Task task = CoreTaskMirror.of(state);
+    Function<String, LedgerEntry> entries = lookups.ledger();
+    OptimisticLedger ledger = new OptimisticLedger(calculator, (host, since) -> uploadsSince(entries.apply(host), since));
     HostLookup hosts = id -> lookups.hosts().apply(id);
     return selector.select(new SelectionRequest(requestId, task, peerId, blocklist, hosts, lookups.scores(), ledger, now));
+  }
+
+  /** Upload allocations in {@code e} at or after {@code since}. */
+  static int uploadsSince(LedgerEntry e, long since) {
+    if (e == null) return 0;
+    int n = 0;
+    for (long at : e.uploadTimes) {
+      if (at >= since) n++;
+    }
+    return n;
   }
 
   /** The seed that should fetch the task first, skipping those in {@code skip} and recent failures. */
@@ -109,34 +117,5 @@ public final class StageOne {
       for (long at : e.jobTimes) assigned.record(h.hostId(), at);
     }
     return workers.place(CoreViews.job(job), candidates, assigned, new PerformanceHistory());
-  }
-
-  /** The dispatcher's task state as core's Task: peers with states and piece costs, and the DAG. */
-  static Task toCoreTask(TaskState state) {
-    Task fast = buildTask(state, false);
-    // The stored edges were cycle-checked when the dispatcher made them, so the linear rebuild
-    // normally stands; only a state that somehow holds a cycle pays for the edge-by-edge checks.
-    return fast.dag().isAcyclic() ? fast : buildTask(state, true);
-  }
-
-  private static Task buildTask(TaskState state, boolean checkEachEdge) {
-    Task task = new Task(state.taskId, state.url);
-    for (PeerRecord p : state.peers.values()) {
-      task.addPeer(new Peer(p.peerId, state.taskId, p.hostId, PeerState.valueOf(p.status.name()), p.registeredAt,
-          p.lastProgressAt, p.lastProgressAt, p.piecesFinished, p.costStats()));
-    }
-    for (PeerRecord p : state.peers.values()) {
-      for (String parent : p.parents) {
-        if (!task.dag().hasVertex(parent) || parent.equals(p.peerId)) {
-          continue;
-        }
-        if (!checkEachEdge) {
-          task.dag().addEdgeWithoutCycleCheck(parent, p.peerId);
-        } else if (task.dag().canAddEdge(parent, p.peerId)) {
-          task.dag().addEdge(parent, p.peerId);
-        }
-      }
-    }
-    return task;
   }
 }

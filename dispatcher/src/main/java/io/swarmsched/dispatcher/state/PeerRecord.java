@@ -22,6 +22,8 @@ public final class PeerRecord {
 
   /** The statistics of {@link #pieceCosts}, computed once per change rather than once per decision. */
   private transient PieceCostStats costStats;
+  /** Bumped by every new sample, so that a mirror of this peer knows when its statistics changed. */
+  private transient int costVersion;
 
   public PeerRecord() {}
 
@@ -37,12 +39,18 @@ public final class PeerRecord {
     pieceCosts.add(costMillis);
     if (pieceCosts.size() > maxSamples) pieceCosts.remove(0);
     costStats = null;
+    costVersion++;
   }
 
   /** Core's statistics over {@link #pieceCosts}: the same numbers as {@code PieceCostStats.of(pieceCosts)}. */
   public PieceCostStats costStats() {
     if (costStats == null) costStats = PieceCostStats.of(pieceCosts);
     return PieceCostStats.restore(costStats.samples(), costStats.last(), costStats.earlierMean(), costStats.earlierM2());
+  }
+
+  /** Changes whenever {@link #addPieceCost} adds a sample. */
+  public int costVersion() {
+    return costVersion;
   }
 
   public boolean finished() {

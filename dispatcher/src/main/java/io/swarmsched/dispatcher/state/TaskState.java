@@ -24,6 +24,10 @@ public final class TaskState {
   /** Request id -> key of its entry in the retry store. */
   public Map<String, String> pending = new TreeMap<>();
 
+  /** Core's view of this task, kept between requests while this object stays in the store's cache (never stored). */
+  @JsonIgnore
+  public transient CoreTaskMirror coreMirror;
+
   public TaskState() {}
 
   public TaskState(String taskId) {

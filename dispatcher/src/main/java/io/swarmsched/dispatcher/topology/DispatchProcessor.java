@@ -37,7 +37,10 @@ import io.swarmsched.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -84,6 +87,11 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   private KeyValueStore<String, PendingRequest> retries;
   private KeyValueStore<String, HostHealth> health;
   private KeyValueStore<String, LedgerEntry> ledger;
+
+  /** Hosts quarantined now or before, with the time it ends: mirrors the health store's flags (set only by the patrol). */
+  private Map<String, Long> quarantinedUntil;
+  /** Ids of the tasks in this partition's task store, so the patrol need not decode every task to find them. */
+  private NavigableSet<String> taskIds;
 
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
@@ -414,8 +422,21 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   }
 
   private boolean quarantined(String hostId, long now) {
-    HostHealth hh = health.get(hostId);
-    return hh != null && hh.quarantinedUntil > now;
+    Long until = quarantines().get(hostId);
+    return until != null && until > now;
+  }
+
+  private Map<String, Long> quarantines() {
+    if (quarantinedUntil == null) {
+      quarantinedUntil = new HashMap<>();
+      try (KeyValueIterator<String, HostHealth> it = health.all()) {
+        while (it.hasNext()) {
+          HostHealth hh = it.next().value;
+          if (hh != null && hh.quarantinedUntil > 0) quarantinedUntil.put(hh.hostId, hh.quarantinedUntil);
+        }
+      }
+    }
+    return quarantinedUntil;
   }
 
   private void allocateUpload(String hostId, long now) {
@@ -578,37 +599,50 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   // ---------------------------------------------------------------- patrol
 
   private void patrol(long now) {
-    List<String> taskIds = new ArrayList<>();
-    try (KeyValueIterator<String, TaskState> it = tasks.all()) {
-      while (it.hasNext()) taskIds.add(it.next().key);
-    }
-    for (String taskId : taskIds) {
+    long idleTimeout = config.peerIdleTimeout().toMillis();
+    for (String taskId : new ArrayList<>(knownTaskIds())) {
       TaskState task = tasks.get(taskId);
       if (task == null) continue;
-      task.failedSeeds.values().removeIf(at -> now - at >= config.seedFailureMemory().toMillis());
+      boolean changed = task.failedSeeds.values().removeIf(at -> now - at >= config.seedFailureMemory().toMillis());
+      Set<String> waiting = null; // peers whose own request is being retried are not idle; decoded once per task
       for (PeerRecord peer : new ArrayList<>(task.peers.values())) {
         if (!task.peers.containsKey(peer.peerId)) continue;
         HostView h = index.host(peer.hostId);
         if (h != null && h.liveness() == Liveness.OFFLINE) {
           leave(task, peer, "HOST_OFFLINE", now);
-        } else if (peer.active() && !task.pending.isEmpty() && isWaiting(task, peer)) {
-          // a peer whose own request is still being retried is not idle
-        } else if (peer.active() && now - peer.lastProgressAt > config.peerIdleTimeout().toMillis()) {
-          leave(task, peer, "NO_PROGRESS", now);
+          changed = true;
+        } else if (peer.active() && now - peer.lastProgressAt > idleTimeout) {
+          if (waiting == null) waiting = waitingPeers(task);
+          if (!waiting.contains(peer.peerId)) {
+            leave(task, peer, "NO_PROGRESS", now);
+            changed = true;
+          }
         }
       }
-      saveTask(task);
+      if (changed) saveTask(task);
     }
     patrolHostHealth(now);
     expireDecisions(now);
   }
 
-  private boolean isWaiting(TaskState task, PeerRecord peer) {
+  /** Peers of {@code task} with a request waiting for a retry. */
+  private Set<String> waitingPeers(TaskState task) {
+    Set<String> out = new HashSet<>();
     for (String key : task.pending.values()) {
       PendingRequest p = retries.get(key);
-      if (p != null && peer.peerId.equals(requestCodec.decode(p.request).getPeerId())) return true;
+      if (p != null) out.add(requestCodec.decode(p.request).getPeerId());
     }
-    return false;
+    return out;
+  }
+
+  private NavigableSet<String> knownTaskIds() {
+    if (taskIds == null) {
+      taskIds = new TreeSet<>();
+      try (KeyValueIterator<String, TaskState> it = tasks.all()) {
+        while (it.hasNext()) taskIds.add(it.next().key);
+      }
+    }
+    return taskIds;
   }
 
   /** Patrol makes a peer leave: an event on the peer-events topic, then the same change locally. */
@@ -636,10 +670,12 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
       long total = hh.served + hh.failed;
       if (total >= config.quarantineMinSamples() && (double) hh.failed / total > config.quarantineFailureRate()) {
         hh.quarantinedUntil = now + config.quarantineDuration().toMillis();
+        quarantines().put(hh.hostId, hh.quarantinedUntil);
         log.info("Patrol: host {} quarantined until {} ({} of {} uploads failed)", hh.hostId, hh.quarantinedUntil,
             hh.failed, total);
       }
       if (total == 0 && hh.quarantinedUntil <= now) {
+        quarantines().remove(hh.hostId);
         health.delete(kv.key);
         continue;
       }
@@ -715,8 +751,10 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   private void saveTask(TaskState task) {
     if (task.isEmpty()) {
       if (tasks.get(task.taskId) != null) tasks.delete(task.taskId);
+      knownTaskIds().remove(task.taskId);
     } else {
       tasks.put(task.taskId, task);
+      knownTaskIds().add(task.taskId);
     }
   }
 

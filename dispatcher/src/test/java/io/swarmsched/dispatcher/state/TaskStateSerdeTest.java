@@ -35,7 +35,7 @@ class TaskStateSerdeTest {
   void roundTripKeepsEveryField() {
     TaskState t = sample();
     TaskState back = TaskStateSerde.decode(TaskStateSerde.encode(t));
-    assertThat(back).usingRecursiveComparison().ignoringFields("peers.p-a.costStats", "peers.p-b.costStats")
+    assertThat(back).usingRecursiveComparison().ignoringFieldsMatchingRegexes(".*costStats", ".*costVersion", "coreMirror")
         .isEqualTo(t);
     assertThat(back.peers.get("p-a").costStats()).usingRecursiveComparison()
         .isEqualTo(t.peers.get("p-a").costStats());

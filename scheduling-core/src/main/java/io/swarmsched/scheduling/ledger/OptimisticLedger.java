@@ -20,10 +20,37 @@ import java.util.Optional;
 public final class OptimisticLedger {
 
     private final LoadQualityCalculator calculator;
-    private final AllocationLog log = new AllocationLog();
+    private final AllocationLog log;
+    private final AllocationCounts counts;
 
     public OptimisticLedger(LoadQualityCalculator calculator) {
         this.calculator = Objects.requireNonNull(calculator, "calculator");
+        this.log = new AllocationLog();
+        this.counts = log::since;
+    }
+
+    /**
+     * A read-only ledger over allocations kept elsewhere (e.g. a state store the caller already holds), so that
+     * nothing is copied per decision. {@link #recordAllocation}, {@link #onScore} and {@link #expireBefore} are
+     * not supported on it: the caller records allocations in its own store.
+     */
+    public OptimisticLedger(LoadQualityCalculator calculator, AllocationCounts counts) {
+        this.calculator = Objects.requireNonNull(calculator, "calculator");
+        this.log = null;
+        this.counts = Objects.requireNonNull(counts, "counts");
+    }
+
+    /** Allocations on a host made at or after a time: where a read-only ledger gets its numbers. */
+    @FunctionalInterface
+    public interface AllocationCounts {
+        int since(String hostId, long sinceMillis);
+    }
+
+    private AllocationLog writable() {
+        if (log == null) {
+            throw new UnsupportedOperationException("this ledger reads allocations kept elsewhere");
+        }
+        return log;
     }
 
     public LoadQualityCalculator calculator() {
@@ -32,27 +59,27 @@ public final class OptimisticLedger {
 
     /** Records one new edge whose parent runs on {@code parentHostId}, created at {@code atMillis}. */
     public void recordAllocation(String parentHostId, long atMillis) {
-        log.record(parentHostId, atMillis);
+        writable().record(parentHostId, atMillis);
     }
 
     /** Allocations on {@code hostId} made at or after {@code sinceMillis}. */
     public int pending(String hostId, long sinceMillis) {
-        return log.since(hostId, sinceMillis);
+        return counts.since(hostId, sinceMillis);
     }
 
     /** A score computed at {@code computedAtMillis} arrived: allocations made before it are now in it. */
     public void onScore(String hostId, long computedAtMillis) {
-        log.expire(hostId, computedAtMillis);
+        writable().expire(hostId, computedAtMillis);
     }
 
     /** Drops every allocation made before {@code millis} (e.g. now − a few horizons), bounding memory. */
     public void expireBefore(long millis) {
-        log.expireAll(millis);
+        writable().expireAll(millis);
     }
 
     /** Allocations currently held. */
     public long size() {
-        return log.size();
+        return writable().size();
     }
 
     /**

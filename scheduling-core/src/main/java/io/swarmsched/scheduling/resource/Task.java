@@ -81,6 +81,20 @@ public final class Task {
         return peer;
     }
 
+    /**
+     * Puts {@code peer} in place of the known peer with the same id, keeping its DAG edges (for callers that
+     * mirror peers kept elsewhere); adds it when the id is new.
+     */
+    public void replacePeer(Peer peer) {
+        if (!peer.taskId().equals(taskId)) {
+            throw new IllegalArgumentException("peer " + peer.peerId() + " belongs to task " + peer.taskId()
+                    + ", not " + taskId);
+        }
+        if (peers.put(peer.peerId(), peer) == null) {
+            dag.addVertex(peer.peerId());
+        }
+    }
+
     public Optional<Peer> peer(String peerId) {
         return Optional.ofNullable(peers.get(peerId));
     }

@@ -92,4 +92,20 @@ class OptimisticLedgerTest {
         assertThat(ledger.size()).isEqualTo(1);
         assertThat(ledger.pending("h", 0)).isEqualTo(1);
     }
+
+    @Test
+    void aLedgerOverAllocationsKeptElsewhereCountsThemAndCannotBeWrittenTo() {
+        // two allocations at or after the score's time on "h", none elsewhere
+        OptimisticLedger readOnly = new OptimisticLedger(calc, (hostId, since) -> "h".equals(hostId) && since <= 1_000 ? 2 : 0);
+        LoadEstimate e = readOnly.estimate(host, Optional.of(score));
+        ledger.recordAllocation("h", 1_000);
+        ledger.recordAllocation("h", 1_200);
+        LoadEstimate same = ledger.estimate(host, Optional.of(score));
+        assertThat(e.pending()).isEqualTo(2);
+        assertThat(e.concurrentUploads()).isEqualTo(same.concurrentUploads());
+        assertThat(e.loadQuality()).isEqualTo(same.loadQuality());
+        assertThat(readOnly.pending("other", 0)).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> readOnly.recordAllocation("h", 2_000))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("kept elsewhere");
+    }
 }
