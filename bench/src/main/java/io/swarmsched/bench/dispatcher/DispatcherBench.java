@@ -53,7 +53,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *
  * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on random online
  * hosts; each request comes from a new peer of one of the tasks (round robin over 2 tasks per size in --quick, 5 in the full run) and is
- * answered with PARENTS. Decisions are read with {@code read_committed}, as an agent reads them.
+ * answered with PARENTS. Decisions are read with {@code read_committed}, as an agent reads them, and like an agent
+ * the reader reports the peer RUNNING once its decision (PARENTS or BACK_TO_SOURCE) arrives, so that later requests
+ * can get it as a parent: the tasks grow as swarms do, and parents' upload slots are not exhausted by peers that
+ * never serve. Each phase also counts the decisions that took more than one round (retries).
  */
 public final class DispatcherBench implements Benchmark {
   public static final String NAME = "dispatcher";
@@ -147,13 +150,15 @@ public final class DispatcherBench implements Benchmark {
   }
 
   private static void report(BenchContext ctx, BenchResult result, String label, Phase p) {
-    ctx.progress("%s: achieved %.0f/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, outcomes %s%s", label, p.achieved(),
-        p.latencies.millisAt(0.5), p.latencies.millisAt(0.99), p.latencies.millisAt(0.999), p.outcomes,
+    ctx.progress("%s: achieved %.0f/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, outcomes %s, %d after retries%s", label,
+        p.achieved(), p.latencies.millisAt(0.5), p.latencies.millisAt(0.99), p.latencies.millisAt(0.999), p.outcomes,
+        p.retried,
         p.missing > 0 ? ", " + p.missing + " without decision" : "");
     result.add(ctx.against("p50, " + label, p.latencies.millisAt(0.5), "ms", BrokerBaseline.E2E_P50));
     result.add(ctx.against("p99, " + label, p.latencies.millisAt(0.99), "ms", BrokerBaseline.E2E_P99));
     result.add(ctx.against("p99.9, " + label, p.latencies.millisAt(0.999), "ms", BrokerBaseline.E2E_P999));
     result.add(Measurement.of("achieved decisions/s, " + label, p.achieved(), "decisions/s"));
+    result.add(Measurement.of("decisions after retries, " + label, p.retried, "decisions"));
     if (p.missing > 0) {
       result.note(label + ": " + p.missing + " requests got no decision before the phase's deadline");
     }
@@ -212,6 +217,7 @@ public final class DispatcherBench implements Benchmark {
     final Latencies latencies = new Latencies();
     final Map<DecisionOutcome, Integer> outcomes = new EnumMap<>(DecisionOutcome.class);
     long decided;
+    long retried;
     long missing;
     double seconds;
 
@@ -285,8 +291,15 @@ public final class DispatcherBench implements Benchmark {
     private final AtomicLong lastDecision = new AtomicLong();
     private final Thread thread;
     private volatile Phase phase;
+    private final KafkaProducer<String, byte[]> agent;
+    private final SpecificAvroSerializer<PeerEvent> peerEvents;
+    private long agentSeq;
 
     DecisionReader(BenchContext ctx) throws Exception {
+      Map<String, Object> agentProps = ctx.producerProps();
+      agentProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      agent = new KafkaProducer<>(agentProps);
+      peerEvents = Records.serializer(ctx.registryUrl());
       Map<String, Object> props = ctx.consumerProps("unused");
       props.remove(ConsumerConfig.GROUP_ID_CONFIG);
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -314,8 +327,10 @@ public final class DispatcherBench implements Benchmark {
                 synchronized (p) {
                   p.outcomes.merge(d.getOutcome(), 1, Integer::sum);
                   p.decided++;
+                  if (d.getAttempt() > 1) p.retried++;
                 }
                 lastDecision.set(now);
+                reportRunning(d);
               }
             }
           }
@@ -323,6 +338,20 @@ public final class DispatcherBench implements Benchmark {
       }, "bench-decision-reader");
       thread.setDaemon(true);
       thread.start();
+    }
+
+    /** What an agent does on its decision: starts downloading and says so, which makes it a possible parent. */
+    private void reportRunning(ScheduleDecision d) {
+      if (d.getOutcome() != DecisionOutcome.PARENTS && d.getOutcome() != DecisionOutcome.BACK_TO_SOURCE) {
+        return;
+      }
+      String topic = Topics.PEER_EVENTS.name();
+      PeerEvent e = PeerEvent.newBuilder().setEventId("bench-agent-" + (agentSeq++)).setTaskId(d.getTaskId())
+          .setPeerId(d.getPeerId()).setHostId(d.getRequesterHostId())
+          .setType(d.getOutcome() == DecisionOutcome.PARENTS ? PeerEventType.RUNNING : PeerEventType.BACK_TO_SOURCE)
+          .setPiecesFinished(1).setPieceCount(64).setContentLength(64L * 4 * Records.MIB).setReason(null)
+          .setTimestamp(Instant.now()).build();
+      agent.send(new ProducerRecord<>(topic, d.getTaskId(), peerEvents.serialize(topic, e)));
     }
 
     void begin(Phase p) {
@@ -350,6 +379,8 @@ public final class DispatcherBench implements Benchmark {
     public void close() throws InterruptedException {
       stop.set(true);
       thread.join(10_000);
+      agent.close(Duration.ofSeconds(10));
+      peerEvents.close();
     }
   }
 }

@@ -7,16 +7,23 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
-import org.rocksdb.WriteBufferManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the off-heap memory of every RocksDB store in the process (Kafka's "bounded memory"
- * recipe): one LRU block cache shared by all stores, with memtables charged to the same cache
- * through a {@link WriteBufferManager}, and index/filter blocks cached in its high-priority pool.
+ * Bounds the off-heap memory of every RocksDB store in the process: one LRU block cache shared by
+ * all stores, with index/filter blocks cached in its high-priority pool, and small memtables per
+ * store ({@value #MEMTABLES_PER_STORE} × {@value #MEMTABLE_SIZE} bytes at most, allocated as they fill).
  *
- * <p>The total is {@code swarm.rocksdb.memory.bytes} (default 64 MiB), read from the Streams
+ * <p>Memtables are deliberately not charged to the cache through a {@code WriteBufferManager}
+ * (the other half of Kafka's "bounded memory" recipe): with one manager shared by many stores, the
+ * memtables of stores that were loaded once and are then only read (global tables of 100,000
+ * hosts) keep the manager over its limit, and every write to any other store then switches and
+ * flushes that store's memtable on the writing thread: tiny L0 files, compactions, and stream
+ * threads blocked in {@code RocksDB.put} for most of their time (measured in the dispatcher: half
+ * the stream thread's wall time under load). Bounded memtables per store do not have that coupling.
+ *
+ * <p>The cache is {@code swarm.rocksdb.memory.bytes} (default 64 MiB), read from the Streams
  * configuration the first time any store is opened (StreamsProps copies it there) or set earlier
  * with {@link #setTotalBytes(long)}. The cache is created once per process and never closed by
  * a store, because all stores share it. Set as {@code rocksdb.config.setter}.
@@ -24,18 +31,16 @@ import org.slf4j.LoggerFactory;
 public class BoundedMemoryRocksDBConfig implements RocksDBConfigSetter {
   private static final Logger log = LoggerFactory.getLogger(BoundedMemoryRocksDBConfig.class);
 
-  /** Share of the total reserved for memtables (charged to the cache). */
-  static final double MEMTABLE_SHARE = 0.25;
   /** Share of the cache kept for index and filter blocks. */
   static final double INDEX_FILTER_SHARE = 0.1;
   static final long BLOCK_SIZE = 4096L * 4;
-  static final int MEMTABLES_PER_STORE = 3;
-  static final long MEMTABLE_SIZE = 8L * 1024 * 1024;
+  static final int MEMTABLES_PER_STORE = 2;
+  static final long MEMTABLE_SIZE = 4L * 1024 * 1024;
 
   private static Long configuredBytes;
   private static Shared shared;
 
-  private record Shared(long totalBytes, Cache cache, WriteBufferManager writeBufferManager) {}
+  private record Shared(long totalBytes, Cache cache) {}
 
   /** Fixes the total before the first store opens; later calls have no effect once it has. */
   public static synchronized void setTotalBytes(long bytes) {
@@ -54,9 +59,9 @@ public class BoundedMemoryRocksDBConfig implements RocksDBConfigSetter {
     if (shared == null) {
       long total = configuredBytes != null ? configuredBytes : fromConfigs(configs);
       Cache cache = new LRUCache(total, -1, false, INDEX_FILTER_SHARE);
-      WriteBufferManager writeBufferManager = new WriteBufferManager((long) (total * MEMTABLE_SHARE), cache);
-      shared = new Shared(total, cache, writeBufferManager);
-      log.info("RocksDB stores share {} bytes of off-heap memory (memtables up to {})", total, (long) (total * MEMTABLE_SHARE));
+      shared = new Shared(total, cache);
+      log.info("RocksDB stores share a {}-byte block cache; memtables up to {} bytes per store", total,
+          MEMTABLES_PER_STORE * MEMTABLE_SIZE);
     }
     return shared;
   }
@@ -87,7 +92,6 @@ public class BoundedMemoryRocksDBConfig implements RocksDBConfigSetter {
     tableConfig.setCacheIndexAndFilterBlocksWithHighPriority(true);
     tableConfig.setPinTopLevelIndexAndFilter(true);
     tableConfig.setBlockSize(BLOCK_SIZE);
-    options.setWriteBufferManager(memory.writeBufferManager);
     options.setMaxWriteBufferNumber(MEMTABLES_PER_STORE);
     options.setWriteBufferSize(MEMTABLE_SIZE);
     options.setTableFormatConfig(tableConfig);
