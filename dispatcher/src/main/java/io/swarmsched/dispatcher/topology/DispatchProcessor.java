@@ -45,6 +45,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -70,6 +71,8 @@ import org.slf4j.LoggerFactory;
 final class DispatchProcessor implements Processor<String, Object, Object, Object> {
   private static final Logger log = LoggerFactory.getLogger(DispatchProcessor.class);
   private static final int MAX_COST_SAMPLES = 256;
+  static final String METRICS_SCOPE = "dispatcher";
+  static final String ILLEGAL_TRANSITION_METRIC = "illegal-peer-transition";
 
   private final DispatcherConfig config;
   private final StageOne stageOne;
@@ -96,6 +99,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
   private long illegalTransitions;
+  /** {@code stream-dispatcher-metrics}: {@code illegal-peer-transition-total} and {@code -rate}, per task (exported with every Streams metric). */
+  private Sensor illegalTransitionSensor;
 
   DispatchProcessor(DispatcherConfig config, StageOne stageOne, HostIndex index, Serializer<ScheduleRequest> requestSerializer, Serializer<PeerEvent> peerEventSerializer,
       Serializer<PieceEvent> pieceEventSerializer) {
@@ -117,6 +122,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
     health = context.getStateStore(HOST_HEALTH_STORE);
     ledger = context.getStateStore(LEDGER_STORE);
     lastRecordWallMs = context.currentSystemTimeMs();
+    illegalTransitionSensor = context.metrics().addRateTotalSensor(METRICS_SCOPE, "task-" + context.taskId(),
+        ILLEGAL_TRANSITION_METRIC, Sensor.RecordingLevel.INFO);
     context.schedule(config.tick(), PunctuationType.STREAM_TIME, this::onStreamTick);
     context.schedule(config.tick(), PunctuationType.WALL_CLOCK_TIME, this::onWallTick);
   }
@@ -528,6 +535,7 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
       peer.status = next;
     } else {
       illegalTransitions++;
+      illegalTransitionSensor.record();
       log.debug("Illegal transition {} -> {} of peer {} (task {}); {} so far", peer.status, next, peer.peerId,
           task.taskId, illegalTransitions);
     }

@@ -449,4 +449,25 @@ class DispatcherTopologyTest {
   private KeyValueStore<String, TaskState> tasks() {
     return f.driver.getKeyValueStore(DispatcherTopology.TASKS_STORE);
   }
+
+  @Test
+  void anIllegalPeerTransitionIsRejectedAndCountedInTheStreamsMetrics() {
+    var f = fixture();
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t1", "p1", "h1", PeerEventType.SUCCEEDED, T0);
+    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 1); // SUCCEEDED -> RUNNING is not a legal move
+    f.peer("t1", "p1", "h1", PeerEventType.SUCCEEDED, T0 + 2); // unchanged: not counted
+    double total = f.driver.metrics().entrySet().stream()
+        .filter(e -> e.getKey().group().equals("stream-dispatcher-metrics")
+            && e.getKey().name().equals("illegal-peer-transition-total"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    assertThat(total).isEqualTo(1.0);
+    // the peer stays SUCCEEDED: a later request gets it as a parent
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 3).build());
+    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
+      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+      assertThat(d.getParents()).extracting(c -> c.getPeerId()).containsExactly("p1");
+    });
+  }
 }

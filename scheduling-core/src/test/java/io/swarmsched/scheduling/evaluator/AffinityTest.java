@@ -42,4 +42,45 @@ class AffinityTest {
         assertThat(Affinity.hostType(HostType.SUPER_SEED, PeerState.BACK_TO_SOURCE)).isEqualTo(1.0);
         assertThat(Affinity.hostType(HostType.SUPER_SEED, PeerState.SUCCEEDED)).isEqualTo(0.0);
     }
+
+    @Test
+    void locationCountsTheSameAsSplittingBothStrings() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        String[] parts = {"", "cn", "CN", "us", "p1", "P1", "c2", "x"};
+        for (int i = 0; i < 20_000; i++) {
+            String a = randomLocation(rnd, parts);
+            String b = randomLocation(rnd, parts);
+            assertThat(Affinity.location(a, b)).as("%s vs %s", a, b).isEqualTo(bySplitting(a, b));
+        }
+    }
+
+    private static String randomLocation(java.util.SplittableRandom rnd, String[] parts) {
+        int n = rnd.nextInt(8);
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            if (k > 0) {
+                sb.append('|');
+            }
+            sb.append(parts[rnd.nextInt(parts.length)]);
+        }
+        return sb.toString();
+    }
+
+    /** The definition as first written: split on '|', count equal elements from the left (ignoring case), at most 5, over 5. */
+    private static double bySplitting(String a, String b) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return 0.0;
+        }
+        if (a.equalsIgnoreCase(b)) {
+            return 1.0;
+        }
+        String[] x = a.split("\\|", -1);
+        String[] y = b.split("\\|", -1);
+        int n = Math.min(5, Math.min(x.length, y.length));
+        int equal = 0;
+        while (equal < n && x[equal].equalsIgnoreCase(y[equal])) {
+            equal++;
+        }
+        return equal / 5.0;
+    }
 }
