@@ -28,7 +28,7 @@ public final class SelectionContext {
     private final OptimisticLedger ledger;
     private final long nowMillis;
     private Set<String> descendants;
-    private final Map<String, LoadEstimate> estimates = new HashMap<>();
+    private final Map<String, LoadEstimate> estimates;
 
     public SelectionContext(String requestId, Task task, Peer requester, HostView requesterHost, Set<String> blocklist,
                             HostLookup hosts, ScoreLookup scores, OptimisticLedger ledger, long nowMillis) {
@@ -41,6 +41,8 @@ public final class SelectionContext {
         this.scores = Objects.requireNonNull(scores, "scores");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.nowMillis = nowMillis;
+        // one estimate per candidate host: sized for the task up front instead of rehashing as it fills
+        this.estimates = new HashMap<>(Math.max(16, task.peerCount() * 4 / 3 + 1));
     }
 
     public String requestId() {

@@ -83,7 +83,8 @@ public final class StageOne {
     Task task = CoreTaskMirror.of(state);
     Function<String, LedgerEntry> entries = lookups.ledger();
     OptimisticLedger ledger = new OptimisticLedger(calculator, (host, since) -> uploadsSince(entries.apply(host), since));
-    HostLookup hosts = id -> lookups.hosts().apply(id);
+    Function<String, Optional<HostView>> hostFn = lookups.hosts();
+    HostLookup hosts = hostFn::apply;
     return selector.select(new SelectionRequest(requestId, task, peerId, blocklist, hosts, lookups.scores(), ledger, now));
   }
 

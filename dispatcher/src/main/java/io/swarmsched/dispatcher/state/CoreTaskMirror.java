@@ -116,6 +116,9 @@ public final class CoreTaskMirror {
   }
 
   private static boolean inEdgesMatch(Dag<String> dag, PeerRecord p) {
+    if (p.parents.isEmpty()) {
+      return dag.inDegree(p.peerId) == 0;
+    }
     Set<String> current = dag.parents(p.peerId);
     int expected = 0;
     for (String parent : p.parents) {

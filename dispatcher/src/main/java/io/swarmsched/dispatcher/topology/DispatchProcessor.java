@@ -423,13 +423,19 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private StageOne.Lookups lookups(long now) {
     return new StageOne.Lookups(
-        id -> Optional.ofNullable(index.host(id)).map(h -> quarantined(id, now) ? h.withQuarantined(true) : h),
+        id -> {
+          HostView h = index.host(id);
+          if (h == null) return Optional.empty();
+          return Optional.of(quarantined(id, now) ? h.withQuarantined(true) : h);
+        },
         id -> Optional.ofNullable(index.score(id)),
         ledger::get);
   }
 
   private boolean quarantined(String hostId, long now) {
-    Long until = quarantines().get(hostId);
+    Map<String, Long> q = quarantines();
+    if (q.isEmpty()) return false;
+    Long until = q.get(hostId);
     return until != null && until > now;
   }
 

@@ -22,7 +22,10 @@ public final class Affinity {
         if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
             return 0.0;
         }
-        return a.equalsIgnoreCase(b) ? 1.0 : 0.0;
+        if (a.length() != b.length()) {
+            return 0.0;
+        }
+        return a.equals(b) || a.equalsIgnoreCase(b) ? 1.0 : 0.0;
     }
 
     /**
