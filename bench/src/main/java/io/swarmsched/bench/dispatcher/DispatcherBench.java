@@ -15,7 +15,9 @@ import io.swarmsched.bench.baseline.BrokerBaseline;
 import io.swarmsched.dispatcher.DispatcherApp;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.ScoreWindow;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
@@ -50,6 +52,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * exactly-once-v2 as it defaults to) at fixed request rates, for tasks of 10 to 1,000 peers with 10,000 and
  * 100,000 hosts in the host table, and the highest rate it sustains (a burst drained as fast as it goes),
  * beside Kafka's one-hop latency of the same run.
+ *
+ * <p>Hosts: every host has a HostState and a HostScore, as heartbeat-ingest and scoring-streams would publish.
  *
  * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on random online
  * hosts; each request comes from a new peer of one of the tasks (round robin over 2 tasks per size in --quick, 5 in the full run) and is
@@ -168,23 +172,46 @@ public final class DispatcherBench implements Benchmark {
     result.data(label, Map.of("latency", p.latencies.summary(), "outcomes", p.outcomes.toString()));
   }
 
-  /** HostStates of hosts 0..n-1 (all NORMAL and ONLINE, so no seed is triggered), tombstones for the rest. */
+  /**
+   * HostStates of hosts 0..n-1 (all NORMAL and ONLINE, so no seed is triggered) and, as scoring-streams would
+   * publish them, a HostScore for each; tombstones for the rest.
+   */
   private static void publishHosts(BenchContext ctx, int n) {
     SpecificAvroSerializer<HostState> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostScore> scoreSerializer = Records.serializer(ctx.registryUrl());
     SplittableRandom rnd = new SplittableRandom(n);
     Instant now = Instant.now();
     String topic = Topics.HOSTS.name();
+    String scores = Topics.HOST_SCORES.name();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
       for (int i = 0; i < MAX_HOSTS; i++) {
         if (i < n) {
           HostState s = HostState.newBuilder(Records.hostState(i, 1, now, rnd)).setType(HostType.NORMAL).build();
           producer.send(new ProducerRecord<>(topic, s.getHostId(), serializer.serialize(topic, s)));
+          HostScore score = score(s, now, rnd);
+          producer.send(new ProducerRecord<>(scores, s.getHostId(), scoreSerializer.serialize(scores, score)));
         } else {
           producer.send(new ProducerRecord<>(topic, Records.hostId(i), null));
+          producer.send(new ProducerRecord<>(scores, Records.hostId(i), null));
         }
       }
       producer.flush();
     }
+  }
+
+  /** A score with random parts, shaped as scoring-streams publishes it (LoadQuality = 0.5·peak + 0.3·duration + 0.2·concurrency). */
+  private static HostScore score(HostState s, Instant at, SplittableRandom rnd) {
+    double peak = rnd.nextDouble();
+    double duration = rnd.nextDouble();
+    double concurrency = rnd.nextDouble();
+    long maxTx = s.getCapacity().getMaxTxBytesPerSec();
+    return HostScore.newBuilder().setHostId(s.getHostId())
+        .setLoadQuality(0.5 * peak + 0.3 * duration + 0.2 * concurrency)
+        .setPeakBandwidthUsage(peak).setBandwidthDurationRatio(duration).setConcurrentEfficiency(concurrency)
+        .setWindow(ScoreWindow.newBuilder().setHorizonBuckets(60).setPeakTxBytesPerSec((long) ((1 - peak) * maxTx))
+            .setSaturatedBuckets((int) Math.round((1 - duration) * 60)).setConcurrentUploads(s.getLoad().getConcurrentUploads())
+            .setMaxTxBytesPerSec(maxTx).setWindowEnd(at).build())
+        .setComputedAt(at).build();
   }
 
   static String taskOf(int size, int t) {
