@@ -56,7 +56,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Hosts: every host has a HostState and a HostScore, as heartbeat-ingest and scoring-streams would publish.
  *
  * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on random online
- * hosts; each request comes from a new peer of one of the tasks (round robin over 2 tasks per size in --quick, 5 in the full run) and is
+ * hosts; every phase has its own tasks (at least 2 per phase in --quick, 5 in the full run, more where needed so that
+ * no task grows past twice its size in the phase); each request comes from a new peer of one of them, round robin, and is
  * answered with PARENTS. Decisions are read with {@code read_committed}, as an agent reads them, and like an agent
  * the reader reports the peer RUNNING once its decision (PARENTS or BACK_TO_SOURCE) arrives, so that later requests
  * can get it as a parent: the tasks grow as swarms do, and parents' upload slots are not exhausted by peers that
@@ -100,11 +101,20 @@ public final class DispatcherBench implements Benchmark {
            DecisionReader reader = new DecisionReader(ctx)) {
         app.awaitRunning(Duration.ofSeconds(120));
         Map<TopicPartition, Long> before = Map.of();
-        publishPeers(ctx, hosts, sizes, tasksPerSize);
+        List<Plan> plans = new ArrayList<>();
+        for (int size : sizes) {
+          for (int rate : rates) {
+            plans.add(Plan.of("d" + size + "r" + rate, size, rate, (int) (rate * phase.toSeconds()), tasksPerSize));
+          }
+        }
+        Plan burstPlan = Plan.of("d" + sizes.get(0) + "burst", sizes.get(0), Integer.MAX_VALUE, burst, tasksPerSize);
+        List<Plan> all = new ArrayList<>(plans);
+        all.add(burstPlan);
+        int taskCount = publishPeers(ctx, hosts, all);
         GroupProgress.Drain loaded = GroupProgress.awaitCaughtUp(ctx, appId, List.of(Topics.PEER_EVENTS.name()), before,
             ctx.pick(Duration.ofSeconds(45), Duration.ofSeconds(120)), "dispatcher peer events");
-        ctx.progress("dispatcher up with %,d hosts and %d tasks of %s peers (peer events %.0f/s%s)", hosts,
-            tasksPerSize * sizes.size(), sizes, loaded.perSec(), loaded.caughtUp() ? "" : ", NOT all loaded");
+        ctx.progress("dispatcher up with %,d hosts and %,d tasks of %s peers (peer events %.0f/s%s)", hosts,
+            taskCount, sizes, loaded.perSec(), loaded.caughtUp() ? "" : ", NOT all loaded");
         result.add(Measurement.of(String.format("peer events loaded/s (tasks of up to %d peers, %,d hosts)",
             sizes.get(sizes.size() - 1), hosts), loaded.perSec(), "records/s"));
         if (!loaded.caughtUp()) {
@@ -113,17 +123,15 @@ public final class DispatcherBench implements Benchmark {
         }
         List<double[]> points = new ArrayList<>();
         Duration settle = ctx.pick(Duration.ofSeconds(30), Duration.ofSeconds(90));
-        try (Requests requests = new Requests(ctx, appId, hosts, tasksPerSize, drain, settle)) {
-          for (int size : sizes) {
-            for (int rate : rates) {
-              String label = String.format("%,d hosts, %d peers, %d req/s", hosts, size, rate);
-              Phase p = requests.run(reader, size, rate, (int) (rate * phase.toSeconds()));
-              curves.put(label, p.latencies);
-              points.add(new double[] {rate, p.achieved()});
-              report(ctx, result, label, p);
-            }
+        try (Requests requests = new Requests(ctx, appId, hosts, drain, settle)) {
+          for (Plan plan : plans) {
+            String label = String.format("%,d hosts, %d peers, %d req/s", hosts, plan.size(), plan.rate());
+            Phase p = requests.run(reader, plan);
+            curves.put(label, p.latencies);
+            points.add(new double[] {plan.rate(), p.achieved()});
+            report(ctx, result, label, p);
           }
-          Phase max = requests.run(reader, sizes.get(0), Integer.MAX_VALUE, burst);
+          Phase max = requests.run(reader, burstPlan);
           ctx.progress("burst of %d requests (%d-peer tasks): %.0f decisions/s", burst, sizes.get(0), max.achieved());
           result.add(Measurement.of(String.format("highest sustained rate (burst of %d, %d-peer tasks, %,d hosts)",
               burst, sizes.get(0), hosts), max.achieved(), "decisions/s"));
@@ -214,22 +222,35 @@ public final class DispatcherBench implements Benchmark {
         .setComputedAt(at).build();
   }
 
-  static String taskOf(int size, int t) {
-    return "d" + size + "-" + Records.taskId(t);
+  /**
+   * One phase's workload: its own tasks, each starting with {@code size} peers. Every request adds a peer, so a
+   * phase spreads its requests over enough tasks that none grows past twice its size: "tasks of P peers" means
+   * tasks of P to 2P peers throughout the phase, not tasks that kept growing through the earlier phases.
+   */
+  record Plan(String prefix, int size, int rate, int count, int tasks) {
+    static Plan of(String prefix, int size, int rate, int count, int minTasks) {
+      return new Plan(prefix, size, rate, count, Math.max(minTasks, (count + size - 1) / size));
+    }
+
+    String task(int t) {
+      return prefix + "-" + Records.taskId(t);
+    }
   }
 
-  /** P peers per task that report SUCCEEDED, so requests are answered with parents chosen among them. */
-  private static void publishPeers(BenchContext ctx, int hosts, List<Integer> sizes, int tasksPerSize) {
+  /** Each plan's tasks with their P peers, all SUCCEEDED, so requests are answered with parents chosen among them. Returns the number of tasks. */
+  private static int publishPeers(BenchContext ctx, int hosts, List<Plan> plans) {
+    int tasks = 0;
     SpecificAvroSerializer<PeerEvent> serializer = Records.serializer(ctx.registryUrl());
     SplittableRandom rnd = new SplittableRandom(99);
     String topic = Topics.PEER_EVENTS.name();
     Instant now = Instant.now();
     long seq = 0;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
-      for (int size : sizes) {
-        for (int t = 0; t < tasksPerSize; t++) {
-          String task = taskOf(size, t);
-          for (int p = 0; p < size; p++) {
+      for (Plan plan : plans) {
+        for (int t = 0; t < plan.tasks(); t++) {
+          String task = plan.task(t);
+          tasks++;
+          for (int p = 0; p < plan.size(); p++) {
             PeerEvent e = PeerEvent.newBuilder().setEventId("bench-pe-" + (seq++)).setTaskId(task)
                 .setPeerId(task + "-seeder-" + p).setHostId(Records.hostId(rnd.nextInt(hosts)))
                 .setType(PeerEventType.SUCCEEDED).setPiecesFinished(64).setPieceCount(64)
@@ -240,6 +261,7 @@ public final class DispatcherBench implements Benchmark {
       }
       producer.flush();
     }
+    return tasks;
   }
 
   /** One phase: its latencies, outcomes, and the rate decisions came back at. */
@@ -262,7 +284,6 @@ public final class DispatcherBench implements Benchmark {
     private final KafkaProducer<String, byte[]> producer;
     private final SpecificAvroSerializer<ScheduleRequest> serializer;
     private final int hosts;
-    private final int tasksPerSize;
     private final Duration drain;
     private final Duration settle;
     private final BenchContext ctx;
@@ -270,10 +291,9 @@ public final class DispatcherBench implements Benchmark {
     private final SplittableRandom rnd = new SplittableRandom(5);
     private long seq;
 
-    Requests(BenchContext ctx, String appId, int hosts, int tasksPerSize, Duration drain, Duration settle) {
+    Requests(BenchContext ctx, String appId, int hosts, Duration drain, Duration settle) {
       this.ctx = ctx;
       this.appId = appId;
-      this.tasksPerSize = tasksPerSize;
       this.drain = drain;
       this.settle = settle;
       Map<String, Object> props = ctx.producerProps();
@@ -283,7 +303,9 @@ public final class DispatcherBench implements Benchmark {
       this.hosts = hosts;
     }
 
-    Phase run(DecisionReader reader, int size, int rate, int count) throws InterruptedException {
+    Phase run(DecisionReader reader, Plan plan) throws InterruptedException {
+      int rate = plan.rate();
+      int count = plan.count();
       Phase phase = new Phase();
       reader.begin(phase);
       String topic = Topics.SCHEDULE_REQUESTS.name();
@@ -293,8 +315,8 @@ public final class DispatcherBench implements Benchmark {
         if (pacer != null) {
           pacer.awaitTurn(i);
         }
-        int t = i % tasksPerSize;
-        String task = taskOf(size, t);
+        int t = i % plan.tasks();
+        String task = plan.task(t);
         String requestId = "bench-req-" + (seq++);
         ScheduleRequest r = Records.scheduleRequest(requestId, t, 0, rnd.nextInt(hosts), Instant.now());
         r.setTaskId(task);

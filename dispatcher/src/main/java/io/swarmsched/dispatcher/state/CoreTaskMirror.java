@@ -29,13 +29,29 @@ public final class CoreTaskMirror {
   private Task task;
   /** What each core peer was built from, to tell when it must be rebuilt. */
   private final Map<String, Snapshot> built = new HashMap<>();
+  /** Peers whose stored parents name an id that is not a peer of the task (an edge that appears if it comes back). */
+  private final Set<String> dangling = new HashSet<>();
   private long rebuilds;
   private long syncs;
 
-  private record Snapshot(PeerRecord source, PeerStatus status, long registeredAt, long lastProgressAt,
-      int piecesFinished, int costVersion) {
-    static Snapshot of(PeerRecord p) {
-      return new Snapshot(p, p.status, p.registeredAt, p.lastProgressAt, p.piecesFinished, p.costVersion());
+  /** The fields a core peer was built from, and the parent list its in-edges were last made from. */
+  private static final class Snapshot {
+    final PeerRecord source;
+    final PeerStatus status;
+    final long registeredAt;
+    final long lastProgressAt;
+    final int piecesFinished;
+    final int costVersion;
+    /** Copy of the stored parents when the in-edges were last made; null until they are. */
+    List<String> parents;
+
+    Snapshot(PeerRecord p) {
+      source = p;
+      status = p.status;
+      registeredAt = p.registeredAt;
+      lastProgressAt = p.lastProgressAt;
+      piecesFinished = p.piecesFinished;
+      costVersion = p.costVersion();
     }
 
     boolean matches(PeerRecord p) {
@@ -71,82 +87,132 @@ public final class CoreTaskMirror {
     }
     syncs++;
     task.setUrl(state.url);
-    // peers that are gone
-    if (task.peerCount() > 0) {
-      List<String> gone = null;
-      for (Peer p : task.peers()) {
-        if (!state.peers.containsKey(p.peerId())) {
-          if (gone == null) gone = new ArrayList<>();
-          gone.add(p.peerId());
-        }
-      }
-      if (gone != null) {
-        for (String id : gone) {
-          task.removePeer(id);
-          built.remove(id);
-        }
-      }
-    }
-    // new and changed peers (vertices first, so that edges between new peers can be made below)
+    // 1. new and changed peers; peers whose parent list changed since their in-edges were made
+    List<PeerRecord> recheck = null;
+    boolean added = false;
     for (PeerRecord p : state.peers.values()) {
       Snapshot s = built.get(p.peerId);
       if (s == null || !s.matches(p)) {
-        if (s != null && !s.source.hostId.equals(p.hostId)) {
-          return rebuild(state); // a peer id moved to another host: not a field update
-        }
         task.replacePeer(corePeer(state.taskId, p));
-        built.put(p.peerId, Snapshot.of(p));
+        Snapshot fresh = new Snapshot(p);
+        if (s == null) {
+          added = true;
+        } else {
+          fresh.parents = s.parents;
+        }
+        built.put(p.peerId, fresh);
+        s = fresh;
+      }
+      if (!p.parents.equals(s.parents)) {
+        if (recheck == null) recheck = new ArrayList<>();
+        recheck.add(p);
       }
     }
-    // edges: each peer's in-edges are its stored parents that are peers of the task (as the rebuild makes them)
-    Dag<String> dag = task.dag();
-    for (PeerRecord p : state.peers.values()) {
-      if (!inEdgesMatch(dag, p)) {
-        dag.deleteInEdges(p.peerId);
-        for (String parent : p.parents) {
-          if (!dag.hasVertex(parent) || parent.equals(p.peerId)) continue;
-          EdgeRefusal refusal = dag.checkEdge(parent, p.peerId);
-          if (refusal == EdgeRefusal.EXISTS) continue;
-          if (refusal != null) return rebuild(state);
-          dag.addEdge(parent, p.peerId);
+    // 2. peers that are gone: their vertices and edges go; their children's in-edges are redone
+    if (built.size() > state.peers.size()) {
+      List<String> gone = new ArrayList<>();
+      for (String id : built.keySet()) {
+        if (!state.peers.containsKey(id)) gone.add(id);
+      }
+      for (String id : gone) {
+        for (String child : task.dag().children(id)) {
+          PeerRecord c = state.peers.get(child);
+          if (c != null) {
+            if (recheck == null) recheck = new ArrayList<>();
+            recheck.add(c);
+          }
         }
+        task.removePeer(id);
+        built.remove(id);
+        dangling.remove(id);
+      }
+    }
+    // 3. a new peer may be a parent some peer named before it existed
+    if (added && !dangling.isEmpty()) {
+      for (String id : dangling) {
+        PeerRecord c = state.peers.get(id);
+        if (c != null) {
+          if (recheck == null) recheck = new ArrayList<>();
+          recheck.add(c);
+        }
+      }
+    }
+    if (recheck != null) {
+      Dag<String> dag = task.dag();
+      for (PeerRecord p : recheck) {
+        if (!makeInEdges(dag, p)) return rebuild(state);
       }
     }
     return task;
   }
 
+  /**
+   * Makes {@code p}'s in-edges its stored parents that are peers of the task (as the rebuild makes them); false
+   * when one would close a cycle (the caller rebuilds).
+   */
+  private boolean makeInEdges(Dag<String> dag, PeerRecord p) {
+    boolean isDangling = false;
+    if (!inEdgesMatch(dag, p)) {
+      dag.deleteInEdges(p.peerId);
+      for (String parent : p.parents) {
+        if (parent.equals(p.peerId)) continue;
+        if (!dag.hasVertex(parent)) {
+          isDangling = true;
+          continue;
+        }
+        EdgeRefusal refusal = dag.checkEdge(parent, p.peerId);
+        if (refusal == EdgeRefusal.EXISTS) continue;
+        if (refusal != null) return false;
+        dag.addEdge(parent, p.peerId);
+      }
+    } else {
+      for (String parent : p.parents) {
+        if (!parent.equals(p.peerId) && !dag.hasVertex(parent)) isDangling = true;
+      }
+    }
+    if (isDangling) dangling.add(p.peerId); else dangling.remove(p.peerId);
+    built.get(p.peerId).parents = List.copyOf(p.parents);
+    return true;
+  }
+
+  /** True when {@code p}'s in-edges are exactly its stored parents that are other peers of the task (each once). */
   private static boolean inEdgesMatch(Dag<String> dag, PeerRecord p) {
-    if (p.parents.isEmpty()) {
+    List<String> list = p.parents;
+    if (list.isEmpty()) {
       return dag.inDegree(p.peerId) == 0;
     }
     Set<String> current = dag.parents(p.peerId);
-    int expected = 0;
-    for (String parent : p.parents) {
-      if (!dag.hasVertex(parent) || parent.equals(p.peerId)) continue;
+    int distinct = 0;
+    for (int i = 0; i < list.size(); i++) {
+      String parent = list.get(i);
+      if (parent.equals(p.peerId) || !dag.hasVertex(parent)) continue;
       if (!current.contains(parent)) return false;
-      expected++;
+      boolean repeated = false;
+      for (int j = 0; j < i && !repeated; j++) {
+        repeated = list.get(j).equals(parent);
+      }
+      if (!repeated) distinct++;
     }
-    if (expected == current.size()) return true;
-    // duplicates in the stored list count once in the DAG
-    return countDistinctEffective(dag, p) == current.size();
-  }
-
-  private static int countDistinctEffective(Dag<String> dag, PeerRecord p) {
-    HashSet<String> seen = new HashSet<>();
-    for (String parent : p.parents) {
-      if (dag.hasVertex(parent) && !parent.equals(p.peerId)) seen.add(parent);
-    }
-    return seen.size();
+    return distinct == current.size();
   }
 
   /** The task built from scratch: every peer, then every stored edge (one acyclicity check, edge by edge if that fails). */
   Task rebuild(TaskState state) {
     rebuilds++;
     built.clear();
+    dangling.clear();
     Task fast = build(state, false);
     task = fast.dag().isAcyclic() ? fast : build(state, true);
     for (PeerRecord p : state.peers.values()) {
-      built.put(p.peerId, Snapshot.of(p));
+      Snapshot s = new Snapshot(p);
+      s.parents = List.copyOf(p.parents);
+      built.put(p.peerId, s);
+      for (String parent : p.parents) {
+        if (!parent.equals(p.peerId) && !task.dag().hasVertex(parent)) {
+          dangling.add(p.peerId);
+          break;
+        }
+      }
     }
     return task;
   }
@@ -180,7 +246,8 @@ public final class CoreTaskMirror {
   }
 
   private static Peer corePeer(String taskId, PeerRecord p) {
-    return new Peer(p.peerId, taskId, p.hostId, PeerState.valueOf(p.status.name()), p.registeredAt,
+    // host ids are interned here and in HostIndex, so that the per-candidate host lookups compare by identity
+    return new Peer(p.peerId, taskId, p.hostId.intern(), PeerState.valueOf(p.status.name()), p.registeredAt,
         p.lastProgressAt, p.lastProgressAt, p.piecesFinished, p.costStats());
   }
 }

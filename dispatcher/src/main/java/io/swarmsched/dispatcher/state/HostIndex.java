@@ -70,6 +70,7 @@ public final class HostIndex {
       return;
     }
     HostView v = view.quarantined() ? view.withQuarantined(false) : view;
+    key = key.intern(); // the same instance as core peers' host ids: lookups compare by identity
     hosts.put(key, v);
     if (v.type() == HostType.SUPER_SEED && v.liveness() == Liveness.ONLINE) {
       onlineSeeds.put(key, v.hostId());
@@ -89,7 +90,7 @@ public final class HostIndex {
     if (view == null) {
       scores.remove(key);
     } else {
-      scores.put(key, view);
+      scores.put(key.intern(), view);
     }
   }
 

@@ -17,20 +17,24 @@ class CoreTaskMirrorTest {
 
   @Test
   void afterEveryRandomChangeTheMirrorEqualsAFreshRebuild() {
-    for (long seed = 1; seed <= 40; seed++) {
+    for (long seed = 1; seed <= 200; seed++) {
       SplittableRandom rnd = new SplittableRandom(seed);
       TaskState state = new TaskState("t-" + seed);
       int nextPeer = 0;
+      List<String> left = new ArrayList<>();
       for (int step = 0; step < 300; step++) {
         List<String> ids = new ArrayList<>(state.peers.keySet());
         int op = rnd.nextInt(10);
         long now = 1_000L * step;
         if (ids.isEmpty() || op <= 2) {
-          // a new peer, usually with parents among the existing ones (never making a cycle: parents are older)
-          PeerRecord p = new PeerRecord(String.format("p%04d", nextPeer++), "h" + rnd.nextInt(20), now);
-          for (int k = 0; k < Math.min(ids.size(), rnd.nextInt(5)); k++) {
-            String parent = ids.get(rnd.nextInt(ids.size()));
-            p.parents.add(parent); // duplicates on purpose now and then
+          // a new peer (now and then one that left before, coming back under its id), usually with parents among
+          // the peers with smaller ids, so that no cycle can form: every edge goes from a smaller id to a larger one
+          String id = !left.isEmpty() && rnd.nextInt(4) == 0 ? left.remove(rnd.nextInt(left.size()))
+              : String.format("p%04d", nextPeer++);
+          PeerRecord p = new PeerRecord(id, "h" + rnd.nextInt(20), now);
+          List<String> older = ids.stream().filter(x -> x.compareTo(id) < 0).toList();
+          for (int k = 0; k < Math.min(older.size(), rnd.nextInt(5)); k++) {
+            p.parents.add(older.get(rnd.nextInt(older.size()))); // duplicates on purpose now and then
           }
           state.peers.put(p.peerId, p);
         } else {
@@ -48,9 +52,12 @@ class CoreTaskMirrorTest {
                 if (id.compareTo(p.peerId) < 0 && rnd.nextInt(4) == 0) p.parents.add(id);
               }
             }
-            case 7 -> { // the peer leaves; its children drop it (as the dispatcher does)
+            case 7 -> { // the peer leaves; its children drop it (as the dispatcher does), or keep naming it
               state.peers.remove(p.peerId);
-              for (PeerRecord c : state.peers.values()) c.parents.remove(p.peerId);
+              left.add(p.peerId);
+              if (rnd.nextBoolean()) {
+                for (PeerRecord c : state.peers.values()) c.parents.remove(p.peerId);
+              }
             }
             case 8 -> p.parents.add("gone-" + rnd.nextInt(3)); // a parent that is not (or no longer) a peer
             default -> state.url = "https://origin/" + rnd.nextInt(3);
