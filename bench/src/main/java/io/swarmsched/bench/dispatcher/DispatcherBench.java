@@ -121,14 +121,14 @@ public final class DispatcherBench implements Benchmark {
           result.note(String.format("%,d hosts: only %d of %d peer events were processed before the requests began",
               hosts, loaded.records(), loaded.total()));
         }
-        List<double[]> points = new ArrayList<>();
+        Map<Integer, List<double[]>> points = new LinkedHashMap<>(); // per task size: (offered, achieved)
         Duration settle = ctx.pick(Duration.ofSeconds(30), Duration.ofSeconds(90));
         try (Requests requests = new Requests(ctx, appId, hosts, drain, settle)) {
           for (Plan plan : plans) {
             String label = String.format("%,d hosts, %d peers, %d req/s", hosts, plan.size(), plan.rate());
             Phase p = requests.run(reader, plan);
             curves.put(label, p.latencies);
-            points.add(new double[] {plan.rate(), p.achieved()});
+            points.computeIfAbsent(plan.size(), k -> new ArrayList<>()).add(new double[] {plan.rate(), p.achieved()});
             report(ctx, result, label, p);
           }
           Phase max = requests.run(reader, burstPlan);
@@ -138,12 +138,14 @@ public final class DispatcherBench implements Benchmark {
           result.add(ctx.against(String.format("burst p50 (%,d hosts)", hosts), max.latencies.millisAt(0.5), "ms",
               BrokerBaseline.E2E_P50));
         }
-        double[][] xy = new double[2][points.size()];
-        for (int i = 0; i < points.size(); i++) {
-          xy[0][i] = points.get(i)[0];
-          xy[1][i] = points.get(i)[1];
-        }
-        offeredVsAchieved.put(String.format("%,d hosts", hosts), xy);
+        points.forEach((size, list) -> {
+          double[][] xy = new double[2][list.size()];
+          for (int i = 0; i < list.size(); i++) {
+            xy[0][i] = list.get(i)[0];
+            xy[1][i] = list.get(i)[1];
+          }
+          offeredVsAchieved.put(String.format("%,d hosts, %d-peer tasks", hosts, size), xy);
+        });
         long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
         long stateBytes = ProcessStats.directorySize(state);
         result.add(Measurement.of(String.format("harness JVM RSS with dispatcher, %,d hosts", hosts), ProcessStats.mib(rss), "MiB"));
