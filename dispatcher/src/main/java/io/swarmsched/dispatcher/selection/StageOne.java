@@ -10,7 +10,6 @@ import io.swarmsched.scheduling.SelectionRequest;
 import io.swarmsched.scheduling.evaluator.Evaluators;
 import io.swarmsched.scheduling.filter.CandidateFilters;
 import io.swarmsched.scheduling.filter.FilterParams;
-import io.swarmsched.scheduling.ledger.AllocationLog;
 import io.swarmsched.scheduling.ledger.OptimisticLedger;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostView;
@@ -108,15 +107,23 @@ public final class StageOne {
     return seeds.choose(state.taskId, usable, failures, now);
   }
 
-  /** The worker for a job: lowest load ratio among those that meet its requirements. */
+  /**
+   * The worker for a job: lowest load ratio among those that meet its requirements. Jobs placed since a worker's
+   * heartbeat are read from its ledger entry, and only for the workers that meet the requirements.
+   */
   public Placement placeJob(io.swarmsched.schemas.JobRequirements job, Collection<HostView> candidates,
       Function<String, LedgerEntry> ledger) {
-    AllocationLog assigned = new AllocationLog();
-    for (HostView h : candidates) {
-      LedgerEntry e = ledger.apply(h.hostId());
-      if (e == null) continue;
-      for (long at : e.jobTimes) assigned.record(h.hostId(), at);
+    return workers.place(CoreViews.job(job), candidates, (host, since) -> jobsSince(ledger.apply(host), since),
+        new PerformanceHistory());
+  }
+
+  /** Job allocations in {@code e} at or after {@code since}. */
+  static int jobsSince(LedgerEntry e, long since) {
+    if (e == null) return 0;
+    int n = 0;
+    for (long at : e.jobTimes) {
+      if (at >= since) n++;
     }
-    return workers.place(CoreViews.job(job), candidates, assigned, new PerformanceHistory());
+    return n;
   }
 }

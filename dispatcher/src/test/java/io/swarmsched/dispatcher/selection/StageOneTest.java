@@ -83,4 +83,26 @@ class StageOneTest {
     assertThat(t.coreMirror.rebuilds()).isEqualTo(1);
     assertThat(t.coreMirror.syncs()).isEqualTo(1);
   }
+
+  @Test
+  void jobsPlacedSinceAWorkersHeartbeatCountAgainstItsSlots() {
+    // two equal workers (4 slots, 1 job running at their heartbeat at t=100); w1 was given 2 jobs since, w2 one before it
+    HostCapacity cap = new HostCapacity(0, 0, 4, 8, 32L << 30, 0);
+    HostView w1 = new HostView("w1", "", HostType.NORMAL, "", "", Set.of(), io.swarmsched.scheduling.resource.Liveness.ONLINE,
+        false, cap, new HostLoad(0, 0, 1), 100, false);
+    HostView w2 = new HostView("w2", "", HostType.NORMAL, "", "", Set.of(), io.swarmsched.scheduling.resource.Liveness.ONLINE,
+        false, cap, new HostLoad(0, 0, 1), 100, false);
+    LedgerEntry e1 = new LedgerEntry("w1");
+    e1.jobTimes.addAll(List.of(150L, 160L));
+    LedgerEntry e2 = new LedgerEntry("w2");
+    e2.jobTimes.add(50L); // before its heartbeat: already counted in running_tasks
+    Map<String, LedgerEntry> ledger = Map.of("w1", e1, "w2", e2);
+    io.swarmsched.schemas.JobRequirements job = io.swarmsched.schemas.JobRequirements.newBuilder()
+        .setRequiredTags(List.of()).setMinMemoryBytes(0).setMinCpuCores(0).setGpus(0).build();
+    var placement = stageOne.placeJob(job, List.of(w1, w2), ledger::get);
+    assertThat(placement.hostId()).contains("w2"); // 1/4 against w1's 3/4
+    assertThat(StageOne.jobsSince(e1, 100)).isEqualTo(2);
+    assertThat(StageOne.jobsSince(e2, 100)).isZero();
+    assertThat(StageOne.jobsSince(null, 0)).isZero();
+  }
 }

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * Allocations per host, by stream time: "an edge / a job was placed on host H at time t". Counted until newer
  * load information covers them. Reads never mutate. Not thread-safe.
  */
-public final class AllocationLog {
+public final class AllocationLog implements OptimisticLedger.AllocationCounts {
 
     /** host id → (allocation time → count). */
     private final Map<String, NavigableMap<Long, Integer>> byHost = new HashMap<>();
@@ -22,6 +22,7 @@ public final class AllocationLog {
     }
 
     /** Allocations on {@code hostId} made at or after {@code sinceMillis}. */
+    @Override
     public int since(String hostId, long sinceMillis) {
         NavigableMap<Long, Integer> m = byHost.get(hostId);
         if (m == null) {

@@ -1,6 +1,7 @@
 package io.swarmsched.scheduling.worker;
 
 import io.swarmsched.scheduling.ledger.AllocationLog;
+import io.swarmsched.scheduling.ledger.OptimisticLedger.AllocationCounts;
 import io.swarmsched.scheduling.resource.HostView;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,12 +15,13 @@ import java.util.TreeSet;
  * required tags, memory, CPU cores and GPUs and a free task slot, the one with the lowest
  * {@code running / maxTasks}, ties broken by better performance history, then by host id. "Running" is the
  * heartbeat's count plus jobs placed since that heartbeat (optimistic allocation, held in an
- * {@link AllocationLog}). Deterministic; stateless itself.
+ * {@link AllocationLog}, or read from wherever the caller keeps them through {@link AllocationCounts}, consulted
+ * only for workers that meet the requirements). Deterministic; stateless itself.
  */
 public final class WorkerPlacement {
 
     /** Places one job; does not record it (call {@link #commit}). */
-    public Placement place(JobRequirements req, Collection<HostView> workers, AllocationLog assigned,
+    public Placement place(JobRequirements req, Collection<HostView> workers, AllocationCounts assigned,
                            PerformanceHistory history) {
         List<WorkerRejection> rejections = new ArrayList<>();
         HostView best = null;
@@ -52,11 +54,11 @@ public final class WorkerPlacement {
     }
 
     /** The heartbeat's running tasks plus jobs placed at or after it. */
-    public static int running(HostView w, AllocationLog assigned) {
+    public static int running(HostView w, AllocationCounts assigned) {
         return Math.max(0, w.load().runningTasks()) + assigned.since(w.hostId(), w.lastSeenMillis());
     }
 
-    private static Optional<WorkerRejection> check(JobRequirements req, HostView w, AllocationLog assigned) {
+    private static Optional<WorkerRejection> check(JobRequirements req, HostView w, AllocationCounts assigned) {
         String id = w.hostId();
         if (!w.isOnline()) {
             return reject(id, WorkerRejection.Reason.NOT_ONLINE, "liveness " + w.liveness());

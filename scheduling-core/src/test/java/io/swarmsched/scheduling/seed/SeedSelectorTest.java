@@ -82,4 +82,25 @@ class SeedSelectorTest {
         assertThat(SeedSelector.onlineSeeds(List.of(online, suspicious, normal))).containsExactly("s1");
         assertThat(SeedRing.of(List.of("s1", "s2")).preference("t")).containsExactlyInAnyOrder("s1", "s2");
     }
+
+    @Test
+    void theRingIsBuiltOnceWhileTheSeedsStayTheSameAndChoosesAsAFreshRingWould() {
+        SeedSelector kept = new SeedSelector();
+        SeedFailures none = new SeedFailures(30 * 60_000L);
+        java.util.List<String> seeds = java.util.List.of("s1", "s2", "s3", "s4");
+        for (int t = 0; t < 50; t++) {
+            String task = "task-" + t;
+            assertThat(kept.choose(task, seeds, none, 0)).isEqualTo(new SeedSelector().choose(task, seeds, none, 0));
+            // the same seeds in another order are the same ring
+            assertThat(kept.choose(task, java.util.List.of("s4", "s3", "s2", "s1"), none, 0))
+                    .isEqualTo(new SeedSelector().choose(task, seeds, none, 0));
+        }
+        assertThat(kept.ringsBuilt()).isEqualTo(1);
+        java.util.List<String> fewer = java.util.List.of("s1", "s2", "s3");
+        for (int t = 0; t < 50; t++) {
+            String task = "task-" + t;
+            assertThat(kept.choose(task, fewer, none, 0)).isEqualTo(new SeedSelector().choose(task, fewer, none, 0));
+        }
+        assertThat(kept.ringsBuilt()).isEqualTo(2);
+    }
 }
