@@ -89,9 +89,12 @@ public final class StageOne {
 
   /** Upload allocations in {@code e} at or after {@code since}. */
   static int uploadsSince(LedgerEntry e, long since) {
-    if (e == null) return 0;
+    return e == null ? 0 : countSince(e.uploadTimes, since);
+  }
+
+  private static int countSince(List<Long> times, long since) {
     int n = 0;
-    for (long at : e.uploadTimes) {
+    for (long at : times) {
       if (at >= since) n++;
     }
     return n;
@@ -119,11 +122,6 @@ public final class StageOne {
 
   /** Job allocations in {@code e} at or after {@code since}. */
   static int jobsSince(LedgerEntry e, long since) {
-    if (e == null) return 0;
-    int n = 0;
-    for (long at : e.jobTimes) {
-      if (at >= since) n++;
-    }
-    return n;
+    return e == null ? 0 : countSince(e.jobTimes, since);
   }
 }
