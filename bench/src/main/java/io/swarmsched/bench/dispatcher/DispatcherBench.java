@@ -88,7 +88,7 @@ public final class DispatcherBench implements Benchmark {
     Duration phase = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
     Duration drain = ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(15)); // after each phase's last request
     int burst = ctx.pick(1_000, 10_000);
-    int tasksPerSize = ctx.pick(2, 5);
+    int minTasksPerPhase = ctx.pick(2, 5);
     Map<String, Latencies> curves = new LinkedHashMap<>();
     Map<String, double[][]> offeredVsAchieved = new LinkedHashMap<>();
     for (int hosts : hostCounts) {
@@ -104,10 +104,10 @@ public final class DispatcherBench implements Benchmark {
         List<Plan> plans = new ArrayList<>();
         for (int size : sizes) {
           for (int rate : rates) {
-            plans.add(Plan.of("d" + size + "r" + rate, size, rate, (int) (rate * phase.toSeconds()), tasksPerSize));
+            plans.add(Plan.of("d" + size + "r" + rate, size, rate, (int) (rate * phase.toSeconds()), minTasksPerPhase));
           }
         }
-        Plan burstPlan = Plan.of("d" + sizes.get(0) + "burst", sizes.get(0), Integer.MAX_VALUE, burst, tasksPerSize);
+        Plan burstPlan = Plan.of("d" + sizes.get(0) + "burst", sizes.get(0), Integer.MAX_VALUE, burst, minTasksPerPhase);
         List<Plan> all = new ArrayList<>(plans);
         all.add(burstPlan);
         int taskCount = publishPeers(ctx, hosts, all);

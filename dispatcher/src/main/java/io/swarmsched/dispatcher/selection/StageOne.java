@@ -106,7 +106,7 @@ public final class StageOne {
     for (Map.Entry<String, Long> f : state.failedSeeds.entrySet()) {
       failures.record(state.taskId, f.getKey(), f.getValue());
     }
-    List<String> usable = onlineSeeds.stream().filter(s -> !skip.contains(s)).sorted().toList();
+    List<String> usable = onlineSeeds.stream().filter(s -> !skip.contains(s)).toList(); // the ring orders them itself
     return seeds.choose(state.taskId, usable, failures, now);
   }
 

@@ -151,28 +151,27 @@ public final class CoreTaskMirror {
    * when one would close a cycle (the caller rebuilds).
    */
   private boolean makeInEdges(Dag<String> dag, PeerRecord p) {
-    boolean isDangling = false;
     if (!inEdgesMatch(dag, p)) {
       dag.deleteInEdges(p.peerId);
       for (String parent : p.parents) {
-        if (parent.equals(p.peerId)) continue;
-        if (!dag.hasVertex(parent)) {
-          isDangling = true;
-          continue;
-        }
+        if (parent.equals(p.peerId) || !dag.hasVertex(parent)) continue;
         EdgeRefusal refusal = dag.checkEdge(parent, p.peerId);
         if (refusal == EdgeRefusal.EXISTS) continue;
         if (refusal != null) return false;
         dag.addEdge(parent, p.peerId);
       }
-    } else {
-      for (String parent : p.parents) {
-        if (!parent.equals(p.peerId) && !dag.hasVertex(parent)) isDangling = true;
-      }
     }
-    if (isDangling) dangling.add(p.peerId); else dangling.remove(p.peerId);
+    if (namesMissingParent(dag, p)) dangling.add(p.peerId); else dangling.remove(p.peerId);
     built.get(p.peerId).parents = List.copyOf(p.parents);
     return true;
+  }
+
+  /** True when {@code p}'s stored parents name an id that is not a peer of the task (an edge waiting for it). */
+  private static boolean namesMissingParent(Dag<String> dag, PeerRecord p) {
+    for (String parent : p.parents) {
+      if (!parent.equals(p.peerId) && !dag.hasVertex(parent)) return true;
+    }
+    return false;
   }
 
   /** True when {@code p}'s in-edges are exactly its stored parents that are other peers of the task (each once). */
@@ -201,18 +200,12 @@ public final class CoreTaskMirror {
     rebuilds++;
     built.clear();
     dangling.clear();
-    Task fast = build(state, false);
-    task = fast.dag().isAcyclic() ? fast : build(state, true);
+    task = fresh(state);
     for (PeerRecord p : state.peers.values()) {
       Snapshot s = new Snapshot(p);
       s.parents = List.copyOf(p.parents);
       built.put(p.peerId, s);
-      for (String parent : p.parents) {
-        if (!parent.equals(p.peerId) && !task.dag().hasVertex(parent)) {
-          dangling.add(p.peerId);
-          break;
-        }
-      }
+      if (namesMissingParent(task.dag(), p)) dangling.add(p.peerId);
     }
     return task;
   }

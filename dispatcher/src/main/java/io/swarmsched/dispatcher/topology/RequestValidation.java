@@ -21,10 +21,8 @@ public final class RequestValidation {
     if (e == null) e = id("task_id", r.getTaskId());
     if (e == null) e = id("host_id", r.getHostId());
     if (e == null && r.getJob() == null) e = id("peer_id", r.getPeerId());
+    if (e == null) e = keyIsTaskId(key, r.getTaskId());
     if (e != null) return e;
-    if (key != null && !key.equals(r.getTaskId())) {
-      return "record key '" + key + "' is not the task_id '" + r.getTaskId() + "'";
-    }
     if (r.getJob() == null && (r.getUrl() == null || r.getUrl().isBlank())) {
       return "url: required for a download request";
     }
@@ -53,28 +51,34 @@ public final class RequestValidation {
   }
 
   public static String validate(String key, PeerEvent e) {
-    String err = id("event_id", e.getEventId());
-    if (err == null) err = id("task_id", e.getTaskId());
-    if (err == null) err = id("peer_id", e.getPeerId());
-    if (err == null) err = id("host_id", e.getHostId());
+    String err = eventIds(key, e.getEventId(), e.getTaskId(), e.getPeerId(), e.getHostId());
     if (err != null) return err;
-    if (key != null && !key.equals(e.getTaskId())) return "record key '" + key + "' is not the task_id '" + e.getTaskId() + "'";
     if (e.getPiecesFinished() < 0) return "pieces_finished: must not be negative";
     if (e.getPieceCount() < 0) return "piece_count: must not be negative";
     return null;
   }
 
   public static String validate(String key, PieceEvent e) {
-    String err = id("event_id", e.getEventId());
-    if (err == null) err = id("task_id", e.getTaskId());
-    if (err == null) err = id("peer_id", e.getPeerId());
-    if (err == null) err = id("host_id", e.getHostId());
+    String err = eventIds(key, e.getEventId(), e.getTaskId(), e.getPeerId(), e.getHostId());
     if (err != null) return err;
-    if (key != null && !key.equals(e.getTaskId())) return "record key '" + key + "' is not the task_id '" + e.getTaskId() + "'";
     if (e.getPieceNumber() < 0) return "piece_number: must not be negative";
     if (e.getBytes() < 0) return "bytes: must not be negative";
     if (e.getCostMillis() < 0) return "cost_millis: must not be negative";
     return null;
+  }
+
+  /** The ids every peer and piece event carries, and its key (the task id, for co-partitioning). */
+  private static String eventIds(String key, String eventId, String taskId, String peerId, String hostId) {
+    String err = id("event_id", eventId);
+    if (err == null) err = id("task_id", taskId);
+    if (err == null) err = id("peer_id", peerId);
+    if (err == null) err = id("host_id", hostId);
+    if (err == null) err = keyIsTaskId(key, taskId);
+    return err;
+  }
+
+  private static String keyIsTaskId(String key, String taskId) {
+    return key != null && !key.equals(taskId) ? "record key '" + key + "' is not the task_id '" + taskId + "'" : null;
   }
 
   private static String id(String field, String v) {

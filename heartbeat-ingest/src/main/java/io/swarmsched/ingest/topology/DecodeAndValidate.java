@@ -14,7 +14,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Decodes a raw heartbeat and runs the validation rules on it. A record that cannot be decoded
@@ -41,13 +40,10 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Proce
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
-    Optional<RecordMetadata> metadata = context.recordMetadata();
-    String topic = metadata.map(RecordMetadata::topic).orElse(null);
-    int partition = metadata.map(RecordMetadata::partition).orElse(-1);
-    long offset = metadata.map(RecordMetadata::offset).orElse(-1L);
-
+    AvroDecoding.Source src = AvroDecoding.Source.of(context.recordMetadata());
     ProcessingResult<HostHeartbeat> decoded = AvroDecoding.decodeOne(deserializer, IngestTopology.STAGE_DESERIALIZE,
-        Validator.acceptAll(), record.key(), record.value(), record.headers(), topic, partition, offset);
+        Validator.acceptAll(), record.key(), record.value(), record.headers(), src.topic(), src.partition(),
+        src.offset());
     if (decoded.isFailed()) {
       context.forward(record.withValue(decoded));
       return;
@@ -58,7 +54,8 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Proce
     Optional<Violation> violation = validator.validate(record.key(), decoded.value(), size, now);
     if (violation.isPresent()) {
       context.forward(record.withValue(ProcessingResult.failed(IngestTopology.STAGE_VALIDATE,
-          violation.get().message(), rawKey, record.value(), record.headers(), topic, partition, offset)));
+          violation.get().message(), rawKey, record.value(), record.headers(), src.topic(), src.partition(),
+          src.offset())));
     } else {
       context.forward(record.withValue(decoded));
     }

@@ -26,7 +26,7 @@ public final class OptimisticLedger {
     public OptimisticLedger(LoadQualityCalculator calculator) {
         this.calculator = Objects.requireNonNull(calculator, "calculator");
         this.log = new AllocationLog();
-        this.counts = log::since;
+        this.counts = log;
     }
 
     /**

@@ -48,6 +48,13 @@ public final class AvroDecoding {
    * Decodes and validates one record outside Streams (a consumer loop, a test): the same
    * rules and reasons as the processor.
    */
+  /** Where a record was read: topic, partition and offset, or null/-1 when there is no source record. */
+  public record Source(String topic, int partition, long offset) {
+    public static Source of(Optional<RecordMetadata> metadata) {
+      return metadata.map(m -> new Source(m.topic(), m.partition(), m.offset())).orElse(new Source(null, -1, -1L));
+    }
+  }
+
   public static <V> ProcessingResult<V> decodeOne(
       Deserializer<V> deserializer, String stage, Validator<? super V> validator,
       String key, byte[] rawValue, org.apache.kafka.common.header.Headers headers,
@@ -108,12 +115,9 @@ public final class AvroDecoding {
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
-      Optional<RecordMetadata> metadata = context.recordMetadata();
-      String topic = metadata.map(RecordMetadata::topic).orElse(null);
-      int partition = metadata.map(RecordMetadata::partition).orElse(-1);
-      long offset = metadata.map(RecordMetadata::offset).orElse(-1L);
+      Source src = Source.of(context.recordMetadata());
       ProcessingResult<V> result = decodeOne(deserializer, stage, validator, record.key(),
-          record.value(), record.headers(), topic, partition, offset);
+          record.value(), record.headers(), src.topic(), src.partition(), src.offset());
       context.forward(record.withValue(result));
     }
   }

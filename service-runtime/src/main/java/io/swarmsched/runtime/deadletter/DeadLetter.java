@@ -1,11 +1,14 @@
 package io.swarmsched.runtime.deadletter;
 
+import io.swarmsched.topics.Topics;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * One refused record: its original bytes and headers, and why it was refused.
@@ -29,6 +32,15 @@ public record DeadLetter(
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(reason, "reason");
     originalHeaders = copy(originalHeaders);
+  }
+
+  /**
+   * The dead-letter topic a Streams handler was configured with: {@code errors.dead.letter.queue.topic.name} when
+   * set, else {@code Topics.DEAD_LETTERS}.
+   */
+  public static String topicFrom(Map<String, ?> configs) {
+    Object topic = configs == null ? null : configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    return topic != null && !topic.toString().isBlank() ? topic.toString() : Topics.DEAD_LETTERS.name();
   }
 
   public static Builder builder(String stage, String reason) {

@@ -4,7 +4,6 @@ import io.swarmsched.topics.Topics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -30,10 +29,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    if (topic != null && !topic.toString().isBlank()) {
-      deadLetterTopic = topic.toString();
-    }
+    deadLetterTopic = DeadLetter.topicFrom(configs);
   }
 
   @Override

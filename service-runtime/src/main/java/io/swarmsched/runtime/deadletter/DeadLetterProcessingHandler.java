@@ -3,7 +3,6 @@ package io.swarmsched.runtime.deadletter;
 import io.swarmsched.topics.Topics;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,10 +22,7 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    if (topic != null && !topic.toString().isBlank()) {
-      deadLetterTopic = topic.toString();
-    }
+    deadLetterTopic = DeadLetter.topicFrom(configs);
   }
 
   @Override
