@@ -32,16 +32,19 @@ public final class IngestSettings {
   public static final String MAX_TAGS = "swarm.ingest.validation.max.tags";
   public static final String MAX_STRING_LENGTH = "swarm.ingest.validation.max.string.length";
 
-  public static final int DEFAULT_HTTP_MAX_BODY_BYTES = 64 * 1024;
+  public static final int DEFAULT_HTTP_MAX_BODY_BYTES = IngestConfig.DEFAULT_MAX_HTTP_BODY_BYTES;
+
+  /** heartbeat-ingest's HTTP port when nothing else sets it: beside scoring (8083) and the dispatcher (8084). */
+  public static final int DEFAULT_HTTP_PORT = 8082;
 
   /**
-   * Defaults this service lays over {@link CommonKeys#DEFAULTS}: exactly-once (see README), a
-   * heartbeat-sized HTTP body limit, and port 8082 so it can run beside the other services.
+   * Defaults this service lays over {@link CommonKeys#DEFAULTS}: a heartbeat-sized HTTP body limit
+   * and its own port, so it can run beside the other services. (Exactly-once, which the README
+   * explains, is every service's default.)
    */
   public static final Map<String, String> SERVICE_DEFAULTS = Map.of(
-      CommonKeys.PROCESSING_GUARANTEE, CommonKeys.EXACTLY_ONCE_V2,
       CommonKeys.HTTP_MAX_BODY_BYTES, Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
-      CommonKeys.HTTP_PORT, "8082");
+      CommonKeys.HTTP_PORT, Integer.toString(DEFAULT_HTTP_PORT));
 
   /** The validated configuration; a wrong value throws {@link ConfigException} naming its key. */
   public static IngestConfig config(Settings s) {
@@ -68,7 +71,8 @@ public final class IngestSettings {
           + SUSPICIOUS_AFTER + "=" + suspicious);
     }
     Duration ttl = s.duration(OFFLINE_TTL, ld.offlineTtl(), Duration.ofMillis(1), null);
-    Duration patrol = s.duration(PATROL_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(1));
+    Duration patrol = s.duration(PATROL_INTERVAL, IngestConfig.DEFAULT_PATROL_INTERVAL, Duration.ofMillis(10),
+        Duration.ofMinutes(1));
 
     return new IngestConfig(
         s.string(APPLICATION_ID, IngestConfig.DEFAULT_APPLICATION_ID),
