@@ -20,6 +20,8 @@ public final class IngestSettings {
   public static final String OFFLINE_TTL = "swarm.ingest.liveness.offline.ttl";
   public static final String PATROL_INTERVAL = "swarm.ingest.liveness.patrol.interval";
   public static final String MAX_CLOCK_SKEW = "swarm.ingest.validation.max.clock.skew";
+  /** Heartbeats dated further back than this are refused (default 1 day). */
+  public static final String MAX_AGE = "swarm.ingest.validation.max.age";
   public static final String MAX_RECORD_BYTES = "swarm.ingest.validation.max.record.bytes";
   public static final String MAX_BANDWIDTH = "swarm.ingest.validation.max.bandwidth.bytes.per.sec";
   public static final String MAX_UPLOAD_SLOT_LIMIT = "swarm.ingest.validation.max.upload.slot.limit";
@@ -61,7 +63,8 @@ public final class IngestSettings {
         s.duration(MAX_CLOCK_SKEW, d.maxClockSkew(), Duration.ZERO, Duration.ofDays(1)),
         (int) s.bytes(MAX_RECORD_BYTES, d.maxRecordBytes(), 64, 64L * 1024 * 1024),
         s.integer(MAX_TAGS, d.maxTags(), 0, 100_000),
-        s.integer(MAX_STRING_LENGTH, d.maxStringLength(), 1, 1 << 20));
+        s.integer(MAX_STRING_LENGTH, d.maxStringLength(), 1, 1 << 20),
+        s.duration(MAX_AGE, d.maxAge(), Duration.ofSeconds(1), null));
 
     LivenessPolicy ld = LivenessPolicy.defaults();
     Duration suspicious = s.duration(SUSPICIOUS_AFTER, ld.suspiciousAfter(), Duration.ofMillis(1), null);
