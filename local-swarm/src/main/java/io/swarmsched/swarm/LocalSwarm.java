@@ -10,6 +10,7 @@ import io.swarmsched.ingest.IngestSettings;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.scoring.streams.ScoringApp;
+import io.swarmsched.scoring.streams.ScoringSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,9 +37,10 @@ public final class LocalSwarm implements AutoCloseable {
                         int ingestPort, int scoringPort, int dispatcherPort, String policy,
                         Map<String, String> overrides) {
 
-    public static final int DEFAULT_INGEST_PORT = 8082;
-    public static final int DEFAULT_SCORING_PORT = 8083;
-    public static final int DEFAULT_DISPATCHER_PORT = 8084;
+    /** Each service's own default port, so `swarmsched up` answers where `swarmsched ingest` (etc.) would. */
+    public static final int DEFAULT_INGEST_PORT = IngestSettings.DEFAULT_HTTP_PORT;
+    public static final int DEFAULT_SCORING_PORT = ScoringSettings.DEFAULT_HTTP_PORT;
+    public static final int DEFAULT_DISPATCHER_PORT = DispatcherConfig.DEFAULT_HTTP_PORT;
 
     public Options {
       overrides = Map.copyOf(overrides);
@@ -89,9 +91,9 @@ public final class LocalSwarm implements AutoCloseable {
           .withDataDir(options.dataDir().resolve("kafka")));
       say.accept("starting heartbeat-ingest, scoring-streams and the dispatcher (" + options.policy() + ") …");
       swarm.ingest = HeartbeatIngestApp.start(swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
-      swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), Map.of()));
+      swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
       swarm.dispatcher = DispatcherApp.start(swarm.serviceSettings(options.dispatcherPort(),
-          Map.of(DispatcherConfig.POLICY, options.policy())));
+          DispatcherConfig.SERVICE_DEFAULTS));
       Duration wait = Duration.ofSeconds(120);
       swarm.ingest.streams().awaitRunning(wait);
       swarm.scoring.awaitRunning(wait);

@@ -46,7 +46,7 @@ public final class StageOne {
   private final RetryPolicy retryPolicy;
 
   public StageOne(DispatcherConfig config) {
-    LoadQualityParams params = LoadQualityParams.defaults();
+    LoadQualityParams params = config.loadQuality();
     this.calculator = new LoadQualityCalculator(params);
     this.selector = new ParentSelector(
         CandidateFilters.standard(new FilterParams(config.defaultUploadSlotLimit(), config.badParentRule())),

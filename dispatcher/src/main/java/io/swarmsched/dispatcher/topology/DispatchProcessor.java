@@ -13,6 +13,7 @@ import io.swarmsched.dispatcher.state.PeerStatus;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.runtime.deadletter.DeadLetter;
+import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.JobRequirements;
 import io.swarmsched.schemas.ParentCandidate;
@@ -134,6 +135,11 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
     long now = Math.max(context.currentStreamTimeMs(), record.timestamp());
     Object value = record.value();
     if (value instanceof ScheduleRequest req) {
+      String badTime = RequestValidation.time(record.timestamp(), req.getTimestamp(), context.currentSystemTimeMs());
+      if (badTime != null) {
+        reject(req, badTime, Math.min(now, context.currentSystemTimeMs()));
+        return;
+      }
       onRequest(record.key(), req, now);
     } else if (value instanceof PeerEvent ev) {
       onPeerEvent(record, ev, now);
@@ -141,6 +147,9 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
       onPieceEvent(record, ev, now);
     } else if (value != null) {
       log.warn("Ignoring value of unexpected type {}", value.getClass().getName());
+    } else {
+      // a tombstone on an input stream means nothing here; it must not vanish without a trace
+      deadLetter(record, "dispatcher-validate", "record has no value (a tombstone is not a request or event)", null);
     }
   }
 
@@ -509,6 +518,7 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void onPeerEvent(Record<String, Object> record, PeerEvent ev, long now) {
     String invalid = RequestValidation.validate(record.key(), ev);
+    if (invalid == null) invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs());
     if (invalid != null) {
       deadLetter(record, "peer-event-validate", invalid, peerEventSerializer.serialize(Topics.PEER_EVENTS.name(), ev));
       return;
@@ -553,12 +563,15 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void onPieceEvent(Record<String, Object> record, PieceEvent ev, long now) {
     String invalid = RequestValidation.validate(record.key(), ev);
+    if (invalid == null) invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs());
+    if (invalid == null) invalid = RequestValidation.knownHost(ev.getHostId(), h -> index.host(h) != null);
+    TaskState task = invalid == null ? loadTask(ev.getTaskId()) : null;
+    PeerRecord peer = task == null ? null : task.peers.get(ev.getPeerId());
+    if (invalid == null && peer != null) invalid = RequestValidation.pieceInTask(ev, peer.pieceCount);
     if (invalid != null) {
       deadLetter(record, "piece-event-validate", invalid, pieceEventSerializer.serialize(Topics.PIECE_EVENTS.name(), ev));
       return;
     }
-    TaskState task = loadTask(ev.getTaskId());
-    PeerRecord peer = task.peers.get(ev.getPeerId());
     if (peer == null) {
       peer = new PeerRecord(ev.getPeerId(), ev.getHostId(), now);
       peer.status = PeerStatus.RUNNING;
@@ -744,8 +757,9 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void deadLetter(Record<String, Object> record, String stage, String reason, byte[] rawValue) {
     DeadLetter.Builder b = DeadLetter.builder(stage, reason)
-        .rawKey(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8))
-        .rawValue(rawValue)
+        // the source record's bytes as read (issue 13, finding 7); the arguments only when Streams has none
+        .rawKey(SourceBytes.key(context, record.key()))
+        .rawValue(SourceBytes.value(context, rawValue))
         .headers(record.headers())
         .deadLetteredAtMs(context.currentSystemTimeMs());
     context.recordMetadata().ifPresent((RecordMetadata m) -> b.source(m.topic(), m.partition(), m.offset()));

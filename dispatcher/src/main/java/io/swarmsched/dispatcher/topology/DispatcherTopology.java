@@ -22,6 +22,7 @@ import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -100,13 +101,14 @@ public final class DispatcherTopology {
     Serde<String> keys = Serdes.String();
 
     Topology topology = new Topology();
-    topology.addGlobalStore(globalStore(HOSTS_STORE, hosts), HOSTS_SOURCE, keys.deserializer(), hosts.deserializer(),
-        Topics.HOSTS.name(), HOSTS_INDEXER,
-        () -> new GlobalTableIndexer<HostState, HostView>(HOSTS_STORE, h -> CoreViews.host(h, false),
-            index::putHost, index::replaceHosts));
-    topology.addGlobalStore(globalStore(HOST_SCORES_STORE, scores), HOST_SCORES_SOURCE, keys.deserializer(),
-        scores.deserializer(), Topics.HOST_SCORES.name(), HOST_SCORES_INDEXER,
-        () -> new GlobalTableIndexer<HostScore, ScoreView>(HOST_SCORES_STORE, CoreViews::score,
+    // global tables are read as bytes and decoded by their processor, which skips what does not decode
+    Deserializer<byte[]> raw = Serdes.ByteArray().deserializer();
+    topology.addGlobalStore(globalStore(HOSTS_STORE, hosts), HOSTS_SOURCE, raw, raw, Topics.HOSTS.name(), HOSTS_INDEXER,
+        () -> new GlobalTableIndexer<HostState, HostView>(HOSTS_STORE, hosts.deserializer(),
+            h -> CoreViews.host(h, false), index::putHost, index::replaceHosts));
+    topology.addGlobalStore(globalStore(HOST_SCORES_STORE, scores), HOST_SCORES_SOURCE, raw, raw,
+        Topics.HOST_SCORES.name(), HOST_SCORES_INDEXER,
+        () -> new GlobalTableIndexer<HostScore, ScoreView>(HOST_SCORES_STORE, scores.deserializer(), CoreViews::score,
             index::putScore, index::replaceScores));
 
     topology.addSource(REQUESTS_SOURCE, keys.deserializer(), requests.deserializer(), Topics.SCHEDULE_REQUESTS.name());

@@ -370,6 +370,40 @@ public final class Settings {
     return unparsed;
   }
 
+  /**
+   * A copy in which each deprecated key that is set gives its value to its replacement, so old
+   * config files, env vars and flags keep working through a rename. A value set under the new
+   * key wins over the old one (unless it is only a default). Each old key in use is reported
+   * through {@code warn} once per call.
+   *
+   * @param deprecatedToCurrent old key to the key that replaced it
+   */
+  public Settings withRenamedKeys(Map<String, String> deprecatedToCurrent, java.util.function.Consumer<String> warn) {
+    Map<String, String> copy = new LinkedHashMap<>(values);
+    Map<String, String> copyOrigins = new LinkedHashMap<>(origins);
+    boolean changed = false;
+    for (Map.Entry<String, String> rename : deprecatedToCurrent.entrySet()) {
+      String old = rename.getKey();
+      String current = rename.getValue();
+      if (!values.containsKey(old)) {
+        continue;
+      }
+      String oldOrigin = origins.getOrDefault(old, "given");
+      String currentOrigin = origins.get(current);
+      if (currentOrigin == null || currentOrigin.equals("default")) {
+        copy.put(current, values.get(old));
+        copyOrigins.put(current, oldOrigin + ", deprecated key " + old);
+        warn.accept(old + " (" + oldOrigin + ") is deprecated; use " + current);
+      } else {
+        warn.accept(old + " (" + oldOrigin + ") is deprecated and ignored: " + current + " is set (" + currentOrigin + ")");
+      }
+      copy.remove(old);
+      copyOrigins.remove(old);
+      changed = true;
+    }
+    return changed ? new Settings(copy, copyOrigins, unparsed) : this;
+  }
+
   /** A copy with {@code key} set (tests, derived values such as a chosen port). */
   public Settings with(String key, String value) {
     Map<String, String> copy = new LinkedHashMap<>(values);

@@ -45,7 +45,7 @@ class StreamsPropsTest {
         .containsEntry(StreamsConfig.CLIENT_ID_CONFIG, "app-i1")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
         .containsEntry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())
-        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once")
+        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
         .containsEntry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true)
         .containsEntry("schema.registry.url", "mock://props-test")
         .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName())
@@ -58,8 +58,8 @@ class StreamsPropsTest {
 
   @Test
   void exactlyOnceIsAToggle() {
-    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "exactly_once_v2")));
-    assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
+    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "at_least_once")));
+    assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");
   }
 
   @Test
