@@ -40,6 +40,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -167,8 +170,8 @@ public final class ChaosHarness {
         for (ServiceProcess d : dispatchers) {
           awaitHealthy(d, START_TIMEOUT);
         }
-        String guarantee = processingGuarantee(dispatchers.get(0));
-        say("%d dispatchers running (processing.guarantee=%s)", dispatchers.size(), guarantee);
+        Map<String, Set<Integer>> assigned = awaitDispatchersAssigned(admin, dispatchers.size(), Duration.ofSeconds(120));
+        say("%d dispatchers running; request partitions %s", dispatchers.size(), assigned);
 
         // ---- the stream and the faults
         ToPartition partitionOf = new ToPartition(requestPartitions);
@@ -231,6 +234,8 @@ public final class ChaosHarness {
           sent = acked.get();
           sendSeconds = (System.nanoTime() - nanos0) / 1e9;
           say("all %,d requests sent and acknowledged in %.1f s; decided %,d", sent, sendSeconds, tap.decided());
+          String guarantee = processingGuarantee(admin);
+          say("dispatcher processing guarantee as the brokers see it: %s", guarantee);
           for (Future<?> job : faultJobs) {
             try {
               job.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -387,17 +392,23 @@ public final class ChaosHarness {
     FaultRecord kill = new FaultRecord("kill broker", "broker-" + victim.id + " pid " + pid, killedAt, afterRequests,
         Set.of(), "");
     Thread.sleep(options.brokerDownFor().toMillis());
+    int underReplicated = underReplicated(admin);
     long restartedAt = System.currentTimeMillis();
     victim.start(ChaosOptions.REPLICATION, ChaosOptions.MIN_INSYNC);
-    say("restarting broker %d (pid %d)", victim.id, victim.pid());
-    awaitBrokers(admin, brokers, brokers.size(), START_TIMEOUT);
+    say("restarting broker %d (pid %d); %d catalog partitions have fewer than %d in-sync replicas", victim.id,
+        victim.pid(), underReplicated, ChaosOptions.REPLICATION);
+    try (Admin alone = admin(victim.address())) {
+      // the restarted broker itself answers (the others' view may still list it)
+      awaitBrokers(alone, List.of(victim), 1, START_TIMEOUT);
+    }
     long answered = System.currentTimeMillis() - restartedAt;
     long inSync = awaitFullIsr(admin, Duration.ofSeconds(120));
     long inSyncMs = inSync < 0 ? -1 : inSync - restartedAt;
     say("broker %d answers again after %d ms; every catalog partition has 3 in-sync replicas %s", victim.id,
         answered, inSyncMs < 0 ? "NOT within 120 s" : "after " + inSyncMs + " ms");
     FaultRecord restart = new FaultRecord("restart broker", "broker-" + victim.id, restartedAt, -1, Set.of(),
-        "broker answered after " + answered + " ms; all catalog partitions back to " + ChaosOptions.REPLICATION
+        underReplicated + " catalog partitions under-replicated at the restart; broker answered after " + answered
+            + " ms; all catalog partitions back to " + ChaosOptions.REPLICATION
             + " in-sync replicas after " + (inSyncMs < 0 ? "more than 120000" : inSyncMs) + " ms");
     return List.of(kill, restart);
   }
@@ -418,27 +429,108 @@ public final class ChaosHarness {
   }
 
   /**
-   * The request partitions the dispatcher {@code name} runs as active tasks, from its Streams
-   * consumer's assignment in the group (client id {@code swarm-dispatcher-<name>-StreamThread-...}).
+   * The request partitions the dispatcher {@code name} runs as active tasks, from its group's
+   * assignment: a Streams group (Kafka 4's streams rebalance protocol) or a classic consumer
+   * group (client id {@code swarm-dispatcher-<name>-StreamThread-...}). Empty when neither answers.
    */
   private Set<Integer> requestPartitionsOf(Admin admin, String name) {
+    Optional<Map<String, Set<Integer>>> owners = activePartitions(admin);
+    if (owners.isEmpty()) {
+      say("cannot read the dispatcher group's assignment; recovery is measured over all partitions");
+      return Set.of();
+    }
+    return owners.get().getOrDefault(name, Set.of());
+  }
+
+  /** Instance name → active request partitions, for every member of the dispatcher group. */
+  private static Optional<Map<String, Set<Integer>>> activePartitions(Admin admin) {
+    Map<String, Set<Integer>> owners = new LinkedHashMap<>();
+    try {
+      StreamsGroupDescription group = admin.describeStreamsGroups(List.of(DISPATCHER_APP_ID))
+          .describedGroups().get(DISPATCHER_APP_ID).get(10, TimeUnit.SECONDS);
+      if (group.groupState() != GroupState.STABLE) {
+        return Optional.empty();
+      }
+      for (StreamsGroupMemberDescription m : group.members()) {
+        Set<Integer> owned = owners.computeIfAbsent(instanceOf(m.clientId()), k -> new TreeSet<>());
+        // every sub-topology of the dispatcher is co-partitioned with the requests topic: task
+        // partition n reads request partition n
+        m.assignment().activeTasks().forEach(t -> owned.addAll(t.partitions()));
+      }
+      return Optional.of(owners);
+    } catch (Exception streamsGroupUnknown) {
+      // not a streams group: try the classic protocol
+    }
     try {
       ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(DISPATCHER_APP_ID))
           .describedGroups().get(DISPATCHER_APP_ID).get(10, TimeUnit.SECONDS);
-      Set<Integer> owned = new TreeSet<>();
+      if (group.groupState() != GroupState.STABLE) {
+        return Optional.empty();
+      }
       for (MemberDescription m : group.members()) {
-        if (m.clientId().contains("-" + name + "-")) {
-          for (TopicPartition tp : m.assignment().topicPartitions()) {
-            if (tp.topic().equals(Topics.SCHEDULE_REQUESTS.name())) {
-              owned.add(tp.partition());
-            }
+        Set<Integer> owned = owners.computeIfAbsent(instanceOf(m.clientId()), k -> new TreeSet<>());
+        for (TopicPartition tp : m.assignment().topicPartitions()) {
+          if (tp.topic().equals(Topics.SCHEDULE_REQUESTS.name())) {
+            owned.add(tp.partition());
           }
         }
       }
-      return owned;
+      return Optional.of(owners);
     } catch (Exception e) {
-      say("cannot read the dispatcher group's assignment (%s); recovery is measured over all partitions", e.getMessage());
-      return Set.of();
+      return Optional.empty();
+    }
+  }
+
+  /** {@code swarm-dispatcher-dispatcher-2-StreamThread-1-consumer} → {@code dispatcher-2}. */
+  private static String instanceOf(String clientId) {
+    String rest = clientId.startsWith(DISPATCHER_APP_ID + "-") ? clientId.substring(DISPATCHER_APP_ID.length() + 1) : clientId;
+    int thread = rest.indexOf("-StreamThread");
+    return thread < 0 ? rest : rest.substring(0, thread);
+  }
+
+  /**
+   * Waits until the dispatcher group is stable with every instance owning request partitions, so
+   * the stream starts on a settled group and a kill's recovery is not mixed up with start-up.
+   */
+  private Map<String, Set<Integer>> awaitDispatchersAssigned(Admin admin, int count, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<Map<String, Set<Integer>>> last = Optional.empty();
+    while (System.nanoTime() < deadline) {
+      last = activePartitions(admin);
+      if (last.isPresent() && last.get().size() == count && last.get().values().stream().noneMatch(Set::isEmpty)) {
+        return last.get();
+      }
+      Thread.sleep(500);
+    }
+    say("the dispatcher group did not settle with %d assigned instances within %d s (last seen: %s); going on",
+        count, timeout.toSeconds(), last.map(Object::toString).orElse("no stable group"));
+    return last.orElse(Map.of());
+  }
+
+  /**
+   * The dispatchers' effective guarantee, from the broker's side: under exactly_once_v2 every
+   * stream thread has a transactional id {@code swarm-dispatcher-<process>-<thread>}; at_least_once has none.
+   */
+  private static String processingGuarantee(Admin admin) {
+    try {
+      long transactional = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+          .filter(t -> t.transactionalId().startsWith(DISPATCHER_APP_ID + "-")).count();
+      return transactional > 0 ? "exactly_once_v2 (" + transactional + " transactional ids)"
+          : "at_least_once (no transactional id)";
+    } catch (Exception e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  /** Catalog partitions with fewer in-sync replicas than the replication factor; -1 if the cluster does not say. */
+  private static int underReplicated(Admin admin) {
+    try {
+      return (int) admin.describeTopics(Topics.ALL.stream().map(t -> t.name()).toList()).allTopicNames()
+          .get(10, TimeUnit.SECONDS).values().stream().flatMap(t -> t.partitions().stream())
+          .filter(p -> p.isr().size() < ChaosOptions.REPLICATION).count();
+    } catch (Exception e) {
+      return -1;
     }
   }
 
@@ -559,21 +651,6 @@ public final class ChaosHarness {
         }
       }
     }
-  }
-
-  /** The dispatcher's effective processing guarantee, from the configuration Kafka Streams logs at start-up. */
-  private static String processingGuarantee(ServiceProcess dispatcher) {
-    try {
-      for (String line : Files.readAllLines(dispatcher.log())) {
-        int i = line.indexOf("processing.guarantee = ");
-        if (i >= 0) {
-          return line.substring(i + "processing.guarantee = ".length()).strip();
-        }
-      }
-    } catch (IOException e) {
-      // fall through
-    }
-    return "unknown";
   }
 
   private static Path writeServiceLogging(Path work) throws IOException {
