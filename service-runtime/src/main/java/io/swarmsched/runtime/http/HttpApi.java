@@ -92,8 +92,8 @@ public final class HttpApi implements AutoCloseable {
   /** From {@code swarm.http.host}, {@code swarm.http.port}, {@code swarm.http.max.body.bytes}. */
   public static HttpApi create(Settings settings) {
     return new HttpApi(
-        settings.string(CommonKeys.HTTP_HOST, "0.0.0.0"),
-        settings.integer(CommonKeys.HTTP_PORT, 8080, 0, 65535),
+        settings.string(CommonKeys.HTTP_HOST, CommonKeys.DEFAULTS.get(CommonKeys.HTTP_HOST)),
+        settings.integer(CommonKeys.HTTP_PORT, Integer.parseInt(CommonKeys.DEFAULTS.get(CommonKeys.HTTP_PORT)), 0, 65535),
         (int) settings.bytes(CommonKeys.HTTP_MAX_BODY_BYTES, CommonKeys.DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 1));
   }
 
