@@ -72,9 +72,19 @@ public final class SwarmDemo {
   /** What the demo measured; also what its caller (a test, the benchmark) reads. */
   public record Summary(double elapsedSeconds, double boundSeconds, long originBytes, long peerBytes,
                         Map<DecisionOutcome, Long> decisions, long backToSource, int verified, int agents,
-                        String digest, Map<String, Long> servedByHost) {
+                        String digest, Map<String, Long> servedByHost, String seedHostId, long fileSize) {
     public boolean ok() {
       return verified == agents;
+    }
+
+    /** Bytes the super seed uploaded to peers: ideally about one copy of the file, the peers carry the rest. */
+    public long seedUploadBytes() {
+      return servedByHost.getOrDefault(seedHostId, 0L);
+    }
+
+    /** The seed's upload as a multiple of the file. */
+    public double seedUploadFiles() {
+      return fileSize > 0 ? seedUploadBytes() / (double) fileSize : Double.NaN;
     }
   }
 
@@ -176,7 +186,7 @@ public final class SwarmDemo {
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
         Summary s = new Summary(elapsed, bound, origin.bytesServed(), peerBytes, decisions,
             backToSourcePeers(swarm, taskId), verified, o.agents(), digest,
-            servedByHost(swarm, taskId));
+            servedByHost(swarm, taskId), specs.get(0).hostId(), o.fileSize());
         print(s, o, data, swarm, out);
         return s;
       } finally {
@@ -259,6 +269,8 @@ public final class SwarmDemo {
     s.servedByHost().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> by.append(String.format(Locale.ROOT, "%s %.0f%%  ", e.getKey(), 100.0 * e.getValue() / Math.max(1, served))));
     out.println("  served by         " + by.toString().trim());
+    out.printf(Locale.ROOT, "  seed upload       %s (%.2fx the file)%n", ProgressBar.bytes(s.seedUploadBytes()),
+        s.seedUploadFiles());
     out.printf(Locale.ROOT, "  verified copies   %d/%d (%s)%n", s.verified(), s.agents(), s.digest());
     out.println("  data              " + data);
     out.println("  logs              " + data.resolve("swarmsched.log") + " and " + swarm.logsDir());

@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /tasks/{task}/pieces/{n}} — the piece's bytes (only verified pieces; 404
  *       otherwise), with its digest in {@code X-Piece-Digest}; 503 with {@code Retry-After} when
  *       every upload slot is busy, so the child picks another parent.</li>
- *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set) and its live
- *       upload load, for stage 2.</li>
+ *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set), whether its
+ *       copy is a {@code source} (a super seed's, or fetched from the origin) and its live upload
+ *       load, for stage 2.</li>
  *   <li>{@code GET /load} — its live upload load alone.</li>
  * </ul>
  * Every upload is paced by one token bucket at the agent's upload limit.
@@ -103,6 +104,7 @@ public final class PieceServer implements AutoCloseable {
         UploadLoad l = load();
         json(exchange, 200, "{\"task_id\":\"" + escape(status.group(1)) + "\",\"piece_count\":" + count
             + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held.toByteArray()) + "\","
+            + "\"source\":" + (file.isPresent() && tasks.source(status.group(1))) + ","
             + loadJson(l).substring(1));
         return;
       }

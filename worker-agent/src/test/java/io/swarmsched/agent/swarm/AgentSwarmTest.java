@@ -342,8 +342,11 @@ class AgentSwarmTest {
     String hostA = host("a");
     Agent a = agent(hostA, 0);
     dispatcher.script(TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).build());
+    long servedBefore = originWithoutRanges.bytesServed();
     a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
     assertThat(Files.readAllBytes(dir.resolve("a.bin"))).isEqualTo(content);
+    // Streamed once, not once per piece.
+    assertThat(originWithoutRanges.bytesServed() - servedBefore).isEqualTo(content.length);
   }
 
   @Test
