@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.swarmsched.runtime.http.Echo;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -158,12 +159,13 @@ final class RestApi implements HttpHandler {
         body = dispatch(exchange, method);
       } catch (RegistryError e) {
         status = e.status();
-        body = error(e.errorCode(), e.getMessage());
+        // Messages quote subjects and ids from the request; long ones are cut, not echoed in full.
+        body = error(e.errorCode(), Echo.truncateLongWords(e.getMessage()));
         if (status >= 500) {
-          log.warn("{} {} failed: {}", method, exchange.getRequestURI(), e.getMessage(), e.getCause());
+          log.warn("{} {} failed: {}", method, Echo.truncate(exchange.getRequestURI().toString()), e.getMessage(), e.getCause());
         }
       } catch (RuntimeException e) {
-        log.error("{} {} failed", method, exchange.getRequestURI(), e);
+        log.error("{} {} failed", method, Echo.truncate(exchange.getRequestURI().toString()), e);
         status = 500;
         body = error(500, "Internal error: " + e);
       }

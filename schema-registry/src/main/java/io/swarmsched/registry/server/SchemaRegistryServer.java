@@ -1,6 +1,7 @@
 package io.swarmsched.registry.server;
 
 import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.runtime.http.BoundedHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -58,7 +59,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
   static SchemaRegistryServer serve(RegistryServerConfig config, RegistryState state, RegistryLog store) {
     HttpServer http;
     try {
-      http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+      http = BoundedHttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
     } catch (BindException e) {
       throw new UncheckedIOException("Schema registry cannot bind " + config.host() + ":"
           + config.port() + " (port taken?): " + e.getMessage(), e);
@@ -107,7 +108,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     if (closed.getCount() == 0) {
       return;
     }
-    http.stop(0);
+    http.stop(1); // bounded: in-flight requests get a second
     executor.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
