@@ -28,6 +28,7 @@ public final class Main implements Runnable {
   public static final List<Class<?>> SUBCOMMANDS = List.of(
       DemoCommand.class,
       UpCommand.class,
+      DashboardCommand.class,
       ClusterCommand.class,
       TopicsCommand.class,
       IngestCommand.class,

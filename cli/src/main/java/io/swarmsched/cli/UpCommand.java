@@ -41,6 +41,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--dispatcher-port", paramLabel = "PORT", description = "dispatcher HTTP port (default: ${DEFAULT-VALUE}).")
   int dispatcherPort = LocalSwarm.Options.DEFAULT_DISPATCHER_PORT;
 
+  @Option(names = "--dashboard-port", paramLabel = "PORT", description = "Web dashboard port (default: ${DEFAULT-VALUE}).")
+  int dashboardPort = LocalSwarm.Options.DEFAULT_DASHBOARD_PORT;
+
   @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy: load-aware or random (default: ${DEFAULT-VALUE}).")
   String policy = "load-aware";
 
@@ -55,7 +58,7 @@ final class UpCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir != null ? dataDir : ClusterCommand.defaultDataDir();
     LocalSwarm swarm = LocalSwarm.start(new LocalSwarm.Options(dir, kafkaPort, controllerPort, registryPort, ingestPort,
-        scoringPort, dispatcherPort, policy, Map.of()), line -> {
+        scoringPort, dispatcherPort, policy, Map.of(), dashboardPort), line -> {
           out.println(line);
           out.flush();
         });
@@ -70,6 +73,7 @@ final class UpCommand implements Callable<Integer> {
       throw e;
     }
     out.println();
+    out.println("  dashboard           " + swarm.dashboardUrl() + "  (hosts, tasks and their DAGs, decisions, dead letters)");
     out.println("  Kafka bootstrap     " + swarm.bootstrapServers());
     out.println("  schema registry     " + swarm.registryUrl());
     out.println("  heartbeat-ingest    " + swarm.ingestUrl() + "  (/api/v1/hosts, /api/v1/heartbeat, /health, /metrics)");

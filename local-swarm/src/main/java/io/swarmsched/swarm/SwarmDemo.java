@@ -138,6 +138,7 @@ public final class SwarmDemo {
          OriginServer origin = OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
       out.printf("bootstrap %s, registry %s, dispatcher %s, origin %s%n", swarm.bootstrapServers(), swarm.registryUrl(),
           swarm.dispatcherUrl(), origin.url(FILE_NAME));
+      out.println("dashboard " + swarm.dashboardUrl() + " (open it to watch the swarm)");
       List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
       List<Agent> agents = new ArrayList<>();
       try {

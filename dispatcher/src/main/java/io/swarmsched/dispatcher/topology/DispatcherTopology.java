@@ -1,6 +1,7 @@
 package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.metrics.ObservedDispatch;
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
@@ -115,8 +116,8 @@ public final class DispatcherTopology {
     topology.addSource(PEER_EVENTS_SOURCE, keys.deserializer(), peerEvents.deserializer(), Topics.PEER_EVENTS.name());
     topology.addSource(PIECE_EVENTS_SOURCE, keys.deserializer(), pieceEvents.deserializer(), Topics.PIECE_EVENTS.name());
     topology.addProcessor(DISPATCH_PROCESSOR,
-        () -> new DispatchProcessor(config, new StageOne(config), index, requests.serializer(), peerEvents.serializer(),
-            pieceEvents.serializer()),
+        () -> ObservedDispatch.observe(new DispatchProcessor(config, new StageOne(config), index, requests.serializer(),
+            peerEvents.serializer(), pieceEvents.serializer())), // metrics from what it forwards
         REQUESTS_SOURCE, PEER_EVENTS_SOURCE, PIECE_EVENTS_SOURCE);
     topology.addStateStore(WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
         DISPATCH_PROCESSOR);

@@ -104,6 +104,10 @@ final class RestApi implements HttpHandler {
     // Confluent's Node client (1.x) resolves subjects through associations first and falls back
     // to TopicNameStrategy when there are none; this registry keeps no associations.
     route("GET", "associations/resources/{namespace}/{name}", r -> JSON.createArrayNode());
+    route("GET", "contexts", r -> ConfluentReads.contexts());
+    route("GET", "schemas", r -> ConfluentReads.schemas(registry, r.query.get("subjectPrefix"), r.flag("latestOnly"),
+        r.flag("deleted"), r.intQuery("offset", 0), r.intQuery("limit", -1)));
+    route("GET", "v1/metadata/id", r -> ConfluentReads.metadataId(null));
   }
 
   // ---- plumbing ----
@@ -141,6 +145,18 @@ final class RestApi implements HttpHandler {
       } catch (NumberFormatException e) {
         throw new RegistryError(404, 40403, "Schema " + text + " not found: '" + name
             + "' must be an integer");
+      }
+    }
+
+    int intQuery(String name, int fallback) {
+      String text = query.get(name);
+      if (text == null || text.isBlank()) {
+        return fallback;
+      }
+      try {
+        return Integer.parseInt(text.trim());
+      } catch (NumberFormatException e) {
+        throw new RegistryError(422, 42202, "Invalid " + name + " '" + text + "': must be an integer");
       }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,16 @@ public final class SchemaRegistryServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    http.createContext("/", new RestApi(new RegistryService(state, store)));
+    RegistryService service = new RegistryService(state, store);
+    RestApi api = new RestApi(service);
+    AtomicLong requests = new AtomicLong();
+    http.createContext("/", exchange -> {
+      requests.incrementAndGet();
+      api.handle(exchange);
+    });
+    RegistryOps ops = new RegistryOps(service, requests);
+    http.createContext("/health", ops);
+    http.createContext("/metrics", ops);
     http.setExecutor(executor);
     http.start();
     SchemaRegistryServer server = new SchemaRegistryServer(config, store, http, executor);
