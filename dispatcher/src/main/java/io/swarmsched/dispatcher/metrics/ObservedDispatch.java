@@ -42,12 +42,18 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
     }
   };
 
-  private ObservedDispatch(Processor<KIn, VIn, Object, Object> inner) {
+  private final java.util.function.Function<VIn, ScheduleRequest> requestOf;
+
+  private ObservedDispatch(Processor<KIn, VIn, Object, Object> inner,
+      java.util.function.Function<VIn, ScheduleRequest> requestOf) {
     this.inner = inner;
+    this.requestOf = requestOf;
   }
 
-  public static <KIn, VIn> Processor<KIn, VIn, Object, Object> observe(Processor<KIn, VIn, Object, Object> inner) {
-    return new ObservedDispatch<>(inner);
+  /** @param requestOf the schedule request an input carries, or null when it carries none */
+  public static <KIn, VIn> Processor<KIn, VIn, Object, Object> observe(Processor<KIn, VIn, Object, Object> inner,
+      java.util.function.Function<VIn, ScheduleRequest> requestOf) {
+    return new ObservedDispatch<>(inner, requestOf);
   }
 
   @Override
@@ -63,7 +69,8 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
 
   @Override
   public void process(Record<KIn, VIn> record) {
-    if (metrics != null && record.value() instanceof ScheduleRequest r) {
+    ScheduleRequest r = metrics == null || record.value() == null ? null : requestOf.apply(record.value());
+    if (r != null) {
       Instant ts = r.getTimestamp();
       requestTimes.putIfAbsent(r.getRequestId(), ts == null ? record.timestamp() : ts.toEpochMilli());
     }

@@ -127,7 +127,8 @@ public final class DispatcherTopology {
         () -> new DispatchInput.Wrap<PieceEvent>(DispatchInput.PieceUpdate::new), PIECE_EVENTS_SOURCE);
     topology.addProcessor(DISPATCH_PROCESSOR,
         () -> ObservedDispatch.observe(new DispatchProcessor(config, new StageOne(config), index,
-            peerEvents.serializer(), pieceEvents.serializer())), // metrics from what it forwards
+            peerEvents.serializer(), pieceEvents.serializer()), // metrics from what it forwards
+            in -> in instanceof DispatchInput.Request r ? r.request() : null),
         REQUESTS_AS_INPUT, PEER_EVENTS_AS_INPUT, PIECE_EVENTS_AS_INPUT);
     topology.addStateStore(WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
         DISPATCH_PROCESSOR);
