@@ -37,7 +37,8 @@ public final class Main implements Runnable {
       AgentCommand.class,
       GetCommand.class,
       BenchCommand.class,
-      ChaosCommand.class);
+      ChaosCommand.class,
+      SimulateCommand.class);
 
   /** Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage). */
   public static final int EXIT_FAILURE = 1;

@@ -60,6 +60,39 @@ public final class Scenarios {
     }
 
     /**
+     * The runs {@code swarmsched simulate --scenario NAME|all} makes: the named scenario (or every one), with
+     * {@code hosts} and {@code sizeBytes} replacing the defaults when positive. {@code all} without a host count
+     * runs {@code uniform} at 100 hosts as well as 1,000 (the issue's two sizes).
+     *
+     * @throws IllegalArgumentException on an unknown name or a size below one piece
+     */
+    public static List<Scenario> plan(String name, int hosts, long sizeBytes) {
+        List<Scenario> base = new java.util.ArrayList<>();
+        if ("all".equals(name)) {
+            for (Scenario s : all()) {
+                if (s.name().equals("uniform") && hosts <= 0) {
+                    base.add(s.withHosts(100));
+                }
+                base.add(s);
+            }
+        } else {
+            base.add(byName(name));
+        }
+        List<Scenario> out = new java.util.ArrayList<>();
+        for (Scenario s : base) {
+            Scenario x = s;
+            if (hosts > 0 && !s.name().equals(FIRST_CHILD)) { // the first-child story is the demo's 8 hosts
+                x = x.withHosts(hosts);
+            }
+            if (sizeBytes > 0) {
+                x = x.withSize(sizeBytes);
+            }
+            out.add(x);
+        }
+        return out;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the scenarios for an unknown name
      */
     public static Scenario byName(String name) {
