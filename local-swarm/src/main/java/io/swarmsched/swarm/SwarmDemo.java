@@ -67,7 +67,32 @@ public final class SwarmDemo {
    * @param originLimit  the origin's egress limit, bytes/s (0 = unlimited)
    */
   public record Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy,
-                        Path dataDir, int pieceLength, Duration timeout) {}
+                        Path dataDir, int pieceLength, Duration timeout, Map<Integer, Long> uploadOverrides) {
+    /** Every agent at {@code uploadLimit}. */
+    public Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy, Path dataDir,
+                   int pieceLength, Duration timeout) {
+      this(fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, Map.of());
+    }
+
+    public Options {
+      uploadOverrides = Map.copyOf(uploadOverrides);
+    }
+
+    /**
+     * A skewed-capacity swarm: agent {@code i} (0 is the super seed) uploads at {@code limit} instead
+     * of {@code uploadLimit}, as the benchmark's skewed run needs.
+     */
+    public Options withUploadLimit(int agent, long limit) {
+      Map<Integer, Long> m = new java.util.HashMap<>(uploadOverrides);
+      m.put(agent, limit);
+      return new Options(fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, m);
+    }
+
+    /** Agent {@code i}'s upload limit, bytes/s. */
+    public long uploadLimitOf(int agent) {
+      return uploadOverrides.getOrDefault(agent, uploadLimit);
+    }
+  }
 
   /** What the demo measured; also what its caller (a test, the benchmark) reads. */
   public record Summary(double elapsedSeconds, double boundSeconds, long originBytes, long peerBytes,
@@ -131,6 +156,8 @@ public final class SwarmDemo {
     out.printf(Locale.ROOT, "swarmsched demo: %s to %d agents (1 super seed), upload limit %s/s each, origin egress %s, policy %s%n",
         ProgressBar.bytes(o.fileSize()), o.agents(), ProgressBar.bytes(o.uploadLimit()),
         o.originLimit() > 0 ? ProgressBar.bytes(o.originLimit()) + "/s" : "unlimited", o.policy());
+    o.uploadOverrides().forEach((i, limit) -> out.printf(Locale.ROOT, "  agent %d uploads at %s/s instead%n", i,
+        ProgressBar.bytes(limit)));
     out.println("generating the file …");
     String digest = generate(data.resolve("origin").resolve(FILE_NAME), o.fileSize());
 
@@ -143,7 +170,8 @@ public final class SwarmDemo {
       List<Agent> agents = new ArrayList<>();
       try {
         for (DemoSwarmAgents.Spec spec : specs) {
-          agents.add(DemoSwarmAgents.start(swarm, spec, data.resolve("agents"), o.uploadLimit(), o.pieceLength(), Map.of()));
+          agents.add(DemoSwarmAgents.start(swarm, spec, data.resolve("agents"), o.uploadLimitOf(agents.size()),
+              o.pieceLength(), Map.of()));
         }
         out.println("waiting for the " + specs.size() + " agents to be ONLINE and scored …");
         awaitHosts(swarm, specs.size(), Duration.ofSeconds(90));
@@ -182,7 +210,10 @@ public final class SwarmDemo {
         } else {
           out.println("  " + specs.get(0).hostId() + ": holds no verified copy");
         }
-        long sumUpload = o.uploadLimit() * o.agents();
+        long sumUpload = 0;
+        for (int i = 0; i < o.agents(); i++) {
+          sumUpload += o.uploadLimitOf(i);
+        }
         double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
         Summary s = new Summary(elapsed, bound, origin.bytesServed(), peerBytes, decisions,

@@ -133,6 +133,8 @@ final class OriginFetch {
     if (authority) {
       publishMetadata(layout);
     }
+    log.info("{}: {} pieces from the origin ({}) in {} ms", peerId, layout.pieceCount(),
+        ranges ? "ranges" : "ranges unknown", (long) (progress.elapsedSeconds() * 1000));
   }
 
   /** Republishes the metadata whenever pieces were added, so children can start on them. */

@@ -51,6 +51,13 @@ final class ScriptedParent implements AutoCloseable {
     server.start();
   }
 
+  /** From now on it also holds this piece (a source still filling from the origin). */
+  void gain(int piece) {
+    synchronized (holds) {
+      holds.set(piece);
+    }
+  }
+
   ScriptedParent corrupt() {
     corrupt = true;
     return this;
@@ -61,6 +68,12 @@ final class ScriptedParent implements AutoCloseable {
     return this;
   }
 
+  private BitSet held() {
+    synchronized (holds) {
+      return (BitSet) holds.clone();
+    }
+  }
+
   String address() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
@@ -69,14 +82,14 @@ final class ScriptedParent implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       if (path.endsWith("/status")) {
-        byte[] body = ("{\"piece_count\":" + pieces.length + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(holds.toByteArray())
+        byte[] body = ("{\"piece_count\":" + pieces.length + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held().toByteArray())
             + "\",\"source\":" + source + ",\"max_tx\":100000000,\"tx\":0}").getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
         return;
       }
       Matcher m = PIECE.matcher(path);
-      if (!m.matches() || !holds.get(Integer.parseInt(m.group(1)))) {
+      if (!m.matches() || !held().get(Integer.parseInt(m.group(1)))) {
         ex.sendResponseHeaders(404, -1);
         return;
       }

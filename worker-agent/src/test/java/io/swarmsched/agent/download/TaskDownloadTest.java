@@ -137,6 +137,38 @@ class TaskDownloadTest {
   }
 
   @Test
+  void piecesAreFetchedFromASourceWhileItIsStillFilling() throws Exception {
+    byte[][] pieces = pieces(32, 6);
+    ScriptedParent seed = parent("seed", pieces, new BitSet(), true);
+    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(seed));
+    String taskId = TaskIds.of(URL, null, "");
+    TaskMetadata full = metadata(taskId, pieces);
+    List<String> published = new ArrayList<>(java.util.Collections.nCopies(32, ""));
+    ctx.metadata.set(TaskMetadata.newBuilder(full).setPieceDigests(new ArrayList<>(published)).build());
+    // The source gets one piece every 50 ms and publishes its digest, as a back-to-source peer does.
+    Thread filler = new Thread(() -> {
+      for (int p = 0; p < 32; p++) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+        seed.gain(p);
+        published.set(p, full.getPieceDigests().get(p));
+        ctx.metadata.set(TaskMetadata.newBuilder(full).setPieceDigests(new ArrayList<>(published)).build());
+      }
+    });
+    filler.start();
+    long start = System.nanoTime();
+    DownloadProgress progress = new DownloadProgress();
+    var d = new TaskDownload(ctx, DownloadRequest.of(URL, dir.resolve("out.bin")), "child-peer", progress);
+    d.run();
+    filler.join();
+    ByteBuffers.assertContent(dir.resolve("out.bin"), pieces);
+    assertThat((System.nanoTime() - start) / 1e9).as("seconds, with the source filling in 1.6 s").isLessThan(3.5);
+  }
+
+  @Test
   void aCorruptParentFailsAtMostThreePiecesAndIsDropped() throws Exception {
     byte[][] pieces = pieces(16, 2);
     ScriptedParent liar = parent("liar", pieces, range(0, 16), false).corrupt();
