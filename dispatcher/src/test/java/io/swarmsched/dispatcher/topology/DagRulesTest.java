@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The stored DAG and core's mirrored DAG (docs/design.md, "Stage 1"). */
+/**
+ * The stored DAG records who feeds whom now, not history (docs/design.md, "Stage 1"): a finished peer has no
+ * in-edges, so acyclicity never starves the first child of a small swarm of the mesh.
+ */
 class DagRulesTest {
   private DispatcherFixture f;
 
@@ -64,6 +67,19 @@ class DagRulesTest {
   }
 
   @Test
+  void onceItsDescendantsFinishTheFirstChildGetsThemAsParents() {
+    everyPeerDescendsFromTheFirstChild();
+    f.peer("t1", "p2", "h2", PeerEventType.SUCCEEDED, T0 + 70);
+    f.peer("t1", "p3", "h3", PeerEventType.SUCCEEDED, T0 + 80);
+    assertThat(task().peers.get("p2").parents).as("a finished peer has no in-edges").isEmpty();
+    assertThat(task().peers.get("p3").parents).isEmpty();
+
+    // the demo's starved agent asked again and again and got "1 offered, 0 new": now the finished peers serve it
+    assertThat(parentsOf("r1-more", "p1", "h1", T0 + 90)).contains("p2", "p3");
+    assertThat(task().peers.get("p1").parents).as("its in-edges are its new parents").contains("p2", "p3");
+  }
+
+  @Test
   void parentsCommittedThenBlocklistedLeaveNoEdgeInCoresDag() {
     assertThat(parentsOf("r1", "p1", "h1", T0 + 10)).containsExactly("seed-peer");
     // p1 asks again, blocklisting the parent it was just given: no candidate is left, it waits for a retry
@@ -74,5 +90,11 @@ class DagRulesTest {
     f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 30);
     // p1 runs without a parent: it has nothing to give, in core's DAG as in the store
     assertThat(parentsOf("r2", "p2", "h2", T0 + 40)).containsExactly("seed-peer");
+  }
+
+  @Test
+  void aFinishedPeerAnnouncedFirstHasNoParentsEither() {
+    f.peer("t1", "p9", "h1", PeerEventType.SUCCEEDED, T0 + 10);
+    assertThat(task().peers.get("p9").parents).isEmpty();
   }
 }
