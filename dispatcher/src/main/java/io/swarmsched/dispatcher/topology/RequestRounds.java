@@ -2,6 +2,7 @@ package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
+import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PeerStatus;
 import io.swarmsched.dispatcher.state.PendingRequest;
@@ -159,6 +160,7 @@ final class RequestRounds {
         me.parents.add(rp.peerId());
         stores.allocateUpload(rp.hostId(), now);
       }
+      CoreTaskMirror.inEdgesChanged(task, me.peerId);
     } else if (outcome instanceof RoundOutcome.BackToSource) {
       PeerRecord me = task.peers.get(req.getPeerId());
       me.status = PeerStatus.BACK_TO_SOURCE;

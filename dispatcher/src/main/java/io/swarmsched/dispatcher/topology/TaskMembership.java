@@ -12,6 +12,7 @@ import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.PeerStateMachine;
 import io.swarmsched.scheduling.resource.Task;
+import io.swarmsched.scheduling.round.PeerRules;
 import org.apache.kafka.common.metrics.Sensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Who is in a task and in which state: peers enrolled by their requests, moved by their peer events through core's
  * state machine (an illegal transition is counted, never applied), advanced by their piece events, and removed
- * when they fail or leave, their unfinished children then getting a fresh decision.
+ * when they fail or leave, their unfinished children then getting a fresh decision. A peer that finishes loses its
+ * in-edges ({@link PeerRules#keepsInEdges}).
  */
 final class TaskMembership {
   private static final Logger log = LoggerFactory.getLogger(TaskMembership.class);
@@ -93,6 +95,10 @@ final class TaskMembership {
       illegalTransitionSensor.record();
       log.debug("Illegal transition {} -> {} of peer {} (task {}); {} so far", peer.status, next, peer.peerId,
           task.taskId, illegalTransitions);
+    }
+    if (!PeerRules.keepsInEdges(PeerState.valueOf(peer.status.name()))) {
+      // the DAG records who feeds whom now: a finished peer needs no parent and may serve its former ancestors
+      peer.parents.clear();
     }
     peer.piecesFinished = Math.max(peer.piecesFinished, ev.getPiecesFinished());
     if (ev.getPieceCount() > 0) peer.pieceCount = ev.getPieceCount();
