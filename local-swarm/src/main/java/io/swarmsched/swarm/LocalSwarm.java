@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The whole scheduler in one process: the embedded cluster (a real KRaft broker in a child JVM and
@@ -27,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * join it by its bootstrap and registry addresses, from this process or any other.
  */
 public final class LocalSwarm implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LocalSwarm.class);
 
   /**
-   * @param dataDir        broker data, Streams state and logs live under it
+   * @param dataDir        the cluster's data directory ({@code swarmsched cluster}'s layout: kafka/,
+   *                       config/, logs/, cluster.properties) with Streams state in state/ beside it,
+   *                       so {@code up} and {@code cluster} can take turns on one directory
    * @param policy         the dispatcher's policy: load-aware or random
    * @param overrides      any further settings, applied to every service (e.g. swarm.dispatcher.parents.max)
    * @param dashboardPort  the web dashboard's port (0: any free port)
@@ -92,7 +91,7 @@ public final class LocalSwarm implements AutoCloseable {
           + options.registryPort() + " …");
       swarm.cluster = LocalCluster.start(LocalClusterConfig.defaults()
           .withPorts(options.kafkaPort(), options.controllerPort(), options.registryPort())
-          .withDataDir(options.dataDir().resolve("kafka")));
+          .withDataDir(options.dataDir()));
       say.accept("starting heartbeat-ingest, scoring-streams and the dispatcher (" + options.policy() + ") …");
       swarm.ingest = HeartbeatIngestApp.start(swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
       swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
@@ -162,19 +161,25 @@ public final class LocalSwarm implements AutoCloseable {
   }
 
   public Path logsDir() {
-    return options.dataDir().resolve("kafka").resolve("logs");
+    return options.dataDir().resolve("logs");
   }
 
+  /** How long the three services get to stop together before the cluster is stopped anyway. */
+  public static final Duration SERVICE_STOP_BUDGET = Duration.ofSeconds(8);
+  /**
+   * How long the registry and broker get; a broker still stopping after it is left to finish on
+   * its own (it also stops when this JVM's pipe to it closes).
+   */
+  public static final Duration CLUSTER_STOP_BUDGET = Duration.ofSeconds(10);
+
+  /**
+   * Stops the services (concurrently, within {@link #SERVICE_STOP_BUDGET}), then the cluster:
+   * services first, so their Kafka clients can still commit and flush while the broker is up.
+   * Returns within about the two budgets even when the broker is already gone.
+   */
   @Override
   public void close() {
-    for (AutoCloseable c : new AutoCloseable[] {dashboard, dispatcher, scoring, ingest, cluster}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          log.warn("stopping {} failed", c.getClass().getSimpleName(), e);
-        }
-      }
-    }
+    BoundedClose.all("the services", SERVICE_STOP_BUDGET, dashboard, dispatcher, scoring, ingest);
+    BoundedClose.all("the local cluster", CLUSTER_STOP_BUDGET, cluster);
   }
 }

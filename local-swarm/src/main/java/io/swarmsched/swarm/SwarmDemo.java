@@ -149,7 +149,8 @@ public final class SwarmDemo {
 
   public static Summary execute(Options o, PrintStream out) throws Exception {
     Path data = o.dataDir().toAbsolutePath();
-    for (String sub : List.of("kafka", "state", "agents", "origin")) {
+    // The cluster's layout (LocalSwarm.Options) plus the demo's own directories: a fresh start.
+    for (String sub : List.of("kafka", "config", "logs", "cluster.properties", "state", "agents", "origin")) {
       deleteTree(data.resolve(sub));
     }
     Files.createDirectories(data.resolve("origin"));
@@ -222,9 +223,8 @@ public final class SwarmDemo {
         print(s, o, data, swarm, out);
         return s;
       } finally {
-        for (Agent a : agents) {
-          a.close();
-        }
+        // Agents before the services and the broker (the try's resources), each bounded.
+        BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
       }
     }
   }
