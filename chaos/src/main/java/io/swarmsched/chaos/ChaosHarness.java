@@ -271,7 +271,8 @@ public final class ChaosHarness {
 
           DecisionAudit audit = DecisionAudit.read(bootstrap, registry.url(), workload.requestPrefix(),
               Duration.ofSeconds(120));
-          return report(audit, sent, faultReports, sendSeconds, drainSeconds, guarantee, requestPartitions);
+          return report(audit, sent, faultReports, sendSeconds, drainSeconds, guarantee, requestPartitions,
+              timeline(seen, streamStart, requestPartitions));
         }
       }
     } finally {
@@ -293,7 +294,7 @@ public final class ChaosHarness {
   }
 
   private ChaosReport report(DecisionAudit audit, long sent, List<ChaosReport.Fault> faults, double sendSeconds,
-      double drainSeconds, String guarantee, int requestPartitions) {
+      double drainSeconds, String guarantee, int requestPartitions, Map<String, Object> timeline) {
     long onTopic = audit.requestsOnTopic.size();
     long inputDuplicates = audit.requestsOnTopic.values().stream().filter(n -> n > 1).count();
     List<String> lost = audit.requestsOnTopic.keySet().stream().filter(id -> !audit.byRequest.containsKey(id))
@@ -328,10 +329,38 @@ public final class ChaosHarness {
     evidence.put("inputDuplicates", audit.requestsOnTopic.entrySet().stream().filter(e -> e.getValue() > 1)
         .map(Map.Entry::getKey).sorted().limit(50).toList());
     evidence.put("decisionRecordsRead", audit.decisionRecords);
+    evidence.put("timeline", timeline);
     long decided = audit.requestsOnTopic.keySet().stream().filter(audit.byRequest::containsKey).count();
     return new ChaosReport(setup, sent, onTopic, inputDuplicates, decided, lost.size(), differently.size(),
         twice.size(), audit.outcomes, audit.seedTriggers, audit.otherDecisions, faults, sendSeconds, drainSeconds,
         (System.nanoTime() - t0) / 1e9, evidence);
+  }
+
+  /**
+   * Decisions a read_committed reader got per 10 s from the start of the stream, in all and per
+   * request partition: shows whether a long recovery was a stalled partition or a backlog.
+   */
+  private static Map<String, Object> timeline(List<DecisionTap.Seen> seen, long streamStart, int partitions) {
+    int buckets = 1;
+    for (DecisionTap.Seen s : seen) {
+      buckets = Math.max(buckets, (int) ((s.atMillis() - streamStart) / 10_000) + 1);
+    }
+    long[] all = new long[buckets];
+    long[][] perPartition = new long[partitions][buckets];
+    for (DecisionTap.Seen s : seen) {
+      int b = (int) Math.max(0, (s.atMillis() - streamStart) / 10_000);
+      all[b]++;
+      perPartition[s.requestPartition()][b]++;
+    }
+    Map<String, Object> timeline = new LinkedHashMap<>();
+    timeline.put("bucketSeconds", 10);
+    timeline.put("all", all);
+    Map<String, long[]> parts = new LinkedHashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      parts.put(Integer.toString(p), perPartition[p]);
+    }
+    timeline.put("perRequestPartition", parts);
+    return timeline;
   }
 
   // ------------------------------------------------------------------ faults

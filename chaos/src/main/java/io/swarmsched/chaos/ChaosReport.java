@@ -81,6 +81,9 @@ public record ChaosReport(
         b.append("    ").append(f.detail()).append('\n');
       }
     }
+    if (evidence.get("timeline") instanceof Map<?, ?> timeline && timeline.get("all") instanceof long[] all) {
+      b.append(String.format("%ndecisions per 10 s from the first request: %s%n", java.util.Arrays.toString(all)));
+    }
     b.append(String.format("%n%s%n", passed() ? "PASSED: nothing lost, nothing decided or delivered twice"
         : "FAILED: see evidence in report.json"));
     return b.toString();

@@ -20,7 +20,7 @@ class ChaosRunTest {
   @Test
   void nothingIsLostOrDuplicatedWhenADispatcherAndABrokerAreKilled() throws Exception {
     ChaosOptions options = new ChaosOptions(10_000, 200, 100, 120, 2, 0.3, 0.6, Duration.ofSeconds(10),
-        Duration.ofSeconds(150), work, Optional.of(work.resolve("out")), Map.of(), 7);
+        Duration.ofSeconds(400), work, Optional.of(work.resolve("out")), Map.of(), 7);
     ChaosReport report = new ChaosHarness(options, System.err::println).run();
     report.write(work.resolve("out"));
     System.err.println(report.table());
