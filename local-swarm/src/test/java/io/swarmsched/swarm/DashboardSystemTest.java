@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -206,7 +208,87 @@ class DashboardSystemTest {
     }
   }
 
+  @Test
+  void everyMetricTheGrafanaDashboardQueriesIsExportedBySomeService() throws Exception {
+    Path grafana = repositoryRoot().resolve("docker/grafana/dashboards/swarmsched.json");
+    Set<String> queried = new TreeSet<>();
+    for (JsonNode panel : JSON.readTree(grafana.toFile()).path("panels")) {
+      for (JsonNode target : panel.path("targets")) {
+        queried.addAll(metricNames(target.path("expr").asText()));
+      }
+    }
+    assertThat(queried).as("metric names in %s", grafana)
+        .contains("swarmsched_decisions_total", "swarmsched_decision_latency_seconds_bucket",
+            "swarmsched_back_to_source_peers", "swarmsched_hosts", "swarmsched_dead_letters_total");
+
+    // counters appear with their first event: one decision and one dead letter
+    HttpResponse<String> decided = HTTP.send(HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("task_id", "grafana-" + UUID.randomUUID(),
+            "peer_id", "p", "host_id", "agent-2", "url", "http://origin.invalid/g", "need_back_to_source", true))))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+    sendGarbageHeartbeat("grafana-bad-host");
+    List<String> services = List.of(swarm.ingestUrl(), swarm.scoringUrl(), swarm.dispatcherUrl(), swarm.registryUrl());
+    Set<String> missing = new TreeSet<>(queried);
+    Await.until(WAIT, "every metric the Grafana dashboard queries in some service's /metrics", () -> {
+      Set<String> exported = new TreeSet<>();
+      services.forEach(url -> exported.addAll(exportedNames(body(url + "/metrics"))));
+      missing.clear();
+      missing.addAll(queried);
+      missing.removeAll(exported);
+      return missing.isEmpty();
+    });
+    assertThat(missing).as("queried by Grafana but exported by no service").isEmpty();
+  }
+
+  @Test
+  void metricNamesAreReadFromPromqlWithoutFunctionsLabelsOrRanges() {
+    assertThat(metricNames("histogram_quantile(0.99, sum by (le) (rate(swarmsched_decision_latency_seconds_bucket[5m])))"))
+        .containsExactly("swarmsched_decision_latency_seconds_bucket");
+    assertThat(metricNames("sum by (job) (jvm_memory_used_bytes{area=\"heap\", job=~\"a|b\"}) / on (job) up"))
+        .containsExactlyInAnyOrder("jvm_memory_used_bytes", "up");
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
+      "and", "or", "unless", "offset", "bool");
+
+  /** Metric names a PromQL expression reads: identifiers that are not functions, keywords, labels or durations. */
+  static Set<String> metricNames(String expr) {
+    String e = expr.replaceAll("\\{[^}]*\\}", " ")           // label matchers
+        .replaceAll("\\[[^\\]]*\\]", " ")                   // range selectors
+        .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ") // label lists
+        .replaceAll("\"[^\"]*\"", " ");
+    Set<String> names = new TreeSet<>();
+    Matcher m = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?").matcher(e);
+    while (m.find()) {
+      if (m.group(2) == null && !PROMQL_WORDS.contains(m.group(1))) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  /** Sample names in Prometheus text (histograms give _bucket, _count and _sum). */
+  static Set<String> exportedNames(String metrics) {
+    Set<String> names = new TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(metrics);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("docker-compose.yml"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("the repository root (a parent with docker-compose.yml)").isNotNull();
+    return dir;
+  }
 
   private static void sendGarbageHeartbeat(String key) throws Exception {
     Properties p = new Properties();

@@ -114,8 +114,8 @@ function dag(task) {
   const depth = depths(peers);
   const layers = [];
   for (const p of peers) (layers[depth.get(p.peer_id)] ||= []).push(p);
-  const W = 120, H = 56, R = 9;
-  const width = Math.max(1, ...layers.map(l => l.length)) * W + 20;
+  const W = 150, H = 56, R = 9;
+  const width = Math.max(1, ...layers.map(l => l.length)) * W + 40; // room for the last label
   const height = layers.length * H + 10;
   const pos = new Map();
   layers.forEach((layer, d) => layer.forEach((p, i) => pos.set(p.peer_id, {x: 10 + W / 2 + i * W, y: 18 + d * H})));

@@ -73,6 +73,7 @@ public final class HttpApi implements AutoCloseable {
     this.host = host;
     this.requestedPort = port;
     this.maxBodyBytes = maxBodyBytes;
+    registry.config().meterFilter(io.swarmsched.runtime.streams.StateStoreTags.FILTER); // before any meter
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
