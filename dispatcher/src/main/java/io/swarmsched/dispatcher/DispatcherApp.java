@@ -1,6 +1,9 @@
 package io.swarmsched.dispatcher;
 
 import io.swarmsched.dispatcher.http.DispatcherHttp;
+import io.swarmsched.dispatcher.http.TaskListRoutes;
+import io.swarmsched.dispatcher.metrics.DecisionMetrics;
+import io.swarmsched.dispatcher.metrics.TaskGauges;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.Settings;
@@ -84,6 +87,7 @@ public final class DispatcherApp implements AutoCloseable {
     // per request survives an instance's death only when outputs commit with their inputs
     Properties props = StreamsProps.base(config.applicationId(), settings);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
+    props.put(DecisionMetrics.CONFIG_KEY, new DecisionMetrics(http.meterRegistry())); // read by ObservedDispatch
     StreamsService streams = new StreamsService(DispatcherTopology.build(config), props);
 
     Properties producerProps = new Properties();
@@ -101,6 +105,8 @@ public final class DispatcherApp implements AutoCloseable {
       http.registerHealthCheck("streams", streams.healthCheck());
       new DispatcherHttp(config, KeyQueryRouter.create(streams.streams(), advertised),
           AllInstances.create(streams.streams(), advertised), producer).register(http);
+      TaskListRoutes.register(http, streams.streams(), advertised);
+      TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
       log.info("Dispatcher {} up: HTTP on {}, policy {}, {}", config.applicationId(), advertised, config.policy(),
           props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
       return app;

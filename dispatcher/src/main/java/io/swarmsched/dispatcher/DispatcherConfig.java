@@ -182,6 +182,8 @@ public record DispatcherConfig(
    */
   public static DispatcherConfig from(Settings settings) {
     Settings s = settings.withRenamedKeys(DEPRECATED_KEYS, warning -> log.warn("{}", warning));
+    s.unknownKeys(PREFIX, DEFAULTS.keySet())
+        .forEach(key -> log.warn("{} is not a dispatcher setting and is ignored (see dispatcher/README.md)", key));
     DispatcherConfig c = new DispatcherConfig(
         s.string(APPLICATION_ID, DEFAULTS.get(APPLICATION_ID)),
         s.oneOf(POLICY, DEFAULTS.get(POLICY), POLICY_LOAD_AWARE, POLICY_RANDOM),

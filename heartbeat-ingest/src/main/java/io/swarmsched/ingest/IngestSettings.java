@@ -9,9 +9,14 @@ import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The configuration keys of heartbeat-ingest and their defaults: the one place they are written down. */
 public final class IngestSettings {
+  private static final Logger log = LoggerFactory.getLogger(IngestSettings.class);
+
   private IngestSettings() {}
 
   public static final String APPLICATION_ID = "swarm.ingest.application.id";
@@ -34,6 +39,11 @@ public final class IngestSettings {
   public static final String MAX_TAGS = "swarm.ingest.validation.max.tags";
   public static final String MAX_STRING_LENGTH = "swarm.ingest.validation.max.string.length";
 
+  /** Every {@code swarm.ingest.*} key; any other under that prefix is reported as unknown at start-up. */
+  public static final Set<String> KEYS = Set.of(APPLICATION_ID, SUSPICIOUS_AFTER, OFFLINE_AFTER, OFFLINE_TTL,
+      PATROL_INTERVAL, MAX_CLOCK_SKEW, MAX_RECORD_BYTES, MAX_BANDWIDTH, MAX_UPLOAD_SLOT_LIMIT, OVERCOMMIT_FACTOR,
+      MAX_TASKS, MAX_CPU_CORES, MAX_MEMORY_BYTES, MAX_DISK_BYTES, MAX_GPUS, MAX_TAGS, MAX_STRING_LENGTH);
+
   public static final int DEFAULT_HTTP_MAX_BODY_BYTES = IngestConfig.DEFAULT_MAX_HTTP_BODY_BYTES;
 
   /** heartbeat-ingest's HTTP port when nothing else sets it: beside scoring (8083) and the dispatcher (8084). */
@@ -50,6 +60,8 @@ public final class IngestSettings {
 
   /** The validated configuration; a wrong value throws {@link ConfigException} naming its key. */
   public static IngestConfig config(Settings s) {
+    s.unknownKeys("swarm.ingest.", KEYS)
+        .forEach(key -> log.warn("{} is not a heartbeat-ingest setting and is ignored (see heartbeat-ingest/README.md)", key));
     ValidationLimits d = ValidationLimits.defaults();
     ValidationLimits limits = new ValidationLimits(
         s.longValue(MAX_BANDWIDTH, d.maxBandwidthBytesPerSec(), 1, Long.MAX_VALUE),

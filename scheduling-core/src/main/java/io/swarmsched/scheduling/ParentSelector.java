@@ -1,5 +1,6 @@
 package io.swarmsched.scheduling;
 
+import io.swarmsched.scheduling.dag.Dag;
 import io.swarmsched.scheduling.evaluator.Evaluator;
 import io.swarmsched.scheduling.evaluator.LoadAwareEvaluator;
 import io.swarmsched.scheduling.evaluator.ScoredCandidate;
@@ -210,10 +211,21 @@ public final class ParentSelector {
      */
     public static List<String> commit(Task task, Selection selection, OptimisticLedger ledger, long nowMillis) {
         String child = selection.peerId();
-        List<String> former = task.dag().deleteInEdges(child);
+        Dag<String> dag = task.dag();
+        List<String> former = dag.deleteInEdges(child);
+        // Edges into one child never change what the child reaches, so one walk over its descendants decides every
+        // new edge (a walk per edge cost O(swarm) each in a large task).
+        Set<String> closesCycle = null;
         for (RankedParent p : selection.parents()) {
-            if (task.dag().canAddEdge(p.peerId(), child)) {
-                task.dag().addEdge(p.peerId(), child);
+            if (!dag.hasVertex(p.peerId()) || !dag.hasVertex(child) || p.peerId().equals(child)
+                    || dag.children(p.peerId()).contains(child)) {
+                continue;
+            }
+            if (closesCycle == null) {
+                closesCycle = dag.descendantsAndSelf(child);
+            }
+            if (!closesCycle.contains(p.peerId())) {
+                dag.addEdgeWithoutCycleCheck(p.peerId(), child);
                 ledger.recordAllocation(p.hostId(), nowMillis);
             }
         }

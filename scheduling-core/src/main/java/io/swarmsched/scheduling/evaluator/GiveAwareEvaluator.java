@@ -19,8 +19,10 @@ import java.util.Objects;
  * </pre>
  * The weights are the load-aware policy's, the load-quality weight carrying Give·Share. It reads the live upload
  * count (heartbeat plus the edges created since), not the 60 s peak of PeakBandwidthUsage: a peer that has been
- * serving holds the most pieces, and the peak over a minute would steer children away from exactly those (the
- * hypothesis of issue 14, which the swarm simulator confirms; docs/benchmarks.md).
+ * serving holds the most pieces, and the peak over a minute might steer children away from exactly those (the
+ * hypothesis of issue 14). The swarm simulator does not confirm it: steering children to the peers that hold
+ * the most concentrates them on the few that started early, and this policy is slower than {@code load-aware}
+ * there (docs/benchmarks.md, "Swarm simulator"). Kept as a named policy for comparison.
  */
 public final class GiveAwareEvaluator implements Evaluator {
 

@@ -76,6 +76,8 @@ public final class ScoringSettings {
   /** The validated scoring configuration; a wrong value throws a {@link ConfigException} naming its key. */
   public static ScoringConfig config(Settings settings) {
     Settings s = settings.withRenamedKeys(DEPRECATED_KEYS, warning -> log.warn("{}", warning));
+    s.unknownKeys(PREFIX, DEFAULTS.keySet())
+        .forEach(key -> log.warn("{} is not a scoring setting and is ignored (see scoring-streams/README.md)", key));
     LoadQualityParams params = LoadQualitySettings.params(s);
     Map<String, Object> serde = new HashMap<>();
     s.optional(CommonKeys.SCHEMA_REGISTRY_URL).ifPresent(url -> serde.put("schema.registry.url", url));

@@ -404,6 +404,20 @@ public final class Settings {
     return changed ? new Settings(copy, copyOrigins, unparsed) : this;
   }
 
+  /**
+   * Keys under {@code prefix} that are set but not in {@code known}, each with its origin: most
+   * likely typos, which would otherwise be ignored without a word. Services log them at start-up.
+   */
+  public List<String> unknownKeys(String prefix, java.util.Collection<String> known) {
+    List<String> unknown = new ArrayList<>();
+    values.forEach((key, value) -> {
+      if (key.startsWith(prefix) && !known.contains(key)) {
+        unknown.add(key + " (" + origins.getOrDefault(key, "given") + ")");
+      }
+    });
+    return unknown;
+  }
+
   /** A copy with {@code key} set (tests, derived values such as a chosen port). */
   public Settings with(String key, String value) {
     Map<String, String> copy = new LinkedHashMap<>(values);

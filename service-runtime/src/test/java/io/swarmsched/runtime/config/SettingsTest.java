@@ -59,6 +59,13 @@ class SettingsTest {
   }
 
   @Test
+  void unknownKeysUnderAPrefixAreNamedWithTheirOrigin() {
+    Settings settings = Settings.load(new String[] {"--swarm.svc.typo=1"}, Map.of("SWARM_SVC_KNOWN", "2"), Map.of());
+    assertThat(settings.unknownKeys("swarm.svc.", List.of("swarm.svc.known")))
+        .containsExactly("swarm.svc.typo (flag --swarm.svc.typo)");
+  }
+
+  @Test
   void aRenamedKeyGivesItsValueToTheNewKeyWithAWarning() {
     Settings settings = Settings.load(new String[] {"--swarm.old-name=7"}, Map.of("SWARM_OTHER__OLD", "x"),
         Map.of("swarm.new.name", "1"));

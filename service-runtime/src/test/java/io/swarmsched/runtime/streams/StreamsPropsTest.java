@@ -57,6 +57,22 @@ class StreamsPropsTest {
   }
 
   @Test
+  void failoverDefaultsAreSetAndEachCanBeOverridden() {
+    Properties defaults = StreamsProps.base("app", settings(Map.of()));
+    Properties overridden = StreamsProps.base("app", settings(Map.of(
+        "swarm.streams.session.timeout.ms", "45000", "swarm.streams.num.standby.replicas", "0")));
+
+    assertThat(defaults).containsEntry("session.timeout.ms", "6000")
+        .containsEntry("heartbeat.interval.ms", "1500")
+        .containsEntry("num.standby.replicas", "1")
+        .containsEntry("transaction.timeout.ms", "5000");
+    assertThat(overridden).containsEntry("session.timeout.ms", "45000")
+        .containsEntry("num.standby.replicas", "0")
+        .containsEntry("heartbeat.interval.ms", "1500");
+    new StreamsConfig(defaults);
+  }
+
+  @Test
   void exactlyOnceIsAToggle() {
     Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "at_least_once")));
     assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");

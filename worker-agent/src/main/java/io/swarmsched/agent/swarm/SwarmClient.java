@@ -163,6 +163,14 @@ public final class SwarmClient implements AutoCloseable {
               continue;
             }
             TaskMetadata m = decode(decoder, r, "agent-task-metadata");
+            String invalid = m == null ? null : TaskMetadataRules.problem(r.key(), m);
+            if (invalid != null) {
+              undecodable.incrementAndGet();
+              deadLetters.publish(DeadLetter.builder("agent-task-metadata-validate", "validation failed: " + invalid)
+                  .source(r.topic(), r.partition(), r.offset()).rawKey(rawKey(r)).rawValue(r.value())
+                  .headers(r.headers()).build());
+              m = null;
+            }
             if (m != null) {
               metadata.put(m.getTaskId(), m);
               synchronized (metadata) {
@@ -205,10 +213,15 @@ public final class SwarmClient implements AutoCloseable {
       undecodable.incrementAndGet();
       deadLetters.publish(DeadLetter.builder(stage, e.getMessage() == null ? e.toString() : e.getMessage())
           .source(r.topic(), r.partition(), r.offset())
-          .rawKey(r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .rawKey(rawKey(r))
           .rawValue(r.value()).headers(r.headers()).exception(e).build());
       return null;
     }
+  }
+
+  /** The key re-encoded: the agent reads keys as strings, so a key that was not UTF-8 is not kept byte-exact here. */
+  private static byte[] rawKey(ConsumerRecord<String, byte[]> r) {
+    return r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Thread daemon(String name, Runnable body) {
