@@ -40,7 +40,9 @@ public record DispatcherConfig(
     String schemaRegistryUrl,
     EvaluatorWeights weights,
     BadParentRule badParentRule,
-    int defaultUploadSlotLimit) {
+    int defaultUploadSlotLimit,
+    Duration maxClockAhead,
+    Duration maxRecordAge) {
 
   public static final String PREFIX = "swarm.dispatcher.";
   public static final String APPLICATION_ID = PREFIX + "application-id";
@@ -73,6 +75,10 @@ public record DispatcherConfig(
   public static final String BAD_PARENT_FACTOR = PREFIX + "bad-parent.small-sample-factor";
   public static final String BAD_PARENT_SIGMAS = PREFIX + "bad-parent.sigmas";
   public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload-slots.default";
+  /** How far ahead of the dispatcher's wall clock a record or its timestamp field may be (producer clock skew). */
+  public static final String MAX_CLOCK_AHEAD = PREFIX + "validation.max-clock-ahead";
+  /** How far behind it: older is a corrupted or replayed record, not a late one. */
+  public static final String MAX_RECORD_AGE = PREFIX + "validation.max-record-age";
   /** Shared with every service (CommonKeys.SCHEMA_REGISTRY_URL); mock://scope in tests. */
   public static final String SCHEMA_REGISTRY_URL = "swarm.schema.registry.url";
 
@@ -115,6 +121,8 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, "20");
     m.put(BAD_PARENT_SIGMAS, "3");
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
+    m.put(MAX_CLOCK_AHEAD, "5m");
+    m.put(MAX_RECORD_AGE, "7d");
     return Map.copyOf(m);
   }
 
@@ -160,7 +168,9 @@ public record DispatcherConfig(
         r.string(SCHEMA_REGISTRY_URL),
         r.weights(),
         r.badParentRule(),
-        r.integer(DEFAULT_UPLOAD_SLOTS, 1, 1_000_000));
+        r.integer(DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
+        r.duration(MAX_CLOCK_AHEAD),
+        r.duration(MAX_RECORD_AGE));
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
       throw new IllegalArgumentException(FAIL_AFTER + ": must be >= " + BACK_TO_SOURCE_AFTER);
     }
@@ -208,6 +218,8 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, Double.toString(badParentRule.smallSampleFactor()));
     m.put(BAD_PARENT_SIGMAS, Double.toString(badParentRule.sigmas()));
     m.put(DEFAULT_UPLOAD_SLOTS, Integer.toString(defaultUploadSlotLimit));
+    m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
+    m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
     return m;
   }
 

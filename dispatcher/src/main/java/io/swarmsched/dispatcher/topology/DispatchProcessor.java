@@ -135,7 +135,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
     long now = Math.max(context.currentStreamTimeMs(), record.timestamp());
     Object value = record.value();
     if (value instanceof ScheduleRequest req) {
-      String badTime = RequestValidation.time(record.timestamp(), req.getTimestamp(), context.currentSystemTimeMs());
+      String badTime = RequestValidation.time(record.timestamp(), req.getTimestamp(), context.currentSystemTimeMs(),
+          config.maxClockAhead(), config.maxRecordAge());
       if (badTime != null) {
         reject(req, badTime, Math.min(now, context.currentSystemTimeMs()));
         return;
@@ -518,7 +519,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void onPeerEvent(Record<String, Object> record, PeerEvent ev, long now) {
     String invalid = RequestValidation.validate(record.key(), ev);
-    if (invalid == null) invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs());
+    if (invalid == null) invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs(),
+        config.maxClockAhead(), config.maxRecordAge());
     if (invalid != null) {
       deadLetter(record, "peer-event-validate", invalid, peerEventSerializer.serialize(Topics.PEER_EVENTS.name(), ev));
       return;
@@ -563,7 +565,8 @@ final class DispatchProcessor implements Processor<String, Object, Object, Objec
 
   private void onPieceEvent(Record<String, Object> record, PieceEvent ev, long now) {
     String invalid = RequestValidation.validate(record.key(), ev);
-    if (invalid == null) invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs());
+    if (invalid == null) invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs(),
+        config.maxClockAhead(), config.maxRecordAge());
     if (invalid == null) invalid = RequestValidation.knownHost(ev.getHostId(), h -> index.host(h) != null);
     TaskState task = invalid == null ? loadTask(ev.getTaskId()) : null;
     PeerRecord peer = task == null ? null : task.peers.get(ev.getPeerId());
