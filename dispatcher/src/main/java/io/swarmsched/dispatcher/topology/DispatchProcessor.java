@@ -65,7 +65,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     DispatchStores stores = new DispatchStores(context, index);
-    DecisionLog decisions = new DecisionLog(context, stores, stageOne.policyId(), config.decisionRetention().toMillis());
+    DecisionLog decisions = new DecisionLog(context, stores, stageOne.policyId(), config.decisionRetention().toMillis(),
+        DecisionWaiters.of(config.applicationId()));
     HostHealthTracker health = new HostHealthTracker(stores, stageOne.quarantine());
     rounds = new RequestRounds(stores, decisions, stageOne.round());
     Sensor illegal = context.metrics().addRateTotalSensor(METRICS_SCOPE, "task-" + context.taskId(),
