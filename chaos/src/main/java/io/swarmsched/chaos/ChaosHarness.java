@@ -366,7 +366,7 @@ public final class ChaosHarness {
   // ------------------------------------------------------------------ faults
 
   /** A fault and what is needed to measure recovery from it. */
-  private record FaultRecord(String kind, String target, long atMillis, long afterRequests, Set<Integer> killedPartitions,
+  record FaultRecord(String kind, String target, long atMillis, long afterRequests, Set<Integer> killedPartitions,
       String detail) {
     ChaosReport.Fault measure(List<DecisionTap.Seen> seen, int partitions, long streamStart) {
       long first = -1;

@@ -80,8 +80,12 @@ final class ChaosCommand implements Callable<Integer> {
     Path outDir = out != null ? out
         : Path.of("chaos-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Path work = workDir != null ? workDir : outDir.resolve("work");
-    if (Files.exists(work) && Files.list(work).findAny().isPresent()) {
-      throw new CommandFailure("the work directory " + work + " is not empty; a chaos run starts from a fresh cluster", 2, null);
+    if (Files.isDirectory(work)) {
+      try (var entries = Files.list(work)) {
+        if (entries.findAny().isPresent()) {
+          throw new CommandFailure("the work directory " + work + " is not empty; a chaos run starts from a fresh cluster", 2, null);
+        }
+      }
     }
     ChaosOptions options;
     try {
