@@ -26,8 +26,9 @@ final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--dispatcher", paramLabel = "URL", description = "dispatcher base URL (default: ${DEFAULT-VALUE}).")
   String dispatcher = "http://localhost:8084";
 
-  @Option(names = "--registry", paramLabel = "URL", description = "schema registry base URL, for its health (default: ${DEFAULT-VALUE}).")
-  String registry = "http://localhost:8081";
+  @Option(names = "--registry", paramLabel = "URL",
+      description = "swarmsched schema registry base URL, to show its health (default: none; Confluent's registry has no /health).")
+  String registry;
 
   @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host = "0.0.0.0";

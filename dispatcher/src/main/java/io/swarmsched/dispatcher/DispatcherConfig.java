@@ -50,7 +50,9 @@ public record DispatcherConfig(
     EvaluatorWeights weights,
     BadParentRule badParentRule,
     int defaultUploadSlotLimit,
-    LoadQualityParams loadQuality) {
+    LoadQualityParams loadQuality,
+    Duration maxClockAhead,
+    Duration maxRecordAge) {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
@@ -87,6 +89,10 @@ public record DispatcherConfig(
   public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload.slots.default";
   /** Shared with every service; mock://scope in tests. */
   public static final String SCHEMA_REGISTRY_URL = CommonKeys.SCHEMA_REGISTRY_URL;
+  /** How far ahead of the dispatcher's wall clock a record or its timestamp field may be (producer clock skew). */
+  public static final String MAX_CLOCK_AHEAD = PREFIX + "validation.max.clock.ahead";
+  /** How far behind it: older is a corrupted or replayed record, not a late one. */
+  public static final String MAX_RECORD_AGE = PREFIX + "validation.max.record.age";
 
   public static final String POLICY_LOAD_AWARE = "load-aware";
   public static final String POLICY_RANDOM = "random";
@@ -159,6 +165,8 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, "20");
     m.put(BAD_PARENT_SIGMAS, "3");
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
+    m.put(MAX_CLOCK_AHEAD, "5m");
+    m.put(MAX_RECORD_AGE, "7d");
     return Map.copyOf(m);
   }
 
@@ -211,7 +219,9 @@ public record DispatcherConfig(
         weights(s),
         badParentRule(s),
         integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
-        LoadQualitySettings.params(s));
+        LoadQualitySettings.params(s),
+        duration(s, MAX_CLOCK_AHEAD),
+        duration(s, MAX_RECORD_AGE));
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
       throw new ConfigException(FAIL_AFTER, c.failAfterRounds + " must be >= " + BACK_TO_SOURCE_AFTER + " ("
           + c.backToSourceAfterRounds + "): a task goes back to source before it fails" + origin(s, FAIL_AFTER));
@@ -267,6 +277,8 @@ public record DispatcherConfig(
     m.put(LoadQualitySettings.BUCKET, loadQuality.bucketMillis() + "ms");
     m.put(LoadQualitySettings.SATURATION_RATIO, Double.toString(loadQuality.saturationRatio()));
     m.put(LoadQualitySettings.STREAM_RATE, Long.toString(loadQuality.streamRateBytesPerSec()));
+    m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
+    m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
     return m;
   }
 

@@ -415,6 +415,7 @@ class HostileInputTest {
     c.add(new Case("task metadata: piece_count disagrees with content_length", md, utf8("md-16"),
         avro(md, metadata("md-16").setPieceCount(16).build()), t, dlq, null, "piece_count: 16"));
     c.add(new Case("task metadata: bad magic byte", md, utf8("md-x"), badMagic(validMd), t, dlq, null, "Unknown magic byte"));
+    c.add(new Case("task metadata: key not UTF-8", md, NOT_UTF8, validMd, t, dlq, null, "is not the task_id"));
     // last, and on their own task: a record dated ahead moves its partition's stream time (finding 5, not fixed
     // here), which must not age the peer the cases above rely on
     c.add(new Case("request: record timestamp 50 min ahead", rq, utf8("t-clock"),

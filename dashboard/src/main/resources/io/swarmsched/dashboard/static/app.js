@@ -8,9 +8,13 @@ const STATE_COLORS = {
   SUCCEEDED: '#16a34a', FAILED: '#dc2626', LEFT: '#6b7280'
 };
 let lastDecisions = null; // {at, byOutcome}
+const rateHistory = []; // [{outcome: rate}], oldest first, one per poll
+const HISTORY = 120;
+const OUTCOME_COLORS = {PARENTS: '#3b82f6', BACK_TO_SOURCE: '#d97706', SEED_TRIGGER: '#16a34a',
+  FAILED: '#dc2626', REJECTED: '#6b7280', ASSIGNED: '#7c3aed'};
 
 function el(tag, attrs, ...children) {
-  const svg = ['svg', 'line', 'circle', 'text', 'title', 'g', 'path'].includes(tag);
+  const svg = ['svg', 'line', 'circle', 'text', 'title', 'g', 'path', 'polyline'].includes(tag);
   const e = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v !== undefined && v !== null) e.setAttribute(k, v);
@@ -167,14 +171,20 @@ async function decisions(hostList, taskList) {
     else backToSource = (backToSource || 0) + m.value;
   }
   const now = Date.now();
+  const rates = {};
   const pills = Object.keys(byOutcome).sort().map(o => {
     const prev = lastDecisions && lastDecisions.byOutcome[o] || 0;
-    const rate = lastDecisions ? (byOutcome[o] - prev) / ((now - lastDecisions.at) / 1000) : 0;
+    const rate = lastDecisions ? Math.max(0, (byOutcome[o] - prev) / ((now - lastDecisions.at) / 1000)) : 0;
+    rates[o] = rate;
     return el('span', {class: 'pill', 'data-outcome': o, 'data-total': byOutcome[o]},
+        el('span', {class: 'dot', style: 'background:' + (OUTCOME_COLORS[o] || '#999')}),
         o + ' ', el('b', {}, rate.toFixed(1) + '/s'), el('span', {class: 'muted'}, ' (' + byOutcome[o] + ' total)'));
   });
+  if (lastDecisions) rateHistory.push(rates);
+  while (rateHistory.length > HISTORY) rateHistory.shift();
   lastDecisions = {at: now, byOutcome};
-  setReplace(document.getElementById('decisions'), ...(pills.length ? pills : [el('span', {class: 'muted'}, 'no decisions yet')]));
+  setReplace(document.getElementById('decisions'), ...(pills.length ? pills : [el('span', {class: 'muted'}, 'no decisions yet')]),
+      rateChart());
 
   const seeds = (hostList || []).filter(h => h.type === 'SUPER_SEED');
   const seedLoad = seeds.map(h => `${h.host_id} ${bytes(h.load.tx_bytes_per_sec)}/s, ${h.load.concurrent_uploads} uploads`);
@@ -182,6 +192,22 @@ async function decisions(hostList, taskList) {
   setReplace(document.getElementById('swarm-load'),
       el('span', {class: 'pill', id: 'back-to-source', 'data-value': b2s}, 'back-to-source peers ', el('b', {}, b2s)),
       el('span', {class: 'pill', id: 'seed-load'}, 'seed load: ' + (seedLoad.join('; ') || 'no seed')));
+}
+
+/** Decisions per second by outcome over the last HISTORY polls, one line per outcome. */
+function rateChart() {
+  const W = 480, H = 60;
+  const max = Math.max(1, ...rateHistory.flatMap(r => Object.values(r)));
+  const svg = el('svg', {class: 'rates', width: W, height: H + 12, viewBox: `0 0 ${W} ${H + 12}`});
+  svg.append(el('text', {x: 2, y: 10, fill: '#7a8593'}, max.toFixed(1) + '/s'));
+  const outcomes = new Set(rateHistory.flatMap(r => Object.keys(r)));
+  for (const o of outcomes) {
+    const points = rateHistory.map((r, i) =>
+        `${(W * i / (HISTORY - 1)).toFixed(1)},${(12 + H - H * (r[o] || 0) / max).toFixed(1)}`).join(' ');
+    svg.append(el('polyline', {points, fill: 'none', stroke: OUTCOME_COLORS[o] || '#999', 'stroke-width': 1.5,
+        'data-outcome': o}));
+  }
+  return el('div', {}, svg);
 }
 
 async function deadLetters() {

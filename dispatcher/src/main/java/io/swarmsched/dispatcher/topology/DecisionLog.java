@@ -21,20 +21,23 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
  * The decisions: builds them from core's outcomes, remembers terminal ones by request id for
- * {@code decision.retention} (so a repeated request gets the same decision again), forwards them keyed by their
- * target host, and expires old ones.
+ * {@code decision.retention} (so a repeated request gets the same decision again) and wakes the HTTP callers
+ * waiting for them, forwards them keyed by their target host, and expires old ones.
  */
 final class DecisionLog {
   private final ProcessorContext<Object, Object> context;
   private final DispatchStores stores;
   private final String policyId;
   private final long retentionMillis;
+  private final DecisionWaiters waiters;
 
-  DecisionLog(ProcessorContext<Object, Object> context, DispatchStores stores, String policyId, long retentionMillis) {
+  DecisionLog(ProcessorContext<Object, Object> context, DispatchStores stores, String policyId, long retentionMillis,
+      DecisionWaiters waiters) {
     this.context = context;
     this.stores = stores;
     this.policyId = policyId;
     this.retentionMillis = retentionMillis;
+    this.waiters = waiters;
   }
 
   /** The terminal decision already made for {@code requestId}, or null. */
@@ -99,6 +102,7 @@ final class DecisionLog {
   void remember(ScheduleDecision d, long now) {
     stores.decisions.put(d.getRequestId(), d);
     stores.decisionExpiry.put(DispatchStores.timeKey(now, d.getRequestId()), d.getRequestId());
+    waiters.decided(d); // after the put: a waiter that finds nothing in the store is woken by this
   }
 
   void forward(ScheduleDecision d, long now) {

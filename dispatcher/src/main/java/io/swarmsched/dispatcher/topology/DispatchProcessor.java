@@ -65,7 +65,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     DispatchStores stores = new DispatchStores(context, index);
-    DecisionLog decisions = new DecisionLog(context, stores, stageOne.policyId(), config.decisionRetention().toMillis());
+    DecisionLog decisions = new DecisionLog(context, stores, stageOne.policyId(), config.decisionRetention().toMillis(),
+        DecisionWaiters.of(config.applicationId()));
     HostHealthTracker health = new HostHealthTracker(stores, stageOne.quarantine());
     rounds = new RequestRounds(stores, decisions, stageOne.round());
     Sensor illegal = context.metrics().addRateTotalSensor(METRICS_SCOPE, "task-" + context.taskId(),
@@ -89,7 +90,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
       deadLetter(record, "dispatcher-validate", "record has no value (a tombstone is not a request or event)", null);
     } else if (input instanceof DispatchInput.Request r) {
       String badTime = RequestValidation.time(record.timestamp(), r.request().getTimestamp(),
-          context.currentSystemTimeMs());
+          context.currentSystemTimeMs(),
+            config.maxClockAhead(), config.maxRecordAge());
       if (badTime != null) {
         rounds.reject(r.request(), badTime, Math.min(now, context.currentSystemTimeMs()));
       } else {
@@ -98,7 +100,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     } else if (input instanceof DispatchInput.PeerUpdate u) {
       String invalid = RequestValidation.validate(record.key(), u.event());
       if (invalid == null) {
-        invalid = RequestValidation.time(record.timestamp(), u.event().getTimestamp(), context.currentSystemTimeMs());
+        invalid = RequestValidation.time(record.timestamp(), u.event().getTimestamp(), context.currentSystemTimeMs(),
+            config.maxClockAhead(), config.maxRecordAge());
       }
       if (invalid != null) {
         deadLetter(record, "peer-event-validate", invalid,
@@ -110,7 +113,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
       PieceEvent ev = u.event();
       String invalid = RequestValidation.validate(record.key(), ev);
       if (invalid == null) {
-        invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs());
+        invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs(),
+            config.maxClockAhead(), config.maxRecordAge());
       }
       if (invalid == null) {
         invalid = RequestValidation.knownHost(ev.getHostId(), h -> index.host(h) != null);

@@ -21,10 +21,6 @@ public final class RequestValidation {
    * when a peer has reported it, bounds piece numbers more tightly ({@link #pieceInTask}).
    */
   static final int MAX_PIECES = 1 << 24;
-  /** How far ahead of the receiver's wall clock a record or its timestamp field may be (producer clock skew). */
-  public static final Duration MAX_AHEAD = Duration.ofMinutes(5);
-  /** How far behind it: a request or event older than this is a corrupted or replayed record, not a late one. */
-  public static final Duration MAX_AGE = Duration.ofDays(7);
 
   private RequestValidation() {}
 
@@ -86,21 +82,22 @@ public final class RequestValidation {
 
   /**
    * A record's time, by its Kafka timestamp and by its own timestamp field, against the receiver's
-   * wall clock {@code wallNow}: at most {@link #MAX_AHEAD} ahead and {@link #MAX_AGE} behind.
+   * wall clock {@code wallNow}: at most {@code maxAhead} ahead ({@code swarm.dispatcher.validation.max.clock.ahead})
+   * and {@code maxAge} behind ({@code swarm.dispatcher.validation.max.record.age}).
    */
-  public static String time(long recordTimestamp, Instant field, long wallNow) {
-    String e = time("record timestamp", recordTimestamp, wallNow);
-    return e == null && field != null ? time("timestamp", field.toEpochMilli(), wallNow) : e;
+  public static String time(long recordTimestamp, Instant field, long wallNow, Duration maxAhead, Duration maxAge) {
+    String e = time("record timestamp", recordTimestamp, wallNow, maxAhead, maxAge);
+    return e == null && field != null ? time("timestamp", field.toEpochMilli(), wallNow, maxAhead, maxAge) : e;
   }
 
-  private static String time(String what, long at, long wallNow) {
-    if (at > wallNow + MAX_AHEAD.toMillis()) {
+  private static String time(String what, long at, long wallNow, Duration maxAhead, Duration maxAge) {
+    if (at > wallNow + maxAhead.toMillis()) {
       return what + ": " + Instant.ofEpochMilli(at) + " is " + (at - wallNow) / 1000 + " s ahead of the dispatcher's clock ("
-          + Instant.ofEpochMilli(wallNow) + "); at most " + MAX_AHEAD.toSeconds() + " s is accepted";
+          + Instant.ofEpochMilli(wallNow) + "); at most " + maxAhead.toSeconds() + " s is accepted";
     }
-    if (at < wallNow - MAX_AGE.toMillis()) {
-      return what + ": " + Instant.ofEpochMilli(at) + " is more than " + MAX_AGE.toDays()
-          + " days behind the dispatcher's clock (" + Instant.ofEpochMilli(wallNow) + ")";
+    if (at < wallNow - maxAge.toMillis()) {
+      return what + ": " + Instant.ofEpochMilli(at) + " is more than " + maxAge.toSeconds()
+          + " s behind the dispatcher's clock (" + Instant.ofEpochMilli(wallNow) + ")";
     }
     return null;
   }

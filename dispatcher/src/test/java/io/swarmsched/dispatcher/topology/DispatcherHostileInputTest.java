@@ -84,9 +84,19 @@ class DispatcherHostileInputTest {
     List<ScheduleDecision> out = f.readDecisions();
     assertThat(out).extracting(ScheduleDecision::getOutcome).containsOnly(DecisionOutcome.REJECTED);
     assertThat(out.get(0).getReason()).startsWith("timestamp: 2100-01-01T00:00:00Z is").contains("ahead");
-    assertThat(out.get(1).getReason()).startsWith("timestamp: 1970-01-02T00:00:00Z is more than 7 days behind");
+    assertThat(out.get(1).getReason()).startsWith("timestamp: 1970-01-02T00:00:00Z is more than 604800 s behind");
     assertThat(out.get(2).getReason()).startsWith("record timestamp:").contains("ahead");
     assertStillDeciding("r-after-clocks");
+  }
+
+  @Test
+  void theClockBoundsAreConfiguration() {
+    try (DispatcherFixture wide = new DispatcherFixture(java.util.Map.of(
+        io.swarmsched.dispatcher.DispatcherConfig.MAX_CLOCK_AHEAD, "2h"))) {
+      wide.host("h1", HostType.NORMAL, Liveness.ONLINE);
+      wide.requests.pipeInput("t1", request("r-ahead", "t1", "p1", "h1", T0 + 3_600_000L).build(), T0);
+      assertThat(wide.readDecisions()).extracting(ScheduleDecision::getOutcome).doesNotContain(DecisionOutcome.REJECTED);
+    }
   }
 
   private PieceEvent.Builder piece(String host, int number) {

@@ -91,6 +91,10 @@ public final class DeadLetterTail implements AutoCloseable {
         if (infos != null) {
           infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
         }
+        if (partitions.isEmpty()) {
+          // the topic is not provisioned yet (topics create runs beside us): ask again shortly
+          Thread.sleep(1_000);
+        }
       }
       consumer.assign(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -107,11 +111,14 @@ public final class DeadLetterTail implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       if (running) {
         log.error("dead-letter tail stopped", e);
       }
     } finally {
+      Thread.interrupted(); // the thread ends here; let the consumer close cleanly
       consumer.close(Duration.ofSeconds(2));
     }
   }
@@ -198,6 +205,7 @@ public final class DeadLetterTail implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
+    thread.interrupt();
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {

@@ -27,6 +27,7 @@ public final class Evaluators {
         register(RandomEvaluator.NAME, w -> new RandomEvaluator());
         register(GiveAwareEvaluator.NAME, GiveAwareEvaluator::new);
         register(DragonflyEvaluator.NAME, w -> new DragonflyEvaluator());
+        register(SeedLastEvaluator.NAME, SeedLastEvaluator::new);
     }
 
     /** The built-in policies, in registration order. */

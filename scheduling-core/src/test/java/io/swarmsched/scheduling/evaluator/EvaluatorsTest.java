@@ -15,7 +15,7 @@ class EvaluatorsTest {
 
     @Test
     void builtInPoliciesAreRegisteredByName() {
-        assertThat(Evaluators.NAMES).containsExactly("load-aware", "random", "give-aware", "dragonfly");
+        assertThat(Evaluators.NAMES).containsExactly("load-aware", "random", "give-aware", "dragonfly", "seed-last");
         assertThat(Evaluators.names()).containsAll(Evaluators.NAMES);
         assertThat(Evaluators.NAMES).contains(Evaluators.DEFAULT);
         assertThat(Evaluators.byName(" Load-Aware ", EvaluatorWeights.DEFAULT)).isInstanceOf(LoadAwareEvaluator.class);
@@ -81,5 +81,22 @@ class EvaluatorsTest {
         ScoreBreakdown b = new DragonflyEvaluator().score(f.context("req", Set.of()), f.candidate("c"));
         // 0.2·0.5 + 0.2·1 + 0.15·(10 free of 10 slots) + 0.15·0.5 + 0.15·1 + 0.15·1
         assertThat(b.totalScore()).isCloseTo(0.1 + 0.2 + 0.15 + 0.075 + 0.15 + 0.15, within(1e-12));
+    }
+
+    @Test
+    void seedLastScoresASeedLikeAFinishedSeedWhileItDownloads() {
+        Fixture f = new Fixture();
+        f.host("h-req");
+        f.peer("req", "h-req", PeerState.RUNNING);
+        f.host("h-s", io.swarmsched.scheduling.resource.HostType.SUPER_SEED, "idc-a", "cn|zj|hz");
+        f.peer("s", "h-s", PeerState.BACK_TO_SOURCE);
+        f.score("h-s", 0.5, 0);
+        SelectionContext ctx = f.context("req", Set.of());
+        assertThat(new SeedLastEvaluator(EvaluatorWeights.DEFAULT).score(ctx, f.candidate("s")).hostTypeScore())
+                .isZero();
+        assertThat(new LoadAwareEvaluator().score(ctx, f.candidate("s")).hostTypeScore()).isEqualTo(1.0);
+        // 0.2 + 0.1 + 0.6·0.5 + 0.1·0
+        assertThat(new SeedLastEvaluator(EvaluatorWeights.DEFAULT).score(ctx, f.candidate("s")).totalScore())
+                .isCloseTo(0.6, within(1e-12));
     }
 }
