@@ -37,8 +37,8 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--hosts", paramLabel = "N", description = "Downloading hosts (default: the scenario's, 1000).")
   Integer hosts;
 
-  @Option(names = "--policy", paramLabel = "NAME|all", defaultValue = "all",
-      description = "Stage-1 policy, or all registered ones (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", paramLabel = "NAME[,NAME]|all", defaultValue = "all",
+      description = "Stage-1 policies, or all registered ones (default: ${DEFAULT-VALUE}).")
   String policy;
 
   @Option(names = "--size", paramLabel = "BYTES", converter = ByteSize.class,
@@ -72,14 +72,17 @@ final class SimulateCommand implements Callable<Integer> {
     if (candidateLimit < 0) {
       throw new CommandFailure("--candidate-limit must be >= 0 (0 scans every peer), was " + candidateLimit, 2, null);
     }
-    List<String> policies;
+    List<String> policies = new java.util.ArrayList<>();
     if (policy.equalsIgnoreCase("all")) {
-      policies = Evaluators.names();
-    } else if (Evaluators.isRegistered(policy)) {
-      policies = List.of(policy.trim().toLowerCase(Locale.ROOT));
+      policies.addAll(Evaluators.names());
     } else {
-      throw new CommandFailure("unknown policy '" + policy + "', expected one of " + Evaluators.names() + " or all",
-          2, null);
+      for (String p : policy.split(",")) {
+        if (!Evaluators.isRegistered(p)) {
+          throw new CommandFailure("unknown policy '" + p.trim() + "', expected one of " + Evaluators.names()
+              + " or all", 2, null);
+        }
+        policies.add(p.trim().toLowerCase(Locale.ROOT));
+      }
     }
     List<Scenario> runs;
     try {

@@ -33,6 +33,8 @@ public final class Scenarios {
                 0, 32 * MIB, 0, 1, 128 * MIB, 2, 256 * MIB, 64 * MIB, 32 * MIB, 5, -1, 0, 0, 1.5, 2.0, -1));
         add(base("churn", "10% of hosts leave (half by failing), 10% more join during the download", 0, 0, 5, -1,
                 0.1, 0.1, 1.5, 2.0, -1));
+        add(new Scenario("fast-seed", "uniform, but the super seed uploads 4x (128 MiB/s)", DEFAULT_HOSTS, GIB, 0,
+                32 * MIB, 0, 1, 128 * MIB, 2, 0, 64 * MIB, 128 * MIB, 5, -1, 0, 0, 1.2, 1.5, -1));
         add(new Scenario(FIRST_CHILD, "the demo's swarm: 8 hosts, 256 MiB, 32 MiB/s uploads; DAG rule on and off",
                 8, 256 * MIB, 0, 32 * MIB, 0, 1, 128 * MIB, 1, 0, 64 * MIB, 32 * MIB, 1, -1, 0, 0, 1.5, 2.0, -1));
         add(base(SAMPLING, "skewed swarm, stage 1 sampled (40 candidates) vs a full scan", 0.1, 10, 5, -1, 0, 0, 1.2,

@@ -15,7 +15,10 @@ public final class Simulation {
 
     /** Policies must be this much faster than random at p99 on the skewed swarm. */
     public static final double FASTER_THAN_RANDOM = 0.20;
-    /** Sampled stage 1 must be within this of a full scan at p99. */
+    /**
+     * Sampled stage 1 must be within this of a full scan at p99: at most this much slower (faster is fine; the
+     * target is that sampling costs no quality).
+     */
     public static final double SAMPLING_TOLERANCE = 0.05;
 
     /** One run and its verdict. */
@@ -58,11 +61,11 @@ public final class Simulation {
                         rows.add(full);
                         double diff = (sampled.result().p99() - full.result().p99()) / full.result().p99();
                         comparisons.add(new Comparison(sc.name(), String.format(Locale.ROOT,
-                                "%s: sampled p99 %.2f s vs full scan %.2f s (%+.1f%%, target within %.0f%%); "
+                                "%s: sampled p99 %.2f s vs full scan %.2f s (%+.1f%%, target at most %.0f%% slower); "
                                         + "%.1f vs %.1f candidates examined per request", policy,
                                 sampled.result().p99(), full.result().p99(), 100 * diff, 100 * SAMPLING_TOLERANCE,
                                 sampled.result().meanExamined(), full.result().meanExamined()),
-                                Math.abs(diff) <= SAMPLING_TOLERANCE));
+                                diff <= SAMPLING_TOLERANCE));
                     }
                 }
                 case Scenarios.FIRST_CHILD -> {
