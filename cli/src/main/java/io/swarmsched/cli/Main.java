@@ -28,6 +28,7 @@ public final class Main implements Runnable {
   public static final List<Class<?>> SUBCOMMANDS = List.of(
       DemoCommand.class,
       UpCommand.class,
+      DashboardCommand.class,
       ClusterCommand.class,
       TopicsCommand.class,
       IngestCommand.class,
@@ -35,7 +36,9 @@ public final class Main implements Runnable {
       DispatchCommand.class,
       AgentCommand.class,
       GetCommand.class,
-      BenchCommand.class);
+      BenchCommand.class,
+      ChaosCommand.class,
+      SimulateCommand.class);
 
   /** Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage). */
   public static final int EXIT_FAILURE = 1;

@@ -149,7 +149,8 @@ public final class SwarmDemo {
 
   public static Summary execute(Options o, PrintStream out) throws Exception {
     Path data = o.dataDir().toAbsolutePath();
-    for (String sub : List.of("kafka", "state", "agents", "origin")) {
+    // The cluster's layout (LocalSwarm.Options) plus the demo's own directories: a fresh start.
+    for (String sub : List.of("kafka", "config", "logs", "cluster.properties", "state", "agents", "origin")) {
       deleteTree(data.resolve(sub));
     }
     Files.createDirectories(data.resolve("origin"));
@@ -165,6 +166,7 @@ public final class SwarmDemo {
          OriginServer origin = OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
       out.printf("bootstrap %s, registry %s, dispatcher %s, origin %s%n", swarm.bootstrapServers(), swarm.registryUrl(),
           swarm.dispatcherUrl(), origin.url(FILE_NAME));
+      out.println("dashboard " + swarm.dashboardUrl() + " (open it to watch the swarm)");
       List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
       List<Agent> agents = new ArrayList<>();
       try {
@@ -221,9 +223,8 @@ public final class SwarmDemo {
         print(s, o, data, swarm, out);
         return s;
       } finally {
-        for (Agent a : agents) {
-          a.close();
-        }
+        // Agents before the services and the broker (the try's resources), each bounded.
+        BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
       }
     }
   }

@@ -18,6 +18,8 @@ import java.util.Set;
  */
 public final class SelectionContext {
 
+    private static final int MAX_PRESIZED = 64;
+
     private final String requestId;
     private final Task task;
     private final Peer requester;
@@ -41,8 +43,9 @@ public final class SelectionContext {
         this.scores = Objects.requireNonNull(scores, "scores");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.nowMillis = nowMillis;
-        // one estimate per candidate host: sized for the task up front instead of rehashing as it fills
-        this.estimates = new HashMap<>(Math.max(16, task.peerCount() * 4 / 3 + 1));
+        // one estimate per examined candidate's host: sized up front instead of rehashing as it fills, but no
+        // larger than a sampled request examines (a 10,000-peer task must not cost a 10,000-entry table)
+        this.estimates = new HashMap<>(Math.max(16, Math.min(task.peerCount(), MAX_PRESIZED) * 4 / 3 + 1));
     }
 
     public String requestId() {

@@ -394,7 +394,8 @@ public final class Agent implements DownloadContext, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pieceServer.close();
-    swarm.flush();
+    // No unbounded flush: with the broker gone KafkaProducer.flush waits out delivery.timeout.ms
+    // for every record; SwarmClient.close sends what it can within its own bound.
     swarm.close();
   }
 

@@ -19,6 +19,8 @@ public final class Task {
 
     private final String taskId;
     private final Map<String, Peer> peers = new TreeMap<>();
+    /** The same peers in the same (id) order, indexable: stage 1 samples candidates by position. */
+    private final List<Peer> byIndex = new ArrayList<>();
     private final Dag<String> dag = new Dag<>();
     private String url;
     private long contentLength;
@@ -77,6 +79,7 @@ public final class Task {
         if (existing != null) {
             return existing;
         }
+        byIndex.add(-indexOf(peer.peerId()) - 1, peer);
         dag.addVertex(peer.peerId());
         return peer;
     }
@@ -90,9 +93,31 @@ public final class Task {
             throw new IllegalArgumentException("peer " + peer.peerId() + " belongs to task " + peer.taskId()
                     + ", not " + taskId);
         }
+        int i = indexOf(peer.peerId());
         if (peers.put(peer.peerId(), peer) == null) {
+            byIndex.add(-i - 1, peer);
             dag.addVertex(peer.peerId());
+        } else {
+            byIndex.set(i, peer);
         }
+    }
+
+    /** Position of a peer id in {@link #peerList()}, or {@code -(insertion point) - 1}. */
+    private int indexOf(String peerId) {
+        int lo = 0;
+        int hi = byIndex.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int cmp = byIndex.get(mid).peerId().compareTo(peerId);
+            if (cmp < 0) {
+                lo = mid + 1;
+            } else if (cmp > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
     }
 
     public Optional<Peer> peer(String peerId) {
@@ -104,6 +129,7 @@ public final class Task {
         if (peers.remove(peerId) == null) {
             return List.of();
         }
+        byIndex.remove(indexOf(peerId));
         List<String> children = new ArrayList<>(dag.children(peerId));
         dag.removeVertex(peerId);
         Collections.sort(children);
@@ -113,6 +139,14 @@ public final class Task {
     /** All peers, sorted by id. */
     public Collection<Peer> peers() {
         return Collections.unmodifiableCollection(peers.values());
+    }
+
+    /**
+     * All peers sorted by id, with constant-time access by position (so a sample of k peers costs O(k) however
+     * large the task). The position of a peer depends only on the set of ids, not on the order they came in.
+     */
+    public List<Peer> peerList() {
+        return Collections.unmodifiableList(byIndex);
     }
 
     public int peerCount() {
@@ -139,6 +173,16 @@ public final class Task {
             }
         }
         return false;
+    }
+
+    /**
+     * DAG rule (docs/design.md, Stage 1): a finished peer needs no parents, so its in-edges go. It stops being a
+     * descendant of its former parents and anyone may take it as a parent; kept as edges, the history would make
+     * the seed's first child everyone's ancestor, and cycle prevention would leave that child only the seed.
+     * Call it when a peer reaches SUCCEEDED. Returns the former parents (empty when it had none or is unknown).
+     */
+    public List<String> onSucceeded(String peerId) {
+        return dag.deleteInEdges(peerId);
     }
 
     /** Peers running on a host, sorted by id. */

@@ -2,6 +2,8 @@ package io.swarmsched.agent.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.runtime.http.BoundedHttpServer;
+import io.swarmsched.runtime.http.Echo;
 import io.swarmsched.agent.storage.PieceFile;
 import io.swarmsched.agent.transfer.RateMeter;
 import io.swarmsched.agent.transfer.TokenBucket;
@@ -64,7 +66,7 @@ public final class PieceServer implements AutoCloseable {
     if (slotLimit <= 0) {
       throw new IllegalArgumentException("upload slot limit must be > 0, was " + slotLimit);
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
+    HttpServer server = BoundedHttpServer.create(new InetSocketAddress(host, port), 256);
     ExecutorService executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "piece-server");
       t.setDaemon(true);
@@ -110,19 +112,19 @@ public final class PieceServer implements AutoCloseable {
       }
       Matcher piece = PIECE.matcher(path);
       if (!piece.matches()) {
-        text(exchange, 404, "no such endpoint: " + path);
+        text(exchange, 404, "no such endpoint: " + Echo.truncate(path));
         return;
       }
       int number;
       try {
         number = Integer.parseInt(piece.group(2));
       } catch (NumberFormatException e) {
-        text(exchange, 400, "piece number is not an integer: " + piece.group(2));
+        text(exchange, 400, "piece number is not an integer: " + Echo.truncate(piece.group(2)));
         return;
       }
       Optional<PieceFile> file = tasks.find(piece.group(1));
       if (file.isEmpty() || number < 0 || number >= file.get().layout().pieceCount() || !file.get().has(number)) {
-        text(exchange, 404, "piece " + number + " of task " + piece.group(1) + " is not held here");
+        text(exchange, 404, "piece " + number + " of task " + Echo.truncate(piece.group(1)) + " is not held here");
         return;
       }
       if (!slots.tryAcquire()) {
@@ -177,9 +179,10 @@ public final class PieceServer implements AutoCloseable {
     json(exchange, status, "{\"error_code\":" + status + ",\"message\":\"" + escape(message) + "\"}");
   }
 
+  /** Bounded: in-flight uploads get one second, then their connections are closed. */
   @Override
   public void close() {
-    server.stop(0);
+    server.stop(1);
     executor.shutdownNow();
   }
 }

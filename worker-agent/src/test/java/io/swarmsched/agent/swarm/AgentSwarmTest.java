@@ -207,7 +207,9 @@ class AgentSwarmTest {
     String taskId = TaskIds.of(url, digest, "");
     String hostA = host("a");
     String hostB = host("b");
-    Agent a = agent(hostA, 0);
+    // The honest parent is slowed so the child cannot finish from it before it has learned the
+    // liar's holdings (a parent's status is refreshed about once a second).
+    Agent a = agent(hostA, 128 * 1024);
     Agent b = agent(hostB, 0);
     AtomicReference<ScheduleRequest> first = new AtomicReference<>();
     HttpServer liar = corruptParent(content.length / PIECE);

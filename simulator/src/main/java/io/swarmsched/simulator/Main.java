@@ -1,0 +1,25 @@
+package io.swarmsched.simulator;
+
+import io.swarmsched.scheduling.evaluator.Evaluators;
+import java.util.List;
+
+/**
+ * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all [HOSTS]
+ * [POLICY[,POLICY]|all]}. The full interface is {@code swarmsched simulate}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        String scenario = args.length > 0 ? args[0] : "uniform";
+        int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        String policy = args.length > 2 ? args[2] : "all";
+        List<Scenario> scs = (scenario.equals("all") ? Scenarios.all() : List.of(Scenarios.byName(scenario)))
+                .stream().map(s -> hosts > 0 ? s.withHosts(hosts) : s).toList();
+        List<String> policies = policy.equals("all") ? Evaluators.names() : List.of(policy.split(","));
+        Simulation.Results r = Simulation.run(scs, policies, SimOptions.of(Evaluators.DEFAULT), System.err::println);
+        System.out.print(Report.table(r));
+    }
+}
