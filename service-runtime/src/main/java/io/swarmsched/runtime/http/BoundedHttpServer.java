@@ -277,6 +277,7 @@ public final class BoundedHttpServer extends HttpServer {
       } catch (IOException e) {
         if (!stopping) {
           log.warn("HTTP accept on {} failed: {}", getAddress(), e.toString());
+          pause(); // e.g. out of file descriptors: do not spin on the same failure
         }
         continue;
       }
@@ -292,6 +293,14 @@ public final class BoundedHttpServer extends HttpServer {
         connection.abort();
         closed(connection);
       }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
