@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.metrics;
 
+import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
@@ -96,11 +97,16 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
   }
 
   /** The real context, with forwards observed on their way out. */
-  private final class Observing implements ProcessorContext<Object, Object> {
+  private final class Observing implements ProcessorContext<Object, Object>, SourceBytes.Wrapping {
     private final ProcessorContext<Object, Object> ctx;
 
     Observing(ProcessorContext<Object, Object> ctx) {
       this.ctx = ctx;
+    }
+
+    @Override
+    public Object wrapped() {
+      return ctx; // dead letters read the source record's bytes through it
     }
 
     @Override

@@ -19,6 +19,14 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 public final class SourceBytes {
   private SourceBytes() {}
 
+  /**
+   * A context that wraps another (e.g. to observe what a processor forwards): the source bytes are
+   * read from the wrapped one.
+   */
+  public interface Wrapping {
+    Object wrapped();
+  }
+
   public static byte[] key(ProcessorContext<?, ?> context, String fallback) {
     ProcessorRecordContext rc = recordContext(context);
     byte[] raw = rc == null ? null : rc.sourceRawKey();
@@ -38,6 +46,9 @@ public final class SourceBytes {
   }
 
   private static ProcessorRecordContext recordContext(Object context) {
+    while (context instanceof Wrapping w) {
+      context = w.wrapped();
+    }
     if (context instanceof InternalProcessorContext<?, ?> internal) {
       try {
         return internal.recordContext();

@@ -7,13 +7,16 @@ import io.swarmsched.runtime.http.Echo;
 import io.swarmsched.agent.storage.PieceFile;
 import io.swarmsched.agent.transfer.RateMeter;
 import io.swarmsched.agent.transfer.TokenBucket;
+import io.swarmsched.scheduling.piece.SourceOffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.BitSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -29,7 +32,9 @@ import java.util.regex.Pattern;
  *       every upload slot is busy, so the child picks another parent.</li>
  *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set), whether its
  *       copy is a {@code source} (a super seed's, or fetched from the origin) and its live upload
- *       load, for stage 2.</li>
+ *       load, for stage 2. A source lists only the pieces it offers now (super-seeding,
+ *       {@link SourceOffer}), and answers 404 for a held piece it does not offer now, so that each
+ *       piece leaves it about once and children take the copies from each other.</li>
  *   <li>{@code GET /load} — its live upload load alone.</li>
  * </ul>
  * Every upload is paced by one token bucket at the agent's upload limit.
@@ -47,6 +52,8 @@ public final class PieceServer implements AutoCloseable {
   private final RateMeter served = new RateMeter();
   private final HttpServer server;
   private final ExecutorService executor;
+  /** Super-seeding state of each task this agent holds as a source. */
+  private final Map<String, SourceOffer> offers = new ConcurrentHashMap<>();
 
   private PieceServer(HeldTasks tasks, long maxTx, int slotLimit, HttpServer server, ExecutorService executor) {
     this.tasks = tasks;
@@ -103,10 +110,14 @@ public final class PieceServer implements AutoCloseable {
         Optional<PieceFile> file = tasks.find(status.group(1));
         BitSet held = file.map(PieceFile::verifiedPieces).orElseGet(BitSet::new);
         int count = file.map(f -> f.layout().pieceCount()).orElse(0);
+        boolean source = file.isPresent() && tasks.source(status.group(1));
+        if (source) {
+          held = offer(status.group(1), count).offered(held);
+        }
         UploadLoad l = load();
         json(exchange, 200, "{\"task_id\":\"" + escape(status.group(1)) + "\",\"piece_count\":" + count
             + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held.toByteArray()) + "\","
-            + "\"source\":" + (file.isPresent() && tasks.source(status.group(1))) + ","
+            + "\"source\":" + source + ","
             + loadJson(l).substring(1));
         return;
       }
@@ -133,14 +144,28 @@ public final class PieceServer implements AutoCloseable {
         return;
       }
       try {
-        serve(exchange, file.get(), number);
+        SourceOffer offer = tasks.source(piece.group(1))
+            ? offer(piece.group(1), file.get().layout().pieceCount()) : null;
+        if (offer != null && !offer.claim(number, file.get().verifiedPieces())) {
+          text(exchange, 404, "piece " + number + " of task " + Echo.truncate(piece.group(1))
+              + " has left this source already; take it from a peer");
+          return;
+        }
+        if (!serve(exchange, file.get(), number) && offer != null) {
+          offer.unclaim(number);
+        }
       } finally {
         slots.release();
       }
     }
   }
 
-  private void serve(HttpExchange exchange, PieceFile file, int number) throws IOException {
+  private SourceOffer offer(String taskId, int pieceCount) {
+    return offers.computeIfAbsent(taskId, t -> new SourceOffer(pieceCount, 2 * slotLimit));
+  }
+
+  /** @return true when every byte of the piece was written */
+  private boolean serve(HttpExchange exchange, PieceFile file, int number) throws IOException {
     byte[] bytes = file.read(number);
     exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
     file.digestHex(number).ifPresent(d -> exchange.getResponseHeaders().set("X-Piece-Digest", d));
@@ -152,10 +177,13 @@ public final class PieceServer implements AutoCloseable {
         served.add(n);
         out.write(bytes, off, n);
       }
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     } catch (IOException e) {
       // The child hung up (it may have picked a faster parent); the slot is released by the caller.
+      return false;
     }
   }
 
