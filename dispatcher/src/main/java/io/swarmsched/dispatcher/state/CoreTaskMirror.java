@@ -37,7 +37,7 @@ public final class CoreTaskMirror {
   /** The fields a core peer was built from, and the parent list its in-edges were last made from. */
   private static final class Snapshot {
     final PeerRecord source;
-    final PeerStatus status;
+    final PeerState status;
     final long registeredAt;
     final long lastProgressAt;
     final int piecesFinished;
@@ -252,7 +252,7 @@ public final class CoreTaskMirror {
 
   private static Peer corePeer(String taskId, PeerRecord p) {
     // host ids are interned here and in HostIndex, so that the per-candidate host lookups compare by identity
-    return new Peer(p.peerId, taskId, p.hostId.intern(), PeerState.valueOf(p.status.name()), p.registeredAt,
+    return new Peer(p.peerId, taskId, p.hostId.intern(), p.status, p.registeredAt,
         p.lastProgressAt, p.lastProgressAt, p.piecesFinished, p.costStats());
   }
 }

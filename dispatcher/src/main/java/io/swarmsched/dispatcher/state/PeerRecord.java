@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.stats.PieceCostStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +9,8 @@ import java.util.List;
 public final class PeerRecord {
   public String peerId;
   public String hostId;
-  /** PeerStatus name. */
-  public PeerStatus status = PeerStatus.PENDING;
+  /** Core's state of the peer (its state machine decides the moves). */
+  public PeerState status = PeerState.PENDING;
   /** Parent peer ids: the DAG edges parent -> this peer. */
   public List<String> parents = new ArrayList<>();
   public int piecesFinished;
@@ -54,10 +55,10 @@ public final class PeerRecord {
   }
 
   public boolean finished() {
-    return status == PeerStatus.SUCCEEDED;
+    return status == PeerState.SUCCEEDED;
   }
 
   public boolean active() {
-    return status == PeerStatus.PENDING || status == PeerStatus.RUNNING || status == PeerStatus.BACK_TO_SOURCE;
+    return status == PeerState.PENDING || status == PeerState.RUNNING || status == PeerState.BACK_TO_SOURCE;
   }
 }

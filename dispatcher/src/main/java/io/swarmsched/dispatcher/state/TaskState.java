@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class TaskState {
   public int backToSourceCount() {
     int n = 0;
     for (PeerRecord p : peers.values()) {
-      if (p.status == PeerStatus.BACK_TO_SOURCE) n++;
+      if (p.status == PeerState.BACK_TO_SOURCE) n++;
     }
     return n;
   }

@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -24,7 +25,11 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class TaskStateSerde implements Serde<TaskState> {
   static final byte VERSION = 1;
   private static final JsonSerde<TaskState> LEGACY = new JsonSerde<>(TaskState.class);
-  private static final PeerStatus[] STATUSES = PeerStatus.values();
+  /**
+   * A peer's state is stored as its ordinal in core's {@link PeerState} (the order of the dispatcher's former
+   * PeerStatus, so stored tasks read the same); TaskStateSerdeTest fails if that order changes.
+   */
+  private static final PeerState[] STATUSES = PeerState.values();
 
   public static byte[] encode(TaskState t) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 64 * t.peers.size());

@@ -1,10 +1,10 @@
 package io.swarmsched.dispatcher.topology;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
 import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.PeerStatus;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.schemas.ScheduleDecision;
@@ -163,7 +163,7 @@ final class RequestRounds {
       CoreTaskMirror.inEdgesChanged(task, me.peerId);
     } else if (outcome instanceof RoundOutcome.BackToSource) {
       PeerRecord me = task.peers.get(req.getPeerId());
-      me.status = PeerStatus.BACK_TO_SOURCE;
+      me.status = PeerState.BACK_TO_SOURCE;
       me.parents.clear();
       me.lastProgressAt = now;
     } else if (outcome instanceof RoundOutcome.Assigned assigned) {

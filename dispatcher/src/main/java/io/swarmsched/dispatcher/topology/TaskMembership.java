@@ -2,7 +2,6 @@ package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.PeerStatus;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
@@ -53,7 +52,7 @@ final class TaskMembership {
    */
   Task enroll(TaskState task, ScheduleRequest req, long now) {
     PeerRecord me = task.peers.get(req.getPeerId());
-    if (me == null || me.status == PeerStatus.FAILED || me.status == PeerStatus.LEFT) {
+    if (me == null || me.status == PeerState.FAILED || me.status == PeerState.LEFT) {
       me = new PeerRecord(req.getPeerId(), req.getHostId(), now);
       task.peers.put(me.peerId, me);
     }
@@ -76,11 +75,11 @@ final class TaskMembership {
       stores.saveTask(task);
       return;
     }
-    PeerStatus next = switch (type) {
-      case RUNNING -> PeerStatus.RUNNING;
-      case BACK_TO_SOURCE -> PeerStatus.BACK_TO_SOURCE;
-      case SUCCEEDED -> PeerStatus.SUCCEEDED;
-      default -> PeerStatus.PENDING;
+    PeerState next = switch (type) {
+      case RUNNING -> PeerState.RUNNING;
+      case BACK_TO_SOURCE -> PeerState.BACK_TO_SOURCE;
+      case SUCCEEDED -> PeerState.SUCCEEDED;
+      default -> PeerState.PENDING;
     };
     if (peer == null) {
       // First sighting: the peer is in whatever state it reports (an agent may announce a finished task).
@@ -88,7 +87,7 @@ final class TaskMembership {
       peer.status = next;
       task.peers.put(peer.peerId, peer);
     }
-    if (peer.status == next || PeerStateMachine.isLegal(PeerState.valueOf(peer.status.name()), PeerState.valueOf(next.name()))) {
+    if (peer.status == next || PeerStateMachine.isLegal(peer.status, next)) {
       peer.status = next;
     } else {
       illegalTransitions++;
@@ -96,7 +95,7 @@ final class TaskMembership {
       log.debug("Illegal transition {} -> {} of peer {} (task {}); {} so far", peer.status, next, peer.peerId,
           task.taskId, illegalTransitions);
     }
-    if (!PeerRules.keepsInEdges(PeerState.valueOf(peer.status.name()))) {
+    if (!PeerRules.keepsInEdges(peer.status)) {
       // the DAG records who feeds whom now: a finished peer needs no parent and may serve its former ancestors
       peer.parents.clear();
     }
@@ -117,7 +116,7 @@ final class TaskMembership {
     PeerRecord peer = task.peers.get(ev.getPeerId());
     if (peer == null) {
       peer = new PeerRecord(ev.getPeerId(), ev.getHostId(), now);
-      peer.status = PeerStatus.RUNNING;
+      peer.status = PeerState.RUNNING;
       task.peers.put(peer.peerId, peer);
     }
     boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
@@ -125,7 +124,7 @@ final class TaskMembership {
       peer.piecesFinished++;
       peer.lastProgressAt = now;
       peer.addPieceCost(ev.getCostMillis(), MAX_COST_SAMPLES);
-      if (peer.status == PeerStatus.PENDING) peer.status = PeerStatus.RUNNING;
+      if (peer.status == PeerState.PENDING) peer.status = PeerState.RUNNING;
     }
     String parentHost = ev.getParentHostId();
     if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
@@ -138,7 +137,7 @@ final class TaskMembership {
     if (gone == null) return;
     for (PeerRecord child : task.childrenOf(peerId)) {
       child.parents.remove(peerId);
-      if (child.status == PeerStatus.PENDING || child.status == PeerStatus.RUNNING) {
+      if (child.status == PeerState.PENDING || child.status == PeerState.RUNNING) {
         parentLost.reschedule(task, child, peerId, now);
       }
     }

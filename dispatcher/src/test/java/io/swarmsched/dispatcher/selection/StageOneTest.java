@@ -1,12 +1,12 @@
 package io.swarmsched.dispatcher.selection;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.PeerStatus;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.scheduling.RankedParent;
 import io.swarmsched.scheduling.resource.HostCapacity;
@@ -39,7 +39,7 @@ class StageOneTest {
     TaskState t = new TaskState("t");
     for (String id : List.of("p1", "p2")) {
       PeerRecord p = new PeerRecord(id, "h1", 0);
-      p.status = PeerStatus.SUCCEEDED;
+      p.status = PeerState.SUCCEEDED;
       t.peers.put(id, p);
     }
     t.peers.put("me", new PeerRecord("me", "h-me", NOW));
@@ -100,7 +100,7 @@ class StageOneTest {
     TaskState t = taskWithTwoPeersOnOneHost();
     LedgerEntry none = new LedgerEntry("h1");
     round("r1", t, swarm(none));
-    t.peers.get("p2").status = PeerStatus.LEFT; // not a state a parent can be in
+    t.peers.get("p2").status = PeerState.LEFT; // not a state a parent can be in
     assertThat(parents(round("r2", t, swarm(none)))).containsExactly("p1");
     assertThat(t.coreMirror.rebuilds()).isEqualTo(1);
     assertThat(t.coreMirror.syncs()).isEqualTo(1);

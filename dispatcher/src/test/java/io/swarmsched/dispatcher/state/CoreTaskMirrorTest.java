@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.scheduling.resource.Peer;
@@ -40,7 +41,7 @@ class CoreTaskMirrorTest {
         } else {
           PeerRecord p = state.peers.get(ids.get(rnd.nextInt(ids.size())));
           switch (op) {
-            case 3 -> p.status = PeerStatus.values()[rnd.nextInt(4)];
+            case 3 -> p.status = PeerState.values()[rnd.nextInt(4)];
             case 4 -> p.addPieceCost(1 + rnd.nextInt(500), 256);
             case 5 -> {
               p.piecesFinished++;

@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,13 +15,13 @@ class TaskStateSerdeTest {
     t.url = "https://origin/é/" + "x".repeat(70_000);
     t.digest = null;
     PeerRecord a = new PeerRecord("p-a", "h-a", 1_700_000_000_000L);
-    a.status = PeerStatus.SUCCEEDED;
+    a.status = PeerState.SUCCEEDED;
     a.piecesFinished = 64;
     a.pieceCount = 64;
     a.lastProgressAt = 1_700_000_005_000L;
     for (long c : new long[] {40, 41, 0, 9_000}) a.addPieceCost(c, 256);
     PeerRecord b = new PeerRecord("p-b", "h-b", 1_700_000_001_000L);
-    b.status = PeerStatus.RUNNING;
+    b.status = PeerState.RUNNING;
     b.parents = List.of("p-a");
     t.peers.put(a.peerId, a);
     t.peers.put(b.peerId, b);
@@ -56,11 +57,18 @@ class TaskStateSerdeTest {
     TaskState t = new TaskState("task-big");
     for (int i = 0; i < 1_000; i++) {
       PeerRecord p = new PeerRecord("task-big-peer-" + i, String.format("host-%06d", i), 1_700_000_000_000L + i);
-      p.status = PeerStatus.SUCCEEDED;
+      p.status = PeerState.SUCCEEDED;
       t.peers.put(p.peerId, p);
     }
     int json = new JsonSerde<>(TaskState.class).serializer().serialize("t", t).length;
     assertThat(TaskStateSerde.encode(t).length).isLessThan(json / 3);
+  }
+
+  @Test
+  void peerStatesKeepTheOrdinalsStoredTasksWereWrittenWith() {
+    // the binary format stores a peer's state by ordinal: reordering core's PeerState would misread stored tasks
+    assertThat(PeerState.values()).containsExactly(PeerState.PENDING, PeerState.RUNNING, PeerState.BACK_TO_SOURCE,
+        PeerState.SUCCEEDED, PeerState.FAILED, PeerState.LEFT);
   }
 
   @Test

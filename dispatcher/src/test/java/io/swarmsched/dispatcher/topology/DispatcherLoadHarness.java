@@ -21,25 +21,18 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.lang.management.ThreadMXBean;
 import io.swarmsched.schemas.PeerEvent;
-import io.swarmsched.schemas.PieceEvent;
-import io.swarmsched.schemas.PieceSource;
-import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -119,101 +112,13 @@ public final class DispatcherLoadHarness {
     }
   }
 
-  /** One input, serialized before the timed loop so the harness's own Avro encoding is not counted. */
-  private record In(TestInputTopic<String, byte[]> topic, String key, byte[] value, long ts) {}
-
-  private static final class Run {
-    final DispatcherFixture f;
-    final TestInputTopic<String, byte[]> requests;
-    final TestInputTopic<String, byte[]> peerEvents;
-    final TestInputTopic<String, byte[]> pieceEvents;
-    final Serializer<ScheduleRequest> requestSer;
-    final Serializer<PeerEvent> peerSer;
-    final Serializer<PieceEvent> pieceSer;
-    final Map<DecisionOutcome, Integer> outcomes = new EnumMap<>(DecisionOutcome.class);
-    long changelogBytes;
-    long changelogRecords;
-
-    Run(DispatcherFixture f) {
-      this.f = f;
-      StringSerializer keys = new StringSerializer();
-      requests = f.driver.createInputTopic(Topics.SCHEDULE_REQUESTS.name(), keys, new ByteArraySerializer());
-      peerEvents = f.driver.createInputTopic(Topics.PEER_EVENTS.name(), keys, new ByteArraySerializer());
-      pieceEvents = f.driver.createInputTopic(Topics.PIECE_EVENTS.name(), keys, new ByteArraySerializer());
-      requestSer = SpecificAvroSerde.of(ScheduleRequest.class, f.config.serdeConfig()).serializer();
-      peerSer = SpecificAvroSerde.of(PeerEvent.class, f.config.serdeConfig()).serializer();
-      pieceSer = SpecificAvroSerde.of(PieceEvent.class, f.config.serdeConfig()).serializer();
-    }
-
-    In request(ScheduleRequest r) {
-      return new In(requests, r.getTaskId(), requestSer.serialize(Topics.SCHEDULE_REQUESTS.name(), r),
-          r.getTimestamp().toEpochMilli());
-    }
-
-    In peer(String task, String peer, String host, PeerEventType type, long at) {
-      PeerEvent e = PeerEvent.newBuilder().setEventId("pe-" + task + "-" + peer + "-" + at).setTaskId(task)
-          .setPeerId(peer).setHostId(host).setType(type).setPiecesFinished(1).setPieceCount(64)
-          .setTimestamp(Instant.ofEpochMilli(at)).build();
-      return new In(peerEvents, task, peerSer.serialize(Topics.PEER_EVENTS.name(), e), at);
-    }
-
-    In piece(String task, String peer, String host, String parentPeer, String parentHost, PieceOutcome outcome,
-        long cost, int number, long at) {
-      PieceEvent e = PieceEvent.newBuilder().setEventId("pc-" + task + "-" + peer + "-" + at).setTaskId(task)
-          .setPeerId(peer).setHostId(host).setPieceNumber(number).setOutcome(outcome).setSource(PieceSource.PARENT)
-          .setParentPeerId(parentPeer).setParentHostId(parentHost).setBytes(4 << 20).setCostMillis(cost)
-          .setTimestamp(Instant.ofEpochMilli(at)).build();
-      return new In(pieceEvents, task, pieceSer.serialize(Topics.PIECE_EVENTS.name(), e), at);
-    }
-
-    /** Pipes the inputs in batches, draining outputs between batches; returns the CPU ns of the piping alone. */
-    long pipe(List<In> inputs) {
-      long total = 0;
-      for (int i = 0; i < inputs.size(); i += 50) {
-        long c0 = cpu();
-        for (In in : inputs.subList(i, Math.min(inputs.size(), i + 50))) in.topic().pipeInput(in.key(), in.value(), in.ts());
-        total += cpu() - c0;
-        drain();
-      }
-      return total;
-    }
-
-    void drain() {
-      for (String topic : f.driver.producedTopicNames()) {
-        if (topic.equals(Topics.SCHEDULE_DECISIONS.name())) {
-          for (ScheduleDecision d : f.readDecisions()) {
-            outcomes.merge(d.getOutcome(), 1, Integer::sum);
-            DECISIONS.update(d.toString().getBytes(StandardCharsets.UTF_8));
-            decisionCount++;
-          }
-        } else {
-          TestOutputTopic<byte[], byte[]> out = f.driver.createOutputTopic(topic, new ByteArrayDeserializer(),
-              new ByteArrayDeserializer());
-          for (TestRecord<byte[], byte[]> r : out.readRecordsToList()) {
-            if (topic.endsWith("-changelog")) {
-              changelogRecords++;
-              changelogBytes += r.value() == null ? 0 : r.value().length;
-            }
-          }
-        }
-      }
-    }
-
-    String takeChangelog(int events) {
-      String s = String.format("%,.0f B changelog/event", (double) changelogBytes / events);
-      changelogBytes = 0;
-      changelogRecords = 0;
-      return s;
-    }
-  }
-
   private static long runSize(DispatcherFixture f, Map<String, Integer> opts, int size, int tasks, int hostCount,
       long now, SplittableRandom rnd) {
-    Run run = new Run(f);
+    HarnessRun run = new HarnessRun(f, DispatcherLoadHarness::record);
     run.drain();
     run.takeChangelog(1);
     // 1. loading: each task gets `size` peers, reported SUCCEEDED (a finished swarm: every peer can give)
-    List<In> load = new ArrayList<>();
+    List<HarnessRun.In> load = new ArrayList<>();
     for (int p = 0; p < size; p++) {
       for (int t = 0; t < tasks; t++) {
         String task = task(size, t);
@@ -226,7 +131,7 @@ public final class DispatcherLoadHarness {
 
     // 2. requests: each from a new peer of one of the tasks (as the end-to-end benchmark does)
     int requests = opts.get("requests");
-    List<In> reqs = new ArrayList<>();
+    List<HarnessRun.In> reqs = new ArrayList<>();
     for (int i = 0; i < requests; i++) {
       String task = task(size, i % tasks);
       reqs.add(run.request(DispatcherFixture.request("req-" + size + "-" + i, task, task + "-new-" + i,
@@ -240,7 +145,7 @@ public final class DispatcherLoadHarness {
 
     // 3. piece events of the new peers, from their parents
     int pieces = opts.get("pieces");
-    List<In> pcs = new ArrayList<>();
+    List<HarnessRun.In> pcs = new ArrayList<>();
     for (int i = 0; i < pieces; i++) {
       int r = i % requests;
       String task = task(size, r % tasks);
@@ -254,7 +159,7 @@ public final class DispatcherLoadHarness {
 
     // 4. peer events: the new peers report RUNNING progress
     int peerEvents = opts.get("peerEvents");
-    List<In> pes = new ArrayList<>();
+    List<HarnessRun.In> pes = new ArrayList<>();
     for (int i = 0; i < peerEvents; i++) {
       int r = i % requests;
       String task = task(size, r % tasks);
@@ -281,10 +186,10 @@ public final class DispatcherLoadHarness {
    */
   private static void runSeedsAndJobs(DispatcherFixture f, Map<String, Integer> opts, int hostCount, long now,
       SplittableRandom rnd) {
-    Run run = new Run(f);
+    HarnessRun run = new HarnessRun(f, DispatcherLoadHarness::record);
     run.drain();
     int firstDownloads = opts.get("firstDownloads");
-    List<In> first = new ArrayList<>();
+    List<HarnessRun.In> first = new ArrayList<>();
     for (int i = 0; i < firstDownloads; i++) {
       String task = "first-" + i;
       first.add(run.request(DispatcherFixture.request("req-first-" + i, task, task + "-peer-0",
@@ -296,7 +201,7 @@ public final class DispatcherLoadHarness {
     run.outcomes.clear();
 
     int jobs = opts.get("jobs");
-    List<In> js = new ArrayList<>();
+    List<HarnessRun.In> js = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
       js.add(run.request(DispatcherFixture.request("req-job-" + i, "job-" + i, "", "client", now).setUrl("")
           .setJob(JobRequirements.newBuilder().setRequiredTags(List.of("gpu")).setMinCpuCores(4).build()).build()));
@@ -307,6 +212,12 @@ public final class DispatcherLoadHarness {
             + "job request (placement over %,d hosts):      %9.1f us/request %s%n",
         hostCount, firstNs / 1e3 / Math.max(1, firstDownloads), firstOutcomes,
         hostCount, jobNs / 1e3 / Math.max(1, jobs), run.outcomes);
+  }
+
+  /** Every decision goes into the digest, in order. */
+  private static void record(ScheduleDecision d) {
+    DECISIONS.update(d.toString().getBytes(StandardCharsets.UTF_8));
+    decisionCount++;
   }
 
   private static MessageDigest sha256() {
@@ -358,7 +269,7 @@ public final class DispatcherLoadHarness {
     return String.format("host-%06d", i);
   }
 
-  private static long cpu() {
+  static long cpu() {
     return CPU.getCurrentThreadCpuTime();
   }
 }
