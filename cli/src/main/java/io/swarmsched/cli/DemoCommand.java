@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--origin-limit", paramLabel = "BYTES/S", converter = ByteSize.class, description = "The origin's egress limit, 0 = unlimited (default: 64MiB).")
   long originLimit = 64L << 20;
 
-  @Option(names = "--policy", paramLabel = "POLICY", description = "load-aware or random (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy, any registered name: load-aware, random, give-aware, dragonfly, seed-last (default: ${DEFAULT-VALUE}).")
   String policy = "load-aware";
 
   @Option(names = "--piece-length", paramLabel = "BYTES", converter = ByteSize.class,

@@ -46,7 +46,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--dashboard-port", paramLabel = "PORT", description = "Web dashboard port (default: ${DEFAULT-VALUE}).")
   int dashboardPort = LocalSwarm.Options.DEFAULT_DASHBOARD_PORT;
 
-  @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy: load-aware or random (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy, any registered name: load-aware, random, give-aware, dragonfly, seed-last (default: ${DEFAULT-VALUE}).")
   String policy = "load-aware";
 
   @Option(names = "--agents", paramLabel = "N", description = "Also run a local swarm of N agents (default: ${DEFAULT-VALUE}).")

@@ -58,7 +58,7 @@ class BadArgumentsTest {
     assertThat(size.err()).contains("'huge' is not a size");
     CliRun policy = CliRun.of("demo", "--policy", "fastest", "--data-dir", dir.toString());
     assertThat(policy.exitCode()).isEqualTo(2);
-    assertThat(policy.err()).contains("--policy must be load-aware or random");
+    assertThat(policy.err()).contains("--policy must be one of load-aware, random");
   }
 
   @Test

@@ -52,7 +52,8 @@ public record DispatcherConfig(
     int defaultUploadSlotLimit,
     LoadQualityParams loadQuality,
     Duration maxClockAhead,
-    Duration maxRecordAge) {
+    Duration maxRecordAge,
+    int candidateLimit) {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
@@ -93,6 +94,8 @@ public record DispatcherConfig(
   public static final String MAX_CLOCK_AHEAD = PREFIX + "validation.max.clock.ahead";
   /** How far behind it: older is a corrupted or replayed record, not a late one. */
   public static final String MAX_RECORD_AGE = PREFIX + "validation.max.record.age";
+  /** Stage 1 examines at most this many candidates per request, a sample seeded by the request id (0: all). */
+  public static final String CANDIDATE_LIMIT = PREFIX + "candidate.limit";
 
   public static final String POLICY_LOAD_AWARE = "load-aware";
   public static final String POLICY_RANDOM = "random";
@@ -167,6 +170,7 @@ public record DispatcherConfig(
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
     m.put(MAX_CLOCK_AHEAD, "5m");
     m.put(MAX_RECORD_AGE, "7d");
+    m.put(CANDIDATE_LIMIT, Integer.toString(io.swarmsched.scheduling.ParentSelector.DEFAULT_CANDIDATE_LIMIT));
     return Map.copyOf(m);
   }
 
@@ -194,7 +198,8 @@ public record DispatcherConfig(
         .forEach(key -> log.warn("{} is not a dispatcher setting and is ignored (see dispatcher/README.md)", key));
     DispatcherConfig c = new DispatcherConfig(
         s.string(APPLICATION_ID, DEFAULTS.get(APPLICATION_ID)),
-        s.oneOf(POLICY, DEFAULTS.get(POLICY), POLICY_LOAD_AWARE, POLICY_RANDOM),
+        s.oneOf(POLICY, DEFAULTS.get(POLICY), io.swarmsched.scheduling.evaluator.Evaluators.names()
+            .toArray(String[]::new)), // any registered policy
         integer(s, MAX_PARENTS, 1, 64),
         duration(s, RETRY_INTERVAL),
         s.decimal(RETRY_JITTER, DEFAULT_SETTINGS.decimal(RETRY_JITTER, 0), 0, 0.99),
@@ -221,7 +226,8 @@ public record DispatcherConfig(
         integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
         LoadQualitySettings.params(s),
         duration(s, MAX_CLOCK_AHEAD),
-        duration(s, MAX_RECORD_AGE));
+        duration(s, MAX_RECORD_AGE),
+        integer(s, CANDIDATE_LIMIT, 0, 1_000_000));
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
       throw new ConfigException(FAIL_AFTER, c.failAfterRounds + " must be >= " + BACK_TO_SOURCE_AFTER + " ("
           + c.backToSourceAfterRounds + "): a task goes back to source before it fails" + origin(s, FAIL_AFTER));
@@ -279,6 +285,7 @@ public record DispatcherConfig(
     m.put(LoadQualitySettings.STREAM_RATE, Long.toString(loadQuality.streamRateBytesPerSec()));
     m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
     m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
+    m.put(CANDIDATE_LIMIT, Integer.toString(candidateLimit));
     return m;
   }
 

@@ -35,6 +35,19 @@ class DispatcherConfigTest {
   }
 
   @Test
+  void anyRegisteredPolicyIsAcceptedAndStageOneSamplesCandidatesByDefault() {
+    for (String name : io.swarmsched.scheduling.evaluator.Evaluators.names()) {
+      assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.POLICY, name)).policy()).isEqualTo(name);
+    }
+    assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.POLICY, "fastest")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(DispatcherConfig.POLICY);
+    assertThat(DispatcherConfig.defaults().candidateLimit()).isEqualTo(40);
+    assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.CANDIDATE_LIMIT, "0")).candidateLimit()).isZero();
+    assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.CANDIDATE_LIMIT, "-1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(DispatcherConfig.CANDIDATE_LIMIT);
+  }
+
+  @Test
   void everyDefaultParsesAndEveryKeyIsOneWordPerDot() {
     DispatcherConfig c = DispatcherConfig.defaults();
     DispatcherConfig.DEFAULTS.forEach((key, value) -> assertThat(c.asMap()).containsKey(key));

@@ -141,8 +141,9 @@ public final class SwarmDemo {
     if (o.uploadLimit() < 0 || o.originLimit() < 0) {
       return "upload and origin limits must be >= 0 (0 = unlimited)";
     }
-    if (!o.policy().equals("load-aware") && !o.policy().equals("random")) {
-      return "--policy must be load-aware or random, was " + o.policy();
+    if (!io.swarmsched.scheduling.evaluator.Evaluators.isRegistered(o.policy())) {
+      return "--policy must be one of " + String.join(", ", io.swarmsched.scheduling.evaluator.Evaluators.names())
+          + ", was " + o.policy();
     }
     return null;
   }

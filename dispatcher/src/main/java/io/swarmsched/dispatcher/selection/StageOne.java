@@ -45,7 +45,7 @@ public final class StageOne {
     this.selector = new ParentSelector(
         CandidateFilters.standard(new FilterParams(config.defaultUploadSlotLimit(), config.badParentRule())),
         Evaluators.byName(config.policy(), config.weights()),
-        config.maxParents());
+        config.maxParents(), config.candidateLimit());
     this.seedFailureMemoryMillis = config.seedFailureMemory().toMillis();
     this.retryPolicy = new RetryPolicy(new RetryParams(config.retryInterval().toMillis(), config.retryJitter(),
         config.backToSourceAfterRounds(), config.failAfterRounds(), config.maxBackToSourcePerTask()));
