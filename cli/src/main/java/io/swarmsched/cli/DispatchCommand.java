@@ -1,6 +1,7 @@
 package io.swarmsched.cli;
 
 import io.swarmsched.dispatcher.DispatcherApp;
+import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.runtime.config.Settings;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -13,17 +14,12 @@ import picocli.CommandLine.Command;
 final class DispatchCommand extends ServiceCommand {
   @Override
   Map<String, String> serviceDefaults() {
-    return Map.of("swarm.http.port", "8084");
+    return DispatcherConfig.SERVICE_DEFAULTS;
   }
 
   @Override
   AutoCloseable start(Settings settings, PrintWriter out) throws Exception {
-    DispatcherApp app;
-    try {
-      app = DispatcherApp.start(settings);
-    } catch (IllegalArgumentException e) {
-      throw new CommandFailure(e.getMessage(), 2, e);
-    }
+    DispatcherApp app = DispatcherApp.start(settings);
     out.println("dispatcher up: HTTP API, /health and /metrics on " + app.url());
     return app;
   }

@@ -28,6 +28,7 @@ public final class Main implements Runnable {
   public static final List<Class<?>> SUBCOMMANDS = List.of(
       DemoCommand.class,
       UpCommand.class,
+      DashboardCommand.class,
       ClusterCommand.class,
       TopicsCommand.class,
       IngestCommand.class,
@@ -36,6 +37,7 @@ public final class Main implements Runnable {
       AgentCommand.class,
       GetCommand.class,
       BenchCommand.class,
+      ChaosCommand.class,
       SimulateCommand.class);
 
   /** Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage). */

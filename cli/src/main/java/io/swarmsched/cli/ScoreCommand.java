@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 final class ScoreCommand extends ServiceCommand {
   @Override
   Map<String, String> serviceDefaults() {
-    return ScoringSettings.DEFAULTS;
+    return ScoringSettings.SERVICE_DEFAULTS;
   }
 
   @Override

@@ -28,26 +28,12 @@ abstract class ServiceCommand implements Callable<Integer> {
   /** Starts the service and says where it answers. */
   abstract AutoCloseable start(Settings settings, PrintWriter out) throws Exception;
 
+  /** The environment the settings read; the process's own, or a test's. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws Exception {
-    Settings settings;
-    try {
-      settings = Settings.load(settingsArgs.toArray(String[]::new), System.getenv(), serviceDefaults());
-    } catch (ConfigException e) {
-      throw new CommandFailure(e.getMessage(), 2, e);
-    }
-    if (!settings.unparsedArguments().isEmpty()) {
-      throw new CommandFailure("unknown arguments " + settings.unparsedArguments()
-          + "; settings are given as --config FILE or --swarm.key=value", 2, null);
-    }
-    PrintWriter out = spec.commandLine().getOut();
-    AutoCloseable service;
-    try {
-      service = start(settings, out);
-    } catch (ConfigException e) {
-      throw new CommandFailure(e.getMessage(), 2, e);
-    }
-    out.flush();
+    AutoCloseable service = startService();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -59,5 +45,34 @@ abstract class ServiceCommand implements Callable<Integer> {
     }, spec.name() + "-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The settings this command runs with: defaults, file, environment and flags; exit 2 on a bad one. */
+  Settings settings() {
+    Settings settings;
+    try {
+      settings = Settings.load(settingsArgs.toArray(String[]::new), environment, serviceDefaults());
+    } catch (ConfigException e) {
+      throw new CommandFailure(e.getMessage(), 2, e);
+    }
+    if (!settings.unparsedArguments().isEmpty()) {
+      throw new CommandFailure("unknown arguments " + settings.unparsedArguments()
+          + "; settings are given as --config FILE or --swarm.key=value", 2, null);
+    }
+    return settings;
+  }
+
+  /** What {@link #call()} does before it waits for Ctrl-C: load the settings, start the service. */
+  AutoCloseable startService() throws Exception {
+    Settings settings = settings();
+    PrintWriter out = spec.commandLine().getOut();
+    AutoCloseable service;
+    try {
+      service = start(settings, out);
+    } catch (ConfigException e) {
+      throw new CommandFailure(e.getMessage(), 2, e);
+    }
+    out.flush();
+    return service;
   }
 }

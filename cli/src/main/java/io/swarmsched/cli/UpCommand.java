@@ -2,10 +2,12 @@ package io.swarmsched.cli;
 
 import io.swarmsched.agent.Agent;
 import io.swarmsched.cluster.LocalClusterConfig;
+import io.swarmsched.swarm.BoundedClose;
 import io.swarmsched.swarm.DemoSwarmAgents;
 import io.swarmsched.swarm.LocalSwarm;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--dispatcher-port", paramLabel = "PORT", description = "dispatcher HTTP port (default: ${DEFAULT-VALUE}).")
   int dispatcherPort = LocalSwarm.Options.DEFAULT_DISPATCHER_PORT;
 
+  @Option(names = "--dashboard-port", paramLabel = "PORT", description = "Web dashboard port (default: ${DEFAULT-VALUE}).")
+  int dashboardPort = LocalSwarm.Options.DEFAULT_DASHBOARD_PORT;
+
   @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy: load-aware or random (default: ${DEFAULT-VALUE}).")
   String policy = "load-aware";
 
@@ -55,7 +60,7 @@ final class UpCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir != null ? dataDir : ClusterCommand.defaultDataDir();
     LocalSwarm swarm = LocalSwarm.start(new LocalSwarm.Options(dir, kafkaPort, controllerPort, registryPort, ingestPort,
-        scoringPort, dispatcherPort, policy, Map.of()), line -> {
+        scoringPort, dispatcherPort, policy, Map.of(), dashboardPort), line -> {
           out.println(line);
           out.flush();
         });
@@ -65,11 +70,11 @@ final class UpCommand implements Callable<Integer> {
         local.add(DemoSwarmAgents.start(swarm, s, dir.resolve("agents"), 32L << 20, 0, Map.of()));
       }
     } catch (Exception e) {
-      local.forEach(Agent::close);
-      swarm.close();
+      stop(local, swarm);
       throw e;
     }
     out.println();
+    out.println("  dashboard           " + swarm.dashboardUrl() + "  (hosts, tasks and their DAGs, decisions, dead letters)");
     out.println("  Kafka bootstrap     " + swarm.bootstrapServers());
     out.println("  schema registry     " + swarm.registryUrl());
     out.println("  heartbeat-ingest    " + swarm.ingestUrl() + "  (/api/v1/hosts, /api/v1/heartbeat, /health, /metrics)");
@@ -86,11 +91,41 @@ final class UpCommand implements Callable<Integer> {
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      local.forEach(Agent::close);
-      swarm.close();
+      haltAfter(SHUTDOWN_LIMIT);
+      stop(local, swarm);
       stopped.countDown();
     }, "up-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** How long the agents get to leave their tasks (concurrently) before the services stop. */
+  static final Duration AGENT_STOP_BUDGET = Duration.ofSeconds(5);
+
+  /**
+   * The most a SIGTERM may take: the budgets of {@link #stop} add up to less; this is the net
+   * under a close that ignores its bound (the JVM would otherwise wait for it indefinitely).
+   */
+  static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(25);
+
+  /** Agents first (they publish LEFT while the broker is up), then the services, then the cluster. */
+  static void stop(List<Agent> agents, LocalSwarm swarm) {
+    BoundedClose.all("the agents", agents, AGENT_STOP_BUDGET);
+    swarm.close();
+  }
+
+  /** Halts the JVM if shutdown is still running after {@code limit}, saying so on stderr. */
+  private static void haltAfter(Duration limit) {
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(limit.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("swarmsched up: shutdown did not finish within " + limit.toSeconds() + " s; exiting anyway");
+      Runtime.getRuntime().halt(1);
+    }, "up-shutdown-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 }

@@ -60,4 +60,17 @@ class BadArgumentsTest {
     assertThat(policy.exitCode()).isEqualTo(2);
     assertThat(policy.err()).contains("--policy must be load-aware or random");
   }
+
+  @Test
+  void chaosRefusesTooFewRequestsAndDispatchersAndNonSwarmSettings() {
+    CliRun few = CliRun.of("chaos", "--requests", "5", "--out", dir.resolve("a").toString());
+    assertThat(few.exitCode()).isEqualTo(2);
+    assertThat(few.err()).contains("--requests must be at least 100");
+    CliRun one = CliRun.of("chaos", "--dispatchers", "1", "--out", dir.resolve("b").toString());
+    assertThat(one.exitCode()).isEqualTo(2);
+    assertThat(one.err()).contains("--dispatchers must be 2 to 5");
+    CliRun setting = CliRun.of("chaos", "--set", "num.standby.replicas=1", "--out", dir.resolve("c").toString());
+    assertThat(setting.exitCode()).isEqualTo(2);
+    assertThat(setting.err()).contains("swarm.* keys");
+  }
 }

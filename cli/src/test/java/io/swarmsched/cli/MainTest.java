@@ -16,7 +16,7 @@ import picocli.CommandLine;
 class MainTest {
 
   static Stream<String> commands() {
-    return Stream.of("", "cluster", "topics", "topics create", "demo", "up", "ingest", "score", "dispatch", "agent", "get", "bench");
+    return Stream.of("", "cluster", "topics", "topics create", "demo", "up", "ingest", "score", "dispatch", "agent", "get", "bench", "chaos");
   }
 
   @ParameterizedTest(name = "swarmsched {0} --help")

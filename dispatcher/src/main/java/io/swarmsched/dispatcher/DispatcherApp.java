@@ -1,6 +1,9 @@
 package io.swarmsched.dispatcher;
 
 import io.swarmsched.dispatcher.http.DispatcherHttp;
+import io.swarmsched.dispatcher.http.TaskListRoutes;
+import io.swarmsched.dispatcher.metrics.DecisionMetrics;
+import io.swarmsched.dispatcher.metrics.TaskGauges;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.Settings;
@@ -43,11 +46,17 @@ public final class DispatcherApp implements AutoCloseable {
     this.producer = producer;
   }
 
+  /** Settings for a standalone process: {@link DispatcherConfig#SERVICE_DEFAULTS} under file, env and flags. */
+  public static Settings settings(String[] args) {
+    return Settings.load(args, System.getenv(), DispatcherConfig.SERVICE_DEFAULTS);
+  }
+
   public static void main(String[] args) {
     DispatcherApp app;
     try {
-      app = start(Settings.load(args));
+      app = start(settings(args));
     } catch (IllegalArgumentException e) {
+      // ConfigException among them: the message names the key and where its value came from
       System.err.println("dispatcher: " + e.getMessage());
       System.exit(2);
       return;
@@ -70,16 +79,15 @@ public final class DispatcherApp implements AutoCloseable {
 
   /** Starts HTTP first (its port becomes application.server), then Streams; returns once both are up. */
   public static DispatcherApp start(Settings settings) throws Exception {
-    DispatcherConfig config = DispatcherConfig.from(key -> settings.optional(key).orElse(null));
+    DispatcherConfig config = DispatcherConfig.from(settings);
     HttpApi http = HttpApi.create(settings).start();
     String advertised = StreamsProps.applicationServer(settings).orElse("localhost:" + http.port());
 
+    // swarm.processing.guarantee is exactly_once_v2 unless set otherwise (CommonKeys): one decision
+    // per request survives an instance's death only when outputs commit with their inputs
     Properties props = StreamsProps.base(config.applicationId(), settings);
-    if (settings.optional(CommonKeys.PROCESSING_GUARANTEE).isEmpty()) {
-      // one decision per request survives an instance's death only when outputs commit with inputs
-      props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    }
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
+    props.put(DecisionMetrics.CONFIG_KEY, new DecisionMetrics(http.meterRegistry())); // read by ObservedDispatch
     StreamsService streams = new StreamsService(DispatcherTopology.build(config), props);
 
     Properties producerProps = new Properties();
@@ -97,7 +105,10 @@ public final class DispatcherApp implements AutoCloseable {
       http.registerHealthCheck("streams", streams.healthCheck());
       new DispatcherHttp(config, KeyQueryRouter.create(streams.streams(), advertised),
           AllInstances.create(streams.streams(), advertised), producer).register(http);
-      log.info("Dispatcher {} up: HTTP on {}, policy {}", config.applicationId(), advertised, config.policy());
+      TaskListRoutes.register(http, streams.streams(), advertised);
+      TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
+      log.info("Dispatcher {} up: HTTP on {}, policy {}, {}", config.applicationId(), advertised, config.policy(),
+          props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
       return app;
     } catch (Exception e) {
       app.close();

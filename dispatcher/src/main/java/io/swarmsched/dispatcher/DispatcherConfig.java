@@ -1,18 +1,27 @@
 package io.swarmsched.dispatcher;
 
+import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.ConfigException;
+import io.swarmsched.runtime.config.LoadQualitySettings;
+import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.scheduling.evaluator.EvaluatorWeights;
 import io.swarmsched.scheduling.stats.BadParentRule;
+import io.swarmsched.scoring.LoadQualityParams;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every number the dispatcher decides with, built once at start-up from {@code swarm.dispatcher.*}
- * keys. A wrong value fails fast with an {@link IllegalArgumentException} naming the key.
+ * keys (and the load-quality keys it shares with scoring, {@link LoadQualitySettings}) through
+ * service-runtime's {@link Settings}: durations such as {@code 500ms}, {@code 1m30s} or
+ * {@code PT10S}, sizes, booleans as Settings spells them. A wrong value fails fast with a
+ * {@link ConfigException} naming the key and where its value came from (file, env var, flag).
  *
- * <p>Defaults are those of DESIGN.md (Stage 1, back to source, seeds, retries, liveness).
+ * <p>Defaults are those of docs/design.md (Stage 1, back to source, seeds, retries, liveness),
+ * written once, in {@link #DEFAULTS}.
  */
 public record DispatcherConfig(
     String applicationId,
@@ -40,46 +49,88 @@ public record DispatcherConfig(
     String schemaRegistryUrl,
     EvaluatorWeights weights,
     BadParentRule badParentRule,
-    int defaultUploadSlotLimit) {
+    int defaultUploadSlotLimit,
+    LoadQualityParams loadQuality,
+    Duration maxClockAhead,
+    Duration maxRecordAge) {
+
+  private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
   public static final String PREFIX = "swarm.dispatcher.";
-  public static final String APPLICATION_ID = PREFIX + "application-id";
+  public static final String APPLICATION_ID = PREFIX + "application.id";
   public static final String POLICY = PREFIX + "policy";
   public static final String MAX_PARENTS = PREFIX + "parents.max";
   public static final String RETRY_INTERVAL = PREFIX + "retry.interval";
   public static final String RETRY_JITTER = PREFIX + "retry.jitter";
-  public static final String BACK_TO_SOURCE_AFTER = PREFIX + "retry.back-to-source-after";
-  public static final String FAIL_AFTER = PREFIX + "retry.fail-after";
-  public static final String MAX_BACK_TO_SOURCE = PREFIX + "back-to-source.max-per-task";
-  public static final String SEED_FAILURE_MEMORY = PREFIX + "seed.failure-memory";
-  public static final String SEED_WAIT_TIMEOUT = PREFIX + "seed.wait-timeout";
+  public static final String BACK_TO_SOURCE_AFTER = PREFIX + "retry.back.to.source.after";
+  public static final String FAIL_AFTER = PREFIX + "retry.fail.after";
+  public static final String MAX_BACK_TO_SOURCE = PREFIX + "back.to.source.max.per.task";
+  public static final String SEED_FAILURE_MEMORY = PREFIX + "seed.failure.memory";
+  public static final String SEED_WAIT_TIMEOUT = PREFIX + "seed.wait.timeout";
   public static final String TICK = PREFIX + "tick";
   public static final String PATROL_INTERVAL = PREFIX + "patrol.interval";
-  public static final String PEER_IDLE_TIMEOUT = PREFIX + "patrol.peer-idle-timeout";
-  public static final String QUARANTINE_FAILURE_RATE = PREFIX + "quarantine.failure-rate";
-  public static final String QUARANTINE_MIN_SAMPLES = PREFIX + "quarantine.min-samples";
+  public static final String PEER_IDLE_TIMEOUT = PREFIX + "patrol.peer.idle.timeout";
+  public static final String QUARANTINE_FAILURE_RATE = PREFIX + "quarantine.failure.rate";
+  public static final String QUARANTINE_MIN_SAMPLES = PREFIX + "quarantine.min.samples";
   public static final String QUARANTINE_WINDOW = PREFIX + "quarantine.window";
   public static final String QUARANTINE_DURATION = PREFIX + "quarantine.duration";
   public static final String DECISION_RETENTION = PREFIX + "decision.retention";
-  public static final String IDLE_CLOCK_ADVANCE = PREFIX + "clock.idle-advance";
-  public static final String IDLE_CLOCK_AFTER = PREFIX + "clock.idle-after";
-  public static final String JOB_MAX_ROUNDS = PREFIX + "job.max-rounds";
-  public static final String HTTP_DECISION_WAIT = PREFIX + "http.decision-wait";
+  public static final String IDLE_CLOCK_ADVANCE = PREFIX + "clock.idle.advance";
+  public static final String IDLE_CLOCK_AFTER = PREFIX + "clock.idle.after";
+  public static final String JOB_MAX_ROUNDS = PREFIX + "job.max.rounds";
+  public static final String HTTP_DECISION_WAIT = PREFIX + "http.decision.wait";
   public static final String WEIGHT_IDC = PREFIX + "weight.idc";
   public static final String WEIGHT_LOCATION = PREFIX + "weight.location";
-  public static final String WEIGHT_LOAD_QUALITY = PREFIX + "weight.load-quality";
-  public static final String WEIGHT_HOST_TYPE = PREFIX + "weight.host-type";
-  public static final String BAD_PARENT_SAMPLES = PREFIX + "bad-parent.normal-distribution-samples";
-  public static final String BAD_PARENT_FACTOR = PREFIX + "bad-parent.small-sample-factor";
-  public static final String BAD_PARENT_SIGMAS = PREFIX + "bad-parent.sigmas";
-  public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload-slots.default";
-  /** Shared with every service (CommonKeys.SCHEMA_REGISTRY_URL); mock://scope in tests. */
-  public static final String SCHEMA_REGISTRY_URL = "swarm.schema.registry.url";
+  public static final String WEIGHT_LOAD_QUALITY = PREFIX + "weight.load.quality";
+  public static final String WEIGHT_HOST_TYPE = PREFIX + "weight.host.type";
+  public static final String BAD_PARENT_SAMPLES = PREFIX + "bad.parent.normal.distribution.samples";
+  public static final String BAD_PARENT_FACTOR = PREFIX + "bad.parent.small.sample.factor";
+  public static final String BAD_PARENT_SIGMAS = PREFIX + "bad.parent.sigmas";
+  public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload.slots.default";
+  /** Shared with every service; mock://scope in tests. */
+  public static final String SCHEMA_REGISTRY_URL = CommonKeys.SCHEMA_REGISTRY_URL;
+  /** How far ahead of the dispatcher's wall clock a record or its timestamp field may be (producer clock skew). */
+  public static final String MAX_CLOCK_AHEAD = PREFIX + "validation.max.clock.ahead";
+  /** How far behind it: older is a corrupted or replayed record, not a late one. */
+  public static final String MAX_RECORD_AGE = PREFIX + "validation.max.record.age";
 
   public static final String POLICY_LOAD_AWARE = "load-aware";
   public static final String POLICY_RANDOM = "random";
 
-  /** Every key with its default, in one place (also what the README lists). */
+  /** The dispatcher's HTTP port when nothing else sets it: beside ingest (8082) and scoring (8083). */
+  public static final int DEFAULT_HTTP_PORT = 8084;
+
+  /** What the dispatcher lays over {@link CommonKeys#DEFAULTS} when run as its own process. */
+  public static final Map<String, String> SERVICE_DEFAULTS =
+      Map.of(CommonKeys.HTTP_PORT, Integer.toString(DEFAULT_HTTP_PORT));
+
+  /**
+   * Keys spelled with hyphens before every service settled on dots (so that
+   * {@code SWARM_DISPATCHER_APPLICATION_ID} maps to a key without {@code __}). Still read, with a
+   * warning, and their value goes to the new key.
+   */
+  public static final Map<String, String> DEPRECATED_KEYS = Map.ofEntries(
+      Map.entry(PREFIX + "application-id", APPLICATION_ID),
+      Map.entry(PREFIX + "retry.back-to-source-after", BACK_TO_SOURCE_AFTER),
+      Map.entry(PREFIX + "retry.fail-after", FAIL_AFTER),
+      Map.entry(PREFIX + "back-to-source.max-per-task", MAX_BACK_TO_SOURCE),
+      Map.entry(PREFIX + "seed.failure-memory", SEED_FAILURE_MEMORY),
+      Map.entry(PREFIX + "seed.wait-timeout", SEED_WAIT_TIMEOUT),
+      Map.entry(PREFIX + "patrol.peer-idle-timeout", PEER_IDLE_TIMEOUT),
+      Map.entry(PREFIX + "quarantine.failure-rate", QUARANTINE_FAILURE_RATE),
+      Map.entry(PREFIX + "quarantine.min-samples", QUARANTINE_MIN_SAMPLES),
+      Map.entry(PREFIX + "clock.idle-advance", IDLE_CLOCK_ADVANCE),
+      Map.entry(PREFIX + "clock.idle-after", IDLE_CLOCK_AFTER),
+      Map.entry(PREFIX + "job.max-rounds", JOB_MAX_ROUNDS),
+      Map.entry(PREFIX + "http.decision-wait", HTTP_DECISION_WAIT),
+      Map.entry(PREFIX + "weight.load-quality", WEIGHT_LOAD_QUALITY),
+      Map.entry(PREFIX + "weight.host-type", WEIGHT_HOST_TYPE),
+      Map.entry(PREFIX + "bad-parent.normal-distribution-samples", BAD_PARENT_SAMPLES),
+      Map.entry(PREFIX + "bad-parent.small-sample-factor", BAD_PARENT_FACTOR),
+      Map.entry(PREFIX + "bad-parent.sigmas", BAD_PARENT_SIGMAS),
+      Map.entry(PREFIX + "upload-slots.default", DEFAULT_UPLOAD_SLOTS));
+
+  /** Every {@code swarm.dispatcher.*} key with its default: the one place they are written (the README lists them). */
   public static final Map<String, String> DEFAULTS = defaultsMap();
 
   private static Map<String, String> defaultsMap() {
@@ -106,7 +157,6 @@ public record DispatcherConfig(
     m.put(IDLE_CLOCK_AFTER, "1s");
     m.put(JOB_MAX_ROUNDS, "120");
     m.put(HTTP_DECISION_WAIT, "5s");
-    m.put(SCHEMA_REGISTRY_URL, "http://localhost:8081");
     m.put(WEIGHT_IDC, "0.2");
     m.put(WEIGHT_LOCATION, "0.1");
     m.put(WEIGHT_LOAD_QUALITY, "0.6");
@@ -115,54 +165,66 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, "20");
     m.put(BAD_PARENT_SIGMAS, "3");
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
+    m.put(MAX_CLOCK_AHEAD, "5m");
+    m.put(MAX_RECORD_AGE, "7d");
     return Map.copyOf(m);
   }
 
+  /** The defaults, parsed by the same getters as any other value. */
+  private static final Settings DEFAULT_SETTINGS = Settings.of(DEFAULTS);
+
   public static DispatcherConfig defaults() {
-    return from(Map.of());
+    return from(Settings.of(Map.of()));
   }
 
-  /** Builds the config from flat {@code swarm.dispatcher.*} values; missing keys take their default. */
+  /** Built from exactly these values (tests, bench); missing keys take their default. */
   public static DispatcherConfig from(Map<String, String> values) {
-    return from(k -> values.get(k));
+    return from(Settings.of(values));
   }
 
-  /** Builds the config from any key lookup (a Settings, a Properties, a Map); null = default. */
-  public static DispatcherConfig from(Function<String, String> lookup) {
-    Reader r = new Reader(lookup);
-    String policy = r.string(POLICY).toLowerCase(Locale.ROOT);
-    if (!policy.equals(POLICY_LOAD_AWARE) && !policy.equals(POLICY_RANDOM)) {
-      throw new IllegalArgumentException(POLICY + ": must be load-aware or random, was '" + policy + "'");
-    }
+  /**
+   * The validated configuration from a service's settings; missing keys take their default,
+   * deprecated spellings ({@link #DEPRECATED_KEYS}) are read with a warning.
+   *
+   * @throws ConfigException naming the key, the value and its origin
+   */
+  public static DispatcherConfig from(Settings settings) {
+    Settings s = settings.withRenamedKeys(DEPRECATED_KEYS, warning -> log.warn("{}", warning));
+    s.unknownKeys(PREFIX, DEFAULTS.keySet())
+        .forEach(key -> log.warn("{} is not a dispatcher setting and is ignored (see dispatcher/README.md)", key));
     DispatcherConfig c = new DispatcherConfig(
-        r.string(APPLICATION_ID),
-        policy,
-        r.integer(MAX_PARENTS, 1, 64),
-        r.duration(RETRY_INTERVAL),
-        r.decimal(RETRY_JITTER, 0, 0.99),
-        r.integer(BACK_TO_SOURCE_AFTER, 1, 10_000),
-        r.integer(FAIL_AFTER, 1, 10_000),
-        r.integer(MAX_BACK_TO_SOURCE, 1, 1_000_000),
-        r.duration(SEED_FAILURE_MEMORY),
-        r.duration(SEED_WAIT_TIMEOUT),
-        r.duration(TICK),
-        r.duration(PATROL_INTERVAL),
-        r.duration(PEER_IDLE_TIMEOUT),
-        r.decimal(QUARANTINE_FAILURE_RATE, 0, 1),
-        r.integer(QUARANTINE_MIN_SAMPLES, 1, 1_000_000),
-        r.duration(QUARANTINE_WINDOW),
-        r.duration(QUARANTINE_DURATION),
-        r.duration(DECISION_RETENTION),
-        r.bool(IDLE_CLOCK_ADVANCE),
-        r.duration(IDLE_CLOCK_AFTER),
-        r.integer(JOB_MAX_ROUNDS, 1, 1_000_000),
-        r.duration(HTTP_DECISION_WAIT),
-        r.string(SCHEMA_REGISTRY_URL),
-        r.weights(),
-        r.badParentRule(),
-        r.integer(DEFAULT_UPLOAD_SLOTS, 1, 1_000_000));
+        s.string(APPLICATION_ID, DEFAULTS.get(APPLICATION_ID)),
+        s.oneOf(POLICY, DEFAULTS.get(POLICY), POLICY_LOAD_AWARE, POLICY_RANDOM),
+        integer(s, MAX_PARENTS, 1, 64),
+        duration(s, RETRY_INTERVAL),
+        s.decimal(RETRY_JITTER, DEFAULT_SETTINGS.decimal(RETRY_JITTER, 0), 0, 0.99),
+        integer(s, BACK_TO_SOURCE_AFTER, 1, 10_000),
+        integer(s, FAIL_AFTER, 1, 10_000),
+        integer(s, MAX_BACK_TO_SOURCE, 1, 1_000_000),
+        duration(s, SEED_FAILURE_MEMORY),
+        duration(s, SEED_WAIT_TIMEOUT),
+        duration(s, TICK),
+        duration(s, PATROL_INTERVAL),
+        duration(s, PEER_IDLE_TIMEOUT),
+        decimal(s, QUARANTINE_FAILURE_RATE, 0, 1),
+        integer(s, QUARANTINE_MIN_SAMPLES, 1, 1_000_000),
+        duration(s, QUARANTINE_WINDOW),
+        duration(s, QUARANTINE_DURATION),
+        duration(s, DECISION_RETENTION),
+        s.bool(IDLE_CLOCK_ADVANCE, DEFAULT_SETTINGS.bool(IDLE_CLOCK_ADVANCE, true)),
+        duration(s, IDLE_CLOCK_AFTER),
+        integer(s, JOB_MAX_ROUNDS, 1, 1_000_000),
+        duration(s, HTTP_DECISION_WAIT),
+        s.string(SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(SCHEMA_REGISTRY_URL)),
+        weights(s),
+        badParentRule(s),
+        integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
+        LoadQualitySettings.params(s),
+        duration(s, MAX_CLOCK_AHEAD),
+        duration(s, MAX_RECORD_AGE));
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
-      throw new IllegalArgumentException(FAIL_AFTER + ": must be >= " + BACK_TO_SOURCE_AFTER);
+      throw new ConfigException(FAIL_AFTER, c.failAfterRounds + " must be >= " + BACK_TO_SOURCE_AFTER + " ("
+          + c.backToSourceAfterRounds + "): a task goes back to source before it fails" + origin(s, FAIL_AFTER));
     }
     return c;
   }
@@ -208,6 +270,15 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, Double.toString(badParentRule.smallSampleFactor()));
     m.put(BAD_PARENT_SIGMAS, Double.toString(badParentRule.sigmas()));
     m.put(DEFAULT_UPLOAD_SLOTS, Integer.toString(defaultUploadSlotLimit));
+    m.put(LoadQualitySettings.WEIGHT_PEAK, Double.toString(loadQuality.peakWeight()));
+    m.put(LoadQualitySettings.WEIGHT_DURATION, Double.toString(loadQuality.durationWeight()));
+    m.put(LoadQualitySettings.WEIGHT_CONCURRENCY, Double.toString(loadQuality.concurrencyWeight()));
+    m.put(LoadQualitySettings.HORIZON_BUCKETS, Integer.toString(loadQuality.horizonBuckets()));
+    m.put(LoadQualitySettings.BUCKET, loadQuality.bucketMillis() + "ms");
+    m.put(LoadQualitySettings.SATURATION_RATIO, Double.toString(loadQuality.saturationRatio()));
+    m.put(LoadQualitySettings.STREAM_RATE, Long.toString(loadQuality.streamRateBytesPerSec()));
+    m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
+    m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
     return m;
   }
 
@@ -216,86 +287,51 @@ public record DispatcherConfig(
     return Map.of("schema.registry.url", schemaRegistryUrl);
   }
 
-  private record Reader(Function<String, String> lookup) {
-    String string(String key) {
-      String v = lookup.apply(key);
-      return v == null || v.isBlank() ? DEFAULTS.get(key) : v.trim();
-    }
+  private static int integer(Settings s, String key, int min, int max) {
+    return s.integer(key, DEFAULT_SETTINGS.integer(key, 0), min, max);
+  }
 
-    int integer(String key, int min, int max) {
-      String v = string(key);
-      try {
-        int i = Integer.parseInt(v);
-        if (i < min || i > max) {
-          throw new IllegalArgumentException(key + ": must be in [" + min + ", " + max + "], was " + i);
-        }
-        return i;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + ": not an integer: '" + v + "'");
-      }
-    }
+  private static double decimal(Settings s, String key, double min, double max) {
+    return s.decimal(key, DEFAULT_SETTINGS.decimal(key, 0), min, max);
+  }
 
-    double decimal(String key, double min, double max) {
-      String v = string(key);
-      try {
-        double d = Double.parseDouble(v);
-        if (!(d >= min && d <= max)) {
-          throw new IllegalArgumentException(key + ": must be in [" + min + ", " + max + "], was " + d);
-        }
-        return d;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + ": not a number: '" + v + "'");
-      }
-    }
+  /** Every dispatcher duration is positive: a zero tick, wait or window would spin or never hold. */
+  private static Duration duration(Settings s, String key) {
+    return s.duration(key, DEFAULT_SETTINGS.duration(key, null), Duration.ofMillis(1), null);
+  }
 
-    EvaluatorWeights weights() {
-      double idc = decimal(WEIGHT_IDC, 0, 1);
-      double loc = decimal(WEIGHT_LOCATION, 0, 1);
-      double lq = decimal(WEIGHT_LOAD_QUALITY, 0, 1);
-      double type = decimal(WEIGHT_HOST_TYPE, 0, 1);
-      try {
-        return new EvaluatorWeights(idc, loc, lq, type);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(PREFIX + "weight.*: " + e.getMessage(), e);
-      }
+  private static EvaluatorWeights weights(Settings s) {
+    double idc = decimal(s, WEIGHT_IDC, 0, 1);
+    double loc = decimal(s, WEIGHT_LOCATION, 0, 1);
+    double lq = decimal(s, WEIGHT_LOAD_QUALITY, 0, 1);
+    double type = decimal(s, WEIGHT_HOST_TYPE, 0, 1);
+    try {
+      return new EvaluatorWeights(idc, loc, lq, type);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(PREFIX + "weight.*", e.getMessage() + origin(s, WEIGHT_IDC, WEIGHT_LOCATION,
+          WEIGHT_LOAD_QUALITY, WEIGHT_HOST_TYPE), e);
     }
+  }
 
-    BadParentRule badParentRule() {
-      int samples = integer(BAD_PARENT_SAMPLES, 2, 1_000_000);
-      double factor = decimal(BAD_PARENT_FACTOR, 1, 1e9);
-      double sigmas = decimal(BAD_PARENT_SIGMAS, 0, 1e3);
-      try {
-        return new BadParentRule(samples, factor, sigmas);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(PREFIX + "bad-parent.*: " + e.getMessage(), e);
-      }
+  private static BadParentRule badParentRule(Settings s) {
+    int samples = integer(s, BAD_PARENT_SAMPLES, 2, 1_000_000);
+    double factor = decimal(s, BAD_PARENT_FACTOR, 1, 1e9);
+    double sigmas = decimal(s, BAD_PARENT_SIGMAS, 0, 1e3);
+    try {
+      return new BadParentRule(samples, factor, sigmas);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(PREFIX + "bad.parent.*", e.getMessage() + origin(s, BAD_PARENT_SAMPLES,
+          BAD_PARENT_FACTOR, BAD_PARENT_SIGMAS), e);
     }
+  }
 
-    boolean bool(String key) {
-      String v = string(key).toLowerCase(Locale.ROOT);
-      if (v.equals("true") || v.equals("false")) {
-        return Boolean.parseBoolean(v);
-      }
-      throw new IllegalArgumentException(key + ": must be true or false, was '" + v + "'");
+  /** " (key=value from origin, ...)" for the keys that were set, so a combined check still says where. */
+  private static String origin(Settings s, String... keys) {
+    StringBuilder b = new StringBuilder();
+    for (String key : keys) {
+      s.optional(key).ifPresent(v -> b.append(b.length() == 0 ? " (" : ", ").append(key).append('=').append(v)
+          .append(" from ").append(s.origin(key).orElse("given")));
     }
-
-    Duration duration(String key) {
-      String v = string(key).toLowerCase(Locale.ROOT);
-      try {
-        Duration d;
-        if (v.endsWith("ms")) d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-        else if (v.endsWith("s")) d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-        else if (v.endsWith("m")) d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-        else if (v.endsWith("h")) d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-        else if (v.endsWith("d")) d = Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
-        else d = Duration.ofMillis(Long.parseLong(v));
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException(key + ": must be positive, was '" + v + "'");
-        }
-        return d;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + ": not a duration (e.g. 500ms, 10s, 30m, 1h): '" + v + "'");
-      }
-    }
+    return b.length() == 0 ? "" : b.append(')').toString();
   }
 }

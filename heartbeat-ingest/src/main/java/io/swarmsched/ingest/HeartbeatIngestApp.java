@@ -2,6 +2,8 @@ package io.swarmsched.ingest;
 
 import io.swarmsched.ingest.http.HeartbeatGateway;
 import io.swarmsched.ingest.http.HostQueryRoutes;
+import io.swarmsched.ingest.observe.DeadLetterTail;
+import io.swarmsched.ingest.observe.HostGauges;
 import io.swarmsched.ingest.topology.IngestConfig;
 import io.swarmsched.ingest.topology.IngestTopology;
 import io.swarmsched.ingest.validation.HeartbeatValidator;
@@ -39,6 +41,8 @@ public final class HeartbeatIngestApp implements AutoCloseable {
   private final HttpApi http;
   private final StreamsService streams;
   private final Producer<String, byte[]> producer;
+  /** Serves /api/v1/dead-letters and counts dead letters (set once at start). */
+  private DeadLetterTail deadLetterTail;
 
   private HeartbeatIngestApp(IngestConfig config, HttpApi http, StreamsService streams, Producer<String, byte[]> producer) {
     this.config = config;
@@ -61,6 +65,7 @@ public final class HeartbeatIngestApp implements AutoCloseable {
     HttpApi http = HttpApi.create(settings);
     Producer<String, byte[]> producer = null;
     StreamsService streams = null;
+    DeadLetterTail tail = null;
     try {
       http.start();
       Settings effective = settings.optional(CommonKeys.HTTP_ADVERTISED).isPresent()
@@ -78,11 +83,18 @@ public final class HeartbeatIngestApp implements AutoCloseable {
           StreamsProps.applicationServer(effective).orElseThrow());
       http.registerHealthCheck("streams", streams.healthCheck());
       streams.bindMetrics(http.meterRegistry());
+      HostGauges.bind(http.meterRegistry(), streams.streams(), StreamsProps.applicationServer(effective).orElseThrow());
+      tail = DeadLetterTail.start(effective, http);
       streams.start();
       log.info("heartbeat-ingest {} started: http {}, application.server {}", config.applicationId(),
           http.port(), props.get("application.server"));
-      return new HeartbeatIngestApp(config, http, streams, producer);
+      HeartbeatIngestApp app = new HeartbeatIngestApp(config, http, streams, producer);
+      app.deadLetterTail = tail;
+      return app;
     } catch (Exception | Error e) {
+      if (tail != null) {
+        tail.close();
+      }
       if (streams != null) {
         streams.close(Duration.ofSeconds(10));
       }
@@ -150,6 +162,9 @@ public final class HeartbeatIngestApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (deadLetterTail != null) {
+      deadLetterTail.close();
+    }
     http.close();
     streams.close(Duration.ofSeconds(30));
     producer.close(Duration.ofSeconds(5));

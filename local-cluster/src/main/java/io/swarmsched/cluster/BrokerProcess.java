@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class BrokerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerProcess.class);
   static final int NODE_ID = 1;
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  /** A clean single-node shutdown takes a few seconds; after this the broker is killed (its logs recover on start). */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   private final LocalClusterConfig config;
   private final Process process;
@@ -49,6 +51,7 @@ public final class BrokerProcess implements AutoCloseable {
   /** Formats the data directory if needed, launches the child JVM and waits until the broker answers. */
   public static BrokerProcess start(LocalClusterConfig config) {
     Path data = config.dataDir();
+    requireOwnLayout(config);
     try {
       Files.createDirectories(data.resolve("config"));
       Files.createDirectories(data.resolve("logs"));
@@ -119,6 +122,41 @@ public final class BrokerProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** A directory Kafka itself keeps in a log dir: {@code topic-partition}, or one being deleted, moved or cleaned up. */
+  private static final Pattern PARTITION_DIR = Pattern.compile("^.+-\\d+(\\.[0-9a-zA-Z]+-(delete|future|stray))?$");
+
+  /**
+   * Refuses a data directory laid out by something else before the broker sees it: Kafka would
+   * otherwise exit with "Found directory ..., 'config' is not in the form of topic-partition"
+   * (an older {@code swarmsched up} nested a whole cluster directory under {@code kafka/}).
+   *
+   * @throws ClusterException with a one-line message naming the directory and what to do
+   */
+  static void requireOwnLayout(LocalClusterConfig config) {
+    Path logDir = logDir(config);
+    if (!Files.isDirectory(logDir)) {
+      if (Files.exists(logDir)) {
+        throw foreignLayout(config, logDir + " is a file, not the broker's data directory");
+      }
+      return;
+    }
+    try (var entries = Files.list(logDir)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        if (Files.isDirectory(entry) && !PARTITION_DIR.matcher(name).matches()) {
+          throw foreignLayout(config, entry + " is not a Kafka partition directory");
+        }
+      }
+    } catch (IOException e) {
+      throw new ClusterException("Cannot read the data directory " + logDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ClusterException foreignLayout(LocalClusterConfig config, String why) {
+    return new ClusterException("The data directory " + config.dataDir() + " has a layout this version does not use ("
+        + why + "; an older `swarmsched up` wrote it?). Delete it to start afresh, or pass another --data-dir.");
+  }
+
   static Path logDir(LocalClusterConfig config) {
     return config.dataDir().resolve("kafka");
   }
@@ -182,6 +220,10 @@ public final class BrokerProcess implements AutoCloseable {
     p.setProperty("share.coordinator.state.topic.replication.factor", "1");
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
     p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // A killed exactly-once instance's open transaction holds back its partitions' committed
+    // offsets and read_committed restores until it is aborted; the broker looks for timed-out
+    // transactions every 10 s by default, which alone would double failover (docs/reliability.md).
+    p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
     p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
     return p;
   }

@@ -3,6 +3,7 @@ package io.swarmsched.swarm;
 import io.swarmsched.cluster.LocalCluster;
 import io.swarmsched.cluster.LocalClusterConfig;
 import io.swarmsched.cluster.Ports;
+import io.swarmsched.dashboard.DashboardServer;
 import io.swarmsched.dispatcher.DispatcherApp;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.ingest.HeartbeatIngestApp;
@@ -10,35 +11,38 @@ import io.swarmsched.ingest.IngestSettings;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.scoring.streams.ScoringApp;
+import io.swarmsched.scoring.streams.ScoringSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The whole scheduler in one process: the embedded cluster (a real KRaft broker in a child JVM and
  * the schema registry, with the topic catalog provisioned), heartbeat-ingest, scoring-streams and
- * the dispatcher, each with its own HTTP API. Agents join it by its bootstrap and registry
- * addresses, from this process or any other.
+ * the dispatcher, each with its own HTTP API, and the web dashboard reading those APIs. Agents
+ * join it by its bootstrap and registry addresses, from this process or any other.
  */
 public final class LocalSwarm implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LocalSwarm.class);
 
   /**
-   * @param dataDir        broker data, Streams state and logs live under it
+   * @param dataDir        the cluster's data directory ({@code swarmsched cluster}'s layout: kafka/,
+   *                       config/, logs/, cluster.properties) with Streams state in state/ beside it,
+   *                       so {@code up} and {@code cluster} can take turns on one directory
    * @param policy         the dispatcher's policy: load-aware or random
    * @param overrides      any further settings, applied to every service (e.g. swarm.dispatcher.parents.max)
+   * @param dashboardPort  the web dashboard's port (0: any free port)
    */
   public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort,
                         int ingestPort, int scoringPort, int dispatcherPort, String policy,
-                        Map<String, String> overrides) {
+                        Map<String, String> overrides, int dashboardPort) {
 
-    public static final int DEFAULT_INGEST_PORT = 8082;
-    public static final int DEFAULT_SCORING_PORT = 8083;
-    public static final int DEFAULT_DISPATCHER_PORT = 8084;
+    /** Each service's own default port, so `swarmsched up` answers where `swarmsched ingest` (etc.) would. */
+    public static final int DEFAULT_INGEST_PORT = IngestSettings.DEFAULT_HTTP_PORT;
+    public static final int DEFAULT_SCORING_PORT = ScoringSettings.DEFAULT_HTTP_PORT;
+    public static final int DEFAULT_DISPATCHER_PORT = DispatcherConfig.DEFAULT_HTTP_PORT;
+    public static final int DEFAULT_DASHBOARD_PORT = DashboardServer.DEFAULT_PORT;
 
     public Options {
       overrides = Map.copyOf(overrides);
@@ -48,23 +52,23 @@ public final class LocalSwarm implements AutoCloseable {
     public static Options defaults(Path dataDir) {
       return new Options(dataDir, LocalClusterConfig.DEFAULT_KAFKA_PORT, LocalClusterConfig.DEFAULT_CONTROLLER_PORT,
           LocalClusterConfig.DEFAULT_REGISTRY_PORT, DEFAULT_INGEST_PORT, DEFAULT_SCORING_PORT, DEFAULT_DISPATCHER_PORT,
-          DispatcherConfig.POLICY_LOAD_AWARE, Map.of());
+          DispatcherConfig.POLICY_LOAD_AWARE, Map.of(), DEFAULT_DASHBOARD_PORT);
     }
 
     /** Free ports everywhere, so it runs beside anything else on the machine. */
     public static Options ephemeral(Path dataDir) {
       return new Options(dataDir, Ports.findFree(), Ports.findFree(), Ports.findFree(), Ports.findFree(),
-          Ports.findFree(), Ports.findFree(), DispatcherConfig.POLICY_LOAD_AWARE, Map.of());
+          Ports.findFree(), Ports.findFree(), DispatcherConfig.POLICY_LOAD_AWARE, Map.of(), 0);
     }
 
     public Options withPolicy(String p) {
-      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, p, overrides);
+      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, p, overrides, dashboardPort);
     }
 
     public Options withOverrides(Map<String, String> o) {
       Map<String, String> all = new HashMap<>(overrides);
       all.putAll(o);
-      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, policy, all);
+      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, policy, all, dashboardPort);
     }
   }
 
@@ -73,6 +77,7 @@ public final class LocalSwarm implements AutoCloseable {
   private HeartbeatIngestApp ingest;
   private ScoringApp scoring;
   private DispatcherApp dispatcher;
+  private DashboardServer dashboard;
 
   private LocalSwarm(Options options) {
     this.options = options;
@@ -86,16 +91,18 @@ public final class LocalSwarm implements AutoCloseable {
           + options.registryPort() + " …");
       swarm.cluster = LocalCluster.start(LocalClusterConfig.defaults()
           .withPorts(options.kafkaPort(), options.controllerPort(), options.registryPort())
-          .withDataDir(options.dataDir().resolve("kafka")));
+          .withDataDir(options.dataDir()));
       say.accept("starting heartbeat-ingest, scoring-streams and the dispatcher (" + options.policy() + ") …");
       swarm.ingest = HeartbeatIngestApp.start(swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
-      swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), Map.of()));
+      swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
       swarm.dispatcher = DispatcherApp.start(swarm.serviceSettings(options.dispatcherPort(),
-          Map.of(DispatcherConfig.POLICY, options.policy())));
+          DispatcherConfig.SERVICE_DEFAULTS));
       Duration wait = Duration.ofSeconds(120);
       swarm.ingest.streams().awaitRunning(wait);
       swarm.scoring.awaitRunning(wait);
       swarm.dispatcher.awaitRunning(wait);
+      swarm.dashboard = DashboardServer.start(new DashboardServer.Targets(swarm.ingestUrl(), swarm.scoringUrl(),
+          swarm.dispatcherUrl(), swarm.registryUrl()), "127.0.0.1", options.dashboardPort());
       say.accept("swarmsched is up");
       return swarm;
     } catch (Exception | Error e) {
@@ -148,20 +155,31 @@ public final class LocalSwarm implements AutoCloseable {
     return dispatcher.url();
   }
 
-  public Path logsDir() {
-    return options.dataDir().resolve("kafka").resolve("logs");
+  /** The web dashboard, http://127.0.0.1:PORT/ */
+  public String dashboardUrl() {
+    return dashboard.localUrl();
   }
 
+  public Path logsDir() {
+    return options.dataDir().resolve("logs");
+  }
+
+  /** How long the three services get to stop together before the cluster is stopped anyway. */
+  public static final Duration SERVICE_STOP_BUDGET = Duration.ofSeconds(8);
+  /**
+   * How long the registry and broker get; a broker still stopping after it is left to finish on
+   * its own (it also stops when this JVM's pipe to it closes).
+   */
+  public static final Duration CLUSTER_STOP_BUDGET = Duration.ofSeconds(10);
+
+  /**
+   * Stops the services (concurrently, within {@link #SERVICE_STOP_BUDGET}), then the cluster:
+   * services first, so their Kafka clients can still commit and flush while the broker is up.
+   * Returns within about the two budgets even when the broker is already gone.
+   */
   @Override
   public void close() {
-    for (AutoCloseable c : new AutoCloseable[] {dispatcher, scoring, ingest, cluster}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          log.warn("stopping {} failed", c.getClass().getSimpleName(), e);
-        }
-      }
-    }
+    BoundedClose.all("the services", SERVICE_STOP_BUDGET, dashboard, dispatcher, scoring, ingest);
+    BoundedClose.all("the local cluster", CLUSTER_STOP_BUDGET, cluster);
   }
 }

@@ -67,14 +67,49 @@ public final class SwarmDemo {
    * @param originLimit  the origin's egress limit, bytes/s (0 = unlimited)
    */
   public record Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy,
-                        Path dataDir, int pieceLength, Duration timeout) {}
+                        Path dataDir, int pieceLength, Duration timeout, Map<Integer, Long> uploadOverrides) {
+    /** Every agent at {@code uploadLimit}. */
+    public Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy, Path dataDir,
+                   int pieceLength, Duration timeout) {
+      this(fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, Map.of());
+    }
+
+    public Options {
+      uploadOverrides = Map.copyOf(uploadOverrides);
+    }
+
+    /**
+     * A skewed-capacity swarm: agent {@code i} (0 is the super seed) uploads at {@code limit} instead
+     * of {@code uploadLimit}, as the benchmark's skewed run needs.
+     */
+    public Options withUploadLimit(int agent, long limit) {
+      Map<Integer, Long> m = new java.util.HashMap<>(uploadOverrides);
+      m.put(agent, limit);
+      return new Options(fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, m);
+    }
+
+    /** Agent {@code i}'s upload limit, bytes/s. */
+    public long uploadLimitOf(int agent) {
+      return uploadOverrides.getOrDefault(agent, uploadLimit);
+    }
+  }
 
   /** What the demo measured; also what its caller (a test, the benchmark) reads. */
   public record Summary(double elapsedSeconds, double boundSeconds, long originBytes, long peerBytes,
                         Map<DecisionOutcome, Long> decisions, long backToSource, int verified, int agents,
-                        String digest, Map<String, Long> servedByHost) {
+                        String digest, Map<String, Long> servedByHost, String seedHostId, long fileSize) {
     public boolean ok() {
       return verified == agents;
+    }
+
+    /** Bytes the super seed uploaded to peers: ideally about one copy of the file, the peers carry the rest. */
+    public long seedUploadBytes() {
+      return servedByHost.getOrDefault(seedHostId, 0L);
+    }
+
+    /** The seed's upload as a multiple of the file. */
+    public double seedUploadFiles() {
+      return fileSize > 0 ? seedUploadBytes() / (double) fileSize : Double.NaN;
     }
   }
 
@@ -114,13 +149,16 @@ public final class SwarmDemo {
 
   public static Summary execute(Options o, PrintStream out) throws Exception {
     Path data = o.dataDir().toAbsolutePath();
-    for (String sub : List.of("kafka", "state", "agents", "origin")) {
+    // The cluster's layout (LocalSwarm.Options) plus the demo's own directories: a fresh start.
+    for (String sub : List.of("kafka", "config", "logs", "cluster.properties", "state", "agents", "origin")) {
       deleteTree(data.resolve(sub));
     }
     Files.createDirectories(data.resolve("origin"));
     out.printf(Locale.ROOT, "swarmsched demo: %s to %d agents (1 super seed), upload limit %s/s each, origin egress %s, policy %s%n",
         ProgressBar.bytes(o.fileSize()), o.agents(), ProgressBar.bytes(o.uploadLimit()),
         o.originLimit() > 0 ? ProgressBar.bytes(o.originLimit()) + "/s" : "unlimited", o.policy());
+    o.uploadOverrides().forEach((i, limit) -> out.printf(Locale.ROOT, "  agent %d uploads at %s/s instead%n", i,
+        ProgressBar.bytes(limit)));
     out.println("generating the file …");
     String digest = generate(data.resolve("origin").resolve(FILE_NAME), o.fileSize());
 
@@ -128,11 +166,13 @@ public final class SwarmDemo {
          OriginServer origin = OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
       out.printf("bootstrap %s, registry %s, dispatcher %s, origin %s%n", swarm.bootstrapServers(), swarm.registryUrl(),
           swarm.dispatcherUrl(), origin.url(FILE_NAME));
+      out.println("dashboard " + swarm.dashboardUrl() + " (open it to watch the swarm)");
       List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
       List<Agent> agents = new ArrayList<>();
       try {
         for (DemoSwarmAgents.Spec spec : specs) {
-          agents.add(DemoSwarmAgents.start(swarm, spec, data.resolve("agents"), o.uploadLimit(), o.pieceLength(), Map.of()));
+          agents.add(DemoSwarmAgents.start(swarm, spec, data.resolve("agents"), o.uploadLimitOf(agents.size()),
+              o.pieceLength(), Map.of()));
         }
         out.println("waiting for the " + specs.size() + " agents to be ONLINE and scored …");
         awaitHosts(swarm, specs.size(), Duration.ofSeconds(90));
@@ -171,18 +211,20 @@ public final class SwarmDemo {
         } else {
           out.println("  " + specs.get(0).hostId() + ": holds no verified copy");
         }
-        long sumUpload = o.uploadLimit() * o.agents();
+        long sumUpload = 0;
+        for (int i = 0; i < o.agents(); i++) {
+          sumUpload += o.uploadLimitOf(i);
+        }
         double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
         Summary s = new Summary(elapsed, bound, origin.bytesServed(), peerBytes, decisions,
             backToSourcePeers(swarm, taskId), verified, o.agents(), digest,
-            servedByHost(swarm, taskId));
+            servedByHost(swarm, taskId), specs.get(0).hostId(), o.fileSize());
         print(s, o, data, swarm, out);
         return s;
       } finally {
-        for (Agent a : agents) {
-          a.close();
-        }
+        // Agents before the services and the broker (the try's resources), each bounded.
+        BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
       }
     }
   }
@@ -259,6 +301,8 @@ public final class SwarmDemo {
     s.servedByHost().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> by.append(String.format(Locale.ROOT, "%s %.0f%%  ", e.getKey(), 100.0 * e.getValue() / Math.max(1, served))));
     out.println("  served by         " + by.toString().trim());
+    out.printf(Locale.ROOT, "  seed upload       %s (%.2fx the file)%n", ProgressBar.bytes(s.seedUploadBytes()),
+        s.seedUploadFiles());
     out.printf(Locale.ROOT, "  verified copies   %d/%d (%s)%n", s.verified(), s.agents(), s.digest());
     out.println("  data              " + data);
     out.println("  logs              " + data.resolve("swarmsched.log") + " and " + swarm.logsDir());

@@ -27,6 +27,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>Failures are {@link SerializationException}s whose message starts with "Unknown magic byte",
  * "Unknown schema id", "Truncated record" or "Invalid Avro body". Null in, null out (tombstones).
+ * Before decoding, {@link AvroBounds} checks every array and map count and every length against
+ * the bytes left, so a forged count fails as "Invalid Avro body" instead of exhausting the heap.
  * Thread-safe.
  */
 public abstract class AbstractAvroDeserializer<T> implements Deserializer<T> {
@@ -40,6 +42,7 @@ public abstract class AbstractAvroDeserializer<T> implements Deserializer<T> {
   private Class<?> readerType;
   private boolean specific;
   private boolean configured;
+  private long maxItems = AvroBounds.DEFAULT_MAX_ITEMS;
 
   protected AbstractAvroDeserializer() {}
 
@@ -55,6 +58,7 @@ public abstract class AbstractAvroDeserializer<T> implements Deserializer<T> {
   public void configure(Map<String, ?> configs, boolean isKey) {
     SerdeConfig config = new SerdeConfig(configs);
     this.specific = specific(config);
+    this.maxItems = config.maxItems();
     if (readerType == null) {
       readerType = config.specificType(isKey);
     }
@@ -81,6 +85,14 @@ public abstract class AbstractAvroDeserializer<T> implements Deserializer<T> {
     Reading reading = readingFor(id, topic);
     if (reading.error() != null) {
       throw new SerializationException(reading.error());
+    }
+    // every count and length checked against the bytes left before Avro allocates for it
+    AvroBounds.Problem outOfBounds = AvroBounds.problem(writerSchemas.get(id), data, WireFormat.HEADER_SIZE,
+        data.length - WireFormat.HEADER_SIZE, maxItems);
+    if (outOfBounds != null) {
+      throw new SerializationException((outOfBounds.truncated() ? WireFormat.TRUNCATED_RECORD + " from topic "
+          : WireFormat.INVALID_AVRO_BODY + " in record from topic ") + topic + " (schema id " + id + ", "
+          + writerSchemas.get(id).getFullName() + "): " + outOfBounds.message());
     }
     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
     Object value;

@@ -29,6 +29,8 @@ public final class SerdeConfig {
   /** Optional reader class for specific keys / values, instead of the class named by the writer schema. */
   public static final String SPECIFIC_AVRO_KEY_TYPE = "specific.avro.key.type";
   public static final String SPECIFIC_AVRO_VALUE_TYPE = "specific.avro.value.type";
+  /** Most array and map items one deserialized value may hold (default {@value AvroBounds#DEFAULT_MAX_ITEMS}). */
+  public static final String MAX_ITEMS = "swarm.avro.max.items";
   // registry client settings, read by RestSchemaRegistryClient from the same map
   public static final String CONNECT_TIMEOUT_MS = RegistryClientConfig.CONNECT_TIMEOUT_MS;
   public static final String REQUEST_TIMEOUT_MS = RegistryClientConfig.REQUEST_TIMEOUT_MS;
@@ -43,6 +45,7 @@ public final class SerdeConfig {
   private final SubjectNameStrategy valueStrategy;
   private final Class<?> specificKeyType;
   private final Class<?> specificValueType;
+  private final long maxItems;
 
   public SerdeConfig(Map<String, ?> values) {
     RegistryClientConfig raw = new RegistryClientConfig(values);
@@ -53,6 +56,7 @@ public final class SerdeConfig {
     this.valueStrategy = SubjectNameStrategies.resolve(VALUE_SUBJECT_NAME_STRATEGY, values.get(VALUE_SUBJECT_NAME_STRATEGY));
     this.specificKeyType = type(SPECIFIC_AVRO_KEY_TYPE, values.get(SPECIFIC_AVRO_KEY_TYPE));
     this.specificValueType = type(SPECIFIC_AVRO_VALUE_TYPE, values.get(SPECIFIC_AVRO_VALUE_TYPE));
+    this.maxItems = positive(MAX_ITEMS, values.get(MAX_ITEMS), AvroBounds.DEFAULT_MAX_ITEMS);
   }
 
   public boolean autoRegister() {
@@ -74,6 +78,25 @@ public final class SerdeConfig {
   /** The configured specific reader class for keys or values, or null. */
   public Class<?> specificType(boolean isKey) {
     return isKey ? specificKeyType : specificValueType;
+  }
+
+  public long maxItems() {
+    return maxItems;
+  }
+
+  private static long positive(String key, Object value, long dflt) {
+    if (value == null || value.toString().isBlank()) {
+      return dflt;
+    }
+    try {
+      long n = Long.parseLong(value.toString().trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(key, value, "must be a positive whole number");
   }
 
   private static Class<?> type(String key, Object value) {

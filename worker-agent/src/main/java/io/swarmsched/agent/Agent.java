@@ -8,6 +8,7 @@ import io.swarmsched.agent.download.DownloadResult;
 import io.swarmsched.agent.download.TaskDownload;
 import io.swarmsched.agent.host.HostMetrics;
 import io.swarmsched.agent.origin.OriginClient;
+import io.swarmsched.agent.server.HeldTasks;
 import io.swarmsched.agent.server.ParentClient;
 import io.swarmsched.agent.server.PieceServer;
 import io.swarmsched.agent.server.UploadLoad;
@@ -17,6 +18,7 @@ import io.swarmsched.agent.transfer.RateMeter;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostCapacity;
 import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.HostLoad;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
@@ -81,7 +83,9 @@ public final class Agent implements DownloadContext, AutoCloseable {
   private final RateMeter received = new RateMeter();
   private final String hostname;
 
-  private record HeldTask(String taskId, String peerId, PieceFile file, boolean cacheOwned, Instant completedAt) {}
+  /** @param fromOrigin its copy came from the origin, so children treat it as a source (docs/design.md, "Stage 2") */
+  private record HeldTask(String taskId, String peerId, PieceFile file, boolean cacheOwned, Instant completedAt,
+                          boolean fromOrigin) {}
 
   private Agent(AgentConfig config) throws IOException {
     this.config = config;
@@ -89,8 +93,18 @@ public final class Agent implements DownloadContext, AutoCloseable {
     this.origin = new OriginClient(config.requestTimeout());
     this.parents = new ParentClient(config.requestTimeout());
     this.metrics = new HostMetrics(config.dataDir());
-    this.pieceServer = PieceServer.start(id -> Optional.ofNullable(held.get(id)).map(HeldTask::file),
-        config.bindHost(), config.piecePort(), config.uploadLimitBytesPerSec(), config.uploadSlots());
+    this.pieceServer = PieceServer.start(new HeldTasks() {
+      @Override
+      public Optional<PieceFile> find(String taskId) {
+        return Optional.ofNullable(held.get(taskId)).map(HeldTask::file);
+      }
+
+      @Override
+      public boolean source(String taskId) {
+        HeldTask t = held.get(taskId);
+        return config.type() == HostType.SUPER_SEED || (t != null && t.fromOrigin());
+      }
+    }, config.bindHost(), config.piecePort(), config.uploadLimitBytesPerSec(), config.uploadSlots());
     this.swarm = new SwarmClient(config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId());
     // Sequences start from the wall clock so a restarted agent's heartbeats are newer than the last run's.
     this.sequence = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -247,12 +261,17 @@ public final class Agent implements DownloadContext, AutoCloseable {
 
   @Override
   public void hold(String taskId, String peerId, PieceFile file, boolean cacheOwned) {
-    held.put(taskId, new HeldTask(taskId, peerId, file, cacheOwned, null));
+    held.put(taskId, new HeldTask(taskId, peerId, file, cacheOwned, null, false));
+  }
+
+  @Override
+  public void servesAsSource(String taskId) {
+    held.computeIfPresent(taskId, (k, t) -> new HeldTask(t.taskId(), t.peerId(), t.file(), t.cacheOwned(), t.completedAt(), true));
   }
 
   @Override
   public void completed(String taskId) {
-    held.computeIfPresent(taskId, (k, t) -> new HeldTask(t.taskId(), t.peerId(), t.file(), t.cacheOwned(), Instant.now()));
+    held.computeIfPresent(taskId, (k, t) -> new HeldTask(t.taskId(), t.peerId(), t.file(), t.cacheOwned(), Instant.now(), t.fromOrigin()));
   }
 
   @Override
@@ -375,7 +394,8 @@ public final class Agent implements DownloadContext, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pieceServer.close();
-    swarm.flush();
+    // No unbounded flush: with the broker gone KafkaProducer.flush waits out delivery.timeout.ms
+    // for every record; SwarmClient.close sends what it can within its own bound.
     swarm.close();
   }
 

@@ -87,8 +87,8 @@ public record AgentConfig(
   public static AgentConfig from(Settings s) {
     String defaultHostId = System.getenv().getOrDefault("HOSTNAME", "agent") + "-" + ProcessHandle.current().pid();
     return new AgentConfig(
-        s.string(CommonKeys.BOOTSTRAP_SERVERS, "localhost:9092"),
-        s.string(CommonKeys.SCHEMA_REGISTRY_URL, "http://localhost:8081"),
+        s.string(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.DEFAULTS.get(CommonKeys.BOOTSTRAP_SERVERS)),
+        s.string(CommonKeys.SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(CommonKeys.SCHEMA_REGISTRY_URL)),
         s.string(HOST_ID, defaultHostId),
         s.enumValue(TYPE, HostType.class, HostType.NORMAL),
         s.string(IDC, ""),

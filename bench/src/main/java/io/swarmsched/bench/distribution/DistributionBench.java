@@ -57,99 +57,147 @@ public final class DistributionBench implements Benchmark {
     return false; // SwarmDemo starts a broker of its own
   }
 
-  /** The swarm's shape for this run. */
-  record Shape(long size, int agents, long uploadLimit, long originLimit, int pieceLength, Duration timeout) {}
+  /**
+   * The swarm's shape for one run.
+   *
+   * @param fastAgent  an agent (never 0, the super seed) uploading at {@code fastUpload}; -1 = none
+   */
+  record Shape(String name, long size, int agents, long uploadLimit, long originLimit, int pieceLength, Duration timeout,
+               int fastAgent, long fastUpload) {
+    Shape(String name, long size, int agents, long uploadLimit, long originLimit, int pieceLength, Duration timeout) {
+      this(name, size, agents, uploadLimit, originLimit, pieceLength, timeout, -1, 0);
+    }
+
+    String describe() {
+      return String.format(Locale.ROOT, "%s: %d MiB to %d agents (1 super seed), %s MiB/s upload each%s, origin %d MiB/s, "
+              + "pieces of %d KiB", name, size / Records.MIB, agents, mib(uploadLimit),
+          fastAgent > 0 ? " (agent-" + fastAgent + " " + mib(fastUpload) + " MiB/s)" : "", originLimit / Records.MIB,
+          pieceLength / 1024);
+    }
+
+    SwarmDemo.Options options(String policy, Path dir) {
+      SwarmDemo.Options o = new SwarmDemo.Options(size, agents, uploadLimit, originLimit, policy, dir, pieceLength, timeout);
+      return fastAgent > 0 ? o.withUploadLimit(fastAgent, fastUpload) : o;
+    }
+
+    private static String mib(long bytes) {
+      return String.format(Locale.ROOT, "%.0f", bytes / (double) Records.MIB);
+    }
+  }
 
   static Shape shape(BenchContext ctx) {
     return ctx.pick(
-        new Shape(32 * Records.MIB, 6, 4 * Records.MIB, 8 * Records.MIB, 1 << 20, Duration.ofSeconds(120)),
-        new Shape(256 * Records.MIB, 8, 32 * Records.MIB, 64 * Records.MIB, 4 << 20, Duration.ofSeconds(600)));
+        new Shape("uniform", 32 * Records.MIB, 6, 4 * Records.MIB, 8 * Records.MIB, 1 << 20, Duration.ofSeconds(120)),
+        new Shape("uniform", 256 * Records.MIB, 8, 32 * Records.MIB, 64 * Records.MIB, 4 << 20, Duration.ofSeconds(600)));
+  }
+
+  /**
+   * The runs: the default swarm; a skewed-capacity swarm (one agent in eight uploads at 10x the rest, where a
+   * load-aware choice of parents should pay); and one where the CPU is not the limit (64 MiB to 8 agents at 4 MiB/s
+   * each, origin 8 MiB/s), so the time measures the policy rather than this machine. The quick run keeps the
+   * default swarm alone.
+   */
+  static List<Shape> shapes(BenchContext ctx) {
+    List<Shape> shapes = new ArrayList<>();
+    shapes.add(shape(ctx));
+    if (ctx.pick(false, true)) {
+      shapes.add(new Shape("skewed", 64 * Records.MIB, 8, 2 * Records.MIB, 8 * Records.MIB, 512 << 10,
+          Duration.ofSeconds(300), 1, 20 * Records.MIB));
+      shapes.add(new Shape("cpu-not-limiting", 64 * Records.MIB, 8, 4 * Records.MIB, 8 * Records.MIB, 512 << 10,
+          Duration.ofSeconds(300)));
+    }
+    return shapes;
   }
 
   @Override
   public BenchResult run(BenchContext ctx) throws Exception {
     BenchResult result = BenchResult.of(this);
-    Shape s = shape(ctx);
-    ctx.progress("%d MiB to %d agents (1 super seed), %d MiB/s upload each, origin %d MiB/s, pieces of %d KiB",
-        s.size() / Records.MIB, s.agents(), s.uploadLimit() / Records.MIB, s.originLimit() / Records.MIB,
-        s.pieceLength() / 1024);
     List<String> categories = new ArrayList<>();
     List<Double> elapsed = new ArrayList<>();
     List<Double> bounds = new ArrayList<>();
     Map<String, double[][]> curves = new LinkedHashMap<>();
     int ok = 0;
-    for (String policy : POLICIES) {
-      Path dir = ctx.newDir("swarm-" + policy);
-      ProgressTap tap = new ProgressTap(line -> ctx.progress("%s | %s", policy, line));
-      SwarmDemo.Summary summary;
-      try (PrintStream out = new PrintStream(tap, true, StandardCharsets.UTF_8)) {
-        summary = SwarmDemo.execute(new SwarmDemo.Options(s.size(), s.agents(), s.uploadLimit(), s.originLimit(),
-            policy, dir, s.pieceLength(), s.timeout()), out);
-      } catch (Exception e) {
-        result.note(policy + ": the swarm did not run: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        ctx.progress("%s: the swarm did not run: %s", policy, e.getMessage());
-        continue;
+    for (Shape s : shapes(ctx)) {
+      ctx.progress("%s", s.describe());
+      result.note(s.describe());
+      for (String policy : POLICIES) {
+        String run = s.name() + "/" + policy;
+        SwarmDemo.Summary summary = runOne(ctx, result, s, policy, run, curves);
+        if (summary != null) {
+          ok++;
+          categories.add(run);
+          elapsed.add(summary.elapsedSeconds());
+          bounds.add(summary.boundSeconds());
+        }
       }
-      ok++;
-      double ratio = summary.boundSeconds() > 0 ? summary.elapsedSeconds() / summary.boundSeconds() : Double.NaN;
-      ctx.progress("%s: %.1f s (bound %.1f s, %.2fx), origin %.2fx the file, %d/%d verified, decisions %s", policy,
-          summary.elapsedSeconds(), summary.boundSeconds(), ratio, summary.originBytes() / (double) s.size(),
-          summary.verified(), summary.agents(), summary.decisions());
-      result.add(Measurement.against(policy + ": time until every agent holds the file", summary.elapsedSeconds(), "s",
-          "fluid lower bound max(F/u_s, F/d_min, N·F/(u_s+Σu_i))", summary.boundSeconds()));
-      result.add(Measurement.against(policy + ": origin egress", summary.originBytes() / (double) Records.MIB, "MiB",
-          "file size", s.size() / (double) Records.MIB));
-      result.add(Measurement.against(policy + ": peer-to-peer bytes", summary.peerBytes() / (double) Records.MIB, "MiB",
-          "(agents−1) × file size", (s.agents() - 1) * s.size() / (double) Records.MIB));
-      result.add(Measurement.of(policy + ": verified copies", summary.verified(), "of " + summary.agents()));
-      long parents = summary.decisions().getOrDefault(DecisionOutcome.PARENTS, 0L);
-      long decisions = summary.decisions().values().stream().mapToLong(Long::longValue).sum();
-      result.add(Measurement.of(policy + ": decisions (PARENTS of all)", parents, "of " + decisions));
-      result.add(Measurement.of(policy + ": peers that went back to the origin", summary.backToSource(), "peers"));
-      if (!summary.ok()) {
-        result.note(policy + ": only " + summary.verified() + " of " + summary.agents()
-            + " agents held a verified copy before the " + s.timeout().toSeconds() + " s timeout");
-      }
-      result.data(policy, Map.of("elapsed_s", summary.elapsedSeconds(), "bound_s", summary.boundSeconds(),
-          "origin_bytes", summary.originBytes(), "peer_bytes", summary.peerBytes(),
-          "decisions", summary.decisions().toString(), "served_by_host", summary.servedByHost(),
-          "progress", tap.points()));
-      List<double[]> pts = new ArrayList<>(tap.points());
-      pts.add(0, new double[] {0, 0});
-      if (summary.ok()) {
-        pts.add(new double[] {summary.elapsedSeconds(), 100});
-      }
-      double[][] xy = new double[2][pts.size()];
-      for (int i = 0; i < pts.size(); i++) {
-        xy[0][i] = pts.get(i)[0];
-        xy[1][i] = pts.get(i)[1];
-      }
-      curves.put(policy, xy);
-      categories.add(policy);
-      elapsed.add(summary.elapsedSeconds());
-      bounds.add(summary.boundSeconds());
     }
     if (ok == 0) {
       return BenchResult.notRun(this, "no policy's swarm ran: " + String.join("; ", result.getNotes()));
     }
-    if (!bounds.isEmpty()) {
-      double bound = bounds.get(0);
-      curves.put(String.format(Locale.ROOT, "fluid lower bound (%.1f s)", bound),
-          new double[][] {{0, bound, bound}, {0, 100, 100}});
-    }
-    result.chart(Charts.lines(ctx, "distribution-progress", "distribution progress per policy",
+    result.chart(Charts.lines(ctx, "distribution-progress", "distribution progress per swarm and policy",
         "seconds since the downloads started", "% of all bytes the agents need", curves));
     result.chart(Charts.bars(ctx, "distribution-elapsed", "time to reach every agent vs fluid lower bound", "seconds",
         categories, Map.of("elapsed", elapsed, "fluid lower bound", bounds)));
-    result.note(String.format(Locale.ROOT, "%d MiB file, %d agents (1 super seed + %d downloaders), upload limit "
-            + "%d MiB/s each, origin egress %d MiB/s, pieces of %d KiB. Each policy runs SwarmDemo with its OWN broker, "
-            + "registry and services (started and stopped per policy, after the shared broker's benchmarks), so "
-            + "start-up is not in the elapsed time: the clock starts when every agent is ONLINE and scored. The bound "
-            + "takes N = all agents and Σu_i over all of them.", s.size() / Records.MIB, s.agents(), s.agents() - 1,
-        s.uploadLimit() / Records.MIB, s.originLimit() / Records.MIB, s.pieceLength() / 1024));
+    result.note("Each run is SwarmDemo with its OWN broker, registry and services (started and stopped per run, after "
+        + "the shared broker's benchmarks), so start-up is not in the elapsed time: the clock starts when every agent is "
+        + "ONLINE and scored. The bound max(F/u_s, F/d_min, N·F/(u_s+Σu_i)) takes N = all agents and Σu_i over all of "
+        + "them (the fast agent's upload included).");
     result.note("Progress points are the demo's own lines, printed every 5 s (bytes downloaded by the non-seed "
         + "agents over what they need in total).");
     return result;
+  }
+
+  /** One swarm run for one policy; null when the swarm did not run. */
+  private SwarmDemo.Summary runOne(BenchContext ctx, BenchResult result, Shape s, String policy, String run,
+                         Map<String, double[][]> curves) {
+    Path dir = ctx.newDir("swarm-" + s.name() + "-" + policy);
+    ProgressTap tap = new ProgressTap(line -> ctx.progress("%s | %s", run, line));
+    SwarmDemo.Summary summary;
+    try (PrintStream out = new PrintStream(tap, true, StandardCharsets.UTF_8)) {
+      summary = SwarmDemo.execute(s.options(policy, dir), out);
+    } catch (Exception e) {
+      result.note(run + ": the swarm did not run: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      ctx.progress("%s: the swarm did not run: %s", run, e.getMessage());
+      return null;
+    }
+    double ratio = summary.boundSeconds() > 0 ? summary.elapsedSeconds() / summary.boundSeconds() : Double.NaN;
+    ctx.progress("%s: %.1f s (bound %.1f s, %.2fx), origin %.2fx the file, seed upload %.2fx the file, %d/%d verified, "
+            + "decisions %s", run, summary.elapsedSeconds(), summary.boundSeconds(), ratio,
+        summary.originBytes() / (double) s.size(), summary.seedUploadFiles(), summary.verified(), summary.agents(),
+        summary.decisions());
+    result.add(Measurement.against(run + ": time until every agent holds the file", summary.elapsedSeconds(), "s",
+        "fluid lower bound max(F/u_s, F/d_min, N·F/(u_s+Σu_i))", summary.boundSeconds()));
+    result.add(Measurement.against(run + ": origin egress", summary.originBytes() / (double) Records.MIB, "MiB",
+        "file size", s.size() / (double) Records.MIB));
+    result.add(Measurement.against(run + ": seed upload", summary.seedUploadBytes() / (double) Records.MIB, "MiB",
+        "file size", s.size() / (double) Records.MIB));
+    result.add(Measurement.against(run + ": peer-to-peer bytes", summary.peerBytes() / (double) Records.MIB, "MiB",
+        "(agents−1) × file size", (s.agents() - 1) * s.size() / (double) Records.MIB));
+    result.add(Measurement.of(run + ": verified copies", summary.verified(), "of " + summary.agents()));
+    long parents = summary.decisions().getOrDefault(DecisionOutcome.PARENTS, 0L);
+    long decisions = summary.decisions().values().stream().mapToLong(Long::longValue).sum();
+    result.add(Measurement.of(run + ": decisions (PARENTS of all)", parents, "of " + decisions));
+    result.add(Measurement.of(run + ": peers that went back to the origin", summary.backToSource(), "peers"));
+    if (!summary.ok()) {
+      result.note(run + ": only " + summary.verified() + " of " + summary.agents()
+          + " agents held a verified copy before the " + s.timeout().toSeconds() + " s timeout");
+    }
+    result.data(run, Map.of("elapsed_s", summary.elapsedSeconds(), "bound_s", summary.boundSeconds(),
+        "origin_bytes", summary.originBytes(), "seed_upload_bytes", summary.seedUploadBytes(),
+        "peer_bytes", summary.peerBytes(), "decisions", summary.decisions().toString(),
+        "served_by_host", summary.servedByHost(), "progress", tap.points()));
+    List<double[]> pts = new ArrayList<>(tap.points());
+    pts.add(0, new double[] {0, 0});
+    if (summary.ok()) {
+      pts.add(new double[] {summary.elapsedSeconds(), 100});
+    }
+    double[][] xy = new double[2][pts.size()];
+    for (int i = 0; i < pts.size(); i++) {
+      xy[0][i] = pts.get(i)[0];
+      xy[1][i] = pts.get(i)[1];
+    }
+    curves.put(run, xy);
+    return summary;
   }
 
   /** An output stream that passes each line on and keeps the progress points it can parse. */

@@ -3,6 +3,7 @@ package io.swarmsched.dispatcher.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.topology.DecisionWaiters;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.dispatcher.topology.RequestValidation;
 import io.swarmsched.runtime.http.ApiException;
@@ -15,6 +16,8 @@ import io.swarmsched.runtime.query.LocalQueries;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.topics.Topics;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +34,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <ul>
  *   <li>{@code POST /api/v1/schedule}: a request as JSON (Avro field names); produced to the
  *       requests topic, then its decision (200) if it comes within {@code http.decision-wait}
- *       (or {@code ?wait=2s}), else 202 with the request id to poll.</li>
+ *       (or {@code ?wait=2s}), else 202 with the request id to poll. The wait is a long-poll on the
+ *       instance that owns the request's task: the stream thread that decides completes it.</li>
+ *   <li>{@code GET /api/v1/tasks/{taskId}/decisions/{requestId}[?wait=2s]}: the same long-poll for
+ *       a request whose task is known (404 when no decision comes within the wait; none by default).</li>
  *   <li>{@code GET /api/v1/decisions/{requestId}}: asked of every instance (the decision store is
  *       keyed by request id but partitioned by task id, so no single owner is known from the id).</li>
  *   <li>{@code GET /api/v1/tasks/{taskId}}: routed to the owner of the task with IQv2.</li>
@@ -39,12 +45,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DispatcherHttp {
   static final String DECISIONS_LIST = "decisions";
-  private static final long POLL_MS = 50;
+  /** The longest single long-poll on the owner: below the 30 s after which a forwarded query gives up on it. */
+  static final Duration MAX_SLICE = Duration.ofSeconds(25);
+  private static final long UNAVAILABLE_BACKOFF_MS = 100;
 
   private final DispatcherConfig config;
   private final KeyQueryRouter router;
   private final AllInstances instances;
   private final Producer<String, ScheduleRequest> producer;
+  private final DecisionWaiters waiters;
 
   public DispatcherHttp(DispatcherConfig config, KeyQueryRouter router, AllInstances instances,
       Producer<String, ScheduleRequest> producer) {
@@ -52,6 +61,7 @@ public final class DispatcherHttp {
     this.router = router;
     this.instances = instances;
     this.producer = producer;
+    this.waiters = DecisionWaiters.of(config.applicationId());
   }
 
   public DispatcherHttp register(HttpApi api) {
@@ -60,6 +70,13 @@ public final class DispatcherHttp {
     api.post("/api/v1/schedule", this::schedule);
     api.get("/api/v1/decisions/{requestId}", request -> {
       Optional<Map<String, Object>> d = findDecision(request.pathParam("requestId"), request);
+      return d.map(Response::ok).orElseThrow(
+          () -> ApiException.notFound("no decision for request " + request.pathParam("requestId") + " (yet)"));
+    });
+    api.get("/api/v1/tasks/{taskId}/decisions/{requestId}", request -> {
+      Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(Duration.ZERO);
+      Optional<Map<String, Object>> d = awaitDecision(request.headers(), request.pathParam("taskId"),
+          request.pathParam("requestId"), wait);
       return d.map(Response::ok).orElseThrow(
           () -> ApiException.notFound("no decision for request " + request.pathParam("requestId") + " (yet)"));
     });
@@ -85,15 +102,70 @@ public final class DispatcherHttp {
     Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(config.httpDecisionWait());
     producer.send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req))
         .get(30, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + wait.toNanos();
-    Request lookup = new Request("GET", "/api/v1/decisions/" + req.getRequestId(), "", Map.of(), Map.of(), new byte[0]);
-    do {
-      Optional<Map<String, Object>> d = findDecision(req.getRequestId(), lookup);
-      if (d.isPresent()) return Response.ok(d.get());
-      Thread.sleep(POLL_MS);
-    } while (System.nanoTime() < deadline);
+    Optional<Map<String, Object>> d = awaitDecision(request.headers(), req.getTaskId(), req.getRequestId(), wait);
+    if (d.isPresent()) return Response.ok(d.get());
     return Response.json(202, Map.of("request_id", req.getRequestId(), "status", "PENDING",
         "poll", "/api/v1/decisions/" + req.getRequestId()));
+  }
+
+  /**
+   * The decision of {@code requestId}, waited for up to {@code wait} on the instance that owns {@code taskId}, in
+   * slices of at most {@link #MAX_SLICE}. While no instance can answer for the task (e.g. rebalancing) it tries
+   * again until the wait is over: the request is in, its decision will come.
+   */
+  private Optional<Map<String, Object>> awaitDecision(Map<String, List<String>> headers, String taskId,
+      String requestId, Duration wait) throws Exception {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Duration slice = Duration.ofNanos(Math.max(0, Math.min(deadline - System.nanoTime(), MAX_SLICE.toNanos())));
+      try {
+        Optional<Map<String, Object>> d = awaitOnOwner(headers, taskId, requestId, slice);
+        if (d.isPresent()) return d;
+      } catch (ApiException e) {
+        if (System.nanoTime() < deadline) Thread.sleep(UNAVAILABLE_BACKOFF_MS);
+      }
+      if (System.nanoTime() >= deadline) return Optional.empty();
+    }
+  }
+
+  /**
+   * One long-poll on the owner of {@code taskId}: here when this instance owns it, else forwarded to the owner's
+   * {@code GET /api/v1/tasks/{taskId}/decisions/{requestId}}, which runs this same wait there. The stream thread
+   * that decides the request wakes it ({@link DecisionWaiters}).
+   */
+  private Optional<Map<String, Object>> awaitOnOwner(Map<String, List<String>> headers, String taskId,
+      String requestId, Duration wait) throws Exception {
+    Request lookup = new Request("GET", "/api/v1/tasks/" + segment(taskId) + "/decisions/" + segment(requestId),
+        "wait=" + Math.max(1, wait.toMillis()) + "ms", Map.of(), headers, new byte[0]);
+    Response r = router.<String, ScheduleDecision>route(lookup, DispatcherTopology.DECISIONS_STORE, taskId,
+        new StringSerializer(), ignored -> {
+          try {
+            return waiters.await(requestId, () -> localDecision(router.local(), requestId), wait)
+                .map(x -> Response.ok(AvroJson.toMap(x)))
+                .orElseGet(() -> Response.error(404, "no decision for request " + requestId + " (yet)"));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while waiting for the decision of " + requestId);
+          }
+        });
+    if (r.status() == 404) return Optional.empty();
+    if (r.status() != 200) throw ApiException.unavailable("decision of " + requestId + ": HTTP " + r.status());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = HttpApi.JSON.readValue(r.body(), Map.class);
+    return Optional.of(m);
+  }
+
+  /** The decision of {@code requestId} in this instance's active partitions, if any. */
+  private static Optional<ScheduleDecision> localDecision(LocalQueries local, String requestId) {
+    for (int partition : local.activePartitions()) {
+      Optional<ScheduleDecision> d = local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
+      if (d.isPresent()) return d;
+    }
+    return Optional.empty();
+  }
+
+  private static String segment(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private Optional<Map<String, Object>> findDecision(String requestId, Request request) throws InterruptedException {
@@ -118,10 +190,12 @@ public final class DispatcherHttp {
   }
 
   private static Duration duration(String v) {
+    Duration d;
     try {
-      return DispatcherConfig.from(Map.of(DispatcherConfig.HTTP_DECISION_WAIT, v)).httpDecisionWait();
+      d = DispatcherConfig.from(Map.of(DispatcherConfig.HTTP_DECISION_WAIT, v)).httpDecisionWait();
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("wait: not a duration (e.g. 500ms, 2s): '" + v + "'");
     }
+    return d;
   }
 }

@@ -71,6 +71,18 @@ public final class CoreTaskMirror {
     return m.sync(state);
   }
 
+  /**
+   * Core changed {@code peerId}'s in-edges in the mirrored DAG itself (its commit of a selection): the next sync
+   * compares them with the stored parents again instead of trusting the parent list it last made them from, which
+   * the stored parents could come back to (e.g. a reschedule that blocklists the parents just committed).
+   */
+  public static void inEdgesChanged(TaskState state, String peerId) {
+    CoreTaskMirror m = state.coreMirror;
+    if (m == null) return;
+    Snapshot s = m.built.get(peerId);
+    if (s != null) s.parents = null;
+  }
+
   /** Full rebuilds so far (the first one included). */
   public long rebuilds() {
     return rebuilds;

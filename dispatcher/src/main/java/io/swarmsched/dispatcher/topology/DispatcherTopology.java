@@ -1,6 +1,7 @@
 package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.metrics.ObservedDispatch;
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
@@ -22,6 +23,7 @@ import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -34,10 +36,10 @@ import org.apache.kafka.streams.state.Stores;
  * The dispatcher's topology, a pure function of its configuration.
  *
  * <pre>
- *  schedule-requests ─┐
- *  peer-events ───────┼─▶ dispatcher-dispatch ─┬─▶ schedule-decisions (key: target host)
- *  piece-events ──────┘   (task state stores)  ├─▶ peer-events (LEFT from patrol)
- *  hosts, host-scores ─▶ global stores         └─▶ dead-letters (invalid events)
+ *  schedule-requests ─┐  (each wrapped as a
+ *  peer-events ───────┼─▶ DispatchInput) ─▶ dispatcher-dispatch ─┬─▶ schedule-decisions (key: target host)
+ *  piece-events ──────┘                     (task state stores)  ├─▶ peer-events (LEFT from patrol)
+ *  hosts, host-scores ─▶ global stores                           └─▶ dead-letters (invalid events)
  *                        + HostIndex (decoded host and score views, online seeds, workers)
  * </pre>
  *
@@ -54,6 +56,10 @@ public final class DispatcherTopology {
   /** Global-store processors: write the global stores and keep the instance's {@link HostIndex}. */
   public static final String HOSTS_INDEXER = "dispatcher-hosts-indexer";
   public static final String HOST_SCORES_INDEXER = "dispatcher-host-scores-indexer";
+  /** One per source: wraps its records as the dispatch processor's one input type ({@link DispatchInput}). */
+  public static final String REQUESTS_AS_INPUT = "dispatcher-requests-as-input";
+  public static final String PEER_EVENTS_AS_INPUT = "dispatcher-peer-events-as-input";
+  public static final String PIECE_EVENTS_AS_INPUT = "dispatcher-piece-events-as-input";
   public static final String DISPATCH_PROCESSOR = "dispatcher-dispatch";
   public static final String DECISIONS_SINK = "dispatcher-decisions-sink";
   public static final String PEER_EVENTS_SINK = "dispatcher-peer-events-sink";
@@ -100,22 +106,30 @@ public final class DispatcherTopology {
     Serde<String> keys = Serdes.String();
 
     Topology topology = new Topology();
-    topology.addGlobalStore(globalStore(HOSTS_STORE, hosts), HOSTS_SOURCE, keys.deserializer(), hosts.deserializer(),
-        Topics.HOSTS.name(), HOSTS_INDEXER,
-        () -> new GlobalTableIndexer<HostState, HostView>(HOSTS_STORE, h -> CoreViews.host(h, false),
-            index::putHost, index::replaceHosts));
-    topology.addGlobalStore(globalStore(HOST_SCORES_STORE, scores), HOST_SCORES_SOURCE, keys.deserializer(),
-        scores.deserializer(), Topics.HOST_SCORES.name(), HOST_SCORES_INDEXER,
-        () -> new GlobalTableIndexer<HostScore, ScoreView>(HOST_SCORES_STORE, CoreViews::score,
+    // global tables are read as bytes and decoded by their processor, which skips what does not decode
+    Deserializer<byte[]> raw = Serdes.ByteArray().deserializer();
+    topology.addGlobalStore(globalStore(HOSTS_STORE, hosts), HOSTS_SOURCE, raw, raw, Topics.HOSTS.name(), HOSTS_INDEXER,
+        () -> new GlobalTableIndexer<HostState, HostView>(HOSTS_STORE, hosts.deserializer(),
+            h -> CoreViews.host(h, false), index::putHost, index::replaceHosts));
+    topology.addGlobalStore(globalStore(HOST_SCORES_STORE, scores), HOST_SCORES_SOURCE, raw, raw,
+        Topics.HOST_SCORES.name(), HOST_SCORES_INDEXER,
+        () -> new GlobalTableIndexer<HostScore, ScoreView>(HOST_SCORES_STORE, scores.deserializer(), CoreViews::score,
             index::putScore, index::replaceScores));
 
     topology.addSource(REQUESTS_SOURCE, keys.deserializer(), requests.deserializer(), Topics.SCHEDULE_REQUESTS.name());
     topology.addSource(PEER_EVENTS_SOURCE, keys.deserializer(), peerEvents.deserializer(), Topics.PEER_EVENTS.name());
     topology.addSource(PIECE_EVENTS_SOURCE, keys.deserializer(), pieceEvents.deserializer(), Topics.PIECE_EVENTS.name());
+    topology.addProcessor(REQUESTS_AS_INPUT,
+        () -> new DispatchInput.Wrap<ScheduleRequest>(DispatchInput.Request::new), REQUESTS_SOURCE);
+    topology.addProcessor(PEER_EVENTS_AS_INPUT,
+        () -> new DispatchInput.Wrap<PeerEvent>(DispatchInput.PeerUpdate::new), PEER_EVENTS_SOURCE);
+    topology.addProcessor(PIECE_EVENTS_AS_INPUT,
+        () -> new DispatchInput.Wrap<PieceEvent>(DispatchInput.PieceUpdate::new), PIECE_EVENTS_SOURCE);
     topology.addProcessor(DISPATCH_PROCESSOR,
-        () -> new DispatchProcessor(config, new StageOne(config), index, requests.serializer(), peerEvents.serializer(),
-            pieceEvents.serializer()),
-        REQUESTS_SOURCE, PEER_EVENTS_SOURCE, PIECE_EVENTS_SOURCE);
+        () -> ObservedDispatch.observe(new DispatchProcessor(config, new StageOne(config), index,
+            peerEvents.serializer(), pieceEvents.serializer()), // metrics from what it forwards
+            in -> in instanceof DispatchInput.Request r ? r.request() : null),
+        REQUESTS_AS_INPUT, PEER_EVENTS_AS_INPUT, PIECE_EVENTS_AS_INPUT);
     topology.addStateStore(WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
         DISPATCH_PROCESSOR);
     topology.addStateStore(store(DECISIONS_STORE, new AvroMessageSerde<>(ScheduleDecision.class)), DISPATCH_PROCESSOR);

@@ -3,24 +3,33 @@ package io.swarmsched.dispatcher.selection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PeerStatus;
 import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.scheduling.RankedParent;
-import io.swarmsched.scheduling.Selection;
-import io.swarmsched.scheduling.filter.DropReason;
 import io.swarmsched.scheduling.resource.HostCapacity;
 import io.swarmsched.scheduling.resource.HostLoad;
+import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.Liveness;
 import io.swarmsched.scheduling.resource.ScoreLookup;
+import io.swarmsched.scheduling.retry.RetryOutcome;
+import io.swarmsched.scheduling.round.Attempt;
+import io.swarmsched.scheduling.round.RoundOutcome;
+import io.swarmsched.scheduling.round.RoundRequest;
+import io.swarmsched.scheduling.round.SeedState;
+import io.swarmsched.scheduling.round.SwarmView;
+import io.swarmsched.scheduling.worker.JobRequirements;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
+/** The dispatcher's stores as core's round reads them: the ledger entries in place, the mirrored task. */
 class StageOneTest {
   private static final long NOW = 10_000;
   private final StageOne stageOne = new StageOne(DispatcherConfig.defaults());
@@ -37,30 +46,44 @@ class StageOneTest {
     return t;
   }
 
-  private static StageOne.Lookups lookups(LedgerEntry h1) {
+  private static SwarmView swarm(Map<String, HostView> hosts, Function<String, LedgerEntry> ledger) {
+    return StageOne.swarm(HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, () -> hosts.values(),
+        id -> false, ledger);
+  }
+
+  private static SwarmView swarm(LedgerEntry h1) {
     Map<String, HostView> hosts = Map.of(
         "h1", HostView.online("h1", HostType.NORMAL, "", "", HostCapacity.uploads(100L << 20, 2), HostLoad.IDLE),
         "h-me", HostView.online("h-me", HostType.NORMAL, "", "", HostCapacity.uploads(100L << 20, 2), HostLoad.IDLE));
-    return new StageOne.Lookups(id -> Optional.ofNullable(hosts.get(id)), ScoreLookup.of(Map.of()),
-        id -> "h1".equals(id) ? h1 : null);
+    return swarm(hosts, id -> "h1".equals(id) ? h1 : null);
+  }
+
+  private RoundOutcome round(String requestId, TaskState t, SwarmView swarm) {
+    RoundRequest r = new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0, null);
+    return stageOne.round().run(r, Attempt.FIRST, () -> CoreTaskMirror.of(t), SeedState.none(), swarm, NOW);
+  }
+
+  private static List<String> parents(RoundOutcome o) {
+    assertThat(o).isInstanceOf(RoundOutcome.Parents.class);
+    return ((RoundOutcome.Parents) o).parents().stream().map(RankedParent::peerId).toList();
   }
 
   @Test
   void aHostsAllocationsCountOnceHoweverManyOfItsPeersTheTaskHas() {
     LedgerEntry h1 = new LedgerEntry("h1");
     h1.uploadTimes.add(NOW - 1); // one child assigned after the host's last report (lastSeen 0)
-    Selection s = stageOne.selectParents("r1", taskWithTwoPeersOnOneHost(), "me", Set.of(), lookups(h1), NOW);
     // 1 pending upload < 2 slots: both peers stay candidates (counting the allocation once per peer would make 2 >= 2)
-    assertThat(s.parents()).extracting(RankedParent::peerId).containsExactlyInAnyOrder("p1", "p2");
+    assertThat(parents(round("r1", taskWithTwoPeersOnOneHost(), swarm(h1)))).containsExactlyInAnyOrder("p1", "p2");
   }
 
   @Test
-  void aHostWhoseSlotsAreTakenByAllocationsIsDropped() {
+  void aHostWhoseSlotsAreTakenByAllocationsGivesNoParent() {
     LedgerEntry h1 = new LedgerEntry("h1");
     h1.uploadTimes.addAll(List.of(NOW - 2, NOW - 1));
-    Selection s = stageOne.selectParents("r1", taskWithTwoPeersOnOneHost(), "me", Set.of(), lookups(h1), NOW);
-    assertThat(s.parents()).isEmpty();
-    assertThat(s.drops()).extracting(d -> d.reason()).containsOnly(DropReason.NO_FREE_UPLOAD_SLOT);
+    // both peers hold the file, so no seed is triggered: an empty round, retried
+    RoundOutcome o = round("r1", taskWithTwoPeersOnOneHost(), swarm(h1));
+    assertThat(o).isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(((RoundOutcome.RetryAt) o).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
   }
 
   @Test
@@ -76,10 +99,9 @@ class StageOneTest {
   void theTaskIsKeptBetweenRequestsAndFollowsTheState() {
     TaskState t = taskWithTwoPeersOnOneHost();
     LedgerEntry none = new LedgerEntry("h1");
-    stageOne.selectParents("r1", t, "me", Set.of(), lookups(none), NOW);
+    round("r1", t, swarm(none));
     t.peers.get("p2").status = PeerStatus.LEFT; // not a state a parent can be in
-    Selection s = stageOne.selectParents("r2", t, "me", Set.of(), lookups(none), NOW);
-    assertThat(s.parents()).extracting(RankedParent::peerId).containsExactly("p1");
+    assertThat(parents(round("r2", t, swarm(none)))).containsExactly("p1");
     assertThat(t.coreMirror.rebuilds()).isEqualTo(1);
     assertThat(t.coreMirror.syncs()).isEqualTo(1);
   }
@@ -88,19 +110,21 @@ class StageOneTest {
   void jobsPlacedSinceAWorkersHeartbeatCountAgainstItsSlots() {
     // two equal workers (4 slots, 1 job running at their heartbeat at t=100); w1 was given 2 jobs since, w2 one before it
     HostCapacity cap = new HostCapacity(0, 0, 4, 8, 32L << 30, 0);
-    HostView w1 = new HostView("w1", "", HostType.NORMAL, "", "", Set.of(), io.swarmsched.scheduling.resource.Liveness.ONLINE,
-        false, cap, new HostLoad(0, 0, 1), 100, false);
-    HostView w2 = new HostView("w2", "", HostType.NORMAL, "", "", Set.of(), io.swarmsched.scheduling.resource.Liveness.ONLINE,
-        false, cap, new HostLoad(0, 0, 1), 100, false);
+    HostView w1 = new HostView("w1", "", HostType.NORMAL, "", "", Set.of(), Liveness.ONLINE, false, cap,
+        new HostLoad(0, 0, 1), 100, false);
+    HostView w2 = new HostView("w2", "", HostType.NORMAL, "", "", Set.of(), Liveness.ONLINE, false, cap,
+        new HostLoad(0, 0, 1), 100, false);
     LedgerEntry e1 = new LedgerEntry("w1");
     e1.jobTimes.addAll(List.of(150L, 160L));
     LedgerEntry e2 = new LedgerEntry("w2");
     e2.jobTimes.add(50L); // before its heartbeat: already counted in running_tasks
     Map<String, LedgerEntry> ledger = Map.of("w1", e1, "w2", e2);
-    io.swarmsched.schemas.JobRequirements job = io.swarmsched.schemas.JobRequirements.newBuilder()
-        .setRequiredTags(List.of()).setMinMemoryBytes(0).setMinCpuCores(0).setGpus(0).build();
-    var placement = stageOne.placeJob(job, List.of(w1, w2), ledger::get);
-    assertThat(placement.hostId()).contains("w2"); // 1/4 against w1's 3/4
+    RoundRequest job = new RoundRequest("j1", "job-1", "", "client", Set.of(), false, false, 0,
+        new JobRequirements(Set.of(), 0, 0, 0));
+    RoundOutcome o = stageOne.round().run(job, Attempt.FIRST, () -> {
+      throw new AssertionError("a job enrols no peer");
+    }, SeedState.none(), swarm(new java.util.TreeMap<>(Map.of("w1", w1, "w2", w2)), ledger::get), NOW);
+    assertThat(o).isEqualTo(new RoundOutcome.Assigned("w2", 1)); // 1/4 against w1's 3/4
     assertThat(StageOne.jobsSince(e1, 100)).isEqualTo(2);
     assertThat(StageOne.jobsSince(e2, 100)).isZero();
     assertThat(StageOne.jobsSince(null, 0)).isZero();

@@ -2,8 +2,10 @@ package io.swarmsched.dispatcher.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -30,7 +32,11 @@ class GlobalTableIndexerTest {
   }
 
   private GlobalTableIndexer<String, String> indexer() {
-    return new GlobalTableIndexer<>(STORE, v -> {
+    return new GlobalTableIndexer<>(STORE, (topic, bytes) -> {
+      String v = new String(bytes, StandardCharsets.UTF_8);
+      if (v.equals("undecodable")) throw new SerializationException("Unknown magic byte 0x75");
+      return v;
+    }, v -> {
       if (v.equals("poison")) throw new IllegalArgumentException("cannot decode");
       return "view:" + v;
     }, (k, v) -> {
@@ -57,24 +63,46 @@ class GlobalTableIndexerTest {
   void recordsAndTombstonesUpdateBothTheStoreAndTheIndex() {
     GlobalTableIndexer<String, String> p = indexer();
     p.init(context);
-    p.process(new Record<>("h1", "a", 10));
-    p.process(new Record<>("h2", "b", 11));
-    p.process(new Record<>("h1", null, 12));
+    p.process(record("h1", "a", 10));
+    p.process(record("h2", "b", 11));
+    p.process(record("h1", null, 12));
 
     assertThat(store.get("h1")).isNull();
     assertThat(store.get("h2")).isEqualTo(ValueAndTimestamp.make("b", 11));
     assertThat(index).containsExactly(Map.entry("h2", "view:b"));
   }
 
+  private static Record<byte[], byte[]> record(String key, String value, long ts) {
+    return record(key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, ts);
+  }
+
+  private static Record<byte[], byte[]> record(byte[] key, String value, long ts) {
+    return new Record<>(key, value == null ? null : value.getBytes(StandardCharsets.UTF_8), ts);
+  }
+
   @Test
-  void aRecordWithoutKeyIsDroppedAndOneThatCannotBeDecodedIsAbsentFromTheIndex() {
+  void aRecordWithoutKeyIsDroppedAndOneThatCannotBeIndexedIsAbsentFromTheIndex() {
     GlobalTableIndexer<String, String> p = indexer();
     p.init(context);
-    p.process(new Record<>("h1", "a", 10));
-    p.process(new Record<>(null, "b", 11));
-    p.process(new Record<>("h1", "poison", 12));
+    p.process(record("h1", "a", 10));
+    p.process(record((String) null, "b", 11));
+    p.process(record("h1", "poison", 12));
 
     assertThat(index).isEmpty();
     assertThat(store.approximateNumEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void aRecordThatCannotBeDecodedOrHasANonUtf8KeyIsSkippedAndCountedAndTheEntryKeepsItsValue() {
+    GlobalTableIndexer<String, String> p = indexer();
+    p.init(context);
+    p.process(record("h1", "a", 10));
+    p.process(record("h1", "undecodable", 11));
+    p.process(record(new byte[] {(byte) 0xff, (byte) 0xfe}, "b", 12));
+    p.process(record("h2", "c", 13));
+
+    assertThat(p.skipped()).isEqualTo(2);
+    assertThat(store.get("h1")).isEqualTo(ValueAndTimestamp.make("a", 10));
+    assertThat(index).containsExactly(Map.entry("h1", "view:a"), Map.entry("h2", "view:c"));
   }
 }

@@ -5,9 +5,9 @@ import io.swarmsched.ingest.validation.ValidationLimits;
 import io.swarmsched.ingest.validation.Violation;
 import io.swarmsched.runtime.deadletter.AvroDecoding;
 import io.swarmsched.runtime.deadletter.ProcessingResult;
+import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.runtime.deadletter.Validator;
 import io.swarmsched.schemas.HostHeartbeat;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -41,14 +41,14 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Proce
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
     AvroDecoding.Source src = AvroDecoding.Source.of(context.recordMetadata());
+    byte[] rawKey = SourceBytes.key(context, record.key());
     ProcessingResult<HostHeartbeat> decoded = AvroDecoding.decodeOne(deserializer, IngestTopology.STAGE_DESERIALIZE,
-        Validator.acceptAll(), record.key(), record.value(), record.headers(), src.topic(), src.partition(),
+        Validator.acceptAll(), record.key(), rawKey, record.value(), record.headers(), src.topic(), src.partition(),
         src.offset());
     if (decoded.isFailed()) {
       context.forward(record.withValue(decoded));
       return;
     }
-    byte[] rawKey = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     int size = record.value().length + (rawKey == null ? 0 : rawKey.length);
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     Optional<Violation> violation = validator.validate(record.key(), decoded.value(), size, now);

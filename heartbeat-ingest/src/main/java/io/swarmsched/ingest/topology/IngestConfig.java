@@ -25,6 +25,9 @@ public record IngestConfig(
     int maxHttpBodyBytes) {
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
+  public static final Duration DEFAULT_PATROL_INTERVAL = Duration.ofSeconds(1);
+  /** A heartbeat is a few hundred bytes; anything near this is not one. */
+  public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
 
   public IngestConfig {
     serdeConfig = Map.copyOf(serdeConfig);
@@ -39,9 +42,9 @@ public record IngestConfig(
         DEFAULT_APPLICATION_ID,
         ValidationLimits.defaults(),
         LivenessPolicy.defaults(),
-        Duration.ofSeconds(1),
+        DEFAULT_PATROL_INTERVAL,
         Map.of("schema.registry.url", schemaRegistryUrl),
-        64 * 1024);
+        DEFAULT_MAX_HTTP_BODY_BYTES);
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {

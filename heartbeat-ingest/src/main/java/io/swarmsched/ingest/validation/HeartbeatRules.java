@@ -118,7 +118,7 @@ public final class HeartbeatRules {
           ? violation("sequence", "is " + c.heartbeat().getSequence() + "; must be >= 0")
           : ok();
 
-  /** The timestamp is after the epoch and at most the allowed skew ahead of the receiver's clock. */
+  /** The timestamp is after the epoch, at most the allowed skew ahead of the receiver's clock and at most the maximum age behind it. */
   public static final ValidationRule TIMESTAMP = (c, l) -> {
     long ts = c.heartbeat().getTimestamp().toEpochMilli();
     if (ts <= 0) {
@@ -128,6 +128,11 @@ public final class HeartbeatRules {
     if (ts > latest) {
       return violation("timestamp", "is " + (ts - c.now().toEpochMilli()) + " ms in the future; at most "
           + l.maxClockSkew().toMillis() + " ms is accepted");
+    }
+    long earliest = c.now().toEpochMilli() - l.maxAge().toMillis();
+    if (ts < earliest) {
+      return violation("timestamp", "is " + (c.now().toEpochMilli() - ts) + " ms in the past; at most "
+          + l.maxAge().toMillis() + " ms is accepted");
     }
     return ok();
   };

@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param maxDiskBytes              upper bound for disk fields (1 EiB)
  * @param maxGpus                   upper bound for {@code capacity.gpus}
  * @param maxClockSkew              how far in the future a heartbeat timestamp may be
+ * @param maxAge                    how far in the past: older is a corrupted or replayed record,
+ *                                  not a late heartbeat (issue 13: 1970-01-02 was accepted)
  * @param maxRecordBytes            largest accepted serialized heartbeat (key + value)
  * @param maxTags                   most tags on one host
  * @param maxStringLength           longest accepted string field (ids, tags, addresses)
@@ -35,7 +37,18 @@ public record ValidationLimits(
     Duration maxClockSkew,
     int maxRecordBytes,
     int maxTags,
-    int maxStringLength) {
+    int maxStringLength,
+    Duration maxAge) {
+
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(1);
+
+  /** The limits with the default {@link #maxAge}. */
+  public ValidationLimits(long maxBandwidthBytesPerSec, int maxUploadSlotLimit, int uploadOvercommitFactor, int maxTasks,
+      int maxCpuCores, long maxMemoryBytes, long maxDiskBytes, int maxGpus, Duration maxClockSkew, int maxRecordBytes,
+      int maxTags, int maxStringLength) {
+    this(maxBandwidthBytesPerSec, maxUploadSlotLimit, uploadOvercommitFactor, maxTasks, maxCpuCores, maxMemoryBytes,
+        maxDiskBytes, maxGpus, maxClockSkew, maxRecordBytes, maxTags, maxStringLength, DEFAULT_MAX_AGE);
+  }
 
   public static final long ONE_TBIT_PER_SEC_IN_BYTES = 125_000_000_000L;
   public static final long SIXTY_FOUR_TIB = 64L << 40;

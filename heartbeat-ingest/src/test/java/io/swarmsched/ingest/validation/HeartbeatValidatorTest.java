@@ -107,6 +107,13 @@ class HeartbeatValidatorTest {
   }
 
   @Test
+  void refusesATimestampMoreThanADayBehind() {
+    assertThat(validate(hb -> hb.setTimestamp(NOW.minus(java.time.Duration.ofHours(23))))).isEmpty();
+    assertRefused(hb -> hb.setTimestamp(Instant.parse("1970-01-02T00:00:00Z")), "timestamp");
+    assertRefused(hb -> hb.setTimestamp(NOW.minus(java.time.Duration.ofDays(2))), "timestamp");
+  }
+
+  @Test
   void refusesANonPositiveTimestamp() {
     assertRefused(hb -> hb.setTimestamp(Instant.EPOCH), "timestamp");
   }

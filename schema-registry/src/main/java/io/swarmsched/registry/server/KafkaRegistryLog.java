@@ -210,7 +210,7 @@ final class KafkaRegistryLog implements RegistryLog {
       Thread.currentThread().interrupt();
     }
     if (!reader.isAlive()) {
-      consumer.close(); // KafkaConsumer is single-threaded: close only once the reader is gone
+      consumer.close(Duration.ofSeconds(5)); // single-threaded: close only once the reader is gone
     }
     producer.close(Duration.ofSeconds(5));
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.swarmsched.runtime.http.Echo;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -103,6 +104,10 @@ final class RestApi implements HttpHandler {
     // Confluent's Node client (1.x) resolves subjects through associations first and falls back
     // to TopicNameStrategy when there are none; this registry keeps no associations.
     route("GET", "associations/resources/{namespace}/{name}", r -> JSON.createArrayNode());
+    route("GET", "contexts", r -> ConfluentReads.contexts());
+    route("GET", "schemas", r -> ConfluentReads.schemas(registry, r.query.get("subjectPrefix"), r.flag("latestOnly"),
+        r.flag("deleted"), r.intQuery("offset", 0), r.intQuery("limit", -1)));
+    route("GET", "v1/metadata/id", r -> ConfluentReads.metadataId(null));
   }
 
   // ---- plumbing ----
@@ -143,6 +148,18 @@ final class RestApi implements HttpHandler {
       }
     }
 
+    int intQuery(String name, int fallback) {
+      String text = query.get(name);
+      if (text == null || text.isBlank()) {
+        return fallback;
+      }
+      try {
+        return Integer.parseInt(text.trim());
+      } catch (NumberFormatException e) {
+        throw new RegistryError(422, 42202, "Invalid " + name + " '" + text + "': must be an integer");
+      }
+    }
+
     boolean flag(String name) {
       return "true".equalsIgnoreCase(query.getOrDefault(name, "false").trim());
     }
@@ -158,12 +175,13 @@ final class RestApi implements HttpHandler {
         body = dispatch(exchange, method);
       } catch (RegistryError e) {
         status = e.status();
-        body = error(e.errorCode(), e.getMessage());
+        // Messages quote subjects and ids from the request; long ones are cut, not echoed in full.
+        body = error(e.errorCode(), Echo.truncateLongWords(e.getMessage()));
         if (status >= 500) {
-          log.warn("{} {} failed: {}", method, exchange.getRequestURI(), e.getMessage(), e.getCause());
+          log.warn("{} {} failed: {}", method, Echo.truncate(exchange.getRequestURI().toString()), e.getMessage(), e.getCause());
         }
       } catch (RuntimeException e) {
-        log.error("{} {} failed", method, exchange.getRequestURI(), e);
+        log.error("{} {} failed", method, Echo.truncate(exchange.getRequestURI().toString()), e);
         status = 500;
         body = error(500, "Internal error: " + e);
       }

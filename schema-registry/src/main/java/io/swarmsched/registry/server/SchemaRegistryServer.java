@@ -1,6 +1,7 @@
 package io.swarmsched.registry.server;
 
 import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.runtime.http.BoundedHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +60,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
   static SchemaRegistryServer serve(RegistryServerConfig config, RegistryState state, RegistryLog store) {
     HttpServer http;
     try {
-      http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+      http = BoundedHttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
     } catch (BindException e) {
       throw new UncheckedIOException("Schema registry cannot bind " + config.host() + ":"
           + config.port() + " (port taken?): " + e.getMessage(), e);
@@ -72,7 +74,16 @@ public final class SchemaRegistryServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    http.createContext("/", new RestApi(new RegistryService(state, store)));
+    RegistryService service = new RegistryService(state, store);
+    RestApi api = new RestApi(service);
+    AtomicLong requests = new AtomicLong();
+    http.createContext("/", exchange -> {
+      requests.incrementAndGet();
+      api.handle(exchange);
+    });
+    RegistryOps ops = new RegistryOps(service, requests);
+    http.createContext("/health", ops);
+    http.createContext("/metrics", ops);
     http.setExecutor(executor);
     http.start();
     SchemaRegistryServer server = new SchemaRegistryServer(config, store, http, executor);
@@ -107,7 +118,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     if (closed.getCount() == 0) {
       return;
     }
-    http.stop(0);
+    http.stop(1); // bounded: in-flight requests get a second
     executor.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -108,11 +108,16 @@ public final class ScoringApp implements AutoCloseable {
     streams.close(StreamsService.DEFAULT_CLOSE_TIMEOUT);
   }
 
+  /** Settings for a standalone process: {@link ScoringSettings#SERVICE_DEFAULTS} under file, env and flags. */
+  public static Settings settings(String[] args) {
+    return Settings.load(args, System.getenv(), ScoringSettings.SERVICE_DEFAULTS);
+  }
+
   public static void main(String[] args) throws InterruptedException {
     Settings settings;
     ScoringApp app;
     try {
-      settings = Settings.load(args, System.getenv(), ScoringSettings.DEFAULTS);
+      settings = settings(args);
       app = start(settings);
     } catch (ConfigException e) {
       System.err.println("scoring-streams: " + e.getMessage());

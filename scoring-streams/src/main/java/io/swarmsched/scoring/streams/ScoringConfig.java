@@ -44,15 +44,15 @@ public record ScoringConfig(
 
   public ScoringConfig {
     Objects.requireNonNull(params, "params");
-    requireNonNegative("swarm.scoring.grace", grace);
-    requireNonNegative("swarm.scoring.reported.hold", reportedHold);
-    requireNonNegative("swarm.scoring.publish.min-interval", minPublishInterval);
+    requireNonNegative(ScoringSettings.GRACE, grace);
+    requireNonNegative(ScoringSettings.REPORTED_HOLD, reportedHold);
+    requireNonNegative(ScoringSettings.MIN_PUBLISH_INTERVAL, minPublishInterval);
     if (!(epsilon >= 0.0 && epsilon < 1.0)) {
-      throw new IllegalArgumentException("swarm.scoring.epsilon must be in [0, 1), was " + epsilon);
+      throw new IllegalArgumentException(ScoringSettings.EPSILON + " must be in [0, 1), was " + epsilon);
     }
     if (repartitionPartitions < 1) {
       throw new IllegalArgumentException(
-          "swarm.scoring.repartition.partitions must be >= 1, was " + repartitionPartitions);
+          ScoringSettings.REPARTITION_PARTITIONS + " must be >= 1, was " + repartitionPartitions);
     }
     policyId = policyId == null || policyId.isBlank() ? params.describe() : policyId;
     Objects.requireNonNull(pieceEventsTopic, "pieceEventsTopic");

@@ -3,6 +3,7 @@ package io.swarmsched.scoring.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.ConfigException;
 import io.swarmsched.runtime.config.Settings;
 import java.time.Duration;
@@ -38,5 +39,26 @@ class ScoringSettingsTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining(ScoringSettings.GRACE);
     assertThatThrownBy(() -> ScoringSettings.config(Settings.of(Map.of(ScoringSettings.WEIGHT_PEAK, "0.9"))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("swarm.scoring.weight");
+  }
+
+  @Test
+  void theOldHyphenatedKeysStillWork() {
+    ScoringConfig c = ScoringSettings.config(Settings.load(new String[] {"--swarm.scoring.publish.min-interval=250ms"},
+        Map.of("SWARM_SCORING_TOPIC_HOST__SCORES", "other-scores"), Map.of()));
+    assertThat(c.minPublishInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.hostScoresTopic()).isEqualTo("other-scores");
+  }
+
+  @Test
+  void standaloneScoringRunsExactlyOnceOnItsOwnPort() {
+    Settings settings = Settings.load(new String[0], Map.of(), ScoringSettings.SERVICE_DEFAULTS);
+    assertThat(CommonKeys.processingGuarantee(settings)).isEqualTo(CommonKeys.EXACTLY_ONCE_V2);
+    assertThat(settings.integer(CommonKeys.HTTP_PORT, 0)).isEqualTo(ScoringSettings.DEFAULT_HTTP_PORT);
+  }
+
+  @Test
+  void everyDefaultIsWhatTheConfigUsesWhenTheKeyIsMissing() {
+    assertThat(ScoringSettings.config(Settings.of(ScoringSettings.DEFAULTS)))
+        .isEqualTo(ScoringSettings.config(Settings.of(Map.of())));
   }
 }

@@ -26,7 +26,12 @@ public final class CommonKeys {
   /** Largest request body the HTTP API accepts (413 above it). */
   public static final String HTTP_MAX_BODY_BYTES = "swarm.http.max.body.bytes";
   public static final String STATE_DIR = "swarm.state.dir";
-  /** {@code at_least_once} or {@code exactly_once_v2}. */
+  /**
+   * {@code at_least_once} or {@code exactly_once_v2}. Exactly-once by default for every service
+   * (docs/design.md, delivery): a dispatcher decision, a validated host state and a windowed
+   * load sum commit together with the input that produced them, so a crash neither repeats nor
+   * loses one. {@code at_least_once} is for measuring what exactly-once costs.
+   */
   public static final String PROCESSING_GUARANTEE = "swarm.processing.guarantee";
   /** Distinguishes instances of one service (client ids, state dirs, logs). */
   public static final String INSTANCE_ID = "swarm.instance.id";
@@ -49,7 +54,7 @@ public final class CommonKeys {
       HTTP_HOST, "0.0.0.0",
       HTTP_MAX_BODY_BYTES, Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
       STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "swarmsched", "state").toString(),
-      PROCESSING_GUARANTEE, AT_LEAST_ONCE,
+      PROCESSING_GUARANTEE, EXACTLY_ONCE_V2,
       ROCKSDB_MEMORY_BYTES, Long.toString(DEFAULT_ROCKSDB_MEMORY_BYTES));
 
   /** {@code swarm.instance.id}, else host name and process id. */
@@ -57,9 +62,12 @@ public final class CommonKeys {
     return settings.optional(INSTANCE_ID).orElseGet(CommonKeys::hostAndPid);
   }
 
-  /** {@code swarm.processing.guarantee}, validated. */
+  /**
+   * {@code swarm.processing.guarantee}, validated; its default from {@link #DEFAULTS} also when
+   * the settings were built without the defaults layer ({@link Settings#of}).
+   */
   public static String processingGuarantee(Settings settings) {
-    return settings.oneOf(PROCESSING_GUARANTEE, AT_LEAST_ONCE, AT_LEAST_ONCE, EXACTLY_ONCE_V2);
+    return settings.oneOf(PROCESSING_GUARANTEE, DEFAULTS.get(PROCESSING_GUARANTEE), AT_LEAST_ONCE, EXACTLY_ONCE_V2);
   }
 
   private static String hostAndPid() {

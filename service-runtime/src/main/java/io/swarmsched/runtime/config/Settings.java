@@ -370,6 +370,54 @@ public final class Settings {
     return unparsed;
   }
 
+  /**
+   * A copy in which each deprecated key that is set gives its value to its replacement, so old
+   * config files, env vars and flags keep working through a rename. A value set under the new
+   * key wins over the old one (unless it is only a default). Each old key in use is reported
+   * through {@code warn} once per call.
+   *
+   * @param deprecatedToCurrent old key to the key that replaced it
+   */
+  public Settings withRenamedKeys(Map<String, String> deprecatedToCurrent, java.util.function.Consumer<String> warn) {
+    Map<String, String> copy = new LinkedHashMap<>(values);
+    Map<String, String> copyOrigins = new LinkedHashMap<>(origins);
+    boolean changed = false;
+    for (Map.Entry<String, String> rename : deprecatedToCurrent.entrySet()) {
+      String old = rename.getKey();
+      String current = rename.getValue();
+      if (!values.containsKey(old)) {
+        continue;
+      }
+      String oldOrigin = origins.getOrDefault(old, "given");
+      String currentOrigin = origins.get(current);
+      if (currentOrigin == null || currentOrigin.equals("default")) {
+        copy.put(current, values.get(old));
+        copyOrigins.put(current, oldOrigin + ", deprecated key " + old);
+        warn.accept(old + " (" + oldOrigin + ") is deprecated; use " + current);
+      } else {
+        warn.accept(old + " (" + oldOrigin + ") is deprecated and ignored: " + current + " is set (" + currentOrigin + ")");
+      }
+      copy.remove(old);
+      copyOrigins.remove(old);
+      changed = true;
+    }
+    return changed ? new Settings(copy, copyOrigins, unparsed) : this;
+  }
+
+  /**
+   * Keys under {@code prefix} that are set but not in {@code known}, each with its origin: most
+   * likely typos, which would otherwise be ignored without a word. Services log them at start-up.
+   */
+  public List<String> unknownKeys(String prefix, java.util.Collection<String> known) {
+    List<String> unknown = new ArrayList<>();
+    values.forEach((key, value) -> {
+      if (key.startsWith(prefix) && !known.contains(key)) {
+        unknown.add(key + " (" + origins.getOrDefault(key, "given") + ")");
+      }
+    });
+    return unknown;
+  }
+
   /** A copy with {@code key} set (tests, derived values such as a chosen port). */
   public Settings with(String key, String value) {
     Map<String, String> copy = new LinkedHashMap<>(values);

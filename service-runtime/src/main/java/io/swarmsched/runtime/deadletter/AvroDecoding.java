@@ -59,7 +59,15 @@ public final class AvroDecoding {
       Deserializer<V> deserializer, String stage, Validator<? super V> validator,
       String key, byte[] rawValue, org.apache.kafka.common.header.Headers headers,
       String topic, int partition, long offset) {
-    byte[] rawKey = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    return decodeOne(deserializer, stage, validator, key, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        rawValue, headers, topic, partition, offset);
+  }
+
+  /** As above, with the key's bytes as read ({@link SourceBytes}), which dead letters keep unchanged. */
+  public static <V> ProcessingResult<V> decodeOne(
+      Deserializer<V> deserializer, String stage, Validator<? super V> validator,
+      String key, byte[] rawKey, byte[] rawValue, org.apache.kafka.common.header.Headers headers,
+      String topic, int partition, long offset) {
     DeadLetter.Builder failure;
     if (rawValue == null) {
       failure = DeadLetter.builder(stage, NO_VALUE);
@@ -117,7 +125,7 @@ public final class AvroDecoding {
     public void process(FixedKeyRecord<String, byte[]> record) {
       Source src = Source.of(context.recordMetadata());
       ProcessingResult<V> result = decodeOne(deserializer, stage, validator, record.key(),
-          record.value(), record.headers(), src.topic(), src.partition(), src.offset());
+          SourceBytes.key(context, record.key()), record.value(), record.headers(), src.topic(), src.partition(), src.offset());
       context.forward(record.withValue(result));
     }
   }

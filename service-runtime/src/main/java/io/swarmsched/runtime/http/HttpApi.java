@@ -2,7 +2,6 @@ package io.swarmsched.runtime.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -30,15 +29,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's HTTP API on the JDK's {@code com.sun.net.httpserver}: routes with path parameters
+ * A service's HTTP API on a {@link BoundedHttpServer} (the JDK's {@code com.sun.net.httpserver}
+ * API with every read bounded: 414, 431 and 413 are answered, not reset): routes with path parameters
  * ({@code /api/v1/hosts/{id}}), JSON in and out, a body size limit, and errors always as
  * {@code {"error_code": <int>, "message": "..."}}. Built in: {@code GET /health} (200 when every
  * registered {@link HealthCheck} is up, else 503) and {@code GET /metrics} (Prometheus text from
@@ -60,6 +57,9 @@ public final class HttpApi implements AutoCloseable {
 
   public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+  /** How long {@link #close()} lets in-flight requests finish (a long-poll is cut off after it). */
+  public static final int STOP_GRACE_SECONDS = 1;
+
   private final String host;
   private final int requestedPort;
   private final int maxBodyBytes;
@@ -67,13 +67,13 @@ public final class HttpApi implements AutoCloseable {
   private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
-  private HttpServer server;
-  private ExecutorService executor;
+  private BoundedHttpServer server;
 
   private HttpApi(String host, int port, int maxBodyBytes) {
     this.host = host;
     this.requestedPort = port;
     this.maxBodyBytes = maxBodyBytes;
+    registry.config().meterFilter(io.swarmsched.runtime.streams.StateStoreTags.FILTER); // before any meter
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -92,8 +92,8 @@ public final class HttpApi implements AutoCloseable {
   /** From {@code swarm.http.host}, {@code swarm.http.port}, {@code swarm.http.max.body.bytes}. */
   public static HttpApi create(Settings settings) {
     return new HttpApi(
-        settings.string(CommonKeys.HTTP_HOST, "0.0.0.0"),
-        settings.integer(CommonKeys.HTTP_PORT, 8080, 0, 65535),
+        settings.string(CommonKeys.HTTP_HOST, CommonKeys.DEFAULTS.get(CommonKeys.HTTP_HOST)),
+        settings.integer(CommonKeys.HTTP_PORT, Integer.parseInt(CommonKeys.DEFAULTS.get(CommonKeys.HTTP_PORT)), 0, 65535),
         (int) settings.bytes(CommonKeys.HTTP_MAX_BODY_BYTES, CommonKeys.DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 1));
   }
 
@@ -139,14 +139,7 @@ public final class HttpApi implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
-    server = HttpServer.create(new InetSocketAddress(host, requestedPort), 64);
-    AtomicInteger threads = new AtomicInteger();
-    executor = Executors.newFixedThreadPool(16, r -> {
-      Thread t = new Thread(r, "swarm-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
+    server = BoundedHttpServer.create(new InetSocketAddress(host, requestedPort), 64);
     server.createContext("/", this::handle);
     server.start();
     log.info("HTTP API listening on {}:{}", host, port());
@@ -166,16 +159,11 @@ public final class HttpApi implements AutoCloseable {
     return "http://127.0.0.1:" + port();
   }
 
+  /** Stops within about {@link #STOP_GRACE_SECONDS}: in-flight requests get that long, idle connections none. */
   @Override
   public synchronized void close() {
     if (server != null) {
-      server.stop(0);
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      server.stop(STOP_GRACE_SECONDS);
       server = null;
     }
     gcMetrics.close();
@@ -230,10 +218,10 @@ public final class HttpApi implements AutoCloseable {
         }
       }
       if (matched == null && !allowed.isEmpty()) {
-        response = Response.error(405, "method " + method + " not allowed on " + uri.getRawPath()
+        response = Response.error(405, "method " + Echo.truncate(method) + " not allowed on " + Echo.truncate(uri.getRawPath())
             + "; allowed: " + String.join(", ", allowed)).withHeader("Allow", String.join(", ", allowed));
       } else if (matched == null) {
-        response = Response.error(404, "no such resource: " + uri.getRawPath());
+        response = Response.error(404, "no such resource: " + Echo.truncate(uri.getRawPath()));
       } else {
         routeName = matched.pattern;
         byte[] body = readBody(exchange);
@@ -244,7 +232,7 @@ public final class HttpApi implements AutoCloseable {
     } catch (ApiException e) {
       response = Response.error(e.status(), e.errorCode(), e.getMessage());
     } catch (Exception e) {
-      log.error("Request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      log.error("Request {} {} failed", exchange.getRequestMethod(), Echo.truncate(exchange.getRequestURI().toString()), e);
       response = Response.error(500, "internal error: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
@@ -265,7 +253,7 @@ public final class HttpApi implements AutoCloseable {
           throw tooLarge();
         }
       } catch (NumberFormatException e) {
-        throw ApiException.badRequest("Content-Length '" + declared + "' is not a number");
+        throw ApiException.badRequest("Content-Length '" + Echo.truncate(declared) + "' is not a number");
       }
     }
     try (InputStream in = exchange.getRequestBody()) {

@@ -36,11 +36,15 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
     return new Response(status, contentType, body, Map.of());
   }
 
-  /** The standard error body: {@code {"error_code": errorCode, "message": message}}. */
+  /**
+   * The standard error body: {@code {"error_code": errorCode, "message": message}}. Handlers quote
+   * client input (ids) in messages; every word longer than {@link Echo#MAX_CHARS} is cut here
+   * ({@link Echo#truncateLongWords}), so no error echoes a huge input back in full.
+   */
   public static Response error(int status, int errorCode, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error_code", errorCode);
-    body.put("message", message);
+    body.put("message", Echo.truncateLongWords(message));
     return json(status, body);
   }
 

@@ -28,6 +28,7 @@ public final class StreamsProps {
    *   <li>{@code application.server} from {@code swarm.http.advertised}, else
    *       {@code localhost:<swarm.http.port>} when the port is fixed (not 0);
    *   <li>{@link BoundedMemoryRocksDBConfig} with {@code swarm.rocksdb.memory.bytes};
+   *   <li>{@link #FAILOVER_DEFAULTS}: session timeout, heartbeat, one standby replica, transaction timeout;
    *   <li>last, every {@code swarm.streams.<key>} as {@code <key>} (e.g. num.standby.replicas).
    * </ul>
    */
@@ -52,9 +53,26 @@ public final class StreamsProps {
     props.put(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(rocksBytes));
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
 
+    FAILOVER_DEFAULTS.forEach(props::put);
+
     props.putAll(settings.withPrefix(CommonKeys.STREAMS_PREFIX));
     return props;
   }
+
+  /**
+   * Failover in seconds rather than a minute (issue 13; measured in docs/reliability.md): a
+   * killed instance is noticed after {@code session.timeout.ms} (6 s, the broker's default
+   * minimum; Kafka's default is 45 s), a warm standby of its state is already on a survivor, and
+   * a transaction the killed instance left open is aborted after {@code transaction.timeout.ms}
+   * (5 s; Streams' exactly-once default is 10 s), which until then holds back read_committed
+   * restores and the committed offsets of its partitions. Each is overridable with
+   * {@code swarm.streams.<key>}.
+   */
+  public static final java.util.Map<String, String> FAILOVER_DEFAULTS = java.util.Map.of(
+      "session.timeout.ms", "6000",
+      "heartbeat.interval.ms", "1500",
+      StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1",
+      "transaction.timeout.ms", "5000");
 
   /** host:port for {@code application.server}, if this instance's HTTP address is known. */
   public static Optional<String> applicationServer(Settings settings) {

@@ -4,10 +4,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.swarmsched.runtime.http.HealthCheck;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -19,7 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one Kafka Streams application: start, wait until RUNNING, health, metrics, close.
  * A stream thread that dies of an unexpected exception is replaced (REPLACE_THREAD), so one
- * poison record cannot stop the service; it is logged with the exception.
+ * poison record cannot stop the service; it is logged with the exception, and counted: a thread
+ * that keeps dying makes {@link #healthCheck()} report down ({@link StreamsHealth}), as do the
+ * ERROR and PENDING_ERROR states and a broker that a small admin client has not reached for the
+ * policy's threshold.
  *
  * <pre>{@code
  * StreamsService service = new StreamsService(IngestTopology.build(settings), StreamsProps.base("heartbeat-ingest", settings));
@@ -38,13 +46,28 @@ public final class StreamsService implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile KafkaStreamsMetrics metrics;
+  private final StreamsHealth health;
+  private final Properties properties;
+  private final Duration brokerProbeInterval;
+  private ScheduledExecutorService brokerProbe;
+  private Admin admin;
 
   public StreamsService(Topology topology, Properties properties) {
+    this(topology, properties, StreamsHealth.Policy.defaults());
+  }
+
+  public StreamsService(Topology topology, Properties properties, StreamsHealth.Policy healthPolicy) {
     Objects.requireNonNull(topology, "topology");
     this.applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    this.properties = properties;
+    this.health = new StreamsHealth(healthPolicy, System::currentTimeMillis);
+    // probe often enough that "unreachable for longer than the threshold" is seen within a third of it
+    this.brokerProbeInterval = healthPolicy.brokerUnreachableAfter().dividedBy(3);
     this.streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(exception -> {
-      log.error("Stream thread of {} died; replacing it", applicationId, exception);
+      health.threadReplaced();
+      log.error("Stream thread of {} died ({} replaced so far); replacing it", applicationId,
+          health.totalReplacements(), exception);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.setStateListener((newState, oldState) ->
@@ -55,8 +78,42 @@ public final class StreamsService implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException(applicationId + " already started");
     }
+    startBrokerProbe();
     streams.start();
     return this;
+  }
+
+  /** A daemon that asks the cluster for its nodes; each answer counts as "broker reached". */
+  private void startBrokerProbe() {
+    Properties adminProps = new Properties();
+    for (String name : AdminClientConfig.configNames()) {
+      Object value = properties.get(name);
+      if (value != null) {
+        adminProps.put(name, value);
+      }
+    }
+    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, applicationId + "-health");
+    int timeoutMs = (int) Math.max(1, brokerProbeInterval.toMillis());
+    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    admin = Admin.create(adminProps);
+    brokerProbe = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, applicationId + "-broker-probe");
+      t.setDaemon(true);
+      return t;
+    });
+    brokerProbe.scheduleWithFixedDelay(() -> {
+      try {
+        admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).nodes()
+            .get(timeoutMs, TimeUnit.MILLISECONDS);
+        health.brokerReached();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        log.debug("{}: broker not reached: {}", applicationId, e.toString());
+      }
+    }, 0, brokerProbeInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Blocks until the application is RUNNING; throws if it does not get there within {@code timeout}. */
@@ -78,18 +135,18 @@ public final class StreamsService implements AutoCloseable {
     }
   }
 
-  /** Up while RUNNING or REBALANCING. */
+  /** Up while RUNNING or REBALANCING, no thread keeps dying and the broker answers ({@link StreamsHealth}). */
   public boolean isHealthy() {
-    KafkaStreams.State state = streams.state();
-    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    return healthCheck().check().up();
   }
 
   public HealthCheck healthCheck() {
-    return () -> {
-      KafkaStreams.State state = streams.state();
-      return new HealthCheck.Status(isHealthy(), state.name(),
-          Map.of("application_id", String.valueOf(applicationId), "state", state.name()));
-    };
+    return () -> health.status(streams.state(), applicationId);
+  }
+
+  /** Stream threads replaced since start (each after an exception no handler caught). */
+  public long threadReplacements() {
+    return health.totalReplacements();
   }
 
   /** Binds Streams' client metrics (and its consumers', producers', RocksDB's) to {@code registry}. */
@@ -130,6 +187,10 @@ public final class StreamsService implements AutoCloseable {
     KafkaStreamsMetrics binder = metrics;
     if (binder != null) {
       binder.close();
+    }
+    if (brokerProbe != null) {
+      brokerProbe.shutdownNow();
+      admin.close(Duration.ofSeconds(1));
     }
     boolean stopped = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(leaveGroup
         ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));

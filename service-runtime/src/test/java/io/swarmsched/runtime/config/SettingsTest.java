@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,8 +47,44 @@ class SettingsTest {
 
     assertThat(settings.string(CommonKeys.BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
     assertThat(settings.string(CommonKeys.SCHEMA_REGISTRY_URL)).isEqualTo("http://localhost:8081");
-    assertThat(CommonKeys.processingGuarantee(settings)).isEqualTo(CommonKeys.AT_LEAST_ONCE);
+    assertThat(CommonKeys.processingGuarantee(settings)).isEqualTo(CommonKeys.EXACTLY_ONCE_V2);
     assertThat(CommonKeys.instanceId(settings)).isNotBlank();
+  }
+
+  @Test
+  void exactlyOnceIsTheDefaultAlsoWithoutTheDefaultsLayer() {
+    assertThat(CommonKeys.processingGuarantee(Settings.of(Map.of()))).isEqualTo(CommonKeys.EXACTLY_ONCE_V2);
+    assertThat(CommonKeys.processingGuarantee(Settings.of(Map.of(CommonKeys.PROCESSING_GUARANTEE, "AT_LEAST_ONCE"))))
+        .isEqualTo(CommonKeys.AT_LEAST_ONCE);
+  }
+
+  @Test
+  void unknownKeysUnderAPrefixAreNamedWithTheirOrigin() {
+    Settings settings = Settings.load(new String[] {"--swarm.svc.typo=1"}, Map.of("SWARM_SVC_KNOWN", "2"), Map.of());
+    assertThat(settings.unknownKeys("swarm.svc.", List.of("swarm.svc.known")))
+        .containsExactly("swarm.svc.typo (flag --swarm.svc.typo)");
+  }
+
+  @Test
+  void aRenamedKeyGivesItsValueToTheNewKeyWithAWarning() {
+    Settings settings = Settings.load(new String[] {"--swarm.old-name=7"}, Map.of("SWARM_OTHER__OLD", "x"),
+        Map.of("swarm.new.name", "1"));
+    List<String> warnings = new ArrayList<>();
+    Settings renamed = settings.withRenamedKeys(
+        Map.of("swarm.old-name", "swarm.new.name", "swarm.other-old", "swarm.other.new", "swarm.unused", "swarm.x"),
+        warnings::add);
+
+    assertThat(renamed.integer("swarm.new.name", 0)).isEqualTo(7);
+    assertThat(renamed.origin("swarm.new.name")).contains("flag --swarm.old-name, deprecated key swarm.old-name");
+    assertThat(renamed.string("swarm.other.new")).isEqualTo("x");
+    assertThat(renamed.optional("swarm.old-name")).isEmpty();
+    assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("is deprecated; use swarm."));
+
+    Settings both = Settings.of(Map.of("swarm.old-name", "7", "swarm.new.name", "8"));
+    List<String> ignored = new ArrayList<>();
+    assertThat(both.withRenamedKeys(Map.of("swarm.old-name", "swarm.new.name"), ignored::add).integer("swarm.new.name", 0))
+        .isEqualTo(8);
+    assertThat(ignored).singleElement().asString().contains("ignored");
   }
 
   @Test

@@ -45,7 +45,7 @@ class StreamsPropsTest {
         .containsEntry(StreamsConfig.CLIENT_ID_CONFIG, "app-i1")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
         .containsEntry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())
-        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once")
+        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
         .containsEntry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true)
         .containsEntry("schema.registry.url", "mock://props-test")
         .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName())
@@ -57,9 +57,25 @@ class StreamsPropsTest {
   }
 
   @Test
+  void failoverDefaultsAreSetAndEachCanBeOverridden() {
+    Properties defaults = StreamsProps.base("app", settings(Map.of()));
+    Properties overridden = StreamsProps.base("app", settings(Map.of(
+        "swarm.streams.session.timeout.ms", "45000", "swarm.streams.num.standby.replicas", "0")));
+
+    assertThat(defaults).containsEntry("session.timeout.ms", "6000")
+        .containsEntry("heartbeat.interval.ms", "1500")
+        .containsEntry("num.standby.replicas", "1")
+        .containsEntry("transaction.timeout.ms", "5000");
+    assertThat(overridden).containsEntry("session.timeout.ms", "45000")
+        .containsEntry("num.standby.replicas", "0")
+        .containsEntry("heartbeat.interval.ms", "1500");
+    new StreamsConfig(defaults);
+  }
+
+  @Test
   void exactlyOnceIsAToggle() {
-    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "exactly_once_v2")));
-    assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
+    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "at_least_once")));
+    assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");
   }
 
   @Test

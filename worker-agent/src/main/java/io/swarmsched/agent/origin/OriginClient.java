@@ -15,8 +15,10 @@ import java.util.OptionalLong;
 
 /**
  * Fetches content from the origin (any plain HTTP server): its length, and byte ranges with
- * {@code Range} requests. An origin that ignores {@code Range} (answers 200 with the whole body)
- * is still served: the client reads past the bytes before the range and keeps only the range.
+ * {@code Range} requests. An origin that ignores {@code Range} answers 200 with the whole body:
+ * {@link #requestRange} hands that body to the caller to stream once, and {@link #fetchRange}
+ * still returns the right bytes (reading past those before the range) for an origin that honours
+ * ranges only sometimes.
  */
 public final class OriginClient {
   private final HttpClient http;
@@ -92,6 +94,51 @@ public final class OriginClient {
       }
       throw new OriginException("could not read the content length of " + url + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The answer to a range request: the range alone, or the whole body from an origin that ignores {@code Range}. */
+  public sealed interface RangeAnswer {
+    record Partial(byte[] bytes) implements RangeAnswer {}
+
+    /** The whole content from its first byte; the caller reads it once and closes it. */
+    record Whole(InputStream body) implements RangeAnswer {}
+  }
+
+  /** Asks for the bytes [offset, offset + length); an origin without range support answers with the whole body. */
+  public RangeAnswer requestRange(String url, long offset, int length) throws OriginException {
+    URI uri = checkUrl(url);
+    HttpResponse<InputStream> response = send(HttpRequest.newBuilder(uri).timeout(timeout)
+        .header("Range", "bytes=" + offset + "-" + (offset + length - 1)).GET().build(),
+        HttpResponse.BodyHandlers.ofInputStream(), url);
+    if (response.statusCode() == 200) {
+      return new RangeAnswer.Whole(response.body());
+    }
+    try (InputStream body = response.body()) {
+      if (response.statusCode() == 206) {
+        return new RangeAnswer.Partial(readFully(body, length, url));
+      }
+      throw new OriginException("origin answered " + response.statusCode() + " for " + url, response.statusCode());
+    } catch (OriginException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new OriginException("reading " + url + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The whole content as a stream, from its first byte (no {@code Range}). */
+  public InputStream openWhole(String url) throws OriginException {
+    URI uri = checkUrl(url);
+    HttpResponse<InputStream> response = send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+        HttpResponse.BodyHandlers.ofInputStream(), url);
+    if (response.statusCode() != 200) {
+      try {
+        response.body().close();
+      } catch (IOException e) {
+        // the status is the error to report
+      }
+      throw new OriginException("origin answered " + response.statusCode() + " for " + url, response.statusCode());
+    }
+    return response.body();
   }
 
   /** The bytes [offset, offset + length) of the content. */

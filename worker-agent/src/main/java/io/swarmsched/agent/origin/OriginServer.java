@@ -2,6 +2,8 @@ package io.swarmsched.agent.origin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.runtime.http.BoundedHttpServer;
+import io.swarmsched.runtime.http.Echo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +51,7 @@ public final class OriginServer implements AutoCloseable {
    * {@code egressLimit} bytes/s (0 = unlimited): an origin whose egress is the scarce resource.
    */
   public static OriginServer start(Path root, String host, int port, boolean rangeSupport, long egressLimit) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+    HttpServer server = BoundedHttpServer.create(new InetSocketAddress(host, port), 128);
     ExecutorService executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "origin-http");
       t.setDaemon(true);
@@ -89,7 +91,7 @@ public final class OriginServer implements AutoCloseable {
       }
       Path file = root.resolve(exchange.getRequestURI().getPath().replaceFirst("^/+", "")).normalize();
       if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-        byte[] body = ("not found: " + exchange.getRequestURI().getPath() + "\n").getBytes();
+        byte[] body = ("not found: " + Echo.truncate(exchange.getRequestURI().getPath()) + "\n").getBytes();
         exchange.sendResponseHeaders(404, body.length);
         exchange.getResponseBody().write(body);
         return;
@@ -148,7 +150,7 @@ public final class OriginServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    server.stop(1);
     executor.shutdownNow();
   }
 }

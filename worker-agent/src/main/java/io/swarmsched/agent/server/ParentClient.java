@@ -3,7 +3,9 @@ package io.swarmsched.agent.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.agent.stage2.ParentLoad;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.util.BitSet;
 /** The child's side of the piece protocol: ask a parent what it holds, and fetch a piece. */
 public final class ParentClient {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int READ_BUFFER = 16 * 1024;
 
   private final HttpClient http;
   private final Duration timeout;
@@ -24,8 +27,11 @@ public final class ParentClient {
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  /** What a parent holds of a task and how loaded it is. */
-  public record ParentStatus(BitSet pieces, int pieceCount, ParentLoad load) {}
+  /**
+   * What a parent holds of a task, whether its copy is a source (a super seed's, or fetched from
+   * the origin) and how loaded it is.
+   */
+  public record ParentStatus(BitSet pieces, int pieceCount, ParentLoad load, boolean source) {}
 
   /** The answer to a piece request. */
   public sealed interface PieceAnswer {
@@ -38,6 +44,53 @@ public final class ParentClient {
     record NotHeld() implements PieceAnswer {}
 
     record Failed(String reason) implements PieceAnswer {}
+
+    /** The child cancelled the transfer (an endgame duplicate that lost the race). */
+    record Cancelled() implements PieceAnswer {}
+  }
+
+  /**
+   * A handle to stop a piece transfer from another thread. Cancelling closes the response body, so
+   * the HTTP connection is torn down and the parent stops uploading (its write fails), rather than
+   * the child reading and throwing away the rest of the piece.
+   */
+  public static final class Transfer {
+    private volatile boolean cancelled;
+    private volatile boolean timedOut;
+    private volatile InputStream body;
+
+    public void cancel() {
+      cancelled = true;
+      closeBody();
+    }
+
+    /** Cancels as a failure: the parent took too long. */
+    public void expire() {
+      timedOut = true;
+      cancel();
+    }
+
+    public boolean cancelled() {
+      return cancelled;
+    }
+
+    private void attach(InputStream in) {
+      body = in;
+      if (cancelled) {
+        closeBody();
+      }
+    }
+
+    private void closeBody() {
+      InputStream in = body;
+      if (in != null) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // The connection is going away either way.
+        }
+      }
+    }
   }
 
   public ParentStatus status(String address, String taskId, String peerId) throws IOException, InterruptedException {
@@ -49,22 +102,58 @@ public final class ParentClient {
     JsonNode n = JSON.readTree(r.body());
     BitSet pieces = BitSet.valueOf(Base64.getDecoder().decode(n.path("pieces").asText("")));
     return new ParentStatus(pieces, n.path("piece_count").asInt(),
-        new ParentLoad(peerId, n.path("max_tx").asLong(), n.path("tx").asLong()));
+        new ParentLoad(peerId, n.path("max_tx").asLong(), n.path("tx").asLong()), n.path("source").asBoolean(false));
   }
 
   public PieceAnswer fetch(String address, String taskId, int piece) throws InterruptedException {
+    return fetch(address, taskId, piece, new Transfer());
+  }
+
+  /** Fetches a piece; {@code transfer} may cancel it from another thread while it runs. */
+  public PieceAnswer fetch(String address, String taskId, int piece, Transfer transfer) throws InterruptedException {
+    if (transfer.cancelled()) {
+      return new PieceAnswer.Cancelled();
+    }
     try {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/pieces/" + piece))
-          .timeout(timeout.multipliedBy(4)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-      return switch (r.statusCode()) {
-        case 200 -> new PieceAnswer.Bytes(r.body(), r.headers().firstValue("X-Piece-Digest").orElse(""));
-        case 503 -> new PieceAnswer.Busy();
-        case 404 -> new PieceAnswer.NotHeld();
-        default -> new PieceAnswer.Failed("parent " + address + " answered " + r.statusCode());
-      };
+      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/pieces/" + piece))
+          .timeout(timeout.multipliedBy(4)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = r.body()) {
+        transfer.attach(body);
+        return switch (r.statusCode()) {
+          case 200 -> read(body, r, transfer, address);
+          case 503 -> new PieceAnswer.Busy();
+          case 404 -> new PieceAnswer.NotHeld();
+          default -> new PieceAnswer.Failed("parent " + address + " answered " + r.statusCode());
+        };
+      }
     } catch (IOException e) {
+      if (transfer.cancelled()) {
+        return cancelledAnswer(transfer, address);
+      }
       return new PieceAnswer.Failed("parent " + address + " unreachable: " + e.getMessage());
     }
+  }
+
+  private PieceAnswer read(InputStream body, HttpResponse<InputStream> r, Transfer transfer, String address)
+      throws IOException {
+    long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 && length < Integer.MAX_VALUE ? (int) length : READ_BUFFER);
+    byte[] buf = new byte[READ_BUFFER];
+    int n;
+    // Read in chunks so a cancel between two chunks stops the transfer where it is.
+    while (!transfer.cancelled() && (n = body.read(buf)) >= 0) {
+      out.write(buf, 0, n);
+    }
+    if (transfer.cancelled()) {
+      return cancelledAnswer(transfer, address);
+    }
+    return new PieceAnswer.Bytes(out.toByteArray(), r.headers().firstValue("X-Piece-Digest").orElse(""));
+  }
+
+  private PieceAnswer cancelledAnswer(Transfer transfer, String address) {
+    return transfer.timedOut
+        ? new PieceAnswer.Failed("parent " + address + " did not send the piece within " + timeout.multipliedBy(4).toSeconds() + " s")
+        : new PieceAnswer.Cancelled();
   }
 
   private static URI uri(String address, String path) {

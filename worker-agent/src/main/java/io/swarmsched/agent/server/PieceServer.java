@@ -2,6 +2,8 @@ package io.swarmsched.agent.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.runtime.http.BoundedHttpServer;
+import io.swarmsched.runtime.http.Echo;
 import io.swarmsched.agent.storage.PieceFile;
 import io.swarmsched.agent.transfer.RateMeter;
 import io.swarmsched.agent.transfer.TokenBucket;
@@ -25,8 +27,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /tasks/{task}/pieces/{n}} — the piece's bytes (only verified pieces; 404
  *       otherwise), with its digest in {@code X-Piece-Digest}; 503 with {@code Retry-After} when
  *       every upload slot is busy, so the child picks another parent.</li>
- *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set) and its live
- *       upload load, for stage 2.</li>
+ *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set), whether its
+ *       copy is a {@code source} (a super seed's, or fetched from the origin) and its live upload
+ *       load, for stage 2.</li>
  *   <li>{@code GET /load} — its live upload load alone.</li>
  * </ul>
  * Every upload is paced by one token bucket at the agent's upload limit.
@@ -63,7 +66,7 @@ public final class PieceServer implements AutoCloseable {
     if (slotLimit <= 0) {
       throw new IllegalArgumentException("upload slot limit must be > 0, was " + slotLimit);
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
+    HttpServer server = BoundedHttpServer.create(new InetSocketAddress(host, port), 256);
     ExecutorService executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "piece-server");
       t.setDaemon(true);
@@ -103,24 +106,25 @@ public final class PieceServer implements AutoCloseable {
         UploadLoad l = load();
         json(exchange, 200, "{\"task_id\":\"" + escape(status.group(1)) + "\",\"piece_count\":" + count
             + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held.toByteArray()) + "\","
+            + "\"source\":" + (file.isPresent() && tasks.source(status.group(1))) + ","
             + loadJson(l).substring(1));
         return;
       }
       Matcher piece = PIECE.matcher(path);
       if (!piece.matches()) {
-        text(exchange, 404, "no such endpoint: " + path);
+        text(exchange, 404, "no such endpoint: " + Echo.truncate(path));
         return;
       }
       int number;
       try {
         number = Integer.parseInt(piece.group(2));
       } catch (NumberFormatException e) {
-        text(exchange, 400, "piece number is not an integer: " + piece.group(2));
+        text(exchange, 400, "piece number is not an integer: " + Echo.truncate(piece.group(2)));
         return;
       }
       Optional<PieceFile> file = tasks.find(piece.group(1));
       if (file.isEmpty() || number < 0 || number >= file.get().layout().pieceCount() || !file.get().has(number)) {
-        text(exchange, 404, "piece " + number + " of task " + piece.group(1) + " is not held here");
+        text(exchange, 404, "piece " + number + " of task " + Echo.truncate(piece.group(1)) + " is not held here");
         return;
       }
       if (!slots.tryAcquire()) {
@@ -175,9 +179,10 @@ public final class PieceServer implements AutoCloseable {
     json(exchange, status, "{\"error_code\":" + status + ",\"message\":\"" + escape(message) + "\"}");
   }
 
+  /** Bounded: in-flight uploads get one second, then their connections are closed. */
   @Override
   public void close() {
-    server.stop(0);
+    server.stop(1);
     executor.shutdownNow();
   }
 }

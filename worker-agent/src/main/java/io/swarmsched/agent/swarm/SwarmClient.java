@@ -32,7 +32,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -57,8 +56,9 @@ public final class SwarmClient implements AutoCloseable {
   private final AtomicLong undecodable = new AtomicLong();
   private Thread decisionThread;
   private Thread metadataThread;
-  private KafkaConsumer<String, byte[]> decisionConsumer;
-  private KafkaConsumer<String, byte[]> metadataConsumer;
+  // keys read as bytes so that a dead letter keeps them as written (issue 13, finding 7)
+  private KafkaConsumer<byte[], byte[]> decisionConsumer;
+  private KafkaConsumer<byte[], byte[]> metadataConsumer;
 
   public SwarmClient(String bootstrapServers, String schemaRegistryUrl, String hostId) {
     this.hostId = hostId;
@@ -104,7 +104,7 @@ public final class SwarmClient implements AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarm-agent-decisions-" + hostId);
-    decisionConsumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    decisionConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<PartitionInfo> partitions = decisionConsumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(30));
     if (partitions == null || partitions.isEmpty()) {
       throw new IllegalStateException("topic " + Topics.SCHEDULE_DECISIONS.name() + " does not exist; run `swarmsched topics create`");
@@ -118,7 +118,7 @@ public final class SwarmClient implements AutoCloseable {
     decisionThread = daemon("agent-decisions-" + hostId, () -> {
       try {
         while (running.get()) {
-          for (ConsumerRecord<String, byte[]> r : decisionConsumer.poll(Duration.ofMillis(200))) {
+          for (ConsumerRecord<byte[], byte[]> r : decisionConsumer.poll(Duration.ofMillis(200))) {
             ScheduleDecision d = decode(decoder, r, "agent-decisions");
             if (d == null) {
               continue;
@@ -147,7 +147,7 @@ public final class SwarmClient implements AutoCloseable {
     Map<String, Object> c = new HashMap<>(common);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarm-agent-metadata-" + hostId);
-    metadataConsumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    metadataConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> all = metadataConsumer.partitionsFor(Topics.TASK_METADATA.name(), Duration.ofSeconds(30)).stream()
         .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
     metadataConsumer.assign(all);
@@ -157,12 +157,23 @@ public final class SwarmClient implements AutoCloseable {
     metadataThread = daemon("agent-metadata-" + hostId, () -> {
       try {
         while (running.get()) {
-          for (ConsumerRecord<String, byte[]> r : metadataConsumer.poll(Duration.ofMillis(200))) {
+          for (ConsumerRecord<byte[], byte[]> r : metadataConsumer.poll(Duration.ofMillis(200))) {
+            String key = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
             if (r.value() == null) {
-              metadata.remove(r.key());
+              if (key != null) {
+                metadata.remove(key);
+              }
               continue;
             }
             TaskMetadata m = decode(decoder, r, "agent-task-metadata");
+            String invalid = m == null ? null : TaskMetadataRules.problem(key, m);
+            if (invalid != null) {
+              undecodable.incrementAndGet();
+              deadLetters.publish(DeadLetter.builder("agent-task-metadata-validate", "validation failed: " + invalid)
+                  .source(r.topic(), r.partition(), r.offset()).rawKey(r.key()).rawValue(r.value())
+                  .headers(r.headers()).build());
+              m = null;
+            }
             if (m != null) {
               metadata.put(m.getTaskId(), m);
               synchronized (metadata) {
@@ -198,14 +209,14 @@ public final class SwarmClient implements AutoCloseable {
     return metadata(taskId);
   }
 
-  private <T> T decode(SpecificAvroDeserializer<? extends T> decoder, ConsumerRecord<String, byte[]> r, String stage) {
+  private <T> T decode(SpecificAvroDeserializer<? extends T> decoder, ConsumerRecord<byte[], byte[]> r, String stage) {
     try {
       return decoder.deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
       undecodable.incrementAndGet();
       deadLetters.publish(DeadLetter.builder(stage, e.getMessage() == null ? e.toString() : e.getMessage())
           .source(r.topic(), r.partition(), r.offset())
-          .rawKey(r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .rawKey(r.key())
           .rawValue(r.value()).headers(r.headers()).exception(e).build());
       return null;
     }

@@ -74,6 +74,25 @@ class PieceServerTest {
       assertThat(status.pieces().get(1)).isFalse();
       assertThat(status.load().maxTx()).isEqualTo(5_000_000);
       assertThat(status.load().peerId()).isEqualTo("peer-a");
+      assertThat(status.source()).as("an ordinary peer's copy").isFalse();
+    }
+  }
+
+  @Test
+  void statusSaysWhenTheCopyIsASource() throws Exception {
+    HeldTasks seedLike = new HeldTasks() {
+      @Override
+      public Optional<PieceFile> find(String taskId) {
+        return Optional.of(file);
+      }
+
+      @Override
+      public boolean source(String taskId) {
+        return true;
+      }
+    };
+    try (PieceServer server = PieceServer.start(seedLike, "127.0.0.1", 0, 5_000_000, 3)) {
+      assertThat(client.status("127.0.0.1:" + server.port(), "t1", "peer-a").source()).isTrue();
     }
   }
 

@@ -207,7 +207,9 @@ class AgentSwarmTest {
     String taskId = TaskIds.of(url, digest, "");
     String hostA = host("a");
     String hostB = host("b");
-    Agent a = agent(hostA, 0);
+    // The honest parent is slowed so the child cannot finish from it before it has learned the
+    // liar's holdings (a parent's status is refreshed about once a second).
+    Agent a = agent(hostA, 128 * 1024);
     Agent b = agent(hostB, 0);
     AtomicReference<ScheduleRequest> first = new AtomicReference<>();
     HttpServer liar = corruptParent(content.length / PIECE);
@@ -342,8 +344,11 @@ class AgentSwarmTest {
     String hostA = host("a");
     Agent a = agent(hostA, 0);
     dispatcher.script(TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).build());
+    long servedBefore = originWithoutRanges.bytesServed();
     a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
     assertThat(Files.readAllBytes(dir.resolve("a.bin"))).isEqualTo(content);
+    // Streamed once, not once per piece.
+    assertThat(originWithoutRanges.bytesServed() - servedBefore).isEqualTo(content.length);
   }
 
   @Test

@@ -1,0 +1,31 @@
+package io.swarmsched.bench.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swarmsched.bench.Records;
+import io.swarmsched.swarm.SwarmDemo;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ShapeTest {
+
+  @Test
+  void aSkewedShapeGivesOneAgentItsOwnUploadLimitAndTheRestTheCommonOne() {
+    DistributionBench.Shape skewed = new DistributionBench.Shape("skewed", 64 * Records.MIB, 8, 2 * Records.MIB,
+        8 * Records.MIB, 512 << 10, Duration.ofSeconds(300), 1, 20 * Records.MIB);
+    SwarmDemo.Options o = skewed.options("random", Path.of("x"));
+    assertThat(o.policy()).isEqualTo("random");
+    assertThat(o.uploadLimitOf(0)).as("the super seed").isEqualTo(2 * Records.MIB);
+    assertThat(o.uploadLimitOf(1)).isEqualTo(20 * Records.MIB);
+    assertThat(o.uploadLimitOf(7)).isEqualTo(2 * Records.MIB);
+    assertThat(skewed.describe()).contains("agent-1 20 MiB/s");
+  }
+
+  @Test
+  void aUniformShapeHasNoOverrides() {
+    DistributionBench.Shape uniform = new DistributionBench.Shape("cpu-not-limiting", 64 * Records.MIB, 8,
+        4 * Records.MIB, 8 * Records.MIB, 512 << 10, Duration.ofSeconds(300));
+    assertThat(uniform.options("load-aware", Path.of("x")).uploadOverrides()).isEmpty();
+  }
+}

@@ -1,0 +1,39 @@
+package io.swarmsched.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The small chaos run of the test suite: three brokers, two dispatchers, 10,000 requests, one
+ * dispatcher killed with kill -9 at 30 %, a broker killed at 60 % and restarted 10 s later. Every
+ * request must get exactly one terminal decision, read once by a read_committed reader.
+ */
+class ChaosRunTest {
+  @TempDir Path work;
+
+  @Test
+  void nothingIsLostOrDuplicatedWhenADispatcherAndABrokerAreKilled() throws Exception {
+    ChaosOptions options = new ChaosOptions(10_000, 200, 100, 120, 2, 0.3, 0.6, Duration.ofSeconds(10),
+        Duration.ofSeconds(400), work, Optional.of(work.resolve("out")), Map.of(), 7);
+    ChaosReport report = new ChaosHarness(options, System.err::println).run();
+    report.write(work.resolve("out"));
+    System.err.println(report.table());
+
+    assertThat(report.requestsSent()).isEqualTo(10_000);
+    assertThat(report.requestsOnTopic()).as("requests on the topic").isEqualTo(10_000);
+    assertThat(report.lost()).as("lost: %s", report.evidence().get("lost")).isZero();
+    assertThat(report.decidedTwiceDifferently()).as("decided twice differently: %s",
+        report.evidence().get("decidedTwiceDifferently")).isZero();
+    assertThat(report.deliveredTwice()).as("delivered twice: %s", report.evidence().get("deliveredTwice")).isZero();
+    assertThat(report.faults()).extracting(ChaosReport.Fault::kind)
+        .containsExactly("kill dispatcher", "kill broker", "restart broker");
+    // decisions came back after every fault
+    assertThat(report.faults()).allSatisfy(f -> assertThat(f.firstDecisionMs()).isNotNegative());
+  }
+}

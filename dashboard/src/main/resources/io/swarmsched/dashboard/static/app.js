@@ -1,0 +1,261 @@
+// The swarmsched dashboard: polls the services' read APIs through this server's /proxy/ and
+// redraws. Plain JS and inline SVG, no libraries: it must work offline and without a build step.
+'use strict';
+
+const POLL_MS = 1000;
+const STATE_COLORS = {
+  PENDING: '#a0aec0', RUNNING: '#3b82f6', BACK_TO_SOURCE: '#d97706',
+  SUCCEEDED: '#16a34a', FAILED: '#dc2626', LEFT: '#6b7280'
+};
+let lastDecisions = null; // {at, byOutcome}
+const rateHistory = []; // [{outcome: rate}], oldest first, one per poll
+const HISTORY = 120;
+const OUTCOME_COLORS = {PARENTS: '#3b82f6', BACK_TO_SOURCE: '#d97706', SEED_TRIGGER: '#16a34a',
+  FAILED: '#dc2626', REJECTED: '#6b7280', ASSIGNED: '#7c3aed'};
+
+function el(tag, attrs, ...children) {
+  const svg = ['svg', 'line', 'circle', 'text', 'title', 'g', 'path', 'polyline'].includes(tag);
+  const e = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== undefined && v !== null) e.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+async function read(service, path) {
+  const r = await fetch('proxy/' + service + '/' + path, {cache: 'no-store'});
+  const text = await r.text();
+  if (!r.ok) throw new Error(service + ' ' + path + ': HTTP ' + r.status + ' ' + text.slice(0, 200));
+  return text;
+}
+async function readJson(service, path) { return JSON.parse(await read(service, path)); }
+
+function bytes(n) {
+  if (n === undefined || n === null) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return n.toFixed(i === 0 ? 0 : 1) + ' ' + units[i];
+}
+const fixed = (x, d = 3) => (typeof x === 'number' ? x.toFixed(d) : '');
+
+/** Prometheus text: [{name, labels, value}] for the names asked. */
+function parseMetrics(text, names) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (!line || line[0] === '#') continue;
+    const m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/);
+    if (!m || !names.includes(m[1])) continue;
+    const labels = {};
+    for (const l of (m[3] || '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    out.push({name: m[1], labels, value: parseFloat(m[4])});
+  }
+  return out;
+}
+
+function setReplace(parent, ...children) { parent.replaceChildren(...children); }
+
+async function services(targets) {
+  const spans = [];
+  for (const name of Object.keys(targets)) {
+    let up = false;
+    try { up = JSON.parse(await read(name, 'health')).status === 'UP'; } catch (e) { up = false; }
+    spans.push(el('span', {class: 'svc', 'data-service': name, 'data-up': up},
+        el('span', {class: 'dot ' + (up ? 'up' : 'down')}), name));
+  }
+  setReplace(document.getElementById('services'), ...spans);
+}
+
+async function hosts() {
+  const [h, s] = await Promise.all([readJson('ingest', 'api/v1/hosts'),
+    readJson('scoring', 'api/v1/scores?top=10000').catch(() => ({scores: []}))]);
+  const scores = new Map(s.scores.map(x => [x.host_id, x]));
+  const rows = h.hosts.map(host => {
+    const sc = scores.get(host.host_id) || {};
+    const load = host.load || {}, cap = host.capacity || {};
+    const share = cap.max_tx_bytes_per_sec > 0 ? load.tx_bytes_per_sec / cap.max_tx_bytes_per_sec : 0;
+    return el('tr', {'data-host': host.host_id, 'data-liveness': host.liveness, 'data-type': host.type},
+        el('td', {}, host.host_id),
+        el('td', {class: host.liveness}, host.liveness),
+        el('td', {}, host.type),
+        el('td', {}, host.idc),
+        el('td', {title: bytes(load.tx_bytes_per_sec) + '/s of ' + bytes(cap.max_tx_bytes_per_sec) + '/s'},
+            el('span', {class: 'bar'}, el('i', {style: 'width:' + Math.min(100, 100 * share).toFixed(0) + '%'})),
+            ' ' + bytes(load.tx_bytes_per_sec) + '/s'),
+        el('td', {class: 'num'}, (load.concurrent_uploads ?? '') + ' / ' + (cap.upload_slot_limit ?? '')),
+        el('td', {class: 'num', 'data-score': sc.load_quality ?? ''}, fixed(sc.load_quality)),
+        el('td', {class: 'num'}, fixed(sc.peak_bandwidth_usage)),
+        el('td', {class: 'num'}, fixed(sc.bandwidth_duration_ratio)),
+        el('td', {class: 'num'}, fixed(sc.concurrent_efficiency)));
+  });
+  setReplace(document.querySelector('#hosts tbody'), ...rows);
+  return h.hosts;
+}
+
+/** Depth of each peer: roots (no known parent) at 0, a child one below its deepest parent. */
+function depths(peers) {
+  const byId = new Map(peers.map(p => [p.peer_id, p]));
+  const depth = new Map();
+  const visit = (id, seen) => {
+    if (depth.has(id)) return depth.get(id);
+    if (seen.has(id)) return 0; // a cycle would be a bug upstream; draw it flat rather than hang
+    seen.add(id);
+    const p = byId.get(id);
+    const parents = p ? p.parents.filter(x => byId.has(x)) : [];
+    const d = parents.length === 0 ? 0 : 1 + Math.max(...parents.map(x => visit(x, seen)));
+    depth.set(id, d);
+    return d;
+  };
+  peers.forEach(p => visit(p.peer_id, new Set()));
+  return depth;
+}
+
+function dag(task) {
+  const peers = task.peers;
+  const depth = depths(peers);
+  const layers = [];
+  for (const p of peers) (layers[depth.get(p.peer_id)] ||= []).push(p);
+  const W = 150, H = 56, R = 9;
+  const width = Math.max(1, ...layers.map(l => l.length)) * W + 40; // room for the last label
+  const height = layers.length * H + 10;
+  const pos = new Map();
+  layers.forEach((layer, d) => layer.forEach((p, i) => pos.set(p.peer_id, {x: 10 + W / 2 + i * W, y: 18 + d * H})));
+  const svg = el('svg', {class: 'dag', width, height, viewBox: `0 0 ${width} ${height}`, 'data-task': task.task_id});
+  for (const e of task.dag.edges) {
+    const a = pos.get(e.from), b = pos.get(e.to);
+    if (!a || !b) continue;
+    svg.append(el('line', {x1: a.x, y1: a.y + R, x2: b.x, y2: b.y - R, 'data-from': e.from, 'data-to': e.to}));
+  }
+  for (const p of peers) {
+    const {x, y} = pos.get(p.peer_id);
+    const frac = p.piece_count > 0 ? p.pieces_finished / p.piece_count : 0;
+    svg.append(el('g', {class: 'peer', 'data-peer': p.peer_id, 'data-host': p.host_id, 'data-state': p.state},
+        el('title', {}, `${p.peer_id}\nhost ${p.host_id}\n${p.state}\n${p.pieces_finished}/${p.piece_count} pieces\nparents: ${p.parents.join(', ') || 'none'}`),
+        el('circle', {cx: x, cy: y, r: R, fill: STATE_COLORS[p.state] || '#999', stroke: '#1d232b', 'stroke-width': 0.5}),
+        el('text', {x: x + R + 3, y: y + 3}, p.host_id),
+        el('text', {x: x + R + 3, y: y + 14, fill: '#7a8593'}, `${p.state.toLowerCase()} ${Math.round(100 * frac)}%`)));
+  }
+  return svg;
+}
+
+async function tasks() {
+  const t = await readJson('dispatcher', 'api/v1/tasks?limit=12');
+  const blocks = t.tasks.map(task => {
+    const done = task.peers.filter(p => p.state === 'SUCCEEDED').length;
+    const pieces = task.peers.reduce((a, p) => a + p.pieces_finished, 0);
+    const total = task.peers.reduce((a, p) => a + p.piece_count, 0);
+    return el('div', {class: 'task', 'data-task': task.task_id, 'data-peers': task.peers.length, 'data-succeeded': done},
+        el('h3', {}, task.url || task.task_id),
+        el('div', {},
+            el('span', {class: 'pill'}, `${done}/${task.peers.length} peers succeeded`),
+            el('span', {class: 'bar'}, el('i', {style: 'width:' + (total ? 100 * pieces / total : 0).toFixed(0) + '%'})),
+            el('span', {class: 'pill'}, `back to source ${task.back_to_source}`),
+            el('span', {class: 'pill'}, `seed ${task.seed_host_id || 'none'}`),
+            el('span', {class: 'pill'}, `pending ${task.pending_requests}`)),
+        dag(task));
+  });
+  setReplace(document.getElementById('tasks'), ...(blocks.length ? blocks : [el('p', {class: 'muted'}, 'no tasks yet')]));
+  return t.tasks;
+}
+
+async function decisions(hostList, taskList) {
+  const metrics = parseMetrics(await read('dispatcher', 'metrics'),
+      ['swarmsched_decisions_total', 'swarmsched_back_to_source_peers']);
+  const byOutcome = {};
+  let backToSource = null;
+  for (const m of metrics) {
+    if (m.name === 'swarmsched_decisions_total') byOutcome[m.labels.outcome] = (byOutcome[m.labels.outcome] || 0) + m.value;
+    else backToSource = (backToSource || 0) + m.value;
+  }
+  const now = Date.now();
+  const rates = {};
+  const pills = Object.keys(byOutcome).sort().map(o => {
+    const prev = lastDecisions && lastDecisions.byOutcome[o] || 0;
+    const rate = lastDecisions ? Math.max(0, (byOutcome[o] - prev) / ((now - lastDecisions.at) / 1000)) : 0;
+    rates[o] = rate;
+    return el('span', {class: 'pill', 'data-outcome': o, 'data-total': byOutcome[o]},
+        el('span', {class: 'dot', style: 'background:' + (OUTCOME_COLORS[o] || '#999')}),
+        o + ' ', el('b', {}, rate.toFixed(1) + '/s'), el('span', {class: 'muted'}, ' (' + byOutcome[o] + ' total)'));
+  });
+  if (lastDecisions) rateHistory.push(rates);
+  while (rateHistory.length > HISTORY) rateHistory.shift();
+  lastDecisions = {at: now, byOutcome};
+  setReplace(document.getElementById('decisions'), ...(pills.length ? pills : [el('span', {class: 'muted'}, 'no decisions yet')]),
+      rateChart());
+
+  const seeds = (hostList || []).filter(h => h.type === 'SUPER_SEED');
+  const seedLoad = seeds.map(h => `${h.host_id} ${bytes(h.load.tx_bytes_per_sec)}/s, ${h.load.concurrent_uploads} uploads`);
+  const b2s = backToSource !== null ? backToSource : (taskList || []).reduce((a, t) => a + t.back_to_source, 0);
+  setReplace(document.getElementById('swarm-load'),
+      el('span', {class: 'pill', id: 'back-to-source', 'data-value': b2s}, 'back-to-source peers ', el('b', {}, b2s)),
+      el('span', {class: 'pill', id: 'seed-load'}, 'seed load: ' + (seedLoad.join('; ') || 'no seed')));
+}
+
+/** Decisions per second by outcome over the last HISTORY polls, one line per outcome. */
+function rateChart() {
+  const W = 480, H = 60;
+  const max = Math.max(1, ...rateHistory.flatMap(r => Object.values(r)));
+  const svg = el('svg', {class: 'rates', width: W, height: H + 12, viewBox: `0 0 ${W} ${H + 12}`});
+  svg.append(el('text', {x: 2, y: 10, fill: '#7a8593'}, max.toFixed(1) + '/s'));
+  const outcomes = new Set(rateHistory.flatMap(r => Object.keys(r)));
+  for (const o of outcomes) {
+    const points = rateHistory.map((r, i) =>
+        `${(W * i / (HISTORY - 1)).toFixed(1)},${(12 + H - H * (r[o] || 0) / max).toFixed(1)}`).join(' ');
+    svg.append(el('polyline', {points, fill: 'none', stroke: OUTCOME_COLORS[o] || '#999', 'stroke-width': 1.5,
+        'data-outcome': o}));
+  }
+  return el('div', {}, svg);
+}
+
+async function deadLetters() {
+  const d = await readJson('ingest', 'api/v1/dead-letters?limit=20');
+  const rows = d.dead_letters.map(x => el('tr', {'data-stage': x.stage},
+      el('td', {}, new Date(x.timestamp).toLocaleTimeString()),
+      el('td', {}, x.stage),
+      el('td', {class: 'reason'}, x.reason),
+      el('td', {}, `${x.source_topic ?? '?'}[${x.source_partition ?? '?'}]@${x.source_offset ?? '?'}`)));
+  setReplace(document.querySelector('#dead-letters tbody'),
+      ...(rows.length ? rows : [el('tr', {}, el('td', {colspan: 4, class: 'muted'}, 'none'))]));
+}
+
+function legend() {
+  setReplace(document.getElementById('legend'), ...Object.entries(STATE_COLORS).map(([s, c]) =>
+      el('span', {class: 'pill'}, el('span', {class: 'dot', style: 'background:' + c}), s)));
+}
+
+/** One section's failure is shown in place and does not stop the others. */
+async function guarded(id, f) {
+  try {
+    const r = await f();
+    document.getElementById(id).querySelectorAll(':scope > .error').forEach(e => e.remove());
+    return r;
+  } catch (e) {
+    const section = document.getElementById(id);
+    let box = section.querySelector(':scope > .error');
+    if (!box) { box = el('div', {class: 'error'}); section.append(box); }
+    box.textContent = String(e.message || e);
+    return null;
+  }
+}
+
+async function tick(targets) {
+  const [hostList, taskList] = await Promise.all([
+    guarded('hosts-section', hosts), guarded('tasks-section', tasks),
+    guarded('dead-letters-section', deadLetters), services(targets)]);
+  await guarded('decisions-section', () => decisions(hostList, taskList));
+  document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+  document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);
+}
+
+(async function main() {
+  legend();
+  const targets = await (await fetch('targets')).json();
+  for (;;) {
+    const started = Date.now();
+    await tick(targets);
+    await new Promise(r => setTimeout(r, Math.max(100, POLL_MS - (Date.now() - started))));
+  }
+})();

@@ -1,0 +1,170 @@
+package io.swarmsched.dispatcher.topology;
+
+import static io.swarmsched.dispatcher.topology.DispatcherTopology.DECISIONS_SINK;
+
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.ParentCandidate;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.scheduling.RankedParent;
+import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
+import io.swarmsched.scheduling.round.RoundOutcome;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+
+/**
+ * The decisions: builds them from core's outcomes, remembers terminal ones by request id for
+ * {@code decision.retention} (so a repeated request gets the same decision again) and wakes the HTTP callers
+ * waiting for them, forwards them keyed by their target host, and expires old ones.
+ */
+final class DecisionLog {
+  private final ProcessorContext<Object, Object> context;
+  private final DispatchStores stores;
+  private final String policyId;
+  private final long retentionMillis;
+  private final DecisionWaiters waiters;
+
+  DecisionLog(ProcessorContext<Object, Object> context, DispatchStores stores, String policyId, long retentionMillis,
+      DecisionWaiters waiters) {
+    this.context = context;
+    this.stores = stores;
+    this.policyId = policyId;
+    this.retentionMillis = retentionMillis;
+    this.waiters = waiters;
+  }
+
+  /** The terminal decision already made for {@code requestId}, or null. */
+  ScheduleDecision prior(String requestId) {
+    return stores.decisions.get(requestId);
+  }
+
+  /**
+   * The decision for a terminal outcome of {@code req}; {@code origin} names why the dispatcher made the request
+   * itself (e.g. PARENT_LOST), else null.
+   */
+  ScheduleDecision terminal(ScheduleRequest req, RoundOutcome.Terminal outcome, String origin, long now) {
+    DecisionOutcome kind;
+    String reason = null;
+    String worker = null;
+    List<RankedParent> parents = List.of();
+    // Java 17: an instanceof chain over the sealed outcomes (pattern switches are a preview there)
+    if (outcome instanceof RoundOutcome.Parents p) {
+      kind = DecisionOutcome.PARENTS;
+      parents = p.parents();
+    } else if (outcome instanceof RoundOutcome.BackToSource b) {
+      kind = DecisionOutcome.BACK_TO_SOURCE;
+      reason = b.reason();
+    } else if (outcome instanceof RoundOutcome.Assigned a) {
+      kind = DecisionOutcome.ASSIGNED;
+      worker = a.workerHostId();
+    } else if (outcome instanceof RoundOutcome.Failed f) {
+      kind = DecisionOutcome.FAILED;
+      reason = f.reason();
+    } else {
+      kind = DecisionOutcome.REJECTED;
+      reason = ((RoundOutcome.Rejected) outcome).reason();
+    }
+    if (origin != null) {
+      reason = kind == DecisionOutcome.PARENTS || reason == null ? origin : origin + ":" + reason;
+    }
+    String target = kind == DecisionOutcome.ASSIGNED ? worker : req.getHostId();
+    return builder(req, kind, target, reason, outcome.attempt(), now)
+        .setDecisionId(decisionId(req.getRequestId(), kind.name()))
+        .setParents(candidates(parents))
+        .setWorkerHostId(worker)
+        .build();
+  }
+
+  /** The REJECTED decision for a malformed request (its request id may be missing). */
+  ScheduleDecision rejected(ScheduleRequest req, String reason, long now) {
+    String requestId = blankToEmpty(req.getRequestId());
+    String idSource = requestId.isEmpty() ? "rejected@" + now + "/" + req.getTaskId() + "/" + req.getPeerId() : requestId;
+    return builder(req, DecisionOutcome.REJECTED, hostOrUnknown(req.getHostId()), reason, 1, now)
+        .setDecisionId(decisionId(idSource, "REJECTED"))
+        .build();
+  }
+
+  /** The SEED_TRIGGER decision that asks {@code seed} to fetch the task (addressed to the seed, for no peer). */
+  ScheduleDecision seedTrigger(ScheduleRequest req, String taskId, String seed, int attempt, long now) {
+    return builder(req, DecisionOutcome.SEED_TRIGGER, seed, RoundOutcome.FIRST_DOWNLOAD, attempt, now)
+        .setDecisionId(decisionId("seed/" + taskId + "/" + seed + "/" + now, "SEED_TRIGGER"))
+        .setPeerId("")
+        .build();
+  }
+
+  void remember(ScheduleDecision d, long now) {
+    stores.decisions.put(d.getRequestId(), d);
+    stores.decisionExpiry.put(DispatchStores.timeKey(now, d.getRequestId()), d.getRequestId());
+    waiters.decided(d); // after the put: a waiter that finds nothing in the store is woken by this
+  }
+
+  void forward(ScheduleDecision d, long now) {
+    context.forward(new Record<>(d.getTargetHostId(), d, now), DECISIONS_SINK);
+  }
+
+  /** Forgets the decisions made more than {@code decision.retention} before {@code now}. */
+  void expire(long now) {
+    long cutoff = now - retentionMillis;
+    if (cutoff <= 0) return;
+    List<KeyValue<String, String>> old = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = stores.decisionExpiry.range("", DispatchStores.timeKey(cutoff, "\uffff"))) {
+      while (it.hasNext()) old.add(it.next());
+    }
+    for (KeyValue<String, String> kv : old) {
+      stores.decisions.delete(kv.value);
+      stores.decisionExpiry.delete(kv.key);
+    }
+  }
+
+  private ScheduleDecision.Builder builder(ScheduleRequest req, DecisionOutcome outcome, String target, String reason,
+      int attempt, long now) {
+    return ScheduleDecision.newBuilder()
+        .setRequestId(blankToEmpty(req.getRequestId()))
+        .setTaskId(blankToEmpty(req.getTaskId()))
+        .setPeerId(blankToEmpty(req.getPeerId()))
+        .setTargetHostId(target)
+        .setRequesterHostId(hostOrUnknown(req.getHostId()))
+        .setOutcome(outcome)
+        .setParents(List.of())
+        .setUrl(blankToEmpty(req.getUrl()))
+        .setDigest(req.getDigest())
+        .setReason(reason)
+        .setAttempt(attempt)
+        .setPolicyId(policyId)
+        .setDecidedAt(Instant.ofEpochMilli(now));
+  }
+
+  private static List<ParentCandidate> candidates(List<RankedParent> parents) {
+    List<ParentCandidate> ranked = new ArrayList<>(parents.size());
+    for (RankedParent rp : parents) {
+      ScoreBreakdown b = rp.breakdown();
+      ranked.add(ParentCandidate.newBuilder()
+          .setPeerId(rp.peerId()).setHostId(rp.hostId()).setPieceServerAddress(rp.pieceServerAddress())
+          .setTotalScore(b.totalScore()).setIdcAffinity(b.idcAffinity()).setLocationAffinity(b.locationAffinity())
+          .setLoadQuality(b.loadQuality()).setHostTypeScore(b.hostTypeScore())
+          .setPeakBandwidthUsage(b.peakBandwidthUsage()).setBandwidthDurationRatio(b.bandwidthDurationRatio())
+          .setConcurrentEfficiency(b.concurrentEfficiency())
+          .build());
+    }
+    return ranked;
+  }
+
+  static String decisionId(String requestId, String outcome) {
+    return UUID.nameUUIDFromBytes((requestId + "|" + outcome).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  static String blankToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  static String hostOrUnknown(String hostId) {
+    return hostId == null || hostId.isBlank() ? "unknown" : hostId;
+  }
+}

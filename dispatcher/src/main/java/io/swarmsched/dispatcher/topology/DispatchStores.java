@@ -1,0 +1,158 @@
+package io.swarmsched.dispatcher.topology;
+
+import static io.swarmsched.dispatcher.topology.DispatcherTopology.*;
+
+import io.swarmsched.dispatcher.selection.StageOne;
+import io.swarmsched.dispatcher.state.HostHealth;
+import io.swarmsched.dispatcher.state.HostIndex;
+import io.swarmsched.dispatcher.state.LedgerEntry;
+import io.swarmsched.dispatcher.state.PendingRequest;
+import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.ScoreView;
+import io.swarmsched.scheduling.round.SwarmView;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The one holder of the dispatch processor's state, shared by its parts (request rounds, task membership, patrol,
+ * host health, decision log): the six stores of one task partition, the instance's {@link HostIndex}, and what is
+ * kept in memory beside the stores (quarantine flags, the partition's task ids). One per processor, used by its
+ * stream thread only.
+ */
+final class DispatchStores {
+  final KeyValueStore<String, TaskState> tasks;
+  final KeyValueStore<String, ScheduleDecision> decisions;
+  final KeyValueStore<String, String> decisionExpiry;
+  final KeyValueStore<String, PendingRequest> retries;
+  final KeyValueStore<String, HostHealth> health;
+  final KeyValueStore<String, LedgerEntry> ledger;
+  /** Decoded hosts and scores of the global tables (shared by the instance's processors, fed by the global thread). */
+  final HostIndex index;
+
+  /** Hosts quarantined now or before, with the time it ends: mirrors the health store's flags (set only by the patrol). */
+  private Map<String, Long> quarantinedUntil;
+  /** Ids of the tasks in this partition's task store, so the patrol need not decode every task to find them. */
+  private NavigableSet<String> taskIds;
+
+  DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
+    tasks = context.getStateStore(TASKS_STORE);
+    decisions = context.getStateStore(DECISIONS_STORE);
+    decisionExpiry = context.getStateStore(DECISION_EXPIRY_STORE);
+    retries = context.getStateStore(RETRIES_STORE);
+    health = context.getStateStore(HOST_HEALTH_STORE);
+    ledger = context.getStateStore(LEDGER_STORE);
+    this.index = index;
+  }
+
+  /** Keys of the retry and decision-expiry stores: ordered by time, then by request id. */
+  static String timeKey(long at, String requestId) {
+    return String.format("%019d|%s", Math.max(0, at), requestId);
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  TaskState loadTask(String taskId) {
+    TaskState t = tasks.get(taskId);
+    return t != null ? t : new TaskState(taskId);
+  }
+
+  /** Stores the task, or deletes it once it has no peer and no waiting request. */
+  void saveTask(TaskState task) {
+    if (task.isEmpty()) {
+      if (tasks.get(task.taskId) != null) tasks.delete(task.taskId);
+      knownTaskIds().remove(task.taskId);
+    } else {
+      tasks.put(task.taskId, task);
+      knownTaskIds().add(task.taskId);
+    }
+  }
+
+  NavigableSet<String> knownTaskIds() {
+    if (taskIds == null) {
+      taskIds = new TreeSet<>();
+      try (KeyValueIterator<String, TaskState> it = tasks.all()) {
+        while (it.hasNext()) taskIds.add(it.next().key);
+      }
+    }
+    return taskIds;
+  }
+
+  // ---------------------------------------------------------------- hosts
+
+  /** The hosts as core's round sees them at {@code now}: quarantine flags set, the ledger read in place. */
+  SwarmView swarm(long now) {
+    return StageOne.swarm(
+        id -> {
+          HostView h = index.host(id);
+          if (h == null) return Optional.empty();
+          return Optional.of(quarantined(id, now) ? h.withQuarantined(true) : h);
+        },
+        id -> Optional.ofNullable(index.score(id)),
+        index::onlineSeedIds,
+        () -> workers(now),
+        id -> quarantined(id, now),
+        ledger::get);
+  }
+
+  private List<HostView> workers(long now) {
+    List<HostView> out = new ArrayList<>();
+    for (HostView h : index.workers()) {
+      out.add(quarantined(h.hostId(), now) ? h.withQuarantined(true) : h);
+    }
+    return out;
+  }
+
+  boolean quarantined(String hostId, long now) {
+    Map<String, Long> q = quarantines();
+    if (q.isEmpty()) return false;
+    Long until = q.get(hostId);
+    return until != null && until > now;
+  }
+
+  /** Quarantine ends by host, loaded from the health store on first use. */
+  Map<String, Long> quarantines() {
+    if (quarantinedUntil == null) {
+      quarantinedUntil = new HashMap<>();
+      try (KeyValueIterator<String, HostHealth> it = health.all()) {
+        while (it.hasNext()) {
+          HostHealth hh = it.next().value;
+          if (hh != null && hh.quarantinedUntil > 0) quarantinedUntil.put(hh.hostId, hh.quarantinedUntil);
+        }
+      }
+    }
+    return quarantinedUntil;
+  }
+
+  // ---------------------------------------------------------------- ledger
+
+  /** One more child for {@code hostId} at {@code now}, forgetting the allocations its last score already covers. */
+  void allocateUpload(String hostId, long now) {
+    LedgerEntry e = ledgerEntry(hostId);
+    ScoreView s = index.score(hostId);
+    LedgerEntry.record(e.uploadTimes, now, s == null ? Long.MIN_VALUE : s.computedAtMillis());
+    ledger.put(hostId, e);
+  }
+
+  /** One more job for {@code hostId} at {@code now}, forgetting those its last heartbeat already covers. */
+  void allocateJob(String hostId, long now) {
+    LedgerEntry e = ledgerEntry(hostId);
+    HostView h = index.host(hostId);
+    LedgerEntry.record(e.jobTimes, now, h == null ? Long.MIN_VALUE : h.lastSeenMillis());
+    ledger.put(hostId, e);
+  }
+
+  private LedgerEntry ledgerEntry(String hostId) {
+    LedgerEntry e = ledger.get(hostId);
+    return e != null ? e : new LedgerEntry(hostId);
+  }
+}

@@ -1,0 +1,182 @@
+package io.swarmsched.agent.download;
+
+import io.swarmsched.agent.server.ParentClient.ParentStatus;
+import io.swarmsched.scheduling.piece.PiecePlanner;
+import io.swarmsched.schemas.ParentCandidate;
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parents of one download round and what stage 2 knows of them: a refresher reads every
+ * parent's status (what it holds, whether it is a source, its live load) a few times a second and
+ * hands it to the {@link PiecePlanner}; while the child has fewer usable parents than it wants, it
+ * asks the dispatcher for more, so peers that started later become parents as they get pieces.
+ */
+final class ParentPool {
+  private static final Logger log = LoggerFactory.getLogger(ParentPool.class);
+  /** Status reads that may fail in a row before a parent is taken for gone. */
+  private static final int MAX_STATUS_FAILURES = 3;
+  private static final long REFRESH_MILLIS = 500;
+
+  /** Asks the dispatcher for more parents, none of {@code blocklist}; empty when it offers none. */
+  @FunctionalInterface
+  interface MoreParents {
+    List<ParentCandidate> ask(Set<String> blocklist) throws DownloadException, InterruptedException;
+  }
+
+  static final class Parent {
+    final String peerId;
+    final String hostId;
+    final String address;
+    final AtomicInteger statusFailures = new AtomicInteger();
+    volatile boolean unreachable;
+
+    Parent(ParentCandidate c) {
+      this.peerId = c.getPeerId();
+      this.hostId = c.getHostId();
+      this.address = c.getPieceServerAddress();
+    }
+  }
+
+  private final DownloadContext ctx;
+  private final String taskId;
+  private final String peerId;
+  private final PiecePlanner planner;
+  private final PieceDigests digests;
+  private final Runnable onRefresh;
+  private final Runnable onNewDigests;
+  private final Map<String, Parent> parents = new ConcurrentHashMap<>();
+  private final Set<String> corrupting = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param onRefresh    called after each status round: idle piece workers look again
+   * @param onNewDigests called when the source published more digests: this counts as progress, so
+   *                     waiting on a slow source is not taken for stalled parents
+   */
+  ParentPool(DownloadContext ctx, String taskId, String peerId, PiecePlanner planner, PieceDigests digests,
+             Runnable onRefresh, Runnable onNewDigests) {
+    this.ctx = ctx;
+    this.taskId = taskId;
+    this.peerId = peerId;
+    this.planner = planner;
+    this.digests = digests;
+    this.onRefresh = onRefresh;
+    this.onNewDigests = onNewDigests;
+  }
+
+  /** Adds the parents not known yet; returns how many were new. */
+  int add(Collection<ParentCandidate> candidates) {
+    int added = 0;
+    for (ParentCandidate c : candidates) {
+      if (!c.getPeerId().equals(peerId) && parents.putIfAbsent(c.getPeerId(), new Parent(c)) == null) {
+        added++;
+      }
+    }
+    return added;
+  }
+
+  Parent get(String parentId) {
+    return parents.get(parentId);
+  }
+
+  Set<String> ids() {
+    return Set.copyOf(parents.keySet());
+  }
+
+  /** A parent served a piece that failed verification: it is never asked back in this download. */
+  void corrupted(String parentId) {
+    corrupting.add(parentId);
+  }
+
+  /** Parents to keep out: those that served corrupt bytes, failed too many pieces, or stopped answering. */
+  Set<String> failed() {
+    Set<String> out = new HashSet<>(corrupting);
+    out.addAll(planner.droppedParents());
+    parents.values().stream().filter(p -> p.unreachable).forEach(p -> out.add(p.peerId));
+    return out;
+  }
+
+  /** True while some parent is neither unreachable nor dropped. */
+  boolean anyUsable() {
+    Set<String> dropped = planner.droppedParents();
+    return parents.values().stream().anyMatch(p -> !p.unreachable && !dropped.contains(p.peerId));
+  }
+
+  /** Reads every reachable parent's status once and passes it to the planner. */
+  void refresh() throws InterruptedException {
+    boolean news = digests.refresh();
+    BitSet verifiable = digests.known();
+    for (Parent p : parents.values()) {
+      if (p.unreachable) {
+        continue;
+      }
+      try {
+        ParentStatus s = ctx.parents().status(p.address, taskId, p.peerId);
+        p.statusFailures.set(0);
+        BitSet holds = s.pieces();
+        holds.and(verifiable); // a piece nobody can verify yet is not on offer
+        planner.updateParent(p.peerId, holds, s.load().maxTx(), s.load().tx(), s.source());
+      } catch (IOException e) {
+        if (p.statusFailures.incrementAndGet() >= MAX_STATUS_FAILURES) {
+          p.unreachable = true;
+          planner.removeParent(p.peerId);
+          log.info("{}: parent {} did not answer {} status reads in a row ({}); left out", peerId, p.peerId,
+              MAX_STATUS_FAILURES, e.getMessage());
+        }
+      }
+    }
+    if (news) {
+      onNewDigests.run();
+    }
+    onRefresh.run();
+  }
+
+  /** Starts the status refresher and, when {@code every} is positive, the request for more parents. */
+  void start(ExecutorService pool, long everyMillis, int desired, MoreParents more) {
+    pool.submit(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          refresh();
+          Thread.sleep(REFRESH_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    if (everyMillis <= 0) {
+      return;
+    }
+    pool.submit(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Thread.sleep(everyMillis);
+          Set<String> out = failed();
+          long usable = parents.keySet().stream().filter(id -> !out.contains(id)).count();
+          if (usable >= desired) {
+            continue;
+          }
+          List<ParentCandidate> offered = more.ask(out);
+          int added = add(offered);
+          log.info("{}: asked for more parents: {} offered, {} new", peerId, offered.size(), added);
+          if (added > 0) {
+            refresh();
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (DownloadException e) {
+          log.debug("{}: asking for more parents failed: {}", peerId, e.getMessage());
+        }
+      }
+    });
+  }
+}
