@@ -212,17 +212,15 @@ public final class ParentSelector {
     public static List<String> commit(Task task, Selection selection, OptimisticLedger ledger, long nowMillis) {
         String child = selection.peerId();
         Dag<String> dag = task.dag();
-        List<String> former = dag.deleteInEdges(child);
         // Edges into one child never change what the child reaches, so one walk over its descendants decides every
-        // new edge (a walk per edge cost O(swarm) each in a large task).
-        Set<String> closesCycle = null;
+        // new edge (a walk per edge cost O(swarm) each in a large task). Taken before the in-edges go, it is the
+        // walk the selection's cycle filter just made (the DAG reuses it while unchanged).
+        Set<String> closesCycle = selection.parents().isEmpty() ? Set.of() : dag.descendantsAndSelf(child);
+        List<String> former = dag.deleteInEdges(child);
         for (RankedParent p : selection.parents()) {
             if (!dag.hasVertex(p.peerId()) || !dag.hasVertex(child) || p.peerId().equals(child)
                     || dag.children(p.peerId()).contains(child)) {
                 continue;
-            }
-            if (closesCycle == null) {
-                closesCycle = dag.descendantsAndSelf(child);
             }
             if (!closesCycle.contains(p.peerId())) {
                 dag.addEdgeWithoutCycleCheck(p.peerId(), child);

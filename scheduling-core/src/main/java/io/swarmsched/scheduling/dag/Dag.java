@@ -17,12 +17,17 @@ import java.util.Set;
  * A directed acyclic graph (like Dragonfly's {@code pkg/graph/dag}): vertices are keys, an edge
  * {@code from → to} means {@code from} is a parent of {@code to}. Adding an edge that would close a cycle is
  * refused, so the graph is acyclic at all times. Iteration orders follow insertion order, so the same sequence
- * of operations always yields the same graph. Not thread-safe.
+ * of operations always yields the same graph. Not thread-safe (even reads: the last descendant walk is cached).
  */
 public final class Dag<K> {
 
     private final Map<K, Vertex<K>> vertices = new LinkedHashMap<>();
     private int edgeCount;
+    /** Bumped by every change, so the last descendant walk can be reused while nothing changed. */
+    private long version;
+    private K walkedFrom;
+    private long walkedAt = -1;
+    private Set<K> walked;
 
     private static final class Vertex<K> {
         final Set<K> parents = new LinkedHashSet<>();
@@ -36,6 +41,7 @@ public final class Dag<K> {
             return false;
         }
         vertices.put(v, new Vertex<>());
+        version++;
         return true;
     }
 
@@ -56,6 +62,7 @@ public final class Dag<K> {
             vertices.get(c).parents.remove(v);
         }
         edgeCount -= vx.parents.size() + vx.children.size();
+        version++;
         return true;
     }
 
@@ -97,6 +104,7 @@ public final class Dag<K> {
         vertices.get(from).children.add(to);
         vertices.get(to).parents.add(from);
         edgeCount++;
+        version++;
     }
 
     /**
@@ -121,6 +129,7 @@ public final class Dag<K> {
         }
         t.parents.add(from);
         edgeCount++;
+        version++;
         return true;
     }
 
@@ -133,6 +142,7 @@ public final class Dag<K> {
         }
         t.parents.remove(from);
         edgeCount--;
+        version++;
         return true;
     }
 
@@ -173,11 +183,13 @@ public final class Dag<K> {
     }
 
     public int inDegree(K v) {
-        return parents(v).size();
+        Vertex<K> vx = vertices.get(v);
+        return vx == null ? 0 : vx.parents.size();
     }
 
     public int outDegree(K v) {
-        return children(v).size();
+        Vertex<K> vx = vertices.get(v);
+        return vx == null ? 0 : vx.children.size();
     }
 
     /** True when a directed path leads from {@code from} to {@code to} (a vertex reaches itself). */
@@ -206,25 +218,32 @@ public final class Dag<K> {
     }
 
     /**
-     * Every vertex reachable from {@code v}, {@code v} included. An edge {@code c → v} closes a cycle exactly when
-     * {@code c} is in this set, so a scheduler checking many candidates computes it once.
+     * Every vertex reachable from {@code v}, {@code v} included (unmodifiable). An edge {@code c → v} closes a cycle
+     * exactly when {@code c} is in this set, so a scheduler checking many candidates computes it once. The last
+     * walk is reused while the graph is unchanged: stage 1 asks for the requester's descendants to filter and
+     * again to commit, and in a large swarm one walk covers most of it.
      */
     public Set<K> descendantsAndSelf(K v) {
-        Set<K> seen = new HashSet<>();
-        if (!vertices.containsKey(v)) {
-            return seen;
+        if (walked != null && walkedAt == version && Objects.equals(walkedFrom, v)) {
+            return walked;
         }
-        Deque<K> stack = new ArrayDeque<>();
-        stack.push(v);
-        seen.add(v);
-        while (!stack.isEmpty()) {
-            for (K c : vertices.get(stack.pop()).children) {
-                if (seen.add(c)) {
-                    stack.push(c);
+        Set<K> seen = new HashSet<>();
+        if (vertices.containsKey(v)) {
+            Deque<K> stack = new ArrayDeque<>();
+            stack.push(v);
+            seen.add(v);
+            while (!stack.isEmpty()) {
+                for (K c : vertices.get(stack.pop()).children) {
+                    if (seen.add(c)) {
+                        stack.push(c);
+                    }
                 }
             }
         }
-        return seen;
+        walked = Collections.unmodifiableSet(seen);
+        walkedFrom = v;
+        walkedAt = version;
+        return walked;
     }
 
     public Set<K> vertices() {

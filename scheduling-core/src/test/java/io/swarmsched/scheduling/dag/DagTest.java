@@ -70,4 +70,20 @@ class DagTest {
         assertThat(d.reachable("c", "a")).isFalse();
         assertThat(d.isAcyclic()).isTrue();
     }
+
+    @Test
+    void theReusedDescendantWalkFollowsEveryChange() {
+        Dag<String> d = chain("a", "b", "c");
+        assertThat(d.descendantsAndSelf("a")).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(d.descendantsAndSelf("a")).isSameAs(d.descendantsAndSelf("a"));
+        d.removeEdge("b", "c");
+        assertThat(d.descendantsAndSelf("a")).containsExactlyInAnyOrder("a", "b");
+        d.addVertex("x");
+        d.addEdgeWithoutCycleCheck("b", "x");
+        assertThat(d.descendantsAndSelf("a")).containsExactlyInAnyOrder("a", "b", "x");
+        assertThat(d.descendantsAndSelf("c")).containsExactly("c");
+        d.removeVertex("x");
+        assertThat(d.descendantsAndSelf("a")).containsExactlyInAnyOrder("a", "b");
+        assertThat(d.descendantsAndSelf("nobody")).isEmpty();
+    }
 }
