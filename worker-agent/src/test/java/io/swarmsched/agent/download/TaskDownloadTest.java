@@ -200,10 +200,12 @@ class TaskDownloadTest {
     double seconds = (System.nanoTime() - start) / 1e9;
 
     // Two pieces per parent in flight: two went to the slow parent first, then to the fast one as duplicates.
-    assertThat(slow.served).hasSize(2);
+    // (A slot freed by a cancel may get the slow parent an endgame duplicate of the fast one's last piece.)
+    assertThat(slow.served).hasSizeBetween(2, 3);
     assertThat(seconds).as("elapsed").isLessThan(4.0);
     assertThat(finished(ctx)).allSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("fast"));
-    Await.until(Duration.ofSeconds(5), "the slow parent to see both transfers cut", () -> slow.aborted.get() == 2);
+    Await.until(Duration.ofSeconds(5), "the slow parent to see every transfer cut",
+        () -> slow.aborted.get() == slow.served.size());
     assertThat(slow.completed.get()).isZero();
   }
 
