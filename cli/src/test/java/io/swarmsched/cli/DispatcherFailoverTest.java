@@ -156,6 +156,10 @@ class DispatcherFailoverTest {
       // What the survivor went through, for the figures in docs/reliability.md.
       read(dir.resolve("dispatch-b.out")).lines().filter(l -> l.contains(" -> ") || l.contains("WARN"))
           .forEach(l -> System.out.println("FAILOVER survivor: " + l));
+      // When the group coordinator evicted the killed member and rebalanced.
+      read(config.dataDir().resolve("logs").resolve("server.log")).lines()
+          .filter(l -> l.contains(appId) && (l.contains("Member") || l.contains("rebalance") || l.contains("Stabilized")))
+          .forEach(l -> System.out.println("FAILOVER coordinator: " + l));
       assertThat(firstDecisionAfterKill.keySet()).as("partitions of the killed instance with decisions again")
           .containsAll(owned);
     } finally {

@@ -60,7 +60,7 @@ public final class StreamsProps {
   }
 
   /**
-   * Failover in seconds rather than a minute (issue 13; measured in docs/reliability.md): a
+   * Failover in 9-19 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
    * killed instance is noticed after {@code session.timeout.ms} (6 s, the broker's default
    * minimum; Kafka's default is 45 s), a warm standby of its state is already on a survivor, and
    * a transaction the killed instance left open is aborted after {@code transaction.timeout.ms}
