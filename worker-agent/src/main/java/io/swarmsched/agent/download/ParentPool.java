@@ -106,6 +106,23 @@ final class ParentPool {
     return out;
   }
 
+  /**
+   * What a request for more parents names, so the dispatcher chooses others: the failed parents, and
+   * those holding nothing this child still lacks. The latter stay in the pool (they may get more) but
+   * do not count towards the parents it wants, and the dispatcher drops their edges: an edge that
+   * feeds nothing must not block, through cycle prevention, the mesh the swarm needs (docs/design.md,
+   * Stage 1; the seed's first child is otherwise left with the seed alone).
+   */
+  Set<String> keepOut() {
+    Set<String> out = failed();
+    for (String id : parents.keySet()) {
+      if (!planner.wants(id)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
   /** True while some parent is neither unreachable nor dropped. */
   boolean anyUsable() {
     Set<String> dropped = planner.droppedParents();
@@ -160,12 +177,11 @@ final class ParentPool {
       while (!Thread.currentThread().isInterrupted()) {
         try {
           Thread.sleep(everyMillis);
-          Set<String> out = failed();
-          long usable = parents.keySet().stream().filter(id -> !out.contains(id)).count();
-          if (usable >= desired) {
+          Set<String> keepOut = keepOut();
+          if (parents.keySet().stream().filter(id -> !keepOut.contains(id)).count() >= desired) {
             continue;
           }
-          List<ParentCandidate> offered = more.ask(out);
+          List<ParentCandidate> offered = more.ask(keepOut);
           int added = add(offered);
           log.info("{}: asked for more parents: {} offered, {} new", peerId, offered.size(), added);
           if (added > 0) {
