@@ -17,7 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Stage 1 of DESIGN.md as one call: filter the task's other peers, score the survivors, keep the top N.
+ * Stage 1 of docs/design.md as one call: filter the task's other peers, score the survivors, keep the top N.
  * Deterministic: peers are visited in id order, every filter and evaluator is a pure function of the request,
  * and ties are broken by peer id. Stateless and thread-safe itself; the {@link Task} and ledger it is given
  * belong to the caller.

@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
 public final class PieceParentPicker {
   private PieceParentPicker() {}
 
-  /** The weight DESIGN.md gives a parent: spare upload capacity, floored at a tenth of it. */
+  /** The weight docs/design.md gives a parent: spare upload capacity, floored at a tenth of it. */
   public static long weight(ParentLoad p) {
     if (p.maxTx() <= 0) {
       return 0;
