@@ -26,7 +26,8 @@ import java.util.Set;
  * A task with more other peers than the candidate limit (default 40) is not scanned whole: a sample of that many
  * peers with something to give is examined, drawn deterministically from the request id, so a decision costs
  * the same for 10 peers and 10,000. Deterministic: peers are visited in id order (or the request's sample),
- * every filter and evaluator is a pure function of the request, and ties are broken by peer id. Stateless and thread-safe itself; the {@link Task} and ledger it is given
+ * every filter and evaluator is a pure function of the request, and ties are broken by peer id.
+ * Stateless and thread-safe itself; the {@link Task} and ledger it is given
  * belong to the caller.
  */
 public final class ParentSelector {

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * The per-bucket upload rate tx_b of one host over the horizon: the larger of what its piece events show it
- * served and what its heartbeat reports (DESIGN.md, Stage 1).
+ * served and what its heartbeat reports (docs/design.md, Stage 1).
  *
  * <p>Served traffic arrives as bytes per bucket and is turned into a rate (bytes/s) with the bucket length;
  * with the default 1000 ms buckets the two are the same number. Reported traffic is already a rate.

@@ -3,7 +3,7 @@ package io.swarmsched.scoring;
 import java.util.Objects;
 
 /**
- * The load-quality arithmetic of DESIGN.md (Stage 1), shared by scoring-streams, the dispatcher's
+ * The load-quality arithmetic of docs/design.md (Stage 1), shared by scoring-streams, the dispatcher's
  * optimistic ledger and any replay tool. Pure and thread-safe.
  *
  * <pre>

@@ -1,7 +1,7 @@
 package io.swarmsched.scoring;
 
 /**
- * Parameters of the load-quality score (DESIGN.md, Stage 1). Validated on construction: a wrong value
+ * Parameters of the load-quality score (docs/design.md, Stage 1). Validated on construction: a wrong value
  * fails fast with an {@link IllegalArgumentException} naming the parameter.
  *
  * @param peakWeight            weight of PeakBandwidthUsage (default 0.5)

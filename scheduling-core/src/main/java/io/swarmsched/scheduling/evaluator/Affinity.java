@@ -3,7 +3,7 @@ package io.swarmsched.scheduling.evaluator;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.PeerState;
 
-/** The affinity and host-type parts of TotalScore, exactly as DESIGN.md defines them. */
+/** The affinity and host-type parts of TotalScore, exactly as docs/design.md defines them. */
 public final class Affinity {
 
     /** At most this many {@code |}-separated location elements count. */

@@ -6,7 +6,7 @@ import io.swarmsched.scoring.LoadQuality;
 import java.util.Objects;
 
 /**
- * The load-aware policy of DESIGN.md Stage 1:
+ * The load-aware policy of docs/design.md Stage 1:
  * {@code TotalScore = 0.2·IDCAffinity + 0.1·LocationAffinity + 0.6·LoadQuality + 0.1·HostType} (weights
  * configurable). LoadQuality is the parent host's published score adjusted by the optimistic ledger.
  */

@@ -2,7 +2,7 @@ package io.swarmsched.scheduling.filter;
 
 import java.util.List;
 
-/** The standard filter chain, in DESIGN.md's order (cheap identity checks first, the DAG walk last). */
+/** The standard filter chain, in docs/design.md's order (cheap identity checks first, the DAG walk last). */
 public final class CandidateFilters {
 
     private CandidateFilters() {

@@ -1,6 +1,6 @@
 package io.swarmsched.scheduling.filter;
 
-/** Why a candidate parent was dropped, grouped by the five rules of DESIGN.md Stage 1. */
+/** Why a candidate parent was dropped, grouped by the five rules of docs/design.md Stage 1. */
 public enum DropReason {
     // rule 1
     SAME_PEER(1),
@@ -26,7 +26,7 @@ public enum DropReason {
         this.rule = rule;
     }
 
-    /** The DESIGN.md rule number (1–5). */
+    /** The docs/design.md rule number (1–5). */
     public int rule() {
         return rule;
     }

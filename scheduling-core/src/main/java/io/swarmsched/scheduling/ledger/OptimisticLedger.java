@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Optimistic allocation (DESIGN.md, Stage 1): every edge the dispatcher creates adds its expected load to the
+ * Optimistic allocation (docs/design.md, Stage 1): every edge the dispatcher creates adds its expected load to the
  * parent's host — one more concurrent upload and {@code streamRate} more upload — until a score computed at or
  * after the allocation arrives. So a burst of requests between two scores spreads over parents instead of all
  * landing on the best one.

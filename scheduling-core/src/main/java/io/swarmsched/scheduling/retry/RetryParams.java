@@ -1,7 +1,7 @@
 package io.swarmsched.scheduling.retry;
 
 /**
- * Retry configuration (DESIGN.md defaults): retry every {@code baseDelayMillis} ± {@code jitterRatio}; after
+ * Retry configuration (docs/design.md defaults): retry every {@code baseDelayMillis} ± {@code jitterRatio}; after
  * {@code backToSourceAfterEmptyRounds} empty rounds go back to source; after {@code failAfterEmptyRounds}, fail;
  * at most {@code maxBackToSourcePerTask} peers of a task back-to-source at once.
  */

@@ -4,7 +4,7 @@ import io.swarmsched.scheduling.StableHash;
 import java.util.Objects;
 
 /**
- * The dispatcher's own retries when no candidate survives the filters (DESIGN.md): retry after
+ * The dispatcher's own retries when no candidate survives the filters (docs/design.md): retry after
  * 500 ms ± 25 % (jitter drawn from the request id, so a replay retries at the same instants); after 4 empty rounds
  * BACK_TO_SOURCE — unless the task already has its maximum of back-to-source peers, then the request keeps
  * waiting; after 5 empty rounds, or past the deadline, FAILED. Pure and thread-safe.

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Picks the seed to trigger for a task nobody holds yet (DESIGN.md, "Back to source, seeds, retries"): a
+ * Picks the seed to trigger for a task nobody holds yet (docs/design.md, "Back to source, seeds, retries"): a
  * consistent hash of the task id over the online seeds, skipping seeds that failed this task within the failure
  * window. Empty when no usable seed exists — the requester then goes back to source.
  *

@@ -1,7 +1,7 @@
 package io.swarmsched.scheduling.stats;
 
 /**
- * The bad-parent rule of DESIGN.md (filter rule 4, after Dragonfly's {@code IsBadParent}): with fewer than
+ * The bad-parent rule of docs/design.md (filter rule 4, after Dragonfly's {@code IsBadParent}): with fewer than
  * {@code normalDistributionSamples} piece costs, a peer is bad when its last cost exceeds {@code smallSampleFactor}×
  * the mean of the earlier ones; with that many or more, when it exceeds mean + {@code sigmas}·σ of the earlier ones
  * (population σ). A peer with fewer than two samples has nothing to compare and is never bad.

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Worker-pool placement (DESIGN.md, after dtask-scheduler): among online, non-quarantined workers that have the
+ * Worker-pool placement (docs/design.md, after dtask-scheduler): among online, non-quarantined workers that have the
  * required tags, memory, CPU cores and GPUs and a free task slot, the one with the lowest
  * {@code running / maxTasks}, ties broken by better performance history, then by host id. "Running" is the
  * heartbeat's count plus jobs placed since that heartbeat (optimistic allocation, held in an

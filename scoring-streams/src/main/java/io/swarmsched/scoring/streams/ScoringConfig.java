@@ -62,7 +62,7 @@ public record ScoringConfig(
     serdeConfig = Map.copyOf(Objects.requireNonNull(serdeConfig, "serdeConfig"));
   }
 
-  /** Defaults of DESIGN.md and the topic catalog, with the given Avro serde configuration. */
+  /** Defaults of docs/design.md and the topic catalog, with the given Avro serde configuration. */
   public static ScoringConfig defaults(Map<String, ?> serdeConfig) {
     return new ScoringConfig(LoadQualityParams.defaults(), DEFAULT_GRACE, DEFAULT_REPORTED_HOLD,
         DEFAULT_EPSILON, DEFAULT_MIN_PUBLISH_INTERVAL, Topics.HOSTS.partitions(), "",
