@@ -95,16 +95,27 @@ public final class SwarmClient implements AutoCloseable {
   }
 
   /**
-   * Starts reading this host's decisions; {@code handler} sees only decisions addressed to this
-   * host (others sharing the partition are skipped and counted).
+   * The decision reader's settings: {@code read_committed}, because the dispatcher writes decisions
+   * in transactions (exactly-once) and an agent must never act on one from an aborted transaction,
+   * such as a decision a killed dispatcher had not committed and its successor makes again.
    */
-  public void startDecisions(Consumer<ScheduleDecision> handler) {
+  static Map<String, Object> decisionConsumerConfig(Map<String, Object> common, String hostId) {
     Map<String, Object> c = new HashMap<>(common);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "swarm-agent-" + hostId);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarm-agent-decisions-" + hostId);
-    decisionConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return c;
+  }
+
+  /**
+   * Starts reading this host's decisions; {@code handler} sees only decisions addressed to this
+   * host (others sharing the partition are skipped and counted).
+   */
+  public void startDecisions(Consumer<ScheduleDecision> handler) {
+    decisionConsumer = new KafkaConsumer<>(decisionConsumerConfig(common, hostId), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
     List<PartitionInfo> partitions = decisionConsumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(30));
     if (partitions == null || partitions.isEmpty()) {
       throw new IllegalStateException("topic " + Topics.SCHEDULE_DECISIONS.name() + " does not exist; run `swarmsched topics create`");
