@@ -53,6 +53,10 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Stage-1 candidates examined per request; 0 scans every peer (default: ${DEFAULT-VALUE}).")
   int candidateLimit;
 
+  @Option(names = "--no-super-seeding",
+      description = "Sources offer every piece they hold (the behaviour before super-seeding), for comparison.")
+  boolean noSuperSeeding;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Also write results.json and results.txt here.")
   Path out;
 
@@ -91,7 +95,8 @@ final class SimulateCommand implements Callable<Integer> {
       throw new CommandFailure(e.getMessage(), 2, e);
     }
     PrintWriter err = spec.commandLine().getErr();
-    SimOptions options = SimOptions.of(Evaluators.DEFAULT).withSeed(seed).withCandidateLimit(candidateLimit);
+    SimOptions options = SimOptions.of(Evaluators.DEFAULT).withSeed(seed).withCandidateLimit(candidateLimit)
+        .withSuperSeeding(!noSuperSeeding);
     Simulation.Results results = Simulation.run(runs, policies, options, line -> {
       err.println(line);
       err.flush();

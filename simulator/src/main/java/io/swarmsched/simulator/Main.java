@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all [HOSTS]
- * [POLICY[,POLICY]|all]}. The full interface is {@code swarmsched simulate}.
+ * [POLICY[,POLICY]|all] [no-super-seeding]}. The full interface is {@code swarmsched simulate}.
  */
 public final class Main {
 
@@ -19,7 +19,8 @@ public final class Main {
         List<Scenario> scs = (scenario.equals("all") ? Scenarios.all() : List.of(Scenarios.byName(scenario)))
                 .stream().map(s -> hosts > 0 ? s.withHosts(hosts) : s).toList();
         List<String> policies = policy.equals("all") ? Evaluators.names() : List.of(policy.split(","));
-        Simulation.Results r = Simulation.run(scs, policies, SimOptions.of(Evaluators.DEFAULT), System.err::println);
+        Simulation.Results r = Simulation.run(scs, policies, SimOptions.of(Evaluators.DEFAULT)
+                .withSuperSeeding(!(args.length > 3 && args[3].equals("no-super-seeding"))), System.err::println);
         System.out.print(Report.table(r));
     }
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param checkInvariants check every step that no host or link exceeds its limit (for tests)
  */
 public record SimOptions(String policy, int candidateLimit, long seed, double tickSeconds, boolean historyDag,
-                         boolean checkInvariants) {
+                         boolean checkInvariants, boolean superSeeding) {
 
     public static final double DEFAULT_TICK_SECONDS = 0.05;
 
@@ -26,26 +26,31 @@ public record SimOptions(String policy, int candidateLimit, long seed, double ti
     }
 
     public static SimOptions of(String policy) {
-        return new SimOptions(policy, ParentSelector.DEFAULT_CANDIDATE_LIMIT, 1L, DEFAULT_TICK_SECONDS, false, false);
+        return new SimOptions(policy, ParentSelector.DEFAULT_CANDIDATE_LIMIT, 1L, DEFAULT_TICK_SECONDS, false, false, true);
     }
 
     public SimOptions withPolicyOf(String p) {
-        return new SimOptions(p, candidateLimit, seed, tickSeconds, historyDag, checkInvariants);
+        return new SimOptions(p, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
     }
 
     public SimOptions withCandidateLimit(int limit) {
-        return new SimOptions(policy, limit, seed, tickSeconds, historyDag, checkInvariants);
+        return new SimOptions(policy, limit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
     }
 
     public SimOptions withSeed(long s) {
-        return new SimOptions(policy, candidateLimit, s, tickSeconds, historyDag, checkInvariants);
+        return new SimOptions(policy, candidateLimit, s, tickSeconds, historyDag, checkInvariants, superSeeding);
     }
 
     public SimOptions withHistoryDag(boolean h) {
-        return new SimOptions(policy, candidateLimit, seed, tickSeconds, h, checkInvariants);
+        return new SimOptions(policy, candidateLimit, seed, tickSeconds, h, checkInvariants, superSeeding);
     }
 
     public SimOptions withChecks(boolean c) {
-        return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, c);
+        return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, c, superSeeding);
+    }
+
+    /** Sources offer only their least-sent pieces (scheduling-core's SourceOffer, as the agent's piece server). */
+    public SimOptions withSuperSeeding(boolean on) {
+        return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, on);
     }
 }

@@ -13,6 +13,7 @@ import io.swarmsched.scheduling.ledger.OptimisticLedger;
 import io.swarmsched.scheduling.piece.PieceFetch;
 import io.swarmsched.scheduling.piece.PieceParams;
 import io.swarmsched.scheduling.piece.PiecePlanner;
+import io.swarmsched.scheduling.piece.SourceOffer;
 import io.swarmsched.scheduling.resource.HostCapacity;
 import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostLookup;
@@ -76,6 +77,8 @@ public final class Swarm {
     static final int UPLOAD_SLOTS = 64;
     /** Concurrent fetches from the origin per back-to-source peer (ranged reads). */
     static final int ORIGIN_STREAMS = 4;
+    /** A source offers at least twice this many pieces (the agent's default upload slots, as its piece server). */
+    static final int SOURCE_OFFER_SLOTS = 8;
 
     private final Scenario sc;
     private final SimOptions opt;
@@ -360,7 +363,7 @@ public final class Swarm {
                 parentsChosen++;
                 a.parents.put(p.peerId, p);
                 p.children.add(a);
-                a.planner.updateParent(p.peerId, p.have, p.node.up, p.node.lastSecondTx, p.isSource());
+                a.planner.updateParent(p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
                 added++;
                 if (p == seedAgent && firstChild == null && !a.isSeed()) {
                     firstChild = a;
@@ -437,6 +440,7 @@ public final class Swarm {
         s.planner = new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(s.peerId), originParams());
         machine.transition(s.core, PeerState.BACK_TO_SOURCE, nowMillis());
         s.source = true;
+        s.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
         s.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
         dirty.add(s);
     }
@@ -452,6 +456,7 @@ public final class Swarm {
             dropParent(a, p);
         }
         a.source = true;
+        a.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
         // the pieces it holds stay; the rest come from the origin
         PiecePlanner old = a.planner;
         a.planner = new PiecePlanner(pieceCount, a.have, StableHash.hash(a.peerId + "/source"), originParams());
@@ -531,7 +536,7 @@ public final class Swarm {
             }
             List<Agent> useless = null;
             for (Agent p : a.parents.values()) {
-                a.planner.updateParent(p.peerId, p.have, p.node.up, p.node.lastSecondTx, p.isSource());
+                a.planner.updateParent(p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
                 if (!opt.historyDag() && !a.planner.wants(p.peerId) && !hasFetchFrom(a, p)) {
                     if (useless == null) {
                         useless = new ArrayList<>();
@@ -620,6 +625,11 @@ public final class Swarm {
                 }
                 if (from == null || !from.online) {
                     a.planner.failed(fetch); // connection refused: counts towards dropping the parent
+                    continue;
+                }
+                Agent parent = from == origin ? null : agents.get(fetch.parentId());
+                if (parent != null && parent.offer != null && !parent.offer.claim(fetch.piece(), parent.have)) {
+                    a.planner.notHeld(fetch); // it has left this source already: take it from a peer
                     continue;
                 }
                 long size = Math.min(sc.pieceBytes(), sc.fileBytes() - (long) fetch.piece() * sc.pieceBytes());
@@ -887,6 +897,8 @@ public final class Swarm {
         final Set<Agent> children = new LinkedHashSet<>();
         final Set<String> blocklist = new LinkedHashSet<>();
         PiecePlanner planner;
+        /** Super-seeding state while this agent is a source (the agent's piece server keeps the same). */
+        SourceOffer offer;
         boolean source;
         boolean done;
         boolean gone;
@@ -913,6 +925,11 @@ public final class Swarm {
         /** Stage 2 asks a seed or a back-to-source peer only for pieces no other parent holds. */
         boolean isSource() {
             return source;
+        }
+
+        /** What its children see it hold: a source lists only the pieces it offers now. */
+        BitSet advertised() {
+            return offer == null ? have : offer.offered(have);
         }
     }
 
