@@ -27,10 +27,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * What every benchmark of one run shares: ONE real Kafka broker (a child JVM started through
- * {@link LocalCluster} on free ports with a temporary data directory) and the schema registry,
- * started on first use and stopped by {@link #close()}; the baselines measured so far; the output
- * directory; progress printing.
+ * What every benchmark of one run shares: ONE real Kafka broker (a child JVM started through {@link
+ * LocalCluster} on free ports with a temporary data directory) and the schema registry, started on
+ * first use and stopped by {@link #close()}; the baselines measured so far; the output directory;
+ * progress printing.
  */
 public final class BenchContext implements AutoCloseable {
   private final boolean quick;
@@ -113,14 +113,18 @@ public final class BenchContext implements AutoCloseable {
       while (controller == kafka) {
         controller = Ports.findFree();
       }
-      LocalClusterConfig config = LocalClusterConfig.defaults()
-          .withPorts(kafka, controller, 0)
-          .withDataDir(workDir().resolve("cluster"))
-          .withStartupTimeout(Duration.ofSeconds(180));
+      LocalClusterConfig config =
+          LocalClusterConfig.defaults()
+              .withPorts(kafka, controller, 0)
+              .withDataDir(workDir().resolve("cluster"))
+              .withStartupTimeout(Duration.ofSeconds(180));
       cluster = LocalCluster.start(config);
-      admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
-      progress("broker at %s (pid %d), registry at %s", cluster.bootstrapServers(), cluster.brokerPid(),
-          cluster.registryUrl());
+      admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+      progress(
+          "broker at %s (pid %d), registry at %s",
+          cluster.bootstrapServers(), cluster.brokerPid(), cluster.registryUrl());
     }
     return cluster;
   }
@@ -147,11 +151,17 @@ public final class BenchContext implements AutoCloseable {
     return admin;
   }
 
-  /** Creates a topic with a name unique in this run ({@code bench.<prefix>.<n>}) and returns the name. */
+  /**
+   * Creates a topic with a name unique in this run ({@code bench.<prefix>.<n>}) and returns the
+   * name.
+   */
   public String newTopic(String prefix, int partitions) {
     String name = "bench." + prefix + "." + topicSeq.incrementAndGet();
     try {
-      admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      admin()
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all()
+          .get(60, TimeUnit.SECONDS);
       awaitServed(name, partitions, Duration.ofSeconds(60));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot create topic " + name + ": " + e.getMessage(), e);
@@ -160,15 +170,19 @@ public final class BenchContext implements AutoCloseable {
   }
 
   /**
-   * Waits until the broker answers a list-offsets request for every partition of a new topic. Producing to a
-   * topic whose partitions the broker does not host yet makes the idempotent producer retry its first batch
-   * while later batches land, and the broker then rejects it as out of order until the delivery timeout
-   * (seen here: a two-minute stall and lost records), so no benchmark produces before this returns.
+   * Waits until the broker answers a list-offsets request for every partition of a new topic.
+   * Producing to a topic whose partitions the broker does not host yet makes the idempotent
+   * producer retry its first batch while later batches land, and the broker then rejects it as out
+   * of order until the delivery timeout (seen here: a two-minute stall and lost records), so no
+   * benchmark produces before this returns.
    */
   private void awaitServed(String topic, int partitions, Duration timeout) throws Exception {
-    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+        new HashMap<>();
     for (int p = 0; p < partitions; p++) {
-      request.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      request.put(
+          new org.apache.kafka.common.TopicPartition(topic, p),
+          org.apache.kafka.clients.admin.OffsetSpec.latest());
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -177,15 +191,24 @@ public final class BenchContext implements AutoCloseable {
         return;
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the broker does not serve every partition of " + topic + " after "
-              + timeout.toSeconds() + " s: " + e.getMessage(), e);
+          throw new IllegalStateException(
+              "the broker does not serve every partition of "
+                  + topic
+                  + " after "
+                  + timeout.toSeconds()
+                  + " s: "
+                  + e.getMessage(),
+              e);
         }
         Thread.sleep(50);
       }
     }
   }
 
-  /** Producer properties: string keys, byte[] values, the client defaults otherwise (acks=all, idempotence). */
+  /**
+   * Producer properties: string keys, byte[] values, the client defaults otherwise (acks=all,
+   * idempotence).
+   */
   public Map<String, Object> producerProps() {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

@@ -20,17 +20,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The benchmark harness: {@code BenchMain [--quick] [--only NAME[,NAME]] [--out DIR]}. Runs the selected
- * benchmarks in order against one broker, prints progress, and writes {@code results.json},
- * {@code report.md} and {@code charts/*.png} to the output directory (default {@code bench-results/<timestamp>}).
- * Exits 0 when every selected benchmark ran or reported why it could not, 1 when one failed, 2 on bad arguments.
+ * The benchmark harness: {@code BenchMain [--quick] [--only NAME[,NAME]] [--out DIR]}. Runs the
+ * selected benchmarks in order against one broker, prints progress, and writes {@code
+ * results.json}, {@code report.md} and {@code charts/*.png} to the output directory (default {@code
+ * bench-results/<timestamp>}). Exits 0 when every selected benchmark ran or reported why it could
+ * not, 1 when one failed, 2 on bad arguments.
  */
 public final class BenchMain {
 
   /**
-   * Every benchmark, in run order: the broker baseline first, so the others can be read against it; the
-   * broker-based ones next, memory while the shared broker still runs; then those that need no shared broker
-   * (JMH, and distribution, which starts a whole swarm with a broker of its own) once it is stopped.
+   * Every benchmark, in run order: the broker baseline first, so the others can be read against it;
+   * the broker-based ones next, memory while the shared broker still runs; then those that need no
+   * shared broker (JMH, and distribution, which starts a whole swarm with a broker of its own) once
+   * it is stopped.
    */
   public static List<Benchmark> defaultBenchmarks() {
     return List.of(
@@ -53,9 +55,9 @@ public final class BenchMain {
   }
 
   /**
-   * The front door for a CLI: runs the default benchmarks with {@code args}; bad arguments print one line
-   * ({@code bench: <reason>}) to {@code err} and return 2; otherwise 0 when every benchmark ran or said why
-   * it could not, 1 when one failed.
+   * The front door for a CLI: runs the default benchmarks with {@code args}; bad arguments print
+   * one line ({@code bench: <reason>}) to {@code err} and return 2; otherwise 0 when every
+   * benchmark ran or said why it could not, 1 when one failed.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     try {
@@ -67,7 +69,8 @@ public final class BenchMain {
   }
 
   /** Runs the harness with the given benchmarks; returns the exit code. */
-  public static int run(String[] args, List<Benchmark> available, PrintStream out) throws IllegalArgumentException {
+  public static int run(String[] args, List<Benchmark> available, PrintStream out)
+      throws IllegalArgumentException {
     boolean quick = false;
     Set<String> only = new LinkedHashSet<>();
     Path outDir = null;
@@ -78,22 +81,30 @@ public final class BenchMain {
         case "--out" -> outDir = Path.of(value(args, ++i, "--out"));
         case "--help", "-h" -> {
           out.println("usage: BenchMain [--quick] [--only NAME[,NAME]] [--out DIR]");
-          out.println("benchmarks: " + String.join(", ", available.stream().map(Benchmark::name).toList()));
+          out.println(
+              "benchmarks: " + String.join(", ", available.stream().map(Benchmark::name).toList()));
           return 0;
         }
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "' (try --help)");
+        default ->
+            throw new IllegalArgumentException("unknown argument '" + args[i] + "' (try --help)");
       }
     }
     List<Benchmark> selected = select(available, only);
     if (outDir == null) {
-      outDir = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      outDir =
+          Path.of(
+              "bench-results",
+              LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
     Instant started = Instant.now();
     List<BenchResult> results = new ArrayList<>();
     boolean failed = false;
     try (BenchContext ctx = new BenchContext(quick, outDir, out)) {
-      ctx.progress("%s run of %s -> %s", quick ? "quick" : "full",
-          String.join(", ", selected.stream().map(Benchmark::name).toList()), outDir.toAbsolutePath());
+      ctx.progress(
+          "%s run of %s -> %s",
+          quick ? "quick" : "full",
+          String.join(", ", selected.stream().map(Benchmark::name).toList()),
+          outDir.toAbsolutePath());
       for (int i = 0; i < selected.size(); i++) {
         Benchmark b = selected.get(i);
         if (selected.subList(i, selected.size()).stream().noneMatch(Benchmark::needsBroker)) {
@@ -111,9 +122,17 @@ public final class BenchMain {
         }
         r.setSeconds((System.nanoTime() - t0) / 1e9);
         failed |= BenchResult.FAILED.equals(r.getStatus());
-        ctx.progress("%s in %.1f s%s", r.getStatus(), r.getSeconds(), r.getReason() == null ? "" : ": " + r.getReason());
+        ctx.progress(
+            "%s in %.1f s%s",
+            r.getStatus(), r.getSeconds(), r.getReason() == null ? "" : ": " + r.getReason());
         results.add(r);
-        Report.write(outDir, started, List.of(args), quick, ctx.baselines(), results); // partial results survive a crash
+        Report.write(
+            outDir,
+            started,
+            List.of(args),
+            quick,
+            ctx.baselines(),
+            results); // partial results survive a crash
       }
       ctx.enter("");
       Report.write(outDir, started, List.of(args), quick, ctx.baselines(), results);
@@ -126,14 +145,16 @@ public final class BenchMain {
   }
 
   /**
-   * The benchmarks named by {@code --only} (all when empty), in run order; the broker baseline is added
-   * in front when a selected benchmark needs the broker, because every figure is read against it.
+   * The benchmarks named by {@code --only} (all when empty), in run order; the broker baseline is
+   * added in front when a selected benchmark needs the broker, because every figure is read against
+   * it.
    */
   static List<Benchmark> select(List<Benchmark> available, Set<String> only) {
     List<String> known = available.stream().map(Benchmark::name).toList();
     for (String name : only) {
       if (!known.contains(name)) {
-        throw new IllegalArgumentException("unknown benchmark '" + name + "'; known: " + String.join(", ", known));
+        throw new IllegalArgumentException(
+            "unknown benchmark '" + name + "'; known: " + String.join(", ", known));
       }
     }
     List<Benchmark> selected = new ArrayList<>();
@@ -145,7 +166,9 @@ public final class BenchMain {
       }
     }
     if (needsBroker && !only.isEmpty() && !only.contains(BrokerBaseline.NAME)) {
-      available.stream().filter(b -> b.name().equals(BrokerBaseline.NAME)).findFirst()
+      available.stream()
+          .filter(b -> b.name().equals(BrokerBaseline.NAME))
+          .findFirst()
           .ifPresent(b -> selected.add(0, b));
     }
     return selected;

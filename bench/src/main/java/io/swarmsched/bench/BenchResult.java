@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What one benchmark produced: its figures, charts (file names relative to the output directory) and notes. */
+/**
+ * What one benchmark produced: its figures, charts (file names relative to the output directory)
+ * and notes.
+ */
 public final class BenchResult {
   public static final String OK = "ok";
   public static final String NOT_RUN = "not run";

@@ -2,7 +2,8 @@ package io.swarmsched.bench;
 
 /**
  * One benchmark of the harness. Implementations are bounded: every load generator stops by itself
- * (by count and by time), talks only to loopback, and leaves nothing running when {@link #run} returns.
+ * (by count and by time), talks only to loopback, and leaves nothing running when {@link #run}
+ * returns.
  */
 public interface Benchmark {
 

@@ -15,7 +15,10 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** PNG charts of the report (XChart, headless). Every method returns the path relative to the output directory. */
+/**
+ * PNG charts of the report (XChart, headless). Every method returns the path relative to the output
+ * directory.
+ */
 public final class Charts {
   private static final int WIDTH = 800;
   private static final int HEIGHT = 480;
@@ -30,32 +33,46 @@ public final class Charts {
    * Latency against quantile, one line per series. The x axis is {@code 1/(1-q)} on a log scale, so
    * p50 sits at 2, p99 at 100 and p99.9 at 1000, and the tail is as readable as the median.
    */
-  public static String latencyDistribution(BenchContext ctx, String file, String title, Map<String, Latencies> series) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9").yAxisTitle("latency (ms)").build();
+  public static String latencyDistribution(
+      BenchContext ctx, String file, String title, Map<String, Latencies> series) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9")
+            .yAxisTitle("latency (ms)")
+            .build();
     style(chart);
     chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisLogarithmic(true);
-    series.forEach((name, lat) -> {
-      if (lat.count() == 0) {
-        return;
-      }
-      double[] x = new double[Latencies.QUANTILES.length];
-      double[] y = new double[x.length];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = 1.0 / (1.0 - Latencies.QUANTILES[i]);
-        y[i] = Math.max(0.001, lat.millisAt(Latencies.QUANTILES[i]));
-      }
-      chart.addSeries(name, x, y);
-    });
+    series.forEach(
+        (name, lat) -> {
+          if (lat.count() == 0) {
+            return;
+          }
+          double[] x = new double[Latencies.QUANTILES.length];
+          double[] y = new double[x.length];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = 1.0 / (1.0 - Latencies.QUANTILES[i]);
+            y[i] = Math.max(0.001, lat.millisAt(Latencies.QUANTILES[i]));
+          }
+          chart.addSeries(name, x, y);
+        });
     return save(ctx, chart, file);
   }
 
   /** Achieved rate against offered rate; the diagonal is "keeps up". */
-  public static String throughputVsOffered(BenchContext ctx, String file, String title, String unit,
-      Map<String, double[][]> series) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("offered (" + unit + ")").yAxisTitle("achieved (" + unit + ")").build();
+  public static String throughputVsOffered(
+      BenchContext ctx, String file, String title, String unit, Map<String, double[][]> series) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("offered (" + unit + ")")
+            .yAxisTitle("achieved (" + unit + ")")
+            .build();
     style(chart);
     double max = 1;
     for (Map.Entry<String, double[][]> e : series.entrySet()) {
@@ -64,27 +81,50 @@ public final class Charts {
         max = Math.max(max, v);
       }
     }
-    XYSeries diagonal = chart.addSeries("offered = achieved", new double[] {0, max}, new double[] {0, max});
+    XYSeries diagonal =
+        chart.addSeries("offered = achieved", new double[] {0, max}, new double[] {0, max});
     diagonal.setMarker(SeriesMarkers.NONE);
     diagonal.setLineColor(Color.LIGHT_GRAY);
     return save(ctx, chart, file);
   }
 
   /** Lines over time (e.g. distribution progress per policy). */
-  public static String lines(BenchContext ctx, String file, String title, String xTitle, String yTitle,
+  public static String lines(
+      BenchContext ctx,
+      String file,
+      String title,
+      String xTitle,
+      String yTitle,
       Map<String, double[][]> series) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     style(chart);
     series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]).setMarker(SeriesMarkers.NONE));
     return save(ctx, chart, file);
   }
 
   /** Grouped bars: one group per category, one bar per series. */
-  public static String bars(BenchContext ctx, String file, String title, String yTitle, List<String> categories,
+  public static String bars(
+      BenchContext ctx,
+      String file,
+      String title,
+      String yTitle,
+      List<String> categories,
       Map<String, List<Double>> series) {
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("").yAxisTitle(yTitle).build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("")
+            .yAxisTitle(yTitle)
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     series.forEach((name, values) -> chart.addSeries(name, categories, values));
@@ -97,7 +137,8 @@ public final class Charts {
     chart.getStyler().setMarkerSize(6);
   }
 
-  private static String save(BenchContext ctx, org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String file) {
+  private static String save(
+      BenchContext ctx, org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String file) {
     Path target = ctx.chartsDir().resolve(file + ".png");
     try {
       BitmapEncoder.saveBitmap(chart, target.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** A latency histogram in microseconds (1 µs to 10 min, 3 significant digits) with the percentiles the report uses. */
+/**
+ * A latency histogram in microseconds (1 µs to 10 min, 3 significant digits) with the percentiles
+ * the report uses.
+ */
 public final class Latencies {
   public static final double[] QUANTILES = {0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999};
   private final Histogram histogram = new Histogram(1, 600_000_000L, 3);

@@ -2,7 +2,10 @@ package io.swarmsched.bench;
 
 import java.util.concurrent.locks.LockSupport;
 
-/** Open-loop pacing at a fixed rate: the i-th event is due at {@code start + i/rate}, whatever happened before. */
+/**
+ * Open-loop pacing at a fixed rate: the i-th event is due at {@code start + i/rate}, whatever
+ * happened before.
+ */
 public final class Pacer {
   private final long start = System.nanoTime();
   private final double intervalNanos;

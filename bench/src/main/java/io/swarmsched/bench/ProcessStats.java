@@ -12,7 +12,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
-/** Resident memory of processes (from {@code /proc/<pid>/status}) and sizes of directories on disk. */
+/**
+ * Resident memory of processes (from {@code /proc/<pid>/status}) and sizes of directories on disk.
+ */
 public final class ProcessStats {
   private ProcessStats() {}
 
@@ -54,18 +56,20 @@ public final class ProcessStats {
     }
     AtomicLong total = new AtomicLong();
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          total.addAndGet(attrs.size());
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              total.addAndGet(attrs.size());
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) {
-          return FileVisitResult.CONTINUE; // files come and go while services run
-        }
-      });
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+              return FileVisitResult.CONTINUE; // files come and go while services run
+            }
+          });
     } catch (IOException e) {
       // partial size is still informative
     }
@@ -81,13 +85,15 @@ public final class ProcessStats {
       return;
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort: it is a temporary directory
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort: it is a temporary directory
+                }
+              });
     } catch (IOException ignored) {
       // best effort
     }

@@ -22,7 +22,9 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class Records {
   private static final String[] IDCS = {"idc-a", "idc-b", "idc-c", "idc-d"};
-  private static final String[] CITIES = {"cn|zj|hz", "cn|bj|bj", "us|ca|sf", "de|be|berlin", "jp|tk|tokyo"};
+  private static final String[] CITIES = {
+    "cn|zj|hz", "cn|bj|bj", "us|ca|sf", "de|be|berlin", "jp|tk|tokyo"
+  };
   public static final long MIB = 1024L * 1024L;
 
   private Records() {}
@@ -45,34 +47,62 @@ public final class Records {
         .setIdc(IDCS[i % IDCS.length])
         .setLocation(CITIES[i % CITIES.length])
         .setTags(i % 7 == 0 ? List.of("gpu", "cuda-12") : List.of("ssd"))
-        .setCapacity(HostCapacity.newBuilder()
-            .setMaxTxBytesPerSec(maxTx).setMaxRxBytesPerSec(maxTx).setUploadSlotLimit(50)
-            .setMaxTasks(8).setCpuCores(16).setMemoryBytes(64L << 30).setDiskBytes(1L << 40).setGpus(i % 7 == 0 ? 1 : 0)
-            .build())
-        .setLoad(HostLoad.newBuilder()
-            .setTxBytesPerSec((long) (rnd.nextDouble() * maxTx)).setRxBytesPerSec((long) (rnd.nextDouble() * maxTx))
-            .setConcurrentUploads(rnd.nextInt(20)).setRunningTasks(rnd.nextInt(4)).setCpuUsage(rnd.nextDouble())
-            .setMemoryUsedBytes(rnd.nextLong(1L << 30, 60L << 30)).setDiskUsedBytes(rnd.nextLong(1L << 30, 500L << 30))
-            .build())
+        .setCapacity(
+            HostCapacity.newBuilder()
+                .setMaxTxBytesPerSec(maxTx)
+                .setMaxRxBytesPerSec(maxTx)
+                .setUploadSlotLimit(50)
+                .setMaxTasks(8)
+                .setCpuCores(16)
+                .setMemoryBytes(64L << 30)
+                .setDiskBytes(1L << 40)
+                .setGpus(i % 7 == 0 ? 1 : 0)
+                .build())
+        .setLoad(
+            HostLoad.newBuilder()
+                .setTxBytesPerSec((long) (rnd.nextDouble() * maxTx))
+                .setRxBytesPerSec((long) (rnd.nextDouble() * maxTx))
+                .setConcurrentUploads(rnd.nextInt(20))
+                .setRunningTasks(rnd.nextInt(4))
+                .setCpuUsage(rnd.nextDouble())
+                .setMemoryUsedBytes(rnd.nextLong(1L << 30, 60L << 30))
+                .setDiskUsedBytes(rnd.nextLong(1L << 30, 500L << 30))
+                .build())
         .setAgentVersion("0.1.0")
         .build();
   }
 
   /** The host state heartbeat-ingest would publish for host {@code i}. */
-  public static io.swarmsched.schemas.HostState hostState(int i, long sequence, Instant at, SplittableRandom rnd) {
+  public static io.swarmsched.schemas.HostState hostState(
+      int i, long sequence, Instant at, SplittableRandom rnd) {
     HostHeartbeat hb = heartbeat(i, sequence, at, rnd);
     return io.swarmsched.schemas.HostState.newBuilder()
-        .setHostId(hb.getHostId()).setHostname(hb.getHostname()).setIp(hb.getIp())
-        .setPieceServerAddress(hb.getPieceServerAddress()).setType(hb.getType()).setIdc(hb.getIdc())
-        .setLocation(hb.getLocation()).setTags(hb.getTags()).setDisableShared(false)
-        .setCapacity(hb.getCapacity()).setLoad(hb.getLoad()).setLastSequence(sequence).setLastSeen(at)
-        .setFirstSeen(at.minusSeconds(3600)).setLiveness(io.swarmsched.schemas.Liveness.ONLINE)
-        .setLivenessChangedAt(at.minusSeconds(3600)).setAgentVersion("0.1.0")
+        .setHostId(hb.getHostId())
+        .setHostname(hb.getHostname())
+        .setIp(hb.getIp())
+        .setPieceServerAddress(hb.getPieceServerAddress())
+        .setType(hb.getType())
+        .setIdc(hb.getIdc())
+        .setLocation(hb.getLocation())
+        .setTags(hb.getTags())
+        .setDisableShared(false)
+        .setCapacity(hb.getCapacity())
+        .setLoad(hb.getLoad())
+        .setLastSequence(sequence)
+        .setLastSeen(at)
+        .setFirstSeen(at.minusSeconds(3600))
+        .setLiveness(io.swarmsched.schemas.Liveness.ONLINE)
+        .setLivenessChangedAt(at.minusSeconds(3600))
+        .setAgentVersion("0.1.0")
         .build();
   }
 
-  /** A finished piece of task {@code task} downloaded by host {@code i} from parent host {@code parent}. */
-  public static PieceEvent pieceEvent(long seq, int task, int i, int parent, Instant at, SplittableRandom rnd) {
+  /**
+   * A finished piece of task {@code task} downloaded by host {@code i} from parent host {@code
+   * parent}.
+   */
+  public static PieceEvent pieceEvent(
+      long seq, int task, int i, int parent, Instant at, SplittableRandom rnd) {
     return PieceEvent.newBuilder()
         .setEventId("pe-" + seq)
         .setTaskId(taskId(task))
@@ -85,8 +115,12 @@ public final class Records {
         .setParentHostId(hostId(parent))
         .setBytes(4 * MIB)
         .setCostMillis(20 + rnd.nextInt(200))
-        .setDigest("sha256:" + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong())
-            + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong()))
+        .setDigest(
+            "sha256:"
+                + Long.toHexString(rnd.nextLong())
+                + Long.toHexString(rnd.nextLong())
+                + Long.toHexString(rnd.nextLong())
+                + Long.toHexString(rnd.nextLong()))
         .setTimestamp(at)
         .build();
   }
@@ -96,7 +130,8 @@ public final class Records {
   }
 
   /** Peer {@code peer} of task {@code task} on host {@code host} asks for parents. */
-  public static ScheduleRequest scheduleRequest(String requestId, int task, int peer, int host, Instant at) {
+  public static ScheduleRequest scheduleRequest(
+      String requestId, int task, int peer, int host, Instant at) {
     return ScheduleRequest.newBuilder()
         .setRequestId(requestId)
         .setTaskId(taskId(task))
@@ -116,7 +151,8 @@ public final class Records {
   }
 
   /** The project's value serializer against the run's registry (schemas auto-registered). */
-  public static <T extends SpecificRecord> SpecificAvroSerializer<T> serializer(String registryUrl) {
+  public static <T extends SpecificRecord> SpecificAvroSerializer<T> serializer(
+      String registryUrl) {
     SpecificAvroSerializer<T> s = new SpecificAvroSerializer<>();
     s.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl), false);
     return s;

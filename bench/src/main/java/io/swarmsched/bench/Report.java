@@ -21,16 +21,30 @@ public final class Report {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
     m.put("memory_total_mib", memTotalMib());
-    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    m.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
     m.put("cpu", cpuModel());
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     m.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
     return m;
   }
 
-  public static void write(Path outDir, Instant started, List<String> args, boolean quick,
-      Map<String, Double> baselines, List<BenchResult> results) throws IOException {
+  public static void write(
+      Path outDir,
+      Instant started,
+      List<String> args,
+      boolean quick,
+      Map<String, Double> baselines,
+      List<BenchResult> results)
+      throws IOException {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("started", started.toString());
     root.put("finished", Instant.now().toString());
@@ -44,18 +58,28 @@ public final class Report {
     Files.writeString(outDir.resolve("report.md"), markdown(started, args, quick, results));
   }
 
-  static String markdown(Instant started, List<String> args, boolean quick, List<BenchResult> results) {
+  static String markdown(
+      Instant started, List<String> args, boolean quick, List<BenchResult> results) {
     StringBuilder md = new StringBuilder();
     md.append("# swarmsched benchmark run\n\n");
     md.append("- started: ").append(started).append('\n');
-    md.append("- mode: ").append(quick ? "--quick" : "full").append("; args: `").append(String.join(" ", args)).append("`\n");
+    md.append("- mode: ")
+        .append(quick ? "--quick" : "full")
+        .append("; args: `")
+        .append(String.join(" ", args))
+        .append("`\n");
     machine().forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
     md.append('\n');
     md.append("| benchmark | status | seconds |\n|---|---|---:|\n");
     for (BenchResult r : results) {
-      md.append("| ").append(r.getName()).append(" | ").append(r.getStatus())
+      md.append("| ")
+          .append(r.getName())
+          .append(" | ")
+          .append(r.getStatus())
           .append(r.getReason() == null ? "" : ": " + r.getReason().replace('|', '/'))
-          .append(" | ").append(fmt(r.getSeconds())).append(" |\n");
+          .append(" | ")
+          .append(fmt(r.getSeconds()))
+          .append(" |\n");
     }
     for (BenchResult r : results) {
       md.append("\n## ").append(r.getName()).append(" — ").append(r.getTitle()).append("\n\n");
@@ -84,10 +108,18 @@ public final class Report {
     md.append("| figure | value | unit | baseline (same run) | baseline value | ratio |\n");
     md.append("|---|---:|---|---|---:|---:|\n");
     for (Measurement m : ms) {
-      md.append("| ").append(m.name()).append(" | ").append(fmt(m.value())).append(" | ").append(m.unit())
-          .append(" | ").append(m.baseline() == null ? "—" : m.baseline())
-          .append(" | ").append(m.baselineValue() == null ? "—" : fmt(m.baselineValue()))
-          .append(" | ").append(m.ratio() == null ? "—" : String.format(Locale.ROOT, "%.3f", m.ratio()))
+      md.append("| ")
+          .append(m.name())
+          .append(" | ")
+          .append(fmt(m.value()))
+          .append(" | ")
+          .append(m.unit())
+          .append(" | ")
+          .append(m.baseline() == null ? "—" : m.baseline())
+          .append(" | ")
+          .append(m.baselineValue() == null ? "—" : fmt(m.baselineValue()))
+          .append(" | ")
+          .append(m.ratio() == null ? "—" : String.format(Locale.ROOT, "%.3f", m.ratio()))
           .append(" |\n");
     }
     return md.toString();

@@ -8,15 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Settings for a service started in-process by a benchmark: the run's broker and registry, ephemeral HTTP port, own state dir. */
+/**
+ * Settings for a service started in-process by a benchmark: the run's broker and registry,
+ * ephemeral HTTP port, own state dir.
+ */
 public final class ServiceSettings {
   private ServiceSettings() {}
 
   /**
    * @param defaults the service's own defaults layer (may be empty)
-   * @param values   benchmark-specific keys, applied as flags (highest precedence)
+   * @param values benchmark-specific keys, applied as flags (highest precedence)
    */
-  public static Settings of(BenchContext ctx, Path stateDir, Map<String, String> defaults, Map<String, String> values) {
+  public static Settings of(
+      BenchContext ctx, Path stateDir, Map<String, String> defaults, Map<String, String> values) {
     Map<String, String> all = new LinkedHashMap<>();
     all.put(CommonKeys.BOOTSTRAP_SERVERS, ctx.bootstrapServers());
     all.put(CommonKeys.SCHEMA_REGISTRY_URL, ctx.registryUrl());
@@ -26,8 +30,10 @@ public final class ServiceSettings {
     // progress is read from committed offsets: commit often under either guarantee
     all.put(CommonKeys.STREAMS_PREFIX + "commit.interval.ms", "100");
     all.putAll(values);
-    // -Dbench.set.<key>=<value> overrides any service key for experiments (e.g. -Dbench.set.streams.processing.guarantee=at_least_once)
-    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+    // -Dbench.set.<key>=<value> overrides any service key for experiments (e.g.
+    // -Dbench.set.streams.processing.guarantee=at_least_once)
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("bench.set."))
         .forEach(k -> all.put(k.substring("bench.set.".length()), System.getProperty(k)));
     List<String> args = new ArrayList<>();
     all.forEach((k, v) -> args.add("--" + k + "=" + v));

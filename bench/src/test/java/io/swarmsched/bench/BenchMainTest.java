@@ -44,7 +44,8 @@ class BenchMainTest {
       return BenchResult.of(this)
           .add(ctx.against("doubled", 8.0, "things", "trivial.base"))
           .add(Measurement.of("p50", lat.millisAt(0.5), "ms"))
-          .chart(Charts.latencyDistribution(ctx, "trivial-latency", "trivial", Map.of("sample", lat)));
+          .chart(
+              Charts.latencyDistribution(ctx, "trivial-latency", "trivial", Map.of("sample", lat)));
     }
   }
 
@@ -73,8 +74,11 @@ class BenchMainTest {
   @Test
   void runsABenchmarkEndToEndAndWritesJsonMarkdownAndChart(@TempDir Path out) throws Exception {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    int code = BenchMain.run(new String[] {"--quick", "--out", out.toString()}, List.of(new Trivial(), new Unavailable()),
-        new PrintStream(progress, true, StandardCharsets.UTF_8));
+    int code =
+        BenchMain.run(
+            new String[] {"--quick", "--out", out.toString()},
+            List.of(new Trivial(), new Unavailable()),
+            new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     assertThat(code).isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
@@ -90,49 +94,69 @@ class BenchMainTest {
     assertThat(json.get("results").get(1).get("reason").asText()).isEqualTo("service missing");
 
     String md = Files.readString(out.resolve("report.md"));
-    assertThat(md).contains("## trivial", "| doubled | 8.000 | things | trivial.base | 4.000 | 2.000 |",
-        "not run: service missing", "![charts/trivial-latency.png](charts/trivial-latency.png)");
+    assertThat(md)
+        .contains(
+            "## trivial",
+            "| doubled | 8.000 | things | trivial.base | 4.000 | 2.000 |",
+            "not run: service missing",
+            "![charts/trivial-latency.png](charts/trivial-latency.png)");
     assertThat(out.resolve("charts/trivial-latency.png")).isNotEmptyFile();
-    assertThat(progress.toString(StandardCharsets.UTF_8)).contains("trivial", "start: sums numbers");
+    assertThat(progress.toString(StandardCharsets.UTF_8))
+        .contains("trivial", "start: sums numbers");
   }
 
   @Test
   void onlySelectsTheNamedBenchmarkAndRejectsUnknownNames(@TempDir Path out) {
-    int code = BenchMain.run(new String[] {"--only", "unavailable", "--out", out.toString()},
-        List.of(new Trivial(), new Unavailable()), new PrintStream(new ByteArrayOutputStream()));
+    int code =
+        BenchMain.run(
+            new String[] {"--only", "unavailable", "--out", out.toString()},
+            List.of(new Trivial(), new Unavailable()),
+            new PrintStream(new ByteArrayOutputStream()));
     assertThat(code).isZero();
-    assertThat(out.resolve("results.json")).content().contains("unavailable").doesNotContain("\"trivial\"");
+    assertThat(out.resolve("results.json"))
+        .content()
+        .contains("unavailable")
+        .doesNotContain("\"trivial\"");
 
-    assertThatThrownBy(() -> BenchMain.run(new String[] {"--only", "nope"}, List.of(new Trivial()),
-        new PrintStream(new ByteArrayOutputStream())))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown benchmark 'nope'");
+    assertThatThrownBy(
+            () ->
+                BenchMain.run(
+                    new String[] {"--only", "nope"},
+                    List.of(new Trivial()),
+                    new PrintStream(new ByteArrayOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown benchmark 'nope'");
   }
 
   @Test
   void aFailingBenchmarkIsReportedAndTheExitCodeSaysSo(@TempDir Path out) throws Exception {
-    Benchmark boom = new Benchmark() {
-      @Override
-      public String name() {
-        return "boom";
-      }
+    Benchmark boom =
+        new Benchmark() {
+          @Override
+          public String name() {
+            return "boom";
+          }
 
-      @Override
-      public String title() {
-        return "throws";
-      }
+          @Override
+          public String title() {
+            return "throws";
+          }
 
-      @Override
-      public boolean needsBroker() {
-        return false;
-      }
+          @Override
+          public boolean needsBroker() {
+            return false;
+          }
 
-      @Override
-      public BenchResult run(BenchContext ctx) {
-        throw new IllegalStateException("kaput");
-      }
-    };
-    int code = BenchMain.run(new String[] {"--out", out.toString()}, List.of(boom, new Trivial()),
-        new PrintStream(new ByteArrayOutputStream()));
+          @Override
+          public BenchResult run(BenchContext ctx) {
+            throw new IllegalStateException("kaput");
+          }
+        };
+    int code =
+        BenchMain.run(
+            new String[] {"--out", out.toString()},
+            List.of(boom, new Trivial()),
+            new PrintStream(new ByteArrayOutputStream()));
     assertThat(code).isEqualTo(1);
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(json.get("results").get(0).get("status").asText()).isEqualTo("failed");
@@ -143,17 +167,30 @@ class BenchMainTest {
   @Test
   void theCliFrontDoorAnswersBadArgumentsWithOneLineAndExitCode2() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = BenchMain.run(new String[] {"--only", "nope"}, new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        BenchMain.run(
+            new String[] {"--only", "nope"},
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("bench: unknown benchmark 'nope'").contains("distribution");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("bench: unknown benchmark 'nope'")
+        .contains("distribution");
   }
 
   @Test
   void theDefaultRunPutsTheBrokerBaselineFirstAndTheSharedBrokerFreeBenchmarksLast() {
     List<Benchmark> all = BenchMain.defaultBenchmarks();
-    assertThat(all).extracting(Benchmark::name).containsExactly("broker-baseline", "heartbeat-ingest",
-        "scoring-streams", "dispatcher", "memory", "scheduling-core-jmh", "distribution");
+    assertThat(all)
+        .extracting(Benchmark::name)
+        .containsExactly(
+            "broker-baseline",
+            "heartbeat-ingest",
+            "scoring-streams",
+            "dispatcher",
+            "memory",
+            "scheduling-core-jmh",
+            "distribution");
     assertThat(all.subList(5, 7)).noneMatch(Benchmark::needsBroker);
   }
 

@@ -16,10 +16,10 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node of a multi-node KRaft cluster (broker and controller in one JVM), run as
- * local-cluster's {@link BrokerMain} in a child JVM on this JVM's classpath: the same entry point
- * and watchdog as {@code swarmsched cluster}'s single broker, with a server.properties for node
- * {@code id} of a static three-voter quorum, replication factor 3 and {@code min.insync.replicas} 2.
+ * One node of a multi-node KRaft cluster (broker and controller in one JVM), run as local-cluster's
+ * {@link BrokerMain} in a child JVM on this JVM's classpath: the same entry point and watchdog as
+ * {@code swarmsched cluster}'s single broker, with a server.properties for node {@code id} of a
+ * static three-voter quorum, replication factor 3 and {@code min.insync.replicas} 2.
  *
  * <p>{@link #kill()} is {@code kill -9}; {@link #start()} after it restarts the node on the same
  * log directory, as an operator restarting a crashed broker would.
@@ -34,7 +34,14 @@ final class BrokerNode implements AutoCloseable {
   private final List<String> jvmOptions;
   private Process process;
 
-  BrokerNode(int id, int port, int controllerPort, Path dir, String voters, String clusterId, List<String> jvmOptions) {
+  BrokerNode(
+      int id,
+      int port,
+      int controllerPort,
+      Path dir,
+      String voters,
+      String clusterId,
+      List<String> jvmOptions) {
     this.id = id;
     this.port = port;
     this.controllerPort = controllerPort;
@@ -66,7 +73,9 @@ final class BrokerNode implements AutoCloseable {
     p.setProperty("node.id", Integer.toString(id));
     p.setProperty("controller.quorum.voters", voters);
     p.setProperty("listeners", "PLAINTEXT://:" + port + ",CONTROLLER://:" + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+    p.setProperty(
+        "advertised.listeners",
+        "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
     p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -74,7 +83,8 @@ final class BrokerNode implements AutoCloseable {
     p.setProperty("auto.create.topics.enable", "false");
     p.setProperty("num.partitions", "1");
     // Every topic, the internal ones included, on every broker; a write is acknowledged once two
-    // replicas have it, so one broker may die without losing an acknowledged record or stopping writes.
+    // replicas have it, so one broker may die without losing an acknowledged record or stopping
+    // writes.
     p.setProperty("default.replication.factor", Integer.toString(replication));
     p.setProperty("min.insync.replicas", Integer.toString(minIsr));
     p.setProperty("offsets.topic.replication.factor", Integer.toString(replication));
@@ -82,19 +92,24 @@ final class BrokerNode implements AutoCloseable {
     p.setProperty("transaction.state.log.replication.factor", Integer.toString(replication));
     p.setProperty("transaction.state.log.min.isr", Integer.toString(minIsr));
     p.setProperty("transaction.state.log.num.partitions", "10");
-    p.setProperty("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
+    p.setProperty(
+        "share.coordinator.state.topic.replication.factor", Integer.toString(replication));
     p.setProperty("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
     p.setProperty("unclean.leader.election.enable", "false");
     p.setProperty("group.initial.rebalance.delay.ms", "0");
     // The transaction of a killed producer that nobody fences (its instance is not restarted) holds
     // back every read_committed reader of the partitions it wrote until it times out and the
-    // coordinator aborts it; the coordinator looks for timed-out transactions every 10 s by default.
+    // coordinator aborts it; the coordinator looks for timed-out transactions every 10 s by
+    // default.
     p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
     p.setProperty("log.segment.bytes", Integer.toString(32 * 1024 * 1024));
     return p;
   }
 
-  /** Writes the config, formats the log directory on first use, launches the JVM (does not wait for it). */
+  /**
+   * Writes the config, formats the log directory on first use, launches the JVM (does not wait for
+   * it).
+   */
   synchronized void start(int replication, int minIsr) {
     if (isAlive()) {
       throw new IllegalStateException("broker " + id + " is running");
@@ -126,13 +141,16 @@ final class BrokerNode implements AutoCloseable {
       command.add(System.getProperty("java.class.path"));
       command.add(BrokerMain.class.getName());
       command.add(server.toString());
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logs().resolve("broker.out").toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(logs().resolve("broker.out").toFile()));
       builder.environment().remove("JAVA_TOOL_OPTIONS");
       process = builder.start(); // stdin stays a pipe: BrokerMain exits when this JVM goes away
     } catch (IOException e) {
-      throw new ClusterException("Cannot start broker " + id + " in " + dir + ": " + e.getMessage(), e);
+      throw new ClusterException(
+          "Cannot start broker " + id + " in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -141,18 +159,27 @@ final class BrokerNode implements AutoCloseable {
     int code;
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       // static voters (controller.quorum.voters): no --standalone / --initial-controllers
-      code = kafka.tools.StorageTool.execute(new String[] {
-          "format", "--config", server.toString(), "--cluster-id", clusterId}, out);
+      code =
+          kafka.tools.StorageTool.execute(
+              new String[] {"format", "--config", server.toString(), "--cluster-id", clusterId},
+              out);
     } catch (Exception e) {
       throw new ClusterException("Formatting broker " + id + " failed: " + e.getMessage(), e);
     }
     if (code != 0) {
-      throw new ClusterException("Formatting broker " + id + " failed (exit " + code + "): "
-          + output.toString(StandardCharsets.UTF_8).strip());
+      throw new ClusterException(
+          "Formatting broker "
+              + id
+              + " failed (exit "
+              + code
+              + "): "
+              + output.toString(StandardCharsets.UTF_8).strip());
     }
   }
 
-  /** {@code kill -9}: no shutdown hook, no controlled shutdown. Returns once the process is gone. */
+  /**
+   * {@code kill -9}: no shutdown hook, no controlled shutdown. Returns once the process is gone.
+   */
   synchronized void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();

@@ -42,7 +42,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.StreamsGroupDescription;
 import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,6 +49,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -62,16 +62,21 @@ import org.apache.kafka.common.utils.Utils;
  * The chaos run: a three-broker KRaft cluster (replication factor 3, {@code min.insync.replicas} 2)
  * and the schema registry, heartbeat-ingest, scoring-streams and N dispatchers each in its own JVM;
  * hosts heartbeat, a bounded stream of schedule requests flows; one dispatcher is killed with
- * {@code kill -9}, later a broker, and the broker is restarted. Then every decision is read
- * {@code read_committed} and counted ({@link ChaosReport}).
+ * {@code kill -9}, later a broker, and the broker is restarted. Then every decision is read {@code
+ * read_committed} and counted ({@link ChaosReport}).
  */
 public final class ChaosHarness {
   private static final String DISPATCHER_APP_ID = "swarm-dispatcher";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
-  private static final List<String> BROKER_JVM = List.of("-Xms128m", "-Xmx768m", "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
-  private static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-      "-Djava.awt.headless=true");
+  private static final List<String> BROKER_JVM =
+      List.of(
+          "-Xms128m",
+          "-Xmx768m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-Djava.awt.headless=true");
+  private static final List<String> SERVICE_JVM =
+      List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true");
 
   private final ChaosOptions options;
   private final Consumer<String> progress;
@@ -83,7 +88,9 @@ public final class ChaosHarness {
   }
 
   private void say(String format, Object... args) {
-    progress.accept(String.format("[chaos %6.1fs] ", (System.nanoTime() - t0) / 1e9) + String.format(format, args));
+    progress.accept(
+        String.format("[chaos %6.1fs] ", (System.nanoTime() - t0) / 1e9)
+            + String.format(format, args));
   }
 
   public ChaosReport run() throws Exception {
@@ -95,11 +102,14 @@ public final class ChaosHarness {
     List<BrokerNode> brokers = new ArrayList<>();
     List<ServiceProcess> services = new ArrayList<>();
     SchemaRegistryServer registry = null;
-    ScheduledExecutorService faults = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "chaos-faults");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService faults =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "chaos-faults");
+              t.setDaemon(true);
+              return t;
+            });
     Heartbeats heartbeats = null;
     try {
       // ---- cluster
@@ -113,28 +123,50 @@ public final class ChaosHarness {
       }
       StringBuilder voters = new StringBuilder();
       for (int i = 0; i < ChaosOptions.BROKERS; i++) {
-        voters.append(i == 0 ? "" : ",").append(i + 1).append("@localhost:").append(controllerPorts[i]);
+        voters
+            .append(i == 0 ? "" : ",")
+            .append(i + 1)
+            .append("@localhost:")
+            .append(controllerPorts[i]);
       }
       for (int i = 0; i < ChaosOptions.BROKERS; i++) {
-        brokers.add(new BrokerNode(i + 1, ports[i], controllerPorts[i], work.resolve("broker-" + (i + 1)),
-            voters.toString(), clusterId, BROKER_JVM));
+        brokers.add(
+            new BrokerNode(
+                i + 1,
+                ports[i],
+                controllerPorts[i],
+                work.resolve("broker-" + (i + 1)),
+                voters.toString(),
+                clusterId,
+                BROKER_JVM));
       }
       String bootstrap = brokers.stream().map(BrokerNode::address).collect(Collectors.joining(","));
       for (BrokerNode b : brokers) {
         b.start(ChaosOptions.REPLICATION, ChaosOptions.MIN_INSYNC);
       }
-      say("starting %d KRaft brokers (replication factor %d, min.insync.replicas %d) at %s, data in %s",
+      say(
+          "starting %d KRaft brokers (replication factor %d, min.insync.replicas %d) at %s, data in %s",
           brokers.size(), ChaosOptions.REPLICATION, ChaosOptions.MIN_INSYNC, bootstrap, work);
       try (Admin admin = admin(bootstrap)) {
         awaitBrokers(admin, brokers, brokers.size(), START_TIMEOUT);
         say("%d brokers answer", brokers.size());
-        CatalogProvisioning.provisionTopics(bootstrap, Optional.of((short) ChaosOptions.REPLICATION), Duration.ofSeconds(60));
-        registry = SchemaRegistryServer.start(new RegistryServerConfig(bootstrap, "127.0.0.1", 0, "_schemas"));
+        CatalogProvisioning.provisionTopics(
+            bootstrap, Optional.of((short) ChaosOptions.REPLICATION), Duration.ofSeconds(60));
+        registry =
+            SchemaRegistryServer.start(
+                new RegistryServerConfig(bootstrap, "127.0.0.1", 0, "_schemas"));
         CatalogProvisioning.registerSchemas(registry.url(), Duration.ofSeconds(60));
-        int requestPartitions = admin.describeTopics(List.of(Topics.SCHEDULE_REQUESTS.name())).allTopicNames()
-            .get(60, TimeUnit.SECONDS).get(Topics.SCHEDULE_REQUESTS.name()).partitions().size();
-        say("catalog topics at replication factor %d, registry %s, %d request partitions", ChaosOptions.REPLICATION,
-            registry.url(), requestPartitions);
+        int requestPartitions =
+            admin
+                .describeTopics(List.of(Topics.SCHEDULE_REQUESTS.name()))
+                .allTopicNames()
+                .get(60, TimeUnit.SECONDS)
+                .get(Topics.SCHEDULE_REQUESTS.name())
+                .partitions()
+                .size();
+        say(
+            "catalog topics at replication factor %d, registry %s, %d request partitions",
+            ChaosOptions.REPLICATION, registry.url(), requestPartitions);
 
         // ---- services
         Path log4j = writeServiceLogging(work);
@@ -144,7 +176,8 @@ public final class ChaosHarness {
         common.put("swarm.bootstrap.servers", bootstrap);
         common.put("swarm.schema.registry.url", registry.url());
         // the services' own durability settings, through their generic pass-through: internal
-        // topics (changelogs, repartition topics) on three brokers, every write acknowledged by the ISR
+        // topics (changelogs, repartition topics) on three brokers, every write acknowledged by the
+        // ISR
         common.put("swarm.streams.replication.factor", Integer.toString(ChaosOptions.REPLICATION));
         common.put("swarm.streams.producer.acks", "all");
         common.putAll(options.serviceSettings());
@@ -153,8 +186,11 @@ public final class ChaosHarness {
         for (ServiceProcess s : services) {
           awaitHealthy(s, START_TIMEOUT);
         }
-        say("heartbeat-ingest and scoring-streams running (%s)", ServiceProcess.viaCli()
-            ? "as swarmsched ingest/score" : "through their own main classes: the cli is not on the classpath");
+        say(
+            "heartbeat-ingest and scoring-streams running (%s)",
+            ServiceProcess.viaCli()
+                ? "as swarmsched ingest/score"
+                : "through their own main classes: the cli is not on the classpath");
 
         heartbeats = new Heartbeats(bootstrap, registry.url(), workload, options.hosts());
         heartbeats.start();
@@ -163,14 +199,16 @@ public final class ChaosHarness {
 
         List<ServiceProcess> dispatchers = new ArrayList<>();
         for (int i = 1; i <= options.dispatchers(); i++) {
-          ServiceProcess d = startService("dispatcher-" + i, "dispatch", common, serviceJvm, work, taken);
+          ServiceProcess d =
+              startService("dispatcher-" + i, "dispatch", common, serviceJvm, work, taken);
           services.add(d);
           dispatchers.add(d);
         }
         for (ServiceProcess d : dispatchers) {
           awaitHealthy(d, START_TIMEOUT);
         }
-        Map<String, Set<Integer>> assigned = awaitDispatchersAssigned(admin, dispatchers.size(), Duration.ofSeconds(120));
+        Map<String, Set<Integer>> assigned =
+            awaitDispatchersAssigned(admin, dispatchers.size(), Duration.ofSeconds(120));
         say("%d dispatchers running; request partitions %s", dispatchers.size(), assigned);
 
         // ---- the stream and the faults
@@ -180,8 +218,10 @@ public final class ChaosHarness {
         double sendSeconds;
         double drainSeconds;
         long streamStart;
-        try (DecisionTap tap = new DecisionTap(bootstrap, registry.url(), workload.requestPrefix(), partitionOf::of);
-             KafkaProducer<String, byte[]> producer = producer(bootstrap, "chaos-requests")) {
+        try (DecisionTap tap =
+                new DecisionTap(
+                    bootstrap, registry.url(), workload.requestPrefix(), partitionOf::of);
+            KafkaProducer<String, byte[]> producer = producer(bootstrap, "chaos-requests")) {
           SpecificAvroSerializer<ScheduleRequest> serializer = serializer(registry.url());
           int killDispatcherAt = (int) Math.round(options.requests() * options.killDispatcherAt());
           int killBrokerAt = (int) Math.round(options.requests() * options.killBrokerAt());
@@ -194,8 +234,9 @@ public final class ChaosHarness {
           streamStart = System.currentTimeMillis();
           long nanos0 = System.nanoTime();
           long lastProgress = nanos0;
-          say("sending %,d requests at %d/s over %d tasks from %d hosts", options.requests(), options.rate(),
-              options.tasks(), options.hosts());
+          say(
+              "sending %,d requests at %d/s over %d tasks from %d hosts",
+              options.requests(), options.rate(), options.tasks(), options.hosts());
           for (int i = 0; i < options.requests(); i++) {
             long due = nanos0 + (long) (i * 1e9 / options.rate());
             long wait = due - System.nanoTime();
@@ -204,17 +245,24 @@ public final class ChaosHarness {
             }
             if (i == killDispatcherAt) {
               final int at = i;
-              faultJobs.add(faults.submit(() -> faultLog.add(killDispatcher(admin, victim, at, streamStart))));
+              faultJobs.add(
+                  faults.submit(
+                      () -> faultLog.add(killDispatcher(admin, victim, at, streamStart))));
             }
             if (i == killBrokerAt) {
               final int at = i;
-              faultJobs.add(faults.submit(() -> {
-                faultLog.addAll(killAndRestartBroker(admin, brokers, at, streamStart));
-                return null;
-              }));
+              faultJobs.add(
+                  faults.submit(
+                      () -> {
+                        faultLog.addAll(killAndRestartBroker(admin, brokers, at, streamStart));
+                        return null;
+                      }));
             }
-            ScheduleRequest request = workload.request(i, options.tasks(), options.hosts(), rnd, Instant.now());
-            producer.send(new ProducerRecord<>(topic, request.getTaskId(), serializer.serialize(topic, request)),
+            ScheduleRequest request =
+                workload.request(i, options.tasks(), options.hosts(), rnd, Instant.now());
+            producer.send(
+                new ProducerRecord<>(
+                    topic, request.getTaskId(), serializer.serialize(topic, request)),
                 (metadata, e) -> {
                   if (e != null) {
                     sendFailure.compareAndSet(null, e);
@@ -229,11 +277,14 @@ public final class ChaosHarness {
           }
           producer.flush();
           if (sendFailure.get() != null) {
-            throw new IllegalStateException("a schedule request could not be sent: " + sendFailure.get(), sendFailure.get());
+            throw new IllegalStateException(
+                "a schedule request could not be sent: " + sendFailure.get(), sendFailure.get());
           }
           sent = acked.get();
           sendSeconds = (System.nanoTime() - nanos0) / 1e9;
-          say("all %,d requests sent and acknowledged in %.1f s; decided %,d", sent, sendSeconds, tap.decided());
+          say(
+              "all %,d requests sent and acknowledged in %.1f s; decided %,d",
+              sent, sendSeconds, tap.decided());
           String guarantee = processingGuarantee(admin);
           say("dispatcher processing guarantee as the brokers see it: %s", guarantee);
           for (Future<?> job : faultJobs) {
@@ -248,7 +299,8 @@ public final class ChaosHarness {
           lastProgress = drainStart;
           while (tap.decided() < sent && System.nanoTime() < drainDeadline) {
             if (tap.failure() != null) {
-              throw new IllegalStateException("the decision tap failed: " + tap.failure(), tap.failure());
+              throw new IllegalStateException(
+                  "the decision tap failed: " + tap.failure(), tap.failure());
             }
             TimeUnit.MILLISECONDS.sleep(200);
             if (System.nanoTime() - lastProgress > 5e9) {
@@ -269,9 +321,17 @@ public final class ChaosHarness {
           heartbeats.close();
           heartbeats = null;
 
-          DecisionAudit audit = DecisionAudit.read(bootstrap, registry.url(), workload.requestPrefix(),
-              Duration.ofSeconds(120));
-          return report(audit, sent, faultReports, sendSeconds, drainSeconds, guarantee, requestPartitions,
+          DecisionAudit audit =
+              DecisionAudit.read(
+                  bootstrap, registry.url(), workload.requestPrefix(), Duration.ofSeconds(120));
+          return report(
+              audit,
+              sent,
+              faultReports,
+              sendSeconds,
+              drainSeconds,
+              guarantee,
+              requestPartitions,
               timeline(seen, streamStart, requestPartitions));
         }
       }
@@ -293,12 +353,22 @@ public final class ChaosHarness {
     }
   }
 
-  private ChaosReport report(DecisionAudit audit, long sent, List<ChaosReport.Fault> faults, double sendSeconds,
-      double drainSeconds, String guarantee, int requestPartitions, Map<String, Object> timeline) {
+  private ChaosReport report(
+      DecisionAudit audit,
+      long sent,
+      List<ChaosReport.Fault> faults,
+      double sendSeconds,
+      double drainSeconds,
+      String guarantee,
+      int requestPartitions,
+      Map<String, Object> timeline) {
     long onTopic = audit.requestsOnTopic.size();
     long inputDuplicates = audit.requestsOnTopic.values().stream().filter(n -> n > 1).count();
-    List<String> lost = audit.requestsOnTopic.keySet().stream().filter(id -> !audit.byRequest.containsKey(id))
-        .sorted().toList();
+    List<String> lost =
+        audit.requestsOnTopic.keySet().stream()
+            .filter(id -> !audit.byRequest.containsKey(id))
+            .sorted()
+            .toList();
     List<String> twice = audit.deliveredTwice();
     List<String> differently = audit.decidedTwiceDifferently();
     Map<String, Object> setup = new LinkedHashMap<>();
@@ -312,7 +382,9 @@ public final class ChaosHarness {
     setup.put("hosts", options.hosts());
     setup.put("tasks", options.tasks());
     setup.put("request.partitions", requestPartitions);
-    setup.put("services.via", ServiceProcess.viaCli() ? "swarmsched ingest/score/dispatch" : "service main classes");
+    setup.put(
+        "services.via",
+        ServiceProcess.viaCli() ? "swarmsched ingest/score/dispatch" : "service main classes");
     setup.put("service.settings", options.serviceSettings());
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("lost", lost.stream().limit(200).toList());
@@ -326,21 +398,43 @@ public final class ChaosHarness {
       again.put(id, audit.byRequest.get(id));
     }
     evidence.put("deliveredTwice", again);
-    evidence.put("inputDuplicates", audit.requestsOnTopic.entrySet().stream().filter(e -> e.getValue() > 1)
-        .map(Map.Entry::getKey).sorted().limit(50).toList());
+    evidence.put(
+        "inputDuplicates",
+        audit.requestsOnTopic.entrySet().stream()
+            .filter(e -> e.getValue() > 1)
+            .map(Map.Entry::getKey)
+            .sorted()
+            .limit(50)
+            .toList());
     evidence.put("decisionRecordsRead", audit.decisionRecords);
     evidence.put("timeline", timeline);
-    long decided = audit.requestsOnTopic.keySet().stream().filter(audit.byRequest::containsKey).count();
-    return new ChaosReport(setup, sent, onTopic, inputDuplicates, decided, lost.size(), differently.size(),
-        twice.size(), audit.outcomes, audit.seedTriggers, audit.otherDecisions, faults, sendSeconds, drainSeconds,
-        (System.nanoTime() - t0) / 1e9, evidence);
+    long decided =
+        audit.requestsOnTopic.keySet().stream().filter(audit.byRequest::containsKey).count();
+    return new ChaosReport(
+        setup,
+        sent,
+        onTopic,
+        inputDuplicates,
+        decided,
+        lost.size(),
+        differently.size(),
+        twice.size(),
+        audit.outcomes,
+        audit.seedTriggers,
+        audit.otherDecisions,
+        faults,
+        sendSeconds,
+        drainSeconds,
+        (System.nanoTime() - t0) / 1e9,
+        evidence);
   }
 
   /**
    * Decisions a read_committed reader got per 10 s from the start of the stream, in all and per
    * request partition: shows whether a long recovery was a stalled partition or a backlog.
    */
-  private static Map<String, Object> timeline(List<DecisionTap.Seen> seen, long streamStart, int partitions) {
+  private static Map<String, Object> timeline(
+      List<DecisionTap.Seen> seen, long streamStart, int partitions) {
     int buckets = 1;
     for (DecisionTap.Seen s : seen) {
       buckets = Math.max(buckets, (int) ((s.atMillis() - streamStart) / 10_000) + 1);
@@ -366,7 +460,12 @@ public final class ChaosHarness {
   // ------------------------------------------------------------------ faults
 
   /** A fault and what is needed to measure recovery from it. */
-  record FaultRecord(String kind, String target, long atMillis, long afterRequests, Set<Integer> killedPartitions,
+  record FaultRecord(
+      String kind,
+      String target,
+      long atMillis,
+      long afterRequests,
+      Set<Integer> killedPartitions,
       String detail) {
     ChaosReport.Fault measure(List<DecisionTap.Seen> seen, int partitions, long streamStart) {
       long first = -1;
@@ -394,38 +493,57 @@ public final class ChaosHarness {
         long d = firstPerPartition[p];
         killed = d < 0 || killed < 0 ? -1 : Math.max(killed, d);
       }
-      return new ChaosReport.Fault(kind, target, (atMillis - streamStart) / 1000.0, afterRequests, first, all,
-          List.copyOf(new TreeSet<>(killedPartitions)), killed, detail);
+      return new ChaosReport.Fault(
+          kind,
+          target,
+          (atMillis - streamStart) / 1000.0,
+          afterRequests,
+          first,
+          all,
+          List.copyOf(new TreeSet<>(killedPartitions)),
+          killed,
+          detail);
     }
   }
 
-  private FaultRecord killDispatcher(Admin admin, ServiceProcess victim, int afterRequests, long streamStart)
+  private FaultRecord killDispatcher(
+      Admin admin, ServiceProcess victim, int afterRequests, long streamStart)
       throws InterruptedException {
     Set<Integer> owned = requestPartitionsOf(admin, victim.name);
     long pid = victim.pid();
     long at = System.currentTimeMillis();
     victim.kill();
-    say("kill -9 %s (pid %d) after %,d requests; it owned request partitions %s", victim.name, pid, afterRequests,
-        owned.isEmpty() ? "(unknown)" : owned);
-    return new FaultRecord("kill dispatcher", victim.name + " pid " + pid, at, afterRequests, owned, "");
+    say(
+        "kill -9 %s (pid %d) after %,d requests; it owned request partitions %s",
+        victim.name, pid, afterRequests, owned.isEmpty() ? "(unknown)" : owned);
+    return new FaultRecord(
+        "kill dispatcher", victim.name + " pid " + pid, at, afterRequests, owned, "");
   }
 
-  private List<FaultRecord> killAndRestartBroker(Admin admin, List<BrokerNode> brokers, int afterRequests,
-      long streamStart) throws Exception {
+  private List<FaultRecord> killAndRestartBroker(
+      Admin admin, List<BrokerNode> brokers, int afterRequests, long streamStart) throws Exception {
     BrokerNode victim = chooseBroker(admin, brokers);
     long pid = victim.pid();
     long killedAt = System.currentTimeMillis();
     victim.kill();
-    say("kill -9 broker %d (pid %d) after %,d requests; restart in %d s", victim.id, pid, afterRequests,
-        options.brokerDownFor().toSeconds());
-    FaultRecord kill = new FaultRecord("kill broker", "broker-" + victim.id + " pid " + pid, killedAt, afterRequests,
-        Set.of(), "");
+    say(
+        "kill -9 broker %d (pid %d) after %,d requests; restart in %d s",
+        victim.id, pid, afterRequests, options.brokerDownFor().toSeconds());
+    FaultRecord kill =
+        new FaultRecord(
+            "kill broker",
+            "broker-" + victim.id + " pid " + pid,
+            killedAt,
+            afterRequests,
+            Set.of(),
+            "");
     Thread.sleep(options.brokerDownFor().toMillis());
     int underReplicated = underReplicated(admin);
     long restartedAt = System.currentTimeMillis();
     victim.start(ChaosOptions.REPLICATION, ChaosOptions.MIN_INSYNC);
-    say("restarting broker %d (pid %d); %d catalog partitions have fewer than %d in-sync replicas", victim.id,
-        victim.pid(), underReplicated, ChaosOptions.REPLICATION);
+    say(
+        "restarting broker %d (pid %d); %d catalog partitions have fewer than %d in-sync replicas",
+        victim.id, victim.pid(), underReplicated, ChaosOptions.REPLICATION);
     try (Admin alone = admin(victim.address())) {
       // the restarted broker itself answers (the others' view may still list it)
       awaitBrokers(alone, List.of(victim), 1, START_TIMEOUT);
@@ -433,12 +551,24 @@ public final class ChaosHarness {
     long answered = System.currentTimeMillis() - restartedAt;
     long inSync = awaitFullIsr(admin, Duration.ofSeconds(120));
     long inSyncMs = inSync < 0 ? -1 : inSync - restartedAt;
-    say("broker %d answers again after %d ms; every catalog partition has 3 in-sync replicas %s", victim.id,
-        answered, inSyncMs < 0 ? "NOT within 120 s" : "after " + inSyncMs + " ms");
-    FaultRecord restart = new FaultRecord("restart broker", "broker-" + victim.id, restartedAt, -1, Set.of(),
-        underReplicated + " catalog partitions under-replicated at the restart; broker answered after " + answered
-            + " ms; all catalog partitions back to " + ChaosOptions.REPLICATION
-            + " in-sync replicas after " + (inSyncMs < 0 ? "more than 120000" : inSyncMs) + " ms");
+    say(
+        "broker %d answers again after %d ms; every catalog partition has 3 in-sync replicas %s",
+        victim.id, answered, inSyncMs < 0 ? "NOT within 120 s" : "after " + inSyncMs + " ms");
+    FaultRecord restart =
+        new FaultRecord(
+            "restart broker",
+            "broker-" + victim.id,
+            restartedAt,
+            -1,
+            Set.of(),
+            underReplicated
+                + " catalog partitions under-replicated at the restart; broker answered after "
+                + answered
+                + " ms; all catalog partitions back to "
+                + ChaosOptions.REPLICATION
+                + " in-sync replicas after "
+                + (inSyncMs < 0 ? "more than 120000" : inSyncMs)
+                + " ms");
     return List.of(kill, restart);
   }
 
@@ -459,13 +589,14 @@ public final class ChaosHarness {
 
   /**
    * The request partitions the dispatcher {@code name} runs as active tasks, from its group's
-   * assignment: a Streams group (Kafka 4's streams rebalance protocol) or a classic consumer
-   * group (client id {@code swarm-dispatcher-<name>-StreamThread-...}). Empty when neither answers.
+   * assignment: a Streams group (Kafka 4's streams rebalance protocol) or a classic consumer group
+   * (client id {@code swarm-dispatcher-<name>-StreamThread-...}). Empty when neither answers.
    */
   private Set<Integer> requestPartitionsOf(Admin admin, String name) {
     Optional<Map<String, Set<Integer>>> owners = activePartitions(admin);
     if (owners.isEmpty()) {
-      say("cannot read the dispatcher group's assignment; recovery is measured over all partitions");
+      say(
+          "cannot read the dispatcher group's assignment; recovery is measured over all partitions");
       return Set.of();
     }
     return owners.get().getOrDefault(name, Set.of());
@@ -475,8 +606,12 @@ public final class ChaosHarness {
   private static Optional<Map<String, Set<Integer>>> activePartitions(Admin admin) {
     Map<String, Set<Integer>> owners = new LinkedHashMap<>();
     try {
-      StreamsGroupDescription group = admin.describeStreamsGroups(List.of(DISPATCHER_APP_ID))
-          .describedGroups().get(DISPATCHER_APP_ID).get(10, TimeUnit.SECONDS);
+      StreamsGroupDescription group =
+          admin
+              .describeStreamsGroups(List.of(DISPATCHER_APP_ID))
+              .describedGroups()
+              .get(DISPATCHER_APP_ID)
+              .get(10, TimeUnit.SECONDS);
       if (group.groupState() != GroupState.STABLE) {
         return Optional.empty();
       }
@@ -491,8 +626,12 @@ public final class ChaosHarness {
       // not a streams group: try the classic protocol
     }
     try {
-      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(DISPATCHER_APP_ID))
-          .describedGroups().get(DISPATCHER_APP_ID).get(10, TimeUnit.SECONDS);
+      ConsumerGroupDescription group =
+          admin
+              .describeConsumerGroups(List.of(DISPATCHER_APP_ID))
+              .describedGroups()
+              .get(DISPATCHER_APP_ID)
+              .get(10, TimeUnit.SECONDS);
       if (group.groupState() != GroupState.STABLE) {
         return Optional.empty();
       }
@@ -512,7 +651,10 @@ public final class ChaosHarness {
 
   /** {@code swarm-dispatcher-dispatcher-2-StreamThread-1-consumer} → {@code dispatcher-2}. */
   private static String instanceOf(String clientId) {
-    String rest = clientId.startsWith(DISPATCHER_APP_ID + "-") ? clientId.substring(DISPATCHER_APP_ID.length() + 1) : clientId;
+    String rest =
+        clientId.startsWith(DISPATCHER_APP_ID + "-")
+            ? clientId.substring(DISPATCHER_APP_ID.length() + 1)
+            : clientId;
     int thread = rest.indexOf("-StreamThread");
     return thread < 0 ? rest : rest.substring(0, thread);
   }
@@ -521,57 +663,80 @@ public final class ChaosHarness {
    * Waits until the dispatcher group is stable with every instance owning request partitions, so
    * the stream starts on a settled group and a kill's recovery is not mixed up with start-up.
    */
-  private Map<String, Set<Integer>> awaitDispatchersAssigned(Admin admin, int count, Duration timeout)
-      throws InterruptedException {
+  private Map<String, Set<Integer>> awaitDispatchersAssigned(
+      Admin admin, int count, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<Map<String, Set<Integer>>> last = Optional.empty();
     while (System.nanoTime() < deadline) {
       last = activePartitions(admin);
-      if (last.isPresent() && last.get().size() == count && last.get().values().stream().noneMatch(Set::isEmpty)) {
+      if (last.isPresent()
+          && last.get().size() == count
+          && last.get().values().stream().noneMatch(Set::isEmpty)) {
         return last.get();
       }
       Thread.sleep(500);
     }
-    say("the dispatcher group did not settle with %d assigned instances within %d s (last seen: %s); going on",
+    say(
+        "the dispatcher group did not settle with %d assigned instances within %d s (last seen: %s); going on",
         count, timeout.toSeconds(), last.map(Object::toString).orElse("no stable group"));
     return last.orElse(Map.of());
   }
 
   /**
    * The dispatchers' effective guarantee, from the broker's side: under exactly_once_v2 every
-   * stream thread has a transactional id {@code swarm-dispatcher-<process>-<thread>}; at_least_once has none.
+   * stream thread has a transactional id {@code swarm-dispatcher-<process>-<thread>}; at_least_once
+   * has none.
    */
   private static String processingGuarantee(Admin admin) {
     try {
-      long transactional = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
-          .filter(t -> t.transactionalId().startsWith(DISPATCHER_APP_ID + "-")).count();
-      return transactional > 0 ? "exactly_once_v2 (" + transactional + " transactional ids)"
+      long transactional =
+          admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+              .filter(t -> t.transactionalId().startsWith(DISPATCHER_APP_ID + "-"))
+              .count();
+      return transactional > 0
+          ? "exactly_once_v2 (" + transactional + " transactional ids)"
           : "at_least_once (no transactional id)";
     } catch (Exception e) {
       return "unknown (" + e.getMessage() + ")";
     }
   }
 
-  /** Catalog partitions with fewer in-sync replicas than the replication factor; -1 if the cluster does not say. */
+  /**
+   * Catalog partitions with fewer in-sync replicas than the replication factor; -1 if the cluster
+   * does not say.
+   */
   private static int underReplicated(Admin admin) {
     try {
-      return (int) admin.describeTopics(Topics.ALL.stream().map(t -> t.name()).toList()).allTopicNames()
-          .get(10, TimeUnit.SECONDS).values().stream().flatMap(t -> t.partitions().stream())
-          .filter(p -> p.isr().size() < ChaosOptions.REPLICATION).count();
+      return (int)
+          admin
+              .describeTopics(Topics.ALL.stream().map(t -> t.name()).toList())
+              .allTopicNames()
+              .get(10, TimeUnit.SECONDS)
+              .values()
+              .stream()
+              .flatMap(t -> t.partitions().stream())
+              .filter(p -> p.isr().size() < ChaosOptions.REPLICATION)
+              .count();
     } catch (Exception e) {
       return -1;
     }
   }
 
-  /** Wall-clock millis when every catalog partition has all its replicas in sync, -1 if not within timeout. */
+  /**
+   * Wall-clock millis when every catalog partition has all its replicas in sync, -1 if not within
+   * timeout.
+   */
   private static long awaitFullIsr(Admin admin, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> names = Topics.ALL.stream().map(t -> t.name()).toList();
     while (System.nanoTime() < deadline) {
       try {
-        Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
-        boolean full = topics.values().stream().flatMap(t -> t.partitions().stream())
-            .allMatch(p -> p.isr().size() == ChaosOptions.REPLICATION);
+        Map<String, TopicDescription> topics =
+            admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+        boolean full =
+            topics.values().stream()
+                .flatMap(t -> t.partitions().stream())
+                .allMatch(p -> p.isr().size() == ChaosOptions.REPLICATION);
         if (full) {
           return System.currentTimeMillis();
         }
@@ -594,15 +759,21 @@ public final class ChaosHarness {
     }
   }
 
-  private ServiceProcess startService(String name, String command, Map<String, String> common, List<String> jvm,
-      Path work, Set<Integer> taken) {
+  private ServiceProcess startService(
+      String name,
+      String command,
+      Map<String, String> common,
+      List<String> jvm,
+      Path work,
+      Set<Integer> taken) {
     int port = freePort(taken);
     Map<String, String> settings = new LinkedHashMap<>(common);
     settings.put("swarm.http.port", Integer.toString(port));
     settings.put("swarm.http.host", "127.0.0.1");
     settings.put("swarm.instance.id", name);
     settings.put("swarm.state.dir", work.resolve("state").resolve(name).toString());
-    ServiceProcess s = ServiceProcess.start(name, command, port, settings, jvm, work.resolve("logs"));
+    ServiceProcess s =
+        ServiceProcess.start(name, command, port, settings, jvm, work.resolve("logs"));
     say("started %s (pid %d), HTTP on %d, log %s", name, s.pid(), port, s.log());
     return s;
   }
@@ -617,8 +788,12 @@ public final class ChaosHarness {
         throw new IllegalStateException(s.name + " exited during start-up; see " + s.log());
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort + "/health"))
-            .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort + "/health"))
+                    .timeout(Duration.ofSeconds(3))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -628,11 +803,18 @@ public final class ChaosHarness {
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException(s.name + " was not healthy within " + timeout.toSeconds() + " s (" + last
-        + "); see " + s.log());
+    throw new IllegalStateException(
+        s.name
+            + " was not healthy within "
+            + timeout.toSeconds()
+            + " s ("
+            + last
+            + "); see "
+            + s.log());
   }
 
-  private static void awaitBrokers(Admin admin, List<BrokerNode> brokers, int count, Duration timeout)
+  private static void awaitBrokers(
+      Admin admin, List<BrokerNode> brokers, int count, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -649,29 +831,50 @@ public final class ChaosHarness {
         // not yet
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(count + " brokers did not answer within " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(
+            count + " brokers did not answer within " + timeout.toSeconds() + " s");
       }
       Thread.sleep(500);
     }
   }
 
-  /** Waits until heartbeat-ingest has published a host state for every host: the dispatchers will know them. */
-  private static void awaitHostsKnown(String bootstrap, Workload workload, int hosts, Duration timeout) {
+  /**
+   * Waits until heartbeat-ingest has published a host state for every host: the dispatchers will
+   * know them.
+   */
+  private static void awaitHostsKnown(
+      String bootstrap, Workload workload, int hosts, Duration timeout) {
     Set<String> known = new HashSet<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.CLIENT_ID_CONFIG, "chaos-hosts-check"), new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.HOSTS.name(), timeout).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "chaos-hosts-check"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.HOSTS.name(), timeout).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       long deadline = System.nanoTime() + timeout.toNanos();
       while (known.size() < hosts) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("heartbeat-ingest published " + known.size() + " of " + hosts
-              + " hosts within " + timeout.toSeconds() + " s");
+          throw new IllegalStateException(
+              "heartbeat-ingest published "
+                  + known.size()
+                  + " of "
+                  + hosts
+                  + " hosts within "
+                  + timeout.toSeconds()
+                  + " s");
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (r.value() != null && r.key() != null && r.key().startsWith("chaos-host-")) {
@@ -684,7 +887,9 @@ public final class ChaosHarness {
 
   private static Path writeServiceLogging(Path work) throws IOException {
     Path file = work.resolve("service-log4j2.xml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <!-- chaos run services: warnings, swarmsched's own INFO, and the Streams config they start with -->
         <Configuration status="WARN">
@@ -705,24 +910,35 @@ public final class ChaosHarness {
   // ------------------------------------------------------------------ clients
 
   static Admin admin(String bootstrap) {
-    return Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));
   }
 
   /** acks=all and idempotent: a retried send after a broker dies is written once. */
   static KafkaProducer<String, byte[]> producer(String bootstrap, String clientId) {
-    return new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.CLIENT_ID_CONFIG, clientId,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000), new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.CLIENT_ID_CONFIG,
+            clientId,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            300_000),
+        new StringSerializer(),
+        new ByteArraySerializer());
   }
 
-  static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerializer<T> serializer(String registryUrl) {
+  static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerializer<T> serializer(
+      String registryUrl) {
     SpecificAvroSerializer<T> s = new SpecificAvroSerializer<>();
     s.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl), false);
     return s;
@@ -731,21 +947,27 @@ public final class ChaosHarness {
   /** The request partition of a task id, as the producer's default partitioner picks it. */
   private record ToPartition(int partitions) {
     int of(String taskId) {
-      return Utils.toPositive(Utils.murmur2(taskId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+      return Utils.toPositive(
+              Utils.murmur2(taskId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          % partitions;
     }
   }
 
-  /** Every host heartbeats every 3 s, as its agent would, from before the first request to the end. */
+  /**
+   * Every host heartbeats every 3 s, as its agent would, from before the first request to the end.
+   */
   private static final class Heartbeats implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final SpecificAvroSerializer<HostHeartbeat> serializer;
     private final Workload workload;
     private final int hosts;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "chaos-heartbeats");
-      t.setDaemon(true);
-      return t;
-    });
+    private final ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "chaos-heartbeats");
+              t.setDaemon(true);
+              return t;
+            });
     private long sequence;
 
     Heartbeats(String bootstrap, String registryUrl, Workload workload, int hosts) {
@@ -765,7 +987,8 @@ public final class ChaosHarness {
       String topic = Topics.HOST_HEARTBEATS.name();
       for (int i = 0; i < hosts; i++) {
         HostHeartbeat hb = workload.heartbeat(i, sequence, now);
-        // a failed heartbeat (broker down) is what an agent would shrug off too: the next one follows
+        // a failed heartbeat (broker down) is what an agent would shrug off too: the next one
+        // follows
         producer.send(new ProducerRecord<>(topic, hb.getHostId(), serializer.serialize(topic, hb)));
       }
     }

@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of a service's child JVM: {@code ChildMain <main class> <args...>} runs that class's
- * {@code main} (the cli's {@code io.swarmsched.cli.Main} with {@code ingest|score|dispatch}, or
- * a service's own main class), plus the same watchdog as local-cluster's {@code BrokerMain}: the
+ * {@code main} (the cli's {@code io.swarmsched.cli.Main} with {@code ingest|score|dispatch}, or a
+ * service's own main class), plus the same watchdog as local-cluster's {@code BrokerMain}: the
  * harness keeps stdin open, so when the harness dies (even by SIGKILL) the pipe closes and the
  * service exits through its shutdown hook; no service outlives a run.
  */
@@ -20,17 +20,20 @@ public final class ChildMain {
       System.err.println("usage: ChildMain <main class> [args...]");
       System.exit(2);
     }
-    Thread watchdog = new Thread(() -> {
-      try (InputStream in = System.in) {
-        while (in.read() != -1) {
-          // the harness never writes
-        }
-      } catch (IOException e) {
-        // a broken pipe means the same as end-of-file
-      }
-      System.err.println("chaos child: the harness went away; shutting down");
-      System.exit(0);
-    }, "chaos-parent-watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try (InputStream in = System.in) {
+                while (in.read() != -1) {
+                  // the harness never writes
+                }
+              } catch (IOException e) {
+                // a broken pipe means the same as end-of-file
+              }
+              System.err.println("chaos child: the harness went away; shutting down");
+              System.exit(0);
+            },
+            "chaos-parent-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
     Method main = Class.forName(args[0]).getMethod("main", String[].class);

@@ -32,8 +32,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class DecisionAudit {
   /** One terminal decision as read: enough to tell two decisions apart and to find the record. */
-  record Delivery(String decisionId, String outcome, String reason, List<String> parentHosts, int attempt,
-      long decidedAt, int partition, long offset) {
+  record Delivery(
+      String decisionId,
+      String outcome,
+      String reason,
+      List<String> parentHosts,
+      int attempt,
+      long decidedAt,
+      int partition,
+      long offset) {
     /**
      * What must be equal for two deliveries to be the same decision: its id and what it tells the
      * host to do (the round count and stream time may differ on a replayed request).
@@ -46,15 +53,21 @@ final class DecisionAudit {
   final Map<String, List<Delivery>> byRequest = new HashMap<>();
   final Map<String, Long> outcomes = new TreeMap<>();
   long seedTriggers;
-  long otherDecisions; // terminal decisions of request ids that are not the run's (e.g. parent-lost/...)
+  long otherDecisions; // terminal decisions of request ids that are not the run's (e.g.
+  // parent-lost/...)
   long decisionRecords;
   final Map<String, Integer> requestsOnTopic = new HashMap<>();
 
-  static DecisionAudit read(String bootstrap, String registryUrl, String requestPrefix, Duration timeout) {
+  static DecisionAudit read(
+      String bootstrap, String registryUrl, String requestPrefix, Duration timeout) {
     DecisionAudit audit = new DecisionAudit();
     Map<String, Object> serde = Map.of("schema.registry.url", registryUrl);
-    readAll(bootstrap, Topics.SCHEDULE_DECISIONS.name(),
-        SpecificAvroSerde.of(ScheduleDecision.class, serde).deserializer(), timeout, r -> {
+    readAll(
+        bootstrap,
+        Topics.SCHEDULE_DECISIONS.name(),
+        SpecificAvroSerde.of(ScheduleDecision.class, serde).deserializer(),
+        timeout,
+        r -> {
           audit.decisionRecords++;
           ScheduleDecision d = r.value();
           if (d == null) {
@@ -73,12 +86,26 @@ final class DecisionAudit {
             parents.add(p.getHostId());
           }
           audit.outcomes.merge(d.getOutcome().name(), 1L, Long::sum);
-          audit.byRequest.computeIfAbsent(d.getRequestId(), k -> new ArrayList<>(1)).add(new Delivery(
-              d.getDecisionId(), d.getOutcome().name(), d.getReason(), parents, d.getAttempt(),
-              d.getDecidedAt().toEpochMilli(), r.partition(), r.offset()));
+          audit
+              .byRequest
+              .computeIfAbsent(d.getRequestId(), k -> new ArrayList<>(1))
+              .add(
+                  new Delivery(
+                      d.getDecisionId(),
+                      d.getOutcome().name(),
+                      d.getReason(),
+                      parents,
+                      d.getAttempt(),
+                      d.getDecidedAt().toEpochMilli(),
+                      r.partition(),
+                      r.offset()));
         });
-    readAll(bootstrap, Topics.SCHEDULE_REQUESTS.name(),
-        SpecificAvroSerde.of(ScheduleRequest.class, serde).deserializer(), timeout, r -> {
+    readAll(
+        bootstrap,
+        Topics.SCHEDULE_REQUESTS.name(),
+        SpecificAvroSerde.of(ScheduleRequest.class, serde).deserializer(),
+        timeout,
+        r -> {
           if (r.value() != null && r.value().getRequestId().startsWith(requestPrefix)) {
             audit.requestsOnTopic.merge(r.value().getRequestId(), 1, Integer::sum);
           }
@@ -88,26 +115,48 @@ final class DecisionAudit {
 
   /** Request ids delivered more than once. */
   List<String> deliveredTwice() {
-    return byRequest.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).sorted().toList();
+    return byRequest.entrySet().stream()
+        .filter(e -> e.getValue().size() > 1)
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
   }
 
   /** Request ids with two deliveries that differ (another decision id, outcome, parents, ...). */
   List<String> decidedTwiceDifferently() {
-    return byRequest.entrySet().stream().filter(e -> {
-      Set<List<Object>> distinct = new LinkedHashSet<>();
-      e.getValue().forEach(d -> distinct.add(d.content()));
-      return distinct.size() > 1;
-    }).map(Map.Entry::getKey).sorted().toList();
+    return byRequest.entrySet().stream()
+        .filter(
+            e -> {
+              Set<List<Object>> distinct = new LinkedHashSet<>();
+              e.getValue().forEach(d -> distinct.add(d.content()));
+              return distinct.size() > 1;
+            })
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
   }
 
-  private static <V extends SpecificRecord> void readAll(String bootstrap, String topic, Deserializer<V> values,
-      Duration timeout, Consumer<ConsumerRecord<String, V>> sink) {
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-        ConsumerConfig.CLIENT_ID_CONFIG, "chaos-audit-" + topic), new StringDeserializer(), values)) {
+  private static <V extends SpecificRecord> void readAll(
+      String bootstrap,
+      String topic,
+      Deserializer<V> values,
+      Duration timeout,
+      Consumer<ConsumerRecord<String, V>> sink) {
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5000,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "chaos-audit-" + topic),
+            new StringDeserializer(),
+            values)) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo p : consumer.partitionsFor(topic, timeout)) {
         partitions.add(new TopicPartition(topic, p.partition()));
@@ -119,7 +168,8 @@ final class DecisionAudit {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
+          throw new IllegalStateException(
+              "could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
         }
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(500))) {
           sink.accept(r);

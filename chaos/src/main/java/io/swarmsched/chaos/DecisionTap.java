@@ -23,8 +23,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Follows the decisions topic as an agent does ({@code read_committed}, from the beginning of the
  * run's fresh topic) and notes when each terminal decision of one of the run's requests became
- * visible, and for which request partition: the raw material of the recovery times. The counts
- * of the report come from a separate full pass ({@link DecisionAudit}), not from this tap.
+ * visible, and for which request partition: the raw material of the recovery times. The counts of
+ * the report come from a separate full pass ({@link DecisionAudit}), not from this tap.
  */
 final class DecisionTap implements AutoCloseable {
   /** A terminal decision of a harness request, as first seen. */
@@ -40,19 +40,32 @@ final class DecisionTap implements AutoCloseable {
   private final Thread thread;
   private volatile Throwable failure;
 
-  DecisionTap(String bootstrap, String registryUrl, String requestPrefix, ToIntFunction<String> partitionOfTask) {
+  DecisionTap(
+      String bootstrap,
+      String registryUrl,
+      String requestPrefix,
+      ToIntFunction<String> partitionOfTask) {
     this.requestPrefix = requestPrefix;
     this.partitionOfTask = partitionOfTask;
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-        ConsumerConfig.CLIENT_ID_CONFIG, "chaos-decision-tap"),
-        new StringDeserializer(),
-        SpecificAvroSerde.of(ScheduleDecision.class, Map.of("schema.registry.url", registryUrl)).deserializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                50,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "chaos-decision-tap"),
+            new StringDeserializer(),
+            SpecificAvroSerde.of(ScheduleDecision.class, Map.of("schema.registry.url", registryUrl))
+                .deserializer());
     List<TopicPartition> partitions = new ArrayList<>();
-    for (PartitionInfo p : consumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(60))) {
+    for (PartitionInfo p :
+        consumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(60))) {
       partitions.add(new TopicPartition(p.topic(), p.partition()));
     }
     consumer.assign(partitions);
@@ -68,13 +81,15 @@ final class DecisionTap implements AutoCloseable {
         for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(100))) {
           records.incrementAndGet();
           ScheduleDecision d = r.value();
-          if (d == null || d.getOutcome() == DecisionOutcome.SEED_TRIGGER
+          if (d == null
+              || d.getOutcome() == DecisionOutcome.SEED_TRIGGER
               || !d.getRequestId().startsWith(requestPrefix)) {
             continue;
           }
           if (decided.add(d.getRequestId())) {
             synchronized (seen) {
-              seen.add(new Seen(System.currentTimeMillis(), partitionOfTask.applyAsInt(d.getTaskId())));
+              seen.add(
+                  new Seen(System.currentTimeMillis(), partitionOfTask.applyAsInt(d.getTaskId())));
             }
           }
         }

@@ -13,16 +13,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * A swarmsched service ({@code ingest}, {@code score} or {@code dispatch}) in its own JVM, started
  * the way an operator starts it: {@code swarmsched <command> --swarm.key=value...}, i.e. the cli's
- * main class on this JVM's classpath. When the cli is not on the classpath (this module's own
- * test: the cli depends on this module, not the other way round) the service's own main class is
- * used, which loads the same settings through the same {@code Settings.load}.
+ * main class on this JVM's classpath. When the cli is not on the classpath (this module's own test:
+ * the cli depends on this module, not the other way round) the service's own main class is used,
+ * which loads the same settings through the same {@code Settings.load}.
  */
 final class ServiceProcess implements AutoCloseable {
   static final String CLI_MAIN = "io.swarmsched.cli.Main";
-  private static final Map<String, String> OWN_MAIN = Map.of(
-      "ingest", "io.swarmsched.ingest.HeartbeatIngestApp",
-      "score", "io.swarmsched.scoring.streams.ScoringApp",
-      "dispatch", "io.swarmsched.dispatcher.DispatcherApp");
+  private static final Map<String, String> OWN_MAIN =
+      Map.of(
+          "ingest", "io.swarmsched.ingest.HeartbeatIngestApp",
+          "score", "io.swarmsched.scoring.streams.ScoringApp",
+          "dispatch", "io.swarmsched.dispatcher.DispatcherApp");
 
   final String name;
   final String command;
@@ -38,7 +39,10 @@ final class ServiceProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** True when services run as {@code swarmsched <command>}, false when through their own main classes. */
+  /**
+   * True when services run as {@code swarmsched <command>}, false when through their own main
+   * classes.
+   */
   static boolean viaCli() {
     try {
       Class.forName(CLI_MAIN, false, ServiceProcess.class.getClassLoader());
@@ -48,8 +52,13 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  static ServiceProcess start(String name, String command, int httpPort, Map<String, String> settings,
-      List<String> jvmOptions, Path logDir) {
+  static ServiceProcess start(
+      String name,
+      String command,
+      int httpPort,
+      Map<String, String> settings,
+      List<String> jvmOptions,
+      Path logDir) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -60,16 +69,19 @@ final class ServiceProcess implements AutoCloseable {
       cmd.add(CLI_MAIN);
       cmd.add(command);
     } else {
-      cmd.add(Optional.ofNullable(OWN_MAIN.get(command))
-          .orElseThrow(() -> new IllegalArgumentException("unknown service command " + command)));
+      cmd.add(
+          Optional.ofNullable(OWN_MAIN.get(command))
+              .orElseThrow(
+                  () -> new IllegalArgumentException("unknown service command " + command)));
     }
     settings.forEach((k, v) -> cmd.add("--" + k + "=" + v));
     Path log = logDir.resolve(name + ".log");
     try {
       Files.createDirectories(logDir);
-      ProcessBuilder builder = new ProcessBuilder(cmd)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().remove("JAVA_TOOL_OPTIONS");
       // the services' SWARM_* environment would override the harness's flags' defaults; drop it
       builder.environment().keySet().removeIf(k -> k.startsWith("SWARM_"));

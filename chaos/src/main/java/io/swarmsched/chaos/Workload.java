@@ -21,7 +21,10 @@ final class Workload {
     this.runId = runId;
   }
 
-  /** Prefix of every request id of this run, so decisions of earlier runs on the same topics never count. */
+  /**
+   * Prefix of every request id of this run, so decisions of earlier runs on the same topics never
+   * count.
+   */
   String requestPrefix() {
     return "chaos-" + runId + "-";
   }
@@ -56,14 +59,27 @@ final class Workload {
         .setIdc(IDCS[i % IDCS.length])
         .setLocation(CITIES[i % CITIES.length])
         .setTags(List.of("ssd"))
-        .setCapacity(HostCapacity.newBuilder()
-            .setMaxTxBytesPerSec(maxTx).setMaxRxBytesPerSec(maxTx).setUploadSlotLimit(50)
-            .setMaxTasks(8).setCpuCores(16).setMemoryBytes(64L << 30).setDiskBytes(1L << 40).setGpus(0)
-            .build())
-        .setLoad(HostLoad.newBuilder()
-            .setTxBytesPerSec(maxTx / 4).setRxBytesPerSec(maxTx / 4).setConcurrentUploads(i % 5)
-            .setRunningTasks(i % 3).setCpuUsage(0.25).setMemoryUsedBytes(8L << 30).setDiskUsedBytes(100L << 30)
-            .build())
+        .setCapacity(
+            HostCapacity.newBuilder()
+                .setMaxTxBytesPerSec(maxTx)
+                .setMaxRxBytesPerSec(maxTx)
+                .setUploadSlotLimit(50)
+                .setMaxTasks(8)
+                .setCpuCores(16)
+                .setMemoryBytes(64L << 30)
+                .setDiskBytes(1L << 40)
+                .setGpus(0)
+                .build())
+        .setLoad(
+            HostLoad.newBuilder()
+                .setTxBytesPerSec(maxTx / 4)
+                .setRxBytesPerSec(maxTx / 4)
+                .setConcurrentUploads(i % 5)
+                .setRunningTasks(i % 3)
+                .setCpuUsage(0.25)
+                .setMemoryUsedBytes(8L << 30)
+                .setDiskUsedBytes(100L << 30)
+                .build())
         .setAgentVersion("0.1.0")
         .build();
   }

@@ -7,20 +7,30 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The counting behind the verdict, without Kafka: what counts as delivered twice, decided twice, and recovered. */
+/**
+ * The counting behind the verdict, without Kafka: what counts as delivered twice, decided twice,
+ * and recovered.
+ */
 class AuditCountsTest {
 
-  private static DecisionAudit.Delivery delivery(String decisionId, String outcome, List<String> parents, long offset) {
+  private static DecisionAudit.Delivery delivery(
+      String decisionId, String outcome, List<String> parents, long offset) {
     return new DecisionAudit.Delivery(decisionId, outcome, null, parents, 1, 1_000L, 0, offset);
   }
 
   @Test
   void theSameDecisionReadTwiceIsDeliveredTwiceButNotDecidedTwice() {
     DecisionAudit audit = new DecisionAudit();
-    audit.byRequest.put("r1", new ArrayList<>(List.of(delivery("d1", "PARENTS", List.of("h1"), 10))));
-    audit.byRequest.put("r2", new ArrayList<>(List.of(delivery("d2", "PARENTS", List.of("h2"), 11),
-        // a replay after a crash: same decision, another round and stream time
-        new DecisionAudit.Delivery("d2", "PARENTS", null, List.of("h2"), 3, 9_000L, 1, 40))));
+    audit.byRequest.put(
+        "r1", new ArrayList<>(List.of(delivery("d1", "PARENTS", List.of("h1"), 10))));
+    audit.byRequest.put(
+        "r2",
+        new ArrayList<>(
+            List.of(
+                delivery("d2", "PARENTS", List.of("h2"), 11),
+                // a replay after a crash: same decision, another round and stream time
+                new DecisionAudit.Delivery(
+                    "d2", "PARENTS", null, List.of("h2"), 3, 9_000L, 1, 40))));
 
     assertThat(audit.deliveredTwice()).containsExactly("r2");
     assertThat(audit.decidedTwiceDifferently()).isEmpty();
@@ -29,13 +39,26 @@ class AuditCountsTest {
   @Test
   void anotherDecisionIdOutcomeOrParentSetIsDecidedTwiceDifferently() {
     DecisionAudit audit = new DecisionAudit();
-    audit.byRequest.put("id", new ArrayList<>(List.of(delivery("d1", "PARENTS", List.of("h1"), 1),
-        delivery("d9", "PARENTS", List.of("h1"), 2))));
-    audit.byRequest.put("outcome", new ArrayList<>(List.of(delivery("d3", "PARENTS", List.of("h1"), 3),
-        delivery("d3", "BACK_TO_SOURCE", List.of(), 4))));
-    audit.byRequest.put("parents", new ArrayList<>(List.of(delivery("d4", "PARENTS", List.of("h1"), 5),
-        delivery("d4", "PARENTS", List.of("h2"), 6))));
-    audit.byRequest.put("once", new ArrayList<>(List.of(delivery("d5", "PARENTS", List.of("h1"), 7))));
+    audit.byRequest.put(
+        "id",
+        new ArrayList<>(
+            List.of(
+                delivery("d1", "PARENTS", List.of("h1"), 1),
+                delivery("d9", "PARENTS", List.of("h1"), 2))));
+    audit.byRequest.put(
+        "outcome",
+        new ArrayList<>(
+            List.of(
+                delivery("d3", "PARENTS", List.of("h1"), 3),
+                delivery("d3", "BACK_TO_SOURCE", List.of(), 4))));
+    audit.byRequest.put(
+        "parents",
+        new ArrayList<>(
+            List.of(
+                delivery("d4", "PARENTS", List.of("h1"), 5),
+                delivery("d4", "PARENTS", List.of("h2"), 6))));
+    audit.byRequest.put(
+        "once", new ArrayList<>(List.of(delivery("d5", "PARENTS", List.of("h1"), 7))));
 
     assertThat(audit.decidedTwiceDifferently()).containsExactly("id", "outcome", "parents");
     assertThat(audit.deliveredTwice()).containsExactly("id", "outcome", "parents");
@@ -43,14 +66,16 @@ class AuditCountsTest {
 
   @Test
   void recoveryIsTheTimeToTheFirstDecisionAfterTheFaultPerPartition() {
-    ChaosHarness.FaultRecord kill = new ChaosHarness.FaultRecord("kill dispatcher", "d-2", 10_000, 300,
-        Set.of(1, 2), "");
-    List<DecisionTap.Seen> seen = List.of(
-        new DecisionTap.Seen(9_000, 1),   // before the fault: ignored
-        new DecisionTap.Seen(10_500, 0),  // a survivor's partition goes on at once
-        new DecisionTap.Seen(14_000, 1),
-        new DecisionTap.Seen(25_000, 2),  // the last killed partition answers 15 s after the kill
-        new DecisionTap.Seen(26_000, 2));
+    ChaosHarness.FaultRecord kill =
+        new ChaosHarness.FaultRecord("kill dispatcher", "d-2", 10_000, 300, Set.of(1, 2), "");
+    List<DecisionTap.Seen> seen =
+        List.of(
+            new DecisionTap.Seen(9_000, 1), // before the fault: ignored
+            new DecisionTap.Seen(10_500, 0), // a survivor's partition goes on at once
+            new DecisionTap.Seen(14_000, 1),
+            new DecisionTap.Seen(
+                25_000, 2), // the last killed partition answers 15 s after the kill
+            new DecisionTap.Seen(26_000, 2));
 
     ChaosReport.Fault f = kill.measure(seen, 3, 0);
 
@@ -63,7 +88,8 @@ class AuditCountsTest {
 
   @Test
   void aPartitionThatNeverAnswersAgainIsReportedAsNone() {
-    ChaosHarness.FaultRecord kill = new ChaosHarness.FaultRecord("kill broker", "b-1", 1_000, 10, Set.of(), "");
+    ChaosHarness.FaultRecord kill =
+        new ChaosHarness.FaultRecord("kill broker", "b-1", 1_000, 10, Set.of(), "");
     ChaosReport.Fault f = kill.measure(List.of(new DecisionTap.Seen(2_000, 0)), 2, 0);
 
     assertThat(f.firstDecisionMs()).isEqualTo(1_000);

@@ -19,8 +19,21 @@ class ChaosRunTest {
 
   @Test
   void nothingIsLostOrDuplicatedWhenADispatcherAndABrokerAreKilled() throws Exception {
-    ChaosOptions options = new ChaosOptions(10_000, 200, 100, 120, 2, 0.3, 0.6, Duration.ofSeconds(10),
-        Duration.ofSeconds(400), work, Optional.of(work.resolve("out")), Map.of(), 7);
+    ChaosOptions options =
+        new ChaosOptions(
+            10_000,
+            200,
+            100,
+            120,
+            2,
+            0.3,
+            0.6,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(400),
+            work,
+            Optional.of(work.resolve("out")),
+            Map.of(),
+            7);
     ChaosReport report = new ChaosHarness(options, System.err::println).run();
     report.write(work.resolve("out"));
     System.err.println(report.table());
@@ -28,10 +41,14 @@ class ChaosRunTest {
     assertThat(report.requestsSent()).isEqualTo(10_000);
     assertThat(report.requestsOnTopic()).as("requests on the topic").isEqualTo(10_000);
     assertThat(report.lost()).as("lost: %s", report.evidence().get("lost")).isZero();
-    assertThat(report.decidedTwiceDifferently()).as("decided twice differently: %s",
-        report.evidence().get("decidedTwiceDifferently")).isZero();
-    assertThat(report.deliveredTwice()).as("delivered twice: %s", report.evidence().get("deliveredTwice")).isZero();
-    assertThat(report.faults()).extracting(ChaosReport.Fault::kind)
+    assertThat(report.decidedTwiceDifferently())
+        .as("decided twice differently: %s", report.evidence().get("decidedTwiceDifferently"))
+        .isZero();
+    assertThat(report.deliveredTwice())
+        .as("delivered twice: %s", report.evidence().get("deliveredTwice"))
+        .isZero();
+    assertThat(report.faults())
+        .extracting(ChaosReport.Fault::kind)
         .containsExactly("kill dispatcher", "kill broker", "restart broker");
     // decisions came back after every fault
     assertThat(report.faults()).allSatisfy(f -> assertThat(f.firstDecisionMs()).isNotNegative());

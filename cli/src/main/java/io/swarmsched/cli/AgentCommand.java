@@ -9,10 +9,16 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 /** {@code swarmsched agent}: the agent daemon on this host. */
-@Command(name = "agent", mixinStandardHelpOptions = true,
-    description = "Run the agent daemon: heartbeats, piece server, downloads and seeding for this host.",
-    footer = {"", "Settings: --config FILE, SWARM_AGENT_* environment variables, --swarm.agent.key=value flags",
-        "(host.id, type, idc, location, tags, upload.limit, upload.slots, data.dir, control.port, ...; see worker-agent/README.md)."})
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the agent daemon: heartbeats, piece server, downloads and seeding for this host.",
+    footer = {
+      "",
+      "Settings: --config FILE, SWARM_AGENT_* environment variables, --swarm.agent.key=value flags",
+      "(host.id, type, idc, location, tags, upload.limit, upload.slots, data.dir, control.port, ...; see worker-agent/README.md)."
+    })
 final class AgentCommand extends ServiceCommand {
   @Override
   Map<String, String> serviceDefaults() {
@@ -28,8 +34,9 @@ final class AgentCommand extends ServiceCommand {
       throw new CommandFailure(e.getMessage(), 2, e);
     }
     AgentApp app = AgentApp.start(config);
-    out.printf("agent %s up: pieces on %s, control API on http://127.0.0.1:%d%n", config.hostId(),
-        app.agent().pieceServerAddress(), app.controlPort());
+    out.printf(
+        "agent %s up: pieces on %s, control API on http://127.0.0.1:%d%n",
+        config.hostId(), app.agent().pieceServerAddress(), app.controlPort());
     return app;
   }
 }

@@ -12,17 +12,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code swarmsched bench}: the benchmark harness. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Run the benchmarks on an embedded broker; every figure beside the broker's own baseline from the same run.",
-    footer = {"", "Writes results.json, report.md and charts to the output directory (default bench-results/<timestamp>).",
-        "Benchmarks: " + "broker, heartbeat-ingest, scoring-streams, dispatcher, scheduling-core (JMH), distribution, memory."})
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the benchmarks on an embedded broker; every figure beside the broker's own baseline from the same run.",
+    footer = {
+      "",
+      "Writes results.json, report.md and charts to the output directory (default bench-results/<timestamp>).",
+      "Benchmarks: "
+          + "broker, heartbeat-ingest, scoring-streams, dispatcher, scheduling-core (JMH), distribution, memory."
+    })
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--quick", description = "Smaller, shorter runs (under 5 minutes on 2 cores).")
   boolean quick;
 
-  @Option(names = "--only", paramLabel = "NAME[,NAME]", description = "Run only these benchmarks (the broker baseline is added when needed).")
+  @Option(
+      names = "--only",
+      paramLabel = "NAME[,NAME]",
+      description = "Run only these benchmarks (the broker baseline is added when needed).")
   String only;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory.")

@@ -13,7 +13,8 @@ final class ByteSize implements ITypeConverter<Long> {
     try {
       return Settings.of(Map.of("size", value)).bytes("size", 0, 0, Long.MAX_VALUE);
     } catch (ConfigException e) {
-      throw new TypeConversionException("'" + value + "' is not a size (use e.g. 65536, 512KiB, 64MiB, 1GiB)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a size (use e.g. 65536, 512KiB, 64MiB, 1GiB)");
     }
   }
 }

@@ -15,26 +15,41 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
-    description = "Run a local Kafka broker and schema registry with the topic catalog, until Ctrl-C.",
-    footer = {"",
-        "The broker is Apache Kafka (KRaft, broker and controller in one node) in a child JVM;",
-        "its data stays in the data directory between runs. The topic catalog is provisioned",
-        "and its schemas registered on every start; both are idempotent."})
+    description =
+        "Run a local Kafka broker and schema registry with the topic catalog, until Ctrl-C.",
+    footer = {
+      "",
+      "The broker is Apache Kafka (KRaft, broker and controller in one node) in a child JVM;",
+      "its data stays in the data directory between runs. The topic catalog is provisioned",
+      "and its schemas registered on every start; both are idempotent."
+    })
 public final class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--kafka-port", paramLabel = "PORT", description = "Kafka client port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kafka-port",
+      paramLabel = "PORT",
+      description = "Kafka client port (default: ${DEFAULT-VALUE}).")
   int kafkaPort = LocalClusterConfig.DEFAULT_KAFKA_PORT;
 
-  @Option(names = "--controller-port", paramLabel = "PORT", description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--controller-port",
+      paramLabel = "PORT",
+      description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
   int controllerPort = LocalClusterConfig.DEFAULT_CONTROLLER_PORT;
 
-  @Option(names = "--registry-port", paramLabel = "PORT", description = "Schema registry HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--registry-port",
+      paramLabel = "PORT",
+      description = "Schema registry HTTP port (default: ${DEFAULT-VALUE}).")
   int registryPort = LocalClusterConfig.DEFAULT_REGISTRY_PORT;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Where broker data and logs live (default: $SWARMSCHED_HOME/.swarmsched/data, else ./.swarmsched/data).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Where broker data and logs live (default: $SWARMSCHED_HOME/.swarmsched/data, else ./.swarmsched/data).")
   Path dataDir;
 
   /** The configuration the options describe (no side effects; tests check parsing with it). */
@@ -58,25 +73,41 @@ public final class ClusterCommand implements Callable<Integer> {
     out.println("Starting the local cluster (data in " + config.dataDir() + ") …");
     out.flush();
     LocalCluster cluster = LocalCluster.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println();
-      out.println("Stopping the local cluster …");
-      out.flush();
-      cluster.close();
-      out.println("Stopped.");
-      out.flush();
-    }, "swarmsched-cluster-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  out.println();
+                  out.println("Stopping the local cluster …");
+                  out.flush();
+                  cluster.close();
+                  out.println("Stopped.");
+                  out.flush();
+                },
+                "swarmsched-cluster-shutdown"));
 
-    long created = cluster.topics().stream().filter(t -> t.status() == TopicProvisioner.Status.CREATED).count();
+    long created =
+        cluster.topics().stream()
+            .filter(t -> t.status() == TopicProvisioner.Status.CREATED)
+            .count();
     out.println();
     out.println("swarmsched local cluster is running");
     out.println("  Kafka bootstrap servers : " + cluster.bootstrapServers());
     out.println("  Schema registry         : " + cluster.registryUrl());
-    out.println("  Topics                  : " + cluster.topics().size() + " in the catalog (" + created + " created now)");
+    out.println(
+        "  Topics                  : "
+            + cluster.topics().size()
+            + " in the catalog ("
+            + created
+            + " created now)");
     out.println("  Schemas                 : " + cluster.schemaIds().size() + " registered");
     out.println("  Data and logs           : " + config.dataDir());
-    cluster.topics().stream().filter(t -> t.status() == TopicProvisioner.Status.MISMATCHED)
-        .forEach(t -> out.println("  WARNING: topic " + t.topic() + " differs from the catalog: " + t.detail()));
+    cluster.topics().stream()
+        .filter(t -> t.status() == TopicProvisioner.Status.MISMATCHED)
+        .forEach(
+            t ->
+                out.println(
+                    "  WARNING: topic " + t.topic() + " differs from the catalog: " + t.detail()));
     out.println("Press Ctrl-C to stop.");
     out.flush();
     cluster.awaitStopped();

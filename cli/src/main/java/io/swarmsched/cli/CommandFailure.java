@@ -1,6 +1,9 @@
 package io.swarmsched.cli;
 
-/** A command failed for a reason it can state in one line; {@link Main} prints it and exits with {@link #exitCode()}. */
+/**
+ * A command failed for a reason it can state in one line; {@link Main} prints it and exits with
+ * {@link #exitCode()}.
+ */
 public class CommandFailure extends RuntimeException {
   private final int exitCode;
 

@@ -8,9 +8,15 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 /** {@code swarmsched dispatch}: the dispatcher as its own process. */
-@Command(name = "dispatch", mixinStandardHelpOptions = true,
-    description = "Run the dispatcher: schedule requests to decisions (task DAGs, stage-1 parent selection, back-to-source, seeds).",
-    footer = {"", "Settings: --config FILE, SWARM_* environment variables, --swarm.key=value flags (see dispatcher/README.md)."})
+@Command(
+    name = "dispatch",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the dispatcher: schedule requests to decisions (task DAGs, stage-1 parent selection, back-to-source, seeds).",
+    footer = {
+      "",
+      "Settings: --config FILE, SWARM_* environment variables, --swarm.key=value flags (see dispatcher/README.md)."
+    })
 final class DispatchCommand extends ServiceCommand {
   @Override
   Map<String, String> serviceDefaults() {

@@ -19,26 +19,45 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /** {@code swarmsched get URL -O FILE}: download through the swarm. */
-@Command(name = "get", mixinStandardHelpOptions = true,
-    description = "Download a URL through the swarm, with a progress bar; exits non-zero with a one-line reason on failure.",
-    footer = {"", "Uses the local agent daemon when one answers on its control port, else runs an agent in this process.",
-        "Exit codes: 0 done, 1 the download failed, 2 bad arguments."})
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    description =
+        "Download a URL through the swarm, with a progress bar; exits non-zero with a one-line reason on failure.",
+    footer = {
+      "",
+      "Uses the local agent daemon when one answers on its control port, else runs an agent in this process.",
+      "Exit codes: 0 done, 1 the download failed, 2 bad arguments."
+    })
 final class GetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "URL", description = "http or https URL of the content.")
   String url;
 
-  @Option(names = {"-O", "--output"}, required = true, paramLabel = "FILE", description = "Where to write the content.")
+  @Option(
+      names = {"-O", "--output"},
+      required = true,
+      paramLabel = "FILE",
+      description = "Where to write the content.")
   Path output;
 
-  @Option(names = "--digest", paramLabel = "sha256:HEX", description = "Expected digest of the whole content, checked at the end.")
+  @Option(
+      names = "--digest",
+      paramLabel = "sha256:HEX",
+      description = "Expected digest of the whole content, checked at the end.")
   String digest;
 
-  @Option(names = "--tag", paramLabel = "TAG", description = "Distinguishes tasks of the same URL (default: none).")
+  @Option(
+      names = "--tag",
+      paramLabel = "TAG",
+      description = "Distinguishes tasks of the same URL (default: none).")
   String tag = "";
 
-  @Option(names = "--daemon-port", paramLabel = "PORT", description = "Control port of a local agent daemon (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--daemon-port",
+      paramLabel = "PORT",
+      description = "Control port of a local agent daemon (default: ${DEFAULT-VALUE}).")
   int daemonPort = AgentConfig.DEFAULT_CONTROL_PORT;
 
   @Option(names = "--no-daemon", description = "Always run an agent in this process.")
@@ -62,7 +81,10 @@ final class GetCommand implements Callable<Integer> {
     }
     PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
     PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
-    return SwarmGet.run(new SwarmGet.Options(url, output, Optional.ofNullable(digest), tag, settings, daemonPort,
-        !noDaemon, !quiet), out, err);
+    return SwarmGet.run(
+        new SwarmGet.Options(
+            url, output, Optional.ofNullable(digest), tag, settings, daemonPort, !noDaemon, !quiet),
+        out,
+        err);
   }
 }

@@ -8,9 +8,15 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 /** {@code swarmsched ingest}: heartbeat-ingest as its own process. */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Run heartbeat-ingest: validated host table, liveness, dead letters, HTTP heartbeat gateway and host queries.",
-    footer = {"", "Settings: --config FILE, SWARM_* environment variables, --swarm.key=value flags (see heartbeat-ingest/README.md)."})
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run heartbeat-ingest: validated host table, liveness, dead letters, HTTP heartbeat gateway and host queries.",
+    footer = {
+      "",
+      "Settings: --config FILE, SWARM_* environment variables, --swarm.key=value flags (see heartbeat-ingest/README.md)."
+    })
 final class IngestCommand extends ServiceCommand {
   @Override
   Map<String, String> serviceDefaults() {

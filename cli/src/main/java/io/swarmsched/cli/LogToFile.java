@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 
-/** Sends this process's logs to a file (errors still reach the terminal), for commands that draw progress. */
+/**
+ * Sends this process's logs to a file (errors still reach the terminal), for commands that draw
+ * progress.
+ */
 final class LogToFile {
   private LogToFile() {}
 

@@ -9,38 +9,42 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code swarmsched}: the one command-line entry point. Every subcommand is its own class listed
- * in {@link #SUBCOMMANDS}; to add one ({@code up}, {@code demo}, {@code agent}, ...), write a
- * picocli {@code @Command} class implementing {@code Callable<Integer>} and add it there.
- * Failures print one line, {@code swarmsched: <reason>}, to stderr and exit non-zero.
+ * {@code swarmsched}: the one command-line entry point. Every subcommand is its own class listed in
+ * {@link #SUBCOMMANDS}; to add one ({@code up}, {@code demo}, {@code agent}, ...), write a picocli
+ * {@code @Command} class implementing {@code Callable<Integer>} and add it there. Failures print
+ * one line, {@code swarmsched: <reason>}, to stderr and exit non-zero.
  */
 @Command(
     name = "swarmsched",
     mixinStandardHelpOptions = true,
     scope = ScopeType.INHERIT,
     versionProvider = VersionProvider.class,
-    description = "Kafka-native, load-aware scheduler for peer-to-peer content distribution and worker pools.",
+    description =
+        "Kafka-native, load-aware scheduler for peer-to-peer content distribution and worker pools.",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n")
 public final class Main implements Runnable {
 
   /** The subcommands, in the order --help lists them. */
-  public static final List<Class<?>> SUBCOMMANDS = List.of(
-      DemoCommand.class,
-      UpCommand.class,
-      DashboardCommand.class,
-      ClusterCommand.class,
-      TopicsCommand.class,
-      IngestCommand.class,
-      ScoreCommand.class,
-      DispatchCommand.class,
-      AgentCommand.class,
-      GetCommand.class,
-      BenchCommand.class,
-      ChaosCommand.class,
-      SimulateCommand.class);
+  public static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          DemoCommand.class,
+          UpCommand.class,
+          DashboardCommand.class,
+          ClusterCommand.class,
+          TopicsCommand.class,
+          IngestCommand.class,
+          ScoreCommand.class,
+          DispatchCommand.class,
+          AgentCommand.class,
+          GetCommand.class,
+          BenchCommand.class,
+          ChaosCommand.class,
+          SimulateCommand.class);
 
-  /** Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage). */
+  /**
+   * Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage).
+   */
   public static final int EXIT_FAILURE = 1;
 
   @Spec CommandSpec spec;
@@ -52,7 +56,10 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line, for {@link #main} and for tests ({@code commandLine().execute(args)}). */
+  /**
+   * The configured command line, for {@link #main} and for tests ({@code
+   * commandLine().execute(args)}).
+   */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());
     for (Class<?> subcommand : SUBCOMMANDS) {
@@ -63,13 +70,17 @@ public final class Main implements Runnable {
         .setExecutionExceptionHandler(Main::reportFailure);
   }
 
-  /** Without a command: show the usage and fail, so a script calling plain {@code swarmsched} notices. */
+  /**
+   * Without a command: show the usage and fail, so a script calling plain {@code swarmsched}
+   * notices.
+   */
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
   }
 
-  private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  private static int reportFailure(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     err.println(commandLine.getColorScheme().errorText("swarmsched: " + oneLine(e)));
     err.flush();
@@ -82,8 +93,10 @@ public final class Main implements Runnable {
     while (shown.getMessage() == null && shown.getCause() != null) {
       shown = shown.getCause();
     }
-    String message = shown.getMessage() == null ? shown.getClass().getSimpleName() : shown.getMessage();
-    if (!(shown instanceof CommandFailure) && !(shown instanceof io.swarmsched.cluster.ClusterException)
+    String message =
+        shown.getMessage() == null ? shown.getClass().getSimpleName() : shown.getMessage();
+    if (!(shown instanceof CommandFailure)
+        && !(shown instanceof io.swarmsched.cluster.ClusterException)
         && shown.getClass().getPackageName().startsWith("java.")) {
       message = shown.getClass().getSimpleName() + ": " + message;
     }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * A service run as its own process until Ctrl-C. Its settings come from defaults, a properties
- * file ({@code --config FILE}), {@code SWARM_*} environment variables and {@code --swarm.key=value}
+ * A service run as its own process until Ctrl-C. Its settings come from defaults, a properties file
+ * ({@code --config FILE}), {@code SWARM_*} environment variables and {@code --swarm.key=value}
  * flags, in that order of precedence; a wrong value exits 2 naming the key.
  */
 abstract class ServiceCommand implements Callable<Integer> {
@@ -35,19 +35,26 @@ abstract class ServiceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AutoCloseable service = startService();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        service.close();
-      } catch (Exception e) {
-        System.err.println("swarmsched " + spec.name() + ": stopping failed: " + e);
-      }
-      stopped.countDown();
-    }, spec.name() + "-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    service.close();
+                  } catch (Exception e) {
+                    System.err.println("swarmsched " + spec.name() + ": stopping failed: " + e);
+                  }
+                  stopped.countDown();
+                },
+                spec.name() + "-shutdown"));
     stopped.await();
     return 0;
   }
 
-  /** The settings this command runs with: defaults, file, environment and flags; exit 2 on a bad one. */
+  /**
+   * The settings this command runs with: defaults, file, environment and flags; exit 2 on a bad
+   * one.
+   */
   Settings settings() {
     Settings settings;
     try {
@@ -56,8 +63,12 @@ abstract class ServiceCommand implements Callable<Integer> {
       throw new CommandFailure(e.getMessage(), 2, e);
     }
     if (!settings.unparsedArguments().isEmpty()) {
-      throw new CommandFailure("unknown arguments " + settings.unparsedArguments()
-          + "; settings are given as --config FILE or --swarm.key=value", 2, null);
+      throw new CommandFailure(
+          "unknown arguments "
+              + settings.unparsedArguments()
+              + "; settings are given as --config FILE or --swarm.key=value",
+          2,
+          null);
     }
     return settings;
   }

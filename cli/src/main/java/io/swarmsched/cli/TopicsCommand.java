@@ -34,48 +34,66 @@ public final class TopicsCommand implements Runnable {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
-      description = "Create every catalog topic that is missing (partitions, cleanup policy and retention "
-          + "as the catalog says); existing topics are left as they are. Prints created/existed per topic.")
+      description =
+          "Create every catalog topic that is missing (partitions, cleanup policy and retention "
+              + "as the catalog says); existing topics are left as they are. Prints created/existed per topic.")
   public static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = {"--bootstrap-server", "-b"}, paramLabel = "HOST:PORT",
+    @Option(
+        names = {"--bootstrap-server", "-b"},
+        paramLabel = "HOST:PORT",
         defaultValue = "${env:SWARM_BOOTSTRAP_SERVERS:-localhost:9092}",
-        description = "Kafka bootstrap servers (default: $SWARM_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE}).")
+        description =
+            "Kafka bootstrap servers (default: $SWARM_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
-    @Option(names = "--replication-factor", paramLabel = "N",
-        description = "Replication factor of new topics (default: the broker's default.replication.factor).")
+    @Option(
+        names = "--replication-factor",
+        paramLabel = "N",
+        description =
+            "Replication factor of new topics (default: the broker's default.replication.factor).")
     Short replicationFactor;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+    @Option(
+        names = "--timeout",
+        paramLabel = "SECONDS",
+        defaultValue = "30",
         description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
     public Integer call() {
       if (timeoutSeconds <= 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive, not " + timeoutSeconds);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--timeout must be positive, not " + timeoutSeconds);
       }
       if (replicationFactor != null && replicationFactor <= 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--replication-factor must be positive, not " + replicationFactor);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--replication-factor must be positive, not " + replicationFactor);
       }
       List<TopicProvisioner.Result> results;
       try {
-        results = CatalogProvisioning.provisionTopics(bootstrapServers, Optional.ofNullable(replicationFactor),
-            Duration.ofSeconds(timeoutSeconds));
+        results =
+            CatalogProvisioning.provisionTopics(
+                bootstrapServers,
+                Optional.ofNullable(replicationFactor),
+                Duration.ofSeconds(timeoutSeconds));
       } catch (ClusterException e) {
         throw new CommandFailure("topics create: " + Main.oneLine(e), e);
       } catch (org.apache.kafka.common.KafkaException e) {
-        throw new CommandFailure("topics create on " + bootstrapServers + ": " + Main.oneLine(e), e);
+        throw new CommandFailure(
+            "topics create on " + bootstrapServers + ": " + Main.oneLine(e), e);
       }
       PrintWriter out = spec.commandLine().getOut();
       for (TopicProvisioner.Result result : results) {
         switch (result.status()) {
           case CREATED -> out.printf("%-8s %s%n", "created", result.topic());
           case EXISTED -> out.printf("%-8s %s%n", "existed", result.topic());
-          case MISMATCHED -> out.printf("%-8s %s (differs from the catalog: %s)%n", "existed", result.topic(), result.detail());
+          case MISMATCHED ->
+              out.printf(
+                  "%-8s %s (differs from the catalog: %s)%n",
+                  "existed", result.topic(), result.detail());
         }
       }
       out.flush();

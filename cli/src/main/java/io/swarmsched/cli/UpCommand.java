@@ -19,51 +19,100 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code swarmsched up}: the embedded cluster and every service as one long-lived process. */
-@Command(name = "up", mixinStandardHelpOptions = true,
-    description = "Run the embedded cluster and every service (ingest, scoring, dispatcher) in one process, until Ctrl-C.",
-    footer = {"", "Agents on other machines join with --swarm.bootstrap.servers=HOST:9092 --swarm.schema.registry.url=http://HOST:8081."})
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the embedded cluster and every service (ingest, scoring, dispatcher) in one process, until Ctrl-C.",
+    footer = {
+      "",
+      "Agents on other machines join with --swarm.bootstrap.servers=HOST:9092 --swarm.schema.registry.url=http://HOST:8081."
+    })
 final class UpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--kafka-port", paramLabel = "PORT", description = "Kafka client port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kafka-port",
+      paramLabel = "PORT",
+      description = "Kafka client port (default: ${DEFAULT-VALUE}).")
   int kafkaPort = LocalClusterConfig.DEFAULT_KAFKA_PORT;
 
-  @Option(names = "--controller-port", paramLabel = "PORT", description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--controller-port",
+      paramLabel = "PORT",
+      description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
   int controllerPort = LocalClusterConfig.DEFAULT_CONTROLLER_PORT;
 
-  @Option(names = "--registry-port", paramLabel = "PORT", description = "Schema registry port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--registry-port",
+      paramLabel = "PORT",
+      description = "Schema registry port (default: ${DEFAULT-VALUE}).")
   int registryPort = LocalClusterConfig.DEFAULT_REGISTRY_PORT;
 
-  @Option(names = "--ingest-port", paramLabel = "PORT", description = "heartbeat-ingest HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ingest-port",
+      paramLabel = "PORT",
+      description = "heartbeat-ingest HTTP port (default: ${DEFAULT-VALUE}).")
   int ingestPort = LocalSwarm.Options.DEFAULT_INGEST_PORT;
 
-  @Option(names = "--scoring-port", paramLabel = "PORT", description = "scoring-streams HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scoring-port",
+      paramLabel = "PORT",
+      description = "scoring-streams HTTP port (default: ${DEFAULT-VALUE}).")
   int scoringPort = LocalSwarm.Options.DEFAULT_SCORING_PORT;
 
-  @Option(names = "--dispatcher-port", paramLabel = "PORT", description = "dispatcher HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dispatcher-port",
+      paramLabel = "PORT",
+      description = "dispatcher HTTP port (default: ${DEFAULT-VALUE}).")
   int dispatcherPort = LocalSwarm.Options.DEFAULT_DISPATCHER_PORT;
 
-  @Option(names = "--dashboard-port", paramLabel = "PORT", description = "Web dashboard port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dashboard-port",
+      paramLabel = "PORT",
+      description = "Web dashboard port (default: ${DEFAULT-VALUE}).")
   int dashboardPort = LocalSwarm.Options.DEFAULT_DASHBOARD_PORT;
 
-  @Option(names = "--policy", paramLabel = "POLICY", description = "Dispatcher policy, any registered name: load-aware, random, give-aware, dragonfly, seed-last (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--policy",
+      paramLabel = "POLICY",
+      description =
+          "Dispatcher policy, any registered name: load-aware, random, give-aware, dragonfly, seed-last (default: ${DEFAULT-VALUE}).")
   String policy = "load-aware";
 
-  @Option(names = "--agents", paramLabel = "N", description = "Also run a local swarm of N agents (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agents",
+      paramLabel = "N",
+      description = "Also run a local swarm of N agents (default: ${DEFAULT-VALUE}).")
   int agents = 0;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where broker data and service state live (default: .swarmsched/data).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where broker data and service state live (default: .swarmsched/data).")
   Path dataDir;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir != null ? dataDir : ClusterCommand.defaultDataDir();
-    LocalSwarm swarm = LocalSwarm.start(new LocalSwarm.Options(dir, kafkaPort, controllerPort, registryPort, ingestPort,
-        scoringPort, dispatcherPort, policy, Map.of(), dashboardPort), line -> {
-          out.println(line);
-          out.flush();
-        });
+    LocalSwarm swarm =
+        LocalSwarm.start(
+            new LocalSwarm.Options(
+                dir,
+                kafkaPort,
+                controllerPort,
+                registryPort,
+                ingestPort,
+                scoringPort,
+                dispatcherPort,
+                policy,
+                Map.of(),
+                dashboardPort),
+            line -> {
+              out.println(line);
+              out.flush();
+            });
     List<Agent> local = new ArrayList<>();
     try {
       for (DemoSwarmAgents.Spec s : DemoSwarmAgents.specs(agents)) {
@@ -74,27 +123,44 @@ final class UpCommand implements Callable<Integer> {
       throw e;
     }
     out.println();
-    out.println("  dashboard           " + swarm.dashboardUrl() + "  (hosts, tasks and their DAGs, decisions, dead letters)");
+    out.println(
+        "  dashboard           "
+            + swarm.dashboardUrl()
+            + "  (hosts, tasks and their DAGs, decisions, dead letters)");
     out.println("  Kafka bootstrap     " + swarm.bootstrapServers());
     out.println("  schema registry     " + swarm.registryUrl());
-    out.println("  heartbeat-ingest    " + swarm.ingestUrl() + "  (/api/v1/hosts, /api/v1/heartbeat, /health, /metrics)");
-    out.println("  scoring-streams     " + swarm.scoringUrl() + "  (/api/v1/scores, /health, /metrics)");
-    out.println("  dispatcher          " + swarm.dispatcherUrl() + "  (/api/v1/schedule, /api/v1/decisions, /api/v1/tasks, /health, /metrics)");
+    out.println(
+        "  heartbeat-ingest    "
+            + swarm.ingestUrl()
+            + "  (/api/v1/hosts, /api/v1/heartbeat, /health, /metrics)");
+    out.println(
+        "  scoring-streams     " + swarm.scoringUrl() + "  (/api/v1/scores, /health, /metrics)");
+    out.println(
+        "  dispatcher          "
+            + swarm.dispatcherUrl()
+            + "  (/api/v1/schedule, /api/v1/decisions, /api/v1/tasks, /health, /metrics)");
     for (Agent a : local) {
       out.println("  agent               pieces on " + a.pieceServerAddress());
     }
     out.println("  data and logs       " + dir.toAbsolutePath());
     out.println();
-    out.println("Agents elsewhere join with: swarmsched agent --swarm.bootstrap.servers=" + swarm.bootstrapServers()
-        + " --swarm.schema.registry.url=" + swarm.registryUrl());
+    out.println(
+        "Agents elsewhere join with: swarmsched agent --swarm.bootstrap.servers="
+            + swarm.bootstrapServers()
+            + " --swarm.schema.registry.url="
+            + swarm.registryUrl());
     out.println("Ctrl-C stops everything.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      haltAfter(SHUTDOWN_LIMIT);
-      stop(local, swarm);
-      stopped.countDown();
-    }, "up-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  haltAfter(SHUTDOWN_LIMIT);
+                  stop(local, swarm);
+                  stopped.countDown();
+                },
+                "up-shutdown"));
     stopped.await();
     return 0;
   }
@@ -103,12 +169,14 @@ final class UpCommand implements Callable<Integer> {
   static final Duration AGENT_STOP_BUDGET = Duration.ofSeconds(5);
 
   /**
-   * The most a SIGTERM may take: the budgets of {@link #stop} add up to less; this is the net
-   * under a close that ignores its bound (the JVM would otherwise wait for it indefinitely).
+   * The most a SIGTERM may take: the budgets of {@link #stop} add up to less; this is the net under
+   * a close that ignores its bound (the JVM would otherwise wait for it indefinitely).
    */
   static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(25);
 
-  /** Agents first (they publish LEFT while the broker is up), then the services, then the cluster. */
+  /**
+   * Agents first (they publish LEFT while the broker is up), then the services, then the cluster.
+   */
   static void stop(List<Agent> agents, LocalSwarm swarm) {
     BoundedClose.all("the agents", agents, AGENT_STOP_BUDGET);
     swarm.close();
@@ -116,15 +184,21 @@ final class UpCommand implements Callable<Integer> {
 
   /** Halts the JVM if shutdown is still running after {@code limit}, saying so on stderr. */
   private static void haltAfter(Duration limit) {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(limit.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.err.println("swarmsched up: shutdown did not finish within " + limit.toSeconds() + " s; exiting anyway");
-      Runtime.getRuntime().halt(1);
-    }, "up-shutdown-watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(limit.toMillis());
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.err.println(
+                  "swarmsched up: shutdown did not finish within "
+                      + limit.toSeconds()
+                      + " s; exiting anyway");
+              Runtime.getRuntime().halt(1);
+            },
+            "up-shutdown-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
   }

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every command refuses what is wrong with exit code 2 and a message naming it, before starting anything. */
+/**
+ * Every command refuses what is wrong with exit code 2 and a message naming it, before starting
+ * anything.
+ */
 class BadArgumentsTest {
   @TempDir Path dir;
 
@@ -69,7 +72,8 @@ class BadArgumentsTest {
     CliRun one = CliRun.of("chaos", "--dispatchers", "1", "--out", dir.resolve("b").toString());
     assertThat(one.exitCode()).isEqualTo(2);
     assertThat(one.err()).contains("--dispatchers must be 2 to 5");
-    CliRun setting = CliRun.of("chaos", "--set", "num.standby.replicas=1", "--out", dir.resolve("c").toString());
+    CliRun setting =
+        CliRun.of("chaos", "--set", "num.standby.replicas=1", "--out", dir.resolve("c").toString());
     assertThat(setting.exitCode()).isEqualTo(2);
     assertThat(setting.err()).contains("swarm.* keys");
   }

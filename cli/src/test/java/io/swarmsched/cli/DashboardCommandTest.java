@@ -11,7 +11,8 @@ class DashboardCommandTest {
   void aServiceUrlThatIsNotHttpNamesItsOption() {
     CliRun run = CliRun.of("dashboard", "--ingest", "localhost:8082");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--ingest: must be an http(s)://host:port URL, was 'localhost:8082'");
+    assertThat(run.err())
+        .contains("--ingest: must be an http(s)://host:port URL, was 'localhost:8082'");
   }
 
   @Test

@@ -12,8 +12,23 @@ class DemoEndToEndTest {
 
   @Test
   void theDemoDistributesTheFileToEveryAgentAndSummarises() {
-    CliRun run = CliRun.of("demo", "--size", "3MiB", "--agents", "4", "--upload-limit", "1MiB", "--origin-limit", "2MiB",
-        "--piece-length", "256KiB", "--data-dir", dir.toString(), "--timeout", "300");
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--size",
+            "3MiB",
+            "--agents",
+            "4",
+            "--upload-limit",
+            "1MiB",
+            "--origin-limit",
+            "2MiB",
+            "--piece-length",
+            "256KiB",
+            "--data-dir",
+            dir.toString(),
+            "--timeout",
+            "300");
     System.out.println(run.out());
     System.out.println(run.err());
 

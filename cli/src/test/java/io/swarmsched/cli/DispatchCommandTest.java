@@ -31,7 +31,9 @@ import picocli.CommandLine;
 class DispatchCommandTest {
   @TempDir Path stateDir;
 
-  /** Parses {@code swarmsched dispatch args...} and returns the command, with an empty environment. */
+  /**
+   * Parses {@code swarmsched dispatch args...} and returns the command, with an empty environment.
+   */
   private static DispatchCommand parse(String... args) {
     List<String> all = new ArrayList<>(List.of("dispatch"));
     all.addAll(List.of(args));
@@ -45,14 +47,17 @@ class DispatchCommandTest {
   void standaloneDispatchDefaultsToExactlyOnceOnItsOwnPort() {
     Settings settings = parse().settings();
     assertThat(CommonKeys.processingGuarantee(settings)).isEqualTo(CommonKeys.EXACTLY_ONCE_V2);
-    assertThat(settings.integer(CommonKeys.HTTP_PORT, 0)).isEqualTo(DispatcherConfig.DEFAULT_HTTP_PORT);
+    assertThat(settings.integer(CommonKeys.HTTP_PORT, 0))
+        .isEqualTo(DispatcherConfig.DEFAULT_HTTP_PORT);
   }
 
   @Test
   void aWrongDispatcherValueExitsTwoNamingTheKeyAndTheFlag() {
     CliRun run = CliRun.of("dispatch", "--swarm.dispatcher.retry.interval=soon");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("swarm.dispatcher.retry.interval").contains("'soon'")
+    assertThat(run.err())
+        .contains("swarm.dispatcher.retry.interval")
+        .contains("'soon'")
         .contains("flag --swarm.dispatcher.retry.interval");
   }
 
@@ -60,7 +65,8 @@ class DispatchCommandTest {
   void aBadValueUnderAnOldKeyStillFailsNamingIt() {
     DispatchCommand command = parse("--swarm.bootstrap.servers=127.0.0.1:1", "--swarm.http.port=0");
     command.environment = Map.of("SWARM_DISPATCHER_JOB_MAX__ROUNDS", "lots");
-    assertThatThrownBy(command::startService).isInstanceOf(CommandFailure.class)
+    assertThatThrownBy(command::startService)
+        .isInstanceOf(CommandFailure.class)
         .hasMessageContaining(DispatcherConfig.JOB_MAX_ROUNDS)
         .hasMessageContaining("env SWARM_DISPATCHER_JOB_MAX__ROUNDS");
   }
@@ -77,25 +83,33 @@ class DispatchCommandTest {
 
     String exactlyOnceApp = EmbeddedKafka.uniqueName("dispatch-cli-eos");
     try (DispatcherApp app = start(kafka, exactlyOnceApp)) {
-      Await.until(Duration.ofSeconds(60), "a transactional id of " + exactlyOnceApp + " on the broker",
+      Await.until(
+          Duration.ofSeconds(60),
+          "a transactional id of " + exactlyOnceApp + " on the broker",
           () -> !transactionalIds(kafka, exactlyOnceApp).isEmpty());
     }
 
     String atLeastOnceApp = EmbeddedKafka.uniqueName("dispatch-cli-alos");
-    try (DispatcherApp app = start(kafka, atLeastOnceApp, "--swarm.processing.guarantee=at_least_once")) {
+    try (DispatcherApp app =
+        start(kafka, atLeastOnceApp, "--swarm.processing.guarantee=at_least_once")) {
       assertThat(transactionalIds(kafka, atLeastOnceApp)).isEmpty();
     }
   }
 
-  private DispatcherApp start(EmbeddedKafka kafka, String applicationId, String... more) throws Exception {
-    List<String> args = new ArrayList<>(List.of(
-        "--swarm.bootstrap.servers=" + kafka.bootstrapServers(),
-        "--swarm.schema.registry.url=" + MockSchemaRegistry.MOCK_URL_PREFIX + "dispatch-cli",
-        "--swarm.http.host=127.0.0.1",
-        "--swarm.http.port=0",
-        "--swarm.state.dir=" + stateDir.resolve(applicationId),
-        "--" + DispatcherConfig.APPLICATION_ID + "=" + applicationId,
-        "--swarm.streams." + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG + "=100"));
+  private DispatcherApp start(EmbeddedKafka kafka, String applicationId, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--swarm.bootstrap.servers=" + kafka.bootstrapServers(),
+                "--swarm.schema.registry.url="
+                    + MockSchemaRegistry.MOCK_URL_PREFIX
+                    + "dispatch-cli",
+                "--swarm.http.host=127.0.0.1",
+                "--swarm.http.port=0",
+                "--swarm.state.dir=" + stateDir.resolve(applicationId),
+                "--" + DispatcherConfig.APPLICATION_ID + "=" + applicationId,
+                "--swarm.streams." + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG + "=100"));
     args.addAll(List.of(more));
     DispatchCommand command = parse(args.toArray(String[]::new));
     DispatcherApp app = (DispatcherApp) command.startService();

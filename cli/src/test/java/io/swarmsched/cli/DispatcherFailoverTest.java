@@ -57,15 +57,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two {@code swarmsched dispatch} processes on one cluster, one killed with {@code kill -9}
- * while requests keep coming: decisions for the killed instance's partitions resume on the
- * survivor. The time it takes is printed (docs/reliability.md has the figures), not asserted;
- * extra dispatcher flags for a measurement come from {@code -Dfailover.flags="--swarm.streams.k=v ..."}.
+ * Two {@code swarmsched dispatch} processes on one cluster, one killed with {@code kill -9} while
+ * requests keep coming: decisions for the killed instance's partitions resume on the survivor. The
+ * time it takes is printed (docs/reliability.md has the figures), not asserted; extra dispatcher
+ * flags for a measurement come from {@code -Dfailover.flags="--swarm.streams.k=v ..."}.
  */
 class DispatcherFailoverTest {
   static final Duration AWAIT = Duration.ofMinutes(4);
+
   /** Generous: the test proves decisions resume, the figure is what the run prints. */
   static final Duration RESUME_BOUND = Duration.ofSeconds(120);
+
   static final int HOSTS = 20;
 
   @TempDir Path dir;
@@ -75,10 +77,11 @@ class DispatcherFailoverTest {
 
   @Test
   void decisionsForAKilledInstancesPartitionsResumeOnTheSurvivor() throws Exception {
-    LocalClusterConfig config = LocalClusterConfig.defaults()
-        .withPorts(Ports.findFree(), Ports.findFree(), Ports.findFree())
-        .withDataDir(dir.resolve("cluster"))
-        .withBrokerJvmOptions(List.of("-Xmx512m"));
+    LocalClusterConfig config =
+        LocalClusterConfig.defaults()
+            .withPorts(Ports.findFree(), Ports.findFree(), Ports.findFree())
+            .withDataDir(dir.resolve("cluster"))
+            .withBrokerJvmOptions(List.of("-Xmx512m"));
     List<Process> dispatchers = new ArrayList<>();
     try (LocalCluster cluster = LocalCluster.start(config)) {
       Map<String, String> serde = Map.of("schema.registry.url", cluster.registryUrl());
@@ -91,13 +94,18 @@ class DispatcherFailoverTest {
       awaitHealthy(httpA, dispatchers.get(0), "a");
       awaitHealthy(httpB, dispatchers.get(1), "b");
       int partitions = Topics.SCHEDULE_REQUESTS.partitions();
-      Set<Integer> owned = Await.value(AWAIT, "both instances own request partitions", () -> {
-        Map<String, Set<Integer>> byInstance = requestPartitionsByInstance(cluster);
-        Set<Integer> ofA = byInstance.getOrDefault("a", Set.of());
-        Set<Integer> ofB = byInstance.getOrDefault("b", Set.of());
-        return !ofA.isEmpty() && !ofB.isEmpty() && ofA.size() + ofB.size() == partitions
-            ? java.util.Optional.of(ofA) : java.util.Optional.empty();
-      });
+      Set<Integer> owned =
+          Await.value(
+              AWAIT,
+              "both instances own request partitions",
+              () -> {
+                Map<String, Set<Integer>> byInstance = requestPartitionsByInstance(cluster);
+                Set<Integer> ofA = byInstance.getOrDefault("a", Set.of());
+                Set<Integer> ofB = byInstance.getOrDefault("b", Set.of());
+                return !ofA.isEmpty() && !ofB.isEmpty() && ofA.size() + ofB.size() == partitions
+                    ? java.util.Optional.of(ofA)
+                    : java.util.Optional.empty();
+              });
 
       // Three tasks on every partition, so each partition has requests all the time.
       Map<Integer, List<String>> tasksByPartition = tasksByPartition(partitions, 3);
@@ -106,12 +114,28 @@ class DispatcherFailoverTest {
       Map<String, Integer> partitionOfRequest = new ConcurrentHashMap<>();
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
-      Thread reader = new Thread(() -> readDecisions(cluster, serde, running, sentAt, partitionOfRequest,
-          killedAt, firstDecisionAfterKill), "decision-reader");
+      Thread reader =
+          new Thread(
+              () ->
+                  readDecisions(
+                      cluster,
+                      serde,
+                      running,
+                      sentAt,
+                      partitionOfRequest,
+                      killedAt,
+                      firstDecisionAfterKill),
+              "decision-reader");
       reader.start();
-      try (KafkaProducer<String, ScheduleRequest> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-          new StringSerializer(), SpecificAvroSerde.of(ScheduleRequest.class, serde).serializer())) {
+      try (KafkaProducer<String, ScheduleRequest> producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  cluster.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all"),
+              new StringSerializer(),
+              SpecificAvroSerde.of(ScheduleRequest.class, serde).serializer())) {
         long start = System.nanoTime();
         int n = 0;
         while (System.nanoTime() - start < RESUME_BOUND.toNanos() + TimeUnit.SECONDS.toNanos(60)) {
@@ -120,22 +144,34 @@ class DispatcherFailoverTest {
               String id = run + "-req-" + n++;
               partitionOfRequest.put(id, e.getKey());
               sentAt.put(id, System.nanoTime());
-              ScheduleRequest req = ScheduleRequest.newBuilder().setRequestId(id).setTaskId(task)
-                  .setPeerId(run + "-p" + n).setHostId(run + "-h" + (n % HOSTS)).setUrl("https://origin/" + task)
-                  .setTimestamp(Instant.now()).build();
-              producer.send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), e.getKey(), null, task, req));
+              ScheduleRequest req =
+                  ScheduleRequest.newBuilder()
+                      .setRequestId(id)
+                      .setTaskId(task)
+                      .setPeerId(run + "-p" + n)
+                      .setHostId(run + "-h" + (n % HOSTS))
+                      .setUrl("https://origin/" + task)
+                      .setTimestamp(Instant.now())
+                      .build();
+              producer.send(
+                  new ProducerRecord<>(
+                      Topics.SCHEDULE_REQUESTS.name(), e.getKey(), null, task, req));
             }
           }
           producer.flush();
-          if (killedAt.get() == Long.MAX_VALUE && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(10)) {
+          if (killedAt.get() == Long.MAX_VALUE
+              && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(10)) {
             // Decisions flow on every partition by now; kill -9 instance a.
-            Await.until(AWAIT, "decisions on every partition before the kill",
+            Await.until(
+                AWAIT,
+                "decisions on every partition before the kill",
                 () -> partitionsWithDecisions(sentAt, partitionOfRequest).size() == partitions);
             killedAt.set(System.nanoTime());
             a.destroyForcibly();
             System.out.println("FAILOVER kill -9 of instance a at " + java.time.LocalTime.now());
           }
-          if (killedAt.get() != Long.MAX_VALUE && firstDecisionAfterKill.keySet().containsAll(owned)) {
+          if (killedAt.get() != Long.MAX_VALUE
+              && firstDecisionAfterKill.keySet().containsAll(owned)) {
             break;
           }
           TimeUnit.MILLISECONDS.sleep(100); // a steady stream, ten rounds a second
@@ -150,17 +186,30 @@ class DispatcherFailoverTest {
         Long at = firstDecisionAfterKill.get(p);
         secondsToResume.put(p, at == null ? Double.NaN : (at - killedAt.get()) / 1e9);
       }
-      System.out.printf("FAILOVER flags=[%s] killed instance owned partitions %s; seconds from kill -9 to the first"
-          + " decision per partition: %s; slowest %.1f s%n", System.getProperty("failover.flags", ""), owned,
-          secondsToResume, secondsToResume.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN));
+      System.out.printf(
+          "FAILOVER flags=[%s] killed instance owned partitions %s; seconds from kill -9 to the first"
+              + " decision per partition: %s; slowest %.1f s%n",
+          System.getProperty("failover.flags", ""),
+          owned,
+          secondsToResume,
+          secondsToResume.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN));
       // What the survivor went through, for the figures in docs/reliability.md.
-      read(dir.resolve("dispatch-b.out")).lines().filter(l -> l.contains(" -> ") || l.contains("WARN"))
+      read(dir.resolve("dispatch-b.out"))
+          .lines()
+          .filter(l -> l.contains(" -> ") || l.contains("WARN"))
           .forEach(l -> System.out.println("FAILOVER survivor: " + l));
       // When the group coordinator evicted the killed member and rebalanced.
-      read(config.dataDir().resolve("logs").resolve("server.log")).lines()
-          .filter(l -> l.contains(appId) && (l.contains("Member") || l.contains("rebalance") || l.contains("Stabilized")))
+      read(config.dataDir().resolve("logs").resolve("server.log"))
+          .lines()
+          .filter(
+              l ->
+                  l.contains(appId)
+                      && (l.contains("Member")
+                          || l.contains("rebalance")
+                          || l.contains("Stabilized")))
           .forEach(l -> System.out.println("FAILOVER coordinator: " + l));
-      assertThat(firstDecisionAfterKill.keySet()).as("partitions of the killed instance with decisions again")
+      assertThat(firstDecisionAfterKill.keySet())
+          .as("partitions of the killed instance with decisions again")
           .containsAll(owned);
     } finally {
       for (Process p : dispatchers) {
@@ -170,53 +219,82 @@ class DispatcherFailoverTest {
     }
   }
 
-  /** {@code swarmsched dispatch} in a child JVM on this classpath, as the swarmsched script runs it. */
-  private Process startDispatcher(LocalCluster cluster, String instance, int httpPort) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "dispatch",
-        "--swarm.bootstrap.servers=" + cluster.bootstrapServers(),
-        "--swarm.schema.registry.url=" + cluster.registryUrl(),
-        "--swarm.http.host=127.0.0.1",
-        "--swarm.http.port=" + httpPort,
-        "--swarm.state.dir=" + dir.resolve("state-" + instance),
-        "--swarm.instance.id=" + instance,
-        "--" + DispatcherConfig.APPLICATION_ID + "=" + appId));
+  /**
+   * {@code swarmsched dispatch} in a child JVM on this classpath, as the swarmsched script runs it.
+   */
+  private Process startDispatcher(LocalCluster cluster, String instance, int httpPort)
+      throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "dispatch",
+                "--swarm.bootstrap.servers=" + cluster.bootstrapServers(),
+                "--swarm.schema.registry.url=" + cluster.registryUrl(),
+                "--swarm.http.host=127.0.0.1",
+                "--swarm.http.port=" + httpPort,
+                "--swarm.state.dir=" + dir.resolve("state-" + instance),
+                "--swarm.instance.id=" + instance,
+                "--" + DispatcherConfig.APPLICATION_ID + "=" + appId));
     String flags = System.getProperty("failover.flags", "").strip();
     if (!flags.isEmpty()) {
       command.addAll(Arrays.asList(flags.split("\\s+")));
     }
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("dispatch-" + instance + ".out").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("dispatch-" + instance + ".out").toFile());
     builder.environment().remove("JAVA_TOOL_OPTIONS");
     return builder.start();
   }
 
   private void awaitHealthy(int port, Process process, String instance) {
-    Await.until(AWAIT, "dispatcher " + instance + " to be healthy", () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError("dispatcher " + instance + " exited: " + read(dir.resolve("dispatch-" + instance + ".out")));
-      }
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    });
+    Await.until(
+        AWAIT,
+        "dispatcher " + instance + " to be healthy",
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "dispatcher "
+                    + instance
+                    + " exited: "
+                    + read(dir.resolve("dispatch-" + instance + ".out")));
+          }
+          try {
+            return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode()
+                == 200;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        });
   }
 
-  /** Instance id → partitions of the requests topic its consumer is assigned (client ids are {@code <appId>-<instance>-...}). */
+  /**
+   * Instance id → partitions of the requests topic its consumer is assigned (client ids are {@code
+   * <appId>-<instance>-...}).
+   */
   private Map<String, Set<Integer>> requestPartitionsByInstance(LocalCluster cluster) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(appId)).all()
-          .get(10, TimeUnit.SECONDS).get(appId);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+      ConsumerGroupDescription group =
+          admin.describeConsumerGroups(List.of(appId)).all().get(10, TimeUnit.SECONDS).get(appId);
       Map<String, Set<Integer>> result = new HashMap<>();
       for (MemberDescription m : group.members()) {
-        String rest = m.clientId().startsWith(appId + "-") ? m.clientId().substring(appId.length() + 1) : "";
+        String rest =
+            m.clientId().startsWith(appId + "-") ? m.clientId().substring(appId.length() + 1) : "";
         String instance = rest.contains("-") ? rest.substring(0, rest.indexOf('-')) : rest;
         for (TopicPartition tp : m.assignment().topicPartitions()) {
           if (tp.topic().equals(Topics.SCHEDULE_REQUESTS.name())) {
@@ -232,7 +310,9 @@ class DispatcherFailoverTest {
 
   private Map<Integer, List<String>> tasksByPartition(int partitions, int perPartition) {
     Map<Integer, List<String>> result = new TreeMap<>();
-    for (int i = 0; result.values().stream().mapToInt(List::size).sum() < partitions * perPartition; i++) {
+    for (int i = 0;
+        result.values().stream().mapToInt(List::size).sum() < partitions * perPartition;
+        i++) {
       String task = run + "-t" + i;
       int p = Utils.toPositive(Utils.murmur2(task.getBytes(StandardCharsets.UTF_8))) % partitions;
       List<String> tasks = result.computeIfAbsent(p, k -> new ArrayList<>());
@@ -245,20 +325,37 @@ class DispatcherFailoverTest {
 
   private final Set<String> decided = ConcurrentHashMap.newKeySet();
 
-  private Set<Integer> partitionsWithDecisions(Map<String, Long> sentAt, Map<String, Integer> partitionOfRequest) {
-    return decided.stream().map(partitionOfRequest::get).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+  private Set<Integer> partitionsWithDecisions(
+      Map<String, Long> sentAt, Map<String, Integer> partitionOfRequest) {
+    return decided.stream()
+        .map(partitionOfRequest::get)
+        .filter(java.util.Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
-  private void readDecisions(LocalCluster cluster, Map<String, String> serde, AtomicBoolean running,
-      Map<String, Long> sentAt, Map<String, Integer> partitionOfRequest, AtomicLong killedAt,
+  private void readDecisions(
+      LocalCluster cluster,
+      Map<String, String> serde,
+      AtomicBoolean running,
+      Map<String, Long> sentAt,
+      Map<String, Integer> partitionOfRequest,
+      AtomicLong killedAt,
       Map<Integer, Long> firstDecisionAfterKill) {
-    Map<String, Object> props = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "failover-reader-" + run,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-        SpecificAvroSerde.of(ScheduleDecision.class, serde).deserializer())) {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            cluster.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "failover-reader-" + run,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    try (KafkaConsumer<String, ScheduleDecision> consumer =
+        new KafkaConsumer<>(
+            props,
+            new StringDeserializer(),
+            SpecificAvroSerde.of(ScheduleDecision.class, serde).deserializer())) {
       consumer.subscribe(List.of(Topics.SCHEDULE_DECISIONS.name()));
       while (running.get()) {
         for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(100))) {
@@ -281,18 +378,40 @@ class DispatcherFailoverTest {
   }
 
   private void publishHosts(LocalCluster cluster, Map<String, String> serde) throws Exception {
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-        new StringSerializer(), SpecificAvroSerde.of(HostState.class, serde).serializer())) {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new StringSerializer(),
+            SpecificAvroSerde.of(HostState.class, serde).serializer())) {
       for (int i = 0; i < HOSTS; i++) {
         String id = run + "-h" + i;
         Instant now = Instant.now();
-        producer.send(new ProducerRecord<>(Topics.HOSTS.name(), id, HostState.newBuilder()
-            .setHostId(id).setPieceServerAddress(id + ":4000").setType(HostType.NORMAL)
-            .setCapacity(HostCapacity.newBuilder().setMaxTxBytesPerSec(100L << 20).setUploadSlotLimit(1000).build())
-            .setLoad(HostLoad.newBuilder().build())
-            .setLastSequence(1).setLastSeen(now).setFirstSeen(now)
-            .setLiveness(Liveness.ONLINE).setLivenessChangedAt(now).build())).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.HOSTS.name(),
+                    id,
+                    HostState.newBuilder()
+                        .setHostId(id)
+                        .setPieceServerAddress(id + ":4000")
+                        .setType(HostType.NORMAL)
+                        .setCapacity(
+                            HostCapacity.newBuilder()
+                                .setMaxTxBytesPerSec(100L << 20)
+                                .setUploadSlotLimit(1000)
+                                .build())
+                        .setLoad(HostLoad.newBuilder().build())
+                        .setLastSequence(1)
+                        .setLastSeen(now)
+                        .setFirstSeen(now)
+                        .setLiveness(Liveness.ONLINE)
+                        .setLivenessChangedAt(now)
+                        .build()))
+            .get();
       }
     }
   }

@@ -7,16 +7,29 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 class MainTest {
 
   static Stream<String> commands() {
-    return Stream.of("", "cluster", "topics", "topics create", "demo", "up", "ingest", "score", "dispatch", "agent", "get", "bench", "chaos");
+    return Stream.of(
+        "",
+        "cluster",
+        "topics",
+        "topics create",
+        "demo",
+        "up",
+        "ingest",
+        "score",
+        "dispatch",
+        "agent",
+        "get",
+        "bench",
+        "chaos");
   }
 
   @ParameterizedTest(name = "swarmsched {0} --help")
@@ -35,7 +48,9 @@ class MainTest {
     CliRun run = CliRun.of(args(command, "--version"));
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).startsWith("swarmsched " + VersionProvider.version()).contains("Apache Kafka 4.3.1");
+    assertThat(run.out())
+        .startsWith("swarmsched " + VersionProvider.version())
+        .contains("Apache Kafka 4.3.1");
   }
 
   @Test
@@ -70,8 +85,16 @@ class MainTest {
   @Test
   void clusterOptionsBecomeTheClusterConfig(@TempDir Path dir) {
     ClusterCommand command = new ClusterCommand();
-    new CommandLine(command).parseArgs("--kafka-port", "19092", "--controller-port", "19093",
-        "--registry-port", "18081", "--data-dir", dir.toString());
+    new CommandLine(command)
+        .parseArgs(
+            "--kafka-port",
+            "19092",
+            "--controller-port",
+            "19093",
+            "--registry-port",
+            "18081",
+            "--data-dir",
+            dir.toString());
 
     LocalClusterConfig config = command.config();
     assertThat(config.kafkaPort()).isEqualTo(19092);
@@ -90,7 +113,9 @@ class MainTest {
     assertThat(config.kafkaPort()).isEqualTo(9092);
     assertThat(config.controllerPort()).isEqualTo(9093);
     assertThat(config.registryPort()).isEqualTo(8081);
-    assertThat(config.dataDir().endsWith(Path.of(".swarmsched", "data"))).as(config.dataDir().toString()).isTrue();
+    assertThat(config.dataDir().endsWith(Path.of(".swarmsched", "data")))
+        .as(config.dataDir().toString())
+        .isTrue();
   }
 
   @Test
@@ -98,7 +123,8 @@ class MainTest {
     CliRun run = CliRun.of("cluster", "--kafka-port", "ninety");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).startsWith("Invalid value for option '--kafka-port': 'ninety' is not an int");
+    assertThat(run.err())
+        .startsWith("Invalid value for option '--kafka-port': 'ninety' is not an int");
   }
 
   @Test
@@ -107,17 +133,31 @@ class MainTest {
       taken.bind(new InetSocketAddress(0));
       int port = taken.getLocalPort();
 
-      CliRun run = CliRun.of("cluster", "--kafka-port", Integer.toString(port), "--data-dir", dir.toString());
+      CliRun run =
+          CliRun.of(
+              "cluster", "--kafka-port", Integer.toString(port), "--data-dir", dir.toString());
 
       assertThat(run.exitCode()).isEqualTo(1);
-      assertThat(run.errLines()).containsExactly("swarmsched: Port " + port + " (Kafka) is already in use. "
-          + "Stop whatever is listening on it, or choose another port with --kafka-port.");
+      assertThat(run.errLines())
+          .containsExactly(
+              "swarmsched: Port "
+                  + port
+                  + " (Kafka) is already in use. "
+                  + "Stop whatever is listening on it, or choose another port with --kafka-port.");
     }
   }
 
   @Test
   void clusterWithEqualKafkaAndControllerPortsFailsWithOneLine(@TempDir Path dir) {
-    CliRun run = CliRun.of("cluster", "--kafka-port", "19092", "--controller-port", "19092", "--data-dir", dir.toString());
+    CliRun run =
+        CliRun.of(
+            "cluster",
+            "--kafka-port",
+            "19092",
+            "--controller-port",
+            "19092",
+            "--data-dir",
+            dir.toString());
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.errLines()).hasSize(1);

@@ -14,14 +14,26 @@ class SimulateCommandTest {
   void withoutAScenarioItListsTheScenariosAndPolicies() {
     CliRun run = CliRun.of("simulate");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("uniform", "skewed", "flash-crowd", "seed-loss", "cross-idc", "churn")
+    assertThat(run.out())
+        .contains("uniform", "skewed", "flash-crowd", "seed-loss", "cross-idc", "churn")
         .contains("Policies: load-aware, random");
   }
 
   @Test
   void aSmallRunPrintsTheTableWithAVerdictAndWritesJson() {
-    CliRun run = CliRun.of("simulate", "--scenario", "uniform", "--hosts", "12", "--size", "8MiB", "--policy",
-        "random", "--out", dir.toString());
+    CliRun run =
+        CliRun.of(
+            "simulate",
+            "--scenario",
+            "uniform",
+            "--hosts",
+            "12",
+            "--size",
+            "8MiB",
+            "--policy",
+            "random",
+            "--out",
+            dir.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("uniform").contains("random").containsPattern("OK|FAIL");
     assertThat(run.err()).contains("running uniform (12 hosts, 8 MiB) with random");

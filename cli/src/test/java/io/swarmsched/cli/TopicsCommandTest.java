@@ -22,18 +22,25 @@ class TopicsCommandTest {
     CliRun first = CliRun.of("topics", "create", "--bootstrap-server", kafka.bootstrapServers());
 
     assertThat(first.exitCode()).as(first.err()).isZero();
-    assertThat(first.out().strip().split("\\R")).hasSize(catalog.size())
+    assertThat(first.out().strip().split("\\R"))
+        .hasSize(catalog.size())
         .allMatch(line -> line.matches("(created|existed) +swarm\\..+\\.v1"));
     Set<String> onCluster = kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS);
     assertThat(onCluster).containsAll(catalog);
-    var described = kafka.admin().describeTopics(List.of(Topics.HOSTS.name())).allTopicNames().get(30, TimeUnit.SECONDS);
+    var described =
+        kafka
+            .admin()
+            .describeTopics(List.of(Topics.HOSTS.name()))
+            .allTopicNames()
+            .get(30, TimeUnit.SECONDS);
     assertThat(described.get(Topics.HOSTS.name()).partitions()).hasSize(Topics.HOSTS.partitions());
 
     CliRun second = CliRun.of("topics", "create", "-b", kafka.bootstrapServers());
 
     assertThat(second.exitCode()).isZero();
     assertThat(Arrays.stream(second.out().strip().split("\\R")).toList())
-        .containsExactlyElementsOf(catalog.stream().map(name -> String.format("%-8s %s", "existed", name)).toList());
+        .containsExactlyElementsOf(
+            catalog.stream().map(name -> String.format("%-8s %s", "existed", name)).toList());
   }
 
   @Test
@@ -43,11 +50,15 @@ class TopicsCommandTest {
       port = socket.getLocalPort();
     }
 
-    CliRun run = CliRun.of("topics", "create", "--bootstrap-server", "127.0.0.1:" + port, "--timeout", "2");
+    CliRun run =
+        CliRun.of("topics", "create", "--bootstrap-server", "127.0.0.1:" + port, "--timeout", "2");
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.errLines()).containsExactly(
-        "swarmsched: topics create: No Kafka broker answered at 127.0.0.1:" + port + " within 2 s");
+    assertThat(run.errLines())
+        .containsExactly(
+            "swarmsched: topics create: No Kafka broker answered at 127.0.0.1:"
+                + port
+                + " within 2 s");
     assertThat(run.out()).isEmpty();
   }
 

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code swarmsched up} as a process: it shares its data directory with {@code swarmsched
- * cluster} (either may run after the other), and a SIGTERM ends it within a bound even when
- * the broker died first, so its agents' and services' Kafka clients cannot flush.
+ * {@code swarmsched up} as a process: it shares its data directory with {@code swarmsched cluster}
+ * (either may run after the other), and a SIGTERM ends it within a bound even when the broker died
+ * first, so its agents' and services' Kafka clients cannot flush.
  */
 class UpLifecycleTest {
   /** The bound the issue asks for; UpCommand.SHUTDOWN_LIMIT (25 s) is the net under it. */
@@ -31,11 +31,13 @@ class UpLifecycleTest {
   @TempDir Path dataDir;
 
   @Test
-  void upAfterClusterStopsWithinTheBoundOnSigtermAfterTheBrokerIsKilledAndClusterRunsAfterIt() throws Exception {
-    LocalClusterConfig cluster = LocalClusterConfig.defaults()
-        .withPorts(Ports.findFree(), Ports.findFree(), Ports.findFree())
-        .withDataDir(dataDir)
-        .withBrokerJvmOptions(List.of("-Xmx384m"));
+  void upAfterClusterStopsWithinTheBoundOnSigtermAfterTheBrokerIsKilledAndClusterRunsAfterIt()
+      throws Exception {
+    LocalClusterConfig cluster =
+        LocalClusterConfig.defaults()
+            .withPorts(Ports.findFree(), Ports.findFree(), Ports.findFree())
+            .withDataDir(dataDir)
+            .withBrokerJvmOptions(List.of("-Xmx384m"));
     try (LocalCluster first = LocalCluster.start(cluster)) {
       assertThat(first.topics()).isNotEmpty();
     }
@@ -43,15 +45,19 @@ class UpLifecycleTest {
     Path output = dataDir.resolve("up.out");
     Process up = startUp(cluster, output);
     try {
-      Await.until(Duration.ofMinutes(5), "up to say it is running", () -> {
-        String text = read(output);
-        if (!up.isAlive()) {
-          throw new AssertionError("up exited with " + up.exitValue() + ":\n" + text);
-        }
-        return text.contains("Ctrl-C stops everything.");
-      });
+      Await.until(
+          Duration.ofMinutes(5),
+          "up to say it is running",
+          () -> {
+            String text = read(output);
+            if (!up.isAlive()) {
+              throw new AssertionError("up exited with " + up.exitValue() + ":\n" + text);
+            }
+            return text.contains("Ctrl-C stops everything.");
+          });
       assertThat(read(output)).doesNotContain("not in the form of topic-partition");
-      ProcessHandle broker = brokerOf(up).orElseThrow(() -> new AssertionError("no broker child of up"));
+      ProcessHandle broker =
+          brokerOf(up).orElseThrow(() -> new AssertionError("no broker child of up"));
 
       broker.destroyForcibly(); // kill -9: nothing of the cluster answers any more
       broker.onExit().get(30, TimeUnit.SECONDS);
@@ -59,34 +65,53 @@ class UpLifecycleTest {
       up.destroy(); // SIGTERM
       boolean exited = up.waitFor(EXIT_BOUND.toSeconds(), TimeUnit.SECONDS);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      System.out.println("up exited " + took.toMillis() + " ms after SIGTERM (broker killed first)");
+      System.out.println(
+          "up exited " + took.toMillis() + " ms after SIGTERM (broker killed first)");
 
-      assertThat(exited).as("up exits within %s of SIGTERM; output:%n%s", EXIT_BOUND, read(output)).isTrue();
+      assertThat(exited)
+          .as("up exits within %s of SIGTERM; output:%n%s", EXIT_BOUND, read(output))
+          .isTrue();
     } finally {
       up.descendants().forEach(ProcessHandle::destroyForcibly);
       up.destroyForcibly();
     }
 
     try (LocalCluster after = LocalCluster.start(cluster)) {
-      assertThat(after.topics()).extracting(TopicProvisioner.Result::status)
+      assertThat(after.topics())
+          .extracting(TopicProvisioner.Result::status)
           .containsOnly(TopicProvisioner.Status.EXISTED);
     }
   }
 
   /** {@code up} in a child JVM on this classpath, as the swarmsched script runs it. */
   private Process startUp(LocalClusterConfig cluster, Path output) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "up", "--agents", "2", "--data-dir", dataDir.toString(),
-        "--kafka-port", Integer.toString(cluster.kafkaPort()),
-        "--controller-port", Integer.toString(cluster.controllerPort()),
-        "--registry-port", Integer.toString(cluster.registryPort()),
-        "--ingest-port", Integer.toString(Ports.findFree()),
-        "--scoring-port", Integer.toString(Ports.findFree()),
-        "--dispatcher-port", Integer.toString(Ports.findFree())));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(output.toFile());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "up",
+                "--agents",
+                "2",
+                "--data-dir",
+                dataDir.toString(),
+                "--kafka-port",
+                Integer.toString(cluster.kafkaPort()),
+                "--controller-port",
+                Integer.toString(cluster.controllerPort()),
+                "--registry-port",
+                Integer.toString(cluster.registryPort()),
+                "--ingest-port",
+                Integer.toString(Ports.findFree()),
+                "--scoring-port",
+                Integer.toString(Ports.findFree()),
+                "--dispatcher-port",
+                Integer.toString(Ports.findFree())));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     builder.environment().remove("JAVA_TOOL_OPTIONS");
     return builder.start();
   }

@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * the page's reads to the services, so the browser talks to one origin and needs no CORS.
  *
  * <ul>
- *   <li>{@code GET /}, {@code /app.js}, {@code /style.css}: the page;</li>
+ *   <li>{@code GET /}, {@code /app.js}, {@code /style.css}: the page;
  *   <li>{@code GET /proxy/{service}/{path}}: a GET of {@code path} on the service's base URL, for
- *       {@code service} in ingest, scoring, dispatcher, registry, and only for read paths
- *       ({@code api/v1/...}, {@code metrics}, {@code health}): the dashboard can never write;</li>
- *   <li>{@code GET /targets}: which base URL each service has;</li>
- *   <li>{@code GET /health}: 200 while the server runs.</li>
+ *       {@code service} in ingest, scoring, dispatcher, registry, and only for read paths ({@code
+ *       api/v1/...}, {@code metrics}, {@code health}): the dashboard can never write;
+ *   <li>{@code GET /targets}: which base URL each service has;
+ *   <li>{@code GET /health}: 200 while the server runs.
  * </ul>
  *
  * It holds no state and reads only the services' HTTP APIs (interactive queries), so it works
@@ -66,7 +66,8 @@ public final class DashboardServer implements AutoCloseable {
 
     private static String base(String name, String url) {
       if (url == null || url.isBlank()) {
-        throw new IllegalArgumentException(name + ": a base URL is required (e.g. http://localhost:8082)");
+        throw new IllegalArgumentException(
+            name + ": a base URL is required (e.g. http://localhost:8082)");
       }
       URI uri;
       try {
@@ -74,27 +75,32 @@ public final class DashboardServer implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(name + ": not a URL: '" + url + "'");
       }
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw new IllegalArgumentException(name + ": must be an http(s)://host:port URL, was '" + url + "'");
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            name + ": must be an http(s)://host:port URL, was '" + url + "'");
       }
       String s = uri.toString();
       return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
   }
 
-  private static final Map<String, String> CONTENT_TYPES = Map.of(
-      "html", "text/html; charset=utf-8",
-      "js", "text/javascript; charset=utf-8",
-      "css", "text/css; charset=utf-8",
-      "svg", "image/svg+xml",
-      "png", "image/png");
+  private static final Map<String, String> CONTENT_TYPES =
+      Map.of(
+          "html", "text/html; charset=utf-8",
+          "js", "text/javascript; charset=utf-8",
+          "css", "text/css; charset=utf-8",
+          "svg", "image/svg+xml",
+          "png", "image/png");
+
   /** The only path prefixes the proxy forwards: reads. */
   private static final List<String> READ_PATHS = List.of("api/v1/", "metrics", "health");
 
   private final Targets targets;
   private final HttpServer server;
   private final ExecutorService executor;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   private DashboardServer(Targets targets, HttpServer server, ExecutorService executor) {
     this.targets = targets;
@@ -106,11 +112,14 @@ public final class DashboardServer implements AutoCloseable {
   public static DashboardServer start(Targets targets, String host, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "dashboard-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "dashboard-http-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     DashboardServer dashboard = new DashboardServer(targets, server, executor);
     server.setExecutor(executor);
     server.createContext("/", dashboard::handle);
@@ -138,11 +147,23 @@ public final class DashboardServer implements AutoCloseable {
       String path = exchange.getRequestURI().getRawPath();
       if (!method.equals("GET") && !method.equals("HEAD")) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(exchange, 405, "application/json", error("the dashboard only reads; " + method + " is not allowed"));
+        send(
+            exchange,
+            405,
+            "application/json",
+            error("the dashboard only reads; " + method + " is not allowed"));
       } else if (path.equals("/health")) {
-        send(exchange, 200, "application/json", "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8));
+        send(
+            exchange,
+            200,
+            "application/json",
+            "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8));
       } else if (path.equals("/targets")) {
-        send(exchange, 200, "application/json", json(targets.asMap()).getBytes(StandardCharsets.UTF_8));
+        send(
+            exchange,
+            200,
+            "application/json",
+            json(targets.asMap()).getBytes(StandardCharsets.UTF_8));
       } else if (path.startsWith("/proxy/")) {
         proxy(exchange, path.substring("/proxy/".length()), exchange.getRequestURI().getRawQuery());
       } else {
@@ -167,7 +188,11 @@ public final class DashboardServer implements AutoCloseable {
       }
       String ext = name.substring(name.lastIndexOf('.') + 1);
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-      send(exchange, 200, CONTENT_TYPES.getOrDefault(ext, "application/octet-stream"), in.readAllBytes());
+      send(
+          exchange,
+          200,
+          CONTENT_TYPES.getOrDefault(ext, "application/octet-stream"),
+          in.readAllBytes());
     }
   }
 
@@ -177,22 +202,37 @@ public final class DashboardServer implements AutoCloseable {
     String path = slash < 0 ? "" : rest.substring(slash + 1);
     String base = targets.asMap().get(service);
     if (base == null) {
-      send(exchange, 404, "application/json", error("unknown service '" + service + "'; known: " + targets.asMap().keySet()));
+      send(
+          exchange,
+          404,
+          "application/json",
+          error("unknown service '" + service + "'; known: " + targets.asMap().keySet()));
       return;
     }
     if (path.contains("..") || READ_PATHS.stream().noneMatch(path::startsWith)) {
-      send(exchange, 403, "application/json", error("the dashboard forwards only reads (" + READ_PATHS + "), not /" + path));
+      send(
+          exchange,
+          403,
+          "application/json",
+          error("the dashboard forwards only reads (" + READ_PATHS + "), not /" + path));
       return;
     }
     URI target = URI.create(base + "/" + path + (query == null ? "" : "?" + query));
     try {
-      HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(target).timeout(UPSTREAM_TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-      String type = response.headers().firstValue("Content-Type").orElse("application/octet-stream");
+      HttpResponse<byte[]> response =
+          client.send(
+              HttpRequest.newBuilder(target).timeout(UPSTREAM_TIMEOUT).GET().build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      String type =
+          response.headers().firstValue("Content-Type").orElse("application/octet-stream");
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
       send(exchange, response.statusCode(), type, response.body());
     } catch (IOException e) {
-      send(exchange, 502, "application/json", error(service + " at " + base + " did not answer: " + e));
+      send(
+          exchange,
+          502,
+          "application/json",
+          error(service + " at " + base + " did not answer: " + e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       send(exchange, 503, "application/json", error("interrupted"));
@@ -200,12 +240,15 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   private static byte[] error(String message) {
-    return ("{\"error_code\":0,\"message\":" + quote(message) + "}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"error_code\":0,\"message\":" + quote(message) + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static String json(Map<String, String> m) {
     StringBuilder b = new StringBuilder("{");
-    m.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(quote(k)).append(':').append(quote(v)));
+    m.forEach(
+        (k, v) ->
+            b.append(b.length() > 1 ? "," : "").append(quote(k)).append(':').append(quote(v)));
     return b.append('}').toString();
   }
 
@@ -230,7 +273,8 @@ public final class DashboardServer implements AutoCloseable {
     return b.append('"').toString();
   }
 
-  private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
     try {
       exchange.getResponseHeaders().set("Content-Type", contentType);
       boolean head = exchange.getRequestMethod().equalsIgnoreCase("HEAD");

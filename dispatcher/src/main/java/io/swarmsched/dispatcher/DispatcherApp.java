@@ -38,7 +38,10 @@ public final class DispatcherApp implements AutoCloseable {
   private final HttpApi http;
   private final Producer<String, ScheduleRequest> producer;
 
-  private DispatcherApp(DispatcherConfig config, StreamsService streams, HttpApi http,
+  private DispatcherApp(
+      DispatcherConfig config,
+      StreamsService streams,
+      HttpApi http,
       Producer<String, ScheduleRequest> producer) {
     this.config = config;
     this.streams = streams;
@@ -46,7 +49,10 @@ public final class DispatcherApp implements AutoCloseable {
     this.producer = producer;
   }
 
-  /** Settings for a standalone process: {@link DispatcherConfig#SERVICE_DEFAULTS} under file, env and flags. */
+  /**
+   * Settings for a standalone process: {@link DispatcherConfig#SERVICE_DEFAULTS} under file, env
+   * and flags.
+   */
   public static Settings settings(String[] args) {
     return Settings.load(args, System.getenv(), DispatcherConfig.SERVICE_DEFAULTS);
   }
@@ -66,10 +72,14 @@ public final class DispatcherApp implements AutoCloseable {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "dispatcher-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "dispatcher-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -77,7 +87,10 @@ public final class DispatcherApp implements AutoCloseable {
     }
   }
 
-  /** Starts HTTP first (its port becomes application.server), then Streams; returns once both are up. */
+  /**
+   * Starts HTTP first (its port becomes application.server), then Streams; returns once both are
+   * up.
+   */
   public static DispatcherApp start(Settings settings) throws Exception {
     DispatcherConfig config = DispatcherConfig.from(settings);
     HttpApi http = HttpApi.create(settings).start();
@@ -87,27 +100,43 @@ public final class DispatcherApp implements AutoCloseable {
     // per request survives an instance's death only when outputs commit with their inputs
     Properties props = StreamsProps.base(config.applicationId(), settings);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
-    props.put(DecisionMetrics.CONFIG_KEY, new DecisionMetrics(http.meterRegistry())); // read by ObservedDispatch
+    props.put(
+        DecisionMetrics.CONFIG_KEY,
+        new DecisionMetrics(http.meterRegistry())); // read by ObservedDispatch
     StreamsService streams = new StreamsService(DispatcherTopology.build(config), props);
 
     Properties producerProps = new Properties();
-    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
+    producerProps.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-http-" + CommonKeys.instanceId(settings));
-    Producer<String, ScheduleRequest> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
-        SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig()).serializer());
+    producerProps.put(
+        ProducerConfig.CLIENT_ID_CONFIG,
+        config.applicationId() + "-http-" + CommonKeys.instanceId(settings));
+    Producer<String, ScheduleRequest> producer =
+        new KafkaProducer<>(
+            producerProps,
+            new StringSerializer(),
+            SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig()).serializer());
 
     DispatcherApp app = new DispatcherApp(config, streams, http, producer);
     try {
       streams.start();
       streams.bindMetrics(http.meterRegistry());
       http.registerHealthCheck("streams", streams.healthCheck());
-      new DispatcherHttp(config, KeyQueryRouter.create(streams.streams(), advertised),
-          AllInstances.create(streams.streams(), advertised), producer).register(http);
+      new DispatcherHttp(
+              config,
+              KeyQueryRouter.create(streams.streams(), advertised),
+              AllInstances.create(streams.streams(), advertised),
+              producer)
+          .register(http);
       TaskListRoutes.register(http, streams.streams(), advertised);
       TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
-      log.info("Dispatcher {} up: HTTP on {}, policy {}, {}", config.applicationId(), advertised, config.policy(),
+      log.info(
+          "Dispatcher {} up: HTTP on {}, policy {}, {}",
+          config.applicationId(),
+          advertised,
+          config.policy(),
           props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
       return app;
     } catch (Exception e) {

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every number the dispatcher decides with, built once at start-up from {@code swarm.dispatcher.*}
  * keys (and the load-quality keys it shares with scoring, {@link LoadQualitySettings}) through
- * service-runtime's {@link Settings}: durations such as {@code 500ms}, {@code 1m30s} or
- * {@code PT10S}, sizes, booleans as Settings spells them. A wrong value fails fast with a
- * {@link ConfigException} naming the key and where its value came from (file, env var, flag).
+ * service-runtime's {@link Settings}: durations such as {@code 500ms}, {@code 1m30s} or {@code
+ * PT10S}, sizes, booleans as Settings spells them. A wrong value fails fast with a {@link
+ * ConfigException} naming the key and where its value came from (file, env var, flag).
  *
  * <p>Defaults are those of docs/design.md (Stage 1, back to source, seeds, retries, liveness),
  * written once, in {@link #DEFAULTS}.
@@ -88,19 +88,31 @@ public record DispatcherConfig(
   public static final String BAD_PARENT_FACTOR = PREFIX + "bad.parent.small.sample.factor";
   public static final String BAD_PARENT_SIGMAS = PREFIX + "bad.parent.sigmas";
   public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload.slots.default";
+
   /** Shared with every service; mock://scope in tests. */
   public static final String SCHEMA_REGISTRY_URL = CommonKeys.SCHEMA_REGISTRY_URL;
-  /** How far ahead of the dispatcher's wall clock a record or its timestamp field may be (producer clock skew). */
+
+  /**
+   * How far ahead of the dispatcher's wall clock a record or its timestamp field may be (producer
+   * clock skew).
+   */
   public static final String MAX_CLOCK_AHEAD = PREFIX + "validation.max.clock.ahead";
+
   /** How far behind it: older is a corrupted or replayed record, not a late one. */
   public static final String MAX_RECORD_AGE = PREFIX + "validation.max.record.age";
-  /** Stage 1 examines at most this many candidates per request, a sample seeded by the request id (0: all). */
+
+  /**
+   * Stage 1 examines at most this many candidates per request, a sample seeded by the request id
+   * (0: all).
+   */
   public static final String CANDIDATE_LIMIT = PREFIX + "candidate.limit";
 
   public static final String POLICY_LOAD_AWARE = "load-aware";
   public static final String POLICY_RANDOM = "random";
 
-  /** The dispatcher's HTTP port when nothing else sets it: beside ingest (8082) and scoring (8083). */
+  /**
+   * The dispatcher's HTTP port when nothing else sets it: beside ingest (8082) and scoring (8083).
+   */
   public static final int DEFAULT_HTTP_PORT = 8084;
 
   /** What the dispatcher lays over {@link CommonKeys#DEFAULTS} when run as its own process. */
@@ -108,32 +120,36 @@ public record DispatcherConfig(
       Map.of(CommonKeys.HTTP_PORT, Integer.toString(DEFAULT_HTTP_PORT));
 
   /**
-   * Keys spelled with hyphens before every service settled on dots (so that
-   * {@code SWARM_DISPATCHER_APPLICATION_ID} maps to a key without {@code __}). Still read, with a
-   * warning, and their value goes to the new key.
+   * Keys spelled with hyphens before every service settled on dots (so that {@code
+   * SWARM_DISPATCHER_APPLICATION_ID} maps to a key without {@code __}). Still read, with a warning,
+   * and their value goes to the new key.
    */
-  public static final Map<String, String> DEPRECATED_KEYS = Map.ofEntries(
-      Map.entry(PREFIX + "application-id", APPLICATION_ID),
-      Map.entry(PREFIX + "retry.back-to-source-after", BACK_TO_SOURCE_AFTER),
-      Map.entry(PREFIX + "retry.fail-after", FAIL_AFTER),
-      Map.entry(PREFIX + "back-to-source.max-per-task", MAX_BACK_TO_SOURCE),
-      Map.entry(PREFIX + "seed.failure-memory", SEED_FAILURE_MEMORY),
-      Map.entry(PREFIX + "seed.wait-timeout", SEED_WAIT_TIMEOUT),
-      Map.entry(PREFIX + "patrol.peer-idle-timeout", PEER_IDLE_TIMEOUT),
-      Map.entry(PREFIX + "quarantine.failure-rate", QUARANTINE_FAILURE_RATE),
-      Map.entry(PREFIX + "quarantine.min-samples", QUARANTINE_MIN_SAMPLES),
-      Map.entry(PREFIX + "clock.idle-advance", IDLE_CLOCK_ADVANCE),
-      Map.entry(PREFIX + "clock.idle-after", IDLE_CLOCK_AFTER),
-      Map.entry(PREFIX + "job.max-rounds", JOB_MAX_ROUNDS),
-      Map.entry(PREFIX + "http.decision-wait", HTTP_DECISION_WAIT),
-      Map.entry(PREFIX + "weight.load-quality", WEIGHT_LOAD_QUALITY),
-      Map.entry(PREFIX + "weight.host-type", WEIGHT_HOST_TYPE),
-      Map.entry(PREFIX + "bad-parent.normal-distribution-samples", BAD_PARENT_SAMPLES),
-      Map.entry(PREFIX + "bad-parent.small-sample-factor", BAD_PARENT_FACTOR),
-      Map.entry(PREFIX + "bad-parent.sigmas", BAD_PARENT_SIGMAS),
-      Map.entry(PREFIX + "upload-slots.default", DEFAULT_UPLOAD_SLOTS));
+  public static final Map<String, String> DEPRECATED_KEYS =
+      Map.ofEntries(
+          Map.entry(PREFIX + "application-id", APPLICATION_ID),
+          Map.entry(PREFIX + "retry.back-to-source-after", BACK_TO_SOURCE_AFTER),
+          Map.entry(PREFIX + "retry.fail-after", FAIL_AFTER),
+          Map.entry(PREFIX + "back-to-source.max-per-task", MAX_BACK_TO_SOURCE),
+          Map.entry(PREFIX + "seed.failure-memory", SEED_FAILURE_MEMORY),
+          Map.entry(PREFIX + "seed.wait-timeout", SEED_WAIT_TIMEOUT),
+          Map.entry(PREFIX + "patrol.peer-idle-timeout", PEER_IDLE_TIMEOUT),
+          Map.entry(PREFIX + "quarantine.failure-rate", QUARANTINE_FAILURE_RATE),
+          Map.entry(PREFIX + "quarantine.min-samples", QUARANTINE_MIN_SAMPLES),
+          Map.entry(PREFIX + "clock.idle-advance", IDLE_CLOCK_ADVANCE),
+          Map.entry(PREFIX + "clock.idle-after", IDLE_CLOCK_AFTER),
+          Map.entry(PREFIX + "job.max-rounds", JOB_MAX_ROUNDS),
+          Map.entry(PREFIX + "http.decision-wait", HTTP_DECISION_WAIT),
+          Map.entry(PREFIX + "weight.load-quality", WEIGHT_LOAD_QUALITY),
+          Map.entry(PREFIX + "weight.host-type", WEIGHT_HOST_TYPE),
+          Map.entry(PREFIX + "bad-parent.normal-distribution-samples", BAD_PARENT_SAMPLES),
+          Map.entry(PREFIX + "bad-parent.small-sample-factor", BAD_PARENT_FACTOR),
+          Map.entry(PREFIX + "bad-parent.sigmas", BAD_PARENT_SIGMAS),
+          Map.entry(PREFIX + "upload-slots.default", DEFAULT_UPLOAD_SLOTS));
 
-  /** Every {@code swarm.dispatcher.*} key with its default: the one place they are written (the README lists them). */
+  /**
+   * Every {@code swarm.dispatcher.*} key with its default: the one place they are written (the
+   * README lists them).
+   */
   public static final Map<String, String> DEFAULTS = defaultsMap();
 
   private static Map<String, String> defaultsMap() {
@@ -170,7 +186,9 @@ public record DispatcherConfig(
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
     m.put(MAX_CLOCK_AHEAD, "5m");
     m.put(MAX_RECORD_AGE, "7d");
-    m.put(CANDIDATE_LIMIT, Integer.toString(io.swarmsched.scheduling.ParentSelector.DEFAULT_CANDIDATE_LIMIT));
+    m.put(
+        CANDIDATE_LIMIT,
+        Integer.toString(io.swarmsched.scheduling.ParentSelector.DEFAULT_CANDIDATE_LIMIT));
     return Map.copyOf(m);
   }
 
@@ -195,42 +213,57 @@ public record DispatcherConfig(
   public static DispatcherConfig from(Settings settings) {
     Settings s = settings.withRenamedKeys(DEPRECATED_KEYS, warning -> log.warn("{}", warning));
     s.unknownKeys(PREFIX, DEFAULTS.keySet())
-        .forEach(key -> log.warn("{} is not a dispatcher setting and is ignored (see dispatcher/README.md)", key));
-    DispatcherConfig c = new DispatcherConfig(
-        s.string(APPLICATION_ID, DEFAULTS.get(APPLICATION_ID)),
-        s.oneOf(POLICY, DEFAULTS.get(POLICY), io.swarmsched.scheduling.evaluator.Evaluators.names()
-            .toArray(String[]::new)), // any registered policy
-        integer(s, MAX_PARENTS, 1, 64),
-        duration(s, RETRY_INTERVAL),
-        s.decimal(RETRY_JITTER, DEFAULT_SETTINGS.decimal(RETRY_JITTER, 0), 0, 0.99),
-        integer(s, BACK_TO_SOURCE_AFTER, 1, 10_000),
-        integer(s, FAIL_AFTER, 1, 10_000),
-        integer(s, MAX_BACK_TO_SOURCE, 1, 1_000_000),
-        duration(s, SEED_FAILURE_MEMORY),
-        duration(s, SEED_WAIT_TIMEOUT),
-        duration(s, TICK),
-        duration(s, PATROL_INTERVAL),
-        duration(s, PEER_IDLE_TIMEOUT),
-        decimal(s, QUARANTINE_FAILURE_RATE, 0, 1),
-        integer(s, QUARANTINE_MIN_SAMPLES, 1, 1_000_000),
-        duration(s, QUARANTINE_WINDOW),
-        duration(s, QUARANTINE_DURATION),
-        duration(s, DECISION_RETENTION),
-        s.bool(IDLE_CLOCK_ADVANCE, DEFAULT_SETTINGS.bool(IDLE_CLOCK_ADVANCE, true)),
-        duration(s, IDLE_CLOCK_AFTER),
-        integer(s, JOB_MAX_ROUNDS, 1, 1_000_000),
-        duration(s, HTTP_DECISION_WAIT),
-        s.string(SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(SCHEMA_REGISTRY_URL)),
-        weights(s),
-        badParentRule(s),
-        integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
-        LoadQualitySettings.params(s),
-        duration(s, MAX_CLOCK_AHEAD),
-        duration(s, MAX_RECORD_AGE),
-        integer(s, CANDIDATE_LIMIT, 0, 1_000_000));
+        .forEach(
+            key ->
+                log.warn(
+                    "{} is not a dispatcher setting and is ignored (see dispatcher/README.md)",
+                    key));
+    DispatcherConfig c =
+        new DispatcherConfig(
+            s.string(APPLICATION_ID, DEFAULTS.get(APPLICATION_ID)),
+            s.oneOf(
+                POLICY,
+                DEFAULTS.get(POLICY),
+                io.swarmsched.scheduling.evaluator.Evaluators.names()
+                    .toArray(String[]::new)), // any registered policy
+            integer(s, MAX_PARENTS, 1, 64),
+            duration(s, RETRY_INTERVAL),
+            s.decimal(RETRY_JITTER, DEFAULT_SETTINGS.decimal(RETRY_JITTER, 0), 0, 0.99),
+            integer(s, BACK_TO_SOURCE_AFTER, 1, 10_000),
+            integer(s, FAIL_AFTER, 1, 10_000),
+            integer(s, MAX_BACK_TO_SOURCE, 1, 1_000_000),
+            duration(s, SEED_FAILURE_MEMORY),
+            duration(s, SEED_WAIT_TIMEOUT),
+            duration(s, TICK),
+            duration(s, PATROL_INTERVAL),
+            duration(s, PEER_IDLE_TIMEOUT),
+            decimal(s, QUARANTINE_FAILURE_RATE, 0, 1),
+            integer(s, QUARANTINE_MIN_SAMPLES, 1, 1_000_000),
+            duration(s, QUARANTINE_WINDOW),
+            duration(s, QUARANTINE_DURATION),
+            duration(s, DECISION_RETENTION),
+            s.bool(IDLE_CLOCK_ADVANCE, DEFAULT_SETTINGS.bool(IDLE_CLOCK_ADVANCE, true)),
+            duration(s, IDLE_CLOCK_AFTER),
+            integer(s, JOB_MAX_ROUNDS, 1, 1_000_000),
+            duration(s, HTTP_DECISION_WAIT),
+            s.string(SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(SCHEMA_REGISTRY_URL)),
+            weights(s),
+            badParentRule(s),
+            integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
+            LoadQualitySettings.params(s),
+            duration(s, MAX_CLOCK_AHEAD),
+            duration(s, MAX_RECORD_AGE),
+            integer(s, CANDIDATE_LIMIT, 0, 1_000_000));
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
-      throw new ConfigException(FAIL_AFTER, c.failAfterRounds + " must be >= " + BACK_TO_SOURCE_AFTER + " ("
-          + c.backToSourceAfterRounds + "): a task goes back to source before it fails" + origin(s, FAIL_AFTER));
+      throw new ConfigException(
+          FAIL_AFTER,
+          c.failAfterRounds
+              + " must be >= "
+              + BACK_TO_SOURCE_AFTER
+              + " ("
+              + c.backToSourceAfterRounds
+              + "): a task goes back to source before it fails"
+              + origin(s, FAIL_AFTER));
     }
     return c;
   }
@@ -302,7 +335,9 @@ public record DispatcherConfig(
     return s.decimal(key, DEFAULT_SETTINGS.decimal(key, 0), min, max);
   }
 
-  /** Every dispatcher duration is positive: a zero tick, wait or window would spin or never hold. */
+  /**
+   * Every dispatcher duration is positive: a zero tick, wait or window would spin or never hold.
+   */
   private static Duration duration(Settings s, String key) {
     return s.duration(key, DEFAULT_SETTINGS.duration(key, null), Duration.ofMillis(1), null);
   }
@@ -315,8 +350,11 @@ public record DispatcherConfig(
     try {
       return new EvaluatorWeights(idc, loc, lq, type);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(PREFIX + "weight.*", e.getMessage() + origin(s, WEIGHT_IDC, WEIGHT_LOCATION,
-          WEIGHT_LOAD_QUALITY, WEIGHT_HOST_TYPE), e);
+      throw new ConfigException(
+          PREFIX + "weight.*",
+          e.getMessage()
+              + origin(s, WEIGHT_IDC, WEIGHT_LOCATION, WEIGHT_LOAD_QUALITY, WEIGHT_HOST_TYPE),
+          e);
     }
   }
 
@@ -327,17 +365,29 @@ public record DispatcherConfig(
     try {
       return new BadParentRule(samples, factor, sigmas);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(PREFIX + "bad.parent.*", e.getMessage() + origin(s, BAD_PARENT_SAMPLES,
-          BAD_PARENT_FACTOR, BAD_PARENT_SIGMAS), e);
+      throw new ConfigException(
+          PREFIX + "bad.parent.*",
+          e.getMessage() + origin(s, BAD_PARENT_SAMPLES, BAD_PARENT_FACTOR, BAD_PARENT_SIGMAS),
+          e);
     }
   }
 
-  /** " (key=value from origin, ...)" for the keys that were set, so a combined check still says where. */
+  /**
+   * " (key=value from origin, ...)" for the keys that were set, so a combined check still says
+   * where.
+   */
   private static String origin(Settings s, String... keys) {
     StringBuilder b = new StringBuilder();
     for (String key : keys) {
-      s.optional(key).ifPresent(v -> b.append(b.length() == 0 ? " (" : ", ").append(key).append('=').append(v)
-          .append(" from ").append(s.origin(key).orElse("given")));
+      s.optional(key)
+          .ifPresent(
+              v ->
+                  b.append(b.length() == 0 ? " (" : ", ")
+                      .append(key)
+                      .append('=')
+                      .append(v)
+                      .append(" from ")
+                      .append(s.origin(key).orElse("given")));
     }
     return b.length() == 0 ? "" : b.append(')').toString();
   }

@@ -31,39 +31,51 @@ class DispatcherConfigTest {
     assertThat(c.weights().loadQuality()).isEqualTo(0.6);
     assertThat(c.badParentRule().normalDistributionSamples()).isEqualTo(30);
     assertThat(c.loadQuality()).isEqualTo(LoadQualityParams.defaults());
-    assertThat(c.schemaRegistryUrl()).isEqualTo(CommonKeys.DEFAULTS.get(CommonKeys.SCHEMA_REGISTRY_URL));
+    assertThat(c.schemaRegistryUrl())
+        .isEqualTo(CommonKeys.DEFAULTS.get(CommonKeys.SCHEMA_REGISTRY_URL));
   }
 
   @Test
   void anyRegisteredPolicyIsAcceptedAndStageOneSamplesCandidatesByDefault() {
     for (String name : io.swarmsched.scheduling.evaluator.Evaluators.names()) {
-      assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.POLICY, name)).policy()).isEqualTo(name);
+      assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.POLICY, name)).policy())
+          .isEqualTo(name);
     }
     assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.POLICY, "fastest")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(DispatcherConfig.POLICY);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(DispatcherConfig.POLICY);
     assertThat(DispatcherConfig.defaults().candidateLimit()).isEqualTo(40);
-    assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.CANDIDATE_LIMIT, "0")).candidateLimit()).isZero();
+    assertThat(
+            DispatcherConfig.from(Map.of(DispatcherConfig.CANDIDATE_LIMIT, "0")).candidateLimit())
+        .isZero();
     assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.CANDIDATE_LIMIT, "-1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(DispatcherConfig.CANDIDATE_LIMIT);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(DispatcherConfig.CANDIDATE_LIMIT);
   }
 
   @Test
   void everyDefaultParsesAndEveryKeyIsOneWordPerDot() {
     DispatcherConfig c = DispatcherConfig.defaults();
     DispatcherConfig.DEFAULTS.forEach((key, value) -> assertThat(c.asMap()).containsKey(key));
-    assertThat(c.asMap().keySet()).allSatisfy(key -> assertThat(key).matches("swarm(\\.[a-z0-9]+)+"));
+    assertThat(c.asMap().keySet())
+        .allSatisfy(key -> assertThat(key).matches("swarm(\\.[a-z0-9]+)+"));
   }
 
   @Test
   void durationsAndBooleansAreReadAsEveryServiceReadsThem() {
-    DispatcherConfig c = DispatcherConfig.from(Map.of(
-        DispatcherConfig.RETRY_INTERVAL, "1m30s",
-        DispatcherConfig.SEED_WAIT_TIMEOUT, "PT2M",
-        DispatcherConfig.IDLE_CLOCK_ADVANCE, "off"));
+    DispatcherConfig c =
+        DispatcherConfig.from(
+            Map.of(
+                DispatcherConfig.RETRY_INTERVAL, "1m30s",
+                DispatcherConfig.SEED_WAIT_TIMEOUT, "PT2M",
+                DispatcherConfig.IDLE_CLOCK_ADVANCE, "off"));
     assertThat(c.retryInterval()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.seedWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.idleClockAdvance()).isFalse();
-    assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.IDLE_CLOCK_ADVANCE, "yes")).idleClockAdvance()).isTrue();
+    assertThat(
+            DispatcherConfig.from(Map.of(DispatcherConfig.IDLE_CLOCK_ADVANCE, "yes"))
+                .idleClockAdvance())
+        .isTrue();
   }
 
   @Test
@@ -82,24 +94,34 @@ class DispatcherConfigTest {
 
   @Test
   void theOldHyphenatedSpellingStillWorksWithAWarning() {
-    Map<String, String> env = Map.of("SWARM_DISPATCHER_APPLICATION__ID", "old-name",
-        "SWARM_DISPATCHER_JOB_MAX__ROUNDS", "7");
+    Map<String, String> env =
+        Map.of(
+            "SWARM_DISPATCHER_APPLICATION__ID",
+            "old-name",
+            "SWARM_DISPATCHER_JOB_MAX__ROUNDS",
+            "7");
     Settings settings = Settings.load(new String[0], env, Map.of());
     List<String> warnings = new ArrayList<>();
-    DispatcherConfig c = DispatcherConfig.from(
-        settings.withRenamedKeys(DispatcherConfig.DEPRECATED_KEYS, warnings::add));
+    DispatcherConfig c =
+        DispatcherConfig.from(
+            settings.withRenamedKeys(DispatcherConfig.DEPRECATED_KEYS, warnings::add));
     assertThat(c.applicationId()).isEqualTo("old-name");
     assertThat(c.jobMaxRounds()).isEqualTo(7);
     assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("deprecated"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains(DispatcherConfig.APPLICATION_ID));
 
     // the new spelling wins over the old one
-    DispatcherConfig both = DispatcherConfig.from(Map.of(
-        "swarm.dispatcher.application-id", "old", DispatcherConfig.APPLICATION_ID, "new"));
+    DispatcherConfig both =
+        DispatcherConfig.from(
+            Map.of(
+                "swarm.dispatcher.application-id", "old", DispatcherConfig.APPLICATION_ID, "new"));
     assertThat(both.applicationId()).isEqualTo("new");
     // and a bad value under the old key still says which key it was given as
-    assertThatThrownBy(() -> DispatcherConfig.from(Settings.load(new String[0],
-        Map.of("SWARM_DISPATCHER_JOB_MAX__ROUNDS", "x"), Map.of())))
+    assertThatThrownBy(
+            () ->
+                DispatcherConfig.from(
+                    Settings.load(
+                        new String[0], Map.of("SWARM_DISPATCHER_JOB_MAX__ROUNDS", "x"), Map.of())))
         .hasMessageStartingWith(DispatcherConfig.JOB_MAX_ROUNDS)
         .hasMessageContaining("SWARM_DISPATCHER_JOB_MAX__ROUNDS")
         .hasMessageContaining("deprecated key swarm.dispatcher.job.max-rounds");
@@ -107,24 +129,29 @@ class DispatcherConfigTest {
 
   @Test
   void theOptimisticEstimateUsesTheLoadQualityKeysScoringUses() {
-    DispatcherConfig c = DispatcherConfig.from(Map.of(
-        LoadQualitySettings.STREAM_RATE, "4MiB",
-        LoadQualitySettings.WEIGHT_PEAK, "0.2",
-        LoadQualitySettings.WEIGHT_DURATION, "0.4",
-        LoadQualitySettings.WEIGHT_CONCURRENCY, "0.4",
-        LoadQualitySettings.HORIZON_BUCKETS, "30"));
+    DispatcherConfig c =
+        DispatcherConfig.from(
+            Map.of(
+                LoadQualitySettings.STREAM_RATE, "4MiB",
+                LoadQualitySettings.WEIGHT_PEAK, "0.2",
+                LoadQualitySettings.WEIGHT_DURATION, "0.4",
+                LoadQualitySettings.WEIGHT_CONCURRENCY, "0.4",
+                LoadQualitySettings.HORIZON_BUCKETS, "30"));
     assertThat(c.loadQuality().streamRateBytesPerSec()).isEqualTo(4L << 20);
     assertThat(c.loadQuality().peakWeight()).isEqualTo(0.2);
     assertThat(c.loadQuality().horizonBuckets()).isEqualTo(30);
     assertThat(DispatcherConfig.from(c.asMap())).isEqualTo(c);
     assertThatThrownBy(() -> DispatcherConfig.from(Map.of(LoadQualitySettings.WEIGHT_PEAK, "0.9")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("swarm.scoring.weight");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("swarm.scoring.weight");
   }
 
   @Test
   void everyValueRoundTripsThroughItsKeys() {
-    DispatcherConfig c = DispatcherConfig.defaults().with(DispatcherConfig.RETRY_INTERVAL, "2s")
-        .with(DispatcherConfig.POLICY, "random");
+    DispatcherConfig c =
+        DispatcherConfig.defaults()
+            .with(DispatcherConfig.RETRY_INTERVAL, "2s")
+            .with(DispatcherConfig.POLICY, "random");
     assertThat(DispatcherConfig.from(c.asMap())).isEqualTo(c);
     assertThat(c.retryInterval()).isEqualTo(Duration.ofSeconds(2));
   }
@@ -132,7 +159,8 @@ class DispatcherConfigTest {
   @Test
   void aWrongValueFailsWithAMessageNamingTheKey() {
     assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.RETRY_INTERVAL, "soon")))
-        .isInstanceOf(ConfigException.class).hasMessageStartingWith(DispatcherConfig.RETRY_INTERVAL);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(DispatcherConfig.RETRY_INTERVAL);
     assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.POLICY, "best")))
         .hasMessageStartingWith(DispatcherConfig.POLICY);
     assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.MAX_PARENTS, "0")))

@@ -28,11 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heartbeat-ingest service: the {@link IngestTopology} in Kafka Streams, plus an HTTP API
- * with the heartbeat gateway, host queries, {@code /health} and {@code /metrics}.
+ * The heartbeat-ingest service: the {@link IngestTopology} in Kafka Streams, plus an HTTP API with
+ * the heartbeat gateway, host queries, {@code /health} and {@code /metrics}.
  *
- * <p>Start it alone with {@code java -cp ... io.swarmsched.ingest.HeartbeatIngestApp
- * [--config FILE] [--swarm.key=value ...]}, or embed it with {@link #start(Settings)}.
+ * <p>Start it alone with {@code java -cp ... io.swarmsched.ingest.HeartbeatIngestApp [--config
+ * FILE] [--swarm.key=value ...]}, or embed it with {@link #start(Settings)}.
  */
 public final class HeartbeatIngestApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatIngestApp.class);
@@ -41,17 +41,25 @@ public final class HeartbeatIngestApp implements AutoCloseable {
   private final HttpApi http;
   private final StreamsService streams;
   private final Producer<String, byte[]> producer;
+
   /** Serves /api/v1/dead-letters and counts dead letters (set once at start). */
   private DeadLetterTail deadLetterTail;
 
-  private HeartbeatIngestApp(IngestConfig config, HttpApi http, StreamsService streams, Producer<String, byte[]> producer) {
+  private HeartbeatIngestApp(
+      IngestConfig config,
+      HttpApi http,
+      StreamsService streams,
+      Producer<String, byte[]> producer) {
     this.config = config;
     this.http = http;
     this.streams = streams;
     this.producer = producer;
   }
 
-  /** Settings for a standalone process: {@link IngestSettings#SERVICE_DEFAULTS} under file, env and flags. */
+  /**
+   * Settings for a standalone process: {@link IngestSettings#SERVICE_DEFAULTS} under file, env and
+   * flags.
+   */
   public static Settings settings(String[] args) {
     return Settings.load(args, System.getenv(), IngestSettings.SERVICE_DEFAULTS);
   }
@@ -68,26 +76,39 @@ public final class HeartbeatIngestApp implements AutoCloseable {
     DeadLetterTail tail = null;
     try {
       http.start();
-      Settings effective = settings.optional(CommonKeys.HTTP_ADVERTISED).isPresent()
-          ? settings
-          : settings.with(CommonKeys.HTTP_ADVERTISED, "localhost:" + http.port());
+      Settings effective =
+          settings.optional(CommonKeys.HTTP_ADVERTISED).isPresent()
+              ? settings
+              : settings.with(CommonKeys.HTTP_ADVERTISED, "localhost:" + http.port());
       Properties props = StreamsProps.base(config.applicationId(), effective);
       streams = new StreamsService(IngestTopology.build(config), props);
-      producer = new KafkaProducer<>(producerProps(effective), new StringSerializer(), new ByteArraySerializer());
+      producer =
+          new KafkaProducer<>(
+              producerProps(effective), new StringSerializer(), new ByteArraySerializer());
 
-      HeartbeatGateway gateway = new HeartbeatGateway(producer,
-          SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig()).serializer(),
-          new HeartbeatValidator(config.limits()), config.maxHttpBodyBytes(), Clock.systemUTC());
+      HeartbeatGateway gateway =
+          new HeartbeatGateway(
+              producer,
+              SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig()).serializer(),
+              new HeartbeatValidator(config.limits()),
+              config.maxHttpBodyBytes(),
+              Clock.systemUTC());
       http.post(HeartbeatGateway.PATH, gateway);
-      HostQueryRoutes.register(http, streams.streams(),
-          StreamsProps.applicationServer(effective).orElseThrow());
+      HostQueryRoutes.register(
+          http, streams.streams(), StreamsProps.applicationServer(effective).orElseThrow());
       http.registerHealthCheck("streams", streams.healthCheck());
       streams.bindMetrics(http.meterRegistry());
-      HostGauges.bind(http.meterRegistry(), streams.streams(), StreamsProps.applicationServer(effective).orElseThrow());
+      HostGauges.bind(
+          http.meterRegistry(),
+          streams.streams(),
+          StreamsProps.applicationServer(effective).orElseThrow());
       tail = DeadLetterTail.start(effective, http);
       streams.start();
-      log.info("heartbeat-ingest {} started: http {}, application.server {}", config.applicationId(),
-          http.port(), props.get("application.server"));
+      log.info(
+          "heartbeat-ingest {} started: http {}, application.server {}",
+          config.applicationId(),
+          http.port(),
+          props.get("application.server"));
       HeartbeatIngestApp app = new HeartbeatIngestApp(config, http, streams, producer);
       app.deadLetterTail = tail;
       return app;
@@ -108,8 +129,10 @@ public final class HeartbeatIngestApp implements AutoCloseable {
 
   private static Properties producerProps(Settings settings) {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "heartbeat-gateway-" + CommonKeys.instanceId(settings));
+    props.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
+    props.put(
+        ProducerConfig.CLIENT_ID_CONFIG, "heartbeat-gateway-" + CommonKeys.instanceId(settings));
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -124,8 +147,10 @@ public final class HeartbeatIngestApp implements AutoCloseable {
     try {
       Settings settings = settings(args);
       if (!settings.unparsedArguments().isEmpty()) {
-        System.err.println("heartbeat-ingest: unknown arguments " + settings.unparsedArguments()
-            + "; use --config FILE and --swarm.key=value");
+        System.err.println(
+            "heartbeat-ingest: unknown arguments "
+                + settings.unparsedArguments()
+                + "; use --config FILE and --swarm.key=value");
         System.exit(2);
         return;
       }
@@ -136,10 +161,14 @@ public final class HeartbeatIngestApp implements AutoCloseable {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "heartbeat-ingest-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "heartbeat-ingest-shutdown"));
     stopped.await();
   }
 

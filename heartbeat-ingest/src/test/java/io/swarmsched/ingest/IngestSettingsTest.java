@@ -12,7 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class IngestSettingsTest {
-  private static final Map<String, String> BASE = Map.of(CommonKeys.SCHEMA_REGISTRY_URL, "mock://settings");
+  private static final Map<String, String> BASE =
+      Map.of(CommonKeys.SCHEMA_REGISTRY_URL, "mock://settings");
 
   private static Settings with(String key, String value) {
     return Settings.of(BASE).with(key, value);
@@ -34,11 +35,13 @@ class IngestSettingsTest {
 
   @Test
   void thresholdsAreRead() {
-    IngestConfig config = IngestSettings.config(Settings.of(BASE)
-        .with(IngestSettings.SUSPICIOUS_AFTER, "3s")
-        .with(IngestSettings.OFFLINE_AFTER, "6s")
-        .with(IngestSettings.OFFLINE_TTL, "5m")
-        .with(IngestSettings.MAX_MEMORY_BYTES, "1GiB"));
+    IngestConfig config =
+        IngestSettings.config(
+            Settings.of(BASE)
+                .with(IngestSettings.SUSPICIOUS_AFTER, "3s")
+                .with(IngestSettings.OFFLINE_AFTER, "6s")
+                .with(IngestSettings.OFFLINE_TTL, "5m")
+                .with(IngestSettings.MAX_MEMORY_BYTES, "1GiB"));
     assertThat(config.liveness().suspiciousAfter()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.liveness().offlineAfter()).isEqualTo(Duration.ofSeconds(6));
     assertThat(config.liveness().offlineTtl()).isEqualTo(Duration.ofMinutes(5));
@@ -48,15 +51,18 @@ class IngestSettingsTest {
   @Test
   void aWrongValueFailsNamingItsKey() {
     assertThatThrownBy(() -> IngestSettings.config(with(IngestSettings.SUSPICIOUS_AFTER, "soon")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(IngestSettings.SUSPICIOUS_AFTER);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(IngestSettings.SUSPICIOUS_AFTER);
     assertThatThrownBy(() -> IngestSettings.config(with(IngestSettings.MAX_CPU_CORES, "-1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(IngestSettings.MAX_CPU_CORES);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(IngestSettings.MAX_CPU_CORES);
   }
 
   @Test
   void offlineMustComeAfterSuspicious() {
     assertThatThrownBy(() -> IngestSettings.config(with(IngestSettings.OFFLINE_AFTER, "5s")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(IngestSettings.OFFLINE_AFTER);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(IngestSettings.OFFLINE_AFTER);
   }
 
   @Test

@@ -26,18 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Apache Kafka broker (KRaft, one node that is both broker and controller) running
- * {@code kafka.Kafka} in a child JVM on this JVM's classpath.
+ * A real Apache Kafka broker (KRaft, one node that is both broker and controller) running {@code
+ * kafka.Kafka} in a child JVM on this JVM's classpath.
  *
- * <p>Data directory layout: {@code kafka/} (log.dirs, formatted on first use),
- * {@code config/server.properties} and {@code config/log4j2.xml} (rewritten on every start),
- * {@code logs/} (server.log, controller.log, and the child's console output in broker.out),
- * {@code cluster.properties} (the cluster id and the controller port the quorum was formatted with).
+ * <p>Data directory layout: {@code kafka/} (log.dirs, formatted on first use), {@code
+ * config/server.properties} and {@code config/log4j2.xml} (rewritten on every start), {@code logs/}
+ * (server.log, controller.log, and the child's console output in broker.out), {@code
+ * cluster.properties} (the cluster id and the controller port the quorum was formatted with).
  */
 public final class BrokerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerProcess.class);
   static final int NODE_ID = 1;
-  /** A clean single-node shutdown takes a few seconds; after this the broker is killed (its logs recover on start). */
+
+  /**
+   * A clean single-node shutdown takes a few seconds; after this the broker is killed (its logs
+   * recover on start).
+   */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   private final LocalClusterConfig config;
@@ -48,7 +52,10 @@ public final class BrokerProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** Formats the data directory if needed, launches the child JVM and waits until the broker answers. */
+  /**
+   * Formats the data directory if needed, launches the child JVM and waits until the broker
+   * answers.
+   */
   public static BrokerProcess start(LocalClusterConfig config) {
     Path data = config.dataDir();
     requireOwnLayout(config);
@@ -57,7 +64,8 @@ public final class BrokerProcess implements AutoCloseable {
       Files.createDirectories(data.resolve("logs"));
       Files.createDirectories(logDir(config));
     } catch (IOException e) {
-      throw new ClusterException("Cannot create the data directory " + data + ": " + e.getMessage(), e);
+      throw new ClusterException(
+          "Cannot create the data directory " + data + ": " + e.getMessage(), e);
     }
     String clusterId = clusterIdFor(config);
     Path serverProperties = writeServerProperties(config);
@@ -88,7 +96,10 @@ public final class BrokerProcess implements AutoCloseable {
     return config.bootstrapServers();
   }
 
-  /** Stops the broker (SIGTERM, so Kafka's own shutdown hook shuts it down cleanly) and waits for it. */
+  /**
+   * Stops the broker (SIGTERM, so Kafka's own shutdown hook shuts it down cleanly) and waits for
+   * it.
+   */
   @Override
   public void close() {
     if (!process.isAlive()) {
@@ -110,8 +121,8 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   /**
-   * Closes the pipe the child watches, as the operating system does when this JVM dies; the
-   * broker then shuts itself down. For tests of that watchdog.
+   * Closes the pipe the child watches, as the operating system does when this JVM dies; the broker
+   * then shuts itself down. For tests of that watchdog.
    */
   void closeControlPipe() {
     closeQuietly(process.getOutputStream());
@@ -122,13 +133,17 @@ public final class BrokerProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** A directory Kafka itself keeps in a log dir: {@code topic-partition}, or one being deleted, moved or cleaned up. */
-  private static final Pattern PARTITION_DIR = Pattern.compile("^.+-\\d+(\\.[0-9a-zA-Z]+-(delete|future|stray))?$");
+  /**
+   * A directory Kafka itself keeps in a log dir: {@code topic-partition}, or one being deleted,
+   * moved or cleaned up.
+   */
+  private static final Pattern PARTITION_DIR =
+      Pattern.compile("^.+-\\d+(\\.[0-9a-zA-Z]+-(delete|future|stray))?$");
 
   /**
    * Refuses a data directory laid out by something else before the broker sees it: Kafka would
-   * otherwise exit with "Found directory ..., 'config' is not in the form of topic-partition"
-   * (an older {@code swarmsched up} nested a whole cluster directory under {@code kafka/}).
+   * otherwise exit with "Found directory ..., 'config' is not in the form of topic-partition" (an
+   * older {@code swarmsched up} nested a whole cluster directory under {@code kafka/}).
    *
    * @throws ClusterException with a one-line message naming the directory and what to do
    */
@@ -148,13 +163,18 @@ public final class BrokerProcess implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new ClusterException("Cannot read the data directory " + logDir + ": " + e.getMessage(), e);
+      throw new ClusterException(
+          "Cannot read the data directory " + logDir + ": " + e.getMessage(), e);
     }
   }
 
   private static ClusterException foreignLayout(LocalClusterConfig config, String why) {
-    return new ClusterException("The data directory " + config.dataDir() + " has a layout this version does not use ("
-        + why + "; an older `swarmsched up` wrote it?). Delete it to start afresh, or pass another --data-dir.");
+    return new ClusterException(
+        "The data directory "
+            + config.dataDir()
+            + " has a layout this version does not use ("
+            + why
+            + "; an older `swarmsched up` wrote it?). Delete it to start afresh, or pass another --data-dir.");
   }
 
   static Path logDir(LocalClusterConfig config) {
@@ -177,9 +197,17 @@ public final class BrokerProcess implements AutoCloseable {
       }
     }
     String formattedPort = stored.getProperty("controller.port");
-    if (formattedPort != null && isFormatted(config) && !formattedPort.equals(Integer.toString(config.controllerPort()))) {
-      throw new ClusterException("The data directory " + config.dataDir() + " was formatted with controller port "
-          + formattedPort + "; start with --controller-port " + formattedPort + " or use another --data-dir.");
+    if (formattedPort != null
+        && isFormatted(config)
+        && !formattedPort.equals(Integer.toString(config.controllerPort()))) {
+      throw new ClusterException(
+          "The data directory "
+              + config.dataDir()
+              + " was formatted with controller port "
+              + formattedPort
+              + "; start with --controller-port "
+              + formattedPort
+              + " or use another --data-dir.");
     }
     String clusterId = stored.getProperty("cluster.id");
     if (clusterId == null) {
@@ -187,7 +215,9 @@ public final class BrokerProcess implements AutoCloseable {
       stored.setProperty("cluster.id", clusterId);
       stored.setProperty("controller.port", Integer.toString(config.controllerPort()));
       try (Writer out = Files.newBufferedWriter(file)) {
-        stored.store(out, "swarmsched local cluster identity; delete the whole data directory to start afresh");
+        stored.store(
+            out,
+            "swarmsched local cluster identity; delete the whole data directory to start afresh");
       } catch (IOException e) {
         throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
       }
@@ -199,15 +229,27 @@ public final class BrokerProcess implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", Integer.toString(NODE_ID));
-    p.setProperty("controller.quorum.bootstrap.servers", config.host() + ":" + config.controllerPort());
-    p.setProperty("listeners", "PLAINTEXT://:" + config.kafkaPort() + ",CONTROLLER://:" + config.controllerPort());
-    p.setProperty("advertised.listeners", "PLAINTEXT://" + config.host() + ":" + config.kafkaPort()
-        + ",CONTROLLER://" + config.host() + ":" + config.controllerPort());
+    p.setProperty(
+        "controller.quorum.bootstrap.servers", config.host() + ":" + config.controllerPort());
+    p.setProperty(
+        "listeners",
+        "PLAINTEXT://:" + config.kafkaPort() + ",CONTROLLER://:" + config.controllerPort());
+    p.setProperty(
+        "advertised.listeners",
+        "PLAINTEXT://"
+            + config.host()
+            + ":"
+            + config.kafkaPort()
+            + ",CONTROLLER://"
+            + config.host()
+            + ":"
+            + config.controllerPort());
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
     p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.setProperty("log.dirs", logDir(config).toString());
-    // Topics are provisioned from the catalog; a typo in a topic name must fail, not create a topic.
+    // Topics are provisioned from the catalog; a typo in a topic name must fail, not create a
+    // topic.
     p.setProperty("auto.create.topics.enable", "false");
     p.setProperty("num.partitions", "1");
     p.setProperty("default.replication.factor", "1");
@@ -231,7 +273,8 @@ public final class BrokerProcess implements AutoCloseable {
   private static Path writeServerProperties(LocalClusterConfig config) {
     Path file = config.dataDir().resolve("config").resolve("server.properties");
     try (Writer out = Files.newBufferedWriter(file)) {
-      serverProperties(config).store(out, "Generated by swarmsched on every start; edits are overwritten");
+      serverProperties(config)
+          .store(out, "Generated by swarmsched on every start; edits are overwritten");
     } catch (IOException e) {
       throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -257,14 +300,28 @@ public final class BrokerProcess implements AutoCloseable {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     int code;
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      code = kafka.tools.StorageTool.execute(new String[] {
-          "format", "--config", serverProperties.toString(), "--cluster-id", clusterId, "--standalone"}, out);
+      code =
+          kafka.tools.StorageTool.execute(
+              new String[] {
+                "format",
+                "--config",
+                serverProperties.toString(),
+                "--cluster-id",
+                clusterId,
+                "--standalone"
+              },
+              out);
     } catch (Exception e) {
       throw new ClusterException("Formatting " + logDir(config) + " failed: " + e.getMessage(), e);
     }
     if (code != 0) {
-      throw new ClusterException("Formatting " + logDir(config) + " failed (exit " + code + "): "
-          + output.toString(StandardCharsets.UTF_8).strip());
+      throw new ClusterException(
+          "Formatting "
+              + logDir(config)
+              + " failed (exit "
+              + code
+              + "): "
+              + output.toString(StandardCharsets.UTF_8).strip());
     }
   }
 
@@ -279,10 +336,11 @@ public final class BrokerProcess implements AutoCloseable {
     command.add(childClasspath(System.getProperty("java.class.path")));
     command.add(BrokerMain.class.getName());
     command.add(serverProperties.toString());
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(config.dataDir().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("broker.out").toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(config.dataDir().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("broker.out").toFile()));
     // stdin stays a pipe that this JVM holds open: BrokerMain exits when it closes.
     builder.environment().remove("JAVA_TOOL_OPTIONS");
     try {
@@ -304,9 +362,14 @@ public final class BrokerProcess implements AutoCloseable {
       if (entry.isBlank()) {
         continue;
       }
-      if (entry.equals("*") || entry.endsWith(java.io.File.separator + "*") || entry.endsWith("/*")) {
+      if (entry.equals("*")
+          || entry.endsWith(java.io.File.separator + "*")
+          || entry.endsWith("/*")) {
         String dir = entry.substring(0, entry.length() - 1);
-        entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + java.io.File.separator + "*");
+        entries.add(
+            Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize()
+                + java.io.File.separator
+                + "*");
       } else {
         entries.add(Path.of(entry).toAbsolutePath().normalize().toString());
       }
@@ -316,20 +379,29 @@ public final class BrokerProcess implements AutoCloseable {
 
   private void awaitReady() {
     long deadline = System.nanoTime() + config.startupTimeout().toNanos();
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000))) {
       while (true) {
         if (!process.isAlive()) {
-          throw new ClusterException("The Kafka broker exited during start-up (exit code " + process.exitValue()
-              + "); see " + config.dataDir().resolve("logs") + " (server.log, broker.out). Last output: "
-              + lastLines(config.dataDir().resolve("logs").resolve("broker.out"), 5));
+          throw new ClusterException(
+              "The Kafka broker exited during start-up (exit code "
+                  + process.exitValue()
+                  + "); see "
+                  + config.dataDir().resolve("logs")
+                  + " (server.log, broker.out). Last output: "
+                  + lastLines(config.dataDir().resolve("logs").resolve("broker.out"), 5));
         }
         try {
-          var nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
-              .get(5, TimeUnit.SECONDS);
+          var nodes =
+              admin
+                  .describeCluster(new DescribeClusterOptions().timeoutMs(3000))
+                  .nodes()
+                  .get(5, TimeUnit.SECONDS);
           if (!nodes.isEmpty()) {
             log.info("Kafka broker answers at {}", config.bootstrapServers());
             return;
@@ -341,8 +413,14 @@ public final class BrokerProcess implements AutoCloseable {
           log.debug("Broker not ready yet: {}", e.toString());
         }
         if (System.nanoTime() - deadline >= 0) {
-          throw new ClusterException("The Kafka broker did not answer at " + config.bootstrapServers() + " within "
-              + config.startupTimeout().toSeconds() + " s; see " + config.dataDir().resolve("logs") + ".");
+          throw new ClusterException(
+              "The Kafka broker did not answer at "
+                  + config.bootstrapServers()
+                  + " within "
+                  + config.startupTimeout().toSeconds()
+                  + " s; see "
+                  + config.dataDir().resolve("logs")
+                  + ".");
         }
         sleep(250);
       }

@@ -16,8 +16,8 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * Puts the topic catalog on a cluster ({@link TopicProvisioner}) and its value schemas in a
- * registry ({@link SchemaCatalog}), idempotently, with failures turned into one-line
- * {@link ClusterException}s.
+ * registry ({@link SchemaCatalog}), idempotently, with failures turned into one-line {@link
+ * ClusterException}s.
  */
 public final class CatalogProvisioning {
   private CatalogProvisioning() {}
@@ -26,26 +26,36 @@ public final class CatalogProvisioning {
    * Creates every missing catalog topic on the cluster at {@code bootstrapServers} with the
    * broker's default replication factor; existing topics are left alone.
    */
-  public static List<TopicProvisioner.Result> provisionTopics(String bootstrapServers, Duration timeout) {
+  public static List<TopicProvisioner.Result> provisionTopics(
+      String bootstrapServers, Duration timeout) {
     return provisionTopics(bootstrapServers, Optional.empty(), timeout);
   }
 
-  /** As {@link #provisionTopics(String, Duration)}, with an explicit replication factor when present. */
+  /**
+   * As {@link #provisionTopics(String, Duration)}, with an explicit replication factor when
+   * present.
+   */
   public static List<TopicProvisioner.Result> provisionTopics(
       String bootstrapServers, Optional<Short> replication, Duration timeout) {
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis))) {
       requireReachable(admin, bootstrapServers, timeout);
       return new TopicProvisioner(admin, replication, timeout).provisionAll();
     } catch (KafkaException e) {
-      throw new ClusterException("Provisioning the topic catalog on " + bootstrapServers + " failed: " + e.getMessage(), e);
+      throw new ClusterException(
+          "Provisioning the topic catalog on " + bootstrapServers + " failed: " + e.getMessage(),
+          e);
     }
   }
 
-  /** Fails with "No Kafka broker answered at ..." unless the cluster answers within {@code timeout}. */
+  /**
+   * Fails with "No Kafka broker answered at ..." unless the cluster answers within {@code timeout}.
+   */
   static void requireReachable(Admin admin, String bootstrapServers, Duration timeout) {
     try {
       admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -53,22 +63,30 @@ public final class CatalogProvisioning {
       Thread.currentThread().interrupt();
       throw new ClusterException("Interrupted while contacting Kafka at " + bootstrapServers, e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new ClusterException("No Kafka broker answered at " + bootstrapServers + " within " + timeout.toSeconds() + " s", e);
+      throw new ClusterException(
+          "No Kafka broker answered at "
+              + bootstrapServers
+              + " within "
+              + timeout.toSeconds()
+              + " s",
+          e);
     }
   }
 
   /**
-   * Registers every catalog value schema under its TopicNameStrategy subject
-   * ({@code <topic>-value}); returns subject → schema id. An identical schema keeps its id.
+   * Registers every catalog value schema under its TopicNameStrategy subject ({@code
+   * <topic>-value}); returns subject → schema id. An identical schema keeps its id.
    */
   public static Map<String, Integer> registerSchemas(String registryUrl, Duration timeout) {
-    Map<String, Object> config = Map.of(
-        RegistryClientConfig.CONNECT_TIMEOUT_MS, timeout.toMillis(),
-        RegistryClientConfig.REQUEST_TIMEOUT_MS, timeout.toMillis());
+    Map<String, Object> config =
+        Map.of(
+            RegistryClientConfig.CONNECT_TIMEOUT_MS, timeout.toMillis(),
+            RegistryClientConfig.REQUEST_TIMEOUT_MS, timeout.toMillis());
     try {
       return SchemaCatalog.registerAll(new RestSchemaRegistryClient(List.of(registryUrl), config));
     } catch (RuntimeException e) {
-      throw new ClusterException("Registering the catalog schemas at " + registryUrl + " failed: " + e.getMessage(), e);
+      throw new ClusterException(
+          "Registering the catalog schemas at " + registryUrl + " failed: " + e.getMessage(), e);
     }
   }
 }

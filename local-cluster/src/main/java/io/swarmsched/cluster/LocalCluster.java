@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default deployment: a real Kafka broker in a child JVM ({@link BrokerProcess}),
- * the schema registry in this JVM, the topic catalog provisioned and its schemas registered.
- * Data lives in {@link LocalClusterConfig#dataDir()} and survives restarts.
+ * The embedded default deployment: a real Kafka broker in a child JVM ({@link BrokerProcess}), the
+ * schema registry in this JVM, the topic catalog provisioned and its schemas registered. Data lives
+ * in {@link LocalClusterConfig#dataDir()} and survives restarts.
  *
  * <pre>{@code
  * try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.defaults())) {
@@ -33,8 +33,12 @@ public final class LocalCluster implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean closed;
 
-  private LocalCluster(LocalClusterConfig config, BrokerProcess broker, RegistryHandle registry,
-      List<TopicProvisioner.Result> topics, Map<String, Integer> schemaIds) {
+  private LocalCluster(
+      LocalClusterConfig config,
+      BrokerProcess broker,
+      RegistryHandle registry,
+      List<TopicProvisioner.Result> topics,
+      Map<String, Integer> schemaIds) {
     this.config = config;
     this.broker = broker;
     this.registry = registry;
@@ -43,11 +47,11 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Checks the ports, starts the broker and waits until it answers, starts the registry,
-   * provisions the catalog and registers its schemas.
+   * Checks the ports, starts the broker and waits until it answers, starts the registry, provisions
+   * the catalog and registers its schemas.
    *
    * @throws PortInUseException naming the port when one is taken
-   * @throws ClusterException   with a one-line reason when anything else fails
+   * @throws ClusterException with a one-line reason when anything else fails
    */
   public static LocalCluster start(LocalClusterConfig config) {
     Ports.requireFree("Kafka", config.kafkaPort(), "--kafka-port");
@@ -59,9 +63,13 @@ public final class LocalCluster implements AutoCloseable {
     try {
       List<TopicProvisioner.Result> topics =
           CatalogProvisioning.provisionTopics(config.bootstrapServers(), PROVISION_TIMEOUT);
-      registry = RegistryHandle.start(config.bootstrapServers(), config.host(), config.registryPort(), REGISTRY_TOPIC);
-      Map<String, Integer> ids = CatalogProvisioning.registerSchemas(registry.url(), PROVISION_TIMEOUT);
-      log.info("Local cluster ready: Kafka {} registry {}", config.bootstrapServers(), registry.url());
+      registry =
+          RegistryHandle.start(
+              config.bootstrapServers(), config.host(), config.registryPort(), REGISTRY_TOPIC);
+      Map<String, Integer> ids =
+          CatalogProvisioning.registerSchemas(registry.url(), PROVISION_TIMEOUT);
+      log.info(
+          "Local cluster ready: Kafka {} registry {}", config.bootstrapServers(), registry.url());
       return new LocalCluster(config, broker, registry, topics, ids);
     } catch (RuntimeException e) {
       if (registry != null) {

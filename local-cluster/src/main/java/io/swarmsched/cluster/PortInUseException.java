@@ -6,8 +6,15 @@ public final class PortInUseException extends ClusterException {
   private final String purpose;
 
   public PortInUseException(String purpose, int port, String flag) {
-    super("Port " + port + " (" + purpose + ") is already in use. Stop whatever is listening on it, "
-        + "or choose another port with " + flag + ".");
+    super(
+        "Port "
+            + port
+            + " ("
+            + purpose
+            + ") is already in use. Stop whatever is listening on it, "
+            + "or choose another port with "
+            + flag
+            + ".");
     this.port = port;
     this.purpose = purpose;
   }

@@ -5,11 +5,17 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
-/** Port checks done before anything starts, so a clash is reported by name instead of as a bind stack trace. */
+/**
+ * Port checks done before anything starts, so a clash is reported by name instead of as a bind
+ * stack trace.
+ */
 public final class Ports {
   private Ports() {}
 
-  /** Throws {@link PortInUseException} naming {@code purpose} and {@code flag} if {@code port} cannot be bound. */
+  /**
+   * Throws {@link PortInUseException} naming {@code purpose} and {@code flag} if {@code port}
+   * cannot be bound.
+   */
   public static void requireFree(String purpose, int port, String flag) {
     if (port == 0) {
       return; // ephemeral: the OS picks a free one

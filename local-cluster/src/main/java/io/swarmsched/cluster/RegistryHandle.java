@@ -3,7 +3,10 @@ package io.swarmsched.cluster;
 import io.swarmsched.registry.server.RegistryServerConfig;
 import io.swarmsched.registry.server.SchemaRegistryServer;
 
-/** The in-process schema registry of the local cluster, with start-up failures turned into one-line reasons. */
+/**
+ * The in-process schema registry of the local cluster, with start-up failures turned into one-line
+ * reasons.
+ */
 final class RegistryHandle implements AutoCloseable {
   private final SchemaRegistryServer server;
 
@@ -13,9 +16,12 @@ final class RegistryHandle implements AutoCloseable {
 
   static RegistryHandle start(String bootstrapServers, String host, int port, String topic) {
     try {
-      return new RegistryHandle(SchemaRegistryServer.start(new RegistryServerConfig(bootstrapServers, host, port, topic)));
+      return new RegistryHandle(
+          SchemaRegistryServer.start(
+              new RegistryServerConfig(bootstrapServers, host, port, topic)));
     } catch (RuntimeException e) {
-      throw new ClusterException("The schema registry failed to start on port " + port + ": " + e.getMessage(), e);
+      throw new ClusterException(
+          "The schema registry failed to start on port " + port + ": " + e.getMessage(), e);
     }
   }
 

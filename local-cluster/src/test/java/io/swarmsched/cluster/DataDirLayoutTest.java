@@ -15,7 +15,9 @@ class DataDirLayoutTest {
   @TempDir Path dataDir;
 
   LocalClusterConfig config() {
-    return LocalClusterConfig.defaults().withPorts(Ports.findFree(), Ports.findFree(), 0).withDataDir(dataDir)
+    return LocalClusterConfig.defaults()
+        .withPorts(Ports.findFree(), Ports.findFree(), 0)
+        .withDataDir(dataDir)
         .withBrokerJvmOptions(List.of("-Xmx384m"));
   }
 
@@ -40,8 +42,13 @@ class DataDirLayoutTest {
   @Test
   void kafkasOwnDirectoriesAreAccepted() throws Exception {
     Path logDir = dataDir.resolve("kafka");
-    for (String dir : List.of("__cluster_metadata-0", "swarm.decisions.v1-11", "__consumer_offsets-3",
-        "swarm.hosts.v1-0.9f2c4e0a1b2c4d5e8f9a0b1c2d3e4f5a-delete", "t-2.0a1b2c3d4e5f60718293a4b5c6d7e8f9-future")) {
+    for (String dir :
+        List.of(
+            "__cluster_metadata-0",
+            "swarm.decisions.v1-11",
+            "__consumer_offsets-3",
+            "swarm.hosts.v1-0.9f2c4e0a1b2c4d5e8f9a0b1c2d3e4f5a-delete",
+            "t-2.0a1b2c3d4e5f60718293a4b5c6d7e8f9-future")) {
       Files.createDirectories(logDir.resolve(dir));
     }
     Files.writeString(logDir.resolve("meta.properties"), "version=1\n");

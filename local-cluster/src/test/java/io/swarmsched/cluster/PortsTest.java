@@ -17,14 +17,16 @@ class PortsTest {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(0));
       int port = taken.getLocalPort();
-      LocalClusterConfig config = LocalClusterConfig.defaults()
-          .withPorts(port, Ports.findFree(), 0)
-          .withDataDir(dataDir);
+      LocalClusterConfig config =
+          LocalClusterConfig.defaults().withPorts(port, Ports.findFree(), 0).withDataDir(dataDir);
 
       assertThatThrownBy(() -> LocalCluster.start(config))
           .isInstanceOf(PortInUseException.class)
-          .hasMessage("Port " + port + " (Kafka) is already in use. Stop whatever is listening on it, "
-              + "or choose another port with --kafka-port.");
+          .hasMessage(
+              "Port "
+                  + port
+                  + " (Kafka) is already in use. Stop whatever is listening on it, "
+                  + "or choose another port with --kafka-port.");
     }
   }
 
@@ -33,15 +35,18 @@ class PortsTest {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(0));
       int port = taken.getLocalPort();
-      LocalClusterConfig config = LocalClusterConfig.defaults()
-          .withPorts(Ports.findFree(), Ports.findFree(), port)
-          .withDataDir(dataDir);
+      LocalClusterConfig config =
+          LocalClusterConfig.defaults()
+              .withPorts(Ports.findFree(), Ports.findFree(), port)
+              .withDataDir(dataDir);
 
       assertThatThrownBy(() -> LocalCluster.start(config))
-          .isInstanceOfSatisfying(PortInUseException.class, e -> {
-            assertThat(e.port()).isEqualTo(port);
-            assertThat(e.purpose()).isEqualTo("schema registry");
-          })
+          .isInstanceOfSatisfying(
+              PortInUseException.class,
+              e -> {
+                assertThat(e.port()).isEqualTo(port);
+                assertThat(e.purpose()).isEqualTo("schema registry");
+              })
           .hasMessageContaining("--registry-port");
       assertThat(dataDir).isEmptyDirectory();
     }

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closing with a bound: every part is closed at once on its own daemon thread, and the caller
- * waits at most a budget. A part that hangs (a Kafka client waiting for a broker that is gone)
- * is named in the log and left behind, so a process can still exit.
+ * Closing with a bound: every part is closed at once on its own daemon thread, and the caller waits
+ * at most a budget. A part that hangs (a Kafka client waiting for a broker that is gone) is named
+ * in the log and left behind, so a process can still exit.
  */
 public final class BoundedClose {
   private static final Logger log = LoggerFactory.getLogger(BoundedClose.class);
@@ -24,19 +24,23 @@ public final class BoundedClose {
    *
    * @return true when every part finished closing within the budget
    */
-  public static boolean all(String what, Collection<? extends AutoCloseable> parts, Duration budget) {
+  public static boolean all(
+      String what, Collection<? extends AutoCloseable> parts, Duration budget) {
     List<Thread> threads = new ArrayList<>();
     for (AutoCloseable part : parts) {
       if (part == null) {
         continue;
       }
-      Thread t = new Thread(() -> {
-        try {
-          part.close();
-        } catch (Exception e) {
-          log.warn("Stopping {} failed: {}", name(part), e.toString());
-        }
-      }, "close-" + name(part));
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  part.close();
+                } catch (Exception e) {
+                  log.warn("Stopping {} failed: {}", name(part), e.toString());
+                }
+              },
+              "close-" + name(part));
       t.setDaemon(true);
       t.start();
       threads.add(t);
@@ -57,7 +61,11 @@ public final class BoundedClose {
       }
     }
     if (!stuck.isEmpty()) {
-      log.warn("Stopping {}: {} did not finish within {} s; leaving them behind", what, stuck, budget.toSeconds());
+      log.warn(
+          "Stopping {}: {} did not finish within {} s; leaving them behind",
+          what,
+          stuck,
+          budget.toSeconds());
     }
     return stuck.isEmpty();
   }
@@ -67,6 +75,8 @@ public final class BoundedClose {
   }
 
   private static String name(AutoCloseable part) {
-    return part.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(part));
+    return part.getClass().getSimpleName()
+        + "@"
+        + Integer.toHexString(System.identityHashCode(part));
   }
 }

@@ -17,7 +17,11 @@ import java.util.Map;
  */
 public final class DemoSwarmAgents {
   static final String[] LOCATIONS = {
-      "cn|east|shanghai|pudong", "cn|east|hangzhou|xihu", "cn|north|beijing|haidian", "cn|south|shenzhen|nanshan"};
+    "cn|east|shanghai|pudong",
+    "cn|east|hangzhou|xihu",
+    "cn|north|beijing|haidian",
+    "cn|south|shenzhen|nanshan"
+  };
 
   private DemoSwarmAgents() {}
 
@@ -29,14 +33,20 @@ public final class DemoSwarmAgents {
     for (int i = 0; i < count; i++) {
       HostType type = i == 0 ? HostType.SUPER_SEED : HostType.NORMAL;
       String host = (i == 0 ? "seed-" : "agent-") + i;
-      specs.add(new Spec(host, type, i % 2 == 0 ? "idc-a" : "idc-b", LOCATIONS[i % LOCATIONS.length]));
+      specs.add(
+          new Spec(host, type, i % 2 == 0 ? "idc-a" : "idc-b", LOCATIONS[i % LOCATIONS.length]));
     }
     return specs;
   }
 
   /** Settings of one agent joining {@code swarm}. */
-  public static Settings settings(LocalSwarm swarm, Spec spec, Path dataDir, long uploadLimit, int pieceLength,
-                                  Map<String, String> extra) {
+  public static Settings settings(
+      LocalSwarm swarm,
+      Spec spec,
+      Path dataDir,
+      long uploadLimit,
+      int pieceLength,
+      Map<String, String> extra) {
     Map<String, String> m = new HashMap<>(swarm.commonSettings());
     m.put(AgentConfig.HOST_ID, spec.hostId());
     m.put(AgentConfig.TYPE, spec.type().name());
@@ -51,8 +61,15 @@ public final class DemoSwarmAgents {
     return Settings.of(m);
   }
 
-  public static Agent start(LocalSwarm swarm, Spec spec, Path dataDir, long uploadLimit, int pieceLength,
-                            Map<String, String> extra) throws IOException {
-    return Agent.start(AgentConfig.from(settings(swarm, spec, dataDir, uploadLimit, pieceLength, extra)));
+  public static Agent start(
+      LocalSwarm swarm,
+      Spec spec,
+      Path dataDir,
+      long uploadLimit,
+      int pieceLength,
+      Map<String, String> extra)
+      throws IOException {
+    return Agent.start(
+        AgentConfig.from(settings(swarm, spec, dataDir, uploadLimit, pieceLength, extra)));
   }
 }

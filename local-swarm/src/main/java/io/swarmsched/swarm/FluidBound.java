@@ -9,7 +9,8 @@ package io.swarmsched.swarm;
 public final class FluidBound {
   private FluidBound() {}
 
-  public static double seconds(long fileBytes, int peers, long originRate, long minDownloadRate, long sumPeerUpload) {
+  public static double seconds(
+      long fileBytes, int peers, long originRate, long minDownloadRate, long sumPeerUpload) {
     double f = fileBytes;
     double bound = 0;
     if (originRate > 0) {

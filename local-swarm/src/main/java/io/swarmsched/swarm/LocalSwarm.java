@@ -21,25 +21,38 @@ import java.util.function.Consumer;
 /**
  * The whole scheduler in one process: the embedded cluster (a real KRaft broker in a child JVM and
  * the schema registry, with the topic catalog provisioned), heartbeat-ingest, scoring-streams and
- * the dispatcher, each with its own HTTP API, and the web dashboard reading those APIs. Agents
- * join it by its bootstrap and registry addresses, from this process or any other.
+ * the dispatcher, each with its own HTTP API, and the web dashboard reading those APIs. Agents join
+ * it by its bootstrap and registry addresses, from this process or any other.
  */
 public final class LocalSwarm implements AutoCloseable {
 
   /**
-   * @param dataDir        the cluster's data directory ({@code swarmsched cluster}'s layout: kafka/,
-   *                       config/, logs/, cluster.properties) with Streams state in state/ beside it,
-   *                       so {@code up} and {@code cluster} can take turns on one directory
-   * @param policy         the dispatcher's policy: load-aware or random
-   * @param overrides      any further settings, applied to every service (e.g. swarm.dispatcher.parents.max)
-   * @param dashboardPort  the web dashboard's port (0: any free port)
+   * @param dataDir the cluster's data directory ({@code swarmsched cluster}'s layout: kafka/,
+   *     config/, logs/, cluster.properties) with Streams state in state/ beside it, so {@code up}
+   *     and {@code cluster} can take turns on one directory
+   * @param policy the dispatcher's policy: load-aware or random
+   * @param overrides any further settings, applied to every service (e.g.
+   *     swarm.dispatcher.parents.max)
+   * @param dashboardPort the web dashboard's port (0: any free port)
    */
-  public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort,
-                        int ingestPort, int scoringPort, int dispatcherPort, String policy,
-                        Map<String, String> overrides, int dashboardPort) {
+  public record Options(
+      Path dataDir,
+      int kafkaPort,
+      int controllerPort,
+      int registryPort,
+      int ingestPort,
+      int scoringPort,
+      int dispatcherPort,
+      String policy,
+      Map<String, String> overrides,
+      int dashboardPort) {
 
-    /** Each service's own default port, so `swarmsched up` answers where `swarmsched ingest` (etc.) would. */
+    /**
+     * Each service's own default port, so `swarmsched up` answers where `swarmsched ingest` (etc.)
+     * would.
+     */
     public static final int DEFAULT_INGEST_PORT = IngestSettings.DEFAULT_HTTP_PORT;
+
     public static final int DEFAULT_SCORING_PORT = ScoringSettings.DEFAULT_HTTP_PORT;
     public static final int DEFAULT_DISPATCHER_PORT = DispatcherConfig.DEFAULT_HTTP_PORT;
     public static final int DEFAULT_DASHBOARD_PORT = DashboardServer.DEFAULT_PORT;
@@ -50,25 +63,62 @@ public final class LocalSwarm implements AutoCloseable {
 
     /** The conventional ports (Kafka 9092, controller 9093, registry 8081, services 8082–8084). */
     public static Options defaults(Path dataDir) {
-      return new Options(dataDir, LocalClusterConfig.DEFAULT_KAFKA_PORT, LocalClusterConfig.DEFAULT_CONTROLLER_PORT,
-          LocalClusterConfig.DEFAULT_REGISTRY_PORT, DEFAULT_INGEST_PORT, DEFAULT_SCORING_PORT, DEFAULT_DISPATCHER_PORT,
-          DispatcherConfig.POLICY_LOAD_AWARE, Map.of(), DEFAULT_DASHBOARD_PORT);
+      return new Options(
+          dataDir,
+          LocalClusterConfig.DEFAULT_KAFKA_PORT,
+          LocalClusterConfig.DEFAULT_CONTROLLER_PORT,
+          LocalClusterConfig.DEFAULT_REGISTRY_PORT,
+          DEFAULT_INGEST_PORT,
+          DEFAULT_SCORING_PORT,
+          DEFAULT_DISPATCHER_PORT,
+          DispatcherConfig.POLICY_LOAD_AWARE,
+          Map.of(),
+          DEFAULT_DASHBOARD_PORT);
     }
 
     /** Free ports everywhere, so it runs beside anything else on the machine. */
     public static Options ephemeral(Path dataDir) {
-      return new Options(dataDir, Ports.findFree(), Ports.findFree(), Ports.findFree(), Ports.findFree(),
-          Ports.findFree(), Ports.findFree(), DispatcherConfig.POLICY_LOAD_AWARE, Map.of(), 0);
+      return new Options(
+          dataDir,
+          Ports.findFree(),
+          Ports.findFree(),
+          Ports.findFree(),
+          Ports.findFree(),
+          Ports.findFree(),
+          Ports.findFree(),
+          DispatcherConfig.POLICY_LOAD_AWARE,
+          Map.of(),
+          0);
     }
 
     public Options withPolicy(String p) {
-      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, p, overrides, dashboardPort);
+      return new Options(
+          dataDir,
+          kafkaPort,
+          controllerPort,
+          registryPort,
+          ingestPort,
+          scoringPort,
+          dispatcherPort,
+          p,
+          overrides,
+          dashboardPort);
     }
 
     public Options withOverrides(Map<String, String> o) {
       Map<String, String> all = new HashMap<>(overrides);
       all.putAll(o);
-      return new Options(dataDir, kafkaPort, controllerPort, registryPort, ingestPort, scoringPort, dispatcherPort, policy, all, dashboardPort);
+      return new Options(
+          dataDir,
+          kafkaPort,
+          controllerPort,
+          registryPort,
+          ingestPort,
+          scoringPort,
+          dispatcherPort,
+          policy,
+          all,
+          dashboardPort);
     }
   }
 
@@ -87,22 +137,43 @@ public final class LocalSwarm implements AutoCloseable {
   public static LocalSwarm start(Options options, Consumer<String> say) throws Exception {
     LocalSwarm swarm = new LocalSwarm(options);
     try {
-      say.accept("starting Kafka (KRaft) on localhost:" + options.kafkaPort() + " and the schema registry on port "
-          + options.registryPort() + " …");
-      swarm.cluster = LocalCluster.start(LocalClusterConfig.defaults()
-          .withPorts(options.kafkaPort(), options.controllerPort(), options.registryPort())
-          .withDataDir(options.dataDir()));
-      say.accept("starting heartbeat-ingest, scoring-streams and the dispatcher (" + options.policy() + ") …");
-      swarm.ingest = HeartbeatIngestApp.start(swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
-      swarm.scoring = ScoringApp.start(swarm.serviceSettings(options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
-      swarm.dispatcher = DispatcherApp.start(swarm.serviceSettings(options.dispatcherPort(),
-          DispatcherConfig.SERVICE_DEFAULTS));
+      say.accept(
+          "starting Kafka (KRaft) on localhost:"
+              + options.kafkaPort()
+              + " and the schema registry on port "
+              + options.registryPort()
+              + " …");
+      swarm.cluster =
+          LocalCluster.start(
+              LocalClusterConfig.defaults()
+                  .withPorts(options.kafkaPort(), options.controllerPort(), options.registryPort())
+                  .withDataDir(options.dataDir()));
+      say.accept(
+          "starting heartbeat-ingest, scoring-streams and the dispatcher ("
+              + options.policy()
+              + ") …");
+      swarm.ingest =
+          HeartbeatIngestApp.start(
+              swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
+      swarm.scoring =
+          ScoringApp.start(
+              swarm.serviceSettings(options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
+      swarm.dispatcher =
+          DispatcherApp.start(
+              swarm.serviceSettings(options.dispatcherPort(), DispatcherConfig.SERVICE_DEFAULTS));
       Duration wait = Duration.ofSeconds(120);
       swarm.ingest.streams().awaitRunning(wait);
       swarm.scoring.awaitRunning(wait);
       swarm.dispatcher.awaitRunning(wait);
-      swarm.dashboard = DashboardServer.start(new DashboardServer.Targets(swarm.ingestUrl(), swarm.scoringUrl(),
-          swarm.dispatcherUrl(), swarm.registryUrl()), "127.0.0.1", options.dashboardPort());
+      swarm.dashboard =
+          DashboardServer.start(
+              new DashboardServer.Targets(
+                  swarm.ingestUrl(),
+                  swarm.scoringUrl(),
+                  swarm.dispatcherUrl(),
+                  swarm.registryUrl()),
+              "127.0.0.1",
+              options.dashboardPort());
       say.accept("swarmsched is up");
       return swarm;
     } catch (Exception | Error e) {
@@ -166,9 +237,10 @@ public final class LocalSwarm implements AutoCloseable {
 
   /** How long the three services get to stop together before the cluster is stopped anyway. */
   public static final Duration SERVICE_STOP_BUDGET = Duration.ofSeconds(8);
+
   /**
-   * How long the registry and broker get; a broker still stopping after it is left to finish on
-   * its own (it also stops when this JVM's pipe to it closes).
+   * How long the registry and broker get; a broker still stopping after it is left to finish on its
+   * own (it also stops when this JVM's pipe to it closes).
    */
   public static final Duration CLUSTER_STOP_BUDGET = Duration.ofSeconds(10);
 

@@ -39,7 +39,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,15 +62,39 @@ public final class SwarmDemo {
   static final String FILE_NAME = "swarm-demo.bin";
 
   /**
-   * @param uploadLimit  each agent's upload limit, bytes/s
-   * @param originLimit  the origin's egress limit, bytes/s (0 = unlimited)
+   * @param uploadLimit each agent's upload limit, bytes/s
+   * @param originLimit the origin's egress limit, bytes/s (0 = unlimited)
    */
-  public record Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy,
-                        Path dataDir, int pieceLength, Duration timeout, Map<Integer, Long> uploadOverrides) {
+  public record Options(
+      long fileSize,
+      int agents,
+      long uploadLimit,
+      long originLimit,
+      String policy,
+      Path dataDir,
+      int pieceLength,
+      Duration timeout,
+      Map<Integer, Long> uploadOverrides) {
     /** Every agent at {@code uploadLimit}. */
-    public Options(long fileSize, int agents, long uploadLimit, long originLimit, String policy, Path dataDir,
-                   int pieceLength, Duration timeout) {
-      this(fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, Map.of());
+    public Options(
+        long fileSize,
+        int agents,
+        long uploadLimit,
+        long originLimit,
+        String policy,
+        Path dataDir,
+        int pieceLength,
+        Duration timeout) {
+      this(
+          fileSize,
+          agents,
+          uploadLimit,
+          originLimit,
+          policy,
+          dataDir,
+          pieceLength,
+          timeout,
+          Map.of());
     }
 
     public Options {
@@ -79,13 +102,14 @@ public final class SwarmDemo {
     }
 
     /**
-     * A skewed-capacity swarm: agent {@code i} (0 is the super seed) uploads at {@code limit} instead
-     * of {@code uploadLimit}, as the benchmark's skewed run needs.
+     * A skewed-capacity swarm: agent {@code i} (0 is the super seed) uploads at {@code limit}
+     * instead of {@code uploadLimit}, as the benchmark's skewed run needs.
      */
     public Options withUploadLimit(int agent, long limit) {
       Map<Integer, Long> m = new java.util.HashMap<>(uploadOverrides);
       m.put(agent, limit);
-      return new Options(fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, m);
+      return new Options(
+          fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, m);
     }
 
     /** Agent {@code i}'s upload limit, bytes/s. */
@@ -95,14 +119,27 @@ public final class SwarmDemo {
   }
 
   /** What the demo measured; also what its caller (a test, the benchmark) reads. */
-  public record Summary(double elapsedSeconds, double boundSeconds, long originBytes, long peerBytes,
-                        Map<DecisionOutcome, Long> decisions, long backToSource, int verified, int agents,
-                        String digest, Map<String, Long> servedByHost, String seedHostId, long fileSize) {
+  public record Summary(
+      double elapsedSeconds,
+      double boundSeconds,
+      long originBytes,
+      long peerBytes,
+      Map<DecisionOutcome, Long> decisions,
+      long backToSource,
+      int verified,
+      int agents,
+      String digest,
+      Map<String, Long> servedByHost,
+      String seedHostId,
+      long fileSize) {
     public boolean ok() {
       return verified == agents;
     }
 
-    /** Bytes the super seed uploaded to peers: ideally about one copy of the file, the peers carry the rest. */
+    /**
+     * Bytes the super seed uploaded to peers: ideally about one copy of the file, the peers carry
+     * the rest.
+     */
     public long seedUploadBytes() {
       return servedByHost.getOrDefault(seedHostId, 0L);
     }
@@ -115,7 +152,10 @@ public final class SwarmDemo {
 
   private SwarmDemo() {}
 
-  /** Runs the demo; the exit code is 0 when every agent holds a verified copy, 1 otherwise, 2 for bad options. */
+  /**
+   * Runs the demo; the exit code is 0 when every agent holds a verified copy, 1 otherwise, 2 for
+   * bad options.
+   */
   public static int run(Options o, PrintStream out, PrintStream err) {
     String problem = check(o);
     if (problem != null) {
@@ -142,8 +182,10 @@ public final class SwarmDemo {
       return "upload and origin limits must be >= 0 (0 = unlimited)";
     }
     if (!io.swarmsched.scheduling.evaluator.Evaluators.isRegistered(o.policy())) {
-      return "--policy must be one of " + String.join(", ", io.swarmsched.scheduling.evaluator.Evaluators.names())
-          + ", was " + o.policy();
+      return "--policy must be one of "
+          + String.join(", ", io.swarmsched.scheduling.evaluator.Evaluators.names())
+          + ", was "
+          + o.policy();
     }
     return null;
   }
@@ -151,29 +193,54 @@ public final class SwarmDemo {
   public static Summary execute(Options o, PrintStream out) throws Exception {
     Path data = o.dataDir().toAbsolutePath();
     // The cluster's layout (LocalSwarm.Options) plus the demo's own directories: a fresh start.
-    for (String sub : List.of("kafka", "config", "logs", "cluster.properties", "state", "agents", "origin")) {
+    for (String sub :
+        List.of("kafka", "config", "logs", "cluster.properties", "state", "agents", "origin")) {
       deleteTree(data.resolve(sub));
     }
     Files.createDirectories(data.resolve("origin"));
-    out.printf(Locale.ROOT, "swarmsched demo: %s to %d agents (1 super seed), upload limit %s/s each, origin egress %s, policy %s%n",
-        ProgressBar.bytes(o.fileSize()), o.agents(), ProgressBar.bytes(o.uploadLimit()),
-        o.originLimit() > 0 ? ProgressBar.bytes(o.originLimit()) + "/s" : "unlimited", o.policy());
-    o.uploadOverrides().forEach((i, limit) -> out.printf(Locale.ROOT, "  agent %d uploads at %s/s instead%n", i,
-        ProgressBar.bytes(limit)));
+    out.printf(
+        Locale.ROOT,
+        "swarmsched demo: %s to %d agents (1 super seed), upload limit %s/s each, origin egress %s, policy %s%n",
+        ProgressBar.bytes(o.fileSize()),
+        o.agents(),
+        ProgressBar.bytes(o.uploadLimit()),
+        o.originLimit() > 0 ? ProgressBar.bytes(o.originLimit()) + "/s" : "unlimited",
+        o.policy());
+    o.uploadOverrides()
+        .forEach(
+            (i, limit) ->
+                out.printf(
+                    Locale.ROOT,
+                    "  agent %d uploads at %s/s instead%n",
+                    i,
+                    ProgressBar.bytes(limit)));
     out.println("generating the file …");
     String digest = generate(data.resolve("origin").resolve(FILE_NAME), o.fileSize());
 
-    try (LocalSwarm swarm = LocalSwarm.start(LocalSwarm.Options.ephemeral(data).withPolicy(o.policy()), out::println);
-         OriginServer origin = OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
-      out.printf("bootstrap %s, registry %s, dispatcher %s, origin %s%n", swarm.bootstrapServers(), swarm.registryUrl(),
-          swarm.dispatcherUrl(), origin.url(FILE_NAME));
+    try (LocalSwarm swarm =
+            LocalSwarm.start(
+                LocalSwarm.Options.ephemeral(data).withPolicy(o.policy()), out::println);
+        OriginServer origin =
+            OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
+      out.printf(
+          "bootstrap %s, registry %s, dispatcher %s, origin %s%n",
+          swarm.bootstrapServers(),
+          swarm.registryUrl(),
+          swarm.dispatcherUrl(),
+          origin.url(FILE_NAME));
       out.println("dashboard " + swarm.dashboardUrl() + " (open it to watch the swarm)");
       List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
       List<Agent> agents = new ArrayList<>();
       try {
         for (DemoSwarmAgents.Spec spec : specs) {
-          agents.add(DemoSwarmAgents.start(swarm, spec, data.resolve("agents"), o.uploadLimitOf(agents.size()),
-              o.pieceLength(), Map.of()));
+          agents.add(
+              DemoSwarmAgents.start(
+                  swarm,
+                  spec,
+                  data.resolve("agents"),
+                  o.uploadLimitOf(agents.size()),
+                  o.pieceLength(),
+                  Map.of()));
         }
         out.println("waiting for the " + specs.size() + " agents to be ONLINE and scored …");
         awaitHosts(swarm, specs.size(), Duration.ofSeconds(90));
@@ -187,7 +254,8 @@ public final class SwarmDemo {
           DownloadProgress p = new DownloadProgress();
           progress.add(p);
           Path output = data.resolve("agents").resolve(specs.get(i).hostId()).resolve(FILE_NAME);
-          results.add(agents.get(i).download(DownloadRequest.of(url, output).withDigest(digest), p));
+          results.add(
+              agents.get(i).download(DownloadRequest.of(url, output).withDigest(digest), p));
         }
         watch(specs, progress, results, o, start, out);
         double elapsed = (System.nanoTime() - start) / 1e9;
@@ -202,11 +270,15 @@ public final class SwarmDemo {
               verified++;
             }
           } else {
-            String why = r.isDone() ? r.handle((x, e) -> e).join().getMessage() : "not finished within " + o.timeout();
+            String why =
+                r.isDone()
+                    ? r.handle((x, e) -> e).join().getMessage()
+                    : "not finished within " + o.timeout();
             out.println("  " + specs.get(i + 1).hostId() + ": " + why);
           }
         }
-        Path seedCopy = data.resolve("agents").resolve(specs.get(0).hostId()).resolve("tasks").resolve(taskId);
+        Path seedCopy =
+            data.resolve("agents").resolve(specs.get(0).hostId()).resolve("tasks").resolve(taskId);
         if (Files.exists(seedCopy) && sha256(seedCopy).equals(digest)) {
           verified++;
         } else {
@@ -218,9 +290,20 @@ public final class SwarmDemo {
         }
         double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
-        Summary s = new Summary(elapsed, bound, origin.bytesServed(), peerBytes, decisions,
-            backToSourcePeers(swarm, taskId), verified, o.agents(), digest,
-            servedByHost(swarm, taskId), specs.get(0).hostId(), o.fileSize());
+        Summary s =
+            new Summary(
+                elapsed,
+                bound,
+                origin.bytesServed(),
+                peerBytes,
+                decisions,
+                backToSourcePeers(swarm, taskId),
+                verified,
+                o.agents(),
+                digest,
+                servedByHost(swarm, taskId),
+                specs.get(0).hostId(),
+                o.fileSize());
         print(s, o, data, swarm, out);
         return s;
       } finally {
@@ -230,8 +313,13 @@ public final class SwarmDemo {
     }
   }
 
-  private static void watch(List<DemoSwarmAgents.Spec> specs, List<DownloadProgress> progress,
-                            List<CompletableFuture<DownloadResult>> results, Options o, long start, PrintStream out)
+  private static void watch(
+      List<DemoSwarmAgents.Spec> specs,
+      List<DownloadProgress> progress,
+      List<CompletableFuture<DownloadResult>> results,
+      Options o,
+      long start,
+      PrintStream out)
       throws InterruptedException {
     boolean tty = System.console() != null;
     long deadline = start + o.timeout().toNanos();
@@ -251,11 +339,23 @@ public final class SwarmDemo {
         }
         for (int i = 0; i < progress.size(); i++) {
           DemoSwarmAgents.Spec spec = specs.get(i + 1);
-          b.append(String.format(Locale.ROOT, "\033[2K%-9s %-6s %s%n", spec.hostId(), spec.idc(),
-              ProgressBar.render(io.swarmsched.agent.get.DownloadSnapshot.of(progress.get(i)), 24)));
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  "\033[2K%-9s %-6s %s%n",
+                  spec.hostId(),
+                  spec.idc(),
+                  ProgressBar.render(
+                      io.swarmsched.agent.get.DownloadSnapshot.of(progress.get(i)), 24)));
         }
-        b.append(String.format(Locale.ROOT, "\033[2Kswarm: %s/s, %s of %s done, %.0f s%n", ProgressBar.bytes((long) rate),
-            ProgressBar.bytes(done), ProgressBar.bytes((long) progress.size() * o.fileSize()), (now - start) / 1e9));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "\033[2Kswarm: %s/s, %s of %s done, %.0f s%n",
+                ProgressBar.bytes((long) rate),
+                ProgressBar.bytes(done),
+                ProgressBar.bytes((long) progress.size() * o.fileSize()),
+                (now - start) / 1e9));
         out.print(b);
         out.flush();
         drawn = progress.size() + 1;
@@ -264,12 +364,23 @@ public final class SwarmDemo {
         StringBuilder each = new StringBuilder();
         for (int i = 0; i < progress.size(); i++) {
           DownloadProgress p = progress.get(i);
-          each.append(String.format(Locale.ROOT, " %s %.0f%%", specs.get(i + 1).hostId(),
-              p.totalBytes() > 0 ? 100.0 * p.doneBytes() / p.totalBytes() : 0.0));
+          each.append(
+              String.format(
+                  Locale.ROOT,
+                  " %s %.0f%%",
+                  specs.get(i + 1).hostId(),
+                  p.totalBytes() > 0 ? 100.0 * p.doneBytes() / p.totalBytes() : 0.0));
         }
-        out.printf(Locale.ROOT, "[%5.1f s] %d/%d agents done, swarm %s/s, %s of %s |%s%n", (now - start) / 1e9, finished,
-            results.size(), ProgressBar.bytes((long) rate), ProgressBar.bytes(done),
-            ProgressBar.bytes((long) progress.size() * o.fileSize()), each);
+        out.printf(
+            Locale.ROOT,
+            "[%5.1f s] %d/%d agents done, swarm %s/s, %s of %s |%s%n",
+            (now - start) / 1e9,
+            finished,
+            results.size(),
+            ProgressBar.bytes((long) rate),
+            ProgressBar.bytes(done),
+            ProgressBar.bytes((long) progress.size() * o.fileSize()),
+            each);
         lastLine = now;
       }
       lastDone = done;
@@ -284,9 +395,16 @@ public final class SwarmDemo {
   private static void print(Summary s, Options o, Path data, LocalSwarm swarm, PrintStream out) {
     out.println();
     out.println("summary");
-    out.printf(Locale.ROOT, "  elapsed           %.1f s (fluid lower bound %.1f s, %.2fx the bound)%n", s.elapsedSeconds(),
-        s.boundSeconds(), s.boundSeconds() > 0 ? s.elapsedSeconds() / s.boundSeconds() : Double.NaN);
-    out.printf(Locale.ROOT, "  origin egress     %s (%.2fx the file)%n", ProgressBar.bytes(s.originBytes()),
+    out.printf(
+        Locale.ROOT,
+        "  elapsed           %.1f s (fluid lower bound %.1f s, %.2fx the bound)%n",
+        s.elapsedSeconds(),
+        s.boundSeconds(),
+        s.boundSeconds() > 0 ? s.elapsedSeconds() / s.boundSeconds() : Double.NaN);
+    out.printf(
+        Locale.ROOT,
+        "  origin egress     %s (%.2fx the file)%n",
+        ProgressBar.bytes(s.originBytes()),
         s.originBytes() / (double) o.fileSize());
     out.printf(Locale.ROOT, "  peer-to-peer      %s%n", ProgressBar.bytes(s.peerBytes()));
     StringBuilder d = new StringBuilder();
@@ -299,19 +417,36 @@ public final class SwarmDemo {
     out.println("  back-to-source    " + s.backToSource() + " peer(s) fetched from the origin");
     long served = s.servedByHost().values().stream().mapToLong(Long::longValue).sum();
     StringBuilder by = new StringBuilder();
-    s.servedByHost().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .forEach(e -> by.append(String.format(Locale.ROOT, "%s %.0f%%  ", e.getKey(), 100.0 * e.getValue() / Math.max(1, served))));
+    s.servedByHost().entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                by.append(
+                    String.format(
+                        Locale.ROOT,
+                        "%s %.0f%%  ",
+                        e.getKey(),
+                        100.0 * e.getValue() / Math.max(1, served))));
     out.println("  served by         " + by.toString().trim());
-    out.printf(Locale.ROOT, "  seed upload       %s (%.2fx the file)%n", ProgressBar.bytes(s.seedUploadBytes()),
+    out.printf(
+        Locale.ROOT,
+        "  seed upload       %s (%.2fx the file)%n",
+        ProgressBar.bytes(s.seedUploadBytes()),
         s.seedUploadFiles());
-    out.printf(Locale.ROOT, "  verified copies   %d/%d (%s)%n", s.verified(), s.agents(), s.digest());
+    out.printf(
+        Locale.ROOT, "  verified copies   %d/%d (%s)%n", s.verified(), s.agents(), s.digest());
     out.println("  data              " + data);
-    out.println("  logs              " + data.resolve("swarmsched.log") + " and " + swarm.logsDir());
-    out.println(s.ok() ? "OK: every agent holds a verified copy" : "FAILED: not every agent holds a verified copy");
+    out.println(
+        "  logs              " + data.resolve("swarmsched.log") + " and " + swarm.logsDir());
+    out.println(
+        s.ok()
+            ? "OK: every agent holds a verified copy"
+            : "FAILED: not every agent holds a verified copy");
   }
 
   /** Waits until ingest lists every agent ONLINE and scoring has a score for each. */
-  private static void awaitHosts(LocalSwarm swarm, int count, Duration timeout) throws IOException, InterruptedException {
+  private static void awaitHosts(LocalSwarm swarm, int count, Duration timeout)
+      throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + timeout.toNanos();
     int online = 0;
@@ -324,14 +459,24 @@ public final class SwarmDemo {
       }
       Thread.sleep(500);
     }
-    throw new IOException("only " + online + " of " + count + " agents became ONLINE and " + scored
-        + " were scored within " + timeout.toSeconds() + " s");
+    throw new IOException(
+        "only "
+            + online
+            + " of "
+            + count
+            + " agents became ONLINE and "
+            + scored
+            + " were scored within "
+            + timeout.toSeconds()
+            + " s");
   }
 
   private static int countJson(HttpClient http, String url) throws InterruptedException {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         return 0;
       }
@@ -350,58 +495,89 @@ public final class SwarmDemo {
     }
   }
 
-  /** Every decision about the task, by outcome (a decision repeated for a request id seen again counts once). */
+  /**
+   * Every decision about the task, by outcome (a decision repeated for a request id seen again
+   * counts once).
+   */
   private static Map<DecisionOutcome, Long> decisions(LocalSwarm swarm, String taskId) {
     Map<DecisionOutcome, Long> counts = new EnumMap<>(DecisionOutcome.class);
     java.util.Set<String> seen = new java.util.HashSet<>();
-    readTask(swarm, Topics.SCHEDULE_DECISIONS.name(), ScheduleDecision.class, taskId, ScheduleDecision::getTaskId, d -> {
-      if (seen.add(d.getDecisionId())) {
-        counts.merge(d.getOutcome(), 1L, Long::sum);
-      }
-    });
+    readTask(
+        swarm,
+        Topics.SCHEDULE_DECISIONS.name(),
+        ScheduleDecision.class,
+        taskId,
+        ScheduleDecision::getTaskId,
+        d -> {
+          if (seen.add(d.getDecisionId())) {
+            counts.merge(d.getOutcome(), 1L, Long::sum);
+          }
+        });
     return counts;
   }
 
   /** Peers that really went to the origin, from their peer events. */
   private static long backToSourcePeers(LocalSwarm swarm, String taskId) {
     java.util.Set<String> peers = new java.util.HashSet<>();
-    readTask(swarm, Topics.PEER_EVENTS.name(), PeerEvent.class, taskId, PeerEvent::getTaskId, e -> {
-      if (e.getType() == PeerEventType.BACK_TO_SOURCE) {
-        peers.add(e.getPeerId());
-      }
-    });
+    readTask(
+        swarm,
+        Topics.PEER_EVENTS.name(),
+        PeerEvent.class,
+        taskId,
+        PeerEvent::getTaskId,
+        e -> {
+          if (e.getType() == PeerEventType.BACK_TO_SOURCE) {
+            peers.add(e.getPeerId());
+          }
+        });
     return peers.size();
   }
 
   /** Bytes each host served to its children, from the piece events of the task. */
   private static Map<String, Long> servedByHost(LocalSwarm swarm, String taskId) {
     Map<String, Long> served = new java.util.TreeMap<>();
-    readTask(swarm, Topics.PIECE_EVENTS.name(), PieceEvent.class, taskId, PieceEvent::getTaskId, e -> {
-      if (e.getOutcome() == PieceOutcome.FINISHED && e.getSource() == PieceSource.PARENT && e.getParentHostId() != null) {
-        served.merge(e.getParentHostId(), e.getBytes(), Long::sum);
-      }
-    });
+    readTask(
+        swarm,
+        Topics.PIECE_EVENTS.name(),
+        PieceEvent.class,
+        taskId,
+        PieceEvent::getTaskId,
+        e -> {
+          if (e.getOutcome() == PieceOutcome.FINISHED
+              && e.getSource() == PieceSource.PARENT
+              && e.getParentHostId() != null) {
+            served.merge(e.getParentHostId(), e.getBytes(), Long::sum);
+          }
+        });
     return served;
   }
 
   /** Reads a topic from its beginning to its current end, passing on the records of one task. */
   private static <T extends org.apache.avro.specific.SpecificRecord> void readTask(
-      LocalSwarm swarm, String topic, Class<T> type, String taskId, java.util.function.Function<T, String> taskOf,
+      LocalSwarm swarm,
+      String topic,
+      Class<T> type,
+      String taskId,
+      java.util.function.Function<T, String> taskOf,
       java.util.function.Consumer<T> sink) {
-    Map<String, Object> c = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
-        SerdeConfig.SCHEMA_REGISTRY_URL, swarm.registryUrl(),
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> c =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
+            SerdeConfig.SCHEMA_REGISTRY_URL, swarm.registryUrl(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     SpecificAvroDeserializer<T> d = new SpecificAvroDeserializer<>(type);
     d.configure(c, false);
     try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(), d)) {
-      List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> parts =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+      while (System.nanoTime() < deadline
+          && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() != null && taskId.equals(taskOf.apply(r.value()))) {
             sink.accept(r.value());

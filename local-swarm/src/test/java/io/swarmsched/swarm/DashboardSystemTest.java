@@ -10,8 +10,8 @@ import io.swarmsched.agent.download.DownloadRequest;
 import io.swarmsched.agent.download.DownloadResult;
 import io.swarmsched.agent.download.TaskIds;
 import io.swarmsched.agent.origin.OriginServer;
-import io.swarmsched.topics.Topics;
 import io.swarmsched.testing.Await;
+import io.swarmsched.topics.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard against the embedded cluster with a small local swarm (a super seed and two
  * agents): the APIs it reads answer through its proxy, the scheduler metrics move by exactly what a
  * known sequence of events implies, and — in headless Chromium — the page shows the hosts, a
- * download's DAG filling in and completing, and a bad record among the dead letters. Screenshots
- * go to {@code target/dashboard-screenshots/}.
+ * download's DAG filling in and completing, and a bad record among the dead letters. Screenshots go
+ * to {@code target/dashboard-screenshots/}.
  */
 class DashboardSystemTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,9 +68,12 @@ class DashboardSystemTest {
     swarm = LocalSwarm.start(LocalSwarm.Options.ephemeral(dir), System.out::println);
     origin = OriginServer.start(dir.resolve("origin"), "127.0.0.1", 0, true, 4L << 20);
     for (DemoSwarmAgents.Spec spec : specs) {
-      agents.add(DemoSwarmAgents.start(swarm, spec, dir.resolve("agents"), 2L << 20, 256 * 1024, Map.of()));
+      agents.add(
+          DemoSwarmAgents.start(
+              swarm, spec, dir.resolve("agents"), 2L << 20, 256 * 1024, Map.of()));
     }
-    Await.until(WAIT, "three ONLINE hosts in heartbeat-ingest", () -> onlineHosts() == specs.size());
+    Await.until(
+        WAIT, "three ONLINE hosts in heartbeat-ingest", () -> onlineHosts() == specs.size());
   }
 
   @AfterAll
@@ -87,27 +90,41 @@ class DashboardSystemTest {
   @Test
   void theDashboardServesItsPageAndForwardsOnlyReadsToTheServices() throws Exception {
     String base = swarm.dashboardUrl();
-    assertThat(get(base)).satisfies(r -> {
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.body()).contains("<title>swarmsched</title>", "app.js");
-    });
+    assertThat(get(base))
+        .satisfies(
+            r -> {
+              assertThat(r.statusCode()).isEqualTo(200);
+              assertThat(r.body()).contains("<title>swarmsched</title>", "app.js");
+            });
     assertThat(get(base + "app.js").statusCode()).isEqualTo(200);
-    assertThat(get(base + "style.css").headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
+    assertThat(get(base + "style.css").headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
 
     JsonNode hosts = JSON.readTree(get(base + "proxy/ingest/api/v1/hosts").body());
-    assertThat(hosts.path("hosts")).extracting(h -> h.path("host_id").asText())
+    assertThat(hosts.path("hosts"))
+        .extracting(h -> h.path("host_id").asText())
         .containsExactlyInAnyOrder("seed-0", "agent-1", "agent-2");
-    Await.until(WAIT, "a score for each host", () -> json(base + "proxy/scoring/api/v1/scores?top=100")
-        .map(s -> s.path("scores").size() == 3).orElse(false));
+    Await.until(
+        WAIT,
+        "a score for each host",
+        () ->
+            json(base + "proxy/scoring/api/v1/scores?top=100")
+                .map(s -> s.path("scores").size() == 3)
+                .orElse(false));
     assertThat(get(base + "proxy/dispatcher/api/v1/tasks?limit=5").statusCode()).isEqualTo(200);
     assertThat(get(base + "proxy/dispatcher/api/v1/tasks?limit=0").statusCode()).isEqualTo(400);
     assertThat(get(base + "proxy/ingest/api/v1/dead-letters").statusCode()).isEqualTo(200);
-    assertThat(get(base + "proxy/dispatcher/metrics").body()).contains("swarmsched_back_to_source_peers");
+    assertThat(get(base + "proxy/dispatcher/metrics").body())
+        .contains("swarmsched_back_to_source_peers");
     assertThat(get(base + "targets").body()).contains(swarm.ingestUrl(), swarm.dispatcherUrl());
 
     // The dashboard only reads: no writes, no paths outside the read APIs, no unknown services.
-    HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(base + "proxy/dispatcher/api/v1/schedule"))
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(base + "proxy/dispatcher/api/v1/schedule"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(get(base + "proxy/dispatcher/_swarm/local/tasks").statusCode()).isEqualTo(403);
     assertThat(get(base + "proxy/nowhere/health").statusCode()).isEqualTo(404);
@@ -122,46 +139,90 @@ class DashboardSystemTest {
     assertThat(sample(ingestMetrics, "swarmsched_hosts", "liveness=\"SUSPICIOUS\"")).isEqualTo(0.0);
     assertThat(sample(ingestMetrics, "swarmsched_hosts", "liveness=\"OFFLINE\"")).isEqualTo(0.0);
 
-    // one request that must go back to source: one decision, one timed request, one more peer at the source
+    // one request that must go back to source: one decision, one timed request, one more peer at
+    // the source
     String before = get(swarm.dispatcherUrl() + "/metrics").body();
-    double decisions = sample(before, "swarmsched_decisions_total",
-        "outcome=\"BACK_TO_SOURCE\"", "policy=\"load-aware\"", "reason=\"NEED_BACK_TO_SOURCE\"");
+    double decisions =
+        sample(
+            before,
+            "swarmsched_decisions_total",
+            "outcome=\"BACK_TO_SOURCE\"",
+            "policy=\"load-aware\"",
+            "reason=\"NEED_BACK_TO_SOURCE\"");
     double timed = sample(before, "swarmsched_decision_latency_seconds_count");
     double atSource = sample(before, "swarmsched_back_to_source_peers");
     String task = "metrics-" + UUID.randomUUID();
-    HttpResponse<String> decided = HTTP.send(HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("task_id", task, "peer_id", task + "-p",
-            "host_id", "agent-1", "url", "http://origin.invalid/x", "need_back_to_source", true))))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> decided =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(
+                            Map.of(
+                                "task_id",
+                                task,
+                                "peer_id",
+                                task + "-p",
+                                "host_id",
+                                "agent-1",
+                                "url",
+                                "http://origin.invalid/x",
+                                "need_back_to_source",
+                                true))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
     assertThat(JSON.readTree(decided.body()).path("outcome").asText()).isEqualTo("BACK_TO_SOURCE");
-    Await.until(WAIT, "the dispatcher's metrics to count the decision", () -> {
-      String after = body(swarm.dispatcherUrl() + "/metrics");
-      return sample(after, "swarmsched_decisions_total", "outcome=\"BACK_TO_SOURCE\"", "policy=\"load-aware\"",
-          "reason=\"NEED_BACK_TO_SOURCE\"") == decisions + 1
-          && sample(after, "swarmsched_decision_latency_seconds_count") == timed + 1
-          && sample(after, "swarmsched_back_to_source_peers") == atSource + 1;
-    });
+    Await.until(
+        WAIT,
+        "the dispatcher's metrics to count the decision",
+        () -> {
+          String after = body(swarm.dispatcherUrl() + "/metrics");
+          return sample(
+                      after,
+                      "swarmsched_decisions_total",
+                      "outcome=\"BACK_TO_SOURCE\"",
+                      "policy=\"load-aware\"",
+                      "reason=\"NEED_BACK_TO_SOURCE\"")
+                  == decisions + 1
+              && sample(after, "swarmsched_decision_latency_seconds_count") == timed + 1
+              && sample(after, "swarmsched_back_to_source_peers") == atSource + 1;
+        });
     String after = get(swarm.dispatcherUrl() + "/metrics").body();
-    assertThat(after).contains("swarmsched_decision_latency_seconds_bucket{le=\"0.001\"}",
-        "# TYPE swarmsched_decision_latency_seconds histogram");
+    assertThat(after)
+        .contains(
+            "swarmsched_decision_latency_seconds_bucket{le=\"0.001\"}",
+            "# TYPE swarmsched_decision_latency_seconds histogram");
 
     // one undeserializable heartbeat: one dead letter at stage heartbeat-deserialize
-    double dead = sample(ingestMetrics, "swarmsched_dead_letters_total", "stage=\"heartbeat-deserialize\"");
+    double dead =
+        sample(ingestMetrics, "swarmsched_dead_letters_total", "stage=\"heartbeat-deserialize\"");
     sendGarbageHeartbeat("metrics-bad-host");
-    Await.until(WAIT, "heartbeat-ingest to count the dead letter", () -> sample(body(swarm.ingestUrl() + "/metrics"),
-        "swarmsched_dead_letters_total", "stage=\"heartbeat-deserialize\"") == dead + 1);
-    JsonNode letters = JSON.readTree(get(swarm.ingestUrl() + "/api/v1/dead-letters?limit=5").body());
-    assertThat(letters.path("dead_letters").get(0).path("stage").asText()).isEqualTo("heartbeat-deserialize");
-    assertThat(letters.path("dead_letters").get(0).path("key").asText()).isEqualTo("metrics-bad-host");
-    assertThat(letters.path("dead_letters").get(0).path("source_topic").asText()).isEqualTo(Topics.HOST_HEARTBEATS.name());
+    Await.until(
+        WAIT,
+        "heartbeat-ingest to count the dead letter",
+        () ->
+            sample(
+                    body(swarm.ingestUrl() + "/metrics"),
+                    "swarmsched_dead_letters_total",
+                    "stage=\"heartbeat-deserialize\"")
+                == dead + 1);
+    JsonNode letters =
+        JSON.readTree(get(swarm.ingestUrl() + "/api/v1/dead-letters?limit=5").body());
+    assertThat(letters.path("dead_letters").get(0).path("stage").asText())
+        .isEqualTo("heartbeat-deserialize");
+    assertThat(letters.path("dead_letters").get(0).path("key").asText())
+        .isEqualTo("metrics-bad-host");
+    assertThat(letters.path("dead_letters").get(0).path("source_topic").asText())
+        .isEqualTo(Topics.HOST_HEARTBEATS.name());
   }
 
   @Test
   void inChromiumThePageShowsTheHostsADownloadsDagCompletingAndADeadLetter() throws Exception {
     Optional<Path> chromium = HeadlessChromium.executable();
-    Assumptions.assumeTrue(chromium.isPresent(),
+    Assumptions.assumeTrue(
+        chromium.isPresent(),
         "SKIPPED: no Chromium found (/usr/bin/chromium; install Debian's `chromium` or set $CHROMIUM): the browser test "
             + "did not run; theDashboardServesItsPageAndForwardsOnlyReadsToTheServices covers the APIs the page reads");
     Files.createDirectories(SCREENSHOTS);
@@ -169,41 +230,74 @@ class DashboardSystemTest {
     String digest = SwarmDemo.generate(dir.resolve("origin").resolve("browser.bin"), size);
     String url = origin.url("browser.bin");
     String taskId = TaskIds.of(url, digest, "");
-    try (HeadlessChromium browser = HeadlessChromium.start(chromium.get(), dir.resolve("chromium-profile"),
-        SCREENSHOTS.resolve("chromium.log"))) {
+    try (HeadlessChromium browser =
+        HeadlessChromium.start(
+            chromium.get(), dir.resolve("chromium-profile"), SCREENSHOTS.resolve("chromium.log"))) {
       browser.navigate(swarm.dashboardUrl());
-      browser.await("three ONLINE hosts with their scores", """
+      browser.await(
+          "three ONLINE hosts with their scores",
+          """
           (() => { const rows = [...document.querySelectorAll('#hosts tbody tr[data-host]')];
                    return rows.length === 3 && rows.every(r => r.dataset.liveness === 'ONLINE')
-                       && rows.every(r => r.querySelector('[data-score]').dataset.score !== ''); })()""", WAIT);
-      assertThat(browser.eval("document.querySelector('#hosts tr[data-type=\"SUPER_SEED\"]').dataset.host").asText())
+                       && rows.every(r => r.querySelector('[data-score]').dataset.score !== ''); })()""",
+          WAIT);
+      assertThat(
+              browser
+                  .eval(
+                      "document.querySelector('#hosts tr[data-type=\"SUPER_SEED\"]').dataset.host")
+                  .asText())
           .isEqualTo("seed-0");
       browser.screenshot(SCREENSHOTS.resolve("1-hosts.png"));
 
       List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
       for (int i = 1; i < agents.size(); i++) {
         Path out = dir.resolve("downloads").resolve(specs.get(i).hostId()).resolve("browser.bin");
-        downloads.add(agents.get(i).download(DownloadRequest.of(url, out).withDigest(digest), new DownloadProgress()));
+        downloads.add(
+            agents
+                .get(i)
+                .download(DownloadRequest.of(url, out).withDigest(digest), new DownloadProgress()));
       }
       String task = "document.querySelector('.task[data-task=\"" + taskId + "\"]')";
-      browser.await("the download's DAG", "(() => { const t = " + task + "; return !!t && t.querySelectorAll('g.peer').length >= 2; })()",
+      browser.await(
+          "the download's DAG",
+          "(() => { const t = "
+              + task
+              + "; return !!t && t.querySelectorAll('g.peer').length >= 2; })()",
           WAIT);
       browser.screenshot(SCREENSHOTS.resolve("2-dag-appears.png"));
       for (CompletableFuture<DownloadResult> d : downloads) {
         d.get(3, TimeUnit.MINUTES);
       }
-      // a finished peer has no in-edges (docs/design.md, Stage 1), so the completed DAG is its peers alone
-      browser.await("every peer of the download SUCCEEDED", "(() => { const t = " + task + ";"
-          + " if (!t) return false; const peers = [...t.querySelectorAll('g.peer')];"
-          + " return peers.length === 3 && peers.every(p => p.dataset.state === 'SUCCEEDED'); })()", WAIT);
-      JsonNode hosts = browser.eval("[...document.querySelectorAll('.task[data-task=\"" + taskId + "\"] g.peer')]"
-          + ".map(p => p.dataset.host).sort()");
-      assertThat(hosts).extracting(JsonNode::asText).containsExactly("agent-1", "agent-2", "seed-0");
+      // a finished peer has no in-edges (docs/design.md, Stage 1), so the completed DAG is its
+      // peers alone
+      browser.await(
+          "every peer of the download SUCCEEDED",
+          "(() => { const t = "
+              + task
+              + ";"
+              + " if (!t) return false; const peers = [...t.querySelectorAll('g.peer')];"
+              + " return peers.length === 3 && peers.every(p => p.dataset.state === 'SUCCEEDED'); })()",
+          WAIT);
+      JsonNode hosts =
+          browser.eval(
+              "[...document.querySelectorAll('.task[data-task=\""
+                  + taskId
+                  + "\"] g.peer')]"
+                  + ".map(p => p.dataset.host).sort()");
+      assertThat(hosts)
+          .extracting(JsonNode::asText)
+          .containsExactly("agent-1", "agent-2", "seed-0");
 
       sendGarbageHeartbeat("browser-bad-host");
-      browser.await("the bad record among the dead letters", "[...document.querySelectorAll('#dead-letters tr[data-stage]')]"
-          + ".some(r => r.dataset.stage === 'heartbeat-deserialize' && r.querySelector('.reason').textContent.length > 0)", WAIT);
-      browser.await("decisions by outcome", "!!document.querySelector('#decisions [data-outcome=\"PARENTS\"]')", WAIT);
+      browser.await(
+          "the bad record among the dead letters",
+          "[...document.querySelectorAll('#dead-letters tr[data-stage]')]"
+              + ".some(r => r.dataset.stage === 'heartbeat-deserialize' && r.querySelector('.reason').textContent.length > 0)",
+          WAIT);
+      browser.await(
+          "decisions by outcome",
+          "!!document.querySelector('#decisions [data-outcome=\"PARENTS\"]')",
+          WAIT);
       browser.screenshot(SCREENSHOTS.resolve("3-complete.png"));
     }
   }
@@ -217,50 +311,95 @@ class DashboardSystemTest {
         queried.addAll(metricNames(target.path("expr").asText()));
       }
     }
-    assertThat(queried).as("metric names in %s", grafana)
-        .contains("swarmsched_decisions_total", "swarmsched_decision_latency_seconds_bucket",
-            "swarmsched_back_to_source_peers", "swarmsched_hosts", "swarmsched_dead_letters_total");
+    assertThat(queried)
+        .as("metric names in %s", grafana)
+        .contains(
+            "swarmsched_decisions_total",
+            "swarmsched_decision_latency_seconds_bucket",
+            "swarmsched_back_to_source_peers",
+            "swarmsched_hosts",
+            "swarmsched_dead_letters_total");
 
     // counters appear with their first event: one decision and one dead letter
-    HttpResponse<String> decided = HTTP.send(HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("task_id", "grafana-" + UUID.randomUUID(),
-            "peer_id", "p", "host_id", "agent-2", "url", "http://origin.invalid/g", "need_back_to_source", true))))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> decided =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(
+                            Map.of(
+                                "task_id",
+                                "grafana-" + UUID.randomUUID(),
+                                "peer_id",
+                                "p",
+                                "host_id",
+                                "agent-2",
+                                "url",
+                                "http://origin.invalid/g",
+                                "need_back_to_source",
+                                true))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
     sendGarbageHeartbeat("grafana-bad-host");
-    List<String> services = List.of(swarm.ingestUrl(), swarm.scoringUrl(), swarm.dispatcherUrl(), swarm.registryUrl());
+    List<String> services =
+        List.of(swarm.ingestUrl(), swarm.scoringUrl(), swarm.dispatcherUrl(), swarm.registryUrl());
     Set<String> missing = new TreeSet<>(queried);
-    Await.until(WAIT, "every metric the Grafana dashboard queries in some service's /metrics", () -> {
-      Set<String> exported = new TreeSet<>();
-      services.forEach(url -> exported.addAll(exportedNames(body(url + "/metrics"))));
-      missing.clear();
-      missing.addAll(queried);
-      missing.removeAll(exported);
-      return missing.isEmpty();
-    });
+    Await.until(
+        WAIT,
+        "every metric the Grafana dashboard queries in some service's /metrics",
+        () -> {
+          Set<String> exported = new TreeSet<>();
+          services.forEach(url -> exported.addAll(exportedNames(body(url + "/metrics"))));
+          missing.clear();
+          missing.addAll(queried);
+          missing.removeAll(exported);
+          return missing.isEmpty();
+        });
     assertThat(missing).as("queried by Grafana but exported by no service").isEmpty();
   }
 
   @Test
   void metricNamesAreReadFromPromqlWithoutFunctionsLabelsOrRanges() {
-    assertThat(metricNames("histogram_quantile(0.99, sum by (le) (rate(swarmsched_decision_latency_seconds_bucket[5m])))"))
+    assertThat(
+            metricNames(
+                "histogram_quantile(0.99, sum by (le) (rate(swarmsched_decision_latency_seconds_bucket[5m])))"))
         .containsExactly("swarmsched_decision_latency_seconds_bucket");
-    assertThat(metricNames("sum by (job) (jvm_memory_used_bytes{area=\"heap\", job=~\"a|b\"}) / on (job) up"))
+    assertThat(
+            metricNames(
+                "sum by (job) (jvm_memory_used_bytes{area=\"heap\", job=~\"a|b\"}) / on (job) up"))
         .containsExactlyInAnyOrder("jvm_memory_used_bytes", "up");
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
-      "and", "or", "unless", "offset", "bool");
+  private static final Set<String> PROMQL_WORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "and",
+          "or",
+          "unless",
+          "offset",
+          "bool");
 
-  /** Metric names a PromQL expression reads: identifiers that are not functions, keywords, labels or durations. */
+  /**
+   * Metric names a PromQL expression reads: identifiers that are not functions, keywords, labels or
+   * durations.
+   */
   static Set<String> metricNames(String expr) {
-    String e = expr.replaceAll("\\{[^}]*\\}", " ")           // label matchers
-        .replaceAll("\\[[^\\]]*\\]", " ")                   // range selectors
-        .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ") // label lists
-        .replaceAll("\"[^\"]*\"", " ");
+    String e =
+        expr.replaceAll("\\{[^}]*\\}", " ") // label matchers
+            .replaceAll("\\[[^\\]]*\\]", " ") // range selectors
+            .replaceAll(
+                "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)",
+                " ") // label lists
+            .replaceAll("\"[^\"]*\"", " ");
     Set<String> names = new TreeSet<>();
     Matcher m = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?").matcher(e);
     while (m.find()) {
@@ -293,22 +432,35 @@ class DashboardSystemTest {
   private static void sendGarbageHeartbeat(String key) throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       // not the Confluent wire format (no magic byte 0): heartbeat-ingest cannot deserialize it
-      producer.send(new ProducerRecord<>(Topics.HOST_HEARTBEATS.name(), key.getBytes(StandardCharsets.UTF_8),
-          "this is not an Avro heartbeat".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.HOST_HEARTBEATS.name(),
+                  key.getBytes(StandardCharsets.UTF_8),
+                  "this is not an Avro heartbeat".getBytes(StandardCharsets.UTF_8)))
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
   private static int onlineHosts() {
-    return json(swarm.ingestUrl() + "/api/v1/hosts?liveness=ONLINE").map(h -> h.path("hosts").size()).orElse(0);
+    return json(swarm.ingestUrl() + "/api/v1/hosts?liveness=ONLINE")
+        .map(h -> h.path("hosts").size())
+        .orElse(0);
   }
 
-  /** The value of the one sample of {@code name} whose labels include all of {@code labels}; 0 when there is none. */
+  /**
+   * The value of the one sample of {@code name} whose labels include all of {@code labels}; 0 when
+   * there is none.
+   */
   static double sample(String metrics, String name, String... labels) {
     double found = 0;
     int matches = 0;
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{([^}]*)\\})?\\s+(\\S+)").matcher(metrics);
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{([^}]*)\\})?\\s+(\\S+)")
+            .matcher(metrics);
     while (m.find()) {
       String have = m.group(2) == null ? "" : m.group(2);
       boolean all = true;
@@ -325,7 +477,8 @@ class DashboardSystemTest {
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

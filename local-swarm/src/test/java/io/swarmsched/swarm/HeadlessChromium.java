@@ -23,14 +23,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Debian's headless Chromium driven over the DevTools protocol (a WebSocket from
- * {@code java.net.http}), so a test can load a page, evaluate JavaScript in it and take
- * screenshots without Selenium or a driver download. Each instance has its own fresh profile.
+ * Debian's headless Chromium driven over the DevTools protocol (a WebSocket from {@code
+ * java.net.http}), so a test can load a page, evaluate JavaScript in it and take screenshots
+ * without Selenium or a driver download. Each instance has its own fresh profile.
  */
 final class HeadlessChromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> CANDIDATES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
-      "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable");
+  private static final List<String> CANDIDATES =
+      List.of(
+          "/usr/bin/chromium",
+          "/usr/bin/chromium-browser",
+          "/usr/bin/google-chrome",
+          "/usr/bin/google-chrome-stable");
 
   private final Process process;
   private final WebSocket socket;
@@ -53,11 +57,26 @@ final class HeadlessChromium implements AutoCloseable {
 
   static HeadlessChromium start(Path executable, Path profile, Path log) throws Exception {
     Files.createDirectories(profile);
-    Process process = new ProcessBuilder(executable.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-        "--window-size=1280,1000", "--user-data-dir=" + profile, "about:blank")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(
+                executable.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--remote-debugging-port=0",
+                "--remote-debugging-address=127.0.0.1",
+                "--window-size=1280,1000",
+                "--user-data-dir=" + profile,
+                "about:blank")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       // Chromium writes the port it chose to DevToolsActivePort in the profile.
       Path portFile = profile.resolve("DevToolsActivePort");
@@ -75,8 +94,14 @@ final class HeadlessChromium implements AutoCloseable {
       HttpClient http = HttpClient.newHttpClient();
       String ws = null;
       while (ws == null) {
-        JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-            .build(), HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode targets =
+            JSON.readTree(
+                http.send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/json/list"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
         for (JsonNode t : targets) {
           if ("page".equals(t.path("type").asText())) {
             ws = t.path("webSocketDebuggerUrl").asText();
@@ -92,21 +117,28 @@ final class HeadlessChromium implements AutoCloseable {
       }
       HeadlessChromium[] self = new HeadlessChromium[1];
       StringBuilder buffer = new StringBuilder();
-      WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(ws), new WebSocket.Listener() {
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-          buffer.append(data);
-          if (last) {
-            String message = buffer.toString();
-            buffer.setLength(0);
-            self[0].received(message);
-          }
-          webSocket.request(1);
-          return null;
-        }
-      }).get(30, TimeUnit.SECONDS);
+      WebSocket socket =
+          http.newWebSocketBuilder()
+              .buildAsync(
+                  URI.create(ws),
+                  new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(
+                        WebSocket webSocket, CharSequence data, boolean last) {
+                      buffer.append(data);
+                      if (last) {
+                        String message = buffer.toString();
+                        buffer.setLength(0);
+                        self[0].received(message);
+                      }
+                      webSocket.request(1);
+                      return null;
+                    }
+                  })
+              .get(30, TimeUnit.SECONDS);
       self[0] = new HeadlessChromium(process, socket);
-      self[0].call("Emulation.setDeviceMetricsOverride",
+      self[0].call(
+          "Emulation.setDeviceMetricsOverride",
           Map.of("width", 1280, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
       return self[0];
     } catch (Exception | Error e) {
@@ -149,14 +181,20 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** The value of a JavaScript expression in the page (JSON-serializable values only). */
   JsonNode eval(String expression) throws Exception {
-    JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
+    JsonNode r =
+        call(
+            "Runtime.evaluate",
+            Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
     if (r.has("exceptionDetails")) {
       throw new IOException("JavaScript failed: " + r.get("exceptionDetails"));
     }
     return r.path("result").path("value");
   }
 
-  /** Polls {@code expression} until it is true; fails with {@code what} and the last page text after {@code timeout}. */
+  /**
+   * Polls {@code expression} until it is true; fails with {@code what} and the last page text after
+   * {@code timeout}.
+   */
   void await(String what, String expression, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -165,8 +203,13 @@ final class HeadlessChromium implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the dashboard did not show " + what + " within " + timeout + "; page text:\n"
-            + eval("document.body.innerText").asText());
+        throw new AssertionError(
+            "the dashboard did not show "
+                + what
+                + " within "
+                + timeout
+                + "; page text:\n"
+                + eval("document.body.innerText").asText());
       }
       Thread.sleep(250);
     }

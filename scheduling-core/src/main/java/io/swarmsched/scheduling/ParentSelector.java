@@ -22,212 +22,251 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Stage 1 of docs/design.md as one call: filter the task's other peers, score the survivors, keep the top N.
- * A task with more other peers than the candidate limit (default 40) is not scanned whole: a sample of that many
- * peers with something to give is examined, drawn deterministically from the request id, so a decision costs
- * the same for 10 peers and 10,000. Deterministic: peers are visited in id order (or the request's sample),
- * every filter and evaluator is a pure function of the request, and ties are broken by peer id.
- * Stateless and thread-safe itself; the {@link Task} and ledger it is given
- * belong to the caller.
+ * Stage 1 of docs/design.md as one call: filter the task's other peers, score the survivors, keep
+ * the top N. A task with more other peers than the candidate limit (default 40) is not scanned
+ * whole: a sample of that many peers with something to give is examined, drawn deterministically
+ * from the request id, so a decision costs the same for 10 peers and 10,000. Deterministic: peers
+ * are visited in id order (or the request's sample), every filter and evaluator is a pure function
+ * of the request, and ties are broken by peer id. Stateless and thread-safe itself; the {@link
+ * Task} and ledger it is given belong to the caller.
  */
 public final class ParentSelector {
 
-    public static final int DEFAULT_TOP_N = 4;
-    /** Candidates examined per request (docs/design.md, Stage 1: {@code candidate.limit}). */
-    public static final int DEFAULT_CANDIDATE_LIMIT = 40;
-    /** Random draws per examined candidate before the sample falls back to a walk over the task. */
-    static final int DRAWS_PER_CANDIDATE = 3;
+  public static final int DEFAULT_TOP_N = 4;
 
-    private final List<CandidateFilter> filters;
-    private final Evaluator evaluator;
-    private final int topN;
-    private final int candidateLimit;
+  /** Candidates examined per request (docs/design.md, Stage 1: {@code candidate.limit}). */
+  public static final int DEFAULT_CANDIDATE_LIMIT = 40;
 
-    /** With the default candidate limit (40). */
-    public ParentSelector(List<CandidateFilter> filters, Evaluator evaluator, int topN) {
-        this(filters, evaluator, topN, DEFAULT_CANDIDATE_LIMIT);
+  /** Random draws per examined candidate before the sample falls back to a walk over the task. */
+  static final int DRAWS_PER_CANDIDATE = 3;
+
+  private final List<CandidateFilter> filters;
+  private final Evaluator evaluator;
+  private final int topN;
+  private final int candidateLimit;
+
+  /** With the default candidate limit (40). */
+  public ParentSelector(List<CandidateFilter> filters, Evaluator evaluator, int topN) {
+    this(filters, evaluator, topN, DEFAULT_CANDIDATE_LIMIT);
+  }
+
+  /**
+   * @param candidateLimit most candidates examined per request; {@code <= 0} or {@link
+   *     Integer#MAX_VALUE} scans every peer of the task
+   */
+  public ParentSelector(
+      List<CandidateFilter> filters, Evaluator evaluator, int topN, int candidateLimit) {
+    this.filters = List.copyOf(filters);
+    this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+    if (topN < 1) {
+      throw new IllegalArgumentException("topN must be >= 1, was " + topN);
     }
+    this.topN = topN;
+    this.candidateLimit = candidateLimit <= 0 ? Integer.MAX_VALUE : candidateLimit;
+  }
 
-    /**
-     * @param candidateLimit most candidates examined per request; {@code <= 0} or {@link Integer#MAX_VALUE} scans
-     *                       every peer of the task
-     */
-    public ParentSelector(List<CandidateFilter> filters, Evaluator evaluator, int topN, int candidateLimit) {
-        this.filters = List.copyOf(filters);
-        this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
-        if (topN < 1) {
-            throw new IllegalArgumentException("topN must be >= 1, was " + topN);
+  /** Standard filters, load-aware evaluator, top 4. */
+  public static ParentSelector defaults() {
+    return new ParentSelector(
+        CandidateFilters.standard(FilterParams.defaults()),
+        new LoadAwareEvaluator(),
+        DEFAULT_TOP_N);
+  }
+
+  public Evaluator evaluator() {
+    return evaluator;
+  }
+
+  public List<CandidateFilter> filters() {
+    return filters;
+  }
+
+  public int topN() {
+    return topN;
+  }
+
+  /** Most candidates examined per request; {@link Integer#MAX_VALUE} for a full scan. */
+  public int candidateLimit() {
+    return candidateLimit;
+  }
+
+  /**
+   * The policy recorded in decisions: evaluator and its parameters, and N (and the candidate limit
+   * when it is not the default, so that a full-scan run is told apart).
+   */
+  public String policyId() {
+    String base = evaluator.policyId() + "/top" + topN;
+    if (candidateLimit == DEFAULT_CANDIDATE_LIMIT) {
+      return base;
+    }
+    return base + (candidateLimit == Integer.MAX_VALUE ? "/all" : "/sample" + candidateLimit);
+  }
+
+  /**
+   * @throws IllegalArgumentException when the requesting peer is not in the task
+   */
+  public Selection select(SelectionRequest r) {
+    Task task = r.task();
+    Peer requester =
+        task.peer(r.peerId())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "peer " + r.peerId() + " is not in task " + task.taskId()));
+    HostView requesterHost =
+        r.hosts().host(requester.hostId()).orElse(HostView.unknown(requester.hostId()));
+    SelectionContext ctx =
+        new SelectionContext(
+            r.requestId(),
+            task,
+            requester,
+            requesterHost,
+            r.blocklist(),
+            r.hosts(),
+            r.scores(),
+            r.ledger(),
+            r.nowMillis());
+
+    List<Candidate> survivors = new ArrayList<>();
+    List<Drop> drops = new ArrayList<>();
+    int considered;
+    if (task.peerCount() - 1 <= candidateLimit) {
+      considered = 0;
+      for (Peer p : task.peers()) { // sorted by peer id
+        if (p == requester) { // the task holds one Peer per id: identity is the id check, without
+          // reading it
+          continue;
         }
-        this.topN = topN;
-        this.candidateLimit = candidateLimit <= 0 ? Integer.MAX_VALUE : candidateLimit;
+        considered++;
+        examine(ctx, r, p, survivors, drops);
+      }
+    } else {
+      considered = sample(ctx, r, requester, survivors, drops);
+      drops.sort(Comparator.comparing(Drop::peerId)); // as a full scan lists them
     }
-
-    /** Standard filters, load-aware evaluator, top 4. */
-    public static ParentSelector defaults() {
-        return new ParentSelector(CandidateFilters.standard(FilterParams.defaults()), new LoadAwareEvaluator(),
-                DEFAULT_TOP_N);
+    List<RankedParent> parents = new ArrayList<>();
+    for (ScoredCandidate s : evaluator.rank(ctx, survivors, topN)) {
+      Candidate c = s.candidate();
+      parents.add(
+          new RankedParent(c.peerId(), c.hostId(), c.host().pieceServerAddress(), s.breakdown()));
     }
+    return new Selection(
+        policyId(), r.requestId(), task.taskId(), requester.peerId(), parents, drops, considered);
+  }
 
-    public Evaluator evaluator() {
-        return evaluator;
+  /** Runs the filters on one candidate: a survivor, or a drop with the filter and reason. */
+  private void examine(
+      SelectionContext ctx,
+      SelectionRequest r,
+      Peer p,
+      List<Candidate> survivors,
+      List<Drop> drops) {
+    Optional<HostView> host = r.hosts().host(p.hostId());
+    Candidate c = new Candidate(p, host.orElse(HostView.unknown(p.hostId())), host.isPresent());
+    for (CandidateFilter f : filters) {
+      Optional<Drop> drop = f.check(ctx, c);
+      if (drop.isPresent()) {
+        drops.add(drop.get());
+        return;
+      }
     }
+    survivors.add(c);
+  }
 
-    public List<CandidateFilter> filters() {
-        return filters;
+  /**
+   * Examines at most {@code candidateLimit} peers that have something to give, drawn by position
+   * from the id-sorted peers with a generator seeded by the request ({@link
+   * SelectionContext#randomSeed()}): the same request over the same set of peers examines the same
+   * ones. Up to {@value #DRAWS_PER_CANDIDATE} draws per candidate; when givers are so rare that the
+   * draws do not find enough (the first seconds of a flash crowd, when only the seed has pieces), a
+   * walk from a random position over the rest finds them. Returns how many were examined.
+   */
+  private int sample(
+      SelectionContext ctx,
+      SelectionRequest r,
+      Peer requester,
+      List<Candidate> survivors,
+      List<Drop> drops) {
+    List<Peer> all = ctx.task().peerList();
+    int n = all.size();
+    long seed = ctx.randomSeed();
+    Set<Integer> visited = new HashSet<>();
+    int examined = 0;
+    int draws = DRAWS_PER_CANDIDATE * candidateLimit;
+    for (int d = 0; d < draws && examined < candidateLimit; d++) {
+      int i = (int) Math.floorMod(StableHash.mix(seed + d), (long) n);
+      if (!visited.add(i)) {
+        continue;
+      }
+      Peer p = all.get(i);
+      if (p != requester && hasSomethingToGive(ctx.task(), p, r)) {
+        examine(ctx, r, p, survivors, drops);
+        examined++;
+      }
     }
-
-    public int topN() {
-        return topN;
+    int start = (int) Math.floorMod(StableHash.mix(seed ^ WALK_SALT), (long) n);
+    for (int k = 0; k < n && examined < candidateLimit; k++) {
+      int i = (start + k) % n;
+      if (visited.contains(i)) {
+        continue;
+      }
+      Peer p = all.get(i);
+      if (p != requester && hasSomethingToGive(ctx.task(), p, r)) {
+        examine(ctx, r, p, survivors, drops);
+        examined++;
+      }
     }
+    return examined;
+  }
 
-    /** Most candidates examined per request; {@link Integer#MAX_VALUE} for a full scan. */
-    public int candidateLimit() {
-        return candidateLimit;
+  private static final long WALK_SALT = 0x5eed_0f_da9L;
+
+  /**
+   * A superset of what filter rule 3 keeps, without the other filters' work: a state that can
+   * serve, and not a normal RUNNING peer with neither a parent nor a piece. A sampled scan skips
+   * the others without listing them as drops (there may be thousands).
+   */
+  static boolean hasSomethingToGive(Task task, Peer p, SelectionRequest r) {
+    if (!p.state().canServe()) {
+      return false;
     }
-
-    /**
-     * The policy recorded in decisions: evaluator and its parameters, and N (and the candidate limit when it is
-     * not the default, so that a full-scan run is told apart).
-     */
-    public String policyId() {
-        String base = evaluator.policyId() + "/top" + topN;
-        if (candidateLimit == DEFAULT_CANDIDATE_LIMIT) {
-            return base;
-        }
-        return base + (candidateLimit == Integer.MAX_VALUE ? "/all" : "/sample" + candidateLimit);
+    if (p.state() != PeerState.RUNNING
+        || p.piecesFinished() > 0
+        || task.dag().inDegree(p.peerId()) > 0) {
+      return true;
     }
+    return r.hosts().host(p.hostId()).map(HostView::isSeed).orElse(false);
+  }
 
-    /**
-     * @throws IllegalArgumentException when the requesting peer is not in the task
-     */
-    public Selection select(SelectionRequest r) {
-        Task task = r.task();
-        Peer requester = task.peer(r.peerId()).orElseThrow(() -> new IllegalArgumentException(
-                "peer " + r.peerId() + " is not in task " + task.taskId()));
-        HostView requesterHost = r.hosts().host(requester.hostId()).orElse(HostView.unknown(requester.hostId()));
-        SelectionContext ctx = new SelectionContext(r.requestId(), task, requester, requesterHost, r.blocklist(),
-                r.hosts(), r.scores(), r.ledger(), r.nowMillis());
-
-        List<Candidate> survivors = new ArrayList<>();
-        List<Drop> drops = new ArrayList<>();
-        int considered;
-        if (task.peerCount() - 1 <= candidateLimit) {
-            considered = 0;
-            for (Peer p : task.peers()) { // sorted by peer id
-                if (p == requester) { // the task holds one Peer per id: identity is the id check, without reading it
-                    continue;
-                }
-                considered++;
-                examine(ctx, r, p, survivors, drops);
-            }
-        } else {
-            considered = sample(ctx, r, requester, survivors, drops);
-            drops.sort(Comparator.comparing(Drop::peerId)); // as a full scan lists them
-        }
-        List<RankedParent> parents = new ArrayList<>();
-        for (ScoredCandidate s : evaluator.rank(ctx, survivors, topN)) {
-            Candidate c = s.candidate();
-            parents.add(new RankedParent(c.peerId(), c.hostId(), c.host().pieceServerAddress(), s.breakdown()));
-        }
-        return new Selection(policyId(), r.requestId(), task.taskId(), requester.peerId(), parents, drops, considered);
+  /**
+   * Applies a selection: the child's previous parents are replaced by the chosen ones in the task's
+   * DAG, and each new edge is recorded in the ledger at {@code nowMillis}. Returns the former
+   * parents.
+   */
+  public static List<String> commit(
+      Task task, Selection selection, OptimisticLedger ledger, long nowMillis) {
+    String child = selection.peerId();
+    Dag<String> dag = task.dag();
+    // Edges into one child never change what the child reaches, so one walk over its descendants
+    // decides every
+    // new edge (a walk per edge cost O(swarm) each in a large task). Taken before the in-edges go,
+    // it is the
+    // walk the selection's cycle filter just made (the DAG reuses it while unchanged).
+    Set<String> closesCycle =
+        selection.parents().isEmpty() ? Set.of() : dag.descendantsAndSelf(child);
+    List<String> former = dag.deleteInEdges(child);
+    for (RankedParent p : selection.parents()) {
+      if (!dag.hasVertex(p.peerId())
+          || !dag.hasVertex(child)
+          || p.peerId().equals(child)
+          || dag.children(p.peerId()).contains(child)) {
+        continue;
+      }
+      if (!closesCycle.contains(p.peerId())) {
+        dag.addEdgeWithoutCycleCheck(p.peerId(), child);
+        ledger.recordAllocation(p.hostId(), nowMillis);
+      }
     }
-
-    /** Runs the filters on one candidate: a survivor, or a drop with the filter and reason. */
-    private void examine(SelectionContext ctx, SelectionRequest r, Peer p, List<Candidate> survivors,
-                         List<Drop> drops) {
-        Optional<HostView> host = r.hosts().host(p.hostId());
-        Candidate c = new Candidate(p, host.orElse(HostView.unknown(p.hostId())), host.isPresent());
-        for (CandidateFilter f : filters) {
-            Optional<Drop> drop = f.check(ctx, c);
-            if (drop.isPresent()) {
-                drops.add(drop.get());
-                return;
-            }
-        }
-        survivors.add(c);
-    }
-
-    /**
-     * Examines at most {@code candidateLimit} peers that have something to give, drawn by position from the
-     * id-sorted peers with a generator seeded by the request ({@link SelectionContext#randomSeed()}): the same
-     * request over the same set of peers examines the same ones. Up to {@value #DRAWS_PER_CANDIDATE} draws per
-     * candidate; when givers are so rare that the draws do not find enough (the first seconds of a flash crowd,
-     * when only the seed has pieces), a walk from a random position over the rest finds them. Returns how many
-     * were examined.
-     */
-    private int sample(SelectionContext ctx, SelectionRequest r, Peer requester, List<Candidate> survivors,
-                       List<Drop> drops) {
-        List<Peer> all = ctx.task().peerList();
-        int n = all.size();
-        long seed = ctx.randomSeed();
-        Set<Integer> visited = new HashSet<>();
-        int examined = 0;
-        int draws = DRAWS_PER_CANDIDATE * candidateLimit;
-        for (int d = 0; d < draws && examined < candidateLimit; d++) {
-            int i = (int) Math.floorMod(StableHash.mix(seed + d), (long) n);
-            if (!visited.add(i)) {
-                continue;
-            }
-            Peer p = all.get(i);
-            if (p != requester && hasSomethingToGive(ctx.task(), p, r)) {
-                examine(ctx, r, p, survivors, drops);
-                examined++;
-            }
-        }
-        int start = (int) Math.floorMod(StableHash.mix(seed ^ WALK_SALT), (long) n);
-        for (int k = 0; k < n && examined < candidateLimit; k++) {
-            int i = (start + k) % n;
-            if (visited.contains(i)) {
-                continue;
-            }
-            Peer p = all.get(i);
-            if (p != requester && hasSomethingToGive(ctx.task(), p, r)) {
-                examine(ctx, r, p, survivors, drops);
-                examined++;
-            }
-        }
-        return examined;
-    }
-
-    private static final long WALK_SALT = 0x5eed_0f_da9L;
-
-    /**
-     * A superset of what filter rule 3 keeps, without the other filters' work: a state that can serve, and not a
-     * normal RUNNING peer with neither a parent nor a piece. A sampled scan skips the others without listing them
-     * as drops (there may be thousands).
-     */
-    static boolean hasSomethingToGive(Task task, Peer p, SelectionRequest r) {
-        if (!p.state().canServe()) {
-            return false;
-        }
-        if (p.state() != PeerState.RUNNING || p.piecesFinished() > 0 || task.dag().inDegree(p.peerId()) > 0) {
-            return true;
-        }
-        return r.hosts().host(p.hostId()).map(HostView::isSeed).orElse(false);
-    }
-
-    /**
-     * Applies a selection: the child's previous parents are replaced by the chosen ones in the task's DAG, and each
-     * new edge is recorded in the ledger at {@code nowMillis}. Returns the former parents.
-     */
-    public static List<String> commit(Task task, Selection selection, OptimisticLedger ledger, long nowMillis) {
-        String child = selection.peerId();
-        Dag<String> dag = task.dag();
-        // Edges into one child never change what the child reaches, so one walk over its descendants decides every
-        // new edge (a walk per edge cost O(swarm) each in a large task). Taken before the in-edges go, it is the
-        // walk the selection's cycle filter just made (the DAG reuses it while unchanged).
-        Set<String> closesCycle = selection.parents().isEmpty() ? Set.of() : dag.descendantsAndSelf(child);
-        List<String> former = dag.deleteInEdges(child);
-        for (RankedParent p : selection.parents()) {
-            if (!dag.hasVertex(p.peerId()) || !dag.hasVertex(child) || p.peerId().equals(child)
-                    || dag.children(p.peerId()).contains(child)) {
-                continue;
-            }
-            if (!closesCycle.contains(p.peerId())) {
-                dag.addEdgeWithoutCycleCheck(p.peerId(), child);
-                ledger.recordAllocation(p.hostId(), nowMillis);
-            }
-        }
-        return former;
-    }
+    return former;
+  }
 }

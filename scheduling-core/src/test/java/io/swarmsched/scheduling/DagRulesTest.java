@@ -8,69 +8,72 @@ import io.swarmsched.scheduling.resource.PeerState;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** docs/design.md, Stage 1: the DAG records who feeds whom now, so cycle prevention cannot starve the seed's first child. */
+/**
+ * docs/design.md, Stage 1: the DAG records who feeds whom now, so cycle prevention cannot starve
+ * the seed's first child.
+ */
 class DagRulesTest {
 
-    private final ParentSelector selector = ParentSelector.defaults();
+  private final ParentSelector selector = ParentSelector.defaults();
 
-    /** seed → a → {b, c}: the demo's agent-6 story in small. */
-    private Fixture firstChildStory() {
-        Fixture f = new Fixture();
-        f.host("h-seed", HostType.SUPER_SEED, "idc-a", "cn|zj|hz");
-        f.peer("seed", "h-seed", PeerState.BACK_TO_SOURCE);
-        for (String id : new String[] {"a", "b", "c"}) {
-            f.host("h-" + id);
-            f.peer(id, "h-" + id, PeerState.RUNNING);
-        }
-        f.edge("seed", "a");
-        f.edge("a", "b");
-        f.edge("a", "c");
-        return f;
+  /** seed → a → {b, c}: the demo's agent-6 story in small. */
+  private Fixture firstChildStory() {
+    Fixture f = new Fixture();
+    f.host("h-seed", HostType.SUPER_SEED, "idc-a", "cn|zj|hz");
+    f.peer("seed", "h-seed", PeerState.BACK_TO_SOURCE);
+    for (String id : new String[] {"a", "b", "c"}) {
+      f.host("h-" + id);
+      f.peer(id, "h-" + id, PeerState.RUNNING);
     }
+    f.edge("seed", "a");
+    f.edge("a", "b");
+    f.edge("a", "c");
+    return f;
+  }
 
-    @Test
-    void withHistoryAsEdgesTheFirstChildCanOnlyHaveTheSeed() {
-        Fixture f = firstChildStory();
-        machineSucceeds(f, "b", false);
-        Selection s = selector.select(f.request("more-a", "a", Set.of(), 1_000));
-        assertThat(s.parentPeerIds()).containsExactly("seed");
-        assertThat(s.dropCounts()).containsEntry(DropReason.WOULD_CYCLE, 2L);
-    }
+  @Test
+  void withHistoryAsEdgesTheFirstChildCanOnlyHaveTheSeed() {
+    Fixture f = firstChildStory();
+    machineSucceeds(f, "b", false);
+    Selection s = selector.select(f.request("more-a", "a", Set.of(), 1_000));
+    assertThat(s.parentPeerIds()).containsExactly("seed");
+    assertThat(s.dropCounts()).containsEntry(DropReason.WOULD_CYCLE, 2L);
+  }
 
-    @Test
-    void aFinishedPeerLosesItsInEdgesAndAnyoneMayTakeItAsAParent() {
-        Fixture f = firstChildStory();
-        machineSucceeds(f, "b", true);
-        assertThat(f.task.dag().parents("b")).isEmpty();
-        assertThat(f.task.dag().children("a")).containsExactly("c");
-        Selection s = selector.select(f.request("more-a", "a", Set.of(), 1_000));
-        assertThat(s.parentPeerIds()).contains("seed", "b").doesNotContain("c");
-        assertThat(s.dropCounts()).containsEntry(DropReason.WOULD_CYCLE, 1L);
-    }
+  @Test
+  void aFinishedPeerLosesItsInEdgesAndAnyoneMayTakeItAsAParent() {
+    Fixture f = firstChildStory();
+    machineSucceeds(f, "b", true);
+    assertThat(f.task.dag().parents("b")).isEmpty();
+    assertThat(f.task.dag().children("a")).containsExactly("c");
+    Selection s = selector.select(f.request("more-a", "a", Set.of(), 1_000));
+    assertThat(s.parentPeerIds()).contains("seed", "b").doesNotContain("c");
+    assertThat(s.dropCounts()).containsEntry(DropReason.WOULD_CYCLE, 1L);
+  }
 
-    @Test
-    void onSucceededReturnsTheFormerParentsAndIsHarmlessForUnknownPeers() {
-        Fixture f = firstChildStory();
-        assertThat(f.task.onSucceeded("a")).containsExactly("seed");
-        assertThat(f.task.onSucceeded("a")).isEmpty();
-        assertThat(f.task.onSucceeded("nobody")).isEmpty();
-    }
+  @Test
+  void onSucceededReturnsTheFormerParentsAndIsHarmlessForUnknownPeers() {
+    Fixture f = firstChildStory();
+    assertThat(f.task.onSucceeded("a")).containsExactly("seed");
+    assertThat(f.task.onSucceeded("a")).isEmpty();
+    assertThat(f.task.onSucceeded("nobody")).isEmpty();
+  }
 
-    @Test
-    void committingAReschedulesSelectionReplacesThePeersInEdges() {
-        Fixture f = firstChildStory();
-        f.host("h-d");
-        f.peer("d", "h-d", PeerState.SUCCEEDED);
-        Selection s = selector.select(f.request("resched-c", "c", Set.of("a"), 1_000));
-        assertThat(ParentSelector.commit(f.task, s, f.ledger, 1_000)).containsExactly("a");
-        assertThat(f.task.dag().parents("c")).containsExactlyInAnyOrderElementsOf(s.parentPeerIds());
-        assertThat(f.task.dag().parents("c")).doesNotContain("a");
-    }
+  @Test
+  void committingAReschedulesSelectionReplacesThePeersInEdges() {
+    Fixture f = firstChildStory();
+    f.host("h-d");
+    f.peer("d", "h-d", PeerState.SUCCEEDED);
+    Selection s = selector.select(f.request("resched-c", "c", Set.of("a"), 1_000));
+    assertThat(ParentSelector.commit(f.task, s, f.ledger, 1_000)).containsExactly("a");
+    assertThat(f.task.dag().parents("c")).containsExactlyInAnyOrderElementsOf(s.parentPeerIds());
+    assertThat(f.task.dag().parents("c")).doesNotContain("a");
+  }
 
-    private static void machineSucceeds(Fixture f, String peerId, boolean applyRule) {
-        f.machine.transition(f.task.peer(peerId).orElseThrow(), PeerState.SUCCEEDED, 500);
-        if (applyRule) {
-            f.task.onSucceeded(peerId);
-        }
+  private static void machineSucceeds(Fixture f, String peerId, boolean applyRule) {
+    f.machine.transition(f.task.peer(peerId).orElseThrow(), PeerState.SUCCEEDED, 500);
+    if (applyRule) {
+      f.task.onSucceeded(peerId);
     }
+  }
 }

@@ -26,128 +26,151 @@ import net.jqwik.api.constraints.LongRange;
 
 class SelectionPropertiesTest {
 
-    private static final String[] IDCS = {"", "a", "b"};
-    private static final String[] LOCATIONS = {"", "cn", "cn|zj", "cn|zj|hz", "cn|js|nj", "us|ca"};
+  private static final String[] IDCS = {"", "a", "b"};
+  private static final String[] LOCATIONS = {"", "cn", "cn|zj", "cn|zj|hz", "cn|js|nj", "us|ca"};
 
-    /** A random task (hosts, scores, states, DAG edges, ledger) built from one seed. */
-    static Fixture randomCluster(long seed, int peers) {
-        Random r = new Random(seed);
-        Fixture f = new Fixture();
-        f.host("h-req", HostType.NORMAL, IDCS[r.nextInt(3)], LOCATIONS[r.nextInt(LOCATIONS.length)]);
-        f.peer("req", "h-req", PeerState.RUNNING);
-        for (int i = 0; i < peers; i++) {
-            String h = "h" + r.nextInt(Math.max(1, peers));
-            if (!f.hosts.containsKey(h)) {
-                HostView v = HostView.online(h, r.nextInt(5) == 0 ? HostType.SUPER_SEED : HostType.NORMAL,
-                        IDCS[r.nextInt(3)], LOCATIONS[r.nextInt(LOCATIONS.length)],
-                        HostCapacity.uploads(r.nextInt(4) * 32L * Fixture.MIB, r.nextInt(6)),
-                        new HostLoad(r.nextInt(64) * Fixture.MIB, r.nextInt(6), 0));
-                if (r.nextInt(8) == 0) {
-                    v = v.withLiveness(Liveness.SUSPICIOUS);
-                }
-                f.put(v);
-                if (r.nextBoolean()) {
-                    double p = r.nextInt(5) / 4.0;
-                    double d = r.nextInt(5) / 4.0;
-                    double c = r.nextInt(5) / 4.0;
-                    f.scores.put(h, new ScoreView(h, f.calculator.fromParts(p, d, c, r.nextInt(64) * Fixture.MIB,
-                            r.nextInt(60)), 64 * Fixture.MIB, r.nextInt(4), r.nextInt(1000)));
-                }
-            }
-            PeerState[] states = PeerState.values();
-            String id = "p" + String.format("%03d", i);
-            f.peer(id, h, states[r.nextInt(states.length)]);
-            if (r.nextInt(3) == 0) {
-                f.task.peer(id).orElseThrow().recordPiece(r.nextInt(100), 1);
-                f.task.peer(id).orElseThrow().recordPiece(r.nextInt(3000), 2);
-            }
+  /** A random task (hosts, scores, states, DAG edges, ledger) built from one seed. */
+  static Fixture randomCluster(long seed, int peers) {
+    Random r = new Random(seed);
+    Fixture f = new Fixture();
+    f.host("h-req", HostType.NORMAL, IDCS[r.nextInt(3)], LOCATIONS[r.nextInt(LOCATIONS.length)]);
+    f.peer("req", "h-req", PeerState.RUNNING);
+    for (int i = 0; i < peers; i++) {
+      String h = "h" + r.nextInt(Math.max(1, peers));
+      if (!f.hosts.containsKey(h)) {
+        HostView v =
+            HostView.online(
+                h,
+                r.nextInt(5) == 0 ? HostType.SUPER_SEED : HostType.NORMAL,
+                IDCS[r.nextInt(3)],
+                LOCATIONS[r.nextInt(LOCATIONS.length)],
+                HostCapacity.uploads(r.nextInt(4) * 32L * Fixture.MIB, r.nextInt(6)),
+                new HostLoad(r.nextInt(64) * Fixture.MIB, r.nextInt(6), 0));
+        if (r.nextInt(8) == 0) {
+          v = v.withLiveness(Liveness.SUSPICIOUS);
         }
-        List<String> ids = new ArrayList<>(f.task.dag().vertices());
-        for (int e = 0; e < peers; e++) {
-            String a = ids.get(r.nextInt(ids.size()));
-            String b = ids.get(r.nextInt(ids.size()));
-            if (f.task.dag().canAddEdge(a, b)) {
-                f.edge(a, b);
-            }
+        f.put(v);
+        if (r.nextBoolean()) {
+          double p = r.nextInt(5) / 4.0;
+          double d = r.nextInt(5) / 4.0;
+          double c = r.nextInt(5) / 4.0;
+          f.scores.put(
+              h,
+              new ScoreView(
+                  h,
+                  f.calculator.fromParts(p, d, c, r.nextInt(64) * Fixture.MIB, r.nextInt(60)),
+                  64 * Fixture.MIB,
+                  r.nextInt(4),
+                  r.nextInt(1000)));
         }
-        for (int k = 0; k < peers / 3; k++) {
-            f.ledger.recordAllocation("h" + r.nextInt(Math.max(1, peers)), r.nextInt(2000));
-        }
-        return f;
+      }
+      PeerState[] states = PeerState.values();
+      String id = "p" + String.format("%03d", i);
+      f.peer(id, h, states[r.nextInt(states.length)]);
+      if (r.nextInt(3) == 0) {
+        f.task.peer(id).orElseThrow().recordPiece(r.nextInt(100), 1);
+        f.task.peer(id).orElseThrow().recordPiece(r.nextInt(3000), 2);
+      }
     }
-
-    @Property(tries = 200)
-    void topNIsAlwaysTheNBestByScore(@ForAll @LongRange(min = 0, max = 1_000_000) long seed,
-                                     @ForAll @IntRange(min = 0, max = 40) int peers,
-                                     @ForAll @IntRange(min = 1, max = 8) int topN) {
-        Fixture f = randomCluster(seed, peers);
-        ParentSelector selector = new ParentSelector(CandidateFilters.standard(), new LoadAwareEvaluator(), topN);
-        Selection s = selector.select(f.request("r", "req", Set.of(), 1_000));
-
-        // Brute force: score every peer that was not dropped, sort everything, take N.
-        Set<String> dropped = new java.util.HashSet<>();
-        s.drops().forEach(d -> dropped.add(d.peerId()));
-        SelectionContext ctx = f.context("req", Set.of());
-        List<Candidate> survivors = new ArrayList<>();
-        for (var p : f.task.peers()) {
-            if (!p.peerId().equals("req") && !dropped.contains(p.peerId())) {
-                survivors.add(f.candidate(p.peerId()));
-            }
-        }
-        record Scored(String id, double total) {
-        }
-        List<Scored> all = new ArrayList<>();
-        for (Candidate c : survivors) {
-            ScoreBreakdown b = selector.evaluator().score(ctx, c);
-            all.add(new Scored(c.peerId(), b.totalScore()));
-        }
-        all.sort(Comparator.comparingDouble(Scored::total).reversed().thenComparing(Scored::id));
-        List<String> expected = all.stream().limit(topN).map(Scored::id).toList();
-
-        assertThat(s.parentPeerIds()).isEqualTo(expected);
-        assertThat(s.parents().size() + s.drops().size()).isLessThanOrEqualTo(s.candidates());
-        assertThat(survivors.size() + s.drops().size()).isEqualTo(s.candidates());
-        for (int i = 1; i < s.parents().size(); i++) {
-            assertThat(s.parents().get(i - 1).breakdown().totalScore())
-                    .isGreaterThanOrEqualTo(s.parents().get(i).breakdown().totalScore());
-        }
-        for (RankedParent p : s.parents()) {
-            ScoreBreakdown b = p.breakdown();
-            assertThat(b.totalScore()).isBetween(0.0, 1.0 + 1e-9);
-            assertThat(f.task.dag().canAddEdge(p.peerId(), "req") || f.task.dag().parents("req").contains(p.peerId()))
-                    .isTrue();
-        }
+    List<String> ids = new ArrayList<>(f.task.dag().vertices());
+    for (int e = 0; e < peers; e++) {
+      String a = ids.get(r.nextInt(ids.size()));
+      String b = ids.get(r.nextInt(ids.size()));
+      if (f.task.dag().canAddEdge(a, b)) {
+        f.edge(a, b);
+      }
     }
-
-    @Property(tries = 100)
-    void sameInputsGiveTheSameSelection(@ForAll @LongRange(min = 0, max = 1_000_000) long seed,
-                                        @ForAll @IntRange(min = 0, max = 30) int peers) {
-        for (ParentSelector selector : List.of(ParentSelector.defaults(),
-                new ParentSelector(CandidateFilters.standard(), new RandomEvaluator(), 4))) {
-            Selection a = selector.select(randomCluster(seed, peers).request("r-" + seed, "req", Set.of(), 1_000));
-            Selection b = selector.select(randomCluster(seed, peers).request("r-" + seed, "req", Set.of(), 1_000));
-            assertThat(a).isEqualTo(b);
-        }
+    for (int k = 0; k < peers / 3; k++) {
+      f.ledger.recordAllocation("h" + r.nextInt(Math.max(1, peers)), r.nextInt(2000));
     }
+    return f;
+  }
 
-    @Property(tries = 50)
-    void randomEvaluatorWithAnotherSeedMayReorderButKeepsTheSameSurvivors(
-            @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
-        ParentSelector selector = new ParentSelector(CandidateFilters.standard(), new RandomEvaluator(), 100);
-        Selection a = selector.select(randomCluster(seed, 25).request("r-a", "req", Set.of(), 1_000));
-        Selection b = selector.select(randomCluster(seed, 25).request("r-b", "req", Set.of(), 1_000));
-        assertThat(a.parentPeerIds()).containsExactlyInAnyOrderElementsOf(b.parentPeerIds());
-        assertThat(a.drops()).isEqualTo(b.drops());
-    }
+  @Property(tries = 200)
+  void topNIsAlwaysTheNBestByScore(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed,
+      @ForAll @IntRange(min = 0, max = 40) int peers,
+      @ForAll @IntRange(min = 1, max = 8) int topN) {
+    Fixture f = randomCluster(seed, peers);
+    ParentSelector selector =
+        new ParentSelector(CandidateFilters.standard(), new LoadAwareEvaluator(), topN);
+    Selection s = selector.select(f.request("r", "req", Set.of(), 1_000));
 
-    @Property(tries = 50)
-    void loadQualityNeverLeavesTheUnitInterval(@ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
-        Fixture f = randomCluster(seed, 20);
-        for (HostView h : f.hosts.values()) {
-            LoadQuality q = f.ledger.estimate(h, java.util.Optional.ofNullable(f.scores.get(h.hostId()))).loadQuality();
-            assertThat(q.loadQuality()).isBetween(0.0, 1.0);
-            assertThat(q.peakBandwidthUsage()).isBetween(0.0, 1.0);
-            assertThat(q.concurrentEfficiency()).isBetween(0.0, 1.0);
-        }
+    // Brute force: score every peer that was not dropped, sort everything, take N.
+    Set<String> dropped = new java.util.HashSet<>();
+    s.drops().forEach(d -> dropped.add(d.peerId()));
+    SelectionContext ctx = f.context("req", Set.of());
+    List<Candidate> survivors = new ArrayList<>();
+    for (var p : f.task.peers()) {
+      if (!p.peerId().equals("req") && !dropped.contains(p.peerId())) {
+        survivors.add(f.candidate(p.peerId()));
+      }
     }
+    record Scored(String id, double total) {}
+    List<Scored> all = new ArrayList<>();
+    for (Candidate c : survivors) {
+      ScoreBreakdown b = selector.evaluator().score(ctx, c);
+      all.add(new Scored(c.peerId(), b.totalScore()));
+    }
+    all.sort(Comparator.comparingDouble(Scored::total).reversed().thenComparing(Scored::id));
+    List<String> expected = all.stream().limit(topN).map(Scored::id).toList();
+
+    assertThat(s.parentPeerIds()).isEqualTo(expected);
+    assertThat(s.parents().size() + s.drops().size()).isLessThanOrEqualTo(s.candidates());
+    assertThat(survivors.size() + s.drops().size()).isEqualTo(s.candidates());
+    for (int i = 1; i < s.parents().size(); i++) {
+      assertThat(s.parents().get(i - 1).breakdown().totalScore())
+          .isGreaterThanOrEqualTo(s.parents().get(i).breakdown().totalScore());
+    }
+    for (RankedParent p : s.parents()) {
+      ScoreBreakdown b = p.breakdown();
+      assertThat(b.totalScore()).isBetween(0.0, 1.0 + 1e-9);
+      assertThat(
+              f.task.dag().canAddEdge(p.peerId(), "req")
+                  || f.task.dag().parents("req").contains(p.peerId()))
+          .isTrue();
+    }
+  }
+
+  @Property(tries = 100)
+  void sameInputsGiveTheSameSelection(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed,
+      @ForAll @IntRange(min = 0, max = 30) int peers) {
+    for (ParentSelector selector :
+        List.of(
+            ParentSelector.defaults(),
+            new ParentSelector(CandidateFilters.standard(), new RandomEvaluator(), 4))) {
+      Selection a =
+          selector.select(randomCluster(seed, peers).request("r-" + seed, "req", Set.of(), 1_000));
+      Selection b =
+          selector.select(randomCluster(seed, peers).request("r-" + seed, "req", Set.of(), 1_000));
+      assertThat(a).isEqualTo(b);
+    }
+  }
+
+  @Property(tries = 50)
+  void randomEvaluatorWithAnotherSeedMayReorderButKeepsTheSameSurvivors(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    ParentSelector selector =
+        new ParentSelector(CandidateFilters.standard(), new RandomEvaluator(), 100);
+    Selection a = selector.select(randomCluster(seed, 25).request("r-a", "req", Set.of(), 1_000));
+    Selection b = selector.select(randomCluster(seed, 25).request("r-b", "req", Set.of(), 1_000));
+    assertThat(a.parentPeerIds()).containsExactlyInAnyOrderElementsOf(b.parentPeerIds());
+    assertThat(a.drops()).isEqualTo(b.drops());
+  }
+
+  @Property(tries = 50)
+  void loadQualityNeverLeavesTheUnitInterval(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    Fixture f = randomCluster(seed, 20);
+    for (HostView h : f.hosts.values()) {
+      LoadQuality q =
+          f.ledger
+              .estimate(h, java.util.Optional.ofNullable(f.scores.get(h.hostId())))
+              .loadQuality();
+      assertThat(q.loadQuality()).isBetween(0.0, 1.0);
+      assertThat(q.peakBandwidthUsage()).isBetween(0.0, 1.0);
+      assertThat(q.concurrentEfficiency()).isBetween(0.0, 1.0);
+    }
+  }
 }

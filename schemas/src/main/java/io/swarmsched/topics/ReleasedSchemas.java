@@ -10,10 +10,10 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * The schema versions that have been released, kept as self-contained schemas in
- * {@code src/main/resources/released/<RecordName>/v<N>.avsc} (N = 1, 2, ... without gaps).
- * A current schema must be able to read data written with every one of them (BACKWARD, transitively),
- * because such data may still sit in a topic. To release a new version, copy the current schema,
+ * The schema versions that have been released, kept as self-contained schemas in {@code
+ * src/main/resources/released/<RecordName>/v<N>.avsc} (N = 1, 2, ... without gaps). A current
+ * schema must be able to read data written with every one of them (BACKWARD, transitively), because
+ * such data may still sit in a topic. To release a new version, copy the current schema,
  * self-contained, to the next {@code vN.avsc}.
  */
 public final class ReleasedSchemas {
@@ -31,7 +31,8 @@ public final class ReleasedSchemas {
         if (in == null) {
           return versions;
         }
-        versions.add(new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        versions.add(
+            new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read released schema " + path, e);
       }

@@ -7,9 +7,9 @@ import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
- * The value schema of every catalog topic, by registry subject (TopicNameStrategy:
- * {@code <topic>-value}), read from {@link Topics#ALL}. Topics with opaque values (dead letters)
- * have no subject.
+ * The value schema of every catalog topic, by registry subject (TopicNameStrategy: {@code
+ * <topic>-value}), read from {@link Topics#ALL}. Topics with opaque values (dead letters) have no
+ * subject.
  */
 public final class SchemaCatalog {
   private SchemaCatalog() {}
@@ -31,13 +31,14 @@ public final class SchemaCatalog {
   }
 
   /**
-   * Registers every value schema under its subject (idempotent: an already registered schema
-   * keeps its id) and returns the ids by subject. A schema the registry refuses (e.g. not
-   * compatible with what is registered) fails with the registry's {@code RegistryException}.
+   * Registers every value schema under its subject (idempotent: an already registered schema keeps
+   * its id) and returns the ids by subject. A schema the registry refuses (e.g. not compatible with
+   * what is registered) fails with the registry's {@code RegistryException}.
    */
   public static Map<String, Integer> registerAll(SchemaRegistryClient client) {
     Map<String, Integer> ids = new LinkedHashMap<>();
-    valueSubjects().forEach((subject, schema) -> ids.put(subject, client.register(subject, schema)));
+    valueSubjects()
+        .forEach((subject, schema) -> ids.put(subject, client.register(subject, schema)));
     return Collections.unmodifiableMap(ids);
   }
 }

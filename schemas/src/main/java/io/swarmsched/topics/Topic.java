@@ -9,12 +9,12 @@ import org.apache.avro.Schema;
  * One topic of the swarm: its name, what its key is, the Avro schema of its values (empty for
  * raw-byte topics such as the dead letters), and how it is provisioned.
  *
- * @param name        full topic name, {@code swarm.<name>.v1}
- * @param keyDoc      what the plain UTF-8 string key holds
+ * @param name full topic name, {@code swarm.<name>.v1}
+ * @param keyDoc what the plain UTF-8 string key holds
  * @param valueSchema Avro schema of the values; empty when values are opaque bytes
- * @param partitions  default partition count
- * @param compacted   cleanup.policy=compact when true, delete otherwise
- * @param retention   retention.ms for delete topics; ignored for compacted ones
+ * @param partitions default partition count
+ * @param compacted cleanup.policy=compact when true, delete otherwise
+ * @param retention retention.ms for delete topics; ignored for compacted ones
  */
 public record Topic(
     String name,
@@ -27,7 +27,8 @@ public record Topic(
   /** The topic-level configs a provisioner sets. */
   public Map<String, String> configs() {
     if (compacted) {
-      return Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0", "segment.ms", "600000");
+      return Map.of(
+          "cleanup.policy", "compact", "min.compaction.lag.ms", "0", "segment.ms", "600000");
     }
     return Map.of("cleanup.policy", "delete", "retention.ms", Long.toString(retention.toMillis()));
   }

@@ -36,10 +36,14 @@ public final class TopicProvisioner {
   private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
 
   /** What happened to one topic. */
-  public enum Status { CREATED, EXISTED, MISMATCHED }
+  public enum Status {
+    CREATED,
+    EXISTED,
+    MISMATCHED
+  }
 
   /**
-   * @param topic  the topic name
+   * @param topic the topic name
    * @param status what the provisioner did or found
    * @param detail human-readable detail (the mismatch, or the partitions and configs created)
    */
@@ -81,19 +85,35 @@ public final class TopicProvisioner {
         missing.add(topic);
       }
     }
-    List<Topic> toCheck = new ArrayList<>(topics.stream().filter(t -> existing.contains(t.name())).toList());
+    List<Topic> toCheck =
+        new ArrayList<>(topics.stream().filter(t -> existing.contains(t.name())).toList());
     if (!missing.isEmpty()) {
-      List<NewTopic> newTopics = missing.stream()
-          .map(t -> new NewTopic(t.name(), Optional.of(t.partitions()), replicationFactor).configs(t.configs()))
-          .toList();
-      Map<String, KafkaFuture<Void>> created = admin.createTopics(newTopics,
-          new CreateTopicsOptions().timeoutMs((int) timeout.toMillis())).values();
+      List<NewTopic> newTopics =
+          missing.stream()
+              .map(
+                  t ->
+                      new NewTopic(t.name(), Optional.of(t.partitions()), replicationFactor)
+                          .configs(t.configs()))
+              .toList();
+      Map<String, KafkaFuture<Void>> created =
+          admin
+              .createTopics(
+                  newTopics, new CreateTopicsOptions().timeoutMs((int) timeout.toMillis()))
+              .values();
       for (Topic topic : missing) {
         try {
           await(created.get(topic.name()), "create topic " + topic.name());
-          results.put(topic.name(), new Result(topic.name(), Status.CREATED,
-              topic.partitions() + " partitions, " + topic.configs()));
-          log.info("Created topic {} ({} partitions, {})", topic.name(), topic.partitions(), topic.configs());
+          results.put(
+              topic.name(),
+              new Result(
+                  topic.name(),
+                  Status.CREATED,
+                  topic.partitions() + " partitions, " + topic.configs()));
+          log.info(
+              "Created topic {} ({} partitions, {})",
+              topic.name(),
+              topic.partitions(),
+              topic.configs());
         } catch (KafkaException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw e;
@@ -110,9 +130,12 @@ public final class TopicProvisioner {
 
   private List<Result> check(List<Topic> topics) {
     List<String> names = topics.stream().map(Topic::name).toList();
-    Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(), "describe topics " + names);
-    List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-    Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all(), "describe configs of " + names);
+    Map<String, TopicDescription> descriptions =
+        await(admin.describeTopics(names).allTopicNames(), "describe topics " + names);
+    List<ConfigResource> resources =
+        names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+    Map<ConfigResource, Config> configs =
+        await(admin.describeConfigs(resources).all(), "describe configs of " + names);
     Map<String, Config> configByName = new HashMap<>();
     configs.forEach((r, c) -> configByName.put(r.name(), c));
 
@@ -130,7 +153,11 @@ public final class TopicProvisioner {
         mismatches.add("cleanup.policy " + actual + ", catalog says " + wanted);
       }
       if (mismatches.isEmpty()) {
-        results.add(new Result(topic.name(), Status.EXISTED, partitions + " partitions, cleanup.policy " + actual));
+        results.add(
+            new Result(
+                topic.name(),
+                Status.EXISTED,
+                partitions + " partitions, cleanup.policy " + actual));
       } else {
         String detail = String.join("; ", mismatches);
         log.warn("Topic {} exists but differs from the catalog: {}", topic.name(), detail);
@@ -147,7 +174,8 @@ public final class TopicProvisioner {
       Thread.currentThread().interrupt();
       throw new KafkaException("Interrupted during " + what, e);
     } catch (ExecutionException e) {
-      throw new KafkaException("Failed to " + what + ": " + e.getCause().getMessage(), e.getCause());
+      throw new KafkaException(
+          "Failed to " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new KafkaException("Timed out after " + timeout + " trying to " + what, e);
     }

@@ -14,28 +14,62 @@ import java.util.Optional;
 import org.apache.avro.Schema;
 
 /**
- * The catalog of every topic swarmsched reads or writes: the one place their names, keys,
- * schemas, partitions, cleanup policies and retention are written down.
+ * The catalog of every topic swarmsched reads or writes: the one place their names, keys, schemas,
+ * partitions, cleanup policies and retention are written down.
  */
 public final class Topics {
   private Topics() {}
 
   public static final int DEFAULT_PARTITIONS = 6;
 
-  public static final Topic HOST_HEARTBEATS = events("swarm.host-heartbeats.v1", "host id", HostHeartbeat.getClassSchema(), Duration.ofDays(1));
+  public static final Topic HOST_HEARTBEATS =
+      events(
+          "swarm.host-heartbeats.v1",
+          "host id",
+          HostHeartbeat.getClassSchema(),
+          Duration.ofDays(1));
   public static final Topic HOSTS = table("swarm.hosts.v1", "host id", HostState.getClassSchema());
-  public static final Topic HOST_SCORES = table("swarm.host-scores.v1", "host id", HostScore.getClassSchema());
-  public static final Topic PIECE_EVENTS = events("swarm.piece-events.v1", "task id", PieceEvent.getClassSchema(), Duration.ofDays(7));
-  public static final Topic PEER_EVENTS = events("swarm.peer-events.v1", "task id", PeerEvent.getClassSchema(), Duration.ofDays(7));
-  public static final Topic TASK_METADATA = table("swarm.task-metadata.v1", "task id", TaskMetadata.getClassSchema());
-  public static final Topic SCHEDULE_REQUESTS = events("swarm.schedule-requests.v1", "task id", ScheduleRequest.getClassSchema(), Duration.ofDays(7));
-  public static final Topic SCHEDULE_DECISIONS = events("swarm.schedule-decisions.v1", "host id of the host that must act", ScheduleDecision.getClassSchema(), Duration.ofDays(7));
-  public static final Topic DEAD_LETTERS = new Topic("swarm.dead-letters.v1", "the original key", Optional.empty(), DEFAULT_PARTITIONS, false, Duration.ofDays(14));
+  public static final Topic HOST_SCORES =
+      table("swarm.host-scores.v1", "host id", HostScore.getClassSchema());
+  public static final Topic PIECE_EVENTS =
+      events("swarm.piece-events.v1", "task id", PieceEvent.getClassSchema(), Duration.ofDays(7));
+  public static final Topic PEER_EVENTS =
+      events("swarm.peer-events.v1", "task id", PeerEvent.getClassSchema(), Duration.ofDays(7));
+  public static final Topic TASK_METADATA =
+      table("swarm.task-metadata.v1", "task id", TaskMetadata.getClassSchema());
+  public static final Topic SCHEDULE_REQUESTS =
+      events(
+          "swarm.schedule-requests.v1",
+          "task id",
+          ScheduleRequest.getClassSchema(),
+          Duration.ofDays(7));
+  public static final Topic SCHEDULE_DECISIONS =
+      events(
+          "swarm.schedule-decisions.v1",
+          "host id of the host that must act",
+          ScheduleDecision.getClassSchema(),
+          Duration.ofDays(7));
+  public static final Topic DEAD_LETTERS =
+      new Topic(
+          "swarm.dead-letters.v1",
+          "the original key",
+          Optional.empty(),
+          DEFAULT_PARTITIONS,
+          false,
+          Duration.ofDays(14));
 
   /** Every topic, in provisioning order. */
-  public static final List<Topic> ALL = List.of(
-      HOST_HEARTBEATS, HOSTS, HOST_SCORES, PIECE_EVENTS, PEER_EVENTS, TASK_METADATA,
-      SCHEDULE_REQUESTS, SCHEDULE_DECISIONS, DEAD_LETTERS);
+  public static final List<Topic> ALL =
+      List.of(
+          HOST_HEARTBEATS,
+          HOSTS,
+          HOST_SCORES,
+          PIECE_EVENTS,
+          PEER_EVENTS,
+          TASK_METADATA,
+          SCHEDULE_REQUESTS,
+          SCHEDULE_DECISIONS,
+          DEAD_LETTERS);
 
   private static Topic events(String name, String key, Schema schema, Duration retention) {
     return new Topic(name, key, Optional.of(schema), DEFAULT_PARTITIONS, false, retention);

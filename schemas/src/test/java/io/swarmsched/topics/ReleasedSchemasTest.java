@@ -29,18 +29,23 @@ class ReleasedSchemasTest {
       }
     }
     assertThat(problems)
-        .as("current schemas must read data written with every released version; "
-            + "add a default to new fields, never change a field's type or remove an enum symbol")
+        .as(
+            "current schemas must read data written with every released version; "
+                + "add a default to new fields, never change a field's type or remove an enum symbol")
         .isEmpty();
   }
 
   @Test
   void theCheckerCatchesANewFieldWithoutADefault() {
     Schema released = ReleasedSchemas.of("HostState").get(0);
-    Schema changed = withExtraField(released, new Schema.Field("rack", Schema.create(Schema.Type.STRING)));
+    Schema changed =
+        withExtraField(released, new Schema.Field("rack", Schema.create(Schema.Type.STRING)));
 
     assertThat(ReleasedSchemas.backwardIncompatibilities(changed, List.of(released)))
-        .singleElement().asString().contains("READER_FIELD_MISSING_DEFAULT_VALUE").contains("rack");
+        .singleElement()
+        .asString()
+        .contains("READER_FIELD_MISSING_DEFAULT_VALUE")
+        .contains("rack");
   }
 
   @Test
@@ -48,9 +53,14 @@ class ReleasedSchemasTest {
     Schema released = ReleasedSchemas.of("HostHeartbeat").get(0);
     List<Schema.Field> fields = new ArrayList<>();
     for (Schema.Field f : released.getFields()) {
-      fields.add(f.name().equals("sequence") ? new Schema.Field(f, Schema.create(Schema.Type.INT)) : new Schema.Field(f, f.schema()));
+      fields.add(
+          f.name().equals("sequence")
+              ? new Schema.Field(f, Schema.create(Schema.Type.INT))
+              : new Schema.Field(f, f.schema()));
     }
-    Schema changed = Schema.createRecord(released.getName(), released.getDoc(), released.getNamespace(), false, fields);
+    Schema changed =
+        Schema.createRecord(
+            released.getName(), released.getDoc(), released.getNamespace(), false, fields);
 
     assertThat(ReleasedSchemas.backwardIncompatibilities(changed, List.of(released)))
         .anySatisfy(p -> assertThat(p).contains("TYPE_MISMATCH").contains("sequence"));
@@ -59,7 +69,10 @@ class ReleasedSchemasTest {
   @Test
   void theCheckerAcceptsANewFieldWithADefault() {
     Schema released = ReleasedSchemas.of("HostState").get(0);
-    Schema changed = withExtraField(released, new Schema.Field("rack", Schema.create(Schema.Type.STRING), "rack label", ""));
+    Schema changed =
+        withExtraField(
+            released,
+            new Schema.Field("rack", Schema.create(Schema.Type.STRING), "rack label", ""));
 
     assertThat(ReleasedSchemas.backwardIncompatibilities(changed, List.of(released))).isEmpty();
   }
@@ -73,9 +86,12 @@ class ReleasedSchemasTest {
         withoutUrl.add(new Schema.Field(f, f.schema()));
       }
     }
-    Schema v2 = Schema.createRecord(v1.getName(), v1.getDoc(), v1.getNamespace(), false, withoutUrl);
-    // v3 brings url back as a long: fine against v2 (it has a default), not against v1 (string -> long)
-    Schema v3 = withExtraField(v2, new Schema.Field("url", Schema.create(Schema.Type.LONG), null, 0L));
+    Schema v2 =
+        Schema.createRecord(v1.getName(), v1.getDoc(), v1.getNamespace(), false, withoutUrl);
+    // v3 brings url back as a long: fine against v2 (it has a default), not against v1 (string ->
+    // long)
+    Schema v3 =
+        withExtraField(v2, new Schema.Field("url", Schema.create(Schema.Type.LONG), null, 0L));
 
     assertThat(ReleasedSchemas.backwardIncompatibilities(v3, List.of(v2))).isEmpty();
     assertThat(ReleasedSchemas.backwardIncompatibilities(v3, List.of(v1, v2))).isNotEmpty();
@@ -85,6 +101,7 @@ class ReleasedSchemasTest {
     List<Schema.Field> fields = new ArrayList<>();
     record.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
     fields.add(extra);
-    return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    return Schema.createRecord(
+        record.getName(), record.getDoc(), record.getNamespace(), false, fields);
   }
 }

@@ -68,10 +68,16 @@ public abstract class AbstractAvroSerializer<T> implements Serializer<T> {
       return null;
     }
     if (config == null) {
-      throw new IllegalStateException(getClass().getSimpleName() + " is not configured; call configure(...) first");
+      throw new IllegalStateException(
+          getClass().getSimpleName() + " is not configured; call configure(...) first");
     }
     if (!(data instanceof GenericContainer container)) {
-      throw new SerializationException("Cannot serialize " + data.getClass().getName() + " for topic " + topic + ": not an Avro record");
+      throw new SerializationException(
+          "Cannot serialize "
+              + data.getClass().getName()
+              + " for topic "
+              + topic
+              + ": not an Avro record");
     }
     Schema schema = container.getSchema();
     String subject = config.subjectNameStrategy(isKey).subjectName(topic, isKey, schema);
@@ -91,8 +97,16 @@ public abstract class AbstractAvroSerializer<T> implements Serializer<T> {
       if (e instanceof SerializationException se) {
         throw se;
       }
-      throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic " + topic
-          + " (subject " + subject + "): " + e.getMessage(), e);
+      throw new SerializationException(
+          "Cannot serialize "
+              + schema.getFullName()
+              + " for topic "
+              + topic
+              + " (subject "
+              + subject
+              + "): "
+              + e.getMessage(),
+          e);
     }
     return out.toByteArray();
   }
@@ -115,9 +129,22 @@ public abstract class AbstractAvroSerializer<T> implements Serializer<T> {
         resolved = new Target(client.lookup(subject, schema).id(), schema, false);
       }
     } catch (RegistryException e) {
-      String mode = config.autoRegister() ? "registering" : config.useLatestVersion() ? "fetching the latest schema of" : "looking up the schema under";
-      throw new SerializationException("Schema registry error " + mode + " subject " + subject
-          + " for " + schema.getFullName() + ": " + e.getMessage(), e);
+      String mode =
+          config.autoRegister()
+              ? "registering"
+              : config.useLatestVersion()
+                  ? "fetching the latest schema of"
+                  : "looking up the schema under";
+      throw new SerializationException(
+          "Schema registry error "
+              + mode
+              + " subject "
+              + subject
+              + " for "
+              + schema.getFullName()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     targets.put(key, resolved);
     return resolved;
@@ -132,7 +159,8 @@ public abstract class AbstractAvroSerializer<T> implements Serializer<T> {
   }
 
   /** Re-reads {@code data} (written with its own schema) as {@code latest}, filling defaults. */
-  private static Object project(Object data, Schema own, Schema latest, String subject) throws IOException {
+  private static Object project(Object data, Schema own, Schema latest, String subject)
+      throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(buf, null);
     writerFor(data, own).write(data, encoder);
@@ -141,8 +169,14 @@ public abstract class AbstractAvroSerializer<T> implements Serializer<T> {
       return new GenericDatumReader<Object>(own, latest, GenericData.get())
           .read(null, DecoderFactory.get().binaryDecoder(buf.toByteArray(), null));
     } catch (RuntimeException e) {
-      throw new SerializationException("A " + own.getFullName() + " record cannot be written with the latest schema of subject "
-          + subject + " (use.latest.version=true): " + e.getMessage(), e);
+      throw new SerializationException(
+          "A "
+              + own.getFullName()
+              + " record cannot be written with the latest schema of subject "
+              + subject
+              + " (use.latest.version=true): "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -8,17 +8,18 @@ import org.apache.avro.Schema;
  * every length and count against the bytes actually left before Avro's decoder sees them.
  *
  * <p>Why: Avro's decoder sizes an array or map from its block count before reading any element
- * ({@code new GenericData.Array(count)}), so a 20-byte record whose count says 2,147,483,000
- * throws {@link OutOfMemoryError} on the stream thread, which Streams then replaces and which
- * re-reads the same record forever. Here a count is refused when its elements cannot fit: an
- * element that needs at least one byte bounds the count by the remaining bytes; elements of no
- * bytes (null, an empty record) are bounded by {@code maxItems}, which also bounds the total of
- * items in one value. Strings, bytes and fixed are bounded by the remaining bytes, union and
- * enum indexes by the schema, nesting by {@code maxDepth}.
+ * ({@code new GenericData.Array(count)}), so a 20-byte record whose count says 2,147,483,000 throws
+ * {@link OutOfMemoryError} on the stream thread, which Streams then replaces and which re-reads the
+ * same record forever. Here a count is refused when its elements cannot fit: an element that needs
+ * at least one byte bounds the count by the remaining bytes; elements of no bytes (null, an empty
+ * record) are bounded by {@code maxItems}, which also bounds the total of items in one value.
+ * Strings, bytes and fixed are bounded by the remaining bytes, union and enum indexes by the
+ * schema, nesting by {@code maxDepth}.
  */
 public final class AvroBounds {
   /** Default bound on the items of all arrays and maps of one value. */
   public static final int DEFAULT_MAX_ITEMS = 1_000_000;
+
   /** Nesting of recursive schemas (a linked list, a tree) deeper than this is refused. */
   public static final int MAX_DEPTH = 128;
 
@@ -37,8 +38,8 @@ public final class AvroBounds {
 
   /**
    * Checks that {@code data[offset, offset + length)} is one value of {@code schema} whose every
-   * length and count fits the bytes; returns the problem, or null when it does. Trailing bytes
-   * are not this check's business (the deserializer reports them).
+   * length and count fits the bytes; returns the problem, or null when it does. Trailing bytes are
+   * not this check's business (the deserializer reports them).
    */
   public static Problem problem(Schema schema, byte[] data, int offset, int length, long maxItems) {
     AvroBounds bounds = new AvroBounds(data, offset, length, maxItems);
@@ -76,7 +77,7 @@ public final class AvroBounds {
       throw new OutOfBounds("values nested deeper than " + MAX_DEPTH);
     }
     switch (s.getType()) {
-      case NULL -> { }
+      case NULL -> {}
       case BOOLEAN -> skip(1, "boolean");
       case INT -> varint(5, "int");
       case LONG -> varint(10, "long");
@@ -117,16 +118,18 @@ public final class AvroBounds {
         count = -count;
         long size = readLong(what + " block size");
         if (size < 0 || size > remaining()) {
-          throw new OutOfBounds(what + " block size " + size + " exceeds the " + remaining() + " bytes left");
+          throw new OutOfBounds(
+              what + " block size " + size + " exceeds the " + remaining() + " bytes left");
         }
       }
       if (minItemBytes > 0 && count > remaining() / minItemBytes) {
-        throw new OutOfBounds(what + " count " + count + " exceeds what the " + remaining()
-            + " bytes left can hold");
+        throw new OutOfBounds(
+            what + " count " + count + " exceeds what the " + remaining() + " bytes left can hold");
       }
       items += count;
       if (items > maxItems) {
-        throw new OutOfBounds(what + " items " + items + " exceed the maximum of " + maxItems + " per value");
+        throw new OutOfBounds(
+            what + " items " + items + " exceed the maximum of " + maxItems + " per value");
       }
       for (long i = 0; i < count; i++) {
         if (map) {
@@ -137,7 +140,10 @@ public final class AvroBounds {
     }
   }
 
-  /** The fewest bytes a value of {@code s} can take (0 for null, an empty record, a union with a null branch...). */
+  /**
+   * The fewest bytes a value of {@code s} can take (0 for null, an empty record, a union with a
+   * null branch...).
+   */
   private static int minBytes(Schema s, int depth) {
     if (depth > 16) {
       return 0; // a recursive schema: 0 is a sound lower bound
@@ -166,7 +172,8 @@ public final class AvroBounds {
       throw new OutOfBounds(what + " length " + n + " is negative");
     }
     if (n > remaining()) {
-      throw new OutOfBounds(what + " length " + n + " exceeds the " + remaining() + " bytes left", true);
+      throw new OutOfBounds(
+          what + " length " + n + " exceeds the " + remaining() + " bytes left", true);
     }
     return n;
   }

@@ -3,8 +3,8 @@ package io.swarmsched.serde;
 import io.swarmsched.registry.client.SchemaRegistryClient;
 
 /**
- * Deserializes Confluent wire-format Avro to generated classes when {@code specific.avro.reader}
- * is true, else to {@code GenericRecord}s; the drop-in for Confluent's class of the same name.
+ * Deserializes Confluent wire-format Avro to generated classes when {@code specific.avro.reader} is
+ * true, else to {@code GenericRecord}s; the drop-in for Confluent's class of the same name.
  */
 public class KafkaAvroDeserializer extends AbstractAvroDeserializer<Object> {
   public KafkaAvroDeserializer() {}

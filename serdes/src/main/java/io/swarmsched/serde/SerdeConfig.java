@@ -7,30 +7,50 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The serdes' configuration, with Confluent's key names so the same properties work for both.
- * Built from the map Kafka passes to {@code configure}; a wrong value fails fast with a
- * {@link ConfigException} naming the key.
+ * The serdes' configuration, with Confluent's key names so the same properties work for both. Built
+ * from the map Kafka passes to {@code configure}; a wrong value fails fast with a {@link
+ * ConfigException} naming the key.
  */
 public final class SerdeConfig {
-  /** Registry URL(s), comma-separated; {@code mock://<scope>} selects an in-memory registry. Required. */
+  /**
+   * Registry URL(s), comma-separated; {@code mock://<scope>} selects an in-memory registry.
+   * Required.
+   */
   public static final String SCHEMA_REGISTRY_URL = RegistryClientConfig.SCHEMA_REGISTRY_URL;
+
   /** Register the record's schema when serializing (default true). */
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+
   /** With auto-registration off, write with the subject's latest schema (default false). */
   public static final String USE_LATEST_VERSION = "use.latest.version";
+
   /** {@code USER_INFO} (default) or {@code URL}. */
-  public static final String BASIC_AUTH_CREDENTIALS_SOURCE = RegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE;
+  public static final String BASIC_AUTH_CREDENTIALS_SOURCE =
+      RegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE;
+
   /** {@code user:password} for HTTP basic auth. */
   public static final String BASIC_AUTH_USER_INFO = RegistryClientConfig.BASIC_AUTH_USER_INFO;
+
   public static final String KEY_SUBJECT_NAME_STRATEGY = "key.subject.name.strategy";
   public static final String VALUE_SUBJECT_NAME_STRATEGY = "value.subject.name.strategy";
+
   /** Deserialize to the generated SpecificRecord classes (default false: GenericRecord). */
   public static final String SPECIFIC_AVRO_READER = "specific.avro.reader";
-  /** Optional reader class for specific keys / values, instead of the class named by the writer schema. */
+
+  /**
+   * Optional reader class for specific keys / values, instead of the class named by the writer
+   * schema.
+   */
   public static final String SPECIFIC_AVRO_KEY_TYPE = "specific.avro.key.type";
+
   public static final String SPECIFIC_AVRO_VALUE_TYPE = "specific.avro.value.type";
-  /** Most array and map items one deserialized value may hold (default {@value AvroBounds#DEFAULT_MAX_ITEMS}). */
+
+  /**
+   * Most array and map items one deserialized value may hold (default {@value
+   * AvroBounds#DEFAULT_MAX_ITEMS}).
+   */
   public static final String MAX_ITEMS = "swarm.avro.max.items";
+
   // registry client settings, read by RestSchemaRegistryClient from the same map
   public static final String CONNECT_TIMEOUT_MS = RegistryClientConfig.CONNECT_TIMEOUT_MS;
   public static final String REQUEST_TIMEOUT_MS = RegistryClientConfig.REQUEST_TIMEOUT_MS;
@@ -52,8 +72,12 @@ public final class SerdeConfig {
     this.autoRegister = raw.bool(AUTO_REGISTER_SCHEMAS, true);
     this.useLatestVersion = raw.bool(USE_LATEST_VERSION, false);
     this.specificReader = raw.bool(SPECIFIC_AVRO_READER, false);
-    this.keyStrategy = SubjectNameStrategies.resolve(KEY_SUBJECT_NAME_STRATEGY, values.get(KEY_SUBJECT_NAME_STRATEGY));
-    this.valueStrategy = SubjectNameStrategies.resolve(VALUE_SUBJECT_NAME_STRATEGY, values.get(VALUE_SUBJECT_NAME_STRATEGY));
+    this.keyStrategy =
+        SubjectNameStrategies.resolve(
+            KEY_SUBJECT_NAME_STRATEGY, values.get(KEY_SUBJECT_NAME_STRATEGY));
+    this.valueStrategy =
+        SubjectNameStrategies.resolve(
+            VALUE_SUBJECT_NAME_STRATEGY, values.get(VALUE_SUBJECT_NAME_STRATEGY));
     this.specificKeyType = type(SPECIFIC_AVRO_KEY_TYPE, values.get(SPECIFIC_AVRO_KEY_TYPE));
     this.specificValueType = type(SPECIFIC_AVRO_VALUE_TYPE, values.get(SPECIFIC_AVRO_VALUE_TYPE));
     this.maxItems = positive(MAX_ITEMS, values.get(MAX_ITEMS), AvroBounds.DEFAULT_MAX_ITEMS);
@@ -107,7 +131,10 @@ public final class SerdeConfig {
       return checkSpecific(key, c);
     }
     try {
-      return checkSpecific(key, Class.forName(value.toString().trim(), true, Thread.currentThread().getContextClassLoader()));
+      return checkSpecific(
+          key,
+          Class.forName(
+              value.toString().trim(), true, Thread.currentThread().getContextClassLoader()));
     } catch (ClassNotFoundException e) {
       throw new ConfigException(key, value, "class not found");
     }

@@ -33,8 +33,12 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
     this.deserializer = new SpecificAvroDeserializer<>(client, type);
   }
 
-  /** A value serde for {@code type}, configured with {@code config} (needs {@code schema.registry.url}). */
-  public static <T extends SpecificRecord> SpecificAvroSerde<T> of(Class<T> type, Map<String, ?> config) {
+  /**
+   * A value serde for {@code type}, configured with {@code config} (needs {@code
+   * schema.registry.url}).
+   */
+  public static <T extends SpecificRecord> SpecificAvroSerde<T> of(
+      Class<T> type, Map<String, ?> config) {
     SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
     serde.configure(config, false);
     return serde;

@@ -14,6 +14,7 @@ public final class WireFormat {
 
   /** Message prefixes of the deserialization failures, for dead-letter reasons and tests. */
   public static final String UNKNOWN_MAGIC_BYTE = "Unknown magic byte";
+
   public static final String UNKNOWN_SCHEMA_ID = "Unknown schema id";
   public static final String TRUNCATED_RECORD = "Truncated record";
   public static final String INVALID_AVRO_BODY = "Invalid Avro body";
@@ -27,18 +28,28 @@ public final class WireFormat {
    */
   public static int schemaId(String topic, byte[] data) {
     if (data.length > 0 && data[0] != MAGIC_BYTE) {
-      throw new SerializationException(String.format(
-          "%s 0x%02x in record from topic %s: expected 0x00 (Confluent wire format: magic byte, 4-byte schema id, Avro body)",
-          UNKNOWN_MAGIC_BYTE, data[0], topic));
+      throw new SerializationException(
+          String.format(
+              "%s 0x%02x in record from topic %s: expected 0x00 (Confluent wire format: magic byte, 4-byte schema id, Avro body)",
+              UNKNOWN_MAGIC_BYTE, data[0], topic));
     }
     if (data.length < HEADER_SIZE) {
-      throw new SerializationException(TRUNCATED_RECORD + " from topic " + topic + ": " + data.length
-          + " bytes, but the header alone (magic byte + 4-byte schema id) is " + HEADER_SIZE);
+      throw new SerializationException(
+          TRUNCATED_RECORD
+              + " from topic "
+              + topic
+              + ": "
+              + data.length
+              + " bytes, but the header alone (magic byte + 4-byte schema id) is "
+              + HEADER_SIZE);
     }
     return ByteBuffer.wrap(data, 1, ID_SIZE).getInt();
   }
 
-  /** Writes the header for {@code schemaId} into the first {@link #HEADER_SIZE} bytes of a new stream. */
+  /**
+   * Writes the header for {@code schemaId} into the first {@link #HEADER_SIZE} bytes of a new
+   * stream.
+   */
   static byte[] header(int schemaId) {
     return ByteBuffer.allocate(HEADER_SIZE).put(MAGIC_BYTE).putInt(schemaId).array();
   }

@@ -28,8 +28,8 @@ class AvroBoundsTest {
 
   private final String scope = "bounds-" + UUID.randomUUID();
   private final SchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
-  private final Map<String, Object> config = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope,
-      SerdeConfig.MAX_ITEMS, "1000");
+  private final Map<String, Object> config =
+      Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope, SerdeConfig.MAX_ITEMS, "1000");
 
   @AfterEach
   void dropScope() {
@@ -37,7 +37,13 @@ class AvroBoundsTest {
   }
 
   private static Schema oneField(Schema type) {
-    return SchemaBuilder.record("Holder").namespace("test.bounds").fields().name("f").type(type).noDefault().endRecord();
+    return SchemaBuilder.record("Holder")
+        .namespace("test.bounds")
+        .fields()
+        .name("f")
+        .type(type)
+        .noDefault()
+        .endRecord();
   }
 
   private static final Schema INTS = oneField(SchemaBuilder.array().items().intType());
@@ -45,9 +51,10 @@ class AvroBoundsTest {
   private static final Schema STRING_MAP = oneField(SchemaBuilder.map().values().stringType());
   private static final Schema STRING = oneField(Schema.create(Schema.Type.STRING));
   private static final Schema BYTES = oneField(Schema.create(Schema.Type.BYTES));
-  private static final Schema NESTED = oneField(SchemaBuilder.array().items(SchemaBuilder.array().items().longType()));
-  private static final Schema OPTIONAL_INTS = oneField(SchemaBuilder.unionOf().nullType().and()
-      .array().items().intType().endUnion());
+  private static final Schema NESTED =
+      oneField(SchemaBuilder.array().items(SchemaBuilder.array().items().longType()));
+  private static final Schema OPTIONAL_INTS =
+      oneField(SchemaBuilder.unionOf().nullType().and().array().items().intType().endUnion());
 
   /** Zig-zag varint, as Avro writes ints, longs, counts and lengths. */
   private static void varint(ByteArrayOutputStream out, long n) {
@@ -59,7 +66,10 @@ class AvroBoundsTest {
     out.write((int) v);
   }
 
-  /** Wire format: magic byte, the schema's id, then {@code body} (varints for longs, raw bytes for byte[]). */
+  /**
+   * Wire format: magic byte, the schema's id, then {@code body} (varints for longs, raw bytes for
+   * byte[]).
+   */
   private byte[] record(Schema schema, Object... body) {
     int id = registry.register("subject-" + UUID.randomUUID(), schema);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -89,7 +99,8 @@ class AvroBoundsTest {
   @Test
   void anArrayCountLargerThanTheBytesLeftIsRefusedBeforeAllocation() {
     assertRefused(record(INTS, BOMB, 1, 2, 0), "array count 2147483000 exceeds what the");
-    assertRefused(record(INTS, -BOMB, 3, 1, 2, 3, 0), "array count 2147483000 exceeds what the 4 bytes");
+    assertRefused(
+        record(INTS, -BOMB, 3, 1, 2, 3, 0), "array count 2147483000 exceeds what the 4 bytes");
     assertRefused(record(INTS, -BOMB, 1_000_000, 1, 0), "array block size 1000000 exceeds");
   }
 
@@ -109,7 +120,9 @@ class AvroBoundsTest {
 
   @Test
   void stringAndBytesLengthsLargerThanTheBytesLeftAreRefused() {
-    assertRefused(record(STRING, BOMB, new byte[] {'x'}), "string length 2147483000 exceeds the 1 bytes left");
+    assertRefused(
+        record(STRING, BOMB, new byte[] {'x'}),
+        "string length 2147483000 exceeds the 1 bytes left");
     assertRefused(record(BYTES, BOMB), "bytes length 2147483000 exceeds");
     assertRefused(record(BYTES, -5), "bytes length -5 is negative");
   }
@@ -126,8 +139,16 @@ class AvroBoundsTest {
   @Test
   void theSpecificReaderIsGuardedToo() {
     SpecificAvroSerde<TaskRecord> serde = SpecificAvroSerde.of(TaskRecord.class, config);
-    TaskRecord.Builder task = TaskRecord.newBuilder().setTaskId("t").setUrl("u").setDigest("d").setContentLength(1)
-        .setPieceLength(1).setPieceCount(1).setSourceHostId("h").setCreatedAt(Instant.ofEpochMilli(1));
+    TaskRecord.Builder task =
+        TaskRecord.newBuilder()
+            .setTaskId("t")
+            .setUrl("u")
+            .setDigest("d")
+            .setContentLength(1)
+            .setPieceLength(1)
+            .setPieceCount(1)
+            .setSourceHostId("h")
+            .setCreatedAt(Instant.ofEpochMilli(1));
     byte[] empty = serde.serializer().serialize(TOPIC, task.setPieceDigests(List.of()).build());
     byte[] one = serde.serializer().serialize(TOPIC, task.setPieceDigests(List.of("a")).build());
     int at = 0;
@@ -150,8 +171,11 @@ class AvroBoundsTest {
 
   @Test
   void aMaximumThatIsNotAPositiveNumberFailsWithTheKey() {
-    assertThatThrownBy(() -> new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "mock://x",
-        SerdeConfig.MAX_ITEMS, "0")))
+    assertThatThrownBy(
+            () ->
+                new SerdeConfig(
+                    Map.of(
+                        SerdeConfig.SCHEMA_REGISTRY_URL, "mock://x", SerdeConfig.MAX_ITEMS, "0")))
         .hasMessageContaining(SerdeConfig.MAX_ITEMS);
   }
 }

@@ -57,8 +57,13 @@ class AvroSerdeTest {
         .build();
   }
 
-  private static final Schema POINT = SchemaBuilder.record("Point").namespace("test.geo").fields()
-      .requiredInt("x").requiredInt("y").endRecord();
+  private static final Schema POINT =
+      SchemaBuilder.record("Point")
+          .namespace("test.geo")
+          .fields()
+          .requiredInt("x")
+          .requiredInt("y")
+          .endRecord();
 
   private static GenericRecord point(int x, int y) {
     GenericRecord r = new GenericData.Record(POINT);
@@ -91,7 +96,9 @@ class AvroSerdeTest {
 
     byte[] bytes = serializer.serialize(TOPIC, task("t2"));
 
-    assertThat(specificReader.deserialize(TOPIC, bytes)).isInstanceOf(TaskRecord.class).isEqualTo(task("t2"));
+    assertThat(specificReader.deserialize(TOPIC, bytes))
+        .isInstanceOf(TaskRecord.class)
+        .isEqualTo(task("t2"));
     GenericRecord generic = genericReader.deserialize(TOPIC, bytes);
     assertThat(generic).isNotInstanceOf(TaskRecord.class);
     assertThat(generic.get("task_id").toString()).isEqualTo("t2");
@@ -109,7 +116,9 @@ class AvroSerdeTest {
     byte[] bytes = serializer.serialize(TOPIC, task("t3"));
 
     assertThat(specific.deserialize(TOPIC, bytes)).isEqualTo(task("t3"));
-    assertThat(generic.deserialize(TOPIC, bytes)).isInstanceOf(GenericRecord.class).isNotInstanceOf(TaskRecord.class);
+    assertThat(generic.deserialize(TOPIC, bytes))
+        .isInstanceOf(GenericRecord.class)
+        .isNotInstanceOf(TaskRecord.class);
   }
 
   @Test
@@ -117,7 +126,10 @@ class AvroSerdeTest {
     GenericAvroSerde serde = new GenericAvroSerde();
     serde.configure(config(), false);
 
-    GenericRecord back = serde.deserializer().deserialize("points", serde.serializer().serialize("points", point(3, -4)));
+    GenericRecord back =
+        serde
+            .deserializer()
+            .deserialize("points", serde.serializer().serialize("points", point(3, -4)));
 
     assertThat(back).isEqualTo(point(3, -4));
     assertThat(registry.subjects()).containsExactly("points-value");
@@ -149,7 +161,8 @@ class AvroSerdeTest {
   @Test
   void recordNameStrategyUsesTheRecordFullNameAcrossTopics() {
     GenericAvroSerializer serializer = new GenericAvroSerializer();
-    serializer.configure(config(SerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, "RecordNameStrategy"), false);
+    serializer.configure(
+        config(SerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, "RecordNameStrategy"), false);
 
     serializer.serialize("a", point(1, 1));
     serializer.serialize("b", point(1, 1));
@@ -160,8 +173,11 @@ class AvroSerdeTest {
   @Test
   void topicRecordNameStrategyCombinesTopicAndRecordName() {
     GenericAvroSerializer serializer = new GenericAvroSerializer();
-    serializer.configure(config(SerdeConfig.KEY_SUBJECT_NAME_STRATEGY,
-        "io.swarmsched.serde.subject.TopicRecordNameStrategy"), true);
+    serializer.configure(
+        config(
+            SerdeConfig.KEY_SUBJECT_NAME_STRATEGY,
+            "io.swarmsched.serde.subject.TopicRecordNameStrategy"),
+        true);
 
     serializer.serialize("a", point(1, 1));
 
@@ -170,10 +186,12 @@ class AvroSerdeTest {
 
   @Test
   void confluentStrategyClassNamesAreAccepted() {
-    for (String[] c : new String[][] {
-        {"io.confluent.kafka.serializers.subject.TopicNameStrategy", "t1-value"},
-        {"io.confluent.kafka.serializers.subject.RecordNameStrategy", "test.geo.Point"},
-        {"io.confluent.kafka.serializers.subject.TopicRecordNameStrategy", "t1-test.geo.Point"}}) {
+    for (String[] c :
+        new String[][] {
+          {"io.confluent.kafka.serializers.subject.TopicNameStrategy", "t1-value"},
+          {"io.confluent.kafka.serializers.subject.RecordNameStrategy", "test.geo.Point"},
+          {"io.confluent.kafka.serializers.subject.TopicRecordNameStrategy", "t1-test.geo.Point"}
+        }) {
       InMemorySchemaRegistryClient fresh = new InMemorySchemaRegistryClient();
       GenericAvroSerializer serializer = new GenericAvroSerializer(fresh);
       serializer.configure(config(SerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, c[0]), false);
@@ -185,7 +203,10 @@ class AvroSerdeTest {
   @Test
   void anUnknownStrategyFailsConfigurationNamingTheKey() {
     GenericAvroSerializer serializer = new GenericAvroSerializer();
-    assertThatThrownBy(() -> serializer.configure(config(SerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, "NoSuchStrategy"), false))
+    assertThatThrownBy(
+            () ->
+                serializer.configure(
+                    config(SerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, "NoSuchStrategy"), false))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(SerdeConfig.VALUE_SUBJECT_NAME_STRATEGY);
   }
@@ -199,7 +220,10 @@ class AvroSerdeTest {
 
   @Test
   void aNonBooleanAutoRegisterFailsConfigurationNamingTheKey() {
-    assertThatThrownBy(() -> new GenericAvroSerializer().configure(config(SerdeConfig.AUTO_REGISTER_SCHEMAS, "maybe"), false))
+    assertThatThrownBy(
+            () ->
+                new GenericAvroSerializer()
+                    .configure(config(SerdeConfig.AUTO_REGISTER_SCHEMAS, "maybe"), false))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(SerdeConfig.AUTO_REGISTER_SCHEMAS);
   }
@@ -230,12 +254,23 @@ class AvroSerdeTest {
 
   @Test
   void useLatestVersionWritesWithTheSubjectsLatestSchemaFillingDefaults() {
-    Schema latest = SchemaBuilder.record("Point").namespace("test.geo").fields()
-        .requiredInt("x").requiredInt("y").name("label").type().stringType().stringDefault("none").endRecord();
+    Schema latest =
+        SchemaBuilder.record("Point")
+            .namespace("test.geo")
+            .fields()
+            .requiredInt("x")
+            .requiredInt("y")
+            .name("label")
+            .type()
+            .stringType()
+            .stringDefault("none")
+            .endRecord();
     registry.register("points-value", POINT);
     int latestId = registry.register("points-value", latest);
     GenericAvroSerializer serializer = new GenericAvroSerializer();
-    serializer.configure(config(SerdeConfig.AUTO_REGISTER_SCHEMAS, false, SerdeConfig.USE_LATEST_VERSION, true), false);
+    serializer.configure(
+        config(SerdeConfig.AUTO_REGISTER_SCHEMAS, false, SerdeConfig.USE_LATEST_VERSION, true),
+        false);
     GenericAvroDeserializer deserializer = new GenericAvroDeserializer();
     deserializer.configure(config(), false);
 
@@ -281,7 +316,12 @@ class AvroSerdeTest {
     SpecificAvroSerde<TaskRecord> serde = SpecificAvroSerde.of(TaskRecord.class, config());
     byte[] bytes = serde.serializer().serialize(TOPIC, task("t"));
 
-    for (byte[] cut : List.of(new byte[0], Arrays.copyOf(bytes, 3), Arrays.copyOf(bytes, 5), Arrays.copyOf(bytes, bytes.length - 4))) {
+    for (byte[] cut :
+        List.of(
+            new byte[0],
+            Arrays.copyOf(bytes, 3),
+            Arrays.copyOf(bytes, 5),
+            Arrays.copyOf(bytes, bytes.length - 4))) {
       assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, cut))
           .as("%d of %d bytes", cut.length, bytes.length)
           .isInstanceOf(SerializationException.class)
@@ -340,7 +380,8 @@ class AvroSerdeTest {
     SpecificAvroDeserializer<TaskRecord> untyped = new SpecificAvroDeserializer<>();
     untyped.configure(config(), false);
     TaskRecord read = untyped.deserialize(TOPIC, bytes);
-    TaskRecord typed = SpecificAvroSerde.of(TaskRecord.class, config()).deserializer().deserialize(TOPIC, bytes);
+    TaskRecord typed =
+        SpecificAvroSerde.of(TaskRecord.class, config()).deserializer().deserialize(TOPIC, bytes);
 
     assertThat(read.getTaskId()).isEqualTo("t-old");
     assertThat(read.getDigest()).isNull();
@@ -351,27 +392,35 @@ class AvroSerdeTest {
   }
 
   private static Schema withoutDefaultedFields(Schema schema) {
-    List<Schema.Field> kept = schema.getFields().stream()
-        .filter(f -> !f.hasDefaultValue())
-        .map(f -> new Schema.Field(f, f.schema()))
-        .toList();
-    return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, kept);
+    List<Schema.Field> kept =
+        schema.getFields().stream()
+            .filter(f -> !f.hasDefaultValue())
+            .map(f -> new Schema.Field(f, f.schema()))
+            .toList();
+    return Schema.createRecord(
+        schema.getName(), schema.getDoc(), schema.getNamespace(), false, kept);
   }
 
   // ---- caching ----
 
   @Test
   void theRegistryIsCalledOncePerSchemaNotOncePerRecord() {
-    CountingRegistryClient counting = new CountingRegistryClient(new InMemorySchemaRegistryClient());
+    CountingRegistryClient counting =
+        new CountingRegistryClient(new InMemorySchemaRegistryClient());
     SpecificAvroSerde<TaskRecord> serde = new SpecificAvroSerde<>(counting, TaskRecord.class);
     serde.configure(config(), false);
     GenericAvroSerde generic = new GenericAvroSerde(counting);
     generic.configure(config(), false);
 
     for (int i = 0; i < 50; i++) {
-      TaskRecord back = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, task("t" + i)));
+      TaskRecord back =
+          serde
+              .deserializer()
+              .deserialize(TOPIC, serde.serializer().serialize(TOPIC, task("t" + i)));
       assertThat(back.getTaskId()).isEqualTo("t" + i);
-      generic.deserializer().deserialize("points", generic.serializer().serialize("points", point(i, i)));
+      generic
+          .deserializer()
+          .deserialize("points", generic.serializer().serialize("points", point(i, i)));
     }
 
     assertThat(counting.registers).hasValue(2);
@@ -387,6 +436,8 @@ class AvroSerdeTest {
     b.configure(config(), false);
 
     assertThat(b.deserialize("points", a.serialize("points", point(7, 8)))).isEqualTo(point(7, 8));
-    assertThat(a.registryClient()).isSameAs(b.registryClient()).isSameAs(MockSchemaRegistry.getClientForScope(scope));
+    assertThat(a.registryClient())
+        .isSameAs(b.registryClient())
+        .isSameAs(MockSchemaRegistry.getClientForScope(scope));
   }
 }

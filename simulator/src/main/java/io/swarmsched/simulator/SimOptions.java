@@ -6,51 +6,74 @@ import java.util.Objects;
 /**
  * How to run a scenario.
  *
- * @param policy          a registered stage-1 policy name ({@code Evaluators.names()})
- * @param candidateLimit  stage-1 candidates examined per request; {@code <= 0} scans every peer
- * @param seed            seeds arrival times and churn choices (the policies seed themselves from ids)
- * @param tickSeconds     transfer rates are recomputed and bytes moved in steps of this much simulated time
- * @param historyDag      true keeps a finished peer's in-edges (the behaviour before issue 14), to measure the rule
+ * @param policy a registered stage-1 policy name ({@code Evaluators.names()})
+ * @param candidateLimit stage-1 candidates examined per request; {@code <= 0} scans every peer
+ * @param seed seeds arrival times and churn choices (the policies seed themselves from ids)
+ * @param tickSeconds transfer rates are recomputed and bytes moved in steps of this much simulated
+ *     time
+ * @param historyDag true keeps a finished peer's in-edges (the behaviour before issue 14), to
+ *     measure the rule
  * @param checkInvariants check every step that no host or link exceeds its limit (for tests)
  */
-public record SimOptions(String policy, int candidateLimit, long seed, double tickSeconds, boolean historyDag,
-                         boolean checkInvariants, boolean superSeeding) {
+public record SimOptions(
+    String policy,
+    int candidateLimit,
+    long seed,
+    double tickSeconds,
+    boolean historyDag,
+    boolean checkInvariants,
+    boolean superSeeding) {
 
-    public static final double DEFAULT_TICK_SECONDS = 0.05;
+  public static final double DEFAULT_TICK_SECONDS = 0.05;
 
-    public SimOptions {
-        Objects.requireNonNull(policy, "policy");
-        if (!(tickSeconds > 0 && tickSeconds <= 1)) {
-            throw new IllegalArgumentException("tickSeconds must be in (0, 1], was " + tickSeconds);
-        }
+  public SimOptions {
+    Objects.requireNonNull(policy, "policy");
+    if (!(tickSeconds > 0 && tickSeconds <= 1)) {
+      throw new IllegalArgumentException("tickSeconds must be in (0, 1], was " + tickSeconds);
     }
+  }
 
-    public static SimOptions of(String policy) {
-        return new SimOptions(policy, ParentSelector.DEFAULT_CANDIDATE_LIMIT, 1L, DEFAULT_TICK_SECONDS, false, false, true);
-    }
+  public static SimOptions of(String policy) {
+    return new SimOptions(
+        policy,
+        ParentSelector.DEFAULT_CANDIDATE_LIMIT,
+        1L,
+        DEFAULT_TICK_SECONDS,
+        false,
+        false,
+        true);
+  }
 
-    public SimOptions withPolicyOf(String p) {
-        return new SimOptions(p, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
-    }
+  public SimOptions withPolicyOf(String p) {
+    return new SimOptions(
+        p, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
+  }
 
-    public SimOptions withCandidateLimit(int limit) {
-        return new SimOptions(policy, limit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
-    }
+  public SimOptions withCandidateLimit(int limit) {
+    return new SimOptions(
+        policy, limit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
+  }
 
-    public SimOptions withSeed(long s) {
-        return new SimOptions(policy, candidateLimit, s, tickSeconds, historyDag, checkInvariants, superSeeding);
-    }
+  public SimOptions withSeed(long s) {
+    return new SimOptions(
+        policy, candidateLimit, s, tickSeconds, historyDag, checkInvariants, superSeeding);
+  }
 
-    public SimOptions withHistoryDag(boolean h) {
-        return new SimOptions(policy, candidateLimit, seed, tickSeconds, h, checkInvariants, superSeeding);
-    }
+  public SimOptions withHistoryDag(boolean h) {
+    return new SimOptions(
+        policy, candidateLimit, seed, tickSeconds, h, checkInvariants, superSeeding);
+  }
 
-    public SimOptions withChecks(boolean c) {
-        return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, c, superSeeding);
-    }
+  public SimOptions withChecks(boolean c) {
+    return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, c, superSeeding);
+  }
 
-    /** Sources offer only their least-sent pieces (scheduling-core's SourceOffer, as the agent's piece server). */
-    public SimOptions withSuperSeeding(boolean on) {
-        return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, on);
-    }
+  /**
+   * Sources offer only their least-sent pieces (scheduling-core's SourceOffer, as the agent's piece
+   * server).
+   */
+  public SimOptions withSuperSeeding(boolean on) {
+    return new SimOptions(
+        policy, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, on);
+  }
 }

@@ -47,929 +47,1021 @@ import java.util.SplittableRandom;
 import java.util.function.DoubleConsumer;
 
 /**
- * One run of a {@link Scenario} under one policy: a deterministic discrete-event model of a swarm that drives the
- * real scheduling code with simulated time. Stage 1 is scheduling-core's {@link ParentSelector} (standard filters,
- * the named evaluator, the optimistic ledger, candidate sampling), with load quality computed by
- * {@link LoadQualityCalculator} from each host's simulated upload per second over the 60 s horizon, and the
- * dispatcher's seed-trigger and back-to-source rules ({@link SeedSelector}, {@link RetryPolicy}). Stage 2 is
- * {@link PiecePlanner}, one per downloading peer, fed its parents' pieces and load once a second as the agent is.
+ * One run of a {@link Scenario} under one policy: a deterministic discrete-event model of a swarm
+ * that drives the real scheduling code with simulated time. Stage 1 is scheduling-core's {@link
+ * ParentSelector} (standard filters, the named evaluator, the optimistic ledger, candidate
+ * sampling), with load quality computed by {@link LoadQualityCalculator} from each host's simulated
+ * upload per second over the 60 s horizon, and the dispatcher's seed-trigger and back-to-source
+ * rules ({@link SeedSelector}, {@link RetryPolicy}). Stage 2 is {@link PiecePlanner}, one per
+ * downloading peer, fed its parents' pieces and load once a second as the agent is.
  *
- * <p>Transfers are piece fetches. Every step ({@link SimOptions#tickSeconds()}) each host's upload and download and
- * the cross-IDC link are shared among their transfers: first each transfer gets the smallest of its fair shares,
- * then what an uploader has left is handed to its transfers that can still take more (so the sharing is
- * work-conserving without any host or link exceeding its limit). A fetch started during a step moves bytes from
- * the next one, about a round trip. Events (joins, requests, departures, the once-a-second heartbeats and
- * scores) are processed in time order between steps. One thread, no wall clock: the same scenario, options and
- * seed give the same result.
+ * <p>Transfers are piece fetches. Every step ({@link SimOptions#tickSeconds()}) each host's upload
+ * and download and the cross-IDC link are shared among their transfers: first each transfer gets
+ * the smallest of its fair shares, then what an uploader has left is handed to its transfers that
+ * can still take more (so the sharing is work-conserving without any host or link exceeding its
+ * limit). A fetch started during a step moves bytes from the next one, about a round trip. Events
+ * (joins, requests, departures, the once-a-second heartbeats and scores) are processed in time
+ * order between steps. One thread, no wall clock: the same scenario, options and seed give the same
+ * result.
  */
 public final class Swarm {
 
-    static final String TASK_ID = "sim-task";
-    static final String ORIGIN_ID = "origin";
-    /** The agent's defaults: parents it wants, how often it asks for more, when a silent download is stalled. */
-    static final int DESIRED_PARENTS = 8;
-    static final double MORE_PARENTS_EVERY = 2.0;
-    static final double STALL_SECONDS = 15.0;
-    static final int MAX_RESCHEDULES = 5;
-    /** The dispatcher marks a host that stopped heartbeating offline after this long (missed heartbeats). */
-    static final double FAILURE_DETECTION_SECONDS = 3.0;
-    /** Upload slots a host reports (the filter's own default is 50). */
-    static final int UPLOAD_SLOTS = 64;
-    /** Concurrent fetches from the origin per back-to-source peer (ranged reads). */
-    static final int ORIGIN_STREAMS = 4;
-    /** A source offers at least twice this many pieces (the agent's default upload slots, as its piece server). */
-    static final int SOURCE_OFFER_SLOTS = 8;
+  static final String TASK_ID = "sim-task";
+  static final String ORIGIN_ID = "origin";
 
-    private final Scenario sc;
-    private final SimOptions opt;
-    private final DoubleConsumer progress;
-    private final SplittableRandom random;
+  /**
+   * The agent's defaults: parents it wants, how often it asks for more, when a silent download is
+   * stalled.
+   */
+  static final int DESIRED_PARENTS = 8;
 
-    // --- the real scheduling code and the state it reads
-    private final Task task = new Task(TASK_ID, "http://origin/file");
-    private final PeerStateMachine machine = new PeerStateMachine();
-    private final LoadQualityCalculator calculator = new LoadQualityCalculator();
-    private final OptimisticLedger ledger = new OptimisticLedger(calculator);
-    private final ParentSelector selector;
-    private final RetryPolicy retry = new RetryPolicy();
-    private final SeedSelector seedSelector = new SeedSelector();
-    private final SeedFailures seedFailures = new SeedFailures();
-    private final Map<String, HostView> views = new HashMap<>();
-    private final Map<String, ScoreView> scores = new HashMap<>();
-    private final HostLookup hostLookup = id -> Optional.ofNullable(views.get(id));
-    private final ScoreLookup scoreLookup = id -> Optional.ofNullable(scores.get(id));
-    private final PieceParams pieceParams = PieceParams.defaults();
+  static final double MORE_PARENTS_EVERY = 2.0;
+  static final double STALL_SECONDS = 15.0;
+  static final int MAX_RESCHEDULES = 5;
 
-    // --- the simulated world
-    private final List<Node> nodes = new ArrayList<>();
-    private final Node origin;
-    private final Node seedHost;
-    private final Map<String, Agent> agents = new LinkedHashMap<>();
-    private final List<Transfer> active = new ArrayList<>();
-    private final PriorityQueue<Event> events = new PriorityQueue<>();
-    private final Set<Agent> dirty = new LinkedHashSet<>();
-    private final int pieceCount;
-    private final long[] horizonScratch;
-    private double now;
-    private long eventSeq;
-    private long transferSeq;
-    private double crossUsed;
-    private int crossCount;
-    private long sharePass;
-    private int pendingJoins;
+  /**
+   * The dispatcher marks a host that stopped heartbeating offline after this long (missed
+   * heartbeats).
+   */
+  static final double FAILURE_DETECTION_SECONDS = 3.0;
 
-    // --- what is measured
-    private Agent seedAgent;
-    private Agent firstChild;
-    private final List<Double> completions = new ArrayList<>();
-    private int backToSource;
-    private long requests;
-    private long examined;
-    private double parentGiveSum;
-    private long parentsChosen;
-    private long emptyMore;
-    private long violations;
-    private long bytesSent;
-    private long bytesReceived;
-    private int finishedDownloaders;
-    private int presentDownloaders;
+  /** Upload slots a host reports (the filter's own default is 50). */
+  static final int UPLOAD_SLOTS = 64;
 
-    public Swarm(Scenario scenario, SimOptions options, DoubleConsumer progress) {
-        this.sc = scenario;
-        this.opt = options;
-        this.progress = progress == null ? x -> { } : progress;
-        this.random = new SplittableRandom(options.seed());
-        this.selector = new ParentSelector(CandidateFilters.standard(FilterParams.defaults()),
-                Evaluators.byName(options.policy(), EvaluatorWeights.DEFAULT), ParentSelector.DEFAULT_TOP_N,
-                options.candidateLimit());
-        this.pieceCount = scenario.pieceCount();
-        this.horizonScratch = new long[calculator.params().horizonBuckets()];
-        task.setMetadata(scenario.fileBytes(), scenario.pieceBytes(), pieceCount);
-        origin = new Node(-1, ORIGIN_ID, "", scenario.originBps(), Long.MAX_VALUE / 4, false);
-        seedHost = addNode("seed-0", scenario.seedUploadBps(), Math.max(scenario.downloadBps(),
-                scenario.originBps()), true);
-        views.put(seedHost.id, view(seedHost));
+  /** Concurrent fetches from the origin per back-to-source peer (ranged reads). */
+  static final int ORIGIN_STREAMS = 4;
+
+  /**
+   * A source offers at least twice this many pieces (the agent's default upload slots, as its piece
+   * server).
+   */
+  static final int SOURCE_OFFER_SLOTS = 8;
+
+  private final Scenario sc;
+  private final SimOptions opt;
+  private final DoubleConsumer progress;
+  private final SplittableRandom random;
+
+  // --- the real scheduling code and the state it reads
+  private final Task task = new Task(TASK_ID, "http://origin/file");
+  private final PeerStateMachine machine = new PeerStateMachine();
+  private final LoadQualityCalculator calculator = new LoadQualityCalculator();
+  private final OptimisticLedger ledger = new OptimisticLedger(calculator);
+  private final ParentSelector selector;
+  private final RetryPolicy retry = new RetryPolicy();
+  private final SeedSelector seedSelector = new SeedSelector();
+  private final SeedFailures seedFailures = new SeedFailures();
+  private final Map<String, HostView> views = new HashMap<>();
+  private final Map<String, ScoreView> scores = new HashMap<>();
+  private final HostLookup hostLookup = id -> Optional.ofNullable(views.get(id));
+  private final ScoreLookup scoreLookup = id -> Optional.ofNullable(scores.get(id));
+  private final PieceParams pieceParams = PieceParams.defaults();
+
+  // --- the simulated world
+  private final List<Node> nodes = new ArrayList<>();
+  private final Node origin;
+  private final Node seedHost;
+  private final Map<String, Agent> agents = new LinkedHashMap<>();
+  private final List<Transfer> active = new ArrayList<>();
+  private final PriorityQueue<Event> events = new PriorityQueue<>();
+  private final Set<Agent> dirty = new LinkedHashSet<>();
+  private final int pieceCount;
+  private final long[] horizonScratch;
+  private double now;
+  private long eventSeq;
+  private long transferSeq;
+  private double crossUsed;
+  private int crossCount;
+  private long sharePass;
+  private int pendingJoins;
+
+  // --- what is measured
+  private Agent seedAgent;
+  private Agent firstChild;
+  private final List<Double> completions = new ArrayList<>();
+  private int backToSource;
+  private long requests;
+  private long examined;
+  private double parentGiveSum;
+  private long parentsChosen;
+  private long emptyMore;
+  private long violations;
+  private long bytesSent;
+  private long bytesReceived;
+  private int finishedDownloaders;
+  private int presentDownloaders;
+
+  public Swarm(Scenario scenario, SimOptions options, DoubleConsumer progress) {
+    this.sc = scenario;
+    this.opt = options;
+    this.progress = progress == null ? x -> {} : progress;
+    this.random = new SplittableRandom(options.seed());
+    this.selector =
+        new ParentSelector(
+            CandidateFilters.standard(FilterParams.defaults()),
+            Evaluators.byName(options.policy(), EvaluatorWeights.DEFAULT),
+            ParentSelector.DEFAULT_TOP_N,
+            options.candidateLimit());
+    this.pieceCount = scenario.pieceCount();
+    this.horizonScratch = new long[calculator.params().horizonBuckets()];
+    task.setMetadata(scenario.fileBytes(), scenario.pieceBytes(), pieceCount);
+    origin = new Node(-1, ORIGIN_ID, "", scenario.originBps(), Long.MAX_VALUE / 4, false);
+    seedHost =
+        addNode(
+            "seed-0",
+            scenario.seedUploadBps(),
+            Math.max(scenario.downloadBps(), scenario.originBps()),
+            true);
+    views.put(seedHost.id, view(seedHost));
+  }
+
+  /** Runs the scenario to the end (every present peer finished) or to its time limit. */
+  public SimResult run() {
+    long wallStart = System.nanoTime();
+    double bound = sc.fluidBound();
+    double limit = Math.max(60.0, 20.0 * bound) + sc.joinWindowSeconds();
+    for (int i = 0; i < sc.hosts(); i++) {
+      Node n = addNode(String.format("h-%05d", i), sc.uploadOf(i), sc.downloadBps(), false);
+      double at = sc.joinWindowSeconds() * random.nextDouble();
+      pendingJoins++;
+      schedule(at, () -> join(n));
     }
+    int joiners = (int) Math.round(sc.churnJoin() * sc.hosts());
+    for (int i = 0; i < joiners; i++) {
+      int idx = sc.hosts() + i;
+      Node n = addNode(String.format("h-%05d", idx), sc.uploadOf(idx), sc.downloadBps(), false);
+      double at = sc.joinWindowSeconds() + 0.5 * bound * random.nextDouble();
+      pendingJoins++;
+      schedule(at, () -> join(n));
+    }
+    int leavers = (int) Math.round(sc.churnLeave() * sc.hosts());
+    for (int i = 0; i < leavers; i++) {
+      Node n = nodes.get(1 + random.nextInt(sc.hosts())); // nodes[0] is the seed
+      boolean fail = i % 2 == 1;
+      double at = sc.joinWindowSeconds() + bound * (0.2 + 0.6 * random.nextDouble());
+      schedule(at, () -> leave(n, fail));
+    }
+    if (sc.seedLeavesAt() >= 0) {
+      schedule(sc.seedLeavesAt() * bound, () -> leave(seedHost, false));
+    }
+    schedule(1.0, this::everySecond);
 
-    /** Runs the scenario to the end (every present peer finished) or to its time limit. */
-    public SimResult run() {
-        long wallStart = System.nanoTime();
-        double bound = sc.fluidBound();
-        double limit = Math.max(60.0, 20.0 * bound) + sc.joinWindowSeconds();
-        for (int i = 0; i < sc.hosts(); i++) {
-            Node n = addNode(String.format("h-%05d", i), sc.uploadOf(i), sc.downloadBps(), false);
-            double at = sc.joinWindowSeconds() * random.nextDouble();
-            pendingJoins++;
-            schedule(at, () -> join(n));
+    long tick = 0;
+    double dt = opt.tickSeconds();
+    double lastProgress = 0;
+    while (now < limit) {
+      drainEvents();
+      if (allDone()) {
+        break;
+      }
+      startFetches();
+      if (active.isEmpty()) {
+        Event next = events.peek();
+        if (next == null) {
+          break; // nothing moves and nothing will happen
         }
-        int joiners = (int) Math.round(sc.churnJoin() * sc.hosts());
-        for (int i = 0; i < joiners; i++) {
-            int idx = sc.hosts() + i;
-            Node n = addNode(String.format("h-%05d", idx), sc.uploadOf(idx), sc.downloadBps(), false);
-            double at = sc.joinWindowSeconds() + 0.5 * bound * random.nextDouble();
-            pendingJoins++;
-            schedule(at, () -> join(n));
-        }
-        int leavers = (int) Math.round(sc.churnLeave() * sc.hosts());
-        for (int i = 0; i < leavers; i++) {
-            Node n = nodes.get(1 + random.nextInt(sc.hosts())); // nodes[0] is the seed
-            boolean fail = i % 2 == 1;
-            double at = sc.joinWindowSeconds() + bound * (0.2 + 0.6 * random.nextDouble());
-            schedule(at, () -> leave(n, fail));
-        }
-        if (sc.seedLeavesAt() >= 0) {
-            schedule(sc.seedLeavesAt() * bound, () -> leave(seedHost, false));
-        }
-        schedule(1.0, this::everySecond);
-
-        long tick = 0;
-        double dt = opt.tickSeconds();
-        double lastProgress = 0;
-        while (now < limit) {
-            drainEvents();
-            if (allDone()) {
-                break;
-            }
-            startFetches();
-            if (active.isEmpty()) {
-                Event next = events.peek();
-                if (next == null) {
-                    break; // nothing moves and nothing will happen
-                }
-                // jump to the step holding the next event
-                tick = Math.max(tick + 1, (long) Math.ceil(next.at / dt));
-                now = tick * dt;
-                continue;
-            }
-            shareBandwidth();
-            advance(dt);
-            tick++;
-            now = tick * dt;
-            if (now - lastProgress >= 5.0) {
-                lastProgress = now;
-                progress.accept(now);
-            }
-        }
-        return result(bound, System.nanoTime() - wallStart);
+        // jump to the step holding the next event
+        tick = Math.max(tick + 1, (long) Math.ceil(next.at / dt));
+        now = tick * dt;
+        continue;
+      }
+      shareBandwidth();
+      advance(dt);
+      tick++;
+      now = tick * dt;
+      if (now - lastProgress >= 5.0) {
+        lastProgress = now;
+        progress.accept(now);
+      }
     }
+    return result(bound, System.nanoTime() - wallStart);
+  }
 
-    // ------------------------------------------------------------------ world
+  // ------------------------------------------------------------------ world
 
-    private static String idcName(int i) {
-        return "idc-" + (char) ('a' + i);
+  private static String idcName(int i) {
+    return "idc-" + (char) ('a' + i);
+  }
+
+  private Node addNode(String id, long up, long down, boolean seed) {
+    int idx = nodes.size();
+    String idc = seed ? idcName(0) : idcName((idx - 1) % sc.idcs());
+    Node n = new Node(idx, id, idc, up, down, seed);
+    nodes.add(n);
+    return n;
+  }
+
+  private HostView view(Node n) {
+    String location = n.idc.equals(idcName(0)) ? "cn|zj|hz" : "cn|bj|bj|" + n.idc;
+    return new HostView(
+        n.id,
+        n.id + ":65000",
+        n.seed ? HostType.SUPER_SEED : HostType.NORMAL,
+        n.idc,
+        location,
+        Set.of(),
+        Liveness.ONLINE,
+        false,
+        HostCapacity.uploads(n.up, UPLOAD_SLOTS),
+        HostLoad.IDLE,
+        (long) (now * 1000),
+        false);
+  }
+
+  private long nowMillis() {
+    return (long) Math.floor(now * 1000.0);
+  }
+
+  private void schedule(double at, Runnable r) {
+    events.add(new Event(at, eventSeq++, r));
+  }
+
+  private void drainEvents() {
+    while (!events.isEmpty() && events.peek().at <= now + 1e-9) {
+      events.poll().action.run();
     }
+  }
 
-    private Node addNode(String id, long up, long down, boolean seed) {
-        int idx = nodes.size();
-        String idc = seed ? idcName(0) : idcName((idx - 1) % sc.idcs());
-        Node n = new Node(idx, id, idc, up, down, seed);
-        nodes.add(n);
-        return n;
+  private boolean allDone() {
+    return presentDownloaders > 0 && finishedDownloaders >= presentDownloaders && noJoinsLeft();
+  }
+
+  private boolean noJoinsLeft() {
+    return pendingJoins == 0;
+  }
+
+  private void join(Node n) {
+    pendingJoins--;
+    if (!n.online) {
+      return;
     }
+    views.put(n.id, view(n));
+    Agent a = new Agent(n, "p-" + n.id, now);
+    n.agent = a;
+    agents.put(a.peerId, a);
+    task.addPeer(a.core);
+    presentDownloaders++;
+    a.planner = new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(a.peerId), pieceParams);
+    request(a, false);
+  }
 
-    private HostView view(Node n) {
-        String location = n.idc.equals(idcName(0)) ? "cn|zj|hz" : "cn|bj|bj|" + n.idc;
-        return new HostView(n.id, n.id + ":65000", n.seed ? HostType.SUPER_SEED : HostType.NORMAL, n.idc, location,
-                Set.of(), Liveness.ONLINE, false, HostCapacity.uploads(n.up, UPLOAD_SLOTS), HostLoad.IDLE,
-                (long) (now * 1000), false);
+  /**
+   * A host leaves: gracefully (its peer says LEFT) or by failing (noticed when fetches fail and
+   * heartbeats stop).
+   */
+  private void leave(Node n, boolean fail) {
+    if (!n.online) {
+      return;
     }
-
-    private long nowMillis() {
-        return (long) Math.floor(now * 1000.0);
-    }
-
-    private void schedule(double at, Runnable r) {
-        events.add(new Event(at, eventSeq++, r));
-    }
-
-    private void drainEvents() {
-        while (!events.isEmpty() && events.peek().at <= now + 1e-9) {
-            events.poll().action.run();
-        }
-    }
-
-    private boolean allDone() {
-        return presentDownloaders > 0 && finishedDownloaders >= presentDownloaders && noJoinsLeft();
-    }
-
-    private boolean noJoinsLeft() {
-        return pendingJoins == 0;
-    }
-
-    private void join(Node n) {
-        pendingJoins--;
-        if (!n.online) {
-            return;
-        }
-        views.put(n.id, view(n));
-        Agent a = new Agent(n, "p-" + n.id, now);
-        n.agent = a;
-        agents.put(a.peerId, a);
-        task.addPeer(a.core);
-        presentDownloaders++;
-        a.planner = new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(a.peerId), pieceParams);
-        request(a, false);
-    }
-
-    /** A host leaves: gracefully (its peer says LEFT) or by failing (noticed when fetches fail and heartbeats stop). */
-    private void leave(Node n, boolean fail) {
-        if (!n.online) {
-            return;
-        }
-        n.online = false;
-        Agent a = n.agent;
-        for (Transfer t : new ArrayList<>(n.uploads)) {
-            remove(t);
-            if (t.child.planner != null) {
-                if (fail) {
-                    t.child.planner.failed(t.fetch);
-                } else {
-                    t.child.planner.released(t.fetch);
-                }
-                dirty.add(t.child);
-            }
-        }
-        for (Transfer t : new ArrayList<>(n.downloads)) {
-            remove(t);
-        }
-        if (a != null && !a.gone) {
-            a.gone = true;
-            if (!a.done && !a.isSeed()) {
-                presentDownloaders--;
-            }
-            if (fail) {
-                schedule(now + FAILURE_DETECTION_SECONDS, () -> forget(n, a));
-            } else {
-                forget(n, a);
-            }
+    n.online = false;
+    Agent a = n.agent;
+    for (Transfer t : new ArrayList<>(n.uploads)) {
+      remove(t);
+      if (t.child.planner != null) {
+        if (fail) {
+          t.child.planner.failed(t.fetch);
         } else {
-            views.put(n.id, views.getOrDefault(n.id, view(n)).withLiveness(Liveness.OFFLINE));
+          t.child.planner.released(t.fetch);
         }
+        dirty.add(t.child);
+      }
     }
-
-    /** The scheduler learns the host is gone: offline, its peer removed, its children told. */
-    private void forget(Node n, Agent a) {
-        views.put(n.id, views.getOrDefault(n.id, view(n)).withLiveness(Liveness.OFFLINE));
-        machine.transition(a.core, PeerState.LEFT, nowMillis());
-        task.removePeer(a.peerId);
-        for (Agent child : new ArrayList<>(a.children)) {
-            dropParent(child, a);
-            if (!child.done && !child.gone && child.parents.isEmpty() && !child.source) {
-                request(child, false);
-            }
-        }
-        if (n.seed) {
-            seedFailures.record(TASK_ID, n.id, nowMillis());
-        }
+    for (Transfer t : new ArrayList<>(n.downloads)) {
+      remove(t);
     }
-
-    private void dropParent(Agent child, Agent parent) {
-        child.parents.remove(parent.peerId);
-        parent.children.remove(child);
-        if (child.planner != null) {
-            child.planner.removeParent(parent.peerId);
-        }
+    if (a != null && !a.gone) {
+      a.gone = true;
+      if (!a.done && !a.isSeed()) {
+        presentDownloaders--;
+      }
+      if (fail) {
+        schedule(now + FAILURE_DETECTION_SECONDS, () -> forget(n, a));
+      } else {
+        forget(n, a);
+      }
+    } else {
+      views.put(n.id, views.getOrDefault(n.id, view(n)).withLiveness(Liveness.OFFLINE));
     }
+  }
 
-    // ------------------------------------------------------------------ stage 1
-
-    /** One scheduling round for {@code a}, as the dispatcher runs it (a decision now, or a retry later). */
-    private void request(Agent a, boolean more) {
-        if (a.done || a.gone || a.source) {
-            return;
-        }
-        if (!more && a.waiting) {
-            return;
-        }
-        a.waiting = false;
-        String rid = a.peerId + "#" + (++a.requestSeq);
-        Selection s = selector.select(new SelectionRequest(rid, task, a.peerId, a.blocklist, hostLookup, scoreLookup,
-                ledger, nowMillis()));
-        requests++;
-        examined += s.candidates();
-        if (!s.isEmpty()) {
-            ParentSelector.commit(task, s, ledger, nowMillis());
-            if (a.core.state() == PeerState.PENDING) {
-                machine.transition(a.core, PeerState.RUNNING, nowMillis());
-            }
-            a.emptyRounds = 0;
-            int added = 0;
-            for (RankedParent rp : s.parents()) {
-                Agent p = agents.get(rp.peerId());
-                if (p == null || p.gone || a.parents.containsKey(p.peerId)) {
-                    continue;
-                }
-                parentGiveSum += give(p, a);
-                parentsChosen++;
-                a.parents.put(p.peerId, p);
-                p.children.add(a);
-                a.planner.updateParent(p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
-                added++;
-                if (p == seedAgent && firstChild == null && !a.isSeed()) {
-                    firstChild = a;
-                }
-            }
-            if (more && added == 0) {
-                emptyMore++;
-            }
-            dirty.add(a);
-            askForMoreLater(a);
-            return;
-        }
-        if (more) {
-            emptyMore++;
-            askForMoreLater(a);
-            return;
-        }
-        if (!task.hasAvailablePeer() && seedStep(a, rid)) {
-            return;
-        }
-        a.emptyRounds++;
-        RetryOutcome o = retry.afterEmptyRound(rid, a.emptyRounds, nowMillis(), 0, task.backToSourceCount());
-        if (o instanceof RetryOutcome.RetryAt at) {
-            retryAt(a, at.atMillis() / 1000.0);
-        } else if (o instanceof RetryOutcome.BackToSource) {
-            backToSource(a);
-        } else if (!a.failed) {
-            a.failed = true; // FAILED: the agent gives up; counted as unfinished
-            presentDownloaders--;
-        }
+  /** The scheduler learns the host is gone: offline, its peer removed, its children told. */
+  private void forget(Node n, Agent a) {
+    views.put(n.id, views.getOrDefault(n.id, view(n)).withLiveness(Liveness.OFFLINE));
+    machine.transition(a.core, PeerState.LEFT, nowMillis());
+    task.removePeer(a.peerId);
+    for (Agent child : new ArrayList<>(a.children)) {
+      dropParent(child, a);
+      if (!child.done && !child.gone && child.parents.isEmpty() && !child.source) {
+        request(child, false);
+      }
     }
+    if (n.seed) {
+      seedFailures.record(TASK_ID, n.id, nowMillis());
+    }
+  }
 
-    private void retryAt(Agent a, double at) {
-        a.waiting = true;
-        schedule(Math.max(at, now), () -> {
-            a.waiting = false;
-            request(a, false);
+  private void dropParent(Agent child, Agent parent) {
+    child.parents.remove(parent.peerId);
+    parent.children.remove(child);
+    if (child.planner != null) {
+      child.planner.removeParent(parent.peerId);
+    }
+  }
+
+  // ------------------------------------------------------------------ stage 1
+
+  /**
+   * One scheduling round for {@code a}, as the dispatcher runs it (a decision now, or a retry
+   * later).
+   */
+  private void request(Agent a, boolean more) {
+    if (a.done || a.gone || a.source) {
+      return;
+    }
+    if (!more && a.waiting) {
+      return;
+    }
+    a.waiting = false;
+    String rid = a.peerId + "#" + (++a.requestSeq);
+    Selection s =
+        selector.select(
+            new SelectionRequest(
+                rid, task, a.peerId, a.blocklist, hostLookup, scoreLookup, ledger, nowMillis()));
+    requests++;
+    examined += s.candidates();
+    if (!s.isEmpty()) {
+      ParentSelector.commit(task, s, ledger, nowMillis());
+      if (a.core.state() == PeerState.PENDING) {
+        machine.transition(a.core, PeerState.RUNNING, nowMillis());
+      }
+      a.emptyRounds = 0;
+      int added = 0;
+      for (RankedParent rp : s.parents()) {
+        Agent p = agents.get(rp.peerId());
+        if (p == null || p.gone || a.parents.containsKey(p.peerId)) {
+          continue;
+        }
+        parentGiveSum += give(p, a);
+        parentsChosen++;
+        a.parents.put(p.peerId, p);
+        p.children.add(a);
+        a.planner.updateParent(
+            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
+        added++;
+        if (p == seedAgent && firstChild == null && !a.isSeed()) {
+          firstChild = a;
+        }
+      }
+      if (more && added == 0) {
+        emptyMore++;
+      }
+      dirty.add(a);
+      askForMoreLater(a);
+      return;
+    }
+    if (more) {
+      emptyMore++;
+      askForMoreLater(a);
+      return;
+    }
+    if (!task.hasAvailablePeer() && seedStep(a, rid)) {
+      return;
+    }
+    a.emptyRounds++;
+    RetryOutcome o =
+        retry.afterEmptyRound(rid, a.emptyRounds, nowMillis(), 0, task.backToSourceCount());
+    if (o instanceof RetryOutcome.RetryAt at) {
+      retryAt(a, at.atMillis() / 1000.0);
+    } else if (o instanceof RetryOutcome.BackToSource) {
+      backToSource(a);
+    } else if (!a.failed) {
+      a.failed = true; // FAILED: the agent gives up; counted as unfinished
+      presentDownloaders--;
+    }
+  }
+
+  private void retryAt(Agent a, double at) {
+    a.waiting = true;
+    schedule(
+        Math.max(at, now),
+        () -> {
+          a.waiting = false;
+          request(a, false);
         });
-    }
+  }
 
-    /**
-     * Nobody holds the task yet: trigger the seed chosen by the consistent hash (and retry the request until it
-     * has pieces), or, with no usable seed, send the requester back to source. False when the request should
-     * count an empty round instead.
-     */
-    private boolean seedStep(Agent a, String rid) {
-        if (seedAgent != null && !seedAgent.gone) {
-            retryAt(a, now + retry.delayMillis(rid, a.requestSeq) / 1000.0);
-            return true;
-        }
-        List<String> online = new ArrayList<>();
-        if (seedHost.online) {
-            online.add(seedHost.id);
-        }
-        Optional<String> seed = seedSelector.choose(TASK_ID, online, seedFailures, nowMillis());
-        if (seed.isPresent() && seedAgent == null) {
-            triggerSeed();
-            retryAt(a, now + retry.delayMillis(rid, a.requestSeq) / 1000.0);
-            return true;
-        }
-        if (retry.backToSourceAllowed(task.backToSourceCount())) {
-            backToSource(a);
-            return true;
-        }
-        return false;
+  /**
+   * Nobody holds the task yet: trigger the seed chosen by the consistent hash (and retry the
+   * request until it has pieces), or, with no usable seed, send the requester back to source. False
+   * when the request should count an empty round instead.
+   */
+  private boolean seedStep(Agent a, String rid) {
+    if (seedAgent != null && !seedAgent.gone) {
+      retryAt(a, now + retry.delayMillis(rid, a.requestSeq) / 1000.0);
+      return true;
     }
-
-    private void triggerSeed() {
-        Agent s = new Agent(seedHost, "p-" + seedHost.id, now);
-        seedHost.agent = s;
-        seedAgent = s;
-        agents.put(s.peerId, s);
-        task.addPeer(s.core);
-        s.planner = new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(s.peerId), originParams());
-        machine.transition(s.core, PeerState.BACK_TO_SOURCE, nowMillis());
-        s.source = true;
-        s.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
-        s.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
-        dirty.add(s);
+    List<String> online = new ArrayList<>();
+    if (seedHost.online) {
+      online.add(seedHost.id);
     }
-
-    private void backToSource(Agent a) {
-        if (a.source) {
-            return;
-        }
-        backToSource++;
-        machine.transition(a.core, PeerState.BACK_TO_SOURCE, nowMillis());
-        task.dag().deleteInEdges(a.peerId);
-        for (Agent p : new ArrayList<>(a.parents.values())) {
-            dropParent(a, p);
-        }
-        a.source = true;
-        a.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
-        // the pieces it holds stay; the rest come from the origin
-        PiecePlanner old = a.planner;
-        a.planner = new PiecePlanner(pieceCount, a.have, StableHash.hash(a.peerId + "/source"), originParams());
-        for (Transfer t : new ArrayList<>(a.node.downloads)) {
-            remove(t);
-            old.released(t.fetch);
-        }
-        a.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
-        dirty.add(a);
+    Optional<String> seed = seedSelector.choose(TASK_ID, online, seedFailures, nowMillis());
+    if (seed.isPresent() && seedAgent == null) {
+      triggerSeed();
+      retryAt(a, now + retry.delayMillis(rid, a.requestSeq) / 1000.0);
+      return true;
     }
-
-    private PieceParams originParams() {
-        PieceParams d = PieceParams.defaults();
-        return new PieceParams(ORIGIN_STREAMS, d.maxParentFailures(), d.rarestFirst(), d.sourceLast(), false);
+    if (retry.backToSourceAllowed(task.backToSourceCount())) {
+      backToSource(a);
+      return true;
     }
+    return false;
+  }
 
-    private BitSet fullSet() {
-        BitSet b = new BitSet(pieceCount);
-        b.set(0, pieceCount);
-        return b;
+  private void triggerSeed() {
+    Agent s = new Agent(seedHost, "p-" + seedHost.id, now);
+    seedHost.agent = s;
+    seedAgent = s;
+    agents.put(s.peerId, s);
+    task.addPeer(s.core);
+    s.planner =
+        new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(s.peerId), originParams());
+    machine.transition(s.core, PeerState.BACK_TO_SOURCE, nowMillis());
+    s.source = true;
+    s.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
+    s.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
+    dirty.add(s);
+  }
+
+  private void backToSource(Agent a) {
+    if (a.source) {
+      return;
     }
+    backToSource++;
+    machine.transition(a.core, PeerState.BACK_TO_SOURCE, nowMillis());
+    task.dag().deleteInEdges(a.peerId);
+    for (Agent p : new ArrayList<>(a.parents.values())) {
+      dropParent(a, p);
+    }
+    a.source = true;
+    a.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
+    // the pieces it holds stay; the rest come from the origin
+    PiecePlanner old = a.planner;
+    a.planner =
+        new PiecePlanner(pieceCount, a.have, StableHash.hash(a.peerId + "/source"), originParams());
+    for (Transfer t : new ArrayList<>(a.node.downloads)) {
+      remove(t);
+      old.released(t.fetch);
+    }
+    a.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
+    dirty.add(a);
+  }
 
-    private void askForMoreLater(Agent a) {
-        if (a.moreScheduled || a.done || a.gone || a.source || a.parents.size() >= DESIRED_PARENTS) {
-            return;
-        }
-        a.moreScheduled = true;
-        schedule(now + MORE_PARENTS_EVERY, () -> {
-            a.moreScheduled = false;
-            if (!a.done && !a.gone && !a.source && a.parents.size() < DESIRED_PARENTS) {
-                request(a, true);
-            }
+  private PieceParams originParams() {
+    PieceParams d = PieceParams.defaults();
+    return new PieceParams(
+        ORIGIN_STREAMS, d.maxParentFailures(), d.rarestFirst(), d.sourceLast(), false);
+  }
+
+  private BitSet fullSet() {
+    BitSet b = new BitSet(pieceCount);
+    b.set(0, pieceCount);
+    return b;
+  }
+
+  private void askForMoreLater(Agent a) {
+    if (a.moreScheduled || a.done || a.gone || a.source || a.parents.size() >= DESIRED_PARENTS) {
+      return;
+    }
+    a.moreScheduled = true;
+    schedule(
+        now + MORE_PARENTS_EVERY,
+        () -> {
+          a.moreScheduled = false;
+          if (!a.done && !a.gone && !a.source && a.parents.size() < DESIRED_PARENTS) {
+            request(a, true);
+          }
         });
+  }
+
+  /** The share of the child's missing pieces the parent holds now. */
+  private double give(Agent parent, Agent child) {
+    int missing = pieceCount - child.have.cardinality();
+    if (missing == 0) {
+      return 0;
     }
+    BitSet useful = (BitSet) parent.have.clone();
+    useful.andNot(child.have);
+    return (double) useful.cardinality() / missing;
+  }
 
-    /** The share of the child's missing pieces the parent holds now. */
-    private double give(Agent parent, Agent child) {
-        int missing = pieceCount - child.have.cardinality();
-        if (missing == 0) {
-            return 0;
-        }
-        BitSet useful = (BitSet) parent.have.clone();
-        useful.andNot(child.have);
-        return (double) useful.cardinality() / missing;
+  // ------------------------------------------------------------------ once a second
+
+  /**
+   * Heartbeats and scores (each host's upload per second over the horizon, scored by the real
+   * calculator, the ledger told), the agents' refresh of their parents' pieces and load, and stall
+   * handling.
+   */
+  private void everySecond() {
+    long nowMs = nowMillis();
+    int horizon = horizonScratch.length;
+    for (Node n : nodes) {
+      n.lastSecondTx = n.secondBytes;
+      n.history[n.historyAt] = n.secondBytes;
+      n.historyAt = (n.historyAt + 1) % horizon;
+      n.secondBytes = 0;
+      if (n.agent == null || !n.online) {
+        continue;
+      }
+      for (int b = 0; b < horizon; b++) {
+        horizonScratch[b] = n.history[(n.historyAt + b) % horizon];
+      }
+      int uploads = n.uploads.size();
+      LoadQuality lq = calculator.compute(horizonScratch, n.up, uploads);
+      scores.put(n.id, new ScoreView(n.id, lq, n.up, uploads, nowMs));
+      ledger.onScore(n.id, nowMs);
+      HostView v = views.get(n.id);
+      views.put(n.id, v.withLoad(new HostLoad(n.lastSecondTx, uploads, 0), nowMs));
     }
-
-    // ------------------------------------------------------------------ once a second
-
-    /**
-     * Heartbeats and scores (each host's upload per second over the horizon, scored by the real calculator, the
-     * ledger told), the agents' refresh of their parents' pieces and load, and stall handling.
-     */
-    private void everySecond() {
-        long nowMs = nowMillis();
-        int horizon = horizonScratch.length;
-        for (Node n : nodes) {
-            n.lastSecondTx = n.secondBytes;
-            n.history[n.historyAt] = n.secondBytes;
-            n.historyAt = (n.historyAt + 1) % horizon;
-            n.secondBytes = 0;
-            if (n.agent == null || !n.online) {
-                continue;
-            }
-            for (int b = 0; b < horizon; b++) {
-                horizonScratch[b] = n.history[(n.historyAt + b) % horizon];
-            }
-            int uploads = n.uploads.size();
-            LoadQuality lq = calculator.compute(horizonScratch, n.up, uploads);
-            scores.put(n.id, new ScoreView(n.id, lq, n.up, uploads, nowMs));
-            ledger.onScore(n.id, nowMs);
-            HostView v = views.get(n.id);
-            views.put(n.id, v.withLoad(new HostLoad(n.lastSecondTx, uploads, 0), nowMs));
+    for (Agent a : agents.values()) {
+      if (a.done || a.gone || a.planner == null) {
+        continue;
+      }
+      List<Agent> useless = null;
+      for (Agent p : a.parents.values()) {
+        a.planner.updateParent(
+            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
+        if (!opt.historyDag() && !a.planner.wants(p.peerId) && !hasFetchFrom(a, p)) {
+          if (useless == null) {
+            useless = new ArrayList<>();
+          }
+          useless.add(p);
         }
-        for (Agent a : agents.values()) {
-            if (a.done || a.gone || a.planner == null) {
-                continue;
-            }
-            List<Agent> useless = null;
-            for (Agent p : a.parents.values()) {
-                a.planner.updateParent(p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
-                if (!opt.historyDag() && !a.planner.wants(p.peerId) && !hasFetchFrom(a, p)) {
-                    if (useless == null) {
-                        useless = new ArrayList<>();
-                    }
-                    useless.add(p);
-                }
-            }
-            if (useless != null) {
-                // docs/design.md, Stage 1: an edge whose parent holds nothing the child still lacks is dropped;
-                // the child asks for more parents while it has fewer than it wants
-                for (Agent p : useless) {
-                    dropParent(a, p);
-                    task.dag().removeEdge(p.peerId, a.peerId);
-                }
-                askForMoreLater(a);
-            }
-            dirty.add(a);
-            if (!a.source && a.node.downloads.isEmpty()) {
-                a.idleSeconds += 1.0;
-                if (a.idleSeconds >= STALL_SECONDS) {
-                    stalled(a);
-                }
-            } else {
-                a.idleSeconds = 0;
-            }
+      }
+      if (useless != null) {
+        // docs/design.md, Stage 1: an edge whose parent holds nothing the child still lacks is
+        // dropped;
+        // the child asks for more parents while it has fewer than it wants
+        for (Agent p : useless) {
+          dropParent(a, p);
+          task.dag().removeEdge(p.peerId, a.peerId);
         }
-        if (hasWorkLeft()) {
-            schedule(now + 1.0, this::everySecond);
+        askForMoreLater(a);
+      }
+      dirty.add(a);
+      if (!a.source && a.node.downloads.isEmpty()) {
+        a.idleSeconds += 1.0;
+        if (a.idleSeconds >= STALL_SECONDS) {
+          stalled(a);
         }
-    }
-
-    private static boolean hasFetchFrom(Agent a, Agent p) {
-        for (Transfer t : a.node.downloads) {
-            if (t.from == p.node) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean hasWorkLeft() {
-        return !(presentDownloaders > 0 && finishedDownloaders >= presentDownloaders && noJoinsLeft());
-    }
-
-    /**
-     * Nothing arrived for the stall timeout: reschedule with the silent parents on the blocklist, and after too
-     * many reschedules ask to go back to source (the agent's rules).
-     */
-    private void stalled(Agent a) {
+      } else {
         a.idleSeconds = 0;
-        a.reschedules++;
-        if (a.reschedules > MAX_RESCHEDULES) {
-            if (retry.backToSourceAllowed(task.backToSourceCount())) {
-                backToSource(a);
-            }
-            return;
-        }
-        for (Agent p : new ArrayList<>(a.parents.values())) {
-            a.blocklist.add(p.peerId);
-            dropParent(a, p);
-        }
-        request(a, false);
+      }
     }
-
-    // ------------------------------------------------------------------ stage 2 and transfers
-
-    private void startFetches() {
-        if (dirty.isEmpty()) {
-            return;
-        }
-        List<Agent> batch = new ArrayList<>(dirty);
-        dirty.clear();
-        for (Agent a : batch) {
-            if (a.done || a.gone || a.planner == null || !hasFreeSlot(a)) {
-                continue;
-            }
-            Optional<PieceFetch> f;
-            while ((f = a.planner.next()).isPresent()) {
-                PieceFetch fetch = f.get();
-                Node from;
-                if (fetch.parentId().equals(ORIGIN_ID)) {
-                    from = origin;
-                } else {
-                    Agent p = agents.get(fetch.parentId());
-                    from = p == null ? null : p.node;
-                }
-                if (from == null || !from.online) {
-                    a.planner.failed(fetch); // connection refused: counts towards dropping the parent
-                    continue;
-                }
-                Agent parent = from == origin ? null : agents.get(fetch.parentId());
-                if (parent != null && parent.offer != null && !parent.offer.claim(fetch.piece(), parent.have)) {
-                    a.planner.notHeld(fetch); // it has left this source already: take it from a peer
-                    continue;
-                }
-                long size = Math.min(sc.pieceBytes(), sc.fileBytes() - (long) fetch.piece() * sc.pieceBytes());
-                Transfer t = new Transfer(transferSeq++, from, a, fetch, size, now);
-                t.cross = from != origin && sc.crossIdcBps() > 0 && !from.idc.equals(a.node.idc);
-                active.add(t);
-                from.uploads.add(t);
-                a.node.downloads.add(t);
-            }
-        }
+    if (hasWorkLeft()) {
+      schedule(now + 1.0, this::everySecond);
     }
+  }
+
+  private static boolean hasFetchFrom(Agent a, Agent p) {
+    for (Transfer t : a.node.downloads) {
+      if (t.from == p.node) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean hasWorkLeft() {
+    return !(presentDownloaders > 0 && finishedDownloaders >= presentDownloaders && noJoinsLeft());
+  }
+
+  /**
+   * Nothing arrived for the stall timeout: reschedule with the silent parents on the blocklist, and
+   * after too many reschedules ask to go back to source (the agent's rules).
+   */
+  private void stalled(Agent a) {
+    a.idleSeconds = 0;
+    a.reschedules++;
+    if (a.reschedules > MAX_RESCHEDULES) {
+      if (retry.backToSourceAllowed(task.backToSourceCount())) {
+        backToSource(a);
+      }
+      return;
+    }
+    for (Agent p : new ArrayList<>(a.parents.values())) {
+      a.blocklist.add(p.peerId);
+      dropParent(a, p);
+    }
+    request(a, false);
+  }
+
+  // ------------------------------------------------------------------ stage 2 and transfers
+
+  private void startFetches() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    List<Agent> batch = new ArrayList<>(dirty);
+    dirty.clear();
+    for (Agent a : batch) {
+      if (a.done || a.gone || a.planner == null || !hasFreeSlot(a)) {
+        continue;
+      }
+      Optional<PieceFetch> f;
+      while ((f = a.planner.next()).isPresent()) {
+        PieceFetch fetch = f.get();
+        Node from;
+        if (fetch.parentId().equals(ORIGIN_ID)) {
+          from = origin;
+        } else {
+          Agent p = agents.get(fetch.parentId());
+          from = p == null ? null : p.node;
+        }
+        if (from == null || !from.online) {
+          a.planner.failed(fetch); // connection refused: counts towards dropping the parent
+          continue;
+        }
+        Agent parent = from == origin ? null : agents.get(fetch.parentId());
+        if (parent != null
+            && parent.offer != null
+            && !parent.offer.claim(fetch.piece(), parent.have)) {
+          a.planner.notHeld(fetch); // it has left this source already: take it from a peer
+          continue;
+        }
+        long size =
+            Math.min(sc.pieceBytes(), sc.fileBytes() - (long) fetch.piece() * sc.pieceBytes());
+        Transfer t = new Transfer(transferSeq++, from, a, fetch, size, now);
+        t.cross = from != origin && sc.crossIdcBps() > 0 && !from.idc.equals(a.node.idc);
+        active.add(t);
+        from.uploads.add(t);
+        a.node.downloads.add(t);
+      }
+    }
+  }
+
+  /**
+   * Whether some parent has fewer fetches in flight than the planner allows: when none has, the
+   * planner can start nothing, and asking it would only scan every piece (the common case between
+   * two arrivals).
+   */
+  private boolean hasFreeSlot(Agent a) {
+    int limit = a.source ? ORIGIN_STREAMS : pieceParams.perParentInFlight();
+    int parents = a.source ? 1 : a.parents.size();
+    if (parents == 0) {
+      return false;
+    }
+    if (a.node.downloads.size() < parents * limit) {
+      return true;
+    }
+    return false;
+  }
+
+  private void remove(Transfer t) {
+    if (t.removed) {
+      return;
+    }
+    t.removed = true;
+    t.from.uploads.remove(t);
+    t.child.node.downloads.remove(t);
+  }
+
+  /**
+   * Max-min style sharing: fair shares first, then each uploader's leftover to transfers that can
+   * take it.
+   */
+  private void shareBandwidth() {
+    crossCount = 0;
+    sharePass++;
+    for (Transfer t : active) {
+      if (t.removed) {
+        continue;
+      }
+      t.from.upUsed = 0;
+      t.child.node.downUsed = 0;
+      if (t.cross) {
+        crossCount++;
+      }
+    }
+    crossUsed = 0;
+    double crossShare = crossCount == 0 ? Double.MAX_VALUE : (double) sc.crossIdcBps() / crossCount;
+    for (Transfer t : active) {
+      if (t.removed) {
+        continue;
+      }
+      Node up = t.from;
+      Node down = t.child.node;
+      double r =
+          Math.min((double) up.up / up.uploads.size(), (double) down.down / down.downloads.size());
+      if (t.cross) {
+        r = Math.min(r, crossShare);
+      }
+      t.rate = r;
+      up.upUsed += r;
+      down.downUsed += r;
+      if (t.cross) {
+        crossUsed += r;
+      }
+    }
+    // hand leftovers out, uploader by uploader in a fixed order
+    for (Transfer t : active) {
+      Node up = t.from;
+      if (t.removed || up.filledPass == sharePass) {
+        continue;
+      }
+      up.filledPass = sharePass;
+      double spare = up.up - up.upUsed;
+      int left = up.uploads.size();
+      for (Transfer u : up.uploads) {
+        if (spare <= 1e-6) {
+          break;
+        }
+        Node down = u.child.node;
+        double add = Math.min(spare / left, down.down - down.downUsed);
+        if (u.cross) {
+          add = Math.min(add, sc.crossIdcBps() - crossUsed);
+        }
+        left--;
+        if (add > 0) {
+          u.rate += add;
+          up.upUsed += add;
+          down.downUsed += add;
+          if (u.cross) {
+            crossUsed += add;
+          }
+          spare -= add;
+        }
+      }
+    }
+    if (opt.checkInvariants()) {
+      for (Transfer t : active) {
+        if (!t.removed && t.from.upUsed > t.from.up * (1 + 1e-9) + 1e-6
+            || t.child.node.downUsed > t.child.node.down * (1 + 1e-9) + 1e-6) {
+          violations++;
+        }
+      }
+      if (sc.crossIdcBps() > 0 && crossUsed > sc.crossIdcBps() * (1 + 1e-9) + 1e-6) {
+        violations++;
+      }
+    }
+  }
+
+  private void advance(double dt) {
+    List<Transfer> finished = new ArrayList<>();
+    int w = 0;
+    for (int i = 0; i < active.size(); i++) {
+      Transfer t = active.get(i);
+      if (t.removed) {
+        continue;
+      }
+      long bytes = (long) Math.floor(t.rate * dt);
+      if (bytes >= t.remaining) {
+        bytes = t.remaining;
+        t.doneAt = now + (t.rate > 0 ? t.remaining / t.rate : dt);
+        finished.add(t);
+      } else {
+        active.set(w++, t);
+      }
+      t.remaining -= bytes;
+      t.from.secondBytes += bytes;
+      t.from.totalUp += bytes;
+      t.child.node.totalDown += bytes;
+      bytesSent += bytes;
+      bytesReceived += bytes;
+    }
+    active.subList(w, active.size()).clear();
+    finished.sort(
+        (x, y) ->
+            x.doneAt != y.doneAt ? Double.compare(x.doneAt, y.doneAt) : Long.compare(x.id, y.id));
+    for (Transfer t : finished) {
+      if (!t.removed) {
+        pieceArrived(t);
+      }
+    }
+  }
+
+  private void pieceArrived(Transfer t) {
+    remove(t);
+    Agent a = t.child;
+    if (a.gone || a.done || a.planner == null) {
+      return;
+    }
+    for (PieceFetch dup : a.planner.succeeded(t.fetch)) {
+      for (Transfer o : new ArrayList<>(a.node.downloads)) {
+        if (o.fetch.equals(dup)) {
+          remove(o); // the slower copy of an endgame duplicate: its bytes so far were still sent
+        }
+      }
+    }
+    a.have.set(t.fetch.piece());
+    a.core.recordPiece(
+        Math.max(1L, Math.round((t.doneAt - t.startedAt) * 1000)), (long) (t.doneAt * 1000));
+    a.idleSeconds = 0;
+    dirty.add(a);
+    if (a.planner.complete()) {
+      finish(a, t.doneAt);
+    }
+  }
+
+  private void finish(Agent a, double at) {
+    a.done = true;
+    a.doneAt = at;
+    for (Transfer t : new ArrayList<>(a.node.downloads)) {
+      remove(t);
+    }
+    machine.transition(a.core, PeerState.SUCCEEDED, (long) (at * 1000));
+    if (!opt.historyDag()) {
+      task.onSucceeded(a.peerId);
+    }
+    for (Agent p : new ArrayList<>(a.parents.values())) {
+      p.children.remove(a);
+    }
+    a.parents.clear();
+    a.planner = null;
+    if (!a.isSeed()) {
+      finishedDownloaders++;
+      completions.add(at - a.joinedAt);
+    }
+  }
+
+  private SimResult result(double bound, long wallNanos) {
+    double[] c = completions.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(c);
+    int unfinished = 0;
+    int incomplete = 0;
+    for (Agent a : agents.values()) {
+      if (a.isSeed()) {
+        continue;
+      }
+      if (!a.done && !a.gone) {
+        unfinished++;
+      }
+      if (a.done && a.have.cardinality() != pieceCount) {
+        incomplete++;
+      }
+    }
+    int rank = 0;
+    if (firstChild != null && firstChild.done) {
+      rank = 1;
+      for (double x : c) {
+        if (x < firstChild.doneAt - firstChild.joinedAt) {
+          rank++;
+        }
+      }
+    }
+    return new SimResult(
+        sc.name(),
+        opt.policy(),
+        sc.hosts(),
+        sc.fileBytes(),
+        pieceCount,
+        bound,
+        c,
+        unfinished,
+        origin.totalUp,
+        seedHost.totalUp,
+        backToSource,
+        requests,
+        requests == 0 ? 0 : (double) examined / requests,
+        parentsChosen == 0 ? 0 : parentGiveSum / parentsChosen,
+        emptyMore,
+        rank,
+        firstChild != null && firstChild.done
+            ? firstChild.doneAt - firstChild.joinedAt
+            : Double.NaN,
+        bytesSent,
+        bytesReceived,
+        violations,
+        incomplete,
+        now,
+        wallNanos / 1_000_000);
+  }
+
+  // ------------------------------------------------------------------ model types
+
+  /** A host: its limits, its transfers and its upload per second. */
+  private final class Node {
+    final int index;
+    final String id;
+    final String idc;
+    final long up;
+    final long down;
+    final boolean seed;
+    final List<Transfer> uploads = new ArrayList<>();
+    final List<Transfer> downloads = new ArrayList<>();
+    final long[] history;
+    int historyAt;
+    long secondBytes;
+    long lastSecondTx;
+    long totalUp;
+    long totalDown;
+    double upUsed;
+    double downUsed;
+    long filledPass = -1;
+    boolean online = true;
+    Agent agent;
+
+    Node(int index, String id, String idc, long up, long down, boolean seed) {
+      this.index = index;
+      this.id = id;
+      this.idc = idc;
+      this.up = up;
+      this.down = down;
+      this.seed = seed;
+      this.history = new long[calculator.params().horizonBuckets()];
+    }
+  }
+
+  /**
+   * The download of the task by one host: its core peer, its planner, what it holds, whom it
+   * fetches from.
+   */
+  private final class Agent {
+    final Node node;
+    final String peerId;
+    final Peer core;
+    final double joinedAt;
+    final BitSet have = new BitSet();
+    final Map<String, Agent> parents = new LinkedHashMap<>();
+    final Set<Agent> children = new LinkedHashSet<>();
+    final Set<String> blocklist = new LinkedHashSet<>();
+    PiecePlanner planner;
 
     /**
-     * Whether some parent has fewer fetches in flight than the planner allows: when none has, the planner can start
-     * nothing, and asking it would only scan every piece (the common case between two arrivals).
+     * Super-seeding state while this agent is a source (the agent's piece server keeps the same).
      */
-    private boolean hasFreeSlot(Agent a) {
-        int limit = a.source ? ORIGIN_STREAMS : pieceParams.perParentInFlight();
-        int parents = a.source ? 1 : a.parents.size();
-        if (parents == 0) {
-            return false;
-        }
-        if (a.node.downloads.size() < parents * limit) {
-            return true;
-        }
-        return false;
+    SourceOffer offer;
+
+    boolean source;
+    boolean done;
+    boolean gone;
+    boolean failed;
+    boolean waiting;
+    boolean moreScheduled;
+    double doneAt = -1;
+    double idleSeconds;
+    int requestSeq;
+    int emptyRounds;
+    int reschedules;
+
+    Agent(Node node, String peerId, double at) {
+      this.node = node;
+      this.peerId = peerId;
+      this.joinedAt = at;
+      this.core = new Peer(peerId, TASK_ID, node.id, (long) (at * 1000));
     }
 
-    private void remove(Transfer t) {
-        if (t.removed) {
-            return;
-        }
-        t.removed = true;
-        t.from.uploads.remove(t);
-        t.child.node.downloads.remove(t);
+    boolean isSeed() {
+      return node.seed;
     }
 
-    /** Max-min style sharing: fair shares first, then each uploader's leftover to transfers that can take it. */
-    private void shareBandwidth() {
-        crossCount = 0;
-        sharePass++;
-        for (Transfer t : active) {
-            if (t.removed) {
-                continue;
-            }
-            t.from.upUsed = 0;
-            t.child.node.downUsed = 0;
-            if (t.cross) {
-                crossCount++;
-            }
-        }
-        crossUsed = 0;
-        double crossShare = crossCount == 0 ? Double.MAX_VALUE : (double) sc.crossIdcBps() / crossCount;
-        for (Transfer t : active) {
-            if (t.removed) {
-                continue;
-            }
-            Node up = t.from;
-            Node down = t.child.node;
-            double r = Math.min((double) up.up / up.uploads.size(), (double) down.down / down.downloads.size());
-            if (t.cross) {
-                r = Math.min(r, crossShare);
-            }
-            t.rate = r;
-            up.upUsed += r;
-            down.downUsed += r;
-            if (t.cross) {
-                crossUsed += r;
-            }
-        }
-        // hand leftovers out, uploader by uploader in a fixed order
-        for (Transfer t : active) {
-            Node up = t.from;
-            if (t.removed || up.filledPass == sharePass) {
-                continue;
-            }
-            up.filledPass = sharePass;
-            double spare = up.up - up.upUsed;
-            int left = up.uploads.size();
-            for (Transfer u : up.uploads) {
-                if (spare <= 1e-6) {
-                    break;
-                }
-                Node down = u.child.node;
-                double add = Math.min(spare / left, down.down - down.downUsed);
-                if (u.cross) {
-                    add = Math.min(add, sc.crossIdcBps() - crossUsed);
-                }
-                left--;
-                if (add > 0) {
-                    u.rate += add;
-                    up.upUsed += add;
-                    down.downUsed += add;
-                    if (u.cross) {
-                        crossUsed += add;
-                    }
-                    spare -= add;
-                }
-            }
-        }
-        if (opt.checkInvariants()) {
-            for (Transfer t : active) {
-                if (!t.removed && t.from.upUsed > t.from.up * (1 + 1e-9) + 1e-6
-                        || t.child.node.downUsed > t.child.node.down * (1 + 1e-9) + 1e-6) {
-                    violations++;
-                }
-            }
-            if (sc.crossIdcBps() > 0 && crossUsed > sc.crossIdcBps() * (1 + 1e-9) + 1e-6) {
-                violations++;
-            }
-        }
+    /** Stage 2 asks a seed or a back-to-source peer only for pieces no other parent holds. */
+    boolean isSource() {
+      return source;
     }
 
-    private void advance(double dt) {
-        List<Transfer> finished = new ArrayList<>();
-        int w = 0;
-        for (int i = 0; i < active.size(); i++) {
-            Transfer t = active.get(i);
-            if (t.removed) {
-                continue;
-            }
-            long bytes = (long) Math.floor(t.rate * dt);
-            if (bytes >= t.remaining) {
-                bytes = t.remaining;
-                t.doneAt = now + (t.rate > 0 ? t.remaining / t.rate : dt);
-                finished.add(t);
-            } else {
-                active.set(w++, t);
-            }
-            t.remaining -= bytes;
-            t.from.secondBytes += bytes;
-            t.from.totalUp += bytes;
-            t.child.node.totalDown += bytes;
-            bytesSent += bytes;
-            bytesReceived += bytes;
-        }
-        active.subList(w, active.size()).clear();
-        finished.sort((x, y) -> x.doneAt != y.doneAt ? Double.compare(x.doneAt, y.doneAt) : Long.compare(x.id, y.id));
-        for (Transfer t : finished) {
-            if (!t.removed) {
-                pieceArrived(t);
-            }
-        }
+    /** What its children see it hold: a source lists only the pieces it offers now. */
+    BitSet advertised() {
+      return offer == null ? have : offer.offered(have);
+    }
+  }
+
+  /** One piece on its way from a host (or the origin) to an agent. */
+  private static final class Transfer {
+    final long id;
+    final Node from;
+    final Agent child;
+    final PieceFetch fetch;
+    final double startedAt;
+    long remaining;
+    double rate;
+    double doneAt;
+    boolean cross;
+    boolean removed;
+
+    Transfer(long id, Node from, Agent child, PieceFetch fetch, long size, double startedAt) {
+      this.id = id;
+      this.from = from;
+      this.child = child;
+      this.fetch = fetch;
+      this.remaining = size;
+      this.startedAt = startedAt;
+    }
+  }
+
+  private static final class Event implements Comparable<Event> {
+    final double at;
+    final long seq;
+    final Runnable action;
+
+    Event(double at, long seq, Runnable action) {
+      this.at = at;
+      this.seq = seq;
+      this.action = action;
     }
 
-    private void pieceArrived(Transfer t) {
-        remove(t);
-        Agent a = t.child;
-        if (a.gone || a.done || a.planner == null) {
-            return;
-        }
-        for (PieceFetch dup : a.planner.succeeded(t.fetch)) {
-            for (Transfer o : new ArrayList<>(a.node.downloads)) {
-                if (o.fetch.equals(dup)) {
-                    remove(o); // the slower copy of an endgame duplicate: its bytes so far were still sent
-                }
-            }
-        }
-        a.have.set(t.fetch.piece());
-        a.core.recordPiece(Math.max(1L, Math.round((t.doneAt - t.startedAt) * 1000)), (long) (t.doneAt * 1000));
-        a.idleSeconds = 0;
-        dirty.add(a);
-        if (a.planner.complete()) {
-            finish(a, t.doneAt);
-        }
+    @Override
+    public int compareTo(Event o) {
+      return at != o.at ? Double.compare(at, o.at) : Long.compare(seq, o.seq);
     }
-
-    private void finish(Agent a, double at) {
-        a.done = true;
-        a.doneAt = at;
-        for (Transfer t : new ArrayList<>(a.node.downloads)) {
-            remove(t);
-        }
-        machine.transition(a.core, PeerState.SUCCEEDED, (long) (at * 1000));
-        if (!opt.historyDag()) {
-            task.onSucceeded(a.peerId);
-        }
-        for (Agent p : new ArrayList<>(a.parents.values())) {
-            p.children.remove(a);
-        }
-        a.parents.clear();
-        a.planner = null;
-        if (!a.isSeed()) {
-            finishedDownloaders++;
-            completions.add(at - a.joinedAt);
-        }
-    }
-
-    private SimResult result(double bound, long wallNanos) {
-        double[] c = completions.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(c);
-        int unfinished = 0;
-        int incomplete = 0;
-        for (Agent a : agents.values()) {
-            if (a.isSeed()) {
-                continue;
-            }
-            if (!a.done && !a.gone) {
-                unfinished++;
-            }
-            if (a.done && a.have.cardinality() != pieceCount) {
-                incomplete++;
-            }
-        }
-        int rank = 0;
-        if (firstChild != null && firstChild.done) {
-            rank = 1;
-            for (double x : c) {
-                if (x < firstChild.doneAt - firstChild.joinedAt) {
-                    rank++;
-                }
-            }
-        }
-        return new SimResult(sc.name(), opt.policy(), sc.hosts(), sc.fileBytes(), pieceCount, bound, c, unfinished,
-                origin.totalUp, seedHost.totalUp, backToSource, requests,
-                requests == 0 ? 0 : (double) examined / requests,
-                parentsChosen == 0 ? 0 : parentGiveSum / parentsChosen, emptyMore, rank,
-                firstChild != null && firstChild.done ? firstChild.doneAt - firstChild.joinedAt : Double.NaN,
-                bytesSent, bytesReceived, violations, incomplete, now, wallNanos / 1_000_000);
-    }
-
-    // ------------------------------------------------------------------ model types
-
-    /** A host: its limits, its transfers and its upload per second. */
-    private final class Node {
-        final int index;
-        final String id;
-        final String idc;
-        final long up;
-        final long down;
-        final boolean seed;
-        final List<Transfer> uploads = new ArrayList<>();
-        final List<Transfer> downloads = new ArrayList<>();
-        final long[] history;
-        int historyAt;
-        long secondBytes;
-        long lastSecondTx;
-        long totalUp;
-        long totalDown;
-        double upUsed;
-        double downUsed;
-        long filledPass = -1;
-        boolean online = true;
-        Agent agent;
-
-        Node(int index, String id, String idc, long up, long down, boolean seed) {
-            this.index = index;
-            this.id = id;
-            this.idc = idc;
-            this.up = up;
-            this.down = down;
-            this.seed = seed;
-            this.history = new long[calculator.params().horizonBuckets()];
-        }
-    }
-
-    /** The download of the task by one host: its core peer, its planner, what it holds, whom it fetches from. */
-    private final class Agent {
-        final Node node;
-        final String peerId;
-        final Peer core;
-        final double joinedAt;
-        final BitSet have = new BitSet();
-        final Map<String, Agent> parents = new LinkedHashMap<>();
-        final Set<Agent> children = new LinkedHashSet<>();
-        final Set<String> blocklist = new LinkedHashSet<>();
-        PiecePlanner planner;
-        /** Super-seeding state while this agent is a source (the agent's piece server keeps the same). */
-        SourceOffer offer;
-        boolean source;
-        boolean done;
-        boolean gone;
-        boolean failed;
-        boolean waiting;
-        boolean moreScheduled;
-        double doneAt = -1;
-        double idleSeconds;
-        int requestSeq;
-        int emptyRounds;
-        int reschedules;
-
-        Agent(Node node, String peerId, double at) {
-            this.node = node;
-            this.peerId = peerId;
-            this.joinedAt = at;
-            this.core = new Peer(peerId, TASK_ID, node.id, (long) (at * 1000));
-        }
-
-        boolean isSeed() {
-            return node.seed;
-        }
-
-        /** Stage 2 asks a seed or a back-to-source peer only for pieces no other parent holds. */
-        boolean isSource() {
-            return source;
-        }
-
-        /** What its children see it hold: a source lists only the pieces it offers now. */
-        BitSet advertised() {
-            return offer == null ? have : offer.offered(have);
-        }
-    }
-
-    /** One piece on its way from a host (or the origin) to an agent. */
-    private static final class Transfer {
-        final long id;
-        final Node from;
-        final Agent child;
-        final PieceFetch fetch;
-        final double startedAt;
-        long remaining;
-        double rate;
-        double doneAt;
-        boolean cross;
-        boolean removed;
-
-        Transfer(long id, Node from, Agent child, PieceFetch fetch, long size, double startedAt) {
-            this.id = id;
-            this.from = from;
-            this.child = child;
-            this.fetch = fetch;
-            this.remaining = size;
-            this.startedAt = startedAt;
-        }
-    }
-
-    private static final class Event implements Comparable<Event> {
-        final double at;
-        final long seq;
-        final Runnable action;
-
-        Event(double at, long seq, Runnable action) {
-            this.at = at;
-            this.seq = seq;
-            this.action = action;
-        }
-
-        @Override
-        public int compareTo(Event o) {
-            return at != o.at ? Double.compare(at, o.at) : Long.compare(seq, o.seq);
-        }
-    }
+  }
 }

@@ -7,69 +7,98 @@ import io.swarmsched.scheduling.evaluator.Evaluators;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every policy runs every kind of scenario at a small size, and the report judges what it should. */
+/**
+ * Every policy runs every kind of scenario at a small size, and the report judges what it should.
+ */
 class SimulationTest {
 
-    static final long MIB = 1024L * 1024;
+  static final long MIB = 1024L * 1024;
 
-    @Test
-    void everyPolicyFinishesASmallUniformSwarmWithTheOriginReadOnce() {
-        Scenario sc = Scenarios.byName("uniform").withHosts(40).withSize(32 * MIB);
-        Simulation.Results res = Simulation.run(List.of(sc), Evaluators.NAMES, SimOptions.of("load-aware"), null);
-        assertThat(res.rows()).hasSize(Evaluators.NAMES.size());
-        for (Simulation.Row row : res.rows()) {
-            SimResult r = row.result();
-            assertThat(r.unfinished()).as(r.policy()).isZero();
-            assertThat(r.completions()).as(r.policy()).hasSize(40);
-            assertThat(r.originBytes()).as(r.policy()).isEqualTo(sc.fileBytes()); // only the seed goes to the origin
-            assertThat(r.backToSource()).as(r.policy()).isZero();
-            assertThat(r.p50()).isLessThanOrEqualTo(r.p99());
-            assertThat(r.p99()).isLessThanOrEqualTo(r.max());
-        }
+  @Test
+  void everyPolicyFinishesASmallUniformSwarmWithTheOriginReadOnce() {
+    Scenario sc = Scenarios.byName("uniform").withHosts(40).withSize(32 * MIB);
+    Simulation.Results res =
+        Simulation.run(List.of(sc), Evaluators.NAMES, SimOptions.of("load-aware"), null);
+    assertThat(res.rows()).hasSize(Evaluators.NAMES.size());
+    for (Simulation.Row row : res.rows()) {
+      SimResult r = row.result();
+      assertThat(r.unfinished()).as(r.policy()).isZero();
+      assertThat(r.completions()).as(r.policy()).hasSize(40);
+      assertThat(r.originBytes())
+          .as(r.policy())
+          .isEqualTo(sc.fileBytes()); // only the seed goes to the origin
+      assertThat(r.backToSource()).as(r.policy()).isZero();
+      assertThat(r.p50()).isLessThanOrEqualTo(r.p99());
+      assertThat(r.p99()).isLessThanOrEqualTo(r.max());
     }
+  }
 
-    @Test
-    void seedLossChurnAndCrossIdcSwarmsStillFinish() {
-        for (String name : List.of("seed-loss", "churn", "cross-idc", "flash-crowd")) {
-            Scenario sc = Scenarios.byName(name).withHosts(30).withSize(16 * MIB);
-            SimResult r = new Swarm(sc, SimOptions.of("load-aware").withChecks(true), null).run();
-            assertThat(r.unfinished()).as(name).isZero();
-            assertThat(r.limitViolations()).as(name).isZero();
-            assertThat(r.bytesSent()).as(name).isEqualTo(r.bytesReceived());
-        }
+  @Test
+  void seedLossChurnAndCrossIdcSwarmsStillFinish() {
+    for (String name : List.of("seed-loss", "churn", "cross-idc", "flash-crowd")) {
+      Scenario sc = Scenarios.byName(name).withHosts(30).withSize(16 * MIB);
+      SimResult r = new Swarm(sc, SimOptions.of("load-aware").withChecks(true), null).run();
+      assertThat(r.unfinished()).as(name).isZero();
+      assertThat(r.limitViolations()).as(name).isZero();
+      assertThat(r.bytesSent()).as(name).isEqualTo(r.bytesReceived());
     }
+  }
 
-    @Test
-    void comparisonsAreMadeForSkewedSamplingAndTheFirstChild() {
-        List<Scenario> scs = List.of(
-                Scenarios.byName("skewed").withHosts(20).withSize(8 * MIB),
-                Scenarios.byName(Scenarios.SAMPLING).withHosts(60).withSize(8 * MIB),
-                Scenarios.byName(Scenarios.FIRST_CHILD).withSize(16 * MIB));
-        Simulation.Results res = Simulation.run(scs, List.of("load-aware", "random"), SimOptions.of("load-aware"),
-                null);
-        assertThat(res.comparisons()).extracting(Simulation.Comparison::scenario)
-                .contains("skewed/20", Scenarios.SAMPLING, Scenarios.FIRST_CHILD);
-        assertThat(res.rows()).extracting(Simulation.Row::variant)
-                .contains("sampled", "full scan", "dag rule", "history dag");
-        String table = Report.table(res);
-        assertThat(table).contains("load-aware vs random at p99").contains("sampled p99");
-        assertThat(Report.json(res)).contains("\"scenario\": \"skewed\"").contains("\"comparisons\"");
-    }
+  @Test
+  void comparisonsAreMadeForSkewedSamplingAndTheFirstChild() {
+    List<Scenario> scs =
+        List.of(
+            Scenarios.byName("skewed").withHosts(20).withSize(8 * MIB),
+            Scenarios.byName(Scenarios.SAMPLING).withHosts(60).withSize(8 * MIB),
+            Scenarios.byName(Scenarios.FIRST_CHILD).withSize(16 * MIB));
+    Simulation.Results res =
+        Simulation.run(scs, List.of("load-aware", "random"), SimOptions.of("load-aware"), null);
+    assertThat(res.comparisons())
+        .extracting(Simulation.Comparison::scenario)
+        .contains("skewed/20", Scenarios.SAMPLING, Scenarios.FIRST_CHILD);
+    assertThat(res.rows())
+        .extracting(Simulation.Row::variant)
+        .contains("sampled", "full scan", "dag rule", "history dag");
+    String table = Report.table(res);
+    assertThat(table).contains("load-aware vs random at p99").contains("sampled p99");
+    assertThat(Report.json(res)).contains("\"scenario\": \"skewed\"").contains("\"comparisons\"");
+  }
 
-    @Test
-    void theFluidBoundIsTheLargestOfItsThreeTerms() {
-        Scenario sc = new Scenario("b", "", 10, 1000 * MIB, 0, 10 * MIB, 0, 1, 100 * MIB, 1, 0, 50 * MIB, 20 * MIB, 0,
-                -1, 0, 0, 1, 1, -1);
-        // F/u_s = 1000/20 = 50; F/d = 10; N·F/(u_s + Σu) = 10·1000/(20 + 100) = 83.3
-        assertThat(sc.fluidBound()).isEqualTo(10 * 1000.0 / 120.0);
-        assertThat(sc.pieceCount()).isEqualTo(250); // 4 MiB pieces
-    }
+  @Test
+  void theFluidBoundIsTheLargestOfItsThreeTerms() {
+    Scenario sc =
+        new Scenario(
+            "b",
+            "",
+            10,
+            1000 * MIB,
+            0,
+            10 * MIB,
+            0,
+            1,
+            100 * MIB,
+            1,
+            0,
+            50 * MIB,
+            20 * MIB,
+            0,
+            -1,
+            0,
+            0,
+            1,
+            1,
+            -1);
+    // F/u_s = 1000/20 = 50; F/d = 10; N·F/(u_s + Σu) = 10·1000/(20 + 100) = 83.3
+    assertThat(sc.fluidBound()).isEqualTo(10 * 1000.0 / 120.0);
+    assertThat(sc.pieceCount()).isEqualTo(250); // 4 MiB pieces
+  }
 
-    @Test
-    void unknownNamesAreClearErrors() {
-        assertThatThrownBy(() -> Scenarios.byName("nope")).hasMessageContaining("unknown scenario 'nope'")
-                .hasMessageContaining("uniform");
-        assertThatThrownBy(() -> new Swarm(Scenarios.byName("uniform"), SimOptions.of("nope"), null))
-                .hasMessageContaining("unknown evaluator policy");
-    }
+  @Test
+  void unknownNamesAreClearErrors() {
+    assertThatThrownBy(() -> Scenarios.byName("nope"))
+        .hasMessageContaining("unknown scenario 'nope'")
+        .hasMessageContaining("uniform");
+    assertThatThrownBy(() -> new Swarm(Scenarios.byName("uniform"), SimOptions.of("nope"), null))
+        .hasMessageContaining("unknown evaluator policy");
+  }
 }

@@ -14,14 +14,19 @@ public final class Await {
 
   private static final long MAX_PAUSE_MS = 200;
 
-  /** Waits until {@code condition} is true; throws an AssertionError naming {@code what} on timeout. */
+  /**
+   * Waits until {@code condition} is true; throws an AssertionError naming {@code what} on timeout.
+   */
   public static void until(Duration timeout, String what, BooleanSupplier condition) {
-    value(timeout, what, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
+    value(
+        timeout,
+        what,
+        () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
   }
 
   /**
-   * Waits until {@code probe} yields a value and returns it; throws an AssertionError naming
-   * {@code what} (and the last exception the probe threw, if any) on timeout.
+   * Waits until {@code probe} yields a value and returns it; throws an AssertionError naming {@code
+   * what} (and the last exception the probe threw, if any) on timeout.
    */
   public static <T> T value(Duration timeout, String what, Supplier<Optional<T>> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -38,7 +43,8 @@ public final class Await {
         lastFailure = e;
       }
       if (System.nanoTime() - deadline >= 0) {
-        AssertionError error = new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+        AssertionError error =
+            new AssertionError("Timed out after " + timeout + " waiting for: " + what);
         if (lastFailure != null) {
           error.initCause(lastFailure);
         }

@@ -25,8 +25,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +55,13 @@ public final class EmbeddedKafka {
   private EmbeddedKafka(KafkaClusterTestKit cluster) {
     this.cluster = cluster;
     this.bootstrapServers = cluster.bootstrapServers();
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
+    this.admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                60_000));
   }
 
   /** The cluster of this JVM, started (and probed) on first use. */
@@ -80,41 +84,49 @@ public final class EmbeddedKafka {
     // Kafka's server code may call Exit.exit/halt on a fault (typically while shutting down);
     // in a test JVM that would end the JVM with a non-zero status after every test passed, which
     // the test runner reports as a broken fork. Faults are recorded and logged instead.
-    Exit.setExitProcedure((code, message) -> {
-      log.error("Kafka asked this test JVM to exit({}): {} (ignored)", code, message);
-      throw new IllegalStateException("Kafka asked this test JVM to exit(" + code + "): " + message);
-    });
-    Exit.setHaltProcedure((code, message) -> {
-      log.error("Kafka asked this test JVM to halt({}): {} (ignored)", code, message);
-      throw new IllegalStateException("Kafka asked this test JVM to halt(" + code + "): " + message);
-    });
+    Exit.setExitProcedure(
+        (code, message) -> {
+          log.error("Kafka asked this test JVM to exit({}): {} (ignored)", code, message);
+          throw new IllegalStateException(
+              "Kafka asked this test JVM to exit(" + code + "): " + message);
+        });
+    Exit.setHaltProcedure(
+        (code, message) -> {
+          log.error("Kafka asked this test JVM to halt({}): {} (ignored)", code, message);
+          throw new IllegalStateException(
+              "Kafka asked this test JVM to halt(" + code + "): " + message);
+        });
     try {
-      TestKitNodes nodes = new TestKitNodes.Builder()
-          .setCombined(true)
-          .setNumBrokerNodes(1)
-          .setNumControllerNodes(1)
-          .build();
-      cluster = new KafkaClusterTestKit.Builder(nodes)
-          .setConfigProp("auto.create.topics.enable", "false")
-          .setConfigProp("num.partitions", "1")
-          .setConfigProp("default.replication.factor", "1")
-          .setConfigProp("min.insync.replicas", "1")
-          .setConfigProp("offsets.topic.replication.factor", "1")
-          .setConfigProp("offsets.topic.num.partitions", "5")
-          .setConfigProp("transaction.state.log.replication.factor", "1")
-          .setConfigProp("transaction.state.log.min.isr", "1")
-          .setConfigProp("transaction.state.log.num.partitions", "5")
-          .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-          .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-          .setConfigProp("group.initial.rebalance.delay.ms", "0")
-          .build();
+      TestKitNodes nodes =
+          new TestKitNodes.Builder()
+              .setCombined(true)
+              .setNumBrokerNodes(1)
+              .setNumControllerNodes(1)
+              .build();
+      cluster =
+          new KafkaClusterTestKit.Builder(nodes)
+              .setConfigProp("auto.create.topics.enable", "false")
+              .setConfigProp("num.partitions", "1")
+              .setConfigProp("default.replication.factor", "1")
+              .setConfigProp("min.insync.replicas", "1")
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("offsets.topic.num.partitions", "5")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("transaction.state.log.num.partitions", "5")
+              .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+              .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .build();
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
       EmbeddedKafka kafka = new EmbeddedKafka(cluster);
       kafka.probe(STARTUP_TIMEOUT);
       Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop, "embedded-kafka-shutdown"));
-      log.info("Embedded Kafka ready at {} in {} ms", kafka.bootstrapServers,
+      log.info(
+          "Embedded Kafka ready at {} in {} ms",
+          kafka.bootstrapServers,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       return kafka;
     } catch (Exception e) {
@@ -139,24 +151,31 @@ public final class EmbeddedKafka {
   public void probe(Duration timeout) {
     createTopic(PROBE_TOPIC, 1, Map.of());
     String marker = UUID.randomUUID().toString();
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(), new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(PROBE_TOPIC, "probe", marker)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(producerProps(), new StringSerializer(), new StringSerializer())) {
+      producer
+          .send(new ProducerRecord<>(PROBE_TOPIC, "probe", marker))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("Readiness probe could not produce to " + PROBE_TOPIC + ": " + e, e);
     }
     Map<String, Object> consumerProps = consumerProps("_swarmsched-readiness-" + marker);
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(PROBE_TOPIC));
-      Await.until(timeout, "readiness probe to consume its record from " + PROBE_TOPIC + " with a group", () -> {
-        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
-        for (var record : records) {
-          if (marker.equals(record.value())) {
-            consumer.commitSync();
-            return true;
-          }
-        }
-        return false;
-      });
+      Await.until(
+          timeout,
+          "readiness probe to consume its record from " + PROBE_TOPIC + " with a group",
+          () -> {
+            ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+            for (var record : records) {
+              if (marker.equals(record.value())) {
+                consumer.commitSync();
+                return true;
+              }
+            }
+            return false;
+          });
     }
   }
 
@@ -176,11 +195,11 @@ public final class EmbeddedKafka {
   }
 
   /**
-   * Creates topics (existing ones are left as they are). Accepts catalog topics
-   * ({@code io.swarmsched.topics.Topic}, read through its {@code name()}, {@code partitions()} and
-   * {@code configs()} so that test-support need not depend on the schemas module, whose own tests
-   * use test-support), {@link NewTopic}s, plain topic names (1 partition), or collections of these
-   * such as {@code Topics.ALL}.
+   * Creates topics (existing ones are left as they are). Accepts catalog topics ({@code
+   * io.swarmsched.topics.Topic}, read through its {@code name()}, {@code partitions()} and {@code
+   * configs()} so that test-support need not depend on the schemas module, whose own tests use
+   * test-support), {@link NewTopic}s, plain topic names (1 partition), or collections of these such
+   * as {@code Topics.ALL}.
    */
   public void createTopics(Object... topics) {
     List<NewTopic> newTopics = new ArrayList<>();
@@ -200,12 +219,17 @@ public final class EmbeddedKafka {
     createTopic(name, 1, Map.of());
   }
 
-  /** A topic name unique to this call, for tests that share the cluster: {@code prefix-<random>}. */
+  /**
+   * A topic name unique to this call, for tests that share the cluster: {@code prefix-<random>}.
+   */
   public static String uniqueName(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Producer properties: bootstrap, acks=all, idempotence, byte-array serializers (override as needed). */
+  /**
+   * Producer properties: bootstrap, acks=all, idempotence, byte-array serializers (override as
+   * needed).
+   */
   public Map<String, Object> producerProps() {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -218,8 +242,8 @@ public final class EmbeddedKafka {
   }
 
   /**
-   * Consumer properties for {@code group}: bootstrap, earliest offset, read_committed,
-   * no auto commit, byte-array deserializers (override as needed).
+   * Consumer properties for {@code group}: bootstrap, earliest offset, read_committed, no auto
+   * commit, byte-array deserializers (override as needed).
    */
   public Map<String, Object> consumerProps(String group) {
     Map<String, Object> props = new HashMap<>();
@@ -229,7 +253,8 @@ public final class EmbeddedKafka {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return props;
   }
 
@@ -243,7 +268,8 @@ public final class EmbeddedKafka {
         entry.getValue().get(60, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new IllegalStateException("Could not create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
+          throw new IllegalStateException(
+              "Could not create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
         }
       } catch (Exception e) {
         throw new IllegalStateException("Could not create topic " + entry.getKey() + ": " + e, e);
@@ -251,14 +277,25 @@ public final class EmbeddedKafka {
     }
     // Creation is acknowledged by the controller; wait until the broker serves every partition.
     List<String> names = topics.stream().map(NewTopic::name).toList();
-    Await.until(Duration.ofSeconds(60), "topics " + names + " to have leaders", () -> {
-      try {
-        return admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    Await.until(
+        Duration.ofSeconds(60),
+        "topics " + names + " to have leaders",
+        () -> {
+          try {
+            return admin
+                .describeTopics(names)
+                .allTopicNames()
+                .get(10, TimeUnit.SECONDS)
+                .values()
+                .stream()
+                .allMatch(
+                    d ->
+                        d.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+          } catch (Exception e) {
+            return false;
+          }
+        });
   }
 
   @SuppressWarnings("unchecked")
@@ -278,10 +315,12 @@ public final class EmbeddedKafka {
         Method name = topic.getClass().getMethod("name");
         Method partitions = topic.getClass().getMethod("partitions");
         Method configs = topic.getClass().getMethod("configs");
-        out.add(new NewTopic((String) name.invoke(topic), (Integer) partitions.invoke(topic), (short) 1)
-            .configs((Map<String, String>) configs.invoke(topic)));
+        out.add(
+            new NewTopic((String) name.invoke(topic), (Integer) partitions.invoke(topic), (short) 1)
+                .configs((Map<String, String>) configs.invoke(topic)));
       } catch (ReflectiveOperationException | ClassCastException e) {
-        throw new IllegalArgumentException("Not a topic (needs name(), partitions(), configs()): " + topic, e);
+        throw new IllegalArgumentException(
+            "Not a topic (needs name(), partitions(), configs()): " + topic, e);
       }
     }
   }
@@ -294,13 +333,16 @@ public final class EmbeddedKafka {
     }
     // Bounded: the JVM is exiting anyway, and a slow close on a loaded machine must not outlast the
     // test runner's patience with the fork.
-    Thread closer = new Thread(() -> {
-      try {
-        cluster.close();
-      } catch (Exception e) {
-        log.warn("Closing embedded Kafka failed", e);
-      }
-    }, "embedded-kafka-close");
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                cluster.close();
+              } catch (Exception e) {
+                log.warn("Closing embedded Kafka failed", e);
+              }
+            },
+            "embedded-kafka-close");
     closer.setDaemon(true);
     closer.start();
     try {

@@ -7,8 +7,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A client on a raw socket that writes its whole request before reading anything, the way a
- * simple client (or a hostile one) does; no HTTP library smooths over resets or framing.
+ * A client on a raw socket that writes its whole request before reading anything, the way a simple
+ * client (or a hostile one) does; no HTTP library smooths over resets or framing.
  */
 public final class RawHttp {
   private RawHttp() {}

@@ -14,9 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads a topic from its beginning until a condition on what was read holds, or a deadline
- * passes. It assigns every partition itself (no consumer group, so no rebalance wait) and reads
- * with {@code read_committed}, so aborted transactional output never shows up.
+ * Reads a topic from its beginning until a condition on what was read holds, or a deadline passes.
+ * It assigns every partition itself (no consumer group, so no rebalance wait) and reads with {@code
+ * read_committed}, so aborted transactional output never shows up.
  *
  * <pre>{@code
  * var records = TopicReader.of(EmbeddedKafka.get()).readUntil(topic,
@@ -56,37 +56,49 @@ public final class TopicReader {
   }
 
   /** A condition that holds once some record read matches {@code match}. */
-  public static <K, V> Predicate<List<ConsumerRecord<K, V>>> any(Predicate<ConsumerRecord<K, V>> match) {
+  public static <K, V> Predicate<List<ConsumerRecord<K, V>>> any(
+      Predicate<ConsumerRecord<K, V>> match) {
     return records -> records.stream().anyMatch(match);
   }
 
   /**
-   * Reads {@code topic} from the beginning until {@code done} holds for the records read so far
-   * (in read order; per-partition order is kept) and returns them all.
+   * Reads {@code topic} from the beginning until {@code done} holds for the records read so far (in
+   * read order; per-partition order is kept) and returns them all.
    *
    * @throws AssertionError on timeout, saying how many records were read
    */
   public <K, V> List<ConsumerRecord<K, V>> readUntil(
-      String topic, Deserializers<K, V> deserializers, Predicate<List<ConsumerRecord<K, V>>> done, Duration timeout) {
+      String topic,
+      Deserializers<K, V> deserializers,
+      Predicate<List<ConsumerRecord<K, V>>> done,
+      Duration timeout) {
     return readUntil(topic, deserializers.key(), deserializers.value(), done, timeout);
   }
 
   /** As {@link #readUntil(String, Deserializers, Predicate, Duration)}. */
   public <K, V> List<ConsumerRecord<K, V>> readUntil(
-      String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
-      Predicate<List<ConsumerRecord<K, V>>> done, Duration timeout) {
+      String topic,
+      Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer,
+      Predicate<List<ConsumerRecord<K, V>>> done,
+      Duration timeout) {
     List<ConsumerRecord<K, V>> read = new ArrayList<>();
     try (KafkaConsumer<K, V> consumer = consumer(keyDeserializer, valueDeserializer)) {
       assignAll(consumer, topic, timeout);
       try {
-        Await.until(timeout, "records on " + topic + " to satisfy the condition", () -> {
-          for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
-            read.add(record);
-          }
-          return done.test(Collections.unmodifiableList(read));
-        });
+        Await.until(
+            timeout,
+            "records on " + topic + " to satisfy the condition",
+            () -> {
+              for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
+                read.add(record);
+              }
+              return done.test(Collections.unmodifiableList(read));
+            });
       } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + " (read " + read.size() + " records: " + summary(read) + ")", e.getCause());
+        throw new AssertionError(
+            e.getMessage() + " (read " + read.size() + " records: " + summary(read) + ")",
+            e.getCause());
       }
     }
     return read;
@@ -94,16 +106,26 @@ public final class TopicReader {
 
   /** Reads until {@code count} records were read; returns exactly the first {@code count}. */
   public <K, V> List<ConsumerRecord<K, V>> readCount(
-      String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, int count, Duration timeout) {
-    return readUntil(topic, keyDeserializer, valueDeserializer, atLeast(count), timeout).subList(0, count);
+      String topic,
+      Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer,
+      int count,
+      Duration timeout) {
+    return readUntil(topic, keyDeserializer, valueDeserializer, atLeast(count), timeout)
+        .subList(0, count);
   }
 
   /** Reads until some record matches {@code match} and returns that record. */
   public <K, V> ConsumerRecord<K, V> readFirst(
-      String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
-      Predicate<ConsumerRecord<K, V>> match, Duration timeout) {
-    Optional<ConsumerRecord<K, V>> found = readUntil(topic, keyDeserializer, valueDeserializer, any(match), timeout)
-        .stream().filter(match).findFirst();
+      String topic,
+      Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer,
+      Predicate<ConsumerRecord<K, V>> match,
+      Duration timeout) {
+    Optional<ConsumerRecord<K, V>> found =
+        readUntil(topic, keyDeserializer, valueDeserializer, any(match), timeout).stream()
+            .filter(match)
+            .findFirst();
     return found.orElseThrow();
   }
 
@@ -112,24 +134,33 @@ public final class TopicReader {
    * asserting that something did NOT arrive, after the thing that would have produced it is done).
    */
   public <K, V> List<ConsumerRecord<K, V>> readToEnd(
-      String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Duration timeout) {
+      String topic,
+      Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer,
+      Duration timeout) {
     List<ConsumerRecord<K, V>> read = new ArrayList<>();
     try (KafkaConsumer<K, V> consumer = consumer(keyDeserializer, valueDeserializer)) {
       List<TopicPartition> partitions = assignAll(consumer, topic, timeout);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-      Await.until(timeout, "reading " + topic + " to its end offsets " + end, () -> {
-        for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
-            read.add(record);
-          }
-        }
-        return partitions.stream().allMatch(tp -> consumer.position(tp, timeout) >= end.get(tp));
-      });
+      Await.until(
+          timeout,
+          "reading " + topic + " to its end offsets " + end,
+          () -> {
+            for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
+              if (record.offset()
+                  < end.get(new TopicPartition(record.topic(), record.partition()))) {
+                read.add(record);
+              }
+            }
+            return partitions.stream()
+                .allMatch(tp -> consumer.position(tp, timeout) >= end.get(tp));
+          });
     }
     return read;
   }
 
-  private <K, V> KafkaConsumer<K, V> consumer(Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+  private <K, V> KafkaConsumer<K, V> consumer(
+      Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
     Map<String, Object> props = new java.util.HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -139,13 +170,19 @@ public final class TopicReader {
     return new KafkaConsumer<>(props, keyDeserializer, valueDeserializer);
   }
 
-  private static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, String topic, Duration timeout) {
-    List<TopicPartition> partitions = Await.value(timeout, "partitions of " + topic, () -> {
-      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-      return infos == null || infos.isEmpty()
-          ? Optional.empty()
-          : Optional.of(infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList());
-    });
+  private static List<TopicPartition> assignAll(
+      KafkaConsumer<?, ?> consumer, String topic, Duration timeout) {
+    List<TopicPartition> partitions =
+        Await.value(
+            timeout,
+            "partitions of " + topic,
+            () -> {
+              var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+              return infos == null || infos.isEmpty()
+                  ? Optional.empty()
+                  : Optional.of(
+                      infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList());
+            });
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     return partitions;

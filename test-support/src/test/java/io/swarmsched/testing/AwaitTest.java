@@ -20,16 +20,24 @@ class AwaitTest {
   @Test
   void valueReturnsTheFirstPresentValue() {
     AtomicInteger calls = new AtomicInteger();
-    String value = Await.value(Duration.ofSeconds(30), "a value",
-        () -> calls.incrementAndGet() < 2 ? Optional.empty() : Optional.of("ready"));
+    String value =
+        Await.value(
+            Duration.ofSeconds(30),
+            "a value",
+            () -> calls.incrementAndGet() < 2 ? Optional.empty() : Optional.of("ready"));
     assertThat(value).isEqualTo("ready");
   }
 
   @Test
   void timeoutThrowsAssertionErrorNamingWhatWasAwaitedWithTheLastFailureAsCause() {
-    assertThatThrownBy(() -> Await.until(Duration.ofMillis(50), "the impossible", () -> {
-      throw new IllegalStateException("still broken");
-    }))
+    assertThatThrownBy(
+            () ->
+                Await.until(
+                    Duration.ofMillis(50),
+                    "the impossible",
+                    () -> {
+                      throw new IllegalStateException("still broken");
+                    }))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("the impossible")
         .hasRootCauseMessage("still broken");

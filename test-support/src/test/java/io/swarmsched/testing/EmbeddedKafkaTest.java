@@ -29,12 +29,21 @@ class EmbeddedKafkaTest {
     EmbeddedKafka kafka = EmbeddedKafka.get();
     kafka.probe(TIMEOUT); // a second probe on a running cluster succeeds too
 
-    assertThat(kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS)).contains(EmbeddedKafka.PROBE_TOPIC);
+    assertThat(kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS))
+        .contains(EmbeddedKafka.PROBE_TOPIC);
     var groups = kafka.admin().listGroups().all().get(30, TimeUnit.SECONDS);
-    var probeGroups = groups.stream().map(g -> g.groupId()).filter(id -> id.startsWith("_swarmsched-readiness-")).toList();
+    var probeGroups =
+        groups.stream()
+            .map(g -> g.groupId())
+            .filter(id -> id.startsWith("_swarmsched-readiness-"))
+            .toList();
     assertThat(probeGroups).isNotEmpty();
-    var committed = kafka.admin().listConsumerGroupOffsets(probeGroups.get(0))
-        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    var committed =
+        kafka
+            .admin()
+            .listConsumerGroupOffsets(probeGroups.get(0))
+            .partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS);
     assertThat(committed.values()).allSatisfy(offset -> assertThat(offset.offset()).isPositive());
   }
 
@@ -48,8 +57,13 @@ class EmbeddedKafkaTest {
     kafka.createTopics(topic);
     kafka.createTopics(List.of(topic)); // already exists: no error
 
-    TopicDescription description = kafka.admin().describeTopics(List.of(name)).allTopicNames()
-        .get(30, TimeUnit.SECONDS).get(name);
+    TopicDescription description =
+        kafka
+            .admin()
+            .describeTopics(List.of(name))
+            .allTopicNames()
+            .get(30, TimeUnit.SECONDS)
+            .get(name);
     assertThat(description.partitions()).hasSize(3);
   }
 
@@ -63,10 +77,18 @@ class EmbeddedKafkaTest {
   @Test
   void autoTopicCreationIsOff() {
     String missing = EmbeddedKafka.uniqueName("never-created");
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafka.get().bootstrapServers(),
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000), new StringSerializer(), new StringSerializer())) {
-      assertThatThrownBy(() -> producer.send(new ProducerRecord<>(missing, "k", "v")).get(30, TimeUnit.SECONDS))
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                EmbeddedKafka.get().bootstrapServers(),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                2000),
+            new StringSerializer(),
+            new StringSerializer())) {
+      assertThatThrownBy(
+              () ->
+                  producer.send(new ProducerRecord<>(missing, "k", "v")).get(30, TimeUnit.SECONDS))
           .hasMessageContaining(missing);
     }
   }
@@ -78,7 +100,8 @@ class EmbeddedKafkaTest {
     kafka.createTopic(topic, 2, Map.of());
     Map<String, Object> props = kafka.producerProps();
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-" + topic);
-    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+    try (var producer =
+        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       producer.initTransactions();
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(topic, "a", "1"));
@@ -86,11 +109,17 @@ class EmbeddedKafkaTest {
       producer.commitTransaction();
     }
 
-    var records = TopicReader.of(kafka).readUntil(topic,
-        TopicReader.Deserializers.of(new StringDeserializer(), new StringDeserializer()),
-        TopicReader.atLeast(2), TIMEOUT);
+    var records =
+        TopicReader.of(kafka)
+            .readUntil(
+                topic,
+                TopicReader.Deserializers.of(new StringDeserializer(), new StringDeserializer()),
+                TopicReader.atLeast(2),
+                TIMEOUT);
 
-    assertThat(records).extracting(r -> r.key() + "=" + r.value()).containsExactlyInAnyOrder("a=1", "b=2");
+    assertThat(records)
+        .extracting(r -> r.key() + "=" + r.value())
+        .containsExactlyInAnyOrder("a=1", "b=2");
   }
 
   @Test
@@ -99,8 +128,15 @@ class EmbeddedKafkaTest {
     String topic = EmbeddedKafka.uniqueName("short");
     kafka.createTopic(topic);
 
-    assertThatThrownBy(() -> TopicReader.of(kafka).readUntil(topic, new StringDeserializer(), new StringDeserializer(),
-        TopicReader.atLeast(1), Duration.ofSeconds(2)))
+    assertThatThrownBy(
+            () ->
+                TopicReader.of(kafka)
+                    .readUntil(
+                        topic,
+                        new StringDeserializer(),
+                        new StringDeserializer(),
+                        TopicReader.atLeast(1),
+                        Duration.ofSeconds(2)))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining(topic)
         .hasMessageContaining("read 0 records");

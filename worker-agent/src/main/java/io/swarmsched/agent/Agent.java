@@ -18,8 +18,8 @@ import io.swarmsched.agent.transfer.RateMeter;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostCapacity;
 import io.swarmsched.schemas.HostHeartbeat;
-import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.HostLoad;
+import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
@@ -53,12 +53,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The peer on every host: it heartbeats its host's metrics and upload load, serves the verified
- * pieces it holds, acts on the decisions addressed to its host (its own downloads' answers and
- * seed triggers), downloads through the swarm, and seeds what it has for a while within a disk
- * quota.
+ * pieces it holds, acts on the decisions addressed to its host (its own downloads' answers and seed
+ * triggers), downloads through the swarm, and seeds what it has for a while within a disk quota.
  */
 public final class Agent implements DownloadContext, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
   /** Reported upload capacity of a host with no configured limit: a 1 Gbit/s link. */
   static final long NOMINAL_CAPACITY = 125_000_000L;
 
@@ -71,21 +71,32 @@ public final class Agent implements DownloadContext, AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ExecutorService downloads;
   private final Map<String, HeldTask> held = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<ScheduleDecision>> pending = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<ScheduleDecision>> pending =
+      new ConcurrentHashMap<>();
   private final Set<String> seeding = ConcurrentHashMap.newKeySet();
-  private final Map<String, Boolean> actedOn = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
-      return size() > 10_000;
-    }
-  });
+  private final Map<String, Boolean> actedOn =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(1024, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+              return size() > 10_000;
+            }
+          });
   private final AtomicLong sequence;
   private final RateMeter received = new RateMeter();
   private final String hostname;
 
-  /** @param fromOrigin its copy came from the origin, so children treat it as a source (docs/design.md, "Stage 2") */
-  private record HeldTask(String taskId, String peerId, PieceFile file, boolean cacheOwned, Instant completedAt,
-                          boolean fromOrigin) {}
+  /**
+   * @param fromOrigin its copy came from the origin, so children treat it as a source
+   *     (docs/design.md, "Stage 2")
+   */
+  private record HeldTask(
+      String taskId,
+      String peerId,
+      PieceFile file,
+      boolean cacheOwned,
+      Instant completedAt,
+      boolean fromOrigin) {}
 
   private Agent(AgentConfig config) throws IOException {
     this.config = config;
@@ -93,27 +104,39 @@ public final class Agent implements DownloadContext, AutoCloseable {
     this.origin = new OriginClient(config.requestTimeout());
     this.parents = new ParentClient(config.requestTimeout());
     this.metrics = new HostMetrics(config.dataDir());
-    this.pieceServer = PieceServer.start(new HeldTasks() {
-      @Override
-      public Optional<PieceFile> find(String taskId) {
-        return Optional.ofNullable(held.get(taskId)).map(HeldTask::file);
-      }
+    this.pieceServer =
+        PieceServer.start(
+            new HeldTasks() {
+              @Override
+              public Optional<PieceFile> find(String taskId) {
+                return Optional.ofNullable(held.get(taskId)).map(HeldTask::file);
+              }
 
-      @Override
-      public boolean source(String taskId) {
-        HeldTask t = held.get(taskId);
-        return config.type() == HostType.SUPER_SEED || (t != null && t.fromOrigin());
-      }
-    }, config.bindHost(), config.piecePort(), config.uploadLimitBytesPerSec(), config.uploadSlots());
-    this.swarm = new SwarmClient(config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId());
-    // Sequences start from the wall clock so a restarted agent's heartbeats are newer than the last run's.
+              @Override
+              public boolean source(String taskId) {
+                HeldTask t = held.get(taskId);
+                return config.type() == HostType.SUPER_SEED || (t != null && t.fromOrigin());
+              }
+            },
+            config.bindHost(),
+            config.piecePort(),
+            config.uploadLimitBytesPerSec(),
+            config.uploadSlots());
+    this.swarm =
+        new SwarmClient(config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId());
+    // Sequences start from the wall clock so a restarted agent's heartbeats are newer than the last
+    // run's.
     this.sequence = new AtomicLong(System.currentTimeMillis() * 1000);
     this.hostname = localHostname();
-    this.timers = Executors.newScheduledThreadPool(2, r -> daemon(r, "agent-timer-" + config.hostId()));
-    this.downloads = Executors.newCachedThreadPool(r -> daemon(r, "agent-download-" + config.hostId()));
+    this.timers =
+        Executors.newScheduledThreadPool(2, r -> daemon(r, "agent-timer-" + config.hostId()));
+    this.downloads =
+        Executors.newCachedThreadPool(r -> daemon(r, "agent-download-" + config.hostId()));
   }
 
-  /** Starts an agent: its piece server, its decision reader, its heartbeats and its seeding clock. */
+  /**
+   * Starts an agent: its piece server, its decision reader, its heartbeats and its seeding clock.
+   */
   public static Agent start(AgentConfig config) throws IOException {
     Agent agent = new Agent(config);
     try {
@@ -121,7 +144,8 @@ public final class Agent implements DownloadContext, AutoCloseable {
       agent.swarm.startDecisions(agent::onDecision);
       agent.heartbeat();
       long every = config.heartbeatInterval().toMillis();
-      agent.timers.scheduleAtFixedRate(agent::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
+      agent.timers.scheduleAtFixedRate(
+          agent::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
       agent.timers.scheduleAtFixedRate(agent::evict, 10, 10, TimeUnit.SECONDS);
     } catch (RuntimeException e) {
       agent.close();
@@ -139,20 +163,26 @@ public final class Agent implements DownloadContext, AutoCloseable {
     return pieceServer.load();
   }
 
-  /** Downloads through the swarm. The future fails with a {@link DownloadException} naming the reason. */
-  public CompletableFuture<DownloadResult> download(DownloadRequest request, DownloadProgress progress) {
+  /**
+   * Downloads through the swarm. The future fails with a {@link DownloadException} naming the
+   * reason.
+   */
+  public CompletableFuture<DownloadResult> download(
+      DownloadRequest request, DownloadProgress progress) {
     String taskId = request.taskId();
-    TaskDownload download = new TaskDownload(this, request, TaskDownload.newPeerId(config.hostId(), taskId), progress);
+    TaskDownload download =
+        new TaskDownload(this, request, TaskDownload.newPeerId(config.hostId(), taskId), progress);
     CompletableFuture<DownloadResult> result = new CompletableFuture<>();
-    downloads.submit(() -> {
-      try {
-        result.complete(download.run());
-      } catch (InterruptedException e) {
-        result.completeExceptionally(new DownloadException("interrupted"));
-      } catch (Exception e) {
-        result.completeExceptionally(e);
-      }
-    });
+    downloads.submit(
+        () -> {
+          try {
+            result.complete(download.run());
+          } catch (InterruptedException e) {
+            result.completeExceptionally(new DownloadException("interrupted"));
+          } catch (Exception e) {
+            result.completeExceptionally(e);
+          }
+        });
     return result;
   }
 
@@ -180,7 +210,10 @@ public final class Agent implements DownloadContext, AutoCloseable {
     if (waiting != null) {
       waiting.complete(d);
     } else {
-      log.debug("Decision {} for request {} has no waiting download here", d.getDecisionId(), d.getRequestId());
+      log.debug(
+          "Decision {} for request {} has no waiting download here",
+          d.getDecisionId(),
+          d.getRequestId());
     }
   }
 
@@ -190,20 +223,30 @@ public final class Agent implements DownloadContext, AutoCloseable {
       return;
     }
     if (trigger.getUrl() == null || trigger.getUrl().isEmpty()) {
-      log.warn("Seed trigger {} for task {} carries no URL; ignored", trigger.getDecisionId(), taskId);
+      log.warn(
+          "Seed trigger {} for task {} carries no URL; ignored", trigger.getDecisionId(), taskId);
       seeding.remove(taskId);
       return;
     }
     Path output = config.dataDir().resolve("tasks").resolve(taskId);
-    DownloadRequest request = new DownloadRequest(trigger.getUrl(), output, Optional.ofNullable(trigger.getDigest()),
-        "", true, true, taskId);
+    DownloadRequest request =
+        new DownloadRequest(
+            trigger.getUrl(),
+            output,
+            Optional.ofNullable(trigger.getDigest()),
+            "",
+            true,
+            true,
+            taskId);
     log.info("Seed trigger: fetching task {} from {}", taskId, trigger.getUrl());
-    download(request, new DownloadProgress()).whenComplete((r, e) -> {
-      seeding.remove(taskId);
-      if (e != null) {
-        log.warn("Seeding task {} failed: {}", taskId, e.getMessage());
-      }
-    });
+    download(request, new DownloadProgress())
+        .whenComplete(
+            (r, e) -> {
+              seeding.remove(taskId);
+              if (e != null) {
+                log.warn("Seeding task {} failed: {}", taskId, e.getMessage());
+              }
+            });
   }
 
   // ---- DownloadContext ------------------------------------------------------------------------
@@ -250,7 +293,8 @@ public final class Agent implements DownloadContext, AutoCloseable {
   }
 
   @Override
-  public Optional<TaskMetadata> awaitMetadata(String taskId, Duration timeout) throws InterruptedException {
+  public Optional<TaskMetadata> awaitMetadata(String taskId, Duration timeout)
+      throws InterruptedException {
     return swarm.awaitMetadata(taskId, timeout);
   }
 
@@ -266,12 +310,19 @@ public final class Agent implements DownloadContext, AutoCloseable {
 
   @Override
   public void servesAsSource(String taskId) {
-    held.computeIfPresent(taskId, (k, t) -> new HeldTask(t.taskId(), t.peerId(), t.file(), t.cacheOwned(), t.completedAt(), true));
+    held.computeIfPresent(
+        taskId,
+        (k, t) ->
+            new HeldTask(t.taskId(), t.peerId(), t.file(), t.cacheOwned(), t.completedAt(), true));
   }
 
   @Override
   public void completed(String taskId) {
-    held.computeIfPresent(taskId, (k, t) -> new HeldTask(t.taskId(), t.peerId(), t.file(), t.cacheOwned(), Instant.now(), t.fromOrigin()));
+    held.computeIfPresent(
+        taskId,
+        (k, t) ->
+            new HeldTask(
+                t.taskId(), t.peerId(), t.file(), t.cacheOwned(), Instant.now(), t.fromOrigin()));
   }
 
   @Override
@@ -293,41 +344,45 @@ public final class Agent implements DownloadContext, AutoCloseable {
   public HostHeartbeat heartbeat() {
     HostMetrics.Sample s = metrics.sample();
     UploadLoad load = pieceServer.load();
-    long maxTx = config.uploadLimitBytesPerSec() > 0 ? config.uploadLimitBytesPerSec() : NOMINAL_CAPACITY;
-    HostHeartbeat hb = HostHeartbeat.newBuilder()
-        .setHostId(config.hostId())
-        .setSequence(sequence.incrementAndGet())
-        .setTimestamp(Instant.now())
-        .setHostname(hostname)
-        .setIp(config.advertisedHost())
-        .setPieceServerAddress(pieceServerAddress())
-        .setType(config.type())
-        .setIdc(config.idc())
-        .setLocation(config.location())
-        .setTags(config.tags())
-        .setDisableShared(false)
-        .setCapacity(HostCapacity.newBuilder()
-            .setMaxTxBytesPerSec(maxTx)
-            .setMaxRxBytesPerSec(config.downloadLimitBytesPerSec())
-            .setUploadSlotLimit(config.uploadSlots())
-            .setMaxTasks(0)
-            .setCpuCores(s.cpuCores())
-            .setMemoryBytes(s.memoryBytes())
-            .setDiskBytes(s.diskBytes())
-            .setGpus(0)
-            .setGpuModels(List.of())
-            .build())
-        .setLoad(HostLoad.newBuilder()
-            .setTxBytesPerSec(load.tx())
-            .setRxBytesPerSec(received.rate())
-            .setConcurrentUploads(load.concurrentUploads())
-            .setRunningTasks(0)
-            .setCpuUsage(s.cpuUsage())
-            .setMemoryUsedBytes(s.memoryUsedBytes())
-            .setDiskUsedBytes(s.diskUsedBytes())
-            .build())
-        .setAgentVersion("0.1.0")
-        .build();
+    long maxTx =
+        config.uploadLimitBytesPerSec() > 0 ? config.uploadLimitBytesPerSec() : NOMINAL_CAPACITY;
+    HostHeartbeat hb =
+        HostHeartbeat.newBuilder()
+            .setHostId(config.hostId())
+            .setSequence(sequence.incrementAndGet())
+            .setTimestamp(Instant.now())
+            .setHostname(hostname)
+            .setIp(config.advertisedHost())
+            .setPieceServerAddress(pieceServerAddress())
+            .setType(config.type())
+            .setIdc(config.idc())
+            .setLocation(config.location())
+            .setTags(config.tags())
+            .setDisableShared(false)
+            .setCapacity(
+                HostCapacity.newBuilder()
+                    .setMaxTxBytesPerSec(maxTx)
+                    .setMaxRxBytesPerSec(config.downloadLimitBytesPerSec())
+                    .setUploadSlotLimit(config.uploadSlots())
+                    .setMaxTasks(0)
+                    .setCpuCores(s.cpuCores())
+                    .setMemoryBytes(s.memoryBytes())
+                    .setDiskBytes(s.diskBytes())
+                    .setGpus(0)
+                    .setGpuModels(List.of())
+                    .build())
+            .setLoad(
+                HostLoad.newBuilder()
+                    .setTxBytesPerSec(load.tx())
+                    .setRxBytesPerSec(received.rate())
+                    .setConcurrentUploads(load.concurrentUploads())
+                    .setRunningTasks(0)
+                    .setCpuUsage(s.cpuUsage())
+                    .setMemoryUsedBytes(s.memoryUsedBytes())
+                    .setDiskUsedBytes(s.diskUsedBytes())
+                    .build())
+            .setAgentVersion("0.1.0")
+            .build();
     swarm.send(Topics.HOST_HEARTBEATS, config.hostId(), hb);
     return hb;
   }
@@ -336,8 +391,11 @@ public final class Agent implements DownloadContext, AutoCloseable {
   void evict() {
     try {
       Instant now = Instant.now();
-      List<HeldTask> done = held.values().stream().filter(t -> t.completedAt() != null)
-          .sorted(Comparator.comparing(HeldTask::completedAt)).toList();
+      List<HeldTask> done =
+          held.values().stream()
+              .filter(t -> t.completedAt() != null)
+              .sorted(Comparator.comparing(HeldTask::completedAt))
+              .toList();
       long used = held.values().stream().mapToLong(t -> t.file().layout().contentLength()).sum();
       for (HeldTask t : done) {
         boolean expired = t.completedAt().plus(config.seedTtl()).isBefore(now);
@@ -353,18 +411,19 @@ public final class Agent implements DownloadContext, AutoCloseable {
 
   private void leave(HeldTask t, String reason) {
     held.remove(t.taskId());
-    publish(PeerEvent.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setTaskId(t.taskId())
-        .setPeerId(t.peerId())
-        .setHostId(config.hostId())
-        .setType(PeerEventType.LEFT)
-        .setPiecesFinished(t.file().verifiedCount())
-        .setPieceCount(t.file().layout().pieceCount())
-        .setContentLength(t.file().layout().contentLength())
-        .setReason(reason)
-        .setTimestamp(Instant.now())
-        .build());
+    publish(
+        PeerEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setTaskId(t.taskId())
+            .setPeerId(t.peerId())
+            .setHostId(config.hostId())
+            .setType(PeerEventType.LEFT)
+            .setPiecesFinished(t.file().verifiedCount())
+            .setPieceCount(t.file().layout().pieceCount())
+            .setContentLength(t.file().layout().contentLength())
+            .setReason(reason)
+            .setTimestamp(Instant.now())
+            .build());
     try {
       t.file().close();
       if (t.cacheOwned()) {

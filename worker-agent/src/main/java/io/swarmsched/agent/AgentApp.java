@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent daemon as its own process ({@code swarmsched agent}): an {@link Agent} plus its
- * control API, until Ctrl-C, when it leaves every task cleanly.
+ * The agent daemon as its own process ({@code swarmsched agent}): an {@link Agent} plus its control
+ * API, until Ctrl-C, when it leaves every task cleanly.
  */
 public final class AgentApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentApp.class);
@@ -26,12 +26,16 @@ public final class AgentApp implements AutoCloseable {
   public static AgentApp start(AgentConfig config) throws IOException {
     Agent agent = Agent.start(config);
     try {
-      AgentControlApi control = config.controlPort() < 0 ? null
-          : AgentControlApi.start(agent, "127.0.0.1", config.controlPort());
+      AgentControlApi control =
+          config.controlPort() < 0
+              ? null
+              : AgentControlApi.start(agent, "127.0.0.1", config.controlPort());
       return new AgentApp(agent, control);
     } catch (IOException | RuntimeException e) {
       agent.close();
-      throw new IOException("cannot open the agent's control port " + config.controlPort() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot open the agent's control port " + config.controlPort() + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -69,11 +73,16 @@ public final class AgentApp implements AutoCloseable {
       System.err.println("swarmsched agent: " + e.getMessage());
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "agent-shutdown"));
-    System.out.printf("agent %s: pieces on %s, control API on http://127.0.0.1:%d%n",
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "agent-shutdown"));
+    System.out.printf(
+        "agent %s: pieces on %s, control API on http://127.0.0.1:%d%n",
         config.hostId(), app.agent().pieceServerAddress(), app.controlPort());
     try {
       stopped.await();

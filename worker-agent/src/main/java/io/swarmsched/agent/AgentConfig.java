@@ -66,14 +66,28 @@ public record AgentConfig(
   public static final String SEED_TTL = PREFIX + "seed.ttl";
   public static final String DISK_QUOTA = PREFIX + "disk.quota";
   public static final String REQUEST_TIMEOUT = PREFIX + "request.timeout";
-  /** Port of the daemon's control API (downloads for {@code swarmsched get}, health, metrics); -1 = none. */
+
+  /**
+   * Port of the daemon's control API (downloads for {@code swarmsched get}, health, metrics); -1 =
+   * none.
+   */
   public static final String CONTROL_PORT = PREFIX + "control.port";
+
   public static final int DEFAULT_CONTROL_PORT = 65001;
-  /** While downloading from fewer live parents than this, the agent asks the dispatcher for more. */
+
+  /**
+   * While downloading from fewer live parents than this, the agent asks the dispatcher for more.
+   */
   public static final String DESIRED_PARENTS = PREFIX + "desired.parents";
+
   public static final String PARENT_REFRESH_INTERVAL = PREFIX + "parent.refresh.interval";
-  /** How often a back-to-source peer republishes the task metadata with the piece digests it has so far. */
+
+  /**
+   * How often a back-to-source peer republishes the task metadata with the piece digests it has so
+   * far.
+   */
   public static final String METADATA_PUBLISH_INTERVAL = PREFIX + "metadata.publish.interval";
+
   /** Most pieces a child has in flight from one parent at once. */
   public static final String PARENT_CONCURRENCY = PREFIX + "parent.concurrency";
 
@@ -85,10 +99,14 @@ public record AgentConfig(
   }
 
   public static AgentConfig from(Settings s) {
-    String defaultHostId = System.getenv().getOrDefault("HOSTNAME", "agent") + "-" + ProcessHandle.current().pid();
+    String defaultHostId =
+        System.getenv().getOrDefault("HOSTNAME", "agent") + "-" + ProcessHandle.current().pid();
     return new AgentConfig(
-        s.string(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.DEFAULTS.get(CommonKeys.BOOTSTRAP_SERVERS)),
-        s.string(CommonKeys.SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(CommonKeys.SCHEMA_REGISTRY_URL)),
+        s.string(
+            CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.DEFAULTS.get(CommonKeys.BOOTSTRAP_SERVERS)),
+        s.string(
+            CommonKeys.SCHEMA_REGISTRY_URL,
+            CommonKeys.DEFAULTS.get(CommonKeys.SCHEMA_REGISTRY_URL)),
         s.string(HOST_ID, defaultHostId),
         s.enumValue(TYPE, HostType.class, HostType.NORMAL),
         s.string(IDC, ""),
@@ -125,7 +143,8 @@ public record AgentConfig(
     }
     long v = s.bytes(PIECE_LENGTH, 0, 0, 64L << 20);
     if (v != 0 && v < 4096) {
-      throw new ConfigException(PIECE_LENGTH, "must be auto, 0, or between 4KiB and 64MiB, was " + v);
+      throw new ConfigException(
+          PIECE_LENGTH, "must be auto, 0, or between 4KiB and 64MiB, was " + v);
     }
     return (int) v;
   }

@@ -34,12 +34,13 @@ import org.apache.kafka.common.header.Header;
 /**
  * Benchmark 1: what the broker itself does on this machine, with the project's real records. Every
  * other figure of the run is read against these baselines:
+ *
  * <ul>
  *   <li>{@code broker.produce.<Type>} / {@code broker.consume.<Type>}: records/s of pre-serialized
- *       HostHeartbeat, PieceEvent and ScheduleRequest values (Avro, Confluent wire format);</li>
- *   <li>{@code broker.pipe.HostHeartbeat}: a plain consume-and-produce loop (no processing);</li>
- *   <li>{@code broker.e2e.p50_ms}, {@code p99_ms}, {@code p999_ms}: one-hop produce-to-consume latency
- *       at a light fixed rate, linger 0.</li>
+ *       HostHeartbeat, PieceEvent and ScheduleRequest values (Avro, Confluent wire format);
+ *   <li>{@code broker.pipe.HostHeartbeat}: a plain consume-and-produce loop (no processing);
+ *   <li>{@code broker.e2e.p50_ms}, {@code p99_ms}, {@code p999_ms}: one-hop produce-to-consume
+ *       latency at a light fixed rate, linger 0.
  * </ul>
  */
 public final class BrokerBaseline implements Benchmark {
@@ -68,7 +69,8 @@ public final class BrokerBaseline implements Benchmark {
     BenchResult result = BenchResult.of(this);
     int pool = ctx.pick(2_000, 20_000);
     long count = ctx.pick(150_000L, 1_000_000L);
-    Duration limit = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(20)); // each produce/consume/pipe loop
+    Duration limit =
+        ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(20)); // each produce/consume/pipe loop
     Instant now = Instant.now();
     SplittableRandom rnd = new SplittableRandom(42);
 
@@ -86,21 +88,29 @@ public final class BrokerBaseline implements Benchmark {
       String name = type.getKey();
       String topic = ctx.newTopic("baseline-" + name, PARTITIONS);
       Pool values = serialize(ctx, topic, pool, type.getValue());
-      ctx.progress("%s: %.0f bytes/record serialized, %.0f serializations/s", name, values.avgBytes, values.serializePerSec);
-      result.add(Measurement.of("serialize " + name + " (project serializer, registry cached)", values.serializePerSec,
-          "records/s"));
+      ctx.progress(
+          "%s: %.0f bytes/record serialized, %.0f serializations/s",
+          name, values.avgBytes, values.serializePerSec);
+      result.add(
+          Measurement.of(
+              "serialize " + name + " (project serializer, registry cached)",
+              values.serializePerSec,
+              "records/s"));
       result.add(Measurement.of(name + " serialized size", values.avgBytes, "bytes"));
       ctx.putBaseline(SERIALIZE + name, values.serializePerSec);
 
       Rate p = produce(ctx, topic, values, count, limit);
-      ctx.progress("%s: produced %d in %.2f s = %.0f records/s (%.1f MiB/s)", name, p.records, p.seconds, p.perSec(),
-          p.perSec() * values.avgBytes / Records.MIB);
+      ctx.progress(
+          "%s: produced %d in %.2f s = %.0f records/s (%.1f MiB/s)",
+          name, p.records, p.seconds, p.perSec(), p.perSec() * values.avgBytes / Records.MIB);
       Rate c = consume(ctx, topic, p.records, limit.multipliedBy(2));
-      ctx.progress("%s: consumed %d in %.2f s = %.0f records/s", name, c.records, c.seconds, c.perSec());
+      ctx.progress(
+          "%s: consumed %d in %.2f s = %.0f records/s", name, c.records, c.seconds, c.perSec());
       ctx.putBaseline(PRODUCE + name, p.perSec());
       ctx.putBaseline(CONSUME + name, c.perSec());
       result.add(Measurement.of("produce " + name, p.perSec(), "records/s"));
-      result.add(Measurement.of("produce " + name, p.perSec() * values.avgBytes / Records.MIB, "MiB/s"));
+      result.add(
+          Measurement.of("produce " + name, p.perSec() * values.avgBytes / Records.MIB, "MiB/s"));
       result.add(Measurement.of("consume " + name, c.perSec(), "records/s"));
       categories.add(name);
       produced.add(p.perSec());
@@ -111,24 +121,41 @@ public final class BrokerBaseline implements Benchmark {
       }
     }
 
-    Rate pipe = pipe(ctx, heartbeatTopic, Math.min(heartbeatsWritten, ctx.pick(60_000L, 500_000L)), limit);
-    ctx.progress("consume-and-produce HostHeartbeat: %d in %.2f s = %.0f records/s", pipe.records, pipe.seconds,
-        pipe.perSec());
+    Rate pipe =
+        pipe(ctx, heartbeatTopic, Math.min(heartbeatsWritten, ctx.pick(60_000L, 500_000L)), limit);
+    ctx.progress(
+        "consume-and-produce HostHeartbeat: %d in %.2f s = %.0f records/s",
+        pipe.records, pipe.seconds, pipe.perSec());
     ctx.putBaseline(PIPE, pipe.perSec());
-    result.add(Measurement.of("consume-and-produce HostHeartbeat (plain loop, no processing)", pipe.perSec(), "records/s"));
+    result.add(
+        Measurement.of(
+            "consume-and-produce HostHeartbeat (plain loop, no processing)",
+            pipe.perSec(),
+            "records/s"));
 
     Map<String, Latencies> curves = new LinkedHashMap<>();
     List<Integer> rates = ctx.pick(List.of(1_000, 5_000), List.of(1_000, 5_000, 20_000));
     Duration each = ctx.pick(Duration.ofSeconds(4), Duration.ofSeconds(15));
     Pool heartbeats = serialize(ctx, heartbeatTopic, 1000, types.get("HostHeartbeat"));
     for (int rate : rates) {
-      Latencies lat = endToEnd(ctx, heartbeats, rate, each, ctx.pick(Duration.ofSeconds(10), Duration.ofSeconds(30)));
+      Latencies lat =
+          endToEnd(
+              ctx,
+              heartbeats,
+              rate,
+              each,
+              ctx.pick(Duration.ofSeconds(10), Duration.ofSeconds(30)));
       curves.put(rate + " records/s", lat);
-      ctx.progress("one-hop latency at %d/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)", rate,
-          lat.millisAt(0.5), lat.millisAt(0.99), lat.millisAt(0.999), lat.count());
-      result.add(Measurement.of("one-hop produce→consume p50 @ " + rate + "/s", lat.millisAt(0.5), "ms"));
-      result.add(Measurement.of("one-hop produce→consume p99 @ " + rate + "/s", lat.millisAt(0.99), "ms"));
-      result.add(Measurement.of("one-hop produce→consume p99.9 @ " + rate + "/s", lat.millisAt(0.999), "ms"));
+      ctx.progress(
+          "one-hop latency at %d/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)",
+          rate, lat.millisAt(0.5), lat.millisAt(0.99), lat.millisAt(0.999), lat.count());
+      result.add(
+          Measurement.of("one-hop produce→consume p50 @ " + rate + "/s", lat.millisAt(0.5), "ms"));
+      result.add(
+          Measurement.of("one-hop produce→consume p99 @ " + rate + "/s", lat.millisAt(0.99), "ms"));
+      result.add(
+          Measurement.of(
+              "one-hop produce→consume p99.9 @ " + rate + "/s", lat.millisAt(0.999), "ms"));
       result.data("e2e_" + rate, lat.summary());
       if (rate == rates.get(0)) {
         ctx.putBaseline(E2E_P50, lat.millisAt(0.5));
@@ -136,25 +163,36 @@ public final class BrokerBaseline implements Benchmark {
         ctx.putBaseline(E2E_P999, lat.millisAt(0.999));
       }
     }
-    result.chart(Charts.latencyDistribution(ctx, "broker-e2e-latency", "Kafka one-hop produce→consume latency",
-        curves));
-    result.chart(Charts.bars(ctx, "broker-throughput", "Kafka throughput with the project's records", "records/s",
-        categories, Map.of("produce", produced, "consume", consumed)));
+    result.chart(
+        Charts.latencyDistribution(
+            ctx, "broker-e2e-latency", "Kafka one-hop produce→consume latency", curves));
+    result.chart(
+        Charts.bars(
+            ctx,
+            "broker-throughput",
+            "Kafka throughput with the project's records",
+            "records/s",
+            categories,
+            Map.of("produce", produced, "consume", consumed)));
 
     long brokerRss = ProcessStats.rssBytes(ctx.brokerPid()).orElse(0);
     long onDisk = ProcessStats.directorySize(ctx.brokerDataDir());
     result.add(Measurement.of("broker RSS", ProcessStats.mib(brokerRss), "MiB"));
     result.add(Measurement.of("broker log size on disk", ProcessStats.mib(onDisk), "MiB"));
-    result.note("Records are pre-serialized, so produce/consume figures are the broker and client, not Avro; "
-        + "serialization is listed separately. " + PARTITIONS + " partitions, acks=all, idempotent producer, "
-        + "linger 5 ms, batch 64 KiB; latency runs use linger 0 and one partition.");
+    result.note(
+        "Records are pre-serialized, so produce/consume figures are the broker and client, not Avro; "
+            + "serialization is listed separately. "
+            + PARTITIONS
+            + " partitions, acks=all, idempotent producer, "
+            + "linger 5 ms, batch 64 KiB; latency runs use linger 0 and one partition.");
     return result;
   }
 
   /** Serialized values of one record type, cycled by the producer. */
   record Pool(List<String> keys, List<byte[]> values, double avgBytes, double serializePerSec) {}
 
-  private static Pool serialize(BenchContext ctx, String topic, int n, IntFunction<SpecificRecord> make) {
+  private static Pool serialize(
+      BenchContext ctx, String topic, int n, IntFunction<SpecificRecord> make) {
     SpecificAvroSerializer<SpecificRecord> serializer = Records.serializer(ctx.registryUrl());
     List<SpecificRecord> records = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -187,7 +225,8 @@ public final class BrokerBaseline implements Benchmark {
     }
   }
 
-  private static Rate produce(BenchContext ctx, String topic, Pool pool, long count, Duration limit) {
+  private static Rate produce(
+      BenchContext ctx, String topic, Pool pool, long count, Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     AtomicLong acked = new AtomicLong();
     long sent = 0;
@@ -196,11 +235,13 @@ public final class BrokerBaseline implements Benchmark {
       int n = pool.values().size();
       while (sent < count && (sent % 1000 != 0 || System.nanoTime() < deadline)) {
         int i = (int) (sent % n);
-        producer.send(new ProducerRecord<>(topic, pool.keys().get(i), pool.values().get(i)), (md, e) -> {
-          if (e == null) {
-            acked.incrementAndGet();
-          }
-        });
+        producer.send(
+            new ProducerRecord<>(topic, pool.keys().get(i), pool.values().get(i)),
+            (md, e) -> {
+              if (e == null) {
+                acked.incrementAndGet();
+              }
+            });
         sent++;
       }
       producer.flush();
@@ -227,7 +268,10 @@ public final class BrokerBaseline implements Benchmark {
     return new Rate(read, first == 0 ? 0 : (System.nanoTime() - first) / 1e9);
   }
 
-  /** A plain consume-and-produce loop: what any read-process-write service gets at best on this broker. */
+  /**
+   * A plain consume-and-produce loop: what any read-process-write service gets at best on this
+   * broker.
+   */
   private static Rate pipe(BenchContext ctx, String from, long count, Duration limit) {
     String to = ctx.newTopic("baseline-pipe", PARTITIONS);
     Map<String, Object> cprops = ctx.consumerProps("baseline-pipe-" + from);
@@ -237,7 +281,7 @@ public final class BrokerBaseline implements Benchmark {
     long read = 0;
     long first = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cprops);
-         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
       consumer.subscribe(List.of(from));
       while (read < count && System.nanoTime() < deadline) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -245,11 +289,13 @@ public final class BrokerBaseline implements Benchmark {
           first = System.nanoTime();
         }
         for (ConsumerRecord<String, byte[]> r : records) {
-          producer.send(new ProducerRecord<>(to, r.key(), r.value()), (md, e) -> {
-            if (e == null) {
-              acked.incrementAndGet();
-            }
-          });
+          producer.send(
+              new ProducerRecord<>(to, r.key(), r.value()),
+              (md, e) -> {
+                if (e == null) {
+                  acked.incrementAndGet();
+                }
+              });
           read++;
         }
         producer.flush();
@@ -259,9 +305,12 @@ public final class BrokerBaseline implements Benchmark {
     return new Rate(acked.get(), first == 0 ? 0 : (System.nanoTime() - first) / 1e9);
   }
 
-  /** One-hop latency: send at {@code rate} with a nanoTime header, a consumer in this JVM records arrival − send. */
-  public static Latencies endToEnd(BenchContext ctx, Pool pool, int rate, Duration duration, Duration drain)
-      throws Exception {
+  /**
+   * One-hop latency: send at {@code rate} with a nanoTime header, a consumer in this JVM records
+   * arrival − send.
+   */
+  public static Latencies endToEnd(
+      BenchContext ctx, Pool pool, int rate, Duration duration, Duration drain) throws Exception {
     String topic = ctx.newTopic("baseline-e2e", 1);
     Latencies lat = new Latencies();
     long total = (long) (rate * (duration.toNanos() / 1e9));
@@ -271,24 +320,27 @@ public final class BrokerBaseline implements Benchmark {
     Map<String, Object> cprops = ctx.consumerProps("baseline-e2e-" + topic);
     cprops.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     cprops.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-    Thread consumerThread = new Thread(() -> {
-      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cprops)) {
-        consumer.subscribe(List.of(topic));
-        while (!stop.get()) {
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-            long now = System.nanoTime();
-            if ("warmup".equals(r.key())) {
-              warmedUp.set(true);
-            }
-            Header h = r.headers().lastHeader("sent-nanos");
-            if (h != null) {
-              lat.recordNanos(now - ByteBuffer.wrap(h.value()).getLong());
-              received.incrementAndGet();
-            }
-          }
-        }
-      }
-    }, "bench-e2e-consumer");
+    Thread consumerThread =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cprops)) {
+                consumer.subscribe(List.of(topic));
+                while (!stop.get()) {
+                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.nanoTime();
+                    if ("warmup".equals(r.key())) {
+                      warmedUp.set(true);
+                    }
+                    Header h = r.headers().lastHeader("sent-nanos");
+                    if (h != null) {
+                      lat.recordNanos(now - ByteBuffer.wrap(h.value()).getLong());
+                      received.incrementAndGet();
+                    }
+                  }
+                }
+              }
+            },
+            "bench-e2e-consumer");
     consumerThread.setDaemon(true);
     consumerThread.start();
     Map<String, Object> pprops = ctx.producerProps();
@@ -306,7 +358,8 @@ public final class BrokerBaseline implements Benchmark {
       for (long i = 0; i < total; i++) {
         pacer.awaitTurn(i);
         int k = (int) (i % n);
-        ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, pool.keys().get(k), pool.values().get(k));
+        ProducerRecord<String, byte[]> rec =
+            new ProducerRecord<>(topic, pool.keys().get(k), pool.values().get(k));
         rec.headers().add("sent-nanos", ByteBuffer.allocate(8).putLong(System.nanoTime()).array());
         producer.send(rec);
       }

@@ -36,13 +36,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Benchmark 5: one stage-1 decision of the scheduling core (filter every other peer of the task, score the
- * survivors, keep the top 4) for tasks of 10, 100 and 1,000 peers, with 100,000 hosts and their published
- * scores in the lookup tables (hash maps, as the dispatcher's global-table caches would be).
+ * Benchmark 5: one stage-1 decision of the scheduling core (filter every other peer of the task,
+ * score the survivors, keep the top 4) for tasks of 10, 100 and 1,000 peers, with 100,000 hosts and
+ * their published scores in the lookup tables (hash maps, as the dispatcher's global-table caches
+ * would be).
  *
- * <p>Task shape: peer 0 is a seed that finished; every other peer runs and downloads from a parent in a
- * 4-ary tree, so all pass rule 3 and none closes a cycle; the requester is a new PENDING peer. A tenth of
- * the hosts are busy enough to be near their upload slot limit, so filters and the ledger do real work.
+ * <p>Task shape: peer 0 is a seed that finished; every other peer runs and downloads from a parent
+ * in a 4-ary tree, so all pass rule 3 and none closes a cycle; the requester is a new PENDING peer.
+ * A tenth of the hosts are busy enough to be near their upload slot limit, so filters and the
+ * ledger do real work.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -81,14 +83,23 @@ public class StageOneBenchmark {
       boolean busy = i % 10 == 0;
       int uploads = busy ? 45 + rnd.nextInt(10) : rnd.nextInt(10);
       long tx = (long) (maxTx * (busy ? 0.9 : rnd.nextDouble() * 0.6));
-      HostView h = HostView.online(id, i % 1000 == 0 ? HostType.SUPER_SEED : HostType.NORMAL, idcs[i % 4],
-          cities[i % 4], HostCapacity.uploads(maxTx, 50), new HostLoad(tx, uploads, 0));
+      HostView h =
+          HostView.online(
+              id,
+              i % 1000 == 0 ? HostType.SUPER_SEED : HostType.NORMAL,
+              idcs[i % 4],
+              cities[i % 4],
+              HostCapacity.uploads(maxTx, 50),
+              new HostLoad(tx, uploads, 0));
       hostMap.put(id, h);
       long[] buckets = new long[60];
       for (int b = 0; b < buckets.length; b++) {
         buckets[b] = (long) (tx * rnd.nextDouble());
       }
-      scoreMap.put(id, new ScoreView(id, calculator.compute(buckets, maxTx, uploads), maxTx, uploads, now - 1000));
+      scoreMap.put(
+          id,
+          new ScoreView(
+              id, calculator.compute(buckets, maxTx, uploads), maxTx, uploads, now - 1000));
     }
     hostLookup = HostLookup.of(hostMap);
     scoreLookup = ScoreLookup.of(scoreMap);
@@ -98,7 +109,9 @@ public class StageOneBenchmark {
     PeerStateMachine machine = new PeerStateMachine();
     for (int p = 0; p < peers; p++) {
       int host = rnd.nextInt(hosts);
-      Peer peer = task.addPeer(new Peer(String.format("peer-%05d", p), task.taskId(), "host-" + host, now - 60_000));
+      Peer peer =
+          task.addPeer(
+              new Peer(String.format("peer-%05d", p), task.taskId(), "host-" + host, now - 60_000));
       machine.transition(peer, PeerState.RUNNING, now - 50_000);
       for (int k = 0; k < 10; k++) {
         peer.recordPiece(50 + rnd.nextInt(20), now - 40_000 + k);
@@ -114,13 +127,24 @@ public class StageOneBenchmark {
     for (int i = 0; i < hosts; i += 50) {
       ledger.recordAllocation("host-" + i, now - 500);
     }
-    selector = new ParentSelector(CandidateFilters.standard(FilterParams.defaults()),
-        Evaluators.byName(policy, EvaluatorWeights.DEFAULT), ParentSelector.DEFAULT_TOP_N);
+    selector =
+        new ParentSelector(
+            CandidateFilters.standard(FilterParams.defaults()),
+            Evaluators.byName(policy, EvaluatorWeights.DEFAULT),
+            ParentSelector.DEFAULT_TOP_N);
   }
 
   @Benchmark
   public Selection decide() {
-    return selector.select(new SelectionRequest("req-" + (requestSeq++), task, "requester", Set.of(), hostLookup,
-        scoreLookup, ledger, now));
+    return selector.select(
+        new SelectionRequest(
+            "req-" + (requestSeq++),
+            task,
+            "requester",
+            Set.of(),
+            hostLookup,
+            scoreLookup,
+            ledger,
+            now));
   }
 }

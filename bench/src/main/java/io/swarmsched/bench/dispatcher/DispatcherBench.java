@@ -17,12 +17,12 @@ import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
-import io.swarmsched.schemas.ScoreWindow;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
+import io.swarmsched.schemas.ScoreWindow;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.serde.SpecificAvroSerializer;
 import io.swarmsched.topics.Topics;
@@ -48,20 +48,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Benchmark 4: request-to-decision latency of the dispatcher (started in-process from {@link DispatcherApp},
- * exactly-once-v2 as it defaults to) at fixed request rates, for tasks of 10 to 1,000 peers with 10,000 and
- * 100,000 hosts in the host table, and the highest rate it sustains (a burst drained as fast as it goes),
- * beside Kafka's one-hop latency of the same run.
+ * Benchmark 4: request-to-decision latency of the dispatcher (started in-process from {@link
+ * DispatcherApp}, exactly-once-v2 as it defaults to) at fixed request rates, for tasks of 10 to
+ * 1,000 peers with 10,000 and 100,000 hosts in the host table, and the highest rate it sustains (a
+ * burst drained as fast as it goes), beside Kafka's one-hop latency of the same run.
  *
- * <p>Hosts: every host has a HostState and a HostScore, as heartbeat-ingest and scoring-streams would publish.
+ * <p>Hosts: every host has a HostState and a HostScore, as heartbeat-ingest and scoring-streams
+ * would publish.
  *
- * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on random online
- * hosts; every phase has its own tasks (at least 2 per phase in --quick, 5 in the full run, more where needed so that
- * no task grows past twice its size in the phase); each request comes from a new peer of one of them, round robin, and is
- * answered with PARENTS. Decisions are read with {@code read_committed}, as an agent reads them, and like an agent
- * the reader reports the peer RUNNING once its decision (PARENTS or BACK_TO_SOURCE) arrives, so that later requests
- * can get it as a parent: the tasks grow as swarms do, and parents' upload slots are not exhausted by peers that
- * never serve. Each phase also counts the decisions that took more than one round (retries).
+ * <p>Workload: every task is pre-populated with P peers that report SUCCEEDED (peer events), on
+ * random online hosts; every phase has its own tasks (at least 2 per phase in --quick, 5 in the
+ * full run, more where needed so that no task grows past twice its size in the phase); each request
+ * comes from a new peer of one of them, round robin, and is answered with PARENTS. Decisions are
+ * read with {@code read_committed}, as an agent reads them, and like an agent the reader reports
+ * the peer RUNNING once its decision (PARENTS or BACK_TO_SOURCE) arrives, so that later requests
+ * can get it as a parent: the tasks grow as swarms do, and parents' upload slots are not exhausted
+ * by peers that never serve. Each phase also counts the decisions that took more than one round
+ * (retries).
  */
 public final class DispatcherBench implements Benchmark {
   public static final String NAME = "dispatcher";
@@ -86,105 +89,180 @@ public final class DispatcherBench implements Benchmark {
     List<Integer> sizes = ctx.pick(List.of(10, 1000), List.of(10, 100, 1000));
     List<Integer> rates = ctx.pick(List.of(100), List.of(100, 300, 1000));
     Duration phase = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
-    Duration drain = ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(15)); // after each phase's last request
+    Duration drain =
+        ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(15)); // after each phase's last request
     int burst = ctx.pick(1_000, 10_000);
     int minTasksPerPhase = ctx.pick(2, 5);
     Map<String, Latencies> curves = new LinkedHashMap<>();
     Map<String, double[][]> offeredVsAchieved = new LinkedHashMap<>();
     for (int hosts : hostCounts) {
-      GroupProgress.truncate(ctx, List.of(Topics.SCHEDULE_REQUESTS.name(), Topics.PEER_EVENTS.name()));
+      GroupProgress.truncate(
+          ctx, List.of(Topics.SCHEDULE_REQUESTS.name(), Topics.PEER_EVENTS.name()));
       publishHosts(ctx, hosts);
       String appId = "bench-dispatcher-" + hosts;
       Path state = ctx.newDir("dispatcher-state");
       Map<String, String> values = Map.of(DispatcherConfig.APPLICATION_ID, appId);
-      try (DispatcherApp app = DispatcherApp.start(ServiceSettings.of(ctx, state, Map.of(), values));
-           DecisionReader reader = new DecisionReader(ctx)) {
+      try (DispatcherApp app =
+              DispatcherApp.start(ServiceSettings.of(ctx, state, Map.of(), values));
+          DecisionReader reader = new DecisionReader(ctx)) {
         app.awaitRunning(Duration.ofSeconds(120));
         Map<TopicPartition, Long> before = Map.of();
         List<Plan> plans = new ArrayList<>();
         for (int size : sizes) {
           for (int rate : rates) {
-            plans.add(Plan.of("d" + size + "r" + rate, size, rate, (int) (rate * phase.toSeconds()), minTasksPerPhase));
+            plans.add(
+                Plan.of(
+                    "d" + size + "r" + rate,
+                    size,
+                    rate,
+                    (int) (rate * phase.toSeconds()),
+                    minTasksPerPhase));
           }
         }
-        Plan burstPlan = Plan.of("d" + sizes.get(0) + "burst", sizes.get(0), Integer.MAX_VALUE, burst, minTasksPerPhase);
+        Plan burstPlan =
+            Plan.of(
+                "d" + sizes.get(0) + "burst",
+                sizes.get(0),
+                Integer.MAX_VALUE,
+                burst,
+                minTasksPerPhase);
         List<Plan> all = new ArrayList<>(plans);
         all.add(burstPlan);
         int taskCount = publishPeers(ctx, hosts, all);
-        GroupProgress.Drain loaded = GroupProgress.awaitCaughtUp(ctx, appId, List.of(Topics.PEER_EVENTS.name()), before,
-            ctx.pick(Duration.ofSeconds(45), Duration.ofSeconds(120)), "dispatcher peer events");
-        ctx.progress("dispatcher up with %,d hosts and %,d tasks of %s peers (peer events %.0f/s%s)", hosts,
-            taskCount, sizes, loaded.perSec(), loaded.caughtUp() ? "" : ", NOT all loaded");
-        result.add(Measurement.of(String.format("peer events loaded/s (tasks of up to %d peers, %,d hosts)",
-            sizes.get(sizes.size() - 1), hosts), loaded.perSec(), "records/s"));
+        GroupProgress.Drain loaded =
+            GroupProgress.awaitCaughtUp(
+                ctx,
+                appId,
+                List.of(Topics.PEER_EVENTS.name()),
+                before,
+                ctx.pick(Duration.ofSeconds(45), Duration.ofSeconds(120)),
+                "dispatcher peer events");
+        ctx.progress(
+            "dispatcher up with %,d hosts and %,d tasks of %s peers (peer events %.0f/s%s)",
+            hosts, taskCount, sizes, loaded.perSec(), loaded.caughtUp() ? "" : ", NOT all loaded");
+        result.add(
+            Measurement.of(
+                String.format(
+                    "peer events loaded/s (tasks of up to %d peers, %,d hosts)",
+                    sizes.get(sizes.size() - 1), hosts),
+                loaded.perSec(),
+                "records/s"));
         if (!loaded.caughtUp()) {
-          result.note(String.format("%,d hosts: only %d of %d peer events were processed before the requests began",
-              hosts, loaded.records(), loaded.total()));
+          result.note(
+              String.format(
+                  "%,d hosts: only %d of %d peer events were processed before the requests began",
+                  hosts, loaded.records(), loaded.total()));
         }
-        Map<Integer, List<double[]>> points = new LinkedHashMap<>(); // per task size: (offered, achieved)
+        Map<Integer, List<double[]>> points =
+            new LinkedHashMap<>(); // per task size: (offered, achieved)
         Duration settle = ctx.pick(Duration.ofSeconds(30), Duration.ofSeconds(90));
         try (Requests requests = new Requests(ctx, appId, hosts, drain, settle)) {
           for (Plan plan : plans) {
-            String label = String.format("%,d hosts, %d peers, %d req/s", hosts, plan.size(), plan.rate());
+            String label =
+                String.format("%,d hosts, %d peers, %d req/s", hosts, plan.size(), plan.rate());
             Phase p = requests.run(reader, plan);
             curves.put(label, p.latencies);
-            points.computeIfAbsent(plan.size(), k -> new ArrayList<>()).add(new double[] {plan.rate(), p.achieved()});
+            points
+                .computeIfAbsent(plan.size(), k -> new ArrayList<>())
+                .add(new double[] {plan.rate(), p.achieved()});
             report(ctx, result, label, p);
           }
           Phase max = requests.run(reader, burstPlan);
-          ctx.progress("burst of %d requests (%d-peer tasks): %.0f decisions/s", burst, sizes.get(0), max.achieved());
-          result.add(Measurement.of(String.format("highest sustained rate (burst of %d, %d-peer tasks, %,d hosts)",
-              burst, sizes.get(0), hosts), max.achieved(), "decisions/s"));
-          result.add(ctx.against(String.format("burst p50 (%,d hosts)", hosts), max.latencies.millisAt(0.5), "ms",
-              BrokerBaseline.E2E_P50));
+          ctx.progress(
+              "burst of %d requests (%d-peer tasks): %.0f decisions/s",
+              burst, sizes.get(0), max.achieved());
+          result.add(
+              Measurement.of(
+                  String.format(
+                      "highest sustained rate (burst of %d, %d-peer tasks, %,d hosts)",
+                      burst, sizes.get(0), hosts),
+                  max.achieved(),
+                  "decisions/s"));
+          result.add(
+              ctx.against(
+                  String.format("burst p50 (%,d hosts)", hosts),
+                  max.latencies.millisAt(0.5),
+                  "ms",
+                  BrokerBaseline.E2E_P50));
         }
-        points.forEach((size, list) -> {
-          double[][] xy = new double[2][list.size()];
-          for (int i = 0; i < list.size(); i++) {
-            xy[0][i] = list.get(i)[0];
-            xy[1][i] = list.get(i)[1];
-          }
-          offeredVsAchieved.put(String.format("%,d hosts, %d-peer tasks", hosts, size), xy);
-        });
+        points.forEach(
+            (size, list) -> {
+              double[][] xy = new double[2][list.size()];
+              for (int i = 0; i < list.size(); i++) {
+                xy[0][i] = list.get(i)[0];
+                xy[1][i] = list.get(i)[1];
+              }
+              offeredVsAchieved.put(String.format("%,d hosts, %d-peer tasks", hosts, size), xy);
+            });
         long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
         long stateBytes = ProcessStats.directorySize(state);
-        result.add(Measurement.of(String.format("harness JVM RSS with dispatcher, %,d hosts", hosts), ProcessStats.mib(rss), "MiB"));
-        result.add(Measurement.of(String.format("dispatcher state on disk (RocksDB + global tables), %,d hosts", hosts),
-            ProcessStats.mib(stateBytes), "MiB"));
+        result.add(
+            Measurement.of(
+                String.format("harness JVM RSS with dispatcher, %,d hosts", hosts),
+                ProcessStats.mib(rss),
+                "MiB"));
+        result.add(
+            Measurement.of(
+                String.format(
+                    "dispatcher state on disk (RocksDB + global tables), %,d hosts", hosts),
+                ProcessStats.mib(stateBytes),
+                "MiB"));
         ctx.putBaseline(RSS_KEY, ProcessStats.mib(rss));
         ctx.putBaseline(STATE_KEY, ProcessStats.mib(stateBytes));
       }
     }
-    result.chart(Charts.latencyDistribution(ctx, "dispatcher-latency", "dispatcher request→decision latency", curves));
-    result.chart(Charts.throughputVsOffered(ctx, "dispatcher-throughput", "dispatcher decisions/s vs offered requests/s",
-        "req/s", offeredVsAchieved));
-    result.note("Latency = decision read (read_committed) − request send, same JVM clock. Under exactly-once-v2 a "
-        + "decision becomes visible when its transaction commits (commit.interval.ms=100 here), which bounds the "
-        + "latency from below; the broker's one-hop latency is the other floor.");
+    result.chart(
+        Charts.latencyDistribution(
+            ctx, "dispatcher-latency", "dispatcher request→decision latency", curves));
+    result.chart(
+        Charts.throughputVsOffered(
+            ctx,
+            "dispatcher-throughput",
+            "dispatcher decisions/s vs offered requests/s",
+            "req/s",
+            offeredVsAchieved));
+    result.note(
+        "Latency = decision read (read_committed) − request send, same JVM clock. Under exactly-once-v2 a "
+            + "decision becomes visible when its transaction commits (commit.interval.ms=100 here), which bounds the "
+            + "latency from below; the broker's one-hop latency is the other floor.");
     return result;
   }
 
   private static void report(BenchContext ctx, BenchResult result, String label, Phase p) {
-    ctx.progress("%s: achieved %.0f/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, outcomes %s, %d after retries%s", label,
-        p.achieved(), p.latencies.millisAt(0.5), p.latencies.millisAt(0.99), p.latencies.millisAt(0.999), p.outcomes,
+    ctx.progress(
+        "%s: achieved %.0f/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, outcomes %s, %d after retries%s",
+        label,
+        p.achieved(),
+        p.latencies.millisAt(0.5),
+        p.latencies.millisAt(0.99),
+        p.latencies.millisAt(0.999),
+        p.outcomes,
         p.retried,
         p.missing > 0 ? ", " + p.missing + " without decision" : "");
-    result.add(ctx.against("p50, " + label, p.latencies.millisAt(0.5), "ms", BrokerBaseline.E2E_P50));
-    result.add(ctx.against("p99, " + label, p.latencies.millisAt(0.99), "ms", BrokerBaseline.E2E_P99));
-    result.add(ctx.against("p99.9, " + label, p.latencies.millisAt(0.999), "ms", BrokerBaseline.E2E_P999));
+    result.add(
+        ctx.against("p50, " + label, p.latencies.millisAt(0.5), "ms", BrokerBaseline.E2E_P50));
+    result.add(
+        ctx.against("p99, " + label, p.latencies.millisAt(0.99), "ms", BrokerBaseline.E2E_P99));
+    result.add(
+        ctx.against("p99.9, " + label, p.latencies.millisAt(0.999), "ms", BrokerBaseline.E2E_P999));
     result.add(Measurement.of("achieved decisions/s, " + label, p.achieved(), "decisions/s"));
     result.add(Measurement.of("decisions after retries, " + label, p.retried, "decisions"));
     if (p.missing > 0) {
-      result.note(label + ": " + p.missing + " requests got no decision before the phase's deadline"
-          + (p.settled ? " (the backlog was worked off before the next phase)"
-              : "; the backlog was NOT worked off in time, so the next phase inherits it"));
+      result.note(
+          label
+              + ": "
+              + p.missing
+              + " requests got no decision before the phase's deadline"
+              + (p.settled
+                  ? " (the backlog was worked off before the next phase)"
+                  : "; the backlog was NOT worked off in time, so the next phase inherits it"));
     }
     result.data(label, Map.of("latency", p.latencies.summary(), "outcomes", p.outcomes.toString()));
   }
 
   /**
-   * HostStates of hosts 0..n-1 (all NORMAL and ONLINE, so no seed is triggered) and, as scoring-streams would
-   * publish them, a HostScore for each; tombstones for the rest.
+   * HostStates of hosts 0..n-1 (all NORMAL and ONLINE, so no seed is triggered) and, as
+   * scoring-streams would publish them, a HostScore for each; tombstones for the rest.
    */
   private static void publishHosts(BenchContext ctx, int n) {
     SpecificAvroSerializer<HostState> serializer = Records.serializer(ctx.registryUrl());
@@ -196,10 +274,15 @@ public final class DispatcherBench implements Benchmark {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
       for (int i = 0; i < MAX_HOSTS; i++) {
         if (i < n) {
-          HostState s = HostState.newBuilder(Records.hostState(i, 1, now, rnd)).setType(HostType.NORMAL).build();
+          HostState s =
+              HostState.newBuilder(Records.hostState(i, 1, now, rnd))
+                  .setType(HostType.NORMAL)
+                  .build();
           producer.send(new ProducerRecord<>(topic, s.getHostId(), serializer.serialize(topic, s)));
           HostScore score = score(s, now, rnd);
-          producer.send(new ProducerRecord<>(scores, s.getHostId(), scoreSerializer.serialize(scores, score)));
+          producer.send(
+              new ProducerRecord<>(
+                  scores, s.getHostId(), scoreSerializer.serialize(scores, score)));
         } else {
           producer.send(new ProducerRecord<>(topic, Records.hostId(i), null));
           producer.send(new ProducerRecord<>(scores, Records.hostId(i), null));
@@ -209,25 +292,39 @@ public final class DispatcherBench implements Benchmark {
     }
   }
 
-  /** A score with random parts, shaped as scoring-streams publishes it (LoadQuality = 0.5·peak + 0.3·duration + 0.2·concurrency). */
+  /**
+   * A score with random parts, shaped as scoring-streams publishes it (LoadQuality = 0.5·peak +
+   * 0.3·duration + 0.2·concurrency).
+   */
   private static HostScore score(HostState s, Instant at, SplittableRandom rnd) {
     double peak = rnd.nextDouble();
     double duration = rnd.nextDouble();
     double concurrency = rnd.nextDouble();
     long maxTx = s.getCapacity().getMaxTxBytesPerSec();
-    return HostScore.newBuilder().setHostId(s.getHostId())
+    return HostScore.newBuilder()
+        .setHostId(s.getHostId())
         .setLoadQuality(0.5 * peak + 0.3 * duration + 0.2 * concurrency)
-        .setPeakBandwidthUsage(peak).setBandwidthDurationRatio(duration).setConcurrentEfficiency(concurrency)
-        .setWindow(ScoreWindow.newBuilder().setHorizonBuckets(60).setPeakTxBytesPerSec((long) ((1 - peak) * maxTx))
-            .setSaturatedBuckets((int) Math.round((1 - duration) * 60)).setConcurrentUploads(s.getLoad().getConcurrentUploads())
-            .setMaxTxBytesPerSec(maxTx).setWindowEnd(at).build())
-        .setComputedAt(at).build();
+        .setPeakBandwidthUsage(peak)
+        .setBandwidthDurationRatio(duration)
+        .setConcurrentEfficiency(concurrency)
+        .setWindow(
+            ScoreWindow.newBuilder()
+                .setHorizonBuckets(60)
+                .setPeakTxBytesPerSec((long) ((1 - peak) * maxTx))
+                .setSaturatedBuckets((int) Math.round((1 - duration) * 60))
+                .setConcurrentUploads(s.getLoad().getConcurrentUploads())
+                .setMaxTxBytesPerSec(maxTx)
+                .setWindowEnd(at)
+                .build())
+        .setComputedAt(at)
+        .build();
   }
 
   /**
-   * One phase's workload: its own tasks, each starting with {@code size} peers. Every request adds a peer, so a
-   * phase spreads its requests over enough tasks that none grows past twice its size: "tasks of P peers" means
-   * tasks of P to 2P peers throughout the phase, not tasks that kept growing through the earlier phases.
+   * One phase's workload: its own tasks, each starting with {@code size} peers. Every request adds
+   * a peer, so a phase spreads its requests over enough tasks that none grows past twice its size:
+   * "tasks of P peers" means tasks of P to 2P peers throughout the phase, not tasks that kept
+   * growing through the earlier phases.
    */
   record Plan(String prefix, int size, int rate, int count, int tasks) {
     static Plan of(String prefix, int size, int rate, int count, int minTasks) {
@@ -239,7 +336,10 @@ public final class DispatcherBench implements Benchmark {
     }
   }
 
-  /** Each plan's tasks with their P peers, all SUCCEEDED, so requests are answered with parents chosen among them. Returns the number of tasks. */
+  /**
+   * Each plan's tasks with their P peers, all SUCCEEDED, so requests are answered with parents
+   * chosen among them. Returns the number of tasks.
+   */
   private static int publishPeers(BenchContext ctx, int hosts, List<Plan> plans) {
     int tasks = 0;
     SpecificAvroSerializer<PeerEvent> serializer = Records.serializer(ctx.registryUrl());
@@ -253,10 +353,19 @@ public final class DispatcherBench implements Benchmark {
           String task = plan.task(t);
           tasks++;
           for (int p = 0; p < plan.size(); p++) {
-            PeerEvent e = PeerEvent.newBuilder().setEventId("bench-pe-" + (seq++)).setTaskId(task)
-                .setPeerId(task + "-seeder-" + p).setHostId(Records.hostId(rnd.nextInt(hosts)))
-                .setType(PeerEventType.SUCCEEDED).setPiecesFinished(64).setPieceCount(64)
-                .setContentLength(64L * 4 * Records.MIB).setReason(null).setTimestamp(now).build();
+            PeerEvent e =
+                PeerEvent.newBuilder()
+                    .setEventId("bench-pe-" + (seq++))
+                    .setTaskId(task)
+                    .setPeerId(task + "-seeder-" + p)
+                    .setHostId(Records.hostId(rnd.nextInt(hosts)))
+                    .setType(PeerEventType.SUCCEEDED)
+                    .setPiecesFinished(64)
+                    .setPieceCount(64)
+                    .setContentLength(64L * 4 * Records.MIB)
+                    .setReason(null)
+                    .setTimestamp(now)
+                    .build();
             producer.send(new ProducerRecord<>(topic, task, serializer.serialize(topic, e)));
           }
         }
@@ -320,7 +429,8 @@ public final class DispatcherBench implements Benchmark {
         int t = i % plan.tasks();
         String task = plan.task(t);
         String requestId = "bench-req-" + (seq++);
-        ScheduleRequest r = Records.scheduleRequest(requestId, t, 0, rnd.nextInt(hosts), Instant.now());
+        ScheduleRequest r =
+            Records.scheduleRequest(requestId, t, 0, rnd.nextInt(hosts), Instant.now());
         r.setTaskId(task);
         r.setPeerId(task + "-" + requestId);
         byte[] value = serializer.serialize(topic, r);
@@ -336,14 +446,23 @@ public final class DispatcherBench implements Benchmark {
       phase.seconds = (reader.lastDecisionNanos() - t0) / 1e9;
       reader.end();
       if (phase.missing > 0) {
-        // Let the dispatcher work off this phase's backlog before the next one starts, so that no phase
-        // inherits another's queue (what it had not decided by the deadline is already counted as missing).
+        // Let the dispatcher work off this phase's backlog before the next one starts, so that no
+        // phase
+        // inherits another's queue (what it had not decided by the deadline is already counted as
+        // missing).
         try {
-          GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(Topics.SCHEDULE_REQUESTS.name()),
-              Map.of(), settle, "dispatcher backlog after the phase");
+          GroupProgress.Drain d =
+              GroupProgress.awaitCaughtUp(
+                  ctx,
+                  appId,
+                  List.of(Topics.SCHEDULE_REQUESTS.name()),
+                  Map.of(),
+                  settle,
+                  "dispatcher backlog after the phase");
           phase.settled = d.caughtUp();
         } catch (Exception e) {
-          throw new IllegalStateException("could not read the dispatcher's progress: " + e.getMessage(), e);
+          throw new IllegalStateException(
+              "could not read the dispatcher's progress: " + e.getMessage(), e);
         }
       }
       return phase;
@@ -356,7 +475,10 @@ public final class DispatcherBench implements Benchmark {
     }
   }
 
-  /** Reads decisions (read_committed) from the end of the topic and records each awaited request's latency. */
+  /**
+   * Reads decisions (read_committed) from the end of the topic and records each awaited request's
+   * latency.
+   */
   private static final class DecisionReader implements AutoCloseable {
     private final Map<String, Long> awaited = new ConcurrentHashMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -376,53 +498,74 @@ public final class DispatcherBench implements Benchmark {
       props.remove(ConsumerConfig.GROUP_ID_CONFIG);
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-      SpecificAvroSerde<ScheduleDecision> serde = SpecificAvroSerde.of(ScheduleDecision.class,
-          Map.of("schema.registry.url", ctx.registryUrl()));
-      KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-          serde.deserializer());
-      Map<TopicPartition, Long> end = GroupProgress.endOffsets(ctx, List.of(Topics.SCHEDULE_DECISIONS.name()));
+      SpecificAvroSerde<ScheduleDecision> serde =
+          SpecificAvroSerde.of(
+              ScheduleDecision.class, Map.of("schema.registry.url", ctx.registryUrl()));
+      KafkaConsumer<String, ScheduleDecision> consumer =
+          new KafkaConsumer<>(props, new StringDeserializer(), serde.deserializer());
+      Map<TopicPartition, Long> end =
+          GroupProgress.endOffsets(ctx, List.of(Topics.SCHEDULE_DECISIONS.name()));
       consumer.assign(end.keySet());
       end.forEach(consumer::seek);
-      thread = new Thread(() -> {
-        try (consumer) {
-          while (!stop.get()) {
-            for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(50))) {
-              long now = System.nanoTime();
-              ScheduleDecision d = r.value();
-              if (d == null || d.getOutcome() == DecisionOutcome.SEED_TRIGGER) {
-                continue;
-              }
-              Long sent = awaited.remove(d.getRequestId());
-              Phase p = phase;
-              if (sent != null && p != null) {
-                p.latencies.recordNanos(now - sent);
-                synchronized (p) {
-                  p.outcomes.merge(d.getOutcome(), 1, Integer::sum);
-                  p.decided++;
-                  if (d.getAttempt() > 1) p.retried++;
+      thread =
+          new Thread(
+              () -> {
+                try (consumer) {
+                  while (!stop.get()) {
+                    for (ConsumerRecord<String, ScheduleDecision> r :
+                        consumer.poll(Duration.ofMillis(50))) {
+                      long now = System.nanoTime();
+                      ScheduleDecision d = r.value();
+                      if (d == null || d.getOutcome() == DecisionOutcome.SEED_TRIGGER) {
+                        continue;
+                      }
+                      Long sent = awaited.remove(d.getRequestId());
+                      Phase p = phase;
+                      if (sent != null && p != null) {
+                        p.latencies.recordNanos(now - sent);
+                        synchronized (p) {
+                          p.outcomes.merge(d.getOutcome(), 1, Integer::sum);
+                          p.decided++;
+                          if (d.getAttempt() > 1) p.retried++;
+                        }
+                        lastDecision.set(now);
+                        reportRunning(d);
+                      }
+                    }
+                  }
                 }
-                lastDecision.set(now);
-                reportRunning(d);
-              }
-            }
-          }
-        }
-      }, "bench-decision-reader");
+              },
+              "bench-decision-reader");
       thread.setDaemon(true);
       thread.start();
     }
 
-    /** What an agent does on its decision: starts downloading and says so, which makes it a possible parent. */
+    /**
+     * What an agent does on its decision: starts downloading and says so, which makes it a possible
+     * parent.
+     */
     private void reportRunning(ScheduleDecision d) {
-      if (d.getOutcome() != DecisionOutcome.PARENTS && d.getOutcome() != DecisionOutcome.BACK_TO_SOURCE) {
+      if (d.getOutcome() != DecisionOutcome.PARENTS
+          && d.getOutcome() != DecisionOutcome.BACK_TO_SOURCE) {
         return;
       }
       String topic = Topics.PEER_EVENTS.name();
-      PeerEvent e = PeerEvent.newBuilder().setEventId("bench-agent-" + (agentSeq++)).setTaskId(d.getTaskId())
-          .setPeerId(d.getPeerId()).setHostId(d.getRequesterHostId())
-          .setType(d.getOutcome() == DecisionOutcome.PARENTS ? PeerEventType.RUNNING : PeerEventType.BACK_TO_SOURCE)
-          .setPiecesFinished(1).setPieceCount(64).setContentLength(64L * 4 * Records.MIB).setReason(null)
-          .setTimestamp(Instant.now()).build();
+      PeerEvent e =
+          PeerEvent.newBuilder()
+              .setEventId("bench-agent-" + (agentSeq++))
+              .setTaskId(d.getTaskId())
+              .setPeerId(d.getPeerId())
+              .setHostId(d.getRequesterHostId())
+              .setType(
+                  d.getOutcome() == DecisionOutcome.PARENTS
+                      ? PeerEventType.RUNNING
+                      : PeerEventType.BACK_TO_SOURCE)
+              .setPiecesFinished(1)
+              .setPieceCount(64)
+              .setContentLength(64L * 4 * Records.MIB)
+              .setReason(null)
+              .setTimestamp(Instant.now())
+              .build();
       agent.send(new ProducerRecord<>(topic, d.getTaskId(), peerEvents.serialize(topic, e)));
     }
 

@@ -29,15 +29,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Benchmark 2: heartbeats per second through heartbeat-ingest (decode, validate, order, fold into the
- * host store, publish the host state) with 10,000 and 100,000 distinct hosts, beside the plain
+ * Benchmark 2: heartbeats per second through heartbeat-ingest (decode, validate, order, fold into
+ * the host store, publish the host state) with 10,000 and 100,000 distinct hosts, beside the plain
  * consume-and-produce rate of the same broker. The heartbeats are produced first; a fresh ingest
  * application (started in-process from {@link HeartbeatIngestApp}) then drains them.
  */
 public final class HeartbeatIngestBench implements Benchmark {
   public static final String NAME = "heartbeat-ingest";
+
   /** Results the memory benchmark reads: RSS and state size at the largest host count. */
   public static final String RSS_KEY = "ingest.rss_mib";
+
   public static final String STATE_KEY = "ingest.state_mib";
 
   @Override
@@ -66,47 +68,80 @@ public final class HeartbeatIngestBench implements Benchmark {
         GroupProgress.truncate(ctx, List.of(topic));
         Map<TopicPartition, Long> start = GroupProgress.endOffsets(ctx, List.of(topic));
         long produced = produceHeartbeats(ctx, topic, hosts, rounds);
-        ctx.progress("%d heartbeats of %d hosts produced; starting ingest (%s)", produced, hosts, guarantee);
+        ctx.progress(
+            "%d heartbeats of %d hosts produced; starting ingest (%s)", produced, hosts, guarantee);
         String appId = "bench-ingest-" + guarantee.replace('_', '-') + "-" + hosts;
         Path state = ctx.newDir("ingest-state");
         Map<String, String> values = new LinkedHashMap<>();
         values.put(IngestSettings.APPLICATION_ID, appId);
         values.put(CommonKeys.PROCESSING_GUARANTEE, guarantee);
-        try (HeartbeatIngestApp app = HeartbeatIngestApp.start(
-            ServiceSettings.of(ctx, state, IngestSettings.SERVICE_DEFAULTS, values))) {
-          GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(topic), start,
-              ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(60)), "ingest " + hosts + " hosts");
+        try (HeartbeatIngestApp app =
+            HeartbeatIngestApp.start(
+                ServiceSettings.of(ctx, state, IngestSettings.SERVICE_DEFAULTS, values))) {
+          GroupProgress.Drain d =
+              GroupProgress.awaitCaughtUp(
+                  ctx,
+                  appId,
+                  List.of(topic),
+                  start,
+                  ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(60)),
+                  "ingest " + hosts + " hosts");
           long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
           long stateBytes = ProcessStats.directorySize(state);
           String label = String.format("%,d hosts, %s", hosts, guarantee);
-          ctx.progress("%s: %.0f heartbeats/s (%d of %d%s), RSS %.0f MiB, state %.1f MiB", label, d.perSec(),
-              d.records(), d.total(), d.caughtUp() ? "" : ", NOT caught up", ProcessStats.mib(rss),
+          ctx.progress(
+              "%s: %.0f heartbeats/s (%d of %d%s), RSS %.0f MiB, state %.1f MiB",
+              label,
+              d.perSec(),
+              d.records(),
+              d.total(),
+              d.caughtUp() ? "" : ", NOT caught up",
+              ProcessStats.mib(rss),
               ProcessStats.mib(stateBytes));
-          result.add(ctx.against("ingest heartbeats/s, " + label, d.perSec(), "records/s", BrokerBaseline.PIPE));
-          result.add(Measurement.of("harness JVM RSS during ingest, " + label, ProcessStats.mib(rss), "MiB"));
-          result.add(Measurement.of("ingest state on disk (RocksDB), " + label, ProcessStats.mib(stateBytes), "MiB"));
+          result.add(
+              ctx.against(
+                  "ingest heartbeats/s, " + label, d.perSec(), "records/s", BrokerBaseline.PIPE));
+          result.add(
+              Measurement.of(
+                  "harness JVM RSS during ingest, " + label, ProcessStats.mib(rss), "MiB"));
+          result.add(
+              Measurement.of(
+                  "ingest state on disk (RocksDB), " + label, ProcessStats.mib(stateBytes), "MiB"));
           if (d.includesStartup()) {
-            result.note(label + ": the first commit already covered over a fifth of the records, so this rate "
-                + "includes start-up (it understates)");
+            result.note(
+                label
+                    + ": the first commit already covered over a fifth of the records, so this rate "
+                    + "includes start-up (it understates)");
           }
           if (!d.caughtUp()) {
-            result.note(label + ": did not catch up within the time limit; rate is over what it processed");
+            result.note(
+                label + ": did not catch up within the time limit; rate is over what it processed");
           }
           if (hosts == 100_000 && guarantee.equals("exactly_once_v2")) {
             ctx.putBaseline(RSS_KEY, ProcessStats.mib(rss));
             ctx.putBaseline(STATE_KEY, ProcessStats.mib(stateBytes));
           }
-          categories.add(String.format("%dk hosts %s", hosts / 1000, guarantee.equals("at_least_once") ? "ALOS" : "EOS"));
+          categories.add(
+              String.format(
+                  "%dk hosts %s",
+                  hosts / 1000, guarantee.equals("at_least_once") ? "ALOS" : "EOS"));
           rates.add(d.perSec());
           baseline.add(ctx.baseline(BrokerBaseline.PIPE).orElse(0.0));
         }
       }
     }
-    result.chart(Charts.bars(ctx, "ingest-throughput", "heartbeat-ingest vs plain consume-and-produce", "records/s",
-        categories, Map.of("heartbeat-ingest", rates, "plain consume-and-produce (same run)", baseline)));
-    result.note("Rate from the first commit seen to the group's catching up (commit.interval.ms=100), so "
-        + "start-up and rebalancing are excluded. The ingest runs in the harness JVM: RSS is the harness's whole "
-        + "process (the broker is a separate JVM).");
+    result.chart(
+        Charts.bars(
+            ctx,
+            "ingest-throughput",
+            "heartbeat-ingest vs plain consume-and-produce",
+            "records/s",
+            categories,
+            Map.of("heartbeat-ingest", rates, "plain consume-and-produce (same run)", baseline)));
+    result.note(
+        "Rate from the first commit seen to the group's catching up (commit.interval.ms=100), so "
+            + "start-up and rebalancing are excluded. The ingest runs in the harness JVM: RSS is the harness's whole "
+            + "process (the broker is a separate JVM).");
     return result;
   }
 
@@ -120,7 +155,8 @@ public final class HeartbeatIngestBench implements Benchmark {
         Instant at = base.plusSeconds(round * 3L);
         for (int h = 0; h < hosts; h++) {
           HostHeartbeat hb = Records.heartbeat(h, round + 1, at, rnd);
-          producer.send(new ProducerRecord<>(topic, hb.getHostId(), serializer.serialize(topic, hb)));
+          producer.send(
+              new ProducerRecord<>(topic, hb.getHostId(), serializer.serialize(topic, hb)));
           count++;
         }
       }

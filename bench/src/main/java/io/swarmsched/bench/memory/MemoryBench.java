@@ -11,9 +11,10 @@ import io.swarmsched.bench.scoring.ScoringStreamsBench;
 import java.util.Map;
 
 /**
- * Benchmark 7: memory. The broker's RSS (its own JVM) and log size now, and the RSS and state size each
- * service benchmark recorded at its largest host count. The services run inside the harness JVM, so their
- * RSS is that of the whole harness process while the service ran (an upper bound for the service alone).
+ * Benchmark 7: memory. The broker's RSS (its own JVM) and log size now, and the RSS and state size
+ * each service benchmark recorded at its largest host count. The services run inside the harness
+ * JVM, so their RSS is that of the whole harness process while the service ran (an upper bound for
+ * the service alone).
  */
 public final class MemoryBench implements Benchmark {
   @Override
@@ -39,19 +40,36 @@ public final class MemoryBench implements Benchmark {
     result.add(Measurement.of("broker log size on disk", ProcessStats.mib(brokerLog), "MiB"));
     result.add(Measurement.of("harness JVM RSS now", ProcessStats.mib(selfRss), "MiB"));
     result.add(Measurement.of("harness JVM peak RSS (VmHWM)", ProcessStats.mib(selfPeak), "MiB"));
-    Map<String, String[]> services = Map.of(
-        "heartbeat-ingest (100,000 hosts, EOS)", new String[] {HeartbeatIngestBench.RSS_KEY, HeartbeatIngestBench.STATE_KEY},
-        "scoring-streams (100,000 hosts, ALOS)", new String[] {ScoringStreamsBench.RSS_KEY, ScoringStreamsBench.STATE_KEY},
-        "dispatcher (largest host count of the run)", new String[] {DispatcherBench.RSS_KEY, DispatcherBench.STATE_KEY});
-    services.forEach((service, keys) -> {
-      ctx.baseline(keys[0]).ifPresentOrElse(
-          rss -> result.add(Measurement.against("harness RSS while running " + service, rss, "MiB", "broker RSS now",
-              ProcessStats.mib(brokerRss))),
-          () -> result.note(service + ": not measured in this run (its benchmark did not run)"));
-      ctx.baseline(keys[1]).ifPresent(state -> result.add(Measurement.of("state on disk, " + service, state, "MiB")));
-    });
-    result.note("Services run inside the harness JVM (one at a time, each closed before the next starts), so each "
-        + "RSS includes the harness, the load generators and whatever the JVM has not returned to the OS.");
+    Map<String, String[]> services =
+        Map.of(
+            "heartbeat-ingest (100,000 hosts, EOS)",
+                new String[] {HeartbeatIngestBench.RSS_KEY, HeartbeatIngestBench.STATE_KEY},
+            "scoring-streams (100,000 hosts, ALOS)",
+                new String[] {ScoringStreamsBench.RSS_KEY, ScoringStreamsBench.STATE_KEY},
+            "dispatcher (largest host count of the run)",
+                new String[] {DispatcherBench.RSS_KEY, DispatcherBench.STATE_KEY});
+    services.forEach(
+        (service, keys) -> {
+          ctx.baseline(keys[0])
+              .ifPresentOrElse(
+                  rss ->
+                      result.add(
+                          Measurement.against(
+                              "harness RSS while running " + service,
+                              rss,
+                              "MiB",
+                              "broker RSS now",
+                              ProcessStats.mib(brokerRss))),
+                  () ->
+                      result.note(
+                          service + ": not measured in this run (its benchmark did not run)"));
+          ctx.baseline(keys[1])
+              .ifPresent(
+                  state -> result.add(Measurement.of("state on disk, " + service, state, "MiB")));
+        });
+    result.note(
+        "Services run inside the harness JVM (one at a time, each closed before the next starts), so each "
+            + "RSS includes the harness, the load generators and whatever the JVM has not returned to the OS.");
     return result;
   }
 }

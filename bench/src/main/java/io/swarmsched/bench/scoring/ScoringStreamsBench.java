@@ -24,25 +24,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
 /**
- * Benchmark 3: events per second through scoring-streams (its own topology from {@link ScoringTopology},
- * configured from {@link ScoringSettings}, run by service-runtime's {@link StreamsService}), for a realistic
- * mix of host states and piece events over 10,000 and 100,000 hosts, at-least-once and exactly-once-v2,
- * beside {@link PlainWindowedAggregation} on the same data with the same guarantee.
+ * Benchmark 3: events per second through scoring-streams (its own topology from {@link
+ * ScoringTopology}, configured from {@link ScoringSettings}, run by service-runtime's {@link
+ * StreamsService}), for a realistic mix of host states and piece events over 10,000 and 100,000
+ * hosts, at-least-once and exactly-once-v2, beside {@link PlainWindowedAggregation} on the same
+ * data with the same guarantee.
  *
- * <p>Each data set goes to topics of its own (same partition count as the catalog), so each run drains
- * exactly its data; only the topic names differ from the service's defaults.
+ * <p>Each data set goes to topics of its own (same partition count as the catalog), so each run
+ * drains exactly its data; only the topic names differ from the service's defaults.
  */
 public final class ScoringStreamsBench implements Benchmark {
   public static final String NAME = "scoring-streams";
@@ -71,71 +70,128 @@ public final class ScoringStreamsBench implements Benchmark {
       int rounds = hosts == 10_000 ? ctx.pick(1, 5) : 1;
       int partitions = Topics.HOSTS.partitions();
       String hostsTopic = ctx.newTopic("scoring-hosts-" + hosts, partitions);
-      String piecesTopic = ctx.newTopic("scoring-pieces-" + hosts, Topics.PIECE_EVENTS.partitions());
+      String piecesTopic =
+          ctx.newTopic("scoring-pieces-" + hosts, Topics.PIECE_EVENTS.partitions());
       long events = produce(ctx, hostsTopic, piecesTopic, hosts, rounds);
-      ctx.progress("%,d hosts: %d events produced (1 host state + %d piece events per host per round, %d rounds)",
+      ctx.progress(
+          "%,d hosts: %d events produced (1 host state + %d piece events per host per round, %d rounds)",
           hosts, events, PIECES_PER_HOST_PER_ROUND, rounds);
       for (String guarantee : List.of("at_least_once", "exactly_once_v2")) {
         String label = String.format("%,d hosts, %s", hosts, guarantee);
         GroupProgress.Drain plainDrain = runPlain(ctx, piecesTopic, guarantee, hosts);
         double plainRate = plainDrain.perSec();
         if (plainDrain.includesStartup()) {
-          result.note("plain aggregation, " + label + ": its first commit already covered over a fifth of the records, "
-              + "so its rate includes start-up (it understates)");
+          result.note(
+              "plain aggregation, "
+                  + label
+                  + ": its first commit already covered over a fifth of the records, "
+                  + "so its rate includes start-up (it understates)");
         }
         ctx.putBaseline(PLAIN + guarantee + "." + hosts, plainRate);
-        result.add(Measurement.of("plain windowed aggregation events/s, " + label, plainRate, "records/s"));
+        result.add(
+            Measurement.of(
+                "plain windowed aggregation events/s, " + label, plainRate, "records/s"));
 
         String appId = "bench-scoring-" + guarantee.replace('_', '-') + "-" + hosts;
         Path state = ctx.newDir("scoring-state");
-        Settings settings = ServiceSettings.of(ctx, state, ScoringSettings.DEFAULTS, Map.of(
-            ScoringSettings.APPLICATION_ID, appId,
-            CommonKeys.PROCESSING_GUARANTEE, guarantee,
-            ScoringSettings.HOST_SCORES_TOPIC, ctx.newTopic("scoring-out", partitions)));
+        Settings settings =
+            ServiceSettings.of(
+                ctx,
+                state,
+                ScoringSettings.DEFAULTS,
+                Map.of(
+                    ScoringSettings.APPLICATION_ID, appId,
+                    CommonKeys.PROCESSING_GUARANTEE, guarantee,
+                    ScoringSettings.HOST_SCORES_TOPIC, ctx.newTopic("scoring-out", partitions)));
         ScoringConfig c = ScoringSettings.config(settings);
-        ScoringConfig config = new ScoringConfig(c.params(), c.grace(), c.reportedHold(), c.epsilon(),
-            c.minPublishInterval(), c.repartitionPartitions(), c.policyId(), piecesTopic, hostsTopic,
-            c.hostScoresTopic(), c.deadLettersTopic(), c.serdeConfig());
+        ScoringConfig config =
+            new ScoringConfig(
+                c.params(),
+                c.grace(),
+                c.reportedHold(),
+                c.epsilon(),
+                c.minPublishInterval(),
+                c.repartitionPartitions(),
+                c.policyId(),
+                piecesTopic,
+                hostsTopic,
+                c.hostScoresTopic(),
+                c.deadLettersTopic(),
+                c.serdeConfig());
         Properties props = StreamsProps.base(appId, settings);
         try (StreamsService service = new StreamsService(ScoringTopology.build(config), props)) {
           service.start();
-          GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(hostsTopic, piecesTopic), Map.of(),
-              ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(45)), "scoring " + label);
+          GroupProgress.Drain d =
+              GroupProgress.awaitCaughtUp(
+                  ctx,
+                  appId,
+                  List.of(hostsTopic, piecesTopic),
+                  Map.of(),
+                  ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(45)),
+                  "scoring " + label);
           long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
           long stateBytes = ProcessStats.directorySize(state);
-          ctx.progress("scoring %s: %.0f events/s (plain aggregation %.0f/s), RSS %.0f MiB, state %.1f MiB%s", label,
-              d.perSec(), plainRate, ProcessStats.mib(rss), ProcessStats.mib(stateBytes),
+          ctx.progress(
+              "scoring %s: %.0f events/s (plain aggregation %.0f/s), RSS %.0f MiB, state %.1f MiB%s",
+              label,
+              d.perSec(),
+              plainRate,
+              ProcessStats.mib(rss),
+              ProcessStats.mib(stateBytes),
               d.caughtUp() ? "" : " (NOT caught up)");
-          result.add(ctx.against("scoring-streams events/s, " + label, d.perSec(), "records/s",
-              PLAIN + guarantee + "." + hosts));
-          result.add(Measurement.of("harness JVM RSS during scoring, " + label, ProcessStats.mib(rss), "MiB"));
-          result.add(Measurement.of("scoring state on disk (RocksDB), " + label, ProcessStats.mib(stateBytes), "MiB"));
+          result.add(
+              ctx.against(
+                  "scoring-streams events/s, " + label,
+                  d.perSec(),
+                  "records/s",
+                  PLAIN + guarantee + "." + hosts));
+          result.add(
+              Measurement.of(
+                  "harness JVM RSS during scoring, " + label, ProcessStats.mib(rss), "MiB"));
+          result.add(
+              Measurement.of(
+                  "scoring state on disk (RocksDB), " + label,
+                  ProcessStats.mib(stateBytes),
+                  "MiB"));
           if (d.includesStartup()) {
-            result.note(label + ": the first commit already covered over a fifth of the records, so this rate "
-                + "includes start-up (it understates)");
+            result.note(
+                label
+                    + ": the first commit already covered over a fifth of the records, so this rate "
+                    + "includes start-up (it understates)");
           }
           if (!d.caughtUp()) {
-            result.note(label + ": did not catch up within the time limit; rate is over what it processed");
+            result.note(
+                label + ": did not catch up within the time limit; rate is over what it processed");
           }
           if (hosts == 100_000) {
             ctx.putBaseline(RSS_KEY, ProcessStats.mib(rss));
             ctx.putBaseline(STATE_KEY, ProcessStats.mib(stateBytes));
           }
-          categories.add(String.format("%dk %s", hosts / 1000, guarantee.equals("at_least_once") ? "ALOS" : "EOS"));
+          categories.add(
+              String.format(
+                  "%dk %s", hosts / 1000, guarantee.equals("at_least_once") ? "ALOS" : "EOS"));
           scoring.add(d.perSec());
           plain.add(plainRate);
         }
       }
     }
-    result.chart(Charts.bars(ctx, "scoring-throughput", "scoring-streams vs plain windowed aggregation", "events/s",
-        categories, Map.of("scoring-streams", scoring, "plain windowed aggregation (same data)", plain)));
-    result.note("The plain aggregation reads only the piece events (re-key by parent host, 1 s windows, sum); "
-        + "scoring-streams reads piece events and host states, so it does strictly more work per event. Rates are "
-        + "from the first commit to catching up (commit.interval.ms=100). Services run in the harness JVM.");
+    result.chart(
+        Charts.bars(
+            ctx,
+            "scoring-throughput",
+            "scoring-streams vs plain windowed aggregation",
+            "events/s",
+            categories,
+            Map.of("scoring-streams", scoring, "plain windowed aggregation (same data)", plain)));
+    result.note(
+        "The plain aggregation reads only the piece events (re-key by parent host, 1 s windows, sum); "
+            + "scoring-streams reads piece events and host states, so it does strictly more work per event. Rates are "
+            + "from the first commit to catching up (commit.interval.ms=100). Services run in the harness JVM.");
     return result;
   }
 
-  private static GroupProgress.Drain runPlain(BenchContext ctx, String piecesTopic, String guarantee, int hosts) throws Exception {
+  private static GroupProgress.Drain runPlain(
+      BenchContext ctx, String piecesTopic, String guarantee, int hosts) throws Exception {
     String appId = "bench-plain-" + guarantee.replace('_', '-') + "-" + hosts;
     Path state = ctx.newDir("plain-state");
     Properties props = new Properties();
@@ -146,20 +202,32 @@ public final class ScoringStreamsBench implements Benchmark {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     props.put("consumer.auto.offset.reset", "earliest");
     String out = ctx.newTopic("plain-out", Topics.PIECE_EVENTS.partitions());
-    Topology topology = PlainWindowedAggregation.build(piecesTopic, out,
-        Map.of("schema.registry.url", ctx.registryUrl()));
+    Topology topology =
+        PlainWindowedAggregation.build(
+            piecesTopic, out, Map.of("schema.registry.url", ctx.registryUrl()));
     try (StreamsService service = new StreamsService(topology, props)) {
       service.start();
-      GroupProgress.Drain d = GroupProgress.awaitCaughtUp(ctx, appId, List.of(piecesTopic), Map.of(),
-          ctx.pick(Duration.ofSeconds(8), Duration.ofSeconds(20)), "plain aggregation");
-      ctx.progress("plain windowed aggregation, %,d hosts, %s: %.0f events/s%s", hosts, guarantee, d.perSec(),
+      GroupProgress.Drain d =
+          GroupProgress.awaitCaughtUp(
+              ctx,
+              appId,
+              List.of(piecesTopic),
+              Map.of(),
+              ctx.pick(Duration.ofSeconds(8), Duration.ofSeconds(20)),
+              "plain aggregation");
+      ctx.progress(
+          "plain windowed aggregation, %,d hosts, %s: %.0f events/s%s",
+          hosts,
+          guarantee,
+          d.perSec(),
           d.includesStartup() ? " (includes start-up: the first commit covered over a fifth)" : "");
       return d;
     }
   }
 
   /** Host states and piece events over {@code rounds} seconds of stream time ending now. */
-  private static long produce(BenchContext ctx, String hostsTopic, String piecesTopic, int hosts, int rounds) {
+  private static long produce(
+      BenchContext ctx, String hostsTopic, String piecesTopic, int hosts, int rounds) {
     SpecificAvroSerializer<HostState> states = Records.serializer(ctx.registryUrl());
     SpecificAvroSerializer<PieceEvent> pieces = Records.serializer(ctx.registryUrl());
     SplittableRandom rnd = new SplittableRandom(hosts * 31L);
@@ -171,13 +239,16 @@ public final class ScoringStreamsBench implements Benchmark {
         Instant at = base.plusSeconds(round);
         for (int h = 0; h < hosts; h++) {
           HostState s = Records.hostState(h, round + 1, at, rnd);
-          producer.send(new ProducerRecord<>(hostsTopic, s.getHostId(), states.serialize(hostsTopic, s)));
+          producer.send(
+              new ProducerRecord<>(hostsTopic, s.getHostId(), states.serialize(hostsTopic, s)));
           count++;
           for (int p = 0; p < PIECES_PER_HOST_PER_ROUND; p++) {
             int task = rnd.nextInt(1000);
             int parent = rnd.nextInt(hosts);
-            PieceEvent e = Records.pieceEvent(seq++, task, h, parent, at.plusMillis(rnd.nextInt(1000)), rnd);
-            producer.send(new ProducerRecord<>(piecesTopic, e.getTaskId(), pieces.serialize(piecesTopic, e)));
+            PieceEvent e =
+                Records.pieceEvent(seq++, task, h, parent, at.plusMillis(rnd.nextInt(1000)), rnd);
+            producer.send(
+                new ProducerRecord<>(piecesTopic, e.getTaskId(), pieces.serialize(piecesTopic, e)));
             count++;
           }
         }

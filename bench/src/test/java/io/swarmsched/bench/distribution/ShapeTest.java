@@ -12,8 +12,17 @@ class ShapeTest {
 
   @Test
   void aSkewedShapeGivesOneAgentItsOwnUploadLimitAndTheRestTheCommonOne() {
-    DistributionBench.Shape skewed = new DistributionBench.Shape("skewed", 64 * Records.MIB, 8, 2 * Records.MIB,
-        8 * Records.MIB, 512 << 10, Duration.ofSeconds(300), 1, 20 * Records.MIB);
+    DistributionBench.Shape skewed =
+        new DistributionBench.Shape(
+            "skewed",
+            64 * Records.MIB,
+            8,
+            2 * Records.MIB,
+            8 * Records.MIB,
+            512 << 10,
+            Duration.ofSeconds(300),
+            1,
+            20 * Records.MIB);
     SwarmDemo.Options o = skewed.options("random", Path.of("x"));
     assertThat(o.policy()).isEqualTo("random");
     assertThat(o.uploadLimitOf(0)).as("the super seed").isEqualTo(2 * Records.MIB);
@@ -24,8 +33,15 @@ class ShapeTest {
 
   @Test
   void aUniformShapeHasNoOverrides() {
-    DistributionBench.Shape uniform = new DistributionBench.Shape("cpu-not-limiting", 64 * Records.MIB, 8,
-        4 * Records.MIB, 8 * Records.MIB, 512 << 10, Duration.ofSeconds(300));
+    DistributionBench.Shape uniform =
+        new DistributionBench.Shape(
+            "cpu-not-limiting",
+            64 * Records.MIB,
+            8,
+            4 * Records.MIB,
+            8 * Records.MIB,
+            512 << 10,
+            Duration.ofSeconds(300));
     assertThat(uniform.options("load-aware", Path.of("x")).uploadOverrides()).isEmpty();
   }
 }

@@ -45,20 +45,29 @@ import org.w3c.dom.Node;
 import picocli.CommandLine;
 
 /**
- * Checks docker-compose.yml, docker/Dockerfile and .dockerignore against the code, without a
- * Docker engine: what compose would only find out at {@code docker compose up} (a subcommand that
- * does not exist, a SWARM_* variable no setting reads, a port that does not match, a build input
- * that is not in the repository) fails here, in the normal test suite.
+ * Checks docker-compose.yml, docker/Dockerfile and .dockerignore against the code, without a Docker
+ * engine: what compose would only find out at {@code docker compose up} (a subcommand that does not
+ * exist, a SWARM_* variable no setting reads, a port that does not match, a build input that is not
+ * in the repository) fails here, in the normal test suite.
  */
 class DockerComposeFileTest {
 
   /** The image built from this repository; services using it run {@code swarmsched <command>}. */
   private static final String SWARMSCHED_IMAGE = "swarmsched:";
+
   private static final Set<String> CONDITIONS =
       Set.of("service_started", "service_healthy", "service_completed_successfully");
-  /** Classes whose public String constants are the documented {@code swarm.*} configuration keys. */
-  private static final List<Class<?>> KEY_CLASSES = List.of(
-      CommonKeys.class, AgentConfig.class, IngestSettings.class, ScoringSettings.class, DispatcherConfig.class);
+
+  /**
+   * Classes whose public String constants are the documented {@code swarm.*} configuration keys.
+   */
+  private static final List<Class<?>> KEY_CLASSES =
+      List.of(
+          CommonKeys.class,
+          AgentConfig.class,
+          IngestSettings.class,
+          ScoringSettings.class,
+          DispatcherConfig.class);
 
   private static Path root;
   private static JsonNode compose;
@@ -71,7 +80,8 @@ class DockerComposeFileTest {
     String text = Files.readString(file);
     // Jackson's YAML parser reports an alias as a plain string and ignores merge keys, so a file
     // using anchors would be checked as something other than what compose runs.
-    assertThat(text).as("docker-compose.yml must not use YAML anchors, aliases or merge keys")
+    assertThat(text)
+        .as("docker-compose.yml must not use YAML anchors, aliases or merge keys")
         .doesNotContainPattern("(?m)^[^#\\n]*(<<:|:\\s+[&*][A-Za-z0-9_-]+\\s*$)")
         .doesNotContainPattern("(?m)^\\s*-\\s+\\*[A-Za-z0-9_-]+\\s*$");
     compose = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
@@ -81,30 +91,54 @@ class DockerComposeFileTest {
 
   @Test
   void composeFileDefinesKafkaTheRegistryTheServicesAnOriginAndAgents() {
-    assertThat(services.keySet()).contains("kafka", "schema-registry", "topics", "heartbeat-ingest",
-        "scoring-streams", "dispatcher", "origin");
+    assertThat(services.keySet())
+        .contains(
+            "kafka",
+            "schema-registry",
+            "topics",
+            "heartbeat-ingest",
+            "scoring-streams",
+            "dispatcher",
+            "origin");
     assertThat(services.get("kafka").path("image").asText()).startsWith("apache/kafka:");
-    assertThat(services.get("schema-registry").path("image").asText()).startsWith("confluentinc/cp-schema-registry:");
+    assertThat(services.get("schema-registry").path("image").asText())
+        .startsWith("confluentinc/cp-schema-registry:");
     assertThat(agents()).as("agent services").hasSizeGreaterThanOrEqualTo(3);
-    services.forEach((name, service) -> assertThat(service.hasNonNull("image") || service.has("build"))
-        .as("service %s has an image or a build", name).isTrue());
+    services.forEach(
+        (name, service) ->
+            assertThat(service.hasNonNull("image") || service.has("build"))
+                .as("service %s has an image or a build", name)
+                .isTrue());
   }
 
   @Test
   void everyDependsOnNamesADefinedServiceWithAConditionItCanMeet() {
-    services.forEach((name, service) -> dependencies(service).forEach((target, condition) -> {
-      assertThat(services.keySet()).as("%s depends on %s", name, target).contains(target);
-      assertThat(CONDITIONS).as("condition of %s -> %s", name, target).contains(condition);
-      if (condition.equals("service_healthy")) {
-        assertThat(services.get(target).has("healthcheck"))
-            .as("%s waits for %s to be healthy, so %s needs a healthcheck", name, target, target).isTrue();
-      }
-      if (condition.equals("service_completed_successfully")) {
-        assertThat(isOneShot(services.get(target)))
-            .as("%s waits for %s to complete, so %s must be a one-shot (restart: \"no\")", name, target, target)
-            .isTrue();
-      }
-    }));
+    services.forEach(
+        (name, service) ->
+            dependencies(service)
+                .forEach(
+                    (target, condition) -> {
+                      assertThat(services.keySet())
+                          .as("%s depends on %s", name, target)
+                          .contains(target);
+                      assertThat(CONDITIONS)
+                          .as("condition of %s -> %s", name, target)
+                          .contains(condition);
+                      if (condition.equals("service_healthy")) {
+                        assertThat(services.get(target).has("healthcheck"))
+                            .as(
+                                "%s waits for %s to be healthy, so %s needs a healthcheck",
+                                name, target, target)
+                            .isTrue();
+                      }
+                      if (condition.equals("service_completed_successfully")) {
+                        assertThat(isOneShot(services.get(target)))
+                            .as(
+                                "%s waits for %s to complete, so %s must be a one-shot (restart: \"no\")",
+                                name, target, target)
+                            .isTrue();
+                      }
+                    }));
   }
 
   @Test
@@ -118,19 +152,23 @@ class DockerComposeFileTest {
   @Test
   void everyBuildUsesADockerfileThatExistsInItsContext() {
     List<String> built = new ArrayList<>();
-    services.forEach((name, service) -> {
-      if (!service.has("build")) {
-        return;
-      }
-      built.add(name);
-      JsonNode build = service.get("build");
-      String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
-      String dockerfile = build.isTextual() ? "Dockerfile" : build.path("dockerfile").asText("Dockerfile");
-      Path contextDir = root.resolve(context).normalize();
-      assertThat(contextDir).as("build context of %s", name).isDirectory();
-      assertThat(contextDir.resolve(dockerfile)).as("Dockerfile of %s", name).isRegularFile();
-      assertThat(service.path("image").asText()).as("image tag of built service %s", name).startsWith(SWARMSCHED_IMAGE);
-    });
+    services.forEach(
+        (name, service) -> {
+          if (!service.has("build")) {
+            return;
+          }
+          built.add(name);
+          JsonNode build = service.get("build");
+          String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
+          String dockerfile =
+              build.isTextual() ? "Dockerfile" : build.path("dockerfile").asText("Dockerfile");
+          Path contextDir = root.resolve(context).normalize();
+          assertThat(contextDir).as("build context of %s", name).isDirectory();
+          assertThat(contextDir.resolve(dockerfile)).as("Dockerfile of %s", name).isRegularFile();
+          assertThat(service.path("image").asText())
+              .as("image tag of built service %s", name)
+              .startsWith(SWARMSCHED_IMAGE);
+        });
     assertThat(built).as("services built from this repository").isNotEmpty();
   }
 
@@ -138,34 +176,42 @@ class DockerComposeFileTest {
   void everySwarmschedCommandNamesASubcommandMainHas() {
     assertThat(swarmschedServices()).isNotEmpty();
     List<String> problems = new ArrayList<>();
-    swarmschedServices().forEach((name, service) -> {
-      List<String> args = command(service);
-      String shown = "`swarmsched " + String.join(" ", args) + "` (service " + name + ")";
-      if (args.isEmpty()) {
-        problems.add("service " + name + " has no command");
-        return;
-      }
-      CommandLine current = Main.commandLine();
-      List<String> path = new ArrayList<>();
-      for (String arg : args) {
-        Map<String, CommandLine> subcommands = current.getSubcommands();
-        if (arg.startsWith("-") || subcommands.isEmpty()) {
-          break;
-        }
-        if (!subcommands.containsKey(arg)) {
-          problems.add(shown + ": " + (path.isEmpty() ? "swarmsched" : "swarmsched " + String.join(" ", path))
-              + " has no subcommand '" + arg + "'; it has " + new TreeSet<>(subcommands.keySet()));
-          return;
-        }
-        current = subcommands.get(arg);
-        path.add(arg);
-      }
-      try {
-        Main.commandLine().parseArgs(args.toArray(String[]::new));
-      } catch (CommandLine.ParameterException e) {
-        problems.add(shown + " does not parse: " + e.getMessage());
-      }
-    });
+    swarmschedServices()
+        .forEach(
+            (name, service) -> {
+              List<String> args = command(service);
+              String shown = "`swarmsched " + String.join(" ", args) + "` (service " + name + ")";
+              if (args.isEmpty()) {
+                problems.add("service " + name + " has no command");
+                return;
+              }
+              CommandLine current = Main.commandLine();
+              List<String> path = new ArrayList<>();
+              for (String arg : args) {
+                Map<String, CommandLine> subcommands = current.getSubcommands();
+                if (arg.startsWith("-") || subcommands.isEmpty()) {
+                  break;
+                }
+                if (!subcommands.containsKey(arg)) {
+                  problems.add(
+                      shown
+                          + ": "
+                          + (path.isEmpty() ? "swarmsched" : "swarmsched " + String.join(" ", path))
+                          + " has no subcommand '"
+                          + arg
+                          + "'; it has "
+                          + new TreeSet<>(subcommands.keySet()));
+                  return;
+                }
+                current = subcommands.get(arg);
+                path.add(arg);
+              }
+              try {
+                Main.commandLine().parseArgs(args.toArray(String[]::new));
+              } catch (CommandLine.ParameterException e) {
+                problems.add(shown + " does not parse: " + e.getMessage());
+              }
+            });
     assertThat(problems).as("compose commands that io.swarmsched.cli.Main would refuse").isEmpty();
   }
 
@@ -173,54 +219,75 @@ class DockerComposeFileTest {
   void everySwarmEnvironmentVariableSetsADocumentedKey() throws IOException {
     Set<String> documented = documentedKeys();
     Map<String, String> variables = new LinkedHashMap<>();
-    services.forEach((name, service) -> environment(service).keySet().stream()
-        .filter(v -> v.startsWith("SWARM_")).forEach(v -> variables.put(name + ": " + v, v)));
-    dockerfile().env().keySet().stream().filter(v -> v.startsWith("SWARM_"))
+    services.forEach(
+        (name, service) ->
+            environment(service).keySet().stream()
+                .filter(v -> v.startsWith("SWARM_"))
+                .forEach(v -> variables.put(name + ": " + v, v)));
+    dockerfile().env().keySet().stream()
+        .filter(v -> v.startsWith("SWARM_"))
         .forEach(v -> variables.put("docker/Dockerfile: " + v, v));
     assertThat(variables).isNotEmpty();
-    variables.forEach((where, variable) -> {
-      if (variable.equals(Settings.CONFIG_ENV)) {
-        return;
-      }
-      String key = Settings.envToKey(variable);
-      assertThat(documented.contains(key) || key.startsWith(CommonKeys.STREAMS_PREFIX))
-          .as("%s sets %s, which no setting in %s reads", where, key,
-              KEY_CLASSES.stream().map(Class::getSimpleName).toList())
-          .isTrue();
-    });
+    variables.forEach(
+        (where, variable) -> {
+          if (variable.equals(Settings.CONFIG_ENV)) {
+            return;
+          }
+          String key = Settings.envToKey(variable);
+          assertThat(documented.contains(key) || key.startsWith(CommonKeys.STREAMS_PREFIX))
+              .as(
+                  "%s sets %s, which no setting in %s reads",
+                  where, key, KEY_CLASSES.stream().map(Class::getSimpleName).toList())
+              .isTrue();
+        });
   }
 
   @Test
   void bootstrapServersPointAtKafkasAdvertisedListener() {
     Map<String, String> uses = new LinkedHashMap<>();
-    services.forEach((name, service) -> {
-      Optional.ofNullable(environment(service).get("SWARM_BOOTSTRAP_SERVERS")).ifPresent(v -> uses.put(name, v));
-      Optional.ofNullable(environment(service).get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS"))
-          .ifPresent(v -> uses.put(name + " (kafkastore)", v));
-      List<String> args = command(service);
-      int flag = args.indexOf("--bootstrap-server");
-      if (flag >= 0 && flag + 1 < args.size()) {
-        uses.put(name + " (--bootstrap-server)", args.get(flag + 1));
-      }
-    });
+    services.forEach(
+        (name, service) -> {
+          Optional.ofNullable(environment(service).get("SWARM_BOOTSTRAP_SERVERS"))
+              .ifPresent(v -> uses.put(name, v));
+          Optional.ofNullable(
+                  environment(service).get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS"))
+              .ifPresent(v -> uses.put(name + " (kafkastore)", v));
+          List<String> args = command(service);
+          int flag = args.indexOf("--bootstrap-server");
+          if (flag >= 0 && flag + 1 < args.size()) {
+            uses.put(name + " (--bootstrap-server)", args.get(flag + 1));
+          }
+        });
     assertThat(uses).containsKeys("topics (--bootstrap-server)", "heartbeat-ingest", "dispatcher");
-    uses.forEach((who, servers) -> {
-      for (String server : servers.split(",")) {
-        String hostPort = server.replaceFirst("^[A-Za-z_]+://", "");
-        String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
-        int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
-        assertThat(services.keySet()).as("%s bootstraps from %s, not a service", who, host).contains(host);
-        Map<String, String> env = environment(services.get(host));
-        Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
-        assertThat(advertised.values()).as("%s uses %s; %s advertises %s", who, hostPort, host, advertised)
-            .contains(host + ":" + port);
-        String listenerName = advertised.entrySet().stream().filter(e -> e.getValue().equals(host + ":" + port))
-            .findFirst().orElseThrow().getKey();
-        Map<String, String> bound = listeners(env.get("KAFKA_LISTENERS"));
-        assertThat(bound).as("%s binds listener %s", host, listenerName).containsKey(listenerName);
-        assertThat(bound.get(listenerName)).as("port of %s's listener %s", host, listenerName).endsWith(":" + port);
-      }
-    });
+    uses.forEach(
+        (who, servers) -> {
+          for (String server : servers.split(",")) {
+            String hostPort = server.replaceFirst("^[A-Za-z_]+://", "");
+            String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+            int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+            assertThat(services.keySet())
+                .as("%s bootstraps from %s, not a service", who, host)
+                .contains(host);
+            Map<String, String> env = environment(services.get(host));
+            Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
+            assertThat(advertised.values())
+                .as("%s uses %s; %s advertises %s", who, hostPort, host, advertised)
+                .contains(host + ":" + port);
+            String listenerName =
+                advertised.entrySet().stream()
+                    .filter(e -> e.getValue().equals(host + ":" + port))
+                    .findFirst()
+                    .orElseThrow()
+                    .getKey();
+            Map<String, String> bound = listeners(env.get("KAFKA_LISTENERS"));
+            assertThat(bound)
+                .as("%s binds listener %s", host, listenerName)
+                .containsKey(listenerName);
+            assertThat(bound.get(listenerName))
+                .as("port of %s's listener %s", host, listenerName)
+                .endsWith(":" + port);
+          }
+        });
   }
 
   @Test
@@ -228,33 +295,57 @@ class DockerComposeFileTest {
     Map<String, String> env = environment(services.get("kafka"));
     Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
     Map<String, String> bound = listeners(env.get("KAFKA_LISTENERS"));
-    String hostListener = advertised.entrySet().stream().filter(e -> e.getValue().equals("localhost:" + LocalClusterConfig.DEFAULT_KAFKA_PORT))
-        .map(Map.Entry::getKey).findFirst()
-        .orElseThrow(() -> new AssertionError("kafka advertises no localhost:" + LocalClusterConfig.DEFAULT_KAFKA_PORT + " listener: " + advertised));
+    String hostListener =
+        advertised.entrySet().stream()
+            .filter(e -> e.getValue().equals("localhost:" + LocalClusterConfig.DEFAULT_KAFKA_PORT))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "kafka advertises no localhost:"
+                            + LocalClusterConfig.DEFAULT_KAFKA_PORT
+                            + " listener: "
+                            + advertised));
     int containerPort = port(bound.get(hostListener));
-    assertThat(publishedPorts(services.get("kafka"))).as("kafka's published ports").containsEntry(LocalClusterConfig.DEFAULT_KAFKA_PORT, containerPort);
+    assertThat(publishedPorts(services.get("kafka")))
+        .as("kafka's published ports")
+        .containsEntry(LocalClusterConfig.DEFAULT_KAFKA_PORT, containerPort);
     for (String name : listenerNames(env.get("KAFKA_LISTENERS"))) {
-      assertThat(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP")).as("protocol of listener %s", name)
+      assertThat(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"))
+          .as("protocol of listener %s", name)
           .containsPattern("(^|,)" + name + ":");
     }
-    assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).as("controller quorum of a one-node KRaft cluster")
-        .isEqualTo(env.get("KAFKA_NODE_ID") + "@kafka:" + port(bound.get(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"))));
+    assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
+        .as("controller quorum of a one-node KRaft cluster")
+        .isEqualTo(
+            env.get("KAFKA_NODE_ID")
+                + "@kafka:"
+                + port(bound.get(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"))));
     assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("broker").contains("controller");
   }
 
   /**
-   * The broker runs with the embedded mode's settings (local-cluster's BrokerProcess), except
-   * those that are about addresses, identity and disk, which compose sets for its network.
+   * The broker runs with the embedded mode's settings (local-cluster's BrokerProcess), except those
+   * that are about addresses, identity and disk, which compose sets for its network.
    */
   @Test
   void kafkaHasTheEmbeddedBrokersSettings() throws Exception {
-    Set<String> local = Set.of("listeners", "advertised.listeners", "listener.security.protocol.map",
-        "controller.quorum.bootstrap.servers", "controller.listener.names", "log.dirs", "node.id");
+    Set<String> local =
+        Set.of(
+            "listeners",
+            "advertised.listeners",
+            "listener.security.protocol.map",
+            "controller.quorum.bootstrap.servers",
+            "controller.listener.names",
+            "log.dirs",
+            "node.id");
     Class<?> brokerProcess = Class.forName("io.swarmsched.cluster.BrokerProcess");
     java.lang.reflect.Method serverProperties =
         brokerProcess.getDeclaredMethod("serverProperties", LocalClusterConfig.class);
     serverProperties.setAccessible(true);
-    java.util.Properties embedded = (java.util.Properties) serverProperties.invoke(null, LocalClusterConfig.defaults());
+    java.util.Properties embedded =
+        (java.util.Properties) serverProperties.invoke(null, LocalClusterConfig.defaults());
     Map<String, String> env = environment(services.get("kafka"));
     List<String> differences = new ArrayList<>();
     for (String key : new TreeSet<>(embedded.stringPropertyNames())) {
@@ -263,8 +354,14 @@ class DockerComposeFileTest {
       }
       String variable = kafkaImageVariable(key);
       if (!embedded.getProperty(key).equals(env.get(variable))) {
-        differences.add(variable + "=" + env.get(variable) + " but the embedded broker has " + key + "="
-            + embedded.getProperty(key));
+        differences.add(
+            variable
+                + "="
+                + env.get(variable)
+                + " but the embedded broker has "
+                + key
+                + "="
+                + embedded.getProperty(key));
       }
     }
     assertThat(differences).as("kafka settings that differ from the embedded mode").isEmpty();
@@ -273,47 +370,65 @@ class DockerComposeFileTest {
   @Test
   void schemaRegistryUrlsPointAtTheRegistrysListener() {
     List<String> users = new ArrayList<>();
-    services.forEach((name, service) -> {
-      String url = environment(service).get("SWARM_SCHEMA_REGISTRY_URL");
-      if (url == null) {
-        return;
-      }
-      users.add(name);
-      URI uri = URI.create(url);
-      assertThat(services.keySet()).as("%s's registry host %s", name, uri.getHost()).contains(uri.getHost());
-      String listeners = environment(services.get(uri.getHost())).get("SCHEMA_REGISTRY_LISTENERS");
-      assertThat(listeners).as("SCHEMA_REGISTRY_LISTENERS of %s", uri.getHost()).isNotNull();
-      assertThat(Arrays.stream(listeners.split(",")).map(l -> URI.create(l.trim()).getPort()))
-          .as("%s uses %s", name, url).contains(uri.getPort());
-    });
+    services.forEach(
+        (name, service) -> {
+          String url = environment(service).get("SWARM_SCHEMA_REGISTRY_URL");
+          if (url == null) {
+            return;
+          }
+          users.add(name);
+          URI uri = URI.create(url);
+          assertThat(services.keySet())
+              .as("%s's registry host %s", name, uri.getHost())
+              .contains(uri.getHost());
+          String listeners =
+              environment(services.get(uri.getHost())).get("SCHEMA_REGISTRY_LISTENERS");
+          assertThat(listeners).as("SCHEMA_REGISTRY_LISTENERS of %s", uri.getHost()).isNotNull();
+          assertThat(Arrays.stream(listeners.split(",")).map(l -> URI.create(l.trim()).getPort()))
+              .as("%s uses %s", name, url)
+              .contains(uri.getPort());
+        });
     assertThat(users).contains("heartbeat-ingest", "scoring-streams", "dispatcher");
-    assertThat(publishedPorts(services.get("schema-registry"))).as("registry published as in the embedded mode")
-        .containsEntry(LocalClusterConfig.DEFAULT_REGISTRY_PORT, LocalClusterConfig.DEFAULT_REGISTRY_PORT);
+    assertThat(publishedPorts(services.get("schema-registry")))
+        .as("registry published as in the embedded mode")
+        .containsEntry(
+            LocalClusterConfig.DEFAULT_REGISTRY_PORT, LocalClusterConfig.DEFAULT_REGISTRY_PORT);
   }
 
   @Test
   void httpPortsMatchPublishedPortsAndHealthchecks() {
-    swarmschedServices().forEach((name, service) -> {
-      Map<String, String> env = environment(service);
-      String httpPort = env.get("SWARM_HTTP_PORT");
-      if (httpPort == null) {
-        return;
-      }
-      int port = Integer.parseInt(httpPort);
-      if (!publishedPorts(service).isEmpty()) {
-        assertThat(publishedPorts(service).values()).as("%s publishes its HTTP port %d", name, port).contains(port);
-      }
-      assertThat(healthcheckPort(service)).as("port %s's healthcheck calls", name).contains(port);
-      Optional.ofNullable(env.get("SWARM_HTTP_ADVERTISED"))
-          .ifPresent(a -> assertThat(a).as("%s's advertised address", name).isEqualTo(name + ":" + port));
-    });
+    swarmschedServices()
+        .forEach(
+            (name, service) -> {
+              Map<String, String> env = environment(service);
+              String httpPort = env.get("SWARM_HTTP_PORT");
+              if (httpPort == null) {
+                return;
+              }
+              int port = Integer.parseInt(httpPort);
+              if (!publishedPorts(service).isEmpty()) {
+                assertThat(publishedPorts(service).values())
+                    .as("%s publishes its HTTP port %d", name, port)
+                    .contains(port);
+              }
+              assertThat(healthcheckPort(service))
+                  .as("port %s's healthcheck calls", name)
+                  .contains(port);
+              Optional.ofNullable(env.get("SWARM_HTTP_ADVERTISED"))
+                  .ifPresent(
+                      a ->
+                          assertThat(a)
+                              .as("%s's advertised address", name)
+                              .isEqualTo(name + ":" + port));
+            });
   }
 
   @Test
   void publishedHostPortsAreDistinct() {
-    List<Integer> published = services.values().stream()
-        .flatMap(s -> publishedPorts(s).keySet().stream()).toList();
-    assertThat(published).doesNotHaveDuplicates()
+    List<Integer> published =
+        services.values().stream().flatMap(s -> publishedPorts(s).keySet().stream()).toList();
+    assertThat(published)
+        .doesNotHaveDuplicates()
         .contains(LocalClusterConfig.DEFAULT_KAFKA_PORT, LocalClusterConfig.DEFAULT_REGISTRY_PORT);
   }
 
@@ -321,95 +436,156 @@ class DockerComposeFileTest {
   void everyNamedVolumeIsDeclared() {
     Set<String> declared = new TreeSet<>();
     compose.path("volumes").fieldNames().forEachRemaining(declared::add);
-    services.forEach((name, service) -> service.path("volumes").forEach(v -> {
-      String source = v.isObject() ? v.path("source").asText("") : v.asText().split(":", 2)[0];
-      boolean named = !source.isEmpty() && !source.startsWith("/") && !source.startsWith(".") && !source.startsWith("~");
-      if (named) {
-        assertThat(declared).as("volume %s of %s is declared under volumes:", source, name).contains(source);
-      }
-    }));
+    services.forEach(
+        (name, service) ->
+            service
+                .path("volumes")
+                .forEach(
+                    v -> {
+                      String source =
+                          v.isObject() ? v.path("source").asText("") : v.asText().split(":", 2)[0];
+                      boolean named =
+                          !source.isEmpty()
+                              && !source.startsWith("/")
+                              && !source.startsWith(".")
+                              && !source.startsWith("~");
+                      if (named) {
+                        assertThat(declared)
+                            .as("volume %s of %s is declared under volumes:", source, name)
+                            .contains(source);
+                      }
+                    }));
   }
 
   @Test
   void everyLongRunningServiceHasAHealthcheck() {
-    services.forEach((name, service) -> {
-      if (!isOneShot(service)) {
-        JsonNode test = service.path("healthcheck").path("test");
-        assertThat(test.isMissingNode() || test.isNull()).as("%s has a healthcheck test", name).isFalse();
-        assertThat(service.path("healthcheck").path("disable").asBoolean(false))
-            .as("%s's healthcheck is not disabled", name).isFalse();
-      }
-    });
+    services.forEach(
+        (name, service) -> {
+          if (!isOneShot(service)) {
+            JsonNode test = service.path("healthcheck").path("test");
+            assertThat(test.isMissingNode() || test.isNull())
+                .as("%s has a healthcheck test", name)
+                .isFalse();
+            assertThat(service.path("healthcheck").path("disable").asBoolean(false))
+                .as("%s's healthcheck is not disabled", name)
+                .isFalse();
+          }
+        });
   }
 
   @Test
   void agentsAdvertiseTheirServiceNameWithDistinctIdsAndASuperSeed() {
     Set<String> ids = new TreeSet<>();
     List<String> types = new ArrayList<>();
-    agents().forEach((name, service) -> {
-      Map<String, String> env = environment(service);
-      assertThat(env).as("environment of agent %s", name).containsKeys(
-          Settings.keyToEnv(AgentConfig.HOST_ID), Settings.keyToEnv(AgentConfig.TYPE), Settings.keyToEnv(AgentConfig.IDC),
-          Settings.keyToEnv(AgentConfig.UPLOAD_LIMIT), Settings.keyToEnv(AgentConfig.ADVERTISED_HOST));
-      assertThat(env.get(Settings.keyToEnv(AgentConfig.ADVERTISED_HOST))).as("advertised host of %s", name).isEqualTo(name);
-      assertThat(env.get(Settings.keyToEnv(AgentConfig.BIND_HOST)))
-          .as("%s must bind its piece server beyond loopback so peers reach it", name).isEqualTo("0.0.0.0");
-      assertThat(ids.add(env.get(Settings.keyToEnv(AgentConfig.HOST_ID)))).as("host id of %s is unique", name).isTrue();
-      String type = env.get(Settings.keyToEnv(AgentConfig.TYPE));
-      assertThat(Arrays.stream(HostType.values()).map(Enum::name)).as("type of %s", name).contains(type);
-      types.add(type);
-      assertThat(Settings.of(Map.of(AgentConfig.UPLOAD_LIMIT, env.get(Settings.keyToEnv(AgentConfig.UPLOAD_LIMIT))))
-          .bytes(AgentConfig.UPLOAD_LIMIT, 0, 1, Long.MAX_VALUE)).as("upload limit of %s", name).isPositive();
-      String controlPort = env.get(Settings.keyToEnv(AgentConfig.CONTROL_PORT));
-      int control = controlPort == null ? AgentConfig.DEFAULT_CONTROL_PORT : Integer.parseInt(controlPort);
-      assertThat(healthcheckPort(service)).as("%s's healthcheck calls its control port", name).contains(control);
-    });
+    agents()
+        .forEach(
+            (name, service) -> {
+              Map<String, String> env = environment(service);
+              assertThat(env)
+                  .as("environment of agent %s", name)
+                  .containsKeys(
+                      Settings.keyToEnv(AgentConfig.HOST_ID),
+                      Settings.keyToEnv(AgentConfig.TYPE),
+                      Settings.keyToEnv(AgentConfig.IDC),
+                      Settings.keyToEnv(AgentConfig.UPLOAD_LIMIT),
+                      Settings.keyToEnv(AgentConfig.ADVERTISED_HOST));
+              assertThat(env.get(Settings.keyToEnv(AgentConfig.ADVERTISED_HOST)))
+                  .as("advertised host of %s", name)
+                  .isEqualTo(name);
+              assertThat(env.get(Settings.keyToEnv(AgentConfig.BIND_HOST)))
+                  .as("%s must bind its piece server beyond loopback so peers reach it", name)
+                  .isEqualTo("0.0.0.0");
+              assertThat(ids.add(env.get(Settings.keyToEnv(AgentConfig.HOST_ID))))
+                  .as("host id of %s is unique", name)
+                  .isTrue();
+              String type = env.get(Settings.keyToEnv(AgentConfig.TYPE));
+              assertThat(Arrays.stream(HostType.values()).map(Enum::name))
+                  .as("type of %s", name)
+                  .contains(type);
+              types.add(type);
+              assertThat(
+                      Settings.of(
+                              Map.of(
+                                  AgentConfig.UPLOAD_LIMIT,
+                                  env.get(Settings.keyToEnv(AgentConfig.UPLOAD_LIMIT))))
+                          .bytes(AgentConfig.UPLOAD_LIMIT, 0, 1, Long.MAX_VALUE))
+                  .as("upload limit of %s", name)
+                  .isPositive();
+              String controlPort = env.get(Settings.keyToEnv(AgentConfig.CONTROL_PORT));
+              int control =
+                  controlPort == null
+                      ? AgentConfig.DEFAULT_CONTROL_PORT
+                      : Integer.parseInt(controlPort);
+              assertThat(healthcheckPort(service))
+                  .as("%s's healthcheck calls its control port", name)
+                  .contains(control);
+            });
     assertThat(types).contains(HostType.SUPER_SEED.name(), HostType.NORMAL.name());
   }
 
   @Test
   void dockerfileCopiesOnlyWhatTheRepositoryAndItsBuildStageHave() throws Exception {
     Dockerfile dockerfile = dockerfile();
-    assertThat(dockerfile.stages()).as("stages of docker/Dockerfile").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(dockerfile.stages())
+        .as("stages of docker/Dockerfile")
+        .hasSizeGreaterThanOrEqualTo(2);
     assertThat(dockerfile.copies()).isNotEmpty();
     for (Copy copy : dockerfile.copies()) {
       for (String source : copy.sources()) {
         if (copy.from() == null) {
           assertThat(Files.exists(root.resolve(source).normalize()))
-              .as("COPY source %s (line %d) exists in the build context", source, copy.line()).isTrue();
+              .as("COPY source %s (line %d) exists in the build context", source, copy.line())
+              .isTrue();
           assertThat(DockerIgnore.load(root).excludes(relative(source)))
-              .as("COPY source %s (line %d) is not excluded by .dockerignore", source, copy.line()).isFalse();
+              .as("COPY source %s (line %d) is not excluded by .dockerignore", source, copy.line())
+              .isFalse();
           continue;
         }
-        Stage stage = dockerfile.stage(copy.from())
-            .orElseThrow(() -> new AssertionError("COPY --from=" + copy.from() + " names no stage"));
-        assertThat(stage.copiesRepository()).as("stage %s copies the repository (COPY . .)", stage.name()).isTrue();
-        assertThat(source).as("COPY --from=%s source", copy.from()).startsWith(stage.workdir() + "/");
+        Stage stage =
+            dockerfile
+                .stage(copy.from())
+                .orElseThrow(
+                    () -> new AssertionError("COPY --from=" + copy.from() + " names no stage"));
+        assertThat(stage.copiesRepository())
+            .as("stage %s copies the repository (COPY . .)", stage.name())
+            .isTrue();
+        assertThat(source)
+            .as("COPY --from=%s source", copy.from())
+            .startsWith(stage.workdir() + "/");
         checkBuildOutput(source.substring(stage.workdir().length() + 1), copy.line());
       }
     }
     String entrypoint = dockerfile.entrypoint();
     assertThat(entrypoint).as("ENTRYPOINT").contains(Main.class.getName());
-    Set<String> destinations = dockerfile.copies().stream().filter(c -> c.from() != null)
-        .map(Copy::destination).collect(Collectors.toSet());
+    Set<String> destinations =
+        dockerfile.copies().stream()
+            .filter(c -> c.from() != null)
+            .map(Copy::destination)
+            .collect(Collectors.toSet());
     Matcher cp = Pattern.compile("-cp\", \"([^\"]+)\"").matcher(entrypoint);
     assertThat(cp.find()).as("ENTRYPOINT has a -cp").isTrue();
     for (String entry : cp.group(1).split(":")) {
       String copied = entry.endsWith("/*") ? entry.substring(0, entry.length() - 1) : entry;
-      assertThat(destinations).as("class path entry %s is a COPY destination", entry).contains(copied);
+      assertThat(destinations)
+          .as("class path entry %s is a COPY destination", entry)
+          .contains(copied);
     }
     Path wrapper = root.resolve("docker/swarmsched");
     if (Files.exists(wrapper)) {
-      assertThat(Files.readString(wrapper)).as("docker/swarmsched runs the entrypoint's class path and main")
-          .contains(cp.group(1)).contains(Main.class.getName());
+      assertThat(Files.readString(wrapper))
+          .as("docker/swarmsched runs the entrypoint's class path and main")
+          .contains(cp.group(1))
+          .contains(Main.class.getName());
     }
   }
 
   @Test
   void dockerignoreKeepsTheBuildInputsAndDropsBuildOutputs() throws IOException {
     DockerIgnore ignore = DockerIgnore.load(root);
-    List<String> needed = new ArrayList<>(List.of("mvnw", ".mvn/wrapper/maven-wrapper.properties", "pom.xml",
-        "docker/Dockerfile"));
+    List<String> needed =
+        new ArrayList<>(
+            List.of(
+                "mvnw", ".mvn/wrapper/maven-wrapper.properties", "pom.xml", "docker/Dockerfile"));
     for (String module : modules()) {
       needed.add(module + "/pom.xml");
       needed.add(module + "/src/main");
@@ -417,15 +593,28 @@ class DockerComposeFileTest {
     for (String path : needed) {
       assertThat(ignore.excludes(path)).as("%s is in the build context", path).isFalse();
     }
-    assertThat(ignore.excludes("cli/target/swarmsched-cli-0.1.0-SNAPSHOT.jar")).as("target/ stays out").isTrue();
-    assertThat(ignore.excludes("schema-registry/src/test/node/node_modules/x/index.js")).as("node_modules stays out").isTrue();
+    assertThat(ignore.excludes("cli/target/swarmsched-cli-0.1.0-SNAPSHOT.jar"))
+        .as("target/ stays out")
+        .isTrue();
+    assertThat(ignore.excludes("schema-registry/src/test/node/node_modules/x/index.js"))
+        .as("node_modules stays out")
+        .isTrue();
   }
 
   @Test
   void dockerComposeConfigAcceptsTheFileWhenComposeIsInstalled() throws Exception {
-    Assumptions.assumeTrue(run(List.of("docker", "compose", "version")).exitCode() == 0,
+    Assumptions.assumeTrue(
+        run(List.of("docker", "compose", "version")).exitCode() == 0,
         "skipped: `docker compose` is not installed here, so only the static checks ran");
-    Result config = run(List.of("docker", "compose", "-f", root.resolve("docker-compose.yml").toString(), "config", "--quiet"));
+    Result config =
+        run(
+            List.of(
+                "docker",
+                "compose",
+                "-f",
+                root.resolve("docker-compose.yml").toString(),
+                "config",
+                "--quiet"));
     assertThat(config.exitCode()).as("docker compose config: %s", config.output()).isZero();
   }
 
@@ -433,22 +622,25 @@ class DockerComposeFileTest {
 
   private static Map<String, JsonNode> swarmschedServices() {
     Map<String, JsonNode> result = new LinkedHashMap<>();
-    services.forEach((name, service) -> {
-      if (service.path("image").asText().startsWith(SWARMSCHED_IMAGE) || service.has("build")) {
-        result.put(name, service);
-      }
-    });
+    services.forEach(
+        (name, service) -> {
+          if (service.path("image").asText().startsWith(SWARMSCHED_IMAGE) || service.has("build")) {
+            result.put(name, service);
+          }
+        });
     return result;
   }
 
   private static Map<String, JsonNode> agents() {
     Map<String, JsonNode> result = new LinkedHashMap<>();
-    swarmschedServices().forEach((name, service) -> {
-      List<String> args = command(service);
-      if (!args.isEmpty() && args.get(0).equals("agent")) {
-        result.put(name, service);
-      }
-    });
+    swarmschedServices()
+        .forEach(
+            (name, service) -> {
+              List<String> args = command(service);
+              if (!args.isEmpty() && args.get(0).equals("agent")) {
+                result.put(name, service);
+              }
+            });
     return result;
   }
 
@@ -472,7 +664,11 @@ class DockerComposeFileTest {
     if (dependsOn.isArray()) {
       dependsOn.forEach(d -> result.put(d.asText(), "service_started"));
     } else if (dependsOn.isObject()) {
-      dependsOn.properties().forEach(e -> result.put(e.getKey(), e.getValue().path("condition").asText("service_started")));
+      dependsOn
+          .properties()
+          .forEach(
+              e ->
+                  result.put(e.getKey(), e.getValue().path("condition").asText("service_started")));
     }
     return result;
   }
@@ -499,22 +695,34 @@ class DockerComposeFileTest {
     Map<String, String> env = new LinkedHashMap<>();
     JsonNode node = service.path("environment");
     if (node.isObject()) {
-      node.properties().forEach(e -> env.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+      node.properties()
+          .forEach(e -> env.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
     } else if (node.isArray()) {
-      node.forEach(item -> {
-        String[] kv = item.asText().split("=", 2);
-        env.put(kv[0], kv.length > 1 ? kv[1] : null);
-      });
+      node.forEach(
+          item -> {
+            String[] kv = item.asText().split("=", 2);
+            env.put(kv[0], kv.length > 1 ? kv[1] : null);
+          });
     }
     return env;
   }
 
-  /** How the apache/kafka image names a broker property: {@code log.segment.bytes} → {@code KAFKA_LOG_SEGMENT_BYTES}. */
+  /**
+   * How the apache/kafka image names a broker property: {@code log.segment.bytes} → {@code
+   * KAFKA_LOG_SEGMENT_BYTES}.
+   */
   private static String kafkaImageVariable(String property) {
-    return "KAFKA_" + property.replace("_", "__").replace("-", "___").replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    return "KAFKA_"
+        + property
+            .replace("_", "__")
+            .replace("-", "___")
+            .replace('.', '_')
+            .toUpperCase(java.util.Locale.ROOT);
   }
 
-  /** "PLAINTEXT://kafka:9092,HOST://localhost:9092" → {PLAINTEXT=kafka:9092, HOST=localhost:9092}. */
+  /**
+   * "PLAINTEXT://kafka:9092,HOST://localhost:9092" → {PLAINTEXT=kafka:9092, HOST=localhost:9092}.
+   */
   private static Map<String, String> listeners(String spec) {
     Map<String, String> result = new LinkedHashMap<>();
     if (spec != null) {
@@ -546,7 +754,8 @@ class DockerComposeFileTest {
       }
       String[] parts = p.asText().replaceFirst("/(tcp|udp)$", "").split(":");
       if (parts.length >= 2) {
-        result.put(Integer.parseInt(parts[parts.length - 2]), Integer.parseInt(parts[parts.length - 1]));
+        result.put(
+            Integer.parseInt(parts[parts.length - 2]), Integer.parseInt(parts[parts.length - 1]));
       }
     }
     return result;
@@ -562,7 +771,10 @@ class DockerComposeFileTest {
     return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
   }
 
-  /** The {@code swarm.*} keys written down as public String constants (and defaults) in {@link #KEY_CLASSES}. */
+  /**
+   * The {@code swarm.*} keys written down as public String constants (and defaults) in {@link
+   * #KEY_CLASSES}.
+   */
   private static Set<String> documentedKeys() {
     Set<String> keys = new TreeSet<>();
     for (Class<?> type : KEY_CLASSES) {
@@ -576,7 +788,8 @@ class DockerComposeFileTest {
           if (value instanceof String s && s.startsWith("swarm.") && !s.endsWith(".")) {
             keys.add(s);
           } else if (value instanceof Map<?, ?> map) {
-            map.keySet().stream().filter(k -> k instanceof String s && s.startsWith("swarm."))
+            map.keySet().stream()
+                .filter(k -> k instanceof String s && s.startsWith("swarm."))
                 .forEach(k -> keys.add((String) k));
           }
         } catch (IllegalAccessException e) {
@@ -593,17 +806,27 @@ class DockerComposeFileTest {
 
   private record Stage(String name, String workdir, boolean copiesRepository) {}
 
-  private record Dockerfile(List<Stage> stages, List<Copy> copies, Map<String, String> env, String entrypoint) {
+  private record Dockerfile(
+      List<Stage> stages, List<Copy> copies, Map<String, String> env, String entrypoint) {
     Optional<Stage> stage(String name) {
       return stages.stream().filter(s -> name.equals(s.name())).findFirst();
     }
   }
 
-  /** The build service's Dockerfile, parsed as far as these checks need: stages, COPY, ENV, ENTRYPOINT. */
+  /**
+   * The build service's Dockerfile, parsed as far as these checks need: stages, COPY, ENV,
+   * ENTRYPOINT.
+   */
   private static Dockerfile dockerfile() throws IOException {
-    JsonNode build = swarmschedServices().values().stream().filter(s -> s.has("build")).findFirst()
-        .orElseThrow(() -> new AssertionError("no service builds the swarmsched image")).get("build");
-    Path file = root.resolve(build.path("context").asText(".")).resolve(build.path("dockerfile").asText("Dockerfile"));
+    JsonNode build =
+        swarmschedServices().values().stream()
+            .filter(s -> s.has("build"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no service builds the swarmsched image"))
+            .get("build");
+    Path file =
+        root.resolve(build.path("context").asText("."))
+            .resolve(build.path("dockerfile").asText("Dockerfile"));
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     List<Stage> stages = new ArrayList<>();
     List<Copy> copies = new ArrayList<>();
@@ -662,13 +885,15 @@ class DockerComposeFileTest {
           copies.add(new Copy(start, from, List.copyOf(sources), rest.get(rest.size() - 1)));
         }
         case "ENV" -> {
-          Matcher m = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)").matcher(text.substring(3));
+          Matcher m =
+              Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)")
+                  .matcher(text.substring(3));
           while (m.find()) {
             env.put(m.group(1), m.group(2).replace("\"", ""));
           }
         }
         case "ENTRYPOINT" -> entrypoint = text.substring("ENTRYPOINT".length()).strip();
-        default -> { }
+        default -> {}
       }
     }
     if (inStage) {
@@ -678,30 +903,46 @@ class DockerComposeFileTest {
   }
 
   /**
-   * A path the build stage produced, e.g. {@code cli/target/swarmsched-cli-0.1.0-SNAPSHOT.jar}:
-   * the module exists, the jar is its artifactId-version, and {@code target/lib/} is filled by
-   * the module's copy-dependencies execution.
+   * A path the build stage produced, e.g. {@code cli/target/swarmsched-cli-0.1.0-SNAPSHOT.jar}: the
+   * module exists, the jar is its artifactId-version, and {@code target/lib/} is filled by the
+   * module's copy-dependencies execution.
    */
   private static void checkBuildOutput(String path, int line) throws Exception {
     String[] parts = path.replaceAll("/+$", "").split("/");
-    assertThat(parts.length).as("build output %s (line %d) is <module>/target/...", path, line).isGreaterThanOrEqualTo(3);
+    assertThat(parts.length)
+        .as("build output %s (line %d) is <module>/target/...", path, line)
+        .isGreaterThanOrEqualTo(3);
     String module = parts[0];
     assertThat(parts[1]).as("build output %s (line %d)", path, line).isEqualTo("target");
     Path pom = root.resolve(module).resolve("pom.xml");
-    assertThat(pom).as("module %s of build output %s (line %d)", module, path, line).isRegularFile();
+    assertThat(pom)
+        .as("module %s of build output %s (line %d)", module, path, line)
+        .isRegularFile();
     String pomText = Files.readString(pom);
     String leaf = parts[parts.length - 1];
     if (leaf.endsWith(".jar")) {
       Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
       Element project = doc.getDocumentElement();
       String artifactId = childText(project, "artifactId");
-      String version = Optional.ofNullable(childText(project, "version"))
-          .orElseGet(() -> childText((Element) project.getElementsByTagName("parent").item(0), "version"));
-      assertThat(leaf).as("jar of module %s (line %d)", module, line).isEqualTo(artifactId + "-" + version + ".jar");
-      assertThat(pomText).as("module %s builds a jar", module).doesNotContain("<packaging>pom</packaging>");
+      String version =
+          Optional.ofNullable(childText(project, "version"))
+              .orElseGet(
+                  () ->
+                      childText(
+                          (Element) project.getElementsByTagName("parent").item(0), "version"));
+      assertThat(leaf)
+          .as("jar of module %s (line %d)", module, line)
+          .isEqualTo(artifactId + "-" + version + ".jar");
+      assertThat(pomText)
+          .as("module %s builds a jar", module)
+          .doesNotContain("<packaging>pom</packaging>");
     } else if (parts.length == 3 && leaf.equals("lib")) {
-      assertThat(pomText).as("%s (line %d) is filled by %s's copy-dependencies into target/lib", path, line, module)
-          .contains("copy-dependencies").contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
+      assertThat(pomText)
+          .as(
+              "%s (line %d) is filled by %s's copy-dependencies into target/lib",
+              path, line, module)
+          .contains("copy-dependencies")
+          .contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
     } else {
       fail("build output %s (line %d) is neither the module jar nor target/lib", path, line);
     }
@@ -717,7 +958,9 @@ class DockerComposeFileTest {
   }
 
   private static List<String> modules() throws IOException {
-    Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(root.resolve("pom.xml")));
+    Matcher m =
+        Pattern.compile("<module>([^<]+)</module>")
+            .matcher(Files.readString(root.resolve("pom.xml")));
     List<String> modules = new ArrayList<>();
     while (m.find()) {
       modules.add(m.group(1).trim());
@@ -734,8 +977,8 @@ class DockerComposeFileTest {
   // ---------------------------------------------------------------- .dockerignore
 
   /**
-   * .dockerignore as Docker reads it: Go {@code filepath.Match} patterns plus {@code **}, a
-   * pattern matching a directory excludes what is under it, {@code !} re-includes, last match wins.
+   * .dockerignore as Docker reads it: Go {@code filepath.Match} patterns plus {@code **}, a pattern
+   * matching a directory excludes what is under it, {@code !} re-includes, last match wins.
    */
   private record DockerIgnore(List<Pattern> patterns, List<Boolean> exclude) {
     static DockerIgnore load(Path root) throws IOException {
@@ -749,7 +992,11 @@ class DockerComposeFileTest {
             continue;
           }
           boolean negated = line.startsWith("!");
-          String pattern = (negated ? line.substring(1) : line).strip().replaceAll("^/+", "").replaceAll("/+$", "");
+          String pattern =
+              (negated ? line.substring(1) : line)
+                  .strip()
+                  .replaceAll("^/+", "")
+                  .replaceAll("/+$", "");
           patterns.add(Pattern.compile(globToRegex(pattern)));
           exclude.add(!negated);
         }
@@ -825,11 +1072,12 @@ class DockerComposeFileTest {
 
   private static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("docker-compose.yml")) && Files.isRegularFile(dir.resolve("mvnw"))) {
+      if (Files.isRegularFile(dir.resolve("docker-compose.yml"))
+          && Files.isRegularFile(dir.resolve("mvnw"))) {
         return dir;
       }
     }
-    throw new AssertionError("no docker-compose.yml beside mvnw above " + Path.of("").toAbsolutePath());
+    throw new AssertionError(
+        "no docker-compose.yml beside mvnw above " + Path.of("").toAbsolutePath());
   }
-
 }

@@ -22,9 +22,24 @@ import org.apache.avro.specific.SpecificRecord;
  * 400), decisions out (timestamps as epoch milliseconds, enums as their symbol).
  */
 public final class AvroJson {
-  private static final Set<String> REQUEST_FIELDS = Set.of("request_id", "task_id", "peer_id", "host_id", "url",
-      "digest", "tag", "priority", "need_back_to_source", "blocklist", "reschedule", "job", "deadline", "timestamp");
-  private static final Set<String> JOB_FIELDS = Set.of("required_tags", "min_memory_bytes", "min_cpu_cores", "gpus");
+  private static final Set<String> REQUEST_FIELDS =
+      Set.of(
+          "request_id",
+          "task_id",
+          "peer_id",
+          "host_id",
+          "url",
+          "digest",
+          "tag",
+          "priority",
+          "need_back_to_source",
+          "blocklist",
+          "reschedule",
+          "job",
+          "deadline",
+          "timestamp");
+  private static final Set<String> JOB_FIELDS =
+      Set.of("required_tags", "min_memory_bytes", "min_cpu_cores", "gpus");
 
   private AvroJson() {}
 
@@ -53,21 +68,25 @@ public final class AvroJson {
 
   /** Parses a POSTed request; a missing request_id (or timestamp) is generated. */
   public static ScheduleRequest request(JsonNode body, LongSupplier clock) {
-    if (body == null || !body.isObject()) throw ApiException.badRequest("body: must be a JSON object");
+    if (body == null || !body.isObject())
+      throw ApiException.badRequest("body: must be a JSON object");
     unknownFields(body, REQUEST_FIELDS, "");
-    ScheduleRequest.Builder b = ScheduleRequest.newBuilder()
-        .setRequestId(optText(body, "request_id", UUID.randomUUID().toString()))
-        .setTaskId(text(body, "task_id"))
-        .setPeerId(optText(body, "peer_id", ""))
-        .setHostId(text(body, "host_id"))
-        .setUrl(optText(body, "url", ""))
-        .setDigest(optText(body, "digest", null))
-        .setTag(optText(body, "tag", ""))
-        .setPriority((int) number(body, "priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
-        .setNeedBackToSource(bool(body, "need_back_to_source"))
-        .setBlocklist(strings(body, "blocklist"))
-        .setReschedule(bool(body, "reschedule"))
-        .setTimestamp(Instant.ofEpochMilli(number(body, "timestamp", clock.getAsLong(), 1, Long.MAX_VALUE)));
+    ScheduleRequest.Builder b =
+        ScheduleRequest.newBuilder()
+            .setRequestId(optText(body, "request_id", UUID.randomUUID().toString()))
+            .setTaskId(text(body, "task_id"))
+            .setPeerId(optText(body, "peer_id", ""))
+            .setHostId(text(body, "host_id"))
+            .setUrl(optText(body, "url", ""))
+            .setDigest(optText(body, "digest", null))
+            .setTag(optText(body, "tag", ""))
+            .setPriority((int) number(body, "priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+            .setNeedBackToSource(bool(body, "need_back_to_source"))
+            .setBlocklist(strings(body, "blocklist"))
+            .setReschedule(bool(body, "reschedule"))
+            .setTimestamp(
+                Instant.ofEpochMilli(
+                    number(body, "timestamp", clock.getAsLong(), 1, Long.MAX_VALUE)));
     if (body.hasNonNull("deadline")) {
       b.setDeadline(Instant.ofEpochMilli(number(body, "deadline", 0, 1, Long.MAX_VALUE)));
     }
@@ -75,12 +94,13 @@ public final class AvroJson {
       JsonNode job = body.get("job");
       if (!job.isObject()) throw ApiException.badRequest("job: must be an object");
       unknownFields(job, JOB_FIELDS, "job.");
-      b.setJob(JobRequirements.newBuilder()
-          .setRequiredTags(strings(job, "required_tags"))
-          .setMinMemoryBytes(number(job, "min_memory_bytes", 0, 0, Long.MAX_VALUE))
-          .setMinCpuCores((int) number(job, "min_cpu_cores", 0, 0, Integer.MAX_VALUE))
-          .setGpus((int) number(job, "gpus", 0, 0, Integer.MAX_VALUE))
-          .build());
+      b.setJob(
+          JobRequirements.newBuilder()
+              .setRequiredTags(strings(job, "required_tags"))
+              .setMinMemoryBytes(number(job, "min_memory_bytes", 0, 0, Long.MAX_VALUE))
+              .setMinCpuCores((int) number(job, "min_cpu_cores", 0, 0, Integer.MAX_VALUE))
+              .setGpus((int) number(job, "gpus", 0, 0, Integer.MAX_VALUE))
+              .build());
     }
     return b.build();
   }
@@ -95,7 +115,8 @@ public final class AvroJson {
   private static String text(JsonNode body, String field) {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) throw ApiException.badRequest(field + ": required");
-    if (!v.isTextual() || v.asText().isBlank()) throw ApiException.badRequest(field + ": must be a non-empty string");
+    if (!v.isTextual() || v.asText().isBlank())
+      throw ApiException.badRequest(field + ": must be a non-empty string");
     return v.asText();
   }
 
@@ -118,7 +139,8 @@ public final class AvroJson {
     if (v == null || v.isNull()) return def;
     if (!v.isIntegralNumber()) throw ApiException.badRequest(field + ": must be an integer");
     long n = v.asLong();
-    if (n < min || n > max) throw ApiException.badRequest(field + ": must be in [" + min + ", " + max + "]");
+    if (n < min || n > max)
+      throw ApiException.badRequest(field + ": must be in [" + min + ", " + max + "]");
     return n;
   }
 

@@ -33,20 +33,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <ul>
  *   <li>{@code POST /api/v1/schedule}: a request as JSON (Avro field names); produced to the
- *       requests topic, then its decision (200) if it comes within {@code http.decision-wait}
- *       (or {@code ?wait=2s}), else 202 with the request id to poll. The wait is a long-poll on the
- *       instance that owns the request's task: the stream thread that decides completes it.</li>
+ *       requests topic, then its decision (200) if it comes within {@code http.decision-wait} (or
+ *       {@code ?wait=2s}), else 202 with the request id to poll. The wait is a long-poll on the
+ *       instance that owns the request's task: the stream thread that decides completes it.
  *   <li>{@code GET /api/v1/tasks/{taskId}/decisions/{requestId}[?wait=2s]}: the same long-poll for
- *       a request whose task is known (404 when no decision comes within the wait; none by default).</li>
+ *       a request whose task is known (404 when no decision comes within the wait; none by
+ *       default).
  *   <li>{@code GET /api/v1/decisions/{requestId}}: asked of every instance (the decision store is
- *       keyed by request id but partitioned by task id, so no single owner is known from the id).</li>
- *   <li>{@code GET /api/v1/tasks/{taskId}}: routed to the owner of the task with IQv2.</li>
+ *       keyed by request id but partitioned by task id, so no single owner is known from the id).
+ *   <li>{@code GET /api/v1/tasks/{taskId}}: routed to the owner of the task with IQv2.
  * </ul>
  */
 public final class DispatcherHttp {
   static final String DECISIONS_LIST = "decisions";
-  /** The longest single long-poll on the owner: below the 30 s after which a forwarded query gives up on it. */
+
+  /**
+   * The longest single long-poll on the owner: below the 30 s after which a forwarded query gives
+   * up on it.
+   */
   static final Duration MAX_SLICE = Duration.ofSeconds(25);
+
   private static final long UNAVAILABLE_BACKOFF_MS = 100;
 
   private final DispatcherConfig config;
@@ -55,7 +61,10 @@ public final class DispatcherHttp {
   private final Producer<String, ScheduleRequest> producer;
   private final DecisionWaiters waiters;
 
-  public DispatcherHttp(DispatcherConfig config, KeyQueryRouter router, AllInstances instances,
+  public DispatcherHttp(
+      DispatcherConfig config,
+      KeyQueryRouter router,
+      AllInstances instances,
       Producer<String, ScheduleRequest> producer) {
     this.config = config;
     this.router = router;
@@ -65,25 +74,56 @@ public final class DispatcherHttp {
   }
 
   public DispatcherHttp register(HttpApi api) {
-    instances.register(api, DECISIONS_LIST, request -> localDecisions(router.local(), request.query("request_id")
-        .orElseThrow(() -> ApiException.badRequest("request_id: required"))));
+    instances.register(
+        api,
+        DECISIONS_LIST,
+        request ->
+            localDecisions(
+                router.local(),
+                request
+                    .query("request_id")
+                    .orElseThrow(() -> ApiException.badRequest("request_id: required"))));
     api.post("/api/v1/schedule", this::schedule);
-    api.get("/api/v1/decisions/{requestId}", request -> {
-      Optional<Map<String, Object>> d = findDecision(request.pathParam("requestId"), request);
-      return d.map(Response::ok).orElseThrow(
-          () -> ApiException.notFound("no decision for request " + request.pathParam("requestId") + " (yet)"));
-    });
-    api.get("/api/v1/tasks/{taskId}/decisions/{requestId}", request -> {
-      Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(Duration.ZERO);
-      Optional<Map<String, Object>> d = awaitDecision(request.headers(), request.pathParam("taskId"),
-          request.pathParam("requestId"), wait);
-      return d.map(Response::ok).orElseThrow(
-          () -> ApiException.notFound("no decision for request " + request.pathParam("requestId") + " (yet)"));
-    });
-    api.get("/api/v1/tasks/{taskId}", request -> router.<String, TaskState>route(request, DispatcherTopology.TASKS_STORE,
-        request.pathParam("taskId"), new StringSerializer(),
-        task -> task.map(t -> Response.ok(TaskView.of(t))).orElseThrow(
-            () -> ApiException.notFound("task " + request.pathParam("taskId") + " is not known"))));
+    api.get(
+        "/api/v1/decisions/{requestId}",
+        request -> {
+          Optional<Map<String, Object>> d = findDecision(request.pathParam("requestId"), request);
+          return d.map(Response::ok)
+              .orElseThrow(
+                  () ->
+                      ApiException.notFound(
+                          "no decision for request " + request.pathParam("requestId") + " (yet)"));
+        });
+    api.get(
+        "/api/v1/tasks/{taskId}/decisions/{requestId}",
+        request -> {
+          Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(Duration.ZERO);
+          Optional<Map<String, Object>> d =
+              awaitDecision(
+                  request.headers(),
+                  request.pathParam("taskId"),
+                  request.pathParam("requestId"),
+                  wait);
+          return d.map(Response::ok)
+              .orElseThrow(
+                  () ->
+                      ApiException.notFound(
+                          "no decision for request " + request.pathParam("requestId") + " (yet)"));
+        });
+    api.get(
+        "/api/v1/tasks/{taskId}",
+        request ->
+            router.<String, TaskState>route(
+                request,
+                DispatcherTopology.TASKS_STORE,
+                request.pathParam("taskId"),
+                new StringSerializer(),
+                task ->
+                    task.map(t -> Response.ok(TaskView.of(t)))
+                        .orElseThrow(
+                            () ->
+                                ApiException.notFound(
+                                    "task " + request.pathParam("taskId") + " is not known"))));
     return this;
   }
 
@@ -99,25 +139,39 @@ public final class DispatcherHttp {
     ScheduleRequest req = AvroJson.request(body, System::currentTimeMillis);
     String invalid = RequestValidation.validate(req.getTaskId(), req);
     if (invalid != null) throw ApiException.badRequest(invalid);
-    Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(config.httpDecisionWait());
-    producer.send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req))
+    Duration wait =
+        request.query("wait").map(DispatcherHttp::duration).orElse(config.httpDecisionWait());
+    producer
+        .send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req))
         .get(30, TimeUnit.SECONDS);
-    Optional<Map<String, Object>> d = awaitDecision(request.headers(), req.getTaskId(), req.getRequestId(), wait);
+    Optional<Map<String, Object>> d =
+        awaitDecision(request.headers(), req.getTaskId(), req.getRequestId(), wait);
     if (d.isPresent()) return Response.ok(d.get());
-    return Response.json(202, Map.of("request_id", req.getRequestId(), "status", "PENDING",
-        "poll", "/api/v1/decisions/" + req.getRequestId()));
+    return Response.json(
+        202,
+        Map.of(
+            "request_id",
+            req.getRequestId(),
+            "status",
+            "PENDING",
+            "poll",
+            "/api/v1/decisions/" + req.getRequestId()));
   }
 
   /**
-   * The decision of {@code requestId}, waited for up to {@code wait} on the instance that owns {@code taskId}, in
-   * slices of at most {@link #MAX_SLICE}. While no instance can answer for the task (e.g. rebalancing) it tries
-   * again until the wait is over: the request is in, its decision will come.
+   * The decision of {@code requestId}, waited for up to {@code wait} on the instance that owns
+   * {@code taskId}, in slices of at most {@link #MAX_SLICE}. While no instance can answer for the
+   * task (e.g. rebalancing) it tries again until the wait is over: the request is in, its decision
+   * will come.
    */
-  private Optional<Map<String, Object>> awaitDecision(Map<String, List<String>> headers, String taskId,
-      String requestId, Duration wait) throws Exception {
+  private Optional<Map<String, Object>> awaitDecision(
+      Map<String, List<String>> headers, String taskId, String requestId, Duration wait)
+      throws Exception {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
-      Duration slice = Duration.ofNanos(Math.max(0, Math.min(deadline - System.nanoTime(), MAX_SLICE.toNanos())));
+      Duration slice =
+          Duration.ofNanos(
+              Math.max(0, Math.min(deadline - System.nanoTime(), MAX_SLICE.toNanos())));
       try {
         Optional<Map<String, Object>> d = awaitOnOwner(headers, taskId, requestId, slice);
         if (d.isPresent()) return d;
@@ -129,27 +183,44 @@ public final class DispatcherHttp {
   }
 
   /**
-   * One long-poll on the owner of {@code taskId}: here when this instance owns it, else forwarded to the owner's
-   * {@code GET /api/v1/tasks/{taskId}/decisions/{requestId}}, which runs this same wait there. The stream thread
-   * that decides the request wakes it ({@link DecisionWaiters}).
+   * One long-poll on the owner of {@code taskId}: here when this instance owns it, else forwarded
+   * to the owner's {@code GET /api/v1/tasks/{taskId}/decisions/{requestId}}, which runs this same
+   * wait there. The stream thread that decides the request wakes it ({@link DecisionWaiters}).
    */
-  private Optional<Map<String, Object>> awaitOnOwner(Map<String, List<String>> headers, String taskId,
-      String requestId, Duration wait) throws Exception {
-    Request lookup = new Request("GET", "/api/v1/tasks/" + segment(taskId) + "/decisions/" + segment(requestId),
-        "wait=" + Math.max(1, wait.toMillis()) + "ms", Map.of(), headers, new byte[0]);
-    Response r = router.<String, ScheduleDecision>route(lookup, DispatcherTopology.DECISIONS_STORE, taskId,
-        new StringSerializer(), ignored -> {
-          try {
-            return waiters.await(requestId, () -> localDecision(router.local(), requestId), wait)
-                .map(x -> Response.ok(AvroJson.toMap(x)))
-                .orElseGet(() -> Response.error(404, "no decision for request " + requestId + " (yet)"));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted while waiting for the decision of " + requestId);
-          }
-        });
+  private Optional<Map<String, Object>> awaitOnOwner(
+      Map<String, List<String>> headers, String taskId, String requestId, Duration wait)
+      throws Exception {
+    Request lookup =
+        new Request(
+            "GET",
+            "/api/v1/tasks/" + segment(taskId) + "/decisions/" + segment(requestId),
+            "wait=" + Math.max(1, wait.toMillis()) + "ms",
+            Map.of(),
+            headers,
+            new byte[0]);
+    Response r =
+        router.<String, ScheduleDecision>route(
+            lookup,
+            DispatcherTopology.DECISIONS_STORE,
+            taskId,
+            new StringSerializer(),
+            ignored -> {
+              try {
+                return waiters
+                    .await(requestId, () -> localDecision(router.local(), requestId), wait)
+                    .map(x -> Response.ok(AvroJson.toMap(x)))
+                    .orElseGet(
+                        () ->
+                            Response.error(404, "no decision for request " + requestId + " (yet)"));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.unavailable(
+                    "interrupted while waiting for the decision of " + requestId);
+              }
+            });
     if (r.status() == 404) return Optional.empty();
-    if (r.status() != 200) throw ApiException.unavailable("decision of " + requestId + ": HTTP " + r.status());
+    if (r.status() != 200)
+      throw ApiException.unavailable("decision of " + requestId + ": HTTP " + r.status());
     @SuppressWarnings("unchecked")
     Map<String, Object> m = HttpApi.JSON.readValue(r.body(), Map.class);
     return Optional.of(m);
@@ -158,7 +229,8 @@ public final class DispatcherHttp {
   /** The decision of {@code requestId} in this instance's active partitions, if any. */
   private static Optional<ScheduleDecision> localDecision(LocalQueries local, String requestId) {
     for (int partition : local.activePartitions()) {
-      Optional<ScheduleDecision> d = local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
+      Optional<ScheduleDecision> d =
+          local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
       if (d.isPresent()) return d;
     }
     return Optional.empty();
@@ -168,9 +240,16 @@ public final class DispatcherHttp {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private Optional<Map<String, Object>> findDecision(String requestId, Request request) throws InterruptedException {
-    Request withId = new Request("GET", "/_swarm/local/" + DECISIONS_LIST, "request_id=" + requestId,
-        Map.of(), request.headers(), new byte[0]);
+  private Optional<Map<String, Object>> findDecision(String requestId, Request request)
+      throws InterruptedException {
+    Request withId =
+        new Request(
+            "GET",
+            "/_swarm/local/" + DECISIONS_LIST,
+            "request_id=" + requestId,
+            Map.of(),
+            request.headers(),
+            new byte[0]);
     for (JsonNode d : instances.collect(DECISIONS_LIST, withId)) {
       @SuppressWarnings("unchecked")
       Map<String, Object> m = HttpApi.JSON.convertValue(d, Map.class);
@@ -183,7 +262,8 @@ public final class DispatcherHttp {
   static List<Map<String, Object>> localDecisions(LocalQueries local, String requestId) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (int partition : local.activePartitions()) {
-      Optional<ScheduleDecision> d = local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
+      Optional<ScheduleDecision> d =
+          local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
       d.ifPresent(x -> out.add(AvroJson.toMap(x)));
     }
     return out;

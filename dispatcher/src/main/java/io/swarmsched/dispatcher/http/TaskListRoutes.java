@@ -6,9 +6,9 @@ import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.http.ApiException;
 import io.swarmsched.runtime.http.HttpApi;
 import io.swarmsched.runtime.http.Request;
+import io.swarmsched.runtime.http.Response;
 import io.swarmsched.runtime.query.AllInstances;
 import io.swarmsched.runtime.query.KeyQueryRouter;
-import io.swarmsched.runtime.http.Response;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,30 +33,51 @@ public final class TaskListRoutes {
   public static void register(HttpApi api, KafkaStreams streams, String advertised) {
     KeyQueryRouter router = KeyQueryRouter.create(streams, advertised);
     AllInstances all = AllInstances.create(streams, advertised);
-    all.register(api, LIST_NAME, request -> newest(router.local().<String, TaskState>all(DispatcherTopology.TASKS_STORE)
-        .stream().map(kv -> kv.value).filter(t -> t != null).map(TaskListRoutes::view).toList(), limit(request)));
-    api.get(PATH, request -> {
-      int limit = limit(request);
-      List<Map<String, Object>> merged = all.collect(LIST_NAME, request).stream().map(TaskListRoutes::asMap).toList();
-      List<Map<String, Object>> tasks = newest(merged, limit);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("count", tasks.size());
-      body.put("tasks", tasks);
-      return Response.ok(body);
-    });
+    all.register(
+        api,
+        LIST_NAME,
+        request ->
+            newest(
+                router.local().<String, TaskState>all(DispatcherTopology.TASKS_STORE).stream()
+                    .map(kv -> kv.value)
+                    .filter(t -> t != null)
+                    .map(TaskListRoutes::view)
+                    .toList(),
+                limit(request)));
+    api.get(
+        PATH,
+        request -> {
+          int limit = limit(request);
+          List<Map<String, Object>> merged =
+              all.collect(LIST_NAME, request).stream().map(TaskListRoutes::asMap).toList();
+          List<Map<String, Object>> tasks = newest(merged, limit);
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("count", tasks.size());
+          body.put("tasks", tasks);
+          return Response.ok(body);
+        });
   }
 
   /** TaskView plus the time of the task's latest activity, which orders the list. */
   static Map<String, Object> view(TaskState t) {
     Map<String, Object> v = TaskView.of(t);
-    v.put("last_activity_at", t.peers.values().stream().mapToLong(p -> Math.max(p.lastProgressAt, p.registeredAt)).max()
-        .orElse(0L));
+    v.put(
+        "last_activity_at",
+        t.peers.values().stream()
+            .mapToLong(p -> Math.max(p.lastProgressAt, p.registeredAt))
+            .max()
+            .orElse(0L));
     return v;
   }
 
   static List<Map<String, Object>> newest(List<Map<String, Object>> tasks, int limit) {
-    return tasks.stream().sorted(Comparator.comparingLong((Map<String, Object> m) -> activity(m)).reversed()
-        .thenComparing(m -> String.valueOf(m.get("task_id")))).limit(limit).toList();
+    return tasks.stream()
+        .sorted(
+            Comparator.comparingLong((Map<String, Object> m) -> activity(m))
+                .reversed()
+                .thenComparing(m -> String.valueOf(m.get("task_id"))))
+        .limit(limit)
+        .toList();
   }
 
   private static long activity(Map<String, Object> m) {
@@ -81,7 +102,7 @@ public final class TaskListRoutes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ApiException.badRequest("limit: must be an integer in [1, " + MAX_LIMIT + "], was '" + raw.get() + "'");
+    throw ApiException.badRequest(
+        "limit: must be an integer in [1, " + MAX_LIMIT + "], was '" + raw.get() + "'");
   }
-
 }

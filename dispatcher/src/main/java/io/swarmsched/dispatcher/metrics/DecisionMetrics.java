@@ -12,31 +12,51 @@ import java.util.regex.Pattern;
 /**
  * The dispatcher's decision metrics, fed by {@link ObservedDispatch} from what the dispatch
  * processor forwards to the decisions topic:
+ *
  * <ul>
  *   <li>{@code swarmsched_decisions_total{outcome,reason,policy}}: decisions sent, SEED_TRIGGER
- *       included;</li>
- *   <li>{@code swarmsched_decision_latency_seconds} (histogram): from the request's own
- *       {@code timestamp} (set by the requester) to the wall-clock moment its terminal decision is
+ *       included;
+ *   <li>{@code swarmsched_decision_latency_seconds} (histogram): from the request's own {@code
+ *       timestamp} (set by the requester) to the wall-clock moment its terminal decision is
  *       forwarded, retries included. Decisions with no request behind them (a seed trigger, a
- *       re-decision after a parent was lost) are not timed.</li>
+ *       re-decision after a parent was lost) are not timed.
  * </ul>
- * Labels stay few: {@code reason} is the decision's reason code (the part before a colon when it
- * is an upper-case code, {@code INVALID} for the free-text reasons of REJECTED, {@code NONE} when
+ *
+ * Labels stay few: {@code reason} is the decision's reason code (the part before a colon when it is
+ * an upper-case code, {@code INVALID} for the free-text reasons of REJECTED, {@code NONE} when
  * absent) and {@code policy} is the policy's name without its parameters.
  */
 public final class DecisionMetrics {
-  /** The key under which the dispatcher passes an instance to its processors (through the Streams config). */
+  /**
+   * The key under which the dispatcher passes an instance to its processors (through the Streams
+   * config).
+   */
   public static final String CONFIG_KEY = "swarmsched.decision.metrics";
+
   public static final String DECISIONS = "swarmsched.decisions";
   public static final String LATENCY = "swarmsched.decision.latency";
 
   private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]*");
-  /** Bucket bounds of the latency histogram: a decision takes milliseconds, a retried one seconds. */
+
+  /**
+   * Bucket bounds of the latency histogram: a decision takes milliseconds, a retried one seconds.
+   */
   static final Duration[] BUCKETS = {
-      Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
-      Duration.ofSeconds(60)};
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60)
+  };
 
   private final MeterRegistry registry;
   private final Timer latency;
@@ -44,12 +64,13 @@ public final class DecisionMetrics {
 
   public DecisionMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.latency = Timer.builder(LATENCY)
-        .description("Schedule request timestamp to its terminal decision being sent")
-        .serviceLevelObjectives(BUCKETS)
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(60))
-        .register(registry);
+    this.latency =
+        Timer.builder(LATENCY)
+            .description("Schedule request timestamp to its terminal decision being sent")
+            .serviceLevelObjectives(BUCKETS)
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
   }
 
   /** Counts one decision sent. */
@@ -57,13 +78,23 @@ public final class DecisionMetrics {
     String outcome = d.getOutcome().name();
     String reason = reasonLabel(d.getReason(), outcome);
     String policy = policyLabel(d.getPolicyId());
-    counters.computeIfAbsent(outcome + '\0' + reason + '\0' + policy, k -> Counter.builder(DECISIONS)
-        .description("Schedule decisions sent, by outcome, reason code and policy")
-        .tag("outcome", outcome).tag("reason", reason).tag("policy", policy)
-        .register(registry)).increment();
+    counters
+        .computeIfAbsent(
+            outcome + '\0' + reason + '\0' + policy,
+            k ->
+                Counter.builder(DECISIONS)
+                    .description("Schedule decisions sent, by outcome, reason code and policy")
+                    .tag("outcome", outcome)
+                    .tag("reason", reason)
+                    .tag("policy", policy)
+                    .register(registry))
+        .increment();
   }
 
-  /** Times a terminal decision of a request stamped {@code requestTimestampMs}, decided at {@code nowMs} (wall clock). */
+  /**
+   * Times a terminal decision of a request stamped {@code requestTimestampMs}, decided at {@code
+   * nowMs} (wall clock).
+   */
   public void timed(long requestTimestampMs, long nowMs) {
     latency.record(Duration.ofMillis(Math.max(0, nowMs - requestTimestampMs)));
   }
@@ -99,7 +130,10 @@ public final class DecisionMetrics {
   /** For tests and logs: the counts by outcome. */
   public Map<String, Double> countsByOutcome() {
     Map<String, Double> out = new LinkedHashMap<>();
-    registry.find(DECISIONS).counters().forEach(c -> out.merge(c.getId().getTag("outcome"), c.count(), Double::sum));
+    registry
+        .find(DECISIONS)
+        .counters()
+        .forEach(c -> out.merge(c.getId().getTag("outcome"), c.count(), Double::sum));
     return out;
   }
 }

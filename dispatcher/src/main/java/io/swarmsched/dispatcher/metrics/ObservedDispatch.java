@@ -23,12 +23,11 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Wraps the dispatch processor to observe its output without touching its internals: every
- * {@link ScheduleDecision} it forwards is counted in {@link DecisionMetrics}, and a terminal
- * decision is timed from the timestamp of the request it answers (remembered as requests pass in,
- * so retried requests are timed over all their rounds). With no {@link DecisionMetrics} in the
- * application's config ({@link DecisionMetrics#CONFIG_KEY}), as in TopologyTestDriver tests, it
- * only delegates.
+ * Wraps the dispatch processor to observe its output without touching its internals: every {@link
+ * ScheduleDecision} it forwards is counted in {@link DecisionMetrics}, and a terminal decision is
+ * timed from the timestamp of the request it answers (remembered as requests pass in, so retried
+ * requests are timed over all their rounds). With no {@link DecisionMetrics} in the application's
+ * config ({@link DecisionMetrics#CONFIG_KEY}), as in TopologyTestDriver tests, it only delegates.
  */
 public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Object, Object> {
   /** Requests remembered per processor while they wait for their decision; the oldest go first. */
@@ -36,23 +35,28 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
 
   private final Processor<KIn, VIn, Object, Object> inner;
   private DecisionMetrics metrics;
-  private final Map<String, Long> requestTimes = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > MAX_PENDING;
-    }
-  };
+  private final Map<String, Long> requestTimes =
+      new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > MAX_PENDING;
+        }
+      };
 
   private final java.util.function.Function<VIn, ScheduleRequest> requestOf;
 
-  private ObservedDispatch(Processor<KIn, VIn, Object, Object> inner,
+  private ObservedDispatch(
+      Processor<KIn, VIn, Object, Object> inner,
       java.util.function.Function<VIn, ScheduleRequest> requestOf) {
     this.inner = inner;
     this.requestOf = requestOf;
   }
 
-  /** @param requestOf the schedule request an input carries, or null when it carries none */
-  public static <KIn, VIn> Processor<KIn, VIn, Object, Object> observe(Processor<KIn, VIn, Object, Object> inner,
+  /**
+   * @param requestOf the schedule request an input carries, or null when it carries none
+   */
+  public static <KIn, VIn> Processor<KIn, VIn, Object, Object> observe(
+      Processor<KIn, VIn, Object, Object> inner,
       java.util.function.Function<VIn, ScheduleRequest> requestOf) {
     return new ObservedDispatch<>(inner, requestOf);
   }
@@ -70,10 +74,12 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
 
   @Override
   public void process(Record<KIn, VIn> record) {
-    ScheduleRequest r = metrics == null || record.value() == null ? null : requestOf.apply(record.value());
+    ScheduleRequest r =
+        metrics == null || record.value() == null ? null : requestOf.apply(record.value());
     if (r != null) {
       Instant ts = r.getTimestamp();
-      requestTimes.putIfAbsent(r.getRequestId(), ts == null ? record.timestamp() : ts.toEpochMilli());
+      requestTimes.putIfAbsent(
+          r.getRequestId(), ts == null ? record.timestamp() : ts.toEpochMilli());
     }
     inner.process(record);
   }
@@ -121,24 +127,80 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
       observed(record.value());
     }
 
-    @Override public String applicationId() { return ctx.applicationId(); }
-    @Override public TaskId taskId() { return ctx.taskId(); }
-    @Override public Optional<RecordMetadata> recordMetadata() { return ctx.recordMetadata(); }
-    @Override public Serde<?> keySerde() { return ctx.keySerde(); }
-    @Override public Serde<?> valueSerde() { return ctx.valueSerde(); }
-    @Override public File stateDir() { return ctx.stateDir(); }
-    @Override public StreamsMetrics metrics() { return ctx.metrics(); }
-    @Override public <S extends StateStore> S getStateStore(String name) { return ctx.getStateStore(name); }
-    @Override public Cancellable schedule(Duration interval, PunctuationType type, Punctuator callback) {
+    @Override
+    public String applicationId() {
+      return ctx.applicationId();
+    }
+
+    @Override
+    public TaskId taskId() {
+      return ctx.taskId();
+    }
+
+    @Override
+    public Optional<RecordMetadata> recordMetadata() {
+      return ctx.recordMetadata();
+    }
+
+    @Override
+    public Serde<?> keySerde() {
+      return ctx.keySerde();
+    }
+
+    @Override
+    public Serde<?> valueSerde() {
+      return ctx.valueSerde();
+    }
+
+    @Override
+    public File stateDir() {
+      return ctx.stateDir();
+    }
+
+    @Override
+    public StreamsMetrics metrics() {
+      return ctx.metrics();
+    }
+
+    @Override
+    public <S extends StateStore> S getStateStore(String name) {
+      return ctx.getStateStore(name);
+    }
+
+    @Override
+    public Cancellable schedule(Duration interval, PunctuationType type, Punctuator callback) {
       return ctx.schedule(interval, type, callback);
     }
-    @Override public Cancellable schedule(Instant startTime, Duration interval, PunctuationType type, Punctuator callback) {
+
+    @Override
+    public Cancellable schedule(
+        Instant startTime, Duration interval, PunctuationType type, Punctuator callback) {
       return ctx.schedule(startTime, interval, type, callback);
     }
-    @Override public void commit() { ctx.commit(); }
-    @Override public Map<String, Object> appConfigs() { return ctx.appConfigs(); }
-    @Override public Map<String, Object> appConfigsWithPrefix(String prefix) { return ctx.appConfigsWithPrefix(prefix); }
-    @Override public long currentSystemTimeMs() { return ctx.currentSystemTimeMs(); }
-    @Override public long currentStreamTimeMs() { return ctx.currentStreamTimeMs(); }
+
+    @Override
+    public void commit() {
+      ctx.commit();
+    }
+
+    @Override
+    public Map<String, Object> appConfigs() {
+      return ctx.appConfigs();
+    }
+
+    @Override
+    public Map<String, Object> appConfigsWithPrefix(String prefix) {
+      return ctx.appConfigsWithPrefix(prefix);
+    }
+
+    @Override
+    public long currentSystemTimeMs() {
+      return ctx.currentSystemTimeMs();
+    }
+
+    @Override
+    public long currentStreamTimeMs() {
+      return ctx.currentStreamTimeMs();
+    }
   }
 }

@@ -11,8 +11,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * {@code swarmsched_back_to_source_peers}: peers in state BACK_TO_SOURCE over the tasks of this
- * instance's active partitions (summed over instances, it is the swarm's), read from the task
- * store with interactive queries as of the last commit. A scan per scrape is cheap at the scrape
+ * instance's active partitions (summed over instances, it is the swarm's), read from the task store
+ * with interactive queries as of the last commit. A scan per scrape is cheap at the scrape
  * interval; while the store is not queryable (rebalancing) the last value stands.
  */
 public final class TaskGauges {
@@ -28,7 +28,8 @@ public final class TaskGauges {
   public static TaskGauges bind(MeterRegistry registry, KafkaStreams streams, String advertised) {
     TaskGauges gauges = new TaskGauges(KeyQueryRouter.create(streams, advertised).local());
     Gauge.builder(BACK_TO_SOURCE_PEERS, gauges, TaskGauges::backToSourcePeers)
-        .description("Peers downloading from the source (state BACK_TO_SOURCE) in this instance's tasks")
+        .description(
+            "Peers downloading from the source (state BACK_TO_SOURCE) in this instance's tasks")
         .strongReference(true) // nothing else holds the gauges object
         .register(registry);
     return gauges;

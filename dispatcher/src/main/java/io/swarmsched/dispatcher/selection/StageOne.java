@@ -27,9 +27,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The Streams side's one door into scheduling-core: builds core's scheduling round and quarantine rule from the
- * dispatcher's configuration, and turns the dispatcher's stores into the views core reads. No scheduling rule
- * lives here (they are in {@link SchedulingRound} and the classes it calls).
+ * The Streams side's one door into scheduling-core: builds core's scheduling round and quarantine
+ * rule from the dispatcher's configuration, and turns the dispatcher's stores into the views core
+ * reads. No scheduling rule lives here (they are in {@link SchedulingRound} and the classes it
+ * calls).
  */
 public final class StageOne {
   private final ParentSelector selector;
@@ -42,20 +43,44 @@ public final class StageOne {
   public StageOne(DispatcherConfig config) {
     LoadQualityParams params = config.loadQuality();
     this.calculator = new LoadQualityCalculator(params);
-    this.selector = new ParentSelector(
-        CandidateFilters.standard(new FilterParams(config.defaultUploadSlotLimit(), config.badParentRule())),
-        Evaluators.byName(config.policy(), config.weights()),
-        config.maxParents(), config.candidateLimit());
+    this.selector =
+        new ParentSelector(
+            CandidateFilters.standard(
+                new FilterParams(config.defaultUploadSlotLimit(), config.badParentRule())),
+            Evaluators.byName(config.policy(), config.weights()),
+            config.maxParents(),
+            config.candidateLimit());
     this.seedFailureMemoryMillis = config.seedFailureMemory().toMillis();
-    this.retryPolicy = new RetryPolicy(new RetryParams(config.retryInterval().toMillis(), config.retryJitter(),
-        config.backToSourceAfterRounds(), config.failAfterRounds(), config.maxBackToSourcePerTask()));
-    this.round = new SchedulingRound(selector, calculator, retryPolicy, new SeedSelector(),
-        new RoundParams(config.seedWaitTimeout().toMillis(), seedFailureMemoryMillis, config.jobMaxRounds()));
-    this.quarantine = new QuarantineRule(new QuarantineParams(config.quarantineWindow().toMillis(),
-        config.quarantineMinSamples(), config.quarantineFailureRate(), config.quarantineDuration().toMillis()));
+    this.retryPolicy =
+        new RetryPolicy(
+            new RetryParams(
+                config.retryInterval().toMillis(),
+                config.retryJitter(),
+                config.backToSourceAfterRounds(),
+                config.failAfterRounds(),
+                config.maxBackToSourcePerTask()));
+    this.round =
+        new SchedulingRound(
+            selector,
+            calculator,
+            retryPolicy,
+            new SeedSelector(),
+            new RoundParams(
+                config.seedWaitTimeout().toMillis(),
+                seedFailureMemoryMillis,
+                config.jobMaxRounds()));
+    this.quarantine =
+        new QuarantineRule(
+            new QuarantineParams(
+                config.quarantineWindow().toMillis(),
+                config.quarantineMinSamples(),
+                config.quarantineFailureRate(),
+                config.quarantineDuration().toMillis()));
   }
 
-  /** Core's scheduling round, configured (one per processor: its seed selector keeps its last ring). */
+  /**
+   * Core's scheduling round, configured (one per processor: its seed selector keeps its last ring).
+   */
   public SchedulingRound round() {
     return round;
   }
@@ -76,11 +101,16 @@ public final class StageOne {
   }
 
   /**
-   * The hosts as core's round reads them, over the dispatcher's stores: host views (quarantine flags set), scores,
-   * online seeds and workers, and the optimistic ledger read in place from the ledger entries.
+   * The hosts as core's round reads them, over the dispatcher's stores: host views (quarantine
+   * flags set), scores, online seeds and workers, and the optimistic ledger read in place from the
+   * ledger entries.
    */
-  public static SwarmView swarm(HostLookup hosts, ScoreLookup scores, Supplier<List<String>> onlineSeeds,
-      Supplier<? extends Collection<HostView>> workers, Predicate<String> quarantined,
+  public static SwarmView swarm(
+      HostLookup hosts,
+      ScoreLookup scores,
+      Supplier<List<String>> onlineSeeds,
+      Supplier<? extends Collection<HostView>> workers,
+      Predicate<String> quarantined,
       Function<String, LedgerEntry> ledger) {
     AllocationCounts uploads = (host, since) -> uploadsSince(ledger.apply(host), since);
     AllocationCounts jobs = (host, since) -> jobsSince(ledger.apply(host), since);

@@ -13,28 +13,37 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Core's {@link Task} for one {@link TaskState}, kept in memory between requests and brought up to date
- * by comparing it with the stored state, instead of being rebuilt for every decision.
+ * Core's {@link Task} for one {@link TaskState}, kept in memory between requests and brought up to
+ * date by comparing it with the stored state, instead of being rebuilt for every decision.
  *
- * <p>The result is always the task {@link #rebuild} would give: peers whose fields changed are replaced,
- * peers that left are removed, and a peer's in-edges are redone when they differ from its stored parents.
- * An edge that the incremental path would refuse (a cycle) makes it fall back to the full rebuild, which
- * decides such cases the one documented way. The sync costs one pass over the peers and their parent lists
- * with no allocation for what did not change, where the rebuild allocated every peer, vertex and edge.
+ * <p>The result is always the task {@link #rebuild} would give: peers whose fields changed are
+ * replaced, peers that left are removed, and a peer's in-edges are redone when they differ from its
+ * stored parents. An edge that the incremental path would refuse (a cycle) makes it fall back to
+ * the full rebuild, which decides such cases the one documented way. The sync costs one pass over
+ * the peers and their parent lists with no allocation for what did not change, where the rebuild
+ * allocated every peer, vertex and edge.
  *
- * <p>Not thread-safe: a task belongs to one stream thread. Never stored; a task state decoded afresh from
- * the store starts without a mirror and gets one on its first request.
+ * <p>Not thread-safe: a task belongs to one stream thread. Never stored; a task state decoded
+ * afresh from the store starts without a mirror and gets one on its first request.
  */
 public final class CoreTaskMirror {
   private Task task;
+
   /** What each core peer was built from, to tell when it must be rebuilt. */
   private final Map<String, Snapshot> built = new HashMap<>();
-  /** Peers whose stored parents name an id that is not a peer of the task (an edge that appears if it comes back). */
+
+  /**
+   * Peers whose stored parents name an id that is not a peer of the task (an edge that appears if
+   * it comes back).
+   */
   private final Set<String> dangling = new HashSet<>();
+
   private long rebuilds;
   private long syncs;
 
-  /** The fields a core peer was built from, and the parent list its in-edges were last made from. */
+  /**
+   * The fields a core peer was built from, and the parent list its in-edges were last made from.
+   */
   private static final class Snapshot {
     final PeerRecord source;
     final PeerState status;
@@ -42,6 +51,7 @@ public final class CoreTaskMirror {
     final long lastProgressAt;
     final int piecesFinished;
     final int costVersion;
+
     /** Copy of the stored parents when the in-edges were last made; null until they are. */
     List<String> parents;
 
@@ -55,8 +65,11 @@ public final class CoreTaskMirror {
     }
 
     boolean matches(PeerRecord p) {
-      return source == p && status == p.status && registeredAt == p.registeredAt
-          && lastProgressAt == p.lastProgressAt && piecesFinished == p.piecesFinished
+      return source == p
+          && status == p.status
+          && registeredAt == p.registeredAt
+          && lastProgressAt == p.lastProgressAt
+          && piecesFinished == p.piecesFinished
           && costVersion == p.costVersion();
     }
   }
@@ -72,9 +85,10 @@ public final class CoreTaskMirror {
   }
 
   /**
-   * Core changed {@code peerId}'s in-edges in the mirrored DAG itself (its commit of a selection): the next sync
-   * compares them with the stored parents again instead of trusting the parent list it last made them from, which
-   * the stored parents could come back to (e.g. a reschedule that blocklists the parents just committed).
+   * Core changed {@code peerId}'s in-edges in the mirrored DAG itself (its commit of a selection):
+   * the next sync compares them with the stored parents again instead of trusting the parent list
+   * it last made them from, which the stored parents could come back to (e.g. a reschedule that
+   * blocklists the parents just committed).
    */
   public static void inEdgesChanged(TaskState state, String peerId) {
     CoreTaskMirror m = state.coreMirror;
@@ -159,8 +173,8 @@ public final class CoreTaskMirror {
   }
 
   /**
-   * Makes {@code p}'s in-edges its stored parents that are peers of the task (as the rebuild makes them); false
-   * when one would close a cycle (the caller rebuilds).
+   * Makes {@code p}'s in-edges its stored parents that are peers of the task (as the rebuild makes
+   * them); false when one would close a cycle (the caller rebuilds).
    */
   private boolean makeInEdges(Dag<String> dag, PeerRecord p) {
     if (!inEdgesMatch(dag, p)) {
@@ -173,12 +187,16 @@ public final class CoreTaskMirror {
         dag.addEdge(parent, p.peerId);
       }
     }
-    if (namesMissingParent(dag, p)) dangling.add(p.peerId); else dangling.remove(p.peerId);
+    if (namesMissingParent(dag, p)) dangling.add(p.peerId);
+    else dangling.remove(p.peerId);
     built.get(p.peerId).parents = List.copyOf(p.parents);
     return true;
   }
 
-  /** True when {@code p}'s stored parents name an id that is not a peer of the task (an edge waiting for it). */
+  /**
+   * True when {@code p}'s stored parents name an id that is not a peer of the task (an edge waiting
+   * for it).
+   */
   private static boolean namesMissingParent(Dag<String> dag, PeerRecord p) {
     for (String parent : p.parents) {
       if (!parent.equals(p.peerId) && !dag.hasVertex(parent)) return true;
@@ -186,7 +204,10 @@ public final class CoreTaskMirror {
     return false;
   }
 
-  /** True when {@code p}'s in-edges are exactly its stored parents that are other peers of the task (each once). */
+  /**
+   * True when {@code p}'s in-edges are exactly its stored parents that are other peers of the task
+   * (each once).
+   */
   private static boolean inEdgesMatch(Dag<String> dag, PeerRecord p) {
     List<String> list = p.parents;
     if (list.isEmpty()) {
@@ -207,7 +228,10 @@ public final class CoreTaskMirror {
     return distinct == current.size();
   }
 
-  /** The task built from scratch: every peer, then every stored edge (one acyclicity check, edge by edge if that fails). */
+  /**
+   * The task built from scratch: every peer, then every stored edge (one acyclicity check, edge by
+   * edge if that fails).
+   */
   Task rebuild(TaskState state) {
     rebuilds++;
     built.clear();
@@ -222,7 +246,10 @@ public final class CoreTaskMirror {
     return task;
   }
 
-  /** The dispatcher's task state as core's Task, without keeping anything (what {@link #of} always equals). */
+  /**
+   * The dispatcher's task state as core's Task, without keeping anything (what {@link #of} always
+   * equals).
+   */
   public static Task fresh(TaskState state) {
     Task fast = build(state, false);
     // The stored edges were cycle-checked when the dispatcher made them, so the linear rebuild
@@ -251,8 +278,17 @@ public final class CoreTaskMirror {
   }
 
   private static Peer corePeer(String taskId, PeerRecord p) {
-    // host ids are interned here and in HostIndex, so that the per-candidate host lookups compare by identity
-    return new Peer(p.peerId, taskId, p.hostId.intern(), p.status, p.registeredAt,
-        p.lastProgressAt, p.lastProgressAt, p.piecesFinished, p.costStats());
+    // host ids are interned here and in HostIndex, so that the per-candidate host lookups compare
+    // by identity
+    return new Peer(
+        p.peerId,
+        taskId,
+        p.hostId.intern(),
+        p.status,
+        p.registeredAt,
+        p.lastProgressAt,
+        p.lastProgressAt,
+        p.piecesFinished,
+        p.costStats());
   }
 }

@@ -13,15 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Decoded views of the two global tables ({@code swarm.hosts.v1}, {@code swarm.host-scores.v1}), one per
- * dispatcher instance, so that stage 1 reads a host or a score as a map lookup instead of a store read and an
- * Avro decode. The global thread writes it (the global stores' processors, including on restore); the stream
- * threads read it. Also keeps the online super seeds and the workers, so that the seed choice and job placement
- * do not scan every host.
+ * Decoded views of the two global tables ({@code swarm.hosts.v1}, {@code swarm.host-scores.v1}),
+ * one per dispatcher instance, so that stage 1 reads a host or a score as a map lookup instead of a
+ * store read and an Avro decode. The global thread writes it (the global stores' processors,
+ * including on restore); the stream threads read it. Also keeps the online super seeds and the
+ * workers, so that the seed choice and job placement do not scan every host.
  *
- * <p>Keys are the records' keys, as in the stores. Host views are kept with {@code quarantined == false}: the
- * quarantine is the dispatcher's own state, applied per lookup. Seeds and workers are listed in the order the
- * stores would scan them (UTF-8 byte order of the key), so that the results equal a scan of the store.
+ * <p>Keys are the records' keys, as in the stores. Host views are kept with {@code quarantined ==
+ * false}: the quarantine is the dispatcher's own state, applied per lookup. Seeds and workers are
+ * listed in the order the stores would scan them (UTF-8 byte order of the key), so that the results
+ * equal a scan of the store.
  */
 public final class HostIndex {
   /** RocksDB's key order for String keys: unsigned UTF-8 bytes, i.e. Unicode code points. */
@@ -29,8 +30,10 @@ public final class HostIndex {
 
   private final Map<String, HostView> hosts = new ConcurrentHashMap<>();
   private final Map<String, ScoreView> scores = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListMap<String, String> onlineSeeds = new ConcurrentSkipListMap<>(STORE_ORDER);
-  private final ConcurrentSkipListMap<String, HostView> workers = new ConcurrentSkipListMap<>(STORE_ORDER);
+  private final ConcurrentSkipListMap<String, String> onlineSeeds =
+      new ConcurrentSkipListMap<>(STORE_ORDER);
+  private final ConcurrentSkipListMap<String, HostView> workers =
+      new ConcurrentSkipListMap<>(STORE_ORDER);
 
   /** The host stored under {@code key}, or null. */
   public HostView host(String key) {
@@ -94,7 +97,10 @@ public final class HostIndex {
     }
   }
 
-  /** Makes the hosts exactly {@code all} (a full scan of the store at start-up); never empty in between. */
+  /**
+   * Makes the hosts exactly {@code all} (a full scan of the store at start-up); never empty in
+   * between.
+   */
   public void replaceHosts(Map<String, HostView> all) {
     all.forEach(this::putHost);
     for (String key : new ArrayList<>(hosts.keySet())) {

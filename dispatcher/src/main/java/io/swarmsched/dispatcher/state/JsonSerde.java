@@ -10,8 +10,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /** JSON serde for the dispatcher's own state-store values (never for topics others read). */
 public final class JsonSerde<T> implements Serde<T> {
-  static final ObjectMapper MAPPER = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private final Class<T> type;
 

@@ -20,7 +20,10 @@ public final class LedgerEntry {
     this.hostId = hostId;
   }
 
-  /** Records an allocation at {@code now}, forgetting those at or before {@code seenUpTo} (already reported). */
+  /**
+   * Records an allocation at {@code now}, forgetting those at or before {@code seenUpTo} (already
+   * reported).
+   */
   public static void record(List<Long> times, long now, long seenUpTo) {
     times.removeIf(t -> t < seenUpTo);
     times.add(now);

@@ -9,21 +9,31 @@ import java.util.List;
 public final class PeerRecord {
   public String peerId;
   public String hostId;
+
   /** Core's state of the peer (its state machine decides the moves). */
   public PeerState status = PeerState.PENDING;
+
   /** Parent peer ids: the DAG edges parent -> this peer. */
   public List<String> parents = new ArrayList<>();
+
   public int piecesFinished;
   public int pieceCount;
   public long registeredAt;
+
   /** Stream time of the last sign of progress (registration, piece, state change). */
   public long lastProgressAt;
+
   /** Cost in ms of the pieces this peer downloaded, oldest first, capped. */
   public List<Long> pieceCosts = new ArrayList<>();
 
-  /** The statistics of {@link #pieceCosts}, computed once per change rather than once per decision. */
+  /**
+   * The statistics of {@link #pieceCosts}, computed once per change rather than once per decision.
+   */
   private transient PieceCostStats costStats;
-  /** Bumped by every new sample, so that a mirror of this peer knows when its statistics changed. */
+
+  /**
+   * Bumped by every new sample, so that a mirror of this peer knows when its statistics changed.
+   */
   private transient int costVersion;
 
   public PeerRecord() {}
@@ -43,10 +53,14 @@ public final class PeerRecord {
     costVersion++;
   }
 
-  /** Core's statistics over {@link #pieceCosts}: the same numbers as {@code PieceCostStats.of(pieceCosts)}. */
+  /**
+   * Core's statistics over {@link #pieceCosts}: the same numbers as {@code
+   * PieceCostStats.of(pieceCosts)}.
+   */
   public PieceCostStats costStats() {
     if (costStats == null) costStats = PieceCostStats.of(pieceCosts);
-    return PieceCostStats.restore(costStats.samples(), costStats.last(), costStats.earlierMean(), costStats.earlierM2());
+    return PieceCostStats.restore(
+        costStats.samples(), costStats.last(), costStats.earlierMean(), costStats.earlierM2());
   }
 
   /** Changes whenever {@link #addPieceCost} adds a sample. */
@@ -59,6 +73,8 @@ public final class PeerRecord {
   }
 
   public boolean active() {
-    return status == PeerState.PENDING || status == PeerState.RUNNING || status == PeerState.BACK_TO_SOURCE;
+    return status == PeerState.PENDING
+        || status == PeerState.RUNNING
+        || status == PeerState.BACK_TO_SOURCE;
   }
 }

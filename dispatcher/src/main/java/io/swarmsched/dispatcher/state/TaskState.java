@@ -1,7 +1,7 @@
 package io.swarmsched.dispatcher.state;
 
-import io.swarmsched.scheduling.resource.PeerState;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.swarmsched.scheduling.resource.PeerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +16,24 @@ public final class TaskState {
   public String taskId;
   public String url = "";
   public String digest;
+
   /** Sorted so that iteration (and therefore every decision) is deterministic. */
   public Map<String, PeerRecord> peers = new TreeMap<>();
+
   /** Seed host id -> stream time at which it failed this task. */
   public Map<String, Long> failedSeeds = new TreeMap<>();
+
   public String seedHostId;
   public long seedTriggeredAt;
+
   /** Request id -> key of its entry in the retry store. */
   public Map<String, String> pending = new TreeMap<>();
 
-  /** Core's view of this task, kept between requests while this object stays in the store's cache (never stored). */
-  @JsonIgnore
-  public transient CoreTaskMirror coreMirror;
+  /**
+   * Core's view of this task, kept between requests while this object stays in the store's cache
+   * (never stored).
+   */
+  @JsonIgnore public transient CoreTaskMirror coreMirror;
 
   public TaskState() {}
 

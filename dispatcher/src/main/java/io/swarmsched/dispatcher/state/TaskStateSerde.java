@@ -25,9 +25,11 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class TaskStateSerde implements Serde<TaskState> {
   static final byte VERSION = 1;
   private static final JsonSerde<TaskState> LEGACY = new JsonSerde<>(TaskState.class);
+
   /**
-   * A peer's state is stored as its ordinal in core's {@link PeerState} (the order of the dispatcher's former
-   * PeerStatus, so stored tasks read the same); TaskStateSerdeTest fails if that order changes.
+   * A peer's state is stored as its ordinal in core's {@link PeerState} (the order of the
+   * dispatcher's former PeerStatus, so stored tasks read the same); TaskStateSerdeTest fails if
+   * that order changes.
    */
   private static final PeerState[] STATUSES = PeerState.values();
 
@@ -74,7 +76,8 @@ public final class TaskStateSerde implements Serde<TaskState> {
     if (bytes.length > 0 && bytes[0] == '{') return LEGACY.deserializer().deserialize(null, bytes);
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
-      if (version != VERSION) throw new SerializationException("Unknown TaskState encoding version " + version);
+      if (version != VERSION)
+        throw new SerializationException("Unknown TaskState encoding version " + version);
       TaskState t = new TaskState(readStr(in));
       t.url = readStr(in);
       t.digest = nullable(in);

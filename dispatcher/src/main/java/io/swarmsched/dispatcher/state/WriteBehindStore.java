@@ -32,33 +32,37 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * {@link CachedStateStore}, then flushes its record collector, and only then commits the
  * transaction (Kafka 4.3 {@code StreamTask.flush()}/{@code prepareCommit()}). So under exactly-once
  * the changelog records of every change are in the same transaction as the input offsets and the
- * outputs of the records that made them. On a dirty close
- * (a crash, or an aborted transaction) nothing is written, and the state is restored from the
- * changelog as it was at the last commit, as without the cache.
+ * outputs of the records that made them. On a dirty close (a crash, or an aborted transaction)
+ * nothing is written, and the state is restored from the changelog as it was at the last commit, as
+ * without the cache.
  *
  * <p>Interactive queries ({@link #query}) read the inner store: the state as of the last commit.
  * Values handed out are the cached objects: callers must {@code put} a value after changing it.
  * Used by one stream thread, like every store.
  */
-public final class WriteBehindStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
+public final class WriteBehindStore<V>
+    implements KeyValueStore<String, V>, CachedStateStore<String, V> {
   private static final Object ABSENT = new Object();
 
   private final KeyValueStore<String, V> inner;
   private final int maxEntries;
+
   /** Key -> value (or ABSENT), in access order. */
   private final LinkedHashMap<String, Object> cache = new LinkedHashMap<>(1024, 0.75f, true);
+
   /** Keys changed since they were last written to the inner store, in order of change. */
   private final LinkedHashMap<String, Boolean> dirty = new LinkedHashMap<>();
 
   public WriteBehindStore(KeyValueStore<String, V> inner, int maxEntries) {
-    if (maxEntries < 1) throw new IllegalArgumentException("maxEntries must be >= 1, was " + maxEntries);
+    if (maxEntries < 1)
+      throw new IllegalArgumentException("maxEntries must be >= 1, was " + maxEntries);
     this.inner = inner;
     this.maxEntries = maxEntries;
   }
 
   /** A builder of the standard store, wrapped. */
-  public static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> inner,
-      int maxEntries) {
+  public static <V> StoreBuilder<KeyValueStore<String, V>> builder(
+      StoreBuilder<KeyValueStore<String, V>> inner, int maxEntries) {
     return new Builder<>(inner, maxEntries);
   }
 
@@ -162,7 +166,8 @@ public final class WriteBehindStore<V> implements KeyValueStore<String, V>, Cach
   }
 
   @Override
-  public <PS extends Serializer<P>, P> KeyValueIterator<String, V> prefixScan(P prefix, PS prefixKeySerializer) {
+  public <PS extends Serializer<P>, P> KeyValueIterator<String, V> prefixScan(
+      P prefix, PS prefixKeySerializer) {
     flushDirty();
     return inner.prefixScan(prefix, prefixKeySerializer);
   }

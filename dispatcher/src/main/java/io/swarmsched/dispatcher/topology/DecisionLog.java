@@ -2,13 +2,13 @@ package io.swarmsched.dispatcher.topology;
 
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.DECISIONS_SINK;
 
+import io.swarmsched.scheduling.RankedParent;
+import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
+import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.ParentCandidate;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
-import io.swarmsched.scheduling.RankedParent;
-import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
-import io.swarmsched.scheduling.round.RoundOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,9 +20,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * The decisions: builds them from core's outcomes, remembers terminal ones by request id for
- * {@code decision.retention} (so a repeated request gets the same decision again) and wakes the HTTP callers
- * waiting for them, forwards them keyed by their target host, and expires old ones.
+ * The decisions: builds them from core's outcomes, remembers terminal ones by request id for {@code
+ * decision.retention} (so a repeated request gets the same decision again) and wakes the HTTP
+ * callers waiting for them, forwards them keyed by their target host, and expires old ones.
  */
 final class DecisionLog {
   private final ProcessorContext<Object, Object> context;
@@ -31,7 +31,11 @@ final class DecisionLog {
   private final long retentionMillis;
   private final DecisionWaiters waiters;
 
-  DecisionLog(ProcessorContext<Object, Object> context, DispatchStores stores, String policyId, long retentionMillis,
+  DecisionLog(
+      ProcessorContext<Object, Object> context,
+      DispatchStores stores,
+      String policyId,
+      long retentionMillis,
       DecisionWaiters waiters) {
     this.context = context;
     this.stores = stores;
@@ -46,10 +50,11 @@ final class DecisionLog {
   }
 
   /**
-   * The decision for a terminal outcome of {@code req}; {@code origin} names why the dispatcher made the request
-   * itself (e.g. PARENT_LOST), else null.
+   * The decision for a terminal outcome of {@code req}; {@code origin} names why the dispatcher
+   * made the request itself (e.g. PARENT_LOST), else null.
    */
-  ScheduleDecision terminal(ScheduleRequest req, RoundOutcome.Terminal outcome, String origin, long now) {
+  ScheduleDecision terminal(
+      ScheduleRequest req, RoundOutcome.Terminal outcome, String origin, long now) {
     DecisionOutcome kind;
     String reason = null;
     String worker = null;
@@ -85,15 +90,23 @@ final class DecisionLog {
   /** The REJECTED decision for a malformed request (its request id may be missing). */
   ScheduleDecision rejected(ScheduleRequest req, String reason, long now) {
     String requestId = blankToEmpty(req.getRequestId());
-    String idSource = requestId.isEmpty() ? "rejected@" + now + "/" + req.getTaskId() + "/" + req.getPeerId() : requestId;
+    String idSource =
+        requestId.isEmpty()
+            ? "rejected@" + now + "/" + req.getTaskId() + "/" + req.getPeerId()
+            : requestId;
     return builder(req, DecisionOutcome.REJECTED, hostOrUnknown(req.getHostId()), reason, 1, now)
         .setDecisionId(decisionId(idSource, "REJECTED"))
         .build();
   }
 
-  /** The SEED_TRIGGER decision that asks {@code seed} to fetch the task (addressed to the seed, for no peer). */
-  ScheduleDecision seedTrigger(ScheduleRequest req, String taskId, String seed, int attempt, long now) {
-    return builder(req, DecisionOutcome.SEED_TRIGGER, seed, RoundOutcome.FIRST_DOWNLOAD, attempt, now)
+  /**
+   * The SEED_TRIGGER decision that asks {@code seed} to fetch the task (addressed to the seed, for
+   * no peer).
+   */
+  ScheduleDecision seedTrigger(
+      ScheduleRequest req, String taskId, String seed, int attempt, long now) {
+    return builder(
+            req, DecisionOutcome.SEED_TRIGGER, seed, RoundOutcome.FIRST_DOWNLOAD, attempt, now)
         .setDecisionId(decisionId("seed/" + taskId + "/" + seed + "/" + now, "SEED_TRIGGER"))
         .setPeerId("")
         .build();
@@ -114,7 +127,8 @@ final class DecisionLog {
     long cutoff = now - retentionMillis;
     if (cutoff <= 0) return;
     List<KeyValue<String, String>> old = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = stores.decisionExpiry.range("", DispatchStores.timeKey(cutoff, "\uffff"))) {
+    try (KeyValueIterator<String, String> it =
+        stores.decisionExpiry.range("", DispatchStores.timeKey(cutoff, "\uffff"))) {
       while (it.hasNext()) old.add(it.next());
     }
     for (KeyValue<String, String> kv : old) {
@@ -123,8 +137,13 @@ final class DecisionLog {
     }
   }
 
-  private ScheduleDecision.Builder builder(ScheduleRequest req, DecisionOutcome outcome, String target, String reason,
-      int attempt, long now) {
+  private ScheduleDecision.Builder builder(
+      ScheduleRequest req,
+      DecisionOutcome outcome,
+      String target,
+      String reason,
+      int attempt,
+      long now) {
     return ScheduleDecision.newBuilder()
         .setRequestId(blankToEmpty(req.getRequestId()))
         .setTaskId(blankToEmpty(req.getTaskId()))
@@ -145,19 +164,27 @@ final class DecisionLog {
     List<ParentCandidate> ranked = new ArrayList<>(parents.size());
     for (RankedParent rp : parents) {
       ScoreBreakdown b = rp.breakdown();
-      ranked.add(ParentCandidate.newBuilder()
-          .setPeerId(rp.peerId()).setHostId(rp.hostId()).setPieceServerAddress(rp.pieceServerAddress())
-          .setTotalScore(b.totalScore()).setIdcAffinity(b.idcAffinity()).setLocationAffinity(b.locationAffinity())
-          .setLoadQuality(b.loadQuality()).setHostTypeScore(b.hostTypeScore())
-          .setPeakBandwidthUsage(b.peakBandwidthUsage()).setBandwidthDurationRatio(b.bandwidthDurationRatio())
-          .setConcurrentEfficiency(b.concurrentEfficiency())
-          .build());
+      ranked.add(
+          ParentCandidate.newBuilder()
+              .setPeerId(rp.peerId())
+              .setHostId(rp.hostId())
+              .setPieceServerAddress(rp.pieceServerAddress())
+              .setTotalScore(b.totalScore())
+              .setIdcAffinity(b.idcAffinity())
+              .setLocationAffinity(b.locationAffinity())
+              .setLoadQuality(b.loadQuality())
+              .setHostTypeScore(b.hostTypeScore())
+              .setPeakBandwidthUsage(b.peakBandwidthUsage())
+              .setBandwidthDurationRatio(b.bandwidthDurationRatio())
+              .setConcurrentEfficiency(b.concurrentEfficiency())
+              .build());
     }
     return ranked;
   }
 
   static String decisionId(String requestId, String outcome) {
-    return UUID.nameUUIDFromBytes((requestId + "|" + outcome).getBytes(StandardCharsets.UTF_8)).toString();
+    return UUID.nameUUIDFromBytes((requestId + "|" + outcome).getBytes(StandardCharsets.UTF_8))
+        .toString();
   }
 
   static String blankToEmpty(String s) {

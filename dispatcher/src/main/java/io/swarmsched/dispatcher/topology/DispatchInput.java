@@ -10,8 +10,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * What the dispatch processor receives, keyed by task id: the three co-partitioned input topics merged into one
- * stream. Lives only inside the topology (no serde, never written to a topic).
+ * What the dispatch processor receives, keyed by task id: the three co-partitioned input topics
+ * merged into one stream. Lives only inside the topology (no serde, never written to a topic).
  */
 sealed interface DispatchInput {
 
@@ -25,8 +25,9 @@ sealed interface DispatchInput {
   record PieceUpdate(PieceEvent event) implements DispatchInput {}
 
   /**
-   * The processor behind each source: wraps the decoded value as its input. A null value (a tombstone) goes on as
-   * null: it is no input, but it still tells the processor that its partition is not idle.
+   * The processor behind each source: wraps the decoded value as its input. A null value (a
+   * tombstone) goes on as null: it is no input, but it still tells the processor that its partition
+   * is not idle.
    */
   final class Wrap<V> implements Processor<String, V, String, DispatchInput> {
     private final Function<V, DispatchInput> wrap;

@@ -10,7 +10,6 @@ import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.topics.Topics;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -22,16 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher's one processor per task partition, a thin adapter: schedule requests, peer events and piece
- * events of the same tasks arrive here as one {@link DispatchInput} stream (co-partitioned by task id) and go to
- * the part that owns them: {@link RequestRounds} (core's scheduling round), {@link TaskMembership},
- * {@link HostHealthTracker}, {@link Patrol}, {@link DecisionLog}, all sharing one {@link DispatchStores}.
+ * The dispatcher's one processor per task partition, a thin adapter: schedule requests, peer events
+ * and piece events of the same tasks arrive here as one {@link DispatchInput} stream
+ * (co-partitioned by task id) and go to the part that owns them: {@link RequestRounds} (core's
+ * scheduling round), {@link TaskMembership}, {@link HostHealthTracker}, {@link Patrol}, {@link
+ * DecisionLog}, all sharing one {@link DispatchStores}.
  *
  * <p>Time: every decision uses the partition's stream time (the largest record timestamp seen), so
  * replaying the same topics reproduces the same decisions. Retries and patrol run on a STREAM_TIME
- * punctuator; a WALL_CLOCK punctuator only steps in when the partition has been idle for
- * {@code clock.idle-after} (then it advances a logical clock by the idle wall time) so that retries
- * still fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays.
+ * punctuator; a WALL_CLOCK punctuator only steps in when the partition has been idle for {@code
+ * clock.idle-after} (then it advances a logical clock by the idle wall time) so that retries still
+ * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays.
  */
 final class DispatchProcessor implements Processor<String, DispatchInput, Object, Object> {
   private static final Logger log = LoggerFactory.getLogger(DispatchProcessor.class);
@@ -52,7 +52,11 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
 
-  DispatchProcessor(DispatcherConfig config, StageOne stageOne, HostIndex index, Serializer<PeerEvent> peerEventSerializer,
+  DispatchProcessor(
+      DispatcherConfig config,
+      StageOne stageOne,
+      HostIndex index,
+      Serializer<PeerEvent> peerEventSerializer,
       Serializer<PieceEvent> pieceEventSerializer) {
     this.config = config;
     this.stageOne = stageOne;
@@ -65,16 +69,35 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     DispatchStores stores = new DispatchStores(context, index);
-    DecisionLog decisions = new DecisionLog(context, stores, stageOne.policyId(), config.decisionRetention().toMillis(),
-        DecisionWaiters.of(config.applicationId()));
+    DecisionLog decisions =
+        new DecisionLog(
+            context,
+            stores,
+            stageOne.policyId(),
+            config.decisionRetention().toMillis(),
+            DecisionWaiters.of(config.applicationId()));
     HostHealthTracker health = new HostHealthTracker(stores, stageOne.quarantine());
     rounds = new RequestRounds(stores, decisions, stageOne.round());
-    Sensor illegal = context.metrics().addRateTotalSensor(METRICS_SCOPE, "task-" + context.taskId(),
-        ILLEGAL_TRANSITION_METRIC, Sensor.RecordingLevel.INFO);
+    Sensor illegal =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                METRICS_SCOPE,
+                "task-" + context.taskId(),
+                ILLEGAL_TRANSITION_METRIC,
+                Sensor.RecordingLevel.INFO);
     membership = new TaskMembership(stores, health, rounds::parentLost, illegal);
     rounds.enrolThrough(membership);
-    patrol = new Patrol(context, stores, membership, rounds, health, decisions, config.peerIdleTimeout().toMillis(),
-        config.seedFailureMemory().toMillis());
+    patrol =
+        new Patrol(
+            context,
+            stores,
+            membership,
+            rounds,
+            health,
+            decisions,
+            config.peerIdleTimeout().toMillis(),
+            config.seedFailureMemory().toMillis());
     lastRecordWallMs = context.currentSystemTimeMs();
     context.schedule(config.tick(), PunctuationType.STREAM_TIME, this::advance);
     context.schedule(config.tick(), PunctuationType.WALL_CLOCK_TIME, this::onWallTick);
@@ -87,11 +110,19 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     DispatchInput input = record.value();
     if (input == null) {
       // a tombstone on an input stream means nothing here; it must not vanish without a trace
-      deadLetter(record, "dispatcher-validate", "record has no value (a tombstone is not a request or event)", null);
+      deadLetter(
+          record,
+          "dispatcher-validate",
+          "record has no value (a tombstone is not a request or event)",
+          null);
     } else if (input instanceof DispatchInput.Request r) {
-      String badTime = RequestValidation.time(record.timestamp(), r.request().getTimestamp(),
-          context.currentSystemTimeMs(),
-            config.maxClockAhead(), config.maxRecordAge());
+      String badTime =
+          RequestValidation.time(
+              record.timestamp(),
+              r.request().getTimestamp(),
+              context.currentSystemTimeMs(),
+              config.maxClockAhead(),
+              config.maxRecordAge());
       if (badTime != null) {
         rounds.reject(r.request(), badTime, Math.min(now, context.currentSystemTimeMs()));
       } else {
@@ -100,11 +131,19 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     } else if (input instanceof DispatchInput.PeerUpdate u) {
       String invalid = RequestValidation.validate(record.key(), u.event());
       if (invalid == null) {
-        invalid = RequestValidation.time(record.timestamp(), u.event().getTimestamp(), context.currentSystemTimeMs(),
-            config.maxClockAhead(), config.maxRecordAge());
+        invalid =
+            RequestValidation.time(
+                record.timestamp(),
+                u.event().getTimestamp(),
+                context.currentSystemTimeMs(),
+                config.maxClockAhead(),
+                config.maxRecordAge());
       }
       if (invalid != null) {
-        deadLetter(record, "peer-event-validate", invalid,
+        deadLetter(
+            record,
+            "peer-event-validate",
+            invalid,
             peerEventSerializer.serialize(Topics.PEER_EVENTS.name(), u.event()));
       } else {
         membership.onPeerEvent(u.event(), now);
@@ -113,8 +152,13 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
       PieceEvent ev = u.event();
       String invalid = RequestValidation.validate(record.key(), ev);
       if (invalid == null) {
-        invalid = RequestValidation.time(record.timestamp(), ev.getTimestamp(), context.currentSystemTimeMs(),
-            config.maxClockAhead(), config.maxRecordAge());
+        invalid =
+            RequestValidation.time(
+                record.timestamp(),
+                ev.getTimestamp(),
+                context.currentSystemTimeMs(),
+                config.maxClockAhead(),
+                config.maxRecordAge());
       }
       if (invalid == null) {
         invalid = RequestValidation.knownHost(ev.getHostId(), h -> index.host(h) != null);
@@ -123,7 +167,10 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
         invalid = membership.pieceOutOfRange(ev);
       }
       if (invalid != null) {
-        deadLetter(record, "piece-event-validate", invalid,
+        deadLetter(
+            record,
+            "piece-event-validate",
+            invalid,
             pieceEventSerializer.serialize(Topics.PIECE_EVENTS.name(), ev));
       } else {
         membership.onPieceEvent(ev, now);
@@ -143,7 +190,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
 
   private void advance(long now) {
     rounds.runDue(now);
-    if (lastPatrolAt == Long.MIN_VALUE || now - lastPatrolAt >= config.patrolInterval().toMillis()) {
+    if (lastPatrolAt == Long.MIN_VALUE
+        || now - lastPatrolAt >= config.patrolInterval().toMillis()) {
       lastPatrolAt = now;
       patrol.run(now);
     }
@@ -151,17 +199,23 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
 
   // ---------------------------------------------------------------- dead letters
 
-  private void deadLetter(Record<String, DispatchInput> record, String stage, String reason, byte[] rawValue) {
-    DeadLetter.Builder b = DeadLetter.builder(stage, reason)
-        // the source record's bytes as read (issue 13, finding 7); the arguments only when Streams has none
-        .rawKey(SourceBytes.key(context, record.key()))
-        .rawValue(SourceBytes.value(context, rawValue))
-        .headers(record.headers())
-        .deadLetteredAtMs(context.currentSystemTimeMs());
-    context.recordMetadata().ifPresent((RecordMetadata m) -> b.source(m.topic(), m.partition(), m.offset()));
+  private void deadLetter(
+      Record<String, DispatchInput> record, String stage, String reason, byte[] rawValue) {
+    DeadLetter.Builder b =
+        DeadLetter.builder(stage, reason)
+            // the source record's bytes as read (issue 13, finding 7); the arguments only when
+            // Streams has none
+            .rawKey(SourceBytes.key(context, record.key()))
+            .rawValue(SourceBytes.value(context, rawValue))
+            .headers(record.headers())
+            .deadLetteredAtMs(context.currentSystemTimeMs());
+    context
+        .recordMetadata()
+        .ifPresent((RecordMetadata m) -> b.source(m.topic(), m.partition(), m.offset()));
     DeadLetter dl = b.build();
     log.warn("Dead-lettering record ({}): {}", stage, reason);
-    context.forward(new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
+    context.forward(
+        new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
         DEAD_LETTERS_SINK);
   }
 }

@@ -8,10 +8,10 @@ import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskState;
-import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.round.SwarmView;
+import io.swarmsched.schemas.ScheduleDecision;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,10 +24,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The one holder of the dispatch processor's state, shared by its parts (request rounds, task membership, patrol,
- * host health, decision log): the six stores of one task partition, the instance's {@link HostIndex}, and what is
- * kept in memory beside the stores (quarantine flags, the partition's task ids). One per processor, used by its
- * stream thread only.
+ * The one holder of the dispatch processor's state, shared by its parts (request rounds, task
+ * membership, patrol, host health, decision log): the six stores of one task partition, the
+ * instance's {@link HostIndex}, and what is kept in memory beside the stores (quarantine flags, the
+ * partition's task ids). One per processor, used by its stream thread only.
  */
 final class DispatchStores {
   final KeyValueStore<String, TaskState> tasks;
@@ -36,12 +36,23 @@ final class DispatchStores {
   final KeyValueStore<String, PendingRequest> retries;
   final KeyValueStore<String, HostHealth> health;
   final KeyValueStore<String, LedgerEntry> ledger;
-  /** Decoded hosts and scores of the global tables (shared by the instance's processors, fed by the global thread). */
+
+  /**
+   * Decoded hosts and scores of the global tables (shared by the instance's processors, fed by the
+   * global thread).
+   */
   final HostIndex index;
 
-  /** Hosts quarantined now or before, with the time it ends: mirrors the health store's flags (set only by the patrol). */
+  /**
+   * Hosts quarantined now or before, with the time it ends: mirrors the health store's flags (set
+   * only by the patrol).
+   */
   private Map<String, Long> quarantinedUntil;
-  /** Ids of the tasks in this partition's task store, so the patrol need not decode every task to find them. */
+
+  /**
+   * Ids of the tasks in this partition's task store, so the patrol need not decode every task to
+   * find them.
+   */
   private NavigableSet<String> taskIds;
 
   DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
@@ -89,7 +100,10 @@ final class DispatchStores {
 
   // ---------------------------------------------------------------- hosts
 
-  /** The hosts as core's round sees them at {@code now}: quarantine flags set, the ledger read in place. */
+  /**
+   * The hosts as core's round sees them at {@code now}: quarantine flags set, the ledger read in
+   * place.
+   */
   SwarmView swarm(long now) {
     return StageOne.swarm(
         id -> {
@@ -126,7 +140,8 @@ final class DispatchStores {
       try (KeyValueIterator<String, HostHealth> it = health.all()) {
         while (it.hasNext()) {
           HostHealth hh = it.next().value;
-          if (hh != null && hh.quarantinedUntil > 0) quarantinedUntil.put(hh.hostId, hh.quarantinedUntil);
+          if (hh != null && hh.quarantinedUntil > 0)
+            quarantinedUntil.put(hh.hostId, hh.quarantinedUntil);
         }
       }
     }
@@ -135,7 +150,10 @@ final class DispatchStores {
 
   // ---------------------------------------------------------------- ledger
 
-  /** One more child for {@code hostId} at {@code now}, forgetting the allocations its last score already covers. */
+  /**
+   * One more child for {@code hostId} at {@code now}, forgetting the allocations its last score
+   * already covers.
+   */
   void allocateUpload(String hostId, long now) {
     LedgerEntry e = ledgerEntry(hostId);
     ScoreView s = index.score(hostId);
@@ -143,7 +161,10 @@ final class DispatchStores {
     ledger.put(hostId, e);
   }
 
-  /** One more job for {@code hostId} at {@code now}, forgetting those its last heartbeat already covers. */
+  /**
+   * One more job for {@code hostId} at {@code now}, forgetting those its last heartbeat already
+   * covers.
+   */
   void allocateJob(String hostId, long now) {
     LedgerEntry e = ledgerEntry(hostId);
     HostView h = index.host(hostId);

@@ -12,14 +12,14 @@ import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskStateSerde;
 import io.swarmsched.dispatcher.state.WriteBehindStore;
+import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
-import io.swarmsched.scheduling.resource.HostView;
-import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -29,8 +29,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * The dispatcher's topology, a pure function of its configuration.
@@ -53,11 +53,18 @@ public final class DispatcherTopology {
   public static final String PIECE_EVENTS_SOURCE = "dispatcher-piece-events-source";
   public static final String HOSTS_SOURCE = "dispatcher-hosts-source";
   public static final String HOST_SCORES_SOURCE = "dispatcher-host-scores-source";
+
   /** Global-store processors: write the global stores and keep the instance's {@link HostIndex}. */
   public static final String HOSTS_INDEXER = "dispatcher-hosts-indexer";
+
   public static final String HOST_SCORES_INDEXER = "dispatcher-host-scores-indexer";
-  /** One per source: wraps its records as the dispatch processor's one input type ({@link DispatchInput}). */
+
+  /**
+   * One per source: wraps its records as the dispatch processor's one input type ({@link
+   * DispatchInput}).
+   */
   public static final String REQUESTS_AS_INPUT = "dispatcher-requests-as-input";
+
   public static final String PEER_EVENTS_AS_INPUT = "dispatcher-peer-events-as-input";
   public static final String PIECE_EVENTS_AS_INPUT = "dispatcher-piece-events-as-input";
   public static final String DISPATCH_PROCESSOR = "dispatcher-dispatch";
@@ -65,25 +72,38 @@ public final class DispatcherTopology {
   public static final String PEER_EVENTS_SINK = "dispatcher-peer-events-sink";
   public static final String DEAD_LETTERS_SINK = "dispatcher-dead-letters-sink";
 
-  /** Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}). */
+  /**
+   * Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}).
+   */
   public static final String TASKS_STORE = "dispatcher-tasks";
+
   /** Request id -> its terminal decision, kept {@code decision.retention}. */
   public static final String DECISIONS_STORE = "dispatcher-decisions";
+
   /** "decidedAt|requestId" -> request id: the expiry index of the decision store. */
   public static final String DECISION_EXPIRY_STORE = "dispatcher-decision-expiry";
+
   /** "dueAt|requestId" -> request waiting for its next round. */
   public static final String RETRIES_STORE = "dispatcher-retries";
+
   /** Host id -> upload successes/failures in the window, quarantine. */
   public static final String HOST_HEALTH_STORE = "dispatcher-host-health";
+
   /** Host id -> children/jobs assigned since its last score (optimistic allocation). */
   public static final String LEDGER_STORE = "dispatcher-ledger";
+
   /** Global table of swarm.hosts.v1. */
   public static final String HOSTS_STORE = "dispatcher-hosts-global";
+
   /** Global table of swarm.host-scores.v1. */
   public static final String HOST_SCORES_STORE = "dispatcher-host-scores-global";
 
-  /** Decoded tasks kept in memory per processor (tasks, health and ledger stores are write-behind caches). */
+  /**
+   * Decoded tasks kept in memory per processor (tasks, health and ledger stores are write-behind
+   * caches).
+   */
   static final int CACHED_TASKS = 10_000;
+
   /** Decoded host health and ledger entries kept in memory per processor. */
   static final int CACHED_HOSTS = 100_000;
 
@@ -92,8 +112,8 @@ public final class DispatcherTopology {
   }
 
   /**
-   * The topology with {@code index} as the instance's decoded view of the global tables: build one topology
-   * (and one index) per application instance.
+   * The topology with {@code index} as the instance's decoded view of the global tables: build one
+   * topology (and one index) per application instance.
    */
   public static Topology build(DispatcherConfig config, HostIndex index) {
     var serdeConfig = config.serdeConfig();
@@ -106,56 +126,127 @@ public final class DispatcherTopology {
     Serde<String> keys = Serdes.String();
 
     Topology topology = new Topology();
-    // global tables are read as bytes and decoded by their processor, which skips what does not decode
+    // global tables are read as bytes and decoded by their processor, which skips what does not
+    // decode
     Deserializer<byte[]> raw = Serdes.ByteArray().deserializer();
-    topology.addGlobalStore(globalStore(HOSTS_STORE, hosts), HOSTS_SOURCE, raw, raw, Topics.HOSTS.name(), HOSTS_INDEXER,
-        () -> new GlobalTableIndexer<HostState, HostView>(HOSTS_STORE, hosts.deserializer(),
-            h -> CoreViews.host(h, false), index::putHost, index::replaceHosts));
-    topology.addGlobalStore(globalStore(HOST_SCORES_STORE, scores), HOST_SCORES_SOURCE, raw, raw,
-        Topics.HOST_SCORES.name(), HOST_SCORES_INDEXER,
-        () -> new GlobalTableIndexer<HostScore, ScoreView>(HOST_SCORES_STORE, scores.deserializer(), CoreViews::score,
-            index::putScore, index::replaceScores));
+    topology.addGlobalStore(
+        globalStore(HOSTS_STORE, hosts),
+        HOSTS_SOURCE,
+        raw,
+        raw,
+        Topics.HOSTS.name(),
+        HOSTS_INDEXER,
+        () ->
+            new GlobalTableIndexer<HostState, HostView>(
+                HOSTS_STORE,
+                hosts.deserializer(),
+                h -> CoreViews.host(h, false),
+                index::putHost,
+                index::replaceHosts));
+    topology.addGlobalStore(
+        globalStore(HOST_SCORES_STORE, scores),
+        HOST_SCORES_SOURCE,
+        raw,
+        raw,
+        Topics.HOST_SCORES.name(),
+        HOST_SCORES_INDEXER,
+        () ->
+            new GlobalTableIndexer<HostScore, ScoreView>(
+                HOST_SCORES_STORE,
+                scores.deserializer(),
+                CoreViews::score,
+                index::putScore,
+                index::replaceScores));
 
-    topology.addSource(REQUESTS_SOURCE, keys.deserializer(), requests.deserializer(), Topics.SCHEDULE_REQUESTS.name());
-    topology.addSource(PEER_EVENTS_SOURCE, keys.deserializer(), peerEvents.deserializer(), Topics.PEER_EVENTS.name());
-    topology.addSource(PIECE_EVENTS_SOURCE, keys.deserializer(), pieceEvents.deserializer(), Topics.PIECE_EVENTS.name());
-    topology.addProcessor(REQUESTS_AS_INPUT,
-        () -> new DispatchInput.Wrap<ScheduleRequest>(DispatchInput.Request::new), REQUESTS_SOURCE);
-    topology.addProcessor(PEER_EVENTS_AS_INPUT,
-        () -> new DispatchInput.Wrap<PeerEvent>(DispatchInput.PeerUpdate::new), PEER_EVENTS_SOURCE);
-    topology.addProcessor(PIECE_EVENTS_AS_INPUT,
-        () -> new DispatchInput.Wrap<PieceEvent>(DispatchInput.PieceUpdate::new), PIECE_EVENTS_SOURCE);
-    topology.addProcessor(DISPATCH_PROCESSOR,
-        () -> ObservedDispatch.observe(new DispatchProcessor(config, new StageOne(config), index,
-            peerEvents.serializer(), pieceEvents.serializer()), // metrics from what it forwards
-            in -> in instanceof DispatchInput.Request r ? r.request() : null),
-        REQUESTS_AS_INPUT, PEER_EVENTS_AS_INPUT, PIECE_EVENTS_AS_INPUT);
-    topology.addStateStore(WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
+    topology.addSource(
+        REQUESTS_SOURCE,
+        keys.deserializer(),
+        requests.deserializer(),
+        Topics.SCHEDULE_REQUESTS.name());
+    topology.addSource(
+        PEER_EVENTS_SOURCE,
+        keys.deserializer(),
+        peerEvents.deserializer(),
+        Topics.PEER_EVENTS.name());
+    topology.addSource(
+        PIECE_EVENTS_SOURCE,
+        keys.deserializer(),
+        pieceEvents.deserializer(),
+        Topics.PIECE_EVENTS.name());
+    topology.addProcessor(
+        REQUESTS_AS_INPUT,
+        () -> new DispatchInput.Wrap<ScheduleRequest>(DispatchInput.Request::new),
+        REQUESTS_SOURCE);
+    topology.addProcessor(
+        PEER_EVENTS_AS_INPUT,
+        () -> new DispatchInput.Wrap<PeerEvent>(DispatchInput.PeerUpdate::new),
+        PEER_EVENTS_SOURCE);
+    topology.addProcessor(
+        PIECE_EVENTS_AS_INPUT,
+        () -> new DispatchInput.Wrap<PieceEvent>(DispatchInput.PieceUpdate::new),
+        PIECE_EVENTS_SOURCE);
+    topology.addProcessor(
+        DISPATCH_PROCESSOR,
+        () ->
+            ObservedDispatch.observe(
+                new DispatchProcessor(
+                    config,
+                    new StageOne(config),
+                    index,
+                    peerEvents.serializer(),
+                    pieceEvents.serializer()), // metrics from what it forwards
+                in -> in instanceof DispatchInput.Request r ? r.request() : null),
+        REQUESTS_AS_INPUT,
+        PEER_EVENTS_AS_INPUT,
+        PIECE_EVENTS_AS_INPUT);
+    topology.addStateStore(
+        WriteBehindStore.builder(store(TASKS_STORE, new TaskStateSerde()), CACHED_TASKS),
         DISPATCH_PROCESSOR);
-    topology.addStateStore(store(DECISIONS_STORE, new AvroMessageSerde<>(ScheduleDecision.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(
+        store(DECISIONS_STORE, new AvroMessageSerde<>(ScheduleDecision.class)), DISPATCH_PROCESSOR);
     topology.addStateStore(store(DECISION_EXPIRY_STORE, Serdes.String()), DISPATCH_PROCESSOR);
-    topology.addStateStore(store(RETRIES_STORE, new JsonSerde<>(PendingRequest.class)), DISPATCH_PROCESSOR);
-    topology.addStateStore(WriteBehindStore.builder(store(HOST_HEALTH_STORE, new JsonSerde<>(HostHealth.class)),
-        CACHED_HOSTS), DISPATCH_PROCESSOR);
-    topology.addStateStore(WriteBehindStore.builder(store(LEDGER_STORE, new JsonSerde<>(LedgerEntry.class)),
-        CACHED_HOSTS), DISPATCH_PROCESSOR);
+    topology.addStateStore(
+        store(RETRIES_STORE, new JsonSerde<>(PendingRequest.class)), DISPATCH_PROCESSOR);
+    topology.addStateStore(
+        WriteBehindStore.builder(
+            store(HOST_HEALTH_STORE, new JsonSerde<>(HostHealth.class)), CACHED_HOSTS),
+        DISPATCH_PROCESSOR);
+    topology.addStateStore(
+        WriteBehindStore.builder(
+            store(LEDGER_STORE, new JsonSerde<>(LedgerEntry.class)), CACHED_HOSTS),
+        DISPATCH_PROCESSOR);
 
-    topology.addSink(DECISIONS_SINK, Topics.SCHEDULE_DECISIONS.name(), keys.serializer(), decisions.serializer(),
+    topology.addSink(
+        DECISIONS_SINK,
+        Topics.SCHEDULE_DECISIONS.name(),
+        keys.serializer(),
+        decisions.serializer(),
         DISPATCH_PROCESSOR);
-    topology.addSink(PEER_EVENTS_SINK, Topics.PEER_EVENTS.name(), keys.serializer(), peerEvents.serializer(),
+    topology.addSink(
+        PEER_EVENTS_SINK,
+        Topics.PEER_EVENTS.name(),
+        keys.serializer(),
+        peerEvents.serializer(),
         DISPATCH_PROCESSOR);
-    topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS.name(), new ByteArraySerializer(), new ByteArraySerializer(),
+    topology.addSink(
+        DEAD_LETTERS_SINK,
+        Topics.DEAD_LETTERS.name(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
         DISPATCH_PROCESSOR);
     return topology;
   }
 
   /** Global stores are not changelogged: their topic is the changelog. */
-  private static <V> StoreBuilder<TimestampedKeyValueStore<String, V>> globalStore(String name, Serde<V> values) {
-    return Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(name), Serdes.String(),
-        values).withLoggingDisabled();
+  private static <V> StoreBuilder<TimestampedKeyValueStore<String, V>> globalStore(
+      String name, Serde<V> values) {
+    return Stores.timestampedKeyValueStoreBuilder(
+            Stores.persistentTimestampedKeyValueStore(name), Serdes.String(), values)
+        .withLoggingDisabled();
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+    return Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(name), Serdes.String(), values);
   }
 }

@@ -23,22 +23,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state-update processor of one global table: writes the store, as the global KTable did (a null value
- * deletes), and keeps the instance's {@link io.swarmsched.dispatcher.state.HostIndex} in step with it.
+ * The state-update processor of one global table: writes the store, as the global KTable did (a
+ * null value deletes), and keeps the instance's {@link io.swarmsched.dispatcher.state.HostIndex} in
+ * step with it.
  *
  * <p>It reads the topic as bytes and decodes here, because Streams' deserialization handler cannot
  * run on the global thread (its dead-letter response needs a record collector the global context
  * does not have: one bad record put the application into ERROR, and as the record stays in the
- * compacted topic every restart failed the same way, issue 13 finding 2). A record whose key is
- * not UTF-8 or whose value does not decode is skipped: logged with its coordinates and counted in
+ * compacted topic every restart failed the same way, issue 13 finding 2). A record whose key is not
+ * UTF-8 or whose value does not decode is skipped: logged with its coordinates and counted in
  * {@value #SKIPPED_METRIC} (group {@value #METRIC_GROUP}), and the entry keeps its previous value.
- * It is not dead-lettered from here: every dispatcher instance reads the whole table, and on
- * every restore, so each would dead-letter it again; {@code swarm.hosts.v1} is dead-lettered once
- * by scoring-streams, which consumes it as a stream.
+ * It is not dead-lettered from here: every dispatcher instance reads the whole table, and on every
+ * restore, so each would dead-letter it again; {@code swarm.hosts.v1} is dead-lettered once by
+ * scoring-streams, which consumes it as a stream.
  *
- * <p>Start-up: {@link #init} loads the index from the whole store, so the part of the table restored from the
- * local checkpoint (which Streams does not replay through the processor) is indexed too; what Streams replays
- * after the checkpoint, and everything live, goes through {@link #process}.
+ * <p>Start-up: {@link #init} loads the index from the whole store, so the part of the table
+ * restored from the local checkpoint (which Streams does not replay through the processor) is
+ * indexed too; what Streams replays after the checkpoint, and everything live, goes through {@link
+ * #process}.
  */
 final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, Void> {
   private static final Logger log = LoggerFactory.getLogger(GlobalTableIndexer.class);
@@ -55,7 +57,11 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
   private TimestampedKeyValueStore<String, V> store;
   private ProcessorContext<Void, Void> context;
 
-  GlobalTableIndexer(String storeName, Deserializer<V> values, Function<V, W> decode, BiConsumer<String, W> put,
+  GlobalTableIndexer(
+      String storeName,
+      Deserializer<V> values,
+      Function<V, W> decode,
+      BiConsumer<String, W> put,
       Consumer<Map<String, W>> replaceAll) {
     this.storeName = storeName;
     this.values = values;
@@ -69,8 +75,12 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
     this.context = context;
     store = context.getStateStore(storeName);
     skipped = context.metrics().addSensor(storeName + "-skipped", Sensor.RecordingLevel.INFO);
-    skipped.add(new MetricName(SKIPPED_METRIC, METRIC_GROUP,
-        "Records of the global table that could not be decoded and were skipped", Map.of("store", storeName)),
+    skipped.add(
+        new MetricName(
+            SKIPPED_METRIC,
+            METRIC_GROUP,
+            "Records of the global table that could not be decoded and were skipped",
+            Map.of("store", storeName)),
         new CumulativeCount());
     Map<String, W> all = new HashMap<>();
     try (KeyValueIterator<String, ValueAndTimestamp<V>> it = store.all()) {
@@ -89,8 +99,13 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
     if (record.key() == null) return; // as the global KTable: a record without a key is dropped
     String key;
     try {
-      key = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(record.key())).toString();
+      key =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(record.key()))
+              .toString();
     } catch (CharacterCodingException e) {
       skip(null, "the key is not valid UTF-8");
       return;
@@ -102,8 +117,11 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
     }
     V value;
     try {
-      value = values.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(storeName), record.headers(),
-          record.value());
+      value =
+          values.deserialize(
+              context.recordMetadata().map(m -> m.topic()).orElse(storeName),
+              record.headers(),
+              record.value());
     } catch (RuntimeException e) {
       skip(key, e.getMessage());
       return;
@@ -120,7 +138,11 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
   private void skip(String key, String why) {
     skippedCount++;
     skipped.record();
-    String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+    String where =
+        context
+            .recordMetadata()
+            .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+            .orElse("?");
     log.warn("{}: skipping record {} of key '{}': {}", storeName, where, key, why);
   }
 

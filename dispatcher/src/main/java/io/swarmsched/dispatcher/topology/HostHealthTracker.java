@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Upload health per parent host, counted from piece events in the health store; the patrol applies core's
- * {@link QuarantineRule} to each host whose window is over and keeps the in-memory quarantine flags in step.
+ * Upload health per parent host, counted from piece events in the health store; the patrol applies
+ * core's {@link QuarantineRule} to each host whose window is over and keeps the in-memory
+ * quarantine flags in step.
  */
 final class HostHealthTracker {
   private static final Logger log = LoggerFactory.getLogger(HostHealthTracker.class);
@@ -29,7 +30,8 @@ final class HostHealthTracker {
   void record(String parentHost, boolean finished, long now) {
     HostHealth hh = stores.health.get(parentHost);
     if (hh == null) hh = new HostHealth(parentHost, now);
-    if (finished) hh.served++; else hh.failed++;
+    if (finished) hh.served++;
+    else hh.failed++;
     stores.health.put(parentHost, hh);
   }
 
@@ -40,16 +42,21 @@ final class HostHealthTracker {
     }
     for (KeyValue<String, HostHealth> kv : all) {
       HostHealth hh = kv.value;
-      QuarantineRule.Verdict verdict = rule.review(
-          new UploadHealth(hh.windowStart, hh.served, hh.failed, hh.quarantinedUntil), now);
+      QuarantineRule.Verdict verdict =
+          rule.review(
+              new UploadHealth(hh.windowStart, hh.served, hh.failed, hh.quarantinedUntil), now);
       if (verdict instanceof QuarantineRule.Forget) {
         stores.quarantines().remove(hh.hostId);
         stores.health.delete(kv.key);
       } else if (verdict instanceof QuarantineRule.NextWindow next) {
         if (next.quarantined()) {
           stores.quarantines().put(hh.hostId, next.next().quarantinedUntilMillis());
-          log.info("Patrol: host {} quarantined until {} ({} of {} uploads failed)", hh.hostId,
-              next.next().quarantinedUntilMillis(), hh.failed, hh.served + hh.failed);
+          log.info(
+              "Patrol: host {} quarantined until {} ({} of {} uploads failed)",
+              hh.hostId,
+              next.next().quarantinedUntilMillis(),
+              hh.failed,
+              hh.served + hh.failed);
         }
         hh.windowStart = next.next().windowStartMillis();
         hh.served = next.next().served();

@@ -5,10 +5,10 @@ import static io.swarmsched.dispatcher.topology.DispatcherTopology.PEER_EVENTS_S
 import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskState;
-import io.swarmsched.schemas.PeerEvent;
-import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.Liveness;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PeerEventType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The checks that patrol the partition's state on a timer (docs/design.md, "Liveness and abnormal peers"): peers
- * on an OFFLINE host and peers without progress for {@code peer.idle-timeout} leave (an event on the peer-events
- * topic, then the same change here), seed failures older than {@code seed.failure-memory} are forgotten, host
- * health is reviewed for quarantine, and old decisions expire.
+ * The checks that patrol the partition's state on a timer (docs/design.md, "Liveness and abnormal
+ * peers"): peers on an OFFLINE host and peers without progress for {@code peer.idle-timeout} leave
+ * (an event on the peer-events topic, then the same change here), seed failures older than {@code
+ * seed.failure-memory} are forgotten, host health is reviewed for quarantine, and old decisions
+ * expire.
  */
 final class Patrol {
   private static final Logger log = LoggerFactory.getLogger(Patrol.class);
@@ -36,8 +37,14 @@ final class Patrol {
   private final long idleTimeoutMillis;
   private final long seedFailureMemoryMillis;
 
-  Patrol(ProcessorContext<Object, Object> context, DispatchStores stores, TaskMembership membership,
-      RequestRounds rounds, HostHealthTracker health, DecisionLog decisions, long idleTimeoutMillis,
+  Patrol(
+      ProcessorContext<Object, Object> context,
+      DispatchStores stores,
+      TaskMembership membership,
+      RequestRounds rounds,
+      HostHealthTracker health,
+      DecisionLog decisions,
+      long idleTimeoutMillis,
       long seedFailureMemoryMillis) {
     this.context = context;
     this.stores = stores;
@@ -53,8 +60,10 @@ final class Patrol {
     for (String taskId : new ArrayList<>(stores.knownTaskIds())) {
       TaskState task = stores.tasks.get(taskId);
       if (task == null) continue;
-      boolean changed = task.failedSeeds.values().removeIf(at -> now - at >= seedFailureMemoryMillis);
-      Set<String> waiting = null; // peers whose own request is being retried are not idle; decoded once per task
+      boolean changed =
+          task.failedSeeds.values().removeIf(at -> now - at >= seedFailureMemoryMillis);
+      Set<String> waiting =
+          null; // peers whose own request is being retried are not idle; decoded once per task
       for (PeerRecord peer : new ArrayList<>(task.peers.values())) {
         if (!task.peers.containsKey(peer.peerId)) continue;
         HostView h = stores.index.host(peer.hostId);
@@ -85,14 +94,22 @@ final class Patrol {
     return out;
   }
 
-  /** The patrol makes a peer leave: an event on the peer-events topic, then the same change locally. */
+  /**
+   * The patrol makes a peer leave: an event on the peer-events topic, then the same change locally.
+   */
   private void leave(TaskState task, PeerRecord peer, String reason, long now) {
-    PeerEvent left = PeerEvent.newBuilder()
-        .setEventId("dispatcher/left/" + task.taskId + "/" + peer.peerId + "/" + now)
-        .setTaskId(task.taskId).setPeerId(peer.peerId).setHostId(peer.hostId)
-        .setType(PeerEventType.LEFT).setPiecesFinished(peer.piecesFinished).setPieceCount(peer.pieceCount)
-        .setReason(reason).setTimestamp(Instant.ofEpochMilli(now))
-        .build();
+    PeerEvent left =
+        PeerEvent.newBuilder()
+            .setEventId("dispatcher/left/" + task.taskId + "/" + peer.peerId + "/" + now)
+            .setTaskId(task.taskId)
+            .setPeerId(peer.peerId)
+            .setHostId(peer.hostId)
+            .setType(PeerEventType.LEFT)
+            .setPiecesFinished(peer.piecesFinished)
+            .setPieceCount(peer.pieceCount)
+            .setReason(reason)
+            .setTimestamp(Instant.ofEpochMilli(now))
+            .build();
     context.forward(new Record<>(task.taskId, left, now), PEER_EVENTS_SINK);
     log.info("Patrol: peer {} of task {} leaves ({})", peer.peerId, task.taskId, reason);
     membership.removePeer(task, peer.peerId, reason, now);

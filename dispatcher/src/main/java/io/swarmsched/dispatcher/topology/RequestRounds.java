@@ -1,20 +1,20 @@
 package io.swarmsched.dispatcher.topology;
 
-import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
 import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskState;
-import io.swarmsched.schemas.ScheduleDecision;
-import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.scheduling.RankedParent;
+import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.round.Attempt;
 import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.scheduling.round.RoundRequest;
 import io.swarmsched.scheduling.round.SchedulingRound;
 import io.swarmsched.scheduling.round.SeedState;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.schemas.ScheduleRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Schedule requests through core's {@link SchedulingRound}: each round loads nothing itself, runs core, and
- * applies the outcome to the stored task (in-edges, back-to-source, the seed), the ledger, the retry store and the
- * decision log. Requests that must wait sit in the retry store under their due time until {@link #runDue}.
+ * Schedule requests through core's {@link SchedulingRound}: each round loads nothing itself, runs
+ * core, and applies the outcome to the stored task (in-edges, back-to-source, the seed), the
+ * ledger, the retry store and the decision log. Requests that must wait sit in the retry store
+ * under their due time until {@link #runDue}.
  */
 final class RequestRounds {
   private static final Logger log = LoggerFactory.getLogger(RequestRounds.class);
@@ -36,7 +37,8 @@ final class RequestRounds {
   private final DecisionLog decisions;
   private final SchedulingRound core;
   private TaskMembership membership;
-  private final AvroMessageSerde<ScheduleRequest> requestCodec = new AvroMessageSerde<>(ScheduleRequest.class);
+  private final AvroMessageSerde<ScheduleRequest> requestCodec =
+      new AvroMessageSerde<>(ScheduleRequest.class);
 
   RequestRounds(DispatchStores stores, DecisionLog decisions, SchedulingRound core) {
     this.stores = stores;
@@ -44,7 +46,10 @@ final class RequestRounds {
     this.core = core;
   }
 
-  /** Set once, before the first record: membership and rounds call each other (enrolment, lost parents). */
+  /**
+   * Set once, before the first record: membership and rounds call each other (enrolment, lost
+   * parents).
+   */
   void enrolThrough(TaskMembership membership) {
     this.membership = membership;
   }
@@ -89,22 +94,34 @@ final class RequestRounds {
     decisions.forward(d, now);
   }
 
-  /** A child lost {@code lostParent}: the dispatcher asks for it (a reschedule with the lost parent blocklisted). */
+  /**
+   * A child lost {@code lostParent}: the dispatcher asks for it (a reschedule with the lost parent
+   * blocklisted).
+   */
   void parentLost(TaskState task, PeerRecord child, String lostParent, long now) {
-    String requestId = "parent-lost/" + task.taskId + "/" + child.peerId + "/" + lostParent + "/" + now;
+    String requestId =
+        "parent-lost/" + task.taskId + "/" + child.peerId + "/" + lostParent + "/" + now;
     if (decisions.prior(requestId) != null || task.pending.containsKey(requestId)) return;
-    ScheduleRequest req = ScheduleRequest.newBuilder()
-        .setRequestId(requestId).setTaskId(task.taskId).setPeerId(child.peerId).setHostId(child.hostId)
-        .setUrl(task.url).setDigest(task.digest).setBlocklist(List.of(lostParent)).setReschedule(true)
-        .setTimestamp(Instant.ofEpochMilli(now))
-        .build();
+    ScheduleRequest req =
+        ScheduleRequest.newBuilder()
+            .setRequestId(requestId)
+            .setTaskId(task.taskId)
+            .setPeerId(child.peerId)
+            .setHostId(child.hostId)
+            .setUrl(task.url)
+            .setDigest(task.digest)
+            .setBlocklist(List.of(lostParent))
+            .setReschedule(true)
+            .setTimestamp(Instant.ofEpochMilli(now))
+            .build();
     round(task, req, pending(req, now, "PARENT_LOST"), now);
   }
 
   /** Runs the rounds of the requests due at {@code now}. */
   void runDue(long now) {
     List<KeyValue<String, PendingRequest>> due = new ArrayList<>();
-    try (KeyValueIterator<String, PendingRequest> it = stores.retries.range("", DispatchStores.timeKey(now, "\uffff"))) {
+    try (KeyValueIterator<String, PendingRequest> it =
+        stores.retries.range("", DispatchStores.timeKey(now, "\uffff"))) {
       while (it.hasNext()) due.add(it.next());
     }
     for (KeyValue<String, PendingRequest> kv : due) {
@@ -137,21 +154,34 @@ final class RequestRounds {
   private void round(TaskState task, ScheduleRequest req, PendingRequest p, long now) {
     p.reason = null;
     Attempt attempt = new Attempt(p.rounds, p.emptyRounds, p.seedRounds);
-    RoundOutcome outcome = core.run(coreRequest(req), attempt, () -> membership.enroll(task, req, now),
-        new SeedState(task.seedHostId, task.seedTriggeredAt, task.failedSeeds), stores.swarm(now), now);
+    RoundOutcome outcome =
+        core.run(
+            coreRequest(req),
+            attempt,
+            () -> membership.enroll(task, req, now),
+            new SeedState(task.seedHostId, task.seedTriggeredAt, task.failedSeeds),
+            stores.swarm(now),
+            now);
     if (outcome instanceof RoundOutcome.RetryAt at) {
       waitFor(task, p, at);
     } else if (outcome instanceof RoundOutcome.SeedTrigger trigger) {
       task.seedHostId = trigger.seedHostId();
       task.seedTriggeredAt = now;
-      decisions.forward(decisions.seedTrigger(req, task.taskId, trigger.seedHostId(), attempt.current(), now), now);
+      decisions.forward(
+          decisions.seedTrigger(req, task.taskId, trigger.seedHostId(), attempt.current(), now),
+          now);
       waitFor(task, p, trigger.retry());
     } else {
       finish(task, req, p, (RoundOutcome.Terminal) outcome, now);
     }
   }
 
-  private void finish(TaskState task, ScheduleRequest req, PendingRequest p, RoundOutcome.Terminal outcome, long now) {
+  private void finish(
+      TaskState task,
+      ScheduleRequest req,
+      PendingRequest p,
+      RoundOutcome.Terminal outcome,
+      long now) {
     if (outcome instanceof RoundOutcome.Parents parents) {
       // core's commit made these the requester's in-edges; the stored parents follow
       PeerRecord me = task.peers.get(req.getPeerId());
@@ -176,7 +206,9 @@ final class RequestRounds {
     decisions.forward(d, now);
   }
 
-  /** The request waits in the retry store until {@code at}, with the counts core carried forward. */
+  /**
+   * The request waits in the retry store until {@code at}, with the counts core carried forward.
+   */
   private void waitFor(TaskState task, PendingRequest p, RoundOutcome.RetryAt at) {
     p.reason = at.reason();
     p.rounds = at.next().rounds();
@@ -191,8 +223,14 @@ final class RequestRounds {
   }
 
   private static RoundRequest coreRequest(ScheduleRequest req) {
-    return new RoundRequest(req.getRequestId(), req.getTaskId(), req.getPeerId(), req.getHostId(),
-        new HashSet<>(req.getBlocklist()), req.getReschedule(), req.getNeedBackToSource(),
+    return new RoundRequest(
+        req.getRequestId(),
+        req.getTaskId(),
+        req.getPeerId(),
+        req.getHostId(),
+        new HashSet<>(req.getBlocklist()),
+        req.getReschedule(),
+        req.getNeedBackToSource(),
         req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli(),
         req.getJob() == null ? null : CoreViews.job(req.getJob()));
   }

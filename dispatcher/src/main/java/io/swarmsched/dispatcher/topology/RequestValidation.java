@@ -16,6 +16,7 @@ public final class RequestValidation {
   static final int MAX_ID_LENGTH = 512;
   static final int MAX_BLOCKLIST = 1_000;
   static final int MAX_URL_LENGTH = 8_192;
+
   /**
    * Largest piece number or count: 2^24 pieces is 64 TiB in 4 MiB pieces. A task's own piece count,
    * when a peer has reported it, bounds piece numbers more tightly ({@link #pieceInTask}).
@@ -63,9 +64,13 @@ public final class RequestValidation {
     if (err != null) return err;
     if (e.getPiecesFinished() < 0) return "pieces_finished: must not be negative";
     if (e.getPieceCount() < 0) return "piece_count: must not be negative";
-    if (e.getPieceCount() > MAX_PIECES) return "piece_count: " + e.getPieceCount() + " is above " + MAX_PIECES;
+    if (e.getPieceCount() > MAX_PIECES)
+      return "piece_count: " + e.getPieceCount() + " is above " + MAX_PIECES;
     if (e.getPieceCount() > 0 && e.getPiecesFinished() > e.getPieceCount()) {
-      return "pieces_finished: " + e.getPiecesFinished() + " is above piece_count " + e.getPieceCount();
+      return "pieces_finished: "
+          + e.getPiecesFinished()
+          + " is above piece_count "
+          + e.getPieceCount();
     }
     return null;
   }
@@ -74,7 +79,8 @@ public final class RequestValidation {
     String err = eventIds(key, e.getEventId(), e.getTaskId(), e.getPeerId(), e.getHostId());
     if (err != null) return err;
     if (e.getPieceNumber() < 0) return "piece_number: must not be negative";
-    if (e.getPieceNumber() >= MAX_PIECES) return "piece_number: " + e.getPieceNumber() + " is not below " + MAX_PIECES;
+    if (e.getPieceNumber() >= MAX_PIECES)
+      return "piece_number: " + e.getPieceNumber() + " is not below " + MAX_PIECES;
     if (e.getBytes() < 0) return "bytes: must not be negative";
     if (e.getCostMillis() < 0) return "cost_millis: must not be negative";
     return null;
@@ -82,41 +88,70 @@ public final class RequestValidation {
 
   /**
    * A record's time, by its Kafka timestamp and by its own timestamp field, against the receiver's
-   * wall clock {@code wallNow}: at most {@code maxAhead} ahead ({@code swarm.dispatcher.validation.max.clock.ahead})
-   * and {@code maxAge} behind ({@code swarm.dispatcher.validation.max.record.age}).
+   * wall clock {@code wallNow}: at most {@code maxAhead} ahead ({@code
+   * swarm.dispatcher.validation.max.clock.ahead}) and {@code maxAge} behind ({@code
+   * swarm.dispatcher.validation.max.record.age}).
    */
-  public static String time(long recordTimestamp, Instant field, long wallNow, Duration maxAhead, Duration maxAge) {
+  public static String time(
+      long recordTimestamp, Instant field, long wallNow, Duration maxAhead, Duration maxAge) {
     String e = time("record timestamp", recordTimestamp, wallNow, maxAhead, maxAge);
-    return e == null && field != null ? time("timestamp", field.toEpochMilli(), wallNow, maxAhead, maxAge) : e;
+    return e == null && field != null
+        ? time("timestamp", field.toEpochMilli(), wallNow, maxAhead, maxAge)
+        : e;
   }
 
-  private static String time(String what, long at, long wallNow, Duration maxAhead, Duration maxAge) {
+  private static String time(
+      String what, long at, long wallNow, Duration maxAhead, Duration maxAge) {
     if (at > wallNow + maxAhead.toMillis()) {
-      return what + ": " + Instant.ofEpochMilli(at) + " is " + (at - wallNow) / 1000 + " s ahead of the dispatcher's clock ("
-          + Instant.ofEpochMilli(wallNow) + "); at most " + maxAhead.toSeconds() + " s is accepted";
+      return what
+          + ": "
+          + Instant.ofEpochMilli(at)
+          + " is "
+          + (at - wallNow) / 1000
+          + " s ahead of the dispatcher's clock ("
+          + Instant.ofEpochMilli(wallNow)
+          + "); at most "
+          + maxAhead.toSeconds()
+          + " s is accepted";
     }
     if (at < wallNow - maxAge.toMillis()) {
-      return what + ": " + Instant.ofEpochMilli(at) + " is more than " + maxAge.toSeconds()
-          + " s behind the dispatcher's clock (" + Instant.ofEpochMilli(wallNow) + ")";
+      return what
+          + ": "
+          + Instant.ofEpochMilli(at)
+          + " is more than "
+          + maxAge.toSeconds()
+          + " s behind the dispatcher's clock ("
+          + Instant.ofEpochMilli(wallNow)
+          + ")";
     }
     return null;
   }
 
-  /** A piece event's piece number against the task's piece count as its peer reported it (0: not known yet). */
+  /**
+   * A piece event's piece number against the task's piece count as its peer reported it (0: not
+   * known yet).
+   */
   public static String pieceInTask(PieceEvent e, int knownPieceCount) {
     if (knownPieceCount > 0 && e.getPieceNumber() >= knownPieceCount) {
-      return "piece_number: " + e.getPieceNumber() + " is out of range for a task of " + knownPieceCount + " pieces";
+      return "piece_number: "
+          + e.getPieceNumber()
+          + " is out of range for a task of "
+          + knownPieceCount
+          + " pieces";
     }
     return null;
   }
 
   /** The host an event comes from is in the hosts table (it has sent a heartbeat). */
   public static String knownHost(String hostId, Predicate<String> known) {
-    return known.test(hostId) ? null : "host_id: unknown host '" + hostId + "' (not in the hosts table)";
+    return known.test(hostId)
+        ? null
+        : "host_id: unknown host '" + hostId + "' (not in the hosts table)";
   }
 
   /** The ids every peer and piece event carries, and its key (the task id, for co-partitioning). */
-  private static String eventIds(String key, String eventId, String taskId, String peerId, String hostId) {
+  private static String eventIds(
+      String key, String eventId, String taskId, String peerId, String hostId) {
     String err = id("event_id", eventId);
     if (err == null) err = id("task_id", taskId);
     if (err == null) err = id("peer_id", peerId);
@@ -126,7 +161,9 @@ public final class RequestValidation {
   }
 
   private static String keyIsTaskId(String key, String taskId) {
-    return key != null && !key.equals(taskId) ? "record key '" + key + "' is not the task_id '" + taskId + "'" : null;
+    return key != null && !key.equals(taskId)
+        ? "record key '" + key + "' is not the task_id '" + taskId + "'"
+        : null;
   }
 
   private static String id(String field, String v) {

@@ -55,17 +55,27 @@ import org.junit.jupiter.api.Test;
  */
 class DispatcherClusterTest {
   private static final Duration AWAIT = Duration.ofSeconds(120);
-  private static final Set<DecisionOutcome> TERMINAL = Set.of(DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE,
-      DecisionOutcome.FAILED, DecisionOutcome.REJECTED, DecisionOutcome.ASSIGNED);
+  private static final Set<DecisionOutcome> TERMINAL =
+      Set.of(
+          DecisionOutcome.PARENTS,
+          DecisionOutcome.BACK_TO_SOURCE,
+          DecisionOutcome.FAILED,
+          DecisionOutcome.REJECTED,
+          DecisionOutcome.ASSIGNED);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EmbeddedKafka kafka = EmbeddedKafka.get();
-  /** One registry scope for the whole JVM: the topics (and the records of earlier tests) are shared. */
+
+  /**
+   * One registry scope for the whole JVM: the topics (and the records of earlier tests) are shared.
+   */
   private static final String scope = "dispatcher-cluster";
+
   private final String appId = EmbeddedKafka.uniqueName("dispatcher");
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final List<DispatcherApp> apps = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @AfterEach
   void stop() {
@@ -103,24 +113,47 @@ class DispatcherClusterTest {
   }
 
   private void publishHosts(int count) throws Exception {
-    try (var producer = new KafkaProducer<>(kafka.producerProps(), new StringSerializer(),
-        SpecificAvroSerde.of(HostState.class, serdeConfig()).serializer())) {
+    try (var producer =
+        new KafkaProducer<>(
+            kafka.producerProps(),
+            new StringSerializer(),
+            SpecificAvroSerde.of(HostState.class, serdeConfig()).serializer())) {
       for (int i = 0; i < count; i++) {
         String id = run + "-h" + i;
-        producer.send(new ProducerRecord<>(Topics.HOSTS.name(), id, HostState.newBuilder()
-            .setHostId(id).setPieceServerAddress(id + ":4000").setType(HostType.NORMAL)
-            .setCapacity(HostCapacity.newBuilder().setMaxTxBytesPerSec(100L << 20).setUploadSlotLimit(1000).build())
-            .setLoad(HostLoad.newBuilder().build())
-            .setLastSequence(1).setLastSeen(Instant.now()).setFirstSeen(Instant.now())
-            .setLiveness(Liveness.ONLINE).setLivenessChangedAt(Instant.now()).build())).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.HOSTS.name(),
+                    id,
+                    HostState.newBuilder()
+                        .setHostId(id)
+                        .setPieceServerAddress(id + ":4000")
+                        .setType(HostType.NORMAL)
+                        .setCapacity(
+                            HostCapacity.newBuilder()
+                                .setMaxTxBytesPerSec(100L << 20)
+                                .setUploadSlotLimit(1000)
+                                .build())
+                        .setLoad(HostLoad.newBuilder().build())
+                        .setLastSequence(1)
+                        .setLastSeen(Instant.now())
+                        .setFirstSeen(Instant.now())
+                        .setLiveness(Liveness.ONLINE)
+                        .setLivenessChangedAt(Instant.now())
+                        .build()))
+            .get();
       }
     }
   }
 
   private KafkaConsumer<String, ScheduleDecision> decisionConsumer() {
-    Map<String, Object> props = new HashMap<>(kafka.consumerProps(EmbeddedKafka.uniqueName("decisions-reader")));
-    KafkaConsumer<String, ScheduleDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-        SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig()).deserializer());
+    Map<String, Object> props =
+        new HashMap<>(kafka.consumerProps(EmbeddedKafka.uniqueName("decisions-reader")));
+    KafkaConsumer<String, ScheduleDecision> consumer =
+        new KafkaConsumer<>(
+            props,
+            new StringDeserializer(),
+            SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig()).deserializer());
     consumer.subscribe(List.of(Topics.SCHEDULE_DECISIONS.name()));
     return consumer;
   }
@@ -135,16 +168,32 @@ class DispatcherClusterTest {
     b.awaitRunning(AWAIT);
 
     String task = run + "-http-task";
-    HttpResponse<String> first = post(a, "{\"task_id\":\"" + task + "\",\"peer_id\":\"p0\",\"host_id\":\"" + run
-        + "-h0\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    HttpResponse<String> first =
+        post(
+            a,
+            "{\"task_id\":\""
+                + task
+                + "\",\"peer_id\":\"p0\",\"host_id\":\""
+                + run
+                + "-h0\",\"url\":\"https://origin/x\"}",
+            "?wait=60s");
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     JsonNode d0 = JSON.readTree(first.body());
     assertThat(d0.get("outcome").asText()).isEqualTo("BACK_TO_SOURCE");
     String generatedId = d0.get("request_id").asText();
     assertThat(generatedId).isNotBlank();
 
-    HttpResponse<String> second = post(b, "{\"request_id\":\"" + run + "-r1\",\"task_id\":\"" + task
-        + "\",\"peer_id\":\"p1\",\"host_id\":\"" + run + "-h1\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    HttpResponse<String> second =
+        post(
+            b,
+            "{\"request_id\":\""
+                + run
+                + "-r1\",\"task_id\":\""
+                + task
+                + "\",\"peer_id\":\"p1\",\"host_id\":\""
+                + run
+                + "-h1\",\"url\":\"https://origin/x\"}",
+            "?wait=60s");
     assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
     JsonNode d1 = JSON.readTree(second.body());
     assertThat(d1.get("outcome").asText()).isEqualTo("PARENTS");
@@ -153,28 +202,36 @@ class DispatcherClusterTest {
     for (DispatcherApp app : List.of(a, b)) {
       HttpResponse<String> byId = get(app, "/api/v1/decisions/" + run + "-r1");
       assertThat(byId.statusCode()).as(byId.body()).isEqualTo(200);
-      assertThat(JSON.readTree(byId.body()).get("decision_id").asText()).isEqualTo(d1.get("decision_id").asText());
+      assertThat(JSON.readTree(byId.body()).get("decision_id").asText())
+          .isEqualTo(d1.get("decision_id").asText());
 
-      // the decision store answers at once, the task store as of the last commit (write-behind): poll
-      JsonNode view = Await.value(AWAIT, "the task view with both peers", () -> {
-        try {
-          HttpResponse<String> taskView = get(app, "/api/v1/tasks/" + task);
-          if (taskView.statusCode() != 200) return Optional.empty();
-          JsonNode v = JSON.readTree(taskView.body());
-          return v.get("dag").get("nodes").size() == 2 ? Optional.of(v) : Optional.empty();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      // the decision store answers at once, the task store as of the last commit (write-behind):
+      // poll
+      JsonNode view =
+          Await.value(
+              AWAIT,
+              "the task view with both peers",
+              () -> {
+                try {
+                  HttpResponse<String> taskView = get(app, "/api/v1/tasks/" + task);
+                  if (taskView.statusCode() != 200) return Optional.empty();
+                  JsonNode v = JSON.readTree(taskView.body());
+                  return v.get("dag").get("nodes").size() == 2 ? Optional.of(v) : Optional.empty();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       assertThat(view.get("dag").get("nodes")).hasSize(2);
       assertThat(view.get("dag").get("edges").get(0).get("from").asText()).isEqualTo("p0");
       assertThat(view.get("dag").get("edges").get(0).get("to").asText()).isEqualTo("p1");
     }
 
-    HttpResponse<String> bad = post(a, "{\"task_id\":\"" + task + "\",\"host_id\":\"h\",\"priority\":\"high\"}", "");
+    HttpResponse<String> bad =
+        post(a, "{\"task_id\":\"" + task + "\",\"host_id\":\"h\",\"priority\":\"high\"}", "");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("priority");
-    HttpResponse<String> missing = post(a, "{\"task_id\":\"" + task + "\",\"host_id\":\"h\",\"url\":\"u\"}", "");
+    HttpResponse<String> missing =
+        post(a, "{\"task_id\":\"" + task + "\",\"host_id\":\"h\",\"url\":\"u\"}", "");
     assertThat(missing.statusCode()).isEqualTo(400);
     assertThat(missing.body()).contains("peer_id");
     assertThat(get(a, "/api/v1/decisions/" + run + "-never").statusCode()).isEqualTo(404);
@@ -182,9 +239,10 @@ class DispatcherClusterTest {
   }
 
   /**
-   * The host index is rebuilt at start-up both from the global store's local checkpoint (which Streams does not
-   * replay through the global processor) and from the topic (a fresh state directory): in each case the second
-   * peer of a new task gets the first as parent, which needs both peers' hosts.
+   * The host index is rebuilt at start-up both from the global store's local checkpoint (which
+   * Streams does not replay through the global processor) and from the topic (a fresh state
+   * directory): in each case the second peer of a new task gets the first as parent, which needs
+   * both peers' hosts.
    */
   @Test
   void decisionsSeeHostsAfterARestartFromTheCheckpointAndFromScratch() throws Exception {
@@ -198,10 +256,15 @@ class DispatcherClusterTest {
     first.close();
     apps.remove(first);
     try (var files = Files.walk(stateDir)) {
-      // Kafka 4.3 keeps a global store's offset in the store itself: the restart resumes from there and does not
+      // Kafka 4.3 keeps a global store's offset in the store itself: the restart resumes from there
+      // and does not
       // replay the earlier records through the global processor
-      assertThat(files.anyMatch(f -> f.endsWith(Path.of("global", "rocksdb", DispatcherTopology.HOSTS_STORE))))
-          .as("the hosts global store is on disk, so the restart resumes it rather than rebuilding it").isTrue();
+      assertThat(
+              files.anyMatch(
+                  f -> f.endsWith(Path.of("global", "rocksdb", DispatcherTopology.HOSTS_STORE))))
+          .as(
+              "the hosts global store is on disk, so the restart resumes it rather than rebuilding it")
+          .isTrue();
     }
 
     DispatcherApp fromCheckpoint = startInstance("restart-2", stateDir);
@@ -210,19 +273,37 @@ class DispatcherClusterTest {
     fromCheckpoint.close();
     apps.remove(fromCheckpoint);
 
-    DispatcherApp fromScratch = startInstance("restart-3", Files.createTempDirectory("dispatcher-restart-fresh"));
+    DispatcherApp fromScratch =
+        startInstance("restart-3", Files.createTempDirectory("dispatcher-restart-fresh"));
     fromScratch.awaitRunning(AWAIT);
     assertSecondPeerGetsTheFirstAsParent(fromScratch, "from-scratch");
   }
 
-  private void assertSecondPeerGetsTheFirstAsParent(DispatcherApp app, String phase) throws Exception {
+  private void assertSecondPeerGetsTheFirstAsParent(DispatcherApp app, String phase)
+      throws Exception {
     String task = run + "-restart-" + phase;
-    HttpResponse<String> first = post(app, "{\"task_id\":\"" + task + "\",\"peer_id\":\"p0\",\"host_id\":\"" + run
-        + "-h0\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    HttpResponse<String> first =
+        post(
+            app,
+            "{\"task_id\":\""
+                + task
+                + "\",\"peer_id\":\"p0\",\"host_id\":\""
+                + run
+                + "-h0\",\"url\":\"https://origin/x\"}",
+            "?wait=60s");
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
-    assertThat(JSON.readTree(first.body()).get("outcome").asText()).as(phase).isEqualTo("BACK_TO_SOURCE");
-    HttpResponse<String> second = post(app, "{\"task_id\":\"" + task + "\",\"peer_id\":\"p1\",\"host_id\":\"" + run
-        + "-h1\",\"url\":\"https://origin/x\"}", "?wait=60s");
+    assertThat(JSON.readTree(first.body()).get("outcome").asText())
+        .as(phase)
+        .isEqualTo("BACK_TO_SOURCE");
+    HttpResponse<String> second =
+        post(
+            app,
+            "{\"task_id\":\""
+                + task
+                + "\",\"peer_id\":\"p1\",\"host_id\":\""
+                + run
+                + "-h1\",\"url\":\"https://origin/x\"}",
+            "?wait=60s");
     assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
     JsonNode d = JSON.readTree(second.body());
     assertThat(d.get("outcome").asText()).as(phase + ": " + second.body()).isEqualTo("PARENTS");
@@ -243,29 +324,48 @@ class DispatcherClusterTest {
     int total = 300;
     Map<String, List<ScheduleDecision>> terminal = new ConcurrentHashMap<>();
     AtomicBoolean reading = new AtomicBoolean(true);
-    Thread reader = new Thread(() -> {
-      try (KafkaConsumer<String, ScheduleDecision> consumer = decisionConsumer()) {
-        while (reading.get()) {
-          for (ConsumerRecord<String, ScheduleDecision> r : consumer.poll(Duration.ofMillis(200))) {
-            ScheduleDecision d = r.value();
-            if (d.getRequestId().startsWith(run + "-req-") && TERMINAL.contains(d.getOutcome())) {
-              terminal.computeIfAbsent(d.getRequestId(), k -> new ArrayList<>()).add(d);
-            }
-          }
-        }
-      }
-    }, "decision-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<String, ScheduleDecision> consumer = decisionConsumer()) {
+                while (reading.get()) {
+                  for (ConsumerRecord<String, ScheduleDecision> r :
+                      consumer.poll(Duration.ofMillis(200))) {
+                    ScheduleDecision d = r.value();
+                    if (d.getRequestId().startsWith(run + "-req-")
+                        && TERMINAL.contains(d.getOutcome())) {
+                      terminal.computeIfAbsent(d.getRequestId(), k -> new ArrayList<>()).add(d);
+                    }
+                  }
+                }
+              }
+            },
+            "decision-reader");
     reader.start();
 
-    try (var producer = new KafkaProducer<>(kafka.producerProps(), new StringSerializer(),
-        SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig()).serializer())) {
+    try (var producer =
+        new KafkaProducer<>(
+            kafka.producerProps(),
+            new StringSerializer(),
+            SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig()).serializer())) {
       for (int i = 0; i < total; i++) {
         String task = run + "-t" + (i % 30);
-        ScheduleRequest req = ScheduleRequest.newBuilder()
-            .setRequestId(run + "-req-" + i).setTaskId(task).setPeerId("p" + i).setHostId(run + "-h" + (i % hosts))
-            .setUrl("https://origin/" + task).setTimestamp(Instant.now()).build();
-        producer.send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), null, req.getTimestamp().toEpochMilli(),
-            task, req));
+        ScheduleRequest req =
+            ScheduleRequest.newBuilder()
+                .setRequestId(run + "-req-" + i)
+                .setTaskId(task)
+                .setPeerId("p" + i)
+                .setHostId(run + "-h" + (i % hosts))
+                .setUrl("https://origin/" + task)
+                .setTimestamp(Instant.now())
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                Topics.SCHEDULE_REQUESTS.name(),
+                null,
+                req.getTimestamp().toEpochMilli(),
+                task,
+                req));
         if (i == total / 3) {
           producer.flush();
           a.crash();
@@ -276,34 +376,48 @@ class DispatcherClusterTest {
     }
 
     try {
-      Await.until(AWAIT, "a terminal decision for each of " + total + " requests", () -> terminal.size() == total);
+      Await.until(
+          AWAIT,
+          "a terminal decision for each of " + total + " requests",
+          () -> terminal.size() == total);
     } finally {
       reading.set(false);
       reader.join(10_000);
     }
     for (Map.Entry<String, List<ScheduleDecision>> e : terminal.entrySet()) {
       assertThat(e.getValue().stream().map(ScheduleDecision::getDecisionId).distinct())
-          .as("decisions of %s", e.getKey()).hasSize(1);
+          .as("decisions of %s", e.getKey())
+          .hasSize(1);
     }
     assertThat(terminal.values().stream().map(l -> l.get(0).getOutcome()))
         .containsOnly(DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE);
   }
 
-  /** True when the instance runs at least one active task of the dispatch sub-topology (not just global state). */
+  /**
+   * True when the instance runs at least one active task of the dispatch sub-topology (not just
+   * global state).
+   */
   private static boolean ownsTasks(DispatcherApp app) {
     return app.streams().streams().metadataForLocalThreads().stream()
         .anyMatch(t -> !t.activeTasks().isEmpty());
   }
 
   private HttpResponse<String> post(DispatcherApp app, String body, String query) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(app.url() + "/api/v1/schedule" + query))
-        .timeout(Duration.ofSeconds(90))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(app.url() + "/api/v1/schedule" + query))
+            .timeout(Duration.ofSeconds(90))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(DispatcherApp app, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(app.url() + path)).timeout(Duration.ofSeconds(60)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(app.url() + path))
+            .timeout(Duration.ofSeconds(60))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

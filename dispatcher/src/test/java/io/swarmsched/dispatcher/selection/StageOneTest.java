@@ -1,6 +1,5 @@
 package io.swarmsched.dispatcher.selection;
 
-import io.swarmsched.scheduling.resource.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
@@ -15,6 +14,7 @@ import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.Liveness;
+import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.ScoreLookup;
 import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.round.Attempt;
@@ -29,12 +29,18 @@ import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** The dispatcher's stores as core's round reads them: the ledger entries in place, the mirrored task. */
+/**
+ * The dispatcher's stores as core's round reads them: the ledger entries in place, the mirrored
+ * task.
+ */
 class StageOneTest {
   private static final long NOW = 10_000;
   private final StageOne stageOne = new StageOne(DispatcherConfig.defaults());
 
-  /** h1 runs two finished peers of the task, has 2 upload slots and had 1 child assigned since its last report. */
+  /**
+   * h1 runs two finished peers of the task, has 2 upload slots and had 1 child assigned since its
+   * last report.
+   */
   private static TaskState taskWithTwoPeersOnOneHost() {
     TaskState t = new TaskState("t");
     for (String id : List.of("p1", "p2")) {
@@ -46,21 +52,45 @@ class StageOneTest {
     return t;
   }
 
-  private static SwarmView swarm(Map<String, HostView> hosts, Function<String, LedgerEntry> ledger) {
-    return StageOne.swarm(HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, () -> hosts.values(),
-        id -> false, ledger);
+  private static SwarmView swarm(
+      Map<String, HostView> hosts, Function<String, LedgerEntry> ledger) {
+    return StageOne.swarm(
+        HostLookup.of(hosts),
+        ScoreLookup.of(Map.of()),
+        List::of,
+        () -> hosts.values(),
+        id -> false,
+        ledger);
   }
 
   private static SwarmView swarm(LedgerEntry h1) {
-    Map<String, HostView> hosts = Map.of(
-        "h1", HostView.online("h1", HostType.NORMAL, "", "", HostCapacity.uploads(100L << 20, 2), HostLoad.IDLE),
-        "h-me", HostView.online("h-me", HostType.NORMAL, "", "", HostCapacity.uploads(100L << 20, 2), HostLoad.IDLE));
+    Map<String, HostView> hosts =
+        Map.of(
+            "h1",
+                HostView.online(
+                    "h1",
+                    HostType.NORMAL,
+                    "",
+                    "",
+                    HostCapacity.uploads(100L << 20, 2),
+                    HostLoad.IDLE),
+            "h-me",
+                HostView.online(
+                    "h-me",
+                    HostType.NORMAL,
+                    "",
+                    "",
+                    HostCapacity.uploads(100L << 20, 2),
+                    HostLoad.IDLE));
     return swarm(hosts, id -> "h1".equals(id) ? h1 : null);
   }
 
   private RoundOutcome round(String requestId, TaskState t, SwarmView swarm) {
-    RoundRequest r = new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0, null);
-    return stageOne.round().run(r, Attempt.FIRST, () -> CoreTaskMirror.of(t), SeedState.none(), swarm, NOW);
+    RoundRequest r =
+        new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0, null);
+    return stageOne
+        .round()
+        .run(r, Attempt.FIRST, () -> CoreTaskMirror.of(t), SeedState.none(), swarm, NOW);
   }
 
   private static List<String> parents(RoundOutcome o) {
@@ -72,8 +102,10 @@ class StageOneTest {
   void aHostsAllocationsCountOnceHoweverManyOfItsPeersTheTaskHas() {
     LedgerEntry h1 = new LedgerEntry("h1");
     h1.uploadTimes.add(NOW - 1); // one child assigned after the host's last report (lastSeen 0)
-    // 1 pending upload < 2 slots: both peers stay candidates (counting the allocation once per peer would make 2 >= 2)
-    assertThat(parents(round("r1", taskWithTwoPeersOnOneHost(), swarm(h1)))).containsExactlyInAnyOrder("p1", "p2");
+    // 1 pending upload < 2 slots: both peers stay candidates (counting the allocation once per peer
+    // would make 2 >= 2)
+    assertThat(parents(round("r1", taskWithTwoPeersOnOneHost(), swarm(h1))))
+        .containsExactlyInAnyOrder("p1", "p2");
   }
 
   @Test
@@ -108,22 +140,65 @@ class StageOneTest {
 
   @Test
   void jobsPlacedSinceAWorkersHeartbeatCountAgainstItsSlots() {
-    // two equal workers (4 slots, 1 job running at their heartbeat at t=100); w1 was given 2 jobs since, w2 one before it
+    // two equal workers (4 slots, 1 job running at their heartbeat at t=100); w1 was given 2 jobs
+    // since, w2 one before it
     HostCapacity cap = new HostCapacity(0, 0, 4, 8, 32L << 30, 0);
-    HostView w1 = new HostView("w1", "", HostType.NORMAL, "", "", Set.of(), Liveness.ONLINE, false, cap,
-        new HostLoad(0, 0, 1), 100, false);
-    HostView w2 = new HostView("w2", "", HostType.NORMAL, "", "", Set.of(), Liveness.ONLINE, false, cap,
-        new HostLoad(0, 0, 1), 100, false);
+    HostView w1 =
+        new HostView(
+            "w1",
+            "",
+            HostType.NORMAL,
+            "",
+            "",
+            Set.of(),
+            Liveness.ONLINE,
+            false,
+            cap,
+            new HostLoad(0, 0, 1),
+            100,
+            false);
+    HostView w2 =
+        new HostView(
+            "w2",
+            "",
+            HostType.NORMAL,
+            "",
+            "",
+            Set.of(),
+            Liveness.ONLINE,
+            false,
+            cap,
+            new HostLoad(0, 0, 1),
+            100,
+            false);
     LedgerEntry e1 = new LedgerEntry("w1");
     e1.jobTimes.addAll(List.of(150L, 160L));
     LedgerEntry e2 = new LedgerEntry("w2");
     e2.jobTimes.add(50L); // before its heartbeat: already counted in running_tasks
     Map<String, LedgerEntry> ledger = Map.of("w1", e1, "w2", e2);
-    RoundRequest job = new RoundRequest("j1", "job-1", "", "client", Set.of(), false, false, 0,
-        new JobRequirements(Set.of(), 0, 0, 0));
-    RoundOutcome o = stageOne.round().run(job, Attempt.FIRST, () -> {
-      throw new AssertionError("a job enrols no peer");
-    }, SeedState.none(), swarm(new java.util.TreeMap<>(Map.of("w1", w1, "w2", w2)), ledger::get), NOW);
+    RoundRequest job =
+        new RoundRequest(
+            "j1",
+            "job-1",
+            "",
+            "client",
+            Set.of(),
+            false,
+            false,
+            0,
+            new JobRequirements(Set.of(), 0, 0, 0));
+    RoundOutcome o =
+        stageOne
+            .round()
+            .run(
+                job,
+                Attempt.FIRST,
+                () -> {
+                  throw new AssertionError("a job enrols no peer");
+                },
+                SeedState.none(),
+                swarm(new java.util.TreeMap<>(Map.of("w1", w1, "w2", w2)), ledger::get),
+                NOW);
     assertThat(o).isEqualTo(new RoundOutcome.Assigned("w2", 1)); // 1/4 against w1's 3/4
     assertThat(StageOne.jobsSince(e1, 100)).isEqualTo(2);
     assertThat(StageOne.jobsSince(e2, 100)).isZero();

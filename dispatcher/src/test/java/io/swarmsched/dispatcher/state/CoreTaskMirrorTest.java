@@ -1,9 +1,9 @@
 package io.swarmsched.dispatcher.state;
 
-import io.swarmsched.scheduling.resource.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.scheduling.resource.Peer;
+import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The mirror kept between requests must always be the task a fresh rebuild gives, whatever happened to the
- * stored state in between, and must get there without rebuilding for ordinary changes.
+ * The mirror kept between requests must always be the task a fresh rebuild gives, whatever happened
+ * to the stored state in between, and must get there without rebuilding for ordinary changes.
  */
 class CoreTaskMirrorTest {
 
@@ -28,14 +28,19 @@ class CoreTaskMirrorTest {
         int op = rnd.nextInt(10);
         long now = 1_000L * step;
         if (ids.isEmpty() || op <= 2) {
-          // a new peer (now and then one that left before, coming back under its id), usually with parents among
-          // the peers with smaller ids, so that no cycle can form: every edge goes from a smaller id to a larger one
-          String id = !left.isEmpty() && rnd.nextInt(4) == 0 ? left.remove(rnd.nextInt(left.size()))
-              : String.format("p%04d", nextPeer++);
+          // a new peer (now and then one that left before, coming back under its id), usually with
+          // parents among
+          // the peers with smaller ids, so that no cycle can form: every edge goes from a smaller
+          // id to a larger one
+          String id =
+              !left.isEmpty() && rnd.nextInt(4) == 0
+                  ? left.remove(rnd.nextInt(left.size()))
+                  : String.format("p%04d", nextPeer++);
           PeerRecord p = new PeerRecord(id, "h" + rnd.nextInt(20), now);
           List<String> older = ids.stream().filter(x -> x.compareTo(id) < 0).toList();
           for (int k = 0; k < Math.min(older.size(), rnd.nextInt(5)); k++) {
-            p.parents.add(older.get(rnd.nextInt(older.size()))); // duplicates on purpose now and then
+            p.parents.add(
+                older.get(rnd.nextInt(older.size()))); // duplicates on purpose now and then
           }
           state.peers.put(p.peerId, p);
         } else {
@@ -53,23 +58,32 @@ class CoreTaskMirrorTest {
                 if (id.compareTo(p.peerId) < 0 && rnd.nextInt(4) == 0) p.parents.add(id);
               }
             }
-            case 7 -> { // the peer leaves; its children drop it (as the dispatcher does), or keep naming it
+            case 7 -> { // the peer leaves; its children drop it (as the dispatcher does), or keep
+              // naming it
               state.peers.remove(p.peerId);
               left.add(p.peerId);
               if (rnd.nextBoolean()) {
                 for (PeerRecord c : state.peers.values()) c.parents.remove(p.peerId);
               }
             }
-            case 8 -> p.parents.add("gone-" + rnd.nextInt(3)); // a parent that is not (or no longer) a peer
+            case 8 ->
+                p.parents.add(
+                    "gone-" + rnd.nextInt(3)); // a parent that is not (or no longer) a peer
             default -> state.url = "https://origin/" + rnd.nextInt(3);
           }
         }
         if (rnd.nextInt(3) == 0) {
-          assertSameTask(CoreTaskMirror.of(state), CoreTaskMirror.fresh(state), "seed " + seed + " step " + step);
+          assertSameTask(
+              CoreTaskMirror.of(state),
+              CoreTaskMirror.fresh(state),
+              "seed " + seed + " step " + step);
         }
       }
-      assertSameTask(CoreTaskMirror.of(state), CoreTaskMirror.fresh(state), "seed " + seed + " at the end");
-      assertThat(state.coreMirror.rebuilds()).as("ordinary changes are synced, not rebuilt").isEqualTo(1);
+      assertSameTask(
+          CoreTaskMirror.of(state), CoreTaskMirror.fresh(state), "seed " + seed + " at the end");
+      assertThat(state.coreMirror.rebuilds())
+          .as("ordinary changes are synced, not rebuilt")
+          .isEqualTo(1);
       assertThat(state.coreMirror.syncs()).isPositive();
     }
   }
@@ -104,7 +118,8 @@ class CoreTaskMirrorTest {
   private static void assertSameTask(Task actual, Task expected, String where) {
     assertThat(actual.taskId()).as(where).isEqualTo(expected.taskId());
     assertThat(actual.url()).as(where).isEqualTo(expected.url());
-    assertThat(actual.peers().stream().map(Peer::peerId).toList()).as(where)
+    assertThat(actual.peers().stream().map(Peer::peerId).toList())
+        .as(where)
         .isEqualTo(expected.peers().stream().map(Peer::peerId).toList());
     for (Peer e : expected.peers()) {
       Peer a = actual.peer(e.peerId()).orElseThrow();
@@ -116,7 +131,8 @@ class CoreTaskMirrorTest {
       assertThat(a.pieceCosts().samples()).as(where).isEqualTo(e.pieceCosts().samples());
       assertThat(a.pieceCosts().last()).as(where).isEqualTo(e.pieceCosts().last());
       assertThat(a.pieceCosts().earlierMean()).as(where).isEqualTo(e.pieceCosts().earlierMean());
-      assertThat(actual.dag().parents(e.peerId())).as(where + " parents of " + e.peerId())
+      assertThat(actual.dag().parents(e.peerId()))
+          .as(where + " parents of " + e.peerId())
           .containsExactlyInAnyOrderElementsOf(expected.dag().parents(e.peerId()));
     }
     assertThat(actual.dag().edgeCount()).as(where).isEqualTo(expected.dag().edgeCount());

@@ -18,8 +18,19 @@ import org.junit.jupiter.api.Test;
 
 class HostIndexTest {
   private static HostView host(String id, HostType type, Liveness liveness, int maxTasks) {
-    return new HostView(id, id + ":4000", type, "idc", "loc", null, liveness, false,
-        new HostCapacity(100, 50, maxTasks, 4, 1L << 30, 0), HostLoad.IDLE, 7L, false);
+    return new HostView(
+        id,
+        id + ":4000",
+        type,
+        "idc",
+        "loc",
+        null,
+        liveness,
+        false,
+        new HostCapacity(100, 50, maxTasks, 4, 1L << 30, 0),
+        HostLoad.IDLE,
+        7L,
+        false);
   }
 
   private static ScoreView score(String id, long at) {
@@ -85,7 +96,10 @@ class HostIndexTest {
     HostIndex index = new HostIndex();
     for (String k : keys) index.putHost(k, host(k, HostType.SUPER_SEED, Liveness.ONLINE, 1));
     List<String> byBytes = new ArrayList<>(keys);
-    byBytes.sort((x, y) -> Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
+    byBytes.sort(
+        (x, y) ->
+            Arrays.compareUnsigned(
+                x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
     assertThat(index.onlineSeedIds()).containsExactlyElementsOf(byBytes);
     assertThat(index.workers()).extracting(HostView::hostId).containsExactlyElementsOf(byBytes);
   }

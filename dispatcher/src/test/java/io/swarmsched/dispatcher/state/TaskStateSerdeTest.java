@@ -1,9 +1,9 @@
 package io.swarmsched.dispatcher.state;
 
-import io.swarmsched.scheduling.resource.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.swarmsched.scheduling.resource.PeerState;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -36,9 +36,12 @@ class TaskStateSerdeTest {
   void roundTripKeepsEveryField() {
     TaskState t = sample();
     TaskState back = TaskStateSerde.decode(TaskStateSerde.encode(t));
-    assertThat(back).usingRecursiveComparison().ignoringFieldsMatchingRegexes(".*costStats", ".*costVersion", "coreMirror")
+    assertThat(back)
+        .usingRecursiveComparison()
+        .ignoringFieldsMatchingRegexes(".*costStats", ".*costVersion", "coreMirror")
         .isEqualTo(t);
-    assertThat(back.peers.get("p-a").costStats()).usingRecursiveComparison()
+    assertThat(back.peers.get("p-a").costStats())
+        .usingRecursiveComparison()
         .isEqualTo(t.peers.get("p-a").costStats());
   }
 
@@ -56,7 +59,9 @@ class TaskStateSerdeTest {
   void encodingIsMuchSmallerThanJson() {
     TaskState t = new TaskState("task-big");
     for (int i = 0; i < 1_000; i++) {
-      PeerRecord p = new PeerRecord("task-big-peer-" + i, String.format("host-%06d", i), 1_700_000_000_000L + i);
+      PeerRecord p =
+          new PeerRecord(
+              "task-big-peer-" + i, String.format("host-%06d", i), 1_700_000_000_000L + i);
       p.status = PeerState.SUCCEEDED;
       t.peers.put(p.peerId, p);
     }
@@ -66,17 +71,26 @@ class TaskStateSerdeTest {
 
   @Test
   void peerStatesKeepTheOrdinalsStoredTasksWereWrittenWith() {
-    // the binary format stores a peer's state by ordinal: reordering core's PeerState would misread stored tasks
-    assertThat(PeerState.values()).containsExactly(PeerState.PENDING, PeerState.RUNNING, PeerState.BACK_TO_SOURCE,
-        PeerState.SUCCEEDED, PeerState.FAILED, PeerState.LEFT);
+    // the binary format stores a peer's state by ordinal: reordering core's PeerState would misread
+    // stored tasks
+    assertThat(PeerState.values())
+        .containsExactly(
+            PeerState.PENDING,
+            PeerState.RUNNING,
+            PeerState.BACK_TO_SOURCE,
+            PeerState.SUCCEEDED,
+            PeerState.FAILED,
+            PeerState.LEFT);
   }
 
   @Test
   void corruptBytesGiveASerializationException() {
-    assertThatThrownBy(() -> TaskStateSerde.decode(new byte[] {9, 1, 2})).isInstanceOf(SerializationException.class)
+    assertThatThrownBy(() -> TaskStateSerde.decode(new byte[] {9, 1, 2}))
+        .isInstanceOf(SerializationException.class)
         .hasMessageContaining("TaskState");
     byte[] truncated = java.util.Arrays.copyOf(TaskStateSerde.encode(sample()), 20);
-    assertThatThrownBy(() -> TaskStateSerde.decode(truncated)).isInstanceOf(SerializationException.class);
+    assertThatThrownBy(() -> TaskStateSerde.decode(truncated))
+        .isInstanceOf(SerializationException.class);
   }
 
   @Test
@@ -84,7 +98,8 @@ class TaskStateSerdeTest {
     PeerRecord p = new PeerRecord("p", "h", 0);
     for (long c = 1; c <= 300; c++) p.addPieceCost(c, 256);
     assertThat(p.pieceCosts).hasSize(256).startsWith(45L).endsWith(300L);
-    assertThat(p.costStats()).usingRecursiveComparison()
+    assertThat(p.costStats())
+        .usingRecursiveComparison()
         .isEqualTo(io.swarmsched.scheduling.stats.PieceCostStats.of(p.pieceCosts));
   }
 }

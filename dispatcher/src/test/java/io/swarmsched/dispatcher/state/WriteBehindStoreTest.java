@@ -20,8 +20,11 @@ class WriteBehindStoreTest {
 
   @BeforeEach
   void setUp() {
-    inner = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s"), Serdes.String(), Serdes.String())
-        .withLoggingDisabled().build();
+    inner =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("s"), Serdes.String(), Serdes.String())
+            .withLoggingDisabled()
+            .build();
     store = new WriteBehindStore<>(inner, 2);
     store.init(new MockProcessorContext<>().getStateStoreContext(), store);
   }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stored DAG records who feeds whom now, not history (docs/design.md, "Stage 1"): a finished peer has no
- * in-edges, so acyclicity never starves the first child of a small swarm of the mesh.
+ * The stored DAG records who feeds whom now, not history (docs/design.md, "Stage 1"): a finished
+ * peer has no in-edges, so acyclicity never starves the first child of a small swarm of the mesh.
  */
 class DagRulesTest {
   private DispatcherFixture f;
@@ -40,16 +40,23 @@ class DagRulesTest {
   private List<String> parentsOf(String requestId, String peer, String host, long at) {
     f.send(request(requestId, "t1", peer, host, at).build());
     List<ScheduleDecision> out = f.readDecisions();
-    assertThat(out).singleElement().extracting(ScheduleDecision::getOutcome).isEqualTo(DecisionOutcome.PARENTS);
+    assertThat(out)
+        .singleElement()
+        .extracting(ScheduleDecision::getOutcome)
+        .isEqualTo(DecisionOutcome.PARENTS);
     return out.get(0).getParents().stream().map(ParentCandidate::getPeerId).toList();
   }
 
   private TaskState task() {
-    KeyValueStore<String, TaskState> tasks = f.driver.getKeyValueStore(DispatcherTopology.TASKS_STORE);
+    KeyValueStore<String, TaskState> tasks =
+        f.driver.getKeyValueStore(DispatcherTopology.TASKS_STORE);
     return tasks.get("t1");
   }
 
-  /** p1 is the seed's first child; p2 and p3 take p1 (and each other) as parents: every peer descends from p1. */
+  /**
+   * p1 is the seed's first child; p2 and p3 take p1 (and each other) as parents: every peer
+   * descends from p1.
+   */
   private void everyPeerDescendsFromTheFirstChild() {
     assertThat(parentsOf("r1", "p1", "h1", T0 + 10)).containsExactly("seed-peer");
     f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 20);
@@ -74,17 +81,24 @@ class DagRulesTest {
     assertThat(task().peers.get("p2").parents).as("a finished peer has no in-edges").isEmpty();
     assertThat(task().peers.get("p3").parents).isEmpty();
 
-    // the demo's starved agent asked again and again and got "1 offered, 0 new": now the finished peers serve it
+    // the demo's starved agent asked again and again and got "1 offered, 0 new": now the finished
+    // peers serve it
     assertThat(parentsOf("r1-more", "p1", "h1", T0 + 90)).contains("p2", "p3");
-    assertThat(task().peers.get("p1").parents).as("its in-edges are its new parents").contains("p2", "p3");
+    assertThat(task().peers.get("p1").parents)
+        .as("its in-edges are its new parents")
+        .contains("p2", "p3");
   }
 
   @Test
   void parentsCommittedThenBlocklistedLeaveNoEdgeInCoresDag() {
     assertThat(parentsOf("r1", "p1", "h1", T0 + 10)).containsExactly("seed-peer");
-    // p1 asks again, blocklisting the parent it was just given: no candidate is left, it waits for a retry
-    f.send(request("r1-again", "t1", "p1", "h1", T0 + 20).setReschedule(true).setBlocklist(List.of("seed-peer"))
-        .build());
+    // p1 asks again, blocklisting the parent it was just given: no candidate is left, it waits for
+    // a retry
+    f.send(
+        request("r1-again", "t1", "p1", "h1", T0 + 20)
+            .setReschedule(true)
+            .setBlocklist(List.of("seed-peer"))
+            .build());
     assertThat(f.readDecisions()).isEmpty();
     assertThat(task().peers.get("p1").parents).isEmpty();
     f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 30);

@@ -70,29 +70,55 @@ final class DispatcherFixture implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterDeserializationHandler.class);
     try {
-      props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("dispatcher-ttd").toString());
+      props.put(
+          StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("dispatcher-ttd").toString());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    driver = new TopologyTestDriver(DispatcherTopology.build(config), props, Instant.ofEpochMilli(T0));
+    driver =
+        new TopologyTestDriver(DispatcherTopology.build(config), props, Instant.ofEpochMilli(T0));
     Map<String, String> serdeConfig = config.serdeConfig();
     StringSerializer keys = new StringSerializer();
-    requests = driver.createInputTopic(Topics.SCHEDULE_REQUESTS.name(), keys, serde(ScheduleRequest.class, serdeConfig).serializer());
-    peerEvents = driver.createInputTopic(Topics.PEER_EVENTS.name(), keys, serde(PeerEvent.class, serdeConfig).serializer());
-    pieceEvents = driver.createInputTopic(Topics.PIECE_EVENTS.name(), keys, serde(PieceEvent.class, serdeConfig).serializer());
-    hosts = driver.createInputTopic(Topics.HOSTS.name(), keys, serde(HostState.class, serdeConfig).serializer());
-    scores = driver.createInputTopic(Topics.HOST_SCORES.name(), keys, serde(HostScore.class, serdeConfig).serializer());
-    rawRequests = driver.createInputTopic(Topics.SCHEDULE_REQUESTS.name(), keys, new ByteArraySerializer());
-    decisions = driver.createOutputTopic(Topics.SCHEDULE_DECISIONS.name(), new StringDeserializer(),
-        serde(ScheduleDecision.class, serdeConfig).deserializer());
-    peerEventsOut = driver.createOutputTopic(Topics.PEER_EVENTS.name(), new StringDeserializer(),
-        serde(PeerEvent.class, serdeConfig).deserializer());
-    deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    requests =
+        driver.createInputTopic(
+            Topics.SCHEDULE_REQUESTS.name(),
+            keys,
+            serde(ScheduleRequest.class, serdeConfig).serializer());
+    peerEvents =
+        driver.createInputTopic(
+            Topics.PEER_EVENTS.name(), keys, serde(PeerEvent.class, serdeConfig).serializer());
+    pieceEvents =
+        driver.createInputTopic(
+            Topics.PIECE_EVENTS.name(), keys, serde(PieceEvent.class, serdeConfig).serializer());
+    hosts =
+        driver.createInputTopic(
+            Topics.HOSTS.name(), keys, serde(HostState.class, serdeConfig).serializer());
+    scores =
+        driver.createInputTopic(
+            Topics.HOST_SCORES.name(), keys, serde(HostScore.class, serdeConfig).serializer());
+    rawRequests =
+        driver.createInputTopic(Topics.SCHEDULE_REQUESTS.name(), keys, new ByteArraySerializer());
+    decisions =
+        driver.createOutputTopic(
+            Topics.SCHEDULE_DECISIONS.name(),
+            new StringDeserializer(),
+            serde(ScheduleDecision.class, serdeConfig).deserializer());
+    peerEventsOut =
+        driver.createOutputTopic(
+            Topics.PEER_EVENTS.name(),
+            new StringDeserializer(),
+            serde(PeerEvent.class, serdeConfig).deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  private static <T extends SpecificRecord> Serde<T> serde(Class<T> type, Map<String, String> config) {
+  private static <T extends SpecificRecord> Serde<T> serde(
+      Class<T> type, Map<String, String> config) {
     return SpecificAvroSerde.of(type, config);
   }
 
@@ -112,31 +138,60 @@ final class DispatcherFixture implements AutoCloseable {
     hosts.pipeInput(id, hostState(id, type, liveness, disableShared).build(), T0);
   }
 
-  static HostState.Builder hostState(String id, HostType type, Liveness liveness, boolean disableShared) {
+  static HostState.Builder hostState(
+      String id, HostType type, Liveness liveness, boolean disableShared) {
     return HostState.newBuilder()
-        .setHostId(id).setPieceServerAddress(id + ":4000").setType(type).setIdc("idc-a").setLocation("cn|zj|hz")
+        .setHostId(id)
+        .setPieceServerAddress(id + ":4000")
+        .setType(type)
+        .setIdc("idc-a")
+        .setLocation("cn|zj|hz")
         .setDisableShared(disableShared)
-        .setCapacity(HostCapacity.newBuilder().setMaxTxBytesPerSec(100L << 20).setUploadSlotLimit(50).build())
+        .setCapacity(
+            HostCapacity.newBuilder()
+                .setMaxTxBytesPerSec(100L << 20)
+                .setUploadSlotLimit(50)
+                .build())
         .setLoad(HostLoad.newBuilder().build())
-        .setLastSequence(1).setLastSeen(Instant.ofEpochMilli(T0)).setFirstSeen(Instant.ofEpochMilli(T0))
-        .setLiveness(liveness).setLivenessChangedAt(Instant.ofEpochMilli(T0));
+        .setLastSequence(1)
+        .setLastSeen(Instant.ofEpochMilli(T0))
+        .setFirstSeen(Instant.ofEpochMilli(T0))
+        .setLiveness(liveness)
+        .setLivenessChangedAt(Instant.ofEpochMilli(T0));
   }
 
   void score(String hostId, double peak, double duration, double concurrency) {
-    scores.pipeInput(hostId, HostScore.newBuilder()
-        .setHostId(hostId)
-        .setLoadQuality(0.5 * peak + 0.3 * duration + 0.2 * concurrency)
-        .setPeakBandwidthUsage(peak).setBandwidthDurationRatio(duration).setConcurrentEfficiency(concurrency)
-        .setWindow(ScoreWindow.newBuilder().setHorizonBuckets(60).setPeakTxBytesPerSec(0).setSaturatedBuckets(0)
-            .setConcurrentUploads(0).setMaxTxBytesPerSec(100L << 20).setWindowEnd(Instant.ofEpochMilli(T0)).build())
-        .setComputedAt(Instant.ofEpochMilli(T0))
-        .build(), T0);
+    scores.pipeInput(
+        hostId,
+        HostScore.newBuilder()
+            .setHostId(hostId)
+            .setLoadQuality(0.5 * peak + 0.3 * duration + 0.2 * concurrency)
+            .setPeakBandwidthUsage(peak)
+            .setBandwidthDurationRatio(duration)
+            .setConcurrentEfficiency(concurrency)
+            .setWindow(
+                ScoreWindow.newBuilder()
+                    .setHorizonBuckets(60)
+                    .setPeakTxBytesPerSec(0)
+                    .setSaturatedBuckets(0)
+                    .setConcurrentUploads(0)
+                    .setMaxTxBytesPerSec(100L << 20)
+                    .setWindowEnd(Instant.ofEpochMilli(T0))
+                    .build())
+            .setComputedAt(Instant.ofEpochMilli(T0))
+            .build(),
+        T0);
   }
 
-  static ScheduleRequest.Builder request(String requestId, String taskId, String peerId, String hostId, long at) {
+  static ScheduleRequest.Builder request(
+      String requestId, String taskId, String peerId, String hostId, long at) {
     return ScheduleRequest.newBuilder()
-        .setRequestId(requestId).setTaskId(taskId).setPeerId(peerId).setHostId(hostId)
-        .setUrl("https://origin/" + taskId).setTimestamp(Instant.ofEpochMilli(at));
+        .setRequestId(requestId)
+        .setTaskId(taskId)
+        .setPeerId(peerId)
+        .setHostId(hostId)
+        .setUrl("https://origin/" + taskId)
+        .setTimestamp(Instant.ofEpochMilli(at));
   }
 
   void send(ScheduleRequest r) {
@@ -144,28 +199,65 @@ final class DispatcherFixture implements AutoCloseable {
   }
 
   void peer(String taskId, String peerId, String hostId, PeerEventType type, long at) {
-    peerEvents.pipeInput(taskId, PeerEvent.newBuilder()
-        .setEventId(UUID.randomUUID().toString()).setTaskId(taskId).setPeerId(peerId).setHostId(hostId)
-        .setType(type).setPiecesFinished(type == PeerEventType.REGISTERED ? 0 : 1)
-        .setTimestamp(Instant.ofEpochMilli(at)).build(), at);
+    peerEvents.pipeInput(
+        taskId,
+        PeerEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setTaskId(taskId)
+            .setPeerId(peerId)
+            .setHostId(hostId)
+            .setType(type)
+            .setPiecesFinished(type == PeerEventType.REGISTERED ? 0 : 1)
+            .setTimestamp(Instant.ofEpochMilli(at))
+            .build(),
+        at);
   }
 
-  void piece(String taskId, String peerId, String hostId, String parentPeer, String parentHost, PieceOutcome outcome,
-      long cost, long at) {
-    pieceEvents.pipeInput(taskId, PieceEvent.newBuilder()
-        .setEventId(UUID.randomUUID().toString()).setTaskId(taskId).setPeerId(peerId).setHostId(hostId)
-        .setPieceNumber(0).setOutcome(outcome).setSource(parentPeer == null ? PieceSource.ORIGIN : PieceSource.PARENT)
-        .setParentPeerId(parentPeer).setParentHostId(parentHost).setBytes(1024).setCostMillis(cost)
-        .setTimestamp(Instant.ofEpochMilli(at)).build(), at);
+  void piece(
+      String taskId,
+      String peerId,
+      String hostId,
+      String parentPeer,
+      String parentHost,
+      PieceOutcome outcome,
+      long cost,
+      long at) {
+    pieceEvents.pipeInput(
+        taskId,
+        PieceEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setTaskId(taskId)
+            .setPeerId(peerId)
+            .setHostId(hostId)
+            .setPieceNumber(0)
+            .setOutcome(outcome)
+            .setSource(parentPeer == null ? PieceSource.ORIGIN : PieceSource.PARENT)
+            .setParentPeerId(parentPeer)
+            .setParentHostId(parentHost)
+            .setBytes(1024)
+            .setCostMillis(cost)
+            .setTimestamp(Instant.ofEpochMilli(at))
+            .build(),
+        at);
   }
 
-  /** Advances stream time to {@code at} in 100 ms steps (an unrelated task's events), firing punctuators. */
+  /**
+   * Advances stream time to {@code at} in 100 ms steps (an unrelated task's events), firing
+   * punctuators.
+   */
   void advanceTo(long from, long at) {
     for (long t = from; t <= at; t += 100) {
-      peerEvents.pipeInput("clock-task", PeerEvent.newBuilder()
-          .setEventId("clock-" + (clockEvents++)).setTaskId("clock-task").setPeerId("clock-peer")
-          .setHostId("clock-host").setType(PeerEventType.REGISTERED)
-          .setTimestamp(Instant.ofEpochMilli(t)).build(), t);
+      peerEvents.pipeInput(
+          "clock-task",
+          PeerEvent.newBuilder()
+              .setEventId("clock-" + (clockEvents++))
+              .setTaskId("clock-task")
+              .setPeerId("clock-peer")
+              .setHostId("clock-host")
+              .setType(PeerEventType.REGISTERED)
+              .setTimestamp(Instant.ofEpochMilli(t))
+              .build(),
+          t);
     }
   }
 
@@ -173,7 +265,8 @@ final class DispatcherFixture implements AutoCloseable {
     List<ScheduleDecision> out = new ArrayList<>();
     for (TestRecord<String, ScheduleDecision> r : decisions.readRecordsToList()) {
       if (!r.key().equals(r.value().getTargetHostId())) {
-        throw new AssertionError("decision keyed by " + r.key() + " but targets " + r.value().getTargetHostId());
+        throw new AssertionError(
+            "decision keyed by " + r.key() + " but targets " + r.value().getTargetHostId());
       }
       out.add(r.value());
     }

@@ -24,7 +24,10 @@ import java.util.Map;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
-/** The topology around its requests: patrol, bad input, policies, jobs, quarantine, time, replay, metrics. */
+/**
+ * The topology around its requests: patrol, bad input, policies, jobs, quarantine, time, replay,
+ * metrics.
+ */
 class DispatcherOperationsTest extends TopologyTestBase {
 
   @Test
@@ -35,25 +38,37 @@ class DispatcherOperationsTest extends TopologyTestBase {
     f.peer("t1", "p3", "h3", PeerEventType.SUCCEEDED, T0 + 15);
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
-    assertThat(f.readDecisions().get(0).getParents()).extracting(ParentCandidate::getPeerId).containsExactlyInAnyOrder("p1", "p3");
+    assertThat(f.readDecisions().get(0).getParents())
+        .extracting(ParentCandidate::getPeerId)
+        .containsExactlyInAnyOrder("p1", "p3");
     f.peer("t1", "p2", "h2", PeerEventType.RUNNING, T0 + 30);
 
     f.host("h1", HostType.NORMAL, Liveness.OFFLINE);
     f.advanceTo(T0 + 100, T0 + 6_000);
 
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
-      assertThat(d.getReason()).isEqualTo("PARENT_LOST");
-      assertThat(d.getPeerId()).isEqualTo("p2");
-      assertThat(d.getTargetHostId()).isEqualTo("h2");
-      assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p3");
-    });
-    List<PeerEvent> left = f.peerEventsOut.readValuesToList().stream()
-        .filter(e -> e.getType() == PeerEventType.LEFT).toList();
-    assertThat(left).singleElement().satisfies(e -> {
-      assertThat(e.getPeerId()).isEqualTo("p1");
-      assertThat(e.getReason()).isEqualTo("HOST_OFFLINE");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+              assertThat(d.getReason()).isEqualTo("PARENT_LOST");
+              assertThat(d.getPeerId()).isEqualTo("p2");
+              assertThat(d.getTargetHostId()).isEqualTo("h2");
+              assertThat(d.getParents())
+                  .extracting(ParentCandidate::getPeerId)
+                  .containsExactly("p3");
+            });
+    List<PeerEvent> left =
+        f.peerEventsOut.readValuesToList().stream()
+            .filter(e -> e.getType() == PeerEventType.LEFT)
+            .toList();
+    assertThat(left)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getPeerId()).isEqualTo("p1");
+              assertThat(e.getReason()).isEqualTo("HOST_OFFLINE");
+            });
   }
 
   @Test
@@ -62,8 +77,11 @@ class DispatcherOperationsTest extends TopologyTestBase {
     f.host("h1", HostType.NORMAL, Liveness.ONLINE);
     f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0);
     f.advanceTo(T0 + 100, T0 + 8_000);
-    assertThat(f.peerEventsOut.readValuesToList().stream().filter(e -> e.getType() == PeerEventType.LEFT))
-        .singleElement().satisfies(e -> assertThat(e.getReason()).isEqualTo("NO_PROGRESS"));
+    assertThat(
+            f.peerEventsOut.readValuesToList().stream()
+                .filter(e -> e.getType() == PeerEventType.LEFT))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getReason()).isEqualTo("NO_PROGRESS"));
   }
 
   @Test
@@ -75,9 +93,12 @@ class DispatcherOperationsTest extends TopologyTestBase {
 
     List<ScheduleDecision> out = f.readDecisions();
     assertThat(out).extracting(ScheduleDecision::getOutcome).containsOnly(DecisionOutcome.REJECTED);
-    assertThat(out).extracting(ScheduleDecision::getReason).containsExactly(
-        "peer_id: required", "url: required for a download request",
-        "record key 'other-task' is not the task_id 't1'");
+    assertThat(out)
+        .extracting(ScheduleDecision::getReason)
+        .containsExactly(
+            "peer_id: required",
+            "url: required for a download request",
+            "record key 'other-task' is not the task_id 't1'");
     assertThat(out).extracting(ScheduleDecision::getTargetHostId).containsOnly("h1");
   }
 
@@ -93,19 +114,31 @@ class DispatcherOperationsTest extends TopologyTestBase {
     assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC))
         .contains(Topics.SCHEDULE_REQUESTS.name());
     assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.REASON)).isPresent();
-    assertThat(f.readDecisions()).extracting(ScheduleDecision::getOutcome).containsExactly(DecisionOutcome.BACK_TO_SOURCE);
+    assertThat(f.readDecisions())
+        .extracting(ScheduleDecision::getOutcome)
+        .containsExactly(DecisionOutcome.BACK_TO_SOURCE);
   }
 
   @Test
   void invalidPeerEventsGoToTheDeadLetterTopicWithTheirReason() {
     var f = fixture();
-    f.peerEvents.pipeInput("t1", PeerEvent.newBuilder().setEventId("e1").setTaskId("t1").setPeerId("p1")
-        .setHostId("h1").setType(PeerEventType.RUNNING).setPiecesFinished(-3)
-        .setTimestamp(Instant.ofEpochMilli(T0)).build(), T0);
+    f.peerEvents.pipeInput(
+        "t1",
+        PeerEvent.newBuilder()
+            .setEventId("e1")
+            .setTaskId("t1")
+            .setPeerId("p1")
+            .setHostId("h1")
+            .setType(PeerEventType.RUNNING)
+            .setPiecesFinished(-3)
+            .setTimestamp(Instant.ofEpochMilli(T0))
+            .build(),
+        T0);
     TestRecord<byte[], byte[]> dead = f.deadLetters.readRecord();
     assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.REASON))
         .contains("pieces_finished: must not be negative");
-    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.STAGE)).contains("peer-event-validate");
+    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.STAGE))
+        .contains("peer-event-validate");
   }
 
   @Test
@@ -122,28 +155,56 @@ class DispatcherOperationsTest extends TopologyTestBase {
   @Test
   void jobRequestsAreAssignedToTheLeastLoadedMatchingWorker() {
     var f = fixture();
-    f.hosts.pipeInput("w1", DispatcherFixture.hostState("w1", HostType.NORMAL, Liveness.ONLINE, false)
-        .setTags(List.of("gpu")).setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(4).setGpus(1).build())
-        .setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setRunningTasks(3).build()).build(), T0);
-    f.hosts.pipeInput("w2", DispatcherFixture.hostState("w2", HostType.NORMAL, Liveness.ONLINE, false)
-        .setTags(List.of("gpu", "cuda-12")).setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(4).setGpus(1).build())
-        .setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setRunningTasks(1).build()).build(), T0);
-    f.hosts.pipeInput("w3", DispatcherFixture.hostState("w3", HostType.NORMAL, Liveness.ONLINE, false)
-        .setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(8).build()).build(), T0);
-    f.send(request("j1", "job-1", "", "client", T0).setUrl("")
-        .setJob(JobRequirements.newBuilder().setRequiredTags(List.of("gpu")).setGpus(1).build()).build());
+    f.hosts.pipeInput(
+        "w1",
+        DispatcherFixture.hostState("w1", HostType.NORMAL, Liveness.ONLINE, false)
+            .setTags(List.of("gpu"))
+            .setCapacity(
+                io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(4).setGpus(1).build())
+            .setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setRunningTasks(3).build())
+            .build(),
+        T0);
+    f.hosts.pipeInput(
+        "w2",
+        DispatcherFixture.hostState("w2", HostType.NORMAL, Liveness.ONLINE, false)
+            .setTags(List.of("gpu", "cuda-12"))
+            .setCapacity(
+                io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(4).setGpus(1).build())
+            .setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setRunningTasks(1).build())
+            .build(),
+        T0);
+    f.hosts.pipeInput(
+        "w3",
+        DispatcherFixture.hostState("w3", HostType.NORMAL, Liveness.ONLINE, false)
+            .setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().setMaxTasks(8).build())
+            .build(),
+        T0);
+    f.send(
+        request("j1", "job-1", "", "client", T0)
+            .setUrl("")
+            .setJob(JobRequirements.newBuilder().setRequiredTags(List.of("gpu")).setGpus(1).build())
+            .build());
 
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.ASSIGNED);
-      assertThat(d.getWorkerHostId()).isEqualTo("w2");
-      assertThat(d.getTargetHostId()).isEqualTo("w2");
-      assertThat(d.getRequesterHostId()).isEqualTo("client");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.ASSIGNED);
+              assertThat(d.getWorkerHostId()).isEqualTo("w2");
+              assertThat(d.getTargetHostId()).isEqualTo("w2");
+              assertThat(d.getRequesterHostId()).isEqualTo("client");
+            });
   }
 
   @Test
   void aHostWhoseUploadsKeepFailingIsQuarantinedAndGetsNoChildren() {
-    var f = fixture(Map.of(DispatcherConfig.QUARANTINE_MIN_SAMPLES, "4", DispatcherConfig.QUARANTINE_WINDOW, "1s"));
+    var f =
+        fixture(
+            Map.of(
+                DispatcherConfig.QUARANTINE_MIN_SAMPLES,
+                "4",
+                DispatcherConfig.QUARANTINE_WINDOW,
+                "1s"));
     firstPeerBackToSource(f);
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     for (int i = 0; i < 5; i++) {
@@ -151,12 +212,17 @@ class DispatcherOperationsTest extends TopologyTestBase {
     }
     f.advanceTo(T0 + 100, T0 + 6_000);
     f.send(request("r2", "t1", "p2", "h2", T0 + 6_010).build());
-    assertThat(f.readDecisions()).as("p1 is the only holder, on a quarantined host: no parent, a retry").isEmpty();
+    assertThat(f.readDecisions())
+        .as("p1 is the only holder, on a quarantined host: no parent, a retry")
+        .isEmpty();
     f.advanceTo(T0 + 6_100, T0 + 10_000);
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
-      assertThat(d.getReason()).isEqualTo("NO_CANDIDATES");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+              assertThat(d.getReason()).isEqualTo("NO_CANDIDATES");
+            });
   }
 
   @Test
@@ -169,7 +235,8 @@ class DispatcherOperationsTest extends TopologyTestBase {
     for (int i = 0; i < 60 && f.decisions.isEmpty(); i++) {
       f.driver.advanceWallClockTime(Duration.ofMillis(100));
     }
-    assertThat(f.readDecisions()).singleElement()
+    assertThat(f.readDecisions())
+        .singleElement()
         .satisfies(d -> assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE));
   }
 
@@ -199,19 +266,31 @@ class DispatcherOperationsTest extends TopologyTestBase {
     var f = fixture();
     f.host("h1", HostType.NORMAL, Liveness.ONLINE);
     f.peer("t1", "p1", "h1", PeerEventType.SUCCEEDED, T0);
-    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 1); // SUCCEEDED -> RUNNING is not a legal move
+    f.peer(
+        "t1",
+        "p1",
+        "h1",
+        PeerEventType.RUNNING,
+        T0 + 1); // SUCCEEDED -> RUNNING is not a legal move
     f.peer("t1", "p1", "h1", PeerEventType.SUCCEEDED, T0 + 2); // unchanged: not counted
-    double total = f.driver.metrics().entrySet().stream()
-        .filter(e -> e.getKey().group().equals("stream-dispatcher-metrics")
-            && e.getKey().name().equals("illegal-peer-transition-total"))
-        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    double total =
+        f.driver.metrics().entrySet().stream()
+            .filter(
+                e ->
+                    e.getKey().group().equals("stream-dispatcher-metrics")
+                        && e.getKey().name().equals("illegal-peer-transition-total"))
+            .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+            .sum();
     assertThat(total).isEqualTo(1.0);
     // the peer stays SUCCEEDED: a later request gets it as a parent
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r2", "t1", "p2", "h2", T0 + 3).build());
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
-      assertThat(d.getParents()).extracting(c -> c.getPeerId()).containsExactly("p1");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+              assertThat(d.getParents()).extracting(c -> c.getPeerId()).containsExactly("p1");
+            });
   }
 }

@@ -46,12 +46,15 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.send(request("r1", "t1", "p1", "h1", T0).build());
 
     List<ScheduleDecision> first = f.readDecisions();
-    assertThat(first).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.SEED_TRIGGER);
-      assertThat(d.getTargetHostId()).isEqualTo("seed-1");
-      assertThat(d.getRequesterHostId()).isEqualTo("h1");
-      assertThat(d.getUrl()).isEqualTo("https://origin/t1");
-    });
+    assertThat(first)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.SEED_TRIGGER);
+              assertThat(d.getTargetHostId()).isEqualTo("seed-1");
+              assertThat(d.getRequesterHostId()).isEqualTo("h1");
+              assertThat(d.getUrl()).isEqualTo("https://origin/t1");
+            });
 
     f.advanceTo(T0 + 100, T0 + 2_000);
     assertThat(f.readDecisions()).as("no terminal decision while the seed has nothing").isEmpty();
@@ -59,12 +62,17 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.peer("t1", "seed-peer", "seed-1", PeerEventType.BACK_TO_SOURCE, T0 + 2_050);
     f.advanceTo(T0 + 2_100, T0 + 3_000);
     List<ScheduleDecision> later = f.readDecisions();
-    assertThat(later).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
-      assertThat(d.getRequestId()).isEqualTo("r1");
-      assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("seed-peer");
-      assertThat(d.getAttempt()).isGreaterThan(1);
-    });
+    assertThat(later)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+              assertThat(d.getRequestId()).isEqualTo("r1");
+              assertThat(d.getParents())
+                  .extracting(ParentCandidate::getPeerId)
+                  .containsExactly("seed-peer");
+              assertThat(d.getAttempt()).isGreaterThan(1);
+            });
   }
 
   @Test
@@ -73,14 +81,19 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.host("seed-1", HostType.SUPER_SEED, Liveness.ONLINE);
     f.host("h1", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r1", "t1", "p1", "h1", T0).build());
-    assertThat(f.readDecisions()).extracting(ScheduleDecision::getOutcome).containsExactly(DecisionOutcome.SEED_TRIGGER);
+    assertThat(f.readDecisions())
+        .extracting(ScheduleDecision::getOutcome)
+        .containsExactly(DecisionOutcome.SEED_TRIGGER);
 
     f.peer("t1", "seed-peer", "seed-1", PeerEventType.FAILED, T0 + 50);
     f.advanceTo(T0 + 100, T0 + 1_000);
-    assertThat(terminal(f.readDecisions())).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
-      assertThat(d.getReason()).isEqualTo("NO_SEED");
-    });
+    assertThat(terminal(f.readDecisions()))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+              assertThat(d.getReason()).isEqualTo("NO_SEED");
+            });
   }
 
   @Test
@@ -90,13 +103,18 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
 
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
-      assertThat(d.getTargetHostId()).isEqualTo("h2");
-      assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p1");
-      assertThat(d.getParents().get(0).getPieceServerAddress()).isEqualTo("h1:4000");
-      assertThat(d.getAttempt()).isEqualTo(1);
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+              assertThat(d.getTargetHostId()).isEqualTo("h2");
+              assertThat(d.getParents())
+                  .extracting(ParentCandidate::getPeerId)
+                  .containsExactly("p1");
+              assertThat(d.getParents().get(0).getPieceServerAddress()).isEqualTo("h1:4000");
+              assertThat(d.getAttempt()).isEqualTo(1);
+            });
     TaskState t1 = tasks().get("t1");
     assertThat(t1.peers.get("p2").parents).containsExactly("p1");
   }
@@ -116,7 +134,8 @@ class DispatcherTopologyTest extends TopologyTestBase {
     assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p3", "p1");
     ParentCandidate best = d.getParents().get(0);
     // same IDC (1), same location (1), load quality 1 (fresh ledger), normal host (0.5)
-    assertThat(best.getTotalScore()).isCloseTo(0.2 + 0.1 + 0.6 + 0.05, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(best.getTotalScore())
+        .isCloseTo(0.2 + 0.1 + 0.6 + 0.05, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(best.getIdcAffinity()).isEqualTo(1.0);
     assertThat(best.getHostTypeScore()).isEqualTo(0.5);
   }
@@ -130,8 +149,13 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r2", "t1", "p2", "h2", T0 + 20).setBlocklist(List.of("p1")).build());
 
-    assertThat(f.readDecisions()).singleElement()
-        .satisfies(d -> assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p3"));
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.getParents())
+                    .extracting(ParentCandidate::getPeerId)
+                    .containsExactly("p3"));
   }
 
   @Test
@@ -145,11 +169,14 @@ class DispatcherTopologyTest extends TopologyTestBase {
     assertThat(f.readDecisions()).as("first empty round is retried, not answered").isEmpty();
 
     f.advanceTo(T0 + 100, T0 + 5_000);
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
-      assertThat(d.getReason()).isEqualTo("NO_CANDIDATES");
-      assertThat(d.getAttempt()).isEqualTo(4);
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+              assertThat(d.getReason()).isEqualTo("NO_CANDIDATES");
+              assertThat(d.getAttempt()).isEqualTo(4);
+            });
   }
 
   @Test
@@ -161,11 +188,14 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.send(request("r2", "t1", "p2", "h2", T0 + 10).build());
 
     f.advanceTo(T0 + 100, T0 + 6_000);
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
-      assertThat(d.getReason()).isEqualTo("BACK_TO_SOURCE_LIMIT");
-      assertThat(d.getAttempt()).isEqualTo(5);
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
+              assertThat(d.getReason()).isEqualTo("BACK_TO_SOURCE_LIMIT");
+              assertThat(d.getAttempt()).isEqualTo(5);
+            });
   }
 
   @Test
@@ -195,7 +225,9 @@ class DispatcherTopologyTest extends TopologyTestBase {
     List<ScheduleDecision> out = f.readDecisions();
     assertThat(out).hasSize(2);
     assertThat(out.get(1)).isEqualTo(out.get(0));
-    assertThat(out.get(1).getParents()).extracting(ParentCandidate::getPeerId).containsExactly("p1");
+    assertThat(out.get(1).getParents())
+        .extracting(ParentCandidate::getPeerId)
+        .containsExactly("p1");
   }
 
   @Test
@@ -215,10 +247,13 @@ class DispatcherTopologyTest extends TopologyTestBase {
     var f = fixture();
     f.host("h1", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r1", "t1", "p1", "h1", T0).setDeadline(Instant.ofEpochMilli(T0 - 1)).build());
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
-      assertThat(d.getReason()).isEqualTo("DEADLINE_EXCEEDED");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
+              assertThat(d.getReason()).isEqualTo("DEADLINE_EXCEEDED");
+            });
   }
 
   @Test
@@ -229,10 +264,13 @@ class DispatcherTopologyTest extends TopologyTestBase {
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r2", "t1", "p2", "h2", T0).setDeadline(Instant.ofEpochMilli(T0 + 700)).build());
     f.advanceTo(T0 + 100, T0 + 5_000);
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
-      assertThat(d.getReason()).isEqualTo("DEADLINE_EXCEEDED");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.FAILED);
+              assertThat(d.getReason()).isEqualTo("DEADLINE_EXCEEDED");
+            });
   }
 
   @Test
@@ -241,9 +279,12 @@ class DispatcherTopologyTest extends TopologyTestBase {
     firstPeerBackToSource(f);
     f.host("h2", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r2", "t1", "p2", "h2", T0 + 20).setNeedBackToSource(true).build());
-    assertThat(f.readDecisions()).singleElement().satisfies(d -> {
-      assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
-      assertThat(d.getReason()).isEqualTo("NEED_BACK_TO_SOURCE");
-    });
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+              assertThat(d.getReason()).isEqualTo("NEED_BACK_TO_SOURCE");
+            });
   }
 }

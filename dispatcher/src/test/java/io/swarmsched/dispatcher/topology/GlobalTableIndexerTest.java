@@ -15,7 +15,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The global stores' processor keeps the store and the index in step, including what is already in the store. */
+/**
+ * The global stores' processor keeps the store and the index in step, including what is already in
+ * the store.
+ */
 class GlobalTableIndexerTest {
   private static final String STORE = "test-global";
 
@@ -25,27 +28,35 @@ class GlobalTableIndexerTest {
 
   @BeforeEach
   void setUp() {
-    store = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
-        Serdes.String()).withLoggingDisabled().build();
+    store =
+        Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.String())
+            .withLoggingDisabled()
+            .build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
   }
 
   private GlobalTableIndexer<String, String> indexer() {
-    return new GlobalTableIndexer<>(STORE, (topic, bytes) -> {
-      String v = new String(bytes, StandardCharsets.UTF_8);
-      if (v.equals("undecodable")) throw new SerializationException("Unknown magic byte 0x75");
-      return v;
-    }, v -> {
-      if (v.equals("poison")) throw new IllegalArgumentException("cannot decode");
-      return "view:" + v;
-    }, (k, v) -> {
-      if (v == null) index.remove(k);
-      else index.put(k, v);
-    }, all -> {
-      index.clear();
-      index.putAll(all);
-    });
+    return new GlobalTableIndexer<>(
+        STORE,
+        (topic, bytes) -> {
+          String v = new String(bytes, StandardCharsets.UTF_8);
+          if (v.equals("undecodable")) throw new SerializationException("Unknown magic byte 0x75");
+          return v;
+        },
+        v -> {
+          if (v.equals("poison")) throw new IllegalArgumentException("cannot decode");
+          return "view:" + v;
+        },
+        (k, v) -> {
+          if (v == null) index.remove(k);
+          else index.put(k, v);
+        },
+        all -> {
+          index.clear();
+          index.putAll(all);
+        });
   }
 
   @Test

@@ -36,7 +36,9 @@ abstract class TopologyTestBase {
   void firstPeerBackToSource(DispatcherFixture f) {
     f.host("h1", HostType.NORMAL, Liveness.ONLINE);
     f.send(request("r1", "t1", "p1", "h1", T0).build());
-    assertThat(f.readDecisions()).extracting(ScheduleDecision::getOutcome).containsExactly(DecisionOutcome.BACK_TO_SOURCE);
+    assertThat(f.readDecisions())
+        .extracting(ScheduleDecision::getOutcome)
+        .containsExactly(DecisionOutcome.BACK_TO_SOURCE);
     f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0 + 10);
   }
 

@@ -25,8 +25,8 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * {@code POST /api/v1/heartbeat}: a heartbeat as JSON (the Avro record's fields, or the
  * dtask-scheduler shape) from an agent that cannot speak Kafka. Validated with the same rules as
- * the stream, then produced, Avro in the Confluent wire format, keyed by host id, to the
- * heartbeat topic; the stream takes it from there.
+ * the stream, then produced, Avro in the Confluent wire format, keyed by host id, to the heartbeat
+ * topic; the stream takes it from there.
  *
  * <p>Answers 200 {@code {"status":"ok",...}} once the broker has the record (dtask agents expect
  * exactly that); 400 naming the field for a bad body; 413 for a body over the limit; 503 when the
@@ -43,8 +43,12 @@ public final class HeartbeatGateway implements Handler {
   private final Clock clock;
   private final String topic;
 
-  public HeartbeatGateway(Producer<String, byte[]> producer, Serializer<HostHeartbeat> serializer,
-      HeartbeatValidator validator, int maxBodyBytes, Clock clock) {
+  public HeartbeatGateway(
+      Producer<String, byte[]> producer,
+      Serializer<HostHeartbeat> serializer,
+      HeartbeatValidator validator,
+      int maxBodyBytes,
+      Clock clock) {
     this.producer = producer;
     this.serializer = serializer;
     this.validator = validator;
@@ -56,8 +60,9 @@ public final class HeartbeatGateway implements Handler {
   @Override
   public Response handle(Request request) throws Exception {
     if (request.body().length > maxBodyBytes) {
-      throw new ApiException(413, "body is " + request.body().length + " bytes, more than the limit of "
-          + maxBodyBytes);
+      throw new ApiException(
+          413,
+          "body is " + request.body().length + " bytes, more than the limit of " + maxBodyBytes);
     }
     JsonNode body = request.bodyJson();
     HostHeartbeat heartbeat;
@@ -75,7 +80,9 @@ public final class HeartbeatGateway implements Handler {
       throw new ApiException(status, violation.get().message());
     }
     try {
-      producer.send(new ProducerRecord<>(topic, key, value)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      producer
+          .send(new ProducerRecord<>(topic, key, value))
+          .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw ApiException.unavailable("heartbeat not stored: " + cause.getMessage());

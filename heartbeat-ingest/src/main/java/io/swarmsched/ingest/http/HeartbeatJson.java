@@ -18,12 +18,12 @@ import java.util.stream.Collectors;
  * Turns a JSON heartbeat body into a {@link HostHeartbeat}. Two shapes are accepted:
  *
  * <ul>
- *   <li>the Avro record's own fields, snake_case, nested {@code capacity} and {@code load}
- *       objects ({@code timestamp} in epoch millis or ISO-8601);</li>
+ *   <li>the Avro record's own fields, snake_case, nested {@code capacity} and {@code load} objects
+ *       ({@code timestamp} in epoch millis or ISO-8601);
  *   <li>the dtask-scheduler worker heartbeat {@code {"worker_id","address","resource_tags",
- *       "max_tasks","current_tasks","timestamp"}} with {@code timestamp} in epoch seconds (as
- *       dtask sends it; values that are already millis are recognised). dtask has no sequence
- *       number, so the timestamp in millis serves as one.</li>
+ *       "max_tasks","current_tasks","timestamp"}} with {@code timestamp} in epoch seconds (as dtask
+ *       sends it; values that are already millis are recognised). dtask has no sequence number, so
+ *       the timestamp in millis serves as one.
  * </ul>
  *
  * Every problem is a {@link BadHeartbeatException} naming the field. Range checks are not done
@@ -37,6 +37,7 @@ public final class HeartbeatJson {
   private static final Set<String> LOAD_FIELDS = fieldNames(HostLoad.getClassSchema());
   private static final Set<String> DTASK_FIELDS =
       Set.of("worker_id", "address", "resource_tags", "max_tasks", "current_tasks", "timestamp");
+
   /** Below this a dtask timestamp is in seconds (1e11 s is the year 5138; 1e11 ms is 1973). */
   private static final long SECONDS_BELOW = 100_000_000_000L;
 
@@ -54,21 +55,22 @@ public final class HeartbeatJson {
 
   static HostHeartbeat parseAvroShape(JsonNode body) {
     rejectUnknown(body, TOP_FIELDS, "");
-    HostHeartbeat.Builder b = HostHeartbeat.newBuilder()
-        .setHostId(requiredString(body, "host_id", ""))
-        .setSequence(requiredLong(body, "sequence", ""))
-        .setTimestamp(timestampMillis(body, "timestamp"))
-        .setHostname(optionalString(body, "hostname", "", ""))
-        .setIp(optionalString(body, "ip", "", ""))
-        .setPieceServerAddress(requiredString(body, "piece_server_address", ""))
-        .setType(hostType(body))
-        .setIdc(optionalString(body, "idc", "", ""))
-        .setLocation(optionalString(body, "location", "", ""))
-        .setTags(stringList(body, "tags", ""))
-        .setDisableShared(optionalBoolean(body, "disable_shared"))
-        .setCapacity(capacity(requiredObject(body, "capacity")))
-        .setLoad(load(requiredObject(body, "load")))
-        .setAgentVersion(optionalString(body, "agent_version", "", ""));
+    HostHeartbeat.Builder b =
+        HostHeartbeat.newBuilder()
+            .setHostId(requiredString(body, "host_id", ""))
+            .setSequence(requiredLong(body, "sequence", ""))
+            .setTimestamp(timestampMillis(body, "timestamp"))
+            .setHostname(optionalString(body, "hostname", "", ""))
+            .setIp(optionalString(body, "ip", "", ""))
+            .setPieceServerAddress(requiredString(body, "piece_server_address", ""))
+            .setType(hostType(body))
+            .setIdc(optionalString(body, "idc", "", ""))
+            .setLocation(optionalString(body, "location", "", ""))
+            .setTags(stringList(body, "tags", ""))
+            .setDisableShared(optionalBoolean(body, "disable_shared"))
+            .setCapacity(capacity(requiredObject(body, "capacity")))
+            .setLoad(load(requiredObject(body, "load")))
+            .setAgentVersion(optionalString(body, "agent_version", "", ""));
     return b.build();
   }
 
@@ -91,8 +93,10 @@ public final class HeartbeatJson {
         .setTimestamp(Instant.ofEpochMilli(millis))
         .setPieceServerAddress(address)
         .setTags(stringList(body, "resource_tags", ""))
-        .setCapacity(HostCapacity.newBuilder().setMaxTasks(requiredInt(body, "max_tasks", "")).build())
-        .setLoad(HostLoad.newBuilder().setRunningTasks(requiredInt(body, "current_tasks", "")).build())
+        .setCapacity(
+            HostCapacity.newBuilder().setMaxTasks(requiredInt(body, "max_tasks", "")).build())
+        .setLoad(
+            HostLoad.newBuilder().setRunningTasks(requiredInt(body, "current_tasks", "")).build())
         .setAgentVersion("dtask")
         .build();
   }
@@ -141,13 +145,14 @@ public final class HeartbeatJson {
       return HostType.NORMAL;
     }
     if (!node.isTextual()) {
-      throw new BadHeartbeatException("type", "must be a string, one of " + Arrays.toString(HostType.values()));
+      throw new BadHeartbeatException(
+          "type", "must be a string, one of " + Arrays.toString(HostType.values()));
     }
     try {
       return HostType.valueOf(node.textValue());
     } catch (IllegalArgumentException e) {
-      throw new BadHeartbeatException("type", "'" + node.textValue() + "' is not one of "
-          + Arrays.toString(HostType.values()));
+      throw new BadHeartbeatException(
+          "type", "'" + node.textValue() + "' is not one of " + Arrays.toString(HostType.values()));
     }
   }
 
@@ -160,11 +165,13 @@ public final class HeartbeatJson {
       try {
         return Instant.parse(node.textValue());
       } catch (DateTimeParseException e) {
-        throw new BadHeartbeatException(field, "'" + node.textValue() + "' is neither epoch millis nor ISO-8601");
+        throw new BadHeartbeatException(
+            field, "'" + node.textValue() + "' is neither epoch millis nor ISO-8601");
       }
     }
     if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw new BadHeartbeatException(field, "must be epoch milliseconds (an integer) or an ISO-8601 string");
+      throw new BadHeartbeatException(
+          field, "must be epoch milliseconds (an integer) or an ISO-8601 string");
     }
     return Instant.ofEpochMilli(node.longValue());
   }
@@ -289,6 +296,8 @@ public final class HeartbeatJson {
   }
 
   private static Set<String> fieldNames(org.apache.avro.Schema schema) {
-    return schema.getFields().stream().map(org.apache.avro.Schema.Field::name).collect(Collectors.toUnmodifiableSet());
+    return schema.getFields().stream()
+        .map(org.apache.avro.Schema.Field::name)
+        .collect(Collectors.toUnmodifiableSet());
   }
 }

@@ -14,20 +14,30 @@ import java.util.Optional;
  */
 public record HostFilter(Optional<Liveness> liveness, Optional<String> tag, Optional<String> idc) {
 
-  public static final HostFilter ALL = new HostFilter(Optional.empty(), Optional.empty(), Optional.empty());
+  public static final HostFilter ALL =
+      new HostFilter(Optional.empty(), Optional.empty(), Optional.empty());
 
-  /** From query parameters; an unknown liveness is a {@link BadHeartbeatException} naming {@code liveness}. */
+  /**
+   * From query parameters; an unknown liveness is a {@link BadHeartbeatException} naming {@code
+   * liveness}.
+   */
   public static HostFilter fromQuery(Map<String, Optional<String>> query) {
-    Optional<Liveness> liveness = query.getOrDefault("liveness", Optional.empty())
-        .filter(s -> !s.isBlank())
-        .map(s -> {
-          try {
-            return Liveness.valueOf(s.trim().toUpperCase(Locale.ROOT));
-          } catch (IllegalArgumentException e) {
-            throw new BadHeartbeatException("liveness", "'" + s + "' is not one of " + Arrays.toString(Liveness.values()));
-          }
-        });
-    return new HostFilter(liveness,
+    Optional<Liveness> liveness =
+        query
+            .getOrDefault("liveness", Optional.empty())
+            .filter(s -> !s.isBlank())
+            .map(
+                s -> {
+                  try {
+                    return Liveness.valueOf(s.trim().toUpperCase(Locale.ROOT));
+                  } catch (IllegalArgumentException e) {
+                    throw new BadHeartbeatException(
+                        "liveness",
+                        "'" + s + "' is not one of " + Arrays.toString(Liveness.values()));
+                  }
+                });
+    return new HostFilter(
+        liveness,
         query.getOrDefault("tag", Optional.empty()).filter(s -> !s.isBlank()),
         query.getOrDefault("idc", Optional.empty()).filter(s -> !s.isBlank()));
   }

@@ -18,10 +18,10 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * {@code GET /api/v1/hosts/{id}} and {@code GET /api/v1/hosts?liveness=&tag=&idc=}, answered
- * from the {@link IngestTopology#HOST_STORE} with IQv2 by any instance: a key on the instance
- * that owns it ({@link KeyQueryRouter}), a list merged from every instance ({@link AllInstances}).
- * While the group rebalances the answer is a 503, worth retrying.
+ * {@code GET /api/v1/hosts/{id}} and {@code GET /api/v1/hosts?liveness=&tag=&idc=}, answered from
+ * the {@link IngestTopology#HOST_STORE} with IQv2 by any instance: a key on the instance that owns
+ * it ({@link KeyQueryRouter}), a list merged from every instance ({@link AllInstances}). While the
+ * group rebalances the answer is a 503, worth retrying.
  */
 public final class HostQueryRoutes {
   public static final String HOSTS_PATH = "/api/v1/hosts";
@@ -36,10 +36,13 @@ public final class HostQueryRoutes {
     this.all = all;
   }
 
-  /** Registers the routes; {@code advertised} is this instance's host:port (its application.server). */
+  /**
+   * Registers the routes; {@code advertised} is this instance's host:port (its application.server).
+   */
   public static HostQueryRoutes register(HttpApi http, KafkaStreams streams, String advertised) {
-    HostQueryRoutes routes = new HostQueryRoutes(
-        KeyQueryRouter.create(streams, advertised), AllInstances.create(streams, advertised));
+    HostQueryRoutes routes =
+        new HostQueryRoutes(
+            KeyQueryRouter.create(streams, advertised), AllInstances.create(streams, advertised));
     routes.all.register(http, LIST_NAME, routes::localHosts);
     http.get(HOST_PATH, routes::host);
     http.get(HOSTS_PATH, routes::hosts);
@@ -48,10 +51,14 @@ public final class HostQueryRoutes {
 
   Response host(Request request) throws InterruptedException {
     String id = request.pathParam("id");
-    return router.route(request, IngestTopology.HOST_STORE, id, Serdes.String().serializer(),
-        (Optional<HostState> host) -> host
-            .map(h -> Response.ok(HostJson.toMap(h)))
-            .orElseGet(() -> Response.error(404, "host '" + id + "' is not known")));
+    return router.route(
+        request,
+        IngestTopology.HOST_STORE,
+        id,
+        Serdes.String().serializer(),
+        (Optional<HostState> host) ->
+            host.map(h -> Response.ok(HostJson.toMap(h)))
+                .orElseGet(() -> Response.error(404, "host '" + id + "' is not known")));
   }
 
   Response hosts(Request request) throws InterruptedException {
@@ -76,8 +83,14 @@ public final class HostQueryRoutes {
 
   private static HostFilter filter(Request request) {
     try {
-      return HostFilter.fromQuery(Map.of(
-          "liveness", request.query("liveness"), "tag", request.query("tag"), "idc", request.query("idc")));
+      return HostFilter.fromQuery(
+          Map.of(
+              "liveness",
+              request.query("liveness"),
+              "tag",
+              request.query("tag"),
+              "idc",
+              request.query("idc")));
     } catch (BadHeartbeatException e) {
       throw ApiException.badRequest(e.getMessage());
     }

@@ -7,9 +7,9 @@ import io.swarmsched.schemas.HostState;
  * Where a heartbeat stands against the newest one already accepted for its host.
  *
  * <p>Heartbeats are ordered by sequence, then timestamp. One exception: a lower sequence with a
- * strictly newer timestamp is a restarted agent (sequences start again with each process), and
- * is accepted as newer; otherwise a restarted agent would be ignored until it had caught up with
- * its previous process's sequence.
+ * strictly newer timestamp is a restarted agent (sequences start again with each process), and is
+ * accepted as newer; otherwise a restarted agent would be ignored until it had caught up with its
+ * previous process's sequence.
  */
 public enum HeartbeatOrder {
   /** Newer than what is known: accepted. */

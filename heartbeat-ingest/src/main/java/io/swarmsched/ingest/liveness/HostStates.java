@@ -11,12 +11,12 @@ public final class HostStates {
   private HostStates() {}
 
   /**
-   * The host's state after an accepted heartbeat: its identity, capacities and load replaced by
-   * the heartbeat's, ONLINE again.
+   * The host's state after an accepted heartbeat: its identity, capacities and load replaced by the
+   * heartbeat's, ONLINE again.
    *
    * @param prior the state before, or null for a host not seen before
-   * @param now   when the heartbeat was processed; becomes liveness_changed_at when the host
-   *              comes (back) online
+   * @param now when the heartbeat was processed; becomes liveness_changed_at when the host comes
+   *     (back) online
    */
   public static HostState apply(HostHeartbeat hb, HostState prior, Instant now) {
     boolean wasOnline = prior != null && prior.getLiveness() == Liveness.ONLINE;

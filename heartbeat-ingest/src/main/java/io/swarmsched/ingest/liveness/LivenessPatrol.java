@@ -32,9 +32,9 @@ public final class LivenessPatrol {
   }
 
   /**
-   * @param state       the host's current state
+   * @param state the host's current state
    * @param lastHeardMs when ingest last accepted a heartbeat from it (wall clock)
-   * @param nowMs       the wall clock now
+   * @param nowMs the wall clock now
    */
   public Verdict check(HostState state, long lastHeardMs, long nowMs) {
     Liveness current = state.getLiveness();
@@ -44,7 +44,8 @@ public final class LivenessPatrol {
     }
     Liveness due = policy.livenessAfterSilence(nowMs - lastHeardMs);
     if (due.ordinal() > current.ordinal()) {
-      return new Transition(HostStates.withLiveness(state, due, Instant.ofEpochMilli(nowMs)), current);
+      return new Transition(
+          HostStates.withLiveness(state, due, Instant.ofEpochMilli(nowMs)), current);
     }
     return UNCHANGED;
   }

@@ -14,8 +14,12 @@ public record LivenessPolicy(Duration suspiciousAfter, Duration offlineAfter, Du
       throw new IllegalArgumentException("suspiciousAfter must be positive");
     }
     if (offlineAfter.compareTo(suspiciousAfter) <= 0) {
-      throw new IllegalArgumentException("offlineAfter (" + offlineAfter + ") must be longer than suspiciousAfter ("
-          + suspiciousAfter + ")");
+      throw new IllegalArgumentException(
+          "offlineAfter ("
+              + offlineAfter
+              + ") must be longer than suspiciousAfter ("
+              + suspiciousAfter
+              + ")");
     }
     if (offlineTtl.isNegative() || offlineTtl.isZero()) {
       throw new IllegalArgumentException("offlineTtl must be positive");

@@ -34,15 +34,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows {@code swarm.dead-letters.v1} (every service's dead letters) from this service:
+ *
  * <ul>
- *   <li>{@code GET /api/v1/dead-letters?limit=N}: the latest N (default 20, at most
- *       {@value #KEEP}), newest first, with stage, reason, source topic/partition/offset and
- *       exception — from the headers only, never the payload;</li>
+ *   <li>{@code GET /api/v1/dead-letters?limit=N}: the latest N (default 20, at most {@value
+ *       #KEEP}), newest first, with stage, reason, source topic/partition/offset and exception —
+ *       from the headers only, never the payload;
  *   <li>{@code swarmsched_dead_letters_total{stage,reason}}: dead letters written since this
  *       instance started (the backlog shown at start is not counted). {@code reason} is the
  *       reason's category, the text before its first colon (e.g. {@code deserialization failed},
- *       {@code validation failed}, a field name), so the label set stays small.</li>
+ *       {@code validation failed}, a field name), so the label set stays small.
  * </ul>
+ *
  * It reads without a consumer group (every partition assigned), so each instance sees all dead
  * letters: with several ingest instances, read one instance's counter, not the sum.
  */
@@ -50,8 +52,10 @@ public final class DeadLetterTail implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterTail.class);
   public static final String PATH = "/api/v1/dead-letters";
   public static final String METRIC = "swarmsched.dead.letters";
+
   /** Dead letters kept for the API, and read back per partition at start. */
   static final int KEEP = 200;
+
   static final int DEFAULT_LIMIT = 20;
 
   private final Consumer<byte[], byte[]> consumer;
@@ -76,8 +80,10 @@ public final class DeadLetterTail implements AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dead-letter-tail-" + CommonKeys.instanceId(settings));
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    DeadLetterTail tail = new DeadLetterTail(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-        http.meterRegistry());
+    DeadLetterTail tail =
+        new DeadLetterTail(
+            new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+            http.meterRegistry());
     http.get(PATH, tail::list);
     tail.thread.start();
     return tail;
@@ -87,7 +93,8 @@ public final class DeadLetterTail implements AutoCloseable {
     try {
       List<TopicPartition> partitions = new ArrayList<>();
       while (running && partitions.isEmpty()) {
-        List<PartitionInfo> infos = consumer.partitionsFor(Topics.DEAD_LETTERS.name(), Duration.ofSeconds(10));
+        List<PartitionInfo> infos =
+            consumer.partitionsFor(Topics.DEAD_LETTERS.name(), Duration.ofSeconds(10));
         if (infos != null) {
           infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
         }
@@ -128,15 +135,26 @@ public final class DeadLetterTail implements AutoCloseable {
     String stage = DeadLetterHeaders.lastValue(h, DeadLetterHeaders.STAGE).orElse("unknown");
     String reason = DeadLetterHeaders.lastValue(h, DeadLetterHeaders.REASON).orElse("");
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("timestamp", DeadLetterHeaders.lastValue(h, DeadLetterHeaders.TIMESTAMP).map(DeadLetterTail::number)
-        .orElse(r.timestamp()));
+    m.put(
+        "timestamp",
+        DeadLetterHeaders.lastValue(h, DeadLetterHeaders.TIMESTAMP)
+            .map(DeadLetterTail::number)
+            .orElse(r.timestamp()));
     m.put("stage", stage);
     m.put("reason", reason);
-    m.put("source_topic", DeadLetterHeaders.lastValue(h, DeadLetterHeaders.SOURCE_TOPIC).orElse(null));
-    m.put("source_partition", DeadLetterHeaders.lastValue(h, DeadLetterHeaders.SOURCE_PARTITION).map(DeadLetterTail::number)
-        .orElse(null));
-    m.put("source_offset", DeadLetterHeaders.lastValue(h, DeadLetterHeaders.SOURCE_OFFSET).map(DeadLetterTail::number)
-        .orElse(null));
+    m.put(
+        "source_topic",
+        DeadLetterHeaders.lastValue(h, DeadLetterHeaders.SOURCE_TOPIC).orElse(null));
+    m.put(
+        "source_partition",
+        DeadLetterHeaders.lastValue(h, DeadLetterHeaders.SOURCE_PARTITION)
+            .map(DeadLetterTail::number)
+            .orElse(null));
+    m.put(
+        "source_offset",
+        DeadLetterHeaders.lastValue(h, DeadLetterHeaders.SOURCE_OFFSET)
+            .map(DeadLetterTail::number)
+            .orElse(null));
     m.put("exception", DeadLetterHeaders.lastValue(h, DeadLetterHeaders.EXCEPTION).orElse(null));
     m.put("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
     m.put("size_bytes", r.value() == null ? 0 : r.value().length);
@@ -150,9 +168,17 @@ public final class DeadLetterTail implements AutoCloseable {
     Long from = liveFrom.get(new TopicPartition(r.topic(), r.partition()));
     if (from == null || r.offset() >= from) {
       String category = reasonCategory(reason);
-      counters.computeIfAbsent(stage + '\0' + category, k -> Counter.builder(METRIC)
-          .description("Dead letters written to swarm.dead-letters.v1 since this instance started, by stage and reason category")
-          .tag("stage", stage).tag("reason", category).register(registry)).increment();
+      counters
+          .computeIfAbsent(
+              stage + '\0' + category,
+              k ->
+                  Counter.builder(METRIC)
+                      .description(
+                          "Dead letters written to swarm.dead-letters.v1 since this instance started, by stage and reason category")
+                      .tag("stage", stage)
+                      .tag("reason", category)
+                      .register(registry))
+          .increment();
     }
   }
 
@@ -198,7 +224,8 @@ public final class DeadLetterTail implements AutoCloseable {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ApiException.badRequest("limit: must be an integer in [1, " + KEEP + "], was '" + raw.get() + "'");
+    throw ApiException.badRequest(
+        "limit: must be an integer in [1, " + KEEP + "], was '" + raw.get() + "'");
   }
 
   @Override

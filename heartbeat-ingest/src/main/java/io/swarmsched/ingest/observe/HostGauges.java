@@ -15,8 +15,8 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * {@code swarmsched_hosts{liveness}}: hosts in this instance's active partitions of the host table,
  * by liveness (summed over instances, the swarm's), one series per {@link Liveness} value so an
- * empty state reads 0 rather than missing. Counted from the store at most once a second; while
- * the store is not queryable (rebalancing) the last counts stand.
+ * empty state reads 0 rather than missing. Counted from the store at most once a second; while the
+ * store is not queryable (rebalancing) the last counts stand.
  */
 public final class HostGauges {
   public static final String METRIC = "swarmsched.hosts";

@@ -17,13 +17,14 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * Decodes a raw heartbeat and runs the validation rules on it. A record that cannot be decoded
- * fails under stage {@link IngestTopology#STAGE_DESERIALIZE}, one that breaks a rule under
- * {@link IngestTopology#STAGE_VALIDATE}; both keep their original bytes and headers.
+ * fails under stage {@link IngestTopology#STAGE_DESERIALIZE}, one that breaks a rule under {@link
+ * IngestTopology#STAGE_VALIDATE}; both keep their original bytes and headers.
  *
- * <p>"Now" for the future-timestamp rule is the task's wall clock, so TopologyTestDriver can
- * move it.
+ * <p>"Now" for the future-timestamp rule is the task's wall clock, so TopologyTestDriver can move
+ * it.
  */
-final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], ProcessingResult<HostHeartbeat>> {
+final class DecodeAndValidate
+    implements FixedKeyProcessor<String, byte[], ProcessingResult<HostHeartbeat>> {
   private final Deserializer<HostHeartbeat> deserializer;
   private final HeartbeatValidator validator;
   private FixedKeyProcessorContext<String, ProcessingResult<HostHeartbeat>> context;
@@ -42,9 +43,18 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Proce
   public void process(FixedKeyRecord<String, byte[]> record) {
     AvroDecoding.Source src = AvroDecoding.Source.of(context.recordMetadata());
     byte[] rawKey = SourceBytes.key(context, record.key());
-    ProcessingResult<HostHeartbeat> decoded = AvroDecoding.decodeOne(deserializer, IngestTopology.STAGE_DESERIALIZE,
-        Validator.acceptAll(), record.key(), rawKey, record.value(), record.headers(), src.topic(), src.partition(),
-        src.offset());
+    ProcessingResult<HostHeartbeat> decoded =
+        AvroDecoding.decodeOne(
+            deserializer,
+            IngestTopology.STAGE_DESERIALIZE,
+            Validator.acceptAll(),
+            record.key(),
+            rawKey,
+            record.value(),
+            record.headers(),
+            src.topic(),
+            src.partition(),
+            src.offset());
     if (decoded.isFailed()) {
       context.forward(record.withValue(decoded));
       return;
@@ -53,9 +63,17 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Proce
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     Optional<Violation> violation = validator.validate(record.key(), decoded.value(), size, now);
     if (violation.isPresent()) {
-      context.forward(record.withValue(ProcessingResult.failed(IngestTopology.STAGE_VALIDATE,
-          violation.get().message(), rawKey, record.value(), record.headers(), src.topic(), src.partition(),
-          src.offset())));
+      context.forward(
+          record.withValue(
+              ProcessingResult.failed(
+                  IngestTopology.STAGE_VALIDATE,
+                  violation.get().message(),
+                  rawKey,
+                  record.value(),
+                  record.headers(),
+                  src.topic(),
+                  src.partition(),
+                  src.offset())));
     } else {
       context.forward(record.withValue(decoded));
     }

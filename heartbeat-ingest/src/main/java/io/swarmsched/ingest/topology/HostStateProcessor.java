@@ -50,11 +50,24 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
     this.hosts = context.getStateStore(IngestTopology.HOST_STORE);
     this.lastHeard = context.getStateStore(IngestTopology.LAST_HEARD_STORE);
     String task = context.taskId().toString();
-    this.staleSensor = context.metrics().addRateTotalSensor(IngestTopology.METRIC_SCOPE, task,
-        IngestTopology.METRIC_STALE, Sensor.RecordingLevel.INFO);
-    this.duplicateSensor = context.metrics().addRateTotalSensor(IngestTopology.METRIC_SCOPE, task,
-        IngestTopology.METRIC_DUPLICATE, Sensor.RecordingLevel.INFO);
-    this.punctuation = context.schedule(patrolInterval, PunctuationType.WALL_CLOCK_TIME, this::patrol);
+    this.staleSensor =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                IngestTopology.METRIC_SCOPE,
+                task,
+                IngestTopology.METRIC_STALE,
+                Sensor.RecordingLevel.INFO);
+    this.duplicateSensor =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                IngestTopology.METRIC_SCOPE,
+                task,
+                IngestTopology.METRIC_DUPLICATE,
+                Sensor.RecordingLevel.INFO);
+    this.punctuation =
+        context.schedule(patrolInterval, PunctuationType.WALL_CLOCK_TIME, this::patrol);
   }
 
   @Override
@@ -65,7 +78,10 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
     switch (HeartbeatOrder.of(heartbeat, known)) {
       case STALE -> {
         staleSensor.record();
-        log.debug("dropped stale heartbeat of {} (sequence {} < {})", hostId, heartbeat.getSequence(),
+        log.debug(
+            "dropped stale heartbeat of {} (sequence {} < {})",
+            hostId,
+            heartbeat.getSequence(),
             known.getLastSequence());
       }
       case DUPLICATE -> duplicateSensor.record();
@@ -102,7 +118,8 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
         hosts.delete(change.key);
         lastHeard.delete(change.key);
         context.forward(new Record<String, HostState>(change.key, null, nowMs));
-        log.debug("host {} offline longer than {}; tombstoned", change.key, patrol.policy().offlineTtl());
+        log.debug(
+            "host {} offline longer than {}; tombstoned", change.key, patrol.policy().offlineTtl());
       }
     }
   }

@@ -6,14 +6,14 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Everything the ingest topology and gateway need, built and validated once at start-up (see
- * {@code IngestSettings} for the keys it is read from).
+ * Everything the ingest topology and gateway need, built and validated once at start-up (see {@code
+ * IngestSettings} for the keys it is read from).
  *
- * @param applicationId    Kafka Streams application.id (and consumer group)
- * @param limits           validation bounds
- * @param liveness         silence thresholds and offline TTL
- * @param patrolInterval   how often the wall-clock liveness patrol runs
- * @param serdeConfig      serde configuration ({@code schema.registry.url} and friends)
+ * @param applicationId Kafka Streams application.id (and consumer group)
+ * @param limits validation bounds
+ * @param liveness silence thresholds and offline TTL
+ * @param patrolInterval how often the wall-clock liveness patrol runs
+ * @param serdeConfig serde configuration ({@code schema.registry.url} and friends)
  * @param maxHttpBodyBytes largest accepted HTTP request body; larger ones get 413
  */
 public record IngestConfig(
@@ -26,6 +26,7 @@ public record IngestConfig(
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
   public static final Duration DEFAULT_PATROL_INTERVAL = Duration.ofSeconds(1);
+
   /** A heartbeat is a few hundred bytes; anything near this is not one. */
   public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
 
@@ -48,11 +49,13 @@ public record IngestConfig(
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {
-    return new IngestConfig(applicationId, limits, policy, patrolInterval, serdeConfig, maxHttpBodyBytes);
+    return new IngestConfig(
+        applicationId, limits, policy, patrolInterval, serdeConfig, maxHttpBodyBytes);
   }
 
   public IngestConfig withLimits(ValidationLimits newLimits) {
-    return new IngestConfig(applicationId, newLimits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes);
+    return new IngestConfig(
+        applicationId, newLimits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes);
   }
 
   public IngestConfig withApplicationId(String id) {

@@ -37,38 +37,51 @@ public final class IngestTopology {
 
   /** Host id → HostState, the table served by the HTTP queries. */
   public static final String HOST_STORE = "ingest-hosts";
+
   /** Host id → wall-clock millis when ingest last accepted a heartbeat from it. */
   public static final String LAST_HEARD_STORE = "ingest-last-heard";
 
   /** Dead-letter stage names (header {@code swarm.dlq.stage}). */
   public static final String STAGE_DESERIALIZE = "heartbeat-deserialize";
+
   public static final String STAGE_VALIDATE = "heartbeat-validate";
 
   /** Metric group and names of the processor's counters. */
   public static final String METRIC_SCOPE = "heartbeat-ingest";
+
   public static final String METRIC_STALE = "stale-heartbeats";
   public static final String METRIC_DUPLICATE = "duplicate-heartbeats";
 
   public static Topology build(IngestConfig config) {
     StreamsBuilder builder = new StreamsBuilder();
-    Serde<HostHeartbeat> heartbeatSerde = SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
+    Serde<HostHeartbeat> heartbeatSerde =
+        SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
     Serde<HostState> hostStateSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
 
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(HOST_STORE), Serdes.String(), hostStateSerde));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(LAST_HEARD_STORE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(HOST_STORE), Serdes.String(), hostStateSerde));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(LAST_HEARD_STORE), Serdes.String(), Serdes.Long()));
 
-    KStream<String, ProcessingResult<HostHeartbeat>> decoded = builder
-        .stream(Topics.HOST_HEARTBEATS.name(),
-            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
-        .processValues(() -> new DecodeAndValidate(heartbeatSerde.deserializer(), config.limits()),
-            Named.as(DECODE));
+    KStream<String, ProcessingResult<HostHeartbeat>> decoded =
+        builder.stream(
+                Topics.HOST_HEARTBEATS.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
+            .processValues(
+                () -> new DecodeAndValidate(heartbeatSerde.deserializer(), config.limits()),
+                Named.as(DECODE));
 
     DeadLetterRouting.split(decoded, DEAD_LETTERS)
-        .process(() -> new HostStateProcessor(config.liveness(), config.patrolInterval()),
-            Named.as(HOST_STATE), HOST_STORE, LAST_HEARD_STORE)
-        .to(Topics.HOSTS.name(), Produced.with(Serdes.String(), hostStateSerde).withName(HOSTS_SINK));
+        .process(
+            () -> new HostStateProcessor(config.liveness(), config.patrolInterval()),
+            Named.as(HOST_STATE),
+            HOST_STORE,
+            LAST_HEARD_STORE)
+        .to(
+            Topics.HOSTS.name(),
+            Produced.with(Serdes.String(), hostStateSerde).withName(HOSTS_SINK));
 
     return builder.build();
   }

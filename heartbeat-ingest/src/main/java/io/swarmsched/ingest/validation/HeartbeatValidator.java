@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether a heartbeat is accepted. Plain Java: the Streams processor and the HTTP
- * gateway both call it, so a heartbeat is judged the same way whichever way it came in.
+ * Decides whether a heartbeat is accepted. Plain Java: the Streams processor and the HTTP gateway
+ * both call it, so a heartbeat is judged the same way whichever way it came in.
  */
 public final class HeartbeatValidator {
   private final ValidationLimits limits;
@@ -33,7 +33,8 @@ public final class HeartbeatValidator {
     return Optional.empty();
   }
 
-  public Optional<Violation> validate(String key, HostHeartbeat heartbeat, int sizeBytes, Instant now) {
+  public Optional<Violation> validate(
+      String key, HostHeartbeat heartbeat, int sizeBytes, Instant now) {
     return validate(new HeartbeatCandidate(key, heartbeat, sizeBytes, now));
   }
 

@@ -46,9 +46,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Two ingest instances on the embedded cluster: any instance answers for every host, the
- * survivor answers for all of them once the other stops, and bad input is dead-lettered while
- * good heartbeats flow. The last test stops an instance, so the order is fixed.
+ * Two ingest instances on the embedded cluster: any instance answers for every host, the survivor
+ * answers for all of them once the other stops, and bad input is dead-lettered while good
+ * heartbeats flow. The last test stops an instance, so the order is fixed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoInstanceIngestTest {
@@ -56,7 +56,8 @@ class TwoInstanceIngestTest {
   private static final String REGISTRY = "mock://ingest-two-instances";
   private static final int HOSTS = 12;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static EmbeddedKafka kafka;
   private static HeartbeatIngestApp a;
@@ -128,8 +129,12 @@ class TwoInstanceIngestTest {
 
   private static HttpResponse<String> get(HeartbeatIngestApp app, String pathAndQuery) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(app.url() + pathAndQuery))
-          .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(app.url() + pathAndQuery))
+              .timeout(Duration.ofSeconds(20))
+              .GET()
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException("GET " + pathAndQuery + " failed: " + e, e);
     }
@@ -152,7 +157,9 @@ class TwoInstanceIngestTest {
   }
 
   private static Set<String> expectedHosts() {
-    return IntStream.range(0, HOSTS).mapToObj(i -> "host-" + i).collect(Collectors.toCollection(java.util.TreeSet::new));
+    return IntStream.range(0, HOSTS)
+        .mapToObj(i -> "host-" + i)
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
   }
 
   @Test
@@ -166,8 +173,10 @@ class TwoInstanceIngestTest {
       sendHeartbeat(hb);
     }
 
-    Await.until(TIMEOUT, "instance a lists every host", () -> hostIds(a, "").equals(expectedHosts()));
-    Await.until(TIMEOUT, "instance b lists every host", () -> hostIds(b, "").equals(expectedHosts()));
+    Await.until(
+        TIMEOUT, "instance a lists every host", () -> hostIds(a, "").equals(expectedHosts()));
+    Await.until(
+        TIMEOUT, "instance b lists every host", () -> hostIds(b, "").equals(expectedHosts()));
     for (int i = 0; i < HOSTS; i++) {
       for (HeartbeatIngestApp app : List.of(a, b)) {
         HttpResponse<String> response = get(app, "/api/v1/hosts/host-" + i);
@@ -177,8 +186,11 @@ class TwoInstanceIngestTest {
         assertThat(host.get("piece_server_address").asText()).isEqualTo("10.0.0.7:65001");
       }
     }
-    assertThat(hostIds(a, "?tag=even")).hasSize(HOSTS / 2).allMatch(id -> Integer.parseInt(id.substring(5)) % 2 == 0);
-    assertThat(hostIds(b, "?idc=idc-north")).containsExactlyInAnyOrder("host-0", "host-1", "host-2", "host-3");
+    assertThat(hostIds(a, "?tag=even"))
+        .hasSize(HOSTS / 2)
+        .allMatch(id -> Integer.parseInt(id.substring(5)) % 2 == 0);
+    assertThat(hostIds(b, "?idc=idc-north"))
+        .containsExactlyInAnyOrder("host-0", "host-1", "host-2", "host-3");
     assertThat(hostIds(a, "?liveness=OFFLINE")).isEmpty();
     assertThat(get(b, "/api/v1/hosts/no-such-host").statusCode()).isEqualTo(404);
     HttpResponse<String> badFilter = get(a, "/api/v1/hosts?liveness=ASLEEP");
@@ -202,20 +214,44 @@ class TwoInstanceIngestTest {
     send("empty", null);
     sendHeartbeat(Heartbeats.valid("good-after-bad", 1, now).build());
 
-    Map<String, String> reasons = TopicReader.of(kafka).readUntil(Topics.DEAD_LETTERS.name(),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer(), TopicReader.atLeast(5), TIMEOUT)
-        .stream().collect(Collectors.toMap(
-            r -> new String(r.key(), StandardCharsets.UTF_8),
-            r -> header(r, DeadLetterHeaders.STAGE) + " | " + header(r, DeadLetterHeaders.REASON),
-            (x, y) -> x + " / " + y));
-    assertThat(reasons).containsOnlyKeys("garbage", "bad-load", "bad-clock", "someone-else", "empty");
-    assertThat(reasons.get("garbage")).startsWith(IngestTopology.STAGE_DESERIALIZE).contains("Unknown magic byte");
-    assertThat(reasons.get("empty")).startsWith(IngestTopology.STAGE_DESERIALIZE).contains("no value");
-    assertThat(reasons.get("bad-load")).startsWith(IngestTopology.STAGE_VALIDATE).contains("load.cpu_usage: ");
-    assertThat(reasons.get("bad-clock")).startsWith(IngestTopology.STAGE_VALIDATE).contains("timestamp: ");
-    assertThat(reasons.get("someone-else")).startsWith(IngestTopology.STAGE_VALIDATE).contains("host_id: ");
+    Map<String, String> reasons =
+        TopicReader.of(kafka)
+            .readUntil(
+                Topics.DEAD_LETTERS.name(),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                TopicReader.atLeast(5),
+                TIMEOUT)
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    r -> new String(r.key(), StandardCharsets.UTF_8),
+                    r ->
+                        header(r, DeadLetterHeaders.STAGE)
+                            + " | "
+                            + header(r, DeadLetterHeaders.REASON),
+                    (x, y) -> x + " / " + y));
+    assertThat(reasons)
+        .containsOnlyKeys("garbage", "bad-load", "bad-clock", "someone-else", "empty");
+    assertThat(reasons.get("garbage"))
+        .startsWith(IngestTopology.STAGE_DESERIALIZE)
+        .contains("Unknown magic byte");
+    assertThat(reasons.get("empty"))
+        .startsWith(IngestTopology.STAGE_DESERIALIZE)
+        .contains("no value");
+    assertThat(reasons.get("bad-load"))
+        .startsWith(IngestTopology.STAGE_VALIDATE)
+        .contains("load.cpu_usage: ");
+    assertThat(reasons.get("bad-clock"))
+        .startsWith(IngestTopology.STAGE_VALIDATE)
+        .contains("timestamp: ");
+    assertThat(reasons.get("someone-else"))
+        .startsWith(IngestTopology.STAGE_VALIDATE)
+        .contains("host_id: ");
 
-    Await.until(TIMEOUT, "the good heartbeat after the bad ones is a host",
+    Await.until(
+        TIMEOUT,
+        "the good heartbeat after the bad ones is a host",
         () -> get(b, "/api/v1/hosts/good-after-bad").statusCode() == 200);
     assertThat(a.streams().isHealthy()).isTrue();
     assertThat(b.streams().isHealthy()).isTrue();
@@ -224,18 +260,30 @@ class TwoInstanceIngestTest {
   @Test
   @Order(3)
   void aHeartbeatPostedOverHttpBecomesAHost() throws Exception {
-    String body = """
+    String body =
+        """
         {"worker_id": "dtask-worker-1", "address": "192.168.1.100:9000", "resource_tags": ["gpu"],
-         "max_tasks": 30, "current_tasks": 15, "timestamp": %d}""".formatted(Instant.now().getEpochSecond());
-    HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(a.url() + "/api/v1/heartbeat"))
-        .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+         "max_tasks": 30, "current_tasks": 15, "timestamp": %d}"""
+            .formatted(Instant.now().getEpochSecond());
+    HttpResponse<String> posted =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(a.url() + "/api/v1/heartbeat"))
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
 
-    JsonNode host = Await.value(TIMEOUT, "the posted worker is a host", () -> {
-      HttpResponse<String> response = get(b, "/api/v1/hosts/dtask-worker-1");
-      return response.statusCode() == 200 ? Optional.of(parse(response.body())) : Optional.empty();
-    });
+    JsonNode host =
+        Await.value(
+            TIMEOUT,
+            "the posted worker is a host",
+            () -> {
+              HttpResponse<String> response = get(b, "/api/v1/hosts/dtask-worker-1");
+              return response.statusCode() == 200
+                  ? Optional.of(parse(response.body()))
+                  : Optional.empty();
+            });
     assertThat(host.get("capacity").get("max_tasks").asInt()).isEqualTo(30);
     assertThat(host.get("load").get("running_tasks").asInt()).isEqualTo(15);
     assertThat(host.get("liveness").asText()).isEqualTo("ONLINE");
@@ -247,14 +295,17 @@ class TwoInstanceIngestTest {
     a.close();
     a = null;
 
-    Await.until(TIMEOUT, "instance b answers for every host alone", () -> {
-      for (String id : expectedHosts()) {
-        if (get(b, "/api/v1/hosts/" + id).statusCode() != 200) {
-          return false;
-        }
-      }
-      return hostIds(b, "").containsAll(expectedHosts());
-    });
+    Await.until(
+        TIMEOUT,
+        "instance b answers for every host alone",
+        () -> {
+          for (String id : expectedHosts()) {
+            if (get(b, "/api/v1/hosts/" + id).statusCode() != 200) {
+              return false;
+            }
+          }
+          return hostIds(b, "").containsAll(expectedHosts());
+        });
   }
 
   private static JsonNode parse(String body) {

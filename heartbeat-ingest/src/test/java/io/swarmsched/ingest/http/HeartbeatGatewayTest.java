@@ -42,10 +42,16 @@ class HeartbeatGatewayTest {
 
   @BeforeEach
   void start() throws Exception {
-    serde = SpecificAvroSerde.of(HostHeartbeat.class, Map.of("schema.registry.url", "mock://" + SCOPE));
+    serde =
+        SpecificAvroSerde.of(HostHeartbeat.class, Map.of("schema.registry.url", "mock://" + SCOPE));
     producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    HeartbeatGateway gateway = new HeartbeatGateway(producer, serde.serializer(),
-        new HeartbeatValidator(ValidationLimits.defaults()), BODY_LIMIT, Clock.fixed(NOW, ZoneOffset.UTC));
+    HeartbeatGateway gateway =
+        new HeartbeatGateway(
+            producer,
+            serde.serializer(),
+            new HeartbeatValidator(ValidationLimits.defaults()),
+            BODY_LIMIT,
+            Clock.fixed(NOW, ZoneOffset.UTC));
     api = HttpApi.create("127.0.0.1", 0, BODY_LIMIT).post(HeartbeatGateway.PATH, gateway).start();
   }
 
@@ -56,15 +62,17 @@ class HeartbeatGatewayTest {
   }
 
   private HttpResponse<String> post(String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + HeartbeatGateway.PATH))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + HeartbeatGateway.PATH))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return client.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   private static String avroShape(String overrides) {
-    String base = """
+    String base =
+        """
         "host_id": "h1", "sequence": 7, "timestamp": %d, "hostname": "h1.example", "ip": "10.0.0.7",
         "piece_server_address": "10.0.0.7:65001", "type": "SUPER_SEED", "idc": "idc-a",
         "location": "cn|zj|hz", "tags": ["gpu"], "disable_shared": false,
@@ -72,7 +80,8 @@ class HeartbeatGatewayTest {
                      "memory_bytes": 68719476736, "gpus": 1, "gpu_models": ["A100"]},
         "load": {"tx_bytes_per_sec": 1000, "concurrent_uploads": 2, "cpu_usage": 0.5},
         "agent_version": "0.1.0"
-        """.formatted(NOW.toEpochMilli());
+        """
+            .formatted(NOW.toEpochMilli());
     return "{" + base + overrides + "}";
   }
 
@@ -85,7 +94,8 @@ class HeartbeatGatewayTest {
     return hb;
   }
 
-  private static void assertError(HttpResponse<String> response, int status, String messageStart) throws Exception {
+  private static void assertError(HttpResponse<String> response, int status, String messageStart)
+      throws Exception {
     assertThat(response.statusCode()).isEqualTo(status);
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.get("error_code").asInt()).isEqualTo(status);
@@ -110,10 +120,13 @@ class HeartbeatGatewayTest {
 
   @Test
   void theDtaskShapeIsAcceptedWithSecondsTimestamps() throws Exception {
-    HttpResponse<String> response = post("""
+    HttpResponse<String> response =
+        post(
+            """
         {"worker_id": "worker-001", "address": "192.168.1.100:9000",
          "resource_tags": ["gpu", "cuda-12.0"], "max_tasks": 30, "current_tasks": 15,
-         "timestamp": %d}""".formatted(NOW.getEpochSecond()));
+         "timestamp": %d}"""
+                .formatted(NOW.getEpochSecond()));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(JSON.readTree(response.body()).get("status").asText()).isEqualTo("ok");
@@ -129,16 +142,23 @@ class HeartbeatGatewayTest {
 
   @Test
   void aDtaskHeartbeatMissingAFieldIsRefusedNamingIt() throws Exception {
-    assertError(post("{\"worker_id\": \"w1\", \"address\": \"a:1\", \"max_tasks\": 3, \"timestamp\": 1767225600}"),
-        400, "current_tasks: is required");
+    assertError(
+        post(
+            "{\"worker_id\": \"w1\", \"address\": \"a:1\", \"max_tasks\": 3, \"timestamp\": 1767225600}"),
+        400,
+        "current_tasks: is required");
     assertThat(producer.history()).isEmpty();
   }
 
   @Test
   void aDtaskHeartbeatBreakingAValidationRuleIsRefused() throws Exception {
-    assertError(post("""
+    assertError(
+        post(
+            """
         {"worker_id": "w1", "address": "a:1", "max_tasks": 3, "current_tasks": 100, "timestamp": %d}"""
-        .formatted(NOW.getEpochSecond())), 400, "load.running_tasks: ");
+                .formatted(NOW.getEpochSecond())),
+        400,
+        "load.running_tasks: ");
   }
 
   @Test
@@ -155,49 +175,81 @@ class HeartbeatGatewayTest {
 
   @Test
   void aMissingRequiredFieldIsA400NamingIt() throws Exception {
-    assertError(post(avroShape("").replace("\"piece_server_address\": \"10.0.0.7:65001\",", "")),
-        400, "piece_server_address: is required");
+    assertError(
+        post(avroShape("").replace("\"piece_server_address\": \"10.0.0.7:65001\",", "")),
+        400,
+        "piece_server_address: is required");
     assertError(post(avroShape("").replace("\"sequence\": 7,", "")), 400, "sequence: is required");
   }
 
   @Test
   void aWronglyTypedFieldIsA400NamingIt() throws Exception {
-    assertError(post(avroShape("").replace("\"sequence\": 7", "\"sequence\": \"seven\"")), 400, "sequence: must be an integer");
-    assertError(post(avroShape("").replace("\"cpu_cores\": 16", "\"cpu_cores\": 1.5")), 400, "capacity.cpu_cores: must be an integer");
-    assertError(post(avroShape("").replace("\"tags\": [\"gpu\"]", "\"tags\": [1]")), 400, "tags[0]: must be a string");
+    assertError(
+        post(avroShape("").replace("\"sequence\": 7", "\"sequence\": \"seven\"")),
+        400,
+        "sequence: must be an integer");
+    assertError(
+        post(avroShape("").replace("\"cpu_cores\": 16", "\"cpu_cores\": 1.5")),
+        400,
+        "capacity.cpu_cores: must be an integer");
+    assertError(
+        post(avroShape("").replace("\"tags\": [\"gpu\"]", "\"tags\": [1]")),
+        400,
+        "tags[0]: must be a string");
   }
 
   @Test
   void anUnknownEnumValueIsA400() throws Exception {
-    assertError(post(avroShape("").replace("SUPER_SEED", "MEGA_SEED")), 400, "type: 'MEGA_SEED' is not one of");
+    assertError(
+        post(avroShape("").replace("SUPER_SEED", "MEGA_SEED")),
+        400,
+        "type: 'MEGA_SEED' is not one of");
   }
 
   @Test
   void anUnknownFieldIsA400NamingIt() throws Exception {
     assertError(post(avroShape(", \"colour\": \"blue\"")), 400, "colour: is not a known field");
-    assertError(post(avroShape("").replace("\"cpu_usage\": 0.5", "\"cpu_usage\": 0.5, \"gpu_usage\": 1")),
-        400, "load.gpu_usage: is not a known field");
+    assertError(
+        post(avroShape("").replace("\"cpu_usage\": 0.5", "\"cpu_usage\": 0.5, \"gpu_usage\": 1")),
+        400,
+        "load.gpu_usage: is not a known field");
   }
 
   @Test
   void implausibleNumbersAreA400NamingTheField() throws Exception {
-    assertError(post(avroShape("").replace("\"cpu_usage\": 0.5", "\"cpu_usage\": 3")), 400, "load.cpu_usage: ");
-    assertError(post(avroShape("").replace("\"max_tx_bytes_per_sec\": 125000000", "\"max_tx_bytes_per_sec\": -1")),
-        400, "capacity.max_tx_bytes_per_sec: ");
-    assertError(post(avroShape("").replace("\"cpu_cores\": 16", "\"cpu_cores\": 100000")), 400, "capacity.cpu_cores: ");
+    assertError(
+        post(avroShape("").replace("\"cpu_usage\": 0.5", "\"cpu_usage\": 3")),
+        400,
+        "load.cpu_usage: ");
+    assertError(
+        post(
+            avroShape("")
+                .replace("\"max_tx_bytes_per_sec\": 125000000", "\"max_tx_bytes_per_sec\": -1")),
+        400,
+        "capacity.max_tx_bytes_per_sec: ");
+    assertError(
+        post(avroShape("").replace("\"cpu_cores\": 16", "\"cpu_cores\": 100000")),
+        400,
+        "capacity.cpu_cores: ");
     assertThat(producer.history()).isEmpty();
   }
 
   @Test
   void aTimestampFarInTheFutureIsA400() throws Exception {
-    assertError(post(avroShape("").replace(Long.toString(NOW.toEpochMilli()), Long.toString(NOW.toEpochMilli() + 61_000))),
-        400, "timestamp: ");
+    assertError(
+        post(
+            avroShape("")
+                .replace(
+                    Long.toString(NOW.toEpochMilli()), Long.toString(NOW.toEpochMilli() + 61_000))),
+        400,
+        "timestamp: ");
   }
 
   @Test
   void aBodyOverTheLimitIsA413() throws Exception {
     String tags = "\"" + "t".repeat(100) + "\",";
-    String big = avroShape("").replace("\"tags\": [\"gpu\"]", "\"tags\": [" + tags.repeat(50) + "\"gpu\"]");
+    String big =
+        avroShape("").replace("\"tags\": [\"gpu\"]", "\"tags\": [" + tags.repeat(50) + "\"gpu\"]");
     HttpResponse<String> response = post(big);
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(JSON.readTree(response.body()).get("error_code").asInt()).isEqualTo(413);
@@ -208,14 +260,22 @@ class HeartbeatGatewayTest {
   void aBrokerFailureIsA503() throws Exception {
     producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     api.close();
-    HeartbeatGateway gateway = new HeartbeatGateway(producer, serde.serializer(),
-        new HeartbeatValidator(ValidationLimits.defaults()), BODY_LIMIT, Clock.fixed(NOW, ZoneOffset.UTC));
+    HeartbeatGateway gateway =
+        new HeartbeatGateway(
+            producer,
+            serde.serializer(),
+            new HeartbeatValidator(ValidationLimits.defaults()),
+            BODY_LIMIT,
+            Clock.fixed(NOW, ZoneOffset.UTC));
     api = HttpApi.create("127.0.0.1", 0, BODY_LIMIT).post(HeartbeatGateway.PATH, gateway).start();
-    Thread failer = new Thread(() -> {
-      while (!producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("broker gone"))) {
-        Thread.onSpinWait();
-      }
-    });
+    Thread failer =
+        new Thread(
+            () -> {
+              while (!producer.errorNext(
+                  new org.apache.kafka.common.errors.TimeoutException("broker gone"))) {
+                Thread.onSpinWait();
+              }
+            });
     failer.start();
     assertError(post(avroShape("")), 503, "heartbeat not stored: broker gone");
     failer.join();

@@ -17,8 +17,14 @@ class HostFilterTest {
   private final HostState host = HostStates.apply(Heartbeats.valid("h1", 1, T0).build(), null, T0);
 
   private static HostFilter filter(String liveness, String tag, String idc) {
-    return HostFilter.fromQuery(Map.of("liveness", Optional.ofNullable(liveness),
-        "tag", Optional.ofNullable(tag), "idc", Optional.ofNullable(idc)));
+    return HostFilter.fromQuery(
+        Map.of(
+            "liveness",
+            Optional.ofNullable(liveness),
+            "tag",
+            Optional.ofNullable(tag),
+            "idc",
+            Optional.ofNullable(idc)));
   }
 
   @Test
@@ -30,7 +36,10 @@ class HostFilterTest {
   void livenessIsMatchedIgnoringCase() {
     assertThat(filter("online", null, null).matches(host)).isTrue();
     assertThat(filter("OFFLINE", null, null).matches(host)).isFalse();
-    assertThat(filter("OFFLINE", null, null).matches(HostStates.withLiveness(host, Liveness.OFFLINE, T0))).isTrue();
+    assertThat(
+            filter("OFFLINE", null, null)
+                .matches(HostStates.withLiveness(host, Liveness.OFFLINE, T0)))
+        .isTrue();
   }
 
   @Test
@@ -47,6 +56,7 @@ class HostFilterTest {
 
   @Test
   void anUnknownLivenessNamesTheParameter() {
-    assertThatThrownBy(() -> filter("sleepy", null, null)).hasMessageStartingWith("liveness: 'sleepy' is not one of");
+    assertThatThrownBy(() -> filter("sleepy", null, null))
+        .hasMessageStartingWith("liveness: 'sleepy' is not one of");
   }
 }

@@ -25,35 +25,65 @@ class DeadLetterTailTest {
     RecordHeaders h = new RecordHeaders();
     h.add(DeadLetterHeaders.STAGE, stage.getBytes(StandardCharsets.UTF_8));
     h.add(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
-    h.add(DeadLetterHeaders.SOURCE_TOPIC, "swarm.host-heartbeats.v1".getBytes(StandardCharsets.UTF_8));
+    h.add(
+        DeadLetterHeaders.SOURCE_TOPIC,
+        "swarm.host-heartbeats.v1".getBytes(StandardCharsets.UTF_8));
     h.add(DeadLetterHeaders.SOURCE_PARTITION, "3".getBytes(StandardCharsets.UTF_8));
-    h.add(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(100 + offset).getBytes(StandardCharsets.UTF_8));
-    h.add(DeadLetterHeaders.TIMESTAMP, Long.toString(1_700_000_000_000L + offset).getBytes(StandardCharsets.UTF_8));
-    return new ConsumerRecord<>("swarm.dead-letters.v1", 0, offset, 0L, org.apache.kafka.common.record.TimestampType.CREATE_TIME,
-        0, 0, ("host-" + offset).getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3}, h, Optional.empty());
+    h.add(
+        DeadLetterHeaders.SOURCE_OFFSET,
+        Long.toString(100 + offset).getBytes(StandardCharsets.UTF_8));
+    h.add(
+        DeadLetterHeaders.TIMESTAMP,
+        Long.toString(1_700_000_000_000L + offset).getBytes(StandardCharsets.UTF_8));
+    return new ConsumerRecord<>(
+        "swarm.dead-letters.v1",
+        0,
+        offset,
+        0L,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+        0,
+        0,
+        ("host-" + offset).getBytes(StandardCharsets.UTF_8),
+        new byte[] {1, 2, 3},
+        h,
+        Optional.empty());
   }
 
   @Test
   void deadLettersAreCountedByStageAndReasonCategory() {
-    tail.accept(letter(0, "heartbeat-deserialize", "deserialization failed: Unknown magic byte 0x74"));
-    tail.accept(letter(1, "heartbeat-deserialize", "deserialization failed: Unknown magic byte 0x7b"));
-    tail.accept(letter(2, "heartbeat-validate", "validation failed: load.cpu_usage: 7.0 is above 1"));
+    tail.accept(
+        letter(0, "heartbeat-deserialize", "deserialization failed: Unknown magic byte 0x74"));
+    tail.accept(
+        letter(1, "heartbeat-deserialize", "deserialization failed: Unknown magic byte 0x7b"));
+    tail.accept(
+        letter(2, "heartbeat-validate", "validation failed: load.cpu_usage: 7.0 is above 1"));
     tail.accept(letter(3, "peer-event-validate", "peer_id: required"));
 
     String scrape = registry.scrape();
     assertThat(scrape)
-        .contains("swarmsched_dead_letters_total{reason=\"deserialization failed\",stage=\"heartbeat-deserialize\"} 2.0")
-        .contains("swarmsched_dead_letters_total{reason=\"validation failed\",stage=\"heartbeat-validate\"} 1.0")
-        .contains("swarmsched_dead_letters_total{reason=\"peer_id\",stage=\"peer-event-validate\"} 1.0");
+        .contains(
+            "swarmsched_dead_letters_total{reason=\"deserialization failed\",stage=\"heartbeat-deserialize\"} 2.0")
+        .contains(
+            "swarmsched_dead_letters_total{reason=\"validation failed\",stage=\"heartbeat-validate\"} 1.0")
+        .contains(
+            "swarmsched_dead_letters_total{reason=\"peer_id\",stage=\"peer-event-validate\"} 1.0");
   }
 
   @Test
   void theListShowsTheNewestFirstWithTheirHeaders() throws Exception {
     tail.accept(letter(0, "heartbeat-deserialize", "deserialization failed: x"));
     tail.accept(letter(1, "heartbeat-validate", "validation failed: y"));
-    var body = io.swarmsched.runtime.http.HttpApi.JSON.readTree(tail.list(
-        new io.swarmsched.runtime.http.Request("GET", "/api/v1/dead-letters", "limit=1", java.util.Map.of(),
-            java.util.Map.of(), new byte[0])).body());
+    var body =
+        io.swarmsched.runtime.http.HttpApi.JSON.readTree(
+            tail.list(
+                    new io.swarmsched.runtime.http.Request(
+                        "GET",
+                        "/api/v1/dead-letters",
+                        "limit=1",
+                        java.util.Map.of(),
+                        java.util.Map.of(),
+                        new byte[0]))
+                .body());
     assertThat(body.path("count").asInt()).isEqualTo(1);
     var first = body.path("dead_letters").get(0);
     assertThat(first.path("stage").asText()).isEqualTo("heartbeat-validate");
@@ -67,7 +97,8 @@ class DeadLetterTailTest {
 
   @Test
   void aBadLimitIsAClearError() {
-    assertThatThrownBy(() -> DeadLetterTail.limit(Optional.of("0"))).isInstanceOf(ApiException.class)
+    assertThatThrownBy(() -> DeadLetterTail.limit(Optional.of("0")))
+        .isInstanceOf(ApiException.class)
         .hasMessageContaining("limit: must be an integer in [1, 200]");
     assertThat(DeadLetterTail.limit(Optional.empty())).isEqualTo(20);
   }

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -46,8 +45,7 @@ class IngestTopologyTest {
   private static final String REGISTRY = "mock://ingest-topology-test";
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   private TopologyTestDriver driver;
   private Serde<HostHeartbeat> heartbeatSerde;
@@ -66,9 +64,15 @@ class IngestTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     driver = new TopologyTestDriver(IngestTopology.build(config), props, T0);
-    heartbeats = driver.createInputTopic(Topics.HOST_HEARTBEATS.name(), new StringSerializer(), new ByteArraySerializer());
-    hosts = driver.createOutputTopic(Topics.HOSTS.name(), new StringDeserializer(), stateSerde.deserializer());
-    deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    heartbeats =
+        driver.createInputTopic(
+            Topics.HOST_HEARTBEATS.name(), new StringSerializer(), new ByteArraySerializer());
+    hosts =
+        driver.createOutputTopic(
+            Topics.HOSTS.name(), new StringDeserializer(), stateSerde.deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   @AfterEach
@@ -135,7 +139,9 @@ class IngestTopologyTest {
         invalid("sequence", hb -> hb.setSequence(-3)),
         invalid("timestamp", hb -> hb.setTimestamp(T0.plusSeconds(120))),
         invalid("capacity.max_tx_bytes_per_sec", hb -> hb.getCapacity().setMaxTxBytesPerSec(-1)),
-        invalid("capacity.max_rx_bytes_per_sec", hb -> hb.getCapacity().setMaxRxBytesPerSec(1_000_000_000_000L)),
+        invalid(
+            "capacity.max_rx_bytes_per_sec",
+            hb -> hb.getCapacity().setMaxRxBytesPerSec(1_000_000_000_000L)),
         invalid("capacity.cpu_cores", hb -> hb.getCapacity().setCpuCores(5000)),
         invalid("capacity.memory_bytes", hb -> hb.getCapacity().setMemoryBytes(100L << 40)),
         invalid("load.cpu_usage", hb -> hb.getLoad().setCpuUsage(2.0)),
@@ -163,7 +169,8 @@ class IngestTopologyTest {
     assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("h1");
     assertThat(header(dead, DeadLetterHeaders.STAGE)).isEqualTo(IngestTopology.STAGE_VALIDATE);
     assertThat(header(dead, DeadLetterHeaders.REASON)).startsWith(field + ": ");
-    assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(Topics.HOST_HEARTBEATS.name());
+    assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC))
+        .isEqualTo(Topics.HOST_HEARTBEATS.name());
     assertThat(header(dead, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
     assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
     assertThat(header(dead, "trace-id")).isEqualTo("abc");
@@ -176,7 +183,9 @@ class IngestTopologyTest {
     heartbeats.pipeInput("h2", bytes(hb("h1", 1, T0)), T0);
 
     TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
-    assertThat(header(dead, DeadLetterHeaders.REASON)).startsWith("host_id: ").contains("record key 'h2'");
+    assertThat(header(dead, DeadLetterHeaders.REASON))
+        .startsWith("host_id: ")
+        .contains("record key 'h2'");
     assertThat(hosts.isEmpty()).isTrue();
   }
 
@@ -201,10 +210,14 @@ class IngestTopologyTest {
     List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
     assertThat(dead).hasSize(3);
     assertThat(dead.get(0).value()).isEqualTo(garbage);
-    assertThat(dead).allSatisfy(r -> {
-      assertThat(header(r, DeadLetterHeaders.STAGE)).isEqualTo(IngestTopology.STAGE_DESERIALIZE);
-      assertThat(header(r, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(Topics.HOST_HEARTBEATS.name());
-    });
+    assertThat(dead)
+        .allSatisfy(
+            r -> {
+              assertThat(header(r, DeadLetterHeaders.STAGE))
+                  .isEqualTo(IngestTopology.STAGE_DESERIALIZE);
+              assertThat(header(r, DeadLetterHeaders.SOURCE_TOPIC))
+                  .isEqualTo(Topics.HOST_HEARTBEATS.name());
+            });
     assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).contains("Unknown magic byte");
     assertThat(header(dead.get(1), DeadLetterHeaders.REASON)).contains("Unknown schema id");
     assertThat(header(dead.get(2), DeadLetterHeaders.REASON)).contains("no value");
@@ -245,8 +258,14 @@ class IngestTopologyTest {
     driver.advanceWallClockTime(Duration.ofSeconds(20));
     send(hb("h1", 3, T0.plusSeconds(30)));
 
-    assertThat(hosts.readValuesToList()).extracting(HostState::getLiveness).containsExactly(
-        Liveness.ONLINE, Liveness.SUSPICIOUS, Liveness.ONLINE, Liveness.OFFLINE, Liveness.ONLINE);
+    assertThat(hosts.readValuesToList())
+        .extracting(HostState::getLiveness)
+        .containsExactly(
+            Liveness.ONLINE,
+            Liveness.SUSPICIOUS,
+            Liveness.ONLINE,
+            Liveness.OFFLINE,
+            Liveness.ONLINE);
     assertThat(store().get("h1").getLivenessChangedAt()).isEqualTo(T0.plusSeconds(30));
   }
 
@@ -263,12 +282,17 @@ class IngestTopologyTest {
     driver.advanceWallClockTime(Duration.ofSeconds(60));
 
     List<TestRecord<String, HostState>> out = hosts.readRecordsToList();
-    assertThat(out).filteredOn(r -> r.key().equals("h1")).singleElement()
+    assertThat(out)
+        .filteredOn(r -> r.key().equals("h1"))
+        .singleElement()
         .satisfies(r -> assertThat(r.value()).as("tombstone").isNull());
-    assertThat(out).filteredOn(r -> r.key().equals("h2")).singleElement()
+    assertThat(out)
+        .filteredOn(r -> r.key().equals("h2"))
+        .singleElement()
         .satisfies(r -> assertThat(r.value().getLiveness()).isEqualTo(Liveness.OFFLINE));
     assertThat(store().get("h1")).isNull();
-    assertThat(driver.<String, Long>getKeyValueStore(IngestTopology.LAST_HEARD_STORE).get("h1")).isNull();
+    assertThat(driver.<String, Long>getKeyValueStore(IngestTopology.LAST_HEARD_STORE).get("h1"))
+        .isNull();
     assertThat(store().get("h2")).isNotNull();
   }
 
@@ -278,19 +302,28 @@ class IngestTopologyTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-topology-test-2");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("2").toString());
-    IngestConfig config = IngestConfig.defaults(REGISTRY)
-        .withLiveness(new LivenessPolicy(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(6)));
+    IngestConfig config =
+        IngestConfig.defaults(REGISTRY)
+            .withLiveness(
+                new LivenessPolicy(
+                    Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(6)));
     driver = new TopologyTestDriver(IngestTopology.build(config), props, T0);
-    heartbeats = driver.createInputTopic(Topics.HOST_HEARTBEATS.name(), new StringSerializer(), new ByteArraySerializer());
-    hosts = driver.createOutputTopic(Topics.HOSTS.name(), new StringDeserializer(),
-        SpecificAvroSerde.of(HostState.class, config.serdeConfig()).deserializer());
+    heartbeats =
+        driver.createInputTopic(
+            Topics.HOST_HEARTBEATS.name(), new StringSerializer(), new ByteArraySerializer());
+    hosts =
+        driver.createOutputTopic(
+            Topics.HOSTS.name(),
+            new StringDeserializer(),
+            SpecificAvroSerde.of(HostState.class, config.serdeConfig()).deserializer());
 
     send(hb("h1", 1, T0));
     for (int i = 0; i < 10; i++) {
       driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
     List<HostState> values = hosts.readValuesToList();
-    assertThat(values).extracting(v -> v == null ? null : v.getLiveness())
+    assertThat(values)
+        .extracting(v -> v == null ? null : v.getLiveness())
         .containsExactly(Liveness.ONLINE, Liveness.SUSPICIOUS, Liveness.OFFLINE, null);
   }
 
@@ -316,9 +349,15 @@ class IngestTopologyTest {
     send(first);
     driver.advanceWallClockTime(Duration.ofSeconds(1));
 
-    assertThat(store().get("h1")).isEqualTo(HostState.newBuilder(before)
-        .setLiveness(Liveness.SUSPICIOUS).setLivenessChangedAt(T0.plusSeconds(10)).build());
-    assertThat(hosts.readValuesToList()).extracting(HostState::getLiveness).containsExactly(Liveness.SUSPICIOUS);
+    assertThat(store().get("h1"))
+        .isEqualTo(
+            HostState.newBuilder(before)
+                .setLiveness(Liveness.SUSPICIOUS)
+                .setLivenessChangedAt(T0.plusSeconds(10))
+                .build());
+    assertThat(hosts.readValuesToList())
+        .extracting(HostState::getLiveness)
+        .containsExactly(Liveness.SUSPICIOUS);
     assertThat(metricTotal(IngestTopology.METRIC_DUPLICATE)).isEqualTo(1.0);
     assertThat(metricTotal(IngestTopology.METRIC_STALE)).isEqualTo(0.0);
   }
@@ -330,17 +369,25 @@ class IngestTopologyTest {
     second.getLoad().setConcurrentUploads(7);
     send(second);
 
-    assertThat(hosts.readValuesToList()).extracting(s -> s.getLoad().getConcurrentUploads()).containsExactly(3, 7);
+    assertThat(hosts.readValuesToList())
+        .extracting(s -> s.getLoad().getConcurrentUploads())
+        .containsExactly(3, 7);
     assertThat(store().get("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
     assertThat(store().get("h1").getFirstSeen()).isEqualTo(T0);
   }
 
   @Test
   void everyInternalResourceIsNamed() {
-    String description = IngestTopology.build(IngestConfig.defaults(REGISTRY)).describe().toString();
-    assertThat(description).contains(IngestTopology.SOURCE, IngestTopology.DECODE, IngestTopology.HOST_STATE,
-        IngestTopology.HOSTS_SINK, IngestTopology.HOST_STORE, IngestTopology.LAST_HEARD_STORE);
+    String description =
+        IngestTopology.build(IngestConfig.defaults(REGISTRY)).describe().toString();
+    assertThat(description)
+        .contains(
+            IngestTopology.SOURCE,
+            IngestTopology.DECODE,
+            IngestTopology.HOST_STATE,
+            IngestTopology.HOSTS_SINK,
+            IngestTopology.HOST_STORE,
+            IngestTopology.LAST_HEARD_STORE);
     assertThat(description).doesNotContainPattern("KSTREAM-[A-Z]+-\\d+");
   }
-
 }

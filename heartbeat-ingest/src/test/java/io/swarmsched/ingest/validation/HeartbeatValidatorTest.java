@@ -36,10 +36,14 @@ class HeartbeatValidatorTest {
 
   @Test
   void acceptsUnknownCapacitiesAsZero() {
-    assertThat(validate(hb -> {
-      hb.setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().build());
-      hb.setLoad(io.swarmsched.schemas.HostLoad.newBuilder().setConcurrentUploads(5).build());
-    })).isEmpty();
+    assertThat(
+            validate(
+                hb -> {
+                  hb.setCapacity(io.swarmsched.schemas.HostCapacity.newBuilder().build());
+                  hb.setLoad(
+                      io.swarmsched.schemas.HostLoad.newBuilder().setConcurrentUploads(5).build());
+                }))
+        .isEmpty();
   }
 
   @Test
@@ -108,7 +112,8 @@ class HeartbeatValidatorTest {
 
   @Test
   void refusesATimestampMoreThanADayBehind() {
-    assertThat(validate(hb -> hb.setTimestamp(NOW.minus(java.time.Duration.ofHours(23))))).isEmpty();
+    assertThat(validate(hb -> hb.setTimestamp(NOW.minus(java.time.Duration.ofHours(23)))))
+        .isEmpty();
     assertRefused(hb -> hb.setTimestamp(Instant.parse("1970-01-02T00:00:00Z")), "timestamp");
     assertRefused(hb -> hb.setTimestamp(NOW.minus(java.time.Duration.ofDays(2))), "timestamp");
   }
@@ -127,8 +132,12 @@ class HeartbeatValidatorTest {
   @Test
   void refusesBandwidthAboveOneTerabitPerSecond() {
     assertThat(validate(hb -> hb.getCapacity().setMaxTxBytesPerSec(125_000_000_000L))).isEmpty();
-    assertRefused(hb -> hb.getCapacity().setMaxTxBytesPerSec(125_000_000_001L), "capacity.max_tx_bytes_per_sec");
-    assertRefused(hb -> hb.getCapacity().setMaxRxBytesPerSec(Long.MAX_VALUE), "capacity.max_rx_bytes_per_sec");
+    assertRefused(
+        hb -> hb.getCapacity().setMaxTxBytesPerSec(125_000_000_001L),
+        "capacity.max_tx_bytes_per_sec");
+    assertRefused(
+        hb -> hb.getCapacity().setMaxRxBytesPerSec(Long.MAX_VALUE),
+        "capacity.max_rx_bytes_per_sec");
     assertRefused(hb -> hb.getLoad().setTxBytesPerSec(200_000_000_000L), "load.tx_bytes_per_sec");
   }
 

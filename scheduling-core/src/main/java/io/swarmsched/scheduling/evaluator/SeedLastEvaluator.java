@@ -6,37 +6,48 @@ import io.swarmsched.scoring.LoadQuality;
 import java.util.Objects;
 
 /**
- * DESIGN's load-aware TotalScore with the host-type part turned round for seeds: a seed scores 0 whether it is
- * still downloading or not (a normal parent 0.5), so a child gets the seed only when the peers that could serve it
- * are worse by more than the host-type weight, or absent. Every child the seed has asks it for each piece none of
- * the child's other parents holds, so a seed with many children uploads the same pieces many times; in the swarm
- * simulator that duplication, not the peers' upload, is what bounds completion when the seed is no faster than a
- * peer (docs/benchmarks.md, "Swarm simulator").
+ * DESIGN's load-aware TotalScore with the host-type part turned round for seeds: a seed scores 0
+ * whether it is still downloading or not (a normal parent 0.5), so a child gets the seed only when
+ * the peers that could serve it are worse by more than the host-type weight, or absent. Every child
+ * the seed has asks it for each piece none of the child's other parents holds, so a seed with many
+ * children uploads the same pieces many times; in the swarm simulator that duplication, not the
+ * peers' upload, is what bounds completion when the seed is no faster than a peer
+ * (docs/benchmarks.md, "Swarm simulator").
  */
 public final class SeedLastEvaluator implements Evaluator {
 
-    public static final String NAME = "seed-last";
+  public static final String NAME = "seed-last";
 
-    private final EvaluatorWeights weights;
+  private final EvaluatorWeights weights;
 
-    public SeedLastEvaluator(EvaluatorWeights weights) {
-        this.weights = Objects.requireNonNull(weights, "weights");
-    }
+  public SeedLastEvaluator(EvaluatorWeights weights) {
+    this.weights = Objects.requireNonNull(weights, "weights");
+  }
 
-    @Override
-    public String policyId() {
-        return NAME + "[" + weights.describe() + "]";
-    }
+  @Override
+  public String policyId() {
+    return NAME + "[" + weights.describe() + "]";
+  }
 
-    @Override
-    public ScoreBreakdown score(SelectionContext ctx, Candidate c) {
-        double idc = Affinity.idc(ctx.requesterHost().idc(), c.host().idc());
-        double location = Affinity.location(ctx.requesterHost().location(), c.host().location());
-        double type = c.host().isSeed() ? 0.0 : Affinity.NORMAL_HOST_SCORE;
-        LoadQuality lq = ctx.loadEstimate(c).loadQuality();
-        double total = weights.idc() * idc + weights.location() * location + weights.loadQuality() * lq.loadQuality()
-                + weights.hostType() * type;
-        return new ScoreBreakdown(total, idc, location, lq.loadQuality(), type, lq.peakBandwidthUsage(),
-                lq.bandwidthDurationRatio(), lq.concurrentEfficiency());
-    }
+  @Override
+  public ScoreBreakdown score(SelectionContext ctx, Candidate c) {
+    double idc = Affinity.idc(ctx.requesterHost().idc(), c.host().idc());
+    double location = Affinity.location(ctx.requesterHost().location(), c.host().location());
+    double type = c.host().isSeed() ? 0.0 : Affinity.NORMAL_HOST_SCORE;
+    LoadQuality lq = ctx.loadEstimate(c).loadQuality();
+    double total =
+        weights.idc() * idc
+            + weights.location() * location
+            + weights.loadQuality() * lq.loadQuality()
+            + weights.hostType() * type;
+    return new ScoreBreakdown(
+        total,
+        idc,
+        location,
+        lq.loadQuality(),
+        type,
+        lq.peakBandwidthUsage(),
+        lq.bandwidthDurationRatio(),
+        lq.concurrentEfficiency());
+  }
 }

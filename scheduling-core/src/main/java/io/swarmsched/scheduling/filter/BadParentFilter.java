@@ -9,24 +9,24 @@ import java.util.Optional;
 /** Rule 4: the candidate's own piece costs say it is a bad parent ({@link BadParentRule}). */
 public final class BadParentFilter implements CandidateFilter {
 
-    public static final String NAME = "bad-parent";
+  public static final String NAME = "bad-parent";
 
-    private final BadParentRule rule;
+  private final BadParentRule rule;
 
-    public BadParentFilter(BadParentRule rule) {
-        this.rule = Objects.requireNonNull(rule, "rule");
+  public BadParentFilter(BadParentRule rule) {
+    this.rule = Objects.requireNonNull(rule, "rule");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Optional<Drop> check(SelectionContext ctx, Candidate c) {
+    if (rule.isBad(c.peer().pieceCosts())) {
+      return drop(c, DropReason.BAD_PARENT, rule.explain(c.peer().pieceCosts()));
     }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Optional<Drop> check(SelectionContext ctx, Candidate c) {
-        if (rule.isBad(c.peer().pieceCosts())) {
-            return drop(c, DropReason.BAD_PARENT, rule.explain(c.peer().pieceCosts()));
-        }
-        return Optional.empty();
-    }
+    return Optional.empty();
+  }
 }

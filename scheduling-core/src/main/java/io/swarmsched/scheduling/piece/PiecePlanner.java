@@ -14,367 +14,394 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Stage 2 of scheduling (docs/design.md, "Stage 2"): one child's choice of the next piece and of the parent to fetch
- * it from, made locally with what its parents report live.
+ * Stage 2 of scheduling (docs/design.md, "Stage 2"): one child's choice of the next piece and of
+ * the parent to fetch it from, made locally with what its parents report live.
  *
  * <ul>
- *   <li><b>Which piece:</b> among the pieces it lacks and that are not in flight, the one held by the fewest of its
- *       usable parents (rarest first), ties broken by an order of the child's own drawn from {@code seed}, so that
- *       every piece leaves the seed early and children hold different pieces to trade.</li>
- *   <li><b>Which parent:</b> among the usable parents that hold the piece and have a free slot, weighted-randomly by
- *       {@code max(maxTx − tx, maxTx/10)}. A {@code source} parent (a seed, or a peer that went back to source) is
- *       asked only when no other usable parent holds the piece, so that the copy from the origin is uploaded about
- *       once and peers carry the rest.</li>
- *   <li><b>Endgame:</b> when every missing piece is in flight, each is also requested from a second parent; the
- *       first to arrive wins and {@link #succeeded} returns the other fetch for the caller to cancel.</li>
+ *   <li><b>Which piece:</b> among the pieces it lacks and that are not in flight, the one held by
+ *       the fewest of its usable parents (rarest first), ties broken by an order of the child's own
+ *       drawn from {@code seed}, so that every piece leaves the seed early and children hold
+ *       different pieces to trade.
+ *   <li><b>Which parent:</b> among the usable parents that hold the piece and have a free slot,
+ *       weighted-randomly by {@code max(maxTx − tx, maxTx/10)}. A {@code source} parent (a seed, or
+ *       a peer that went back to source) is asked only when no other usable parent holds the piece,
+ *       so that the copy from the origin is uploaded about once and peers carry the rest.
+ *   <li><b>Endgame:</b> when every missing piece is in flight, each is also requested from a second
+ *       parent; the first to arrive wins and {@link #succeeded} returns the other fetch for the
+ *       caller to cancel.
  *   <li><b>Failures:</b> a failed piece blocklists its parent for that piece; a parent that failed
- *       {@code maxParentFailures} pieces is dropped.</li>
+ *       {@code maxParentFailures} pieces is dropped.
  * </ul>
  *
- * <p>Deterministic for a given seed and sequence of calls. Every method is synchronized: the agent calls it from
- * several piece workers, the simulator from one thread. Calls about a fetch that is no longer in flight (a
- * cancelled endgame duplicate reporting late) are ignored.
+ * <p>Deterministic for a given seed and sequence of calls. Every method is synchronized: the agent
+ * calls it from several piece workers, the simulator from one thread. Calls about a fetch that is
+ * no longer in flight (a cancelled endgame duplicate reporting late) are ignored.
  */
 public final class PiecePlanner {
 
-    private static final class ParentState {
-        final String id;
-        BitSet holds = new BitSet();
-        long maxTx;
-        long tx;
-        boolean source;
-        int failures;
-        int inFlight;
-        boolean dropped;
+  private static final class ParentState {
+    final String id;
+    BitSet holds = new BitSet();
+    long maxTx;
+    long tx;
+    boolean source;
+    int failures;
+    int inFlight;
+    boolean dropped;
 
-        ParentState(String id) {
-            this.id = id;
-        }
-
-        boolean hasSlot(int limit) {
-            return inFlight < limit;
-        }
+    ParentState(String id) {
+      this.id = id;
     }
 
-    private final int pieceCount;
-    private final PieceParams params;
-    private final BitSet have;
-    /** The child's own order of the pieces: ties in rarity go to the earliest here. */
-    private final int[] order;
-    private final SplittableRandom random;
-    /** Sorted by id so that the weighted choice depends on the generator alone. */
-    private final Map<String, ParentState> parents = new TreeMap<>();
-    /** How many usable (not dropped) parents hold each piece. */
-    private final int[] availability;
-    /** Fetches in flight, by piece. */
-    private final Map<Integer, List<PieceFetch>> inFlight = new HashMap<>();
-    private int inFlightCount;
-    private final Map<Integer, Set<String>> blocked = new HashMap<>();
-    private final Set<String> dropped = new LinkedHashSet<>();
-
-    public PiecePlanner(int pieceCount, BitSet have, long seed, PieceParams params) {
-        if (pieceCount < 0) {
-            throw new IllegalArgumentException("pieceCount must be >= 0, was " + pieceCount);
-        }
-        this.pieceCount = pieceCount;
-        this.params = Objects.requireNonNull(params, "params");
-        this.have = (BitSet) have.clone();
-        if (this.have.length() > pieceCount) {
-            throw new IllegalArgumentException("held piece " + (this.have.length() - 1) + " is past the last piece "
-                    + (pieceCount - 1));
-        }
-        this.random = new SplittableRandom(seed);
-        this.order = new int[pieceCount];
-        for (int i = 0; i < pieceCount; i++) {
-            order[i] = i;
-        }
-        for (int i = pieceCount - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        this.availability = new int[pieceCount];
+    boolean hasSlot(int limit) {
+      return inFlight < limit;
     }
+  }
 
-    public PieceParams params() {
-        return params;
-    }
+  private final int pieceCount;
+  private final PieceParams params;
+  private final BitSet have;
 
-    public int pieceCount() {
-        return pieceCount;
-    }
+  /** The child's own order of the pieces: ties in rarity go to the earliest here. */
+  private final int[] order;
 
-    /** Adds or refreshes a parent: what it holds and its live upload load (bytes/s; {@code maxTx} 0 when unknown). */
-    public synchronized void updateParent(String parentId, BitSet holds, long maxTx, long tx, boolean source) {
-        ParentState p = parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
-        BitSet next = holds.get(0, pieceCount);
-        if (!p.dropped) {
-            BitSet gained = (BitSet) next.clone();
-            gained.andNot(p.holds);
-            BitSet lost = (BitSet) p.holds.clone();
-            lost.andNot(next);
-            gained.stream().forEach(i -> availability[i]++);
-            lost.stream().forEach(i -> availability[i]--);
-        }
-        p.holds = next;
-        p.maxTx = Math.max(0, maxTx);
-        p.tx = Math.max(0, tx);
-        p.source = source;
-    }
+  private final SplittableRandom random;
 
-    /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
-    public synchronized void removeParent(String parentId) {
-        ParentState p = parents.remove(parentId);
-        if (p != null && !p.dropped) {
-            p.holds.stream().forEach(i -> availability[i]--);
-        }
-    }
+  /** Sorted by id so that the weighted choice depends on the generator alone. */
+  private final Map<String, ParentState> parents = new TreeMap<>();
 
-    public synchronized Set<String> parentIds() {
-        return Set.copyOf(parents.keySet());
-    }
+  /** How many usable (not dropped) parents hold each piece. */
+  private final int[] availability;
 
-    /** The next fetch to start, marked in flight; empty when nothing can start now. */
-    public synchronized Optional<PieceFetch> next() {
-        int best = -1;
-        int bestRarity = Integer.MAX_VALUE;
-        List<ParentState> bestEligible = null;
-        for (int i = 0; i < pieceCount; i++) {
-            int piece = order[i];
-            if (have.get(piece) || inFlight.containsKey(piece)) {
-                continue;
-            }
-            int rarity = availability[piece];
-            if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity)) {
-                continue;
-            }
-            List<ParentState> eligible = eligible(piece, null);
-            if (eligible.isEmpty()) {
-                continue;
-            }
-            best = piece;
-            bestRarity = rarity;
-            bestEligible = eligible;
-            if (!params.rarestFirst() || rarity == 1) {
-                break; // nothing can be rarer
-            }
-        }
-        if (best >= 0) {
-            return Optional.of(start(best, pick(bestEligible), false));
-        }
-        return params.endgame() ? endgame() : Optional.empty();
-    }
+  /** Fetches in flight, by piece. */
+  private final Map<Integer, List<PieceFetch>> inFlight = new HashMap<>();
 
-    /** A second parent for a piece in flight once every missing piece is in flight. */
-    private Optional<PieceFetch> endgame() {
-        int missing = pieceCount - have.cardinality();
-        if (missing == 0 || inFlight.size() < missing) {
-            return Optional.empty(); // some missing piece is not in flight: it waits for a holder, not a duplicate
-        }
-        for (int i = 0; i < pieceCount; i++) {
-            int piece = order[i];
-            List<PieceFetch> fetches = inFlight.get(piece);
-            if (fetches == null || fetches.size() != 1) {
-                continue;
-            }
-            List<ParentState> eligible = eligible(piece, fetches.get(0).parentId());
-            if (!eligible.isEmpty()) {
-                return Optional.of(start(piece, pick(eligible), true));
-            }
-        }
-        return Optional.empty();
-    }
+  private int inFlightCount;
+  private final Map<Integer, Set<String>> blocked = new HashMap<>();
+  private final Set<String> dropped = new LinkedHashSet<>();
 
-    /**
-     * Parents that may serve {@code piece} now: usable (not dropped, not blocked for it, not {@code except}), holding
-     * it, with a free slot; only non-source parents when some usable non-source parent holds it (even if busy).
-     */
-    private List<ParentState> eligible(int piece, String except) {
-        Set<String> blockedHere = blocked.getOrDefault(piece, Set.of());
-        List<ParentState> plain = new ArrayList<>(4);
-        List<ParentState> sources = new ArrayList<>(2);
-        boolean plainHolder = false;
-        for (ParentState p : parents.values()) {
-            if (p.dropped || !p.holds.get(piece) || blockedHere.contains(p.id) || p.id.equals(except)) {
-                continue;
-            }
-            boolean asSource = p.source && params.sourceLast();
-            if (!asSource) {
-                plainHolder = true;
-            }
-            if (p.hasSlot(params.perParentInFlight())) {
-                (asSource ? sources : plain).add(p);
-            }
-        }
-        return plainHolder ? plain : sources;
+  public PiecePlanner(int pieceCount, BitSet have, long seed, PieceParams params) {
+    if (pieceCount < 0) {
+      throw new IllegalArgumentException("pieceCount must be >= 0, was " + pieceCount);
     }
+    this.pieceCount = pieceCount;
+    this.params = Objects.requireNonNull(params, "params");
+    this.have = (BitSet) have.clone();
+    if (this.have.length() > pieceCount) {
+      throw new IllegalArgumentException(
+          "held piece " + (this.have.length() - 1) + " is past the last piece " + (pieceCount - 1));
+    }
+    this.random = new SplittableRandom(seed);
+    this.order = new int[pieceCount];
+    for (int i = 0; i < pieceCount; i++) {
+      order[i] = i;
+    }
+    for (int i = pieceCount - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    this.availability = new int[pieceCount];
+  }
 
-    private ParentState pick(List<ParentState> eligible) {
-        if (eligible.size() == 1) {
-            return eligible.get(0);
-        }
-        long minKnown = Long.MAX_VALUE;
-        for (ParentState p : eligible) {
-            long w = weight(p.maxTx, p.tx);
-            if (w > 0) {
-                minKnown = Math.min(minKnown, w);
-            }
-        }
-        if (minKnown == Long.MAX_VALUE) {
-            minKnown = 1;
-        }
-        long[] weights = new long[eligible.size()];
-        long total = 0;
-        for (int i = 0; i < weights.length; i++) {
-            long w = weight(eligible.get(i).maxTx, eligible.get(i).tx);
-            weights[i] = w > 0 ? w : minKnown; // unknown capacity: the smallest weight of any known parent
-            total += weights[i];
-        }
-        long r = random.nextLong(total);
-        for (int i = 0; i < weights.length; i++) {
-            r -= weights[i];
-            if (r < 0) {
-                return eligible.get(i);
-            }
-        }
-        return eligible.get(eligible.size() - 1);
-    }
+  public PieceParams params() {
+    return params;
+  }
 
-    /** A parent's weight: spare upload capacity, floored at a tenth of it, so a busy parent is never starved. */
-    public static long weight(long maxTx, long tx) {
-        if (maxTx <= 0) {
-            return 0;
-        }
-        return Math.max(maxTx - Math.max(0, tx), Math.max(1, maxTx / 10));
-    }
+  public int pieceCount() {
+    return pieceCount;
+  }
 
-    private PieceFetch start(int piece, ParentState parent, boolean duplicate) {
-        PieceFetch f = new PieceFetch(piece, parent.id, duplicate);
-        inFlight.computeIfAbsent(piece, k -> new ArrayList<>(2)).add(f);
-        inFlightCount++;
-        parent.inFlight++;
-        return f;
+  /**
+   * Adds or refreshes a parent: what it holds and its live upload load (bytes/s; {@code maxTx} 0
+   * when unknown).
+   */
+  public synchronized void updateParent(
+      String parentId, BitSet holds, long maxTx, long tx, boolean source) {
+    ParentState p =
+        parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
+    BitSet next = holds.get(0, pieceCount);
+    if (!p.dropped) {
+      BitSet gained = (BitSet) next.clone();
+      gained.andNot(p.holds);
+      BitSet lost = (BitSet) p.holds.clone();
+      lost.andNot(next);
+      gained.stream().forEach(i -> availability[i]++);
+      lost.stream().forEach(i -> availability[i]--);
     }
+    p.holds = next;
+    p.maxTx = Math.max(0, maxTx);
+    p.tx = Math.max(0, tx);
+    p.source = source;
+  }
 
-    /** Removes {@code f} from the fetches in flight; false when it was not in flight. */
-    private boolean finish(PieceFetch f) {
-        List<PieceFetch> fetches = inFlight.get(f.piece());
-        if (fetches == null || !fetches.removeIf(x -> x.parentId().equals(f.parentId()))) {
-            return false;
-        }
-        if (fetches.isEmpty()) {
-            inFlight.remove(f.piece());
-        }
-        inFlightCount--;
-        ParentState p = parents.get(f.parentId());
-        if (p != null) {
-            p.inFlight--;
-        }
-        return true;
+  /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
+  public synchronized void removeParent(String parentId) {
+    ParentState p = parents.remove(parentId);
+    if (p != null && !p.dropped) {
+      p.holds.stream().forEach(i -> availability[i]--);
     }
+  }
 
-    /** The piece is verified and held; returns the other fetches of it still in flight, for the caller to cancel. */
-    public synchronized List<PieceFetch> succeeded(PieceFetch f) {
-        boolean was = finish(f);
-        have.set(f.piece());
-        if (!was) {
-            return List.of();
-        }
-        List<PieceFetch> others = inFlight.get(f.piece());
-        if (others == null) {
-            return List.of();
-        }
-        List<PieceFetch> cancel = List.copyOf(others);
-        cancel.forEach(this::finish);
-        return cancel;
-    }
+  public synchronized Set<String> parentIds() {
+    return Set.copyOf(parents.keySet());
+  }
 
-    /** The fetch failed (an error, or bytes that failed verification): see the class comment. */
-    public synchronized void failed(PieceFetch f) {
-        if (!finish(f)) {
-            return;
-        }
-        blocked.computeIfAbsent(f.piece(), k -> new LinkedHashSet<>()).add(f.parentId());
-        ParentState p = parents.get(f.parentId());
-        if (p != null && !p.dropped && ++p.failures >= params.maxParentFailures()) {
-            p.dropped = true;
-            p.holds.stream().forEach(i -> availability[i]--);
-            dropped.add(p.id);
-        }
+  /** The next fetch to start, marked in flight; empty when nothing can start now. */
+  public synchronized Optional<PieceFetch> next() {
+    int best = -1;
+    int bestRarity = Integer.MAX_VALUE;
+    List<ParentState> bestEligible = null;
+    for (int i = 0; i < pieceCount; i++) {
+      int piece = order[i];
+      if (have.get(piece) || inFlight.containsKey(piece)) {
+        continue;
+      }
+      int rarity = availability[piece];
+      if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity)) {
+        continue;
+      }
+      List<ParentState> eligible = eligible(piece, null);
+      if (eligible.isEmpty()) {
+        continue;
+      }
+      best = piece;
+      bestRarity = rarity;
+      bestEligible = eligible;
+      if (!params.rarestFirst() || rarity == 1) {
+        break; // nothing can be rarer
+      }
     }
+    if (best >= 0) {
+      return Optional.of(start(best, pick(bestEligible), false));
+    }
+    return params.endgame() ? endgame() : Optional.empty();
+  }
 
-    /** The parent does not hold the piece (any more): its bit is cleared and the piece goes back to missing. */
-    public synchronized void notHeld(PieceFetch f) {
-        if (!finish(f)) {
-            return;
-        }
-        ParentState p = parents.get(f.parentId());
-        if (p != null && p.holds.get(f.piece())) {
-            p.holds.clear(f.piece());
-            if (!p.dropped) {
-                availability[f.piece()]--;
-            }
-        }
+  /** A second parent for a piece in flight once every missing piece is in flight. */
+  private Optional<PieceFetch> endgame() {
+    int missing = pieceCount - have.cardinality();
+    if (missing == 0 || inFlight.size() < missing) {
+      return Optional
+          .empty(); // some missing piece is not in flight: it waits for a holder, not a duplicate
     }
+    for (int i = 0; i < pieceCount; i++) {
+      int piece = order[i];
+      List<PieceFetch> fetches = inFlight.get(piece);
+      if (fetches == null || fetches.size() != 1) {
+        continue;
+      }
+      List<ParentState> eligible = eligible(piece, fetches.get(0).parentId());
+      if (!eligible.isEmpty()) {
+        return Optional.of(start(piece, pick(eligible), true));
+      }
+    }
+    return Optional.empty();
+  }
 
-    /** Busy, or cancelled: the piece goes back to missing, with no failure counted. */
-    public synchronized void released(PieceFetch f) {
-        finish(f);
+  /**
+   * Parents that may serve {@code piece} now: usable (not dropped, not blocked for it, not {@code
+   * except}), holding it, with a free slot; only non-source parents when some usable non-source
+   * parent holds it (even if busy).
+   */
+  private List<ParentState> eligible(int piece, String except) {
+    Set<String> blockedHere = blocked.getOrDefault(piece, Set.of());
+    List<ParentState> plain = new ArrayList<>(4);
+    List<ParentState> sources = new ArrayList<>(2);
+    boolean plainHolder = false;
+    for (ParentState p : parents.values()) {
+      if (p.dropped || !p.holds.get(piece) || blockedHere.contains(p.id) || p.id.equals(except)) {
+        continue;
+      }
+      boolean asSource = p.source && params.sourceLast();
+      if (!asSource) {
+        plainHolder = true;
+      }
+      if (p.hasSlot(params.perParentInFlight())) {
+        (asSource ? sources : plain).add(p);
+      }
     }
+    return plainHolder ? plain : sources;
+  }
 
-    public synchronized boolean complete() {
-        return have.cardinality() == pieceCount;
+  private ParentState pick(List<ParentState> eligible) {
+    if (eligible.size() == 1) {
+      return eligible.get(0);
     }
+    long minKnown = Long.MAX_VALUE;
+    for (ParentState p : eligible) {
+      long w = weight(p.maxTx, p.tx);
+      if (w > 0) {
+        minKnown = Math.min(minKnown, w);
+      }
+    }
+    if (minKnown == Long.MAX_VALUE) {
+      minKnown = 1;
+    }
+    long[] weights = new long[eligible.size()];
+    long total = 0;
+    for (int i = 0; i < weights.length; i++) {
+      long w = weight(eligible.get(i).maxTx, eligible.get(i).tx);
+      weights[i] =
+          w > 0 ? w : minKnown; // unknown capacity: the smallest weight of any known parent
+      total += weights[i];
+    }
+    long r = random.nextLong(total);
+    for (int i = 0; i < weights.length; i++) {
+      r -= weights[i];
+      if (r < 0) {
+        return eligible.get(i);
+      }
+    }
+    return eligible.get(eligible.size() - 1);
+  }
 
-    public synchronized boolean has(int piece) {
-        return have.get(piece);
+  /**
+   * A parent's weight: spare upload capacity, floored at a tenth of it, so a busy parent is never
+   * starved.
+   */
+  public static long weight(long maxTx, long tx) {
+    if (maxTx <= 0) {
+      return 0;
     }
+    return Math.max(maxTx - Math.max(0, tx), Math.max(1, maxTx / 10));
+  }
 
-    /** Records a piece obtained outside the planner (e.g. verified on disk). */
-    public synchronized void markHeld(int piece) {
-        have.set(piece);
-    }
+  private PieceFetch start(int piece, ParentState parent, boolean duplicate) {
+    PieceFetch f = new PieceFetch(piece, parent.id, duplicate);
+    inFlight.computeIfAbsent(piece, k -> new ArrayList<>(2)).add(f);
+    inFlightCount++;
+    parent.inFlight++;
+    return f;
+  }
 
-    /** Pieces not held, in flight or not. */
-    public synchronized int missingCount() {
-        return pieceCount - have.cardinality();
+  /** Removes {@code f} from the fetches in flight; false when it was not in flight. */
+  private boolean finish(PieceFetch f) {
+    List<PieceFetch> fetches = inFlight.get(f.piece());
+    if (fetches == null || !fetches.removeIf(x -> x.parentId().equals(f.parentId()))) {
+      return false;
     }
+    if (fetches.isEmpty()) {
+      inFlight.remove(f.piece());
+    }
+    inFlightCount--;
+    ParentState p = parents.get(f.parentId());
+    if (p != null) {
+      p.inFlight--;
+    }
+    return true;
+  }
 
-    /** Fetches in flight, endgame duplicates included. */
-    public synchronized int inFlightCount() {
-        return inFlightCount;
+  /**
+   * The piece is verified and held; returns the other fetches of it still in flight, for the caller
+   * to cancel.
+   */
+  public synchronized List<PieceFetch> succeeded(PieceFetch f) {
+    boolean was = finish(f);
+    have.set(f.piece());
+    if (!was) {
+      return List.of();
     }
+    List<PieceFetch> others = inFlight.get(f.piece());
+    if (others == null) {
+      return List.of();
+    }
+    List<PieceFetch> cancel = List.copyOf(others);
+    cancel.forEach(this::finish);
+    return cancel;
+  }
 
-    /** Parents dropped for failing {@code maxParentFailures} pieces, in the order they were dropped. */
-    public synchronized Set<String> droppedParents() {
-        return Collections.unmodifiableSet(new LinkedHashSet<>(dropped));
+  /** The fetch failed (an error, or bytes that failed verification): see the class comment. */
+  public synchronized void failed(PieceFetch f) {
+    if (!finish(f)) {
+      return;
     }
+    blocked.computeIfAbsent(f.piece(), k -> new LinkedHashSet<>()).add(f.parentId());
+    ParentState p = parents.get(f.parentId());
+    if (p != null && !p.dropped && ++p.failures >= params.maxParentFailures()) {
+      p.dropped = true;
+      p.holds.stream().forEach(i -> availability[i]--);
+      dropped.add(p.id);
+    }
+  }
 
-    /** True when the parent is usable and holds some piece this child still lacks. */
-    public synchronized boolean wants(String parentId) {
-        ParentState p = parents.get(parentId);
-        if (p == null || p.dropped) {
-            return false;
-        }
-        BitSet useful = (BitSet) p.holds.clone();
-        useful.andNot(have);
-        return !useful.isEmpty();
+  /**
+   * The parent does not hold the piece (any more): its bit is cleared and the piece goes back to
+   * missing.
+   */
+  public synchronized void notHeld(PieceFetch f) {
+    if (!finish(f)) {
+      return;
     }
+    ParentState p = parents.get(f.parentId());
+    if (p != null && p.holds.get(f.piece())) {
+      p.holds.clear(f.piece());
+      if (!p.dropped) {
+        availability[f.piece()]--;
+      }
+    }
+  }
 
-    /** How many usable parents are known (not dropped). */
-    public synchronized int usableParents() {
-        int n = 0;
-        for (ParentState p : parents.values()) {
-            if (!p.dropped) {
-                n++;
-            }
-        }
-        return n;
-    }
+  /** Busy, or cancelled: the piece goes back to missing, with no failure counted. */
+  public synchronized void released(PieceFetch f) {
+    finish(f);
+  }
 
-    /** A copy of the held pieces. */
-    public synchronized BitSet have() {
-        return (BitSet) have.clone();
+  public synchronized boolean complete() {
+    return have.cardinality() == pieceCount;
+  }
+
+  public synchronized boolean has(int piece) {
+    return have.get(piece);
+  }
+
+  /** Records a piece obtained outside the planner (e.g. verified on disk). */
+  public synchronized void markHeld(int piece) {
+    have.set(piece);
+  }
+
+  /** Pieces not held, in flight or not. */
+  public synchronized int missingCount() {
+    return pieceCount - have.cardinality();
+  }
+
+  /** Fetches in flight, endgame duplicates included. */
+  public synchronized int inFlightCount() {
+    return inFlightCount;
+  }
+
+  /**
+   * Parents dropped for failing {@code maxParentFailures} pieces, in the order they were dropped.
+   */
+  public synchronized Set<String> droppedParents() {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(dropped));
+  }
+
+  /** True when the parent is usable and holds some piece this child still lacks. */
+  public synchronized boolean wants(String parentId) {
+    ParentState p = parents.get(parentId);
+    if (p == null || p.dropped) {
+      return false;
     }
+    BitSet useful = (BitSet) p.holds.clone();
+    useful.andNot(have);
+    return !useful.isEmpty();
+  }
+
+  /** How many usable parents are known (not dropped). */
+  public synchronized int usableParents() {
+    int n = 0;
+    for (ParentState p : parents.values()) {
+      if (!p.dropped) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A copy of the held pieces. */
+  public synchronized BitSet have() {
+    return (BitSet) have.clone();
+  }
 }

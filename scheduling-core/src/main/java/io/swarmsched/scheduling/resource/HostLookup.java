@@ -7,9 +7,9 @@ import java.util.Optional;
 @FunctionalInterface
 public interface HostLookup {
 
-    Optional<HostView> host(String hostId);
+  Optional<HostView> host(String hostId);
 
-    static HostLookup of(Map<String, HostView> hosts) {
-        return id -> Optional.ofNullable(hosts.get(id));
-    }
+  static HostLookup of(Map<String, HostView> hosts) {
+    return id -> Optional.ofNullable(hosts.get(id));
+  }
 }

@@ -2,7 +2,7 @@ package io.swarmsched.scheduling.resource;
 
 /** Liveness of a host (mirrors the schema's Liveness): only ONLINE hosts get new children. */
 public enum Liveness {
-    ONLINE,
-    SUSPICIOUS,
-    OFFLINE
+  ONLINE,
+  SUSPICIOUS,
+  OFFLINE
 }

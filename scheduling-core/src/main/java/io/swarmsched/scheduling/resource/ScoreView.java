@@ -4,18 +4,22 @@ import io.swarmsched.scoring.LoadQuality;
 import java.util.Objects;
 
 /**
- * A host's published load-quality score (from {@code swarm.host-scores}) with the window facts the optimistic
- * ledger needs to adjust it.
+ * A host's published load-quality score (from {@code swarm.host-scores}) with the window facts the
+ * optimistic ledger needs to adjust it.
  *
  * @param concurrentUploads concurrent uploads the score was computed with
- * @param computedAtMillis  stream time at which scoring-streams computed it; allocations made at or after this
- *                          instant are not in it yet
+ * @param computedAtMillis stream time at which scoring-streams computed it; allocations made at or
+ *     after this instant are not in it yet
  */
-public record ScoreView(String hostId, LoadQuality loadQuality, long maxTxBytesPerSec, int concurrentUploads,
-                        long computedAtMillis) {
+public record ScoreView(
+    String hostId,
+    LoadQuality loadQuality,
+    long maxTxBytesPerSec,
+    int concurrentUploads,
+    long computedAtMillis) {
 
-    public ScoreView {
-        Objects.requireNonNull(hostId, "hostId");
-        Objects.requireNonNull(loadQuality, "loadQuality");
-    }
+  public ScoreView {
+    Objects.requireNonNull(hostId, "hostId");
+    Objects.requireNonNull(loadQuality, "loadQuality");
+  }
 }

@@ -9,41 +9,42 @@ import io.swarmsched.scheduling.resource.Task;
 /** What a peer's state says about the swarm around it (docs/design.md, "Stage 1"). */
 public final class PeerRules {
 
-    private PeerRules() {}
+  private PeerRules() {}
 
-    /**
-     * True when a peer of {@code task} other than {@code peerId} holds (or is fetching) something to give: it is
-     * back-to-source or finished, or it runs with a parent or on a super seed. Without one, the task needs its seed.
-     */
-    public static boolean hasUsableHolder(Task task, String peerId, HostLookup hosts) {
-        for (Peer p : task.peers()) {
-            if (p.peerId().equals(peerId)) {
-                continue;
-            }
-            switch (p.state()) {
-                case BACK_TO_SOURCE, SUCCEEDED -> {
-                    return true;
-                }
-                case RUNNING -> {
-                    if (task.dag().inDegree(p.peerId()) > 0
-                            || hosts.host(p.hostId()).map(HostView::isSeed).orElse(false)) {
-                        return true;
-                    }
-                }
-                default -> { }
-            }
+  /**
+   * True when a peer of {@code task} other than {@code peerId} holds (or is fetching) something to
+   * give: it is back-to-source or finished, or it runs with a parent or on a super seed. Without
+   * one, the task needs its seed.
+   */
+  public static boolean hasUsableHolder(Task task, String peerId, HostLookup hosts) {
+    for (Peer p : task.peers()) {
+      if (p.peerId().equals(peerId)) {
+        continue;
+      }
+      switch (p.state()) {
+        case BACK_TO_SOURCE, SUCCEEDED -> {
+          return true;
         }
-        return false;
+        case RUNNING -> {
+          if (task.dag().inDegree(p.peerId()) > 0
+              || hosts.host(p.hostId()).map(HostView::isSeed).orElse(false)) {
+            return true;
+          }
+        }
+        default -> {}
+      }
     }
+    return false;
+  }
 
-    /**
-     * Whether a peer in {@code state} keeps its in-edges. The DAG records who feeds whom now, not history: a
-     * finished peer needs no parent, so its in-edges go and it may serve any peer, its former ancestors included.
-     * Kept, a small swarm starves: every peer descends from the seed's first child, which could then only ever
-     * download from the seed (acyclicity must never cost a peer the mesh). (A peer sent back to source loses its
-     * parents with that decision.)
-     */
-    public static boolean keepsInEdges(PeerState state) {
-        return state != PeerState.SUCCEEDED;
-    }
+  /**
+   * Whether a peer in {@code state} keeps its in-edges. The DAG records who feeds whom now, not
+   * history: a finished peer needs no parent, so its in-edges go and it may serve any peer, its
+   * former ancestors included. Kept, a small swarm starves: every peer descends from the seed's
+   * first child, which could then only ever download from the seed (acyclicity must never cost a
+   * peer the mesh). (A peer sent back to source loses its parents with that decision.)
+   */
+  public static boolean keepsInEdges(PeerState state) {
+    return state != PeerState.SUCCEEDED;
+  }
 }

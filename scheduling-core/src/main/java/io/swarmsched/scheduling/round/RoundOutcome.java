@@ -5,73 +5,71 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What one scheduling round decided for a request. {@link Terminal} outcomes end the request (it gets exactly one);
- * {@link RetryAt} and {@link SeedTrigger} keep it waiting for another round.
+ * What one scheduling round decided for a request. {@link Terminal} outcomes end the request (it
+ * gets exactly one); {@link RetryAt} and {@link SeedTrigger} keep it waiting for another round.
  */
 public sealed interface RoundOutcome {
 
-    String NEED_BACK_TO_SOURCE = "NEED_BACK_TO_SOURCE";
-    String NO_SEED = "NO_SEED";
-    String WAITING_FOR_SEED = "WAITING_FOR_SEED";
-    String FIRST_DOWNLOAD = "FIRST_DOWNLOAD";
-    String NO_CAPACITY = "NO_CAPACITY";
+  String NEED_BACK_TO_SOURCE = "NEED_BACK_TO_SOURCE";
+  String NO_SEED = "NO_SEED";
+  String WAITING_FOR_SEED = "WAITING_FOR_SEED";
+  String FIRST_DOWNLOAD = "FIRST_DOWNLOAD";
+  String NO_CAPACITY = "NO_CAPACITY";
 
-    /** The request's one final answer; {@code attempt} is the round that gave it. */
-    sealed interface Terminal extends RoundOutcome {
-        int attempt();
-    }
+  /** The request's one final answer; {@code attempt} is the round that gave it. */
+  sealed interface Terminal extends RoundOutcome {
+    int attempt();
+  }
 
-    /**
-     * Parents chosen, best first, and already made the requester's in-edges in the task's DAG (its former in-edges
-     * replaced). The caller records one upload allocation per parent.
-     */
-    record Parents(List<RankedParent> parents, int attempt) implements Terminal {
-        public Parents {
-            parents = List.copyOf(parents);
-            if (parents.isEmpty()) {
-                throw new IllegalArgumentException("a Parents outcome names at least one parent");
-            }
-        }
+  /**
+   * Parents chosen, best first, and already made the requester's in-edges in the task's DAG (its
+   * former in-edges replaced). The caller records one upload allocation per parent.
+   */
+  record Parents(List<RankedParent> parents, int attempt) implements Terminal {
+    public Parents {
+      parents = List.copyOf(parents);
+      if (parents.isEmpty()) {
+        throw new IllegalArgumentException("a Parents outcome names at least one parent");
+      }
     }
+  }
 
-    /** The requester downloads from the origin: it becomes BACK_TO_SOURCE and has no parents. */
-    record BackToSource(String reason, int attempt) implements Terminal {
-    }
+  /** The requester downloads from the origin: it becomes BACK_TO_SOURCE and has no parents. */
+  record BackToSource(String reason, int attempt) implements Terminal {}
 
-    /** A job placed on a worker; the caller records the job allocation on that worker. */
-    record Assigned(String workerHostId, int attempt) implements Terminal {
-        public Assigned {
-            Objects.requireNonNull(workerHostId, "workerHostId");
-        }
+  /** A job placed on a worker; the caller records the job allocation on that worker. */
+  record Assigned(String workerHostId, int attempt) implements Terminal {
+    public Assigned {
+      Objects.requireNonNull(workerHostId, "workerHostId");
     }
+  }
 
-    record Failed(String reason, int attempt) implements Terminal {
-    }
+  record Failed(String reason, int attempt) implements Terminal {}
 
-    /** The request is malformed: rejected before any round, as the first attempt. */
-    record Rejected(String reason) implements Terminal {
-        @Override
-        public int attempt() {
-            return 1;
-        }
+  /** The request is malformed: rejected before any round, as the first attempt. */
+  record Rejected(String reason) implements Terminal {
+    @Override
+    public int attempt() {
+      return 1;
     }
+  }
 
-    /** Run another round at {@code atMillis} (stream time), with the counts in {@code next}. */
-    record RetryAt(long atMillis, String reason, Attempt next) implements RoundOutcome {
-        public RetryAt {
-            Objects.requireNonNull(reason, "reason");
-            Objects.requireNonNull(next, "next");
-        }
+  /** Run another round at {@code atMillis} (stream time), with the counts in {@code next}. */
+  record RetryAt(long atMillis, String reason, Attempt next) implements RoundOutcome {
+    public RetryAt {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(next, "next");
     }
+  }
 
-    /**
-     * Nobody holds the task: {@code seedHostId} is asked to fetch it first (it becomes the task's seed, triggered
-     * now) and the request waits as {@code retry} says.
-     */
-    record SeedTrigger(String seedHostId, RetryAt retry) implements RoundOutcome {
-        public SeedTrigger {
-            Objects.requireNonNull(seedHostId, "seedHostId");
-            Objects.requireNonNull(retry, "retry");
-        }
+  /**
+   * Nobody holds the task: {@code seedHostId} is asked to fetch it first (it becomes the task's
+   * seed, triggered now) and the request waits as {@code retry} says.
+   */
+  record SeedTrigger(String seedHostId, RetryAt retry) implements RoundOutcome {
+    public SeedTrigger {
+      Objects.requireNonNull(seedHostId, "seedHostId");
+      Objects.requireNonNull(retry, "retry");
     }
+  }
 }

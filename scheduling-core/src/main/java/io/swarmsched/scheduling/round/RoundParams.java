@@ -3,21 +3,25 @@ package io.swarmsched.scheduling.round;
 /**
  * The round's own settings (the selector's, the retry policy's and the seed selector's are theirs):
  *
- * @param seedWaitTimeoutMillis   how long requests wait for a triggered seed before counting empty rounds
+ * @param seedWaitTimeoutMillis how long requests wait for a triggered seed before counting empty
+ *     rounds
  * @param seedFailureMemoryMillis how long a seed that failed a task is skipped for it
- * @param jobMaxRounds            empty placement rounds before a job fails with NO_CAPACITY
+ * @param jobMaxRounds empty placement rounds before a job fails with NO_CAPACITY
  */
-public record RoundParams(long seedWaitTimeoutMillis, long seedFailureMemoryMillis, int jobMaxRounds) {
+public record RoundParams(
+    long seedWaitTimeoutMillis, long seedFailureMemoryMillis, int jobMaxRounds) {
 
-    public RoundParams {
-        if (seedWaitTimeoutMillis < 0) {
-            throw new IllegalArgumentException("seedWaitTimeoutMillis must be >= 0, was " + seedWaitTimeoutMillis);
-        }
-        if (seedFailureMemoryMillis < 0) {
-            throw new IllegalArgumentException("seedFailureMemoryMillis must be >= 0, was " + seedFailureMemoryMillis);
-        }
-        if (jobMaxRounds < 1) {
-            throw new IllegalArgumentException("jobMaxRounds must be >= 1, was " + jobMaxRounds);
-        }
+  public RoundParams {
+    if (seedWaitTimeoutMillis < 0) {
+      throw new IllegalArgumentException(
+          "seedWaitTimeoutMillis must be >= 0, was " + seedWaitTimeoutMillis);
     }
+    if (seedFailureMemoryMillis < 0) {
+      throw new IllegalArgumentException(
+          "seedFailureMemoryMillis must be >= 0, was " + seedFailureMemoryMillis);
+    }
+    if (jobMaxRounds < 1) {
+      throw new IllegalArgumentException("jobMaxRounds must be >= 1, was " + jobMaxRounds);
+    }
+  }
 }

@@ -13,8 +13,8 @@ import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.retry.RetryPolicy;
 import io.swarmsched.scheduling.seed.SeedFailures;
 import io.swarmsched.scheduling.seed.SeedSelector;
-import io.swarmsched.scheduling.worker.Placement;
 import io.swarmsched.scheduling.worker.PerformanceHistory;
+import io.swarmsched.scheduling.worker.Placement;
 import io.swarmsched.scheduling.worker.WorkerPlacement;
 import io.swarmsched.scoring.LoadQualityCalculator;
 import java.util.ArrayList;
@@ -25,199 +25,247 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * One scheduling round for one request (docs/design.md, "Stage 1" and "Back to source, seeds, retries"), as plain
- * Java: given the request, how far it has come, its task, the task's seed state and the hosts, it returns what
- * happens next. In order:
+ * One scheduling round for one request (docs/design.md, "Stage 1" and "Back to source, seeds,
+ * retries"), as plain Java: given the request, how far it has come, its task, the task's seed state
+ * and the hosts, it returns what happens next. In order:
  *
  * <ol>
- *   <li>past its deadline: FAILED {@code DEADLINE_EXCEEDED};</li>
+ *   <li>past its deadline: FAILED {@code DEADLINE_EXCEEDED};
  *   <li>a job: the least loaded worker that meets its requirements, else another round, FAILED
- *       {@code NO_CAPACITY} after {@code jobMaxRounds} empty ones;</li>
- *   <li>{@code need_back_to_source}: BACK_TO_SOURCE at once (within the task's back-to-source limit);</li>
- *   <li>stage 1 ({@link ParentSelector}): parents found become the requester's in-edges through core's
- *       {@link ParentSelector#commit} (which replaces its former in-edges and never closes a cycle);</li>
+ *       {@code NO_CAPACITY} after {@code jobMaxRounds} empty ones;
+ *   <li>{@code need_back_to_source}: BACK_TO_SOURCE at once (within the task's back-to-source
+ *       limit);
+ *   <li>stage 1 ({@link ParentSelector}): parents found become the requester's in-edges through
+ *       core's {@link ParentSelector#commit} (which replaces its former in-edges and never closes a
+ *       cycle);
  *   <li>no parent and no other peer holding anything: the task's seed is triggered (chosen by
- *       {@link SeedSelector}, BACK_TO_SOURCE {@code NO_SEED} without one) and the request waits for it, for at
- *       most {@code seedWaitTimeout};</li>
- *   <li>otherwise an empty round: {@link RetryPolicy} says retry, BACK_TO_SOURCE or FAILED, where FAILED for
- *       {@code NO_CANDIDATES} reads {@code BACK_TO_SOURCE_LIMIT} when the task's back-to-source limit is what
- *       kept the peer from the origin.</li>
+ *       {@link SeedSelector}, BACK_TO_SOURCE {@code NO_SEED} without one) and the request waits for
+ *       it, for at most {@code seedWaitTimeout};
+ *   <li>otherwise an empty round: {@link RetryPolicy} says retry, BACK_TO_SOURCE or FAILED, where
+ *       FAILED for {@code NO_CANDIDATES} reads {@code BACK_TO_SOURCE_LIMIT} when the task's
+ *       back-to-source limit is what kept the peer from the origin.
  * </ol>
  *
- * <p>Deterministic: the same inputs give the same outcome. The only change it makes is the requester's in-edges in
- * the task's DAG (step 4); every other effect (stored state, ledger entries, the seed trigger) is the caller's to
- * apply from the outcome. Not thread-safe: the seed selector keeps its last ring (one round per stream thread).
+ * <p>Deterministic: the same inputs give the same outcome. The only change it makes is the
+ * requester's in-edges in the task's DAG (step 4); every other effect (stored state, ledger
+ * entries, the seed trigger) is the caller's to apply from the outcome. Not thread-safe: the seed
+ * selector keeps its last ring (one round per stream thread).
  */
 public final class SchedulingRound {
 
-    private final ParentSelector selector;
-    private final LoadQualityCalculator calculator;
-    private final RetryPolicy retryPolicy;
-    private final SeedSelector seeds;
-    private final WorkerPlacement workers = new WorkerPlacement();
-    private final RoundParams params;
+  private final ParentSelector selector;
+  private final LoadQualityCalculator calculator;
+  private final RetryPolicy retryPolicy;
+  private final SeedSelector seeds;
+  private final WorkerPlacement workers = new WorkerPlacement();
+  private final RoundParams params;
 
-    public SchedulingRound(ParentSelector selector, LoadQualityCalculator calculator, RetryPolicy retryPolicy,
-                           SeedSelector seeds, RoundParams params) {
-        this.selector = Objects.requireNonNull(selector, "selector");
-        this.calculator = Objects.requireNonNull(calculator, "calculator");
-        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-        this.seeds = Objects.requireNonNull(seeds, "seeds");
-        this.params = Objects.requireNonNull(params, "params");
+  public SchedulingRound(
+      ParentSelector selector,
+      LoadQualityCalculator calculator,
+      RetryPolicy retryPolicy,
+      SeedSelector seeds,
+      RoundParams params) {
+    this.selector = Objects.requireNonNull(selector, "selector");
+    this.calculator = Objects.requireNonNull(calculator, "calculator");
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+    this.seeds = Objects.requireNonNull(seeds, "seeds");
+    this.params = Objects.requireNonNull(params, "params");
+  }
+
+  /** Evaluator, its parameters and N: what every decision names. */
+  public String policyId() {
+    return selector.policyId();
+  }
+
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /**
+   * Runs one round.
+   *
+   * @param attempt the request's counts before this round ({@link Attempt#FIRST} for a new request)
+   * @param enrolled the task with the requester among its peers; called once, and only by rounds
+   *     that reach the task's peers (so a request that fails its deadline, or a job, enrols no
+   *     peer)
+   * @param seedState the task's seed and the seeds that failed it
+   * @throws IllegalArgumentException when the enrolled task lacks the requester
+   */
+  public RoundOutcome run(
+      RoundRequest request,
+      Attempt attempt,
+      Supplier<Task> enrolled,
+      SeedState seedState,
+      SwarmView swarm,
+      long nowMillis) {
+    if (RetryPolicy.pastDeadline(nowMillis, request.deadlineMillis())) {
+      return new RoundOutcome.Failed(RetryOutcome.DEADLINE_EXCEEDED, attempt.current());
     }
-
-    /** Evaluator, its parameters and N: what every decision names. */
-    public String policyId() {
-        return selector.policyId();
+    if (request.isJob()) {
+      return placeJob(request, attempt, swarm, nowMillis);
     }
-
-    public RetryPolicy retryPolicy() {
-        return retryPolicy;
+    Task task = enrolled.get();
+    Peer me =
+        task.peer(request.peerId())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "peer " + request.peerId() + " is not enrolled in task " + task.taskId()));
+    if (request.backToSource()) {
+      return backToSource(request, attempt, task, me, RoundOutcome.NEED_BACK_TO_SOURCE, nowMillis);
     }
-
-    /**
-     * Runs one round.
-     *
-     * @param attempt  the request's counts before this round ({@link Attempt#FIRST} for a new request)
-     * @param enrolled the task with the requester among its peers; called once, and only by rounds that reach the
-     *                 task's peers (so a request that fails its deadline, or a job, enrols no peer)
-     * @param seedState the task's seed and the seeds that failed it
-     * @throws IllegalArgumentException when the enrolled task lacks the requester
-     */
-    public RoundOutcome run(RoundRequest request, Attempt attempt, Supplier<Task> enrolled, SeedState seedState,
-                            SwarmView swarm, long nowMillis) {
-        if (RetryPolicy.pastDeadline(nowMillis, request.deadlineMillis())) {
-            return new RoundOutcome.Failed(RetryOutcome.DEADLINE_EXCEEDED, attempt.current());
-        }
-        if (request.isJob()) {
-            return placeJob(request, attempt, swarm, nowMillis);
-        }
-        Task task = enrolled.get();
-        Peer me = task.peer(request.peerId()).orElseThrow(() -> new IllegalArgumentException(
-                "peer " + request.peerId() + " is not enrolled in task " + task.taskId()));
-        if (request.backToSource()) {
-            return backToSource(request, attempt, task, me, RoundOutcome.NEED_BACK_TO_SOURCE, nowMillis);
-        }
-        Selection selection = selector.select(new SelectionRequest(request.requestId(), task, me.peerId(),
-                request.blocklist(), swarm.hosts(), swarm.scores(), new OptimisticLedger(calculator, swarm.uploads()),
+    Selection selection =
+        selector.select(
+            new SelectionRequest(
+                request.requestId(),
+                task,
+                me.peerId(),
+                request.blocklist(),
+                swarm.hosts(),
+                swarm.scores(),
+                new OptimisticLedger(calculator, swarm.uploads()),
                 nowMillis));
-        if (!selection.isEmpty()) {
-            return new RoundOutcome.Parents(commit(task, selection, nowMillis), attempt.current());
-        }
-        if (!PeerRules.hasUsableHolder(task, me.peerId(), swarm.hosts())) {
-            RoundOutcome waiting = seedStep(request, attempt, task, me, seedState, swarm, nowMillis);
-            if (waiting != null) {
-                return waiting;
-            }
-        }
-        return afterEmptyRound(request, attempt.empty(), task, me, nowMillis);
+    if (!selection.isEmpty()) {
+      return new RoundOutcome.Parents(commit(task, selection, nowMillis), attempt.current());
     }
+    if (!PeerRules.hasUsableHolder(task, me.peerId(), swarm.hosts())) {
+      RoundOutcome waiting = seedStep(request, attempt, task, me, seedState, swarm, nowMillis);
+      if (waiting != null) {
+        return waiting;
+      }
+    }
+    return afterEmptyRound(request, attempt.empty(), task, me, nowMillis);
+  }
 
-    /**
-     * Core's commit: the requester's in-edges become the chosen parents. The filters already refused every parent
-     * that would close a cycle, so every edge is made; one the DAG refused anyway is a bug in a filter.
-     */
-    private List<RankedParent> commit(Task task, Selection selection, long nowMillis) {
-        // the caller keeps the allocations in its own store, from the outcome; core's commit records them in this one
-        OptimisticLedger discard = new OptimisticLedger(calculator);
-        ParentSelector.commit(task, selection, discard, nowMillis);
-        Set<String> made = task.dag().parents(selection.peerId());
-        List<RankedParent> committed = new ArrayList<>(selection.parents().size());
-        for (RankedParent p : selection.parents()) {
-            if (!made.contains(p.peerId())) {
-                throw new IllegalStateException("the DAG refused the edge " + p.peerId() + " -> "
-                        + selection.peerId() + " that the filters let through");
-            }
-            committed.add(p);
-        }
-        return committed;
+  /**
+   * Core's commit: the requester's in-edges become the chosen parents. The filters already refused
+   * every parent that would close a cycle, so every edge is made; one the DAG refused anyway is a
+   * bug in a filter.
+   */
+  private List<RankedParent> commit(Task task, Selection selection, long nowMillis) {
+    // the caller keeps the allocations in its own store, from the outcome; core's commit records
+    // them in this one
+    OptimisticLedger discard = new OptimisticLedger(calculator);
+    ParentSelector.commit(task, selection, discard, nowMillis);
+    Set<String> made = task.dag().parents(selection.peerId());
+    List<RankedParent> committed = new ArrayList<>(selection.parents().size());
+    for (RankedParent p : selection.parents()) {
+      if (!made.contains(p.peerId())) {
+        throw new IllegalStateException(
+            "the DAG refused the edge "
+                + p.peerId()
+                + " -> "
+                + selection.peerId()
+                + " that the filters let through");
+      }
+      committed.add(p);
     }
+    return committed;
+  }
 
-    /**
-     * Nobody could give the requester anything: trigger the task's seed (or wait for the one triggered). Null when
-     * the seed has had its {@code seedWaitTimeout} and the round counts as empty.
-     */
-    private RoundOutcome seedStep(RoundRequest r, Attempt a, Task task, Peer me, SeedState s, SwarmView swarm,
-                                  long now) {
-        String seed = s.seedHostId();
-        boolean usable = seed != null && !failedRecently(s, seed, now) && isOnline(swarm, seed)
-                && !seed.equals(r.hostId());
-        if (!usable) {
-            Optional<String> chosen = chooseSeed(r, s, swarm, now);
-            if (chosen.isEmpty()) {
-                return backToSource(r, a, task, me, RoundOutcome.NO_SEED, now);
-            }
-            return new RoundOutcome.SeedTrigger(chosen.get(), retry(r, a.seedWait(), RoundOutcome.WAITING_FOR_SEED,
-                    now));
-        }
-        if (now - s.triggeredAtMillis() < params.seedWaitTimeoutMillis()) {
-            return retry(r, a.seedWait(), RoundOutcome.WAITING_FOR_SEED, now);
-        }
-        return null;
+  /**
+   * Nobody could give the requester anything: trigger the task's seed (or wait for the one
+   * triggered). Null when the seed has had its {@code seedWaitTimeout} and the round counts as
+   * empty.
+   */
+  private RoundOutcome seedStep(
+      RoundRequest r, Attempt a, Task task, Peer me, SeedState s, SwarmView swarm, long now) {
+    String seed = s.seedHostId();
+    boolean usable =
+        seed != null
+            && !failedRecently(s, seed, now)
+            && isOnline(swarm, seed)
+            && !seed.equals(r.hostId());
+    if (!usable) {
+      Optional<String> chosen = chooseSeed(r, s, swarm, now);
+      if (chosen.isEmpty()) {
+        return backToSource(r, a, task, me, RoundOutcome.NO_SEED, now);
+      }
+      return new RoundOutcome.SeedTrigger(
+          chosen.get(), retry(r, a.seedWait(), RoundOutcome.WAITING_FOR_SEED, now));
     }
+    if (now - s.triggeredAtMillis() < params.seedWaitTimeoutMillis()) {
+      return retry(r, a.seedWait(), RoundOutcome.WAITING_FOR_SEED, now);
+    }
+    return null;
+  }
 
-    /** The seed to trigger: the online seeds but the requester's host and quarantined ones, recent failures skipped. */
-    private Optional<String> chooseSeed(RoundRequest r, SeedState s, SwarmView swarm, long now) {
-        SeedFailures failures = new SeedFailures(params.seedFailureMemoryMillis());
-        s.failedSeeds().forEach((seed, at) -> failures.record(r.taskId(), seed, at));
-        List<String> usable = new ArrayList<>();
-        for (String seed : swarm.onlineSeeds().get()) {
-            if (!seed.equals(r.hostId()) && !swarm.quarantined().test(seed)) {
-                usable.add(seed);
-            }
-        }
-        return seeds.choose(r.taskId(), usable, failures, now);
+  /**
+   * The seed to trigger: the online seeds but the requester's host and quarantined ones, recent
+   * failures skipped.
+   */
+  private Optional<String> chooseSeed(RoundRequest r, SeedState s, SwarmView swarm, long now) {
+    SeedFailures failures = new SeedFailures(params.seedFailureMemoryMillis());
+    s.failedSeeds().forEach((seed, at) -> failures.record(r.taskId(), seed, at));
+    List<String> usable = new ArrayList<>();
+    for (String seed : swarm.onlineSeeds().get()) {
+      if (!seed.equals(r.hostId()) && !swarm.quarantined().test(seed)) {
+        usable.add(seed);
+      }
     }
+    return seeds.choose(r.taskId(), usable, failures, now);
+  }
 
-    private boolean failedRecently(SeedState s, String seed, long now) {
-        Long at = s.failedSeeds().get(seed);
-        return at != null && now - at < params.seedFailureMemoryMillis();
-    }
+  private boolean failedRecently(SeedState s, String seed, long now) {
+    Long at = s.failedSeeds().get(seed);
+    return at != null && now - at < params.seedFailureMemoryMillis();
+  }
 
-    private static boolean isOnline(SwarmView swarm, String hostId) {
-        return swarm.hosts().host(hostId).map(HostView::isOnline).orElse(false);
-    }
+  private static boolean isOnline(SwarmView swarm, String hostId) {
+    return swarm.hosts().host(hostId).map(HostView::isOnline).orElse(false);
+  }
 
-    /** To the origin, unless the task is at its back-to-source limit: then the round counts as empty. */
-    private RoundOutcome backToSource(RoundRequest r, Attempt a, Task task, Peer me, String reason, long now) {
-        if (retryPolicy.backToSourceAllowed(task.backToSourceCount()) || me.state() == PeerState.BACK_TO_SOURCE) {
-            return new RoundOutcome.BackToSource(reason, a.current());
-        }
-        return afterEmptyRound(r, a.empty(), task, me, now);
+  /**
+   * To the origin, unless the task is at its back-to-source limit: then the round counts as empty.
+   */
+  private RoundOutcome backToSource(
+      RoundRequest r, Attempt a, Task task, Peer me, String reason, long now) {
+    if (retryPolicy.backToSourceAllowed(task.backToSourceCount())
+        || me.state() == PeerState.BACK_TO_SOURCE) {
+      return new RoundOutcome.BackToSource(reason, a.current());
     }
+    return afterEmptyRound(r, a.empty(), task, me, now);
+  }
 
-    /** {@code a} counts the empty round just run; the retry policy says what it leads to. */
-    private RoundOutcome afterEmptyRound(RoundRequest r, Attempt a, Task task, Peer me, long now) {
-        int backToSourceNow = task.backToSourceCount();
-        RetryOutcome outcome = retryPolicy.afterEmptyRound(r.requestId(), a.emptyRounds(), now, r.deadlineMillis(),
-                backToSourceNow);
-        if (outcome instanceof RetryOutcome.RetryAt at) {
-            return new RoundOutcome.RetryAt(at.atMillis(), at.reason(), a.next());
-        }
-        if (outcome instanceof RetryOutcome.BackToSource b) {
-            return backToSource(r, a, task, me, b.reason(), now);
-        }
-        String reason = ((RetryOutcome.Failed) outcome).reason();
-        if (RetryOutcome.NO_CANDIDATES.equals(reason) && !retryPolicy.backToSourceAllowed(backToSourceNow)) {
-            reason = RetryOutcome.BACK_TO_SOURCE_LIMIT; // the more useful of the two: it could have gone to the origin
-        }
-        return new RoundOutcome.Failed(reason, a.current());
+  /** {@code a} counts the empty round just run; the retry policy says what it leads to. */
+  private RoundOutcome afterEmptyRound(RoundRequest r, Attempt a, Task task, Peer me, long now) {
+    int backToSourceNow = task.backToSourceCount();
+    RetryOutcome outcome =
+        retryPolicy.afterEmptyRound(
+            r.requestId(), a.emptyRounds(), now, r.deadlineMillis(), backToSourceNow);
+    if (outcome instanceof RetryOutcome.RetryAt at) {
+      return new RoundOutcome.RetryAt(at.atMillis(), at.reason(), a.next());
     }
+    if (outcome instanceof RetryOutcome.BackToSource b) {
+      return backToSource(r, a, task, me, b.reason(), now);
+    }
+    String reason = ((RetryOutcome.Failed) outcome).reason();
+    if (RetryOutcome.NO_CANDIDATES.equals(reason)
+        && !retryPolicy.backToSourceAllowed(backToSourceNow)) {
+      reason =
+          RetryOutcome
+              .BACK_TO_SOURCE_LIMIT; // the more useful of the two: it could have gone to the origin
+    }
+    return new RoundOutcome.Failed(reason, a.current());
+  }
 
-    private RoundOutcome placeJob(RoundRequest r, Attempt a, SwarmView swarm, long now) {
-        Placement placement = workers.place(r.job(), swarm.workers().get(), swarm.jobs(), new PerformanceHistory());
-        if (placement.hostId().isPresent()) {
-            return new RoundOutcome.Assigned(placement.hostId().get(), a.current());
-        }
-        Attempt empty = a.empty();
-        if (empty.emptyRounds() >= params.jobMaxRounds()) {
-            return new RoundOutcome.Failed(RoundOutcome.NO_CAPACITY, a.current());
-        }
-        return retry(r, empty, RoundOutcome.NO_CAPACITY, now);
+  private RoundOutcome placeJob(RoundRequest r, Attempt a, SwarmView swarm, long now) {
+    Placement placement =
+        workers.place(r.job(), swarm.workers().get(), swarm.jobs(), new PerformanceHistory());
+    if (placement.hostId().isPresent()) {
+      return new RoundOutcome.Assigned(placement.hostId().get(), a.current());
     }
+    Attempt empty = a.empty();
+    if (empty.emptyRounds() >= params.jobMaxRounds()) {
+      return new RoundOutcome.Failed(RoundOutcome.NO_CAPACITY, a.current());
+    }
+    return retry(r, empty, RoundOutcome.NO_CAPACITY, now);
+  }
 
-    /** Another round after the policy's jittered delay for this attempt. */
-    private RoundOutcome.RetryAt retry(RoundRequest r, Attempt a, String reason, long now) {
-        return new RoundOutcome.RetryAt(now + retryPolicy.delayMillis(r.requestId(), a.current()), reason, a.next());
-    }
+  /** Another round after the policy's jittered delay for this attempt. */
+  private RoundOutcome.RetryAt retry(RoundRequest r, Attempt a, String reason, long now) {
+    return new RoundOutcome.RetryAt(
+        now + retryPolicy.delayMillis(r.requestId(), a.current()), reason, a.next());
+  }
 }

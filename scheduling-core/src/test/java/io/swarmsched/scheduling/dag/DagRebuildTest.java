@@ -37,8 +37,10 @@ class DagRebuildTest {
   @Test
   void unknownVerticesAndSelfLoopsAreStillRefused() {
     Dag<String> dag = vertices("a");
-    assertThatThrownBy(() -> dag.addEdgeWithoutCycleCheck("a", "x")).isInstanceOf(DagException.class);
-    assertThatThrownBy(() -> dag.addEdgeWithoutCycleCheck("a", "a")).isInstanceOf(DagException.class);
+    assertThatThrownBy(() -> dag.addEdgeWithoutCycleCheck("a", "x"))
+        .isInstanceOf(DagException.class);
+    assertThatThrownBy(() -> dag.addEdgeWithoutCycleCheck("a", "a"))
+        .isInstanceOf(DagException.class);
     assertThat(vertices().isAcyclic()).isTrue();
   }
 }

@@ -18,136 +18,152 @@ import org.junit.jupiter.api.Test;
 
 class CandidateFiltersTest {
 
-    private Fixture f;
+  private Fixture f;
 
-    @BeforeEach
-    void setUp() {
-        f = new Fixture();
-        f.host("h-req");
-        f.peer("req", "h-req", PeerState.RUNNING);
-    }
+  @BeforeEach
+  void setUp() {
+    f = new Fixture();
+    f.host("h-req");
+    f.peer("req", "h-req", PeerState.RUNNING);
+  }
 
-    private Optional<DropReason> reason(CandidateFilter filter, String candidate, Set<String> blocklist) {
-        SelectionContext ctx = f.context("req", blocklist);
-        return filter.check(ctx, f.candidate(candidate)).map(d -> {
-            assertThat(d.filter()).isEqualTo(filter.name());
-            assertThat(d.peerId()).isEqualTo(candidate);
-            assertThat(d.reason().rule()).isBetween(1, 5);
-            return d.reason();
-        });
-    }
+  private Optional<DropReason> reason(
+      CandidateFilter filter, String candidate, Set<String> blocklist) {
+    SelectionContext ctx = f.context("req", blocklist);
+    return filter
+        .check(ctx, f.candidate(candidate))
+        .map(
+            d -> {
+              assertThat(d.filter()).isEqualTo(filter.name());
+              assertThat(d.peerId()).isEqualTo(candidate);
+              assertThat(d.reason().rule()).isBetween(1, 5);
+              return d.reason();
+            });
+  }
 
-    @Test
-    void rule1DropsTheRequesterItsHostAndItsBlocklist() {
-        f.peer("same-host", "h-req", PeerState.SUCCEEDED);
-        f.host("h-b");
-        f.peer("blocked", "h-b", PeerState.SUCCEEDED);
-        f.host("h-c");
-        f.peer("fine", "h-c", PeerState.SUCCEEDED);
-        RequesterFilter rule = new RequesterFilter();
-        assertThat(reason(rule, "req", Set.of())).contains(DropReason.SAME_PEER);
-        assertThat(reason(rule, "same-host", Set.of())).contains(DropReason.SAME_HOST);
-        assertThat(reason(rule, "blocked", Set.of("blocked"))).contains(DropReason.BLOCKLISTED);
-        assertThat(reason(rule, "fine", Set.of("blocked"))).isEmpty();
-    }
+  @Test
+  void rule1DropsTheRequesterItsHostAndItsBlocklist() {
+    f.peer("same-host", "h-req", PeerState.SUCCEEDED);
+    f.host("h-b");
+    f.peer("blocked", "h-b", PeerState.SUCCEEDED);
+    f.host("h-c");
+    f.peer("fine", "h-c", PeerState.SUCCEEDED);
+    RequesterFilter rule = new RequesterFilter();
+    assertThat(reason(rule, "req", Set.of())).contains(DropReason.SAME_PEER);
+    assertThat(reason(rule, "same-host", Set.of())).contains(DropReason.SAME_HOST);
+    assertThat(reason(rule, "blocked", Set.of("blocked"))).contains(DropReason.BLOCKLISTED);
+    assertThat(reason(rule, "fine", Set.of("blocked"))).isEmpty();
+  }
 
-    @Test
-    void rule2DropsHostsThatAreNotOnlineSharedOrFree() {
-        HostAvailabilityFilter rule = new HostAvailabilityFilter(50);
-        f.peer("no-host", "h-missing", PeerState.SUCCEEDED);
-        assertThat(reason(rule, "no-host", Set.of())).contains(DropReason.HOST_UNKNOWN);
+  @Test
+  void rule2DropsHostsThatAreNotOnlineSharedOrFree() {
+    HostAvailabilityFilter rule = new HostAvailabilityFilter(50);
+    f.peer("no-host", "h-missing", PeerState.SUCCEEDED);
+    assertThat(reason(rule, "no-host", Set.of())).contains(DropReason.HOST_UNKNOWN);
 
-        f.put(f.host("h-sus").withLiveness(Liveness.SUSPICIOUS));
-        f.peer("sus", "h-sus", PeerState.SUCCEEDED);
-        assertThat(reason(rule, "sus", Set.of())).contains(DropReason.HOST_NOT_ONLINE);
+    f.put(f.host("h-sus").withLiveness(Liveness.SUSPICIOUS));
+    f.peer("sus", "h-sus", PeerState.SUCCEEDED);
+    assertThat(reason(rule, "sus", Set.of())).contains(DropReason.HOST_NOT_ONLINE);
 
-        f.put(f.host("h-off").withLiveness(Liveness.OFFLINE));
-        f.peer("off", "h-off", PeerState.SUCCEEDED);
-        assertThat(reason(rule, "off", Set.of())).contains(DropReason.HOST_NOT_ONLINE);
+    f.put(f.host("h-off").withLiveness(Liveness.OFFLINE));
+    f.peer("off", "h-off", PeerState.SUCCEEDED);
+    assertThat(reason(rule, "off", Set.of())).contains(DropReason.HOST_NOT_ONLINE);
 
-        f.put(f.host("h-ds").withDisableShared(true));
-        f.peer("ds", "h-ds", PeerState.SUCCEEDED);
-        assertThat(reason(rule, "ds", Set.of())).contains(DropReason.HOST_DISABLE_SHARED);
+    f.put(f.host("h-ds").withDisableShared(true));
+    f.peer("ds", "h-ds", PeerState.SUCCEEDED);
+    assertThat(reason(rule, "ds", Set.of())).contains(DropReason.HOST_DISABLE_SHARED);
 
-        f.put(f.host("h-q").withQuarantined(true));
-        f.peer("q", "h-q", PeerState.SUCCEEDED);
-        assertThat(reason(rule, "q", Set.of())).contains(DropReason.HOST_QUARANTINED);
+    f.put(f.host("h-q").withQuarantined(true));
+    f.peer("q", "h-q", PeerState.SUCCEEDED);
+    assertThat(reason(rule, "q", Set.of())).contains(DropReason.HOST_QUARANTINED);
 
-        // limit 10 (fixture), 9 reported: one slot free; one edge created since the heartbeat fills it.
-        f.put(f.host("h-busy").withLoad(new HostLoad(0, 9, 0), 500));
-        f.peer("busy", "h-busy", PeerState.SUCCEEDED);
-        assertThat(reason(rule, "busy", Set.of())).isEmpty();
-        f.ledger.recordAllocation("h-busy", 600);
-        assertThat(reason(rule, "busy", Set.of())).contains(DropReason.NO_FREE_UPLOAD_SLOT);
-        // an allocation older than the heartbeat is already in its count
-        f.put(f.hosts.get("h-busy").withLoad(new HostLoad(0, 9, 0), 700));
-        assertThat(reason(rule, "busy", Set.of())).isEmpty();
-    }
+    // limit 10 (fixture), 9 reported: one slot free; one edge created since the heartbeat fills it.
+    f.put(f.host("h-busy").withLoad(new HostLoad(0, 9, 0), 500));
+    f.peer("busy", "h-busy", PeerState.SUCCEEDED);
+    assertThat(reason(rule, "busy", Set.of())).isEmpty();
+    f.ledger.recordAllocation("h-busy", 600);
+    assertThat(reason(rule, "busy", Set.of())).contains(DropReason.NO_FREE_UPLOAD_SLOT);
+    // an allocation older than the heartbeat is already in its count
+    f.put(f.hosts.get("h-busy").withLoad(new HostLoad(0, 9, 0), 700));
+    assertThat(reason(rule, "busy", Set.of())).isEmpty();
+  }
 
-    @Test
-    void rule2UsesTheDefaultLimitWhenTheHostReportsNone() {
-        HostView h = HostView.online("h-nolimit", HostType.NORMAL, "", "", HostCapacity.uploads(100, 0),
-                new HostLoad(0, 2, 0));
-        f.put(h);
-        f.peer("nolimit", "h-nolimit", PeerState.SUCCEEDED);
-        assertThat(reason(new HostAvailabilityFilter(3), "nolimit", Set.of())).isEmpty();
-        assertThat(reason(new HostAvailabilityFilter(2), "nolimit", Set.of())).contains(DropReason.NO_FREE_UPLOAD_SLOT);
-    }
+  @Test
+  void rule2UsesTheDefaultLimitWhenTheHostReportsNone() {
+    HostView h =
+        HostView.online(
+            "h-nolimit",
+            HostType.NORMAL,
+            "",
+            "",
+            HostCapacity.uploads(100, 0),
+            new HostLoad(0, 2, 0));
+    f.put(h);
+    f.peer("nolimit", "h-nolimit", PeerState.SUCCEEDED);
+    assertThat(reason(new HostAvailabilityFilter(3), "nolimit", Set.of())).isEmpty();
+    assertThat(reason(new HostAvailabilityFilter(2), "nolimit", Set.of()))
+        .contains(DropReason.NO_FREE_UPLOAD_SLOT);
+  }
 
-    @Test
-    void rule3KeepsOnlyPeersWithSomethingToGive() {
-        PeerStateFilter rule = new PeerStateFilter();
-        f.host("h-n");
-        f.host("h-s", HostType.SUPER_SEED, "idc-a", "");
-        f.peer("pending", "h-n", PeerState.PENDING);
-        f.peer("failed", "h-n", PeerState.FAILED);
-        f.peer("left", "h-n", PeerState.LEFT);
-        f.peer("orphan", "h-n", PeerState.RUNNING);
-        f.peer("child", "h-n", PeerState.RUNNING);
-        f.peer("bts", "h-n", PeerState.BACK_TO_SOURCE);
-        f.peer("done", "h-n", PeerState.SUCCEEDED);
-        f.peer("seed", "h-s", PeerState.RUNNING);
-        f.edge("bts", "child");
-        assertThat(reason(rule, "pending", Set.of())).contains(DropReason.STATE_CANNOT_SERVE);
-        assertThat(reason(rule, "failed", Set.of())).contains(DropReason.STATE_CANNOT_SERVE);
-        assertThat(reason(rule, "left", Set.of())).contains(DropReason.STATE_CANNOT_SERVE);
-        assertThat(reason(rule, "orphan", Set.of())).contains(DropReason.NOTHING_TO_GIVE);
-        assertThat(reason(rule, "child", Set.of())).isEmpty();
-        assertThat(reason(rule, "bts", Set.of())).isEmpty();
-        assertThat(reason(rule, "done", Set.of())).isEmpty();
-        assertThat(reason(rule, "seed", Set.of())).isEmpty();
-    }
+  @Test
+  void rule3KeepsOnlyPeersWithSomethingToGive() {
+    PeerStateFilter rule = new PeerStateFilter();
+    f.host("h-n");
+    f.host("h-s", HostType.SUPER_SEED, "idc-a", "");
+    f.peer("pending", "h-n", PeerState.PENDING);
+    f.peer("failed", "h-n", PeerState.FAILED);
+    f.peer("left", "h-n", PeerState.LEFT);
+    f.peer("orphan", "h-n", PeerState.RUNNING);
+    f.peer("child", "h-n", PeerState.RUNNING);
+    f.peer("bts", "h-n", PeerState.BACK_TO_SOURCE);
+    f.peer("done", "h-n", PeerState.SUCCEEDED);
+    f.peer("seed", "h-s", PeerState.RUNNING);
+    f.edge("bts", "child");
+    assertThat(reason(rule, "pending", Set.of())).contains(DropReason.STATE_CANNOT_SERVE);
+    assertThat(reason(rule, "failed", Set.of())).contains(DropReason.STATE_CANNOT_SERVE);
+    assertThat(reason(rule, "left", Set.of())).contains(DropReason.STATE_CANNOT_SERVE);
+    assertThat(reason(rule, "orphan", Set.of())).contains(DropReason.NOTHING_TO_GIVE);
+    assertThat(reason(rule, "child", Set.of())).isEmpty();
+    assertThat(reason(rule, "bts", Set.of())).isEmpty();
+    assertThat(reason(rule, "done", Set.of())).isEmpty();
+    assertThat(reason(rule, "seed", Set.of())).isEmpty();
+  }
 
-    @Test
-    void rule4DropsBadParents() {
-        BadParentFilter rule = new BadParentFilter(BadParentRule.DEFAULT);
-        f.host("h-n");
-        f.peer("slow", "h-n", PeerState.SUCCEEDED).recordPiece(10, 1);
-        f.task.peer("slow").orElseThrow().recordPiece(201, 2);
-        f.peer("ok", "h-n", PeerState.SUCCEEDED).recordPiece(10, 1);
-        f.task.peer("ok").orElseThrow().recordPiece(200, 2);
-        assertThat(reason(rule, "slow", Set.of())).contains(DropReason.BAD_PARENT);
-        assertThat(reason(rule, "ok", Set.of())).isEmpty();
-    }
+  @Test
+  void rule4DropsBadParents() {
+    BadParentFilter rule = new BadParentFilter(BadParentRule.DEFAULT);
+    f.host("h-n");
+    f.peer("slow", "h-n", PeerState.SUCCEEDED).recordPiece(10, 1);
+    f.task.peer("slow").orElseThrow().recordPiece(201, 2);
+    f.peer("ok", "h-n", PeerState.SUCCEEDED).recordPiece(10, 1);
+    f.task.peer("ok").orElseThrow().recordPiece(200, 2);
+    assertThat(reason(rule, "slow", Set.of())).contains(DropReason.BAD_PARENT);
+    assertThat(reason(rule, "ok", Set.of())).isEmpty();
+  }
 
-    @Test
-    void rule5DropsCandidatesDownstreamOfTheRequester() {
-        CycleFilter rule = new CycleFilter();
-        f.host("h-n");
-        f.peer("kid", "h-n", PeerState.RUNNING);
-        f.peer("grandkid", "h-n", PeerState.RUNNING);
-        f.peer("other", "h-n", PeerState.SUCCEEDED);
-        f.edge("req", "kid");
-        f.edge("kid", "grandkid");
-        assertThat(reason(rule, "kid", Set.of())).contains(DropReason.WOULD_CYCLE);
-        assertThat(reason(rule, "grandkid", Set.of())).contains(DropReason.WOULD_CYCLE);
-        assertThat(reason(rule, "other", Set.of())).isEmpty();
-    }
+  @Test
+  void rule5DropsCandidatesDownstreamOfTheRequester() {
+    CycleFilter rule = new CycleFilter();
+    f.host("h-n");
+    f.peer("kid", "h-n", PeerState.RUNNING);
+    f.peer("grandkid", "h-n", PeerState.RUNNING);
+    f.peer("other", "h-n", PeerState.SUCCEEDED);
+    f.edge("req", "kid");
+    f.edge("kid", "grandkid");
+    assertThat(reason(rule, "kid", Set.of())).contains(DropReason.WOULD_CYCLE);
+    assertThat(reason(rule, "grandkid", Set.of())).contains(DropReason.WOULD_CYCLE);
+    assertThat(reason(rule, "other", Set.of())).isEmpty();
+  }
 
-    @Test
-    void standardChainHasTheFiveRulesInOrder() {
-        assertThat(CandidateFilters.standard()).extracting(CandidateFilter::name).containsExactly(
-                RequesterFilter.NAME, HostAvailabilityFilter.NAME, PeerStateFilter.NAME, BadParentFilter.NAME,
-                CycleFilter.NAME);
-    }
+  @Test
+  void standardChainHasTheFiveRulesInOrder() {
+    assertThat(CandidateFilters.standard())
+        .extracting(CandidateFilter::name)
+        .containsExactly(
+            RequesterFilter.NAME,
+            HostAvailabilityFilter.NAME,
+            PeerStateFilter.NAME,
+            BadParentFilter.NAME,
+            CycleFilter.NAME);
+  }
 }

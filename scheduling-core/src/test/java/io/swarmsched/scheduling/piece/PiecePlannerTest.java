@@ -17,265 +17,285 @@ import org.junit.jupiter.api.Test;
 
 class PiecePlannerTest {
 
-    private static final long MiB = 1 << 20;
+  private static final long MiB = 1 << 20;
 
-    private static BitSet bits(int... pieces) {
-        BitSet b = new BitSet();
-        for (int p : pieces) {
-            b.set(p);
+  private static BitSet bits(int... pieces) {
+    BitSet b = new BitSet();
+    for (int p : pieces) {
+      b.set(p);
+    }
+    return b;
+  }
+
+  private static BitSet all(int n) {
+    BitSet b = new BitSet();
+    b.set(0, n);
+    return b;
+  }
+
+  @Test
+  void fetchesTheRarestPieceFirst() {
+    PiecePlanner planner = new PiecePlanner(4, new BitSet(), 7, PieceParams.defaults());
+    planner.updateParent("a", bits(0, 1, 2), 10 * MiB, 0, false);
+    planner.updateParent("b", bits(0, 1, 3), 10 * MiB, 0, false);
+    planner.updateParent("c", bits(0, 1), 10 * MiB, 0, false);
+    // pieces 2 and 3 have one holder each, piece 0 and 1 three: the two rare ones go first
+    PieceFetch first = planner.next().orElseThrow();
+    PieceFetch second = planner.next().orElseThrow();
+    assertThat(List.of(first.piece(), second.piece())).containsExactlyInAnyOrder(2, 3);
+    assertThat(first.duplicate()).isFalse();
+  }
+
+  @Test
+  void withoutRarestFirstTheChildsOwnOrderDecides() {
+    PiecePlanner planner =
+        new PiecePlanner(
+            8,
+            new BitSet(),
+            7,
+            PieceParams.defaults().withRarestFirst(false).withPerParentInFlight(8));
+    planner.updateParent("a", all(8), 10 * MiB, 0, false);
+    planner.updateParent("b", bits(5), 10 * MiB, 0, false);
+    List<Integer> got = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      got.add(planner.next().orElseThrow().piece());
+    }
+    assertThat(got).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+  }
+
+  @Test
+  void asksASourceOnlyForPiecesNoOtherParentHolds() {
+    PiecePlanner planner =
+        new PiecePlanner(4, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(4));
+    planner.updateParent("seed", all(4), 100 * MiB, 0, true);
+    planner.updateParent("peer", bits(0, 1), 1 * MiB, 0, false);
+    Map<Integer, String> from = new HashMap<>();
+    for (int i = 0; i < 4; i++) {
+      PieceFetch f = planner.next().orElseThrow();
+      from.put(f.piece(), f.parentId());
+    }
+    // the seed is far less loaded, but the peer holds 0 and 1, so the seed serves only 2 and 3
+    assertThat(from)
+        .containsEntry(0, "peer")
+        .containsEntry(1, "peer")
+        .containsEntry(2, "seed")
+        .containsEntry(3, "seed");
+  }
+
+  @Test
+  void aBusyPlainHolderIsWaitedForRatherThanAskingTheSource() {
+    PiecePlanner planner =
+        new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
+    planner.updateParent("seed", all(2), 100 * MiB, 0, true);
+    planner.updateParent("peer", all(2), 1 * MiB, 0, false);
+    PieceFetch first = planner.next().orElseThrow();
+    assertThat(first.parentId()).isEqualTo("peer");
+    assertThat(planner.next()).as("the peer's only slot is taken; the seed is not asked").isEmpty();
+    planner.succeeded(first);
+    assertThat(planner.next().orElseThrow().parentId()).isEqualTo("peer");
+  }
+
+  @Test
+  void withoutSourceLastTheSeedIsAnyOtherParent() {
+    PiecePlanner planner =
+        new PiecePlanner(
+            2,
+            new BitSet(),
+            1,
+            PieceParams.defaults().withPerParentInFlight(1).withSourceLast(false));
+    planner.updateParent("seed", all(2), 100 * MiB, 0, true);
+    planner.updateParent("peer", all(2), 1 * MiB, 0, false);
+    planner.next().orElseThrow();
+    assertThat(planner.next()).isPresent();
+  }
+
+  @Test
+  void boundsPiecesInFlightPerParent() {
+    PiecePlanner planner = new PiecePlanner(10, new BitSet(), 3, PieceParams.defaults());
+    planner.updateParent("a", all(10), 10 * MiB, 0, false);
+    assertThat(planner.next()).isPresent();
+    assertThat(planner.next()).isPresent();
+    assertThat(planner.next()).isEmpty();
+    assertThat(planner.inFlightCount()).isEqualTo(2);
+  }
+
+  @Test
+  void endgameDuplicatesTheLastPiecesAndCancelsTheSlower() {
+    PiecePlanner planner = new PiecePlanner(2, bits(0), 5, PieceParams.defaults());
+    planner.updateParent("a", all(2), 10 * MiB, 0, false);
+    planner.updateParent("b", all(2), 10 * MiB, 0, false);
+    PieceFetch first = planner.next().orElseThrow();
+    PieceFetch dup = planner.next().orElseThrow();
+    assertThat(dup.piece()).isEqualTo(1);
+    assertThat(dup.duplicate()).isTrue();
+    assertThat(dup.parentId()).isNotEqualTo(first.parentId());
+    assertThat(planner.next()).as("at most two fetches per piece").isEmpty();
+    assertThat(planner.succeeded(dup)).containsExactly(first);
+    assertThat(planner.complete()).isTrue();
+    assertThat(planner.inFlightCount()).isZero();
+    planner.failed(first); // the cancelled fetch reporting late changes nothing
+    assertThat(planner.droppedParents()).isEmpty();
+  }
+
+  @Test
+  void noEndgameWhileSomeMissingPieceIsNotInFlight() {
+    PiecePlanner planner =
+        new PiecePlanner(3, new BitSet(), 5, PieceParams.defaults().withPerParentInFlight(1));
+    planner.updateParent("a", bits(0, 1), 10 * MiB, 0, false);
+    planner.updateParent("b", bits(0, 1), 10 * MiB, 0, false);
+    planner.next().orElseThrow();
+    planner.next().orElseThrow();
+    // piece 2 is held by nobody: the two in flight are not the last, so no duplicates
+    assertThat(planner.next()).isEmpty();
+  }
+
+  @Test
+  void aParentThatFailsThreePiecesIsDropped() {
+    PiecePlanner planner =
+        new PiecePlanner(8, new BitSet(), 9, PieceParams.defaults().withPerParentInFlight(8));
+    planner.updateParent("bad", all(8), 10 * MiB, 0, false);
+    for (int i = 0; i < 3; i++) {
+      planner.failed(planner.next().orElseThrow());
+    }
+    assertThat(planner.droppedParents()).containsExactly("bad");
+    assertThat(planner.wants("bad")).isFalse();
+    assertThat(planner.next()).isEmpty();
+    assertThat(planner.usableParents()).isZero();
+  }
+
+  @Test
+  void aFailedPieceIsNotAskedOfThatParentAgain() {
+    PiecePlanner planner = new PiecePlanner(1, new BitSet(), 9, PieceParams.defaults());
+    planner.updateParent("a", all(1), 10 * MiB, 0, false);
+    planner.updateParent("b", all(1), 10 * MiB, 0, false);
+    PieceFetch f = planner.next().orElseThrow();
+    planner.failed(f);
+    PieceFetch again = planner.next().orElseThrow();
+    assertThat(again.parentId()).isNotEqualTo(f.parentId());
+    planner.failed(again);
+    assertThat(planner.next()).isEmpty();
+  }
+
+  @Test
+  void notHeldClearsTheParentsBit() {
+    PiecePlanner planner = new PiecePlanner(1, new BitSet(), 9, PieceParams.defaults());
+    planner.updateParent("a", all(1), 10 * MiB, 0, false);
+    planner.notHeld(planner.next().orElseThrow());
+    assertThat(planner.next()).isEmpty();
+    assertThat(planner.droppedParents()).isEmpty();
+    planner.updateParent("a", all(1), 10 * MiB, 0, false);
+    assertThat(planner.next()).isPresent();
+  }
+
+  @Test
+  void prefersParentsWithSpareCapacity() {
+    int toIdle = 0;
+    for (int seed = 0; seed < 200; seed++) {
+      PiecePlanner planner = new PiecePlanner(1, new BitSet(), seed, PieceParams.defaults());
+      planner.updateParent("busy", all(1), 10 * MiB, 10 * MiB, false); // weight 1 MiB
+      planner.updateParent("idle", all(1), 10 * MiB, 0, false); // weight 10 MiB
+      if (planner.next().orElseThrow().parentId().equals("idle")) {
+        toIdle++;
+      }
+    }
+    assertThat(toIdle).isBetween(160, 198);
+  }
+
+  @Test
+  void wantsOnlyParentsHoldingSomethingMissing() {
+    PiecePlanner planner = new PiecePlanner(3, bits(0), 1, PieceParams.defaults());
+    planner.updateParent("old", bits(0), 10 * MiB, 0, false);
+    planner.updateParent("new", bits(0, 2), 10 * MiB, 0, false);
+    assertThat(planner.wants("old")).isFalse();
+    assertThat(planner.wants("new")).isTrue();
+    assertThat(planner.wants("unknown")).isFalse();
+  }
+
+  @Test
+  void sameSeedSameChoices() {
+    assertThat(run(42)).isEqualTo(run(42));
+    assertThat(run(42)).isNotEqualTo(run(43));
+  }
+
+  private static List<PieceFetch> run(long seed) {
+    PiecePlanner planner = new PiecePlanner(64, new BitSet(), seed, PieceParams.defaults());
+    planner.updateParent("a", all(64), 10 * MiB, 0, false);
+    planner.updateParent("b", all(64), 10 * MiB, 0, false);
+    planner.updateParent("c", all(64), 10 * MiB, 0, false);
+    List<PieceFetch> out = new ArrayList<>();
+    Optional<PieceFetch> f;
+    while ((f = planner.next()).isPresent()) {
+      out.add(f.get());
+    }
+    return out;
+  }
+
+  @Test
+  void rejectsHeldPiecesPastTheEnd() {
+    assertThatThrownBy(() -> new PiecePlanner(2, bits(5), 1, PieceParams.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("past the last piece");
+  }
+
+  /**
+   * Random outcomes against random holdings: the planner never exceeds a parent's in-flight bound,
+   * never hands out a piece already held or a third fetch of one piece, and finishes whenever every
+   * piece has a parent that works.
+   */
+  @Property(tries = 200)
+  void alwaysFinishesAndKeepsItsBounds(
+      @ForAll @IntRange(min = 1, max = 60) int pieces,
+      @ForAll @IntRange(min = 1, max = 6) int parentCount,
+      @ForAll long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    PieceParams params = PieceParams.defaults();
+    PiecePlanner planner = new PiecePlanner(pieces, new BitSet(), seed, params);
+    BitSet covered = new BitSet();
+    for (int p = 0; p < parentCount; p++) {
+      BitSet holds = new BitSet();
+      for (int i = 0; i < pieces; i++) {
+        if (rnd.nextInt(3) > 0) {
+          holds.set(i);
         }
-        return b;
+      }
+      if (p == parentCount - 1) {
+        holds.set(0, pieces); // one reliable parent holds everything
+      }
+      covered.or(holds);
+      planner.updateParent(
+          "p" + p, holds, (1 + rnd.nextInt(10)) * MiB, rnd.nextInt(5) * MiB, p == 0);
     }
-
-    private static BitSet all(int n) {
-        BitSet b = new BitSet();
-        b.set(0, n);
-        return b;
-    }
-
-    @Test
-    void fetchesTheRarestPieceFirst() {
-        PiecePlanner planner = new PiecePlanner(4, new BitSet(), 7, PieceParams.defaults());
-        planner.updateParent("a", bits(0, 1, 2), 10 * MiB, 0, false);
-        planner.updateParent("b", bits(0, 1, 3), 10 * MiB, 0, false);
-        planner.updateParent("c", bits(0, 1), 10 * MiB, 0, false);
-        // pieces 2 and 3 have one holder each, piece 0 and 1 three: the two rare ones go first
-        PieceFetch first = planner.next().orElseThrow();
-        PieceFetch second = planner.next().orElseThrow();
-        assertThat(List.of(first.piece(), second.piece())).containsExactlyInAnyOrder(2, 3);
-        assertThat(first.duplicate()).isFalse();
-    }
-
-    @Test
-    void withoutRarestFirstTheChildsOwnOrderDecides() {
-        PiecePlanner planner = new PiecePlanner(8, new BitSet(), 7, PieceParams.defaults().withRarestFirst(false)
-                .withPerParentInFlight(8));
-        planner.updateParent("a", all(8), 10 * MiB, 0, false);
-        planner.updateParent("b", bits(5), 10 * MiB, 0, false);
-        List<Integer> got = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            got.add(planner.next().orElseThrow().piece());
+    String reliable = "p" + (parentCount - 1);
+    List<PieceFetch> open = new ArrayList<>();
+    Map<String, Integer> perParent = new HashMap<>();
+    for (int step = 0; step < 100_000 && !planner.complete(); step++) {
+      Optional<PieceFetch> f = planner.next();
+      if (f.isPresent()) {
+        PieceFetch fetch = f.get();
+        assertThat(planner.has(fetch.piece())).isFalse();
+        assertThat(open.stream().filter(o -> o.piece() == fetch.piece()).count()).isLessThan(2);
+        int n = perParent.merge(fetch.parentId(), 1, Integer::sum);
+        assertThat(n).isLessThanOrEqualTo(params.perParentInFlight());
+        open.add(fetch);
+        continue;
+      }
+      assertThat(open)
+          .as("nothing can start and nothing is in flight, yet a parent holds every piece")
+          .isNotEmpty();
+      PieceFetch done = open.remove(rnd.nextInt(open.size()));
+      perParent.merge(done.parentId(), -1, Integer::sum);
+      boolean fails = !done.parentId().equals(reliable) && rnd.nextInt(4) == 0;
+      if (fails) {
+        planner.failed(done);
+      } else {
+        for (PieceFetch cancelled : planner.succeeded(done)) {
+          assertThat(open.remove(cancelled)).isTrue();
+          perParent.merge(cancelled.parentId(), -1, Integer::sum);
         }
-        assertThat(got).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+      }
+      assertThat(planner.inFlightCount()).isEqualTo(open.size());
     }
-
-    @Test
-    void asksASourceOnlyForPiecesNoOtherParentHolds() {
-        PiecePlanner planner = new PiecePlanner(4, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(4));
-        planner.updateParent("seed", all(4), 100 * MiB, 0, true);
-        planner.updateParent("peer", bits(0, 1), 1 * MiB, 0, false);
-        Map<Integer, String> from = new HashMap<>();
-        for (int i = 0; i < 4; i++) {
-            PieceFetch f = planner.next().orElseThrow();
-            from.put(f.piece(), f.parentId());
-        }
-        // the seed is far less loaded, but the peer holds 0 and 1, so the seed serves only 2 and 3
-        assertThat(from).containsEntry(0, "peer").containsEntry(1, "peer").containsEntry(2, "seed")
-                .containsEntry(3, "seed");
-    }
-
-    @Test
-    void aBusyPlainHolderIsWaitedForRatherThanAskingTheSource() {
-        PiecePlanner planner = new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
-        planner.updateParent("seed", all(2), 100 * MiB, 0, true);
-        planner.updateParent("peer", all(2), 1 * MiB, 0, false);
-        PieceFetch first = planner.next().orElseThrow();
-        assertThat(first.parentId()).isEqualTo("peer");
-        assertThat(planner.next()).as("the peer's only slot is taken; the seed is not asked").isEmpty();
-        planner.succeeded(first);
-        assertThat(planner.next().orElseThrow().parentId()).isEqualTo("peer");
-    }
-
-    @Test
-    void withoutSourceLastTheSeedIsAnyOtherParent() {
-        PiecePlanner planner = new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1)
-                .withSourceLast(false));
-        planner.updateParent("seed", all(2), 100 * MiB, 0, true);
-        planner.updateParent("peer", all(2), 1 * MiB, 0, false);
-        planner.next().orElseThrow();
-        assertThat(planner.next()).isPresent();
-    }
-
-    @Test
-    void boundsPiecesInFlightPerParent() {
-        PiecePlanner planner = new PiecePlanner(10, new BitSet(), 3, PieceParams.defaults());
-        planner.updateParent("a", all(10), 10 * MiB, 0, false);
-        assertThat(planner.next()).isPresent();
-        assertThat(planner.next()).isPresent();
-        assertThat(planner.next()).isEmpty();
-        assertThat(planner.inFlightCount()).isEqualTo(2);
-    }
-
-    @Test
-    void endgameDuplicatesTheLastPiecesAndCancelsTheSlower() {
-        PiecePlanner planner = new PiecePlanner(2, bits(0), 5, PieceParams.defaults());
-        planner.updateParent("a", all(2), 10 * MiB, 0, false);
-        planner.updateParent("b", all(2), 10 * MiB, 0, false);
-        PieceFetch first = planner.next().orElseThrow();
-        PieceFetch dup = planner.next().orElseThrow();
-        assertThat(dup.piece()).isEqualTo(1);
-        assertThat(dup.duplicate()).isTrue();
-        assertThat(dup.parentId()).isNotEqualTo(first.parentId());
-        assertThat(planner.next()).as("at most two fetches per piece").isEmpty();
-        assertThat(planner.succeeded(dup)).containsExactly(first);
-        assertThat(planner.complete()).isTrue();
-        assertThat(planner.inFlightCount()).isZero();
-        planner.failed(first); // the cancelled fetch reporting late changes nothing
-        assertThat(planner.droppedParents()).isEmpty();
-    }
-
-    @Test
-    void noEndgameWhileSomeMissingPieceIsNotInFlight() {
-        PiecePlanner planner = new PiecePlanner(3, new BitSet(), 5, PieceParams.defaults().withPerParentInFlight(1));
-        planner.updateParent("a", bits(0, 1), 10 * MiB, 0, false);
-        planner.updateParent("b", bits(0, 1), 10 * MiB, 0, false);
-        planner.next().orElseThrow();
-        planner.next().orElseThrow();
-        // piece 2 is held by nobody: the two in flight are not the last, so no duplicates
-        assertThat(planner.next()).isEmpty();
-    }
-
-    @Test
-    void aParentThatFailsThreePiecesIsDropped() {
-        PiecePlanner planner = new PiecePlanner(8, new BitSet(), 9, PieceParams.defaults().withPerParentInFlight(8));
-        planner.updateParent("bad", all(8), 10 * MiB, 0, false);
-        for (int i = 0; i < 3; i++) {
-            planner.failed(planner.next().orElseThrow());
-        }
-        assertThat(planner.droppedParents()).containsExactly("bad");
-        assertThat(planner.wants("bad")).isFalse();
-        assertThat(planner.next()).isEmpty();
-        assertThat(planner.usableParents()).isZero();
-    }
-
-    @Test
-    void aFailedPieceIsNotAskedOfThatParentAgain() {
-        PiecePlanner planner = new PiecePlanner(1, new BitSet(), 9, PieceParams.defaults());
-        planner.updateParent("a", all(1), 10 * MiB, 0, false);
-        planner.updateParent("b", all(1), 10 * MiB, 0, false);
-        PieceFetch f = planner.next().orElseThrow();
-        planner.failed(f);
-        PieceFetch again = planner.next().orElseThrow();
-        assertThat(again.parentId()).isNotEqualTo(f.parentId());
-        planner.failed(again);
-        assertThat(planner.next()).isEmpty();
-    }
-
-    @Test
-    void notHeldClearsTheParentsBit() {
-        PiecePlanner planner = new PiecePlanner(1, new BitSet(), 9, PieceParams.defaults());
-        planner.updateParent("a", all(1), 10 * MiB, 0, false);
-        planner.notHeld(planner.next().orElseThrow());
-        assertThat(planner.next()).isEmpty();
-        assertThat(planner.droppedParents()).isEmpty();
-        planner.updateParent("a", all(1), 10 * MiB, 0, false);
-        assertThat(planner.next()).isPresent();
-    }
-
-    @Test
-    void prefersParentsWithSpareCapacity() {
-        int toIdle = 0;
-        for (int seed = 0; seed < 200; seed++) {
-            PiecePlanner planner = new PiecePlanner(1, new BitSet(), seed, PieceParams.defaults());
-            planner.updateParent("busy", all(1), 10 * MiB, 10 * MiB, false); // weight 1 MiB
-            planner.updateParent("idle", all(1), 10 * MiB, 0, false); // weight 10 MiB
-            if (planner.next().orElseThrow().parentId().equals("idle")) {
-                toIdle++;
-            }
-        }
-        assertThat(toIdle).isBetween(160, 198);
-    }
-
-    @Test
-    void wantsOnlyParentsHoldingSomethingMissing() {
-        PiecePlanner planner = new PiecePlanner(3, bits(0), 1, PieceParams.defaults());
-        planner.updateParent("old", bits(0), 10 * MiB, 0, false);
-        planner.updateParent("new", bits(0, 2), 10 * MiB, 0, false);
-        assertThat(planner.wants("old")).isFalse();
-        assertThat(planner.wants("new")).isTrue();
-        assertThat(planner.wants("unknown")).isFalse();
-    }
-
-    @Test
-    void sameSeedSameChoices() {
-        assertThat(run(42)).isEqualTo(run(42));
-        assertThat(run(42)).isNotEqualTo(run(43));
-    }
-
-    private static List<PieceFetch> run(long seed) {
-        PiecePlanner planner = new PiecePlanner(64, new BitSet(), seed, PieceParams.defaults());
-        planner.updateParent("a", all(64), 10 * MiB, 0, false);
-        planner.updateParent("b", all(64), 10 * MiB, 0, false);
-        planner.updateParent("c", all(64), 10 * MiB, 0, false);
-        List<PieceFetch> out = new ArrayList<>();
-        Optional<PieceFetch> f;
-        while ((f = planner.next()).isPresent()) {
-            out.add(f.get());
-        }
-        return out;
-    }
-
-    @Test
-    void rejectsHeldPiecesPastTheEnd() {
-        assertThatThrownBy(() -> new PiecePlanner(2, bits(5), 1, PieceParams.defaults()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("past the last piece");
-    }
-
-    /**
-     * Random outcomes against random holdings: the planner never exceeds a parent's in-flight bound, never hands out
-     * a piece already held or a third fetch of one piece, and finishes whenever every piece has a parent that works.
-     */
-    @Property(tries = 200)
-    void alwaysFinishesAndKeepsItsBounds(@ForAll @IntRange(min = 1, max = 60) int pieces,
-                                         @ForAll @IntRange(min = 1, max = 6) int parentCount,
-                                         @ForAll long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        PieceParams params = PieceParams.defaults();
-        PiecePlanner planner = new PiecePlanner(pieces, new BitSet(), seed, params);
-        BitSet covered = new BitSet();
-        for (int p = 0; p < parentCount; p++) {
-            BitSet holds = new BitSet();
-            for (int i = 0; i < pieces; i++) {
-                if (rnd.nextInt(3) > 0) {
-                    holds.set(i);
-                }
-            }
-            if (p == parentCount - 1) {
-                holds.set(0, pieces); // one reliable parent holds everything
-            }
-            covered.or(holds);
-            planner.updateParent("p" + p, holds, (1 + rnd.nextInt(10)) * MiB, rnd.nextInt(5) * MiB, p == 0);
-        }
-        String reliable = "p" + (parentCount - 1);
-        List<PieceFetch> open = new ArrayList<>();
-        Map<String, Integer> perParent = new HashMap<>();
-        for (int step = 0; step < 100_000 && !planner.complete(); step++) {
-            Optional<PieceFetch> f = planner.next();
-            if (f.isPresent()) {
-                PieceFetch fetch = f.get();
-                assertThat(planner.has(fetch.piece())).isFalse();
-                assertThat(open.stream().filter(o -> o.piece() == fetch.piece()).count()).isLessThan(2);
-                int n = perParent.merge(fetch.parentId(), 1, Integer::sum);
-                assertThat(n).isLessThanOrEqualTo(params.perParentInFlight());
-                open.add(fetch);
-                continue;
-            }
-            assertThat(open).as("nothing can start and nothing is in flight, yet a parent holds every piece")
-                    .isNotEmpty();
-            PieceFetch done = open.remove(rnd.nextInt(open.size()));
-            perParent.merge(done.parentId(), -1, Integer::sum);
-            boolean fails = !done.parentId().equals(reliable) && rnd.nextInt(4) == 0;
-            if (fails) {
-                planner.failed(done);
-            } else {
-                for (PieceFetch cancelled : planner.succeeded(done)) {
-                    assertThat(open.remove(cancelled)).isTrue();
-                    perParent.merge(cancelled.parentId(), -1, Integer::sum);
-                }
-            }
-            assertThat(planner.inFlightCount()).isEqualTo(open.size());
-        }
-        assertThat(planner.complete()).isTrue();
-        assertThat(planner.droppedParents()).doesNotContain(reliable);
-    }
+    assertThat(planner.complete()).isTrue();
+    assertThat(planner.droppedParents()).doesNotContain(reliable);
+  }
 }

@@ -8,75 +8,78 @@ import org.junit.jupiter.api.Test;
 
 class SourceOfferTest {
 
-    private static BitSet all(int n) {
-        BitSet b = new BitSet();
-        b.set(0, n);
-        return b;
-    }
+  private static BitSet all(int n) {
+    BitSet b = new BitSet();
+    b.set(0, n);
+    return b;
+  }
 
-    @Test
-    void offersEveryPieceOnceBeforeAnySecondCopy() {
-        SourceOffer offer = new SourceOffer(8, 1);
-        BitSet held = all(8);
-        for (int p = 0; p < 8; p++) {
-            assertThat(offer.claim(p, held)).isTrue();
-            assertThat(offer.claim(p, held)).as("piece %d again before the others left once", p).isEqualTo(p == 7);
-        }
-        // every piece has left once (piece 7 twice): the second round offers the seven sent once
-        assertThat(offer.offered(held).cardinality()).isEqualTo(7);
-        assertThat(offer.offered(held).get(7)).isFalse();
+  @Test
+  void offersEveryPieceOnceBeforeAnySecondCopy() {
+    SourceOffer offer = new SourceOffer(8, 1);
+    BitSet held = all(8);
+    for (int p = 0; p < 8; p++) {
+      assertThat(offer.claim(p, held)).isTrue();
+      assertThat(offer.claim(p, held))
+          .as("piece %d again before the others left once", p)
+          .isEqualTo(p == 7);
     }
+    // every piece has left once (piece 7 twice): the second round offers the seven sent once
+    assertThat(offer.offered(held).cardinality()).isEqualTo(7);
+    assertThat(offer.offered(held).get(7)).isFalse();
+  }
 
-    @Test
-    void keepsAtLeastMinOfferedPiecesOnOfferAtTheEndOfARound() {
-        SourceOffer offer = new SourceOffer(6, 3);
-        BitSet held = all(6);
-        for (int p = 0; p < 5; p++) {
-            assertThat(offer.claim(p, held)).isTrue();
-        }
-        // only piece 5 is unsent: the once-sent pieces are offered beside it, so three slots can stay busy
-        BitSet offered = offer.offered(held);
-        assertThat(offered.cardinality()).isEqualTo(6);
-        for (int p = 0; p < 5; p++) {
-            assertThat(offer.claim(p, held)).isTrue();
-        }
-        // now piece 5 has left once and the others twice: the next level fills the offer again
-        assertThat(offer.offered(held).get(5)).isTrue();
-        assertThat(offer.offered(held).cardinality()).isEqualTo(6);
+  @Test
+  void keepsAtLeastMinOfferedPiecesOnOfferAtTheEndOfARound() {
+    SourceOffer offer = new SourceOffer(6, 3);
+    BitSet held = all(6);
+    for (int p = 0; p < 5; p++) {
+      assertThat(offer.claim(p, held)).isTrue();
     }
+    // only piece 5 is unsent: the once-sent pieces are offered beside it, so three slots can stay
+    // busy
+    BitSet offered = offer.offered(held);
+    assertThat(offered.cardinality()).isEqualTo(6);
+    for (int p = 0; p < 5; p++) {
+      assertThat(offer.claim(p, held)).isTrue();
+    }
+    // now piece 5 has left once and the others twice: the next level fills the offer again
+    assertThat(offer.offered(held).get(5)).isTrue();
+    assertThat(offer.offered(held).cardinality()).isEqualTo(6);
+  }
 
-    @Test
-    void aSendThatDidNotCompleteIsGivenBack() {
-        SourceOffer offer = new SourceOffer(2, 1);
-        BitSet held = all(2);
-        assertThat(offer.claim(0, held)).isTrue();
-        assertThat(offer.claim(0, held)).isFalse();
-        offer.unclaim(0);
-        assertThat(offer.sends(0)).isZero();
-        assertThat(offer.claim(0, held)).isTrue();
-    }
+  @Test
+  void aSendThatDidNotCompleteIsGivenBack() {
+    SourceOffer offer = new SourceOffer(2, 1);
+    BitSet held = all(2);
+    assertThat(offer.claim(0, held)).isTrue();
+    assertThat(offer.claim(0, held)).isFalse();
+    offer.unclaim(0);
+    assertThat(offer.sends(0)).isZero();
+    assertThat(offer.claim(0, held)).isTrue();
+  }
 
-    @Test
-    void newPiecesFromTheOriginAreOfferedFirst() {
-        SourceOffer offer = new SourceOffer(4, 1);
-        BitSet held = new BitSet();
-        held.set(0);
-        assertThat(offer.claim(0, held)).isTrue();
-        held.set(1); // the seed's origin fetch brought piece 1
-        assertThat(offer.offered(held).stream().toArray()).containsExactly(1);
-        assertThat(offer.claim(0, held)).isFalse();
-        assertThat(offer.claim(1, held)).isTrue();
-    }
+  @Test
+  void newPiecesFromTheOriginAreOfferedFirst() {
+    SourceOffer offer = new SourceOffer(4, 1);
+    BitSet held = new BitSet();
+    held.set(0);
+    assertThat(offer.claim(0, held)).isTrue();
+    held.set(1); // the seed's origin fetch brought piece 1
+    assertThat(offer.offered(held).stream().toArray()).containsExactly(1);
+    assertThat(offer.claim(0, held)).isFalse();
+    assertThat(offer.claim(1, held)).isTrue();
+  }
 
-    @Test
-    void neverOffersOrClaimsWhatIsNotHeld() {
-        SourceOffer offer = new SourceOffer(4, 4);
-        BitSet held = new BitSet();
-        held.set(2);
-        assertThat(offer.offered(held).stream().toArray()).containsExactly(2);
-        assertThat(offer.claim(1, held)).isFalse();
-        assertThat(offer.claim(9, held)).isFalse();
-        assertThat(offer.offered(new BitSet()).isEmpty()).isTrue();
-        assertThatThrownBy(() -> new SourceOffer(4, 0)).isInstanceOf(IllegalArgumentException.class);
-    }
+  @Test
+  void neverOffersOrClaimsWhatIsNotHeld() {
+    SourceOffer offer = new SourceOffer(4, 4);
+    BitSet held = new BitSet();
+    held.set(2);
+    assertThat(offer.offered(held).stream().toArray()).containsExactly(2);
+    assertThat(offer.claim(1, held)).isFalse();
+    assertThat(offer.claim(9, held)).isFalse();
+    assertThat(offer.offered(new BitSet()).isEmpty()).isTrue();
+    assertThatThrownBy(() -> new SourceOffer(4, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -33,225 +33,278 @@ import org.junit.jupiter.api.Test;
 
 /** Each rule of one scheduling round, on a small mock cluster. */
 class SchedulingRoundTest {
-    private static final long NOW = 1_000_000;
-    private static final long SEED_WAIT = 60_000;
-    private static final long SEED_MEMORY = 1_800_000;
-    /** back to source after 2 empty rounds, FAILED after 3, at most 1 peer of a task back to source. */
-    private static final RetryParams RETRY = new RetryParams(500, 0.25, 2, 3, 1);
+  private static final long NOW = 1_000_000;
+  private static final long SEED_WAIT = 60_000;
+  private static final long SEED_MEMORY = 1_800_000;
 
-    private Fixture f;
-    private final List<String> seeds = new ArrayList<>();
-    private final Set<String> quarantined = new HashSet<>();
-    private final AllocationLog uploads = new AllocationLog();
-    private final AllocationLog jobs = new AllocationLog();
-    private SchedulingRound round;
-    private final AtomicInteger enrolments = new AtomicInteger();
+  /**
+   * back to source after 2 empty rounds, FAILED after 3, at most 1 peer of a task back to source.
+   */
+  private static final RetryParams RETRY = new RetryParams(500, 0.25, 2, 3, 1);
 
-    @BeforeEach
-    void setUp() {
-        f = new Fixture();
-        round = new SchedulingRound(ParentSelector.defaults(), f.calculator, new RetryPolicy(RETRY), new SeedSelector(),
-                new RoundParams(SEED_WAIT, SEED_MEMORY, 2));
-        f.host("h-me");
-        f.peer("me", "h-me", PeerState.PENDING);
+  private Fixture f;
+  private final List<String> seeds = new ArrayList<>();
+  private final Set<String> quarantined = new HashSet<>();
+  private final AllocationLog uploads = new AllocationLog();
+  private final AllocationLog jobs = new AllocationLog();
+  private SchedulingRound round;
+  private final AtomicInteger enrolments = new AtomicInteger();
+
+  @BeforeEach
+  void setUp() {
+    f = new Fixture();
+    round =
+        new SchedulingRound(
+            ParentSelector.defaults(),
+            f.calculator,
+            new RetryPolicy(RETRY),
+            new SeedSelector(),
+            new RoundParams(SEED_WAIT, SEED_MEMORY, 2));
+    f.host("h-me");
+    f.peer("me", "h-me", PeerState.PENDING);
+  }
+
+  private SwarmView swarm() {
+    return new SwarmView(
+        HostLookup.of(f.hosts),
+        ScoreLookup.of(f.scores),
+        () -> List.copyOf(seeds),
+        () -> f.hosts.values(),
+        quarantined::contains,
+        uploads,
+        jobs);
+  }
+
+  private Supplier<Task> enrolled() {
+    return () -> {
+      enrolments.incrementAndGet();
+      return f.task;
+    };
+  }
+
+  private static RoundRequest request(String id) {
+    return new RoundRequest(id, "task-1", "me", "h-me", Set.of(), false, false, 0, null);
+  }
+
+  private RoundOutcome run(RoundRequest r, Attempt a, SeedState s) {
+    return round.run(r, a, enrolled(), s, swarm(), NOW);
+  }
+
+  private RoundOutcome run(RoundRequest r) {
+    return run(r, Attempt.FIRST, SeedState.none());
+  }
+
+  private void seed(String hostId) {
+    f.put(
+        HostView.online(
+            hostId,
+            HostType.SUPER_SEED,
+            "idc-a",
+            "cn|zj|hz",
+            HostCapacity.uploads(64 * Fixture.MIB, 10),
+            HostLoad.IDLE));
+    seeds.add(hostId);
+  }
+
+  @Test
+  void aRequestPastItsDeadlineFailsWithoutEnrollingItsPeer() {
+    RoundRequest late =
+        new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, false, NOW - 1, null);
+    assertThat(run(late, new Attempt(3, 1, 0), SeedState.none()))
+        .isEqualTo(new RoundOutcome.Failed(RetryOutcome.DEADLINE_EXCEEDED, 4));
+    assertThat(enrolments).hasValue(0);
+  }
+
+  @Test
+  void parentsFoundReplaceTheRequestersInEdgesThroughCoresCommit() {
+    f.host("h1");
+    f.host("h2");
+    f.peer("p1", "h1", PeerState.SUCCEEDED);
+    f.peer("old", "h2", PeerState.SUCCEEDED);
+    f.edge("old", "me");
+    RoundRequest r =
+        new RoundRequest("r", "task-1", "me", "h-me", Set.of("old"), true, false, 0, null);
+    RoundOutcome o = run(r);
+    assertThat(o).isInstanceOf(RoundOutcome.Parents.class);
+    assertThat(((RoundOutcome.Parents) o).parents())
+        .extracting(RankedParent::peerId)
+        .containsExactly("p1");
+    assertThat(((RoundOutcome.Parents) o).attempt()).isEqualTo(1);
+    assertThat(f.task.dag().parents("me")).containsExactly("p1");
+    assertThat(uploads.size()).as("the caller records allocations, from the outcome").isZero();
+  }
+
+  @Test
+  void needBackToSourceGoesToTheOriginWithinTheTasksLimit() {
+    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0, null);
+    assertThat(run(r))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NEED_BACK_TO_SOURCE, 1));
+
+    f.host("h1");
+    f.peer("other", "h1", PeerState.BACK_TO_SOURCE); // the task's one back-to-source slot is taken
+    RoundOutcome o = run(r);
+    assertThat(o).isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(((RoundOutcome.RetryAt) o).next()).isEqualTo(new Attempt(1, 1, 0));
+  }
+
+  @Test
+  void nobodyHoldsTheTaskSoItsSeedIsTriggeredThenWaitedForThenGivenUp() {
+    seed("seed-1");
+    RoundOutcome first = run(request("r"));
+    assertThat(first).isInstanceOf(RoundOutcome.SeedTrigger.class);
+    RoundOutcome.SeedTrigger trigger = (RoundOutcome.SeedTrigger) first;
+    assertThat(trigger.seedHostId()).isEqualTo("seed-1");
+    assertThat(trigger.retry().reason()).isEqualTo(RoundOutcome.WAITING_FOR_SEED);
+    assertThat(trigger.retry().next()).isEqualTo(new Attempt(1, 0, 1));
+    assertThat(trigger.retry().atMillis()).isBetween(NOW + 375, NOW + 625);
+
+    // the seed was triggered a moment ago: wait (no second trigger, no empty round)
+    SeedState triggered = new SeedState("seed-1", NOW - 1_000, Map.of());
+    RoundOutcome waiting = run(request("r"), new Attempt(1, 0, 1), triggered);
+    assertThat(waiting).isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(((RoundOutcome.RetryAt) waiting).reason()).isEqualTo(RoundOutcome.WAITING_FOR_SEED);
+    assertThat(((RoundOutcome.RetryAt) waiting).next()).isEqualTo(new Attempt(2, 0, 2));
+
+    // past seed.wait-timeout the round counts as empty
+    SeedState stale = new SeedState("seed-1", NOW - SEED_WAIT, Map.of());
+    RoundOutcome empty = run(request("r"), new Attempt(2, 0, 2), stale);
+    assertThat(empty).isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(((RoundOutcome.RetryAt) empty).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
+    assertThat(((RoundOutcome.RetryAt) empty).next()).isEqualTo(new Attempt(3, 1, 2));
+  }
+
+  @Test
+  void aSeedOnTheRequestersHostQuarantinedOrFailedRecentlyIsNotTriggered() {
+    seed("seed-q");
+    seed("seed-f");
+    quarantined.add("seed-q");
+    SeedState failed = new SeedState(null, 0, Map.of("seed-f", NOW - 1));
+    assertThat(run(request("r"), Attempt.FIRST, failed))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NO_SEED, 1));
+
+    seeds.clear();
+    f.put(
+        HostView.online(
+            "h-me",
+            HostType.SUPER_SEED,
+            "idc-a",
+            "cn|zj|hz",
+            HostCapacity.uploads(1, 1),
+            HostLoad.IDLE));
+    seeds.add("h-me");
+    assertThat(run(request("r"))).isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NO_SEED, 1));
+
+    seed("seed-ok"); // a seed failure older than the memory no longer counts
+    SeedState old = new SeedState(null, 0, Map.of("seed-ok", NOW - SEED_MEMORY));
+    assertThat(run(request("r"), Attempt.FIRST, old)).isInstanceOf(RoundOutcome.SeedTrigger.class);
+  }
+
+  @Test
+  void emptyRoundsLeadToBackToSourceThenFailureAtTheLimit() {
+    f.host("h1");
+    f.peer("p1", "h1", PeerState.SUCCEEDED);
+    // p1 and (below) other are blocklisted: no candidate is left, though the task has holders
+    RoundRequest r =
+        new RoundRequest("r", "task-1", "me", "h-me", Set.of("p1", "other"), false, false, 0, null);
+    RoundOutcome first = run(r);
+    assertThat(first).isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(((RoundOutcome.RetryAt) first).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
+
+    assertThat(run(r, new Attempt(1, 1, 0), SeedState.none()))
+        .isEqualTo(new RoundOutcome.BackToSource(RetryOutcome.NO_CANDIDATES, 2));
+
+    f.host("h2");
+    f.peer("other", "h2", PeerState.BACK_TO_SOURCE); // at the limit: the peer waits
+    RoundOutcome limited = run(r, new Attempt(1, 1, 0), SeedState.none());
+    assertThat(((RoundOutcome.RetryAt) limited).reason())
+        .isEqualTo(RetryOutcome.BACK_TO_SOURCE_LIMIT);
+    // and fails saying why it never went to the origin, not merely that no candidate was left
+    assertThat(run(r, new Attempt(2, 2, 0), SeedState.none()))
+        .isEqualTo(new RoundOutcome.Failed(RetryOutcome.BACK_TO_SOURCE_LIMIT, 3));
+  }
+
+  @Test
+  void aPeerAlreadyBackToSourceMayGoBackEvenAtTheLimit() {
+    f.host("h1");
+    f.peer("other", "h1", PeerState.BACK_TO_SOURCE);
+    f.task.removePeer("me");
+    f.peer("me", "h-me", PeerState.BACK_TO_SOURCE);
+    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0, null);
+    assertThat(run(r))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NEED_BACK_TO_SOURCE, 1));
+  }
+
+  @Test
+  void aJobGoesToAWorkerOrWaitsForCapacityThenFails() {
+    JobRequirements gpu = new JobRequirements(Set.of("gpu"), 0, 0, 0);
+    RoundRequest job = new RoundRequest("j", "job-1", "", "client", Set.of(), false, false, 0, gpu);
+    RoundOutcome none = run(job);
+    assertThat(none).isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(((RoundOutcome.RetryAt) none).reason()).isEqualTo(RoundOutcome.NO_CAPACITY);
+    assertThat(((RoundOutcome.RetryAt) none).next()).isEqualTo(new Attempt(1, 1, 0));
+    assertThat(run(job, new Attempt(1, 1, 0), SeedState.none()))
+        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_CAPACITY, 2));
+
+    f.put(
+        new HostView(
+            "w1",
+            "",
+            HostType.NORMAL,
+            "",
+            "",
+            Set.of("gpu"),
+            Liveness.ONLINE,
+            false,
+            new HostCapacity(0, 0, 2, 8, 1L << 30, 1),
+            new HostLoad(0, 0, 0),
+            NOW,
+            false));
+    assertThat(run(job)).isEqualTo(new RoundOutcome.Assigned("w1", 1));
+    jobs.record("w1", NOW);
+    jobs.record("w1", NOW);
+    assertThat(run(job))
+        .as("jobs placed since its heartbeat fill it")
+        .isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(enrolments).hasValue(0);
+  }
+
+  @Test
+  void theEnrolledTaskMustHoldTheRequester() {
+    f.task.removePeer("me");
+    assertThatThrownBy(() -> run(request("r")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("me");
+  }
+
+  @Test
+  void aUsableHolderIsAFinishedOrBackToSourcePeerOrARunningOneWithAParentOrOnASeed() {
+    HostLookup hosts = HostLookup.of(f.hosts);
+    f.host("h1");
+    f.peer("running", "h1", PeerState.RUNNING);
+    assertThat(PeerRules.hasUsableHolder(f.task, "me", hosts)).isFalse();
+    assertThat(PeerRules.hasUsableHolder(f.task, "running", hosts)).isFalse();
+
+    f.host("h2");
+    f.peer("done", "h2", PeerState.SUCCEEDED);
+    assertThat(PeerRules.hasUsableHolder(f.task, "me", hosts)).isTrue();
+    assertThat(PeerRules.hasUsableHolder(f.task, "done", hosts)).as("not itself").isFalse();
+    f.edge("done", "running");
+    assertThat(PeerRules.hasUsableHolder(f.task, "done", hosts))
+        .as("running with a parent")
+        .isTrue();
+
+    Fixture g = new Fixture();
+    g.put(
+        HostView.online(
+            "s", HostType.SUPER_SEED, "", "", HostCapacity.uploads(1, 1), HostLoad.IDLE));
+    g.peer("on-seed", "s", PeerState.RUNNING);
+    assertThat(PeerRules.hasUsableHolder(g.task, "me", HostLookup.of(g.hosts))).isTrue();
+  }
+
+  @Test
+  void onlyAFinishedPeerDropsItsInEdges() {
+    for (PeerState s : PeerState.values()) {
+      assertThat(PeerRules.keepsInEdges(s)).as(s.name()).isEqualTo(s != PeerState.SUCCEEDED);
     }
-
-    private SwarmView swarm() {
-        return new SwarmView(HostLookup.of(f.hosts), ScoreLookup.of(f.scores), () -> List.copyOf(seeds),
-                () -> f.hosts.values(), quarantined::contains, uploads, jobs);
-    }
-
-    private Supplier<Task> enrolled() {
-        return () -> {
-            enrolments.incrementAndGet();
-            return f.task;
-        };
-    }
-
-    private static RoundRequest request(String id) {
-        return new RoundRequest(id, "task-1", "me", "h-me", Set.of(), false, false, 0, null);
-    }
-
-    private RoundOutcome run(RoundRequest r, Attempt a, SeedState s) {
-        return round.run(r, a, enrolled(), s, swarm(), NOW);
-    }
-
-    private RoundOutcome run(RoundRequest r) {
-        return run(r, Attempt.FIRST, SeedState.none());
-    }
-
-    private void seed(String hostId) {
-        f.put(HostView.online(hostId, HostType.SUPER_SEED, "idc-a", "cn|zj|hz", HostCapacity.uploads(64 * Fixture.MIB,
-                10), HostLoad.IDLE));
-        seeds.add(hostId);
-    }
-
-    @Test
-    void aRequestPastItsDeadlineFailsWithoutEnrollingItsPeer() {
-        RoundRequest late = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, false, NOW - 1, null);
-        assertThat(run(late, new Attempt(3, 1, 0), SeedState.none()))
-                .isEqualTo(new RoundOutcome.Failed(RetryOutcome.DEADLINE_EXCEEDED, 4));
-        assertThat(enrolments).hasValue(0);
-    }
-
-    @Test
-    void parentsFoundReplaceTheRequestersInEdgesThroughCoresCommit() {
-        f.host("h1");
-        f.host("h2");
-        f.peer("p1", "h1", PeerState.SUCCEEDED);
-        f.peer("old", "h2", PeerState.SUCCEEDED);
-        f.edge("old", "me");
-        RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of("old"), true, false, 0, null);
-        RoundOutcome o = run(r);
-        assertThat(o).isInstanceOf(RoundOutcome.Parents.class);
-        assertThat(((RoundOutcome.Parents) o).parents()).extracting(RankedParent::peerId).containsExactly("p1");
-        assertThat(((RoundOutcome.Parents) o).attempt()).isEqualTo(1);
-        assertThat(f.task.dag().parents("me")).containsExactly("p1");
-        assertThat(uploads.size()).as("the caller records allocations, from the outcome").isZero();
-    }
-
-    @Test
-    void needBackToSourceGoesToTheOriginWithinTheTasksLimit() {
-        RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0, null);
-        assertThat(run(r)).isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NEED_BACK_TO_SOURCE, 1));
-
-        f.host("h1");
-        f.peer("other", "h1", PeerState.BACK_TO_SOURCE); // the task's one back-to-source slot is taken
-        RoundOutcome o = run(r);
-        assertThat(o).isInstanceOf(RoundOutcome.RetryAt.class);
-        assertThat(((RoundOutcome.RetryAt) o).next()).isEqualTo(new Attempt(1, 1, 0));
-    }
-
-    @Test
-    void nobodyHoldsTheTaskSoItsSeedIsTriggeredThenWaitedForThenGivenUp() {
-        seed("seed-1");
-        RoundOutcome first = run(request("r"));
-        assertThat(first).isInstanceOf(RoundOutcome.SeedTrigger.class);
-        RoundOutcome.SeedTrigger trigger = (RoundOutcome.SeedTrigger) first;
-        assertThat(trigger.seedHostId()).isEqualTo("seed-1");
-        assertThat(trigger.retry().reason()).isEqualTo(RoundOutcome.WAITING_FOR_SEED);
-        assertThat(trigger.retry().next()).isEqualTo(new Attempt(1, 0, 1));
-        assertThat(trigger.retry().atMillis()).isBetween(NOW + 375, NOW + 625);
-
-        // the seed was triggered a moment ago: wait (no second trigger, no empty round)
-        SeedState triggered = new SeedState("seed-1", NOW - 1_000, Map.of());
-        RoundOutcome waiting = run(request("r"), new Attempt(1, 0, 1), triggered);
-        assertThat(waiting).isInstanceOf(RoundOutcome.RetryAt.class);
-        assertThat(((RoundOutcome.RetryAt) waiting).reason()).isEqualTo(RoundOutcome.WAITING_FOR_SEED);
-        assertThat(((RoundOutcome.RetryAt) waiting).next()).isEqualTo(new Attempt(2, 0, 2));
-
-        // past seed.wait-timeout the round counts as empty
-        SeedState stale = new SeedState("seed-1", NOW - SEED_WAIT, Map.of());
-        RoundOutcome empty = run(request("r"), new Attempt(2, 0, 2), stale);
-        assertThat(empty).isInstanceOf(RoundOutcome.RetryAt.class);
-        assertThat(((RoundOutcome.RetryAt) empty).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
-        assertThat(((RoundOutcome.RetryAt) empty).next()).isEqualTo(new Attempt(3, 1, 2));
-    }
-
-    @Test
-    void aSeedOnTheRequestersHostQuarantinedOrFailedRecentlyIsNotTriggered() {
-        seed("seed-q");
-        seed("seed-f");
-        quarantined.add("seed-q");
-        SeedState failed = new SeedState(null, 0, Map.of("seed-f", NOW - 1));
-        assertThat(run(request("r"), Attempt.FIRST, failed))
-                .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NO_SEED, 1));
-
-        seeds.clear();
-        f.put(HostView.online("h-me", HostType.SUPER_SEED, "idc-a", "cn|zj|hz", HostCapacity.uploads(1, 1),
-                HostLoad.IDLE));
-        seeds.add("h-me");
-        assertThat(run(request("r"))).isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NO_SEED, 1));
-
-        seed("seed-ok"); // a seed failure older than the memory no longer counts
-        SeedState old = new SeedState(null, 0, Map.of("seed-ok", NOW - SEED_MEMORY));
-        assertThat(run(request("r"), Attempt.FIRST, old)).isInstanceOf(RoundOutcome.SeedTrigger.class);
-    }
-
-    @Test
-    void emptyRoundsLeadToBackToSourceThenFailureAtTheLimit() {
-        f.host("h1");
-        f.peer("p1", "h1", PeerState.SUCCEEDED);
-        // p1 and (below) other are blocklisted: no candidate is left, though the task has holders
-        RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of("p1", "other"), false, false, 0, null);
-        RoundOutcome first = run(r);
-        assertThat(first).isInstanceOf(RoundOutcome.RetryAt.class);
-        assertThat(((RoundOutcome.RetryAt) first).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
-
-        assertThat(run(r, new Attempt(1, 1, 0), SeedState.none()))
-                .isEqualTo(new RoundOutcome.BackToSource(RetryOutcome.NO_CANDIDATES, 2));
-
-        f.host("h2");
-        f.peer("other", "h2", PeerState.BACK_TO_SOURCE); // at the limit: the peer waits
-        RoundOutcome limited = run(r, new Attempt(1, 1, 0), SeedState.none());
-        assertThat(((RoundOutcome.RetryAt) limited).reason()).isEqualTo(RetryOutcome.BACK_TO_SOURCE_LIMIT);
-        // and fails saying why it never went to the origin, not merely that no candidate was left
-        assertThat(run(r, new Attempt(2, 2, 0), SeedState.none()))
-                .isEqualTo(new RoundOutcome.Failed(RetryOutcome.BACK_TO_SOURCE_LIMIT, 3));
-    }
-
-    @Test
-    void aPeerAlreadyBackToSourceMayGoBackEvenAtTheLimit() {
-        f.host("h1");
-        f.peer("other", "h1", PeerState.BACK_TO_SOURCE);
-        f.task.removePeer("me");
-        f.peer("me", "h-me", PeerState.BACK_TO_SOURCE);
-        RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0, null);
-        assertThat(run(r)).isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NEED_BACK_TO_SOURCE, 1));
-    }
-
-    @Test
-    void aJobGoesToAWorkerOrWaitsForCapacityThenFails() {
-        JobRequirements gpu = new JobRequirements(Set.of("gpu"), 0, 0, 0);
-        RoundRequest job = new RoundRequest("j", "job-1", "", "client", Set.of(), false, false, 0, gpu);
-        RoundOutcome none = run(job);
-        assertThat(none).isInstanceOf(RoundOutcome.RetryAt.class);
-        assertThat(((RoundOutcome.RetryAt) none).reason()).isEqualTo(RoundOutcome.NO_CAPACITY);
-        assertThat(((RoundOutcome.RetryAt) none).next()).isEqualTo(new Attempt(1, 1, 0));
-        assertThat(run(job, new Attempt(1, 1, 0), SeedState.none()))
-                .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_CAPACITY, 2));
-
-        f.put(new HostView("w1", "", HostType.NORMAL, "", "", Set.of("gpu"), Liveness.ONLINE, false,
-                new HostCapacity(0, 0, 2, 8, 1L << 30, 1), new HostLoad(0, 0, 0), NOW, false));
-        assertThat(run(job)).isEqualTo(new RoundOutcome.Assigned("w1", 1));
-        jobs.record("w1", NOW);
-        jobs.record("w1", NOW);
-        assertThat(run(job)).as("jobs placed since its heartbeat fill it").isInstanceOf(RoundOutcome.RetryAt.class);
-        assertThat(enrolments).hasValue(0);
-    }
-
-    @Test
-    void theEnrolledTaskMustHoldTheRequester() {
-        f.task.removePeer("me");
-        assertThatThrownBy(() -> run(request("r"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("me");
-    }
-
-    @Test
-    void aUsableHolderIsAFinishedOrBackToSourcePeerOrARunningOneWithAParentOrOnASeed() {
-        HostLookup hosts = HostLookup.of(f.hosts);
-        f.host("h1");
-        f.peer("running", "h1", PeerState.RUNNING);
-        assertThat(PeerRules.hasUsableHolder(f.task, "me", hosts)).isFalse();
-        assertThat(PeerRules.hasUsableHolder(f.task, "running", hosts)).isFalse();
-
-        f.host("h2");
-        f.peer("done", "h2", PeerState.SUCCEEDED);
-        assertThat(PeerRules.hasUsableHolder(f.task, "me", hosts)).isTrue();
-        assertThat(PeerRules.hasUsableHolder(f.task, "done", hosts)).as("not itself").isFalse();
-        f.edge("done", "running");
-        assertThat(PeerRules.hasUsableHolder(f.task, "done", hosts)).as("running with a parent").isTrue();
-
-        Fixture g = new Fixture();
-        g.put(HostView.online("s", HostType.SUPER_SEED, "", "", HostCapacity.uploads(1, 1), HostLoad.IDLE));
-        g.peer("on-seed", "s", PeerState.RUNNING);
-        assertThat(PeerRules.hasUsableHolder(g.task, "me", HostLookup.of(g.hosts))).isTrue();
-    }
-
-    @Test
-    void onlyAFinishedPeerDropsItsInEdges() {
-        for (PeerState s : PeerState.values()) {
-            assertThat(PeerRules.keepsInEdges(s)).as(s.name()).isEqualTo(s != PeerState.SUCCEEDED);
-        }
-    }
+  }
 }

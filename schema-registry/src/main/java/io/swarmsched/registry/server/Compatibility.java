@@ -19,8 +19,10 @@ public enum Compatibility {
 
   /** The new schema must read data written with the old ones. */
   final boolean backward;
+
   /** The old schemas must read data written with the new one. */
   final boolean forward;
+
   /** Checked against every live version, not only the latest. */
   final boolean transitive;
 

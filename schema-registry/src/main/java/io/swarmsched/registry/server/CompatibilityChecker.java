@@ -26,23 +26,28 @@ public final class CompatibilityChecker {
     if (level == Compatibility.NONE || previous.isEmpty()) {
       return messages;
     }
-    List<Schema> against =
-        level.transitive ? previous : List.of(previous.get(previous.size() - 1));
+    List<Schema> against = level.transitive ? previous : List.of(previous.get(previous.size() - 1));
     for (Schema old : against) {
       if (level.backward) {
-        describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, old),
-            "BACKWARD", "the new schema cannot read data written with an earlier one", messages);
+        describe(
+            SchemaCompatibility.checkReaderWriterCompatibility(candidate, old),
+            "BACKWARD",
+            "the new schema cannot read data written with an earlier one",
+            messages);
       }
       if (level.forward) {
-        describe(SchemaCompatibility.checkReaderWriterCompatibility(old, candidate),
-            "FORWARD", "an earlier schema cannot read data written with the new one", messages);
+        describe(
+            SchemaCompatibility.checkReaderWriterCompatibility(old, candidate),
+            "FORWARD",
+            "an earlier schema cannot read data written with the new one",
+            messages);
       }
     }
     return messages;
   }
 
-  private static void describe(SchemaPairCompatibility pair, String direction, String summary,
-      List<String> messages) {
+  private static void describe(
+      SchemaPairCompatibility pair, String direction, String summary, List<String> messages) {
     if (pair.getType() == SchemaCompatibilityType.COMPATIBLE) {
       return;
     }
@@ -52,9 +57,14 @@ public final class CompatibilityChecker {
       return;
     }
     for (Incompatibility incompatibility : incompatibilities) {
-      messages.add(String.format("{errorType:'%s', description:'%s', location:'%s'} (%s: %s)",
-          incompatibility.getType(), incompatibility.getMessage(),
-          incompatibility.getLocation(), direction, summary));
+      messages.add(
+          String.format(
+              "{errorType:'%s', description:'%s', location:'%s'} (%s: %s)",
+              incompatibility.getType(),
+              incompatibility.getMessage(),
+              incompatibility.getLocation(),
+              direction,
+              summary));
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class ConfluentReads {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The id Confluent's registry reports for itself when it is not part of a named cluster. */
   static final String REGISTRY_CLUSTER_ID = "schema-registry";
 
@@ -25,11 +26,16 @@ final class ConfluentReads {
 
   /**
    * {@code GET /schemas?subjectPrefix=&latestOnly=&deleted=&offset=&limit=}: one entry per version,
-   * subjects in order, as {@code {subject, version, id, schema}} (schemaType is omitted for AVRO, as
-   * Confluent does).
+   * subjects in order, as {@code {subject, version, id, schema}} (schemaType is omitted for AVRO,
+   * as Confluent does).
    */
-  static JsonNode schemas(RegistryService registry, String subjectPrefix, boolean latestOnly, boolean deleted,
-      int offset, int limit) {
+  static JsonNode schemas(
+      RegistryService registry,
+      String subjectPrefix,
+      boolean latestOnly,
+      boolean deleted,
+      int offset,
+      int limit) {
     if (offset < 0) {
       throw new RegistryError(422, 42202, "Invalid offset " + offset + ": must be >= 0");
     }
@@ -51,7 +57,10 @@ final class ConfluentReads {
           return out;
         }
         RegistryService.Registered r = registry.version(subject, Integer.toString(v), deleted);
-        out.addObject().put("subject", r.subject()).put("version", r.version()).put("id", r.id())
+        out.addObject()
+            .put("subject", r.subject())
+            .put("version", r.version())
+            .put("id", r.id())
             .put("schema", r.schema());
       }
     }

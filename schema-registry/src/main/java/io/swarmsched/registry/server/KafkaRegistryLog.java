@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The registry's state as a compacted, single-partition Kafka topic. A reader thread consumes the
  * topic from the beginning for the server's whole life and applies every record to the state;
- * {@link #open} returns only after the reader has caught up with the end offset seen at start-up.
- * A write is produced with acks=all and then waits until the reader has applied it, so every server
+ * {@link #open} returns only after the reader has caught up with the end offset seen at start-up. A
+ * write is produced with acks=all and then waits until the reader has applied it, so every server
  * on the topic sees records in the same order and a server's answer reflects its own write.
  */
 final class KafkaRegistryLog implements RegistryLog {
@@ -46,8 +46,10 @@ final class KafkaRegistryLog implements RegistryLog {
   private final Thread reader;
   private final Duration timeout;
   private final Object progress = new Object();
+
   /** Next offset the reader will apply; everything below it is in the state. */
   private long nextOffset;
+
   private volatile boolean running = true;
   private volatile Throwable readerFailure;
 
@@ -62,26 +64,32 @@ final class KafkaRegistryLog implements RegistryLog {
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "swarmsched-registry-writer");
     producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-    this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+    producerProps.put(
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+    this.producer =
+        new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
     Properties consumerProps = new Properties();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarmsched-registry-reader");
-    this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.reader = new Thread(this::readLoop, "registry-log-reader-" + topic);
     this.reader.setDaemon(true);
   }
 
   /** Creates the topic when missing, reads it to its end, and keeps following it. */
-  static KafkaRegistryLog open(RegistryState state, String bootstrap, String topic, Duration timeout) {
+  static KafkaRegistryLog open(
+      RegistryState state, String bootstrap, String topic, Duration timeout) {
     ensureTopic(bootstrap, topic, timeout);
     KafkaRegistryLog store;
     try {
       store = new KafkaRegistryLog(state, bootstrap, topic, timeout);
     } catch (KafkaException e) {
-      throw RegistryError.storeError("cannot create Kafka clients for " + bootstrap + ": " + e.getMessage(), e);
+      throw RegistryError.storeError(
+          "cannot create Kafka clients for " + bootstrap + ": " + e.getMessage(), e);
     }
     try {
       store.consumer.assign(List.of(store.partition));
@@ -105,10 +113,14 @@ final class KafkaRegistryLog implements RegistryLog {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.max(requestTimeout, timeout.toMillis()));
+    props.put(
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        (int) Math.max(requestTimeout, timeout.toMillis()));
     try (Admin admin = Admin.create(props)) {
-      NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
-          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      NewTopic newTopic =
+          new NewTopic(topic, Optional.of(1), Optional.empty())
+              .configs(
+                  Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       log.info("Created schemas topic {}", topic);
     } catch (ExecutionException e) {
@@ -118,8 +130,14 @@ final class KafkaRegistryLog implements RegistryLog {
     } catch (TimeoutException e) {
       throw RegistryError.storeError("timed out creating topic " + topic + " on " + bootstrap, e);
     } catch (KafkaException e) {
-      throw RegistryError.storeError("cannot reach Kafka at " + bootstrap + " to create topic " + topic
-          + ": " + e.getMessage(), e);
+      throw RegistryError.storeError(
+          "cannot reach Kafka at "
+              + bootstrap
+              + " to create topic "
+              + topic
+              + ": "
+              + e.getMessage(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw RegistryError.storeError("interrupted creating topic " + topic, e);
@@ -159,7 +177,8 @@ final class KafkaRegistryLog implements RegistryLog {
     synchronized (progress) {
       while (nextOffset < offsetExclusive) {
         if (readerFailure != null) {
-          throw RegistryError.storeError("the schemas topic reader failed: " + readerFailure, readerFailure);
+          throw RegistryError.storeError(
+              "the schemas topic reader failed: " + readerFailure, readerFailure);
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -180,13 +199,17 @@ final class KafkaRegistryLog implements RegistryLog {
     long last = -1;
     try {
       for (RecordCodec.Entry entry : entries) {
-        RecordMetadata written = producer.send(
-            new ProducerRecord<>(partition.topic(), partition.partition(), entry.key(), entry.value()))
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        RecordMetadata written =
+            producer
+                .send(
+                    new ProducerRecord<>(
+                        partition.topic(), partition.partition(), entry.key(), entry.value()))
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         last = written.offset();
       }
     } catch (ExecutionException e) {
-      throw RegistryError.storeError("write to " + partition.topic() + " failed: " + e.getCause(), e);
+      throw RegistryError.storeError(
+          "write to " + partition.topic() + " failed: " + e.getCause(), e);
     } catch (TimeoutException e) {
       throw RegistryError.storeError("timed out writing to " + partition.topic(), e);
     } catch (InterruptedException e) {

@@ -31,11 +31,17 @@ final class RecordCodec {
 
   static Entry schema(RegistryState.Version v) {
     ObjectNode key = JSON.createObjectNode();
-    key.put("keytype", "SCHEMA").put("subject", v.subject()).put("version", v.version())
+    key.put("keytype", "SCHEMA")
+        .put("subject", v.subject())
+        .put("version", v.version())
         .put("magic", 1);
     ObjectNode value = JSON.createObjectNode();
-    value.put("subject", v.subject()).put("version", v.version()).put("id", v.id())
-        .put("schema", v.schema()).put("deleted", v.deleted());
+    value
+        .put("subject", v.subject())
+        .put("version", v.version())
+        .put("id", v.id())
+        .put("schema", v.schema())
+        .put("deleted", v.deleted());
     return new Entry(bytes(key), bytes(value));
   }
 
@@ -92,8 +98,8 @@ final class RecordCodec {
     }
   }
 
-  private static void applySchema(RegistryState state, JsonNode key, JsonNode value,
-      String subject, long offset) {
+  private static void applySchema(
+      RegistryState state, JsonNode key, JsonNode value, String subject, long offset) {
     int version = key.path("version").asInt(-1);
     if (subject == null || version < 1) {
       log.warn("Skipping SCHEMA record at offset {}: key lacks subject or version", offset);
@@ -105,16 +111,25 @@ final class RecordCodec {
     }
     String type = value.path("schemaType").asText("AVRO");
     if (!"AVRO".equalsIgnoreCase(type)) {
-      log.warn("Skipping {} schema {} v{} at offset {}: only AVRO is served", type, subject,
-          version, offset);
+      log.warn(
+          "Skipping {} schema {} v{} at offset {}: only AVRO is served",
+          type,
+          subject,
+          version,
+          offset);
       return;
     }
-    state.putVersion(new RegistryState.Version(subject, version, value.path("id").asInt(),
-        value.path("schema").asText(), value.path("deleted").asBoolean(false)));
+    state.putVersion(
+        new RegistryState.Version(
+            subject,
+            version,
+            value.path("id").asInt(),
+            value.path("schema").asText(),
+            value.path("deleted").asBoolean(false)));
   }
 
-  private static void applyConfig(RegistryState state, JsonNode value, String subject,
-      long offset) {
+  private static void applyConfig(
+      RegistryState state, JsonNode value, String subject, long offset) {
     if (value == null) {
       state.setCompatibility(subject, null);
       return;
@@ -123,9 +138,10 @@ final class RecordCodec {
     if (text == null) {
       return; // Confluent's config records may carry only other settings
     }
-    Compatibility.parse(text).ifPresentOrElse(
-        level -> state.setCompatibility(subject, level),
-        () -> log.warn("Skipping CONFIG record at offset {}: unknown level {}", offset, text));
+    Compatibility.parse(text)
+        .ifPresentOrElse(
+            level -> state.setCompatibility(subject, level),
+            () -> log.warn("Skipping CONFIG record at offset {}: unknown level {}", offset, text));
   }
 
   private static byte[] bytes(JsonNode node) {

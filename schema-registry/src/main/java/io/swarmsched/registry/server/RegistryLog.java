@@ -2,12 +2,14 @@ package io.swarmsched.registry.server;
 
 import java.util.List;
 
-/** Where the registry's mutations go. An append returns once the records are applied to the state. */
+/**
+ * Where the registry's mutations go. An append returns once the records are applied to the state.
+ */
 interface RegistryLog extends AutoCloseable {
 
   /**
-   * Appends the records in order and waits until this server has read them back and applied them
-   * to its state, so an answer given after this call reflects the write.
+   * Appends the records in order and waits until this server has read them back and applied them to
+   * its state, so an answer given after this call reflects the write.
    *
    * @throws RegistryError with code 50001 when the store cannot be written or read back in time
    */

@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param topic compacted single-partition topic holding the registry's state
  * @param storeTimeout how long a write (or the start-up read) may take before error 50001
  */
-public record RegistryServerConfig(String bootstrapServers, String host, int port, String topic,
-    Duration storeTimeout) {
+public record RegistryServerConfig(
+    String bootstrapServers, String host, int port, String topic, Duration storeTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -50,7 +50,7 @@ public record RegistryServerConfig(String bootstrapServers, String host, int por
   }
 
   public RegistryServerConfig withTopic(String newTopic) {
-    return new RegistryServerConfig(bootstrapServers, host, port, Objects.requireNonNull(newTopic),
-        storeTimeout);
+    return new RegistryServerConfig(
+        bootstrapServers, host, port, Objects.requireNonNull(newTopic), storeTimeout);
   }
 }

@@ -94,7 +94,9 @@ final class RegistryService {
     return Registered.of(resolve(subject, versionText, includeDeleted));
   }
 
-  /** Soft delete (or, after one, permanent delete) of every version; answers the version numbers. */
+  /**
+   * Soft delete (or, after one, permanent delete) of every version; answers the version numbers.
+   */
   List<Integer> deleteSubject(String subject, boolean permanent) {
     synchronized (writeLock) {
       List<RegistryState.Version> all = state.versions(subject, true);
@@ -108,8 +110,9 @@ final class RegistryService {
           throw RegistryError.subjectSoftDeleted(subject);
         }
         for (RegistryState.Version v : live) {
-          entries.add(RecordCodec.schema(
-              new RegistryState.Version(v.subject(), v.version(), v.id(), v.schema(), true)));
+          entries.add(
+              RecordCodec.schema(
+                  new RegistryState.Version(v.subject(), v.version(), v.id(), v.schema(), true)));
         }
         log.append(entries);
         return live.stream().map(RegistryState.Version::version).toList();
@@ -130,16 +133,21 @@ final class RegistryService {
 
   int deleteVersion(String subject, String versionText, boolean permanent) {
     synchronized (writeLock) {
-      // a soft delete of "latest" means the newest live version; anything else may be deleted already
-      RegistryState.Version v = !permanent && parseVersion(versionText) == -1
-          ? resolve(subject, versionText, false)
-          : resolve(subject, versionText, true);
+      // a soft delete of "latest" means the newest live version; anything else may be deleted
+      // already
+      RegistryState.Version v =
+          !permanent && parseVersion(versionText) == -1
+              ? resolve(subject, versionText, false)
+              : resolve(subject, versionText, true);
       if (!permanent) {
         if (v.deleted()) {
           throw RegistryError.versionSoftDeleted(subject, v.version());
         }
-        log.append(List.of(RecordCodec.schema(
-            new RegistryState.Version(v.subject(), v.version(), v.id(), v.schema(), true))));
+        log.append(
+            List.of(
+                RecordCodec.schema(
+                    new RegistryState.Version(
+                        v.subject(), v.version(), v.id(), v.schema(), true))));
       } else {
         if (!v.deleted()) {
           throw RegistryError.versionNotSoftDeleted(subject, v.version());
@@ -186,8 +194,9 @@ final class RegistryService {
 
   /** {@code subject == null} sets the global level. */
   Compatibility setCompatibility(String subject, String levelText) {
-    Compatibility level = Compatibility.parse(levelText)
-        .orElseThrow(() -> RegistryError.invalidCompatibility(levelText));
+    Compatibility level =
+        Compatibility.parse(levelText)
+            .orElseThrow(() -> RegistryError.invalidCompatibility(levelText));
     synchronized (writeLock) {
       log.append(List.of(RecordCodec.config(subject, level)));
     }
@@ -205,7 +214,8 @@ final class RegistryService {
 
   // ---- helpers ----
 
-  private RegistryState.Version resolve(String subject, String versionText, boolean includeDeleted) {
+  private RegistryState.Version resolve(
+      String subject, String versionText, boolean includeDeleted) {
     int requested = parseVersion(versionText);
     List<RegistryState.Version> versions = state.versions(subject, includeDeleted);
     if (versions.isEmpty()) {
@@ -214,7 +224,9 @@ final class RegistryService {
     if (requested == -1) {
       return versions.get(versions.size() - 1);
     }
-    return versions.stream().filter(v -> v.version() == requested).findFirst()
+    return versions.stream()
+        .filter(v -> v.version() == requested)
+        .findFirst()
         .orElseThrow(() -> RegistryError.versionNotFound(subject, requested));
   }
 

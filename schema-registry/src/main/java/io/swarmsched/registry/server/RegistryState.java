@@ -59,8 +59,10 @@ final class RegistryState {
     if (versions == null) {
       return;
     }
-    versions.headMap(upTo, true).replaceAll((v, old) ->
-        new Version(old.subject(), old.version(), old.id(), old.schema(), true));
+    versions
+        .headMap(upTo, true)
+        .replaceAll(
+            (v, old) -> new Version(old.subject(), old.version(), old.id(), old.schema(), true));
   }
 
   synchronized void setCompatibility(String subject, Compatibility level) {
@@ -88,11 +90,12 @@ final class RegistryState {
 
   synchronized List<String> subjects(boolean includeDeleted) {
     List<String> names = new ArrayList<>();
-    subjects.forEach((name, versions) -> {
-      if (includeDeleted || versions.values().stream().anyMatch(v -> !v.deleted())) {
-        names.add(name);
-      }
-    });
+    subjects.forEach(
+        (name, versions) -> {
+          if (includeDeleted || versions.values().stream().anyMatch(v -> !v.deleted())) {
+            names.add(name);
+          }
+        });
     return names;
   }
 
@@ -127,11 +130,18 @@ final class RegistryState {
   /** Every version, in any subject, that carries the id. */
   synchronized List<Version> usesOf(int id) {
     List<Version> uses = new ArrayList<>();
-    subjects.values().forEach(versions -> versions.values().forEach(v -> {
-      if (v.id() == id) {
-        uses.add(v);
-      }
-    }));
+    subjects
+        .values()
+        .forEach(
+            versions ->
+                versions
+                    .values()
+                    .forEach(
+                        v -> {
+                          if (v.id() == id) {
+                            uses.add(v);
+                          }
+                        }));
     return uses;
   }
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.swarmsched.runtime.http.Echo;
 import com.sun.net.httpserver.HttpHandler;
+import io.swarmsched.runtime.http.Echo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Confluent Schema Registry's REST API on the JDK's HTTP server. Accepts the content types
- * Confluent's clients send (application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json,
- * application/json, application/octet-stream or none: the body is read as JSON whatever the header),
- * answers application/vnd.schemaregistry.v1+json (or application/json when that is all the client
- * accepts) and errors as {@code {"error_code": ..., "message": ...}}.
+ * Confluent's clients send (application/vnd.schemaregistry.v1+json,
+ * application/vnd.schemaregistry+json, application/json, application/octet-stream or none: the body
+ * is read as JSON whatever the header), answers application/vnd.schemaregistry.v1+json (or
+ * application/json when that is all the client accepts) and errors as {@code {"error_code": ...,
+ * "message": ...}}.
  */
 final class RestApi implements HttpHandler {
 
@@ -43,70 +44,153 @@ final class RestApi implements HttpHandler {
     this.registry = registry;
     route("GET", "", r -> JSON.createObjectNode());
     route("GET", "schemas/types", r -> JSON.createArrayNode().add("AVRO"));
-    route("GET", "schemas/ids/{id}", r -> {
-      ObjectNode body = JSON.createObjectNode();
-      body.put("schema", registry.schemaById(r.intParam("id")));
-      return body;
-    });
+    route(
+        "GET",
+        "schemas/ids/{id}",
+        r -> {
+          ObjectNode body = JSON.createObjectNode();
+          body.put("schema", registry.schemaById(r.intParam("id")));
+          return body;
+        });
     route("GET", "schemas/ids/{id}/schema", r -> rawSchema(registry.schemaById(r.intParam("id"))));
-    route("GET", "schemas/ids/{id}/subjects", r -> {
-      ArrayNode body = JSON.createArrayNode();
-      registry.usesOfId(r.intParam("id"), r.flag("deleted")).stream()
-          .map(RegistryState.Version::subject).distinct().forEach(body::add);
-      return body;
-    });
-    route("GET", "schemas/ids/{id}/versions", r -> {
-      ArrayNode body = JSON.createArrayNode();
-      registry.usesOfId(r.intParam("id"), r.flag("deleted")).forEach(v ->
-          body.addObject().put("subject", v.subject()).put("version", v.version()));
-      return body;
-    });
+    route(
+        "GET",
+        "schemas/ids/{id}/subjects",
+        r -> {
+          ArrayNode body = JSON.createArrayNode();
+          registry.usesOfId(r.intParam("id"), r.flag("deleted")).stream()
+              .map(RegistryState.Version::subject)
+              .distinct()
+              .forEach(body::add);
+          return body;
+        });
+    route(
+        "GET",
+        "schemas/ids/{id}/versions",
+        r -> {
+          ArrayNode body = JSON.createArrayNode();
+          registry
+              .usesOfId(r.intParam("id"), r.flag("deleted"))
+              .forEach(
+                  v -> body.addObject().put("subject", v.subject()).put("version", v.version()));
+          return body;
+        });
     route("GET", "subjects", r -> strings(registry.subjects(r.flag("deleted"))));
-    route("POST", "subjects/{subject}", r -> versionBody(registry.lookup(r.param("subject"),
-        SchemaRequest.parse(r.body), r.flag("deleted") || r.flag("lookupDeletedSchema"))));
-    route("DELETE", "subjects/{subject}", r -> ints(
-        registry.deleteSubject(r.param("subject"), r.flag("permanent"))));
-    route("GET", "subjects/{subject}/versions", r -> ints(
-        registry.versions(r.param("subject"), r.flag("deleted"))));
-    route("POST", "subjects/{subject}/versions", r -> {
-      // "normalize" is accepted; the canonical form used for identity is already normalized
-      RegistryService.Registered registered =
-          registry.register(r.param("subject"), SchemaRequest.parse(r.body));
-      return versionBody(registered);
-    });
-    route("GET", "subjects/{subject}/versions/{version}", r -> versionBody(registry.version(
-        r.param("subject"), r.param("version"), r.flag("deleted") || r.flag("lookupDeletedSchema"))));
-    route("GET", "subjects/{subject}/versions/{version}/schema", r -> rawSchema(registry.version(
-        r.param("subject"), r.param("version"), r.flag("deleted")).schema()));
-    route("GET", "subjects/{subject}/versions/{version}/referencedby", r -> {
-      registry.version(r.param("subject"), r.param("version"), true);
-      return JSON.createArrayNode(); // references are not supported, so nothing refers to anything
-    });
-    route("DELETE", "subjects/{subject}/versions/{version}", r -> JSON.getNodeFactory().numberNode(
-        registry.deleteVersion(r.param("subject"), r.param("version"), r.flag("permanent"))));
-    route("POST", "compatibility/subjects/{subject}/versions/{version}", r ->
-        compatibility(r, registry.checkCompatibility(r.param("subject"), r.param("version"),
-            SchemaRequest.parse(r.body))));
-    route("POST", "compatibility/subjects/{subject}/versions", r ->
-        compatibility(r, registry.checkCompatibility(r.param("subject"), null,
-            SchemaRequest.parse(r.body))));
+    route(
+        "POST",
+        "subjects/{subject}",
+        r ->
+            versionBody(
+                registry.lookup(
+                    r.param("subject"),
+                    SchemaRequest.parse(r.body),
+                    r.flag("deleted") || r.flag("lookupDeletedSchema"))));
+    route(
+        "DELETE",
+        "subjects/{subject}",
+        r -> ints(registry.deleteSubject(r.param("subject"), r.flag("permanent"))));
+    route(
+        "GET",
+        "subjects/{subject}/versions",
+        r -> ints(registry.versions(r.param("subject"), r.flag("deleted"))));
+    route(
+        "POST",
+        "subjects/{subject}/versions",
+        r -> {
+          // "normalize" is accepted; the canonical form used for identity is already normalized
+          RegistryService.Registered registered =
+              registry.register(r.param("subject"), SchemaRequest.parse(r.body));
+          return versionBody(registered);
+        });
+    route(
+        "GET",
+        "subjects/{subject}/versions/{version}",
+        r ->
+            versionBody(
+                registry.version(
+                    r.param("subject"),
+                    r.param("version"),
+                    r.flag("deleted") || r.flag("lookupDeletedSchema"))));
+    route(
+        "GET",
+        "subjects/{subject}/versions/{version}/schema",
+        r ->
+            rawSchema(
+                registry
+                    .version(r.param("subject"), r.param("version"), r.flag("deleted"))
+                    .schema()));
+    route(
+        "GET",
+        "subjects/{subject}/versions/{version}/referencedby",
+        r -> {
+          registry.version(r.param("subject"), r.param("version"), true);
+          return JSON
+              .createArrayNode(); // references are not supported, so nothing refers to anything
+        });
+    route(
+        "DELETE",
+        "subjects/{subject}/versions/{version}",
+        r ->
+            JSON.getNodeFactory()
+                .numberNode(
+                    registry.deleteVersion(
+                        r.param("subject"), r.param("version"), r.flag("permanent"))));
+    route(
+        "POST",
+        "compatibility/subjects/{subject}/versions/{version}",
+        r ->
+            compatibility(
+                r,
+                registry.checkCompatibility(
+                    r.param("subject"), r.param("version"), SchemaRequest.parse(r.body))));
+    route(
+        "POST",
+        "compatibility/subjects/{subject}/versions",
+        r ->
+            compatibility(
+                r,
+                registry.checkCompatibility(
+                    r.param("subject"), null, SchemaRequest.parse(r.body))));
     route("GET", "config", r -> level("compatibilityLevel", registry.globalCompatibility()));
-    route("PUT", "config", r -> level("compatibility",
-        registry.setCompatibility(null, requestedLevel(r.body))));
-    route("GET", "config/{subject}", r -> level("compatibilityLevel",
-        registry.subjectCompatibility(r.param("subject"), r.flag("defaultToGlobal"))));
-    route("PUT", "config/{subject}", r -> level("compatibility",
-        registry.setCompatibility(r.param("subject"), requestedLevel(r.body))));
-    route("DELETE", "config/{subject}", r -> level("compatibilityLevel",
-        registry.deleteSubjectCompatibility(r.param("subject"))));
+    route(
+        "PUT",
+        "config",
+        r -> level("compatibility", registry.setCompatibility(null, requestedLevel(r.body))));
+    route(
+        "GET",
+        "config/{subject}",
+        r ->
+            level(
+                "compatibilityLevel",
+                registry.subjectCompatibility(r.param("subject"), r.flag("defaultToGlobal"))));
+    route(
+        "PUT",
+        "config/{subject}",
+        r ->
+            level(
+                "compatibility",
+                registry.setCompatibility(r.param("subject"), requestedLevel(r.body))));
+    route(
+        "DELETE",
+        "config/{subject}",
+        r -> level("compatibilityLevel", registry.deleteSubjectCompatibility(r.param("subject"))));
     route("GET", "mode", r -> JSON.createObjectNode().put("mode", "READWRITE"));
     route("GET", "mode/{subject}", r -> JSON.createObjectNode().put("mode", "READWRITE"));
     // Confluent's Node client (1.x) resolves subjects through associations first and falls back
     // to TopicNameStrategy when there are none; this registry keeps no associations.
     route("GET", "associations/resources/{namespace}/{name}", r -> JSON.createArrayNode());
     route("GET", "contexts", r -> ConfluentReads.contexts());
-    route("GET", "schemas", r -> ConfluentReads.schemas(registry, r.query.get("subjectPrefix"), r.flag("latestOnly"),
-        r.flag("deleted"), r.intQuery("offset", 0), r.intQuery("limit", -1)));
+    route(
+        "GET",
+        "schemas",
+        r ->
+            ConfluentReads.schemas(
+                registry,
+                r.query.get("subjectPrefix"),
+                r.flag("latestOnly"),
+                r.flag("deleted"),
+                r.intQuery("offset", 0),
+                r.intQuery("limit", -1)));
     route("GET", "v1/metadata/id", r -> ConfluentReads.metadataId(null));
   }
 
@@ -143,8 +227,8 @@ final class RestApi implements HttpHandler {
       try {
         return Integer.parseInt(text);
       } catch (NumberFormatException e) {
-        throw new RegistryError(404, 40403, "Schema " + text + " not found: '" + name
-            + "' must be an integer");
+        throw new RegistryError(
+            404, 40403, "Schema " + text + " not found: '" + name + "' must be an integer");
       }
     }
 
@@ -156,7 +240,8 @@ final class RestApi implements HttpHandler {
       try {
         return Integer.parseInt(text.trim());
       } catch (NumberFormatException e) {
-        throw new RegistryError(422, 42202, "Invalid " + name + " '" + text + "': must be an integer");
+        throw new RegistryError(
+            422, 42202, "Invalid " + name + " '" + text + "': must be an integer");
       }
     }
 
@@ -178,7 +263,12 @@ final class RestApi implements HttpHandler {
         // Messages quote subjects and ids from the request; long ones are cut, not echoed in full.
         body = error(e.errorCode(), Echo.truncateLongWords(e.getMessage()));
         if (status >= 500) {
-          log.warn("{} {} failed: {}", method, Echo.truncate(exchange.getRequestURI().toString()), e.getMessage(), e.getCause());
+          log.warn(
+              "{} {} failed: {}",
+              method,
+              Echo.truncate(exchange.getRequestURI().toString()),
+              e.getMessage(),
+              e.getCause());
         }
       } catch (RuntimeException e) {
         log.error("{} {} failed", method, Echo.truncate(exchange.getRequestURI().toString()), e);
@@ -207,17 +297,21 @@ final class RestApi implements HttpHandler {
         continue;
       }
       pathMatched = true;
-      if (!route.method().equals(method) && !(method.equals("HEAD") && route.method().equals("GET"))) {
+      if (!route.method().equals(method)
+          && !(method.equals("HEAD") && route.method().equals("GET"))) {
         continue;
       }
-      byte[] body = method.equals("POST") || method.equals("PUT") ? readBody(exchange) : new byte[0];
+      byte[] body =
+          method.equals("POST") || method.equals("PUT") ? readBody(exchange) : new byte[0];
       Request request = new Request(query(exchange.getRequestURI().getRawQuery()), body);
       request.params.putAll(params);
       return route.action().handle(request);
     }
     if (pathMatched) {
-      throw new RegistryError(405, 405, "HTTP 405 Method Not Allowed: " + method + " "
-          + exchange.getRequestURI().getPath());
+      throw new RegistryError(
+          405,
+          405,
+          "HTTP 405 Method Not Allowed: " + method + " " + exchange.getRequestURI().getPath());
     }
     throw new RegistryError(404, 404, "HTTP 404 Not Found: " + exchange.getRequestURI().getPath());
   }
@@ -260,7 +354,8 @@ final class RestApi implements HttpHandler {
       }
       int eq = pair.indexOf('=');
       String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       query.put(key, value);
     }
     return query;
@@ -274,7 +369,8 @@ final class RestApi implements HttpHandler {
       while ((n = in.read(buffer)) > 0) {
         out.write(buffer, 0, n);
         if (out.size() > MAX_BODY_BYTES) {
-          throw new RegistryError(413, 413, "Request body larger than " + MAX_BODY_BYTES + " bytes");
+          throw new RegistryError(
+              413, 413, "Request body larger than " + MAX_BODY_BYTES + " bytes");
         }
       }
       return out.toByteArray();
@@ -283,14 +379,18 @@ final class RestApi implements HttpHandler {
 
   private static String responseType(HttpExchange exchange) {
     String accept = exchange.getRequestHeaders().getFirst("Accept");
-    if (accept == null || accept.contains("vnd.schemaregistry") || accept.contains("*/*")
+    if (accept == null
+        || accept.contains("vnd.schemaregistry")
+        || accept.contains("*/*")
         || !accept.contains("application/json")) {
       return V1_JSON;
     }
     return "application/json";
   }
 
-  /** The level asked for by a PUT /config body: {"compatibility": ...} (or "compatibilityLevel"). */
+  /**
+   * The level asked for by a PUT /config body: {"compatibility": ...} (or "compatibilityLevel").
+   */
   static String requestedLevel(byte[] body) {
     JsonNode root;
     try {
@@ -299,13 +399,19 @@ final class RestApi implements HttpHandler {
       throw RegistryError.badRequest("The request body is not valid JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new RegistryError(422, 42203,
+      throw new RegistryError(
+          422,
+          42203,
           "Invalid compatibility level: the body must be {\"compatibility\": \"<LEVEL>\"}");
     }
-    JsonNode level = root.hasNonNull("compatibility") ? root.get("compatibility")
-        : root.get("compatibilityLevel");
+    JsonNode level =
+        root.hasNonNull("compatibility")
+            ? root.get("compatibility")
+            : root.get("compatibilityLevel");
     if (level == null || level.isNull() || !level.isTextual()) {
-      throw new RegistryError(422, 42203,
+      throw new RegistryError(
+          422,
+          42203,
           "Invalid compatibility level: field 'compatibility' is missing; valid values are "
               + Compatibility.validNames());
     }
@@ -314,7 +420,9 @@ final class RestApi implements HttpHandler {
 
   private static JsonNode versionBody(RegistryService.Registered v) {
     ObjectNode body = JSON.createObjectNode();
-    body.put("subject", v.subject()).put("version", v.version()).put("id", v.id())
+    body.put("subject", v.subject())
+        .put("version", v.version())
+        .put("id", v.id())
         .put("schema", v.schema());
     return body;
   }

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Confluent-compatible schema registry whose state lives in a compacted Kafka topic.
- * {@link #start} returns once the topic has been read to its end, so the server answers with
- * everything written before it started.
+ * A Confluent-compatible schema registry whose state lives in a compacted Kafka topic. {@link
+ * #start} returns once the topic has been read to its end, so the server answers with everything
+ * written before it started.
  */
 public final class SchemaRegistryServer implements AutoCloseable {
 
@@ -30,8 +30,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
   private final ExecutorService executor;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private SchemaRegistryServer(RegistryServerConfig config, RegistryLog store, HttpServer http,
-      ExecutorService executor) {
+  private SchemaRegistryServer(
+      RegistryServerConfig config, RegistryLog store, HttpServer http, ExecutorService executor) {
     this.config = config;
     this.store = store;
     this.http = http;
@@ -46,8 +46,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
    */
   public static SchemaRegistryServer start(RegistryServerConfig config) {
     RegistryState state = new RegistryState();
-    RegistryLog store = KafkaRegistryLog.open(state, config.bootstrapServers(), config.topic(),
-        config.storeTimeout());
+    RegistryLog store =
+        KafkaRegistryLog.open(
+            state, config.bootstrapServers(), config.topic(), config.storeTimeout());
     try {
       return serve(config, state, store);
     } catch (RuntimeException e) {
@@ -57,30 +58,48 @@ public final class SchemaRegistryServer implements AutoCloseable {
   }
 
   /** A server over any log; package-private so tests can run the API without Kafka. */
-  static SchemaRegistryServer serve(RegistryServerConfig config, RegistryState state, RegistryLog store) {
+  static SchemaRegistryServer serve(
+      RegistryServerConfig config, RegistryState state, RegistryLog store) {
     HttpServer http;
     try {
       http = BoundedHttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
     } catch (BindException e) {
-      throw new UncheckedIOException("Schema registry cannot bind " + config.host() + ":"
-          + config.port() + " (port taken?): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Schema registry cannot bind "
+              + config.host()
+              + ":"
+              + config.port()
+              + " (port taken?): "
+              + e.getMessage(),
+          e);
     } catch (IOException e) {
-      throw new UncheckedIOException("Schema registry cannot bind " + config.host() + ":"
-          + config.port() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Schema registry cannot bind "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "registry-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "registry-http-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     RegistryService service = new RegistryService(state, store);
     RestApi api = new RestApi(service);
     AtomicLong requests = new AtomicLong();
-    http.createContext("/", exchange -> {
-      requests.incrementAndGet();
-      api.handle(exchange);
-    });
+    http.createContext(
+        "/",
+        exchange -> {
+          requests.incrementAndGet();
+          api.handle(exchange);
+        });
     RegistryOps ops = new RegistryOps(service, requests);
     http.createContext("/health", ops);
     http.createContext("/metrics", ops);
@@ -145,8 +164,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
         String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
         String value;
         if (name.equals("--help") || name.equals("-h")) {
-          System.out.println("usage: SchemaRegistryServer [--bootstrap-servers HOST:PORT]"
-              + " [--host ADDR] [--port N] [--topic NAME]");
+          System.out.println(
+              "usage: SchemaRegistryServer [--bootstrap-servers HOST:PORT]"
+                  + " [--host ADDR] [--port N] [--topic NAME]");
           return;
         }
         if (arg.contains("=")) {
@@ -164,11 +184,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
-      SchemaRegistryServer server =
-          start(new RegistryServerConfig(bootstrap, host, port, topic));
+      SchemaRegistryServer server = start(new RegistryServerConfig(bootstrap, host, port, topic));
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "registry-shutdown"));
-      System.out.println("Schema registry: " + server.url() + " (Kafka " + bootstrap + ", topic "
-          + topic + ")");
+      System.out.println(
+          "Schema registry: " + server.url() + " (Kafka " + bootstrap + ", topic " + topic + ")");
       server.awaitClosed();
     } catch (RuntimeException e) {
       System.err.println("schema registry: " + e.getMessage());

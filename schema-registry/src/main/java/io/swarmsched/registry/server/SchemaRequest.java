@@ -7,10 +7,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
 /**
- * The body Confluent's clients send to register, look up or check a schema:
- * {@code {"schema": "<avro json>", "schemaType": "AVRO"?, "references": []?, ...}}. Unknown
- * properties (metadata, ruleSet, id, version) are accepted and ignored, as Confluent's clients send
- * {@code Confluent-Accept-Unknown-Properties: true} and some of them.
+ * The body Confluent's clients send to register, look up or check a schema: {@code {"schema":
+ * "<avro json>", "schemaType": "AVRO"?, "references": []?, ...}}. Unknown properties (metadata,
+ * ruleSet, id, version) are accepted and ignored, as Confluent's clients send {@code
+ * Confluent-Accept-Unknown-Properties: true} and some of them.
  */
 record SchemaRequest(Schema schema, String canonical) {
 
@@ -18,7 +18,8 @@ record SchemaRequest(Schema schema, String canonical) {
 
   static SchemaRequest parse(byte[] body) {
     if (body == null || body.length == 0) {
-      throw RegistryError.invalidSchema("the request body is empty; expected {\"schema\": \"...\"}");
+      throw RegistryError.invalidSchema(
+          "the request body is empty; expected {\"schema\": \"...\"}");
     }
     JsonNode root;
     try {
@@ -27,17 +28,25 @@ record SchemaRequest(Schema schema, String canonical) {
       throw RegistryError.badRequest("The request body is not valid JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw RegistryError.invalidSchema("the request body must be a JSON object with field 'schema'");
+      throw RegistryError.invalidSchema(
+          "the request body must be a JSON object with field 'schema'");
     }
     JsonNode type = root.get("schemaType");
     if (type != null && !type.isNull() && !"AVRO".equalsIgnoreCase(type.asText())) {
-      throw new RegistryError(422, 42201, "Invalid schema: field 'schemaType' is '" + type.asText()
-          + "'; this registry serves AVRO schemas only");
+      throw new RegistryError(
+          422,
+          42201,
+          "Invalid schema: field 'schemaType' is '"
+              + type.asText()
+              + "'; this registry serves AVRO schemas only");
     }
     JsonNode references = root.get("references");
-    if (references != null && !references.isNull()
+    if (references != null
+        && !references.isNull()
         && (!references.isArray() || references.size() > 0)) {
-      throw new RegistryError(422, 42201,
+      throw new RegistryError(
+          422,
+          42201,
           "Invalid schema: field 'references' is not supported by this registry (send [] or omit it)");
     }
     JsonNode text = root.get("schema");
@@ -45,7 +54,8 @@ record SchemaRequest(Schema schema, String canonical) {
       throw RegistryError.invalidSchema("field 'schema' is missing");
     }
     if (!text.isTextual() || text.asText().isBlank()) {
-      throw RegistryError.invalidSchema("field 'schema' must be a non-empty string holding the Avro schema JSON");
+      throw RegistryError.invalidSchema(
+          "field 'schema' must be a non-empty string holding the Avro schema JSON");
     }
     return fromText(text.asText());
   }
@@ -56,7 +66,8 @@ record SchemaRequest(Schema schema, String canonical) {
       Schema schema = new Schema.Parser().parse(text);
       return new SchemaRequest(schema, schema.toString());
     } catch (SchemaParseException | NullPointerException | IllegalArgumentException e) {
-      throw RegistryError.invalidSchema("field 'schema' is not a valid Avro schema: " + e.getMessage());
+      throw RegistryError.invalidSchema(
+          "field 'schema' is not a valid Avro schema: " + e.getMessage());
     }
   }
 }

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Confluent read endpoints stock clients and UIs call, and the registry's /health and /metrics. */
+/**
+ * The Confluent read endpoints stock clients and UIs call, and the registry's /health and /metrics.
+ */
 class ConfluentReadsAndOpsTest {
   SchemaRegistryServer server;
   RegistryHttp http;
@@ -20,8 +22,11 @@ class ConfluentReadsAndOpsTest {
   @BeforeEach
   void start() {
     RegistryState state = new RegistryState();
-    server = SchemaRegistryServer.serve(new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"), state,
-        RegistryLog.inMemory(state));
+    server =
+        SchemaRegistryServer.serve(
+            new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"),
+            state,
+            RegistryLog.inMemory(state));
     http = new RegistryHttp(server.url());
   }
 
@@ -31,7 +36,8 @@ class ConfluentReadsAndOpsTest {
   }
 
   private void register(String subject, String schema) {
-    assertThat(http.post("/subjects/" + subject + "/versions", schemaBody(schema)).status()).isEqualTo(200);
+    assertThat(http.post("/subjects/" + subject + "/versions", schemaBody(schema)).status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -59,7 +65,8 @@ class ConfluentReadsAndOpsTest {
     assertThat(latest.body()).hasSize(2);
     assertThat(latest.body().get(0).get("version").asInt()).isEqualTo(2);
     assertThat(http.get("/schemas?subjectPrefix=pieces").body()).hasSize(1);
-    assertThat(http.get("/schemas?offset=1&limit=1").body().get(0).get("version").asInt()).isEqualTo(2);
+    assertThat(http.get("/schemas?offset=1&limit=1").body().get(0).get("version").asInt())
+        .isEqualTo(2);
     assertThat(http.get("/schemas?limit=x").status()).isEqualTo(422);
   }
 
@@ -67,7 +74,8 @@ class ConfluentReadsAndOpsTest {
   void metadataIdNamesTheRegistryCluster() {
     Answer a = http.get("/v1/metadata/id");
     assertThat(a.status()).isEqualTo(200);
-    assertThat(a.body().at("/scope/clusters/schema-registry-cluster").asText()).isEqualTo("schema-registry");
+    assertThat(a.body().at("/scope/clusters/schema-registry-cluster").asText())
+        .isEqualTo("schema-registry");
     assertThat(a.body().at("/scope/path").isArray()).isTrue();
   }
 
@@ -82,10 +90,14 @@ class ConfluentReadsAndOpsTest {
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.body().get("status").asText()).isEqualTo("UP");
 
-    HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.headers().firstValue("Content-Type")).hasValue(RegistryOps.PROMETHEUS_CONTENT_TYPE);
+    assertThat(metrics.headers().firstValue("Content-Type"))
+        .hasValue(RegistryOps.PROMETHEUS_CONTENT_TYPE);
     assertThat(metrics.body())
         .contains("swarmsched_registry_subjects 2.0\n")
         .contains("swarmsched_registry_schemas 2.0\n")

@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
 class NodeInteropTest {
 
   /** Same schema as SCHEMA in src/test/node/interop.js. */
-  static final Schema SCHEMA = new Schema.Parser().parse("""
+  static final Schema SCHEMA =
+      new Schema.Parser()
+          .parse(
+              """
       {"type":"record","name":"InteropHost","namespace":"io.swarmsched.interop","fields":[
         {"name":"host_id","type":"string"},
         {"name":"seq","type":"long"},
@@ -50,8 +53,13 @@ class NodeInteropTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final long NODE_TIMEOUT_SECONDS = 180;
   static final long NPM_TIMEOUT_SECONDS = 600;
-  /** Overridable (-Dinterop.node=..., -Dinterop.npm=...) to use another install or to check the skip. */
+
+  /**
+   * Overridable (-Dinterop.node=..., -Dinterop.npm=...) to use another install or to check the
+   * skip.
+   */
   static final String NODE = System.getProperty("interop.node", "node");
+
   static final String NPM = System.getProperty("interop.npm", "npm");
 
   static Path nodeDir;
@@ -63,27 +71,39 @@ class NodeInteropTest {
   @BeforeAll
   static void installAndStart() throws Exception {
     if (!works(NODE, "-v")) {
-      skipReason = "SKIPPED: Node.js ('" + NODE + "') is not on the PATH;"
-          + " install Node.js 18+ to run the Node interop tests";
+      skipReason =
+          "SKIPPED: Node.js ('"
+              + NODE
+              + "') is not on the PATH;"
+              + " install Node.js 18+ to run the Node interop tests";
     } else if (!works(NPM, "-v")) {
-      skipReason = "SKIPPED: npm ('" + NPM + "') is not on the PATH; install npm to run the Node interop tests";
+      skipReason =
+          "SKIPPED: npm ('"
+              + NPM
+              + "') is not on the PATH; install npm to run the Node interop tests";
     }
     if (skipReason != null) {
       System.err.println("NodeInteropTest " + skipReason);
       return;
     }
     nodeDir = Path.of(System.getProperty("basedir", "."), "src", "test", "node").toAbsolutePath();
-    boolean installed = Files.exists(nodeDir.resolve("node_modules/.package-lock.json"))
-        && Files.exists(nodeDir.resolve("node_modules/@confluentinc/schemaregistry"))
-        && Files.exists(nodeDir.resolve("node_modules/@kafkajs/confluent-schema-registry"));
+    boolean installed =
+        Files.exists(nodeDir.resolve("node_modules/.package-lock.json"))
+            && Files.exists(nodeDir.resolve("node_modules/@confluentinc/schemaregistry"))
+            && Files.exists(nodeDir.resolve("node_modules/@kafkajs/confluent-schema-registry"));
     if (!installed) {
       Run npm = run(NPM_TIMEOUT_SECONDS, NPM, "ci", "--no-audit", "--no-fund");
       if (npm.exit != 0) {
         fail("npm ci in " + nodeDir + " failed (exit " + npm.exit + ")\n" + npm);
       }
     }
-    server = SchemaRegistryServer.start(new RegistryServerConfig(
-        EmbeddedKafka.get().bootstrapServers(), "127.0.0.1", 0, EmbeddedKafka.uniqueName("_schemas")));
+    server =
+        SchemaRegistryServer.start(
+            new RegistryServerConfig(
+                EmbeddedKafka.get().bootstrapServers(),
+                "127.0.0.1",
+                0,
+                EmbeddedKafka.uniqueName("_schemas")));
   }
 
   @BeforeEach
@@ -106,8 +126,10 @@ class NodeInteropTest {
     assertThat(result.path("kafkajs").path("id").asInt()).isEqualTo(id);
     // what Node registered is visible to a plain HTTP client too
     RegistryHttp http = new RegistryHttp(server.url());
-    assertThat(http.get("/subjects/interop-confluent-value/versions").body().toString()).isEqualTo("[1,2]");
-    assertThat(http.get("/config/interop-confluent-value").body().get("compatibilityLevel").asText())
+    assertThat(http.get("/subjects/interop-confluent-value/versions").body().toString())
+        .isEqualTo("[1,2]");
+    assertThat(
+            http.get("/config/interop-confluent-value").body().get("compatibilityLevel").asText())
         .isEqualTo("FULL");
     assertThat(http.get("/config/interop-kafkajs-value").body().get("compatibilityLevel").asText())
         .isEqualTo("BACKWARD");
@@ -193,14 +215,21 @@ class NodeInteropTest {
     File out = File.createTempFile("node-out", ".txt");
     File err = File.createTempFile("node-err", ".txt");
     try {
-      Process process = new ProcessBuilder(command).directory(nodeDir.toFile())
-          .redirectOutput(out).redirectError(err).start();
+      Process process =
+          new ProcessBuilder(command)
+              .directory(nodeDir.toFile())
+              .redirectOutput(out)
+              .redirectError(err)
+              .start();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        return new Run(-1, Files.readString(out.toPath()),
+        return new Run(
+            -1,
+            Files.readString(out.toPath()),
             Files.readString(err.toPath()) + "\n(timed out after " + timeoutSeconds + " s)");
       }
-      return new Run(process.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+      return new Run(
+          process.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
     } finally {
       out.delete();
       err.delete();
@@ -209,8 +238,11 @@ class NodeInteropTest {
 
   static boolean works(String... command) {
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
     } catch (IOException e) {
       return false;

@@ -51,16 +51,23 @@ final class RegistryHttp {
   }
 
   Answer send(String method, String path, String body, String contentType) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), JSON.readTree(response.body()),
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(
+          response.statusCode(),
+          JSON.readTree(response.body()),
           response.headers().firstValue("Content-Type").orElse(""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -76,7 +83,10 @@ final class RegistryHttp {
   }
 
   static String record(String name, String fields) {
-    return "{\"type\":\"record\",\"name\":\"" + name + "\",\"namespace\":\"t\",\"fields\":["
-        + fields + "]}";
+    return "{\"type\":\"record\",\"name\":\""
+        + name
+        + "\",\"namespace\":\"t\",\"fields\":["
+        + fields
+        + "]}";
   }
 }

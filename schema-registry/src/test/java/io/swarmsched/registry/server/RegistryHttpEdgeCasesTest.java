@@ -17,8 +17,11 @@ class RegistryHttpEdgeCasesTest {
   @BeforeEach
   void start() {
     RegistryState state = new RegistryState();
-    server = SchemaRegistryServer.serve(new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"),
-        state, RegistryLog.inMemory(state));
+    server =
+        SchemaRegistryServer.serve(
+            new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"),
+            state,
+            RegistryLog.inMemory(state));
   }
 
   @AfterEach
@@ -28,14 +31,19 @@ class RegistryHttpEdgeCasesTest {
 
   @Test
   void aOneMegabytePathIsAnswered414() throws Exception {
-    Reply reply = RawHttp.exchange(server.port(), "GET /subjects/" + "s".repeat(MB) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            server.port(), "GET /subjects/" + "s".repeat(MB) + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(414);
   }
 
   @Test
   void aOneMegabyteHeaderIsAnswered431() throws Exception {
-    Reply reply = RawHttp.exchange(server.port(), "GET /subjects HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(MB) + "\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            server.port(),
+            "GET /subjects HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(MB) + "\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(431);
   }
@@ -43,8 +51,12 @@ class RegistryHttpEdgeCasesTest {
   @Test
   void aClientThatWritesItsWholeOversizeBodyReadsThe413() throws Exception {
     int size = RestApi.MAX_BODY_BYTES + MB;
-    byte[] head = ("POST /subjects/s1/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] head =
+        ("POST /subjects/s1/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + size
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     byte[] request = new byte[head.length + size];
     System.arraycopy(head, 0, request, 0, head.length);
 
@@ -55,8 +67,12 @@ class RegistryHttpEdgeCasesTest {
 
   @Test
   void aLongSubjectIsNotEchoedInFull() throws Exception {
-    Reply reply = RawHttp.exchange(server.port(),
-        "GET /subjects/" + "s".repeat(10_000) + "/versions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            server.port(),
+            "GET /subjects/"
+                + "s".repeat(10_000)
+                + "/versions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(404);
     assertThat(reply.body()).contains("40401").hasSizeLessThan(300);

@@ -13,10 +13,15 @@ import org.junit.jupiter.api.Test;
 class RestApiTest {
 
   static final String V1 = record("Host", "{\"name\":\"id\",\"type\":\"string\"}");
-  static final String V2 = record("Host", "{\"name\":\"id\",\"type\":\"string\"},"
-      + "{\"name\":\"load\",\"type\":\"double\",\"default\":0.0}");
-  static final String V2_NO_DEFAULT = record("Host", "{\"name\":\"id\",\"type\":\"string\"},"
-      + "{\"name\":\"load\",\"type\":\"double\"}");
+  static final String V2 =
+      record(
+          "Host",
+          "{\"name\":\"id\",\"type\":\"string\"},"
+              + "{\"name\":\"load\",\"type\":\"double\",\"default\":0.0}");
+  static final String V2_NO_DEFAULT =
+      record(
+          "Host",
+          "{\"name\":\"id\",\"type\":\"string\"}," + "{\"name\":\"load\",\"type\":\"double\"}");
   static final String OTHER = record("Piece", "{\"name\":\"n\",\"type\":\"int\"}");
 
   SchemaRegistryServer server;
@@ -25,8 +30,11 @@ class RestApiTest {
   @BeforeEach
   void start() {
     RegistryState state = new RegistryState();
-    server = SchemaRegistryServer.serve(new RegistryServerConfig("unused:9092", "127.0.0.1", 0,
-        "_schemas"), state, RegistryLog.inMemory(state));
+    server =
+        SchemaRegistryServer.serve(
+            new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"),
+            state,
+            RegistryLog.inMemory(state));
     http = new RegistryHttp(server.url());
   }
 
@@ -97,8 +105,10 @@ class RestApiTest {
     assertThat(latest.body().get("subject").asText()).isEqualTo("hosts-value");
     assertThat(latest.body().get("version").asInt()).isEqualTo(2);
     assertThat(latest.body().get("id").asInt()).isEqualTo(id2);
-    assertThat(http.get("/subjects/hosts-value/versions/1").body().get("version").asInt()).isEqualTo(1);
-    assertThat(http.get("/subjects/hosts-value/versions/-1").body().get("version").asInt()).isEqualTo(2);
+    assertThat(http.get("/subjects/hosts-value/versions/1").body().get("version").asInt())
+        .isEqualTo(1);
+    assertThat(http.get("/subjects/hosts-value/versions/-1").body().get("version").asInt())
+        .isEqualTo(2);
     assertThat(http.get("/subjects/hosts-value/versions/2/schema").body().get("fields")).hasSize(2);
     assertThat(http.get("/subjects").body().toString()).isEqualTo("[\"hosts-value\"]");
   }
@@ -142,12 +152,16 @@ class RestApiTest {
     Answer missing = http.post("/subjects/s/versions", "{\"schemaType\":\"AVRO\"}");
     assertThat(missing.errorCode()).isEqualTo(42201);
     assertThat(missing.body().get("message").asText()).contains("'schema'");
-    Answer protobuf = http.post("/subjects/s/versions",
-        "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
+    Answer protobuf =
+        http.post(
+            "/subjects/s/versions",
+            "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
     assertThat(protobuf.errorCode()).isEqualTo(42201);
     assertThat(protobuf.body().get("message").asText()).contains("schemaType");
-    Answer references = http.post("/subjects/s/versions",
-        "{\"schema\":\"\\\"string\\\"\",\"references\":[{\"name\":\"x\",\"subject\":\"y\",\"version\":1}]}");
+    Answer references =
+        http.post(
+            "/subjects/s/versions",
+            "{\"schema\":\"\\\"string\\\"\",\"references\":[{\"name\":\"x\",\"subject\":\"y\",\"version\":1}]}");
     assertThat(references.errorCode()).isEqualTo(42201);
     assertThat(references.body().get("message").asText()).contains("references");
     Answer notJson = http.post("/subjects/s/versions", "{not json");
@@ -158,10 +172,18 @@ class RestApiTest {
 
   @Test
   void acceptsTheBodiesAndContentTypesClientsSend() {
-    String body = "{\"schemaType\":\"AVRO\",\"schema\":" + RegistryHttp.JSON.valueToTree(V1)
-        + ",\"references\":[],\"metadata\":null,\"ruleSet\":null}";
-    for (String type : new String[] {"application/vnd.schemaregistry.v1+json",
-        "application/vnd.schemaregistry+json", "application/json", "application/octet-stream", null}) {
+    String body =
+        "{\"schemaType\":\"AVRO\",\"schema\":"
+            + RegistryHttp.JSON.valueToTree(V1)
+            + ",\"references\":[],\"metadata\":null,\"ruleSet\":null}";
+    for (String type :
+        new String[] {
+          "application/vnd.schemaregistry.v1+json",
+          "application/vnd.schemaregistry+json",
+          "application/json",
+          "application/octet-stream",
+          null
+        }) {
       Answer answer = http.send("POST", "/subjects/s/versions?normalize=false", body, type);
       assertThat(answer.status()).as(String.valueOf(type)).isEqualTo(200);
       assertThat(answer.body().get("id").asInt()).isEqualTo(1);
@@ -184,23 +206,35 @@ class RestApiTest {
     Answer ok = http.post("/compatibility/subjects/hosts-value/versions/latest", schemaBody(V2));
     assertThat(ok.body().get("is_compatible").asBoolean()).isTrue();
     assertThat(ok.body().has("messages")).isFalse();
-    Answer bad = http.post("/compatibility/subjects/hosts-value/versions/1?verbose=true",
-        schemaBody(V2_NO_DEFAULT));
+    Answer bad =
+        http.post(
+            "/compatibility/subjects/hosts-value/versions/1?verbose=true",
+            schemaBody(V2_NO_DEFAULT));
     assertThat(bad.body().get("is_compatible").asBoolean()).isFalse();
-    assertThat(bad.body().get("messages").get(0).asText()).contains("READER_FIELD_MISSING_DEFAULT_VALUE");
+    assertThat(bad.body().get("messages").get(0).asText())
+        .contains("READER_FIELD_MISSING_DEFAULT_VALUE");
     Answer all = http.post("/compatibility/subjects/hosts-value/versions", schemaBody(V2));
     assertThat(all.body().get("is_compatible").asBoolean()).isTrue();
     // no versions yet: anything is compatible with "latest"; a numbered version must exist
-    assertThat(http.post("/compatibility/subjects/new/versions/latest", schemaBody(V1))
-        .body().get("is_compatible").asBoolean()).isTrue();
+    assertThat(
+            http.post("/compatibility/subjects/new/versions/latest", schemaBody(V1))
+                .body()
+                .get("is_compatible")
+                .asBoolean())
+        .isTrue();
     assertThat(http.post("/compatibility/subjects/new/versions/1", schemaBody(V1)).errorCode())
         .isEqualTo(40401);
-    assertThat(http.post("/compatibility/subjects/hosts-value/versions/5", schemaBody(V1)).errorCode())
+    assertThat(
+            http.post("/compatibility/subjects/hosts-value/versions/5", schemaBody(V1)).errorCode())
         .isEqualTo(40402);
-    assertThat(http.post("/compatibility/subjects/hosts-value/versions/zero", schemaBody(V1)).errorCode())
+    assertThat(
+            http.post("/compatibility/subjects/hosts-value/versions/zero", schemaBody(V1))
+                .errorCode())
         .isEqualTo(42202);
-    assertThat(http.post("/compatibility/subjects/hosts-value/versions/latest", schemaBody("{bad"))
-        .errorCode()).isEqualTo(42201);
+    assertThat(
+            http.post("/compatibility/subjects/hosts-value/versions/latest", schemaBody("{bad"))
+                .errorCode())
+        .isEqualTo(42201);
   }
 
   @Test
@@ -210,14 +244,22 @@ class RestApiTest {
     Answer notSet = http.get("/config/hosts-value");
     assertThat(notSet.status()).isEqualTo(404);
     assertThat(notSet.errorCode()).isEqualTo(40408);
-    assertThat(http.get("/config/hosts-value?defaultToGlobal=true").body()
-        .get("compatibilityLevel").asText()).isEqualTo("BACKWARD");
+    assertThat(
+            http.get("/config/hosts-value?defaultToGlobal=true")
+                .body()
+                .get("compatibilityLevel")
+                .asText())
+        .isEqualTo("BACKWARD");
     Answer put = http.put("/config/hosts-value", "{\"compatibility\":\"full_transitive\"}");
     assertThat(put.body().get("compatibility").asText()).isEqualTo("FULL_TRANSITIVE");
     assertThat(http.get("/config/hosts-value").body().get("compatibilityLevel").asText())
         .isEqualTo("FULL_TRANSITIVE");
-    assertThat(http.put("/config", "{\"compatibility\":\"NONE\"}").body().get("compatibility")
-        .asText()).isEqualTo("NONE");
+    assertThat(
+            http.put("/config", "{\"compatibility\":\"NONE\"}")
+                .body()
+                .get("compatibility")
+                .asText())
+        .isEqualTo("NONE");
     assertThat(http.get("/config").body().get("compatibilityLevel").asText()).isEqualTo("NONE");
     Answer deleted = http.delete("/config/hosts-value");
     assertThat(deleted.body().get("compatibilityLevel").asText()).isEqualTo("FULL_TRANSITIVE");
@@ -229,7 +271,9 @@ class RestApiTest {
     Answer wrong = http.put("/config", "{\"compatibility\":\"SIDEWAYS\"}");
     assertThat(wrong.status()).isEqualTo(422);
     assertThat(wrong.errorCode()).isEqualTo(42203);
-    assertThat(wrong.body().get("message").asText()).contains("SIDEWAYS").contains("FULL_TRANSITIVE");
+    assertThat(wrong.body().get("message").asText())
+        .contains("SIDEWAYS")
+        .contains("FULL_TRANSITIVE");
     assertThat(http.put("/config/s", "{}").errorCode()).isEqualTo(42203);
     assertThat(http.get("/config").body().get("compatibilityLevel").asText()).isEqualTo("BACKWARD");
   }
@@ -255,10 +299,14 @@ class RestApiTest {
     assertThat(http.get("/subjects").body()).isEmpty();
     assertThat(http.get("/subjects?deleted=true").body().toString()).isEqualTo("[\"hosts-value\"]");
     assertThat(http.get("/subjects/hosts-value/versions").errorCode()).isEqualTo(40401);
-    assertThat(http.get("/subjects/hosts-value/versions?deleted=true").body().toString()).isEqualTo("[1,2]");
+    assertThat(http.get("/subjects/hosts-value/versions?deleted=true").body().toString())
+        .isEqualTo("[1,2]");
     assertThat(http.get("/subjects/hosts-value/versions/1?deleted=true").status()).isEqualTo(200);
-    assertThat(http.post("/subjects/hosts-value?deleted=true", schemaBody(V1)).status()).isEqualTo(200);
-    assertThat(http.get("/schemas/ids/" + id).status()).as("ids survive soft deletes").isEqualTo(200);
+    assertThat(http.post("/subjects/hosts-value?deleted=true", schemaBody(V1)).status())
+        .isEqualTo(200);
+    assertThat(http.get("/schemas/ids/" + id).status())
+        .as("ids survive soft deletes")
+        .isEqualTo(200);
     assertThat(http.delete("/subjects/hosts-value").errorCode()).isEqualTo(40404);
 
     Answer hard = http.delete("/subjects/hosts-value?permanent=true");
@@ -278,8 +326,10 @@ class RestApiTest {
     assertThat(http.delete("/subjects/hosts-value/versions/1").errorCode()).isEqualTo(40406);
     assertThat(http.get("/subjects/hosts-value/versions").body().toString()).isEqualTo("[2]");
     assertThat(http.get("/subjects/hosts-value/versions/1").errorCode()).isEqualTo(40402);
-    assertThat(http.delete("/subjects/hosts-value/versions/1?permanent=true").body().asInt()).isEqualTo(1);
-    assertThat(http.get("/subjects/hosts-value/versions?deleted=true").body().toString()).isEqualTo("[2]");
+    assertThat(http.delete("/subjects/hosts-value/versions/1?permanent=true").body().asInt())
+        .isEqualTo(1);
+    assertThat(http.get("/subjects/hosts-value/versions?deleted=true").body().toString())
+        .isEqualTo("[2]");
     assertThat(http.delete("/subjects/hosts-value/versions/9").errorCode()).isEqualTo(40402);
     assertThat(http.delete("/subjects/hosts-value/versions/latest").body().asInt()).isEqualTo(2);
     assertThat(http.delete("/subjects/nope/versions/1").errorCode()).isEqualTo(40401);
@@ -297,7 +347,8 @@ class RestApiTest {
   @Test
   void subjectNamesArePercentDecoded() {
     register("swarm.host-heartbeats.v1-t%2Fx%20y", V1);
-    assertThat(http.get("/subjects").body().get(0).asText()).isEqualTo("swarm.host-heartbeats.v1-t/x y");
+    assertThat(http.get("/subjects").body().get(0).asText())
+        .isEqualTo("swarm.host-heartbeats.v1-t/x y");
     assertThat(http.get("/subjects/swarm.host-heartbeats.v1-t%2Fx%20y/versions/1").status())
         .isEqualTo(200);
   }
@@ -316,17 +367,19 @@ class RestApiTest {
   @Test
   void storeFailuresAre50001() {
     RegistryState state = new RegistryState();
-    RegistryLog broken = new RegistryLog() {
-      @Override
-      public void append(java.util.List<RecordCodec.Entry> entries) {
-        throw RegistryError.storeError("broker unavailable", null);
-      }
+    RegistryLog broken =
+        new RegistryLog() {
+          @Override
+          public void append(java.util.List<RecordCodec.Entry> entries) {
+            throw RegistryError.storeError("broker unavailable", null);
+          }
 
-      @Override
-      public void close() {}
-    };
-    try (SchemaRegistryServer failing = SchemaRegistryServer.serve(
-        new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"), state, broken)) {
+          @Override
+          public void close() {}
+        };
+    try (SchemaRegistryServer failing =
+        SchemaRegistryServer.serve(
+            new RegistryServerConfig("unused:9092", "127.0.0.1", 0, "_schemas"), state, broken)) {
       Answer answer = new RegistryHttp(failing.url()).post("/subjects/s/versions", schemaBody(V1));
       assertThat(answer.status()).isEqualTo(500);
       assertThat(answer.errorCode()).isEqualTo(50001);

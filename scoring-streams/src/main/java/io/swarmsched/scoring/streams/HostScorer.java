@@ -35,22 +35,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The thin Streams adapter around {@link LoadQualityCalculator}: keeps each host's served bytes and
  * reported rates in one-bucket windows, its latest state, and its last published score; computes
- * the score from the horizon ending at stream time and publishes it when {@link PublishPolicy}
- * says so.
+ * the score from the horizon ending at stream time and publishes it when {@link PublishPolicy} says
+ * so.
  *
  * <ul>
- *   <li>A served piece adds its bytes to the bucket of its record timestamp, unless it is older than
- *       stream time minus the grace period (then it goes to the dead-letter topic, reason "late").
- *       It does not trigger an evaluation itself: the next punctuation (one per bucket of stream
- *       time) scores every host with recent activity, which also bounds the work under a flood of
- *       piece events.</li>
+ *   <li>A served piece adds its bytes to the bucket of its record timestamp, unless it is older
+ *       than stream time minus the grace period (then it goes to the dead-letter topic, reason
+ *       "late"). It does not trigger an evaluation itself: the next punctuation (one per bucket of
+ *       stream time) scores every host with recent activity, which also bounds the work under a
+ *       flood of piece events.
  *   <li>A host update stores the state and its reported rate, then scores the host at once
- *       (liveness changes matter to the dispatcher).</li>
- *   <li>A tombstone forgets the host and publishes a tombstone score.</li>
+ *       (liveness changes matter to the dispatcher).
+ *   <li>A tombstone forgets the host and publishes a tombstone score.
  * </ul>
+ *
  * Only stream time is used, so a replay of the same input reproduces the same scores.
  */
-final class HostScorer implements Processor<String, ScoringInput, String, ProcessingResult<HostScore>> {
+final class HostScorer
+    implements Processor<String, ScoringInput, String, ProcessingResult<HostScore>> {
   private static final Logger log = LoggerFactory.getLogger(HostScorer.class);
 
   static final String LATE_STAGE = "scoring-served-late";
@@ -128,8 +130,10 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
 
   private void onHostUpdate(String host, HostState state, long timestamp) {
     hosts.put(host, state);
-    long reportTime = state.getLastSeen() != null && state.getLastSeen().toEpochMilli() > 0
-        ? state.getLastSeen().toEpochMilli() : timestamp;
+    long reportTime =
+        state.getLastSeen() != null && state.getLastSeen().toEpochMilli() > 0
+            ? state.getLastSeen().toEpochMilli()
+            : timestamp;
     long rate = state.getLoad().getTxBytesPerSec();
     long bucketStart = bucketStart(reportTime);
     Long existing = reported.fetch(host, bucketStart);
@@ -173,7 +177,8 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
   private PublishPolicy.Decision evaluate(String host, long now) {
     HostState state = hosts.get(host);
     if (state == null) {
-      return PublishPolicy.Decision.UNCHANGED; // unknown host: its served bytes wait for its first state
+      return PublishPolicy.Decision
+          .UNCHANGED; // unknown host: its served bytes wait for its first state
     }
     HostScore next = score(host, state, now);
     HostScore previous = scores.get(host);
@@ -186,7 +191,8 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
   }
 
   HostScore score(String host, HostState state, long now) {
-    long horizonStart = BucketSeries.horizonStartBucket(now, horizonBuckets, bucketMillis) * bucketMillis;
+    long horizonStart =
+        BucketSeries.horizonStartBucket(now, horizonBuckets, bucketMillis) * bucketMillis;
     long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
 
     Map<Long, Long> servedByBucket = new HashMap<>();
@@ -200,7 +206,7 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
     }
     TreeMap<Long, Long> reports = new TreeMap<>();
     try (WindowStoreIterator<Long> it =
-             reported.fetch(host, horizonStart - holdBuckets * bucketMillis, windowEnd - 1)) {
+        reported.fetch(host, horizonStart - holdBuckets * bucketMillis, windowEnd - 1)) {
       while (it.hasNext()) {
         KeyValue<Long, Long> kv = it.next();
         reports.merge(kv.key, kv.value, Math::max);
@@ -208,8 +214,8 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
     }
     Map<Long, Long> reportedByBucket =
         ReportedLoad.fill(reports, horizonStart, horizonBuckets, bucketMillis, holdBuckets);
-    BucketSeries series = BucketSeries.ofHorizon(servedByBucket, reportedByBucket, now, horizonBuckets,
-        bucketMillis);
+    BucketSeries series =
+        BucketSeries.ofHorizon(servedByBucket, reportedByBucket, now, horizonBuckets, bucketMillis);
 
     long maxTx = state.getCapacity().getMaxTxBytesPerSec();
     int concurrent = state.getLoad().getConcurrentUploads();
@@ -220,17 +226,18 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
         .setPeakBandwidthUsage(lq.peakBandwidthUsage())
         .setBandwidthDurationRatio(lq.bandwidthDurationRatio())
         .setConcurrentEfficiency(lq.concurrentEfficiency())
-        .setWindow(ScoreWindow.newBuilder()
-            .setHorizonBuckets(horizonBuckets)
-            .setBucketMillis(bucketMillis)
-            .setPeakTxBytesPerSec(lq.peakTx())
-            .setSaturatedBuckets(lq.saturatedBuckets())
-            .setServedTxBytes(servedTotal)
-            .setConcurrentUploads(concurrent)
-            .setUploadSlotLimit(state.getCapacity().getUploadSlotLimit())
-            .setMaxTxBytesPerSec(maxTx)
-            .setWindowEnd(Instant.ofEpochMilli(windowEnd))
-            .build())
+        .setWindow(
+            ScoreWindow.newBuilder()
+                .setHorizonBuckets(horizonBuckets)
+                .setBucketMillis(bucketMillis)
+                .setPeakTxBytesPerSec(lq.peakTx())
+                .setSaturatedBuckets(lq.saturatedBuckets())
+                .setServedTxBytes(servedTotal)
+                .setConcurrentUploads(concurrent)
+                .setUploadSlotLimit(state.getCapacity().getUploadSlotLimit())
+                .setMaxTxBytesPerSec(maxTx)
+                .setWindowEnd(Instant.ofEpochMilli(windowEnd))
+                .build())
         .setIdc(state.getIdc())
         .setLocation(state.getLocation())
         .setType(state.getType())
@@ -241,21 +248,33 @@ final class HostScorer implements Processor<String, ScoringInput, String, Proces
         .build();
   }
 
-  private void deadLetterLate(String host, PieceEvent event, Record<String, ScoringInput> record, long now) {
+  private void deadLetterLate(
+      String host, PieceEvent event, Record<String, ScoringInput> record, long now) {
     RecordMetadata meta = context.recordMetadata().orElse(null);
-    String reason = "late: piece event at " + record.timestamp() + " is more than the grace period of "
-        + graceMillis + " ms behind stream time " + now + "; its " + event.getBytes()
-        + " bytes are not counted";
+    String reason =
+        "late: piece event at "
+            + record.timestamp()
+            + " is more than the grace period of "
+            + graceMillis
+            + " ms behind stream time "
+            + now
+            + "; its "
+            + event.getBytes()
+            + " bytes are not counted";
     log.debug("dead-lettering {} for host {}: {}", event.getEventId(), host, reason);
-    DeadLetter.Builder letter = DeadLetter.builder(LATE_STAGE, reason)
-        .rawKey(host.getBytes(StandardCharsets.UTF_8))
-        .rawValue(pieceSerializer.serialize(meta == null ? config.pieceEventsTopic() : meta.topic(), event))
-        .headers(record.headers())
-        .deadLetteredAtMs(now);
+    DeadLetter.Builder letter =
+        DeadLetter.builder(LATE_STAGE, reason)
+            .rawKey(host.getBytes(StandardCharsets.UTF_8))
+            .rawValue(
+                pieceSerializer.serialize(
+                    meta == null ? config.pieceEventsTopic() : meta.topic(), event))
+            .headers(record.headers())
+            .deadLetteredAtMs(now);
     if (meta != null) {
       letter.source(meta.topic(), meta.partition(), meta.offset());
     }
-    context.forward(new Record<>(host, ProcessingResult.failed(letter.build()), record.timestamp()));
+    context.forward(
+        new Record<>(host, ProcessingResult.failed(letter.build()), record.timestamp()));
   }
 
   private void markActive(String host, long until) {

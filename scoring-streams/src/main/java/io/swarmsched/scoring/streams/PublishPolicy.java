@@ -7,14 +7,18 @@ import java.util.Objects;
  * When a freshly computed score is worth publishing: there is no previous one, or the host's
  * liveness changed, or load_quality moved by more than epsilon, or what the dispatcher reads beside
  * the score changed (concurrent uploads and slot limit, which its free-slot filter uses; capacity,
- * IDC, location, type, address). Never more often than
- * once per {@code minIntervalMillis} of stream time per host; a change held back by that limit is
- * published by the next punctuation that finds it still there.
+ * IDC, location, type, address). Never more often than once per {@code minIntervalMillis} of stream
+ * time per host; a change held back by that limit is published by the next punctuation that finds
+ * it still there.
  */
 public final class PublishPolicy {
 
   /** What to do with a computed score. */
-  public enum Decision { PUBLISH, UNCHANGED, HELD_BACK }
+  public enum Decision {
+    PUBLISH,
+    UNCHANGED,
+    HELD_BACK
+  }
 
   private final double epsilon;
   private final long minIntervalMillis;
@@ -31,7 +35,8 @@ public final class PublishPolicy {
     if (!changed(previous, next)) {
       return Decision.UNCHANGED;
     }
-    if (next.getComputedAt().toEpochMilli() - previous.getComputedAt().toEpochMilli() < minIntervalMillis) {
+    if (next.getComputedAt().toEpochMilli() - previous.getComputedAt().toEpochMilli()
+        < minIntervalMillis) {
       return Decision.HELD_BACK;
     }
     return Decision.PUBLISH;
@@ -46,7 +51,8 @@ public final class PublishPolicy {
         || previous.getType() != next.getType()
         || !Objects.equals(str(previous.getIdc()), str(next.getIdc()))
         || !Objects.equals(str(previous.getLocation()), str(next.getLocation()))
-        || !Objects.equals(str(previous.getPieceServerAddress()), str(next.getPieceServerAddress()));
+        || !Objects.equals(
+            str(previous.getPieceServerAddress()), str(next.getPieceServerAddress()));
   }
 
   private static String str(CharSequence s) {

@@ -18,16 +18,20 @@ public final class ReportedLoad {
   private ReportedLoad() {}
 
   /**
-   * @param reportsByBucketStart max reported rate per bucket start, from the bucket that is
-   *                             {@code holdBuckets} before the horizon up to the newest bucket
-   * @param horizonStart         start time of the first bucket of the horizon
-   * @param horizonBuckets       buckets in the horizon
-   * @param bucketMillis         length of a bucket
-   * @param holdBuckets          buckets a report is carried forward after its own
+   * @param reportsByBucketStart max reported rate per bucket start, from the bucket that is {@code
+   *     holdBuckets} before the horizon up to the newest bucket
+   * @param horizonStart start time of the first bucket of the horizon
+   * @param horizonBuckets buckets in the horizon
+   * @param bucketMillis length of a bucket
+   * @param holdBuckets buckets a report is carried forward after its own
    * @return the reported rate of each horizon bucket that has one, keyed by bucket start
    */
-  public static Map<Long, Long> fill(NavigableMap<Long, Long> reportsByBucketStart, long horizonStart,
-      int horizonBuckets, long bucketMillis, long holdBuckets) {
+  public static Map<Long, Long> fill(
+      NavigableMap<Long, Long> reportsByBucketStart,
+      long horizonStart,
+      int horizonBuckets,
+      long bucketMillis,
+      long holdBuckets) {
     Map<Long, Long> filled = new HashMap<>();
     for (int i = 0; i < horizonBuckets; i++) {
       long bucketStart = horizonStart + i * bucketMillis;

@@ -1,8 +1,8 @@
 package io.swarmsched.scoring.streams;
 
 import io.swarmsched.runtime.config.ConfigException;
-import io.swarmsched.runtime.http.HttpApi;
 import io.swarmsched.runtime.config.Settings;
+import io.swarmsched.runtime.http.HttpApi;
 import io.swarmsched.runtime.streams.StreamsProps;
 import io.swarmsched.runtime.streams.StreamsService;
 import java.io.IOException;
@@ -44,15 +44,19 @@ public final class ScoringApp implements AutoCloseable {
     checkCoPartitioning(config, props);
     HttpApi api = HttpApi.create(settings).start();
     try {
-      String advertised = StreamsProps.applicationServer(settings).orElse("localhost:" + api.port());
+      String advertised =
+          StreamsProps.applicationServer(settings).orElse("localhost:" + api.port());
       props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
       StreamsService service = new StreamsService(ScoringTopology.build(config), props);
       service.bindMetrics(api.meterRegistry());
       api.registerHealthCheck("streams", service.healthCheck());
       ScoreQueries.register(api, service.streams(), advertised);
       service.start();
-      log.info("scoring-streams started: application {}, policy {}, HTTP on {}", service.applicationId(),
-          config.policyId(), advertised);
+      log.info(
+          "scoring-streams started: application {}, policy {}, HTTP on {}",
+          service.applicationId(),
+          config.policyId(),
+          advertised);
       return new ScoringApp(config, service, api);
     } catch (RuntimeException e) {
       api.close();
@@ -66,23 +70,35 @@ public final class ScoringApp implements AutoCloseable {
    * broker when the hosts topic exists; an unreachable broker is left to Streams to report.
    */
   static void checkCoPartitioning(ScoringConfig config, Properties props) {
-    Map<String, Object> adminProps = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    Map<String, Object> adminProps =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     try (Admin admin = Admin.create(adminProps)) {
-      TopicDescription hosts = admin.describeTopics(java.util.List.of(config.hostsTopic()))
-          .allTopicNames().get().get(config.hostsTopic());
+      TopicDescription hosts =
+          admin
+              .describeTopics(java.util.List.of(config.hostsTopic()))
+              .allTopicNames()
+              .get()
+              .get(config.hostsTopic());
       int partitions = hosts.partitions().size();
       if (partitions != config.repartitionPartitions()) {
-        throw new ConfigException(ScoringSettings.REPARTITION_PARTITIONS,
-            config.repartitionPartitions() + " differs from the " + partitions + " partitions of "
-                + config.hostsTopic() + "; they must be equal so served bytes and host states are co-partitioned");
+        throw new ConfigException(
+            ScoringSettings.REPARTITION_PARTITIONS,
+            config.repartitionPartitions()
+                + " differs from the "
+                + partitions
+                + " partitions of "
+                + config.hostsTopic()
+                + "; they must be equal so served bytes and host states are co-partitioned");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
-      log.warn("could not check the partitions of {}: {}", config.hostsTopic(), e.getCause().toString());
+      log.warn(
+          "could not check the partitions of {}: {}", config.hostsTopic(), e.getCause().toString());
     }
   }
 
@@ -108,7 +124,10 @@ public final class ScoringApp implements AutoCloseable {
     streams.close(StreamsService.DEFAULT_CLOSE_TIMEOUT);
   }
 
-  /** Settings for a standalone process: {@link ScoringSettings#SERVICE_DEFAULTS} under file, env and flags. */
+  /**
+   * Settings for a standalone process: {@link ScoringSettings#SERVICE_DEFAULTS} under file, env and
+   * flags.
+   */
   public static Settings settings(String[] args) {
     return Settings.load(args, System.getenv(), ScoringSettings.SERVICE_DEFAULTS);
   }
@@ -129,10 +148,14 @@ public final class ScoringApp implements AutoCloseable {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "scoring-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "scoring-shutdown"));
     stopped.await();
   }
 }

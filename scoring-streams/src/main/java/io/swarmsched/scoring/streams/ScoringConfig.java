@@ -10,18 +10,20 @@ import java.util.Objects;
  * Everything {@link ScoringTopology#build(ScoringConfig)} depends on, validated once. Built from
  * {@code swarm.scoring.*} settings by {@link ScoringSettings}; tests build it directly.
  *
- * @param params               the load-quality formula's weights, horizon and thresholds
- * @param grace                how late (behind stream time) a piece event may arrive and still count
- * @param reportedHold         how long a heartbeat's reported tx rate fills buckets when no newer report follows
- * @param epsilon              a score is republished when load_quality moves by more than this
- * @param minPublishInterval   at most one published score per host per this much stream time
- * @param repartitionPartitions partitions of the served-bytes repartition topic; must equal those of the hosts topic
- * @param policyId             written into every HostScore; empty = derived from {@code params}
- * @param pieceEventsTopic     input: piece events keyed by task id
- * @param hostsTopic           input: host states keyed by host id
- * @param hostScoresTopic      output: scores keyed by host id
- * @param deadLettersTopic     output: refused records
- * @param serdeConfig          configuration of the Avro serdes (at least {@code schema.registry.url})
+ * @param params the load-quality formula's weights, horizon and thresholds
+ * @param grace how late (behind stream time) a piece event may arrive and still count
+ * @param reportedHold how long a heartbeat's reported tx rate fills buckets when no newer report
+ *     follows
+ * @param epsilon a score is republished when load_quality moves by more than this
+ * @param minPublishInterval at most one published score per host per this much stream time
+ * @param repartitionPartitions partitions of the served-bytes repartition topic; must equal those
+ *     of the hosts topic
+ * @param policyId written into every HostScore; empty = derived from {@code params}
+ * @param pieceEventsTopic input: piece events keyed by task id
+ * @param hostsTopic input: host states keyed by host id
+ * @param hostScoresTopic output: scores keyed by host id
+ * @param deadLettersTopic output: refused records
+ * @param serdeConfig configuration of the Avro serdes (at least {@code schema.registry.url})
  */
 public record ScoringConfig(
     LoadQualityParams params,
@@ -48,7 +50,8 @@ public record ScoringConfig(
     requireNonNegative(ScoringSettings.REPORTED_HOLD, reportedHold);
     requireNonNegative(ScoringSettings.MIN_PUBLISH_INTERVAL, minPublishInterval);
     if (!(epsilon >= 0.0 && epsilon < 1.0)) {
-      throw new IllegalArgumentException(ScoringSettings.EPSILON + " must be in [0, 1), was " + epsilon);
+      throw new IllegalArgumentException(
+          ScoringSettings.EPSILON + " must be in [0, 1), was " + epsilon);
     }
     if (repartitionPartitions < 1) {
       throw new IllegalArgumentException(
@@ -64,10 +67,19 @@ public record ScoringConfig(
 
   /** Defaults of docs/design.md and the topic catalog, with the given Avro serde configuration. */
   public static ScoringConfig defaults(Map<String, ?> serdeConfig) {
-    return new ScoringConfig(LoadQualityParams.defaults(), DEFAULT_GRACE, DEFAULT_REPORTED_HOLD,
-        DEFAULT_EPSILON, DEFAULT_MIN_PUBLISH_INTERVAL, Topics.HOSTS.partitions(), "",
-        Topics.PIECE_EVENTS.name(), Topics.HOSTS.name(), Topics.HOST_SCORES.name(),
-        Topics.DEAD_LETTERS.name(), Map.copyOf(serdeConfig));
+    return new ScoringConfig(
+        LoadQualityParams.defaults(),
+        DEFAULT_GRACE,
+        DEFAULT_REPORTED_HOLD,
+        DEFAULT_EPSILON,
+        DEFAULT_MIN_PUBLISH_INTERVAL,
+        Topics.HOSTS.partitions(),
+        "",
+        Topics.PIECE_EVENTS.name(),
+        Topics.HOSTS.name(),
+        Topics.HOST_SCORES.name(),
+        Topics.DEAD_LETTERS.name(),
+        Map.copyOf(serdeConfig));
   }
 
   /** Defaults with an in-memory registry of that scope ({@code mock://scope}), for tests. */
@@ -83,39 +95,115 @@ public record ScoringConfig(
   }
 
   public ScoringConfig withParams(LoadQualityParams p) {
-    return new ScoringConfig(p, grace, reportedHold, epsilon, minPublishInterval, repartitionPartitions,
-        policyId.equals(params.describe()) ? "" : policyId, pieceEventsTopic, hostsTopic, hostScoresTopic,
-        deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        p,
+        grace,
+        reportedHold,
+        epsilon,
+        minPublishInterval,
+        repartitionPartitions,
+        policyId.equals(params.describe()) ? "" : policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        hostScoresTopic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   public ScoringConfig withGrace(Duration g) {
-    return new ScoringConfig(params, g, reportedHold, epsilon, minPublishInterval, repartitionPartitions,
-        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        params,
+        g,
+        reportedHold,
+        epsilon,
+        minPublishInterval,
+        repartitionPartitions,
+        policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        hostScoresTopic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   public ScoringConfig withReportedHold(Duration h) {
-    return new ScoringConfig(params, grace, h, epsilon, minPublishInterval, repartitionPartitions,
-        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        params,
+        grace,
+        h,
+        epsilon,
+        minPublishInterval,
+        repartitionPartitions,
+        policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        hostScoresTopic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   public ScoringConfig withEpsilon(double e) {
-    return new ScoringConfig(params, grace, reportedHold, e, minPublishInterval, repartitionPartitions,
-        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        params,
+        grace,
+        reportedHold,
+        e,
+        minPublishInterval,
+        repartitionPartitions,
+        policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        hostScoresTopic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   public ScoringConfig withMinPublishInterval(Duration i) {
-    return new ScoringConfig(params, grace, reportedHold, epsilon, i, repartitionPartitions,
-        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        params,
+        grace,
+        reportedHold,
+        epsilon,
+        i,
+        repartitionPartitions,
+        policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        hostScoresTopic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   public ScoringConfig withRepartitionPartitions(int n) {
-    return new ScoringConfig(params, grace, reportedHold, epsilon, minPublishInterval, n,
-        policyId, pieceEventsTopic, hostsTopic, hostScoresTopic, deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        params,
+        grace,
+        reportedHold,
+        epsilon,
+        minPublishInterval,
+        n,
+        policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        hostScoresTopic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   public ScoringConfig withHostScoresTopic(String topic) {
-    return new ScoringConfig(params, grace, reportedHold, epsilon, minPublishInterval, repartitionPartitions,
-        policyId, pieceEventsTopic, hostsTopic, topic, deadLettersTopic, serdeConfig);
+    return new ScoringConfig(
+        params,
+        grace,
+        reportedHold,
+        epsilon,
+        minPublishInterval,
+        repartitionPartitions,
+        policyId,
+        pieceEventsTopic,
+        hostsTopic,
+        topic,
+        deadLettersTopic,
+        serdeConfig);
   }
 
   private static void requireNonNegative(String key, Duration d) {

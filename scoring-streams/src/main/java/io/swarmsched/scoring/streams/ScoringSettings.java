@@ -41,7 +41,10 @@ public final class ScoringSettings {
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-scoring";
 
-  /** scoring-streams' HTTP port when nothing else sets it: beside ingest (8082) and the dispatcher (8084). */
+  /**
+   * scoring-streams' HTTP port when nothing else sets it: beside ingest (8082) and the dispatcher
+   * (8084).
+   */
   public static final int DEFAULT_HTTP_PORT = 8083;
 
   /** What scoring-streams lays over {@link CommonKeys#DEFAULTS} when run as its own process. */
@@ -49,11 +52,14 @@ public final class ScoringSettings {
       Map.of(CommonKeys.HTTP_PORT, Integer.toString(DEFAULT_HTTP_PORT));
 
   /** Keys spelled with hyphens before every service settled on dots; still read, with a warning. */
-  public static final Map<String, String> DEPRECATED_KEYS = Map.of(
-      PREFIX + "publish.min-interval", MIN_PUBLISH_INTERVAL,
-      PREFIX + "topic.host-scores", HOST_SCORES_TOPIC);
+  public static final Map<String, String> DEPRECATED_KEYS =
+      Map.of(
+          PREFIX + "publish.min-interval", MIN_PUBLISH_INTERVAL,
+          PREFIX + "topic.host-scores", HOST_SCORES_TOPIC);
 
-  /** Every key with its default, derived from where each default is written (for READMEs and tools). */
+  /**
+   * Every key with its default, derived from where each default is written (for READMEs and tools).
+   */
   public static final Map<String, String> DEFAULTS = defaultsMap();
 
   private static Map<String, String> defaultsMap() {
@@ -73,20 +79,35 @@ public final class ScoringSettings {
     return settings.string(APPLICATION_ID, DEFAULT_APPLICATION_ID);
   }
 
-  /** The validated scoring configuration; a wrong value throws a {@link ConfigException} naming its key. */
+  /**
+   * The validated scoring configuration; a wrong value throws a {@link ConfigException} naming its
+   * key.
+   */
   public static ScoringConfig config(Settings settings) {
     Settings s = settings.withRenamedKeys(DEPRECATED_KEYS, warning -> log.warn("{}", warning));
     s.unknownKeys(PREFIX, DEFAULTS.keySet())
-        .forEach(key -> log.warn("{} is not a scoring setting and is ignored (see scoring-streams/README.md)", key));
+        .forEach(
+            key ->
+                log.warn(
+                    "{} is not a scoring setting and is ignored (see scoring-streams/README.md)",
+                    key));
     LoadQualityParams params = LoadQualitySettings.params(s);
     Map<String, Object> serde = new HashMap<>();
-    s.optional(CommonKeys.SCHEMA_REGISTRY_URL).ifPresent(url -> serde.put("schema.registry.url", url));
+    s.optional(CommonKeys.SCHEMA_REGISTRY_URL)
+        .ifPresent(url -> serde.put("schema.registry.url", url));
     Duration grace = s.duration(GRACE, ScoringConfig.DEFAULT_GRACE);
     Duration hold = s.duration(REPORTED_HOLD, ScoringConfig.DEFAULT_REPORTED_HOLD);
     double epsilon = s.decimal(EPSILON, ScoringConfig.DEFAULT_EPSILON, 0.0, 0.999_999);
-    Duration minInterval = s.duration(MIN_PUBLISH_INTERVAL, ScoringConfig.DEFAULT_MIN_PUBLISH_INTERVAL);
+    Duration minInterval =
+        s.duration(MIN_PUBLISH_INTERVAL, ScoringConfig.DEFAULT_MIN_PUBLISH_INTERVAL);
     int partitions = s.integer(REPARTITION_PARTITIONS, Topics.HOSTS.partitions(), 1, 10_000);
-    return new ScoringConfig(params, grace, hold, epsilon, minInterval, partitions,
+    return new ScoringConfig(
+        params,
+        grace,
+        hold,
+        epsilon,
+        minInterval,
+        partitions,
         s.string(POLICY_ID, ""),
         Topics.PIECE_EVENTS.name(),
         Topics.HOSTS.name(),

@@ -69,8 +69,10 @@ public final class ScoringTopology {
   public static final String SERVED_BYTES_STORE = "scoring-served-bytes";
   public static final String REPORTED_TX_STORE = "scoring-reported-tx";
   public static final String HOSTS_STORE = "scoring-hosts";
+
   /** The latest published score of every host this instance owns; queried over IQv2. */
   public static final String SCORES_STORE = "scoring-latest-scores";
+
   public static final String ACTIVE_HOSTS_STORE = "scoring-active-hosts";
 
   // dead-letter stages
@@ -84,43 +86,73 @@ public final class ScoringTopology {
     Serde<HostScore> scoreSerde = SpecificAvroSerde.of(HostScore.class, serdeConfig);
     StreamsBuilder builder = new StreamsBuilder();
 
-    KStream<String, ProcessingResult<PieceEvent>> decodedPieces = builder
-        .stream(config.pieceEventsTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(PIECES_SOURCE))
-        .processValues(AvroDecoding.decode(pieceSerde.deserializer(), PIECE_STAGE, InputValidation.PIECE_EVENT),
-            Named.as(PIECES_DECODE));
-    KStream<String, ScoringInput> served = DeadLetterRouting.split(decodedPieces, PIECES_DLQ, config.deadLettersTopic())
-        .filter((taskId, event) -> InputValidation.isServedByParent(event), Named.as(PIECES_SERVED_FILTER))
-        .selectKey((taskId, event) -> event.getParentHostId(), Named.as(PIECES_BY_PARENT))
-        .repartition(Repartitioned.with(Serdes.String(), pieceSerde)
-            .withName(SERVED_REPARTITION)
-            .withNumberOfPartitions(config.repartitionPartitions()))
-        .mapValues(event -> (ScoringInput) new ScoringInput.Served(event), Named.as(SERVED_AS_INPUT));
+    KStream<String, ProcessingResult<PieceEvent>> decodedPieces =
+        builder.stream(
+                config.pieceEventsTopic(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(PIECES_SOURCE))
+            .processValues(
+                AvroDecoding.decode(
+                    pieceSerde.deserializer(), PIECE_STAGE, InputValidation.PIECE_EVENT),
+                Named.as(PIECES_DECODE));
+    KStream<String, ScoringInput> served =
+        DeadLetterRouting.split(decodedPieces, PIECES_DLQ, config.deadLettersTopic())
+            .filter(
+                (taskId, event) -> InputValidation.isServedByParent(event),
+                Named.as(PIECES_SERVED_FILTER))
+            .selectKey((taskId, event) -> event.getParentHostId(), Named.as(PIECES_BY_PARENT))
+            .repartition(
+                Repartitioned.with(Serdes.String(), pieceSerde)
+                    .withName(SERVED_REPARTITION)
+                    .withNumberOfPartitions(config.repartitionPartitions()))
+            .mapValues(
+                event -> (ScoringInput) new ScoringInput.Served(event), Named.as(SERVED_AS_INPUT));
 
-    Map<String, KStream<String, byte[]>> hostBranches = builder
-        .stream(config.hostsTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(HOSTS_SOURCE))
-        .split(Named.as(HOSTS_SPLIT))
-        .branch((hostId, bytes) -> bytes == null, Branched.as(HOSTS_TOMBSTONES))
-        .defaultBranch(Branched.as(HOSTS_VALUES));
-    KStream<String, ScoringInput> removed = hostBranches.get(HOSTS_SPLIT + HOSTS_TOMBSTONES)
-        .mapValues(bytes -> (ScoringInput) new ScoringInput.HostRemoved(), Named.as(HOSTS_REMOVED_AS_INPUT));
-    KStream<String, ProcessingResult<HostState>> decodedHosts = hostBranches.get(HOSTS_SPLIT + HOSTS_VALUES)
-        .processValues(AvroDecoding.decode(hostSerde.deserializer(), HOST_STAGE, InputValidation.HOST_STATE),
-            Named.as(HOSTS_DECODE));
-    KStream<String, ScoringInput> hostUpdates = DeadLetterRouting.split(decodedHosts, HOSTS_DLQ, config.deadLettersTopic())
-        .mapValues(state -> (ScoringInput) new ScoringInput.HostUpdate(state), Named.as(HOSTS_AS_INPUT));
+    Map<String, KStream<String, byte[]>> hostBranches =
+        builder.stream(
+                config.hostsTopic(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(HOSTS_SOURCE))
+            .split(Named.as(HOSTS_SPLIT))
+            .branch((hostId, bytes) -> bytes == null, Branched.as(HOSTS_TOMBSTONES))
+            .defaultBranch(Branched.as(HOSTS_VALUES));
+    KStream<String, ScoringInput> removed =
+        hostBranches
+            .get(HOSTS_SPLIT + HOSTS_TOMBSTONES)
+            .mapValues(
+                bytes -> (ScoringInput) new ScoringInput.HostRemoved(),
+                Named.as(HOSTS_REMOVED_AS_INPUT));
+    KStream<String, ProcessingResult<HostState>> decodedHosts =
+        hostBranches
+            .get(HOSTS_SPLIT + HOSTS_VALUES)
+            .processValues(
+                AvroDecoding.decode(
+                    hostSerde.deserializer(), HOST_STAGE, InputValidation.HOST_STATE),
+                Named.as(HOSTS_DECODE));
+    KStream<String, ScoringInput> hostUpdates =
+        DeadLetterRouting.split(decodedHosts, HOSTS_DLQ, config.deadLettersTopic())
+            .mapValues(
+                state -> (ScoringInput) new ScoringInput.HostUpdate(state),
+                Named.as(HOSTS_AS_INPUT));
 
-    KStream<String, ProcessingResult<HostScore>> results = served
-        .merge(hostUpdates, Named.as(MERGE_HOSTS))
-        .merge(removed, Named.as(MERGE_REMOVED))
-        .process(new ScorerSupplier(config, pieceSerde, hostSerde, scoreSerde), Named.as(SCORER));
+    KStream<String, ProcessingResult<HostScore>> results =
+        served
+            .merge(hostUpdates, Named.as(MERGE_HOSTS))
+            .merge(removed, Named.as(MERGE_REMOVED))
+            .process(
+                new ScorerSupplier(config, pieceSerde, hostSerde, scoreSerde), Named.as(SCORER));
     DeadLetterRouting.split(results, SCORES_DLQ, config.deadLettersTopic())
-        .to(config.hostScoresTopic(), Produced.with(Serdes.String(), scoreSerde).withName(SCORES_SINK));
+        .to(
+            config.hostScoresTopic(),
+            Produced.with(Serdes.String(), scoreSerde).withName(SCORES_SINK));
     return builder.build();
   }
 
   /** The scorer and the stores it owns (connected by Streams through {@link #stores()}). */
-  private record ScorerSupplier(ScoringConfig config, Serde<PieceEvent> pieceSerde, Serde<HostState> hostSerde,
-      Serde<HostScore> scoreSerde) implements ProcessorSupplier<String, ScoringInput, String, ProcessingResult<HostScore>> {
+  private record ScorerSupplier(
+      ScoringConfig config,
+      Serde<PieceEvent> pieceSerde,
+      Serde<HostState> hostSerde,
+      Serde<HostScore> scoreSerde)
+      implements ProcessorSupplier<String, ScoringInput, String, ProcessingResult<HostScore>> {
 
     @Override
     public Processor<String, ScoringInput, String, ProcessingResult<HostScore>> get() {
@@ -134,14 +166,18 @@ public final class ScoringTopology {
       return Set.of(
           Stores.windowStoreBuilder(
               Stores.persistentWindowStore(SERVED_BYTES_STORE, retention, bucket, false),
-              Serdes.String(), Serdes.Long()),
+              Serdes.String(),
+              Serdes.Long()),
           Stores.windowStoreBuilder(
               Stores.persistentWindowStore(REPORTED_TX_STORE, retention, bucket, false),
-              Serdes.String(), Serdes.Long()),
-          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde),
-          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde),
-          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVE_HOSTS_STORE), Serdes.String(),
-              Serdes.Long()));
+              Serdes.String(),
+              Serdes.Long()),
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde),
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde),
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(ACTIVE_HOSTS_STORE), Serdes.String(), Serdes.Long()));
     }
   }
 }

@@ -13,17 +13,31 @@ class PublishPolicyTest {
   private final PublishPolicy policy = new PublishPolicy(0.01, 1000);
 
   static HostScore score(double lq, Liveness liveness, long at) {
-    return HostScore.newBuilder().setHostId("h").setLoadQuality(lq).setPeakBandwidthUsage(lq)
-        .setBandwidthDurationRatio(lq).setConcurrentEfficiency(1.0)
-        .setWindow(ScoreWindow.newBuilder().setHorizonBuckets(60).setPeakTxBytesPerSec(0)
-            .setSaturatedBuckets(0).setConcurrentUploads(0).setMaxTxBytesPerSec(100)
-            .setWindowEnd(Instant.ofEpochMilli(at)).build())
-        .setType(HostType.NORMAL).setLiveness(liveness).setComputedAt(Instant.ofEpochMilli(at)).build();
+    return HostScore.newBuilder()
+        .setHostId("h")
+        .setLoadQuality(lq)
+        .setPeakBandwidthUsage(lq)
+        .setBandwidthDurationRatio(lq)
+        .setConcurrentEfficiency(1.0)
+        .setWindow(
+            ScoreWindow.newBuilder()
+                .setHorizonBuckets(60)
+                .setPeakTxBytesPerSec(0)
+                .setSaturatedBuckets(0)
+                .setConcurrentUploads(0)
+                .setMaxTxBytesPerSec(100)
+                .setWindowEnd(Instant.ofEpochMilli(at))
+                .build())
+        .setType(HostType.NORMAL)
+        .setLiveness(liveness)
+        .setComputedAt(Instant.ofEpochMilli(at))
+        .build();
   }
 
   @Test
   void theFirstScoreOfAHostIsPublished() {
-    assertThat(policy.decide(null, score(0.5, Liveness.ONLINE, 0))).isEqualTo(PublishPolicy.Decision.PUBLISH);
+    assertThat(policy.decide(null, score(0.5, Liveness.ONLINE, 0)))
+        .isEqualTo(PublishPolicy.Decision.PUBLISH);
   }
 
   @Test

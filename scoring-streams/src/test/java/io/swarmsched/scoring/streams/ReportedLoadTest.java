@@ -19,7 +19,8 @@ class ReportedLoadTest {
   @Test
   void aReportFillsItsBucketAndTheFollowingOnesUntilTheNextReport() {
     Map<Long, Long> filled = ReportedLoad.fill(reports(0, 500, 3000, 0), 0, 6, 1000, 10);
-    assertThat(filled).containsExactlyInAnyOrderEntriesOf(Map.of(0L, 500L, 1000L, 500L, 2000L, 500L));
+    assertThat(filled)
+        .containsExactlyInAnyOrderEntriesOf(Map.of(0L, 500L, 1000L, 500L, 2000L, 500L));
   }
 
   @Test

@@ -54,6 +54,7 @@ class ScoringRestartTest {
    * (input, changelog, output), so timestamps from years ago would be deleted under the test.
    */
   final long T0 = (System.currentTimeMillis() / 60_000) * 60_000 - 60_000;
+
   final long END = T0 + 40_000;
   static final int PARTITIONS = 3;
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -72,7 +73,8 @@ class ScoringRestartTest {
   private record Input(boolean piece, String key, Object value, long timestamp) {}
 
   @Test
-  void aRestartedApplicationRestoresItsStoresAndEndsWithTheSameScoresAsAnUninterruptedOne() throws Exception {
+  void aRestartedApplicationRestoresItsStoresAndEndsWithTheSameScoresAsAnUninterruptedOne()
+      throws Exception {
     List<Input> phaseA = input(T0, T0 + 20_000, 1);
     List<Input> phaseB = input(T0 + 20_000, END, 2);
 
@@ -117,18 +119,29 @@ class ScoringRestartTest {
   }
 
   private Input heartbeat(String host, long at, long tx, int concurrent) {
-    HostState state = ScoringTopologyTest.hostState(host, at, tx, 100_000_000L, concurrent, Liveness.ONLINE);
+    HostState state =
+        ScoringTopologyTest.hostState(host, at, tx, 100_000_000L, concurrent, Liveness.ONLINE);
     return new Input(false, host, state, at);
   }
 
   private Input piece(String parent, long at, long bytes, Random random) {
     String task = "task-" + random.nextInt(20);
-    PieceEvent event = PieceEvent.newBuilder()
-        .setEventId(UUID.nameUUIDFromBytes((parent + at).getBytes(StandardCharsets.UTF_8)).toString())
-        .setTaskId(task).setPeerId("child").setHostId("child-host").setPieceNumber((int) ((at - T0) / 250))
-        .setOutcome(PieceOutcome.FINISHED).setSource(PieceSource.PARENT)
-        .setParentPeerId("peer-" + parent).setParentHostId(parent)
-        .setBytes(bytes).setCostMillis(50).setTimestamp(Instant.ofEpochMilli(at)).build();
+    PieceEvent event =
+        PieceEvent.newBuilder()
+            .setEventId(
+                UUID.nameUUIDFromBytes((parent + at).getBytes(StandardCharsets.UTF_8)).toString())
+            .setTaskId(task)
+            .setPeerId("child")
+            .setHostId("child-host")
+            .setPieceNumber((int) ((at - T0) / 250))
+            .setOutcome(PieceOutcome.FINISHED)
+            .setSource(PieceSource.PARENT)
+            .setParentPeerId("peer-" + parent)
+            .setParentHostId(parent)
+            .setBytes(bytes)
+            .setCostMillis(50)
+            .setTimestamp(Instant.ofEpochMilli(at))
+            .build();
     return new Input(true, task, event, at);
   }
 
@@ -151,22 +164,42 @@ class ScoringRestartTest {
       for (String topic : List.of(pieces, hosts, scores, deadLetters)) {
         kafka.createTopic(topic, PARTITIONS, Map.of());
       }
-      config = new ScoringConfig(LoadQualityParams.defaults(), Duration.ofMinutes(5),
-          ScoringConfig.DEFAULT_REPORTED_HOLD, 0.0, Duration.ofSeconds(1), PARTITIONS, "it",
-          pieces, hosts, scores, deadLetters, serdeConfig);
+      config =
+          new ScoringConfig(
+              LoadQualityParams.defaults(),
+              Duration.ofMinutes(5),
+              ScoringConfig.DEFAULT_REPORTED_HOLD,
+              0.0,
+              Duration.ofSeconds(1),
+              PARTITIONS,
+              "it",
+              pieces,
+              hosts,
+              scores,
+              deadLetters,
+              serdeConfig);
     }
 
     StreamsService startApp(Path stateDir) throws Exception {
       Files.createDirectories(stateDir);
-      Settings settings = Settings.of(Map.of(
-          "swarm.bootstrap.servers", kafka.bootstrapServers(),
-          "swarm.state.dir", stateDir.toString(),
-          "swarm.schema.registry.url", "mock://" + scope,
-          "swarm.instance.id", appId,
-          "swarm.streams.commit.interval.ms", "100",
-          "swarm.streams.num.stream.threads", "1"));
+      Settings settings =
+          Settings.of(
+              Map.of(
+                  "swarm.bootstrap.servers",
+                  kafka.bootstrapServers(),
+                  "swarm.state.dir",
+                  stateDir.toString(),
+                  "swarm.schema.registry.url",
+                  "mock://" + scope,
+                  "swarm.instance.id",
+                  appId,
+                  "swarm.streams.commit.interval.ms",
+                  "100",
+                  "swarm.streams.num.stream.threads",
+                  "1"));
       Properties props = StreamsProps.base(appId, settings);
-      assertThat(props.get(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG)).isEqualTo(true);
+      assertThat(props.get(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG))
+          .isEqualTo(true);
       StreamsService service = new StreamsService(ScoringTopology.build(config), props);
       service.start();
       service.awaitRunning(TIMEOUT);
@@ -175,15 +208,23 @@ class ScoringRestartTest {
 
     void produce(List<Input> inputs) throws Exception {
       Map<String, Object> props = kafka.producerProps();
-      List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+      List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+          new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
         for (Input in : inputs) {
           String topic = in.piece() ? pieces : hosts;
-          byte[] value = in.piece()
-              ? pieceSerde.serializer().serialize(topic, (PieceEvent) in.value())
-              : hostSerde.serializer().serialize(topic, (HostState) in.value());
-          sent.add(producer.send(new ProducerRecord<>(topic, null, in.timestamp(),
-              in.key().getBytes(StandardCharsets.UTF_8), value)));
+          byte[] value =
+              in.piece()
+                  ? pieceSerde.serializer().serialize(topic, (PieceEvent) in.value())
+                  : hostSerde.serializer().serialize(topic, (HostState) in.value());
+          sent.add(
+              producer.send(
+                  new ProducerRecord<>(
+                      topic,
+                      null,
+                      in.timestamp(),
+                      in.key().getBytes(StandardCharsets.UTF_8),
+                      value)));
         }
         producer.flush();
       }
@@ -215,46 +256,74 @@ class ScoringRestartTest {
     /** Waits until the application has committed the end of its input and repartition topics. */
     void awaitCaughtUp() {
       String repartition = appId + "-" + ScoringTopology.SERVED_REPARTITION + "-repartition";
-      Await.until(TIMEOUT, appId + " to commit the end of its input", () -> {
-        try {
-          Map<TopicPartition, OffsetAndMetadata> committed = kafka.admin()
-              .listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-          Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-          for (String topic : List.of(pieces, hosts, repartition)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-              request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      Await.until(
+          TIMEOUT,
+          appId + " to commit the end of its input",
+          () -> {
+            try {
+              Map<TopicPartition, OffsetAndMetadata> committed =
+                  kafka
+                      .admin()
+                      .listConsumerGroupOffsets(appId)
+                      .partitionsToOffsetAndMetadata()
+                      .get();
+              Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+              for (String topic : List.of(pieces, hosts, repartition)) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                  request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+              }
+              Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                  kafka.admin().listOffsets(request).all().get();
+              return ends.entrySet().stream()
+                  .allMatch(
+                      e -> {
+                        long end = e.getValue().offset();
+                        OffsetAndMetadata c = committed.get(e.getKey());
+                        return end == 0 || (c != null && c.offset() >= end);
+                      });
+            } catch (Exception e) {
+              return false;
             }
-          }
-          Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-              kafka.admin().listOffsets(request).all().get();
-          return ends.entrySet().stream().allMatch(e -> {
-            long end = e.getValue().offset();
-            OffsetAndMetadata c = committed.get(e.getKey());
-            return end == 0 || (c != null && c.offset() >= end);
           });
-        } catch (Exception e) {
-          return false;
-        }
-      });
     }
 
     /** The last published score of each host, as the values that matter to the dispatcher. */
     Map<String, List<Object>> finalScores() {
       // the application is closed and has committed: everything it published is in the topic
-      Map<String, HostScore> latest = Await.value(TIMEOUT, "a score for every host on " + scores, () -> {
-        List<ConsumerRecord<String, HostScore>> records = TopicReader.of(kafka)
-            .readToEnd(scores, new StringDeserializer(), scoreSerde.deserializer(), TIMEOUT);
-        Map<String, HostScore> byHost = new TreeMap<>();
-        records.forEach(r -> byHost.put(r.key(), r.value()));
-        return byHost.keySet().containsAll(HOSTS) ? java.util.Optional.of(byHost) : java.util.Optional.empty();
-      });
-      return latest.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> {
-        HostScore s = e.getValue();
-        return List.<Object>of(s.getLoadQuality(), s.getPeakBandwidthUsage(), s.getBandwidthDurationRatio(),
-            s.getConcurrentEfficiency(), s.getWindow().getPeakTxBytesPerSec(),
-            s.getWindow().getSaturatedBuckets(), s.getWindow().getConcurrentUploads(), s.getLiveness());
-      }, (a, b) -> b, TreeMap::new));
+      Map<String, HostScore> latest =
+          Await.value(
+              TIMEOUT,
+              "a score for every host on " + scores,
+              () -> {
+                List<ConsumerRecord<String, HostScore>> records =
+                    TopicReader.of(kafka)
+                        .readToEnd(
+                            scores, new StringDeserializer(), scoreSerde.deserializer(), TIMEOUT);
+                Map<String, HostScore> byHost = new TreeMap<>();
+                records.forEach(r -> byHost.put(r.key(), r.value()));
+                return byHost.keySet().containsAll(HOSTS)
+                    ? java.util.Optional.of(byHost)
+                    : java.util.Optional.empty();
+              });
+      return latest.entrySet().stream()
+          .collect(
+              Collectors.toMap(
+                  Map.Entry::getKey,
+                  e -> {
+                    HostScore s = e.getValue();
+                    return List.<Object>of(
+                        s.getLoadQuality(),
+                        s.getPeakBandwidthUsage(),
+                        s.getBandwidthDurationRatio(),
+                        s.getConcurrentEfficiency(),
+                        s.getWindow().getPeakTxBytesPerSec(),
+                        s.getWindow().getSaturatedBuckets(),
+                        s.getWindow().getConcurrentUploads(),
+                        s.getLiveness());
+                  },
+                  (a, b) -> b,
+                  TreeMap::new));
     }
   }
-
 }

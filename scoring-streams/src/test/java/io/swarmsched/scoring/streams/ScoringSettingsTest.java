@@ -24,9 +24,18 @@ class ScoringSettingsTest {
 
   @Test
   void keysOverrideTheDefaults() {
-    ScoringConfig c = ScoringSettings.config(Settings.of(Map.of(
-        ScoringSettings.HORIZON_BUCKETS, "30", ScoringSettings.GRACE, "5s", ScoringSettings.EPSILON, "0.2",
-        ScoringSettings.STREAM_RATE, "8MiB")));
+    ScoringConfig c =
+        ScoringSettings.config(
+            Settings.of(
+                Map.of(
+                    ScoringSettings.HORIZON_BUCKETS,
+                    "30",
+                    ScoringSettings.GRACE,
+                    "5s",
+                    ScoringSettings.EPSILON,
+                    "0.2",
+                    ScoringSettings.STREAM_RATE,
+                    "8MiB")));
     assertThat(c.params().horizonBuckets()).isEqualTo(30);
     assertThat(c.grace()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.epsilon()).isEqualTo(0.2);
@@ -35,16 +44,24 @@ class ScoringSettingsTest {
 
   @Test
   void aWrongValueFailsNamingItsKey() {
-    assertThatThrownBy(() -> ScoringSettings.config(Settings.of(Map.of(ScoringSettings.GRACE, "soon"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(ScoringSettings.GRACE);
-    assertThatThrownBy(() -> ScoringSettings.config(Settings.of(Map.of(ScoringSettings.WEIGHT_PEAK, "0.9"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("swarm.scoring.weight");
+    assertThatThrownBy(
+            () -> ScoringSettings.config(Settings.of(Map.of(ScoringSettings.GRACE, "soon"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(ScoringSettings.GRACE);
+    assertThatThrownBy(
+            () -> ScoringSettings.config(Settings.of(Map.of(ScoringSettings.WEIGHT_PEAK, "0.9"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("swarm.scoring.weight");
   }
 
   @Test
   void theOldHyphenatedKeysStillWork() {
-    ScoringConfig c = ScoringSettings.config(Settings.load(new String[] {"--swarm.scoring.publish.min-interval=250ms"},
-        Map.of("SWARM_SCORING_TOPIC_HOST__SCORES", "other-scores"), Map.of()));
+    ScoringConfig c =
+        ScoringSettings.config(
+            Settings.load(
+                new String[] {"--swarm.scoring.publish.min-interval=250ms"},
+                Map.of("SWARM_SCORING_TOPIC_HOST__SCORES", "other-scores"),
+                Map.of()));
     assertThat(c.minPublishInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.hostScoresTopic()).isEqualTo("other-scores");
   }
@@ -53,7 +70,8 @@ class ScoringSettingsTest {
   void standaloneScoringRunsExactlyOnceOnItsOwnPort() {
     Settings settings = Settings.load(new String[0], Map.of(), ScoringSettings.SERVICE_DEFAULTS);
     assertThat(CommonKeys.processingGuarantee(settings)).isEqualTo(CommonKeys.EXACTLY_ONCE_V2);
-    assertThat(settings.integer(CommonKeys.HTTP_PORT, 0)).isEqualTo(ScoringSettings.DEFAULT_HTTP_PORT);
+    assertThat(settings.integer(CommonKeys.HTTP_PORT, 0))
+        .isEqualTo(ScoringSettings.DEFAULT_HTTP_PORT);
   }
 
   @Test

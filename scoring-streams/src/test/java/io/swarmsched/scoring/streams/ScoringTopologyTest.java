@@ -67,11 +67,18 @@ class ScoringTopologyTest {
     pieceSerde = SpecificAvroSerde.of(PieceEvent.class, config.serdeConfig());
     hostSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
     Serde<HostScore> scoreSerde = SpecificAvroSerde.of(HostScore.class, config.serdeConfig());
-    pieces = driver.createInputTopic(config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
-    hosts = driver.createInputTopic(config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
-    scores = driver.createOutputTopic(config.hostScoresTopic(), new StringDeserializer(), scoreSerde.deserializer());
-    deadLetters = driver.createOutputTopic(config.deadLettersTopic(), new StringDeserializer(),
-        new ByteArrayDeserializer());
+    pieces =
+        driver.createInputTopic(
+            config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
+    hosts =
+        driver.createInputTopic(
+            config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
+    scores =
+        driver.createOutputTopic(
+            config.hostScoresTopic(), new StringDeserializer(), scoreSerde.deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            config.deadLettersTopic(), new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Publication on every change, no rate limit: each heartbeat's evaluation is visible. */
@@ -88,14 +95,17 @@ class ScoringTopologyTest {
 
   // ---- input helpers ------------------------------------------------------------------------
 
-  static HostState hostState(String host, long at, long tx, long maxTx, int concurrent, Liveness liveness) {
+  static HostState hostState(
+      String host, long at, long tx, long maxTx, int concurrent, Liveness liveness) {
     return HostState.newBuilder()
         .setHostId(host)
         .setPieceServerAddress(host + ":65002")
         .setIdc("idc-1")
         .setLocation("cn|zj|hz")
-        .setCapacity(HostCapacity.newBuilder().setMaxTxBytesPerSec(maxTx).setUploadSlotLimit(20).build())
-        .setLoad(HostLoad.newBuilder().setTxBytesPerSec(tx).setConcurrentUploads(concurrent).build())
+        .setCapacity(
+            HostCapacity.newBuilder().setMaxTxBytesPerSec(maxTx).setUploadSlotLimit(20).build())
+        .setLoad(
+            HostLoad.newBuilder().setTxBytesPerSec(tx).setConcurrentUploads(concurrent).build())
         .setLastSequence(at)
         .setLastSeen(Instant.ofEpochMilli(at))
         .setFirstSeen(Instant.ofEpochMilli(T0))
@@ -109,7 +119,8 @@ class ScoringTopologyTest {
   }
 
   private void heartbeat(HostState state, long at) {
-    hosts.pipeInput(state.getHostId(), hostSerde.serializer().serialize(config.hostsTopic(), state), at);
+    hosts.pipeInput(
+        state.getHostId(), hostSerde.serializer().serialize(config.hostsTopic(), state), at);
   }
 
   private PieceEvent piece(String parentHost, long at, long bytes) {
@@ -134,7 +145,8 @@ class ScoringTopologyTest {
   }
 
   private void pipePiece(PieceEvent event, long at) {
-    pieces.pipeInput(event.getTaskId(), pieceSerde.serializer().serialize(config.pieceEventsTopic(), event), at);
+    pieces.pipeInput(
+        event.getTaskId(), pieceSerde.serializer().serialize(config.pieceEventsTopic(), event), at);
   }
 
   /** Advances stream time with a heartbeat of an unrelated host. */
@@ -163,8 +175,12 @@ class ScoringTopologyTest {
     startEager();
     TopologyDescription description = ScoringTopology.build(config).describe();
     assertThat(description.toString())
-        .contains(ScoringTopology.SCORER, ScoringTopology.SERVED_REPARTITION, ScoringTopology.SCORES_SINK,
-            ScoringTopology.SERVED_BYTES_STORE, ScoringTopology.SCORES_STORE)
+        .contains(
+            ScoringTopology.SCORER,
+            ScoringTopology.SERVED_REPARTITION,
+            ScoringTopology.SCORES_SINK,
+            ScoringTopology.SERVED_BYTES_STORE,
+            ScoringTopology.SCORES_STORE)
         .doesNotContain("KSTREAM-", "KTABLE-");
   }
 
@@ -205,7 +221,9 @@ class ScoringTopologyTest {
     }
     List<HostScore> h = published(scores.readRecordsToList(), "h");
     // burst: peak = capacity -> 0; 1 of 60 buckets saturated -> 59/60; no uploads -> 1
-    assertThat(h).anySatisfy(s -> assertThat(s.getLoadQuality()).isCloseTo(0.3 * 59 / 60 + 0.2, within(1e-9)));
+    assertThat(h)
+        .anySatisfy(
+            s -> assertThat(s.getLoadQuality()).isCloseTo(0.3 * 59 / 60 + 0.2, within(1e-9)));
     HostScore last = h.get(h.size() - 1);
     assertThat(last.getLoadQuality()).isEqualTo(1.0);
     assertThat(last.getWindow().getServedTxBytes()).isZero();
@@ -228,7 +246,11 @@ class ScoringTopologyTest {
 
   @Test
   void aPieceEventLaterThanGraceGoesToTheDeadLettersAndIsNotCounted() {
-    start(c -> c.withEpsilon(0.0).withMinPublishInterval(Duration.ZERO).withGrace(Duration.ofSeconds(30)));
+    start(
+        c ->
+            c.withEpsilon(0.0)
+                .withMinPublishInterval(Duration.ZERO)
+                .withGrace(Duration.ofSeconds(30)));
     heartbeat("h", T0 + 99_000, 0);
     served("h", T0 + 100_500, 1 * M);
     served("h", T0 + 50_500, 5 * M); // 50 s behind stream time
@@ -241,7 +263,8 @@ class ScoringTopologyTest {
     assertThat(dead.get(0).key()).isEqualTo("h");
     assertThat(header(dead.get(0), DeadLetterHeaders.STAGE)).isEqualTo(HostScorer.LATE_STAGE);
     assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).startsWith("late:");
-    PieceEvent refused = pieceSerde.deserializer().deserialize(config.pieceEventsTopic(), dead.get(0).value());
+    PieceEvent refused =
+        pieceSerde.deserializer().deserialize(config.pieceEventsTopic(), dead.get(0).value());
     assertThat(refused.getBytes()).isEqualTo(5 * M);
   }
 
@@ -304,7 +327,8 @@ class ScoringTopologyTest {
     assertThat(h).hasSizeGreaterThanOrEqualTo(2);
     assertThat(h.get(0).getComputedAt().toEpochMilli()).isEqualTo(T0);
     for (int i = 1; i < h.size(); i++) {
-      assertThat(h.get(i).getComputedAt().toEpochMilli() - h.get(i - 1).getComputedAt().toEpochMilli())
+      assertThat(
+              h.get(i).getComputedAt().toEpochMilli() - h.get(i - 1).getComputedAt().toEpochMilli())
           .isGreaterThanOrEqualTo(1_000);
     }
     assertThat(h.get(1).getWindow().getPeakTxBytesPerSec()).isEqualTo(90 * M);
@@ -313,9 +337,9 @@ class ScoringTopologyTest {
   @Test
   void aChangeSmallerThanEpsilonIsNotRepublishedAndALargerOneIs() {
     start(c -> c.withEpsilon(0.05).withMinPublishInterval(Duration.ZERO));
-    heartbeat("h", T0, 0);                // 1.0
-    heartbeat("h", T0 + 2_000, 5 * M);    // 0.975: moved 0.025 <= 0.05
-    heartbeat("h", T0 + 4_000, 20 * M);   // 0.9: moved 0.1 > 0.05
+    heartbeat("h", T0, 0); // 1.0
+    heartbeat("h", T0 + 2_000, 5 * M); // 0.975: moved 0.025 <= 0.05
+    heartbeat("h", T0 + 4_000, 20 * M); // 0.9: moved 0.1 > 0.05
     List<HostScore> h = published(scores.readRecordsToList(), "h");
     assertThat(h).hasSize(2);
     assertThat(h.get(0).getLoadQuality()).isEqualTo(1.0);
@@ -328,7 +352,9 @@ class ScoringTopologyTest {
     heartbeat("h", T0, 0);
     heartbeat(hostState("h", T0, 0, MAX_TX, 0, Liveness.SUSPICIOUS), T0 + 10_000);
     List<HostScore> h = published(scores.readRecordsToList(), "h");
-    assertThat(h).extracting(HostScore::getLiveness).containsExactly(Liveness.ONLINE, Liveness.SUSPICIOUS);
+    assertThat(h)
+        .extracting(HostScore::getLiveness)
+        .containsExactly(Liveness.ONLINE, Liveness.SUSPICIOUS);
     assertThat(h).extracting(HostScore::getLoadQuality).containsExactly(1.0, 1.0);
   }
 
@@ -359,8 +385,11 @@ class ScoringTopologyTest {
     assertThat(dead.get(0).value()).isEqualTo(garbage);
     assertThat(header(dead.get(0), DeadLetterHeaders.STAGE)).isEqualTo(ScoringTopology.PIECE_STAGE);
     assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).startsWith("deserialization failed");
-    assertThat(header(dead.get(0), DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(config.pieceEventsTopic());
-    assertThat(header(dead.get(1), DeadLetterHeaders.REASON)).contains("bytes").contains("negative");
+    assertThat(header(dead.get(0), DeadLetterHeaders.SOURCE_TOPIC))
+        .isEqualTo(config.pieceEventsTopic());
+    assertThat(header(dead.get(1), DeadLetterHeaders.REASON))
+        .contains("bytes")
+        .contains("negative");
     assertThat(header(dead.get(2), DeadLetterHeaders.REASON)).contains("parent_host_id");
     assertThat(header(dead.get(3), DeadLetterHeaders.STAGE)).isEqualTo(ScoringTopology.HOST_STAGE);
     assertThat(header(dead.get(3), DeadLetterHeaders.REASON)).contains("load.tx_bytes_per_sec");

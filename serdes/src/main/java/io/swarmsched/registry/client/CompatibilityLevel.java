@@ -8,10 +8,10 @@ import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 
 /**
- * The registry's compatibility levels, checked with Avro's {@link SchemaCompatibility}.
- * BACKWARD: the new schema can read data written with the previous one; FORWARD: data written
- * with the new schema can be read with the previous one; FULL: both. The {@code _TRANSITIVE}
- * forms check every earlier version instead of only the latest.
+ * The registry's compatibility levels, checked with Avro's {@link SchemaCompatibility}. BACKWARD:
+ * the new schema can read data written with the previous one; FORWARD: data written with the new
+ * schema can be read with the previous one; FULL: both. The {@code _TRANSITIVE} forms check every
+ * earlier version instead of only the latest.
  */
 public enum CompatibilityLevel {
   NONE(false, false, false),
@@ -37,7 +37,9 @@ public enum CompatibilityLevel {
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new RegistryException(422, RegistryException.INVALID_COMPATIBILITY_LEVEL,
+      throw new RegistryException(
+          422,
+          RegistryException.INVALID_COMPATIBILITY_LEVEL,
           "Invalid compatibility level '" + name + "'; expected one of " + List.of(values()));
     }
   }
@@ -54,31 +56,57 @@ public enum CompatibilityLevel {
     List<Schema> against = transitive ? previous : List.of(previous.get(previous.size() - 1));
     for (Schema old : against) {
       if (backward) {
-        describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, old), candidate, "reading data written with an earlier schema", problems);
+        describe(
+            SchemaCompatibility.checkReaderWriterCompatibility(candidate, old),
+            candidate,
+            "reading data written with an earlier schema",
+            problems);
       }
       if (forward) {
-        describe(SchemaCompatibility.checkReaderWriterCompatibility(old, candidate), old, "an earlier schema reading data written with the new one", problems);
+        describe(
+            SchemaCompatibility.checkReaderWriterCompatibility(old, candidate),
+            old,
+            "an earlier schema reading data written with the new one",
+            problems);
       }
     }
     return problems;
   }
 
-  /** True when {@code candidate} is compatible with {@code previous} (oldest first) at this level. */
+  /**
+   * True when {@code candidate} is compatible with {@code previous} (oldest first) at this level.
+   */
   public boolean isCompatible(Schema candidate, List<Schema> previous) {
     return incompatibilities(candidate, previous).isEmpty();
   }
 
-  private static void describe(SchemaCompatibility.SchemaPairCompatibility result, Schema reader, String direction, List<String> out) {
+  private static void describe(
+      SchemaCompatibility.SchemaPairCompatibility result,
+      Schema reader,
+      String direction,
+      List<String> out) {
     if (result.getType() == SchemaCompatibilityType.COMPATIBLE) {
       return;
     }
     for (SchemaCompatibility.Incompatibility i : result.getResult().getIncompatibilities()) {
-      out.add(direction + ": " + i.getType() + " at " + fieldPath(reader, i.getLocation()) + " " + i.getLocation()
-          + " (" + i.getMessage() + ")");
+      out.add(
+          direction
+              + ": "
+              + i.getType()
+              + " at "
+              + fieldPath(reader, i.getLocation())
+              + " "
+              + i.getLocation()
+              + " ("
+              + i.getMessage()
+              + ")");
     }
   }
 
-  /** The dotted field names a JSON-pointer location (/fields/1/type/...) designates in {@code schema}. */
+  /**
+   * The dotted field names a JSON-pointer location (/fields/1/type/...) designates in {@code
+   * schema}.
+   */
   static String fieldPath(Schema schema, String location) {
     List<String> names = new ArrayList<>();
     Schema current = schema;
@@ -86,7 +114,9 @@ public enum CompatibilityLevel {
     try {
       for (int t = 0; t < tokens.length; t++) {
         String token = tokens[t];
-        if (token.equals("fields") && t + 1 < tokens.length && current.getType() == Schema.Type.RECORD) {
+        if (token.equals("fields")
+            && t + 1 < tokens.length
+            && current.getType() == Schema.Type.RECORD) {
           Schema.Field field = current.getFields().get(Integer.parseInt(tokens[++t]));
           names.add(field.name());
           current = field.schema();
@@ -94,7 +124,9 @@ public enum CompatibilityLevel {
           current = current.getElementType();
         } else if (token.equals("values") && current.getType() == Schema.Type.MAP) {
           current = current.getValueType();
-        } else if (!token.isEmpty() && Character.isDigit(token.charAt(0)) && current.getType() == Schema.Type.UNION) {
+        } else if (!token.isEmpty()
+            && Character.isDigit(token.charAt(0))
+            && current.getType() == Schema.Type.UNION) {
           current = current.getTypes().get(Integer.parseInt(token));
         }
       }

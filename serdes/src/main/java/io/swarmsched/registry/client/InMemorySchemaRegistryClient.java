@@ -8,13 +8,13 @@ import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
- * A schema registry held in memory, with the registry's semantics: ids are registry-wide (the
- * same schema under two subjects has one id), versions count up per subject, a schema that is not
- * compatible at the subject's level (default BACKWARD) is refused with 409, and lookups of
- * unknown things fail with Confluent's error codes. Thread-safe.
+ * A schema registry held in memory, with the registry's semantics: ids are registry-wide (the same
+ * schema under two subjects has one id), versions count up per subject, a schema that is not
+ * compatible at the subject's level (default BACKWARD) is refused with 409, and lookups of unknown
+ * things fail with Confluent's error codes. Thread-safe.
  *
- * <p>Use {@link MockSchemaRegistry#getClientForScope(String)} (or {@code schema.registry.url=mock://scope})
- * to share one instance between the serdes of a test.
+ * <p>Use {@link MockSchemaRegistry#getClientForScope(String)} (or {@code
+ * schema.registry.url=mock://scope}) to share one instance between the serdes of a test.
  */
 public class InMemorySchemaRegistryClient implements SchemaRegistryClient {
 
@@ -41,8 +41,13 @@ public class InMemorySchemaRegistryClient implements SchemaRegistryClient {
       if (versions.isEmpty()) {
         subjects.remove(subject);
       }
-      throw new RegistryException(409, RegistryException.INCOMPATIBLE_SCHEMA,
-          "Schema being registered is incompatible with an earlier schema for subject '" + subject + "': " + problems);
+      throw new RegistryException(
+          409,
+          RegistryException.INCOMPATIBLE_SCHEMA,
+          "Schema being registered is incompatible with an earlier schema for subject '"
+              + subject
+              + "': "
+              + problems);
     }
     int id = idsBySchemaText.computeIfAbsent(text, t -> nextId++);
     schemasById.putIfAbsent(id, schema);

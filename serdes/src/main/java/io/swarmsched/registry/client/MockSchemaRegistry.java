@@ -12,7 +12,8 @@ public final class MockSchemaRegistry {
   /** URL scheme prefix that selects an in-memory registry. */
   public static final String MOCK_URL_PREFIX = "mock://";
 
-  private static final ConcurrentMap<String, InMemorySchemaRegistryClient> SCOPES = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<String, InMemorySchemaRegistryClient> SCOPES =
+      new ConcurrentHashMap<>();
 
   private MockSchemaRegistry() {}
 

@@ -29,8 +29,13 @@ public final class RegistryClientConfig {
   public static final long DEFAULT_RETRIES_WAIT_MS = 100;
   public static final long DEFAULT_RETRIES_MAX_WAIT_MS = 2_000;
 
-  /** Where basic-auth credentials come from: {@code basic.auth.user.info} or the URL's user info. */
-  public enum CredentialsSource { USER_INFO, URL }
+  /**
+   * Where basic-auth credentials come from: {@code basic.auth.user.info} or the URL's user info.
+   */
+  public enum CredentialsSource {
+    USER_INFO,
+    URL
+  }
 
   private final Map<String, ?> values;
 
@@ -42,16 +47,23 @@ public final class RegistryClientConfig {
   public List<String> urls() {
     List<String> urls = list(SCHEMA_REGISTRY_URL);
     if (urls.isEmpty()) {
-      throw new ConfigException("Missing required configuration \"" + SCHEMA_REGISTRY_URL
-          + "\" (e.g. http://localhost:8081, or mock://<scope> for an in-memory registry)");
+      throw new ConfigException(
+          "Missing required configuration \""
+              + SCHEMA_REGISTRY_URL
+              + "\" (e.g. http://localhost:8081, or mock://<scope> for an in-memory registry)");
     }
-    long mocks = urls.stream().filter(u -> u.startsWith(MockSchemaRegistry.MOCK_URL_PREFIX)).count();
+    long mocks =
+        urls.stream().filter(u -> u.startsWith(MockSchemaRegistry.MOCK_URL_PREFIX)).count();
     if (mocks > 0 && urls.size() > 1) {
-      throw new ConfigException(SCHEMA_REGISTRY_URL, urls, "a mock:// URL cannot be combined with other URLs");
+      throw new ConfigException(
+          SCHEMA_REGISTRY_URL, urls, "a mock:// URL cannot be combined with other URLs");
     }
     for (String url : urls) {
-      if (!url.startsWith("http://") && !url.startsWith("https://") && !url.startsWith(MockSchemaRegistry.MOCK_URL_PREFIX)) {
-        throw new ConfigException(SCHEMA_REGISTRY_URL, url, "expected an http://, https:// or mock:// URL");
+      if (!url.startsWith("http://")
+          && !url.startsWith("https://")
+          && !url.startsWith(MockSchemaRegistry.MOCK_URL_PREFIX)) {
+        throw new ConfigException(
+            SCHEMA_REGISTRY_URL, url, "expected an http://, https:// or mock:// URL");
       }
     }
     return urls;

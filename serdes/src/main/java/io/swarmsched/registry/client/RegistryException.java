@@ -9,22 +9,31 @@ package io.swarmsched.registry.client;
 public class RegistryException extends RuntimeException {
   /** Subject not found. */
   public static final int SUBJECT_NOT_FOUND = 40401;
+
   /** Version not found. */
   public static final int VERSION_NOT_FOUND = 40402;
+
   /** Schema not found. */
   public static final int SCHEMA_NOT_FOUND = 40403;
+
   /** Subject compatibility level not configured. */
   public static final int SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED = 40408;
+
   /** Schema is incompatible with an earlier schema of the subject. */
   public static final int INCOMPATIBLE_SCHEMA = 409;
+
   /** Invalid Avro schema. */
   public static final int INVALID_SCHEMA = 42201;
+
   /** Invalid version. */
   public static final int INVALID_VERSION = 42202;
+
   /** Invalid compatibility level. */
   public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+
   /** Error in the backend data store. */
   public static final int STORE_ERROR = 50001;
+
   /** Status used when no HTTP response was received. */
   public static final int UNREACHABLE = 0;
 
@@ -61,7 +70,10 @@ public class RegistryException extends RuntimeException {
   }
 
   static RegistryException versionNotFound(String subject, int version) {
-    return new RegistryException(404, VERSION_NOT_FOUND, "Version " + version + " not found under subject '" + subject + "'.");
+    return new RegistryException(
+        404,
+        VERSION_NOT_FOUND,
+        "Version " + version + " not found under subject '" + subject + "'.");
   }
 
   static RegistryException schemaNotFound(String what) {

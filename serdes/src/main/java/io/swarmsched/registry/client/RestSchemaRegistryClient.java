@@ -30,15 +30,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests go to the first base URL; on a connection error the next URL is tried. Connection
  * errors and 5xx responses are retried up to {@code max.retries} times with exponential backoff
- * ({@code retries.wait.ms} doubling up to {@code retries.max.wait.ms}, with jitter); 4xx responses are
- * not. Errors become {@link RegistryException} with the status and Confluent's {@code error_code}.
- * Ids, schemas by id and (subject, schema) registrations are cached: the registry never changes them.
+ * ({@code retries.wait.ms} doubling up to {@code retries.max.wait.ms}, with jitter); 4xx responses
+ * are not. Errors become {@link RegistryException} with the status and Confluent's {@code
+ * error_code}. Ids, schemas by id and (subject, schema) registrations are cached: the registry
+ * never changes them.
  */
 public class RestSchemaRegistryClient implements SchemaRegistryClient {
   private static final Logger log = LoggerFactory.getLogger(RestSchemaRegistryClient.class);
 
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
-  static final String ACCEPT = "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5";
+  static final String ACCEPT =
+      "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private record SubjectSchema(String subject, String schemaText) {}
@@ -67,23 +69,37 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
       URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
       if (uri.getUserInfo() != null) {
         urlUserInfo = uri.getUserInfo();
-        uri = URI.create(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "") + uri.getRawPath());
+        uri =
+            URI.create(
+                uri.getScheme()
+                    + "://"
+                    + uri.getHost()
+                    + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+                    + uri.getRawPath());
       }
       uris.add(uri);
     }
     this.baseUrls = List.copyOf(uris);
-    String userInfo = cfg.credentialsSource() == RegistryClientConfig.CredentialsSource.URL ? urlUserInfo : cfg.userInfo();
-    this.authorization = userInfo == null || userInfo.isEmpty()
-        ? Optional.empty()
-        : Optional.of("Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+    String userInfo =
+        cfg.credentialsSource() == RegistryClientConfig.CredentialsSource.URL
+            ? urlUserInfo
+            : cfg.userInfo();
+    this.authorization =
+        userInfo == null || userInfo.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
     this.requestTimeout = cfg.requestTimeout();
     this.maxRetries = cfg.maxRetries();
     this.retriesWait = cfg.retriesWait();
     this.retriesMaxWait = cfg.retriesMaxWait();
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(cfg.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(cfg.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
   }
 
   /** The base URLs this client talks to. */
@@ -101,7 +117,10 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     JsonNode response = send("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
     int id = response.path("id").asInt(-1);
     if (id < 0) {
-      throw new RegistryException(500, 50001, "Registry answered register for subject '" + subject + "' without an id: " + response);
+      throw new RegistryException(
+          500,
+          50001,
+          "Registry answered register for subject '" + subject + "' without an id: " + response);
     }
     registered.put(key, id);
     byId.putIfAbsent(id, schema);
@@ -115,7 +134,8 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    SchemaMetadata found = metadata(subject, send("POST", "/subjects/" + enc(subject), schemaBody(schema)));
+    SchemaMetadata found =
+        metadata(subject, send("POST", "/subjects/" + enc(subject), schemaBody(schema)));
     lookedUp.put(key, found);
     registered.putIfAbsent(key, found.id());
     return found;
@@ -139,7 +159,8 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public SchemaMetadata getVersion(String subject, int version) {
-    return metadata(subject, send("GET", "/subjects/" + enc(subject) + "/versions/" + version, null));
+    return metadata(
+        subject, send("GET", "/subjects/" + enc(subject) + "/versions/" + version, null));
   }
 
   @Override
@@ -159,10 +180,15 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public boolean testCompatibility(String subject, Schema schema) {
     try {
-      JsonNode r = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", schemaBody(schema));
+      JsonNode r =
+          send(
+              "POST",
+              "/compatibility/subjects/" + enc(subject) + "/versions/latest",
+              schemaBody(schema));
       return r.path("is_compatible").asBoolean(false);
     } catch (RegistryException e) {
-      if (e.errorCode() == RegistryException.SUBJECT_NOT_FOUND || e.errorCode() == RegistryException.VERSION_NOT_FOUND) {
+      if (e.errorCode() == RegistryException.SUBJECT_NOT_FOUND
+          || e.errorCode() == RegistryException.VERSION_NOT_FOUND) {
         return true; // nothing registered yet: anything is compatible
       }
       throw e;
@@ -207,16 +233,22 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     while (true) {
       int urlIndex = preferredUrl;
       URI uri = URI.create(baseUrls.get(urlIndex) + path);
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-          .timeout(requestTimeout)
-          .header("Accept", ACCEPT)
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .timeout(requestTimeout)
+              .header("Accept", ACCEPT)
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
       if (body != null) {
         request.header("Content-Type", CONTENT_TYPE);
       }
       authorization.ifPresent(a -> request.header("Authorization", a));
       try {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
           return readJson(response.body(), method, path);
@@ -226,22 +258,43 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
           throw last;
         }
       } catch (IOException e) {
-        last = new RegistryException(RegistryException.UNREACHABLE, RegistryException.UNREACHABLE,
-            "Schema registry at " + baseUrls.get(urlIndex) + " unreachable for " + method + " " + path + ": " + e, e);
+        last =
+            new RegistryException(
+                RegistryException.UNREACHABLE,
+                RegistryException.UNREACHABLE,
+                "Schema registry at "
+                    + baseUrls.get(urlIndex)
+                    + " unreachable for "
+                    + method
+                    + " "
+                    + path
+                    + ": "
+                    + e,
+                e);
         if (baseUrls.size() > 1) {
           preferredUrl = (urlIndex + 1) % baseUrls.size();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new RegistryException(RegistryException.UNREACHABLE, RegistryException.UNREACHABLE,
-            "Interrupted during " + method + " " + path, e);
+        throw new RegistryException(
+            RegistryException.UNREACHABLE,
+            RegistryException.UNREACHABLE,
+            "Interrupted during " + method + " " + path,
+            e);
       }
       if (attempts >= maxRetries) {
         throw last;
       }
       attempts++;
       long backoff = backoffMillis(attempts);
-      log.debug("Retrying {} {} in {} ms (attempt {} of {}): {}", method, path, backoff, attempts, maxRetries, last.getMessage());
+      log.debug(
+          "Retrying {} {} in {} ms (attempt {} of {}): {}",
+          method,
+          path,
+          backoff,
+          attempts,
+          maxRetries,
+          last.getMessage());
       try {
         Thread.sleep(backoff);
       } catch (InterruptedException e) {
@@ -278,7 +331,8 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     try {
       return JSON.readTree(body == null || body.isBlank() ? "{}" : body);
     } catch (JsonProcessingException e) {
-      throw new RegistryException(500, 50001, method + " " + path + " returned a body that is not JSON: " + body, e);
+      throw new RegistryException(
+          500, 50001, method + " " + path + " returned a body that is not JSON: " + body, e);
     }
   }
 
@@ -290,23 +344,34 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   private static SchemaMetadata metadata(String subject, JsonNode node) {
     Schema schema = parse(node, "subject " + subject);
-    return new SchemaMetadata(node.path("id").asInt(), node.path("version").asInt(),
-        node.path("subject").asText(subject), schema);
+    return new SchemaMetadata(
+        node.path("id").asInt(),
+        node.path("version").asInt(),
+        node.path("subject").asText(subject),
+        schema);
   }
 
   private static Schema parse(JsonNode node, String what) {
     String type = node.path("schemaType").asText("AVRO");
     if (!type.equals("AVRO")) {
-      throw new RegistryException(422, RegistryException.INVALID_SCHEMA, "The schema of " + what + " is " + type + ", not AVRO");
+      throw new RegistryException(
+          422,
+          RegistryException.INVALID_SCHEMA,
+          "The schema of " + what + " is " + type + ", not AVRO");
     }
     String text = node.path("schema").asText(null);
     if (text == null) {
-      throw new RegistryException(500, 50001, "Registry response for " + what + " has no schema: " + node);
+      throw new RegistryException(
+          500, 50001, "Registry response for " + what + " has no schema: " + node);
     }
     try {
       return new Schema.Parser().parse(text);
     } catch (SchemaParseException e) {
-      throw new RegistryException(422, RegistryException.INVALID_SCHEMA, "The schema of " + what + " does not parse: " + e.getMessage(), e);
+      throw new RegistryException(
+          422,
+          RegistryException.INVALID_SCHEMA,
+          "The schema of " + what + " does not parse: " + e.getMessage(),
+          e);
     }
   }
 

@@ -4,11 +4,12 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * The operations of a Confluent-compatible schema registry that swarmsched uses. Every failure is
- * a {@link RegistryException} carrying the HTTP status and Confluent error code.
+ * The operations of a Confluent-compatible schema registry that swarmsched uses. Every failure is a
+ * {@link RegistryException} carrying the HTTP status and Confluent error code.
  *
- * <p>Implementations: {@link RestSchemaRegistryClient} (HTTP) and {@link InMemorySchemaRegistryClient}
- * (tests, {@code mock://scope} URLs). Both cache ids and schemas, which never change once assigned.
+ * <p>Implementations: {@link RestSchemaRegistryClient} (HTTP) and {@link
+ * InMemorySchemaRegistryClient} (tests, {@code mock://scope} URLs). Both cache ids and schemas,
+ * which never change once assigned.
  */
 public interface SchemaRegistryClient {
 
@@ -34,8 +35,8 @@ public interface SchemaRegistryClient {
   List<Integer> versions(String subject);
 
   /**
-   * True when {@code schema} could be registered under {@code subject} at its compatibility
-   * level (always true for a subject with no versions).
+   * True when {@code schema} could be registered under {@code subject} at its compatibility level
+   * (always true for a subject with no versions).
    */
   boolean testCompatibility(String subject, Schema schema);
 

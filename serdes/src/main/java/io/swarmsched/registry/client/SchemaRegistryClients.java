@@ -8,8 +8,8 @@ public final class SchemaRegistryClients {
   private SchemaRegistryClients() {}
 
   /**
-   * {@code schema.registry.url=mock://scope} gives the shared in-memory registry of that scope;
-   * one or more http(s) URLs give a {@link RestSchemaRegistryClient} configured from the same map.
+   * {@code schema.registry.url=mock://scope} gives the shared in-memory registry of that scope; one
+   * or more http(s) URLs give a {@link RestSchemaRegistryClient} configured from the same map.
    */
   public static SchemaRegistryClient fromConfig(Map<String, ?> config) {
     List<String> urls = new RegistryClientConfig(config).urls();

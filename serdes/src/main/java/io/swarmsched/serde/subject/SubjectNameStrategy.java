@@ -6,8 +6,8 @@ import org.apache.avro.Schema;
 @FunctionalInterface
 public interface SubjectNameStrategy {
   /**
-   * @param topic  the topic the record is written to or read from
-   * @param isKey  true for the key serde
+   * @param topic the topic the record is written to or read from
+   * @param isKey true for the key serde
    * @param schema the record's schema
    */
   String subjectName(String topic, boolean isKey, Schema schema);

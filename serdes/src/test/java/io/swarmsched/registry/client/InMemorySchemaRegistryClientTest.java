@@ -11,11 +11,25 @@ import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class InMemorySchemaRegistryClientTest {
-  private static final Schema V1 = SchemaBuilder.record("Thing").namespace("t").fields().requiredString("id").endRecord();
-  private static final Schema V2 = SchemaBuilder.record("Thing").namespace("t").fields()
-      .requiredString("id").name("n").type().intType().intDefault(0).endRecord();
-  private static final Schema V2_NO_DEFAULT = SchemaBuilder.record("Thing").namespace("t").fields()
-      .requiredString("id").requiredInt("n").endRecord();
+  private static final Schema V1 =
+      SchemaBuilder.record("Thing").namespace("t").fields().requiredString("id").endRecord();
+  private static final Schema V2 =
+      SchemaBuilder.record("Thing")
+          .namespace("t")
+          .fields()
+          .requiredString("id")
+          .name("n")
+          .type()
+          .intType()
+          .intDefault(0)
+          .endRecord();
+  private static final Schema V2_NO_DEFAULT =
+      SchemaBuilder.record("Thing")
+          .namespace("t")
+          .fields()
+          .requiredString("id")
+          .requiredInt("n")
+          .endRecord();
 
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
 
@@ -44,11 +58,13 @@ class InMemorySchemaRegistryClientTest {
     registry.register("s", V1);
     assertThat(registry.testCompatibility("s", V2_NO_DEFAULT)).isFalse();
     assertThatThrownBy(() -> registry.register("s", V2_NO_DEFAULT))
-        .isInstanceOfSatisfying(RegistryException.class, e -> {
-          assertThat(e.status()).isEqualTo(409);
-          assertThat(e.errorCode()).isEqualTo(RegistryException.INCOMPATIBLE_SCHEMA);
-          assertThat(e.getMessage()).contains("READER_FIELD_MISSING_DEFAULT_VALUE");
-        });
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.errorCode()).isEqualTo(RegistryException.INCOMPATIBLE_SCHEMA);
+              assertThat(e.getMessage()).contains("READER_FIELD_MISSING_DEFAULT_VALUE");
+            });
 
     registry.setCompatibility("s", CompatibilityLevel.NONE);
     assertThat(registry.getCompatibility("s")).isEqualTo(CompatibilityLevel.NONE);
@@ -78,7 +94,14 @@ class InMemorySchemaRegistryClientTest {
   void transitiveLevelsCheckEveryEarlierVersion() {
     Schema v1 = SchemaBuilder.record("R").fields().requiredInt("x").endRecord();
     Schema v2 = SchemaBuilder.record("R").fields().endRecord();
-    Schema v3 = SchemaBuilder.record("R").fields().name("x").type().stringType().stringDefault("").endRecord();
+    Schema v3 =
+        SchemaBuilder.record("R")
+            .fields()
+            .name("x")
+            .type()
+            .stringType()
+            .stringDefault("")
+            .endRecord();
 
     assertThat(CompatibilityLevel.BACKWARD.isCompatible(v3, List.of(v1, v2))).isTrue();
     assertThat(CompatibilityLevel.BACKWARD_TRANSITIVE.isCompatible(v3, List.of(v1, v2))).isFalse();
@@ -88,7 +111,9 @@ class InMemorySchemaRegistryClientTest {
   @Test
   void mockScopesAreSharedUntilDropped() {
     InMemorySchemaRegistryClient first = MockSchemaRegistry.getClientForScope("shared-test");
-    assertThat(SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", "mock://shared-test"))).isSameAs(first);
+    assertThat(
+            SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", "mock://shared-test")))
+        .isSameAs(first);
     MockSchemaRegistry.dropScope("shared-test");
     assertThat(MockSchemaRegistry.getClientForScope("shared-test")).isNotSameAs(first);
     MockSchemaRegistry.dropScope("shared-test");
@@ -96,7 +121,10 @@ class InMemorySchemaRegistryClientTest {
 
   @Test
   void aMockUrlCannotBeMixedWithHttpUrls() {
-    assertThatThrownBy(() -> SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", "mock://x,http://localhost:8081")))
+    assertThatThrownBy(
+            () ->
+                SchemaRegistryClients.fromConfig(
+                    Map.of("schema.registry.url", "mock://x,http://localhost:8081")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("schema.registry.url");
   }

@@ -28,13 +28,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RestSchemaRegistryClientTest {
-  private static final Schema THING = SchemaBuilder.record("Thing").namespace("t").fields().requiredString("id").endRecord();
+  private static final Schema THING =
+      SchemaBuilder.record("Thing").namespace("t").fields().requiredString("id").endRecord();
 
   /** A request the fake registry saw. */
   record Seen(String method, String path, Map<String, List<String>> headers, String body) {
     String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -47,23 +51,34 @@ class RestSchemaRegistryClientTest {
   @BeforeEach
   void startFakeRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-          Map.copyOf(exchange.getRequestHeaders()), body));
-      Reply reply;
-      synchronized (replies) {
-        Deque<Reply> queue = replies.get(key);
-        reply = queue == null || queue.isEmpty() ? new Reply(404, "{\"error_code\":404,\"message\":\"HTTP 404 Not Found\"}")
-            : queue.size() == 1 ? queue.peek() : queue.poll();
-      }
-      byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
-      exchange.sendResponseHeaders(reply.status(), out.length);
-      exchange.getResponseBody().write(out);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
+          String body =
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+          seen.add(
+              new Seen(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestURI().getRawPath(),
+                  Map.copyOf(exchange.getRequestHeaders()),
+                  body));
+          Reply reply;
+          synchronized (replies) {
+            Deque<Reply> queue = replies.get(key);
+            reply =
+                queue == null || queue.isEmpty()
+                    ? new Reply(404, "{\"error_code\":404,\"message\":\"HTTP 404 Not Found\"}")
+                    : queue.size() == 1 ? queue.peek() : queue.poll();
+          }
+          byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .add("Content-Type", "application/vnd.schemaregistry.v1+json");
+          exchange.sendResponseHeaders(reply.status(), out.length);
+          exchange.getResponseBody().write(out);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -88,7 +103,8 @@ class RestSchemaRegistryClientTest {
   }
 
   private RestSchemaRegistryClient client(Object... keyValues) {
-    Map<String, Object> config = new HashMap<>(Map.of(SerdeConfig.RETRIES_WAIT_MS, 1, SerdeConfig.RETRIES_MAX_WAIT_MS, 5));
+    Map<String, Object> config =
+        new HashMap<>(Map.of(SerdeConfig.RETRIES_WAIT_MS, 1, SerdeConfig.RETRIES_MAX_WAIT_MS, 5));
     for (int i = 0; i < keyValues.length; i += 2) {
       config.put((String) keyValues[i], keyValues[i + 1]);
     }
@@ -113,7 +129,8 @@ class RestSchemaRegistryClientTest {
 
   @Test
   void a503IsRetriedUntilTheRegistryAnswers() {
-    on("GET /schemas/ids/3",
+    on(
+        "GET /schemas/ids/3",
         new Reply(503, "{\"error_code\":50003,\"message\":\"busy\"}"),
         new Reply(200, "{\"schema\":" + quoted(THING.toString()) + "}"));
 
@@ -128,24 +145,30 @@ class RestSchemaRegistryClientTest {
     on("GET /subjects", new Reply(500, "{\"error_code\":50001,\"message\":\"store error\"}"));
 
     assertThatThrownBy(() -> client(SerdeConfig.MAX_RETRIES, 2).subjects())
-        .isInstanceOfSatisfying(RegistryException.class, e -> {
-          assertThat(e.status()).isEqualTo(500);
-          assertThat(e.errorCode()).isEqualTo(50001);
-          assertThat(e.getMessage()).contains("store error");
-        });
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(500);
+              assertThat(e.errorCode()).isEqualTo(50001);
+              assertThat(e.getMessage()).contains("store error");
+            });
     assertThat(hits("GET /subjects")).isEqualTo(3);
   }
 
   @Test
   void a404CarriesConfluentsErrorCodeAndIsNotRetried() {
-    on("GET /subjects/missing/versions/latest", new Reply(404, "{\"error_code\":40401,\"message\":\"Subject 'missing' not found.\"}"));
+    on(
+        "GET /subjects/missing/versions/latest",
+        new Reply(404, "{\"error_code\":40401,\"message\":\"Subject 'missing' not found.\"}"));
 
     assertThatThrownBy(() -> client().getLatest("missing"))
-        .isInstanceOfSatisfying(RegistryException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.errorCode()).isEqualTo(40401);
-          assertThat(e.isNotFound()).isTrue();
-        });
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.errorCode()).isEqualTo(40401);
+              assertThat(e.isNotFound()).isTrue();
+            });
     assertThat(hits("GET /subjects/missing/versions/latest")).isEqualTo(1);
   }
 
@@ -156,7 +179,9 @@ class RestSchemaRegistryClientTest {
     List<String> subjects = client(SerdeConfig.BASIC_AUTH_USER_INFO, "alice:s3cret").subjects();
 
     assertThat(subjects).containsExactly("a-value", "b-value");
-    String expected = "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
+    String expected =
+        "Basic "
+            + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
     assertThat(seen.get(0).header("Authorization")).isEqualTo(expected);
   }
 
@@ -165,10 +190,14 @@ class RestSchemaRegistryClientTest {
     on("GET /subjects", new Reply(200, "[]"));
     String withUser = url().replace("http://", "http://bob:pw@");
 
-    new RestSchemaRegistryClient(List.of(withUser), Map.of(SerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "URL")).subjects();
+    new RestSchemaRegistryClient(
+            List.of(withUser), Map.of(SerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "URL"))
+        .subjects();
 
     assertThat(seen.get(0).header("Authorization"))
-        .isEqualTo("Basic " + Base64.getEncoder().encodeToString("bob:pw".getBytes(StandardCharsets.UTF_8)));
+        .isEqualTo(
+            "Basic "
+                + Base64.getEncoder().encodeToString("bob:pw".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -178,8 +207,10 @@ class RestSchemaRegistryClientTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       dead = "http://127.0.0.1:" + socket.getLocalPort();
     }
-    RestSchemaRegistryClient client = new RestSchemaRegistryClient(List.of(dead, url()),
-        Map.of(SerdeConfig.RETRIES_WAIT_MS, 1, SerdeConfig.MAX_RETRIES, 2));
+    RestSchemaRegistryClient client =
+        new RestSchemaRegistryClient(
+            List.of(dead, url()),
+            Map.of(SerdeConfig.RETRIES_WAIT_MS, 1, SerdeConfig.MAX_RETRIES, 2));
 
     assertThat(client.subjects()).containsExactly("x");
   }
@@ -190,22 +221,33 @@ class RestSchemaRegistryClientTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       dead = "http://127.0.0.1:" + socket.getLocalPort();
     }
-    RestSchemaRegistryClient client = new RestSchemaRegistryClient(List.of(dead), Map.of(SerdeConfig.RETRIES_WAIT_MS, 1, SerdeConfig.MAX_RETRIES, 1));
+    RestSchemaRegistryClient client =
+        new RestSchemaRegistryClient(
+            List.of(dead), Map.of(SerdeConfig.RETRIES_WAIT_MS, 1, SerdeConfig.MAX_RETRIES, 1));
 
     assertThatThrownBy(client::subjects)
-        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(RegistryException.UNREACHABLE))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> assertThat(e.status()).isEqualTo(RegistryException.UNREACHABLE))
         .hasMessageContaining(dead);
   }
 
   @Test
   void lookupVersionsCompatibilityAndConfigUseConfluentPathsAndBodies() {
-    String meta = "{\"subject\":\"a b\",\"version\":2,\"id\":5,\"schema\":" + quoted(THING.toString()) + "}";
+    String meta =
+        "{\"subject\":\"a b\",\"version\":2,\"id\":5,\"schema\":" + quoted(THING.toString()) + "}";
     on("POST /subjects/a%20b", new Reply(200, meta));
     on("GET /subjects/a%20b/versions", new Reply(200, "[1,2]"));
     on("GET /subjects/a%20b/versions/2", new Reply(200, meta));
-    on("POST /compatibility/subjects/a%20b/versions/latest", new Reply(200, "{\"is_compatible\":false}"));
-    on("POST /compatibility/subjects/new/versions/latest", new Reply(404, "{\"error_code\":40401,\"message\":\"no subject\"}"));
-    on("GET /config/a%20b", new Reply(404, "{\"error_code\":40408,\"message\":\"not configured\"}"));
+    on(
+        "POST /compatibility/subjects/a%20b/versions/latest",
+        new Reply(200, "{\"is_compatible\":false}"));
+    on(
+        "POST /compatibility/subjects/new/versions/latest",
+        new Reply(404, "{\"error_code\":40401,\"message\":\"no subject\"}"));
+    on(
+        "GET /config/a%20b",
+        new Reply(404, "{\"error_code\":40408,\"message\":\"not configured\"}"));
     on("GET /config", new Reply(200, "{\"compatibilityLevel\":\"FULL\"}"));
     on("PUT /config/a%20b", new Reply(200, "{\"compatibility\":\"NONE\"}"));
     on("DELETE /subjects/a%20b", new Reply(200, "[1,2]"));
@@ -228,13 +270,20 @@ class RestSchemaRegistryClientTest {
     on("POST /subjects/things-value/versions", new Reply(200, "{\"id\":11}"));
     on("GET /schemas/ids/11", new Reply(200, "{\"schema\":" + quoted(THING.toString()) + "}"));
     GenericAvroSerde serde = new GenericAvroSerde();
-    serde.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, url(), SerdeConfig.RETRIES_WAIT_MS, 1), false);
+    serde.configure(
+        Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, url(), SerdeConfig.RETRIES_WAIT_MS, 1), false);
     GenericRecord thing = new GenericData.Record(THING);
     thing.put("id", "x");
 
-    assertThat(serde.deserializer().deserialize("things", serde.serializer().serialize("things", thing))).isEqualTo(thing);
+    assertThat(
+            serde
+                .deserializer()
+                .deserialize("things", serde.serializer().serialize("things", thing)))
+        .isEqualTo(thing);
 
-    on("POST /subjects/other-value/versions", new Reply(503, "{\"error_code\":50003,\"message\":\"down\"}"));
+    on(
+        "POST /subjects/other-value/versions",
+        new Reply(503, "{\"error_code\":50003,\"message\":\"down\"}"));
     assertThatThrownBy(() -> serde.serializer().serialize("other", thing))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("other-value")

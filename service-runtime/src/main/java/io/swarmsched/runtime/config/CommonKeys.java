@@ -14,30 +14,42 @@ public final class CommonKeys {
 
   public static final String BOOTSTRAP_SERVERS = "swarm.bootstrap.servers";
   public static final String SCHEMA_REGISTRY_URL = "swarm.schema.registry.url";
+
   /** Port of the service's HTTP API (health, metrics, queries); 0 picks a free one. */
   public static final String HTTP_PORT = "swarm.http.port";
+
   /** Interface the HTTP API binds to. */
   public static final String HTTP_HOST = "swarm.http.host";
+
   /**
-   * host:port other instances use to reach this one's HTTP API; becomes Streams'
-   * {@code application.server}. Defaults to localhost and the HTTP port.
+   * host:port other instances use to reach this one's HTTP API; becomes Streams' {@code
+   * application.server}. Defaults to localhost and the HTTP port.
    */
   public static final String HTTP_ADVERTISED = "swarm.http.advertised";
+
   /** Largest request body the HTTP API accepts (413 above it). */
   public static final String HTTP_MAX_BODY_BYTES = "swarm.http.max.body.bytes";
+
   public static final String STATE_DIR = "swarm.state.dir";
+
   /**
    * {@code at_least_once} or {@code exactly_once_v2}. Exactly-once by default for every service
-   * (docs/design.md, delivery): a dispatcher decision, a validated host state and a windowed
-   * load sum commit together with the input that produced them, so a crash neither repeats nor
-   * loses one. {@code at_least_once} is for measuring what exactly-once costs.
+   * (docs/design.md, delivery): a dispatcher decision, a validated host state and a windowed load
+   * sum commit together with the input that produced them, so a crash neither repeats nor loses
+   * one. {@code at_least_once} is for measuring what exactly-once costs.
    */
   public static final String PROCESSING_GUARANTEE = "swarm.processing.guarantee";
+
   /** Distinguishes instances of one service (client ids, state dirs, logs). */
   public static final String INSTANCE_ID = "swarm.instance.id";
+
   /** Off-heap bytes all RocksDB stores of the process share (block cache + memtables). */
   public static final String ROCKSDB_MEMORY_BYTES = "swarm.rocksdb.memory.bytes";
-  /** Keys starting with this prefix are passed to Kafka Streams without it, e.g. swarm.streams.num.standby.replicas=1. */
+
+  /**
+   * Keys starting with this prefix are passed to Kafka Streams without it, e.g.
+   * swarm.streams.num.standby.replicas=1.
+   */
   public static final String STREAMS_PREFIX = "swarm.streams.";
 
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -47,15 +59,24 @@ public final class CommonKeys {
   public static final int DEFAULT_HTTP_MAX_BODY_BYTES = 1024 * 1024;
 
   /** The defaults layer under every {@link Settings#load}. */
-  public static final Map<String, String> DEFAULTS = Map.of(
-      BOOTSTRAP_SERVERS, "localhost:9092",
-      SCHEMA_REGISTRY_URL, "http://localhost:8081",
-      HTTP_PORT, "8080",
-      HTTP_HOST, "0.0.0.0",
-      HTTP_MAX_BODY_BYTES, Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
-      STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "swarmsched", "state").toString(),
-      PROCESSING_GUARANTEE, EXACTLY_ONCE_V2,
-      ROCKSDB_MEMORY_BYTES, Long.toString(DEFAULT_ROCKSDB_MEMORY_BYTES));
+  public static final Map<String, String> DEFAULTS =
+      Map.of(
+          BOOTSTRAP_SERVERS,
+          "localhost:9092",
+          SCHEMA_REGISTRY_URL,
+          "http://localhost:8081",
+          HTTP_PORT,
+          "8080",
+          HTTP_HOST,
+          "0.0.0.0",
+          HTTP_MAX_BODY_BYTES,
+          Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
+          STATE_DIR,
+          Path.of(System.getProperty("java.io.tmpdir"), "swarmsched", "state").toString(),
+          PROCESSING_GUARANTEE,
+          EXACTLY_ONCE_V2,
+          ROCKSDB_MEMORY_BYTES,
+          Long.toString(DEFAULT_ROCKSDB_MEMORY_BYTES));
 
   /** {@code swarm.instance.id}, else host name and process id. */
   public static String instanceId(Settings settings) {
@@ -63,11 +84,12 @@ public final class CommonKeys {
   }
 
   /**
-   * {@code swarm.processing.guarantee}, validated; its default from {@link #DEFAULTS} also when
-   * the settings were built without the defaults layer ({@link Settings#of}).
+   * {@code swarm.processing.guarantee}, validated; its default from {@link #DEFAULTS} also when the
+   * settings were built without the defaults layer ({@link Settings#of}).
    */
   public static String processingGuarantee(Settings settings) {
-    return settings.oneOf(PROCESSING_GUARANTEE, DEFAULTS.get(PROCESSING_GUARANTEE), AT_LEAST_ONCE, EXACTLY_ONCE_V2);
+    return settings.oneOf(
+        PROCESSING_GUARANTEE, DEFAULTS.get(PROCESSING_GUARANTEE), AT_LEAST_ONCE, EXACTLY_ONCE_V2);
   }
 
   private static String hostAndPid() {

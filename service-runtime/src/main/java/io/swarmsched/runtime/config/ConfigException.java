@@ -1,9 +1,9 @@
 package io.swarmsched.runtime.config;
 
 /**
- * A missing or wrong setting. The message names the key, the bad value and where it came from.
- * An {@link IllegalArgumentException}, so callers that refuse bad arguments in general (a CLI
- * exiting 2, an HTTP 400) treat it the same way.
+ * A missing or wrong setting. The message names the key, the bad value and where it came from. An
+ * {@link IllegalArgumentException}, so callers that refuse bad arguments in general (a CLI exiting
+ * 2, an HTTP 400) treat it the same way.
  */
 public class ConfigException extends IllegalArgumentException {
   private final String key;

@@ -20,16 +20,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A service's configuration, built once at start-up from four layers, later ones winning:
- * defaults ({@link CommonKeys#DEFAULTS} plus the service's own) &lt; a properties file
- * ({@code --config FILE} or env {@code SWARM_CONFIG}) &lt; environment variables &lt; flags.
+ * A service's configuration, built once at start-up from four layers, later ones winning: defaults
+ * ({@link CommonKeys#DEFAULTS} plus the service's own) &lt; a properties file ({@code --config
+ * FILE} or env {@code SWARM_CONFIG}) &lt; environment variables &lt; flags.
  *
  * <ul>
- *   <li>Environment: {@code SWARM_BOOTSTRAP_SERVERS} sets {@code swarm.bootstrap.servers}: the
- *       name is lower-cased, {@code __} becomes {@code -} and {@code _} becomes {@code .}.
- *       Only variables starting with {@code SWARM_} count ({@code SWARM_CONFIG} names the file).
- *   <li>Flags: {@code --swarm.x.y=v}, or {@code --set swarm.x.y=v}; {@code --config FILE}.
- *       Other arguments are left for the caller in {@link #unparsedArguments()}.
+ *   <li>Environment: {@code SWARM_BOOTSTRAP_SERVERS} sets {@code swarm.bootstrap.servers}: the name
+ *       is lower-cased, {@code __} becomes {@code -} and {@code _} becomes {@code .}. Only
+ *       variables starting with {@code SWARM_} count ({@code SWARM_CONFIG} names the file).
+ *   <li>Flags: {@code --swarm.x.y=v}, or {@code --set swarm.x.y=v}; {@code --config FILE}. Other
+ *       arguments are left for the caller in {@link #unparsedArguments()}.
  * </ul>
  *
  * <p>Typed getters take the default and bounds; a value that does not parse or is out of range
@@ -66,7 +66,8 @@ public final class Settings {
    * Loads from {@code args}, {@code env} and the defaults: {@link CommonKeys#DEFAULTS} overlaid
    * with {@code serviceDefaults}.
    */
-  public static Settings load(String[] args, Map<String, String> env, Map<String, String> serviceDefaults) {
+  public static Settings load(
+      String[] args, Map<String, String> env, Map<String, String> serviceDefaults) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> origins = new LinkedHashMap<>();
     putAll(values, origins, CommonKeys.DEFAULTS, "default");
@@ -81,31 +82,41 @@ public final class Settings {
     if (configFile != null && !configFile.isBlank()) {
       putAll(values, origins, readFile(Path.of(configFile)), "file " + configFile);
     }
-    env.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_ENV)) {
-        String key = envToKey(name);
-        values.put(key, value);
-        origins.put(key, "env " + name);
-      }
-    });
-    flags.forEach((key, value) -> {
-      values.put(key, value);
-      origins.put(key, "flag --" + key);
-    });
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_ENV)) {
+            String key = envToKey(name);
+            values.put(key, value);
+            origins.put(key, "env " + name);
+          }
+        });
+    flags.forEach(
+        (key, value) -> {
+          values.put(key, value);
+          origins.put(key, "flag --" + key);
+        });
     return new Settings(values, origins, unparsed);
   }
 
   /** {@code SWARM_HTTP_PORT} → {@code swarm.http.port}; {@code SWARM_A__B} → {@code swarm.a-b}. */
   public static String envToKey(String envName) {
-    return envName.toLowerCase(Locale.ROOT).replace("__", "\u0000").replace('_', '.').replace('\u0000', '-');
+    return envName
+        .toLowerCase(Locale.ROOT)
+        .replace("__", "\u0000")
+        .replace('_', '.')
+        .replace('\u0000', '-');
   }
 
   /** The environment variable that sets {@code key}. */
   public static String keyToEnv(String key) {
-    return key.replace('-', '\u0000').replace('.', '_').replace("\u0000", "__").toUpperCase(Locale.ROOT);
+    return key.replace('-', '\u0000')
+        .replace('.', '_')
+        .replace("\u0000", "__")
+        .toUpperCase(Locale.ROOT);
   }
 
-  private static String parseArguments(String[] args, Map<String, String> flags, List<String> unparsed) {
+  private static String parseArguments(
+      String[] args, Map<String, String> flags, List<String> unparsed) {
     String configFile = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -135,7 +146,8 @@ public final class Settings {
   private static void putAssignment(String assignment, String flag, Map<String, String> flags) {
     int eq = assignment.indexOf('=');
     if (eq <= 0) {
-      throw new ConfigException(eq == 0 ? null : assignment,
+      throw new ConfigException(
+          eq == 0 ? null : assignment,
           "flag " + flag + " needs the form key=value, e.g. --swarm.http.port=8080");
     }
     flags.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
@@ -149,15 +161,22 @@ public final class Settings {
       throw new ConfigException(null, "cannot read config file " + file + ": " + e, e);
     }
     Map<String, String> map = new LinkedHashMap<>();
-    properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name).trim()));
+    properties
+        .stringPropertyNames()
+        .forEach(name -> map.put(name, properties.getProperty(name).trim()));
     return map;
   }
 
-  private static void putAll(Map<String, String> values, Map<String, String> origins, Map<String, String> layer, String origin) {
-    layer.forEach((key, value) -> {
-      values.put(key, value);
-      origins.put(key, origin);
-    });
+  private static void putAll(
+      Map<String, String> values,
+      Map<String, String> origins,
+      Map<String, String> layer,
+      String origin) {
+    layer.forEach(
+        (key, value) -> {
+          values.put(key, value);
+          origins.put(key, origin);
+        });
   }
 
   // ---------------------------------------------------------------- getters
@@ -169,8 +188,16 @@ public final class Settings {
 
   /** A required string. */
   public String string(String key) {
-    return optional(key).orElseThrow(() -> new ConfigException(key,
-        "is required (flag --" + key + "=..., env " + keyToEnv(key) + ", or the config file)"));
+    return optional(key)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    key,
+                    "is required (flag --"
+                        + key
+                        + "=..., env "
+                        + keyToEnv(key)
+                        + ", or the config file)"));
   }
 
   public String string(String key, String defaultValue) {
@@ -250,9 +277,18 @@ public final class Settings {
       return defaultValue;
     }
     switch (raw.get().toLowerCase(Locale.ROOT)) {
-      case "true": case "yes": case "on": case "1": return true;
-      case "false": case "no": case "off": case "0": return false;
-      default: throw bad(key, raw.get(), "is not a boolean (true or false)");
+      case "true":
+      case "yes":
+      case "on":
+      case "1":
+        return true;
+      case "false":
+      case "no":
+      case "off":
+      case "0":
+        return false;
+      default:
+        throw bad(key, raw.get(), "is not a boolean (true or false)");
     }
   }
 
@@ -268,8 +304,10 @@ public final class Settings {
     if (raw.isEmpty()) {
       return defaultValue;
     }
-    Duration value = parseDuration(raw.get())
-        .orElseThrow(() -> bad(key, raw.get(), "is not a duration (use e.g. 500ms, 10s, 5m, 1h)"));
+    Duration value =
+        parseDuration(raw.get())
+            .orElseThrow(
+                () -> bad(key, raw.get(), "is not a duration (use e.g. 500ms, 10s, 5m, 1h)"));
     if ((min != null && value.compareTo(min) < 0) || (max != null && value.compareTo(max) > 0)) {
       throw bad(key, raw.get(), "is outside [" + min + ", " + (max == null ? "∞" : max) + "]");
     }
@@ -293,13 +331,15 @@ public final class Settings {
         return Optional.empty();
       }
       long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
+      total =
+          total.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+              });
       end = m.end();
     }
     return end == s.length() && end > 0 ? Optional.of(total) : Optional.empty();
@@ -307,7 +347,10 @@ public final class Settings {
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
 
-  /** A byte size: "1048576", "512KiB", "64MiB", "1GiB" (k/m/g and KB/MB/GB are read as powers of 1024). */
+  /**
+   * A byte size: "1048576", "512KiB", "64MiB", "1GiB" (k/m/g and KB/MB/GB are read as powers of
+   * 1024).
+   */
   public long bytes(String key, long defaultValue, long min, long max) {
     Optional<String> raw = optional(key);
     if (raw.isEmpty()) {
@@ -324,12 +367,13 @@ public final class Settings {
       throw bad(key, raw.get(), "is too large");
     }
     String unit = m.group(2) == null ? "b" : m.group(2);
-    long factor = switch (unit.charAt(0)) {
-      case 'k' -> 1024L;
-      case 'm' -> 1024L * 1024;
-      case 'g' -> 1024L * 1024 * 1024;
-      default -> 1L;
-    };
+    long factor =
+        switch (unit.charAt(0)) {
+          case 'k' -> 1024L;
+          case 'm' -> 1024L * 1024;
+          case 'g' -> 1024L * 1024 * 1024;
+          default -> 1L;
+        };
     if (n > Long.MAX_VALUE / factor) {
       throw bad(key, raw.get(), "is too large");
     }
@@ -348,11 +392,12 @@ public final class Settings {
   /** Every key starting with {@code prefix}, with the prefix removed. */
   public Map<String, String> withPrefix(String prefix) {
     Map<String, String> result = new TreeMap<>();
-    values.forEach((key, value) -> {
-      if (key.startsWith(prefix) && key.length() > prefix.length()) {
-        result.put(key.substring(prefix.length()), value);
-      }
-    });
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(prefix) && key.length() > prefix.length()) {
+            result.put(key.substring(prefix.length()), value);
+          }
+        });
     return result;
   }
 
@@ -372,13 +417,14 @@ public final class Settings {
 
   /**
    * A copy in which each deprecated key that is set gives its value to its replacement, so old
-   * config files, env vars and flags keep working through a rename. A value set under the new
-   * key wins over the old one (unless it is only a default). Each old key in use is reported
-   * through {@code warn} once per call.
+   * config files, env vars and flags keep working through a rename. A value set under the new key
+   * wins over the old one (unless it is only a default). Each old key in use is reported through
+   * {@code warn} once per call.
    *
    * @param deprecatedToCurrent old key to the key that replaced it
    */
-  public Settings withRenamedKeys(Map<String, String> deprecatedToCurrent, java.util.function.Consumer<String> warn) {
+  public Settings withRenamedKeys(
+      Map<String, String> deprecatedToCurrent, java.util.function.Consumer<String> warn) {
     Map<String, String> copy = new LinkedHashMap<>(values);
     Map<String, String> copyOrigins = new LinkedHashMap<>(origins);
     boolean changed = false;
@@ -395,7 +441,15 @@ public final class Settings {
         copyOrigins.put(current, oldOrigin + ", deprecated key " + old);
         warn.accept(old + " (" + oldOrigin + ") is deprecated; use " + current);
       } else {
-        warn.accept(old + " (" + oldOrigin + ") is deprecated and ignored: " + current + " is set (" + currentOrigin + ")");
+        warn.accept(
+            old
+                + " ("
+                + oldOrigin
+                + ") is deprecated and ignored: "
+                + current
+                + " is set ("
+                + currentOrigin
+                + ")");
       }
       copy.remove(old);
       copyOrigins.remove(old);
@@ -410,11 +464,12 @@ public final class Settings {
    */
   public List<String> unknownKeys(String prefix, java.util.Collection<String> known) {
     List<String> unknown = new ArrayList<>();
-    values.forEach((key, value) -> {
-      if (key.startsWith(prefix) && !known.contains(key)) {
-        unknown.add(key + " (" + origins.getOrDefault(key, "given") + ")");
-      }
-    });
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(prefix) && !known.contains(key)) {
+            unknown.add(key + " (" + origins.getOrDefault(key, "given") + ")");
+          }
+        });
     return unknown;
   }
 
@@ -436,7 +491,8 @@ public final class Settings {
 
   private ConfigException bad(String key, String raw, String problem) {
     String origin = origins.get(key);
-    return new ConfigException(key, "'" + raw + "' " + problem + (origin == null ? "" : " (from " + origin + ")"));
+    return new ConfigException(
+        key, "'" + raw + "' " + problem + (origin == null ? "" : " (from " + origin + ")"));
   }
 
   @Override

@@ -13,8 +13,9 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * One refused record: its original bytes and headers, and why it was refused.
  *
- * <p>{@code sourcePartition} and {@code sourceOffset} are -1 when the record did not come from
- * a topic (an HTTP body, say); {@code sourceTopic} may then name the origin ("http:/api/v1/heartbeat").
+ * <p>{@code sourcePartition} and {@code sourceOffset} are -1 when the record did not come from a
+ * topic (an HTTP body, say); {@code sourceTopic} may then name the origin
+ * ("http:/api/v1/heartbeat").
  */
 public record DeadLetter(
     String stage,
@@ -35,12 +36,17 @@ public record DeadLetter(
   }
 
   /**
-   * The dead-letter topic a Streams handler was configured with: {@code errors.dead.letter.queue.topic.name} when
-   * set, else {@code Topics.DEAD_LETTERS}.
+   * The dead-letter topic a Streams handler was configured with: {@code
+   * errors.dead.letter.queue.topic.name} when set, else {@code Topics.DEAD_LETTERS}.
    */
   public static String topicFrom(Map<String, ?> configs) {
-    Object topic = configs == null ? null : configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    return topic != null && !topic.toString().isBlank() ? topic.toString() : Topics.DEAD_LETTERS.name();
+    Object topic =
+        configs == null
+            ? null
+            : configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    return topic != null && !topic.toString().isBlank()
+        ? topic.toString()
+        : Topics.DEAD_LETTERS.name();
   }
 
   public static Builder builder(String stage, String reason) {
@@ -54,7 +60,8 @@ public record DeadLetter(
     DeadLetterHeaders.put(headers, DeadLetterHeaders.REASON, reason);
     DeadLetterHeaders.put(headers, DeadLetterHeaders.SOURCE_TOPIC, sourceTopic);
     if (sourcePartition >= 0) {
-      DeadLetterHeaders.put(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(sourcePartition));
+      DeadLetterHeaders.put(
+          headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(sourcePartition));
     }
     if (sourceOffset >= 0) {
       DeadLetterHeaders.put(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(sourceOffset));
@@ -142,8 +149,17 @@ public record DeadLetter(
 
     public DeadLetter build() {
       long at = deadLetteredAtMs != null ? deadLetteredAtMs : clock.millis();
-      return new DeadLetter(stage, reason, exceptionClass, sourceTopic, sourcePartition, sourceOffset,
-          at, rawKey, rawValue, headers);
+      return new DeadLetter(
+          stage,
+          reason,
+          exceptionClass,
+          sourceTopic,
+          sourcePartition,
+          sourceOffset,
+          at,
+          rawKey,
+          rawValue,
+          headers);
     }
   }
 }

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams' {@code processing.exception.handler}: the safety net for an exception a processor
- * did not turn into a {@link ProcessingResult}. The source record that led to it (raw bytes as
- * read, original headers) goes to the dead-letter topic with stage {@code process:<node>} and
- * processing RESUMEs. Expected failures should still travel as values; this catches bugs.
+ * Streams' {@code processing.exception.handler}: the safety net for an exception a processor did
+ * not turn into a {@link ProcessingResult}. The source record that led to it (raw bytes as read,
+ * original headers) goes to the dead-letter topic with stage {@code process:<node>} and processing
+ * RESUMEs. Expected failures should still travel as values; this catches bugs.
  */
 public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
@@ -26,17 +26,25 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
   }
 
   @Override
-  public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-    log.error("Dead-lettering record from {}-{}@{} after processor {} threw",
-        context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
-    DeadLetter deadLetter = DeadLetter.builder("process:" + context.processorNodeId(),
-            "processing failed: " + AvroDecoding.describe(exception))
-        .exception(exception)
-        .source(context.topic(), context.partition(), context.offset())
-        .rawKey(context.sourceRawKey())
-        .rawValue(context.sourceRawValue())
-        .headers(context.headers())
-        .build();
+  public Response handleError(
+      ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    log.error(
+        "Dead-lettering record from {}-{}@{} after processor {} threw",
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        context.processorNodeId(),
+        exception);
+    DeadLetter deadLetter =
+        DeadLetter.builder(
+                "process:" + context.processorNodeId(),
+                "processing failed: " + AvroDecoding.describe(exception))
+            .exception(exception)
+            .source(context.topic(), context.partition(), context.offset())
+            .rawKey(context.sourceRawKey())
+            .rawValue(context.sourceRawValue())
+            .headers(context.headers())
+            .build();
     return Response.resume(List.of(deadLetter.toProducerRecord(deadLetterTopic)));
   }
 }

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dead letters from code that is not a Streams topology (HTTP gateways, agents, consumer
- * loops): a plain idempotent producer of {@link DeadLetter}s to the dead-letter topic.
+ * Dead letters from code that is not a Streams topology (HTTP gateways, agents, consumer loops): a
+ * plain idempotent producer of {@link DeadLetter}s to the dead-letter topic.
  *
  * <pre>{@code
  * try (DeadLetterPublisher dlq = DeadLetterPublisher.create(settings.string(CommonKeys.BOOTSTRAP_SERVERS))) {
@@ -35,7 +35,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
     this(producer, topic, false);
   }
 
-  private DeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, boolean ownsProducer) {
+  private DeadLetterPublisher(
+      Producer<byte[], byte[]> producer, String topic, boolean ownsProducer) {
     this.producer = producer;
     this.topic = topic;
     this.ownsProducer = ownsProducer;
@@ -58,11 +59,17 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
   public Future<RecordMetadata> publish(DeadLetter deadLetter) {
     log.warn("Dead letter at stage {}: {}", deadLetter.stage(), deadLetter.reason());
-    return producer.send(deadLetter.toProducerRecord(topic), (metadata, error) -> {
-      if (error != null) {
-        log.error("Could not publish dead letter (stage {}, reason {})", deadLetter.stage(), deadLetter.reason(), error);
-      }
-    });
+    return producer.send(
+        deadLetter.toProducerRecord(topic),
+        (metadata, error) -> {
+          if (error != null) {
+            log.error(
+                "Could not publish dead letter (stage {}, reason {})",
+                deadLetter.stage(),
+                deadLetter.reason(),
+                error);
+          }
+        });
   }
 
   public void flush() {

@@ -5,12 +5,12 @@ import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * The outcome of one processing step: a value to continue with, or a {@link DeadLetter} that
- * {@link DeadLetterRouting} sends to the dead-letter topic. Failures travel as values so the
- * happy path of a topology stays readable (Michelin kstreamplify's idea).
+ * The outcome of one processing step: a value to continue with, or a {@link DeadLetter} that {@link
+ * DeadLetterRouting} sends to the dead-letter topic. Failures travel as values so the happy path of
+ * a topology stays readable (Michelin kstreamplify's idea).
  *
- * <p>Lives only between processors of one sub-topology; it has no serde and is never written to
- * a topic.
+ * <p>Lives only between processors of one sub-topology; it has no serde and is never written to a
+ * topic.
  */
 public final class ProcessingResult<V> {
   private final V value;
@@ -30,12 +30,21 @@ public final class ProcessingResult<V> {
   }
 
   public static <V> ProcessingResult<V> failed(
-      String stage, String reason, byte[] rawKey, byte[] rawValue, Headers headers,
-      String topic, int partition, long offset) {
-    return failed(DeadLetter.builder(stage, reason)
-        .rawKey(rawKey).rawValue(rawValue).headers(headers)
-        .source(topic, partition, offset)
-        .build());
+      String stage,
+      String reason,
+      byte[] rawKey,
+      byte[] rawValue,
+      Headers headers,
+      String topic,
+      int partition,
+      long offset) {
+    return failed(
+        DeadLetter.builder(stage, reason)
+            .rawKey(rawKey)
+            .rawValue(rawValue)
+            .headers(headers)
+            .source(topic, partition, offset)
+            .build());
   }
 
   public boolean isOk() {

@@ -11,10 +11,10 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
  *
  * <p>A dead letter must carry the original bytes (issue 13, finding 7): a key that is not valid
  * UTF-8 read through {@code Serdes.String()} comes back as replacement characters, and a value
- * re-serialized after decoding may differ from what the producer wrote. Kafka Streams keeps the
- * raw source record on the record context for its own dead-letter queue (KIP-1034) but exposes it
- * only to error handlers, so this reads it from the internal context; when it is unavailable
- * (another context, a punctuation) the fallback the caller gives is used.
+ * re-serialized after decoding may differ from what the producer wrote. Kafka Streams keeps the raw
+ * source record on the record context for its own dead-letter queue (KIP-1034) but exposes it only
+ * to error handlers, so this reads it from the internal context; when it is unavailable (another
+ * context, a punctuation) the fallback the caller gives is used.
  */
 public final class SourceBytes {
   private SourceBytes() {}

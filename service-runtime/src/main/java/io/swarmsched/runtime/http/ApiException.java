@@ -1,8 +1,8 @@
 package io.swarmsched.runtime.http;
 
 /**
- * Thrown by a handler to answer with an error: the client sees
- * {@code {"error_code": <errorCode>, "message": "<message>"}} with HTTP {@code status}.
+ * Thrown by a handler to answer with an error: the client sees {@code {"error_code": <errorCode>,
+ * "message": "<message>"}} with HTTP {@code status}.
  */
 public class ApiException extends RuntimeException {
   private final int status;

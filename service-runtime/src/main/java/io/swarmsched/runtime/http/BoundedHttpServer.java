@@ -36,21 +36,20 @@ import org.slf4j.LoggerFactory;
  * An HTTP/1.1 server behind the JDK's {@code com.sun.net.httpserver} API whose every read is
  * bounded, so handlers written for the JDK server run unchanged.
  *
- * <p>Why not the JDK's own server: it answers a request line or header block that is too large
- * by closing the connection with bytes unread, which the client sees as a TCP reset rather than
- * a status; and after a handler answers without reading a large body (a 413), it closes the
- * same way, so a client that writes its whole body before reading gets a reset instead of the
- * answer. This server answers 414 (request line over {@link Limits#maxRequestLineBytes}), 431
- * (header block over {@link Limits#maxHeaderBytes} or {@link Limits#maxHeaderCount} fields)
- * and 400 (malformed), and whenever it closes a connection with request bytes possibly unread
- * it first sends the answer, half-closes, and reads and discards up to
- * {@link Limits#drainBytes} for up to {@link Limits#drainTime} ("lingering close"), so the
- * client can read the answer.
+ * <p>Why not the JDK's own server: it answers a request line or header block that is too large by
+ * closing the connection with bytes unread, which the client sees as a TCP reset rather than a
+ * status; and after a handler answers without reading a large body (a 413), it closes the same way,
+ * so a client that writes its whole body before reading gets a reset instead of the answer. This
+ * server answers 414 (request line over {@link Limits#maxRequestLineBytes}), 431 (header block over
+ * {@link Limits#maxHeaderBytes} or {@link Limits#maxHeaderCount} fields) and 400 (malformed), and
+ * whenever it closes a connection with request bytes possibly unread it first sends the answer,
+ * half-closes, and reads and discards up to {@link Limits#drainBytes} for up to {@link
+ * Limits#drainTime} ("lingering close"), so the client can read the answer.
  *
- * <p>One thread per connection (connections are few: services, agents and CLI clients); the
- * handler runs on it. {@link #setExecutor} is accepted for API compatibility but not used.
- * {@link #stop(int)} is bounded: idle connections are closed at once, in-flight exchanges get at
- * most the given delay.
+ * <p>One thread per connection (connections are few: services, agents and CLI clients); the handler
+ * runs on it. {@link #setExecutor} is accepted for API compatibility but not used. {@link
+ * #stop(int)} is bounded: idle connections are closed at once, in-flight exchanges get at most the
+ * given delay.
  */
 public final class BoundedHttpServer extends HttpServer {
   private static final Logger log = LoggerFactory.getLogger(BoundedHttpServer.class);
@@ -59,22 +58,44 @@ public final class BoundedHttpServer extends HttpServer {
    * The bounds on what a client may send and how long the server waits.
    *
    * @param maxRequestLineBytes longest request line ({@code GET /path HTTP/1.1}); over it: 414
-   * @param maxHeaderBytes      largest header block, all fields together; over it: 431
-   * @param maxHeaderCount      most header fields; over it: 431
-   * @param drainBytes          most request bytes read and discarded before closing a connection
-   * @param drainTime           longest wait for those bytes
-   * @param idleTimeout         a connection silent this long (between or within requests) is closed
-   * @param maxConnections      open connections beyond this are answered 503 and closed
+   * @param maxHeaderBytes largest header block, all fields together; over it: 431
+   * @param maxHeaderCount most header fields; over it: 431
+   * @param drainBytes most request bytes read and discarded before closing a connection
+   * @param drainTime longest wait for those bytes
+   * @param idleTimeout a connection silent this long (between or within requests) is closed
+   * @param maxConnections open connections beyond this are answered 503 and closed
    */
-  public record Limits(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, long drainBytes,
-      Duration drainTime, Duration idleTimeout, int maxConnections) {
-    /** 16 KiB request line, 64 KiB and 100 header fields, 16 MiB / 5 s drain, 60 s idle, 1024 connections. */
-    public static final Limits DEFAULT = new Limits(16 * 1024, 64 * 1024, 100, 16L << 20,
-        Duration.ofSeconds(5), Duration.ofSeconds(60), 1024);
+  public record Limits(
+      int maxRequestLineBytes,
+      int maxHeaderBytes,
+      int maxHeaderCount,
+      long drainBytes,
+      Duration drainTime,
+      Duration idleTimeout,
+      int maxConnections) {
+    /**
+     * 16 KiB request line, 64 KiB and 100 header fields, 16 MiB / 5 s drain, 60 s idle, 1024
+     * connections.
+     */
+    public static final Limits DEFAULT =
+        new Limits(
+            16 * 1024,
+            64 * 1024,
+            100,
+            16L << 20,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(60),
+            1024);
 
     public Limits {
-      if (maxRequestLineBytes < 64 || maxHeaderBytes < 256 || maxHeaderCount < 1 || drainBytes < 0
-          || drainTime.isNegative() || idleTimeout.isNegative() || idleTimeout.isZero() || maxConnections < 1) {
+      if (maxRequestLineBytes < 64
+          || maxHeaderBytes < 256
+          || maxHeaderCount < 1
+          || drainBytes < 0
+          || drainTime.isNegative()
+          || idleTimeout.isNegative()
+          || idleTimeout.isZero()
+          || maxConnections < 1) {
         throw new IllegalArgumentException("HTTP limits out of range: " + this);
       }
     }
@@ -105,19 +126,26 @@ public final class BoundedHttpServer extends HttpServer {
   private BoundedHttpServer(Limits limits) {
     this.limits = limits;
     AtomicInteger threads = new AtomicInteger();
-    this.connectionThreads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "http-conn-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.connectionThreads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "http-conn-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
-  /** A server bound to {@code address} (port 0 = ephemeral) with {@link Limits#DEFAULT}; call {@link #start()}. */
-  public static BoundedHttpServer create(InetSocketAddress address, int backlog) throws IOException {
+  /**
+   * A server bound to {@code address} (port 0 = ephemeral) with {@link Limits#DEFAULT}; call {@link
+   * #start()}.
+   */
+  public static BoundedHttpServer create(InetSocketAddress address, int backlog)
+      throws IOException {
     return create(address, backlog, Limits.DEFAULT);
   }
 
-  public static BoundedHttpServer create(InetSocketAddress address, int backlog, Limits limits) throws IOException {
+  public static BoundedHttpServer create(InetSocketAddress address, int backlog, Limits limits)
+      throws IOException {
     BoundedHttpServer server = new BoundedHttpServer(limits);
     if (address != null) {
       server.bind(address, backlog);
@@ -307,7 +335,8 @@ public final class BoundedHttpServer extends HttpServer {
   private void refuseBusy(Socket socket) {
     try (socket) {
       socket.setSoTimeout(1000);
-      writeRefusal(new BufferedOutputStream(socket.getOutputStream()),
+      writeRefusal(
+          new BufferedOutputStream(socket.getOutputStream()),
           new Refusal(503, "too many open connections (limit " + limits.maxConnections() + ")"));
     } catch (IOException e) {
       // The client went away; nothing to answer.
@@ -321,14 +350,28 @@ public final class BoundedHttpServer extends HttpServer {
     }
   }
 
-  /** Writes a refusal as the JSON error every swarmsched API uses, with {@code Connection: close}. */
+  /**
+   * Writes a refusal as the JSON error every swarmsched API uses, with {@code Connection: close}.
+   */
   static void writeRefusal(OutputStream out, Refusal refusal) throws IOException {
-    byte[] body = ("{\"error_code\":" + refusal.status + ",\"message\":\""
-        + Echo.jsonEscape(refusal.getMessage()) + "\"}").getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 " + refusal.status + " " + Http11.reason(refusal.status) + "\r\n"
-        + "Content-Type: application/json\r\n"
-        + "Content-Length: " + body.length + "\r\n"
-        + "Connection: close\r\n\r\n";
+    byte[] body =
+        ("{\"error_code\":"
+                + refusal.status
+                + ",\"message\":\""
+                + Echo.jsonEscape(refusal.getMessage())
+                + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    String head =
+        "HTTP/1.1 "
+            + refusal.status
+            + " "
+            + Http11.reason(refusal.status)
+            + "\r\n"
+            + "Content-Type: application/json\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
+            + "Connection: close\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.ISO_8859_1));
     out.write(body);
     out.flush();
@@ -399,8 +442,8 @@ public final class BoundedHttpServer extends HttpServer {
     }
 
     /**
-     * Half-closes, then reads and discards what the client still sends (bounded in bytes and
-     * time), so closing does not turn unread bytes into a reset that destroys the answer.
+     * Half-closes, then reads and discards what the client still sends (bounded in bytes and time),
+     * so closing does not turn unread bytes into a reset that destroys the answer.
      */
     void linger(InputStream in) {
       try {
@@ -485,7 +528,8 @@ public final class BoundedHttpServer extends HttpServer {
     /** Not supported: no swarmsched API authenticates at this layer. */
     @Override
     public Authenticator setAuthenticator(Authenticator auth) {
-      throw new UnsupportedOperationException("authenticators are not supported by " + BoundedHttpServer.class.getSimpleName());
+      throw new UnsupportedOperationException(
+          "authenticators are not supported by " + BoundedHttpServer.class.getSimpleName());
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.swarmsched.runtime.http;
 
 /**
- * Client input quoted back in an error message is cut to {@link #MAX_CHARS} characters, so an
- * error for a 64 KiB id is not itself 64 KiB (and a caller's logs are not flooded with it).
+ * Client input quoted back in an error message is cut to {@link #MAX_CHARS} characters, so an error
+ * for a 64 KiB id is not itself 64 KiB (and a caller's logs are not flooded with it).
  */
 public final class Echo {
   /** Most characters of client input an error message quotes. */
@@ -10,7 +10,9 @@ public final class Echo {
 
   private Echo() {}
 
-  /** {@code s} itself when short; else its first {@link #MAX_CHARS} characters and how long it was. */
+  /**
+   * {@code s} itself when short; else its first {@link #MAX_CHARS} characters and how long it was.
+   */
   public static String truncate(String s) {
     if (s == null || s.length() <= MAX_CHARS) {
       return s;
@@ -23,9 +25,9 @@ public final class Echo {
   }
 
   /**
-   * {@code message} with every run of non-space (or of space) characters longer than
-   * {@link #MAX_CHARS} cut by {@link #truncate}: an echoed id is one such run, while prose is
-   * left as it is.
+   * {@code message} with every run of non-space (or of space) characters longer than {@link
+   * #MAX_CHARS} cut by {@link #truncate}: an echoed id is one such run, while prose is left as it
+   * is.
    */
   public static String truncateLongWords(String message) {
     if (message == null || message.length() <= MAX_CHARS) {

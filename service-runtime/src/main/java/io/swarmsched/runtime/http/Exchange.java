@@ -43,13 +43,19 @@ final class Exchange extends HttpExchange {
   private boolean closed;
   private boolean continueSent;
 
-  Exchange(BoundedHttpServer server, BoundedHttpServer.Connection connection, Http11.Head head, InputStream in,
-      OutputStream out) throws Refusal {
+  Exchange(
+      BoundedHttpServer server,
+      BoundedHttpServer.Connection connection,
+      Http11.Head head,
+      InputStream in,
+      OutputStream out)
+      throws Refusal {
     this.server = server;
     this.connection = connection;
     this.head = head;
     this.out = out;
-    this.context = server.contextFor(head.uri().getRawPath() == null ? "/" : head.uri().getRawPath());
+    this.context =
+        server.contextFor(head.uri().getRawPath() == null ? "/" : head.uri().getRawPath());
     Headers h = head.headers();
     List<String> te = h.get("Transfer-Encoding");
     List<String> cl = h.get("Content-Length");
@@ -60,7 +66,9 @@ final class Exchange extends HttpExchange {
       String last = te.get(te.size() - 1);
       String[] codings = last.split(",");
       if (head.http10() || !codings[codings.length - 1].strip().equalsIgnoreCase("chunked")) {
-        throw new Refusal(501, "Transfer-Encoding '" + Echo.truncate(String.join(", ", te)) + "' is not supported");
+        throw new Refusal(
+            501,
+            "Transfer-Encoding '" + Echo.truncate(String.join(", ", te)) + "' is not supported");
       }
       body = new Http11.ChunkedBody(in, server.limits());
     } else if (cl != null) {
@@ -69,12 +77,17 @@ final class Exchange extends HttpExchange {
         for (String part : value.split(",")) {
           long parsed;
           try {
-            parsed = part.strip().chars().allMatch(Character::isDigit) ? Long.parseLong(part.strip()) : -1;
+            parsed =
+                part.strip().chars().allMatch(Character::isDigit)
+                    ? Long.parseLong(part.strip())
+                    : -1;
           } catch (NumberFormatException e) {
             parsed = -1;
           }
           if (parsed < 0 || (length >= 0 && parsed != length)) {
-            throw new Refusal(400, "Content-Length '" + Echo.truncate(String.join(", ", cl)) + "' is not a number");
+            throw new Refusal(
+                400,
+                "Content-Length '" + Echo.truncate(String.join(", ", cl)) + "' is not a number");
           }
           length = parsed;
         }
@@ -95,10 +108,18 @@ final class Exchange extends HttpExchange {
         BoundedHttpServer.chain(context).doFilter(this);
       }
     } catch (IOException e) {
-      log.debug("HTTP exchange {} {} ended: {}", head.method(), Echo.truncate(String.valueOf(head.uri())), e.toString());
+      log.debug(
+          "HTTP exchange {} {} ended: {}",
+          head.method(),
+          Echo.truncate(String.valueOf(head.uri())),
+          e.toString());
       broken = true;
     } catch (RuntimeException e) {
-      log.warn("HTTP handler for {} {} failed", head.method(), Echo.truncate(String.valueOf(head.uri())), e);
+      log.warn(
+          "HTTP handler for {} {} failed",
+          head.method(),
+          Echo.truncate(String.valueOf(head.uri())),
+          e);
       if (responseCode < 0) {
         try {
           error(500, "internal error: " + e.getClass().getSimpleName());
@@ -124,8 +145,9 @@ final class Exchange extends HttpExchange {
   }
 
   private void error(int status, String message) throws IOException {
-    byte[] bytes = ("{\"error_code\":" + status + ",\"message\":\"" + Echo.jsonEscape(message) + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] bytes =
+        ("{\"error_code\":" + status + ",\"message\":\"" + Echo.jsonEscape(message) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
     responseHeaders.set("Content-Type", "application/json");
     sendResponseHeaders(status, bytes.length);
     responseBody.write(bytes);
@@ -213,21 +235,28 @@ final class Exchange extends HttpExchange {
     }
     boolean head = this.head.method().equals("HEAD");
     boolean noBodyStatus = rCode < 200 || rCode == 204 || rCode == 304;
-    closeAfter = server.stopping()
-        || Http11.hasToken(this.head.headers(), "Connection", "close")
-        || (this.head.http10() && !Http11.hasToken(this.head.headers(), "Connection", "keep-alive"))
-        || Http11.hasToken(responseHeaders, "Connection", "close")
-        || unreadBodyTooLargeToDrain();
+    closeAfter =
+        server.stopping()
+            || Http11.hasToken(this.head.headers(), "Connection", "close")
+            || (this.head.http10()
+                && !Http11.hasToken(this.head.headers(), "Connection", "keep-alive"))
+            || Http11.hasToken(responseHeaders, "Connection", "close")
+            || unreadBodyTooLargeToDrain();
     StringBuilder sb = new StringBuilder(256);
     sb.append("HTTP/1.1 ").append(rCode).append(' ').append(Http11.reason(rCode)).append("\r\n");
-    sb.append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)))
+    sb.append("Date: ")
+        .append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)))
         .append("\r\n");
     for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
       String name = e.getKey();
       boolean headLength = head && responseLength < 0 && name.equalsIgnoreCase("Content-Length");
-      if (!headLength && (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-          || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Date"))) {
-        continue; // framing is this server's business (a HEAD may state the length a GET would have)
+      if (!headLength
+          && (name.equalsIgnoreCase("Content-Length")
+              || name.equalsIgnoreCase("Transfer-Encoding")
+              || name.equalsIgnoreCase("Connection")
+              || name.equalsIgnoreCase("Date"))) {
+        continue; // framing is this server's business (a HEAD may state the length a GET would
+        // have)
       }
       for (String value : e.getValue()) {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
@@ -322,7 +351,9 @@ final class Exchange extends HttpExchange {
     return null;
   }
 
-  /** The request body; sends {@code 100 Continue} on the first read when the client asked for it. */
+  /**
+   * The request body; sends {@code 100 Continue} on the first read when the client asked for it.
+   */
   private final class RequestBody extends InputStream {
     private void maybeContinue() throws IOException {
       if (expectContinue && !continueSent && responseCode < 0 && requestBytesMayRemain()) {
@@ -418,7 +449,12 @@ final class Exchange extends HttpExchange {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (len > left) {
-        throw new IOException("response body longer than its Content-Length (" + left + " bytes left, writing " + len + ")");
+        throw new IOException(
+            "response body longer than its Content-Length ("
+                + left
+                + " bytes left, writing "
+                + len
+                + ")");
       }
       out.write(b, off, len);
       left -= len;

@@ -26,8 +26,13 @@ final class Http11 {
     String line;
     int empty = 0;
     do {
-      line = readLine(in, limits.maxRequestLineBytes(), true,
-          414, "request line is longer than " + limits.maxRequestLineBytes() + " bytes");
+      line =
+          readLine(
+              in,
+              limits.maxRequestLineBytes(),
+              true,
+              414,
+              "request line is longer than " + limits.maxRequestLineBytes() + " bytes");
       if (line == null) {
         return null;
       }
@@ -50,7 +55,8 @@ final class Http11 {
     } else if (protocol.equals("HTTP/1.0")) {
       http10 = true;
     } else if (protocol.startsWith("HTTP/")) {
-      throw new Refusal(505, "HTTP version " + Echo.truncate(protocol) + " is not supported; use HTTP/1.1");
+      throw new Refusal(
+          505, "HTTP version " + Echo.truncate(protocol) + " is not supported; use HTTP/1.1");
     } else {
       throw new Refusal(400, "malformed protocol: " + Echo.truncate(protocol));
     }
@@ -67,14 +73,20 @@ final class Http11 {
     int total = 0;
     int count = 0;
     while (true) {
-      String field = readLine(in, limits.maxHeaderBytes() - total, false,
-          431, "request header block is larger than " + limits.maxHeaderBytes() + " bytes");
+      String field =
+          readLine(
+              in,
+              limits.maxHeaderBytes() - total,
+              false,
+              431,
+              "request header block is larger than " + limits.maxHeaderBytes() + " bytes");
       if (field.isEmpty()) {
         break;
       }
       total += field.length() + 2;
       if (++count > limits.maxHeaderCount()) {
-        throw new Refusal(431, "request has more than " + limits.maxHeaderCount() + " header fields");
+        throw new Refusal(
+            431, "request has more than " + limits.maxHeaderCount() + " header fields");
       }
       if (field.charAt(0) == ' ' || field.charAt(0) == '\t') {
         throw new Refusal(400, "obsolete header line folding is not accepted");
@@ -89,12 +101,14 @@ final class Http11 {
   }
 
   /**
-   * One line without its CRLF (a bare LF is accepted), decoded as ISO-8859-1. Null at a clean
-   * end of stream when {@code eofBeforeFirstByteOk}.
+   * One line without its CRLF (a bare LF is accepted), decoded as ISO-8859-1. Null at a clean end
+   * of stream when {@code eofBeforeFirstByteOk}.
    *
-   * @throws Refusal with {@code status} once the line exceeds {@code max} bytes (the rest is not read)
+   * @throws Refusal with {@code status} once the line exceeds {@code max} bytes (the rest is not
+   *     read)
    */
-  static String readLine(InputStream in, int max, boolean eofBeforeFirstByteOk, int status, String tooLong)
+  static String readLine(
+      InputStream in, int max, boolean eofBeforeFirstByteOk, int status, String tooLong)
       throws IOException, Refusal {
     byte[] buf = new byte[Math.min(256, Math.max(max, 1))];
     int len = 0;
@@ -129,8 +143,11 @@ final class Http11 {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!ok) {
         return false;
       }

@@ -34,10 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's HTTP API on a {@link BoundedHttpServer} (the JDK's {@code com.sun.net.httpserver}
- * API with every read bounded: 414, 431 and 413 are answered, not reset): routes with path parameters
- * ({@code /api/v1/hosts/{id}}), JSON in and out, a body size limit, and errors always as
- * {@code {"error_code": <int>, "message": "..."}}. Built in: {@code GET /health} (200 when every
+ * A service's HTTP API on a {@link BoundedHttpServer} (the JDK's {@code com.sun.net.httpserver} API
+ * with every read bounded: 414, 431 and 413 are answered, not reset): routes with path parameters
+ * ({@code /api/v1/hosts/{id}}), JSON in and out, a body size limit, and errors always as {@code
+ * {"error_code": <int>, "message": "..."}}. Built in: {@code GET /health} (200 when every
  * registered {@link HealthCheck} is up, else 503) and {@code GET /metrics} (Prometheus text from
  * {@link #meterRegistry()}, with JVM and process metrics bound).
  *
@@ -65,7 +65,8 @@ public final class HttpApi implements AutoCloseable {
   private final int maxBodyBytes;
   private final List<Route> routes = new CopyOnWriteArrayList<>();
   private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private BoundedHttpServer server;
 
@@ -73,7 +74,9 @@ public final class HttpApi implements AutoCloseable {
     this.host = host;
     this.requestedPort = port;
     this.maxBodyBytes = maxBodyBytes;
-    registry.config().meterFilter(io.swarmsched.runtime.streams.StateStoreTags.FILTER); // before any meter
+    registry
+        .config()
+        .meterFilter(io.swarmsched.runtime.streams.StateStoreTags.FILTER); // before any meter
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -93,8 +96,17 @@ public final class HttpApi implements AutoCloseable {
   public static HttpApi create(Settings settings) {
     return new HttpApi(
         settings.string(CommonKeys.HTTP_HOST, CommonKeys.DEFAULTS.get(CommonKeys.HTTP_HOST)),
-        settings.integer(CommonKeys.HTTP_PORT, Integer.parseInt(CommonKeys.DEFAULTS.get(CommonKeys.HTTP_PORT)), 0, 65535),
-        (int) settings.bytes(CommonKeys.HTTP_MAX_BODY_BYTES, CommonKeys.DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 1));
+        settings.integer(
+            CommonKeys.HTTP_PORT,
+            Integer.parseInt(CommonKeys.DEFAULTS.get(CommonKeys.HTTP_PORT)),
+            0,
+            65535),
+        (int)
+            settings.bytes(
+                CommonKeys.HTTP_MAX_BODY_BYTES,
+                CommonKeys.DEFAULT_HTTP_MAX_BODY_BYTES,
+                1,
+                Integer.MAX_VALUE - 1));
   }
 
   public HttpApi get(String pattern, Handler handler) {
@@ -126,7 +138,10 @@ public final class HttpApi implements AutoCloseable {
     return this;
   }
 
-  /** The registry /metrics exposes; bind service metrics (and Streams': StreamsService.bindMetrics) here. */
+  /**
+   * The registry /metrics exposes; bind service metrics (and Streams': StreamsService.bindMetrics)
+   * here.
+   */
   public PrometheusMeterRegistry meterRegistry() {
     return registry;
   }
@@ -159,7 +174,10 @@ public final class HttpApi implements AutoCloseable {
     return "http://127.0.0.1:" + port();
   }
 
-  /** Stops within about {@link #STOP_GRACE_SECONDS}: in-flight requests get that long, idle connections none. */
+  /**
+   * Stops within about {@link #STOP_GRACE_SECONDS}: in-flight requests get that long, idle
+   * connections none.
+   */
   @Override
   public synchronized void close() {
     if (server != null) {
@@ -218,23 +236,45 @@ public final class HttpApi implements AutoCloseable {
         }
       }
       if (matched == null && !allowed.isEmpty()) {
-        response = Response.error(405, "method " + Echo.truncate(method) + " not allowed on " + Echo.truncate(uri.getRawPath())
-            + "; allowed: " + String.join(", ", allowed)).withHeader("Allow", String.join(", ", allowed));
+        response =
+            Response.error(
+                    405,
+                    "method "
+                        + Echo.truncate(method)
+                        + " not allowed on "
+                        + Echo.truncate(uri.getRawPath())
+                        + "; allowed: "
+                        + String.join(", ", allowed))
+                .withHeader("Allow", String.join(", ", allowed));
       } else if (matched == null) {
         response = Response.error(404, "no such resource: " + Echo.truncate(uri.getRawPath()));
       } else {
         routeName = matched.pattern;
         byte[] body = readBody(exchange);
-        Request request = new Request(method, "/" + String.join("/", pathSegments), uri.getRawQuery(),
-            params, exchange.getRequestHeaders(), body);
+        Request request =
+            new Request(
+                method,
+                "/" + String.join("/", pathSegments),
+                uri.getRawQuery(),
+                params,
+                exchange.getRequestHeaders(),
+                body);
         response = matched.handler.handle(request);
       }
     } catch (ApiException e) {
       response = Response.error(e.status(), e.errorCode(), e.getMessage());
     } catch (Exception e) {
-      log.error("Request {} {} failed", exchange.getRequestMethod(), Echo.truncate(exchange.getRequestURI().toString()), e);
-      response = Response.error(500, "internal error: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      log.error(
+          "Request {} {} failed",
+          exchange.getRequestMethod(),
+          Echo.truncate(exchange.getRequestURI().toString()),
+          e);
+      response =
+          Response.error(
+              500,
+              "internal error: "
+                  + e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
     send(exchange, response);
     Timer.builder("swarm.http.requests")
@@ -253,7 +293,8 @@ public final class HttpApi implements AutoCloseable {
           throw tooLarge();
         }
       } catch (NumberFormatException e) {
-        throw ApiException.badRequest("Content-Length '" + Echo.truncate(declared) + "' is not a number");
+        throw ApiException.badRequest(
+            "Content-Length '" + Echo.truncate(declared) + "' is not a number");
       }
     }
     try (InputStream in = exchange.getRequestBody()) {
@@ -266,7 +307,8 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private ApiException tooLarge() {
-    return new ApiException(413, "request body is larger than the limit of " + maxBodyBytes + " bytes");
+    return new ApiException(
+        413, "request body is larger than the limit of " + maxBodyBytes + " bytes");
   }
 
   private static void send(HttpExchange exchange, Response response) throws IOException {

@@ -1,7 +1,7 @@
 package io.swarmsched.runtime.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -25,15 +25,21 @@ public final class Request {
   private final Map<String, List<String>> headers;
   private final byte[] body;
 
-  public Request(String method, String path, String rawQuery, Map<String, String> pathParams,
-      Map<String, List<String>> headers, byte[] body) {
+  public Request(
+      String method,
+      String path,
+      String rawQuery,
+      Map<String, String> pathParams,
+      Map<String, List<String>> headers,
+      byte[] body) {
     this.method = method;
     this.path = path;
     this.rawQuery = rawQuery;
     this.pathParams = Map.copyOf(pathParams);
     this.query = parseQuery(rawQuery);
     Map<String, List<String>> lower = new LinkedHashMap<>();
-    headers.forEach((name, values) -> lower.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+    headers.forEach(
+        (name, values) -> lower.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
     this.headers = lower;
     this.body = body == null ? new byte[0] : body;
   }
@@ -54,9 +60,12 @@ public final class Request {
 
   /** Path and query as sent, for forwarding: /api/v1/hosts?liveness=ONLINE. */
   public String pathAndQuery() {
-    String encodedPath = java.util.Arrays.stream(path.split("/", -1))
-        .map(segment -> java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"))
-        .collect(Collectors.joining("/"));
+    String encodedPath =
+        java.util.Arrays.stream(path.split("/", -1))
+            .map(
+                segment ->
+                    java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"))
+            .collect(Collectors.joining("/"));
     return rawQuery == null || rawQuery.isEmpty() ? encodedPath : encodedPath + "?" + rawQuery;
   }
 
@@ -116,7 +125,10 @@ public final class Request {
     }
   }
 
-  /** The body bound to {@code type} with Jackson; malformed JSON or a wrong field is a 400 naming it. */
+  /**
+   * The body bound to {@code type} with Jackson; malformed JSON or a wrong field is a 400 naming
+   * it.
+   */
   public <T> T bodyAs(Class<T> type) {
     if (body.length == 0) {
       throw ApiException.badRequest("request body is empty; expected JSON");
@@ -130,15 +142,22 @@ public final class Request {
 
   static ApiException malformed(IOException e) {
     if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-      String field = mapping.getPath().stream()
-          .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-          .collect(Collectors.joining(".")).replace(".[", "[");
-      return ApiException.badRequest("invalid JSON at field '" + field + "': " + firstLine(mapping.getOriginalMessage()));
+      String field =
+          mapping.getPath().stream()
+              .map(
+                  ref ->
+                      ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+              .collect(Collectors.joining("."))
+              .replace(".[", "[");
+      return ApiException.badRequest(
+          "invalid JSON at field '" + field + "': " + firstLine(mapping.getOriginalMessage()));
     }
     if (e instanceof JsonProcessingException processing) {
       JsonLocation at = processing.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      return ApiException.badRequest("malformed JSON" + where + ": " + firstLine(processing.getOriginalMessage()));
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      return ApiException.badRequest(
+          "malformed JSON" + where + ": " + firstLine(processing.getOriginalMessage()));
     }
     return ApiException.badRequest("malformed JSON: " + firstLine(e.getMessage()));
   }
@@ -161,8 +180,10 @@ public final class Request {
         continue;
       }
       int eq = pair.indexOf('=');
-      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       result.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     }
     return result;

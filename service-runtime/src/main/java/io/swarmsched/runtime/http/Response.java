@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /** What a handler answers: status, content type, body bytes and extra headers. */
-public record Response(int status, String contentType, byte[] body, Map<String, List<String>> headers) {
+public record Response(
+    int status, String contentType, byte[] body, Map<String, List<String>> headers) {
   public static final String JSON = "application/json";
 
   public Response {
@@ -20,7 +21,8 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
     try {
       return new Response(status, JSON, HttpApi.JSON.writeValueAsBytes(value), Map.of());
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write response as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot write response as JSON: " + e.getOriginalMessage(), e);
     }
   }
 

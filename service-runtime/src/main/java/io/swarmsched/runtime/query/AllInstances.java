@@ -18,11 +18,10 @@ import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * List queries over state spread across instances: each instance lists what its active
- * partitions hold (a "local list", served at {@code /_swarm/local/<name>} for the others), and
- * the instance that received the request merges its own list with every other instance's.
- * If an instance cannot answer within the retry window, the whole request is a 503 rather than
- * a silently partial list.
+ * List queries over state spread across instances: each instance lists what its active partitions
+ * hold (a "local list", served at {@code /_swarm/local/<name>} for the others), and the instance
+ * that received the request merges its own list with every other instance's. If an instance cannot
+ * answer within the retry window, the whole request is a 503 rather than a silently partial list.
  *
  * <pre>{@code
  * AllInstances all = AllInstances.create(service.streams(), advertised);
@@ -46,7 +45,8 @@ public final class AllInstances {
   private final Duration retryFor;
   private final Map<String, LocalList> lists = new ConcurrentHashMap<>();
 
-  public AllInstances(StoreAccess access, HostInfo self, QueryForwarder forwarder, Duration retryFor) {
+  public AllInstances(
+      StoreAccess access, HostInfo self, QueryForwarder forwarder, Duration retryFor) {
     this.access = access;
     this.self = self;
     this.forwarder = forwarder;
@@ -55,26 +55,32 @@ public final class AllInstances {
 
   public static AllInstances create(KafkaStreams streams, String advertised) {
     HostInfo self = HostInfo.buildFromEndpoint(advertised);
-    return new AllInstances(StoreAccess.of(streams), self,
-        new QueryForwarder(self, Duration.ofSeconds(5), Duration.ofSeconds(30)), KeyQueryRouter.DEFAULT_RETRY_FOR);
+    return new AllInstances(
+        StoreAccess.of(streams),
+        self,
+        new QueryForwarder(self, Duration.ofSeconds(5), Duration.ofSeconds(30)),
+        KeyQueryRouter.DEFAULT_RETRY_FOR);
   }
 
   /** Registers {@code local} under {@code name} and serves it to other instances. */
   public AllInstances register(HttpApi api, String name, LocalList local) {
     lists.put(name, local);
-    api.get(LOCAL_PATH_PREFIX + name, request -> {
-      try {
-        return Response.ok(local.list(request)).withHeader(QueryForwarder.ANSWERED_BY, QueryForwarder.address(self));
-      } catch (NotQueryableException e) {
-        throw ApiException.unavailable(e.getMessage());
-      }
-    });
+    api.get(
+        LOCAL_PATH_PREFIX + name,
+        request -> {
+          try {
+            return Response.ok(local.list(request))
+                .withHeader(QueryForwarder.ANSWERED_BY, QueryForwarder.address(self));
+          } catch (NotQueryableException e) {
+            throw ApiException.unavailable(e.getMessage());
+          }
+        });
     return this;
   }
 
   /**
-   * This instance's list merged with every other instance's, for the same query parameters.
-   * Throws a 503 {@link ApiException} when some instance cannot answer in time.
+   * This instance's list merged with every other instance's, for the same query parameters. Throws
+   * a 503 {@link ApiException} when some instance cannot answer in time.
    */
   public List<JsonNode> collect(String name, Request request) throws InterruptedException {
     LocalList local = lists.get(name);
@@ -90,7 +96,12 @@ public final class AllInstances {
         problem = e.getMessage();
       }
       if (System.nanoTime() > deadline) {
-        throw ApiException.unavailable("cannot list " + name + " from every instance right now: " + problem + "; retry shortly");
+        throw ApiException.unavailable(
+            "cannot list "
+                + name
+                + " from every instance right now: "
+                + problem
+                + "; retry shortly");
       }
       Thread.sleep(KeyQueryRouter.BACKOFF_MS);
     }
@@ -117,29 +128,38 @@ public final class AllInstances {
     } catch (Exception e) {
       throw new IllegalStateException("local list " + name + " failed: " + e, e);
     }
-    String path = LOCAL_PATH_PREFIX + name + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
+    String path =
+        LOCAL_PATH_PREFIX + name + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
     for (HostInfo other : others) {
       Response response;
       try {
         response = forwarder.send(other, "GET", path, null, null);
       } catch (IOException e) {
-        throw new NotQueryableException("instance " + QueryForwarder.address(other) + " unreachable: " + e);
+        throw new NotQueryableException(
+            "instance " + QueryForwarder.address(other) + " unreachable: " + e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new NotQueryableException("interrupted");
       }
       if (response.status() != 200) {
-        throw new NotQueryableException("instance " + QueryForwarder.address(other) + " answered "
-            + response.status() + ": " + response.bodyText());
+        throw new NotQueryableException(
+            "instance "
+                + QueryForwarder.address(other)
+                + " answered "
+                + response.status()
+                + ": "
+                + response.bodyText());
       }
       try {
         JsonNode items = HttpApi.JSON.readTree(response.body());
         if (!items.isArray()) {
-          throw new NotQueryableException("instance " + QueryForwarder.address(other) + " did not answer a list");
+          throw new NotQueryableException(
+              "instance " + QueryForwarder.address(other) + " did not answer a list");
         }
         items.forEach(merged::add);
       } catch (IOException e) {
-        throw new NotQueryableException("instance " + QueryForwarder.address(other) + " answered malformed JSON");
+        throw new NotQueryableException(
+            "instance " + QueryForwarder.address(other) + " answered malformed JSON");
       }
     }
     return merged;

@@ -20,10 +20,10 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * IQv2 against this instance's active partitions of a key-value store (plain or timestamped:
- * on a timestamped store, {@link KeyQuery} and {@link RangeQuery} return the plain value).
- * Every "not right now" outcome (rebalancing, restoring, standby only) is a
- * {@link NotQueryableException}; a store error is an {@link IllegalStateException}.
+ * IQv2 against this instance's active partitions of a key-value store (plain or timestamped: on a
+ * timestamped store, {@link KeyQuery} and {@link RangeQuery} return the plain value). Every "not
+ * right now" outcome (rebalancing, restoring, standby only) is a {@link NotQueryableException}; a
+ * store error is an {@link IllegalStateException}.
  */
 public final class LocalQueries {
   private final StoreAccess access;
@@ -36,13 +36,15 @@ public final class LocalQueries {
 
   /** The value of {@code key} in {@code partition} of {@code store}, which must be active here. */
   public <K, V> Optional<V> get(String store, K key, int partition) {
-    StateQueryRequest<V> request = StateQueryRequest.inStore(store)
-        .withQuery(KeyQuery.<K, V>withKey(key))
-        .withPartitions(Set.of(partition))
-        .requireActive();
+    StateQueryRequest<V> request =
+        StateQueryRequest.inStore(store)
+            .withQuery(KeyQuery.<K, V>withKey(key))
+            .withPartitions(Set.of(partition))
+            .requireActive();
     QueryResult<V> result = run(request).getPartitionResults().get(partition);
     if (result == null) {
-      throw new NotQueryableException("partition " + partition + " of store " + store + " is not on this instance");
+      throw new NotQueryableException(
+          "partition " + partition + " of store " + store + " is not on this instance");
     }
     return Optional.ofNullable(successful(store, partition, result));
   }
@@ -54,15 +56,18 @@ public final class LocalQueries {
     if (partitions.isEmpty()) {
       return entries;
     }
-    StateQueryRequest<KeyValueIterator<K, V>> request = StateQueryRequest.inStore(store)
-        .withQuery(RangeQuery.<K, V>withNoBounds())
-        .withPartitions(partitions)
-        .requireActive();
+    StateQueryRequest<KeyValueIterator<K, V>> request =
+        StateQueryRequest.inStore(store)
+            .withQuery(RangeQuery.<K, V>withNoBounds())
+            .withPartitions(partitions)
+            .requireActive();
     StateQueryResult<KeyValueIterator<K, V>> result = run(request);
     for (int partition : partitions) {
-      QueryResult<KeyValueIterator<K, V>> partitionResult = result.getPartitionResults().get(partition);
+      QueryResult<KeyValueIterator<K, V>> partitionResult =
+          result.getPartitionResults().get(partition);
       if (partitionResult == null) {
-        throw new NotQueryableException("partition " + partition + " of store " + store + " did not answer");
+        throw new NotQueryableException(
+            "partition " + partition + " of store " + store + " did not answer");
       }
       try (KeyValueIterator<K, V> iterator = successful(store, partition, partitionResult)) {
         iterator.forEachRemaining(entries::add);
@@ -96,7 +101,8 @@ public final class LocalQueries {
     try {
       return access.query(request);
     } catch (StreamsException e) {
-      throw new NotQueryableException("store " + request.getStoreName() + " is not queryable: " + e.getMessage(), e);
+      throw new NotQueryableException(
+          "store " + request.getStoreName() + " is not queryable: " + e.getMessage(), e);
     }
   }
 
@@ -105,11 +111,19 @@ public final class LocalQueries {
       return result.getResult();
     }
     FailureReason reason = result.getFailureReason();
-    String message = "store " + store + " partition " + partition + ": " + reason + " (" + result.getFailureMessage() + ")";
+    String message =
+        "store "
+            + store
+            + " partition "
+            + partition
+            + ": "
+            + reason
+            + " ("
+            + result.getFailureMessage()
+            + ")";
     if (reason == FailureReason.STORE_EXCEPTION || reason == FailureReason.UNKNOWN_QUERY_TYPE) {
       throw new IllegalStateException(message);
     }
     throw new NotQueryableException(message);
   }
-
 }

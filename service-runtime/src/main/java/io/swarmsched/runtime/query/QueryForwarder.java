@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class QueryForwarder {
   /** Set on a forwarded request: host:port of the instance that forwarded it. */
   public static final String FORWARDED_BY = "X-Swarm-Forwarded-By";
+
   /** Set on every routed answer: host:port of the instance whose state answered. */
   public static final String ANSWERED_BY = "X-Swarm-Answered-By";
 
@@ -29,7 +30,11 @@ public final class QueryForwarder {
   public QueryForwarder(HostInfo self, Duration connectTimeout, Duration requestTimeout) {
     this.self = self;
     this.requestTimeout = requestTimeout;
-    this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
   }
 
   public static boolean isForwarded(Request request) {
@@ -41,25 +46,40 @@ public final class QueryForwarder {
   }
 
   /** Forwards {@code request} (method, path, query, body, content type) to {@code target}. */
-  public Response forward(HostInfo target, Request request) throws IOException, InterruptedException {
-    return send(target, request.method(), request.pathAndQuery(), request.body(),
+  public Response forward(HostInfo target, Request request)
+      throws IOException, InterruptedException {
+    return send(
+        target,
+        request.method(),
+        request.pathAndQuery(),
+        request.body(),
         request.header("Content-Type").orElse(null));
   }
 
-  public Response send(HostInfo target, String method, String pathAndQuery, byte[] body, String contentType)
+  public Response send(
+      HostInfo target, String method, String pathAndQuery, byte[] body, String contentType)
       throws IOException, InterruptedException {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + address(target) + pathAndQuery))
-        .timeout(requestTimeout)
-        .header(FORWARDED_BY, address(self))
-        .method(method, body == null || body.length == 0
-            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create("http://" + address(target) + pathAndQuery))
+            .timeout(requestTimeout)
+            .header(FORWARDED_BY, address(self))
+            .method(
+                method,
+                body == null || body.length == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       builder.header("Content-Type", contentType);
     }
-    HttpResponse<byte[]> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response =
+        client.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
     String responseType = response.headers().firstValue("Content-Type").orElse(Response.JSON);
     String answeredBy = response.headers().firstValue(ANSWERED_BY).orElse(address(target));
-    return new Response(response.statusCode(), responseType, response.body(), Map.of(ANSWERED_BY, List.of(answeredBy)));
+    return new Response(
+        response.statusCode(),
+        responseType,
+        response.body(),
+        Map.of(ANSWERED_BY, List.of(answeredBy)));
   }
 
   public HostInfo self() {

@@ -9,8 +9,8 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 
 /**
- * What routing needs from a running Streams application: its state, who owns what, and IQv2.
- * {@link #of(KafkaStreams)} in production; tests give a fake to cover routing without a broker.
+ * What routing needs from a running Streams application: its state, who owns what, and IQv2. {@link
+ * #of(KafkaStreams)} in production; tests give a fake to cover routing without a broker.
  */
 public interface StoreAccess {
   KafkaStreams.State state();

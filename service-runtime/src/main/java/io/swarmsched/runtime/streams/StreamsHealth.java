@@ -10,28 +10,36 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Whether a Streams application is really serving, for {@code /health} (issue 13: it said
- * {@code UP ... RUNNING} while a stream thread died on the same record every 45 s, and while the
- * broker was down). Down when any of:
+ * Whether a Streams application is really serving, for {@code /health} (issue 13: it said {@code UP
+ * ... RUNNING} while a stream thread died on the same record every 45 s, and while the broker was
+ * down). Down when any of:
+ *
  * <ul>
  *   <li>the state is not RUNNING or REBALANCING (ERROR, PENDING_ERROR, shutting down, not started);
- *   <li>stream threads were replaced {@code maxReplacements} times or more within {@code replacementWindow}:
- *       a thread dying repeatedly, typically on one record it cannot get past;
+ *   <li>stream threads were replaced {@code maxReplacements} times or more within {@code
+ *       replacementWindow}: a thread dying repeatedly, typically on one record it cannot get past;
  *   <li>the broker has been unreachable for longer than {@code brokerUnreachableAfter}.
  * </ul>
+ *
  * Plain Java with an injected clock, so each rule is unit-tested; {@link StreamsService} feeds it.
  */
 public final class StreamsHealth {
   /** The thresholds. */
-  public record Policy(int maxReplacements, Duration replacementWindow, Duration brokerUnreachableAfter) {
+  public record Policy(
+      int maxReplacements, Duration replacementWindow, Duration brokerUnreachableAfter) {
     public Policy {
       if (maxReplacements < 1) {
         throw new IllegalArgumentException("maxReplacements must be >= 1, was " + maxReplacements);
       }
-      if (replacementWindow.isNegative() || replacementWindow.isZero()
-          || brokerUnreachableAfter.isNegative() || brokerUnreachableAfter.isZero()) {
-        throw new IllegalArgumentException("health windows must be positive: " + replacementWindow + ", "
-            + brokerUnreachableAfter);
+      if (replacementWindow.isNegative()
+          || replacementWindow.isZero()
+          || brokerUnreachableAfter.isNegative()
+          || brokerUnreachableAfter.isZero()) {
+        throw new IllegalArgumentException(
+            "health windows must be positive: "
+                + replacementWindow
+                + ", "
+                + brokerUnreachableAfter);
       }
     }
 
@@ -45,6 +53,7 @@ public final class StreamsHealth {
   private final LongSupplier clockMs;
   private final Deque<Long> replacements = new ArrayDeque<>();
   private long totalReplacements;
+
   /** When the broker was last reached, or when watching began. */
   private long lastReachedMs;
 
@@ -70,7 +79,8 @@ public final class StreamsHealth {
 
   public synchronized HealthCheck.Status status(KafkaStreams.State state, String applicationId) {
     long now = clockMs.getAsLong();
-    while (!replacements.isEmpty() && replacements.peekFirst() <= now - policy.replacementWindow().toMillis()) {
+    while (!replacements.isEmpty()
+        && replacements.peekFirst() <= now - policy.replacementWindow().toMillis()) {
       replacements.removeFirst();
     }
     long unreachableMs = now - lastReachedMs;
@@ -84,11 +94,19 @@ public final class StreamsHealth {
     if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
       problem = state.name();
     } else if (replacements.size() >= policy.maxReplacements()) {
-      problem = state.name() + ", but " + replacements.size() + " stream threads died in the last "
-          + policy.replacementWindow().toSeconds() + " s";
+      problem =
+          state.name()
+              + ", but "
+              + replacements.size()
+              + " stream threads died in the last "
+              + policy.replacementWindow().toSeconds()
+              + " s";
     } else if (unreachableMs > policy.brokerUnreachableAfter().toMillis()) {
-      problem = state.name() + ", but the broker has been unreachable for " + unreachableMs / 1000 + " s";
+      problem =
+          state.name() + ", but the broker has been unreachable for " + unreachableMs / 1000 + " s";
     }
-    return problem == null ? new HealthCheck.Status(true, state.name(), data) : new HealthCheck.Status(false, problem, data);
+    return problem == null
+        ? new HealthCheck.Status(true, state.name(), data)
+        : new HealthCheck.Status(false, problem, data);
   }
 }

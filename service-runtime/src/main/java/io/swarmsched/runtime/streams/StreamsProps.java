@@ -18,40 +18,60 @@ public final class StreamsProps {
 
   /**
    * Common Properties for application {@code applicationId}:
+   *
    * <ul>
    *   <li>bootstrap servers, state dir, processing guarantee ({@code swarm.processing.guarantee}),
    *       client id {@code <appId>-<instance id>};
    *   <li>{@code ensure.explicit.internal.resource.naming=true};
    *   <li>{@code schema.registry.url} from {@code swarm.schema.registry.url};
-   *   <li>dead letters: {@link DeadLetterDeserializationHandler}, {@link DeadLetterProcessingHandler}
-   *       and {@code errors.dead.letter.queue.topic.name} = {@code Topics.DEAD_LETTERS};
-   *   <li>{@code application.server} from {@code swarm.http.advertised}, else
-   *       {@code localhost:<swarm.http.port>} when the port is fixed (not 0);
+   *   <li>dead letters: {@link DeadLetterDeserializationHandler}, {@link
+   *       DeadLetterProcessingHandler} and {@code errors.dead.letter.queue.topic.name} = {@code
+   *       Topics.DEAD_LETTERS};
+   *   <li>{@code application.server} from {@code swarm.http.advertised}, else {@code
+   *       localhost:<swarm.http.port>} when the port is fixed (not 0);
    *   <li>{@link BoundedMemoryRocksDBConfig} with {@code swarm.rocksdb.memory.bytes};
-   *   <li>{@link #FAILOVER_DEFAULTS}: session timeout, heartbeat, one standby replica, transaction timeout;
+   *   <li>{@link #FAILOVER_DEFAULTS}: session timeout, heartbeat, one standby replica, transaction
+   *       timeout;
    *   <li>last, every {@code swarm.streams.<key>} as {@code <key>} (e.g. num.standby.replicas).
    * </ul>
    */
   public static Properties base(String applicationId, Settings settings) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.CLIENT_ID_CONFIG, applicationId + "-" + CommonKeys.instanceId(settings));
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
-    props.put(StreamsConfig.STATE_DIR_CONFIG, settings.string(CommonKeys.STATE_DIR,
-        CommonKeys.DEFAULTS.get(CommonKeys.STATE_DIR)));
+    props.put(
+        StreamsConfig.CLIENT_ID_CONFIG, applicationId + "-" + CommonKeys.instanceId(settings));
+    props.put(
+        StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
+    props.put(
+        StreamsConfig.STATE_DIR_CONFIG,
+        settings.string(CommonKeys.STATE_DIR, CommonKeys.DEFAULTS.get(CommonKeys.STATE_DIR)));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, CommonKeys.processingGuarantee(settings));
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    settings.optional(CommonKeys.SCHEMA_REGISTRY_URL).ifPresent(url -> props.put(SCHEMA_REGISTRY_URL, url));
+    settings
+        .optional(CommonKeys.SCHEMA_REGISTRY_URL)
+        .ifPresent(url -> props.put(SCHEMA_REGISTRY_URL, url));
 
-    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterDeserializationHandler.class.getName());
+    props.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProcessingHandler.class.getName());
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
 
-    applicationServer(settings).ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
+    applicationServer(settings)
+        .ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
 
-    long rocksBytes = settings.bytes(CommonKeys.ROCKSDB_MEMORY_BYTES, CommonKeys.DEFAULT_ROCKSDB_MEMORY_BYTES, 1024 * 1024, Long.MAX_VALUE);
+    long rocksBytes =
+        settings.bytes(
+            CommonKeys.ROCKSDB_MEMORY_BYTES,
+            CommonKeys.DEFAULT_ROCKSDB_MEMORY_BYTES,
+            1024 * 1024,
+            Long.MAX_VALUE);
     props.put(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(rocksBytes));
-    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
+    props.put(
+        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+        BoundedMemoryRocksDBConfig.class.getName());
 
     FAILOVER_DEFAULTS.forEach(props::put);
 
@@ -60,19 +80,23 @@ public final class StreamsProps {
   }
 
   /**
-   * Failover in 9-19 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
-   * killed instance is noticed after {@code session.timeout.ms} (6 s, the broker's default
-   * minimum; Kafka's default is 45 s), a warm standby of its state is already on a survivor, and
-   * a transaction the killed instance left open is aborted after {@code transaction.timeout.ms}
-   * (5 s; Streams' exactly-once default is 10 s), which until then holds back read_committed
-   * restores and the committed offsets of its partitions. Each is overridable with
-   * {@code swarm.streams.<key>}.
+   * Failover in 9-19 s rather than about 50 s (issue 13; measured in docs/reliability.md): a killed
+   * instance is noticed after {@code session.timeout.ms} (6 s, the broker's default minimum;
+   * Kafka's default is 45 s), a warm standby of its state is already on a survivor, and a
+   * transaction the killed instance left open is aborted after {@code transaction.timeout.ms} (5 s;
+   * Streams' exactly-once default is 10 s), which until then holds back read_committed restores and
+   * the committed offsets of its partitions. Each is overridable with {@code swarm.streams.<key>}.
    */
-  public static final java.util.Map<String, String> FAILOVER_DEFAULTS = java.util.Map.of(
-      "session.timeout.ms", "6000",
-      "heartbeat.interval.ms", "1500",
-      StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1",
-      "transaction.timeout.ms", "5000");
+  public static final java.util.Map<String, String> FAILOVER_DEFAULTS =
+      java.util.Map.of(
+          "session.timeout.ms",
+          "6000",
+          "heartbeat.interval.ms",
+          "1500",
+          StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG,
+          "1",
+          "transaction.timeout.ms",
+          "5000");
 
   /** host:port for {@code application.server}, if this instance's HTTP address is known. */
   public static Optional<String> applicationServer(Settings settings) {
@@ -81,8 +105,8 @@ public final class StreamsProps {
       String value = advertised.get();
       int colon = value.lastIndexOf(':');
       if (colon <= 0 || colon == value.length() - 1) {
-        throw new io.swarmsched.runtime.config.ConfigException(CommonKeys.HTTP_ADVERTISED,
-            "'" + value + "' is not host:port");
+        throw new io.swarmsched.runtime.config.ConfigException(
+            CommonKeys.HTTP_ADVERTISED, "'" + value + "' is not host:port");
       }
       try {
         int port = Integer.parseInt(value.substring(colon + 1));
@@ -90,8 +114,8 @@ public final class StreamsProps {
           throw new NumberFormatException();
         }
       } catch (NumberFormatException e) {
-        throw new io.swarmsched.runtime.config.ConfigException(CommonKeys.HTTP_ADVERTISED,
-            "'" + value + "' has no valid port");
+        throw new io.swarmsched.runtime.config.ConfigException(
+            CommonKeys.HTTP_ADVERTISED, "'" + value + "' has no valid port");
       }
       return advertised;
     }

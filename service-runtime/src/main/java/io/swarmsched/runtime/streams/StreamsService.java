@@ -22,12 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one Kafka Streams application: start, wait until RUNNING, health, metrics, close.
- * A stream thread that dies of an unexpected exception is replaced (REPLACE_THREAD), so one
- * poison record cannot stop the service; it is logged with the exception, and counted: a thread
- * that keeps dying makes {@link #healthCheck()} report down ({@link StreamsHealth}), as do the
- * ERROR and PENDING_ERROR states and a broker that a small admin client has not reached for the
- * policy's threshold.
+ * Runs one Kafka Streams application: start, wait until RUNNING, health, metrics, close. A stream
+ * thread that dies of an unexpected exception is replaced (REPLACE_THREAD), so one poison record
+ * cannot stop the service; it is logged with the exception, and counted: a thread that keeps dying
+ * makes {@link #healthCheck()} report down ({@link StreamsHealth}), as do the ERROR and
+ * PENDING_ERROR states and a broker that a small admin client has not reached for the policy's
+ * threshold.
  *
  * <pre>{@code
  * StreamsService service = new StreamsService(IngestTopology.build(settings), StreamsProps.base("heartbeat-ingest", settings));
@@ -56,22 +56,28 @@ public final class StreamsService implements AutoCloseable {
     this(topology, properties, StreamsHealth.Policy.defaults());
   }
 
-  public StreamsService(Topology topology, Properties properties, StreamsHealth.Policy healthPolicy) {
+  public StreamsService(
+      Topology topology, Properties properties, StreamsHealth.Policy healthPolicy) {
     Objects.requireNonNull(topology, "topology");
     this.applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
     this.properties = properties;
     this.health = new StreamsHealth(healthPolicy, System::currentTimeMillis);
-    // probe often enough that "unreachable for longer than the threshold" is seen within a third of it
+    // probe often enough that "unreachable for longer than the threshold" is seen within a third of
+    // it
     this.brokerProbeInterval = healthPolicy.brokerUnreachableAfter().dividedBy(3);
     this.streams = new KafkaStreams(topology, properties);
-    streams.setUncaughtExceptionHandler(exception -> {
-      health.threadReplaced();
-      log.error("Stream thread of {} died ({} replaced so far); replacing it", applicationId,
-          health.totalReplacements(), exception);
-      return StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
-    streams.setStateListener((newState, oldState) ->
-        log.info("{}: {} -> {}", applicationId, oldState, newState));
+    streams.setUncaughtExceptionHandler(
+        exception -> {
+          health.threadReplaced();
+          log.error(
+              "Stream thread of {} died ({} replaced so far); replacing it",
+              applicationId,
+              health.totalReplacements(),
+              exception);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (newState, oldState) -> log.info("{}: {} -> {}", applicationId, oldState, newState));
   }
 
   public StreamsService start() {
@@ -97,26 +103,37 @@ public final class StreamsService implements AutoCloseable {
     adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
     adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
     admin = Admin.create(adminProps);
-    brokerProbe = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, applicationId + "-broker-probe");
-      t.setDaemon(true);
-      return t;
-    });
-    brokerProbe.scheduleWithFixedDelay(() -> {
-      try {
-        admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).nodes()
-            .get(timeoutMs, TimeUnit.MILLISECONDS);
-        health.brokerReached();
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        log.debug("{}: broker not reached: {}", applicationId, e.toString());
-      }
-    }, 0, brokerProbeInterval.toMillis(), TimeUnit.MILLISECONDS);
+    brokerProbe =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, applicationId + "-broker-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    brokerProbe.scheduleWithFixedDelay(
+        () -> {
+          try {
+            admin
+                .describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
+                .nodes()
+                .get(timeoutMs, TimeUnit.MILLISECONDS);
+            health.brokerReached();
+          } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+              Thread.currentThread().interrupt();
+            }
+            log.debug("{}: broker not reached: {}", applicationId, e.toString());
+          }
+        },
+        0,
+        brokerProbeInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
-  /** Blocks until the application is RUNNING; throws if it does not get there within {@code timeout}. */
+  /**
+   * Blocks until the application is RUNNING; throws if it does not get there within {@code
+   * timeout}.
+   */
   public void awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -124,18 +141,25 @@ public final class StreamsService implements AutoCloseable {
       if (state == KafkaStreams.State.RUNNING) {
         return;
       }
-      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
-          || state == KafkaStreams.State.PENDING_SHUTDOWN || state == KafkaStreams.State.PENDING_ERROR) {
-        throw new IllegalStateException(applicationId + " will not reach RUNNING: state is " + state);
+      if (state == KafkaStreams.State.ERROR
+          || state == KafkaStreams.State.NOT_RUNNING
+          || state == KafkaStreams.State.PENDING_SHUTDOWN
+          || state == KafkaStreams.State.PENDING_ERROR) {
+        throw new IllegalStateException(
+            applicationId + " will not reach RUNNING: state is " + state);
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(applicationId + " not RUNNING after " + timeout + ": state is " + state);
+        throw new IllegalStateException(
+            applicationId + " not RUNNING after " + timeout + ": state is " + state);
       }
       Thread.sleep(50);
     }
   }
 
-  /** Up while RUNNING or REBALANCING, no thread keeps dying and the broker answers ({@link StreamsHealth}). */
+  /**
+   * Up while RUNNING or REBALANCING, no thread keeps dying and the broker answers ({@link
+   * StreamsHealth}).
+   */
   public boolean isHealthy() {
     return healthCheck().check().up();
   }
@@ -149,7 +173,9 @@ public final class StreamsService implements AutoCloseable {
     return health.totalReplacements();
   }
 
-  /** Binds Streams' client metrics (and its consumers', producers', RocksDB's) to {@code registry}. */
+  /**
+   * Binds Streams' client metrics (and its consumers', producers', RocksDB's) to {@code registry}.
+   */
   public void bindMetrics(MeterRegistry registry) {
     KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
     binder.bindTo(registry);
@@ -158,7 +184,9 @@ public final class StreamsService implements AutoCloseable {
 
   /** Closes this service when the JVM exits. */
   public StreamsService addShutdownHook() {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> close(DEFAULT_CLOSE_TIMEOUT), applicationId + "-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> close(DEFAULT_CLOSE_TIMEOUT), applicationId + "-shutdown"));
     return this;
   }
 
@@ -171,15 +199,18 @@ public final class StreamsService implements AutoCloseable {
   }
 
   /**
-   * Closes, leaving the consumer group so the remaining instances take over this one's
-   * partitions at once (instead of after the session timeout); waits up to {@code timeout};
-   * returns whether all threads stopped in time. Idempotent.
+   * Closes, leaving the consumer group so the remaining instances take over this one's partitions
+   * at once (instead of after the session timeout); waits up to {@code timeout}; returns whether
+   * all threads stopped in time. Idempotent.
    */
   public boolean close(Duration timeout) {
     return close(timeout, true);
   }
 
-  /** Closes; {@code leaveGroup=false} keeps the membership for a quick restart of this same instance. */
+  /**
+   * Closes; {@code leaveGroup=false} keeps the membership for a quick restart of this same
+   * instance.
+   */
   public boolean close(Duration timeout, boolean leaveGroup) {
     if (!closed.compareAndSet(false, true)) {
       return true;
@@ -192,8 +223,13 @@ public final class StreamsService implements AutoCloseable {
       brokerProbe.shutdownNow();
       admin.close(Duration.ofSeconds(1));
     }
-    boolean stopped = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(leaveGroup
-        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+    boolean stopped =
+        streams.close(
+            CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(
+                    leaveGroup
+                        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                        : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
     if (!stopped) {
       log.warn("{} did not stop within {}", applicationId, timeout);
     }

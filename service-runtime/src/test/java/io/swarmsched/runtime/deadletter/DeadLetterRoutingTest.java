@@ -61,11 +61,16 @@ class DeadLetterRoutingTest {
 
   static Topology topology() {
     StreamsBuilder builder = new StreamsBuilder();
-    Validator<Integer> nonNegative = (key, value) ->
-        value < 0 ? Optional.of("reading: " + value + " is negative") : Optional.empty();
-    KStream<String, ProcessingResult<Integer>> decoded = builder
-        .stream(INPUT, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("readings-source"))
-        .processValues(AvroDecoding.decode(new ReadingDeserializer(), STAGE, nonNegative), Named.as("readings-decode"));
+    Validator<Integer> nonNegative =
+        (key, value) ->
+            value < 0 ? Optional.of("reading: " + value + " is negative") : Optional.empty();
+    KStream<String, ProcessingResult<Integer>> decoded =
+        builder.stream(
+                INPUT,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("readings-source"))
+            .processValues(
+                AvroDecoding.decode(new ReadingDeserializer(), STAGE, nonNegative),
+                Named.as("readings-decode"));
     DeadLetterRouting.split(decoded, "readings-dlq")
         .mapValues(v -> "reading=" + v, Named.as("readings-format"))
         .to(OUTPUT, Produced.with(Serdes.String(), Serdes.String()).withName("readings-sink"));
@@ -86,7 +91,9 @@ class DeadLetterRoutingTest {
     driver = new TopologyTestDriver(topology(), props);
     input = driver.createInputTopic(INPUT, new StringSerializer(), new ByteArraySerializer());
     output = driver.createOutputTopic(OUTPUT, new StringDeserializer(), new StringDeserializer());
-    deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   @AfterEach
@@ -108,7 +115,9 @@ class DeadLetterRoutingTest {
   void goodRecordPassesAndNothingIsDeadLettered() {
     input.pipeInput(new TestRecord<>("host-1", reading(42), headers("t1")));
 
-    assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + ":" + kv.value).containsExactly("host-1:reading=42");
+    assertThat(output.readKeyValuesToList())
+        .extracting(kv -> kv.key + ":" + kv.value)
+        .containsExactly("host-1:reading=42");
     assertThat(deadLetters.isEmpty()).isTrue();
   }
 
@@ -125,14 +134,17 @@ class DeadLetterRoutingTest {
     assertThat(header(dead.headers(), DeadLetterHeaders.STAGE)).isEqualTo(STAGE);
     assertThat(header(dead.headers(), DeadLetterHeaders.REASON))
         .isEqualTo(AvroDecoding.DESERIALIZATION_FAILED + "Unknown magic byte!");
-    assertThat(header(dead.headers(), DeadLetterHeaders.EXCEPTION)).isEqualTo(SerializationException.class.getName());
+    assertThat(header(dead.headers(), DeadLetterHeaders.EXCEPTION))
+        .isEqualTo(SerializationException.class.getName());
     assertThat(header(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(INPUT);
     assertThat(header(dead.headers(), DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
     assertThat(header(dead.headers(), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
     assertThat(header(dead.headers(), DeadLetterHeaders.TIMESTAMP)).matches("\\d+");
     assertThat(deadLetters.isEmpty()).isTrue();
 
-    assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + ":" + kv.value).containsExactly("host-2:reading=5");
+    assertThat(output.readKeyValuesToList())
+        .extracting(kv -> kv.key + ":" + kv.value)
+        .containsExactly("host-2:reading=5");
   }
 
   @Test
@@ -157,21 +169,35 @@ class DeadLetterRoutingTest {
     input.pipeInput("host-2", (byte[]) null);
 
     List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
-    assertThat(dead).extracting(r -> header(r.headers(), DeadLetterHeaders.REASON)).containsExactly(
-        AvroDecoding.DESERIALIZATION_FAILED + "Truncated record: 2 bytes", AvroDecoding.NO_VALUE);
+    assertThat(dead)
+        .extracting(r -> header(r.headers(), DeadLetterHeaders.REASON))
+        .containsExactly(
+            AvroDecoding.DESERIALIZATION_FAILED + "Truncated record: 2 bytes",
+            AvroDecoding.NO_VALUE);
     assertThat(output.isEmpty()).isTrue();
   }
 
   @Test
   void validatorThatThrowsIsAFailedValidationNotACrash() {
-    ProcessingResult<Integer> result = AvroDecoding.decodeOne(new ReadingDeserializer(), STAGE,
-        (key, value) -> { throw new IllegalArgumentException("boom"); },
-        "k", reading(1), new RecordHeaders(), "t", 2, 9);
+    ProcessingResult<Integer> result =
+        AvroDecoding.decodeOne(
+            new ReadingDeserializer(),
+            STAGE,
+            (key, value) -> {
+              throw new IllegalArgumentException("boom");
+            },
+            "k",
+            reading(1),
+            new RecordHeaders(),
+            "t",
+            2,
+            9);
 
     assertThat(result.isFailed()).isTrue();
     assertThat(result.deadLetter().reason()).isEqualTo(AvroDecoding.VALIDATION_FAILED + "boom");
     assertThat(result.deadLetter().sourcePartition()).isEqualTo(2);
-    assertThat(result.deadLetter().exceptionClass()).isEqualTo(IllegalArgumentException.class.getName());
+    assertThat(result.deadLetter().exceptionClass())
+        .isEqualTo(IllegalArgumentException.class.getName());
   }
 
   // --- the Streams deserialization handler, for sources read with a typed serde ---
@@ -185,11 +211,17 @@ class DeadLetterRoutingTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "deserialization-handler-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterDeserializationHandler.class);
     try (TopologyTestDriver typed = new TopologyTestDriver(builder.build(), props)) {
-      TestInputTopic<String, byte[]> in = typed.createInputTopic(INPUT, new StringSerializer(), new ByteArraySerializer());
-      TestOutputTopic<String, String> out = typed.createOutputTopic(OUTPUT, new StringDeserializer(), new StringDeserializer());
-      TestOutputTopic<byte[], byte[]> dlq = typed.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      TestInputTopic<String, byte[]> in =
+          typed.createInputTopic(INPUT, new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, String> out =
+          typed.createOutputTopic(OUTPUT, new StringDeserializer(), new StringDeserializer());
+      TestOutputTopic<byte[], byte[]> dlq =
+          typed.createOutputTopic(
+              Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
       byte[] threeBytes = {1, 2, 3};
       in.pipeInput(new TestRecord<>("k1", threeBytes, headers("bad")));
@@ -199,8 +231,10 @@ class DeadLetterRoutingTest {
       assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("k1");
       assertThat(dead.value()).isEqualTo(threeBytes);
       assertThat(header(dead.headers(), "trace-id")).isEqualTo("bad");
-      assertThat(header(dead.headers(), DeadLetterHeaders.STAGE)).isEqualTo(DeadLetterDeserializationHandler.STAGE);
-      assertThat(header(dead.headers(), DeadLetterHeaders.REASON)).startsWith("deserialization failed at typed-source: ");
+      assertThat(header(dead.headers(), DeadLetterHeaders.STAGE))
+          .isEqualTo(DeadLetterDeserializationHandler.STAGE);
+      assertThat(header(dead.headers(), DeadLetterHeaders.REASON))
+          .startsWith("deserialization failed at typed-source: ");
       assertThat(header(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(INPUT);
       assertThat(header(dead.headers(), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
       assertThat(header(dead.headers(), DeadLetterHeaders.EXCEPTION)).isNotBlank();
@@ -212,21 +246,28 @@ class DeadLetterRoutingTest {
   void processingHandlerDeadLettersTheSourceRecordWhenAProcessorThrows() {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()).withName("buggy-source"))
-        .mapValues(v -> {
-          if (v.equals("explode")) {
-            throw new IllegalStateException("bug in the processor");
-          }
-          return v.toUpperCase();
-        }, Named.as("buggy-map"))
+        .mapValues(
+            v -> {
+              if (v.equals("explode")) {
+                throw new IllegalStateException("bug in the processor");
+              }
+              return v.toUpperCase();
+            },
+            Named.as("buggy-map"))
         .to(OUTPUT, Produced.with(Serdes.String(), Serdes.String()).withName("buggy-sink"));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processing-handler-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+    props.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
     try (TopologyTestDriver buggy = new TopologyTestDriver(builder.build(), props)) {
-      TestInputTopic<String, String> in = buggy.createInputTopic(INPUT, new StringSerializer(), new StringSerializer());
-      TestOutputTopic<String, String> out = buggy.createOutputTopic(OUTPUT, new StringDeserializer(), new StringDeserializer());
-      TestOutputTopic<byte[], byte[]> dlq = buggy.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      TestInputTopic<String, String> in =
+          buggy.createInputTopic(INPUT, new StringSerializer(), new StringSerializer());
+      TestOutputTopic<String, String> out =
+          buggy.createOutputTopic(OUTPUT, new StringDeserializer(), new StringDeserializer());
+      TestOutputTopic<byte[], byte[]> dlq =
+          buggy.createOutputTopic(
+              Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
       in.pipeInput("k1", "explode");
       in.pipeInput("k2", "fine");
@@ -234,7 +275,8 @@ class DeadLetterRoutingTest {
       TestRecord<byte[], byte[]> dead = dlq.readRecord();
       assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("explode");
       assertThat(header(dead.headers(), DeadLetterHeaders.STAGE)).isEqualTo("process:buggy-map");
-      assertThat(header(dead.headers(), DeadLetterHeaders.REASON)).isEqualTo("processing failed: bug in the processor");
+      assertThat(header(dead.headers(), DeadLetterHeaders.REASON))
+          .isEqualTo("processing failed: bug in the processor");
       assertThat(out.readValuesToList()).containsExactly("FINE");
     }
   }

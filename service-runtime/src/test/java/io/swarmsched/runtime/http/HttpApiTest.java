@@ -27,19 +27,31 @@ class HttpApiTest {
   @BeforeEach
   void start() throws IOException {
     api = HttpApi.create("127.0.0.1", 0, LIMIT);
-    api.get("/api/v1/hosts/{id}", req -> Response.ok(Map.of("id", req.pathParam("id"),
-        "liveness", req.query("liveness").orElse("any"))));
-    api.post("/api/v1/heartbeat", req -> {
-      Heartbeat hb = req.bodyAs(Heartbeat.class);
-      if (hb.max_tasks() < 0) {
-        throw ApiException.badRequest("max_tasks: " + hb.max_tasks() + " is negative");
-      }
-      return Response.json(202, Map.of("accepted", hb.worker_id()));
-    });
+    api.get(
+        "/api/v1/hosts/{id}",
+        req ->
+            Response.ok(
+                Map.of(
+                    "id", req.pathParam("id"), "liveness", req.query("liveness").orElse("any"))));
+    api.post(
+        "/api/v1/heartbeat",
+        req -> {
+          Heartbeat hb = req.bodyAs(Heartbeat.class);
+          if (hb.max_tasks() < 0) {
+            throw ApiException.badRequest("max_tasks: " + hb.max_tasks() + " is negative");
+          }
+          return Response.json(202, Map.of("accepted", hb.worker_id()));
+        });
     api.post("/api/v1/tree", req -> Response.ok(Map.of("keys", req.bodyJson().size())));
-    api.get("/boom", req -> { throw new IllegalStateException("kaput"); });
-    api.registerHealthCheck("streams", () -> streamsUp.get()
-        ? HealthCheck.Status.up("RUNNING") : HealthCheck.Status.down("ERROR"));
+    api.get(
+        "/boom",
+        req -> {
+          throw new IllegalStateException("kaput");
+        });
+    api.registerHealthCheck(
+        "streams",
+        () ->
+            streamsUp.get() ? HealthCheck.Status.up("RUNNING") : HealthCheck.Status.down("ERROR"));
     api.meterRegistry().counter("swarm.test.events").increment(3);
     api.start();
   }
@@ -50,13 +62,20 @@ class HttpApiTest {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(api.localUrl() + path)).timeout(Duration.ofSeconds(30)).build(),
+    return client.send(
+        HttpRequest.newBuilder(URI.create(api.localUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> post(String path, String body) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(api.localUrl() + path)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return client.send(
+        HttpRequest.newBuilder(URI.create(api.localUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -92,9 +111,11 @@ class HttpApiTest {
     assertThat(syntax.statusCode()).isEqualTo(400);
     assertThat(json(syntax).get("message").asText()).startsWith("malformed JSON at line 1");
 
-    HttpResponse<String> wrongType = post("/api/v1/heartbeat", "{\"worker_id\":\"w\",\"max_tasks\":\"many\"}");
+    HttpResponse<String> wrongType =
+        post("/api/v1/heartbeat", "{\"worker_id\":\"w\",\"max_tasks\":\"many\"}");
     assertThat(wrongType.statusCode()).isEqualTo(400);
-    assertThat(json(wrongType).get("message").asText()).startsWith("invalid JSON at field 'max_tasks'");
+    assertThat(json(wrongType).get("message").asText())
+        .startsWith("invalid JSON at field 'max_tasks'");
 
     HttpResponse<String> empty = post("/api/v1/tree", "");
     assertThat(empty.statusCode()).isEqualTo(400);
@@ -103,7 +124,8 @@ class HttpApiTest {
 
   @Test
   void bodyOverTheLimitIs413WithJsonMessage() throws Exception {
-    HttpResponse<String> response = post("/api/v1/tree", "{\"k\":\"" + "x".repeat(LIMIT * 2) + "\"}");
+    HttpResponse<String> response =
+        post("/api/v1/tree", "{\"k\":\"" + "x".repeat(LIMIT * 2) + "\"}");
 
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(json(response).get("message").asText()).contains(Integer.toString(LIMIT));
@@ -153,6 +175,7 @@ class HttpApiTest {
     assertThat(response.body())
         .contains("jvm_memory_used_bytes")
         .contains("swarm_test_events_total 3.0")
-        .contains("swarm_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/hosts/{id}\",status=\"200\"}");
+        .contains(
+            "swarm_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/hosts/{id}\",status=\"200\"}");
   }
 }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests a client should not send, on raw sockets against a real {@link HttpApi}: each gets
- * a status the client can read (never a reset), and nothing large is echoed back.
+ * Requests a client should not send, on raw sockets against a real {@link HttpApi}: each gets a
+ * status the client can read (never a reset), and nothing large is echoed back.
  */
 class HttpEdgeCasesTest {
   static final int LIMIT = 1024;
@@ -31,19 +31,23 @@ class HttpEdgeCasesTest {
   @BeforeEach
   void start() throws IOException {
     api = HttpApi.create("127.0.0.1", 0, LIMIT);
-    api.get("/api/v1/hosts/{id}", req -> {
-      throw ApiException.notFound("host '" + req.pathParam("id") + "' is not known");
-    });
+    api.get(
+        "/api/v1/hosts/{id}",
+        req -> {
+          throw ApiException.notFound("host '" + req.pathParam("id") + "' is not known");
+        });
     api.post("/api/v1/echo", req -> Response.ok(Map.of("bytes", req.body().length)));
-    api.get("/api/v1/stuck", req -> {
-      entered.countDown();
-      try {
-        release.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return Response.ok(Map.of());
-    });
+    api.get(
+        "/api/v1/stuck",
+        req -> {
+          entered.countDown();
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return Response.ok(Map.of());
+        });
     api.start();
   }
 
@@ -59,7 +63,8 @@ class HttpEdgeCasesTest {
 
   @Test
   void aOneMegabytePathIsAnswered414() throws Exception {
-    Reply reply = RawHttp.exchange(api.port(), "GET /" + "a".repeat(MB) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(api.port(), "GET /" + "a".repeat(MB) + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(414);
     assertThat(json(reply).get("error_code").asInt()).isEqualTo(414);
@@ -68,7 +73,9 @@ class HttpEdgeCasesTest {
 
   @Test
   void aOneMegabyteHeaderIsAnswered431() throws Exception {
-    Reply reply = RawHttp.exchange(api.port(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(MB) + "\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            api.port(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(MB) + "\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(431);
     assertThat(json(reply).get("message").asText()).contains("header");
@@ -87,8 +94,11 @@ class HttpEdgeCasesTest {
 
   @Test
   void aClientThatWritesItsWholeOversizeBodyReadsThe413() throws Exception {
-    byte[] head = ("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-        + (4 * MB) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] head =
+        ("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + (4 * MB)
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     byte[] request = new byte[head.length + 4 * MB];
     System.arraycopy(head, 0, request, 0, head.length);
 
@@ -101,7 +111,9 @@ class HttpEdgeCasesTest {
 
   @Test
   void anOversizeChunkedBodyIsAnswered413Too() throws Exception {
-    StringBuilder request = new StringBuilder("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    StringBuilder request =
+        new StringBuilder(
+            "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 64; i++) {
       request.append("400\r\n").append("c".repeat(1024)).append("\r\n");
     }
@@ -113,7 +125,10 @@ class HttpEdgeCasesTest {
   @Test
   void aLongIdIsNotEchoedInFull() throws Exception {
     String id = "i".repeat(10_000); // under the request-line limit, so the handler sees it
-    Reply reply = RawHttp.exchange(api.port(), "GET /api/v1/hosts/" + id + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            api.port(),
+            "GET /api/v1/hosts/" + id + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(404);
     String message = json(reply).get("message").asText();
@@ -122,7 +137,10 @@ class HttpEdgeCasesTest {
 
   @Test
   void aSixtyFourKibIdIsRefusedWithoutBeingEchoed() throws Exception {
-    Reply reply = RawHttp.exchange(api.port(), "GET /api/v1/hosts/" + "i".repeat(64 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            api.port(),
+            "GET /api/v1/hosts/" + "i".repeat(64 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(414);
     assertThat(reply.body()).doesNotContain("iiii");
@@ -130,7 +148,10 @@ class HttpEdgeCasesTest {
 
   @Test
   void anUnknownPathIsEchoedTruncated() throws Exception {
-    Reply reply = RawHttp.exchange(api.port(), "GET /" + "p".repeat(5000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            api.port(),
+            "GET /" + "p".repeat(5000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(404);
     assertThat(reply.body().length()).isLessThan(300);
@@ -139,9 +160,15 @@ class HttpEdgeCasesTest {
   @Test
   void malformedRequestsAreAnswered400() throws Exception {
     assertThat(RawHttp.exchange(api.port(), "GARBAGE\r\n\r\n").status()).isEqualTo(400);
-    assertThat(RawHttp.exchange(api.port(), "GET /health HTTP/1.1\r\nno colon here\r\n\r\n").status()).isEqualTo(400);
-    assertThat(RawHttp.exchange(api.port(), "POST /api/v1/echo HTTP/1.1\r\nContent-Length: -5\r\n\r\n").status()).isEqualTo(400);
-    assertThat(RawHttp.exchange(api.port(), "GET /health HTTP/2.0\r\n\r\n").status()).isEqualTo(505);
+    assertThat(
+            RawHttp.exchange(api.port(), "GET /health HTTP/1.1\r\nno colon here\r\n\r\n").status())
+        .isEqualTo(400);
+    assertThat(
+            RawHttp.exchange(api.port(), "POST /api/v1/echo HTTP/1.1\r\nContent-Length: -5\r\n\r\n")
+                .status())
+        .isEqualTo(400);
+    assertThat(RawHttp.exchange(api.port(), "GET /health HTTP/2.0\r\n\r\n").status())
+        .isEqualTo(505);
   }
 
   @Test
@@ -152,14 +179,18 @@ class HttpEdgeCasesTest {
       var in = socket.getInputStream();
       out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
       assertThat(RawHttp.read(in).status()).isEqualTo(200);
-      out.write(("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + "3\r\n{\"a\r\n5\r\n\":1}\n\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + "3\r\n{\"a\r\n5\r\n\":1}\n\r\n0\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       Reply echo = RawHttp.read(in);
       assertThat(echo.status()).isEqualTo(200);
       assertThat(json(echo).get("bytes").asInt()).isEqualTo(8);
       // An oversize body small enough to drain keeps the connection usable.
-      out.write(("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + "x".repeat(2000))
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n"
+                  + "x".repeat(2000))
+              .getBytes(StandardCharsets.ISO_8859_1));
       assertThat(RawHttp.read(in).status()).isEqualTo(413);
       out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
       assertThat(RawHttp.read(in).status()).isEqualTo(200);
@@ -168,8 +199,13 @@ class HttpEdgeCasesTest {
 
   @Test
   void closeReturnsPromptlyWhileARequestIsStuckAndAnIdleConnectionIsOpen() throws Exception {
-    try (Socket idle = new Socket("127.0.0.1", api.port()); Socket stuck = new Socket("127.0.0.1", api.port())) {
-      stuck.getOutputStream().write("GET /api/v1/stuck HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    try (Socket idle = new Socket("127.0.0.1", api.port());
+        Socket stuck = new Socket("127.0.0.1", api.port())) {
+      stuck
+          .getOutputStream()
+          .write(
+              "GET /api/v1/stuck HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
       stuck.getOutputStream().flush();
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 

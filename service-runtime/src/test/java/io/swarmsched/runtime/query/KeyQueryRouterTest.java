@@ -34,7 +34,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Routing decisions without a broker: a fake of Streams' metadata and IQv2 behind two real HTTP APIs. */
+/**
+ * Routing decisions without a broker: a fake of Streams' metadata and IQv2 behind two real HTTP
+ * APIs.
+ */
 class KeyQueryRouterTest {
   static final String STORE = "counts-store";
   static final Serializer<String> KEYS = Serdes.String().serializer();
@@ -56,7 +59,9 @@ class KeyQueryRouterTest {
     @Override
     public <K> KeyQueryMetadata metadataForKey(String store, K key, Serializer<K> keySerializer) {
       HostInfo owner = owners.get(key);
-      return owner == null ? KeyQueryMetadata.NOT_AVAILABLE : new KeyQueryMetadata(owner, Set.of(), 0);
+      return owner == null
+          ? KeyQueryMetadata.NOT_AVAILABLE
+          : new KeyQueryMetadata(owner, Set.of(), 0);
     }
 
     @Override
@@ -72,10 +77,14 @@ class KeyQueryRouterTest {
         if (failure != null) {
           result.addResult(partition, QueryResult.forFailure(failure, "fake"));
         } else if (request.getQuery() instanceof KeyQuery<?, ?> keyQuery) {
-          result.addResult(partition, (QueryResult<R>) QueryResult.forResult(values.get((String) keyQuery.getKey())));
+          result.addResult(
+              partition,
+              (QueryResult<R>) QueryResult.forResult(values.get((String) keyQuery.getKey())));
         } else if (request.getQuery() instanceof RangeQuery<?, ?>) {
-          List<org.apache.kafka.streams.KeyValue<String, Long>> entries = values.entrySet().stream()
-              .map(e -> org.apache.kafka.streams.KeyValue.pair(e.getKey(), e.getValue())).toList();
+          List<org.apache.kafka.streams.KeyValue<String, Long>> entries =
+              values.entrySet().stream()
+                  .map(e -> org.apache.kafka.streams.KeyValue.pair(e.getKey(), e.getValue()))
+                  .toList();
           result.addResult(partition, (QueryResult<R>) QueryResult.forResult(iterator(entries)));
         }
       }
@@ -83,25 +92,66 @@ class KeyQueryRouterTest {
     }
   }
 
-  static KeyValueIterator<String, Long> iterator(List<org.apache.kafka.streams.KeyValue<String, Long>> entries) {
+  static KeyValueIterator<String, Long> iterator(
+      List<org.apache.kafka.streams.KeyValue<String, Long>> entries) {
     java.util.Iterator<org.apache.kafka.streams.KeyValue<String, Long>> it = entries.iterator();
     return new KeyValueIterator<>() {
-      @Override public void close() {}
-      @Override public String peekNextKey() { throw new UnsupportedOperationException(); }
-      @Override public boolean hasNext() { return it.hasNext(); }
-      @Override public org.apache.kafka.streams.KeyValue<String, Long> next() { return it.next(); }
+      @Override
+      public void close() {}
+
+      @Override
+      public String peekNextKey() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public org.apache.kafka.streams.KeyValue<String, Long> next() {
+        return it.next();
+      }
     };
   }
 
   static StreamsMetadata client(HostInfo host) {
     return new StreamsMetadata() {
-      @Override public HostInfo hostInfo() { return host; }
-      @Override public Set<String> stateStoreNames() { return Set.of(STORE); }
-      @Override public Set<TopicPartition> topicPartitions() { return Set.of(new TopicPartition("t", 0)); }
-      @Override public Set<TopicPartition> standbyTopicPartitions() { return Set.of(); }
-      @Override public Set<String> standbyStateStoreNames() { return Set.of(); }
-      @Override public String host() { return host.host(); }
-      @Override public int port() { return host.port(); }
+      @Override
+      public HostInfo hostInfo() {
+        return host;
+      }
+
+      @Override
+      public Set<String> stateStoreNames() {
+        return Set.of(STORE);
+      }
+
+      @Override
+      public Set<TopicPartition> topicPartitions() {
+        return Set.of(new TopicPartition("t", 0));
+      }
+
+      @Override
+      public Set<TopicPartition> standbyTopicPartitions() {
+        return Set.of();
+      }
+
+      @Override
+      public Set<String> standbyStateStoreNames() {
+        return Set.of();
+      }
+
+      @Override
+      public String host() {
+        return host.host();
+      }
+
+      @Override
+      public int port() {
+        return host.port();
+      }
     };
   }
 
@@ -117,18 +167,32 @@ class KeyQueryRouterTest {
     Instance start() throws Exception {
       api.start();
       self = new HostInfo("127.0.0.1", api.port());
-      QueryForwarder forwarder = new QueryForwarder(self, Duration.ofSeconds(5), Duration.ofSeconds(30));
+      QueryForwarder forwarder =
+          new QueryForwarder(self, Duration.ofSeconds(5), Duration.ofSeconds(30));
       router = new KeyQueryRouter(access, self, forwarder, RETRY);
       all = new AllInstances(access, self, forwarder, RETRY);
-      api.get("/counts/{key}", req -> {
-        keyRequests.incrementAndGet();
-        String key = req.pathParam("key");
-        return router.route(req, STORE, key, KEYS, (Optional<Long> count) -> count
-            .map(c -> Response.ok(Map.of("key", key, "count", c)))
-            .orElseGet(() -> Response.error(404, "key " + key + " is not known")));
-      });
-      all.register(api, "counts", req -> router.local().<String, Long>all(STORE).stream()
-          .map(kv -> Map.of("key", kv.key, "count", kv.value)).toList());
+      api.get(
+          "/counts/{key}",
+          req -> {
+            keyRequests.incrementAndGet();
+            String key = req.pathParam("key");
+            return router.route(
+                req,
+                STORE,
+                key,
+                KEYS,
+                (Optional<Long> count) ->
+                    count
+                        .map(c -> Response.ok(Map.of("key", key, "count", c)))
+                        .orElseGet(() -> Response.error(404, "key " + key + " is not known")));
+          });
+      all.register(
+          api,
+          "counts",
+          req ->
+              router.local().<String, Long>all(STORE).stream()
+                  .map(kv -> Map.of("key", kv.key, "count", kv.value))
+                  .toList());
       api.get("/counts", req -> Response.ok(all.collect("counts", req)));
       return this;
     }
@@ -158,8 +222,11 @@ class KeyQueryRouterTest {
   }
 
   HttpResponse<String> get(Instance instance, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(instance.api.localUrl() + path))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(URI.create(instance.api.localUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonNode json(HttpResponse<String> response) throws Exception {
@@ -210,7 +277,8 @@ class KeyQueryRouterTest {
   }
 
   @Test
-  void forwardedRequestIsNeverForwardedAgainSoDisagreeingInstancesAnswer503InsteadOfLooping() throws Exception {
+  void forwardedRequestIsNeverForwardedAgainSoDisagreeingInstancesAnswer503InsteadOfLooping()
+      throws Exception {
     startBoth();
     a.access.owners.put("z", b.self);
     b.access.owners.put("z", a.self); // B still believes A owns it: ownership is moving
@@ -218,7 +286,9 @@ class KeyQueryRouterTest {
     HttpResponse<String> response = get(a, "/counts/z");
 
     assertThat(response.statusCode()).isEqualTo(503);
-    assertThat(json(response).get("message").asText()).contains("not queryable").contains("forwarded by");
+    assertThat(json(response).get("message").asText())
+        .contains("not queryable")
+        .contains("forwarded by");
     assertThat(a.keyRequests.get()).isEqualTo(1);
     assertThat(b.keyRequests.get()).isEqualTo(1);
   }

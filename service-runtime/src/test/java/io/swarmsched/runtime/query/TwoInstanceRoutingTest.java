@@ -70,14 +70,23 @@ class TwoInstanceRoutingTest {
 
   static Topology topology(String topic) {
     StreamsBuilder builder = new StreamsBuilder();
-    KStream<String, ProcessingResult<String>> decoded = builder
-        .stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("words-source"))
-        .processValues(AvroDecoding.decode(new StringDeserializer(), "word-validate",
-            (key, word) -> word.isBlank() ? Optional.of("word is blank") : Optional.empty()), Named.as("words-decode"));
+    KStream<String, ProcessingResult<String>> decoded =
+        builder.stream(
+                topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("words-source"))
+            .processValues(
+                AvroDecoding.decode(
+                    new StringDeserializer(),
+                    "word-validate",
+                    (key, word) ->
+                        word.isBlank() ? Optional.of("word is blank") : Optional.empty()),
+                Named.as("words-decode"));
     DeadLetterRouting.split(decoded, "words-dlq")
         .groupByKey(Grouped.with("words-grouped", Serdes.String(), Serdes.String()))
-        .count(Named.as("words-count"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(STORE)
-            .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
+        .count(
+            Named.as("words-count"),
+            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(STORE)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long()));
     return builder.build();
   }
 
@@ -90,21 +99,46 @@ class TwoInstanceRoutingTest {
     Node(String name) throws Exception {
       api.start();
       advertised = "127.0.0.1:" + api.port();
-      Settings settings = Settings.of(Map.of(
-          CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-          CommonKeys.STATE_DIR, stateDir.resolve(name).toString(),
-          CommonKeys.INSTANCE_ID, name,
-          CommonKeys.HTTP_ADVERTISED, advertised,
-          "swarm.streams.commit.interval.ms", "200",
-          "swarm.streams.num.stream.threads", "1"));
+      Settings settings =
+          Settings.of(
+              Map.of(
+                  CommonKeys.BOOTSTRAP_SERVERS,
+                  kafka.bootstrapServers(),
+                  CommonKeys.STATE_DIR,
+                  stateDir.resolve(name).toString(),
+                  CommonKeys.INSTANCE_ID,
+                  name,
+                  CommonKeys.HTTP_ADVERTISED,
+                  advertised,
+                  "swarm.streams.commit.interval.ms",
+                  "200",
+                  "swarm.streams.num.stream.threads",
+                  "1"));
       service = new StreamsService(topology(topic), StreamsProps.base(appId, settings));
       KeyQueryRouter router = KeyQueryRouter.create(service.streams(), advertised);
       AllInstances all = AllInstances.create(service.streams(), advertised);
-      api.get("/counts/{word}", req -> router.route(req, STORE, req.pathParam("word"), Serdes.String().serializer(),
-          (Optional<Long> count) -> count.map(c -> Response.ok(Map.of("word", req.pathParam("word"), "count", c)))
-              .orElseGet(() -> Response.error(404, "word " + req.pathParam("word") + " not counted"))));
-      all.register(api, "counts", req -> router.local().<String, Long>all(STORE).stream()
-          .map(kv -> Map.of("word", kv.key, "count", kv.value)).toList());
+      api.get(
+          "/counts/{word}",
+          req ->
+              router.route(
+                  req,
+                  STORE,
+                  req.pathParam("word"),
+                  Serdes.String().serializer(),
+                  (Optional<Long> count) ->
+                      count
+                          .map(c -> Response.ok(Map.of("word", req.pathParam("word"), "count", c)))
+                          .orElseGet(
+                              () ->
+                                  Response.error(
+                                      404, "word " + req.pathParam("word") + " not counted"))));
+      all.register(
+          api,
+          "counts",
+          req ->
+              router.local().<String, Long>all(STORE).stream()
+                  .map(kv -> Map.of("word", kv.key, "count", kv.value))
+                  .toList());
       api.get("/counts", req -> Response.ok(all.collect("counts", req)));
       api.registerHealthCheck("streams", service.healthCheck());
       service.bindMetrics(api.meterRegistry());
@@ -130,8 +164,11 @@ class TwoInstanceRoutingTest {
 
   HttpResponse<String> get(Node node, String path) {
     try {
-      return client.send(HttpRequest.newBuilder(URI.create(node.api.localUrl() + path))
-          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(
+          HttpRequest.newBuilder(URI.create(node.api.localUrl() + path))
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError("GET " + path + " failed: " + e, e);
     }
@@ -163,10 +200,14 @@ class TwoInstanceRoutingTest {
       producer.flush();
     }
 
-    Await.until(WAIT, "both instances RUNNING, each owning partitions", () ->
-        a.service.streams().state() == KafkaStreams.State.RUNNING
-            && b.service.streams().state() == KafkaStreams.State.RUNNING
-            && ownsPartitions(a) && ownsPartitions(b));
+    Await.until(
+        WAIT,
+        "both instances RUNNING, each owning partitions",
+        () ->
+            a.service.streams().state() == KafkaStreams.State.RUNNING
+                && b.service.streams().state() == KafkaStreams.State.RUNNING
+                && ownsPartitions(a)
+                && ownsPartitions(b));
 
     // every key through either instance; record who answered
     Map<String, String> answeredViaA = new TreeMap<>();
@@ -186,23 +227,36 @@ class TwoInstanceRoutingTest {
 
     // the list fans out to every instance; with a standby replica per task (the service default) a
     // probing rebalance may move a task while it runs, so it is complete once the group is settled
-    Await.until(WAIT, "the list through A names every key", () -> {
-      HttpResponse<String> list = get(a, "/counts");
-      try {
-        return list.statusCode() == 200 && HttpApi.JSON.readTree(list.body()).findValuesAsText("word").size() == KEYS;
-      } catch (java.io.IOException e) {
-        return false;
-      }
-    });
+    Await.until(
+        WAIT,
+        "the list through A names every key",
+        () -> {
+          HttpResponse<String> list = get(a, "/counts");
+          try {
+            return list.statusCode() == 200
+                && HttpApi.JSON.readTree(list.body()).findValuesAsText("word").size() == KEYS;
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
 
     assertThat(get(a, "/health").statusCode()).isEqualTo(200);
     assertThat(get(a, "/metrics").body()).contains("kafka_stream");
 
-    ConsumerRecord<byte[], byte[]> dead = TopicReader.of(kafka).readFirst(Topics.DEAD_LETTERS.name(),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-        r -> topic.equals(DeadLetterHeaders.lastValue(r.headers(), DeadLetterHeaders.SOURCE_TOPIC).orElse(null)), WAIT);
+    ConsumerRecord<byte[], byte[]> dead =
+        TopicReader.of(kafka)
+            .readFirst(
+                Topics.DEAD_LETTERS.name(),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                r ->
+                    topic.equals(
+                        DeadLetterHeaders.lastValue(r.headers(), DeadLetterHeaders.SOURCE_TOPIC)
+                            .orElse(null)),
+                WAIT);
     assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("blank");
-    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.REASON)).contains("validation failed: word is blank");
+    assertThat(DeadLetterHeaders.lastValue(dead.headers(), DeadLetterHeaders.REASON))
+        .contains("validation failed: word is blank");
 
     // B stops: A takes its partitions over and answers every key itself
     b.close();
@@ -210,12 +264,19 @@ class TwoInstanceRoutingTest {
     for (int i = 0; i < KEYS; i++) {
       String w = word(i);
       long count = expected(i);
-      Await.until(WAIT, "survivor to answer " + w + " itself", () -> {
-        HttpResponse<String> response = get(a, "/counts/" + w);
-        return response.statusCode() == 200
-            && response.headers().firstValue(QueryForwarder.ANSWERED_BY).orElse("").equals(a.advertised)
-            && countOf(response) == count;
-      });
+      Await.until(
+          WAIT,
+          "survivor to answer " + w + " itself",
+          () -> {
+            HttpResponse<String> response = get(a, "/counts/" + w);
+            return response.statusCode() == 200
+                && response
+                    .headers()
+                    .firstValue(QueryForwarder.ANSWERED_BY)
+                    .orElse("")
+                    .equals(a.advertised)
+                && countOf(response) == count;
+          });
     }
   }
 
@@ -226,13 +287,16 @@ class TwoInstanceRoutingTest {
 
   /** Polls until {@code word} has {@code count} via {@code node}; returns who answered. */
   private String awaitCount(Node node, String word, long count) {
-    return Await.value(WAIT, word + "=" + count + " via " + node.advertised, () -> {
-      HttpResponse<String> response = get(node, "/counts/" + word);
-      if (response.statusCode() == 200 && countOf(response) == count) {
-        return response.headers().firstValue(QueryForwarder.ANSWERED_BY);
-      }
-      return Optional.empty();
-    });
+    return Await.value(
+        WAIT,
+        word + "=" + count + " via " + node.advertised,
+        () -> {
+          HttpResponse<String> response = get(node, "/counts/" + word);
+          if (response.statusCode() == 200 && countOf(response) == count) {
+            return response.headers().firstValue(QueryForwarder.ANSWERED_BY);
+          }
+          return Optional.empty();
+        });
   }
 
   private static long countOf(HttpResponse<String> response) {

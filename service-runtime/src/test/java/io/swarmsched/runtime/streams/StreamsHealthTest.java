@@ -15,11 +15,15 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.junit.jupiter.api.Test;
 
-/** /health tells the truth (issue 13): thread deaths, ERROR states and an unreachable broker make it down. */
+/**
+ * /health tells the truth (issue 13): thread deaths, ERROR states and an unreachable broker make it
+ * down.
+ */
 class StreamsHealthTest {
   private final AtomicLong now = new AtomicLong(1_000_000);
-  private final StreamsHealth health = new StreamsHealth(
-      new StreamsHealth.Policy(2, Duration.ofMinutes(10), Duration.ofSeconds(30)), now::get);
+  private final StreamsHealth health =
+      new StreamsHealth(
+          new StreamsHealth.Policy(2, Duration.ofMinutes(10), Duration.ofSeconds(30)), now::get);
 
   private HealthCheck.Status status(State state) {
     return health.status(state, "app");
@@ -29,7 +33,10 @@ class StreamsHealthTest {
   void runningAndRebalancingAreUpEveryOtherStateIsDown() {
     assertThat(status(State.RUNNING).up()).isTrue();
     assertThat(status(State.REBALANCING).up()).isTrue();
-    for (State s : new State[] {State.ERROR, State.PENDING_ERROR, State.CREATED, State.PENDING_SHUTDOWN, State.NOT_RUNNING}) {
+    for (State s :
+        new State[] {
+          State.ERROR, State.PENDING_ERROR, State.CREATED, State.PENDING_SHUTDOWN, State.NOT_RUNNING
+        }) {
       assertThat(status(s).up()).as(s.name()).isFalse();
       assertThat(status(s).detail()).isEqualTo(s.name());
     }
@@ -63,7 +70,8 @@ class StreamsHealthTest {
 
   @Test
   void aPolicyWithoutPositiveBoundsIsRefused() {
-    assertThatThrownBy(() -> new StreamsHealth.Policy(0, Duration.ofMinutes(1), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () -> new StreamsHealth.Policy(0, Duration.ofMinutes(1), Duration.ofSeconds(1)))
         .hasMessageContaining("maxReplacements");
     assertThatThrownBy(() -> new StreamsHealth.Policy(1, Duration.ZERO, Duration.ofSeconds(1)))
         .hasMessageContaining("positive");
@@ -77,12 +85,16 @@ class StreamsHealthTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "health-unreachable");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1"); // nothing listens on port 1
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("health").toString());
-    try (StreamsService service = new StreamsService(builder.build(), props,
-        new StreamsHealth.Policy(2, Duration.ofMinutes(1), Duration.ofMillis(1_500)))) {
+    try (StreamsService service =
+        new StreamsService(
+            builder.build(),
+            props,
+            new StreamsHealth.Policy(2, Duration.ofMinutes(1), Duration.ofMillis(1_500)))) {
       service.start();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       HealthCheck.Status status = service.healthCheck().check();
-      while (!status.detail().contains("broker has been unreachable") && System.nanoTime() < deadline) {
+      while (!status.detail().contains("broker has been unreachable")
+          && System.nanoTime() < deadline) {
         Thread.sleep(100); // polling the health check with a deadline, not waiting for Kafka
         status = service.healthCheck().check();
       }

@@ -27,31 +27,46 @@ class StreamsPropsTest {
   @TempDir Path stateDir;
 
   Settings settings(Map<String, String> extra) {
-    Map<String, String> values = new java.util.HashMap<>(Map.of(
-        CommonKeys.BOOTSTRAP_SERVERS, "broker:9092",
-        CommonKeys.SCHEMA_REGISTRY_URL, "mock://props-test",
-        CommonKeys.STATE_DIR, stateDir.toString(),
-        CommonKeys.INSTANCE_ID, "i1"));
+    Map<String, String> values =
+        new java.util.HashMap<>(
+            Map.of(
+                CommonKeys.BOOTSTRAP_SERVERS, "broker:9092",
+                CommonKeys.SCHEMA_REGISTRY_URL, "mock://props-test",
+                CommonKeys.STATE_DIR, stateDir.toString(),
+                CommonKeys.INSTANCE_ID, "i1"));
     values.putAll(extra);
     return Settings.of(values);
   }
 
   @Test
   void baseCarriesCommonSettingsDeadLetterHandlingAndExplicitNaming() {
-    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "10.0.0.5:8088",
-        "swarm.streams.num.standby.replicas", "1")));
+    Properties props =
+        StreamsProps.base(
+            "app",
+            settings(
+                Map.of(
+                    CommonKeys.HTTP_ADVERTISED,
+                    "10.0.0.5:8088",
+                    "swarm.streams.num.standby.replicas",
+                    "1")));
 
-    assertThat(props).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "app")
+    assertThat(props)
+        .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "app")
         .containsEntry(StreamsConfig.CLIENT_ID_CONFIG, "app-i1")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
         .containsEntry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
         .containsEntry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true)
         .containsEntry("schema.registry.url", "mock://props-test")
-        .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName())
-        .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name())
+        .containsEntry(
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            DeadLetterDeserializationHandler.class.getName())
+        .containsEntry(
+            StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name())
         .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "10.0.0.5:8088")
-        .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName())
+        .containsEntry(
+            StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+            BoundedMemoryRocksDBConfig.class.getName())
         .containsEntry("num.standby.replicas", "1");
     new StreamsConfig(props); // every value is acceptable to Streams itself
   }
@@ -59,14 +74,23 @@ class StreamsPropsTest {
   @Test
   void failoverDefaultsAreSetAndEachCanBeOverridden() {
     Properties defaults = StreamsProps.base("app", settings(Map.of()));
-    Properties overridden = StreamsProps.base("app", settings(Map.of(
-        "swarm.streams.session.timeout.ms", "45000", "swarm.streams.num.standby.replicas", "0")));
+    Properties overridden =
+        StreamsProps.base(
+            "app",
+            settings(
+                Map.of(
+                    "swarm.streams.session.timeout.ms",
+                    "45000",
+                    "swarm.streams.num.standby.replicas",
+                    "0")));
 
-    assertThat(defaults).containsEntry("session.timeout.ms", "6000")
+    assertThat(defaults)
+        .containsEntry("session.timeout.ms", "6000")
         .containsEntry("heartbeat.interval.ms", "1500")
         .containsEntry("num.standby.replicas", "1")
         .containsEntry("transaction.timeout.ms", "5000");
-    assertThat(overridden).containsEntry("session.timeout.ms", "45000")
+    assertThat(overridden)
+        .containsEntry("session.timeout.ms", "45000")
         .containsEntry("num.standby.replicas", "0")
         .containsEntry("heartbeat.interval.ms", "1500");
     new StreamsConfig(defaults);
@@ -74,7 +98,9 @@ class StreamsPropsTest {
 
   @Test
   void exactlyOnceIsAToggle() {
-    Properties props = StreamsProps.base("app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "at_least_once")));
+    Properties props =
+        StreamsProps.base(
+            "app", settings(Map.of(CommonKeys.PROCESSING_GUARANTEE, "at_least_once")));
     assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");
   }
 
@@ -88,27 +114,39 @@ class StreamsPropsTest {
 
   @Test
   void badAdvertisedAddressNamesTheKey() {
-    assertThatThrownBy(() -> StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "nohost"))))
-        .isInstanceOf(ConfigException.class).hasMessageStartingWith(CommonKeys.HTTP_ADVERTISED);
-    assertThatThrownBy(() -> StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "h:notaport"))))
-        .isInstanceOf(ConfigException.class).hasMessageStartingWith(CommonKeys.HTTP_ADVERTISED);
+    assertThatThrownBy(
+            () -> StreamsProps.base("app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "nohost"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(CommonKeys.HTTP_ADVERTISED);
+    assertThatThrownBy(
+            () ->
+                StreamsProps.base(
+                    "app", settings(Map.of(CommonKeys.HTTP_ADVERTISED, "h:notaport"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(CommonKeys.HTTP_ADVERTISED);
   }
 
   @Test
   void rocksDbStoresOpenWithTheBoundedMemorySetter() {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.table("words", Consumed.with(Serdes.String(), Serdes.String()).withName("words-source"),
+    builder.table(
+        "words",
+        Consumed.with(Serdes.String(), Serdes.String()).withName("words-source"),
         Materialized.<String, String>as(Stores.persistentKeyValueStore("words-store"))
-            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
-    Properties props = StreamsProps.base("rocks-test", settings(Map.of(CommonKeys.ROCKSDB_MEMORY_BYTES, "32MiB")));
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Serdes.String()));
+    Properties props =
+        StreamsProps.base("rocks-test", settings(Map.of(CommonKeys.ROCKSDB_MEMORY_BYTES, "32MiB")));
     try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
-      TestInputTopic<String, String> words = driver.createInputTopic("words",
-          Serdes.String().serializer(), Serdes.String().serializer());
+      TestInputTopic<String, String> words =
+          driver.createInputTopic(
+              "words", Serdes.String().serializer(), Serdes.String().serializer());
       words.pipeInput("a", "apple");
       KeyValueStore<String, String> store = driver.getKeyValueStore("words-store");
       assertThat(store.get("a")).isEqualTo("apple");
     }
     assertThat(BoundedMemoryRocksDBConfig.totalBytes()).isPositive();
-    assertThat(props).containsEntry(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(32L * 1024 * 1024));
+    assertThat(props)
+        .containsEntry(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(32L * 1024 * 1024));
   }
 }

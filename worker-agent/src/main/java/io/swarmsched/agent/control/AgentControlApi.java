@@ -22,16 +22,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agent daemon's control API, which {@code swarmsched get} uses when a daemon runs:
- * {@code POST /api/v1/downloads} starts a download, {@code GET /api/v1/downloads/{id}} follows
- * it; {@code GET /api/v1/load} and {@code GET /api/v1/tasks} show what the agent serves.
+ * The agent daemon's control API, which {@code swarmsched get} uses when a daemon runs: {@code POST
+ * /api/v1/downloads} starts a download, {@code GET /api/v1/downloads/{id}} follows it; {@code GET
+ * /api/v1/load} and {@code GET /api/v1/tasks} show what the agent serves.
  */
 public final class AgentControlApi implements AutoCloseable {
   private final Agent agent;
   private final HttpApi api;
   private final Map<String, Tracked> downloads = new ConcurrentHashMap<>();
 
-  private record Tracked(String id, DownloadProgress progress, CompletableFuture<DownloadResult> result) {}
+  private record Tracked(
+      String id, DownloadProgress progress, CompletableFuture<DownloadResult> result) {}
 
   private AgentControlApi(Agent agent, HttpApi api) {
     this.agent = agent;
@@ -43,11 +44,23 @@ public final class AgentControlApi implements AutoCloseable {
     AgentControlApi control = new AgentControlApi(agent, api);
     api.post("/api/v1/downloads", r -> control.startDownload(r.bodyJson()));
     api.get("/api/v1/downloads/{id}", r -> control.status(r.pathParam("id")));
-    api.get("/api/v1/load", r -> {
-      UploadLoad l = agent.uploadLoad();
-      return Response.ok(Map.of("max_tx", l.maxTx(), "tx", l.tx(), "concurrent_uploads", l.concurrentUploads(),
-          "upload_slot_limit", l.uploadSlotLimit(), "served_bytes", l.servedBytes()));
-    });
+    api.get(
+        "/api/v1/load",
+        r -> {
+          UploadLoad l = agent.uploadLoad();
+          return Response.ok(
+              Map.of(
+                  "max_tx",
+                  l.maxTx(),
+                  "tx",
+                  l.tx(),
+                  "concurrent_uploads",
+                  l.concurrentUploads(),
+                  "upload_slot_limit",
+                  l.uploadSlotLimit(),
+                  "served_bytes",
+                  l.servedBytes()));
+        });
     api.get("/api/v1/tasks", r -> Response.ok(Map.of("tasks", agent.heldTasks())));
     api.start();
     return control;
@@ -64,7 +77,9 @@ public final class AgentControlApi implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("url: " + e.getMessage());
     }
-    String output = text(body, "output").orElseThrow(() -> ApiException.badRequest("output: required (an absolute path)"));
+    String output =
+        text(body, "output")
+            .orElseThrow(() -> ApiException.badRequest("output: required (an absolute path)"));
     Path path = Path.of(output);
     if (!path.isAbsolute()) {
       throw ApiException.badRequest("output: must be an absolute path, got " + output);
@@ -80,8 +95,8 @@ public final class AgentControlApi implements AutoCloseable {
     String tag = text(body, "tag").orElse("");
     DownloadProgress progress = new DownloadProgress();
     String id = UUID.randomUUID().toString();
-    CompletableFuture<DownloadResult> result = agent.download(
-        new DownloadRequest(url, path, digest, tag, false, false), progress);
+    CompletableFuture<DownloadResult> result =
+        agent.download(new DownloadRequest(url, path, digest, tag, false, false), progress);
     downloads.put(id, new Tracked(id, progress, result));
     return Response.json(202, Map.of("id", id));
   }
@@ -106,8 +121,12 @@ public final class AgentControlApi implements AutoCloseable {
     } else if (t.result().isCompletedExceptionally()) {
       out.put("state", "failed");
       Throwable e = t.result().handle((r, err) -> err).join();
-      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-      out.put("error", cause instanceof DownloadException ? cause.getMessage() : String.valueOf(cause));
+      Throwable cause =
+          e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause()
+              : e;
+      out.put(
+          "error", cause instanceof DownloadException ? cause.getMessage() : String.valueOf(cause));
     } else {
       DownloadResult r = t.result().join();
       out.put("state", "succeeded");

@@ -38,7 +38,10 @@ public interface DownloadContext {
   /** From now on the verified pieces of this file are served to children. */
   void hold(String taskId, String peerId, PieceFile file, boolean cacheOwned);
 
-  /** Marks a held task's copy as fetched from the origin: children ask it only for pieces no other parent holds. */
+  /**
+   * Marks a held task's copy as fetched from the origin: children ask it only for pieces no other
+   * parent holds.
+   */
   void servesAsSource(String taskId);
 
   /** Marks a held task finished, so seeding time and quota start counting. */

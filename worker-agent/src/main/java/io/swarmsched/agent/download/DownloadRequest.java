@@ -6,17 +6,23 @@ import java.util.Optional;
 /**
  * What a user (or a seed trigger) asks an agent to fetch.
  *
- * @param url              the content's origin URL (http or https)
- * @param output           where the content is written, in place
- * @param digest           the whole content's {@code sha256:HEX}, checked at the end when given
- * @param tag              distinguishes tasks of the same URL
+ * @param url the content's origin URL (http or https)
+ * @param output where the content is written, in place
+ * @param digest the whole content's {@code sha256:HEX}, checked at the end when given
+ * @param tag distinguishes tasks of the same URL
  * @param needBackToSource go straight to the origin (seeds do)
- * @param cacheOwned       the file is the agent's to delete when it stops seeding it
- * @param taskId           the task's id: derived from url, digest and tag unless given (a seed
- *                         trigger names the task it wants seeded)
+ * @param cacheOwned the file is the agent's to delete when it stops seeding it
+ * @param taskId the task's id: derived from url, digest and tag unless given (a seed trigger names
+ *     the task it wants seeded)
  */
-public record DownloadRequest(String url, Path output, Optional<String> digest, String tag,
-                              boolean needBackToSource, boolean cacheOwned, String taskId) {
+public record DownloadRequest(
+    String url,
+    Path output,
+    Optional<String> digest,
+    String tag,
+    boolean needBackToSource,
+    boolean cacheOwned,
+    String taskId) {
 
   public DownloadRequest {
     if (taskId == null || taskId.isEmpty()) {
@@ -24,8 +30,13 @@ public record DownloadRequest(String url, Path output, Optional<String> digest, 
     }
   }
 
-  public DownloadRequest(String url, Path output, Optional<String> digest, String tag,
-                         boolean needBackToSource, boolean cacheOwned) {
+  public DownloadRequest(
+      String url,
+      Path output,
+      Optional<String> digest,
+      String tag,
+      boolean needBackToSource,
+      boolean cacheOwned) {
     this(url, output, digest, tag, needBackToSource, cacheOwned, null);
   }
 
@@ -34,6 +45,7 @@ public record DownloadRequest(String url, Path output, Optional<String> digest, 
   }
 
   public DownloadRequest withDigest(String sha256) {
-    return new DownloadRequest(url, output, Optional.ofNullable(sha256), tag, needBackToSource, cacheOwned);
+    return new DownloadRequest(
+        url, output, Optional.ofNullable(sha256), tag, needBackToSource, cacheOwned);
   }
 }

@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * so children can verify what this peer serves before it has the whole content.
  *
  * <p>An origin that honours {@code Range} is read piece by piece, several at once. One that ignores
- * it (answers 200 with the whole body, like {@code python3 -m http.server}) is read exactly once, as
- * one sequential stream cut into pieces as the bytes arrive; asking it once per piece would send the
- * whole content once per piece. Whether it honours ranges is known from the probe's
- * {@code Accept-Ranges}, else from the answer to the first piece, which is asked alone.
+ * it (answers 200 with the whole body, like {@code python3 -m http.server}) is read exactly once,
+ * as one sequential stream cut into pieces as the bytes arrive; asking it once per piece would send
+ * the whole content once per piece. Whether it honours ranges is known from the probe's {@code
+ * Accept-Ranges}, else from the answer to the first piece, which is asked alone.
  */
 final class OriginFetch {
   private static final Logger log = LoggerFactory.getLogger(OriginFetch.class);
@@ -56,8 +56,13 @@ final class OriginFetch {
   private PieceFile file;
   private Optional<TaskMetadata> known;
 
-  OriginFetch(DownloadContext ctx, DownloadRequest request, String peerId, DownloadProgress progress,
-              DownloadEvents events, FileOpener opener) {
+  OriginFetch(
+      DownloadContext ctx,
+      DownloadRequest request,
+      String peerId,
+      DownloadProgress progress,
+      DownloadEvents events,
+      FileOpener opener) {
     this.ctx = ctx;
     this.request = request;
     this.taskId = request.taskId();
@@ -77,7 +82,10 @@ final class OriginFetch {
     } else {
       try {
         var probe = ctx.origin().probe(request.url());
-        int pieceLength = ctx.config().pieceLength() > 0 ? ctx.config().pieceLength() : PieceLengths.forContent(probe.contentLength());
+        int pieceLength =
+            ctx.config().pieceLength() > 0
+                ? ctx.config().pieceLength()
+                : PieceLengths.forContent(probe.contentLength());
         layout = new PieceLayout(probe.contentLength(), pieceLength);
         ranges = probe.acceptsRanges();
       } catch (OriginException e) {
@@ -93,12 +101,16 @@ final class OriginFetch {
         missing.add(p);
       }
     }
-    boolean authority = known.isEmpty() || known.get().getPieceDigests().stream().anyMatch(String::isEmpty);
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(ctx.config().downloadConcurrency(), Math.max(1, missing.size())) + 1, r -> {
-      Thread t = new Thread(r, "origin-" + peerId);
-      t.setDaemon(true);
-      return t;
-    });
+    boolean authority =
+        known.isEmpty() || known.get().getPieceDigests().stream().anyMatch(String::isEmpty);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(ctx.config().downloadConcurrency(), Math.max(1, missing.size())) + 1,
+            r -> {
+              Thread t = new Thread(r, "origin-" + peerId);
+              t.setDaemon(true);
+              return t;
+            });
     try {
       if (authority) {
         pool.submit(() -> publishWhilePiecesArrive(layout));
@@ -110,10 +122,12 @@ final class OriginFetch {
       }
       List<Future<?>> futures = new ArrayList<>();
       for (int piece : missing) {
-        futures.add(pool.submit(() -> {
-          rangePiece(piece, layout);
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  rangePiece(piece, layout);
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         try {
@@ -133,8 +147,12 @@ final class OriginFetch {
     if (authority) {
       publishMetadata(layout);
     }
-    log.info("{}: {} pieces from the origin ({}) in {} ms", peerId, layout.pieceCount(),
-        ranges ? "ranges" : "ranges unknown", (long) (progress.elapsedSeconds() * 1000));
+    log.info(
+        "{}: {} pieces from the origin ({}) in {} ms",
+        peerId,
+        layout.pieceCount(),
+        ranges ? "ranges" : "ranges unknown",
+        (long) (progress.elapsedSeconds() * 1000));
   }
 
   /** Republishes the metadata whenever pieces were added, so children can start on them. */
@@ -158,12 +176,14 @@ final class OriginFetch {
    * Asks for the first missing piece alone. True when the origin ignored the range and the whole
    * content was streamed from that one answer; false when it sent the range (it was written).
    */
-  private boolean firstPieceGotWholeBody(int piece, PieceLayout layout) throws DownloadException, InterruptedException {
+  private boolean firstPieceGotWholeBody(int piece, PieceLayout layout)
+      throws DownloadException, InterruptedException {
     OriginException last = null;
     for (int attempt = 0; attempt < RETRIES; attempt++) {
       long start = System.nanoTime();
       try {
-        RangeAnswer a = ctx.origin().requestRange(request.url(), layout.offset(piece), layout.length(piece));
+        RangeAnswer a =
+            ctx.origin().requestRange(request.url(), layout.offset(piece), layout.length(piece));
         if (a instanceof RangeAnswer.Partial p) {
           write(piece, p.bytes(), start);
           return false;
@@ -177,7 +197,13 @@ final class OriginFetch {
         return true;
       } catch (OriginException e) {
         last = e;
-        events.pieceFailed(piece, PieceSource.ORIGIN, From.ORIGIN, 0, (System.nanoTime() - start) / 1_000_000, e.getMessage());
+        events.pieceFailed(
+            piece,
+            PieceSource.ORIGIN,
+            From.ORIGIN,
+            0,
+            (System.nanoTime() - start) / 1_000_000,
+            e.getMessage());
         if (e.status() >= 400 && e.status() < 500) {
           break; // a 4xx will not get better by asking again
         }
@@ -187,11 +213,12 @@ final class OriginFetch {
   }
 
   /**
-   * Reads the whole content once from {@code body}, cutting it into pieces as the bytes arrive; each
-   * piece is verified and offered to children as soon as it is complete. A broken stream is opened
-   * again (pieces already held are read past, not written).
+   * Reads the whole content once from {@code body}, cutting it into pieces as the bytes arrive;
+   * each piece is verified and offered to children as soon as it is complete. A broken stream is
+   * opened again (pieces already held are read past, not written).
    */
-  private void stream(InputStream body, PieceLayout layout) throws OriginException, DownloadException, InterruptedException {
+  private void stream(InputStream body, PieceLayout layout)
+      throws OriginException, DownloadException, InterruptedException {
     InputStream in = body;
     for (int attempt = 0; ; attempt++) {
       try (InputStream s = in) {
@@ -199,8 +226,14 @@ final class OriginFetch {
         for (int p = 0; p < layout.pieceCount(); p++) {
           byte[] bytes = s.readNBytes(layout.length(p));
           if (bytes.length < layout.length(p)) {
-            throw new OriginException("origin body ended at byte " + (layout.offset(p) + bytes.length) + " of "
-                + layout.contentLength() + " of " + request.url(), 200);
+            throw new OriginException(
+                "origin body ended at byte "
+                    + (layout.offset(p) + bytes.length)
+                    + " of "
+                    + layout.contentLength()
+                    + " of "
+                    + request.url(),
+                200);
           }
           if (!file.has(p)) {
             write(p, bytes, start);
@@ -212,27 +245,42 @@ final class OriginFetch {
         }
         return;
       } catch (IOException e) {
-        OriginException oe = e instanceof OriginException o ? o
-            : new OriginException("reading " + request.url() + " failed: " + e.getMessage(), e);
+        OriginException oe =
+            e instanceof OriginException o
+                ? o
+                : new OriginException("reading " + request.url() + " failed: " + e.getMessage(), e);
         if (attempt + 1 >= RETRIES) {
           throw oe;
         }
-        log.info("{}: the origin stream broke ({}); reading it again from the start", peerId, oe.getMessage());
+        log.info(
+            "{}: the origin stream broke ({}); reading it again from the start",
+            peerId,
+            oe.getMessage());
         in = ctx.origin().openWhole(request.url());
       }
     }
   }
 
-  private void rangePiece(int piece, PieceLayout layout) throws DownloadException, InterruptedException {
+  private void rangePiece(int piece, PieceLayout layout)
+      throws DownloadException, InterruptedException {
     OriginException last = null;
     for (int attempt = 0; attempt < RETRIES; attempt++) {
       long start = System.nanoTime();
       try {
-        write(piece, ctx.origin().fetchRange(request.url(), layout.offset(piece), layout.length(piece)), start);
+        write(
+            piece,
+            ctx.origin().fetchRange(request.url(), layout.offset(piece), layout.length(piece)),
+            start);
         return;
       } catch (OriginException e) {
         last = e;
-        events.pieceFailed(piece, PieceSource.ORIGIN, From.ORIGIN, 0, (System.nanoTime() - start) / 1_000_000, e.getMessage());
+        events.pieceFailed(
+            piece,
+            PieceSource.ORIGIN,
+            From.ORIGIN,
+            0,
+            (System.nanoTime() - start) / 1_000_000,
+            e.getMessage());
         if (e.status() >= 400 && e.status() < 500) {
           break; // a 4xx will not get better by asking again
         }
@@ -241,37 +289,50 @@ final class OriginFetch {
     throw new DownloadException(last.getMessage(), last);
   }
 
-  /** Verifies (against known metadata) or digests a piece from the origin, writes it and reports it. */
+  /**
+   * Verifies (against known metadata) or digests a piece from the origin, writes it and reports it.
+   */
   private void write(int piece, byte[] bytes, long startNanos) throws DownloadException {
     try {
-      String digest = known.map(m -> m.getPieceDigests().size() > piece ? m.getPieceDigests().get(piece) : null)
-          .filter(d -> !d.isEmpty()).orElse(null);
+      String digest =
+          known
+              .map(m -> m.getPieceDigests().size() > piece ? m.getPieceDigests().get(piece) : null)
+              .filter(d -> !d.isEmpty())
+              .orElse(null);
       if (digest != null) {
         file.writeVerified(piece, bytes, digest);
       } else {
         digest = file.writeFromOrigin(piece, bytes);
       }
       progress.addOrigin(bytes.length);
-      events.pieceFinished(piece, PieceSource.ORIGIN, From.ORIGIN, bytes.length, (System.nanoTime() - startNanos) / 1_000_000, digest);
+      events.pieceFinished(
+          piece,
+          PieceSource.ORIGIN,
+          From.ORIGIN,
+          bytes.length,
+          (System.nanoTime() - startNanos) / 1_000_000,
+          digest);
     } catch (PieceVerificationException e) {
-      throw new DownloadException("the origin's content no longer matches the task metadata: " + e.getMessage(), e);
+      throw new DownloadException(
+          "the origin's content no longer matches the task metadata: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new DownloadException("cannot write " + request.output() + ": " + e.getMessage(), e);
     }
   }
 
   private void publishMetadata(PieceLayout layout) {
-    ctx.publish(TaskMetadata.newBuilder()
-        .setTaskId(taskId)
-        .setUrl(request.url())
-        .setDigest(request.digest().orElse(null))
-        .setTag(request.tag())
-        .setContentLength(layout.contentLength())
-        .setPieceLength(layout.pieceLength())
-        .setPieceCount(layout.pieceCount())
-        .setPieceDigests(file.digestsHex())
-        .setSourceHostId(ctx.config().hostId())
-        .setCreatedAt(Instant.now())
-        .build());
+    ctx.publish(
+        TaskMetadata.newBuilder()
+            .setTaskId(taskId)
+            .setUrl(request.url())
+            .setDigest(request.digest().orElse(null))
+            .setTag(request.tag())
+            .setContentLength(layout.contentLength())
+            .setPieceLength(layout.pieceLength())
+            .setPieceCount(layout.pieceCount())
+            .setPieceDigests(file.digestsHex())
+            .setSourceHostId(ctx.config().hostId())
+            .setCreatedAt(Instant.now())
+            .build());
   }
 }

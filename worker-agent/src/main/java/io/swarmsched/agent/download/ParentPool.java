@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ParentPool {
   private static final Logger log = LoggerFactory.getLogger(ParentPool.class);
+
   /** Status reads that may fail in a row before a parent is taken for gone. */
   private static final int MAX_STATUS_FAILURES = 3;
+
   private static final long REFRESH_MILLIS = 500;
 
   /** Asks the dispatcher for more parents, none of {@code blocklist}; empty when it offers none. */
@@ -59,12 +61,18 @@ final class ParentPool {
   private final Set<String> corrupting = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param onRefresh    called after each status round: idle piece workers look again
+   * @param onRefresh called after each status round: idle piece workers look again
    * @param onNewDigests called when the source published more digests: this counts as progress, so
-   *                     waiting on a slow source is not taken for stalled parents
+   *     waiting on a slow source is not taken for stalled parents
    */
-  ParentPool(DownloadContext ctx, String taskId, String peerId, PiecePlanner planner, PieceDigests digests,
-             Runnable onRefresh, Runnable onNewDigests) {
+  ParentPool(
+      DownloadContext ctx,
+      String taskId,
+      String peerId,
+      PiecePlanner planner,
+      PieceDigests digests,
+      Runnable onRefresh,
+      Runnable onNewDigests) {
     this.ctx = ctx;
     this.taskId = taskId;
     this.peerId = peerId;
@@ -78,7 +86,8 @@ final class ParentPool {
   int add(Collection<ParentCandidate> candidates) {
     int added = 0;
     for (ParentCandidate c : candidates) {
-      if (!c.getPeerId().equals(peerId) && parents.putIfAbsent(c.getPeerId(), new Parent(c)) == null) {
+      if (!c.getPeerId().equals(peerId)
+          && parents.putIfAbsent(c.getPeerId(), new Parent(c)) == null) {
         added++;
       }
     }
@@ -98,7 +107,10 @@ final class ParentPool {
     corrupting.add(parentId);
   }
 
-  /** Parents to keep out: those that served corrupt bytes, failed too many pieces, or stopped answering. */
+  /**
+   * Parents to keep out: those that served corrupt bytes, failed too many pieces, or stopped
+   * answering.
+   */
   Set<String> failed() {
     Set<String> out = new HashSet<>(corrupting);
     out.addAll(planner.droppedParents());
@@ -107,11 +119,11 @@ final class ParentPool {
   }
 
   /**
-   * What a request for more parents names, so the dispatcher chooses others: the failed parents, and
-   * those holding nothing this child still lacks. The latter stay in the pool (they may get more) but
-   * do not count towards the parents it wants, and the dispatcher drops their edges: an edge that
-   * feeds nothing must not block, through cycle prevention, the mesh the swarm needs (docs/design.md,
-   * Stage 1; the seed's first child is otherwise left with the seed alone).
+   * What a request for more parents names, so the dispatcher chooses others: the failed parents,
+   * and those holding nothing this child still lacks. The latter stay in the pool (they may get
+   * more) but do not count towards the parents it wants, and the dispatcher drops their edges: an
+   * edge that feeds nothing must not block, through cycle prevention, the mesh the swarm needs
+   * (docs/design.md, Stage 1; the seed's first child is otherwise left with the seed alone).
    */
   Set<String> keepOut() {
     Set<String> out = failed();
@@ -147,8 +159,12 @@ final class ParentPool {
         if (p.statusFailures.incrementAndGet() >= MAX_STATUS_FAILURES) {
           p.unreachable = true;
           planner.removeParent(p.peerId);
-          log.info("{}: parent {} did not answer {} status reads in a row ({}); left out", peerId, p.peerId,
-              MAX_STATUS_FAILURES, e.getMessage());
+          log.info(
+              "{}: parent {} did not answer {} status reads in a row ({}); left out",
+              peerId,
+              p.peerId,
+              MAX_STATUS_FAILURES,
+              e.getMessage());
         }
       }
     }
@@ -158,41 +174,47 @@ final class ParentPool {
     onRefresh.run();
   }
 
-  /** Starts the status refresher and, when {@code every} is positive, the request for more parents. */
+  /**
+   * Starts the status refresher and, when {@code every} is positive, the request for more parents.
+   */
   void start(ExecutorService pool, long everyMillis, int desired, MoreParents more) {
-    pool.submit(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          refresh();
-          Thread.sleep(REFRESH_MILLIS);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    pool.submit(
+        () -> {
+          while (!Thread.currentThread().isInterrupted()) {
+            try {
+              refresh();
+              Thread.sleep(REFRESH_MILLIS);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
     if (everyMillis <= 0) {
       return;
     }
-    pool.submit(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          Thread.sleep(everyMillis);
-          Set<String> keepOut = keepOut();
-          if (parents.keySet().stream().filter(id -> !keepOut.contains(id)).count() >= desired) {
-            continue;
+    pool.submit(
+        () -> {
+          while (!Thread.currentThread().isInterrupted()) {
+            try {
+              Thread.sleep(everyMillis);
+              Set<String> keepOut = keepOut();
+              if (parents.keySet().stream().filter(id -> !keepOut.contains(id)).count()
+                  >= desired) {
+                continue;
+              }
+              List<ParentCandidate> offered = more.ask(keepOut);
+              int added = add(offered);
+              log.info(
+                  "{}: asked for more parents: {} offered, {} new", peerId, offered.size(), added);
+              if (added > 0) {
+                refresh();
+              }
+            } catch (InterruptedException e) {
+              return;
+            } catch (DownloadException e) {
+              log.debug("{}: asking for more parents failed: {}", peerId, e.getMessage());
+            }
           }
-          List<ParentCandidate> offered = more.ask(keepOut);
-          int added = add(offered);
-          log.info("{}: asked for more parents: {} offered, {} new", peerId, offered.size(), added);
-          if (added > 0) {
-            refresh();
-          }
-        } catch (InterruptedException e) {
-          return;
-        } catch (DownloadException e) {
-          log.debug("{}: asking for more parents failed: {}", peerId, e.getMessage());
-        }
-      }
-    });
+        });
   }
 }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The piece workers of one download round: each asks the {@link PiecePlanner} for the next fetch
- * (which piece, from which parent; endgame duplicates included), fetches it, verifies it against the
- * task metadata before writing it, and tells the planner how it went. When an endgame duplicate
+ * (which piece, from which parent; endgame duplicates included), fetches it, verifies it against
+ * the task metadata before writing it, and tells the planner how it went. When an endgame duplicate
  * wins, the other transfer of the piece is cancelled (its HTTP connection closed), so the slower
  * parent stops uploading bytes nobody needs.
  */
@@ -55,17 +55,31 @@ final class PieceWorkers {
   private final AtomicLong lastProgress = new AtomicLong(System.nanoTime());
   private final Map<PieceFetch, Transfer> transfers = new ConcurrentHashMap<>();
   private final Map<PieceFetch, Long> startedAt = new ConcurrentHashMap<>();
+
   /** Pieces a worker is writing or has written, so two endgame copies are never both written. */
   private final Set<Integer> claimed = ConcurrentHashMap.newKeySet();
+
   private final AtomicInteger cancelled = new AtomicInteger();
-  /** Answers by kind, for the round's log line: what the parents said tells why a round was slow. */
+
+  /**
+   * Answers by kind, for the round's log line: what the parents said tells why a round was slow.
+   */
   private final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
+
   private final long createdAt = System.nanoTime();
   private volatile long firstPieceAt;
   private final Object signal = new Object();
 
-  PieceWorkers(DownloadContext ctx, String taskId, String peerId, PieceFile file, PiecePlanner planner,
-               ParentPool parents, PieceDigests digests, DownloadEvents events, DownloadProgress progress) {
+  PieceWorkers(
+      DownloadContext ctx,
+      String taskId,
+      String peerId,
+      PieceFile file,
+      PiecePlanner planner,
+      ParentPool parents,
+      PieceDigests digests,
+      DownloadEvents events,
+      DownloadProgress progress) {
     this.ctx = ctx;
     this.taskId = taskId;
     this.peerId = peerId;
@@ -115,9 +129,14 @@ final class PieceWorkers {
       }
     }
     End result = planner.complete() ? End.COMPLETE : end;
-    log.info("{}: round {} after {} ms (first piece after {} ms), answers {}, {} endgame transfers cancelled", peerId,
-        result, (System.nanoTime() - createdAt) / 1_000_000,
-        firstPieceAt == 0 ? -1 : (firstPieceAt - createdAt) / 1_000_000, new java.util.TreeMap<>(answers), cancelled.get());
+    log.info(
+        "{}: round {} after {} ms (first piece after {} ms), answers {}, {} endgame transfers cancelled",
+        peerId,
+        result,
+        (System.nanoTime() - createdAt) / 1_000_000,
+        firstPieceAt == 0 ? -1 : (firstPieceAt - createdAt) / 1_000_000,
+        new java.util.TreeMap<>(answers),
+        cancelled.get());
     return result;
   }
 
@@ -165,7 +184,9 @@ final class PieceWorkers {
       startedAt.remove(f);
     }
     long costMillis = (System.nanoTime() - start) / 1_000_000;
-    answers.computeIfAbsent(answer.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+    answers
+        .computeIfAbsent(answer.getClass().getSimpleName(), k -> new AtomicInteger())
+        .incrementAndGet();
     From from = new From(parent.peerId, parent.hostId);
     if (answer instanceof PieceAnswer.Bytes b) {
       if (!claimed.add(f.piece())) {
@@ -185,7 +206,11 @@ final class PieceWorkers {
         if (t != null) {
           t.cancel();
           cancelled.incrementAndGet();
-          log.debug("{}: piece {} arrived from {}; cancelled its transfer from {}", peerId, f.piece(), f.parentId(),
+          log.debug(
+              "{}: piece {} arrived from {}; cancelled its transfer from {}",
+              peerId,
+              f.piece(),
+              f.parentId(),
               loser.parentId());
         }
       }
@@ -194,12 +219,15 @@ final class PieceWorkers {
         firstPieceAt = System.nanoTime();
       }
       progressed();
-      events.pieceFinished(f.piece(), PieceSource.PARENT, from, b.data().length, costMillis, expected);
+      events.pieceFinished(
+          f.piece(), PieceSource.PARENT, from, b.data().length, costMillis, expected);
       wake();
     } else if (answer instanceof PieceAnswer.Busy) {
       // Its upload slots are full. The fetch stays in flight for a moment before it is released:
-      // that holds one of this child's slots on the parent, so the planner sends the other workers to
-      // other parents and pieces instead of straight back to the busy one (measured: over a thousand
+      // that holds one of this child's slots on the parent, so the planner sends the other workers
+      // to
+      // other parents and pieces instead of straight back to the busy one (measured: over a
+      // thousand
       // 503s per child in a demo when the piece was released at once).
       Thread.sleep(BUSY_HOLD_MILLIS);
       planner.released(f);
@@ -215,7 +243,8 @@ final class PieceWorkers {
   private void failed(PieceFetch f, From from, long bytes, long costMillis, String reason) {
     boolean dropped;
     // One decision under the planner's lock: a fetch from a parent that was dropped while it ran is
-    // released unreported, so a bad parent costs at most maxParentFailures failures, whatever was in flight.
+    // released unreported, so a bad parent costs at most maxParentFailures failures, whatever was
+    // in flight.
     synchronized (planner) {
       if (planner.droppedParents().contains(f.parentId())) {
         planner.released(f);
@@ -227,8 +256,12 @@ final class PieceWorkers {
     }
     events.pieceFailed(f.piece(), PieceSource.PARENT, from, bytes, costMillis, reason);
     if (dropped) {
-      log.info("{}: parent {} dropped after {} failed pieces (last: {})", peerId, f.parentId(),
-          planner.params().maxParentFailures(), reason);
+      log.info(
+          "{}: parent {} dropped after {} failed pieces (last: {})",
+          peerId,
+          f.parentId(),
+          planner.params().maxParentFailures(),
+          reason);
     }
     wake();
   }
@@ -237,11 +270,12 @@ final class PieceWorkers {
   private void expireSlowTransfers() {
     long limit = ctx.config().requestTimeout().multipliedBy(4).toNanos();
     long now = System.nanoTime();
-    startedAt.forEach((f, at) -> {
-      Transfer t = transfers.get(f);
-      if (t != null && now - at > limit) {
-        t.expire();
-      }
-    });
+    startedAt.forEach(
+        (f, at) -> {
+          Transfer t = transfers.get(f);
+          if (t != null && now - at > limit) {
+            t.expire();
+          }
+        });
   }
 }

@@ -38,16 +38,17 @@ import org.slf4j.LoggerFactory;
  * One download of one task by this agent, from scheduling to a verified file:
  *
  * <ol>
- *   <li>asks the dispatcher for parents (a schedule request) and waits for the decision;</li>
+ *   <li>asks the dispatcher for parents (a schedule request) and waits for the decision;
  *   <li>on PARENTS, fetches pieces concurrently ({@link PieceWorkers}), each piece and parent
  *       chosen by stage 2 ({@link io.swarmsched.scheduling.piece.PiecePlanner}) from what the
  *       parents hold and their live load ({@link ParentPool}), verifying each against the task
  *       metadata before writing it; when the parents stall or all fail, it asks to be rescheduled
- *       with them on its blocklist;</li>
+ *       with them on its blocklist;
  *   <li>on BACK_TO_SOURCE, fetches from the origin ({@link OriginFetch}), computes the piece
- *       digests and publishes the task metadata so others can verify what it serves;</li>
- *   <li>checks the whole digest when one was given, and reports every piece and lifecycle step.</li>
+ *       digests and publishes the task metadata so others can verify what it serves;
+ *   <li>checks the whole digest when one was given, and reports every piece and lifecycle step.
  * </ol>
+ *
  * Pieces already verified on disk (a restarted agent) are never fetched again.
  */
 public final class TaskDownload {
@@ -64,7 +65,8 @@ public final class TaskDownload {
   private int reschedules;
   private final AtomicInteger attempts = new AtomicInteger();
 
-  public TaskDownload(DownloadContext ctx, DownloadRequest request, String peerId, DownloadProgress progress) {
+  public TaskDownload(
+      DownloadContext ctx, DownloadRequest request, String peerId, DownloadProgress progress) {
     this.ctx = ctx;
     this.request = request;
     this.taskId = request.taskId();
@@ -74,7 +76,11 @@ public final class TaskDownload {
   }
 
   public static String newPeerId(String hostId, String taskId) {
-    return hostId + "-" + taskId.substring(0, 8) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return hostId
+        + "-"
+        + taskId.substring(0, 8)
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 
   public String taskId() {
@@ -124,8 +130,12 @@ public final class TaskDownload {
       boolean forceSource = request.needBackToSource() || round > maxReschedules;
       progress.phase("scheduling");
       ScheduleDecision decision = decide(blocklist, forceSource, round > 0);
-      log.info("{}: {} after {} ms ({} parents{})", peerId, decision.getOutcome(),
-          (long) (progress.elapsedSeconds() * 1000), decision.getParents().size(),
+      log.info(
+          "{}: {} after {} ms ({} parents{})",
+          peerId,
+          decision.getOutcome(),
+          (long) (progress.elapsedSeconds() * 1000),
+          decision.getParents().size(),
           decision.getReason() == null ? "" : ", " + decision.getReason());
       switch (decision.getOutcome()) {
         case PARENTS -> {
@@ -142,39 +152,59 @@ public final class TaskDownload {
         }
         case BACK_TO_SOURCE -> {
           events.peer(PeerEventType.BACK_TO_SOURCE, decision.getReason());
-          new OriginFetch(ctx, request, peerId, progress, events, layout -> {
-            openFile(layout);
-            return file;
-          }).run();
+          new OriginFetch(
+                  ctx,
+                  request,
+                  peerId,
+                  progress,
+                  events,
+                  layout -> {
+                    openFile(layout);
+                    return file;
+                  })
+              .run();
           return finish();
         }
-        case FAILED, REJECTED -> throw new DownloadException("scheduling " + decision.getOutcome()
-            + (decision.getReason() == null ? "" : ": " + decision.getReason()));
-        default -> throw new DownloadException("unexpected decision " + decision.getOutcome() + " for request " + decision.getRequestId());
+        case FAILED, REJECTED ->
+            throw new DownloadException(
+                "scheduling "
+                    + decision.getOutcome()
+                    + (decision.getReason() == null ? "" : ": " + decision.getReason()));
+        default ->
+            throw new DownloadException(
+                "unexpected decision "
+                    + decision.getOutcome()
+                    + " for request "
+                    + decision.getRequestId());
       }
     }
   }
 
-  private ScheduleDecision decide(Set<String> blocklist, boolean needBackToSource, boolean reschedule)
+  private ScheduleDecision decide(
+      Set<String> blocklist, boolean needBackToSource, boolean reschedule)
       throws DownloadException, InterruptedException {
-    ScheduleRequest req = ScheduleRequest.newBuilder()
-        .setRequestId(peerId + ":" + attempts.getAndIncrement())
-        .setTaskId(taskId)
-        .setPeerId(peerId)
-        .setHostId(ctx.config().hostId())
-        .setUrl(request.url())
-        .setDigest(request.digest().orElse(null))
-        .setTag(request.tag())
-        .setNeedBackToSource(needBackToSource)
-        .setBlocklist(new ArrayList<>(blocklist))
-        .setReschedule(reschedule)
-        .setTimestamp(Instant.now())
-        .build();
+    ScheduleRequest req =
+        ScheduleRequest.newBuilder()
+            .setRequestId(peerId + ":" + attempts.getAndIncrement())
+            .setTaskId(taskId)
+            .setPeerId(peerId)
+            .setHostId(ctx.config().hostId())
+            .setUrl(request.url())
+            .setDigest(request.digest().orElse(null))
+            .setTag(request.tag())
+            .setNeedBackToSource(needBackToSource)
+            .setBlocklist(new ArrayList<>(blocklist))
+            .setReschedule(reschedule)
+            .setTimestamp(Instant.now())
+            .build();
     try {
-      return ctx.schedule(req).get(ctx.config().decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return ctx.schedule(req)
+          .get(ctx.config().decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new DownloadException("no scheduling decision within " + ctx.config().decisionTimeout().toSeconds()
-          + " s (is the dispatcher running?)");
+      throw new DownloadException(
+          "no scheduling decision within "
+              + ctx.config().decisionTimeout().toSeconds()
+              + " s (is the dispatcher running?)");
     } catch (ExecutionException e) {
       throw new DownloadException("scheduling failed: " + e.getCause().getMessage(), e.getCause());
     }
@@ -182,12 +212,19 @@ public final class TaskDownload {
 
   // ---- from parents ---------------------------------------------------------------------------
 
-  /** @return null when every piece is verified, else the parents to blocklist in the next request */
-  private Set<String> fromParents(List<ParentCandidate> candidates) throws DownloadException, InterruptedException {
+  /**
+   * @return null when every piece is verified, else the parents to blocklist in the next request
+   */
+  private Set<String> fromParents(List<ParentCandidate> candidates)
+      throws DownloadException, InterruptedException {
     progress.phase("waiting for task metadata");
     Optional<TaskMetadata> meta = ctx.awaitMetadata(taskId, ctx.config().metadataTimeout());
     if (meta.isEmpty()) {
-      log.info("{}: no metadata for task {} within {}; asking again", peerId, taskId, ctx.config().metadataTimeout());
+      log.info(
+          "{}: no metadata for task {} within {}; asking again",
+          peerId,
+          taskId,
+          ctx.config().metadataTimeout());
       return new HashSet<>();
     }
     TaskMetadata m = meta.get();
@@ -200,23 +237,40 @@ public final class TaskDownload {
     AgentConfig config = ctx.config();
     PieceParams params = PieceParams.defaults().withPerParentInFlight(config.parentConcurrency());
     // Stage-2 choices are reproducible for a given peer.
-    long seed = UUID.nameUUIDFromBytes(peerId.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
-    PiecePlanner planner = new PiecePlanner(file.layout().pieceCount(), file.verifiedPieces(), seed, params);
+    long seed =
+        UUID.nameUUIDFromBytes(peerId.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
+    PiecePlanner planner =
+        new PiecePlanner(file.layout().pieceCount(), file.verifiedPieces(), seed, params);
     PieceDigests digests = new PieceDigests(m, () -> ctx.metadata(taskId));
     AtomicReference<PieceWorkers> workers = new AtomicReference<>();
-    ParentPool pool = new ParentPool(ctx, taskId, peerId, planner, digests,
-        () -> workers.get().wake(), () -> workers.get().progressed());
-    workers.set(new PieceWorkers(ctx, taskId, peerId, file, planner, pool, digests, events, progress));
+    ParentPool pool =
+        new ParentPool(
+            ctx,
+            taskId,
+            peerId,
+            planner,
+            digests,
+            () -> workers.get().wake(),
+            () -> workers.get().progressed());
+    workers.set(
+        new PieceWorkers(ctx, taskId, peerId, file, planner, pool, digests, events, progress));
     pool.add(candidates);
-    ExecutorService threads = Executors.newFixedThreadPool(config.downloadConcurrency() + 2, r -> {
-      Thread t = new Thread(r, "download-" + peerId);
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService threads =
+        Executors.newFixedThreadPool(
+            config.downloadConcurrency() + 2,
+            r -> {
+              Thread t = new Thread(r, "download-" + peerId);
+              t.setDaemon(true);
+              return t;
+            });
     PieceWorkers.End end;
     try {
       pool.refresh(); // know what the parents hold before the first choice
-      pool.start(threads, config.parentRefreshInterval().toMillis(), config.desiredParents(), this::moreParents);
+      pool.start(
+          threads,
+          config.parentRefreshInterval().toMillis(),
+          config.desiredParents(),
+          this::moreParents);
       end = workers.get().run(threads, config.downloadConcurrency());
     } finally {
       threads.shutdownNow();
@@ -229,13 +283,22 @@ public final class TaskDownload {
     if (failed.isEmpty()) {
       failed.addAll(pool.ids()); // they stalled: none had what is missing; ask for others
     }
-    log.info("{}: {} of {} pieces when the parents {}; rescheduling without {}", peerId, file.verifiedCount(),
-        file.layout().pieceCount(), end == PieceWorkers.End.STALLED ? "stalled" : "all failed", failed);
+    log.info(
+        "{}: {} of {} pieces when the parents {}; rescheduling without {}",
+        peerId,
+        file.verifiedCount(),
+        file.layout().pieceCount(),
+        end == PieceWorkers.End.STALLED ? "stalled" : "all failed",
+        failed);
     return failed;
   }
 
-  /** While a round has fewer usable parents than it wants: peers that started later may have pieces by now. */
-  private List<ParentCandidate> moreParents(Set<String> blocklist) throws DownloadException, InterruptedException {
+  /**
+   * While a round has fewer usable parents than it wants: peers that started later may have pieces
+   * by now.
+   */
+  private List<ParentCandidate> moreParents(Set<String> blocklist)
+      throws DownloadException, InterruptedException {
     ScheduleDecision more = decide(blocklist, false, false);
     return more.getOutcome() == DecisionOutcome.PARENTS ? more.getParents() : List.of();
   }
@@ -247,7 +310,8 @@ public final class TaskDownload {
       if (file.layout().equals(layout)) {
         return;
       }
-      throw new DownloadException("task " + taskId + " changed layout from " + file.layout() + " to " + layout);
+      throw new DownloadException(
+          "task " + taskId + " changed layout from " + file.layout() + " to " + layout);
     }
     try {
       file = PieceFile.open(request.output(), layout);
@@ -280,10 +344,20 @@ public final class TaskDownload {
         }
       }
       progress.phase("done");
-      return new DownloadResult(taskId, peerId, request.output(), file.layout().contentLength(), digest,
-          progress.peerBytes(), progress.originBytes(), progress.resumedBytes(), reschedules, progress.elapsedSeconds());
+      return new DownloadResult(
+          taskId,
+          peerId,
+          request.output(),
+          file.layout().contentLength(),
+          digest,
+          progress.peerBytes(),
+          progress.originBytes(),
+          progress.resumedBytes(),
+          reschedules,
+          progress.elapsedSeconds());
     } catch (IOException e) {
-      throw new DownloadException("cannot read back " + request.output() + ": " + e.getMessage(), e);
+      throw new DownloadException(
+          "cannot read back " + request.output() + ": " + e.getMessage(), e);
     }
   }
 

@@ -22,11 +22,22 @@ public final class ProgressBar {
     long fresh = s.peerBytes() + s.originBytes();
     double rate = s.elapsedSeconds() > 0 ? fresh / s.elapsedSeconds() : 0;
     long left = Math.max(0, total - s.doneBytes());
-    b.append(String.format(Locale.ROOT, "%5.1f%% %s/%s %s/s ETA %s", fraction * 100, bytes(s.doneBytes()), bytes(total),
-        bytes((long) rate), rate > 0 ? duration(left / rate) : "--:--"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%5.1f%% %s/%s %s/s ETA %s",
+            fraction * 100,
+            bytes(s.doneBytes()),
+            bytes(total),
+            bytes((long) rate),
+            rate > 0 ? duration(left / rate) : "--:--"));
     if (fresh > 0) {
-      b.append(String.format(Locale.ROOT, "  peers %.0f%% origin %.0f%%",
-          100.0 * s.peerBytes() / fresh, 100.0 * s.originBytes() / fresh));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  peers %.0f%% origin %.0f%%",
+              100.0 * s.peerBytes() / fresh,
+              100.0 * s.originBytes() / fresh));
     }
     if (s.resumedBytes() > 0) {
       b.append("  resumed ").append(bytes(s.resumedBytes()));

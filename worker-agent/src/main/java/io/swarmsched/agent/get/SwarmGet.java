@@ -31,17 +31,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code swarmsched get URL -O FILE}: downloads through the swarm, through the local agent
- * daemon when one answers on its control port, else with an agent started in this process, and
- * shows progress (bytes, rate, ETA, peers versus origin). Exit codes: 0 done, 1 the download
- * failed (the reason on one line), 2 bad arguments.
+ * {@code swarmsched get URL -O FILE}: downloads through the swarm, through the local agent daemon
+ * when one answers on its control port, else with an agent started in this process, and shows
+ * progress (bytes, rate, ETA, peers versus origin). Exit codes: 0 done, 1 the download failed (the
+ * reason on one line), 2 bad arguments.
  */
 public final class SwarmGet {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final int DEFAULT_DAEMON_PORT = 65001;
 
-  public record Options(String url, Path output, Optional<String> digest, String tag, Settings settings,
-                        int daemonPort, boolean allowDaemon, boolean showProgress) {}
+  public record Options(
+      String url,
+      Path output,
+      Optional<String> digest,
+      String tag,
+      Settings settings,
+      int daemonPort,
+      boolean allowDaemon,
+      boolean showProgress) {}
 
   private SwarmGet() {}
 
@@ -79,7 +86,8 @@ public final class SwarmGet {
     }
   }
 
-  private static int inProcess(Options o, Path output, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+  private static int inProcess(Options o, Path output, PrintStream out, PrintStream err)
+      throws IOException, InterruptedException {
     Settings s = o.settings();
     if (s.optional(AgentConfig.HOST_ID).isEmpty()) {
       s = s.with(AgentConfig.HOST_ID, "get-" + hostName() + "-" + ProcessHandle.current().pid());
@@ -90,48 +98,76 @@ public final class SwarmGet {
     AgentConfig config = AgentConfig.from(s);
     try (Agent agent = Agent.start(config)) {
       DownloadProgress progress = new DownloadProgress();
-      CompletableFuture<DownloadResult> result = agent.download(
-          new DownloadRequest(o.url(), output, o.digest(), o.tag(), false, false), progress);
+      CompletableFuture<DownloadResult> result =
+          agent.download(
+              new DownloadRequest(o.url(), output, o.digest(), o.tag(), false, false), progress);
       while (true) {
         try {
           DownloadResult r = result.get(250, TimeUnit.MILLISECONDS);
           show(o, err, DownloadSnapshot.of(progress), true);
-          out.println(summary(r.path(), r.contentLength(), r.elapsedSeconds(), r.peerBytes(), r.originBytes(), r.resumedBytes(), r.digest()));
+          out.println(
+              summary(
+                  r.path(),
+                  r.contentLength(),
+                  r.elapsedSeconds(),
+                  r.peerBytes(),
+                  r.originBytes(),
+                  r.resumedBytes(),
+                  r.digest()));
           return 0;
         } catch (TimeoutException e) {
           show(o, err, DownloadSnapshot.of(progress), false);
         } catch (ExecutionException e) {
           show(o, err, DownloadSnapshot.of(progress), true);
           Throwable c = e.getCause();
-          err.println("swarmsched get: " + (c instanceof DownloadException ? c.getMessage() : String.valueOf(c)));
+          err.println(
+              "swarmsched get: "
+                  + (c instanceof DownloadException ? c.getMessage() : String.valueOf(c)));
           return 1;
         }
       }
     }
   }
 
-  private static int viaDaemon(Options o, Path output, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+  private static int viaDaemon(Options o, Path output, PrintStream out, PrintStream err)
+      throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("url", o.url());
     body.put("output", output.toString());
     o.digest().ifPresent(d -> body.put("digest", d));
     body.put("tag", o.tag());
-    HttpResponse<String> started = http.send(HttpRequest.newBuilder(daemon(o.daemonPort(), "/api/v1/downloads"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> started =
+        http.send(
+            HttpRequest.newBuilder(daemon(o.daemonPort(), "/api/v1/downloads"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (started.statusCode() != 202) {
-      err.println("swarmsched get: the agent daemon refused the download: " + JSON.readTree(started.body()).path("message").asText(started.body()));
+      err.println(
+          "swarmsched get: the agent daemon refused the download: "
+              + JSON.readTree(started.body()).path("message").asText(started.body()));
       return started.statusCode() == 400 ? 2 : 1;
     }
     String id = JSON.readTree(started.body()).path("id").asText();
     while (true) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(daemon(o.daemonPort(), "/api/v1/downloads/" + id)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(daemon(o.daemonPort(), "/api/v1/downloads/" + id))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode n = JSON.readTree(r.body());
-      DownloadSnapshot snap = new DownloadSnapshot(n.path("phase").asText(), n.path("total_bytes").asLong(-1),
-          n.path("done_bytes").asLong(), n.path("peer_bytes").asLong(), n.path("origin_bytes").asLong(),
-          n.path("resumed_bytes").asLong(), n.path("elapsed_seconds").asDouble());
+      DownloadSnapshot snap =
+          new DownloadSnapshot(
+              n.path("phase").asText(),
+              n.path("total_bytes").asLong(-1),
+              n.path("done_bytes").asLong(),
+              n.path("peer_bytes").asLong(),
+              n.path("origin_bytes").asLong(),
+              n.path("resumed_bytes").asLong(),
+              n.path("elapsed_seconds").asDouble());
       String state = n.path("state").asText();
       if (state.equals("running")) {
         show(o, err, snap, false);
@@ -140,8 +176,15 @@ public final class SwarmGet {
       }
       show(o, err, snap, true);
       if (state.equals("succeeded")) {
-        out.println(summary(output, snap.totalBytes(), snap.elapsedSeconds(), snap.peerBytes(), snap.originBytes(),
-            snap.resumedBytes(), n.path("digest").asText()));
+        out.println(
+            summary(
+                output,
+                snap.totalBytes(),
+                snap.elapsedSeconds(),
+                snap.peerBytes(),
+                snap.originBytes(),
+                snap.resumedBytes(),
+                n.path("digest").asText()));
         return 0;
       }
       err.println("swarmsched get: " + n.path("error").asText("failed"));
@@ -166,19 +209,34 @@ public final class SwarmGet {
     }
   }
 
-  static String summary(Path path, long length, double seconds, long peer, long origin, long resumed, String digest) {
+  static String summary(
+      Path path, long length, double seconds, long peer, long origin, long resumed, String digest) {
     long fresh = peer + origin;
-    return String.format(Locale.ROOT, "saved %s: %s in %.1f s (%s/s); %.0f%% from peers, %.0f%% from the origin%s; %s",
-        path, ProgressBar.bytes(length), seconds, ProgressBar.bytes((long) (fresh / Math.max(seconds, 1e-3))),
-        fresh == 0 ? 0.0 : 100.0 * peer / fresh, fresh == 0 ? 0.0 : 100.0 * origin / fresh,
-        resumed > 0 ? ", " + ProgressBar.bytes(resumed) + " resumed" : "", digest);
+    return String.format(
+        Locale.ROOT,
+        "saved %s: %s in %.1f s (%s/s); %.0f%% from peers, %.0f%% from the origin%s; %s",
+        path,
+        ProgressBar.bytes(length),
+        seconds,
+        ProgressBar.bytes((long) (fresh / Math.max(seconds, 1e-3))),
+        fresh == 0 ? 0.0 : 100.0 * peer / fresh,
+        fresh == 0 ? 0.0 : 100.0 * origin / fresh,
+        resumed > 0 ? ", " + ProgressBar.bytes(resumed) + " resumed" : "",
+        digest);
   }
 
   static boolean daemonAnswers(int port) {
     try {
-      HttpResponse<Void> r = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build()
-          .send(HttpRequest.newBuilder(daemon(port, "/health")).timeout(Duration.ofSeconds(1)).GET().build(),
-              HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofMillis(500))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(daemon(port, "/health"))
+                      .timeout(Duration.ofSeconds(1))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (IOException e) {
       return false;

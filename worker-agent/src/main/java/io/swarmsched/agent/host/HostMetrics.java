@@ -11,8 +11,8 @@ import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
 
 /**
- * The host's real metrics, read with OSHI: CPU cores and usage, memory, the disk under the
- * agent's data directory, and network bytes sent/received (as rates between two samples).
+ * The host's real metrics, read with OSHI: CPU cores and usage, memory, the disk under the agent's
+ * data directory, and network bytes sent/received (as rates between two samples).
  */
 public final class HostMetrics {
   private final HardwareAbstractionLayer hal;
@@ -24,8 +24,15 @@ public final class HostMetrics {
   private long previousNanos;
 
   /** One sample of the host's metrics. */
-  public record Sample(int cpuCores, double cpuUsage, long memoryBytes, long memoryUsedBytes,
-                       long diskBytes, long diskUsedBytes, long netTxBytesPerSec, long netRxBytesPerSec) {}
+  public record Sample(
+      int cpuCores,
+      double cpuUsage,
+      long memoryBytes,
+      long memoryUsedBytes,
+      long diskBytes,
+      long diskUsedBytes,
+      long netTxBytesPerSec,
+      long netRxBytesPerSec) {}
 
   public HostMetrics(Path dataDir) {
     this.hal = new SystemInfo().getHardware();
@@ -62,7 +69,8 @@ public final class HostMetrics {
     previousSent = net[0];
     previousReceived = net[1];
     previousNanos = now;
-    return new Sample(cpu.getLogicalProcessorCount(), usage, total, used, diskTotal, diskUsed, tx, rx);
+    return new Sample(
+        cpu.getLogicalProcessorCount(), usage, total, used, diskTotal, diskUsed, tx, rx);
   }
 
   private long[] networkTotals() {

@@ -2,6 +2,7 @@ package io.swarmsched.agent.origin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.swarmsched.agent.transfer.TokenBucket;
 import io.swarmsched.runtime.http.BoundedHttpServer;
 import io.swarmsched.runtime.http.Echo;
 import java.io.IOException;
@@ -15,12 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.swarmsched.agent.transfer.TokenBucket;
 
 /**
- * A plain HTTP file server for the files of one directory, with single-range {@code Range}
- * support (which can be turned off to play an origin without it). It counts the bytes it sends,
- * so a demo or test can tell how much came from the origin.
+ * A plain HTTP file server for the files of one directory, with single-range {@code Range} support
+ * (which can be turned off to play an origin without it). It counts the bytes it sends, so a demo
+ * or test can tell how much came from the origin.
  */
 public final class OriginServer implements AutoCloseable {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
@@ -33,7 +33,12 @@ public final class OriginServer implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private final TokenBucket egress;
 
-  private OriginServer(Path root, boolean rangeSupport, HttpServer server, ExecutorService executor, long egressLimit) {
+  private OriginServer(
+      Path root,
+      boolean rangeSupport,
+      HttpServer server,
+      ExecutorService executor,
+      long egressLimit) {
     this.root = root.toAbsolutePath().normalize();
     this.rangeSupport = rangeSupport;
     this.server = server;
@@ -42,21 +47,25 @@ public final class OriginServer implements AutoCloseable {
   }
 
   /** Serves the files under {@code root} on {@code host:port} (port 0 picks a free one). */
-  public static OriginServer start(Path root, String host, int port, boolean rangeSupport) throws IOException {
+  public static OriginServer start(Path root, String host, int port, boolean rangeSupport)
+      throws IOException {
     return start(root, host, port, rangeSupport, 0);
   }
 
   /**
-   * As {@link #start(Path, String, int, boolean)}, with all responses together limited to
-   * {@code egressLimit} bytes/s (0 = unlimited): an origin whose egress is the scarce resource.
+   * As {@link #start(Path, String, int, boolean)}, with all responses together limited to {@code
+   * egressLimit} bytes/s (0 = unlimited): an origin whose egress is the scarce resource.
    */
-  public static OriginServer start(Path root, String host, int port, boolean rangeSupport, long egressLimit) throws IOException {
+  public static OriginServer start(
+      Path root, String host, int port, boolean rangeSupport, long egressLimit) throws IOException {
     HttpServer server = BoundedHttpServer.create(new InetSocketAddress(host, port), 128);
-    ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "origin-http");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "origin-http");
+              t.setDaemon(true);
+              return t;
+            });
     OriginServer origin = new OriginServer(root, rangeSupport, server, executor, egressLimit);
     server.createContext("/", origin::handle);
     server.setExecutor(executor);
@@ -89,9 +98,11 @@ public final class OriginServer implements AutoCloseable {
         exchange.sendResponseHeaders(405, -1);
         return;
       }
-      Path file = root.resolve(exchange.getRequestURI().getPath().replaceFirst("^/+", "")).normalize();
+      Path file =
+          root.resolve(exchange.getRequestURI().getPath().replaceFirst("^/+", "")).normalize();
       if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-        byte[] body = ("not found: " + Echo.truncate(exchange.getRequestURI().getPath()) + "\n").getBytes();
+        byte[] body =
+            ("not found: " + Echo.truncate(exchange.getRequestURI().getPath()) + "\n").getBytes();
         exchange.sendResponseHeaders(404, body.length);
         exchange.getResponseBody().write(body);
         return;
@@ -115,7 +126,9 @@ public final class OriginServer implements AutoCloseable {
             end = Math.min(end, Long.parseLong(m.group(2)));
           }
           status = 206;
-          exchange.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + end + "/" + size);
+          exchange
+              .getResponseHeaders()
+              .set("Content-Range", "bytes " + start + "-" + end + "/" + size);
         }
       }
       long length = Math.max(0, end - start + 1);
@@ -125,7 +138,8 @@ public final class OriginServer implements AutoCloseable {
         return;
       }
       exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
-      try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
+      try (InputStream in = Files.newInputStream(file);
+          OutputStream out = exchange.getResponseBody()) {
         in.skipNBytes(start);
         byte[] buf = new byte[64 * 1024];
         long left = length;

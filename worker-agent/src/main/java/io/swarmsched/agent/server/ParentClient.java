@@ -24,7 +24,11 @@ public final class ParentClient {
 
   public ParentClient(Duration timeout) {
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
   }
 
   /**
@@ -93,16 +97,26 @@ public final class ParentClient {
     }
   }
 
-  public ParentStatus status(String address, String taskId, String peerId) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/status"))
-        .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+  public ParentStatus status(String address, String taskId, String peerId)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/status"))
+                .timeout(timeout)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IOException("parent " + address + " answered " + r.statusCode() + " for the status of " + taskId);
+      throw new IOException(
+          "parent " + address + " answered " + r.statusCode() + " for the status of " + taskId);
     }
     JsonNode n = JSON.readTree(r.body());
     BitSet pieces = BitSet.valueOf(Base64.getDecoder().decode(n.path("pieces").asText("")));
-    return new ParentStatus(pieces, n.path("piece_count").asInt(),
-        new ParentLoad(peerId, n.path("max_tx").asLong(), n.path("tx").asLong()), n.path("source").asBoolean(false));
+    return new ParentStatus(
+        pieces,
+        n.path("piece_count").asInt(),
+        new ParentLoad(peerId, n.path("max_tx").asLong(), n.path("tx").asLong()),
+        n.path("source").asBoolean(false));
   }
 
   public PieceAnswer fetch(String address, String taskId, int piece) throws InterruptedException {
@@ -110,13 +124,19 @@ public final class ParentClient {
   }
 
   /** Fetches a piece; {@code transfer} may cancel it from another thread while it runs. */
-  public PieceAnswer fetch(String address, String taskId, int piece, Transfer transfer) throws InterruptedException {
+  public PieceAnswer fetch(String address, String taskId, int piece, Transfer transfer)
+      throws InterruptedException {
     if (transfer.cancelled()) {
       return new PieceAnswer.Cancelled();
     }
     try {
-      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/pieces/" + piece))
-          .timeout(timeout.multipliedBy(4)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r =
+          http.send(
+              HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/pieces/" + piece))
+                  .timeout(timeout.multipliedBy(4))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = r.body()) {
         transfer.attach(body);
         return switch (r.statusCode()) {
@@ -134,10 +154,13 @@ public final class ParentClient {
     }
   }
 
-  private PieceAnswer read(InputStream body, HttpResponse<InputStream> r, Transfer transfer, String address)
+  private PieceAnswer read(
+      InputStream body, HttpResponse<InputStream> r, Transfer transfer, String address)
       throws IOException {
     long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 && length < Integer.MAX_VALUE ? (int) length : READ_BUFFER);
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(
+            length > 0 && length < Integer.MAX_VALUE ? (int) length : READ_BUFFER);
     byte[] buf = new byte[READ_BUFFER];
     int n;
     // Read in chunks so a cancel between two chunks stops the transfer where it is.
@@ -147,17 +170,26 @@ public final class ParentClient {
     if (transfer.cancelled()) {
       return cancelledAnswer(transfer, address);
     }
-    return new PieceAnswer.Bytes(out.toByteArray(), r.headers().firstValue("X-Piece-Digest").orElse(""));
+    return new PieceAnswer.Bytes(
+        out.toByteArray(), r.headers().firstValue("X-Piece-Digest").orElse(""));
   }
 
   private PieceAnswer cancelledAnswer(Transfer transfer, String address) {
     return transfer.timedOut
-        ? new PieceAnswer.Failed("parent " + address + " did not send the piece within " + timeout.multipliedBy(4).toSeconds() + " s")
+        ? new PieceAnswer.Failed(
+            "parent "
+                + address
+                + " did not send the piece within "
+                + timeout.multipliedBy(4).toSeconds()
+                + " s")
         : new PieceAnswer.Cancelled();
   }
 
   private static URI uri(String address, String path) {
-    String base = address.startsWith("http://") || address.startsWith("https://") ? address : "http://" + address;
+    String base =
+        address.startsWith("http://") || address.startsWith("https://")
+            ? address
+            : "http://" + address;
     return URI.create(base + path);
   }
 }

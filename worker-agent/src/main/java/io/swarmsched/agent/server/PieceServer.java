@@ -2,11 +2,11 @@ package io.swarmsched.agent.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.swarmsched.runtime.http.BoundedHttpServer;
-import io.swarmsched.runtime.http.Echo;
 import io.swarmsched.agent.storage.PieceFile;
 import io.swarmsched.agent.transfer.RateMeter;
 import io.swarmsched.agent.transfer.TokenBucket;
+import io.swarmsched.runtime.http.BoundedHttpServer;
+import io.swarmsched.runtime.http.Echo;
 import io.swarmsched.scheduling.piece.SourceOffer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,14 +29,15 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code GET /tasks/{task}/pieces/{n}} — the piece's bytes (only verified pieces; 404
  *       otherwise), with its digest in {@code X-Piece-Digest}; 503 with {@code Retry-After} when
- *       every upload slot is busy, so the child picks another parent.</li>
+ *       every upload slot is busy, so the child picks another parent.
  *   <li>{@code GET /tasks/{task}/status} — which pieces it holds (a base64 bit set), whether its
  *       copy is a {@code source} (a super seed's, or fetched from the origin) and its live upload
- *       load, for stage 2. A source lists only the pieces it offers now (super-seeding,
- *       {@link SourceOffer}), and answers 404 for a held piece it does not offer now, so that each
- *       piece leaves it about once and children take the copies from each other.</li>
- *   <li>{@code GET /load} — its live upload load alone.</li>
+ *       load, for stage 2. A source lists only the pieces it offers now (super-seeding, {@link
+ *       SourceOffer}), and answers 404 for a held piece it does not offer now, so that each piece
+ *       leaves it about once and children take the copies from each other.
+ *   <li>{@code GET /load} — its live upload load alone.
  * </ul>
+ *
  * Every upload is paced by one token bucket at the agent's upload limit.
  */
 public final class PieceServer implements AutoCloseable {
@@ -52,10 +53,12 @@ public final class PieceServer implements AutoCloseable {
   private final RateMeter served = new RateMeter();
   private final HttpServer server;
   private final ExecutorService executor;
+
   /** Super-seeding state of each task this agent holds as a source. */
   private final Map<String, SourceOffer> offers = new ConcurrentHashMap<>();
 
-  private PieceServer(HeldTasks tasks, long maxTx, int slotLimit, HttpServer server, ExecutorService executor) {
+  private PieceServer(
+      HeldTasks tasks, long maxTx, int slotLimit, HttpServer server, ExecutorService executor) {
     this.tasks = tasks;
     this.maxTx = maxTx;
     this.slotLimit = slotLimit;
@@ -66,19 +69,22 @@ public final class PieceServer implements AutoCloseable {
   }
 
   /**
-   * @param maxTx     upload limit, bytes/s (0 = unlimited)
+   * @param maxTx upload limit, bytes/s (0 = unlimited)
    * @param slotLimit most concurrent uploads
    */
-  public static PieceServer start(HeldTasks tasks, String host, int port, long maxTx, int slotLimit) throws IOException {
+  public static PieceServer start(HeldTasks tasks, String host, int port, long maxTx, int slotLimit)
+      throws IOException {
     if (slotLimit <= 0) {
       throw new IllegalArgumentException("upload slot limit must be > 0, was " + slotLimit);
     }
     HttpServer server = BoundedHttpServer.create(new InetSocketAddress(host, port), 256);
-    ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "piece-server");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "piece-server");
+              t.setDaemon(true);
+              return t;
+            });
     PieceServer ps = new PieceServer(tasks, maxTx, slotLimit, server, executor);
     server.createContext("/", ps::handle);
     server.setExecutor(executor);
@@ -91,7 +97,8 @@ public final class PieceServer implements AutoCloseable {
   }
 
   public UploadLoad load() {
-    return new UploadLoad(maxTx, served.rate(), slotLimit - slots.availablePermits(), slotLimit, served.total());
+    return new UploadLoad(
+        maxTx, served.rate(), slotLimit - slots.availablePermits(), slotLimit, served.total());
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -115,10 +122,20 @@ public final class PieceServer implements AutoCloseable {
           held = offer(status.group(1), count).offered(held);
         }
         UploadLoad l = load();
-        json(exchange, 200, "{\"task_id\":\"" + escape(status.group(1)) + "\",\"piece_count\":" + count
-            + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held.toByteArray()) + "\","
-            + "\"source\":" + source + ","
-            + loadJson(l).substring(1));
+        json(
+            exchange,
+            200,
+            "{\"task_id\":\""
+                + escape(status.group(1))
+                + "\",\"piece_count\":"
+                + count
+                + ",\"pieces\":\""
+                + Base64.getEncoder().encodeToString(held.toByteArray())
+                + "\","
+                + "\"source\":"
+                + source
+                + ","
+                + loadJson(l).substring(1));
         return;
       }
       Matcher piece = PIECE.matcher(path);
@@ -134,8 +151,14 @@ public final class PieceServer implements AutoCloseable {
         return;
       }
       Optional<PieceFile> file = tasks.find(piece.group(1));
-      if (file.isEmpty() || number < 0 || number >= file.get().layout().pieceCount() || !file.get().has(number)) {
-        text(exchange, 404, "piece " + number + " of task " + Echo.truncate(piece.group(1)) + " is not held here");
+      if (file.isEmpty()
+          || number < 0
+          || number >= file.get().layout().pieceCount()
+          || !file.get().has(number)) {
+        text(
+            exchange,
+            404,
+            "piece " + number + " of task " + Echo.truncate(piece.group(1)) + " is not held here");
         return;
       }
       if (!slots.tryAcquire()) {
@@ -144,11 +167,19 @@ public final class PieceServer implements AutoCloseable {
         return;
       }
       try {
-        SourceOffer offer = tasks.source(piece.group(1))
-            ? offer(piece.group(1), file.get().layout().pieceCount()) : null;
+        SourceOffer offer =
+            tasks.source(piece.group(1))
+                ? offer(piece.group(1), file.get().layout().pieceCount())
+                : null;
         if (offer != null && !offer.claim(number, file.get().verifiedPieces())) {
-          text(exchange, 404, "piece " + number + " of task " + Echo.truncate(piece.group(1))
-              + " has left this source already; take it from a peer");
+          text(
+              exchange,
+              404,
+              "piece "
+                  + number
+                  + " of task "
+                  + Echo.truncate(piece.group(1))
+                  + " has left this source already; take it from a peer");
           return;
         }
         if (!serve(exchange, file.get(), number) && offer != null) {
@@ -164,7 +195,9 @@ public final class PieceServer implements AutoCloseable {
     return offers.computeIfAbsent(taskId, t -> new SourceOffer(pieceCount, 2 * slotLimit));
   }
 
-  /** @return true when every byte of the piece was written */
+  /**
+   * @return true when every byte of the piece was written
+   */
   private boolean serve(HttpExchange exchange, PieceFile file, int number) throws IOException {
     byte[] bytes = file.read(number);
     exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
@@ -188,8 +221,17 @@ public final class PieceServer implements AutoCloseable {
   }
 
   private static String loadJson(UploadLoad l) {
-    return "{\"max_tx\":" + l.maxTx() + ",\"tx\":" + l.tx() + ",\"concurrent_uploads\":" + l.concurrentUploads()
-        + ",\"upload_slot_limit\":" + l.uploadSlotLimit() + ",\"served_bytes\":" + l.servedBytes() + "}";
+    return "{\"max_tx\":"
+        + l.maxTx()
+        + ",\"tx\":"
+        + l.tx()
+        + ",\"concurrent_uploads\":"
+        + l.concurrentUploads()
+        + ",\"upload_slot_limit\":"
+        + l.uploadSlotLimit()
+        + ",\"served_bytes\":"
+        + l.servedBytes()
+        + "}";
   }
 
   private static String escape(String s) {
@@ -204,7 +246,10 @@ public final class PieceServer implements AutoCloseable {
   }
 
   private static void text(HttpExchange exchange, int status, String message) throws IOException {
-    json(exchange, status, "{\"error_code\":" + status + ",\"message\":\"" + escape(message) + "\"}");
+    json(
+        exchange,
+        status,
+        "{\"error_code\":" + status + ",\"message\":\"" + escape(message) + "\"}");
   }
 
   /** Bounded: in-flight uploads get one second, then their connections are closed. */

@@ -5,7 +5,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
-/** SHA-256 digests as swarmsched writes them: piece digests as plain hex, whole files as {@code sha256:HEX}. */
+/**
+ * SHA-256 digests as swarmsched writes them: piece digests as plain hex, whole files as {@code
+ * sha256:HEX}.
+ */
 public final class Digests {
   private Digests() {}
 
@@ -40,13 +43,15 @@ public final class Digests {
     if (colon >= 0) {
       String algorithm = d.substring(0, colon).toLowerCase(Locale.ROOT);
       if (!algorithm.equals("sha256")) {
-        throw new IllegalArgumentException("unsupported digest algorithm '" + algorithm + "', expected sha256");
+        throw new IllegalArgumentException(
+            "unsupported digest algorithm '" + algorithm + "', expected sha256");
       }
       d = d.substring(colon + 1);
     }
     d = d.toLowerCase(Locale.ROOT);
     if (d.length() != 64 || !d.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      throw new IllegalArgumentException("a sha256 digest is 64 hex characters, got '" + digest + "'");
+      throw new IllegalArgumentException(
+          "a sha256 digest is 64 hex characters, got '" + digest + "'");
     }
     return d;
   }

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A task's content on disk: the data file, pre-allocated to the content length and written in
- * place piece by piece, and a sidecar ({@code <file>.pieces}) holding the SHA-256 of every piece
- * verified so far.
+ * A task's content on disk: the data file, pre-allocated to the content length and written in place
+ * piece by piece, and a sidecar ({@code <file>.pieces}) holding the SHA-256 of every piece verified
+ * so far.
  *
  * <p>A piece is verified before it is written or served. On open, every piece the sidecar records
  * is re-hashed from the data file and any that does not match (a crash between the two writes, a
@@ -61,8 +61,15 @@ public final class PieceFile implements Closeable {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    FileChannel data = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    FileChannel sidecar = FileChannel.open(sidecarPath(dataPath), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel data =
+        FileChannel.open(
+            dataPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel sidecar =
+        FileChannel.open(
+            sidecarPath(dataPath),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
     PieceFile file = new PieceFile(dataPath, layout, data, sidecar);
     try {
       file.initialise();
@@ -99,9 +106,16 @@ public final class PieceFile implements Closeable {
     int magic = header.getInt();
     long contentLength = header.getLong();
     int pieceLength = header.getInt();
-    if (magic != MAGIC || contentLength != layout.contentLength() || pieceLength != layout.pieceLength()) {
-      throw new IOException(sidecarPath + " describes other content (length " + contentLength
-          + ", piece length " + pieceLength + "); remove it or choose another output file");
+    if (magic != MAGIC
+        || contentLength != layout.contentLength()
+        || pieceLength != layout.pieceLength()) {
+      throw new IOException(
+          sidecarPath
+              + " describes other content (length "
+              + contentLength
+              + ", piece length "
+              + pieceLength
+              + "); remove it or choose another output file");
     }
     ByteBuffer digest = ByteBuffer.allocate(DIGEST_BYTES);
     for (int piece = 0; piece < layout.pieceCount(); piece++) {
@@ -148,7 +162,9 @@ public final class PieceFile implements Closeable {
 
   /** The hex SHA-256 of a verified piece. */
   public synchronized Optional<String> digestHex(int piece) {
-    return verified.get(piece) ? Optional.of(HexFormat.of().formatHex(digests[piece])) : Optional.empty();
+    return verified.get(piece)
+        ? Optional.of(HexFormat.of().formatHex(digests[piece]))
+        : Optional.empty();
   }
 
   /** Hex digests of every piece, in order; only meaningful once {@link #complete()}. */
@@ -165,7 +181,8 @@ public final class PieceFile implements Closeable {
    *
    * @throws PieceVerificationException when length or digest do not match; nothing is written
    */
-  public void writeVerified(int piece, byte[] bytes, String expectedHex) throws PieceVerificationException, IOException {
+  public void writeVerified(int piece, byte[] bytes, String expectedHex)
+      throws PieceVerificationException, IOException {
     checkLength(piece, bytes);
     byte[] actual = Digests.sha256(bytes, 0, bytes.length);
     byte[] expected;
@@ -175,17 +192,19 @@ public final class PieceFile implements Closeable {
       throw new PieceVerificationException(piece, "expected digest is not hex: " + expectedHex);
     }
     if (!MessageDigest.isEqual(actual, expected)) {
-      throw new PieceVerificationException(piece, "digest mismatch: expected " + expectedHex
-          + ", got " + HexFormat.of().formatHex(actual));
+      throw new PieceVerificationException(
+          piece,
+          "digest mismatch: expected " + expectedHex + ", got " + HexFormat.of().formatHex(actual));
     }
     store(piece, bytes, actual);
   }
 
   /**
-   * Writes a piece fetched from the origin, which is its own authority: its digest is computed
-   * here and becomes the piece's digest in the task metadata.
+   * Writes a piece fetched from the origin, which is its own authority: its digest is computed here
+   * and becomes the piece's digest in the task metadata.
    */
-  public String writeFromOrigin(int piece, byte[] bytes) throws PieceVerificationException, IOException {
+  public String writeFromOrigin(int piece, byte[] bytes)
+      throws PieceVerificationException, IOException {
     checkLength(piece, bytes);
     byte[] actual = Digests.sha256(bytes, 0, bytes.length);
     store(piece, bytes, actual);
@@ -216,7 +235,8 @@ public final class PieceFile implements Closeable {
   private void checkLength(int piece, byte[] bytes) throws PieceVerificationException {
     int expected = layout.length(piece);
     if (bytes.length != expected) {
-      throw new PieceVerificationException(piece, "length " + bytes.length + ", expected " + expected);
+      throw new PieceVerificationException(
+          piece, "length " + bytes.length + ", expected " + expected);
     }
   }
 
@@ -265,7 +285,8 @@ public final class PieceFile implements Closeable {
 
   @Override
   public void close() throws IOException {
-    try (data; sidecar) {
+    try (data;
+        sidecar) {
       if (sidecar.isOpen()) {
         sidecar.force(true);
       }

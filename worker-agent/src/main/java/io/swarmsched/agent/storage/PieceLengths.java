@@ -1,8 +1,8 @@
 package io.swarmsched.agent.storage;
 
 /**
- * The piece length a back-to-source peer cuts new content into when none is configured: about
- * 128 pieces per file, as a power of two between 64 KiB and 16 MiB. Enough pieces that peers hold
+ * The piece length a back-to-source peer cuts new content into when none is configured: about 128
+ * pieces per file, as a power of two between 64 KiB and 16 MiB. Enough pieces that peers hold
  * different ones early and can trade, few enough that per-piece overhead (a request, a digest, an
  * event) stays small.
  */

@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's connection to the swarm's topics: it produces heartbeats, peer and piece events,
- * schedule requests and task metadata; it reads only its own partition of the decisions topic
- * (the partition its host id hashes to, as the dispatcher's keyed writes land) and the task
- * metadata table. Records it cannot decode go to the dead-letter topic; it never stops on them.
+ * schedule requests and task metadata; it reads only its own partition of the decisions topic (the
+ * partition its host id hashes to, as the dispatcher's keyed writes land) and the task metadata
+ * table. Records it cannot decode go to the dead-letter topic; it never stops on them.
  */
 public final class SwarmClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwarmClient.class);
@@ -62,9 +62,12 @@ public final class SwarmClient implements AutoCloseable {
 
   public SwarmClient(String bootstrapServers, String schemaRegistryUrl, String hostId) {
     this.hostId = hostId;
-    this.common = Map.of(
-        "bootstrap.servers", bootstrapServers,
-        SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    this.common =
+        Map.of(
+            "bootstrap.servers",
+            bootstrapServers,
+            SerdeConfig.SCHEMA_REGISTRY_URL,
+            schemaRegistryUrl);
     Map<String, Object> p = new HashMap<>(common);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -73,16 +76,23 @@ public final class SwarmClient implements AutoCloseable {
     SpecificAvroSerializer<SpecificRecord> values = new SpecificAvroSerializer<>();
     values.configure(p, false);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
-    this.deadLetters = DeadLetterPublisher.create(Map.of("bootstrap.servers", bootstrapServers,
-        ProducerConfig.CLIENT_ID_CONFIG, "swarm-agent-dlq-" + hostId));
+    this.deadLetters =
+        DeadLetterPublisher.create(
+            Map.of(
+                "bootstrap.servers",
+                bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "swarm-agent-dlq-" + hostId));
   }
 
   public Future<RecordMetadata> send(Topic topic, String key, SpecificRecord value) {
-    return producer.send(new ProducerRecord<>(topic.name(), key, value), (md, e) -> {
-      if (e != null) {
-        log.error("Could not publish to {} (key {})", topic.name(), key, e);
-      }
-    });
+    return producer.send(
+        new ProducerRecord<>(topic.name(), key, value),
+        (md, e) -> {
+          if (e != null) {
+            log.error("Could not publish to {} (key {})", topic.name(), key, e);
+          }
+        });
   }
 
   public void flush() {
@@ -91,7 +101,8 @@ public final class SwarmClient implements AutoCloseable {
 
   /** The partition of the decisions topic this host's decisions land on. */
   public static int partitionFor(String hostId, int partitions) {
-    return Utils.toPositive(Utils.murmur2(hostId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    return Utils.toPositive(Utils.murmur2(hostId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        % partitions;
   }
 
   /**
@@ -114,43 +125,57 @@ public final class SwarmClient implements AutoCloseable {
    * host (others sharing the partition are skipped and counted).
    */
   public void startDecisions(Consumer<ScheduleDecision> handler) {
-    decisionConsumer = new KafkaConsumer<>(decisionConsumerConfig(common, hostId), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
-    List<PartitionInfo> partitions = decisionConsumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(30));
+    decisionConsumer =
+        new KafkaConsumer<>(
+            decisionConsumerConfig(common, hostId),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    List<PartitionInfo> partitions =
+        decisionConsumer.partitionsFor(Topics.SCHEDULE_DECISIONS.name(), Duration.ofSeconds(30));
     if (partitions == null || partitions.isEmpty()) {
-      throw new IllegalStateException("topic " + Topics.SCHEDULE_DECISIONS.name() + " does not exist; run `swarmsched topics create`");
+      throw new IllegalStateException(
+          "topic "
+              + Topics.SCHEDULE_DECISIONS.name()
+              + " does not exist; run `swarmsched topics create`");
     }
-    TopicPartition mine = new TopicPartition(Topics.SCHEDULE_DECISIONS.name(), partitionFor(hostId, partitions.size()));
+    TopicPartition mine =
+        new TopicPartition(
+            Topics.SCHEDULE_DECISIONS.name(), partitionFor(hostId, partitions.size()));
     decisionConsumer.assign(List.of(mine));
     // Make the starting position concrete now, so no decision written after start-up is missed.
     decisionConsumer.position(mine, Duration.ofSeconds(30));
-    SpecificAvroDeserializer<ScheduleDecision> decoder = new SpecificAvroDeserializer<>(ScheduleDecision.class);
+    SpecificAvroDeserializer<ScheduleDecision> decoder =
+        new SpecificAvroDeserializer<>(ScheduleDecision.class);
     decoder.configure(common, false);
-    decisionThread = daemon("agent-decisions-" + hostId, () -> {
-      try {
-        while (running.get()) {
-          for (ConsumerRecord<byte[], byte[]> r : decisionConsumer.poll(Duration.ofMillis(200))) {
-            ScheduleDecision d = decode(decoder, r, "agent-decisions");
-            if (d == null) {
-              continue;
-            }
-            if (!hostId.equals(d.getTargetHostId())) {
-              ignoredDecisions.incrementAndGet();
-              continue;
-            }
-            try {
-              handler.accept(d);
-            } catch (RuntimeException e) {
-              log.error("Handling decision {} failed", d.getDecisionId(), e);
-            }
-          }
-        }
-      } catch (WakeupException e) {
-        // closing
-      } finally {
-        decisionConsumer.close(Duration.ofSeconds(5));
-      }
-    });
+    decisionThread =
+        daemon(
+            "agent-decisions-" + hostId,
+            () -> {
+              try {
+                while (running.get()) {
+                  for (ConsumerRecord<byte[], byte[]> r :
+                      decisionConsumer.poll(Duration.ofMillis(200))) {
+                    ScheduleDecision d = decode(decoder, r, "agent-decisions");
+                    if (d == null) {
+                      continue;
+                    }
+                    if (!hostId.equals(d.getTargetHostId())) {
+                      ignoredDecisions.incrementAndGet();
+                      continue;
+                    }
+                    try {
+                      handler.accept(d);
+                    } catch (RuntimeException e) {
+                      log.error("Handling decision {} failed", d.getDecisionId(), e);
+                    }
+                  }
+                }
+              } catch (WakeupException e) {
+                // closing
+              } finally {
+                decisionConsumer.close(Duration.ofSeconds(5));
+              }
+            });
   }
 
   /** Starts tailing the task metadata table from its beginning. */
@@ -158,47 +183,63 @@ public final class SwarmClient implements AutoCloseable {
     Map<String, Object> c = new HashMap<>(common);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "swarm-agent-metadata-" + hostId);
-    metadataConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> all = metadataConsumer.partitionsFor(Topics.TASK_METADATA.name(), Duration.ofSeconds(30)).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    metadataConsumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> all =
+        metadataConsumer.partitionsFor(Topics.TASK_METADATA.name(), Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
     metadataConsumer.assign(all);
     metadataConsumer.seekToBeginning(all);
-    SpecificAvroDeserializer<TaskMetadata> decoder = new SpecificAvroDeserializer<>(TaskMetadata.class);
+    SpecificAvroDeserializer<TaskMetadata> decoder =
+        new SpecificAvroDeserializer<>(TaskMetadata.class);
     decoder.configure(common, false);
-    metadataThread = daemon("agent-metadata-" + hostId, () -> {
-      try {
-        while (running.get()) {
-          for (ConsumerRecord<byte[], byte[]> r : metadataConsumer.poll(Duration.ofMillis(200))) {
-            String key = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
-            if (r.value() == null) {
-              if (key != null) {
-                metadata.remove(key);
+    metadataThread =
+        daemon(
+            "agent-metadata-" + hostId,
+            () -> {
+              try {
+                while (running.get()) {
+                  for (ConsumerRecord<byte[], byte[]> r :
+                      metadataConsumer.poll(Duration.ofMillis(200))) {
+                    String key =
+                        r.key() == null
+                            ? null
+                            : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    if (r.value() == null) {
+                      if (key != null) {
+                        metadata.remove(key);
+                      }
+                      continue;
+                    }
+                    TaskMetadata m = decode(decoder, r, "agent-task-metadata");
+                    String invalid = m == null ? null : TaskMetadataRules.problem(key, m);
+                    if (invalid != null) {
+                      undecodable.incrementAndGet();
+                      deadLetters.publish(
+                          DeadLetter.builder(
+                                  "agent-task-metadata-validate", "validation failed: " + invalid)
+                              .source(r.topic(), r.partition(), r.offset())
+                              .rawKey(r.key())
+                              .rawValue(r.value())
+                              .headers(r.headers())
+                              .build());
+                      m = null;
+                    }
+                    if (m != null) {
+                      metadata.put(m.getTaskId(), m);
+                      synchronized (metadata) {
+                        metadata.notifyAll();
+                      }
+                    }
+                  }
+                }
+              } catch (WakeupException e) {
+                // closing
+              } finally {
+                metadataConsumer.close(Duration.ofSeconds(5));
               }
-              continue;
-            }
-            TaskMetadata m = decode(decoder, r, "agent-task-metadata");
-            String invalid = m == null ? null : TaskMetadataRules.problem(key, m);
-            if (invalid != null) {
-              undecodable.incrementAndGet();
-              deadLetters.publish(DeadLetter.builder("agent-task-metadata-validate", "validation failed: " + invalid)
-                  .source(r.topic(), r.partition(), r.offset()).rawKey(r.key()).rawValue(r.value())
-                  .headers(r.headers()).build());
-              m = null;
-            }
-            if (m != null) {
-              metadata.put(m.getTaskId(), m);
-              synchronized (metadata) {
-                metadata.notifyAll();
-              }
-            }
-          }
-        }
-      } catch (WakeupException e) {
-        // closing
-      } finally {
-        metadataConsumer.close(Duration.ofSeconds(5));
-      }
-    });
+            });
   }
 
   public Optional<TaskMetadata> metadata(String taskId) {
@@ -206,7 +247,8 @@ public final class SwarmClient implements AutoCloseable {
   }
 
   /** Waits for a task's metadata to appear on the table. */
-  public Optional<TaskMetadata> awaitMetadata(String taskId, Duration timeout) throws InterruptedException {
+  public Optional<TaskMetadata> awaitMetadata(String taskId, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (metadata) {
       while (!metadata.containsKey(taskId)) {
@@ -214,21 +256,31 @@ public final class SwarmClient implements AutoCloseable {
         if (left <= 0) {
           return Optional.empty();
         }
-        metadata.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)))));
+        metadata.wait(
+            Math.max(
+                1,
+                TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)))));
       }
     }
     return metadata(taskId);
   }
 
-  private <T> T decode(SpecificAvroDeserializer<? extends T> decoder, ConsumerRecord<byte[], byte[]> r, String stage) {
+  private <T> T decode(
+      SpecificAvroDeserializer<? extends T> decoder,
+      ConsumerRecord<byte[], byte[]> r,
+      String stage) {
     try {
       return decoder.deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
       undecodable.incrementAndGet();
-      deadLetters.publish(DeadLetter.builder(stage, e.getMessage() == null ? e.toString() : e.getMessage())
-          .source(r.topic(), r.partition(), r.offset())
-          .rawKey(r.key())
-          .rawValue(r.value()).headers(r.headers()).exception(e).build());
+      deadLetters.publish(
+          DeadLetter.builder(stage, e.getMessage() == null ? e.toString() : e.getMessage())
+              .source(r.topic(), r.partition(), r.offset())
+              .rawKey(r.key())
+              .rawValue(r.value())
+              .headers(r.headers())
+              .exception(e)
+              .build());
       return null;
     }
   }

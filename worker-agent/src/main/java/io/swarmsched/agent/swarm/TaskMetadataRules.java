@@ -11,6 +11,7 @@ import io.swarmsched.schemas.TaskMetadata;
 public final class TaskMetadataRules {
   /** 2^24 pieces, the dispatcher's bound too. */
   static final int MAX_PIECES = 1 << 24;
+
   /** 1 GiB: no piece is larger. */
   static final int MAX_PIECE_LENGTH = 1 << 30;
 
@@ -18,7 +19,8 @@ public final class TaskMetadataRules {
 
   public static String problem(String key, TaskMetadata m) {
     if (m.getTaskId() == null || m.getTaskId().isBlank()) return "task_id: required";
-    if (key != null && !key.equals(m.getTaskId())) return "record key '" + key + "' is not the task_id '" + m.getTaskId() + "'";
+    if (key != null && !key.equals(m.getTaskId()))
+      return "record key '" + key + "' is not the task_id '" + m.getTaskId() + "'";
     if (m.getContentLength() < 0) return "content_length: " + m.getContentLength() + " is negative";
     if (m.getPieceLength() <= 0 || m.getPieceLength() > MAX_PIECE_LENGTH) {
       return "piece_length: " + m.getPieceLength() + " is not in [1, " + MAX_PIECE_LENGTH + "]";
@@ -28,11 +30,21 @@ public final class TaskMetadataRules {
     }
     long expected = (m.getContentLength() + m.getPieceLength() - 1) / m.getPieceLength();
     if (m.getPieceCount() != expected) {
-      return "piece_count: " + m.getPieceCount() + " but content_length " + m.getContentLength() + " in pieces of "
-          + m.getPieceLength() + " makes " + expected;
+      return "piece_count: "
+          + m.getPieceCount()
+          + " but content_length "
+          + m.getContentLength()
+          + " in pieces of "
+          + m.getPieceLength()
+          + " makes "
+          + expected;
     }
     if (m.getPieceDigests().size() != m.getPieceCount()) {
-      return "piece_digests: " + m.getPieceDigests().size() + " digests for " + m.getPieceCount() + " pieces";
+      return "piece_digests: "
+          + m.getPieceDigests().size()
+          + " digests for "
+          + m.getPieceCount()
+          + " pieces";
     }
     return null;
   }

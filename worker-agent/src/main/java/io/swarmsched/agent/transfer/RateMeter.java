@@ -3,8 +3,8 @@ package io.swarmsched.agent.transfer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A byte counter with a rate over the last completed second(s): what an agent reports as tx or
- * rx in its heartbeats and on its live-load endpoint.
+ * A byte counter with a rate over the last completed second(s): what an agent reports as tx or rx
+ * in its heartbeats and on its live-load endpoint.
  */
 public final class RateMeter {
   private final AtomicLong total = new AtomicLong();

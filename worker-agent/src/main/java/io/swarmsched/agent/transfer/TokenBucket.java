@@ -6,9 +6,9 @@ import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * Limits a byte rate shared by many threads (all uploads of an agent). Holds at most one second
- * of tokens so a quiet period does not allow a burst above the limit for long. A rate of 0 or
- * less means unlimited.
+ * Limits a byte rate shared by many threads (all uploads of an agent). Holds at most one second of
+ * tokens so a quiet period does not allow a burst above the limit for long. A rate of 0 or less
+ * means unlimited.
  */
 public final class TokenBucket {
   private final long bytesPerSecond;
@@ -50,8 +50,9 @@ public final class TokenBucket {
           remaining -= take;
           continue;
         }
-        waitNanos = (long) ((1 - tokens) * TimeUnit.SECONDS.toNanos(1) / bytesPerSecond)
-            + TimeUnit.MILLISECONDS.toNanos(1);
+        waitNanos =
+            (long) ((1 - tokens) * TimeUnit.SECONDS.toNanos(1) / bytesPerSecond)
+                + TimeUnit.MILLISECONDS.toNanos(1);
       }
       parker.accept(Math.min(waitNanos, TimeUnit.MILLISECONDS.toNanos(50)));
       if (Thread.interrupted()) {

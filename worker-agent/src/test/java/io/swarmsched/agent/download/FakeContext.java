@@ -23,7 +23,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-/** An agent without a broker, for download tests: the test answers schedule requests and reads the events. */
+/**
+ * An agent without a broker, for download tests: the test answers schedule requests and reads the
+ * events.
+ */
 final class FakeContext implements DownloadContext {
   private final AgentConfig config;
   private final OriginClient origin;
@@ -35,7 +38,11 @@ final class FakeContext implements DownloadContext {
   final AtomicReference<TaskMetadata> metadata = new AtomicReference<>();
   final Set<String> sources = ConcurrentHashMap.newKeySet();
 
-  FakeContext(Path dataDir, int pieceLength, Map<String, String> overrides, Function<ScheduleRequest, ScheduleDecision> dispatcher) {
+  FakeContext(
+      Path dataDir,
+      int pieceLength,
+      Map<String, String> overrides,
+      Function<ScheduleRequest, ScheduleDecision> dispatcher) {
     Map<String, String> m = new HashMap<>();
     m.put(AgentConfig.HOST_ID, "child-host");
     m.put(AgentConfig.DATA_DIR, dataDir.toString());

@@ -12,10 +12,19 @@ import org.junit.jupiter.api.Test;
 class ParentPoolTest {
 
   private static ParentCandidate candidate(String peerId) {
-    return ParentCandidate.newBuilder().setPeerId(peerId).setHostId("host-" + peerId)
-        .setPieceServerAddress("127.0.0.1:1").setTotalScore(0).setIdcAffinity(0).setLocationAffinity(0)
-        .setLoadQuality(0).setHostTypeScore(0).setPeakBandwidthUsage(0).setBandwidthDurationRatio(0)
-        .setConcurrentEfficiency(0).build();
+    return ParentCandidate.newBuilder()
+        .setPeerId(peerId)
+        .setHostId("host-" + peerId)
+        .setPieceServerAddress("127.0.0.1:1")
+        .setTotalScore(0)
+        .setIdcAffinity(0)
+        .setLocationAffinity(0)
+        .setLoadQuality(0)
+        .setHostTypeScore(0)
+        .setPeakBandwidthUsage(0)
+        .setBandwidthDurationRatio(0)
+        .setConcurrentEfficiency(0)
+        .build();
   }
 
   private static BitSet bits(int... pieces) {

@@ -29,8 +29,10 @@ final class ScriptedParent implements AutoCloseable {
   private final BitSet holds;
   private final boolean source;
   private volatile boolean corrupt;
+
   /** Milliseconds between 1 KiB chunks; 0 sends a piece at once. */
   private volatile long slowMillisPerKiB;
+
   final List<Integer> served = new CopyOnWriteArrayList<>();
   final AtomicInteger completed = new AtomicInteger();
   final AtomicInteger aborted = new AtomicInteger();
@@ -43,11 +45,13 @@ final class ScriptedParent implements AutoCloseable {
     this.source = source;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/", this::handle);
-    server.setExecutor(Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "scripted-parent-" + peerId);
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "scripted-parent-" + peerId);
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
   }
 
@@ -82,8 +86,15 @@ final class ScriptedParent implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       if (path.endsWith("/status")) {
-        byte[] body = ("{\"piece_count\":" + pieces.length + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(held().toByteArray())
-            + "\",\"source\":" + source + ",\"max_tx\":100000000,\"tx\":0}").getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+            ("{\"piece_count\":"
+                    + pieces.length
+                    + ",\"pieces\":\""
+                    + Base64.getEncoder().encodeToString(held().toByteArray())
+                    + "\",\"source\":"
+                    + source
+                    + ",\"max_tx\":100000000,\"tx\":0}")
+                .getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
         return;

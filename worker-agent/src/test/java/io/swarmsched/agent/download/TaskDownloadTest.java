@@ -64,7 +64,8 @@ class TaskDownloadTest {
     return b;
   }
 
-  private ScriptedParent parent(String id, byte[][] pieces, BitSet holds, boolean source) throws Exception {
+  private ScriptedParent parent(String id, byte[][] pieces, BitSet holds, boolean source)
+      throws Exception {
     ScriptedParent p = new ScriptedParent(id, pieces, holds, source);
     toClose.add(p);
     return p;
@@ -72,33 +73,72 @@ class TaskDownloadTest {
 
   private static TaskMetadata metadata(String taskId, byte[][] pieces) {
     List<String> digests = Arrays.stream(pieces).map(Digests::sha256Hex).toList();
-    return TaskMetadata.newBuilder().setTaskId(taskId).setUrl(URL).setDigest(null).setTag("")
-        .setContentLength((long) pieces.length * PIECE).setPieceLength(PIECE).setPieceCount(pieces.length)
-        .setPieceDigests(digests).setSourceHostId("seed-host").setCreatedAt(Instant.now()).build();
+    return TaskMetadata.newBuilder()
+        .setTaskId(taskId)
+        .setUrl(URL)
+        .setDigest(null)
+        .setTag("")
+        .setContentLength((long) pieces.length * PIECE)
+        .setPieceLength(PIECE)
+        .setPieceCount(pieces.length)
+        .setPieceDigests(digests)
+        .setSourceHostId("seed-host")
+        .setCreatedAt(Instant.now())
+        .build();
   }
 
-  private static ScheduleDecision decision(ScheduleRequest r, DecisionOutcome outcome, List<ParentCandidate> parents) {
-    return ScheduleDecision.newBuilder().setDecisionId(UUID.randomUUID().toString()).setRequestId(r.getRequestId())
-        .setTaskId(r.getTaskId()).setPeerId(r.getPeerId()).setTargetHostId(r.getHostId())
-        .setRequesterHostId(r.getHostId()).setOutcome(outcome).setUrl(r.getUrl()).setPolicyId("scripted")
-        .setParents(parents).setDecidedAt(Instant.now()).build();
+  private static ScheduleDecision decision(
+      ScheduleRequest r, DecisionOutcome outcome, List<ParentCandidate> parents) {
+    return ScheduleDecision.newBuilder()
+        .setDecisionId(UUID.randomUUID().toString())
+        .setRequestId(r.getRequestId())
+        .setTaskId(r.getTaskId())
+        .setPeerId(r.getPeerId())
+        .setTargetHostId(r.getHostId())
+        .setRequesterHostId(r.getHostId())
+        .setOutcome(outcome)
+        .setUrl(r.getUrl())
+        .setPolicyId("scripted")
+        .setParents(parents)
+        .setDecidedAt(Instant.now())
+        .build();
   }
 
   /** A dispatcher that offers these parents, less the request's blocklist. */
   private static Function<ScheduleRequest, ScheduleDecision> offering(ScriptedParent... parents) {
-    return r -> decision(r, DecisionOutcome.PARENTS, Arrays.stream(parents)
-        .filter(p -> !r.getBlocklist().contains(p.peerId))
-        .map(p -> ParentCandidate.newBuilder().setPeerId(p.peerId).setHostId(p.peerId + "-host")
-            .setPieceServerAddress(p.address()).setTotalScore(1).setIdcAffinity(0).setLocationAffinity(0)
-            .setLoadQuality(1).setHostTypeScore(0.5).setPeakBandwidthUsage(1).setBandwidthDurationRatio(1)
-            .setConcurrentEfficiency(1).build())
-        .toList());
+    return r ->
+        decision(
+            r,
+            DecisionOutcome.PARENTS,
+            Arrays.stream(parents)
+                .filter(p -> !r.getBlocklist().contains(p.peerId))
+                .map(
+                    p ->
+                        ParentCandidate.newBuilder()
+                            .setPeerId(p.peerId)
+                            .setHostId(p.peerId + "-host")
+                            .setPieceServerAddress(p.address())
+                            .setTotalScore(1)
+                            .setIdcAffinity(0)
+                            .setLocationAffinity(0)
+                            .setLoadQuality(1)
+                            .setHostTypeScore(0.5)
+                            .setPeakBandwidthUsage(1)
+                            .setBandwidthDurationRatio(1)
+                            .setConcurrentEfficiency(1)
+                            .build())
+                .toList());
   }
 
   private DownloadResult download(FakeContext ctx, byte[][] pieces) throws Exception {
     String taskId = TaskIds.of(URL, null, "");
     ctx.metadata.set(metadata(taskId, pieces));
-    TaskDownload d = new TaskDownload(ctx, DownloadRequest.of(URL, dir.resolve("out.bin")), "child-peer", new DownloadProgress());
+    TaskDownload d =
+        new TaskDownload(
+            ctx,
+            DownloadRequest.of(URL, dir.resolve("out.bin")),
+            "child-peer",
+            new DownloadProgress());
     DownloadResult r = d.run();
     ByteBuffers.assertContent(dir.resolve("out.bin"), pieces);
     return r;
@@ -114,13 +154,19 @@ class TaskDownloadTest {
     ScriptedParent seed = parent("seed", pieces, range(0, 16), true);
     ScriptedParent a = parent("a", pieces, range(0, 8), false);
     ScriptedParent b = parent("b", pieces, range(4, 12), false);
-    // One worker: each choice is made with nothing else in flight, so the order is the planner's alone.
-    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(AgentConfig.DOWNLOAD_CONCURRENCY, "1"),
-        offering(seed, a, b));
+    // One worker: each choice is made with nothing else in flight, so the order is the planner's
+    // alone.
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(AgentConfig.DOWNLOAD_CONCURRENCY, "1"),
+            offering(seed, a, b));
 
     download(ctx, pieces);
 
-    // Held by the seed alone: 12-15; by one peer and the seed: 0-3, 8-11; by both peers and the seed: 4-7.
+    // Held by the seed alone: 12-15; by one peer and the seed: 0-3, 8-11; by both peers and the
+    // seed: 4-7.
     int[] holders = new int[16];
     for (int p = 0; p < 16; p++) {
       holders[p] = 1 + (p < 8 ? 1 : 0) + (p >= 4 && p < 12 ? 1 : 0);
@@ -128,7 +174,8 @@ class TaskDownloadTest {
     List<Integer> order = finished(ctx).stream().map(PieceEvent::getPieceNumber).toList();
     assertThat(order).hasSize(16);
     for (int i = 1; i < order.size(); i++) {
-      assertThat(holders[order.get(i)]).as("rarity of the piece fetched %d-th (order %s)", i, order)
+      assertThat(holders[order.get(i)])
+          .as("rarity of the piece fetched %d-th (order %s)", i, order)
           .isGreaterThanOrEqualTo(holders[order.get(i - 1)]);
     }
     assertThat(seed.served).containsExactlyInAnyOrder(12, 13, 14, 15);
@@ -144,28 +191,39 @@ class TaskDownloadTest {
     String taskId = TaskIds.of(URL, null, "");
     TaskMetadata full = metadata(taskId, pieces);
     List<String> published = new ArrayList<>(java.util.Collections.nCopies(32, ""));
-    ctx.metadata.set(TaskMetadata.newBuilder(full).setPieceDigests(new ArrayList<>(published)).build());
-    // The source gets one piece every 50 ms and publishes its digest, as a back-to-source peer does.
-    Thread filler = new Thread(() -> {
-      for (int p = 0; p < 32; p++) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          return;
-        }
-        seed.gain(p);
-        published.set(p, full.getPieceDigests().get(p));
-        ctx.metadata.set(TaskMetadata.newBuilder(full).setPieceDigests(new ArrayList<>(published)).build());
-      }
-    });
+    ctx.metadata.set(
+        TaskMetadata.newBuilder(full).setPieceDigests(new ArrayList<>(published)).build());
+    // The source gets one piece every 50 ms and publishes its digest, as a back-to-source peer
+    // does.
+    Thread filler =
+        new Thread(
+            () -> {
+              for (int p = 0; p < 32; p++) {
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                seed.gain(p);
+                published.set(p, full.getPieceDigests().get(p));
+                ctx.metadata.set(
+                    TaskMetadata.newBuilder(full)
+                        .setPieceDigests(new ArrayList<>(published))
+                        .build());
+              }
+            });
     filler.start();
     long start = System.nanoTime();
     DownloadProgress progress = new DownloadProgress();
-    var d = new TaskDownload(ctx, DownloadRequest.of(URL, dir.resolve("out.bin")), "child-peer", progress);
+    var d =
+        new TaskDownload(
+            ctx, DownloadRequest.of(URL, dir.resolve("out.bin")), "child-peer", progress);
     d.run();
     filler.join();
     ByteBuffers.assertContent(dir.resolve("out.bin"), pieces);
-    assertThat((System.nanoTime() - start) / 1e9).as("seconds, with the source filling in 1.6 s").isLessThan(3.5);
+    assertThat((System.nanoTime() - start) / 1e9)
+        .as("seconds, with the source filling in 1.6 s")
+        .isLessThan(3.5);
   }
 
   @Test
@@ -178,12 +236,18 @@ class TaskDownloadTest {
 
     DownloadResult r = download(ctx, pieces);
 
-    List<PieceEvent> failures = ctx.pieceEvents.stream().filter(e -> e.getOutcome() == PieceOutcome.FAILED).toList();
-    assertThat(failures).hasSize(3).allSatisfy(e -> {
-      assertThat(e.getParentPeerId()).isEqualTo("liar");
-      assertThat(e.getFailureReason()).contains("digest mismatch");
-    });
-    assertThat(finished(ctx)).hasSize(16).allSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("seed"));
+    List<PieceEvent> failures =
+        ctx.pieceEvents.stream().filter(e -> e.getOutcome() == PieceOutcome.FAILED).toList();
+    assertThat(failures)
+        .hasSize(3)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getParentPeerId()).isEqualTo("liar");
+              assertThat(e.getFailureReason()).contains("digest mismatch");
+            });
+    assertThat(finished(ctx))
+        .hasSize(16)
+        .allSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("seed"));
     assertThat(r.reschedules()).isZero();
   }
 
@@ -199,12 +263,16 @@ class TaskDownloadTest {
     download(ctx, pieces);
     double seconds = (System.nanoTime() - start) / 1e9;
 
-    // Two pieces per parent in flight: two went to the slow parent first, then to the fast one as duplicates.
-    // (A slot freed by a cancel may get the slow parent an endgame duplicate of the fast one's last piece.)
+    // Two pieces per parent in flight: two went to the slow parent first, then to the fast one as
+    // duplicates.
+    // (A slot freed by a cancel may get the slow parent an endgame duplicate of the fast one's last
+    // piece.)
     assertThat(slow.served).hasSizeBetween(2, 3);
     assertThat(seconds).as("elapsed").isLessThan(4.0);
     assertThat(finished(ctx)).allSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("fast"));
-    Await.until(Duration.ofSeconds(5), "the slow parent to see every transfer cut",
+    Await.until(
+        Duration.ofSeconds(5),
+        "the slow parent to see every transfer cut",
         () -> slow.aborted.get() == slow.served.size());
     assertThat(slow.completed.get()).isZero();
   }
@@ -218,21 +286,33 @@ class TaskDownloadTest {
     OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, false);
     toClose.add(origin);
     String url = origin.url("norange.bin");
-    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(),
-        r -> decision(r, DecisionOutcome.BACK_TO_SOURCE, List.of()));
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(),
+            r -> decision(r, DecisionOutcome.BACK_TO_SOURCE, List.of()));
 
-    DownloadResult r = new TaskDownload(ctx, DownloadRequest.of(url, dir.resolve("out.bin")), "source-peer",
-        new DownloadProgress()).run();
+    DownloadResult r =
+        new TaskDownload(
+                ctx,
+                DownloadRequest.of(url, dir.resolve("out.bin")),
+                "source-peer",
+                new DownloadProgress())
+            .run();
 
     assertThat(Files.readAllBytes(dir.resolve("out.bin"))).isEqualTo(content);
     assertThat(r.originBytes()).isEqualTo(content.length);
     assertThat(origin.bytesServed()).as("bytes the origin sent").isEqualTo(content.length);
     assertThat(origin.requests()).as("a HEAD and one GET").isEqualTo(2);
-    assertThat(ctx.sources).as("its copy is a source for children").containsExactly(TaskIds.of(url, null, ""));
+    assertThat(ctx.sources)
+        .as("its copy is a source for children")
+        .containsExactly(TaskIds.of(url, null, ""));
     TaskMetadata m = ctx.metadata.get();
     assertThat(m.getPieceCount()).isEqualTo(17);
     assertThat(m.getPieceDigests()).noneMatch(String::isEmpty);
-    assertThat(ctx.pieceEvents.stream().map(PieceEvent::getPieceNumber).collect(Collectors.toSet())).hasSize(17);
+    assertThat(ctx.pieceEvents.stream().map(PieceEvent::getPieceNumber).collect(Collectors.toSet()))
+        .hasSize(17);
   }
 
   @Test
@@ -244,10 +324,19 @@ class TaskDownloadTest {
     OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, true);
     toClose.add(origin);
     String url = origin.url("ranged.bin");
-    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(),
-        r -> decision(r, DecisionOutcome.BACK_TO_SOURCE, List.of()));
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(),
+            r -> decision(r, DecisionOutcome.BACK_TO_SOURCE, List.of()));
 
-    new TaskDownload(ctx, DownloadRequest.of(url, dir.resolve("out.bin")), "source-peer", new DownloadProgress()).run();
+    new TaskDownload(
+            ctx,
+            DownloadRequest.of(url, dir.resolve("out.bin")),
+            "source-peer",
+            new DownloadProgress())
+        .run();
 
     assertThat(Files.readAllBytes(dir.resolve("out.bin"))).isEqualTo(content);
     assertThat(origin.bytesServed()).isEqualTo(content.length);

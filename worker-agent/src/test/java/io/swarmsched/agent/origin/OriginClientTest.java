@@ -34,7 +34,9 @@ class OriginClientTest {
       assertThat(probe.acceptsRanges()).isTrue();
       byte[] piece = client.fetchRange(origin.url("blob.bin"), 100_000, 65_536);
       assertThat(piece).isEqualTo(Arrays.copyOfRange(content, 100_000, 165_536));
-      io.swarmsched.testing.Await.until(Duration.ofSeconds(10), "the origin to count what it sent",
+      io.swarmsched.testing.Await.until(
+          Duration.ofSeconds(10),
+          "the origin to count what it sent",
           () -> origin.bytesServed() == 65_536);
     }
   }

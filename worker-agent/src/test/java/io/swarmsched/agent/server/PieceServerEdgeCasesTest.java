@@ -27,22 +27,29 @@ class PieceServerEdgeCasesTest {
 
   @Test
   void aOneMegabytePathIsAnswered414() throws Exception {
-    Reply reply = RawHttp.exchange(server.port(), "GET /tasks/" + "t".repeat(MB) + "/pieces/0 HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            server.port(),
+            "GET /tasks/" + "t".repeat(MB) + "/pieces/0 HTTP/1.1\r\nHost: x\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(414);
   }
 
   @Test
   void aOneMegabyteHeaderIsAnswered431() throws Exception {
-    Reply reply = RawHttp.exchange(server.port(), "GET /load HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(MB) + "\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            server.port(),
+            "GET /load HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(MB) + "\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(431);
   }
 
   @Test
   void aClientThatWritesABodyNobodyReadsStillReadsTheAnswer() throws Exception {
-    byte[] head = ("POST /load HTTP/1.1\r\nHost: x\r\nContent-Length: " + (4 * MB) + "\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] head =
+        ("POST /load HTTP/1.1\r\nHost: x\r\nContent-Length: " + (4 * MB) + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     byte[] request = new byte[head.length + 4 * MB];
     System.arraycopy(head, 0, request, 0, head.length);
 
@@ -53,8 +60,12 @@ class PieceServerEdgeCasesTest {
 
   @Test
   void aLongTaskIdIsNotEchoedInFull() throws Exception {
-    Reply reply = RawHttp.exchange(server.port(),
-        "GET /tasks/" + "t".repeat(10_000) + "/pieces/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Reply reply =
+        RawHttp.exchange(
+            server.port(),
+            "GET /tasks/"
+                + "t".repeat(10_000)
+                + "/pieces/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(404);
     assertThat(reply.body()).hasSizeLessThan(300);

@@ -50,7 +50,9 @@ class PieceServerTest {
       assertThat(answer).isInstanceOf(PieceAnswer.Bytes.class);
       assertThat(((PieceAnswer.Bytes) answer).data()).isEqualTo(piece0);
       assertThat(((PieceAnswer.Bytes) answer).digestHex()).isEqualTo(Digests.sha256Hex(piece0));
-      io.swarmsched.testing.Await.until(Duration.ofSeconds(10), "the server to count what it sent",
+      io.swarmsched.testing.Await.until(
+          Duration.ofSeconds(10),
+          "the server to count what it sent",
           () -> server.load().servedBytes() == piece0.length);
     }
   }
@@ -68,7 +70,8 @@ class PieceServerTest {
   @Test
   void statusListsHeldPiecesAndLoad() throws Exception {
     try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 5_000_000, 3)) {
-      ParentClient.ParentStatus status = client.status("127.0.0.1:" + server.port(), "t1", "peer-a");
+      ParentClient.ParentStatus status =
+          client.status("127.0.0.1:" + server.port(), "t1", "peer-a");
       assertThat(status.pieceCount()).isEqualTo(2);
       assertThat(status.pieces().get(0)).isTrue();
       assertThat(status.pieces().get(1)).isFalse();
@@ -80,17 +83,18 @@ class PieceServerTest {
 
   @Test
   void statusSaysWhenTheCopyIsASource() throws Exception {
-    HeldTasks seedLike = new HeldTasks() {
-      @Override
-      public Optional<PieceFile> find(String taskId) {
-        return Optional.of(file);
-      }
+    HeldTasks seedLike =
+        new HeldTasks() {
+          @Override
+          public Optional<PieceFile> find(String taskId) {
+            return Optional.of(file);
+          }
 
-      @Override
-      public boolean source(String taskId) {
-        return true;
-      }
-    };
+          @Override
+          public boolean source(String taskId) {
+            return true;
+          }
+        };
     try (PieceServer server = PieceServer.start(seedLike, "127.0.0.1", 0, 5_000_000, 3)) {
       assertThat(client.status("127.0.0.1:" + server.port(), "t1", "peer-a").source()).isTrue();
     }
@@ -101,14 +105,18 @@ class PieceServerTest {
     // One slot and 16 KiB/s: the first 64 KiB upload holds the slot for about three seconds.
     try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 16 * 1024, 1)) {
       String address = "127.0.0.1:" + server.port();
-      CompletableFuture<PieceAnswer> first = CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.fetch(address, "t1", 0);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      io.swarmsched.testing.Await.until(Duration.ofSeconds(30), "first upload holds the only slot",
+      CompletableFuture<PieceAnswer> first =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return client.fetch(address, "t1", 0);
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      io.swarmsched.testing.Await.until(
+          Duration.ofSeconds(30),
+          "first upload holds the only slot",
           () -> server.load().concurrentUploads() == 1);
       assertThat(client.fetch(address, "t1", 0)).isInstanceOf(PieceAnswer.Busy.class);
       assertThat(first.get()).isInstanceOf(PieceAnswer.Bytes.class);
@@ -119,12 +127,20 @@ class PieceServerTest {
   void malformedRequestsGetAClearError() throws Exception {
     try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 0, 1)) {
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/tasks/t1/pieces/abc")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.port() + "/tasks/t1/pieces/abc"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(r.body()).contains("piece number is not an integer: abc");
-      HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/load"))
-          .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> post =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/load"))
+                  .POST(HttpRequest.BodyPublishers.ofString("x"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
     }
   }

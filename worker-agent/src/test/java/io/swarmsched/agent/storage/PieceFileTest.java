@@ -136,7 +136,9 @@ class PieceFileTest {
     String hex = "a".repeat(64);
     assertThat(Digests.parseSha256("sha256:" + hex.toUpperCase())).isEqualTo(hex);
     assertThat(Digests.parseSha256(hex)).isEqualTo(hex);
-    assertThatThrownBy(() -> Digests.parseSha256("md5:abc")).hasMessageContaining("unsupported digest algorithm 'md5'");
-    assertThatThrownBy(() -> Digests.parseSha256("sha256:xyz")).hasMessageContaining("64 hex characters");
+    assertThatThrownBy(() -> Digests.parseSha256("md5:abc"))
+        .hasMessageContaining("unsupported digest algorithm 'md5'");
+    assertThatThrownBy(() -> Digests.parseSha256("sha256:xyz"))
+        .hasMessageContaining("64 hex characters");
   }
 }

@@ -45,7 +45,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -139,24 +138,37 @@ class AgentSwarmTest {
   }
 
   /** The source host goes back to source; every other host gets the source's peer as parent. */
-  private static AtomicReference<ScheduleRequest> sourceThenParents(String taskId, String sourceHost, Agent source) {
+  private static AtomicReference<ScheduleRequest> sourceThenParents(
+      String taskId, String sourceHost, Agent source) {
     AtomicReference<ScheduleRequest> first = new AtomicReference<>();
-    dispatcher.script(taskId, r -> {
-      if (r.getHostId().equals(sourceHost)) {
-        first.compareAndSet(null, r);
-        return answer(r, DecisionOutcome.BACK_TO_SOURCE).setReason("FIRST_PEER").build();
-      }
-      return parents(r, List.of(parent(first.get().getPeerId(), sourceHost, source.pieceServerAddress())));
-    });
+    dispatcher.script(
+        taskId,
+        r -> {
+          if (r.getHostId().equals(sourceHost)) {
+            first.compareAndSet(null, r);
+            return answer(r, DecisionOutcome.BACK_TO_SOURCE).setReason("FIRST_PEER").build();
+          }
+          return parents(
+              r, List.of(parent(first.get().getPeerId(), sourceHost, source.pieceServerAddress())));
+        });
     return first;
   }
 
-  private static <T extends SpecificRecord> List<T> read(String topic, Class<T> type, java.util.function.Predicate<T> keep,
-                                                         java.util.function.Predicate<List<T>> done) {
+  private static <T extends SpecificRecord> List<T> read(
+      String topic,
+      Class<T> type,
+      java.util.function.Predicate<T> keep,
+      java.util.function.Predicate<List<T>> done) {
     SpecificAvroDeserializer<T> d = new SpecificAvroDeserializer<>(type);
     d.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, REGISTRY), false);
-    List<ConsumerRecord<String, T>> records = TopicReader.of(kafka).readUntil(topic, new StringDeserializer(), d,
-        rs -> done.test(rs.stream().map(ConsumerRecord::value).filter(keep).toList()), WAIT);
+    List<ConsumerRecord<String, T>> records =
+        TopicReader.of(kafka)
+            .readUntil(
+                topic,
+                new StringDeserializer(),
+                d,
+                rs -> done.test(rs.stream().map(ConsumerRecord::value).filter(keep).toList()),
+                WAIT);
     return records.stream().map(ConsumerRecord::value).filter(keep).toList();
   }
 
@@ -172,31 +184,53 @@ class AgentSwarmTest {
     sourceThenParents(taskId, hostA, a);
     long originBefore = origin.bytesServed();
 
-    DownloadResult ra = a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
-    DownloadResult rb = b.download(DownloadRequest.of(url, dir.resolve("b.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
+    DownloadResult ra =
+        a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
+            .get(60, TimeUnit.SECONDS);
+    DownloadResult rb =
+        b.download(DownloadRequest.of(url, dir.resolve("b.bin")), new DownloadProgress())
+            .get(60, TimeUnit.SECONDS);
 
     assertThat(Files.readAllBytes(dir.resolve("a.bin"))).isEqualTo(content);
     assertThat(Files.readAllBytes(dir.resolve("b.bin"))).isEqualTo(content);
     assertThat(ra.originBytes()).isEqualTo(content.length);
     assertThat(rb.peerBytes()).isEqualTo(content.length);
     assertThat(rb.originBytes()).isZero();
-    assertThat(origin.bytesServed() - originBefore).isLessThanOrEqualTo((long) (1.2 * content.length));
+    assertThat(origin.bytesServed() - originBefore)
+        .isLessThanOrEqualTo((long) (1.2 * content.length));
 
-    List<TaskMetadata> meta = read(Topics.TASK_METADATA.name(), TaskMetadata.class, m -> m.getTaskId().equals(taskId), l -> !l.isEmpty());
+    List<TaskMetadata> meta =
+        read(
+            Topics.TASK_METADATA.name(),
+            TaskMetadata.class,
+            m -> m.getTaskId().equals(taskId),
+            l -> !l.isEmpty());
     assertThat(meta.get(0).getPieceCount()).isEqualTo(16);
     assertThat(meta.get(0).getSourceHostId()).isEqualTo(hostA);
 
-    List<PieceEvent> bPieces = read(Topics.PIECE_EVENTS.name(), PieceEvent.class,
-        e -> e.getPeerId().equals(rb.peerId()), l -> l.size() >= 16);
-    assertThat(bPieces).allSatisfy(e -> {
-      assertThat(e.getSource()).isEqualTo(PieceSource.PARENT);
-      assertThat(e.getOutcome()).isEqualTo(PieceOutcome.FINISHED);
-      assertThat(e.getParentHostId()).isEqualTo(hostA);
-    });
-    List<PeerEvent> bLife = read(Topics.PEER_EVENTS.name(), PeerEvent.class,
-        e -> e.getPeerId().equals(rb.peerId()), l -> l.stream().anyMatch(e -> e.getType() == PeerEventType.SUCCEEDED));
-    assertThat(bLife).extracting(PeerEvent::getType)
-        .containsSubsequence(PeerEventType.REGISTERED, PeerEventType.RUNNING, PeerEventType.SUCCEEDED);
+    List<PieceEvent> bPieces =
+        read(
+            Topics.PIECE_EVENTS.name(),
+            PieceEvent.class,
+            e -> e.getPeerId().equals(rb.peerId()),
+            l -> l.size() >= 16);
+    assertThat(bPieces)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getSource()).isEqualTo(PieceSource.PARENT);
+              assertThat(e.getOutcome()).isEqualTo(PieceOutcome.FINISHED);
+              assertThat(e.getParentHostId()).isEqualTo(hostA);
+            });
+    List<PeerEvent> bLife =
+        read(
+            Topics.PEER_EVENTS.name(),
+            PeerEvent.class,
+            e -> e.getPeerId().equals(rb.peerId()),
+            l -> l.stream().anyMatch(e -> e.getType() == PeerEventType.SUCCEEDED));
+    assertThat(bLife)
+        .extracting(PeerEvent::getType)
+        .containsSubsequence(
+            PeerEventType.REGISTERED, PeerEventType.RUNNING, PeerEventType.SUCCEEDED);
   }
 
   @Test
@@ -214,26 +248,43 @@ class AgentSwarmTest {
     AtomicReference<ScheduleRequest> first = new AtomicReference<>();
     HttpServer liar = corruptParent(content.length / PIECE);
     String liarAddress = "127.0.0.1:" + liar.getAddress().getPort();
-    dispatcher.script(taskId, r -> {
-      if (r.getHostId().equals(hostA)) {
-        first.compareAndSet(null, r);
-        return answer(r, DecisionOutcome.BACK_TO_SOURCE).build();
-      }
-      return parents(r, List.of(parent("liar-peer", "liar-host", liarAddress),
-          parent(first.get().getPeerId(), hostA, a.pieceServerAddress())));
-    });
-    a.download(DownloadRequest.of(url, dir.resolve("a.bin")).withDigest(digest), new DownloadProgress()).get(60, TimeUnit.SECONDS);
+    dispatcher.script(
+        taskId,
+        r -> {
+          if (r.getHostId().equals(hostA)) {
+            first.compareAndSet(null, r);
+            return answer(r, DecisionOutcome.BACK_TO_SOURCE).build();
+          }
+          return parents(
+              r,
+              List.of(
+                  parent("liar-peer", "liar-host", liarAddress),
+                  parent(first.get().getPeerId(), hostA, a.pieceServerAddress())));
+        });
+    a.download(
+            DownloadRequest.of(url, dir.resolve("a.bin")).withDigest(digest),
+            new DownloadProgress())
+        .get(60, TimeUnit.SECONDS);
 
-    DownloadResult rb = b.download(DownloadRequest.of(url, dir.resolve("b.bin")).withDigest(digest),
-        new DownloadProgress()).get(60, TimeUnit.SECONDS);
+    DownloadResult rb =
+        b.download(
+                DownloadRequest.of(url, dir.resolve("b.bin")).withDigest(digest),
+                new DownloadProgress())
+            .get(60, TimeUnit.SECONDS);
 
     assertThat(Files.readAllBytes(dir.resolve("b.bin"))).isEqualTo(content);
-    List<PieceEvent> failures = read(Topics.PIECE_EVENTS.name(), PieceEvent.class,
-        e -> e.getPeerId().equals(rb.peerId()) && e.getOutcome() == PieceOutcome.FAILED, l -> !l.isEmpty());
-    assertThat(failures).allSatisfy(e -> {
-      assertThat(e.getParentPeerId()).isEqualTo("liar-peer");
-      assertThat(e.getFailureReason()).contains("digest mismatch");
-    });
+    List<PieceEvent> failures =
+        read(
+            Topics.PIECE_EVENTS.name(),
+            PieceEvent.class,
+            e -> e.getPeerId().equals(rb.peerId()) && e.getOutcome() == PieceOutcome.FAILED,
+            l -> !l.isEmpty());
+    assertThat(failures)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getParentPeerId()).isEqualTo("liar-peer");
+              assertThat(e.getFailureReason()).contains("digest mismatch");
+            });
   }
 
   /** A parent that claims every piece and serves garbage. */
@@ -241,22 +292,29 @@ class AgentSwarmTest {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     BitSet all = new BitSet();
     all.set(0, pieces);
-    server.createContext("/", ex -> {
-      try (ex) {
-        byte[] body;
-        if (ex.getRequestURI().getPath().endsWith("/status")) {
-          body = ("{\"piece_count\":" + pieces + ",\"pieces\":\"" + Base64.getEncoder().encodeToString(all.toByteArray())
-              + "\",\"max_tx\":1000000000,\"tx\":0}").getBytes(StandardCharsets.UTF_8);
-        } else {
-          body = new byte[PIECE];
-          new Random(1).nextBytes(body);
-        }
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            byte[] body;
+            if (ex.getRequestURI().getPath().endsWith("/status")) {
+              body =
+                  ("{\"piece_count\":"
+                          + pieces
+                          + ",\"pieces\":\""
+                          + Base64.getEncoder().encodeToString(all.toByteArray())
+                          + "\",\"max_tx\":1000000000,\"tx\":0}")
+                      .getBytes(StandardCharsets.UTF_8);
+            } else {
+              body = new byte[PIECE];
+              new Random(1).nextBytes(body);
+            }
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(body);
+            }
+          }
+        });
     server.start();
     toClose.add(() -> server.stop(0));
     return server;
@@ -276,23 +334,27 @@ class AgentSwarmTest {
     Agent b = agent(hostB, 0);
     AtomicReference<ScheduleRequest> first = new AtomicReference<>();
     AtomicReference<ScheduleRequest> second = new AtomicReference<>();
-    dispatcher.script(taskId, r -> {
-      if (r.getHostId().equals(hostA)) {
-        first.compareAndSet(null, r);
-        return answer(r, DecisionOutcome.BACK_TO_SOURCE).build();
-      }
-      if (r.getHostId().equals(hostA2)) {
-        second.compareAndSet(null, r);
-        return answer(r, DecisionOutcome.BACK_TO_SOURCE).build();
-      }
-      List<io.swarmsched.schemas.ParentCandidate> ps = new ArrayList<>();
-      ps.add(parent(first.get().getPeerId(), hostA, a.pieceServerAddress()));
-      ps.add(parent(second.get().getPeerId(), hostA2, a2.pieceServerAddress()));
-      ps.removeIf(p -> r.getBlocklist().contains(p.getPeerId()));
-      return parents(r, ps);
-    });
-    a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
-    a2.download(DownloadRequest.of(url, dir.resolve("a2.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
+    dispatcher.script(
+        taskId,
+        r -> {
+          if (r.getHostId().equals(hostA)) {
+            first.compareAndSet(null, r);
+            return answer(r, DecisionOutcome.BACK_TO_SOURCE).build();
+          }
+          if (r.getHostId().equals(hostA2)) {
+            second.compareAndSet(null, r);
+            return answer(r, DecisionOutcome.BACK_TO_SOURCE).build();
+          }
+          List<io.swarmsched.schemas.ParentCandidate> ps = new ArrayList<>();
+          ps.add(parent(first.get().getPeerId(), hostA, a.pieceServerAddress()));
+          ps.add(parent(second.get().getPeerId(), hostA2, a2.pieceServerAddress()));
+          ps.removeIf(p -> r.getBlocklist().contains(p.getPeerId()));
+          return parents(r, ps);
+        });
+    a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
+        .get(60, TimeUnit.SECONDS);
+    a2.download(DownloadRequest.of(url, dir.resolve("a2.bin")), new DownloadProgress())
+        .get(60, TimeUnit.SECONDS);
 
     DownloadProgress progress = new DownloadProgress();
     var pending = b.download(DownloadRequest.of(url, dir.resolve("b.bin")), progress);
@@ -313,27 +375,37 @@ class AgentSwarmTest {
     String hostB = host("b");
     Agent a = agent(hostA, 128 * 1024);
     sourceThenParents(taskId, hostA, a);
-    a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
+    a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
+        .get(60, TimeUnit.SECONDS);
 
     Agent b = agent(hostB, 0);
     DownloadProgress firstRun = new DownloadProgress();
     var interrupted = b.download(DownloadRequest.of(url, dir.resolve("b.bin")), firstRun);
-    Await.until(WAIT, "the first run to verify a few pieces", () -> firstRun.peerBytes() >= 3L * PIECE);
+    Await.until(
+        WAIT, "the first run to verify a few pieces", () -> firstRun.peerBytes() >= 3L * PIECE);
     b.close();
     toClose.remove(b);
-    assertThatThrownBy(() -> interrupted.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(DownloadException.class);
+    assertThatThrownBy(() -> interrupted.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DownloadException.class);
 
     Agent restarted = agent(hostB, 0);
     DownloadProgress secondRun = new DownloadProgress();
-    DownloadResult r = restarted.download(DownloadRequest.of(url, dir.resolve("b.bin")), secondRun).get(60, TimeUnit.SECONDS);
+    DownloadResult r =
+        restarted
+            .download(DownloadRequest.of(url, dir.resolve("b.bin")), secondRun)
+            .get(60, TimeUnit.SECONDS);
 
     assertThat(Files.readAllBytes(dir.resolve("b.bin"))).isEqualTo(content);
     assertThat(r.resumedBytes()).isGreaterThanOrEqualTo(3L * PIECE);
     assertThat(r.resumedBytes() + r.peerBytes()).isEqualTo(content.length);
-    List<PieceEvent> secondPieces = read(Topics.PIECE_EVENTS.name(), PieceEvent.class,
-        e -> e.getPeerId().equals(r.peerId()) && e.getOutcome() == PieceOutcome.FINISHED,
-        l -> l.size() * (long) PIECE + r.resumedBytes() >= content.length);
-    Set<Integer> fetchedAgain = secondPieces.stream().map(PieceEvent::getPieceNumber).collect(Collectors.toSet());
+    List<PieceEvent> secondPieces =
+        read(
+            Topics.PIECE_EVENTS.name(),
+            PieceEvent.class,
+            e -> e.getPeerId().equals(r.peerId()) && e.getOutcome() == PieceOutcome.FINISHED,
+            l -> l.size() * (long) PIECE + r.resumedBytes() >= content.length);
+    Set<Integer> fetchedAgain =
+        secondPieces.stream().map(PieceEvent::getPieceNumber).collect(Collectors.toSet());
     assertThat(fetchedAgain).hasSize((int) ((content.length - r.resumedBytes()) / PIECE));
   }
 
@@ -343,9 +415,11 @@ class AgentSwarmTest {
     String url = originWithoutRanges.url("norange.bin");
     String hostA = host("a");
     Agent a = agent(hostA, 0);
-    dispatcher.script(TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).build());
+    dispatcher.script(
+        TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).build());
     long servedBefore = originWithoutRanges.bytesServed();
-    a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS);
+    a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
+        .get(60, TimeUnit.SECONDS);
     assertThat(Files.readAllBytes(dir.resolve("a.bin"))).isEqualTo(content);
     // Streamed once, not once per piece.
     assertThat(originWithoutRanges.bytesServed() - servedBefore).isEqualTo(content.length);
@@ -355,8 +429,12 @@ class AgentSwarmTest {
   void anOrigin404FailsTheDownloadWithThatReason() throws Exception {
     String url = origin.url("missing.bin");
     Agent a = agent(host("a"), 0);
-    dispatcher.script(TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).build());
-    assertThatThrownBy(() -> a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS))
+    dispatcher.script(
+        TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).build());
+    assertThatThrownBy(
+            () ->
+                a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
+                    .get(60, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DownloadException.class)
         .hasMessageContaining("origin answered 404");
   }
@@ -365,7 +443,12 @@ class AgentSwarmTest {
   void anUnknownUrlSchemeFailsBeforeAnythingIsPublished() throws Exception {
     Agent a = agent(host("a"), 0);
     int before = dispatcher.requests.size();
-    assertThatThrownBy(() -> a.download(DownloadRequest.of("ftp://example.org/x", dir.resolve("x")), new DownloadProgress()).get(30, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () ->
+                a.download(
+                        DownloadRequest.of("ftp://example.org/x", dir.resolve("x")),
+                        new DownloadProgress())
+                    .get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DownloadException.class)
         .hasMessageContaining("unsupported URL scheme 'ftp'");
     assertThat(dispatcher.requests.size()).isEqualTo(before);
@@ -376,8 +459,13 @@ class AgentSwarmTest {
     content("failed.bin", 1000);
     String url = origin.url("failed.bin");
     Agent a = agent(host("a"), 0);
-    dispatcher.script(TaskIds.of(url, null, ""), r -> answer(r, DecisionOutcome.FAILED).setReason("NO_CANDIDATES").build());
-    assertThatThrownBy(() -> a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress()).get(60, TimeUnit.SECONDS))
+    dispatcher.script(
+        TaskIds.of(url, null, ""),
+        r -> answer(r, DecisionOutcome.FAILED).setReason("NO_CANDIDATES").build());
+    assertThatThrownBy(
+            () ->
+                a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
+                    .get(60, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DownloadException.class)
         .hasMessageContaining("scheduling FAILED: NO_CANDIDATES");
   }
@@ -386,15 +474,30 @@ class AgentSwarmTest {
   void aDecisionForAnotherHostOnItsPartitionIsIgnored() throws Exception {
     String hostA = host("a");
     Agent a = agent(hostA, 0);
-    Map<String, Object> p = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), SerdeConfig.SCHEMA_REGISTRY_URL, REGISTRY));
+    Map<String, Object> p =
+        new HashMap<>(
+            Map.of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                SerdeConfig.SCHEMA_REGISTRY_URL,
+                REGISTRY));
     SpecificAvroSerializer<ScheduleDecision> s = new SpecificAvroSerializer<>();
     s.configure(p, false);
-    try (KafkaProducer<String, ScheduleDecision> producer = new KafkaProducer<>(p, new StringSerializer(), s)) {
-      ScheduleDecision forOther = ScheduleDecision.newBuilder()
-          .setDecisionId("d-" + UUID.randomUUID()).setRequestId("r").setTaskId("t").setPeerId("p")
-          .setTargetHostId("someone-else").setRequesterHostId("someone-else")
-          .setOutcome(DecisionOutcome.SEED_TRIGGER).setUrl(origin.url("p2p.bin")).setPolicyId("scripted")
-          .setDecidedAt(Instant.now()).build();
+    try (KafkaProducer<String, ScheduleDecision> producer =
+        new KafkaProducer<>(p, new StringSerializer(), s)) {
+      ScheduleDecision forOther =
+          ScheduleDecision.newBuilder()
+              .setDecisionId("d-" + UUID.randomUUID())
+              .setRequestId("r")
+              .setTaskId("t")
+              .setPeerId("p")
+              .setTargetHostId("someone-else")
+              .setRequesterHostId("someone-else")
+              .setOutcome(DecisionOutcome.SEED_TRIGGER)
+              .setUrl(origin.url("p2p.bin"))
+              .setPolicyId("scripted")
+              .setDecidedAt(Instant.now())
+              .build();
       // Keyed by our host so it lands on our partition, but addressed to another host.
       producer.send(new ProducerRecord<>(Topics.SCHEDULE_DECISIONS.name(), hostA, forOther)).get();
     }
@@ -409,31 +512,60 @@ class AgentSwarmTest {
     String taskId = TaskIds.of(url, null, "");
     String seedHost = host("seed");
     Agent seed = agent(seedHost, 0);
-    dispatcher.script(taskId, r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).setReason("NEED_BACK_TO_SOURCE").build());
-    Map<String, Object> p = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), SerdeConfig.SCHEMA_REGISTRY_URL, REGISTRY));
+    dispatcher.script(
+        taskId,
+        r -> answer(r, DecisionOutcome.BACK_TO_SOURCE).setReason("NEED_BACK_TO_SOURCE").build());
+    Map<String, Object> p =
+        new HashMap<>(
+            Map.of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                SerdeConfig.SCHEMA_REGISTRY_URL,
+                REGISTRY));
     SpecificAvroSerializer<ScheduleDecision> s = new SpecificAvroSerializer<>();
     s.configure(p, false);
-    ScheduleDecision trigger = ScheduleDecision.newBuilder()
-        .setDecisionId("d-" + UUID.randomUUID()).setRequestId("someone:0").setTaskId(taskId).setPeerId("someone")
-        .setTargetHostId(seedHost).setRequesterHostId("someone-host")
-        .setOutcome(DecisionOutcome.SEED_TRIGGER).setUrl(url).setPolicyId("scripted")
-        .setDecidedAt(Instant.now()).build();
-    try (KafkaProducer<String, ScheduleDecision> producer = new KafkaProducer<>(p, new StringSerializer(), s)) {
-      producer.send(new ProducerRecord<>(Topics.SCHEDULE_DECISIONS.name(), seedHost, trigger)).get();
-      producer.send(new ProducerRecord<>(Topics.SCHEDULE_DECISIONS.name(), seedHost, trigger)).get(); // redelivered
+    ScheduleDecision trigger =
+        ScheduleDecision.newBuilder()
+            .setDecisionId("d-" + UUID.randomUUID())
+            .setRequestId("someone:0")
+            .setTaskId(taskId)
+            .setPeerId("someone")
+            .setTargetHostId(seedHost)
+            .setRequesterHostId("someone-host")
+            .setOutcome(DecisionOutcome.SEED_TRIGGER)
+            .setUrl(url)
+            .setPolicyId("scripted")
+            .setDecidedAt(Instant.now())
+            .build();
+    try (KafkaProducer<String, ScheduleDecision> producer =
+        new KafkaProducer<>(p, new StringSerializer(), s)) {
+      producer
+          .send(new ProducerRecord<>(Topics.SCHEDULE_DECISIONS.name(), seedHost, trigger))
+          .get();
+      producer
+          .send(new ProducerRecord<>(Topics.SCHEDULE_DECISIONS.name(), seedHost, trigger))
+          .get(); // redelivered
     }
-    List<PeerEvent> events = read(Topics.PEER_EVENTS.name(), PeerEvent.class,
-        e -> e.getHostId().equals(seedHost), l -> l.stream().anyMatch(e -> e.getType() == PeerEventType.SUCCEEDED));
+    List<PeerEvent> events =
+        read(
+            Topics.PEER_EVENTS.name(),
+            PeerEvent.class,
+            e -> e.getHostId().equals(seedHost),
+            l -> l.stream().anyMatch(e -> e.getType() == PeerEventType.SUCCEEDED));
     assertThat(events).extracting(PeerEvent::getType).contains(PeerEventType.BACK_TO_SOURCE);
-    assertThat(events.stream().filter(e -> e.getType() == PeerEventType.REGISTERED).count()).isEqualTo(1);
+    assertThat(events.stream().filter(e -> e.getType() == PeerEventType.REGISTERED).count())
+        .isEqualTo(1);
     assertThat(seed.heldTasks()).containsExactly(taskId);
     Path held = dir.resolve(seedHost).resolve("tasks").resolve(taskId);
-    Await.until(WAIT, "the seed's copy to be complete", () -> {
-      try {
-        return Files.exists(held) && java.util.Arrays.equals(Files.readAllBytes(held), content);
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    Await.until(
+        WAIT,
+        "the seed's copy to be complete",
+        () -> {
+          try {
+            return Files.exists(held) && java.util.Arrays.equals(Files.readAllBytes(held), content);
+          } catch (IOException e) {
+            return false;
+          }
+        });
   }
 }

@@ -30,7 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * script for that task says, on the real decisions topic, keyed by the host that must act.
  */
 final class ScriptedDispatcher implements AutoCloseable {
-  private final Map<String, Function<ScheduleRequest, ScheduleDecision>> scripts = new ConcurrentHashMap<>();
+  private final Map<String, Function<ScheduleRequest, ScheduleDecision>> scripts =
+      new ConcurrentHashMap<>();
   final List<ScheduleRequest> requests = new CopyOnWriteArrayList<>();
   private final KafkaConsumer<String, ScheduleRequest> consumer;
   private final KafkaProducer<String, ScheduleDecision> producer;
@@ -43,7 +44,8 @@ final class ScriptedDispatcher implements AutoCloseable {
     c.put(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "scripted-dispatcher-" + UUID.randomUUID());
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    SpecificAvroDeserializer<ScheduleRequest> d = new SpecificAvroDeserializer<>(ScheduleRequest.class);
+    SpecificAvroDeserializer<ScheduleRequest> d =
+        new SpecificAvroDeserializer<>(ScheduleRequest.class);
     d.configure(c, false);
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), d);
     Map<String, Object> p = new HashMap<>();
@@ -75,7 +77,9 @@ final class ScriptedDispatcher implements AutoCloseable {
         if (script != null) {
           ScheduleDecision decision = script.apply(r.value());
           if (decision != null) {
-            producer.send(new ProducerRecord<>(Topics.SCHEDULE_DECISIONS.name(), decision.getTargetHostId(), decision));
+            producer.send(
+                new ProducerRecord<>(
+                    Topics.SCHEDULE_DECISIONS.name(), decision.getTargetHostId(), decision));
             producer.flush();
           }
         }
@@ -104,9 +108,19 @@ final class ScriptedDispatcher implements AutoCloseable {
   }
 
   static ParentCandidate parent(String peerId, String hostId, String address) {
-    return ParentCandidate.newBuilder().setPeerId(peerId).setHostId(hostId).setPieceServerAddress(address)
-        .setTotalScore(1).setIdcAffinity(0).setLocationAffinity(0).setLoadQuality(1).setHostTypeScore(0.5)
-        .setPeakBandwidthUsage(1).setBandwidthDurationRatio(1).setConcurrentEfficiency(1).build();
+    return ParentCandidate.newBuilder()
+        .setPeerId(peerId)
+        .setHostId(hostId)
+        .setPieceServerAddress(address)
+        .setTotalScore(1)
+        .setIdcAffinity(0)
+        .setLocationAffinity(0)
+        .setLoadQuality(1)
+        .setHostTypeScore(0.5)
+        .setPeakBandwidthUsage(1)
+        .setBandwidthDurationRatio(1)
+        .setConcurrentEfficiency(1)
+        .build();
   }
 
   @Override
