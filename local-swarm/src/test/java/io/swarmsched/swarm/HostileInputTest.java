@@ -968,9 +968,8 @@ class HostileInputTest {
             dlq,
             null,
             "is not the task_id"));
-    // last, and on their own task: a record dated ahead moves its partition's stream time (finding
-    // 5, not fixed
-    // here), which must not age the peer the cases above rely on
+    // last, and on their own task: a record dated ahead is rejected, and the dispatcher's clock
+    // ignores its timestamp (finding 5; DispatcherHostileInputTest checks that no peer is aged)
     c.add(
         new Case(
             "request: record timestamp 50 min ahead",

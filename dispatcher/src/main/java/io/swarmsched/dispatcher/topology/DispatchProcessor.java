@@ -51,6 +51,15 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
 
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
+  private long lastAdvanceAt = Long.MIN_VALUE;
+
+  /**
+   * The largest timestamp of a record dated within the clock bound ({@code
+   * validation.max.clock.ahead}): the stream time a producer with a fast clock cannot move (issue
+   * 13, finding 5). Kafka Streams' own stream time takes every record's timestamp, so one record
+   * dated an hour ahead would otherwise age every peer of the partition by an hour.
+   */
+  private long trustedTime = -1;
 
   DispatchProcessor(
       DispatcherConfig config,
@@ -99,14 +108,28 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
             config.peerIdleTimeout().toMillis(),
             config.seedFailureMemory().toMillis());
     lastRecordWallMs = context.currentSystemTimeMs();
-    context.schedule(config.tick(), PunctuationType.STREAM_TIME, this::advance);
+    context.schedule(
+        config.tick(), PunctuationType.STREAM_TIME, t -> advance(Math.min(t, clock())));
     context.schedule(config.tick(), PunctuationType.WALL_CLOCK_TIME, this::onWallTick);
   }
 
   @Override
   public void process(Record<String, DispatchInput> record) {
     lastRecordWallMs = context.currentSystemTimeMs();
-    long now = Math.max(context.currentStreamTimeMs(), record.timestamp());
+    boolean ahead = aheadOfClock(record.timestamp());
+    if (trustedTime < 0 && !aheadOfClock(context.currentStreamTimeMs())) {
+      trustedTime = context.currentStreamTimeMs(); // after a restart: the restored stream time
+    }
+    if (!ahead) {
+      trustedTime = Math.max(trustedTime, record.timestamp());
+    }
+    long now = ahead ? clock() : Math.max(clock(), record.timestamp());
+    if (context.currentStreamTimeMs() > clock()
+        && (lastAdvanceAt == Long.MIN_VALUE || now - lastAdvanceAt >= config.tick().toMillis())) {
+      // stream time was pushed ahead, so its punctuator is silent until then: the trusted clock
+      // drives retries and patrol meanwhile
+      advance(now);
+    }
     DispatchInput input = record.value();
     if (input == null) {
       // a tombstone on an input stream means nothing here; it must not vanish without a trace
@@ -183,12 +206,26 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   private void onWallTick(long wallNow) {
     if (!config.idleClockAdvance()) return;
     long idle = wallNow - lastRecordWallMs;
-    long streamTime = context.currentStreamTimeMs();
+    long streamTime = clock();
     if (idle < config.idleClockAfter().toMillis() || streamTime < 0) return;
     advance(streamTime + idle);
   }
 
+  private boolean aheadOfClock(long timestamp) {
+    return timestamp > context.currentSystemTimeMs() + config.maxClockAhead().toMillis();
+  }
+
+  /** Stream time, less any jump that a record dated past the clock bound made. */
+  private long clock() {
+    long cap =
+        trustedTime >= 0
+            ? trustedTime
+            : context.currentSystemTimeMs() + config.maxClockAhead().toMillis();
+    return Math.min(context.currentStreamTimeMs(), cap);
+  }
+
   private void advance(long now) {
+    lastAdvanceAt = now;
     rounds.runDue(now);
     if (lastPatrolAt == Long.MIN_VALUE
         || now - lastPatrolAt >= config.patrolInterval().toMillis()) {

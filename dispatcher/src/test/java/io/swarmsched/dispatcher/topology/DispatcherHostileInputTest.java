@@ -8,6 +8,7 @@ import io.swarmsched.runtime.deadletter.DeadLetterHeaders;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
+import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.PieceSource;
@@ -97,6 +98,28 @@ class DispatcherHostileInputTest {
         .startsWith("timestamp: 1970-01-02T00:00:00Z is more than 604800 s behind");
     assertThat(out.get(2).getReason()).startsWith("record timestamp:").contains("ahead");
     assertStillDeciding("r-after-clocks");
+  }
+
+  @Test
+  void aRecordDatedFarAheadMovesNeitherDecisionTimesNorPeerAges() {
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.peer("t-live", "p-live", "h1", PeerEventType.RUNNING, T0);
+    // a producer whose clock is 50 min fast: rejected, and its timestamp must not become the
+    // dispatcher's clock, which would age p-live past the 30 min no-progress limit (finding 5)
+    f.send(request("r-ahead", "t-other", "p9", "h1", T0 + 50 * 60_000L).build());
+    f.send(request("r-next", "t-next", "p10", "h1", T0 + 1_000).build());
+
+    List<ScheduleDecision> out = f.readDecisions();
+    assertThat(out)
+        .filteredOn(d -> d.getRequestId().equals("r-ahead"))
+        .singleElement()
+        .satisfies(d -> assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.REJECTED));
+    assertThat(out)
+        .filteredOn(d -> d.getRequestId().equals("r-next"))
+        .isNotEmpty()
+        .allSatisfy(d -> assertThat(d.getDecidedAt().toEpochMilli()).isLessThan(T0 + 60_000));
+    assertThat(f.peerEventsOut.readValuesToList())
+        .noneMatch(e -> e.getType() == PeerEventType.LEFT);
   }
 
   @Test
