@@ -87,31 +87,42 @@ final class ProductionPathFlow {
     this.serdeConfig = Map.of("schema.registry.url", registryUrl);
   }
 
-  /** Runs the whole flow; fails with an AssertionError saying which step did not hold. */
+  /** The scheduler's services as the flow sees them: where their HTTP APIs answer. */
+  interface Services extends AutoCloseable {
+    String ingestUrl();
+
+    String dispatcherUrl();
+
+    @Override
+    void close();
+  }
+
+  /** Starts the services once the catalog is on the cluster, and returns when they run. */
+  @FunctionalInterface
+  interface ServiceStarter {
+    Services start() throws Exception;
+  }
+
+  /**
+   * Runs the whole flow with heartbeat-ingest, scoring-streams and the dispatcher in this JVM;
+   * fails with an AssertionError saying which step did not hold.
+   */
   void run() throws Exception {
+    runWith(this::startInProcess);
+  }
+
+  /** Runs the whole flow with the services {@code starter} starts (e.g. in containers). */
+  void runWith(ServiceStarter starter) throws Exception {
     // Idempotent: creates what is missing (everything, on a fresh container), as `topics create`.
     CatalogProvisioning.provisionTopics(bootstrapServers, Duration.ofSeconds(60));
     // As `swarmsched cluster` does: the catalog's value schemas through the project's REST client.
     // The serializers below still register (auto.register.schemas) and must get the same ids.
     catalogIds = CatalogProvisioning.registerSchemas(registryUrl, Duration.ofSeconds(60));
 
-    List<AutoCloseable> services = new ArrayList<>();
-    try {
-      HeartbeatIngestApp ingest =
-          HeartbeatIngestApp.start(settings("ingest", IngestSettings.SERVICE_DEFAULTS));
-      services.add(ingest);
-      ScoringApp scoring = ScoringApp.start(settings("scoring", ScoringSettings.SERVICE_DEFAULTS));
-      services.add(scoring);
-      DispatcherApp dispatcher =
-          DispatcherApp.start(settings("dispatcher", DispatcherConfig.SERVICE_DEFAULTS));
-      services.add(dispatcher);
-      ingest.streams().awaitRunning(AWAIT);
-      scoring.awaitRunning(AWAIT);
-      dispatcher.awaitRunning(AWAIT);
-
+    try (Services services = starter.start()) {
       List<String> hosts = List.of(run + "-h0", run + "-h1", run + "-h2");
       sendHeartbeats(hosts);
-      awaitHostsOnline(ingest.url(), hosts);
+      awaitHostsOnline(services.ingestUrl(), hosts);
       awaitHostStates(hosts);
 
       String task = run + "-task";
@@ -126,18 +137,57 @@ final class ProductionPathFlow {
       assertThat(second.getParents().get(0).getHostId()).isEqualTo(hosts.get(0));
 
       // The dispatcher's own read API answers with the same decision.
-      JsonNode byId = getJson(dispatcher.url() + "/api/v1/decisions/" + run + "-r1");
+      JsonNode byId = getJson(services.dispatcherUrl() + "/api/v1/decisions/" + run + "-r1");
       assertThat(byId.path("decision_id").asText()).isEqualTo(second.getDecisionId());
       assertThat(byId.path("outcome").asText()).isEqualTo("PARENTS");
-    } finally {
-      // Reverse start order, as LocalSwarm: the dispatcher stops before the services it reads.
-      for (int i = services.size() - 1; i >= 0; i--) {
-        try {
-          services.get(i).close();
-        } catch (Exception e) {
-          System.err.println("closing " + services.get(i) + ": " + e);
+    }
+  }
+
+  /** The three services in this JVM, as {@link LocalSwarm} starts them. */
+  private Services startInProcess() throws Exception {
+    List<AutoCloseable> started = new ArrayList<>();
+    // Reverse start order, as LocalSwarm: the dispatcher stops before the services it reads.
+    Runnable closeAll =
+        () -> {
+          for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+              started.get(i).close();
+            } catch (Exception e) {
+              System.err.println("closing " + started.get(i) + ": " + e);
+            }
+          }
+        };
+    try {
+      HeartbeatIngestApp ingest =
+          HeartbeatIngestApp.start(settings("ingest", IngestSettings.SERVICE_DEFAULTS));
+      started.add(ingest);
+      ScoringApp scoring = ScoringApp.start(settings("scoring", ScoringSettings.SERVICE_DEFAULTS));
+      started.add(scoring);
+      DispatcherApp dispatcher =
+          DispatcherApp.start(settings("dispatcher", DispatcherConfig.SERVICE_DEFAULTS));
+      started.add(dispatcher);
+      ingest.streams().awaitRunning(AWAIT);
+      scoring.awaitRunning(AWAIT);
+      dispatcher.awaitRunning(AWAIT);
+      return new Services() {
+        @Override
+        public String ingestUrl() {
+          return ingest.url();
         }
-      }
+
+        @Override
+        public String dispatcherUrl() {
+          return dispatcher.url();
+        }
+
+        @Override
+        public void close() {
+          closeAll.run();
+        }
+      };
+    } catch (Exception | Error e) {
+      closeAll.run();
+      throw e;
     }
   }
 
