@@ -2,7 +2,9 @@ package io.swarmsched.scheduling.dag;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -32,9 +35,29 @@ public final class Dag<K> {
   private Set<K> walked;
 
   private static final class Vertex<K> {
+    final K key;
     final Set<K> parents = new LinkedHashSet<>();
     final Set<K> children = new LinkedHashSet<>();
+
+    /** Position in a topological order: every edge leads from a lower to a higher one. */
+    long ord;
+
+    Vertex(K key, long ord) {
+      this.key = key;
+      this.ord = ord;
+    }
   }
+
+  /**
+   * The next vertex's position in the topological order (a new vertex has no edge, so the end is
+   * always right). The order is kept on every edge added (Pearce and Kelly, "A dynamic topological
+   * sort algorithm for directed acyclic graphs", 2006); removals never break it. It lets a
+   * reachability question stop at the target's position: nothing past it can lead back to it.
+   */
+  private long nextOrd;
+
+  /** False once an unchecked edge closed a cycle: then no topological order exists. */
+  private boolean ordered = true;
 
   /** Adds a vertex; false when it exists already. */
   public boolean addVertex(K v) {
@@ -42,7 +65,7 @@ public final class Dag<K> {
     if (vertices.containsKey(v)) {
       return false;
     }
-    vertices.put(v, new Vertex<>());
+    vertices.put(v, new Vertex<>(v, nextOrd++));
     version++;
     return true;
   }
@@ -111,6 +134,7 @@ public final class Dag<K> {
     vertices.get(to).parents.add(from);
     edgeCount++;
     version++;
+    restoreOrder(vertices.get(from), vertices.get(to));
   }
 
   /**
@@ -138,7 +162,73 @@ public final class Dag<K> {
     t.parents.add(from);
     edgeCount++;
     version++;
+    restoreOrder(f, t);
     return true;
+  }
+
+  /**
+   * After adding {@code x → y}: when {@code y} stood before {@code x} in the topological order,
+   * moves {@code x} and its ancestors that stood after {@code y}, then {@code y} and its
+   * descendants that stood before {@code x}, into the positions they held together, in that order.
+   * Only the vertices between the two positions are visited.
+   */
+  private void restoreOrder(Vertex<K> x, Vertex<K> y) {
+    if (!ordered || x.ord < y.ord) {
+      return;
+    }
+    long lb = y.ord;
+    long ub = x.ord;
+    List<Vertex<K>> forward = new ArrayList<>();
+    Set<K> seen = new HashSet<>();
+    Deque<Vertex<K>> stack = new ArrayDeque<>();
+    stack.push(y);
+    seen.add(y.key);
+    while (!stack.isEmpty()) {
+      Vertex<K> w = stack.pop();
+      forward.add(w);
+      for (K c : w.children) {
+        Vertex<K> cv = vertices.get(c);
+        if (cv == x) {
+          ordered = false; // an unchecked edge closed a cycle: no order exists any more
+          return;
+        }
+        if (cv.ord < ub && seen.add(c)) {
+          stack.push(cv);
+        }
+      }
+    }
+    List<Vertex<K>> backward = new ArrayList<>();
+    stack.push(x);
+    seen.add(x.key);
+    while (!stack.isEmpty()) {
+      Vertex<K> w = stack.pop();
+      backward.add(w);
+      for (K p : w.parents) {
+        Vertex<K> pv = vertices.get(p);
+        if (pv.ord > lb && seen.add(p)) {
+          stack.push(pv);
+        }
+      }
+    }
+    Comparator<Vertex<K>> byOrd = Comparator.comparingLong(v -> v.ord);
+    forward.sort(byOrd);
+    backward.sort(byOrd);
+    long[] slots = new long[forward.size() + backward.size()];
+    int i = 0;
+    for (Vertex<K> v : backward) {
+      slots[i++] = v.ord;
+    }
+    for (Vertex<K> v : forward) {
+      slots[i++] = v.ord;
+    }
+    Arrays.sort(slots);
+    i = 0;
+    for (Vertex<K> v : backward) {
+      v.ord = slots[i++];
+    }
+    for (Vertex<K> v : forward) {
+      v.ord = slots[i++];
+    }
   }
 
   /** Removes {@code from → to}; false when absent. */
@@ -253,6 +343,118 @@ public final class Dag<K> {
     walkedFrom = v;
     walkedAt = version;
     return walked;
+  }
+
+  /**
+   * The reachability of vertices from {@code v}, answered lazily one target at a time (see {@link
+   * Reach}). The last one is reused while the graph is unchanged: stage 1 asks about the requester
+   * to filter candidates and again to commit the chosen parents.
+   */
+  public Reach reachFrom(K v) {
+    if (reach != null && reach.at == version && Objects.equals(reach.from, v)) {
+      return reach;
+    }
+    reach = new Reach(v);
+    return reach;
+  }
+
+  private Reach reach;
+
+  /**
+   * Answers "does a path lead from {@code from} to this vertex?" for many targets, exactly, without
+   * walking all of {@code from}'s descendants. A target placed before {@code from} in the
+   * topological order cannot be reached. Otherwise the descendants are walked in topological order
+   * up to the target's position only (a path's positions increase, so every descendant placed
+   * before the target is found by then); the walk is kept between questions, so a request that
+   * checks 40 sampled candidates walks at most the descendants placed before the last of them.
+   * Valid only while the graph is unchanged.
+   */
+  public final class Reach {
+    private final K from;
+    private final Vertex<K> origin;
+    private final long at;
+    private final Set<K> seen = new HashSet<>();
+
+    /** Descendants found whose children are not yet listed, earliest position first. */
+    private final PriorityQueue<Vertex<K>> frontier =
+        new PriorityQueue<>(Comparator.comparingLong(v -> v.ord));
+
+    private Reach(K from) {
+      this.from = from;
+      this.at = version;
+      origin = vertices.get(from);
+      if (origin != null) {
+        seen.add(from);
+        frontier.add(origin);
+      }
+    }
+
+    /** True when a directed path leads from the walk's origin to {@code to} (itself included). */
+    public boolean reaches(K to) {
+      if (at != version) {
+        throw new IllegalStateException("the DAG changed since this reachability walk began");
+      }
+      if (seen.contains(to)) {
+        return true;
+      }
+      Vertex<K> t = vertices.get(to);
+      if (t == null || frontier.isEmpty()) {
+        return false; // no vertex, or every descendant is known
+      }
+      if (!ordered) { // a cycle was added unchecked: no order prunes the walk, so walk it all
+        while (!frontier.isEmpty()) {
+          expandNext();
+        }
+        return seen.contains(to);
+      }
+      if (t.ord < origin.ord) {
+        return false; // placed before the origin: no path leads back to it
+      }
+      // Interleaved, step for step: the descendant walk up to the target's position, and a walk
+      // from the target towards its ancestors placed after the origin (the only ones a path from
+      // the origin can pass). The first to meet the other's vertices answers yes; the first to run
+      // out answers no. A yes is usually found after a few steps, a no when either side is small.
+      Set<K> up = new HashSet<>();
+      Deque<Vertex<K>> upStack = new ArrayDeque<>();
+      up.add(to);
+      upStack.push(t);
+      while (true) {
+        if (frontier.isEmpty() || frontier.peek().ord > t.ord) {
+          return false; // every descendant placed up to the target is known, and it is not one
+        }
+        for (K c : expandNext()) {
+          if (up.contains(c)) {
+            return true;
+          }
+        }
+        if (upStack.isEmpty()) {
+          return false; // every ancestor of the target after the origin is known, none reached
+        }
+        for (K p : upStack.pop().parents) {
+          if (seen.contains(p)) {
+            return true;
+          }
+          Vertex<K> pv = vertices.get(p);
+          if (pv.ord > origin.ord && up.add(p)) {
+            upStack.push(pv);
+          }
+        }
+      }
+    }
+
+    /**
+     * Lists the children of the earliest unexpanded descendant; returns the ones new to the walk.
+     */
+    private List<K> expandNext() {
+      List<K> found = new ArrayList<>(4);
+      for (K c : frontier.poll().children) {
+        if (seen.add(c)) {
+          frontier.add(vertices.get(c));
+          found.add(c);
+        }
+      }
+      return found;
+    }
   }
 
   public Set<K> vertices() {
