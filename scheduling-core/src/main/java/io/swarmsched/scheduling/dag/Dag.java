@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,11 +35,14 @@ public final class Dag<K> {
 
   private static final class Vertex<K> {
     final K key;
-    final Set<K> parents = new LinkedHashSet<>();
-    final Set<K> children = new LinkedHashSet<>();
+    final Map<K, Vertex<K>> parents = new LinkedHashMap<>();
+    final Map<K, Vertex<K>> children = new LinkedHashMap<>();
 
     /** Position in a topological order: every edge leads from a lower to a higher one. */
     long ord;
+
+    /** The last reordering pass that visited this vertex. */
+    long mark;
 
     Vertex(K key, long ord) {
       this.key = key;
@@ -55,6 +57,9 @@ public final class Dag<K> {
    * reachability question stop at the target's position: nothing past it can lead back to it.
    */
   private long nextOrd;
+
+  /** Reordering passes so far (see {@code Vertex.mark}). */
+  private long marks;
 
   /** False once an unchecked edge closed a cycle: then no topological order exists. */
   private boolean ordered = true;
@@ -80,11 +85,11 @@ public final class Dag<K> {
     if (vx == null) {
       return false;
     }
-    for (K p : vx.parents) {
-      vertices.get(p).children.remove(v);
+    for (Vertex<K> pv : vx.parents.values()) {
+      pv.children.remove(v);
     }
-    for (K c : vx.children) {
-      vertices.get(c).parents.remove(v);
+    for (Vertex<K> cv : vx.children.values()) {
+      cv.parents.remove(v);
     }
     edgeCount -= vx.parents.size() + vx.children.size();
     version++;
@@ -102,7 +107,7 @@ public final class Dag<K> {
     if (from.equals(to)) {
       return EdgeRefusal.SELF_LOOP;
     }
-    if (vertices.get(from).children.contains(to)) {
+    if (vertices.get(from).children.containsKey(to)) {
       return EdgeRefusal.EXISTS;
     }
     if (reachable(to, from)) {
@@ -130,8 +135,8 @@ public final class Dag<K> {
       throw new DagException(
           refusal, "cannot add edge " + from + " -> " + to + ": " + refusal.describe());
     }
-    vertices.get(from).children.add(to);
-    vertices.get(to).parents.add(from);
+    vertices.get(from).children.put(to, vertices.get(to));
+    vertices.get(to).parents.put(from, vertices.get(from));
     edgeCount++;
     version++;
     restoreOrder(vertices.get(from), vertices.get(to));
@@ -156,10 +161,10 @@ public final class Dag<K> {
       throw new DagException(
           EdgeRefusal.SELF_LOOP, "cannot add edge " + from + " -> " + to + ": self loop");
     }
-    if (!f.children.add(to)) {
+    if (f.children.putIfAbsent(to, t) != null) {
       return false;
     }
-    t.parents.add(from);
+    t.parents.put(from, f);
     edgeCount++;
     version++;
     restoreOrder(f, t);
@@ -178,34 +183,34 @@ public final class Dag<K> {
     }
     long lb = y.ord;
     long ub = x.ord;
+    long mark = ++marks; // a vertex visited by this pass carries it: no set to hash into
     List<Vertex<K>> forward = new ArrayList<>();
-    Set<K> seen = new HashSet<>();
     Deque<Vertex<K>> stack = new ArrayDeque<>();
     stack.push(y);
-    seen.add(y.key);
+    y.mark = mark;
     while (!stack.isEmpty()) {
       Vertex<K> w = stack.pop();
       forward.add(w);
-      for (K c : w.children) {
-        Vertex<K> cv = vertices.get(c);
+      for (Vertex<K> cv : w.children.values()) {
         if (cv == x) {
           ordered = false; // an unchecked edge closed a cycle: no order exists any more
           return;
         }
-        if (cv.ord < ub && seen.add(c)) {
+        if (cv.ord < ub && cv.mark != mark) {
+          cv.mark = mark;
           stack.push(cv);
         }
       }
     }
     List<Vertex<K>> backward = new ArrayList<>();
     stack.push(x);
-    seen.add(x.key);
+    x.mark = mark;
     while (!stack.isEmpty()) {
       Vertex<K> w = stack.pop();
       backward.add(w);
-      for (K p : w.parents) {
-        Vertex<K> pv = vertices.get(p);
-        if (pv.ord > lb && seen.add(p)) {
+      for (Vertex<K> pv : w.parents.values()) {
+        if (pv.ord > lb && pv.mark != mark) {
+          pv.mark = mark;
           stack.push(pv);
         }
       }
@@ -235,7 +240,7 @@ public final class Dag<K> {
   public boolean removeEdge(K from, K to) {
     Vertex<K> f = vertices.get(from);
     Vertex<K> t = vertices.get(to);
-    if (f == null || t == null || !f.children.remove(to)) {
+    if (f == null || t == null || f.children.remove(to) == null) {
       return false;
     }
     t.parents.remove(from);
@@ -250,7 +255,7 @@ public final class Dag<K> {
     if (vx == null) {
       return List.of();
     }
-    List<K> former = new ArrayList<>(vx.parents);
+    List<K> former = new ArrayList<>(vx.parents.keySet());
     for (K p : former) {
       removeEdge(p, v);
     }
@@ -263,7 +268,7 @@ public final class Dag<K> {
     if (vx == null) {
       return List.of();
     }
-    List<K> former = new ArrayList<>(vx.children);
+    List<K> former = new ArrayList<>(vx.children.keySet());
     for (K c : former) {
       removeEdge(v, c);
     }
@@ -272,12 +277,12 @@ public final class Dag<K> {
 
   public Set<K> parents(K v) {
     Vertex<K> vx = vertices.get(v);
-    return vx == null ? Set.of() : Collections.unmodifiableSet(vx.parents);
+    return vx == null ? Set.of() : Collections.unmodifiableSet(vx.parents.keySet());
   }
 
   public Set<K> children(K v) {
     Vertex<K> vx = vertices.get(v);
-    return vx == null ? Set.of() : Collections.unmodifiableSet(vx.children);
+    return vx == null ? Set.of() : Collections.unmodifiableSet(vx.children.keySet());
   }
 
   public int inDegree(K v) {
@@ -303,7 +308,7 @@ public final class Dag<K> {
     stack.push(from);
     seen.add(from);
     while (!stack.isEmpty()) {
-      for (K c : vertices.get(stack.pop()).children) {
+      for (K c : vertices.get(stack.pop()).children.keySet()) {
         if (c.equals(to)) {
           return true;
         }
@@ -332,7 +337,7 @@ public final class Dag<K> {
       stack.push(v);
       seen.add(v);
       while (!stack.isEmpty()) {
-        for (K c : vertices.get(stack.pop()).children) {
+        for (K c : vertices.get(stack.pop()).children.keySet()) {
           if (seen.add(c)) {
             stack.push(c);
           }
@@ -430,12 +435,12 @@ public final class Dag<K> {
         if (upStack.isEmpty()) {
           return false; // every ancestor of the target after the origin is known, none reached
         }
-        for (K p : upStack.pop().parents) {
-          if (seen.contains(p)) {
+        for (Map.Entry<K, Vertex<K>> e : upStack.pop().parents.entrySet()) {
+          if (seen.contains(e.getKey())) {
             return true;
           }
-          Vertex<K> pv = vertices.get(p);
-          if (pv.ord > origin.ord && up.add(p)) {
+          Vertex<K> pv = e.getValue();
+          if (pv.ord > origin.ord && up.add(e.getKey())) {
             upStack.push(pv);
           }
         }
@@ -447,10 +452,10 @@ public final class Dag<K> {
      */
     private List<K> expandNext() {
       List<K> found = new ArrayList<>(4);
-      for (K c : frontier.poll().children) {
-        if (seen.add(c)) {
-          frontier.add(vertices.get(c));
-          found.add(c);
+      for (Map.Entry<K, Vertex<K>> e : frontier.poll().children.entrySet()) {
+        if (seen.add(e.getKey())) {
+          frontier.add(e.getValue());
+          found.add(e.getKey());
         }
       }
       return found;
@@ -472,7 +477,7 @@ public final class Dag<K> {
   /** All edges, in vertex then child insertion order. */
   public List<Edge<K>> edges() {
     List<Edge<K>> out = new ArrayList<>(edgeCount);
-    vertices.forEach((k, vx) -> vx.children.forEach(c -> out.add(new Edge<>(k, c))));
+    vertices.forEach((k, vx) -> vx.children.keySet().forEach(c -> out.add(new Edge<>(k, c))));
     return out;
   }
 
@@ -494,7 +499,7 @@ public final class Dag<K> {
     while (!ready.isEmpty()) {
       K k = ready.poll();
       visited++;
-      for (K c : vertices.get(k).children) {
+      for (K c : vertices.get(k).children.keySet()) {
         if (inDeg.merge(c, -1, Integer::sum) == 0) {
           ready.add(c);
         }
