@@ -247,13 +247,18 @@ public final class ParentSelector {
       Task task, Selection selection, OptimisticLedger ledger, long nowMillis) {
     String child = selection.peerId();
     Dag<String> dag = task.dag();
-    // Edges into one child never change what the child reaches, so one walk over its descendants
-    // decides every
-    // new edge (a walk per edge cost O(swarm) each in a large task). Taken before the in-edges go,
-    // it is the
-    // walk the selection's cycle filter just made (the DAG reuses it while unchanged).
-    Set<String> closesCycle =
-        selection.parents().isEmpty() ? Set.of() : dag.descendantsAndSelf(child);
+    // Decided before the in-edges go, with the walk the selection's cycle filter just made (the
+    // DAG reuses it while unchanged); edges into one child never change what the child reaches,
+    // so these answers hold for every new edge.
+    Set<String> closesCycle = new HashSet<>();
+    if (!selection.parents().isEmpty()) {
+      Dag<String>.Reach fromChild = dag.reachFrom(child);
+      for (RankedParent p : selection.parents()) {
+        if (fromChild.reaches(p.peerId())) {
+          closesCycle.add(p.peerId());
+        }
+      }
+    }
     List<String> former = dag.deleteInEdges(child);
     for (RankedParent p : selection.parents()) {
       if (!dag.hasVertex(p.peerId())

@@ -1,5 +1,6 @@
 package io.swarmsched.scheduling;
 
+import io.swarmsched.scheduling.dag.Dag;
 import io.swarmsched.scheduling.ledger.LoadEstimate;
 import io.swarmsched.scheduling.ledger.OptimisticLedger;
 import io.swarmsched.scheduling.resource.HostLookup;
@@ -31,6 +32,7 @@ public final class SelectionContext {
   private final OptimisticLedger ledger;
   private final long nowMillis;
   private Set<String> descendants;
+  private Dag<String>.Reach reach;
   private final Map<String, LoadEstimate> estimates;
 
   public SelectionContext(
@@ -112,6 +114,22 @@ public final class SelectionContext {
       descendants = task.dag().descendantsAndSelf(requester.peerId());
     }
     return descendants;
+  }
+
+  /**
+   * True when {@code peerId} is the requester or downloads (directly or not) from it, i.e. an edge
+   * from it to the requester would close a cycle. Exact, like {@link #requesterDescendants()}, but
+   * it walks only as far as the answer needs (see {@link Dag.Reach}): a sampled request checks 40
+   * candidates, and listing every descendant first cost O(swarm) per request in a large task.
+   */
+  public boolean downloadsFromRequester(String peerId) {
+    if (descendants != null) {
+      return descendants.contains(peerId);
+    }
+    if (reach == null) {
+      reach = task.dag().reachFrom(requester.peerId());
+    }
+    return reach.reaches(peerId);
   }
 
   /**

@@ -19,7 +19,7 @@ public final class CycleFilter implements CandidateFilter {
 
   @Override
   public Optional<Drop> check(SelectionContext ctx, Candidate c) {
-    if (ctx.requesterDescendants().contains(c.peerId())) {
+    if (ctx.downloadsFromRequester(c.peerId())) {
       return drop(c, DropReason.WOULD_CYCLE, "downloads from the requester already");
     }
     return Optional.empty();

@@ -73,8 +73,14 @@ public final class PiecePlanner {
   /** How many usable (not dropped) parents hold each piece. */
   private final int[] availability;
 
-  /** Fetches in flight, by piece. */
-  private final Map<Integer, List<PieceFetch>> inFlight = new HashMap<>();
+  /**
+   * Fetches in flight, by piece ({@code null}: none); an array, not a map, since {@link #next} asks
+   * about every missing piece.
+   */
+  private final List<PieceFetch>[] inFlight;
+
+  /** Pieces with at least one fetch in flight. */
+  private int piecesInFlight;
 
   private int inFlightCount;
   private final Map<Integer, Set<String>> blocked = new HashMap<>();
@@ -103,6 +109,9 @@ public final class PiecePlanner {
       order[j] = t;
     }
     this.availability = new int[pieceCount];
+    @SuppressWarnings("unchecked")
+    List<PieceFetch>[] byPiece = new List[pieceCount];
+    this.inFlight = byPiece;
   }
 
   public PieceParams params() {
@@ -150,16 +159,27 @@ public final class PiecePlanner {
 
   /** The next fetch to start, marked in flight; empty when nothing can start now. */
   public synchronized Optional<PieceFetch> next() {
+    // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
+    // without listing its parents (when every parent is busy, nothing is listed at all).
+    BitSet offerable = new BitSet(pieceCount);
+    for (ParentState p : parents.values()) {
+      if (!p.dropped && p.hasSlot(params.perParentInFlight())) {
+        offerable.or(p.holds);
+      }
+    }
+    if (offerable.isEmpty()) {
+      return Optional.empty();
+    }
     int best = -1;
     int bestRarity = Integer.MAX_VALUE;
     List<ParentState> bestEligible = null;
     for (int i = 0; i < pieceCount; i++) {
       int piece = order[i];
-      if (have.get(piece) || inFlight.containsKey(piece)) {
+      if (inFlight[piece] != null || have.get(piece)) {
         continue;
       }
       int rarity = availability[piece];
-      if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity)) {
+      if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity) || !offerable.get(piece)) {
         continue;
       }
       List<ParentState> eligible = eligible(piece, null);
@@ -176,20 +196,20 @@ public final class PiecePlanner {
     if (best >= 0) {
       return Optional.of(start(best, pick(bestEligible), false));
     }
-    return params.endgame() ? endgame() : Optional.empty();
+    return params.endgame() ? endgame(offerable) : Optional.empty();
   }
 
   /** A second parent for a piece in flight once every missing piece is in flight. */
-  private Optional<PieceFetch> endgame() {
+  private Optional<PieceFetch> endgame(BitSet offerable) {
     int missing = pieceCount - have.cardinality();
-    if (missing == 0 || inFlight.size() < missing) {
+    if (missing == 0 || piecesInFlight < missing) {
       return Optional
           .empty(); // some missing piece is not in flight: it waits for a holder, not a duplicate
     }
     for (int i = 0; i < pieceCount; i++) {
       int piece = order[i];
-      List<PieceFetch> fetches = inFlight.get(piece);
-      if (fetches == null || fetches.size() != 1) {
+      List<PieceFetch> fetches = inFlight[piece];
+      if (fetches == null || fetches.size() != 1 || !offerable.get(piece)) {
         continue;
       }
       List<ParentState> eligible = eligible(piece, fetches.get(0).parentId());
@@ -270,7 +290,11 @@ public final class PiecePlanner {
 
   private PieceFetch start(int piece, ParentState parent, boolean duplicate) {
     PieceFetch f = new PieceFetch(piece, parent.id, duplicate);
-    inFlight.computeIfAbsent(piece, k -> new ArrayList<>(2)).add(f);
+    if (inFlight[piece] == null) {
+      inFlight[piece] = new ArrayList<>(2);
+      piecesInFlight++;
+    }
+    inFlight[piece].add(f);
     inFlightCount++;
     parent.inFlight++;
     return f;
@@ -278,12 +302,16 @@ public final class PiecePlanner {
 
   /** Removes {@code f} from the fetches in flight; false when it was not in flight. */
   private boolean finish(PieceFetch f) {
-    List<PieceFetch> fetches = inFlight.get(f.piece());
+    if (f.piece() < 0 || f.piece() >= pieceCount) {
+      return false;
+    }
+    List<PieceFetch> fetches = inFlight[f.piece()];
     if (fetches == null || !fetches.removeIf(x -> x.parentId().equals(f.parentId()))) {
       return false;
     }
     if (fetches.isEmpty()) {
-      inFlight.remove(f.piece());
+      inFlight[f.piece()] = null;
+      piecesInFlight--;
     }
     inFlightCount--;
     ParentState p = parents.get(f.parentId());
@@ -303,7 +331,7 @@ public final class PiecePlanner {
     if (!was) {
       return List.of();
     }
-    List<PieceFetch> others = inFlight.get(f.piece());
+    List<PieceFetch> others = inFlight[f.piece()];
     if (others == null) {
       return List.of();
     }

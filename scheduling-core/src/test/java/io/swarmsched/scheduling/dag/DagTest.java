@@ -87,4 +87,72 @@ class DagTest {
     assertThat(d.descendantsAndSelf("a")).containsExactlyInAnyOrder("a", "b");
     assertThat(d.descendantsAndSelf("nobody")).isEmpty();
   }
+
+  /**
+   * The bounded reachability walk (topological positions kept on every edge added, interleaved
+   * walks) must answer exactly as a full descendant walk, through random additions, refusals,
+   * removals and vertex churn: stage 1's cycle decisions depend on it.
+   */
+  @Test
+  void reachAnswersExactlyAsAFullDescendantWalkUnderRandomEdits() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+    Dag<Integer> d = new Dag<>();
+    int next = 0;
+    for (int step = 0; step < 4000; step++) {
+      int op = rnd.nextInt(10);
+      if (op == 0 || d.vertexCount() < 3) {
+        d.addVertex(next++);
+      } else if (op == 1) {
+        d.removeVertex(rnd.nextInt(next));
+      } else if (op == 2) {
+        d.deleteInEdges(rnd.nextInt(next));
+      } else {
+        int from = rnd.nextInt(next);
+        int to = rnd.nextInt(next);
+        boolean cycle = d.hasVertex(from) && d.descendantsAndSelf(to).contains(from);
+        if (d.hasVertex(from) && d.hasVertex(to)) {
+          assertThat(d.checkEdge(from, to) == EdgeRefusal.CYCLE).isEqualTo(cycle && from != to);
+        }
+        if (d.canAddEdge(from, to)) {
+          if (op % 2 == 0) {
+            d.addEdge(from, to);
+          } else {
+            d.addEdgeWithoutCycleCheck(from, to);
+          }
+        }
+      }
+      if (step % 50 == 0) {
+        int origin = rnd.nextInt(next);
+        java.util.Set<Integer> truth = d.descendantsAndSelf(origin);
+        Dag<Integer>.Reach reach = d.reachFrom(origin);
+        for (int v = 0; v < next; v++) {
+          int target = rnd.nextInt(next);
+          assertThat(reach.reaches(target))
+              .as("%d reaches %d", origin, target)
+              .isEqualTo(truth.contains(target));
+        }
+      }
+    }
+    assertThat(d.isAcyclic()).isTrue();
+  }
+
+  @Test
+  void reachIsRefusedOnceTheGraphChanged() {
+    Dag<String> d = chain("a", "b", "c");
+    Dag<String>.Reach reach = d.reachFrom("a");
+    assertThat(reach.reaches("c")).isTrue();
+    assertThat(d.reachFrom("c").reaches("a")).isFalse();
+    d.removeEdge("a", "b");
+    assertThatThrownBy(() -> reach.reaches("c")).isInstanceOf(IllegalStateException.class);
+    assertThat(d.reachFrom("a").reaches("c")).isFalse();
+  }
+
+  @Test
+  void anUncheckedEdgeClosingACycleFallsBackToTheFullWalk() {
+    Dag<String> d = chain("a", "b", "c");
+    d.addEdgeWithoutCycleCheck("c", "a");
+    assertThat(d.isAcyclic()).isFalse();
+    assertThat(d.reachFrom("b").reaches("a")).isTrue();
+    assertThat(d.reachFrom("c").reaches("b")).isTrue();
+  }
 }
