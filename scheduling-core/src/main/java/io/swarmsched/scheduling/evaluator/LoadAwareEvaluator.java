@@ -35,9 +35,14 @@ public final class LoadAwareEvaluator implements Evaluator {
 
   @Override
   public ScoreBreakdown score(SelectionContext ctx, Candidate c) {
+    return totalScore(weights, ctx, c, Affinity.hostType(c.host().type(), c.peer().state()));
+  }
+
+  /** TotalScore with the given HostType part (policies that differ only in it share the rest). */
+  static ScoreBreakdown totalScore(
+      EvaluatorWeights weights, SelectionContext ctx, Candidate c, double type) {
     double idc = Affinity.idc(ctx.requesterHost().idc(), c.host().idc());
     double location = Affinity.location(ctx.requesterHost().location(), c.host().location());
-    double type = Affinity.hostType(c.host().type(), c.peer().state());
     LoadQuality lq = ctx.loadEstimate(c).loadQuality();
     double total =
         weights.idc() * idc

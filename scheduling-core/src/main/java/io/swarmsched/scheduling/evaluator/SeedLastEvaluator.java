@@ -2,7 +2,6 @@ package io.swarmsched.scheduling.evaluator;
 
 import io.swarmsched.scheduling.Candidate;
 import io.swarmsched.scheduling.SelectionContext;
-import io.swarmsched.scoring.LoadQuality;
 import java.util.Objects;
 
 /**
@@ -31,23 +30,7 @@ public final class SeedLastEvaluator implements Evaluator {
 
   @Override
   public ScoreBreakdown score(SelectionContext ctx, Candidate c) {
-    double idc = Affinity.idc(ctx.requesterHost().idc(), c.host().idc());
-    double location = Affinity.location(ctx.requesterHost().location(), c.host().location());
-    double type = c.host().isSeed() ? 0.0 : Affinity.NORMAL_HOST_SCORE;
-    LoadQuality lq = ctx.loadEstimate(c).loadQuality();
-    double total =
-        weights.idc() * idc
-            + weights.location() * location
-            + weights.loadQuality() * lq.loadQuality()
-            + weights.hostType() * type;
-    return new ScoreBreakdown(
-        total,
-        idc,
-        location,
-        lq.loadQuality(),
-        type,
-        lq.peakBandwidthUsage(),
-        lq.bandwidthDurationRatio(),
-        lq.concurrentEfficiency());
+    return LoadAwareEvaluator.totalScore(
+        weights, ctx, c, c.host().isSeed() ? 0.0 : Affinity.NORMAL_HOST_SCORE);
   }
 }
