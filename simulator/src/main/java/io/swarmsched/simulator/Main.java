@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all
- * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding]}. The full interface is {@code swarmsched
- * simulate}.
+ * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [upload-slots=N]}. The full interface is {@code
+ * swarmsched simulate}.
  */
 public final class Main {
 
@@ -20,13 +20,17 @@ public final class Main {
         (scenario.equals("all") ? Scenarios.all() : List.of(Scenarios.byName(scenario)))
             .stream().map(s -> hosts > 0 ? s.withHosts(hosts) : s).toList();
     List<String> policies = policy.equals("all") ? Evaluators.names() : List.of(policy.split(","));
-    Simulation.Results r =
-        Simulation.run(
-            scs,
-            policies,
-            SimOptions.of(Evaluators.DEFAULT)
-                .withSuperSeeding(!(args.length > 3 && args[3].equals("no-super-seeding"))),
-            System.err::println);
+    SimOptions options = SimOptions.of(Evaluators.DEFAULT);
+    for (int i = 3; i < args.length; i++) {
+      if (args[i].equals("no-super-seeding")) {
+        options = options.withSuperSeeding(false);
+      } else if (args[i].startsWith("upload-slots=")) {
+        options = options.withUploadSlots(Integer.parseInt(args[i].substring(13)));
+      } else {
+        throw new IllegalArgumentException("unknown option: " + args[i]);
+      }
+    }
+    Simulation.Results r = Simulation.run(scs, policies, options, System.err::println);
     System.out.print(Report.table(r));
   }
 }

@@ -14,6 +14,10 @@ import java.util.Objects;
  * @param historyDag true keeps a finished peer's in-edges (the behaviour before issue 14), to
  *     measure the rule
  * @param checkInvariants check every step that no host or link exceeds its limit (for tests)
+ * @param superSeeding sources offer only their least-sent pieces
+ * @param uploadSlots most concurrent uploads per host, as the agent's piece server enforces them (a
+ *     child asking a host whose slots are all busy takes the piece elsewhere); {@code <= 0} =
+ *     unlimited, the model the scenarios' thresholds were set with
  */
 public record SimOptions(
     String policy,
@@ -22,7 +26,8 @@ public record SimOptions(
     double tickSeconds,
     boolean historyDag,
     boolean checkInvariants,
-    boolean superSeeding) {
+    boolean superSeeding,
+    int uploadSlots) {
 
   public static final double DEFAULT_TICK_SECONDS = 0.05;
 
@@ -41,31 +46,47 @@ public record SimOptions(
         DEFAULT_TICK_SECONDS,
         false,
         false,
-        true);
+        true,
+        0);
   }
 
   public SimOptions withPolicyOf(String p) {
     return new SimOptions(
-        p, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
+        p,
+        candidateLimit,
+        seed,
+        tickSeconds,
+        historyDag,
+        checkInvariants,
+        superSeeding,
+        uploadSlots);
   }
 
   public SimOptions withCandidateLimit(int limit) {
     return new SimOptions(
-        policy, limit, seed, tickSeconds, historyDag, checkInvariants, superSeeding);
+        policy, limit, seed, tickSeconds, historyDag, checkInvariants, superSeeding, uploadSlots);
   }
 
   public SimOptions withSeed(long s) {
     return new SimOptions(
-        policy, candidateLimit, s, tickSeconds, historyDag, checkInvariants, superSeeding);
+        policy,
+        candidateLimit,
+        s,
+        tickSeconds,
+        historyDag,
+        checkInvariants,
+        superSeeding,
+        uploadSlots);
   }
 
   public SimOptions withHistoryDag(boolean h) {
     return new SimOptions(
-        policy, candidateLimit, seed, tickSeconds, h, checkInvariants, superSeeding);
+        policy, candidateLimit, seed, tickSeconds, h, checkInvariants, superSeeding, uploadSlots);
   }
 
   public SimOptions withChecks(boolean c) {
-    return new SimOptions(policy, candidateLimit, seed, tickSeconds, historyDag, c, superSeeding);
+    return new SimOptions(
+        policy, candidateLimit, seed, tickSeconds, historyDag, c, superSeeding, uploadSlots);
   }
 
   /**
@@ -74,6 +95,18 @@ public record SimOptions(
    */
   public SimOptions withSuperSeeding(boolean on) {
     return new SimOptions(
-        policy, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, on);
+        policy, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, on, uploadSlots);
+  }
+
+  public SimOptions withUploadSlots(int slots) {
+    return new SimOptions(
+        policy,
+        candidateLimit,
+        seed,
+        tickSeconds,
+        historyDag,
+        checkInvariants,
+        superSeeding,
+        slots);
   }
 }

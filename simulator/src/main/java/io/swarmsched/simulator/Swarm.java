@@ -91,12 +91,6 @@ public final class Swarm {
   /** Concurrent fetches from the origin per back-to-source peer (ranged reads). */
   static final int ORIGIN_STREAMS = 4;
 
-  /**
-   * A source offers at least twice this many pieces (the agent's default upload slots, as its piece
-   * server).
-   */
-  static final int SOURCE_OFFER_SLOTS = 8;
-
   private final Scenario sc;
   private final SimOptions opt;
   private final DoubleConsumer progress;
@@ -262,7 +256,7 @@ public final class Swarm {
         Set.of(),
         Liveness.ONLINE,
         false,
-        HostCapacity.uploads(n.up, UPLOAD_SLOTS),
+        HostCapacity.uploads(n.up, opt.uploadSlots() > 0 ? opt.uploadSlots() : UPLOAD_SLOTS),
         HostLoad.IDLE,
         (long) (now * 1000),
         false);
@@ -487,7 +481,7 @@ public final class Swarm {
         new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(s.peerId), originParams());
     machine.transition(s.core, PeerState.BACK_TO_SOURCE, nowMillis());
     s.source = true;
-    s.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
+    s.offer = opt.superSeeding() ? new SourceOffer(pieceCount) : null;
     s.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
     dirty.add(s);
   }
@@ -503,7 +497,7 @@ public final class Swarm {
       dropParent(a, p);
     }
     a.source = true;
-    a.offer = opt.superSeeding() ? new SourceOffer(pieceCount, 2 * SOURCE_OFFER_SLOTS) : null;
+    a.offer = opt.superSeeding() ? new SourceOffer(pieceCount) : null;
     // the pieces it holds stay; the rest come from the origin
     PiecePlanner old = a.planner;
     a.planner =
@@ -682,6 +676,12 @@ public final class Swarm {
           continue;
         }
         Agent parent = from == origin ? null : agents.get(fetch.parentId());
+        if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
+          // every upload slot busy (the piece server's 503): the child takes the piece from
+          // another parent; it sees this parent's pieces again at its next refresh (<= 1 s)
+          a.planner.notHeld(fetch);
+          continue;
+        }
         if (parent != null
             && parent.offer != null
             && !parent.offer.claim(fetch.piece(), parent.have)) {
@@ -801,6 +801,13 @@ public final class Swarm {
       }
       if (sc.crossIdcBps() > 0 && crossUsed > sc.crossIdcBps() * (1 + 1e-9) + 1e-6) {
         violations++;
+      }
+      if (opt.uploadSlots() > 0) {
+        for (Node n : nodes) {
+          if (n.uploads.size() > opt.uploadSlots()) {
+            violations++;
+          }
+        }
       }
     }
   }

@@ -78,6 +78,23 @@ class SwarmPropertiesTest {
     assertThat(r.limitViolations()).isZero();
   }
 
+  @Property(tries = 10)
+  void withUploadSlotsNoHostServesMoreAtOnceAndEveryPeerStillFinishes(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed,
+      @ForAll @IntRange(min = 2, max = 30) int hosts,
+      @ForAll @IntRange(min = 1, max = 4) int slots) {
+    Scenario sc = Scenarios.byName("uniform").withHosts(hosts).withSize(16 * MIB);
+    SimResult r =
+        new Swarm(
+                sc,
+                SimOptions.of("load-aware").withSeed(seed).withChecks(true).withUploadSlots(slots),
+                null)
+            .run();
+    assertThat(r.limitViolations()).isZero();
+    assertThat(r.unfinished()).isZero();
+    assertThat(r.bytesSent()).isEqualTo(r.bytesReceived());
+  }
+
   @Property(tries = 5)
   void theSameScenarioOptionsAndSeedGiveTheSameRun(
       @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {

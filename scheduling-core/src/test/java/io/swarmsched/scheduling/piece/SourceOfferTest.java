@@ -16,7 +16,7 @@ class SourceOfferTest {
 
   @Test
   void offersEveryPieceOnceBeforeAnySecondCopy() {
-    SourceOffer offer = new SourceOffer(8, 1);
+    SourceOffer offer = new SourceOffer(8);
     BitSet held = all(8);
     for (int p = 0; p < 8; p++) {
       assertThat(offer.claim(p, held)).isTrue();
@@ -30,27 +30,24 @@ class SourceOfferTest {
   }
 
   @Test
-  void keepsAtLeastMinOfferedPiecesOnOfferAtTheEndOfARound() {
-    SourceOffer offer = new SourceOffer(6, 3);
+  void offersOnlyTheLeastSentLevelAtTheEndOfARound() {
+    SourceOffer offer = new SourceOffer(6);
     BitSet held = all(6);
     for (int p = 0; p < 5; p++) {
       assertThat(offer.claim(p, held)).isTrue();
     }
-    // only piece 5 is unsent: the once-sent pieces are offered beside it, so three slots can stay
-    // busy
-    BitSet offered = offer.offered(held);
-    assertThat(offered.cardinality()).isEqualTo(6);
-    for (int p = 0; p < 5; p++) {
-      assertThat(offer.claim(p, held)).isTrue();
-    }
-    // now piece 5 has left once and the others twice: the next level fills the offer again
-    assertThat(offer.offered(held).get(5)).isTrue();
+    // only piece 5 is unsent: it alone is offered (the uploads share one limit, so one send at
+    // full rate leaves nothing idle), and no piece leaves twice before it has left once
+    assertThat(offer.offered(held).stream().toArray()).containsExactly(5);
+    assertThat(offer.claim(0, held)).isFalse();
+    assertThat(offer.claim(5, held)).isTrue();
+    // every piece has left once: the second round offers them all again
     assertThat(offer.offered(held).cardinality()).isEqualTo(6);
   }
 
   @Test
   void aSendThatDidNotCompleteIsGivenBack() {
-    SourceOffer offer = new SourceOffer(2, 1);
+    SourceOffer offer = new SourceOffer(2);
     BitSet held = all(2);
     assertThat(offer.claim(0, held)).isTrue();
     assertThat(offer.claim(0, held)).isFalse();
@@ -61,7 +58,7 @@ class SourceOfferTest {
 
   @Test
   void newPiecesFromTheOriginAreOfferedFirst() {
-    SourceOffer offer = new SourceOffer(4, 1);
+    SourceOffer offer = new SourceOffer(4);
     BitSet held = new BitSet();
     held.set(0);
     assertThat(offer.claim(0, held)).isTrue();
@@ -73,13 +70,13 @@ class SourceOfferTest {
 
   @Test
   void neverOffersOrClaimsWhatIsNotHeld() {
-    SourceOffer offer = new SourceOffer(4, 4);
+    SourceOffer offer = new SourceOffer(4);
     BitSet held = new BitSet();
     held.set(2);
     assertThat(offer.offered(held).stream().toArray()).containsExactly(2);
     assertThat(offer.claim(1, held)).isFalse();
     assertThat(offer.claim(9, held)).isFalse();
     assertThat(offer.offered(new BitSet()).isEmpty()).isTrue();
-    assertThatThrownBy(() -> new SourceOffer(4, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SourceOffer(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -192,7 +192,7 @@ public final class PieceServer implements AutoCloseable {
   }
 
   private SourceOffer offer(String taskId, int pieceCount) {
-    return offers.computeIfAbsent(taskId, t -> new SourceOffer(pieceCount, 2 * slotLimit));
+    return offers.computeIfAbsent(taskId, t -> new SourceOffer(pieceCount));
   }
 
   /**
