@@ -2,6 +2,7 @@ package io.swarmsched.ingest.auth;
 
 import io.swarmsched.runtime.auth.HostAuthenticity;
 import io.swarmsched.runtime.auth.RecordSignatures;
+import io.swarmsched.runtime.auth.ServiceKeys;
 import io.swarmsched.schemas.HostHeartbeat;
 import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.HostState;
@@ -61,6 +62,14 @@ public final class HeartbeatAuthenticator {
   public Outcome check(
       HostHeartbeat hb, byte[] value, Headers headers, HostKey binding, HostState known) {
     String host = hb.getHostId();
+    if (ServiceKeys.reserved(host)) {
+      return Outcome.refuse(
+          "host id '"
+              + host
+              + "' is reserved: '"
+              + ServiceKeys.PREFIX
+              + "' ids name services' keys");
+    }
     if (binding != null) {
       String forged = HostAuthenticity.check(host, binding, value, headers);
       if (forged != null) {

@@ -81,6 +81,10 @@ public final class HostKeyPair {
     }
   }
 
+  /**
+   * Writes the key to a private temporary file, then links it into place: the link fails if the
+   * file exists, so two processes starting at once never read a half-written key or replace one.
+   */
   private static void write(Path file, HostKeyPair pair) throws IOException {
     String text =
         Base64.getEncoder().encodeToString(pair.privateKey.getEncoded())
@@ -88,12 +92,24 @@ public final class HostKeyPair {
             + Base64.getEncoder().encodeToString(pair.publicKey)
             + "\n";
     Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+    Path tmp;
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly));
+      tmp =
+          Files.createTempFile(
+              file.getParent(), FILE_NAME, ".tmp", PosixFilePermissions.asFileAttribute(ownerOnly));
     } catch (UnsupportedOperationException notPosix) {
-      Files.createFile(file);
+      tmp = Files.createTempFile(file.getParent(), FILE_NAME, ".tmp");
     }
-    Files.writeString(file, text, StandardCharsets.US_ASCII);
+    try {
+      Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+      try {
+        Files.createLink(file, tmp);
+      } catch (UnsupportedOperationException noLinks) {
+        Files.move(tmp, file);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private static HostKeyPair read(Path file) throws IOException {
