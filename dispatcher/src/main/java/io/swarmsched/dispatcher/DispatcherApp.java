@@ -123,8 +123,9 @@ public final class DispatcherApp implements AutoCloseable {
                         CommonKeys.STATE_DIR, CommonKeys.DEFAULTS.get(CommonKeys.STATE_DIR)))
                 .resolve("dispatcher-service-key"));
     publishServiceKey(settings, config, serviceKey);
+    HostIndex index = new HostIndex();
     StreamsService streams =
-        new StreamsService(DispatcherTopology.build(config, new HostIndex(), serviceKey), props);
+        new StreamsService(DispatcherTopology.build(config, index, serviceKey), props);
 
     Properties producerProps = new Properties();
     producerProps.put(
@@ -149,7 +150,8 @@ public final class DispatcherApp implements AutoCloseable {
               config,
               KeyQueryRouter.create(streams.streams(), advertised),
               AllInstances.create(streams.streams(), advertised),
-              producer)
+              producer,
+              index::binding)
           .register(http);
       TaskListRoutes.register(http, streams.streams(), advertised);
       TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);

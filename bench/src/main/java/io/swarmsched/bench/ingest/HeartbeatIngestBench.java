@@ -149,6 +149,24 @@ public final class HeartbeatIngestBench implements Benchmark {
         }
       }
     }
+    // the cost of signature checks, free of the broker and of other load on the machine
+    int cpuHosts = ctx.pick(2_000, 10_000);
+    ctx.progress("in-process CPU cost per heartbeat, %d hosts x 2, unsigned then signed", cpuHosts);
+    IngestSignatureCost.Cost cost =
+        IngestSignatureCost.measure(ctx.newDir("ingest-signature-cost"), cpuHosts, 2);
+    ctx.progress(
+        "ingest topology CPU per heartbeat: unsigned %.1f us, signed %.1f us",
+        cost.unsignedMicros(), cost.signedMicros());
+    result.add(
+        Measurement.of(
+            "ingest topology CPU per heartbeat, unsigned (in-process, " + cpuHosts + " hosts)",
+            cost.unsignedMicros(),
+            "us"));
+    result.add(
+        Measurement.of(
+            "ingest topology CPU per heartbeat, signed (in-process, " + cpuHosts + " hosts)",
+            cost.signedMicros(),
+            "us"));
     result.chart(
         Charts.bars(
             ctx,
