@@ -21,8 +21,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an agent writes through its {@link SwarmClient} is signed over the exact bytes on the
- * topic, with the key kept in its data directory (issue 18).
+ * What an agent writes through its {@link SwarmClient} is signed over the exact bytes on the topic,
+ * with the key kept in its data directory (issue 18).
  */
 class SignedRecordsTest {
   @Test
