@@ -33,6 +33,7 @@ public final class Main implements Runnable {
           DashboardCommand.class,
           ClusterCommand.class,
           TopicsCommand.class,
+          HostsCommand.class,
           IngestCommand.class,
           ScoreCommand.class,
           DispatchCommand.class,

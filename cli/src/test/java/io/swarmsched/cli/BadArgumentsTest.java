@@ -14,6 +14,21 @@ class BadArgumentsTest {
   @TempDir Path dir;
 
   @Test
+  void hostsBindRefusesABadKeyFileAndAReservedHostId() throws Exception {
+    Path bad = dir.resolve("bad.pub");
+    java.nio.file.Files.writeString(bad, "not a key");
+    CliRun garbage = CliRun.of("hosts", "bind", "h1", bad.toString());
+    assertThat(garbage.exitCode()).isEqualTo(2);
+    assertThat(garbage.err()).contains("PUBKEYFILE " + bad).contains("Ed25519 public key");
+    CliRun missing = CliRun.of("hosts", "bind", "h1", dir.resolve("absent.pub").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("cannot read it");
+    CliRun reserved = CliRun.of("hosts", "unbind", "service:dispatcher:x");
+    assertThat(reserved.exitCode()).isEqualTo(2);
+    assertThat(reserved.err()).contains("is reserved");
+  }
+
+  @Test
   void aServiceSettingOutOfRangeNamesItsKey() {
     CliRun run = CliRun.of("ingest", "--swarm.http.port=70000");
     assertThat(run.exitCode()).isEqualTo(2);

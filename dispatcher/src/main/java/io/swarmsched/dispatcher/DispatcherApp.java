@@ -4,7 +4,10 @@ import io.swarmsched.dispatcher.http.DispatcherHttp;
 import io.swarmsched.dispatcher.http.TaskListRoutes;
 import io.swarmsched.dispatcher.metrics.DecisionMetrics;
 import io.swarmsched.dispatcher.metrics.TaskGauges;
+import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
+import io.swarmsched.runtime.auth.HostKeyPair;
+import io.swarmsched.runtime.auth.ServiceKeys;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.runtime.http.HttpApi;
@@ -12,14 +15,21 @@ import io.swarmsched.runtime.query.AllInstances;
 import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.streams.StreamsProps;
 import io.swarmsched.runtime.streams.StreamsService;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SpecificAvroSerde;
+import io.swarmsched.topics.Topics;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -103,7 +113,19 @@ public final class DispatcherApp implements AutoCloseable {
     props.put(
         DecisionMetrics.CONFIG_KEY,
         new DecisionMetrics(http.meterRegistry())); // read by ObservedDispatch
-    StreamsService streams = new StreamsService(DispatcherTopology.build(config), props);
+    // the dispatcher's own key, for the peer events it writes naming a host (patrol LEFT):
+    // bound under a reserved service id so that they pass the host checks (docs/design.md,
+    // "Security")
+    HostKeyPair serviceKey =
+        HostKeyPair.loadOrCreate(
+            Path.of(
+                    settings.string(
+                        CommonKeys.STATE_DIR, CommonKeys.DEFAULTS.get(CommonKeys.STATE_DIR)))
+                .resolve("dispatcher-service-key"));
+    publishServiceKey(settings, config, serviceKey);
+    HostIndex index = new HostIndex();
+    StreamsService streams =
+        new StreamsService(DispatcherTopology.build(config, index, serviceKey), props);
 
     Properties producerProps = new Properties();
     producerProps.put(
@@ -128,7 +150,8 @@ public final class DispatcherApp implements AutoCloseable {
               config,
               KeyQueryRouter.create(streams.streams(), advertised),
               AllInstances.create(streams.streams(), advertised),
-              producer)
+              producer,
+              index::binding)
           .register(http);
       TaskListRoutes.register(http, streams.streams(), advertised);
       TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
@@ -142,6 +165,45 @@ public final class DispatcherApp implements AutoCloseable {
     } catch (Exception e) {
       app.close();
       throw e;
+    }
+  }
+
+  /**
+   * Binds {@code service:dispatcher:<key id>} to the key on swarm.host-keys.v1 (idempotent; the id
+   * is per key, so instances never overwrite each other's). Without it the patrol's LEFT events for
+   * bound hosts would be dead-lettered when they come back in: logged, not fatal.
+   */
+  private static void publishServiceKey(
+      Settings settings, DispatcherConfig config, HostKeyPair key) {
+    String id = ServiceKeys.bindingId("dispatcher", key.keyId());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.string(CommonKeys.BOOTSTRAP_SERVERS));
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-service-key");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    HostKey binding =
+        HostKey.newBuilder()
+            .setHostId(id)
+            .setPublicKey(ByteBuffer.wrap(key.publicKey()))
+            .setBoundAt(Instant.now())
+            .setBoundBy("service")
+            .build();
+    try (Producer<String, HostKey> producer =
+        new KafkaProducer<>(
+            p,
+            new StringSerializer(),
+            SpecificAvroSerde.of(HostKey.class, config.serdeConfig()).serializer())) {
+      producer
+          .send(new ProducerRecord<>(Topics.HOST_KEYS.name(), id, binding))
+          .get(30, TimeUnit.SECONDS);
+      log.info("dispatcher service key {} bound as {}", key.keyId(), id);
+    } catch (Exception e) {
+      log.warn(
+          "could not bind the dispatcher's service key as {} on {}: the patrol's LEFT events for"
+              + " bound hosts will be dead-lettered",
+          id,
+          Topics.HOST_KEYS.name(),
+          e);
     }
   }
 

@@ -53,7 +53,8 @@ public record DispatcherConfig(
     LoadQualityParams loadQuality,
     Duration maxClockAhead,
     Duration maxRecordAge,
-    int candidateLimit) {
+    int candidateLimit,
+    Duration signedReplayWindow) {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
@@ -100,6 +101,13 @@ public record DispatcherConfig(
 
   /** How far behind it: older is a corrupted or replayed record, not a late one. */
   public static final String MAX_RECORD_AGE = PREFIX + "validation.max.record.age";
+
+  /**
+   * A bound host's signed request or event must be at most this old (by its timestamp field,
+   * against the dispatcher's clock), and the same signed bytes seen again within it are a replay
+   * (docs/design.md, "Security"). 0 turns both checks off, e.g. to run recorded input again.
+   */
+  public static final String SIGNED_REPLAY_WINDOW = PREFIX + "auth.replay.window";
 
   /**
    * Stage 1 examines at most this many candidates per request, a sample seeded by the request id
@@ -186,6 +194,7 @@ public record DispatcherConfig(
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
     m.put(MAX_CLOCK_AHEAD, "5m");
     m.put(MAX_RECORD_AGE, "7d");
+    m.put(SIGNED_REPLAY_WINDOW, "10m");
     m.put(
         CANDIDATE_LIMIT,
         Integer.toString(io.swarmsched.scheduling.ParentSelector.DEFAULT_CANDIDATE_LIMIT));
@@ -253,7 +262,12 @@ public record DispatcherConfig(
             LoadQualitySettings.params(s),
             duration(s, MAX_CLOCK_AHEAD),
             duration(s, MAX_RECORD_AGE),
-            integer(s, CANDIDATE_LIMIT, 0, 1_000_000));
+            integer(s, CANDIDATE_LIMIT, 0, 1_000_000),
+            s.duration(
+                SIGNED_REPLAY_WINDOW,
+                DEFAULT_SETTINGS.duration(SIGNED_REPLAY_WINDOW, null),
+                Duration.ZERO,
+                null));
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
       throw new ConfigException(
           FAIL_AFTER,
@@ -319,6 +333,7 @@ public record DispatcherConfig(
     m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
     m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
     m.put(CANDIDATE_LIMIT, Integer.toString(candidateLimit));
+    m.put(SIGNED_REPLAY_WINDOW, signedReplayWindow.toMillis() + "ms");
     return m;
   }
 

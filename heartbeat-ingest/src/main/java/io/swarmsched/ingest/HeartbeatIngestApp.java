@@ -1,6 +1,7 @@
 package io.swarmsched.ingest;
 
 import io.swarmsched.ingest.http.HeartbeatGateway;
+import io.swarmsched.ingest.http.HostKeyView;
 import io.swarmsched.ingest.http.HostQueryRoutes;
 import io.swarmsched.ingest.observe.DeadLetterTail;
 import io.swarmsched.ingest.observe.HostGauges;
@@ -45,6 +46,8 @@ public final class HeartbeatIngestApp implements AutoCloseable {
   /** Serves /api/v1/dead-letters and counts dead letters (set once at start). */
   private DeadLetterTail deadLetterTail;
 
+  private HostKeyView keyView;
+
   private HeartbeatIngestApp(
       IngestConfig config,
       HttpApi http,
@@ -74,6 +77,7 @@ public final class HeartbeatIngestApp implements AutoCloseable {
     Producer<String, byte[]> producer = null;
     StreamsService streams = null;
     DeadLetterTail tail = null;
+    HostKeyView keyView = null;
     try {
       http.start();
       Settings effective =
@@ -86,13 +90,15 @@ public final class HeartbeatIngestApp implements AutoCloseable {
           new KafkaProducer<>(
               producerProps(effective), new StringSerializer(), new ByteArraySerializer());
 
+      keyView = HostKeyView.start(effective);
       HeartbeatGateway gateway =
           new HeartbeatGateway(
               producer,
               SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig()).serializer(),
               new HeartbeatValidator(config.limits()),
               config.maxHttpBodyBytes(),
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              keyView);
       http.post(HeartbeatGateway.PATH, gateway);
       HostQueryRoutes.register(
           http, streams.streams(), StreamsProps.applicationServer(effective).orElseThrow());
@@ -111,10 +117,14 @@ public final class HeartbeatIngestApp implements AutoCloseable {
           props.get("application.server"));
       HeartbeatIngestApp app = new HeartbeatIngestApp(config, http, streams, producer);
       app.deadLetterTail = tail;
+      app.keyView = keyView;
       return app;
     } catch (Exception | Error e) {
       if (tail != null) {
         tail.close();
+      }
+      if (keyView != null) {
+        keyView.close();
       }
       if (streams != null) {
         streams.close(Duration.ofSeconds(10));
@@ -191,6 +201,9 @@ public final class HeartbeatIngestApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (keyView != null) {
+      keyView.close();
+    }
     if (deadLetterTail != null) {
       deadLetterTail.close();
     }

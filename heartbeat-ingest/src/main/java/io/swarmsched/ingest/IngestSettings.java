@@ -32,6 +32,12 @@ public final class IngestSettings {
   /** Heartbeats dated further back than this are refused (default 1 day). */
   public static final String MAX_AGE = "swarm.ingest.validation.max.age";
 
+  /**
+   * Refuse unsigned heartbeats of hosts not yet bound, too (default false: a Kafka producer without
+   * a key, such as an old agent, still joins; its id is then simply not protected).
+   */
+  public static final String REQUIRE_SIGNED = "swarm.ingest.auth.require.signed";
+
   public static final String MAX_RECORD_BYTES = "swarm.ingest.validation.max.record.bytes";
   public static final String MAX_BANDWIDTH = "swarm.ingest.validation.max.bandwidth.bytes.per.sec";
   public static final String MAX_UPLOAD_SLOT_LIMIT =
@@ -57,6 +63,8 @@ public final class IngestSettings {
           OFFLINE_TTL,
           PATROL_INTERVAL,
           MAX_CLOCK_SKEW,
+          MAX_AGE,
+          REQUIRE_SIGNED,
           MAX_RECORD_BYTES,
           MAX_BANDWIDTH,
           MAX_UPLOAD_SLOT_LIMIT,
@@ -143,6 +151,7 @@ public final class IngestSettings {
         Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, s.string(CommonKeys.SCHEMA_REGISTRY_URL)),
         (int)
             s.bytes(
-                CommonKeys.HTTP_MAX_BODY_BYTES, DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE));
+                CommonKeys.HTTP_MAX_BODY_BYTES, DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
+        s.bool(REQUIRE_SIGNED, false));
   }
 }

@@ -28,7 +28,7 @@ class IngestSettingsTest {
     assertThat(config.limits().maxBandwidthBytesPerSec()).isEqualTo(125_000_000_000L);
     assertThat(config.limits().maxCpuCores()).isEqualTo(4096);
     assertThat(config.limits().maxMemoryBytes()).isEqualTo(64L << 40);
-    assertThat(config.limits().maxClockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.limits().maxClockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.serdeConfig()).containsEntry("schema.registry.url", "mock://settings");
     assertThat(config.applicationId()).isEqualTo(IngestConfig.DEFAULT_APPLICATION_ID);
   }

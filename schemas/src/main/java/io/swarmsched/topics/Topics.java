@@ -1,6 +1,7 @@
 package io.swarmsched.topics;
 
 import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.PeerEvent;
@@ -28,6 +29,14 @@ public final class Topics {
           "host id",
           HostHeartbeat.getClassSchema(),
           Duration.ofDays(1));
+
+  /**
+   * Host id → the key (or HTTP principal) the id is bound to; written by heartbeat-ingest on a
+   * host's first heartbeat and by operators ({@code swarmsched hosts bind}).
+   */
+  public static final Topic HOST_KEYS =
+      table("swarm.host-keys.v1", "host id", HostKey.getClassSchema());
+
   public static final Topic HOSTS = table("swarm.hosts.v1", "host id", HostState.getClassSchema());
   public static final Topic HOST_SCORES =
       table("swarm.host-scores.v1", "host id", HostScore.getClassSchema());
@@ -62,6 +71,7 @@ public final class Topics {
   public static final List<Topic> ALL =
       List.of(
           HOST_HEARTBEATS,
+          HOST_KEYS,
           HOSTS,
           HOST_SCORES,
           PIECE_EVENTS,

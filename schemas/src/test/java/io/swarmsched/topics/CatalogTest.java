@@ -18,10 +18,11 @@ class CatalogTest {
   }
 
   @Test
-  void hostsHostScoresAndTaskMetadataAreTheCompactedTopics() {
+  void hostsHostKeysHostScoresAndTaskMetadataAreTheCompactedTopics() {
     Set<Topic> compacted = Topics.ALL.stream().filter(Topic::compacted).collect(Collectors.toSet());
     assertThat(compacted)
-        .containsExactlyInAnyOrder(Topics.HOSTS, Topics.HOST_SCORES, Topics.TASK_METADATA);
+        .containsExactlyInAnyOrder(
+            Topics.HOSTS, Topics.HOST_KEYS, Topics.HOST_SCORES, Topics.TASK_METADATA);
     assertThat(compacted)
         .allSatisfy(t -> assertThat(t.configs()).containsEntry("cleanup.policy", "compact"));
     assertThat(Topics.ALL)

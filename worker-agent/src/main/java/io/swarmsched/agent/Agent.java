@@ -15,6 +15,7 @@ import io.swarmsched.agent.server.UploadLoad;
 import io.swarmsched.agent.storage.PieceFile;
 import io.swarmsched.agent.swarm.SwarmClient;
 import io.swarmsched.agent.transfer.RateMeter;
+import io.swarmsched.runtime.auth.HostKeyPair;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostCapacity;
 import io.swarmsched.schemas.HostHeartbeat;
@@ -64,6 +65,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
 
   private final AgentConfig config;
   private final SwarmClient swarm;
+  private final HostKeyPair hostKey;
   private final PieceServer pieceServer;
   private final HostMetrics metrics;
   private final OriginClient origin;
@@ -122,8 +124,13 @@ public final class Agent implements DownloadContext, AutoCloseable {
             config.piecePort(),
             config.uploadLimitBytesPerSec(),
             config.uploadSlots());
+    // the host's identity: generated on first start, kept beside its data (docs/design.md,
+    // "Security"); the first heartbeat binds the host id to it
+    this.hostKey = HostKeyPair.loadOrCreate(config.dataDir());
+    log.info("host {} signs its records with key {}", config.hostId(), hostKey.keyId());
     this.swarm =
-        new SwarmClient(config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId());
+        new SwarmClient(
+            config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId(), hostKey);
     // Sequences start from the wall clock so a restarted agent's heartbeats are newer than the last
     // run's.
     this.sequence = new AtomicLong(System.currentTimeMillis() * 1000);

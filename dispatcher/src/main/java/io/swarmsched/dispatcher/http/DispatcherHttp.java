@@ -6,6 +6,8 @@ import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.dispatcher.topology.DecisionWaiters;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.dispatcher.topology.RequestValidation;
+import io.swarmsched.runtime.auth.HostAuthenticity;
+import io.swarmsched.runtime.auth.RecordSignatures;
 import io.swarmsched.runtime.http.ApiException;
 import io.swarmsched.runtime.http.HttpApi;
 import io.swarmsched.runtime.http.Request;
@@ -13,6 +15,7 @@ import io.swarmsched.runtime.http.Response;
 import io.swarmsched.runtime.query.AllInstances;
 import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.query.LocalQueries;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.topics.Topics;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,17 +59,36 @@ public final class DispatcherHttp {
 
   private static final long UNAVAILABLE_BACKOFF_MS = 100;
 
+  /** The principal of a request without a token, where the API runs without tokens. */
+  public static final String ANONYMOUS = "anonymous";
+
   private final DispatcherConfig config;
   private final KeyQueryRouter router;
   private final AllInstances instances;
   private final Producer<String, ScheduleRequest> producer;
   private final DecisionWaiters waiters;
+  private final Function<String, HostKey> bindings;
 
   public DispatcherHttp(
       DispatcherConfig config,
       KeyQueryRouter router,
       AllInstances instances,
       Producer<String, ScheduleRequest> producer) {
+    this(config, router, instances, producer, host -> null);
+  }
+
+  /**
+   * @param bindings what a host id is bound to (the dispatcher's global table of
+   *     swarm.host-keys.v1): a request naming a host bound to a key (its agent signs over Kafka) or
+   *     to another principal is refused with 403 instead of being dead-lettered by the stream
+   */
+  public DispatcherHttp(
+      DispatcherConfig config,
+      KeyQueryRouter router,
+      AllInstances instances,
+      Producer<String, ScheduleRequest> producer,
+      Function<String, HostKey> bindings) {
+    this.bindings = bindings;
     this.config = config;
     this.router = router;
     this.instances = instances;
@@ -141,9 +164,17 @@ public final class DispatcherHttp {
     if (invalid != null) throw ApiException.badRequest(invalid);
     Duration wait =
         request.query("wait").map(DispatcherHttp::duration).orElse(config.httpDecisionWait());
-    producer
-        .send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req))
-        .get(30, TimeUnit.SECONDS);
+    // the poster's principal goes with the request, as heartbeat-ingest's gateway does: a host id
+    // bound to a principal may be named only by that principal (docs/design.md, "Security")
+    String principal = request.principal().orElse(ANONYMOUS);
+    String refused = refusal(req.getHostId(), bindings.apply(req.getHostId()), principal);
+    if (refused != null) {
+      throw new ApiException(403, refused);
+    }
+    ProducerRecord<String, ScheduleRequest> record =
+        new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req);
+    record.headers().add(RecordSignatures.PRINCIPAL, principal.getBytes(StandardCharsets.UTF_8));
+    producer.send(record).get(30, TimeUnit.SECONDS);
     Optional<Map<String, Object>> d =
         awaitDecision(request.headers(), req.getTaskId(), req.getRequestId(), wait);
     if (d.isPresent()) return Response.ok(d.get());
@@ -156,6 +187,33 @@ public final class DispatcherHttp {
             "PENDING",
             "poll",
             "/api/v1/decisions/" + req.getRequestId()));
+  }
+
+  /**
+   * Null when {@code principal} may post a request naming {@code hostId}, bound to {@code binding}
+   * (null: unbound), else why not.
+   */
+  static String refusal(String hostId, HostKey binding, String principal) {
+    if (binding == null) {
+      return null;
+    }
+    if (binding.getPublicKey() != null) {
+      return "host '"
+          + hostId
+          + "' is bound to "
+          + HostAuthenticity.describe(binding)
+          + ": only its agent's signed requests (over Kafka) are accepted";
+    }
+    if (!principal.equals(binding.getPrincipal())) {
+      return "host '"
+          + hostId
+          + "' is bound to principal '"
+          + binding.getPrincipal()
+          + "'; this request comes from '"
+          + principal
+          + "'";
+    }
+    return null;
   }
 
   /**

@@ -1,9 +1,12 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.runtime.auth.ServiceKeys;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.Liveness;
 import io.swarmsched.scheduling.resource.ScoreView;
+import io.swarmsched.schemas.HostKey;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,6 +37,43 @@ public final class HostIndex {
       new ConcurrentSkipListMap<>(STORE_ORDER);
   private final ConcurrentSkipListMap<String, HostView> workers =
       new ConcurrentSkipListMap<>(STORE_ORDER);
+
+  /** Host id → what it is bound to ({@code swarm.host-keys.v1}, the third global table). */
+  private final Map<String, HostKey> keys = new ConcurrentHashMap<>();
+
+  /** The public keys of services' bindings → their binding id. */
+  private final Map<ByteBuffer, String> serviceKeys = new ConcurrentHashMap<>();
+
+  /** What {@code hostId} is bound to (a key or an HTTP principal), or null when unbound. */
+  public HostKey binding(String hostId) {
+    return hostId == null ? null : keys.get(hostId);
+  }
+
+  /**
+   * Whether {@code x509} is a service's key (bound under {@link ServiceKeys#PREFIX}): records it
+   * signed, such as the dispatcher's own LEFT events, speak for any host.
+   */
+  public boolean serviceKey(byte[] x509) {
+    return x509 != null && serviceKeys.containsKey(ByteBuffer.wrap(x509));
+  }
+
+  public void putBinding(String hostId, HostKey binding) {
+    HostKey before = binding == null ? keys.remove(hostId) : keys.put(hostId, binding);
+    if (ServiceKeys.reserved(hostId)) {
+      if (before != null && before.getPublicKey() != null) {
+        serviceKeys.remove(before.getPublicKey().duplicate());
+      }
+      if (binding != null && binding.getPublicKey() != null) {
+        serviceKeys.put(binding.getPublicKey().duplicate(), hostId);
+      }
+    }
+  }
+
+  public void replaceBindings(Map<String, HostKey> all) {
+    keys.clear();
+    serviceKeys.clear();
+    all.forEach(this::putBinding);
+  }
 
   /** The host stored under {@code key}, or null. */
   public HostView host(String key) {

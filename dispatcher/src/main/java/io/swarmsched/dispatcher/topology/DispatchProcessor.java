@@ -38,12 +38,19 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   static final String METRICS_SCOPE = "dispatcher";
   static final String ILLEGAL_TRANSITION_METRIC = "illegal-peer-transition";
 
+  /** Dead-letter stages of records that may not speak for the host they name. */
+  static final String STAGE_REQUEST_AUTH = "request-authenticate";
+
+  static final String STAGE_PEER_EVENT_AUTH = "peer-event-authenticate";
+  static final String STAGE_PIECE_EVENT_AUTH = "piece-event-authenticate";
+
   private final DispatcherConfig config;
   private final StageOne stageOne;
   private final HostIndex index;
   private final Serializer<PeerEvent> peerEventSerializer;
   private final Serializer<PieceEvent> pieceEventSerializer;
 
+  private final HostAuthentication hostAuth;
   private ProcessorContext<Object, Object> context;
   private RequestRounds rounds;
   private TaskMembership membership;
@@ -72,6 +79,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     this.index = index;
     this.peerEventSerializer = peerEventSerializer;
     this.pieceEventSerializer = pieceEventSerializer;
+    this.hostAuth = new HostAuthentication(index, config.signedReplayWindow());
   }
 
   @Override
@@ -146,8 +154,15 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
               context.currentSystemTimeMs(),
               config.maxClockAhead(),
               config.maxRecordAge());
+      String forged =
+          badTime != null
+              ? null
+              : authenticate(record, r.request().getHostId(), r.request().getTimestamp());
       if (badTime != null) {
         rounds.reject(r.request(), badTime, Math.min(now, context.currentSystemTimeMs()));
+      } else if (forged != null) {
+        // not a REJECTED decision: that would go to the named host, which did not ask
+        deadLetter(record, STAGE_REQUEST_AUTH, forged, null);
       } else {
         rounds.onRequest(record.key(), r.request(), now);
       }
@@ -162,10 +177,15 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
                 config.maxClockAhead(),
                 config.maxRecordAge());
       }
+      String stage = "peer-event-validate";
+      if (invalid == null) {
+        invalid = authenticate(record, u.event().getHostId(), u.event().getTimestamp());
+        stage = STAGE_PEER_EVENT_AUTH;
+      }
       if (invalid != null) {
         deadLetter(
             record,
-            "peer-event-validate",
+            stage,
             invalid,
             peerEventSerializer.serialize(Topics.PEER_EVENTS.name(), u.event()));
       } else {
@@ -189,16 +209,31 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
       if (invalid == null) {
         invalid = membership.pieceOutOfRange(ev);
       }
+      String stage = "piece-event-validate";
+      if (invalid == null) {
+        invalid = authenticate(record, ev.getHostId(), ev.getTimestamp());
+        stage = STAGE_PIECE_EVENT_AUTH;
+      }
       if (invalid != null) {
         deadLetter(
-            record,
-            "piece-event-validate",
-            invalid,
-            pieceEventSerializer.serialize(Topics.PIECE_EVENTS.name(), ev));
+            record, stage, invalid, pieceEventSerializer.serialize(Topics.PIECE_EVENTS.name(), ev));
       } else {
         membership.onPieceEvent(ev, now);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- authentic hosts
+
+  /** Null when the record may speak for {@code hostId} ({@link HostAuthentication}). */
+  private String authenticate(
+      Record<String, DispatchInput> record, String hostId, java.time.Instant timestamp) {
+    return hostAuth.check(
+        hostId,
+        SourceBytes.value(context, null),
+        record.headers(),
+        timestamp,
+        context.currentSystemTimeMs());
   }
 
   // ---------------------------------------------------------------- time

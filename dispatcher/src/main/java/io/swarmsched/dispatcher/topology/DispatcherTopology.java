@@ -12,8 +12,11 @@ import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.TaskStateSerde;
 import io.swarmsched.dispatcher.state.WriteBehindStore;
+import io.swarmsched.runtime.auth.HostKeyPair;
+import io.swarmsched.runtime.auth.SigningSerializer;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.PeerEvent;
@@ -39,7 +42,8 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  *  schedule-requests ─┐  (each wrapped as a
  *  peer-events ───────┼─▶ DispatchInput) ─▶ dispatcher-dispatch ─┬─▶ schedule-decisions (key: target host)
  *  piece-events ──────┘                     (task state stores)  ├─▶ peer-events (LEFT from patrol)
- *  hosts, host-scores ─▶ global stores                           └─▶ dead-letters (invalid events)
+ *  hosts, host-scores, ─▶ global stores                          └─▶ dead-letters (invalid, forged
+ *  host-keys                                                                         or replayed input)
  *                        + HostIndex (decoded host and score views, online seeds, workers)
  * </pre>
  *
@@ -53,11 +57,14 @@ public final class DispatcherTopology {
   public static final String PIECE_EVENTS_SOURCE = "dispatcher-piece-events-source";
   public static final String HOSTS_SOURCE = "dispatcher-hosts-source";
   public static final String HOST_SCORES_SOURCE = "dispatcher-host-scores-source";
+  public static final String HOST_KEYS_SOURCE = "dispatcher-host-keys-source";
 
   /** Global-store processors: write the global stores and keep the instance's {@link HostIndex}. */
   public static final String HOSTS_INDEXER = "dispatcher-hosts-indexer";
 
   public static final String HOST_SCORES_INDEXER = "dispatcher-host-scores-indexer";
+
+  public static final String HOST_KEYS_INDEXER = "dispatcher-host-keys-indexer";
 
   /**
    * One per source: wraps its records as the dispatch processor's one input type ({@link
@@ -98,6 +105,9 @@ public final class DispatcherTopology {
   /** Global table of swarm.host-scores.v1. */
   public static final String HOST_SCORES_STORE = "dispatcher-host-scores-global";
 
+  /** Global table of swarm.host-keys.v1: what each host id is bound to. */
+  public static final String HOST_KEYS_STORE = "dispatcher-host-keys-global";
+
   /**
    * Decoded tasks kept in memory per processor (tasks, health and ledger stores are write-behind
    * caches).
@@ -116,6 +126,15 @@ public final class DispatcherTopology {
    * topology (and one index) per application instance.
    */
   public static Topology build(DispatcherConfig config, HostIndex index) {
+    return build(config, index, null);
+  }
+
+  /**
+   * As {@link #build(DispatcherConfig, HostIndex)}, signing the peer events the dispatcher writes
+   * itself (the patrol's LEFT) with {@code serviceKey} (null: unsigned), so that they may speak for
+   * bound hosts when they come back in ({@link HostAuthentication}).
+   */
+  public static Topology build(DispatcherConfig config, HostIndex index, HostKeyPair serviceKey) {
     var serdeConfig = config.serdeConfig();
     Serde<ScheduleRequest> requests = SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig);
     Serde<PeerEvent> peerEvents = SpecificAvroSerde.of(PeerEvent.class, serdeConfig);
@@ -123,6 +142,7 @@ public final class DispatcherTopology {
     Serde<ScheduleDecision> decisions = SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig);
     Serde<HostState> hosts = SpecificAvroSerde.of(HostState.class, serdeConfig);
     Serde<HostScore> scores = SpecificAvroSerde.of(HostScore.class, serdeConfig);
+    Serde<HostKey> hostKeys = SpecificAvroSerde.of(HostKey.class, serdeConfig);
     Serde<String> keys = Serdes.String();
 
     Topology topology = new Topology();
@@ -157,6 +177,20 @@ public final class DispatcherTopology {
                 CoreViews::score,
                 index::putScore,
                 index::replaceScores));
+    topology.addGlobalStore(
+        globalStore(HOST_KEYS_STORE, hostKeys),
+        HOST_KEYS_SOURCE,
+        raw,
+        raw,
+        Topics.HOST_KEYS.name(),
+        HOST_KEYS_INDEXER,
+        () ->
+            new GlobalTableIndexer<HostKey, HostKey>(
+                HOST_KEYS_STORE,
+                hostKeys.deserializer(),
+                k -> k,
+                index::putBinding,
+                index::replaceBindings));
 
     topology.addSource(
         REQUESTS_SOURCE,
@@ -226,7 +260,9 @@ public final class DispatcherTopology {
         PEER_EVENTS_SINK,
         Topics.PEER_EVENTS.name(),
         keys.serializer(),
-        peerEvents.serializer(),
+        serviceKey == null
+            ? peerEvents.serializer()
+            : new SigningSerializer<>(peerEvents.serializer(), serviceKey),
         DISPATCH_PROCESSOR);
     topology.addSink(
         DEAD_LETTERS_SINK,

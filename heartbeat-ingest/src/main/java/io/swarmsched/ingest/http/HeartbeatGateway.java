@@ -3,11 +3,14 @@ package io.swarmsched.ingest.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmsched.ingest.validation.HeartbeatValidator;
 import io.swarmsched.ingest.validation.Violation;
+import io.swarmsched.runtime.auth.HostAuthenticity;
+import io.swarmsched.runtime.auth.RecordSignatures;
 import io.swarmsched.runtime.http.ApiException;
 import io.swarmsched.runtime.http.Handler;
 import io.swarmsched.runtime.http.Request;
 import io.swarmsched.runtime.http.Response;
 import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -18,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
@@ -30,10 +34,17 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Answers 200 {@code {"status":"ok",...}} once the broker has the record (dtask agents expect
  * exactly that); 400 naming the field for a bad body; 413 for a body over the limit; 503 when the
- * broker does not acknowledge in time.
+ * broker does not acknowledge in time; 403 for a host bound to a key (its agent signs over Kafka)
+ * or to another principal than the request's. The record carries the poster's principal in header
+ * {@code swarm-principal}: a host id first claimed over HTTP is bound to it (docs/design.md,
+ * "Security").
  */
 public final class HeartbeatGateway implements Handler {
   public static final String PATH = "/api/v1/heartbeat";
+
+  /** The principal of a request without a token, where the API runs without tokens. */
+  public static final String ANONYMOUS = "anonymous";
+
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
 
   private final Producer<String, byte[]> producer;
@@ -42,6 +53,7 @@ public final class HeartbeatGateway implements Handler {
   private final int maxBodyBytes;
   private final Clock clock;
   private final String topic;
+  private final Function<String, Optional<HostKey>> bindings;
 
   public HeartbeatGateway(
       Producer<String, byte[]> producer,
@@ -49,6 +61,21 @@ public final class HeartbeatGateway implements Handler {
       HeartbeatValidator validator,
       int maxBodyBytes,
       Clock clock) {
+    this(producer, serializer, validator, maxBodyBytes, clock, host -> Optional.empty());
+  }
+
+  /**
+   * @param bindings what a host id is bound to ({@link HostKeyView}): a heartbeat for a host bound
+   *     to a key or to another principal is refused with 403 before it reaches Kafka
+   */
+  public HeartbeatGateway(
+      Producer<String, byte[]> producer,
+      Serializer<HostHeartbeat> serializer,
+      HeartbeatValidator validator,
+      int maxBodyBytes,
+      Clock clock,
+      Function<String, Optional<HostKey>> bindings) {
+    this.bindings = bindings;
     this.producer = producer;
     this.serializer = serializer;
     this.validator = validator;
@@ -79,10 +106,37 @@ public final class HeartbeatGateway implements Handler {
       int status = violation.get().field().equals("record") ? 413 : 400;
       throw new ApiException(status, violation.get().message());
     }
+    // who posts it: the bearer token's principal, or "anonymous" when the API runs without tokens
+    // (loopback development), so that hosts claimed without a token are still bound to something
+    String principal = request.principal().orElse(ANONYMOUS);
+    Optional<HostKey> binding = bindings.apply(key);
+    if (binding.isPresent()) {
+      HostKey b = binding.get();
+      if (b.getPublicKey() != null) {
+        throw new ApiException(
+            403,
+            "host '"
+                + key
+                + "' is bound to "
+                + HostAuthenticity.describe(b)
+                + ": only its agent's signed heartbeats (over Kafka) are accepted");
+      }
+      if (!principal.equals(b.getPrincipal())) {
+        throw new ApiException(
+            403,
+            "host '"
+                + key
+                + "' is bound to principal '"
+                + b.getPrincipal()
+                + "'; this request comes from '"
+                + principal
+                + "'");
+      }
+    }
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+    record.headers().add(RecordSignatures.PRINCIPAL, principal.getBytes(StandardCharsets.UTF_8));
     try {
-      producer
-          .send(new ProducerRecord<>(topic, key, value))
-          .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      producer.send(record).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw ApiException.unavailable("heartbeat not stored: " + cause.getMessage());

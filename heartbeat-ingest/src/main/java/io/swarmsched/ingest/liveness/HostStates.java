@@ -16,7 +16,9 @@ public final class HostStates {
    *
    * @param prior the state before, or null for a host not seen before
    * @param now when the heartbeat was processed; becomes liveness_changed_at when the host comes
-   *     (back) online
+   *     (back) online. last_seen is never later than {@code now}: a timestamp ahead of the
+   *     receiver's clock (within the accepted skew) must not become the newest state, or the host's
+   *     next real heartbeats would look older than it and be dropped (issue 18)
    */
   public static HostState apply(HostHeartbeat hb, HostState prior, Instant now) {
     boolean wasOnline = prior != null && prior.getLiveness() == Liveness.ONLINE;
@@ -33,7 +35,7 @@ public final class HostStates {
         .setCapacity(hb.getCapacity())
         .setLoad(hb.getLoad())
         .setLastSequence(hb.getSequence())
-        .setLastSeen(hb.getTimestamp())
+        .setLastSeen(hb.getTimestamp().isAfter(now) ? now : hb.getTimestamp())
         .setFirstSeen(prior == null ? hb.getTimestamp() : prior.getFirstSeen())
         .setLiveness(Liveness.ONLINE)
         .setLivenessChangedAt(wasOnline ? prior.getLivenessChangedAt() : now)

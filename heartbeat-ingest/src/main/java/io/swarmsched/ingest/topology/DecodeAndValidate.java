@@ -1,5 +1,6 @@
 package io.swarmsched.ingest.topology;
 
+import io.swarmsched.ingest.auth.HeartbeatAuthenticator;
 import io.swarmsched.ingest.validation.HeartbeatValidator;
 import io.swarmsched.ingest.validation.ValidationLimits;
 import io.swarmsched.ingest.validation.Violation;
@@ -8,35 +9,53 @@ import io.swarmsched.runtime.deadletter.ProcessingResult;
 import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.runtime.deadletter.Validator;
 import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.schemas.HostKey;
+import io.swarmsched.schemas.HostState;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decodes a raw heartbeat and runs the validation rules on it. A record that cannot be decoded
+ * Decodes a raw heartbeat, runs the validation rules on it and checks that it may speak for its
+ * host ({@link HeartbeatAuthenticator}, against the binding in {@link
+ * IngestTopology#HOST_KEY_STORE} and the last accepted state). A record that cannot be decoded
  * fails under stage {@link IngestTopology#STAGE_DESERIALIZE}, one that breaks a rule under {@link
- * IngestTopology#STAGE_VALIDATE}; both keep their original bytes and headers.
+ * IngestTopology#STAGE_VALIDATE}, a forged or replayed one under {@link
+ * IngestTopology#STAGE_AUTHENTICATE}; all keep their original bytes and headers.
  *
  * <p>"Now" for the future-timestamp rule is the task's wall clock, so TopologyTestDriver can move
  * it.
  */
 final class DecodeAndValidate
-    implements FixedKeyProcessor<String, byte[], ProcessingResult<HostHeartbeat>> {
+    implements FixedKeyProcessor<String, byte[], ProcessingResult<AcceptedHeartbeat>> {
+  private static final Logger log = LoggerFactory.getLogger(DecodeAndValidate.class);
   private final Deserializer<HostHeartbeat> deserializer;
   private final HeartbeatValidator validator;
-  private FixedKeyProcessorContext<String, ProcessingResult<HostHeartbeat>> context;
+  private final HeartbeatAuthenticator authenticator;
+  private FixedKeyProcessorContext<String, ProcessingResult<AcceptedHeartbeat>> context;
+  private KeyValueStore<String, HostKey> keys;
+  private KeyValueStore<String, HostState> hosts;
 
-  DecodeAndValidate(Deserializer<HostHeartbeat> deserializer, ValidationLimits limits) {
+  DecodeAndValidate(
+      Deserializer<HostHeartbeat> deserializer,
+      ValidationLimits limits,
+      HeartbeatAuthenticator authenticator) {
     this.deserializer = deserializer;
     this.validator = new HeartbeatValidator(limits);
+    this.authenticator = authenticator;
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, ProcessingResult<HostHeartbeat>> context) {
+  public void init(FixedKeyProcessorContext<String, ProcessingResult<AcceptedHeartbeat>> context) {
     this.context = context;
+    this.keys = context.getStateStore(IngestTopology.HOST_KEY_STORE);
+    this.hosts = context.getStateStore(IngestTopology.HOST_STORE);
   }
 
   @Override
@@ -56,7 +75,7 @@ final class DecodeAndValidate
             src.partition(),
             src.offset());
     if (decoded.isFailed()) {
-      context.forward(record.withValue(decoded));
+      context.forward(record.withValue(ProcessingResult.failed(decoded.deadLetter())));
       return;
     }
     int size = record.value().length + (rawKey == null ? 0 : rawKey.length);
@@ -74,8 +93,38 @@ final class DecodeAndValidate
                   src.topic(),
                   src.partition(),
                   src.offset())));
-    } else {
-      context.forward(record.withValue(decoded));
+      return;
     }
+    // the validator checked that the key is the host id, so the stores' key is the host id
+    HostHeartbeat heartbeat = decoded.value();
+    String hostId = heartbeat.getHostId();
+    HeartbeatAuthenticator.Outcome auth =
+        authenticator.check(
+            heartbeat, record.value(), record.headers(), keys.get(hostId), hosts.get(hostId));
+    if (auth.refused()) {
+      context.forward(
+          record.withValue(
+              ProcessingResult.failed(
+                  IngestTopology.STAGE_AUTHENTICATE,
+                  auth.refusal(),
+                  rawKey,
+                  record.value(),
+                  record.headers(),
+                  src.topic(),
+                  src.partition(),
+                  src.offset())));
+      return;
+    }
+    if (auth.newBinding() != null) {
+      // bound at once, so the next heartbeat is checked against it even before the binding has
+      // gone round swarm.host-keys.v1
+      keys.put(hostId, auth.newBinding());
+      log.info(
+          "host {} bound to {} by its first heartbeat",
+          hostId,
+          HeartbeatAuthenticator.describe(auth.newBinding()));
+    }
+    context.forward(
+        record.withValue(ProcessingResult.ok(new AcceptedHeartbeat(heartbeat, auth.newBinding()))));
   }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param patrolInterval how often the wall-clock liveness patrol runs
  * @param serdeConfig serde configuration ({@code schema.registry.url} and friends)
  * @param maxHttpBodyBytes largest accepted HTTP request body; larger ones get 413
+ * @param requireSigned refuse unsigned heartbeats of unbound hosts from Kafka too
  */
 public record IngestConfig(
     String applicationId,
@@ -22,7 +23,8 @@ public record IngestConfig(
     LivenessPolicy liveness,
     Duration patrolInterval,
     Map<String, Object> serdeConfig,
-    int maxHttpBodyBytes) {
+    int maxHttpBodyBytes,
+    boolean requireSigned) {
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
   public static final Duration DEFAULT_PATROL_INTERVAL = Duration.ofSeconds(1);
@@ -45,20 +47,39 @@ public record IngestConfig(
         LivenessPolicy.defaults(),
         DEFAULT_PATROL_INTERVAL,
         Map.of("schema.registry.url", schemaRegistryUrl),
-        DEFAULT_MAX_HTTP_BODY_BYTES);
+        DEFAULT_MAX_HTTP_BODY_BYTES,
+        false);
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {
     return new IngestConfig(
-        applicationId, limits, policy, patrolInterval, serdeConfig, maxHttpBodyBytes);
+        applicationId,
+        limits,
+        policy,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned);
   }
 
   public IngestConfig withLimits(ValidationLimits newLimits) {
     return new IngestConfig(
-        applicationId, newLimits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes);
+        applicationId,
+        newLimits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned);
+  }
+
+  public IngestConfig withRequireSigned(boolean required) {
+    return new IngestConfig(
+        applicationId, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes, required);
   }
 
   public IngestConfig withApplicationId(String id) {
-    return new IngestConfig(id, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes);
+    return new IngestConfig(
+        id, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes, requireSigned);
   }
 }

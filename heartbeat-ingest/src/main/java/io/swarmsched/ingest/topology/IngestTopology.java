@@ -1,8 +1,10 @@
 package io.swarmsched.ingest.topology;
 
+import io.swarmsched.ingest.auth.HeartbeatAuthenticator;
 import io.swarmsched.runtime.deadletter.DeadLetterRouting;
 import io.swarmsched.runtime.deadletter.ProcessingResult;
 import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
@@ -20,8 +22,10 @@ import org.apache.kafka.streams.state.Stores;
  * The heartbeat-ingest topology, a pure function of its configuration:
  *
  * <pre>
- * swarm.host-heartbeats.v1 (bytes) ─▶ decode + validate ─┬─▶ swarm.dead-letters.v1 (original bytes + reason)
- *                                                        └─▶ host state (RocksDB, liveness patrol) ─▶ swarm.hosts.v1
+ * swarm.host-heartbeats.v1 (bytes) ─▶ decode + validate + authenticate ─┬─▶ swarm.dead-letters.v1 (original bytes + reason)
+ *                        [ingest-host-keys, ingest-hosts]                ├─▶ new bindings ─▶ swarm.host-keys.v1
+ *                                                                        └─▶ host state (RocksDB, liveness patrol) ─▶ swarm.hosts.v1
+ * swarm.host-keys.v1 (bytes; operators' and ingest's own bindings) ─▶ host-keys-apply [ingest-host-keys]
  * </pre>
  *
  * Every node and store has a name here; tests reuse the constants.
@@ -34,6 +38,14 @@ public final class IngestTopology {
   public static final String DEAD_LETTERS = "heartbeats-dlq";
   public static final String HOST_STATE = "host-state";
   public static final String HOSTS_SINK = "hosts-sink";
+  public static final String BINDINGS = "heartbeats-new-bindings";
+  public static final String BINDINGS_SINK = "host-keys-sink";
+  public static final String KEYS_SOURCE = "host-keys-source";
+  public static final String KEYS_APPLY = "host-keys-apply";
+  public static final String KEYS_DEAD_LETTERS = "host-keys-dlq";
+
+  /** Host id → what it is bound to (a public key or an HTTP principal): swarm.host-keys.v1. */
+  public static final String HOST_KEY_STORE = "ingest-host-keys";
 
   /** Host id → HostState, the table served by the HTTP queries. */
   public static final String HOST_STORE = "ingest-hosts";
@@ -46,6 +58,11 @@ public final class IngestTopology {
 
   public static final String STAGE_VALIDATE = "heartbeat-validate";
 
+  /** A heartbeat that may not speak for its host: forged, replayed, or from another principal. */
+  public static final String STAGE_AUTHENTICATE = "heartbeat-authenticate";
+
+  public static final String STAGE_HOST_KEY_DESERIALIZE = "host-key-deserialize";
+
   /** Metric group and names of the processor's counters. */
   public static final String METRIC_SCOPE = "heartbeat-ingest";
 
@@ -57,6 +74,8 @@ public final class IngestTopology {
     Serde<HostHeartbeat> heartbeatSerde =
         SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
     Serde<HostState> hostStateSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
+    Serde<HostKey> hostKeySerde = SpecificAvroSerde.of(HostKey.class, config.serdeConfig());
+    HeartbeatAuthenticator authenticator = new HeartbeatAuthenticator(config.requireSigned());
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -64,16 +83,45 @@ public final class IngestTopology {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(LAST_HEARD_STORE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(HOST_KEY_STORE), Serdes.String(), hostKeySerde));
 
-    KStream<String, ProcessingResult<HostHeartbeat>> decoded =
+    KStream<String, ProcessingResult<AcceptedHeartbeat>> decoded =
         builder.stream(
                 Topics.HOST_HEARTBEATS.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
             .processValues(
-                () -> new DecodeAndValidate(heartbeatSerde.deserializer(), config.limits()),
-                Named.as(DECODE));
+                () ->
+                    new DecodeAndValidate(
+                        heartbeatSerde.deserializer(), config.limits(), authenticator),
+                Named.as(DECODE),
+                HOST_KEY_STORE,
+                HOST_STORE);
 
-    DeadLetterRouting.split(decoded, DEAD_LETTERS)
+    KStream<String, AcceptedHeartbeat> accepted = DeadLetterRouting.split(decoded, DEAD_LETTERS);
+    // a host's first heartbeat binds its id: published for the dispatcher and for operators
+    accepted
+        .filter((host, a) -> a.newBinding() != null, Named.as(BINDINGS))
+        .mapValues(AcceptedHeartbeat::newBinding, Named.as(BINDINGS + "-values"))
+        .to(
+            Topics.HOST_KEYS.name(),
+            Produced.with(Serdes.String(), hostKeySerde).withName(BINDINGS_SINK));
+
+    // bindings from operators (swarmsched hosts bind) and ingest's own, read back: the topic is
+    // the source of truth, the store its copy (co-partitioned with the heartbeats by host id)
+    KStream<String, ProcessingResult<HostKey>> keyRecords =
+        builder.stream(
+                Topics.HOST_KEYS.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(KEYS_SOURCE))
+            .processValues(
+                () -> new ApplyHostKey(hostKeySerde.deserializer()),
+                Named.as(KEYS_APPLY),
+                HOST_KEY_STORE);
+    DeadLetterRouting.split(keyRecords, KEYS_DEAD_LETTERS);
+
+    accepted
+        .mapValues(AcceptedHeartbeat::heartbeat, Named.as(HOST_STATE + "-input"))
         .process(
             () -> new HostStateProcessor(config.liveness(), config.patrolInterval()),
             Named.as(HOST_STATE),

@@ -91,7 +91,8 @@ public record ValidationLimits(
         SIXTY_FOUR_TIB,
         ONE_EIB,
         1024,
-        Duration.ofSeconds(60),
+        // 30 s: NTP keeps real clocks far closer; issue 18's forged heartbeat was 50 s ahead
+        Duration.ofSeconds(30),
         64 * 1024,
         256,
         1024);

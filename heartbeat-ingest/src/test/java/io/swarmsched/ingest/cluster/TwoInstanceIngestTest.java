@@ -71,6 +71,8 @@ class TwoInstanceIngestTest {
     kafka = EmbeddedKafka.get();
     kafka.createTopic(Topics.HOST_HEARTBEATS.name(), 2, Topics.HOST_HEARTBEATS.configs());
     kafka.createTopic(Topics.HOSTS.name(), 2, Topics.HOSTS.configs());
+    // co-partitioned with the heartbeats: ingest keeps the host bindings beside the host states
+    kafka.createTopic(Topics.HOST_KEYS.name(), 2, Topics.HOST_KEYS.configs());
     kafka.createTopic(Topics.DEAD_LETTERS.name(), 1, Topics.DEAD_LETTERS.configs());
     stateRoot = Files.createTempDirectory("ingest-two-instances");
     serde = SpecificAvroSerde.of(HostHeartbeat.class, Map.of("schema.registry.url", REGISTRY));

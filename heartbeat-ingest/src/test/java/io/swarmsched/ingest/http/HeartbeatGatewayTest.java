@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.ingest.validation.HeartbeatValidator;
 import io.swarmsched.ingest.validation.ValidationLimits;
 import io.swarmsched.registry.client.MockSchemaRegistry;
+import io.swarmsched.runtime.auth.HostKeyPair;
+import io.swarmsched.runtime.auth.RecordSignatures;
 import io.swarmsched.runtime.http.HttpApi;
+import io.swarmsched.runtime.http.HttpAuth;
 import io.swarmsched.schemas.HostHeartbeat;
+import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
@@ -279,5 +283,90 @@ class HeartbeatGatewayTest {
     failer.start();
     assertError(post(avroShape("")), 503, "heartbeat not stored: broker gone");
     failer.join();
+  }
+
+  // ---------------------------------------------------------------- host bindings (issue 18)
+
+  private final Map<String, HostKey> bindings = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void startWithTokens() throws Exception {
+    api.close();
+    HeartbeatGateway gateway =
+        new HeartbeatGateway(
+            producer,
+            serde.serializer(),
+            new HeartbeatValidator(ValidationLimits.defaults()),
+            BODY_LIMIT,
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            host -> java.util.Optional.ofNullable(bindings.get(host)));
+    api =
+        HttpApi.create("127.0.0.1", 0, BODY_LIMIT)
+            .withAuth(HttpAuth.of(Map.of("team-a", "token-a", "team-b", "token-b"), false))
+            .post(HeartbeatGateway.PATH, gateway)
+            .start();
+  }
+
+  private HttpResponse<String> postAs(String token, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + HeartbeatGateway.PATH))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String principalHeader(int index) {
+    return new String(
+        producer.history().get(index).headers().lastHeader(RecordSignatures.PRINCIPAL).value(),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theRecordNamesThePosterOrAnonymousWithoutTokens() throws Exception {
+    assertThat(post(avroShape("")).statusCode()).isEqualTo(200);
+    assertThat(principalHeader(0)).isEqualTo(HeartbeatGateway.ANONYMOUS);
+
+    startWithTokens();
+    assertThat(postAs("token-a", avroShape("")).statusCode()).isEqualTo(200);
+    assertThat(principalHeader(1)).isEqualTo("team-a");
+  }
+
+  @Test
+  void aHostBoundToAnotherPrincipalIsRefusedWith403() throws Exception {
+    startWithTokens();
+    bindings.put(
+        "h1",
+        HostKey.newBuilder()
+            .setHostId("h1")
+            .setPrincipal("team-a")
+            .setBoundAt(NOW)
+            .setBoundBy("first-http-heartbeat")
+            .build());
+    assertError(
+        postAs("token-b", avroShape("")),
+        403,
+        "host 'h1' is bound to principal 'team-a'; this request comes from 'team-b'");
+    assertThat(postAs("token-a", avroShape("")).statusCode()).isEqualTo(200);
+    assertThat(producer.history()).hasSize(1);
+  }
+
+  @Test
+  void aHostBoundToAKeyIsRefusedWith403() throws Exception {
+    HostKeyPair key = HostKeyPair.generate();
+    bindings.put(
+        "h1",
+        HostKey.newBuilder()
+            .setHostId("h1")
+            .setPublicKey(java.nio.ByteBuffer.wrap(key.publicKey()))
+            .setBoundAt(NOW)
+            .setBoundBy("first-heartbeat")
+            .build());
+    startWithTokens();
+    assertError(
+        postAs("token-a", avroShape("")),
+        403,
+        "host 'h1' is bound to key " + key.keyId() + ": only its agent's signed heartbeats");
+    assertThat(producer.history()).isEmpty();
   }
 }

@@ -367,6 +367,7 @@ class IngestTopologyTest {
     send(hb("h1", 1, T0));
     HostHeartbeat second = hb("h1", 2, T0.plusSeconds(3));
     second.getLoad().setConcurrentUploads(7);
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
     send(second);
 
     assertThat(hosts.readValuesToList())
@@ -374,6 +375,24 @@ class IngestTopologyTest {
         .containsExactly(3, 7);
     assertThat(store().get("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
     assertThat(store().get("h1").getFirstSeen()).isEqualTo(T0);
+  }
+
+  @Test
+  void aTimestampAheadOfTheClockIsNotStoredAsTheNewestState() {
+    // issue 18: a heartbeat within the skew but ahead, with a large sequence, must not make the
+    // host's real heartbeats that follow look stale
+    send(hb("h1", 5, T0));
+    HostHeartbeat forged =
+        Heartbeats.valid("h1", 1_000_000, T0.plusSeconds(25))
+            .setPieceServerAddress("6.6.6.6:1")
+            .build();
+    send(forged);
+    assertThat(store().get("h1").getLastSeen()).isEqualTo(T0);
+
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    send(hb("h1", 6, T0.plusSeconds(3)));
+    assertThat(store().get("h1").getPieceServerAddress()).isEqualTo("10.0.0.7:65001");
+    assertThat(store().get("h1").getLastSequence()).isEqualTo(6);
   }
 
   @Test
@@ -387,7 +406,11 @@ class IngestTopologyTest {
             IngestTopology.HOST_STATE,
             IngestTopology.HOSTS_SINK,
             IngestTopology.HOST_STORE,
-            IngestTopology.LAST_HEARD_STORE);
+            IngestTopology.LAST_HEARD_STORE,
+            IngestTopology.HOST_KEY_STORE,
+            IngestTopology.KEYS_SOURCE,
+            IngestTopology.KEYS_APPLY,
+            IngestTopology.BINDINGS_SINK);
     assertThat(description).doesNotContainPattern("KSTREAM-[A-Z]+-\\d+");
   }
 }

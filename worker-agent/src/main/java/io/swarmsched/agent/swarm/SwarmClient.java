@@ -1,5 +1,7 @@
 package io.swarmsched.agent.swarm;
 
+import io.swarmsched.runtime.auth.HostKeyPair;
+import io.swarmsched.runtime.auth.SigningSerializer;
 import io.swarmsched.runtime.deadletter.DeadLetter;
 import io.swarmsched.runtime.deadletter.DeadLetterPublisher;
 import io.swarmsched.schemas.ScheduleDecision;
@@ -32,6 +34,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -60,7 +63,18 @@ public final class SwarmClient implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> decisionConsumer;
   private KafkaConsumer<byte[], byte[]> metadataConsumer;
 
+  /** A client whose records are not signed (tools and tests that speak for no bound host). */
   public SwarmClient(String bootstrapServers, String schemaRegistryUrl, String hostId) {
+    this(bootstrapServers, schemaRegistryUrl, hostId, null);
+  }
+
+  /**
+   * A client that signs every record it produces with {@code key} (null: unsigned): heartbeats,
+   * peer and piece events, requests and task metadata all go through this one producer, so its
+   * value serializer is the one place an agent signs (docs/design.md, "Security").
+   */
+  public SwarmClient(
+      String bootstrapServers, String schemaRegistryUrl, String hostId, HostKeyPair key) {
     this.hostId = hostId;
     this.common =
         Map.of(
@@ -75,7 +89,9 @@ public final class SwarmClient implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "swarm-agent-" + hostId);
     SpecificAvroSerializer<SpecificRecord> values = new SpecificAvroSerializer<>();
     values.configure(p, false);
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
+    Serializer<SpecificRecord> signed =
+        key == null ? values : new SigningSerializer<SpecificRecord>(values, key);
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), signed);
     this.deadLetters =
         DeadLetterPublisher.create(
             Map.of(

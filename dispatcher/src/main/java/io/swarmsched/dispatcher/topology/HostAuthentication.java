@@ -1,0 +1,91 @@
+package io.swarmsched.dispatcher.topology;
+
+import io.swarmsched.dispatcher.state.HostIndex;
+import io.swarmsched.runtime.auth.HostAuthenticity;
+import io.swarmsched.runtime.auth.RecordSignatures;
+import io.swarmsched.schemas.HostKey;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Whether a request, peer event or piece event may speak for the host it names (docs/design.md,
+ * "Security"), by the bindings of {@code swarm.host-keys.v1} (a global table, {@link
+ * HostIndex#binding}): a bound host's record must be signed by its key over the exact value bytes,
+ * be no older than the replay window, and not be the same signed bytes again. An unbound host is
+ * not checked (heartbeat-ingest binds it on its first heartbeat). A record signed by a service's
+ * key (the dispatcher's own LEFT events) passes.
+ *
+ * <p>Replays are caught by remembering the signatures accepted within the window, in memory, per
+ * processor and at most {@value #MAX_REMEMBERED}: a restart or a rebalance forgets them, so a
+ * replay within the window of a record accepted before it can pass once. The timestamp bound is
+ * what limits that.
+ */
+final class HostAuthentication {
+  static final int MAX_REMEMBERED = 200_000;
+
+  private final HostIndex index;
+  private final long windowMs;
+  private final LinkedHashMap<ByteBuffer, Long> seen = new LinkedHashMap<>();
+
+  HostAuthentication(HostIndex index, Duration replayWindow) {
+    this.index = index;
+    this.windowMs = replayWindow.toMillis();
+  }
+
+  /**
+   * Null when the record may speak for {@code hostId}, else the reason.
+   *
+   * @param value the record's value bytes as read (null when unavailable)
+   * @param timestamp the record's own timestamp field
+   * @param wallNow the dispatcher's wall clock
+   */
+  String check(String hostId, byte[] value, Headers headers, Instant timestamp, long wallNow) {
+    HostKey binding = index.binding(hostId);
+    if (binding == null) {
+      return null;
+    }
+    if (value == null) {
+      return "host '" + hostId + "' is bound; the record's bytes are not available to verify";
+    }
+    RecordSignatures.Verification v = RecordSignatures.verify(value, headers);
+    if (v.valid() && index.serviceKey(v.publicKey())) {
+      return null;
+    }
+    String forged = HostAuthenticity.check(hostId, binding, value, headers);
+    if (forged != null || binding.getPublicKey() == null || windowMs <= 0) {
+      return forged;
+    }
+    if (timestamp != null && timestamp.toEpochMilli() < wallNow - windowMs) {
+      return "replayed or delayed: timestamp "
+          + timestamp
+          + " is more than "
+          + windowMs / 1000
+          + " s behind the dispatcher's clock; a bound host's signed records must be fresher";
+    }
+    ByteBuffer sig = ByteBuffer.wrap(RecordSignatures.header(headers, RecordSignatures.SIGNATURE));
+    forget(wallNow);
+    Long before = seen.get(sig);
+    if (before != null) {
+      return "replayed: the same signed record was accepted at " + Instant.ofEpochMilli(before);
+    }
+    seen.put(sig, wallNow);
+    return null;
+  }
+
+  /** Drops what is older than the window, then the oldest beyond the bound. */
+  private void forget(long wallNow) {
+    Iterator<Map.Entry<ByteBuffer, Long>> it = seen.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<ByteBuffer, Long> e = it.next();
+      if (e.getValue() >= wallNow - windowMs && seen.size() < MAX_REMEMBERED) {
+        break;
+      }
+      it.remove();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.swarmsched.runtime.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Ed25519 public keys: decoding (cached), verification, printable ids, the key file format. */
+public final class HostKeys {
+  private HostKeys() {}
+
+  /** Decoded keys by their base64 encoding; a few per host, so bounded by a simple reset. */
+  private static final Map<String, PublicKey> DECODED = new ConcurrentHashMap<>();
+
+  private static final int MAX_CACHED = 100_000;
+
+  /** The public key of an X.509 encoding; IllegalArgumentException when it is not Ed25519. */
+  public static PublicKey decode(byte[] x509) {
+    String k = Base64.getEncoder().encodeToString(x509);
+    PublicKey cached = DECODED.get(k);
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      PublicKey key =
+          KeyFactory.getInstance(HostKeyPair.ALGORITHM)
+              .generatePublic(new X509EncodedKeySpec(x509));
+      if (DECODED.size() >= MAX_CACHED) {
+        DECODED.clear();
+      }
+      DECODED.put(k, key);
+      return key;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException("not an X.509-encoded Ed25519 public key", e);
+    }
+  }
+
+  /** Whether {@code signature} is a valid Ed25519 signature of {@code bytes} by {@code x509}. */
+  public static boolean verify(byte[] x509, byte[] bytes, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance(HostKeyPair.ALGORITHM);
+      s.initVerify(decode(x509));
+      s.update(bytes);
+      return s.verify(signature);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false; // a malformed key or signature verifies nothing
+    }
+  }
+
+  /** The first 16 hex digits of the SHA-256 of the encoded key: short enough for logs. */
+  public static String keyId(byte[] x509) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(x509);
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A public key as an operator writes it in a file: base64 of the X.509 encoding, or the PEM
+   * "PUBLIC KEY" block that {@code openssl pkey -pubout} prints. The second line of an agent's
+   * {@value HostKeyPair#FILE_NAME} is the same base64.
+   */
+  public static byte[] parsePublicKeyText(String text) {
+    String body =
+        text.replace("-----BEGIN PUBLIC KEY-----", "")
+            .replace("-----END PUBLIC KEY-----", "")
+            .replaceAll("\\s+", "");
+    byte[] x509;
+    try {
+      x509 = Base64.getDecoder().decode(body.getBytes(StandardCharsets.US_ASCII));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("public key: not base64 or PEM", e);
+    }
+    decode(x509);
+    return x509;
+  }
+}
