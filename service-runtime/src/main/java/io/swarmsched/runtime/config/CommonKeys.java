@@ -18,7 +18,11 @@ public final class CommonKeys {
   /** Port of the service's HTTP API (health, metrics, queries); 0 picks a free one. */
   public static final String HTTP_PORT = "swarm.http.port";
 
-  /** Interface the HTTP API binds to. */
+  /**
+   * Interface the HTTP API binds to: loopback by default, because an API reachable from other
+   * machines must have bearer tokens ({@code swarm.http.tokens.file}) or an explicit opt-out
+   * ({@code swarm.http.insecure=true}); docs/design.md, security.
+   */
   public static final String HTTP_HOST = "swarm.http.host";
 
   /**
@@ -68,7 +72,7 @@ public final class CommonKeys {
           HTTP_PORT,
           "8080",
           HTTP_HOST,
-          "0.0.0.0",
+          "127.0.0.1",
           HTTP_MAX_BODY_BYTES,
           Integer.toString(DEFAULT_HTTP_MAX_BODY_BYTES),
           STATE_DIR,

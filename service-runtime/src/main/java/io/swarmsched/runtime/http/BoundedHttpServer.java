@@ -115,6 +115,7 @@ public final class BoundedHttpServer extends HttpServer {
   static final long KEEP_ALIVE_DRAIN_BYTES = 64 * 1024;
 
   private final Limits limits;
+  private volatile javax.net.ssl.SSLContext tls;
   private final List<Context> contexts = new CopyOnWriteArrayList<>();
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final ExecutorService connectionThreads;
@@ -153,8 +154,29 @@ public final class BoundedHttpServer extends HttpServer {
     return server;
   }
 
+  /**
+   * A server that speaks TLS ({@code https}) with {@code tls}'s key material: the listening socket
+   * is an {@link javax.net.ssl.SSLServerSocket}; each connection's handshake runs on its own
+   * connection thread (on the first read), so a slow or broken handshake never blocks accepting.
+   */
+  public static BoundedHttpServer createTls(
+      InetSocketAddress address, int backlog, Limits limits, javax.net.ssl.SSLContext tls)
+      throws IOException {
+    BoundedHttpServer server = new BoundedHttpServer(limits);
+    server.tls = tls;
+    if (address != null) {
+      server.bind(address, backlog);
+    }
+    return server;
+  }
+
   public Limits limits() {
     return limits;
+  }
+
+  /** True when connections are TLS. */
+  public boolean isTls() {
+    return tls != null;
   }
 
   @Override
@@ -162,7 +184,8 @@ public final class BoundedHttpServer extends HttpServer {
     if (listener != null) {
       throw new IllegalStateException("already bound to " + listener.getLocalSocketAddress());
     }
-    ServerSocket socket = new ServerSocket();
+    ServerSocket socket =
+        tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
     try {
       socket.setReuseAddress(true);
       socket.bind(address, backlog <= 0 ? 128 : backlog);
@@ -463,8 +486,9 @@ public final class BoundedHttpServer extends HttpServer {
           }
           left -= n;
         }
-      } catch (IOException e) {
-        // Timed out or reset by the client: either way we are done with it.
+      } catch (IOException | UnsupportedOperationException e) {
+        // Timed out or reset by the client: either way we are done with it (a TLS socket that
+        // cannot half-close is simply closed).
       }
     }
 

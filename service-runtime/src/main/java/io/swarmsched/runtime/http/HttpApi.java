@@ -69,6 +69,9 @@ public final class HttpApi implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private BoundedHttpServer server;
+  private volatile HttpAuth auth = HttpAuth.none();
+  private javax.net.ssl.SSLContext tls;
+  private boolean insecureOptOut;
 
   private HttpApi(String host, int port, int maxBodyBytes) {
     this.host = host;
@@ -92,8 +95,20 @@ public final class HttpApi implements AutoCloseable {
     return new HttpApi(host, port, maxBodyBytes);
   }
 
-  /** From {@code swarm.http.host}, {@code swarm.http.port}, {@code swarm.http.max.body.bytes}. */
+  /**
+   * From {@code swarm.http.host}, {@code swarm.http.port}, {@code swarm.http.max.body.bytes}, the
+   * bearer tokens of {@link HttpAuth#from} and the TLS key store of {@link HttpTls#serverContext}.
+   */
   public static HttpApi create(Settings settings) {
+    HttpApi api = createPlain(settings);
+    api.auth = HttpAuth.from(settings);
+    api.tls = HttpTls.serverContext(settings).orElse(null);
+    api.insecureOptOut = settings.bool(HttpAuth.INSECURE, false);
+    api.strict = true;
+    return api;
+  }
+
+  private static HttpApi createPlain(Settings settings) {
     return new HttpApi(
         settings.string(CommonKeys.HTTP_HOST, CommonKeys.DEFAULTS.get(CommonKeys.HTTP_HOST)),
         settings.integer(
@@ -107,6 +122,25 @@ public final class HttpApi implements AutoCloseable {
                 CommonKeys.DEFAULT_HTTP_MAX_BODY_BYTES,
                 1,
                 Integer.MAX_VALUE - 1));
+  }
+
+  /** Requires bearer tokens as {@code auth} says (before {@link #start()}). */
+  public HttpApi withAuth(HttpAuth auth) {
+    this.auth = auth == null ? HttpAuth.none() : auth;
+    return this;
+  }
+
+  /** Serves TLS with {@code context}'s key material (before {@link #start()}). */
+  public synchronized HttpApi withTls(javax.net.ssl.SSLContext context) {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.tls = context;
+    return this;
+  }
+
+  public HttpAuth auth() {
+    return auth;
   }
 
   public HttpApi get(String pattern, Handler handler) {
@@ -154,11 +188,64 @@ public final class HttpApi implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
-    server = BoundedHttpServer.create(new InetSocketAddress(host, requestedPort), 64);
+    boolean loopback = isLoopback(host);
+    if (!auth.enabled() && !loopback && !insecureOptOut && strict) {
+      throw new io.swarmsched.runtime.config.ConfigException(
+          HttpAuth.TOKENS_FILE,
+          "the HTTP API would listen on "
+              + host
+              + " (beyond loopback) with no authentication; set "
+              + HttpAuth.TOKENS_FILE
+              + " to a principal=token file, listen on 127.0.0.1 (swarm.http.host), or opt out"
+              + " explicitly with "
+              + HttpAuth.INSECURE
+              + "=true");
+    }
+    InetSocketAddress address = new InetSocketAddress(host, requestedPort);
+    server =
+        tls == null
+            ? BoundedHttpServer.create(address, 64)
+            : BoundedHttpServer.createTls(address, 64, BoundedHttpServer.Limits.DEFAULT, tls);
     server.createContext("/", this::handle);
     server.start();
-    log.info("HTTP API listening on {}:{}", host, port());
+    log.info(
+        "HTTP API listening on {}:{} — security: {}, {}",
+        host,
+        port(),
+        tls == null ? "plaintext HTTP (not encrypted)" : "TLS (https)",
+        auth.describe());
+    if (!auth.enabled() && !loopback) {
+      log.warn(
+          "SECURITY: the HTTP API on {}:{} accepts writes from anyone who can reach it ({}=true);"
+              + " use it only on a trusted network",
+          host,
+          port(),
+          HttpAuth.INSECURE);
+    }
     return this;
+  }
+
+  /**
+   * Refuse to start open beyond loopback: set for APIs built from settings (the services), not for
+   * ones built with explicit arguments (tests, an agent's loopback control API).
+   */
+  private boolean strict;
+
+  /** Whether {@code host} names only loopback addresses (127.0.0.0/8, ::1, localhost). */
+  public static boolean isLoopback(String host) {
+    if (host == null || host.isBlank()) {
+      return false;
+    }
+    try {
+      for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The bound port (the chosen one when started with port 0). */
@@ -169,9 +256,9 @@ public final class HttpApi implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** http://127.0.0.1:PORT — for tests and local clients. */
+  /** http://127.0.0.1:PORT (https with TLS) — for tests and local clients. */
   public String localUrl() {
-    return "http://127.0.0.1:" + port();
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port();
   }
 
   /**
@@ -250,16 +337,31 @@ public final class HttpApi implements AutoCloseable {
         response = Response.error(404, "no such resource: " + Echo.truncate(uri.getRawPath()));
       } else {
         routeName = matched.pattern;
-        byte[] body = readBody(exchange);
-        Request request =
-            new Request(
-                method,
-                "/" + String.join("/", pathSegments),
-                uri.getRawQuery(),
-                params,
-                exchange.getRequestHeaders(),
-                body);
-        response = matched.handler.handle(request);
+        String path = "/" + String.join("/", pathSegments);
+        java.util.Optional<String> principal =
+            auth.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (principal.isEmpty() && auth.required(method, path)) {
+          // Answered before the body is read: an unauthenticated client cannot make us buffer it.
+          response =
+              Response.error(
+                      401,
+                      exchange.getRequestHeaders().containsKey("Authorization")
+                          ? "the bearer token is not valid"
+                          : "this endpoint requires a bearer token (Authorization: Bearer <token>)")
+                  .withHeader("WWW-Authenticate", "Bearer realm=\"swarmsched\"");
+        } else {
+          byte[] body = readBody(exchange);
+          Request request =
+              new Request(
+                  method,
+                  path,
+                  uri.getRawQuery(),
+                  params,
+                  exchange.getRequestHeaders(),
+                  body,
+                  principal);
+          response = matched.handler.handle(request);
+        }
       }
     } catch (ApiException e) {
       response = Response.error(e.status(), e.errorCode(), e.getMessage());

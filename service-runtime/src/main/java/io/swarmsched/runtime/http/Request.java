@@ -24,6 +24,7 @@ public final class Request {
   private final Map<String, List<String>> query;
   private final Map<String, List<String>> headers;
   private final byte[] body;
+  private final Optional<String> principal;
 
   public Request(
       String method,
@@ -32,6 +33,22 @@ public final class Request {
       Map<String, String> pathParams,
       Map<String, List<String>> headers,
       byte[] body) {
+    this(method, path, rawQuery, pathParams, headers, body, Optional.empty());
+  }
+
+  /**
+   * @param principal the name {@link HttpAuth} authenticated from the request's bearer token, or
+   *     empty when the request carried no valid token (or the API has no tokens configured)
+   */
+  public Request(
+      String method,
+      String path,
+      String rawQuery,
+      Map<String, String> pathParams,
+      Map<String, List<String>> headers,
+      byte[] body,
+      Optional<String> principal) {
+    this.principal = principal == null ? Optional.empty() : principal;
     this.method = method;
     this.path = path;
     this.rawQuery = rawQuery;
@@ -46,6 +63,17 @@ public final class Request {
 
   public String method() {
     return method;
+  }
+
+  /**
+   * Who sent this request: the principal whose bearer token ({@code Authorization: Bearer ...})
+   * {@link HttpAuth} verified, e.g. {@code agent-1} or {@code cli}. Empty when no valid token came
+   * with it; a write route only runs without one when the API's auth is off ({@link
+   * HttpAuth#enabled()}), so a handler that binds something to the sender must treat empty as
+   * "anonymous".
+   */
+  public Optional<String> principal() {
+    return principal;
   }
 
   /** The decoded path, e.g. /api/v1/hosts/h 1. */
