@@ -123,7 +123,11 @@ public final class Agent implements DownloadContext, AutoCloseable {
             config.uploadLimitBytesPerSec(),
             config.uploadSlots());
     this.swarm =
-        new SwarmClient(config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId());
+        new SwarmClient(
+            config.bootstrapServers(),
+            config.schemaRegistryUrl(),
+            config.hostId(),
+            config.kafkaSecurity() == null ? Map.of() : config.kafkaSecurity());
     // Sequences start from the wall clock so a restarted agent's heartbeats are newer than the last
     // run's.
     this.sequence = new AtomicLong(System.currentTimeMillis() * 1000);

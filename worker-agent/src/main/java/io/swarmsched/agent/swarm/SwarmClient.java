@@ -61,13 +61,23 @@ public final class SwarmClient implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> metadataConsumer;
 
   public SwarmClient(String bootstrapServers, String schemaRegistryUrl, String hostId) {
+    this(bootstrapServers, schemaRegistryUrl, hostId, Map.of());
+  }
+
+  /**
+   * @param kafkaSecurity the client's TLS/SASL keys ({@code KafkaSecurity.clientConfig}), given to
+   *     every producer and consumer it makes
+   */
+  public SwarmClient(
+      String bootstrapServers,
+      String schemaRegistryUrl,
+      String hostId,
+      Map<String, Object> kafkaSecurity) {
     this.hostId = hostId;
-    this.common =
-        Map.of(
-            "bootstrap.servers",
-            bootstrapServers,
-            SerdeConfig.SCHEMA_REGISTRY_URL,
-            schemaRegistryUrl);
+    Map<String, Object> base = new HashMap<>(kafkaSecurity);
+    base.put("bootstrap.servers", bootstrapServers);
+    base.put(SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    this.common = Map.copyOf(base);
     Map<String, Object> p = new HashMap<>(common);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -76,13 +86,14 @@ public final class SwarmClient implements AutoCloseable {
     SpecificAvroSerializer<SpecificRecord> values = new SpecificAvroSerializer<>();
     values.configure(p, false);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
-    this.deadLetters =
-        DeadLetterPublisher.create(
-            Map.of(
-                "bootstrap.servers",
-                bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG,
-                "swarm-agent-dlq-" + hostId));
+    this.deadLetters = DeadLetterPublisher.create(dlqConfig(base, hostId));
+  }
+
+  private static Map<String, Object> dlqConfig(Map<String, Object> base, String hostId) {
+    Map<String, Object> c = new HashMap<>(base);
+    c.remove(SerdeConfig.SCHEMA_REGISTRY_URL);
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, "swarm-agent-dlq-" + hostId);
+    return c;
   }
 
   public Future<RecordMetadata> send(Topic topic, String key, SpecificRecord value) {
