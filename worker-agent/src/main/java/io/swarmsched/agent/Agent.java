@@ -156,6 +156,12 @@ public final class Agent implements DownloadContext, AutoCloseable {
       throw e;
     }
     log.info("Agent {} serving pieces on {}", config.hostId(), agent.pieceServerAddress());
+    log.info(
+        "Security posture of agent {}: {}; piece server plain HTTP (pieces are checked against"
+            + " their digests, not encrypted)",
+        config.hostId(),
+        io.swarmsched.runtime.config.KafkaSecurity.describe(
+            config.kafkaSecurity() == null ? Map.of() : config.kafkaSecurity()));
     return agent;
   }
 

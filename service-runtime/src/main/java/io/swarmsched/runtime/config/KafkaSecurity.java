@@ -108,17 +108,26 @@ public final class KafkaSecurity {
 
   /** One line for a start-up security posture log. */
   public static String describe(Settings settings) {
-    Map<String, Object> c = clientConfig(settings);
-    String protocol = (String) c.getOrDefault("security.protocol", "PLAINTEXT");
+    return describe(clientConfig(settings));
+  }
+
+  /** One line for a start-up security posture log, from Kafka client keys. */
+  public static String describe(Map<String, ?> clientConfig) {
+    Object configured = clientConfig.get("security.protocol");
+    String protocol = configured == null ? "PLAINTEXT" : configured.toString();
     String encrypted = protocol.endsWith("SSL") ? "TLS-encrypted" : "NOT encrypted (plaintext)";
-    String auth =
-        protocol.startsWith("SASL_")
-            ? "authenticated as User:"
-                + settings.string(USERNAME, "?")
-                + " ("
-                + c.get("sasl.mechanism")
-                + ")"
-            : "NOT authenticated (anonymous)";
+    String auth = "NOT authenticated (anonymous)";
+    if (protocol.startsWith("SASL_")) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("username=\"([^\"]*)\"")
+              .matcher(String.valueOf(clientConfig.get("sasl.jaas.config")));
+      auth =
+          "authenticated as User:"
+              + (m.find() ? m.group(1) : "?")
+              + " ("
+              + clientConfig.get("sasl.mechanism")
+              + ")";
+    }
     return "Kafka " + encrypted + ", " + auth;
   }
 

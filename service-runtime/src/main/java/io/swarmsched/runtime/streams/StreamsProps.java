@@ -78,6 +78,11 @@ public final class StreamsProps {
 
     // TLS and SCRAM for every client Streams makes (consumer, producers, admin, restore).
     io.swarmsched.runtime.config.KafkaSecurity.apply(settings, props);
+    org.slf4j.LoggerFactory.getLogger(StreamsProps.class)
+        .info(
+            "Security posture of {}: {} (the HTTP API logs its own)",
+            applicationId,
+            io.swarmsched.runtime.config.KafkaSecurity.describe(settings));
 
     props.putAll(settings.withPrefix(CommonKeys.STREAMS_PREFIX));
     return props;
