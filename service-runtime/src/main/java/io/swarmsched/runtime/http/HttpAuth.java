@@ -31,22 +31,22 @@ import java.util.Properties;
  */
 public final class HttpAuth {
   /** Properties file of {@code principal=token} lines; no file means no authentication. */
-  public static final String TOKENS_FILE = "swarm.http.tokens.file";
+  public static final String TOKENS_FILE = io.swarmsched.runtime.config.CommonKeys.HTTP_TOKENS_FILE;
 
   /** When true, reads need a token too (except /health and /metrics). Default false. */
-  public static final String AUTH_READS = "swarm.http.auth.reads";
+  public static final String AUTH_READS = io.swarmsched.runtime.config.CommonKeys.HTTP_AUTH_READS;
 
   /**
    * The token this process sends to other swarmsched HTTP APIs (a client setting: agents, dtask
    * workers, the CLI).
    */
-  public static final String CLIENT_TOKEN = "swarm.http.token";
+  public static final String CLIENT_TOKEN = io.swarmsched.runtime.config.CommonKeys.HTTP_TOKEN;
 
   /**
    * Explicit opt-out: serve an API without tokens on a non-loopback address. Logged loudly at
    * start.
    */
-  public static final String INSECURE = "swarm.http.insecure";
+  public static final String INSECURE = io.swarmsched.runtime.config.CommonKeys.HTTP_INSECURE;
 
   private static final HttpAuth NONE = new HttpAuth(Map.of(), false, null);
 
