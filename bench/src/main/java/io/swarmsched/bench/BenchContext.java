@@ -44,7 +44,15 @@ public final class BenchContext implements AutoCloseable {
   private Admin admin;
   private String current = "";
 
+  /** TLS + SCRAM on the broker of this context (see {@link #secure()}). */
+  private final boolean secure;
+
   public BenchContext(boolean quick, Path outDir, PrintStream out) {
+    this(quick, outDir, out, Boolean.getBoolean("bench.secure"));
+  }
+
+  public BenchContext(boolean quick, Path outDir, PrintStream out, boolean secure) {
+    this.secure = secure;
     this.quick = quick;
     this.outDir = outDir;
     this.out = out;
@@ -144,7 +152,7 @@ public final class BenchContext implements AutoCloseable {
    * super user).
    */
   public boolean secure() {
-    return Boolean.getBoolean("bench.secure");
+    return secure;
   }
 
   /** The Kafka security keys every client of the run adds (empty in plaintext). */
