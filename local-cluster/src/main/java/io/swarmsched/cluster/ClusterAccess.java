@@ -161,7 +161,7 @@ public final class ClusterAccess {
               acls.add(prefixed(user, ResourceType.GROUP, app, AclOperation.ALL));
               acls.add(prefixed(user, ResourceType.TRANSACTIONAL_ID, app, AclOperation.ALL));
             });
-    // the dead-letter tail of ingest and the HTTP gateways use plain consumers/producers
+    // plain consumers a service runs beside its Streams application name their groups after it
     acls.add(prefixed(user, ResourceType.GROUP, "swarm-" + principal, AclOperation.READ));
     return acls;
   }
