@@ -44,7 +44,15 @@ public final class BenchContext implements AutoCloseable {
   private Admin admin;
   private String current = "";
 
+  /** TLS + SCRAM on the broker of this context (see {@link #secure()}). */
+  private final boolean secure;
+
   public BenchContext(boolean quick, Path outDir, PrintStream out) {
+    this(quick, outDir, out, Boolean.getBoolean("bench.secure"));
+  }
+
+  public BenchContext(boolean quick, Path outDir, PrintStream out, boolean secure) {
+    this.secure = secure;
     this.quick = quick;
     this.outDir = outDir;
     this.out = out;
@@ -117,20 +125,50 @@ public final class BenchContext implements AutoCloseable {
           LocalClusterConfig.defaults()
               .withPorts(kafka, controller, 0)
               .withDataDir(workDir().resolve("cluster"))
-              .withStartupTimeout(Duration.ofSeconds(180));
+              .withStartupTimeout(Duration.ofSeconds(180))
+              .withSecurity(secure(), false);
       cluster = LocalCluster.start(config);
-      admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+      Map<String, Object> adminConfig = new HashMap<>(security());
+      adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+      admin = Admin.create(adminConfig);
       progress(
-          "broker at %s (pid %d), registry at %s",
-          cluster.bootstrapServers(), cluster.brokerPid(), cluster.registryUrl());
+          "broker at %s (pid %d), registry at %s, %s",
+          cluster.bootstrapServers(),
+          cluster.brokerPid(),
+          cluster.registryUrl(),
+          secure() ? "TLS + SCRAM (-Dbench.secure=true)" : "plaintext");
     }
     return cluster;
   }
 
   public String bootstrapServers() {
     return cluster().bootstrapServers();
+  }
+
+  /**
+   * True with {@code -Dbench.secure=true}: the broker's client listener is TLS + SASL/SCRAM (as
+   * {@code up --bind} runs it) and every client of the run authenticates as the admin principal, so
+   * the run measures what encryption and authentication cost (ACL look-ups are skipped for that
+   * super user).
+   */
+  public boolean secure() {
+    return secure;
+  }
+
+  /** The Kafka security keys every client of the run adds (empty in plaintext). */
+  public Map<String, Object> security() {
+    return cluster().adminClientConfig();
+  }
+
+  /** As {@link #security()}, as swarmsched settings (for services started by a benchmark). */
+  public Map<String, String> securitySettings() {
+    if (!secure()) {
+      return Map.of();
+    }
+    Map<String, String> m =
+        new HashMap<>(cluster().clientSettings(io.swarmsched.cluster.ClusterSecurity.ADMIN));
+    m.keySet().removeIf(k -> !k.startsWith("swarm.kafka."));
+    return m;
   }
 
   public String registryUrl() {
@@ -216,6 +254,7 @@ public final class BenchContext implements AutoCloseable {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+    p.putAll(security());
     return p;
   }
 
@@ -228,6 +267,7 @@ public final class BenchContext implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    p.putAll(security());
     return p;
   }
 

@@ -24,6 +24,7 @@ public final class ServiceSettings {
     Map<String, String> all = new LinkedHashMap<>();
     all.put(CommonKeys.BOOTSTRAP_SERVERS, ctx.bootstrapServers());
     all.put(CommonKeys.SCHEMA_REGISTRY_URL, ctx.registryUrl());
+    all.putAll(ctx.securitySettings());
     all.put(CommonKeys.HTTP_PORT, "0");
     all.put(CommonKeys.HTTP_HOST, "127.0.0.1");
     all.put(CommonKeys.STATE_DIR, stateDir.toString());

@@ -27,6 +27,8 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @picocli.CommandLine.Mixin NetworkOptions network = new NetworkOptions();
+
   @Option(
       names = "--kafka-port",
       paramLabel = "PORT",
@@ -54,9 +56,12 @@ public final class ClusterCommand implements Callable<Integer> {
 
   /** The configuration the options describe (no side effects; tests check parsing with it). */
   LocalClusterConfig config() {
+    io.swarmsched.swarm.LocalSwarm.Network net = network.network();
     return LocalClusterConfig.defaults()
         .withPorts(kafkaPort, controllerPort, registryPort)
-        .withDataDir(dataDir != null ? dataDir : defaultDataDir());
+        .withDataDir(dataDir != null ? dataDir : defaultDataDir())
+        .withSecurity(net.secure(), net.insecureOptOut())
+        .withBind(net.bind(), net.advertised());
   }
 
   static Path defaultDataDir() {
@@ -102,12 +107,24 @@ public final class ClusterCommand implements Callable<Integer> {
             + " created now)");
     out.println("  Schemas                 : " + cluster.schemaIds().size() + " registered");
     out.println("  Data and logs           : " + config.dataDir());
+    out.println("  Security                : " + LocalCluster.posture(config));
+    cluster
+        .security()
+        .ifPresent(
+            s ->
+                out.println(
+                    "  Credentials             : "
+                        + s.directory()
+                        + " (admin client settings: "
+                        + cluster.clientSettingsFile("admin")
+                        + ")"));
     cluster.topics().stream()
         .filter(t -> t.status() == TopicProvisioner.Status.MISMATCHED)
         .forEach(
             t ->
                 out.println(
                     "  WARNING: topic " + t.topic() + " differs from the catalog: " + t.detail()));
+    JoinInstructions.print(out, cluster);
     out.println("Press Ctrl-C to stop.");
     out.flush();
     cluster.awaitStopped();

@@ -32,6 +32,7 @@ public final class Main implements Runnable {
           UpCommand.class,
           DashboardCommand.class,
           ClusterCommand.class,
+          CredentialsCommand.class,
           TopicsCommand.class,
           HostsCommand.class,
           IngestCommand.class,

@@ -49,6 +49,14 @@ public final class TopicsCommand implements Runnable {
     String bootstrapServers;
 
     @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description =
+            "Settings file with the Kafka security keys (swarm.kafka.*), e.g. a secured cluster's"
+                + " security/clients/admin.properties; SWARM_KAFKA_* environment variables work too.")
+    java.nio.file.Path config;
+
+    @Option(
         names = "--replication-factor",
         paramLabel = "N",
         description =
@@ -74,9 +82,15 @@ public final class TopicsCommand implements Runnable {
       }
       List<TopicProvisioner.Result> results;
       try {
+        io.swarmsched.runtime.config.Settings settings =
+            io.swarmsched.runtime.config.Settings.load(
+                config == null ? new String[0] : new String[] {"--config", config.toString()},
+                System.getenv(),
+                java.util.Map.of());
         results =
             CatalogProvisioning.provisionTopics(
                 bootstrapServers,
+                io.swarmsched.runtime.config.KafkaSecurity.clientConfig(settings),
                 Optional.ofNullable(replicationFactor),
                 Duration.ofSeconds(timeoutSeconds));
       } catch (ClusterException e) {

@@ -1,6 +1,7 @@
 package io.swarmsched.cli;
 
 import io.swarmsched.agent.Agent;
+import io.swarmsched.cluster.LocalCluster;
 import io.swarmsched.cluster.LocalClusterConfig;
 import io.swarmsched.swarm.BoundedClose;
 import io.swarmsched.swarm.DemoSwarmAgents;
@@ -26,10 +27,15 @@ import picocli.CommandLine.Spec;
         "Run the embedded cluster and every service (ingest, scoring, dispatcher) in one process, until Ctrl-C.",
     footer = {
       "",
-      "Agents on other machines join with --swarm.bootstrap.servers=HOST:9092 --swarm.schema.registry.url=http://HOST:8081."
+      "Listens on 127.0.0.1 in plaintext by default; --bind 0.0.0.0 listens on every interface",
+      "and secures Kafka (TLS, SCRAM, ACLs) and the HTTP APIs (bearer tokens on writes); the",
+      "credentials are generated into <data dir>/security and the command an agent on another",
+      "machine runs to join is printed. --insecure opts out (plaintext beyond loopback)."
     })
 final class UpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @picocli.CommandLine.Mixin NetworkOptions network = new NetworkOptions();
 
   @Option(
       names = "--kafka-port",
@@ -99,16 +105,17 @@ final class UpCommand implements Callable<Integer> {
     LocalSwarm swarm =
         LocalSwarm.start(
             new LocalSwarm.Options(
-                dir,
-                kafkaPort,
-                controllerPort,
-                registryPort,
-                ingestPort,
-                scoringPort,
-                dispatcherPort,
-                policy,
-                Map.of(),
-                dashboardPort),
+                    dir,
+                    kafkaPort,
+                    controllerPort,
+                    registryPort,
+                    ingestPort,
+                    scoringPort,
+                    dispatcherPort,
+                    policy,
+                    Map.of(),
+                    dashboardPort)
+                .withNetwork(network.network()),
             line -> {
               out.println(line);
               out.flush();
@@ -143,12 +150,19 @@ final class UpCommand implements Callable<Integer> {
       out.println("  agent               pieces on " + a.pieceServerAddress());
     }
     out.println("  data and logs       " + dir.toAbsolutePath());
+    out.println("  security            " + LocalCluster.posture(swarm.cluster().config()));
+    swarm
+        .cluster()
+        .security()
+        .ifPresent(
+            s ->
+                out.println(
+                    "  credentials         "
+                        + s.directory()
+                        + " (HTTP writes need 'Authorization: Bearer <token>' from"
+                        + " http-tokens.properties)"));
     out.println();
-    out.println(
-        "Agents elsewhere join with: swarmsched agent --swarm.bootstrap.servers="
-            + swarm.bootstrapServers()
-            + " --swarm.schema.registry.url="
-            + swarm.registryUrl());
+    JoinInstructions.print(out, swarm.cluster());
     out.println("Ctrl-C stops everything.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -19,6 +19,7 @@ class MainTest {
     return Stream.of(
         "",
         "cluster",
+        "credentials",
         "topics",
         "topics create",
         "demo",

@@ -135,6 +135,7 @@ public final class DispatcherApp implements AutoCloseable {
     producerProps.put(
         ProducerConfig.CLIENT_ID_CONFIG,
         config.applicationId() + "-http-" + CommonKeys.instanceId(settings));
+    io.swarmsched.runtime.config.KafkaSecurity.apply(settings, producerProps);
     Producer<String, ScheduleRequest> producer =
         new KafkaProducer<>(
             producerProps,

@@ -149,6 +149,7 @@ public final class HeartbeatIngestApp implements AutoCloseable {
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    io.swarmsched.runtime.config.KafkaSecurity.apply(settings, props);
     return props;
   }
 

@@ -46,10 +46,22 @@ public final class BrokerProcess implements AutoCloseable {
 
   private final LocalClusterConfig config;
   private final Process process;
+  private final ClusterSecurity security;
 
-  private BrokerProcess(LocalClusterConfig config, Process process) {
+  private BrokerProcess(LocalClusterConfig config, Process process, ClusterSecurity security) {
     this.config = config;
     this.process = process;
+    this.security = security;
+  }
+
+  /** The cluster's credentials when it runs secured. */
+  public java.util.Optional<ClusterSecurity> security() {
+    return java.util.Optional.ofNullable(security);
+  }
+
+  /** Kafka client keys of the admin principal (empty map for a plaintext cluster). */
+  Map<String, Object> adminClient() {
+    return security == null ? Map.of() : security.kafkaClient(ClusterSecurity.ADMIN);
   }
 
   /**
@@ -68,13 +80,25 @@ public final class BrokerProcess implements AutoCloseable {
           "Cannot create the data directory " + data + ": " + e.getMessage(), e);
     }
     String clusterId = clusterIdFor(config);
-    Path serverProperties = writeServerProperties(config);
+    ClusterSecurity security =
+        config.secure()
+            ? ClusterSecurity.ensure(data, ClusterSecurity.brokerNames(config.host()))
+            : null;
+    Path serverProperties = writeServerProperties(config, security);
     Path log4j = writeLog4jConfig(config);
     if (!isFormatted(config)) {
-      format(config, serverProperties, clusterId);
+      format(config, serverProperties, clusterId, security);
+      recordFormattedSecurity(config, security != null);
+    } else if (security != null && !formattedSecure(config)) {
+      throw new ClusterException(
+          "The data directory "
+              + data
+              + " was created without security, so its metadata holds no credentials for the"
+              + " broker and admin principals; start it with --insecure on loopback, or use"
+              + " another --data-dir (or delete this one) for a secured cluster.");
     }
     Process process = launch(config, serverProperties, log4j);
-    BrokerProcess broker = new BrokerProcess(config, process);
+    BrokerProcess broker = new BrokerProcess(config, process, security);
     try {
       broker.awaitReady();
     } catch (RuntimeException e) {
@@ -177,6 +201,44 @@ public final class BrokerProcess implements AutoCloseable {
             + "; an older `swarmsched up` wrote it?). Delete it to start afresh, or pass another --data-dir.");
   }
 
+  private static void recordFormattedSecurity(LocalClusterConfig config, boolean secure) {
+    Path file = config.dataDir().resolve("cluster.properties");
+    Properties stored = new Properties();
+    try {
+      try (Reader in = Files.newBufferedReader(file)) {
+        stored.load(in);
+      }
+      stored.setProperty("security", secure ? "scram" : "none");
+      try (Writer out = Files.newBufferedWriter(file)) {
+        stored.store(
+            out,
+            "swarmsched local cluster identity; delete the whole data directory to start afresh");
+      }
+    } catch (IOException e) {
+      throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the metadata was formatted with the broker's and admin's SCRAM credentials. */
+  private static boolean formattedSecure(LocalClusterConfig config) {
+    Properties stored = new Properties();
+    try (Reader in = Files.newBufferedReader(config.dataDir().resolve("cluster.properties"))) {
+      stored.load(in);
+    } catch (IOException e) {
+      return false;
+    }
+    return "scram".equals(stored.getProperty("security"));
+  }
+
+  private static void ownerOnly(Path file) {
+    try {
+      java.nio.file.Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException | IOException e) {
+      // not POSIX: the data directory's own permissions apply
+    }
+  }
+
   static Path logDir(LocalClusterConfig config) {
     return config.dataDir().resolve("kafka");
   }
@@ -226,27 +288,84 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   static Properties serverProperties(LocalClusterConfig config) {
+    return serverProperties(config, null);
+  }
+
+  /**
+   * The broker's configuration; with {@code security}, its client listener speaks SASL_SSL (SCRAM-
+   * SHA-512 over TLS with the cluster CA's certificate), the controller listener (loopback only)
+   * SASL PLAIN for the broker's own principal (KRaft controllers cannot check SCRAM: its
+   * credentials live in the metadata the controller serves), and the StandardAuthorizer denies
+   * whatever no ACL allows, with the broker and admin principals as super users.
+   */
+  static Properties serverProperties(LocalClusterConfig config, ClusterSecurity security) {
     Properties p = new Properties();
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", Integer.toString(NODE_ID));
-    p.setProperty(
-        "controller.quorum.bootstrap.servers", config.host() + ":" + config.controllerPort());
+    // The controller listens on loopback only; nothing outside this machine needs it.
+    p.setProperty("controller.quorum.bootstrap.servers", "localhost:" + config.controllerPort());
+    String client = security == null ? "PLAINTEXT" : "SASL_SSL";
     p.setProperty(
         "listeners",
-        "PLAINTEXT://:" + config.kafkaPort() + ",CONTROLLER://:" + config.controllerPort());
+        client
+            + "://"
+            + listenHost(config.bindAddress())
+            + ":"
+            + config.kafkaPort()
+            + ",CONTROLLER://127.0.0.1:"
+            + config.controllerPort());
     p.setProperty(
         "advertised.listeners",
-        "PLAINTEXT://"
+        client
+            + "://"
             + config.host()
             + ":"
             + config.kafkaPort()
-            + ",CONTROLLER://"
-            + config.host()
-            + ":"
+            + ",CONTROLLER://localhost:"
             + config.controllerPort());
     p.setProperty("controller.listener.names", "CONTROLLER");
-    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("inter.broker.listener.name", client);
+    if (security == null) {
+      p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    } else {
+      String broker = ClusterSecurity.BROKER;
+      String password = security.password(broker);
+      p.setProperty(
+          "listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
+      p.setProperty("sasl.mechanism.inter.broker.protocol", ClusterSecurity.MECHANISM);
+      p.setProperty("listener.name.sasl_ssl.sasl.enabled.mechanisms", ClusterSecurity.MECHANISM);
+      p.setProperty(
+          "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+              + broker
+              + "\" password=\""
+              + password
+              + "\";");
+      p.setProperty("sasl.mechanism.controller.protocol", "PLAIN");
+      p.setProperty("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+      p.setProperty(
+          "listener.name.controller.plain.sasl.jaas.config",
+          "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+              + broker
+              + "\" password=\""
+              + password
+              + "\" user_"
+              + broker
+              + "=\""
+              + password
+              + "\";");
+      p.setProperty("ssl.keystore.type", "PKCS12");
+      p.setProperty("ssl.keystore.location", security.brokerKeyStore().toString());
+      p.setProperty("ssl.keystore.password", security.storePassword());
+      p.setProperty("ssl.key.password", security.storePassword());
+      p.setProperty("ssl.truststore.type", "PEM");
+      p.setProperty("ssl.truststore.location", security.caCertificate().toString());
+      p.setProperty(
+          "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      p.setProperty(
+          "super.users", "User:" + ClusterSecurity.BROKER + ";User:" + ClusterSecurity.ADMIN);
+      p.setProperty("allow.everyone.if.no.acl.found", "false");
+    }
     p.setProperty("log.dirs", logDir(config).toString());
     // Topics are provisioned from the catalog; a typo in a topic name must fail, not create a
     // topic.
@@ -270,10 +389,19 @@ public final class BrokerProcess implements AutoCloseable {
     return p;
   }
 
-  private static Path writeServerProperties(LocalClusterConfig config) {
+  /** A bind address as Kafka's listener syntax wants it (empty host = every interface). */
+  private static String listenHost(String bind) {
+    if (bind.equals("0.0.0.0")) {
+      return "0.0.0.0";
+    }
+    return bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
+  }
+
+  private static Path writeServerProperties(LocalClusterConfig config, ClusterSecurity security) {
     Path file = config.dataDir().resolve("config").resolve("server.properties");
     try (Writer out = Files.newBufferedWriter(file)) {
-      serverProperties(config)
+      ownerOnly(file);
+      serverProperties(config, security)
           .store(out, "Generated by swarmsched on every start; edits are overwritten");
     } catch (IOException e) {
       throw new ClusterException("Cannot write " + file + ": " + e.getMessage(), e);
@@ -294,23 +422,43 @@ public final class BrokerProcess implements AutoCloseable {
     return file;
   }
 
-  /** Formats the log directory in-process ({@code StorageTool.main} would call System.exit). */
-  private static void format(LocalClusterConfig config, Path serverProperties, String clusterId) {
+  /**
+   * Formats the log directory in-process ({@code StorageTool.main} would call System.exit). A
+   * secured cluster gets the SCRAM credentials of its broker and admin principals here ({@code
+   * --add-scram}), so the broker can authenticate its own first connections; every other principal
+   * is added later through the admin client ({@link ClusterAccess}).
+   */
+  private static void format(
+      LocalClusterConfig config,
+      Path serverProperties,
+      String clusterId,
+      ClusterSecurity security) {
     log.info("Formatting {} for cluster {}", logDir(config), clusterId);
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     int code;
-    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      code =
-          kafka.tools.StorageTool.execute(
-              new String[] {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "format",
                 "--config",
                 serverProperties.toString(),
                 "--cluster-id",
                 clusterId,
-                "--standalone"
-              },
-              out);
+                "--standalone"));
+    if (security != null) {
+      for (String principal : List.of(ClusterSecurity.BROKER, ClusterSecurity.ADMIN)) {
+        args.add("--add-scram");
+        args.add(
+            ClusterSecurity.MECHANISM
+                + "=[name="
+                + principal
+                + ",password="
+                + security.password(principal)
+                + "]");
+      }
+    }
+    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+      code = kafka.tools.StorageTool.execute(args.toArray(String[]::new), out);
     } catch (Exception e) {
       throw new ClusterException("Formatting " + logDir(config) + " failed: " + e.getMessage(), e);
     }
@@ -379,13 +527,12 @@ public final class BrokerProcess implements AutoCloseable {
 
   private void awaitReady() {
     long deadline = System.nanoTime() + config.startupTimeout().toNanos();
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000))) {
+    Map<String, Object> adminConfig = new java.util.HashMap<>(adminClient());
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+    adminConfig.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    try (Admin admin = Admin.create(adminConfig)) {
       while (true) {
         if (!process.isAlive()) {
           throw new ClusterException(

@@ -37,13 +37,21 @@ public final class CatalogProvisioning {
    */
   public static List<TopicProvisioner.Result> provisionTopics(
       String bootstrapServers, Optional<Short> replication, Duration timeout) {
+    return provisionTopics(bootstrapServers, Map.of(), replication, timeout);
+  }
+
+  /** As above, the admin client using {@code client}'s security keys (KafkaSecurity). */
+  public static List<TopicProvisioner.Result> provisionTopics(
+      String bootstrapServers,
+      Map<String, Object> client,
+      Optional<Short> replication,
+      Duration timeout) {
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis))) {
+    Map<String, Object> config = new java.util.HashMap<>(client);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+    try (Admin admin = Admin.create(config)) {
       requireReachable(admin, bootstrapServers, timeout);
       return new TopicProvisioner(admin, replication, timeout).provisionAll();
     } catch (KafkaException e) {

@@ -58,18 +58,41 @@ public final class LocalCluster implements AutoCloseable {
     Ports.requireFree("Kafka controller", config.controllerPort(), "--controller-port");
     Ports.requireFree("schema registry", config.registryPort(), "--registry-port");
 
+    if (!config.secure() && !config.loopbackOnly()) {
+      log.warn(
+          "SECURITY: Kafka listens on {} in PLAINTEXT with NO authentication (explicit --insecure"
+              + " opt-out): anyone who can reach port {} can read and write every topic",
+          config.bindAddress(),
+          config.kafkaPort());
+    }
     BrokerProcess broker = BrokerProcess.start(config);
     RegistryHandle registry = null;
     try {
+      Map<String, Object> admin = broker.adminClient();
+      broker
+          .security()
+          .ifPresent(
+              security -> {
+                try (org.apache.kafka.clients.admin.Admin a = adminClient(config, admin)) {
+                  ClusterAccess.apply(a, security, PROVISION_TIMEOUT);
+                }
+              });
       List<TopicProvisioner.Result> topics =
-          CatalogProvisioning.provisionTopics(config.bootstrapServers(), PROVISION_TIMEOUT);
+          CatalogProvisioning.provisionTopics(
+              config.bootstrapServers(), admin, java.util.Optional.empty(), PROVISION_TIMEOUT);
       registry =
           RegistryHandle.start(
-              config.bootstrapServers(), config.host(), config.registryPort(), REGISTRY_TOPIC);
+              config.bootstrapServers(),
+              config.bindAddress(),
+              config.registryPort(),
+              REGISTRY_TOPIC,
+              broker.security().map(s -> s.kafkaClient(ClusterSecurity.REGISTRY)).orElse(Map.of()),
+              config.loopbackOnly() ? null : config.host());
       Map<String, Integer> ids =
           CatalogProvisioning.registerSchemas(registry.url(), PROVISION_TIMEOUT);
       log.info(
           "Local cluster ready: Kafka {} registry {}", config.bootstrapServers(), registry.url());
+      log.info("Security posture of the local cluster: {}", posture(config));
       return new LocalCluster(config, broker, registry, topics, ids);
     } catch (RuntimeException e) {
       if (registry != null) {
@@ -82,6 +105,77 @@ public final class LocalCluster implements AutoCloseable {
 
   public LocalClusterConfig config() {
     return config;
+  }
+
+  /** The cluster's CA, credentials and tokens when it runs secured. */
+  public java.util.Optional<ClusterSecurity> security() {
+    return broker.security();
+  }
+
+  /** Kafka client keys of the admin principal (empty for a plaintext cluster). */
+  public Map<String, Object> adminClientConfig() {
+    return broker.adminClient();
+  }
+
+  /**
+   * The settings a process running as {@code principal} needs to use this cluster (bootstrap,
+   * registry, and for a secured cluster TLS, SCRAM and its HTTP token); a new principal (an agent)
+   * gets its credentials and ACLs first.
+   */
+  public synchronized Map<String, String> clientSettings(String principal) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    java.util.Optional<ClusterSecurity> security = broker.security();
+    if (security.isEmpty()) {
+      m.put(io.swarmsched.runtime.config.CommonKeys.BOOTSTRAP_SERVERS, bootstrapServers());
+      m.put(io.swarmsched.runtime.config.CommonKeys.SCHEMA_REGISTRY_URL, registryUrl());
+      return m;
+    }
+    ClusterSecurity s = security.get();
+    if (!s.principals().contains(principal)) {
+      try (org.apache.kafka.clients.admin.Admin a = adminClient(config, adminClientConfig())) {
+        ClusterAccess.addPrincipal(a, s, principal, PROVISION_TIMEOUT);
+      }
+    }
+    return s.clientSettings(principal, bootstrapServers(), registryUrl());
+  }
+
+  /** As {@link #clientSettings}, written to {@code security/clients/<principal>.properties}. */
+  public synchronized java.nio.file.Path clientSettingsFile(String principal) {
+    clientSettings(principal);
+    return broker
+        .security()
+        .orElseThrow(() -> new ClusterException("The cluster runs without security"))
+        .writeClientFile(principal, bootstrapServers(), registryUrl());
+  }
+
+  /** One line: what is encrypted, authenticated and open. */
+  public static String posture(LocalClusterConfig config) {
+    String where = config.loopbackOnly() ? "loopback only" : "on " + config.bindAddress();
+    if (config.secure()) {
+      return "Kafka "
+          + where
+          + ": TLS-encrypted, SASL/SCRAM-SHA-512 authenticated, ACLs deny by default (one"
+          + " principal per service and agent); controller on loopback (SASL PLAIN); schema"
+          + " registry HTTP "
+          + where
+          + " (plaintext; writes are not authenticated)";
+    }
+    return "Kafka "
+        + where
+        + ": PLAINTEXT, NOT authenticated, no ACLs"
+        + (config.loopbackOnly() ? " (only this machine can connect)" : " (explicit --insecure)")
+        + "; schema registry HTTP "
+        + where
+        + " (plaintext, open)";
+  }
+
+  private static org.apache.kafka.clients.admin.Admin adminClient(
+      LocalClusterConfig config, Map<String, Object> client) {
+    Map<String, Object> c = new java.util.HashMap<>(client);
+    c.put("bootstrap.servers", config.bootstrapServers());
+    c.put("request.timeout.ms", 30_000);
+    c.put("default.api.timeout.ms", 60_000);
+    return org.apache.kafka.clients.admin.Admin.create(c);
   }
 
   public String bootstrapServers() {

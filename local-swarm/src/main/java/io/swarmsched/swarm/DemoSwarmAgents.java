@@ -47,7 +47,7 @@ public final class DemoSwarmAgents {
       long uploadLimit,
       int pieceLength,
       Map<String, String> extra) {
-    Map<String, String> m = new HashMap<>(swarm.commonSettings());
+    Map<String, String> m = new HashMap<>(swarm.agentSettings(spec.hostId()));
     m.put(AgentConfig.HOST_ID, spec.hostId());
     m.put(AgentConfig.TYPE, spec.type().name());
     m.put(AgentConfig.IDC, spec.idc());

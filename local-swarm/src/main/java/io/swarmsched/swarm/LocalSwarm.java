@@ -34,6 +34,8 @@ public final class LocalSwarm implements AutoCloseable {
    * @param overrides any further settings, applied to every service (e.g.
    *     swarm.dispatcher.parents.max)
    * @param dashboardPort the web dashboard's port (0: any free port)
+   * @param network where Kafka and the HTTP APIs listen, what they advertise, and whether they are
+   *     secured
    */
   public record Options(
       Path dataDir,
@@ -45,7 +47,48 @@ public final class LocalSwarm implements AutoCloseable {
       int dispatcherPort,
       String policy,
       Map<String, String> overrides,
-      int dashboardPort) {
+      int dashboardPort,
+      Network network) {
+
+    public Options(
+        Path dataDir,
+        int kafkaPort,
+        int controllerPort,
+        int registryPort,
+        int ingestPort,
+        int scoringPort,
+        int dispatcherPort,
+        String policy,
+        Map<String, String> overrides,
+        int dashboardPort) {
+      this(
+          dataDir,
+          kafkaPort,
+          controllerPort,
+          registryPort,
+          ingestPort,
+          scoringPort,
+          dispatcherPort,
+          policy,
+          overrides,
+          dashboardPort,
+          Network.LOOPBACK);
+    }
+
+    public Options withNetwork(Network n) {
+      return new Options(
+          dataDir,
+          kafkaPort,
+          controllerPort,
+          registryPort,
+          ingestPort,
+          scoringPort,
+          dispatcherPort,
+          policy,
+          overrides,
+          dashboardPort,
+          n);
+    }
 
     /**
      * Each service's own default port, so `swarmsched up` answers where `swarmsched ingest` (etc.)
@@ -59,6 +102,7 @@ public final class LocalSwarm implements AutoCloseable {
 
     public Options {
       overrides = Map.copyOf(overrides);
+      network = network == null ? Network.LOOPBACK : network;
     }
 
     /** The conventional ports (Kafka 9092, controller 9093, registry 8081, services 8082–8084). */
@@ -102,7 +146,8 @@ public final class LocalSwarm implements AutoCloseable {
           dispatcherPort,
           p,
           overrides,
-          dashboardPort);
+          dashboardPort,
+          network);
     }
 
     public Options withOverrides(Map<String, String> o) {
@@ -118,7 +163,31 @@ public final class LocalSwarm implements AutoCloseable {
           dispatcherPort,
           policy,
           all,
-          dashboardPort);
+          dashboardPort,
+          network);
+    }
+  }
+
+  /**
+   * Where the swarm listens and how it is protected.
+   *
+   * @param bind the interface Kafka, the registry and the services' HTTP APIs listen on
+   * @param advertised the host name or address clients on other machines use
+   * @param secure TLS + SCRAM + ACLs on Kafka and bearer tokens on HTTP writes
+   * @param insecureOptOut the explicit opt-out that allows plaintext beyond loopback
+   */
+  public record Network(String bind, String advertised, boolean secure, boolean insecureOptOut) {
+    /** 127.0.0.1, plaintext: only this machine can connect. */
+    public static final Network LOOPBACK = new Network("127.0.0.1", "localhost", false, false);
+
+    /** Whether anything listens beyond loopback. */
+    public boolean loopbackOnly() {
+      return io.swarmsched.runtime.http.HttpApi.isLoopback(bind);
+    }
+
+    /** The host this machine's own clients use to reach the HTTP APIs. */
+    String localHost() {
+      return bind.equals("0.0.0.0") || bind.equals("::") || loopbackOnly() ? "127.0.0.1" : bind;
     }
   }
 
@@ -137,9 +206,13 @@ public final class LocalSwarm implements AutoCloseable {
   public static LocalSwarm start(Options options, Consumer<String> say) throws Exception {
     LocalSwarm swarm = new LocalSwarm(options);
     try {
+      Network net = options.network();
       say.accept(
-          "starting Kafka (KRaft) on localhost:"
+          "starting Kafka (KRaft) on "
+              + net.bind()
+              + ":"
               + options.kafkaPort()
+              + (net.secure() ? " (TLS + SCRAM + ACLs)" : " (plaintext)")
               + " and the schema registry on port "
               + options.registryPort()
               + " …");
@@ -147,20 +220,25 @@ public final class LocalSwarm implements AutoCloseable {
           LocalCluster.start(
               LocalClusterConfig.defaults()
                   .withPorts(options.kafkaPort(), options.controllerPort(), options.registryPort())
-                  .withDataDir(options.dataDir()));
+                  .withDataDir(options.dataDir())
+                  .withSecurity(net.secure(), net.insecureOptOut())
+                  .withBind(net.bind(), net.advertised()));
       say.accept(
           "starting heartbeat-ingest, scoring-streams and the dispatcher ("
               + options.policy()
               + ") …");
       swarm.ingest =
           HeartbeatIngestApp.start(
-              swarm.serviceSettings(options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
+              swarm.serviceSettings(
+                  "ingest", options.ingestPort(), IngestSettings.SERVICE_DEFAULTS));
       swarm.scoring =
           ScoringApp.start(
-              swarm.serviceSettings(options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
+              swarm.serviceSettings(
+                  "scoring", options.scoringPort(), ScoringSettings.SERVICE_DEFAULTS));
       swarm.dispatcher =
           DispatcherApp.start(
-              swarm.serviceSettings(options.dispatcherPort(), DispatcherConfig.SERVICE_DEFAULTS));
+              swarm.serviceSettings(
+                  "dispatcher", options.dispatcherPort(), DispatcherConfig.SERVICE_DEFAULTS));
       Duration wait = Duration.ofSeconds(120);
       swarm.ingest.streams().awaitRunning(wait);
       swarm.scoring.awaitRunning(wait);
@@ -182,24 +260,65 @@ public final class LocalSwarm implements AutoCloseable {
     }
   }
 
-  /** Settings every service of this swarm shares, plus the service's own defaults and HTTP port. */
-  private Settings serviceSettings(int httpPort, Map<String, String> serviceDefaults) {
+  /**
+   * Settings every service of this swarm shares, plus the service's own defaults and HTTP port,
+   * and, secured, its own principal's credentials and the HTTP tokens file.
+   */
+  private Settings serviceSettings(
+      String principal, int httpPort, Map<String, String> serviceDefaults) {
+    Network net = options.network();
     Map<String, String> m = new HashMap<>(serviceDefaults);
-    m.putAll(commonSettings());
+    m.putAll(cluster.clientSettings(principal));
+    m.remove(io.swarmsched.runtime.http.HttpAuth.CLIENT_TOKEN);
+    cluster
+        .security()
+        .ifPresent(
+            s -> m.put(io.swarmsched.runtime.http.HttpAuth.TOKENS_FILE, s.tokensFile().toString()));
+    if (!net.secure() && !net.loopbackOnly()) {
+      m.put(io.swarmsched.runtime.http.HttpAuth.INSECURE, "true"); // the explicit opt-out
+    }
     m.put(CommonKeys.HTTP_PORT, Integer.toString(httpPort));
-    m.put(CommonKeys.HTTP_HOST, "127.0.0.1");
-    m.put(CommonKeys.HTTP_ADVERTISED, "127.0.0.1:" + httpPort);
+    m.put(CommonKeys.HTTP_HOST, net.bind());
+    // other instances (query forwarding) reach this one where it listens
+    m.put(CommonKeys.HTTP_ADVERTISED, net.localHost() + ":" + httpPort);
     m.put(CommonKeys.STATE_DIR, options.dataDir().resolve("state").toString());
     m.putAll(options.overrides());
     m.putIfAbsent(DispatcherConfig.POLICY, options.policy());
     return Settings.of(m);
   }
 
-  /** Bootstrap servers and registry URL: all an agent or client needs to join. */
+  /**
+   * Bootstrap servers and registry URL: all an agent or client needs to join a plaintext swarm. A
+   * secured swarm needs credentials too: {@link #agentSettings} or {@link #clientSettings}.
+   */
   public Map<String, String> commonSettings() {
     return Map.of(
         CommonKeys.BOOTSTRAP_SERVERS, bootstrapServers(),
         CommonKeys.SCHEMA_REGISTRY_URL, registryUrl());
+  }
+
+  /**
+   * The settings of a process running as {@code principal}: bootstrap and registry, plus (secured)
+   * its TLS trust, SCRAM credentials and HTTP token; a new principal gets credentials and ACLs.
+   */
+  public Map<String, String> clientSettings(String principal) {
+    return cluster.clientSettings(principal);
+  }
+
+  /** {@link #clientSettings} of the agent principal for {@code hostId}. */
+  public Map<String, String> agentSettings(String hostId) {
+    return clientSettings(agentPrincipal(hostId));
+  }
+
+  /** {@code agent-<host id>} (a host id already starting with {@code agent-} is used as is). */
+  public static String agentPrincipal(String hostId) {
+    String name = hostId.startsWith("agent-") ? hostId : "agent-" + hostId;
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  /** The embedded cluster (its security, client settings files). */
+  public LocalCluster cluster() {
+    return cluster;
   }
 
   public Options options() {
@@ -215,15 +334,16 @@ public final class LocalSwarm implements AutoCloseable {
   }
 
   public String ingestUrl() {
-    return ingest.url();
+    return "http://" + options.network().localHost() + ":" + ingest.httpPort();
   }
 
   public String scoringUrl() {
-    return "http://127.0.0.1:" + scoring.httpPort();
+    return "http://" + options.network().localHost() + ":" + scoring.httpPort();
   }
 
   public String dispatcherUrl() {
-    return dispatcher.url();
+    String url = dispatcher.url();
+    return "http://" + options.network().localHost() + url.substring(url.lastIndexOf(':'));
   }
 
   /** The web dashboard, http://127.0.0.1:PORT/ */

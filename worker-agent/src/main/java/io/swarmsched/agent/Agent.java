@@ -130,7 +130,11 @@ public final class Agent implements DownloadContext, AutoCloseable {
     log.info("host {} signs its records with key {}", config.hostId(), hostKey.keyId());
     this.swarm =
         new SwarmClient(
-            config.bootstrapServers(), config.schemaRegistryUrl(), config.hostId(), hostKey);
+            config.bootstrapServers(),
+            config.schemaRegistryUrl(),
+            config.hostId(),
+            hostKey,
+            config.kafkaSecurity() == null ? Map.of() : config.kafkaSecurity());
     // Sequences start from the wall clock so a restarted agent's heartbeats are newer than the last
     // run's.
     this.sequence = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -159,6 +163,12 @@ public final class Agent implements DownloadContext, AutoCloseable {
       throw e;
     }
     log.info("Agent {} serving pieces on {}", config.hostId(), agent.pieceServerAddress());
+    log.info(
+        "Security posture of agent {}: {}; piece server plain HTTP (pieces are checked against"
+            + " their digests, not encrypted)",
+        config.hostId(),
+        io.swarmsched.runtime.config.KafkaSecurity.describe(
+            config.kafkaSecurity() == null ? Map.of() : config.kafkaSecurity()));
     return agent;
   }
 

@@ -7,6 +7,7 @@ import io.swarmsched.schemas.HostType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything an agent is told at start-up; built once from {@link Settings} (file, environment,
@@ -41,7 +42,8 @@ public record AgentConfig(
     int desiredParents,
     Duration parentRefreshInterval,
     Duration metadataPublishInterval,
-    int parentConcurrency) {
+    int parentConcurrency,
+    Map<String, Object> kafkaSecurity) {
 
   public static final String PREFIX = "swarm.agent.";
   public static final String HOST_ID = PREFIX + "host.id";
@@ -133,7 +135,8 @@ public record AgentConfig(
         s.integer(DESIRED_PARENTS, 8, 1, 64),
         s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
-        s.integer(PARENT_CONCURRENCY, 2, 1, 64));
+        s.integer(PARENT_CONCURRENCY, 2, 1, 64),
+        io.swarmsched.runtime.config.KafkaSecurity.clientConfig(s));
   }
 
   /** 0 (or "auto") lets the content length choose; else a size between 4 KiB and 64 MiB. */

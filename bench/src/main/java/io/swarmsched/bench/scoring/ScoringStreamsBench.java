@@ -197,6 +197,7 @@ public final class ScoringStreamsBench implements Benchmark {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
+    props.putAll(ctx.security());
     props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);

@@ -64,6 +64,7 @@ class DockerComposeFileTest {
   private static final List<Class<?>> KEY_CLASSES =
       List.of(
           CommonKeys.class,
+          io.swarmsched.runtime.config.KafkaSecurity.class,
           AgentConfig.class,
           IngestSettings.class,
           ScoringSettings.class,

@@ -80,6 +80,7 @@ public final class DeadLetterTail implements AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dead-letter-tail-" + CommonKeys.instanceId(settings));
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    io.swarmsched.runtime.config.KafkaSecurity.apply(settings, p);
     DeadLetterTail tail =
         new DeadLetterTail(
             new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),

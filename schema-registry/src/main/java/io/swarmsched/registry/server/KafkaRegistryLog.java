@@ -53,11 +53,17 @@ final class KafkaRegistryLog implements RegistryLog {
   private volatile boolean running = true;
   private volatile Throwable readerFailure;
 
-  private KafkaRegistryLog(RegistryState state, String bootstrap, String topic, Duration timeout) {
+  private KafkaRegistryLog(
+      RegistryState state,
+      String bootstrap,
+      Map<String, Object> client,
+      String topic,
+      Duration timeout) {
     this.state = state;
     this.timeout = timeout;
     this.partition = new TopicPartition(topic, 0);
     Properties producerProps = new Properties();
+    producerProps.putAll(client);
     producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -69,6 +75,7 @@ final class KafkaRegistryLog implements RegistryLog {
     this.producer =
         new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
     Properties consumerProps = new Properties();
+    consumerProps.putAll(client);
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -82,11 +89,15 @@ final class KafkaRegistryLog implements RegistryLog {
 
   /** Creates the topic when missing, reads it to its end, and keeps following it. */
   static KafkaRegistryLog open(
-      RegistryState state, String bootstrap, String topic, Duration timeout) {
-    ensureTopic(bootstrap, topic, timeout);
+      RegistryState state,
+      String bootstrap,
+      Map<String, Object> client,
+      String topic,
+      Duration timeout) {
+    ensureTopic(bootstrap, client, topic, timeout);
     KafkaRegistryLog store;
     try {
-      store = new KafkaRegistryLog(state, bootstrap, topic, timeout);
+      store = new KafkaRegistryLog(state, bootstrap, client, topic, timeout);
     } catch (KafkaException e) {
       throw RegistryError.storeError(
           "cannot create Kafka clients for " + bootstrap + ": " + e.getMessage(), e);
@@ -108,8 +119,10 @@ final class KafkaRegistryLog implements RegistryLog {
     }
   }
 
-  private static void ensureTopic(String bootstrap, String topic, Duration timeout) {
+  private static void ensureTopic(
+      String bootstrap, Map<String, Object> client, String topic, Duration timeout) {
     Properties props = new Properties();
+    props.putAll(client);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);

@@ -11,9 +11,16 @@ import java.util.Objects;
  * @param port HTTP port; 0 picks a free one (see {@link SchemaRegistryServer#port()})
  * @param topic compacted single-partition topic holding the registry's state
  * @param storeTimeout how long a write (or the start-up read) may take before error 50001
+ * @param kafkaClient Kafka client keys for TLS and SASL (KafkaSecurity.clientConfig), given to the
+ *     registry's producer, consumer and admin client; empty for plaintext
  */
 public record RegistryServerConfig(
-    String bootstrapServers, String host, int port, String topic, Duration storeTimeout) {
+    String bootstrapServers,
+    String host,
+    int port,
+    String topic,
+    Duration storeTimeout,
+    java.util.Map<String, Object> kafkaClient) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -30,6 +37,16 @@ public record RegistryServerConfig(
     }
     topic = topic == null || topic.isBlank() ? DEFAULT_TOPIC : topic;
     storeTimeout = storeTimeout == null ? DEFAULT_STORE_TIMEOUT : storeTimeout;
+    kafkaClient = kafkaClient == null ? java.util.Map.of() : java.util.Map.copyOf(kafkaClient);
+  }
+
+  public RegistryServerConfig(
+      String bootstrapServers, String host, int port, String topic, Duration storeTimeout) {
+    this(bootstrapServers, host, port, topic, storeTimeout, java.util.Map.of());
+  }
+
+  public RegistryServerConfig withKafkaClient(java.util.Map<String, Object> client) {
+    return new RegistryServerConfig(bootstrapServers, host, port, topic, storeTimeout, client);
   }
 
   public RegistryServerConfig(String bootstrapServers, String host, int port, String topic) {
@@ -42,15 +59,17 @@ public record RegistryServerConfig(
   }
 
   public RegistryServerConfig withPort(int newPort) {
-    return new RegistryServerConfig(bootstrapServers, host, newPort, topic, storeTimeout);
+    return new RegistryServerConfig(
+        bootstrapServers, host, newPort, topic, storeTimeout, kafkaClient);
   }
 
   public RegistryServerConfig withHost(String newHost) {
-    return new RegistryServerConfig(bootstrapServers, newHost, port, topic, storeTimeout);
+    return new RegistryServerConfig(
+        bootstrapServers, newHost, port, topic, storeTimeout, kafkaClient);
   }
 
   public RegistryServerConfig withTopic(String newTopic) {
     return new RegistryServerConfig(
-        bootstrapServers, host, port, Objects.requireNonNull(newTopic), storeTimeout);
+        bootstrapServers, host, port, Objects.requireNonNull(newTopic), storeTimeout, kafkaClient);
   }
 }

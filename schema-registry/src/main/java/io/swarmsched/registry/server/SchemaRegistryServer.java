@@ -48,7 +48,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
     RegistryState state = new RegistryState();
     RegistryLog store =
         KafkaRegistryLog.open(
-            state, config.bootstrapServers(), config.topic(), config.storeTimeout());
+            state,
+            config.bootstrapServers(),
+            config.kafkaClient(),
+            config.topic(),
+            config.storeTimeout());
     try {
       return serve(config, state, store);
     } catch (RuntimeException e) {

@@ -70,12 +70,15 @@ public final class ScoringApp implements AutoCloseable {
    * broker when the hosts topic exists; an unreachable broker is left to Streams to report.
    */
   static void checkCoPartitioning(ScoringConfig config, Properties props) {
-    Map<String, Object> adminProps =
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    Map<String, Object> adminProps = new java.util.HashMap<>();
+    // the Streams properties carry the security keys (KafkaSecurity); the admin needs them too
+    for (String name : AdminClientConfig.configNames()) {
+      if (props.get(name) != null) {
+        adminProps.put(name, props.get(name));
+      }
+    }
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     try (Admin admin = Admin.create(adminProps)) {
       TopicDescription hosts =
           admin

@@ -31,6 +31,29 @@ public final class CommonKeys {
    */
   public static final String HTTP_ADVERTISED = "swarm.http.advertised";
 
+  /**
+   * Properties file of {@code principal=token} lines: HTTP writes need one of these bearer tokens
+   * (docs/design.md, security; {@code io.swarmsched.runtime.http.HttpAuth}).
+   */
+  public static final String HTTP_TOKENS_FILE = "swarm.http.tokens.file";
+
+  /** When true, HTTP reads need a token too (except /health and /metrics). */
+  public static final String HTTP_AUTH_READS = "swarm.http.auth.reads";
+
+  /** The bearer token this process sends to other swarmsched HTTP APIs. */
+  public static final String HTTP_TOKEN = "swarm.http.token";
+
+  /** Explicit opt-out: an HTTP API without tokens beyond loopback (logged as a warning). */
+  public static final String HTTP_INSECURE = "swarm.http.insecure";
+
+  /** PKCS12 key store of the HTTP API's TLS key and certificate: set = serve https. */
+  public static final String HTTP_TLS_KEYSTORE = "swarm.http.tls.keystore";
+
+  public static final String HTTP_TLS_KEYSTORE_PASSWORD = "swarm.http.tls.keystore.password";
+
+  /** PEM file of CA certificates an https client trusts. */
+  public static final String HTTP_TLS_CA = "swarm.http.tls.ca";
+
   /** Largest request body the HTTP API accepts (413 above it). */
   public static final String HTTP_MAX_BODY_BYTES = "swarm.http.max.body.bytes";
 

@@ -73,6 +73,12 @@ public final class HttpApi implements AutoCloseable {
   private javax.net.ssl.SSLContext tls;
   private boolean insecureOptOut;
 
+  /**
+   * Refuse to start open beyond loopback: set for APIs built from settings (the services), not for
+   * ones built with explicit arguments (tests, an agent's loopback control API).
+   */
+  private boolean strict;
+
   private HttpApi(String host, int port, int maxBodyBytes) {
     this.host = host;
     this.requestedPort = port;
@@ -224,12 +230,6 @@ public final class HttpApi implements AutoCloseable {
     }
     return this;
   }
-
-  /**
-   * Refuse to start open beyond loopback: set for APIs built from settings (the services), not for
-   * ones built with explicit arguments (tests, an agent's loopback control API).
-   */
-  private boolean strict;
 
   /** Whether {@code host} names only loopback addresses (127.0.0.0/8, ::1, localhost). */
   public static boolean isLoopback(String host) {

@@ -31,31 +31,38 @@ import java.util.Properties;
  */
 public final class HttpAuth {
   /** Properties file of {@code principal=token} lines; no file means no authentication. */
-  public static final String TOKENS_FILE = "swarm.http.tokens.file";
+  public static final String TOKENS_FILE = io.swarmsched.runtime.config.CommonKeys.HTTP_TOKENS_FILE;
 
   /** When true, reads need a token too (except /health and /metrics). Default false. */
-  public static final String AUTH_READS = "swarm.http.auth.reads";
+  public static final String AUTH_READS = io.swarmsched.runtime.config.CommonKeys.HTTP_AUTH_READS;
 
   /**
    * The token this process sends to other swarmsched HTTP APIs (a client setting: agents, dtask
    * workers, the CLI).
    */
-  public static final String CLIENT_TOKEN = "swarm.http.token";
+  public static final String CLIENT_TOKEN = io.swarmsched.runtime.config.CommonKeys.HTTP_TOKEN;
 
   /**
    * Explicit opt-out: serve an API without tokens on a non-loopback address. Logged loudly at
    * start.
    */
-  public static final String INSECURE = "swarm.http.insecure";
+  public static final String INSECURE = io.swarmsched.runtime.config.CommonKeys.HTTP_INSECURE;
 
-  private static final HttpAuth NONE = new HttpAuth(Map.of(), false);
+  private static final HttpAuth NONE = new HttpAuth(Map.of(), false, null);
 
-  private final Map<String, String> principalByDigest;
+  private volatile Map<String, String> principalByDigest;
   private final boolean reads;
 
-  private HttpAuth(Map<String, String> principalByDigest, boolean reads) {
+  /** The tokens file, re-read when it changes (a principal added while the service runs). */
+  private final Path file;
+
+  private volatile long loadedModified;
+
+  private HttpAuth(Map<String, String> principalByDigest, boolean reads, Path file) {
     this.principalByDigest = Map.copyOf(principalByDigest);
     this.reads = reads;
+    this.file = file;
+    this.loadedModified = file == null ? 0 : modified(file);
   }
 
   /** No authentication: every request is anonymous and allowed. */
@@ -65,6 +72,10 @@ public final class HttpAuth {
 
   /** Tokens given directly (principal → token), e.g. in tests. */
   public static HttpAuth of(Map<String, String> tokenByPrincipal, boolean authenticateReads) {
+    return new HttpAuth(byDigest(tokenByPrincipal), authenticateReads, null);
+  }
+
+  private static Map<String, String> byDigest(Map<String, String> tokenByPrincipal) {
     Map<String, String> byDigest = new HashMap<>();
     tokenByPrincipal.forEach(
         (principal, token) -> {
@@ -73,7 +84,15 @@ public final class HttpAuth {
           }
           byDigest.put(digest(token.strip()), principal);
         });
-    return new HttpAuth(byDigest, authenticateReads);
+    return byDigest;
+  }
+
+  private static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** From {@value #TOKENS_FILE} and {@value #AUTH_READS}; {@link #none()} without a file. */
@@ -82,7 +101,8 @@ public final class HttpAuth {
     if (file.isEmpty()) {
       return NONE;
     }
-    return of(readTokens(Path.of(file.get())), settings.bool(AUTH_READS, false));
+    Path path = Path.of(file.get());
+    return new HttpAuth(byDigest(readTokens(path)), settings.bool(AUTH_READS, false), path);
   }
 
   /** Reads a {@code principal=token} file; a missing or unreadable file is a clear error. */
@@ -124,7 +144,31 @@ public final class HttpAuth {
     if (token.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.ofNullable(principalByDigest.get(digest(token)));
+    String d = digest(token);
+    String principal = principalByDigest.get(d);
+    if (principal == null && file != null && modified(file) != loadedModified) {
+      reload();
+      principal = principalByDigest.get(d);
+    }
+    return Optional.ofNullable(principal);
+  }
+
+  /**
+   * Re-reads the tokens file (an unknown token after the file changed: a new agent, a rotated
+   * token); a file that cannot be read keeps the tokens already loaded.
+   */
+  private synchronized void reload() {
+    long now = modified(file);
+    if (now == loadedModified) {
+      return;
+    }
+    try {
+      principalByDigest = Map.copyOf(byDigest(readTokens(file)));
+      loadedModified = now;
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(HttpAuth.class)
+          .warn("Keeping the loaded HTTP tokens: {}", e.getMessage());
+    }
   }
 
   /** Whether a request of {@code method} on {@code path} needs an authenticated principal. */

@@ -23,12 +23,13 @@ public final class HttpTls {
   private HttpTls() {}
 
   /** PKCS12 key store holding the server's key and certificate chain; set = serve https. */
-  public static final String KEYSTORE = "swarm.http.tls.keystore";
+  public static final String KEYSTORE = io.swarmsched.runtime.config.CommonKeys.HTTP_TLS_KEYSTORE;
 
-  public static final String KEYSTORE_PASSWORD = "swarm.http.tls.keystore.password";
+  public static final String KEYSTORE_PASSWORD =
+      io.swarmsched.runtime.config.CommonKeys.HTTP_TLS_KEYSTORE_PASSWORD;
 
   /** PEM file of CA certificates a client trusts for https (else the JVM's default trust). */
-  public static final String TRUSTED_CA = "swarm.http.tls.ca";
+  public static final String TRUSTED_CA = io.swarmsched.runtime.config.CommonKeys.HTTP_TLS_CA;
 
   /** The server context of {@value #KEYSTORE}, empty when it is not set. */
   public static Optional<SSLContext> serverContext(Settings settings) {

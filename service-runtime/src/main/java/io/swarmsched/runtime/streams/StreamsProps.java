@@ -32,6 +32,7 @@ public final class StreamsProps {
    *   <li>{@link BoundedMemoryRocksDBConfig} with {@code swarm.rocksdb.memory.bytes};
    *   <li>{@link #FAILOVER_DEFAULTS}: session timeout, heartbeat, one standby replica, transaction
    *       timeout;
+   *   <li>the Kafka security keys of {@link io.swarmsched.runtime.config.KafkaSecurity};
    *   <li>last, every {@code swarm.streams.<key>} as {@code <key>} (e.g. num.standby.replicas).
    * </ul>
    */
@@ -74,6 +75,14 @@ public final class StreamsProps {
         BoundedMemoryRocksDBConfig.class.getName());
 
     FAILOVER_DEFAULTS.forEach(props::put);
+
+    // TLS and SCRAM for every client Streams makes (consumer, producers, admin, restore).
+    io.swarmsched.runtime.config.KafkaSecurity.apply(settings, props);
+    org.slf4j.LoggerFactory.getLogger(StreamsProps.class)
+        .info(
+            "Security posture of {}: {} (the HTTP API logs its own)",
+            applicationId,
+            io.swarmsched.runtime.config.KafkaSecurity.describe(settings));
 
     props.putAll(settings.withPrefix(CommonKeys.STREAMS_PREFIX));
     return props;

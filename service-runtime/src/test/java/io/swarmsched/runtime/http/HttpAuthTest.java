@@ -97,6 +97,30 @@ class HttpAuthTest {
   }
 
   @Test
+  void aTokenAddedToTheFileWhileRunningIsAcceptedAndARemovedOneIsNot() throws Exception {
+    Path file = tokens();
+    started(
+        Settings.of(
+            Map.of(
+                "swarm.http.port",
+                "0",
+                "swarm.http.host",
+                "127.0.0.1",
+                HttpAuth.TOKENS_FILE,
+                file.toString())));
+    HttpClient client = HttpClient.newHttpClient();
+    String url = api.localUrl() + "/api/v1/heartbeat";
+    assertThat(send(client, "POST", url, "tok-new-agent").statusCode()).isEqualTo(401);
+    Files.writeString(file, "agent-2=tok-new-agent\n");
+    Files.setLastModifiedTime(
+        file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    HttpResponse<String> ok = send(client, "POST", url, "tok-new-agent");
+    assertThat(ok.statusCode()).isEqualTo(202);
+    assertThat(ok.body()).contains("agent-2");
+    assertThat(send(client, "POST", url, "tok-agent-1-secret").statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void readsCanRequireATokenButHealthAndMetricsStayOpen() throws Exception {
     started(
         Settings.of(

@@ -65,7 +65,7 @@ public final class SwarmClient implements AutoCloseable {
 
   /** A client whose records are not signed (tools and tests that speak for no bound host). */
   public SwarmClient(String bootstrapServers, String schemaRegistryUrl, String hostId) {
-    this(bootstrapServers, schemaRegistryUrl, hostId, null);
+    this(bootstrapServers, schemaRegistryUrl, hostId, null, Map.of());
   }
 
   /**
@@ -75,13 +75,25 @@ public final class SwarmClient implements AutoCloseable {
    */
   public SwarmClient(
       String bootstrapServers, String schemaRegistryUrl, String hostId, HostKeyPair key) {
+    this(bootstrapServers, schemaRegistryUrl, hostId, key, Map.of());
+  }
+
+  /**
+   * @param key signs every record produced (null: unsigned)
+   * @param kafkaSecurity the client's TLS/SASL keys ({@code KafkaSecurity.clientConfig}), given to
+   *     every producer and consumer it makes
+   */
+  public SwarmClient(
+      String bootstrapServers,
+      String schemaRegistryUrl,
+      String hostId,
+      HostKeyPair key,
+      Map<String, Object> kafkaSecurity) {
     this.hostId = hostId;
-    this.common =
-        Map.of(
-            "bootstrap.servers",
-            bootstrapServers,
-            SerdeConfig.SCHEMA_REGISTRY_URL,
-            schemaRegistryUrl);
+    Map<String, Object> base = new HashMap<>(kafkaSecurity);
+    base.put("bootstrap.servers", bootstrapServers);
+    base.put(SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    this.common = Map.copyOf(base);
     Map<String, Object> p = new HashMap<>(common);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -92,13 +104,14 @@ public final class SwarmClient implements AutoCloseable {
     Serializer<SpecificRecord> signed =
         key == null ? values : new SigningSerializer<SpecificRecord>(values, key);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), signed);
-    this.deadLetters =
-        DeadLetterPublisher.create(
-            Map.of(
-                "bootstrap.servers",
-                bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG,
-                "swarm-agent-dlq-" + hostId));
+    this.deadLetters = DeadLetterPublisher.create(dlqConfig(base, hostId));
+  }
+
+  private static Map<String, Object> dlqConfig(Map<String, Object> base, String hostId) {
+    Map<String, Object> c = new HashMap<>(base);
+    c.remove(SerdeConfig.SCHEMA_REGISTRY_URL);
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, "swarm-agent-dlq-" + hostId);
+    return c;
   }
 
   public Future<RecordMetadata> send(Topic topic, String key, SpecificRecord value) {
