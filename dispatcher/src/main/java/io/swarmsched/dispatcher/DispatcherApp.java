@@ -1,8 +1,10 @@
 package io.swarmsched.dispatcher;
 
 import io.swarmsched.dispatcher.http.DispatcherHttp;
+import io.swarmsched.dispatcher.http.JobRoutes;
 import io.swarmsched.dispatcher.http.TaskListRoutes;
 import io.swarmsched.dispatcher.metrics.DecisionMetrics;
+import io.swarmsched.dispatcher.metrics.JobMetrics;
 import io.swarmsched.dispatcher.metrics.TaskGauges;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
@@ -16,6 +18,7 @@ import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.streams.StreamsProps;
 import io.swarmsched.runtime.streams.StreamsService;
 import io.swarmsched.schemas.HostKey;
+import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
@@ -47,16 +50,19 @@ public final class DispatcherApp implements AutoCloseable {
   private final StreamsService streams;
   private final HttpApi http;
   private final Producer<String, ScheduleRequest> producer;
+  private final Producer<String, JobEvent> jobProducer;
 
   private DispatcherApp(
       DispatcherConfig config,
       StreamsService streams,
       HttpApi http,
-      Producer<String, ScheduleRequest> producer) {
+      Producer<String, ScheduleRequest> producer,
+      Producer<String, JobEvent> jobProducer) {
     this.config = config;
     this.streams = streams;
     this.http = http;
     this.producer = producer;
+    this.jobProducer = jobProducer;
   }
 
   /**
@@ -123,6 +129,7 @@ public final class DispatcherApp implements AutoCloseable {
                         CommonKeys.STATE_DIR, CommonKeys.DEFAULTS.get(CommonKeys.STATE_DIR)))
                 .resolve("dispatcher-service-key"));
     publishServiceKey(settings, config, serviceKey);
+    props.put(JobMetrics.CONFIG_KEY, new JobMetrics(http.meterRegistry())); // read by the job pool
     HostIndex index = new HostIndex();
     StreamsService streams =
         new StreamsService(DispatcherTopology.build(config, index, serviceKey), props);
@@ -142,7 +149,18 @@ public final class DispatcherApp implements AutoCloseable {
             new StringSerializer(),
             SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig()).serializer());
 
-    DispatcherApp app = new DispatcherApp(config, streams, http, producer);
+    Properties jobProducerProps = new Properties();
+    jobProducerProps.putAll(producerProps);
+    jobProducerProps.put(
+        ProducerConfig.CLIENT_ID_CONFIG,
+        producerProps.get(ProducerConfig.CLIENT_ID_CONFIG) + "-jobs");
+    Producer<String, JobEvent> jobProducer =
+        new KafkaProducer<>(
+            jobProducerProps,
+            new StringSerializer(),
+            SpecificAvroSerde.of(JobEvent.class, config.serdeConfig()).serializer());
+
+    DispatcherApp app = new DispatcherApp(config, streams, http, producer, jobProducer);
     try {
       streams.start();
       streams.bindMetrics(http.meterRegistry());
@@ -155,6 +173,12 @@ public final class DispatcherApp implements AutoCloseable {
               index::binding)
           .register(http);
       TaskListRoutes.register(http, streams.streams(), advertised);
+      new JobRoutes(
+              KeyQueryRouter.create(streams.streams(), advertised),
+              streams.streams(),
+              index,
+              jobProducer)
+          .register(http);
       TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
       log.info(
           "Dispatcher {} up: HTTP on {}, policy {}, {}",
@@ -241,6 +265,7 @@ public final class DispatcherApp implements AutoCloseable {
         streams.close(Duration.ofSeconds(30), false);
       } finally {
         producer.close(Duration.ZERO);
+        jobProducer.close(Duration.ZERO);
       }
     }
   }
@@ -254,6 +279,7 @@ public final class DispatcherApp implements AutoCloseable {
         streams.close(Duration.ofSeconds(30));
       } finally {
         producer.close(Duration.ofSeconds(5));
+        jobProducer.close(Duration.ofSeconds(5));
       }
     }
   }
