@@ -74,7 +74,9 @@ public final class JobRunner implements AutoCloseable {
   private final Object slots = new Object();
   private int running;
   private final AtomicInteger peak = new AtomicInteger();
-  private final Map<String, List<CommandExecutor.Handle>> handles = new ConcurrentHashMap<>();
+  /** job id -> attempt -> its handle, for the attempts running now */
+  private final Map<String, Map<Integer, CommandExecutor.Handle>> handles =
+      new ConcurrentHashMap<>();
   private final Set<String> seen = Collections.newSetFromMap(lru());
   private final Set<String> cancelled = Collections.newSetFromMap(lru());
   private volatile boolean closed;
@@ -123,7 +125,7 @@ public final class JobRunner implements AutoCloseable {
       if (!firstSight(spec, dir)) {
         return Admission.DUPLICATE;
       }
-      if (cancelled.contains(spec.jobId())) {
+      if (cancelled.contains(spec.jobId()) || cancelled.contains(spec.key())) {
         return Admission.CANCELLED;
       }
       if (running >= maxTasks) {
@@ -131,7 +133,7 @@ public final class JobRunner implements AutoCloseable {
       }
       running++;
       peak.accumulateAndGet(running, Math::max);
-      handles.computeIfAbsent(spec.jobId(), k -> new ArrayList<>()).add(handle);
+      handles.computeIfAbsent(spec.jobId(), k -> new ConcurrentHashMap<>()).put(spec.attempt(), handle);
     }
     try {
       threads.execute(() -> run(spec, dir, handle));
@@ -173,25 +175,33 @@ public final class JobRunner implements AutoCloseable {
       running--;
       handles.computeIfPresent(
           spec.jobId(),
-          (k, list) -> {
-            list.remove(handle);
-            return list.isEmpty() ? null : list;
+          (k, attempts) -> {
+            attempts.remove(spec.attempt(), handle);
+            return attempts.isEmpty() ? null : attempts;
           });
     }
   }
 
   /**
-   * Cancels a job: its running attempts are killed (and end CANCELLED), and an assignment for it
-   * that arrives later is not run. Returns whether an attempt was running.
+   * Cancels one attempt of a job, or every attempt when {@code attempt} is 0: the running ones are
+   * killed (and end CANCELLED), and an assignment of it that arrives later is not run. Returns
+   * whether an attempt was running.
    */
-  public boolean cancel(String jobId, String reason) {
-    List<CommandExecutor.Handle> running;
+  public boolean cancel(String jobId, int attempt, String reason) {
+    List<CommandExecutor.Handle> stopping = new ArrayList<>();
     synchronized (slots) {
-      cancelled.add(jobId);
-      running = new ArrayList<>(handles.getOrDefault(jobId, List.of()));
+      cancelled.add(attempt == 0 ? jobId : jobId + "#" + attempt);
+      handles
+          .getOrDefault(jobId, Map.of())
+          .forEach(
+              (a, h) -> {
+                if (attempt == 0 || a == attempt) {
+                  stopping.add(h);
+                }
+              });
     }
-    running.forEach(h -> h.cancel(reason));
-    return !running.isEmpty();
+    stopping.forEach(h -> h.cancel(reason));
+    return !stopping.isEmpty();
   }
 
   /**
@@ -246,7 +256,7 @@ public final class JobRunner implements AutoCloseable {
     List<CommandExecutor.Handle> all = new ArrayList<>();
     synchronized (slots) {
       closed = true;
-      handles.values().forEach(all::addAll);
+      handles.values().forEach(attempts -> all.addAll(attempts.values()));
     }
     all.forEach(h -> h.abort("agent stopped"));
     threads.shutdownNow();

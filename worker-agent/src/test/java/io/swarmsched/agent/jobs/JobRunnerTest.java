@@ -99,13 +99,16 @@ class JobRunnerTest {
         new JobRunner(new CommandExecutor("sh", "sleep 60"), 2, dir.resolve("jobs"), r)) {
       assertThat(runner.submit(spec("x", 1))).isEqualTo(JobRunner.Admission.STARTED);
       Await.until(Duration.ofSeconds(10), "the job to start", () -> r.started.size() == 1);
-      assertThat(runner.cancel("x", "cancelled by the client")).isTrue();
+      assertThat(runner.cancel("x", 2, "not this attempt")).isFalse();
+      assertThat(runner.running()).isEqualTo(1);
+      assertThat(runner.cancel("x", 1, "cancelled by the client")).isTrue();
       Await.until(Duration.ofSeconds(15), "the job to end", () -> r.finished.containsKey("x#1"));
       assertThat(r.finished.get("x#1").status()).isEqualTo(JobOutcome.Status.CANCELLED);
       assertThat(runner.running()).isZero();
 
-      assertThat(runner.cancel("y", "cancelled by the client")).isFalse();
+      assertThat(runner.cancel("y", 0, "cancelled by the client")).isFalse();
       assertThat(runner.submit(spec("y", 1))).isEqualTo(JobRunner.Admission.CANCELLED);
+      assertThat(runner.submit(spec("y", 2))).isEqualTo(JobRunner.Admission.CANCELLED);
     }
   }
 
