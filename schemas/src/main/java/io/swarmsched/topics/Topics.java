@@ -3,6 +3,7 @@ package io.swarmsched.topics;
 import io.swarmsched.schemas.HostHeartbeat;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.ScheduleDecision;
@@ -49,6 +50,21 @@ public final class Topics {
           "host id of the host that must act",
           ScheduleDecision.getClassSchema(),
           Duration.ofDays(7));
+
+  /**
+   * Job lifecycle events. One partition on purpose: the dispatcher's job pool reads it as the
+   * single writer of every worker's running-job count, which is what keeps {@code max_tasks} a hard
+   * limit across dispatcher instances (docs/design.md, "Worker pools").
+   */
+  public static final Topic JOB_EVENTS =
+      new Topic(
+          "swarm.job-events.v1",
+          "job id",
+          Optional.of(JobEvent.getClassSchema()),
+          1,
+          false,
+          Duration.ofDays(7));
+
   public static final Topic DEAD_LETTERS =
       new Topic(
           "swarm.dead-letters.v1",
@@ -69,6 +85,7 @@ public final class Topics {
           TASK_METADATA,
           SCHEDULE_REQUESTS,
           SCHEDULE_DECISIONS,
+          JOB_EVENTS,
           DEAD_LETTERS);
 
   private static Topic events(String name, String key, Schema schema, Duration retention) {
