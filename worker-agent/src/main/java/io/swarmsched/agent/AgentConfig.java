@@ -96,8 +96,8 @@ public record AgentConfig(
   public static final String PARENT_CONCURRENCY = PREFIX + "parent.concurrency";
 
   /**
-   * The command that runs this agent's jobs ({@code sh -c COMMAND}, the payload on stdin); empty: the
-   * agent runs no jobs and advertises {@code max_tasks} 0.
+   * The command that runs this agent's jobs ({@code sh -c COMMAND}, the payload on stdin); empty:
+   * the agent runs no jobs and advertises {@code max_tasks} 0.
    */
   public static final String JOBS_COMMAND = PREFIX + "jobs.command";
 
@@ -122,7 +122,11 @@ public record AgentConfig(
     if (maxTasks > 0 && jobsCommand.isEmpty()) {
       throw new ConfigException(
           MAX_TASKS,
-          "is " + maxTasks + " but no " + JOBS_COMMAND + " is set: an agent without an executor"
+          "is "
+              + maxTasks
+              + " but no "
+              + JOBS_COMMAND
+              + " is set: an agent without an executor"
               + " runs no jobs");
     }
   }

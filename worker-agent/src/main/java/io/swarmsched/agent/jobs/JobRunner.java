@@ -74,9 +74,11 @@ public final class JobRunner implements AutoCloseable {
   private final Object slots = new Object();
   private int running;
   private final AtomicInteger peak = new AtomicInteger();
+
   /** job id -> attempt -> its handle, for the attempts running now */
   private final Map<String, Map<Integer, CommandExecutor.Handle>> handles =
       new ConcurrentHashMap<>();
+
   private final Set<String> seen = Collections.newSetFromMap(lru());
   private final Set<String> cancelled = Collections.newSetFromMap(lru());
   private volatile boolean closed;
@@ -133,7 +135,9 @@ public final class JobRunner implements AutoCloseable {
       }
       running++;
       peak.accumulateAndGet(running, Math::max);
-      handles.computeIfAbsent(spec.jobId(), k -> new ConcurrentHashMap<>()).put(spec.attempt(), handle);
+      handles
+          .computeIfAbsent(spec.jobId(), k -> new ConcurrentHashMap<>())
+          .put(spec.attempt(), handle);
     }
     try {
       threads.execute(() -> run(spec, dir, handle));
