@@ -153,7 +153,7 @@ public final class CommandExecutor {
       return new JobOutcome(
           JobOutcome.Status.FAILED,
           null,
-          "agent stopped",
+          JobRunner.AGENT_STOPPED,
           -1,
           false,
           stdout,

@@ -63,6 +63,12 @@ public final class JobRunner implements AutoCloseable {
     void finished(JobSpec spec, JobOutcome outcome);
   }
 
+  /**
+   * Reason of an attempt killed because the agent stops; the dispatcher may retry it elsewhere (the
+   * prefix is the machine-readable part).
+   */
+  public static final String AGENT_STOPPED = "AGENT_STOPPED: the agent stopped";
+
   private static final int REMEMBERED = 100_000;
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -254,7 +260,7 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  /** Kills every running attempt (they end FAILED "agent stopped") and stops. */
+  /** Kills every running attempt (they end FAILED {@link #AGENT_STOPPED}) and stops. */
   @Override
   public void close() {
     List<CommandExecutor.Handle> all = new ArrayList<>();
@@ -262,7 +268,7 @@ public final class JobRunner implements AutoCloseable {
       closed = true;
       handles.values().forEach(attempts -> all.addAll(attempts.values()));
     }
-    all.forEach(h -> h.abort("agent stopped"));
+    all.forEach(h -> h.abort(AGENT_STOPPED));
     threads.shutdownNow();
     try {
       threads.awaitTermination(15, TimeUnit.SECONDS);

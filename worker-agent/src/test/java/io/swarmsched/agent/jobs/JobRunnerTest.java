@@ -122,7 +122,7 @@ class JobRunnerTest {
     runner.close();
     Await.until(Duration.ofSeconds(15), "the job to end", () -> r.finished.containsKey("z#1"));
     assertThat(r.finished.get("z#1").status()).isEqualTo(JobOutcome.Status.FAILED);
-    assertThat(r.finished.get("z#1").reason()).isEqualTo("agent stopped");
+    assertThat(r.finished.get("z#1").reason()).isEqualTo(JobRunner.AGENT_STOPPED);
   }
 
   @Test
