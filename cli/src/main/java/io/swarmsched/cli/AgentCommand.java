@@ -60,8 +60,13 @@ final class AgentCommand extends ServiceCommand {
         config.hostId(), app.agent().pieceServerAddress(), app.controlPort());
     out.println(
         config.runsJobs()
-            ? "runs jobs: up to " + config.maxTasks() + " at once through `" + config.jobsShell()
-                + " -c " + config.jobsCommand() + "`"
+            ? "runs jobs: up to "
+                + config.maxTasks()
+                + " at once through `"
+                + config.jobsShell()
+                + " -c "
+                + config.jobsCommand()
+                + "`"
             : "runs no jobs (no " + AgentConfig.JOBS_COMMAND + ")");
     return app;
   }
