@@ -1,9 +1,12 @@
 package io.swarmsched.dispatcher;
 
 import io.swarmsched.dispatcher.http.DispatcherHttp;
+import io.swarmsched.dispatcher.http.JobRoutes;
 import io.swarmsched.dispatcher.http.TaskListRoutes;
 import io.swarmsched.dispatcher.metrics.DecisionMetrics;
+import io.swarmsched.dispatcher.metrics.JobMetrics;
 import io.swarmsched.dispatcher.metrics.TaskGauges;
+import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.Settings;
@@ -12,6 +15,7 @@ import io.swarmsched.runtime.query.AllInstances;
 import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.streams.StreamsProps;
 import io.swarmsched.runtime.streams.StreamsService;
+import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SpecificAvroSerde;
 import java.time.Duration;
@@ -37,16 +41,19 @@ public final class DispatcherApp implements AutoCloseable {
   private final StreamsService streams;
   private final HttpApi http;
   private final Producer<String, ScheduleRequest> producer;
+  private final Producer<String, JobEvent> jobProducer;
 
   private DispatcherApp(
       DispatcherConfig config,
       StreamsService streams,
       HttpApi http,
-      Producer<String, ScheduleRequest> producer) {
+      Producer<String, ScheduleRequest> producer,
+      Producer<String, JobEvent> jobProducer) {
     this.config = config;
     this.streams = streams;
     this.http = http;
     this.producer = producer;
+    this.jobProducer = jobProducer;
   }
 
   /**
@@ -103,7 +110,9 @@ public final class DispatcherApp implements AutoCloseable {
     props.put(
         DecisionMetrics.CONFIG_KEY,
         new DecisionMetrics(http.meterRegistry())); // read by ObservedDispatch
-    StreamsService streams = new StreamsService(DispatcherTopology.build(config), props);
+    props.put(JobMetrics.CONFIG_KEY, new JobMetrics(http.meterRegistry())); // read by the job pool
+    HostIndex index = new HostIndex();
+    StreamsService streams = new StreamsService(DispatcherTopology.build(config, index), props);
 
     Properties producerProps = new Properties();
     producerProps.put(
@@ -119,7 +128,18 @@ public final class DispatcherApp implements AutoCloseable {
             new StringSerializer(),
             SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig()).serializer());
 
-    DispatcherApp app = new DispatcherApp(config, streams, http, producer);
+    Properties jobProducerProps = new Properties();
+    jobProducerProps.putAll(producerProps);
+    jobProducerProps.put(
+        ProducerConfig.CLIENT_ID_CONFIG,
+        producerProps.get(ProducerConfig.CLIENT_ID_CONFIG) + "-jobs");
+    Producer<String, JobEvent> jobProducer =
+        new KafkaProducer<>(
+            jobProducerProps,
+            new StringSerializer(),
+            SpecificAvroSerde.of(JobEvent.class, config.serdeConfig()).serializer());
+
+    DispatcherApp app = new DispatcherApp(config, streams, http, producer, jobProducer);
     try {
       streams.start();
       streams.bindMetrics(http.meterRegistry());
@@ -131,6 +151,12 @@ public final class DispatcherApp implements AutoCloseable {
               producer)
           .register(http);
       TaskListRoutes.register(http, streams.streams(), advertised);
+      new JobRoutes(
+              KeyQueryRouter.create(streams.streams(), advertised),
+              streams.streams(),
+              index,
+              jobProducer)
+          .register(http);
       TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
       log.info(
           "Dispatcher {} up: HTTP on {}, policy {}, {}",
@@ -178,6 +204,7 @@ public final class DispatcherApp implements AutoCloseable {
         streams.close(Duration.ofSeconds(30), false);
       } finally {
         producer.close(Duration.ZERO);
+        jobProducer.close(Duration.ZERO);
       }
     }
   }
@@ -191,6 +218,7 @@ public final class DispatcherApp implements AutoCloseable {
         streams.close(Duration.ofSeconds(30));
       } finally {
         producer.close(Duration.ofSeconds(5));
+        jobProducer.close(Duration.ofSeconds(5));
       }
     }
   }

@@ -53,7 +53,8 @@ public record DispatcherConfig(
     LoadQualityParams loadQuality,
     Duration maxClockAhead,
     Duration maxRecordAge,
-    int candidateLimit) {
+    int candidateLimit,
+    io.swarmsched.dispatcher.jobs.JobParams jobs) {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
@@ -106,6 +107,14 @@ public record DispatcherConfig(
    * (0: all).
    */
   public static final String CANDIDATE_LIMIT = PREFIX + "candidate.limit";
+
+  public static final String JOBS_QUEUE_MAX = PREFIX + "jobs.queue.max";
+  public static final String JOBS_TIMEOUT = PREFIX + "jobs.timeout";
+  public static final String JOBS_TIMEOUT_GRACE = PREFIX + "jobs.timeout.grace";
+  public static final String JOBS_MAX_ATTEMPTS = PREFIX + "jobs.max.attempts";
+  public static final String JOBS_BACKOFF_BASE = PREFIX + "jobs.backoff.base";
+  public static final String JOBS_BACKOFF_MAX = PREFIX + "jobs.backoff.max";
+  public static final String JOBS_RETENTION = PREFIX + "jobs.retention";
 
   public static final String POLICY_LOAD_AWARE = "load-aware";
   public static final String POLICY_RANDOM = "random";
@@ -189,6 +198,13 @@ public record DispatcherConfig(
     m.put(
         CANDIDATE_LIMIT,
         Integer.toString(io.swarmsched.scheduling.ParentSelector.DEFAULT_CANDIDATE_LIMIT));
+    m.put(JOBS_QUEUE_MAX, "10000");
+    m.put(JOBS_TIMEOUT, "10m");
+    m.put(JOBS_TIMEOUT_GRACE, "10s");
+    m.put(JOBS_MAX_ATTEMPTS, "3");
+    m.put(JOBS_BACKOFF_BASE, "2s");
+    m.put(JOBS_BACKOFF_MAX, "60s");
+    m.put(JOBS_RETENTION, "1h");
     return Map.copyOf(m);
   }
 
@@ -253,7 +269,28 @@ public record DispatcherConfig(
             LoadQualitySettings.params(s),
             duration(s, MAX_CLOCK_AHEAD),
             duration(s, MAX_RECORD_AGE),
-            integer(s, CANDIDATE_LIMIT, 0, 1_000_000));
+            integer(s, CANDIDATE_LIMIT, 0, 1_000_000),
+            new io.swarmsched.dispatcher.jobs.JobParams(
+                integer(s, JOBS_QUEUE_MAX, 1, 10_000_000),
+                duration(s, JOBS_TIMEOUT),
+                duration(s, JOBS_TIMEOUT_GRACE),
+                integer(
+                    s,
+                    JOBS_MAX_ATTEMPTS,
+                    1,
+                    io.swarmsched.dispatcher.jobs.JobSubmission.MAX_ATTEMPTS),
+                duration(s, JOBS_BACKOFF_BASE),
+                duration(s, JOBS_BACKOFF_MAX),
+                duration(s, JOBS_RETENTION),
+                duration(s, TICK)));
+    if (c.jobs.backoffMax().compareTo(c.jobs.backoffBase()) < 0) {
+      throw new ConfigException(
+          JOBS_BACKOFF_MAX,
+          c.jobs.backoffMax().toMillis()
+              + "ms must be >= "
+              + JOBS_BACKOFF_BASE
+              + origin(s, JOBS_BACKOFF_MAX));
+    }
     if (c.failAfterRounds < c.backToSourceAfterRounds) {
       throw new ConfigException(
           FAIL_AFTER,
@@ -319,6 +356,13 @@ public record DispatcherConfig(
     m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
     m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
     m.put(CANDIDATE_LIMIT, Integer.toString(candidateLimit));
+    m.put(JOBS_QUEUE_MAX, Integer.toString(jobs.queueMax()));
+    m.put(JOBS_TIMEOUT, jobs.timeout().toMillis() + "ms");
+    m.put(JOBS_TIMEOUT_GRACE, jobs.timeoutGrace().toMillis() + "ms");
+    m.put(JOBS_MAX_ATTEMPTS, Integer.toString(jobs.maxAttempts()));
+    m.put(JOBS_BACKOFF_BASE, jobs.backoffBase().toMillis() + "ms");
+    m.put(JOBS_BACKOFF_MAX, jobs.backoffMax().toMillis() + "ms");
+    m.put(JOBS_RETENTION, jobs.retention().toMillis() + "ms");
     return m;
   }
 

@@ -39,7 +39,15 @@ public final class AvroJson {
           "deadline",
           "timestamp");
   private static final Set<String> JOB_FIELDS =
-      Set.of("required_tags", "min_memory_bytes", "min_cpu_cores", "gpus");
+      Set.of(
+          "required_tags",
+          "min_memory_bytes",
+          "min_cpu_cores",
+          "gpus",
+          "payload",
+          "timeout_ms",
+          "no_queue",
+          "max_attempts");
 
   private AvroJson() {}
 
@@ -57,6 +65,11 @@ public final class AvroJson {
     if (v instanceof Instant i) return i.toEpochMilli();
     if (v instanceof CharSequence s) return s.toString();
     if (v instanceof Enum<?> e) return e.name();
+    if (v instanceof java.nio.ByteBuffer b) {
+      // bytes (a job's payload) as base64, the way JSON carries bytes
+      return java.util.Base64.getEncoder()
+          .encodeToString(io.swarmsched.dispatcher.jobs.JobSubmission.bytes(b));
+    }
     if (v instanceof GenericEnumSymbol<?> e) return e.toString();
     if (v instanceof List<?> l) {
       List<Object> out = new ArrayList<>();
@@ -100,12 +113,19 @@ public final class AvroJson {
               .setMinMemoryBytes(number(job, "min_memory_bytes", 0, 0, Long.MAX_VALUE))
               .setMinCpuCores((int) number(job, "min_cpu_cores", 0, 0, Integer.MAX_VALUE))
               .setGpus((int) number(job, "gpus", 0, 0, Integer.MAX_VALUE))
+              .setPayload(
+                  java.nio.ByteBuffer.wrap(
+                      optText(job, "payload", "")
+                          .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+              .setTimeoutMs(number(job, "timeout_ms", 0, 0, Long.MAX_VALUE))
+              .setNoQueue(bool(job, "no_queue"))
+              .setMaxAttempts((int) number(job, "max_attempts", 0, 0, Integer.MAX_VALUE))
               .build());
     }
     return b.build();
   }
 
-  private static void unknownFields(JsonNode node, Set<String> known, String prefix) {
+  static void unknownFields(JsonNode node, Set<String> known, String prefix) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) throw ApiException.badRequest(prefix + name + ": unknown field");
@@ -120,21 +140,21 @@ public final class AvroJson {
     return v.asText();
   }
 
-  private static String optText(JsonNode body, String field, String def) {
+  static String optText(JsonNode body, String field, String def) {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) return def;
     if (!v.isTextual()) throw ApiException.badRequest(field + ": must be a string");
     return v.asText();
   }
 
-  private static boolean bool(JsonNode body, String field) {
+  static boolean bool(JsonNode body, String field) {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) return false;
     if (!v.isBoolean()) throw ApiException.badRequest(field + ": must be true or false");
     return v.asBoolean();
   }
 
-  private static long number(JsonNode body, String field, long def, long min, long max) {
+  static long number(JsonNode body, String field, long def, long min, long max) {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) return def;
     if (!v.isIntegralNumber()) throw ApiException.badRequest(field + ": must be an integer");
@@ -144,7 +164,7 @@ public final class AvroJson {
     return n;
   }
 
-  private static List<String> strings(JsonNode body, String field) {
+  static List<String> strings(JsonNode body, String field) {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) return List.of();
     if (!v.isArray()) throw ApiException.badRequest(field + ": must be an array of strings");

@@ -3,6 +3,7 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.DEAD_LETTERS_SINK;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.jobs.JobSubmission;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.runtime.deadletter.DeadLetter;
@@ -97,6 +98,13 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
                 Sensor.RecordingLevel.INFO);
     membership = new TaskMembership(stores, health, rounds::parentLost, illegal);
     rounds.enrolThrough(membership);
+    rounds.submitJobsThrough(
+        req -> {
+          long at = context.currentSystemTimeMs();
+          context.forward(
+              new Record<Object, Object>(req.getTaskId(), JobSubmission.fromRequest(req, at), at),
+              DispatcherTopology.JOB_EVENTS_SINK);
+        });
     patrol =
         new Patrol(
             context,

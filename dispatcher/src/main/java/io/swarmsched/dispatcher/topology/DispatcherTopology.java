@@ -1,6 +1,8 @@
 package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dispatcher.jobs.JobPoolProcessor;
+import io.swarmsched.dispatcher.jobs.JobRecord;
 import io.swarmsched.dispatcher.metrics.ObservedDispatch;
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
@@ -16,6 +18,7 @@ import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.ScheduleDecision;
@@ -39,11 +42,20 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  *  schedule-requests ─┐  (each wrapped as a
  *  peer-events ───────┼─▶ DispatchInput) ─▶ dispatcher-dispatch ─┬─▶ schedule-decisions (key: target host)
  *  piece-events ──────┘                     (task state stores)  ├─▶ peer-events (LEFT from patrol)
- *  hosts, host-scores ─▶ global stores                           └─▶ dead-letters (invalid events)
- *                        + HostIndex (decoded host and score views, online seeds, workers)
+ *  hosts, host-scores ─▶ global stores                           ├─▶ dead-letters (invalid events)
+ *                        + HostIndex (decoded host and score views, └─▶ job-events (SUBMITTED, one per
+ *                          online seeds, workers)                       job request)
+ *
+ *  job-events (1 partition) ─▶ dispatcher-job-pool ─┬─▶ schedule-decisions (ASSIGNED, CANCELLED to
+ *                              (dispatcher-jobs)    │   the worker; QUEUED, FAILED to the requester)
+ *                                                   └─▶ dead-letters (invalid job events)
  * </pre>
  *
- * Every source, processor, sink and store is named here; tests reuse these constants.
+ * <p>The job pool reads the one partition of swarm.job-events.v1, so a single task in the whole
+ * application owns every worker's job count: the capacity invariant of docs/design.md, "Worker
+ * pools".
+ *
+ * <p>Every source, processor, sink and store is named here; tests reuse these constants.
  */
 public final class DispatcherTopology {
   private DispatcherTopology() {}
@@ -71,6 +83,12 @@ public final class DispatcherTopology {
   public static final String DECISIONS_SINK = "dispatcher-decisions-sink";
   public static final String PEER_EVENTS_SINK = "dispatcher-peer-events-sink";
   public static final String DEAD_LETTERS_SINK = "dispatcher-dead-letters-sink";
+  public static final String JOB_EVENTS_SOURCE = "dispatcher-job-events-source";
+  public static final String JOB_EVENTS_SINK = "dispatcher-job-events-sink";
+  public static final String JOB_POOL_PROCESSOR = "dispatcher-job-pool";
+
+  /** Job id -> the job ({@link JobRecord}: state, worker, attempts, history), kept as JSON. */
+  public static final String JOBS_STORE = "dispatcher-jobs";
 
   /**
    * Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}).
@@ -123,6 +141,7 @@ public final class DispatcherTopology {
     Serde<ScheduleDecision> decisions = SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig);
     Serde<HostState> hosts = SpecificAvroSerde.of(HostState.class, serdeConfig);
     Serde<HostScore> scores = SpecificAvroSerde.of(HostScore.class, serdeConfig);
+    Serde<JobEvent> jobEvents = SpecificAvroSerde.of(JobEvent.class, serdeConfig);
     Serde<String> keys = Serdes.String();
 
     Topology topology = new Topology();
@@ -216,11 +235,33 @@ public final class DispatcherTopology {
             store(LEDGER_STORE, new JsonSerde<>(LedgerEntry.class)), CACHED_HOSTS),
         DISPATCH_PROCESSOR);
 
+    topology.addSource(
+        JOB_EVENTS_SOURCE, keys.deserializer(), jobEvents.deserializer(), Topics.JOB_EVENTS.name());
+    topology.addProcessor(
+        JOB_POOL_PROCESSOR,
+        () ->
+            new JobPoolProcessor(
+                config.jobs(),
+                index,
+                JOBS_STORE,
+                DECISIONS_SINK,
+                DEAD_LETTERS_SINK,
+                jobEvents.serializer()),
+        JOB_EVENTS_SOURCE);
+    topology.addStateStore(store(JOBS_STORE, new JsonSerde<>(JobRecord.class)), JOB_POOL_PROCESSOR);
+
     topology.addSink(
         DECISIONS_SINK,
         Topics.SCHEDULE_DECISIONS.name(),
         keys.serializer(),
         decisions.serializer(),
+        DISPATCH_PROCESSOR,
+        JOB_POOL_PROCESSOR);
+    topology.addSink(
+        JOB_EVENTS_SINK,
+        Topics.JOB_EVENTS.name(),
+        keys.serializer(),
+        jobEvents.serializer(),
         DISPATCH_PROCESSOR);
     topology.addSink(
         PEER_EVENTS_SINK,
@@ -233,7 +274,8 @@ public final class DispatcherTopology {
         Topics.DEAD_LETTERS.name(),
         new ByteArraySerializer(),
         new ByteArraySerializer(),
-        DISPATCH_PROCESSOR);
+        DISPATCH_PROCESSOR,
+        JOB_POOL_PROCESSOR);
     return topology;
   }
 

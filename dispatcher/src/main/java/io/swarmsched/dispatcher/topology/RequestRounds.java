@@ -37,6 +37,7 @@ final class RequestRounds {
   private final DecisionLog decisions;
   private final SchedulingRound core;
   private TaskMembership membership;
+  private java.util.function.Consumer<ScheduleRequest> jobs;
   private final AvroMessageSerde<ScheduleRequest> requestCodec =
       new AvroMessageSerde<>(ScheduleRequest.class);
 
@@ -54,6 +55,14 @@ final class RequestRounds {
     this.membership = membership;
   }
 
+  /**
+   * Set once, before the first record: where valid job requests go (the job pool, through the
+   * job-events topic; docs/design.md, "Worker pools").
+   */
+  void submitJobsThrough(java.util.function.Consumer<ScheduleRequest> jobs) {
+    this.jobs = jobs;
+  }
+
   void onRequest(String key, ScheduleRequest req, long now) {
     String invalid = RequestValidation.validate(key, req);
     if (invalid != null) {
@@ -65,6 +74,11 @@ final class RequestRounds {
     if (prior != null) {
       // Idempotent by request id: the same decision again, never a new one.
       decisions.forward(prior, now);
+      return;
+    }
+    if (req.getJob() != null && jobs != null) {
+      // the pool decides (and ignores a job id it already knows): idempotent there
+      jobs.accept(req);
       return;
     }
     TaskState task = stores.loadTask(req.getTaskId());

@@ -49,9 +49,8 @@ public final class RequestValidation {
     }
     JobRequirements job = r.getJob();
     if (job != null) {
-      if (job.getMinMemoryBytes() < 0) return "job.min_memory_bytes: must not be negative";
-      if (job.getMinCpuCores() < 0) return "job.min_cpu_cores: must not be negative";
-      if (job.getGpus() < 0) return "job.gpus: must not be negative";
+      String invalid = io.swarmsched.dispatcher.jobs.JobSubmission.validate(job);
+      if (invalid != null) return invalid;
     }
     if (r.getJob() != null && r.getNeedBackToSource()) {
       return "need_back_to_source: not valid for a job request";

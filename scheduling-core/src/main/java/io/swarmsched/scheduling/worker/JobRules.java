@@ -1,0 +1,75 @@
+package io.swarmsched.scheduling.worker;
+
+import io.swarmsched.scheduling.ledger.OptimisticLedger.AllocationCounts;
+import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.retry.ExponentialBackoff;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * The pure rules of the job pool: how many jobs a worker counts as running, when a lost job may try
+ * again and after how long, and which worker-reported failures are worth another attempt.
+ */
+public final class JobRules {
+  private JobRules() {}
+
+  /** Hypha's defaults (docs/design.md): base 2 s, doubling, at most 60 s, at most 3 attempts. */
+  public static ExponentialBackoff backoff(long baseMillis, long maxMillis, int maxAttempts) {
+    // no jitter: the pool is one writer, so there is no herd to spread, and tests can name the time
+    return new ExponentialBackoff(baseMillis, 2.0, maxMillis, 0.0, maxAttempts);
+  }
+
+  /**
+   * The jobs a worker counts as running: those the pool holds on it, or what its heartbeat reports
+   * when that is more and the heartbeat is newer than the pool's last release on that worker. An
+   * older heartbeat may still count jobs the pool knows have ended, so it is not trusted then (it
+   * would keep a freed slot idle until the next heartbeat); a newer one that reports more reveals
+   * jobs the pool does not know about (e.g. started before a restart, or by another scheduler), and
+   * a claim must never push the worker past its limit.
+   */
+  public static int running(HostView worker, int held, long lastReleaseMillis) {
+    int reported = Math.max(0, worker.load().runningTasks());
+    if (worker.lastSeenMillis() <= lastReleaseMillis) {
+      return held;
+    }
+    return Math.max(held, reported);
+  }
+
+  /** True when the worker can take one more job without going past {@code max_tasks}. */
+  public static boolean hasFreeSlot(HostView worker, int held, long lastReleaseMillis) {
+    return worker.isOnline()
+        && worker.capacity().maxTasks() > 0
+        && running(worker, held, lastReleaseMillis) < worker.capacity().maxTasks();
+  }
+
+  /**
+   * {@link WorkerPlacement} adds these to a worker's heartbeat count, so that what it compares with
+   * {@code max_tasks} is {@link #running}.
+   */
+  public static AllocationCounts placementCounts(
+      Function<String, HostView> hosts,
+      ToIntFunction<String> held,
+      ToLongFunction<String> lastRelease) {
+    return (hostId, since) -> {
+      HostView w = hosts.apply(hostId);
+      if (w == null) return held.applyAsInt(hostId);
+      int reported = Math.max(0, w.load().runningTasks());
+      return running(w, held.applyAsInt(hostId), lastRelease.applyAsLong(hostId)) - reported;
+    };
+  }
+
+  /**
+   * A worker-reported failure is retried only when the worker killed the job at its timeout (reason
+   * starting with {@code TIMEOUT}); any other failure is the job's own and final.
+   */
+  public static boolean retryableFailure(String reason) {
+    return reason != null && reason.trim().toUpperCase(Locale.ROOT).startsWith("TIMEOUT");
+  }
+
+  /** Whether attempt {@code attemptsSoFar + 1} is allowed. */
+  public static boolean mayRetry(int attemptsSoFar, int maxAttempts) {
+    return attemptsSoFar < maxAttempts;
+  }
+}
