@@ -15,8 +15,10 @@ import java.util.Map;
  * @param dispatcherUrl the dispatcher (its native jobs API places each schedule)
  * @param scheduleWait how long {@code POST /api/v1/schedule} waits for the placement before it
  *     answers 503
- * @param jobTimeout how long a placement holds its worker's slot when nobody reports the job's end
- *     (dtask workers report none; their own heartbeat count is what dtask trusts)
+ * @param jobTimeout how long a placement is counted against its worker by the dispatcher. dtask
+ *     workers report no job events: dtask counts a placement optimistically until the worker's next
+ *     heartbeat (3 s) reports its real count. Here the placement is held this long (default 10 s,
+ *     three heartbeats), after which the worker's own {@code current_tasks} is what counts.
  */
 public record DtaskApiConfig(
     String host,
@@ -46,7 +48,7 @@ public record DtaskApiConfig(
         url(s, DISPATCHER_URL, "http://127.0.0.1:8084"),
         s.duration(
             SCHEDULE_WAIT, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(1)),
-        s.duration(JOB_TIMEOUT, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(7)));
+        s.duration(JOB_TIMEOUT, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofDays(7)));
   }
 
   private static String url(Settings s, String key, String dflt) {
