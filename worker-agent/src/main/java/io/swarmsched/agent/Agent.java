@@ -167,6 +167,9 @@ public final class Agent implements DownloadContext, AutoCloseable {
       agent.timers.scheduleAtFixedRate(
           agent::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
       agent.timers.scheduleAtFixedRate(agent::evict, 10, 10, TimeUnit.SECONDS);
+      if (agent.jobs != null) {
+        agent.timers.scheduleAtFixedRate(agent::purgeJobOutputs, 1, 10, TimeUnit.MINUTES);
+      }
     } catch (RuntimeException e) {
       agent.close();
       throw e;
@@ -530,6 +533,17 @@ public final class Agent implements DownloadContext, AutoCloseable {
             .build();
     swarm.send(Topics.HOST_HEARTBEATS, config.hostId(), hb);
     return hb;
+  }
+
+  private void purgeJobOutputs() {
+    try {
+      int n = jobs.purgeEndedBefore(Instant.now().minus(config.jobsRetention()));
+      if (n > 0) {
+        log.info("Removed the outputs of {} jobs older than {}", n, config.jobsRetention());
+      }
+    } catch (RuntimeException e) {
+      log.warn("Purging job outputs failed", e);
+    }
   }
 
   /** Stops seeding tasks past their seeding time, then the oldest while over the disk quota. */

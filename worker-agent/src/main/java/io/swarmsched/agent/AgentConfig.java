@@ -45,7 +45,8 @@ public record AgentConfig(
     String jobsCommand,
     String jobsShell,
     int maxTasks,
-    Duration jobsDefaultTimeout) {
+    Duration jobsDefaultTimeout,
+    Duration jobsRetention) {
 
   public static final String PREFIX = "swarm.agent.";
   public static final String HOST_ID = PREFIX + "host.id";
@@ -113,6 +114,9 @@ public record AgentConfig(
   /** Timeout of a job assigned without one. */
   public static final String JOBS_DEFAULT_TIMEOUT = PREFIX + "jobs.default.timeout";
 
+  /** How long a finished job's directory (payload, stdout, stderr) is kept. */
+  public static final String JOBS_RETENTION = PREFIX + "jobs.retention";
+
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
       throw new ConfigException(HOST_ID, "must not be empty");
@@ -179,7 +183,8 @@ public record AgentConfig(
             s.string(JOBS_COMMAND, "").isBlank() ? 0 : Runtime.getRuntime().availableProcessors(),
             0,
             100_000),
-        s.duration(JOBS_DEFAULT_TIMEOUT, Duration.ofHours(1)));
+        s.duration(JOBS_DEFAULT_TIMEOUT, Duration.ofHours(1)),
+        s.duration(JOBS_RETENTION, Duration.ofDays(1), Duration.ofMinutes(1), null));
   }
 
   /** 0 (or "auto") lets the content length choose; else a size between 4 KiB and 64 MiB. */

@@ -237,7 +237,11 @@ public final class JobRunner implements AutoCloseable {
 
   /** jobs/<job id, made file-safe>/<attempt> */
   Path attemptDir(JobSpec spec) {
-    return jobsDir.resolve(safeName(spec.jobId())).resolve(Integer.toString(spec.attempt()));
+    return attemptDir(spec.jobId(), spec.attempt());
+  }
+
+  private Path attemptDir(String jobId, int attempt) {
+    return jobsDir.resolve(safeName(jobId)).resolve(Integer.toString(attempt));
   }
 
   /**
@@ -257,6 +261,68 @@ public final class JobRunner implements AutoCloseable {
       return kept + "-" + HexFormat.of().formatHex(h, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Deletes the directories (payload, stdout, stderr) of attempts that ended before {@code cutoff},
+   * so a long-lived worker's disk does not fill with old outputs. Running attempts are kept.
+   * Returns how many attempt directories were removed. A decision redelivered after its attempt's
+   * directory is gone would run again; retention is meant to be far longer than any redelivery (a
+   * day).
+   */
+  public int purgeEndedBefore(java.time.Instant cutoff) {
+    int removed = 0;
+    if (!Files.isDirectory(jobsDir)) {
+      return 0;
+    }
+    Set<Path> live = new java.util.HashSet<>();
+    synchronized (slots) {
+      handles.forEach(
+          (job, attempts) -> attempts.keySet().forEach(a -> live.add(attemptDir(job, a))));
+    }
+    try (var jobs = Files.list(jobsDir)) {
+      for (Path job : (Iterable<Path>) jobs::iterator) {
+        try (var attempts = Files.list(job)) {
+          for (Path attempt : (Iterable<Path>) attempts::iterator) {
+            if (!live.contains(attempt)
+                && Files.getLastModifiedTime(attempt).toInstant().isBefore(cutoff)
+                && newestIn(attempt).isBefore(cutoff)) {
+              deleteTree(attempt);
+              removed++;
+            }
+          }
+        }
+        try (var left = Files.list(job)) {
+          if (left.findAny().isEmpty()) {
+            Files.deleteIfExists(job);
+          }
+        }
+      }
+    } catch (IOException e) {
+      log.warn("Purging old job outputs under {} failed: {}", jobsDir, e.toString());
+    }
+    return removed;
+  }
+
+  private static java.time.Instant newestIn(Path dir) throws IOException {
+    java.time.Instant newest = Files.getLastModifiedTime(dir).toInstant();
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        java.time.Instant t = Files.getLastModifiedTime(f).toInstant();
+        if (t.isAfter(newest)) {
+          newest = t;
+        }
+      }
+    }
+    return newest;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

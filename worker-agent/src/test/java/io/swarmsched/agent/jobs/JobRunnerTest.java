@@ -126,6 +126,44 @@ class JobRunnerTest {
   }
 
   @Test
+  void outputsOfAttemptsThatEndedBeforeTheCutoffAreRemovedRunningOnesKept() throws Exception {
+    Recorder r = new Recorder();
+    Path gate = dir.resolve("go");
+    try (JobRunner runner =
+        new JobRunner(
+            new CommandExecutor(
+                "sh",
+                "[ \"$SWARM_JOB_ID\" = old ] || while [ ! -e '"
+                    + gate
+                    + "' ]; do sleep 0.05; done"),
+            2,
+            dir.resolve("jobs"),
+            r)) {
+      runner.submit(spec("old", 1));
+      Await.until(Duration.ofSeconds(20), "the old job to end", () -> r.finished.size() == 1);
+      runner.submit(spec("running", 1));
+      Await.until(Duration.ofSeconds(20), "the running job to start", () -> r.started.size() == 2);
+      Path old = runner.attemptDir(spec("old", 1));
+      java.nio.file.attribute.FileTime longAgo =
+          java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofDays(2)));
+      try (var files = java.nio.file.Files.list(old)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          java.nio.file.Files.setLastModifiedTime(f, longAgo);
+        }
+      }
+      java.nio.file.Files.setLastModifiedTime(old, longAgo);
+      java.nio.file.Files.setLastModifiedTime(
+          runner.attemptDir(spec("running", 1)), longAgo); // running: kept whatever its age
+
+      assertThat(runner.purgeEndedBefore(java.time.Instant.now().minus(Duration.ofDays(1))))
+          .isEqualTo(1);
+      assertThat(old.getParent()).doesNotExist();
+      assertThat(runner.attemptDir(spec("running", 1))).exists();
+      touch(gate);
+    }
+  }
+
+  @Test
   void unsafeJobIdsGetDistinctDirectoryNames() {
     assertThat(JobRunner.safeName("plain-id_1.x")).isEqualTo("plain-id_1.x");
     assertThat(JobRunner.safeName("../etc")).doesNotContain("/").doesNotStartWith(".");
