@@ -144,6 +144,21 @@ public final class DispatcherHttp {
     producer
         .send(new ProducerRecord<>(Topics.SCHEDULE_REQUESTS.name(), req.getTaskId(), req))
         .get(30, TimeUnit.SECONDS);
+    if (req.getJob() != null) {
+      // a job is the job pool's, which answers through the jobs API (no decision is stored
+      // under the request id); POST /api/v1/jobs?wait= waits for the placement
+      return Response.json(
+          202,
+          Map.of(
+              "request_id",
+              req.getRequestId(),
+              "job_id",
+              req.getTaskId(),
+              "status",
+              "SUBMITTED",
+              "poll",
+              "/api/v1/jobs/" + req.getTaskId()));
+    }
     Optional<Map<String, Object>> d =
         awaitDecision(request.headers(), req.getTaskId(), req.getRequestId(), wait);
     if (d.isPresent()) return Response.ok(d.get());

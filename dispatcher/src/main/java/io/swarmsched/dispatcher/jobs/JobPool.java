@@ -63,7 +63,10 @@ public final class JobPool {
   private final ExponentialBackoff backoff;
   private final WaitingQueue<String> queue;
   private final Map<String, JobRecord> live = new HashMap<>(); // not yet finished
-  private final ArrayDeque<JobRecord> finished = new ArrayDeque<>(); // in finishing order
+
+  /** Finished jobs by finishing time (only ids: the records stay in the store until expiry). */
+  private final ArrayDeque<Finished> finished = new ArrayDeque<>();
+
   private long nextSeq;
 
   public JobPool(
@@ -90,7 +93,7 @@ public final class JobPool {
     for (JobRecord j : all) {
       nextSeq = Math.max(nextSeq, j.seq + 1);
       if (j.state.terminal()) {
-        finished.add(j);
+        finished.add(new Finished(j.finishedAt, j.jobId));
         continue;
       }
       live.put(j.jobId, j);
@@ -164,8 +167,8 @@ public final class JobPool {
       }
     }
     long cutoff = now - params.retention().toMillis();
-    while (!finished.isEmpty() && finished.peekFirst().finishedAt < cutoff) {
-      store.delete(finished.pollFirst().jobId);
+    while (!finished.isEmpty() && finished.peekFirst().at() < cutoff) {
+      store.delete(finished.pollFirst().jobId());
     }
     drain(now);
     workers.publish(metrics, queue.size());
@@ -302,13 +305,15 @@ public final class JobPool {
     if (j.state != state) j.step(state, now, why);
     store.put(j);
     live.remove(j.jobId);
-    finished.add(j);
+    finished.add(new Finished(now, j.jobId));
   }
 
   private void move(JobRecord j, JobState state, long now, String why) {
     j.step(state, now, why);
     store.put(j);
   }
+
+  private record Finished(long at, String jobId) {}
 
   private static String lastLoss(JobRecord j) {
     for (int i = j.history.size() - 1; i >= 0; i--) {
