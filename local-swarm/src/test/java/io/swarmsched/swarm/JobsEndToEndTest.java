@@ -64,6 +64,7 @@ class JobsEndToEndTest {
 
   @BeforeAll
   static void start() throws Exception {
+    agents.clear(); // a rerun of the class starts afresh
     swarm = LocalSwarm.start(LocalSwarm.Options.ephemeral(dir.resolve("swarm")), line -> {});
     for (int i = 0; i < MAX_TASKS.length; i++) {
       Map<String, String> m = new HashMap<>(swarm.commonSettings());
@@ -150,17 +151,33 @@ class JobsEndToEndTest {
       clients.shutdown();
     }
 
-    Await.until(
-        Duration.ofMinutes(10),
-        "all " + JOBS + " jobs to succeed",
-        () -> {
-          try {
-            assertThat(jobs("FAILED", "e2e-")).as("failed jobs").isEmpty();
-            return jobs("SUCCEEDED", "e2e-").size() == JOBS;
-          } catch (Exception e) {
-            return false;
-          }
-        });
+    try {
+      Await.until(
+          Duration.ofMinutes(10),
+          "all " + JOBS + " jobs to succeed",
+          () -> {
+            try {
+              assertThat(jobs("FAILED", "e2e-")).as("failed jobs").isEmpty();
+              return jobs("SUCCEEDED", "e2e-").size() == JOBS;
+            } catch (Exception e) {
+              return false;
+            }
+          });
+    } catch (AssertionError e) {
+      // say where the jobs are, so a slow or stuck run can be told apart from lost jobs
+      Map<String, Integer> byState = new java.util.TreeMap<>();
+      for (String state :
+          List.of("SUBMITTED", "QUEUED", "ASSIGNED", "RUNNING", "RETRY_WAIT", "SUCCEEDED")) {
+        byState.put(state, jobs(state, "e2e-").size());
+      }
+      throw new AssertionError(
+          e.getMessage()
+              + "; jobs by state: "
+              + byState
+              + "; running per agent: "
+              + agents.stream().map(Agent::runningJobs).toList(),
+          e);
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
 
     // every job ran exactly once and succeeded exactly once, as its worker reported it
