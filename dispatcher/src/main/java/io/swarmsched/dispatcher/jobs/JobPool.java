@@ -68,6 +68,10 @@ public final class JobPool {
   private final ArrayDeque<Finished> finished = new ArrayDeque<>();
 
   private long nextSeq;
+  private long lastRefresh = Long.MIN_VALUE;
+
+  /** How often {@link #tick} rebuilds the order of free workers from the whole hosts table. */
+  static final long REFRESH_EVERY_MS = 1_000;
 
   public JobPool(
       JobParams params,
@@ -100,6 +104,7 @@ public final class JobPool {
       if (j.state.holdsSlot()) workers.hold(j.workerHostId, j.jobId);
       if (j.state == QUEUED) queue.offer(j.jobId, j.priority, j.seq, j.jobId);
     }
+    workers.refresh();
     log.info(
         "Job pool restored: {} live ({} queued), {} finished",
         live.size(),
@@ -119,14 +124,14 @@ public final class JobPool {
         JobRecord j = current(e);
         if (j != null) {
           j.resultRef = e.getResultRef();
-          workers.history().recordSuccess(j.workerHostId);
+          workers.succeeded(j.workerHostId);
           finish(j, SUCCEEDED, null, now);
         }
       }
       case FAILED -> {
         JobRecord j = current(e);
         if (j == null) break;
-        workers.history().recordFailure(j.workerHostId);
+        workers.failed(j.workerHostId);
         if (JobRules.retryableFailure(e.getReason())) {
           lose(j, "TIMEOUT", now, false);
         } else {
@@ -147,6 +152,11 @@ public final class JobPool {
 
   /** Timers (offline workers, timeouts, backoffs, deadlines, retention), then placement. */
   public void tick(long now) {
+    if (now - lastRefresh >= REFRESH_EVERY_MS) {
+      // host changes come through Workers.changed; a full rebuild now and then costs little
+      workers.refresh();
+      lastRefresh = now;
+    }
     for (JobRecord j : new ArrayList<>(live.values())) {
       switch (j.state) {
         case ASSIGNED, RUNNING -> {
@@ -202,7 +212,7 @@ public final class JobPool {
     } else if (j.noQueue) {
       // dtask's /schedule: a placement now or nothing; it never waits behind the queue
       j.readyAt = now;
-      String w = workers.place(j, workers.free());
+      String w = workers.place(j);
       if (w == null) fail(j, "NO_CAPACITY", now);
       else assign(j, w, now);
     } else {
@@ -229,17 +239,25 @@ public final class JobPool {
 
   /** Places waiting jobs in rank order while some worker has a free slot. */
   private void drain(long now) {
-    if (queue.size() == 0) return;
-    List<HostView> free = workers.free();
+    if (queue.size() == 0 || !workers.anyFree()) return;
+    // the common case: the head fits somewhere (O(log n) per placement, no copy of the queue)
+    while (queue.size() > 0 && workers.anyFree()) {
+      JobRecord head = live.get(queue.peek().orElseThrow().id());
+      String w = workers.place(head);
+      if (w == null) break;
+      queue.poll();
+      assign(head, w, now);
+    }
+    if (queue.size() == 0 || !workers.anyFree()) return;
+    // the head fits nowhere free: later jobs with other requirements may (bounded look-ahead)
     int misses = 0;
     for (WaitingQueue.Entry<String> e : queue.snapshot()) {
-      if (free.isEmpty()) return;
+      if (!workers.anyFree()) return;
       JobRecord j = live.get(e.id());
-      String w = workers.place(j, free);
+      String w = workers.place(j);
       if (w != null) {
         queue.remove(j.jobId);
         assign(j, w, now);
-        free.removeIf(h -> h.hostId().equals(w) && !workers.hasFreeSlot(h));
       } else if (++misses >= MAX_MISSES_PER_DRAIN) {
         return;
       }

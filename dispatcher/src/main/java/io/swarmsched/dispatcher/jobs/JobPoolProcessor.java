@@ -39,6 +39,7 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
   private final Serializer<JobEvent> eventSerializer;
   private ProcessorContext<Object, Object> context;
   private JobPool pool;
+  private Runnable stopListening = () -> {};
 
   public JobPoolProcessor(
       JobParams params,
@@ -61,15 +62,16 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
     KeyValueStore<String, JobRecord> store = context.getStateStore(jobsStore);
     Object m = context.appConfigs().get(JobMetrics.CONFIG_KEY);
     JobMetrics metrics = m instanceof JobMetrics jm ? jm : JobMetrics.detached();
-    pool =
-        new JobPool(
-            params,
-            new Workers(index::host, index::workers),
-            new StoreAdapter(store),
-            this::send,
-            metrics);
+    Workers workers = new Workers(index::host, index::workers);
+    stopListening = index.onHostChange(workers::changed);
+    pool = new JobPool(params, workers, new StoreAdapter(store), this::send, metrics);
     pool.restore();
     context.schedule(params.tick(), PunctuationType.WALL_CLOCK_TIME, pool::tick);
+  }
+
+  @Override
+  public void close() {
+    stopListening.run(); // the task moved or stopped: its pool no longer follows the hosts
   }
 
   @Override

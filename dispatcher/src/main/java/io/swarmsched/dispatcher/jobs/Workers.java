@@ -5,29 +5,46 @@ import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.worker.JobRequirements;
 import io.swarmsched.scheduling.worker.JobRules;
 import io.swarmsched.scheduling.worker.PerformanceHistory;
-import io.swarmsched.scheduling.worker.WorkerPlacement;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The pool's view of the workers: the hosts table (through the dispatcher's host index), the jobs
- * the pool holds on each, when it last gave a slot back, and each worker's job history (ties).
- * Owned by the pool's stream thread.
+ * the pool holds on each, when it last gave a slot back, each worker's job history, and the workers
+ * with a free slot in placement order (docs/design.md: lowest running/max_tasks, then better
+ * history, then id). That order is kept as jobs are held and released and as host records arrive
+ * ({@link #changed}, fed by the host index), and rebuilt from the hosts table by {@link #refresh}
+ * (at start and every second, a safety net), so a placement walks it from the best worker and takes
+ * the first that meets the job's requirements instead of scoring every worker. The chosen worker's
+ * slot is checked against its current host view at that moment, so a stale entry can cost a skip,
+ * never a slot over {@code max_tasks}. Owned by the pool's stream thread, except {@link #changed},
+ * which any thread may call.
  */
 public final class Workers {
+  private record Key(double ratio, double perf, String id) {}
+
+  private static final Comparator<Key> ORDER =
+      Comparator.comparingDouble(Key::ratio)
+          .thenComparing(Comparator.comparingDouble(Key::perf).reversed())
+          .thenComparing(Key::id);
+
   private final Function<String, HostView> hosts;
   private final Supplier<Collection<HostView>> all;
   private final Map<String, Set<String>> held = new HashMap<>();
   private final Map<String, Long> lastRelease = new HashMap<>();
   private final PerformanceHistory history = new PerformanceHistory();
-  private final WorkerPlacement placement = new WorkerPlacement();
+  private final TreeSet<Key> free = new TreeSet<>(ORDER);
+  private final Map<String, Key> keys = new HashMap<>();
+  private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
 
   public Workers(Function<String, HostView> hosts, Supplier<Collection<HostView>> all) {
     this.hosts = hosts;
@@ -38,10 +55,6 @@ public final class Workers {
     return id == null ? null : hosts.apply(id);
   }
 
-  PerformanceHistory history() {
-    return history;
-  }
-
   /** Jobs the pool holds on {@code worker}. */
   public int held(String worker) {
     Set<String> jobs = held.get(worker);
@@ -50,6 +63,7 @@ public final class Workers {
 
   void hold(String worker, String jobId) {
     held.computeIfAbsent(worker, w -> new HashSet<>()).add(jobId);
+    update(worker);
   }
 
   /** Gives the slot of {@code jobId} back; a second release of the same job changes nothing. */
@@ -58,38 +72,85 @@ public final class Workers {
     if (jobs != null && jobs.remove(jobId)) {
       lastRelease.put(worker, now);
       if (jobs.isEmpty()) held.remove(worker);
+      update(worker);
     }
+  }
+
+  void succeeded(String worker) {
+    history.recordSuccess(worker);
+    update(worker);
+  }
+
+  void failed(String worker) {
+    history.recordFailure(worker);
+    update(worker);
   }
 
   boolean hasFreeSlot(HostView w) {
     return JobRules.hasFreeSlot(w, held(w.hostId()), lastRelease.getOrDefault(w.hostId(), 0L));
   }
 
-  /** Online workers with a free slot. */
-  List<HostView> free() {
-    List<HostView> out = new ArrayList<>();
-    for (HostView w : all.get()) {
-      if (hasFreeSlot(w)) out.add(w);
-    }
-    return out;
+  /** A host record of {@code hostId} arrived (any thread): its place is redone before next use. */
+  public void changed(String hostId) {
+    changed.add(hostId);
+  }
+
+  /** Applies the host records that arrived since the last call. */
+  void sync() {
+    Set<String> ids = new HashSet<>();
+    for (String id; (id = changed.poll()) != null; ) ids.add(id);
+    ids.forEach(this::update);
+  }
+
+  /** Whether some worker may have a free slot (entries are checked when used). */
+  boolean anyFree() {
+    sync();
+    return !free.isEmpty();
   }
 
   /**
-   * The worker for {@code j} among {@code free} (core's placement: requirements, lowest load ratio,
-   * history, id), or null.
+   * The best worker with a free slot that meets {@code j}'s requirements (core's rule, see {@link
+   * JobRules#meets}), or null. Entries found full or gone are dropped on the way.
    */
-  String place(JobRecord j, List<HostView> free) {
-    if (free.isEmpty()) return null;
+  String place(JobRecord j) {
     JobRequirements req =
         new JobRequirements(new HashSet<>(j.requiredTags), j.minMemoryBytes, j.minCpuCores, j.gpus);
-    return placement
-        .place(
-            req,
-            free,
-            JobRules.placementCounts(hosts, this::held, w -> lastRelease.getOrDefault(w, 0L)),
-            history)
-        .hostId()
-        .orElse(null);
+    sync();
+    for (Iterator<Key> it = free.iterator(); it.hasNext(); ) {
+      Key k = it.next();
+      HostView w = hosts.apply(k.id());
+      if (w == null || !hasFreeSlot(w)) {
+        it.remove();
+        keys.remove(k.id());
+        continue;
+      }
+      if (JobRules.meets(req, w)) return w.hostId();
+    }
+    return null;
+  }
+
+  /** Rebuilds the placement order from the hosts table (liveness, capacity, heartbeats). */
+  void refresh() {
+    changed.clear();
+    free.clear();
+    keys.clear();
+    for (HostView w : all.get()) add(w);
+  }
+
+  private void update(String worker) {
+    Key old = keys.remove(worker);
+    if (old != null) free.remove(old);
+    HostView w = host(worker);
+    if (w != null) add(w);
+  }
+
+  private void add(HostView w) {
+    if (!hasFreeSlot(w)) return;
+    String id = w.hostId();
+    int running = JobRules.running(w, held(id), lastRelease.getOrDefault(id, 0L));
+    Key k = new Key((double) running / w.capacity().maxTasks(), history.score(id), id);
+    keys.put(id, k);
+    free.add(k);
   }
 
   void publish(JobMetrics metrics, int queued) {

@@ -9,8 +9,10 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 
 /**
  * Decoded views of the two global tables ({@code swarm.hosts.v1}, {@code swarm.host-scores.v1}),
@@ -34,6 +36,7 @@ public final class HostIndex {
       new ConcurrentSkipListMap<>(STORE_ORDER);
   private final ConcurrentSkipListMap<String, HostView> workers =
       new ConcurrentSkipListMap<>(STORE_ORDER);
+  private final Set<Consumer<String>> hostListeners = ConcurrentHashMap.newKeySet();
 
   /** The host stored under {@code key}, or null. */
   public HostView host(String key) {
@@ -63,9 +66,27 @@ public final class HostIndex {
     return scores.size();
   }
 
+  /**
+   * Calls {@code listener} with the key of every host record that arrives from now on (on the
+   * thread that applies it); the returned action stops that. The job pool keeps its order of free
+   * workers up to date this way instead of rescanning every worker.
+   */
+  public Runnable onHostChange(Consumer<String> listener) {
+    hostListeners.add(listener);
+    return () -> hostListeners.remove(listener);
+  }
+
   /** A host record arrived: {@code view == null} is a tombstone. */
   public void putHost(String key, HostView view) {
     if (key == null) return;
+    try {
+      apply(key, view);
+    } finally {
+      for (Consumer<String> l : hostListeners) l.accept(key);
+    }
+  }
+
+  private void apply(String key, HostView view) {
     if (view == null) {
       hosts.remove(key);
       onlineSeeds.remove(key);

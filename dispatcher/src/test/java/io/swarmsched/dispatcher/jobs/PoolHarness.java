@@ -28,6 +28,7 @@ final class PoolHarness {
   final List<ScheduleDecision> decisions = new ArrayList<>();
   final JobParams params;
   JobPool pool;
+  Workers workers;
   long now = 1_000_000L;
 
   PoolHarness(JobParams params) {
@@ -41,7 +42,7 @@ final class PoolHarness {
 
   /** A new pool on the same store, as after a restart of the dispatcher. */
   void restart() {
-    Workers workers = new Workers(hosts::get, () -> new ArrayList<>(hosts.values()));
+    workers = new Workers(hosts::get, () -> new ArrayList<>(hosts.values()));
     pool =
         new JobPool(
             params,
@@ -88,6 +89,7 @@ final class PoolHarness {
             new HostLoad(0, 0, reportedRunning),
             now,
             false));
+    workers.changed(id); // as the host index tells the pool
   }
 
   void submit(String jobId, int priority) {

@@ -61,6 +61,18 @@ public final class JobRules {
   }
 
   /**
+   * Whether {@code worker}'s machine meets {@code req}: the same tests as {@link WorkerPlacement}'s
+   * (tags, memory, CPU cores, GPUs against capacity), without building the reasons, for a caller
+   * that walks workers in placement order and takes the first that fits.
+   */
+  public static boolean meets(JobRequirements req, HostView worker) {
+    return worker.tags().containsAll(req.requiredTags())
+        && worker.capacity().memoryBytes() >= req.minMemoryBytes()
+        && worker.capacity().cpuCores() >= req.minCpuCores()
+        && worker.capacity().gpus() >= req.gpus();
+  }
+
+  /**
    * A worker-reported failure is retried only when the worker killed the job at its timeout (reason
    * starting with {@code TIMEOUT}); any other failure is the job's own and final.
    */
