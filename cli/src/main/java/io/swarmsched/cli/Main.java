@@ -39,6 +39,8 @@ public final class Main implements Runnable {
           ScoreCommand.class,
           DispatchCommand.class,
           AgentCommand.class,
+          JobsCommand.class,
+          DtaskApiCommand.class,
           GetCommand.class,
           BenchCommand.class,
           ChaosCommand.class,

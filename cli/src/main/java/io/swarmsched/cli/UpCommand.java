@@ -80,6 +80,14 @@ final class UpCommand implements Callable<Integer> {
   int dashboardPort = LocalSwarm.Options.DEFAULT_DASHBOARD_PORT;
 
   @Option(
+      names = "--dtask-port",
+      paramLabel = "PORT",
+      description =
+          "dtask-scheduler API port: the base URL for dtask workers and clients (default:"
+              + " ${DEFAULT-VALUE}).")
+  int dtaskPort = LocalSwarm.Options.DEFAULT_DTASK_PORT;
+
+  @Option(
       names = "--policy",
       paramLabel = "POLICY",
       description =
@@ -114,7 +122,8 @@ final class UpCommand implements Callable<Integer> {
                     dispatcherPort,
                     policy,
                     Map.of(),
-                    dashboardPort)
+                    dashboardPort,
+                    dtaskPort)
                 .withNetwork(network.network()),
             line -> {
               out.println(line);
@@ -145,7 +154,12 @@ final class UpCommand implements Callable<Integer> {
     out.println(
         "  dispatcher          "
             + swarm.dispatcherUrl()
-            + "  (/api/v1/schedule, /api/v1/decisions, /api/v1/tasks, /health, /metrics)");
+            + "  (/api/v1/jobs, /api/v1/schedule, /api/v1/decisions, /api/v1/tasks, /health,"
+            + " /metrics)");
+    out.println(
+        "  dtask API           "
+            + swarm.dtaskUrl()
+            + "  (dtask-scheduler's /api/v1/heartbeat, /api/v1/schedule, /api/v1/workers)");
     for (Agent a : local) {
       out.println("  agent               pieces on " + a.pieceServerAddress());
     }

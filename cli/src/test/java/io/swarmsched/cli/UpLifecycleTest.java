@@ -109,6 +109,8 @@ class UpLifecycleTest {
                 "--scoring-port",
                 Integer.toString(Ports.findFree()),
                 "--dispatcher-port",
+                Integer.toString(Ports.findFree()),
+                "--dtask-port",
                 Integer.toString(Ports.findFree())));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());

@@ -6,6 +6,8 @@ import io.swarmsched.cluster.Ports;
 import io.swarmsched.dashboard.DashboardServer;
 import io.swarmsched.dispatcher.DispatcherApp;
 import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.dtask.DtaskApi;
+import io.swarmsched.dtask.DtaskApiConfig;
 import io.swarmsched.ingest.HeartbeatIngestApp;
 import io.swarmsched.ingest.IngestSettings;
 import io.swarmsched.runtime.config.CommonKeys;
@@ -34,6 +36,7 @@ public final class LocalSwarm implements AutoCloseable {
    * @param overrides any further settings, applied to every service (e.g.
    *     swarm.dispatcher.parents.max)
    * @param dashboardPort the web dashboard's port (0: any free port)
+   * @param dtaskPort the dtask-scheduler API's port (0: any free port)
    * @param network where Kafka and the HTTP APIs listen, what they advertise, and whether they are
    *     secured
    */
@@ -48,6 +51,7 @@ public final class LocalSwarm implements AutoCloseable {
       String policy,
       Map<String, String> overrides,
       int dashboardPort,
+      int dtaskPort,
       Network network) {
 
     public Options(
@@ -60,7 +64,8 @@ public final class LocalSwarm implements AutoCloseable {
         int dispatcherPort,
         String policy,
         Map<String, String> overrides,
-        int dashboardPort) {
+        int dashboardPort,
+        int dtaskPort) {
       this(
           dataDir,
           kafkaPort,
@@ -72,6 +77,7 @@ public final class LocalSwarm implements AutoCloseable {
           policy,
           overrides,
           dashboardPort,
+          dtaskPort,
           Network.LOOPBACK);
     }
 
@@ -87,6 +93,7 @@ public final class LocalSwarm implements AutoCloseable {
           policy,
           overrides,
           dashboardPort,
+          dtaskPort,
           n);
     }
 
@@ -99,6 +106,7 @@ public final class LocalSwarm implements AutoCloseable {
     public static final int DEFAULT_SCORING_PORT = ScoringSettings.DEFAULT_HTTP_PORT;
     public static final int DEFAULT_DISPATCHER_PORT = DispatcherConfig.DEFAULT_HTTP_PORT;
     public static final int DEFAULT_DASHBOARD_PORT = DashboardServer.DEFAULT_PORT;
+    public static final int DEFAULT_DTASK_PORT = DtaskApiConfig.DEFAULT_HTTP_PORT;
 
     public Options {
       overrides = Map.copyOf(overrides);
@@ -117,7 +125,8 @@ public final class LocalSwarm implements AutoCloseable {
           DEFAULT_DISPATCHER_PORT,
           DispatcherConfig.POLICY_LOAD_AWARE,
           Map.of(),
-          DEFAULT_DASHBOARD_PORT);
+          DEFAULT_DASHBOARD_PORT,
+          DEFAULT_DTASK_PORT);
     }
 
     /** Free ports everywhere, so it runs beside anything else on the machine. */
@@ -132,6 +141,7 @@ public final class LocalSwarm implements AutoCloseable {
           Ports.findFree(),
           DispatcherConfig.POLICY_LOAD_AWARE,
           Map.of(),
+          0,
           0);
     }
 
@@ -147,6 +157,7 @@ public final class LocalSwarm implements AutoCloseable {
           p,
           overrides,
           dashboardPort,
+          dtaskPort,
           network);
     }
 
@@ -164,6 +175,7 @@ public final class LocalSwarm implements AutoCloseable {
           policy,
           all,
           dashboardPort,
+          dtaskPort,
           network);
     }
   }
@@ -197,6 +209,7 @@ public final class LocalSwarm implements AutoCloseable {
   private ScoringApp scoring;
   private DispatcherApp dispatcher;
   private DashboardServer dashboard;
+  private DtaskApi dtask;
 
   private LocalSwarm(Options options) {
     this.options = options;
@@ -252,6 +265,12 @@ public final class LocalSwarm implements AutoCloseable {
                   swarm.registryUrl()),
               "127.0.0.1",
               options.dashboardPort());
+      Map<String, String> dtaskSettings = new HashMap<>(options.overrides());
+      dtaskSettings.put(CommonKeys.HTTP_HOST, "127.0.0.1");
+      dtaskSettings.put(CommonKeys.HTTP_PORT, Integer.toString(options.dtaskPort()));
+      dtaskSettings.put(DtaskApiConfig.INGEST_URL, swarm.ingestUrl());
+      dtaskSettings.put(DtaskApiConfig.DISPATCHER_URL, swarm.dispatcherUrl());
+      swarm.dtask = DtaskApi.start(DtaskApiConfig.from(Settings.of(dtaskSettings)));
       say.accept("swarmsched is up");
       return swarm;
     } catch (Exception | Error e) {
@@ -346,6 +365,11 @@ public final class LocalSwarm implements AutoCloseable {
     return "http://" + options.network().localHost() + url.substring(url.lastIndexOf(':'));
   }
 
+  /** dtask-scheduler's API: the one base URL a dtask worker or client is given. */
+  public String dtaskUrl() {
+    return dtask.url();
+  }
+
   /** The web dashboard, http://127.0.0.1:PORT/ */
   public String dashboardUrl() {
     return dashboard.localUrl();
@@ -371,7 +395,8 @@ public final class LocalSwarm implements AutoCloseable {
    */
   @Override
   public void close() {
-    BoundedClose.all("the services", SERVICE_STOP_BUDGET, dashboard, dispatcher, scoring, ingest);
+    BoundedClose.all(
+        "the services", SERVICE_STOP_BUDGET, dtask, dashboard, dispatcher, scoring, ingest);
     BoundedClose.all("the local cluster", CLUSTER_STOP_BUDGET, cluster);
   }
 }

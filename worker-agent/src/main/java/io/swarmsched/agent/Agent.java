@@ -7,6 +7,10 @@ import io.swarmsched.agent.download.DownloadRequest;
 import io.swarmsched.agent.download.DownloadResult;
 import io.swarmsched.agent.download.TaskDownload;
 import io.swarmsched.agent.host.HostMetrics;
+import io.swarmsched.agent.jobs.CommandExecutor;
+import io.swarmsched.agent.jobs.JobOutcome;
+import io.swarmsched.agent.jobs.JobRunner;
+import io.swarmsched.agent.jobs.JobSpec;
 import io.swarmsched.agent.origin.OriginClient;
 import io.swarmsched.agent.server.HeldTasks;
 import io.swarmsched.agent.server.ParentClient;
@@ -21,6 +25,8 @@ import io.swarmsched.schemas.HostCapacity;
 import io.swarmsched.schemas.HostHeartbeat;
 import io.swarmsched.schemas.HostLoad;
 import io.swarmsched.schemas.HostType;
+import io.swarmsched.schemas.JobEvent;
+import io.swarmsched.schemas.JobEventType;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
@@ -30,6 +36,7 @@ import io.swarmsched.schemas.TaskMetadata;
 import io.swarmsched.topics.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,8 +61,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The peer on every host: it heartbeats its host's metrics and upload load, serves the verified
- * pieces it holds, acts on the decisions addressed to its host (its own downloads' answers and seed
- * triggers), downloads through the swarm, and seeds what it has for a while within a disk quota.
+ * pieces it holds, acts on the decisions addressed to its host (its own downloads' answers, seed
+ * triggers, and the jobs assigned to it or cancelled), downloads through the swarm, seeds what it
+ * has for a while within a disk quota, and runs jobs through its configured command.
  */
 public final class Agent implements DownloadContext, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -85,6 +93,10 @@ public final class Agent implements DownloadContext, AutoCloseable {
             }
           });
   private final AtomicLong sequence;
+
+  /** The job slots; null when the agent has no jobs command (it then advertises max_tasks 0). */
+  private final JobRunner jobs;
+
   private final RateMeter received = new RateMeter();
   private final String hostname;
 
@@ -143,6 +155,14 @@ public final class Agent implements DownloadContext, AutoCloseable {
         Executors.newScheduledThreadPool(2, r -> daemon(r, "agent-timer-" + config.hostId()));
     this.downloads =
         Executors.newCachedThreadPool(r -> daemon(r, "agent-download-" + config.hostId()));
+    this.jobs =
+        config.runsJobs()
+            ? new JobRunner(
+                new CommandExecutor(config.jobsShell(), config.jobsCommand()),
+                config.maxTasks(),
+                config.dataDir().resolve("jobs"),
+                new JobEvents())
+            : null;
   }
 
   /**
@@ -158,6 +178,9 @@ public final class Agent implements DownloadContext, AutoCloseable {
       agent.timers.scheduleAtFixedRate(
           agent::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
       agent.timers.scheduleAtFixedRate(agent::evict, 10, 10, TimeUnit.SECONDS);
+      if (agent.jobs != null) {
+        agent.timers.scheduleAtFixedRate(agent::purgeJobOutputs, 1, 10, TimeUnit.MINUTES);
+      }
     } catch (RuntimeException e) {
       agent.close();
       throw e;
@@ -208,6 +231,21 @@ public final class Agent implements DownloadContext, AutoCloseable {
     return swarm.ignoredDecisions();
   }
 
+  /** Jobs running now on this agent. */
+  public int runningJobs() {
+    return jobs == null ? 0 : jobs.running();
+  }
+
+  /** The most jobs this agent ever ran at once (never above its max_tasks). */
+  public int peakRunningJobs() {
+    return jobs == null ? 0 : jobs.peakRunning();
+  }
+
+  /** The job capacity it advertises: max_tasks, 0 without a jobs command. */
+  public int maxTasks() {
+    return jobs == null ? 0 : jobs.maxTasks();
+  }
+
   /** Tasks this agent holds (downloading or seeding). */
   public List<String> heldTasks() {
     return new ArrayList<>(held.keySet());
@@ -221,6 +259,17 @@ public final class Agent implements DownloadContext, AutoCloseable {
     }
     if (d.getOutcome() == DecisionOutcome.SEED_TRIGGER) {
       seed(d);
+      return;
+    }
+    if (d.getOutcome() == DecisionOutcome.ASSIGNED) {
+      runJob(d);
+      return;
+    }
+    if (d.getOutcome() == DecisionOutcome.CANCELLED) {
+      if (jobs != null) {
+        jobs.cancel(
+            d.getTaskId(), d.getJobAttempt(), d.getReason() == null ? "cancelled" : d.getReason());
+      }
       return;
     }
     CompletableFuture<ScheduleDecision> waiting = pending.remove(d.getRequestId());
@@ -264,6 +313,105 @@ public final class Agent implements DownloadContext, AutoCloseable {
                 log.warn("Seeding task {} failed: {}", taskId, e.getMessage());
               }
             });
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------------
+
+  /**
+   * An ASSIGNED decision: the job (its id is the request's task id) runs here, unless this attempt
+   * was seen before (a redelivery: nothing), every slot is busy or the agent runs no jobs (FAILED,
+   * so the dispatcher frees the claim and tries elsewhere), or the job was cancelled meanwhile.
+   */
+  private void runJob(ScheduleDecision d) {
+    String jobId = d.getTaskId();
+    int attempt = d.getJobAttempt();
+    if (jobs == null) {
+      publishJobEvent(
+          jobId,
+          attempt,
+          JobEventType.FAILED,
+          null,
+          "NO_EXECUTOR: worker "
+              + config.hostId()
+              + " runs no jobs (no "
+              + AgentConfig.JOBS_COMMAND
+              + ")");
+      return;
+    }
+    ByteBuffer payload = d.getJobPayload();
+    byte[] bytes = new byte[payload == null ? 0 : payload.remaining()];
+    if (payload != null) {
+      payload.duplicate().get(bytes);
+    }
+    Duration timeout =
+        d.getJobTimeoutMs() > 0
+            ? Duration.ofMillis(d.getJobTimeoutMs())
+            : config.jobsDefaultTimeout();
+    JobSpec spec = new JobSpec(jobId, attempt, bytes, timeout);
+    switch (jobs.submit(spec)) {
+      case STARTED, DUPLICATE -> {}
+      case FULL ->
+          publishJobEvent(
+              jobId,
+              attempt,
+              JobEventType.FAILED,
+              null,
+              "WORKER_FULL: all " + jobs.maxTasks() + " slots of " + config.hostId() + " busy");
+      case CANCELLED ->
+          publishJobEvent(
+              jobId, attempt, JobEventType.CANCELLED, null, "cancelled before it started");
+    }
+  }
+
+  /** The job runner's steps as job events. */
+  private final class JobEvents implements JobRunner.Lifecycle {
+    @Override
+    public void started(JobSpec spec) {
+      publishJobEvent(spec.jobId(), spec.attempt(), JobEventType.STARTED, null, null);
+    }
+
+    @Override
+    public void finished(JobSpec spec, JobOutcome o) {
+      switch (o.status()) {
+        case SUCCEEDED ->
+            publishJobEvent(
+                spec.jobId(), spec.attempt(), JobEventType.SUCCEEDED, resultRef(o), null);
+        case FAILED ->
+            publishJobEvent(
+                spec.jobId(),
+                spec.attempt(),
+                JobEventType.FAILED,
+                null,
+                (o.timedOut() ? "TIMEOUT: " : "") + o.reason());
+        case CANCELLED ->
+            publishJobEvent(spec.jobId(), spec.attempt(), JobEventType.CANCELLED, null, o.reason());
+      }
+    }
+  }
+
+  /**
+   * {@code sha256:<hex of stdout> <host id>:<path of stdout>}: what the output was, and where it is
+   * kept (under the agent's data dir, jobs/JOB/ATTEMPT/stdout).
+   */
+  private String resultRef(JobOutcome o) {
+    return o.resultRef() + " " + config.hostId() + ":" + o.output().toAbsolutePath();
+  }
+
+  private void publishJobEvent(
+      String jobId, int attempt, JobEventType type, String resultRef, String reason) {
+    swarm.send(
+        Topics.JOB_EVENTS,
+        jobId,
+        JobEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setJobId(jobId)
+            .setAttempt(attempt)
+            .setWorkerHostId(config.hostId())
+            .setType(type)
+            .setResultRef(resultRef)
+            .setReason(reason)
+            .setTimestamp(Instant.now())
+            .build());
   }
 
   // ---- DownloadContext ------------------------------------------------------------------------
@@ -381,7 +529,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
                     .setMaxTxBytesPerSec(maxTx)
                     .setMaxRxBytesPerSec(config.downloadLimitBytesPerSec())
                     .setUploadSlotLimit(config.uploadSlots())
-                    .setMaxTasks(0)
+                    .setMaxTasks(maxTasks())
                     .setCpuCores(s.cpuCores())
                     .setMemoryBytes(s.memoryBytes())
                     .setDiskBytes(s.diskBytes())
@@ -393,7 +541,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
                     .setTxBytesPerSec(load.tx())
                     .setRxBytesPerSec(received.rate())
                     .setConcurrentUploads(load.concurrentUploads())
-                    .setRunningTasks(0)
+                    .setRunningTasks(runningJobs())
                     .setCpuUsage(s.cpuUsage())
                     .setMemoryUsedBytes(s.memoryUsedBytes())
                     .setDiskUsedBytes(s.diskUsedBytes())
@@ -402,6 +550,17 @@ public final class Agent implements DownloadContext, AutoCloseable {
             .build();
     swarm.send(Topics.HOST_HEARTBEATS, config.hostId(), hb);
     return hb;
+  }
+
+  private void purgeJobOutputs() {
+    try {
+      int n = jobs.purgeEndedBefore(Instant.now().minus(config.jobsRetention()));
+      if (n > 0) {
+        log.info("Removed the outputs of {} jobs older than {}", n, config.jobsRetention());
+      }
+    } catch (RuntimeException e) {
+      log.warn("Purging job outputs failed", e);
+    }
   }
 
   /** Stops seeding tasks past their seeding time, then the oldest while over the disk quota. */
@@ -455,6 +614,10 @@ public final class Agent implements DownloadContext, AutoCloseable {
   /** Leaves every task cleanly (peer event LEFT), then stops. */
   @Override
   public void close() {
+    if (jobs != null) {
+      // before the producer closes, so each killed job's FAILED event still goes out
+      jobs.close();
+    }
     timers.shutdownNow();
     downloads.shutdownNow();
     for (HeldTask t : new ArrayList<>(held.values())) {

@@ -43,6 +43,11 @@ public record AgentConfig(
     Duration parentRefreshInterval,
     Duration metadataPublishInterval,
     int parentConcurrency,
+    String jobsCommand,
+    String jobsShell,
+    int maxTasks,
+    Duration jobsDefaultTimeout,
+    Duration jobsRetention,
     Map<String, Object> kafkaSecurity) {
 
   public static final String PREFIX = "swarm.agent.";
@@ -93,11 +98,48 @@ public record AgentConfig(
   /** Most pieces a child has in flight from one parent at once. */
   public static final String PARENT_CONCURRENCY = PREFIX + "parent.concurrency";
 
+  /**
+   * The command that runs this agent's jobs ({@code sh -c COMMAND}, the payload on stdin); empty:
+   * the agent runs no jobs and advertises {@code max_tasks} 0.
+   */
+  public static final String JOBS_COMMAND = PREFIX + "jobs.command";
+
+  /** The shell that interprets {@link #JOBS_COMMAND}. */
+  public static final String JOBS_SHELL = PREFIX + "jobs.shell";
+
+  /**
+   * Most jobs run at once, advertised as {@code max_tasks}; defaults to the CPU count with a jobs
+   * command, 0 without.
+   */
+  public static final String MAX_TASKS = PREFIX + "max.tasks";
+
+  /** Timeout of a job assigned without one. */
+  public static final String JOBS_DEFAULT_TIMEOUT = PREFIX + "jobs.default.timeout";
+
+  /** How long a finished job's directory (payload, stdout, stderr) is kept. */
+  public static final String JOBS_RETENTION = PREFIX + "jobs.retention";
+
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
       throw new ConfigException(HOST_ID, "must not be empty");
     }
     tags = List.copyOf(tags);
+    jobsCommand = jobsCommand == null ? "" : jobsCommand.strip();
+    if (maxTasks > 0 && jobsCommand.isEmpty()) {
+      throw new ConfigException(
+          MAX_TASKS,
+          "is "
+              + maxTasks
+              + " but no "
+              + JOBS_COMMAND
+              + " is set: an agent without an executor"
+              + " runs no jobs");
+    }
+  }
+
+  /** True when this agent runs jobs (it has a command and at least one slot). */
+  public boolean runsJobs() {
+    return !jobsCommand.isEmpty() && maxTasks > 0;
   }
 
   public static AgentConfig from(Settings s) {
@@ -136,6 +178,15 @@ public record AgentConfig(
         s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64),
+        s.string(JOBS_COMMAND, ""),
+        s.string(JOBS_SHELL, "sh"),
+        s.integer(
+            MAX_TASKS,
+            s.string(JOBS_COMMAND, "").isBlank() ? 0 : Runtime.getRuntime().availableProcessors(),
+            0,
+            100_000),
+        s.duration(JOBS_DEFAULT_TIMEOUT, Duration.ofHours(1)),
+        s.duration(JOBS_RETENTION, Duration.ofDays(1), Duration.ofMinutes(1), null),
         io.swarmsched.runtime.config.KafkaSecurity.clientConfig(s));
   }
 

@@ -68,7 +68,8 @@ class DockerComposeFileTest {
           AgentConfig.class,
           IngestSettings.class,
           ScoringSettings.class,
-          DispatcherConfig.class);
+          DispatcherConfig.class,
+          io.swarmsched.dtask.DtaskApiConfig.class);
 
   private static Path root;
   private static JsonNode compose;
