@@ -73,6 +73,10 @@ final class ServiceProcesses {
     String requests = Topics.SCHEDULE_REQUESTS.name();
     GroupProgress.truncate(ctx, List.of(hb, pieces, requests));
     List<Service> services = new ArrayList<>();
+    // if the harness is killed, its children must not outlive it
+    Thread reaper =
+        new Thread(() -> services.forEach(s -> s.process().destroyForcibly()), "bench-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
     try {
       services.add(
           start(
@@ -160,6 +164,7 @@ final class ServiceProcesses {
           s.process().destroyForcibly();
         }
       }
+      Runtime.getRuntime().removeShutdownHook(reaper);
     }
   }
 
