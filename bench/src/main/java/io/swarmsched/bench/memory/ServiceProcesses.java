@@ -130,11 +130,16 @@ final class ServiceProcesses {
             label, rss, hwm, cpu, d.total(), d.caughtUp() ? "" : " (NOT caught up)");
         result.add(Measurement.of("RSS, " + label, rss, "MiB"));
         result.add(Measurement.of("peak RSS (VmHWM), " + label, hwm, "MiB"));
-        if (d.total() > 0 && !Double.isNaN(cpu)) {
+        result.add(Measurement.of("CPU seconds in the measured part, " + label, cpu, "s"));
+        // per record only where the records are the service's work and all were processed: the
+        // dispatcher's CPU here is mostly its host table following the new host states
+        if (d.caughtUp() && d.total() > 0 && !Double.isNaN(cpu) && !s.name().equals("dispatcher")) {
           result.add(Measurement.of("CPU per input record, " + label, cpu * 1e6 / d.total(), "µs"));
         }
         if (!d.caughtUp()) {
-          result.note(label + ": did not catch up in time; its CPU figure is over fewer records");
+          result.note(
+              label
+                  + ": did not catch up in time, so no CPU per record (its RSS is read all the same)");
         }
         ctx.putBaseline("process.rss_mib." + s.name(), rss);
       }
@@ -153,8 +158,8 @@ final class ServiceProcesses {
               + ", as the image runs it; no -Xmx, so the heap grows to what the GC lets it) with its"
               + " main class and the run's broker, all three at once. CPU per input record counts"
               + " the records the service read after its warm-up (heartbeats for ingest; host states"
-              + " and piece events for scoring; schedule requests for the dispatcher, whose CPU also"
-              + " covers its host table following the new host states).");
+              + " and piece events for scoring). -Dbench.service.jvm=\"-Xmx512m ...\" replaces the"
+              + " JVM flags, e.g. to see what each needs rather than what the GC let it take.");
     } finally {
       for (Service s : services) {
         s.process().destroy(); // SIGTERM: each service's shutdown hook closes it

@@ -163,32 +163,21 @@ public final class ScoringTopology {
     public Set<StoreBuilder<?>> stores() {
       Duration retention = config.windowRetention();
       Duration bucket = Duration.ofMillis(config.params().bucketMillis());
-      // Caching on every store (issue 17): a host's bucket sum, its active-until mark and its
-      // latest state are read and rewritten many times between two commits; the cache serves the
-      // reads and sends one changelog record per key per commit instead of one per put. Output is
-      // unchanged: the scorer forwards explicitly, it never relies on a store's flush to emit.
       return Set.of(
           Stores.windowStoreBuilder(
-                  Stores.persistentWindowStore(SERVED_BYTES_STORE, retention, bucket, false),
-                  Serdes.String(),
-                  Serdes.Long())
-              .withCachingEnabled(),
+              Stores.persistentWindowStore(SERVED_BYTES_STORE, retention, bucket, false),
+              Serdes.String(),
+              Serdes.Long()),
           Stores.windowStoreBuilder(
-                  Stores.persistentWindowStore(REPORTED_TX_STORE, retention, bucket, false),
-                  Serdes.String(),
-                  Serdes.Long())
-              .withCachingEnabled(),
+              Stores.persistentWindowStore(REPORTED_TX_STORE, retention, bucket, false),
+              Serdes.String(),
+              Serdes.Long()),
           Stores.keyValueStoreBuilder(
-                  Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde)
-              .withCachingEnabled(),
+              Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde),
           Stores.keyValueStoreBuilder(
-                  Stores.persistentKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde)
-              .withCachingEnabled(),
+              Stores.persistentKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde),
           Stores.keyValueStoreBuilder(
-                  Stores.persistentKeyValueStore(ACTIVE_HOSTS_STORE),
-                  Serdes.String(),
-                  Serdes.Long())
-              .withCachingEnabled());
+              Stores.persistentKeyValueStore(ACTIVE_HOSTS_STORE), Serdes.String(), Serdes.Long()));
     }
   }
 }
