@@ -109,7 +109,7 @@ final class ServiceProcesses {
       }
       produce(ctx, hosts, 1, 1, false);
       for (Service s : services) {
-        await(ctx, s, start.get(s.name()), Duration.ofSeconds(ctx.pick(120, 240)));
+        await(ctx, s, start.get(s.name()), Duration.ofSeconds(ctx.pick(60, 240)));
       }
       Map<String, Double> cpu0 = new LinkedHashMap<>();
       for (Service s : services) {
@@ -119,7 +119,7 @@ final class ServiceProcesses {
       produce(ctx, hosts, 2, 2, true);
       for (Service s : services) {
         GroupProgress.Drain d =
-            await(ctx, s, start.get(s.name()), Duration.ofSeconds(ctx.pick(60, 180)));
+            await(ctx, s, start.get(s.name()), Duration.ofSeconds(ctx.pick(30, 180)));
         long pid = s.process().pid();
         double cpu = ProcessStats.cpuSeconds(pid).orElse(Double.NaN) - cpu0.get(s.name());
         double rss = ProcessStats.mib(ProcessStats.rssBytes(pid).orElse(0));
