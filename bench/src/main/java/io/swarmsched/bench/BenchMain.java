@@ -4,8 +4,10 @@ import io.swarmsched.bench.baseline.BrokerBaseline;
 import io.swarmsched.bench.core.SchedulingCoreJmh;
 import io.swarmsched.bench.dispatcher.DispatcherBench;
 import io.swarmsched.bench.distribution.DistributionBench;
+import io.swarmsched.bench.ingest.CommitIntervalBench;
 import io.swarmsched.bench.ingest.HeartbeatIngestBench;
 import io.swarmsched.bench.memory.MemoryBench;
+import io.swarmsched.bench.memory.ServicesBench;
 import io.swarmsched.bench.scoring.ScoringStreamsBench;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,7 +39,9 @@ public final class BenchMain {
   public static List<Benchmark> defaultBenchmarks() {
     return List.of(
         new BrokerBaseline(),
+        new ServicesBench(),
         new HeartbeatIngestBench(),
+        new CommitIntervalBench(),
         new ScoringStreamsBench(),
         new DispatcherBench(),
         new MemoryBench(),

@@ -28,6 +28,27 @@ public final class ProcessStats {
     return statusField(pid, "VmHWM:");
   }
 
+  /**
+   * User + system CPU seconds {@code pid} has used (fields 14 and 15 of {@code /proc/<pid>/stat},
+   * in clock ticks of 1/100 s, the value of USER_HZ on every Linux this runs on), empty where /proc
+   * is not available.
+   */
+  public static java.util.OptionalDouble cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return java.util.OptionalDouble.of(cpuSecondsFromStat(stat));
+    } catch (IOException | RuntimeException e) {
+      return java.util.OptionalDouble.empty();
+    }
+  }
+
+  /** utime + stime of a {@code /proc/<pid>/stat} line, in seconds. */
+  static double cpuSecondsFromStat(String stat) {
+    // the command name (field 2) may hold spaces and parentheses: count fields after the last ')'
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
   public static long selfPid() {
     return ProcessHandle.current().pid();
   }

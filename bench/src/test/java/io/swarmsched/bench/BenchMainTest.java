@@ -185,13 +185,15 @@ class BenchMainTest {
         .extracting(Benchmark::name)
         .containsExactly(
             "broker-baseline",
+            "services",
             "heartbeat-ingest",
+            "commit-interval",
             "scoring-streams",
             "dispatcher",
             "memory",
             "scheduling-core-jmh",
             "distribution");
-    assertThat(all.subList(5, 7)).noneMatch(Benchmark::needsBroker);
+    assertThat(all.subList(7, 9)).noneMatch(Benchmark::needsBroker);
   }
 
   @Test

@@ -119,15 +119,9 @@ public final class DispatcherBench implements Benchmark {
                     minTasksPerPhase));
           }
         }
-        Plan burstPlan =
-            Plan.of(
-                "d" + sizes.get(0) + "burst",
-                sizes.get(0),
-                Integer.MAX_VALUE,
-                burst,
-                minTasksPerPhase);
+        List<Plan> burstPlans = burstPlans(sizes, burst, minTasksPerPhase);
         List<Plan> all = new ArrayList<>(plans);
-        all.add(burstPlan);
+        all.addAll(burstPlans);
         int taskCount = publishPeers(ctx, hosts, all);
         GroupProgress.Drain loaded =
             GroupProgress.awaitCaughtUp(
@@ -167,23 +161,36 @@ public final class DispatcherBench implements Benchmark {
                 .add(new double[] {plan.rate(), p.achieved()});
             report(ctx, result, label, p);
           }
-          Phase max = requests.run(reader, burstPlan);
-          ctx.progress(
-              "burst of %d requests (%d-peer tasks): %.0f decisions/s",
-              burst, sizes.get(0), max.achieved());
-          result.add(
-              Measurement.of(
+          for (Plan burstPlan : burstPlans) {
+            Phase max = requests.run(reader, burstPlan);
+            ctx.progress(
+                "burst of %d requests (%d-peer tasks): %.0f decisions/s%s",
+                burstPlan.count(),
+                burstPlan.size(),
+                max.achieved(),
+                max.missing > 0 ? ", " + max.missing + " without decision by the deadline" : "");
+            result.add(
+                Measurement.of(
+                    burstName(burstPlan.count(), burstPlan.size(), hosts),
+                    max.achieved(),
+                    "decisions/s"));
+            result.add(
+                ctx.against(
+                    burstPlan.size() == sizes.get(0)
+                        ? String.format("burst p50 (%,d hosts)", hosts)
+                        : String.format(
+                            "burst p50 (%d-peer tasks, %,d hosts)", burstPlan.size(), hosts),
+                    max.latencies.millisAt(0.5),
+                    "ms",
+                    BrokerBaseline.E2E_P50));
+            if (max.missing > 0) {
+              result.note(
                   String.format(
-                      "highest sustained rate (burst of %d, %d-peer tasks, %,d hosts)",
-                      burst, sizes.get(0), hosts),
-                  max.achieved(),
-                  "decisions/s"));
-          result.add(
-              ctx.against(
-                  String.format("burst p50 (%,d hosts)", hosts),
-                  max.latencies.millisAt(0.5),
-                  "ms",
-                  BrokerBaseline.E2E_P50));
+                      "burst on %d-peer tasks, %,d hosts: %d of %d requests got no decision before "
+                          + "the deadline; the rate is over the decisions that came",
+                      burstPlan.size(), hosts, max.missing, burstPlan.count()));
+            }
+          }
         }
         points.forEach(
             (size, list) -> {
@@ -226,6 +233,30 @@ public final class DispatcherBench implements Benchmark {
             + "decision becomes visible when its transaction commits (commit.interval.ms=100 here), which bounds the "
             + "latency from below; the broker's one-hop latency is the other floor.");
     return result;
+  }
+
+  /**
+   * The bursts: one on the smallest tasks and one on the largest (issue 17 asks for both 10-peer
+   * and 1,000-peer figures). The large-task burst is a fifth of the small one in the full run (at
+   * today's ~250 decisions/s, 10,000 requests would outlast every drain deadline) and the same in
+   * {@code --quick}.
+   */
+  static List<Plan> burstPlans(List<Integer> sizes, int burst, int minTasks) {
+    List<Plan> plans = new ArrayList<>();
+    int small = sizes.get(0);
+    plans.add(Plan.of("d" + small + "burst", small, Integer.MAX_VALUE, burst, minTasks));
+    int large = sizes.get(sizes.size() - 1);
+    if (large != small) {
+      int count = burst > 1_000 ? burst / 5 : burst;
+      plans.add(Plan.of("d" + large + "burst", large, Integer.MAX_VALUE, count, minTasks));
+    }
+    return plans;
+  }
+
+  /** The measurement's name; its form is what readers of results.json match on. */
+  public static String burstName(int burst, int peers, int hosts) {
+    return String.format(
+        "highest sustained rate (burst of %d, %d-peer tasks, %,d hosts)", burst, peers, hosts);
   }
 
   private static void report(BenchContext ctx, BenchResult result, String label, Phase p) {

@@ -14,7 +14,8 @@ import java.util.Map;
  * Benchmark 7: memory. The broker's RSS (its own JVM) and log size now, and the RSS and state size
  * each service benchmark recorded at its largest host count. The services run inside the harness
  * JVM, so their RSS is that of the whole harness process while the service ran (an upper bound for
- * the service alone).
+ * the service alone); {@link ServicesBench} runs each service as its own process and reads its own
+ * RSS and CPU per record.
  */
 public final class MemoryBench implements Benchmark {
   @Override
@@ -68,7 +69,7 @@ public final class MemoryBench implements Benchmark {
                   state -> result.add(Measurement.of("state on disk, " + service, state, "MiB")));
         });
     result.note(
-        "Services run inside the harness JVM (one at a time, each closed before the next starts), so each "
+        "The 'harness RSS while running' figures: services run inside the harness JVM (one at a time, each closed before the next starts), so each "
             + "RSS includes the harness, the load generators and whatever the JVM has not returned to the OS.");
     return result;
   }

@@ -144,7 +144,8 @@ final class HostScorer
       markActive(host, reportTime + (holdBuckets + 1) * bucketMillis + params.horizonMillis());
     }
     long now = context.currentStreamTimeMs();
-    if (evaluate(host, now) == PublishPolicy.Decision.HELD_BACK) {
+    // the state just stored is scored as is: reading it back would decode it again
+    if (evaluate(host, now, state) == PublishPolicy.Decision.HELD_BACK) {
       markActive(host, now + config.minPublishInterval().toMillis() + bucketMillis);
     }
   }
@@ -175,7 +176,10 @@ final class HostScorer
 
   /** Scores one host at {@code now} and publishes the score if the policy says so. */
   private PublishPolicy.Decision evaluate(String host, long now) {
-    HostState state = hosts.get(host);
+    return evaluate(host, now, hosts.get(host));
+  }
+
+  private PublishPolicy.Decision evaluate(String host, long now, HostState state) {
     if (state == null) {
       return PublishPolicy.Decision
           .UNCHANGED; // unknown host: its served bytes wait for its first state

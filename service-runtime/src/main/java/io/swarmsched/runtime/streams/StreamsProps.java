@@ -31,7 +31,7 @@ public final class StreamsProps {
    *       localhost:<swarm.http.port>} when the port is fixed (not 0);
    *   <li>{@link BoundedMemoryRocksDBConfig} with {@code swarm.rocksdb.memory.bytes};
    *   <li>{@link #FAILOVER_DEFAULTS}: session timeout, heartbeat, one standby replica, transaction
-   *       timeout;
+   *       timeout; {@link #DEFAULT_COMMIT_INTERVAL_MS};
    *   <li>the Kafka security keys of {@link io.swarmsched.runtime.config.KafkaSecurity};
    *   <li>last, every {@code swarm.streams.<key>} as {@code <key>} (e.g. num.standby.replicas).
    * </ul>
@@ -75,6 +75,7 @@ public final class StreamsProps {
         BoundedMemoryRocksDBConfig.class.getName());
 
     FAILOVER_DEFAULTS.forEach(props::put);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
 
     // TLS and SCRAM for every client Streams makes (consumer, producers, admin, restore).
     io.swarmsched.runtime.config.KafkaSecurity.apply(settings, props);
@@ -106,6 +107,19 @@ public final class StreamsProps {
           "1",
           "transaction.timeout.ms",
           "5000");
+
+  /**
+   * {@code commit.interval.ms} for every service and either guarantee, overridable with {@code
+   * swarm.streams.commit.interval.ms}: the latency/throughput trade-off users choose. Under
+   * exactly-once an output is visible to read_committed readers when its transaction commits, so a
+   * longer interval means fewer transactions per record (throughput) and later visibility
+   * (latency). 100 ms is the knee of the curve measured in docs/benchmarks.md ("commit.interval.ms:
+   * the latency/throughput trade-off"): heartbeat-ingest drained 1.6-1.8 times as fast as at 50 ms,
+   * and 500 ms had 2-3 times its latency for at best 1.3 times the throughput. Set here (it is
+   * Streams' own exactly-once default) so that at-least-once, whose Streams default is 30 s, does
+   * not silently trade 30 s of reprocessing after a crash for it.
+   */
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
 
   /** host:port for {@code application.server}, if this instance's HTTP address is known. */
   public static Optional<String> applicationServer(Settings settings) {

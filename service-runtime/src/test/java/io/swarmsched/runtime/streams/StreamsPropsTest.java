@@ -97,6 +97,19 @@ class StreamsPropsTest {
   }
 
   @Test
+  void theCommitIntervalIs100MsUnderEitherGuaranteeAndUsersCanChooseAnother() {
+    assertThat(StreamsProps.base("app", settings(Map.of())))
+        .containsEntry("commit.interval.ms", "100");
+    assertThat(
+            StreamsProps.base(
+                "app", settings(Map.of("swarm.processing.guarantee", "at_least_once"))))
+        .containsEntry("commit.interval.ms", "100");
+    assertThat(
+            StreamsProps.base("app", settings(Map.of("swarm.streams.commit.interval.ms", "500"))))
+        .containsEntry("commit.interval.ms", "500");
+  }
+
+  @Test
   void exactlyOnceIsAToggle() {
     Properties props =
         StreamsProps.base(
