@@ -29,11 +29,13 @@ import org.slf4j.LoggerFactory;
  * start and when an agent principal is added.
  *
  * <ul>
- *   <li>each service: read and write the catalog topics it uses, and everything named after its
- *       Streams application id (internal topics, its consumer group, its transactional ids);
+ *   <li>each service: read and write the catalog topics it uses (heartbeat-ingest and the
+ *       dispatcher also swarm.host-keys.v1, the dispatcher swarm.job-events.v1), and everything
+ *       named after its Streams application id (internal topics, its consumer group, its
+ *       transactional ids);
  *   <li>an agent: write heartbeats, peer and piece events, schedule requests, task metadata (a seed
- *       publishes it) and dead letters; read decisions and task metadata; its consumer groups
- *       ({@code swarm-agent-} prefix); nothing else;
+ *       publishes it), job events (its jobs' lifecycle) and dead letters; read decisions and task
+ *       metadata; its consumer groups ({@code swarm-agent-} prefix); nothing else;
  *   <li>the registry: the {@code _schemas} topic;
  *   <li>broker and admin: super users (server.properties), so no ACL.
  * </ul>
@@ -52,6 +54,7 @@ public final class ClusterAccess {
           Topics.PIECE_EVENTS,
           Topics.SCHEDULE_REQUESTS,
           Topics.TASK_METADATA,
+          Topics.JOB_EVENTS,
           Topics.DEAD_LETTERS);
 
   /** Topics an agent may read. */
@@ -70,8 +73,8 @@ public final class ClusterAccess {
     m.put(
         ClusterSecurity.INGEST,
         new ServiceGrant(
-            List.of(Topics.HOST_HEARTBEATS, Topics.HOSTS, Topics.DEAD_LETTERS),
-            List.of(Topics.HOST_HEARTBEATS, Topics.HOSTS, Topics.DEAD_LETTERS),
+            List.of(Topics.HOST_HEARTBEATS, Topics.HOSTS, Topics.HOST_KEYS, Topics.DEAD_LETTERS),
+            List.of(Topics.HOST_HEARTBEATS, Topics.HOSTS, Topics.HOST_KEYS, Topics.DEAD_LETTERS),
             Optional.of("swarm-heartbeat-ingest")));
     m.put(
         ClusterSecurity.SCORING,
@@ -89,11 +92,15 @@ public final class ClusterAccess {
                 Topics.PIECE_EVENTS,
                 Topics.SCHEDULE_REQUESTS,
                 Topics.TASK_METADATA,
-                Topics.SCHEDULE_DECISIONS),
+                Topics.SCHEDULE_DECISIONS,
+                Topics.HOST_KEYS,
+                Topics.JOB_EVENTS),
             List.of(
                 Topics.SCHEDULE_DECISIONS,
                 Topics.SCHEDULE_REQUESTS,
                 Topics.PEER_EVENTS,
+                Topics.HOST_KEYS,
+                Topics.JOB_EVENTS,
                 Topics.DEAD_LETTERS),
             Optional.of("swarm-dispatcher")));
     m.put(ClusterSecurity.DASHBOARD, new ServiceGrant(List.of(), List.of(), Optional.empty()));
