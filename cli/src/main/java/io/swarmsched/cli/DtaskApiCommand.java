@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
       "",
       "Settings: --config FILE, SWARM_* environment variables, --swarm.key=value flags:",
       "swarm.dtask.ingest.url (http://127.0.0.1:8082), swarm.dtask.dispatcher.url",
-      "(http://127.0.0.1:8084), swarm.dtask.schedule.wait (5s), swarm.dtask.job.timeout (10s),",
+      "(http://127.0.0.1:8084), swarm.dtask.schedule.wait (3.5s), swarm.dtask.job.timeout (10s),",
       "swarm.http.port (8085). See dtask-api/README.md."
     })
 final class DtaskApiCommand extends ServiceCommand {

@@ -56,6 +56,12 @@ public final class DtaskApi implements AutoCloseable {
   /** dtask's own words when no worker fits. */
   static final String NO_WORKER = "no available worker matching requirements";
 
+  /**
+   * How much longer than the placement wait the dispatcher may take to answer: a dtask client gives
+   * up after 5 s, so the whole answer must come within about the wait.
+   */
+  static final Duration ANSWER_MARGIN = Duration.ofMillis(1500);
+
   /** The requester host id of every job this API submits (what the dispatcher records). */
   static final String REQUESTER = "dtask-api";
 
@@ -121,12 +127,20 @@ public final class DtaskApi implements AutoCloseable {
     job.put("max_attempts", 1);
     job.put("timeout_ms", config.jobTimeout().toMillis());
     job.put("requester_host_id", REQUESTER);
+    String jobId = (String) job.get("job_id");
     String wait = Math.max(1, config.scheduleWait().toMillis()) + "ms";
-    HttpResponse<String> r =
-        post(
-            config.dispatcherUrl() + "/api/v1/jobs?wait=" + wait,
-            HttpApi.JSON.writeValueAsBytes(job),
-            config.scheduleWait().plusSeconds(15));
+    HttpResponse<String> r;
+    try {
+      r =
+          post(
+              config.dispatcherUrl() + "/api/v1/jobs?wait=" + wait,
+              HttpApi.JSON.writeValueAsBytes(job),
+              config.scheduleWait().plus(ANSWER_MARGIN));
+    } catch (java.net.http.HttpTimeoutException e) {
+      // the job may be in: withdraw it, so it is not placed after the client heard "no"
+      withdraw(jobId);
+      return error(503, "no placement within " + wait + " (the scheduler is slow to answer)");
+    }
     if (r.statusCode() == 400) {
       return error(400, messageOf(r.body()));
     }
@@ -150,21 +164,25 @@ public final class DtaskApi implements AutoCloseable {
       default -> {
         // not placed within the wait: withdraw it, so it is not placed later behind the client's
         // back
-        String id = view.path("job_id").asText("");
-        if (!id.isEmpty()) {
-          try {
-            send(
-                HttpRequest.newBuilder(
-                        URI.create(config.dispatcherUrl() + "/api/v1/jobs/" + segment(id)))
-                    .timeout(Duration.ofSeconds(10))
-                    .DELETE()
-                    .build());
-          } catch (IOException e) {
-            log.warn("Withdrawing unplaced job {} failed: {}", id, e.toString());
-          }
-        }
+        withdraw(jobId);
         return error(503, "no placement within " + wait + " (state " + state + ")");
       }
+    }
+  }
+
+  /** Cancels a job the client was told is not placed. */
+  private void withdraw(String jobId) {
+    try {
+      send(
+          HttpRequest.newBuilder(
+                  URI.create(config.dispatcherUrl() + "/api/v1/jobs/" + segment(jobId)))
+              .timeout(Duration.ofSeconds(10))
+              .DELETE()
+              .build());
+    } catch (IOException e) {
+      log.warn("Withdrawing unplaced job {} failed: {}", jobId, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param ingestUrl heartbeat-ingest (heartbeats in, the host table out)
  * @param dispatcherUrl the dispatcher (its native jobs API places each schedule)
  * @param scheduleWait how long {@code POST /api/v1/schedule} waits for the placement before it
- *     answers 503
+ *     answers 503 (3.5 s: a dtask client gives up after 5 s)
  * @param jobTimeout how long a placement is counted against its worker by the dispatcher. dtask
  *     workers report no job events: dtask counts a placement optimistically until the worker's next
  *     heartbeat (3 s) reports its real count. Here the placement is held this long (default 10 s,
@@ -47,7 +47,7 @@ public record DtaskApiConfig(
         url(s, INGEST_URL, "http://127.0.0.1:8082"),
         url(s, DISPATCHER_URL, "http://127.0.0.1:8084"),
         s.duration(
-            SCHEDULE_WAIT, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(1)),
+            SCHEDULE_WAIT, Duration.ofMillis(3500), Duration.ofMillis(1), Duration.ofMinutes(1)),
         s.duration(JOB_TIMEOUT, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofDays(7)));
   }
 

@@ -149,7 +149,7 @@ class DtaskApiTest {
             JSON.readTree("{\"worker_id\":\"worker-001\",\"address\":\"192.168.1.100:9000\"}"));
     assertThat(received).hasSize(1);
     String sent = received.get(0);
-    assertThat(sent).startsWith("POST /dispatcher/api/v1/jobs?wait=5000ms ");
+    assertThat(sent).startsWith("POST /dispatcher/api/v1/jobs?wait=3500ms ");
     JsonNode job = JSON.readTree(sent.substring(sent.indexOf(' ', 5) + 1));
     assertThat(job.path("job_id").asText()).startsWith("task-001@");
     assertThat(job.path("required_tags")).isEqualTo(JSON.readTree("[\"gpu\"]"));
@@ -178,8 +178,12 @@ class DtaskApiTest {
         new Answer(202, "{\"job_id\":\"t@x\",\"state\":\"SUBMITTED\"}"));
     HttpResponse<String> r = post("/api/v1/schedule", "{\"task_id\":\"t\"}");
     assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(json(r).path("error").asText()).startsWith("no placement within 5000ms");
-    assertThat(received).anyMatch(s -> s.startsWith("DELETE /dispatcher/api/v1/jobs/t@x"));
+    assertThat(json(r).path("error").asText()).startsWith("no placement within 3500ms");
+    // the job it submitted is the one it withdraws
+    String post = received.get(0);
+    String id = JSON.readTree(post.substring(post.indexOf(' ', 5) + 1)).path("job_id").asText();
+    assertThat(id).startsWith("t@");
+    assertThat(received).contains("DELETE /dispatcher/api/v1/jobs/" + id + " ");
   }
 
   @Test

@@ -391,6 +391,7 @@ class JobsEndToEndTest {
       clients.shutdown();
     }
     Map<String, Integer> placed = new HashMap<>();
+    int slow = 0;
     for (HttpResponse<String> r : answers) {
       JsonNode body = JSON.readTree(r.body());
       if (r.statusCode() == 200) {
@@ -399,14 +400,27 @@ class JobsEndToEndTest {
         placed.merge(body.path("worker_id").asText(), 1, Integer::sum);
       } else {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-        assertThat(body)
-            .isEqualTo(JSON.readTree("{\"error\":\"no available worker matching requirements\"}"));
+        assertThat(fields(body)).containsExactly("error");
+        if (body.path("error").asText().startsWith("no placement within")) {
+          slow++; // a loaded machine: the placement did not come within the wait (withdrawn)
+        } else {
+          assertThat(body)
+              .isEqualTo(
+                  JSON.readTree("{\"error\":\"no available worker matching requirements\"}"));
+        }
       }
     }
+    // never beyond a worker's max_tasks, whatever the concurrency
     assertThat(placed.getOrDefault("dtask-gpu-1", 0)).isLessThanOrEqualTo(3);
     assertThat(placed.getOrDefault("dtask-gpu-2", 0)).isLessThanOrEqualTo(2);
     assertThat(placed.keySet()).allMatch(w -> w.startsWith("dtask-gpu-"));
-    assertThat(placed.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(5);
+    int total = placed.values().stream().mapToInt(Integer::intValue).sum();
+    if (slow == 0) {
+      // "no worker" is said only once every slot is taken: all 5 were used
+      assertThat(total).as(answers.toString()).isEqualTo(5);
+    } else {
+      assertThat(total).isBetween(1, 5);
+    }
 
     // the placements count at once in dtask's view, as its optimistic increment does
     JsonNode gpu1 = dtaskWorkers().get("dtask-gpu-1");
