@@ -73,14 +73,28 @@ public final class JobRules {
   }
 
   /**
-   * A worker-reported failure is retried only when the worker killed the job at its timeout (reason
-   * starting with {@code TIMEOUT}); any other failure is the job's own and final.
+   * A worker-reported failure is retried when it was not the job's own doing: the worker killed it
+   * at its timeout ({@code TIMEOUT...}), had no free slot when the assignment arrived ({@code
+   * WORKER_FULL}: its count was ahead of the pool's), was stopping ({@code AGENT_STOPPED}) or has
+   * no executor ({@code NO_EXECUTOR}); these are the agent's reasons (worker-agent's JobRunner).
+   * Any other failure (the command's exit code) is the job's own and final.
    */
   public static boolean retryableFailure(String reason) {
-    return reason != null && reason.trim().toUpperCase(Locale.ROOT).startsWith("TIMEOUT");
+    if (reason == null) {
+      return false;
+    }
+    String r = reason.trim().toUpperCase(Locale.ROOT);
+    for (String p : RETRYABLE_PREFIXES) {
+      if (r.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  /** Whether attempt {@code attemptsSoFar + 1} is allowed. */
+  private static final java.util.List<String> RETRYABLE_PREFIXES =
+      java.util.List.of("TIMEOUT", "WORKER_FULL", "AGENT_STOPPED", "NO_EXECUTOR");
+
   public static boolean mayRetry(int attemptsSoFar, int maxAttempts) {
     return attemptsSoFar < maxAttempts;
   }

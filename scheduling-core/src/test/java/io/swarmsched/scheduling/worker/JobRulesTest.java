@@ -75,6 +75,9 @@ class JobRulesTest {
     assertThat(JobRules.mayRetry(3, 3)).isFalse();
     assertThat(JobRules.retryableFailure("TIMEOUT after 5s")).isTrue();
     assertThat(JobRules.retryableFailure("exit 1")).isFalse();
+    assertThat(JobRules.retryableFailure("WORKER_FULL: 4 of 4 slots busy")).isTrue();
+    assertThat(JobRules.retryableFailure("AGENT_STOPPED")).isTrue();
+    assertThat(JobRules.retryableFailure("exit code 3: TIMEOUT in the job's own log")).isFalse();
     assertThat(JobRules.retryableFailure(null)).isFalse();
     assertThat(JobState.RUNNING.holdsSlot()).isTrue();
     assertThat(JobState.RETRY_WAIT.holdsSlot()).isFalse();
