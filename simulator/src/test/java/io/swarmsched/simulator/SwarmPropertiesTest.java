@@ -80,7 +80,8 @@ class SwarmPropertiesTest {
 
   /**
    * From 2 slots up. With a single upload slot per host no simulated peer finishes (seen for 2-6
-   * hosts, seed 0): an open finding of the slot model, not yet explained (the agent's default is 8).
+   * hosts, seed 0): an open finding of the slot model, not yet explained (the agent's default is
+   * 8).
    */
   @Property(tries = 10)
   void withUploadSlotsNoHostServesMoreAtOnceAndEveryPeerStillFinishes(
