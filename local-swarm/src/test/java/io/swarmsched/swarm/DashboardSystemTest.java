@@ -165,7 +165,7 @@ class DashboardSystemTest {
                                 "peer_id",
                                 task + "-p",
                                 "host_id",
-                                "agent-1",
+                                "metrics-client",
                                 "url",
                                 "http://origin.invalid/x",
                                 "need_back_to_source",
@@ -298,6 +298,26 @@ class DashboardSystemTest {
           "decisions by outcome",
           "!!document.querySelector('#decisions [data-outcome=\"PARENTS\"]')",
           WAIT);
+
+      // a job no worker can take (no agent here runs jobs): it waits in the queue, and the page's
+      // job table and queue count show it
+      HttpResponse<String> submitted =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/jobs"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"job_id\":\"browser-job\",\"required_tags\":[\"no-such-worker\"],"
+                              + "\"payload\":\"true\",\"priority\":7}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+      browser.await(
+          "the queued job in the jobs table",
+          "(() => { const r = document.querySelector('#jobs tr[data-job=\"browser-job\"]');"
+              + " return !!r && r.dataset.state === 'QUEUED'"
+              + " && Number(document.getElementById('jobs-queued').dataset.value) >= 1; })()",
+          WAIT);
       browser.screenshot(SCREENSHOTS.resolve("3-complete.png"));
     }
   }
@@ -334,7 +354,7 @@ class DashboardSystemTest {
                                 "peer_id",
                                 "p",
                                 "host_id",
-                                "agent-2",
+                                "grafana-client",
                                 "url",
                                 "http://origin.invalid/g",
                                 "need_back_to_source",

@@ -210,6 +210,31 @@ function rateChart() {
   return el('div', {}, svg);
 }
 
+/** The job queue and running jobs: counts from /metrics, the latest jobs from /api/v1/jobs. */
+async function jobs() {
+  const [metricsText, list] = await Promise.all([
+    read('dispatcher', 'metrics'), readJson('dispatcher', 'api/v1/jobs?limit=25')]);
+  const m = parseMetrics(metricsText, ['swarmsched_jobs_queued', 'swarmsched_jobs_running', 'swarmsched_workers']);
+  const value = (name, label) => m.filter(x => x.name === name && (!label || x.labels.state === label))
+      .reduce((a, x) => a + x.value, 0);
+  const pill = (id, text, v) => el('span', {class: 'pill', id, 'data-value': v}, text + ' ', el('b', {}, v));
+  setReplace(document.getElementById('jobs-summary'),
+      pill('jobs-queued', 'queued', value('swarmsched_jobs_queued')),
+      pill('jobs-running', 'running', value('swarmsched_jobs_running')),
+      pill('workers-available', 'workers available', value('swarmsched_workers', 'available')),
+      pill('workers-busy', 'workers busy', value('swarmsched_workers', 'busy')));
+  const rows = list.jobs.map(j => el('tr', {'data-job': j.job_id, 'data-state': j.state},
+      el('td', {}, j.job_id),
+      el('td', {class: 'state'}, j.state),
+      el('td', {}, j.priority),
+      el('td', {}, `${j.attempt}/${j.max_attempts}`),
+      el('td', {}, j.worker_host_id || ''),
+      el('td', {}, (j.required_tags || []).join(', ')),
+      el('td', {class: 'reason'}, j.reason || j.result_ref || '')));
+  setReplace(document.querySelector('#jobs tbody'),
+      ...(rows.length ? rows : [el('tr', {}, el('td', {colspan: 7, class: 'muted'}, 'no jobs'))]));
+}
+
 async function deadLetters() {
   const d = await readJson('ingest', 'api/v1/dead-letters?limit=20');
   const rows = d.dead_letters.map(x => el('tr', {'data-stage': x.stage},
@@ -244,7 +269,7 @@ async function guarded(id, f) {
 async function tick(targets) {
   const [hostList, taskList] = await Promise.all([
     guarded('hosts-section', hosts), guarded('tasks-section', tasks),
-    guarded('dead-letters-section', deadLetters), services(targets)]);
+    guarded('dead-letters-section', deadLetters), guarded('jobs-section', jobs), services(targets)]);
   await guarded('decisions-section', () => decisions(hostList, taskList));
   document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);

@@ -94,6 +94,15 @@ public final class DispatcherTopology {
   public static final String JOB_EVENTS_SINK = "dispatcher-job-events-sink";
   public static final String JOB_POOL_PROCESSOR = "dispatcher-job-pool";
 
+  /**
+   * The job pool's own sinks: a sink shared with the dispatch processor would join the two into one
+   * sub-topology, i.e. six job pools (one per request partition), of which only the one holding the
+   * job-events partition gets jobs while all six publish the job gauges.
+   */
+  public static final String JOB_DECISIONS_SINK = "dispatcher-job-decisions-sink";
+
+  public static final String JOB_DEAD_LETTERS_SINK = "dispatcher-job-dead-letters-sink";
+
   /** Job id -> the job ({@link JobRecord}: state, worker, attempts, history), kept as JSON. */
   public static final String JOBS_STORE = "dispatcher-jobs";
 
@@ -278,8 +287,8 @@ public final class DispatcherTopology {
                 config.jobs(),
                 index,
                 JOBS_STORE,
-                DECISIONS_SINK,
-                DEAD_LETTERS_SINK,
+                JOB_DECISIONS_SINK,
+                JOB_DEAD_LETTERS_SINK,
                 jobEvents.serializer()),
         JOB_EVENTS_SOURCE);
     topology.addStateStore(store(JOBS_STORE, new JsonSerde<>(JobRecord.class)), JOB_POOL_PROCESSOR);
@@ -289,7 +298,12 @@ public final class DispatcherTopology {
         Topics.SCHEDULE_DECISIONS.name(),
         keys.serializer(),
         decisions.serializer(),
-        DISPATCH_PROCESSOR,
+        DISPATCH_PROCESSOR);
+    topology.addSink(
+        JOB_DECISIONS_SINK,
+        Topics.SCHEDULE_DECISIONS.name(),
+        keys.serializer(),
+        decisions.serializer(),
         JOB_POOL_PROCESSOR);
     topology.addSink(
         JOB_EVENTS_SINK,
@@ -310,7 +324,12 @@ public final class DispatcherTopology {
         Topics.DEAD_LETTERS.name(),
         new ByteArraySerializer(),
         new ByteArraySerializer(),
-        DISPATCH_PROCESSOR,
+        DISPATCH_PROCESSOR);
+    topology.addSink(
+        JOB_DEAD_LETTERS_SINK,
+        Topics.DEAD_LETTERS.name(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
         JOB_POOL_PROCESSOR);
     return topology;
   }

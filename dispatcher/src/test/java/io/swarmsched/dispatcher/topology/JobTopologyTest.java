@@ -133,4 +133,32 @@ class JobTopologyTest extends TopologyTestBase {
             "worker_host_id: required in a STARTED event",
             "job: required in a SUBMITTED event");
   }
+
+  /**
+   * The job pool is a sub-topology of its own, so it runs as one task (the job-events topic's one
+   * partition) in the whole application: the single writer of every worker's count. Sharing a sink
+   * with the dispatch processor once made it six pools, whose idle five zeroed the job gauges.
+   */
+  @Test
+  void theJobPoolIsASubTopologyOfItsOwnReadingOnlyTheJobEvents() {
+    fixture();
+    var sub =
+        DispatcherTopology.build(f.config, new io.swarmsched.dispatcher.state.HostIndex())
+            .describe()
+            .subtopologies()
+            .stream()
+            .filter(
+                st ->
+                    st.nodes().stream()
+                        .anyMatch(n -> n.name().equals(DispatcherTopology.JOB_POOL_PROCESSOR)))
+            .findFirst()
+            .orElseThrow();
+    assertThat(sub.nodes())
+        .extracting(org.apache.kafka.streams.TopologyDescription.Node::name)
+        .containsExactlyInAnyOrder(
+            DispatcherTopology.JOB_EVENTS_SOURCE,
+            DispatcherTopology.JOB_POOL_PROCESSOR,
+            DispatcherTopology.JOB_DECISIONS_SINK,
+            DispatcherTopology.JOB_DEAD_LETTERS_SINK);
+  }
 }
