@@ -116,6 +116,17 @@ public final class DispatcherTopology {
    * topology (and one index) per application instance.
    */
   public static Topology build(DispatcherConfig config, HostIndex index) {
+    return build(config, index, "");
+  }
+
+  /**
+   * The topology whose sinks (decisions, the patrol's peer events, dead letters) write to the live
+   * topic names prefixed by {@code outputPrefix}: a replay (the replay module) writes under a
+   * namespace of its own, never into the live topics, and its patrol's LEFT events do not loop back
+   * into its input. The sources keep the live names. An empty prefix is the live topology.
+   */
+  public static Topology build(DispatcherConfig config, HostIndex index, String outputPrefix) {
+    String out = outputPrefix == null ? "" : outputPrefix;
     var serdeConfig = config.serdeConfig();
     Serde<ScheduleRequest> requests = SpecificAvroSerde.of(ScheduleRequest.class, serdeConfig);
     Serde<PeerEvent> peerEvents = SpecificAvroSerde.of(PeerEvent.class, serdeConfig);
@@ -142,7 +153,8 @@ public final class DispatcherTopology {
                 hosts.deserializer(),
                 h -> CoreViews.host(h, false),
                 index::putHost,
-                index::replaceHosts));
+                index::replaceHosts,
+                index::hostApplied));
     topology.addGlobalStore(
         globalStore(HOST_SCORES_STORE, scores),
         HOST_SCORES_SOURCE,
@@ -156,7 +168,8 @@ public final class DispatcherTopology {
                 scores.deserializer(),
                 CoreViews::score,
                 index::putScore,
-                index::replaceScores));
+                index::replaceScores,
+                index::scoreApplied));
 
     topology.addSource(
         REQUESTS_SOURCE,
@@ -218,19 +231,19 @@ public final class DispatcherTopology {
 
     topology.addSink(
         DECISIONS_SINK,
-        Topics.SCHEDULE_DECISIONS.name(),
+        out + Topics.SCHEDULE_DECISIONS.name(),
         keys.serializer(),
         decisions.serializer(),
         DISPATCH_PROCESSOR);
     topology.addSink(
         PEER_EVENTS_SINK,
-        Topics.PEER_EVENTS.name(),
+        out + Topics.PEER_EVENTS.name(),
         keys.serializer(),
         peerEvents.serializer(),
         DISPATCH_PROCESSOR);
     topology.addSink(
         DEAD_LETTERS_SINK,
-        Topics.DEAD_LETTERS.name(),
+        out + Topics.DEAD_LETTERS.name(),
         new ByteArraySerializer(),
         new ByteArraySerializer(),
         DISPATCH_PROCESSOR);
