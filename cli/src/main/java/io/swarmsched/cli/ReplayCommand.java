@@ -86,6 +86,15 @@ final class ReplayCommand implements Callable<Integer> {
   Path out;
 
   @Option(
+      names = "--table-timing",
+      paramLabel = "recorded|timestamp",
+      defaultValue = "recorded",
+      description =
+          "When host and score records reach the replay's tables: as they reached the live dispatcher"
+              + " (from the decisions' provenance), or strictly by timestamp (default: ${DEFAULT-VALUE}).")
+  Replayer.TableTiming tableTiming;
+
+  @Option(
       names = "--no-simulate",
       description = "Skip the simulator's predicted completion times in the report.")
   boolean noSimulate;
@@ -133,7 +142,8 @@ final class ReplayCommand implements Callable<Integer> {
       RecordingFile.Recording rec = RecordingFile.read(input);
       Progress bar = new Progress(err, System.console() != null);
       Replayer.Result r =
-          Replayer.replay(rec, new Replayer.Options(policy, settings, null, bar::show));
+          Replayer.replay(
+              rec, new Replayer.Options(policy, settings, null, bar::show, tableTiming));
       bar.done();
       Comparison.Result c = Comparison.compare(r);
       WhatIfReport.Written w = WhatIfReport.write(r, c, out, !noSimulate);

@@ -78,14 +78,28 @@ public final class Replayer {
 
   /** The policy and settings of a replay. */
   public record Options(
-      String policy, Map<String, String> settings, Duration drain, Consumer<Progress> progress) {
+      String policy,
+      Map<String, String> settings,
+      Duration drain,
+      Consumer<Progress> progress,
+      TableTiming tableTiming) {
     public Options {
       settings = Map.copyOf(settings);
       if (progress == null) progress = p -> {};
+      if (tableTiming == null) tableTiming = TableTiming.RECORDED;
+    }
+
+    public Options(
+        String policy, Map<String, String> settings, Duration drain, Consumer<Progress> progress) {
+      this(policy, settings, drain, progress, TableTiming.RECORDED);
     }
 
     public static Options of(String policy) {
-      return new Options(policy, Map.of(), null, null);
+      return new Options(policy, Map.of(), null, null, TableTiming.RECORDED);
+    }
+
+    public Options withTableTiming(TableTiming t) {
+      return new Options(policy, settings, drain, progress, t);
     }
   }
 
@@ -113,7 +127,9 @@ public final class Replayer {
       Map<String, Long> inputsByTopic,
       long patrolEventsSkipped,
       int lanes,
-      double seconds) {}
+      double seconds,
+      TableTiming tableTiming,
+      long tableRecordsRetimed) {}
 
   /** The policy name that produced a recorded policy id ("load-aware[...]/top4" → load-aware). */
   public static String policyName(String policyId) {
@@ -162,7 +178,36 @@ public final class Replayer {
   }
 
   /** One input in feeding order. */
-  private record Input(RecordedRecord record, int kind, Object value, String key) {}
+  /**
+   * One input: fed at {@code feedAt} (its timestamp, or for a table record the time it reached the
+   * live dispatcher, see {@link TableTiming}) and piped with its own timestamp.
+   */
+  private record Input(RecordedRecord record, int kind, Object value, String key, long feedAt) {
+    Input(RecordedRecord record, int kind, Object value, String key) {
+      this(record, kind, value, key, record.timestamp());
+    }
+
+    Input at(long t) {
+      return new Input(record, kind, value, key, t);
+    }
+  }
+
+  /**
+   * When host and score records reach the replay's global tables. In the live run they arrive
+   * asynchronously (a score is readable only once scoring-streams commits it), so a request can be
+   * decided before a score dated earlier has arrived.
+   */
+  public enum TableTiming {
+    /**
+     * As the live dispatcher saw them, reconstructed from the recorded decisions' provenance: a
+     * record is applied just after the last recorded decision whose table was as of an earlier time
+     * (so that decision did not have it), and never before its own timestamp. The default; the same
+     * as {@link #TIMESTAMP} when nothing was recorded late.
+     */
+    RECORDED,
+    /** Strictly in record-timestamp order: what a dispatcher reading the tables instantly sees. */
+    TIMESTAMP
+  }
 
   private static final int HOSTS = 0;
   private static final int SCORES = 1;
@@ -251,14 +296,29 @@ public final class Replayer {
     String recordedPolicyId = mostCommonPolicyId(recorded);
     String policy = o.policy() != null ? o.policy() : policyName(recordedPolicyId);
     DispatcherConfig config = config(policy, o.settings());
+    long retimed = 0;
+    if (o.tableTiming() == TableTiming.RECORDED) {
+      ArrivalTimes hostsArrive = ArrivalTimes.of(recorded, requestsById, true);
+      ArrivalTimes scoresArrive = ArrivalTimes.of(recorded, requestsById, false);
+      for (int i = 0; i < inputs.size(); i++) {
+        Input in = inputs.get(i);
+        if (in.kind() > SCORES) continue;
+        long t = in.record().timestamp();
+        long at = (in.kind() == HOSTS ? hostsArrive : scoresArrive).arrival(t);
+        if (at != t) {
+          inputs.set(i, in.at(at));
+          retimed++;
+        }
+      }
+    }
     inputs.sort(
-        Comparator.comparingLong((Input i) -> i.record().timestamp())
+        Comparator.comparingLong(Input::feedAt)
             .thenComparingInt(i -> i.kind() <= SCORES ? 0 : 1)
             .thenComparing(i -> i.record().topic())
             .thenComparingInt(i -> i.record().partition())
             .thenComparingLong(i -> i.record().offset()));
 
-    long t0 = inputs.get(0).record().timestamp();
+    long t0 = inputs.get(0).feedAt();
     Map<Integer, Lane> lanes = new LinkedHashMap<>();
     List<ScheduleDecision> decisions = new ArrayList<>();
     try {
@@ -271,7 +331,7 @@ public final class Replayer {
         long ts = in.record().timestamp();
         if (in.kind() <= SCORES) {
           for (Lane lane : lanes.values()) {
-            lane.advanceTo(ts, tick);
+            lane.advanceTo(in.feedAt(), tick);
             if (in.kind() == HOSTS) lane.hosts.pipeInput(in.key(), (HostState) in.value(), ts);
             else lane.scores.pipeInput(in.key(), (HostScore) in.value(), ts);
           }
@@ -295,7 +355,7 @@ public final class Replayer {
       // Requests still waiting at the end of the recording get their rounds: the clocks run on
       // (stream time cannot, without records) for the drain period.
       Duration drain = o.drain() != null ? o.drain() : defaultDrain(config);
-      long last = inputs.get(inputs.size() - 1).record().timestamp();
+      long last = inputs.get(inputs.size() - 1).feedAt();
       for (Lane lane : lanes.values()) {
         lane.advanceTo(last + drain.toMillis(), tick);
         lane.drain(decisions);
@@ -324,7 +384,78 @@ public final class Replayer {
         inputsByTopic,
         patrolSkipped,
         lanes.size(),
-        (System.nanoTime() - started) / 1e9);
+        (System.nanoTime() - started) / 1e9,
+        o.tableTiming(),
+        retimed);
+  }
+
+  /**
+   * When the live dispatcher had a table's records, from the recorded decisions' provenance: a
+   * record dated {@code t} had not arrived for a decision whose table was as of an earlier time,
+   * and had arrived for one whose table was as of {@code t} or later (it can arrive before the
+   * requests dated earlier than it are processed: stream time lags the wall clock).
+   */
+  static final class ArrivalTimes {
+    private final long[] asOf;
+    private final long[] latestBefore; // the latest moment among asOf[0..i]
+    private final long[] earliestFrom; // the earliest moment among asOf[i..]
+
+    /** {@code decisions}: {as of, the moment the decision was made} pairs. */
+    ArrivalTimes(List<long[]> decisions) {
+      List<long[]> pairs = new ArrayList<>(decisions);
+      pairs.sort(Comparator.comparingLong(p -> p[0]));
+      int n = pairs.size();
+      asOf = new long[n];
+      latestBefore = new long[n];
+      earliestFrom = new long[n];
+      long max = Long.MIN_VALUE;
+      for (int i = 0; i < n; i++) {
+        asOf[i] = pairs.get(i)[0];
+        max = Math.max(max, pairs.get(i)[1]);
+        latestBefore[i] = max;
+      }
+      long min = Long.MAX_VALUE;
+      for (int i = n - 1; i >= 0; i--) {
+        min = Math.min(min, pairs.get(i)[1]);
+        earliestFrom[i] = min;
+      }
+    }
+
+    /**
+     * The pairs of the recorded decisions for the hosts or the scores table. A first-round decision
+     * was made when its request was processed, which may be before its stream time.
+     */
+    static ArrivalTimes of(
+        List<ScheduleDecision> recorded, Map<String, RecordedRecord> requests, boolean hosts) {
+      List<long[]> pairs = new ArrayList<>();
+      for (ScheduleDecision d : recorded) {
+        if (d.getProvenance() == null) continue;
+        long a = hosts ? d.getProvenance().getHostsAsOf() : d.getProvenance().getScoresAsOf();
+        long at = d.getDecidedAt().toEpochMilli();
+        RecordedRecord req = requests.get(d.getRequestId());
+        if (req != null && d.getAttempt() <= 1) at = Math.min(at, req.timestamp());
+        pairs.add(new long[] {a, at});
+      }
+      return new ArrivalTimes(pairs);
+    }
+
+    /**
+     * After the last decision that did not have a record dated {@code t}, not after the first that
+     * had it, and as near its timestamp as that allows.
+     */
+    long arrival(long t) {
+      int lo = 0;
+      int hi = asOf.length; // first index with asOf >= t
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (asOf[mid] < t) lo = mid + 1;
+        else hi = mid;
+      }
+      long f = t;
+      if (lo < asOf.length) f = Math.min(f, earliestFrom[lo]);
+      if (lo > 0) f = Math.max(f, latestBefore[lo - 1] + 1);
+      return f;
+    }
   }
 
   /** Long enough for any request waiting at the end to fail or go back to source. */

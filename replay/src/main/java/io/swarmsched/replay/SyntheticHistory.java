@@ -69,7 +69,8 @@ public final class SyntheticHistory {
       double requestsPerSecond,
       int partitions,
       long seed,
-      boolean live) {
+      boolean live,
+      long scoreLagMillis) {
     public Options {
       if (requests < 1)
         throw new ReplayException("--synthetic must be at least 1, not " + requests);
@@ -81,12 +82,29 @@ public final class SyntheticHistory {
 
     /** A small history with its live run, for tests. */
     public static Options small(int requests) {
-      return new Options(requests, 12, 8, 4, 40, 1, 42, true);
+      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0);
+    }
+
+    /**
+     * The live run applies each score this long after its timestamp, as a live dispatcher does when
+     * scoring-streams commits late: its decisions then depend on which scores had arrived.
+     */
+    public Options withScoreLag(long millis) {
+      return new Options(
+          requests,
+          hosts,
+          peersPerTask,
+          concurrentTasks,
+          requestsPerSecond,
+          partitions,
+          seed,
+          live,
+          millis);
     }
 
     /** Inputs only, spread over 6 partitions, for the replay rate. */
     public static Options large(int requests) {
-      return new Options(requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false);
+      return new Options(requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0);
     }
   }
 
@@ -193,7 +211,7 @@ public final class SyntheticHistory {
           new RecordedRecord(
               r.topic(), r.partition(), off, r.timestamp(), r.key(), r.value(), r.schemaId()));
     }
-    if (o.live()) out.addAll(liveRun(out, url, enc));
+    if (o.live()) out.addAll(liveRun(out, url, o.scoreLagMillis()));
     Map<Integer, Schema> schemas = new HashMap<>();
     InMemorySchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
     for (RecordedRecord r : out) {
@@ -222,7 +240,7 @@ public final class SyntheticHistory {
    * they would have been recorded from the decisions topic.
    */
   private static List<RecordedRecord> liveRun(
-      List<RecordedRecord> inputs, String url, Encoder enc) {
+      List<RecordedRecord> inputs, String url, long scoreLag) {
     DispatcherConfig config =
         DispatcherConfig.from(
             Map.of(
@@ -266,14 +284,18 @@ public final class SyntheticHistory {
       long wall = start;
       List<RecordedRecord> order = new ArrayList<>(inputs);
       // tables first at equal timestamps: the order a replay feeds them in
+      java.util.function.ToLongFunction<RecordedRecord> arrives =
+          r ->
+              r.timestamp()
+                  + (scoreLag > 0 && r.topic().equals(Topics.HOST_SCORES.name()) ? scoreLag : 0);
       order.sort(
-          Comparator.comparingLong(RecordedRecord::timestamp)
+          Comparator.comparingLong(arrives)
               .thenComparingInt(r -> isTable(r) ? 0 : 1)
               .thenComparing(RecordedRecord::topic)
               .thenComparingInt(RecordedRecord::partition)
               .thenComparingLong(RecordedRecord::offset));
       for (RecordedRecord r : order) {
-        while (wall + tick <= r.timestamp()) {
+        while (wall + tick <= arrives.applyAsLong(r)) {
           driver.advanceWallClockTime(Duration.ofMillis(tick));
           wall += tick;
         }

@@ -271,6 +271,8 @@ public final class WhatIfReport {
     root.put("inputs_by_topic", r.inputsByTopic());
     root.put("patrol_events_skipped", r.patrolEventsSkipped());
     root.put("partitions", r.lanes());
+    root.put("table_timing", r.tableTiming().name());
+    root.put("table_records_retimed", r.tableRecordsRetimed());
     root.put("seconds", r.seconds());
     List<Map<String, String>> bad = new ArrayList<>();
     for (Replayer.Undecodable u : r.undecodable()) {
@@ -339,6 +341,15 @@ public final class WhatIfReport {
             r.policyId(),
             Objects.toString(r.recordedPolicyId(), "no decisions recorded"),
             r.settings().isEmpty() ? "" : " Settings: " + r.settings() + "."));
+    md.append(
+        r.tableTiming() == Replayer.TableTiming.RECORDED
+            ? String.format(
+                Locale.ROOT,
+                "Host and score records reached the replay's tables when they had reached the live"
+                    + " dispatcher's, as its decisions' provenance shows (%d of them later than their"
+                    + " timestamp).\n\n",
+                r.tableRecordsRetimed())
+            : "Host and score records reached the replay's tables in timestamp order.\n\n");
     md.append(
         String.format(
             Locale.ROOT,

@@ -72,6 +72,54 @@ class ReplayTest {
   }
 
   @Test
+  void scoresThatReachedTheLiveRunLateAreReplayedLateAndEachDifferenceIsNamed() {
+    // the live run applied every score 700 ms after its timestamp (scoring-streams committing late)
+    RecordingFile.Recording late =
+        SyntheticHistory.generate(SyntheticHistory.Options.small(400).withScoreLag(700));
+
+    Replayer.Result recorded = Replayer.replay(late, Replayer.Options.of(null));
+    Comparison.Result same = Comparison.compare(recorded);
+    assertThat(recorded.tableRecordsRetimed()).isPositive();
+    assertThat(same.differences()).as("with the recorded table timing").isEmpty();
+    assertThat(same.compared()).isGreaterThanOrEqualTo(400);
+
+    Replayer.Result byTimestamp =
+        Replayer.replay(
+            late, Replayer.Options.of(null).withTableTiming(Replayer.TableTiming.TIMESTAMP));
+    Comparison.Result c = Comparison.compare(byTimestamp);
+    assertThat(byTimestamp.tableRecordsRetimed()).isZero();
+    assertThat(c.differences())
+        .as("in timestamp order, some decisions see newer scores")
+        .isNotEmpty();
+    assertThat(c.unexplained()).isZero();
+    assertThat(c.differences())
+        .anySatisfy(
+            d ->
+                assertThat(d.cause())
+                    .containsPattern(
+                        "score (for host|updates of) .*had not arrived at decision"
+                            + " time in the live run"));
+  }
+
+  @Test
+  void arrivalTimesLieBetweenTheDecisionsThatLackedARecordAndThoseThatHadIt() {
+    // {table as of, decided at}
+    Replayer.ArrivalTimes times =
+        new Replayer.ArrivalTimes(
+            List.of(new long[] {1000, 1500}, new long[] {1000, 1900}, new long[] {2000, 2100}));
+    assertThat(times.arrival(900)).isEqualTo(900); // every decision had it: its own time
+    assertThat(times.arrival(1200)).isEqualTo(1901); // the decision at 1900 did not have it
+    assertThat(times.arrival(1950)).isEqualTo(1950); // later than the last that lacked it
+    assertThat(times.arrival(2000)).isEqualTo(2000);
+    assertThat(times.arrival(2050)).isEqualTo(2101);
+    // dated after a decision that had it: it arrived before its timestamp
+    Replayer.ArrivalTimes early =
+        new Replayer.ArrivalTimes(List.of(new long[] {1000, 900}, new long[] {3000, 2500}));
+    assertThat(early.arrival(2800)).isEqualTo(2500);
+    assertThat(early.arrival(1000)).isEqualTo(900);
+  }
+
+  @Test
   void anotherPolicyGivesAReportWhoseFiguresAreThoseOfTheReplayedDecisions() throws Exception {
     Replayer.Result r = Replayer.replay(recording, Replayer.Options.of("random"));
     Comparison.Result c = Comparison.compare(r);
