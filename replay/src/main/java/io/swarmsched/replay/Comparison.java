@@ -37,6 +37,9 @@ import java.util.TreeSet;
 public final class Comparison {
   private Comparison() {}
 
+  /** How near the decision a task's event must be to have raced with its request. */
+  static final long INPUT_ORDER_WINDOW_MS = 1000;
+
   /** One compared request. */
   public record Pair(String requestId, ScheduleDecision recorded, ScheduleDecision replayed) {}
 
@@ -175,12 +178,28 @@ public final class Comparison {
       Map<String, String> taskDiffered,
       Map<Integer, String> partitionDiffered) {
     if (rep == null) {
+      if (live.getRequestId().startsWith("parent-lost/")) {
+        return "a request the live dispatcher made itself when a child lost its parent, which the"
+            + " replay did not make at that point: "
+            + (taskDiffered.containsKey(live.getTaskId())
+                ? "task "
+                    + live.getTaskId()
+                    + " differs from request "
+                    + taskDiffered.get(live.getTaskId())
+                    + " on"
+                : "the loss is seen from piece events and the patrol, which run on the live"
+                    + " dispatcher's clock");
+      }
       return "the replay made no terminal decision for this request: it was still waiting when"
           + " the replay ended ("
           + live.getOutcome()
           + " in the live run at "
           + live.getDecidedAt()
           + ")";
+    }
+    if (!r.policyId().equals(live.getPolicyId())) {
+      // what-if: the policy is the cause; the live run's timing is the same for both
+      return "another policy: " + live.getPolicyId() + " in the live run, " + r.policyId();
     }
     List<String> causes = new ArrayList<>();
     DecisionProvenance lp = live.getProvenance();
@@ -254,6 +273,29 @@ public final class Comparison {
               + " in the replay (on a quiet partition the live dispatcher runs retries on its"
               + " wall clock)");
     }
+    if (causes.isEmpty()) {
+      // Streams orders records of different topics by what has arrived: an event of the task
+      // dated just before the request may have been processed after it live, or the reverse
+      long at = live.getDecidedAt().toEpochMilli();
+      TreeSet<Long> events = r.taskEventTimes().get(live.getTaskId());
+      java.util.NavigableSet<Long> near =
+          events == null
+              ? new TreeSet<>()
+              : events.subSet(at - INPUT_ORDER_WINDOW_MS, true, at + INPUT_ORDER_WINDOW_MS, true);
+      if (!near.isEmpty()) {
+        causes.add(
+            near.size()
+                + " peer or piece event(s) of task "
+                + live.getTaskId()
+                + " dated within "
+                + INPUT_ORDER_WINDOW_MS
+                + " ms of the decision ("
+                + instant(near.first())
+                + (near.size() > 1 ? " … " + instant(near.last()) : "")
+                + "): the live dispatcher takes each topic's records as they arrive, so it may"
+                + " have decided before or after them in another order than their timestamps");
+      }
+    }
     Integer partition = r.partitionOfTask().get(live.getTaskId());
     if (causes.isEmpty() && partition != null && partitionDiffered.containsKey(partition)) {
       causes.add(
@@ -262,9 +304,6 @@ public final class Comparison {
               + " (request "
               + partitionDiffered.get(partition)
               + "): the optimistic ledger of parents' uploads is kept per partition");
-    }
-    if (!r.policyId().equals(live.getPolicyId())) {
-      causes.add("another policy: " + live.getPolicyId() + " in the live run, " + r.policyId());
     }
     return causes.isEmpty()
         ? "unexplained: same inputs as far as the provenance shows"

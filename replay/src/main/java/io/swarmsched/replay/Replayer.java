@@ -123,6 +123,7 @@ public final class Replayer {
       Map<String, TreeMap<Long, Double>> scoreHistory,
       Map<String, TreeSet<Long>> hostHistory,
       Map<String, TaskMetadata> tasks,
+      Map<String, TreeSet<Long>> taskEventTimes,
       List<Undecodable> undecodable,
       Map<String, Long> inputsByTopic,
       long patrolEventsSkipped,
@@ -233,6 +234,7 @@ public final class Replayer {
     Map<String, TreeMap<Long, Double>> scoreHistory = new HashMap<>();
     Map<String, TreeSet<Long>> hostHistory = new HashMap<>();
     Map<String, TaskMetadata> tasks = new TreeMap<>();
+    Map<String, TreeSet<Long>> taskEventTimes = new HashMap<>();
     Map<String, Long> inputsByTopic = new TreeMap<>();
     Set<Integer> partitions = new TreeSet<>();
     long patrolSkipped = 0;
@@ -272,10 +274,12 @@ public final class Replayer {
             continue;
           }
           partitions.add(r.partition());
+          taskEventTimes.computeIfAbsent(ev.getTaskId(), k -> new TreeSet<>()).add(r.timestamp());
           inputs.add(new Input(r, PEER_EVENTS, ev, key));
         } else if (topic.equals(Topics.PIECE_EVENTS.name())) {
           PieceEvent ev = decoder.decode(r, PieceEvent.class);
           partitions.add(r.partition());
+          taskEventTimes.computeIfAbsent(ev.getTaskId(), k -> new TreeSet<>()).add(r.timestamp());
           inputs.add(new Input(r, PIECE_EVENTS, ev, key));
         } else {
           continue;
@@ -311,12 +315,7 @@ public final class Replayer {
         }
       }
     }
-    inputs.sort(
-        Comparator.comparingLong(Input::feedAt)
-            .thenComparingInt(i -> i.kind() <= SCORES ? 0 : 1)
-            .thenComparing(i -> i.record().topic())
-            .thenComparingInt(i -> i.record().partition())
-            .thenComparingLong(i -> i.record().offset()));
+    inputs = feedingOrder(inputs);
 
     long t0 = inputs.get(0).feedAt();
     Map<Integer, Lane> lanes = new LinkedHashMap<>();
@@ -355,7 +354,7 @@ public final class Replayer {
       // Requests still waiting at the end of the recording get their rounds: the clocks run on
       // (stream time cannot, without records) for the drain period.
       Duration drain = o.drain() != null ? o.drain() : defaultDrain(config);
-      long last = inputs.get(inputs.size() - 1).feedAt();
+      long last = inputs.stream().mapToLong(Input::feedAt).max().orElse(t0);
       for (Lane lane : lanes.values()) {
         lane.advanceTo(last + drain.toMillis(), tick);
         lane.drain(decisions);
@@ -380,6 +379,7 @@ public final class Replayer {
         scoreHistory,
         hostHistory,
         tasks,
+        taskEventTimes,
         undecodable,
         inputsByTopic,
         patrolSkipped,
@@ -456,6 +456,53 @@ public final class Replayer {
       if (lo > 0) f = Math.max(f, latestBefore[lo - 1] + 1);
       return f;
     }
+  }
+
+  private static final Comparator<Input> HEADS =
+      Comparator.comparingLong(Input::feedAt)
+          .thenComparingInt(i -> i.kind() <= SCORES ? 0 : 1)
+          .thenComparing(i -> i.record().topic())
+          .thenComparingInt(i -> i.record().partition())
+          .thenComparingLong(i -> i.record().offset());
+
+  /**
+   * The order Kafka Streams processes the inputs in: each topic partition in offset order (records
+   * of different producers may be out of timestamp order within one), and among the partitions the
+   * one whose next record has the smallest timestamp; the tables' records, merged in by the time
+   * they reached the dispatcher (first at equal times).
+   */
+  private static List<Input> feedingOrder(List<Input> inputs) {
+    Map<String, java.util.ArrayDeque<Input>> queues = new HashMap<>();
+    List<Input> tables = new ArrayList<>();
+    for (Input in : inputs) {
+      if (in.kind() <= SCORES) {
+        tables.add(in);
+      } else {
+        queues
+            .computeIfAbsent(
+                in.record().topic() + "-" + in.record().partition(),
+                k -> new java.util.ArrayDeque<>())
+            .add(in);
+      }
+    }
+    tables.sort(HEADS);
+    List<java.util.ArrayDeque<Input>> all = new ArrayList<>();
+    all.add(new java.util.ArrayDeque<>(tables));
+    for (java.util.ArrayDeque<Input> q : queues.values()) {
+      List<Input> sorted = new ArrayList<>(q);
+      sorted.sort(Comparator.comparingLong(i -> i.record().offset()));
+      all.add(new java.util.ArrayDeque<>(sorted));
+    }
+    java.util.PriorityQueue<java.util.ArrayDeque<Input>> heads =
+        new java.util.PriorityQueue<>((a, b) -> HEADS.compare(a.peek(), b.peek()));
+    for (java.util.ArrayDeque<Input> q : all) if (!q.isEmpty()) heads.add(q);
+    List<Input> out = new ArrayList<>(inputs.size());
+    while (!heads.isEmpty()) {
+      java.util.ArrayDeque<Input> q = heads.poll();
+      out.add(q.poll());
+      if (!q.isEmpty()) heads.add(q);
+    }
+    return out;
   }
 
   /** Long enough for any request waiting at the end to fail or go back to source. */
