@@ -549,7 +549,7 @@ public final class Replayer {
       props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
       driver =
           new TopologyTestDriver(
-              DispatcherTopology.build(config, new HostIndex(), OUTPUT_PREFIX),
+              DispatcherTopology.build(config, new HostIndex(), OUTPUT_PREFIX, true),
               props,
               Instant.ofEpochMilli(startMillis));
       wall = startMillis;
