@@ -119,6 +119,9 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // the drivers' start-up lines (one per partition) say nothing to an analyst
+    org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "io.swarmsched.dispatcher", org.apache.logging.log4j.Level.WARN);
     try {
       // refuse a wrong policy or key before reading anything
       Replayer.config(policy, settings);
