@@ -172,7 +172,7 @@ public final class RecordingFile {
         }
         records.add(
             new RecordedRecord(
-                g.get("topic").toString(),
+                g.get("topic").toString().intern(), // a handful of topics, millions of records
                 (Integer) g.get("partition"),
                 (Long) g.get("offset"),
                 (Long) g.get("timestamp"),

@@ -183,13 +183,15 @@ public final class Replayer {
    * One input: fed at {@code feedAt} (its timestamp, or for a table record the time it reached the
    * live dispatcher, see {@link TableTiming}) and piped with its own timestamp.
    */
-  private record Input(RecordedRecord record, int kind, Object value, String key, long feedAt) {
-    Input(RecordedRecord record, int kind, Object value, String key) {
-      this(record, kind, value, key, record.timestamp());
+  private record Input(RecordedRecord record, int kind, String key, long feedAt) {
+    Input(RecordedRecord record, int kind, Object decodedOnce, String key) {
+      // the value is decoded again when fed: a million decoded requests and events held at once
+      // filled the heap (OutOfMemoryError at 4 M inputs with the default heap)
+      this(record, kind, key, record.timestamp());
     }
 
     Input at(long t) {
-      return new Input(record, kind, value, key, t);
+      return new Input(record, kind, key, t);
     }
   }
 
@@ -329,18 +331,29 @@ public final class Replayer {
       for (Input in : inputs) {
         long ts = in.record().timestamp();
         if (in.kind() <= SCORES) {
+          RecordedRecord r = in.record();
+          HostState hostValue =
+              in.kind() == HOSTS && r.value() != null ? decoder.decode(r, HostState.class) : null;
+          HostScore scoreValue =
+              in.kind() == SCORES && r.value() != null ? decoder.decode(r, HostScore.class) : null;
           for (Lane lane : lanes.values()) {
             lane.advanceTo(in.feedAt(), tick);
-            if (in.kind() == HOSTS) lane.hosts.pipeInput(in.key(), (HostState) in.value(), ts);
-            else lane.scores.pipeInput(in.key(), (HostScore) in.value(), ts);
+            if (in.kind() == HOSTS) lane.hosts.pipeInput(in.key(), hostValue, ts);
+            else lane.scores.pipeInput(in.key(), scoreValue, ts);
           }
         } else {
           for (Lane lane : lanes.values()) lane.advanceTo(ts, tick);
           Lane lane = lanes.get(in.record().partition());
           switch (in.kind()) {
-            case REQUESTS -> lane.requests.pipeInput(in.key(), (ScheduleRequest) in.value(), ts);
-            case PEER_EVENTS -> lane.peerEvents.pipeInput(in.key(), (PeerEvent) in.value(), ts);
-            default -> lane.pieceEvents.pipeInput(in.key(), (PieceEvent) in.value(), ts);
+            case REQUESTS ->
+                lane.requests.pipeInput(
+                    in.key(), decoder.decode(in.record(), ScheduleRequest.class), ts);
+            case PEER_EVENTS ->
+                lane.peerEvents.pipeInput(
+                    in.key(), decoder.decode(in.record(), PeerEvent.class), ts);
+            default ->
+                lane.pieceEvents.pipeInput(
+                    in.key(), decoder.decode(in.record(), PieceEvent.class), ts);
           }
         }
         done++;
