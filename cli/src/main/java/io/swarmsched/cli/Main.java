@@ -44,7 +44,9 @@ public final class Main implements Runnable {
           GetCommand.class,
           BenchCommand.class,
           ChaosCommand.class,
-          SimulateCommand.class);
+          SimulateCommand.class,
+          RecordCommand.class,
+          ReplayCommand.class);
 
   /**
    * Exit code for a command that failed for a reason it explained (picocli uses 2 for bad usage).

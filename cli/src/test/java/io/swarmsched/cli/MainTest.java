@@ -30,7 +30,9 @@ class MainTest {
         "agent",
         "get",
         "bench",
-        "chaos");
+        "chaos",
+        "record",
+        "replay");
   }
 
   @ParameterizedTest(name = "swarmsched {0} --help")

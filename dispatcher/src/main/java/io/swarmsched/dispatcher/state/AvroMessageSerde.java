@@ -24,6 +24,11 @@ public final class AvroMessageSerde<T extends SpecificRecord> implements Serde<T
     org.apache.avro.Schema schema = model.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema);
+    // entries written before a field was added (e.g. a decision's provenance) still decode
+    for (org.apache.avro.Schema released :
+        io.swarmsched.topics.ReleasedSchemas.of(type.getSimpleName())) {
+      decoder.addSchema(released);
+    }
     this.name = type.getSimpleName();
   }
 

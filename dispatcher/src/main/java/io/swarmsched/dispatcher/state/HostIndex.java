@@ -78,6 +78,52 @@ public final class HostIndex {
     all.forEach(this::putBinding);
   }
 
+  /**
+   * Timestamps of the host and score records applied per key, and the largest applied per table:
+   * the provenance a decision carries (a replay explains a different decision by them).
+   */
+  private final Map<String, Long> hostVersions = new ConcurrentHashMap<>();
+
+  private final Map<String, Long> scoreVersions = new ConcurrentHashMap<>();
+  private volatile long hostsAsOf = -1;
+  private volatile long scoresAsOf = -1;
+
+  /** The timestamp of the host record applied under {@code key}, or -1. */
+  public long hostVersion(String key) {
+    Long v = key == null ? null : hostVersions.get(key);
+    return v == null ? -1 : v;
+  }
+
+  /** The timestamp of the score record applied under {@code key}, or -1. */
+  public long scoreVersion(String key) {
+    Long v = key == null ? null : scoreVersions.get(key);
+    return v == null ? -1 : v;
+  }
+
+  /** The largest timestamp of the host records applied, or -1. */
+  public long hostsAsOf() {
+    return hostsAsOf;
+  }
+
+  /** The largest timestamp of the score records applied, or -1. */
+  public long scoresAsOf() {
+    return scoresAsOf;
+  }
+
+  /** A host record (or tombstone) of {@code timestamp} was applied under {@code key}. */
+  public void hostApplied(String key, long timestamp) {
+    if (key == null) return;
+    hostVersions.put(key, timestamp);
+    if (timestamp > hostsAsOf) hostsAsOf = timestamp;
+  }
+
+  /** A score record (or tombstone) of {@code timestamp} was applied under {@code key}. */
+  public void scoreApplied(String key, long timestamp) {
+    if (key == null) return;
+    scoreVersions.put(key, timestamp);
+    if (timestamp > scoresAsOf) scoresAsOf = timestamp;
+  }
+
   /** The host stored under {@code key}, or null. */
   public HostView host(String key) {
     return key == null ? null : hosts.get(key);

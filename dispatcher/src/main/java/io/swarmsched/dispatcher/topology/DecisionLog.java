@@ -6,7 +6,9 @@ import io.swarmsched.scheduling.RankedParent;
 import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
 import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.DecisionProvenance;
 import io.swarmsched.schemas.ParentCandidate;
+import io.swarmsched.schemas.ParentInput;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +86,7 @@ final class DecisionLog {
         .setDecisionId(decisionId(req.getRequestId(), kind.name()))
         .setParents(candidates(parents))
         .setWorkerHostId(worker)
+        .setProvenance(provenance(parents))
         .build();
   }
 
@@ -157,7 +160,31 @@ final class DecisionLog {
         .setReason(reason)
         .setAttempt(attempt)
         .setPolicyId(policyId)
-        .setDecidedAt(Instant.ofEpochMilli(now));
+        .setDecidedAt(Instant.ofEpochMilli(now))
+        .setProvenance(provenance(List.of()));
+  }
+
+  /**
+   * What the decision was made from: how far the global tables had got, and the versions of the
+   * chosen parents' host and score records. Read from the instance's index, which the global thread
+   * fills asynchronously, so it says what this decision saw (a replay explains a decision it does
+   * not reproduce by it).
+   */
+  private DecisionProvenance provenance(List<RankedParent> parents) {
+    List<ParentInput> inputs = new ArrayList<>(parents.size());
+    for (RankedParent rp : parents) {
+      inputs.add(
+          ParentInput.newBuilder()
+              .setHostId(rp.hostId())
+              .setHostVersion(stores.index.hostVersion(rp.hostId()))
+              .setScoreVersion(stores.index.scoreVersion(rp.hostId()))
+              .build());
+    }
+    return DecisionProvenance.newBuilder()
+        .setHostsAsOf(stores.index.hostsAsOf())
+        .setScoresAsOf(stores.index.scoresAsOf())
+        .setParentInputs(inputs)
+        .build();
   }
 
   private static List<ParentCandidate> candidates(List<RankedParent> parents) {

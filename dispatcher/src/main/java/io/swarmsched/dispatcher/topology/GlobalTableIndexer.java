@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
@@ -54,6 +55,7 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
   private final Function<V, W> decode;
   private final BiConsumer<String, W> put;
   private final Consumer<Map<String, W>> replaceAll;
+  private final ObjLongConsumer<String> applied;
   private TimestampedKeyValueStore<String, V> store;
   private ProcessorContext<Void, Void> context;
 
@@ -63,6 +65,21 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
       Function<V, W> decode,
       BiConsumer<String, W> put,
       Consumer<Map<String, W>> replaceAll) {
+    this(storeName, values, decode, put, replaceAll, (key, timestamp) -> {});
+  }
+
+  /**
+   * As above; {@code applied} learns the timestamp of every record applied (and of every entry
+   * loaded at start-up), for the decisions' provenance.
+   */
+  GlobalTableIndexer(
+      String storeName,
+      Deserializer<V> values,
+      Function<V, W> decode,
+      BiConsumer<String, W> put,
+      Consumer<Map<String, W>> replaceAll,
+      ObjLongConsumer<String> applied) {
+    this.applied = applied;
     this.storeName = storeName;
     this.values = values;
     this.decode = decode;
@@ -88,6 +105,7 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
         var kv = it.next();
         W view = view(kv.key, kv.value == null ? null : kv.value.value());
         if (view != null) all.put(kv.key, view);
+        if (kv.value != null) applied.accept(kv.key, kv.value.timestamp());
       }
     }
     replaceAll.accept(all);
@@ -113,6 +131,7 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
     if (record.value() == null) {
       store.delete(key);
       put.accept(key, null);
+      applied.accept(key, record.timestamp());
       return;
     }
     V value;
@@ -128,6 +147,7 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
     }
     store.put(key, ValueAndTimestamp.make(value, record.timestamp()));
     put.accept(key, view(key, value));
+    applied.accept(key, record.timestamp());
   }
 
   /** Records not decoded so far by this processor (the metric counts the same). */

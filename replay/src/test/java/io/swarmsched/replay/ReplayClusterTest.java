@@ -1,0 +1,203 @@
+package io.swarmsched.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmsched.agent.Agent;
+import io.swarmsched.agent.download.DownloadProgress;
+import io.swarmsched.agent.download.DownloadRequest;
+import io.swarmsched.agent.download.DownloadResult;
+import io.swarmsched.agent.origin.OriginServer;
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.swarm.BoundedClose;
+import io.swarmsched.swarm.DemoSwarmAgents;
+import io.swarmsched.swarm.LocalSwarm;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real run recorded and replayed: the embedded cluster with every service, a super seed and four
+ * agents downloading a file through the swarm; {@code Recorder} exports the range, the replay with
+ * the recorded policy reproduces at least 99% of the decisions and explains every difference, and a
+ * replay with {@code random} gives a report whose figures are those of its decisions.
+ */
+class ReplayClusterTest {
+  @TempDir Path data;
+
+  @Test
+  void aRecordedSwarmRunReplaysWithItsPolicyAndWithRandom() throws Exception {
+    long size = 4L << 20;
+    Path originDir = Files.createDirectories(data.resolve("origin"));
+    String digest = generate(originDir.resolve("file.bin"), size);
+    Instant from = Instant.now();
+    Path recording = data.resolve("run.avro");
+    try (LocalSwarm swarm =
+            LocalSwarm.start(LocalSwarm.Options.ephemeral(data), System.out::println);
+        OriginServer origin = OriginServer.start(originDir, "127.0.0.1", 0, true)) {
+      List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(5);
+      List<Agent> agents = new ArrayList<>();
+      try {
+        for (DemoSwarmAgents.Spec spec : specs) {
+          agents.add(
+              DemoSwarmAgents.start(
+                  swarm, spec, data.resolve("agents"), 2L << 20, 256 * 1024, Map.of()));
+        }
+        awaitOnlineAndScored(swarm, specs.size(), Duration.ofSeconds(90));
+        String url = origin.url("file.bin");
+        List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
+        for (int i = 1; i < agents.size(); i++) {
+          Path out = data.resolve("downloads").resolve(specs.get(i).hostId());
+          downloads.add(
+              agents
+                  .get(i)
+                  .download(
+                      DownloadRequest.of(url, out).withDigest(digest), new DownloadProgress()));
+        }
+        for (CompletableFuture<DownloadResult> d : downloads) {
+          d.get(4, TimeUnit.MINUTES);
+        }
+      } finally {
+        BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
+      }
+      Instant to = Instant.now().plusMillis(1);
+      Recorder.Summary s =
+          Recorder.record(
+              new Recorder.Options(
+                  swarm.bootstrapServers(), swarm.registryUrl(), from, to, Map.of()),
+              recording,
+              System.out::println);
+      System.out.println("recorded " + s.recordsByTopic());
+      assertThat(s.recordsByTopic())
+          .containsKeys(
+              "swarm.schedule-requests.v1",
+              "swarm.schedule-decisions.v1",
+              "swarm.hosts.v1",
+              "swarm.host-scores.v1",
+              "swarm.piece-events.v1");
+    }
+
+    // the cluster is gone: the replay needs only the file
+    RecordingFile.Recording rec = RecordingFile.read(recording);
+    Replayer.Result same = Replayer.replay(rec, Replayer.Options.of(null));
+    Comparison.Result c = Comparison.compare(same);
+    WhatIfReport.write(same, c, data.resolve("same"), false);
+    String report = Files.readString(data.resolve("same").resolve("report.md"));
+    System.out.println(report);
+
+    assertThat(same.undecodable()).isEmpty();
+    assertThat(same.policyId()).isEqualTo(same.recordedPolicyId());
+    assertThat(c.compared()).as(report).isGreaterThanOrEqualTo(4);
+    assertThat(c.identicalShare()).as(report).isGreaterThanOrEqualTo(0.99);
+    assertThat(c.differences()).as(report).allSatisfy(d -> assertThat(d.explained()).isTrue());
+    assertThat(same.decisions())
+        .extracting(d -> d.getOutcome())
+        .contains(DecisionOutcome.PARENTS, DecisionOutcome.SEED_TRIGGER);
+
+    Replayer.Result random = Replayer.replay(rec, Replayer.Options.of("random"));
+    Comparison.Result rc = Comparison.compare(random);
+    Path out = data.resolve("random");
+    WhatIfReport.write(random, rc, out, false);
+    System.out.println(Files.readString(out.resolve("report.md")));
+    assertReportMatchesDecisions(out);
+  }
+
+  /** The report's figures, recounted from decisions.jsonl as an analyst would. */
+  static void assertReportMatchesDecisions(Path out) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode report = json.readTree(out.resolve("report.json").toFile());
+    Map<String, Long> byOutcome = new TreeMap<>();
+    Map<String, Long> slots = new TreeMap<>();
+    Set<String> seen = new HashSet<>();
+    Set<String> seeds = new HashSet<>();
+    for (String line : Files.readAllLines(out.resolve("decisions.jsonl"), StandardCharsets.UTF_8)) {
+      JsonNode d = json.readTree(line);
+      String outcome = d.get("outcome").asText();
+      if (outcome.equals("SEED_TRIGGER")) {
+        seeds.add(d.get("decision_id").asText());
+        continue;
+      }
+      if (!seen.add(d.get("request_id").asText())) continue;
+      byOutcome.merge(outcome, 1L, Long::sum);
+      for (JsonNode p : d.get("parents")) slots.merge(p.get("host_id").asText(), 1L, Long::sum);
+    }
+    if (!seeds.isEmpty()) byOutcome.put("SEED_TRIGGER", (long) seeds.size());
+    JsonNode replayed = report.get("replayed");
+    TypeReference<TreeMap<String, Long>> counts = new TypeReference<>() {};
+    assertThat(json.convertValue(replayed.get("byOutcome"), counts)).isEqualTo(byOutcome);
+    assertThat(json.convertValue(replayed.get("parentSlotsByHost"), counts)).isEqualTo(slots);
+    assertThat(replayed.get("backToSource").asLong())
+        .isEqualTo(byOutcome.getOrDefault("BACK_TO_SOURCE", 0L));
+    assertThat(replayed.get("seedTriggers").asLong()).isEqualTo(seeds.size());
+    assertThat(replayed.get("decisions").asLong()).isEqualTo(seen.size());
+  }
+
+  private static String generate(Path file, long size) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    SplittableRandom random = new SplittableRandom(size);
+    byte[] chunk = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long left = size; left > 0; ) {
+        int n = (int) Math.min(chunk.length, left);
+        for (int i = 0; i < n; i++) chunk[i] = (byte) random.nextInt(256);
+        out.write(chunk, 0, n);
+        md.update(chunk, 0, n);
+        left -= n;
+      }
+    }
+    return "sha256:" + HexFormat.of().formatHex(md.digest());
+  }
+
+  /** Polls ingest and scoring until every agent is ONLINE and scored, or fails at the deadline. */
+  private static void awaitOnlineAndScored(LocalSwarm swarm, int count, Duration timeout)
+      throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    ObjectMapper json = new ObjectMapper();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int online = 0;
+    int scored = 0;
+    while (System.nanoTime() < deadline) {
+      online = count(http, json, swarm.ingestUrl() + "/api/v1/hosts?liveness=ONLINE");
+      scored = count(http, json, swarm.scoringUrl() + "/api/v1/scores?top=1000");
+      if (online >= count && scored >= count) return;
+      Thread.sleep(250);
+    }
+    throw new AssertionError(online + " online, " + scored + " scored of " + count);
+  }
+
+  private static int count(HttpClient http, ObjectMapper json, String url) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) return 0;
+    JsonNode n = json.readTree(r.body());
+    if (n.isArray()) return n.size();
+    for (String field : List.of("hosts", "scores", "items")) {
+      if (n.path(field).isArray()) return n.path(field).size();
+    }
+    return 0;
+  }
+}

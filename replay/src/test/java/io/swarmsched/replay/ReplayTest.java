@@ -1,0 +1,237 @@
+package io.swarmsched.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replays of a history made on a TopologyTestDriver (SyntheticHistory's "live run"): with the
+ * recorded policy every decision is reproduced; with another policy the report's figures are those
+ * of the replayed decisions; bad input is refused with one line, undecodable records are counted.
+ */
+class ReplayTest {
+  @TempDir static Path dir;
+  static Path file;
+  static RecordingFile.Recording recording;
+
+  @BeforeAll
+  static void record() {
+    file = dir.resolve("history.avro");
+    SyntheticHistory.write(SyntheticHistory.generate(SyntheticHistory.Options.small(400)), file);
+    recording = RecordingFile.read(file);
+  }
+
+  @Test
+  void aDriverMadeHistoryReplaysIdenticallyWithTheRecordedPolicy() {
+    Replayer.Result r = Replayer.replay(recording, Replayer.Options.of(null));
+    Comparison.Result c = Comparison.compare(r);
+
+    assertThat(r.policy()).isEqualTo(DispatcherConfig.POLICY_LOAD_AWARE);
+    assertThat(r.policyId()).isEqualTo(r.recordedPolicyId());
+    assertThat(r.undecodable()).isEmpty();
+    assertThat(c.compared()).isGreaterThanOrEqualTo(400);
+    assertThat(c.differences()).as("differences").isEmpty();
+    assertThat(c.identical()).isEqualTo(c.compared());
+    assertThat(c.replayedSeedTriggers()).isEqualTo(c.recordedSeedTriggers()).isPositive();
+    // the history exercises the interesting outcomes, or identity would prove little
+    Set<DecisionOutcome> outcomes = new HashSet<>();
+    r.decisions().forEach(d -> outcomes.add(d.getOutcome()));
+    assertThat(outcomes)
+        .contains(
+            DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE, DecisionOutcome.SEED_TRIGGER);
+    // every replayed decision carries its provenance
+    assertThat(r.decisions())
+        .allSatisfy(d -> assertThat(d.getProvenance().getScoresAsOf()).isPositive());
+    assertThat(
+            r.decisions().stream()
+                .filter(d -> d.getOutcome() == DecisionOutcome.PARENTS)
+                .allMatch(
+                    d ->
+                        d.getProvenance().getParentInputs().size() == d.getParents().size()
+                            && d.getProvenance().getParentInputs().stream()
+                                .allMatch(p -> p.getScoreVersion() > 0)))
+        .isTrue();
+  }
+
+  @Test
+  void scoresThatReachedTheLiveRunLateAreReplayedLateAndEachDifferenceIsNamed() {
+    // the live run applied every score 700 ms after its timestamp (scoring-streams committing late)
+    RecordingFile.Recording late =
+        SyntheticHistory.generate(SyntheticHistory.Options.small(400).withScoreLag(700));
+
+    Replayer.Result recorded = Replayer.replay(late, Replayer.Options.of(null));
+    Comparison.Result same = Comparison.compare(recorded);
+    assertThat(recorded.tableRecordsRetimed()).isPositive();
+    assertThat(same.differences()).as("with the recorded table timing").isEmpty();
+    assertThat(same.compared()).isGreaterThanOrEqualTo(400);
+
+    Replayer.Result byTimestamp =
+        Replayer.replay(
+            late, Replayer.Options.of(null).withTableTiming(Replayer.TableTiming.TIMESTAMP));
+    Comparison.Result c = Comparison.compare(byTimestamp);
+    assertThat(byTimestamp.tableRecordsRetimed()).isZero();
+    assertThat(c.differences())
+        .as("in timestamp order, some decisions see newer scores")
+        .isNotEmpty();
+    assertThat(c.unexplained()).isZero();
+    assertThat(c.differences())
+        .anySatisfy(
+            d ->
+                assertThat(d.cause())
+                    .containsPattern(
+                        "score (for host|updates of) .*had not arrived at decision"
+                            + " time in the live run"));
+  }
+
+  @Test
+  void arrivalTimesLieBetweenTheDecisionsThatLackedARecordAndThoseThatHadIt() {
+    // {table as of, decided at}
+    Replayer.ArrivalTimes times =
+        new Replayer.ArrivalTimes(
+            List.of(new long[] {1000, 1500}, new long[] {1000, 1900}, new long[] {2000, 2100}));
+    assertThat(times.arrival(900)).isEqualTo(900); // every decision had it: its own time
+    assertThat(times.arrival(1200)).isEqualTo(1901); // the decision at 1900 did not have it
+    assertThat(times.arrival(1950)).isEqualTo(1950); // later than the last that lacked it
+    assertThat(times.arrival(2000)).isEqualTo(2000);
+    assertThat(times.arrival(2050)).isEqualTo(2101);
+    // dated after a decision that had it: it arrived before its timestamp
+    Replayer.ArrivalTimes early =
+        new Replayer.ArrivalTimes(List.of(new long[] {1000, 900}, new long[] {3000, 2500}));
+    assertThat(early.arrival(2800)).isEqualTo(2500);
+    assertThat(early.arrival(1000)).isEqualTo(900);
+  }
+
+  @Test
+  void anotherPolicyGivesAReportWhoseFiguresAreThoseOfTheReplayedDecisions() throws Exception {
+    Replayer.Result r = Replayer.replay(recording, Replayer.Options.of("random"));
+    Comparison.Result c = Comparison.compare(r);
+    Path out = dir.resolve("random");
+    WhatIfReport.write(r, c, out, true);
+
+    assertThat(r.policyId()).startsWith("random");
+    assertThat(c.differences()).isNotEmpty();
+    assertThat(c.differences()).allSatisfy(d -> assertThat(d.cause()).contains("another policy"));
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    // recount from decisions.jsonl, as an analyst would
+    Map<String, Long> byOutcome = new TreeMap<>();
+    Map<String, Long> slots = new TreeMap<>();
+    Set<String> seen = new HashSet<>();
+    long seeds = 0;
+    ObjectMapper json = new ObjectMapper();
+    for (String line : Files.readAllLines(out.resolve("decisions.jsonl"), StandardCharsets.UTF_8)) {
+      JsonNode d = json.readTree(line);
+      String outcome = d.get("outcome").asText();
+      if (outcome.equals("SEED_TRIGGER")) {
+        seeds++;
+        continue;
+      }
+      if (!seen.add(d.get("request_id").asText())) continue;
+      byOutcome.merge(outcome, 1L, Long::sum);
+      for (JsonNode p : d.get("parents")) slots.merge(p.get("host_id").asText(), 1L, Long::sum);
+    }
+    if (seeds > 0) byOutcome.put("SEED_TRIGGER", seeds);
+    JsonNode replayed = report.get("replayed");
+    TypeReference<TreeMap<String, Long>> counts = new TypeReference<>() {};
+    assertThat(json.convertValue(replayed.get("byOutcome"), counts)).isEqualTo(byOutcome);
+    assertThat(json.convertValue(replayed.get("parentSlotsByHost"), counts)).isEqualTo(slots);
+    assertThat(replayed.get("backToSource").asLong())
+        .isEqualTo(byOutcome.getOrDefault("BACK_TO_SOURCE", 0L));
+    assertThat(report.get("comparison").get("different").asInt()).isEqualTo(c.differences().size());
+    assertThat(replayed.get("predicted").get("p50_s").asDouble()).isPositive();
+    assertThat(out.resolve("report.md"))
+        .content()
+        .contains("decisions identical")
+        .contains("random")
+        .contains("Decisions that differ");
+    assertThat(out.resolve("outcomes.png")).isNotEmptyFile();
+    assertThat(out.resolve("upload-share.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void undecodableRecordsAreCountedAndListedNotFatal() {
+    List<RecordedRecord> records = new ArrayList<>(recording.records());
+    records.add(
+        new RecordedRecord(
+            Topics.SCHEDULE_REQUESTS.name(),
+            0,
+            999_999,
+            SyntheticHistory.T0 + 1500,
+            "task-x".getBytes(StandardCharsets.UTF_8),
+            new byte[] {0, 0, 0, 0, 99, 1, 2, 3},
+            99));
+    records.add(
+        new RecordedRecord(
+            Topics.PEER_EVENTS.name(),
+            0,
+            999_998,
+            SyntheticHistory.T0 + 1600,
+            "task-x".getBytes(StandardCharsets.UTF_8),
+            "not avro".getBytes(StandardCharsets.UTF_8),
+            -1));
+    Replayer.Result r =
+        Replayer.replay(
+            new RecordingFile.Recording(recording.metadata(), records, recording.schemas()),
+            Replayer.Options.of(null));
+
+    assertThat(r.undecodable())
+        .extracting(Replayer.Undecodable::coordinates)
+        .containsExactlyInAnyOrder(
+            Topics.SCHEDULE_REQUESTS.name() + "-0@999999", Topics.PEER_EVENTS.name() + "-0@999998");
+    assertThat(r.undecodable().get(0).reason()).isNotBlank();
+    assertThat(Comparison.compare(r).differences()).isEmpty();
+  }
+
+  @Test
+  void badInputIsRefusedWithOneLine() throws Exception {
+    assertThatThrownBy(() -> Replayer.replay(recording, Replayer.Options.of("fastest")))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining("unknown policy 'fastest'")
+        .hasMessageContaining("load-aware");
+    assertThatThrownBy(
+            () ->
+                Replayer.replay(
+                    recording,
+                    new Replayer.Options(
+                        null, Map.of("swarm.dispatcher.no.such.key", "1"), null, null)))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining("unknown setting 'swarm.dispatcher.no.such.key'");
+    assertThatThrownBy(
+            () ->
+                Replayer.replay(
+                    recording,
+                    new Replayer.Options(
+                        null, Map.of(DispatcherConfig.MAX_PARENTS, "lots"), null, null)))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining(DispatcherConfig.MAX_PARENTS);
+    Path junk = dir.resolve("junk.avro");
+    Files.writeString(junk, "this is not a recording");
+    assertThatThrownBy(() -> RecordingFile.read(junk))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageStartingWith("cannot read " + junk + ": not a swarmsched recording");
+    assertThatThrownBy(() -> RecordingFile.read(dir.resolve("missing.avro")))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining("no such file");
+    RecordingFile.Recording empty = new RecordingFile.Recording(Map.of(), List.of(), Map.of());
+    assertThatThrownBy(() -> Replayer.replay(empty, Replayer.Options.of(null)))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining("no schedule request");
+  }
+}
