@@ -240,7 +240,7 @@ public final class DispatcherTopology {
                 index::replaceScores,
                 index::scoreApplied));
     topology.addGlobalStore(
-        globalStore(HOST_KEYS_STORE, hostKeys),
+        globalStore(HOST_KEYS_STORE, hostKeys, mem),
         HOST_KEYS_SOURCE,
         raw,
         raw,
