@@ -124,7 +124,7 @@ public final class JobPool {
         JobRecord j = current(e);
         if (j != null) {
           j.resultRef = e.getResultRef();
-          workers.succeeded(j.workerHostId);
+          workers.succeeded(j.workerHostId, j.assignedAt > 0 ? now - j.assignedAt : -1);
           finish(j, SUCCEEDED, null, now);
         }
       }

@@ -30,11 +30,12 @@ import java.util.function.Supplier;
  * which any thread may call.
  */
 public final class Workers {
-  private record Key(double ratio, double perf, String id) {}
+  private record Key(double ratio, double perf, double meanRun, String id) {}
 
   private static final Comparator<Key> ORDER =
       Comparator.comparingDouble(Key::ratio)
           .thenComparing(Comparator.comparingDouble(Key::perf).reversed())
+          .thenComparingDouble(Key::meanRun)
           .thenComparing(Key::id);
 
   private final Function<String, HostView> hosts;
@@ -76,8 +77,9 @@ public final class Workers {
     }
   }
 
-  void succeeded(String worker) {
-    history.recordSuccess(worker);
+  /** A job of {@code worker} succeeded after {@code runMillis} (negative: unknown). */
+  void succeeded(String worker, long runMillis) {
+    history.recordSuccess(worker, runMillis);
     update(worker);
   }
 
@@ -148,7 +150,12 @@ public final class Workers {
     if (!hasFreeSlot(w)) return;
     String id = w.hostId();
     int running = JobRules.running(w, held(id), lastRelease.getOrDefault(id, 0L));
-    Key k = new Key((double) running / w.capacity().maxTasks(), history.score(id), id);
+    Key k =
+        new Key(
+            (double) running / w.capacity().maxTasks(),
+            history.score(id),
+            history.meanRunMillis(id),
+            id);
     keys.put(id, k);
     free.add(k);
   }

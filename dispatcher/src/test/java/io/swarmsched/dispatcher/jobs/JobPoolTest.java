@@ -199,6 +199,24 @@ class JobPoolTest {
   }
 
   @Test
+  void tiesOnLoadAndSuccessRateGoToTheWorkerWithTheShorterMeanRunTime() {
+    var h = new PoolHarness();
+    h.worker("w1", 1, 0, Liveness.ONLINE);
+    h.worker("w2", 1, 0, Liveness.ONLINE);
+    h.submit("a", 0);
+    h.submit("b", 0);
+    assertThat(summary(h.take())).containsExactly("ASSIGNED a@w1#1", "ASSIGNED b@w2#1");
+    h.advance(500);
+    h.report("b", 1, "w2", JobEventType.SUCCEEDED, null); // w2: one success in 500 ms
+    h.advance(4_500);
+    h.report("a", 1, "w1", JobEventType.SUCCEEDED, null); // w1: one success in 5 s
+    h.take();
+    // both idle, both one success of one: the faster worker first, although w1 sorts first by id
+    h.submit("c", 0);
+    assertThat(summary(h.take())).containsExactly("ASSIGNED c@w2#1");
+  }
+
+  @Test
   void aFailureReportedByTheWorkerIsFinal() {
     var h = new PoolHarness();
     h.worker("w1", 1, 0, Liveness.ONLINE);
