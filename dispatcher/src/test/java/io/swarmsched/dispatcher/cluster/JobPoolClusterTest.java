@@ -317,7 +317,12 @@ class JobPoolClusterTest {
         "a matching decision",
         () -> {
           for (ScheduleDecision d : seen) if (match.test(d)) return consume(d);
-          consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.value()));
+          consumer
+              .poll(Duration.ofMillis(100))
+              .forEach(
+                  r -> {
+                    if (r.value() != null) seen.add(r.value());
+                  });
           for (ScheduleDecision d : seen) if (match.test(d)) return consume(d);
           return Optional.empty();
         });
