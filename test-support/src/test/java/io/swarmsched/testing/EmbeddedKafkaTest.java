@@ -141,4 +141,38 @@ class EmbeddedKafkaTest {
         .hasMessageContaining(topic)
         .hasMessageContaining("read 0 records");
   }
+
+  @Test
+  void topicReaderSkipsRecordsItsDeserializerCannotReadAndGoesOn() {
+    EmbeddedKafka kafka = EmbeddedKafka.get();
+    String topic = EmbeddedKafka.uniqueName("mixed");
+    kafka.createTopic(topic, 1, Map.of());
+    try (var producer =
+        new KafkaProducer<>(
+            kafka.producerProps(), new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(topic, "k", "foreign"));
+      producer.send(new ProducerRecord<>(topic, "k", "ours"));
+      producer.flush();
+    }
+    // as a record written under another test class's registry scope reads to this one
+    org.apache.kafka.common.serialization.Deserializer<String> picky =
+        (t, data) -> {
+          String v = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+          if (v.equals("foreign")) {
+            throw new org.apache.kafka.common.errors.SerializationException("unknown schema id");
+          }
+          return v;
+        };
+
+    var records =
+        TopicReader.of(kafka)
+            .readUntil(
+                topic,
+                new StringDeserializer(),
+                picky,
+                TopicReader.any(r -> r.value().equals("ours")),
+                TIMEOUT);
+
+    assertThat(records).extracting(r -> r.value()).containsExactly("ours");
+  }
 }
