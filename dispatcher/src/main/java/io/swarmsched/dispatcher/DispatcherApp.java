@@ -173,11 +173,7 @@ public final class DispatcherApp implements AutoCloseable {
               index::binding)
           .register(http);
       TaskListRoutes.register(http, streams.streams(), advertised);
-      new JobRoutes(
-              KeyQueryRouter.create(streams.streams(), advertised),
-              streams.streams(),
-              index,
-              jobProducer)
+      new JobRoutes(KeyQueryRouter.create(streams.streams(), advertised), index, jobProducer)
           .register(http);
       TaskGauges.bind(http.meterRegistry(), streams.streams(), advertised);
       log.info(

@@ -44,7 +44,14 @@ public final class Await {
       }
       if (System.nanoTime() - deadline >= 0) {
         AssertionError error =
-            new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+            new AssertionError(
+                "Timed out after "
+                    + timeout
+                    + " waiting for: "
+                    + what
+                    + " (threads: "
+                    + ThreadDumps.write("timed out waiting for: " + what)
+                    + ")");
         if (lastFailure != null) {
           error.initCause(lastFailure);
         }

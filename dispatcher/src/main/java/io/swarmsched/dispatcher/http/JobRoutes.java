@@ -10,6 +10,7 @@ import io.swarmsched.runtime.http.HttpApi;
 import io.swarmsched.runtime.http.Request;
 import io.swarmsched.runtime.http.Response;
 import io.swarmsched.runtime.query.KeyQueryRouter;
+import io.swarmsched.runtime.query.NotQueryableException;
 import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.JobEventType;
 import io.swarmsched.topics.Topics;
@@ -29,10 +30,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.KeyValue;
 
 /**
  * The native jobs API (JOBS contract, dispatcher/README.md): {@code POST /api/v1/jobs[?wait=5s]},
@@ -63,17 +61,11 @@ public final class JobRoutes {
   private static final long POLL_MS = 20;
 
   private final KeyQueryRouter router;
-  private final KafkaStreams streams;
   private final HostIndex hosts;
   private final Producer<String, JobEvent> producer;
 
-  public JobRoutes(
-      KeyQueryRouter router,
-      KafkaStreams streams,
-      HostIndex hosts,
-      Producer<String, JobEvent> producer) {
+  public JobRoutes(KeyQueryRouter router, HostIndex hosts, Producer<String, JobEvent> producer) {
     this.router = router;
-    this.streams = streams;
     this.hosts = hosts;
     this.producer = producer;
   }
@@ -147,23 +139,16 @@ public final class JobRoutes {
 
   private List<Map<String, Object>> scan(Optional<String> state, int limit) {
     List<JobRecord> jobs = new ArrayList<>();
-    var result =
-        streams.query(
-            StateQueryRequest.inStore(DispatcherTopology.JOBS_STORE)
-                .withQuery(RangeQuery.<String, JobRecord>withNoBounds())
-                .withPartitions(Set.of(0))
-                .requireActive());
-    var partition = result.getPartitionResults().get(0);
-    if (partition == null || !partition.isSuccess()) {
+    List<KeyValue<String, JobRecord>> all;
+    try {
+      all = router.local().all(DispatcherTopology.JOBS_STORE, Set.of(0));
+    } catch (NotQueryableException e) {
       throw ApiException.unavailable("the jobs store is not queryable here (yet)");
     }
-    try (KeyValueIterator<String, JobRecord> it = partition.getResult()) {
-      it.forEachRemaining(
-          kv -> {
-            if (kv.value != null && state.map(s -> s.equals(kv.value.state.name())).orElse(true)) {
-              jobs.add(kv.value);
-            }
-          });
+    for (KeyValue<String, JobRecord> kv : all) {
+      if (kv.value != null && state.map(s -> s.equals(kv.value.state.name())).orElse(true)) {
+        jobs.add(kv.value);
+      }
     }
     jobs.sort(Comparator.comparingLong((JobRecord j) -> j.submittedAt).reversed());
     return jobs.stream().limit(limit).map(j -> JobView.of(j, hosts)).toList();

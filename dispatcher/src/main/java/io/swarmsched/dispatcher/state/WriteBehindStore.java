@@ -1,5 +1,6 @@
 package io.swarmsched.dispatcher.state;
 
+import io.swarmsched.runtime.query.QueryThreads;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +37,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * nothing is written, and the state is restored from the changelog as it was at the last commit, as
  * without the cache.
  *
- * <p>Interactive queries ({@link #query}) read the inner store: the state as of the last commit.
- * Values handed out are the cached objects: callers must {@code put} a value after changing it.
- * Used by one stream thread, like every store.
+ * <p>Interactive queries read the inner store: the state as of the last commit. That holds for IQv2
+ * ({@link #query}) and for the classic API, whose calls come from HTTP threads marked by {@link
+ * QueryThreads}: those never touch the cache, which only the stream thread uses. Values handed out
+ * are the cached objects: callers must {@code put} a value after changing it.
  */
 public final class WriteBehindStore<V>
     implements KeyValueStore<String, V>, CachedStateStore<String, V> {
@@ -71,6 +73,7 @@ public final class WriteBehindStore<V>
   @Override
   @SuppressWarnings("unchecked")
   public V get(String key) {
+    if (QueryThreads.active()) return inner.get(key); // another thread: never the cache
     Object v = cache.get(key);
     if (v == null) {
       V stored = inner.get(key);
@@ -143,25 +146,25 @@ public final class WriteBehindStore<V>
 
   @Override
   public KeyValueIterator<String, V> range(String from, String to) {
-    flushDirty();
+    if (!QueryThreads.active()) flushDirty();
     return inner.range(from, to);
   }
 
   @Override
   public KeyValueIterator<String, V> reverseRange(String from, String to) {
-    flushDirty();
+    if (!QueryThreads.active()) flushDirty();
     return inner.reverseRange(from, to);
   }
 
   @Override
   public KeyValueIterator<String, V> all() {
-    flushDirty();
+    if (!QueryThreads.active()) flushDirty();
     return inner.all();
   }
 
   @Override
   public KeyValueIterator<String, V> reverseAll() {
-    flushDirty();
+    if (!QueryThreads.active()) flushDirty();
     return inner.reverseAll();
   }
 
@@ -174,7 +177,7 @@ public final class WriteBehindStore<V>
 
   @Override
   public long approximateNumEntries() {
-    flushDirty();
+    if (!QueryThreads.active()) flushDirty();
     return inner.approximateNumEntries();
   }
 

@@ -20,6 +20,8 @@ import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.testing.Await;
 import io.swarmsched.testing.EmbeddedKafka;
+import io.swarmsched.testing.SkipUndecodable;
+import io.swarmsched.testing.ThreadDumps;
 import io.swarmsched.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -153,14 +155,7 @@ class DispatcherClusterTest {
     // classes write decisions under their own registry scope, whose schema ids mean other schemas
     // here: such records are skipped (null), not allowed to kill the reader.
     var decisions = SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig()).deserializer();
-    org.apache.kafka.common.serialization.Deserializer<ScheduleDecision> tolerant =
-        (topic, data) -> {
-          try {
-            return decisions.deserialize(topic, data);
-          } catch (org.apache.kafka.common.errors.SerializationException e) {
-            return null;
-          }
-        };
+    var tolerant = SkipUndecodable.of(decisions);
     KafkaConsumer<String, ScheduleDecision> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), tolerant);
     consumer.subscribe(List.of(Topics.SCHEDULE_DECISIONS.name()));
@@ -413,6 +408,16 @@ class DispatcherClusterTest {
   }
 
   private HttpResponse<String> post(DispatcherApp app, String body, String query) throws Exception {
+    try {
+      return postOnce(app, body, query);
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new java.net.http.HttpTimeoutException(
+          "POST " + query + " timed out (threads: " + ThreadDumps.write("POST " + body) + ")");
+    }
+  }
+
+  private HttpResponse<String> postOnce(DispatcherApp app, String body, String query)
+      throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create(app.url() + "/api/v1/schedule" + query))
             .timeout(Duration.ofSeconds(90))

@@ -16,6 +16,8 @@ import io.swarmsched.schemas.Liveness;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.testing.EmbeddedKafka;
+import io.swarmsched.testing.SkipUndecodable;
+import io.swarmsched.testing.ThreadDumps;
 import io.swarmsched.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -146,14 +148,7 @@ final class JobCluster implements AutoCloseable {
     // the topic is shared with the other test classes of this JVM, whose records use other
     // registry scopes: those are skipped (null), not allowed to fail the poll
     var strict = SpecificAvroSerde.of(ScheduleDecision.class, serdeConfig()).deserializer();
-    org.apache.kafka.common.serialization.Deserializer<ScheduleDecision> tolerant =
-        (topic, data) -> {
-          try {
-            return strict.deserialize(topic, data);
-          } catch (org.apache.kafka.common.errors.SerializationException e) {
-            return null;
-          }
-        };
+    var tolerant = SkipUndecodable.of(strict);
     KafkaConsumer<String, ScheduleDecision> consumer =
         new KafkaConsumer<>(
             kafka.consumerProps(EmbeddedKafka.uniqueName("jobs-decisions")),
@@ -184,7 +179,17 @@ final class JobCluster implements AutoCloseable {
             ? b.method(method, HttpRequest.BodyPublishers.noBody())
             : b.header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new java.net.http.HttpTimeoutException(
+          method
+              + " "
+              + path
+              + " timed out (threads: "
+              + ThreadDumps.write(method + " " + path)
+              + ")");
+    }
   }
 
   JsonNode json(HttpResponse<String> r) throws Exception {

@@ -51,7 +51,11 @@ public final class LocalQueries {
 
   /** Every entry of {@code store} in the partitions this instance holds actively. */
   public <K, V> List<KeyValue<K, V>> all(String store) {
-    Set<Integer> partitions = activePartitions();
+    return all(store, activePartitions());
+  }
+
+  /** Every entry of {@code store} in {@code partitions}, each of which must be active here. */
+  public <K, V> List<KeyValue<K, V>> all(String store, Set<Integer> partitions) {
     List<KeyValue<K, V>> entries = new ArrayList<>();
     if (partitions.isEmpty()) {
       return entries;

@@ -9,8 +9,16 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 
 /**
- * What routing needs from a running Streams application: its state, who owns what, and IQv2. {@link
- * #of(KafkaStreams)} in production; tests give a fake to cover routing without a broker.
+ * What routing needs from a running Streams application: its state, who owns what, and key and
+ * range queries in IQv2's shapes. {@link #of(KafkaStreams)} in production; tests give a fake to
+ * cover routing without a broker.
+ *
+ * <p>{@link #of(KafkaStreams)} answers {@link KeyQuery} and {@link RangeQuery} through the classic
+ * interactive-query API ({@code KafkaStreams.store}), not through {@code KafkaStreams.query}: in
+ * Kafka Streams 4.3 an IQv2 query on a RocksDB store locks the store's position and then the store,
+ * while the stream thread's {@code put} locks the store and then the position, so a query during
+ * writes can deadlock the stream thread for good (KAFKA-19629, fixed in Kafka 4.4.0;
+ * QueriesDuringWritesTest reproduces it). The classic path takes only the store's lock.
  */
 public interface StoreAccess {
   KafkaStreams.State state();
@@ -40,7 +48,14 @@ public interface StoreAccess {
 
       @Override
       public <R> StateQueryResult<R> query(StateQueryRequest<R> request) {
-        return streams.query(request);
+        if (request.isAllPartitions()) {
+          throw new IllegalArgumentException("name the partitions to query (withPartitions)");
+        }
+        StateQueryResult<R> result = new StateQueryResult<>();
+        for (int partition : request.getPartitions()) {
+          result.addResult(partition, ClassicQueries.run(streams, request, partition));
+        }
+        return result;
       }
     };
   }
