@@ -44,7 +44,6 @@ public record DispatcherConfig(
     Duration decisionRetention,
     boolean idleClockAdvance,
     Duration idleClockAfter,
-    int jobMaxRounds,
     Duration httpDecisionWait,
     String schemaRegistryUrl,
     EvaluatorWeights weights,
@@ -80,7 +79,6 @@ public record DispatcherConfig(
   public static final String DECISION_RETENTION = PREFIX + "decision.retention";
   public static final String IDLE_CLOCK_ADVANCE = PREFIX + "clock.idle.advance";
   public static final String IDLE_CLOCK_AFTER = PREFIX + "clock.idle.after";
-  public static final String JOB_MAX_ROUNDS = PREFIX + "job.max.rounds";
   public static final String HTTP_DECISION_WAIT = PREFIX + "http.decision.wait";
   public static final String WEIGHT_IDC = PREFIX + "weight.idc";
   public static final String WEIGHT_LOCATION = PREFIX + "weight.location";
@@ -154,7 +152,6 @@ public record DispatcherConfig(
           Map.entry(PREFIX + "quarantine.min-samples", QUARANTINE_MIN_SAMPLES),
           Map.entry(PREFIX + "clock.idle-advance", IDLE_CLOCK_ADVANCE),
           Map.entry(PREFIX + "clock.idle-after", IDLE_CLOCK_AFTER),
-          Map.entry(PREFIX + "job.max-rounds", JOB_MAX_ROUNDS),
           Map.entry(PREFIX + "http.decision-wait", HTTP_DECISION_WAIT),
           Map.entry(PREFIX + "weight.load-quality", WEIGHT_LOAD_QUALITY),
           Map.entry(PREFIX + "weight.host-type", WEIGHT_HOST_TYPE),
@@ -191,7 +188,6 @@ public record DispatcherConfig(
     m.put(DECISION_RETENTION, "1h");
     m.put(IDLE_CLOCK_ADVANCE, "true");
     m.put(IDLE_CLOCK_AFTER, "1s");
-    m.put(JOB_MAX_ROUNDS, "120");
     m.put(HTTP_DECISION_WAIT, "5s");
     m.put(WEIGHT_IDC, "0.2");
     m.put(WEIGHT_LOCATION, "0.1");
@@ -269,7 +265,6 @@ public record DispatcherConfig(
             duration(s, DECISION_RETENTION),
             s.bool(IDLE_CLOCK_ADVANCE, DEFAULT_SETTINGS.bool(IDLE_CLOCK_ADVANCE, true)),
             duration(s, IDLE_CLOCK_AFTER),
-            integer(s, JOB_MAX_ROUNDS, 1, 1_000_000),
             duration(s, HTTP_DECISION_WAIT),
             s.string(SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(SCHEMA_REGISTRY_URL)),
             weights(s),
@@ -349,7 +344,6 @@ public record DispatcherConfig(
     m.put(DECISION_RETENTION, decisionRetention.toMillis() + "ms");
     m.put(IDLE_CLOCK_ADVANCE, Boolean.toString(idleClockAdvance));
     m.put(IDLE_CLOCK_AFTER, idleClockAfter.toMillis() + "ms");
-    m.put(JOB_MAX_ROUNDS, Integer.toString(jobMaxRounds));
     m.put(HTTP_DECISION_WAIT, httpDecisionWait.toMillis() + "ms");
     m.put(SCHEMA_REGISTRY_URL, schemaRegistryUrl);
     m.put(WEIGHT_IDC, Double.toString(weights.idc()));

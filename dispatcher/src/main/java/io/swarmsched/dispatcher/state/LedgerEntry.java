@@ -12,7 +12,6 @@ public final class LedgerEntry {
 
   public String hostId;
   public List<Long> uploadTimes = new ArrayList<>();
-  public List<Long> jobTimes = new ArrayList<>();
 
   public LedgerEntry() {}
 

@@ -12,9 +12,7 @@ import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.round.SwarmView;
 import io.swarmsched.schemas.ScheduleDecision;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -113,17 +111,8 @@ final class DispatchStores {
         },
         id -> Optional.ofNullable(index.score(id)),
         index::onlineSeedIds,
-        () -> workers(now),
         id -> quarantined(id, now),
         ledger::get);
-  }
-
-  private List<HostView> workers(long now) {
-    List<HostView> out = new ArrayList<>();
-    for (HostView h : index.workers()) {
-      out.add(quarantined(h.hostId(), now) ? h.withQuarantined(true) : h);
-    }
-    return out;
   }
 
   boolean quarantined(String hostId, long now) {
@@ -158,17 +147,6 @@ final class DispatchStores {
     LedgerEntry e = ledgerEntry(hostId);
     ScoreView s = index.score(hostId);
     LedgerEntry.record(e.uploadTimes, now, s == null ? Long.MIN_VALUE : s.computedAtMillis());
-    ledger.put(hostId, e);
-  }
-
-  /**
-   * One more job for {@code hostId} at {@code now}, forgetting those its last heartbeat already
-   * covers.
-   */
-  void allocateJob(String hostId, long now) {
-    LedgerEntry e = ledgerEntry(hostId);
-    HostView h = index.host(hostId);
-    LedgerEntry.record(e.jobTimes, now, h == null ? Long.MIN_VALUE : h.lastSeenMillis());
     ledger.put(hostId, e);
   }
 

@@ -1,6 +1,5 @@
 package io.swarmsched.dispatcher.topology;
 
-import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
 import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.PeerRecord;
@@ -76,7 +75,7 @@ final class RequestRounds {
       decisions.forward(prior, now);
       return;
     }
-    if (req.getJob() != null && jobs != null) {
+    if (req.getJob() != null) {
       // the pool decides (and ignores a job id it already knows): idempotent there
       jobs.accept(req);
       return;
@@ -210,8 +209,6 @@ final class RequestRounds {
       me.status = PeerState.BACK_TO_SOURCE;
       me.parents.clear();
       me.lastProgressAt = now;
-    } else if (outcome instanceof RoundOutcome.Assigned assigned) {
-      stores.allocateJob(assigned.workerHostId(), now);
     }
     ScheduleDecision d = decisions.terminal(req, outcome, p.origin, now);
     String retryKey = task.pending.remove(req.getRequestId());
@@ -245,7 +242,6 @@ final class RequestRounds {
         new HashSet<>(req.getBlocklist()),
         req.getReschedule(),
         req.getNeedBackToSource(),
-        req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli(),
-        req.getJob() == null ? null : CoreViews.job(req.getJob()));
+        req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli());
   }
 }

@@ -13,7 +13,6 @@ import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
-import io.swarmsched.scheduling.resource.Liveness;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.ScoreLookup;
 import io.swarmsched.scheduling.retry.RetryOutcome;
@@ -22,7 +21,6 @@ import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.scheduling.round.RoundRequest;
 import io.swarmsched.scheduling.round.SeedState;
 import io.swarmsched.scheduling.round.SwarmView;
-import io.swarmsched.scheduling.worker.JobRequirements;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,12 +53,7 @@ class StageOneTest {
   private static SwarmView swarm(
       Map<String, HostView> hosts, Function<String, LedgerEntry> ledger) {
     return StageOne.swarm(
-        HostLookup.of(hosts),
-        ScoreLookup.of(Map.of()),
-        List::of,
-        () -> hosts.values(),
-        id -> false,
-        ledger);
+        HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, id -> false, ledger);
   }
 
   private static SwarmView swarm(LedgerEntry h1) {
@@ -86,8 +79,7 @@ class StageOneTest {
   }
 
   private RoundOutcome round(String requestId, TaskState t, SwarmView swarm) {
-    RoundRequest r =
-        new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0, null);
+    RoundRequest r = new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0);
     return stageOne
         .round()
         .run(r, Attempt.FIRST, () -> CoreTaskMirror.of(t), SeedState.none(), swarm, NOW);
@@ -136,72 +128,5 @@ class StageOneTest {
     assertThat(parents(round("r2", t, swarm(none)))).containsExactly("p1");
     assertThat(t.coreMirror.rebuilds()).isEqualTo(1);
     assertThat(t.coreMirror.syncs()).isEqualTo(1);
-  }
-
-  @Test
-  void jobsPlacedSinceAWorkersHeartbeatCountAgainstItsSlots() {
-    // two equal workers (4 slots, 1 job running at their heartbeat at t=100); w1 was given 2 jobs
-    // since, w2 one before it
-    HostCapacity cap = new HostCapacity(0, 0, 4, 8, 32L << 30, 0);
-    HostView w1 =
-        new HostView(
-            "w1",
-            "",
-            HostType.NORMAL,
-            "",
-            "",
-            Set.of(),
-            Liveness.ONLINE,
-            false,
-            cap,
-            new HostLoad(0, 0, 1),
-            100,
-            false);
-    HostView w2 =
-        new HostView(
-            "w2",
-            "",
-            HostType.NORMAL,
-            "",
-            "",
-            Set.of(),
-            Liveness.ONLINE,
-            false,
-            cap,
-            new HostLoad(0, 0, 1),
-            100,
-            false);
-    LedgerEntry e1 = new LedgerEntry("w1");
-    e1.jobTimes.addAll(List.of(150L, 160L));
-    LedgerEntry e2 = new LedgerEntry("w2");
-    e2.jobTimes.add(50L); // before its heartbeat: already counted in running_tasks
-    Map<String, LedgerEntry> ledger = Map.of("w1", e1, "w2", e2);
-    RoundRequest job =
-        new RoundRequest(
-            "j1",
-            "job-1",
-            "",
-            "client",
-            Set.of(),
-            false,
-            false,
-            0,
-            new JobRequirements(Set.of(), 0, 0, 0));
-    RoundOutcome o =
-        stageOne
-            .round()
-            .run(
-                job,
-                Attempt.FIRST,
-                () -> {
-                  throw new AssertionError("a job enrols no peer");
-                },
-                SeedState.none(),
-                swarm(new java.util.TreeMap<>(Map.of("w1", w1, "w2", w2)), ledger::get),
-                NOW);
-    assertThat(o).isEqualTo(new RoundOutcome.Assigned("w2", 1)); // 1/4 against w1's 3/4
-    assertThat(StageOne.jobsSince(e1, 100)).isEqualTo(2);
-    assertThat(StageOne.jobsSince(e2, 100)).isZero();
-    assertThat(StageOne.jobsSince(null, 0)).isZero();
   }
 }
