@@ -2,7 +2,7 @@ package io.swarmsched.dispatcher.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.dispatcher.topology.DecisionWaiters;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.dispatcher.topology.RequestValidation;
@@ -136,7 +136,7 @@ public final class DispatcherHttp {
     api.get(
         "/api/v1/tasks/{taskId}",
         request ->
-            router.<String, TaskState>route(
+            router.<String, StoredTask>route(
                 request,
                 DispatcherTopology.TASKS_STORE,
                 request.pathParam("taskId"),

@@ -7,7 +7,7 @@ import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.round.SwarmView;
@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * partition's task ids). One per processor, used by its stream thread only.
  */
 final class DispatchStores {
-  final KeyValueStore<String, TaskState> tasks;
+  final KeyValueStore<String, StoredTask> tasks;
   final KeyValueStore<String, ScheduleDecision> decisions;
   final KeyValueStore<String, String> decisionExpiry;
   final KeyValueStore<String, PendingRequest> retries;
@@ -70,26 +70,26 @@ final class DispatchStores {
 
   // ---------------------------------------------------------------- tasks
 
-  TaskState loadTask(String taskId) {
-    TaskState t = tasks.get(taskId);
-    return t != null ? t : new TaskState(taskId);
+  StoredTask loadTask(String taskId) {
+    StoredTask t = tasks.get(taskId);
+    return t != null ? t : new StoredTask(taskId);
   }
 
   /** Stores the task, or deletes it once it has no peer and no waiting request. */
-  void saveTask(TaskState task) {
+  void saveTask(StoredTask task) {
     if (task.isEmpty()) {
-      if (tasks.get(task.taskId) != null) tasks.delete(task.taskId);
-      knownTaskIds().remove(task.taskId);
+      if (tasks.get(task.taskId()) != null) tasks.delete(task.taskId());
+      knownTaskIds().remove(task.taskId());
     } else {
-      tasks.put(task.taskId, task);
-      knownTaskIds().add(task.taskId);
+      tasks.put(task.taskId(), task);
+      knownTaskIds().add(task.taskId());
     }
   }
 
   NavigableSet<String> knownTaskIds() {
     if (taskIds == null) {
       taskIds = new TreeSet<>();
-      try (KeyValueIterator<String, TaskState> it = tasks.all()) {
+      try (KeyValueIterator<String, StoredTask> it = tasks.all()) {
         while (it.hasNext()) taskIds.add(it.next().key);
       }
     }

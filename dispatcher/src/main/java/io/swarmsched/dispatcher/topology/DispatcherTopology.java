@@ -12,7 +12,7 @@ import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskStateSerde;
+import io.swarmsched.dispatcher.state.StoredTaskSerde;
 import io.swarmsched.dispatcher.state.WriteBehindStore;
 import io.swarmsched.runtime.auth.HostKeyPair;
 import io.swarmsched.runtime.auth.SigningSerializer;
@@ -107,7 +107,8 @@ public final class DispatcherTopology {
   public static final String JOBS_STORE = "dispatcher-jobs";
 
   /**
-   * Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}).
+   * Task id -> core's task (peers, states, DAG, piece-cost statistics), seeds, pending retries
+   * ({@link StoredTaskSerde}).
    */
   public static final String TASKS_STORE = "dispatcher-tasks";
 
@@ -296,7 +297,7 @@ public final class DispatcherTopology {
         PEER_EVENTS_AS_INPUT,
         PIECE_EVENTS_AS_INPUT);
     topology.addStateStore(
-        WriteBehindStore.builder(store(TASKS_STORE, mem, new TaskStateSerde()), CACHED_TASKS),
+        WriteBehindStore.builder(store(TASKS_STORE, mem, new StoredTaskSerde()), CACHED_TASKS),
         DISPATCH_PROCESSOR);
     topology.addStateStore(
         store(DECISIONS_STORE, mem, new AvroMessageSerde<>(ScheduleDecision.class)),

@@ -3,24 +3,25 @@ package io.swarmsched.dispatcher.selection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.CoreTaskMirror;
 import io.swarmsched.dispatcher.state.LedgerEntry;
-import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.scheduling.RankedParent;
 import io.swarmsched.scheduling.resource.HostCapacity;
 import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
+import io.swarmsched.scheduling.resource.Peer;
 import io.swarmsched.scheduling.resource.PeerState;
+import io.swarmsched.scheduling.resource.PeerStateMachine;
 import io.swarmsched.scheduling.resource.ScoreLookup;
+import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.round.Attempt;
 import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.scheduling.round.RoundRequest;
 import io.swarmsched.scheduling.round.SeedState;
 import io.swarmsched.scheduling.round.SwarmView;
+import io.swarmsched.scheduling.stats.PieceCostStats;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +29,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dispatcher's stores as core's round reads them: the ledger entries in place, the mirrored
- * task.
+ * The dispatcher's stores as core's round reads them: the ledger entries in place, the stored task
+ * itself.
  */
 class StageOneTest {
   private static final long NOW = 10_000;
@@ -39,14 +40,12 @@ class StageOneTest {
    * h1 runs two finished peers of the task, has 2 upload slots and had 1 child assigned since its
    * last report.
    */
-  private static TaskState taskWithTwoPeersOnOneHost() {
-    TaskState t = new TaskState("t");
+  private static Task taskWithTwoPeersOnOneHost() {
+    Task t = new Task("t", "");
     for (String id : List.of("p1", "p2")) {
-      PeerRecord p = new PeerRecord(id, "h1", 0);
-      p.status = PeerState.SUCCEEDED;
-      t.peers.put(id, p);
+      t.addPeer(new Peer(id, "t", "h1", PeerState.SUCCEEDED, 0, 0, 0, 0, new PieceCostStats()));
     }
-    t.peers.put("me", new PeerRecord("me", "h-me", NOW));
+    t.addPeer(new Peer("me", "t", "h-me", NOW));
     return t;
   }
 
@@ -78,11 +77,10 @@ class StageOneTest {
     return swarm(hosts, id -> "h1".equals(id) ? h1 : null);
   }
 
-  private RoundOutcome round(String requestId, TaskState t, SwarmView swarm) {
-    RoundRequest r = new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0);
-    return stageOne
-        .round()
-        .run(r, Attempt.FIRST, () -> CoreTaskMirror.of(t), SeedState.none(), swarm, NOW);
+  private RoundOutcome round(String requestId, Task t, SwarmView swarm) {
+    RoundRequest r =
+        new RoundRequest(requestId, t.taskId(), "me", "h-me", Set.of(), false, false, 0);
+    return stageOne.round().run(r, Attempt.FIRST, () -> t, SeedState.none(), swarm, NOW);
   }
 
   private static List<String> parents(RoundOutcome o) {
@@ -120,13 +118,12 @@ class StageOneTest {
   }
 
   @Test
-  void theTaskIsKeptBetweenRequestsAndFollowsTheState() {
-    TaskState t = taskWithTwoPeersOnOneHost();
+  void aStateChangeThroughTheMachineIsWhatTheNextRoundSees() {
+    Task t = taskWithTwoPeersOnOneHost();
     LedgerEntry none = new LedgerEntry("h1");
-    round("r1", t, swarm(none));
-    t.peers.get("p2").status = PeerState.LEFT; // not a state a parent can be in
+    assertThat(parents(round("r1", t, swarm(none)))).containsExactlyInAnyOrder("p1", "p2");
+    new PeerStateMachine()
+        .transition(t.peer("p2").orElseThrow(), PeerState.LEFT, NOW); // not a parent's state
     assertThat(parents(round("r2", t, swarm(none)))).containsExactly("p1");
-    assertThat(t.coreMirror.rebuilds()).isEqualTo(1);
-    assertThat(t.coreMirror.syncs()).isEqualTo(1);
   }
 }
