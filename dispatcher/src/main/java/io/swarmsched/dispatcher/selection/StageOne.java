@@ -1,13 +1,13 @@
 package io.swarmsched.dispatcher.selection;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.scheduling.ParentSelector;
 import io.swarmsched.scheduling.evaluator.Evaluators;
 import io.swarmsched.scheduling.filter.CandidateFilters;
 import io.swarmsched.scheduling.filter.FilterParams;
 import io.swarmsched.scheduling.health.QuarantineParams;
 import io.swarmsched.scheduling.health.QuarantineRule;
+import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.ledger.OptimisticLedger.AllocationCounts;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.ScoreLookup;
@@ -105,21 +105,12 @@ public final class StageOne {
       ScoreLookup scores,
       Supplier<List<String>> onlineSeeds,
       Predicate<String> quarantined,
-      Function<String, LedgerEntry> ledger) {
-    AllocationCounts uploads = (host, since) -> uploadsSince(ledger.apply(host), since);
+      Function<String, HostAllocations> ledger) {
+    AllocationCounts uploads =
+        (host, since) -> {
+          HostAllocations a = ledger.apply(host);
+          return a == null ? 0 : a.since(since);
+        };
     return new SwarmView(hosts, scores, onlineSeeds, quarantined, uploads);
-  }
-
-  /** Upload allocations in {@code e} at or after {@code since}. */
-  static int uploadsSince(LedgerEntry e, long since) {
-    return e == null ? 0 : countSince(e.uploadTimes, since);
-  }
-
-  private static int countSince(List<Long> times, long since) {
-    int n = 0;
-    for (long at : times) {
-      if (at >= since) n++;
-    }
-    return n;
   }
 }

@@ -317,21 +317,10 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
   }
 
   private static void varint(DataOutputStream out, long v) throws IOException {
-    long z = (v << 1) ^ (v >> 63);
-    while ((z & ~0x7FL) != 0) {
-      out.writeByte((int) ((z & 0x7F) | 0x80));
-      z >>>= 7;
-    }
-    out.writeByte((int) z);
+    Varints.write(out, v);
   }
 
   private static long varint(DataInputStream in) throws IOException {
-    long z = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.readUnsignedByte();
-      z |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) return (z >>> 1) ^ -(z & 1);
-    }
-    throw new IOException("varint too long");
+    return Varints.read(in);
   }
 }

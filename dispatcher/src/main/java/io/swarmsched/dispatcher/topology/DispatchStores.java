@@ -5,9 +5,9 @@ import static io.swarmsched.dispatcher.topology.DispatcherTopology.*;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
-import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.StoredTask;
+import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.round.SwarmView;
@@ -33,7 +33,7 @@ final class DispatchStores {
   final KeyValueStore<String, String> decisionExpiry;
   final KeyValueStore<String, PendingRequest> retries;
   final KeyValueStore<String, HostHealth> health;
-  final KeyValueStore<String, LedgerEntry> ledger;
+  final KeyValueStore<String, HostAllocations> ledger;
 
   /**
    * Decoded hosts and scores of the global tables (shared by the instance's processors, fed by the
@@ -52,6 +52,12 @@ final class DispatchStores {
    * find them.
    */
   private NavigableSet<String> taskIds;
+
+  /**
+   * The ledger keeps at most this many allocations per host: a host that stops publishing scores
+   * cannot grow it without bound.
+   */
+  static final int MAX_ALLOCATIONS_PER_HOST = 4_096;
 
   DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
     tasks = context.getStateStore(TASKS_STORE);
@@ -144,14 +150,12 @@ final class DispatchStores {
    * already covers.
    */
   void allocateUpload(String hostId, long now) {
-    LedgerEntry e = ledgerEntry(hostId);
+    HostAllocations a = ledger.get(hostId);
+    if (a == null) a = new HostAllocations();
     ScoreView s = index.score(hostId);
-    LedgerEntry.record(e.uploadTimes, now, s == null ? Long.MIN_VALUE : s.computedAtMillis());
-    ledger.put(hostId, e);
-  }
-
-  private LedgerEntry ledgerEntry(String hostId) {
-    LedgerEntry e = ledger.get(hostId);
-    return e != null ? e : new LedgerEntry(hostId);
+    if (s != null) a.expireBefore(s.computedAtMillis());
+    a.record(now);
+    a.keepNewest(MAX_ALLOCATIONS_PER_HOST);
+    ledger.put(hostId, a);
   }
 }

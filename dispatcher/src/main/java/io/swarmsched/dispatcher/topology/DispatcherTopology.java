@@ -7,10 +7,10 @@ import io.swarmsched.dispatcher.metrics.ObservedDispatch;
 import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
+import io.swarmsched.dispatcher.state.HostAllocationsSerde;
 import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.JsonSerde;
-import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.StoredTaskSerde;
 import io.swarmsched.dispatcher.state.WriteBehindStore;
@@ -124,7 +124,10 @@ public final class DispatcherTopology {
   /** Host id -> upload successes/failures in the window, quarantine. */
   public static final String HOST_HEALTH_STORE = "dispatcher-host-health";
 
-  /** Host id -> children/jobs assigned since its last score (optimistic allocation). */
+  /**
+   * Host id -> children assigned since its last score (optimistic allocation, core's
+   * HostAllocations).
+   */
   public static final String LEDGER_STORE = "dispatcher-ledger";
 
   /** Global table of swarm.hosts.v1. */
@@ -311,7 +314,7 @@ public final class DispatcherTopology {
         DISPATCH_PROCESSOR);
     topology.addStateStore(
         WriteBehindStore.builder(
-            store(LEDGER_STORE, mem, new JsonSerde<>(LedgerEntry.class)), CACHED_HOSTS),
+            store(LEDGER_STORE, mem, new HostAllocationsSerde()), CACHED_HOSTS),
         DISPATCH_PROCESSOR);
 
     topology.addSource(

@@ -3,8 +3,8 @@ package io.swarmsched.dispatcher.selection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.scheduling.RankedParent;
+import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostCapacity;
 import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostLookup;
@@ -50,12 +50,12 @@ class StageOneTest {
   }
 
   private static SwarmView swarm(
-      Map<String, HostView> hosts, Function<String, LedgerEntry> ledger) {
+      Map<String, HostView> hosts, Function<String, HostAllocations> ledger) {
     return StageOne.swarm(
         HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, id -> false, ledger);
   }
 
-  private static SwarmView swarm(LedgerEntry h1) {
+  private static SwarmView swarm(HostAllocations h1) {
     Map<String, HostView> hosts =
         Map.of(
             "h1",
@@ -90,8 +90,8 @@ class StageOneTest {
 
   @Test
   void aHostsAllocationsCountOnceHoweverManyOfItsPeersTheTaskHas() {
-    LedgerEntry h1 = new LedgerEntry("h1");
-    h1.uploadTimes.add(NOW - 1); // one child assigned after the host's last report (lastSeen 0)
+    HostAllocations h1 = new HostAllocations();
+    h1.record(NOW - 1); // one child assigned after the host's last report (lastSeen 0)
     // 1 pending upload < 2 slots: both peers stay candidates (counting the allocation once per peer
     // would make 2 >= 2)
     assertThat(parents(round("r1", taskWithTwoPeersOnOneHost(), swarm(h1))))
@@ -100,8 +100,9 @@ class StageOneTest {
 
   @Test
   void aHostWhoseSlotsAreTakenByAllocationsGivesNoParent() {
-    LedgerEntry h1 = new LedgerEntry("h1");
-    h1.uploadTimes.addAll(List.of(NOW - 2, NOW - 1));
+    HostAllocations h1 = new HostAllocations();
+    h1.record(NOW - 2);
+    h1.record(NOW - 1);
     // both peers hold the file, so no seed is triggered: an empty round, retried
     RoundOutcome o = round("r1", taskWithTwoPeersOnOneHost(), swarm(h1));
     assertThat(o).isInstanceOf(RoundOutcome.RetryAt.class);
@@ -109,18 +110,9 @@ class StageOneTest {
   }
 
   @Test
-  void uploadsSinceCountsOnlyAllocationsAtOrAfterTheReport() {
-    LedgerEntry e = new LedgerEntry("h");
-    e.uploadTimes.addAll(List.of(5L, 10L, 10L, 20L));
-    assertThat(StageOne.uploadsSince(e, 10)).isEqualTo(3);
-    assertThat(StageOne.uploadsSince(e, 21)).isZero();
-    assertThat(StageOne.uploadsSince(null, 0)).isZero();
-  }
-
-  @Test
   void aStateChangeThroughTheMachineIsWhatTheNextRoundSees() {
     Task t = taskWithTwoPeersOnOneHost();
-    LedgerEntry none = new LedgerEntry("h1");
+    HostAllocations none = new HostAllocations();
     assertThat(parents(round("r1", t, swarm(none)))).containsExactlyInAnyOrder("p1", "p2");
     new PeerStateMachine()
         .transition(t.peer("p2").orElseThrow(), PeerState.LEFT, NOW); // not a parent's state
