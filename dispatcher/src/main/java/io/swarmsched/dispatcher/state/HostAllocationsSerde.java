@@ -30,10 +30,10 @@ public final class HostAllocationsSerde implements Serde<HostAllocations> {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(8 + 8 * a.byTime().size());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
-      Varints.write(out, a.byTime().size());
+      BinaryFields.varint(out, a.byTime().size());
       for (Map.Entry<Long, Integer> e : a.byTime().entrySet()) {
-        Varints.write(out, e.getKey());
-        Varints.write(out, e.getValue());
+        BinaryFields.varint(out, e.getKey());
+        BinaryFields.varint(out, e.getValue());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -52,8 +52,8 @@ public final class HostAllocationsSerde implements Serde<HostAllocations> {
       byte version = in.readByte();
       if (version != VERSION)
         throw new SerializationException("Unknown ledger entry encoding version " + version);
-      long n = Varints.read(in);
-      for (long i = 0; i < n; i++) a.record(Varints.read(in), (int) Varints.read(in));
+      long n = BinaryFields.varint(in);
+      for (long i = 0; i < n; i++) a.record(BinaryFields.varint(in), (int) BinaryFields.varint(in));
       return a;
     } catch (SerializationException e) {
       throw e;

@@ -1,5 +1,7 @@
 package io.swarmsched.dispatcher.state;
 
+import static io.swarmsched.dispatcher.state.BinaryFields.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.scheduling.dag.Dag;
@@ -13,7 +15,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -279,48 +280,5 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       str(out, e.getKey());
       str(out, e.getValue());
     }
-  }
-
-  private static List<String> strings(DataInputStream in) throws IOException {
-    int n = count(in);
-    List<String> out = new ArrayList<>(Math.max(n, 4));
-    for (int j = 0; j < n; j++) out.add(readStr(in));
-    return out;
-  }
-
-  private static int count(DataInputStream in) throws IOException {
-    long n = varint(in);
-    if (n < 0 || n > Integer.MAX_VALUE) throw new IOException("bad count " + n);
-    return (int) n;
-  }
-
-  private static void str(DataOutputStream out, String s) throws IOException {
-    byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
-    varint(out, b.length);
-    out.write(b);
-  }
-
-  private static String readStr(DataInputStream in) throws IOException {
-    int n = count(in);
-    byte[] b = in.readNBytes(n);
-    if (b.length != n) throw new IOException("truncated string");
-    return new String(b, StandardCharsets.UTF_8);
-  }
-
-  private static void nullable(DataOutputStream out, String s) throws IOException {
-    out.writeBoolean(s != null);
-    if (s != null) str(out, s);
-  }
-
-  private static String nullable(DataInputStream in) throws IOException {
-    return in.readBoolean() ? readStr(in) : null;
-  }
-
-  private static void varint(DataOutputStream out, long v) throws IOException {
-    Varints.write(out, v);
-  }
-
-  private static long varint(DataInputStream in) throws IOException {
-    return Varints.read(in);
   }
 }
