@@ -64,11 +64,11 @@ class DispatchCommandTest {
   @Test
   void aBadValueUnderAnOldKeyStillFailsNamingIt() {
     DispatchCommand command = parse("--swarm.bootstrap.servers=127.0.0.1:1", "--swarm.http.port=0");
-    command.environment = Map.of("SWARM_DISPATCHER_JOB_MAX__ROUNDS", "lots");
+    command.environment = Map.of("SWARM_DISPATCHER_QUARANTINE_MIN__SAMPLES", "lots");
     assertThatThrownBy(command::startService)
         .isInstanceOf(CommandFailure.class)
-        .hasMessageContaining(DispatcherConfig.JOB_MAX_ROUNDS)
-        .hasMessageContaining("env SWARM_DISPATCHER_JOB_MAX__ROUNDS");
+        .hasMessageContaining(DispatcherConfig.QUARANTINE_MIN_SAMPLES)
+        .hasMessageContaining("env SWARM_DISPATCHER_QUARANTINE_MIN__SAMPLES");
   }
 
   /**

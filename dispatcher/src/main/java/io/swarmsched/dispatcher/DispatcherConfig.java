@@ -10,8 +10,6 @@ import io.swarmsched.scoring.LoadQualityParams;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Every number the dispatcher decides with, built once at start-up from {@code swarm.dispatcher.*}
@@ -44,7 +42,6 @@ public record DispatcherConfig(
     Duration decisionRetention,
     boolean idleClockAdvance,
     Duration idleClockAfter,
-    int jobMaxRounds,
     Duration httpDecisionWait,
     String schemaRegistryUrl,
     EvaluatorWeights weights,
@@ -56,8 +53,6 @@ public record DispatcherConfig(
     int candidateLimit,
     Duration signedReplayWindow,
     io.swarmsched.dispatcher.jobs.JobParams jobs) {
-
-  private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
   public static final String PREFIX = "swarm.dispatcher.";
   public static final String APPLICATION_ID = PREFIX + "application.id";
@@ -80,7 +75,6 @@ public record DispatcherConfig(
   public static final String DECISION_RETENTION = PREFIX + "decision.retention";
   public static final String IDLE_CLOCK_ADVANCE = PREFIX + "clock.idle.advance";
   public static final String IDLE_CLOCK_AFTER = PREFIX + "clock.idle.after";
-  public static final String JOB_MAX_ROUNDS = PREFIX + "job.max.rounds";
   public static final String HTTP_DECISION_WAIT = PREFIX + "http.decision.wait";
   public static final String WEIGHT_IDC = PREFIX + "weight.idc";
   public static final String WEIGHT_LOCATION = PREFIX + "weight.location";
@@ -154,7 +148,6 @@ public record DispatcherConfig(
           Map.entry(PREFIX + "quarantine.min-samples", QUARANTINE_MIN_SAMPLES),
           Map.entry(PREFIX + "clock.idle-advance", IDLE_CLOCK_ADVANCE),
           Map.entry(PREFIX + "clock.idle-after", IDLE_CLOCK_AFTER),
-          Map.entry(PREFIX + "job.max-rounds", JOB_MAX_ROUNDS),
           Map.entry(PREFIX + "http.decision-wait", HTTP_DECISION_WAIT),
           Map.entry(PREFIX + "weight.load-quality", WEIGHT_LOAD_QUALITY),
           Map.entry(PREFIX + "weight.host-type", WEIGHT_HOST_TYPE),
@@ -191,7 +184,6 @@ public record DispatcherConfig(
     m.put(DECISION_RETENTION, "1h");
     m.put(IDLE_CLOCK_ADVANCE, "true");
     m.put(IDLE_CLOCK_AFTER, "1s");
-    m.put(JOB_MAX_ROUNDS, "120");
     m.put(HTTP_DECISION_WAIT, "5s");
     m.put(WEIGHT_IDC, "0.2");
     m.put(WEIGHT_LOCATION, "0.1");
@@ -217,9 +209,6 @@ public record DispatcherConfig(
     return Map.copyOf(m);
   }
 
-  /** The defaults, parsed by the same getters as any other value. */
-  private static final Settings DEFAULT_SETTINGS = Settings.of(DEFAULTS);
-
   public static DispatcherConfig defaults() {
     return from(Settings.of(Map.of()));
   }
@@ -236,87 +225,7 @@ public record DispatcherConfig(
    * @throws ConfigException naming the key, the value and its origin
    */
   public static DispatcherConfig from(Settings settings) {
-    Settings s = settings.withRenamedKeys(DEPRECATED_KEYS, warning -> log.warn("{}", warning));
-    s.unknownKeys(PREFIX, DEFAULTS.keySet())
-        .forEach(
-            key ->
-                log.warn(
-                    "{} is not a dispatcher setting and is ignored (see dispatcher/README.md)",
-                    key));
-    DispatcherConfig c =
-        new DispatcherConfig(
-            s.string(APPLICATION_ID, DEFAULTS.get(APPLICATION_ID)),
-            s.oneOf(
-                POLICY,
-                DEFAULTS.get(POLICY),
-                io.swarmsched.scheduling.evaluator.Evaluators.names()
-                    .toArray(String[]::new)), // any registered policy
-            integer(s, MAX_PARENTS, 1, 64),
-            duration(s, RETRY_INTERVAL),
-            s.decimal(RETRY_JITTER, DEFAULT_SETTINGS.decimal(RETRY_JITTER, 0), 0, 0.99),
-            integer(s, BACK_TO_SOURCE_AFTER, 1, 10_000),
-            integer(s, FAIL_AFTER, 1, 10_000),
-            integer(s, MAX_BACK_TO_SOURCE, 1, 1_000_000),
-            duration(s, SEED_FAILURE_MEMORY),
-            duration(s, SEED_WAIT_TIMEOUT),
-            duration(s, TICK),
-            duration(s, PATROL_INTERVAL),
-            duration(s, PEER_IDLE_TIMEOUT),
-            decimal(s, QUARANTINE_FAILURE_RATE, 0, 1),
-            integer(s, QUARANTINE_MIN_SAMPLES, 1, 1_000_000),
-            duration(s, QUARANTINE_WINDOW),
-            duration(s, QUARANTINE_DURATION),
-            duration(s, DECISION_RETENTION),
-            s.bool(IDLE_CLOCK_ADVANCE, DEFAULT_SETTINGS.bool(IDLE_CLOCK_ADVANCE, true)),
-            duration(s, IDLE_CLOCK_AFTER),
-            integer(s, JOB_MAX_ROUNDS, 1, 1_000_000),
-            duration(s, HTTP_DECISION_WAIT),
-            s.string(SCHEMA_REGISTRY_URL, CommonKeys.DEFAULTS.get(SCHEMA_REGISTRY_URL)),
-            weights(s),
-            badParentRule(s),
-            integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
-            LoadQualitySettings.params(s),
-            duration(s, MAX_CLOCK_AHEAD),
-            duration(s, MAX_RECORD_AGE),
-            integer(s, CANDIDATE_LIMIT, 0, 1_000_000),
-            s.duration(
-                SIGNED_REPLAY_WINDOW,
-                DEFAULT_SETTINGS.duration(SIGNED_REPLAY_WINDOW, null),
-                Duration.ZERO,
-                null),
-            new io.swarmsched.dispatcher.jobs.JobParams(
-                integer(s, JOBS_QUEUE_MAX, 1, 10_000_000),
-                duration(s, JOBS_TIMEOUT),
-                duration(s, JOBS_TIMEOUT_GRACE),
-                integer(
-                    s,
-                    JOBS_MAX_ATTEMPTS,
-                    1,
-                    io.swarmsched.dispatcher.jobs.JobSubmission.MAX_ATTEMPTS),
-                duration(s, JOBS_BACKOFF_BASE),
-                duration(s, JOBS_BACKOFF_MAX),
-                duration(s, JOBS_RETENTION),
-                duration(s, TICK)));
-    if (c.jobs.backoffMax().compareTo(c.jobs.backoffBase()) < 0) {
-      throw new ConfigException(
-          JOBS_BACKOFF_MAX,
-          c.jobs.backoffMax().toMillis()
-              + "ms must be >= "
-              + JOBS_BACKOFF_BASE
-              + origin(s, JOBS_BACKOFF_MAX));
-    }
-    if (c.failAfterRounds < c.backToSourceAfterRounds) {
-      throw new ConfigException(
-          FAIL_AFTER,
-          c.failAfterRounds
-              + " must be >= "
-              + BACK_TO_SOURCE_AFTER
-              + " ("
-              + c.backToSourceAfterRounds
-              + "): a task goes back to source before it fails"
-              + origin(s, FAIL_AFTER));
-    }
-    return c;
+    return DispatcherConfigReader.read(settings);
   }
 
   /** Same config with one value replaced (tests, CLI overrides). */
@@ -349,7 +258,6 @@ public record DispatcherConfig(
     m.put(DECISION_RETENTION, decisionRetention.toMillis() + "ms");
     m.put(IDLE_CLOCK_ADVANCE, Boolean.toString(idleClockAdvance));
     m.put(IDLE_CLOCK_AFTER, idleClockAfter.toMillis() + "ms");
-    m.put(JOB_MAX_ROUNDS, Integer.toString(jobMaxRounds));
     m.put(HTTP_DECISION_WAIT, httpDecisionWait.toMillis() + "ms");
     m.put(SCHEMA_REGISTRY_URL, schemaRegistryUrl);
     m.put(WEIGHT_IDC, Double.toString(weights.idc()));
@@ -384,70 +292,5 @@ public record DispatcherConfig(
   /** Serde configuration for the Avro topics (registry url). */
   public Map<String, String> serdeConfig() {
     return Map.of("schema.registry.url", schemaRegistryUrl);
-  }
-
-  private static int integer(Settings s, String key, int min, int max) {
-    return s.integer(key, DEFAULT_SETTINGS.integer(key, 0), min, max);
-  }
-
-  private static double decimal(Settings s, String key, double min, double max) {
-    return s.decimal(key, DEFAULT_SETTINGS.decimal(key, 0), min, max);
-  }
-
-  /**
-   * Every dispatcher duration is positive: a zero tick, wait or window would spin or never hold.
-   */
-  private static Duration duration(Settings s, String key) {
-    return s.duration(key, DEFAULT_SETTINGS.duration(key, null), Duration.ofMillis(1), null);
-  }
-
-  private static EvaluatorWeights weights(Settings s) {
-    double idc = decimal(s, WEIGHT_IDC, 0, 1);
-    double loc = decimal(s, WEIGHT_LOCATION, 0, 1);
-    double lq = decimal(s, WEIGHT_LOAD_QUALITY, 0, 1);
-    double type = decimal(s, WEIGHT_HOST_TYPE, 0, 1);
-    try {
-      return new EvaluatorWeights(idc, loc, lq, type);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          PREFIX + "weight.*",
-          e.getMessage()
-              + origin(s, WEIGHT_IDC, WEIGHT_LOCATION, WEIGHT_LOAD_QUALITY, WEIGHT_HOST_TYPE),
-          e);
-    }
-  }
-
-  private static BadParentRule badParentRule(Settings s) {
-    int samples = integer(s, BAD_PARENT_SAMPLES, 2, 1_000_000);
-    double factor = decimal(s, BAD_PARENT_FACTOR, 1, 1e9);
-    double sigmas = decimal(s, BAD_PARENT_SIGMAS, 0, 1e3);
-    try {
-      return new BadParentRule(samples, factor, sigmas);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          PREFIX + "bad.parent.*",
-          e.getMessage() + origin(s, BAD_PARENT_SAMPLES, BAD_PARENT_FACTOR, BAD_PARENT_SIGMAS),
-          e);
-    }
-  }
-
-  /**
-   * " (key=value from origin, ...)" for the keys that were set, so a combined check still says
-   * where.
-   */
-  private static String origin(Settings s, String... keys) {
-    StringBuilder b = new StringBuilder();
-    for (String key : keys) {
-      s.optional(key)
-          .ifPresent(
-              v ->
-                  b.append(b.length() == 0 ? " (" : ", ")
-                      .append(key)
-                      .append('=')
-                      .append(v)
-                      .append(" from ")
-                      .append(s.origin(key).orElse("given")));
-    }
-    return b.length() == 0 ? "" : b.append(')').toString();
   }
 }

@@ -98,7 +98,7 @@ class DispatcherConfigTest {
         Map.of(
             "SWARM_DISPATCHER_APPLICATION__ID",
             "old-name",
-            "SWARM_DISPATCHER_JOB_MAX__ROUNDS",
+            "SWARM_DISPATCHER_QUARANTINE_MIN__SAMPLES",
             "7");
     Settings settings = Settings.load(new String[0], env, Map.of());
     List<String> warnings = new ArrayList<>();
@@ -106,7 +106,7 @@ class DispatcherConfigTest {
         DispatcherConfig.from(
             settings.withRenamedKeys(DispatcherConfig.DEPRECATED_KEYS, warnings::add));
     assertThat(c.applicationId()).isEqualTo("old-name");
-    assertThat(c.jobMaxRounds()).isEqualTo(7);
+    assertThat(c.quarantineMinSamples()).isEqualTo(7);
     assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("deprecated"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains(DispatcherConfig.APPLICATION_ID));
 
@@ -121,10 +121,12 @@ class DispatcherConfigTest {
             () ->
                 DispatcherConfig.from(
                     Settings.load(
-                        new String[0], Map.of("SWARM_DISPATCHER_JOB_MAX__ROUNDS", "x"), Map.of())))
-        .hasMessageStartingWith(DispatcherConfig.JOB_MAX_ROUNDS)
-        .hasMessageContaining("SWARM_DISPATCHER_JOB_MAX__ROUNDS")
-        .hasMessageContaining("deprecated key swarm.dispatcher.job.max-rounds");
+                        new String[0],
+                        Map.of("SWARM_DISPATCHER_QUARANTINE_MIN__SAMPLES", "x"),
+                        Map.of())))
+        .hasMessageStartingWith(DispatcherConfig.QUARANTINE_MIN_SAMPLES)
+        .hasMessageContaining("SWARM_DISPATCHER_QUARANTINE_MIN__SAMPLES")
+        .hasMessageContaining("deprecated key swarm.dispatcher.quarantine.min-samples");
   }
 
   @Test

@@ -2,8 +2,7 @@ package io.swarmsched.dispatcher.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.TaskState;
-import io.swarmsched.dispatcher.topology.DecisionWaiters;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.dispatcher.topology.RequestValidation;
 import io.swarmsched.runtime.auth.HostAuthenticity;
@@ -14,16 +13,11 @@ import io.swarmsched.runtime.http.Request;
 import io.swarmsched.runtime.http.Response;
 import io.swarmsched.runtime.query.AllInstances;
 import io.swarmsched.runtime.query.KeyQueryRouter;
-import io.swarmsched.runtime.query.LocalQueries;
 import io.swarmsched.schemas.HostKey;
-import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.topics.Topics;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -49,16 +43,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * </ul>
  */
 public final class DispatcherHttp {
-  static final String DECISIONS_LIST = "decisions";
-
-  /**
-   * The longest single long-poll on the owner: below the 30 s after which a forwarded query gives
-   * up on it.
-   */
-  static final Duration MAX_SLICE = Duration.ofSeconds(25);
-
-  private static final long UNAVAILABLE_BACKOFF_MS = 100;
-
   /** The principal of a request without a token, where the API runs without tokens. */
   public static final String ANONYMOUS = "anonymous";
 
@@ -66,7 +50,7 @@ public final class DispatcherHttp {
   private final KeyQueryRouter router;
   private final AllInstances instances;
   private final Producer<String, ScheduleRequest> producer;
-  private final DecisionWaiters waiters;
+  private final DecisionLookup decisions;
   private final Function<String, HostKey> bindings;
 
   public DispatcherHttp(
@@ -93,15 +77,15 @@ public final class DispatcherHttp {
     this.router = router;
     this.instances = instances;
     this.producer = producer;
-    this.waiters = DecisionWaiters.of(config.applicationId());
+    this.decisions = new DecisionLookup(router, instances, config.applicationId());
   }
 
   public DispatcherHttp register(HttpApi api) {
     instances.register(
         api,
-        DECISIONS_LIST,
+        DecisionLookup.DECISIONS_LIST,
         request ->
-            localDecisions(
+            DecisionLookup.localDecisions(
                 router.local(),
                 request
                     .query("request_id")
@@ -110,7 +94,7 @@ public final class DispatcherHttp {
     api.get(
         "/api/v1/decisions/{requestId}",
         request -> {
-          Optional<Map<String, Object>> d = findDecision(request.pathParam("requestId"), request);
+          Optional<Map<String, Object>> d = decisions.find(request.pathParam("requestId"), request);
           return d.map(Response::ok)
               .orElseThrow(
                   () ->
@@ -122,7 +106,7 @@ public final class DispatcherHttp {
         request -> {
           Duration wait = request.query("wait").map(DispatcherHttp::duration).orElse(Duration.ZERO);
           Optional<Map<String, Object>> d =
-              awaitDecision(
+              decisions.await(
                   request.headers(),
                   request.pathParam("taskId"),
                   request.pathParam("requestId"),
@@ -136,7 +120,7 @@ public final class DispatcherHttp {
     api.get(
         "/api/v1/tasks/{taskId}",
         request ->
-            router.<String, TaskState>route(
+            router.<String, StoredTask>route(
                 request,
                 DispatcherTopology.TASKS_STORE,
                 request.pathParam("taskId"),
@@ -191,7 +175,7 @@ public final class DispatcherHttp {
               "/api/v1/jobs/" + req.getTaskId()));
     }
     Optional<Map<String, Object>> d =
-        awaitDecision(request.headers(), req.getTaskId(), req.getRequestId(), wait);
+        decisions.await(request.headers(), req.getTaskId(), req.getRequestId(), wait);
     if (d.isPresent()) return Response.ok(d.get());
     return Response.json(
         202,
@@ -229,117 +213,6 @@ public final class DispatcherHttp {
           + "'";
     }
     return null;
-  }
-
-  /**
-   * The decision of {@code requestId}, waited for up to {@code wait} on the instance that owns
-   * {@code taskId}, in slices of at most {@link #MAX_SLICE}. While no instance can answer for the
-   * task (e.g. rebalancing) it tries again until the wait is over: the request is in, its decision
-   * will come.
-   */
-  private Optional<Map<String, Object>> awaitDecision(
-      Map<String, List<String>> headers, String taskId, String requestId, Duration wait)
-      throws Exception {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (true) {
-      Duration slice =
-          Duration.ofNanos(
-              Math.max(0, Math.min(deadline - System.nanoTime(), MAX_SLICE.toNanos())));
-      try {
-        Optional<Map<String, Object>> d = awaitOnOwner(headers, taskId, requestId, slice);
-        if (d.isPresent()) return d;
-      } catch (ApiException e) {
-        if (System.nanoTime() < deadline) Thread.sleep(UNAVAILABLE_BACKOFF_MS);
-      }
-      if (System.nanoTime() >= deadline) return Optional.empty();
-    }
-  }
-
-  /**
-   * One long-poll on the owner of {@code taskId}: here when this instance owns it, else forwarded
-   * to the owner's {@code GET /api/v1/tasks/{taskId}/decisions/{requestId}}, which runs this same
-   * wait there. The stream thread that decides the request wakes it ({@link DecisionWaiters}).
-   */
-  private Optional<Map<String, Object>> awaitOnOwner(
-      Map<String, List<String>> headers, String taskId, String requestId, Duration wait)
-      throws Exception {
-    Request lookup =
-        new Request(
-            "GET",
-            "/api/v1/tasks/" + segment(taskId) + "/decisions/" + segment(requestId),
-            "wait=" + Math.max(1, wait.toMillis()) + "ms",
-            Map.of(),
-            headers,
-            new byte[0]);
-    Response r =
-        router.<String, ScheduleDecision>route(
-            lookup,
-            DispatcherTopology.DECISIONS_STORE,
-            taskId,
-            new StringSerializer(),
-            ignored -> {
-              try {
-                return waiters
-                    .await(requestId, () -> localDecision(router.local(), requestId), wait)
-                    .map(x -> Response.ok(AvroJson.toMap(x)))
-                    .orElseGet(
-                        () ->
-                            Response.error(404, "no decision for request " + requestId + " (yet)"));
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw ApiException.unavailable(
-                    "interrupted while waiting for the decision of " + requestId);
-              }
-            });
-    if (r.status() == 404) return Optional.empty();
-    if (r.status() != 200)
-      throw ApiException.unavailable("decision of " + requestId + ": HTTP " + r.status());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = HttpApi.JSON.readValue(r.body(), Map.class);
-    return Optional.of(m);
-  }
-
-  /** The decision of {@code requestId} in this instance's active partitions, if any. */
-  private static Optional<ScheduleDecision> localDecision(LocalQueries local, String requestId) {
-    for (int partition : local.activePartitions()) {
-      Optional<ScheduleDecision> d =
-          local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
-      if (d.isPresent()) return d;
-    }
-    return Optional.empty();
-  }
-
-  private static String segment(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private Optional<Map<String, Object>> findDecision(String requestId, Request request)
-      throws InterruptedException {
-    Request withId =
-        new Request(
-            "GET",
-            "/_swarm/local/" + DECISIONS_LIST,
-            "request_id=" + requestId,
-            Map.of(),
-            request.headers(),
-            new byte[0]);
-    for (JsonNode d : instances.collect(DECISIONS_LIST, withId)) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> m = HttpApi.JSON.convertValue(d, Map.class);
-      return Optional.of(m);
-    }
-    return Optional.empty();
-  }
-
-  /** This instance's answer: the decision of {@code requestId} in any of its active partitions. */
-  static List<Map<String, Object>> localDecisions(LocalQueries local, String requestId) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (int partition : local.activePartitions()) {
-      Optional<ScheduleDecision> d =
-          local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
-      d.ifPresent(x -> out.add(AvroJson.toMap(x)));
-    }
-    return out;
   }
 
   private static Duration duration(String v) {

@@ -1,7 +1,7 @@
 package io.swarmsched.dispatcher.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.http.ApiException;
 import io.swarmsched.runtime.http.HttpApi;
@@ -38,7 +38,7 @@ public final class TaskListRoutes {
         LIST_NAME,
         request ->
             newest(
-                router.local().<String, TaskState>all(DispatcherTopology.TASKS_STORE).stream()
+                router.local().<String, StoredTask>all(DispatcherTopology.TASKS_STORE).stream()
                     .map(kv -> kv.value)
                     .filter(t -> t != null)
                     .map(TaskListRoutes::view)
@@ -59,12 +59,12 @@ public final class TaskListRoutes {
   }
 
   /** TaskView plus the time of the task's latest activity, which orders the list. */
-  static Map<String, Object> view(TaskState t) {
+  static Map<String, Object> view(StoredTask t) {
     Map<String, Object> v = TaskView.of(t);
     v.put(
         "last_activity_at",
-        t.peers.values().stream()
-            .mapToLong(p -> Math.max(p.lastProgressAt, p.registeredAt))
+        t.task().peers().stream()
+            .mapToLong(p -> Math.max(p.lastProgressMillis(), p.createdAtMillis()))
             .max()
             .orElse(0L));
     return v;

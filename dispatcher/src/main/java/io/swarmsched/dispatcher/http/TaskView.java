@@ -1,7 +1,8 @@
 package io.swarmsched.dispatcher.http;
 
-import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
+import io.swarmsched.scheduling.resource.Peer;
+import io.swarmsched.scheduling.resource.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,29 +12,31 @@ import java.util.Map;
 final class TaskView {
   private TaskView() {}
 
-  static Map<String, Object> of(TaskState t) {
+  static Map<String, Object> of(StoredTask stored) {
+    Task t = stored.task();
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("task_id", t.taskId);
-    out.put("url", t.url);
+    out.put("task_id", t.taskId());
+    out.put("url", t.url());
     out.put("back_to_source", t.backToSourceCount());
-    out.put("seed_host_id", t.seedHostId);
-    out.put("pending_requests", t.pending.size());
+    out.put("seed_host_id", stored.seedHostId);
+    out.put("pending_requests", stored.pending.size());
     List<Map<String, Object>> peers = new ArrayList<>();
     List<String> nodes = new ArrayList<>();
     List<Map<String, String>> edges = new ArrayList<>();
-    for (PeerRecord p : t.peers.values()) {
+    for (Peer p : t.peers()) {
+      List<String> parents = List.copyOf(new java.util.TreeSet<>(t.dag().parents(p.peerId())));
       Map<String, Object> peer = new LinkedHashMap<>();
-      peer.put("peer_id", p.peerId);
-      peer.put("host_id", p.hostId);
-      peer.put("state", p.status.name());
-      peer.put("pieces_finished", p.piecesFinished);
-      peer.put("piece_count", p.pieceCount);
-      peer.put("parents", p.parents);
-      peer.put("last_progress_at", p.lastProgressAt);
+      peer.put("peer_id", p.peerId());
+      peer.put("host_id", p.hostId());
+      peer.put("state", p.state().name());
+      peer.put("pieces_finished", p.piecesFinished());
+      peer.put("piece_count", p.pieceCount());
+      peer.put("parents", parents);
+      peer.put("last_progress_at", p.lastProgressMillis());
       peers.add(peer);
-      nodes.add(p.peerId);
-      for (String parent : p.parents) {
-        edges.add(Map.of("from", parent, "to", p.peerId));
+      nodes.add(p.peerId());
+      for (String parent : parents) {
+        edges.add(Map.of("from", parent, "to", p.peerId()));
       }
     }
     out.put("peers", peers);

@@ -2,7 +2,7 @@ package io.swarmsched.dispatcher.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.query.LocalQueries;
@@ -38,9 +38,9 @@ public final class TaskGauges {
   double backToSourcePeers() {
     try {
       long n = 0;
-      for (var kv : local.<String, TaskState>all(DispatcherTopology.TASKS_STORE)) {
+      for (var kv : local.<String, StoredTask>all(DispatcherTopology.TASKS_STORE)) {
         if (kv.value != null) {
-          n += kv.value.backToSourceCount();
+          n += kv.value.task().backToSourceCount();
         }
       }
       lastBackToSource = n;

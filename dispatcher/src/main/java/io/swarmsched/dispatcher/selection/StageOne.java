@@ -1,16 +1,15 @@
 package io.swarmsched.dispatcher.selection;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.LedgerEntry;
 import io.swarmsched.scheduling.ParentSelector;
 import io.swarmsched.scheduling.evaluator.Evaluators;
 import io.swarmsched.scheduling.filter.CandidateFilters;
 import io.swarmsched.scheduling.filter.FilterParams;
 import io.swarmsched.scheduling.health.QuarantineParams;
 import io.swarmsched.scheduling.health.QuarantineRule;
+import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.ledger.OptimisticLedger.AllocationCounts;
 import io.swarmsched.scheduling.resource.HostLookup;
-import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreLookup;
 import io.swarmsched.scheduling.retry.RetryParams;
 import io.swarmsched.scheduling.retry.RetryPolicy;
@@ -20,7 +19,6 @@ import io.swarmsched.scheduling.round.SwarmView;
 import io.swarmsched.scheduling.seed.SeedSelector;
 import io.swarmsched.scoring.LoadQualityCalculator;
 import io.swarmsched.scoring.LoadQualityParams;
-import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -65,10 +63,7 @@ public final class StageOne {
             calculator,
             retryPolicy,
             new SeedSelector(),
-            new RoundParams(
-                config.seedWaitTimeout().toMillis(),
-                seedFailureMemoryMillis,
-                config.jobMaxRounds()));
+            new RoundParams(config.seedWaitTimeout().toMillis(), seedFailureMemoryMillis));
     this.quarantine =
         new QuarantineRule(
             new QuarantineParams(
@@ -102,36 +97,20 @@ public final class StageOne {
 
   /**
    * The hosts as core's round reads them, over the dispatcher's stores: host views (quarantine
-   * flags set), scores, online seeds and workers, and the optimistic ledger read in place from the
-   * ledger entries.
+   * flags set), scores, online seeds, and the optimistic ledger read in place from the ledger
+   * entries.
    */
   public static SwarmView swarm(
       HostLookup hosts,
       ScoreLookup scores,
       Supplier<List<String>> onlineSeeds,
-      Supplier<? extends Collection<HostView>> workers,
       Predicate<String> quarantined,
-      Function<String, LedgerEntry> ledger) {
-    AllocationCounts uploads = (host, since) -> uploadsSince(ledger.apply(host), since);
-    AllocationCounts jobs = (host, since) -> jobsSince(ledger.apply(host), since);
-    return new SwarmView(hosts, scores, onlineSeeds, workers, quarantined, uploads, jobs);
-  }
-
-  /** Upload allocations in {@code e} at or after {@code since}. */
-  static int uploadsSince(LedgerEntry e, long since) {
-    return e == null ? 0 : countSince(e.uploadTimes, since);
-  }
-
-  /** Job allocations in {@code e} at or after {@code since}. */
-  static int jobsSince(LedgerEntry e, long since) {
-    return e == null ? 0 : countSince(e.jobTimes, since);
-  }
-
-  private static int countSince(List<Long> times, long since) {
-    int n = 0;
-    for (long at : times) {
-      if (at >= since) n++;
-    }
-    return n;
+      Function<String, HostAllocations> ledger) {
+    AllocationCounts uploads =
+        (host, since) -> {
+          HostAllocations a = ledger.apply(host);
+          return a == null ? 0 : a.since(since);
+        };
+    return new SwarmView(hosts, scores, onlineSeeds, quarantined, uploads);
   }
 }

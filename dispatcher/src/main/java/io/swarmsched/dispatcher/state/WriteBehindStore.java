@@ -65,7 +65,7 @@ public final class WriteBehindStore<V>
   /** A builder of the standard store, wrapped. */
   public static <V> StoreBuilder<KeyValueStore<String, V>> builder(
       StoreBuilder<KeyValueStore<String, V>> inner, int maxEntries) {
-    return new Builder<>(inner, maxEntries);
+    return new WriteBehindStoreBuilder<>(inner, maxEntries);
   }
 
   // ------------------------------------------------------------ reads and writes
@@ -260,59 +260,5 @@ public final class WriteBehindStore<V>
   @Override
   public Position getPosition() {
     return inner.getPosition();
-  }
-
-  private static final class Builder<V> implements StoreBuilder<KeyValueStore<String, V>> {
-    private final StoreBuilder<KeyValueStore<String, V>> inner;
-    private final int maxEntries;
-
-    Builder(StoreBuilder<KeyValueStore<String, V>> inner, int maxEntries) {
-      this.inner = inner;
-      this.maxEntries = maxEntries;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
-      inner.withCachingEnabled();
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
-      inner.withCachingDisabled();
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
-      inner.withLoggingEnabled(config);
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
-      inner.withLoggingDisabled();
-      return this;
-    }
-
-    @Override
-    public KeyValueStore<String, V> build() {
-      return new WriteBehindStore<>(inner.build(), maxEntries);
-    }
-
-    @Override
-    public Map<String, String> logConfig() {
-      return inner.logConfig();
-    }
-
-    @Override
-    public boolean loggingEnabled() {
-      return inner.loggingEnabled();
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
   }
 }

@@ -59,7 +59,6 @@ final class DecisionLog {
       ScheduleRequest req, RoundOutcome.Terminal outcome, String origin, long now) {
     DecisionOutcome kind;
     String reason = null;
-    String worker = null;
     List<RankedParent> parents = List.of();
     // Java 17: an instanceof chain over the sealed outcomes (pattern switches are a preview there)
     if (outcome instanceof RoundOutcome.Parents p) {
@@ -68,9 +67,6 @@ final class DecisionLog {
     } else if (outcome instanceof RoundOutcome.BackToSource b) {
       kind = DecisionOutcome.BACK_TO_SOURCE;
       reason = b.reason();
-    } else if (outcome instanceof RoundOutcome.Assigned a) {
-      kind = DecisionOutcome.ASSIGNED;
-      worker = a.workerHostId();
     } else if (outcome instanceof RoundOutcome.Failed f) {
       kind = DecisionOutcome.FAILED;
       reason = f.reason();
@@ -81,11 +77,9 @@ final class DecisionLog {
     if (origin != null) {
       reason = kind == DecisionOutcome.PARENTS || reason == null ? origin : origin + ":" + reason;
     }
-    String target = kind == DecisionOutcome.ASSIGNED ? worker : req.getHostId();
-    return builder(req, kind, target, reason, outcome.attempt(), now)
+    return builder(req, kind, req.getHostId(), reason, outcome.attempt(), now)
         .setDecisionId(decisionId(req.getRequestId(), kind.name()))
         .setParents(candidates(parents))
-        .setWorkerHostId(worker)
         .setProvenance(provenance(parents))
         .build();
   }

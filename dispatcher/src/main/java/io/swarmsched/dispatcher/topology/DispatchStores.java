@@ -3,25 +3,33 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.*;
 
 import io.swarmsched.dispatcher.selection.StageOne;
+import io.swarmsched.dispatcher.state.AvroMessageSerde;
+import io.swarmsched.dispatcher.state.HostAllocationsSerde;
 import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
-import io.swarmsched.dispatcher.state.LedgerEntry;
+import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
+import io.swarmsched.dispatcher.state.StoredTaskSerde;
+import io.swarmsched.dispatcher.state.WriteBehindStore;
+import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.round.SwarmView;
 import io.swarmsched.schemas.ScheduleDecision;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The one holder of the dispatch processor's state, shared by its parts (request rounds, task
@@ -30,12 +38,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * partition's task ids). One per processor, used by its stream thread only.
  */
 final class DispatchStores {
-  final KeyValueStore<String, TaskState> tasks;
+  final KeyValueStore<String, StoredTask> tasks;
   final KeyValueStore<String, ScheduleDecision> decisions;
   final KeyValueStore<String, String> decisionExpiry;
   final KeyValueStore<String, PendingRequest> retries;
   final KeyValueStore<String, HostHealth> health;
-  final KeyValueStore<String, LedgerEntry> ledger;
+  final KeyValueStore<String, HostAllocations> ledger;
 
   /**
    * Decoded hosts and scores of the global tables (shared by the instance's processors, fed by the
@@ -55,6 +63,12 @@ final class DispatchStores {
    */
   private NavigableSet<String> taskIds;
 
+  /**
+   * The ledger keeps at most this many allocations per host: a host that stops publishing scores
+   * cannot grow it without bound.
+   */
+  static final int MAX_ALLOCATIONS_PER_HOST = 4_096;
+
   DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
     tasks = context.getStateStore(TASKS_STORE);
     decisions = context.getStateStore(DECISIONS_STORE);
@@ -65,6 +79,43 @@ final class DispatchStores {
     this.index = index;
   }
 
+  /**
+   * Declares the six stores on {@code processor} (the ones written on nearly every record behind a
+   * {@link WriteBehindStore}); in memory for a replay.
+   */
+  static void addTo(Topology topology, String processor, boolean mem) {
+    topology.addStateStore(
+        WriteBehindStore.builder(store(TASKS_STORE, mem, new StoredTaskSerde()), CACHED_TASKS),
+        processor);
+    topology.addStateStore(
+        store(DECISIONS_STORE, mem, new AvroMessageSerde<>(ScheduleDecision.class)), processor);
+    topology.addStateStore(store(DECISION_EXPIRY_STORE, mem, Serdes.String()), processor);
+    topology.addStateStore(
+        store(RETRIES_STORE, mem, new JsonSerde<>(PendingRequest.class)), processor);
+    topology.addStateStore(
+        WriteBehindStore.builder(
+            store(HOST_HEALTH_STORE, mem, new JsonSerde<>(HostHealth.class)), CACHED_HOSTS),
+        processor);
+    topology.addStateStore(
+        WriteBehindStore.builder(
+            store(LEDGER_STORE, mem, new HostAllocationsSerde()), CACHED_HOSTS),
+        processor);
+  }
+
+  /**
+   * In memory (a replay) the stores have no changelog either: a TopologyTestDriver keeps every
+   * record sent to a topic nobody reads, and the changelogs held 6 GB after 1.4 M inputs.
+   */
+  static <V> StoreBuilder<KeyValueStore<String, V>> store(
+      String name, boolean inMemory, Serde<V> values) {
+    StoreBuilder<KeyValueStore<String, V>> b =
+        Stores.keyValueStoreBuilder(
+            inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
+            Serdes.String(),
+            values);
+    return inMemory ? b.withLoggingDisabled() : b;
+  }
+
   /** Keys of the retry and decision-expiry stores: ordered by time, then by request id. */
   static String timeKey(long at, String requestId) {
     return String.format("%019d|%s", Math.max(0, at), requestId);
@@ -72,26 +123,26 @@ final class DispatchStores {
 
   // ---------------------------------------------------------------- tasks
 
-  TaskState loadTask(String taskId) {
-    TaskState t = tasks.get(taskId);
-    return t != null ? t : new TaskState(taskId);
+  StoredTask loadTask(String taskId) {
+    StoredTask t = tasks.get(taskId);
+    return t != null ? t : new StoredTask(taskId);
   }
 
   /** Stores the task, or deletes it once it has no peer and no waiting request. */
-  void saveTask(TaskState task) {
+  void saveTask(StoredTask task) {
     if (task.isEmpty()) {
-      if (tasks.get(task.taskId) != null) tasks.delete(task.taskId);
-      knownTaskIds().remove(task.taskId);
+      if (tasks.get(task.taskId()) != null) tasks.delete(task.taskId());
+      knownTaskIds().remove(task.taskId());
     } else {
-      tasks.put(task.taskId, task);
-      knownTaskIds().add(task.taskId);
+      tasks.put(task.taskId(), task);
+      knownTaskIds().add(task.taskId());
     }
   }
 
   NavigableSet<String> knownTaskIds() {
     if (taskIds == null) {
       taskIds = new TreeSet<>();
-      try (KeyValueIterator<String, TaskState> it = tasks.all()) {
+      try (KeyValueIterator<String, StoredTask> it = tasks.all()) {
         while (it.hasNext()) taskIds.add(it.next().key);
       }
     }
@@ -113,17 +164,8 @@ final class DispatchStores {
         },
         id -> Optional.ofNullable(index.score(id)),
         index::onlineSeedIds,
-        () -> workers(now),
         id -> quarantined(id, now),
         ledger::get);
-  }
-
-  private List<HostView> workers(long now) {
-    List<HostView> out = new ArrayList<>();
-    for (HostView h : index.workers()) {
-      out.add(quarantined(h.hostId(), now) ? h.withQuarantined(true) : h);
-    }
-    return out;
   }
 
   boolean quarantined(String hostId, long now) {
@@ -155,25 +197,12 @@ final class DispatchStores {
    * already covers.
    */
   void allocateUpload(String hostId, long now) {
-    LedgerEntry e = ledgerEntry(hostId);
+    HostAllocations a = ledger.get(hostId);
+    if (a == null) a = new HostAllocations();
     ScoreView s = index.score(hostId);
-    LedgerEntry.record(e.uploadTimes, now, s == null ? Long.MIN_VALUE : s.computedAtMillis());
-    ledger.put(hostId, e);
-  }
-
-  /**
-   * One more job for {@code hostId} at {@code now}, forgetting those its last heartbeat already
-   * covers.
-   */
-  void allocateJob(String hostId, long now) {
-    LedgerEntry e = ledgerEntry(hostId);
-    HostView h = index.host(hostId);
-    LedgerEntry.record(e.jobTimes, now, h == null ? Long.MIN_VALUE : h.lastSeenMillis());
-    ledger.put(hostId, e);
-  }
-
-  private LedgerEntry ledgerEntry(String hostId) {
-    LedgerEntry e = ledger.get(hostId);
-    return e != null ? e : new LedgerEntry(hostId);
+    if (s != null) a.expireBefore(s.computedAtMillis());
+    a.record(now);
+    a.keepNewest(MAX_ALLOCATIONS_PER_HOST);
+    ledger.put(hostId, a);
   }
 }

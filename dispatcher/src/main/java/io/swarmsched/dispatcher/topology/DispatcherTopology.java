@@ -4,20 +4,12 @@ import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.jobs.JobPoolProcessor;
 import io.swarmsched.dispatcher.jobs.JobRecord;
 import io.swarmsched.dispatcher.metrics.ObservedDispatch;
-import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.selection.StageOne;
-import io.swarmsched.dispatcher.state.AvroMessageSerde;
-import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.JsonSerde;
-import io.swarmsched.dispatcher.state.LedgerEntry;
-import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskStateSerde;
-import io.swarmsched.dispatcher.state.WriteBehindStore;
+import io.swarmsched.dispatcher.state.StoredTaskSerde;
 import io.swarmsched.runtime.auth.HostKeyPair;
 import io.swarmsched.runtime.auth.SigningSerializer;
-import io.swarmsched.scheduling.resource.HostView;
-import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.schemas.HostKey;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
@@ -29,14 +21,9 @@ import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.topics.Topics;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * The dispatcher's topology, a pure function of its configuration.
@@ -107,7 +94,8 @@ public final class DispatcherTopology {
   public static final String JOBS_STORE = "dispatcher-jobs";
 
   /**
-   * Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}).
+   * Task id -> core's task (peers, states, DAG, piece-cost statistics), seeds, pending retries
+   * ({@link StoredTaskSerde}).
    */
   public static final String TASKS_STORE = "dispatcher-tasks";
 
@@ -123,7 +111,10 @@ public final class DispatcherTopology {
   /** Host id -> upload successes/failures in the window, quarantine. */
   public static final String HOST_HEALTH_STORE = "dispatcher-host-health";
 
-  /** Host id -> children/jobs assigned since its last score (optimistic allocation). */
+  /**
+   * Host id -> children assigned since its last score (optimistic allocation, core's
+   * HostAllocations).
+   */
   public static final String LEDGER_STORE = "dispatcher-ledger";
 
   /** Global table of swarm.hosts.v1. */
@@ -206,53 +197,7 @@ public final class DispatcherTopology {
     Serde<String> keys = Serdes.String();
 
     Topology topology = new Topology();
-    // global tables are read as bytes and decoded by their processor, which skips what does not
-    // decode
-    Deserializer<byte[]> raw = Serdes.ByteArray().deserializer();
-    topology.addGlobalStore(
-        globalStore(HOSTS_STORE, hosts, mem),
-        HOSTS_SOURCE,
-        raw,
-        raw,
-        Topics.HOSTS.name(),
-        HOSTS_INDEXER,
-        () ->
-            new GlobalTableIndexer<HostState, HostView>(
-                HOSTS_STORE,
-                hosts.deserializer(),
-                h -> CoreViews.host(h, false),
-                index::putHost,
-                index::replaceHosts,
-                index::hostApplied));
-    topology.addGlobalStore(
-        globalStore(HOST_SCORES_STORE, scores, mem),
-        HOST_SCORES_SOURCE,
-        raw,
-        raw,
-        Topics.HOST_SCORES.name(),
-        HOST_SCORES_INDEXER,
-        () ->
-            new GlobalTableIndexer<HostScore, ScoreView>(
-                HOST_SCORES_STORE,
-                scores.deserializer(),
-                CoreViews::score,
-                index::putScore,
-                index::replaceScores,
-                index::scoreApplied));
-    topology.addGlobalStore(
-        globalStore(HOST_KEYS_STORE, hostKeys, mem),
-        HOST_KEYS_SOURCE,
-        raw,
-        raw,
-        Topics.HOST_KEYS.name(),
-        HOST_KEYS_INDEXER,
-        () ->
-            new GlobalTableIndexer<HostKey, HostKey>(
-                HOST_KEYS_STORE,
-                hostKeys.deserializer(),
-                k -> k,
-                index::putBinding,
-                index::replaceBindings));
+    HostTables.addTo(topology, hosts, scores, hostKeys, index, mem);
 
     topology.addSource(
         REQUESTS_SOURCE,
@@ -295,23 +240,7 @@ public final class DispatcherTopology {
         REQUESTS_AS_INPUT,
         PEER_EVENTS_AS_INPUT,
         PIECE_EVENTS_AS_INPUT);
-    topology.addStateStore(
-        WriteBehindStore.builder(store(TASKS_STORE, mem, new TaskStateSerde()), CACHED_TASKS),
-        DISPATCH_PROCESSOR);
-    topology.addStateStore(
-        store(DECISIONS_STORE, mem, new AvroMessageSerde<>(ScheduleDecision.class)),
-        DISPATCH_PROCESSOR);
-    topology.addStateStore(store(DECISION_EXPIRY_STORE, mem, Serdes.String()), DISPATCH_PROCESSOR);
-    topology.addStateStore(
-        store(RETRIES_STORE, mem, new JsonSerde<>(PendingRequest.class)), DISPATCH_PROCESSOR);
-    topology.addStateStore(
-        WriteBehindStore.builder(
-            store(HOST_HEALTH_STORE, mem, new JsonSerde<>(HostHealth.class)), CACHED_HOSTS),
-        DISPATCH_PROCESSOR);
-    topology.addStateStore(
-        WriteBehindStore.builder(
-            store(LEDGER_STORE, mem, new JsonSerde<>(LedgerEntry.class)), CACHED_HOSTS),
-        DISPATCH_PROCESSOR);
+    DispatchStores.addTo(topology, DISPATCH_PROCESSOR, mem);
 
     topology.addSource(
         JOB_EVENTS_SOURCE, keys.deserializer(), jobEvents.deserializer(), Topics.JOB_EVENTS.name());
@@ -327,7 +256,8 @@ public final class DispatcherTopology {
                 jobEvents.serializer()),
         JOB_EVENTS_SOURCE);
     topology.addStateStore(
-        store(JOBS_STORE, mem, new JsonSerde<>(JobRecord.class)), JOB_POOL_PROCESSOR);
+        DispatchStores.store(JOBS_STORE, mem, new JsonSerde<>(JobRecord.class)),
+        JOB_POOL_PROCESSOR);
 
     topology.addSink(
         DECISIONS_SINK,
@@ -368,31 +298,5 @@ public final class DispatcherTopology {
         new ByteArraySerializer(),
         JOB_POOL_PROCESSOR);
     return topology;
-  }
-
-  /** Global stores are not changelogged: their topic is the changelog. */
-  private static <V> StoreBuilder<TimestampedKeyValueStore<String, V>> globalStore(
-      String name, Serde<V> values, boolean inMemory) {
-    return Stores.timestampedKeyValueStoreBuilder(
-            inMemory
-                ? Stores.inMemoryKeyValueStore(name)
-                : Stores.persistentTimestampedKeyValueStore(name),
-            Serdes.String(),
-            values)
-        .withLoggingDisabled();
-  }
-
-  /**
-   * In memory (a replay) the stores have no changelog either: a TopologyTestDriver keeps every
-   * record sent to a topic nobody reads, and the changelogs held 6 GB after 1.4 M inputs.
-   */
-  private static <V> StoreBuilder<KeyValueStore<String, V>> store(
-      String name, boolean inMemory, Serde<V> values) {
-    StoreBuilder<KeyValueStore<String, V>> b =
-        Stores.keyValueStoreBuilder(
-            inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
-            Serdes.String(),
-            values);
-    return inMemory ? b.withLoggingDisabled() : b;
   }
 }

@@ -2,11 +2,12 @@ package io.swarmsched.dispatcher.topology;
 
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.PEER_EVENTS_SINK;
 
-import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.Liveness;
+import io.swarmsched.scheduling.resource.Peer;
+import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import java.time.Instant;
@@ -58,21 +59,21 @@ final class Patrol {
 
   void run(long now) {
     for (String taskId : new ArrayList<>(stores.knownTaskIds())) {
-      TaskState task = stores.tasks.get(taskId);
+      StoredTask task = stores.tasks.get(taskId);
       if (task == null) continue;
       boolean changed =
           task.failedSeeds.values().removeIf(at -> now - at >= seedFailureMemoryMillis);
       Set<String> waiting =
           null; // peers whose own request is being retried are not idle; decoded once per task
-      for (PeerRecord peer : new ArrayList<>(task.peers.values())) {
-        if (!task.peers.containsKey(peer.peerId)) continue;
-        HostView h = stores.index.host(peer.hostId);
+      for (Peer peer : new ArrayList<>(task.task().peers())) {
+        if (task.task().peer(peer.peerId()).isEmpty()) continue; // gone with an earlier one
+        HostView h = stores.index.host(peer.hostId());
         if (h != null && h.liveness() == Liveness.OFFLINE) {
           leave(task, peer, "HOST_OFFLINE", now);
           changed = true;
-        } else if (peer.active() && now - peer.lastProgressAt > idleTimeoutMillis) {
+        } else if (active(peer) && now - peer.lastProgressMillis() > idleTimeoutMillis) {
           if (waiting == null) waiting = waitingPeers(task);
-          if (!waiting.contains(peer.peerId)) {
+          if (!waiting.contains(peer.peerId())) {
             leave(task, peer, "NO_PROGRESS", now);
             changed = true;
           }
@@ -84,8 +85,15 @@ final class Patrol {
     decisions.expire(now);
   }
 
+  /** A peer that has not finished, failed or left: one that can stall. */
+  private static boolean active(Peer p) {
+    return p.state() == PeerState.PENDING
+        || p.state() == PeerState.RUNNING
+        || p.state() == PeerState.BACK_TO_SOURCE;
+  }
+
   /** Peers of {@code task} with a request waiting for a retry. */
-  private Set<String> waitingPeers(TaskState task) {
+  private Set<String> waitingPeers(StoredTask task) {
     Set<String> out = new HashSet<>();
     for (String key : task.pending.values()) {
       PendingRequest p = stores.retries.get(key);
@@ -97,21 +105,21 @@ final class Patrol {
   /**
    * The patrol makes a peer leave: an event on the peer-events topic, then the same change locally.
    */
-  private void leave(TaskState task, PeerRecord peer, String reason, long now) {
+  private void leave(StoredTask task, Peer peer, String reason, long now) {
     PeerEvent left =
         PeerEvent.newBuilder()
-            .setEventId("dispatcher/left/" + task.taskId + "/" + peer.peerId + "/" + now)
-            .setTaskId(task.taskId)
-            .setPeerId(peer.peerId)
-            .setHostId(peer.hostId)
+            .setEventId("dispatcher/left/" + task.taskId() + "/" + peer.peerId() + "/" + now)
+            .setTaskId(task.taskId())
+            .setPeerId(peer.peerId())
+            .setHostId(peer.hostId())
             .setType(PeerEventType.LEFT)
-            .setPiecesFinished(peer.piecesFinished)
-            .setPieceCount(peer.pieceCount)
+            .setPiecesFinished(peer.piecesFinished())
+            .setPieceCount(peer.pieceCount())
             .setReason(reason)
             .setTimestamp(Instant.ofEpochMilli(now))
             .build();
-    context.forward(new Record<>(task.taskId, left, now), PEER_EVENTS_SINK);
-    log.info("Patrol: peer {} of task {} leaves ({})", peer.peerId, task.taskId, reason);
-    membership.removePeer(task, peer.peerId, reason, now);
+    context.forward(new Record<>(task.taskId(), left, now), PEER_EVENTS_SINK);
+    log.info("Patrol: peer {} of task {} leaves ({})", peer.peerId(), task.taskId(), reason);
+    membership.removePeer(task, peer.peerId(), reason, now);
   }
 }

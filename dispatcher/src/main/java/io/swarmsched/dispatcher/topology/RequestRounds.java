@@ -1,18 +1,15 @@
 package io.swarmsched.dispatcher.topology;
 
-import io.swarmsched.dispatcher.selection.CoreViews;
 import io.swarmsched.dispatcher.state.AvroMessageSerde;
-import io.swarmsched.dispatcher.state.CoreTaskMirror;
-import io.swarmsched.dispatcher.state.PeerRecord;
 import io.swarmsched.dispatcher.state.PendingRequest;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.scheduling.RankedParent;
+import io.swarmsched.scheduling.resource.Peer;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.round.Attempt;
 import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.scheduling.round.RoundRequest;
 import io.swarmsched.scheduling.round.SchedulingRound;
-import io.swarmsched.scheduling.round.SeedState;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import java.time.Instant;
@@ -76,18 +73,18 @@ final class RequestRounds {
       decisions.forward(prior, now);
       return;
     }
-    if (req.getJob() != null && jobs != null) {
+    if (req.getJob() != null) {
       // the pool decides (and ignores a job id it already knows): idempotent there
       jobs.accept(req);
       return;
     }
-    TaskState task = stores.loadTask(req.getTaskId());
+    StoredTask task = stores.loadTask(req.getTaskId());
     if (task.pending.containsKey(requestId)) {
       log.debug("Request {} is already being retried; its decision will come", requestId);
       return;
     }
-    if (task.url.isEmpty() && !req.getUrl().isEmpty()) {
-      task.url = req.getUrl();
+    if (task.task().url().isEmpty() && !req.getUrl().isEmpty()) {
+      task.task().setUrl(req.getUrl());
       task.digest = req.getDigest();
     }
     round(task, req, pending(req, now, null), now);
@@ -112,17 +109,17 @@ final class RequestRounds {
    * A child lost {@code lostParent}: the dispatcher asks for it (a reschedule with the lost parent
    * blocklisted).
    */
-  void parentLost(TaskState task, PeerRecord child, String lostParent, long now) {
+  void parentLost(StoredTask task, Peer child, String lostParent, long now) {
     String requestId =
-        "parent-lost/" + task.taskId + "/" + child.peerId + "/" + lostParent + "/" + now;
+        "parent-lost/" + task.taskId() + "/" + child.peerId() + "/" + lostParent + "/" + now;
     if (decisions.prior(requestId) != null || task.pending.containsKey(requestId)) return;
     ScheduleRequest req =
         ScheduleRequest.newBuilder()
             .setRequestId(requestId)
-            .setTaskId(task.taskId)
-            .setPeerId(child.peerId)
-            .setHostId(child.hostId)
-            .setUrl(task.url)
+            .setTaskId(task.taskId())
+            .setPeerId(child.peerId())
+            .setHostId(child.hostId())
+            .setUrl(task.task().url())
             .setDigest(task.digest)
             .setBlocklist(List.of(lostParent))
             .setReschedule(true)
@@ -141,7 +138,7 @@ final class RequestRounds {
     for (KeyValue<String, PendingRequest> kv : due) {
       PendingRequest p = kv.value;
       stores.retries.delete(kv.key);
-      TaskState task = stores.loadTask(p.taskId);
+      StoredTask task = stores.loadTask(p.taskId);
       if (!kv.key.equals(task.pending.get(p.requestId))) continue; // stale entry
       task.pending.remove(p.requestId);
       round(task, decode(p), p, now);
@@ -165,7 +162,7 @@ final class RequestRounds {
   }
 
   /** One round: core decides, then its outcome is applied here. */
-  private void round(TaskState task, ScheduleRequest req, PendingRequest p, long now) {
+  private void round(StoredTask task, ScheduleRequest req, PendingRequest p, long now) {
     p.reason = null;
     Attempt attempt = new Attempt(p.rounds, p.emptyRounds, p.seedRounds);
     RoundOutcome outcome =
@@ -173,7 +170,7 @@ final class RequestRounds {
             coreRequest(req),
             attempt,
             () -> membership.enroll(task, req, now),
-            new SeedState(task.seedHostId, task.seedTriggeredAt, task.failedSeeds),
+            task.seedState(),
             stores.swarm(now),
             now);
     if (outcome instanceof RoundOutcome.RetryAt at) {
@@ -182,7 +179,7 @@ final class RequestRounds {
       task.seedHostId = trigger.seedHostId();
       task.seedTriggeredAt = now;
       decisions.forward(
-          decisions.seedTrigger(req, task.taskId, trigger.seedHostId(), attempt.current(), now),
+          decisions.seedTrigger(req, task.taskId(), trigger.seedHostId(), attempt.current(), now),
           now);
       waitFor(task, p, trigger.retry());
     } else {
@@ -191,27 +188,19 @@ final class RequestRounds {
   }
 
   private void finish(
-      TaskState task,
+      StoredTask task,
       ScheduleRequest req,
       PendingRequest p,
       RoundOutcome.Terminal outcome,
       long now) {
     if (outcome instanceof RoundOutcome.Parents parents) {
-      // core's commit made these the requester's in-edges; the stored parents follow
-      PeerRecord me = task.peers.get(req.getPeerId());
-      me.parents.clear();
-      for (RankedParent rp : parents.parents()) {
-        me.parents.add(rp.peerId());
-        stores.allocateUpload(rp.hostId(), now);
-      }
-      CoreTaskMirror.inEdgesChanged(task, me.peerId);
+      // core's commit made these the requester's in-edges in the stored task itself
+      for (RankedParent rp : parents.parents()) stores.allocateUpload(rp.hostId(), now);
     } else if (outcome instanceof RoundOutcome.BackToSource) {
-      PeerRecord me = task.peers.get(req.getPeerId());
-      me.status = PeerState.BACK_TO_SOURCE;
-      me.parents.clear();
-      me.lastProgressAt = now;
-    } else if (outcome instanceof RoundOutcome.Assigned assigned) {
-      stores.allocateJob(assigned.workerHostId(), now);
+      Peer me = task.task().peer(req.getPeerId()).orElseThrow();
+      membership.moveTo(task, me, PeerState.BACK_TO_SOURCE, now);
+      task.task().dag().deleteInEdges(me.peerId());
+      me.heardFrom(now);
     }
     ScheduleDecision d = decisions.terminal(req, outcome, p.origin, now);
     String retryKey = task.pending.remove(req.getRequestId());
@@ -223,7 +212,7 @@ final class RequestRounds {
   /**
    * The request waits in the retry store until {@code at}, with the counts core carried forward.
    */
-  private void waitFor(TaskState task, PendingRequest p, RoundOutcome.RetryAt at) {
+  private void waitFor(StoredTask task, PendingRequest p, RoundOutcome.RetryAt at) {
     p.reason = at.reason();
     p.rounds = at.next().rounds();
     p.emptyRounds = at.next().emptyRounds();
@@ -245,7 +234,6 @@ final class RequestRounds {
         new HashSet<>(req.getBlocklist()),
         req.getReschedule(),
         req.getNeedBackToSource(),
-        req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli(),
-        req.getJob() == null ? null : CoreViews.job(req.getJob()));
+        req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli());
   }
 }

@@ -1,11 +1,11 @@
 package io.swarmsched.dispatcher.topology;
 
-import io.swarmsched.dispatcher.state.CoreTaskMirror;
-import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
+import io.swarmsched.scheduling.resource.Peer;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.PeerStateMachine;
 import io.swarmsched.scheduling.resource.Task;
+import io.swarmsched.scheduling.resource.TransitionResult;
 import io.swarmsched.scheduling.round.PeerRules;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
@@ -17,32 +17,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who is in a task and in which state: peers enrolled by their requests, moved by their peer events
- * through core's state machine (an illegal transition is counted, never applied), advanced by their
- * piece events, and removed when they fail or leave, their unfinished children then getting a fresh
- * decision. A peer that finishes loses its in-edges ({@link PeerRules#keepsInEdges}).
+ * Who is in a task and in which state, on core's task itself: peers enrolled by their requests,
+ * moved by their peer events through core's {@link PeerStateMachine} (an illegal transition is
+ * counted, never applied), advanced by their piece events, and removed when they fail or leave,
+ * their unfinished children then getting a fresh decision. A peer that finishes loses its in-edges
+ * ({@link PeerRules#keepsInEdges}).
  */
 final class TaskMembership {
   private static final Logger log = LoggerFactory.getLogger(TaskMembership.class);
-  private static final int MAX_COST_SAMPLES = 256;
 
   /** Runs a fresh round for a child whose parent is gone (the request rounds do). */
   @FunctionalInterface
   interface ParentLost {
-    void reschedule(TaskState task, PeerRecord child, String lostParent, long now);
+    void reschedule(StoredTask task, Peer child, String lostParent, long now);
   }
 
   private final DispatchStores stores;
   private final HostHealthTracker health;
   private final ParentLost parentLost;
+  private final PeerStateMachine machine = new PeerStateMachine();
 
   /**
    * {@code stream-dispatcher-metrics}: {@code illegal-peer-transition-total} and {@code -rate}, per
    * task.
    */
   private final Sensor illegalTransitionSensor;
-
-  private long illegalTransitions;
 
   TaskMembership(
       DispatchStores stores,
@@ -59,32 +58,37 @@ final class TaskMembership {
    * Core's task with the requester of {@code req} among its peers: a fresh PENDING peer when it is
    * unknown, failed or gone. A reschedule drops the parents it blocklists.
    */
-  Task enroll(TaskState task, ScheduleRequest req, long now) {
-    PeerRecord me = task.peers.get(req.getPeerId());
-    if (me == null || me.status == PeerState.FAILED || me.status == PeerState.LEFT) {
-      me = new PeerRecord(req.getPeerId(), req.getHostId(), now);
-      task.peers.put(me.peerId, me);
+  Task enroll(StoredTask stored, ScheduleRequest req, long now) {
+    Task task = stored.task();
+    Peer me = task.peer(req.getPeerId()).orElse(null);
+    if (me != null && (me.state() == PeerState.FAILED || me.state() == PeerState.LEFT)) {
+      task.removePeer(me.peerId());
+      me = null;
+    }
+    if (me == null) {
+      task.addPeer(new Peer(req.getPeerId(), task.taskId(), req.getHostId().intern(), now));
     }
     if (req.getReschedule()) {
-      me.parents.removeAll(req.getBlocklist());
+      for (String blocked : req.getBlocklist()) task.dag().removeEdge(blocked, req.getPeerId());
     }
-    return CoreTaskMirror.of(task);
+    return task;
   }
 
   void onPeerEvent(PeerEvent ev, long now) {
-    TaskState task = stores.loadTask(ev.getTaskId());
-    PeerRecord peer = task.peers.get(ev.getPeerId());
+    StoredTask stored = stores.loadTask(ev.getTaskId());
+    Task task = stored.task();
+    Peer peer = task.peer(ev.getPeerId()).orElse(null);
     PeerEventType type = ev.getType();
     if (type == PeerEventType.FAILED || type == PeerEventType.LEFT) {
       if (type == PeerEventType.FAILED
-          && (ev.getHostId().equals(task.seedHostId) || isSeed(ev.getHostId()))) {
-        task.failedSeeds.put(ev.getHostId(), now);
-        if (ev.getHostId().equals(task.seedHostId)) task.seedHostId = null;
+          && (ev.getHostId().equals(stored.seedHostId) || isSeed(ev.getHostId()))) {
+        stored.failedSeeds.put(ev.getHostId(), now);
+        if (ev.getHostId().equals(stored.seedHostId)) stored.seedHostId = null;
       }
       if (peer != null)
         removePeer(
-            task, peer.peerId, type == PeerEventType.FAILED ? "PEER_FAILED" : "PEER_LEFT", now);
-      stores.saveTask(task);
+            stored, peer.peerId(), type == PeerEventType.FAILED ? "PEER_FAILED" : "PEER_LEFT", now);
+      stores.saveTask(stored);
       return;
     }
     PeerState next =
@@ -95,34 +99,39 @@ final class TaskMembership {
           default -> PeerState.PENDING;
         };
     if (peer == null) {
-      // First sighting: the peer is in whatever state it reports (an agent may announce a finished
-      // task).
-      peer = new PeerRecord(ev.getPeerId(), ev.getHostId(), now);
-      peer.status = next;
-      task.peers.put(peer.peerId, peer);
-    }
-    if (peer.status == next || PeerStateMachine.isLegal(peer.status, next)) {
-      peer.status = next;
+      // First sighting: the peer joins in whatever state it reports (an agent may announce a
+      // finished task), which is where its life in the state machine starts.
+      peer = firstSighting(task, ev.getPeerId(), ev.getHostId(), next, now);
     } else {
-      illegalTransitions++;
+      moveTo(stored, peer, next, now);
+    }
+    if (!PeerRules.keepsInEdges(peer.state())) {
+      // the DAG records who feeds whom now: a finished peer needs no parent and may serve its
+      // former ancestors
+      task.onSucceeded(peer.peerId());
+    }
+    peer.reportProgress(ev.getPiecesFinished(), now);
+    peer.reportPieceCount(Math.max(0, ev.getPieceCount()));
+    peer.heardFrom(now);
+    stores.saveTask(stored);
+  }
+
+  /**
+   * Moves {@code peer} to {@code to} through core's state machine; an illegal move is counted and
+   * logged, and leaves the peer as it was.
+   */
+  void moveTo(StoredTask stored, Peer peer, PeerState to, long now) {
+    TransitionResult result = machine.transition(peer, to, now);
+    if (result instanceof TransitionResult.IllegalTransition) {
       illegalTransitionSensor.record();
       log.debug(
           "Illegal transition {} -> {} of peer {} (task {}); {} so far",
-          peer.status,
-          next,
-          peer.peerId,
-          task.taskId,
-          illegalTransitions);
+          peer.state(),
+          to,
+          peer.peerId(),
+          stored.taskId(),
+          machine.illegalCount());
     }
-    if (!PeerRules.keepsInEdges(peer.status)) {
-      // the DAG records who feeds whom now: a finished peer needs no parent and may serve its
-      // former ancestors
-      peer.parents.clear();
-    }
-    peer.piecesFinished = Math.max(peer.piecesFinished, ev.getPiecesFinished());
-    if (ev.getPieceCount() > 0) peer.pieceCount = ev.getPieceCount();
-    peer.lastProgressAt = now;
-    stores.saveTask(task);
   }
 
   /**
@@ -130,44 +139,59 @@ final class TaskMembership {
    * in range.
    */
   String pieceOutOfRange(PieceEvent ev) {
-    PeerRecord peer = stores.loadTask(ev.getTaskId()).peers.get(ev.getPeerId());
-    return peer == null ? null : RequestValidation.pieceInTask(ev, peer.pieceCount);
+    Peer peer = stores.loadTask(ev.getTaskId()).task().peer(ev.getPeerId()).orElse(null);
+    return peer == null ? null : RequestValidation.pieceInTask(ev, peer.pieceCount());
   }
 
   void onPieceEvent(PieceEvent ev, long now) {
-    TaskState task = stores.loadTask(ev.getTaskId());
-    PeerRecord peer = task.peers.get(ev.getPeerId());
+    StoredTask stored = stores.loadTask(ev.getTaskId());
+    Task task = stored.task();
+    Peer peer = task.peer(ev.getPeerId()).orElse(null);
     if (peer == null) {
-      peer = new PeerRecord(ev.getPeerId(), ev.getHostId(), now);
-      peer.status = PeerState.RUNNING;
-      task.peers.put(peer.peerId, peer);
+      peer = firstSighting(task, ev.getPeerId(), ev.getHostId(), PeerState.RUNNING, now);
     }
     boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
     if (finished) {
-      peer.piecesFinished++;
-      peer.lastProgressAt = now;
-      peer.addPieceCost(ev.getCostMillis(), MAX_COST_SAMPLES);
-      if (peer.status == PeerState.PENDING) peer.status = PeerState.RUNNING;
+      peer.recordPiece(ev.getCostMillis(), now);
+      if (peer.state() == PeerState.PENDING) moveTo(stored, peer, PeerState.RUNNING, now);
     }
     String parentHost = ev.getParentHostId();
     if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
-    stores.saveTask(task);
+    stores.saveTask(stored);
+  }
+
+  private static Peer firstSighting(
+      Task task, String peerId, String hostId, PeerState state, long now) {
+    Peer peer =
+        new Peer(
+            peerId,
+            task.taskId(),
+            hostId.intern(),
+            state,
+            now,
+            now,
+            now,
+            0,
+            new io.swarmsched.scheduling.stats.PieceCostStats());
+    task.addPeer(peer);
+    return peer;
   }
 
   /**
    * A peer is gone: drop it and its edges; its unfinished children get a fresh decision, one after
-   * the other.
+   * the other (in id order).
    */
-  void removePeer(TaskState task, String peerId, String why, long now) {
-    PeerRecord gone = task.peers.remove(peerId);
-    if (gone == null) return;
-    for (PeerRecord child : task.childrenOf(peerId)) {
-      child.parents.remove(peerId);
-      if (child.status == PeerState.PENDING || child.status == PeerState.RUNNING) {
-        parentLost.reschedule(task, child, peerId, now);
+  void removePeer(StoredTask stored, String peerId, String why, long now) {
+    Task task = stored.task();
+    if (task.peer(peerId).isEmpty()) return;
+    for (String childId : task.removePeer(peerId)) {
+      Peer child = task.peer(childId).orElse(null);
+      if (child != null
+          && (child.state() == PeerState.PENDING || child.state() == PeerState.RUNNING)) {
+        parentLost.reschedule(stored, child, peerId, now);
       }
     }
-    log.debug("Peer {} of task {} removed: {}", peerId, task.taskId, why);
+    log.debug("Peer {} of task {} removed: {}", peerId, stored.taskId(), why);
   }
 
   private boolean isSeed(String hostId) {

@@ -3,26 +3,25 @@ package io.swarmsched.dispatcher.selection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.CoreTaskMirror;
-import io.swarmsched.dispatcher.state.LedgerEntry;
-import io.swarmsched.dispatcher.state.PeerRecord;
-import io.swarmsched.dispatcher.state.TaskState;
 import io.swarmsched.scheduling.RankedParent;
+import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostCapacity;
 import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
-import io.swarmsched.scheduling.resource.Liveness;
+import io.swarmsched.scheduling.resource.Peer;
 import io.swarmsched.scheduling.resource.PeerState;
+import io.swarmsched.scheduling.resource.PeerStateMachine;
 import io.swarmsched.scheduling.resource.ScoreLookup;
+import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.round.Attempt;
 import io.swarmsched.scheduling.round.RoundOutcome;
 import io.swarmsched.scheduling.round.RoundRequest;
 import io.swarmsched.scheduling.round.SeedState;
 import io.swarmsched.scheduling.round.SwarmView;
-import io.swarmsched.scheduling.worker.JobRequirements;
+import io.swarmsched.scheduling.stats.PieceCostStats;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +29,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dispatcher's stores as core's round reads them: the ledger entries in place, the mirrored
- * task.
+ * The dispatcher's stores as core's round reads them: the ledger entries in place, the stored task
+ * itself.
  */
 class StageOneTest {
   private static final long NOW = 10_000;
@@ -41,29 +40,22 @@ class StageOneTest {
    * h1 runs two finished peers of the task, has 2 upload slots and had 1 child assigned since its
    * last report.
    */
-  private static TaskState taskWithTwoPeersOnOneHost() {
-    TaskState t = new TaskState("t");
+  private static Task taskWithTwoPeersOnOneHost() {
+    Task t = new Task("t", "");
     for (String id : List.of("p1", "p2")) {
-      PeerRecord p = new PeerRecord(id, "h1", 0);
-      p.status = PeerState.SUCCEEDED;
-      t.peers.put(id, p);
+      t.addPeer(new Peer(id, "t", "h1", PeerState.SUCCEEDED, 0, 0, 0, 0, new PieceCostStats()));
     }
-    t.peers.put("me", new PeerRecord("me", "h-me", NOW));
+    t.addPeer(new Peer("me", "t", "h-me", NOW));
     return t;
   }
 
   private static SwarmView swarm(
-      Map<String, HostView> hosts, Function<String, LedgerEntry> ledger) {
+      Map<String, HostView> hosts, Function<String, HostAllocations> ledger) {
     return StageOne.swarm(
-        HostLookup.of(hosts),
-        ScoreLookup.of(Map.of()),
-        List::of,
-        () -> hosts.values(),
-        id -> false,
-        ledger);
+        HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, id -> false, ledger);
   }
 
-  private static SwarmView swarm(LedgerEntry h1) {
+  private static SwarmView swarm(HostAllocations h1) {
     Map<String, HostView> hosts =
         Map.of(
             "h1",
@@ -85,12 +77,10 @@ class StageOneTest {
     return swarm(hosts, id -> "h1".equals(id) ? h1 : null);
   }
 
-  private RoundOutcome round(String requestId, TaskState t, SwarmView swarm) {
+  private RoundOutcome round(String requestId, Task t, SwarmView swarm) {
     RoundRequest r =
-        new RoundRequest(requestId, t.taskId, "me", "h-me", Set.of(), false, false, 0, null);
-    return stageOne
-        .round()
-        .run(r, Attempt.FIRST, () -> CoreTaskMirror.of(t), SeedState.none(), swarm, NOW);
+        new RoundRequest(requestId, t.taskId(), "me", "h-me", Set.of(), false, false, 0);
+    return stageOne.round().run(r, Attempt.FIRST, () -> t, SeedState.none(), swarm, NOW);
   }
 
   private static List<String> parents(RoundOutcome o) {
@@ -100,8 +90,8 @@ class StageOneTest {
 
   @Test
   void aHostsAllocationsCountOnceHoweverManyOfItsPeersTheTaskHas() {
-    LedgerEntry h1 = new LedgerEntry("h1");
-    h1.uploadTimes.add(NOW - 1); // one child assigned after the host's last report (lastSeen 0)
+    HostAllocations h1 = new HostAllocations();
+    h1.record(NOW - 1); // one child assigned after the host's last report (lastSeen 0)
     // 1 pending upload < 2 slots: both peers stay candidates (counting the allocation once per peer
     // would make 2 >= 2)
     assertThat(parents(round("r1", taskWithTwoPeersOnOneHost(), swarm(h1))))
@@ -110,8 +100,9 @@ class StageOneTest {
 
   @Test
   void aHostWhoseSlotsAreTakenByAllocationsGivesNoParent() {
-    LedgerEntry h1 = new LedgerEntry("h1");
-    h1.uploadTimes.addAll(List.of(NOW - 2, NOW - 1));
+    HostAllocations h1 = new HostAllocations();
+    h1.record(NOW - 2);
+    h1.record(NOW - 1);
     // both peers hold the file, so no seed is triggered: an empty round, retried
     RoundOutcome o = round("r1", taskWithTwoPeersOnOneHost(), swarm(h1));
     assertThat(o).isInstanceOf(RoundOutcome.RetryAt.class);
@@ -119,89 +110,12 @@ class StageOneTest {
   }
 
   @Test
-  void uploadsSinceCountsOnlyAllocationsAtOrAfterTheReport() {
-    LedgerEntry e = new LedgerEntry("h");
-    e.uploadTimes.addAll(List.of(5L, 10L, 10L, 20L));
-    assertThat(StageOne.uploadsSince(e, 10)).isEqualTo(3);
-    assertThat(StageOne.uploadsSince(e, 21)).isZero();
-    assertThat(StageOne.uploadsSince(null, 0)).isZero();
-  }
-
-  @Test
-  void theTaskIsKeptBetweenRequestsAndFollowsTheState() {
-    TaskState t = taskWithTwoPeersOnOneHost();
-    LedgerEntry none = new LedgerEntry("h1");
-    round("r1", t, swarm(none));
-    t.peers.get("p2").status = PeerState.LEFT; // not a state a parent can be in
+  void aStateChangeThroughTheMachineIsWhatTheNextRoundSees() {
+    Task t = taskWithTwoPeersOnOneHost();
+    HostAllocations none = new HostAllocations();
+    assertThat(parents(round("r1", t, swarm(none)))).containsExactlyInAnyOrder("p1", "p2");
+    new PeerStateMachine()
+        .transition(t.peer("p2").orElseThrow(), PeerState.LEFT, NOW); // not a parent's state
     assertThat(parents(round("r2", t, swarm(none)))).containsExactly("p1");
-    assertThat(t.coreMirror.rebuilds()).isEqualTo(1);
-    assertThat(t.coreMirror.syncs()).isEqualTo(1);
-  }
-
-  @Test
-  void jobsPlacedSinceAWorkersHeartbeatCountAgainstItsSlots() {
-    // two equal workers (4 slots, 1 job running at their heartbeat at t=100); w1 was given 2 jobs
-    // since, w2 one before it
-    HostCapacity cap = new HostCapacity(0, 0, 4, 8, 32L << 30, 0);
-    HostView w1 =
-        new HostView(
-            "w1",
-            "",
-            HostType.NORMAL,
-            "",
-            "",
-            Set.of(),
-            Liveness.ONLINE,
-            false,
-            cap,
-            new HostLoad(0, 0, 1),
-            100,
-            false);
-    HostView w2 =
-        new HostView(
-            "w2",
-            "",
-            HostType.NORMAL,
-            "",
-            "",
-            Set.of(),
-            Liveness.ONLINE,
-            false,
-            cap,
-            new HostLoad(0, 0, 1),
-            100,
-            false);
-    LedgerEntry e1 = new LedgerEntry("w1");
-    e1.jobTimes.addAll(List.of(150L, 160L));
-    LedgerEntry e2 = new LedgerEntry("w2");
-    e2.jobTimes.add(50L); // before its heartbeat: already counted in running_tasks
-    Map<String, LedgerEntry> ledger = Map.of("w1", e1, "w2", e2);
-    RoundRequest job =
-        new RoundRequest(
-            "j1",
-            "job-1",
-            "",
-            "client",
-            Set.of(),
-            false,
-            false,
-            0,
-            new JobRequirements(Set.of(), 0, 0, 0));
-    RoundOutcome o =
-        stageOne
-            .round()
-            .run(
-                job,
-                Attempt.FIRST,
-                () -> {
-                  throw new AssertionError("a job enrols no peer");
-                },
-                SeedState.none(),
-                swarm(new java.util.TreeMap<>(Map.of("w1", w1, "w2", w2)), ledger::get),
-                NOW);
-    assertThat(o).isEqualTo(new RoundOutcome.Assigned("w2", 1)); // 1/4 against w1's 3/4
-    assertThat(StageOne.jobsSince(e1, 100)).isEqualTo(2);
-    assertThat(StageOne.jobsSince(e2, 100)).isZero();
-    assertThat(StageOne.jobsSince(null, 0)).isZero();
   }
 }

@@ -6,7 +6,7 @@ import static io.swarmsched.dispatcher.topology.DispatcherFixture.terminal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
@@ -115,8 +115,8 @@ class DispatcherTopologyTest extends TopologyTestBase {
               assertThat(d.getParents().get(0).getPieceServerAddress()).isEqualTo("h1:4000");
               assertThat(d.getAttempt()).isEqualTo(1);
             });
-    TaskState t1 = tasks().get("t1");
-    assertThat(t1.peers.get("p2").parents).containsExactly("p1");
+    StoredTask t1 = tasks().get("t1");
+    assertThat(t1.task().dag().parents("p2")).containsExactly("p1");
   }
 
   @Test

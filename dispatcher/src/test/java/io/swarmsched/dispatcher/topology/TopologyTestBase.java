@@ -4,7 +4,7 @@ import static io.swarmsched.dispatcher.topology.DispatcherFixture.T0;
 import static io.swarmsched.dispatcher.topology.DispatcherFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.swarmsched.dispatcher.state.TaskState;
+import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
@@ -42,7 +42,7 @@ abstract class TopologyTestBase {
     f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0 + 10);
   }
 
-  KeyValueStore<String, TaskState> tasks() {
+  KeyValueStore<String, StoredTask> tasks() {
     return f.driver.getKeyValueStore(DispatcherTopology.TASKS_STORE);
   }
 }

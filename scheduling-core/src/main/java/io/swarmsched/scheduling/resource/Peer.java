@@ -19,6 +19,7 @@ public final class Peer {
   private long stateChangedAtMillis;
   private long lastProgressMillis;
   private int piecesFinished;
+  private int pieceCount;
 
   public Peer(String peerId, String taskId, String hostId, long createdAtMillis) {
     this(
@@ -92,6 +93,29 @@ public final class Peer {
 
   public int piecesFinished() {
     return piecesFinished;
+  }
+
+  /** The task's piece count as this peer reported it; 0 while it has not said. */
+  public int pieceCount() {
+    return pieceCount;
+  }
+
+  /** Records the task's piece count as the peer reports it (0, unknown, keeps the last one). */
+  public void reportPieceCount(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("pieceCount must be >= 0, was " + count);
+    }
+    if (count > 0) {
+      pieceCount = count;
+    }
+  }
+
+  /**
+   * The peer was heard from at {@code atMillis} (any event of its own): the idle-peer patrol counts
+   * from there.
+   */
+  public void heardFrom(long atMillis) {
+    lastProgressMillis = Math.max(lastProgressMillis, atMillis);
   }
 
   /** Costs of the pieces this peer downloaded, for the bad-parent rule. */

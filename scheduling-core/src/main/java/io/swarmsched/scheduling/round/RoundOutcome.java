@@ -14,7 +14,6 @@ public sealed interface RoundOutcome {
   String NO_SEED = "NO_SEED";
   String WAITING_FOR_SEED = "WAITING_FOR_SEED";
   String FIRST_DOWNLOAD = "FIRST_DOWNLOAD";
-  String NO_CAPACITY = "NO_CAPACITY";
 
   /** The request's one final answer; {@code attempt} is the round that gave it. */
   sealed interface Terminal extends RoundOutcome {
@@ -36,13 +35,6 @@ public sealed interface RoundOutcome {
 
   /** The requester downloads from the origin: it becomes BACK_TO_SOURCE and has no parents. */
   record BackToSource(String reason, int attempt) implements Terminal {}
-
-  /** A job placed on a worker; the caller records the job allocation on that worker. */
-  record Assigned(String workerHostId, int attempt) implements Terminal {
-    public Assigned {
-      Objects.requireNonNull(workerHostId, "workerHostId");
-    }
-  }
 
   record Failed(String reason, int attempt) implements Terminal {}
 

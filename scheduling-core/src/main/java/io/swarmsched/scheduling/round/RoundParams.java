@@ -6,10 +6,8 @@ package io.swarmsched.scheduling.round;
  * @param seedWaitTimeoutMillis how long requests wait for a triggered seed before counting empty
  *     rounds
  * @param seedFailureMemoryMillis how long a seed that failed a task is skipped for it
- * @param jobMaxRounds empty placement rounds before a job fails with NO_CAPACITY
  */
-public record RoundParams(
-    long seedWaitTimeoutMillis, long seedFailureMemoryMillis, int jobMaxRounds) {
+public record RoundParams(long seedWaitTimeoutMillis, long seedFailureMemoryMillis) {
 
   public RoundParams {
     if (seedWaitTimeoutMillis < 0) {
@@ -19,9 +17,6 @@ public record RoundParams(
     if (seedFailureMemoryMillis < 0) {
       throw new IllegalArgumentException(
           "seedFailureMemoryMillis must be >= 0, was " + seedFailureMemoryMillis);
-    }
-    if (jobMaxRounds < 1) {
-      throw new IllegalArgumentException("jobMaxRounds must be >= 1, was " + jobMaxRounds);
     }
   }
 }

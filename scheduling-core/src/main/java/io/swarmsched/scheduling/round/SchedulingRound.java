@@ -13,9 +13,6 @@ import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.retry.RetryPolicy;
 import io.swarmsched.scheduling.seed.SeedFailures;
 import io.swarmsched.scheduling.seed.SeedSelector;
-import io.swarmsched.scheduling.worker.PerformanceHistory;
-import io.swarmsched.scheduling.worker.Placement;
-import io.swarmsched.scheduling.worker.WorkerPlacement;
 import io.swarmsched.scoring.LoadQualityCalculator;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +28,6 @@ import java.util.function.Supplier;
  *
  * <ol>
  *   <li>past its deadline: FAILED {@code DEADLINE_EXCEEDED};
- *   <li>a job: the least loaded worker that meets its requirements, else another round, FAILED
- *       {@code NO_CAPACITY} after {@code jobMaxRounds} empty ones;
  *   <li>{@code need_back_to_source}: BACK_TO_SOURCE at once (within the task's back-to-source
  *       limit);
  *   <li>stage 1 ({@link ParentSelector}): parents found become the requester's in-edges through
@@ -57,7 +52,6 @@ public final class SchedulingRound {
   private final LoadQualityCalculator calculator;
   private final RetryPolicy retryPolicy;
   private final SeedSelector seeds;
-  private final WorkerPlacement workers = new WorkerPlacement();
   private final RoundParams params;
 
   public SchedulingRound(
@@ -87,8 +81,7 @@ public final class SchedulingRound {
    *
    * @param attempt the request's counts before this round ({@link Attempt#FIRST} for a new request)
    * @param enrolled the task with the requester among its peers; called once, and only by rounds
-   *     that reach the task's peers (so a request that fails its deadline, or a job, enrols no
-   *     peer)
+   *     that reach the task's peers (so a request that fails its deadline enrols no peer)
    * @param seedState the task's seed and the seeds that failed it
    * @throws IllegalArgumentException when the enrolled task lacks the requester
    */
@@ -101,9 +94,6 @@ public final class SchedulingRound {
       long nowMillis) {
     if (RetryPolicy.pastDeadline(nowMillis, request.deadlineMillis())) {
       return new RoundOutcome.Failed(RetryOutcome.DEADLINE_EXCEEDED, attempt.current());
-    }
-    if (request.isJob()) {
-      return placeJob(request, attempt, swarm, nowMillis);
     }
     Task task = enrolled.get();
     Peer me =
@@ -248,19 +238,6 @@ public final class SchedulingRound {
               .BACK_TO_SOURCE_LIMIT; // the more useful of the two: it could have gone to the origin
     }
     return new RoundOutcome.Failed(reason, a.current());
-  }
-
-  private RoundOutcome placeJob(RoundRequest r, Attempt a, SwarmView swarm, long now) {
-    Placement placement =
-        workers.place(r.job(), swarm.workers().get(), swarm.jobs(), new PerformanceHistory());
-    if (placement.hostId().isPresent()) {
-      return new RoundOutcome.Assigned(placement.hostId().get(), a.current());
-    }
-    Attempt empty = a.empty();
-    if (empty.emptyRounds() >= params.jobMaxRounds()) {
-      return new RoundOutcome.Failed(RoundOutcome.NO_CAPACITY, a.current());
-    }
-    return retry(r, empty, RoundOutcome.NO_CAPACITY, now);
   }
 
   /** Another round after the policy's jittered delay for this attempt. */

@@ -12,7 +12,6 @@ import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostLookup;
 import io.swarmsched.scheduling.resource.HostType;
 import io.swarmsched.scheduling.resource.HostView;
-import io.swarmsched.scheduling.resource.Liveness;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.ScoreLookup;
 import io.swarmsched.scheduling.resource.Task;
@@ -20,7 +19,6 @@ import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.retry.RetryParams;
 import io.swarmsched.scheduling.retry.RetryPolicy;
 import io.swarmsched.scheduling.seed.SeedSelector;
-import io.swarmsched.scheduling.worker.JobRequirements;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +44,6 @@ class SchedulingRoundTest {
   private final List<String> seeds = new ArrayList<>();
   private final Set<String> quarantined = new HashSet<>();
   private final AllocationLog uploads = new AllocationLog();
-  private final AllocationLog jobs = new AllocationLog();
   private SchedulingRound round;
   private final AtomicInteger enrolments = new AtomicInteger();
 
@@ -59,7 +56,7 @@ class SchedulingRoundTest {
             f.calculator,
             new RetryPolicy(RETRY),
             new SeedSelector(),
-            new RoundParams(SEED_WAIT, SEED_MEMORY, 2));
+            new RoundParams(SEED_WAIT, SEED_MEMORY));
     f.host("h-me");
     f.peer("me", "h-me", PeerState.PENDING);
   }
@@ -69,10 +66,8 @@ class SchedulingRoundTest {
         HostLookup.of(f.hosts),
         ScoreLookup.of(f.scores),
         () -> List.copyOf(seeds),
-        () -> f.hosts.values(),
         quarantined::contains,
-        uploads,
-        jobs);
+        uploads);
   }
 
   private Supplier<Task> enrolled() {
@@ -83,7 +78,7 @@ class SchedulingRoundTest {
   }
 
   private static RoundRequest request(String id) {
-    return new RoundRequest(id, "task-1", "me", "h-me", Set.of(), false, false, 0, null);
+    return new RoundRequest(id, "task-1", "me", "h-me", Set.of(), false, false, 0);
   }
 
   private RoundOutcome run(RoundRequest r, Attempt a, SeedState s) {
@@ -109,7 +104,7 @@ class SchedulingRoundTest {
   @Test
   void aRequestPastItsDeadlineFailsWithoutEnrollingItsPeer() {
     RoundRequest late =
-        new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, false, NOW - 1, null);
+        new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, false, NOW - 1);
     assertThat(run(late, new Attempt(3, 1, 0), SeedState.none()))
         .isEqualTo(new RoundOutcome.Failed(RetryOutcome.DEADLINE_EXCEEDED, 4));
     assertThat(enrolments).hasValue(0);
@@ -122,8 +117,7 @@ class SchedulingRoundTest {
     f.peer("p1", "h1", PeerState.SUCCEEDED);
     f.peer("old", "h2", PeerState.SUCCEEDED);
     f.edge("old", "me");
-    RoundRequest r =
-        new RoundRequest("r", "task-1", "me", "h-me", Set.of("old"), true, false, 0, null);
+    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of("old"), true, false, 0);
     RoundOutcome o = run(r);
     assertThat(o).isInstanceOf(RoundOutcome.Parents.class);
     assertThat(((RoundOutcome.Parents) o).parents())
@@ -136,7 +130,7 @@ class SchedulingRoundTest {
 
   @Test
   void needBackToSourceGoesToTheOriginWithinTheTasksLimit() {
-    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0, null);
+    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0);
     assertThat(run(r))
         .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NEED_BACK_TO_SOURCE, 1));
 
@@ -205,7 +199,7 @@ class SchedulingRoundTest {
     f.peer("p1", "h1", PeerState.SUCCEEDED);
     // p1 and (below) other are blocklisted: no candidate is left, though the task has holders
     RoundRequest r =
-        new RoundRequest("r", "task-1", "me", "h-me", Set.of("p1", "other"), false, false, 0, null);
+        new RoundRequest("r", "task-1", "me", "h-me", Set.of("p1", "other"), false, false, 0);
     RoundOutcome first = run(r);
     assertThat(first).isInstanceOf(RoundOutcome.RetryAt.class);
     assertThat(((RoundOutcome.RetryAt) first).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
@@ -229,43 +223,9 @@ class SchedulingRoundTest {
     f.peer("other", "h1", PeerState.BACK_TO_SOURCE);
     f.task.removePeer("me");
     f.peer("me", "h-me", PeerState.BACK_TO_SOURCE);
-    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0, null);
+    RoundRequest r = new RoundRequest("r", "task-1", "me", "h-me", Set.of(), false, true, 0);
     assertThat(run(r))
         .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NEED_BACK_TO_SOURCE, 1));
-  }
-
-  @Test
-  void aJobGoesToAWorkerOrWaitsForCapacityThenFails() {
-    JobRequirements gpu = new JobRequirements(Set.of("gpu"), 0, 0, 0);
-    RoundRequest job = new RoundRequest("j", "job-1", "", "client", Set.of(), false, false, 0, gpu);
-    RoundOutcome none = run(job);
-    assertThat(none).isInstanceOf(RoundOutcome.RetryAt.class);
-    assertThat(((RoundOutcome.RetryAt) none).reason()).isEqualTo(RoundOutcome.NO_CAPACITY);
-    assertThat(((RoundOutcome.RetryAt) none).next()).isEqualTo(new Attempt(1, 1, 0));
-    assertThat(run(job, new Attempt(1, 1, 0), SeedState.none()))
-        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_CAPACITY, 2));
-
-    f.put(
-        new HostView(
-            "w1",
-            "",
-            HostType.NORMAL,
-            "",
-            "",
-            Set.of("gpu"),
-            Liveness.ONLINE,
-            false,
-            new HostCapacity(0, 0, 2, 8, 1L << 30, 1),
-            new HostLoad(0, 0, 0),
-            NOW,
-            false));
-    assertThat(run(job)).isEqualTo(new RoundOutcome.Assigned("w1", 1));
-    jobs.record("w1", NOW);
-    jobs.record("w1", NOW);
-    assertThat(run(job))
-        .as("jobs placed since its heartbeat fill it")
-        .isInstanceOf(RoundOutcome.RetryAt.class);
-    assertThat(enrolments).hasValue(0);
   }
 
   @Test

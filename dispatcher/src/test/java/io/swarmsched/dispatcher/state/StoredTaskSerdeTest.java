@@ -1,0 +1,154 @@
+package io.swarmsched.dispatcher.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.swarmsched.scheduling.resource.Peer;
+import io.swarmsched.scheduling.resource.PeerState;
+import io.swarmsched.scheduling.resource.PeerStateMachine;
+import io.swarmsched.scheduling.resource.Task;
+import io.swarmsched.scheduling.stats.PieceCostStats;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task store's value format: what version 2 writes reads back as the same task, and values
+ * written by earlier versions (kept here as bytes, as those versions wrote them) still read.
+ */
+class StoredTaskSerdeTest {
+
+  /**
+   * A task as version 1 wrote it (the dispatcher's former TaskState/PeerRecord): p-a SUCCEEDED with
+   * 64/64 pieces and costs 40, 41, 0, 9000; p-b RUNNING with 3/64 and parent p-a; a failed seed, a
+   * triggered seed and a waiting request.
+   */
+  private static final String VERSION_1 =
+      "010c7461736b2d312c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d610106682d6103008001800180a0abfef962904e08505200d08c0106702d620106682d62010206702d61068001d0afabfef9620000020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
+
+  /** The same task as the JSON written before version 1. */
+  private static final String JSON =
+      "{\"taskId\":\"task-1\",\"url\":\"https://origin/é/file\",\"digest\":\"sha256:ab\",\"peers\":{\"p-a\":{\"peerId\":\"p-a\",\"hostId\":\"h-a\",\"status\":\"SUCCEEDED\",\"parents\":[],\"piecesFinished\":64,\"pieceCount\":64,\"registeredAt\":1700000000000,\"lastProgressAt\":1700000005000,\"pieceCosts\":[40,41,0,9000]},\"p-b\":{\"peerId\":\"p-b\",\"hostId\":\"h-b\",\"status\":\"RUNNING\",\"parents\":[\"p-a\"],\"piecesFinished\":3,\"pieceCount\":64,\"registeredAt\":1700000001000,\"lastProgressAt\":1700000001000,\"pieceCosts\":[]}},\"failedSeeds\":{\"seed-1\":1699999000000},\"seedHostId\":\"seed-2\",\"seedTriggeredAt\":1700000000500,\"pending\":{\"req-1\":\"0000001700000000600|req-1\"}}";
+
+  private static StoredTask sample() {
+    Task t = new Task("task-1", "https://origin/\u00e9/" + "x".repeat(70_000));
+    Peer a = new Peer("p-a", "task-1", "h-a", 1_700_000_000_000L);
+    PeerStateMachine machine = new PeerStateMachine();
+    machine.transition(a, PeerState.RUNNING, 1_700_000_002_000L);
+    for (long c : new long[] {40, 41, 0, 9_000}) a.recordPiece(c, 1_700_000_004_000L);
+    a.reportPieceCount(64);
+    machine.transition(a, PeerState.SUCCEEDED, 1_700_000_005_000L);
+    Peer b = new Peer("p-b", "task-1", "h-b", 1_700_000_001_000L);
+    machine.transition(b, PeerState.RUNNING, 1_700_000_001_500L);
+    t.addPeer(a);
+    t.addPeer(b);
+    t.dag().addEdge("p-a", "p-b");
+    StoredTask s = new StoredTask(t);
+    s.digest = null;
+    s.failedSeeds.put("seed-1", 1_699_999_000_000L);
+    s.seedHostId = "seed-2";
+    s.seedTriggeredAt = 1_700_000_000_500L;
+    s.pending.put("req-1", "0000001700000000600|req-1");
+    return s;
+  }
+
+  @Test
+  void roundTripKeepsEveryField() {
+    StoredTask t = sample();
+    StoredTask back = StoredTaskSerde.decode(StoredTaskSerde.encode(t));
+    assertThat(StoredTaskSerde.encode(t)[0]).isEqualTo(StoredTaskSerde.VERSION);
+    assertSame(back, t);
+  }
+
+  @Test
+  void readsTasksWrittenByVersion1() {
+    StoredTask back = StoredTaskSerde.decode(HexFormat.of().parseHex(VERSION_1));
+    assertTheFormerSample(back);
+  }
+
+  @Test
+  void readsTasksWrittenAsJsonBeforeVersion1() {
+    StoredTask back =
+        new StoredTaskSerde()
+            .deserializer()
+            .deserialize("t", JSON.getBytes(StandardCharsets.UTF_8));
+    assertTheFormerSample(back);
+  }
+
+  /** What versions 1 and JSON held, as core's task: one progress time for both peer times. */
+  private static void assertTheFormerSample(StoredTask back) {
+    Task t = back.task();
+    assertThat(t.taskId()).isEqualTo("task-1");
+    assertThat(t.url()).isEqualTo("https://origin/\u00e9/file");
+    assertThat(back.digest).isEqualTo("sha256:ab");
+    assertThat(t.peers()).extracting(Peer::peerId).containsExactly("p-a", "p-b");
+    Peer a = t.peer("p-a").orElseThrow();
+    assertThat(a.state()).isEqualTo(PeerState.SUCCEEDED);
+    assertThat(a.hostId()).isEqualTo("h-a");
+    assertThat(a.piecesFinished()).isEqualTo(64);
+    assertThat(a.pieceCount()).isEqualTo(64);
+    assertThat(a.createdAtMillis()).isEqualTo(1_700_000_000_000L);
+    assertThat(a.lastProgressMillis()).isEqualTo(1_700_000_005_000L);
+    assertThat(a.stateChangedAtMillis()).isEqualTo(1_700_000_005_000L);
+    assertThat(a.pieceCosts())
+        .usingRecursiveComparison()
+        .isEqualTo(PieceCostStats.of(List.of(40L, 41L, 0L, 9_000L)));
+    Peer b = t.peer("p-b").orElseThrow();
+    assertThat(b.state()).isEqualTo(PeerState.RUNNING);
+    assertThat(b.piecesFinished()).isEqualTo(3);
+    assertThat(t.dag().parents("p-b")).containsExactly("p-a");
+    assertThat(t.dag().parents("p-a")).isEmpty();
+    assertThat(back.failedSeeds).isEqualTo(Map.of("seed-1", 1_699_999_000_000L));
+    assertThat(back.seedHostId).isEqualTo("seed-2");
+    assertThat(back.seedTriggeredAt).isEqualTo(1_700_000_000_500L);
+    assertThat(back.pending).isEqualTo(Map.of("req-1", "0000001700000000600|req-1"));
+  }
+
+  @Test
+  void aStoredCycleIsBrokenOnReadingNotKept() {
+    StoredTask t = sample();
+    t.task().dag().addEdgeWithoutCycleCheck("p-b", "p-a"); // only a damaged value holds one
+    Task back = StoredTaskSerde.decode(StoredTaskSerde.encode(t)).task();
+    assertThat(back.dag().isAcyclic()).isTrue();
+    assertThat(back.dag().edgeCount()).isEqualTo(1);
+  }
+
+  @Test
+  void peerStatesKeepTheOrdinalsStoredTasksWereWrittenWith() {
+    // a peer's state is stored by ordinal: reordering core's PeerState would misread stored tasks
+    assertThat(PeerState.values())
+        .containsExactly(
+            PeerState.PENDING,
+            PeerState.RUNNING,
+            PeerState.BACK_TO_SOURCE,
+            PeerState.SUCCEEDED,
+            PeerState.FAILED,
+            PeerState.LEFT);
+  }
+
+  @Test
+  void corruptBytesGiveASerializationException() {
+    assertThatThrownBy(() -> StoredTaskSerde.decode(new byte[] {9, 1, 2}))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("version 9");
+    byte[] truncated = java.util.Arrays.copyOf(StoredTaskSerde.encode(sample()), 20);
+    assertThatThrownBy(() -> StoredTaskSerde.decode(truncated))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("stored task");
+  }
+
+  private static void assertSame(StoredTask back, StoredTask t) {
+    assertThat(back.task().taskId()).isEqualTo(t.task().taskId());
+    assertThat(back.task().url()).isEqualTo(t.task().url());
+    assertThat(back.digest).isEqualTo(t.digest);
+    assertThat(back.task().peers()).usingRecursiveComparison().isEqualTo(t.task().peers());
+    assertThat(back.task().dag().edges()).isEqualTo(t.task().dag().edges());
+    assertThat(back.failedSeeds).isEqualTo(t.failedSeeds);
+    assertThat(back.seedHostId).isEqualTo(t.seedHostId);
+    assertThat(back.seedTriggeredAt).isEqualTo(t.seedTriggeredAt);
+    assertThat(back.pending).isEqualTo(t.pending);
+  }
+}
