@@ -27,6 +27,7 @@ public final class IngestSettings {
   public static final String OFFLINE_AFTER = "swarm.ingest.liveness.offline.after";
   public static final String OFFLINE_TTL = "swarm.ingest.liveness.offline.ttl";
   public static final String PATROL_INTERVAL = "swarm.ingest.liveness.patrol.interval";
+  public static final String PUBLISH_REFRESH = "swarm.ingest.publish.refresh";
   public static final String MAX_CLOCK_SKEW = "swarm.ingest.validation.max.clock.skew";
 
   /** Heartbeats dated further back than this are refused (default 1 day). */
@@ -62,6 +63,7 @@ public final class IngestSettings {
           OFFLINE_AFTER,
           OFFLINE_TTL,
           PATROL_INTERVAL,
+          PUBLISH_REFRESH,
           MAX_CLOCK_SKEW,
           MAX_AGE,
           REQUIRE_SIGNED,
@@ -152,6 +154,8 @@ public final class IngestSettings {
         (int)
             s.bytes(
                 CommonKeys.HTTP_MAX_BODY_BYTES, DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
-        s.bool(REQUIRE_SIGNED, false));
+        s.bool(REQUIRE_SIGNED, false),
+        s.duration(
+            PUBLISH_REFRESH, IngestConfig.DEFAULT_PUBLISH_REFRESH, Duration.ZERO, suspicious));
   }
 }

@@ -66,6 +66,21 @@ class IngestSettingsTest {
   }
 
   @Test
+  void thePublishRefreshIsReadAndBounded() {
+    assertThat(IngestSettings.config(Settings.of(BASE)).publishRefresh())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(IngestSettings.config(with(IngestSettings.PUBLISH_REFRESH, "0s")).publishRefresh())
+        .isZero();
+    assertThat(IngestSettings.config(with(IngestSettings.PUBLISH_REFRESH, "2s")).publishRefresh())
+        .isEqualTo(Duration.ofSeconds(2));
+    // longer than the SUSPICIOUS threshold (10 s) would leave readers' last_seen staler than the
+    // patrol calls a host silent
+    assertThatThrownBy(() -> IngestSettings.config(with(IngestSettings.PUBLISH_REFRESH, "11s")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(IngestSettings.PUBLISH_REFRESH);
+  }
+
+  @Test
   void exactlyOnceIsThisServicesDefault() {
     Settings settings = Settings.load(new String[0], Map.of(), IngestSettings.SERVICE_DEFAULTS);
     assertThat(CommonKeys.processingGuarantee(settings)).isEqualTo(CommonKeys.EXACTLY_ONCE_V2);

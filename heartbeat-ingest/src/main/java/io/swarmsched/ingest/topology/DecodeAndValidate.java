@@ -38,6 +38,7 @@ final class DecodeAndValidate
   private final Deserializer<HostHeartbeat> deserializer;
   private final HeartbeatValidator validator;
   private final HeartbeatAuthenticator authenticator;
+  private final HostTables tables;
   private FixedKeyProcessorContext<String, ProcessingResult<AcceptedHeartbeat>> context;
   private KeyValueStore<String, HostKey> keys;
   private KeyValueStore<String, HostState> hosts;
@@ -45,8 +46,10 @@ final class DecodeAndValidate
   DecodeAndValidate(
       Deserializer<HostHeartbeat> deserializer,
       ValidationLimits limits,
-      HeartbeatAuthenticator authenticator) {
+      HeartbeatAuthenticator authenticator,
+      HostTables tables) {
     this.deserializer = deserializer;
+    this.tables = tables;
     this.validator = new HeartbeatValidator(limits);
     this.authenticator = authenticator;
   }
@@ -100,7 +103,7 @@ final class DecodeAndValidate
     String hostId = heartbeat.getHostId();
     HeartbeatAuthenticator.Outcome auth =
         authenticator.check(
-            heartbeat, record.value(), record.headers(), keys.get(hostId), hosts.get(hostId));
+            heartbeat, record.value(), record.headers(), keys.get(hostId), known(hostId));
     if (auth.refused()) {
       context.forward(
           record.withValue(
@@ -126,5 +129,15 @@ final class DecodeAndValidate
     }
     context.forward(
         record.withValue(ProcessingResult.ok(new AcceptedHeartbeat(heartbeat, auth.newBinding()))));
+  }
+
+  /**
+   * The host's last accepted state from the task's decoded table ({@link HostStateProcessor} keeps
+   * it equal to the store); from the store itself only if the table is not there, which Streams'
+   * order of initialisation (every processor of a task before its first record) rules out.
+   */
+  private HostState known(String hostId) {
+    HostTable table = tables.get(context.taskId());
+    return table != null ? table.state(hostId) : hosts.get(hostId);
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -17,31 +18,46 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds valid heartbeats into the host store and publishes each host's new state; a wall-clock
- * punctuator patrols the store and publishes liveness transitions and tombstones. A thin adapter:
- * ordering lives in {@link HeartbeatOrder}, transitions in {@link LivenessPatrol}.
+ * Folds valid heartbeats into the host store and publishes each host's new state when it says
+ * something new; a wall-clock punctuator patrols the hosts and publishes liveness transitions and
+ * tombstones. A thin adapter: ordering lives in {@link HeartbeatOrder}, transitions in {@link
+ * LivenessPatrol}, what counts as new in {@link HostStates#differsBeyondRecency}.
+ *
+ * <p>Reads go to the task's {@link HostTable} (decoded, rebuilt from the stores in {@link #init});
+ * writes go to the stores first, so the changelogs, and with them restarts, see every accepted
+ * heartbeat exactly as before. What is no longer done per heartbeat: decoding the stored state, and
+ * encoding and sending a swarm.hosts.v1 record that would differ from the last one only in {@code
+ * last_sequence} and {@code last_seen} — such a heartbeat is published only once the host's last
+ * publication is {@code publishRefresh} old (so readers' {@code last_seen} is never staler than
+ * that), and counted in {@link IngestTopology#METRIC_UNPUBLISHED} otherwise.
  */
 final class HostStateProcessor implements Processor<String, HostHeartbeat, String, HostState> {
   private static final Logger log = LoggerFactory.getLogger(HostStateProcessor.class);
 
   private final LivenessPatrol patrol;
   private final Duration patrolInterval;
+  private final long publishRefreshMs;
+  private final HostTables tables;
   private ProcessorContext<String, HostState> context;
   private KeyValueStore<String, HostState> hosts;
   private KeyValueStore<String, Long> lastHeard;
+  private HostTable table;
   private Sensor staleSensor;
   private Sensor duplicateSensor;
+  private Sensor unpublishedSensor;
   private Cancellable punctuation;
 
-  HostStateProcessor(LivenessPolicy policy, Duration patrolInterval) {
+  HostStateProcessor(
+      LivenessPolicy policy, Duration patrolInterval, Duration publishRefresh, HostTables tables) {
     this.patrol = new LivenessPatrol(policy);
     this.patrolInterval = patrolInterval;
+    this.publishRefreshMs = publishRefresh.toMillis();
+    this.tables = tables;
   }
 
   @Override
@@ -49,6 +65,9 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
     this.context = context;
     this.hosts = context.getStateStore(IngestTopology.HOST_STORE);
     this.lastHeard = context.getStateStore(IngestTopology.LAST_HEARD_STORE);
+    // Streams initialises processors after it restored the stores: the table is what they hold
+    this.table = tables.load(context.taskId(), hosts, lastHeard);
+    log.debug("task {}: {} hosts loaded from the stores", context.taskId(), table.size());
     String task = context.taskId().toString();
     this.staleSensor =
         context
@@ -66,6 +85,14 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
                 task,
                 IngestTopology.METRIC_DUPLICATE,
                 Sensor.RecordingLevel.INFO);
+    this.unpublishedSensor =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                IngestTopology.METRIC_SCOPE,
+                task,
+                IngestTopology.METRIC_UNPUBLISHED,
+                Sensor.RecordingLevel.INFO);
     this.punctuation =
         context.schedule(patrolInterval, PunctuationType.WALL_CLOCK_TIME, this::patrol);
   }
@@ -74,7 +101,8 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
   public void process(Record<String, HostHeartbeat> record) {
     HostHeartbeat heartbeat = record.value();
     String hostId = heartbeat.getHostId();
-    HostState known = hosts.get(hostId);
+    HostTable.Entry entry = table.get(hostId);
+    HostState known = entry == null ? null : entry.state;
     switch (HeartbeatOrder.of(heartbeat, known)) {
       case STALE -> {
         staleSensor.record();
@@ -90,33 +118,49 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
         HostState state = HostStates.apply(heartbeat, known, Instant.ofEpochMilli(now));
         hosts.put(hostId, state);
         lastHeard.put(hostId, now);
-        context.forward(new Record<>(hostId, state, record.timestamp()));
+        // after a restart the last publication is not known: publish, so readers are current
+        boolean publish =
+            entry == null
+                || !entry.publishedKnown()
+                || now - entry.publishedAtMs >= publishRefreshMs
+                || HostStates.differsBeyondRecency(known, state);
+        if (entry == null) {
+          entry = table.add(hostId);
+        }
+        entry.state = state;
+        entry.heardMs = now;
+        if (publish) {
+          entry.publishedAtMs = now;
+          context.forward(new Record<>(hostId, state, record.timestamp()));
+        } else {
+          unpublishedSensor.record();
+        }
       }
     }
   }
 
-  /** Collects verdicts first, then writes: a RocksDB iterator must not see its own writes. */
+  /** Collects verdicts first, then writes: the table must not change under its own iteration. */
   private void patrol(long nowMs) {
     List<KeyValue<String, LivenessPatrol.Verdict>> changes = new ArrayList<>();
-    try (KeyValueIterator<String, HostState> all = hosts.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, HostState> entry = all.next();
-        Long heard = lastHeard.get(entry.key);
-        long heardMs = heard != null ? heard : entry.value.getLivenessChangedAt().toEpochMilli();
-        LivenessPatrol.Verdict verdict = patrol.check(entry.value, heardMs, nowMs);
-        if (!(verdict instanceof LivenessPatrol.Unchanged)) {
-          changes.add(KeyValue.pair(entry.key, verdict));
-        }
+    for (Map.Entry<String, HostTable.Entry> e : table.entries()) {
+      HostTable.Entry host = e.getValue();
+      LivenessPatrol.Verdict verdict = patrol.check(host.state, host.heardMs, nowMs);
+      if (!(verdict instanceof LivenessPatrol.Unchanged)) {
+        changes.add(KeyValue.pair(e.getKey(), verdict));
       }
     }
     for (KeyValue<String, LivenessPatrol.Verdict> change : changes) {
       if (change.value instanceof LivenessPatrol.Transition t) {
         hosts.put(change.key, t.state());
+        HostTable.Entry host = table.get(change.key);
+        host.state = t.state();
+        host.publishedAtMs = nowMs;
         context.forward(new Record<>(change.key, t.state(), nowMs));
         log.debug("host {} {} -> {}", change.key, t.from(), t.state().getLiveness());
       } else if (change.value instanceof LivenessPatrol.Expire) {
         hosts.delete(change.key);
         lastHeard.delete(change.key);
+        table.remove(change.key);
         context.forward(new Record<String, HostState>(change.key, null, nowMs));
         log.debug(
             "host {} offline longer than {}; tombstoned", change.key, patrol.policy().offlineTtl());
@@ -132,6 +176,8 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
     if (context != null) {
       context.metrics().removeSensor(staleSensor);
       context.metrics().removeSensor(duplicateSensor);
+      context.metrics().removeSensor(unpublishedSensor);
+      tables.release(context.taskId(), table);
     }
   }
 }

@@ -16,6 +16,9 @@ import java.util.Map;
  * @param serdeConfig serde configuration ({@code schema.registry.url} and friends)
  * @param maxHttpBodyBytes largest accepted HTTP request body; larger ones get 413
  * @param requireSigned refuse unsigned heartbeats of unbound hosts from Kafka too
+ * @param publishRefresh a heartbeat that changes nothing but a host's {@code last_sequence} and
+ *     {@code last_seen} is published only when the host's last publication is at least this old
+ *     (zero: every accepted heartbeat is published)
  */
 public record IngestConfig(
     String applicationId,
@@ -24,10 +27,19 @@ public record IngestConfig(
     Duration patrolInterval,
     Map<String, Object> serdeConfig,
     int maxHttpBodyBytes,
-    boolean requireSigned) {
+    boolean requireSigned,
+    Duration publishRefresh) {
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
   public static final Duration DEFAULT_PATROL_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * Half of scoring-streams' default {@code swarm.scoring.reported.hold} (10 s), so that a host
+   * reporting the same non-zero upload rate heartbeat after heartbeat is re-reported before scoring
+   * stops holding its last report; and short against the dispatcher's use of {@code last_seen} as
+   * the "as of" of the load (see heartbeat-ingest/README.md, "What is published when").
+   */
+  public static final Duration DEFAULT_PUBLISH_REFRESH = Duration.ofSeconds(5);
 
   /** A heartbeat is a few hundred bytes; anything near this is not one. */
   public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
@@ -36,6 +48,9 @@ public record IngestConfig(
     serdeConfig = Map.copyOf(serdeConfig);
     if (patrolInterval.isNegative() || patrolInterval.isZero()) {
       throw new IllegalArgumentException("patrolInterval must be positive");
+    }
+    if (publishRefresh.isNegative()) {
+      throw new IllegalArgumentException("publishRefresh must not be negative");
     }
   }
 
@@ -48,7 +63,8 @@ public record IngestConfig(
         DEFAULT_PATROL_INTERVAL,
         Map.of("schema.registry.url", schemaRegistryUrl),
         DEFAULT_MAX_HTTP_BODY_BYTES,
-        false);
+        false,
+        DEFAULT_PUBLISH_REFRESH);
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {
@@ -59,7 +75,8 @@ public record IngestConfig(
         patrolInterval,
         serdeConfig,
         maxHttpBodyBytes,
-        requireSigned);
+        requireSigned,
+        publishRefresh);
   }
 
   public IngestConfig withLimits(ValidationLimits newLimits) {
@@ -70,16 +87,43 @@ public record IngestConfig(
         patrolInterval,
         serdeConfig,
         maxHttpBodyBytes,
-        requireSigned);
+        requireSigned,
+        publishRefresh);
   }
 
   public IngestConfig withRequireSigned(boolean required) {
     return new IngestConfig(
-        applicationId, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes, required);
+        applicationId,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        required,
+        publishRefresh);
   }
 
   public IngestConfig withApplicationId(String id) {
     return new IngestConfig(
-        id, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes, requireSigned);
+        id,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned,
+        publishRefresh);
+  }
+
+  public IngestConfig withPublishRefresh(Duration refresh) {
+    return new IngestConfig(
+        applicationId,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned,
+        refresh);
   }
 }

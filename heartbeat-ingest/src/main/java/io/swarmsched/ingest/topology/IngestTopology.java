@@ -69,6 +69,9 @@ public final class IngestTopology {
   public static final String METRIC_STALE = "stale-heartbeats";
   public static final String METRIC_DUPLICATE = "duplicate-heartbeats";
 
+  /** Accepted heartbeats not published: nothing but last_sequence/last_seen changed, recently. */
+  public static final String METRIC_UNPUBLISHED = "unpublished-heartbeats";
+
   public static Topology build(IngestConfig config) {
     StreamsBuilder builder = new StreamsBuilder();
     Serde<HostHeartbeat> heartbeatSerde =
@@ -76,6 +79,7 @@ public final class IngestTopology {
     Serde<HostState> hostStateSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
     Serde<HostKey> hostKeySerde = SpecificAvroSerde.of(HostKey.class, config.serdeConfig());
     HeartbeatAuthenticator authenticator = new HeartbeatAuthenticator(config.requireSigned());
+    HostTables tables = new HostTables();
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -94,7 +98,7 @@ public final class IngestTopology {
             .processValues(
                 () ->
                     new DecodeAndValidate(
-                        heartbeatSerde.deserializer(), config.limits(), authenticator),
+                        heartbeatSerde.deserializer(), config.limits(), authenticator, tables),
                 Named.as(DECODE),
                 HOST_KEY_STORE,
                 HOST_STORE);
@@ -123,7 +127,9 @@ public final class IngestTopology {
     accepted
         .mapValues(AcceptedHeartbeat::heartbeat, Named.as(HOST_STATE + "-input"))
         .process(
-            () -> new HostStateProcessor(config.liveness(), config.patrolInterval()),
+            () ->
+                new HostStateProcessor(
+                    config.liveness(), config.patrolInterval(), config.publishRefresh(), tables),
             Named.as(HOST_STATE),
             HOST_STORE,
             LAST_HEARD_STORE)

@@ -310,6 +310,41 @@ class TwoInstanceIngestTest {
         });
   }
 
+  /**
+   * Instance b restored a's partitions from their changelogs and built its decoded host table from
+   * them (issue 17): a heartbeat older than the one every host sent in the first test is dropped as
+   * stale on both partitions. Were the table not rebuilt from the restored stores, b would take
+   * each for a new host's first heartbeat and store its load.
+   */
+  @Test
+  @Order(5)
+  void afterTheFailoverTheSurvivorKnowsEveryHostsLastHeartbeat() throws Exception {
+    double staleBefore = staleTotal(b);
+    Instant anHourAgo = Instant.now().minus(Duration.ofHours(1));
+    for (int i = 0; i < HOSTS; i++) {
+      HostHeartbeat old = Heartbeats.valid("host-" + i, 1, anHourAgo).build();
+      old.getLoad().setRunningTasks(7);
+      sendHeartbeat(old);
+    }
+
+    Await.until(
+        TIMEOUT,
+        "b drops every old heartbeat as stale",
+        () -> staleTotal(b) - staleBefore >= HOSTS);
+    for (int i = 0; i < HOSTS; i++) {
+      JsonNode host = parse(get(b, "/api/v1/hosts/host-" + i).body());
+      assertThat(host.get("load").get("running_tasks").asInt()).isEqualTo(1);
+    }
+  }
+
+  private static double staleTotal(HeartbeatIngestApp app) {
+    return app.streams().streams().metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(IngestTopology.METRIC_STALE + "-total"))
+        .filter(e -> e.getKey().group().contains(IngestTopology.METRIC_SCOPE))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+        .sum();
+  }
+
   private static JsonNode parse(String body) {
     try {
       return JSON.readTree(body);

@@ -55,13 +55,20 @@ class IngestTopologyTest {
 
   @BeforeEach
   void start() {
-    IngestConfig config = IngestConfig.defaults(REGISTRY);
-    heartbeatSerde = SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
-    Serde<HostState> stateSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
+    open(IngestConfig.defaults(REGISTRY), "");
+    heartbeatSerde =
+        SpecificAvroSerde.of(HostHeartbeat.class, IngestConfig.defaults(REGISTRY).serdeConfig());
+    deadLetters =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** A driver (with its own state) over a topology built from this configuration. */
+  private void open(IngestConfig config, String suffix) {
     Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-topology-test");
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-topology-test" + suffix);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("state" + suffix).toString());
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     driver = new TopologyTestDriver(IngestTopology.build(config), props, T0);
     heartbeats =
@@ -69,10 +76,9 @@ class IngestTopologyTest {
             Topics.HOST_HEARTBEATS.name(), new StringSerializer(), new ByteArraySerializer());
     hosts =
         driver.createOutputTopic(
-            Topics.HOSTS.name(), new StringDeserializer(), stateSerde.deserializer());
-    deadLetters =
-        driver.createOutputTopic(
-            Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            Topics.HOSTS.name(),
+            new StringDeserializer(),
+            SpecificAvroSerde.of(HostState.class, config.serdeConfig()).deserializer());
   }
 
   @AfterEach
@@ -131,25 +137,26 @@ class IngestTopologyTest {
 
   static Stream<Arguments> invalidHeartbeats() {
     return Stream.of(
-        invalid("host_id", hb -> hb.setHostId("")),
-        invalid("piece_server_address", hb -> hb.setPieceServerAddress("no-port")),
-        invalid("tags[0]", hb -> hb.setTags(new ArrayList<>(List.of("")))),
-        invalid("tags", hb -> hb.setTags(new ArrayList<>(Collections.nCopies(300, "t")))),
-        invalid("location", hb -> hb.setLocation("x".repeat(2000))),
-        invalid("sequence", hb -> hb.setSequence(-3)),
-        invalid("timestamp", hb -> hb.setTimestamp(T0.plusSeconds(120))),
-        invalid("capacity.max_tx_bytes_per_sec", hb -> hb.getCapacity().setMaxTxBytesPerSec(-1)),
-        invalid(
+        edit("host_id", hb -> hb.setHostId("")),
+        edit("piece_server_address", hb -> hb.setPieceServerAddress("no-port")),
+        edit("tags[0]", hb -> hb.setTags(new ArrayList<>(List.of("")))),
+        edit("tags", hb -> hb.setTags(new ArrayList<>(Collections.nCopies(300, "t")))),
+        edit("location", hb -> hb.setLocation("x".repeat(2000))),
+        edit("sequence", hb -> hb.setSequence(-3)),
+        edit("timestamp", hb -> hb.setTimestamp(T0.plusSeconds(120))),
+        edit("capacity.max_tx_bytes_per_sec", hb -> hb.getCapacity().setMaxTxBytesPerSec(-1)),
+        edit(
             "capacity.max_rx_bytes_per_sec",
             hb -> hb.getCapacity().setMaxRxBytesPerSec(1_000_000_000_000L)),
-        invalid("capacity.cpu_cores", hb -> hb.getCapacity().setCpuCores(5000)),
-        invalid("capacity.memory_bytes", hb -> hb.getCapacity().setMemoryBytes(100L << 40)),
-        invalid("load.cpu_usage", hb -> hb.getLoad().setCpuUsage(2.0)),
-        invalid("load.concurrent_uploads", hb -> hb.getLoad().setConcurrentUploads(10_000)),
-        invalid("load.running_tasks", hb -> hb.getLoad().setRunningTasks(-1)));
+        edit("capacity.cpu_cores", hb -> hb.getCapacity().setCpuCores(5000)),
+        edit("capacity.memory_bytes", hb -> hb.getCapacity().setMemoryBytes(100L << 40)),
+        edit("load.cpu_usage", hb -> hb.getLoad().setCpuUsage(2.0)),
+        edit("load.concurrent_uploads", hb -> hb.getLoad().setConcurrentUploads(10_000)),
+        edit("load.running_tasks", hb -> hb.getLoad().setRunningTasks(-1)));
   }
 
-  private static Arguments invalid(String field, Consumer<HostHeartbeat> change) {
+  /** A named edit of a heartbeat (what it makes invalid, or what it changes). */
+  private static Arguments edit(String field, Consumer<HostHeartbeat> change) {
     return Arguments.of(field, change);
   }
 
@@ -298,24 +305,11 @@ class IngestTopologyTest {
 
   @Test
   void thresholdsComeFromConfiguration() {
-    driver.close();
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-topology-test-2");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("2").toString());
-    IngestConfig config =
+    restartWith(
         IngestConfig.defaults(REGISTRY)
             .withLiveness(
                 new LivenessPolicy(
-                    Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(6)));
-    driver = new TopologyTestDriver(IngestTopology.build(config), props, T0);
-    heartbeats =
-        driver.createInputTopic(
-            Topics.HOST_HEARTBEATS.name(), new StringSerializer(), new ByteArraySerializer());
-    hosts =
-        driver.createOutputTopic(
-            Topics.HOSTS.name(),
-            new StringDeserializer(),
-            SpecificAvroSerde.of(HostState.class, config.serdeConfig()).deserializer());
+                    Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(6))));
 
     send(hb("h1", 1, T0));
     for (int i = 0; i < 10; i++) {
@@ -393,6 +387,99 @@ class IngestTopologyTest {
     send(hb("h1", 6, T0.plusSeconds(3)));
     assertThat(store().get("h1").getPieceServerAddress()).isEqualTo("10.0.0.7:65001");
     assertThat(store().get("h1").getLastSequence()).isEqualTo(6);
+  }
+
+  @Test
+  void aHeartbeatThatMovesOnlyItsSequenceAndTimeIsNotPublishedUntilTheRefresh() {
+    send(hb("h1", 1, T0));
+    assertThat(hosts.readValuesToList()).hasSize(1);
+
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    send(hb("h1", 2, T0.plusSeconds(3)));
+    assertThat(hosts.isEmpty()).as("nothing readers use changed, 3 s < the 5 s refresh").isTrue();
+    assertThat(metricTotal(IngestTopology.METRIC_UNPUBLISHED)).isEqualTo(1.0);
+    // the store (and so its changelog, and a restart) still has the heartbeat
+    assertThat(store().get("h1").getLastSequence()).isEqualTo(2);
+    assertThat(store().get("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
+
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    send(hb("h1", 3, T0.plusSeconds(5)));
+    HostState refreshed = hosts.readRecord().value();
+    assertThat(refreshed.getLastSequence()).as("published: the last one is 5 s old").isEqualTo(3);
+    assertThat(refreshed.getLastSeen()).isEqualTo(T0.plusSeconds(5));
+    assertThat(refreshed).isEqualTo(store().get("h1"));
+    assertThat(hosts.isEmpty()).isTrue();
+  }
+
+  static Stream<Arguments> changesReadersSee() {
+    return Stream.of(
+        edit("load", hb -> hb.getLoad().setTxBytesPerSec(1)),
+        edit("load, a field no reader reads today", hb -> hb.getLoad().setCpuUsage(0.5)),
+        edit("capacity", hb -> hb.getCapacity().setMaxTasks(9)),
+        edit("tags", hb -> hb.setTags(new ArrayList<>(List.of("gpu")))),
+        edit("piece server", hb -> hb.setPieceServerAddress("10.0.0.8:65001")),
+        edit("idc", hb -> hb.setIdc("idc-b")),
+        edit("disable_shared", hb -> hb.setDisableShared(true)),
+        edit("agent version", hb -> hb.setAgentVersion("0.2.0")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("changesReadersSee")
+  void aHeartbeatThatChangesAnythingElseIsPublishedAtOnce(
+      String what, Consumer<HostHeartbeat> edit) {
+    send(hb("h1", 1, T0));
+    hosts.readRecord();
+
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    HostHeartbeat next = hb("h1", 2, T0.plusSeconds(1));
+    edit.accept(next);
+    send(next);
+
+    HostState out = hosts.readRecord().value();
+    assertThat(out.getLastSequence()).isEqualTo(2);
+    assertThat(out).isEqualTo(store().get("h1"));
+    assertThat(metricTotal(IngestTopology.METRIC_UNPUBLISHED)).isZero();
+  }
+
+  @Test
+  void anUnpublishedHeartbeatStillKeepsTheHostAlive() {
+    send(hb("h1", 1, T0));
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    send(hb("h1", 2, T0.plusSeconds(3)));
+    hosts.readRecordsToList();
+
+    // silence counts from the unpublished heartbeat (3 s), not from the published one (0 s)
+    driver.advanceWallClockTime(Duration.ofSeconds(9));
+    assertThat(hosts.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    HostState suspicious = hosts.readRecord().value();
+    assertThat(suspicious.getLiveness()).isEqualTo(Liveness.SUSPICIOUS);
+    assertThat(suspicious.getLastSequence()).isEqualTo(2);
+    assertThat(suspicious.getLastSeen()).isEqualTo(T0.plusSeconds(3));
+
+    // and coming back is a change readers use: published at once
+    send(hb("h1", 3, T0.plusSeconds(13)));
+    assertThat(hosts.readRecord().value().getLiveness()).isEqualTo(Liveness.ONLINE);
+  }
+
+  @Test
+  void aRefreshOfZeroPublishesEveryHeartbeat() {
+    restartWith(IngestConfig.defaults(REGISTRY).withPublishRefresh(Duration.ZERO));
+
+    send(hb("h1", 1, T0));
+    send(hb("h1", 2, T0.plusMillis(1)));
+    send(hb("h1", 3, T0.plusMillis(2)));
+
+    assertThat(hosts.readValuesToList())
+        .extracting(HostState::getLastSequence)
+        .containsExactly(1L, 2L, 3L);
+    assertThat(metricTotal(IngestTopology.METRIC_UNPUBLISHED)).isZero();
+  }
+
+  /** A new driver (new state) over a topology built from another configuration. */
+  private void restartWith(IngestConfig config) {
+    driver.close();
+    open(config, "-2");
   }
 
   @Test
