@@ -50,12 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The job count is {@code -Dswarmsched.e2e.jobs=N} (default 1,000, as issue 15 asks).
  */
-@org.junit.jupiter.api.Disabled(
-    "OPEN BUG (session 4 closing note): on the merged main this test fails: the dtask burst got no"
-        + " placement within its wait and dtask's view lagged (full run, twice), and run alone the"
-        + " 1,000-job run stalled (an HTTP call to the dispatcher timed out after 11 min). It passed"
-        + " on its branch before the security, replay and throughput merges. JobPoolClusterTest,"
-        + " JobsCliSystemTest and JobReassignmentTest cover the pool, the agent and reassignment.")
 class JobsEndToEndTest {
   static final int JOBS = Integer.getInteger("swarmsched.e2e.jobs", 1000);
   static final ObjectMapper JSON = new ObjectMapper();
