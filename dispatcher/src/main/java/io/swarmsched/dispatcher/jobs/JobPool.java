@@ -18,7 +18,6 @@ import io.swarmsched.scheduling.worker.WaitingQueue;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.ScheduleDecision;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,9 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class JobPool {
   private static final Logger log = LoggerFactory.getLogger(JobPool.class);
 
-  /** Jobs no free worker can take that one drain looks at before it gives up until the next. */
-  static final int MAX_MISSES_PER_DRAIN = 256;
-
   /** Where the pool keeps its jobs (a changelogged store in the service). */
   public interface Store {
     JobRecord get(String jobId);
@@ -61,11 +57,10 @@ public final class JobPool {
   private final JobMetrics metrics;
   private final Workers workers;
   private final ExponentialBackoff backoff;
-  private final WaitingQueue<String> queue;
+  private final JobQueue queue;
   private final Map<String, JobRecord> live = new HashMap<>(); // not yet finished
 
-  /** Finished jobs by finishing time (only ids: the records stay in the store until expiry). */
-  private final ArrayDeque<Finished> finished = new ArrayDeque<>();
+  private final FinishedJobs finished = new FinishedJobs();
 
   private long nextSeq;
   private long lastRefresh = Long.MIN_VALUE;
@@ -87,7 +82,7 @@ public final class JobPool {
     this.backoff =
         JobRules.backoff(
             params.backoffBase().toMillis(), params.backoffMax().toMillis(), Integer.MAX_VALUE);
-    this.queue = new WaitingQueue<>(params.queueMax());
+    this.queue = new JobQueue(params.queueMax(), workers);
   }
 
   /** Rebuilds the queue, the live jobs and the slot counts from the store. */
@@ -97,12 +92,12 @@ public final class JobPool {
     for (JobRecord j : all) {
       nextSeq = Math.max(nextSeq, j.seq + 1);
       if (j.state.terminal()) {
-        finished.add(new Finished(j.finishedAt, j.jobId));
+        finished.add(j.finishedAt, j.jobId);
         continue;
       }
       live.put(j.jobId, j);
       if (j.state.holdsSlot()) workers.hold(j.workerHostId, j.jobId);
-      if (j.state == QUEUED) queue.offer(j.jobId, j.priority, j.seq, j.jobId);
+      if (j.state == QUEUED) queue.offer(j);
     }
     workers.refresh();
     log.info(
@@ -177,9 +172,7 @@ public final class JobPool {
       }
     }
     long cutoff = now - params.retention().toMillis();
-    while (!finished.isEmpty() && finished.peekFirst().at() < cutoff) {
-      store.delete(finished.pollFirst().jobId());
-    }
+    finished.expire(cutoff, store::delete);
     drain(now);
     workers.publish(metrics, queue.size());
   }
@@ -222,7 +215,7 @@ public final class JobPool {
 
   private void enqueue(JobRecord j, long now, String why) {
     j.readyAt = now;
-    WaitingQueue.Offer<String> offer = queue.offer(j.jobId, j.priority, j.seq, j.jobId);
+    WaitingQueue.Offer<String> offer = queue.offer(j);
     if (!offer.accepted()) {
       fail(j, "QUEUE_FULL", now);
       return;
@@ -239,29 +232,7 @@ public final class JobPool {
 
   /** Places waiting jobs in rank order while some worker has a free slot. */
   private void drain(long now) {
-    if (queue.size() == 0 || !workers.anyFree()) return;
-    // the common case: the head fits somewhere (O(log n) per placement, no copy of the queue)
-    while (queue.size() > 0 && workers.anyFree()) {
-      JobRecord head = live.get(queue.peek().orElseThrow().id());
-      String w = workers.place(head);
-      if (w == null) break;
-      queue.poll();
-      assign(head, w, now);
-    }
-    if (queue.size() == 0 || !workers.anyFree()) return;
-    // the head fits nowhere free: later jobs with other requirements may (bounded look-ahead)
-    int misses = 0;
-    for (WaitingQueue.Entry<String> e : queue.snapshot()) {
-      if (!workers.anyFree()) return;
-      JobRecord j = live.get(e.id());
-      String w = workers.place(j);
-      if (w != null) {
-        queue.remove(j.jobId);
-        assign(j, w, now);
-      } else if (++misses >= MAX_MISSES_PER_DRAIN) {
-        return;
-      }
-    }
+    queue.drain(live::get, (j, worker) -> assign(j, worker, now));
   }
 
   private void assign(JobRecord j, String worker, long now) {
@@ -323,15 +294,13 @@ public final class JobPool {
     if (j.state != state) j.step(state, now, why);
     store.put(j);
     live.remove(j.jobId);
-    finished.add(new Finished(now, j.jobId));
+    finished.add(now, j.jobId);
   }
 
   private void move(JobRecord j, JobState state, long now, String why) {
     j.step(state, now, why);
     store.put(j);
   }
-
-  private record Finished(long at, String jobId) {}
 
   private static String lastLoss(JobRecord j) {
     for (int i = j.history.size() - 1; i >= 0; i--) {
