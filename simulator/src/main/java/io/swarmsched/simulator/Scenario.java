@@ -139,6 +139,40 @@ public record Scenario(
   }
 
   /**
+   * The same swarm with the file cut into about {@code pieces} pieces (piece length rounded up to
+   * whole bytes); {@link #withHosts} and {@link #withSize} go back to the default length.
+   *
+   * @throws IllegalArgumentException when {@code pieces} is not in [1, fileBytes]
+   */
+  public Scenario withPieces(int pieces) {
+    if (pieces < 1 || pieces > fileBytes) {
+      throw new IllegalArgumentException(
+          "pieces must be between 1 and the file size in bytes, was " + pieces);
+    }
+    return new Scenario(
+        name,
+        description,
+        hosts,
+        fileBytes,
+        (fileBytes + pieces - 1) / pieces,
+        uploadBps,
+        fastFraction,
+        fastFactor,
+        downloadBps,
+        idcs,
+        crossIdcBps,
+        originBps,
+        seedUploadBps,
+        joinWindowSeconds,
+        seedLeavesAt,
+        churnLeave,
+        churnJoin,
+        p50Max,
+        p99Max,
+        seedMaxFiles);
+  }
+
+  /**
    * Upload limit of downloading host {@code i}: the first {@code fastFraction} of every ten are
    * fast.
    */
