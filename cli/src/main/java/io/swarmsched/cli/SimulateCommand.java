@@ -86,6 +86,15 @@ final class SimulateCommand implements Callable<Integer> {
   boolean noSuperSeeding;
 
   @Option(
+      names = "--upload-slots",
+      paramLabel = "N",
+      defaultValue = "8",
+      description =
+          "Concurrent uploads per host, as the agent's piece server allows (its default, 8); 0 ="
+              + " unlimited (default: ${DEFAULT-VALUE}).")
+  int uploadSlots;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description = "Also write results.json and results.txt here.")
@@ -104,6 +113,10 @@ final class SimulateCommand implements Callable<Integer> {
     }
     if (size != null && size < 1) {
       throw new CommandFailure("--size must be at least 1 byte", 2, null);
+    }
+    if (uploadSlots < 0) {
+      throw new CommandFailure(
+          "--upload-slots must be >= 0 (0 = unlimited), was " + uploadSlots, 2, null);
     }
     if (candidateLimit < 0) {
       throw new CommandFailure(
@@ -138,7 +151,8 @@ final class SimulateCommand implements Callable<Integer> {
         SimOptions.of(Evaluators.DEFAULT)
             .withSeed(seed)
             .withCandidateLimit(candidateLimit)
-            .withSuperSeeding(!noSuperSeeding);
+            .withSuperSeeding(!noSuperSeeding)
+            .withUploadSlots(uploadSlots);
     Simulation.Results results =
         Simulation.run(
             runs,

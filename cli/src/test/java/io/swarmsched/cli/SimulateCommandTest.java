@@ -52,5 +52,8 @@ class SimulateCommandTest {
     CliRun hosts = CliRun.of("simulate", "--scenario", "uniform", "--hosts", "0");
     assertThat(hosts.exitCode()).isEqualTo(2);
     assertThat(hosts.err()).contains("--hosts must be between 1");
+    CliRun slots = CliRun.of("simulate", "--scenario", "uniform", "--upload-slots", "-1");
+    assertThat(slots.exitCode()).isEqualTo(2);
+    assertThat(slots.err()).contains("--upload-slots must be >= 0");
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all
- * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [upload-slots=N]}. The full interface is {@code
- * swarmsched simulate}.
+ * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [upload-slots=N] [pieces=N]}. The full interface
+ * is {@code swarmsched simulate}.
  */
 public final class Main {
 
@@ -22,7 +22,10 @@ public final class Main {
     List<String> policies = policy.equals("all") ? Evaluators.names() : List.of(policy.split(","));
     SimOptions options = SimOptions.of(Evaluators.DEFAULT);
     for (int i = 3; i < args.length; i++) {
-      if (args[i].equals("no-super-seeding")) {
+      if (args[i].startsWith("pieces=")) {
+        int pieces = Integer.parseInt(args[i].substring(7));
+        scs = scs.stream().map(s -> s.withPieces(pieces)).toList();
+      } else if (args[i].equals("no-super-seeding")) {
         options = options.withSuperSeeding(false);
       } else if (args[i].startsWith("upload-slots=")) {
         options = options.withUploadSlots(Integer.parseInt(args[i].substring(13)));

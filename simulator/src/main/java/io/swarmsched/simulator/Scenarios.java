@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The named scenarios (issue 14) and their thresholds. Capacities are the demo's: hosts (the super
  * seed too) upload 32 MiB/s and download 128 MiB/s, the origin serves 64 MiB/s, over two IDCs; 1
- * GiB cut in 256 pieces of 4 MiB. A seed as fast as the others is what makes "the seed uploads the
+ * GiB cut in 512 pieces of 2 MiB. A seed as fast as the others is what makes "the seed uploads the
  * file about once" compatible with the bound: a seed k times faster carries about k files' worth in
  * a swarm running at the bound. The thresholds of {@code uniform} and {@code skewed} are the
  * issue's targets; the others are this module's own (every peer finishes, p99 within 2x the bound),

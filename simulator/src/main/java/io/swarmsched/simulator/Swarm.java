@@ -80,6 +80,14 @@ public final class Swarm {
   static final int MAX_RESCHEDULES = 5;
 
   /**
+   * A fetch a parent answered with 503 (every upload slot busy) stays in flight this long before it
+   * is released, as the agent's piece workers hold it (PieceWorkers.BUSY_HOLD_MILLIS): it keeps the
+   * child's slot on that parent, so the child turns to other parents meanwhile, and it keeps the
+   * parent's pieces in the child's view.
+   */
+  static final double BUSY_HOLD_SECONDS = 0.25;
+
+  /**
    * The dispatcher marks a host that stopped heartbeating offline after this long (missed
    * heartbeats).
    */
@@ -677,9 +685,13 @@ public final class Swarm {
         }
         Agent parent = from == origin ? null : agents.get(fetch.parentId());
         if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
-          // every upload slot busy (the piece server's 503): the child takes the piece from
-          // another parent; it sees this parent's pieces again at its next refresh (<= 1 s)
-          a.planner.notHeld(fetch);
+          // Every upload slot busy (the piece server's 503). Modelled as the agent answers it: the
+          // fetch is held, then released. It was modelled as "not held", which cleared the piece
+          // from the child's view of the parent until the next refresh: the planner then asked the
+          // busy parent for its next piece, and the next, so one pass wiped the parent's whole
+          // bitmap, and with one upload slot every child got one piece per parent per second
+          // (no peer finished).
+          busyHold(a, fetch);
           continue;
         }
         if (parent != null
@@ -697,6 +709,18 @@ public final class Swarm {
         a.node.downloads.add(t);
       }
     }
+  }
+
+  private void busyHold(Agent a, PieceFetch fetch) {
+    PiecePlanner held = a.planner;
+    schedule(
+        now + BUSY_HOLD_SECONDS,
+        () -> {
+          held.released(fetch);
+          if (a.planner == held) {
+            dirty.add(a);
+          }
+        });
   }
 
   /**

@@ -90,7 +90,7 @@ class SimulationTest {
             -1);
     // F/u_s = 1000/20 = 50; F/d = 10; N·F/(u_s + Σu) = 10·1000/(20 + 100) = 83.3
     assertThat(sc.fluidBound()).isEqualTo(10 * 1000.0 / 120.0);
-    assertThat(sc.pieceCount()).isEqualTo(250); // 4 MiB pieces
+    assertThat(sc.pieceCount()).isEqualTo(500); // 2 MiB pieces
   }
 
   @Test

@@ -28,6 +28,7 @@ public final class Evaluators {
     register(GiveAwareEvaluator.NAME, GiveAwareEvaluator::new);
     register(DragonflyEvaluator.NAME, w -> new DragonflyEvaluator());
     register(SeedLastEvaluator.NAME, SeedLastEvaluator::new);
+    register(LoadAwareEvaluator.DESIGN_NAME, w -> new LoadAwareEvaluator(w, false));
   }
 
   /** The built-in policies, in registration order. */

@@ -7,8 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 import io.swarmsched.scheduling.Candidate;
 import io.swarmsched.scheduling.Fixture;
 import io.swarmsched.scheduling.SelectionContext;
+import io.swarmsched.scheduling.resource.HostCapacity;
+import io.swarmsched.scheduling.resource.HostLoad;
 import io.swarmsched.scheduling.resource.HostType;
+import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.PeerState;
+import io.swarmsched.scheduling.resource.ScoreView;
+import io.swarmsched.scoring.LoadQuality;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,5 +125,85 @@ class EvaluatorTest {
     assertThatThrownBy(() -> new EvaluatorWeights(0.5, 0.5, 0.5, 0))
         .hasMessageContaining("must be 1");
     assertThatThrownBy(() -> new EvaluatorWeights(-0.1, 0.5, 0.5, 0.1)).hasMessageContaining("idc");
+  }
+
+  private void children(String parent, int n) {
+    for (int i = 0; i < n; i++) {
+      f.host("h-" + parent + "-k" + i);
+      f.peer(parent + "-k" + i, "h-" + parent + "-k" + i, PeerState.RUNNING);
+      f.edge(parent, parent + "-k" + i);
+    }
+  }
+
+  @Test
+  void loadQualityIsWeighedByTheRoomForOneMoreChildOnceChildrenOutnumberFullRateStreams() {
+    // the fixture's hosts upload 64 MiB/s with 10 slots: 4 streams at the 16 MiB/s stream rate
+    f.host("h-c", HostType.NORMAL, "hz", "cn|zj|hz|a");
+    f.peer("c", "h-c", PeerState.SUCCEEDED);
+    f.score("h-c", 0.8, 500);
+    children("c", 3);
+    SelectionContext ctx = f.context("req", Set.of());
+    // three children and the requester: 4 streams for 4, no penalty
+    assertThat(new LoadAwareEvaluator().score(ctx, f.candidate("c")).loadQuality()).isEqualTo(0.8);
+    f.host("h-d", HostType.NORMAL, "hz", "cn|zj|hz|a");
+    f.peer("d", "h-d", PeerState.SUCCEEDED);
+    f.score("h-d", 0.8, 500);
+    children("d", 7);
+    ScoreBreakdown b = new LoadAwareEvaluator().score(ctx, f.candidate("d"));
+    // Room = 4 / (7 + 1)
+    assertThat(b.loadQuality()).isCloseTo(0.8 * 0.5, within(EPS));
+    assertThat(b.totalScore()).isCloseTo(0.2 + 0.1 + 0.6 * 0.4 + 0.1 * 0.5, within(EPS));
+    // DESIGN's formula as written ignores the children
+    Evaluator design = Evaluators.byName("design-formula", EvaluatorWeights.DEFAULT);
+    assertThat(design.score(ctx, f.candidate("d")).loadQuality()).isEqualTo(0.8);
+    assertThat(design.policyId()).startsWith("design-formula[");
+    assertThat(new LoadAwareEvaluator().policyId()).startsWith("load-aware[");
+  }
+
+  @Test
+  void aFastHostsRoomIsBoundedByItsUploadSlots() {
+    // 640 MiB/s carries 40 full-rate streams, but only 8 slots serve at once
+    f.put(
+        HostView.online(
+            "h-f",
+            HostType.NORMAL,
+            "hz",
+            "cn|zj|hz|a",
+            HostCapacity.uploads(640 * Fixture.MIB, 8),
+            HostLoad.IDLE));
+    f.peer("fast", "h-f", PeerState.SUCCEEDED);
+    f.scores.put(
+        "h-f",
+        new ScoreView("h-f", new LoadQuality(1.0, 1.0, 1.0, 1.0, 0, 0), 640 * Fixture.MIB, 0, 500));
+    children("fast", 15);
+    ScoreBreakdown b =
+        new LoadAwareEvaluator().score(f.context("req", Set.of()), f.candidate("fast"));
+    assertThat(b.loadQuality()).isCloseTo(8.0 / 16.0, within(EPS));
+  }
+
+  @Test
+  void aSlowHostsRoomIsBoundedByItsBandwidthAndNeverBelowOneStream() {
+    // 8 MiB/s is half a stream: counted as one, so its first child costs it nothing
+    f.put(
+        HostView.online(
+            "h-s",
+            HostType.NORMAL,
+            "hz",
+            "cn|zj|hz|a",
+            HostCapacity.uploads(8 * Fixture.MIB, 8),
+            HostLoad.IDLE));
+    f.peer("slow", "h-s", PeerState.SUCCEEDED);
+    f.scores.put(
+        "h-s",
+        new ScoreView("h-s", new LoadQuality(1.0, 1.0, 1.0, 1.0, 0, 0), 8 * Fixture.MIB, 0, 500));
+    SelectionContext ctx = f.context("req", Set.of());
+    assertThat(new LoadAwareEvaluator().score(ctx, f.candidate("slow")).loadQuality())
+        .isEqualTo(1.0);
+    children("slow", 3);
+    assertThat(
+            new LoadAwareEvaluator()
+                .score(f.context("req", Set.of()), f.candidate("slow"))
+                .loadQuality())
+        .isCloseTo(0.25, within(EPS));
   }
 }

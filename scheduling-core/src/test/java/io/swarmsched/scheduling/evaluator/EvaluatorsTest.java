@@ -16,7 +16,8 @@ class EvaluatorsTest {
   @Test
   void builtInPoliciesAreRegisteredByName() {
     assertThat(Evaluators.NAMES)
-        .containsExactly("load-aware", "random", "give-aware", "dragonfly", "seed-last");
+        .containsExactly(
+            "load-aware", "random", "give-aware", "dragonfly", "seed-last", "design-formula");
     assertThat(Evaluators.names()).containsAll(Evaluators.NAMES);
     assertThat(Evaluators.NAMES).contains(Evaluators.DEFAULT);
     assertThat(Evaluators.byName(" Load-Aware ", EvaluatorWeights.DEFAULT))
