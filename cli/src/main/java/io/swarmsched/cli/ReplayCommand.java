@@ -4,6 +4,7 @@ import io.swarmsched.replay.Comparison;
 import io.swarmsched.replay.Recorder;
 import io.swarmsched.replay.RecordingFile;
 import io.swarmsched.replay.ReplayException;
+import io.swarmsched.replay.ReplaySettings;
 import io.swarmsched.replay.Replayer;
 import io.swarmsched.replay.WhatIfReport;
 import java.io.PrintWriter;
@@ -124,7 +125,7 @@ final class ReplayCommand implements Callable<Integer> {
         "io.swarmsched.dispatcher", org.apache.logging.log4j.Level.WARN);
     try {
       // refuse a wrong policy or key before reading anything
-      Replayer.config(policy, settings);
+      ReplaySettings.config(policy, settings);
       Path input = source.input;
       if (input == null) {
         Instant start = TimeArg.parse("--from", source.from, clock);
@@ -146,10 +147,10 @@ final class ReplayCommand implements Callable<Integer> {
       Progress bar = new Progress(err, System.console() != null);
       Replayer.Result r =
           Replayer.replay(
-              rec, new Replayer.Options(policy, settings, null, bar::show, tableTiming));
+              rec, new Replayer.Options(policy, settings, null, bar::show, tableTiming, out, null));
       bar.done();
-      Comparison.Result c = Comparison.compare(r);
-      WhatIfReport.Written w = WhatIfReport.write(r, c, out, !noSimulate);
+      Comparison.Result c = r.comparison();
+      WhatIfReport.Written w = WhatIfReport.write(r, out, !noSimulate);
       long inputs = r.inputsByTopic().values().stream().mapToLong(Long::longValue).sum();
       o.printf(
           Locale.ROOT,
@@ -173,7 +174,7 @@ final class ReplayCommand implements Callable<Integer> {
           c.identical(),
           c.compared(),
           r.recordedPolicyId() == null ? "none recorded" : "recorded: " + r.recordedPolicyId(),
-          c.differences().size(),
+          c.different(),
           c.unexplained());
       c.differences().stream()
           .limit(5)

@@ -303,7 +303,7 @@ public final class SyntheticHistory {
             .get(r.topic())
             .pipeInput(new String(r.key(), StandardCharsets.UTF_8), r.value(), r.timestamp());
       }
-      long stop = wall + Replayer.defaultDrain(config).toMillis();
+      long stop = wall + ReplaySettings.defaultDrain(config).toMillis();
       while (wall + tick <= stop) {
         driver.advanceWallClockTime(Duration.ofMillis(tick));
         wall += tick;
@@ -321,7 +321,7 @@ public final class SyntheticHistory {
                 Recorder.schemaId(d.value())));
       }
     } finally {
-      Replayer.deleteTree(dir);
+      Lane.deleteTree(dir);
     }
     return decisions;
   }

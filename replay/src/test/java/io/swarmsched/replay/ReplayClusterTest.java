@@ -11,6 +11,7 @@ import io.swarmsched.agent.download.DownloadRequest;
 import io.swarmsched.agent.download.DownloadResult;
 import io.swarmsched.agent.origin.OriginServer;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.swarm.BoundedClose;
 import io.swarmsched.swarm.DemoSwarmAgents;
 import io.swarmsched.swarm.LocalSwarm;
@@ -101,9 +102,13 @@ class ReplayClusterTest {
 
     // the cluster is gone: the replay needs only the file
     RecordingFile.Recording rec = RecordingFile.read(recording);
-    Replayer.Result same = Replayer.replay(rec, Replayer.Options.of(null));
-    Comparison.Result c = Comparison.compare(same);
-    WhatIfReport.write(same, c, data.resolve("same"), false);
+    List<ScheduleDecision> decisions = new ArrayList<>();
+    Replayer.Result same =
+        Replayer.replay(
+            rec,
+            Replayer.Options.of(null).writingTo(data.resolve("same")).withOutput(decisions::add));
+    Comparison.Result c = same.comparison();
+    WhatIfReport.write(same, data.resolve("same"), false);
     String report = Files.readString(data.resolve("same").resolve("report.md"));
     System.out.println(report);
 
@@ -112,14 +117,13 @@ class ReplayClusterTest {
     assertThat(c.compared()).as(report).isGreaterThanOrEqualTo(4);
     assertThat(c.identicalShare()).as(report).isGreaterThanOrEqualTo(0.99);
     assertThat(c.differences()).as(report).allSatisfy(d -> assertThat(d.explained()).isTrue());
-    assertThat(same.decisions())
+    assertThat(decisions)
         .extracting(d -> d.getOutcome())
         .contains(DecisionOutcome.PARENTS, DecisionOutcome.SEED_TRIGGER);
 
-    Replayer.Result random = Replayer.replay(rec, Replayer.Options.of("random"));
-    Comparison.Result rc = Comparison.compare(random);
     Path out = data.resolve("random");
-    WhatIfReport.write(random, rc, out, false);
+    Replayer.Result random = Replayer.replay(rec, Replayer.Options.of("random").writingTo(out));
+    WhatIfReport.write(random, out, false);
     System.out.println(Files.readString(out.resolve("report.md")));
     assertReportMatchesDecisions(out);
   }
