@@ -10,6 +10,8 @@ import io.swarmsched.scoring.LoadQualityParams;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -379,6 +381,41 @@ public record DispatcherConfig(
     m.put(JOBS_BACKOFF_MAX, jobs.backoffMax().toMillis() + "ms");
     m.put(JOBS_RETENTION, jobs.retention().toMillis() + "ms");
     return m;
+  }
+
+  /** Recorded with every decision whatever their value: the policy's weights and limits. */
+  static final Set<String> ALWAYS_RECORDED =
+      Set.of(
+          WEIGHT_IDC,
+          WEIGHT_LOCATION,
+          WEIGHT_LOAD_QUALITY,
+          WEIGHT_HOST_TYPE,
+          LoadQualitySettings.WEIGHT_PEAK,
+          LoadQualitySettings.WEIGHT_DURATION,
+          LoadQualitySettings.WEIGHT_CONCURRENCY,
+          CANDIDATE_LIMIT,
+          MAX_PARENTS);
+
+  /** Settings that do not change what is decided: identity, wiring, an HTTP caller's wait. */
+  private static final Set<String> NOT_DECIDING =
+      Set.of(APPLICATION_ID, POLICY, SCHEMA_REGISTRY_URL, HTTP_DECISION_WAIT);
+
+  /**
+   * The settings each decision records in its provenance, so that a replay runs with what the live
+   * dispatcher ran with (docs/design.md, "Replay, what-if and simulation"): {@link
+   * #ALWAYS_RECORDED}, and every other setting that affects decisions when it is not its default
+   * (all of them on every decision would make each decision several times larger).
+   */
+  public Map<String, String> decisionSettings() {
+    Map<String, String> defaults = defaults().asMap();
+    Map<String, String> out = new TreeMap<>();
+    asMap()
+        .forEach(
+            (k, v) -> {
+              if (NOT_DECIDING.contains(k)) return;
+              if (ALWAYS_RECORDED.contains(k) || !v.equals(defaults.get(k))) out.put(k, v);
+            });
+    return out;
   }
 
   /** Serde configuration for the Avro topics (registry url). */

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * When the live dispatcher had a table's records, from the recorded decisions' provenance: a record
- * dated {@code t} had not arrived for a decision whose table was as of an earlier time, and had
- * arrived for one whose table was as of {@code t} or later (it can arrive before the requests dated
- * earlier than it are processed: stream time lags the wall clock).
+ * When one task partition of the live dispatcher had a table's records, in that partition's stream
+ * time, from its recorded decisions' provenance (the global table is filled once per instance, at
+ * one wall-clock moment, but each partition's stream time is its own): a record dated {@code t} had
+ * not arrived for a decision whose table was as of an earlier time, and had arrived for one whose
+ * table was as of {@code t} or later (it can arrive before the requests dated earlier than it are
+ * processed: stream time lags the wall clock).
  */
 final class ArrivalTimes {
   private final long[] asOf;
@@ -39,21 +41,17 @@ final class ArrivalTimes {
   }
 
   /**
-   * The pairs of the recorded decisions for the hosts or the scores table. A first-round decision
-   * was made when its request was processed, which may be before its stream time.
+   * The pair of a recorded decision for the hosts or the scores table ({as of, moment}), or null
+   * without provenance. A first-round decision was made when its request was processed, which may
+   * be before its stream time.
    */
-  static ArrivalTimes of(
-      Iterable<ScheduleDecision> recorded, Map<String, RecordedRecord> requests, boolean hosts) {
-    List<long[]> pairs = new ArrayList<>();
-    for (ScheduleDecision d : recorded) {
-      if (d.getProvenance() == null) continue;
-      long a = hosts ? d.getProvenance().getHostsAsOf() : d.getProvenance().getScoresAsOf();
-      long at = d.getDecidedAt().toEpochMilli();
-      RecordedRecord req = requests.get(d.getRequestId());
-      if (req != null && d.getAttempt() <= 1) at = Math.min(at, req.timestamp());
-      pairs.add(new long[] {a, at});
-    }
-    return new ArrivalTimes(pairs);
+  static long[] pair(ScheduleDecision d, Map<String, RecordedRecord> requests, boolean hosts) {
+    if (d.getProvenance() == null) return null;
+    long a = hosts ? d.getProvenance().getHostsAsOf() : d.getProvenance().getScoresAsOf();
+    long at = d.getDecidedAt().toEpochMilli();
+    RecordedRecord req = requests.get(d.getRequestId());
+    if (req != null && d.getAttempt() <= 1) at = Math.min(at, req.timestamp());
+    return new long[] {a, at};
   }
 
   /**

@@ -158,24 +158,55 @@ final class RecordedHistory {
   }
 
   /**
-   * Moves each host and score record to when the live dispatcher had it ({@link ArrivalTimes});
-   * returns how many moved.
+   * What to feed: the events in feeding order, and for each task partition (lane) the table records
+   * in the order and at the times that partition gets them; {@code retimed} counts the table
+   * records moved off their timestamp in some partition.
    */
-  long retimeTables() {
-    ArrivalTimes hostsArrive = ArrivalTimes.of(decisions(), requestsById, true);
-    ArrivalTimes scoresArrive = ArrivalTimes.of(decisions(), requestsById, false);
+  record Plan(List<Input> events, Map<Integer, List<Input>> tables, long retimed) {}
+
+  /**
+   * The plan; with {@code recordedTiming} each host and score record reaches each partition when it
+   * had reached that partition of the live dispatcher ({@link ArrivalTimes}), else at its
+   * timestamp.
+   */
+  Plan plan(boolean recordedTiming) {
+    List<Input> tables = new ArrayList<>();
+    for (Input in : inputs) if (in.table()) tables.add(in);
+    Map<Integer, List<Input>> perLane = new HashMap<>();
     long retimed = 0;
-    for (int i = 0; i < inputs.size(); i++) {
-      Input in = inputs.get(i);
-      if (!in.table()) continue;
-      long t = in.record().timestamp();
-      long at = (in.kind() == HOSTS ? hostsArrive : scoresArrive).arrival(t);
-      if (at != t) {
-        inputs.set(i, in.at(at));
-        retimed++;
+    if (!recordedTiming) {
+      tables.sort(HEADS);
+      for (int p : partitions) perLane.put(p, tables);
+    } else {
+      Map<Integer, List<long[]>> hostPairs = new HashMap<>();
+      Map<Integer, List<long[]>> scorePairs = new HashMap<>();
+      for (ScheduleDecision d : decisions()) {
+        Integer p = partitionOfTask.get(d.getTaskId());
+        long[] host = ArrivalTimes.pair(d, requestsById, true);
+        if (p == null || host == null) continue; // a task whose requests are not in the range
+        hostPairs.computeIfAbsent(p, k -> new ArrayList<>()).add(host);
+        scorePairs
+            .computeIfAbsent(p, k -> new ArrayList<>())
+            .add(ArrivalTimes.pair(d, requestsById, false));
       }
+      boolean[] moved = new boolean[tables.size()];
+      for (int p : partitions) {
+        ArrivalTimes hostsArrive = new ArrivalTimes(hostPairs.getOrDefault(p, List.of()));
+        ArrivalTimes scoresArrive = new ArrivalTimes(scorePairs.getOrDefault(p, List.of()));
+        List<Input> mine = new ArrayList<>(tables.size());
+        for (int i = 0; i < tables.size(); i++) {
+          Input in = tables.get(i);
+          long t = in.record().timestamp();
+          long at = (in.kind() == HOSTS ? hostsArrive : scoresArrive).arrival(t);
+          moved[i] |= at != t;
+          mine.add(at == t ? in : in.at(at));
+        }
+        mine.sort(HEADS);
+        perLane.put(p, mine);
+      }
+      for (boolean m : moved) if (m) retimed++;
     }
-    return retimed;
+    return new Plan(eventOrder(), perLane, retimed);
   }
 
   private static final Comparator<Input> HEADS =
@@ -186,27 +217,21 @@ final class RecordedHistory {
           .thenComparingLong(i -> i.record().offset());
 
   /**
-   * The order Kafka Streams processes the inputs in: each topic partition in offset order (records
+   * The order Kafka Streams processes the events in: each topic partition in offset order (records
    * of different producers may be out of timestamp order within one), and among the partitions the
-   * one whose next record has the smallest timestamp; the tables' records, merged in by the time
-   * they reached the dispatcher (first at equal times).
+   * one whose next record has the smallest timestamp. (The tables' records are merged in per lane,
+   * by the time they reached it, first at equal times: see {@link #plan}.)
    */
-  List<Input> feedingOrder() {
+  private List<Input> eventOrder() {
     Map<String, List<Input>> queues = new HashMap<>();
-    List<Input> tables = new ArrayList<>();
     for (Input in : inputs) {
-      if (in.table()) {
-        tables.add(in);
-      } else {
-        queues
-            .computeIfAbsent(
-                in.record().topic() + "-" + in.record().partition(), k -> new ArrayList<>())
-            .add(in);
-      }
+      if (in.table()) continue;
+      queues
+          .computeIfAbsent(
+              in.record().topic() + "-" + in.record().partition(), k -> new ArrayList<>())
+          .add(in);
     }
-    tables.sort(HEADS);
     List<ArrayDeque<Input>> all = new ArrayList<>();
-    all.add(new ArrayDeque<>(tables));
     for (List<Input> q : queues.values()) {
       q.sort(Comparator.comparingLong(i -> i.record().offset()));
       all.add(new ArrayDeque<>(q));

@@ -4,15 +4,17 @@ import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.registry.client.MockSchemaRegistry;
 import io.swarmsched.scheduling.evaluator.Evaluators;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.DecisionProvenance;
 import io.swarmsched.schemas.ScheduleDecision;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 
 /** The policy and dispatcher settings a replay runs with, checked before anything is read. */
 public final class ReplaySettings {
@@ -75,13 +77,75 @@ public final class ReplaySettings {
     return Duration.ofMillis(Math.max(retries, c.seedWaitTimeout().toMillis()) + 2_000);
   }
 
-  static String mostCommonPolicyId(Iterable<ScheduleDecision> recorded) {
-    return StreamSupport.stream(recorded.spliterator(), false)
-        .filter(d -> d.getOutcome() != DecisionOutcome.REJECTED)
-        .collect(Collectors.groupingBy(ScheduleDecision::getPolicyId, Collectors.counting()))
-        .entrySet()
-        .stream()
-        .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+  /**
+   * What the recorded decisions say the live dispatcher ran with: the most common policy id, and
+   * the policy and settings its decisions recorded in their provenance; for decisions from a
+   * dispatcher that did not record them, the policy inferred from the policy id ({@code inferred}).
+   */
+  public record Recorded(
+      String policyId, String policy, Map<String, String> settings, boolean inferred) {
+    /** One sentence for the report: where the replay's settings came from. */
+    public String describe(Map<String, String> overrides) {
+      String set = overrides.isEmpty() ? "" : "; --set " + overrides + " on top";
+      if (policyId == null) return "no decisions recorded: this version's defaults" + set;
+      if (inferred) {
+        return "not recorded with the decisions (made by a dispatcher from before they were):"
+            + " policy "
+            + policy
+            + " inferred from the policy id "
+            + policyId
+            + ", this version's defaults for the rest"
+            + set;
+      }
+      return "as the live dispatcher ran, recorded with its decisions: policy "
+          + policy
+          + ", "
+          + settings
+          + set;
+    }
+  }
+
+  static Recorded recorded(Iterable<ScheduleDecision> decisions) {
+    Map<String, Long> ids = new HashMap<>();
+    Map<List<Object>, Long> runs = new HashMap<>();
+    for (ScheduleDecision d : decisions) {
+      if (d.getOutcome() == DecisionOutcome.REJECTED) continue; // made before any policy ran
+      ids.merge(d.getPolicyId(), 1L, Long::sum);
+      DecisionProvenance p = d.getProvenance();
+      if (p != null && p.getPolicy() != null) {
+        runs.merge(List.of(p.getPolicy(), new TreeMap<>(p.getSettings())), 1L, Long::sum);
+      }
+    }
+    String policyId = mostCommon(ids);
+    List<Object> run = mostCommon(runs);
+    if (run == null) return new Recorded(policyId, policyName(policyId), Map.of(), true);
+    @SuppressWarnings("unchecked")
+    Map<String, String> settings = (Map<String, String>) run.get(1);
+    return new Recorded(policyId, (String) run.get(0), settings, false);
+  }
+
+  /**
+   * The settings a replay runs with: the recorded ones this version knows, then {@code overrides}
+   * (--set) on top.
+   */
+  static Map<String, String> withRecorded(Recorded recorded, Map<String, String> overrides) {
+    Set<String> known = DispatcherConfig.defaults().asMap().keySet();
+    Map<String, String> out = new TreeMap<>();
+    recorded
+        .settings()
+        .forEach(
+            (k, v) -> {
+              if (known.contains(k) && !RESERVED.contains(k)) out.put(k, v);
+            });
+    out.putAll(overrides);
+    return out;
+  }
+
+  private static <K> K mostCommon(Map<K, Long> counts) {
+    return counts.entrySet().stream()
+        .max(
+            Map.Entry.<K, Long>comparingByValue()
+                .thenComparing(e -> e.getKey().toString())) // ties: the same answer every time
         .map(Map.Entry::getKey)
         .orElse(null);
   }

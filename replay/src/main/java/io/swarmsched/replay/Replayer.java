@@ -3,12 +3,9 @@ package io.swarmsched.replay;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.registry.client.MockSchemaRegistry;
 import io.swarmsched.schemas.DecisionOutcome;
-import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.PeerEvent;
-import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.ScheduleDecision;
-import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.schemas.TaskMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,13 +22,15 @@ import java.util.function.Consumer;
  * {@link #OUTPUT_PREFIX} inside the drivers, handed to the {@link ReplayOutput}s as they come
  * (never the live topics).
  *
- * <p>Order and time: every input (requests, peer and piece events, and the hosts and scores of the
- * global tables, interleaved) is fed in record-timestamp order ({@link
- * RecordedHistory#feedingOrder}); stream time comes from the records. The drivers' wall clocks
- * follow the records too, stepped by {@code swarm.dispatcher.tick}, so the dispatcher's idle-clock
- * punctuator (which moves retries on a quiet partition in the live run) fires as it would have,
- * without real waiting. The patrol's own LEFT events recorded from the live run are not fed back:
- * the replayed patrol makes its own.
+ * <p>Order and time: the events (requests, peer and piece events) are fed in the order Kafka
+ * Streams takes them, by record timestamp ({@link RecordedHistory#plan}); stream time comes from
+ * the records. The hosts and scores of the global tables reach each lane when they had reached that
+ * partition of the live dispatcher (its decisions' provenance says how far its tables had got, in
+ * its own stream time), or by timestamp. The drivers' wall clocks follow the records too, stepped
+ * by {@code swarm.dispatcher.tick}, so the dispatcher's idle-clock punctuator (which moves retries
+ * on a quiet partition in the live run) fires as it would have, without real waiting ({@link
+ * LaneFeeder}). The patrol's own LEFT events recorded from the live run are not fed back: the
+ * replayed patrol makes its own.
  *
  * <p>Memory: the replayed decisions are not held; they are counted ({@link Side.Tally}), compared
  * ({@link Comparison}) and written out as they are produced.
@@ -94,12 +93,17 @@ public final class Replayer {
   /** A record that could not be decoded: not fed, counted and listed. */
   public record Undecodable(String coordinates, String reason) {}
 
-  /** What a replay produced (its decisions went to the outputs). */
+  /**
+   * What a replay produced (its decisions went to the outputs); {@code settings} are the --set
+   * ones, on top of the {@code recordedSettings} (as {@code settingsSource} says).
+   */
   public record Result(
       String policy,
       String policyId,
       String recordedPolicyId,
       Map<String, String> settings,
+      ReplaySettings.Recorded recordedSettings,
+      String settingsSource,
       Comparison.Result comparison,
       Side recorded,
       Side replayed,
@@ -147,11 +151,14 @@ public final class Replayer {
               + (h.undecodable.isEmpty() ? "" : ", " + h.undecodable.size() + " undecodable")
               + ")");
     }
-    String recordedPolicyId = ReplaySettings.mostCommonPolicyId(h.decisions());
-    String policy = o.policy() != null ? o.policy() : ReplaySettings.policyName(recordedPolicyId);
-    DispatcherConfig config = ReplaySettings.config(policy, o.settings());
-    long retimed = o.tableTiming() == TableTiming.RECORDED ? h.retimeTables() : 0;
-    List<RecordedHistory.Input> inputs = h.feedingOrder();
+    // refuse a wrong policy or --set key before the recorded settings come in
+    ReplaySettings.config(o.policy(), o.settings());
+    ReplaySettings.Recorded live = ReplaySettings.recorded(h.decisions());
+    String recordedPolicyId = live.policyId();
+    String policy = o.policy() != null ? o.policy() : live.policy();
+    DispatcherConfig config =
+        ReplaySettings.config(policy, ReplaySettings.withRecorded(live, o.settings()));
+    RecordedHistory.Plan plan = h.plan(o.tableTiming() == TableTiming.RECORDED);
 
     Side.Tally recorded = new Side.Tally("recorded", h.hosts);
     for (ScheduleDecision d : h.decisions()) recorded.add(d);
@@ -182,7 +189,7 @@ public final class Replayer {
     Map<Integer, Lane> lanes = new LinkedHashMap<>();
     Comparison.Result compared;
     try {
-      feed(h, inputs, config, lanes, fanout, o, started);
+      LaneFeeder.feed(h, plan, config, lanes, fanout, o, started);
       String id = policyId[0] != null ? policyId[0] : config.policy();
       compared = comparison.finish(id, differences != null ? differences : d -> {});
       policyId[0] = id;
@@ -197,6 +204,8 @@ public final class Replayer {
         policyId[0],
         recordedPolicyId,
         o.settings(),
+        live,
+        live.describe(o.settings()),
         compared,
         recorded.side(recordedPolicyId == null ? "none" : recordedPolicyId),
         replayed.side(policyId[0]),
@@ -208,65 +217,6 @@ public final class Replayer {
         lanes.size(),
         (System.nanoTime() - started) / 1e9,
         o.tableTiming(),
-        retimed);
-  }
-
-  /** Feeds every input to its lane(s), handing what they produce to {@code sink}. */
-  private static void feed(
-      RecordedHistory h,
-      List<RecordedHistory.Input> inputs,
-      DispatcherConfig config,
-      Map<Integer, Lane> lanes,
-      ReplayOutput sink,
-      Options o,
-      long started) {
-    RecordDecoder decoder = h.decoder;
-    long t0 = inputs.get(0).feedAt();
-    for (int p : h.partitions) lanes.put(p, new Lane(config, t0));
-    long total = inputs.size();
-    long done = 0;
-    long tick = config.tick().toMillis();
-    long reportEvery = Math.max(1, total / 200);
-    long last = t0;
-    for (RecordedHistory.Input in : inputs) {
-      RecordedRecord r = in.record();
-      long ts = r.timestamp();
-      last = Math.max(last, in.feedAt());
-      if (in.table()) {
-        boolean host = in.kind() == RecordedHistory.HOSTS;
-        HostState hostValue = host && r.value() != null ? decoder.decode(r, HostState.class) : null;
-        HostScore scoreValue =
-            !host && r.value() != null ? decoder.decode(r, HostScore.class) : null;
-        for (Lane lane : lanes.values()) {
-          lane.advanceTo(in.feedAt(), tick);
-          if (host) lane.hosts.pipeInput(in.key(), hostValue, ts);
-          else lane.scores.pipeInput(in.key(), scoreValue, ts);
-        }
-      } else {
-        for (Lane lane : lanes.values()) lane.advanceTo(ts, tick);
-        Lane lane = lanes.get(r.partition());
-        switch (in.kind()) {
-          case RecordedHistory.REQUESTS ->
-              lane.requests.pipeInput(in.key(), decoder.decode(r, ScheduleRequest.class), ts);
-          case RecordedHistory.PEER_EVENTS ->
-              lane.peerEvents.pipeInput(in.key(), decoder.decode(r, PeerEvent.class), ts);
-          default -> lane.pieceEvents.pipeInput(in.key(), decoder.decode(r, PieceEvent.class), ts);
-        }
-      }
-      done++;
-      if (done % 1000 == 0) {
-        for (Lane lane : lanes.values()) lane.drain(sink);
-      }
-      if (done % reportEvery == 0 || done == total) {
-        o.progress().accept(new Progress(done, total, (System.nanoTime() - started) / 1e9));
-      }
-    }
-    // Requests still waiting at the end of the recording get their rounds: the clocks run on
-    // (stream time cannot, without records) for the drain period.
-    Duration drain = o.drain() != null ? o.drain() : ReplaySettings.defaultDrain(config);
-    for (Lane lane : lanes.values()) {
-      lane.advanceTo(last + drain.toMillis(), tick);
-      lane.drain(sink);
-    }
+        plan.retimed());
   }
 }

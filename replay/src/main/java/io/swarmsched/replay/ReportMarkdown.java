@@ -18,14 +18,14 @@ final class ReportMarkdown {
         String.format(
             Locale.ROOT,
             "Replayed %s inputs (%s) through the dispatcher's topology on %d partition(s) in %.1f s"
-                + " with policy `%s` (recorded: `%s`).%s\n\n",
+                + " with policy `%s` (recorded: `%s`). Settings: %s.\n\n",
             r.inputsByTopic().values().stream().mapToLong(Long::longValue).sum(),
             r.inputsByTopic(),
             r.lanes(),
             r.seconds(),
             r.policyId(),
             Objects.toString(r.recordedPolicyId(), "no decisions recorded"),
-            r.settings().isEmpty() ? "" : " Settings: " + r.settings() + "."));
+            r.settingsSource()));
     md.append(
         r.tableTiming() == Replayer.TableTiming.RECORDED
             ? String.format(

@@ -86,6 +86,10 @@ public final class WhatIfReport {
     root.put("policy_id", r.policyId());
     root.put("recorded_policy_id", r.recordedPolicyId());
     root.put("settings", r.settings());
+    root.put("settings_source", r.settingsSource());
+    root.put("recorded_policy", r.recordedSettings().policy());
+    root.put("recorded_settings", r.recordedSettings().settings());
+    root.put("recorded_settings_inferred", r.recordedSettings().inferred());
     root.put("inputs_by_topic", r.inputsByTopic());
     root.put("patrol_events_skipped", r.patrolEventsSkipped());
     root.put("partitions", r.lanes());

@@ -9,16 +9,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.serde.WireFormat;
 import io.swarmsched.topics.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,6 +177,74 @@ class ReplayTest {
   }
 
   @Test
+  void theLiveRunsSettingsAreRecordedWithItsDecisionsAndTheReplayRunsWithThem() {
+    Map<String, String> tuned =
+        Map.of(
+            DispatcherConfig.WEIGHT_IDC,
+            "0.05",
+            DispatcherConfig.WEIGHT_LOAD_QUALITY,
+            "0.75",
+            DispatcherConfig.MAX_PARENTS,
+            "2");
+    RecordingFile.Recording tunedRun =
+        SyntheticHistory.generate(SyntheticHistory.Options.small(200).withLiveSettings(tuned));
+
+    Replayer.Result r = Replayer.replay(tunedRun, Replayer.Options.of(null));
+
+    assertThat(r.recordedSettings().inferred()).isFalse();
+    assertThat(r.recordedSettings().policy()).isEqualTo(DispatcherConfig.POLICY_LOAD_AWARE);
+    assertThat(r.recordedSettings().settings()).containsAllEntriesOf(tuned);
+    assertThat(r.settingsSource()).contains("recorded with its decisions").contains("0.75");
+    assertThat(r.comparison().compared()).isGreaterThanOrEqualTo(200);
+    assertThat(r.comparison().differences()).isEmpty();
+
+    // decisions of a dispatcher from before they recorded their settings: the policy is inferred
+    // from the policy id, the rest are this version's defaults (4 parents, not 2), and it says so
+    Replayer.Result old =
+        Replayer.replay(withoutRecordedSettings(tunedRun), Replayer.Options.of(null));
+    assertThat(old.recordedSettings().inferred()).isTrue();
+    assertThat(old.settingsSource()).contains("inferred from the policy id");
+    assertThat(old.comparison().identical()).isLessThan(old.comparison().compared());
+  }
+
+  /** The recording with its decisions' policy and settings taken out of their provenance. */
+  private static RecordingFile.Recording withoutRecordedSettings(RecordingFile.Recording rec) {
+    RecordDecoder decoder = new RecordDecoder(rec.schemas());
+    SpecificDatumWriter<ScheduleDecision> writer =
+        new SpecificDatumWriter<>(
+            ScheduleDecision.getClassSchema(), SpecificData.getForClass(ScheduleDecision.class));
+    List<RecordedRecord> out = new ArrayList<>();
+    for (RecordedRecord r : rec.records()) {
+      if (!r.topic().equals(Topics.SCHEDULE_DECISIONS.name())) {
+        out.add(r);
+        continue;
+      }
+      ScheduleDecision d = decoder.decode(r, ScheduleDecision.class);
+      d.getProvenance().setPolicy(null);
+      d.getProvenance().setSettings(Map.of());
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      bytes.writeBytes(Arrays.copyOf(r.value(), WireFormat.HEADER_SIZE)); // magic byte, schema id
+      try {
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+        writer.write(d, enc);
+        enc.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      out.add(
+          new RecordedRecord(
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              r.timestamp(),
+              r.key(),
+              bytes.toByteArray(),
+              r.schemaId()));
+    }
+    return new RecordingFile.Recording(rec.metadata(), out, rec.schemas());
+  }
+
+  @Test
   void undecodableRecordsAreCountedAndListedNotFatal() {
     List<RecordedRecord> records = new ArrayList<>(recording.records());
     records.add(
@@ -223,6 +300,10 @@ class ReplayTest {
                         null, Map.of(DispatcherConfig.MAX_PARENTS, "lots"), null, null)))
         .isInstanceOf(ReplayException.class)
         .hasMessageContaining(DispatcherConfig.MAX_PARENTS);
+    assertThatThrownBy(() -> TopicsOutput.checkPrefix(""))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining("live topics");
+    assertThat(TopicsOutput.checkPrefix("replay-random.")).isEqualTo("replay-random.");
     Path junk = dir.resolve("junk.avro");
     Files.writeString(junk, "this is not a recording");
     assertThatThrownBy(() -> RecordingFile.read(junk))
