@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Run the dispatcher's own topology over recorded inputs in record-timestamp order (stream time),"
-            + " in isolation (no broker, no consumer group, nothing written to live topics), with a policy"
-            + " and settings. Writes the decisions (decisions.jsonl), says how many of the recorded"
+            + " in isolation (no consumer group, nothing written to live topics; a cluster only with"
+            + " --from or --to-topics), with the policy and settings recorded with the decisions or others. Writes the decisions (decisions.jsonl), says how many of the recorded"
             + " decisions it reproduced and why each other differs, and a what-if report (report.md,"
             + " report.json, PNG charts) comparing the recorded policy with the replayed one.",
     footer = {
@@ -79,7 +79,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "A dispatcher setting, e.g. swarm.dispatcher.parents.max=2; repeatable.")
+      description =
+          "A dispatcher setting on top of the recorded ones, e.g. swarm.dispatcher.parents.max=2;"
+              + " repeatable.")
   Map<String, String> settings = new LinkedHashMap<>();
 
   @Option(
