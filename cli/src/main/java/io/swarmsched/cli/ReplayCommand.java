@@ -4,13 +4,16 @@ import io.swarmsched.replay.Comparison;
 import io.swarmsched.replay.Recorder;
 import io.swarmsched.replay.RecordingFile;
 import io.swarmsched.replay.ReplayException;
+import io.swarmsched.replay.ReplaySettings;
 import io.swarmsched.replay.Replayer;
+import io.swarmsched.replay.TopicsOutput;
 import io.swarmsched.replay.WhatIfReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,8 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Run the dispatcher's own topology over recorded inputs in record-timestamp order (stream time),"
-            + " in isolation (no broker, no consumer group, nothing written to live topics), with a policy"
-            + " and settings. Writes the decisions (decisions.jsonl), says how many of the recorded"
+            + " in isolation (no consumer group, nothing written to live topics; a cluster only with"
+            + " --from or --to-topics), with the policy and settings recorded with the decisions or others. Writes the decisions (decisions.jsonl), says how many of the recorded"
             + " decisions it reproduced and why each other differs, and a what-if report (report.md,"
             + " report.json, PNG charts) comparing the recorded policy with the replayed one.",
     footer = {
@@ -37,7 +40,8 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  swarmsched replay --input last-15m.avro --out replay-same",
       "  swarmsched replay --input last-15m.avro --policy random --out replay-random",
-      "  swarmsched replay --from 15m --set swarm.dispatcher.candidate.limit=8 --out replay-c8"
+      "  swarmsched replay --from 15m --set swarm.dispatcher.candidate.limit=8 --out replay-c8",
+      "  swarmsched replay --input last-15m.avro --policy random --to-topics replay-random."
     })
 final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -75,15 +79,28 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "A dispatcher setting, e.g. swarm.dispatcher.parents.max=2; repeatable.")
+      description =
+          "A dispatcher setting on top of the recorded ones, e.g. swarm.dispatcher.parents.max=2;"
+              + " repeatable.")
   Map<String, String> settings = new LinkedHashMap<>();
 
   @Option(
       names = "--out",
-      required = true,
       paramLabel = "DIR",
-      description = "Where the decisions and the report go.")
+      description =
+          "Where the decisions (decisions.jsonl, written as they are made) and the report go;"
+              + " needed unless --to-topics is given.")
   Path out;
+
+  @Option(
+      names = "--to-topics",
+      paramLabel = "PREFIX",
+      description =
+          "Also write the replayed decisions and peer events to PREFIXswarm.schedule-decisions.v1"
+              + " and PREFIXswarm.peer-events.v1 on the cluster of --bootstrap-server (made when"
+              + " missing; e.g. replay-random.). Only produces: joins no consumer group; a prefix"
+              + " that would name a live topic is refused.")
+  String toTopics;
 
   @Option(
       names = "--table-timing",
@@ -103,14 +120,15 @@ final class ReplayCommand implements Callable<Integer> {
       names = {"--bootstrap-server", "-b"},
       paramLabel = "HOST:PORT",
       defaultValue = "${env:SWARM_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "With --from: Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+      description =
+          "With --from or --to-topics: Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
 
   @Option(
       names = "--schema-registry",
       paramLabel = "URL",
       defaultValue = "${env:SWARM_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
-      description = "With --from: the schema registry (default: ${DEFAULT-VALUE}).")
+      description = "With --from or --to-topics: the schema registry (default: ${DEFAULT-VALUE}).")
   String registryUrl;
 
   Clock clock = Clock.systemUTC();
@@ -123,13 +141,17 @@ final class ReplayCommand implements Callable<Integer> {
     org.apache.logging.log4j.core.config.Configurator.setLevel(
         "io.swarmsched.dispatcher", org.apache.logging.log4j.Level.WARN);
     try {
-      // refuse a wrong policy or key before reading anything
-      Replayer.config(policy, settings);
+      // refuse a wrong policy, key or prefix before reading anything
+      ReplaySettings.config(policy, settings);
+      if (out == null && toTopics == null) {
+        throw new CommandFailure("replay: --out DIR or --to-topics PREFIX is required");
+      }
+      if (toTopics != null) TopicsOutput.checkPrefix(toTopics);
       Path input = source.input;
       if (input == null) {
         Instant start = TimeArg.parse("--from", source.from, clock);
         Instant end = TimeArg.parse("--to", to, clock);
-        input = out.resolve("recording.avro");
+        input = recordingFile();
         Recorder.Summary s =
             Recorder.record(
                 new Recorder.Options(bootstrapServers, registryUrl, start, end, Map.of()),
@@ -144,12 +166,37 @@ final class ReplayCommand implements Callable<Integer> {
       o.flush();
       RecordingFile.Recording rec = RecordingFile.read(input);
       Progress bar = new Progress(err, System.console() != null);
-      Replayer.Result r =
-          Replayer.replay(
-              rec, new Replayer.Options(policy, settings, null, bar::show, tableTiming));
+      Replayer.Result r;
+      TopicsOutput topics = null;
+      try {
+        if (toTopics != null) {
+          topics = new TopicsOutput(toTopics, bootstrapServers, registryUrl, Map.of());
+        }
+        r =
+            Replayer.replay(
+                rec,
+                new Replayer.Options(
+                    policy,
+                    settings,
+                    null,
+                    bar::show,
+                    tableTiming,
+                    out,
+                    topics == null ? List.of() : List.of(topics)));
+      } finally {
+        if (topics != null) topics.close(); // waits for every send to be acknowledged
+      }
       bar.done();
-      Comparison.Result c = Comparison.compare(r);
-      WhatIfReport.Written w = WhatIfReport.write(r, c, out, !noSimulate);
+      Comparison.Result c = r.comparison();
+      if (topics != null) {
+        o.printf(
+            Locale.ROOT,
+            "wrote %,d records to %s and %s on %s%n",
+            topics.sent(),
+            topics.decisionsTopic(),
+            topics.peerEventsTopic(),
+            bootstrapServers);
+      }
       long inputs = r.inputsByTopic().values().stream().mapToLong(Long::longValue).sum();
       o.printf(
           Locale.ROOT,
@@ -159,6 +206,7 @@ final class ReplayCommand implements Callable<Integer> {
           r.seconds(),
           inputs / Math.max(r.seconds(), 1e-9),
           r.inputsByTopic().getOrDefault("swarm.schedule-requests.v1", 0L));
+      o.println("settings: " + r.settingsSource());
       if (!r.undecodable().isEmpty()) {
         o.printf(
             Locale.ROOT,
@@ -173,7 +221,7 @@ final class ReplayCommand implements Callable<Integer> {
           c.identical(),
           c.compared(),
           r.recordedPolicyId() == null ? "none recorded" : "recorded: " + r.recordedPolicyId(),
-          c.differences().size(),
+          c.different(),
           c.unexplained());
       c.differences().stream()
           .limit(5)
@@ -181,18 +229,35 @@ final class ReplayCommand implements Callable<Integer> {
       o.printf(
           Locale.ROOT,
           "back to source %d → %d, parent slots on super seeds %d → %d, largest host share %.1f%% → %.1f%%%n",
-          w.recorded().backToSource(),
-          w.replayed().backToSource(),
-          w.recorded().seedParentSlots(),
-          w.replayed().seedParentSlots(),
-          100 * w.recorded().maxHostShare(),
-          100 * w.replayed().maxHostShare());
-      o.println(
-          "report: " + out.resolve("report.md") + " (and report.json, decisions.jsonl, *.png)");
+          r.recorded().backToSource(),
+          r.replayed().backToSource(),
+          r.recorded().seedParentSlots(),
+          r.replayed().seedParentSlots(),
+          100 * r.recorded().maxHostShare(),
+          100 * r.replayed().maxHostShare());
+      if (out != null) {
+        WhatIfReport.write(r, out, !noSimulate);
+        o.println(
+            "report: "
+                + out.resolve("report.md")
+                + " (and report.json, decisions.jsonl, differences.jsonl, *.png)");
+      }
       o.flush();
       return 0;
     } catch (ReplayException e) {
       throw new CommandFailure("replay: " + e.getMessage(), e);
+    }
+  }
+
+  /** Where a recording made with --from goes: into --out, or a temporary file without it. */
+  private Path recordingFile() {
+    if (out != null) return out.resolve("recording.avro");
+    try {
+      Path tmp = java.nio.file.Files.createTempFile("swarmsched-replay-", ".avro");
+      tmp.toFile().deleteOnExit();
+      return tmp;
+    } catch (java.io.IOException e) {
+      throw new CommandFailure("replay: cannot make a temporary file: " + e.getMessage(), e);
     }
   }
 

@@ -85,6 +85,16 @@ class ReplayCommandTest {
     assertOneLineFailure(
         CliRun.of("record", "-O", dir.resolve("x.avro").toString()),
         "swarmsched: record: --from TIME is required");
+    assertOneLineFailure(
+        CliRun.of("replay", "--input", junk.toString()),
+        "swarmsched: replay: --out DIR or --to-topics PREFIX is required");
+    // replayed outputs never go to the live topics
+    assertOneLineFailure(
+        CliRun.of("replay", "--input", junk.toString(), "--to-topics", ""),
+        "swarmsched: replay: --to-topics: an empty prefix would write to the live topics");
+    assertOneLineFailure(
+        CliRun.of("replay", "--input", junk.toString(), "--to-topics", "what/if"),
+        "swarmsched: replay: --to-topics 'what/if': a topic prefix has only letters");
     CliRun neither = CliRun.of("replay", "--out", dir.toString());
     assertThat(neither.exitCode()).isEqualTo(2);
     assertThat(neither.err()).contains("--input").contains("--from");

@@ -289,6 +289,14 @@ public record DispatcherConfig(
     return m;
   }
 
+  /**
+   * The settings each decision records in its provenance (see {@link DecisionSettings}), so that a
+   * replay runs with what the live dispatcher ran with.
+   */
+  public Map<String, String> decisionSettings() {
+    return DecisionSettings.of(this);
+  }
+
   /** Serde configuration for the Avro topics (registry url). */
   public Map<String, String> serdeConfig() {
     return Map.of("schema.registry.url", schemaRegistryUrl);

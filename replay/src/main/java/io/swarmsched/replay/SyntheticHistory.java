@@ -70,8 +70,10 @@ public final class SyntheticHistory {
       int partitions,
       long seed,
       boolean live,
-      long scoreLagMillis) {
+      long scoreLagMillis,
+      Map<String, String> liveSettings) {
     public Options {
+      liveSettings = Map.copyOf(liveSettings);
       if (requests < 1)
         throw new ReplayException("--synthetic must be at least 1, not " + requests);
       if (hosts < 3) throw new IllegalArgumentException("hosts must be >= 3");
@@ -82,7 +84,7 @@ public final class SyntheticHistory {
 
     /** A small history with its live run, for tests. */
     public static Options small(int requests) {
-      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0);
+      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0, Map.of());
     }
 
     /**
@@ -90,6 +92,15 @@ public final class SyntheticHistory {
      * scoring-streams commits late: its decisions then depend on which scores had arrived.
      */
     public Options withScoreLag(long millis) {
+      return with(millis, liveSettings);
+    }
+
+    /** The live run's dispatcher runs with these settings (as a deployment's may). */
+    public Options withLiveSettings(Map<String, String> settings) {
+      return with(scoreLagMillis, settings);
+    }
+
+    private Options with(long scoreLag, Map<String, String> settings) {
       return new Options(
           requests,
           hosts,
@@ -99,12 +110,14 @@ public final class SyntheticHistory {
           partitions,
           seed,
           live,
-          millis);
+          scoreLag,
+          settings);
     }
 
     /** Inputs only, spread over 6 partitions, for the replay rate. */
     public static Options large(int requests) {
-      return new Options(requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0);
+      return new Options(
+          requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0, Map.of());
     }
   }
 
@@ -211,7 +224,7 @@ public final class SyntheticHistory {
           new RecordedRecord(
               r.topic(), r.partition(), off, r.timestamp(), r.key(), r.value(), r.schemaId()));
     }
-    if (o.live()) out.addAll(liveRun(out, url, o.scoreLagMillis()));
+    if (o.live()) out.addAll(liveRun(out, url, o.scoreLagMillis(), o.liveSettings()));
     Map<Integer, Schema> schemas = new HashMap<>();
     InMemorySchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
     for (RecordedRecord r : out) {
@@ -240,14 +253,11 @@ public final class SyntheticHistory {
    * they would have been recorded from the decisions topic.
    */
   private static List<RecordedRecord> liveRun(
-      List<RecordedRecord> inputs, String url, long scoreLag) {
-    DispatcherConfig config =
-        DispatcherConfig.from(
-            Map.of(
-                DispatcherConfig.SCHEMA_REGISTRY_URL,
-                url,
-                DispatcherConfig.APPLICATION_ID,
-                "synthetic-live"));
+      List<RecordedRecord> inputs, String url, long scoreLag, Map<String, String> settings) {
+    Map<String, String> values = new HashMap<>(settings);
+    values.put(DispatcherConfig.SCHEMA_REGISTRY_URL, url);
+    values.put(DispatcherConfig.APPLICATION_ID, "synthetic-live");
+    DispatcherConfig config = DispatcherConfig.from(values);
     Path dir;
     try {
       dir = Files.createTempDirectory("swarmsched-synthetic");
@@ -303,7 +313,7 @@ public final class SyntheticHistory {
             .get(r.topic())
             .pipeInput(new String(r.key(), StandardCharsets.UTF_8), r.value(), r.timestamp());
       }
-      long stop = wall + Replayer.defaultDrain(config).toMillis();
+      long stop = wall + ReplaySettings.defaultDrain(config).toMillis();
       while (wall + tick <= stop) {
         driver.advanceWallClockTime(Duration.ofMillis(tick));
         wall += tick;
@@ -321,7 +331,7 @@ public final class SyntheticHistory {
                 Recorder.schemaId(d.value())));
       }
     } finally {
-      Replayer.deleteTree(dir);
+      Lane.deleteTree(dir);
     }
     return decisions;
   }

@@ -11,9 +11,12 @@ import io.swarmsched.agent.download.DownloadRequest;
 import io.swarmsched.agent.download.DownloadResult;
 import io.swarmsched.agent.origin.OriginServer;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.swarm.BoundedClose;
 import io.swarmsched.swarm.DemoSwarmAgents;
 import io.swarmsched.swarm.LocalSwarm;
+import io.swarmsched.testing.TopicReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,25 +36,43 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real run recorded and replayed: the embedded cluster with every service, a super seed and four
- * agents downloading a file through the swarm; {@code Recorder} exports the range, the replay with
- * the recorded policy reproduces at least 99% of the decisions and explains every difference, and a
- * replay with {@code random} gives a report whose figures are those of its decisions.
+ * agents downloading through the swarm; a replay with {@code random} written to topics under a
+ * prefix while the cluster is up; {@code Recorder} exports the range, the replay with the recorded
+ * policy reproduces at least 99% of the decisions and explains every difference, and a replay with
+ * {@code random} gives a report whose figures are those of its decisions.
  */
 class ReplayClusterTest {
   @TempDir Path data;
+
+  /**
+   * Files each downloading agent fetches. One (about ten decisions) meets the issue's 99%: with 16
+   * files one after another (81 decisions) 90.1% replayed identically, with 8 files at once (a few
+   * hundred) 75-84%, every difference explained by host records that had or had not reached the
+   * live dispatcher's table (replay/README.md, "A known limit").
+   */
+  static final int FILES = 1;
+
+  /** Files downloaded at once by each agent. */
+  static final int BATCH = 1;
 
   @Test
   void aRecordedSwarmRunReplaysWithItsPolicyAndWithRandom() throws Exception {
     long size = 4L << 20;
     Path originDir = Files.createDirectories(data.resolve("origin"));
-    String digest = generate(originDir.resolve("file.bin"), size);
+    List<String> digests = new ArrayList<>();
+    for (int f = 0; f < FILES; f++) {
+      digests.add(generate(originDir.resolve("file-" + f + ".bin"), size, f));
+    }
     Instant from = Instant.now();
     Path recording = data.resolve("run.avro");
     try (LocalSwarm swarm =
@@ -66,18 +87,26 @@ class ReplayClusterTest {
                   swarm, spec, data.resolve("agents"), 2L << 20, 256 * 1024, Map.of()));
         }
         awaitOnlineAndScored(swarm, specs.size(), Duration.ofSeconds(90));
-        String url = origin.url("file.bin");
-        List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
-        for (int i = 1; i < agents.size(); i++) {
-          Path out = data.resolve("downloads").resolve(specs.get(i).hostId());
-          downloads.add(
-              agents
-                  .get(i)
-                  .download(
-                      DownloadRequest.of(url, out).withDigest(digest), new DownloadProgress()));
-        }
-        for (CompletableFuture<DownloadResult> d : downloads) {
-          d.get(4, TimeUnit.MINUTES);
+        // in batches, every downloading agent fetching each file of the batch at once, so that
+        // peers find each other as parents and not only the seed
+        for (int first = 0; first < FILES; first += BATCH) {
+          List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
+          for (int f = first; f < Math.min(FILES, first + BATCH); f++) {
+            String url = origin.url("file-" + f + ".bin");
+            for (int i = 1; i < agents.size(); i++) {
+              Path out =
+                  data.resolve("downloads")
+                      .resolve(specs.get(i).hostId())
+                      .resolve("file-" + f + ".bin");
+              downloads.add(
+                  agents
+                      .get(i)
+                      .download(
+                          DownloadRequest.of(url, out).withDigest(digests.get(f)),
+                          new DownloadProgress()));
+            }
+          }
+          for (CompletableFuture<DownloadResult> d : downloads) d.get(4, TimeUnit.MINUTES);
         }
       } finally {
         BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
@@ -97,31 +126,77 @@ class ReplayClusterTest {
               "swarm.hosts.v1",
               "swarm.host-scores.v1",
               "swarm.piece-events.v1");
+      replaysIntoTopicsUnderAPrefixNotTheLiveOnes(swarm, RecordingFile.read(recording));
     }
 
     // the cluster is gone: the replay needs only the file
     RecordingFile.Recording rec = RecordingFile.read(recording);
-    Replayer.Result same = Replayer.replay(rec, Replayer.Options.of(null));
-    Comparison.Result c = Comparison.compare(same);
-    WhatIfReport.write(same, c, data.resolve("same"), false);
+    List<ScheduleDecision> decisions = new ArrayList<>();
+    Replayer.Result same =
+        Replayer.replay(
+            rec,
+            Replayer.Options.of(null).writingTo(data.resolve("same")).withOutput(decisions::add));
+    Comparison.Result c = same.comparison();
+    WhatIfReport.write(same, data.resolve("same"), false);
     String report = Files.readString(data.resolve("same").resolve("report.md"));
     System.out.println(report);
 
     assertThat(same.undecodable()).isEmpty();
     assertThat(same.policyId()).isEqualTo(same.recordedPolicyId());
-    assertThat(c.compared()).as(report).isGreaterThanOrEqualTo(4);
+    assertThat(c.compared()).as(report).isGreaterThanOrEqualTo(FILES * 4);
     assertThat(c.identicalShare()).as(report).isGreaterThanOrEqualTo(0.99);
     assertThat(c.differences()).as(report).allSatisfy(d -> assertThat(d.explained()).isTrue());
-    assertThat(same.decisions())
+    assertThat(decisions)
         .extracting(d -> d.getOutcome())
         .contains(DecisionOutcome.PARENTS, DecisionOutcome.SEED_TRIGGER);
 
-    Replayer.Result random = Replayer.replay(rec, Replayer.Options.of("random"));
-    Comparison.Result rc = Comparison.compare(random);
     Path out = data.resolve("random");
-    WhatIfReport.write(random, rc, out, false);
+    Replayer.Result random = Replayer.replay(rec, Replayer.Options.of("random").writingTo(out));
+    WhatIfReport.write(random, out, false);
     System.out.println(Files.readString(out.resolve("report.md")));
     assertReportMatchesDecisions(out);
+  }
+
+  /**
+   * With the cluster still up: a {@code random} replay written to topics under a prefix, which a
+   * reader finds there in full, while the live decisions topic gets none of it.
+   */
+  private static void replaysIntoTopicsUnderAPrefixNotTheLiveOnes(
+      LocalSwarm swarm, RecordingFile.Recording rec) {
+    String prefix = "replay-" + UUID.randomUUID() + ".";
+    List<ScheduleDecision> replayed = new ArrayList<>();
+    TopicsOutput topics =
+        new TopicsOutput(prefix, swarm.bootstrapServers(), swarm.registryUrl(), Map.of());
+    try (topics) {
+      Replayer.replay(
+          rec, Replayer.Options.of("random").withOutput(replayed::add).withOutput(topics));
+    }
+    assertThat(topics.decisionsTopic()).isEqualTo(prefix + "swarm.schedule-decisions.v1");
+    assertThat(topics.sent()).isGreaterThanOrEqualTo(replayed.size());
+    Map<String, String> serde = Map.of("schema.registry.url", swarm.registryUrl());
+    TopicReader reader = new TopicReader(swarm.bootstrapServers());
+    List<ConsumerRecord<String, ScheduleDecision>> read =
+        reader.readUntil(
+            topics.decisionsTopic(),
+            new StringDeserializer(),
+            SpecificAvroSerde.of(ScheduleDecision.class, serde).deserializer(),
+            TopicReader.atLeast(replayed.size()),
+            Duration.ofSeconds(60));
+    assertThat(read).hasSize(replayed.size());
+    assertThat(read)
+        .extracting(r -> r.value().getDecisionId())
+        .containsExactlyInAnyOrderElementsOf(
+            replayed.stream().map(ScheduleDecision::getDecisionId).toList());
+    assertThat(read).allSatisfy(r -> assertThat(r.value().getPolicyId()).startsWith("random"));
+    // the live run decided with load-aware: a random decision there would be the replay's
+    List<ConsumerRecord<String, ScheduleDecision>> live =
+        reader.readToEnd(
+            "swarm.schedule-decisions.v1",
+            new StringDeserializer(),
+            SpecificAvroSerde.of(ScheduleDecision.class, serde).deserializer(),
+            Duration.ofSeconds(60));
+    assertThat(live).isNotEmpty();
+    assertThat(live).noneSatisfy(r -> assertThat(r.value().getPolicyId()).startsWith("random"));
   }
 
   /** The report's figures, recounted from decisions.jsonl as an analyst would. */
@@ -154,9 +229,9 @@ class ReplayClusterTest {
     assertThat(replayed.get("decisions").asLong()).isEqualTo(seen.size());
   }
 
-  private static String generate(Path file, long size) throws Exception {
+  private static String generate(Path file, long size, long seed) throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
-    SplittableRandom random = new SplittableRandom(size);
+    SplittableRandom random = new SplittableRandom(seed);
     byte[] chunk = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(file)) {
       for (long left = size; left > 0; ) {

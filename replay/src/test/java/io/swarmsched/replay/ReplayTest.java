@@ -8,16 +8,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.schemas.DecisionOutcome;
+import io.swarmsched.schemas.ScheduleDecision;
+import io.swarmsched.serde.WireFormat;
 import io.swarmsched.topics.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +51,10 @@ class ReplayTest {
 
   @Test
   void aDriverMadeHistoryReplaysIdenticallyWithTheRecordedPolicy() {
-    Replayer.Result r = Replayer.replay(recording, Replayer.Options.of(null));
-    Comparison.Result c = Comparison.compare(r);
+    List<ScheduleDecision> decisions = new ArrayList<>();
+    Replayer.Result r =
+        Replayer.replay(recording, Replayer.Options.of(null).withOutput(decisions::add));
+    Comparison.Result c = r.comparison();
 
     assertThat(r.policy()).isEqualTo(DispatcherConfig.POLICY_LOAD_AWARE);
     assertThat(r.policyId()).isEqualTo(r.recordedPolicyId());
@@ -53,15 +65,15 @@ class ReplayTest {
     assertThat(c.replayedSeedTriggers()).isEqualTo(c.recordedSeedTriggers()).isPositive();
     // the history exercises the interesting outcomes, or identity would prove little
     Set<DecisionOutcome> outcomes = new HashSet<>();
-    r.decisions().forEach(d -> outcomes.add(d.getOutcome()));
+    decisions.forEach(d -> outcomes.add(d.getOutcome()));
     assertThat(outcomes)
         .contains(
             DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE, DecisionOutcome.SEED_TRIGGER);
     // every replayed decision carries its provenance
-    assertThat(r.decisions())
+    assertThat(decisions)
         .allSatisfy(d -> assertThat(d.getProvenance().getScoresAsOf()).isPositive());
     assertThat(
-            r.decisions().stream()
+            decisions.stream()
                 .filter(d -> d.getOutcome() == DecisionOutcome.PARENTS)
                 .allMatch(
                     d ->
@@ -78,7 +90,7 @@ class ReplayTest {
         SyntheticHistory.generate(SyntheticHistory.Options.small(400).withScoreLag(700));
 
     Replayer.Result recorded = Replayer.replay(late, Replayer.Options.of(null));
-    Comparison.Result same = Comparison.compare(recorded);
+    Comparison.Result same = recorded.comparison();
     assertThat(recorded.tableRecordsRetimed()).isPositive();
     assertThat(same.differences()).as("with the recorded table timing").isEmpty();
     assertThat(same.compared()).isGreaterThanOrEqualTo(400);
@@ -86,7 +98,7 @@ class ReplayTest {
     Replayer.Result byTimestamp =
         Replayer.replay(
             late, Replayer.Options.of(null).withTableTiming(Replayer.TableTiming.TIMESTAMP));
-    Comparison.Result c = Comparison.compare(byTimestamp);
+    Comparison.Result c = byTimestamp.comparison();
     assertThat(byTimestamp.tableRecordsRetimed()).isZero();
     assertThat(c.differences())
         .as("in timestamp order, some decisions see newer scores")
@@ -104,8 +116,8 @@ class ReplayTest {
   @Test
   void arrivalTimesLieBetweenTheDecisionsThatLackedARecordAndThoseThatHadIt() {
     // {table as of, decided at}
-    Replayer.ArrivalTimes times =
-        new Replayer.ArrivalTimes(
+    ArrivalTimes times =
+        new ArrivalTimes(
             List.of(new long[] {1000, 1500}, new long[] {1000, 1900}, new long[] {2000, 2100}));
     assertThat(times.arrival(900)).isEqualTo(900); // every decision had it: its own time
     assertThat(times.arrival(1200)).isEqualTo(1901); // the decision at 1900 did not have it
@@ -113,18 +125,17 @@ class ReplayTest {
     assertThat(times.arrival(2000)).isEqualTo(2000);
     assertThat(times.arrival(2050)).isEqualTo(2101);
     // dated after a decision that had it: it arrived before its timestamp
-    Replayer.ArrivalTimes early =
-        new Replayer.ArrivalTimes(List.of(new long[] {1000, 900}, new long[] {3000, 2500}));
+    ArrivalTimes early = new ArrivalTimes(List.of(new long[] {1000, 900}, new long[] {3000, 2500}));
     assertThat(early.arrival(2800)).isEqualTo(2500);
     assertThat(early.arrival(1000)).isEqualTo(900);
   }
 
   @Test
   void anotherPolicyGivesAReportWhoseFiguresAreThoseOfTheReplayedDecisions() throws Exception {
-    Replayer.Result r = Replayer.replay(recording, Replayer.Options.of("random"));
-    Comparison.Result c = Comparison.compare(r);
     Path out = dir.resolve("random");
-    WhatIfReport.write(r, c, out, true);
+    Replayer.Result r = Replayer.replay(recording, Replayer.Options.of("random").writingTo(out));
+    Comparison.Result c = r.comparison();
+    WhatIfReport.write(r, out, true);
 
     assertThat(r.policyId()).startsWith("random");
     assertThat(c.differences()).isNotEmpty();
@@ -154,7 +165,7 @@ class ReplayTest {
     assertThat(json.convertValue(replayed.get("parentSlotsByHost"), counts)).isEqualTo(slots);
     assertThat(replayed.get("backToSource").asLong())
         .isEqualTo(byOutcome.getOrDefault("BACK_TO_SOURCE", 0L));
-    assertThat(report.get("comparison").get("different").asInt()).isEqualTo(c.differences().size());
+    assertThat(report.get("comparison").get("different").asInt()).isEqualTo(c.different());
     assertThat(replayed.get("predicted").get("p50_s").asDouble()).isPositive();
     assertThat(out.resolve("report.md"))
         .content()
@@ -163,6 +174,74 @@ class ReplayTest {
         .contains("Decisions that differ");
     assertThat(out.resolve("outcomes.png")).isNotEmptyFile();
     assertThat(out.resolve("upload-share.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void theLiveRunsSettingsAreRecordedWithItsDecisionsAndTheReplayRunsWithThem() {
+    Map<String, String> tuned =
+        Map.of(
+            DispatcherConfig.WEIGHT_IDC,
+            "0.05",
+            DispatcherConfig.WEIGHT_LOAD_QUALITY,
+            "0.75",
+            DispatcherConfig.MAX_PARENTS,
+            "2");
+    RecordingFile.Recording tunedRun =
+        SyntheticHistory.generate(SyntheticHistory.Options.small(200).withLiveSettings(tuned));
+
+    Replayer.Result r = Replayer.replay(tunedRun, Replayer.Options.of(null));
+
+    assertThat(r.recordedSettings().inferred()).isFalse();
+    assertThat(r.recordedSettings().policy()).isEqualTo(DispatcherConfig.POLICY_LOAD_AWARE);
+    assertThat(r.recordedSettings().settings()).containsAllEntriesOf(tuned);
+    assertThat(r.settingsSource()).contains("recorded with its decisions").contains("0.75");
+    assertThat(r.comparison().compared()).isGreaterThanOrEqualTo(200);
+    assertThat(r.comparison().differences()).isEmpty();
+
+    // decisions of a dispatcher from before they recorded their settings: the policy is inferred
+    // from the policy id, the rest are this version's defaults (4 parents, not 2), and it says so
+    Replayer.Result old =
+        Replayer.replay(withoutRecordedSettings(tunedRun), Replayer.Options.of(null));
+    assertThat(old.recordedSettings().inferred()).isTrue();
+    assertThat(old.settingsSource()).contains("inferred from the policy id");
+    assertThat(old.comparison().identical()).isLessThan(old.comparison().compared());
+  }
+
+  /** The recording with its decisions' policy and settings taken out of their provenance. */
+  private static RecordingFile.Recording withoutRecordedSettings(RecordingFile.Recording rec) {
+    RecordDecoder decoder = new RecordDecoder(rec.schemas());
+    SpecificDatumWriter<ScheduleDecision> writer =
+        new SpecificDatumWriter<>(
+            ScheduleDecision.getClassSchema(), SpecificData.getForClass(ScheduleDecision.class));
+    List<RecordedRecord> out = new ArrayList<>();
+    for (RecordedRecord r : rec.records()) {
+      if (!r.topic().equals(Topics.SCHEDULE_DECISIONS.name())) {
+        out.add(r);
+        continue;
+      }
+      ScheduleDecision d = decoder.decode(r, ScheduleDecision.class);
+      d.getProvenance().setPolicy(null);
+      d.getProvenance().setSettings(Map.of());
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      bytes.writeBytes(Arrays.copyOf(r.value(), WireFormat.HEADER_SIZE)); // magic byte, schema id
+      try {
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+        writer.write(d, enc);
+        enc.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      out.add(
+          new RecordedRecord(
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              r.timestamp(),
+              r.key(),
+              bytes.toByteArray(),
+              r.schemaId()));
+    }
+    return new RecordingFile.Recording(rec.metadata(), out, rec.schemas());
   }
 
   @Test
@@ -196,7 +275,7 @@ class ReplayTest {
         .containsExactlyInAnyOrder(
             Topics.SCHEDULE_REQUESTS.name() + "-0@999999", Topics.PEER_EVENTS.name() + "-0@999998");
     assertThat(r.undecodable().get(0).reason()).isNotBlank();
-    assertThat(Comparison.compare(r).differences()).isEmpty();
+    assertThat(r.comparison().differences()).isEmpty();
   }
 
   @Test
@@ -221,6 +300,10 @@ class ReplayTest {
                         null, Map.of(DispatcherConfig.MAX_PARENTS, "lots"), null, null)))
         .isInstanceOf(ReplayException.class)
         .hasMessageContaining(DispatcherConfig.MAX_PARENTS);
+    assertThatThrownBy(() -> TopicsOutput.checkPrefix(""))
+        .isInstanceOf(ReplayException.class)
+        .hasMessageContaining("live topics");
+    assertThat(TopicsOutput.checkPrefix("replay-random.")).isEqualTo("replay-random.");
     Path junk = dir.resolve("junk.avro");
     Files.writeString(junk, "this is not a recording");
     assertThatThrownBy(() -> RecordingFile.read(junk))

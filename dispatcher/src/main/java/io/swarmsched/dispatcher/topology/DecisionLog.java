@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -30,6 +31,8 @@ final class DecisionLog {
   private final ProcessorContext<Object, Object> context;
   private final DispatchStores stores;
   private final String policyId;
+  private final String policy;
+  private final Map<String, String> settings;
   private final long retentionMillis;
   private final DecisionWaiters waiters;
 
@@ -37,11 +40,15 @@ final class DecisionLog {
       ProcessorContext<Object, Object> context,
       DispatchStores stores,
       String policyId,
+      String policy,
+      Map<String, String> settings,
       long retentionMillis,
       DecisionWaiters waiters) {
     this.context = context;
     this.stores = stores;
     this.policyId = policyId;
+    this.policy = policy;
+    this.settings = Map.copyOf(settings);
     this.retentionMillis = retentionMillis;
     this.waiters = waiters;
   }
@@ -162,7 +169,7 @@ final class DecisionLog {
    * What the decision was made from: how far the global tables had got, and the versions of the
    * chosen parents' host and score records. Read from the instance's index, which the global thread
    * fills asynchronously, so it says what this decision saw (a replay explains a decision it does
-   * not reproduce by it).
+   * not reproduce by it), and the policy and settings it was made with (a replay runs with them).
    */
   private DecisionProvenance provenance(List<RankedParent> parents) {
     List<ParentInput> inputs = new ArrayList<>(parents.size());
@@ -178,6 +185,8 @@ final class DecisionLog {
         .setHostsAsOf(stores.index.hostsAsOf())
         .setScoresAsOf(stores.index.scoresAsOf())
         .setParentInputs(inputs)
+        .setPolicy(policy)
+        .setSettings(settings)
         .build();
   }
 

@@ -92,6 +92,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
             context,
             stores,
             stageOne.policyId(),
+            config.policy(),
+            config.decisionSettings(),
             config.decisionRetention().toMillis(),
             DecisionWaiters.of(config.applicationId()));
     HostHealthTracker health = new HostHealthTracker(stores, stageOne.quarantine());

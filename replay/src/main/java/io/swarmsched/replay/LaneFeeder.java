@@ -1,0 +1,116 @@
+package io.swarmsched.replay;
+
+import io.swarmsched.dispatcher.DispatcherConfig;
+import io.swarmsched.schemas.HostScore;
+import io.swarmsched.schemas.HostState;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PieceEvent;
+import io.swarmsched.schemas.ScheduleRequest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feeds a {@link RecordedHistory.Plan} to the lanes: each event to its partition's lane in feeding
+ * order, each table record to every lane when that lane gets it (table records first at equal
+ * times), the lanes' wall clocks stepping along; then the drain period.
+ */
+final class LaneFeeder {
+  private LaneFeeder() {}
+
+  /**
+   * Feeds every event to its lane and every table record to each lane when that lane gets it,
+   * handing what the lanes produce to {@code sink}.
+   */
+  static void feed(
+      RecordedHistory h,
+      RecordedHistory.Plan plan,
+      DispatcherConfig config,
+      Map<Integer, Lane> lanes,
+      ReplayOutput sink,
+      Replayer.Options o,
+      long started) {
+    List<RecordedHistory.Input> events = plan.events();
+    long t0 = Long.MAX_VALUE;
+    for (List<RecordedHistory.Input> t : plan.tables().values()) {
+      if (!t.isEmpty()) t0 = Math.min(t0, t.get(0).feedAt());
+    }
+    if (!events.isEmpty()) t0 = Math.min(t0, events.get(0).feedAt());
+    for (int p : h.partitions) lanes.put(p, new Lane(config, t0));
+    Map<Integer, Integer> next = new HashMap<>(); // each lane's next table record
+    long tables = plan.tables().values().stream().findFirst().map(List::size).orElse(0);
+    long total = events.size() + tables;
+    long tick = config.tick().toMillis();
+    long reportEvery = Math.max(1, total / 200);
+    long last = t0;
+    long done = 0;
+    long tablePipes = 0;
+    for (RecordedHistory.Input in : events) {
+      RecordedRecord r = in.record();
+      long ts = r.timestamp();
+      last = Math.max(last, ts);
+      for (Map.Entry<Integer, Lane> lane : lanes.entrySet()) {
+        tablePipes += tablesUpTo(h, plan, lane.getKey(), lane.getValue(), next, ts, tick);
+        lane.getValue().advanceTo(ts, tick);
+      }
+      Lane lane = lanes.get(r.partition());
+      switch (in.kind()) {
+        case RecordedHistory.REQUESTS ->
+            lane.requests.pipeInput(in.key(), h.decoder.decode(r, ScheduleRequest.class), ts);
+        case RecordedHistory.PEER_EVENTS ->
+            lane.peerEvents.pipeInput(in.key(), h.decoder.decode(r, PeerEvent.class), ts);
+        default -> lane.pieceEvents.pipeInput(in.key(), h.decoder.decode(r, PieceEvent.class), ts);
+      }
+      done++;
+      if (done % 1000 == 0) {
+        for (Lane l : lanes.values()) l.drain(sink);
+      }
+      if (done % reportEvery == 0) {
+        long fed = done + tablePipes / lanes.size(); // a table record counts once, not per lane
+        o.progress().accept(new Replayer.Progress(fed, total, (System.nanoTime() - started) / 1e9));
+      }
+    }
+    // the rest of the tables, then requests still waiting at the end of the recording get their
+    // rounds: the clocks run on (stream time cannot, without records) for the drain period
+    for (Map.Entry<Integer, Lane> lane : lanes.entrySet()) {
+      List<RecordedHistory.Input> mine = plan.tables().get(lane.getKey());
+      if (!mine.isEmpty()) last = Math.max(last, mine.get(mine.size() - 1).feedAt());
+      tablesUpTo(h, plan, lane.getKey(), lane.getValue(), next, Long.MAX_VALUE, tick);
+    }
+    o.progress().accept(new Replayer.Progress(total, total, (System.nanoTime() - started) / 1e9));
+    Duration drain = o.drain() != null ? o.drain() : ReplaySettings.defaultDrain(config);
+    for (Lane lane : lanes.values()) {
+      lane.advanceTo(last + drain.toMillis(), tick);
+      lane.drain(sink);
+    }
+  }
+
+  /** Pipes lane {@code p}'s table records due by {@code until}; returns how many. */
+  private static int tablesUpTo(
+      RecordedHistory h,
+      RecordedHistory.Plan plan,
+      int p,
+      Lane lane,
+      Map<Integer, Integer> next,
+      long until,
+      long tick) {
+    List<RecordedHistory.Input> mine = plan.tables().get(p);
+    int i = next.getOrDefault(p, 0);
+    int start = i;
+    for (; i < mine.size() && mine.get(i).feedAt() <= until; i++) {
+      RecordedHistory.Input in = mine.get(i);
+      RecordedRecord r = in.record();
+      lane.advanceTo(in.feedAt(), tick);
+      if (in.kind() == RecordedHistory.HOSTS) {
+        HostState v = r.value() == null ? null : h.decoder.decode(r, HostState.class);
+        lane.hosts.pipeInput(in.key(), v, r.timestamp());
+      } else {
+        HostScore v = r.value() == null ? null : h.decoder.decode(r, HostScore.class);
+        lane.scores.pipeInput(in.key(), v, r.timestamp());
+      }
+    }
+    next.put(p, i);
+    return i - start;
+  }
+}
