@@ -55,7 +55,9 @@ public record DispatcherConfig(
     Duration maxRecordAge,
     int candidateLimit,
     Duration signedReplayWindow,
-    io.swarmsched.dispatcher.jobs.JobParams jobs) {
+    io.swarmsched.dispatcher.jobs.JobParams jobs,
+    io.swarmsched.runtime.config.RegistryCredentials registryCredentials,
+    io.swarmsched.runtime.auth.PrincipalSeal principalSeal) {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherConfig.class);
 
@@ -296,7 +298,13 @@ public record DispatcherConfig(
                 duration(s, JOBS_BACKOFF_BASE),
                 duration(s, JOBS_BACKOFF_MAX),
                 duration(s, JOBS_RETENTION),
-                duration(s, TICK)));
+                duration(s, TICK)),
+            // the token the dispatcher registers its schemas with (a secured registry); kept out
+            // of toSettings(), which replays record
+            io.swarmsched.runtime.config.RegistryCredentials.from(s),
+            // keyed by the dispatcher's Kafka password: its HTTP gateway seals the principal
+            // header of the requests it writes, its stream believes only sealed ones
+            io.swarmsched.runtime.auth.PrincipalSeal.from(s));
     if (c.jobs.backoffMax().compareTo(c.jobs.backoffBase()) < 0) {
       throw new ConfigException(
           JOBS_BACKOFF_MAX,
@@ -381,9 +389,11 @@ public record DispatcherConfig(
     return m;
   }
 
-  /** Serde configuration for the Avro topics (registry url). */
+  /** Serde configuration for the Avro topics (registry url, and the token that registers). */
   public Map<String, String> serdeConfig() {
-    return Map.of("schema.registry.url", schemaRegistryUrl);
+    return registryCredentials == null
+        ? Map.of("schema.registry.url", schemaRegistryUrl)
+        : registryCredentials.serdeConfig(schemaRegistryUrl);
   }
 
   private static int integer(Settings s, String key, int min, int max) {

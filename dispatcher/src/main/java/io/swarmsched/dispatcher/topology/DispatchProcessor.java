@@ -80,7 +80,8 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     this.index = index;
     this.peerEventSerializer = peerEventSerializer;
     this.pieceEventSerializer = pieceEventSerializer;
-    this.hostAuth = new HostAuthentication(index, config.signedReplayWindow());
+    this.hostAuth =
+        new HostAuthentication(index, config.signedReplayWindow(), config.principalSeal());
   }
 
   @Override

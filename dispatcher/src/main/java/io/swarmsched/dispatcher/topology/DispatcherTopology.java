@@ -324,7 +324,9 @@ public final class DispatcherTopology {
                 JOBS_STORE,
                 JOB_DECISIONS_SINK,
                 JOB_DEAD_LETTERS_SINK,
-                jobEvents.serializer()),
+                jobEvents.serializer(),
+                config.signedReplayWindow(),
+                config.principalSeal()),
         JOB_EVENTS_SOURCE);
     topology.addStateStore(
         store(JOBS_STORE, mem, new JsonSerde<>(JobRecord.class)), JOB_POOL_PROCESSOR);
@@ -345,7 +347,11 @@ public final class DispatcherTopology {
         JOB_EVENTS_SINK,
         Topics.JOB_EVENTS.name(),
         keys.serializer(),
-        jobEvents.serializer(),
+        // the SUBMITTED events of accepted job requests name their (authenticated) requester:
+        // signed by the service key, they pass the job pool's host check
+        serviceKey == null
+            ? jobEvents.serializer()
+            : new SigningSerializer<>(jobEvents.serializer(), serviceKey),
         DISPATCH_PROCESSOR);
     topology.addSink(
         PEER_EVENTS_SINK,

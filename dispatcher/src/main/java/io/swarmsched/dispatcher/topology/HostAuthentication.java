@@ -2,6 +2,7 @@ package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.runtime.auth.HostAuthenticity;
+import io.swarmsched.runtime.auth.PrincipalSeal;
 import io.swarmsched.runtime.auth.RecordSignatures;
 import io.swarmsched.schemas.HostKey;
 import java.nio.ByteBuffer;
@@ -13,7 +14,7 @@ import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Whether a request, peer event or piece event may speak for the host it names (docs/design.md,
+ * Whether a request, peer, piece or job event may speak for the host it names (docs/design.md,
  * "Security"), by the bindings of {@code swarm.host-keys.v1} (a global table, {@link
  * HostIndex#binding}): a bound host's record must be signed by its key over the exact value bytes,
  * be no older than the replay window, and not be the same signed bytes again. An unbound host is
@@ -25,14 +26,16 @@ import org.apache.kafka.common.header.Headers;
  * replay within the window of a record accepted before it can pass once. The timestamp bound is
  * what limits that.
  */
-final class HostAuthentication {
+public final class HostAuthentication {
   static final int MAX_REMEMBERED = 200_000;
 
   private final HostIndex index;
   private final long windowMs;
+  private final PrincipalSeal seal;
   private final LinkedHashMap<ByteBuffer, Long> seen = new LinkedHashMap<>();
 
-  HostAuthentication(HostIndex index, Duration replayWindow) {
+  public HostAuthentication(HostIndex index, Duration replayWindow, PrincipalSeal seal) {
+    this.seal = seal == null ? PrincipalSeal.OFF : seal;
     this.index = index;
     this.windowMs = replayWindow.toMillis();
   }
@@ -44,7 +47,8 @@ final class HostAuthentication {
    * @param timestamp the record's own timestamp field
    * @param wallNow the dispatcher's wall clock
    */
-  String check(String hostId, byte[] value, Headers headers, Instant timestamp, long wallNow) {
+  public String check(
+      String hostId, byte[] value, Headers headers, Instant timestamp, long wallNow) {
     HostKey binding = index.binding(hostId);
     if (binding == null) {
       return null;
@@ -56,7 +60,7 @@ final class HostAuthentication {
     if (v.valid() && index.serviceKey(v.publicKey())) {
       return null;
     }
-    String forged = HostAuthenticity.check(hostId, binding, value, headers);
+    String forged = HostAuthenticity.check(hostId, binding, value, headers, seal);
     if (forged != null || binding.getPublicKey() == null || windowMs <= 0) {
       return forged;
     }

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param serdeConfig serde configuration ({@code schema.registry.url} and friends)
  * @param maxHttpBodyBytes largest accepted HTTP request body; larger ones get 413
  * @param requireSigned refuse unsigned heartbeats of unbound hosts from Kafka too
+ * @param principalSeal seals the gateway's principal header and checks it in the stream ({@link
+ *     io.swarmsched.runtime.auth.PrincipalSeal}; null: off)
  */
 public record IngestConfig(
     String applicationId,
@@ -24,7 +26,8 @@ public record IngestConfig(
     Duration patrolInterval,
     Map<String, Object> serdeConfig,
     int maxHttpBodyBytes,
-    boolean requireSigned) {
+    boolean requireSigned,
+    io.swarmsched.runtime.auth.PrincipalSeal principalSeal) {
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
   public static final Duration DEFAULT_PATROL_INTERVAL = Duration.ofSeconds(1);
@@ -33,6 +36,8 @@ public record IngestConfig(
   public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
 
   public IngestConfig {
+    principalSeal =
+        principalSeal == null ? io.swarmsched.runtime.auth.PrincipalSeal.OFF : principalSeal;
     serdeConfig = Map.copyOf(serdeConfig);
     if (patrolInterval.isNegative() || patrolInterval.isZero()) {
       throw new IllegalArgumentException("patrolInterval must be positive");
@@ -48,7 +53,8 @@ public record IngestConfig(
         DEFAULT_PATROL_INTERVAL,
         Map.of("schema.registry.url", schemaRegistryUrl),
         DEFAULT_MAX_HTTP_BODY_BYTES,
-        false);
+        false,
+        io.swarmsched.runtime.auth.PrincipalSeal.OFF);
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {
@@ -59,7 +65,8 @@ public record IngestConfig(
         patrolInterval,
         serdeConfig,
         maxHttpBodyBytes,
-        requireSigned);
+        requireSigned,
+        principalSeal);
   }
 
   public IngestConfig withLimits(ValidationLimits newLimits) {
@@ -70,16 +77,43 @@ public record IngestConfig(
         patrolInterval,
         serdeConfig,
         maxHttpBodyBytes,
-        requireSigned);
+        requireSigned,
+        principalSeal);
+  }
+
+  public IngestConfig withPrincipalSeal(io.swarmsched.runtime.auth.PrincipalSeal seal) {
+    return new IngestConfig(
+        applicationId,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned,
+        seal);
   }
 
   public IngestConfig withRequireSigned(boolean required) {
     return new IngestConfig(
-        applicationId, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes, required);
+        applicationId,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        required,
+        principalSeal);
   }
 
   public IngestConfig withApplicationId(String id) {
     return new IngestConfig(
-        id, limits, liveness, patrolInterval, serdeConfig, maxHttpBodyBytes, requireSigned);
+        id,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned,
+        principalSeal);
   }
 }
