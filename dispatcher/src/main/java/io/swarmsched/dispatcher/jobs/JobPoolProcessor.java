@@ -86,6 +86,12 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
     this.context = context;
     store = context.getStateStore(jobsStore);
     hostAuth = replayWindow == null ? null : new HostAuthentication(index, replayWindow, seal);
+    if (hostAuth != null) {
+      hostAuth.rememberIn(
+          context.getStateStore(
+              io.swarmsched.dispatcher.topology.DispatcherTopology.JOB_SEEN_SIGNATURES_STORE),
+          context.currentSystemTimeMs());
+    }
     Object m = context.appConfigs().get(JobMetrics.CONFIG_KEY);
     JobMetrics metrics = m instanceof JobMetrics jm ? jm : JobMetrics.detached();
     Workers workers = new Workers(index::host, index::workers);

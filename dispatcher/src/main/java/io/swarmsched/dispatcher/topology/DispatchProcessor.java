@@ -87,6 +87,9 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
+    hostAuth.rememberIn(
+        context.getStateStore(DispatcherTopology.SEEN_SIGNATURES_STORE),
+        context.currentSystemTimeMs());
     DispatchStores stores = new DispatchStores(context, index);
     DecisionLog decisions =
         new DecisionLog(

@@ -106,6 +106,12 @@ public final class DispatcherTopology {
   /** Job id -> the job ({@link JobRecord}: state, worker, attempts, history), kept as JSON. */
   public static final String JOBS_STORE = "dispatcher-jobs";
 
+  /** Signatures the dispatch processor accepted within the replay window (HostAuthentication). */
+  public static final String SEEN_SIGNATURES_STORE = "dispatcher-seen-signatures";
+
+  /** Signatures the job pool accepted within the replay window. */
+  public static final String JOB_SEEN_SIGNATURES_STORE = "dispatcher-job-seen-signatures";
+
   /**
    * Task id -> peers, states, DAG, piece costs, seeds, pending retries ({@link TaskStateSerde}).
    */
@@ -330,6 +336,11 @@ public final class DispatcherTopology {
         JOB_EVENTS_SOURCE);
     topology.addStateStore(
         store(JOBS_STORE, mem, new JsonSerde<>(JobRecord.class)), JOB_POOL_PROCESSOR);
+    // the signatures each processor accepted within the replay window (HostAuthentication), so
+    // that a restart does not forget them
+    topology.addStateStore(store(SEEN_SIGNATURES_STORE, mem, Serdes.Long()), DISPATCH_PROCESSOR);
+    topology.addStateStore(
+        store(JOB_SEEN_SIGNATURES_STORE, mem, Serdes.Long()), JOB_POOL_PROCESSOR);
 
     topology.addSink(
         DECISIONS_SINK,

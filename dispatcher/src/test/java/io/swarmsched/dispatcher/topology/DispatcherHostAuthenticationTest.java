@@ -159,6 +159,10 @@ class DispatcherHostAuthenticationTest extends TopologyTestBase {
     ScheduleRequest r = request("r1", "t1", "p2", "h2", T0).build();
     sendRequest(r, h2Key);
     assertThat(f.readDecisions()).hasSize(1);
+    // remembered in a store (changelogged), not only in memory: a restart restores it
+    org.apache.kafka.streams.state.KeyValueStore<String, Long> remembered =
+        f.driver.getKeyValueStore(DispatcherTopology.SEEN_SIGNATURES_STORE);
+    assertThat(remembered.approximateNumEntries()).isEqualTo(1);
     // the same bytes again: Ed25519 signatures are deterministic, so also the same signature
     sendRequest(r, h2Key);
     assertThat(f.readDecisions()).as("nothing decided again").isEmpty();
