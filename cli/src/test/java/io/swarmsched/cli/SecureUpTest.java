@@ -99,6 +99,29 @@ class SecureUpTest {
                   .body())
           .contains("secure-up-probe-value");
 
+      // an operator binds a host key on the secured cluster with the admin's client file
+      Path pub = dir.resolve("operator-host.pub");
+      Files.writeString(
+          pub,
+          java.util.Base64.getEncoder()
+              .encodeToString(io.swarmsched.runtime.auth.HostKeyPair.generate().publicKey()));
+      StringWriter bindErr = new StringWriter();
+      int bound =
+          Main.commandLine()
+              .setErr(new PrintWriter(bindErr, true))
+              .execute(
+                  "hosts",
+                  "bind",
+                  "operator-host",
+                  pub.toString(),
+                  "-b",
+                  swarm.bootstrapServers(),
+                  "--registry",
+                  swarm.registryUrl(),
+                  "--config",
+                  swarm.cluster().clientSettingsFile("admin").toString());
+      assertThat(bound).as(bindErr.toString()).isZero();
+
       // the printed join command, run as it is (plus a data directory and no control port)
       StringWriter printed = new StringWriter();
       JoinInstructions.print(new PrintWriter(printed, true), swarm.cluster());
