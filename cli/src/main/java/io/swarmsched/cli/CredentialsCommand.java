@@ -51,6 +51,27 @@ final class CredentialsCommand implements Callable<Integer> {
       description = "Names the broker's certificate carries (default: localhost).")
   List<String> brokerNames = new ArrayList<>(List.of("localhost"));
 
+  @Option(
+      names = "--bootstrap-server",
+      paramLabel = "HOST:PORT",
+      description =
+          "With it, also write security/clients/<principal>.properties for every principal (its"
+              + " Kafka credentials, the CA and its HTTP token), for --config.")
+  String bootstrapServer;
+
+  @Option(
+      names = "--registry",
+      paramLabel = "URL",
+      description = "The schema registry URL the client files name (with --bootstrap-server).")
+  String registry;
+
+  @Option(
+      names = "--kafka-files",
+      description =
+          "Also write security/kafka/ (server.properties, format.args, admin.properties): the"
+              + " secured broker of docker-compose.yml.")
+  boolean kafkaFiles;
+
   @Override
   public Integer call() {
     ClusterSecurity security;
@@ -58,6 +79,14 @@ final class CredentialsCommand implements Callable<Integer> {
       security = ClusterSecurity.ensure(dir.toAbsolutePath(), brokerNames);
       for (String p : principals) {
         security.ensurePrincipal(p);
+      }
+      if (bootstrapServer != null) {
+        for (String p : security.principals()) {
+          security.writeClientFile(p, bootstrapServer, registry);
+        }
+      }
+      if (kafkaFiles) {
+        io.swarmsched.cluster.ComposeBroker.write(security);
       }
     } catch (ClusterException e) {
       throw new CommandFailure("credentials: " + e.getMessage(), e);

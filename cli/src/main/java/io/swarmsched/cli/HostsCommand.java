@@ -65,8 +65,23 @@ public final class HostsCommand implements Runnable {
         description = "Schema registry (default: $SWARM_SCHEMA_REGISTRY_URL or ${DEFAULT-VALUE}).")
     String registry;
 
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description =
+            "Settings file of a secured cluster's principal (security/clients/admin.properties):"
+                + " its Kafka credentials, and its token for the registry.")
+    Path config;
+
     void send(String hostId, HostKey binding) {
       Map<String, Object> p = new HashMap<>();
+      if (config != null) {
+        io.swarmsched.runtime.config.Settings settings =
+            io.swarmsched.runtime.config.Settings.load(
+                new String[] {"--config", config.toString()}, Map.of(), Map.of());
+        p.putAll(io.swarmsched.runtime.config.KafkaSecurity.clientConfig(settings));
+        p.putAll(io.swarmsched.runtime.config.RegistryCredentials.from(settings).serdeKeys());
+      }
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
       p.put(ProducerConfig.ACKS_CONFIG, "all");
       p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);

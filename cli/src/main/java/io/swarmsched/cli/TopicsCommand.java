@@ -57,6 +57,15 @@ public final class TopicsCommand implements Runnable {
     java.nio.file.Path config;
 
     @Option(
+        names = "--acls",
+        paramLabel = "DIR",
+        description =
+            "After the topics, give every principal of the credentials in DIR/security (swarmsched"
+                + " credentials --dir DIR) its SCRAM credential and ACLs; run as the admin"
+                + " (--config its client file). Idempotent.")
+    java.nio.file.Path acls;
+
+    @Option(
         names = "--replication-factor",
         paramLabel = "N",
         description =
@@ -93,6 +102,20 @@ public final class TopicsCommand implements Runnable {
                 io.swarmsched.runtime.config.KafkaSecurity.clientConfig(settings),
                 Optional.ofNullable(replicationFactor),
                 Duration.ofSeconds(timeoutSeconds));
+        if (acls != null) {
+          // what the embedded cluster does at start (least privilege: docs/design.md, security)
+          io.swarmsched.cluster.ClusterSecurity security =
+              io.swarmsched.cluster.ClusterSecurity.existing(acls.toAbsolutePath());
+          java.util.Map<String, Object> admin =
+              new java.util.HashMap<>(
+                  io.swarmsched.runtime.config.KafkaSecurity.clientConfig(settings));
+          admin.put("bootstrap.servers", bootstrapServers);
+          try (org.apache.kafka.clients.admin.Admin a =
+              org.apache.kafka.clients.admin.Admin.create(admin)) {
+            io.swarmsched.cluster.ClusterAccess.apply(
+                a, security, Duration.ofSeconds(timeoutSeconds));
+          }
+        }
       } catch (ClusterException e) {
         throw new CommandFailure("topics create: " + Main.oneLine(e), e);
       } catch (org.apache.kafka.common.KafkaException e) {

@@ -84,6 +84,44 @@ class SecureUpTest {
       assertThat(post(http, swarm.dispatcherUrl() + "/api/v1/schedule", null).statusCode())
           .isEqualTo(401);
 
+      // schema registry: registering needs a token (the services and the agent below register
+      // theirs with their own, or they could not write a record); reads stay open
+      String register = swarm.registryUrl() + "/subjects/secure-up-probe-value/versions";
+      String schema = "{\"schema\":\"\\\"string\\\"\"}";
+      assertThat(post(http, register, null, schema).statusCode()).isEqualTo(401);
+      String agentToken = swarm.agentSettings("remote-1").get(HttpAuth.CLIENT_TOKEN);
+      HttpResponse<String> registered = post(http, register, agentToken, schema);
+      assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(swarm.registryUrl() + "/subjects")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body())
+          .contains("secure-up-probe-value");
+
+      // an operator binds a host key on the secured cluster with the admin's client file
+      Path pub = dir.resolve("operator-host.pub");
+      Files.writeString(
+          pub,
+          java.util.Base64.getEncoder()
+              .encodeToString(io.swarmsched.runtime.auth.HostKeyPair.generate().publicKey()));
+      StringWriter bindErr = new StringWriter();
+      int bound =
+          Main.commandLine()
+              .setErr(new PrintWriter(bindErr, true))
+              .execute(
+                  "hosts",
+                  "bind",
+                  "operator-host",
+                  pub.toString(),
+                  "-b",
+                  swarm.bootstrapServers(),
+                  "--registry",
+                  swarm.registryUrl(),
+                  "--config",
+                  swarm.cluster().clientSettingsFile("admin").toString());
+      assertThat(bound).as(bindErr.toString()).isZero();
+
       // the printed join command, run as it is (plus a data directory and no control port)
       StringWriter printed = new StringWriter();
       JoinInstructions.print(new PrintWriter(printed, true), swarm.cluster());
@@ -121,11 +159,16 @@ class SecureUpTest {
 
   private static HttpResponse<String> post(HttpClient http, String url, String token)
       throws Exception {
+    return post(http, url, token, "{}");
+  }
+
+  private static HttpResponse<String> post(HttpClient http, String url, String token, String body)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{}"));
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

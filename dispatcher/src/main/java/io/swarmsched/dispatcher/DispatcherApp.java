@@ -147,7 +147,12 @@ public final class DispatcherApp implements AutoCloseable {
         new KafkaProducer<>(
             producerProps,
             new StringSerializer(),
-            SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig()).serializer());
+            // the gateway's principal header, sealed so the stream can tell it from a forged one
+            config
+                .principalSeal()
+                .sealing(
+                    SpecificAvroSerde.of(ScheduleRequest.class, config.serdeConfig())
+                        .serializer()));
 
     Properties jobProducerProps = new Properties();
     jobProducerProps.putAll(producerProps);
@@ -158,7 +163,11 @@ public final class DispatcherApp implements AutoCloseable {
         new KafkaProducer<>(
             jobProducerProps,
             new StringSerializer(),
-            SpecificAvroSerde.of(JobEvent.class, config.serdeConfig()).serializer());
+            // HTTP submissions and cancels speak for a job's requester: signed by the service
+            // key, which the job pool accepts for any host (docs/design.md, "Security")
+            new io.swarmsched.runtime.auth.SigningSerializer<>(
+                SpecificAvroSerde.of(JobEvent.class, config.serdeConfig()).serializer(),
+                serviceKey));
 
     DispatcherApp app = new DispatcherApp(config, streams, http, producer, jobProducer);
     try {

@@ -52,7 +52,9 @@ public record DispatcherConfig(
     Duration maxRecordAge,
     int candidateLimit,
     Duration signedReplayWindow,
-    io.swarmsched.dispatcher.jobs.JobParams jobs) {
+    io.swarmsched.dispatcher.jobs.JobParams jobs,
+    io.swarmsched.runtime.config.RegistryCredentials registryCredentials,
+    io.swarmsched.runtime.auth.PrincipalSeal principalSeal) {
 
   public static final String PREFIX = "swarm.dispatcher.";
   public static final String APPLICATION_ID = PREFIX + "application.id";
@@ -297,8 +299,10 @@ public record DispatcherConfig(
     return DecisionSettings.of(this);
   }
 
-  /** Serde configuration for the Avro topics (registry url). */
+  /** Serde configuration for the Avro topics (registry url, and the token that registers). */
   public Map<String, String> serdeConfig() {
-    return Map.of("schema.registry.url", schemaRegistryUrl);
+    return registryCredentials == null
+        ? Map.of("schema.registry.url", schemaRegistryUrl)
+        : registryCredentials.serdeConfig(schemaRegistryUrl);
   }
 }

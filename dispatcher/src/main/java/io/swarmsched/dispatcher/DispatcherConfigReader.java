@@ -86,7 +86,13 @@ final class DispatcherConfigReader {
                 duration(s, JOBS_BACKOFF_BASE),
                 duration(s, JOBS_BACKOFF_MAX),
                 duration(s, JOBS_RETENTION),
-                duration(s, TICK)));
+                duration(s, TICK)),
+            // the token the dispatcher registers its schemas with (a secured registry); kept out
+            // of toSettings(), which replays record
+            io.swarmsched.runtime.config.RegistryCredentials.from(s),
+            // keyed by the dispatcher's Kafka password: its HTTP gateway seals the principal
+            // header of the requests it writes, its stream believes only sealed ones
+            io.swarmsched.runtime.auth.PrincipalSeal.from(s));
     if (c.jobs().backoffMax().compareTo(c.jobs().backoffBase()) < 0) {
       throw new ConfigException(
           JOBS_BACKOFF_MAX,

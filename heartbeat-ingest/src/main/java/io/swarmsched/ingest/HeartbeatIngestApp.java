@@ -98,7 +98,8 @@ public final class HeartbeatIngestApp implements AutoCloseable {
               new HeartbeatValidator(config.limits()),
               config.maxHttpBodyBytes(),
               Clock.systemUTC(),
-              keyView);
+              keyView,
+              config.principalSeal());
       http.post(HeartbeatGateway.PATH, gateway);
       HostQueryRoutes.register(
           http, streams.streams(), StreamsProps.applicationServer(effective).orElseThrow());

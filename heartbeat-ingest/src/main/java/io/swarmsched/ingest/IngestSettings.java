@@ -6,7 +6,6 @@ import io.swarmsched.ingest.validation.ValidationLimits;
 import io.swarmsched.runtime.config.CommonKeys;
 import io.swarmsched.runtime.config.ConfigException;
 import io.swarmsched.runtime.config.Settings;
-import io.swarmsched.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -150,12 +149,17 @@ public final class IngestSettings {
         limits,
         new LivenessPolicy(suspicious, offline, ttl),
         patrol,
-        Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, s.string(CommonKeys.SCHEMA_REGISTRY_URL)),
+        // the URL, and the token ingest registers its schemas with (a secured registry)
+        Map.<String, Object>copyOf(
+            io.swarmsched.runtime.config.RegistryCredentials.from(s)
+                .serdeConfig(s.string(CommonKeys.SCHEMA_REGISTRY_URL))),
         (int)
             s.bytes(
                 CommonKeys.HTTP_MAX_BODY_BYTES, DEFAULT_HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
         s.bool(REQUIRE_SIGNED, false),
         s.duration(
-            PUBLISH_REFRESH, IngestConfig.DEFAULT_PUBLISH_REFRESH, Duration.ZERO, suspicious));
+            PUBLISH_REFRESH, IngestConfig.DEFAULT_PUBLISH_REFRESH, Duration.ZERO, suspicious),
+        // keyed by ingest's own Kafka password: the gateway seals, the stream checks
+        io.swarmsched.runtime.auth.PrincipalSeal.from(s));
   }
 }

@@ -422,6 +422,22 @@ public final class BrokerProcess implements AutoCloseable {
     return file;
   }
 
+  /** {@code --add-scram} arguments of the format for the broker and admin principals. */
+  static List<String> scramFormatArgs(ClusterSecurity security) {
+    List<String> args = new ArrayList<>();
+    for (String principal : List.of(ClusterSecurity.BROKER, ClusterSecurity.ADMIN)) {
+      args.add("--add-scram");
+      args.add(
+          ClusterSecurity.MECHANISM
+              + "=[name="
+              + principal
+              + ",password="
+              + security.password(principal)
+              + "]");
+    }
+    return args;
+  }
+
   /**
    * Formats the log directory in-process ({@code StorageTool.main} would call System.exit). A
    * secured cluster gets the SCRAM credentials of its broker and admin principals here ({@code
@@ -446,16 +462,7 @@ public final class BrokerProcess implements AutoCloseable {
                 clusterId,
                 "--standalone"));
     if (security != null) {
-      for (String principal : List.of(ClusterSecurity.BROKER, ClusterSecurity.ADMIN)) {
-        args.add("--add-scram");
-        args.add(
-            ClusterSecurity.MECHANISM
-                + "=[name="
-                + principal
-                + ",password="
-                + security.password(principal)
-                + "]");
-      }
+      args.addAll(scramFormatArgs(security));
     }
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       code = kafka.tools.StorageTool.execute(args.toArray(String[]::new), out);

@@ -86,10 +86,23 @@ public final class CatalogProvisioning {
    * <topic>-value}); returns subject → schema id. An identical schema keeps its id.
    */
   public static Map<String, Integer> registerSchemas(String registryUrl, Duration timeout) {
-    Map<String, Object> config =
-        Map.of(
-            RegistryClientConfig.CONNECT_TIMEOUT_MS, timeout.toMillis(),
-            RegistryClientConfig.REQUEST_TIMEOUT_MS, timeout.toMillis());
+    return registerSchemas(registryUrl, null, timeout);
+  }
+
+  /**
+   * As {@link #registerSchemas(String, Duration)}, sending {@code token} as a bearer token (a
+   * secured registry refuses registrations without one); null sends none.
+   */
+  public static Map<String, Integer> registerSchemas(
+      String registryUrl, String token, Duration timeout) {
+    Map<String, Object> config = new java.util.HashMap<>();
+    config.put(RegistryClientConfig.CONNECT_TIMEOUT_MS, timeout.toMillis());
+    config.put(RegistryClientConfig.REQUEST_TIMEOUT_MS, timeout.toMillis());
+    if (token != null) {
+      config.put(
+          RegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE, RegistryClientConfig.STATIC_TOKEN);
+      config.put(RegistryClientConfig.BEARER_AUTH_TOKEN, token);
+    }
     try {
       return SchemaCatalog.registerAll(new RestSchemaRegistryClient(List.of(registryUrl), config));
     } catch (RuntimeException e) {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>an agent: write heartbeats, peer and piece events, schedule requests, task metadata (a seed
  *       publishes it), job events (its jobs' lifecycle) and dead letters; read decisions and task
  *       metadata; its consumer groups ({@code swarm-agent-} prefix); nothing else;
- *   <li>the registry: the {@code _schemas} topic;
+ *   <li>the registry: the {@code _schemas} topic (and, for Confluent's registry in compose, the
+ *       {@code schema-registry} consumer groups);
  *   <li>broker and admin: super users (server.properties), so no ACL.
  * </ul>
  */
@@ -150,6 +151,12 @@ public final class ClusterAccess {
               new ResourcePattern(
                   ResourceType.TOPIC, LocalCluster.REGISTRY_TOPIC, PatternType.LITERAL),
               AclOperation.ALL));
+      // Confluent's registry (docker-compose.yml) elects its leader in group schema-registry
+      acls.add(
+          binding(
+              user,
+              new ResourcePattern(ResourceType.GROUP, "schema-registry", PatternType.PREFIXED),
+              AclOperation.READ));
       return acls;
     }
     ServiceGrant grant = SERVICES.get(principal);

@@ -125,6 +125,32 @@ public final class ClusterSecurity {
    * Loads the material in {@code dataDir}, generating what is missing: the CA, a broker certificate
    * naming every one of {@code brokerNames}, and credentials for the service principals.
    */
+  /**
+   * The material already in {@code dataDir}, generating nothing (a reader on a read-only volume,
+   * e.g. compose's {@code topics --acls}); a clear error when there is none.
+   */
+  public static ClusterSecurity existing(Path dataDir) {
+    Path dir = directory(dataDir);
+    try {
+      if (!Files.exists(dir.resolve("credentials.properties"))) {
+        throw new ClusterException(
+            "No credentials in "
+                + dir
+                + " (swarmsched credentials --dir "
+                + dataDir
+                + " makes them)");
+      }
+      return new ClusterSecurity(
+          dir,
+          Files.readString(dir.resolve("store.password")).strip(),
+          load(dir.resolve("credentials.properties")),
+          load(dir.resolve(TOKENS_FILE_NAME)));
+    } catch (IOException e) {
+      throw new ClusterException(
+          "Cannot read the credentials in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   public static synchronized ClusterSecurity ensure(Path dataDir, List<String> brokerNames) {
     Path dir = directory(dataDir);
     try {
@@ -446,8 +472,7 @@ public final class ClusterSecurity {
     return m;
   }
 
-  private static void store(Path file, Map<String, String> values, String comment)
-      throws IOException {
+  static void store(Path file, Map<String, String> values, String comment) throws IOException {
     Properties p = new Properties();
     p.putAll(values);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

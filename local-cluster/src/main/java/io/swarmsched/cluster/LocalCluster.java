@@ -1,5 +1,6 @@
 package io.swarmsched.cluster;
 
+import io.swarmsched.registry.server.RegistryAccess;
 import io.swarmsched.topics.TopicProvisioner;
 import java.time.Duration;
 import java.util.List;
@@ -87,9 +88,13 @@ public final class LocalCluster implements AutoCloseable {
               config.registryPort(),
               REGISTRY_TOPIC,
               broker.security().map(s -> s.kafkaClient(ClusterSecurity.REGISTRY)).orElse(Map.of()),
-              config.loopbackOnly() ? null : config.host());
+              config.loopbackOnly() ? null : config.host(),
+              broker.security().map(LocalCluster::registryAccess).orElse(RegistryAccess.open()));
       Map<String, Integer> ids =
-          CatalogProvisioning.registerSchemas(registry.url(), PROVISION_TIMEOUT);
+          CatalogProvisioning.registerSchemas(
+              registry.url(),
+              broker.security().map(s -> s.token(ClusterSecurity.ADMIN)).orElse(null),
+              PROVISION_TIMEOUT);
       log.info(
           "Local cluster ready: Kafka {} registry {}", config.bootstrapServers(), registry.url());
       log.info("Security posture of the local cluster: {}", posture(config));
@@ -101,6 +106,20 @@ public final class LocalCluster implements AutoCloseable {
       broker.close();
       throw e;
     }
+  }
+
+  /**
+   * A secured cluster's registry takes the cluster's HTTP tokens: registering needs any principal's
+   * token, deletes and compatibility changes the admin's (docs/design.md, security). The file is
+   * re-read when it changes, so an agent added later can register too.
+   */
+  private static RegistryAccess registryAccess(ClusterSecurity security) {
+    return RegistryAccess.tokens(
+        io.swarmsched.runtime.http.HttpAuth.from(
+            io.swarmsched.runtime.config.Settings.of(
+                Map.of(
+                    io.swarmsched.runtime.config.CommonKeys.HTTP_TOKENS_FILE,
+                    security.tokensFile().toString()))));
   }
 
   public LocalClusterConfig config() {

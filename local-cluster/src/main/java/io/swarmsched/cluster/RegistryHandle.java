@@ -30,12 +30,34 @@ final class RegistryHandle implements AutoCloseable {
       String topic,
       Map<String, Object> client,
       String advertisedHost) {
+    return start(
+        bootstrapServers,
+        host,
+        port,
+        topic,
+        client,
+        advertisedHost,
+        io.swarmsched.registry.server.RegistryAccess.open());
+  }
+
+  /**
+   * @param access who may register, delete and reconfigure (a secured cluster: its HTTP tokens)
+   */
+  static RegistryHandle start(
+      String bootstrapServers,
+      String host,
+      int port,
+      String topic,
+      Map<String, Object> client,
+      String advertisedHost,
+      io.swarmsched.registry.server.RegistryAccess access) {
     try {
       RegistryHandle handle =
           new RegistryHandle(
               SchemaRegistryServer.start(
                   new RegistryServerConfig(bootstrapServers, host, port, topic)
-                      .withKafkaClient(client)));
+                      .withKafkaClient(client)
+                      .withAccess(access)));
       handle.advertisedHost = advertisedHost;
       return handle;
     } catch (RuntimeException e) {

@@ -287,8 +287,8 @@ public final class LocalSwarm implements AutoCloseable {
       String principal, int httpPort, Map<String, String> serviceDefaults) {
     Network net = options.network();
     Map<String, String> m = new HashMap<>(serviceDefaults);
+    // with its own token (swarm.http.token): the service registers its schemas with it
     m.putAll(cluster.clientSettings(principal));
-    m.remove(io.swarmsched.runtime.http.HttpAuth.CLIENT_TOKEN);
     cluster
         .security()
         .ifPresent(

@@ -31,6 +31,12 @@ public final class SerdeConfig {
   /** {@code user:password} for HTTP basic auth. */
   public static final String BASIC_AUTH_USER_INFO = RegistryClientConfig.BASIC_AUTH_USER_INFO;
 
+  /** {@code STATIC_TOKEN}: send {@code bearer.auth.token} as a bearer token. */
+  public static final String BEARER_AUTH_CREDENTIALS_SOURCE =
+      RegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE;
+
+  public static final String BEARER_AUTH_TOKEN = RegistryClientConfig.BEARER_AUTH_TOKEN;
+
   public static final String KEY_SUBJECT_NAME_STRATEGY = "key.subject.name.strategy";
   public static final String VALUE_SUBJECT_NAME_STRATEGY = "value.subject.name.strategy";
 

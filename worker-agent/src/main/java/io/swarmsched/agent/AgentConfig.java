@@ -187,7 +187,19 @@ public record AgentConfig(
             100_000),
         s.duration(JOBS_DEFAULT_TIMEOUT, Duration.ofHours(1)),
         s.duration(JOBS_RETENTION, Duration.ofDays(1), Duration.ofMinutes(1), null),
-        io.swarmsched.runtime.config.KafkaSecurity.clientConfig(s));
+        kafkaClient(s));
+  }
+
+  /**
+   * What every Kafka client of the agent gets: TLS/SASL keys, plus the token its serializers
+   * register schemas with (a secured registry refuses registrations without one). The serializers
+   * are configured from the producer's map, which is why the registry keys travel with it.
+   */
+  private static Map<String, Object> kafkaClient(Settings s) {
+    Map<String, Object> m =
+        new java.util.HashMap<>(io.swarmsched.runtime.config.KafkaSecurity.clientConfig(s));
+    m.putAll(io.swarmsched.runtime.config.RegistryCredentials.from(s).serdeKeys());
+    return Map.copyOf(m);
   }
 
   /** 0 (or "auto") lets the content length choose; else a size between 4 KiB and 64 MiB. */

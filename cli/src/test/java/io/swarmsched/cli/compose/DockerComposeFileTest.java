@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -89,6 +90,55 @@ class DockerComposeFileTest {
     compose = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
     services = new LinkedHashMap<>();
     compose.path("services").properties().forEach(e -> services.put(e.getKey(), e.getValue()));
+    generateCredentials();
+  }
+
+  /** Where the {@code security} volume is mounted in every container that uses it. */
+  private static final String SECURITY_MOUNT = "/var/lib/swarmsched/security";
+
+  /** The credentials directory inside it ({@code ClusterSecurity}: {@code <dir>/security}). */
+  private static final String SECURITY_DIR = SECURITY_MOUNT + "/security";
+
+  /** What the {@code credentials} service writes, generated here by its own command line. */
+  private static Path generated;
+
+  /** The generated broker's server.properties (what the kafka container starts from). */
+  private static Map<String, String> kafkaServer;
+
+  /**
+   * Runs the {@code credentials} service's command, as compose gives it, with the volume's mount
+   * point replaced by a temporary directory: the files the other services name must be among what
+   * it writes.
+   */
+  private static void generateCredentials() throws IOException {
+    Path volume = Files.createTempDirectory("compose-security");
+    List<String> args = new ArrayList<>();
+    for (String arg : command(services.get("credentials"))) {
+      args.add(arg.equals(SECURITY_MOUNT) ? volume.toString() : arg);
+    }
+    int exit = Main.commandLine().execute(args.toArray(String[]::new));
+    assertThat(exit).as("swarmsched %s", args).isZero();
+    generated = volume.resolve("security");
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(generated.resolve("kafka/server.properties"))) {
+      p.load(in);
+    }
+    kafkaServer = new TreeMap<>();
+    p.stringPropertyNames().forEach(k -> kafkaServer.put(k, p.getProperty(k)));
+  }
+
+  /**
+   * A file of the security volume: a path compose names (under the mount point), or one a generated
+   * file names (under the temporary directory standing for the volume here; in the containers, the
+   * credentials service writes the mount point's path, which they all share).
+   */
+  private static Path inGenerated(String path) {
+    String volume = generated.getParent().toString();
+    if (path.startsWith(volume + "/")) {
+      return Path.of(path);
+    }
+    assertThat(path).as("a file of the security volume").startsWith(SECURITY_DIR + "/");
+    return generated.resolve(path.substring(SECURITY_DIR.length() + 1));
   }
 
   @Test
@@ -270,8 +320,8 @@ class DockerComposeFileTest {
             assertThat(services.keySet())
                 .as("%s bootstraps from %s, not a service", who, host)
                 .contains(host);
-            Map<String, String> env = environment(services.get(host));
-            Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
+            assertThat(host).as("%s bootstraps from %s", who, host).isEqualTo("kafka");
+            Map<String, String> advertised = listeners(kafkaServer.get("advertised.listeners"));
             assertThat(advertised.values())
                 .as("%s uses %s; %s advertises %s", who, hostPort, host, advertised)
                 .contains(host + ":" + port);
@@ -281,7 +331,7 @@ class DockerComposeFileTest {
                     .findFirst()
                     .orElseThrow()
                     .getKey();
-            Map<String, String> bound = listeners(env.get("KAFKA_LISTENERS"));
+            Map<String, String> bound = listeners(kafkaServer.get("listeners"));
             assertThat(bound)
                 .as("%s binds listener %s", host, listenerName)
                 .containsKey(listenerName);
@@ -294,9 +344,8 @@ class DockerComposeFileTest {
 
   @Test
   void kafkaPublishesTheEmbeddedModesPortToTheHost() {
-    Map<String, String> env = environment(services.get("kafka"));
-    Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
-    Map<String, String> bound = listeners(env.get("KAFKA_LISTENERS"));
+    Map<String, String> advertised = listeners(kafkaServer.get("advertised.listeners"));
+    Map<String, String> bound = listeners(kafkaServer.get("listeners"));
     String hostListener =
         advertised.entrySet().stream()
             .filter(e -> e.getValue().equals("localhost:" + LocalClusterConfig.DEFAULT_KAFKA_PORT))
@@ -313,18 +362,15 @@ class DockerComposeFileTest {
     assertThat(publishedPorts(services.get("kafka")))
         .as("kafka's published ports")
         .containsEntry(LocalClusterConfig.DEFAULT_KAFKA_PORT, containerPort);
-    for (String name : listenerNames(env.get("KAFKA_LISTENERS"))) {
-      assertThat(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"))
+    for (String name : listenerNames(kafkaServer.get("listeners"))) {
+      assertThat(kafkaServer.get("listener.security.protocol.map"))
           .as("protocol of listener %s", name)
           .containsPattern("(^|,)" + name + ":");
     }
-    assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
-        .as("controller quorum of a one-node KRaft cluster")
-        .isEqualTo(
-            env.get("KAFKA_NODE_ID")
-                + "@kafka:"
-                + port(bound.get(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"))));
-    assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("broker").contains("controller");
+    assertThat(kafkaServer.get("controller.quorum.bootstrap.servers"))
+        .as("controller quorum of a one-node KRaft cluster: its own loopback listener")
+        .isEqualTo("localhost:" + port(bound.get(kafkaServer.get("controller.listener.names"))));
+    assertThat(kafkaServer.get("process.roles")).contains("broker").contains("controller");
   }
 
   /**
@@ -341,25 +387,25 @@ class DockerComposeFileTest {
             "controller.quorum.bootstrap.servers",
             "controller.listener.names",
             "log.dirs",
-            "node.id");
+            "node.id",
+            // the secured broker's inter-broker listener is its SASL_SSL one
+            "inter.broker.listener.name");
     Class<?> brokerProcess = Class.forName("io.swarmsched.cluster.BrokerProcess");
     java.lang.reflect.Method serverProperties =
         brokerProcess.getDeclaredMethod("serverProperties", LocalClusterConfig.class);
     serverProperties.setAccessible(true);
     java.util.Properties embedded =
         (java.util.Properties) serverProperties.invoke(null, LocalClusterConfig.defaults());
-    Map<String, String> env = environment(services.get("kafka"));
     List<String> differences = new ArrayList<>();
     for (String key : new TreeSet<>(embedded.stringPropertyNames())) {
       if (local.contains(key)) {
         continue;
       }
-      String variable = kafkaImageVariable(key);
-      if (!embedded.getProperty(key).equals(env.get(variable))) {
+      if (!embedded.getProperty(key).equals(kafkaServer.get(key))) {
         differences.add(
-            variable
+            key
                 + "="
-                + env.get(variable)
+                + kafkaServer.get(key)
                 + " but the embedded broker has "
                 + key
                 + "="
@@ -367,6 +413,151 @@ class DockerComposeFileTest {
       }
     }
     assertThat(differences).as("kafka settings that differ from the embedded mode").isEmpty();
+  }
+
+  /**
+   * Compose is secure as shipped (docs/design.md, "Security"): Kafka speaks only TLS + SCRAM beyond
+   * its own loopback controller, and denies what no ACL allows. Checked on the files the
+   * credentials service really generates; the containers were not run (no Docker engine here).
+   */
+  @Test
+  void kafkaSpeaksOnlyTlsAndScramAndDeniesWhatNoAclAllows() throws IOException {
+    String controller = kafkaServer.get("controller.listener.names");
+    Map<String, String> bound = listeners(kafkaServer.get("listeners"));
+    for (String entry : kafkaServer.get("listener.security.protocol.map").split(",")) {
+      String listener = entry.substring(0, entry.indexOf(':'));
+      String protocol = entry.substring(entry.indexOf(':') + 1);
+      if (listener.equals(controller)) {
+        assertThat(bound.get(listener)).as("the controller listens on loopback").startsWith("127.");
+        continue;
+      }
+      assertThat(protocol).as("protocol of listener %s", listener).isEqualTo("SASL_SSL");
+      assertThat(kafkaServer)
+          .as("SCRAM on listener %s", listener)
+          .containsEntry(
+              "listener.name."
+                  + listener.toLowerCase(java.util.Locale.ROOT)
+                  + ".sasl.enabled.mechanisms",
+              "SCRAM-SHA-512")
+          .containsKey(
+              "listener.name."
+                  + listener.toLowerCase(java.util.Locale.ROOT)
+                  + ".scram-sha-512.sasl.jaas.config");
+    }
+    assertThat(kafkaServer)
+        .containsEntry("allow.everyone.if.no.acl.found", "false")
+        .containsEntry(
+            "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    assertThat(inGenerated(kafkaServer.get("ssl.keystore.location"))).exists();
+    assertThat(inGenerated(kafkaServer.get("ssl.truststore.location"))).exists();
+
+    // the container starts from these files, formatted with the broker's and admin's SCRAM
+    JsonNode kafka = services.get("kafka");
+    // what the shell runs: compose turns $$ into $
+    String script = String.join(" ", command(kafka)).replace("$$", "$");
+    assertThat(script)
+        .contains("K=" + SECURITY_DIR + "/kafka;")
+        .contains("[ ! -f " + kafkaServer.get("log.dirs") + "/meta.properties ]")
+        .contains("$K/format.args")
+        .contains("kafka-storage.sh format --config \"$K/server.properties\"")
+        .contains("exec /opt/kafka/bin/kafka-server-start.sh \"$K/server.properties\"");
+    assertThat(Files.readAllLines(generated.resolve("kafka/format.args")))
+        .containsExactly(
+            "--add-scram",
+            "SCRAM-SHA-512=[name=broker,password="
+                + properties(generated.resolve("credentials.properties")).get("broker")
+                + "]",
+            "--add-scram",
+            "SCRAM-SHA-512=[name=admin,password="
+                + properties(generated.resolve("credentials.properties")).get("admin")
+                + "]");
+    assertThat(volumes(kafka))
+        .contains(
+            "security:" + SECURITY_MOUNT + ":ro", "kafka-data:" + kafkaServer.get("log.dirs"));
+    List<String> health = new ArrayList<>();
+    kafka.path("healthcheck").path("test").forEach(t -> health.add(t.asText()));
+    assertThat(inGenerated(health.get(health.indexOf("--command-config") + 1))).exists();
+    assertThat(properties(generated.resolve("kafka/admin.properties")))
+        .containsEntry("security.protocol", "SASL_SSL");
+  }
+
+  /**
+   * Every process that talks to Kafka does it as a principal of its own, over TLS with SCRAM, with
+   * the client settings the credentials service wrote for it; the topics service (the admin) gives
+   * every principal its credential and ACLs.
+   */
+  @Test
+  void everyKafkaClientRunsAsItsOwnPrincipalOverTlsAndScram() {
+    Map<String, String> principalOf = new TreeMap<>();
+    services.forEach(
+        (name, service) -> {
+          if (!service.path("image").asText().startsWith(SWARMSCHED_IMAGE)) {
+            return;
+          }
+          List<String> args = command(service);
+          boolean kafkaClient =
+              environment(service).containsKey("SWARM_BOOTSTRAP_SERVERS")
+                  || (args.contains("--bootstrap-server") && !args.get(0).equals("credentials"));
+          if (!kafkaClient) {
+            return;
+          }
+          int config = args.indexOf("--config");
+          assertThat(config)
+              .as("%s runs with --config, its principal's client file", name)
+              .isPositive();
+          Map<String, String> settings = properties(inGenerated(args.get(config + 1)));
+          String principal = settings.get(io.swarmsched.runtime.config.KafkaSecurity.USERNAME);
+          assertThat(args.get(config + 1))
+              .as("%s's client file", name)
+              .endsWith("/clients/" + principal + ".properties");
+          assertThat(settings)
+              .as("%s's client settings", name)
+              .containsEntry(io.swarmsched.runtime.config.KafkaSecurity.PROTOCOL, "SASL_SSL")
+              .containsEntry(io.swarmsched.runtime.config.KafkaSecurity.MECHANISM, "SCRAM-SHA-512")
+              .containsKey(io.swarmsched.runtime.config.KafkaSecurity.PASSWORD)
+              .containsKey(io.swarmsched.runtime.http.HttpAuth.CLIENT_TOKEN);
+          assertThat(settings.get(io.swarmsched.runtime.config.KafkaSecurity.CA_PEM))
+              .contains("BEGIN CERTIFICATE");
+          assertThat(settings.get(CommonKeys.BOOTSTRAP_SERVERS)).isEqualTo("kafka:9092");
+          assertThat(volumes(service)).contains("security:" + SECURITY_MOUNT + ":ro");
+          principalOf.put(name, principal);
+        });
+    assertThat(principalOf)
+        .containsEntry("topics", "admin")
+        .containsEntry("heartbeat-ingest", "ingest")
+        .containsEntry("scoring-streams", "scoring")
+        .containsEntry("dispatcher", "dispatcher")
+        .containsEntry("seed", "agent-seed")
+        .containsEntry("agent-1", "agent-1")
+        .containsEntry("agent-2", "agent-2");
+    // agents are named after their host id, as the embedded swarm names them
+    for (String agent : List.of("seed", "agent-1", "agent-2")) {
+      assertThat(principalOf.get(agent))
+          .isEqualTo(
+              io.swarmsched.swarm.LocalSwarm.agentPrincipal(
+                  environment(services.get(agent)).get("SWARM_AGENT_HOST_ID")));
+    }
+    List<String> topics = command(services.get("topics"));
+    assertThat(topics.get(topics.indexOf("--acls") + 1)).isEqualTo(SECURITY_MOUNT);
+  }
+
+  @Test
+  void theRegistryReachesKafkaOverTlsAndScramAsTheRegistryPrincipal() throws IOException {
+    JsonNode registry = services.get("schema-registry");
+    Map<String, String> env = environment(registry);
+    assertThat(env)
+        .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SECURITY_PROTOCOL", "SASL_SSL")
+        .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SASL_MECHANISM", "SCRAM-SHA-512")
+        .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "SASL_SSL://kafka:9092")
+        .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SSL_TRUSTSTORE_TYPE", "PEM");
+    assertThat(inGenerated(env.get("SCHEMA_REGISTRY_KAFKASTORE_SSL_TRUSTSTORE_LOCATION"))).exists();
+    String script = String.join(" ", command(registry)).replace("$$", "$");
+    assertThat(script)
+        .contains("SCHEMA_REGISTRY_KAFKASTORE_SASL_JAAS_CONFIG=")
+        .contains(SECURITY_DIR + "/kafka/registry.jaas");
+    assertThat(Files.readString(generated.resolve("kafka/registry.jaas")))
+        .contains("ScramLoginModule required username=\"registry\"");
+    assertThat(volumes(registry)).contains("security:" + SECURITY_MOUNT + ":ro");
   }
 
   @Test
@@ -709,17 +900,22 @@ class DockerComposeFileTest {
     return env;
   }
 
-  /**
-   * How the apache/kafka image names a broker property: {@code log.segment.bytes} → {@code
-   * KAFKA_LOG_SEGMENT_BYTES}.
-   */
-  private static String kafkaImageVariable(String property) {
-    return "KAFKA_"
-        + property
-            .replace("_", "__")
-            .replace("-", "___")
-            .replace('.', '_')
-            .toUpperCase(java.util.Locale.ROOT);
+  private static List<String> volumes(JsonNode service) {
+    List<String> out = new ArrayList<>();
+    service.path("volumes").forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  private static Map<String, String> properties(Path file) {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(file)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Map<String, String> m = new TreeMap<>();
+    p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+    return m;
   }
 
   /**

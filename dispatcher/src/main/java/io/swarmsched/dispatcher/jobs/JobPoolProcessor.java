@@ -2,6 +2,7 @@ package io.swarmsched.dispatcher.jobs;
 
 import io.swarmsched.dispatcher.metrics.JobMetrics;
 import io.swarmsched.dispatcher.state.HostIndex;
+import io.swarmsched.dispatcher.topology.HostAuthentication;
 import io.swarmsched.runtime.deadletter.DeadLetter;
 import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.JobEvent;
@@ -37,6 +38,10 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
   private final String decisionsSink;
   private final String deadLettersSink;
   private final Serializer<JobEvent> eventSerializer;
+  private final java.time.Duration replayWindow;
+  private final io.swarmsched.runtime.auth.PrincipalSeal seal;
+  private HostAuthentication hostAuth;
+  private KeyValueStore<String, JobRecord> store;
   private ProcessorContext<Object, Object> context;
   private JobPool pool;
   private Runnable stopListening = () -> {};
@@ -48,6 +53,26 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
       String decisionsSink,
       String deadLettersSink,
       Serializer<JobEvent> eventSerializer) {
+    this(params, index, jobsStore, decisionsSink, deadLettersSink, eventSerializer, null, null);
+  }
+
+  /**
+   * @param replayWindow how old a bound host's signed job event may be, and how long its signature
+   *     is remembered against replays ({@code swarm.dispatcher.auth.replay.window}); null: the
+   *     events are not authenticated (tools that build the pool without a configuration)
+   * @param seal checks gateway principal headers ({@link io.swarmsched.runtime.auth.PrincipalSeal})
+   */
+  public JobPoolProcessor(
+      JobParams params,
+      HostIndex index,
+      String jobsStore,
+      String decisionsSink,
+      String deadLettersSink,
+      Serializer<JobEvent> eventSerializer,
+      java.time.Duration replayWindow,
+      io.swarmsched.runtime.auth.PrincipalSeal seal) {
+    this.replayWindow = replayWindow;
+    this.seal = seal;
     this.params = params;
     this.index = index;
     this.jobsStore = jobsStore;
@@ -59,7 +84,14 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
-    KeyValueStore<String, JobRecord> store = context.getStateStore(jobsStore);
+    store = context.getStateStore(jobsStore);
+    hostAuth = replayWindow == null ? null : new HostAuthentication(index, replayWindow, seal);
+    if (hostAuth != null) {
+      hostAuth.rememberIn(
+          context.getStateStore(
+              io.swarmsched.dispatcher.topology.DispatcherTopology.JOB_SEEN_SIGNATURES_STORE),
+          context.currentSystemTimeMs());
+    }
     Object m = context.appConfigs().get(JobMetrics.CONFIG_KEY);
     JobMetrics metrics = m instanceof JobMetrics jm ? jm : JobMetrics.detached();
     Workers workers = new Workers(index::host, index::workers);
@@ -82,10 +114,48 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
             ? "record has no value (a tombstone is not a job event)"
             : JobSubmission.validate(record.key(), e);
     if (invalid != null) {
-      deadLetter(record, invalid);
+      deadLetter(record, STAGE_VALIDATE, invalid);
+      return;
+    }
+    String forged = authenticate(record, e);
+    if (forged != null) {
+      deadLetter(record, STAGE_AUTHENTICATE, forged);
       return;
     }
     pool.onEvent(e, context.currentSystemTimeMs());
+  }
+
+  public static final String STAGE_VALIDATE = "job-event-validate";
+  public static final String STAGE_AUTHENTICATE = "job-event-authenticate";
+
+  /**
+   * Null when the event may speak for the host it names (docs/design.md, "Security"), else why not:
+   * a worker's STARTED, SUCCEEDED, FAILED or CANCELLED must be signed by the worker's bound key (so
+   * no one can finish, fail or give up a job running on another host); a SUBMITTED names its
+   * requester; a client's CANCELLED (no worker) speaks for the job's requester. The dispatcher's
+   * own SUBMITTED and HTTP cancels are signed by its service key, which passes. Unbound hosts are
+   * not checked, as for piece events.
+   */
+  private String authenticate(Record<String, JobEvent> record, JobEvent e) {
+    if (hostAuth == null) {
+      return null;
+    }
+    String host = e.getWorkerHostId();
+    if (host == null && e.getType() == io.swarmsched.schemas.JobEventType.SUBMITTED) {
+      host = e.getRequesterHostId();
+    } else if (host == null) {
+      JobRecord job = store.get(e.getJobId());
+      host = job == null || job.requesterHostId.isEmpty() ? null : job.requesterHostId;
+    }
+    if (host == null) {
+      return null;
+    }
+    return hostAuth.check(
+        host,
+        SourceBytes.value(context, null),
+        record.headers(),
+        e.getTimestamp(),
+        context.currentSystemTimeMs());
   }
 
   private void send(ScheduleDecision d) {
@@ -94,17 +164,17 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
         decisionsSink);
   }
 
-  private void deadLetter(Record<String, JobEvent> record, String reason) {
+  private void deadLetter(Record<String, JobEvent> record, String stage, String reason) {
     byte[] value = record.value() == null ? null : eventSerializer.serialize("", record.value());
     DeadLetter.Builder b =
-        DeadLetter.builder("job-event-validate", reason)
+        DeadLetter.builder(stage, reason)
             .rawKey(SourceBytes.key(context, record.key()))
             .rawValue(SourceBytes.value(context, value))
             .headers(record.headers())
             .deadLetteredAtMs(context.currentSystemTimeMs());
     context.recordMetadata().ifPresent(md -> b.source(md.topic(), md.partition(), md.offset()));
     DeadLetter dl = b.build();
-    log.warn("Dead-lettering job event: {}", reason);
+    log.warn("Dead-lettering job event ({}): {}", stage, reason);
     context.forward(
         new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
         deadLettersSink);

@@ -80,12 +80,16 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     this.index = index;
     this.peerEventSerializer = peerEventSerializer;
     this.pieceEventSerializer = pieceEventSerializer;
-    this.hostAuth = new HostAuthentication(index, config.signedReplayWindow());
+    this.hostAuth =
+        new HostAuthentication(index, config.signedReplayWindow(), config.principalSeal());
   }
 
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
+    hostAuth.rememberIn(
+        context.getStateStore(DispatcherTopology.SEEN_SIGNATURES_STORE),
+        context.currentSystemTimeMs());
     DispatchStores stores = new DispatchStores(context, index);
     DecisionLog decisions =
         new DecisionLog(

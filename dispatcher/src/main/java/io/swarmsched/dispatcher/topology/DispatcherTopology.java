@@ -93,6 +93,12 @@ public final class DispatcherTopology {
   /** Job id -> the job ({@link JobRecord}: state, worker, attempts, history), kept as JSON. */
   public static final String JOBS_STORE = "dispatcher-jobs";
 
+  /** Signatures the dispatch processor accepted within the replay window (HostAuthentication). */
+  public static final String SEEN_SIGNATURES_STORE = "dispatcher-seen-signatures";
+
+  /** Signatures the job pool accepted within the replay window. */
+  public static final String JOB_SEEN_SIGNATURES_STORE = "dispatcher-job-seen-signatures";
+
   /**
    * Task id -> core's task (peers, states, DAG, piece-cost statistics), seeds, pending retries
    * ({@link StoredTaskSerde}).
@@ -253,11 +259,19 @@ public final class DispatcherTopology {
                 JOBS_STORE,
                 JOB_DECISIONS_SINK,
                 JOB_DEAD_LETTERS_SINK,
-                jobEvents.serializer()),
+                jobEvents.serializer(),
+                config.signedReplayWindow(),
+                config.principalSeal()),
         JOB_EVENTS_SOURCE);
     topology.addStateStore(
         DispatchStores.store(JOBS_STORE, mem, new JsonSerde<>(JobRecord.class)),
         JOB_POOL_PROCESSOR);
+    // the signatures each processor accepted within the replay window (HostAuthentication), so
+    // that a restart does not forget them
+    topology.addStateStore(
+        DispatchStores.store(SEEN_SIGNATURES_STORE, mem, Serdes.Long()), DISPATCH_PROCESSOR);
+    topology.addStateStore(
+        DispatchStores.store(JOB_SEEN_SIGNATURES_STORE, mem, Serdes.Long()), JOB_POOL_PROCESSOR);
 
     topology.addSink(
         DECISIONS_SINK,
@@ -275,7 +289,11 @@ public final class DispatcherTopology {
         JOB_EVENTS_SINK,
         Topics.JOB_EVENTS.name(),
         keys.serializer(),
-        jobEvents.serializer(),
+        // the SUBMITTED events of accepted job requests name their (authenticated) requester:
+        // signed by the service key, they pass the job pool's host check
+        serviceKey == null
+            ? jobEvents.serializer()
+            : new SigningSerializer<>(jobEvents.serializer(), serviceKey),
         DISPATCH_PROCESSOR);
     topology.addSink(
         PEER_EVENTS_SINK,

@@ -62,6 +62,12 @@ final class DispatcherFixture implements AutoCloseable {
   }
 
   DispatcherFixture(Map<String, String> overrides) {
+    this(overrides, null);
+  }
+
+  /** With {@code serviceKey} signing what the dispatcher writes itself (null: unsigned). */
+  DispatcherFixture(
+      Map<String, String> overrides, io.swarmsched.runtime.auth.HostKeyPair serviceKey) {
     Map<String, String> values = new java.util.HashMap<>(overrides);
     values.put(DispatcherConfig.SCHEMA_REGISTRY_URL, MockSchemaRegistry.MOCK_URL_PREFIX + scope);
     values.putIfAbsent(DispatcherConfig.APPLICATION_ID, "dispatcher-test");
@@ -80,7 +86,11 @@ final class DispatcherFixture implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     driver =
-        new TopologyTestDriver(DispatcherTopology.build(config), props, Instant.ofEpochMilli(T0));
+        new TopologyTestDriver(
+            DispatcherTopology.build(
+                config, new io.swarmsched.dispatcher.state.HostIndex(), serviceKey),
+            props,
+            Instant.ofEpochMilli(T0));
     Map<String, String> serdeConfig = config.serdeConfig();
     StringSerializer keys = new StringSerializer();
     requests =

@@ -32,6 +32,12 @@ abstract class TopologyTestBase {
     return f;
   }
 
+  /** A fixture whose dispatcher signs what it writes itself with {@code serviceKey}. */
+  DispatcherFixture fixture(io.swarmsched.runtime.auth.HostKeyPair serviceKey) {
+    f = new DispatcherFixture(Map.of(), serviceKey);
+    return f;
+  }
+
   /** Task t1 has peer p1 (host h1) back-to-source already, through the dispatcher. */
   void firstPeerBackToSource(DispatcherFixture f) {
     f.host("h1", HostType.NORMAL, Liveness.ONLINE);

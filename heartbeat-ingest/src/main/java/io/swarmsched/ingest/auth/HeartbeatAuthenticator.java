@@ -1,6 +1,7 @@
 package io.swarmsched.ingest.auth;
 
 import io.swarmsched.runtime.auth.HostAuthenticity;
+import io.swarmsched.runtime.auth.PrincipalSeal;
 import io.swarmsched.runtime.auth.RecordSignatures;
 import io.swarmsched.runtime.auth.ServiceKeys;
 import io.swarmsched.schemas.HostHeartbeat;
@@ -30,13 +31,23 @@ public final class HeartbeatAuthenticator {
   public static final String BOUND_BY_HTTP = "first-http-heartbeat";
 
   private final boolean requireSigned;
+  private final PrincipalSeal seal;
 
   /**
    * @param requireSigned refuse unsigned heartbeats of unbound hosts from Kafka too ({@code
    *     swarm.ingest.auth.require.signed}); HTTP heartbeats always carry a principal
    */
   public HeartbeatAuthenticator(boolean requireSigned) {
+    this(requireSigned, PrincipalSeal.OFF);
+  }
+
+  /**
+   * @param seal checks that the principal header was written by ingest's own gateway ({@link
+   *     PrincipalSeal})
+   */
+  public HeartbeatAuthenticator(boolean requireSigned, PrincipalSeal seal) {
     this.requireSigned = requireSigned;
+    this.seal = seal;
   }
 
   /** The verdict: refused with a reason, or accepted with the binding it creates (or null). */
@@ -71,7 +82,7 @@ public final class HeartbeatAuthenticator {
               + "' ids name services' keys");
     }
     if (binding != null) {
-      String forged = HostAuthenticity.check(host, binding, value, headers);
+      String forged = HostAuthenticity.check(host, binding, value, headers, seal);
       if (forged != null) {
         return Outcome.refuse(forged);
       }
@@ -97,7 +108,9 @@ public final class HeartbeatAuthenticator {
                   .setBoundBy(BOUND_BY_HEARTBEAT)
                   .build());
       case UNSIGNED -> {
-        String principal = RecordSignatures.principal(headers);
+        // only a principal the gateway sealed binds: any client that may write heartbeats could
+        // write the header itself
+        String principal = seal.principal(value, headers);
         if (principal != null) {
           yield Outcome.accept(
               HostKey.newBuilder()

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmsched.ingest.validation.HeartbeatValidator;
 import io.swarmsched.ingest.validation.Violation;
 import io.swarmsched.runtime.auth.HostAuthenticity;
-import io.swarmsched.runtime.auth.RecordSignatures;
+import io.swarmsched.runtime.auth.PrincipalSeal;
 import io.swarmsched.runtime.http.ApiException;
 import io.swarmsched.runtime.http.Handler;
 import io.swarmsched.runtime.http.Request;
@@ -54,6 +54,7 @@ public final class HeartbeatGateway implements Handler {
   private final Clock clock;
   private final String topic;
   private final Function<String, Optional<HostKey>> bindings;
+  private final PrincipalSeal seal;
 
   public HeartbeatGateway(
       Producer<String, byte[]> producer,
@@ -75,6 +76,22 @@ public final class HeartbeatGateway implements Handler {
       int maxBodyBytes,
       Clock clock,
       Function<String, Optional<HostKey>> bindings) {
+    this(producer, serializer, validator, maxBodyBytes, clock, bindings, PrincipalSeal.OFF);
+  }
+
+  /**
+   * @param seal seals the principal header with ingest's secret, so that the stream can tell it
+   *     from one any Kafka client wrote ({@link PrincipalSeal})
+   */
+  public HeartbeatGateway(
+      Producer<String, byte[]> producer,
+      Serializer<HostHeartbeat> serializer,
+      HeartbeatValidator validator,
+      int maxBodyBytes,
+      Clock clock,
+      Function<String, Optional<HostKey>> bindings,
+      PrincipalSeal seal) {
+    this.seal = seal;
     this.bindings = bindings;
     this.producer = producer;
     this.serializer = serializer;
@@ -134,7 +151,7 @@ public final class HeartbeatGateway implements Handler {
       }
     }
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
-    record.headers().add(RecordSignatures.PRINCIPAL, principal.getBytes(StandardCharsets.UTF_8));
+    seal.stamp(principal, value, record.headers());
     try {
       producer.send(record).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param publishRefresh a heartbeat that changes nothing but a host's {@code last_sequence} and
  *     {@code last_seen} is published only when the host's last publication is at least this old
  *     (zero: every accepted heartbeat is published)
+ * @param principalSeal seals the gateway's principal header and checks it in the stream ({@link
+ *     io.swarmsched.runtime.auth.PrincipalSeal}; null: off)
  */
 public record IngestConfig(
     String applicationId,
@@ -28,7 +30,8 @@ public record IngestConfig(
     Map<String, Object> serdeConfig,
     int maxHttpBodyBytes,
     boolean requireSigned,
-    Duration publishRefresh) {
+    Duration publishRefresh,
+    io.swarmsched.runtime.auth.PrincipalSeal principalSeal) {
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-heartbeat-ingest";
   public static final Duration DEFAULT_PATROL_INTERVAL = Duration.ofSeconds(1);
@@ -45,6 +48,8 @@ public record IngestConfig(
   public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
 
   public IngestConfig {
+    principalSeal =
+        principalSeal == null ? io.swarmsched.runtime.auth.PrincipalSeal.OFF : principalSeal;
     serdeConfig = Map.copyOf(serdeConfig);
     if (patrolInterval.isNegative() || patrolInterval.isZero()) {
       throw new IllegalArgumentException("patrolInterval must be positive");
@@ -64,7 +69,8 @@ public record IngestConfig(
         Map.of("schema.registry.url", schemaRegistryUrl),
         DEFAULT_MAX_HTTP_BODY_BYTES,
         false,
-        DEFAULT_PUBLISH_REFRESH);
+        DEFAULT_PUBLISH_REFRESH,
+        io.swarmsched.runtime.auth.PrincipalSeal.OFF);
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {
@@ -76,7 +82,8 @@ public record IngestConfig(
         serdeConfig,
         maxHttpBodyBytes,
         requireSigned,
-        publishRefresh);
+        publishRefresh,
+        principalSeal);
   }
 
   public IngestConfig withLimits(ValidationLimits newLimits) {
@@ -88,7 +95,21 @@ public record IngestConfig(
         serdeConfig,
         maxHttpBodyBytes,
         requireSigned,
-        publishRefresh);
+        publishRefresh,
+        principalSeal);
+  }
+
+  public IngestConfig withPrincipalSeal(io.swarmsched.runtime.auth.PrincipalSeal seal) {
+    return new IngestConfig(
+        applicationId,
+        limits,
+        liveness,
+        patrolInterval,
+        serdeConfig,
+        maxHttpBodyBytes,
+        requireSigned,
+        publishRefresh,
+        seal);
   }
 
   public IngestConfig withRequireSigned(boolean required) {
@@ -100,7 +121,8 @@ public record IngestConfig(
         serdeConfig,
         maxHttpBodyBytes,
         required,
-        publishRefresh);
+        publishRefresh,
+        principalSeal);
   }
 
   public IngestConfig withApplicationId(String id) {
@@ -112,7 +134,8 @@ public record IngestConfig(
         serdeConfig,
         maxHttpBodyBytes,
         requireSigned,
-        publishRefresh);
+        publishRefresh,
+        principalSeal);
   }
 
   public IngestConfig withPublishRefresh(Duration refresh) {
@@ -124,6 +147,7 @@ public record IngestConfig(
         serdeConfig,
         maxHttpBodyBytes,
         requireSigned,
-        refresh);
+        refresh,
+        principalSeal);
   }
 }

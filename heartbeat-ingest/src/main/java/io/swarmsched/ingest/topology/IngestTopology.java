@@ -78,7 +78,8 @@ public final class IngestTopology {
         SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
     Serde<HostState> hostStateSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
     Serde<HostKey> hostKeySerde = SpecificAvroSerde.of(HostKey.class, config.serdeConfig());
-    HeartbeatAuthenticator authenticator = new HeartbeatAuthenticator(config.requireSigned());
+    HeartbeatAuthenticator authenticator =
+        new HeartbeatAuthenticator(config.requireSigned(), config.principalSeal());
     HostTables tables = new HostTables();
 
     builder.addStateStore(

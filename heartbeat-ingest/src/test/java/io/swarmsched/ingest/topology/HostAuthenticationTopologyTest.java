@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.swarmsched.ingest.Heartbeats;
 import io.swarmsched.registry.client.MockSchemaRegistry;
 import io.swarmsched.runtime.auth.HostKeyPair;
+import io.swarmsched.runtime.auth.PrincipalSeal;
 import io.swarmsched.runtime.auth.RecordSignatures;
 import io.swarmsched.runtime.deadletter.DeadLetterHeaders;
 import io.swarmsched.schemas.HostHeartbeat;
@@ -43,6 +44,9 @@ class HostAuthenticationTopologyTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final String REAL_ADDRESS = "10.0.0.7:65001";
 
+  /** Ingest's secret (in a service: derived from its Kafka password), as its gateway seals. */
+  private static final PrincipalSeal SEAL = PrincipalSeal.of("ingest-password");
+
   @TempDir Path stateDir;
 
   private TopologyTestDriver driver;
@@ -58,7 +62,8 @@ class HostAuthenticationTopologyTest {
 
   @BeforeEach
   void start() {
-    IngestConfig config = IngestConfig.defaults(MockSchemaRegistry.MOCK_URL_PREFIX + SCOPE);
+    IngestConfig config =
+        IngestConfig.defaults(MockSchemaRegistry.MOCK_URL_PREFIX + SCOPE).withPrincipalSeal(SEAL);
     heartbeatSerde = SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
     keySerde = SpecificAvroSerde.of(HostKey.class, config.serdeConfig());
     Properties props = new Properties();
@@ -112,7 +117,16 @@ class HostAuthenticationTopologyTest {
     pipe(hb.getHostId(), signedBy(key, hb, headers), headers);
   }
 
+  /** As ingest's HTTP gateway writes it: the poster's principal, sealed. */
   private void sendFromPrincipal(String principal, HostHeartbeat hb) {
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = bytes(hb);
+    SEAL.stamp(principal, value, headers);
+    pipe(hb.getHostId(), value, headers);
+  }
+
+  /** As any Kafka client allowed to write heartbeats can: the principal header, unsealed. */
+  private void sendWithBarePrincipalHeader(String principal, HostHeartbeat hb) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(RecordSignatures.PRINCIPAL, principal.getBytes(StandardCharsets.UTF_8));
     pipe(hb.getHostId(), bytes(hb), headers);
@@ -260,6 +274,28 @@ class HostAuthenticationTopologyTest {
             "host 'w1' is bound to principal 'team-a'; the record comes from principal 'team-b'");
     sendFromPrincipal("team-a", hb("w1", 3));
     assertThat(hosts().get("w1").getLastSequence()).isEqualTo(3);
+  }
+
+  @Test
+  void aPrincipalHeaderNotSealedByTheGatewayNeitherBindsNorSpeaksForABoundHost() {
+    // an unbound host: accepted as an unsigned heartbeat, but bound to nothing
+    sendWithBarePrincipalHeader("team-x", hb("w2", 1));
+    assertThat(keysOut.readRecordsToList()).isEmpty();
+    assertThat(bindings().get("w2")).isNull();
+    assertThat(hosts().get("w2")).isNotNull();
+
+    // a host bound through the gateway: a heartbeat naming its principal without the seal
+    sendFromPrincipal("team-a", hb("w1", 1));
+    assertThat(keysOut.readRecord().value().getPrincipal()).isEqualTo("team-a");
+    String address = hosts().get("w1").getPieceServerAddress();
+    tick();
+    sendWithBarePrincipalHeader("team-a", forgedHb("w1", 2, now));
+    assertThat(header(onlyDeadLetter(), DeadLetterHeaders.REASON))
+        .isEqualTo(
+            "host 'w1' is bound to principal 'team-a'; the record comes from no gateway (its"
+                + " principal header is not sealed by the gateway)");
+    assertThat(hosts().get("w1").getPieceServerAddress()).isEqualTo(address);
+    assertThat(hosts().get("w1").getLastSequence()).isEqualTo(1);
   }
 
   @Test

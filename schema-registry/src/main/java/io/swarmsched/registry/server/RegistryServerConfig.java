@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param storeTimeout how long a write (or the start-up read) may take before error 50001
  * @param kafkaClient Kafka client keys for TLS and SASL (KafkaSecurity.clientConfig), given to the
  *     registry's producer, consumer and admin client; empty for plaintext
+ * @param access who may register, delete and reconfigure ({@link RegistryAccess#open()}: anyone)
  */
 public record RegistryServerConfig(
     String bootstrapServers,
@@ -20,7 +21,8 @@ public record RegistryServerConfig(
     int port,
     String topic,
     Duration storeTimeout,
-    java.util.Map<String, Object> kafkaClient) {
+    java.util.Map<String, Object> kafkaClient,
+    RegistryAccess access) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -38,6 +40,22 @@ public record RegistryServerConfig(
     topic = topic == null || topic.isBlank() ? DEFAULT_TOPIC : topic;
     storeTimeout = storeTimeout == null ? DEFAULT_STORE_TIMEOUT : storeTimeout;
     kafkaClient = kafkaClient == null ? java.util.Map.of() : java.util.Map.copyOf(kafkaClient);
+    access = access == null ? RegistryAccess.open() : access;
+  }
+
+  public RegistryServerConfig(
+      String bootstrapServers,
+      String host,
+      int port,
+      String topic,
+      Duration storeTimeout,
+      java.util.Map<String, Object> kafkaClient) {
+    this(bootstrapServers, host, port, topic, storeTimeout, kafkaClient, RegistryAccess.open());
+  }
+
+  public RegistryServerConfig withAccess(RegistryAccess newAccess) {
+    return new RegistryServerConfig(
+        bootstrapServers, host, port, topic, storeTimeout, kafkaClient, newAccess);
   }
 
   public RegistryServerConfig(
@@ -46,7 +64,8 @@ public record RegistryServerConfig(
   }
 
   public RegistryServerConfig withKafkaClient(java.util.Map<String, Object> client) {
-    return new RegistryServerConfig(bootstrapServers, host, port, topic, storeTimeout, client);
+    return new RegistryServerConfig(
+        bootstrapServers, host, port, topic, storeTimeout, client, access);
   }
 
   public RegistryServerConfig(String bootstrapServers, String host, int port, String topic) {
@@ -60,16 +79,22 @@ public record RegistryServerConfig(
 
   public RegistryServerConfig withPort(int newPort) {
     return new RegistryServerConfig(
-        bootstrapServers, host, newPort, topic, storeTimeout, kafkaClient);
+        bootstrapServers, host, newPort, topic, storeTimeout, kafkaClient, access);
   }
 
   public RegistryServerConfig withHost(String newHost) {
     return new RegistryServerConfig(
-        bootstrapServers, newHost, port, topic, storeTimeout, kafkaClient);
+        bootstrapServers, newHost, port, topic, storeTimeout, kafkaClient, access);
   }
 
   public RegistryServerConfig withTopic(String newTopic) {
     return new RegistryServerConfig(
-        bootstrapServers, host, port, Objects.requireNonNull(newTopic), storeTimeout, kafkaClient);
+        bootstrapServers,
+        host,
+        port,
+        Objects.requireNonNull(newTopic),
+        storeTimeout,
+        kafkaClient,
+        access);
   }
 }

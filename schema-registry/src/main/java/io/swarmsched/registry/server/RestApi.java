@@ -38,10 +38,16 @@ final class RestApi implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryService registry;
+  private final RegistryAccess access;
   private final List<Route> routes = new ArrayList<>();
 
   RestApi(RegistryService registry) {
+    this(registry, RegistryAccess.open());
+  }
+
+  RestApi(RegistryService registry, RegistryAccess access) {
     this.registry = registry;
+    this.access = access;
     route("GET", "", r -> JSON.createObjectNode());
     route("GET", "schemas/types", r -> JSON.createArrayNode().add("AVRO"));
     route(
@@ -201,10 +207,31 @@ final class RestApi implements HttpHandler {
     JsonNode handle(Request request);
   }
 
-  private record Route(String method, String[] pattern, Action action) {}
+  private record Route(String method, String[] pattern, Action action, RegistryAccess.Need need) {}
 
   private void route(String method, String pattern, Action action) {
-    routes.add(new Route(method, pattern.isEmpty() ? new String[0] : pattern.split("/"), action));
+    routes.add(
+        new Route(
+            method,
+            pattern.isEmpty() ? new String[0] : pattern.split("/"),
+            action,
+            need(method, pattern)));
+  }
+
+  /**
+   * What a route asks of its caller (RegistryAccess): registering is a write; deletes and PUT
+   * /config are admin changes; everything else only reads, including the POSTs that look a schema
+   * up or check compatibility (a serializer with auto-registration off, or a CI check, needs no
+   * credentials to ask).
+   */
+  private static RegistryAccess.Need need(String method, String pattern) {
+    if (method.equals("DELETE") || method.equals("PUT")) {
+      return RegistryAccess.Need.ADMIN;
+    }
+    if (method.equals("POST") && pattern.equals("subjects/{subject}/versions")) {
+      return RegistryAccess.Need.WRITE;
+    }
+    return RegistryAccess.Need.READ;
   }
 
   /** One parsed request: path parameters, query parameters (last one wins) and the body bytes. */
@@ -301,6 +328,11 @@ final class RestApi implements HttpHandler {
           && !(method.equals("HEAD") && route.method().equals("GET"))) {
         continue;
       }
+      // before the body is read: an unauthenticated caller gets 401 without uploading 16 MiB
+      access.check(
+          route.need(),
+          exchange.getRequestHeaders().getFirst("Authorization"),
+          method + " " + Echo.truncate(exchange.getRequestURI().getPath()));
       byte[] body =
           method.equals("POST") || method.equals("PUT") ? readBody(exchange) : new byte[0];
       Request request = new Request(query(exchange.getRequestURI().getRawQuery()), body);

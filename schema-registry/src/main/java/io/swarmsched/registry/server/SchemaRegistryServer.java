@@ -96,7 +96,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
               return t;
             });
     RegistryService service = new RegistryService(state, store);
-    RestApi api = new RestApi(service);
+    RestApi api = new RestApi(service, config.access());
     AtomicLong requests = new AtomicLong();
     http.createContext(
         "/",
@@ -110,7 +110,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
     http.setExecutor(executor);
     http.start();
     SchemaRegistryServer server = new SchemaRegistryServer(config, store, http, executor);
-    log.info("Schema registry listening on {} (topic {})", server.url(), config.topic());
+    log.info(
+        "Schema registry listening on {} (topic {}); writes: {}",
+        server.url(),
+        config.topic(),
+        config.access().auth().enabled()
+            ? "need a token (deletes and compatibility changes: "
+                + String.join(", ", config.access().admins())
+                + ")"
+            : "OPEN, no authentication");
     return server;
   }
 
@@ -155,13 +163,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
   /**
    * {@code --bootstrap-servers HOST:PORT} (or env SWARM_BOOTSTRAP_SERVERS, default localhost:9092),
-   * {@code --host}, {@code --port} (default 8081), {@code --topic} (default _schemas).
+   * {@code --host}, {@code --port} (default 8081), {@code --topic} (default _schemas), {@code
+   * --tokens-file} (writes need one of its tokens; RegistryAccess).
    */
   public static void main(String[] args) throws InterruptedException {
     String bootstrap = System.getenv().getOrDefault("SWARM_BOOTSTRAP_SERVERS", "localhost:9092");
     String host = RegistryServerConfig.DEFAULT_HOST;
     int port = RegistryServerConfig.DEFAULT_PORT;
     String topic = RegistryServerConfig.DEFAULT_TOPIC;
+    String tokensFile = null;
     try {
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
@@ -170,7 +180,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         if (name.equals("--help") || name.equals("-h")) {
           System.out.println(
               "usage: SchemaRegistryServer [--bootstrap-servers HOST:PORT]"
-                  + " [--host ADDR] [--port N] [--topic NAME]");
+                  + " [--host ADDR] [--port N] [--topic NAME] [--tokens-file FILE]");
           return;
         }
         if (arg.contains("=")) {
@@ -185,10 +195,23 @@ public final class SchemaRegistryServer implements AutoCloseable {
           case "--host" -> host = value;
           case "--port" -> port = Integer.parseInt(value);
           case "--topic" -> topic = value;
+          case "--tokens-file" ->
+              tokensFile = value; // principal=token lines, as swarm.http.tokens.file
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
-      SchemaRegistryServer server = start(new RegistryServerConfig(bootstrap, host, port, topic));
+      RegistryServerConfig config = new RegistryServerConfig(bootstrap, host, port, topic);
+      if (tokensFile != null) {
+        config =
+            config.withAccess(
+                RegistryAccess.tokens(
+                    io.swarmsched.runtime.http.HttpAuth.from(
+                        io.swarmsched.runtime.config.Settings.of(
+                            java.util.Map.of(
+                                io.swarmsched.runtime.config.CommonKeys.HTTP_TOKENS_FILE,
+                                tokensFile)))));
+      }
+      SchemaRegistryServer server = start(config);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "registry-shutdown"));
       System.out.println(
           "Schema registry: " + server.url() + " (Kafka " + bootstrap + ", topic " + topic + ")");

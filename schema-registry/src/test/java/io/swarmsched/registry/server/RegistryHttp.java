@@ -51,6 +51,11 @@ final class RegistryHttp {
   }
 
   Answer send(String method, String path, String body, String contentType) {
+    return send(method, path, body, contentType, null);
+  }
+
+  /** With {@code Authorization: <authorization>} when not null. */
+  Answer send(String method, String path, String body, String contentType, String authorization) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(baseUrl + path))
             .timeout(Duration.ofSeconds(60))
@@ -61,6 +66,9 @@ final class RegistryHttp {
                     : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
+    }
+    if (authorization != null) {
+      request.header("Authorization", authorization);
     }
     try {
       HttpResponse<String> response =

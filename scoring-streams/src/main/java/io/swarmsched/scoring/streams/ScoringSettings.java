@@ -95,6 +95,8 @@ public final class ScoringSettings {
     Map<String, Object> serde = new HashMap<>();
     s.optional(CommonKeys.SCHEMA_REGISTRY_URL)
         .ifPresent(url -> serde.put("schema.registry.url", url));
+    // the token scoring registers its schemas with (a secured registry)
+    serde.putAll(io.swarmsched.runtime.config.RegistryCredentials.from(s).serdeKeys());
     Duration grace = s.duration(GRACE, ScoringConfig.DEFAULT_GRACE);
     Duration hold = s.duration(REPORTED_HOLD, ScoringConfig.DEFAULT_REPORTED_HOLD);
     double epsilon = s.decimal(EPSILON, ScoringConfig.DEFAULT_EPSILON, 0.0, 0.999_999);

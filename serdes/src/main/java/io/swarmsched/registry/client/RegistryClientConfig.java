@@ -17,6 +17,17 @@ public final class RegistryClientConfig {
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
   public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+
+  /**
+   * {@code STATIC_TOKEN}: send {@code Authorization: Bearer <bearer.auth.token>} (Confluent's Java
+   * client's key; it wins over basic auth when both are set). Unset: no bearer token.
+   */
+  public static final String BEARER_AUTH_CREDENTIALS_SOURCE = "bearer.auth.credentials.source";
+
+  /** The token for {@code bearer.auth.credentials.source=STATIC_TOKEN}. */
+  public static final String BEARER_AUTH_TOKEN = "bearer.auth.token";
+
+  public static final String STATIC_TOKEN = "STATIC_TOKEN";
   public static final String CONNECT_TIMEOUT_MS = "http.connect.timeout.ms";
   public static final String REQUEST_TIMEOUT_MS = "http.read.timeout.ms";
   public static final String MAX_RETRIES = "max.retries";
@@ -85,6 +96,30 @@ public final class RegistryClientConfig {
       throw new ConfigException(BASIC_AUTH_USER_INFO, "(hidden)", "expected user:password");
     }
     return info;
+  }
+
+  /**
+   * The bearer token to send, or empty when {@code bearer.auth.credentials.source} is unset. Only
+   * {@code STATIC_TOKEN} is supported (Confluent's OAuth sources need an identity provider); a
+   * missing token is an error that names the key.
+   */
+  public String bearerToken() {
+    String source = string(BEARER_AUTH_CREDENTIALS_SOURCE, "").trim();
+    if (source.isEmpty()) {
+      return "";
+    }
+    if (!source.equalsIgnoreCase(STATIC_TOKEN)) {
+      throw new ConfigException(
+          BEARER_AUTH_CREDENTIALS_SOURCE, source, "only " + STATIC_TOKEN + " is supported");
+    }
+    String token = string(BEARER_AUTH_TOKEN, "").strip();
+    if (token.isEmpty()) {
+      throw new ConfigException(
+          BEARER_AUTH_TOKEN,
+          "(empty)",
+          "must be set when " + BEARER_AUTH_CREDENTIALS_SOURCE + "=" + STATIC_TOKEN);
+    }
+    return token;
   }
 
   public Duration connectTimeout() {

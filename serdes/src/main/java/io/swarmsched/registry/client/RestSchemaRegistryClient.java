@@ -84,13 +84,16 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
         cfg.credentialsSource() == RegistryClientConfig.CredentialsSource.URL
             ? urlUserInfo
             : cfg.userInfo();
+    String bearer = cfg.bearerToken();
     this.authorization =
-        userInfo == null || userInfo.isEmpty()
-            ? Optional.empty()
-            : Optional.of(
-                "Basic "
-                    + Base64.getEncoder()
-                        .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+        !bearer.isEmpty()
+            ? Optional.of("Bearer " + bearer)
+            : userInfo == null || userInfo.isEmpty()
+                ? Optional.empty()
+                : Optional.of(
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
     this.requestTimeout = cfg.requestTimeout();
     this.maxRetries = cfg.maxRetries();
     this.retriesWait = cfg.retriesWait();

@@ -201,6 +201,37 @@ class RestSchemaRegistryClientTest {
   }
 
   @Test
+  void aStaticBearerTokenIsSentAndWinsOverBasicAuth() {
+    on("GET /subjects", new Reply(200, "[]"));
+
+    new RestSchemaRegistryClient(
+            List.of(url()),
+            Map.of(
+                SerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN",
+                SerdeConfig.BEARER_AUTH_TOKEN, "tok-123",
+                SerdeConfig.BASIC_AUTH_USER_INFO, "alice:s3cret"))
+        .subjects();
+
+    assertThat(seen.get(0).header("Authorization")).isEqualTo("Bearer tok-123");
+  }
+
+  @Test
+  void aBearerSourceWithoutATokenIsAConfigErrorNamingTheKey() {
+    assertThatThrownBy(
+            () ->
+                new RestSchemaRegistryClient(
+                    List.of(url()),
+                    Map.of(SerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN")))
+        .hasMessageContaining(SerdeConfig.BEARER_AUTH_TOKEN);
+    assertThatThrownBy(
+            () ->
+                new RestSchemaRegistryClient(
+                    List.of(url()),
+                    Map.of(SerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "OAUTHBEARER")))
+        .hasMessageContaining(SerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE);
+  }
+
+  @Test
   void aConnectionErrorFailsOverToTheNextUrl() throws IOException {
     on("GET /subjects", new Reply(200, "[\"x\"]"));
     String dead;

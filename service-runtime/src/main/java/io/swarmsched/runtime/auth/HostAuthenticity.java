@@ -13,8 +13,14 @@ import org.apache.kafka.common.header.Headers;
 public final class HostAuthenticity {
   private HostAuthenticity() {}
 
-  /** Null when the record may speak for {@code hostId}, else the reason to refuse it. */
-  public static String check(String hostId, HostKey binding, byte[] value, Headers headers) {
+  /**
+   * Null when the record may speak for {@code hostId}, else the reason to refuse it.
+   *
+   * @param seal checks the gateway's principal header ({@link PrincipalSeal}): a principal-bound
+   *     host's record must carry its principal, sealed by the gateway
+   */
+  public static String check(
+      String hostId, HostKey binding, byte[] value, Headers headers, PrincipalSeal seal) {
     if (binding == null) {
       return null;
     }
@@ -40,14 +46,18 @@ public final class HostAuthenticity {
     }
     String principal = binding.getPrincipal();
     if (principal != null) {
-      String from = RecordSignatures.principal(headers);
+      String from = seal.principal(value, headers);
       if (!principal.equals(from)) {
         return "host '"
             + hostId
             + "' is bound to principal '"
             + principal
             + "'; the record comes from "
-            + (from == null ? "no principal" : "principal '" + from + "'");
+            + (from != null
+                ? "principal '" + from + "'"
+                : RecordSignatures.principal(headers) == null
+                    ? "no principal"
+                    : "no gateway (its principal header is not sealed by the gateway)");
       }
     }
     return null;

@@ -87,6 +87,20 @@ public final class KafkaSecurity {
     return c;
   }
 
+  /**
+   * The SASL password of these settings' principal, when it authenticates with one (empty for a
+   * plaintext or TLS-only client): a secret only that principal holds (PrincipalSeal keys on it).
+   */
+  public static Optional<String> saslPassword(Settings settings) {
+    String protocol =
+        settings
+            .oneOf(PROTOCOL, "PLAINTEXT", "PLAINTEXT", "SASL_SSL", "SASL_PLAINTEXT", "SSL")
+            .toUpperCase(Locale.ROOT);
+    return protocol.startsWith("SASL_")
+        ? Optional.of(password(settings, protocol))
+        : Optional.empty();
+  }
+
   /** {@link #clientConfig} into {@code props} (for Properties-based clients such as Streams). */
   public static Properties apply(Settings settings, Properties props) {
     clientConfig(settings).forEach(props::put);

@@ -131,16 +131,42 @@ public final class HttpAuth {
     return enabled() && reads;
   }
 
-  /** The principal of {@code Authorization: Bearer <token>}, empty for none or an unknown one. */
+  /**
+   * The principal of {@code Authorization: Bearer <token>}, or of {@code Authorization: Basic
+   * base64(principal:token)} (what Confluent's registry clients send with {@code
+   * basic.auth.user.info}; the user name must be the token's principal); empty for none, an unknown
+   * token or a user name that is not the token's.
+   */
   public Optional<String> authenticate(String authorizationHeader) {
     if (authorizationHeader == null || !enabled()) {
       return Optional.empty();
     }
     String value = authorizationHeader.strip();
+    if (value.length() > 6 && value.substring(0, 6).equalsIgnoreCase("basic ")) {
+      return basic(value.substring(6).strip());
+    }
     if (value.length() < 7 || !value.substring(0, 7).equalsIgnoreCase("bearer ")) {
       return Optional.empty();
     }
-    String token = value.substring(7).strip();
+    return principalOf(value.substring(7).strip());
+  }
+
+  private Optional<String> basic(String encoded) {
+    String userAndToken;
+    try {
+      userAndToken = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    int colon = userAndToken.indexOf(':');
+    if (colon <= 0) {
+      return Optional.empty();
+    }
+    String user = userAndToken.substring(0, colon);
+    return principalOf(userAndToken.substring(colon + 1).strip()).filter(user::equals);
+  }
+
+  private Optional<String> principalOf(String token) {
     if (token.isEmpty()) {
       return Optional.empty();
     }

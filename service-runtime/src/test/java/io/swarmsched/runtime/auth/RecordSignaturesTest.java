@@ -58,22 +58,59 @@ class RecordSignaturesTest {
 
     RecordHeaders signed = new RecordHeaders();
     RecordSignatures.sign(real, VALUE, signed);
-    assertThat(HostAuthenticity.check("h1", binding, VALUE, signed)).isNull();
+    assertThat(HostAuthenticity.check("h1", binding, VALUE, signed, PrincipalSeal.OFF)).isNull();
 
-    assertThat(HostAuthenticity.check("h1", binding, VALUE, new RecordHeaders()))
+    assertThat(HostAuthenticity.check("h1", binding, VALUE, new RecordHeaders(), PrincipalSeal.OFF))
         .isEqualTo("host 'h1' is bound to key " + real.keyId() + "; the record is not signed");
 
     RecordHeaders forged = new RecordHeaders();
     RecordSignatures.sign(forger, VALUE, forged);
-    assertThat(HostAuthenticity.check("h1", binding, VALUE, forged))
+    assertThat(HostAuthenticity.check("h1", binding, VALUE, forged, PrincipalSeal.OFF))
         .contains("signed by another key, " + forger.keyId());
 
     // the real key's headers moved onto other bytes
-    assertThat(HostAuthenticity.check("h1", binding, "other".getBytes(), signed))
+    assertThat(HostAuthenticity.check("h1", binding, "other".getBytes(), signed, PrincipalSeal.OFF))
         .contains("does not verify");
 
     // unbound: nothing to check here
-    assertThat(HostAuthenticity.check("h1", null, VALUE, new RecordHeaders())).isNull();
+    assertThat(HostAuthenticity.check("h1", null, VALUE, new RecordHeaders(), PrincipalSeal.OFF))
+        .isNull();
+  }
+
+  @Test
+  void aSealedPrincipalHeaderIsBelievedAndOneAnyClientCouldWriteIsNot() {
+    HostKey binding =
+        HostKey.newBuilder()
+            .setHostId("w1")
+            .setPrincipal("team-a")
+            .setBoundAt(Instant.EPOCH)
+            .setBoundBy("first-http-heartbeat")
+            .build();
+    PrincipalSeal gateway = PrincipalSeal.of("ingest-kafka-password");
+    RecordHeaders sealed = new RecordHeaders();
+    gateway.stamp("team-a", VALUE, sealed);
+    // what an agent allowed to write heartbeats can do: the header alone, or a MAC of its own
+    RecordHeaders bare = new RecordHeaders();
+    bare.add(RecordSignatures.PRINCIPAL, "team-a".getBytes(StandardCharsets.UTF_8));
+    RecordHeaders otherSecret = new RecordHeaders();
+    PrincipalSeal.of("a-guess").stamp("team-a", VALUE, otherSecret);
+
+    assertThat(gateway.principal(VALUE, sealed)).isEqualTo("team-a");
+    assertThat(HostAuthenticity.check("w1", binding, VALUE, sealed, gateway)).isNull();
+    assertThat(gateway.principal(VALUE, bare)).isNull();
+    assertThat(gateway.principal(VALUE, otherSecret)).isNull();
+    assertThat(HostAuthenticity.check("w1", binding, VALUE, bare, gateway))
+        .isEqualTo(
+            "host 'w1' is bound to principal 'team-a'; the record comes from no gateway (its"
+                + " principal header is not sealed by the gateway)");
+    // the MAC covers the bytes: a sealed header moved onto another value is not believed
+    assertThat(gateway.principal("other".getBytes(StandardCharsets.UTF_8), sealed)).isNull();
+    // nor a sealed header whose principal was rewritten
+    sealed.remove(RecordSignatures.PRINCIPAL);
+    sealed.add(RecordSignatures.PRINCIPAL, "team-b".getBytes(StandardCharsets.UTF_8));
+    assertThat(gateway.principal(VALUE, sealed)).isNull();
+    // without SASL there is no secret: the header is believed as it is
+    assertThat(PrincipalSeal.OFF.principal(VALUE, bare)).isEqualTo("team-a");
   }
 
   @Test
@@ -89,11 +126,11 @@ class RecordSignaturesTest {
     fromA.add(RecordSignatures.PRINCIPAL, "team-a".getBytes(StandardCharsets.UTF_8));
     RecordHeaders fromB = new RecordHeaders();
     fromB.add(RecordSignatures.PRINCIPAL, "team-b".getBytes(StandardCharsets.UTF_8));
-    assertThat(HostAuthenticity.check("w1", binding, VALUE, fromA)).isNull();
-    assertThat(HostAuthenticity.check("w1", binding, VALUE, fromB))
+    assertThat(HostAuthenticity.check("w1", binding, VALUE, fromA, PrincipalSeal.OFF)).isNull();
+    assertThat(HostAuthenticity.check("w1", binding, VALUE, fromB, PrincipalSeal.OFF))
         .isEqualTo(
             "host 'w1' is bound to principal 'team-a'; the record comes from principal 'team-b'");
-    assertThat(HostAuthenticity.check("w1", binding, VALUE, new RecordHeaders()))
+    assertThat(HostAuthenticity.check("w1", binding, VALUE, new RecordHeaders(), PrincipalSeal.OFF))
         .endsWith("comes from no principal");
   }
 

@@ -97,6 +97,30 @@ class HttpAuthTest {
   }
 
   @Test
+  void basicAuthWithThePrincipalAsUserAndItsTokenAsPasswordAuthenticates() {
+    // what Confluent's registry clients send with basic.auth.user.info=principal:token
+    HttpAuth auth = HttpAuth.of(Map.of("agent-1", "tok-a", "cli", "tok-c"), false);
+
+    assertThat(auth.authenticate(basic("agent-1:tok-a"))).contains("agent-1");
+    assertThat(auth.authenticate("basic " + b64("cli:tok-c"))).contains("cli");
+    // the user name must be the token's principal: a token does not lend its rights to a name
+    assertThat(auth.authenticate(basic("cli:tok-a"))).isEmpty();
+    assertThat(auth.authenticate(basic("agent-1:wrong"))).isEmpty();
+    assertThat(auth.authenticate(basic("tok-a"))).isEmpty();
+    assertThat(auth.authenticate("Basic !!not-base64!!")).isEmpty();
+    assertThat(auth.authenticate("Bearer tok-c")).contains("cli");
+  }
+
+  private static String b64(String s) {
+    return java.util.Base64.getEncoder()
+        .encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String basic(String userAndPassword) {
+    return "Basic " + b64(userAndPassword);
+  }
+
+  @Test
   void aTokenAddedToTheFileWhileRunningIsAcceptedAndARemovedOneIsNot() throws Exception {
     Path file = tokens();
     started(
