@@ -95,7 +95,7 @@ public final class JobPlacementBench implements Benchmark {
   @Override
   public BenchResult run(BenchContext ctx) throws Exception {
     BenchResult result = BenchResult.of(this);
-    int burst = ctx.pick(5_000, 20_000);
+    int burst = ctx.pick(10_000, 20_000); // one job per worker, then two
     int maxRate = ctx.pick(1_000, 2_000);
     Duration steady = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(12));
     Duration drain = ctx.pick(Duration.ofSeconds(45), Duration.ofSeconds(90));
