@@ -199,6 +199,9 @@ public final class JobPlacementBench implements Benchmark {
             "jobs-latency",
             "job submit→ASSIGNED latency, 10,000 workers (read_committed)",
             curves));
+    Map<String, List<Double>> bars = new LinkedHashMap<>(); // legend in this order
+    bars.put("placements/s (dispatcher, EOS-v2)", List.of(burstRate));
+    bars.put("plain consume-and-produce (same run)", List.of(pipe.perSec()));
     result.chart(
         Charts.bars(
             ctx,
@@ -206,11 +209,7 @@ public final class JobPlacementBench implements Benchmark {
             "job placements/s vs plain consume-and-produce of the same events",
             "records/s",
             List.of(String.format("burst of %,d jobs", burst)),
-            Map.of(
-                "placements/s (dispatcher, EOS-v2)",
-                List.of(burstRate),
-                "plain consume-and-produce (same run)",
-                List.of(pipe.perSec()))));
+            bars));
     result.note(
         "Jobs are SUBMITTED JobEvents produced to swarm.job-events.v1 (one partition), the record"
             + " POST /api/v1/jobs writes; the pool places each on the least-loaded ONLINE worker"
