@@ -6,6 +6,7 @@ import io.swarmsched.bench.dispatcher.DispatcherBench;
 import io.swarmsched.bench.distribution.DistributionBench;
 import io.swarmsched.bench.ingest.CommitIntervalBench;
 import io.swarmsched.bench.ingest.HeartbeatIngestBench;
+import io.swarmsched.bench.jobs.JobPlacementBench;
 import io.swarmsched.bench.memory.MemoryBench;
 import io.swarmsched.bench.memory.ServicesBench;
 import io.swarmsched.bench.scoring.ScoringStreamsBench;
@@ -44,6 +45,7 @@ public final class BenchMain {
         new CommitIntervalBench(),
         new ScoringStreamsBench(),
         new DispatcherBench(),
+        new JobPlacementBench(),
         new MemoryBench(),
         new SchedulingCoreJmh(),
         new DistributionBench());

@@ -190,14 +190,22 @@ class BenchMainTest {
             "commit-interval",
             "scoring-streams",
             "dispatcher",
+            "job-placement",
             "memory",
             "scheduling-core-jmh",
             "distribution");
-    assertThat(all.subList(7, 9)).noneMatch(Benchmark::needsBroker);
+    assertThat(all.subList(8, 10)).noneMatch(Benchmark::needsBroker);
   }
 
   @Test
   void theJmhBenchmarkListIsGeneratedAtCompileTime() {
     assertThat(getClass().getClassLoader().getResource("META-INF/BenchmarkList")).isNotNull();
+  }
+
+  @Test
+  void theJobPlacementBenchmarkRunsBesideTheBrokerBaseline() {
+    assertThat(BenchMain.select(BenchMain.defaultBenchmarks(), java.util.Set.of("job-placement")))
+        .extracting(Benchmark::name)
+        .containsExactly("broker-baseline", "job-placement");
   }
 }

@@ -122,7 +122,12 @@ public final class BrokerBaseline implements Benchmark {
     }
 
     Rate pipe =
-        pipe(ctx, heartbeatTopic, Math.min(heartbeatsWritten, ctx.pick(60_000L, 500_000L)), limit);
+        pipe(
+            ctx,
+            heartbeatTopic,
+            PARTITIONS,
+            Math.min(heartbeatsWritten, ctx.pick(60_000L, 500_000L)),
+            limit);
     ctx.progress(
         "consume-and-produce HostHeartbeat: %d in %.2f s = %.0f records/s",
         pipe.records, pipe.seconds, pipe.perSec());
@@ -219,8 +224,9 @@ public final class BrokerBaseline implements Benchmark {
     return new Pool(keys, values, (double) bytes / n, n / secs);
   }
 
-  record Rate(long records, double seconds) {
-    double perSec() {
+  /** Records moved and the seconds they took. */
+  public record Rate(long records, double seconds) {
+    public double perSec() {
       return seconds <= 0 ? 0 : records / seconds;
     }
   }
@@ -270,10 +276,12 @@ public final class BrokerBaseline implements Benchmark {
 
   /**
    * A plain consume-and-produce loop: what any read-process-write service gets at best on this
-   * broker.
+   * broker. Reads {@code from} (all of it, from the earliest offset) into a new topic of {@code
+   * partitions} partitions; other benchmarks run it on their own records beside their figures.
    */
-  private static Rate pipe(BenchContext ctx, String from, long count, Duration limit) {
-    String to = ctx.newTopic("baseline-pipe", PARTITIONS);
+  public static Rate pipe(
+      BenchContext ctx, String from, int partitions, long count, Duration limit) {
+    String to = ctx.newTopic("baseline-pipe", partitions);
     Map<String, Object> cprops = ctx.consumerProps("baseline-pipe-" + from);
     cprops.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     long deadline = System.nanoTime() + limit.toNanos();

@@ -4,6 +4,7 @@ import io.swarmsched.bench.BenchContext;
 import io.swarmsched.bench.BenchResult;
 import io.swarmsched.bench.Benchmark;
 import io.swarmsched.bench.Charts;
+import io.swarmsched.bench.DecisionConsumer;
 import io.swarmsched.bench.GroupProgress;
 import io.swarmsched.bench.Latencies;
 import io.swarmsched.bench.Measurement;
@@ -23,7 +24,6 @@ import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.schemas.ScoreWindow;
-import io.swarmsched.serde.SpecificAvroSerde;
 import io.swarmsched.serde.SpecificAvroSerializer;
 import io.swarmsched.topics.Topics;
 import java.nio.file.Path;
@@ -38,14 +38,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Benchmark 4: request-to-decision latency of the dispatcher (started in-process from {@link
@@ -525,19 +523,7 @@ public final class DispatcherBench implements Benchmark {
       agentProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       agent = new KafkaProducer<>(agentProps);
       peerEvents = Records.serializer(ctx.registryUrl());
-      Map<String, Object> props = ctx.consumerProps("unused");
-      props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-      SpecificAvroSerde<ScheduleDecision> serde =
-          SpecificAvroSerde.of(
-              ScheduleDecision.class, Map.of("schema.registry.url", ctx.registryUrl()));
-      KafkaConsumer<String, ScheduleDecision> consumer =
-          new KafkaConsumer<>(props, new StringDeserializer(), serde.deserializer());
-      Map<TopicPartition, Long> end =
-          GroupProgress.endOffsets(ctx, List.of(Topics.SCHEDULE_DECISIONS.name()));
-      consumer.assign(end.keySet());
-      end.forEach(consumer::seek);
+      KafkaConsumer<String, ScheduleDecision> consumer = DecisionConsumer.fromEnd(ctx);
       thread =
           new Thread(
               () -> {
