@@ -11,7 +11,7 @@ import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.dispatcher.state.StoredTaskSerde;
-import io.swarmsched.dispatcher.state.WriteBehindStore;
+import io.swarmsched.runtime.state.WriteBehindStore;
 import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;

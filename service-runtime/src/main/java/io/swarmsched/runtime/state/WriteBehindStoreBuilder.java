@@ -1,4 +1,4 @@
-package io.swarmsched.dispatcher.state;
+package io.swarmsched.runtime.state;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;

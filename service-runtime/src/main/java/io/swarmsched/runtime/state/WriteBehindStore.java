@@ -1,4 +1,4 @@
-package io.swarmsched.dispatcher.state;
+package io.swarmsched.runtime.state;
 
 import io.swarmsched.runtime.query.QueryThreads;
 import java.util.Iterator;
@@ -31,8 +31,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * dirty entry is evicted, and before any scan. This is the same write-behind as Kafka's own record
  * cache, through the same hook: on every commit a task first calls {@code flushCache()} on each
  * {@link CachedStateStore}, then flushes its record collector, and only then commits the
- * transaction (Kafka 4.3 {@code StreamTask.flush()}/{@code prepareCommit()}). So under exactly-once
- * the changelog records of every change are in the same transaction as the input offsets and the
+ * transaction (Kafka 4.3 {@code StreamTask.flush()}/{@code prepareCommit()}; {@code
+ * WriteBehindFlushOrderTest} fails if an upgrade changes that order). So under exactly-once the
+ * changelog records of every change are in the same transaction as the input offsets and the
  * outputs of the records that made them. On a dirty close (a crash, or an aborted transaction)
  * nothing is written, and the state is restored from the changelog as it was at the last commit, as
  * without the cache.

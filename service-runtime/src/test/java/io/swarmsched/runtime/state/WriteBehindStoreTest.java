@@ -1,4 +1,4 @@
-package io.swarmsched.dispatcher.state;
+package io.swarmsched.runtime.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
