@@ -262,31 +262,74 @@ class DashboardSystemTest {
           "the download's DAG",
           "(() => { const t = "
               + task
-              + "; return !!t && t.querySelectorAll('g.peer').length >= 2; })()",
+              + "; return !!t && t.querySelectorAll('g.peer:not(.origin)').length >= 2; })()",
           WAIT);
       browser.screenshot(SCREENSHOTS.resolve("2-dag-appears.png"));
       for (CompletableFuture<DownloadResult> d : downloads) {
         d.get(3, TimeUnit.MINUTES);
       }
-      // a finished peer has no in-edges (docs/design.md, Stage 1), so the completed DAG is its
-      // peers alone
       browser.await(
           "every peer of the download SUCCEEDED",
           "(() => { const t = "
               + task
               + ";"
-              + " if (!t) return false; const peers = [...t.querySelectorAll('g.peer')];"
+              + " if (!t) return false; const peers = [...t.querySelectorAll('g.peer:not(.origin)')];"
               + " return peers.length === 3 && peers.every(p => p.dataset.state === 'SUCCEEDED'); })()",
           WAIT);
       JsonNode hosts =
           browser.eval(
               "[...document.querySelectorAll('.task[data-task=\""
                   + taskId
-                  + "\"] g.peer')]"
+                  + "\"] g.peer:not(.origin)')]"
                   + ".map(p => p.dataset.host).sort()");
       assertThat(hosts)
           .extracting(JsonNode::asText)
           .containsExactly("agent-1", "agent-2", "seed-0");
+
+      // Who served how much: a finished peer has no in-edges any more (docs/design.md, Stage 1),
+      // but the edges of what it was served stay, labelled with their bytes. Every peer received
+      // the whole file, summed over its edges (from parents and from the origin), and the seed,
+      // which went back to source, served the agents.
+      browser.await(
+          "each peer's served edges adding up to the file's " + size + " bytes",
+          "(() => { const t = "
+              + task
+              + "; const peers = [...t.querySelectorAll('g.peer:not(.origin)')];"
+              + " return peers.every(p => [...t.querySelectorAll('g.edge')]"
+              + ".filter(e => e.dataset.to === p.dataset.peer)"
+              + ".reduce((a, e) => a + Number(e.dataset.bytes), 0) === "
+              + size
+              + " && Number(p.dataset.bytesReceived) === "
+              + size
+              + "); })()",
+          WAIT);
+      JsonNode edges =
+          browser.eval(
+              "(() => { const t = "
+                  + task
+                  + "; const host = id => { const n = t.querySelector('g.peer[data-peer=\"' + id"
+                  + " + '\"]'); return n ? n.dataset.host : id; };"
+                  + " return [...t.querySelectorAll('g.edge')].map(e => ({from: host(e.dataset.from),"
+                  + " to: host(e.dataset.to), bytes: Number(e.dataset.bytes),"
+                  + " label: (e.querySelector('text.served') || {}).textContent || ''})); })()");
+      long servedBySeed = 0;
+      for (JsonNode e : edges) {
+        if (e.path("from").asText().equals("seed-0")) {
+          servedBySeed += e.path("bytes").asLong();
+          assertThat(e.path("to").asText()).isIn("agent-1", "agent-2");
+        }
+        if (e.path("bytes").asLong() > 0) {
+          assertThat(e.path("label").asText()).as("edge %s", e).endsWith("B");
+        }
+      }
+      assertThat(servedBySeed).as("bytes the seed served the agents, %s", edges).isPositive();
+      assertThat(edges)
+          .as("the seed fetched the file from the origin")
+          .anySatisfy(
+              e -> {
+                assertThat(e.path("from").asText()).isEqualTo("origin");
+                assertThat(e.path("to").asText()).isEqualTo("seed-0");
+              });
 
       sendGarbageHeartbeat("browser-bad-host");
       browser.await(

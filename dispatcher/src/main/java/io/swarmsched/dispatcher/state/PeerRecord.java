@@ -16,6 +16,12 @@ public final class PeerRecord {
   /** Parent peer ids: the DAG edges parent -> this peer. */
   public List<String> parents = new ArrayList<>();
 
+  /**
+   * Who served this peer how much (parents and origin), from its finished pieces; kept when {@link
+   * #parents} is cleared, for the dashboard's DAG edges.
+   */
+  public ServedBytes received = new ServedBytes();
+
   public int piecesFinished;
   public int pieceCount;
   public long registeredAt;

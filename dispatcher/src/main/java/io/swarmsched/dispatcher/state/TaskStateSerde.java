@@ -23,7 +23,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * still read.
  */
 public final class TaskStateSerde implements Serde<TaskState> {
-  static final byte VERSION = 1;
+  /** 2 added each peer's {@link ServedBytes}; version 1 (without it) is still read. */
+  static final byte VERSION = 2;
+
+  private static final byte VERSION_1 = 1;
   private static final JsonSerde<TaskState> LEGACY = new JsonSerde<>(TaskState.class);
 
   /**
@@ -53,6 +56,7 @@ public final class TaskStateSerde implements Serde<TaskState> {
         varint(out, p.lastProgressAt - p.registeredAt);
         varint(out, p.pieceCosts.size());
         for (Long c : p.pieceCosts) varint(out, c);
+        served(out, p.received);
       }
       varint(out, t.failedSeeds.size());
       for (Map.Entry<String, Long> e : t.failedSeeds.entrySet()) {
@@ -76,7 +80,7 @@ public final class TaskStateSerde implements Serde<TaskState> {
     if (bytes.length > 0 && bytes[0] == '{') return LEGACY.deserializer().deserialize(null, bytes);
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
-      if (version != VERSION)
+      if (version != VERSION && version != VERSION_1)
         throw new SerializationException("Unknown TaskState encoding version " + version);
       TaskState t = new TaskState(readStr(in));
       t.url = readStr(in);
@@ -98,6 +102,7 @@ public final class TaskStateSerde implements Serde<TaskState> {
         List<Long> c = new ArrayList<>(Math.max(costs, 4));
         for (int j = 0; j < costs; j++) c.add(varint(in));
         p.pieceCosts = c;
+        p.received = version == VERSION_1 ? new ServedBytes() : served(in);
         t.peers.put(p.peerId, p);
       }
       int failed = (int) varint(in);
@@ -120,6 +125,34 @@ public final class TaskStateSerde implements Serde<TaskState> {
   @Override
   public Deserializer<TaskState> deserializer() {
     return (topic, bytes) -> bytes == null ? null : decode(bytes);
+  }
+
+  private static void served(DataOutputStream out, ServedBytes s) throws IOException {
+    varint(out, s.byParent.size());
+    for (Map.Entry<String, ServedBytes.Share> e : s.byParent.entrySet()) {
+      str(out, e.getKey());
+      share(out, e.getValue());
+    }
+    share(out, s.origin);
+    share(out, s.unlisted);
+  }
+
+  private static ServedBytes served(DataInputStream in) throws IOException {
+    ServedBytes s = new ServedBytes();
+    int parents = (int) varint(in);
+    for (int i = 0; i < parents; i++) s.byParent.put(readStr(in), share(in));
+    s.origin = share(in);
+    s.unlisted = share(in);
+    return s;
+  }
+
+  private static void share(DataOutputStream out, ServedBytes.Share s) throws IOException {
+    varint(out, s.bytes);
+    varint(out, s.pieces);
+  }
+
+  private static ServedBytes.Share share(DataInputStream in) throws IOException {
+    return new ServedBytes.Share(varint(in), (int) varint(in));
   }
 
   private static void str(DataOutputStream out, String s) throws IOException {

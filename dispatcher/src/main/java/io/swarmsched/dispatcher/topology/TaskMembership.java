@@ -11,6 +11,7 @@ import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
+import io.swarmsched.schemas.PieceSource;
 import io.swarmsched.schemas.ScheduleRequest;
 import org.apache.kafka.common.metrics.Sensor;
 import org.slf4j.Logger;
@@ -147,6 +148,11 @@ final class TaskMembership {
       peer.piecesFinished++;
       peer.lastProgressAt = now;
       peer.addPieceCost(ev.getCostMillis(), MAX_COST_SAMPLES);
+      if (ev.getSource() == PieceSource.ORIGIN) {
+        peer.received.fromOrigin(ev.getBytes());
+      } else {
+        peer.received.fromParent(ev.getParentPeerId(), ev.getBytes());
+      }
       if (peer.status == PeerState.PENDING) peer.status = PeerState.RUNNING;
     }
     String parentHost = ev.getParentHostId();

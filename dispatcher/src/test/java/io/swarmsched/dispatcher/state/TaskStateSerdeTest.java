@@ -23,6 +23,11 @@ class TaskStateSerdeTest {
     PeerRecord b = new PeerRecord("p-b", "h-b", 1_700_000_001_000L);
     b.status = PeerState.RUNNING;
     b.parents = List.of("p-a");
+    b.received.fromParent("p-a", 262_144);
+    b.received.fromParent("p-a", 100);
+    b.received.fromParent("p-gone", 7);
+    b.received.fromParent(null, 9);
+    b.received.fromOrigin(1_000_000);
     t.peers.put(a.peerId, a);
     t.peers.put(b.peerId, b);
     t.failedSeeds.put("seed-1", 1_699_999_000_000L);
@@ -43,6 +48,30 @@ class TaskStateSerdeTest {
     assertThat(back.peers.get("p-a").costStats())
         .usingRecursiveComparison()
         .isEqualTo(t.peers.get("p-a").costStats());
+  }
+
+  @Test
+  void readsVersionOneWhichHadNoServedBytes() {
+    // A task of one peer as version 1 wrote it (before ServedBytes). Numbers are zig-zag varints
+    // (n is written 2n), strings a length then UTF-8: version 1 | task "t1" | url "u" | no digest |
+    // 1 peer: "p", host "h", RUNNING, parents ["s"], 3 of 4 pieces, registered at 10, progress
+    // 2 ms later, costs [5] | no failed seeds | no seed | triggered at 0 | no pending requests.
+    byte[] v1 =
+        java.util.HexFormat.ofDelimiter(" ")
+            .parseHex(
+                "01 04 74 31 02 75 00 02 02 70 01 02 68 01 02 02 73 06 08 14 04 02 0a 00 00 00 00");
+    TaskState t = TaskStateSerde.decode(v1);
+    PeerRecord p = t.peers.get("p");
+    assertThat(p.status).isEqualTo(PeerState.RUNNING);
+    assertThat(p.parents).containsExactly("s");
+    assertThat(p.piecesFinished).isEqualTo(3);
+    assertThat(p.lastProgressAt).isEqualTo(12);
+    assertThat(p.pieceCosts).containsExactly(5L);
+    assertThat(p.received.isEmpty()).isTrue();
+    // and it is written back as the current version, served bytes included
+    p.received.fromParent("s", 42);
+    TaskState again = TaskStateSerde.decode(TaskStateSerde.encode(t));
+    assertThat(again.peers.get("p").received.byParent.get("s").bytes).isEqualTo(42);
   }
 
   @Test
