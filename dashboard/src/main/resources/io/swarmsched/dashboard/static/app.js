@@ -149,6 +149,15 @@ function depths(nodes, edges) {
   return depth;
 }
 
+/**
+ * A peer's progress: the share of its pieces when its piece count is known, else what it has
+ * received so far (a peer known only from its piece events has not said how many pieces there are).
+ */
+function progress(n) {
+  if (n.piece_count > 0) return Math.round(100 * n.pieces_finished / n.piece_count) + '%';
+  return n.bytes_received > 0 ? bytes(n.bytes_received) : '0%';
+}
+
 function dag(task) {
   const {nodes, edges} = dagModel(task);
   const depth = depths(nodes, edges);
@@ -194,7 +203,6 @@ function dag(task) {
           el('text', {x: x + R + 3, y: y + 3}, 'origin')));
       continue;
     }
-    const frac = n.piece_count > 0 ? n.pieces_finished / n.piece_count : 0;
     svg.append(el('g', {class: 'peer', 'data-peer': n.peer_id, 'data-host': n.host_id, 'data-state': n.state,
       'data-bytes-received': n.bytes_received},
         el('title', {}, `${n.peer_id}\nhost ${n.host_id}\n${n.state}\n${n.pieces_finished}/${n.piece_count} pieces\n` +
@@ -202,7 +210,7 @@ function dag(task) {
         el('circle', {cx: x, cy: y, r: R, fill: STATE_COLORS[n.state] || '#999', stroke: '#1d232b', 'stroke-width': 0.5}),
         el('text', {x: x + R + 3, y: y + 3}, n.host_id),
         el('text', {x: x + R + 3, y: y + 14, fill: '#7a8593'},
-            n.state === 'GONE' ? 'left the task' : `${n.state.toLowerCase()} ${Math.round(100 * frac)}%`)));
+            n.state === 'GONE' ? 'left the task' : `${n.state.toLowerCase()} ${progress(n)}`)));
   }
   return svg;
 }
