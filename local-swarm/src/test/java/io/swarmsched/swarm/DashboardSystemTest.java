@@ -212,6 +212,16 @@ class DashboardSystemTest {
     return downloads;
   }
 
+  private static HttpResponse<String> postJson(String url, String json)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static Optional<JsonNode> task(JsonNode tasks, String taskId) {
     return stream(tasks.path("tasks"))
         .filter(t -> t.path("task_id").asText().equals(taskId))
@@ -430,15 +440,10 @@ class DashboardSystemTest {
       // a job no worker can take (no agent here runs jobs): it waits in the queue, and the page's
       // job table and queue count show it
       HttpResponse<String> submitted =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/jobs"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"job_id\":\"browser-job\",\"required_tags\":[\"no-such-worker\"],"
-                              + "\"payload\":\"true\",\"priority\":7}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          postJson(
+              swarm.dispatcherUrl() + "/api/v1/jobs",
+              "{\"job_id\":\"browser-job\",\"required_tags\":[\"no-such-worker\"],"
+                  + "\"payload\":\"true\",\"priority\":7}");
       assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
       browser.await(
           "the queued job in the jobs table",
@@ -466,9 +471,24 @@ class DashboardSystemTest {
             "swarmsched_decision_latency_seconds_bucket",
             "swarmsched_back_to_source_peers",
             "swarmsched_hosts",
-            "swarmsched_dead_letters_total");
+            "swarmsched_dead_letters_total",
+            "swarmsched_jobs_queued",
+            "swarmsched_jobs_running",
+            "swarmsched_workers",
+            "swarmsched_jobs_completed_total",
+            "swarmsched_jobs_failed_total",
+            "swarmsched_job_placement_latency_seconds_bucket");
 
-    // counters appear with their first event: one decision and one dead letter
+    // counters appear with their first event: one decision, one dead letter, one job that fails
+    // at once (no worker has its tag and it may not queue)
+    HttpResponse<String> failedJob =
+        postJson(
+            swarm.dispatcherUrl() + "/api/v1/jobs",
+            "{\"job_id\":\"grafana-job-"
+                + UUID.randomUUID()
+                + "\",\"required_tags\":[\"no-such-worker\"],"
+                + "\"payload\":\"true\",\"no_queue\":true}");
+    assertThat(failedJob.statusCode()).as(failedJob.body()).isBetween(200, 299);
     HttpResponse<String> decided =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))
