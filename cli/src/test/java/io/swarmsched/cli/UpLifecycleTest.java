@@ -8,6 +8,10 @@ import io.swarmsched.cluster.Ports;
 import io.swarmsched.testing.Await;
 import io.swarmsched.topics.TopicProvisioner;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +47,8 @@ class UpLifecycleTest {
     }
 
     Path output = dataDir.resolve("up.out");
-    Process up = startUp(cluster, output);
+    int dashboardPort = Ports.findFree();
+    Process up = startUp(cluster, dashboardPort, output);
     try {
       Await.until(
           Duration.ofMinutes(5),
@@ -56,6 +61,11 @@ class UpLifecycleTest {
             return text.contains("Ctrl-C stops everything.");
           });
       assertThat(read(output)).doesNotContain("not in the form of topic-partition");
+      // up prints the dashboard's address (issue 19), and the page and its reads answer there
+      String dashboard = "http://127.0.0.1:" + dashboardPort + "/";
+      assertThat(read(output)).containsPattern("(?m)^  dashboard +" + dashboard + " ");
+      assertThat(get(dashboard)).contains("<title>swarmsched</title>");
+      assertThat(get(dashboard + "proxy/dispatcher/health")).contains("UP");
       ProcessHandle broker =
           brokerOf(up).orElseThrow(() -> new AssertionError("no broker child of up"));
 
@@ -84,7 +94,8 @@ class UpLifecycleTest {
   }
 
   /** {@code up} in a child JVM on this classpath, as the swarmsched script runs it. */
-  private Process startUp(LocalClusterConfig cluster, Path output) throws IOException {
+  private Process startUp(LocalClusterConfig cluster, int dashboardPort, Path output)
+      throws IOException {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -111,7 +122,9 @@ class UpLifecycleTest {
                 "--dispatcher-port",
                 Integer.toString(Ports.findFree()),
                 "--dtask-port",
-                Integer.toString(Ports.findFree())));
+                Integer.toString(Ports.findFree()),
+                "--dashboard-port",
+                Integer.toString(dashboardPort)));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     builder.environment().remove("JAVA_TOOL_OPTIONS");
@@ -123,6 +136,17 @@ class UpLifecycleTest {
     List<ProcessHandle> children = up.children().toList();
     assertThat(children).as("up's child processes").hasSize(1);
     return children.stream().findFirst();
+  }
+
+  /** The body of a GET that must answer 200. */
+  private static String get(String url) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
+    return r.body();
   }
 
   private static String read(Path file) {

@@ -131,6 +131,107 @@ class DashboardSystemTest {
     assertThat(get(base + "../../etc/passwd").statusCode()).isIn(400, 404);
   }
 
+  /**
+   * Who served how much, as the page reads it (without a browser, so it is covered where Chromium
+   * is missing): after two agents download a file the seed fetched from the origin, each peer's
+   * edges and its bytes from the origin add up to the file's size, and the seed served bytes.
+   */
+  @Test
+  void theTaskApiThePageReadsSaysWhoServedEachPeerHowMuch() throws Exception {
+    long size = 3L << 20;
+    String digest = SwarmDemo.generate(dir.resolve("origin").resolve("api.bin"), size);
+    String url = origin.url("api.bin");
+    String taskId = TaskIds.of(url, digest, "");
+    for (CompletableFuture<DownloadResult> d : downloadByTheAgents(url, digest, "api.bin")) {
+      d.get(3, TimeUnit.MINUTES);
+    }
+    String tasks = swarm.dashboardUrl() + "proxy/dispatcher/api/v1/tasks?limit=50";
+    Await.until(
+        WAIT,
+        "every peer of the download SUCCEEDED, each having received the whole file",
+        () ->
+            json(tasks)
+                .flatMap(t -> task(t, taskId))
+                .map(
+                    t ->
+                        t.path("peers").size() == 3
+                            && stream(t.path("peers"))
+                                .allMatch(
+                                    p ->
+                                        p.path("state").asText().equals("SUCCEEDED")
+                                            && p.path("bytes_received").asLong() == size))
+                .orElse(false));
+    JsonNode task = task(json(tasks).orElseThrow(), taskId).orElseThrow();
+    Map<String, String> hostOf = new java.util.HashMap<>();
+    stream(task.path("peers"))
+        .forEach(p -> hostOf.put(p.path("peer_id").asText(), p.path("host_id").asText()));
+    long servedBySeed = 0;
+    for (JsonNode peer : task.path("peers")) {
+      long fromEdges =
+          stream(task.path("dag").path("edges"))
+              .filter(e -> e.path("to").asText().equals(peer.path("peer_id").asText()))
+              .mapToLong(e -> e.path("bytes").asLong())
+              .sum();
+      assertThat(
+              fromEdges
+                  + peer.path("bytes_from_origin").asLong()
+                  + peer.path("bytes_from_unlisted_parents").asLong())
+          .as("bytes received by %s, summed over its edges and the origin: %s", peer, task)
+          .isEqualTo(size);
+    }
+    for (JsonNode e : task.path("dag").path("edges")) {
+      assertThat(e.path("current").asBoolean())
+          .as("a finished peer has no current parent: %s", e)
+          .isFalse();
+      if ("seed-0".equals(hostOf.get(e.path("from").asText()))) {
+        servedBySeed += e.path("bytes").asLong();
+      }
+    }
+    assertThat(servedBySeed).as("bytes the seed served: %s", task).isPositive();
+    JsonNode seed =
+        stream(task.path("peers"))
+            .filter(p -> p.path("host_id").asText().equals("seed-0"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(seed.path("bytes_from_origin").asLong())
+        .as("the seed went back to source for it")
+        .isPositive();
+  }
+
+  /** Every agent but the seed starts downloading {@code url}, to {@code file} in its folder. */
+  private static List<CompletableFuture<DownloadResult>> downloadByTheAgents(
+      String url, String digest, String file) {
+    List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
+    for (int i = 1; i < agents.size(); i++) {
+      Path out = dir.resolve("downloads").resolve(specs.get(i).hostId()).resolve(file);
+      downloads.add(
+          agents
+              .get(i)
+              .download(DownloadRequest.of(url, out).withDigest(digest), new DownloadProgress()));
+    }
+    return downloads;
+  }
+
+  private static HttpResponse<String> postJson(String url, String json)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Optional<JsonNode> task(JsonNode tasks, String taskId) {
+    return stream(tasks.path("tasks"))
+        .filter(t -> t.path("task_id").asText().equals(taskId))
+        .findFirst();
+  }
+
+  private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+    return java.util.stream.StreamSupport.stream(array.spliterator(), false);
+  }
+
   @Test
   void schedulerMetricsMoveByExactlyWhatAKnownSequenceOfEventsImplies() throws Exception {
     // hosts by liveness: the three agents, all ONLINE
@@ -249,44 +350,81 @@ class DashboardSystemTest {
           .isEqualTo("seed-0");
       browser.screenshot(SCREENSHOTS.resolve("1-hosts.png"));
 
-      List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
-      for (int i = 1; i < agents.size(); i++) {
-        Path out = dir.resolve("downloads").resolve(specs.get(i).hostId()).resolve("browser.bin");
-        downloads.add(
-            agents
-                .get(i)
-                .download(DownloadRequest.of(url, out).withDigest(digest), new DownloadProgress()));
-      }
+      List<CompletableFuture<DownloadResult>> downloads =
+          downloadByTheAgents(url, digest, "browser.bin");
       String task = "document.querySelector('.task[data-task=\"" + taskId + "\"]')";
       browser.await(
           "the download's DAG",
           "(() => { const t = "
               + task
-              + "; return !!t && t.querySelectorAll('g.peer').length >= 2; })()",
+              + "; return !!t && t.querySelectorAll('g.peer:not(.origin)').length >= 2; })()",
           WAIT);
       browser.screenshot(SCREENSHOTS.resolve("2-dag-appears.png"));
       for (CompletableFuture<DownloadResult> d : downloads) {
         d.get(3, TimeUnit.MINUTES);
       }
-      // a finished peer has no in-edges (docs/design.md, Stage 1), so the completed DAG is its
-      // peers alone
       browser.await(
           "every peer of the download SUCCEEDED",
           "(() => { const t = "
               + task
               + ";"
-              + " if (!t) return false; const peers = [...t.querySelectorAll('g.peer')];"
+              + " if (!t) return false; const peers = [...t.querySelectorAll('g.peer:not(.origin)')];"
               + " return peers.length === 3 && peers.every(p => p.dataset.state === 'SUCCEEDED'); })()",
           WAIT);
       JsonNode hosts =
           browser.eval(
               "[...document.querySelectorAll('.task[data-task=\""
                   + taskId
-                  + "\"] g.peer')]"
+                  + "\"] g.peer:not(.origin)')]"
                   + ".map(p => p.dataset.host).sort()");
       assertThat(hosts)
           .extracting(JsonNode::asText)
           .containsExactly("agent-1", "agent-2", "seed-0");
+
+      // Who served how much: a finished peer has no in-edges any more (docs/design.md, Stage 1),
+      // but the edges of what it was served stay, labelled with their bytes. Every peer received
+      // the whole file, summed over its edges (from parents and from the origin), and the seed,
+      // which went back to source, served the agents.
+      browser.await(
+          "each peer's served edges adding up to the file's " + size + " bytes",
+          "(() => { const t = "
+              + task
+              + "; const peers = [...t.querySelectorAll('g.peer:not(.origin)')];"
+              + " return peers.every(p => [...t.querySelectorAll('g.edge')]"
+              + ".filter(e => e.dataset.to === p.dataset.peer)"
+              + ".reduce((a, e) => a + Number(e.dataset.bytes), 0) === "
+              + size
+              + " && Number(p.dataset.bytesReceived) === "
+              + size
+              + "); })()",
+          WAIT);
+      JsonNode edges =
+          browser.eval(
+              "(() => { const t = "
+                  + task
+                  + "; const host = id => { const n = t.querySelector('g.peer[data-peer=\"' + id"
+                  + " + '\"]'); return n ? n.dataset.host : id; };"
+                  + " return [...t.querySelectorAll('g.edge')].map(e => ({from: host(e.dataset.from),"
+                  + " to: host(e.dataset.to), bytes: Number(e.dataset.bytes),"
+                  + " label: (e.querySelector('text.served') || {}).textContent || ''})); })()");
+      long servedBySeed = 0;
+      for (JsonNode e : edges) {
+        if (e.path("from").asText().equals("seed-0")) {
+          servedBySeed += e.path("bytes").asLong();
+          assertThat(e.path("to").asText()).isIn("agent-1", "agent-2");
+        }
+        if (e.path("bytes").asLong() > 0) {
+          assertThat(e.path("label").asText()).as("edge %s", e).endsWith("B");
+        }
+      }
+      assertThat(servedBySeed).as("bytes the seed served the agents, %s", edges).isPositive();
+      assertThat(edges)
+          .as("the seed fetched the file from the origin")
+          .anySatisfy(
+              e -> {
+                assertThat(e.path("from").asText()).isEqualTo("origin");
+                assertThat(e.path("to").asText()).isEqualTo("seed-0");
+              });
 
       sendGarbageHeartbeat("browser-bad-host");
       browser.await(
@@ -302,15 +440,10 @@ class DashboardSystemTest {
       // a job no worker can take (no agent here runs jobs): it waits in the queue, and the page's
       // job table and queue count show it
       HttpResponse<String> submitted =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/jobs"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"job_id\":\"browser-job\",\"required_tags\":[\"no-such-worker\"],"
-                              + "\"payload\":\"true\",\"priority\":7}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          postJson(
+              swarm.dispatcherUrl() + "/api/v1/jobs",
+              "{\"job_id\":\"browser-job\",\"required_tags\":[\"no-such-worker\"],"
+                  + "\"payload\":\"true\",\"priority\":7}");
       assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
       browser.await(
           "the queued job in the jobs table",
@@ -338,9 +471,24 @@ class DashboardSystemTest {
             "swarmsched_decision_latency_seconds_bucket",
             "swarmsched_back_to_source_peers",
             "swarmsched_hosts",
-            "swarmsched_dead_letters_total");
+            "swarmsched_dead_letters_total",
+            "swarmsched_jobs_queued",
+            "swarmsched_jobs_running",
+            "swarmsched_workers",
+            "swarmsched_jobs_completed_total",
+            "swarmsched_jobs_failed_total",
+            "swarmsched_job_placement_latency_seconds_bucket");
 
-    // counters appear with their first event: one decision and one dead letter
+    // counters appear with their first event: one decision, one dead letter, one job that fails
+    // at once (no worker has its tag and it may not queue)
+    HttpResponse<String> failedJob =
+        postJson(
+            swarm.dispatcherUrl() + "/api/v1/jobs",
+            "{\"job_id\":\"grafana-job-"
+                + UUID.randomUUID()
+                + "\",\"required_tags\":[\"no-such-worker\"],"
+                + "\"payload\":\"true\",\"no_queue\":true}");
+    assertThat(failedJob.statusCode()).as(failedJob.body()).isBetween(200, 299);
     HttpResponse<String> decided =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(swarm.dispatcherUrl() + "/api/v1/schedule?wait=20s"))

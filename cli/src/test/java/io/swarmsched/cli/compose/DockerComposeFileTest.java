@@ -616,6 +616,35 @@ class DockerComposeFileTest {
             });
   }
 
+  /**
+   * Every swarmsched service with an HTTP port serves {@code /metrics} there (service-runtime's
+   * HttpApi), so Prometheus must scrape it: docker/prometheus/prometheus.yml has a target {@code
+   * <service>:<SWARM_HTTP_PORT>} for each, and no target that names something else.
+   */
+  @Test
+  void prometheusScrapesEveryServiceWithAnHttpPortAndNothingElse() throws IOException {
+    JsonNode prometheus =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(root.resolve("docker/prometheus/prometheus.yml").toFile());
+    Set<String> targets = new TreeSet<>();
+    for (JsonNode job : prometheus.path("scrape_configs")) {
+      for (JsonNode config : job.path("static_configs")) {
+        config.path("targets").forEach(t -> targets.add(t.asText()));
+      }
+    }
+    Set<String> expected = new TreeSet<>();
+    swarmschedServices()
+        .forEach(
+            (name, service) ->
+                Optional.ofNullable(environment(service).get("SWARM_HTTP_PORT"))
+                    .ifPresent(port -> expected.add(name + ":" + port)));
+    assertThat(expected).as("services with an HTTP port").isNotEmpty();
+    assertThat(targets).as("prometheus.yml's scrape targets").isEqualTo(expected);
+    assertThat(services.get("prometheus").path("volumes").toString())
+        .as("compose mounts the file it checks")
+        .contains("./docker/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml");
+  }
+
   @Test
   void publishedHostPortsAreDistinct() {
     List<Integer> published =

@@ -5,7 +5,7 @@
 const POLL_MS = 1000;
 const STATE_COLORS = {
   PENDING: '#a0aec0', RUNNING: '#3b82f6', BACK_TO_SOURCE: '#d97706',
-  SUCCEEDED: '#16a34a', FAILED: '#dc2626', LEFT: '#6b7280'
+  SUCCEEDED: '#16a34a', FAILED: '#dc2626', LEFT: '#6b7280', GONE: '#d1d5db'
 };
 let lastDecisions = null; // {at, byOutcome}
 const rateHistory = []; // [{outcome: rate}], oldest first, one per poll
@@ -14,7 +14,7 @@ const OUTCOME_COLORS = {PARENTS: '#3b82f6', BACK_TO_SOURCE: '#d97706', SEED_TRIG
   FAILED: '#dc2626', REJECTED: '#6b7280', ASSIGNED: '#7c3aed'};
 
 function el(tag, attrs, ...children) {
-  const svg = ['svg', 'line', 'circle', 'text', 'title', 'g', 'path', 'polyline'].includes(tag);
+  const svg = ['svg', 'line', 'circle', 'rect', 'text', 'title', 'g', 'path', 'polyline'].includes(tag);
   const e = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v !== undefined && v !== null) e.setAttribute(k, v);
@@ -95,48 +95,122 @@ async function hosts() {
   return h.hosts;
 }
 
-/** Depth of each peer: roots (no known parent) at 0, a child one below its deepest parent. */
-function depths(peers) {
-  const byId = new Map(peers.map(p => [p.peer_id, p]));
+/** The pseudo-node of the origin server: where back-to-source pieces come from. */
+const ORIGIN = 'origin';
+
+/**
+ * The DAG to draw: the task's peers, a node for each parent that served a peer and has left since
+ * (state GONE), and the origin when some peer fetched from it; edges are the dispatcher's (current
+ * parents and who served how much) plus one from the origin to each peer that fetched from it.
+ */
+function dagModel(task) {
+  const nodes = task.peers.map(p => ({...p}));
+  const known = new Set(nodes.map(p => p.peer_id));
+  const edges = task.dag.edges.map(e => ({...e}));
+  for (const e of edges) {
+    if (!known.has(e.from)) {
+      known.add(e.from);
+      nodes.push({peer_id: e.from, host_id: '(left)', state: 'GONE', pieces_finished: 0, piece_count: 0,
+        parents: [], bytes_received: 0, bytes_from_origin: 0});
+    }
+  }
+  const fromOrigin = task.peers.filter(p => p.bytes_from_origin > 0);
+  if (fromOrigin.length) {
+    nodes.unshift({peer_id: ORIGIN, host_id: 'origin', state: 'ORIGIN', origin: true});
+    for (const p of fromOrigin) {
+      edges.push({from: ORIGIN, to: p.peer_id, current: p.state === 'BACK_TO_SOURCE',
+        bytes: p.bytes_from_origin, pieces: p.pieces_from_origin});
+    }
+  }
+  return {nodes, edges};
+}
+
+/**
+ * Depth of each node: roots (nothing feeds them) at 0, a node one below its deepest feeder. Served
+ * edges count too, so a finished peer stays below the parents that served it.
+ */
+function depths(nodes, edges) {
+  const feeders = new Map(nodes.map(n => [n.peer_id, []]));
+  for (const e of edges) if (feeders.has(e.to) && feeders.has(e.from)) feeders.get(e.to).push(e.from);
   const depth = new Map();
   const visit = (id, seen) => {
     if (depth.has(id)) return depth.get(id);
-    if (seen.has(id)) return 0; // a cycle would be a bug upstream; draw it flat rather than hang
+    // a finished peer may serve its former ancestor (docs/design.md, Stage 1): cut the cycle there
+    if (seen.has(id)) return -1;
     seen.add(id);
-    const p = byId.get(id);
-    const parents = p ? p.parents.filter(x => byId.has(x)) : [];
-    const d = parents.length === 0 ? 0 : 1 + Math.max(...parents.map(x => visit(x, seen)));
+    const from = feeders.get(id) || [];
+    const d = from.length === 0 ? 0 : 1 + Math.max(...from.map(x => visit(x, seen)));
+    seen.delete(id);
     depth.set(id, d);
     return d;
   };
-  peers.forEach(p => visit(p.peer_id, new Set()));
+  // the origin first, so that it is a root and not cut as the end of a cycle
+  [...nodes].sort((a, b) => (b.origin ? 1 : 0) - (a.origin ? 1 : 0)).forEach(n => visit(n.peer_id, new Set()));
   return depth;
 }
 
+/**
+ * A peer's progress: the share of its pieces when its piece count is known, else what it has
+ * received so far (a peer known only from its piece events has not said how many pieces there are).
+ */
+function progress(n) {
+  if (n.piece_count > 0) return Math.round(100 * n.pieces_finished / n.piece_count) + '%';
+  return n.bytes_received > 0 ? bytes(n.bytes_received) : '0%';
+}
+
 function dag(task) {
-  const peers = task.peers;
-  const depth = depths(peers);
+  const {nodes, edges} = dagModel(task);
+  const depth = depths(nodes, edges);
   const layers = [];
-  for (const p of peers) (layers[depth.get(p.peer_id)] ||= []).push(p);
-  const W = 150, H = 56, R = 9;
-  const width = Math.max(1, ...layers.map(l => l.length)) * W + 40; // room for the last label
+  for (const n of nodes) (layers[depth.get(n.peer_id)] ||= []).push(n);
+  const W = 150, H = 64, R = 9;
+  const width = Math.max(1, ...layers.map(l => (l || []).length)) * W + 40 + 2 * 45; // the last label; bowed edges on the left
   const height = layers.length * H + 10;
   const pos = new Map();
-  layers.forEach((layer, d) => layer.forEach((p, i) => pos.set(p.peer_id, {x: 10 + W / 2 + i * W, y: 18 + d * H})));
+  layers.forEach((layer, d) => (layer || []).forEach((n, i) => pos.set(n.peer_id, {x: 10 + W / 2 + 2 * 45 + i * W, y: 18 + d * H})));
   const svg = el('svg', {class: 'dag', width, height, viewBox: `0 0 ${width} ${height}`, 'data-task': task.task_id});
-  for (const e of task.dag.edges) {
+  // an edge is as thick as the share of its child's bytes it carried
+  const received = new Map(task.peers.map(p => [p.peer_id, p.bytes_received || 0]));
+  for (const e of edges) {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) continue;
-    svg.append(el('line', {x1: a.x, y1: a.y + R, x2: b.x, y2: b.y - R, 'data-from': e.from, 'data-to': e.to}));
+    const share = received.get(e.to) > 0 ? e.bytes / received.get(e.to) : 0;
+    // An edge that skips layers, or runs within one or upwards, bows to the left (node labels are
+    // on the right) so that it does not pass through the nodes between its ends.
+    const y1 = a.y + (b.y >= a.y ? R : -R), y2 = b.y + (b.y >= a.y ? -R : R);
+    const span = Math.abs(b.y - a.y) / H;
+    const bow = span > 1 || span === 0 || b.y < a.y ? 45 * Math.max(1, span) : 0;
+    const c = {x: (a.x + b.x) / 2 - bow, y: (y1 + y2) / 2};
+    const g = el('g', {class: 'edge' + (e.current ? ' current' : '') + (e.from === ORIGIN ? ' origin' : ''),
+      'data-from': e.from, 'data-to': e.to, 'data-bytes': e.bytes, 'data-pieces': e.pieces, 'data-current': e.current},
+        el('title', {}, `${e.from} → ${e.to}: ${bytes(e.bytes)} in ${e.pieces} pieces` +
+            (e.current ? ' (current parent)' : '')),
+        el('path', {d: `M ${a.x} ${y1} Q ${c.x} ${c.y} ${b.x} ${y2}`, 'stroke-width': (1 + 5 * share).toFixed(1)}));
+    if (e.bytes > 0) {
+      // the label sits at the curve's midpoint: a quadratic Bezier's point at t = 1/2
+      const mx = (a.x + 2 * c.x + b.x) / 4, my = (y1 + 2 * c.y + y2) / 4;
+      g.append(el('text', bow ? {class: 'served', x: mx - 4, y: my + 3, 'text-anchor': 'end'}
+          : {class: 'served', x: mx + 4, y: my + 3}, bytes(e.bytes)));
+    }
+    svg.append(g);
   }
-  for (const p of peers) {
-    const {x, y} = pos.get(p.peer_id);
-    const frac = p.piece_count > 0 ? p.pieces_finished / p.piece_count : 0;
-    svg.append(el('g', {class: 'peer', 'data-peer': p.peer_id, 'data-host': p.host_id, 'data-state': p.state},
-        el('title', {}, `${p.peer_id}\nhost ${p.host_id}\n${p.state}\n${p.pieces_finished}/${p.piece_count} pieces\nparents: ${p.parents.join(', ') || 'none'}`),
-        el('circle', {cx: x, cy: y, r: R, fill: STATE_COLORS[p.state] || '#999', stroke: '#1d232b', 'stroke-width': 0.5}),
-        el('text', {x: x + R + 3, y: y + 3}, p.host_id),
-        el('text', {x: x + R + 3, y: y + 14, fill: '#7a8593'}, `${p.state.toLowerCase()} ${Math.round(100 * frac)}%`)));
+  for (const n of nodes) {
+    const {x, y} = pos.get(n.peer_id);
+    if (n.origin) {
+      svg.append(el('g', {class: 'peer origin', 'data-peer': ORIGIN, 'data-host': ORIGIN, 'data-state': 'ORIGIN'},
+          el('title', {}, 'the origin server (back to source)'),
+          el('rect', {x: x - R, y: y - R, width: 2 * R, height: 2 * R, fill: '#1d232b'}),
+          el('text', {x: x + R + 3, y: y + 3}, 'origin')));
+      continue;
+    }
+    svg.append(el('g', {class: 'peer', 'data-peer': n.peer_id, 'data-host': n.host_id, 'data-state': n.state,
+      'data-bytes-received': n.bytes_received},
+        el('title', {}, `${n.peer_id}\nhost ${n.host_id}\n${n.state}\n${n.pieces_finished}/${n.piece_count} pieces\n` +
+            `received ${bytes(n.bytes_received)} (origin ${bytes(n.bytes_from_origin)})\nparents: ${n.parents.join(', ') || 'none'}`),
+        el('circle', {cx: x, cy: y, r: R, fill: STATE_COLORS[n.state] || '#999', stroke: '#1d232b', 'stroke-width': 0.5}),
+        el('text', {x: x + R + 3, y: y + 3}, n.host_id),
+        el('text', {x: x + R + 3, y: y + 14, fill: '#7a8593'},
+            n.state === 'GONE' ? 'left the task' : `${n.state.toLowerCase()} ${progress(n)}`)));
   }
   return svg;
 }

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * What the task store holds for one task (RocksDB, keyed by task id): core's {@link Task} itself —
  * its peers, their states and the DAG, the one model of a task, which stage 1 reads and core's
  * state machine changes — and beside it what only the dispatcher keeps: the content digest, the
- * task's seed state, and the requests waiting for a retry. Encoded by {@link StoredTaskSerde}.
+ * task's seed state, the requests waiting for a retry, and who served each peer how much. Encoded
+ * by {@link StoredTaskSerde}.
  */
 public final class StoredTask {
   private final Task task;
@@ -26,6 +27,13 @@ public final class StoredTask {
 
   /** Request id -> key of its entry in the retry store. */
   public final Map<String, String> pending = new TreeMap<>();
+
+  /**
+   * Peer id -> what it received, by who served it ({@link ServedBytes}, for the dashboard's DAG
+   * edges): kept after the peer finishes and loses its in-edges, dropped with the peer ({@link
+   * #forgetServed}). Only peers of the task are stored; sorted: deterministic.
+   */
+  final Map<String, ServedBytes> served = new TreeMap<>();
 
   public StoredTask(String taskId) {
     this(new Task(taskId, ""));
@@ -46,6 +54,21 @@ public final class StoredTask {
   /** The seed state core's round reads. */
   public SeedState seedState() {
     return new SeedState(seedHostId, seedTriggeredAt, failedSeeds);
+  }
+
+  /** What {@code peerId} has received so far, to add a finished piece to (created on first use). */
+  public ServedBytes servedTo(String peerId) {
+    return served.computeIfAbsent(peerId, id -> new ServedBytes());
+  }
+
+  /** What {@code peerId} has received so far; null when nothing is recorded. */
+  public ServedBytes servedOrNull(String peerId) {
+    return served.get(peerId);
+  }
+
+  /** The peer left the task (or re-enrols afresh): what it received goes with it. */
+  public void forgetServed(String peerId) {
+    served.remove(peerId);
   }
 
   /** No peer and no waiting request: the store forgets the task. */

@@ -26,14 +26,17 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The task store's value format: a version byte, then core's task field by field (strings as UTF-8
- * with a varint length, numbers as zig-zag varints, doubles as 8 bytes). Written as version 2:
+ * with a varint length, numbers as zig-zag varints, doubles as 8 bytes). Written as version 3:
  * each peer with its state, times, progress, piece-cost statistics (the four numbers of {@link
- * PieceCostStats}) and in-edges (its parents in the DAG). Versions read, so that a dispatcher
+ * PieceCostStats}), in-edges (its parents in the DAG) and what it received by who served it
+ * ({@link ServedBytes}: per named parent, then origin, then unlisted parents, each as bytes and
+ * pieces). Versions read, so that a dispatcher
  * upgraded over an existing changelog restores it ({@code StoredTaskSerdeTest} holds a value of
  * each):
  *
  * <ul>
- *   <li>2: this one;
+ *   <li>3: this one;
+ *   <li>2: the same without {@link ServedBytes} (read as nothing served yet);
  *   <li>1: the former dispatcher-side record: each peer with its piece costs as a list (their
  *       statistics are computed once on reading) and one progress time (which becomes the peer's
  *       state-change time as well, as core's task was built from it);
@@ -44,7 +47,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * that order changes.
  */
 public final class StoredTaskSerde implements Serde<StoredTask> {
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
+  private static final byte VERSION_2 = 2;
   private static final byte VERSION_1 = 1;
   private static final PeerState[] STATES = PeerState.values();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,6 +82,7 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
         var parents = dag.parents(p.peerId());
         varint(out, parents.size());
         for (String parent : parents) str(out, parent);
+        served(out, stored.servedOrNull(p.peerId()));
       }
       seedsAndPending(out, stored);
     } catch (IOException e) {
@@ -91,14 +96,15 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       if (bytes.length > 0 && bytes[0] == '{') return fromJson(JSON.readTree(bytes));
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       byte version = in.readByte();
-      if (version != VERSION && version != VERSION_1)
+      if (version != VERSION && version != VERSION_2 && version != VERSION_1)
         throw new SerializationException("Unknown stored task encoding version " + version);
       String taskId = readStr(in);
       String url = readStr(in);
       String digest = nullable(in);
       int n = count(in);
       List<PeerRow> rows = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) rows.add(version == VERSION ? peer(in) : peerV1(in));
+      for (int i = 0; i < n; i++)
+        rows.add(version == VERSION_1 ? peerV1(in) : peer(in, version == VERSION));
       StoredTask stored = build(taskId, url, rows);
       stored.digest = digest;
       int failed = count(in);
@@ -138,9 +144,11 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       int piecesFinished,
       int pieceCount,
       PieceCostStats costs,
-      List<String> parents) {}
+      List<String> parents,
+      ServedBytes served) {}
 
-  private static PeerRow peer(DataInputStream in) throws IOException {
+  /** A peer of version 3 ({@code withServed}) or 2. */
+  private static PeerRow peer(DataInputStream in, boolean withServed) throws IOException {
     String id = readStr(in);
     String host = readStr(in);
     PeerState state = STATES[in.readUnsignedByte()];
@@ -154,8 +162,19 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
         samples == 0
             ? new PieceCostStats()
             : PieceCostStats.restore(samples, varint(in), in.readDouble(), in.readDouble());
+    List<String> parents = strings(in);
     return new PeerRow(
-        id, host, state, created, changed, progress, finished, pieceCount, costs, strings(in));
+        id,
+        host,
+        state,
+        created,
+        changed,
+        progress,
+        finished,
+        pieceCount,
+        costs,
+        parents,
+        withServed ? served(in) : null);
   }
 
   private static PeerRow peerV1(DataInputStream in) throws IOException {
@@ -180,7 +199,8 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
         finished,
         pieceCount,
         PieceCostStats.of(c),
-        parents);
+        parents,
+        null);
   }
 
   private static StoredTask fromJson(JsonNode t) {
@@ -203,7 +223,8 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
               p.path("piecesFinished").asInt(),
               p.path("pieceCount").asInt(),
               PieceCostStats.of(costs),
-              parents));
+              parents,
+              null));
     }
     StoredTask stored = build(t.path("taskId").asText(), t.path("url").asText(""), rows);
     stored.digest = t.hasNonNull("digest") ? t.get("digest").asText() : null;
@@ -229,7 +250,9 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
    */
   private static StoredTask build(String taskId, String url, List<PeerRow> rows) {
     Task task = new Task(taskId, url);
+    StoredTask stored = new StoredTask(task);
     for (PeerRow r : rows) {
+      if (r.served() != null && !r.served().isEmpty()) stored.served.put(r.peerId(), r.served());
       // host ids are interned here and in HostIndex, so that the per-candidate host lookups
       // compare by identity
       Peer p =
@@ -252,7 +275,7 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       for (PeerRow r : rows) dag.deleteInEdges(r.peerId());
       addEdges(dag, rows, true);
     }
-    return new StoredTask(task);
+    return stored;
   }
 
   private static void addEdges(Dag<String> dag, List<PeerRow> rows, boolean checkEach) {
@@ -266,6 +289,40 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
   }
 
   // ------------------------------------------------------------ primitives
+
+  /** Null (nothing served yet) is written as an empty record. */
+  private static void served(DataOutputStream out, ServedBytes s) throws IOException {
+    if (s == null) s = new ServedBytes();
+    varint(out, s.byParent.size());
+    for (Map.Entry<String, ServedBytes.Share> e : s.byParent.entrySet()) {
+      str(out, e.getKey());
+      share(out, e.getValue());
+    }
+    share(out, s.origin);
+    share(out, s.unlisted);
+  }
+
+  private static ServedBytes served(DataInputStream in) throws IOException {
+    ServedBytes s = new ServedBytes();
+    int parents = count(in);
+    for (int i = 0; i < parents; i++) s.byParent.put(readStr(in), share(in));
+    s.origin = share(in);
+    s.unlisted = share(in);
+    return s;
+  }
+
+  private static void share(DataOutputStream out, ServedBytes.Share s) throws IOException {
+    varint(out, s.bytes);
+    varint(out, s.pieces);
+  }
+
+  private static ServedBytes.Share share(DataInputStream in) throws IOException {
+    long bytes = varint(in);
+    long pieces = varint(in);
+    if (bytes < 0 || pieces < 0 || pieces > Integer.MAX_VALUE)
+      throw new SerializationException("Invalid served bytes " + bytes + " / pieces " + pieces);
+    return new ServedBytes.Share(bytes, (int) pieces);
+  }
 
   private static void seedsAndPending(DataOutputStream out, StoredTask t) throws IOException {
     varint(out, t.failedSeeds.size());

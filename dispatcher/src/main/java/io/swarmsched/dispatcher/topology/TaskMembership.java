@@ -11,6 +11,7 @@ import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
+import io.swarmsched.schemas.PieceSource;
 import io.swarmsched.schemas.ScheduleRequest;
 import org.apache.kafka.common.metrics.Sensor;
 import org.slf4j.Logger;
@@ -63,6 +64,7 @@ final class TaskMembership {
     Peer me = task.peer(req.getPeerId()).orElse(null);
     if (me != null && (me.state() == PeerState.FAILED || me.state() == PeerState.LEFT)) {
       task.removePeer(me.peerId());
+      stored.forgetServed(me.peerId()); // it starts afresh
       me = null;
     }
     if (me == null) {
@@ -153,6 +155,12 @@ final class TaskMembership {
     boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
     if (finished) {
       peer.recordPiece(ev.getCostMillis(), now);
+      // who served how much, for the dashboard's DAG edges (kept after the peer finishes)
+      if (ev.getSource() == PieceSource.ORIGIN) {
+        stored.servedTo(peer.peerId()).fromOrigin(ev.getBytes());
+      } else {
+        stored.servedTo(peer.peerId()).fromParent(ev.getParentPeerId(), ev.getBytes());
+      }
       if (peer.state() == PeerState.PENDING) moveTo(stored, peer, PeerState.RUNNING, now);
     }
     String parentHost = ev.getParentHostId();
@@ -184,6 +192,7 @@ final class TaskMembership {
   void removePeer(StoredTask stored, String peerId, String why, long now) {
     Task task = stored.task();
     if (task.peer(peerId).isEmpty()) return;
+    stored.forgetServed(peerId);
     for (String childId : task.removePeer(peerId)) {
       Peer child = task.peer(childId).orElse(null);
       if (child != null

@@ -27,12 +27,18 @@ final class PoolHarness {
   final Map<String, JobRecord> stored = new TreeMap<>();
   final List<ScheduleDecision> decisions = new ArrayList<>();
   final JobParams params;
+  final JobMetrics metrics;
   JobPool pool;
   Workers workers;
   long now = 1_000_000L;
 
   PoolHarness(JobParams params) {
+    this(params, JobMetrics.detached());
+  }
+
+  PoolHarness(JobParams params, JobMetrics metrics) {
     this.params = params;
+    this.metrics = metrics;
     restart();
   }
 
@@ -69,7 +75,7 @@ final class PoolHarness {
               }
             },
             decisions::add,
-            JobMetrics.detached());
+            metrics);
     pool.restore();
   }
 

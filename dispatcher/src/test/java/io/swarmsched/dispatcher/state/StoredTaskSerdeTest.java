@@ -16,7 +16,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The task store's value format: what version 2 writes reads back as the same task, and values
+ * The task store's value format: what version 3 writes reads back as the same task, and values
  * written by earlier versions (kept here as bytes, as those versions wrote them) still read.
  */
 class StoredTaskSerdeTest {
@@ -28,6 +28,16 @@ class StoredTaskSerdeTest {
    */
   private static final String VERSION_1 =
       "010c7461736b2d312c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d610106682d6103008001800180a0abfef962904e08505200d08c0106702d620106682d62010206702d61068001d0afabfef9620000020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
+
+  /**
+   * A task as version 2 wrote it (core's task, before {@link ServedBytes}), from main's encoder of
+   * that version: task-2, digest sha256:ab; p-a SUCCEEDED (created at 1_700_000_000_000, RUNNING 2
+   * s later, SUCCEEDED at +5 s) with 4 pieces of costs 40, 41, 0, 9000 of 64; p-b RUNNING (created
+   * at 1_700_000_001_000, RUNNING at +500 ms) with one piece of cost 7 at +2 s and parent p-a; a
+   * failed seed, a triggered seed and a waiting request.
+   */
+  private static final String VERSION_2 =
+      "020c7461736b2d322c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d6106682d610380a0abfef962904e904e08800108d08c01403b00000000000040911800000000000006702d6206682d6201d0afabfef962e807a01f0200020e000000000000000000000000000000000206702d61020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
 
   /** The same task as the JSON written before version 1. */
   private static final String JSON =
@@ -52,6 +62,12 @@ class StoredTaskSerdeTest {
     s.seedHostId = "seed-2";
     s.seedTriggeredAt = 1_700_000_000_500L;
     s.pending.put("req-1", "0000001700000000600|req-1");
+    s.servedTo("p-a").fromOrigin(262_144);
+    s.servedTo("p-b").fromParent("p-a", 262_144);
+    s.servedTo("p-b").fromParent("p-a", 100);
+    s.servedTo("p-b").fromParent("p-gone", 7); // served, then left the task
+    s.servedTo("p-b").fromParent(null, 9); // a piece event that named no parent
+    s.servedTo("p-b").fromOrigin(1_000_000);
     return s;
   }
 
@@ -61,6 +77,58 @@ class StoredTaskSerdeTest {
     StoredTask back = StoredTaskSerde.decode(StoredTaskSerde.encode(t));
     assertThat(StoredTaskSerde.encode(t)[0]).isEqualTo(StoredTaskSerde.VERSION);
     assertSame(back, t);
+  }
+
+  @Test
+  void whatEachPeerReceivedIsKeptAndOnlyForPeersOfTheTask() {
+    StoredTask t = sample();
+    t.servedTo("p-not-in-task").fromOrigin(5); // never written: only the task's peers are
+    StoredTask back = StoredTaskSerde.decode(StoredTaskSerde.encode(t));
+    assertThat(back.served).containsOnlyKeys("p-a", "p-b");
+    ServedBytes b = back.servedOrNull("p-b");
+    assertThat(b.byParent).containsOnlyKeys("p-a", "p-gone");
+    assertThat(b.byParent.get("p-a").bytes).isEqualTo(262_244);
+    assertThat(b.byParent.get("p-a").pieces).isEqualTo(2);
+    assertThat(b.unlisted.bytes).isEqualTo(9);
+    assertThat(b.origin.pieces).isEqualTo(1);
+    assertThat(b.totalBytes()).isEqualTo(262_244 + 7 + 9 + 1_000_000);
+  }
+
+  @Test
+  void readsTasksWrittenByVersion2WithNothingServedYet() {
+    StoredTask back = StoredTaskSerde.decode(HexFormat.of().parseHex(VERSION_2));
+    Task t = back.task();
+    assertThat(t.taskId()).isEqualTo("task-2");
+    assertThat(t.url()).isEqualTo("https://origin/\u00e9/file");
+    assertThat(back.digest).isEqualTo("sha256:ab");
+    Peer a = t.peer("p-a").orElseThrow();
+    assertThat(a.state()).isEqualTo(PeerState.SUCCEEDED);
+    assertThat(a.createdAtMillis()).isEqualTo(1_700_000_000_000L);
+    assertThat(a.stateChangedAtMillis()).isEqualTo(1_700_000_005_000L);
+    // core counts the move to SUCCEEDED as progress
+    assertThat(a.lastProgressMillis()).isEqualTo(1_700_000_005_000L);
+    assertThat(a.piecesFinished()).isEqualTo(4);
+    assertThat(a.pieceCount()).isEqualTo(64);
+    assertThat(a.pieceCosts())
+        .usingRecursiveComparison()
+        .isEqualTo(PieceCostStats.of(List.of(40L, 41L, 0L, 9_000L)));
+    Peer b = t.peer("p-b").orElseThrow();
+    assertThat(b.state()).isEqualTo(PeerState.RUNNING);
+    assertThat(b.stateChangedAtMillis()).isEqualTo(1_700_000_001_500L);
+    assertThat(b.lastProgressMillis()).isEqualTo(1_700_000_003_000L);
+    assertThat(b.piecesFinished()).isEqualTo(1);
+    assertThat(t.dag().parents("p-b")).containsExactly("p-a");
+    assertThat(back.failedSeeds).isEqualTo(Map.of("seed-1", 1_699_999_000_000L));
+    assertThat(back.seedHostId).isEqualTo("seed-2");
+    assertThat(back.seedTriggeredAt).isEqualTo(1_700_000_000_500L);
+    assertThat(back.pending).isEqualTo(Map.of("req-1", "0000001700000000600|req-1"));
+    assertThat(back.served).as("version 2 had no served bytes").isEmpty();
+    // written back as version 3, what is served from now on included
+    back.servedTo("p-b").fromParent("p-a", 42);
+    byte[] again = StoredTaskSerde.encode(back);
+    assertThat(again[0]).isEqualTo(StoredTaskSerde.VERSION);
+    assertThat(StoredTaskSerde.decode(again).servedOrNull("p-b").byParent.get("p-a").bytes)
+        .isEqualTo(42);
   }
 
   @Test
@@ -105,6 +173,7 @@ class StoredTaskSerdeTest {
     assertThat(back.seedHostId).isEqualTo("seed-2");
     assertThat(back.seedTriggeredAt).isEqualTo(1_700_000_000_500L);
     assertThat(back.pending).isEqualTo(Map.of("req-1", "0000001700000000600|req-1"));
+    assertThat(back.served).isEmpty();
   }
 
   @Test
@@ -150,5 +219,6 @@ class StoredTaskSerdeTest {
     assertThat(back.seedHostId).isEqualTo(t.seedHostId);
     assertThat(back.seedTriggeredAt).isEqualTo(t.seedTriggeredAt);
     assertThat(back.pending).isEqualTo(t.pending);
+    assertThat(back.served).usingRecursiveComparison().isEqualTo(t.served);
   }
 }

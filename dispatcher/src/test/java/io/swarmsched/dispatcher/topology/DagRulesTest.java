@@ -4,12 +4,14 @@ import static io.swarmsched.dispatcher.topology.DispatcherFixture.T0;
 import static io.swarmsched.dispatcher.topology.DispatcherFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.swarmsched.dispatcher.state.ServedBytes;
 import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
 import io.swarmsched.schemas.ParentCandidate;
 import io.swarmsched.schemas.PeerEventType;
+import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.ScheduleDecision;
 import java.util.List;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -113,5 +115,36 @@ class DagRulesTest {
   void aFinishedPeerAnnouncedFirstHasNoParentsEither() {
     f.peer("t1", "p9", "h1", PeerEventType.SUCCEEDED, T0 + 10);
     assertThat(parentsIn("p9")).isEmpty();
+  }
+
+  @Test
+  void bytesEachParentServedAreKeptAfterTheChildFinishesAndLosesItsParents() {
+    assertThat(parentsOf("r1", "p1", "h1", T0 + 10)).containsExactly("seed-peer");
+    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 20);
+    for (int i = 0; i < 3; i++) {
+      f.piece("t1", "p1", "h1", "seed-peer", "seed-1", PieceOutcome.FINISHED, 5, T0 + 30 + i);
+    }
+    f.piece("t1", "p1", "h1", "seed-peer", "seed-1", PieceOutcome.FAILED, 5, T0 + 40);
+    f.piece("t1", "p1", "h1", null, null, PieceOutcome.FINISHED, 5, T0 + 41);
+    f.peer("t1", "p1", "h1", PeerEventType.SUCCEEDED, T0 + 50);
+
+    assertThat(parentsIn("p1")).as("a finished peer has no in-edges").isEmpty();
+    ServedBytes p1 = task().servedOrNull("p1");
+    assertThat(p1.byParent).containsOnlyKeys("seed-peer");
+    assertThat(p1.byParent.get("seed-peer").bytes)
+        .as("three finished pieces of 1 KiB; the failed one served nothing")
+        .isEqualTo(3 * 1024);
+    assertThat(p1.byParent.get("seed-peer").pieces).isEqualTo(3);
+    assertThat(p1.origin.bytes).isEqualTo(1024);
+    assertThat(p1.totalBytes()).isEqualTo(4 * 1024);
+  }
+
+  @Test
+  void whatAPeerReceivedGoesWithItWhenItLeaves() {
+    assertThat(parentsOf("r1", "p1", "h1", T0 + 10)).containsExactly("seed-peer");
+    f.piece("t1", "p1", "h1", "seed-peer", "seed-1", PieceOutcome.FINISHED, 5, T0 + 20);
+    assertThat(task().servedOrNull("p1")).isNotNull();
+    f.peer("t1", "p1", "h1", PeerEventType.LEFT, T0 + 30);
+    assertThat(task().servedOrNull("p1")).isNull();
   }
 }
