@@ -90,7 +90,7 @@ public final class StreamsProps {
   }
 
   /**
-   * Failover in about 6-9 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
+   * Failover in about 6-10 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
    * killed instance is noticed after {@code session.timeout.ms} (6 s, the broker's default minimum;
    * Kafka's default is 45 s), a warm standby of its state is already on a survivor, and a
    * transaction the killed instance left open is aborted after {@code transaction.timeout.ms} (5 s;
@@ -100,10 +100,11 @@ public final class StreamsProps {
    * <p>The producer retries after 10 ms, backing off to at most 100 ms (Kafka: 100 ms up to 1 s).
    * Under exactly-once a transaction's first write or offset commit is answered {@code
    * CONCURRENT_TRANSACTIONS} until the markers of the previous transaction (or of the one a killed
-   * instance left open) are written, which takes milliseconds; the default backoff turned each of
-   * those waits into 100 ms to 1 s inside the commit. With it, a survivor decided its first
-   * taken-over request about 1 s after it was RUNNING instead of 3-6 s. A retry is idempotent, so
-   * this changes pacing only, not what is written.
+   * instance left open) are written, usually within milliseconds; the default backoff turned each
+   * of those waits into 100 ms to 1 s inside the commit. On the loaded machine a survivor then
+   * decided its first taken-over request 1-3 s after it was RUNNING instead of 4-8 s (two runs
+   * each); on a quieter one it made no measurable difference. A retry is idempotent, so this
+   * changes pacing only, not what is written.
    *
    * <p>Each is overridable with {@code swarm.streams.<key>}.
    */
