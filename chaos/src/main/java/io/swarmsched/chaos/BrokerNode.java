@@ -102,6 +102,14 @@ final class BrokerNode implements AutoCloseable {
     // coordinator aborts it; the coordinator looks for timed-out transactions every 10 s by
     // default.
     p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+    // Streams groups (group.protocol=streams, KIP-1071) take session, heartbeat and standby
+    // replicas from the broker; as the local cluster's broker (BrokerProcess), matching the
+    // classic protocol's client settings in StreamsProps.FAILOVER_DEFAULTS.
+    p.setProperty("group.streams.min.session.timeout.ms", "6000");
+    p.setProperty("group.streams.session.timeout.ms", "6000");
+    p.setProperty("group.streams.min.heartbeat.interval.ms", "1000");
+    p.setProperty("group.streams.heartbeat.interval.ms", "1500");
+    p.setProperty("group.streams.num.standby.replicas", "1");
     p.setProperty("log.segment.bytes", Integer.toString(32 * 1024 * 1024));
     return p;
   }

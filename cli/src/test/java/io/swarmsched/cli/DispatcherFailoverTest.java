@@ -43,6 +43,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberAssignment;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
+import org.apache.kafka.clients.admin.StreamsGroupSubtopologyDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,10 +75,19 @@ class DispatcherFailoverTest {
   static final int HOSTS = 20;
 
   @TempDir Path dir;
-  final String run = UUID.randomUUID().toString().substring(0, 8);
-  final String appId = "failover-" + run;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  /** The current measurement's id (request, task and host names), application id and flags. */
+  String run;
+
+  String appId;
+  String flags;
+
+  /**
+   * One measurement per configuration, {@code -Dfailover.runs} times (default 1), on one cluster.
+   * {@code -Dfailover.flags} holds the configurations separated by {@code |}; taking them in turn
+   * (A B A B ...) spreads a varying machine load over all of them.
+   */
   @Test
   void decisionsForAKilledInstancesPartitionsResumeOnTheSurvivor() throws Exception {
     LocalClusterConfig config =
@@ -82,8 +95,38 @@ class DispatcherFailoverTest {
             .withPorts(Ports.findFree(), Ports.findFree(), Ports.findFree())
             .withDataDir(dir.resolve("cluster"))
             .withBrokerJvmOptions(List.of("-Xmx512m"));
-    List<Process> dispatchers = new ArrayList<>();
+    List<String> configurations =
+        Arrays.stream(System.getProperty("failover.flags", "").split("\\|", -1))
+            .map(String::strip)
+            .toList();
+    int runs = Integer.getInteger("failover.runs", 1);
+    Map<String, List<Double>> slowest = new java.util.LinkedHashMap<>();
     try (LocalCluster cluster = LocalCluster.start(config)) {
+      for (int r = 0; r < runs; r++) {
+        for (String configuration : configurations) {
+          run = UUID.randomUUID().toString().substring(0, 8);
+          appId = "failover-" + run;
+          flags = configuration;
+          decided.clear();
+          slowest
+              .computeIfAbsent(configuration, k -> new ArrayList<>())
+              .add(measureOnce(cluster, config));
+        }
+      }
+    }
+    slowest.forEach(
+        (configuration, seconds) ->
+            System.out.printf(
+                "FAILOVER summary flags=[%s] slowest partition per run: %s%n",
+                configuration, seconds.stream().map(d -> String.format("%.1f s", d)).toList()));
+  }
+
+  /**
+   * Two dispatchers, a steady stream, kill -9 of one; seconds until its slowest partition decides.
+   */
+  private double measureOnce(LocalCluster cluster, LocalClusterConfig config) throws Exception {
+    List<Process> dispatchers = new ArrayList<>();
+    try {
       Map<String, String> serde = Map.of("schema.registry.url", cluster.registryUrl());
       publishHosts(cluster, serde);
       int httpA = Ports.findFree();
@@ -189,12 +232,12 @@ class DispatcherFailoverTest {
       System.out.printf(
           "FAILOVER flags=[%s] killed instance owned partitions %s; seconds from kill -9 to the first"
               + " decision per partition: %s; slowest %.1f s%n",
-          System.getProperty("failover.flags", ""),
+          flags,
           owned,
           secondsToResume,
           secondsToResume.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN));
       // What the survivor went through, for the figures in docs/reliability.md.
-      read(dir.resolve("dispatch-b.out"))
+      read(outFile("b"))
           .lines()
           .filter(l -> l.contains(" -> ") || l.contains("WARN"))
           .forEach(l -> System.out.println("FAILOVER survivor: " + l));
@@ -211,6 +254,7 @@ class DispatcherFailoverTest {
       assertThat(firstDecisionAfterKill.keySet())
           .as("partitions of the killed instance with decisions again")
           .containsAll(owned);
+      return secondsToResume.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
     } finally {
       for (Process p : dispatchers) {
         p.destroyForcibly();
@@ -237,19 +281,23 @@ class DispatcherFailoverTest {
                 "--swarm.schema.registry.url=" + cluster.registryUrl(),
                 "--swarm.http.host=127.0.0.1",
                 "--swarm.http.port=" + httpPort,
-                "--swarm.state.dir=" + dir.resolve("state-" + instance),
+                "--swarm.state.dir=" + dir.resolve("state-" + instance + "-" + run),
                 "--swarm.instance.id=" + instance,
                 "--" + DispatcherConfig.APPLICATION_ID + "=" + appId));
-    String flags = System.getProperty("failover.flags", "").strip();
     if (!flags.isEmpty()) {
       command.addAll(Arrays.asList(flags.split("\\s+")));
     }
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("dispatch-" + instance + ".out").toFile());
+            .redirectOutput(outFile(instance).toFile());
     builder.environment().remove("JAVA_TOOL_OPTIONS");
     return builder.start();
+  }
+
+  /** The console output of dispatcher {@code instance} in the current measurement. */
+  private Path outFile(String instance) {
+    return dir.resolve("dispatch-" + instance + "-" + run + ".out");
   }
 
   private void awaitHealthy(int port, Process process, String instance) {
@@ -259,10 +307,7 @@ class DispatcherFailoverTest {
         () -> {
           if (!process.isAlive()) {
             throw new AssertionError(
-                "dispatcher "
-                    + instance
-                    + " exited: "
-                    + read(dir.resolve("dispatch-" + instance + ".out")));
+                "dispatcher " + instance + " exited: " + read(outFile(instance)));
           }
           try {
             return http.send(
@@ -289,6 +334,9 @@ class DispatcherFailoverTest {
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+      if (streamsProtocol()) {
+        return requestPartitionsByInstanceOfStreamsGroup(admin);
+      }
       ConsumerGroupDescription group =
           admin.describeConsumerGroups(List.of(appId)).all().get(10, TimeUnit.SECONDS).get(appId);
       Map<String, Set<Integer>> result = new HashMap<>();
@@ -306,6 +354,53 @@ class DispatcherFailoverTest {
     } catch (Exception e) {
       return Map.of();
     }
+  }
+
+  /**
+   * Whether the dispatchers run Kafka's streams rebalance protocol (KIP-1071): their default,
+   * unless {@code -Dfailover.flags} says {@code group.protocol=classic}. Their group is then a
+   * streams group, which the consumer-group API does not describe.
+   */
+  private boolean streamsProtocol() {
+    if (flags.contains("group.protocol=classic")) {
+      return false;
+    }
+    return flags.contains("group.protocol=streams")
+        || "streams"
+            .equals(
+                io.swarmsched.runtime.streams.StreamsProps.FAILOVER_DEFAULTS.get("group.protocol"));
+  }
+
+  /**
+   * The same for a streams group: the active tasks of the sub-topology that reads the requests
+   * topic, whose task partitions are the topic's partitions.
+   */
+  private Map<String, Set<Integer>> requestPartitionsByInstanceOfStreamsGroup(Admin admin)
+      throws Exception {
+    StreamsGroupDescription group =
+        admin.describeStreamsGroups(List.of(appId)).all().get(10, TimeUnit.SECONDS).get(appId);
+    Set<String> requestSubtopologies =
+        group.subtopologies().stream()
+            .filter(s -> s.sourceTopics().contains(Topics.SCHEDULE_REQUESTS.name()))
+            .map(StreamsGroupSubtopologyDescription::subtopologyId)
+            .collect(Collectors.toSet());
+    Map<String, Set<Integer>> result = new HashMap<>();
+    for (StreamsGroupMemberDescription m : group.members()) {
+      String rest =
+          m.clientId().startsWith(appId + "-") ? m.clientId().substring(appId.length() + 1) : "";
+      String instance = rest.contains("-") ? rest.substring(0, rest.indexOf('-')) : rest;
+      for (StreamsGroupMemberAssignment.TaskIds tasks : m.assignment().activeTasks()) {
+        // every sub-topology of the dispatcher is co-partitioned with the requests topic, so if
+        // none names it as a source (a sub-topology read through a repartition), any one will do
+        if (requestSubtopologies.isEmpty()
+            || requestSubtopologies.contains(tasks.subtopologyId())) {
+          result
+              .computeIfAbsent(instance, k -> new java.util.TreeSet<>())
+              .addAll(tasks.partitions());
+        }
+      }
+    }
+    return result;
   }
 
   private Map<Integer, List<String>> tasksByPartition(int partitions, int perPartition) {

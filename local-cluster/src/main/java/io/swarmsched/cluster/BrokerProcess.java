@@ -385,6 +385,15 @@ public final class BrokerProcess implements AutoCloseable {
     // offsets and read_committed restores until it is aborted; the broker looks for timed-out
     // transactions every 10 s by default, which alone would double failover (docs/reliability.md).
     p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+    // Streams groups (Kafka's streams rebalance protocol, KIP-1071, group.protocol=streams): the
+    // broker, not the client, sets their session, heartbeat and standby replicas. Kafka's defaults
+    // (45 s session, at least 45 s; 5 s heartbeat; no standby) would notice a killed instance after
+    // 45 s; these match the classic protocol's client settings in StreamsProps.FAILOVER_DEFAULTS.
+    p.setProperty("group.streams.min.session.timeout.ms", "6000");
+    p.setProperty("group.streams.session.timeout.ms", "6000");
+    p.setProperty("group.streams.min.heartbeat.interval.ms", "1000");
+    p.setProperty("group.streams.heartbeat.interval.ms", "1500");
+    p.setProperty("group.streams.num.standby.replicas", "1");
     p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
     return p;
   }

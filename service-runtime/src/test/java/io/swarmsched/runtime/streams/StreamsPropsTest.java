@@ -93,7 +93,13 @@ class StreamsPropsTest {
         .containsEntry("session.timeout.ms", "45000")
         .containsEntry("num.standby.replicas", "0")
         .containsEntry("heartbeat.interval.ms", "1500");
-    new StreamsConfig(defaults);
+    // the retry backoff reaches the producers Streams makes, and only them
+    StreamsConfig config = new StreamsConfig(defaults);
+    assertThat(config.getProducerConfigs("client"))
+        .containsEntry("retry.backoff.ms", "10")
+        .containsEntry("retry.backoff.max.ms", "100");
+    assertThat(config.getMainConsumerConfigs("app", "client", 0))
+        .doesNotContainKey("retry.backoff.ms");
   }
 
   @Test
