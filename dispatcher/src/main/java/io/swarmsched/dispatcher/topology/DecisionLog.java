@@ -48,7 +48,9 @@ final class DecisionLog {
     this.stores = stores;
     this.policyId = policyId;
     this.policy = policy;
-    this.settings = Map.copyOf(settings);
+    // sorted, not Map.copyOf: an immutable map's iteration order changes from JVM to JVM, and it
+    // is the order the settings are encoded in, so the same decision would not be the same bytes
+    this.settings = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(settings));
     this.retentionMillis = retentionMillis;
     this.waiters = waiters;
   }

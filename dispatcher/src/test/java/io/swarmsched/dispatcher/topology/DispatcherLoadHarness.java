@@ -66,6 +66,20 @@ public final class DispatcherLoadHarness {
 
   private static long decisionCount;
 
+  /** {@code -Dharness.dump=FILE} writes every decision, one per line, to tell two runs apart. */
+  private static final java.io.PrintWriter DUMP = dumpFile();
+
+  private static java.io.PrintWriter dumpFile() {
+    String file = System.getProperty("harness.dump");
+    if (file == null) return null;
+    try {
+      return new java.io.PrintWriter(
+          java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(file)), true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private DispatcherLoadHarness() {}
 
   public static void main(String[] args) throws Exception {
@@ -325,6 +339,7 @@ public final class DispatcherLoadHarness {
   /** Every decision goes into the digest, in order. */
   private static void record(ScheduleDecision d) {
     DECISIONS.update(d.toString().getBytes(StandardCharsets.UTF_8));
+    if (DUMP != null) DUMP.println(d);
     decisionCount++;
   }
 
