@@ -1,12 +1,10 @@
 package io.swarmsched.dispatcher.topology;
 
 import io.swarmsched.dispatcher.DispatcherConfig;
-import io.swarmsched.dispatcher.jobs.JobPoolProcessor;
 import io.swarmsched.dispatcher.jobs.JobRecord;
 import io.swarmsched.dispatcher.metrics.ObservedDispatch;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.HostIndex;
-import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.StoredTaskSerde;
 import io.swarmsched.runtime.auth.HostKeyPair;
 import io.swarmsched.runtime.auth.SigningSerializer;
@@ -248,30 +246,11 @@ public final class DispatcherTopology {
         PIECE_EVENTS_AS_INPUT);
     DispatchStores.addTo(topology, DISPATCH_PROCESSOR, mem);
 
-    topology.addSource(
-        JOB_EVENTS_SOURCE, keys.deserializer(), jobEvents.deserializer(), Topics.JOB_EVENTS.name());
-    topology.addProcessor(
-        JOB_POOL_PROCESSOR,
-        () ->
-            new JobPoolProcessor(
-                config.jobs(),
-                index,
-                JOBS_STORE,
-                JOB_DECISIONS_SINK,
-                JOB_DEAD_LETTERS_SINK,
-                jobEvents.serializer(),
-                config.signedReplayWindow(),
-                config.principalSeal()),
-        JOB_EVENTS_SOURCE);
-    topology.addStateStore(
-        DispatchStores.store(JOBS_STORE, mem, new JsonSerde<>(JobRecord.class)),
-        JOB_POOL_PROCESSOR);
-    // the signatures each processor accepted within the replay window (HostAuthentication), so
+    JobPoolTopology.addTo(topology, config, index, jobEvents, decisions, out, mem);
+    // the signatures the processor accepted within the replay window (HostAuthentication), so
     // that a restart does not forget them
     topology.addStateStore(
         DispatchStores.store(SEEN_SIGNATURES_STORE, mem, Serdes.Long()), DISPATCH_PROCESSOR);
-    topology.addStateStore(
-        DispatchStores.store(JOB_SEEN_SIGNATURES_STORE, mem, Serdes.Long()), JOB_POOL_PROCESSOR);
 
     topology.addSink(
         DECISIONS_SINK,
@@ -279,12 +258,6 @@ public final class DispatcherTopology {
         keys.serializer(),
         decisions.serializer(),
         DISPATCH_PROCESSOR);
-    topology.addSink(
-        JOB_DECISIONS_SINK,
-        out + Topics.SCHEDULE_DECISIONS.name(),
-        keys.serializer(),
-        decisions.serializer(),
-        JOB_POOL_PROCESSOR);
     topology.addSink(
         JOB_EVENTS_SINK,
         Topics.JOB_EVENTS.name(),
@@ -309,12 +282,6 @@ public final class DispatcherTopology {
         new ByteArraySerializer(),
         new ByteArraySerializer(),
         DISPATCH_PROCESSOR);
-    topology.addSink(
-        JOB_DEAD_LETTERS_SINK,
-        out + Topics.DEAD_LETTERS.name(),
-        new ByteArraySerializer(),
-        new ByteArraySerializer(),
-        JOB_POOL_PROCESSOR);
     return topology;
   }
 }
