@@ -11,6 +11,10 @@ import java.util.Objects;
 public sealed interface RoundOutcome {
 
   String NEED_BACK_TO_SOURCE = "NEED_BACK_TO_SOURCE";
+
+  /** A round for a peer that has already finished its download: nothing to decide. */
+  String PEER_FINISHED = "PEER_FINISHED";
+
   String NO_SEED = "NO_SEED";
   String WAITING_FOR_SEED = "WAITING_FOR_SEED";
   String FIRST_DOWNLOAD = "FIRST_DOWNLOAD";

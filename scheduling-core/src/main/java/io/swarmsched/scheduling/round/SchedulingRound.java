@@ -102,6 +102,11 @@ public final class SchedulingRound {
                 () ->
                     new IllegalArgumentException(
                         "peer " + request.peerId() + " is not enrolled in task " + task.taskId()));
+    if (!PeerRules.keepsInEdges(me.state())) {
+      // a round for a peer that has already finished (a retry that was waiting when it did):
+      // parents now would put in-edges back on a finished peer, which the DAG must not hold
+      return new RoundOutcome.Failed(RoundOutcome.PEER_FINISHED, attempt.current());
+    }
     if (request.backToSource()) {
       return backToSource(request, attempt, task, me, RoundOutcome.NEED_BACK_TO_SOURCE, nowMillis);
     }

@@ -110,6 +110,19 @@ class SchedulingRoundTest {
     assertThat(enrolments).hasValue(0);
   }
 
+  /** A retry that was waiting when its peer finished gives it no parents (no in-edges again). */
+  @Test
+  void aRoundForAPeerThatHasFinishedFailsAndAddsNoEdge() {
+    f.host("h-done");
+    f.host("h1");
+    f.peer("p1", "h1", PeerState.SUCCEEDED);
+    f.peer("done", "h-done", PeerState.SUCCEEDED);
+    RoundRequest r = new RoundRequest("r", "task-1", "done", "h-done", Set.of(), false, false, 0);
+    assertThat(run(r, new Attempt(2, 0, 0), SeedState.none()))
+        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.PEER_FINISHED, 3));
+    assertThat(f.task.dag().parents("done")).isEmpty();
+  }
+
   @Test
   void parentsFoundReplaceTheRequestersInEdgesThroughCoresCommit() {
     f.host("h1");
