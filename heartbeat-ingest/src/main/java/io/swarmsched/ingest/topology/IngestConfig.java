@@ -74,80 +74,63 @@ public record IngestConfig(
   }
 
   public IngestConfig withLiveness(LivenessPolicy policy) {
-    return new IngestConfig(
-        applicationId,
-        limits,
-        policy,
-        patrolInterval,
-        serdeConfig,
-        maxHttpBodyBytes,
-        requireSigned,
-        publishRefresh,
-        principalSeal);
+    return copy(c -> c.liveness = policy);
   }
 
   public IngestConfig withLimits(ValidationLimits newLimits) {
-    return new IngestConfig(
-        applicationId,
-        newLimits,
-        liveness,
-        patrolInterval,
-        serdeConfig,
-        maxHttpBodyBytes,
-        requireSigned,
-        publishRefresh,
-        principalSeal);
+    return copy(c -> c.limits = newLimits);
   }
 
   public IngestConfig withPrincipalSeal(io.swarmsched.runtime.auth.PrincipalSeal seal) {
-    return new IngestConfig(
-        applicationId,
-        limits,
-        liveness,
-        patrolInterval,
-        serdeConfig,
-        maxHttpBodyBytes,
-        requireSigned,
-        publishRefresh,
-        seal);
+    return copy(c -> c.principalSeal = seal);
   }
 
   public IngestConfig withRequireSigned(boolean required) {
-    return new IngestConfig(
-        applicationId,
-        limits,
-        liveness,
-        patrolInterval,
-        serdeConfig,
-        maxHttpBodyBytes,
-        required,
-        publishRefresh,
-        principalSeal);
+    return copy(c -> c.requireSigned = required);
   }
 
   public IngestConfig withApplicationId(String id) {
-    return new IngestConfig(
-        id,
-        limits,
-        liveness,
-        patrolInterval,
-        serdeConfig,
-        maxHttpBodyBytes,
-        requireSigned,
-        publishRefresh,
-        principalSeal);
+    return copy(c -> c.applicationId = id);
   }
 
   public IngestConfig withPublishRefresh(Duration refresh) {
+    return copy(c -> c.publishRefresh = refresh);
+  }
+
+  /** The fields of a copy that one {@code with*} call changes: every field is listed once here. */
+  private static final class Copy {
+    String applicationId;
+    ValidationLimits limits;
+    LivenessPolicy liveness;
+    Duration patrolInterval;
+    Map<String, Object> serdeConfig;
+    int maxHttpBodyBytes;
+    boolean requireSigned;
+    Duration publishRefresh;
+    io.swarmsched.runtime.auth.PrincipalSeal principalSeal;
+  }
+
+  private IngestConfig copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy();
+    c.applicationId = applicationId;
+    c.limits = limits;
+    c.liveness = liveness;
+    c.patrolInterval = patrolInterval;
+    c.serdeConfig = serdeConfig;
+    c.maxHttpBodyBytes = maxHttpBodyBytes;
+    c.requireSigned = requireSigned;
+    c.publishRefresh = publishRefresh;
+    c.principalSeal = principalSeal;
+    change.accept(c);
     return new IngestConfig(
-        applicationId,
-        limits,
-        liveness,
-        patrolInterval,
-        serdeConfig,
-        maxHttpBodyBytes,
-        requireSigned,
-        refresh,
-        principalSeal);
+        c.applicationId,
+        c.limits,
+        c.liveness,
+        c.patrolInterval,
+        c.serdeConfig,
+        c.maxHttpBodyBytes,
+        c.requireSigned,
+        c.publishRefresh,
+        c.principalSeal);
   }
 }
