@@ -167,8 +167,31 @@ public final class BenchContext implements AutoCloseable {
     }
     Map<String, String> m =
         new HashMap<>(cluster().clientSettings(io.swarmsched.cluster.ClusterSecurity.ADMIN));
-    m.keySet().removeIf(k -> !k.startsWith("swarm.kafka."));
+    // Kafka's keys and the HTTP token: the registry of a secured cluster takes writes (schema
+    // registration) only with a principal's token.
+    m.keySet()
+        .removeIf(
+            k ->
+                !k.startsWith("swarm.kafka.")
+                    && !k.equals(io.swarmsched.runtime.config.CommonKeys.HTTP_TOKEN));
     return m;
+  }
+
+  /**
+   * The project's value serializer against the run's registry (schemas auto-registered), with the
+   * admin's token when the cluster runs secured.
+   */
+  public <T extends org.apache.avro.specific.SpecificRecord>
+      io.swarmsched.serde.SpecificAvroSerializer<T> serializer() {
+    Map<String, Object> config =
+        new HashMap<>(
+            io.swarmsched.runtime.config.RegistryCredentials.from(
+                    io.swarmsched.runtime.config.Settings.of(securitySettings()))
+                .serdeConfig(registryUrl()));
+    io.swarmsched.serde.SpecificAvroSerializer<T> s =
+        new io.swarmsched.serde.SpecificAvroSerializer<>();
+    s.configure(config, false);
+    return s;
   }
 
   public String registryUrl() {

@@ -198,7 +198,7 @@ public final class BrokerBaseline implements Benchmark {
 
   private static Pool serialize(
       BenchContext ctx, String topic, int n, IntFunction<SpecificRecord> make) {
-    SpecificAvroSerializer<SpecificRecord> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<SpecificRecord> serializer = ctx.serializer();
     List<SpecificRecord> records = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       records.add(make.apply(i));

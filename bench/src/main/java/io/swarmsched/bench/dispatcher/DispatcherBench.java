@@ -294,8 +294,8 @@ public final class DispatcherBench implements Benchmark {
    * scoring-streams would publish them, a HostScore for each; tombstones for the rest.
    */
   private static void publishHosts(BenchContext ctx, int n) {
-    SpecificAvroSerializer<HostState> serializer = Records.serializer(ctx.registryUrl());
-    SpecificAvroSerializer<HostScore> scoreSerializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostState> serializer = ctx.serializer();
+    SpecificAvroSerializer<HostScore> scoreSerializer = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(n);
     Instant now = Instant.now();
     String topic = Topics.HOSTS.name();
@@ -371,7 +371,7 @@ public final class DispatcherBench implements Benchmark {
    */
   private static int publishPeers(BenchContext ctx, int hosts, List<Plan> plans) {
     int tasks = 0;
-    SpecificAvroSerializer<PeerEvent> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<PeerEvent> serializer = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(99);
     String topic = Topics.PEER_EVENTS.name();
     Instant now = Instant.now();
@@ -439,7 +439,7 @@ public final class DispatcherBench implements Benchmark {
       Map<String, Object> props = ctx.producerProps();
       props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       this.producer = new KafkaProducer<>(props);
-      this.serializer = Records.serializer(ctx.registryUrl());
+      this.serializer = ctx.serializer();
       this.hosts = hosts;
     }
 
@@ -522,7 +522,7 @@ public final class DispatcherBench implements Benchmark {
       Map<String, Object> agentProps = ctx.producerProps();
       agentProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       agent = new KafkaProducer<>(agentProps);
-      peerEvents = Records.serializer(ctx.registryUrl());
+      peerEvents = ctx.serializer();
       KafkaConsumer<String, ScheduleDecision> consumer = DecisionConsumer.fromEnd(ctx);
       thread =
           new Thread(

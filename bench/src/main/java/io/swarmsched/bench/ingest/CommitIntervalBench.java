@@ -210,7 +210,7 @@ public final class CommitIntervalBench implements Benchmark {
   private static void produce(
       BenchContext ctx, String topic, int hosts, int rounds, long firstSeq, int paced)
       throws InterruptedException {
-    SpecificAvroSerializer<HostHeartbeat> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostHeartbeat> serializer = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(hosts + firstSeq);
     Map<String, Object> props = ctx.producerProps();
     if (paced > 0) {

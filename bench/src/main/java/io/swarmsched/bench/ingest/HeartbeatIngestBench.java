@@ -187,7 +187,7 @@ public final class HeartbeatIngestBench implements Benchmark {
 
   private static long produceHeartbeats(
       BenchContext ctx, String topic, int hosts, int rounds, boolean signed) {
-    SpecificAvroSerializer<HostHeartbeat> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostHeartbeat> serializer = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(hosts);
     // a signed run binds its hosts on swarm.host-keys.v1, which outlives the run: its host ids get
     // a suffix of their own so that no later run meets bindings to keys it does not hold

@@ -305,7 +305,7 @@ public final class JobPlacementBench implements Benchmark {
   }
 
   private static void produceBaselineEvents(BenchContext ctx, String topic, long count) {
-    SpecificAvroSerializer<JobEvent> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<JobEvent> serializer = ctx.serializer();
     Instant now = Instant.now();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ctx.producerProps())) {
       for (long i = 0; i < count; i++) {
@@ -323,7 +323,7 @@ public final class JobPlacementBench implements Benchmark {
    * other host ids, so that the pool holds exactly these 10,000.
    */
   private static void publishWorkers(BenchContext ctx) {
-    SpecificAvroSerializer<HostState> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostState> serializer = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(15);
     Instant now = Instant.now();
     String topic = Topics.HOSTS.name();
@@ -362,7 +362,7 @@ public final class JobPlacementBench implements Benchmark {
       // as the dispatcher's HTTP API sends a submission: at once, not lingering for a batch
       props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       producer = new KafkaProducer<>(props);
-      serializer = Records.serializer(ctx.registryUrl());
+      serializer = ctx.serializer();
     }
 
     /**

@@ -206,9 +206,9 @@ final class ServiceProcesses {
   /** {@code rounds} heartbeats per host from sequence {@code firstSeq}; pieces and requests too. */
   private static void produce(
       BenchContext ctx, int hosts, long firstSeq, int rounds, boolean withPieces) {
-    SpecificAvroSerializer<HostHeartbeat> hbs = Records.serializer(ctx.registryUrl());
-    SpecificAvroSerializer<PieceEvent> ps = Records.serializer(ctx.registryUrl());
-    SpecificAvroSerializer<ScheduleRequest> rs = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostHeartbeat> hbs = ctx.serializer();
+    SpecificAvroSerializer<PieceEvent> ps = ctx.serializer();
+    SpecificAvroSerializer<ScheduleRequest> rs = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(hosts + firstSeq);
     String hb = Topics.HOST_HEARTBEATS.name();
     String pieces = Topics.PIECE_EVENTS.name();

@@ -229,8 +229,8 @@ public final class ScoringStreamsBench implements Benchmark {
   /** Host states and piece events over {@code rounds} seconds of stream time ending now. */
   private static long produce(
       BenchContext ctx, String hostsTopic, String piecesTopic, int hosts, int rounds) {
-    SpecificAvroSerializer<HostState> states = Records.serializer(ctx.registryUrl());
-    SpecificAvroSerializer<PieceEvent> pieces = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostState> states = ctx.serializer();
+    SpecificAvroSerializer<PieceEvent> pieces = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(hosts * 31L);
     Instant base = Instant.now().minusSeconds(rounds);
     long count = 0;

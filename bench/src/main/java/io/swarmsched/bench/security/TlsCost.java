@@ -3,6 +3,7 @@ package io.swarmsched.bench.security;
 import io.swarmsched.bench.BenchContext;
 import io.swarmsched.bench.BenchResult;
 import io.swarmsched.bench.Measurement;
+import io.swarmsched.bench.ProcessStats;
 import io.swarmsched.bench.Records;
 import io.swarmsched.bench.ingest.HeartbeatIngestBench;
 import io.swarmsched.schemas.HostHeartbeat;
@@ -45,18 +46,26 @@ public final class TlsCost {
       for (int round = 1; round <= rounds; round++) {
         for (BenchContext ctx : List.of(plain, tls)) {
           String mode = ctx.secure() ? "TLS+SCRAM" : "plaintext";
-          double produced = produceRate(ctx, 100_000);
-          figures
-              .computeIfAbsent("produce heartbeats/s, " + mode, k -> new ArrayList<>())
-              .add(produced);
+          double cpuBefore = cpuSeconds(ctx);
+          double produced = produceRate(ctx, PRODUCED);
+          double produceCpu = cpuSeconds(ctx) - cpuBefore;
+          add(figures, "produce heartbeats/s, " + mode, produced);
+          add(
+              figures,
+              "produce CPU us/record (client + broker), " + mode,
+              produceCpu * 1e6 / PRODUCED);
+          cpuBefore = cpuSeconds(ctx);
           BenchResult ingest = new HeartbeatIngestBench().run(ctx);
+          double ingestCpu = cpuSeconds(ctx) - cpuBefore;
           for (Measurement m : ingest.getMeasurements()) {
             if (m.name().startsWith("ingest heartbeats/s")) {
-              figures
-                  .computeIfAbsent(m.name() + ", " + mode, k -> new ArrayList<>())
-                  .add(m.value());
+              add(figures, m.name() + ", " + mode, m.value());
             }
           }
+          // Everything the ingest benchmark did (produce its input, the unsigned and the signed
+          // ingest runs of 20,000 heartbeats each, the in-process cost probe), on both sides of the
+          // wire: CPU time, which the machine's other load changes far less than a rate.
+          add(figures, "ingest benchmark CPU s (process + broker), " + mode, ingestCpu);
           console.printf("round %d %s: produce %.0f/s%n", round, mode, produced);
         }
       }
@@ -69,17 +78,33 @@ public final class TlsCost {
           double median = sorted.get(sorted.size() / 2);
           report.append(
               String.format(
-                  "| %s | %s | %,.0f |%n",
-                  name, values.stream().map(v -> String.format("%,.0f", v)).toList(), median));
+                  "| %s | %s | %,.1f |%n",
+                  name, values.stream().map(v -> String.format("%,.1f", v)).toList(), median));
         });
     Files.writeString(out.resolve("tls-cost.md"), report.toString());
     console.println(report);
   }
 
+  private static final int PRODUCED = 100_000;
+
+  private static void add(Map<String, List<Double>> figures, String name, double value) {
+    figures.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+  }
+
+  /**
+   * CPU seconds used so far by this process (client, ingest, registry) and by {@code ctx}'s broker;
+   * the other broker idles meanwhile, so deltas are one mode's cost. CPU time, unlike a rate, is
+   * little changed by other processes competing for the cores.
+   */
+  private static double cpuSeconds(BenchContext ctx) {
+    return ProcessStats.cpuSeconds(ProcessStats.selfPid()).orElse(Double.NaN)
+        + ProcessStats.cpuSeconds(ctx.brokerPid()).orElse(Double.NaN);
+  }
+
   /** Records/s producing {@code count} pre-serialized heartbeats to a fresh topic. */
   private static double produceRate(BenchContext ctx, int count) throws Exception {
     String topic = ctx.newTopic("tls-cost", 3);
-    SpecificAvroSerializer<HostHeartbeat> serializer = Records.serializer(ctx.registryUrl());
+    SpecificAvroSerializer<HostHeartbeat> serializer = ctx.serializer();
     SplittableRandom rnd = new SplittableRandom(count);
     Instant now = Instant.now();
     List<byte[]> values = new ArrayList<>(count);
