@@ -108,7 +108,8 @@ final class ReplayCommand implements Callable<Integer> {
       defaultValue = "recorded",
       description =
           "When host and score records reach the replay's tables: as they reached the live dispatcher"
-              + " (from the decisions' provenance), or strictly by timestamp (default: ${DEFAULT-VALUE}).")
+              + " (the tables' offsets each decision recorded, or for older decisions their 'as of'"
+              + " times), or strictly by timestamp (default: ${DEFAULT-VALUE}).")
   Replayer.TableTiming tableTiming;
 
   @Option(

@@ -134,6 +134,16 @@ public final class Replayer {
     TIMESTAMP
   }
 
+  /** The start of the recorded range (the tables' records before it are their starting state). */
+  private static long rangeStart(RecordingFile.Recording recording) {
+    String from = recording.metadata().get(RecordingFile.META_FROM);
+    try {
+      return from == null ? Long.MIN_VALUE : java.time.Instant.parse(from).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
   /**
    * Replays {@code recording}.
    *
@@ -158,7 +168,13 @@ public final class Replayer {
     String policy = o.policy() != null ? o.policy() : live.policy();
     DispatcherConfig config =
         ReplaySettings.config(policy, ReplaySettings.withRecorded(live, o.settings()));
-    RecordedHistory.Plan plan = h.plan(o.tableTiming() == TableTiming.RECORDED);
+    // decisions that recorded the tables' positions say exactly what the tables held
+    TablePositions positions =
+        o.tableTiming() == TableTiming.RECORDED && TablePositions.recorded(h)
+            ? new TablePositions(h, rangeStart(recording), config.tick().toMillis())
+            : null;
+    RecordedHistory.Plan plan =
+        h.plan(o.tableTiming() == TableTiming.RECORDED && positions == null);
 
     Side.Tally recorded = new Side.Tally("recorded", h.hosts);
     for (ScheduleDecision d : h.decisions()) recorded.add(d);
@@ -189,7 +205,12 @@ public final class Replayer {
     Map<Integer, Lane> lanes = new LinkedHashMap<>();
     Comparison.Result compared;
     try {
-      LaneFeeder.feed(h, plan, config, lanes, fanout, o, started);
+      LaneFeeder feeder = new LaneFeeder(h, config, lanes, fanout, o, started);
+      if (positions != null) {
+        feeder.feedByPositions(plan, positions);
+      } else {
+        feeder.feed(plan);
+      }
       String id = policyId[0] != null ? policyId[0] : config.policy();
       compared = comparison.finish(id, differences != null ? differences : d -> {});
       policyId[0] = id;
@@ -217,6 +238,6 @@ public final class Replayer {
         lanes.size(),
         (System.nanoTime() - started) / 1e9,
         o.tableTiming(),
-        plan.retimed());
+        positions != null ? positions.late() : plan.retimed());
   }
 }

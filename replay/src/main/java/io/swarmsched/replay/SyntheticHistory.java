@@ -15,6 +15,7 @@ import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.PieceSource;
+import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.schemas.ScoreWindow;
 import io.swarmsched.serde.SpecificAvroSerde;
@@ -304,7 +305,11 @@ public final class SyntheticHistory {
               .thenComparing(RecordedRecord::topic)
               .thenComparingInt(RecordedRecord::partition)
               .thenComparingLong(RecordedRecord::offset));
+      // the driver has one partition per topic: its offsets are not the recording's, so each
+      // decision's input (topic-0@k) is mapped back to the k-th record piped to that topic
+      Map<String, List<RecordedRecord>> piped = new HashMap<>();
       for (RecordedRecord r : order) {
+        piped.computeIfAbsent(r.topic(), k -> new ArrayList<>()).add(r);
         while (wall + tick <= arrives.applyAsLong(r)) {
           driver.advanceWallClockTime(Duration.ofMillis(tick));
           wall += tick;
@@ -319,7 +324,19 @@ public final class SyntheticHistory {
         wall += tick;
       }
       long offset = 0;
+      SpecificAvroSerde<ScheduleDecision> serde =
+          SpecificAvroSerde.of(ScheduleDecision.class, Map.of("schema.registry.url", url));
       for (TestRecord<String, byte[]> d : out.readRecordsToList()) {
+        ScheduleDecision decision =
+            serde.deserializer().deserialize(Topics.SCHEDULE_DECISIONS.name(), d.value());
+        String input = decision.getProvenance().getInput();
+        if (input != null) {
+          int at = input.lastIndexOf('@');
+          String topic = input.substring(0, input.lastIndexOf('-', at));
+          RecordedRecord in = piped.get(topic).get(Integer.parseInt(input.substring(at + 1)));
+          decision.getProvenance().setInput(in.coordinates());
+        }
+        byte[] value = serde.serializer().serialize(Topics.SCHEDULE_DECISIONS.name(), decision);
         decisions.add(
             new RecordedRecord(
                 Topics.SCHEDULE_DECISIONS.name(),
@@ -327,8 +344,8 @@ public final class SyntheticHistory {
                 offset++,
                 d.timestamp(),
                 d.key().getBytes(StandardCharsets.UTF_8),
-                d.value(),
-                Recorder.schemaId(d.value())));
+                value,
+                Recorder.schemaId(value)));
       }
     } finally {
       Lane.deleteTree(dir);

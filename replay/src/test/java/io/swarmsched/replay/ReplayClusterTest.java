@@ -55,22 +55,35 @@ class ReplayClusterTest {
   @TempDir Path data;
 
   /**
-   * Files each downloading agent fetches. One (about ten decisions) meets the issue's 99%: with 16
-   * files one after another (81 decisions) 90.1% replayed identically, with 8 files at once (a few
-   * hundred) 75-84%, every difference explained by host records that had or had not reached the
-   * live dispatcher's table (replay/README.md, "A known limit").
+   * One file fetched by four agents (about ten decisions): the issue's 99%, every difference
+   * explained, then {@code random} with a report whose figures match its decisions.
    */
-  static final int FILES = 1;
-
-  /** Files downloaded at once by each agent. */
-  static final int BATCH = 1;
-
   @Test
   void aRecordedSwarmRunReplaysWithItsPolicyAndWithRandom() throws Exception {
+    run(1, 0.99, true);
+  }
+
+  /**
+   * A busy history: eight files fetched at once by each of four agents (90-165 decisions, most of
+   * them retries made on the live dispatcher's wall clock, host and score records of every agent
+   * arriving all the time, racing the decisions). Replayed by the tables' positions and the inputs
+   * the decisions name, three runs gave 93.3%, 83.0% and 97.0% identical (before the positions were
+   * recorded: 75-84%); what differs is a retry decided in another round than live, with the tables
+   * of that moment, or events taken in another order (replay/README.md, "Busy runs"). So this
+   * asserts that every difference is explained, and 75% identical, not the light run's 99%.
+   */
+  @Test
+  void aBusyRunReplaysByTheTablesPositionsWithEveryDifferenceExplained() throws Exception {
+    run(8, 0.75, false);
+  }
+
+  /** {@code files} downloaded at once by each agent, recorded, replayed (see the tests). */
+  private void run(int files, double identical, boolean alsoToTopics) throws Exception {
+
     long size = 4L << 20;
     Path originDir = Files.createDirectories(data.resolve("origin"));
     List<String> digests = new ArrayList<>();
-    for (int f = 0; f < FILES; f++) {
+    for (int f = 0; f < files; f++) {
       digests.add(generate(originDir.resolve("file-" + f + ".bin"), size, f));
     }
     Instant from = Instant.now();
@@ -87,27 +100,25 @@ class ReplayClusterTest {
                   swarm, spec, data.resolve("agents"), 2L << 20, 256 * 1024, Map.of()));
         }
         awaitOnlineAndScored(swarm, specs.size(), Duration.ofSeconds(90));
-        // in batches, every downloading agent fetching each file of the batch at once, so that
-        // peers find each other as parents and not only the seed
-        for (int first = 0; first < FILES; first += BATCH) {
-          List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
-          for (int f = first; f < Math.min(FILES, first + BATCH); f++) {
-            String url = origin.url("file-" + f + ".bin");
-            for (int i = 1; i < agents.size(); i++) {
-              Path out =
-                  data.resolve("downloads")
-                      .resolve(specs.get(i).hostId())
-                      .resolve("file-" + f + ".bin");
-              downloads.add(
-                  agents
-                      .get(i)
-                      .download(
-                          DownloadRequest.of(url, out).withDigest(digests.get(f)),
-                          new DownloadProgress()));
-            }
+        // every downloading agent fetching every file at once, so that peers find each other as
+        // parents and not only the seed
+        List<CompletableFuture<DownloadResult>> downloads = new ArrayList<>();
+        for (int f = 0; f < files; f++) {
+          String url = origin.url("file-" + f + ".bin");
+          for (int i = 1; i < agents.size(); i++) {
+            Path out =
+                data.resolve("downloads")
+                    .resolve(specs.get(i).hostId())
+                    .resolve("file-" + f + ".bin");
+            downloads.add(
+                agents
+                    .get(i)
+                    .download(
+                        DownloadRequest.of(url, out).withDigest(digests.get(f)),
+                        new DownloadProgress()));
           }
-          for (CompletableFuture<DownloadResult> d : downloads) d.get(4, TimeUnit.MINUTES);
         }
+        for (CompletableFuture<DownloadResult> d : downloads) d.get(4, TimeUnit.MINUTES);
       } finally {
         BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
       }
@@ -119,6 +130,11 @@ class ReplayClusterTest {
               recording,
               System.out::println);
       System.out.println("recorded " + s.recordsByTopic());
+      // kept for a look at the differences after the run (target/ is the build's own)
+      Files.copy(
+          recording,
+          Path.of("target", "ReplayClusterTest-" + files + "-files.avro"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       assertThat(s.recordsByTopic())
           .containsKeys(
               "swarm.schedule-requests.v1",
@@ -126,7 +142,9 @@ class ReplayClusterTest {
               "swarm.hosts.v1",
               "swarm.host-scores.v1",
               "swarm.piece-events.v1");
-      replaysIntoTopicsUnderAPrefixNotTheLiveOnes(swarm, RecordingFile.read(recording));
+      if (alsoToTopics) {
+        replaysIntoTopicsUnderAPrefixNotTheLiveOnes(swarm, RecordingFile.read(recording));
+      }
     }
 
     // the cluster is gone: the replay needs only the file
@@ -143,8 +161,11 @@ class ReplayClusterTest {
 
     assertThat(same.undecodable()).isEmpty();
     assertThat(same.policyId()).isEqualTo(same.recordedPolicyId());
-    assertThat(c.compared()).as(report).isGreaterThanOrEqualTo(FILES * 4);
-    assertThat(c.identicalShare()).as(report).isGreaterThanOrEqualTo(0.99);
+    assertThat(c.compared()).as(report).isGreaterThanOrEqualTo(files * 4);
+    System.out.printf(
+        "same policy: %d of %d identical (%.2f%%), %d table records applied late%n",
+        c.identical(), c.compared(), 100 * c.identicalShare(), same.tableRecordsRetimed());
+    assertThat(c.identicalShare()).as(report).isGreaterThanOrEqualTo(identical);
     assertThat(c.differences()).as(report).allSatisfy(d -> assertThat(d.explained()).isTrue());
     assertThat(decisions)
         .extracting(d -> d.getOutcome())

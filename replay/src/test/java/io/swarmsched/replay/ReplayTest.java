@@ -69,9 +69,16 @@ class ReplayTest {
     assertThat(outcomes)
         .contains(
             DecisionOutcome.PARENTS, DecisionOutcome.BACK_TO_SOURCE, DecisionOutcome.SEED_TRIGGER);
-    // every replayed decision carries its provenance
+    // every replayed decision carries its provenance, with the tables' positions
     assertThat(decisions)
         .allSatisfy(d -> assertThat(d.getProvenance().getScoresAsOf()).isPositive());
+    assertThat(decisions)
+        .allSatisfy(
+            d -> {
+              // the driver's tables are one partition each, fed before the first request
+              assertThat(d.getProvenance().getHostsPositions()).singleElement().isNotEqualTo(-1L);
+              assertThat(d.getProvenance().getScoresPositions()).singleElement().isNotEqualTo(-1L);
+            });
     assertThat(
             decisions.stream()
                 .filter(d -> d.getOutcome() == DecisionOutcome.PARENTS)

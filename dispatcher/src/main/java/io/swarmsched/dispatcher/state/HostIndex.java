@@ -8,6 +8,7 @@ import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.schemas.HostKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -122,6 +123,50 @@ public final class HostIndex {
     if (key == null) return;
     scoreVersions.put(key, timestamp);
     if (timestamp > scoresAsOf) scoresAsOf = timestamp;
+  }
+
+  /**
+   * Per partition of each table's topic, the offset after the last record applied (-1: none since
+   * start). Written by the global thread only, so a copy-on-write array is enough; a decision
+   * records them so that a replay presents exactly the table it saw (positions, unlike timestamps,
+   * say which records of every partition had arrived).
+   */
+  private volatile long[] hostsPositions = new long[0];
+
+  private volatile long[] scoresPositions = new long[0];
+
+  /** The host record at {@code offset} of {@code partition} was applied (or skipped). */
+  public void hostPosition(int partition, long offset) {
+    hostsPositions = advanced(hostsPositions, partition, offset);
+  }
+
+  /** The score record at {@code offset} of {@code partition} was applied (or skipped). */
+  public void scorePosition(int partition, long offset) {
+    scoresPositions = advanced(scoresPositions, partition, offset);
+  }
+
+  /** The host table's positions, indexed by partition (see {@link #hostPosition}). */
+  public List<Long> hostsPositions() {
+    return boxed(hostsPositions);
+  }
+
+  /** The score table's positions, indexed by partition. */
+  public List<Long> scoresPositions() {
+    return boxed(scoresPositions);
+  }
+
+  private static long[] advanced(long[] positions, int partition, long offset) {
+    if (partition < 0 || offset < 0) return positions;
+    long[] next = Arrays.copyOf(positions, Math.max(positions.length, partition + 1));
+    for (int i = positions.length; i < next.length; i++) next[i] = -1;
+    next[partition] = Math.max(next[partition], offset + 1);
+    return next;
+  }
+
+  private static List<Long> boxed(long[] positions) {
+    List<Long> out = new ArrayList<>(positions.length);
+    for (long p : positions) out.add(p);
+    return out;
   }
 
   /** The host stored under {@code key}, or null. */

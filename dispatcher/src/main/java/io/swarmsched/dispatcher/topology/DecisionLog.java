@@ -189,7 +189,19 @@ final class DecisionLog {
         .setParentInputs(inputs)
         .setPolicy(policy)
         .setSettings(settings)
+        .setHostsPositions(stores.index.hostsPositions())
+        .setScoresPositions(stores.index.scoresPositions())
+        .setInput(input())
         .build();
+  }
+
+  /** The record being processed, as topic-partition@offset; null in a punctuation. */
+  private String input() {
+    return context
+        .recordMetadata()
+        .filter(m -> m.topic() != null && m.offset() >= 0)
+        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+        .orElse(null);
   }
 
   private static List<ParentCandidate> candidates(List<RankedParent> parents) {

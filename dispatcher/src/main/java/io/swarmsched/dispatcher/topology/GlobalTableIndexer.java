@@ -56,6 +56,7 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
   private final BiConsumer<String, W> put;
   private final Consumer<Map<String, W>> replaceAll;
   private final ObjLongConsumer<String> applied;
+  private final Position position;
   private TimestampedKeyValueStore<String, V> store;
   private ProcessorContext<Void, Void> context;
 
@@ -65,12 +66,21 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
       Function<V, W> decode,
       BiConsumer<String, W> put,
       Consumer<Map<String, W>> replaceAll) {
-    this(storeName, values, decode, put, replaceAll, (key, timestamp) -> {});
+    this(storeName, values, decode, put, replaceAll, (key, timestamp) -> {}, (p, o) -> {});
+  }
+
+  /**
+   * Learns the topic partition and offset of every record taken (for the decisions' provenance).
+   */
+  @FunctionalInterface
+  interface Position {
+    void applied(int partition, long offset);
   }
 
   /**
    * As above; {@code applied} learns the timestamp of every record applied (and of every entry
-   * loaded at start-up), for the decisions' provenance.
+   * loaded at start-up), and {@code position} the partition and offset of every record taken, for
+   * the decisions' provenance.
    */
   GlobalTableIndexer(
       String storeName,
@@ -78,8 +88,10 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
       Function<V, W> decode,
       BiConsumer<String, W> put,
       Consumer<Map<String, W>> replaceAll,
-      ObjLongConsumer<String> applied) {
+      ObjLongConsumer<String> applied,
+      Position position) {
     this.applied = applied;
+    this.position = position;
     this.storeName = storeName;
     this.values = values;
     this.decode = decode;
@@ -114,6 +126,15 @@ final class GlobalTableIndexer<V, W> implements Processor<byte[], byte[], Void, 
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    try {
+      apply(record);
+    } finally {
+      // every record taken counts, applied or skipped: a replay presents the table as of it
+      context.recordMetadata().ifPresent(m -> position.applied(m.partition(), m.offset()));
+    }
+  }
+
+  private void apply(Record<byte[], byte[]> record) {
     if (record.key() == null) return; // as the global KTable: a record without a key is dropped
     String key;
     try {

@@ -50,7 +50,8 @@ final class HostTables {
                 h -> CoreViews.host(h, false),
                 index::putHost,
                 index::replaceHosts,
-                index::hostApplied));
+                index::hostApplied,
+                index::hostPosition));
     topology.addGlobalStore(
         globalStore(HOST_SCORES_STORE, scores, mem),
         HOST_SCORES_SOURCE,
@@ -65,7 +66,8 @@ final class HostTables {
                 CoreViews::score,
                 index::putScore,
                 index::replaceScores,
-                index::scoreApplied));
+                index::scoreApplied,
+                index::scorePosition));
     topology.addGlobalStore(
         globalStore(HOST_KEYS_STORE, hostKeys, mem),
         HOST_KEYS_SOURCE,

@@ -2,6 +2,7 @@ package io.swarmsched.dispatcher.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.swarmsched.dispatcher.state.HostIndex;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -115,5 +116,36 @@ class GlobalTableIndexerTest {
     assertThat(p.skipped()).isEqualTo(2);
     assertThat(store.get("h1")).isEqualTo(ValueAndTimestamp.make("a", 10));
     assertThat(index).containsExactly(Map.entry("h1", "view:a"), Map.entry("h2", "view:c"));
+  }
+
+  @Test
+  void everyRecordTakenAdvancesItsPartitionsPositionEvenWhenSkipped() {
+    HostIndex hosts = new HostIndex();
+    GlobalTableIndexer<String, String> p =
+        new GlobalTableIndexer<>(
+            STORE,
+            (topic, bytes) -> {
+              String v = new String(bytes, StandardCharsets.UTF_8);
+              if (v.equals("undecodable")) throw new SerializationException("bad");
+              return v;
+            },
+            v -> v,
+            (k, v) -> {},
+            all -> {},
+            hosts::hostApplied,
+            hosts::hostPosition);
+    p.init(context);
+    assertThat(hosts.hostsPositions()).isEmpty();
+
+    context.setRecordMetadata("swarm.hosts.v1", 2, 40);
+    p.process(record("h1", "a", 10));
+    context.setRecordMetadata("swarm.hosts.v1", 0, 7);
+    p.process(record("h2", "undecodable", 11));
+    context.setRecordMetadata("swarm.hosts.v1", 2, 41);
+    p.process(record((String) null, "b", 12));
+
+    // the offset after the last record taken per partition; -1 where none was (partition 1)
+    assertThat(hosts.hostsPositions()).containsExactly(8L, -1L, 42L);
+    assertThat(hosts.hostVersion("h1")).isEqualTo(10);
   }
 }
