@@ -67,8 +67,24 @@ class StreamsPropsTest {
         .containsEntry(
             StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
             BoundedMemoryRocksDBConfig.class.getName())
-        .containsEntry("num.standby.replicas", "1");
+        .containsEntry("num.standby.replicas", "1")
+        .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     new StreamsConfig(props); // every value is acceptable to Streams itself
+  }
+
+  /**
+   * Streams 4.x warns "Processing exception handler is not enabled for the GlobalThread" each time
+   * a StreamsConfig is built without {@code processing.exception.handler.global.enabled}: once per
+   * service start, and again for each KafkaStreams it builds. Nothing in the base config makes it
+   * warn.
+   */
+  @Test
+  void streamsAcceptsTheBaseConfigWithoutAWarning() {
+    Properties props = StreamsProps.base("app", settings(Map.of()));
+    try (var log = io.swarmsched.testing.LogCapture.warnings()) {
+      new StreamsConfig(props);
+      assertThat(log.events()).isEmpty();
+    }
   }
 
   @Test
