@@ -67,6 +67,14 @@ public final class StreamsProps {
     // Streams 5.0 makes true the default. Streams cannot send dead letters from a global
     // processor yet: it logs the record's context and resumes (DeadLetterProcessingHandler).
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // Streams' partition assignor builds a second StreamsConfig from the main consumer's config
+    // (AssignorConfiguration), which carries only the keys Streams copies into it: without this
+    // the same WARN comes once more per stream thread. The consumer itself ignores the key (Kafka
+    // lists unused keys at INFO).
+    props.put(
+        StreamsConfig.mainConsumerPrefix(
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+        true);
 
     applicationServer(settings)
         .ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));

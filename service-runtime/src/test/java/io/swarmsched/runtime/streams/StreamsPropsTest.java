@@ -74,15 +74,18 @@ class StreamsPropsTest {
 
   /**
    * Streams 4.x warns "Processing exception handler is not enabled for the GlobalThread" each time
-   * a StreamsConfig is built without {@code processing.exception.handler.global.enabled}: once per
-   * service start, and again for each KafkaStreams it builds. Nothing in the base config makes it
-   * warn.
+   * a StreamsConfig is built without {@code processing.exception.handler.global.enabled}: for the
+   * KafkaStreams of each service and again for each stream thread's partition assignor. Nothing in
+   * the base config makes either warn.
    */
   @Test
   void streamsAcceptsTheBaseConfigWithoutAWarning() {
     Properties props = StreamsProps.base("app", settings(Map.of()));
     try (var log = io.swarmsched.testing.LogCapture.warnings()) {
-      new StreamsConfig(props);
+      StreamsConfig config = new StreamsConfig(props);
+      // what Streams' partition assignor builds from the main consumer's config, per stream thread
+      new org.apache.kafka.streams.processor.internals.ClientUtils.QuietStreamsConfig(
+          config.getMainConsumerConfigs("app", "app-i1-StreamThread-1-consumer", 0));
       assertThat(log.events()).isEmpty();
     }
   }
