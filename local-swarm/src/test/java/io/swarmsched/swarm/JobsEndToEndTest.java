@@ -105,6 +105,24 @@ class JobsEndToEndTest {
     return "job payload " + i + "\n";
   }
 
+  static String metrics() {
+    try {
+      return send("GET", swarm.dispatcherUrl() + "/metrics", null).body();
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  /** {@code swarmsched_jobs_completed_total} on the dispatcher's /metrics (0 before any job). */
+  static double completedJobs() {
+    return metrics()
+        .lines()
+        .filter(l -> l.startsWith("swarmsched_jobs_completed_total "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElse(0);
+  }
+
   /** The dispatcher's jobs in {@code state} whose id starts with {@code prefix}. */
   static List<JsonNode> jobs(String state, String prefix) throws Exception {
     HttpResponse<String> r =
@@ -124,6 +142,7 @@ class JobsEndToEndTest {
   @Test
   void manyJobsAcrossFourAgentsEachRunOnceSucceedOnceAndNoAgentExceedsItsMaxTasks()
       throws Exception {
+    double completedBefore = completedJobs();
     long start = System.nanoTime();
     ExecutorService clients = Executors.newFixedThreadPool(8);
     try {
@@ -179,6 +198,18 @@ class JobsEndToEndTest {
           e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+
+    // the job metrics on the dispatcher's /metrics: each success counted once, nothing left
+    // queued or holding a slot
+    Await.until(
+        Duration.ofSeconds(30),
+        "the dispatcher's /metrics to count every job and show none queued or running",
+        () -> {
+          String m = metrics();
+          return completedJobs() == completedBefore + JOBS
+              && m.contains("\nswarmsched_jobs_queued 0.0\n")
+              && m.contains("\nswarmsched_jobs_running 0.0\n");
+        });
 
     // every job ran exactly once and succeeded exactly once, as its worker reported it
     SpecificAvroDeserializer<JobEvent> des = new SpecificAvroDeserializer<>(JobEvent.class);

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,7 +66,14 @@ public final class DeadLetterTail implements AutoCloseable {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> liveFrom = new ConcurrentHashMap<>();
   private final Thread thread;
-  private volatile boolean running = true;
+
+  /**
+   * Counted down by {@link #close}: the loop's stop flag, and what it waits on between lookups of a
+   * topic not provisioned yet. Stopping never interrupts the thread: an interrupt that lands while
+   * the consumer closes makes it log "Failed to close fetcher with a timeout" and throw {@code
+   * InterruptException} out of the thread; {@link Consumer#wakeup()} ends a blocking call.
+   */
+  private final CountDownLatch stopping = new CountDownLatch(1);
 
   DeadLetterTail(Consumer<byte[], byte[]> consumer, MeterRegistry registry) {
     this.consumer = consumer;
@@ -86,14 +95,19 @@ public final class DeadLetterTail implements AutoCloseable {
             new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
             http.meterRegistry());
     http.get(PATH, tail::list);
-    tail.thread.start();
-    return tail;
+    return tail.follow();
+  }
+
+  /** Starts the thread that follows the topic. */
+  DeadLetterTail follow() {
+    thread.start();
+    return this;
   }
 
   private void run() {
     try {
       List<TopicPartition> partitions = new ArrayList<>();
-      while (running && partitions.isEmpty()) {
+      while (!stopped() && partitions.isEmpty()) {
         List<PartitionInfo> infos =
             consumer.partitionsFor(Topics.DEAD_LETTERS.name(), Duration.ofSeconds(10));
         if (infos != null) {
@@ -101,7 +115,9 @@ public final class DeadLetterTail implements AutoCloseable {
         }
         if (partitions.isEmpty()) {
           // the topic is not provisioned yet (topics create runs beside us): ask again shortly
-          Thread.sleep(1_000);
+          if (stopping.await(1, TimeUnit.SECONDS)) {
+            return;
+          }
         }
       }
       consumer.assign(partitions);
@@ -112,7 +128,7 @@ public final class DeadLetterTail implements AutoCloseable {
         liveFrom.put(tp, end);
         consumer.seek(tp, Math.max(begins.getOrDefault(tp, 0L), end - KEEP));
       }
-      while (running) {
+      while (!stopped()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           accept(r);
         }
@@ -120,15 +136,28 @@ public final class DeadLetterTail implements AutoCloseable {
     } catch (WakeupException e) {
       // closing
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // nobody interrupts this thread; if something did, end here and close the consumer
     } catch (RuntimeException e) {
-      if (running) {
+      if (!stopped()) {
         log.error("dead-letter tail stopped", e);
       }
     } finally {
-      Thread.interrupted(); // the thread ends here; let the consumer close cleanly
+      // closed here, by the only thread that used it (KafkaConsumer is single-threaded)
       consumer.close(Duration.ofSeconds(2));
     }
+  }
+
+  private boolean stopped() {
+    return stopping.getCount() == 0;
+  }
+
+  /** Whether the thread has ended (after {@link #close}, it has, unless the close timed out). */
+  boolean isStopped() {
+    return !thread.isAlive();
+  }
+
+  Thread thread() {
+    return thread;
   }
 
   void accept(ConsumerRecord<byte[], byte[]> r) {
@@ -231,9 +260,8 @@ public final class DeadLetterTail implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    thread.interrupt();
+    stopping.countDown();
+    consumer.wakeup(); // ends a poll, partitionsFor or offsets lookup under way, or the next one
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {

@@ -9,7 +9,9 @@ import io.swarmsched.runtime.query.NotQueryableException;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.Liveness;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -22,34 +24,49 @@ public final class HostGauges {
   public static final String METRIC = "swarmsched.hosts";
   static final long REFRESH_MS = 1_000;
 
-  private final LocalQueries local;
+  /** The host table's values; throws {@link NotQueryableException} while it cannot be read. */
+  private final Supplier<List<HostState>> hosts;
+
+  private final long refreshMs;
   private volatile Map<Liveness, Long> counts = new EnumMap<>(Liveness.class);
   private volatile long countedAt;
 
-  HostGauges(LocalQueries local) {
-    this.local = local;
+  HostGauges(Supplier<List<HostState>> hosts, long refreshMs) {
+    this.hosts = hosts;
+    this.refreshMs = refreshMs;
   }
 
   public static HostGauges bind(MeterRegistry registry, KafkaStreams streams, String advertised) {
-    HostGauges gauges = new HostGauges(KeyQueryRouter.create(streams, advertised).local());
+    LocalQueries local = KeyQueryRouter.create(streams, advertised).local();
+    return new HostGauges(
+            () ->
+                local.<String, HostState>all(IngestTopology.HOST_STORE).stream()
+                    .map(kv -> kv.value)
+                    .toList(),
+            REFRESH_MS)
+        .register(registry);
+  }
+
+  /** One gauge per liveness value on {@code registry}. */
+  HostGauges register(MeterRegistry registry) {
     for (Liveness l : Liveness.values()) {
-      Gauge.builder(METRIC, gauges, g -> g.count(l))
+      Gauge.builder(METRIC, this, g -> g.count(l))
           .description("Hosts in the host table by liveness")
           .strongReference(true) // nothing else holds the gauges object
           .tag("liveness", l.name())
           .register(registry);
     }
-    return gauges;
+    return this;
   }
 
   synchronized double count(Liveness liveness) {
     long now = System.currentTimeMillis();
-    if (now - countedAt >= REFRESH_MS) {
+    if (now - countedAt >= refreshMs) {
       try {
         Map<Liveness, Long> fresh = new EnumMap<>(Liveness.class);
-        for (var kv : local.<String, HostState>all(IngestTopology.HOST_STORE)) {
-          if (kv.value != null) {
-            fresh.merge(kv.value.getLiveness(), 1L, Long::sum);
+        for (HostState host : hosts.get()) {
+          if (host != null) {
+            fresh.merge(host.getLiveness(), 1L, Long::sum);
           }
         }
         counts = fresh;

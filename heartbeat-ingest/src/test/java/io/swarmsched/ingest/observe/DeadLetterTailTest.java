@@ -8,8 +8,19 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swarmsched.runtime.deadletter.DeadLetterHeaders;
 import io.swarmsched.runtime.http.ApiException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +112,64 @@ class DeadLetterTailTest {
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("limit: must be an integer in [1, 200]");
     assertThat(DeadLetterTail.limit(Optional.empty())).isEqualTo(20);
+  }
+
+  /**
+   * Stopping wakes the consumer up and lets the tail's own thread close it, never interrupting that
+   * thread: an interrupt landing while a KafkaConsumer closes made every stop of heartbeat-ingest
+   * log "Failed to close fetcher with a timeout" and an uncaught InterruptException from
+   * "dead-letter-tail". This consumer holds {@link DeadLetterTail#close} inside {@code wakeup()}
+   * until its close has begun, so an interrupt sent after the wakeup would land inside the close.
+   */
+  @Test
+  void closeStopsTheThreadWithoutInterruptingItAndTheThreadClosesItsConsumer() throws Exception {
+    CountDownLatch closing = new CountDownLatch(1);
+    AtomicBoolean interruptedWhileClosing = new AtomicBoolean();
+    AtomicReference<Thread> closedBy = new AtomicReference<>();
+    MockConsumer<byte[], byte[]> consumer =
+        new MockConsumer<>("earliest") {
+          @Override
+          public void wakeup() {
+            super.wakeup();
+            try {
+              closing.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+
+          @Override
+          public void close(Duration timeout) {
+            closedBy.set(Thread.currentThread());
+            closing.countDown();
+            try {
+              Thread.sleep(300); // what a real close spends talking to the broker
+            } catch (InterruptedException e) {
+              interruptedWhileClosing.set(true);
+            }
+            super.close(timeout);
+          }
+        };
+    String topic = "swarm.dead-letters.v1";
+    TopicPartition p0 = new TopicPartition(topic, 0);
+    consumer.updatePartitions(
+        topic, List.of(new PartitionInfo(topic, 0, Node.noNode(), new Node[0], new Node[0])));
+    consumer.updateBeginningOffsets(Map.of(p0, 0L));
+    consumer.updateEndOffsets(Map.of(p0, 0L));
+    DeadLetterTail following = new DeadLetterTail(consumer, registry).follow();
+    AtomicReference<Throwable> uncaught = new AtomicReference<>();
+    following.thread().setUncaughtExceptionHandler((t, e) -> uncaught.set(e));
+    io.swarmsched.testing.Await.until(
+        Duration.ofSeconds(10),
+        "the tail to follow the topic",
+        () -> consumer.assignment().contains(p0));
+
+    following.close();
+
+    assertThat(following.isStopped()).as("the tail's thread ended").isTrue();
+    assertThat(consumer.closed()).isTrue();
+    assertThat(closedBy.get().getName()).isEqualTo("dead-letter-tail");
+    assertThat(interruptedWhileClosing).as("interrupted while its consumer closed").isFalse();
+    assertThat(uncaught.get()).isNull();
   }
 }

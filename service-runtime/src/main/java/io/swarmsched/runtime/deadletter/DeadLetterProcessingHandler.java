@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * not turn into a {@link ProcessingResult}. The source record that led to it (raw bytes as read,
  * original headers) goes to the dead-letter topic with stage {@code process:<node>} and processing
  * RESUMEs. Expected failures should still travel as values; this catches bugs.
+ *
+ * <p>It also covers the processors of global stores ({@code
+ * processing.exception.handler.global.enabled}, set by {@code StreamsProps}); there Streams 4.x
+ * cannot send dead letters yet: it logs the record's context at WARN, after this handler's ERROR,
+ * and the global thread resumes instead of stopping the client.
  */
 public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);

@@ -26,7 +26,8 @@ public final class StreamsProps {
    *   <li>{@code schema.registry.url} from {@code swarm.schema.registry.url};
    *   <li>dead letters: {@link DeadLetterDeserializationHandler}, {@link
    *       DeadLetterProcessingHandler} and {@code errors.dead.letter.queue.topic.name} = {@code
-   *       Topics.DEAD_LETTERS};
+   *       Topics.DEAD_LETTERS}; the processing handler also for global stores ({@code
+   *       processing.exception.handler.global.enabled=true});
    *   <li>{@code application.server} from {@code swarm.http.advertised}, else {@code
    *       localhost:<swarm.http.port>} when the port is fixed (not 0);
    *   <li>{@link BoundedMemoryRocksDBConfig} with {@code swarm.rocksdb.memory.bytes};
@@ -59,6 +60,21 @@ public final class StreamsProps {
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
+    // The processing handler also covers global stores' processors (the dispatcher's host tables).
+    // Left at Streams 4.x's default (false), an exception there would bypass the handler, stop the
+    // global thread and with it the whole client; and StreamsConfig warns "Processing exception
+    // handler is not enabled for the GlobalThread" each time it is built (every service start).
+    // Streams 5.0 makes true the default. Streams cannot send dead letters from a global
+    // processor yet: it logs the record's context and resumes (DeadLetterProcessingHandler).
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // Streams' partition assignor builds a second StreamsConfig from the main consumer's config
+    // (AssignorConfiguration), which carries only the keys Streams copies into it: without this
+    // the same WARN comes once more per stream thread. The consumer itself ignores the key (Kafka
+    // lists unused keys at INFO).
+    props.put(
+        StreamsConfig.mainConsumerPrefix(
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+        true);
 
     applicationServer(settings)
         .ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));

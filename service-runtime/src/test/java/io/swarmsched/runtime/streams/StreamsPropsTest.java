@@ -67,8 +67,27 @@ class StreamsPropsTest {
         .containsEntry(
             StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
             BoundedMemoryRocksDBConfig.class.getName())
-        .containsEntry("num.standby.replicas", "1");
+        .containsEntry("num.standby.replicas", "1")
+        .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     new StreamsConfig(props); // every value is acceptable to Streams itself
+  }
+
+  /**
+   * Streams 4.x warns "Processing exception handler is not enabled for the GlobalThread" each time
+   * a StreamsConfig is built without {@code processing.exception.handler.global.enabled}: for the
+   * KafkaStreams of each service and again for each stream thread's partition assignor. Nothing in
+   * the base config makes either warn.
+   */
+  @Test
+  void streamsAcceptsTheBaseConfigWithoutAWarning() {
+    Properties props = StreamsProps.base("app", settings(Map.of()));
+    try (var log = io.swarmsched.testing.LogCapture.warnings()) {
+      StreamsConfig config = new StreamsConfig(props);
+      // what Streams' partition assignor builds from the main consumer's config, per stream thread
+      new org.apache.kafka.streams.processor.internals.ClientUtils.QuietStreamsConfig(
+          config.getMainConsumerConfigs("app", "app-i1-StreamThread-1-consumer", 0));
+      assertThat(log.events()).isEmpty();
+    }
   }
 
   @Test
