@@ -60,14 +60,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
   private long lastAdvanceAt = Long.MIN_VALUE;
-
-  /**
-   * The largest timestamp of a record dated within the clock bound ({@code
-   * validation.max.clock.ahead}): the stream time a producer with a fast clock cannot move (issue
-   * 13, finding 5). Kafka Streams' own stream time takes every record's timestamp, so one record
-   * dated an hour ahead would otherwise age every peer of the partition by an hour.
-   */
-  private long trustedTime = -1;
+  private final PartitionClock partitionClock;
 
   DispatchProcessor(
       DispatcherConfig config,
@@ -82,6 +75,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     this.pieceEventSerializer = pieceEventSerializer;
     this.hostAuth =
         new HostAuthentication(index, config.signedReplayWindow(), config.principalSeal());
+    this.partitionClock = new PartitionClock(config.maxClockAhead());
   }
 
   @Override
@@ -138,14 +132,9 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   @Override
   public void process(Record<String, DispatchInput> record) {
     lastRecordWallMs = context.currentSystemTimeMs();
-    boolean ahead = aheadOfClock(record.timestamp());
-    if (trustedTime < 0 && !aheadOfClock(context.currentStreamTimeMs())) {
-      trustedTime = context.currentStreamTimeMs(); // after a restart: the restored stream time
-    }
-    if (!ahead) {
-      trustedTime = Math.max(trustedTime, record.timestamp());
-    }
-    long now = ahead ? clock() : Math.max(clock(), record.timestamp());
+    long now =
+        partitionClock.observe(
+            record.timestamp(), context.currentStreamTimeMs(), context.currentSystemTimeMs());
     if (context.currentStreamTimeMs() > clock()
         && (lastAdvanceAt == Long.MIN_VALUE || now - lastAdvanceAt >= config.tick().toMillis())) {
       // stream time was pushed ahead, so its punctuator is silent until then: the trusted clock
@@ -260,17 +249,9 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     advance(streamTime + idle);
   }
 
-  private boolean aheadOfClock(long timestamp) {
-    return timestamp > context.currentSystemTimeMs() + config.maxClockAhead().toMillis();
-  }
-
   /** Stream time, less any jump that a record dated past the clock bound made. */
   private long clock() {
-    long cap =
-        trustedTime >= 0
-            ? trustedTime
-            : context.currentSystemTimeMs() + config.maxClockAhead().toMillis();
-    return Math.min(context.currentStreamTimeMs(), cap);
+    return partitionClock.now(context.currentStreamTimeMs(), context.currentSystemTimeMs());
   }
 
   private void advance(long now) {
