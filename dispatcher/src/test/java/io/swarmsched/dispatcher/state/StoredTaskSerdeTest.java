@@ -39,6 +39,14 @@ class StoredTaskSerdeTest {
   private static final String VERSION_2 =
       "020c7461736b2d322c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d6106682d610380a0abfef962904e904e08800108d08c01403b00000000000040911800000000000006702d6206682d6201d0afabfef962e807a01f0200020e000000000000000000000000000000000206702d61020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
 
+  /**
+   * A task as version 3 wrote it: task-3, digest sha256:ab; p-a and p-b as in {@link #VERSION_2}
+   * (p-b without its piece); p-a received 262,144 bytes from the origin, p-b 262,144 from p-a, 7
+   * from p-gone (since gone) and 9 from a parent nobody named.
+   */
+  private static final String VERSION_3 =
+      "030c7461736b2d332c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d6106682d610380a0abfef962904e904e08800108d08c01403b0000000000004091180000000000000080802002000006702d6206682d6201d0afabfef962e807e8070000000206702d610406702d61808020020c702d676f6e650e0200001202020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
+
   /** The same task as the JSON written before version 1. */
   private static final String JSON =
       "{\"taskId\":\"task-1\",\"url\":\"https://origin/é/file\",\"digest\":\"sha256:ab\",\"peers\":{\"p-a\":{\"peerId\":\"p-a\",\"hostId\":\"h-a\",\"status\":\"SUCCEEDED\",\"parents\":[],\"piecesFinished\":64,\"pieceCount\":64,\"registeredAt\":1700000000000,\"lastProgressAt\":1700000005000,\"pieceCosts\":[40,41,0,9000]},\"p-b\":{\"peerId\":\"p-b\",\"hostId\":\"h-b\",\"status\":\"RUNNING\",\"parents\":[\"p-a\"],\"piecesFinished\":3,\"pieceCount\":64,\"registeredAt\":1700000001000,\"lastProgressAt\":1700000001000,\"pieceCosts\":[]}},\"failedSeeds\":{\"seed-1\":1699999000000},\"seedHostId\":\"seed-2\",\"seedTriggeredAt\":1700000000500,\"pending\":{\"req-1\":\"0000001700000000600|req-1\"}}";
@@ -92,6 +100,30 @@ class StoredTaskSerdeTest {
     assertThat(b.unlisted.bytes).isEqualTo(9);
     assertThat(b.origin.pieces).isEqualTo(1);
     assertThat(b.totalBytes()).isEqualTo(262_244 + 7 + 9 + 1_000_000);
+  }
+
+  @Test
+  void readsTasksWrittenByVersion3() {
+    StoredTask back = StoredTaskSerde.decode(HexFormat.of().parseHex(VERSION_3));
+    assertThat(back.task().taskId()).isEqualTo("task-3");
+    assertThat(back.digest).isEqualTo("sha256:ab");
+    assertThat(back.task().peers()).extracting(Peer::peerId).containsExactly("p-a", "p-b");
+    Peer a = back.task().peer("p-a").orElseThrow();
+    assertThat(a.state()).isEqualTo(PeerState.SUCCEEDED);
+    assertThat(a.piecesFinished()).isEqualTo(4);
+    assertThat(a.pieceCosts())
+        .usingRecursiveComparison()
+        .isEqualTo(PieceCostStats.of(List.of(40L, 41L, 0L, 9_000L)));
+    assertThat(back.task().dag().parents("p-b")).containsExactly("p-a");
+    assertThat(back.servedOrNull("p-a").origin.bytes).isEqualTo(262_144);
+    ServedBytes b = back.servedOrNull("p-b");
+    assertThat(b.byParent).containsOnlyKeys("p-a", "p-gone");
+    assertThat(b.byParent.get("p-gone").bytes).isEqualTo(7);
+    assertThat(b.unlisted.bytes).isEqualTo(9);
+    assertThat(back.failedSeeds).isEqualTo(Map.of("seed-1", 1_699_999_000_000L));
+    assertThat(back.pending).isEqualTo(Map.of("req-1", "0000001700000000600|req-1"));
+    // version 3 is still what is written, byte for byte
+    assertThat(HexFormat.of().formatHex(StoredTaskSerde.encode(back))).isEqualTo(VERSION_3);
   }
 
   @Test
