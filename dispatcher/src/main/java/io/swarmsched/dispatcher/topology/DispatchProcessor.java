@@ -6,7 +6,7 @@ import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.jobs.JobSubmission;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.HostIndex;
-import io.swarmsched.runtime.deadletter.DeadLetter;
+import io.swarmsched.runtime.deadletter.DeadLetterRouting;
 import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
@@ -17,9 +17,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's one processor per task partition, a thin adapter: schedule requests, peer events
@@ -35,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays.
  */
 final class DispatchProcessor implements Processor<String, DispatchInput, Object, Object> {
-  private static final Logger log = LoggerFactory.getLogger(DispatchProcessor.class);
   static final String METRICS_SCOPE = "dispatcher";
   static final String ILLEGAL_TRANSITION_METRIC = "illegal-peer-transition";
 
@@ -268,21 +264,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
 
   private void deadLetter(
       Record<String, DispatchInput> record, String stage, String reason, byte[] rawValue) {
-    DeadLetter.Builder b =
-        DeadLetter.builder(stage, reason)
-            // the source record's bytes as read (issue 13, finding 7); the arguments only when
-            // Streams has none
-            .rawKey(SourceBytes.key(context, record.key()))
-            .rawValue(SourceBytes.value(context, rawValue))
-            .headers(record.headers())
-            .deadLetteredAtMs(context.currentSystemTimeMs());
-    context
-        .recordMetadata()
-        .ifPresent((RecordMetadata m) -> b.source(m.topic(), m.partition(), m.offset()));
-    DeadLetter dl = b.build();
-    log.warn("Dead-lettering record ({}): {}", stage, reason);
-    context.forward(
-        new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
-        DEAD_LETTERS_SINK);
+    // the source record's bytes as read (issue 13, finding 7); rawValue only when Streams has none
+    DeadLetterRouting.forward(context, record, stage, reason, rawValue, DEAD_LETTERS_SINK);
   }
 }
