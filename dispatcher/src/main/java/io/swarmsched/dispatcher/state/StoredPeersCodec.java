@@ -11,6 +11,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -18,7 +19,10 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * The peers-and-DAG part of the task store's value format ({@link StoredTaskSerde} holds the
  * versions and the task's own fields): each peer with its state, times, progress, piece-cost
- * statistics, in-edges and served bytes, and core's task rebuilt from the peers as read.
+ * statistics, in-edges and served bytes, and core's task rebuilt from the peers as read. Version 4
+ * writes an in-edge as the parent's position in the peer list (a varint, one or two bytes) where
+ * version 3 wrote the parent's id again (UTF-8 with its length): the DAG of a 1,000-peer task held
+ * a few thousand copies of peer ids that the peer list already holds once.
  */
 final class StoredPeersCodec {
   private static final PeerState[] STATES = PeerState.values();
@@ -37,14 +41,39 @@ final class StoredPeersCodec {
       int pieceCount,
       PieceCostStats costs,
       List<String> parents,
-      ServedBytes served) {}
+      ServedBytes served) {
 
-  /** The task's peers as versions 3 (with served bytes) and 2 wrote them. */
-  static void write(DataOutputStream out, StoredTask stored) throws IOException {
+    PeerRow withParents(List<String> ids) {
+      return new PeerRow(
+          peerId,
+          hostId,
+          state,
+          createdAt,
+          stateChangedAt,
+          lastProgress,
+          piecesFinished,
+          pieceCount,
+          costs,
+          ids,
+          served);
+    }
+  }
+
+  /**
+   * The task's peers as version 4 ({@code parentsByPosition}) or 3 writes them: in-edges as the
+   * parent's position in the peer list, or as its id.
+   */
+  static void write(DataOutputStream out, StoredTask stored, boolean parentsByPosition)
+      throws IOException {
     Task t = stored.task();
     varint(out, t.peerCount());
     Dag<String> dag = t.dag();
-    for (Peer p : t.peerList()) {
+    List<Peer> peers = t.peerList();
+    Map<String, Integer> position = parentsByPosition ? new HashMap<>(peers.size() * 2) : null;
+    if (parentsByPosition) {
+      for (int i = 0; i < peers.size(); i++) position.put(peers.get(i).peerId(), i);
+    }
+    for (Peer p : peers) {
       str(out, p.peerId());
       str(out, p.hostId());
       out.writeByte(p.state().ordinal());
@@ -62,21 +91,53 @@ final class StoredPeersCodec {
       }
       var parents = dag.parents(p.peerId());
       varint(out, parents.size());
-      for (String parent : parents) str(out, parent);
+      for (String parent : parents) {
+        if (!parentsByPosition) {
+          str(out, parent);
+          continue;
+        }
+        Integer at = position.get(parent);
+        if (at == null) { // the DAG's vertices are the task's peers: a bug, not bad input
+          throw new IllegalStateException("parent " + parent + " of " + p.peerId() + " is no peer");
+        }
+        varint(out, at);
+      }
       served(out, stored.servedOrNull(p.peerId()));
     }
   }
 
-  /** The peers of a value of {@code version} 1, 2 or 3. */
+  /** The peers of a value of {@code version} 1 to 4. */
   static List<PeerRow> read(DataInputStream in, byte version) throws IOException {
     int n = count(in);
     List<PeerRow> rows = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) rows.add(version == 1 ? peerV1(in) : peer(in, version >= 3));
+    if (version == 1) {
+      for (int i = 0; i < n; i++) rows.add(peerV1(in));
+      return rows;
+    }
+    if (version < 4) {
+      for (int i = 0; i < n; i++) rows.add(peer(in, version == 3, null, i));
+      return rows;
+    }
+    // version 4: a parent may come later in the list, so positions become ids once all are read
+    int[][] parentAt = new int[n][];
+    for (int i = 0; i < n; i++) rows.add(peer(in, true, parentAt, i));
+    for (int i = 0; i < n; i++) {
+      List<String> ids = new ArrayList<>(parentAt[i].length);
+      for (int at : parentAt[i]) {
+        if (at >= n) throw new IOException("parent position " + at + " of " + n + " peers");
+        ids.add(rows.get(at).peerId());
+      }
+      rows.set(i, rows.get(i).withParents(ids));
+    }
     return rows;
   }
 
-  /** A peer of version 3 ({@code withServed}) or 2. */
-  private static PeerRow peer(DataInputStream in, boolean withServed) throws IOException {
+  /**
+   * A peer of version 4, 3 ({@code withServed}) or 2; version 4's parent positions go to {@code
+   * parentAt[row]} (the row's parents are then empty until {@link #read} resolves them).
+   */
+  private static PeerRow peer(DataInputStream in, boolean withServed, int[][] parentAt, int row)
+      throws IOException {
     String id = readStr(in);
     String host = readStr(in);
     PeerState state = STATES[in.readUnsignedByte()];
@@ -90,7 +151,16 @@ final class StoredPeersCodec {
         samples == 0
             ? new PieceCostStats()
             : PieceCostStats.restore(samples, varint(in), in.readDouble(), in.readDouble());
-    List<String> parents = strings(in);
+    List<String> parents;
+    if (parentAt == null) {
+      parents = strings(in);
+    } else {
+      int k = count(in);
+      int[] at = new int[k];
+      for (int j = 0; j < k; j++) at[j] = count(in);
+      parentAt[row] = at;
+      parents = List.of();
+    }
     return new PeerRow(
         id,
         host,

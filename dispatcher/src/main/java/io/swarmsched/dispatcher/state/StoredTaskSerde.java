@@ -26,16 +26,17 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The task store's value format: a version byte, then core's task field by field (strings as UTF-8
- * with a varint length, numbers as zig-zag varints, doubles as 8 bytes). Written as version 3:
+ * with a varint length, numbers as zig-zag varints, doubles as 8 bytes). Written as version 4:
  * each peer with its state, times, progress, piece-cost statistics (the four numbers of {@link
- * PieceCostStats}), in-edges (its parents in the DAG) and what it received by who served it
- * ({@link ServedBytes}: per named parent, then origin, then unlisted parents, each as bytes and
- * pieces). Versions read, so that a dispatcher
- * upgraded over an existing changelog restores it ({@code StoredTaskSerdeTest} holds a value of
- * each):
+ * PieceCostStats}), in-edges (its parents in the DAG, each as its position in the peer list) and
+ * what it received by who served it ({@link ServedBytes}: per named parent, then origin, then
+ * unlisted parents, each as bytes and pieces); {@link StoredPeersCodec} writes the peers. Versions
+ * read, so that a dispatcher upgraded over an existing changelog restores it ({@code
+ * StoredTaskSerdeTest} holds a value of each):
  *
  * <ul>
- *   <li>3: this one;
+ *   <li>4: this one;
+ *   <li>3: the same with each parent written as its id;
  *   <li>2: the same without {@link ServedBytes} (read as nothing served yet);
  *   <li>1: the former dispatcher-side record: each peer with its piece costs as a list (their
  *       statistics are computed once on reading) and one progress time (which becomes the peer's
@@ -47,20 +48,31 @@ import org.apache.kafka.common.serialization.Serializer;
  * that order changes.
  */
 public final class StoredTaskSerde implements Serde<StoredTask> {
-  static final byte VERSION = 3;
-  private static final byte VERSION_2 = 2;
+  static final byte VERSION = 4;
+  static final byte VERSION_3 = 3;
   private static final byte VERSION_1 = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static byte[] encode(StoredTask stored) {
+    return encode(stored, VERSION);
+  }
+
+  /**
+   * The value as {@code version} 4 or 3 writes it: the serde writes 4; 3 stays writable for the
+   * golden-bytes test and for the codec bench that compares the two ({@code StoredTaskCodecBench}).
+   */
+  public static byte[] encode(StoredTask stored, int version) {
+    if (version != VERSION && version != VERSION_3) {
+      throw new IllegalArgumentException("writes version 4 or 3, not " + version);
+    }
     Task t = stored.task();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * t.peerCount());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
+      out.writeByte(version);
       str(out, t.taskId());
       str(out, t.url());
       nullable(out, stored.digest);
-      StoredPeersCodec.write(out, stored);
+      StoredPeersCodec.write(out, stored, version == VERSION);
       seedsAndPending(out, stored);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -73,7 +85,7 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       if (bytes.length > 0 && bytes[0] == '{') return fromJson(JSON.readTree(bytes));
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       byte version = in.readByte();
-      if (version != VERSION && version != VERSION_2 && version != VERSION_1)
+      if (version < VERSION_1 || version > VERSION)
         throw new SerializationException("Unknown stored task encoding version " + version);
       String taskId = readStr(in);
       String url = readStr(in);
