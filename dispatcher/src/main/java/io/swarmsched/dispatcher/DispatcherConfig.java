@@ -237,58 +237,12 @@ public record DispatcherConfig(
     return from(m);
   }
 
-  /** This config as flat key/values (re-parsable by {@link #from(Map)}). */
+  /**
+   * This config as flat key/values (re-parsable by {@link #from(Map)}; {@link
+   * DispatcherConfigWriter}).
+   */
   public Map<String, String> asMap() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put(APPLICATION_ID, applicationId);
-    m.put(POLICY, policy);
-    m.put(MAX_PARENTS, Integer.toString(maxParents));
-    m.put(RETRY_INTERVAL, retryInterval.toMillis() + "ms");
-    m.put(RETRY_JITTER, Double.toString(retryJitter));
-    m.put(BACK_TO_SOURCE_AFTER, Integer.toString(backToSourceAfterRounds));
-    m.put(FAIL_AFTER, Integer.toString(failAfterRounds));
-    m.put(MAX_BACK_TO_SOURCE, Integer.toString(maxBackToSourcePerTask));
-    m.put(SEED_FAILURE_MEMORY, seedFailureMemory.toMillis() + "ms");
-    m.put(SEED_WAIT_TIMEOUT, seedWaitTimeout.toMillis() + "ms");
-    m.put(TICK, tick.toMillis() + "ms");
-    m.put(PATROL_INTERVAL, patrolInterval.toMillis() + "ms");
-    m.put(PEER_IDLE_TIMEOUT, peerIdleTimeout.toMillis() + "ms");
-    m.put(QUARANTINE_FAILURE_RATE, Double.toString(quarantineFailureRate));
-    m.put(QUARANTINE_MIN_SAMPLES, Integer.toString(quarantineMinSamples));
-    m.put(QUARANTINE_WINDOW, quarantineWindow.toMillis() + "ms");
-    m.put(QUARANTINE_DURATION, quarantineDuration.toMillis() + "ms");
-    m.put(DECISION_RETENTION, decisionRetention.toMillis() + "ms");
-    m.put(IDLE_CLOCK_ADVANCE, Boolean.toString(idleClockAdvance));
-    m.put(IDLE_CLOCK_AFTER, idleClockAfter.toMillis() + "ms");
-    m.put(HTTP_DECISION_WAIT, httpDecisionWait.toMillis() + "ms");
-    m.put(SCHEMA_REGISTRY_URL, schemaRegistryUrl);
-    m.put(WEIGHT_IDC, Double.toString(weights.idc()));
-    m.put(WEIGHT_LOCATION, Double.toString(weights.location()));
-    m.put(WEIGHT_LOAD_QUALITY, Double.toString(weights.loadQuality()));
-    m.put(WEIGHT_HOST_TYPE, Double.toString(weights.hostType()));
-    m.put(BAD_PARENT_SAMPLES, Integer.toString(badParentRule.normalDistributionSamples()));
-    m.put(BAD_PARENT_FACTOR, Double.toString(badParentRule.smallSampleFactor()));
-    m.put(BAD_PARENT_SIGMAS, Double.toString(badParentRule.sigmas()));
-    m.put(DEFAULT_UPLOAD_SLOTS, Integer.toString(defaultUploadSlotLimit));
-    m.put(LoadQualitySettings.WEIGHT_PEAK, Double.toString(loadQuality.peakWeight()));
-    m.put(LoadQualitySettings.WEIGHT_DURATION, Double.toString(loadQuality.durationWeight()));
-    m.put(LoadQualitySettings.WEIGHT_CONCURRENCY, Double.toString(loadQuality.concurrencyWeight()));
-    m.put(LoadQualitySettings.HORIZON_BUCKETS, Integer.toString(loadQuality.horizonBuckets()));
-    m.put(LoadQualitySettings.BUCKET, loadQuality.bucketMillis() + "ms");
-    m.put(LoadQualitySettings.SATURATION_RATIO, Double.toString(loadQuality.saturationRatio()));
-    m.put(LoadQualitySettings.STREAM_RATE, Long.toString(loadQuality.streamRateBytesPerSec()));
-    m.put(MAX_CLOCK_AHEAD, maxClockAhead.toMillis() + "ms");
-    m.put(MAX_RECORD_AGE, maxRecordAge.toMillis() + "ms");
-    m.put(CANDIDATE_LIMIT, Integer.toString(candidateLimit));
-    m.put(SIGNED_REPLAY_WINDOW, signedReplayWindow.toMillis() + "ms");
-    m.put(JOBS_QUEUE_MAX, Integer.toString(jobs.queueMax()));
-    m.put(JOBS_TIMEOUT, jobs.timeout().toMillis() + "ms");
-    m.put(JOBS_TIMEOUT_GRACE, jobs.timeoutGrace().toMillis() + "ms");
-    m.put(JOBS_MAX_ATTEMPTS, Integer.toString(jobs.maxAttempts()));
-    m.put(JOBS_BACKOFF_BASE, jobs.backoffBase().toMillis() + "ms");
-    m.put(JOBS_BACKOFF_MAX, jobs.backoffMax().toMillis() + "ms");
-    m.put(JOBS_RETENTION, jobs.retention().toMillis() + "ms");
-    return m;
+    return DispatcherConfigWriter.asMap(this);
   }
 
   /**

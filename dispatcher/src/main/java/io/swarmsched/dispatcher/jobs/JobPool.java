@@ -18,10 +18,7 @@ import io.swarmsched.scheduling.worker.WaitingQueue;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.ScheduleDecision;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,17 +49,12 @@ public final class JobPool {
   }
 
   private final JobParams params;
-  private final Store store;
   private final Consumer<ScheduleDecision> out;
   private final JobMetrics metrics;
   private final Workers workers;
   private final ExponentialBackoff backoff;
   private final JobQueue queue;
-  private final Map<String, JobRecord> live = new HashMap<>(); // not yet finished
-
-  private final FinishedJobs finished = new FinishedJobs();
-
-  private long nextSeq;
+  private final JobBook book;
   private long lastRefresh = Long.MIN_VALUE;
 
   /** How often {@link #tick} rebuilds the order of free workers from the whole hosts table. */
@@ -76,7 +68,7 @@ public final class JobPool {
       JobMetrics metrics) {
     this.params = params;
     this.workers = workers;
-    this.store = store;
+    this.book = new JobBook(store);
     this.out = out;
     this.metrics = metrics;
     this.backoff =
@@ -87,30 +79,23 @@ public final class JobPool {
 
   /** Rebuilds the queue, the live jobs and the slot counts from the store. */
   public void restore() {
-    List<JobRecord> all = new ArrayList<>(store.all());
-    all.sort((a, b) -> Long.compare(a.finishedAt, b.finishedAt));
-    for (JobRecord j : all) {
-      nextSeq = Math.max(nextSeq, j.seq + 1);
-      if (j.state.terminal()) {
-        finished.add(j.finishedAt, j.jobId);
-        continue;
-      }
-      live.put(j.jobId, j);
-      if (j.state.holdsSlot()) workers.hold(j.workerHostId, j.jobId);
-      if (j.state == QUEUED) queue.offer(j);
-    }
+    book.restore(
+        j -> {
+          if (j.state.holdsSlot()) workers.hold(j.workerHostId, j.jobId);
+          if (j.state == QUEUED) queue.offer(j);
+        });
     workers.refresh();
     log.info(
         "Job pool restored: {} live ({} queued), {} finished",
-        live.size(),
+        book.liveCount(),
         queue.size(),
-        finished.size());
+        book.finishedCount());
   }
 
   public void onEvent(JobEvent e, long now) {
     String id = e.getJobId();
     switch (e.getType()) {
-      case SUBMITTED -> submit(JobSubmission.toRecord(e, params, nextSeq), now);
+      case SUBMITTED -> submit(JobSubmission.toRecord(e, params, book.nextSeq()), now);
       case STARTED -> {
         JobRecord j = current(e);
         if (j != null && j.state == ASSIGNED) move(j, RUNNING, now, null);
@@ -152,7 +137,7 @@ public final class JobPool {
       workers.refresh();
       lastRefresh = now;
     }
-    for (JobRecord j : new ArrayList<>(live.values())) {
+    for (JobRecord j : book.liveJobs()) {
       switch (j.state) {
         case ASSIGNED, RUNNING -> {
           HostView w = workers.host(j.workerHostId);
@@ -171,15 +156,14 @@ public final class JobPool {
         default -> {}
       }
     }
-    long cutoff = now - params.retention().toMillis();
-    finished.expire(cutoff, store::delete);
+    book.expire(now - params.retention().toMillis());
     drain(now);
     workers.publish(metrics, queue.size());
   }
 
   /** The live job an event of a worker is about: the current attempt on that worker, or null. */
   private JobRecord current(JobEvent e) {
-    JobRecord j = live.get(e.getJobId());
+    JobRecord j = book.live(e.getJobId());
     if (j == null
         || !j.state.holdsSlot()
         || j.attempt != e.getAttempt()
@@ -192,14 +176,13 @@ public final class JobPool {
   }
 
   private void submit(JobRecord j, long now) {
-    if (live.containsKey(j.jobId) || store.get(j.jobId) != null) {
+    if (book.known(j.jobId)) {
       log.debug("Job {} is known; submission ignored", j.jobId);
       return;
     }
-    nextSeq = j.seq + 1;
     j.submittedAt = now;
     j.step(JobState.SUBMITTED, now, null);
-    live.put(j.jobId, j);
+    book.admit(j);
     if (j.deadline != null && now > j.deadline) {
       fail(j, "DEADLINE_EXCEEDED", now);
     } else if (j.noQueue) {
@@ -221,7 +204,7 @@ public final class JobPool {
       return;
     }
     // a full queue keeps the higher-ranked job: the lowest-ranked one leaves with QUEUE_FULL
-    offer.evicted().ifPresent(ev -> fail(live.get(ev.id()), "QUEUE_FULL", now));
+    offer.evicted().ifPresent(ev -> fail(book.live(ev.id()), "QUEUE_FULL", now));
     j.state = QUEUED; // recorded as a step only if it has to wait: drain may place it at once
     drain(now);
     if (j.state == QUEUED) {
@@ -232,7 +215,7 @@ public final class JobPool {
 
   /** Places waiting jobs in rank order while some worker has a free slot. */
   private void drain(long now) {
-    queue.drain(live::get, (j, worker) -> assign(j, worker, now));
+    queue.drain(book::live, (j, worker) -> assign(j, worker, now));
   }
 
   private void assign(JobRecord j, String worker, long now) {
@@ -264,7 +247,7 @@ public final class JobPool {
   }
 
   private void cancel(String jobId, String why, long now) {
-    JobRecord j = live.get(jobId);
+    JobRecord j = book.live(jobId);
     if (j == null) return; // unknown or already finished: nothing to cancel
     if (j.state.holdsSlot()) {
       workers.release(j.workerHostId, j.jobId, now);
@@ -290,16 +273,11 @@ public final class JobPool {
 
   private void end(JobRecord j, JobState state, String why, long now) {
     if (j.state == QUEUED) queue.remove(j.jobId);
-    j.finishedAt = now;
-    if (j.state != state) j.step(state, now, why);
-    store.put(j);
-    live.remove(j.jobId);
-    finished.add(now, j.jobId);
+    book.end(j, state, why, now);
   }
 
   private void move(JobRecord j, JobState state, long now, String why) {
-    j.step(state, now, why);
-    store.put(j);
+    book.move(j, state, now, why);
   }
 
   private static String lastLoss(JobRecord j) {

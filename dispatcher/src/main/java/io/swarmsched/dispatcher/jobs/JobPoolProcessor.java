@@ -3,7 +3,7 @@ package io.swarmsched.dispatcher.jobs;
 import io.swarmsched.dispatcher.metrics.JobMetrics;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.topology.HostAuthentication;
-import io.swarmsched.runtime.deadletter.DeadLetter;
+import io.swarmsched.runtime.deadletter.DeadLetterRouting;
 import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.JobEvent;
 import io.swarmsched.schemas.ScheduleDecision;
@@ -17,8 +17,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka Streams adapter of {@link JobPool}: job events in (swarm.job-events.v1, one partition),
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
  * steps.
  */
 public final class JobPoolProcessor implements Processor<String, JobEvent, Object, Object> {
-  private static final Logger log = LoggerFactory.getLogger(JobPoolProcessor.class);
 
   private final JobParams params;
   private final HostIndex index;
@@ -166,18 +163,7 @@ public final class JobPoolProcessor implements Processor<String, JobEvent, Objec
 
   private void deadLetter(Record<String, JobEvent> record, String stage, String reason) {
     byte[] value = record.value() == null ? null : eventSerializer.serialize("", record.value());
-    DeadLetter.Builder b =
-        DeadLetter.builder(stage, reason)
-            .rawKey(SourceBytes.key(context, record.key()))
-            .rawValue(SourceBytes.value(context, value))
-            .headers(record.headers())
-            .deadLetteredAtMs(context.currentSystemTimeMs());
-    context.recordMetadata().ifPresent(md -> b.source(md.topic(), md.partition(), md.offset()));
-    DeadLetter dl = b.build();
-    log.warn("Dead-lettering job event ({}): {}", stage, reason);
-    context.forward(
-        new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
-        deadLettersSink);
+    DeadLetterRouting.forward(context, record, stage, reason, value, deadLettersSink);
   }
 
   private record StoreAdapter(KeyValueStore<String, JobRecord> store) implements JobPool.Store {

@@ -1,11 +1,11 @@
 package io.swarmsched.dispatcher.state;
 
 import static io.swarmsched.dispatcher.state.BinaryFields.*;
+import static io.swarmsched.dispatcher.state.StoredPeersCodec.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swarmsched.scheduling.dag.Dag;
-import io.swarmsched.scheduling.resource.Peer;
+import io.swarmsched.dispatcher.state.StoredPeersCodec.PeerRow;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.stats.PieceCostStats;
@@ -26,16 +26,17 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The task store's value format: a version byte, then core's task field by field (strings as UTF-8
- * with a varint length, numbers as zig-zag varints, doubles as 8 bytes). Written as version 3:
+ * with a varint length, numbers as zig-zag varints, doubles as 8 bytes). Written as version 4:
  * each peer with its state, times, progress, piece-cost statistics (the four numbers of {@link
- * PieceCostStats}), in-edges (its parents in the DAG) and what it received by who served it
- * ({@link ServedBytes}: per named parent, then origin, then unlisted parents, each as bytes and
- * pieces). Versions read, so that a dispatcher
- * upgraded over an existing changelog restores it ({@code StoredTaskSerdeTest} holds a value of
- * each):
+ * PieceCostStats}), in-edges (its parents in the DAG, each as its position in the peer list) and
+ * what it received by who served it ({@link ServedBytes}: per named parent, then origin, then
+ * unlisted parents, each as bytes and pieces); {@link StoredPeersCodec} writes the peers. Versions
+ * read, so that a dispatcher upgraded over an existing changelog restores it ({@code
+ * StoredTaskSerdeTest} holds a value of each):
  *
  * <ul>
- *   <li>3: this one;
+ *   <li>4: this one;
+ *   <li>3: the same with each parent written as its id;
  *   <li>2: the same without {@link ServedBytes} (read as nothing served yet);
  *   <li>1: the former dispatcher-side record: each peer with its piece costs as a list (their
  *       statistics are computed once on reading) and one progress time (which becomes the peer's
@@ -47,43 +48,31 @@ import org.apache.kafka.common.serialization.Serializer;
  * that order changes.
  */
 public final class StoredTaskSerde implements Serde<StoredTask> {
-  static final byte VERSION = 3;
-  private static final byte VERSION_2 = 2;
+  static final byte VERSION = 4;
+  static final byte VERSION_3 = 3;
   private static final byte VERSION_1 = 1;
-  private static final PeerState[] STATES = PeerState.values();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static byte[] encode(StoredTask stored) {
+    return encode(stored, VERSION);
+  }
+
+  /**
+   * The value as {@code version} 4 or 3 writes it: the serde writes 4; 3 stays writable for the
+   * golden-bytes test and for the codec bench that compares the two ({@code StoredTaskCodecBench}).
+   */
+  public static byte[] encode(StoredTask stored, int version) {
+    if (version != VERSION && version != VERSION_3) {
+      throw new IllegalArgumentException("writes version 4 or 3, not " + version);
+    }
     Task t = stored.task();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * t.peerCount());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
+      out.writeByte(version);
       str(out, t.taskId());
       str(out, t.url());
       nullable(out, stored.digest);
-      varint(out, t.peerCount());
-      Dag<String> dag = t.dag();
-      for (Peer p : t.peerList()) {
-        str(out, p.peerId());
-        str(out, p.hostId());
-        out.writeByte(p.state().ordinal());
-        varint(out, p.createdAtMillis());
-        varint(out, p.stateChangedAtMillis() - p.createdAtMillis());
-        varint(out, p.lastProgressMillis() - p.createdAtMillis());
-        varint(out, p.piecesFinished());
-        varint(out, p.pieceCount());
-        PieceCostStats c = p.pieceCosts();
-        varint(out, c.samples());
-        if (c.samples() > 0) {
-          varint(out, c.last());
-          out.writeDouble(c.earlierMean());
-          out.writeDouble(c.earlierM2());
-        }
-        var parents = dag.parents(p.peerId());
-        varint(out, parents.size());
-        for (String parent : parents) str(out, parent);
-        served(out, stored.servedOrNull(p.peerId()));
-      }
+      StoredPeersCodec.write(out, stored, version == VERSION);
       seedsAndPending(out, stored);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -96,16 +85,12 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       if (bytes.length > 0 && bytes[0] == '{') return fromJson(JSON.readTree(bytes));
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       byte version = in.readByte();
-      if (version != VERSION && version != VERSION_2 && version != VERSION_1)
+      if (version < VERSION_1 || version > VERSION)
         throw new SerializationException("Unknown stored task encoding version " + version);
       String taskId = readStr(in);
       String url = readStr(in);
       String digest = nullable(in);
-      int n = count(in);
-      List<PeerRow> rows = new ArrayList<>(n);
-      for (int i = 0; i < n; i++)
-        rows.add(version == VERSION_1 ? peerV1(in) : peer(in, version == VERSION));
-      StoredTask stored = build(taskId, url, rows);
+      StoredTask stored = build(taskId, url, StoredPeersCodec.read(in, version));
       stored.digest = digest;
       int failed = count(in);
       for (int i = 0; i < failed; i++) stored.failedSeeds.put(readStr(in), varint(in));
@@ -129,78 +114,6 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
   @Override
   public Deserializer<StoredTask> deserializer() {
     return (topic, bytes) -> bytes == null ? null : decode(bytes);
-  }
-
-  // ------------------------------------------------------------ peers as read, of any version
-
-  /** One peer as stored, before it joins its task. */
-  private record PeerRow(
-      String peerId,
-      String hostId,
-      PeerState state,
-      long createdAt,
-      long stateChangedAt,
-      long lastProgress,
-      int piecesFinished,
-      int pieceCount,
-      PieceCostStats costs,
-      List<String> parents,
-      ServedBytes served) {}
-
-  /** A peer of version 3 ({@code withServed}) or 2. */
-  private static PeerRow peer(DataInputStream in, boolean withServed) throws IOException {
-    String id = readStr(in);
-    String host = readStr(in);
-    PeerState state = STATES[in.readUnsignedByte()];
-    long created = varint(in);
-    long changed = created + varint(in);
-    long progress = created + varint(in);
-    int finished = (int) varint(in);
-    int pieceCount = (int) varint(in);
-    long samples = varint(in);
-    PieceCostStats costs =
-        samples == 0
-            ? new PieceCostStats()
-            : PieceCostStats.restore(samples, varint(in), in.readDouble(), in.readDouble());
-    List<String> parents = strings(in);
-    return new PeerRow(
-        id,
-        host,
-        state,
-        created,
-        changed,
-        progress,
-        finished,
-        pieceCount,
-        costs,
-        parents,
-        withServed ? served(in) : null);
-  }
-
-  private static PeerRow peerV1(DataInputStream in) throws IOException {
-    String id = readStr(in);
-    String host = nullable(in);
-    PeerState state = STATES[in.readUnsignedByte()];
-    List<String> parents = strings(in);
-    int finished = (int) varint(in);
-    int pieceCount = (int) varint(in);
-    long created = varint(in);
-    long progress = created + varint(in);
-    int costs = count(in);
-    List<Long> c = new ArrayList<>(costs);
-    for (int j = 0; j < costs; j++) c.add(varint(in));
-    return new PeerRow(
-        id,
-        host,
-        state,
-        created,
-        progress,
-        progress,
-        finished,
-        pieceCount,
-        PieceCostStats.of(c),
-        parents,
-        null);
   }
 
   private static StoredTask fromJson(JsonNode t) {
@@ -240,88 +153,6 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       stored.pending.put(e.getKey(), e.getValue().asText());
     }
     return stored;
-  }
-
-  /**
-   * Core's task from its stored peers: every peer, then every in-edge between two of them. The
-   * stored edges were cycle-checked when they were made, so they are added without the check; only
-   * a value that somehow holds a cycle pays for adding them one by one with it (an edge that would
-   * close the cycle is dropped).
-   */
-  private static StoredTask build(String taskId, String url, List<PeerRow> rows) {
-    Task task = new Task(taskId, url);
-    StoredTask stored = new StoredTask(task);
-    for (PeerRow r : rows) {
-      if (r.served() != null && !r.served().isEmpty()) stored.served.put(r.peerId(), r.served());
-      // host ids are interned here and in HostIndex, so that the per-candidate host lookups
-      // compare by identity
-      Peer p =
-          new Peer(
-              r.peerId(),
-              taskId,
-              r.hostId() == null ? "" : r.hostId().intern(),
-              r.state(),
-              r.createdAt(),
-              r.stateChangedAt(),
-              r.lastProgress(),
-              r.piecesFinished(),
-              r.costs());
-      p.reportPieceCount(r.pieceCount());
-      task.addPeer(p);
-    }
-    Dag<String> dag = task.dag();
-    addEdges(dag, rows, false);
-    if (!dag.isAcyclic()) {
-      for (PeerRow r : rows) dag.deleteInEdges(r.peerId());
-      addEdges(dag, rows, true);
-    }
-    return stored;
-  }
-
-  private static void addEdges(Dag<String> dag, List<PeerRow> rows, boolean checkEach) {
-    for (PeerRow r : rows) {
-      for (String parent : r.parents()) {
-        if (parent.equals(r.peerId()) || !dag.hasVertex(parent)) continue;
-        if (!checkEach) dag.addEdgeWithoutCycleCheck(parent, r.peerId());
-        else if (dag.canAddEdge(parent, r.peerId())) dag.addEdge(parent, r.peerId());
-      }
-    }
-  }
-
-  // ------------------------------------------------------------ primitives
-
-  /** Null (nothing served yet) is written as an empty record. */
-  private static void served(DataOutputStream out, ServedBytes s) throws IOException {
-    if (s == null) s = new ServedBytes();
-    varint(out, s.byParent.size());
-    for (Map.Entry<String, ServedBytes.Share> e : s.byParent.entrySet()) {
-      str(out, e.getKey());
-      share(out, e.getValue());
-    }
-    share(out, s.origin);
-    share(out, s.unlisted);
-  }
-
-  private static ServedBytes served(DataInputStream in) throws IOException {
-    ServedBytes s = new ServedBytes();
-    int parents = count(in);
-    for (int i = 0; i < parents; i++) s.byParent.put(readStr(in), share(in));
-    s.origin = share(in);
-    s.unlisted = share(in);
-    return s;
-  }
-
-  private static void share(DataOutputStream out, ServedBytes.Share s) throws IOException {
-    varint(out, s.bytes);
-    varint(out, s.pieces);
-  }
-
-  private static ServedBytes.Share share(DataInputStream in) throws IOException {
-    long bytes = varint(in);
-    long pieces = varint(in);
-    if (bytes < 0 || pieces < 0 || pieces > Integer.MAX_VALUE)
-      throw new SerializationException("Invalid served bytes " + bytes + " / pieces " + pieces);
-    return new ServedBytes.Share(bytes, (int) pieces);
   }
 
   private static void seedsAndPending(DataOutputStream out, StoredTask t) throws IOException {

@@ -6,7 +6,7 @@ import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.jobs.JobSubmission;
 import io.swarmsched.dispatcher.selection.StageOne;
 import io.swarmsched.dispatcher.state.HostIndex;
-import io.swarmsched.runtime.deadletter.DeadLetter;
+import io.swarmsched.runtime.deadletter.DeadLetterRouting;
 import io.swarmsched.runtime.deadletter.SourceBytes;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PieceEvent;
@@ -17,9 +17,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's one processor per task partition, a thin adapter: schedule requests, peer events
@@ -35,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays.
  */
 final class DispatchProcessor implements Processor<String, DispatchInput, Object, Object> {
-  private static final Logger log = LoggerFactory.getLogger(DispatchProcessor.class);
   static final String METRICS_SCOPE = "dispatcher";
   static final String ILLEGAL_TRANSITION_METRIC = "illegal-peer-transition";
 
@@ -60,14 +56,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
   private long lastAdvanceAt = Long.MIN_VALUE;
-
-  /**
-   * The largest timestamp of a record dated within the clock bound ({@code
-   * validation.max.clock.ahead}): the stream time a producer with a fast clock cannot move (issue
-   * 13, finding 5). Kafka Streams' own stream time takes every record's timestamp, so one record
-   * dated an hour ahead would otherwise age every peer of the partition by an hour.
-   */
-  private long trustedTime = -1;
+  private final PartitionClock partitionClock;
 
   DispatchProcessor(
       DispatcherConfig config,
@@ -82,6 +71,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     this.pieceEventSerializer = pieceEventSerializer;
     this.hostAuth =
         new HostAuthentication(index, config.signedReplayWindow(), config.principalSeal());
+    this.partitionClock = new PartitionClock(config.maxClockAhead());
   }
 
   @Override
@@ -138,14 +128,9 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   @Override
   public void process(Record<String, DispatchInput> record) {
     lastRecordWallMs = context.currentSystemTimeMs();
-    boolean ahead = aheadOfClock(record.timestamp());
-    if (trustedTime < 0 && !aheadOfClock(context.currentStreamTimeMs())) {
-      trustedTime = context.currentStreamTimeMs(); // after a restart: the restored stream time
-    }
-    if (!ahead) {
-      trustedTime = Math.max(trustedTime, record.timestamp());
-    }
-    long now = ahead ? clock() : Math.max(clock(), record.timestamp());
+    long now =
+        partitionClock.observe(
+            record.timestamp(), context.currentStreamTimeMs(), context.currentSystemTimeMs());
     if (context.currentStreamTimeMs() > clock()
         && (lastAdvanceAt == Long.MIN_VALUE || now - lastAdvanceAt >= config.tick().toMillis())) {
       // stream time was pushed ahead, so its punctuator is silent until then: the trusted clock
@@ -260,17 +245,9 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     advance(streamTime + idle);
   }
 
-  private boolean aheadOfClock(long timestamp) {
-    return timestamp > context.currentSystemTimeMs() + config.maxClockAhead().toMillis();
-  }
-
   /** Stream time, less any jump that a record dated past the clock bound made. */
   private long clock() {
-    long cap =
-        trustedTime >= 0
-            ? trustedTime
-            : context.currentSystemTimeMs() + config.maxClockAhead().toMillis();
-    return Math.min(context.currentStreamTimeMs(), cap);
+    return partitionClock.now(context.currentStreamTimeMs(), context.currentSystemTimeMs());
   }
 
   private void advance(long now) {
@@ -287,21 +264,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
 
   private void deadLetter(
       Record<String, DispatchInput> record, String stage, String reason, byte[] rawValue) {
-    DeadLetter.Builder b =
-        DeadLetter.builder(stage, reason)
-            // the source record's bytes as read (issue 13, finding 7); the arguments only when
-            // Streams has none
-            .rawKey(SourceBytes.key(context, record.key()))
-            .rawValue(SourceBytes.value(context, rawValue))
-            .headers(record.headers())
-            .deadLetteredAtMs(context.currentSystemTimeMs());
-    context
-        .recordMetadata()
-        .ifPresent((RecordMetadata m) -> b.source(m.topic(), m.partition(), m.offset()));
-    DeadLetter dl = b.build();
-    log.warn("Dead-lettering record ({}): {}", stage, reason);
-    context.forward(
-        new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
-        DEAD_LETTERS_SINK);
+    // the source record's bytes as read (issue 13, finding 7); rawValue only when Streams has none
+    DeadLetterRouting.forward(context, record, stage, reason, rawValue, DEAD_LETTERS_SINK);
   }
 }

@@ -4,16 +4,15 @@ import static io.swarmsched.dispatcher.topology.DispatcherTopology.PEER_EVENTS_S
 
 import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.StoredTask;
-import io.swarmsched.scheduling.resource.HostView;
-import io.swarmsched.scheduling.resource.Liveness;
+import io.swarmsched.scheduling.health.LeaveRule;
 import io.swarmsched.scheduling.resource.Peer;
-import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -21,10 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checks that patrol the partition's state on a timer (docs/design.md, "Liveness and abnormal
- * peers"): peers on an OFFLINE host and peers without progress for {@code peer.idle-timeout} leave
- * (an event on the peer-events topic, then the same change here), seed failures older than {@code
- * seed.failure-memory} are forgotten, host health is reviewed for quarantine, and old decisions
- * expire.
+ * peers"): the peers core's {@link LeaveRule} names (an OFFLINE host, no progress for {@code
+ * peer.idle-timeout}) leave (an event on the peer-events topic, then the same change here), seed
+ * failures older than {@code seed.failure-memory} are forgotten, host health is reviewed for
+ * quarantine, and old decisions expire.
  */
 final class Patrol {
   private static final Logger log = LoggerFactory.getLogger(Patrol.class);
@@ -35,7 +34,7 @@ final class Patrol {
   private final RequestRounds rounds;
   private final HostHealthTracker health;
   private final DecisionLog decisions;
-  private final long idleTimeoutMillis;
+  private final LeaveRule leaveRule;
   private final long seedFailureMemoryMillis;
 
   Patrol(
@@ -53,7 +52,7 @@ final class Patrol {
     this.rounds = rounds;
     this.health = health;
     this.decisions = decisions;
-    this.idleTimeoutMillis = idleTimeoutMillis;
+    this.leaveRule = new LeaveRule(idleTimeoutMillis);
     this.seedFailureMemoryMillis = seedFailureMemoryMillis;
   }
 
@@ -63,20 +62,15 @@ final class Patrol {
       if (task == null) continue;
       boolean changed =
           task.failedSeeds.values().removeIf(at -> now - at >= seedFailureMemoryMillis);
-      Set<String> waiting =
-          null; // peers whose own request is being retried are not idle; decoded once per task
+      // peers whose own request is being retried are not idle; decoded once per task, if asked
+      Predicate<String> awaitingRetry = new AwaitingRetry(task);
       for (Peer peer : new ArrayList<>(task.task().peers())) {
         if (task.task().peer(peer.peerId()).isEmpty()) continue; // gone with an earlier one
-        HostView h = stores.index.host(peer.hostId());
-        if (h != null && h.liveness() == Liveness.OFFLINE) {
-          leave(task, peer, "HOST_OFFLINE", now);
+        String reason =
+            leaveRule.reason(peer, stores.index.host(peer.hostId()), now, awaitingRetry);
+        if (reason != null) {
+          leave(task, peer, reason, now);
           changed = true;
-        } else if (active(peer) && now - peer.lastProgressMillis() > idleTimeoutMillis) {
-          if (waiting == null) waiting = waitingPeers(task);
-          if (!waiting.contains(peer.peerId())) {
-            leave(task, peer, "NO_PROGRESS", now);
-            changed = true;
-          }
         }
       }
       if (changed) stores.saveTask(task);
@@ -85,21 +79,26 @@ final class Patrol {
     decisions.expire(now);
   }
 
-  /** A peer that has not finished, failed or left: one that can stall. */
-  private static boolean active(Peer p) {
-    return p.state() == PeerState.PENDING
-        || p.state() == PeerState.RUNNING
-        || p.state() == PeerState.BACK_TO_SOURCE;
-  }
+  /** Whether a peer of the task has a request waiting for a retry; decodes them on first use. */
+  private final class AwaitingRetry implements Predicate<String> {
+    private final StoredTask task;
+    private Set<String> waiting;
 
-  /** Peers of {@code task} with a request waiting for a retry. */
-  private Set<String> waitingPeers(StoredTask task) {
-    Set<String> out = new HashSet<>();
-    for (String key : task.pending.values()) {
-      PendingRequest p = stores.retries.get(key);
-      if (p != null) out.add(rounds.decode(p).getPeerId());
+    AwaitingRetry(StoredTask task) {
+      this.task = task;
     }
-    return out;
+
+    @Override
+    public boolean test(String peerId) {
+      if (waiting == null) {
+        waiting = new HashSet<>();
+        for (String key : task.pending.values()) {
+          PendingRequest p = stores.retries.get(key);
+          if (p != null) waiting.add(rounds.decode(p).getPeerId());
+        }
+      }
+      return waiting.contains(peerId);
+    }
   }
 
   /**

@@ -16,7 +16,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The task store's value format: what version 3 writes reads back as the same task, and values
+ * The task store's value format: what version 4 writes reads back as the same task, and values
  * written by earlier versions (kept here as bytes, as those versions wrote them) still read.
  */
 class StoredTaskSerdeTest {
@@ -38,6 +38,21 @@ class StoredTaskSerdeTest {
    */
   private static final String VERSION_2 =
       "020c7461736b2d322c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d6106682d610380a0abfef962904e904e08800108d08c01403b00000000000040911800000000000006702d6206682d6201d0afabfef962e807a01f0200020e000000000000000000000000000000000206702d61020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
+
+  /**
+   * A task as version 3 wrote it: task-3, digest sha256:ab; p-a and p-b as in {@link #VERSION_2}
+   * (p-b without its piece); p-a received 262,144 bytes from the origin, p-b 262,144 from p-a, 7
+   * from p-gone (since gone) and 9 from a parent nobody named.
+   */
+  private static final String VERSION_3 =
+      "030c7461736b2d332c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d6106682d610380a0abfef962904e904e08800108d08c01403b0000000000004091180000000000000080802002000006702d6206682d6201d0afabfef962e807e8070000000206702d610406702d61808020020c702d676f6e650e0200001202020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
+
+  /**
+   * The task of {@link #VERSION_3} as version 4 writes it: p-b's parent p-a as its position (00)
+   * where version 3 wrote "p-a" (06702d61).
+   */
+  private static final String VERSION_4 =
+      "040c7461736b2d332c68747470733a2f2f6f726967696e2fc3a92f66696c6501127368613235363a61620406702d6106682d610380a0abfef962904e904e08800108d08c01403b0000000000004091180000000000000080802002000006702d6206682d6201d0afabfef962e807e80700000002000406702d61808020020c702d676f6e650e0200001202020c736565642d318097b1fdf962010c736565642d32e8a7abfef962020a7265712d3132303030303030313730303030303030303630307c7265712d31";
 
   /** The same task as the JSON written before version 1. */
   private static final String JSON =
@@ -95,6 +110,62 @@ class StoredTaskSerdeTest {
   }
 
   @Test
+  void readsTasksWrittenByVersion3() {
+    assertTheVersion3Sample(StoredTaskSerde.decode(HexFormat.of().parseHex(VERSION_3)));
+  }
+
+  @Test
+  void readsAndWritesVersion4ByteForByte() {
+    StoredTask back = StoredTaskSerde.decode(HexFormat.of().parseHex(VERSION_4));
+    assertTheVersion3Sample(back);
+    assertThat(HexFormat.of().formatHex(StoredTaskSerde.encode(back))).isEqualTo(VERSION_4);
+    // the same task written as version 3 is the old value, byte for byte
+    assertThat(HexFormat.of().formatHex(StoredTaskSerde.encode(back, 3))).isEqualTo(VERSION_3);
+  }
+
+  @Test
+  void aParentLaterInThePeerListKeepsItsEdge() {
+    Task t = new Task("t", "u");
+    t.addPeer(new Peer("child", "t", "h-1", 1));
+    t.addPeer(new Peer("parent", "t", "h-2", 2));
+    t.dag().addEdge("parent", "child");
+    StoredTask back = StoredTaskSerde.decode(StoredTaskSerde.encode(new StoredTask(t)));
+    assertThat(back.task().dag().parents("child")).containsExactly("parent");
+    assertThat(back.task().dag().edgeCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aParentPositionPastThePeerListIsASerializationException() {
+    // p-b's parents: one (02), at position 0 (00); then its served bytes, by p-a first
+    String pbParents = "0200" + "0406702d61";
+    assertThat(VERSION_4.indexOf(pbParents)).isEqualTo(VERSION_4.lastIndexOf(pbParents));
+    String hex = VERSION_4.replace(pbParents, "0204" + "0406702d61"); // position 2 of 2 peers
+    assertThatThrownBy(() -> StoredTaskSerde.decode(HexFormat.of().parseHex(hex)))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("stored task");
+  }
+
+  private static void assertTheVersion3Sample(StoredTask back) {
+    assertThat(back.task().taskId()).isEqualTo("task-3");
+    assertThat(back.digest).isEqualTo("sha256:ab");
+    assertThat(back.task().peers()).extracting(Peer::peerId).containsExactly("p-a", "p-b");
+    Peer a = back.task().peer("p-a").orElseThrow();
+    assertThat(a.state()).isEqualTo(PeerState.SUCCEEDED);
+    assertThat(a.piecesFinished()).isEqualTo(4);
+    assertThat(a.pieceCosts())
+        .usingRecursiveComparison()
+        .isEqualTo(PieceCostStats.of(List.of(40L, 41L, 0L, 9_000L)));
+    assertThat(back.task().dag().parents("p-b")).containsExactly("p-a");
+    assertThat(back.servedOrNull("p-a").origin.bytes).isEqualTo(262_144);
+    ServedBytes b = back.servedOrNull("p-b");
+    assertThat(b.byParent).containsOnlyKeys("p-a", "p-gone");
+    assertThat(b.byParent.get("p-gone").bytes).isEqualTo(7);
+    assertThat(b.unlisted.bytes).isEqualTo(9);
+    assertThat(back.failedSeeds).isEqualTo(Map.of("seed-1", 1_699_999_000_000L));
+    assertThat(back.pending).isEqualTo(Map.of("req-1", "0000001700000000600|req-1"));
+  }
+
+  @Test
   void readsTasksWrittenByVersion2WithNothingServedYet() {
     StoredTask back = StoredTaskSerde.decode(HexFormat.of().parseHex(VERSION_2));
     Task t = back.task();
@@ -123,7 +194,7 @@ class StoredTaskSerdeTest {
     assertThat(back.seedTriggeredAt).isEqualTo(1_700_000_000_500L);
     assertThat(back.pending).isEqualTo(Map.of("req-1", "0000001700000000600|req-1"));
     assertThat(back.served).as("version 2 had no served bytes").isEmpty();
-    // written back as version 3, what is served from now on included
+    // written back as the current version, what is served from now on included
     back.servedTo("p-b").fromParent("p-a", 42);
     byte[] again = StoredTaskSerde.encode(back);
     assertThat(again[0]).isEqualTo(StoredTaskSerde.VERSION);

@@ -11,6 +11,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Splits a stream of {@link ProcessingResult}s: failures go, as their original key and value bytes
@@ -22,6 +24,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * <name>-sink} and {@code <name>-values}; use a distinct {@code name} per call.
  */
 public final class DeadLetterRouting {
+  private static final Logger log = LoggerFactory.getLogger(DeadLetterRouting.class);
+
   private DeadLetterRouting() {}
 
   public static <V> KStream<String, V> split(
@@ -42,6 +46,34 @@ public final class DeadLetterRouting {
     return branches
         .get(name + "-ok")
         .mapValues(ProcessingResult::value, Named.as(name + "-values"));
+  }
+
+  /**
+   * The same dead letter from inside a stateful processor, which can only judge a record with its
+   * stores and so cannot hand a {@link ProcessingResult} to {@link #split}: the record in flight
+   * goes to {@code sink} (a byte-array sink on the dead-letter topic) as its source key and value
+   * bytes ({@link SourceBytes}; {@code fallbackValue} only when Streams has none) with its headers
+   * plus the {@link DeadLetterHeaders}.
+   */
+  public static void forward(
+      ProcessorContext<Object, Object> context,
+      Record<String, ?> record,
+      String stage,
+      String reason,
+      byte[] fallbackValue,
+      String sink) {
+    DeadLetter.Builder b =
+        DeadLetter.builder(stage, reason)
+            .rawKey(SourceBytes.key(context, record.key()))
+            .rawValue(SourceBytes.value(context, fallbackValue))
+            .headers(record.headers())
+            .deadLetteredAtMs(context.currentSystemTimeMs());
+    context.recordMetadata().ifPresent(m -> b.source(m.topic(), m.partition(), m.offset()));
+    DeadLetter dl = b.build();
+    log.warn("Dead-lettering a record of {} ({}): {}", dl.sourceTopic(), stage, reason);
+    context.forward(
+        new Record<Object, Object>(dl.rawKey(), dl.rawValue(), record.timestamp(), dl.headers()),
+        sink);
   }
 
   private static <V> void toDeadLetterTopic(
