@@ -3,10 +3,10 @@ package io.swarmsched.ingest.observe;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmsched.ingest.topology.IngestTopology;
+import io.swarmsched.ingest.topology.StoredHost;
 import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.query.LocalQueries;
 import io.swarmsched.runtime.query.NotQueryableException;
-import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.Liveness;
 import java.util.EnumMap;
 import java.util.Map;
@@ -47,9 +47,9 @@ public final class HostGauges {
     if (now - countedAt >= REFRESH_MS) {
       try {
         Map<Liveness, Long> fresh = new EnumMap<>(Liveness.class);
-        for (var kv : local.<String, HostState>all(IngestTopology.HOST_STORE)) {
+        for (var kv : local.<String, StoredHost>all(IngestTopology.HOST_STORE)) {
           if (kv.value != null) {
-            fresh.merge(kv.value.getLiveness(), 1L, Long::sum);
+            fresh.merge(kv.value.state().getLiveness(), 1L, Long::sum);
           }
         }
         counts = fresh;
