@@ -23,7 +23,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 /**
  * Thread CPU per event through ScoringTopology on a TopologyTestDriver (no broker): the scoring
  * bench's own events (per host and round: 1 host state + 3 piece events), interleaved as produced.
- * Not part of the harness. Usage: ScoringCpu HOSTS ROUNDS REPS
+ * Not part of the harness. Usage: ScoringCpu HOSTS ROUNDS REPS [plain]; with {@code plain}, the
+ * bench's baseline instead (PlainWindowedAggregation over the same piece events only).
  */
 public class ScoringCpu {
   record In(boolean host, String key, byte[] value, long at) {}
@@ -32,6 +33,7 @@ public class ScoringCpu {
     int hosts = Integer.parseInt(a[0]);
     int rounds = Integer.parseInt(a[1]);
     int reps = Integer.parseInt(a[2]);
+    boolean plain = a.length > 3 && a[3].equals("plain");
     String scope = "scoring-cpu";
     ScoringConfig config = ScoringConfig.forMockRegistry(scope);
     String url = MockSchemaRegistry.MOCK_URL_PREFIX + scope;
@@ -62,7 +64,12 @@ public class ScoringCpu {
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-cpu");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
       p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-      try (TopologyTestDriver d = new TopologyTestDriver(ScoringTopology.build(config), p, base)) {
+      var topology =
+          plain
+              ? io.swarmsched.bench.scoring.PlainWindowedAggregation.build(
+                  config.pieceEventsTopic(), config.hostScoresTopic(), config.serdeConfig())
+              : ScoringTopology.build(config);
+      try (TopologyTestDriver d = new TopologyTestDriver(topology, p, base)) {
         TestInputTopic<String, byte[]> hs =
             d.createInputTopic(config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
         TestInputTopic<String, byte[]> ps =
@@ -73,16 +80,21 @@ public class ScoringCpu {
         long cpu0 = mx.getCurrentThreadCpuTime();
         long published = 0;
         int i = 0;
+        long n = 0;
         for (In r : in) {
+          if (plain && r.host) {
+            continue;
+          }
           (r.host ? hs : ps).pipeInput(r.key, r.value, r.at);
+          n++;
           if (++i % 1000 == 0) {
             published += out.getQueueSize();
             out.readRecordsToList();
           }
         }
         long cpu1 = mx.getCurrentThreadCpuTime();
-        System.out.printf("rep %d: %.1f us CPU per event (%d events, %d scores)%n",
-            rep, (cpu1 - cpu0) / 1e3 / in.size(), in.size(), published + out.getQueueSize());
+        System.out.printf("rep %d" + (plain ? " plain" : "") + ": %.1f us CPU per event (%d events, %d scores)%n",
+            rep, (cpu1 - cpu0) / 1e3 / n, n, published + out.getQueueSize());
       }
     }
   }
