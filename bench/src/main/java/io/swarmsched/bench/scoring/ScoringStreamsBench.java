@@ -44,6 +44,15 @@ import org.apache.kafka.streams.Topology;
  * drains exactly its data; only the topic names differ from the service's defaults.
  */
 public final class ScoringStreamsBench implements Benchmark {
+  /**
+   * {@code -Dbench.scoring.quick.drain.seconds=60}: how long {@code --quick} waits for a drain (15
+   * s, 8 s for the plain aggregation, unless set), for a quick run on a machine too busy to drain
+   * in that time.
+   */
+  static Duration quickDrain(int seconds) {
+    return Duration.ofSeconds(Integer.getInteger("bench.scoring.quick.drain.seconds", seconds));
+  }
+
   public static final String NAME = "scoring-streams";
   public static final String PLAIN = "streams.plain-windowed.";
   public static final String RSS_KEY = "scoring.rss_mib";
@@ -127,7 +136,7 @@ public final class ScoringStreamsBench implements Benchmark {
                   appId,
                   List.of(hostsTopic, piecesTopic),
                   Map.of(),
-                  ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(45)),
+                  ctx.pick(quickDrain(15), Duration.ofSeconds(45)),
                   "scoring " + label);
           long rss = ProcessStats.rssBytes(ProcessStats.selfPid()).orElse(0);
           long stateBytes = ProcessStats.directorySize(state);
@@ -214,7 +223,7 @@ public final class ScoringStreamsBench implements Benchmark {
               appId,
               List.of(piecesTopic),
               Map.of(),
-              ctx.pick(Duration.ofSeconds(8), Duration.ofSeconds(20)),
+              ctx.pick(quickDrain(8), Duration.ofSeconds(20)),
               "plain aggregation");
       ctx.progress(
           "plain windowed aggregation, %,d hosts, %s: %.0f events/s%s",

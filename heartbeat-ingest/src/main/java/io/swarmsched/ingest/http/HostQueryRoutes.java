@@ -2,13 +2,13 @@ package io.swarmsched.ingest.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmsched.ingest.topology.IngestTopology;
+import io.swarmsched.ingest.topology.StoredHost;
 import io.swarmsched.runtime.http.ApiException;
 import io.swarmsched.runtime.http.HttpApi;
 import io.swarmsched.runtime.http.Request;
 import io.swarmsched.runtime.http.Response;
 import io.swarmsched.runtime.query.AllInstances;
 import io.swarmsched.runtime.query.KeyQueryRouter;
-import io.swarmsched.schemas.HostState;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,8 +56,8 @@ public final class HostQueryRoutes {
         IngestTopology.HOST_STORE,
         id,
         Serdes.String().serializer(),
-        (Optional<HostState> host) ->
-            host.map(h -> Response.ok(HostJson.toMap(h)))
+        (Optional<StoredHost> host) ->
+            host.map(h -> Response.ok(HostJson.toMap(h.state())))
                 .orElseGet(() -> Response.error(404, "host '" + id + "' is not known")));
   }
 
@@ -74,8 +74,8 @@ public final class HostQueryRoutes {
   /** This instance's share of the list: its active partitions, filtered. */
   List<Map<String, Object>> localHosts(Request request) {
     HostFilter filter = filter(request);
-    return router.local().<String, HostState>all(IngestTopology.HOST_STORE).stream()
-        .map(kv -> kv.value)
+    return router.local().<String, StoredHost>all(IngestTopology.HOST_STORE).stream()
+        .map(kv -> kv.value.state())
         .filter(filter::matches)
         .map(HostJson::toMap)
         .toList();

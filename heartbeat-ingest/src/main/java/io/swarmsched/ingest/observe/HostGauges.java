@@ -3,6 +3,7 @@ package io.swarmsched.ingest.observe;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmsched.ingest.topology.IngestTopology;
+import io.swarmsched.ingest.topology.StoredHost;
 import io.swarmsched.runtime.query.KeyQueryRouter;
 import io.swarmsched.runtime.query.LocalQueries;
 import io.swarmsched.runtime.query.NotQueryableException;
@@ -40,8 +41,8 @@ public final class HostGauges {
     LocalQueries local = KeyQueryRouter.create(streams, advertised).local();
     return new HostGauges(
             () ->
-                local.<String, HostState>all(IngestTopology.HOST_STORE).stream()
-                    .map(kv -> kv.value)
+                local.<String, StoredHost>all(IngestTopology.HOST_STORE).stream()
+                    .map(kv -> kv.value == null ? null : kv.value.state())
                     .toList(),
             REFRESH_MS)
         .register(registry);

@@ -41,7 +41,7 @@ final class DecodeAndValidate
   private final HostTables tables;
   private FixedKeyProcessorContext<String, ProcessingResult<AcceptedHeartbeat>> context;
   private KeyValueStore<String, HostKey> keys;
-  private KeyValueStore<String, HostState> hosts;
+  private KeyValueStore<String, StoredHost> hosts;
 
   DecodeAndValidate(
       Deserializer<HostHeartbeat> deserializer,
@@ -138,6 +138,10 @@ final class DecodeAndValidate
    */
   private HostState known(String hostId) {
     HostTable table = tables.get(context.taskId());
-    return table != null ? table.state(hostId) : hosts.get(hostId);
+    if (table != null) {
+      return table.state(hostId);
+    }
+    StoredHost stored = hosts.get(hostId);
+    return stored == null ? null : stored.state();
   }
 }

@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * tombstones. A thin adapter: ordering lives in {@link HeartbeatOrder}, transitions in {@link
  * LivenessPatrol}, what counts as new in {@link HostStates#differsBeyondRecency}.
  *
- * <p>Reads go to the task's {@link HostTable} (decoded, rebuilt from the stores in {@link #init});
- * writes go to the stores first, so the changelogs, and with them restarts, see every accepted
- * heartbeat exactly as before. What is no longer done per heartbeat: decoding the stored state, and
- * encoding and sending a swarm.hosts.v1 record that would differ from the last one only in {@code
- * last_sequence} and {@code last_seen} — such a heartbeat is published only once the host's last
- * publication is {@code publishRefresh} old (so readers' {@code last_seen} is never staler than
- * that), and counted in {@link IngestTopology#METRIC_UNPUBLISHED} otherwise.
+ * <p>Reads go to the task's {@link HostTable} (decoded, rebuilt from the store in {@link #init});
+ * writes go to the store first, so the changelog, and with it restarts, sees every accepted
+ * heartbeat: one {@link StoredHost} (state and heard time) per heartbeat, one changelog record.
+ * What is no longer done per heartbeat: decoding the stored state, and encoding and sending a
+ * swarm.hosts.v1 record that would differ from the last one only in {@code last_sequence} and
+ * {@code last_seen} — such a heartbeat is published only once the host's last publication is {@code
+ * publishRefresh} old (so readers' {@code last_seen} is never staler than that), and counted in
+ * {@link IngestTopology#METRIC_UNPUBLISHED} otherwise.
  */
 final class HostStateProcessor implements Processor<String, HostHeartbeat, String, HostState> {
   private static final Logger log = LoggerFactory.getLogger(HostStateProcessor.class);
@@ -44,8 +45,7 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
   private final long publishRefreshMs;
   private final HostTables tables;
   private ProcessorContext<String, HostState> context;
-  private KeyValueStore<String, HostState> hosts;
-  private KeyValueStore<String, Long> lastHeard;
+  private KeyValueStore<String, StoredHost> hosts;
   private HostTable table;
   private Sensor staleSensor;
   private Sensor duplicateSensor;
@@ -64,9 +64,8 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
   public void init(ProcessorContext<String, HostState> context) {
     this.context = context;
     this.hosts = context.getStateStore(IngestTopology.HOST_STORE);
-    this.lastHeard = context.getStateStore(IngestTopology.LAST_HEARD_STORE);
     // Streams initialises processors after it restored the stores: the table is what they hold
-    this.table = tables.load(context.taskId(), hosts, lastHeard);
+    this.table = tables.load(context.taskId(), hosts);
     log.debug("task {}: {} hosts loaded from the stores", context.taskId(), table.size());
     String task = context.taskId().toString();
     this.staleSensor =
@@ -116,8 +115,7 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
       case NEWER -> {
         long now = context.currentSystemTimeMs();
         HostState state = HostStates.apply(heartbeat, known, Instant.ofEpochMilli(now));
-        hosts.put(hostId, state);
-        lastHeard.put(hostId, now);
+        hosts.put(hostId, new StoredHost(state, now));
         // after a restart the last publication is not known: publish, so readers are current
         boolean publish =
             entry == null
@@ -151,15 +149,14 @@ final class HostStateProcessor implements Processor<String, HostHeartbeat, Strin
     }
     for (KeyValue<String, LivenessPatrol.Verdict> change : changes) {
       if (change.value instanceof LivenessPatrol.Transition t) {
-        hosts.put(change.key, t.state());
         HostTable.Entry host = table.get(change.key);
+        hosts.put(change.key, new StoredHost(t.state(), host.heardMs));
         host.state = t.state();
         host.publishedAtMs = nowMs;
         context.forward(new Record<>(change.key, t.state(), nowMs));
         log.debug("host {} {} -> {}", change.key, t.from(), t.state().getLiveness());
       } else if (change.value instanceof LivenessPatrol.Expire) {
         hosts.delete(change.key);
-        lastHeard.delete(change.key);
         table.remove(change.key);
         context.forward(new Record<String, HostState>(change.key, null, nowMs));
         log.debug(

@@ -9,11 +9,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * One task's hosts, decoded: the contents of its {@link IngestTopology#HOST_STORE} and {@link
- * IngestTopology#LAST_HEARD_STORE}, plus when each host's state was last published. Kept beside the
- * stores so that a heartbeat reads its host's state without an Avro decode (the decode step's
- * replay check and the fold each decoded it once per heartbeat), and the liveness patrol walks
- * memory instead of decoding every stored state every second.
+ * One task's hosts, decoded: the contents of its {@link IngestTopology#HOST_STORE} (state and heard
+ * time, {@link StoredHost}), plus when each host's state was last published. Kept beside the stores
+ * so that a heartbeat reads its host's state without an Avro decode (the decode step's replay check
+ * and the fold each decoded it once per heartbeat), and the liveness patrol walks memory instead of
+ * decoding every stored state every second.
  *
  * <p>Write-through, never write-behind: {@link HostStateProcessor} writes the stores (and so their
  * changelogs, in the same transaction as the heartbeat's offset) before it changes this copy. The
@@ -52,28 +52,18 @@ final class HostTable {
   }
 
   /**
-   * The table of what the stores hold now. A host without a last-heard time (not written by
-   * versions before it existed) counts as heard when its liveness last changed, as the patrol
-   * always did.
+   * The table of what the store holds now. A value without a heard time (written before it was kept
+   * in the store) gets {@link StoredHost#heardOrEstimate}.
    */
-  static HostTable load(KeyValueStore<String, HostState> hosts, KeyValueStore<String, Long> heard) {
+  static HostTable load(KeyValueStore<String, StoredHost> hosts) {
     Map<String, Entry> entries = new HashMap<>();
-    try (KeyValueIterator<String, HostState> all = hosts.all()) {
+    try (KeyValueIterator<String, StoredHost> all = hosts.all()) {
       while (all.hasNext()) {
-        KeyValue<String, HostState> kv = all.next();
+        KeyValue<String, StoredHost> kv = all.next();
         Entry e = new Entry();
-        e.state = kv.value;
-        e.heardMs = kv.value.getLivenessChangedAt().toEpochMilli();
+        e.state = kv.value.state();
+        e.heardMs = kv.value.heardOrEstimate();
         entries.put(kv.key, e);
-      }
-    }
-    try (KeyValueIterator<String, Long> all = heard.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, Long> kv = all.next();
-        Entry e = entries.get(kv.key);
-        if (e != null && kv.value != null) {
-          e.heardMs = kv.value;
-        }
       }
     }
     return new HostTable(entries);

@@ -1,6 +1,5 @@
 package io.swarmsched.ingest.topology;
 
-import io.swarmsched.schemas.HostState;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -16,9 +15,8 @@ final class HostTables {
   private final ConcurrentHashMap<TaskId, HostTable> byTask = new ConcurrentHashMap<>();
 
   /** Builds the task's table from its stores, replacing any earlier one of the same task. */
-  HostTable load(
-      TaskId task, KeyValueStore<String, HostState> hosts, KeyValueStore<String, Long> heard) {
-    HostTable table = HostTable.load(hosts, heard);
+  HostTable load(TaskId task, KeyValueStore<String, StoredHost> hosts) {
+    HostTable table = HostTable.load(hosts);
     byTask.put(task, table);
     return table;
   }

@@ -47,11 +47,11 @@ public final class IngestTopology {
   /** Host id → what it is bound to (a public key or an HTTP principal): swarm.host-keys.v1. */
   public static final String HOST_KEY_STORE = "ingest-host-keys";
 
-  /** Host id → HostState, the table served by the HTTP queries. */
+  /**
+   * Host id → {@link StoredHost}: the host's state (the table served by the HTTP queries) and the
+   * wall-clock millis when ingest last accepted a heartbeat from it.
+   */
   public static final String HOST_STORE = "ingest-hosts";
-
-  /** Host id → wall-clock millis when ingest last accepted a heartbeat from it. */
-  public static final String LAST_HEARD_STORE = "ingest-last-heard";
 
   /** Dead-letter stage names (header {@code swarm.dlq.stage}). */
   public static final String STAGE_DESERIALIZE = "heartbeat-deserialize";
@@ -77,6 +77,9 @@ public final class IngestTopology {
     Serde<HostHeartbeat> heartbeatSerde =
         SpecificAvroSerde.of(HostHeartbeat.class, config.serdeConfig());
     Serde<HostState> hostStateSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
+    // one encode per accepted heartbeat serves the store (its changelog) and swarm.hosts.v1
+    HostStateEncoding encoding = new HostStateEncoding(hostStateSerde.serializer());
+    Serde<HostState> hostsOut = Serdes.serdeFrom(encoding, hostStateSerde.deserializer());
     Serde<HostKey> hostKeySerde = SpecificAvroSerde.of(HostKey.class, config.serdeConfig());
     HeartbeatAuthenticator authenticator =
         new HeartbeatAuthenticator(config.requireSigned(), config.principalSeal());
@@ -84,10 +87,9 @@ public final class IngestTopology {
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(HOST_STORE), Serdes.String(), hostStateSerde));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(LAST_HEARD_STORE), Serdes.String(), Serdes.Long()));
+            Stores.persistentKeyValueStore(HOST_STORE),
+            Serdes.String(),
+            new StoredHostSerde(encoding, hostStateSerde.deserializer())));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(HOST_KEY_STORE), Serdes.String(), hostKeySerde));
@@ -132,11 +134,8 @@ public final class IngestTopology {
                 new HostStateProcessor(
                     config.liveness(), config.patrolInterval(), config.publishRefresh(), tables),
             Named.as(HOST_STATE),
-            HOST_STORE,
-            LAST_HEARD_STORE)
-        .to(
-            Topics.HOSTS.name(),
-            Produced.with(Serdes.String(), hostStateSerde).withName(HOSTS_SINK));
+            HOST_STORE)
+        .to(Topics.HOSTS.name(), Produced.with(Serdes.String(), hostsOut).withName(HOSTS_SINK));
 
     return builder.build();
   }

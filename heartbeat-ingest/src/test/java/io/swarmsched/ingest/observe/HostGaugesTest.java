@@ -86,8 +86,12 @@ class HostGaugesTest {
 
   private List<HostState> table() {
     List<HostState> values = new ArrayList<>();
-    try (var all = driver.<String, HostState>getKeyValueStore(IngestTopology.HOST_STORE).all()) {
-      all.forEachRemaining(kv -> values.add(kv.value));
+    try (var all =
+        driver
+            .<String, io.swarmsched.ingest.topology.StoredHost>getKeyValueStore(
+                IngestTopology.HOST_STORE)
+            .all()) {
+      all.forEachRemaining(kv -> values.add(kv.value.state()));
     }
     return values;
   }

@@ -140,8 +140,14 @@ class HostAuthenticationTopologyTest {
     return Heartbeats.valid(host, seq, ts).setPieceServerAddress("6.6.6.6:1").build();
   }
 
-  private KeyValueStore<String, HostState> hosts() {
+  private KeyValueStore<String, StoredHost> hosts() {
     return driver.getKeyValueStore(IngestTopology.HOST_STORE);
+  }
+
+  /** The host's stored state, or null. */
+  private HostState stored(String host) {
+    StoredHost s = hosts().get(host);
+    return s == null ? null : s.state();
   }
 
   private KeyValueStore<String, HostKey> bindings() {
@@ -163,7 +169,7 @@ class HostAuthenticationTopologyTest {
     assertThat(header(dl, DeadLetterHeaders.STAGE)).isEqualTo(IngestTopology.STAGE_AUTHENTICATE);
     assertThat(header(dl, DeadLetterHeaders.REASON)).contains(reasonPart);
     assertThat(dl.value()).isEqualTo(originalValue);
-    assertThat(hosts().get("h1").getPieceServerAddress()).isEqualTo(REAL_ADDRESS);
+    assertThat(stored("h1").getPieceServerAddress()).isEqualTo(REAL_ADDRESS);
   }
 
   /** The agent's first signed heartbeat binds h1 to its key. */
@@ -184,7 +190,7 @@ class HostAuthenticationTopologyTest {
     assertThat(bindings().get("h1").getPublicKey())
         .isEqualTo(ByteBuffer.wrap(agentKey.publicKey()));
     sendSigned(agentKey, hb("h1", 101));
-    assertThat(hosts().get("h1").getLastSequence()).isEqualTo(101);
+    assertThat(stored("h1").getLastSequence()).isEqualTo(101);
     assertThat(deadLetters.isEmpty()).isTrue();
     assertThat(keysOut.isEmpty()).as("bound once").isTrue();
   }
@@ -230,7 +236,7 @@ class HostAuthenticationTopologyTest {
     assertThat(header(dl, DeadLetterHeaders.REASON))
         .startsWith("replayed: sequence 100")
         .contains("last accepted sequence 101");
-    assertThat(hosts().get("h1").getLastSequence()).isEqualTo(101);
+    assertThat(stored("h1").getLastSequence()).isEqualTo(101);
   }
 
   @Test
@@ -244,7 +250,7 @@ class HostAuthenticationTopologyTest {
     assertThat(header(dl, DeadLetterHeaders.STAGE)).isEqualTo(IngestTopology.STAGE_VALIDATE);
     assertThat(header(dl, DeadLetterHeaders.REASON))
         .startsWith("timestamp: is 50000 ms in the future");
-    assertThat(hosts().get("h1").getPieceServerAddress()).isEqualTo(REAL_ADDRESS);
+    assertThat(stored("h1").getPieceServerAddress()).isEqualTo(REAL_ADDRESS);
   }
 
   @Test
@@ -273,7 +279,7 @@ class HostAuthenticationTopologyTest {
         .isEqualTo(
             "host 'w1' is bound to principal 'team-a'; the record comes from principal 'team-b'");
     sendFromPrincipal("team-a", hb("w1", 3));
-    assertThat(hosts().get("w1").getLastSequence()).isEqualTo(3);
+    assertThat(stored("w1").getLastSequence()).isEqualTo(3);
   }
 
   @Test
@@ -282,20 +288,20 @@ class HostAuthenticationTopologyTest {
     sendWithBarePrincipalHeader("team-x", hb("w2", 1));
     assertThat(keysOut.readRecordsToList()).isEmpty();
     assertThat(bindings().get("w2")).isNull();
-    assertThat(hosts().get("w2")).isNotNull();
+    assertThat(stored("w2")).isNotNull();
 
     // a host bound through the gateway: a heartbeat naming its principal without the seal
     sendFromPrincipal("team-a", hb("w1", 1));
     assertThat(keysOut.readRecord().value().getPrincipal()).isEqualTo("team-a");
-    String address = hosts().get("w1").getPieceServerAddress();
+    String address = stored("w1").getPieceServerAddress();
     tick();
     sendWithBarePrincipalHeader("team-a", forgedHb("w1", 2, now));
     assertThat(header(onlyDeadLetter(), DeadLetterHeaders.REASON))
         .isEqualTo(
             "host 'w1' is bound to principal 'team-a'; the record comes from no gateway (its"
                 + " principal header is not sealed by the gateway)");
-    assertThat(hosts().get("w1").getPieceServerAddress()).isEqualTo(address);
-    assertThat(hosts().get("w1").getLastSequence()).isEqualTo(1);
+    assertThat(stored("w1").getPieceServerAddress()).isEqualTo(address);
+    assertThat(stored("w1").getLastSequence()).isEqualTo(1);
   }
 
   @Test
@@ -311,7 +317,7 @@ class HostAuthenticationTopologyTest {
             .build();
     keysIn.pipeInput("h1", keySerde.serializer().serialize(Topics.HOST_KEYS.name(), rebinding));
     sendSigned(newKey, hb("h1", 101));
-    assertThat(hosts().get("h1").getLastSequence()).isEqualTo(101);
+    assertThat(stored("h1").getLastSequence()).isEqualTo(101);
     tick();
     RecordHeaders headers = new RecordHeaders();
     byte[] old = signedBy(agentKey, hb("h1", 102), headers);
@@ -337,7 +343,7 @@ class HostAuthenticationTopologyTest {
   @Test
   void unsignedHeartbeatsOfUnboundHostsAreRefusedOnlyWhenSignaturesAreRequired() {
     pipe("u1", bytes(hb("u1", 1)), new RecordHeaders());
-    assertThat(hosts().get("u1")).isNotNull();
+    assertThat(stored("u1")).isNotNull();
     assertThat(bindings().get("u1")).isNull();
     driver.close();
 
@@ -357,6 +363,6 @@ class HostAuthenticationTopologyTest {
     pipe("u2", bytes(hb("u2", 1)), new RecordHeaders());
     assertThat(header(onlyDeadLetter(), DeadLetterHeaders.REASON))
         .contains("swarm.ingest.auth.require.signed");
-    assertThat(hosts().get("u2")).isNull();
+    assertThat(stored("u2")).isNull();
   }
 }

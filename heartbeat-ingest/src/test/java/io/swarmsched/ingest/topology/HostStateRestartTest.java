@@ -34,34 +34,26 @@ class HostStateRestartTest {
   private static final String SCOPE = "host-state-restart-test";
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final LivenessPolicy POLICY = LivenessPolicy.defaults();
+  private static final String CHANGELOG = "swarm-heartbeat-ingest-ingest-hosts-changelog";
 
-  private KeyValueStore<String, HostState> hosts;
-  private KeyValueStore<String, Long> lastHeard;
+  private KeyValueStore<String, StoredHost> hosts;
   private MockProcessorContext<String, HostState> context;
 
   @BeforeEach
   void stores() {
     context = new MockProcessorContext<>();
+    SpecificAvroSerde<HostState> states = states();
+    // the store's own serde, so every value goes through its bytes as a restore would
     hosts =
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(IngestTopology.HOST_STORE),
                 Serdes.String(),
-                SpecificAvroSerde.of(
-                    HostState.class,
-                    Map.of("schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + SCOPE)))
-            .withLoggingDisabled()
-            .build();
-    lastHeard =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(IngestTopology.LAST_HEARD_STORE),
-                Serdes.String(),
-                Serdes.Long())
+                new StoredHostSerde(
+                    new HostStateEncoding(states.serializer()), states.deserializer()))
             .withLoggingDisabled()
             .build();
     hosts.init(context.getStateStoreContext(), hosts);
-    lastHeard.init(context.getStateStoreContext(), lastHeard);
     context.addStateStore(hosts);
-    context.addStateStore(lastHeard);
   }
 
   @AfterEach
@@ -117,7 +109,8 @@ class HostStateRestartTest {
     at(T0.plusSeconds(4));
     process(after, hb("h1", 6, T0.plusSeconds(2)));
     assertThat(published()).isEmpty();
-    assertThat(hosts.get("h1").getLastSequence()).isEqualTo(8);
+    assertThat(hosts.get("h1").state().getLastSequence()).isEqualTo(8);
+    assertThat(hosts.get("h1").heardMs()).isEqualTo(T0.plusSeconds(3).toEpochMilli());
 
     // silence from the restored last-heard time (3 s), so SUSPICIOUS at 13 s and not before
     patrolAt(T0.plusSeconds(12));
@@ -132,7 +125,10 @@ class HostStateRestartTest {
               assertThat(s.getLastSequence()).isEqualTo(8);
               assertThat(s.getFirstSeen()).isEqualTo(T0);
             });
-    assertThat(hosts.get("h1")).isEqualTo(suspicious.get(0));
+    assertThat(hosts.get("h1").state()).isEqualTo(suspicious.get(0));
+    assertThat(hosts.get("h1").heardMs())
+        .as("a liveness change keeps the heard time")
+        .isEqualTo(T0.plusSeconds(3).toEpochMilli());
   }
 
   @Test
@@ -154,7 +150,43 @@ class HostStateRestartTest {
     at(T0.plusSeconds(2));
     process(after, hb("h1", 3, T0.plusSeconds(2)));
     assertThat(published()).isEmpty();
-    assertThat(HostStates.differsBeyondRecency(hosts.get("h1"), hosts.get("h1"))).isFalse();
+    assertThat(HostStates.differsBeyondRecency(hosts.get("h1").state(), hosts.get("h1").state()))
+        .isFalse();
+  }
+
+  @Test
+  void aBareStateFromThePreviousVersionsChangelogCountsAsHeardAtItsLastSeen() {
+    // the previous version kept the heard time in a store of its own: its changelog's values are
+    // bare HostStates, read back without a heard time
+    HostState old =
+        HostState.newBuilder(
+                HostStates.apply(hb("h1", 4, T0.plusSeconds(5)), null, T0.plusSeconds(5)))
+            .setLivenessChangedAt(T0)
+            .build();
+    SpecificAvroSerde<HostState> states = states();
+    byte[] bare = states.serializer().serialize(CHANGELOG, old);
+    StoredHost restored =
+        new StoredHostSerde(states.serializer(), states.deserializer())
+            .deserializer()
+            .deserialize(CHANGELOG, bare);
+    assertThat(restored.heardMs()).isEqualTo(StoredHost.HEARD_UNKNOWN);
+    hosts.put("h1", restored);
+
+    HostStateProcessor after = start();
+    // silent since its last_seen (5 s), not since it came online (0 s): SUSPICIOUS at 15 s
+    patrolAt(T0.plusSeconds(14));
+    assertThat(published()).isEmpty();
+    patrolAt(T0.plusSeconds(15));
+    assertThat(published()).extracting(HostState::getLiveness).containsExactly(Liveness.SUSPICIOUS);
+    // and ordering continues from its state
+    at(T0.plusSeconds(16));
+    process(after, hb("h1", 3, T0.plusSeconds(4)));
+    assertThat(published()).isEmpty();
+  }
+
+  private static SpecificAvroSerde<HostState> states() {
+    return SpecificAvroSerde.of(
+        HostState.class, Map.of("schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + SCOPE));
   }
 
   @Test
@@ -168,7 +200,6 @@ class HostStateRestartTest {
         .extracting(s -> s == null ? null : s.getLiveness())
         .containsExactly(Liveness.ONLINE, Liveness.OFFLINE, null);
     assertThat(hosts.get("h1")).isNull();
-    assertThat(lastHeard.get("h1")).isNull();
     before.close();
 
     HostStateProcessor after = start();

@@ -99,8 +99,14 @@ class IngestTopologyTest {
     return Heartbeats.valid(host, sequence, ts).build();
   }
 
-  private KeyValueStore<String, HostState> store() {
+  private KeyValueStore<String, StoredHost> store() {
     return driver.getKeyValueStore(IngestTopology.HOST_STORE);
+  }
+
+  /** The host's stored state, or null. */
+  private HostState stored(String host) {
+    StoredHost s = store().get(host);
+    return s == null ? null : s.state();
   }
 
   private double metricTotal(String operation) {
@@ -131,7 +137,7 @@ class IngestTopologyTest {
     assertThat(state.getFirstSeen()).isEqualTo(T0);
     assertThat(state.getCapacity().getCpuCores()).isEqualTo(32);
     assertThat(state.getLoad().getConcurrentUploads()).isEqualTo(3);
-    assertThat(store().get("h1")).isEqualTo(state);
+    assertThat(stored("h1")).isEqualTo(state);
     assertThat(deadLetters.isEmpty()).isTrue();
   }
 
@@ -182,7 +188,7 @@ class IngestTopologyTest {
     assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
     assertThat(header(dead, "trace-id")).isEqualTo("abc");
     assertThat(hosts.isEmpty()).isTrue();
-    assertThat(store().get("h1")).isNull();
+    assertThat(stored("h1")).isNull();
   }
 
   @Test
@@ -251,7 +257,7 @@ class IngestTopologyTest {
     driver.advanceWallClockTime(Duration.ofSeconds(5));
     TestRecord<String, HostState> offline = hosts.readRecord();
     assertThat(offline.value().getLiveness()).isEqualTo(Liveness.OFFLINE);
-    assertThat(store().get("h1").getLiveness()).isEqualTo(Liveness.OFFLINE);
+    assertThat(stored("h1").getLiveness()).isEqualTo(Liveness.OFFLINE);
 
     driver.advanceWallClockTime(Duration.ofMinutes(1));
     assertThat(hosts.isEmpty()).isTrue();
@@ -273,7 +279,7 @@ class IngestTopologyTest {
             Liveness.ONLINE,
             Liveness.OFFLINE,
             Liveness.ONLINE);
-    assertThat(store().get("h1").getLivenessChangedAt()).isEqualTo(T0.plusSeconds(30));
+    assertThat(stored("h1").getLivenessChangedAt()).isEqualTo(T0.plusSeconds(30));
   }
 
   @Test
@@ -297,10 +303,8 @@ class IngestTopologyTest {
         .filteredOn(r -> r.key().equals("h2"))
         .singleElement()
         .satisfies(r -> assertThat(r.value().getLiveness()).isEqualTo(Liveness.OFFLINE));
-    assertThat(store().get("h1")).isNull();
-    assertThat(driver.<String, Long>getKeyValueStore(IngestTopology.LAST_HEARD_STORE).get("h1"))
-        .isNull();
-    assertThat(store().get("h2")).isNotNull();
+    assertThat(stored("h1")).isNull();
+    assertThat(stored("h2")).isNotNull();
   }
 
   @Test
@@ -328,7 +332,7 @@ class IngestTopologyTest {
     send(hb("h1", 5, T0.minusMillis(1)));
 
     assertThat(hosts.readValuesToList()).hasSize(1);
-    assertThat(store().get("h1").getLastSequence()).isEqualTo(5);
+    assertThat(stored("h1").getLastSequence()).isEqualTo(5);
     assertThat(metricTotal(IngestTopology.METRIC_STALE)).isEqualTo(2.0);
   }
 
@@ -336,14 +340,14 @@ class IngestTopologyTest {
   void aDuplicateHeartbeatChangesNothing() {
     HostHeartbeat first = hb("h1", 5, T0);
     send(first);
-    HostState before = store().get("h1");
+    HostState before = stored("h1");
     hosts.readRecord();
 
     driver.advanceWallClockTime(Duration.ofSeconds(9));
     send(first);
     driver.advanceWallClockTime(Duration.ofSeconds(1));
 
-    assertThat(store().get("h1"))
+    assertThat(stored("h1"))
         .isEqualTo(
             HostState.newBuilder(before)
                 .setLiveness(Liveness.SUSPICIOUS)
@@ -367,8 +371,8 @@ class IngestTopologyTest {
     assertThat(hosts.readValuesToList())
         .extracting(s -> s.getLoad().getConcurrentUploads())
         .containsExactly(3, 7);
-    assertThat(store().get("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
-    assertThat(store().get("h1").getFirstSeen()).isEqualTo(T0);
+    assertThat(stored("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
+    assertThat(stored("h1").getFirstSeen()).isEqualTo(T0);
   }
 
   @Test
@@ -381,12 +385,12 @@ class IngestTopologyTest {
             .setPieceServerAddress("6.6.6.6:1")
             .build();
     send(forged);
-    assertThat(store().get("h1").getLastSeen()).isEqualTo(T0);
+    assertThat(stored("h1").getLastSeen()).isEqualTo(T0);
 
     driver.advanceWallClockTime(Duration.ofSeconds(3));
     send(hb("h1", 6, T0.plusSeconds(3)));
-    assertThat(store().get("h1").getPieceServerAddress()).isEqualTo("10.0.0.7:65001");
-    assertThat(store().get("h1").getLastSequence()).isEqualTo(6);
+    assertThat(stored("h1").getPieceServerAddress()).isEqualTo("10.0.0.7:65001");
+    assertThat(stored("h1").getLastSequence()).isEqualTo(6);
   }
 
   @Test
@@ -399,15 +403,15 @@ class IngestTopologyTest {
     assertThat(hosts.isEmpty()).as("nothing readers use changed, 3 s < the 5 s refresh").isTrue();
     assertThat(metricTotal(IngestTopology.METRIC_UNPUBLISHED)).isEqualTo(1.0);
     // the store (and so its changelog, and a restart) still has the heartbeat
-    assertThat(store().get("h1").getLastSequence()).isEqualTo(2);
-    assertThat(store().get("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
+    assertThat(stored("h1").getLastSequence()).isEqualTo(2);
+    assertThat(stored("h1").getLastSeen()).isEqualTo(T0.plusSeconds(3));
 
     driver.advanceWallClockTime(Duration.ofSeconds(2));
     send(hb("h1", 3, T0.plusSeconds(5)));
     HostState refreshed = hosts.readRecord().value();
     assertThat(refreshed.getLastSequence()).as("published: the last one is 5 s old").isEqualTo(3);
     assertThat(refreshed.getLastSeen()).isEqualTo(T0.plusSeconds(5));
-    assertThat(refreshed).isEqualTo(store().get("h1"));
+    assertThat(refreshed).isEqualTo(stored("h1"));
     assertThat(hosts.isEmpty()).isTrue();
   }
 
@@ -437,7 +441,7 @@ class IngestTopologyTest {
 
     HostState out = hosts.readRecord().value();
     assertThat(out.getLastSequence()).isEqualTo(2);
-    assertThat(out).isEqualTo(store().get("h1"));
+    assertThat(out).isEqualTo(stored("h1"));
     assertThat(metricTotal(IngestTopology.METRIC_UNPUBLISHED)).isZero();
   }
 
@@ -483,6 +487,28 @@ class IngestTopologyTest {
   }
 
   @Test
+  void anAcceptedHeartbeatIsOneChangelogRecordHoldingStateAndHeardTime() {
+    TestOutputTopic<String, byte[]> changelog =
+        driver.createOutputTopic(
+            "ingest-topology-test-" + IngestTopology.HOST_STORE + "-changelog",
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
+    driver.advanceWallClockTime(Duration.ofMillis(250));
+    send(hb("h1", 1, T0));
+
+    assertThat(changelog.readRecordsToList())
+        .singleElement()
+        .satisfies(r -> assertThat(r.key()).isEqualTo("h1"));
+    assertThat(store().get("h1").heardMs())
+        .as("ingest's clock when it accepted the heartbeat")
+        .isEqualTo(T0.toEpochMilli() + 250);
+    assertThat(store().get("h1").state()).isEqualTo(hosts.readValue());
+    assertThat(IngestTopology.build(IngestConfig.defaults(REGISTRY)).describe().toString())
+        .as("no second store per heartbeat")
+        .doesNotContain("ingest-last-heard");
+  }
+
+  @Test
   void everyInternalResourceIsNamed() {
     String description =
         IngestTopology.build(IngestConfig.defaults(REGISTRY)).describe().toString();
@@ -493,7 +519,6 @@ class IngestTopologyTest {
             IngestTopology.HOST_STATE,
             IngestTopology.HOSTS_SINK,
             IngestTopology.HOST_STORE,
-            IngestTopology.LAST_HEARD_STORE,
             IngestTopology.HOST_KEY_STORE,
             IngestTopology.KEYS_SOURCE,
             IngestTopology.KEYS_APPLY,

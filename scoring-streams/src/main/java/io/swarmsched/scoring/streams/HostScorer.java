@@ -4,7 +4,6 @@ import io.swarmsched.runtime.deadletter.DeadLetter;
 import io.swarmsched.runtime.deadletter.ProcessingResult;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
-import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.ScoreWindow;
 import io.swarmsched.scoring.BucketSeries;
 import io.swarmsched.scoring.LoadQuality;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -61,7 +59,6 @@ final class HostScorer
   private final LoadQualityParams params;
   private final LoadQualityCalculator calculator;
   private final PublishPolicy policy;
-  private final Serializer<PieceEvent> pieceSerializer;
   private final long bucketMillis;
   private final int horizonBuckets;
   private final long holdBuckets;
@@ -74,12 +71,11 @@ final class HostScorer
   private KeyValueStore<String, HostScore> scores;
   private KeyValueStore<String, Long> active;
 
-  HostScorer(ScoringConfig config, Serializer<PieceEvent> pieceSerializer) {
+  HostScorer(ScoringConfig config) {
     this.config = config;
     this.params = config.params();
     this.calculator = new LoadQualityCalculator(params);
     this.policy = new PublishPolicy(config.epsilon(), config.minPublishInterval().toMillis());
-    this.pieceSerializer = pieceSerializer;
     this.bucketMillis = params.bucketMillis();
     this.horizonBuckets = params.horizonBuckets();
     this.holdBuckets = Math.floorDiv(config.reportedHold().toMillis(), bucketMillis);
@@ -105,7 +101,7 @@ final class HostScorer
     }
     ScoringInput input = record.value();
     if (input instanceof ScoringInput.Served s) {
-      onServed(host, s.event(), record);
+      onServed(host, s.piece(), record);
     } else if (input instanceof ScoringInput.HostUpdate u) {
       onHostUpdate(host, u.state(), record.timestamp());
     } else if (input instanceof ScoringInput.HostRemoved) {
@@ -113,17 +109,17 @@ final class HostScorer
     }
   }
 
-  private void onServed(String host, PieceEvent event, Record<String, ScoringInput> record) {
+  private void onServed(String host, ServedPiece piece, Record<String, ScoringInput> record) {
     long now = context.currentStreamTimeMs();
     long ts = record.timestamp();
     if (ts < now - graceMillis) {
-      deadLetterLate(host, event, record, now);
+      deadLetterLate(host, piece, record, now);
       return;
     }
     long bucketStart = bucketStart(ts);
     Long sum = served.fetch(host, bucketStart);
-    served.put(host, saturatingAdd(sum == null ? 0L : sum, event.getBytes()), bucketStart);
-    if (event.getBytes() > 0) {
+    served.put(host, saturatingAdd(sum == null ? 0L : sum, piece.bytes()), bucketStart);
+    if (piece.bytes() > 0) {
       markActive(host, ts + params.horizonMillis() + bucketMillis);
     }
   }
@@ -253,7 +249,7 @@ final class HostScorer
   }
 
   private void deadLetterLate(
-      String host, PieceEvent event, Record<String, ScoringInput> record, long now) {
+      String host, ServedPiece piece, Record<String, ScoringInput> record, long now) {
     RecordMetadata meta = context.recordMetadata().orElse(null);
     String reason =
         "late: piece event at "
@@ -263,15 +259,14 @@ final class HostScorer
             + " ms behind stream time "
             + now
             + "; its "
-            + event.getBytes()
+            + piece.bytes()
             + " bytes are not counted";
-    log.debug("dead-lettering {} for host {}: {}", event.getEventId(), host, reason);
+    log.debug("dead-lettering a piece event for host {}: {}", host, reason);
     DeadLetter.Builder letter =
         DeadLetter.builder(LATE_STAGE, reason)
             .rawKey(host.getBytes(StandardCharsets.UTF_8))
-            .rawValue(
-                pieceSerializer.serialize(
-                    meta == null ? config.pieceEventsTopic() : meta.topic(), event))
+            // the event's bytes as read from swarm.piece-events.v1
+            .rawValue(piece.event())
             .headers(record.headers())
             .deadLetteredAtMs(now);
     if (meta != null) {

@@ -1,7 +1,6 @@
 package io.swarmsched.scoring.streams;
 
 import io.swarmsched.schemas.HostState;
-import io.swarmsched.schemas.PieceEvent;
 
 /**
  * What the scorer processor receives, keyed by host id: the two co-partitioned inputs merged into
@@ -10,7 +9,7 @@ import io.swarmsched.schemas.PieceEvent;
 public sealed interface ScoringInput {
 
   /** A finished piece that the keyed host served to a child. */
-  record Served(PieceEvent event) implements ScoringInput {}
+  record Served(ServedPiece piece) implements ScoringInput {}
 
   /** The latest state of the keyed host from the hosts topic. */
   record HostUpdate(HostState state) implements ScoringInput {}

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -86,26 +87,35 @@ public final class ScoringTopology {
     Serde<HostScore> scoreSerde = SpecificAvroSerde.of(HostScore.class, serdeConfig);
     StreamsBuilder builder = new StreamsBuilder();
 
-    KStream<String, ProcessingResult<PieceEvent>> decodedPieces =
+    KStream<String, ProcessingResult<ServedPiece.Read>> decodedPieces =
         builder.stream(
                 config.pieceEventsTopic(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(PIECES_SOURCE))
             .processValues(
                 AvroDecoding.decode(
-                    pieceSerde.deserializer(), PIECE_STAGE, InputValidation.PIECE_EVENT),
+                    ServedPiece.reading(pieceSerde.deserializer()),
+                    PIECE_STAGE,
+                    (key, read) -> InputValidation.PIECE_EVENT.problem(key, read.event())),
                 Named.as(PIECES_DECODE));
+    // the repartition carries what the scorer adds and the event's bytes as read: no Avro either
+    // side of it
     KStream<String, ScoringInput> served =
         DeadLetterRouting.split(decodedPieces, PIECES_DLQ, config.deadLettersTopic())
             .filter(
-                (taskId, event) -> InputValidation.isServedByParent(event),
+                (taskId, read) -> InputValidation.isServedByParent(read.event()),
                 Named.as(PIECES_SERVED_FILTER))
-            .selectKey((taskId, event) -> event.getParentHostId(), Named.as(PIECES_BY_PARENT))
+            .map(
+                (taskId, read) ->
+                    KeyValue.pair(
+                        read.event().getParentHostId(),
+                        new ServedPiece(read.event().getBytes(), read.raw())),
+                Named.as(PIECES_BY_PARENT))
             .repartition(
-                Repartitioned.with(Serdes.String(), pieceSerde)
+                Repartitioned.with(Serdes.String(), ServedPiece.serde(pieceSerde.deserializer()))
                     .withName(SERVED_REPARTITION)
                     .withNumberOfPartitions(config.repartitionPartitions()))
             .mapValues(
-                event -> (ScoringInput) new ScoringInput.Served(event), Named.as(SERVED_AS_INPUT));
+                piece -> (ScoringInput) new ScoringInput.Served(piece), Named.as(SERVED_AS_INPUT));
 
     Map<String, KStream<String, byte[]>> hostBranches =
         builder.stream(
@@ -137,8 +147,7 @@ public final class ScoringTopology {
         served
             .merge(hostUpdates, Named.as(MERGE_HOSTS))
             .merge(removed, Named.as(MERGE_REMOVED))
-            .process(
-                new ScorerSupplier(config, pieceSerde, hostSerde, scoreSerde), Named.as(SCORER));
+            .process(new ScorerSupplier(config, hostSerde, scoreSerde), Named.as(SCORER));
     DeadLetterRouting.split(results, SCORES_DLQ, config.deadLettersTopic())
         .to(
             config.hostScoresTopic(),
@@ -148,21 +157,25 @@ public final class ScoringTopology {
 
   /** The scorer and the stores it owns (connected by Streams through {@link #stores()}). */
   private record ScorerSupplier(
-      ScoringConfig config,
-      Serde<PieceEvent> pieceSerde,
-      Serde<HostState> hostSerde,
-      Serde<HostScore> scoreSerde)
+      ScoringConfig config, Serde<HostState> hostSerde, Serde<HostScore> scoreSerde)
       implements ProcessorSupplier<String, ScoringInput, String, ProcessingResult<HostScore>> {
 
     @Override
     public Processor<String, ScoringInput, String, ProcessingResult<HostScore>> get() {
-      return new HostScorer(config, pieceSerde.serializer());
+      return new HostScorer(config);
     }
 
     @Override
     public Set<StoreBuilder<?>> stores() {
       Duration retention = config.windowRetention();
       Duration bucket = Duration.ofMillis(config.params().bucketMillis());
+      // The per-host stores are in memory, each with its changelog (Streams' default): a restart, a
+      // moved task or an aborted transaction restores them from the changelogs, as with RocksDB,
+      // so exactly-once recovery is unchanged, without RocksDB's JNI round trip on every read and
+      // write (issue 17); they hold one state, one score and one mark per host (~1 KB per host
+      // with the maps' overhead). The window stores stay in RocksDB: in memory they would hold an
+      // entry per host and bucket of the retention (150 at the defaults), which at 100,000 hosts
+      // is up to 15 million entries, more memory than the whole deployment's budget.
       return Set.of(
           Stores.windowStoreBuilder(
               Stores.persistentWindowStore(SERVED_BYTES_STORE, retention, bucket, false),
@@ -173,11 +186,11 @@ public final class ScoringTopology {
               Serdes.String(),
               Serdes.Long()),
           Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde),
+              Stores.inMemoryKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde),
           Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde),
+              Stores.inMemoryKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde),
           Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(ACTIVE_HOSTS_STORE), Serdes.String(), Serdes.Long()));
+              Stores.inMemoryKeyValueStore(ACTIVE_HOSTS_STORE), Serdes.String(), Serdes.Long()));
     }
   }
 }

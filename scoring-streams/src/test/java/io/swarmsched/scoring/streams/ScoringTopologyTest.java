@@ -244,8 +244,8 @@ class ScoringTopologyTest {
     assertThat(deadLetters.isEmpty()).isTrue();
   }
 
-  @Test
-  void aPieceEventLaterThanGraceGoesToTheDeadLettersAndIsNotCounted() {
+  /** Every score published, a grace of 30 s, and 1 MiB served by "h" at stream time 100.5 s. */
+  private void startWithAGraceOf30sAndServed1MiB() {
     start(
         c ->
             c.withEpsilon(0.0)
@@ -253,6 +253,11 @@ class ScoringTopologyTest {
                 .withGrace(Duration.ofSeconds(30)));
     heartbeat("h", T0 + 99_000, 0);
     served("h", T0 + 100_500, 1 * M);
+  }
+
+  @Test
+  void aPieceEventLaterThanGraceGoesToTheDeadLettersAndIsNotCounted() {
+    startWithAGraceOf30sAndServed1MiB();
     served("h", T0 + 50_500, 5 * M); // 50 s behind stream time
     heartbeat("h", T0 + 100_900, 0);
 
@@ -266,6 +271,18 @@ class ScoringTopologyTest {
     PieceEvent refused =
         pieceSerde.deserializer().deserialize(config.pieceEventsTopic(), dead.get(0).value());
     assertThat(refused.getBytes()).isEqualTo(5 * M);
+  }
+
+  @Test
+  void aLatePiecesDeadLetterCarriesTheEventsBytesAsRead() {
+    startWithAGraceOf30sAndServed1MiB();
+    PieceEvent late = piece("h", T0 + 50_500, 5 * M);
+    byte[] asSent = pieceSerde.serializer().serialize(config.pieceEventsTopic(), late);
+    pieces.pipeInput(late.getTaskId(), asSent, T0 + 50_500);
+
+    assertThat(deadLetters.readRecordsToList())
+        .singleElement()
+        .satisfies(d -> assertThat(d.value()).isEqualTo(asSent));
   }
 
   @Test
