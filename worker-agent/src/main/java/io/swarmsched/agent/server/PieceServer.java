@@ -119,8 +119,7 @@ public final class PieceServer implements AutoCloseable {
         int count = file.map(f -> f.layout().pieceCount()).orElse(0);
         boolean source = file.isPresent() && tasks.source(status.group(1));
         if (source) {
-          held =
-              offer(status.group(1), count).offered(offerable(file.get(), held, status.group(1)));
+          held = offer(status.group(1), count).offered(held);
         }
         UploadLoad l = load();
         json(
@@ -172,9 +171,7 @@ public final class PieceServer implements AutoCloseable {
             tasks.source(piece.group(1))
                 ? offer(piece.group(1), file.get().layout().pieceCount())
                 : null;
-        if (offer != null
-            && !offer.claim(
-                number, offerable(file.get(), file.get().verifiedPieces(), piece.group(1)))) {
+        if (offer != null && !offer.claim(number, file.get().verifiedPieces())) {
           text(
               exchange,
               404,
@@ -192,29 +189,6 @@ public final class PieceServer implements AutoCloseable {
         slots.release();
       }
     }
-  }
-
-  /**
-   * The held pieces a source may offer before {@link SourceOffer} picks the least sent of them:
-   * while its copy is still filling from the origin, only those that have never left it. Peers
-   * together upload far faster than the origin fills the source, so a second copy from the source
-   * then is one the peers could carry, and it is upload the source spends beyond the file: in the
-   * default demo the seed, filling at 9-26 MiB/s and uploading at 32 MiB/s, sent each piece about
-   * twice (1.75-2.0x the file, docs/benchmarks.md, "Distribution on a real swarm"). Once the source
-   * holds the whole file, every held piece is offered again, least sent first.
-   */
-  private BitSet offerable(PieceFile file, BitSet held, String taskId) {
-    if (file.complete()) {
-      return held;
-    }
-    SourceOffer offer = offer(taskId, file.layout().pieceCount());
-    BitSet firstCopies = new BitSet();
-    for (int p = held.nextSetBit(0); p >= 0; p = held.nextSetBit(p + 1)) {
-      if (offer.sends(p) == 0) {
-        firstCopies.set(p);
-      }
-    }
-    return firstCopies;
   }
 
   private SourceOffer offer(String taskId, int pieceCount) {

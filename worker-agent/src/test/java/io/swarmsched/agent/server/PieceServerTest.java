@@ -144,38 +144,4 @@ class PieceServerTest {
       assertThat(post.statusCode()).isEqualTo(405);
     }
   }
-
-  @Test
-  void aFillingSourceSendsEachPieceOnceAndOnlyWhenCompleteASecondTime() throws Exception {
-    HeldTasks source =
-        new HeldTasks() {
-          @Override
-          public Optional<PieceFile> find(String taskId) {
-            return Optional.of(file);
-          }
-
-          @Override
-          public boolean source(String taskId) {
-            return true;
-          }
-        };
-    try (PieceServer server = PieceServer.start(source, "127.0.0.1", 0, 0, 4)) {
-      String address = "127.0.0.1:" + server.port();
-      assertThat(client.fetch(address, "t1", 0)).isInstanceOf(PieceAnswer.Bytes.class);
-      // still filling (piece 1 not held): piece 0 has left once, the peers carry its copies
-      assertThat(client.status(address, "t1", "peer-b").pieces().isEmpty()).isTrue();
-      assertThat(client.fetch(address, "t1", 0)).isInstanceOf(PieceAnswer.NotHeld.class);
-
-      byte[] piece1 = new byte[64 * 1024];
-      new Random(6).nextBytes(piece1);
-      file.writeFromOrigin(1, piece1);
-      // the new piece first, then, the file complete, second copies
-      assertThat(client.status(address, "t1", "peer-b").pieces().stream().boxed().toList())
-          .containsExactly(1);
-      assertThat(client.fetch(address, "t1", 1)).isInstanceOf(PieceAnswer.Bytes.class);
-      assertThat(client.status(address, "t1", "peer-b").pieces().stream().boxed().toList())
-          .containsExactly(0, 1);
-      assertThat(client.fetch(address, "t1", 0)).isInstanceOf(PieceAnswer.Bytes.class);
-    }
-  }
 }
