@@ -373,8 +373,16 @@ public final class TaskDownload {
   private DownloadResult finish() throws DownloadException {
     progress.phase("verifying");
     try {
+      long t0 = System.nanoTime();
       file.sync();
+      long t1 = System.nanoTime();
       String digest = file.contentDigest();
+      log.info(
+          "{}: held in full after {} ms; sync {} ms, whole-content digest {} ms",
+          peerId,
+          (long) (progress.elapsedSeconds() * 1000),
+          (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
       if (request.digest().isPresent()) {
         String expected = Digests.SHA256_PREFIX + Digests.parseSha256(request.digest().get());
         if (!expected.equals(digest)) {
