@@ -217,6 +217,8 @@ public final class SwarmDemo {
     out.println("generating the file …");
     String digest = generate(data.resolve("origin").resolve(FILE_NAME), o.fileSize());
 
+    long phase = System.nanoTime();
+    Map<String, Long> before = new java.util.LinkedHashMap<>();
     try (LocalSwarm swarm =
             LocalSwarm.start(
                 LocalSwarm.Options.ephemeral(data).withPolicy(o.policy()), out::println);
@@ -229,6 +231,8 @@ public final class SwarmDemo {
           swarm.dispatcherUrl(),
           origin.url(FILE_NAME));
       out.println("dashboard " + swarm.dashboardUrl() + " (open it to watch the swarm)");
+      before.put("cluster and services up (before)", (System.nanoTime() - phase) / 1_000_000);
+      phase = System.nanoTime();
       List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
       List<Agent> agents = new ArrayList<>();
       try {
@@ -242,12 +246,16 @@ public final class SwarmDemo {
                   o.pieceLength(),
                   Map.of()));
         }
+        before.put("agents started (before)", (System.nanoTime() - phase) / 1_000_000);
+        phase = System.nanoTime();
         out.println("waiting for the " + specs.size() + " agents to be ONLINE and scored …");
         awaitHosts(swarm, specs.size(), Duration.ofSeconds(90));
+        before.put("agents ONLINE and scored (before)", (System.nanoTime() - phase) / 1_000_000);
 
         String url = origin.url(FILE_NAME);
         String taskId = TaskIds.of(url, digest, "");
         long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         List<DownloadProgress> progress = new ArrayList<>();
         List<CompletableFuture<DownloadResult>> results = new ArrayList<>();
         for (int i = 1; i < agents.size(); i++) {
@@ -305,6 +313,7 @@ public final class SwarmDemo {
                 specs.get(0).hostId(),
                 o.fileSize());
         print(s, o, data, swarm, out);
+        timeline(swarm, taskId, startMillis, specs, before).print(out);
         return s;
       } finally {
         // Agents before the services and the broker (the try's resources), each bounded.
@@ -508,12 +517,49 @@ public final class SwarmDemo {
         ScheduleDecision.class,
         taskId,
         ScheduleDecision::getTaskId,
-        d -> {
+        (at, d) -> {
           if (seen.add(d.getDecisionId())) {
             counts.merge(d.getOutcome(), 1L, Long::sum);
           }
         });
     return counts;
+  }
+
+  /** The milestones of the run, from the topics (see {@link DemoTimeline}). */
+  private static DemoTimeline timeline(
+      LocalSwarm swarm,
+      String taskId,
+      long startMillis,
+      List<DemoSwarmAgents.Spec> specs,
+      Map<String, Long> before) {
+    java.util.Set<String> children = new java.util.HashSet<>();
+    specs.subList(1, specs.size()).forEach(c -> children.add(c.hostId()));
+    DemoTimeline t = new DemoTimeline(startMillis, specs.get(0).hostId(), children);
+    before.forEach(t::before);
+    readTask(
+        swarm,
+        Topics.SCHEDULE_REQUESTS.name(),
+        io.swarmsched.schemas.ScheduleRequest.class,
+        taskId,
+        io.swarmsched.schemas.ScheduleRequest::getTaskId,
+        t::request);
+    readTask(
+        swarm,
+        Topics.SCHEDULE_DECISIONS.name(),
+        ScheduleDecision.class,
+        taskId,
+        ScheduleDecision::getTaskId,
+        t::decision);
+    readTask(
+        swarm,
+        Topics.PIECE_EVENTS.name(),
+        PieceEvent.class,
+        taskId,
+        PieceEvent::getTaskId,
+        t::piece);
+    readTask(
+        swarm, Topics.PEER_EVENTS.name(), PeerEvent.class, taskId, PeerEvent::getTaskId, t::peer);
+    return t;
   }
 
   /** Peers that really went to the origin, from their peer events. */
@@ -525,7 +571,7 @@ public final class SwarmDemo {
         PeerEvent.class,
         taskId,
         PeerEvent::getTaskId,
-        e -> {
+        (at, e) -> {
           if (e.getType() == PeerEventType.BACK_TO_SOURCE) {
             peers.add(e.getPeerId());
           }
@@ -542,7 +588,7 @@ public final class SwarmDemo {
         PieceEvent.class,
         taskId,
         PieceEvent::getTaskId,
-        e -> {
+        (at, e) -> {
           if (e.getOutcome() == PieceOutcome.FINISHED
               && e.getSource() == PieceSource.PARENT
               && e.getParentHostId() != null) {
@@ -559,7 +605,7 @@ public final class SwarmDemo {
       Class<T> type,
       String taskId,
       java.util.function.Function<T, String> taskOf,
-      java.util.function.Consumer<T> sink) {
+      java.util.function.BiConsumer<Long, T> sink) {
     Map<String, Object> c =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, swarm.bootstrapServers(),
@@ -580,7 +626,7 @@ public final class SwarmDemo {
           && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() != null && taskId.equals(taskOf.apply(r.value()))) {
-            sink.accept(r.value());
+            sink.accept(r.timestamp(), r.value());
           }
         }
       }

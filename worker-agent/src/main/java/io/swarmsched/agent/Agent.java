@@ -296,14 +296,8 @@ public final class Agent implements DownloadContext, AutoCloseable {
     }
     Path output = config.dataDir().resolve("tasks").resolve(taskId);
     DownloadRequest request =
-        new DownloadRequest(
-            trigger.getUrl(),
-            output,
-            Optional.ofNullable(trigger.getDigest()),
-            "",
-            true,
-            true,
-            taskId);
+        DownloadRequest.seedTrigger(
+            trigger.getUrl(), output, Optional.ofNullable(trigger.getDigest()), taskId);
     log.info("Seed trigger: fetching task {} from {}", taskId, trigger.getUrl());
     download(request, new DownloadProgress())
         .whenComplete(
@@ -434,6 +428,9 @@ public final class Agent implements DownloadContext, AutoCloseable {
   @Override
   public CompletableFuture<ScheduleDecision> schedule(ScheduleRequest request) {
     CompletableFuture<ScheduleDecision> f = new CompletableFuture<>();
+    // a request nobody waits on (a seed trigger's, TaskDownload) must not stay here forever when
+    // its decision never comes; later than the waiters' own timeout, so theirs is what they see
+    f.orTimeout(config.decisionTimeout().multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
     pending.put(request.getRequestId(), f);
     swarm.send(Topics.SCHEDULE_REQUESTS, request.getTaskId(), request);
     return f.whenComplete((d, e) -> pending.remove(request.getRequestId()));

@@ -56,6 +56,9 @@ final class OriginFetch {
   private PieceFile file;
   private Optional<TaskMetadata> known;
 
+  /** Notified when a piece was written, so its digest is published without a polling delay. */
+  private final Object arrivals = new Object();
+
   OriginFetch(
       DownloadContext ctx,
       DownloadRequest request,
@@ -155,20 +158,39 @@ final class OriginFetch {
         (long) (progress.elapsedSeconds() * 1000));
   }
 
-  /** Republishes the metadata whenever pieces were added, so children can start on them. */
+  /**
+   * Republishes the metadata whenever pieces were added, so children can start on them: the layout
+   * at once, the first pieces as soon as they are held (every child is waiting for them), later
+   * ones at most once per {@code metadataPublishInterval}, without polling.
+   */
   private void publishWhilePiecesArrive(PieceLayout layout) {
+    long interval = ctx.config().metadataPublishInterval().toMillis();
     int published = -1;
-    while (!Thread.currentThread().isInterrupted()) {
-      int now = file.verifiedCount();
-      if (now != published) {
+    long publishedAt = 0;
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        long wait;
+        synchronized (arrivals) {
+          int now = file.verifiedCount();
+          long since = System.currentTimeMillis() - publishedAt;
+          if (now == published) {
+            wait = interval; // nothing new: woken by the next piece
+          } else if (published <= 0) {
+            wait = 0; // the layout alone, or the first pieces: every child is waiting for them
+          } else {
+            wait = interval - since;
+          }
+          if (wait > 0) {
+            arrivals.wait(wait);
+            continue;
+          }
+        }
+        published = file.verifiedCount();
+        publishedAt = System.currentTimeMillis();
         publishMetadata(layout);
-        published = now;
       }
-      try {
-        Thread.sleep(ctx.config().metadataPublishInterval().toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
+    } catch (InterruptedException e) {
+      // the fetch is over; run() publishes the final metadata
     }
   }
 
@@ -305,6 +327,9 @@ final class OriginFetch {
         digest = file.writeFromOrigin(piece, bytes);
       }
       progress.addOrigin(bytes.length);
+      synchronized (arrivals) {
+        arrivals.notifyAll();
+      }
       events.pieceFinished(
           piece,
           PieceSource.ORIGIN,

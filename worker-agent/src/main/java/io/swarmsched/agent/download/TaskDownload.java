@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -124,6 +125,9 @@ public final class TaskDownload {
   }
 
   private DownloadResult schedule() throws DownloadException, InterruptedException {
+    if (request.sourceGranted()) {
+      return fromGrantedSource();
+    }
     Set<String> blocklist = new LinkedHashSet<>();
     int maxReschedules = ctx.config().maxReschedules();
     for (int round = 0; ; round++) {
@@ -152,17 +156,7 @@ public final class TaskDownload {
         }
         case BACK_TO_SOURCE -> {
           events.peer(PeerEventType.BACK_TO_SOURCE, decision.getReason());
-          new OriginFetch(
-                  ctx,
-                  request,
-                  peerId,
-                  progress,
-                  events,
-                  layout -> {
-                    openFile(layout);
-                    return file;
-                  })
-              .run();
+          fetchFromOrigin();
           return finish();
         }
         case FAILED, REJECTED ->
@@ -180,23 +174,50 @@ public final class TaskDownload {
     }
   }
 
+  /**
+   * A seed trigger: the dispatcher has already chosen this agent to fetch the task from the origin,
+   * so the fetch starts now instead of after another decision. Under load a decision took 1-5 s to
+   * reach the agent (docs/benchmarks.md, "Distribution on a real swarm"), and until the seed holds
+   * pieces no child can start. The request still goes out: the dispatcher enrols the peer with it
+   * and counts it among the task's back-to-source peers; the BACK_TO_SOURCE peer event after it
+   * makes the peer a holder children can be given at once. The decision is only looked at
+   * afterwards, to log one that disagrees.
+   */
+  private DownloadResult fromGrantedSource() throws DownloadException, InterruptedException {
+    progress.phase("scheduling");
+    CompletableFuture<ScheduleDecision> decision =
+        ctx.schedule(scheduleRequest(Set.of(), true, false));
+    events.peer(PeerEventType.BACK_TO_SOURCE, "SEED_TRIGGER");
+    fetchFromOrigin();
+    ScheduleDecision d = decision.getNow(null);
+    if (d != null && d.getOutcome() != DecisionOutcome.BACK_TO_SOURCE) {
+      log.warn(
+          "{}: fetched from the origin on a seed trigger; the dispatcher answered its request {}{}",
+          peerId,
+          d.getOutcome(),
+          d.getReason() == null ? "" : " (" + d.getReason() + ")");
+    }
+    return finish();
+  }
+
+  private void fetchFromOrigin() throws DownloadException, InterruptedException {
+    new OriginFetch(
+            ctx,
+            request,
+            peerId,
+            progress,
+            events,
+            layout -> {
+              openFile(layout);
+              return file;
+            })
+        .run();
+  }
+
   private ScheduleDecision decide(
       Set<String> blocklist, boolean needBackToSource, boolean reschedule)
       throws DownloadException, InterruptedException {
-    ScheduleRequest req =
-        ScheduleRequest.newBuilder()
-            .setRequestId(peerId + ":" + attempts.getAndIncrement())
-            .setTaskId(taskId)
-            .setPeerId(peerId)
-            .setHostId(ctx.config().hostId())
-            .setUrl(request.url())
-            .setDigest(request.digest().orElse(null))
-            .setTag(request.tag())
-            .setNeedBackToSource(needBackToSource)
-            .setBlocklist(new ArrayList<>(blocklist))
-            .setReschedule(reschedule)
-            .setTimestamp(Instant.now())
-            .build();
+    ScheduleRequest req = scheduleRequest(blocklist, needBackToSource, reschedule);
     try {
       return ctx.schedule(req)
           .get(ctx.config().decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -208,6 +229,23 @@ public final class TaskDownload {
     } catch (ExecutionException e) {
       throw new DownloadException("scheduling failed: " + e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  private ScheduleRequest scheduleRequest(
+      Set<String> blocklist, boolean needBackToSource, boolean reschedule) {
+    return ScheduleRequest.newBuilder()
+        .setRequestId(peerId + ":" + attempts.getAndIncrement())
+        .setTaskId(taskId)
+        .setPeerId(peerId)
+        .setHostId(ctx.config().hostId())
+        .setUrl(request.url())
+        .setDigest(request.digest().orElse(null))
+        .setTag(request.tag())
+        .setNeedBackToSource(needBackToSource)
+        .setBlocklist(new ArrayList<>(blocklist))
+        .setReschedule(reschedule)
+        .setTimestamp(Instant.now())
+        .build();
   }
 
   // ---- from parents ---------------------------------------------------------------------------
@@ -335,8 +373,16 @@ public final class TaskDownload {
   private DownloadResult finish() throws DownloadException {
     progress.phase("verifying");
     try {
+      long t0 = System.nanoTime();
       file.sync();
+      long t1 = System.nanoTime();
       String digest = file.contentDigest();
+      log.info(
+          "{}: held in full after {} ms; sync {} ms, whole-content digest {} ms",
+          peerId,
+          (long) (progress.elapsedSeconds() * 1000),
+          (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
       if (request.digest().isPresent()) {
         String expected = Digests.SHA256_PREFIX + Digests.parseSha256(request.digest().get());
         if (!expected.equals(digest)) {

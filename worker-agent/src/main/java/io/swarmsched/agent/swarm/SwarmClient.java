@@ -105,6 +105,35 @@ public final class SwarmClient implements AutoCloseable {
         key == null ? values : new SigningSerializer<SpecificRecord>(values, key);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), signed);
     this.deadLetters = DeadLetterPublisher.create(dlqConfig(base, hostId));
+    warmUp();
+  }
+
+  /** The topics an agent writes to when a download starts. */
+  static final List<Topic> DOWNLOAD_TOPICS =
+      List.of(
+          Topics.PEER_EVENTS, Topics.SCHEDULE_REQUESTS, Topics.PIECE_EVENTS, Topics.TASK_METADATA);
+
+  /**
+   * Fetches the producer's metadata of the topics a download writes to, in the background: the
+   * first send to a topic otherwise waits for that round trip, and a download's first steps (its
+   * peer event, its schedule request; a seed's first piece events and metadata) are each a first
+   * send. On a loaded machine these waits were part of the seconds before the first byte moved
+   * (docs/benchmarks.md, "Distribution on a real swarm").
+   */
+  private void warmUp() {
+    daemon(
+        "agent-warm-up-" + hostId,
+        () -> {
+          for (Topic t : DOWNLOAD_TOPICS) {
+            try {
+              producer.partitionsFor(t.name());
+            } catch (RuntimeException e) {
+              // a missing topic or a closing client: the first send reports it as before
+              log.debug("Warming up {} failed: {}", t.name(), e.toString());
+              return;
+            }
+          }
+        });
   }
 
   private static Map<String, Object> dlqConfig(Map<String, Object> base, String hostId) {

@@ -36,6 +36,7 @@ final class FakeContext implements DownloadContext {
   final List<PeerEvent> peerEvents = new CopyOnWriteArrayList<>();
   final List<PieceEvent> pieceEvents = new CopyOnWriteArrayList<>();
   final AtomicReference<TaskMetadata> metadata = new AtomicReference<>();
+  final List<TaskMetadata> published = new CopyOnWriteArrayList<>();
   final Set<String> sources = ConcurrentHashMap.newKeySet();
 
   FakeContext(
@@ -74,7 +75,9 @@ final class FakeContext implements DownloadContext {
   @Override
   public CompletableFuture<ScheduleDecision> schedule(ScheduleRequest request) {
     requests.add(request);
-    return CompletableFuture.completedFuture(dispatcher.apply(request));
+    ScheduleDecision d = dispatcher.apply(request);
+    // null: a dispatcher that never answers (or not yet)
+    return d == null ? new CompletableFuture<>() : CompletableFuture.completedFuture(d);
   }
 
   @Override
@@ -89,6 +92,7 @@ final class FakeContext implements DownloadContext {
 
   @Override
   public void publish(TaskMetadata m) {
+    published.add(m);
     metadata.set(m);
   }
 

@@ -7,6 +7,8 @@ import io.swarmsched.agent.origin.OriginServer;
 import io.swarmsched.agent.storage.Digests;
 import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.ParentCandidate;
+import io.swarmsched.schemas.PeerEvent;
+import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.ScheduleDecision;
@@ -22,6 +24,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Function;
@@ -341,5 +344,78 @@ class TaskDownloadTest {
     assertThat(Files.readAllBytes(dir.resolve("out.bin"))).isEqualTo(content);
     assertThat(origin.bytesServed()).isEqualTo(content.length);
     assertThat(origin.requests()).as("a HEAD and one range per piece").isEqualTo(1 + 8);
+  }
+
+  @Test
+  void aSeedTriggerFetchesFromTheOriginWithoutWaitingForItsOwnDecision() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("origin"));
+    byte[] content = new byte[8 * PIECE];
+    new Random(6).nextBytes(content);
+    Files.write(root.resolve("seeded.bin"), content);
+    OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, true);
+    toClose.add(origin);
+    String url = origin.url("seeded.bin");
+    String taskId = TaskIds.of(url, null, "");
+    // a dispatcher whose answer never arrives: the trigger was the decision that counts
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"), PIECE, Map.of(AgentConfig.DECISION_TIMEOUT, "2s"), r -> null);
+
+    DownloadResult r =
+        new TaskDownload(
+                ctx,
+                DownloadRequest.seedTrigger(url, dir.resolve("seed.bin"), Optional.empty(), taskId),
+                "seed-peer",
+                new DownloadProgress())
+            .run();
+
+    assertThat(Files.readAllBytes(dir.resolve("seed.bin"))).isEqualTo(content);
+    assertThat(r.originBytes()).isEqualTo(content.length);
+    assertThat(ctx.requests)
+        .as("the request that enrols the peer still goes out, asking for the origin")
+        .singleElement()
+        .satisfies(q -> assertThat(q.getNeedBackToSource()).isTrue());
+    assertThat(ctx.peerEvents.stream().map(PeerEvent::getType).toList())
+        .containsExactly(
+            PeerEventType.REGISTERED, PeerEventType.BACK_TO_SOURCE, PeerEventType.SUCCEEDED);
+    assertThat(ctx.peerEvents.get(1).getReason()).isEqualTo("SEED_TRIGGER");
+    assertThat(ctx.sources).containsExactly(taskId);
+  }
+
+  @Test
+  void theFirstOriginPiecesArePublishedAsSoonAsTheyAreHeld() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("origin"));
+    byte[] content = new byte[16 * PIECE];
+    new Random(7).nextBytes(content);
+    Files.write(root.resolve("slow.bin"), content);
+    // 4 pieces a second after the first second's burst: the fetch takes about 3 s
+    OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, true, 4L * PIECE);
+    toClose.add(origin);
+    String url = origin.url("slow.bin");
+    // an interval longer than the whole fetch: only the first pieces' own publication can
+    // show them before the end
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(AgentConfig.METADATA_PUBLISH_INTERVAL, "60s"),
+            q -> decision(q, DecisionOutcome.BACK_TO_SOURCE, List.of()));
+
+    new TaskDownload(
+            ctx,
+            DownloadRequest.of(url, dir.resolve("out.bin")),
+            "source-peer",
+            new DownloadProgress())
+        .run();
+
+    List<Long> digestsPublished =
+        ctx.published.stream()
+            .map(m -> m.getPieceDigests().stream().filter(d -> !d.isEmpty()).count())
+            .toList();
+    assertThat(digestsPublished.get(0)).as("the layout goes out first, before any piece").isZero();
+    assertThat(digestsPublished)
+        .as("a publication with the first pieces, long before the interval and the last piece")
+        .anyMatch(n -> n > 0 && n < 16);
+    assertThat(digestsPublished.get(digestsPublished.size() - 1)).isEqualTo(16);
   }
 }
