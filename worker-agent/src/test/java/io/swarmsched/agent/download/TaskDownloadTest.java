@@ -272,16 +272,15 @@ class TaskDownloadTest {
     ScriptedParent slow = parent("slow", pieces, range(0, 4), false).slow(100);
     FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(fast, slow));
 
-    long start = System.nanoTime();
     download(ctx, pieces);
-    double seconds = (System.nanoTime() - start) / 1e9;
 
     // Two pieces per parent in flight: two went to the slow parent first, then to the fast one as
     // duplicates.
     // (A slot freed by a cancel may get the slow parent an endgame duplicate of the fast one's last
     // piece.)
     assertThat(slow.served).hasSizeBetween(2, 3);
-    assertThat(seconds).as("elapsed").isLessThan(4.0);
+    // No wall-clock limit: that no slow transfer completed (below) is what shows the download did
+    // not wait the 6.4 s for one.
     assertThat(finished(ctx)).allSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("fast"));
     Await.until(
         Duration.ofSeconds(5),
