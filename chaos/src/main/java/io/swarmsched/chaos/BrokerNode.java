@@ -34,6 +34,9 @@ final class BrokerNode implements AutoCloseable {
   private final List<String> jvmOptions;
   private Process process;
 
+  /** System properties {@code chaos.broker.<key>} set broker setting {@code <key>}. */
+  static final String BROKER_OVERRIDE_PREFIX = "chaos.broker.";
+
   BrokerNode(
       int id,
       int port,
@@ -111,6 +114,13 @@ final class BrokerNode implements AutoCloseable {
     p.setProperty("group.streams.heartbeat.interval.ms", "1500");
     p.setProperty("group.streams.num.standby.replicas", "1");
     p.setProperty("log.segment.bytes", Integer.toString(32 * 1024 * 1024));
+    // -Dchaos.broker.<key>=<value> on the harness JVM overrides or adds a broker setting, so that
+    // a run can measure the brokers' failover settings against Kafka's defaults
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith(BROKER_OVERRIDE_PREFIX)) {
+        p.setProperty(name.substring(BROKER_OVERRIDE_PREFIX.length()), System.getProperty(name));
+      }
+    }
     return p;
   }
 

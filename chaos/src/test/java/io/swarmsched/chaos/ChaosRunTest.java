@@ -32,7 +32,7 @@ class ChaosRunTest {
             Duration.ofSeconds(400),
             work,
             Optional.of(work.resolve("out")),
-            Map.of(),
+            serviceSettings(),
             7);
     ChaosReport report = new ChaosHarness(options, System.err::println).run();
     report.write(work.resolve("out"));
@@ -52,5 +52,20 @@ class ChaosRunTest {
         .containsExactly("kill dispatcher", "kill broker", "restart broker");
     // decisions came back after every fault
     assertThat(report.faults()).allSatisfy(f -> assertThat(f.firstDecisionMs()).isNotNegative());
+  }
+
+  /**
+   * {@code -Dchaos.set.swarm.<key>=<value>} on the test JVM gives every service {@code
+   * swarm.<key>}, as the harness's {@code --set} does: to measure a setting against the defaults
+   * with this run (docs/reliability.md).
+   */
+  private static Map<String, String> serviceSettings() {
+    Map<String, String> settings = new java.util.TreeMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("chaos.set.")) {
+        settings.put(name.substring("chaos.set.".length()), System.getProperty(name));
+      }
+    }
+    return settings;
   }
 }
