@@ -11,8 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The small chaos run of the test suite: three brokers, two dispatchers, 10,000 requests, one
- * dispatcher killed with kill -9 at 30 %, a broker killed at 60 % and restarted 10 s later. Every
- * request must get exactly one terminal decision, read once by a read_committed reader.
+ * dispatcher killed with kill -9 at 30 %, a broker killed at 60 % (once the dispatcher kill has
+ * been recovered from, or 90 s after it) and restarted 10 s later. Every request must get exactly
+ * one terminal decision, read once by a read_committed reader.
  */
 class ChaosRunTest {
   @TempDir Path work;
