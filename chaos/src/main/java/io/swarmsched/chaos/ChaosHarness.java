@@ -68,6 +68,13 @@ import org.apache.kafka.common.utils.Utils;
 public final class ChaosHarness {
   private static final String DISPATCHER_APP_ID = "swarm-dispatcher";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+
+  /**
+   * The broker kill waits at most this long for the killed dispatcher's partitions to decide again
+   * (each fault's recovery is measured on its own; issue 13's targets are per fault).
+   */
+  static final Duration DISPATCHER_RECOVERY_BOUND = Duration.ofSeconds(90);
+
   private static final List<String> BROKER_JVM =
       List.of(
           "-Xms128m",
@@ -225,6 +232,21 @@ public final class ChaosHarness {
           SpecificAvroSerializer<ScheduleRequest> serializer = serializer(registry.url());
           int killDispatcherAt = (int) Math.round(options.requests() * options.killDispatcherAt());
           int killBrokerAt = (int) Math.round(options.requests() * options.killBrokerAt());
+          // the broker is killed no earlier than killBrokerAt, and only once the killed
+          // dispatcher's partitions decide again (or DISPATCHER_RECOVERY_BOUND has passed), so that
+          // each fault's recovery is measured on its own; if that has not happened halfway through
+          // the rest of the stream, the stream holds until it has, so that the broker still dies
+          // with requests to come
+          int holdBrokerKillAt = killBrokerAt + (options.requests() - killBrokerAt) / 2;
+          // likewise the dispatcher is killed once every request partition decides (a dispatcher
+          // can answer /health while its tasks still initialise: a kill then would measure
+          // start-up, not failover)
+          int holdDispatcherKillAt = killDispatcherAt + (killBrokerAt - killDispatcherAt) / 2;
+          boolean dispatcherKillStarted = false;
+          long held = 0; // nanoseconds the stream was held: the rate resumes after, not a burst
+          java.util.concurrent.CompletableFuture<Void> dispatcherSettled =
+              new java.util.concurrent.CompletableFuture<>();
+          boolean brokerKillStarted = false;
           ServiceProcess victim = dispatchers.get(dispatchers.size() - 1);
           AtomicReference<Throwable> sendFailure = new AtomicReference<>();
           AtomicLong acked = new AtomicLong();
@@ -238,18 +260,58 @@ public final class ChaosHarness {
               "sending %,d requests at %d/s over %d tasks from %d hosts",
               options.requests(), options.rate(), options.tasks(), options.hosts());
           for (int i = 0; i < options.requests(); i++) {
-            long due = nanos0 + (long) (i * 1e9 / options.rate());
+            long due = nanos0 + held + (long) (i * 1e9 / options.rate());
             long wait = due - System.nanoTime();
             if (wait > 0) {
               TimeUnit.NANOSECONDS.sleep(wait);
             }
-            if (i == killDispatcherAt) {
+            if (!dispatcherKillStarted
+                && i >= killDispatcherAt
+                && (everyPartitionDecided(tap, requestPartitions, streamStart)
+                    || i >= holdDispatcherKillAt)) {
+              if (!everyPartitionDecided(tap, requestPartitions, streamStart)) {
+                say(
+                    "holding the stream after %,d requests until every request partition has"
+                        + " decided",
+                    i);
+                long holdStart = System.nanoTime();
+                long deadline = holdStart + START_TIMEOUT.toNanos();
+                while (!everyPartitionDecided(tap, requestPartitions, streamStart)
+                    && System.nanoTime() < deadline) {
+                  Thread.sleep(200);
+                }
+                held += System.nanoTime() - holdStart;
+              }
+              dispatcherKillStarted = true;
               final int at = i;
               faultJobs.add(
                   faults.submit(
-                      () -> faultLog.add(killDispatcher(admin, victim, at, streamStart))));
+                      () -> {
+                        try {
+                          FaultRecord kill = killDispatcher(admin, victim, at, streamStart);
+                          faultLog.add(kill);
+                          awaitDispatcherRecovery(admin, tap, kill, requestPartitions);
+                        } finally {
+                          dispatcherSettled.complete(null);
+                        }
+                        return null;
+                      }));
             }
-            if (i == killBrokerAt) {
+            if (!brokerKillStarted
+                && i >= killBrokerAt
+                && (dispatcherSettled.isDone() || i >= holdBrokerKillAt)) {
+              if (!dispatcherSettled.isDone()) {
+                say(
+                    "holding the stream after %,d requests until the dispatcher kill has been"
+                        + " recovered from",
+                    i);
+                long holdStart = System.nanoTime();
+                dispatcherSettled.get(
+                    DISPATCHER_RECOVERY_BOUND.toSeconds() + START_TIMEOUT.toSeconds(),
+                    TimeUnit.SECONDS);
+                held += System.nanoTime() - holdStart;
+              }
+              brokerKillStarted = true;
               final int at = i;
               faultJobs.add(
                   faults.submit(
@@ -502,6 +564,7 @@ public final class ChaosHarness {
           all,
           List.copyOf(new TreeSet<>(killedPartitions)),
           killed,
+          java.util.Arrays.stream(firstPerPartition).boxed().toList(),
           detail);
     }
   }
@@ -518,6 +581,48 @@ public final class ChaosHarness {
         victim.name, pid, afterRequests, owned.isEmpty() ? "(unknown)" : owned);
     return new FaultRecord(
         "kill dispatcher", victim.name + " pid " + pid, at, afterRequests, owned, "");
+  }
+
+  private static boolean everyPartitionDecided(
+      DecisionTap tap, int requestPartitions, long sinceMillis) {
+    for (int p = 0; p < requestPartitions; p++) {
+      if (!tap.decidedSince(p, sinceMillis)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Returns once every request partition the killed dispatcher owned (every partition, if that was
+   * not known) has decided again and the dispatcher group is stable, or after {@link
+   * #DISPATCHER_RECOVERY_BOUND}.
+   */
+  private void awaitDispatcherRecovery(
+      Admin admin, DecisionTap tap, FaultRecord kill, int requestPartitions)
+      throws InterruptedException {
+    Set<Integer> watched = new TreeSet<>(kill.killedPartitions());
+    if (watched.isEmpty()) {
+      for (int p = 0; p < requestPartitions; p++) {
+        watched.add(p);
+      }
+    }
+    long deadline = System.nanoTime() + DISPATCHER_RECOVERY_BOUND.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (watched.stream().allMatch(p -> tap.decidedSince(p, kill.atMillis()))
+          && activePartitions(admin).isPresent()) {
+        say(
+            "request partitions %s decide again and the dispatcher group is stable, %.1f s after"
+                + " the dispatcher kill",
+            watched, (System.currentTimeMillis() - kill.atMillis()) / 1e3);
+        return;
+      }
+      Thread.sleep(200);
+    }
+    say(
+        "request partitions %s did not all decide again within %d s of the dispatcher kill; going"
+            + " on with the broker kill",
+        watched, DISPATCHER_RECOVERY_BOUND.toSeconds());
   }
 
   private List<FaultRecord> killAndRestartBroker(

@@ -50,6 +50,8 @@ public record ChaosReport(
    * @param killedPartitions the killed dispatcher's request partitions (from its group's
    *     assignment), if known
    * @param killedPartitionsMs until each of those had a decision again
+   * @param partitionsMs per request partition (index = partition), until it had a decision again
+   *     (-1: none came)
    * @param detail anything else measured (e.g. replicas back in sync after a restart)
    */
   public record Fault(
@@ -61,6 +63,7 @@ public record ChaosReport(
       long allPartitionsMs,
       List<Integer> killedPartitions,
       long killedPartitionsMs,
+      List<Long> partitionsMs,
       String detail) {}
 
   /**
@@ -113,6 +116,19 @@ public record ChaosReport(
               f.killedPartitions().isEmpty()
                   ? "-"
                   : ms(f.killedPartitionsMs()) + " " + f.killedPartitions()));
+      if (!f.partitionsMs().isEmpty()) {
+        StringBuilder parts = new StringBuilder();
+        for (int p = 0; p < f.partitionsMs().size(); p++) {
+          parts
+              .append(p == 0 ? "" : ", ")
+              .append(p)
+              .append(": ")
+              .append(ms(f.partitionsMs().get(p)));
+        }
+        b.append("    ms per request partition until it decided again: ")
+            .append(parts)
+            .append('\n');
+      }
       if (f.detail() != null && !f.detail().isEmpty()) {
         b.append("    ").append(f.detail()).append('\n');
       }

@@ -35,6 +35,7 @@ final class DecisionTap implements AutoCloseable {
   private final ToIntFunction<String> partitionOfTask;
   private final Set<String> decided = ConcurrentHashMap.newKeySet();
   private final List<Seen> seen = new ArrayList<>();
+  private final Map<Integer, Long> lastSeenAt = new ConcurrentHashMap<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicLong records = new AtomicLong();
   private final Thread thread;
@@ -87,10 +88,12 @@ final class DecisionTap implements AutoCloseable {
             continue;
           }
           if (decided.add(d.getRequestId())) {
+            long now = System.currentTimeMillis();
+            int partition = partitionOfTask.applyAsInt(d.getTaskId());
             synchronized (seen) {
-              seen.add(
-                  new Seen(System.currentTimeMillis(), partitionOfTask.applyAsInt(d.getTaskId())));
+              seen.add(new Seen(now, partition));
             }
+            lastSeenAt.put(partition, now);
           }
         }
       }
@@ -106,6 +109,14 @@ final class DecisionTap implements AutoCloseable {
   /** Distinct run requests with a terminal decision so far. */
   int decided() {
     return decided.size();
+  }
+
+  /**
+   * Whether a terminal decision for a request of request partition {@code partition} became visible
+   * at or after {@code atMillis}: that partition decides again after a fault.
+   */
+  boolean decidedSince(int partition, long atMillis) {
+    return lastSeenAt.getOrDefault(partition, -1L) >= atMillis;
   }
 
   boolean isDecided(String requestId) {

@@ -83,6 +83,7 @@ class AuditCountsTest {
     assertThat(f.killedPartitionsMs()).isEqualTo(15_000);
     assertThat(f.allPartitionsMs()).isEqualTo(15_000);
     assertThat(f.killedPartitions()).containsExactly(1, 2);
+    assertThat(f.partitionsMs()).containsExactly(500L, 4_000L, 15_000L);
     assertThat(f.atSecond()).isEqualTo(10.0);
   }
 
@@ -95,5 +96,6 @@ class AuditCountsTest {
     assertThat(f.firstDecisionMs()).isEqualTo(1_000);
     assertThat(f.allPartitionsMs()).isEqualTo(-1);
     assertThat(f.killedPartitionsMs()).isEqualTo(-1);
+    assertThat(f.partitionsMs()).containsExactly(1_000L, -1L);
   }
 }

@@ -85,7 +85,8 @@ final class ChaosCommand implements Callable<Integer> {
       paramLabel = "SHARE",
       defaultValue = "0.6",
       description =
-          "Share of the requests sent when a broker (the KRaft leader) is killed (default: ${DEFAULT-VALUE}).")
+          "Share of the requests sent when a broker (the KRaft leader) is killed, at the earliest: the harness first"
+              + " waits until the killed dispatcher's partitions decide again, at most 90 s (default: ${DEFAULT-VALUE}).")
   double killBrokerAt;
 
   @Option(
