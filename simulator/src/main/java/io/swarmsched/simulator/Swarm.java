@@ -53,7 +53,7 @@ import java.util.function.DoubleConsumer;
  * sampling), with load quality computed by {@link LoadQualityCalculator} from each host's simulated
  * upload per second over the 60 s horizon, and the dispatcher's seed-trigger and back-to-source
  * rules ({@link SeedSelector}, {@link RetryPolicy}). Stage 2 is {@link PiecePlanner}, one per
- * downloading peer, fed its parents' pieces and load once a second as the agent is.
+ * downloading peer, fed its parents' pieces and load every 0.5 s as the agent is.
  *
  * <p>Transfers are piece fetches. Every step ({@link SimOptions#tickSeconds()}) each host's upload
  * and download and the cross-IDC link are shared among their transfers: first each transfer gets
