@@ -30,6 +30,8 @@ public final class Main {
         options = options.withSuperSeeding(false);
       } else if (args[i].startsWith("seed=")) {
         options = options.withSeed(Long.parseLong(args[i].substring(5)));
+      } else if (args[i].equals("replace-idle-parents")) {
+        options = options.withReplaceIdleParents(true);
       } else if (args[i].equals("trace")) {
         trace = true;
       } else if (args[i].startsWith("upload-slots=")) {

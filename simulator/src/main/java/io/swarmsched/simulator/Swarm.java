@@ -712,6 +712,9 @@ public final class Swarm {
         }
         askForMoreLater(a);
       }
+      if (opt.replaceIdleParents() && ((long) Math.rint(now)) % 2 == 0) {
+        replaceIdleParent(a);
+      }
       dirty.add(a);
       if (!a.source && a.node.downloads.isEmpty()) {
         a.idleSeconds += 1.0;
@@ -747,6 +750,30 @@ public final class Swarm {
       schedule(next, this::refreshBetweenSeconds);
     } else if (hasWorkLeft()) {
       schedule(next + PARENT_REFRESH_SECONDS, this::refreshBetweenSeconds);
+    }
+  }
+
+  /**
+   * The experiment {@link SimOptions#replaceIdleParents}: a child with all the parents it wants
+   * drops one (not a source) that holds a piece it lacks but sent it nothing in the last 2 s, and
+   * asks stage 1 for another at once.
+   */
+  private void replaceIdleParent(Agent a) {
+    Map<String, Long> window = a.gotFrom;
+    a.gotFrom = new HashMap<>();
+    if (a.source || a.done || a.gone || a.parents.size() < DESIRED_PARENTS) {
+      return;
+    }
+    for (Agent p : a.parents.values()) {
+      if (!p.isSource()
+          && window.getOrDefault(p.peerId, 0L) == 0
+          && a.planner.wants(p.peerId)
+          && !hasFetchFrom(a, p)) {
+        dropParent(a, p);
+        task.dag().removeEdge(p.peerId, a.peerId);
+        request(a, true);
+        return;
+      }
     }
   }
 
@@ -1021,6 +1048,9 @@ public final class Swarm {
       }
     }
     a.have.set(t.fetch.piece());
+    if (t.from.agent != null) {
+      a.gotFrom.merge(t.from.agent.peerId, 1L, Long::sum);
+    }
     a.core.recordPiece(
         Math.max(1L, Math.round((t.doneAt - t.startedAt) * 1000)), (long) (t.doneAt * 1000));
     a.idleSeconds = 0;
@@ -1152,6 +1182,10 @@ public final class Swarm {
     final Map<String, Agent> parents = new LinkedHashMap<>();
     final Set<Agent> children = new LinkedHashSet<>();
     final Set<String> blocklist = new LinkedHashSet<>();
+
+    /** Pieces received per parent since the last look ({@link SimOptions#replaceIdleParents}). */
+    Map<String, Long> gotFrom = new HashMap<>();
+
     PiecePlanner planner;
 
     /**
