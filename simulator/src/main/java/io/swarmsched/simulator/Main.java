@@ -21,17 +21,42 @@ public final class Main {
             .stream().map(s -> hosts > 0 ? s.withHosts(hosts) : s).toList();
     List<String> policies = policy.equals("all") ? Evaluators.names() : List.of(policy.split(","));
     SimOptions options = SimOptions.of(Evaluators.DEFAULT);
+    boolean trace = false;
     for (int i = 3; i < args.length; i++) {
       if (args[i].startsWith("pieces=")) {
         int pieces = Integer.parseInt(args[i].substring(7));
         scs = scs.stream().map(s -> s.withPieces(pieces)).toList();
       } else if (args[i].equals("no-super-seeding")) {
         options = options.withSuperSeeding(false);
+      } else if (args[i].startsWith("seed=")) {
+        options = options.withSeed(Long.parseLong(args[i].substring(5)));
+      } else if (args[i].equals("replace-idle-parents")) {
+        options = options.withReplaceIdleParents(true);
+      } else if (args[i].equals("trace")) {
+        trace = true;
       } else if (args[i].startsWith("upload-slots=")) {
         options = options.withUploadSlots(Integer.parseInt(args[i].substring(13)));
       } else {
         throw new IllegalArgumentException("unknown option: " + args[i]);
       }
+    }
+    if (trace) {
+      // a timeline of one run per scenario and policy (stdout), for diagnosis
+      for (Scenario sc : scs) {
+        for (String p : policies) {
+          SimResult one =
+              new Swarm(sc, options.withPolicyOf(p), null).traceTo(System.out::println).run();
+          System.out.printf(
+              java.util.Locale.ROOT,
+              "# %s %s p50 %.1f p99 %.1f seed %.2fx%n",
+              sc.name(),
+              p,
+              one.p50(),
+              one.p99(),
+              one.seedFiles());
+        }
+      }
+      return;
     }
     Simulation.Results r = Simulation.run(scs, policies, options, System.err::println);
     System.out.print(Report.table(r));

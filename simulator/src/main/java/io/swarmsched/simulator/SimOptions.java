@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param uploadSlots most concurrent uploads per host, as the agent's piece server enforces them (a
  *     child asking a host whose slots are all busy takes the piece elsewhere); {@code <= 0} =
  *     unlimited (the model before issue 14's slot work); {@link #AGENT_UPLOAD_SLOTS} by default
+ * @param replaceIdleParents an experiment, not the agent's behaviour: every 2 s a child with all
+ *     the parents it wants drops one that holds a piece it lacks but sent it nothing for 2 s, and
+ *     asks stage 1 for another (docs/benchmarks.md, "Swarm simulator": the laggard tail)
  */
 public record SimOptions(
     String policy,
@@ -27,7 +30,8 @@ public record SimOptions(
     boolean historyDag,
     boolean checkInvariants,
     boolean superSeeding,
-    int uploadSlots) {
+    int uploadSlots,
+    boolean replaceIdleParents) {
 
   public static final double DEFAULT_TICK_SECONDS = 0.05;
 
@@ -54,7 +58,8 @@ public record SimOptions(
         false,
         false,
         true,
-        AGENT_UPLOAD_SLOTS);
+        AGENT_UPLOAD_SLOTS,
+        false);
   }
 
   public SimOptions withPolicyOf(String p) {
@@ -66,12 +71,21 @@ public record SimOptions(
         historyDag,
         checkInvariants,
         superSeeding,
-        uploadSlots);
+        uploadSlots,
+        replaceIdleParents);
   }
 
   public SimOptions withCandidateLimit(int limit) {
     return new SimOptions(
-        policy, limit, seed, tickSeconds, historyDag, checkInvariants, superSeeding, uploadSlots);
+        policy,
+        limit,
+        seed,
+        tickSeconds,
+        historyDag,
+        checkInvariants,
+        superSeeding,
+        uploadSlots,
+        replaceIdleParents);
   }
 
   public SimOptions withSeed(long s) {
@@ -83,17 +97,34 @@ public record SimOptions(
         historyDag,
         checkInvariants,
         superSeeding,
-        uploadSlots);
+        uploadSlots,
+        replaceIdleParents);
   }
 
   public SimOptions withHistoryDag(boolean h) {
     return new SimOptions(
-        policy, candidateLimit, seed, tickSeconds, h, checkInvariants, superSeeding, uploadSlots);
+        policy,
+        candidateLimit,
+        seed,
+        tickSeconds,
+        h,
+        checkInvariants,
+        superSeeding,
+        uploadSlots,
+        replaceIdleParents);
   }
 
   public SimOptions withChecks(boolean c) {
     return new SimOptions(
-        policy, candidateLimit, seed, tickSeconds, historyDag, c, superSeeding, uploadSlots);
+        policy,
+        candidateLimit,
+        seed,
+        tickSeconds,
+        historyDag,
+        c,
+        superSeeding,
+        uploadSlots,
+        replaceIdleParents);
   }
 
   /**
@@ -102,7 +133,15 @@ public record SimOptions(
    */
   public SimOptions withSuperSeeding(boolean on) {
     return new SimOptions(
-        policy, candidateLimit, seed, tickSeconds, historyDag, checkInvariants, on, uploadSlots);
+        policy,
+        candidateLimit,
+        seed,
+        tickSeconds,
+        historyDag,
+        checkInvariants,
+        on,
+        uploadSlots,
+        replaceIdleParents);
   }
 
   public SimOptions withUploadSlots(int slots) {
@@ -114,6 +153,20 @@ public record SimOptions(
         historyDag,
         checkInvariants,
         superSeeding,
-        slots);
+        slots,
+        replaceIdleParents);
+  }
+
+  public SimOptions withReplaceIdleParents(boolean on) {
+    return new SimOptions(
+        policy,
+        candidateLimit,
+        seed,
+        tickSeconds,
+        historyDag,
+        checkInvariants,
+        superSeeding,
+        uploadSlots,
+        on);
   }
 }

@@ -53,7 +53,7 @@ import java.util.function.DoubleConsumer;
  * sampling), with load quality computed by {@link LoadQualityCalculator} from each host's simulated
  * upload per second over the 60 s horizon, and the dispatcher's seed-trigger and back-to-source
  * rules ({@link SeedSelector}, {@link RetryPolicy}). Stage 2 is {@link PiecePlanner}, one per
- * downloading peer, fed its parents' pieces and load once a second as the agent is.
+ * downloading peer, fed its parents' pieces and load every 0.5 s as the agent is.
  *
  * <p>Transfers are piece fetches. Every step ({@link SimOptions#tickSeconds()}) each host's upload
  * and download and the cross-IDC link are shared among their transfers: first each transfer gets
@@ -77,6 +77,16 @@ public final class Swarm {
 
   static final double MORE_PARENTS_EVERY = 2.0;
   static final double STALL_SECONDS = 15.0;
+
+  /**
+   * How often an agent reads its parents' pieces and load: the agent's status refresher sleeps 500
+   * ms between reads (worker-agent's ParentPool.REFRESH_MILLIS). It was once a second here, which
+   * left a child idle for up to a second after it had fetched everything its parents held at the
+   * last read (a timeline of skewed, 1,000 hosts: 200-300 downloaders at a time with nothing in
+   * flight while a parent held a piece they lacked).
+   */
+  static final double PARENT_REFRESH_SECONDS = 0.5;
+
   static final int MAX_RESCHEDULES = 5;
 
   /**
@@ -153,6 +163,12 @@ public final class Swarm {
   private int finishedDownloaders;
   private int presentDownloaders;
 
+  /** Told one line per simulated second (a timeline of the run), when set. */
+  private java.util.function.Consumer<String> trace;
+
+  private final BitSet seedSent = new BitSet();
+  private long seedTransfers;
+
   public Swarm(Scenario scenario, SimOptions options, DoubleConsumer progress) {
     this.sc = scenario;
     this.opt = options;
@@ -175,6 +191,76 @@ public final class Swarm {
             Math.max(scenario.downloadBps(), scenario.originBps()),
             true);
     views.put(seedHost.id, view(seedHost));
+  }
+
+  /**
+   * Prints a timeline: one line per simulated second (seed upload, peers' upload use, idle
+   * downloaders, pieces held) to {@code out}. For diagnosis; changes no decision.
+   */
+  public Swarm traceTo(java.util.function.Consumer<String> out) {
+    this.trace = out;
+    if (out != null) {
+      out.accept(
+          "t seedMiBps seedDistinct seedSends upUse% fastUse% slowUse% downloading idleDl idleHasOffer"
+              + " minHeld medHeld finished transfers");
+    }
+    return this;
+  }
+
+  private void traceLine() {
+    double upCap = 0, upUsed = 0, fastCap = 0, fastUsed = 0, slowCap = 0, slowUsed = 0;
+    int downloading = 0, idle = 0, idleOffer = 0;
+    List<Integer> held = new ArrayList<>();
+    for (Node n : nodes) {
+      if (n.seed || !n.online || n.agent == null) {
+        continue;
+      }
+      upCap += n.up;
+      upUsed += n.lastSecondTx;
+      if (n.up > sc.uploadBps()) {
+        fastCap += n.up;
+        fastUsed += n.lastSecondTx;
+      } else {
+        slowCap += n.up;
+        slowUsed += n.lastSecondTx;
+      }
+      Agent a = n.agent;
+      if (a.done || a.gone) {
+        continue;
+      }
+      downloading++;
+      held.add(a.have.cardinality());
+      if (n.downloads.isEmpty()) {
+        idle++;
+        for (Agent p : a.parents.values()) {
+          BitSet u = (BitSet) p.advertised().clone();
+          u.andNot(a.have);
+          if (!u.isEmpty()) {
+            idleOffer++;
+            break;
+          }
+        }
+      }
+    }
+    java.util.Collections.sort(held);
+    trace.accept(
+        String.format(
+            java.util.Locale.ROOT,
+            "%.0f %.1f %d %d %.0f %.0f %.0f %d %d %d %d %d %d %d",
+            now,
+            seedHost.lastSecondTx / 1048576.0,
+            seedSent.cardinality(),
+            seedTransfers,
+            upCap == 0 ? 0 : 100 * upUsed / upCap,
+            fastCap == 0 ? 0 : 100 * fastUsed / fastCap,
+            slowCap == 0 ? 0 : 100 * slowUsed / slowCap,
+            downloading,
+            idle,
+            idleOffer,
+            held.isEmpty() ? 0 : held.get(0),
+            held.isEmpty() ? 0 : held.get(held.size() / 2),
+            finishedDownloaders,
+            active.size()));
   }
 
   /** Runs the scenario to the end (every present peer finished) or to its time limit. */
@@ -207,6 +293,9 @@ public final class Swarm {
       schedule(sc.seedLeavesAt() * bound, () -> leave(seedHost, false));
     }
     schedule(1.0, this::everySecond);
+    if (PARENT_REFRESH_SECONDS < 1.0) {
+      schedule(PARENT_REFRESH_SECONDS, this::refreshBetweenSeconds);
+    }
 
     long tick = 0;
     double dt = opt.tickSeconds();
@@ -408,7 +497,7 @@ public final class Swarm {
         a.parents.put(p.peerId, p);
         p.children.add(a);
         a.planner.updateParent(
-            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
+            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource(), remote(a, p));
         added++;
         if (p == seedAgent && firstChild == null && !a.isSeed()) {
           firstChild = a;
@@ -545,6 +634,17 @@ public final class Swarm {
         });
   }
 
+  /**
+   * Whether stage 2 treats the parent as remote (asked only for what no parent of the child's IDC
+   * holds, one fetch at a time; {@code PieceParams.remoteInFlight}): a parent in another IDC when
+   * the link between IDCs is limited. Where it is not (uniform, skewed: two IDCs, no link limit)
+   * the tier only cost: skewed, 1,000 hosts, load-aware p99 1.17x -> 1.49x, random 1.35x -> 2.73x
+   * the bound, since a child with mostly remote parents then had one fetch in flight.
+   */
+  private boolean remote(Agent child, Agent parent) {
+    return sc.crossIdcBps() > 0 && !parent.node.idc.equals(child.node.idc);
+  }
+
   /** The share of the child's missing pieces the parent holds now. */
   private double give(Agent parent, Agent child) {
     int missing = pieceCount - child.have.cardinality();
@@ -584,6 +684,9 @@ public final class Swarm {
       HostView v = views.get(n.id);
       views.put(n.id, v.withLoad(new HostLoad(n.lastSecondTx, uploads, 0), nowMs));
     }
+    if (trace != null) {
+      traceLine();
+    }
     for (Agent a : agents.values()) {
       if (a.done || a.gone || a.planner == null) {
         continue;
@@ -591,7 +694,7 @@ public final class Swarm {
       List<Agent> useless = null;
       for (Agent p : a.parents.values()) {
         a.planner.updateParent(
-            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource());
+            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource(), remote(a, p));
         if (!opt.historyDag() && !a.planner.wants(p.peerId) && !hasFetchFrom(a, p)) {
           if (useless == null) {
             useless = new ArrayList<>();
@@ -609,6 +712,9 @@ public final class Swarm {
         }
         askForMoreLater(a);
       }
+      if (opt.replaceIdleParents() && ((long) Math.rint(now)) % 2 == 0) {
+        replaceIdleParent(a);
+      }
       dirty.add(a);
       if (!a.source && a.node.downloads.isEmpty()) {
         a.idleSeconds += 1.0;
@@ -621,6 +727,53 @@ public final class Swarm {
     }
     if (hasWorkLeft()) {
       schedule(now + 1.0, this::everySecond);
+    }
+  }
+
+  /**
+   * The agents' reads of their parents' pieces and load between two whole seconds (the read at a
+   * whole second is part of {@link #everySecond}), every {@link #PARENT_REFRESH_SECONDS}.
+   */
+  private void refreshBetweenSeconds() {
+    for (Agent a : agents.values()) {
+      if (a.done || a.gone || a.planner == null) {
+        continue;
+      }
+      for (Agent p : a.parents.values()) {
+        a.planner.updateParent(
+            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource(), remote(a, p));
+      }
+      dirty.add(a);
+    }
+    double next = now + PARENT_REFRESH_SECONDS;
+    if (hasWorkLeft() && Math.abs(next - Math.rint(next)) > 1e-6) {
+      schedule(next, this::refreshBetweenSeconds);
+    } else if (hasWorkLeft()) {
+      schedule(next + PARENT_REFRESH_SECONDS, this::refreshBetweenSeconds);
+    }
+  }
+
+  /**
+   * The experiment {@link SimOptions#replaceIdleParents}: a child with all the parents it wants
+   * drops one (not a source) that holds a piece it lacks but sent it nothing in the last 2 s, and
+   * asks stage 1 for another at once.
+   */
+  private void replaceIdleParent(Agent a) {
+    Map<String, Long> window = a.gotFrom;
+    a.gotFrom = new HashMap<>();
+    if (a.source || a.done || a.gone || a.parents.size() < DESIRED_PARENTS) {
+      return;
+    }
+    for (Agent p : a.parents.values()) {
+      if (!p.isSource()
+          && window.getOrDefault(p.peerId, 0L) == 0
+          && a.planner.wants(p.peerId)
+          && !hasFetchFrom(a, p)) {
+        dropParent(a, p);
+        task.dag().removeEdge(p.peerId, a.peerId);
+        request(a, true);
+        return;
+      }
     }
   }
 
@@ -844,7 +997,14 @@ public final class Swarm {
       if (t.removed) {
         continue;
       }
-      long bytes = (long) Math.floor(t.rate * dt);
+      // Whole bytes per step, the fraction carried to the next step. Flooring each step's bytes
+      // without the carry cost a whole extra step per piece whenever rate·dt was fractional: a
+      // 2 MiB piece at 4 MiB/s (32 MiB/s over 8 slots) moved 209,715 bytes a step and needed an
+      // 11th step for its last 2 bytes, so the seed and every slow host uploaded at 10/11 of
+      // their limit (a timeline of skewed, 1,000 hosts: the seed at 28.8-29.2 MiB/s of 32).
+      double due = t.rate * dt + t.carry;
+      long bytes = (long) Math.floor(due + 1e-6);
+      t.carry = Math.max(0, due - bytes);
       if (bytes >= t.remaining) {
         bytes = t.remaining;
         t.doneAt = now + (t.rate > 0 ? t.remaining / t.rate : dt);
@@ -872,6 +1032,10 @@ public final class Swarm {
 
   private void pieceArrived(Transfer t) {
     remove(t);
+    if (t.from == seedHost) {
+      seedSent.set(t.fetch.piece());
+      seedTransfers++;
+    }
     Agent a = t.child;
     if (a.gone || a.done || a.planner == null) {
       return;
@@ -884,6 +1048,9 @@ public final class Swarm {
       }
     }
     a.have.set(t.fetch.piece());
+    if (t.from.agent != null) {
+      a.gotFrom.merge(t.from.agent.peerId, 1L, Long::sum);
+    }
     a.core.recordPiece(
         Math.max(1L, Math.round((t.doneAt - t.startedAt) * 1000)), (long) (t.doneAt * 1000));
     a.idleSeconds = 0;
@@ -1015,6 +1182,10 @@ public final class Swarm {
     final Map<String, Agent> parents = new LinkedHashMap<>();
     final Set<Agent> children = new LinkedHashSet<>();
     final Set<String> blocklist = new LinkedHashSet<>();
+
+    /** Pieces received per parent since the last look ({@link SimOptions#replaceIdleParents}). */
+    Map<String, Long> gotFrom = new HashMap<>();
+
     PiecePlanner planner;
 
     /**
@@ -1065,6 +1236,7 @@ public final class Swarm {
     final double startedAt;
     long remaining;
     double rate;
+    double carry;
     double doneAt;
     boolean cross;
     boolean removed;

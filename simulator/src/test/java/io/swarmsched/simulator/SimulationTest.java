@@ -45,6 +45,19 @@ class SimulationTest {
   }
 
   @Test
+  void replacingIdleParentsKeepsTheConservationLawsAndEveryoneFinishes() {
+    Scenario sc = Scenarios.byName("skewed").withHosts(60).withSize(32 * MIB);
+    SimResult r =
+        new Swarm(
+                sc, SimOptions.of("load-aware").withChecks(true).withReplaceIdleParents(true), null)
+            .run();
+    assertThat(r.unfinished()).isZero();
+    assertThat(r.limitViolations()).isZero();
+    assertThat(r.incompleteFinished()).isZero();
+    assertThat(r.bytesSent()).isEqualTo(r.bytesReceived());
+  }
+
+  @Test
   void comparisonsAreMadeForSkewedSamplingAndTheFirstChild() {
     List<Scenario> scs =
         List.of(

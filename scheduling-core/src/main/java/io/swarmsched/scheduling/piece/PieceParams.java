@@ -12,15 +12,42 @@ package io.swarmsched.scheduling.piece;
  * @param sourceLast ask a seed or back-to-source parent only for pieces no other usable parent
  *     holds
  * @param endgame when every missing piece is in flight, request each from a second parent as well
+ * @param remoteInFlight at most this many fetches in flight, all together, from parents in another
+ *     IDC (parents given with {@code remote} true), which are asked only for pieces no usable
+ *     parent of the child's own IDC holds: a link between IDCs is shared by every transfer that
+ *     crosses it, so many slow cross transfers each hold a parent's upload slot, the seed's too,
+ *     while they crawl (docs/benchmarks.md, "Swarm simulator", cross-idc)
  */
 public record PieceParams(
     int perParentInFlight,
     int maxParentFailures,
     boolean rarestFirst,
     boolean sourceLast,
-    boolean endgame) {
+    boolean endgame,
+    int remoteInFlight) {
+
+  /** Fetches in flight from other IDCs' parents, all together, by default. */
+  public static final int DEFAULT_REMOTE_IN_FLIGHT = 1;
+
+  public PieceParams(
+      int perParentInFlight,
+      int maxParentFailures,
+      boolean rarestFirst,
+      boolean sourceLast,
+      boolean endgame) {
+    this(
+        perParentInFlight,
+        maxParentFailures,
+        rarestFirst,
+        sourceLast,
+        endgame,
+        DEFAULT_REMOTE_IN_FLIGHT);
+  }
 
   public PieceParams {
+    if (remoteInFlight < 1) {
+      throw new IllegalArgumentException("remoteInFlight must be >= 1, was " + remoteInFlight);
+    }
     if (perParentInFlight < 1) {
       throw new IllegalArgumentException(
           "perParentInFlight must be >= 1, was " + perParentInFlight);
@@ -36,18 +63,26 @@ public record PieceParams(
   }
 
   public PieceParams withPerParentInFlight(int n) {
-    return new PieceParams(n, maxParentFailures, rarestFirst, sourceLast, endgame);
+    return new PieceParams(n, maxParentFailures, rarestFirst, sourceLast, endgame, remoteInFlight);
   }
 
   public PieceParams withRarestFirst(boolean on) {
-    return new PieceParams(perParentInFlight, maxParentFailures, on, sourceLast, endgame);
+    return new PieceParams(
+        perParentInFlight, maxParentFailures, on, sourceLast, endgame, remoteInFlight);
   }
 
   public PieceParams withSourceLast(boolean on) {
-    return new PieceParams(perParentInFlight, maxParentFailures, rarestFirst, on, endgame);
+    return new PieceParams(
+        perParentInFlight, maxParentFailures, rarestFirst, on, endgame, remoteInFlight);
   }
 
   public PieceParams withEndgame(boolean on) {
-    return new PieceParams(perParentInFlight, maxParentFailures, rarestFirst, sourceLast, on);
+    return new PieceParams(
+        perParentInFlight, maxParentFailures, rarestFirst, sourceLast, on, remoteInFlight);
+  }
+
+  public PieceParams withRemoteInFlight(int n) {
+    return new PieceParams(
+        perParentInFlight, maxParentFailures, rarestFirst, sourceLast, endgame, n);
   }
 }

@@ -26,6 +26,11 @@ import java.util.TreeMap;
  *       weighted-randomly by {@code max(maxTx − tx, maxTx/10)}. A {@code source} parent (a seed, or
  *       a peer that went back to source) is asked only when no other usable parent holds the piece,
  *       so that the copy from the origin is uploaded about once and peers carry the rest.
+ *   <li><b>Other IDCs:</b> a parent given as {@code remote} (in another IDC than the child) is
+ *       asked only for pieces no usable parent of the child's own IDC holds, before sources, and at
+ *       most {@link PieceParams#remoteInFlight} such fetches are in flight at once: the link
+ *       between IDCs is shared by every transfer crossing it, and a crawling transfer holds its
+ *       parent's upload slot.
  *   <li><b>Endgame:</b> when every missing piece is in flight, each is also requested from a second
  *       parent; the first to arrive wins and {@link #succeeded} returns the other fetch for the
  *       caller to cancel.
@@ -45,6 +50,7 @@ public final class PiecePlanner {
     long maxTx;
     long tx;
     boolean source;
+    boolean remote;
     int failures;
     int inFlight;
     boolean dropped;
@@ -128,6 +134,15 @@ public final class PiecePlanner {
    */
   public synchronized void updateParent(
       String parentId, BitSet holds, long maxTx, long tx, boolean source) {
+    updateParent(parentId, holds, maxTx, tx, source, false);
+  }
+
+  /**
+   * As {@link #updateParent(String, BitSet, long, long, boolean)}, with {@code remote} true for a
+   * parent in another IDC than the child (see the class comment).
+   */
+  public synchronized void updateParent(
+      String parentId, BitSet holds, long maxTx, long tx, boolean source, boolean remote) {
     ParentState p =
         parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
     BitSet next = holds.get(0, pieceCount);
@@ -143,6 +158,7 @@ public final class PiecePlanner {
     p.maxTx = Math.max(0, maxTx);
     p.tx = Math.max(0, tx);
     p.source = source;
+    p.remote = remote;
   }
 
   /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
@@ -162,8 +178,9 @@ public final class PiecePlanner {
     // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
     // without listing its parents (when every parent is busy, nothing is listed at all).
     BitSet offerable = new BitSet(pieceCount);
+    boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
     for (ParentState p : parents.values()) {
-      if (!p.dropped && p.hasSlot(params.perParentInFlight())) {
+      if (!p.dropped && p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
         offerable.or(p.holds);
       }
     }
@@ -222,27 +239,48 @@ public final class PiecePlanner {
 
   /**
    * Parents that may serve {@code piece} now: usable (not dropped, not blocked for it, not {@code
-   * except}), holding it, with a free slot; only non-source parents when some usable non-source
-   * parent holds it (even if busy).
+   * except}), holding it, with a free slot. By tier, the first whose parents hold it (even if all
+   * of them are busy) wins: non-source parents of the child's IDC, non-source parents of other
+   * IDCs, then sources (local before remote); a remote parent only while fewer than {@code
+   * remoteInFlight} remote fetches are in flight.
    */
   private List<ParentState> eligible(int piece, String except) {
     Set<String> blockedHere = blocked.getOrDefault(piece, Set.of());
-    List<ParentState> plain = new ArrayList<>(4);
-    List<ParentState> sources = new ArrayList<>(2);
-    boolean plainHolder = false;
+    boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
+    List<List<ParentState>> tiers = null;
+    int best = Integer.MAX_VALUE;
     for (ParentState p : parents.values()) {
       if (p.dropped || !p.holds.get(piece) || blockedHere.contains(p.id) || p.id.equals(except)) {
         continue;
       }
       boolean asSource = p.source && params.sourceLast();
-      if (!asSource) {
-        plainHolder = true;
+      int tier = (asSource ? 2 : 0) + (p.remote ? 1 : 0);
+      if (tier > best) {
+        continue;
       }
-      if (p.hasSlot(params.perParentInFlight())) {
-        (asSource ? sources : plain).add(p);
+      if (tiers == null) {
+        tiers = new ArrayList<>(4);
+        for (int i = 0; i < 4; i++) {
+          tiers.add(new ArrayList<>(2));
+        }
+      }
+      best = tier;
+      if (p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
+        tiers.get(tier).add(p);
       }
     }
-    return plainHolder ? plain : sources;
+    return tiers == null ? List.of() : tiers.get(best);
+  }
+
+  /** Fetches in flight from remote parents (cancelled endgame copies no longer count). */
+  private int remoteInFlight() {
+    int n = 0;
+    for (ParentState p : parents.values()) {
+      if (p.remote) {
+        n += p.inFlight;
+      }
+    }
+    return n;
   }
 
   private ParentState pick(List<ParentState> eligible) {

@@ -96,6 +96,54 @@ class PiecePlannerTest {
   }
 
   @Test
+  void asksAParentInAnotherIdcOnlyForPiecesNoLocalParentHolds() {
+    PiecePlanner planner =
+        new PiecePlanner(4, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(4));
+    planner.updateParent("far", all(4), 100 * MiB, 0, false, true);
+    planner.updateParent("near", bits(0, 1, 2), 1 * MiB, 0, false, false);
+    // the remote parent is idle and holds everything, but only piece 3 is not held nearby
+    assertThat(startEverything(planner))
+        .isEqualTo(Map.of(0, "near", 1, "near", 2, "near", 3, "far"));
+  }
+
+  /** Starts fetches until the planner has none to start: piece -> parent. */
+  private static Map<Integer, String> startEverything(PiecePlanner planner) {
+    Map<Integer, String> from = new HashMap<>();
+    for (Optional<PieceFetch> f = planner.next(); f.isPresent(); f = planner.next()) {
+      from.put(f.get().piece(), f.get().parentId());
+    }
+    return from;
+  }
+
+  @Test
+  void boundsFetchesInFlightFromOtherIdcsAllTogether() {
+    PiecePlanner planner =
+        new PiecePlanner(
+            6,
+            new BitSet(),
+            3,
+            PieceParams.defaults().withPerParentInFlight(4).withRemoteInFlight(2));
+    planner.updateParent("far-a", all(6), 100 * MiB, 0, false, true);
+    planner.updateParent("far-b", all(6), 100 * MiB, 0, false, true);
+    planner.updateParent("seed", all(6), 100 * MiB, 0, true, true);
+    PieceFetch one = planner.next().orElseThrow();
+    planner.next().orElseThrow();
+    // two remote fetches in flight: nothing more starts, though every parent has free slots
+    assertThat(planner.next()).isEmpty();
+    planner.succeeded(one);
+    assertThat(planner.next()).isPresent();
+    assertThat(planner.next()).isEmpty();
+  }
+
+  @Test
+  void aRemotePeerIsAskedBeforeALocalSource() {
+    PiecePlanner planner = new PiecePlanner(1, new BitSet(), 5, PieceParams.defaults());
+    planner.updateParent("seed", all(1), 100 * MiB, 0, true, false);
+    planner.updateParent("far", all(1), 1 * MiB, 0, false, true);
+    assertThat(planner.next().orElseThrow().parentId()).isEqualTo("far");
+  }
+
+  @Test
   void withoutSourceLastTheSeedIsAnyOtherParent() {
     PiecePlanner planner =
         new PiecePlanner(
