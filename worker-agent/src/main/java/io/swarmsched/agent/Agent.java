@@ -135,7 +135,8 @@ public final class Agent implements DownloadContext, AutoCloseable {
             config.bindHost(),
             config.piecePort(),
             config.uploadLimitBytesPerSec(),
-            config.uploadSlots());
+            config.uploadSlots(),
+            config.idc());
     // the host's identity: generated on first start, kept beside its data (docs/design.md,
     // "Security"); the first heartbeat binds the host id to it
     this.hostKey = HostKeyPair.loadOrCreate(config.dataDir());

@@ -1,6 +1,7 @@
 package io.swarmsched.agent.download;
 
 import io.swarmsched.agent.server.ParentClient.ParentStatus;
+import io.swarmsched.scheduling.evaluator.Affinity;
 import io.swarmsched.scheduling.piece.PiecePlanner;
 import io.swarmsched.schemas.ParentCandidate;
 import java.io.IOException;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * The parents of one download round and what stage 2 knows of them: a refresher reads every
  * parent's status (what it holds, whether it is a source, its live load) a few times a second and
  * hands it to the {@link PiecePlanner}; while the child has fewer usable parents than it wants, it
- * asks the dispatcher for more, so peers that started later become parents as they get pieces.
+ * asks the dispatcher for more, so peers that started later become parents as they get pieces. A
+ * parent whose status names another IDC than this agent's is passed to the planner as remote: it is
+ * asked only for pieces no parent in this IDC holds (see {@link PiecePlanner}).
  */
 final class ParentPool {
   private static final Logger log = LoggerFactory.getLogger(ParentPool.class);
@@ -53,6 +56,7 @@ final class ParentPool {
   private final DownloadContext ctx;
   private final String taskId;
   private final String peerId;
+  private final String idc;
   private final PiecePlanner planner;
   private final PieceDigests digests;
   private final Runnable onRefresh;
@@ -61,6 +65,8 @@ final class ParentPool {
   private final Set<String> corrupting = ConcurrentHashMap.newKeySet();
 
   /**
+   * @param idc this agent's IDC (its configured {@code swarm.agent.idc}); empty when unknown, and
+   *     then every parent counts as local
    * @param onRefresh called after each status round: idle piece workers look again
    * @param onNewDigests called when the source published more digests: this counts as progress, so
    *     waiting on a slow source is not taken for stalled parents
@@ -69,6 +75,7 @@ final class ParentPool {
       DownloadContext ctx,
       String taskId,
       String peerId,
+      String idc,
       PiecePlanner planner,
       PieceDigests digests,
       Runnable onRefresh,
@@ -76,6 +83,7 @@ final class ParentPool {
     this.ctx = ctx;
     this.taskId = taskId;
     this.peerId = peerId;
+    this.idc = idc == null ? "" : idc;
     this.planner = planner;
     this.digests = digests;
     this.onRefresh = onRefresh;
@@ -154,7 +162,7 @@ final class ParentPool {
         p.statusFailures.set(0);
         BitSet holds = s.pieces();
         holds.and(verifiable); // a piece nobody can verify yet is not on offer
-        planner.updateParent(p.peerId, holds, s.load().maxTx(), s.load().tx(), s.source());
+        update(p.peerId, holds, s);
       } catch (IOException e) {
         if (p.statusFailures.incrementAndGet() >= MAX_STATUS_FAILURES) {
           p.unreachable = true;
@@ -172,6 +180,24 @@ final class ParentPool {
       onNewDigests.run();
     }
     onRefresh.run();
+  }
+
+  /** Passes what one parent holds and its status to the planner, with whether it is remote. */
+  void update(String parentId, BitSet holds, ParentStatus s) {
+    planner.updateParent(
+        parentId, holds, s.load().maxTx(), s.load().tx(), s.source(), remote(idc, s.idc()));
+  }
+
+  /**
+   * True when both IDCs are known and differ (compared as the scheduler's IDC affinity compares
+   * them). An unknown IDC on either side counts as local, as before parents were told apart.
+   */
+  static boolean remote(String ownIdc, String parentIdc) {
+    return ownIdc != null
+        && parentIdc != null
+        && !ownIdc.isEmpty()
+        && !parentIdc.isEmpty()
+        && Affinity.idc(ownIdc, parentIdc) == 0.0;
   }
 
   /**

@@ -286,6 +286,7 @@ public final class TaskDownload {
             ctx,
             taskId,
             peerId,
+            ctx.config().idc(),
             planner,
             digests,
             () -> workers.get().wake(),

@@ -33,9 +33,17 @@ public final class ParentClient {
 
   /**
    * What a parent holds of a task, whether its copy is a source (a super seed's, or fetched from
-   * the origin) and how loaded it is.
+   * the origin), how loaded it is and which IDC it is in.
+   *
+   * @param idc the parent's IDC as it reports it; empty when it has none configured or is an agent
+   *     from before the status carried it
    */
-  public record ParentStatus(BitSet pieces, int pieceCount, ParentLoad load, boolean source) {}
+  public record ParentStatus(
+      BitSet pieces, int pieceCount, ParentLoad load, boolean source, String idc) {
+    public ParentStatus(BitSet pieces, int pieceCount, ParentLoad load, boolean source) {
+      this(pieces, pieceCount, load, source, "");
+    }
+  }
 
   /** The answer to a piece request. */
   public sealed interface PieceAnswer {
@@ -116,7 +124,8 @@ public final class ParentClient {
         pieces,
         n.path("piece_count").asInt(),
         new ParentLoad(peerId, n.path("max_tx").asLong(), n.path("tx").asLong()),
-        n.path("source").asBoolean(false));
+        n.path("source").asBoolean(false),
+        n.path("idc").asText(""));
   }
 
   public PieceAnswer fetch(String address, String taskId, int piece) throws InterruptedException {

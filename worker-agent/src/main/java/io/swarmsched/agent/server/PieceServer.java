@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  *       copy is a {@code source} (a super seed's, or fetched from the origin) and its live upload
  *       load, for stage 2. A source lists only the pieces it offers now (super-seeding, {@link
  *       SourceOffer}), and answers 404 for a held piece it does not offer now, so that each piece
- *       leaves it about once and children take the copies from each other.
+ *       leaves it about once and children take the copies from each other. It also names the
+ *       agent's IDC ({@code idc}, empty when not configured), so a child in another IDC asks it
+ *       only for pieces no parent in its own IDC holds.
  *   <li>{@code GET /load} — its live upload load alone.
  * </ul>
  *
@@ -53,13 +55,20 @@ public final class PieceServer implements AutoCloseable {
   private final RateMeter served = new RateMeter();
   private final HttpServer server;
   private final ExecutorService executor;
+  private final String idc;
 
   /** Super-seeding state of each task this agent holds as a source. */
   private final Map<String, SourceOffer> offers = new ConcurrentHashMap<>();
 
   private PieceServer(
-      HeldTasks tasks, long maxTx, int slotLimit, HttpServer server, ExecutorService executor) {
+      HeldTasks tasks,
+      long maxTx,
+      int slotLimit,
+      HttpServer server,
+      ExecutorService executor,
+      String idc) {
     this.tasks = tasks;
+    this.idc = idc;
     this.maxTx = maxTx;
     this.slotLimit = slotLimit;
     this.slots = new Semaphore(Math.max(1, slotLimit));
@@ -74,6 +83,16 @@ public final class PieceServer implements AutoCloseable {
    */
   public static PieceServer start(HeldTasks tasks, String host, int port, long maxTx, int slotLimit)
       throws IOException {
+    return start(tasks, host, port, maxTx, slotLimit, "");
+  }
+
+  /**
+   * As {@link #start(HeldTasks, String, int, long, int)}, naming {@code idc} (the agent's IDC,
+   * empty when unknown) in every task status.
+   */
+  public static PieceServer start(
+      HeldTasks tasks, String host, int port, long maxTx, int slotLimit, String idc)
+      throws IOException {
     if (slotLimit <= 0) {
       throw new IllegalArgumentException("upload slot limit must be > 0, was " + slotLimit);
     }
@@ -85,7 +104,8 @@ public final class PieceServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    PieceServer ps = new PieceServer(tasks, maxTx, slotLimit, server, executor);
+    PieceServer ps =
+        new PieceServer(tasks, maxTx, slotLimit, server, executor, idc == null ? "" : idc);
     server.createContext("/", ps::handle);
     server.setExecutor(executor);
     server.start();
@@ -134,7 +154,9 @@ public final class PieceServer implements AutoCloseable {
                 + "\","
                 + "\"source\":"
                 + source
-                + ","
+                + ",\"idc\":\""
+                + escape(idc)
+                + "\","
                 + loadJson(l).substring(1));
         return;
       }

@@ -78,6 +78,15 @@ class PieceServerTest {
       assertThat(status.load().maxTx()).isEqualTo(5_000_000);
       assertThat(status.load().peerId()).isEqualTo("peer-a");
       assertThat(status.source()).as("an ordinary peer's copy").isFalse();
+      assertThat(status.idc()).as("no IDC configured").isEmpty();
+    }
+  }
+
+  @Test
+  void statusNamesTheAgentsIdc() throws Exception {
+    try (PieceServer server = PieceServer.start(only("t1"), "127.0.0.1", 0, 0, 3, "dc-\"2\"")) {
+      assertThat(client.status("127.0.0.1:" + server.port(), "t1", "peer-a").idc())
+          .isEqualTo("dc-\"2\"");
     }
   }
 
