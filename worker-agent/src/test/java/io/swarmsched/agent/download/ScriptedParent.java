@@ -30,6 +30,9 @@ final class ScriptedParent implements AutoCloseable {
   private final boolean source;
   private volatile boolean corrupt;
 
+  /** The IDC its status names; empty: none named, as an agent without one configured. */
+  private volatile String idc = "";
+
   /** Milliseconds between 1 KiB chunks; 0 sends a piece at once. */
   private volatile long slowMillisPerKiB;
 
@@ -67,6 +70,11 @@ final class ScriptedParent implements AutoCloseable {
     return this;
   }
 
+  ScriptedParent inIdc(String idc) {
+    this.idc = idc;
+    return this;
+  }
+
   ScriptedParent slow(long millisPerKiB) {
     slowMillisPerKiB = millisPerKiB;
     return this;
@@ -93,6 +101,7 @@ final class ScriptedParent implements AutoCloseable {
                     + Base64.getEncoder().encodeToString(held().toByteArray())
                     + "\",\"source\":"
                     + source
+                    + (idc.isEmpty() ? "" : ",\"idc\":\"" + idc + "\"")
                     + ",\"max_tx\":100000000,\"tx\":0}")
                 .getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(200, body.length);

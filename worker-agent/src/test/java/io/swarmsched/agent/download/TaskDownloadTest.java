@@ -187,6 +187,25 @@ class TaskDownloadTest {
   }
 
   @Test
+  void aParentInAnotherIdcServesOnlyWhatNoParentInTheChildsIdcHolds() throws Exception {
+    byte[][] pieces = pieces(16, 7);
+    // Were "far" local, its second upload slot would take pieces "near" also holds. It is slow
+    // (about 1.3 s for its piece), so "near" has served its pieces before "far" is done: no endgame
+    // copy is left for it either.
+    ScriptedParent far = parent("far", pieces, range(0, 16), false).inIdc("dc-b").slow(20);
+    ScriptedParent near = parent("near", pieces, range(0, 15), false).inIdc("DC-A");
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"), PIECE, Map.of(AgentConfig.IDC, "dc-a"), offering(far, near));
+
+    download(ctx, pieces);
+
+    assertThat(far.served).containsExactly(15);
+    assertThat(near.served)
+        .containsExactlyInAnyOrderElementsOf(range(0, 15).stream().boxed().toList());
+  }
+
+  @Test
   void piecesAreFetchedFromASourceWhileItIsStillFilling() throws Exception {
     byte[][] pieces = pieces(32, 6);
     ScriptedParent seed = parent("seed", pieces, new BitSet(), true);
