@@ -4,12 +4,9 @@ import static io.swarmsched.dispatcher.topology.DispatcherFixture.T0;
 
 import io.swarmsched.schemas.HostCapacity;
 import io.swarmsched.schemas.HostLoad;
-import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
-import io.swarmsched.schemas.ScoreWindow;
-import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -49,26 +46,7 @@ final class HarnessHosts {
       double peak = rnd.nextDouble();
       double dur = rnd.nextDouble();
       double conc = rnd.nextDouble();
-      f.scores.pipeInput(
-          id,
-          HostScore.newBuilder()
-              .setHostId(id)
-              .setLoadQuality(0.5 * peak + 0.3 * dur + 0.2 * conc)
-              .setPeakBandwidthUsage(peak)
-              .setBandwidthDurationRatio(dur)
-              .setConcurrentEfficiency(conc)
-              .setWindow(
-                  ScoreWindow.newBuilder()
-                      .setHorizonBuckets(60)
-                      .setPeakTxBytesPerSec(0)
-                      .setSaturatedBuckets(0)
-                      .setConcurrentUploads(0)
-                      .setMaxTxBytesPerSec(100L << 20)
-                      .setWindowEnd(Instant.ofEpochMilli(T0))
-                      .build())
-              .setComputedAt(Instant.ofEpochMilli(T0))
-              .build(),
-          T0);
+      f.score(id, peak, dur, conc);
     }
   }
 }
