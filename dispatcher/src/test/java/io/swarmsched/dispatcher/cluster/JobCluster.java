@@ -81,9 +81,29 @@ final class JobCluster implements AutoCloseable {
   }
 
   DispatcherApp start(String name, Path stateDir, Map<String, String> extra) throws Exception {
+    Map<String, String> values = dispatcherSettings(kafka, SCOPE, appId, name, stateDir, extra);
+    DispatcherApp app = DispatcherApp.start(Settings.of(values));
+    apps.add(app);
+    app.awaitRunning(AWAIT);
+    return app;
+  }
+
+  /**
+   * The settings of dispatcher instance {@code name} of application {@code appId} on the embedded
+   * cluster, with registry scope {@code scope}: an ephemeral HTTP port, and a short session timeout
+   * so that a crashed instance's partitions move within seconds. {@code extra} comes first: these
+   * win.
+   */
+  static Map<String, String> dispatcherSettings(
+      EmbeddedKafka kafka,
+      String scope,
+      String appId,
+      String name,
+      Path stateDir,
+      Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(extra);
     values.put("swarm.bootstrap.servers", kafka.bootstrapServers());
-    values.put("swarm.schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + SCOPE);
+    values.put("swarm.schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + scope);
     values.put("swarm.http.host", "127.0.0.1");
     values.put("swarm.http.port", "0");
     values.put("swarm.state.dir", stateDir.toString());
@@ -91,10 +111,7 @@ final class JobCluster implements AutoCloseable {
     values.put(DispatcherConfig.APPLICATION_ID, appId);
     values.put("swarm.streams.session.timeout.ms", "6000");
     values.put("swarm.streams.heartbeat.interval.ms", "1000");
-    DispatcherApp app = DispatcherApp.start(Settings.of(values));
-    apps.add(app);
-    app.awaitRunning(AWAIT);
-    return app;
+    return values;
   }
 
   /** This run's worker {@code id} as the hosts table has it (what heartbeat-ingest publishes). */
