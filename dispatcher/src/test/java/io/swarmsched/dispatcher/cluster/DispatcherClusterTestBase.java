@@ -5,9 +5,7 @@ import io.swarmsched.dispatcher.DispatcherApp;
 import io.swarmsched.registry.client.MockSchemaRegistry;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.schemas.HostCapacity;
-import io.swarmsched.schemas.HostLoad;
 import io.swarmsched.schemas.HostState;
-import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.serde.SpecificAvroSerde;
@@ -22,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -96,22 +93,15 @@ abstract class DispatcherClusterTestBase {
                 new ProducerRecord<>(
                     Topics.HOSTS.name(),
                     id,
-                    HostState.newBuilder()
-                        .setHostId(id)
-                        .setPieceServerAddress(id + ":4000")
-                        .setType(HostType.NORMAL)
-                        .setCapacity(
-                            HostCapacity.newBuilder()
-                                .setMaxTxBytesPerSec(100L << 20)
-                                .setUploadSlotLimit(1000)
-                                .build())
-                        .setLoad(HostLoad.newBuilder().build())
-                        .setLastSequence(1)
-                        .setLastSeen(Instant.now())
-                        .setFirstSeen(Instant.now())
-                        .setLiveness(Liveness.ONLINE)
-                        .setLivenessChangedAt(Instant.now())
-                        .build()))
+                    JobCluster.hostState(
+                        id,
+                        id + ":4000",
+                        List.of(),
+                        HostCapacity.newBuilder()
+                            .setMaxTxBytesPerSec(100L << 20)
+                            .setUploadSlotLimit(1000)
+                            .build(),
+                        Liveness.ONLINE)))
             .get();
       }
     }

@@ -117,27 +117,42 @@ final class JobCluster implements AutoCloseable {
   /** This run's worker {@code id} as the hosts table has it (what heartbeat-ingest publishes). */
   String worker(String id, int maxTasks, Liveness liveness) throws Exception {
     String hostId = run + "-" + id;
-    Instant now = Instant.now();
     hosts
         .send(
             new ProducerRecord<>(
                 Topics.HOSTS.name(),
                 hostId,
-                HostState.newBuilder()
-                    .setHostId(hostId)
-                    .setPieceServerAddress(hostId + ":65002")
-                    .setType(HostType.NORMAL)
-                    .setTags(List.of(tag))
-                    .setCapacity(HostCapacity.newBuilder().setMaxTasks(maxTasks).build())
-                    .setLoad(HostLoad.newBuilder().build())
-                    .setLastSequence(1)
-                    .setLastSeen(now)
-                    .setFirstSeen(now)
-                    .setLiveness(liveness)
-                    .setLivenessChangedAt(now)
-                    .build()))
+                hostState(
+                    hostId,
+                    hostId + ":65002",
+                    List.of(tag),
+                    HostCapacity.newBuilder().setMaxTasks(maxTasks).build(),
+                    liveness)))
         .get();
     return hostId;
+  }
+
+  /** A NORMAL host as heartbeat-ingest publishes it after its first heartbeat, seen now. */
+  static HostState hostState(
+      String hostId,
+      String pieceServerAddress,
+      List<String> tags,
+      HostCapacity capacity,
+      Liveness liveness) {
+    Instant now = Instant.now();
+    return HostState.newBuilder()
+        .setHostId(hostId)
+        .setPieceServerAddress(pieceServerAddress)
+        .setType(HostType.NORMAL)
+        .setTags(tags)
+        .setCapacity(capacity)
+        .setLoad(HostLoad.newBuilder().build())
+        .setLastSequence(1)
+        .setLastSeen(now)
+        .setFirstSeen(now)
+        .setLiveness(liveness)
+        .setLivenessChangedAt(now)
+        .build();
   }
 
   /** What a worker's agent sends about attempt {@code attempt} of {@code jobId}. */
