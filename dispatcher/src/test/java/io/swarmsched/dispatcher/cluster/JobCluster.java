@@ -81,9 +81,29 @@ final class JobCluster implements AutoCloseable {
   }
 
   DispatcherApp start(String name, Path stateDir, Map<String, String> extra) throws Exception {
+    Map<String, String> values = dispatcherSettings(kafka, SCOPE, appId, name, stateDir, extra);
+    DispatcherApp app = DispatcherApp.start(Settings.of(values));
+    apps.add(app);
+    app.awaitRunning(AWAIT);
+    return app;
+  }
+
+  /**
+   * The settings of dispatcher instance {@code name} of application {@code appId} on the embedded
+   * cluster, with registry scope {@code scope}: an ephemeral HTTP port, and a short session timeout
+   * so that a crashed instance's partitions move within seconds. {@code extra} comes first: these
+   * win.
+   */
+  static Map<String, String> dispatcherSettings(
+      EmbeddedKafka kafka,
+      String scope,
+      String appId,
+      String name,
+      Path stateDir,
+      Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(extra);
     values.put("swarm.bootstrap.servers", kafka.bootstrapServers());
-    values.put("swarm.schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + SCOPE);
+    values.put("swarm.schema.registry.url", MockSchemaRegistry.MOCK_URL_PREFIX + scope);
     values.put("swarm.http.host", "127.0.0.1");
     values.put("swarm.http.port", "0");
     values.put("swarm.state.dir", stateDir.toString());
@@ -91,36 +111,48 @@ final class JobCluster implements AutoCloseable {
     values.put(DispatcherConfig.APPLICATION_ID, appId);
     values.put("swarm.streams.session.timeout.ms", "6000");
     values.put("swarm.streams.heartbeat.interval.ms", "1000");
-    DispatcherApp app = DispatcherApp.start(Settings.of(values));
-    apps.add(app);
-    app.awaitRunning(AWAIT);
-    return app;
+    return values;
   }
 
   /** This run's worker {@code id} as the hosts table has it (what heartbeat-ingest publishes). */
   String worker(String id, int maxTasks, Liveness liveness) throws Exception {
     String hostId = run + "-" + id;
-    Instant now = Instant.now();
     hosts
         .send(
             new ProducerRecord<>(
                 Topics.HOSTS.name(),
                 hostId,
-                HostState.newBuilder()
-                    .setHostId(hostId)
-                    .setPieceServerAddress(hostId + ":65002")
-                    .setType(HostType.NORMAL)
-                    .setTags(List.of(tag))
-                    .setCapacity(HostCapacity.newBuilder().setMaxTasks(maxTasks).build())
-                    .setLoad(HostLoad.newBuilder().build())
-                    .setLastSequence(1)
-                    .setLastSeen(now)
-                    .setFirstSeen(now)
-                    .setLiveness(liveness)
-                    .setLivenessChangedAt(now)
-                    .build()))
+                hostState(
+                    hostId,
+                    hostId + ":65002",
+                    List.of(tag),
+                    HostCapacity.newBuilder().setMaxTasks(maxTasks).build(),
+                    liveness)))
         .get();
     return hostId;
+  }
+
+  /** A NORMAL host as heartbeat-ingest publishes it after its first heartbeat, seen now. */
+  static HostState hostState(
+      String hostId,
+      String pieceServerAddress,
+      List<String> tags,
+      HostCapacity capacity,
+      Liveness liveness) {
+    Instant now = Instant.now();
+    return HostState.newBuilder()
+        .setHostId(hostId)
+        .setPieceServerAddress(pieceServerAddress)
+        .setType(HostType.NORMAL)
+        .setTags(tags)
+        .setCapacity(capacity)
+        .setLoad(HostLoad.newBuilder().build())
+        .setLastSequence(1)
+        .setLastSeen(now)
+        .setFirstSeen(now)
+        .setLiveness(liveness)
+        .setLivenessChangedAt(now)
+        .build();
   }
 
   /** What a worker's agent sends about attempt {@code attempt} of {@code jobId}. */

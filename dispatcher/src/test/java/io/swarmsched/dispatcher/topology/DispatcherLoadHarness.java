@@ -3,40 +3,16 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherFixture.T0;
 
 import io.swarmsched.schemas.DecisionOutcome;
-import io.swarmsched.schemas.HostCapacity;
-import io.swarmsched.schemas.HostLoad;
-import io.swarmsched.schemas.HostScore;
-import io.swarmsched.schemas.HostState;
-import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.JobRequirements;
-import io.swarmsched.schemas.Liveness;
-import io.swarmsched.schemas.PeerEvent;
 import io.swarmsched.schemas.PeerEventType;
 import io.swarmsched.schemas.PieceOutcome;
-import io.swarmsched.schemas.ScheduleDecision;
-import io.swarmsched.schemas.ScoreWindow;
-import io.swarmsched.serde.SpecificAvroSerde;
-import io.swarmsched.topics.Topics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyTestDriver;
 
 /**
  * A load harness for the dispatcher's processor, run by hand (not a test): the real topology on a
@@ -58,27 +34,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 public final class DispatcherLoadHarness {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
-  /**
-   * Every decision, in order, so that two builds can be shown to decide the same (same inputs, same
-   * digest).
-   */
-  private static final MessageDigest DECISIONS = sha256();
-
-  private static long decisionCount;
-
-  /** {@code -Dharness.dump=FILE} writes every decision, one per line, to tell two runs apart. */
-  private static final java.io.PrintWriter DUMP = dumpFile();
-
-  private static java.io.PrintWriter dumpFile() {
-    String file = System.getProperty("harness.dump");
-    if (file == null) return null;
-    try {
-      return new java.io.PrintWriter(
-          java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(file)), true);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+  /** Every decision, in order: the same inputs must give the same digest. */
+  private static final HarnessDecisionDigest DECISIONS = new HarnessDecisionDigest();
 
   private DispatcherLoadHarness() {}
 
@@ -112,64 +69,19 @@ public final class DispatcherLoadHarness {
     try (DispatcherFixture f = new DispatcherFixture()) {
       long c0 = cpu();
       SplittableRandom rnd = new SplittableRandom(42);
-      for (int i = 0; i < hostCount; i++) {
-        String id = hostId(i);
-        boolean seed = i % 1000 == 0;
-        HostState h =
-            DispatcherFixture.hostState(
-                    id, seed ? HostType.SUPER_SEED : HostType.NORMAL, Liveness.ONLINE, false)
-                .setIdc("idc-" + rnd.nextInt(8))
-                .setLocation("cn|p" + rnd.nextInt(4) + "|c" + rnd.nextInt(8))
-                .setTags(i % 10 == 0 ? List.of("gpu") : List.of())
-                .setCapacity(
-                    HostCapacity.newBuilder()
-                        .setMaxTxBytesPerSec(100L << 20)
-                        .setUploadSlotLimit(50)
-                        .setMaxTasks(i % 10 == 0 ? 8 : 0)
-                        .setCpuCores(8)
-                        .setMemoryBytes(32L << 30)
-                        .build())
-                .setLoad(HostLoad.newBuilder().setRunningTasks(rnd.nextInt(4)).build())
-                .build();
-        f.hosts.pipeInput(id, h, T0);
-        double peak = rnd.nextDouble();
-        double dur = rnd.nextDouble();
-        double conc = rnd.nextDouble();
-        f.scores.pipeInput(
-            id,
-            HostScore.newBuilder()
-                .setHostId(id)
-                .setLoadQuality(0.5 * peak + 0.3 * dur + 0.2 * conc)
-                .setPeakBandwidthUsage(peak)
-                .setBandwidthDurationRatio(dur)
-                .setConcurrentEfficiency(conc)
-                .setWindow(
-                    ScoreWindow.newBuilder()
-                        .setHorizonBuckets(60)
-                        .setPeakTxBytesPerSec(0)
-                        .setSaturatedBuckets(0)
-                        .setConcurrentUploads(0)
-                        .setMaxTxBytesPerSec(100L << 20)
-                        .setWindowEnd(Instant.ofEpochMilli(T0))
-                        .build())
-                .setComputedAt(Instant.ofEpochMilli(T0))
-                .build(),
-            T0);
-      }
+      HarnessHosts.load(f, hostCount, rnd);
       System.out.printf(
           "loaded %,d hosts and scores in %.1f s CPU%n", hostCount, (cpu() - c0) / 1e9);
 
-      floor(5_000);
-      floor(5_000);
+      HarnessFloor.floor(5_000);
+      HarnessFloor.floor(5_000);
       long now = T0 + 1_000;
       for (int size : new int[] {10, 100, 1_000}) {
         if (size > opts.getOrDefault("maxSize", 1_000)) break;
         now = runSize(f, opts, size, tasksPerSize, hostCount, now, rnd);
       }
       runSeedsAndJobs(f, opts, hostCount, now, rnd);
-      System.out.printf(
-          "decisions digest: %s (%,d decisions)%n",
-          HexFormat.of().formatHex(DECISIONS.digest()), decisionCount);
+      System.out.println(DECISIONS.summary());
     }
   }
 
@@ -181,7 +93,7 @@ public final class DispatcherLoadHarness {
       int hostCount,
       long now,
       SplittableRandom rnd) {
-    HarnessRun run = new HarnessRun(f, DispatcherLoadHarness::record);
+    HarnessRun run = new HarnessRun(f, DECISIONS::record);
     run.drain();
     run.takeChangelog(1);
     // 1. loading: each task gets `size` peers, reported SUCCEEDED (a finished swarm: every peer can
@@ -292,7 +204,7 @@ public final class DispatcherLoadHarness {
       int hostCount,
       long now,
       SplittableRandom rnd) {
-    HarnessRun run = new HarnessRun(f, DispatcherLoadHarness::record);
+    HarnessRun run = new HarnessRun(f, DECISIONS::record);
     run.drain();
     int firstDownloads = opts.get("firstDownloads");
     List<HarnessRun.In> first = new ArrayList<>();
@@ -336,80 +248,11 @@ public final class DispatcherLoadHarness {
         run.outcomes);
   }
 
-  /** Every decision goes into the digest, in order. */
-  private static void record(ScheduleDecision d) {
-    DECISIONS.update(d.toString().getBytes(StandardCharsets.UTF_8));
-    if (DUMP != null) DUMP.println(d);
-    decisionCount++;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static final class NoOp
-      implements org.apache.kafka.streams.processor.api.Processor<String, PeerEvent, Void, Void> {
-    @Override
-    public void process(org.apache.kafka.streams.processor.api.Record<String, PeerEvent> record) {}
-  }
-
-  /**
-   * The floor: the same piping into a topology whose processor does nothing (TopologyTestDriver +
-   * Avro decode).
-   */
-  private static void floor(int events) throws Exception {
-    Map<String, String> serdeConfig = Map.of("schema.registry.url", "mock://harness-floor");
-    Serde<PeerEvent> serde = SpecificAvroSerde.of(PeerEvent.class, serdeConfig);
-    Topology t = new Topology();
-    t.addSource(
-        "src",
-        new org.apache.kafka.common.serialization.StringDeserializer(),
-        serde.deserializer(),
-        Topics.PEER_EVENTS.name());
-    t.addProcessor("noop", NoOp::new, "src");
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "floor");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(
-        StreamsConfig.STATE_DIR_CONFIG,
-        java.nio.file.Files.createTempDirectory("floor").toString());
-    try (TopologyTestDriver d = new TopologyTestDriver(t, props)) {
-      TestInputTopic<String, byte[]> in =
-          d.createInputTopic(
-              Topics.PEER_EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
-      List<byte[]> values = new ArrayList<>();
-      for (int i = 0; i < events; i++) {
-        values.add(
-            serde
-                .serializer()
-                .serialize(
-                    Topics.PEER_EVENTS.name(),
-                    PeerEvent.newBuilder()
-                        .setEventId("e" + i)
-                        .setTaskId("t")
-                        .setPeerId("p" + i)
-                        .setHostId("h")
-                        .setType(PeerEventType.RUNNING)
-                        .setTimestamp(Instant.ofEpochMilli(T0 + i))
-                        .build()));
-      }
-      long c0 = cpu();
-      for (int i = 0; i < events; i++) in.pipeInput("t", values.get(i), T0 + i);
-      System.out.printf(
-          "floor (TopologyTestDriver + Avro decode, no-op processor): %.1f us/event%n",
-          (cpu() - c0) / 1e3 / events);
-    }
-  }
-
   private static String task(int size, int t) {
     return "task-" + size + "-" + t;
   }
 
-  private static String hostId(int i) {
+  static String hostId(int i) {
     return String.format("host-%06d", i);
   }
 
