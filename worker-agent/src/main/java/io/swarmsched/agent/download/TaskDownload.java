@@ -286,7 +286,8 @@ public final class TaskDownload {
             ctx,
             taskId,
             peerId,
-            ctx.config().idc(),
+            // without local-first, every parent counts as local (ParentPool: unknown IDC = local)
+            ctx.config().idcLocalFirst() ? ctx.config().idc() : "",
             planner,
             digests,
             () -> workers.get().wake(),

@@ -206,6 +206,24 @@ class TaskDownloadTest {
   }
 
   @Test
+  void withLocalFirstOffAParentInAnotherIdcIsAskedLikeALocalOne() throws Exception {
+    byte[][] pieces = pieces(16, 7);
+    ScriptedParent far = parent("far", pieces, range(0, 16), false).inIdc("dc-b").slow(20);
+    ScriptedParent near = parent("near", pieces, range(0, 15), false).inIdc("DC-A");
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(AgentConfig.IDC, "dc-a", AgentConfig.IDC_LOCAL_FIRST, "false"),
+            offering(far, near));
+
+    download(ctx, pieces);
+
+    // From the first planning pass "far" gets its share of the pieces "near" holds too.
+    assertThat(far.served).anyMatch(p -> p < 15);
+  }
+
+  @Test
   void piecesAreFetchedFromASourceWhileItIsStillFilling() throws Exception {
     byte[][] pieces = pieces(32, 6);
     ScriptedParent seed = parent("seed", pieces, new BitSet(), true);
