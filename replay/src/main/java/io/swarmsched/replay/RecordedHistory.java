@@ -65,6 +65,10 @@ final class RecordedHistory {
   final Map<String, Long> inputsByTopic = new TreeMap<>();
   final Set<Integer> partitions = new TreeSet<>();
   long patrolSkipped;
+
+  /** How the last {@link #plan} followed the recorded input positions; null when it did not. */
+  InputOrder inputOrder;
+
   long requests;
 
   private RecordedHistory(RecordDecoder decoder) {
@@ -137,6 +141,16 @@ final class RecordedHistory {
     partitions.add(r.partition());
     taskEventTimes.computeIfAbsent(taskId, k -> new TreeSet<>()).add(r.timestamp());
     inputs.add(new Input(r, kind, key, r.timestamp()));
+  }
+
+  /** Whether some recorded decision says where its task's input partitions stood. */
+  private boolean inputPositionsRecorded() {
+    for (ScheduleDecision d : decisions()) {
+      if (d.getProvenance() != null && !d.getProvenance().getInputPositions().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The recorded decisions, decoded one at a time as the iteration reaches them. */
@@ -220,7 +234,9 @@ final class RecordedHistory {
    * The order Kafka Streams processes the events in: each topic partition in offset order (records
    * of different producers may be out of timestamp order within one), and among the partitions the
    * one whose next record has the smallest timestamp. (The tables' records are merged in per lane,
-   * by the time they reached it, first at equal times: see {@link #plan}.)
+   * by the time they reached it, first at equal times: see {@link #plan}.) When the recorded
+   * decisions say where each input partition stood when they were made, each lane follows that
+   * instead ({@link InputOrder}).
    */
   private List<Input> eventOrder() {
     Map<String, List<Input>> queues = new HashMap<>();
@@ -235,6 +251,10 @@ final class RecordedHistory {
     for (List<Input> q : queues.values()) {
       q.sort(Comparator.comparingLong(i -> i.record().offset()));
       all.add(new ArrayDeque<>(q));
+    }
+    if (inputPositionsRecorded()) {
+      inputOrder = new InputOrder();
+      return inputOrder.order(queues.values(), decisions(), HEADS);
     }
     PriorityQueue<ArrayDeque<Input>> heads =
         new PriorityQueue<>((a, b) -> HEADS.compare(a.peek(), b.peek()));

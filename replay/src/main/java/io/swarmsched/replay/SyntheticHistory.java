@@ -72,7 +72,8 @@ public final class SyntheticHistory {
       long seed,
       boolean live,
       long scoreLagMillis,
-      Map<String, String> liveSettings) {
+      Map<String, String> liveSettings,
+      long eventLagMillis) {
     public Options {
       liveSettings = Map.copyOf(liveSettings);
       if (requests < 1)
@@ -85,7 +86,7 @@ public final class SyntheticHistory {
 
     /** A small history with its live run, for tests. */
     public static Options small(int requests) {
-      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0, Map.of());
+      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0, Map.of(), 0);
     }
 
     /**
@@ -93,15 +94,24 @@ public final class SyntheticHistory {
      * scoring-streams commits late: its decisions then depend on which scores had arrived.
      */
     public Options withScoreLag(long millis) {
-      return with(millis, liveSettings);
+      return with(millis, liveSettings, eventLagMillis);
+    }
+
+    /**
+     * The live run takes each peer and piece event this long after its timestamp (agents reporting
+     * late): its dispatcher takes inputs in arrival order, so it decides some requests before
+     * events dated earlier than them.
+     */
+    public Options withEventLag(long millis) {
+      return with(scoreLagMillis, liveSettings, millis);
     }
 
     /** The live run's dispatcher runs with these settings (as a deployment's may). */
     public Options withLiveSettings(Map<String, String> settings) {
-      return with(scoreLagMillis, settings);
+      return with(scoreLagMillis, settings, eventLagMillis);
     }
 
-    private Options with(long scoreLag, Map<String, String> settings) {
+    private Options with(long scoreLag, Map<String, String> settings, long eventLag) {
       return new Options(
           requests,
           hosts,
@@ -112,13 +122,14 @@ public final class SyntheticHistory {
           seed,
           live,
           scoreLag,
-          settings);
+          settings,
+          eventLag);
     }
 
     /** Inputs only, spread over 6 partitions, for the replay rate. */
     public static Options large(int requests) {
       return new Options(
-          requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0, Map.of());
+          requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0, Map.of(), 0);
     }
   }
 
@@ -225,7 +236,8 @@ public final class SyntheticHistory {
           new RecordedRecord(
               r.topic(), r.partition(), off, r.timestamp(), r.key(), r.value(), r.schemaId()));
     }
-    if (o.live()) out.addAll(liveRun(out, url, o.scoreLagMillis(), o.liveSettings()));
+    if (o.live())
+      out.addAll(liveRun(out, url, o.scoreLagMillis(), o.eventLagMillis(), o.liveSettings()));
     Map<Integer, Schema> schemas = new HashMap<>();
     InMemorySchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
     for (RecordedRecord r : out) {
@@ -254,7 +266,11 @@ public final class SyntheticHistory {
    * they would have been recorded from the decisions topic.
    */
   private static List<RecordedRecord> liveRun(
-      List<RecordedRecord> inputs, String url, long scoreLag, Map<String, String> settings) {
+      List<RecordedRecord> inputs,
+      String url,
+      long scoreLag,
+      long eventLag,
+      Map<String, String> settings) {
     Map<String, String> values = new HashMap<>(settings);
     values.put(DispatcherConfig.SCHEMA_REGISTRY_URL, url);
     values.put(DispatcherConfig.APPLICATION_ID, "synthetic-live");
@@ -298,7 +314,11 @@ public final class SyntheticHistory {
       java.util.function.ToLongFunction<RecordedRecord> arrives =
           r ->
               r.timestamp()
-                  + (scoreLag > 0 && r.topic().equals(Topics.HOST_SCORES.name()) ? scoreLag : 0);
+                  + (r.topic().equals(Topics.HOST_SCORES.name()) ? scoreLag : 0)
+                  + (r.topic().equals(Topics.PIECE_EVENTS.name())
+                          || r.topic().equals(Topics.PEER_EVENTS.name())
+                      ? eventLag
+                      : 0);
       order.sort(
           Comparator.comparingLong(arrives)
               .thenComparingInt(r -> isTable(r) ? 0 : 1)
@@ -336,6 +356,18 @@ public final class SyntheticHistory {
           RecordedRecord in = piped.get(topic).get(Integer.parseInt(input.substring(at + 1)));
           decision.getProvenance().setInput(in.coordinates());
         }
+        // likewise each position k (the k-th record of the topic is the next to process)
+        Map<String, Long> positions = new java.util.TreeMap<>();
+        for (Map.Entry<String, Long> e : decision.getProvenance().getInputPositions().entrySet()) {
+          String topic = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
+          List<RecordedRecord> of = piped.get(topic);
+          int k = e.getValue().intValue();
+          RecordedRecord next = k < of.size() ? of.get(k) : null;
+          RecordedRecord last = of.get(of.size() - 1);
+          positions.put(
+              topic + "-" + last.partition(), next != null ? next.offset() : last.offset() + 1);
+        }
+        decision.getProvenance().setInputPositions(positions);
         byte[] value = serde.serializer().serialize(Topics.SCHEDULE_DECISIONS.name(), decision);
         decisions.add(
             new RecordedRecord(

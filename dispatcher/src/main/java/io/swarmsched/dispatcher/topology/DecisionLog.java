@@ -36,6 +36,12 @@ final class DecisionLog {
   private final long retentionMillis;
   private final DecisionWaiters waiters;
 
+  /**
+   * Per input topic-partition of the task (key topic-partition): the offset of its next record to
+   * process. Sorted, so that the same positions are the same bytes.
+   */
+  private final java.util.TreeMap<String, Long> inputPositions = new java.util.TreeMap<>();
+
   DecisionLog(
       ProcessorContext<Object, Object> context,
       DispatchStores stores,
@@ -192,7 +198,27 @@ final class DecisionLog {
         .setHostsPositions(stores.index.hostsPositions())
         .setScoresPositions(stores.index.scoresPositions())
         .setInput(input())
+        .setInputPositions(new java.util.TreeMap<>(inputPositions))
         .build();
+  }
+
+  /**
+   * The record about to be processed is its partition's next: decisions made on it say so (with the
+   * other partitions where they stand), so a replay feeds the same records before it.
+   */
+  void taking() {
+    context
+        .recordMetadata()
+        .filter(m -> m.topic() != null && m.offset() >= 0)
+        .ifPresent(m -> inputPositions.put(m.topic() + "-" + m.partition(), m.offset()));
+  }
+
+  /** The record being processed is done: its partition's next record is the one after it. */
+  void took() {
+    context
+        .recordMetadata()
+        .filter(m -> m.topic() != null && m.offset() >= 0)
+        .ifPresent(m -> inputPositions.put(m.topic() + "-" + m.partition(), m.offset() + 1));
   }
 
   /** The record being processed, as topic-partition@offset; null in a punctuation. */

@@ -52,6 +52,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   private RequestRounds rounds;
   private TaskMembership membership;
   private Patrol patrol;
+  private DecisionLog decisions;
 
   private long lastRecordWallMs;
   private long lastPatrolAt = Long.MIN_VALUE;
@@ -81,7 +82,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
         context.getStateStore(DispatcherTopology.SEEN_SIGNATURES_STORE),
         context.currentSystemTimeMs());
     DispatchStores stores = new DispatchStores(context, index);
-    DecisionLog decisions =
+    decisions =
         new DecisionLog(
             context,
             stores,
@@ -127,6 +128,16 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
 
   @Override
   public void process(Record<String, DispatchInput> record) {
+    // the decisions made on this record record how far each input partition had been taken
+    decisions.taking();
+    try {
+      handle(record);
+    } finally {
+      decisions.took();
+    }
+  }
+
+  private void handle(Record<String, DispatchInput> record) {
     lastRecordWallMs = context.currentSystemTimeMs();
     long now =
         partitionClock.observe(
