@@ -55,12 +55,16 @@ class ReplayClusterTest {
   @TempDir Path data;
 
   /**
-   * One file fetched by four agents (about ten decisions): the issue's 99%, every difference
-   * explained, then {@code random} with a report whose figures match its decisions.
+   * One file fetched by four agents (about ten decisions): every decision made on an input record
+   * identical, every difference explained, then {@code random} with a report whose figures match
+   * its decisions. Not the issue's 99% of all decisions: a retry the live dispatcher made on its
+   * wall clock after a round that decided nothing (such rounds are not recorded) can be decided in
+   * another round by the replay, with the tables of that moment; with ten decisions one such retry
+   * is 10% (seen in one run of several; replay/README.md, "Busy runs").
    */
   @Test
   void aRecordedSwarmRunReplaysWithItsPolicyAndWithRandom() throws Exception {
-    run(1, 0.99, true);
+    run(1, 0.0, true);
   }
 
   /**
@@ -167,6 +171,20 @@ class ReplayClusterTest {
         c.identical(), c.compared(), 100 * c.identicalShare(), same.tableRecordsRetimed());
     assertThat(c.identicalShare()).as(report).isGreaterThanOrEqualTo(identical);
     assertThat(c.differences()).as(report).allSatisfy(d -> assertThat(d.explained()).isTrue());
+    if (files == 1) {
+      // tables at the recorded positions and events in the recorded order: a decision made on an
+      // input record is reproduced exactly; only wall-clock retries may differ
+      assertThat(c.differences())
+          .as(report)
+          .allSatisfy(
+              d ->
+                  assertThat(
+                          d.recorded().getProvenance() == null
+                              ? null
+                              : d.recorded().getProvenance().getInput())
+                      .as("input of the differing decision of %s", d.requestId())
+                      .isNull());
+    }
     assertThat(decisions)
         .extracting(d -> d.getOutcome())
         .contains(DecisionOutcome.PARENTS, DecisionOutcome.SEED_TRIGGER);
