@@ -3,7 +3,6 @@ package io.swarmsched.scheduling.piece;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +75,12 @@ public final class PiecePlanner {
   /** Sorted by id so that the weighted choice depends on the generator alone. */
   private final Map<String, ParentState> parents = new TreeMap<>();
 
+  /**
+   * {@link #parents}' values in the same order, kept as an array because {@link #next} walks them
+   * for many pieces per call (iterating the tree was a third of the simulator's time).
+   */
+  private ParentState[] ordered = new ParentState[0];
+
   /** How many usable (not dropped) parents hold each piece. */
   private final int[] availability;
 
@@ -89,7 +94,10 @@ public final class PiecePlanner {
   private int piecesInFlight;
 
   private int inFlightCount;
-  private final Map<Integer, Set<String>> blocked = new HashMap<>();
+
+  /** Parents blocklisted per piece ({@code null}: none); an array for the same reason. */
+  private final Set<String>[] blocked;
+
   private final Set<String> dropped = new LinkedHashSet<>();
 
   public PiecePlanner(int pieceCount, BitSet have, long seed, PieceParams params) {
@@ -118,6 +126,9 @@ public final class PiecePlanner {
     @SuppressWarnings("unchecked")
     List<PieceFetch>[] byPiece = new List[pieceCount];
     this.inFlight = byPiece;
+    @SuppressWarnings("unchecked")
+    Set<String>[] blockedByPiece = new Set[pieceCount];
+    this.blocked = blockedByPiece;
   }
 
   public PieceParams params() {
@@ -145,6 +156,9 @@ public final class PiecePlanner {
       String parentId, BitSet holds, long maxTx, long tx, boolean source, boolean remote) {
     ParentState p =
         parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
+    if (ordered.length != parents.size()) {
+      ordered = parents.values().toArray(new ParentState[0]);
+    }
     BitSet next = holds.get(0, pieceCount);
     if (!p.dropped) {
       BitSet gained = (BitSet) next.clone();
@@ -164,8 +178,11 @@ public final class PiecePlanner {
   /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
   public synchronized void removeParent(String parentId) {
     ParentState p = parents.remove(parentId);
-    if (p != null && !p.dropped) {
-      p.holds.stream().forEach(i -> availability[i]--);
+    if (p != null) {
+      ordered = parents.values().toArray(new ParentState[0]);
+      if (!p.dropped) {
+        p.holds.stream().forEach(i -> availability[i]--);
+      }
     }
   }
 
@@ -178,8 +195,9 @@ public final class PiecePlanner {
     // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
     // without listing its parents (when every parent is busy, nothing is listed at all).
     BitSet offerable = new BitSet(pieceCount);
+    // Nothing starts until a piece is chosen, so the room for remote fetches holds for the call.
     boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
-    for (ParentState p : parents.values()) {
+    for (ParentState p : ordered) {
       if (!p.dropped && p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
         offerable.or(p.holds);
       }
@@ -199,7 +217,7 @@ public final class PiecePlanner {
       if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity) || !offerable.get(piece)) {
         continue;
       }
-      List<ParentState> eligible = eligible(piece, null);
+      List<ParentState> eligible = eligible(piece, null, remoteRoom);
       if (eligible.isEmpty()) {
         continue;
       }
@@ -213,11 +231,11 @@ public final class PiecePlanner {
     if (best >= 0) {
       return Optional.of(start(best, pick(bestEligible), false));
     }
-    return params.endgame() ? endgame(offerable) : Optional.empty();
+    return params.endgame() ? endgame(offerable, remoteRoom) : Optional.empty();
   }
 
   /** A second parent for a piece in flight once every missing piece is in flight. */
-  private Optional<PieceFetch> endgame(BitSet offerable) {
+  private Optional<PieceFetch> endgame(BitSet offerable, boolean remoteRoom) {
     int missing = pieceCount - have.cardinality();
     if (missing == 0 || piecesInFlight < missing) {
       return Optional
@@ -229,7 +247,7 @@ public final class PiecePlanner {
       if (fetches == null || fetches.size() != 1 || !offerable.get(piece)) {
         continue;
       }
-      List<ParentState> eligible = eligible(piece, fetches.get(0).parentId());
+      List<ParentState> eligible = eligible(piece, fetches.get(0).parentId(), remoteRoom);
       if (!eligible.isEmpty()) {
         return Optional.of(start(piece, pick(eligible), true));
       }
@@ -244,38 +262,61 @@ public final class PiecePlanner {
    * IDCs, then sources (local before remote); a remote parent only while fewer than {@code
    * remoteInFlight} remote fetches are in flight.
    */
-  private List<ParentState> eligible(int piece, String except) {
-    Set<String> blockedHere = blocked.getOrDefault(piece, Set.of());
-    boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
-    List<List<ParentState>> tiers = null;
+  private List<ParentState> eligible(int piece, String except, boolean remoteRoom) {
+    // Two passes, so that the common answer (the best tier's holders are all busy) allocates
+    // nothing: the best tier and how many of its holders could serve, then those holders.
     int best = Integer.MAX_VALUE;
-    for (ParentState p : parents.values()) {
-      if (p.dropped || !p.holds.get(piece) || blockedHere.contains(p.id) || p.id.equals(except)) {
+    int serving = 0;
+    for (ParentState p : ordered) {
+      if (!usableFor(p, piece, except)) {
         continue;
       }
-      boolean asSource = p.source && params.sourceLast();
-      int tier = (asSource ? 2 : 0) + (p.remote ? 1 : 0);
+      int tier = tier(p);
       if (tier > best) {
         continue;
       }
-      if (tiers == null) {
-        tiers = new ArrayList<>(4);
-        for (int i = 0; i < 4; i++) {
-          tiers.add(new ArrayList<>(2));
-        }
+      if (tier < best) {
+        best = tier;
+        serving = 0;
       }
-      best = tier;
-      if (p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
-        tiers.get(tier).add(p);
+      if (canServe(p, remoteRoom)) {
+        serving++;
       }
     }
-    return tiers == null ? List.of() : tiers.get(best);
+    if (serving == 0) {
+      return List.of();
+    }
+    List<ParentState> eligible = new ArrayList<>(serving);
+    for (ParentState p : ordered) {
+      if (usableFor(p, piece, except) && tier(p) == best && canServe(p, remoteRoom)) {
+        eligible.add(p);
+      }
+    }
+    return eligible;
+  }
+
+  private boolean usableFor(ParentState p, int piece, String except) {
+    Set<String> blockedHere = blocked[piece];
+    return !p.dropped
+        && p.holds.get(piece)
+        && (blockedHere == null || !blockedHere.contains(p.id))
+        && !p.id.equals(except);
+  }
+
+  /** 0 local, 1 remote, 2 local source, 3 remote source: see {@link #eligible}. */
+  private int tier(ParentState p) {
+    boolean asSource = p.source && params.sourceLast();
+    return (asSource ? 2 : 0) + (p.remote ? 1 : 0);
+  }
+
+  private boolean canServe(ParentState p, boolean remoteRoom) {
+    return p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote);
   }
 
   /** Fetches in flight from remote parents (cancelled endgame copies no longer count). */
   private int remoteInFlight() {
     int n = 0;
-    for (ParentState p : parents.values()) {
+    for (ParentState p : ordered) {
       if (p.remote) {
         n += p.inFlight;
       }
@@ -383,7 +424,10 @@ public final class PiecePlanner {
     if (!finish(f)) {
       return;
     }
-    blocked.computeIfAbsent(f.piece(), k -> new LinkedHashSet<>()).add(f.parentId());
+    if (blocked[f.piece()] == null) {
+      blocked[f.piece()] = new LinkedHashSet<>();
+    }
+    blocked[f.piece()].add(f.parentId());
     ParentState p = parents.get(f.parentId());
     if (p != null && !p.dropped && ++p.failures >= params.maxParentFailures()) {
       p.dropped = true;
