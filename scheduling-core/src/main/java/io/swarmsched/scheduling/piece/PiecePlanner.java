@@ -95,6 +95,14 @@ public final class PiecePlanner {
 
   private int inFlightCount;
 
+  /** The tiers of {@link #eligible}. */
+  private static final int TIERS = 4;
+
+  /** Scratch for {@link #next}: by tier, the pieces its usable parents hold, and can serve now. */
+  private final BitSet[] heldByTier = new BitSet[TIERS];
+
+  private final BitSet[] servedByTier = new BitSet[TIERS];
+
   /** Parents blocklisted per piece ({@code null}: none); an array for the same reason. */
   private final Set<String>[] blocked;
 
@@ -129,6 +137,10 @@ public final class PiecePlanner {
     @SuppressWarnings("unchecked")
     Set<String>[] blockedByPiece = new Set[pieceCount];
     this.blocked = blockedByPiece;
+    for (int t = 0; t < TIERS; t++) {
+      heldByTier[t] = new BitSet(pieceCount);
+      servedByTier[t] = new BitSet(pieceCount);
+    }
   }
 
   public PieceParams params() {
@@ -197,13 +209,34 @@ public final class PiecePlanner {
     BitSet offerable = new BitSet(pieceCount);
     // Nothing starts until a piece is chosen, so the room for remote fetches holds for the call.
     boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
+    for (BitSet tier : heldByTier) {
+      tier.clear();
+    }
+    for (BitSet tier : servedByTier) {
+      tier.clear();
+    }
     for (ParentState p : ordered) {
-      if (!p.dropped && p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
+      if (p.dropped) {
+        continue;
+      }
+      heldByTier[tier(p)].or(p.holds);
+      if (canServe(p, remoteRoom)) {
+        servedByTier[tier(p)].or(p.holds);
         offerable.or(p.holds);
       }
     }
     if (offerable.isEmpty()) {
       return Optional.empty();
+    }
+    // The pieces whose best tier (see eligible) has a parent that can serve: for a piece without a
+    // blocklist, eligible is empty exactly when the piece is not here, so it need not be asked
+    // (asking it for every rarer piece whose best parents were all busy was most of the time).
+    BitSet ready = new BitSet(pieceCount);
+    BitSet heldByBetterTier = new BitSet(pieceCount);
+    for (int t = 0; t < TIERS; t++) {
+      servedByTier[t].andNot(heldByBetterTier);
+      ready.or(servedByTier[t]);
+      heldByBetterTier.or(heldByTier[t]);
     }
     int best = -1;
     int bestRarity = Integer.MAX_VALUE;
@@ -217,9 +250,16 @@ public final class PiecePlanner {
       if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity) || !offerable.get(piece)) {
         continue;
       }
-      List<ParentState> eligible = eligible(piece, null, remoteRoom);
-      if (eligible.isEmpty()) {
-        continue;
+      List<ParentState> eligible = null; // listed once the choice is made
+      if (blocked[piece] == null) {
+        if (!ready.get(piece)) {
+          continue;
+        }
+      } else {
+        eligible = eligible(piece, null, remoteRoom);
+        if (eligible.isEmpty()) {
+          continue;
+        }
       }
       best = piece;
       bestRarity = rarity;
@@ -229,6 +269,9 @@ public final class PiecePlanner {
       }
     }
     if (best >= 0) {
+      if (bestEligible == null) {
+        bestEligible = eligible(best, null, remoteRoom);
+      }
       return Optional.of(start(best, pick(bestEligible), false));
     }
     return params.endgame() ? endgame(offerable, remoteRoom) : Optional.empty();
