@@ -95,6 +95,16 @@ public final class PiecePlanner {
 
   private int inFlightCount;
 
+  /**
+   * Counts the changes that can turn an empty {@link #next} into a fetch (not the parents' load,
+   * which only weighs the choice): while it stays at {@link #emptyAt}, {@code next()} answers empty
+   * at once. The simulator asks every peer again at each refresh and each arrival, and most of
+   * those asks found nothing after scanning every piece.
+   */
+  private long changes;
+
+  private long emptyAt = -1;
+
   /** The tiers of {@link #eligible}. */
   private static final int TIERS = 4;
 
@@ -170,8 +180,12 @@ public final class PiecePlanner {
         parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
     if (ordered.length != parents.size()) {
       ordered = parents.values().toArray(new ParentState[0]);
+      changes++;
     }
     BitSet next = holds.get(0, pieceCount);
+    if (!next.equals(p.holds) || p.source != source || p.remote != remote) {
+      changes++;
+    }
     if (!p.dropped) {
       BitSet gained = (BitSet) next.clone();
       gained.andNot(p.holds);
@@ -190,6 +204,7 @@ public final class PiecePlanner {
   /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
   public synchronized void removeParent(String parentId) {
     ParentState p = parents.remove(parentId);
+    changes++;
     if (p != null) {
       ordered = parents.values().toArray(new ParentState[0]);
       if (!p.dropped) {
@@ -204,6 +219,17 @@ public final class PiecePlanner {
 
   /** The next fetch to start, marked in flight; empty when nothing can start now. */
   public synchronized Optional<PieceFetch> next() {
+    if (emptyAt == changes) {
+      return Optional.empty(); // nothing changed since the last empty answer
+    }
+    Optional<PieceFetch> f = choose();
+    if (f.isEmpty()) {
+      emptyAt = changes;
+    }
+    return f;
+  }
+
+  private Optional<PieceFetch> choose() {
     // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
     // without listing its parents (when every parent is busy, nothing is listed at all).
     BitSet offerable = new BitSet(pieceCount);
@@ -412,6 +438,7 @@ public final class PiecePlanner {
 
   private PieceFetch start(int piece, ParentState parent, boolean duplicate) {
     PieceFetch f = new PieceFetch(piece, parent.id, duplicate);
+    changes++;
     if (inFlight[piece] == null) {
       inFlight[piece] = new ArrayList<>(2);
       piecesInFlight++;
@@ -448,6 +475,7 @@ public final class PiecePlanner {
    * to cancel.
    */
   public synchronized List<PieceFetch> succeeded(PieceFetch f) {
+    changes++;
     boolean was = finish(f);
     have.set(f.piece());
     if (!was) {
@@ -464,6 +492,7 @@ public final class PiecePlanner {
 
   /** The fetch failed (an error, or bytes that failed verification): see the class comment. */
   public synchronized void failed(PieceFetch f) {
+    changes++;
     if (!finish(f)) {
       return;
     }
@@ -484,6 +513,7 @@ public final class PiecePlanner {
    * missing.
    */
   public synchronized void notHeld(PieceFetch f) {
+    changes++;
     if (!finish(f)) {
       return;
     }
@@ -498,6 +528,7 @@ public final class PiecePlanner {
 
   /** Busy, or cancelled: the piece goes back to missing, with no failure counted. */
   public synchronized void released(PieceFetch f) {
+    changes++;
     finish(f);
   }
 
@@ -511,6 +542,7 @@ public final class PiecePlanner {
 
   /** Records a piece obtained outside the planner (e.g. verified on disk). */
   public synchronized void markHeld(int piece) {
+    changes++;
     have.set(piece);
   }
 
