@@ -3,7 +3,6 @@ package io.swarmsched.scheduling.piece;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +75,12 @@ public final class PiecePlanner {
   /** Sorted by id so that the weighted choice depends on the generator alone. */
   private final Map<String, ParentState> parents = new TreeMap<>();
 
+  /**
+   * {@link #parents}' values in the same order, kept as an array because {@link #next} walks them
+   * for many pieces per call (iterating the tree was a third of the simulator's time).
+   */
+  private ParentState[] ordered = new ParentState[0];
+
   /** How many usable (not dropped) parents hold each piece. */
   private final int[] availability;
 
@@ -89,7 +94,28 @@ public final class PiecePlanner {
   private int piecesInFlight;
 
   private int inFlightCount;
-  private final Map<Integer, Set<String>> blocked = new HashMap<>();
+
+  /**
+   * Counts the changes that can turn an empty {@link #next} into a fetch (not the parents' load,
+   * which only weighs the choice): while it stays at {@link #emptyAt}, {@code next()} answers empty
+   * at once. The simulator asks every peer again at each refresh and each arrival, and most of
+   * those asks found nothing after scanning every piece.
+   */
+  private long changes;
+
+  private long emptyAt = -1;
+
+  /** The tiers of {@link #eligible}. */
+  private static final int TIERS = 4;
+
+  /** Scratch for {@link #next}: by tier, the pieces its usable parents hold, and can serve now. */
+  private final BitSet[] heldByTier = new BitSet[TIERS];
+
+  private final BitSet[] servedByTier = new BitSet[TIERS];
+
+  /** Parents blocklisted per piece ({@code null}: none); an array for the same reason. */
+  private final Set<String>[] blocked;
+
   private final Set<String> dropped = new LinkedHashSet<>();
 
   public PiecePlanner(int pieceCount, BitSet have, long seed, PieceParams params) {
@@ -118,6 +144,13 @@ public final class PiecePlanner {
     @SuppressWarnings("unchecked")
     List<PieceFetch>[] byPiece = new List[pieceCount];
     this.inFlight = byPiece;
+    @SuppressWarnings("unchecked")
+    Set<String>[] blockedByPiece = new Set[pieceCount];
+    this.blocked = blockedByPiece;
+    for (int t = 0; t < TIERS; t++) {
+      heldByTier[t] = new BitSet(pieceCount);
+      servedByTier[t] = new BitSet(pieceCount);
+    }
   }
 
   public PieceParams params() {
@@ -145,7 +178,14 @@ public final class PiecePlanner {
       String parentId, BitSet holds, long maxTx, long tx, boolean source, boolean remote) {
     ParentState p =
         parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
+    if (ordered.length != parents.size()) {
+      ordered = parents.values().toArray(new ParentState[0]);
+      changes++;
+    }
     BitSet next = holds.get(0, pieceCount);
+    if (!next.equals(p.holds) || p.source != source || p.remote != remote) {
+      changes++;
+    }
     if (!p.dropped) {
       BitSet gained = (BitSet) next.clone();
       gained.andNot(p.holds);
@@ -164,8 +204,12 @@ public final class PiecePlanner {
   /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
   public synchronized void removeParent(String parentId) {
     ParentState p = parents.remove(parentId);
-    if (p != null && !p.dropped) {
-      p.holds.stream().forEach(i -> availability[i]--);
+    changes++;
+    if (p != null) {
+      ordered = parents.values().toArray(new ParentState[0]);
+      if (!p.dropped) {
+        p.holds.stream().forEach(i -> availability[i]--);
+      }
     }
   }
 
@@ -175,17 +219,50 @@ public final class PiecePlanner {
 
   /** The next fetch to start, marked in flight; empty when nothing can start now. */
   public synchronized Optional<PieceFetch> next() {
+    if (emptyAt == changes) {
+      return Optional.empty(); // nothing changed since the last empty answer
+    }
+    Optional<PieceFetch> f = choose();
+    if (f.isEmpty()) {
+      emptyAt = changes;
+    }
+    return f;
+  }
+
+  private Optional<PieceFetch> choose() {
     // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
     // without listing its parents (when every parent is busy, nothing is listed at all).
     BitSet offerable = new BitSet(pieceCount);
+    // Nothing starts until a piece is chosen, so the room for remote fetches holds for the call.
     boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
-    for (ParentState p : parents.values()) {
-      if (!p.dropped && p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
+    for (BitSet tier : heldByTier) {
+      tier.clear();
+    }
+    for (BitSet tier : servedByTier) {
+      tier.clear();
+    }
+    for (ParentState p : ordered) {
+      if (p.dropped) {
+        continue;
+      }
+      heldByTier[tier(p)].or(p.holds);
+      if (canServe(p, remoteRoom)) {
+        servedByTier[tier(p)].or(p.holds);
         offerable.or(p.holds);
       }
     }
     if (offerable.isEmpty()) {
       return Optional.empty();
+    }
+    // The pieces whose best tier (see eligible) has a parent that can serve: for a piece without a
+    // blocklist, eligible is empty exactly when the piece is not here, so it need not be asked
+    // (asking it for every rarer piece whose best parents were all busy was most of the time).
+    BitSet ready = new BitSet(pieceCount);
+    BitSet heldByBetterTier = new BitSet(pieceCount);
+    for (int t = 0; t < TIERS; t++) {
+      servedByTier[t].andNot(heldByBetterTier);
+      ready.or(servedByTier[t]);
+      heldByBetterTier.or(heldByTier[t]);
     }
     int best = -1;
     int bestRarity = Integer.MAX_VALUE;
@@ -199,9 +276,16 @@ public final class PiecePlanner {
       if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity) || !offerable.get(piece)) {
         continue;
       }
-      List<ParentState> eligible = eligible(piece, null);
-      if (eligible.isEmpty()) {
-        continue;
+      List<ParentState> eligible = null; // listed once the choice is made
+      if (blocked[piece] == null) {
+        if (!ready.get(piece)) {
+          continue;
+        }
+      } else {
+        eligible = eligible(piece, null, remoteRoom);
+        if (eligible.isEmpty()) {
+          continue;
+        }
       }
       best = piece;
       bestRarity = rarity;
@@ -211,13 +295,16 @@ public final class PiecePlanner {
       }
     }
     if (best >= 0) {
+      if (bestEligible == null) {
+        bestEligible = eligible(best, null, remoteRoom);
+      }
       return Optional.of(start(best, pick(bestEligible), false));
     }
-    return params.endgame() ? endgame(offerable) : Optional.empty();
+    return params.endgame() ? endgame(offerable, remoteRoom) : Optional.empty();
   }
 
   /** A second parent for a piece in flight once every missing piece is in flight. */
-  private Optional<PieceFetch> endgame(BitSet offerable) {
+  private Optional<PieceFetch> endgame(BitSet offerable, boolean remoteRoom) {
     int missing = pieceCount - have.cardinality();
     if (missing == 0 || piecesInFlight < missing) {
       return Optional
@@ -229,7 +316,7 @@ public final class PiecePlanner {
       if (fetches == null || fetches.size() != 1 || !offerable.get(piece)) {
         continue;
       }
-      List<ParentState> eligible = eligible(piece, fetches.get(0).parentId());
+      List<ParentState> eligible = eligible(piece, fetches.get(0).parentId(), remoteRoom);
       if (!eligible.isEmpty()) {
         return Optional.of(start(piece, pick(eligible), true));
       }
@@ -244,38 +331,61 @@ public final class PiecePlanner {
    * IDCs, then sources (local before remote); a remote parent only while fewer than {@code
    * remoteInFlight} remote fetches are in flight.
    */
-  private List<ParentState> eligible(int piece, String except) {
-    Set<String> blockedHere = blocked.getOrDefault(piece, Set.of());
-    boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
-    List<List<ParentState>> tiers = null;
+  private List<ParentState> eligible(int piece, String except, boolean remoteRoom) {
+    // Two passes, so that the common answer (the best tier's holders are all busy) allocates
+    // nothing: the best tier and how many of its holders could serve, then those holders.
     int best = Integer.MAX_VALUE;
-    for (ParentState p : parents.values()) {
-      if (p.dropped || !p.holds.get(piece) || blockedHere.contains(p.id) || p.id.equals(except)) {
+    int serving = 0;
+    for (ParentState p : ordered) {
+      if (!usableFor(p, piece, except)) {
         continue;
       }
-      boolean asSource = p.source && params.sourceLast();
-      int tier = (asSource ? 2 : 0) + (p.remote ? 1 : 0);
+      int tier = tier(p);
       if (tier > best) {
         continue;
       }
-      if (tiers == null) {
-        tiers = new ArrayList<>(4);
-        for (int i = 0; i < 4; i++) {
-          tiers.add(new ArrayList<>(2));
-        }
+      if (tier < best) {
+        best = tier;
+        serving = 0;
       }
-      best = tier;
-      if (p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote)) {
-        tiers.get(tier).add(p);
+      if (canServe(p, remoteRoom)) {
+        serving++;
       }
     }
-    return tiers == null ? List.of() : tiers.get(best);
+    if (serving == 0) {
+      return List.of();
+    }
+    List<ParentState> eligible = new ArrayList<>(serving);
+    for (ParentState p : ordered) {
+      if (usableFor(p, piece, except) && tier(p) == best && canServe(p, remoteRoom)) {
+        eligible.add(p);
+      }
+    }
+    return eligible;
+  }
+
+  private boolean usableFor(ParentState p, int piece, String except) {
+    Set<String> blockedHere = blocked[piece];
+    return !p.dropped
+        && p.holds.get(piece)
+        && (blockedHere == null || !blockedHere.contains(p.id))
+        && !p.id.equals(except);
+  }
+
+  /** 0 local, 1 remote, 2 local source, 3 remote source: see {@link #eligible}. */
+  private int tier(ParentState p) {
+    boolean asSource = p.source && params.sourceLast();
+    return (asSource ? 2 : 0) + (p.remote ? 1 : 0);
+  }
+
+  private boolean canServe(ParentState p, boolean remoteRoom) {
+    return p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote);
   }
 
   /** Fetches in flight from remote parents (cancelled endgame copies no longer count). */
   private int remoteInFlight() {
     int n = 0;
-    for (ParentState p : parents.values()) {
+    for (ParentState p : ordered) {
       if (p.remote) {
         n += p.inFlight;
       }
@@ -328,6 +438,7 @@ public final class PiecePlanner {
 
   private PieceFetch start(int piece, ParentState parent, boolean duplicate) {
     PieceFetch f = new PieceFetch(piece, parent.id, duplicate);
+    changes++;
     if (inFlight[piece] == null) {
       inFlight[piece] = new ArrayList<>(2);
       piecesInFlight++;
@@ -364,6 +475,7 @@ public final class PiecePlanner {
    * to cancel.
    */
   public synchronized List<PieceFetch> succeeded(PieceFetch f) {
+    changes++;
     boolean was = finish(f);
     have.set(f.piece());
     if (!was) {
@@ -380,10 +492,14 @@ public final class PiecePlanner {
 
   /** The fetch failed (an error, or bytes that failed verification): see the class comment. */
   public synchronized void failed(PieceFetch f) {
+    changes++;
     if (!finish(f)) {
       return;
     }
-    blocked.computeIfAbsent(f.piece(), k -> new LinkedHashSet<>()).add(f.parentId());
+    if (blocked[f.piece()] == null) {
+      blocked[f.piece()] = new LinkedHashSet<>();
+    }
+    blocked[f.piece()].add(f.parentId());
     ParentState p = parents.get(f.parentId());
     if (p != null && !p.dropped && ++p.failures >= params.maxParentFailures()) {
       p.dropped = true;
@@ -397,6 +513,7 @@ public final class PiecePlanner {
    * missing.
    */
   public synchronized void notHeld(PieceFetch f) {
+    changes++;
     if (!finish(f)) {
       return;
     }
@@ -411,6 +528,7 @@ public final class PiecePlanner {
 
   /** Busy, or cancelled: the piece goes back to missing, with no failure counted. */
   public synchronized void released(PieceFetch f) {
+    changes++;
     finish(f);
   }
 
@@ -424,6 +542,7 @@ public final class PiecePlanner {
 
   /** Records a piece obtained outside the planner (e.g. verified on disk). */
   public synchronized void markHeld(int piece) {
+    changes++;
     have.set(piece);
   }
 
