@@ -63,68 +63,23 @@ public record SimOptions(
   }
 
   public SimOptions withPolicyOf(String p) {
-    return new SimOptions(
-        p,
-        candidateLimit,
-        seed,
-        tickSeconds,
-        historyDag,
-        checkInvariants,
-        superSeeding,
-        uploadSlots,
-        replaceIdleParents);
+    return copy(o -> o.policy = p);
   }
 
   public SimOptions withCandidateLimit(int limit) {
-    return new SimOptions(
-        policy,
-        limit,
-        seed,
-        tickSeconds,
-        historyDag,
-        checkInvariants,
-        superSeeding,
-        uploadSlots,
-        replaceIdleParents);
+    return copy(o -> o.candidateLimit = limit);
   }
 
   public SimOptions withSeed(long s) {
-    return new SimOptions(
-        policy,
-        candidateLimit,
-        s,
-        tickSeconds,
-        historyDag,
-        checkInvariants,
-        superSeeding,
-        uploadSlots,
-        replaceIdleParents);
+    return copy(o -> o.seed = s);
   }
 
   public SimOptions withHistoryDag(boolean h) {
-    return new SimOptions(
-        policy,
-        candidateLimit,
-        seed,
-        tickSeconds,
-        h,
-        checkInvariants,
-        superSeeding,
-        uploadSlots,
-        replaceIdleParents);
+    return copy(o -> o.historyDag = h);
   }
 
   public SimOptions withChecks(boolean c) {
-    return new SimOptions(
-        policy,
-        candidateLimit,
-        seed,
-        tickSeconds,
-        historyDag,
-        c,
-        superSeeding,
-        uploadSlots,
-        replaceIdleParents);
+    return copy(o -> o.checkInvariants = c);
   }
 
   /**
@@ -132,41 +87,51 @@ public record SimOptions(
    * server).
    */
   public SimOptions withSuperSeeding(boolean on) {
-    return new SimOptions(
-        policy,
-        candidateLimit,
-        seed,
-        tickSeconds,
-        historyDag,
-        checkInvariants,
-        on,
-        uploadSlots,
-        replaceIdleParents);
+    return copy(o -> o.superSeeding = on);
   }
 
   public SimOptions withUploadSlots(int slots) {
-    return new SimOptions(
-        policy,
-        candidateLimit,
-        seed,
-        tickSeconds,
-        historyDag,
-        checkInvariants,
-        superSeeding,
-        slots,
-        replaceIdleParents);
+    return copy(o -> o.uploadSlots = slots);
   }
 
   public SimOptions withReplaceIdleParents(boolean on) {
+    return copy(o -> o.replaceIdleParents = on);
+  }
+
+  /** The fields of a copy that one {@code with*} call changes: every field is listed once here. */
+  private static final class Copy {
+    String policy;
+    int candidateLimit;
+    long seed;
+    double tickSeconds;
+    boolean historyDag;
+    boolean checkInvariants;
+    boolean superSeeding;
+    int uploadSlots;
+    boolean replaceIdleParents;
+  }
+
+  private SimOptions copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy();
+    c.policy = policy;
+    c.candidateLimit = candidateLimit;
+    c.seed = seed;
+    c.tickSeconds = tickSeconds;
+    c.historyDag = historyDag;
+    c.checkInvariants = checkInvariants;
+    c.superSeeding = superSeeding;
+    c.uploadSlots = uploadSlots;
+    c.replaceIdleParents = replaceIdleParents;
+    change.accept(c);
     return new SimOptions(
-        policy,
-        candidateLimit,
-        seed,
-        tickSeconds,
-        historyDag,
-        checkInvariants,
-        superSeeding,
-        uploadSlots,
-        on);
+        c.policy,
+        c.candidateLimit,
+        c.seed,
+        c.tickSeconds,
+        c.historyDag,
+        c.checkInvariants,
+        c.superSeeding,
+        c.uploadSlots,
+        c.replaceIdleParents);
   }
 }
