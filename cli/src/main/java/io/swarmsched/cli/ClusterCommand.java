@@ -29,23 +29,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin NetworkOptions network = new NetworkOptions();
 
-  @Option(
-      names = "--kafka-port",
-      paramLabel = "PORT",
-      description = "Kafka client port (default: ${DEFAULT-VALUE}).")
-  int kafkaPort = LocalClusterConfig.DEFAULT_KAFKA_PORT;
-
-  @Option(
-      names = "--controller-port",
-      paramLabel = "PORT",
-      description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
-  int controllerPort = LocalClusterConfig.DEFAULT_CONTROLLER_PORT;
-
-  @Option(
-      names = "--registry-port",
-      paramLabel = "PORT",
-      description = "Schema registry HTTP port (default: ${DEFAULT-VALUE}).")
-  int registryPort = LocalClusterConfig.DEFAULT_REGISTRY_PORT;
+  @picocli.CommandLine.Mixin ClusterPortOptions ports = new ClusterPortOptions();
 
   @Option(
       names = "--data-dir",
@@ -58,7 +42,7 @@ public final class ClusterCommand implements Callable<Integer> {
   LocalClusterConfig config() {
     io.swarmsched.swarm.LocalSwarm.Network net = network.network();
     return LocalClusterConfig.defaults()
-        .withPorts(kafkaPort, controllerPort, registryPort)
+        .withPorts(ports.kafkaPort, ports.controllerPort, ports.registryPort)
         .withDataDir(dataDir != null ? dataDir : defaultDataDir())
         .withSecurity(net.secure(), net.insecureOptOut())
         .withBind(net.bind(), net.advertised());

@@ -2,7 +2,6 @@ package io.swarmsched.cli;
 
 import io.swarmsched.agent.Agent;
 import io.swarmsched.cluster.LocalCluster;
-import io.swarmsched.cluster.LocalClusterConfig;
 import io.swarmsched.swarm.BoundedClose;
 import io.swarmsched.swarm.DemoSwarmAgents;
 import io.swarmsched.swarm.LocalSwarm;
@@ -37,23 +36,7 @@ final class UpCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin NetworkOptions network = new NetworkOptions();
 
-  @Option(
-      names = "--kafka-port",
-      paramLabel = "PORT",
-      description = "Kafka client port (default: ${DEFAULT-VALUE}).")
-  int kafkaPort = LocalClusterConfig.DEFAULT_KAFKA_PORT;
-
-  @Option(
-      names = "--controller-port",
-      paramLabel = "PORT",
-      description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
-  int controllerPort = LocalClusterConfig.DEFAULT_CONTROLLER_PORT;
-
-  @Option(
-      names = "--registry-port",
-      paramLabel = "PORT",
-      description = "Schema registry port (default: ${DEFAULT-VALUE}).")
-  int registryPort = LocalClusterConfig.DEFAULT_REGISTRY_PORT;
+  @picocli.CommandLine.Mixin ClusterPortOptions ports = new ClusterPortOptions();
 
   @Option(
       names = "--ingest-port",
@@ -114,9 +97,9 @@ final class UpCommand implements Callable<Integer> {
         LocalSwarm.start(
             new LocalSwarm.Options(
                     dir,
-                    kafkaPort,
-                    controllerPort,
-                    registryPort,
+                    ports.kafkaPort,
+                    ports.controllerPort,
+                    ports.registryPort,
                     ingestPort,
                     scoringPort,
                     dispatcherPort,

@@ -95,115 +95,83 @@ public record ScoringConfig(
   }
 
   public ScoringConfig withParams(LoadQualityParams p) {
-    return new ScoringConfig(
-        p,
-        grace,
-        reportedHold,
-        epsilon,
-        minPublishInterval,
-        repartitionPartitions,
-        policyId.equals(params.describe()) ? "" : policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        hostScoresTopic,
-        deadLettersTopic,
-        serdeConfig);
+    // a policy id derived from the old params is derived again from the new ones
+    String derivedOrOwn = policyId.equals(params.describe()) ? "" : policyId;
+    return copy(
+        c -> {
+          c.params = p;
+          c.policyId = derivedOrOwn;
+        });
   }
 
   public ScoringConfig withGrace(Duration g) {
-    return new ScoringConfig(
-        params,
-        g,
-        reportedHold,
-        epsilon,
-        minPublishInterval,
-        repartitionPartitions,
-        policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        hostScoresTopic,
-        deadLettersTopic,
-        serdeConfig);
+    return copy(c -> c.grace = g);
   }
 
   public ScoringConfig withReportedHold(Duration h) {
-    return new ScoringConfig(
-        params,
-        grace,
-        h,
-        epsilon,
-        minPublishInterval,
-        repartitionPartitions,
-        policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        hostScoresTopic,
-        deadLettersTopic,
-        serdeConfig);
+    return copy(c -> c.reportedHold = h);
   }
 
   public ScoringConfig withEpsilon(double e) {
-    return new ScoringConfig(
-        params,
-        grace,
-        reportedHold,
-        e,
-        minPublishInterval,
-        repartitionPartitions,
-        policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        hostScoresTopic,
-        deadLettersTopic,
-        serdeConfig);
+    return copy(c -> c.epsilon = e);
   }
 
   public ScoringConfig withMinPublishInterval(Duration i) {
-    return new ScoringConfig(
-        params,
-        grace,
-        reportedHold,
-        epsilon,
-        i,
-        repartitionPartitions,
-        policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        hostScoresTopic,
-        deadLettersTopic,
-        serdeConfig);
+    return copy(c -> c.minPublishInterval = i);
   }
 
   public ScoringConfig withRepartitionPartitions(int n) {
-    return new ScoringConfig(
-        params,
-        grace,
-        reportedHold,
-        epsilon,
-        minPublishInterval,
-        n,
-        policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        hostScoresTopic,
-        deadLettersTopic,
-        serdeConfig);
+    return copy(c -> c.repartitionPartitions = n);
   }
 
   public ScoringConfig withHostScoresTopic(String topic) {
+    return copy(c -> c.hostScoresTopic = topic);
+  }
+
+  /** The fields of a copy that one {@code with*} call changes: every field is listed once here. */
+  private static final class Copy {
+    LoadQualityParams params;
+    Duration grace;
+    Duration reportedHold;
+    double epsilon;
+    Duration minPublishInterval;
+    int repartitionPartitions;
+    String policyId;
+    String pieceEventsTopic;
+    String hostsTopic;
+    String hostScoresTopic;
+    String deadLettersTopic;
+    Map<String, Object> serdeConfig;
+  }
+
+  private ScoringConfig copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy();
+    c.params = params;
+    c.grace = grace;
+    c.reportedHold = reportedHold;
+    c.epsilon = epsilon;
+    c.minPublishInterval = minPublishInterval;
+    c.repartitionPartitions = repartitionPartitions;
+    c.policyId = policyId;
+    c.pieceEventsTopic = pieceEventsTopic;
+    c.hostsTopic = hostsTopic;
+    c.hostScoresTopic = hostScoresTopic;
+    c.deadLettersTopic = deadLettersTopic;
+    c.serdeConfig = serdeConfig;
+    change.accept(c);
     return new ScoringConfig(
-        params,
-        grace,
-        reportedHold,
-        epsilon,
-        minPublishInterval,
-        repartitionPartitions,
-        policyId,
-        pieceEventsTopic,
-        hostsTopic,
-        topic,
-        deadLettersTopic,
-        serdeConfig);
+        c.params,
+        c.grace,
+        c.reportedHold,
+        c.epsilon,
+        c.minPublishInterval,
+        c.repartitionPartitions,
+        c.policyId,
+        c.pieceEventsTopic,
+        c.hostsTopic,
+        c.hostScoresTopic,
+        c.deadLettersTopic,
+        c.serdeConfig);
   }
 
   private static void requireNonNegative(String key, Duration d) {
