@@ -3,12 +3,7 @@ package io.swarmsched.dispatcher.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.scheduling.ledger.HostAllocations;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -27,18 +22,14 @@ public final class HostAllocationsSerde implements Serde<HostAllocations> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static byte[] encode(HostAllocations a) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(8 + 8 * a.byTime().size());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      BinaryFields.varint(out, a.byTime().size());
-      for (Map.Entry<Long, Integer> e : a.byTime().entrySet()) {
-        BinaryFields.varint(out, e.getKey());
-        BinaryFields.varint(out, e.getValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    BinaryFields.Out out = new BinaryFields.Out(8 + 8 * a.byTime().size());
+    out.writeByte(VERSION);
+    out.varint(a.byTime().size());
+    for (Map.Entry<Long, Integer> e : a.byTime().entrySet()) {
+      out.varint(e.getKey());
+      out.varint(e.getValue());
     }
-    return bytes.toByteArray();
+    return out.toBytes();
   }
 
   public static HostAllocations decode(byte[] bytes) {
@@ -48,7 +39,7 @@ public final class HostAllocationsSerde implements Serde<HostAllocations> {
         for (JsonNode t : JSON.readTree(bytes).path("uploadTimes")) a.record(t.asLong());
         return a;
       }
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      BinaryFields.In in = new BinaryFields.In(bytes);
       byte version = in.readByte();
       if (version != VERSION)
         throw new SerializationException("Unknown ledger entry encoding version " + version);

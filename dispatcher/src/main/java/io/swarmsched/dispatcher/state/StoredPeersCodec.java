@@ -2,13 +2,13 @@ package io.swarmsched.dispatcher.state;
 
 import static io.swarmsched.dispatcher.state.BinaryFields.*;
 
+import io.swarmsched.dispatcher.state.BinaryFields.In;
+import io.swarmsched.dispatcher.state.BinaryFields.Out;
 import io.swarmsched.scheduling.dag.Dag;
 import io.swarmsched.scheduling.resource.Peer;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.stats.PieceCostStats;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,8 +63,7 @@ final class StoredPeersCodec {
    * The task's peers as version 4 ({@code parentsByPosition}) or 3 writes them: in-edges as the
    * parent's position in the peer list, or as its id.
    */
-  static void write(DataOutputStream out, StoredTask stored, boolean parentsByPosition)
-      throws IOException {
+  static void write(Out out, StoredTask stored, boolean parentsByPosition) {
     Task t = stored.task();
     varint(out, t.peerCount());
     Dag<String> dag = t.dag();
@@ -107,7 +106,7 @@ final class StoredPeersCodec {
   }
 
   /** The peers of a value of {@code version} 1 to 4. */
-  static List<PeerRow> read(DataInputStream in, byte version) throws IOException {
+  static List<PeerRow> read(In in, byte version) throws IOException {
     int n = count(in);
     List<PeerRow> rows = new ArrayList<>(n);
     if (version == 1) {
@@ -136,7 +135,7 @@ final class StoredPeersCodec {
    * A peer of version 4, 3 ({@code withServed}) or 2; version 4's parent positions go to {@code
    * parentAt[row]} (the row's parents are then empty until {@link #read} resolves them).
    */
-  private static PeerRow peer(DataInputStream in, boolean withServed, int[][] parentAt, int row)
+  private static PeerRow peer(In in, boolean withServed, int[][] parentAt, int row)
       throws IOException {
     String id = readStr(in);
     String host = readStr(in);
@@ -175,7 +174,7 @@ final class StoredPeersCodec {
         withServed ? served(in) : null);
   }
 
-  private static PeerRow peerV1(DataInputStream in) throws IOException {
+  private static PeerRow peerV1(In in) throws IOException {
     String id = readStr(in);
     String host = nullable(in);
     PeerState state = STATES[in.readUnsignedByte()];
@@ -250,7 +249,7 @@ final class StoredPeersCodec {
   // ------------------------------------------------------------ served bytes
 
   /** Null (nothing served yet) is written as an empty record. */
-  private static void served(DataOutputStream out, ServedBytes s) throws IOException {
+  private static void served(Out out, ServedBytes s) {
     if (s == null) s = new ServedBytes();
     varint(out, s.byParent.size());
     for (Map.Entry<String, ServedBytes.Share> e : s.byParent.entrySet()) {
@@ -261,7 +260,7 @@ final class StoredPeersCodec {
     share(out, s.unlisted);
   }
 
-  private static ServedBytes served(DataInputStream in) throws IOException {
+  private static ServedBytes served(In in) throws IOException {
     ServedBytes s = new ServedBytes();
     int parents = count(in);
     for (int i = 0; i < parents; i++) s.byParent.put(readStr(in), share(in));
@@ -270,12 +269,12 @@ final class StoredPeersCodec {
     return s;
   }
 
-  private static void share(DataOutputStream out, ServedBytes.Share s) throws IOException {
+  private static void share(Out out, ServedBytes.Share s) {
     varint(out, s.bytes);
     varint(out, s.pieces);
   }
 
-  private static ServedBytes.Share share(DataInputStream in) throws IOException {
+  private static ServedBytes.Share share(In in) throws IOException {
     long bytes = varint(in);
     long pieces = varint(in);
     if (bytes < 0 || pieces < 0 || pieces > Integer.MAX_VALUE)

@@ -5,16 +5,13 @@ import static io.swarmsched.dispatcher.state.StoredPeersCodec.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmsched.dispatcher.state.BinaryFields.In;
+import io.swarmsched.dispatcher.state.BinaryFields.Out;
 import io.swarmsched.dispatcher.state.StoredPeersCodec.PeerRow;
 import io.swarmsched.scheduling.resource.PeerState;
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.stats.PieceCostStats;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -66,24 +63,21 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       throw new IllegalArgumentException("writes version 4 or 3, not " + version);
     }
     Task t = stored.task();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * t.peerCount());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(version);
-      str(out, t.taskId());
-      str(out, t.url());
-      nullable(out, stored.digest);
-      StoredPeersCodec.write(out, stored, version == VERSION);
-      seedsAndPending(out, stored);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    // this thread's reused buffer: the value is copied out of it at the end
+    Out out = Out.scratch();
+    out.writeByte(version);
+    str(out, t.taskId());
+    str(out, t.url());
+    nullable(out, stored.digest);
+    StoredPeersCodec.write(out, stored, version == VERSION);
+    seedsAndPending(out, stored);
+    return out.toBytes();
   }
 
   public static StoredTask decode(byte[] bytes) {
     try {
       if (bytes.length > 0 && bytes[0] == '{') return fromJson(JSON.readTree(bytes));
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      In in = new In(bytes);
       byte version = in.readByte();
       if (version < VERSION_1 || version > VERSION)
         throw new SerializationException("Unknown stored task encoding version " + version);
@@ -155,7 +149,7 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
     return stored;
   }
 
-  private static void seedsAndPending(DataOutputStream out, StoredTask t) throws IOException {
+  private static void seedsAndPending(Out out, StoredTask t) {
     varint(out, t.failedSeeds.size());
     for (Map.Entry<String, Long> e : t.failedSeeds.entrySet()) {
       str(out, e.getKey());
