@@ -11,7 +11,7 @@ import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.stats.PieceCostStats;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -68,10 +68,10 @@ final class StoredPeersCodec {
     varint(out, t.peerCount());
     Dag<String> dag = t.dag();
     List<Peer> peers = t.peerList();
-    Map<String, Integer> position = parentsByPosition ? new HashMap<>(peers.size() * 2) : null;
-    if (parentsByPosition) {
-      for (int i = 0; i < peers.size(); i++) position.put(peers.get(i).peerId(), i);
-    }
+    Positions position = parentsByPosition ? Positions.of(peers) : null;
+    // the peer list and the served map are both sorted by peer id: walked together, not looked up
+    Iterator<Map.Entry<String, ServedBytes>> served = stored.served.entrySet().iterator();
+    Map.Entry<String, ServedBytes> nextServed = served.hasNext() ? served.next() : null;
     for (Peer p : peers) {
       str(out, p.peerId());
       str(out, p.hostId());
@@ -95,13 +95,72 @@ final class StoredPeersCodec {
           str(out, parent);
           continue;
         }
-        Integer at = position.get(parent);
-        if (at == null) { // the DAG's vertices are the task's peers: a bug, not bad input
+        int at = position.of(parent);
+        if (at < 0) { // the DAG's vertices are the task's peers: a bug, not bad input
           throw new IllegalStateException("parent " + parent + " of " + p.peerId() + " is no peer");
         }
         varint(out, at);
       }
-      served(out, stored.servedOrNull(p.peerId()));
+      while (nextServed != null && nextServed.getKey().compareTo(p.peerId()) < 0) {
+        nextServed = served.hasNext() ? served.next() : null; // not a peer's: never written
+      }
+      ServedBytes mine = null;
+      if (nextServed != null && nextServed.getKey().equals(p.peerId())) {
+        mine = nextServed.getValue();
+        nextServed = served.hasNext() ? served.next() : null;
+      }
+      served(out, mine);
+    }
+  }
+
+  /**
+   * Peer id to its position in the peer list, for one encode: an open-addressing table in arrays
+   * reused by the thread (a {@code HashMap<String, Integer>} made a node and often an Integer per
+   * peer on every encode of the task, which the dispatcher does at every commit that changed it).
+   */
+  static final class Positions {
+    private static final ThreadLocal<Positions> SCRATCH = ThreadLocal.withInitial(Positions::new);
+
+    private String[] keys = new String[64];
+    private int[] values = new int[64];
+
+    static Positions of(List<Peer> peers) {
+      Positions p = SCRATCH.get();
+      int n = peers.size();
+      int cap = Integer.highestOneBit(Math.max(4, n) * 2) * 2; // load at most 1/2
+      if (p.keys.length < cap || p.keys.length > 4 * cap && cap >= 64) {
+        p.keys = new String[cap];
+        p.values = new int[cap];
+      } else {
+        java.util.Arrays.fill(p.keys, null);
+      }
+      for (int i = 0; i < n; i++) p.put(peers.get(i).peerId(), i);
+      return p;
+    }
+
+    private void put(String key, int value) {
+      int mask = keys.length - 1;
+      for (int i = spread(key.hashCode()) & mask; ; i = (i + 1) & mask) {
+        if (keys[i] == null || keys[i].equals(key)) {
+          keys[i] = key;
+          values[i] = value;
+          return;
+        }
+      }
+    }
+
+    /** The position of {@code key}, or -1. */
+    int of(String key) {
+      int mask = keys.length - 1;
+      for (int i = spread(key.hashCode()) & mask; keys[i] != null; i = (i + 1) & mask) {
+        String k = keys[i];
+        if (k == key || k.equals(key)) return values[i];
+      }
+      return -1;
+    }
+
+    private static int spread(int h) {
+      return h ^ (h >>> 16);
     }
   }
 
