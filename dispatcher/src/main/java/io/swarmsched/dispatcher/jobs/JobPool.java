@@ -57,7 +57,10 @@ public final class JobPool {
   private final JobBook book;
   private long lastRefresh = Long.MIN_VALUE;
 
-  /** How often {@link #tick} rebuilds the order of free workers from the whole hosts table. */
+  /**
+   * How often {@link #tick} has the order of free workers rebuilt from the whole hosts table (when
+   * it is next used).
+   */
   static final long REFRESH_EVERY_MS = 1_000;
 
   public JobPool(
