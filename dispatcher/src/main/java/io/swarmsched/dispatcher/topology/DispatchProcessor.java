@@ -29,7 +29,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * replaying the same topics reproduces the same decisions. Retries and patrol run on a STREAM_TIME
  * punctuator; a WALL_CLOCK punctuator only steps in when the partition has been idle for {@code
  * clock.idle-after} (then it advances a logical clock by the idle wall time) so that retries still
- * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays.
+ * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays. Each round
+ * that leaves a request waiting is recorded with its decision ({@code provenance.earlier_rounds}),
+ * and a replay's {@link RoundClock} runs the recorded rounds in place of these clocks.
  */
 final class DispatchProcessor implements Processor<String, DispatchInput, Object, Object> {
   static final String METRICS_SCOPE = "dispatcher";
