@@ -1,6 +1,7 @@
 package io.swarmsched.replay;
 
 import io.swarmsched.schemas.DecisionProvenance;
+import io.swarmsched.schemas.RoundProvenance;
 import io.swarmsched.schemas.ScheduleDecision;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,8 +24,20 @@ import java.util.TreeMap;
  * before. Decisions without the positions (older recordings) leave the timestamp order.
  */
 final class InputOrder {
-  /** A record a decision was made on, and the positions of the task's partitions then. */
-  private record Checkpoint(String input, Map<String, Long> positions, long rank) {}
+  /**
+   * A record a decision was made on, and the positions of the task's partitions then; or (input
+   * null) a round the live dispatcher ran in a punctuation, at those positions ({@code round}: its
+   * index among its lane's {@link LiveRounds}).
+   */
+  private record Checkpoint(
+      String input, Map<String, Long> positions, long rank, int round, long time) {
+    boolean isRound() {
+      return input == null;
+    }
+  }
+
+  /** The topic of the round items in the order (a round is no record; see {@link #round}). */
+  static final String ROUND_TOPIC = "(round)";
 
   /** Checkpoints given up on (inconsistent with the recording, e.g. across a task's restart). */
   long dropped;
@@ -32,14 +45,31 @@ final class InputOrder {
   /** Checkpoints followed. */
   long followed;
 
+  /** Recorded rounds put among the events. */
+  long rounds;
+
+  /**
+   * A round item: lane {@code lane}'s {@code index}-th recorded round, at its time ({@link
+   * LaneFeeder} runs it; it feeds nothing).
+   */
+  static RecordedHistory.Input round(int lane, int index, long at) {
+    return new RecordedHistory.Input(
+        new RecordedRecord(ROUND_TOPIC, lane, index, at, null, null, -1),
+        RecordedHistory.ROUND,
+        null,
+        at);
+  }
+
   /**
    * The feeding order of {@code queues} (each one topic partition's events in offset order) after
    * {@code decisions}' recorded positions, each partition's lane merged by {@code heads} where they
-   * leave the order open.
+   * leave the order open; with {@code rounds} (null: none), each lane's recorded rounds go among
+   * its events where they ran (after exactly the events below their positions).
    */
   List<RecordedHistory.Input> order(
       Collection<List<RecordedHistory.Input>> queues,
       Iterable<ScheduleDecision> decisions,
+      LiveRounds rounds,
       Comparator<RecordedHistory.Input> heads) {
     Map<String, RecordedHistory.Input> byCoordinates = new HashMap<>();
     Map<Integer, List<ArrayDeque<RecordedHistory.Input>>> lanes = new TreeMap<>();
@@ -55,26 +85,32 @@ final class InputOrder {
     Map<Integer, Map<String, Checkpoint>> checkpoints = new HashMap<>();
     for (ScheduleDecision d : decisions) {
       DecisionProvenance p = d.getProvenance();
-      if (p == null || p.getInput() == null || p.getInputPositions().isEmpty()) continue;
-      RecordedHistory.Input in = byCoordinates.get(p.getInput());
-      if (in == null) continue; // made on a record outside the recording, or on a table record
-      Map<String, Long> positions = new HashMap<>();
-      long rank = 0;
-      for (Map.Entry<String, Long> e : p.getInputPositions().entrySet()) {
-        positions.put(e.getKey(), e.getValue());
-        rank += e.getValue();
+      if (p == null) continue;
+      checkpoint(checkpoints, byCoordinates, p.getInput(), p.getInputPositions());
+      // the rounds on input records that left the request waiting say the same of their records
+      for (RoundProvenance r : p.getEarlierRounds()) {
+        checkpoint(checkpoints, byCoordinates, r.getInput(), r.getInputPositions());
       }
-      checkpoints
-          .computeIfAbsent(in.record().partition(), k -> new LinkedHashMap<>())
-          .putIfAbsent(p.getInput(), new Checkpoint(p.getInput(), positions, rank));
     }
     List<ArrayDeque<RecordedHistory.Input>> ordered = new ArrayList<>();
     for (Map.Entry<Integer, List<ArrayDeque<RecordedHistory.Input>>> lane : lanes.entrySet()) {
       List<Checkpoint> mine =
           new ArrayList<>(checkpoints.getOrDefault(lane.getKey(), Map.of()).values());
-      // within one run of a task its positions only grow, so their sum orders its checkpoints
-      mine.sort(Comparator.comparingLong(Checkpoint::rank));
-      ordered.add(laneOrder(lane.getValue(), mine, heads));
+      if (rounds != null) {
+        List<LiveRounds.Round> its = rounds.of(lane.getKey());
+        for (int i = 0; i < its.size(); i++) {
+          LiveRounds.Round r = its.get(i);
+          mine.add(new Checkpoint(null, r.inputPositions(), r.rank(), i, r.at()));
+        }
+      }
+      // within one run of a task its positions only grow, so their sum orders its checkpoints; a
+      // round at the same positions as a record's decision ran before that record was taken (the
+      // record's own partition stands at its offset, not past it), and rounds in time order
+      mine.sort(
+          Comparator.comparingLong(Checkpoint::rank)
+              .thenComparingInt(c -> c.isRound() ? 0 : 1)
+              .thenComparingInt(Checkpoint::round));
+      ordered.add(laneOrder(lane.getKey(), lane.getValue(), mine, heads));
     }
     // the lanes are independent tasks: merged by their heads, as Streams' partitions are
     PriorityQueue<ArrayDeque<RecordedHistory.Input>> next =
@@ -89,8 +125,26 @@ final class InputOrder {
     return out;
   }
 
+  /** The checkpoint of a round made on record {@code input} at {@code at} (if it is one). */
+  private static void checkpoint(
+      Map<Integer, Map<String, Checkpoint>> checkpoints,
+      Map<String, RecordedHistory.Input> byCoordinates,
+      String input,
+      Map<String, Long> at) {
+    if (input == null || at.isEmpty()) return;
+    RecordedHistory.Input in = byCoordinates.get(input);
+    if (in == null) return; // made on a record outside the recording, or on a table record
+    Map<String, Long> positions = new HashMap<>(at);
+    long rank = 0;
+    for (long o : positions.values()) rank += o;
+    checkpoints
+        .computeIfAbsent(in.record().partition(), k -> new LinkedHashMap<>())
+        .putIfAbsent(input, new Checkpoint(input, positions, rank, -1, 0));
+  }
+
   /** One lane's events: its partitions' queues merged so that each checkpoint holds in turn. */
   private ArrayDeque<RecordedHistory.Input> laneOrder(
+      int lane,
       List<ArrayDeque<RecordedHistory.Input>> queues,
       List<Checkpoint> checkpoints,
       Comparator<RecordedHistory.Input> heads) {
@@ -102,7 +156,7 @@ final class InputOrder {
     int c = 0;
     while (true) {
       Checkpoint at = c < checkpoints.size() ? checkpoints.get(c) : null;
-      if (at != null && fed(at, byPartition)) { // its record went earlier: out of step
+      if (at != null && !at.isRound() && fed(at, byPartition)) { // went earlier: out of step
         dropped++;
         c++;
         continue;
@@ -119,6 +173,14 @@ final class InputOrder {
       }
       if (best == null) {
         if (at == null) return out; // every queue is empty
+        if (at.isRound()) {
+          // every event below its positions has gone, none above: the round runs here (and, if
+          // the recording cannot hold it exactly, as near as it can: still run, not lost)
+          out.add(round(lane, at.round(), at.time()));
+          rounds++;
+          c++;
+          continue;
+        }
         dropped++; // nothing may go next: the checkpoint cannot hold in this recording
         c++;
         continue;

@@ -3,6 +3,7 @@ package io.swarmsched.replay;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
+import io.swarmsched.dispatcher.topology.RoundClock;
 import io.swarmsched.schemas.HostScore;
 import io.swarmsched.schemas.HostState;
 import io.swarmsched.schemas.PeerEvent;
@@ -43,7 +44,29 @@ final class Lane implements AutoCloseable {
   final TestInputTopic<String, HostScore> scores;
   final TestOutputTopic<String, ScheduleDecision> decisions;
   final TestOutputTopic<String, PeerEvent> left;
+  final Rounds rounds = new Rounds();
   long wall;
+
+  /**
+   * When the lane's dispatcher runs its rounds: on its own clock (stream time, the idle wall clock)
+   * unless turned off, and the recorded rounds {@link #runRound} offers.
+   */
+  static final class Rounds implements RoundClock {
+    boolean own = true;
+    long offered = NONE;
+
+    @Override
+    public boolean ownRounds() {
+      return own;
+    }
+
+    @Override
+    public long take() {
+      long at = offered;
+      offered = NONE;
+      return at;
+    }
+  }
 
   Lane(DispatcherConfig config, long startMillis) {
     try {
@@ -58,7 +81,7 @@ final class Lane implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            DispatcherTopology.build(config, new HostIndex(), Replayer.OUTPUT_PREFIX, true),
+            DispatcherTopology.build(config, new HostIndex(), Replayer.OUTPUT_PREFIX, true, rounds),
             props,
             Instant.ofEpochMilli(startMillis));
     wall = startMillis;
@@ -107,6 +130,20 @@ final class Lane implements AutoCloseable {
     while (wall + tick <= t) {
       driver.advanceWallClockTime(Duration.ofMillis(tick));
       wall += tick;
+    }
+  }
+
+  /**
+   * Runs a round the live dispatcher ran at {@code at}: offered to the dispatcher, whose wall-clock
+   * punctuation takes it when the clock steps by one {@code tick} (the punctuation's period, so it
+   * fires).
+   */
+  void runRound(long at, long tick) {
+    rounds.offered = at;
+    driver.advanceWallClockTime(Duration.ofMillis(tick));
+    wall += tick;
+    if (rounds.offered != RoundClock.NONE) {
+      throw new IllegalStateException("the dispatcher's wall-clock punctuation did not run");
     }
   }
 

@@ -109,12 +109,23 @@ final class LaneFeeder {
    * ({@link TablePositions}) before every event and every step of its clock, and its output handed
    * on at once (so that the decisions it has made are known before the next step).
    */
-  void feedByPositions(RecordedHistory.Plan plan, TablePositions positions) {
+  void feedByPositions(
+      RecordedHistory.Plan plan, TablePositions positions, LiveRounds rounds, boolean ownRounds) {
     List<RecordedHistory.Input> events = plan.events();
     long t0 = Long.MAX_VALUE;
     // the clocks start at the first event (the tables' starting state may be dated long before)
-    if (!events.isEmpty()) t0 = events.get(0).record().timestamp();
-    for (int p : h.partitions) lanes.put(p, new Lane(config, t0));
+    for (RecordedHistory.Input in : events) {
+      if (in.kind() != RecordedHistory.ROUND) {
+        t0 = in.record().timestamp();
+        break;
+      }
+    }
+    if (t0 == Long.MAX_VALUE && !events.isEmpty()) t0 = events.get(0).record().timestamp();
+    for (int p : h.partitions) {
+      Lane lane = new Lane(config, t0);
+      lane.rounds.own = ownRounds;
+      lanes.put(p, lane);
+    }
     Map<Integer, TablePositions.State> states = new HashMap<>();
     Map<Integer, ReplayOutput> sinks = new HashMap<>();
     for (int p : h.partitions) {
@@ -142,6 +153,17 @@ final class LaneFeeder {
     for (RecordedHistory.Input in : events) {
       RecordedRecord r = in.record();
       long ts = r.timestamp();
+      if (in.kind() == RecordedHistory.ROUND) {
+        // a round the live dispatcher ran here, with the tables it had then
+        int p = r.partition();
+        LiveRounds.Round round = rounds.of(p).get((int) r.offset());
+        Lane lane = lanes.get(p);
+        positions.moveTo(states.get(p), round.hosts(), round.scores(), pipe(lane));
+        lane.runRound(round.at(), tick);
+        lane.drain(sinks.get(p));
+        done++;
+        continue;
+      }
       last = Math.max(last, ts);
       for (Map.Entry<Integer, Lane> e : lanes.entrySet()) {
         Lane lane = e.getValue();
@@ -182,6 +204,8 @@ final class LaneFeeder {
     for (Map.Entry<Integer, Lane> e : lanes.entrySet()) {
       int p = e.getKey();
       Lane lane = e.getValue();
+      // the recorded rounds are over: requests the replay still has waiting get rounds of its own
+      lane.rounds.own = true;
       long end = last + drain.toMillis();
       // step by step, so that retries made on the way see what their recorded ones saw
       while (lane.wall + tick <= end) {

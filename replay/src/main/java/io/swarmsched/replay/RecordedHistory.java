@@ -34,6 +34,9 @@ final class RecordedHistory {
   static final int PEER_EVENTS = 3;
   static final int PIECE_EVENTS = 4;
 
+  /** Not a record: a round the live dispatcher ran in a punctuation ({@link InputOrder#round}). */
+  static final int ROUND = 5;
+
   /** Event ids of the LEFT events the dispatcher's patrol writes (see the dispatcher's Patrol). */
   static final String PATROL_EVENT_PREFIX = "dispatcher/left/";
 
@@ -184,6 +187,14 @@ final class RecordedHistory {
    * timestamp.
    */
   Plan plan(boolean recordedTiming) {
+    return plan(recordedTiming, null);
+  }
+
+  /**
+   * As {@link #plan(boolean)}, with the live dispatcher's recorded {@code rounds} among the events
+   * (null: none).
+   */
+  Plan plan(boolean recordedTiming, LiveRounds rounds) {
     List<Input> tables = new ArrayList<>();
     for (Input in : inputs) if (in.table()) tables.add(in);
     Map<Integer, List<Input>> perLane = new HashMap<>();
@@ -220,7 +231,7 @@ final class RecordedHistory {
       }
       for (boolean m : moved) if (m) retimed++;
     }
-    return new Plan(eventOrder(), perLane, retimed);
+    return new Plan(eventOrder(rounds), perLane, retimed);
   }
 
   private static final Comparator<Input> HEADS =
@@ -238,7 +249,7 @@ final class RecordedHistory {
    * decisions say where each input partition stood when they were made, each lane follows that
    * instead ({@link InputOrder}).
    */
-  private List<Input> eventOrder() {
+  private List<Input> eventOrder(LiveRounds rounds) {
     Map<String, List<Input>> queues = new HashMap<>();
     for (Input in : inputs) {
       if (in.table()) continue;
@@ -254,7 +265,7 @@ final class RecordedHistory {
     }
     if (inputPositionsRecorded()) {
       inputOrder = new InputOrder();
-      return inputOrder.order(queues.values(), decisions(), HEADS);
+      return inputOrder.order(queues.values(), decisions(), rounds, HEADS);
     }
     PriorityQueue<ArrayDeque<Input>> heads =
         new PriorityQueue<>((a, b) -> HEADS.compare(a.peek(), b.peek()));

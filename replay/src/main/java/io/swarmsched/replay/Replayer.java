@@ -53,12 +53,25 @@ public final class Replayer {
       Consumer<Progress> progress,
       TableTiming tableTiming,
       Path out,
-      List<ReplayOutput> outputs) {
+      List<ReplayOutput> outputs,
+      RoundTiming roundTiming) {
     public Options {
       settings = Map.copyOf(settings);
       if (progress == null) progress = p -> {};
       if (tableTiming == null) tableTiming = TableTiming.RECORDED;
       outputs = outputs == null ? List.of() : List.copyOf(outputs);
+      if (roundTiming == null) roundTiming = RoundTiming.RECORDED;
+    }
+
+    public Options(
+        String policy,
+        Map<String, String> settings,
+        Duration drain,
+        Consumer<Progress> progress,
+        TableTiming tableTiming,
+        Path out,
+        List<ReplayOutput> outputs) {
+      this(policy, settings, drain, progress, tableTiming, out, outputs, RoundTiming.RECORDED);
     }
 
     public Options(
@@ -71,19 +84,23 @@ public final class Replayer {
     }
 
     public Options withTableTiming(TableTiming t) {
-      return new Options(policy, settings, drain, progress, t, out, outputs);
+      return new Options(policy, settings, drain, progress, t, out, outputs, roundTiming);
+    }
+
+    public Options withRoundTiming(RoundTiming t) {
+      return new Options(policy, settings, drain, progress, tableTiming, out, outputs, t);
     }
 
     /** Writes decisions.jsonl and differences.jsonl into {@code dir} as the replay goes. */
     public Options writingTo(Path dir) {
-      return new Options(policy, settings, drain, progress, tableTiming, dir, outputs);
+      return new Options(policy, settings, drain, progress, tableTiming, dir, outputs, roundTiming);
     }
 
     /** Hands every replayed decision and peer event to {@code output} too. */
     public Options withOutput(ReplayOutput output) {
       List<ReplayOutput> all = new ArrayList<>(outputs);
       all.add(output);
-      return new Options(policy, settings, drain, progress, tableTiming, out, all);
+      return new Options(policy, settings, drain, progress, tableTiming, out, all, roundTiming);
     }
   }
 
@@ -134,6 +151,23 @@ public final class Replayer {
     TIMESTAMP
   }
 
+  /**
+   * When the replay's dispatcher runs its scheduling rounds (retries, the patrol). The live one
+   * runs them on stream time and, on a quiet partition, on its wall clock; the rounds that left a
+   * request waiting or decided it are recorded with its decision ({@link LiveRounds}).
+   */
+  public enum RoundTiming {
+    /**
+     * Where the recording has them (decisions with input positions), the recorded rounds at their
+     * places among the inputs: with the recorded policy and settings only those (the replay's own
+     * clock takes over for the drain at the end), with another policy those and its own. The
+     * default; the same as {@link #OWN} for recordings without them.
+     */
+    RECORDED,
+    /** Only the replay's own: stream time, and a wall clock that follows the records. */
+    OWN
+  }
+
   /** The start of the recorded range (the tables' records before it are their starting state). */
   private static long rangeStart(RecordingFile.Recording recording) {
     String from = recording.metadata().get(RecordingFile.META_FROM);
@@ -173,8 +207,18 @@ public final class Replayer {
         o.tableTiming() == TableTiming.RECORDED && TablePositions.recorded(h)
             ? new TablePositions(h, rangeStart(recording), config.tick().toMillis())
             : null;
+    // the rounds the live dispatcher ran in punctuations, where they ran; with the recorded policy
+    // and settings the replay runs only those, as the live run's retries depend on its wall clock
+    LiveRounds rounds =
+        positions != null && o.roundTiming() == RoundTiming.RECORDED ? new LiveRounds(h) : null;
+    if (rounds != null && !rounds.usable()) rounds = null;
+    boolean asRecorded =
+        !live.inferred()
+            && policy.equals(live.policy())
+            && ReplaySettings.withRecorded(live, o.settings())
+                .equals(ReplaySettings.withRecorded(live, Map.of()));
     RecordedHistory.Plan plan =
-        h.plan(o.tableTiming() == TableTiming.RECORDED && positions == null);
+        h.plan(o.tableTiming() == TableTiming.RECORDED && positions == null, rounds);
 
     Side.Tally recorded = new Side.Tally("recorded", h.hosts);
     for (ScheduleDecision d : h.decisions()) recorded.add(d);
@@ -207,7 +251,7 @@ public final class Replayer {
     try {
       LaneFeeder feeder = new LaneFeeder(h, config, lanes, fanout, o, started);
       if (positions != null) {
-        feeder.feedByPositions(plan, positions);
+        feeder.feedByPositions(plan, positions, rounds, rounds == null || !asRecorded);
       } else {
         feeder.feed(plan);
       }

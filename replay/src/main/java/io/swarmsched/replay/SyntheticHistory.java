@@ -58,6 +58,9 @@ import org.apache.kafka.streams.test.TestRecord;
 public final class SyntheticHistory {
   private SyntheticHistory() {}
 
+  /** How often the live run stalls, with {@link Options#withLiveStalls}. */
+  static final long STALL_EVERY_MS = 5_000;
+
   /** 2026-01-01T00:00:00Z: the synthetic history's first instant. */
   public static final long T0 = 1_767_225_600_000L;
 
@@ -73,7 +76,8 @@ public final class SyntheticHistory {
       boolean live,
       long scoreLagMillis,
       Map<String, String> liveSettings,
-      long eventLagMillis) {
+      long eventLagMillis,
+      long liveStallMillis) {
     public Options {
       liveSettings = Map.copyOf(liveSettings);
       if (requests < 1)
@@ -86,7 +90,7 @@ public final class SyntheticHistory {
 
     /** A small history with its live run, for tests. */
     public static Options small(int requests) {
-      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0, Map.of(), 0);
+      return new Options(requests, 12, 8, 4, 40, 1, 42, true, 0, Map.of(), 0, 0);
     }
 
     /**
@@ -94,7 +98,7 @@ public final class SyntheticHistory {
      * scoring-streams commits late: its decisions then depend on which scores had arrived.
      */
     public Options withScoreLag(long millis) {
-      return with(millis, liveSettings, eventLagMillis);
+      return with(millis, liveSettings, eventLagMillis, liveStallMillis);
     }
 
     /**
@@ -103,15 +107,24 @@ public final class SyntheticHistory {
      * events dated earlier than them.
      */
     public Options withEventLag(long millis) {
-      return with(scoreLagMillis, liveSettings, millis);
+      return with(scoreLagMillis, liveSettings, millis, liveStallMillis);
     }
 
     /** The live run's dispatcher runs with these settings (as a deployment's may). */
     public Options withLiveSettings(Map<String, String> settings) {
-      return with(scoreLagMillis, settings, eventLagMillis);
+      return with(scoreLagMillis, settings, eventLagMillis, liveStallMillis);
     }
 
-    private Options with(long scoreLag, Map<String, String> settings, long eventLag) {
+    /**
+     * Every {@link #STALL_EVERY_MS} of the live run, its dispatcher takes no record for this long
+     * while its wall clock runs on (a loaded or paused process): its partition looks idle, so it
+     * runs retries on its wall clock, at times no input says.
+     */
+    public Options withLiveStalls(long millis) {
+      return with(scoreLagMillis, liveSettings, eventLagMillis, millis);
+    }
+
+    private Options with(long scoreLag, Map<String, String> settings, long eventLag, long stall) {
       return new Options(
           requests,
           hosts,
@@ -123,13 +136,14 @@ public final class SyntheticHistory {
           live,
           scoreLag,
           settings,
-          eventLag);
+          eventLag,
+          stall);
     }
 
     /** Inputs only, spread over 6 partitions, for the replay rate. */
     public static Options large(int requests) {
       return new Options(
-          requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0, Map.of(), 0);
+          requests, 200, 50, 40, 2000, Topics.DEFAULT_PARTITIONS, 7, false, 0, Map.of(), 0, 0);
     }
   }
 
@@ -237,7 +251,14 @@ public final class SyntheticHistory {
               r.topic(), r.partition(), off, r.timestamp(), r.key(), r.value(), r.schemaId()));
     }
     if (o.live())
-      out.addAll(liveRun(out, url, o.scoreLagMillis(), o.eventLagMillis(), o.liveSettings()));
+      out.addAll(
+          liveRun(
+              out,
+              url,
+              o.scoreLagMillis(),
+              o.eventLagMillis(),
+              o.liveStallMillis(),
+              o.liveSettings()));
     Map<Integer, Schema> schemas = new HashMap<>();
     InMemorySchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
     for (RecordedRecord r : out) {
@@ -270,6 +291,7 @@ public final class SyntheticHistory {
       String url,
       long scoreLag,
       long eventLag,
+      long stall,
       Map<String, String> settings) {
     Map<String, String> values = new HashMap<>(settings);
     values.put(DispatcherConfig.SCHEMA_REGISTRY_URL, url);
@@ -328,9 +350,15 @@ public final class SyntheticHistory {
       // the driver has one partition per topic: its offsets are not the recording's, so each
       // decision's input (topic-0@k) is mapped back to the k-th record piped to that topic
       Map<String, List<RecordedRecord>> piped = new HashMap<>();
+      long stalled = 0; // how far the stalls have put the wall clock ahead of the arrivals
+      long nextStall = start + STALL_EVERY_MS;
       for (RecordedRecord r : order) {
         piped.computeIfAbsent(r.topic(), k -> new ArrayList<>()).add(r);
-        while (wall + tick <= arrives.applyAsLong(r)) {
+        if (stall > 0 && arrives.applyAsLong(r) >= nextStall) {
+          stalled += stall;
+          nextStall += STALL_EVERY_MS;
+        }
+        while (wall + tick <= arrives.applyAsLong(r) + stalled) {
           driver.advanceWallClockTime(Duration.ofMillis(tick));
           wall += tick;
         }
@@ -350,24 +378,16 @@ public final class SyntheticHistory {
         ScheduleDecision decision =
             serde.deserializer().deserialize(Topics.SCHEDULE_DECISIONS.name(), d.value());
         String input = decision.getProvenance().getInput();
-        if (input != null) {
-          int at = input.lastIndexOf('@');
-          String topic = input.substring(0, input.lastIndexOf('-', at));
-          RecordedRecord in = piped.get(topic).get(Integer.parseInt(input.substring(at + 1)));
-          decision.getProvenance().setInput(in.coordinates());
+        if (input != null) decision.getProvenance().setInput(coordinates(input, piped));
+        // likewise each position, the decision's and its earlier rounds'
+        decision
+            .getProvenance()
+            .setInputPositions(positions(decision.getProvenance().getInputPositions(), piped));
+        for (io.swarmsched.schemas.RoundProvenance round :
+            decision.getProvenance().getEarlierRounds()) {
+          round.setInputPositions(positions(round.getInputPositions(), piped));
+          if (round.getInput() != null) round.setInput(coordinates(round.getInput(), piped));
         }
-        // likewise each position k (the k-th record of the topic is the next to process)
-        Map<String, Long> positions = new java.util.TreeMap<>();
-        for (Map.Entry<String, Long> e : decision.getProvenance().getInputPositions().entrySet()) {
-          String topic = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
-          List<RecordedRecord> of = piped.get(topic);
-          int k = e.getValue().intValue();
-          RecordedRecord next = k < of.size() ? of.get(k) : null;
-          RecordedRecord last = of.get(of.size() - 1);
-          positions.put(
-              topic + "-" + last.partition(), next != null ? next.offset() : last.offset() + 1);
-        }
-        decision.getProvenance().setInputPositions(positions);
         byte[] value = serde.serializer().serialize(Topics.SCHEDULE_DECISIONS.name(), decision);
         decisions.add(
             new RecordedRecord(
@@ -383,6 +403,32 @@ public final class SyntheticHistory {
       Lane.deleteTree(dir);
     }
     return decisions;
+  }
+
+  /** A driver record's coordinates (topic-0@k) as the recording's (its k-th piped record's). */
+  private static String coordinates(String input, Map<String, List<RecordedRecord>> piped) {
+    int at = input.lastIndexOf('@');
+    String topic = input.substring(0, input.lastIndexOf('-', at));
+    return piped.get(topic).get(Integer.parseInt(input.substring(at + 1))).coordinates();
+  }
+
+  /**
+   * The driver's input positions as the recording's offsets: position k of a driver topic (its k-th
+   * piped record is the next to process) is that record's offset, or the one after the last.
+   */
+  private static Map<String, Long> positions(
+      Map<String, Long> driver, Map<String, List<RecordedRecord>> piped) {
+    Map<String, Long> positions = new java.util.TreeMap<>();
+    for (Map.Entry<String, Long> e : driver.entrySet()) {
+      String topic = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
+      List<RecordedRecord> of = piped.get(topic);
+      int k = e.getValue().intValue();
+      RecordedRecord next = k < of.size() ? of.get(k) : null;
+      RecordedRecord last = of.get(of.size() - 1);
+      positions.put(
+          topic + "-" + last.partition(), next != null ? next.offset() : last.offset() + 1);
+    }
+    return positions;
   }
 
   private static boolean isTable(RecordedRecord r) {

@@ -1,6 +1,7 @@
 package io.swarmsched.replay;
 
 import io.swarmsched.schemas.DecisionProvenance;
+import io.swarmsched.schemas.RoundProvenance;
 import io.swarmsched.schemas.ScheduleDecision;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -110,6 +111,20 @@ final class TablePositions {
               order,
               pinned);
       chains.computeIfAbsent(lane, k -> new Chain()).links.add(link);
+      // a round on an input record that left the request waiting saw the tables there too
+      for (RoundProvenance r : p.getEarlierRounds()) {
+        RecordedHistory.Input at = r.getInput() == null ? null : events.get(r.getInput());
+        if (at == null || !d.getTaskId().equals(at.key())) continue;
+        if (r.getHostsPositions().isEmpty() && r.getScoresPositions().isEmpty()) continue;
+        Link waited =
+            new Link(
+                d.getRequestId() + "@" + r.getInput(),
+                r.getAt(),
+                new long[][] {unboxed(r.getHostsPositions()), unboxed(r.getScoresPositions())},
+                order,
+                true);
+        pins.merge(r.getInput(), waited, (a, b) -> Chain.sum(a) <= Chain.sum(b) ? a : b);
+      }
       if (pinned) {
         pins.merge(p.getInput(), link, (a, b) -> Chain.sum(a) <= Chain.sum(b) ? a : b);
       } else if (d.getAttempt() <= 1 && p.getInput() != null) {
@@ -193,6 +208,16 @@ final class TablePositions {
     }
     if (c.next < c.links.size()) return c.links.get(c.next);
     return null; // none left: the tables stay as they are
+  }
+
+  /**
+   * Moves a lane's tables to the positions a recorded round saw ({@code hosts}, {@code scores}: per
+   * partition, as a decision's); none recorded (both empty) leaves them where they are.
+   */
+  void moveTo(State s, long[] hosts, long[] scores, Pipe pipe) {
+    if (hosts.length == 0 && scores.length == 0) return;
+    moveTo(RecordedHistory.HOSTS, hosts, s, pipe);
+    moveTo(RecordedHistory.SCORES, scores, s, pipe);
   }
 
   /** Pipes what it takes for table {@code t} of a lane to stand at {@code positions}. */

@@ -244,6 +244,43 @@ class ReplayTest {
   }
 
   @Test
+  void retriesTheLiveRunMadeOnItsWallClockAreReplayedInTheRoundsItRecorded() {
+    // the live dispatcher stalls for 1.5 s every 5 s (no record taken while its wall clock runs
+    // on): its partition looks idle, so it runs the waiting retries on its wall clock, at times and
+    // positions that no input says
+    RecordingFile.Recording stalled =
+        SyntheticHistory.generate(SyntheticHistory.Options.small(400).withLiveStalls(1500));
+    RecordDecoder decoder = new RecordDecoder(stalled.schemas());
+    long wallRounds = 0;
+    for (RecordedRecord rec : stalled.records()) {
+      if (!rec.topic().equals(Topics.SCHEDULE_DECISIONS.name())) continue;
+      ScheduleDecision d = decoder.decode(rec, ScheduleDecision.class);
+      for (var round : d.getProvenance().getEarlierRounds()) {
+        if (round.getInput() == null) wallRounds++; // not on an input record: a punctuation
+      }
+    }
+    assertThat(wallRounds).as("rounds recorded in punctuations").isPositive();
+
+    Replayer.Result r = Replayer.replay(stalled, Replayer.Options.of(null));
+    Comparison.Result c = r.comparison();
+    assertThat(c.compared()).isGreaterThanOrEqualTo(400);
+    assertThat(c.differences()).as("replayed in the recorded rounds").isEmpty();
+
+    // by the replay's own clock (stream time, a wall clock that follows the records) the retries
+    // run in other rounds, and some end otherwise; so do recordings from before rounds were kept
+    Replayer.Result own =
+        Replayer.replay(
+            stalled, Replayer.Options.of(null).withRoundTiming(Replayer.RoundTiming.OWN));
+    assertThat(own.comparison().identical()).isLessThan(own.comparison().compared());
+    assertThat(own.comparison().unexplained()).isZero();
+    Replayer.Result old =
+        Replayer.replay(
+            rewritten(stalled, p -> p.setEarlierRounds(List.of())), Replayer.Options.of(null));
+    assertThat(old.comparison().identical()).isLessThan(c.identical());
+    assertThat(old.comparison().unexplained()).isZero();
+  }
+
+  @Test
   void theRecordedInputPositionsAreTheOffsetsNextToProcessOfEachInputPartition() {
     RecordDecoder decoder = new RecordDecoder(recording.schemas());
     Map<String, Long> last = new TreeMap<>();

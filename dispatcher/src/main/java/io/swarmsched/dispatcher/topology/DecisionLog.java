@@ -2,6 +2,7 @@ package io.swarmsched.dispatcher.topology;
 
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.DECISIONS_SINK;
 
+import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.scheduling.RankedParent;
 import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
 import io.swarmsched.scheduling.round.RoundOutcome;
@@ -9,6 +10,7 @@ import io.swarmsched.schemas.DecisionOutcome;
 import io.swarmsched.schemas.DecisionProvenance;
 import io.swarmsched.schemas.ParentCandidate;
 import io.swarmsched.schemas.ParentInput;
+import io.swarmsched.schemas.RoundProvenance;
 import io.swarmsched.schemas.ScheduleDecision;
 import io.swarmsched.schemas.ScheduleRequest;
 import java.nio.charset.StandardCharsets;
@@ -68,10 +70,15 @@ final class DecisionLog {
 
   /**
    * The decision for a terminal outcome of {@code req}; {@code origin} names why the dispatcher
-   * made the request itself (e.g. PARENT_LOST), else null.
+   * made the request itself (e.g. PARENT_LOST), else null; {@code earlier} are the rounds it waited
+   * through in punctuations (null: none).
    */
   ScheduleDecision terminal(
-      ScheduleRequest req, RoundOutcome.Terminal outcome, String origin, long now) {
+      ScheduleRequest req,
+      RoundOutcome.Terminal outcome,
+      String origin,
+      List<PendingRequest.Round> earlier,
+      long now) {
     DecisionOutcome kind;
     String reason = null;
     List<RankedParent> parents = List.of();
@@ -92,11 +99,45 @@ final class DecisionLog {
     if (origin != null) {
       reason = kind == DecisionOutcome.PARENTS || reason == null ? origin : origin + ":" + reason;
     }
+    DecisionProvenance provenance = provenance(parents);
+    provenance.setEarlierRounds(earlierRounds(earlier));
     return builder(req, kind, req.getHostId(), reason, outcome.attempt(), now)
         .setDecisionId(decisionId(req.getRequestId(), kind.name()))
         .setParents(candidates(parents))
-        .setProvenance(provenance(parents))
+        .setProvenance(provenance)
         .build();
+  }
+
+  /**
+   * This round, as a request that goes on waiting keeps it for its decision's {@code
+   * earlier_rounds}: its time, the record it runs on (null in a punctuation) and where the inputs
+   * and tables stand.
+   */
+  PendingRequest.Round round(long now) {
+    PendingRequest.Round r = new PendingRequest.Round();
+    r.at = now;
+    r.input = input();
+    r.inputPositions = new java.util.TreeMap<>(inputPositions);
+    r.hostsPositions = stores.index.hostsPositions();
+    r.scoresPositions = stores.index.scoresPositions();
+    return r;
+  }
+
+  private static List<RoundProvenance> earlierRounds(List<PendingRequest.Round> rounds) {
+    if (rounds == null || rounds.isEmpty()) return List.of();
+    List<RoundProvenance> out = new ArrayList<>(rounds.size());
+    for (PendingRequest.Round r : rounds) {
+      out.add(
+          RoundProvenance.newBuilder()
+              .setAt(r.at)
+              .setInput(r.input)
+              .setInputPositions(
+                  r.inputPositions == null ? Map.of() : new java.util.TreeMap<>(r.inputPositions))
+              .setHostsPositions(r.hostsPositions == null ? List.of() : r.hostsPositions)
+              .setScoresPositions(r.scoresPositions == null ? List.of() : r.scoresPositions)
+              .build());
+    }
+    return out;
   }
 
   /** The REJECTED decision for a malformed request (its request id may be missing). */

@@ -29,7 +29,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * replaying the same topics reproduces the same decisions. Retries and patrol run on a STREAM_TIME
  * punctuator; a WALL_CLOCK punctuator only steps in when the partition has been idle for {@code
  * clock.idle-after} (then it advances a logical clock by the idle wall time) so that retries still
- * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays.
+ * fire on a quiet partition. Turn {@code clock.idle-advance} off for bit-exact replays. Each round
+ * that leaves a request waiting is recorded with its decision ({@code provenance.earlier_rounds}),
+ * and a replay's {@link RoundClock} runs the recorded rounds in place of these clocks.
  */
 final class DispatchProcessor implements Processor<String, DispatchInput, Object, Object> {
   static final String METRICS_SCOPE = "dispatcher";
@@ -59,12 +61,17 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   private long lastAdvanceAt = Long.MIN_VALUE;
   private final PartitionClock partitionClock;
 
+  /** A replay's rounds (null live: the processor's own clock). */
+  private final RoundClock roundClock;
+
   DispatchProcessor(
       DispatcherConfig config,
       StageOne stageOne,
       HostIndex index,
       Serializer<PeerEvent> peerEventSerializer,
-      Serializer<PieceEvent> pieceEventSerializer) {
+      Serializer<PieceEvent> pieceEventSerializer,
+      RoundClock roundClock) {
+    this.roundClock = roundClock;
     this.config = config;
     this.stageOne = stageOne;
     this.index = index;
@@ -122,7 +129,11 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
             config.seedFailureMemory().toMillis());
     lastRecordWallMs = context.currentSystemTimeMs();
     context.schedule(
-        config.tick(), PunctuationType.STREAM_TIME, t -> advance(Math.min(t, clock())));
+        config.tick(),
+        PunctuationType.STREAM_TIME,
+        t -> {
+          if (roundClock == null || roundClock.ownRounds()) advance(Math.min(t, clock()));
+        });
     context.schedule(config.tick(), PunctuationType.WALL_CLOCK_TIME, this::onWallTick);
   }
 
@@ -249,6 +260,14 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
   // ---------------------------------------------------------------- time
 
   private void onWallTick(long wallNow) {
+    if (roundClock != null) {
+      long at = roundClock.take();
+      if (at != RoundClock.NONE) {
+        advance(at); // a round the live dispatcher ran here, at its time
+        return;
+      }
+      if (!roundClock.ownRounds()) return;
+    }
     if (!config.idleClockAdvance()) return;
     long idle = wallNow - lastRecordWallMs;
     long streamTime = clock();

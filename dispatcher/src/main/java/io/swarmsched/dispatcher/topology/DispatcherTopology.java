@@ -180,6 +180,19 @@ public final class DispatcherTopology {
     return build(config, index, null, outputPrefix, inMemoryStores);
   }
 
+  /**
+   * A replay's topology: as {@link #build(DispatcherConfig, HostIndex, String, boolean)}, with its
+   * scheduling rounds run when {@code rounds} says (see {@link RoundClock}).
+   */
+  public static Topology build(
+      DispatcherConfig config,
+      HostIndex index,
+      String outputPrefix,
+      boolean inMemoryStores,
+      RoundClock rounds) {
+    return build(config, index, null, outputPrefix, inMemoryStores, rounds);
+  }
+
   /** Every option: the service key, the output prefix and in-memory stores (see above). */
   public static Topology build(
       DispatcherConfig config,
@@ -187,6 +200,16 @@ public final class DispatcherTopology {
       HostKeyPair serviceKey,
       String outputPrefix,
       boolean inMemoryStores) {
+    return build(config, index, serviceKey, outputPrefix, inMemoryStores, null);
+  }
+
+  private static Topology build(
+      DispatcherConfig config,
+      HostIndex index,
+      HostKeyPair serviceKey,
+      String outputPrefix,
+      boolean inMemoryStores,
+      RoundClock rounds) {
     String out = outputPrefix == null ? "" : outputPrefix;
     boolean mem = inMemoryStores;
     var serdeConfig = config.serdeConfig();
@@ -239,7 +262,8 @@ public final class DispatcherTopology {
                     new StageOne(config),
                     index,
                     peerEvents.serializer(),
-                    pieceEvents.serializer()), // metrics from what it forwards
+                    pieceEvents.serializer(),
+                    rounds), // metrics from what it forwards
                 in -> in instanceof DispatchInput.Request r ? r.request() : null),
         REQUESTS_AS_INPUT,
         PEER_EVENTS_AS_INPUT,

@@ -173,6 +173,12 @@ final class RequestRounds {
             task.seedState(),
             stores.swarm(now),
             now);
+    if (!(outcome instanceof RoundOutcome.Terminal)) {
+      // it waits on: where this round ran is kept for its decision's provenance (a replay runs it
+      // there; a round on the wall clock cannot be told from the inputs)
+      if (p.earlierRounds == null) p.earlierRounds = new ArrayList<>();
+      p.earlierRounds.add(decisions.round(now));
+    }
     if (outcome instanceof RoundOutcome.RetryAt at) {
       waitFor(task, p, at);
     } else if (outcome instanceof RoundOutcome.SeedTrigger trigger) {
@@ -202,7 +208,7 @@ final class RequestRounds {
       task.task().dag().deleteInEdges(me.peerId());
       me.heardFrom(now);
     }
-    ScheduleDecision d = decisions.terminal(req, outcome, p.origin, now);
+    ScheduleDecision d = decisions.terminal(req, outcome, p.origin, p.earlierRounds, now);
     String retryKey = task.pending.remove(req.getRequestId());
     if (retryKey != null) stores.retries.delete(retryKey);
     decisions.remember(d, now);

@@ -70,6 +70,38 @@ class JsonStoreFormatTest {
     assertEquals(PENDING_V1, encode(serde, pending()));
   }
 
+  /** Version 1 with the rounds it waited through (an added field, null and left out before). */
+  static final String PENDING_V1_WITH_ROUNDS =
+      "{\"taskId\":\"task-1\",\"requestId\":\"req-1\",\"request\":\"AQID\",\"emptyRounds\":2,"
+          + "\"seedRounds\":1,\"rounds\":4,\"firstSeenAt\":1000,\"dueAt\":2000,"
+          + "\"reason\":\"NO_CANDIDATES\",\"origin\":\"PARENT_LOST\",\"earlierRounds\":[{\"at\":1500,"
+          + "\"input\":\"swarm.schedule-requests.v1-0@7\",\"inputPositions\":"
+          + "{\"swarm.schedule-requests.v1-0\":7},\"hostsPositions\":[3],\"scoresPositions\":[-1]}],"
+          + "\"_format\":1}";
+
+  @Test
+  void pendingRequestWithItsEarlierRoundsRoundTrips() {
+    JsonSerde<PendingRequest> serde = new JsonSerde<>(PendingRequest.class);
+    PendingRequest p = pending();
+    PendingRequest.Round r = new PendingRequest.Round();
+    r.at = 1500;
+    r.input = "swarm.schedule-requests.v1-0@7";
+    r.inputPositions = java.util.Map.of("swarm.schedule-requests.v1-0", 7L);
+    r.hostsPositions = java.util.List.of(3L);
+    r.scoresPositions = java.util.List.of(-1L);
+    p.earlierRounds = java.util.List.of(r);
+    assertEquals(PENDING_V1_WITH_ROUNDS, encode(serde, p));
+    PendingRequest back = decode(serde, PENDING_V1_WITH_ROUNDS);
+    assertPending(back);
+    assertEquals(1, back.earlierRounds.size());
+    assertEquals(1500, back.earlierRounds.get(0).at);
+    assertEquals("swarm.schedule-requests.v1-0@7", back.earlierRounds.get(0).input);
+    assertEquals(7L, back.earlierRounds.get(0).inputPositions.get("swarm.schedule-requests.v1-0"));
+    assertEquals(java.util.List.of(3L), back.earlierRounds.get(0).hostsPositions);
+    // entries stored before the field have none
+    assertEquals(null, decode(serde, PENDING_V1).earlierRounds);
+  }
+
   // ---------------------------------------------------------------- HostHealth
 
   static final String HEALTH_V0 =
