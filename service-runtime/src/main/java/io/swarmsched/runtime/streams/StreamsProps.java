@@ -127,7 +127,7 @@ public final class StreamsProps {
    * stream thread polls again only once it has processed everything it holds, and the consumer
    * hands out fetched data one partition's fetch after the other. With 1 MiB (about 4,300 schedule
    * requests) and a backlog, e.g. on the partitions a survivor takes over after a kill, the thread
-   * processed those alone for 10-30 s while its other partitions, with requests waiting on the
+   * processed those alone for 16-27 s while its other partitions, with requests waiting on the
    * broker, decided nothing (the chaos run, docs/reliability.md); and a survivor rejoins a
    * rebalance only from poll(), so the group waited seconds for it. With these a thread polls after
    * at most 100 records, and a partition's new data waits behind at most one small fetch of each
