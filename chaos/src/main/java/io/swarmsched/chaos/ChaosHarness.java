@@ -990,8 +990,27 @@ public final class ChaosHarness {
     }
   }
 
+  /** System properties {@code chaos.log.<logger>=<LEVEL>} add a logger to every service's log. */
+  static final String LOG_LEVEL_PREFIX = "chaos.log.";
+
   private static Path writeServiceLogging(Path work) throws IOException {
     Path file = work.resolve("service-log4j2.xml");
+    // -Dchaos.log.<logger>=<LEVEL> on the harness JVM: to read why a stall happened (e.g.
+    // org.apache.kafka.streams.processor.internals.StreamThread=INFO) without rebuilding
+    StringBuilder extra = new StringBuilder();
+    for (String name : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+      if (name.startsWith(LOG_LEVEL_PREFIX)) {
+        String logger = name.substring(LOG_LEVEL_PREFIX.length());
+        String level = System.getProperty(name).trim().toUpperCase(java.util.Locale.ROOT);
+        if (!logger.matches("[A-Za-z0-9_.$]+")
+            || !level.matches("OFF|FATAL|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
+          throw new IllegalArgumentException(
+              name + "=" + System.getProperty(name) + ": expected chaos.log.<logger>=<level>");
+        }
+        extra.append("    <Logger name=\"").append(logger).append("\" level=\"").append(level);
+        extra.append("\"/>\n");
+      }
+    }
     Files.writeString(
         file,
         """
@@ -1005,10 +1024,13 @@ public final class ChaosHarness {
             <Logger name="io.swarmsched" level="INFO"/>
             <Logger name="org.apache.kafka.streams.StreamsConfig" level="INFO"/>
             <Logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
-            <Root level="WARN"><AppenderRef ref="out"/></Root>
-          </Loggers>
-        </Configuration>
-        """);
+        """
+            + extra
+            + """
+                <Root level="WARN"><AppenderRef ref="out"/></Root>
+              </Loggers>
+            </Configuration>
+            """);
     return file;
   }
 

@@ -122,7 +122,21 @@ public final class StreamsProps {
    * each); on a quieter one it made no measurable difference. A retry is idempotent, so this
    * changes pacing only, not what is written.
    *
-   * <p>Each is overridable with {@code swarm.streams.<key>}.
+   * <p>The main consumer hands a stream thread at most 100 records per poll and at most 16 KiB
+   * (about 65 schedule requests) per partition per fetch (Kafka Streams: 1,000 records, 1 MiB). A
+   * stream thread polls again only once it has processed everything it holds, and the consumer
+   * hands out fetched data one partition's fetch after the other. With 1 MiB (about 4,300 schedule
+   * requests) and a backlog, e.g. on the partitions a survivor takes over after a kill, the thread
+   * processed those alone for 16-27 s while its other partitions, with requests waiting on the
+   * broker, decided nothing (the chaos run, docs/reliability.md); and a survivor rejoins a
+   * rebalance only from poll(), so the group waited seconds for it. With these a thread polls after
+   * at most 100 records, and a partition's new data waits behind at most one small fetch of each
+   * other partition. Only the main consumer gets them: restoring a store still fetches in 1 MiB
+   * chunks.
+   *
+   * <p>Each is overridable with {@code swarm.streams.<key>} (the last two as {@code
+   * swarm.streams.main.consumer.max.poll.records} and {@code
+   * swarm.streams.main.consumer.max.partition.fetch.bytes}).
    */
   public static final java.util.Map<String, String> FAILOVER_DEFAULTS =
       java.util.Map.of(
@@ -137,7 +151,11 @@ public final class StreamsProps {
           StreamsConfig.producerPrefix("retry.backoff.ms"),
           "10",
           StreamsConfig.producerPrefix("retry.backoff.max.ms"),
-          "100");
+          "100",
+          StreamsConfig.mainConsumerPrefix("max.poll.records"),
+          "100",
+          StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"),
+          "16384");
 
   /**
    * {@code commit.interval.ms} for every service and either guarantee, overridable with {@code

@@ -119,6 +119,20 @@ class StreamsPropsTest {
         .containsEntry("retry.backoff.max.ms", "100");
     assertThat(config.getMainConsumerConfigs("app", "client", 0))
         .doesNotContainKey("retry.backoff.ms");
+    // small polls and fetches reach the main consumer only: restoring still fetches in bulk
+    assertThat(config.getMainConsumerConfigs("app", "client", 0))
+        .containsEntry("max.poll.records", "100")
+        .containsEntry("max.partition.fetch.bytes", "16384");
+    assertThat(config.getRestoreConsumerConfigs("client"))
+        .doesNotContainEntry("max.poll.records", "100")
+        .doesNotContainKey("max.partition.fetch.bytes");
+    assertThat(
+            new StreamsConfig(
+                    StreamsProps.base(
+                        "app",
+                        settings(Map.of("swarm.streams.main.consumer.max.poll.records", "500"))))
+                .getMainConsumerConfigs("app", "client", 0))
+        .containsEntry("max.poll.records", "500");
   }
 
   @Test
