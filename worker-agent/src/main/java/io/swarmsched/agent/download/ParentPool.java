@@ -86,31 +86,8 @@ final class ParentPool {
    * @param onRefresh called after each status round: idle piece workers look again
    * @param onNewDigests called when the source published more digests: this counts as progress, so
    *     waiting on a slow source is not taken for stalled parents
-   */
-  ParentPool(
-      DownloadContext ctx,
-      String taskId,
-      String peerId,
-      String idc,
-      PiecePlanner planner,
-      PieceDigests digests,
-      Runnable onRefresh,
-      Runnable onNewDigests) {
-    this(
-        ctx,
-        taskId,
-        peerId,
-        idc,
-        planner,
-        digests,
-        onRefresh,
-        onNewDigests,
-        new RemoteLinks(RemoteLinks.DEFAULT_SLOTS));
-  }
-
-  /**
-   * As above, with {@code links} judging whether parents in other IDCs are behind a slow link (else
-   * they are planned as local ones).
+   * @param links judges whether parents in other IDCs are behind a slow link (else they are planned
+   *     as local ones)
    */
   ParentPool(
       DownloadContext ctx,

@@ -48,7 +48,9 @@ class ParentPoolTest {
     BitSet have = bits(0, 1);
     // a parent that fails two pieces is dropped here
     PiecePlanner planner = new PiecePlanner(4, have, 1, new PieceParams(2, 2, true, true, true));
-    ParentPool pool = new ParentPool(null, "task", "child", "", planner, null, () -> {}, () -> {});
+    ParentPool pool =
+        new ParentPool(
+            null, "task", "child", "", planner, null, () -> {}, () -> {}, new RemoteLinks(8));
     pool.add(List.of(candidate("behind"), candidate("ahead"), candidate("failing")));
     planner.updateParent("behind", bits(0, 1), 1 << 20, 0, false); // holds only what the child has
     planner.updateParent("failing", bits(2, 3), 1 << 20, 0, false);
@@ -94,7 +96,8 @@ class ParentPoolTest {
   private static Map<Integer, Set<String>> plan(String ownIdc, String farIdc, String nearIdc) {
     PiecePlanner planner = planner();
     ParentPool pool =
-        new ParentPool(null, "task", "child", ownIdc, planner, null, () -> {}, () -> {});
+        new ParentPool(
+            null, "task", "child", ownIdc, planner, null, () -> {}, () -> {}, new RemoteLinks(8));
     pool.add(List.of(candidate("far"), candidate("near")));
     pool.update("far", all(4), status("far", 100 * MiB, farIdc));
     pool.update("near", bits(0, 1, 2), status("near", MiB, nearIdc));
