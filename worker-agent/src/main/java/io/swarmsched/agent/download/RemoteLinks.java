@@ -17,9 +17,9 @@ import java.util.Deque;
  * <p>Each piece's rate is taken relative to its parent's upload limit ({@code maxTx}), so parents
  * of different speeds compare. The link counts as slow until at least {@link #MIN_SAMPLES} of the
  * last {@link #WINDOW} remote fetches are known and their median reaches half the median of the
- * local fetches; with too few local fetches (a child whose own IDC holds nothing yet), half of one
- * upload slot's share of the parent's limit ({@code 1/slots}) stands in for them. When remote
- * fetches slow down again, the median falls and the link counts as slow once more.
+ * local fetches; with too few local fetches (a child whose own IDC holds nothing yet), one upload
+ * slot's share of the parent's limit ({@code 1/slots}) stands in for them. When remote fetches slow
+ * down to a quarter of that reference, the link counts as slow once more.
  */
 final class RemoteLinks {
   /** Fetches remembered per kind (local, remote). */
@@ -34,6 +34,7 @@ final class RemoteLinks {
   private final int slots;
   private final Deque<Double> local = new ArrayDeque<>();
   private final Deque<Double> remote = new ArrayDeque<>();
+  private boolean slow = true;
 
   RemoteLinks(int slots) {
     if (slots < 1) {
@@ -58,13 +59,20 @@ final class RemoteLinks {
     }
   }
 
-  /** True until the recent remote fetches show the link keeps up with local ones. */
+  /**
+   * True until the recent remote fetches show the link keeps up with local ones; once it does, true
+   * again only when they fall below a quarter of the reference. The gap keeps the judgement from
+   * flapping with every noisy sample (on a busy machine every transfer's rate wanders; one demo run
+   * at load 80 flipped a child's judgement five times in 20 s with a single threshold).
+   */
   synchronized boolean slow() {
     if (remote.size() < MIN_SAMPLES) {
+      slow = true;
       return true;
     }
     double reference = local.size() >= MIN_SAMPLES ? median(local) : 1.0 / slots;
-    return median(remote) < reference / 2;
+    slow = median(remote) < reference / (slow ? 2 : 4);
+    return slow;
   }
 
   private static double median(Deque<Double> q) {

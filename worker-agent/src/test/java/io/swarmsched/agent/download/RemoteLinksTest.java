@@ -36,9 +36,15 @@ class RemoteLinksTest {
     }
     assertThat(links.slow()).as("a quarter is half of a half: just keeps up").isFalse();
     for (int i = 0; i < 3; i++) {
+      links.record(true, PIECE, at(1.5 * MiB), 16 * MiB);
+    }
+    assertThat(links.slow()).as("below half, above a quarter: still counts as fast").isFalse();
+    for (int i = 0; i < 2; i++) {
       links.record(true, PIECE, at(MiB), 16 * MiB);
     }
-    assertThat(links.slow()).as("the median fell below half the local one").isTrue();
+    assertThat(links.slow()).as("the median fell below a quarter of the local one").isTrue();
+    links.record(true, PIECE, at(3 * MiB), 16 * MiB);
+    assertThat(links.slow()).as("slow again: it takes half of the local one to be fast").isTrue();
   }
 
   @Test
