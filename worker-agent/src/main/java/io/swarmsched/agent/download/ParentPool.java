@@ -33,6 +33,9 @@ final class ParentPool {
 
   private static final long REFRESH_MILLIS = 500;
 
+  /** The longest wait between requests for more parents while a child is starved of parents. */
+  static final long STARVED_ASK_MILLIS = 500;
+
   /** Asks the dispatcher for more parents, none of {@code blocklist}; empty when it offers none. */
   @FunctionalInterface
   interface MoreParents {
@@ -45,6 +48,15 @@ final class ParentPool {
     final String address;
     final AtomicInteger statusFailures = new AtomicInteger();
     volatile boolean unreachable;
+
+    /** What its last status said it holds (verifiable pieces only); for the debug log. */
+    volatile BitSet lastHolds = new BitSet();
+
+    /** In another IDC than this agent, as its last status said. */
+    volatile boolean otherIdc;
+
+    /** Its upload limit as its last status said (bytes/s, 0 unknown). */
+    volatile long maxTx;
 
     Parent(ParentCandidate c) {
       this.peerId = c.getPeerId();
@@ -63,6 +75,10 @@ final class ParentPool {
   private final Runnable onNewDigests;
   private final Map<String, Parent> parents = new ConcurrentHashMap<>();
   private final Set<String> corrupting = ConcurrentHashMap.newKeySet();
+  private final RemoteLinks links;
+
+  /** What {@link #links} said at the last status update, to log a change once. */
+  private volatile boolean linksSlow = true;
 
   /**
    * @param idc this agent's IDC (its configured {@code swarm.agent.idc}); empty when unknown, and
@@ -70,6 +86,8 @@ final class ParentPool {
    * @param onRefresh called after each status round: idle piece workers look again
    * @param onNewDigests called when the source published more digests: this counts as progress, so
    *     waiting on a slow source is not taken for stalled parents
+   * @param links judges whether parents in other IDCs are behind a slow link (else they are planned
+   *     as local ones)
    */
   ParentPool(
       DownloadContext ctx,
@@ -79,7 +97,9 @@ final class ParentPool {
       PiecePlanner planner,
       PieceDigests digests,
       Runnable onRefresh,
-      Runnable onNewDigests) {
+      Runnable onNewDigests,
+      RemoteLinks links) {
+    this.links = links;
     this.ctx = ctx;
     this.taskId = taskId;
     this.peerId = peerId;
@@ -162,6 +182,7 @@ final class ParentPool {
         p.statusFailures.set(0);
         BitSet holds = s.pieces();
         holds.and(verifiable); // a piece nobody can verify yet is not on offer
+        p.lastHolds = holds;
         update(p.peerId, holds, s);
       } catch (IOException e) {
         if (p.statusFailures.incrementAndGet() >= MAX_STATUS_FAILURES) {
@@ -176,16 +197,60 @@ final class ParentPool {
         }
       }
     }
+    if (log.isDebugEnabled()) {
+      // What each parent could give this child now (held, verifiable, lacked), for the timelines.
+      BitSet lack = new BitSet(planner.pieceCount());
+      lack.set(0, planner.pieceCount());
+      lack.andNot(planner.have());
+      StringBuilder b = new StringBuilder();
+      for (Parent p : parents.values()) {
+        BitSet offers = (BitSet) p.lastHolds.clone();
+        offers.and(lack);
+        b.append(' ').append(p.peerId).append('=').append(offers.cardinality());
+      }
+      log.debug(
+          "{}: parents offer{}; {} missing, {} in flight",
+          peerId,
+          b,
+          lack.cardinality(),
+          planner.inFlightCount());
+    }
     if (news) {
       onNewDigests.run();
     }
     onRefresh.run();
   }
 
-  /** Passes what one parent holds and its status to the planner, with whether it is remote. */
+  /**
+   * Passes what one parent holds and its status to the planner, with whether it is remote: in
+   * another IDC while the links to other IDCs count as slow ({@link RemoteLinks}).
+   */
   void update(String parentId, BitSet holds, ParentStatus s) {
+    boolean otherIdc = remote(idc, s.idc());
+    Parent p = parents.get(parentId);
+    if (p != null) {
+      p.otherIdc = otherIdc;
+      p.maxTx = s.load().maxTx();
+    }
+    boolean slow = links.slow();
+    if (otherIdc && slow != linksSlow) {
+      linksSlow = slow;
+      log.info(
+          "{}: fetches from other IDCs {}; their parents are now planned as {}",
+          peerId,
+          slow ? "slowed down" : "keep up with local ones",
+          slow ? "remote" : "local");
+    }
     planner.updateParent(
-        parentId, holds, s.load().maxTx(), s.load().tx(), s.source(), remote(idc, s.idc()));
+        parentId, holds, s.load().maxTx(), s.load().tx(), s.source(), otherIdc && slow);
+  }
+
+  /** A piece of {@code bytes} arrived from {@code parentId} in {@code nanos}: a link sample. */
+  void fetched(String parentId, long bytes, long nanos) {
+    Parent p = parents.get(parentId);
+    if (p != null) {
+      links.record(p.otherIdc, bytes, nanos, p.maxTx);
+    }
   }
 
   /**
@@ -198,6 +263,25 @@ final class ParentPool {
         && !ownIdc.isEmpty()
         && !parentIdc.isEmpty()
         && Affinity.idc(ownIdc, parentIdc) == 0.0;
+  }
+
+  /**
+   * Parents that count towards the ones this child wants: usable and holding something it lacks.
+   */
+  long givingParents() {
+    Set<String> keepOut = keepOut();
+    return parents.keySet().stream().filter(id -> !keepOut.contains(id)).count();
+  }
+
+  /**
+   * How long to wait before the next request for more parents: {@code everyMillis}, but at most
+   * {@link #STARVED_ASK_MILLIS} while fewer than two parents have anything to give. Every child's
+   * first decision names only the seed (its siblings hold nothing yet, so stage 1 offers none), and
+   * the seed serves each piece about once; in the demo's timeline the peers' uploads stood idle for
+   * the first seconds until the children's second requests brought their siblings.
+   */
+  static long askDelayMillis(long givingParents, long everyMillis) {
+    return givingParents < 2 ? Math.min(STARVED_ASK_MILLIS, everyMillis) : everyMillis;
   }
 
   /**
@@ -222,12 +306,11 @@ final class ParentPool {
         () -> {
           while (!Thread.currentThread().isInterrupted()) {
             try {
-              Thread.sleep(everyMillis);
-              Set<String> keepOut = keepOut();
-              if (parents.keySet().stream().filter(id -> !keepOut.contains(id)).count()
-                  >= desired) {
+              Thread.sleep(askDelayMillis(givingParents(), everyMillis));
+              if (givingParents() >= desired) {
                 continue;
               }
+              Set<String> keepOut = keepOut();
               List<ParentCandidate> offered = more.ask(keepOut);
               int added = add(offered);
               log.info(

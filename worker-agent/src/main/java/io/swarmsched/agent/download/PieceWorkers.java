@@ -183,7 +183,20 @@ final class PieceWorkers {
       transfers.remove(f);
       startedAt.remove(f);
     }
-    long costMillis = (System.nanoTime() - start) / 1_000_000;
+    long costNanos = System.nanoTime() - start;
+    long costMillis = costNanos / 1_000_000;
+    if (log.isDebugEnabled()) {
+      // One line per fetch (start, cost, answer): docs/benchmarks.md's per-second timelines of a
+      // real swarm are built from these.
+      log.debug(
+          "{}: fetch piece {} from {} took {} ms: {} {} bytes",
+          peerId,
+          f.piece(),
+          f.parentId(),
+          costMillis,
+          answer.getClass().getSimpleName(),
+          answer instanceof PieceAnswer.Bytes b ? b.data().length : 0);
+    }
     answers
         .computeIfAbsent(answer.getClass().getSimpleName(), k -> new AtomicInteger())
         .incrementAndGet();
@@ -214,6 +227,7 @@ final class PieceWorkers {
               loser.parentId());
         }
       }
+      parents.fetched(f.parentId(), b.data().length, costNanos);
       progress.addPeer(b.data().length);
       if (firstPieceAt == 0) {
         firstPieceAt = System.nanoTime();

@@ -291,7 +291,8 @@ public final class TaskDownload {
             planner,
             digests,
             () -> workers.get().wake(),
-            () -> workers.get().progressed());
+            () -> workers.get().progressed(),
+            new RemoteLinks(config.uploadSlots()));
     workers.set(
         new PieceWorkers(ctx, taskId, peerId, file, planner, pool, digests, events, progress));
     pool.add(candidates);

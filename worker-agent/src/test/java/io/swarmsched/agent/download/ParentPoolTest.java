@@ -48,7 +48,9 @@ class ParentPoolTest {
     BitSet have = bits(0, 1);
     // a parent that fails two pieces is dropped here
     PiecePlanner planner = new PiecePlanner(4, have, 1, new PieceParams(2, 2, true, true, true));
-    ParentPool pool = new ParentPool(null, "task", "child", "", planner, null, () -> {}, () -> {});
+    ParentPool pool =
+        new ParentPool(
+            null, "task", "child", "", planner, null, () -> {}, () -> {}, new RemoteLinks(8));
     pool.add(List.of(candidate("behind"), candidate("ahead"), candidate("failing")));
     planner.updateParent("behind", bits(0, 1), 1 << 20, 0, false); // holds only what the child has
     planner.updateParent("failing", bits(2, 3), 1 << 20, 0, false);
@@ -94,7 +96,8 @@ class ParentPoolTest {
   private static Map<Integer, Set<String>> plan(String ownIdc, String farIdc, String nearIdc) {
     PiecePlanner planner = planner();
     ParentPool pool =
-        new ParentPool(null, "task", "child", ownIdc, planner, null, () -> {}, () -> {});
+        new ParentPool(
+            null, "task", "child", ownIdc, planner, null, () -> {}, () -> {}, new RemoteLinks(8));
     pool.add(List.of(candidate("far"), candidate("near")));
     pool.update("far", all(4), status("far", 100 * MiB, farIdc));
     pool.update("near", bits(0, 1, 2), status("near", MiB, nearIdc));
@@ -131,5 +134,32 @@ class ParentPoolTest {
     assertThat(ParentPool.remote("", "dc-b")).isFalse();
     assertThat(ParentPool.remote("dc-a", "")).isFalse();
     assertThat(ParentPool.remote(null, "dc-b")).isFalse();
+  }
+
+  @Test
+  void aParentInAnotherIdcIsPlannedAsLocalOnceItsFetchesKeepUp() {
+    PiecePlanner planner = planner();
+    ParentPool pool =
+        new ParentPool(
+            null, "task", "child", "dc-a", planner, null, () -> {}, () -> {}, new RemoteLinks(8));
+    pool.add(List.of(candidate("far"), candidate("near")));
+    pool.update("far", all(4), status("far", 100 * MiB, "dc-b"));
+    pool.update("near", bits(0, 1, 2), status("near", MiB, "dc-a"));
+    // three pieces from "far" at half its limit: the link between the IDCs is not what limits
+    for (int i = 0; i < 3; i++) {
+      pool.fetched("far", MiB, 20_000_000L);
+    }
+    pool.update("far", all(4), status("far", 100 * MiB, "dc-b"));
+    Map<Integer, Set<String>> from = startEverything(planner);
+    assertThat(from).isNotEqualTo(FAR_ONLY_FOR_PIECE_3);
+    assertThat(from.get(0)).as("the fast parent takes local pieces too").contains("far");
+  }
+
+  @Test
+  void aStarvedChildAsksForMoreParentsSooner() {
+    assertThat(ParentPool.askDelayMillis(1, 2000)).isEqualTo(ParentPool.STARVED_ASK_MILLIS);
+    assertThat(ParentPool.askDelayMillis(0, 2000)).isEqualTo(ParentPool.STARVED_ASK_MILLIS);
+    assertThat(ParentPool.askDelayMillis(2, 2000)).isEqualTo(2000);
+    assertThat(ParentPool.askDelayMillis(1, 100)).as("never later than asked").isEqualTo(100);
   }
 }
