@@ -38,6 +38,16 @@ public final class StreamsProps {
    * </ul>
    */
   public static Properties base(String applicationId, Settings settings) {
+    return base(applicationId, settings, java.util.Map.of());
+  }
+
+  /**
+   * {@link #base(String, Settings)} with a service's own Streams defaults (e.g. {@link
+   * #BACKLOG_FAIRNESS}), applied after the common ones and before the user's {@code
+   * swarm.streams.<key>}, which still win.
+   */
+  public static Properties base(
+      String applicationId, Settings settings, java.util.Map<String, String> serviceDefaults) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(
@@ -92,6 +102,7 @@ public final class StreamsProps {
 
     FAILOVER_DEFAULTS.forEach(props::put);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
+    serviceDefaults.forEach(props::put);
 
     // TLS and SCRAM for every client Streams makes (consumer, producers, admin, restore).
     io.swarmsched.runtime.config.KafkaSecurity.apply(settings, props);
@@ -122,21 +133,9 @@ public final class StreamsProps {
    * each); on a quieter one it made no measurable difference. A retry is idempotent, so this
    * changes pacing only, not what is written.
    *
-   * <p>The main consumer hands a stream thread at most 100 records per poll and at most 16 KiB
-   * (about 65 schedule requests) per partition per fetch (Kafka Streams: 1,000 records, 1 MiB). A
-   * stream thread polls again only once it has processed everything it holds, and the consumer
-   * hands out fetched data one partition's fetch after the other. With 1 MiB (about 4,300 schedule
-   * requests) and a backlog, e.g. on the partitions a survivor takes over after a kill, the thread
-   * processed those alone for 16-27 s while its other partitions, with requests waiting on the
-   * broker, decided nothing (the chaos run, docs/reliability.md); and a survivor rejoins a
-   * rebalance only from poll(), so the group waited seconds for it. With these a thread polls after
-   * at most 100 records, and a partition's new data waits behind at most one small fetch of each
-   * other partition. Only the main consumer gets them: restoring a store still fetches in 1 MiB
-   * chunks.
+   * <p>The dispatcher adds {@link #BACKLOG_FAIRNESS}.
    *
-   * <p>Each is overridable with {@code swarm.streams.<key>} (the last two as {@code
-   * swarm.streams.main.consumer.max.poll.records} and {@code
-   * swarm.streams.main.consumer.max.partition.fetch.bytes}).
+   * <p>Each is overridable with {@code swarm.streams.<key>}.
    */
   public static final java.util.Map<String, String> FAILOVER_DEFAULTS =
       java.util.Map.of(
@@ -151,7 +150,29 @@ public final class StreamsProps {
           StreamsConfig.producerPrefix("retry.backoff.ms"),
           "10",
           StreamsConfig.producerPrefix("retry.backoff.max.ms"),
-          "100",
+          "100");
+
+  /**
+   * The dispatcher's main consumer hands a stream thread at most 100 records per poll and at most
+   * 16 KiB (about 65 schedule requests) per partition per fetch (Kafka Streams: 1,000 records, 1
+   * MiB). A stream thread polls again only once it has processed everything it holds, and the
+   * consumer hands out fetched data one partition's fetch after the other. With 1 MiB (about 4,300
+   * schedule requests) and a backlog, e.g. on the partitions a survivor takes over after a kill,
+   * the thread processed those alone for 16-27 s while its other partitions, with requests waiting
+   * on the broker, decided nothing (the chaos run, docs/reliability.md); and a survivor rejoins a
+   * rebalance only from poll(), so the group waited seconds for it. With these a thread polls after
+   * at most 100 records, and a partition's new data waits behind at most one small fetch of each
+   * other partition. Only the main consumer gets them: restoring a store still fetches in 1 MiB
+   * chunks.
+   *
+   * <p>Only the dispatcher uses them: they cost heartbeat-ingest about a fifth of its throughput
+   * (10,000 hosts, exactly-once, four interleaved pairs on a quiet machine: 6,200-10,100 against
+   * 10,300-11,000 heartbeats/s; docs/benchmarks.md), and the failover target is the dispatcher's.
+   * Overridable as {@code swarm.streams.main.consumer.max.poll.records} and {@code
+   * swarm.streams.main.consumer.max.partition.fetch.bytes}.
+   */
+  public static final java.util.Map<String, String> BACKLOG_FAIRNESS =
+      java.util.Map.of(
           StreamsConfig.mainConsumerPrefix("max.poll.records"),
           "100",
           StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"),

@@ -119,18 +119,27 @@ class StreamsPropsTest {
         .containsEntry("retry.backoff.max.ms", "100");
     assertThat(config.getMainConsumerConfigs("app", "client", 0))
         .doesNotContainKey("retry.backoff.ms");
-    // small polls and fetches reach the main consumer only: restoring still fetches in bulk
+    // small polls and fetches only where a service asks for them (the dispatcher), and then for
+    // the main consumer only: restoring still fetches in bulk
     assertThat(config.getMainConsumerConfigs("app", "client", 0))
-        .containsEntry("max.poll.records", "100")
-        .containsEntry("max.partition.fetch.bytes", "16384");
-    assertThat(config.getRestoreConsumerConfigs("client"))
         .doesNotContainEntry("max.poll.records", "100")
         .doesNotContainKey("max.partition.fetch.bytes");
+    StreamsConfig fair =
+        new StreamsConfig(
+            StreamsProps.base("app", settings(Map.of()), StreamsProps.BACKLOG_FAIRNESS));
+    assertThat(fair.getMainConsumerConfigs("app", "client", 0))
+        .containsEntry("max.poll.records", "100")
+        .containsEntry("max.partition.fetch.bytes", "16384");
+    assertThat(fair.getRestoreConsumerConfigs("client"))
+        .doesNotContainEntry("max.poll.records", "100")
+        .doesNotContainKey("max.partition.fetch.bytes");
+    // and the user's swarm.streams.* still wins over a service's own defaults
     assertThat(
             new StreamsConfig(
                     StreamsProps.base(
                         "app",
-                        settings(Map.of("swarm.streams.main.consumer.max.poll.records", "500"))))
+                        settings(Map.of("swarm.streams.main.consumer.max.poll.records", "500")),
+                        StreamsProps.BACKLOG_FAIRNESS))
                 .getMainConsumerConfigs("app", "client", 0))
         .containsEntry("max.poll.records", "500");
   }
