@@ -183,7 +183,8 @@ final class ReplayCommand implements Callable<Integer> {
                     bar::show,
                     tableTiming,
                     out,
-                    topics == null ? List.of() : List.of(topics)));
+                    topics == null ? List.of() : List.of(topics),
+                    null)); // the rounds the live dispatcher recorded (RoundTiming.RECORDED)
       } finally {
         if (topics != null) topics.close(); // waits for every send to be acknowledged
       }

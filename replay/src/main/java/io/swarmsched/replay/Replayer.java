@@ -64,19 +64,8 @@ public final class Replayer {
     }
 
     public Options(
-        String policy,
-        Map<String, String> settings,
-        Duration drain,
-        Consumer<Progress> progress,
-        TableTiming tableTiming,
-        Path out,
-        List<ReplayOutput> outputs) {
-      this(policy, settings, drain, progress, tableTiming, out, outputs, RoundTiming.RECORDED);
-    }
-
-    public Options(
         String policy, Map<String, String> settings, Duration drain, Consumer<Progress> progress) {
-      this(policy, settings, drain, progress, TableTiming.RECORDED, null, null);
+      this(policy, settings, drain, progress, TableTiming.RECORDED, null, null, null);
     }
 
     public static Options of(String policy) {
