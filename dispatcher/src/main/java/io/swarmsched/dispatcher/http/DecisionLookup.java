@@ -1,6 +1,7 @@
 package io.swarmsched.dispatcher.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmsched.dispatcher.state.StoredDecision;
 import io.swarmsched.dispatcher.topology.DecisionWaiters;
 import io.swarmsched.dispatcher.topology.DispatcherTopology;
 import io.swarmsched.runtime.http.ApiException;
@@ -87,7 +88,7 @@ final class DecisionLookup {
             headers,
             new byte[0]);
     Response r =
-        router.<String, ScheduleDecision>route(
+        router.<String, StoredDecision>route(
             lookup,
             DispatcherTopology.DECISIONS_STORE,
             taskId,
@@ -117,9 +118,9 @@ final class DecisionLookup {
   /** The decision of {@code requestId} in this instance's active partitions, if any. */
   private static Optional<ScheduleDecision> localDecision(LocalQueries local, String requestId) {
     for (int partition : local.activePartitions()) {
-      Optional<ScheduleDecision> d =
+      Optional<StoredDecision> d =
           local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
-      if (d.isPresent()) return d;
+      if (d.isPresent()) return d.map(StoredDecision::decision);
     }
     return Optional.empty();
   }
@@ -151,9 +152,9 @@ final class DecisionLookup {
   static List<Map<String, Object>> localDecisions(LocalQueries local, String requestId) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (int partition : local.activePartitions()) {
-      Optional<ScheduleDecision> d =
+      Optional<StoredDecision> d =
           local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
-      d.ifPresent(x -> out.add(AvroJson.toMap(x)));
+      d.ifPresent(x -> out.add(AvroJson.toMap(x.decision())));
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.DECISIONS_SINK;
 
 import io.swarmsched.dispatcher.state.PendingRequest;
+import io.swarmsched.dispatcher.state.StoredDecision;
 import io.swarmsched.scheduling.RankedParent;
 import io.swarmsched.scheduling.evaluator.ScoreBreakdown;
 import io.swarmsched.scheduling.round.RoundOutcome;
@@ -36,7 +37,11 @@ final class DecisionLog {
   private final String policy;
   private final Map<String, String> settings;
   private final long retentionMillis;
+  private final long patrolMillis;
   private final DecisionWaiters waiters;
+
+  /** The first key the expiry sweep reads next; null: the store's first key. */
+  private String sweepFrom;
 
   /**
    * Per input topic-partition of the task (key topic-partition): the offset of its next record to
@@ -51,6 +56,7 @@ final class DecisionLog {
       String policy,
       Map<String, String> settings,
       long retentionMillis,
+      long patrolMillis,
       DecisionWaiters waiters) {
     this.context = context;
     this.stores = stores;
@@ -60,12 +66,14 @@ final class DecisionLog {
     // is the order the settings are encoded in, so the same decision would not be the same bytes
     this.settings = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(settings));
     this.retentionMillis = retentionMillis;
+    this.patrolMillis = patrolMillis;
     this.waiters = waiters;
   }
 
   /** The terminal decision already made for {@code requestId}, or null. */
   ScheduleDecision prior(String requestId) {
-    return stores.decisions.get(requestId);
+    StoredDecision stored = stores.decisions.get(requestId);
+    return stored == null ? null : stored.decision();
   }
 
   /**
@@ -166,8 +174,7 @@ final class DecisionLog {
   }
 
   void remember(ScheduleDecision d, long now) {
-    stores.decisions.put(d.getRequestId(), d);
-    stores.decisionExpiry.put(DispatchStores.timeKey(now, d.getRequestId()), d.getRequestId());
+    stores.decisions.put(d.getRequestId(), new StoredDecision(now, d));
     waiters.decided(d); // after the put: a waiter that finds nothing in the store is woken by this
   }
 
@@ -175,20 +182,40 @@ final class DecisionLog {
     context.forward(new Record<>(d.getTargetHostId(), d, now), DECISIONS_SINK);
   }
 
-  /** Forgets the decisions made more than {@code decision.retention} before {@code now}. */
+  /**
+   * Forgets decisions made more than {@code decision.retention} before {@code now}, by a sweep that
+   * goes round the decision store: each call (a patrol) reads the stored times of the next part of
+   * the store in key order, sized so that the whole store is read about every quarter of the
+   * retention (at least {@link #MIN_SWEEP} entries a call). No decision is forgotten before the
+   * retention ends, and each by about 1.25 times it. The sweep reads only the time in front of each
+   * stored value ({@link StoredDecision}); where it stands is kept in memory (a restarted instance
+   * begins again at the first key).
+   */
   void expire(long now) {
     long cutoff = now - retentionMillis;
     if (cutoff <= 0) return;
-    List<KeyValue<String, String>> old = new ArrayList<>();
-    try (KeyValueIterator<String, String> it =
-        stores.decisionExpiry.range("", DispatchStores.timeKey(cutoff, "\uffff"))) {
-      while (it.hasNext()) old.add(it.next());
+    long entries = stores.decisions.approximateNumEntries();
+    long roundsPerCycle = Math.max(1, (retentionMillis / 4) / Math.max(1, patrolMillis));
+    long budget = Math.max(MIN_SWEEP, (entries + roundsPerCycle - 1) / roundsPerCycle);
+    List<String> old = new ArrayList<>();
+    String next = null;
+    try (KeyValueIterator<String, StoredDecision> it =
+        sweepFrom == null ? stores.decisions.all() : stores.decisions.range(sweepFrom, null)) {
+      for (long seen = 0; it.hasNext(); seen++) {
+        KeyValue<String, StoredDecision> kv = it.next();
+        if (seen == budget) {
+          next = kv.key;
+          break;
+        }
+        if (kv.value.decidedAt() < cutoff) old.add(kv.key);
+      }
     }
-    for (KeyValue<String, String> kv : old) {
-      stores.decisions.delete(kv.value);
-      stores.decisionExpiry.delete(kv.key);
-    }
+    sweepFrom = next;
+    for (String requestId : old) stores.decisions.delete(requestId);
   }
+
+  /** Entries the expiry sweep reads at least, per call. */
+  static final int MIN_SWEEP = 1_000;
 
   private ScheduleDecision.Builder builder(
       ScheduleRequest req,

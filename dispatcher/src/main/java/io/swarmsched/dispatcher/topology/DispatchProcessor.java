@@ -97,6 +97,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
             config.policy(),
             config.decisionSettings(),
             config.decisionRetention().toMillis(),
+            config.patrolInterval().toMillis(),
             DecisionWaiters.of(config.applicationId()));
     HostHealthTracker health = new HostHealthTracker(stores, stageOne.quarantine());
     rounds = new RequestRounds(stores, decisions, stageOne.round());

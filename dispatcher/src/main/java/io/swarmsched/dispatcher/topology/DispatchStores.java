@@ -3,12 +3,13 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.*;
 
 import io.swarmsched.dispatcher.selection.StageOne;
-import io.swarmsched.dispatcher.state.AvroMessageSerde;
 import io.swarmsched.dispatcher.state.HostAllocationsSerde;
 import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.JsonSerde;
 import io.swarmsched.dispatcher.state.PendingRequest;
+import io.swarmsched.dispatcher.state.StoredDecision;
+import io.swarmsched.dispatcher.state.StoredDecisionSerde;
 import io.swarmsched.dispatcher.state.StoredTask;
 import io.swarmsched.dispatcher.state.StoredTaskSerde;
 import io.swarmsched.runtime.state.WriteBehindStore;
@@ -16,7 +17,6 @@ import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostView;
 import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.round.SwarmView;
-import io.swarmsched.schemas.ScheduleDecision;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -33,14 +33,13 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The one holder of the dispatch processor's state, shared by its parts (request rounds, task
- * membership, patrol, host health, decision log): the six stores of one task partition, the
+ * membership, patrol, host health, decision log): the five stores of one task partition, the
  * instance's {@link HostIndex}, and what is kept in memory beside the stores (quarantine flags, the
  * partition's task ids). One per processor, used by its stream thread only.
  */
 final class DispatchStores {
   final KeyValueStore<String, StoredTask> tasks;
-  final KeyValueStore<String, ScheduleDecision> decisions;
-  final KeyValueStore<String, String> decisionExpiry;
+  final KeyValueStore<String, StoredDecision> decisions;
   final KeyValueStore<String, PendingRequest> retries;
   final KeyValueStore<String, HostHealth> health;
   final KeyValueStore<String, HostAllocations> ledger;
@@ -72,7 +71,6 @@ final class DispatchStores {
   DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
     tasks = context.getStateStore(TASKS_STORE);
     decisions = context.getStateStore(DECISIONS_STORE);
-    decisionExpiry = context.getStateStore(DECISION_EXPIRY_STORE);
     retries = context.getStateStore(RETRIES_STORE);
     health = context.getStateStore(HOST_HEALTH_STORE);
     ledger = context.getStateStore(LEDGER_STORE);
@@ -80,16 +78,14 @@ final class DispatchStores {
   }
 
   /**
-   * Declares the six stores on {@code processor} (the ones written on nearly every record behind a
+   * Declares the five stores on {@code processor} (the ones written on nearly every record behind a
    * {@link WriteBehindStore}); in memory for a replay.
    */
   static void addTo(Topology topology, String processor, boolean mem) {
     topology.addStateStore(
         WriteBehindStore.builder(store(TASKS_STORE, mem, new StoredTaskSerde()), CACHED_TASKS),
         processor);
-    topology.addStateStore(
-        store(DECISIONS_STORE, mem, new AvroMessageSerde<>(ScheduleDecision.class)), processor);
-    topology.addStateStore(store(DECISION_EXPIRY_STORE, mem, Serdes.String()), processor);
+    topology.addStateStore(store(DECISIONS_STORE, mem, new StoredDecisionSerde()), processor);
     topology.addStateStore(
         store(RETRIES_STORE, mem, new JsonSerde<>(PendingRequest.class)), processor);
     topology.addStateStore(
@@ -116,7 +112,7 @@ final class DispatchStores {
     return inMemory ? b.withLoggingDisabled() : b;
   }
 
-  /** Keys of the retry and decision-expiry stores: ordered by time, then by request id. */
+  /** Keys of the retry store: ordered by time, then by request id. */
   static String timeKey(long at, String requestId) {
     return String.format("%019d|%s", Math.max(0, at), requestId);
   }

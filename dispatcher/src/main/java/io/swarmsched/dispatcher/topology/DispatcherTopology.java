@@ -106,9 +106,6 @@ public final class DispatcherTopology {
   /** Request id -> its terminal decision, kept {@code decision.retention}. */
   public static final String DECISIONS_STORE = "dispatcher-decisions";
 
-  /** "decidedAt|requestId" -> request id: the expiry index of the decision store. */
-  public static final String DECISION_EXPIRY_STORE = "dispatcher-decision-expiry";
-
   /** "dueAt|requestId" -> request waiting for its next round. */
   public static final String RETRIES_STORE = "dispatcher-retries";
 

@@ -142,7 +142,8 @@ final class HarnessRun {
         for (TestRecord<byte[], byte[]> r : out.readRecordsToList()) {
           if (topic.endsWith("-changelog")) {
             changelogRecords++;
-            changelogBytes += r.value() == null ? 0 : r.value().length;
+            changelogBytes +=
+                (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
           }
         }
       }
@@ -150,7 +151,10 @@ final class HarnessRun {
   }
 
   String takeChangelog(int events) {
-    String s = String.format("%,.0f B changelog/event", (double) changelogBytes / events);
+    String s =
+        String.format(
+            "%,.0f B in %.2f changelog records/event",
+            (double) changelogBytes / events, (double) changelogRecords / events);
     changelogBytes = 0;
     changelogRecords = 0;
     return s;
