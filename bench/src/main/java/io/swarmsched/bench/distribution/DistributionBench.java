@@ -142,6 +142,29 @@ public final class DistributionBench implements Benchmark {
    * than this machine. The quick run keeps the default swarm alone.
    */
   static List<Shape> shapes(BenchContext ctx) {
+    List<Shape> all = allShapes(ctx);
+    String only = System.getProperty(SHAPES);
+    if (only == null || only.isBlank()) return all;
+    List<String> names = List.of(only.split(","));
+    List<Shape> picked = all.stream().filter(s -> names.contains(s.name())).toList();
+    if (picked.isEmpty()) {
+      throw new IllegalArgumentException(
+          SHAPES
+              + "="
+              + only
+              + " names none of this run's swarms: "
+              + all.stream().map(Shape::name).toList());
+    }
+    return picked;
+  }
+
+  /**
+   * Runs only the named swarms (comma-separated, e.g. {@code skewed}; the full run's names), to
+   * repeat one comparison: {@code -Dbench.distribution.shapes=skewed}.
+   */
+  static final String SHAPES = "bench.distribution.shapes";
+
+  private static List<Shape> allShapes(BenchContext ctx) {
     List<Shape> shapes = new ArrayList<>();
     shapes.add(shape(ctx));
     if (ctx.pick(false, true)) {

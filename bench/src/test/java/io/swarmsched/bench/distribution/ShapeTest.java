@@ -44,4 +44,28 @@ class ShapeTest {
             Duration.ofSeconds(300));
     assertThat(uniform.options("load-aware", Path.of("x")).uploadOverrides()).isEmpty();
   }
+
+  @Test
+  void oneSwarmOfTheFullRunCanBeRunAlone(@org.junit.jupiter.api.io.TempDir Path dir) {
+    io.swarmsched.bench.BenchContext full =
+        new io.swarmsched.bench.BenchContext(false, dir, System.out, false);
+    assertThat(DistributionBench.shapes(full))
+        .extracting(DistributionBench.Shape::name)
+        .containsExactly("uniform", "skewed", "cpu-not-limiting");
+    String before = System.getProperty(DistributionBench.SHAPES);
+    try {
+      System.setProperty(DistributionBench.SHAPES, "skewed");
+      assertThat(DistributionBench.shapes(full))
+          .extracting(DistributionBench.Shape::name)
+          .containsExactly("skewed");
+      System.setProperty(DistributionBench.SHAPES, "skewd");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> DistributionBench.shapes(full))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("skewd names none of this run's swarms")
+          .hasMessageContaining("cpu-not-limiting");
+    } finally {
+      if (before == null) System.clearProperty(DistributionBench.SHAPES);
+      else System.setProperty(DistributionBench.SHAPES, before);
+    }
+  }
 }
