@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all
- * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [upload-slots=N] [pieces=N]}. The full interface
- * is {@code swarmsched simulate}.
+ * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [keep-idle-parents] [upload-slots=N] [pieces=N]
+ * [seed=N] [trace]}. The full interface is {@code swarmsched simulate}.
  */
 public final class Main {
 
@@ -31,7 +31,9 @@ public final class Main {
       } else if (args[i].startsWith("seed=")) {
         options = options.withSeed(Long.parseLong(args[i].substring(5)));
       } else if (args[i].equals("replace-idle-parents")) {
-        options = options.withReplaceIdleParents(true);
+        options = options.withReplaceIdleParents(true); // the default now; kept for old commands
+      } else if (args[i].equals("keep-idle-parents")) {
+        options = options.withReplaceIdleParents(false);
       } else if (args[i].equals("trace")) {
         trace = true;
       } else if (args[i].startsWith("upload-slots=")) {

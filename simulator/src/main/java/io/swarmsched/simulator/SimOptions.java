@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param uploadSlots most concurrent uploads per host, as the agent's piece server enforces them (a
  *     child asking a host whose slots are all busy takes the piece elsewhere); {@code <= 0} =
  *     unlimited (the model before issue 14's slot work); {@link #AGENT_UPLOAD_SLOTS} by default
- * @param replaceIdleParents an experiment, not the agent's behaviour: every 2 s a child with all
- *     the parents it wants drops one that holds a piece it lacks but sent it nothing for 2 s, and
- *     asks stage 1 for another (docs/benchmarks.md, "Swarm simulator": the laggard tail)
+ * @param replaceIdleParents the agent's {@code swarm.agent.replace.idle.parents} (on by default):
+ *     every 2 s a child with all the parents it wants drops one (not a source) that holds a piece
+ *     it lacks but sent it nothing for 2 s, and asks stage 1 for another at once
+ *     (docs/benchmarks.md, "Swarm simulator": the laggard tail); off models the agent before it
  */
 public record SimOptions(
     String policy,
@@ -59,7 +60,7 @@ public record SimOptions(
         false,
         true,
         AGENT_UPLOAD_SLOTS,
-        false);
+        true);
   }
 
   public SimOptions withPolicyOf(String p) {

@@ -44,6 +44,7 @@ public record AgentConfig(
     Duration parentRefreshInterval,
     Duration metadataPublishInterval,
     int parentConcurrency,
+    boolean replaceIdleParents,
     String jobsCommand,
     String jobsShell,
     int maxTasks,
@@ -107,6 +108,14 @@ public record AgentConfig(
 
   /** Most pieces a child has in flight from one parent at once. */
   public static final String PARENT_CONCURRENCY = PREFIX + "parent.concurrency";
+
+  /**
+   * Every {@link #PARENT_REFRESH_INTERVAL}, a child with all the parents it wants drops one (not a
+   * source) that holds a piece it lacks but gave it none in that interval, and asks the dispatcher
+   * for another at once. Without it a slow child keeps the slow parents it was given and the
+   * swarm's finished peers stand idle (docs/benchmarks.md, "Swarm simulator": the laggard tail).
+   */
+  public static final String REPLACE_IDLE_PARENTS = PREFIX + "replace.idle.parents";
 
   /**
    * The command that runs this agent's jobs ({@code sh -c COMMAND}, the payload on stdin); empty:
@@ -189,6 +198,7 @@ public record AgentConfig(
         s.duration(PARENT_REFRESH_INTERVAL, Duration.ofSeconds(2)),
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64),
+        s.bool(REPLACE_IDLE_PARENTS, true),
         s.string(JOBS_COMMAND, ""),
         s.string(JOBS_SHELL, "sh"),
         s.integer(

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * The parents of one download round and what stage 2 knows of them: a refresher reads every
  * parent's status (what it holds, whether it is a source, its live load) a few times a second and
  * hands it to the {@link PiecePlanner}; while the child has fewer usable parents than it wants, it
- * asks the dispatcher for more, so peers that started later become parents as they get pieces. A
- * parent whose status names another IDC than this agent's is passed to the planner as remote: it is
- * asked only for pieces no parent in this IDC holds (see {@link PiecePlanner}).
+ * asks the dispatcher for more, so peers that started later become parents as they get pieces; with
+ * all it wants, it replaces one that has given it nothing for a while though it holds a piece the
+ * child lacks ({@link #idleParent}). A parent whose status names another IDC than this agent's is
+ * passed to the planner as remote: it is asked only for pieces no parent in this IDC holds (see
+ * {@link PiecePlanner}).
  */
 final class ParentPool {
   private static final Logger log = LoggerFactory.getLogger(ParentPool.class);
@@ -58,10 +61,20 @@ final class ParentPool {
     /** Its upload limit as its last status said (bytes/s, 0 unknown). */
     volatile long maxTx;
 
-    Parent(ParentCandidate c) {
+    /** A seed's or back-to-source copy, as its last status said: never replaced as idle. */
+    volatile boolean source;
+
+    /** When it last sent this child a piece, or joined the pool ({@link #clock}). */
+    volatile long lastGaveNanos;
+
+    /** Fetches from it under way (request sent, no answer yet). */
+    final AtomicInteger fetching = new AtomicInteger();
+
+    Parent(ParentCandidate c, long nowNanos) {
       this.peerId = c.getPeerId();
       this.hostId = c.getHostId();
       this.address = c.getPieceServerAddress();
+      this.lastGaveNanos = nowNanos;
     }
   }
 
@@ -77,6 +90,9 @@ final class ParentPool {
   private final Set<String> corrupting = ConcurrentHashMap.newKeySet();
   private final RemoteLinks links;
 
+  /** Nanosecond time for {@link Parent#lastGaveNanos}. */
+  private final LongSupplier clock;
+
   /** What {@link #links} said at the last status update, to log a change once. */
   private volatile boolean linksSlow = true;
 
@@ -88,6 +104,7 @@ final class ParentPool {
    *     waiting on a slow source is not taken for stalled parents
    * @param links judges whether parents in other IDCs are behind a slow link (else they are planned
    *     as local ones)
+   * @param clock nanosecond time ({@code System::nanoTime}), for how long a parent has sent nothing
    */
   ParentPool(
       DownloadContext ctx,
@@ -98,7 +115,9 @@ final class ParentPool {
       PieceDigests digests,
       Runnable onRefresh,
       Runnable onNewDigests,
-      RemoteLinks links) {
+      RemoteLinks links,
+      LongSupplier clock) {
+    this.clock = clock;
     this.links = links;
     this.ctx = ctx;
     this.taskId = taskId;
@@ -115,7 +134,7 @@ final class ParentPool {
     int added = 0;
     for (ParentCandidate c : candidates) {
       if (!c.getPeerId().equals(peerId)
-          && parents.putIfAbsent(c.getPeerId(), new Parent(c)) == null) {
+          && parents.putIfAbsent(c.getPeerId(), new Parent(c, clock.getAsLong())) == null) {
         added++;
       }
     }
@@ -231,6 +250,7 @@ final class ParentPool {
     if (p != null) {
       p.otherIdc = otherIdc;
       p.maxTx = s.load().maxTx();
+      p.source = s.source();
     }
     boolean slow = links.slow();
     if (otherIdc && slow != linksSlow) {
@@ -241,8 +261,13 @@ final class ParentPool {
           slow ? "slowed down" : "keep up with local ones",
           slow ? "remote" : "local");
     }
-    planner.updateParent(
-        parentId, holds, s.load().maxTx(), s.load().tx(), s.source(), otherIdc && slow);
+    synchronized (this) {
+      // a status read that raced with replacing the parent must not hand it back to the planner
+      if (parents.containsKey(parentId)) {
+        planner.updateParent(
+            parentId, holds, s.load().maxTx(), s.load().tx(), s.source(), otherIdc && slow);
+      }
+    }
   }
 
   /** A piece of {@code bytes} arrived from {@code parentId} in {@code nanos}: a link sample. */
@@ -251,6 +276,60 @@ final class ParentPool {
     if (p != null) {
       links.record(p.otherIdc, bytes, nanos, p.maxTx);
     }
+  }
+
+  /** A request for a piece went to {@code p}: while it is under way the parent is not idle. */
+  void fetchStarted(Parent p) {
+    p.fetching.incrementAndGet();
+  }
+
+  /**
+   * The request to {@code p} was answered ({@code sentPiece}: with the piece's bytes) or failed. A
+   * busy answer does not count as giving: a parent whose slots stay full is the idle kind.
+   */
+  void fetchEnded(Parent p, boolean sentPiece) {
+    if (sentPiece) {
+      p.lastGaveNanos = clock.getAsLong();
+    }
+    p.fetching.decrementAndGet();
+  }
+
+  /**
+   * The parent to replace ({@code swarm.agent.replace.idle.parents}), or null: among the parents
+   * that count towards the ones this child wants ({@link #givingParents}: usable, holding a piece
+   * it lacks), one that is not a source, has no fetch under way and has sent it no piece for {@code
+   * windowNanos} (counted from when it joined the pool); the one idle longest, ties by id. It holds
+   * what the child needs but sends it nothing (its upload goes to others, or it is slow), while
+   * finished or idle peers could; the seed's copy is never given up, since stage 2 asks it only for
+   * what no other parent holds.
+   */
+  String idleParent(long windowNanos) {
+    long now = clock.getAsLong();
+    Set<String> keepOut = keepOut();
+    Parent idlest = null;
+    for (Parent p : parents.values()) {
+      if (keepOut.contains(p.peerId)
+          || p.source
+          || p.fetching.get() > 0
+          || now - p.lastGaveNanos < windowNanos) {
+        continue;
+      }
+      if (idlest == null
+          || p.lastGaveNanos < idlest.lastGaveNanos
+          || (p.lastGaveNanos == idlest.lastGaveNanos && p.peerId.compareTo(idlest.peerId) < 0)) {
+        idlest = p;
+      }
+    }
+    return idlest == null ? null : idlest.peerId;
+  }
+
+  /**
+   * Leaves {@code parentId} out of this round: the pool and the planner forget it (a fetch under
+   * way is still reported). The dispatcher may offer it again later, as any other peer.
+   */
+  synchronized void replace(String parentId) {
+    parents.remove(parentId);
+    planner.removeParent(parentId);
   }
 
   /**
@@ -285,9 +364,41 @@ final class ParentPool {
   }
 
   /**
-   * Starts the status refresher and, when {@code every} is positive, the request for more parents.
+   * A request for more parents that is due: the parents it names ({@link #keepOut}, and the one it
+   * replaces) and the replaced parent (null when the child simply has fewer than it wants).
    */
-  void start(ExecutorService pool, long everyMillis, int desired, MoreParents more) {
+  record Ask(Set<String> keepOut, String replaced) {}
+
+  /**
+   * The request for more parents due now, or null: one while the child has fewer giving parents
+   * than {@code desired}; with all of them and {@code replaceIdle}, one that replaces an idle
+   * parent ({@link #idleParent}) and names it, so the dispatcher does not offer it straight back
+   * and its edge leaves the DAG.
+   */
+  Ask nextAsk(int desired, boolean replaceIdle, long windowNanos) {
+    String idle = null;
+    if (givingParents() >= desired) {
+      idle = replaceIdle ? idleParent(windowNanos) : null;
+      if (idle == null) {
+        return null;
+      }
+    }
+    Set<String> keepOut = keepOut();
+    if (idle != null) {
+      keepOut.add(idle);
+    }
+    return new Ask(Set.copyOf(keepOut), idle);
+  }
+
+  /**
+   * Starts the status refresher and, when {@code every} is positive, the request for more parents:
+   * every {@code everyMillis} while it has fewer giving parents than {@code desired}; with {@code
+   * replaceIdle}, also when it has them all and one has been idle for {@code everyMillis} ({@link
+   * #idleParent}): the request names that one, so the dispatcher offers another, and it leaves the
+   * round once the new parents' statuses are read.
+   */
+  void start(
+      ExecutorService pool, long everyMillis, int desired, boolean replaceIdle, MoreParents more) {
     pool.submit(
         () -> {
           while (!Thread.currentThread().isInterrupted()) {
@@ -307,16 +418,33 @@ final class ParentPool {
           while (!Thread.currentThread().isInterrupted()) {
             try {
               Thread.sleep(askDelayMillis(givingParents(), everyMillis));
-              if (givingParents() >= desired) {
+              Ask ask = nextAsk(desired, replaceIdle, everyMillis * 1_000_000L);
+              if (ask == null) {
                 continue;
               }
-              Set<String> keepOut = keepOut();
-              List<ParentCandidate> offered = more.ask(keepOut);
+              List<ParentCandidate> offered = more.ask(ask.keepOut());
               int added = add(offered);
-              log.info(
-                  "{}: asked for more parents: {} offered, {} new", peerId, offered.size(), added);
               if (added > 0) {
                 refresh();
+              }
+              if (ask.replaced() != null) {
+                // only now, with the new parents' pieces known: until then the planner still sees
+                // the replaced one's, so a source is not asked for them in between
+                replace(ask.replaced());
+                log.info(
+                    "{}: replaced parent {} (nothing from it for {} ms though it holds pieces"
+                        + " missing here): {} offered, {} new",
+                    peerId,
+                    ask.replaced(),
+                    everyMillis,
+                    offered.size(),
+                    added);
+              } else {
+                log.info(
+                    "{}: asked for more parents: {} offered, {} new",
+                    peerId,
+                    offered.size(),
+                    added);
               }
             } catch (InterruptedException e) {
               return;

@@ -176,10 +176,12 @@ final class PieceWorkers {
     transfers.put(f, transfer);
     long start = System.nanoTime();
     startedAt.put(f, start);
-    PieceAnswer answer;
+    PieceAnswer answer = null;
+    parents.fetchStarted(parent);
     try {
       answer = ctx.parents().fetch(parent.address, taskId, f.piece(), transfer);
     } finally {
+      parents.fetchEnded(parent, answer instanceof PieceAnswer.Bytes);
       transfers.remove(f);
       startedAt.remove(f);
     }

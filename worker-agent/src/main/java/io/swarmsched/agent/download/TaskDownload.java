@@ -292,7 +292,8 @@ public final class TaskDownload {
             digests,
             () -> workers.get().wake(),
             () -> workers.get().progressed(),
-            new RemoteLinks(config.uploadSlots()));
+            new RemoteLinks(config.uploadSlots()),
+            System::nanoTime);
     workers.set(
         new PieceWorkers(ctx, taskId, peerId, file, planner, pool, digests, events, progress));
     pool.add(candidates);
@@ -311,6 +312,7 @@ public final class TaskDownload {
           threads,
           config.parentRefreshInterval().toMillis(),
           config.desiredParents(),
+          config.replaceIdleParents(),
           this::moreParents);
       end = workers.get().run(threads, config.downloadConcurrency());
     } finally {

@@ -30,6 +30,9 @@ final class ScriptedParent implements AutoCloseable {
   private final boolean source;
   private volatile boolean corrupt;
 
+  /** Answers every piece request 503, as a piece server whose upload slots stay full. */
+  private volatile boolean busy;
+
   /** The IDC its status names; empty: none named, as an agent without one configured. */
   private volatile String idc = "";
 
@@ -67,6 +70,11 @@ final class ScriptedParent implements AutoCloseable {
 
   ScriptedParent corrupt() {
     corrupt = true;
+    return this;
+  }
+
+  ScriptedParent busy() {
+    busy = true;
     return this;
   }
 
@@ -111,6 +119,11 @@ final class ScriptedParent implements AutoCloseable {
       Matcher m = PIECE.matcher(path);
       if (!m.matches() || !held().get(Integer.parseInt(m.group(1)))) {
         ex.sendResponseHeaders(404, -1);
+        return;
+      }
+      if (busy) {
+        ex.getResponseHeaders().set("Retry-After", "1");
+        ex.sendResponseHeaders(503, -1);
         return;
       }
       int n = Integer.parseInt(m.group(1));

@@ -22,11 +22,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -299,6 +301,64 @@ class TaskDownloadTest {
         .hasSize(16)
         .allSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("seed"));
     assertThat(r.reschedules()).isZero();
+  }
+
+  /**
+   * A child that wants two parents gets the seed and "stuck" (which holds every piece but answers
+   * every request busy), so it has all it wants and, since the seed is asked only for what no other
+   * parent holds, nothing comes; every later decision offers whatever the request does not
+   * blocklist, "spare" included. Returns the context, for its requests and events.
+   */
+  private FakeContext downloadWithAStuckParent(Map<String, String> settings) throws Exception {
+    byte[][] pieces = pieces(8, 5);
+    ScriptedParent seed = parent("seed", pieces, range(0, 8), true);
+    ScriptedParent stuck = parent("stuck", pieces, range(0, 8), false).busy();
+    spare = parent("spare", pieces, range(0, 8), false);
+    Function<ScheduleRequest, ScheduleDecision> first = offering(seed, stuck);
+    Function<ScheduleRequest, ScheduleDecision> later = offering(seed, stuck, spare);
+    AtomicBoolean asked = new AtomicBoolean();
+    Map<String, String> m = new HashMap<>(settings);
+    m.put(AgentConfig.DESIRED_PARENTS, "2");
+    m.put(AgentConfig.PARENT_REFRESH_INTERVAL, "1s");
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            m,
+            r -> asked.getAndSet(true) ? later.apply(r) : first.apply(r));
+    reschedules = download(ctx, pieces).reschedules();
+    return ctx;
+  }
+
+  private ScriptedParent spare;
+  private int reschedules;
+
+  @Test
+  void aParentThatHoldsWhatTheChildLacksButSendsNothingIsReplaced() throws Exception {
+    FakeContext ctx = downloadWithAStuckParent(Map.of());
+
+    assertThat(reschedules).as("replaced before the parents counted as stalled").isZero();
+    ScheduleRequest replacing =
+        ctx.requests.stream()
+            .filter(q -> q.getBlocklist().contains("stuck"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(replacing.getReschedule()).isFalse();
+    // "spare" carries the download (the seed may get endgame duplicates of the last pieces)
+    assertThat(spare.served).isNotEmpty();
+    assertThat(finished(ctx))
+        .hasSize(8)
+        .noneSatisfy(e -> assertThat(e.getParentPeerId()).isEqualTo("stuck"));
+  }
+
+  @Test
+  void withReplacingOffAParentThatSendsNothingIsKeptUntilTheRoundStalls() throws Exception {
+    FakeContext ctx = downloadWithAStuckParent(Map.of(AgentConfig.REPLACE_IDLE_PARENTS, "false"));
+
+    // the round stalls (5 s here) and the reschedule blocklists both parents: "spare" serves then
+    assertThat(reschedules).isEqualTo(1);
+    assertThat(ctx.requests.get(1).getReschedule()).isTrue();
+    assertThat(ctx.requests.get(1).getBlocklist()).containsExactlyInAnyOrder("seed", "stuck");
   }
 
   @Test
