@@ -9,11 +9,6 @@ import io.swarmsched.schemas.ScheduleRequest;
 import io.swarmsched.serde.SerdeConfig;
 import io.swarmsched.serde.SpecificAvroSerializer;
 import io.swarmsched.topics.Topics;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,8 +77,6 @@ public final class ChaosHarness {
           "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1",
           "-Djava.awt.headless=true");
-  private static final List<String> SERVICE_JVM =
-      List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true");
 
   private final ChaosOptions options;
   private final Consumer<String> progress;
@@ -176,9 +169,7 @@ public final class ChaosHarness {
             ChaosOptions.REPLICATION, registry.url(), requestPartitions);
 
         // ---- services
-        Path log4j = writeServiceLogging(work);
-        List<String> serviceJvm = new ArrayList<>(SERVICE_JVM);
-        serviceJvm.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+        List<String> serviceJvm = ServiceProcess.jvmOptions(work);
         Map<String, String> common = new LinkedHashMap<>();
         common.put("swarm.bootstrap.servers", bootstrap);
         common.put("swarm.schema.registry.url", registry.url());
@@ -191,7 +182,7 @@ public final class ChaosHarness {
         services.add(startService("ingest", "ingest", common, serviceJvm, work, taken));
         services.add(startService("score", "score", common, serviceJvm, work, taken));
         for (ServiceProcess s : services) {
-          awaitHealthy(s, START_TIMEOUT);
+          s.awaitHealthy(START_TIMEOUT);
         }
         say(
             "heartbeat-ingest and scoring-streams running (%s)",
@@ -212,7 +203,7 @@ public final class ChaosHarness {
           dispatchers.add(d);
         }
         for (ServiceProcess d : dispatchers) {
-          awaitHealthy(d, START_TIMEOUT);
+          d.awaitHealthy(START_TIMEOUT);
         }
         Map<String, Set<Integer>> assigned =
             awaitDispatchersAssigned(admin, dispatchers.size(), Duration.ofSeconds(120));
@@ -871,51 +862,10 @@ public final class ChaosHarness {
       List<String> jvm,
       Path work,
       Set<Integer> taken) {
-    int port = freePort(taken);
-    Map<String, String> settings = new LinkedHashMap<>(common);
-    settings.put("swarm.http.port", Integer.toString(port));
-    settings.put("swarm.http.host", "127.0.0.1");
-    settings.put("swarm.instance.id", name);
-    settings.put("swarm.state.dir", work.resolve("state").resolve(name).toString());
     ServiceProcess s =
-        ServiceProcess.start(name, command, port, settings, jvm, work.resolve("logs"));
-    say("started %s (pid %d), HTTP on %d, log %s", name, s.pid(), port, s.log());
+        ServiceProcess.startInstance(name, command, freePort(taken), common, jvm, work);
+    say("started %s (pid %d), HTTP on %d, log %s", name, s.pid(), s.httpPort, s.log());
     return s;
-  }
-
-  /** Polls GET /health until it answers 200 (every check UP: Streams RUNNING). */
-  private static void awaitHealthy(ServiceProcess s, Duration timeout) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (!s.isAlive()) {
-        throw new IllegalStateException(s.name + " exited during start-up; see " + s.log());
-      }
-      try {
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort + "/health"))
-                    .timeout(Duration.ofSeconds(3))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-        last = r.statusCode() + " " + r.body();
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException(
-        s.name
-            + " was not healthy within "
-            + timeout.toSeconds()
-            + " s ("
-            + last
-            + "); see "
-            + s.log());
   }
 
   private static void awaitBrokers(
@@ -988,50 +938,6 @@ public final class ChaosHarness {
         }
       }
     }
-  }
-
-  /** System properties {@code chaos.log.<logger>=<LEVEL>} add a logger to every service's log. */
-  static final String LOG_LEVEL_PREFIX = "chaos.log.";
-
-  private static Path writeServiceLogging(Path work) throws IOException {
-    Path file = work.resolve("service-log4j2.xml");
-    // -Dchaos.log.<logger>=<LEVEL> on the harness JVM: to read why a stall happened (e.g.
-    // org.apache.kafka.streams.processor.internals.StreamThread=INFO) without rebuilding
-    StringBuilder extra = new StringBuilder();
-    for (String name : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
-      if (name.startsWith(LOG_LEVEL_PREFIX)) {
-        String logger = name.substring(LOG_LEVEL_PREFIX.length());
-        String level = System.getProperty(name).trim().toUpperCase(java.util.Locale.ROOT);
-        if (!logger.matches("[A-Za-z0-9_.$]+")
-            || !level.matches("OFF|FATAL|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
-          throw new IllegalArgumentException(
-              name + "=" + System.getProperty(name) + ": expected chaos.log.<logger>=<level>");
-        }
-        extra.append("    <Logger name=\"").append(logger).append("\" level=\"").append(level);
-        extra.append("\"/>\n");
-      }
-    }
-    Files.writeString(
-        file,
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <!-- chaos run services: warnings, swarmsched's own INFO, and the Streams config they start with -->
-        <Configuration status="WARN">
-          <Appenders>
-            <Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="%d{HH:mm:ss.SSS} %-5p [%t] %c{1} %m%n"/></Console>
-          </Appenders>
-          <Loggers>
-            <Logger name="io.swarmsched" level="INFO"/>
-            <Logger name="org.apache.kafka.streams.StreamsConfig" level="INFO"/>
-            <Logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
-        """
-            + extra
-            + """
-                <Root level="WARN"><AppenderRef ref="out"/></Root>
-              </Loggers>
-            </Configuration>
-            """);
-    return file;
   }
 
   // ------------------------------------------------------------------ clients

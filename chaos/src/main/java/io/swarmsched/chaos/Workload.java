@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** The records a run sends: heartbeats of its hosts and its schedule requests. */
-final class Workload {
+public final class Workload {
   private static final String[] IDCS = {"idc-a", "idc-b", "idc-c"};
   private static final String[] CITIES = {"cn|zj|hz", "us|ca|sf", "de|be|berlin"};
   private static final long MIB = 1024L * 1024L;
 
   private final String runId;
 
-  Workload(String runId) {
+  public Workload(String runId) {
     this.runId = runId;
   }
 
@@ -46,7 +46,7 @@ final class Workload {
    * task's first download is decided at once (BACK_TO_SOURCE, NO_SEED), so every request gets a
    * terminal decision without an agent acting on seed triggers.
    */
-  HostHeartbeat heartbeat(int i, long sequence, Instant at) {
+  public HostHeartbeat heartbeat(int i, long sequence, Instant at) {
     long maxTx = (100 + (i % 10) * 100) * MIB;
     return HostHeartbeat.newBuilder()
         .setHostId(hostId(i))
