@@ -47,6 +47,7 @@ public record DispatcherConfig(
     EvaluatorWeights weights,
     BadParentRule badParentRule,
     int defaultUploadSlotLimit,
+    io.swarmsched.scheduling.filter.CycleRule cycleRule,
     LoadQualityParams loadQuality,
     Duration maxClockAhead,
     Duration maxRecordAge,
@@ -86,6 +87,13 @@ public record DispatcherConfig(
   public static final String BAD_PARENT_FACTOR = PREFIX + "bad.parent.small.sample.factor";
   public static final String BAD_PARENT_SIGMAS = PREFIX + "bad.parent.sigmas";
   public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload.slots.default";
+
+  /**
+   * When rule 5 lets a requester take a candidate that downloads from it ({@link
+   * io.swarmsched.scheduling.filter.CycleRule}): {@code more-pieces} (default), {@code strict},
+   * {@code source-fed}, {@code source-fed-or-more-pieces} or {@code off}.
+   */
+  public static final String CYCLE_RULE = PREFIX + "cycle.rule";
 
   /** Shared with every service; mock://scope in tests. */
   public static final String SCHEMA_REGISTRY_URL = CommonKeys.SCHEMA_REGISTRY_URL;
@@ -195,6 +203,7 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, "20");
     m.put(BAD_PARENT_SIGMAS, "3");
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
+    m.put(CYCLE_RULE, io.swarmsched.scheduling.filter.FilterParams.DEFAULT_CYCLE_RULE.configName());
     m.put(MAX_CLOCK_AHEAD, "5m");
     m.put(MAX_RECORD_AGE, "7d");
     m.put(SIGNED_REPLAY_WINDOW, "10m");

@@ -65,6 +65,13 @@ final class DispatcherConfigReader {
             weights(s),
             badParentRule(s),
             integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
+            io.swarmsched.scheduling.filter.CycleRule.byName(
+                s.oneOf(
+                    CYCLE_RULE,
+                    DEFAULTS.get(CYCLE_RULE),
+                    java.util.Arrays.stream(io.swarmsched.scheduling.filter.CycleRule.values())
+                        .map(io.swarmsched.scheduling.filter.CycleRule::configName)
+                        .toArray(String[]::new))),
             LoadQualitySettings.params(s),
             duration(s, MAX_CLOCK_AHEAD),
             duration(s, MAX_RECORD_AGE),

@@ -54,6 +54,22 @@ class DispatcherConfigTest {
   }
 
   @Test
+  void theCycleRuleIsMorePiecesByDefaultAndAnyRuleCanBeNamed() {
+    assertThat(DispatcherConfig.defaults().cycleRule())
+        .isEqualTo(io.swarmsched.scheduling.filter.CycleRule.MORE_PIECES);
+    assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.CYCLE_RULE, "strict")).cycleRule())
+        .isEqualTo(io.swarmsched.scheduling.filter.CycleRule.STRICT);
+    assertThat(DispatcherConfig.from(Map.of(DispatcherConfig.CYCLE_RULE, "Source-Fed")).cycleRule())
+        .isEqualTo(io.swarmsched.scheduling.filter.CycleRule.SOURCE_FED);
+    assertThat(DispatcherConfig.defaults().asMap())
+        .containsEntry(DispatcherConfig.CYCLE_RULE, "more-pieces");
+    assertThatThrownBy(() -> DispatcherConfig.from(Map.of(DispatcherConfig.CYCLE_RULE, "loose")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(DispatcherConfig.CYCLE_RULE)
+        .hasMessageContaining("more-pieces");
+  }
+
+  @Test
   void everyDefaultParsesAndEveryKeyIsOneWordPerDot() {
     DispatcherConfig c = DispatcherConfig.defaults();
     DispatcherConfig.DEFAULTS.forEach((key, value) -> assertThat(c.asMap()).containsKey(key));

@@ -240,8 +240,10 @@ public final class ParentSelector {
 
   /**
    * Applies a selection: the child's previous parents are replaced by the chosen ones in the task's
-   * DAG, and each new edge is recorded in the ledger at {@code nowMillis}. Returns the former
-   * parents.
+   * DAG, and each new edge is recorded in the ledger at {@code nowMillis}. A chosen parent that
+   * downloads (directly or not) from the child, which the cycle rule let through ({@link
+   * io.swarmsched.scheduling.filter.CycleRule}), first loses that path: the child's out-edges that
+   * lead to it are dropped, so the DAG stays acyclic. Returns the former parents.
    */
   public static List<String> commit(
       Task task, Selection selection, OptimisticLedger ledger, long nowMillis) {
@@ -259,6 +261,9 @@ public final class ParentSelector {
         }
       }
     }
+    if (!closesCycle.isEmpty()) {
+      cutPathsTo(dag, child, closesCycle);
+    }
     List<String> former = dag.deleteInEdges(child);
     for (RankedParent p : selection.parents()) {
       if (!dag.hasVertex(p.peerId())
@@ -267,11 +272,35 @@ public final class ParentSelector {
           || dag.children(p.peerId()).contains(child)) {
         continue;
       }
-      if (!closesCycle.contains(p.peerId())) {
-        dag.addEdgeWithoutCycleCheck(p.peerId(), child);
-        ledger.recordAllocation(p.hostId(), nowMillis);
-      }
+      dag.addEdgeWithoutCycleCheck(p.peerId(), child);
+      ledger.recordAllocation(p.hostId(), nowMillis);
     }
     return former;
+  }
+
+  /**
+   * Drops {@code child}'s out-edges to the children from which one of {@code targets} is reachable
+   * (or that are one): afterwards no path leads from {@code child} to a target, since every such
+   * path began with one of those edges. The children dropped keep fetching from {@code child} in
+   * stage 2 while it holds something they lack; the DAG stops recording it.
+   */
+  private static void cutPathsTo(Dag<String> dag, String child, Set<String> targets) {
+    List<String> cut = new ArrayList<>();
+    for (String x : dag.children(child)) {
+      if (targets.contains(x)) {
+        cut.add(x);
+        continue;
+      }
+      Dag<String>.Reach fromX = dag.reachFrom(x);
+      for (String t : targets) {
+        if (fromX.reaches(t)) {
+          cut.add(x);
+          break;
+        }
+      }
+    }
+    for (String x : cut) {
+      dag.removeEdge(child, x);
+    }
   }
 }

@@ -70,6 +70,59 @@ class DagRulesTest {
     assertThat(f.task.dag().parents("c")).doesNotContain("a");
   }
 
+  /**
+   * The seed's first child holds fewer pieces than a peer downstream of it (it fetched from the
+   * seed alone while its siblings traded): that peer surely holds pieces it lacks, so the cycle
+   * rule lets it through, and committing it cuts the path that would close the cycle.
+   */
+  @Test
+  void theFirstChildTakesADescendantWithMorePiecesAndTheCommitCutsThePathToIt() {
+    Fixture f = firstChildStory(); // seed → a → {b, c}
+    f.host("h-d");
+    f.peer("d", "h-d", PeerState.RUNNING);
+    f.edge("b", "d");
+    progress(f, "a", 2);
+    progress(f, "b", 1);
+    progress(f, "c", 2);
+    progress(f, "d", 9);
+
+    Selection s = selector.select(f.request("more-a", "a", Set.of(), 1_000));
+    assertThat(s.parentPeerIds()).contains("seed", "d").doesNotContain("b", "c");
+    assertThat(s.dropCounts()).containsEntry(DropReason.WOULD_CYCLE, 2L);
+
+    ParentSelector.commit(f.task, s, f.ledger, 1_000);
+    assertThat(f.task.dag().parents("a")).containsExactlyInAnyOrder("seed", "d");
+    assertThat(f.task.dag().children("a"))
+        .as("a → b led to d and is cut; a → c led nowhere near it and stays")
+        .containsExactly("c");
+    assertThat(f.task.dag().parents("d")).containsExactly("b");
+    assertThat(f.task.dag().isAcyclic()).isTrue();
+  }
+
+  @Test
+  void withTheStrictRuleTheFirstChildStillHasOnlyTheSeed() {
+    Fixture f = firstChildStory();
+    progress(f, "b", 9);
+    progress(f, "c", 9);
+    ParentSelector strict =
+        new ParentSelector(
+            io.swarmsched.scheduling.filter.CandidateFilters.standard(
+                new io.swarmsched.scheduling.filter.FilterParams(
+                    io.swarmsched.scheduling.filter.FilterParams.DEFAULT_UPLOAD_SLOT_LIMIT,
+                    io.swarmsched.scheduling.stats.BadParentRule.DEFAULT,
+                    io.swarmsched.scheduling.filter.CycleRule.STRICT)),
+            new io.swarmsched.scheduling.evaluator.LoadAwareEvaluator(),
+            ParentSelector.DEFAULT_TOP_N);
+    assertThat(strict.select(f.request("more-a", "a", Set.of(), 1_000)).parentPeerIds())
+        .containsExactly("seed");
+    assertThat(selector.select(f.request("more-a", "a", Set.of(), 1_000)).parentPeerIds())
+        .contains("seed", "b", "c");
+  }
+
+  private static void progress(Fixture f, String peerId, int pieces) {
+    f.task.peer(peerId).orElseThrow().reportProgress(pieces, 1);
+  }
+
   private static void machineSucceeds(Fixture f, String peerId, boolean applyRule) {
     f.machine.transition(f.task.peer(peerId).orElseThrow(), PeerState.SUCCEEDED, 500);
     if (applyRule) {

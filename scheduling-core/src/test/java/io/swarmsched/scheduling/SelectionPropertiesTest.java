@@ -122,14 +122,20 @@ class SelectionPropertiesTest {
       assertThat(s.parents().get(i - 1).breakdown().totalScore())
           .isGreaterThanOrEqualTo(s.parents().get(i).breakdown().totalScore());
     }
+    int reqPieces = f.task.peer("req").orElseThrow().piecesFinished();
     for (RankedParent p : s.parents()) {
       ScoreBreakdown b = p.breakdown();
       assertThat(b.totalScore()).isBetween(0.0, 1.0 + 1e-9);
-      assertThat(
-              f.task.dag().canAddEdge(p.peerId(), "req")
-                  || f.task.dag().parents("req").contains(p.peerId()))
-          .isTrue();
+      if (!f.task.dag().canAddEdge(p.peerId(), "req")
+          && !f.task.dag().parents("req").contains(p.peerId())) {
+        // downstream of the requester: only the default cycle rule (more-pieces) lets it through
+        assertThat(f.task.peer(p.peerId()).orElseThrow().piecesFinished()).isGreaterThan(reqPieces);
+      }
     }
+    // committing makes every chosen parent an in-edge and leaves the DAG acyclic
+    ParentSelector.commit(f.task, s, f.ledger, 1_000);
+    assertThat(f.task.dag().parents("req")).containsExactlyInAnyOrderElementsOf(s.parentPeerIds());
+    assertThat(f.task.dag().isAcyclic()).isTrue();
   }
 
   @Property(tries = 100)

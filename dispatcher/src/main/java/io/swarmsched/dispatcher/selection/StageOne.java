@@ -44,7 +44,8 @@ public final class StageOne {
     this.selector =
         new ParentSelector(
             CandidateFilters.standard(
-                new FilterParams(config.defaultUploadSlotLimit(), config.badParentRule())),
+                new FilterParams(
+                    config.defaultUploadSlotLimit(), config.badParentRule(), config.cycleRule())),
             Evaluators.byName(config.policy(), config.weights()),
             config.maxParents(),
             config.candidateLimit());

@@ -202,6 +202,14 @@ final class RequestRounds {
     if (outcome instanceof RoundOutcome.Parents parents) {
       // core's commit made these the requester's in-edges in the stored task itself
       for (RankedParent rp : parents.parents()) stores.allocateUpload(rp.hostId(), now);
+      // A peer given parents runs (its agent says so too, a round trip later): the requests of a
+      // burst decided meanwhile may take it as a parent (rule 3 keeps a RUNNING peer with a
+      // parent), as the simulator does. Left PENDING, every child's first decision named only the
+      // seed, and its siblings came a request later.
+      Peer me = task.task().peer(req.getPeerId()).orElse(null);
+      if (me != null && me.state() == PeerState.PENDING) {
+        membership.moveTo(task, me, PeerState.RUNNING, now);
+      }
     } else if (outcome instanceof RoundOutcome.BackToSource) {
       Peer me = task.task().peer(req.getPeerId()).orElseThrow();
       membership.moveTo(task, me, PeerState.BACK_TO_SOURCE, now);

@@ -81,6 +81,37 @@ class DagRulesTest {
   }
 
   @Test
+  void theFirstChildTakesDescendantsThatHoldMorePiecesThanIt() {
+    everyPeerDescendsFromTheFirstChild();
+    // p1 fetched one piece from the seed; p2 and p3 three each (from the seed and from p1)
+    f.piece("t1", "p1", "h1", "seed-peer", "seed-1", PieceOutcome.FINISHED, 5, T0 + 61);
+    for (int i = 0; i < 3; i++) {
+      f.piece("t1", "p2", "h2", "seed-peer", "seed-1", PieceOutcome.FINISHED, 5, T0 + 62 + i);
+      f.piece("t1", "p3", "h3", "p1", "h1", PieceOutcome.FINISHED, 5, T0 + 62 + i);
+    }
+    // they surely hold pieces p1 lacks: the cycle rule (more-pieces) lets them through
+    assertThat(parentsOf("r1-more", "p1", "h1", T0 + 70)).contains("seed-peer", "p2", "p3");
+    assertThat(parentsIn("p1")).contains("p2", "p3");
+    assertThat(task().task().dag().children("p1"))
+        .as("the edges that led from p1 to its new parents are cut")
+        .isEmpty();
+    assertThat(task().task().dag().isAcyclic()).isTrue();
+  }
+
+  @Test
+  void aPeerGivenParentsRunsAtOnceAndTheNextRequesterMayTakeIt() {
+    assertThat(parentsOf("r1", "p1", "h1", T0 + 10)).containsExactly("seed-peer");
+    assertThat(task().task().peer("p1").orElseThrow().state())
+        .as("RUNNING before its agent says so")
+        .isEqualTo(io.swarmsched.scheduling.resource.PeerState.RUNNING);
+    // no RUNNING event from p1 yet: the next request of the burst gets it beside the seed
+    assertThat(parentsOf("r2", "p2", "h2", T0 + 20)).containsExactlyInAnyOrder("seed-peer", "p1");
+    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 30);
+    assertThat(task().task().peer("p1").orElseThrow().state())
+        .isEqualTo(io.swarmsched.scheduling.resource.PeerState.RUNNING);
+  }
+
+  @Test
   void onceItsDescendantsFinishTheFirstChildGetsThemAsParents() {
     everyPeerDescendsFromTheFirstChild();
     f.peer("t1", "p2", "h2", PeerEventType.SUCCEEDED, T0 + 70);

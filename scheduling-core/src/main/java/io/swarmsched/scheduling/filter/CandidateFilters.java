@@ -16,7 +16,7 @@ public final class CandidateFilters {
         new HostAvailabilityFilter(params.defaultUploadSlotLimit()),
         new PeerStateFilter(),
         new BadParentFilter(params.badParentRule()),
-        new CycleFilter());
+        new CycleFilter(params.cycleRule()));
   }
 
   public static List<CandidateFilter> standard() {

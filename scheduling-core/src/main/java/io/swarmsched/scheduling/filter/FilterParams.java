@@ -9,10 +9,31 @@ import java.util.Objects;
  * @param defaultUploadSlotLimit upload slots assumed for a host reporting none (0 = unknown);
  *     Dragonfly's default 50
  * @param badParentRule thresholds of rule 4
+ * @param cycleRule when rule 5 lets a requester take a candidate that downloads from it
  */
-public record FilterParams(int defaultUploadSlotLimit, BadParentRule badParentRule) {
+public record FilterParams(
+    int defaultUploadSlotLimit, BadParentRule badParentRule, CycleRule cycleRule) {
 
   public static final int DEFAULT_UPLOAD_SLOT_LIMIT = 50;
+
+  /**
+   * A JVM system property naming another default cycle rule ({@link CycleRule#byName}): how the
+   * simulator, which builds its filters from {@link #defaults()} and has no flag for it, compares
+   * the rules ({@code java -Dswarmsched.cycle.rule=strict ... io.swarmsched.simulator.Main}). The
+   * dispatcher's own key, {@code swarm.dispatcher.cycle.rule}, wins over it.
+   */
+  public static final String CYCLE_RULE_PROPERTY = "swarmsched.cycle.rule";
+
+  /**
+   * {@link CycleRule#MORE_PIECES} (docs/benchmarks.md, "The seed's first child and the cycle
+   * rule"), unless {@value #CYCLE_RULE_PROPERTY} names another.
+   */
+  public static final CycleRule DEFAULT_CYCLE_RULE = defaultCycleRule();
+
+  private static CycleRule defaultCycleRule() {
+    String p = System.getProperty(CYCLE_RULE_PROPERTY);
+    return p == null || p.isBlank() ? CycleRule.MORE_PIECES : CycleRule.byName(p);
+  }
 
   public FilterParams {
     if (defaultUploadSlotLimit < 1) {
@@ -20,9 +41,15 @@ public record FilterParams(int defaultUploadSlotLimit, BadParentRule badParentRu
           "defaultUploadSlotLimit must be >= 1, was " + defaultUploadSlotLimit);
     }
     Objects.requireNonNull(badParentRule, "badParentRule");
+    Objects.requireNonNull(cycleRule, "cycleRule");
+  }
+
+  /** With the default cycle rule. */
+  public FilterParams(int defaultUploadSlotLimit, BadParentRule badParentRule) {
+    this(defaultUploadSlotLimit, badParentRule, DEFAULT_CYCLE_RULE);
   }
 
   public static FilterParams defaults() {
-    return new FilterParams(DEFAULT_UPLOAD_SLOT_LIMIT, BadParentRule.DEFAULT);
+    return new FilterParams(DEFAULT_UPLOAD_SLOT_LIMIT, BadParentRule.DEFAULT, DEFAULT_CYCLE_RULE);
   }
 }

@@ -135,8 +135,9 @@ public final class SchedulingRound {
 
   /**
    * Core's commit: the requester's in-edges become the chosen parents. The filters already refused
-   * every parent that would close a cycle, so every edge is made; one the DAG refused anyway is a
-   * bug in a filter.
+   * every parent that would close a cycle unless the cycle rule let it through, and for those the
+   * commit drops the requester's out-edges that lead to them, so every edge is made; one missing
+   * anyway is a bug.
    */
   private List<RankedParent> commit(Task task, Selection selection, long nowMillis) {
     // the caller keeps the allocations in its own store, from the outcome; core's commit records

@@ -155,6 +155,71 @@ class CandidateFiltersTest {
     assertThat(reason(rule, "other", Set.of())).isEmpty();
   }
 
+  /** req ← seed; req → kid → grandkid; {@code pieces} finished by req, kid, grandkid. */
+  private void downstreamOfTheRequester(int req, int kid, int grandkid) {
+    f.host("h-s", HostType.SUPER_SEED, "idc-a", "");
+    f.peer("seed", "h-s", PeerState.BACK_TO_SOURCE);
+    f.host("h-n");
+    f.peer("kid", "h-n", PeerState.RUNNING);
+    f.peer("grandkid", "h-n", PeerState.RUNNING);
+    f.edge("seed", "req");
+    f.edge("req", "kid");
+    f.edge("kid", "grandkid");
+    pieces("req", req);
+    pieces("kid", kid);
+    pieces("grandkid", grandkid);
+  }
+
+  private void pieces(String peerId, int n) {
+    f.task.peer(peerId).orElseThrow().reportProgress(n, 1);
+  }
+
+  @Test
+  void rule5MorePiecesLetsThroughADescendantHoldingMoreThanTheRequester() {
+    downstreamOfTheRequester(3, 5, 3);
+    CycleFilter rule = new CycleFilter(CycleRule.MORE_PIECES);
+    assertThat(reason(rule, "kid", Set.of())).as("5 pieces > 3: two it lacks at least").isEmpty();
+    assertThat(reason(rule, "grandkid", Set.of()))
+        .as("as many as the requester: maybe only what it got from it")
+        .contains(DropReason.WOULD_CYCLE);
+    assertThat(reason(new CycleFilter(CycleRule.STRICT), "kid", Set.of()))
+        .contains(DropReason.WOULD_CYCLE);
+  }
+
+  @Test
+  void rule5SourceFedLetsThroughAnyDescendantOfARequesterFedOnlyBySources() {
+    downstreamOfTheRequester(3, 1, 0);
+    CycleFilter rule = new CycleFilter(CycleRule.SOURCE_FED);
+    assertThat(reason(rule, "kid", Set.of())).isEmpty();
+    assertThat(reason(rule, "grandkid", Set.of())).isEmpty();
+    // a normal parent too: its descendants may hold only what came through it
+    f.host("h-m");
+    f.peer("mid", "h-m", PeerState.RUNNING);
+    f.edge("mid", "req");
+    assertThat(reason(rule, "kid", Set.of())).contains(DropReason.WOULD_CYCLE);
+    assertThat(reason(new CycleFilter(CycleRule.SOURCE_FED_OR_MORE_PIECES), "kid", Set.of()))
+        .contains(DropReason.WOULD_CYCLE);
+    pieces("kid", 4);
+    assertThat(reason(new CycleFilter(CycleRule.SOURCE_FED_OR_MORE_PIECES), "kid", Set.of()))
+        .isEmpty();
+    assertThat(reason(new CycleFilter(CycleRule.OFF), "grandkid", Set.of())).isEmpty();
+  }
+
+  @Test
+  void theCycleRuleIsConfiguredByNameAndMorePiecesByDefault() {
+    assertThat(FilterParams.defaults().cycleRule()).isEqualTo(CycleRule.MORE_PIECES);
+    assertThat(CycleRule.byName("source-fed-or-more-pieces"))
+        .isEqualTo(CycleRule.SOURCE_FED_OR_MORE_PIECES);
+    assertThat(CycleRule.byName("STRICT")).isEqualTo(CycleRule.STRICT);
+    assertThat(CycleRule.MORE_PIECES.configName()).isEqualTo("more-pieces");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CycleRule.byName("loose"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more-pieces");
+    assertThat(CandidateFilters.standard(FilterParams.defaults()).get(4))
+        .isInstanceOfSatisfying(
+            CycleFilter.class, c -> assertThat(c.rule()).isEqualTo(CycleRule.MORE_PIECES));
+  }
+
   @Test
   void standardChainHasTheFiveRulesInOrder() {
     assertThat(CandidateFilters.standard())
