@@ -939,7 +939,7 @@ public final class Swarm {
     }
     t.removed = true;
     t.from.uploads.remove(t);
-    t.child.node.downloads.remove(t);
+    t.to.downloads.remove(t);
   }
 
   /**
@@ -954,7 +954,7 @@ public final class Swarm {
         continue;
       }
       t.from.upUsed = 0;
-      t.child.node.downUsed = 0;
+      t.to.downUsed = 0;
       if (t.cross) {
         crossCount++;
       }
@@ -966,7 +966,7 @@ public final class Swarm {
         continue;
       }
       Node up = t.from;
-      Node down = t.child.node;
+      Node down = t.to;
       double r =
           Math.min((double) up.up / up.uploads.size(), (double) down.down / down.downloads.size());
       if (t.cross) {
@@ -992,7 +992,7 @@ public final class Swarm {
         if (spare <= 1e-6) {
           break;
         }
-        Node down = u.child.node;
+        Node down = u.to;
         double add = Math.min(spare / left, down.down - down.downUsed);
         if (u.cross) {
           add = Math.min(add, sc.crossIdcBps() - crossUsed);
@@ -1012,7 +1012,7 @@ public final class Swarm {
     if (opt.checkInvariants()) {
       for (Transfer t : active) {
         if (!t.removed && t.from.upUsed > t.from.up * (1 + 1e-9) + 1e-6
-            || t.child.node.downUsed > t.child.node.down * (1 + 1e-9) + 1e-6) {
+            || t.to.downUsed > t.to.down * (1 + 1e-9) + 1e-6) {
           violations++;
         }
       }
@@ -1055,7 +1055,7 @@ public final class Swarm {
       t.remaining -= bytes;
       t.from.secondBytes += bytes;
       t.from.totalUp += bytes;
-      t.child.node.totalDown += bytes;
+      t.to.totalDown += bytes;
       bytesSent += bytes;
       bytesReceived += bytes;
     }
@@ -1277,6 +1277,10 @@ public final class Swarm {
     final long id;
     final Node from;
     final Agent child;
+
+    /** {@code child.node}, kept here for the per-step loops. */
+    final Node to;
+
     final PieceFetch fetch;
     final double startedAt;
     long remaining;
@@ -1290,6 +1294,7 @@ public final class Swarm {
       this.id = id;
       this.from = from;
       this.child = child;
+      this.to = child.node;
       this.fetch = fetch;
       this.remaining = size;
       this.startedAt = startedAt;

@@ -74,6 +74,12 @@ public final class Dag<K> {
   private long[] met = new long[16];
 
   /**
+   * In a walk towards ancestors: the vertex each one was reached from ({@code -1} for the target),
+   * so that a path found to the target can be retraced.
+   */
+  private int[] via = new int[16];
+
+  /**
    * Each vertex's children and parents as indexes, in the maps' order (the first {@link
    * #childCount} / {@link #parentCount} entries); {@code null} when stale (after a removal),
    * rebuilt on the next walk that needs them.
@@ -124,6 +130,7 @@ public final class Dag<K> {
       mark = Arrays.copyOf(mark, n);
       seen = Arrays.copyOf(seen, n);
       met = Arrays.copyOf(met, n);
+      via = Arrays.copyOf(via, n);
       childIndexes = Arrays.copyOf(childIndexes, n);
       parentIndexes = Arrays.copyOf(parentIndexes, n);
       childCount = Arrays.copyOf(childCount, n);
@@ -651,13 +658,16 @@ public final class Dag<K> {
       // out answers no. A yes is usually found after a few steps, a no when either side is small.
       long up = ++stamps;
       met[t] = up;
+      via[t] = -1;
       int sp = 0;
       stack = put(stack, sp++, t);
       while (true) {
         if (frontierSize == 0 || ord[frontier[0]] > limit) {
           return false; // every descendant placed up to the target is known, and it is not one
         }
-        if (expandNext(up)) {
+        int meeting = expandNext(up);
+        if (meeting >= 0) {
+          learnPath(meeting);
           return true;
         }
         if (sp == 0) {
@@ -668,10 +678,12 @@ public final class Dag<K> {
         for (int k = 0, n = parentCount[w]; k < n; k++) {
           int p = ps[k];
           if (seen[p] == stamp) {
+            learnPath(w);
             return true;
           }
           if (ord[p] > floor && met[p] != up) {
             met[p] = up;
+            via[p] = w;
             stack = put(stack, sp++, p);
           }
         }
@@ -679,12 +691,27 @@ public final class Dag<K> {
     }
 
     /**
-     * Lists the children of the earliest unexpanded descendant, marking the new ones found; true
-     * when one of them carries the walk mark {@code up}.
+     * A path from the origin reaches {@code v}, a vertex of the walk towards the target's
+     * ancestors: {@code v} and the vertices that walk passed from the target to it are descendants.
+     * They join the descendants found (and the frontier, to be expanded in their turn), so that
+     * later questions meet them sooner.
      */
-    private boolean expandNext(long up) {
+    private void learnPath(int v) {
+      for (int u = v; u >= 0; u = via[u]) {
+        if (seen[u] != stamp) {
+          seen[u] = stamp;
+          offer(u);
+        }
+      }
+    }
+
+    /**
+     * Lists the children of the earliest unexpanded descendant, marking the new ones found; returns
+     * one of them that carries the walk mark {@code up}, or -1.
+     */
+    private int expandNext(long up) {
       int w = poll();
-      boolean meets = false;
+      int meets = -1;
       int[] cs = children(w);
       for (int k = 0, n = childCount[w]; k < n; k++) {
         int c = cs[k];
@@ -692,7 +719,7 @@ public final class Dag<K> {
           seen[c] = stamp;
           offer(c);
           if (met[c] == up) {
-            meets = true;
+            meets = c;
           }
         }
       }

@@ -117,6 +117,9 @@ public final class PiecePlanner {
 
   private int inFlightCount;
 
+  /** Fetches in flight from the current parents that are remote (see {@link #remoteInFlight}). */
+  private int remoteFetches;
+
   /**
    * Counts the changes that can turn an empty {@link #next} into a fetch (not the parents' load,
    * which only weighs the choice): while it stays at {@link #emptyAt}, {@code next()} answers empty
@@ -241,6 +244,9 @@ public final class PiecePlanner {
         }
       }
     }
+    if (p.remote != remote) {
+      remoteFetches += remote ? p.inFlight : -p.inFlight;
+    }
     p.holds = next;
     p.maxTx = Math.max(0, maxTx);
     p.tx = Math.max(0, tx);
@@ -273,6 +279,9 @@ public final class PiecePlanner {
     changes++;
     if (p != null) {
       ordered = parents.values().toArray(new ParentState[0]);
+      if (p.remote) {
+        remoteFetches -= p.inFlight;
+      }
       if (!p.dropped) {
         forgetPieces(p);
       }
@@ -500,15 +509,12 @@ public final class PiecePlanner {
     return p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote);
   }
 
-  /** Fetches in flight from remote parents (cancelled endgame copies no longer count). */
+  /**
+   * Fetches in flight from remote parents (cancelled endgame copies no longer count): the sum of
+   * the current remote parents' fetches, kept as they start and end.
+   */
   private int remoteInFlight() {
-    int n = 0;
-    for (ParentState p : ordered) {
-      if (p.remote) {
-        n += p.inFlight;
-      }
-    }
-    return n;
+    return remoteFetches;
   }
 
   private ParentState pick(List<ParentState> eligible) {
@@ -565,6 +571,9 @@ public final class PiecePlanner {
     inFlight[piece].add(f);
     inFlightCount++;
     parent.inFlight++;
+    if (parent.remote) {
+      remoteFetches++;
+    }
     return f;
   }
 
@@ -596,6 +605,9 @@ public final class PiecePlanner {
     ParentState p = parent(f.parentId());
     if (p != null) {
       p.inFlight--;
+      if (p.remote) {
+        remoteFetches--;
+      }
     }
     return true;
   }
