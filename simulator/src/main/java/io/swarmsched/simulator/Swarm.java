@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -123,10 +124,18 @@ public final class Swarm {
   private final RetryPolicy retry = new RetryPolicy();
   private final SeedSelector seedSelector = new SeedSelector();
   private final SeedFailures seedFailures = new SeedFailures();
-  private final Map<String, HostView> views = new HashMap<>();
-  private final Map<String, ScoreView> scores = new HashMap<>();
-  private final HostLookup hostLookup = id -> Optional.ofNullable(views.get(id));
-  private final ScoreLookup scoreLookup = id -> Optional.ofNullable(scores.get(id));
+
+  /**
+   * Hosts by id, for stage 1's look-ups of a host's record and score (kept on the {@link Node}):
+   * first by the id's identity, since the ids stage 1 asks about are the nodes' own strings (a
+   * hashed look-up of a 10,000-entry map per candidate was a tenth of a 10,000-host run), then by
+   * value.
+   */
+  private final Map<String, Node> nodeByIdentity = new IdentityHashMap<>();
+
+  private final Map<String, Node> nodeById = new HashMap<>();
+  private final HostLookup hostLookup = id -> Optional.ofNullable(viewOf(id));
+  private final ScoreLookup scoreLookup = id -> Optional.ofNullable(scoreOf(id));
   private final PieceParams pieceParams = PieceParams.defaults();
 
   // --- the simulated world
@@ -134,6 +143,10 @@ public final class Swarm {
   private final Node origin;
   private final Node seedHost;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
+
+  /** The same agents by their id's identity (a fetch names its parent by the agent's own id). */
+  private final Map<String, Agent> agentByIdentity = new IdentityHashMap<>();
+
   private final List<Transfer> active = new ArrayList<>();
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   private final Set<Agent> dirty = new LinkedHashSet<>();
@@ -190,7 +203,7 @@ public final class Swarm {
             scenario.seedUploadBps(),
             Math.max(scenario.downloadBps(), scenario.originBps()),
             true);
-    views.put(seedHost.id, view(seedHost));
+    seedHost.view = view(seedHost);
   }
 
   /**
@@ -339,7 +352,35 @@ public final class Swarm {
     String idc = seed ? idcName(0) : idcName((idx - 1) % sc.idcs());
     Node n = new Node(idx, id, idc, up, down, seed);
     nodes.add(n);
+    nodeByIdentity.put(n.id, n);
+    nodeById.put(n.id, n);
     return n;
+  }
+
+  private Node node(String id) {
+    Node n = nodeByIdentity.get(id);
+    return n != null ? n : nodeById.get(id);
+  }
+
+  /** The scheduler's record of a host: null until it joined. */
+  private HostView viewOf(String id) {
+    Node n = node(id);
+    return n == null ? null : n.view;
+  }
+
+  private ScoreView scoreOf(String id) {
+    Node n = node(id);
+    return n == null ? null : n.score;
+  }
+
+  private Agent agent(String peerId) {
+    Agent a = agentByIdentity.get(peerId);
+    return a != null ? a : agents.get(peerId);
+  }
+
+  private void putAgent(Agent a) {
+    agents.put(a.peerId, a);
+    agentByIdentity.put(a.peerId, a);
   }
 
   private HostView view(Node n) {
@@ -386,10 +427,10 @@ public final class Swarm {
     if (!n.online) {
       return;
     }
-    views.put(n.id, view(n));
+    n.view = view(n);
     Agent a = new Agent(n, "p-" + n.id, now);
     n.agent = a;
-    agents.put(a.peerId, a);
+    putAgent(a);
     task.addPeer(a.core);
     presentDownloaders++;
     a.planner = new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(a.peerId), pieceParams);
@@ -431,13 +472,13 @@ public final class Swarm {
         forget(n, a);
       }
     } else {
-      views.put(n.id, views.getOrDefault(n.id, view(n)).withLiveness(Liveness.OFFLINE));
+      n.view = (n.view != null ? n.view : view(n)).withLiveness(Liveness.OFFLINE);
     }
   }
 
   /** The scheduler learns the host is gone: offline, its peer removed, its children told. */
   private void forget(Node n, Agent a) {
-    views.put(n.id, views.getOrDefault(n.id, view(n)).withLiveness(Liveness.OFFLINE));
+    n.view = (n.view != null ? n.view : view(n)).withLiveness(Liveness.OFFLINE);
     machine.transition(a.core, PeerState.LEFT, nowMillis());
     task.removePeer(a.peerId);
     for (Agent child : new ArrayList<>(a.children)) {
@@ -488,7 +529,7 @@ public final class Swarm {
       a.emptyRounds = 0;
       int added = 0;
       for (RankedParent rp : s.parents()) {
-        Agent p = agents.get(rp.peerId());
+        Agent p = agent(rp.peerId());
         if (p == null || p.gone || a.parents.containsKey(p.peerId)) {
           continue;
         }
@@ -572,7 +613,7 @@ public final class Swarm {
     Agent s = new Agent(seedHost, "p-" + seedHost.id, now);
     seedHost.agent = s;
     seedAgent = s;
-    agents.put(s.peerId, s);
+    putAgent(s);
     task.addPeer(s.core);
     s.planner =
         new PiecePlanner(pieceCount, new BitSet(), StableHash.hash(s.peerId), originParams());
@@ -679,10 +720,9 @@ public final class Swarm {
       }
       int uploads = n.uploads.size();
       LoadQuality lq = calculator.compute(horizonScratch, n.up, uploads);
-      scores.put(n.id, new ScoreView(n.id, lq, n.up, uploads, nowMs));
+      n.score = new ScoreView(n.id, lq, n.up, uploads, nowMs);
       ledger.onScore(n.id, nowMs);
-      HostView v = views.get(n.id);
-      views.put(n.id, v.withLoad(new HostLoad(n.lastSecondTx, uploads, 0), nowMs));
+      n.view = n.view.withLoad(new HostLoad(n.lastSecondTx, uploads, 0), nowMs);
     }
     if (trace != null) {
       traceLine();
@@ -829,14 +869,14 @@ public final class Swarm {
         if (fetch.parentId().equals(ORIGIN_ID)) {
           from = origin;
         } else {
-          Agent p = agents.get(fetch.parentId());
+          Agent p = agent(fetch.parentId());
           from = p == null ? null : p.node;
         }
         if (from == null || !from.online) {
           a.planner.failed(fetch); // connection refused: counts towards dropping the parent
           continue;
         }
-        Agent parent = from == origin ? null : agents.get(fetch.parentId());
+        Agent parent = from == origin ? null : agent(fetch.parentId());
         if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
           // Every upload slot busy (the piece server's 503). Modelled as the agent answers it: the
           // fetch is held, then released. It was modelled as "not held", which cleared the piece
@@ -899,7 +939,7 @@ public final class Swarm {
     }
     t.removed = true;
     t.from.uploads.remove(t);
-    t.child.node.downloads.remove(t);
+    t.to.downloads.remove(t);
   }
 
   /**
@@ -914,7 +954,7 @@ public final class Swarm {
         continue;
       }
       t.from.upUsed = 0;
-      t.child.node.downUsed = 0;
+      t.to.downUsed = 0;
       if (t.cross) {
         crossCount++;
       }
@@ -926,7 +966,7 @@ public final class Swarm {
         continue;
       }
       Node up = t.from;
-      Node down = t.child.node;
+      Node down = t.to;
       double r =
           Math.min((double) up.up / up.uploads.size(), (double) down.down / down.downloads.size());
       if (t.cross) {
@@ -952,7 +992,7 @@ public final class Swarm {
         if (spare <= 1e-6) {
           break;
         }
-        Node down = u.child.node;
+        Node down = u.to;
         double add = Math.min(spare / left, down.down - down.downUsed);
         if (u.cross) {
           add = Math.min(add, sc.crossIdcBps() - crossUsed);
@@ -972,7 +1012,7 @@ public final class Swarm {
     if (opt.checkInvariants()) {
       for (Transfer t : active) {
         if (!t.removed && t.from.upUsed > t.from.up * (1 + 1e-9) + 1e-6
-            || t.child.node.downUsed > t.child.node.down * (1 + 1e-9) + 1e-6) {
+            || t.to.downUsed > t.to.down * (1 + 1e-9) + 1e-6) {
           violations++;
         }
       }
@@ -1015,7 +1055,7 @@ public final class Swarm {
       t.remaining -= bytes;
       t.from.secondBytes += bytes;
       t.from.totalUp += bytes;
-      t.child.node.totalDown += bytes;
+      t.to.totalDown += bytes;
       bytesSent += bytes;
       bytesReceived += bytes;
     }
@@ -1048,7 +1088,7 @@ public final class Swarm {
       }
     }
     a.have.set(t.fetch.piece());
-    if (t.from.agent != null) {
+    if (t.from.agent != null && opt.replaceIdleParents()) { // read only by that experiment
       a.gotFrom.merge(t.from.agent.peerId, 1L, Long::sum);
     }
     a.core.recordPiece(
@@ -1158,6 +1198,11 @@ public final class Swarm {
     boolean online = true;
     Agent agent;
 
+    /** What the scheduler knows of the host (null until it joined) and its last score. */
+    HostView view;
+
+    ScoreView score;
+
     Node(int index, String id, String idc, long up, long down, boolean seed) {
       this.index = index;
       this.id = id;
@@ -1232,6 +1277,10 @@ public final class Swarm {
     final long id;
     final Node from;
     final Agent child;
+
+    /** {@code child.node}, kept here for the per-step loops. */
+    final Node to;
+
     final PieceFetch fetch;
     final double startedAt;
     long remaining;
@@ -1245,6 +1294,7 @@ public final class Swarm {
       this.id = id;
       this.from = from;
       this.child = child;
+      this.to = child.node;
       this.fetch = fetch;
       this.remaining = size;
       this.startedAt = startedAt;

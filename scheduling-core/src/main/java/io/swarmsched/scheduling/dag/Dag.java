@@ -4,14 +4,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -20,6 +18,11 @@ import java.util.Set;
  * cycle is refused, so the graph is acyclic at all times. Iteration orders follow insertion order,
  * so the same sequence of operations always yields the same graph. Not thread-safe (even reads: the
  * last descendant walk is cached).
+ *
+ * <p>Inside, each vertex also has a small integer index, and what the walks read (topological
+ * position, marks, children and parents) is kept in arrays by index: a walk over thousands of
+ * vertices then reads arrays instead of hashing keys and chasing linked maps, which was most of
+ * stage 1's time in a 10,000-peer swarm (docs/benchmarks.md, "Speed of the simulator").
  */
 public final class Dag<K> {
 
@@ -35,34 +38,153 @@ public final class Dag<K> {
 
   private static final class Vertex<K> {
     final K key;
+    final int index;
     final Map<K, Vertex<K>> parents = new LinkedHashMap<>();
     final Map<K, Vertex<K>> children = new LinkedHashMap<>();
 
-    /** Position in a topological order: every edge leads from a lower to a higher one. */
-    long ord;
-
-    /** The last reordering pass that visited this vertex. */
-    long mark;
-
-    Vertex(K key, long ord) {
+    Vertex(K key, int index) {
       this.key = key;
-      this.ord = ord;
+      this.index = index;
     }
   }
 
+  // --- by vertex index: the walks' data
+
+  private static final int[] NONE = new int[0];
+
+  /** The vertex at each index ({@code null}: free). */
+  private Vertex<K>[] byIndex = newVertexArray(16);
+
   /**
-   * The next vertex's position in the topological order (a new vertex has no edge, so the end is
-   * always right). The order is kept on every edge added (Pearce and Kelly, "A dynamic topological
-   * sort algorithm for directed acyclic graphs", 2006); removals never break it. It lets a
-   * reachability question stop at the target's position: nothing past it can lead back to it.
+   * Position in a topological order: every edge leads from a lower to a higher one. The next
+   * vertex's position is {@link #nextOrd} (a new vertex has no edge, so the end is always right).
+   * The order is kept on every edge added (Pearce and Kelly, "A dynamic topological sort algorithm
+   * for directed acyclic graphs", 2006); removals never break it. It lets a reachability question
+   * stop at the target's position: nothing past it can lead back to it.
    */
+  private long[] ord = new long[16];
+
+  /** The last reordering pass that visited each vertex. */
+  private long[] mark = new long[16];
+
+  /** The stamp of the {@link Reach} that found each vertex a descendant (see {@link Reach}). */
+  private long[] seen = new long[16];
+
+  /** The last one-shot walk (a reachability question, a walk towards ancestors) that met it. */
+  private long[] met = new long[16];
+
+  /**
+   * In a walk towards ancestors: the vertex each one was reached from ({@code -1} for the target),
+   * so that a path found to the target can be retraced.
+   */
+  private int[] via = new int[16];
+
+  /**
+   * Each vertex's children and parents as indexes, in the maps' order (the first {@link
+   * #childCount} / {@link #parentCount} entries); {@code null} when stale (after a removal),
+   * rebuilt on the next walk that needs them.
+   */
+  private int[][] childIndexes = new int[16][];
+
+  private int[][] parentIndexes = new int[16][];
+  private int[] childCount = new int[16];
+  private int[] parentCount = new int[16];
+
+  /** Indexes freed by removed vertices, reused before new ones. */
+  private int[] freeIndexes = new int[16];
+
+  private int freeCount;
+  private int indexCount;
+
   private long nextOrd;
 
-  /** Reordering passes so far (see {@code Vertex.mark}). */
+  /** Reordering passes so far (see {@link #mark}). */
   private long marks;
+
+  /**
+   * Stamps for the walks: each walk marks the vertices it meets with a number no earlier walk used,
+   * so "met already" is an array read instead of a hash set of keys.
+   */
+  private long stamps;
+
+  /** The {@link Reach} whose stamp {@link #seen} carries now. */
+  private Reach stamped;
 
   /** False once an unchecked edge closed a cycle: then no topological order exists. */
   private boolean ordered = true;
+
+  @SuppressWarnings("unchecked")
+  private static <K> Vertex<K>[] newVertexArray(int n) {
+    return new Vertex[n];
+  }
+
+  private int takeIndex() {
+    if (freeCount > 0) {
+      return freeIndexes[--freeCount];
+    }
+    int i = indexCount++;
+    if (i == byIndex.length) {
+      int n = i * 2;
+      byIndex = Arrays.copyOf(byIndex, n);
+      ord = Arrays.copyOf(ord, n);
+      mark = Arrays.copyOf(mark, n);
+      seen = Arrays.copyOf(seen, n);
+      met = Arrays.copyOf(met, n);
+      via = Arrays.copyOf(via, n);
+      childIndexes = Arrays.copyOf(childIndexes, n);
+      parentIndexes = Arrays.copyOf(parentIndexes, n);
+      childCount = Arrays.copyOf(childCount, n);
+      parentCount = Arrays.copyOf(parentCount, n);
+    }
+    return i;
+  }
+
+  private void freeIndex(int i) {
+    byIndex[i] = null;
+    childIndexes[i] = null;
+    parentIndexes[i] = null;
+    mark[i] = 0;
+    seen[i] = 0;
+    met[i] = 0;
+    if (freeCount == freeIndexes.length) {
+      freeIndexes = Arrays.copyOf(freeIndexes, freeCount * 2);
+    }
+    freeIndexes[freeCount++] = i;
+  }
+
+  /** Vertex {@code i}'s children's indexes (the first {@code childCount[i]}). */
+  private int[] children(int i) {
+    int[] a = childIndexes[i];
+    if (a == null) {
+      a = indexes(byIndex[i].children);
+      childIndexes[i] = a;
+      childCount[i] = a.length;
+    }
+    return a;
+  }
+
+  /** Vertex {@code i}'s parents' indexes (the first {@code parentCount[i]}). */
+  private int[] parents(int i) {
+    int[] a = parentIndexes[i];
+    if (a == null) {
+      a = indexes(byIndex[i].parents);
+      parentIndexes[i] = a;
+      parentCount[i] = a.length;
+    }
+    return a;
+  }
+
+  private static <K> int[] indexes(Map<K, Vertex<K>> m) {
+    if (m.isEmpty()) {
+      return NONE;
+    }
+    int[] a = new int[m.size()];
+    int n = 0;
+    for (Vertex<K> v : m.values()) {
+      a[n++] = v.index;
+    }
+    return a;
+  }
 
   /** Adds a vertex; false when it exists already. */
   public boolean addVertex(K v) {
@@ -70,7 +192,15 @@ public final class Dag<K> {
     if (vertices.containsKey(v)) {
       return false;
     }
-    vertices.put(v, new Vertex<>(v, nextOrd++));
+    int i = takeIndex();
+    Vertex<K> vx = new Vertex<>(v, i);
+    byIndex[i] = vx;
+    ord[i] = nextOrd++;
+    childIndexes[i] = NONE;
+    parentIndexes[i] = NONE;
+    childCount[i] = 0;
+    parentCount[i] = 0;
+    vertices.put(v, vx);
     version++;
     return true;
   }
@@ -87,11 +217,14 @@ public final class Dag<K> {
     }
     for (Vertex<K> pv : vx.parents.values()) {
       pv.children.remove(v);
+      childIndexes[pv.index] = null;
     }
     for (Vertex<K> cv : vx.children.values()) {
       cv.parents.remove(v);
+      parentIndexes[cv.index] = null;
     }
     edgeCount -= vx.parents.size() + vx.children.size();
+    freeIndex(vx.index);
     version++;
     return true;
   }
@@ -135,11 +268,7 @@ public final class Dag<K> {
       throw new DagException(
           refusal, "cannot add edge " + from + " -> " + to + ": " + refusal.describe());
     }
-    vertices.get(from).children.put(to, vertices.get(to));
-    vertices.get(to).parents.put(from, vertices.get(from));
-    edgeCount++;
-    version++;
-    restoreOrder(vertices.get(from), vertices.get(to));
+    link(vertices.get(from), vertices.get(to), from, to);
   }
 
   /**
@@ -161,14 +290,44 @@ public final class Dag<K> {
       throw new DagException(
           EdgeRefusal.SELF_LOOP, "cannot add edge " + from + " -> " + to + ": self loop");
     }
-    if (f.children.putIfAbsent(to, t) != null) {
+    if (f.children.containsKey(to)) {
       return false;
     }
+    link(f, t, from, to);
+    return true;
+  }
+
+  private void link(Vertex<K> f, Vertex<K> t, K from, K to) {
+    f.children.put(to, t);
     t.parents.put(from, f);
+    int fi = f.index;
+    int ti = t.index;
+    int[] c = childIndexes[fi];
+    if (c != null) { // added last, as in the map; a stale list stays stale
+      childIndexes[fi] = put(c == NONE ? new int[4] : c, childCount[fi]++, ti);
+    }
+    int[] p = parentIndexes[ti];
+    if (p != null) {
+      parentIndexes[ti] = put(p == NONE ? new int[4] : p, parentCount[ti]++, fi);
+    }
     edgeCount++;
     version++;
-    restoreOrder(f, t);
-    return true;
+    restoreOrder(fi, ti);
+  }
+
+  /** Scratch of {@link #restoreOrder} and the one-shot walks (the DAG is not thread-safe). */
+  private int[] stack = new int[16];
+
+  private int[] forward = new int[16];
+  private int[] backward = new int[16];
+
+  /** Stores {@code v} at {@code i}, growing the array when full; returns the array. */
+  private static int[] put(int[] a, int i, int v) {
+    if (i == a.length) {
+      a = Arrays.copyOf(a, a.length * 2);
+    }
+    a[i] = v;
+    return a;
   }
 
   /**
@@ -177,63 +336,100 @@ public final class Dag<K> {
    * descendants that stood before {@code x}, into the positions they held together, in that order.
    * Only the vertices between the two positions are visited.
    */
-  private void restoreOrder(Vertex<K> x, Vertex<K> y) {
-    if (!ordered || x.ord < y.ord) {
+  private void restoreOrder(int x, int y) {
+    if (!ordered || ord[x] < ord[y]) {
       return;
     }
-    long lb = y.ord;
-    long ub = x.ord;
-    long mark = ++marks; // a vertex visited by this pass carries it: no set to hash into
-    List<Vertex<K>> forward = new ArrayList<>();
-    Deque<Vertex<K>> stack = new ArrayDeque<>();
-    stack.push(y);
-    y.mark = mark;
-    while (!stack.isEmpty()) {
-      Vertex<K> w = stack.pop();
-      forward.add(w);
-      for (Vertex<K> cv : w.children.values()) {
-        if (cv == x) {
+    long lb = ord[y];
+    long ub = ord[x];
+    long pass = ++marks; // a vertex visited by this pass carries it: no set to hash into
+    int nf = 0;
+    int sp = 0;
+    stack = put(stack, sp++, y);
+    mark[y] = pass;
+    while (sp > 0) {
+      int w = stack[--sp];
+      forward = put(forward, nf++, w);
+      int[] cs = children(w);
+      for (int k = 0, n = childCount[w]; k < n; k++) {
+        int c = cs[k];
+        if (c == x) {
           ordered = false; // an unchecked edge closed a cycle: no order exists any more
           return;
         }
-        if (cv.ord < ub && cv.mark != mark) {
-          cv.mark = mark;
-          stack.push(cv);
+        if (ord[c] < ub && mark[c] != pass) {
+          mark[c] = pass;
+          stack = put(stack, sp++, c);
         }
       }
     }
-    List<Vertex<K>> backward = new ArrayList<>();
-    stack.push(x);
-    x.mark = mark;
-    while (!stack.isEmpty()) {
-      Vertex<K> w = stack.pop();
-      backward.add(w);
-      for (Vertex<K> pv : w.parents.values()) {
-        if (pv.ord > lb && pv.mark != mark) {
-          pv.mark = mark;
-          stack.push(pv);
+    int nb = 0;
+    stack = put(stack, sp++, x);
+    mark[x] = pass;
+    while (sp > 0) {
+      int w = stack[--sp];
+      backward = put(backward, nb++, w);
+      int[] ps = parents(w);
+      for (int k = 0, n = parentCount[w]; k < n; k++) {
+        int p = ps[k];
+        if (ord[p] > lb && mark[p] != pass) {
+          mark[p] = pass;
+          stack = put(stack, sp++, p);
         }
       }
     }
-    Comparator<Vertex<K>> byOrd = Comparator.comparingLong(v -> v.ord);
-    forward.sort(byOrd);
-    backward.sort(byOrd);
-    long[] slots = new long[forward.size() + backward.size()];
+    long[] f = sortedOrds(forward, nf);
+    long[] b = sortedOrds(backward, nb);
+    // the positions both sets held, in order (a merge of the two sorted runs); the ancestors take
+    // the first ones, then the descendants, each set keeping its own order
+    long[] slots = new long[nf + nb];
     int i = 0;
-    for (Vertex<K> v : backward) {
-      slots[i++] = v.ord;
+    int ib = 0;
+    int jf = 0;
+    while (ib < nb || jf < nf) {
+      slots[i++] = jf == nf || (ib < nb && b[ib] < f[jf]) ? b[ib++] : f[jf++];
     }
-    for (Vertex<K> v : forward) {
-      slots[i++] = v.ord;
-    }
-    Arrays.sort(slots);
     i = 0;
-    for (Vertex<K> v : backward) {
-      v.ord = slots[i++];
+    for (int k = 0; k < nb; k++) {
+      ord[backward[k]] = slots[i++];
     }
-    for (Vertex<K> v : forward) {
-      v.ord = slots[i++];
+    for (int k = 0; k < nf; k++) {
+      ord[forward[k]] = slots[i++];
     }
+  }
+
+  /** Indexes and positions packed into one long sort as primitives while they fit. */
+  private static final int INDEX_BITS = 24;
+
+  private static final long MAX_PACKED_ORD = (1L << (63 - INDEX_BITS)) - 1;
+
+  /**
+   * Sorts {@code a[0..n)} (vertex indexes) by position, and returns their positions in that order.
+   */
+  private long[] sortedOrds(int[] a, int n) {
+    long[] keys = new long[n];
+    if (n >= (1 << INDEX_BITS) || nextOrd > MAX_PACKED_ORD) {
+      Integer[] boxed = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        boxed[i] = a[i];
+      }
+      Arrays.sort(boxed, (p, q) -> Long.compare(ord[p], ord[q]));
+      for (int i = 0; i < n; i++) {
+        a[i] = boxed[i];
+        keys[i] = ord[a[i]];
+      }
+      return keys;
+    }
+    for (int i = 0; i < n; i++) {
+      keys[i] = (ord[a[i]] << INDEX_BITS) | i;
+    }
+    Arrays.sort(keys);
+    int[] copy = Arrays.copyOf(a, n);
+    for (int i = 0; i < n; i++) {
+      a[i] = copy[(int) (keys[i] & ((1 << INDEX_BITS) - 1))];
+      keys[i] = keys[i] >>> INDEX_BITS;
+    }
+    return keys;
   }
 
   /** Removes {@code from → to}; false when absent. */
@@ -244,6 +440,8 @@ public final class Dag<K> {
       return false;
     }
     t.parents.remove(from);
+    childIndexes[f.index] = null;
+    parentIndexes[t.index] = null;
     edgeCount--;
     version++;
     return true;
@@ -297,23 +495,34 @@ public final class Dag<K> {
 
   /** True when a directed path leads from {@code from} to {@code to} (a vertex reaches itself). */
   public boolean reachable(K from, K to) {
-    if (!vertices.containsKey(from) || !vertices.containsKey(to)) {
+    Vertex<K> f = vertices.get(from);
+    Vertex<K> t = vertices.get(to);
+    if (f == null || t == null) {
       return false;
     }
-    if (from.equals(to)) {
+    if (f == t) {
       return true;
     }
-    Set<K> seen = new HashSet<>();
-    Deque<K> stack = new ArrayDeque<>();
-    stack.push(from);
-    seen.add(from);
-    while (!stack.isEmpty()) {
-      for (K c : vertices.get(stack.pop()).children.keySet()) {
-        if (c.equals(to)) {
+    int target = t.index;
+    long limit = ord[target];
+    if (ordered && limit < ord[f.index]) {
+      return false; // a path's positions increase
+    }
+    long walk = ++stamps;
+    int sp = 0;
+    stack = put(stack, sp++, f.index);
+    met[f.index] = walk;
+    while (sp > 0) {
+      int w = stack[--sp];
+      int[] cs = children(w);
+      for (int k = 0, n = childCount[w]; k < n; k++) {
+        int c = cs[k];
+        if (c == target) {
           return true;
         }
-        if (seen.add(c)) {
-          stack.push(c);
+        if (met[c] != walk && (!ordered || ord[c] < limit)) {
+          met[c] = walk;
+          stack = put(stack, sp++, c);
         }
       }
     }
@@ -331,20 +540,24 @@ public final class Dag<K> {
     if (walked != null && walkedAt == version && Objects.equals(walkedFrom, v)) {
       return walked;
     }
-    Set<K> seen = new HashSet<>();
-    if (vertices.containsKey(v)) {
-      Deque<K> stack = new ArrayDeque<>();
-      stack.push(v);
-      seen.add(v);
-      while (!stack.isEmpty()) {
-        for (K c : vertices.get(stack.pop()).children.keySet()) {
-          if (seen.add(c)) {
-            stack.push(c);
+    Set<K> found = new HashSet<>();
+    Vertex<K> vx = vertices.get(v);
+    if (vx != null) {
+      Deque<Vertex<K>> pending = new ArrayDeque<>();
+      pending.push(vx);
+      found.add(v);
+      while (!pending.isEmpty()) {
+        int w = pending.pop().index;
+        int[] cs = children(w);
+        for (int k = 0, n = childCount[w]; k < n; k++) {
+          Vertex<K> cv = byIndex[cs[k]];
+          if (found.add(cv.key)) {
+            pending.push(cv);
           }
         }
       }
     }
-    walked = Collections.unmodifiableSet(seen);
+    walked = Collections.unmodifiableSet(found);
     walkedFrom = v;
     walkedAt = version;
     return walked;
@@ -373,24 +586,39 @@ public final class Dag<K> {
    * before the target is found by then); the walk is kept between questions, so a request that
    * checks 40 sampled candidates walks at most the descendants placed before the last of them.
    * Valid only while the graph is unchanged.
+   *
+   * <p>The descendants found are marked in the DAG with this walk's stamp. Should another walk of
+   * the same graph mark them meanwhile (two walks used in turn), this one begins again from {@code
+   * from}: the answers stay exact.
    */
   public final class Reach {
     private final K from;
-    private final Vertex<K> origin;
+    private final int origin;
     private final long at;
-    private final Set<K> seen = new HashSet<>();
 
-    /** Descendants found whose children are not yet listed, earliest position first. */
-    private final PriorityQueue<Vertex<K>> frontier =
-        new PriorityQueue<>(Comparator.comparingLong(v -> v.ord));
+    /** The mark of the descendants found so far (in {@link #seen}). */
+    private long stamp;
+
+    /** Descendants found whose children are not yet listed: a min-heap of indexes by position. */
+    private int[] frontier = new int[16];
+
+    private int frontierSize;
 
     private Reach(K from) {
       this.from = from;
       this.at = version;
-      origin = vertices.get(from);
-      if (origin != null) {
-        seen.add(from);
-        frontier.add(origin);
+      Vertex<K> o = vertices.get(from);
+      origin = o == null ? -1 : o.index;
+      begin();
+    }
+
+    private void begin() {
+      stamp = ++stamps;
+      stamped = this;
+      frontierSize = 0;
+      if (origin >= 0) {
+        seen[origin] = stamp;
+        offer(origin);
       }
     }
 
@@ -399,66 +627,147 @@ public final class Dag<K> {
       if (at != version) {
         throw new IllegalStateException("the DAG changed since this reachability walk began");
       }
-      if (seen.contains(to)) {
+      if (stamped != this) {
+        begin(); // another walk marked the vertices since: walk again from the origin
+      }
+      Vertex<K> tv = vertices.get(to);
+      if (tv == null) {
+        return false;
+      }
+      int t = tv.index;
+      if (seen[t] == stamp) {
         return true;
       }
-      Vertex<K> t = vertices.get(to);
-      if (t == null || frontier.isEmpty()) {
-        return false; // no vertex, or every descendant is known
+      if (frontierSize == 0) {
+        return false; // every descendant is known
       }
       if (!ordered) { // a cycle was added unchecked: no order prunes the walk, so walk it all
-        while (!frontier.isEmpty()) {
-          expandNext();
+        while (frontierSize > 0) {
+          expandNext(-1);
         }
-        return seen.contains(to);
+        return seen[t] == stamp;
       }
-      if (t.ord < origin.ord) {
+      long limit = ord[t];
+      long floor = ord[origin];
+      if (limit < floor) {
         return false; // placed before the origin: no path leads back to it
       }
       // Interleaved, step for step: the descendant walk up to the target's position, and a walk
       // from the target towards its ancestors placed after the origin (the only ones a path from
       // the origin can pass). The first to meet the other's vertices answers yes; the first to run
       // out answers no. A yes is usually found after a few steps, a no when either side is small.
-      Set<K> up = new HashSet<>();
-      Deque<Vertex<K>> upStack = new ArrayDeque<>();
-      up.add(to);
-      upStack.push(t);
+      long up = ++stamps;
+      met[t] = up;
+      via[t] = -1;
+      int sp = 0;
+      stack = put(stack, sp++, t);
       while (true) {
-        if (frontier.isEmpty() || frontier.peek().ord > t.ord) {
+        if (frontierSize == 0 || ord[frontier[0]] > limit) {
           return false; // every descendant placed up to the target is known, and it is not one
         }
-        for (K c : expandNext()) {
-          if (up.contains(c)) {
-            return true;
-          }
+        int meeting = expandNext(up);
+        if (meeting >= 0) {
+          learnPath(meeting);
+          return true;
         }
-        if (upStack.isEmpty()) {
+        if (sp == 0) {
           return false; // every ancestor of the target after the origin is known, none reached
         }
-        for (Map.Entry<K, Vertex<K>> e : upStack.pop().parents.entrySet()) {
-          if (seen.contains(e.getKey())) {
+        int w = stack[--sp];
+        int[] ps = parents(w);
+        for (int k = 0, n = parentCount[w]; k < n; k++) {
+          int p = ps[k];
+          if (seen[p] == stamp) {
+            learnPath(w);
             return true;
           }
-          Vertex<K> pv = e.getValue();
-          if (pv.ord > origin.ord && up.add(e.getKey())) {
-            upStack.push(pv);
+          if (ord[p] > floor && met[p] != up) {
+            met[p] = up;
+            via[p] = w;
+            stack = put(stack, sp++, p);
           }
         }
       }
     }
 
     /**
-     * Lists the children of the earliest unexpanded descendant; returns the ones new to the walk.
+     * A path from the origin reaches {@code v}, a vertex of the walk towards the target's
+     * ancestors: {@code v} and the vertices that walk passed from the target to it are descendants.
+     * They join the descendants found (and the frontier, to be expanded in their turn), so that
+     * later questions meet them sooner.
      */
-    private List<K> expandNext() {
-      List<K> found = new ArrayList<>(4);
-      for (Map.Entry<K, Vertex<K>> e : frontier.poll().children.entrySet()) {
-        if (seen.add(e.getKey())) {
-          frontier.add(e.getValue());
-          found.add(e.getKey());
+    private void learnPath(int v) {
+      for (int u = v; u >= 0; u = via[u]) {
+        if (seen[u] != stamp) {
+          seen[u] = stamp;
+          offer(u);
         }
       }
-      return found;
+    }
+
+    /**
+     * Lists the children of the earliest unexpanded descendant, marking the new ones found; returns
+     * one of them that carries the walk mark {@code up}, or -1.
+     */
+    private int expandNext(long up) {
+      int w = poll();
+      int meets = -1;
+      int[] cs = children(w);
+      for (int k = 0, n = childCount[w]; k < n; k++) {
+        int c = cs[k];
+        if (seen[c] != stamp) {
+          seen[c] = stamp;
+          offer(c);
+          if (met[c] == up) {
+            meets = c;
+          }
+        }
+      }
+      return meets;
+    }
+
+    private void offer(int v) {
+      int i = frontierSize++;
+      if (i == frontier.length) {
+        frontier = Arrays.copyOf(frontier, i * 2);
+      }
+      long key = ord[v];
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        int p = frontier[parent];
+        if (ord[p] <= key) {
+          break;
+        }
+        frontier[i] = p;
+        i = parent;
+      }
+      frontier[i] = v;
+    }
+
+    private int poll() {
+      int top = frontier[0];
+      int n = --frontierSize;
+      if (n > 0) {
+        int last = frontier[n];
+        long key = ord[last];
+        int i = 0;
+        while (true) {
+          int child = 2 * i + 1;
+          if (child >= n) {
+            break;
+          }
+          if (child + 1 < n && ord[frontier[child + 1]] < ord[frontier[child]]) {
+            child++;
+          }
+          if (ord[frontier[child]] >= key) {
+            break;
+          }
+          frontier[i] = frontier[child];
+          i = child;
+        }
+        frontier[i] = last;
+      }
+      return top;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.swarmsched.scheduling.piece;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -45,7 +46,10 @@ public final class PiecePlanner {
 
   private static final class ParentState {
     final String id;
-    BitSet holds = new BitSet();
+
+    /** The pieces it holds, as bits by piece (64 a word), none past the last piece. */
+    long[] holds;
+
     long maxTx;
     long tx;
     boolean source;
@@ -54,21 +58,36 @@ public final class PiecePlanner {
     int inFlight;
     boolean dropped;
 
-    ParentState(String id) {
+    ParentState(String id, int words) {
       this.id = id;
+      this.holds = new long[words];
     }
 
     boolean hasSlot(int limit) {
       return inFlight < limit;
     }
+
+    boolean holds(int piece) {
+      return (holds[piece >>> 6] & (1L << piece)) != 0;
+    }
   }
 
   private final int pieceCount;
+
+  /** Words of 64 pieces: the length of every piece set below. */
+  private final int words;
+
   private final PieceParams params;
   private final BitSet have;
 
+  /** {@link #have}'s pieces (those of this task) as words, for the word-wide steps of next(). */
+  private final long[] haveWords;
+
   /** The child's own order of the pieces: ties in rarity go to the earliest here. */
   private final int[] order;
+
+  /** Each piece's position in {@link #order}. */
+  private final int[] rank;
 
   private final SplittableRandom random;
 
@@ -93,7 +112,13 @@ public final class PiecePlanner {
   /** Pieces with at least one fetch in flight. */
   private int piecesInFlight;
 
+  /** The same pieces as words (a bit is set while {@code inFlight[piece] != null}). */
+  private final long[] inFlightPieces;
+
   private int inFlightCount;
+
+  /** Fetches in flight from the current parents that are remote (see {@link #remoteInFlight}). */
+  private int remoteFetches;
 
   /**
    * Counts the changes that can turn an empty {@link #next} into a fetch (not the parents' load,
@@ -108,13 +133,21 @@ public final class PiecePlanner {
   /** The tiers of {@link #eligible}. */
   private static final int TIERS = 4;
 
-  /** Scratch for {@link #next}: by tier, the pieces its usable parents hold, and can serve now. */
-  private final BitSet[] heldByTier = new BitSet[TIERS];
+  /**
+   * Scratch for {@link #next}, as words: by tier, the pieces its usable parents hold, and can serve
+   * now; the pieces some parent can serve now; the candidates.
+   */
+  private final long[][] heldByTier;
 
-  private final BitSet[] servedByTier = new BitSet[TIERS];
+  private final long[][] servedByTier;
+  private final long[] offerable;
+  private final long[] candidates;
 
   /** Parents blocklisted per piece ({@code null}: none); an array for the same reason. */
   private final Set<String>[] blocked;
+
+  /** The pieces with a blocklist ({@code blocked[piece] != null}), as words. */
+  private final long[] blockedPieces;
 
   private final Set<String> dropped = new LinkedHashSet<>();
 
@@ -123,12 +156,14 @@ public final class PiecePlanner {
       throw new IllegalArgumentException("pieceCount must be >= 0, was " + pieceCount);
     }
     this.pieceCount = pieceCount;
+    this.words = (pieceCount + 63) >>> 6;
     this.params = Objects.requireNonNull(params, "params");
     this.have = (BitSet) have.clone();
     if (this.have.length() > pieceCount) {
       throw new IllegalArgumentException(
           "held piece " + (this.have.length() - 1) + " is past the last piece " + (pieceCount - 1));
     }
+    this.haveWords = Arrays.copyOf(this.have.toLongArray(), words);
     this.random = new SplittableRandom(seed);
     this.order = new int[pieceCount];
     for (int i = 0; i < pieceCount; i++) {
@@ -140,6 +175,10 @@ public final class PiecePlanner {
       order[i] = order[j];
       order[j] = t;
     }
+    this.rank = new int[pieceCount];
+    for (int i = 0; i < pieceCount; i++) {
+      rank[order[i]] = i;
+    }
     this.availability = new int[pieceCount];
     @SuppressWarnings("unchecked")
     List<PieceFetch>[] byPiece = new List[pieceCount];
@@ -147,10 +186,12 @@ public final class PiecePlanner {
     @SuppressWarnings("unchecked")
     Set<String>[] blockedByPiece = new Set[pieceCount];
     this.blocked = blockedByPiece;
-    for (int t = 0; t < TIERS; t++) {
-      heldByTier[t] = new BitSet(pieceCount);
-      servedByTier[t] = new BitSet(pieceCount);
-    }
+    this.heldByTier = new long[TIERS][words];
+    this.servedByTier = new long[TIERS][words];
+    this.inFlightPieces = new long[words];
+    this.blockedPieces = new long[words];
+    this.offerable = new long[words];
+    this.candidates = new long[words];
   }
 
   public PieceParams params() {
@@ -176,23 +217,35 @@ public final class PiecePlanner {
    */
   public synchronized void updateParent(
       String parentId, BitSet holds, long maxTx, long tx, boolean source, boolean remote) {
-    ParentState p =
-        parents.computeIfAbsent(Objects.requireNonNull(parentId, "parentId"), ParentState::new);
+    Objects.requireNonNull(parentId, "parentId");
+    ParentState p = parents.get(parentId);
+    if (p == null) {
+      p = new ParentState(parentId, words);
+      parents.put(parentId, p);
+    }
     if (ordered.length != parents.size()) {
       ordered = parents.values().toArray(new ParentState[0]);
       changes++;
     }
-    BitSet next = holds.get(0, pieceCount);
-    if (!next.equals(p.holds) || p.source != source || p.remote != remote) {
+    long[] next = wordsOf(holds);
+    boolean same = Arrays.equals(next, p.holds);
+    if (!same || p.source != source || p.remote != remote) {
       changes++;
     }
-    if (!p.dropped) {
-      BitSet gained = (BitSet) next.clone();
-      gained.andNot(p.holds);
-      BitSet lost = (BitSet) p.holds.clone();
-      lost.andNot(next);
-      gained.stream().forEach(i -> availability[i]++);
-      lost.stream().forEach(i -> availability[i]--);
+    if (!p.dropped && !same) {
+      // the pieces gained and lost, a word at a time
+      long[] was = p.holds;
+      for (int w = 0; w < words; w++) {
+        for (long gained = next[w] & ~was[w]; gained != 0; gained &= gained - 1) {
+          availability[(w << 6) + Long.numberOfTrailingZeros(gained)]++;
+        }
+        for (long lost = was[w] & ~next[w]; lost != 0; lost &= lost - 1) {
+          availability[(w << 6) + Long.numberOfTrailingZeros(lost)]--;
+        }
+      }
+    }
+    if (p.remote != remote) {
+      remoteFetches += remote ? p.inFlight : -p.inFlight;
     }
     p.holds = next;
     p.maxTx = Math.max(0, maxTx);
@@ -201,16 +254,48 @@ public final class PiecePlanner {
     p.remote = remote;
   }
 
+  /** The pieces of {@code bits} up to the last piece, as words. */
+  private long[] wordsOf(BitSet bits) {
+    long[] w = Arrays.copyOf(bits.toLongArray(), words);
+    int tail = pieceCount & 63;
+    if (tail != 0) {
+      w[words - 1] &= (1L << tail) - 1;
+    }
+    return w;
+  }
+
+  /** Counts the parent's pieces out of {@link #availability} (it left, or was dropped). */
+  private void forgetPieces(ParentState p) {
+    for (int w = 0; w < words; w++) {
+      for (long bits = p.holds[w]; bits != 0; bits &= bits - 1) {
+        availability[(w << 6) + Long.numberOfTrailingZeros(bits)]--;
+      }
+    }
+  }
+
   /** Forgets a parent (it left). Its fetches in flight stay until they are reported. */
   public synchronized void removeParent(String parentId) {
     ParentState p = parents.remove(parentId);
     changes++;
     if (p != null) {
       ordered = parents.values().toArray(new ParentState[0]);
+      if (p.remote) {
+        remoteFetches -= p.inFlight;
+      }
       if (!p.dropped) {
-        p.holds.stream().forEach(i -> availability[i]--);
+        forgetPieces(p);
       }
     }
+  }
+
+  /** The parent with this id: first by the id's identity among {@link #ordered}, then by value. */
+  private ParentState parent(String parentId) {
+    for (ParentState p : ordered) {
+      if (p.id == parentId) {
+        return p;
+      }
+    }
+    return parents.get(parentId);
   }
 
   public synchronized Set<String> parentIds() {
@@ -232,66 +317,95 @@ public final class PiecePlanner {
   private Optional<PieceFetch> choose() {
     // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
     // without listing its parents (when every parent is busy, nothing is listed at all).
-    BitSet offerable = new BitSet(pieceCount);
+    long[] offerable = this.offerable;
+    Arrays.fill(offerable, 0L);
+    for (int t = 0; t < TIERS; t++) {
+      Arrays.fill(heldByTier[t], 0L);
+      Arrays.fill(servedByTier[t], 0L);
+    }
     // Nothing starts until a piece is chosen, so the room for remote fetches holds for the call.
     boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
-    for (BitSet tier : heldByTier) {
-      tier.clear();
-    }
-    for (BitSet tier : servedByTier) {
-      tier.clear();
-    }
+    boolean any = false;
     for (ParentState p : ordered) {
       if (p.dropped) {
         continue;
       }
-      heldByTier[tier(p)].or(p.holds);
+      int tier = tier(p);
+      long[] h = p.holds;
+      long[] held = heldByTier[tier];
+      for (int w = 0; w < words; w++) {
+        held[w] |= h[w];
+      }
       if (canServe(p, remoteRoom)) {
-        servedByTier[tier(p)].or(p.holds);
-        offerable.or(p.holds);
+        long[] served = servedByTier[tier];
+        for (int w = 0; w < words; w++) {
+          served[w] |= h[w];
+          offerable[w] |= h[w];
+        }
+        any = true;
       }
     }
-    if (offerable.isEmpty()) {
+    if (!any || isEmpty(offerable)) {
       return Optional.empty();
     }
-    // The pieces whose best tier (see eligible) has a parent that can serve: for a piece without a
-    // blocklist, eligible is empty exactly when the piece is not here, so it need not be asked
-    // (asking it for every rarer piece whose best parents were all busy was most of the time).
-    BitSet ready = new BitSet(pieceCount);
-    BitSet heldByBetterTier = new BitSet(pieceCount);
-    for (int t = 0; t < TIERS; t++) {
-      servedByTier[t].andNot(heldByBetterTier);
-      ready.or(servedByTier[t]);
-      heldByBetterTier.or(heldByTier[t]);
+    // A piece is ready when its best tier (see eligible) has a parent that can serve it: for a
+    // piece without a blocklist, eligible is empty exactly when the piece is not ready, so it need
+    // not be asked (asking it for every rarer piece whose best parents were all busy was most of
+    // the time). The candidates: offerable, neither held nor in flight, and ready (a piece with a
+    // blocklist asks eligible instead).
+    long[] h0 = heldByTier[0];
+    long[] h1 = heldByTier[1];
+    long[] h2 = heldByTier[2];
+    long[] s0 = servedByTier[0];
+    long[] s1 = servedByTier[1];
+    long[] s2 = servedByTier[2];
+    long[] s3 = servedByTier[3];
+    long[] ready = servedByTier[0]; // overwritten in place: s0 is read before it is written
+    long[] candidates = this.candidates;
+    for (int w = 0; w < words; w++) {
+      long better1 = h0[w];
+      long better2 = better1 | h1[w];
+      long better3 = better2 | h2[w];
+      long r = s0[w] | (s1[w] & ~better1) | (s2[w] & ~better2) | (s3[w] & ~better3);
+      ready[w] = r;
+      candidates[w] = (r | blockedPieces[w]) & offerable[w] & ~haveWords[w] & ~inFlightPieces[w];
     }
+    // The choice: the rarest candidate, ties to the earliest in the child's order (without
+    // rarest-first: the earliest), which is what a walk over the pieces in that order keeping the
+    // first strictly rarer one finds; only the candidates are visited.
+    boolean rarestFirst = params.rarestFirst();
     int best = -1;
     int bestRarity = Integer.MAX_VALUE;
+    int bestRank = Integer.MAX_VALUE;
     List<ParentState> bestEligible = null;
-    for (int i = 0; i < pieceCount; i++) {
-      int piece = order[i];
-      if (inFlight[piece] != null || have.get(piece)) {
-        continue;
-      }
-      int rarity = availability[piece];
-      if (rarity == 0 || (params.rarestFirst() && rarity >= bestRarity) || !offerable.get(piece)) {
-        continue;
-      }
-      List<ParentState> eligible = null; // listed once the choice is made
-      if (blocked[piece] == null) {
-        if (!ready.get(piece)) {
+    for (int w = 0; w < words; w++) {
+      for (long bits = candidates[w]; bits != 0; bits &= bits - 1) {
+        int piece = (w << 6) + Long.numberOfTrailingZeros(bits);
+        int rarity = availability[piece];
+        if (rarity == 0) {
           continue;
         }
-      } else {
-        eligible = eligible(piece, null, remoteRoom);
-        if (eligible.isEmpty()) {
+        int r = rank[piece];
+        if (rarestFirst
+            ? (rarity > bestRarity || (rarity == bestRarity && r > bestRank))
+            : r > bestRank) {
           continue;
         }
-      }
-      best = piece;
-      bestRarity = rarity;
-      bestEligible = eligible;
-      if (!params.rarestFirst() || rarity == 1) {
-        break; // nothing can be rarer
+        List<ParentState> eligible = null; // listed once the choice is made
+        if (blocked[piece] == null) {
+          if ((ready[w] & (1L << piece)) == 0) {
+            continue;
+          }
+        } else {
+          eligible = eligible(piece, null, remoteRoom);
+          if (eligible.isEmpty()) {
+            continue;
+          }
+        }
+        best = piece;
+        bestRarity = rarity;
+        bestRank = r;
+        bestEligible = eligible;
       }
     }
     if (best >= 0) {
@@ -303,8 +417,21 @@ public final class PiecePlanner {
     return params.endgame() ? endgame(offerable, remoteRoom) : Optional.empty();
   }
 
+  private static boolean isEmpty(long[] bits) {
+    for (long w : bits) {
+      if (w != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean has(long[] bits, int piece) {
+    return (bits[piece >>> 6] & (1L << piece)) != 0;
+  }
+
   /** A second parent for a piece in flight once every missing piece is in flight. */
-  private Optional<PieceFetch> endgame(BitSet offerable, boolean remoteRoom) {
+  private Optional<PieceFetch> endgame(long[] offerable, boolean remoteRoom) {
     int missing = pieceCount - have.cardinality();
     if (missing == 0 || piecesInFlight < missing) {
       return Optional
@@ -313,7 +440,7 @@ public final class PiecePlanner {
     for (int i = 0; i < pieceCount; i++) {
       int piece = order[i];
       List<PieceFetch> fetches = inFlight[piece];
-      if (fetches == null || fetches.size() != 1 || !offerable.get(piece)) {
+      if (fetches == null || fetches.size() != 1 || !has(offerable, piece)) {
         continue;
       }
       List<ParentState> eligible = eligible(piece, fetches.get(0).parentId(), remoteRoom);
@@ -367,7 +494,7 @@ public final class PiecePlanner {
   private boolean usableFor(ParentState p, int piece, String except) {
     Set<String> blockedHere = blocked[piece];
     return !p.dropped
-        && p.holds.get(piece)
+        && p.holds(piece)
         && (blockedHere == null || !blockedHere.contains(p.id))
         && !p.id.equals(except);
   }
@@ -382,15 +509,12 @@ public final class PiecePlanner {
     return p.hasSlot(params.perParentInFlight()) && (remoteRoom || !p.remote);
   }
 
-  /** Fetches in flight from remote parents (cancelled endgame copies no longer count). */
+  /**
+   * Fetches in flight from remote parents (cancelled endgame copies no longer count): the sum of
+   * the current remote parents' fetches, kept as they start and end.
+   */
   private int remoteInFlight() {
-    int n = 0;
-    for (ParentState p : ordered) {
-      if (p.remote) {
-        n += p.inFlight;
-      }
-    }
-    return n;
+    return remoteFetches;
   }
 
   private ParentState pick(List<ParentState> eligible) {
@@ -442,10 +566,14 @@ public final class PiecePlanner {
     if (inFlight[piece] == null) {
       inFlight[piece] = new ArrayList<>(2);
       piecesInFlight++;
+      inFlightPieces[piece >>> 6] |= 1L << piece;
     }
     inFlight[piece].add(f);
     inFlightCount++;
     parent.inFlight++;
+    if (parent.remote) {
+      remoteFetches++;
+    }
     return f;
   }
 
@@ -455,17 +583,31 @@ public final class PiecePlanner {
       return false;
     }
     List<PieceFetch> fetches = inFlight[f.piece()];
-    if (fetches == null || !fetches.removeIf(x -> x.parentId().equals(f.parentId()))) {
+    if (fetches == null) {
+      return false;
+    }
+    boolean removed = false;
+    for (int i = fetches.size() - 1; i >= 0; i--) {
+      if (fetches.get(i).parentId().equals(f.parentId())) {
+        fetches.remove(i);
+        removed = true;
+      }
+    }
+    if (!removed) {
       return false;
     }
     if (fetches.isEmpty()) {
       inFlight[f.piece()] = null;
       piecesInFlight--;
+      inFlightPieces[f.piece() >>> 6] &= ~(1L << f.piece());
     }
     inFlightCount--;
-    ParentState p = parents.get(f.parentId());
+    ParentState p = parent(f.parentId());
     if (p != null) {
       p.inFlight--;
+      if (p.remote) {
+        remoteFetches--;
+      }
     }
     return true;
   }
@@ -477,7 +619,7 @@ public final class PiecePlanner {
   public synchronized List<PieceFetch> succeeded(PieceFetch f) {
     changes++;
     boolean was = finish(f);
-    have.set(f.piece());
+    setHeld(f.piece());
     if (!was) {
       return List.of();
     }
@@ -498,12 +640,13 @@ public final class PiecePlanner {
     }
     if (blocked[f.piece()] == null) {
       blocked[f.piece()] = new LinkedHashSet<>();
+      blockedPieces[f.piece() >>> 6] |= 1L << f.piece();
     }
     blocked[f.piece()].add(f.parentId());
-    ParentState p = parents.get(f.parentId());
+    ParentState p = parent(f.parentId());
     if (p != null && !p.dropped && ++p.failures >= params.maxParentFailures()) {
       p.dropped = true;
-      p.holds.stream().forEach(i -> availability[i]--);
+      forgetPieces(p);
       dropped.add(p.id);
     }
   }
@@ -517,9 +660,9 @@ public final class PiecePlanner {
     if (!finish(f)) {
       return;
     }
-    ParentState p = parents.get(f.parentId());
-    if (p != null && p.holds.get(f.piece())) {
-      p.holds.clear(f.piece());
+    ParentState p = parent(f.parentId());
+    if (p != null && p.holds(f.piece())) {
+      p.holds[f.piece() >>> 6] &= ~(1L << f.piece());
       if (!p.dropped) {
         availability[f.piece()]--;
       }
@@ -543,7 +686,14 @@ public final class PiecePlanner {
   /** Records a piece obtained outside the planner (e.g. verified on disk). */
   public synchronized void markHeld(int piece) {
     changes++;
+    setHeld(piece);
+  }
+
+  private void setHeld(int piece) {
     have.set(piece);
+    if (piece < pieceCount) {
+      haveWords[piece >>> 6] |= 1L << piece;
+    }
   }
 
   /** Pieces not held, in flight or not. */
@@ -569,9 +719,12 @@ public final class PiecePlanner {
     if (p == null || p.dropped) {
       return false;
     }
-    BitSet useful = (BitSet) p.holds.clone();
-    useful.andNot(have);
-    return !useful.isEmpty();
+    for (int w = 0; w < words; w++) {
+      if ((p.holds[w] & ~haveWords[w]) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** How many usable parents are known (not dropped). */

@@ -155,4 +155,43 @@ class DagTest {
     assertThat(d.reachFrom("b").reaches("a")).isTrue();
     assertThat(d.reachFrom("c").reaches("b")).isTrue();
   }
+
+  /**
+   * Two walks of the same graph used in turn (e.g. two requests filtered before either commits):
+   * each must keep answering exactly although the other marked the vertices meanwhile.
+   */
+  @Test
+  void twoReachWalksUsedInTurnBothAnswerExactly() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    Dag<Integer> d = new Dag<>();
+    int n = 300;
+    for (int v = 0; v < n; v++) {
+      d.addVertex(v);
+    }
+    for (int e = 0; e < 900; e++) {
+      int from = rnd.nextInt(n);
+      int to = rnd.nextInt(n);
+      if (d.canAddEdge(from, to)) {
+        d.addEdge(from, to);
+      }
+    }
+    for (int round = 0; round < 20; round++) {
+      int a = rnd.nextInt(n);
+      int b = rnd.nextInt(n);
+      java.util.Set<Integer> fromA = d.descendantsAndSelf(a);
+      java.util.Set<Integer> fromB = new java.util.HashSet<>(d.descendantsAndSelf(b));
+      Dag<Integer>.Reach ra = d.reachFrom(a);
+      Dag<Integer>.Reach rb = d.reachFrom(b);
+      for (int q = 0; q < 60; q++) {
+        int t = rnd.nextInt(n);
+        Dag<Integer>.Reach r = q % 2 == 0 ? ra : rb;
+        java.util.Set<Integer> truth = q % 2 == 0 ? fromA : fromB;
+        assertThat(r.reaches(t))
+            .as("round %d, query %d: %d", round, q, t)
+            .isEqualTo(truth.contains(t));
+        int x = rnd.nextInt(n);
+        assertThat(d.reachable(q % 2 == 0 ? a : b, x)).isEqualTo(truth.contains(x));
+      }
+    }
+  }
 }
