@@ -16,6 +16,13 @@ public sealed interface RoundOutcome {
   String PEER_FINISHED = "PEER_FINISHED";
 
   String NO_SEED = "NO_SEED";
+
+  /**
+   * A request for more parents from a peer that has some found none now: it keeps its parents and
+   * its state, and asks again while it wants more (no retries, never back to source for this).
+   */
+  String NO_MORE_PARENTS = "NO_MORE_PARENTS";
+
   String WAITING_FOR_SEED = "WAITING_FOR_SEED";
   String FIRST_DOWNLOAD = "FIRST_DOWNLOAD";
 

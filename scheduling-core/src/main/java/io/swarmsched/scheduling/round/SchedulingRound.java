@@ -124,6 +124,9 @@ public final class SchedulingRound {
     if (!selection.isEmpty()) {
       return new RoundOutcome.Parents(commit(task, selection, nowMillis), attempt.current());
     }
+    if (asksForMore(request, me)) {
+      return new RoundOutcome.Failed(RoundOutcome.NO_MORE_PARENTS, attempt.current());
+    }
     if (!PeerRules.hasUsableHolder(task, me.peerId(), swarm.hosts())) {
       RoundOutcome waiting = seedStep(request, attempt, task, me, seedState, swarm, nowMillis);
       if (waiting != null) {
@@ -131,6 +134,19 @@ public final class SchedulingRound {
       }
     }
     return afterEmptyRound(request, attempt.empty(), task, me, nowMillis);
+  }
+
+  /**
+   * A request for more parents: not a reschedule, from a RUNNING peer (its first request comes
+   * while it is PENDING; one whose parents all failed or stalled asks with {@code reschedule}). Its
+   * in-edges may be gone (rule 5's commit cuts paths to a new parent downstream of a requester, and
+   * the child behind a cut edge keeps fetching from that parent), so they are not asked for. With
+   * nobody new to offer, waiting through retries that end in back-to-source would move a peer that
+   * is downloading fine to BACK_TO_SOURCE and take its in-edges; its agent asks again while it
+   * wants more, as the simulator's children do.
+   */
+  static boolean asksForMore(RoundRequest request, Peer me) {
+    return !request.reschedule() && !request.backToSource() && me.state() == PeerState.RUNNING;
   }
 
   /**

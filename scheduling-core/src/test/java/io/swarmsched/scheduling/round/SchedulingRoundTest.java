@@ -230,6 +230,40 @@ class SchedulingRoundTest {
         .isEqualTo(new RoundOutcome.Failed(RetryOutcome.BACK_TO_SOURCE_LIMIT, 3));
   }
 
+  /**
+   * A child downloading from its parents asks for more (not a reschedule); with nobody new to offer
+   * it is answered at once and keeps its parents and its state: no retries that end in
+   * back-to-source, which moved such peers to BACK_TO_SOURCE, took their in-edges and counted them
+   * against the task's back-to-source limit (4-5 times per 64 MiB demo).
+   */
+  @Test
+  void aRequestForMoreParentsThatFindsNoneFailsAtOnceKeepingParentsAndState() {
+    f.host("h1");
+    f.host("h-r");
+    f.peer("p1", "h1", PeerState.SUCCEEDED);
+    f.peer("runner", "h-r", PeerState.RUNNING);
+    f.edge("p1", "runner");
+    // p1 on the blocklist, as a child names the parents it has: nobody new to offer
+    RoundRequest more =
+        new RoundRequest("r", "task-1", "runner", "h-r", Set.of("p1"), false, false, 0);
+    assertThat(run(more)).isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_MORE_PARENTS, 1));
+    assertThat(f.task.dag().parents("runner")).containsExactly("p1");
+    assertThat(f.task.peer("runner").orElseThrow().state()).isEqualTo(PeerState.RUNNING);
+    assertThat(f.task.backToSourceCount()).isZero();
+
+    // also when its in-edges were cut (rule 5's commit) while its agent fetches on
+    f.task.dag().deleteInEdges("runner");
+    assertThat(
+            run(new RoundRequest("r1", "task-1", "runner", "h-r", Set.of("p1"), false, false, 0)))
+        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_MORE_PARENTS, 1));
+    assertThat(f.task.backToSourceCount()).isZero();
+
+    // asking with reschedule (its parents failed or stalled) still waits and may go to the origin
+    RoundRequest again =
+        new RoundRequest("r2", "task-1", "runner", "h-r", Set.of("p1"), true, false, 0);
+    assertThat(run(again)).isInstanceOf(RoundOutcome.RetryAt.class);
+  }
+
   @Test
   void aPeerAlreadyBackToSourceMayGoBackEvenAtTheLimit() {
     f.host("h1");
