@@ -182,6 +182,21 @@ public final class Swarm {
   private final BitSet seedSent = new BitSet();
   private long seedTransfers;
 
+  /**
+   * A JVM system property naming the cycle rule the simulated dispatcher runs ({@code java
+   * -Dswarmsched.cycle.rule=strict ... io.swarmsched.simulator.Main}), to compare the rules; unset:
+   * the dispatcher's default. Read here, not in scheduling-core, so that no JVM property changes a
+   * dispatcher's default (its own key is {@code swarm.dispatcher.cycle.rule}).
+   */
+  static final String CYCLE_RULE_PROPERTY = "swarmsched.cycle.rule";
+
+  private static io.swarmsched.scheduling.filter.CycleRule cycleRule() {
+    String p = System.getProperty(CYCLE_RULE_PROPERTY);
+    return p == null || p.isBlank()
+        ? FilterParams.DEFAULT_CYCLE_RULE
+        : io.swarmsched.scheduling.filter.CycleRule.byName(p);
+  }
+
   public Swarm(Scenario scenario, SimOptions options, DoubleConsumer progress) {
     this.sc = scenario;
     this.opt = options;
@@ -189,7 +204,11 @@ public final class Swarm {
     this.random = new SplittableRandom(options.seed());
     this.selector =
         new ParentSelector(
-            CandidateFilters.standard(FilterParams.defaults()),
+            CandidateFilters.standard(
+                new FilterParams(
+                    FilterParams.DEFAULT_UPLOAD_SLOT_LIMIT,
+                    io.swarmsched.scheduling.stats.BadParentRule.DEFAULT,
+                    cycleRule())),
             Evaluators.byName(options.policy(), EvaluatorWeights.DEFAULT),
             ParentSelector.DEFAULT_TOP_N,
             options.candidateLimit());

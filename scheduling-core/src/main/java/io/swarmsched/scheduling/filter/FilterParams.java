@@ -17,23 +17,10 @@ public record FilterParams(
   public static final int DEFAULT_UPLOAD_SLOT_LIMIT = 50;
 
   /**
-   * A JVM system property naming another default cycle rule ({@link CycleRule#byName}): how the
-   * simulator, which builds its filters from {@link #defaults()} and has no flag for it, compares
-   * the rules ({@code java -Dswarmsched.cycle.rule=strict ... io.swarmsched.simulator.Main}). The
-   * dispatcher's own key, {@code swarm.dispatcher.cycle.rule}, wins over it.
-   */
-  public static final String CYCLE_RULE_PROPERTY = "swarmsched.cycle.rule";
-
-  /**
    * {@link CycleRule#MORE_PIECES} (docs/benchmarks.md, "The seed's first child and the cycle
-   * rule"), unless {@value #CYCLE_RULE_PROPERTY} names another.
+   * rule").
    */
-  public static final CycleRule DEFAULT_CYCLE_RULE = defaultCycleRule();
-
-  private static CycleRule defaultCycleRule() {
-    String p = System.getProperty(CYCLE_RULE_PROPERTY);
-    return p == null || p.isBlank() ? CycleRule.MORE_PIECES : CycleRule.byName(p);
-  }
+  public static final CycleRule DEFAULT_CYCLE_RULE = CycleRule.MORE_PIECES;
 
   public FilterParams {
     if (defaultUploadSlotLimit < 1) {
