@@ -631,6 +631,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pieceServer.close();
+    parents.close();
     // No unbounded flush: with the broker gone KafkaProducer.flush waits out delivery.timeout.ms
     // for every record; SwarmClient.close sends what it can within its own bound.
     swarm.close();

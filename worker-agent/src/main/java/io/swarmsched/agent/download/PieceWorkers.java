@@ -179,7 +179,9 @@ final class PieceWorkers {
     PieceAnswer answer = null;
     parents.fetchStarted(parent);
     try {
-      answer = ctx.parents().fetch(parent.address, taskId, f.piece(), transfer);
+      answer =
+          ctx.parents()
+              .fetch(parent.address, taskId, f.piece(), file.layout().length(f.piece()), transfer);
     } finally {
       parents.fetchEnded(parent, answer instanceof PieceAnswer.Bytes);
       transfers.remove(f);

@@ -3,9 +3,8 @@ package io.swarmsched.agent.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmsched.agent.stage2.ParentLoad;
-import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,16 +13,23 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.BitSet;
 
-/** The child's side of the piece protocol: ask a parent what it holds, and fetch a piece. */
-public final class ParentClient {
+/**
+ * The child's side of the piece protocol: ask a parent what it holds (JSON through the JDK {@code
+ * HttpClient}), and fetch a piece ({@link PieceFetcher}: lean HTTP/1.1 over pooled keep-alive
+ * connections, the body read straight into the piece's array).
+ */
+public final class ParentClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int READ_BUFFER = 16 * 1024;
 
   private final HttpClient http;
   private final Duration timeout;
+  private final Duration transferLimit;
+  private final PieceFetcher pieces;
 
   public ParentClient(Duration timeout) {
     this.timeout = timeout;
+    this.transferLimit = timeout.multipliedBy(4);
+    this.pieces = new PieceFetcher(timeout, transferLimit);
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(timeout)
@@ -62,18 +68,30 @@ public final class ParentClient {
   }
 
   /**
-   * A handle to stop a piece transfer from another thread. Cancelling closes the response body, so
-   * the HTTP connection is torn down and the parent stops uploading (its write fails), rather than
-   * the child reading and throwing away the rest of the piece.
+   * A handle to stop a piece transfer from another thread. Cancelling closes the connection, so the
+   * parent stops uploading (its write fails), rather than the child reading and throwing away the
+   * rest of the piece.
    */
   public static final class Transfer {
     private volatile boolean cancelled;
     private volatile boolean timedOut;
-    private volatile InputStream body;
+    private Closeable connection;
+    private Duration limit = Duration.ZERO;
 
     public void cancel() {
       cancelled = true;
-      closeBody();
+      Closeable c;
+      synchronized (this) {
+        c = connection;
+        connection = null;
+      }
+      if (c != null) {
+        try {
+          c.close();
+        } catch (IOException e) {
+          // The connection is going away either way.
+        }
+      }
     }
 
     /** Cancels as a failure: the parent took too long. */
@@ -86,22 +104,29 @@ public final class ParentClient {
       return cancelled;
     }
 
-    private void attach(InputStream in) {
-      body = in;
+    /** False (and nothing attached) when already cancelled. */
+    synchronized boolean attach(Closeable c) {
       if (cancelled) {
-        closeBody();
+        return false;
       }
+      connection = c;
+      return true;
     }
 
-    private void closeBody() {
-      InputStream in = body;
-      if (in != null) {
-        try {
-          in.close();
-        } catch (IOException e) {
-          // The connection is going away either way.
-        }
-      }
+    /** The connection is the fetcher's again (to pool or close); a late cancel leaves it alone. */
+    synchronized void detach() {
+      connection = null;
+    }
+
+    void limit(Duration transferLimit) {
+      this.limit = transferLimit;
+    }
+
+    ParentClient.PieceAnswer cancelledAnswer(String address) {
+      return timedOut
+          ? new PieceAnswer.Failed(
+              "parent " + address + " did not send the piece within " + limit.toSeconds() + " s")
+          : new PieceAnswer.Cancelled();
     }
   }
 
@@ -129,69 +154,43 @@ public final class ParentClient {
   }
 
   public PieceAnswer fetch(String address, String taskId, int piece) throws InterruptedException {
-    return fetch(address, taskId, piece, new Transfer());
+    return fetch(address, taskId, piece, -1, new Transfer());
   }
 
   /** Fetches a piece; {@code transfer} may cancel it from another thread while it runs. */
   public PieceAnswer fetch(String address, String taskId, int piece, Transfer transfer)
       throws InterruptedException {
+    return fetch(address, taskId, piece, -1, transfer);
+  }
+
+  /**
+   * Fetches a piece of {@code expectedLength} bytes (-1: unknown, bounded by the largest piece a
+   * layout may have); an answer of another length is refused before its body is read. {@code
+   * transfer} may cancel it from another thread while it runs.
+   */
+  public PieceAnswer fetch(
+      String address, String taskId, int piece, int expectedLength, Transfer transfer)
+      throws InterruptedException {
+    transfer.limit(transferLimit);
     if (transfer.cancelled()) {
       return new PieceAnswer.Cancelled();
     }
-    try {
-      HttpResponse<InputStream> r =
-          http.send(
-              HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/pieces/" + piece))
-                  .timeout(timeout.multipliedBy(4))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = r.body()) {
-        transfer.attach(body);
-        return switch (r.statusCode()) {
-          case 200 -> read(body, r, transfer, address);
-          case 503 -> new PieceAnswer.Busy();
-          case 404 -> new PieceAnswer.NotHeld();
-          default -> new PieceAnswer.Failed("parent " + address + " answered " + r.statusCode());
-        };
-      }
-    } catch (IOException e) {
-      if (transfer.cancelled()) {
-        return cancelledAnswer(transfer, address);
-      }
-      return new PieceAnswer.Failed("parent " + address + " unreachable: " + e.getMessage());
+    PieceAnswer answer = pieces.fetch(address, taskId, piece, expectedLength, transfer);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
     }
+    return answer;
   }
 
-  private PieceAnswer read(
-      InputStream body, HttpResponse<InputStream> r, Transfer transfer, String address)
-      throws IOException {
-    long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(
-            length > 0 && length < Integer.MAX_VALUE ? (int) length : READ_BUFFER);
-    byte[] buf = new byte[READ_BUFFER];
-    int n;
-    // Read in chunks so a cancel between two chunks stops the transfer where it is.
-    while (!transfer.cancelled() && (n = body.read(buf)) >= 0) {
-      out.write(buf, 0, n);
-    }
-    if (transfer.cancelled()) {
-      return cancelledAnswer(transfer, address);
-    }
-    return new PieceAnswer.Bytes(
-        out.toByteArray(), r.headers().firstValue("X-Piece-Digest").orElse(""));
+  /** Connections opened for piece fetches so far; pooled keep-alive connections are reused. */
+  public long pieceConnectionsOpened() {
+    return pieces.connectionsOpened();
   }
 
-  private PieceAnswer cancelledAnswer(Transfer transfer, String address) {
-    return transfer.timedOut
-        ? new PieceAnswer.Failed(
-            "parent "
-                + address
-                + " did not send the piece within "
-                + timeout.multipliedBy(4).toSeconds()
-                + " s")
-        : new PieceAnswer.Cancelled();
+  /** Closes the idle piece connections. */
+  @Override
+  public void close() {
+    pieces.close();
   }
 
   private static URI uri(String address, String path) {

@@ -45,7 +45,16 @@ import java.util.regex.Pattern;
 public final class PieceServer implements AutoCloseable {
   private static final Pattern PIECE = Pattern.compile("^/tasks/([^/]+)/pieces/([^/]+)$");
   private static final Pattern STATUS = Pattern.compile("^/tasks/([^/]+)/status$");
-  private static final int CHUNK = 16 * 1024;
+
+  /**
+   * Bytes read from the file, paced and written per step: large enough that a piece costs few
+   * system calls (docs/benchmarks.md, "The agent's data path"), small enough to pace finely (4 ms
+   * at 32 MiB/s).
+   */
+  private static final int CHUNK = 128 * 1024;
+
+  private static final ThreadLocal<byte[]> CHUNK_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
   private final HeldTasks tasks;
   private final long maxTx;
@@ -221,23 +230,28 @@ public final class PieceServer implements AutoCloseable {
    * @return true when every byte of the piece was written
    */
   private boolean serve(HttpExchange exchange, PieceFile file, int number) throws IOException {
-    byte[] bytes = file.read(number);
+    int length = file.layout().length(number);
     exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
     file.digestHex(number).ifPresent(d -> exchange.getResponseHeaders().set("X-Piece-Digest", d));
-    exchange.sendResponseHeaders(200, bytes.length);
+    // The piece goes out through this thread's chunk buffer, read from the file chunk by chunk,
+    // rather than as a fresh array of the whole piece per request.
+    byte[] chunk = CHUNK_BUFFER.get();
+    exchange.sendResponseHeaders(200, length);
     try (OutputStream out = exchange.getResponseBody()) {
-      for (int off = 0; off < bytes.length; off += CHUNK) {
-        int n = Math.min(CHUNK, bytes.length - off);
+      for (int off = 0; off < length; off += CHUNK) {
+        int n = Math.min(CHUNK, length - off);
+        file.read(number, off, chunk, 0, n);
         bucket.acquire(n);
         served.add(n);
-        out.write(bytes, off, n);
+        out.write(chunk, 0, n);
       }
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     } catch (IOException e) {
-      // The child hung up (it may have picked a faster parent); the slot is released by the caller.
+      // The child hung up (it may have picked a faster parent), or the task's file was closed
+      // while it was served; the slot is released by the caller.
       return false;
     }
   }

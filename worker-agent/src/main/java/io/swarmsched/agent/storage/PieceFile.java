@@ -221,6 +221,31 @@ public final class PieceFile implements Closeable {
     return readRaw(piece);
   }
 
+  /**
+   * Reads {@code length} bytes of a verified piece, from {@code offset} within it, into {@code dst}
+   * at {@code dstOffset}: a server streams a piece through one reused buffer this way instead of
+   * allocating the whole piece per request.
+   *
+   * @throws IllegalStateException when the piece is not verified
+   * @throws IndexOutOfBoundsException when the range is not within the piece or {@code dst}
+   */
+  public void read(int piece, int offset, byte[] dst, int dstOffset, int length)
+      throws IOException {
+    synchronized (this) {
+      if (!verified.get(piece)) {
+        throw new IllegalStateException("piece " + piece + " is not verified");
+      }
+    }
+    java.util.Objects.checkFromIndexSize(offset, length, layout.length(piece));
+    ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
+    long start = layout.offset(piece) + offset - dstOffset;
+    while (buf.hasRemaining()) {
+      if (data.read(buf, start + buf.position()) < 0) {
+        throw new IOException(dataPath + " ends inside piece " + piece);
+      }
+    }
+  }
+
   private byte[] readRaw(int piece) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(layout.length(piece));
     long offset = layout.offset(piece);

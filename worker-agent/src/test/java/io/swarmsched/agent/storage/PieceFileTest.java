@@ -62,6 +62,23 @@ class PieceFileTest {
   }
 
   @Test
+  void readsARangeOfAVerifiedPieceOnly() throws Exception {
+    byte[] content = content(10_000);
+    PieceLayout layout = new PieceLayout(content.length, 4096);
+    try (PieceFile file = PieceFile.open(dir.resolve("out.bin"), layout)) {
+      byte[] piece = slice(content, layout, 1);
+      file.writeVerified(1, piece, Digests.sha256Hex(piece));
+      byte[] dst = new byte[1010];
+      file.read(1, 4000, dst, 10, 96);
+      assertThat(Arrays.copyOfRange(dst, 10, 106)).isEqualTo(Arrays.copyOfRange(piece, 4000, 4096));
+      assertThatThrownBy(() -> file.read(1, 4000, dst, 0, 97))
+          .isInstanceOf(IndexOutOfBoundsException.class);
+      assertThatThrownBy(() -> file.read(0, 0, dst, 0, 10))
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
   void refusesAPieceWhoseDigestDoesNotMatchAndWritesNothing() throws Exception {
     byte[] content = content(8192);
     PieceLayout layout = new PieceLayout(content.length, 4096);
