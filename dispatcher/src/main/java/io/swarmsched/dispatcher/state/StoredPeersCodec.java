@@ -11,6 +11,7 @@ import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.stats.PieceCostStats;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -73,34 +74,6 @@ final class StoredPeersCodec {
     Iterator<Map.Entry<String, ServedBytes>> served = stored.served.entrySet().iterator();
     Map.Entry<String, ServedBytes> nextServed = served.hasNext() ? served.next() : null;
     for (Peer p : peers) {
-      str(out, p.peerId());
-      str(out, p.hostId());
-      out.writeByte(p.state().ordinal());
-      varint(out, p.createdAtMillis());
-      varint(out, p.stateChangedAtMillis() - p.createdAtMillis());
-      varint(out, p.lastProgressMillis() - p.createdAtMillis());
-      varint(out, p.piecesFinished());
-      varint(out, p.pieceCount());
-      PieceCostStats c = p.pieceCosts();
-      varint(out, c.samples());
-      if (c.samples() > 0) {
-        varint(out, c.last());
-        out.writeDouble(c.earlierMean());
-        out.writeDouble(c.earlierM2());
-      }
-      var parents = dag.parents(p.peerId());
-      varint(out, parents.size());
-      for (String parent : parents) {
-        if (!parentsByPosition) {
-          str(out, parent);
-          continue;
-        }
-        int at = position.of(parent);
-        if (at < 0) { // the DAG's vertices are the task's peers: a bug, not bad input
-          throw new IllegalStateException("parent " + parent + " of " + p.peerId() + " is no peer");
-        }
-        varint(out, at);
-      }
       while (nextServed != null && nextServed.getKey().compareTo(p.peerId()) < 0) {
         nextServed = served.hasNext() ? served.next() : null; // not a peer's: never written
       }
@@ -109,8 +82,49 @@ final class StoredPeersCodec {
         mine = nextServed.getValue();
         nextServed = served.hasNext() ? served.next() : null;
       }
-      served(out, mine);
+      writePeer(out, p, dag.parents(p.peerId()), position, mine);
     }
+  }
+
+  /**
+   * One peer as versions 3-4 write it in the task's value, and as a per-peer record ({@link
+   * TaskRecords}) holds it: in-edges as positions ({@code position} given) or as ids.
+   */
+  static void writePeer(
+      Out out, Peer p, Collection<String> parents, Positions position, ServedBytes served) {
+    str(out, p.peerId());
+    str(out, p.hostId());
+    out.writeByte(p.state().ordinal());
+    varint(out, p.createdAtMillis());
+    varint(out, p.stateChangedAtMillis() - p.createdAtMillis());
+    varint(out, p.lastProgressMillis() - p.createdAtMillis());
+    varint(out, p.piecesFinished());
+    varint(out, p.pieceCount());
+    PieceCostStats c = p.pieceCosts();
+    varint(out, c.samples());
+    if (c.samples() > 0) {
+      varint(out, c.last());
+      out.writeDouble(c.earlierMean());
+      out.writeDouble(c.earlierM2());
+    }
+    varint(out, parents.size());
+    for (String parent : parents) {
+      if (position == null) {
+        str(out, parent);
+        continue;
+      }
+      int at = position.of(parent);
+      if (at < 0) { // the DAG's vertices are the task's peers: a bug, not bad input
+        throw new IllegalStateException("parent " + parent + " of " + p.peerId() + " is no peer");
+      }
+      varint(out, at);
+    }
+    served(out, served);
+  }
+
+  /** One peer as {@link #writePeer} wrote it with its in-edges as ids. */
+  static PeerRow readPeer(In in) throws IOException {
+    return peer(in, true, null, 0);
   }
 
   /**

@@ -2,8 +2,12 @@ package io.swarmsched.dispatcher.state;
 
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.round.SeedState;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -25,8 +29,24 @@ public final class StoredTask {
   public String seedHostId;
   public long seedTriggeredAt;
 
-  /** Request id -> key of its entry in the retry store. */
-  public final Map<String, String> pending = new TreeMap<>();
+  /**
+   * Request id -> key of its entry in the retry store. Each change is remembered, so that the task
+   * store writes only the entries that changed ({@link TaskRecords}).
+   */
+  public final Map<String, String> pending = new PendingMap();
+
+  /**
+   * Peers changed (or removed) since the task store last wrote the task: their records are written
+   * (or deleted) at its next flush, and no other peer's ({@link TaskStore}). Whoever changes a peer
+   * of {@link #task()} — its fields, its in-edges — says so with {@link #changed}.
+   */
+  final Set<String> changedPeers = new HashSet<>();
+
+  /** Request ids whose {@link #pending} entry changed since the last write. */
+  final Set<String> changedPending = new HashSet<>();
+
+  /** Every record is to be written (a task read from a whole-task value, or put afresh). */
+  boolean rewrite;
 
   /**
    * Peer id -> what it received, by who served it ({@link ServedBytes}, for the dashboard's DAG
@@ -58,6 +78,7 @@ public final class StoredTask {
 
   /** What {@code peerId} has received so far, to add a finished piece to (created on first use). */
   public ServedBytes servedTo(String peerId) {
+    changedPeers.add(peerId);
     return served.computeIfAbsent(peerId, id -> new ServedBytes());
   }
 
@@ -68,7 +89,72 @@ public final class StoredTask {
 
   /** The peer left the task (or re-enrols afresh): what it received goes with it. */
   public void forgetServed(String peerId) {
+    changedPeers.add(peerId);
     served.remove(peerId);
+  }
+
+  /**
+   * {@code peerId}'s state, times, progress or in-edges changed, or it joined or left the task: the
+   * task store writes its record (or deletes it) at its next flush.
+   */
+  public void changed(String peerId) {
+    changedPeers.add(peerId);
+  }
+
+  /** {@link #changed} for each of {@code peerIds}. */
+  public void changed(Collection<String> peerIds) {
+    changedPeers.addAll(peerIds);
+  }
+
+  /** Forgets what changed: the task store has written it. */
+  void written() {
+    changedPeers.clear();
+    changedPending.clear();
+    rewrite = false;
+  }
+
+  /** The pending map: a sorted map that remembers which request ids were put or removed. */
+  private final class PendingMap extends TreeMap<String, String> {
+    @Override
+    public String put(String requestId, String retryKey) {
+      changedPending.add(requestId);
+      return super.put(requestId, retryKey);
+    }
+
+    @Override
+    public void putAll(Map<? extends String, ? extends String> m) {
+      for (Map.Entry<? extends String, ? extends String> e : m.entrySet())
+        put(e.getKey(), e.getValue());
+    }
+
+    @Override
+    public String remove(Object requestId) {
+      String old = super.remove(requestId);
+      if (old != null) changedPending.add((String) requestId);
+      return old;
+    }
+
+    @Override
+    public void clear() {
+      changedPending.addAll(keySet());
+      super.clear();
+    }
+
+    // views are read-only: a change through them would not be remembered
+    @Override
+    public Set<String> keySet() {
+      return Collections.unmodifiableSet(super.keySet());
+    }
+
+    @Override
+    public Collection<String> values() {
+      return Collections.unmodifiableCollection(super.values());
+    }
+
+    @Override
+    public Set<Map.Entry<String, String>> entrySet() {
+      return Collections.unmodifiableSet(super.entrySet());
+    }
   }
 
   /** No peer and no waiting request: the store forgets the task. */

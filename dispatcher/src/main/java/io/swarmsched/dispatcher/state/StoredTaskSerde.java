@@ -86,10 +86,7 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
       String digest = nullable(in);
       StoredTask stored = build(taskId, url, StoredPeersCodec.read(in, version));
       stored.digest = digest;
-      int failed = count(in);
-      for (int i = 0; i < failed; i++) stored.failedSeeds.put(readStr(in), varint(in));
-      stored.seedHostId = nullable(in);
-      stored.seedTriggeredAt = varint(in);
+      readSeeds(in, stored);
       int pending = count(in);
       for (int i = 0; i < pending; i++) stored.pending.put(readStr(in), readStr(in));
       return stored;
@@ -150,6 +147,16 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
   }
 
   private static void seedsAndPending(Out out, StoredTask t) {
+    writeSeeds(out, t);
+    varint(out, t.pending.size());
+    for (Map.Entry<String, String> e : t.pending.entrySet()) {
+      str(out, e.getKey());
+      str(out, e.getValue());
+    }
+  }
+
+  /** The failed seeds, then the seed host and when it was triggered (also the header's tail). */
+  static void writeSeeds(Out out, StoredTask t) {
     varint(out, t.failedSeeds.size());
     for (Map.Entry<String, Long> e : t.failedSeeds.entrySet()) {
       str(out, e.getKey());
@@ -157,10 +164,12 @@ public final class StoredTaskSerde implements Serde<StoredTask> {
     }
     nullable(out, t.seedHostId);
     varint(out, t.seedTriggeredAt);
-    varint(out, t.pending.size());
-    for (Map.Entry<String, String> e : t.pending.entrySet()) {
-      str(out, e.getKey());
-      str(out, e.getValue());
-    }
+  }
+
+  static void readSeeds(In in, StoredTask stored) throws IOException {
+    int failed = count(in);
+    for (int i = 0; i < failed; i++) stored.failedSeeds.put(readStr(in), varint(in));
+    stored.seedHostId = nullable(in);
+    stored.seedTriggeredAt = varint(in);
   }
 }

@@ -11,7 +11,7 @@ import io.swarmsched.dispatcher.state.PendingRequest;
 import io.swarmsched.dispatcher.state.StoredDecision;
 import io.swarmsched.dispatcher.state.StoredDecisionSerde;
 import io.swarmsched.dispatcher.state.StoredTask;
-import io.swarmsched.dispatcher.state.StoredTaskSerde;
+import io.swarmsched.dispatcher.state.TaskStore;
 import io.swarmsched.runtime.state.WriteBehindStore;
 import io.swarmsched.scheduling.ledger.HostAllocations;
 import io.swarmsched.scheduling.resource.HostView;
@@ -39,6 +39,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class DispatchStores {
   final KeyValueStore<String, StoredTask> tasks;
+
+  /** The same store without Streams' decorators, for what only it has (its task ids). */
+  private final TaskStore taskStore;
+
   final KeyValueStore<String, StoredDecision> decisions;
   final KeyValueStore<String, PendingRequest> retries;
   final KeyValueStore<String, HostHealth> health;
@@ -70,6 +74,7 @@ final class DispatchStores {
 
   DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
     tasks = context.getStateStore(TASKS_STORE);
+    taskStore = TaskStore.of(tasks);
     decisions = context.getStateStore(DECISIONS_STORE);
     retries = context.getStateStore(RETRIES_STORE);
     health = context.getStateStore(HOST_HEALTH_STORE);
@@ -79,12 +84,11 @@ final class DispatchStores {
 
   /**
    * Declares the five stores on {@code processor} (the ones written on nearly every record behind a
-   * {@link WriteBehindStore}); in memory for a replay.
+   * {@link WriteBehindStore}, the tasks in a {@link TaskStore}); in memory for a replay.
    */
   static void addTo(Topology topology, String processor, boolean mem) {
     topology.addStateStore(
-        WriteBehindStore.builder(store(TASKS_STORE, mem, new StoredTaskSerde()), CACHED_TASKS),
-        processor);
+        TaskStore.builder(store(TASKS_STORE, mem, Serdes.ByteArray()), CACHED_TASKS), processor);
     topology.addStateStore(store(DECISIONS_STORE, mem, new StoredDecisionSerde()), processor);
     topology.addStateStore(
         store(RETRIES_STORE, mem, new JsonSerde<>(PendingRequest.class)), processor);
@@ -137,10 +141,7 @@ final class DispatchStores {
 
   NavigableSet<String> knownTaskIds() {
     if (taskIds == null) {
-      taskIds = new TreeSet<>();
-      try (KeyValueIterator<String, StoredTask> it = tasks.all()) {
-        while (it.hasNext()) taskIds.add(it.next().key);
-      }
+      taskIds = new TreeSet<>(taskStore.taskIds());
     }
     return taskIds;
   }

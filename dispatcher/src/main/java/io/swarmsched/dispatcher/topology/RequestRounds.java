@@ -165,6 +165,12 @@ final class RequestRounds {
   private void round(StoredTask task, ScheduleRequest req, PendingRequest p, long now) {
     p.reason = null;
     Attempt attempt = new Attempt(p.rounds, p.emptyRounds, p.seedRounds);
+    // core changes the requester's in-edges, and may cut its out-edges to children (so that no
+    // new in-edge closes a cycle): their records are written
+    List<String> children =
+        task.task().peer(req.getPeerId()).isPresent()
+            ? new ArrayList<>(task.task().dag().children(req.getPeerId()))
+            : List.of();
     RoundOutcome outcome =
         core.run(
             coreRequest(req),
@@ -173,6 +179,8 @@ final class RequestRounds {
             task.seedState(),
             stores.swarm(now),
             now);
+    task.changed(req.getPeerId());
+    task.changed(children);
     if (!(outcome instanceof RoundOutcome.Terminal)) {
       // it waits on: where this round ran is kept for its decision's provenance (a replay runs it
       // there; a round on the wall clock cannot be told from the inputs)

@@ -168,6 +168,8 @@ public final class RequestValidation {
   private static String id(String field, String v) {
     if (v == null || v.isBlank()) return field + ": required";
     if (v.length() > MAX_ID_LENGTH) return field + ": longer than " + MAX_ID_LENGTH + " characters";
+    // the task store's record keys put NUL between a task id and a peer or request id
+    if (v.indexOf('\u0000') >= 0) return field + ": contains NUL";
     return null;
   }
 }

@@ -13,6 +13,7 @@ import io.swarmsched.schemas.PieceEvent;
 import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.PieceSource;
 import io.swarmsched.schemas.ScheduleRequest;
+import java.util.List;
 import org.apache.kafka.common.metrics.Sensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,10 +64,11 @@ final class TaskMembership {
     Task task = stored.task();
     Peer me = task.peer(req.getPeerId()).orElse(null);
     if (me != null && (me.state() == PeerState.FAILED || me.state() == PeerState.LEFT)) {
-      task.removePeer(me.peerId());
+      stored.changed(task.removePeer(me.peerId())); // its children lose an in-edge
       stored.forgetServed(me.peerId()); // it starts afresh
       me = null;
     }
+    stored.changed(req.getPeerId());
     if (me == null) {
       task.addPeer(new Peer(req.getPeerId(), task.taskId(), req.getHostId().intern(), now));
     }
@@ -115,6 +117,7 @@ final class TaskMembership {
     peer.reportProgress(ev.getPiecesFinished(), now);
     peer.reportPieceCount(Math.max(0, ev.getPieceCount()));
     peer.heardFrom(now);
+    stored.changed(peer.peerId());
     stores.saveTask(stored);
   }
 
@@ -123,6 +126,7 @@ final class TaskMembership {
    * logged, and leaves the peer as it was.
    */
   void moveTo(StoredTask stored, Peer peer, PeerState to, long now) {
+    stored.changed(peer.peerId());
     TransitionResult result = machine.transition(peer, to, now);
     if (result instanceof TransitionResult.IllegalTransition) {
       illegalTransitionSensor.record();
@@ -152,6 +156,7 @@ final class TaskMembership {
     if (peer == null) {
       peer = firstSighting(task, ev.getPeerId(), ev.getHostId(), PeerState.RUNNING, now);
     }
+    stored.changed(peer.peerId());
     boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
     if (finished) {
       peer.recordPiece(ev.getCostMillis(), now);
@@ -192,8 +197,10 @@ final class TaskMembership {
   void removePeer(StoredTask stored, String peerId, String why, long now) {
     Task task = stored.task();
     if (task.peer(peerId).isEmpty()) return;
-    stored.forgetServed(peerId);
-    for (String childId : task.removePeer(peerId)) {
+    stored.forgetServed(peerId); // marks it changed: its record goes
+    List<String> children = task.removePeer(peerId);
+    stored.changed(children); // they lose their in-edge from it
+    for (String childId : children) {
       Peer child = task.peer(childId).orElse(null);
       if (child != null
           && (child.state() == PeerState.PENDING || child.state() == PeerState.RUNNING)) {

@@ -90,6 +90,9 @@ class DispatcherOperationsTest extends TopologyTestBase {
     f.send(request("r1", "t1", "", "h1", T0).build());
     f.send(request("r2", "t1", "p1", "h1", T0).setUrl("").build());
     f.requests.pipeInput("other-task", request("r3", "t1", "p1", "h1", T0).build(), T0);
+    // NUL separates a task id from a peer id in the task store's keys
+    String nul = "t" + '\u0000' + "p";
+    f.requests.pipeInput(nul, request("r4", nul, "p1", "h1", T0).build(), T0);
 
     List<ScheduleDecision> out = f.readDecisions();
     assertThat(out).extracting(ScheduleDecision::getOutcome).containsOnly(DecisionOutcome.REJECTED);
@@ -98,7 +101,8 @@ class DispatcherOperationsTest extends TopologyTestBase {
         .containsExactly(
             "peer_id: required",
             "url: required for a download request",
-            "record key 'other-task' is not the task_id 't1'");
+            "record key 'other-task' is not the task_id 't1'",
+            "task_id: contains NUL");
     assertThat(out).extracting(ScheduleDecision::getTargetHostId).containsOnly("h1");
   }
 
