@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all
- * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [keep-idle-parents] [upload-slots=N] [pieces=N]
- * [seed=N] [trace]}. The full interface is {@code swarmsched simulate}.
+ * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [keep-idle-parents]
+ * [no-origin-assist|origin-assist=N] [upload-slots=N] [pieces=N] [seed=N] [trace]}. The full
+ * interface is {@code swarmsched simulate}.
  */
 public final class Main {
 
@@ -34,6 +35,10 @@ public final class Main {
         options = options.withReplaceIdleParents(true); // the default now; kept for old commands
       } else if (args[i].equals("keep-idle-parents")) {
         options = options.withReplaceIdleParents(false);
+      } else if (args[i].startsWith("origin-assist=")) {
+        options = options.withOriginAssist(Integer.parseInt(args[i].substring(14)));
+      } else if (args[i].equals("no-origin-assist")) {
+        options = options.withOriginAssist(0);
       } else if (args[i].equals("trace")) {
         trace = true;
       } else if (args[i].startsWith("upload-slots=")) {

@@ -22,6 +22,10 @@ import java.util.Objects;
  *     every 2 s a child with all the parents it wants drops one (not a source) that holds a piece
  *     it lacks but sent it nothing for 2 s, and asks stage 1 for another at once
  *     (docs/benchmarks.md, "Swarm simulator": the laggard tail); off models the agent before it
+ * @param originAssist the origin as a parent of last resort (docs/design.md, "Stage 2"): each
+ *     source (the seed, a back-to-source peer) grants this many of its children the origin as an
+ *     extra parent, asked only for pieces no other usable parent holds (PiecePlanner's
+ *     updateOrigin); 0 = off (the model before it)
  */
 public record SimOptions(
     String policy,
@@ -32,7 +36,8 @@ public record SimOptions(
     boolean checkInvariants,
     boolean superSeeding,
     int uploadSlots,
-    boolean replaceIdleParents) {
+    boolean replaceIdleParents,
+    int originAssist) {
 
   public static final double DEFAULT_TICK_SECONDS = 0.05;
 
@@ -42,6 +47,9 @@ public record SimOptions(
    * (docs/benchmarks.md, "Swarm simulator").
    */
   public static final int AGENT_UPLOAD_SLOTS = 8;
+
+  /** Children per source granted the origin as a parent of last resort (the agent's default). */
+  public static final int DEFAULT_ORIGIN_ASSIST = 1;
 
   public SimOptions {
     Objects.requireNonNull(policy, "policy");
@@ -60,7 +68,8 @@ public record SimOptions(
         false,
         true,
         AGENT_UPLOAD_SLOTS,
-        true);
+        true,
+        DEFAULT_ORIGIN_ASSIST);
   }
 
   public SimOptions withPolicyOf(String p) {
@@ -99,6 +108,10 @@ public record SimOptions(
     return copy(o -> o.replaceIdleParents = on);
   }
 
+  public SimOptions withOriginAssist(int children) {
+    return copy(o -> o.originAssist = Math.max(0, children));
+  }
+
   /** The fields of a copy that one {@code with*} call changes: every field is listed once here. */
   private static final class Copy {
     String policy;
@@ -110,6 +123,7 @@ public record SimOptions(
     boolean superSeeding;
     int uploadSlots;
     boolean replaceIdleParents;
+    int originAssist;
   }
 
   private SimOptions copy(java.util.function.Consumer<Copy> change) {
@@ -123,6 +137,7 @@ public record SimOptions(
     c.superSeeding = superSeeding;
     c.uploadSlots = uploadSlots;
     c.replaceIdleParents = replaceIdleParents;
+    c.originAssist = originAssist;
     change.accept(c);
     return new SimOptions(
         c.policy,
@@ -133,6 +148,7 @@ public record SimOptions(
         c.checkInvariants,
         c.superSeeding,
         c.uploadSlots,
-        c.replaceIdleParents);
+        c.replaceIdleParents,
+        c.originAssist);
   }
 }

@@ -18,7 +18,8 @@ class SimulationTest {
   void everyPolicyFinishesASmallUniformSwarmWithTheOriginReadOnce() {
     Scenario sc = Scenarios.byName("uniform").withHosts(40).withSize(32 * MIB);
     Simulation.Results res =
-        Simulation.run(List.of(sc), Evaluators.NAMES, SimOptions.of("load-aware"), null);
+        Simulation.run(
+            List.of(sc), Evaluators.NAMES, SimOptions.of("load-aware").withOriginAssist(0), null);
     assertThat(res.rows()).hasSize(Evaluators.NAMES.size());
     for (Simulation.Row row : res.rows()) {
       SimResult r = row.result();
@@ -30,6 +31,24 @@ class SimulationTest {
       assertThat(r.backToSource()).as(r.policy()).isZero();
       assertThat(r.p50()).isLessThanOrEqualTo(r.p99());
       assertThat(r.p99()).isLessThanOrEqualTo(r.max());
+    }
+  }
+
+  @Test
+  void aChildGrantedTheOriginReadsEachPieceOfItsSliceAtMostOnce() {
+    Scenario sc = Scenarios.byName("uniform").withHosts(40).withSize(32 * MIB);
+    for (int assist : List.of(1, 2)) {
+      SimResult r =
+          new Swarm(sc, SimOptions.of("load-aware").withOriginAssist(assist).withChecks(true), null)
+              .run();
+      assertThat(r.unfinished()).as("assist %d", assist).isZero();
+      assertThat(r.backToSource()).isZero();
+      // the seed's read, and the granted children's disjoint slices: at most one more copy
+      assertThat(r.originBytes())
+          .isGreaterThan(sc.fileBytes())
+          .isLessThanOrEqualTo(2 * sc.fileBytes());
+      assertThat(r.bytesSent()).isEqualTo(r.bytesReceived());
+      assertThat(r.limitViolations()).isZero();
     }
   }
 

@@ -137,6 +137,7 @@ public final class Agent implements DownloadContext, AutoCloseable {
             config.uploadLimitBytesPerSec(),
             config.uploadSlots(),
             config.idc());
+    this.pieceServer.originAssist(config.originAssist());
     // the host's identity: generated on first start, kept beside its data (docs/design.md,
     // "Security"); the first heartbeat binds the host id to it
     this.hostKey = HostKeyPair.loadOrCreate(config.dataDir());

@@ -45,6 +45,7 @@ public record AgentConfig(
     Duration metadataPublishInterval,
     int parentConcurrency,
     boolean replaceIdleParents,
+    int originAssist,
     String jobsCommand,
     String jobsShell,
     int maxTasks,
@@ -116,6 +117,15 @@ public record AgentConfig(
    * swarm's finished peers stand idle (docs/benchmarks.md, "Swarm simulator": the laggard tail).
    */
   public static final String REPLACE_IDLE_PARENTS = PREFIX + "replace.idle.parents";
+
+  /**
+   * The origin as a parent of last resort (docs/design.md, "Stage 2"): as a source (a seed, or a
+   * back-to-source copy), this agent's status grants the first this-many children that ask it the
+   * origin as an extra parent, each a slice of the pieces (piece mod this number), which they read
+   * with ranged requests for the pieces no other usable parent holds; as a child, this agent uses
+   * such a grant only when this is above 0 and the origin honours {@code Range}. 0 turns it off.
+   */
+  public static final String ORIGIN_ASSIST = PREFIX + "origin.assist";
 
   /**
    * The command that runs this agent's jobs ({@code sh -c COMMAND}, the payload on stdin); empty:
@@ -199,6 +209,7 @@ public record AgentConfig(
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64),
         s.bool(REPLACE_IDLE_PARENTS, true),
+        s.integer(ORIGIN_ASSIST, 1, 0, 64),
         s.string(JOBS_COMMAND, ""),
         s.string(JOBS_SHELL, "sh"),
         s.integer(

@@ -36,6 +36,13 @@ import java.util.TreeMap;
  *       caller to cancel.
  *   <li><b>Failures:</b> a failed piece blocklists its parent for that piece; a parent that failed
  *       {@code maxParentFailures} pieces is dropped.
+ *   <li><b>The origin as a parent of last resort</b> ({@link #updateOrigin}, a "web seed"): a
+ *       source like a seed (asked only for pieces no other usable parent holds; between it and a
+ *       seed that holds the piece, by spare capacity), but it does not count towards a piece's
+ *       rarity, and a piece only the origin holds is chosen after every piece some other parent can
+ *       serve now. So the origin is read when the other parents' slots are busy or they lack what
+ *       is missing (e.g. after the seed left), not for pieces that are on their way through the
+ *       swarm.
  * </ul>
  *
  * <p>Deterministic for a given seed and sequence of calls. Every method is synchronized: the agent
@@ -54,6 +61,10 @@ public final class PiecePlanner {
     long tx;
     boolean source;
     boolean remote;
+
+    /** The origin ({@link #updateOrigin}): not counted in {@link #availability}. */
+    boolean origin;
+
     int failures;
     int inFlight;
     boolean dropped;
@@ -217,10 +228,31 @@ public final class PiecePlanner {
    */
   public synchronized void updateParent(
       String parentId, BitSet holds, long maxTx, long tx, boolean source, boolean remote) {
+    update(parentId, holds, maxTx, tx, source, remote, false);
+  }
+
+  /**
+   * Adds or refreshes the origin as a parent of last resort (see the class comment): {@code holds}
+   * the pieces it may be asked for (e.g. those whose digests are known), {@code maxTx} its egress
+   * limit (bytes/s, 0 unknown) and {@code tx} what it is known to send.
+   */
+  public synchronized void updateOrigin(String originId, BitSet holds, long maxTx, long tx) {
+    update(originId, holds, maxTx, tx, true, false, true);
+  }
+
+  private void update(
+      String parentId,
+      BitSet holds,
+      long maxTx,
+      long tx,
+      boolean source,
+      boolean remote,
+      boolean origin) {
     Objects.requireNonNull(parentId, "parentId");
     ParentState p = parents.get(parentId);
     if (p == null) {
       p = new ParentState(parentId, words);
+      p.origin = origin;
       parents.put(parentId, p);
     }
     if (ordered.length != parents.size()) {
@@ -232,7 +264,7 @@ public final class PiecePlanner {
     if (!same || p.source != source || p.remote != remote) {
       changes++;
     }
-    if (!p.dropped && !same) {
+    if (!p.dropped && !same && !p.origin) {
       // the pieces gained and lost, a word at a time
       long[] was = p.holds;
       for (int w = 0; w < words; w++) {
@@ -266,6 +298,9 @@ public final class PiecePlanner {
 
   /** Counts the parent's pieces out of {@link #availability} (it left, or was dropped). */
   private void forgetPieces(ParentState p) {
+    if (p.origin) {
+      return;
+    }
     for (int w = 0; w < words; w++) {
       for (long bits = p.holds[w]; bits != 0; bits &= bits - 1) {
         availability[(w << 6) + Long.numberOfTrailingZeros(bits)]--;
@@ -383,12 +418,15 @@ public final class PiecePlanner {
         int piece = (w << 6) + Long.numberOfTrailingZeros(bits);
         int rarity = availability[piece];
         if (rarity == 0) {
-          continue;
+          if (!originHolds(piece)) {
+            continue;
+          }
+          rarity = ORIGIN_ONLY; // after every piece another parent can serve now
+        } else if (!rarestFirst) {
+          rarity = 1; // the child's order alone, origin-only pieces still last
         }
         int r = rank[piece];
-        if (rarestFirst
-            ? (rarity > bestRarity || (rarity == bestRarity && r > bestRank))
-            : r > bestRank) {
+        if (rarity > bestRarity || (rarity == bestRarity && r > bestRank)) {
           continue;
         }
         List<ParentState> eligible = null; // listed once the choice is made
@@ -415,6 +453,19 @@ public final class PiecePlanner {
       return Optional.of(start(best, pick(bestEligible), false));
     }
     return params.endgame() ? endgame(offerable, remoteRoom) : Optional.empty();
+  }
+
+  /** The rarity given a piece only the origin holds: above any count of parents. */
+  private static final int ORIGIN_ONLY = Integer.MAX_VALUE - 1;
+
+  /** Whether a usable origin parent holds the piece (the origin is not in availability). */
+  private boolean originHolds(int piece) {
+    for (ParentState p : ordered) {
+      if (p.origin && !p.dropped && p.holds(piece)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isEmpty(long[] bits) {
@@ -663,7 +714,7 @@ public final class PiecePlanner {
     ParentState p = parent(f.parentId());
     if (p != null && p.holds(f.piece())) {
       p.holds[f.piece() >>> 6] &= ~(1L << f.piece());
-      if (!p.dropped) {
+      if (!p.dropped && !p.origin) {
         availability[f.piece()]--;
       }
     }

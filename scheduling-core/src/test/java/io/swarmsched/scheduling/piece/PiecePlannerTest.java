@@ -95,6 +95,97 @@ class PiecePlannerTest {
     assertThat(planner.next().orElseThrow().parentId()).isEqualTo("peer");
   }
 
+  // ---- the origin as a parent of last resort (updateOrigin) ------------------------------------
+
+  @Test
+  void asksTheOriginOnlyForPiecesNoOtherUsableParentHolds() {
+    PiecePlanner planner =
+        new PiecePlanner(4, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(4));
+    planner.updateOrigin("origin", all(4), 100 * MiB, 0);
+    planner.updateParent("peer", bits(0, 1), 1 * MiB, 0, false);
+    Map<Integer, String> from = new HashMap<>();
+    for (int i = 0; i < 4; i++) {
+      PieceFetch f = planner.next().orElseThrow();
+      from.put(f.piece(), f.parentId());
+    }
+    // the origin is far less loaded, but the peer holds 0 and 1, so the origin serves only 2 and 3
+    assertThat(from)
+        .containsEntry(0, "peer")
+        .containsEntry(1, "peer")
+        .containsEntry(2, "origin")
+        .containsEntry(3, "origin");
+  }
+
+  @Test
+  void aBusyPeerIsWaitedForRatherThanAskingTheOrigin() {
+    PiecePlanner planner =
+        new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
+    planner.updateOrigin("origin", all(2), 100 * MiB, 0);
+    planner.updateParent("peer", all(2), 1 * MiB, 0, false);
+    PieceFetch first = planner.next().orElseThrow();
+    assertThat(first.parentId()).isEqualTo("peer");
+    assertThat(planner.next())
+        .as("the peer's only slot is taken; the origin is not asked")
+        .isEmpty();
+  }
+
+  @Test
+  void aPieceOnlyTheOriginHoldsComesAfterEveryPieceAnotherParentCanServe() {
+    PiecePlanner planner =
+        new PiecePlanner(4, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(4));
+    planner.updateOrigin("origin", all(4), 100 * MiB, 0);
+    planner.updateParent("a", bits(0), 1 * MiB, 0, false);
+    planner.updateParent("b", bits(0, 1), 1 * MiB, 0, false);
+    // rarity counts a and b only: 1 (one holder) before 0 (two), and 2, 3 (the origin's alone) last
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      order.add(planner.next().orElseThrow().piece());
+    }
+    assertThat(order.subList(0, 2)).containsExactly(1, 0);
+    assertThat(order.subList(2, 4)).containsExactlyInAnyOrder(2, 3);
+  }
+
+  @Test
+  void betweenASeedAndTheOriginBothAreSourcesChosenBySpareCapacity() {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int seed = 0; seed < 200; seed++) {
+      PiecePlanner planner = new PiecePlanner(1, new BitSet(), seed, PieceParams.defaults());
+      planner.updateParent("seed", all(1), 10 * MiB, 10 * MiB, true); // busy: weight 1 MiB
+      planner.updateOrigin("origin", all(1), 10 * MiB, 0); // idle: weight 10 MiB
+      planner.updateParent("peer", new BitSet(), 10 * MiB, 0, false);
+      counts.merge(planner.next().orElseThrow().parentId(), 1, Integer::sum);
+    }
+    assertThat(counts.getOrDefault("origin", 0)).isGreaterThan(counts.getOrDefault("seed", 0) * 4);
+    assertThat(counts.getOrDefault("seed", 0)).isPositive();
+  }
+
+  @Test
+  void theOriginTakesOverWhatALeavingSeedNeverSent() {
+    PiecePlanner planner =
+        new PiecePlanner(4, bits(0, 1), 1, PieceParams.defaults().withPerParentInFlight(4));
+    planner.updateParent("seed", bits(2, 3), 10 * MiB, 0, true);
+    planner.updateOrigin("origin", bits(2, 3), 0, 0);
+    planner.updateParent("peer", bits(0, 1), 10 * MiB, 0, false);
+    planner.removeParent("seed"); // it left: only the origin holds 2 and 3
+    List<String> from = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      from.add(planner.next().orElseThrow().parentId());
+    }
+    assertThat(from).containsOnly("origin");
+  }
+
+  @Test
+  void theOriginDoesNotCountTowardsRarity() {
+    PiecePlanner planner =
+        new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
+    planner.updateParent("a", bits(0, 1), 1 * MiB, 0, false);
+    planner.updateParent("b", bits(1), 1 * MiB, 0, false);
+    planner.updateOrigin("origin", bits(0), 1 * MiB, 0);
+    // with the origin counted, both pieces would have two holders; without, piece 0 is the rarer
+    assertThat(planner.next().orElseThrow().piece()).isEqualTo(0);
+    assertThat(planner.wants("origin")).isTrue();
+  }
+
   @Test
   void asksAParentInAnotherIdcOnlyForPiecesNoLocalParentHolds() {
     PiecePlanner planner =

@@ -36,6 +36,12 @@ final class ParentPool {
 
   private static final long REFRESH_MILLIS = 500;
 
+  /**
+   * The planner's id for the origin as a parent of last resort ({@link #allowOrigin}); never a
+   * peer's id, which has the host's and the task's in it.
+   */
+  static final String ORIGIN = "origin";
+
   /** The longest wait between requests for more parents while a child is starved of parents. */
   static final long STARVED_ASK_MILLIS = 500;
 
@@ -95,6 +101,17 @@ final class ParentPool {
 
   /** What {@link #links} said at the last status update, to log a change once. */
   private volatile boolean linksSlow = true;
+
+  /** The task's URL when this child may take a source's grant of the origin, else null. */
+  private volatile String originUrl;
+
+  /** Whether the origin was asked if it honours ranges (once, at the first grant). */
+  private volatile boolean originProbed;
+
+  /** The granted slice of the origin's pieces and how many slices, or -1 while none. */
+  private volatile int originSlice = -1;
+
+  private volatile int originSlices;
 
   /**
    * @param idc this agent's IDC (its configured {@code swarm.agent.idc}); empty when unknown, and
@@ -182,27 +199,118 @@ final class ParentPool {
     return out;
   }
 
-  /** True while some parent is neither unreachable nor dropped. */
+  /**
+   * True while some parent (the origin included, once granted) is neither unreachable nor dropped.
+   */
   boolean anyUsable() {
     Set<String> dropped = planner.droppedParents();
-    return parents.values().stream().anyMatch(p -> !p.unreachable && !dropped.contains(p.peerId));
+    return (originSlice >= 0 && !dropped.contains(ORIGIN))
+        || parents.values().stream().anyMatch(p -> !p.unreachable && !dropped.contains(p.peerId));
+  }
+
+  /**
+   * Lets this child take a source's grant of the origin as a parent of last resort (docs/design.md,
+   * "Stage 2"; {@code swarm.agent.origin.assist}): when a source's status grants it, and the origin
+   * says it honours {@code Range} (an origin without ranges is read once, by the source, as one
+   * stream), the planner gets the origin as a parent holding the pieces of the granted slice whose
+   * digests are known, asked only for pieces no other usable parent holds.
+   */
+  void allowOrigin(String url) {
+    this.originUrl = url;
+  }
+
+  /** The origin's URL once it is a parent of this round, else null. */
+  String originUrl() {
+    return originSlice >= 0 ? originUrl : null;
+  }
+
+  /** The origin ignored a range after all: it leaves the round, and is not taken again. */
+  synchronized void dropOrigin(String why) {
+    if (originSlice >= 0) {
+      log.info("{}: the origin leaves this round's parents: {}", peerId, why);
+    }
+    originSlice = -1;
+    originUrl = null;
+    planner.removeParent(ORIGIN);
+  }
+
+  /** A source's status granted the origin: take it, when allowed and the origin has ranges. */
+  private void originGranted(ParentStatus s, String by) throws InterruptedException {
+    if (originUrl == null || originSlice >= 0 || originProbed || !s.originGranted()) {
+      return;
+    }
+    originProbed = true;
+    boolean ranges;
+    try {
+      ranges = ctx.origin().probe(originUrl).acceptsRanges();
+    } catch (io.swarmsched.agent.origin.OriginException e) {
+      log.info(
+          "{}: not reading the origin as a parent: its probe failed: {}", peerId, e.getMessage());
+      return;
+    }
+    if (!ranges) {
+      log.info("{}: not reading the origin as a parent: it does not announce ranges", peerId);
+      return;
+    }
+    originSlices = s.originSlices();
+    originSlice = s.originSlice();
+    log.info(
+        "{}: source {} granted the origin as a parent of last resort (slice {} of {})",
+        peerId,
+        by,
+        originSlice,
+        originSlices);
+  }
+
+  /**
+   * Tells the planner what the origin may be asked for: its slice of {@code offered}. The origin
+   * stands in for a source, so that is what the source parents offer (the pieces that have not left
+   * them yet, verifiable), or, with no source parent left (the seed has gone), every piece whose
+   * digest is known: pieces on their way through the swarm are not read again. Only called once
+   * every digest is known (the source has read the whole content): children reading the origin
+   * earlier slow the source's own read, which the swarm waits on (the simulator's {@code
+   * seed-loss}: the seed then left with fewer pieces read, and the run was slower).
+   */
+  private void updateOrigin(BitSet offered) {
+    int slice = originSlice;
+    int of = originSlices;
+    if (slice < 0) {
+      return;
+    }
+    BitSet holds = new BitSet();
+    for (int p = offered.nextSetBit(0); p >= 0; p = offered.nextSetBit(p + 1)) {
+      if (p % of == slice) {
+        holds.set(p);
+      }
+    }
+    synchronized (this) {
+      if (originSlice >= 0) {
+        planner.updateOrigin(ORIGIN, holds, 0, 0);
+      }
+    }
   }
 
   /** Reads every reachable parent's status once and passes it to the planner. */
   void refresh() throws InterruptedException {
     boolean news = digests.refresh();
     BitSet verifiable = digests.known();
+    BitSet sourcesOffer = null; // what the source parents offer this round (null: none answered)
     for (Parent p : parents.values()) {
       if (p.unreachable) {
         continue;
       }
       try {
-        ParentStatus s = ctx.parents().status(p.address, taskId, p.peerId);
+        ParentStatus s = ctx.parents().status(p.address, taskId, p.peerId, peerId);
         p.statusFailures.set(0);
+        originGranted(s, p.peerId);
         BitSet holds = s.pieces();
         holds.and(verifiable); // a piece nobody can verify yet is not on offer
         p.lastHolds = holds;
         update(p.peerId, holds, s);
+        if (s.source()) {
+          sourcesOffer = sourcesOffer == null ? new BitSet() : sourcesOffer;
+          sourcesOffer.or(holds);
+        }
       } catch (IOException e) {
         if (p.statusFailures.incrementAndGet() >= MAX_STATUS_FAILURES) {
           p.unreachable = true;
@@ -215,6 +323,10 @@ final class ParentPool {
               e.getMessage());
         }
       }
+    }
+    if (verifiable.cardinality() == planner.pieceCount()) {
+      // only once the source's copy is whole: until then its read of the origin goes first
+      updateOrigin(sourcesOffer != null ? sourcesOffer : verifiable);
     }
     if (log.isDebugEnabled()) {
       // What each parent could give this child now (held, verifiable, lacked), for the timelines.

@@ -164,6 +164,10 @@ final class PieceWorkers {
   }
 
   private void fetch(PieceFetch f) throws IOException, InterruptedException {
+    if (f.parentId().equals(ParentPool.ORIGIN)) {
+      fetchFromOrigin(f);
+      return;
+    }
     ParentPool.Parent parent = parents.get(f.parentId());
     String expected = digests.digest(f.piece());
     if (parent == null || expected == null) {
@@ -256,6 +260,75 @@ final class PieceWorkers {
     } else {
       planner.released(f); // cancelled: the planner already counts the piece as held
     }
+  }
+
+  /**
+   * A piece from the origin as a parent of last resort (ParentPool.allowOrigin): one ranged read,
+   * verified against the digest the source published, as a parent's piece is. An origin that
+   * answers a range with the whole body leaves the round (it is read once, by the source).
+   */
+  private void fetchFromOrigin(PieceFetch f) throws IOException, InterruptedException {
+    String url = parents.originUrl();
+    String expected = digests.digest(f.piece());
+    if (url == null || expected == null) {
+      planner.released(f);
+      Thread.sleep(20);
+      return;
+    }
+    long start = System.nanoTime();
+    byte[] data = null;
+    String error = null;
+    try {
+      var answer =
+          ctx.origin()
+              .requestRange(url, file.layout().offset(f.piece()), file.layout().length(f.piece()));
+      if (answer instanceof io.swarmsched.agent.origin.OriginClient.RangeAnswer.Partial p) {
+        data = p.bytes();
+      } else {
+        try {
+          ((io.swarmsched.agent.origin.OriginClient.RangeAnswer.Whole) answer).body().close();
+        } catch (IOException e) {
+          // going away either way
+        }
+        parents.dropOrigin("it answered a range with the whole content");
+        planner.released(f);
+        return;
+      }
+    } catch (io.swarmsched.agent.origin.OriginException e) {
+      error = e.getMessage();
+    }
+    long costMillis = (System.nanoTime() - start) / 1_000_000;
+    answers.computeIfAbsent("Origin", k -> new AtomicInteger()).incrementAndGet();
+    if (data == null) {
+      failed(f, From.ORIGIN, 0, costMillis, error);
+      return;
+    }
+    if (!claimed.add(f.piece())) {
+      planner.released(f); // the other endgame copy is being written
+      return;
+    }
+    try {
+      file.writeVerified(f.piece(), data, expected);
+    } catch (PieceVerificationException e) {
+      claimed.remove(f.piece());
+      failed(f, From.ORIGIN, data.length, costMillis, e.getMessage());
+      return;
+    }
+    for (PieceFetch loser : planner.succeeded(f)) {
+      Transfer t = transfers.get(loser);
+      if (t != null) {
+        t.cancel();
+        cancelled.incrementAndGet();
+      }
+    }
+    progress.addOrigin(data.length);
+    if (firstPieceAt == 0) {
+      firstPieceAt = System.nanoTime();
+    }
+    progressed();
+    events.pieceFinished(
+        f.piece(), PieceSource.ORIGIN, From.ORIGIN, data.length, costMillis, expected);
+    wake();
   }
 
   private void failed(PieceFetch f, From from, long bytes, long costMillis, String reason) {

@@ -296,6 +296,9 @@ public final class TaskDownload {
             System::nanoTime);
     workers.set(
         new PieceWorkers(ctx, taskId, peerId, file, planner, pool, digests, events, progress));
+    if (config.originAssist() > 0) {
+      pool.allowOrigin(request.url()); // taken only when a source grants it (ParentPool)
+    }
     pool.add(candidates);
     ExecutorService threads =
         Executors.newFixedThreadPool(

@@ -45,9 +45,29 @@ public final class ParentClient implements AutoCloseable {
    *     from before the status carried it
    */
   public record ParentStatus(
-      BitSet pieces, int pieceCount, ParentLoad load, boolean source, String idc) {
+      BitSet pieces,
+      int pieceCount,
+      ParentLoad load,
+      boolean source,
+      String idc,
+      int originSlice,
+      int originSlices) {
     public ParentStatus(BitSet pieces, int pieceCount, ParentLoad load, boolean source) {
       this(pieces, pieceCount, load, source, "");
+    }
+
+    public ParentStatus(
+        BitSet pieces, int pieceCount, ParentLoad load, boolean source, String idc) {
+      this(pieces, pieceCount, load, source, idc, -1, 0);
+    }
+
+    /**
+     * Whether this source granted the asking child the origin as a parent of last resort (its slice
+     * {@link #originSlice} of {@link #originSlices}: the pieces {@code p} with {@code p mod
+     * originSlices == originSlice}).
+     */
+    public boolean originGranted() {
+      return source && originSlice >= 0 && originSlices > 0 && originSlice < originSlices;
     }
   }
 
@@ -132,12 +152,24 @@ public final class ParentClient implements AutoCloseable {
 
   public ParentStatus status(String address, String taskId, String peerId)
       throws IOException, InterruptedException {
+    return status(address, taskId, peerId, null);
+  }
+
+  /**
+   * As {@link #status(String, String, String)}, naming the asking child ({@code childPeerId}, null
+   * for none), so that a source may grant it the origin as a parent of last resort.
+   */
+  public ParentStatus status(String address, String taskId, String peerId, String childPeerId)
+      throws IOException, InterruptedException {
+    String path = "/tasks/" + taskId + "/status";
+    if (childPeerId != null) {
+      path +=
+          "?child="
+              + java.net.URLEncoder.encode(childPeerId, java.nio.charset.StandardCharsets.UTF_8);
+    }
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(uri(address, "/tasks/" + taskId + "/status"))
-                .timeout(timeout)
-                .GET()
-                .build(),
+            HttpRequest.newBuilder(uri(address, path)).timeout(timeout).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException(
@@ -150,7 +182,9 @@ public final class ParentClient implements AutoCloseable {
         n.path("piece_count").asInt(),
         new ParentLoad(peerId, n.path("max_tx").asLong(), n.path("tx").asLong()),
         n.path("source").asBoolean(false),
-        n.path("idc").asText(""));
+        n.path("idc").asText(""),
+        n.path("origin_slice").asInt(-1),
+        n.path("origin_slices").asInt(0));
   }
 
   public PieceAnswer fetch(String address, String taskId, int piece) throws InterruptedException {

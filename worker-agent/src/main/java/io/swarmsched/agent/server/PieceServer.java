@@ -69,6 +69,14 @@ public final class PieceServer implements AutoCloseable {
   /** Super-seeding state of each task this agent holds as a source. */
   private final Map<String, SourceOffer> offers = new ConcurrentHashMap<>();
 
+  /**
+   * Children granted the origin as a parent of last resort, per task this agent holds as a source:
+   * child peer id to its slice, in the order they asked.
+   */
+  private final Map<String, Map<String, Integer>> originGrants = new ConcurrentHashMap<>();
+
+  private volatile int originAssist;
+
   private PieceServer(
       HeldTasks tasks,
       long maxTx,
@@ -121,6 +129,50 @@ public final class PieceServer implements AutoCloseable {
     return ps;
   }
 
+  /**
+   * As a source, grant the first {@code children} children that ask for a task's status (naming
+   * themselves with {@code ?child=}) the origin as a parent of last resort, child {@code j} the
+   * pieces {@code p} with {@code p mod children == j}, so that they read disjoint pieces (the
+   * agent's {@code swarm.agent.origin.assist}; 0, the default here, grants none).
+   */
+  public PieceServer originAssist(int children) {
+    this.originAssist = Math.max(0, children);
+    return this;
+  }
+
+  /** The slice granted to {@code child} for the task, or -1. */
+  private int originGrant(String taskId, String child) {
+    int of = originAssist;
+    if (of <= 0 || child == null || child.isEmpty()) {
+      return -1;
+    }
+    Map<String, Integer> grants =
+        originGrants.computeIfAbsent(taskId, t -> new java.util.LinkedHashMap<>());
+    synchronized (grants) {
+      Integer slice = grants.get(child);
+      if (slice == null && grants.size() < of) {
+        slice = grants.size();
+        grants.put(child, slice);
+      }
+      return slice == null ? -1 : slice;
+    }
+  }
+
+  /** The value of {@code name} in a raw query string, decoded, or null. */
+  private static String queryParam(String rawQuery, String name) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String kv : rawQuery.split("&")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0 && kv.substring(0, eq).equals(name)) {
+        return java.net.URLDecoder.decode(
+            kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
@@ -147,8 +199,15 @@ public final class PieceServer implements AutoCloseable {
         BitSet held = file.map(PieceFile::verifiedPieces).orElseGet(BitSet::new);
         int count = file.map(f -> f.layout().pieceCount()).orElse(0);
         boolean source = file.isPresent() && tasks.source(status.group(1));
+        String grant = "";
         if (source) {
           held = offer(status.group(1), count).offered(held);
+          int slice =
+              originGrant(
+                  status.group(1), queryParam(exchange.getRequestURI().getRawQuery(), "child"));
+          if (slice >= 0) {
+            grant = ",\"origin_slice\":" + slice + ",\"origin_slices\":" + originAssist;
+          }
         }
         UploadLoad l = load();
         json(
@@ -165,7 +224,9 @@ public final class PieceServer implements AutoCloseable {
                 + source
                 + ",\"idc\":\""
                 + escape(idc)
-                + "\","
+                + "\""
+                + grant
+                + ","
                 + loadJson(l).substring(1));
         return;
       }

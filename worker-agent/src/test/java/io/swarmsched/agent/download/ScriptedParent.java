@@ -36,6 +36,12 @@ final class ScriptedParent implements AutoCloseable {
   /** The IDC its status names; empty: none named, as an agent without one configured. */
   private volatile String idc = "";
 
+  /** Its status grants a child that names itself the origin (slice 0 of 1), as a source may. */
+  private volatile boolean grantsOrigin;
+
+  /** The children that named themselves in a status request ({@code ?child=}). */
+  final java.util.Set<String> statusChildren = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Milliseconds between 1 KiB chunks; 0 sends a piece at once. */
   private volatile long slowMillisPerKiB;
 
@@ -78,6 +84,11 @@ final class ScriptedParent implements AutoCloseable {
     return this;
   }
 
+  ScriptedParent grantsOrigin() {
+    grantsOrigin = true;
+    return this;
+  }
+
   ScriptedParent inIdc(String idc) {
     this.idc = idc;
     return this;
@@ -102,6 +113,11 @@ final class ScriptedParent implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       if (path.endsWith("/status")) {
+        String query = ex.getRequestURI().getQuery();
+        boolean named = query != null && query.startsWith("child=");
+        if (named) {
+          statusChildren.add(query.substring("child=".length()));
+        }
         byte[] body =
             ("{\"piece_count\":"
                     + pieces.length
@@ -110,6 +126,7 @@ final class ScriptedParent implements AutoCloseable {
                     + "\",\"source\":"
                     + source
                     + (idc.isEmpty() ? "" : ",\"idc\":\"" + idc + "\"")
+                    + (grantsOrigin && named ? ",\"origin_slice\":0,\"origin_slices\":1" : "")
                     + ",\"max_tx\":100000000,\"tx\":0}")
                 .getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(200, body.length);

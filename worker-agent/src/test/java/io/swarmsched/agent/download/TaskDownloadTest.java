@@ -386,6 +386,128 @@ class TaskDownloadTest {
     assertThat(slow.completed.get()).isZero();
   }
 
+  // ---- the origin as a parent of last resort (swarm.agent.origin.assist) -----------------------
+
+  /** An origin serving {@code pieces} as one file; {@code ranges}: whether it honours Range. */
+  private OriginServer originOf(byte[][] pieces, boolean ranges) throws Exception {
+    Path root = Files.createDirectories(dir.resolve("origin"));
+    byte[] content = new byte[pieces.length * PIECE];
+    for (int i = 0; i < pieces.length; i++) {
+      System.arraycopy(pieces[i], 0, content, i * PIECE, PIECE);
+    }
+    Files.write(root.resolve("file.bin"), content);
+    OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, ranges);
+    toClose.add(origin);
+    return origin;
+  }
+
+  /** Downloads {@code url} as a child of the context's parents; the metadata lists every digest. */
+  private DownloadResult downloadFrom(FakeContext ctx, String url, byte[][] pieces)
+      throws Exception {
+    String taskId = TaskIds.of(url, null, "");
+    ctx.metadata.set(TaskMetadata.newBuilder(metadata(taskId, pieces)).setUrl(url).build());
+    DownloadResult r =
+        new TaskDownload(
+                ctx,
+                DownloadRequest.of(url, dir.resolve("out.bin")),
+                "child-peer",
+                new DownloadProgress())
+            .run();
+    ByteBuffers.assertContent(dir.resolve("out.bin"), pieces);
+    return r;
+  }
+
+  @Test
+  void aChildGrantedTheOriginPullsFromItWhatTheSlowSeedHasNotSent() throws Exception {
+    byte[][] pieces = pieces(16, 11);
+    OriginServer origin = originOf(pieces, true);
+    // 64 KiB at 10 ms a KiB: 0.64 s a piece from the seed, while the origin answers at once
+    ScriptedParent seed = parent("seed", pieces, range(0, 16), true).slow(10).grantsOrigin();
+    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(seed));
+
+    DownloadResult r = downloadFrom(ctx, origin.url("file.bin"), pieces);
+
+    assertThat(seed.statusChildren)
+        .as("the child names itself to its source")
+        .contains("child-peer");
+    List<PieceEvent> done = finished(ctx);
+    long fromOrigin =
+        done.stream()
+            .filter(e -> e.getSource() == io.swarmsched.schemas.PieceSource.ORIGIN)
+            .count();
+    assertThat(done).hasSize(16);
+    assertThat(fromOrigin).as("pieces the origin served").isPositive();
+    assertThat(r.originBytes()).isEqualTo(fromOrigin * PIECE);
+    assertThat(r.originBytes() + r.peerBytes()).isEqualTo(16L * PIECE);
+    assertThat(origin.bytesServed())
+        .as("the origin sent each of its pieces once (no whole-body reads)")
+        .isEqualTo(r.originBytes());
+    assertThat(seed.completed.get()).isLessThan(16);
+  }
+
+  @Test
+  void aPeerHoldingThePieceIsAskedBeforeTheOrigin() throws Exception {
+    byte[][] pieces = pieces(16, 12);
+    OriginServer origin = originOf(pieces, true);
+    ScriptedParent seed = parent("seed", pieces, range(0, 16), true).slow(10).grantsOrigin();
+    ScriptedParent peer = parent("peer", pieces, range(0, 12), false);
+    // One worker: no endgame duplicate can start while a piece is in flight, so only the planner's
+    // rule decides who serves what.
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(AgentConfig.DOWNLOAD_CONCURRENCY, "1"),
+            offering(seed, peer));
+
+    downloadFrom(ctx, origin.url("file.bin"), pieces);
+
+    List<Integer> fromOrigin =
+        finished(ctx).stream()
+            .filter(e -> e.getSource() == io.swarmsched.schemas.PieceSource.ORIGIN)
+            .map(PieceEvent::getPieceNumber)
+            .toList();
+    assertThat(fromOrigin).as("only pieces the peer lacks").allMatch(p -> p >= 12);
+    assertThat(peer.served).hasSize(12);
+  }
+
+  @Test
+  void withoutRangesOrWithoutAGrantTheOriginIsNotAParent() throws Exception {
+    byte[][] pieces = pieces(8, 13);
+    OriginServer origin = originOf(pieces, false);
+    ScriptedParent seed = parent("seed", pieces, range(0, 8), true).grantsOrigin();
+    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(seed));
+
+    downloadFrom(ctx, origin.url("file.bin"), pieces);
+
+    assertThat(origin.requests())
+        .as("the probe alone: the origin is read once, by the source")
+        .isOne();
+    assertThat(seed.served).hasSize(8);
+
+    // and with the grant switched off on the child, the origin is not even probed
+    byte[][] more = pieces(8, 14);
+    ScriptedParent other = parent("other", more, range(0, 8), true).grantsOrigin();
+    Path second = dir.resolve("second");
+    FakeContext off =
+        new FakeContext(
+            second.resolve("agent"),
+            PIECE,
+            Map.of(AgentConfig.ORIGIN_ASSIST, "0"),
+            offering(other));
+    String url = "http://origin.invalid/other.bin";
+    off.metadata.set(
+        TaskMetadata.newBuilder(metadata(TaskIds.of(url, null, ""), more)).setUrl(url).build());
+    new TaskDownload(
+            off,
+            DownloadRequest.of(url, second.resolve("out.bin")),
+            "child-2",
+            new DownloadProgress())
+        .run();
+    ByteBuffers.assertContent(second.resolve("out.bin"), more);
+    assertThat(other.served).hasSize(8);
+  }
+
   @Test
   void anOriginWithoutRangeSupportIsReadOnceAsOneStream() throws Exception {
     Path root = Files.createDirectories(dir.resolve("origin"));

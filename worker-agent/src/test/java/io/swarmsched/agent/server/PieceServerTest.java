@@ -107,6 +107,18 @@ class PieceServerTest {
     try (PieceServer server = PieceServer.start(seedLike, "127.0.0.1", 0, 5_000_000, 3)) {
       assertThat(client.status("127.0.0.1:" + server.port(), "t1", "peer-a").source()).isTrue();
     }
+    // A source grants the origin as a parent of last resort to the first children that name
+    // themselves, one slice each, and to nobody else; a child asking again keeps its slice.
+    try (PieceServer server =
+        PieceServer.start(seedLike, "127.0.0.1", 0, 5_000_000, 3).originAssist(2)) {
+      String at = "127.0.0.1:" + server.port();
+      assertThat(client.status(at, "t1", "seed", "child-a").originSlice()).isZero();
+      assertThat(client.status(at, "t1", "seed", "child-b").originSlice()).isOne();
+      assertThat(client.status(at, "t1", "seed", "child-c").originGranted()).isFalse();
+      assertThat(client.status(at, "t1", "seed", "child-a").originSlice()).isZero();
+      assertThat(client.status(at, "t1", "seed", "child-b").originSlices()).isEqualTo(2);
+      assertThat(client.status(at, "t1", "seed").originGranted()).as("unnamed").isFalse();
+    }
   }
 
   @Test
