@@ -49,7 +49,7 @@ public record SimOptions(
   public static final int AGENT_UPLOAD_SLOTS = 8;
 
   /** Children per source granted the origin as a parent of last resort (the agent's default). */
-  public static final int DEFAULT_ORIGIN_ASSIST = 1;
+  public static final int DEFAULT_ORIGIN_ASSIST = 0;
 
   public SimOptions {
     Objects.requireNonNull(policy, "policy");

@@ -209,7 +209,7 @@ public record AgentConfig(
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64),
         s.bool(REPLACE_IDLE_PARENTS, true),
-        s.integer(ORIGIN_ASSIST, 1, 0, 64),
+        s.integer(ORIGIN_ASSIST, 0, 0, 64),
         s.string(JOBS_COMMAND, ""),
         s.string(JOBS_SHELL, "sh"),
         s.integer(

@@ -423,7 +423,9 @@ class TaskDownloadTest {
     OriginServer origin = originOf(pieces, true);
     // 64 KiB at 10 ms a KiB: 0.64 s a piece from the seed, while the origin answers at once
     ScriptedParent seed = parent("seed", pieces, range(0, 16), true).slow(10).grantsOrigin();
-    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(seed));
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"), PIECE, Map.of(AgentConfig.ORIGIN_ASSIST, "1"), offering(seed));
 
     DownloadResult r = downloadFrom(ctx, origin.url("file.bin"), pieces);
 
@@ -457,7 +459,7 @@ class TaskDownloadTest {
         new FakeContext(
             dir.resolve("agent"),
             PIECE,
-            Map.of(AgentConfig.DOWNLOAD_CONCURRENCY, "1"),
+            Map.of(AgentConfig.DOWNLOAD_CONCURRENCY, "1", AgentConfig.ORIGIN_ASSIST, "1"),
             offering(seed, peer));
 
     downloadFrom(ctx, origin.url("file.bin"), pieces);
@@ -476,7 +478,9 @@ class TaskDownloadTest {
     byte[][] pieces = pieces(8, 13);
     OriginServer origin = originOf(pieces, false);
     ScriptedParent seed = parent("seed", pieces, range(0, 8), true).grantsOrigin();
-    FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(seed));
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"), PIECE, Map.of(AgentConfig.ORIGIN_ASSIST, "1"), offering(seed));
 
     downloadFrom(ctx, origin.url("file.bin"), pieces);
 
