@@ -114,10 +114,9 @@ public final class DispatcherApp implements AutoCloseable {
 
     // swarm.processing.guarantee is exactly_once_v2 unless set otherwise (CommonKeys): one decision
     // per request survives an instance's death only when outputs commit with their inputs
-    // small polls and fetches: a survivor's taken-over backlog must not starve its own partitions;
-    // the sticky assignor: a failover moves only the dead instance's tasks, to their standbys
+    // small polls and fetches: a survivor's taken-over backlog must not starve its own partitions
     Properties props =
-        StreamsProps.base(config.applicationId(), settings, StreamsProps.DISPATCHER_DEFAULTS);
+        StreamsProps.base(config.applicationId(), settings, StreamsProps.BACKLOG_FAIRNESS);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
     props.put(
         DecisionMetrics.CONFIG_KEY,

@@ -122,10 +122,6 @@ public final class StreamsProps {
           Boolean.toString(GroupSession.HEARTBEAT_KEYS.stream().anyMatch(user::containsKey)));
     }
     props.putAll(user);
-    // swarm.streams.task.assignor.class= (empty) gives back Streams' own assignor
-    if (props.getProperty(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG, "x").isBlank()) {
-      props.remove(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG);
-    }
     return props;
   }
 
@@ -147,7 +143,7 @@ public final class StreamsProps {
    * each); on a quieter one it made no measurable difference. A retry is idempotent, so this
    * changes pacing only, not what is written.
    *
-   * <p>The dispatcher adds {@link #DISPATCHER_DEFAULTS}.
+   * <p>The dispatcher adds {@link #BACKLOG_FAIRNESS}.
    *
    * <p>Each is overridable with {@code swarm.streams.<key>}.
    */
@@ -191,39 +187,6 @@ public final class StreamsProps {
           "100",
           StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"),
           "16384");
-
-  /**
-   * The dispatcher's task assignor: Kafka Streams' public {@code StickyTaskAssignor} (KIP-924)
-   * instead of the default {@code HighAvailabilityTaskAssignor}. The high-availability assignor
-   * deals the stateful tasks round robin over the instances sorted by process id and moves a task
-   * only when its new owner is not "caught up" (within {@code acceptable.recovery.lag}, 10,000
-   * records; the dispatcher's changelogs are smaller, so every instance counts as caught up for
-   * every task). When one of three dispatchers dies, the round robin over the two survivors moves
-   * some of the survivors' own tasks between them: each moved task is revoked in the first
-   * rebalance and assigned in a follow-up one, and during every rebalance Streams commits nothing
-   * (the open transaction ages towards {@code transaction.timeout.ms}). The sticky assignor keeps
-   * every surviving task where it runs and gives each orphaned task to the survivor holding its
-   * standby: one rebalance, nothing else moves (chaos runs in docs/reliability.md, "Failover of a
-   * killed dispatcher"). Its price: no warm-up replicas, so an instance that joins (or restarts)
-   * takes over its share of tasks at once and restores them before it processes them. Overridable
-   * as {@code swarm.streams.task.assignor.class}.
-   */
-  public static final java.util.Map<String, String> STICKY_ASSIGNMENT =
-      java.util.Map.of(
-          StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG,
-          "org.apache.kafka.streams.processor.assignment.assignors.StickyTaskAssignor");
-
-  /**
-   * The dispatcher's own Streams defaults: {@link #BACKLOG_FAIRNESS} and {@link
-   * #STICKY_ASSIGNMENT}.
-   */
-  public static final java.util.Map<String, String> DISPATCHER_DEFAULTS = dispatcherDefaults();
-
-  private static java.util.Map<String, String> dispatcherDefaults() {
-    java.util.Map<String, String> all = new java.util.TreeMap<>(BACKLOG_FAIRNESS);
-    all.putAll(STICKY_ASSIGNMENT);
-    return java.util.Collections.unmodifiableMap(all);
-  }
 
   /**
    * {@code commit.interval.ms} for every service and either guarantee, overridable with {@code

@@ -145,28 +145,6 @@ class StreamsPropsTest {
   }
 
   @Test
-  void theDispatcherGetsTheStickyAssignorAndTheSmallPollsOthersKeepStreamsDefaults() {
-    assertThat(StreamsProps.base("app", settings(Map.of())))
-        .doesNotContainKey(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG);
-    Properties dispatcher =
-        StreamsProps.base("app", settings(Map.of()), StreamsProps.DISPATCHER_DEFAULTS);
-    assertThat(dispatcher)
-        .containsEntry(
-            StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG,
-            org.apache.kafka.streams.processor.assignment.assignors.StickyTaskAssignor.class
-                .getName())
-        .containsAllEntriesOf(StreamsProps.BACKLOG_FAIRNESS);
-    new StreamsConfig(dispatcher); // the class name is one Streams accepts
-    assertThat(
-            StreamsProps.base(
-                "app",
-                settings(Map.of("swarm.streams.task.assignor.class", "")),
-                StreamsProps.DISPATCHER_DEFAULTS))
-        .as("empty: Streams' own (high-availability) assignor")
-        .doesNotContainKey(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG);
-  }
-
-  @Test
   void theCommitIntervalIs100MsUnderEitherGuaranteeAndUsersCanChooseAnother() {
     assertThat(StreamsProps.base("app", settings(Map.of())))
         .containsEntry("commit.interval.ms", "100");
