@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The small chaos run of the test suite: three brokers, two dispatchers, 10,000 requests, one
  * dispatcher killed with kill -9 at 30 %, a broker killed at 60 % (once the dispatcher kill has
  * been recovered from, or 90 s after it) and restarted 10 s later. Every request must get exactly
- * one terminal decision, read once by a read_committed reader.
+ * one terminal decision, read once by a read_committed reader. {@code -Dchaos.dispatchers=3} runs
+ * three dispatchers (as the full run does) to measure their failover.
  */
 class ChaosRunTest {
   @TempDir Path work;
@@ -26,7 +27,7 @@ class ChaosRunTest {
             200,
             100,
             120,
-            2,
+            Integer.getInteger("chaos.dispatchers", 2),
             0.3,
             0.6,
             Duration.ofSeconds(10),

@@ -5,6 +5,7 @@ import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.runtime.deadletter.DeadLetterDeserializationHandler;
 import io.swarmsched.runtime.deadletter.DeadLetterProcessingHandler;
 import io.swarmsched.topics.Topics;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -112,17 +113,26 @@ public final class StreamsProps {
             applicationId,
             io.swarmsched.runtime.config.KafkaSecurity.describe(settings));
 
-    props.putAll(settings.withPrefix(CommonKeys.STREAMS_PREFIX));
+    Map<String, String> user = settings.withPrefix(CommonKeys.STREAMS_PREFIX);
+    if (GroupSession.isAuto(user)) {
+      // StreamsService asks the brokers how short a session they allow (GroupSession)
+      props.put(GroupSession.AUTO_KEY, "true");
+      props.put(
+          GroupSession.HEARTBEAT_USER_KEY,
+          Boolean.toString(GroupSession.HEARTBEAT_KEYS.stream().anyMatch(user::containsKey)));
+    }
+    props.putAll(user);
     return props;
   }
 
   /**
    * Failover in about 6-10 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
-   * killed instance is noticed after {@code session.timeout.ms} (6 s, the broker's default minimum;
-   * Kafka's default is 45 s), a warm standby of its state is already on a survivor, and a
-   * transaction the killed instance left open is aborted after {@code transaction.timeout.ms} (5 s;
-   * Streams' exactly-once default is 10 s), which until then holds back read_committed restores and
-   * the committed offsets of its partitions.
+   * killed instance is noticed after {@code session.timeout.ms} (6 s here, the broker's default
+   * minimum; Kafka's default is 45 s; {@link GroupSession} shortens it to 4 s at start-up where the
+   * brokers allow it, unless the user set it), a warm standby of its state is already on a
+   * survivor, and a transaction the killed instance left open is aborted after {@code
+   * transaction.timeout.ms} (5 s; Streams' exactly-once default is 10 s), which until then holds
+   * back read_committed restores and the committed offsets of its partitions.
    *
    * <p>The producer retries after 10 ms, backing off to at most 100 ms (Kafka: 100 ms up to 1 s).
    * Under exactly-once a transaction's first write or offset commit is answered {@code

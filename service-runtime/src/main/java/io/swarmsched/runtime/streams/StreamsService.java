@@ -11,7 +11,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -65,6 +64,7 @@ public final class StreamsService implements AutoCloseable {
     // probe often enough that "unreachable for longer than the threshold" is seen within a third of
     // it
     this.brokerProbeInterval = healthPolicy.brokerUnreachableAfter().dividedBy(3);
+    GroupSession.resolve(properties, applicationId);
     this.streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(
         exception -> {
@@ -91,17 +91,9 @@ public final class StreamsService implements AutoCloseable {
 
   /** A daemon that asks the cluster for its nodes; each answer counts as "broker reached". */
   private void startBrokerProbe() {
-    Properties adminProps = new Properties();
-    for (String name : AdminClientConfig.configNames()) {
-      Object value = properties.get(name);
-      if (value != null) {
-        adminProps.put(name, value);
-      }
-    }
-    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, applicationId + "-health");
     int timeoutMs = (int) Math.max(1, brokerProbeInterval.toMillis());
-    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    Properties adminProps =
+        GroupSession.adminProperties(properties, applicationId + "-health", timeoutMs);
     admin = Admin.create(adminProps);
     brokerProbe =
         Executors.newSingleThreadScheduledExecutor(
