@@ -957,17 +957,17 @@ public final class Swarm {
       while ((f = a.planner.next()).isPresent()) {
         PieceFetch fetch = f.get();
         Node from;
+        Agent parent = null; // looked up once: a look-up is a cache miss in a large swarm
         if (fetch.parentId().equals(ORIGIN_ID)) {
           from = origin;
         } else {
-          Agent p = agent(fetch.parentId());
-          from = p == null ? null : p.node;
+          parent = agent(fetch.parentId());
+          from = parent == null ? null : parent.node;
         }
         if (from == null || !from.online) {
           a.planner.failed(fetch); // connection refused: counts towards dropping the parent
           continue;
         }
-        Agent parent = from == origin ? null : agent(fetch.parentId());
         if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
           // Every upload slot busy (the piece server's 503). Modelled as the agent answers it: the
           // fetch is held, then released. It was modelled as "not held", which cleared the piece

@@ -56,13 +56,30 @@ public final class Dag<K> {
   private Vertex<K>[] byIndex = newVertexArray(16);
 
   /**
-   * Position in a topological order: every edge leads from a lower to a higher one. The next
-   * vertex's position is {@link #nextOrd} (a new vertex has no edge, so the end is always right).
-   * The order is kept on every edge added (Pearce and Kelly, "A dynamic topological sort algorithm
-   * for directed acyclic graphs", 2006); removals never break it. It lets a reachability question
-   * stop at the target's position: nothing past it can lead back to it.
+   * Position in a topological order: every edge leads from a lower to a higher one. It lets a
+   * reachability question stop at the target's position: nothing past it can lead back to it. The
+   * positions are labels with gaps between them, and the vertices are also linked in their order
+   * ({@link #nextInOrder}, {@link #prevInOrder}), so that a vertex can be moved between two others
+   * by taking a label between theirs (an order-maintenance list; all labels are spread out again
+   * when a gap is used up). A new vertex has no edge, so it goes last. An edge added against the
+   * order moves only the head's descendants placed before the tail, to just after the tail (see
+   * {@link #restoreOrder}); removals never break the order.
    */
   private long[] ord = new long[16];
+
+  /** The vertex after and before each one in the topological order ({@code -1}: none). */
+  private int[] nextInOrder = new int[16];
+
+  private int[] prevInOrder = new int[16];
+
+  private int firstInOrder = -1;
+  private int lastInOrder = -1;
+
+  /** Labels stay below this, so that label arithmetic never overflows. */
+  private static final long LABEL_LIMIT = 1L << 62;
+
+  /** The gap a vertex placed last leaves after the one before it. */
+  private static final long APPEND_GAP = 1L << 32;
 
   /** The last reordering pass that visited each vertex. */
   private long[] mark = new long[16];
@@ -81,8 +98,8 @@ public final class Dag<K> {
 
   /**
    * Each vertex's children and parents as indexes, in the maps' order (the first {@link
-   * #childCount} / {@link #parentCount} entries); {@code null} when stale (after a removal),
-   * rebuilt on the next walk that needs them.
+   * #childCount} / {@link #parentCount} entries); kept in step with the maps (an entry removed in
+   * place, in order); {@code null} when stale, rebuilt on the next walk that needs them.
    */
   private int[][] childIndexes = new int[16][];
 
@@ -95,8 +112,6 @@ public final class Dag<K> {
 
   private int freeCount;
   private int indexCount;
-
-  private long nextOrd;
 
   /** Reordering passes so far (see {@link #mark}). */
   private long marks;
@@ -127,6 +142,8 @@ public final class Dag<K> {
       int n = i * 2;
       byIndex = Arrays.copyOf(byIndex, n);
       ord = Arrays.copyOf(ord, n);
+      nextInOrder = Arrays.copyOf(nextInOrder, n);
+      prevInOrder = Arrays.copyOf(prevInOrder, n);
       mark = Arrays.copyOf(mark, n);
       seen = Arrays.copyOf(seen, n);
       met = Arrays.copyOf(met, n);
@@ -140,6 +157,7 @@ public final class Dag<K> {
   }
 
   private void freeIndex(int i) {
+    unlinkFromOrder(i);
     byIndex[i] = null;
     childIndexes[i] = null;
     parentIndexes[i] = null;
@@ -195,7 +213,7 @@ public final class Dag<K> {
     int i = takeIndex();
     Vertex<K> vx = new Vertex<>(v, i);
     byIndex[i] = vx;
-    ord[i] = nextOrd++;
+    placeLast(i);
     childIndexes[i] = NONE;
     parentIndexes[i] = NONE;
     childCount[i] = 0;
@@ -217,11 +235,11 @@ public final class Dag<K> {
     }
     for (Vertex<K> pv : vx.parents.values()) {
       pv.children.remove(v);
-      childIndexes[pv.index] = null;
+      childCount[pv.index] = drop(childIndexes, childCount[pv.index], pv.index, vx.index);
     }
     for (Vertex<K> cv : vx.children.values()) {
       cv.parents.remove(v);
-      parentIndexes[cv.index] = null;
+      parentCount[cv.index] = drop(parentIndexes, parentCount[cv.index], cv.index, vx.index);
     }
     edgeCount -= vx.parents.size() + vx.children.size();
     freeIndex(vx.index);
@@ -318,8 +336,8 @@ public final class Dag<K> {
   /** Scratch of {@link #restoreOrder} and the one-shot walks (the DAG is not thread-safe). */
   private int[] stack = new int[16];
 
+  private int[] cursor = new int[16];
   private int[] forward = new int[16];
-  private int[] backward = new int[16];
 
   /** Stores {@code v} at {@code i}, growing the array when full; returns the array. */
   private static int[] put(int[] a, int i, int v) {
@@ -332,104 +350,160 @@ public final class Dag<K> {
 
   /**
    * After adding {@code x → y}: when {@code y} stood before {@code x} in the topological order,
-   * moves {@code x} and its ancestors that stood after {@code y}, then {@code y} and its
-   * descendants that stood before {@code x}, into the positions they held together, in that order.
-   * Only the vertices between the two positions are visited.
+   * moves {@code y} and its descendants that stood before {@code x} to just after {@code x}, in a
+   * topological order of their own (a depth-first walk's reverse post-order). Only those vertices
+   * are visited, and no ancestor of {@code x} moves (Pearce and Kelly's algorithm also moves the
+   * ancestors of {@code x} placed after {@code y}, and sorts both sets by position: in a swarm,
+   * where a peer with more pieces becomes the parent of one of its upstream peers, those ancestors
+   * were hundreds of vertices against a few dozen descendants; docs/benchmarks.md, "Speed of the
+   * simulator"). It stays a topological order: an edge into a moved vertex comes from one placed
+   * before it, which still is; an edge out of one leads to a moved vertex or to one placed after
+   * {@code x} (else it would have been moved), and the moved vertices sit between {@code x} and the
+   * vertex that followed it.
    */
   private void restoreOrder(int x, int y) {
     if (!ordered || ord[x] < ord[y]) {
       return;
     }
-    long lb = ord[y];
     long ub = ord[x];
     long pass = ++marks; // a vertex visited by this pass carries it: no set to hash into
     int nf = 0;
     int sp = 0;
-    stack = put(stack, sp++, y);
+    stack = put(stack, sp, y);
+    cursor = put(cursor, sp++, 0);
     mark[y] = pass;
     while (sp > 0) {
-      int w = stack[--sp];
-      forward = put(forward, nf++, w);
+      int w = stack[sp - 1];
       int[] cs = children(w);
-      for (int k = 0, n = childCount[w]; k < n; k++) {
-        int c = cs[k];
+      int k = cursor[sp - 1];
+      int n = childCount[w];
+      int next = -1;
+      while (k < n) {
+        int c = cs[k++];
         if (c == x) {
           ordered = false; // an unchecked edge closed a cycle: no order exists any more
           return;
         }
         if (ord[c] < ub && mark[c] != pass) {
-          mark[c] = pass;
-          stack = put(stack, sp++, c);
+          next = c;
+          break;
         }
       }
-    }
-    int nb = 0;
-    stack = put(stack, sp++, x);
-    mark[x] = pass;
-    while (sp > 0) {
-      int w = stack[--sp];
-      backward = put(backward, nb++, w);
-      int[] ps = parents(w);
-      for (int k = 0, n = parentCount[w]; k < n; k++) {
-        int p = ps[k];
-        if (ord[p] > lb && mark[p] != pass) {
-          mark[p] = pass;
-          stack = put(stack, sp++, p);
-        }
+      if (next < 0) {
+        sp--;
+        forward = put(forward, nf++, w); // post-order: after every descendant it leads to
+      } else {
+        cursor[sp - 1] = k;
+        mark[next] = pass;
+        stack = put(stack, sp, next);
+        cursor = put(cursor, sp++, 0);
       }
-    }
-    long[] f = sortedOrds(forward, nf);
-    long[] b = sortedOrds(backward, nb);
-    // the positions both sets held, in order (a merge of the two sorted runs); the ancestors take
-    // the first ones, then the descendants, each set keeping its own order
-    long[] slots = new long[nf + nb];
-    int i = 0;
-    int ib = 0;
-    int jf = 0;
-    while (ib < nb || jf < nf) {
-      slots[i++] = jf == nf || (ib < nb && b[ib] < f[jf]) ? b[ib++] : f[jf++];
-    }
-    i = 0;
-    for (int k = 0; k < nb; k++) {
-      ord[backward[k]] = slots[i++];
     }
     for (int k = 0; k < nf; k++) {
-      ord[forward[k]] = slots[i++];
+      unlinkFromOrder(forward[k]);
+    }
+    long step = gapAfter(x, nf);
+    if (step == 0) {
+      spreadLabels();
+      step = gapAfter(x, nf);
+    }
+    int before = x;
+    long label = ord[x];
+    for (int k = nf - 1; k >= 0; k--) { // reverse post-order: y first
+      int v = forward[k];
+      label += step;
+      ord[v] = label;
+      linkAfter(before, v);
+      before = v;
     }
   }
 
-  /** Indexes and positions packed into one long sort as primitives while they fit. */
-  private static final int INDEX_BITS = 24;
+  /**
+   * The spacing of {@code n} labels taken between {@code x}'s and the next vertex's (after the last
+   * vertex: {@link #APPEND_GAP} each, within {@link #LABEL_LIMIT}); 0 when they do not fit.
+   */
+  private long gapAfter(int x, int n) {
+    int after = nextInOrder[x];
+    if (after < 0) {
+      return ord[x] + APPEND_GAP * (n + 1L) <= LABEL_LIMIT ? APPEND_GAP : 0;
+    }
+    return (ord[after] - ord[x]) / (n + 1L);
+  }
 
-  private static final long MAX_PACKED_ORD = (1L << (63 - INDEX_BITS)) - 1;
+  private void placeLast(int i) {
+    if (lastInOrder >= 0 && ord[lastInOrder] + APPEND_GAP > LABEL_LIMIT) {
+      spreadLabels();
+    }
+    ord[i] = lastInOrder < 0 ? 0 : ord[lastInOrder] + APPEND_GAP;
+    prevInOrder[i] = lastInOrder;
+    nextInOrder[i] = -1;
+    if (lastInOrder >= 0) {
+      nextInOrder[lastInOrder] = i;
+    } else {
+      firstInOrder = i;
+    }
+    lastInOrder = i;
+  }
+
+  private void linkAfter(int before, int v) {
+    int after = nextInOrder[before];
+    prevInOrder[v] = before;
+    nextInOrder[v] = after;
+    nextInOrder[before] = v;
+    if (after >= 0) {
+      prevInOrder[after] = v;
+    } else {
+      lastInOrder = v;
+    }
+  }
+
+  private void unlinkFromOrder(int v) {
+    int before = prevInOrder[v];
+    int after = nextInOrder[v];
+    if (before >= 0) {
+      nextInOrder[before] = after;
+    } else {
+      firstInOrder = after;
+    }
+    if (after >= 0) {
+      prevInOrder[after] = before;
+    } else {
+      lastInOrder = before;
+    }
+  }
 
   /**
-   * Sorts {@code a[0..n)} (vertex indexes) by position, and returns their positions in that order.
+   * Labels the vertices in the list afresh, in order and evenly over the lower half of the label
+   * range (the upper half is left for vertices placed last). O(vertices); needed only when a gap is
+   * used up.
    */
-  private long[] sortedOrds(int[] a, int n) {
-    long[] keys = new long[n];
-    if (n >= (1 << INDEX_BITS) || nextOrd > MAX_PACKED_ORD) {
-      Integer[] boxed = new Integer[n];
-      for (int i = 0; i < n; i++) {
-        boxed[i] = a[i];
+  private void spreadLabels() {
+    long spacing = LABEL_LIMIT / (2L * (vertices.size() + 1));
+    long label = 0;
+    for (int v = firstInOrder; v >= 0; v = nextInOrder[v]) {
+      ord[v] = label;
+      label += spacing;
+    }
+  }
+
+  /**
+   * Removes {@code v} from vertex {@code i}'s list in {@code lists} (its first {@code n} entries),
+   * keeping the others in order, as the map keeps them; returns the new length. A stale list stays
+   * stale.
+   */
+  private static int drop(int[][] lists, int n, int i, int v) {
+    int[] a = lists[i];
+    if (a == null) {
+      return n;
+    }
+    for (int k = 0; k < n; k++) {
+      if (a[k] == v) {
+        System.arraycopy(a, k + 1, a, k, n - k - 1);
+        return n - 1;
       }
-      Arrays.sort(boxed, (p, q) -> Long.compare(ord[p], ord[q]));
-      for (int i = 0; i < n; i++) {
-        a[i] = boxed[i];
-        keys[i] = ord[a[i]];
-      }
-      return keys;
     }
-    for (int i = 0; i < n; i++) {
-      keys[i] = (ord[a[i]] << INDEX_BITS) | i;
-    }
-    Arrays.sort(keys);
-    int[] copy = Arrays.copyOf(a, n);
-    for (int i = 0; i < n; i++) {
-      a[i] = copy[(int) (keys[i] & ((1 << INDEX_BITS) - 1))];
-      keys[i] = keys[i] >>> INDEX_BITS;
-    }
-    return keys;
+    lists[i] = null; // not found: cannot happen while the lists follow the maps; rebuild to be safe
+    return n;
   }
 
   /** Removes {@code from → to}; false when absent. */
@@ -440,8 +514,8 @@ public final class Dag<K> {
       return false;
     }
     t.parents.remove(from);
-    childIndexes[f.index] = null;
-    parentIndexes[t.index] = null;
+    childCount[f.index] = drop(childIndexes, childCount[f.index], f.index, t.index);
+    parentCount[t.index] = drop(parentIndexes, parentCount[t.index], t.index, f.index);
     edgeCount--;
     version++;
     return true;
@@ -604,6 +678,9 @@ public final class Dag<K> {
 
     private int frontierSize;
 
+    /** The children listed by the last {@link #expandNext}. */
+    private int expanded;
+
     private Reach(K from) {
       this.from = from;
       this.at = version;
@@ -652,29 +729,40 @@ public final class Dag<K> {
       if (limit < floor) {
         return false; // placed before the origin: no path leads back to it
       }
-      // Interleaved, step for step: the descendant walk up to the target's position, and a walk
+      // Interleaved: the descendant walk up to the target's position, and a walk
       // from the target towards its ancestors placed after the origin (the only ones a path from
       // the origin can pass). The first to meet the other's vertices answers yes; the first to run
       // out answers no. A yes is usually found after a few steps, a no when either side is small.
+      // The side that has read fewer edges so far takes the next step: a peer serving dozens of
+      // children makes a step of the descendant walk far dearer than one towards the ancestors
+      // (a peer has at most a few parents), and balancing the edges read, not the steps, keeps
+      // the cost near twice the smaller side's.
       long up = ++stamps;
       met[t] = up;
       via[t] = -1;
       int sp = 0;
       stack = put(stack, sp++, t);
+      long down = 0; // edges read by each side in this question
+      long upward = 0;
       while (true) {
-        if (frontierSize == 0 || ord[frontier[0]] > limit) {
-          return false; // every descendant placed up to the target is known, and it is not one
-        }
-        int meeting = expandNext(up);
-        if (meeting >= 0) {
-          learnPath(meeting);
-          return true;
-        }
         if (sp == 0) {
           return false; // every ancestor of the target after the origin is known, none reached
         }
+        if (down <= upward) {
+          if (frontierSize == 0 || ord[frontier[0]] > limit) {
+            return false; // every descendant placed up to the target is known, and it is not one
+          }
+          int meeting = expandNext(up);
+          if (meeting >= 0) {
+            learnPath(meeting);
+            return true;
+          }
+          down += 1 + expanded;
+          continue;
+        }
         int w = stack[--sp];
         int[] ps = parents(w);
+        upward += 1 + parentCount[w];
         for (int k = 0, n = parentCount[w]; k < n; k++) {
           int p = ps[k];
           if (seen[p] == stamp) {
@@ -713,6 +801,7 @@ public final class Dag<K> {
       int w = poll();
       int meets = -1;
       int[] cs = children(w);
+      expanded = childCount[w];
       for (int k = 0, n = childCount[w]; k < n; k++) {
         int c = cs[k];
         if (seen[c] != stamp) {

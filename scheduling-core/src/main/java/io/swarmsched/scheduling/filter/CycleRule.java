@@ -48,6 +48,19 @@ public enum CycleRule {
     };
   }
 
+  /**
+   * True when the rule lets {@code c} through whether or not it downloads from the requester, by
+   * the cheap test alone (the candidate's piece count); false says nothing. Lets the cycle filter
+   * skip the DAG walk for such candidates.
+   */
+  public boolean allowsWithoutTheDag(SelectionContext ctx, Candidate c) {
+    return switch (this) {
+      case MORE_PIECES, SOURCE_FED_OR_MORE_PIECES -> morePieces(ctx, c);
+      case OFF -> true;
+      case STRICT, SOURCE_FED -> false;
+    };
+  }
+
   private static boolean morePieces(SelectionContext ctx, Candidate c) {
     return c.peer().piecesFinished() > ctx.requester().piecesFinished();
   }
