@@ -222,19 +222,7 @@ final class PieceWorkers {
         failed(f, from, b.data().length, costMillis, e.getMessage());
         return;
       }
-      for (PieceFetch loser : planner.succeeded(f)) {
-        Transfer t = transfers.get(loser);
-        if (t != null) {
-          t.cancel();
-          cancelled.incrementAndGet();
-          log.debug(
-              "{}: piece {} arrived from {}; cancelled its transfer from {}",
-              peerId,
-              f.piece(),
-              f.parentId(),
-              loser.parentId());
-        }
-      }
+      cancelEndgameLosers(f);
       parents.fetched(f.parentId(), b.data().length, costNanos);
       progress.addPeer(b.data().length);
       if (firstPieceAt == 0) {
@@ -314,13 +302,7 @@ final class PieceWorkers {
       failed(f, From.ORIGIN, data.length, costMillis, e.getMessage());
       return;
     }
-    for (PieceFetch loser : planner.succeeded(f)) {
-      Transfer t = transfers.get(loser);
-      if (t != null) {
-        t.cancel();
-        cancelled.incrementAndGet();
-      }
-    }
+    cancelEndgameLosers(f);
     progress.addOrigin(data.length);
     if (firstPieceAt == 0) {
       firstPieceAt = System.nanoTime();
@@ -368,5 +350,22 @@ final class PieceWorkers {
             t.expire();
           }
         });
+  }
+
+  /** Cancels the other endgame transfers of {@code f}'s piece, which has just been written. */
+  private void cancelEndgameLosers(PieceFetch f) {
+    for (PieceFetch loser : planner.succeeded(f)) {
+      Transfer t = transfers.get(loser);
+      if (t != null) {
+        t.cancel();
+        cancelled.incrementAndGet();
+        log.debug(
+            "{}: piece {} arrived from {}; cancelled its transfer from {}",
+            peerId,
+            f.piece(),
+            f.parentId(),
+            loser.parentId());
+      }
+    }
   }
 }
