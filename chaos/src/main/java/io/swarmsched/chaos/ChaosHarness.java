@@ -70,13 +70,24 @@ public final class ChaosHarness {
    */
   static final Duration DISPATCHER_RECOVERY_BOUND = Duration.ofSeconds(90);
 
-  private static final List<String> BROKER_JVM =
-      List.of(
-          "-Xms128m",
-          "-Xmx768m",
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-Djava.awt.headless=true");
+  private static final List<String> BROKER_JVM = brokerJvm();
+
+  /**
+   * The brokers' JVM options; {@code -Dchaos.broker.jvm="-Xmx1g ..."} on the harness JVM replaces
+   * them (space-separated), so that a run can measure, e.g., the brokers with C2.
+   */
+  private static List<String> brokerJvm() {
+    String override = System.getProperty("chaos.broker.jvm");
+    if (override != null && !override.isBlank()) {
+      return List.of(override.trim().split("\\s+"));
+    }
+    return List.of(
+        "-Xms128m",
+        "-Xmx768m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-Djava.awt.headless=true");
+  }
 
   private final ChaosOptions options;
   private final Consumer<String> progress;
