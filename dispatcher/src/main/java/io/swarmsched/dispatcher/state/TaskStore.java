@@ -1,6 +1,7 @@
 package io.swarmsched.dispatcher.state;
 
 import io.swarmsched.runtime.query.QueryThreads;
+import io.swarmsched.runtime.state.WriteBehindLifecycle;
 import io.swarmsched.scheduling.resource.Peer;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -14,13 +15,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
@@ -29,8 +27,6 @@ import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
@@ -57,8 +53,8 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * flush reads each task it wrote back from the inner store and fails if it differs from the task in
  * memory: a change that was not marked fails there.
  */
-public final class TaskStore
-    implements KeyValueStore<String, StoredTask>, CachedStateStore<String, StoredTask> {
+public final class TaskStore extends WriteBehindLifecycle<StoredTask>
+    implements KeyValueStore<String, StoredTask> {
   static final boolean VERIFY = Boolean.getBoolean("swarmsched.dispatcher.task-store.verify");
 
   private final KeyValueStore<String, byte[]> inner;
@@ -82,6 +78,7 @@ public final class TaskStore
   }
 
   public TaskStore(KeyValueStore<String, byte[]> inner, int maxEntries) {
+    super(inner);
     if (maxEntries < 1)
       throw new IllegalArgumentException("maxEntries must be >= 1, was " + maxEntries);
     this.inner = inner;
@@ -202,6 +199,7 @@ public final class TaskStore
   // ------------------------------------------------------------ the flush
 
   /** Writes every changed task's changed records to the inner store (and its changelog). */
+  @Override
   public void flushDirty() {
     if (dirty.isEmpty()) return;
     for (String taskId : dirty) write(taskId, cache.get(taskId));
@@ -383,76 +381,12 @@ public final class TaskStore
     }
   }
 
-  // ------------------------------------------------------------ lifecycle
+  // ------------------------------------------------------------ lifecycle (WriteBehindLifecycle)
 
   @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
+  protected void forget() {
     cache.clear();
     dirty.clear();
-    inner.init(context, root);
-  }
-
-  @Override
-  public void flushCache() {
-    flushDirty();
-  }
-
-  @Override
-  public void clearCache() {
-    cache.clear();
-    dirty.clear();
-  }
-
-  @Override
-  public boolean setFlushListener(
-      CacheFlushListener<String, StoredTask> listener, boolean sendOldValues) {
-    return false;
-  }
-
-  @Override
-  @SuppressWarnings("deprecation")
-  public void flush() {
-    flushDirty();
-    inner.flush();
-  }
-
-  @Override
-  public void commit(Map<TopicPartition, Long> changelogOffsets) {
-    flushDirty();
-    inner.commit(changelogOffsets);
-  }
-
-  @Override
-  public boolean managesOffsets() {
-    return inner.managesOffsets();
-  }
-
-  @Override
-  public Long committedOffset(TopicPartition partition) {
-    return inner.committedOffset(partition);
-  }
-
-  @Override
-  public void close() {
-    // A clean close comes after a commit (nothing dirty); a dirty close must not write.
-    cache.clear();
-    dirty.clear();
-    inner.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return inner.persistent();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return inner.isOpen();
   }
 
   /** {@link KeyQuery} and {@link RangeQuery} on whole tasks, read from the inner store. */
@@ -475,11 +409,6 @@ public final class TaskStore
     }
     result.setPosition(inner.getPosition());
     return result;
-  }
-
-  @Override
-  public Position getPosition() {
-    return inner.getPosition();
   }
 
   // ------------------------------------------------------------ builder

@@ -5,12 +5,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
@@ -18,7 +14,6 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
@@ -43,8 +38,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * QueryThreads}: those never touch the cache, which only the stream thread uses. Values handed out
  * are the cached objects: callers must {@code put} a value after changing it.
  */
-public final class WriteBehindStore<V>
-    implements KeyValueStore<String, V>, CachedStateStore<String, V> {
+public final class WriteBehindStore<V> extends WriteBehindLifecycle<V>
+    implements KeyValueStore<String, V> {
   private static final Object ABSENT = new Object();
 
   private final KeyValueStore<String, V> inner;
@@ -57,6 +52,7 @@ public final class WriteBehindStore<V>
   private final LinkedHashMap<String, Boolean> dirty = new LinkedHashMap<>();
 
   public WriteBehindStore(KeyValueStore<String, V> inner, int maxEntries) {
+    super(inner);
     if (maxEntries < 1)
       throw new IllegalArgumentException("maxEntries must be >= 1, was " + maxEntries);
     this.inner = inner;
@@ -129,6 +125,7 @@ public final class WriteBehindStore<V>
   }
 
   /** Writes every dirty entry to the inner store (and its changelog), oldest change first. */
+  @Override
   public void flushDirty() {
     if (dirty.isEmpty()) return;
     for (String key : dirty.keySet()) {
@@ -182,84 +179,16 @@ public final class WriteBehindStore<V>
     return inner.approximateNumEntries();
   }
 
-  // ------------------------------------------------------------ lifecycle
+  // ------------------------------------------------------------ lifecycle (WriteBehindLifecycle)
 
   @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
+  protected void forget() {
     cache.clear();
     dirty.clear();
-    inner.init(context, root);
-  }
-
-  @Override
-  public void flushCache() {
-    flushDirty();
-  }
-
-  @Override
-  public void clearCache() {
-    cache.clear();
-    dirty.clear();
-  }
-
-  @Override
-  public boolean setFlushListener(CacheFlushListener<String, V> listener, boolean sendOldValues) {
-    return false;
-  }
-
-  @Override
-  @SuppressWarnings("deprecation")
-  public void flush() {
-    flushDirty();
-    inner.flush();
-  }
-
-  @Override
-  public void commit(Map<TopicPartition, Long> changelogOffsets) {
-    flushDirty();
-    inner.commit(changelogOffsets);
-  }
-
-  @Override
-  public boolean managesOffsets() {
-    return inner.managesOffsets();
-  }
-
-  @Override
-  public Long committedOffset(TopicPartition partition) {
-    return inner.committedOffset(partition);
-  }
-
-  @Override
-  public void close() {
-    // A clean close comes after a commit (nothing dirty); a dirty close must not write.
-    cache.clear();
-    dirty.clear();
-    inner.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return inner.persistent();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return inner.isOpen();
   }
 
   @Override
   public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
     return inner.query(query, positionBound, config);
-  }
-
-  @Override
-  public Position getPosition() {
-    return inner.getPosition();
   }
 }
