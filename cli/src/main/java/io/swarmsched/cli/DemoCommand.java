@@ -74,6 +74,13 @@ final class DemoCommand implements Callable<Integer> {
   Path dataDir;
 
   @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A setting for every agent, e.g. --set swarm.agent.origin.assist=0 (repeatable).")
+  java.util.Map<String, String> agentSettings = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
@@ -91,14 +98,15 @@ final class DemoCommand implements Callable<Integer> {
     PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
     return SwarmDemo.run(
         new SwarmDemo.Options(
-            size,
-            agents,
-            uploadLimit,
-            originLimit,
-            policy,
-            dir,
-            (int) pieceLength,
-            Duration.ofSeconds(timeoutSeconds)),
+                size,
+                agents,
+                uploadLimit,
+                originLimit,
+                policy,
+                dir,
+                (int) pieceLength,
+                Duration.ofSeconds(timeoutSeconds))
+            .withAgentSettings(agentSettings),
         out,
         err);
   }

@@ -74,8 +74,9 @@ public final class SwarmDemo {
       Path dataDir,
       int pieceLength,
       Duration timeout,
-      Map<Integer, Long> uploadOverrides) {
-    /** Every agent at {@code uploadLimit}. */
+      Map<Integer, Long> uploadOverrides,
+      Map<String, String> agentSettings) {
+    /** Every agent at {@code uploadLimit}, with the agents' default settings. */
     public Options(
         long fileSize,
         int agents,
@@ -94,11 +95,35 @@ public final class SwarmDemo {
           dataDir,
           pieceLength,
           timeout,
+          Map.of(),
           Map.of());
     }
 
     public Options {
       uploadOverrides = Map.copyOf(uploadOverrides);
+      agentSettings = Map.copyOf(agentSettings);
+    }
+
+    /**
+     * Every agent also gets {@code settings} (agent keys, e.g. {@code
+     * swarm.agent.origin.assist=1}), over the demo's own.
+     */
+    public Options withAgentSettings(Map<String, String> settings) {
+      return with(uploadOverrides, settings);
+    }
+
+    private Options with(Map<Integer, Long> overrides, Map<String, String> settings) {
+      return new Options(
+          fileSize,
+          agents,
+          uploadLimit,
+          originLimit,
+          policy,
+          dataDir,
+          pieceLength,
+          timeout,
+          overrides,
+          settings);
     }
 
     /**
@@ -108,8 +133,7 @@ public final class SwarmDemo {
     public Options withUploadLimit(int agent, long limit) {
       Map<Integer, Long> m = new java.util.HashMap<>(uploadOverrides);
       m.put(agent, limit);
-      return new Options(
-          fileSize, agents, uploadLimit, originLimit, policy, dataDir, pieceLength, timeout, m);
+      return with(m, agentSettings);
     }
 
     /** Agent {@code i}'s upload limit, bytes/s. */
@@ -244,7 +268,7 @@ public final class SwarmDemo {
                   data.resolve("agents"),
                   o.uploadLimitOf(agents.size()),
                   o.pieceLength(),
-                  Map.of()));
+                  o.agentSettings()));
         }
         before.put("agents started (before)", (System.nanoTime() - phase) / 1_000_000);
         phase = System.nanoTime();

@@ -42,6 +42,13 @@ final class ParentPool {
    */
   static final String ORIGIN = "origin";
 
+  /**
+   * The share of its upload limit above which a source counts as busy ({@link #hasRoom}): its rate
+   * over the last second, so a source at its limit reads about 1.0, one with a slot to spare
+   * clearly less.
+   */
+  static final double SOURCE_BUSY_SHARE = 0.75;
+
   /** The longest wait between requests for more parents while a child is starved of parents. */
   static final long STARVED_ASK_MILLIS = 500;
 
@@ -265,11 +272,12 @@ final class ParentPool {
   /**
    * Tells the planner what the origin may be asked for: its slice of {@code offered}. The origin
    * stands in for a source, so that is what the source parents offer (the pieces that have not left
-   * them yet, verifiable), or, with no source parent left (the seed has gone), every piece whose
-   * digest is known: pieces on their way through the swarm are not read again. Only called once
-   * every digest is known (the source has read the whole content): children reading the origin
-   * earlier slow the source's own read, which the swarm waits on (the simulator's {@code
-   * seed-loss}: the seed then left with fewer pieces read, and the run was slower).
+   * them yet, verifiable) less what a source with upload to spare offers ({@link #hasRoom}), or,
+   * with no source parent left (the seed has gone), every piece whose digest is known: pieces on
+   * their way through the swarm are not read again. Only called once every digest is known (the
+   * source has read the whole content): children reading the origin earlier slow the source's own
+   * read, which the swarm waits on (the simulator's {@code seed-loss}: the seed then left with
+   * fewer pieces read, and the run was slower).
    */
   private void updateOrigin(BitSet offered) {
     int slice = originSlice;
@@ -290,11 +298,24 @@ final class ParentPool {
     }
   }
 
+  /**
+   * Whether a source parent has upload to spare, by its last status: no limit, or sending less than
+   * {@link #SOURCE_BUSY_SHARE} of it. A granted child reads from the origin only the pieces no such
+   * source offers ({@link #updateOrigin}): a source with room sends them at once, and the origin is
+   * worth its bytes only while every source that could send a piece is at its limit, which is what
+   * the swarm then waits on. (Without this, a child beside a seed without a limit read about half
+   * its pieces from the origin: the origin, of unknown capacity, weighs as much as the idle seed.)
+   */
+  static boolean hasRoom(long maxTx, long tx) {
+    return maxTx <= 0 || tx < maxTx * SOURCE_BUSY_SHARE;
+  }
+
   /** Reads every reachable parent's status once and passes it to the planner. */
   void refresh() throws InterruptedException {
     boolean news = digests.refresh();
     BitSet verifiable = digests.known();
     BitSet sourcesOffer = null; // what the source parents offer this round (null: none answered)
+    BitSet withRoom = new BitSet(); // what a source parent with upload to spare offers
     for (Parent p : parents.values()) {
       if (p.unreachable) {
         continue;
@@ -310,6 +331,9 @@ final class ParentPool {
         if (s.source()) {
           sourcesOffer = sourcesOffer == null ? new BitSet() : sourcesOffer;
           sourcesOffer.or(holds);
+          if (hasRoom(s.load().maxTx(), s.load().tx())) {
+            withRoom.or(holds);
+          }
         }
       } catch (IOException e) {
         if (p.statusFailures.incrementAndGet() >= MAX_STATUS_FAILURES) {
@@ -326,7 +350,9 @@ final class ParentPool {
     }
     if (verifiable.cardinality() == planner.pieceCount()) {
       // only once the source's copy is whole: until then its read of the origin goes first
-      updateOrigin(sourcesOffer != null ? sourcesOffer : verifiable);
+      BitSet forOrigin = sourcesOffer != null ? sourcesOffer : verifiable;
+      forOrigin.andNot(withRoom); // a source that can send them now does
+      updateOrigin(forOrigin);
     }
     if (log.isDebugEnabled()) {
       // What each parent could give this child now (held, verifiable, lacked), for the timelines.

@@ -174,6 +174,15 @@ class ParentPoolTest {
     assertThat(ParentPool.askDelayMillis(1, 100)).as("never later than asked").isEqualTo(100);
   }
 
+  @Test
+  void aSourceHasRoomForTheOriginsPiecesUnlessItSendsNearItsLimit() {
+    assertThat(ParentPool.hasRoom(0, 50 * MiB)).as("no limit").isTrue();
+    assertThat(ParentPool.hasRoom(4 * MiB, 0)).as("idle").isTrue();
+    assertThat(ParentPool.hasRoom(4 * MiB, 2 * MiB)).as("at half its limit").isTrue();
+    assertThat(ParentPool.hasRoom(4 * MiB, 3 * MiB)).as("at three quarters").isFalse();
+    assertThat(ParentPool.hasRoom(4 * MiB, 4 * MiB)).as("at its limit").isFalse();
+  }
+
   // ---- replacing an idle parent (swarm.agent.replace.idle.parents) ----------------------------
 
   private static final long WINDOW = 2_000_000_000L;

@@ -42,6 +42,9 @@ final class ScriptedParent implements AutoCloseable {
   /** The children that named themselves in a status request ({@code ?child=}). */
   final java.util.Set<String> statusChildren = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** Its status says it sends at its upload limit (tx = max_tx), as a rate-limited source does. */
+  private volatile boolean atLimit;
+
   /** Milliseconds between 1 KiB chunks; 0 sends a piece at once. */
   private volatile long slowMillisPerKiB;
 
@@ -89,6 +92,11 @@ final class ScriptedParent implements AutoCloseable {
     return this;
   }
 
+  ScriptedParent atLimit() {
+    atLimit = true;
+    return this;
+  }
+
   ScriptedParent inIdc(String idc) {
     this.idc = idc;
     return this;
@@ -127,7 +135,9 @@ final class ScriptedParent implements AutoCloseable {
                     + source
                     + (idc.isEmpty() ? "" : ",\"idc\":\"" + idc + "\"")
                     + (grantsOrigin && named ? ",\"origin_slice\":0,\"origin_slices\":1" : "")
-                    + ",\"max_tx\":100000000,\"tx\":0}")
+                    + ",\"max_tx\":100000000,\"tx\":"
+                    + (atLimit ? 100000000 : 0)
+                    + "}")
                 .getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);

@@ -422,7 +422,8 @@ class TaskDownloadTest {
     byte[][] pieces = pieces(16, 11);
     OriginServer origin = originOf(pieces, true);
     // 64 KiB at 10 ms a KiB: 0.64 s a piece from the seed, while the origin answers at once
-    ScriptedParent seed = parent("seed", pieces, range(0, 16), true).slow(10).grantsOrigin();
+    ScriptedParent seed =
+        parent("seed", pieces, range(0, 16), true).slow(10).atLimit().grantsOrigin();
     FakeContext ctx =
         new FakeContext(
             dir.resolve("agent"), PIECE, Map.of(AgentConfig.ORIGIN_ASSIST, "1"), offering(seed));
@@ -451,7 +452,8 @@ class TaskDownloadTest {
   void aPeerHoldingThePieceIsAskedBeforeTheOrigin() throws Exception {
     byte[][] pieces = pieces(16, 12);
     OriginServer origin = originOf(pieces, true);
-    ScriptedParent seed = parent("seed", pieces, range(0, 16), true).slow(10).grantsOrigin();
+    ScriptedParent seed =
+        parent("seed", pieces, range(0, 16), true).slow(10).atLimit().grantsOrigin();
     ScriptedParent peer = parent("peer", pieces, range(0, 12), false);
     // One worker: no endgame duplicate can start while a piece is in flight, so only the planner's
     // rule decides who serves what.
@@ -471,6 +473,24 @@ class TaskDownloadTest {
             .toList();
     assertThat(fromOrigin).as("only pieces the peer lacks").allMatch(p -> p >= 12);
     assertThat(peer.served).hasSize(12);
+  }
+
+  @Test
+  void aSourceWithUploadToSpareIsAskedInsteadOfTheOrigin() throws Exception {
+    byte[][] pieces = pieces(16, 15);
+    OriginServer origin = originOf(pieces, true);
+    // slow, but its status says it sends nothing: it can take more, so the origin is not read
+    ScriptedParent seed = parent("seed", pieces, range(0, 16), true).slow(1).grantsOrigin();
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"), PIECE, Map.of(AgentConfig.ORIGIN_ASSIST, "1"), offering(seed));
+
+    DownloadResult r = downloadFrom(ctx, origin.url("file.bin"), pieces);
+
+    assertThat(seed.statusChildren).contains("child-peer");
+    assertThat(r.originBytes()).isZero();
+    assertThat(r.peerBytes()).isEqualTo(16L * PIECE);
+    assertThat(origin.requests()).as("the probe alone").isOne();
   }
 
   @Test

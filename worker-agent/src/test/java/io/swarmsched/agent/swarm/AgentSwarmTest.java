@@ -73,6 +73,9 @@ class AgentSwarmTest {
   private static final String REGISTRY = "mock://agent-swarm-test";
   private static final int PIECE = 64 * 1024;
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Map<String, String> NO_ORIGIN_ASSIST =
+      Map.of(AgentConfig.ORIGIN_ASSIST, "0");
+  private static final Map<String, String> ORIGIN_ASSIST = Map.of(AgentConfig.ORIGIN_ASSIST, "1");
 
   private static EmbeddedKafka kafka;
   private static ScriptedDispatcher dispatcher;
@@ -115,6 +118,12 @@ class AgentSwarmTest {
   }
 
   private Agent agent(String hostId, long uploadLimit) throws IOException {
+    return agent(hostId, uploadLimit, Map.of());
+  }
+
+  /** An agent with {@code extra} settings over the test's own. */
+  private Agent agent(String hostId, long uploadLimit, Map<String, String> extra)
+      throws IOException {
     Map<String, String> m = new HashMap<>();
     m.put("swarm.bootstrap.servers", kafka.bootstrapServers());
     m.put("swarm.schema.registry.url", REGISTRY);
@@ -128,6 +137,13 @@ class AgentSwarmTest {
     m.put(AgentConfig.METADATA_TIMEOUT, "30s");
     m.put(AgentConfig.PARENT_STALL_TIMEOUT, "5s");
     m.put(AgentConfig.MAX_RESCHEDULES, "2");
+    // -Dtest.origin.assist=N runs the class with the origin as a parent of last resort at N
+    // (swarm.agent.origin.assist) wherever a test does not set it itself
+    String assist = System.getProperty("test.origin.assist");
+    if (assist != null) {
+      m.put(AgentConfig.ORIGIN_ASSIST, assist);
+    }
+    m.putAll(extra);
     Agent agent = Agent.start(AgentConfig.from(Settings.of(m)));
     toClose.add(agent);
     return agent;
@@ -152,6 +168,31 @@ class AgentSwarmTest {
               r, List.of(parent(first.get().getPeerId(), sourceHost, source.pieceServerAddress())));
         });
     return first;
+  }
+
+  /** The source's download and its child's, each verified against the content. */
+  private record SourceAndChild(DownloadResult source, DownloadResult child) {}
+
+  /**
+   * The source (on {@code sourceHost}) fetches {@code url} from the origin, then the child fetches
+   * it from the source; each copy is checked against {@code content}.
+   */
+  private SourceAndChild sourceThenChild(
+      String url, byte[] content, String sourceHost, Agent source, Agent child) throws Exception {
+    sourceThenParents(TaskIds.of(url, null, ""), sourceHost, source);
+    String name = url.substring(url.lastIndexOf('/') + 1);
+    DownloadResult rs =
+        source
+            .download(
+                DownloadRequest.of(url, dir.resolve("source-" + name)), new DownloadProgress())
+            .get(60, TimeUnit.SECONDS);
+    DownloadResult rc =
+        child
+            .download(DownloadRequest.of(url, dir.resolve("child-" + name)), new DownloadProgress())
+            .get(60, TimeUnit.SECONDS);
+    assertThat(Files.readAllBytes(rs.path())).isEqualTo(content);
+    assertThat(Files.readAllBytes(rc.path())).isEqualTo(content);
+    return new SourceAndChild(rs, rc);
   }
 
   private static <T extends SpecificRecord> List<T> read(
@@ -181,19 +222,12 @@ class AgentSwarmTest {
     String hostB = host("b");
     Agent a = agent(hostA, 0);
     Agent b = agent(hostB, 0);
-    sourceThenParents(taskId, hostA, a);
     long originBefore = origin.bytesServed();
 
-    DownloadResult ra =
-        a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
-            .get(60, TimeUnit.SECONDS);
-    DownloadResult rb =
-        b.download(DownloadRequest.of(url, dir.resolve("b.bin")), new DownloadProgress())
-            .get(60, TimeUnit.SECONDS);
+    SourceAndChild r = sourceThenChild(url, content, hostA, a, b);
+    DownloadResult rb = r.child();
 
-    assertThat(Files.readAllBytes(dir.resolve("a.bin"))).isEqualTo(content);
-    assertThat(Files.readAllBytes(dir.resolve("b.bin"))).isEqualTo(content);
-    assertThat(ra.originBytes()).isEqualTo(content.length);
+    assertThat(r.source().originBytes()).isEqualTo(content.length);
     assertThat(rb.peerBytes()).isEqualTo(content.length);
     assertThat(rb.originBytes()).isZero();
     assertThat(origin.bytesServed() - originBefore)
@@ -231,6 +265,37 @@ class AgentSwarmTest {
         .extracting(PeerEvent::getType)
         .containsSubsequence(
             PeerEventType.REGISTERED, PeerEventType.RUNNING, PeerEventType.SUCCEEDED);
+  }
+
+  @Test
+  void aChildGrantedTheOriginReadsFromItOnlyWhatItsSourceAtItsLimitCannotSendNow()
+      throws Exception {
+    // a source without an upload limit: it always has room, so its child never reads the origin
+    byte[] content = content("assist.bin", 1024 * 1024);
+    String hostA = host("a");
+    Agent a = agent(hostA, 0, ORIGIN_ASSIST);
+    DownloadResult idle =
+        sourceThenChild(
+                origin.url("assist.bin"), content, hostA, a, agent(host("b"), 0, ORIGIN_ASSIST))
+            .child();
+    assertThat(idle.originBytes()).as("read from the origin beside an idle source").isZero();
+
+    // a source at its limit (64 KiB/s, a piece a second): the granted child reads from the origin
+    // what the source cannot send it now, each of those pieces once
+    byte[] slow = content("assist-slow.bin", 1024 * 1024);
+    String hostS = host("s");
+    Agent s = agent(hostS, 64 * 1024, ORIGIN_ASSIST);
+    long originBefore = origin.bytesServed();
+    SourceAndChild r =
+        sourceThenChild(
+            origin.url("assist-slow.bin"), slow, hostS, s, agent(host("c"), 0, ORIGIN_ASSIST));
+    assertThat(r.child().originBytes())
+        .as("read from the origin beside a source at its limit")
+        .isPositive();
+    assertThat(r.child().originBytes() + r.child().peerBytes()).isEqualTo(slow.length);
+    assertThat(origin.bytesServed() - originBefore)
+        .as("the source's read and the child's pieces, each once")
+        .isEqualTo(r.source().originBytes() + r.child().originBytes());
   }
 
   @Test
@@ -328,10 +393,11 @@ class AgentSwarmTest {
     String hostA = host("a");
     String hostA2 = host("a2");
     String hostB = host("b");
-    // Slow parents so the child is mid-download when one dies.
-    Agent a = agent(hostA, 96 * 1024);
-    Agent a2 = agent(hostA2, 96 * 1024);
-    Agent b = agent(hostB, 0);
+    // Slow parents so the child is mid-download when one dies. Without the origin as a parent of
+    // last resort: a source at its limit would grant it, and the child would finish from it.
+    Agent a = agent(hostA, 96 * 1024, NO_ORIGIN_ASSIST);
+    Agent a2 = agent(hostA2, 96 * 1024, NO_ORIGIN_ASSIST);
+    Agent b = agent(hostB, 0, NO_ORIGIN_ASSIST);
     AtomicReference<ScheduleRequest> first = new AtomicReference<>();
     AtomicReference<ScheduleRequest> second = new AtomicReference<>();
     dispatcher.script(
@@ -373,12 +439,15 @@ class AgentSwarmTest {
     String taskId = TaskIds.of(url, null, "");
     String hostA = host("a");
     String hostB = host("b");
-    Agent a = agent(hostA, 128 * 1024);
+    // The source is slowed so the first run is interrupted mid-download; without the origin as a
+    // parent of last resort, which a source at its limit grants (the first run then finished from
+    // the origin in a few ms, before it had three pieces from the peer, and was never interrupted).
+    Agent a = agent(hostA, 128 * 1024, NO_ORIGIN_ASSIST);
     sourceThenParents(taskId, hostA, a);
     a.download(DownloadRequest.of(url, dir.resolve("a.bin")), new DownloadProgress())
         .get(60, TimeUnit.SECONDS);
 
-    Agent b = agent(hostB, 0);
+    Agent b = agent(hostB, 0, NO_ORIGIN_ASSIST);
     DownloadProgress firstRun = new DownloadProgress();
     var interrupted = b.download(DownloadRequest.of(url, dir.resolve("b.bin")), firstRun);
     Await.until(
@@ -388,7 +457,7 @@ class AgentSwarmTest {
     assertThatThrownBy(() -> interrupted.get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DownloadException.class);
 
-    Agent restarted = agent(hostB, 0);
+    Agent restarted = agent(hostB, 0, NO_ORIGIN_ASSIST);
     DownloadProgress secondRun = new DownloadProgress();
     DownloadResult r =
         restarted
