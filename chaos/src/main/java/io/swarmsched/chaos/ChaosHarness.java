@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -524,19 +526,37 @@ public final class ChaosHarness {
   // ------------------------------------------------------------------ faults
 
   /** A fault and what is needed to measure recovery from it. */
+  /**
+   * A fault and when it happened. {@code decisionEnds} are the decisions topic's end offsets
+   * (read_uncommitted) right at the fault, when they could be read: a decision below them was
+   * written before the fault, and one that only becomes visible after it (the reader was behind, or
+   * its transaction committed just then) does not show that anything decides again. Empty: every
+   * decision seen after the fault counts.
+   */
   record FaultRecord(
       String kind,
       String target,
       long atMillis,
       long afterRequests,
       Set<Integer> killedPartitions,
-      String detail) {
+      String detail,
+      Map<Integer, Long> decisionEnds) {
+    FaultRecord(
+        String kind,
+        String target,
+        long atMillis,
+        long afterRequests,
+        Set<Integer> killedPartitions,
+        String detail) {
+      this(kind, target, atMillis, afterRequests, killedPartitions, detail, Map.of());
+    }
+
     ChaosReport.Fault measure(List<DecisionTap.Seen> seen, int partitions, long streamStart) {
       long first = -1;
       long[] firstPerPartition = new long[partitions];
       java.util.Arrays.fill(firstPerPartition, -1);
       for (DecisionTap.Seen s : seen) {
-        if (s.atMillis() < atMillis) {
+        if (s.atMillis() < atMillis || !s.writtenFrom(decisionEnds)) {
           continue;
         }
         long delay = s.atMillis() - atMillis;
@@ -578,11 +598,59 @@ public final class ChaosHarness {
     long pid = victim.pid();
     long at = System.currentTimeMillis();
     victim.kill();
+    // read right after the kill: whatever is below these was written before it (or in the
+    // milliseconds after it, by a survivor, which makes the measure longer, never shorter)
+    Map<Integer, Long> ends = decisionEnds(admin);
     say(
         "kill -9 %s (pid %d) after %,d requests; it owned request partitions %s",
         victim.name, pid, afterRequests, owned.isEmpty() ? "(unknown)" : owned);
     return new FaultRecord(
-        "kill dispatcher", victim.name + " pid " + pid, at, afterRequests, owned, "");
+        "kill dispatcher",
+        victim.name + " pid " + pid,
+        at,
+        afterRequests,
+        owned,
+        ends.isEmpty()
+            ? "counting every decision seen after the kill (the decisions topic's end offsets"
+                + " could not be read)"
+            : "counting decisions written after the kill (the decisions topic's end offsets at"
+                + " the kill)",
+        ends);
+  }
+
+  /**
+   * The decisions topic's end offsets (read_uncommitted: what has been written, committed or not),
+   * by partition; empty if they cannot be read within a few seconds.
+   */
+  private static Map<Integer, Long> decisionEnds(Admin admin) {
+    try {
+      String topic = Topics.SCHEDULE_DECISIONS.name();
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+      for (var p :
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(5, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()) {
+        request.put(
+            new TopicPartition(topic, p.partition()),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      Map<Integer, Long> ends = new TreeMap<>();
+      admin
+          .listOffsets(
+              request,
+              new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                  org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
+          .all()
+          .get(5, TimeUnit.SECONDS)
+          .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+      return ends;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      return Map.of();
+    }
   }
 
   private static boolean everyPartitionDecided(
@@ -611,7 +679,7 @@ public final class ChaosHarness {
     }
     long deadline = System.nanoTime() + DISPATCHER_RECOVERY_BOUND.toNanos();
     while (System.nanoTime() < deadline) {
-      if (watched.stream().allMatch(p -> tap.decidedSince(p, kill.atMillis()))
+      if (watched.stream().allMatch(p -> tap.decidedSince(p, kill.atMillis(), kill.decisionEnds()))
           && activePartitions(admin).isPresent()) {
         say(
             "request partitions %s decide again and the dispatcher group is stable, %.1f s after"
@@ -631,6 +699,9 @@ public final class ChaosHarness {
       Admin admin, List<BrokerNode> brokers, int afterRequests, long streamStart) throws Exception {
     BrokerNode victim = chooseBroker(admin, brokers);
     long pid = victim.pid();
+    // read just before the kill (after it, the killed broker's partitions cannot answer): a
+    // decision written in the milliseconds between counts as after the kill
+    Map<Integer, Long> ends = decisionEnds(admin);
     long killedAt = System.currentTimeMillis();
     victim.kill();
     say(
@@ -643,7 +714,12 @@ public final class ChaosHarness {
             killedAt,
             afterRequests,
             Set.of(),
-            "");
+            ends.isEmpty()
+                ? "counting every decision seen after the kill (the decisions topic's end offsets"
+                    + " could not be read)"
+                : "counting decisions written after the kill (the decisions topic's end offsets"
+                    + " just before it)",
+            ends);
     Thread.sleep(options.brokerDownFor().toMillis());
     int underReplicated = underReplicated(admin);
     long restartedAt = System.currentTimeMillis();

@@ -27,8 +27,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the report come from a separate full pass ({@link DecisionAudit}), not from this tap.
  */
 final class DecisionTap implements AutoCloseable {
-  /** A terminal decision of a harness request, as first seen. */
-  record Seen(long atMillis, int requestPartition) {}
+  /**
+   * A terminal decision of a harness request, as first seen: when, for which request partition, and
+   * where it is in the decisions topic (so that a fault's measure can leave out what was written
+   * before the fault and only read after it).
+   */
+  record Seen(long atMillis, int requestPartition, int decisionPartition, long offset) {
+    /**
+     * Written at or after {@code ends}, the decisions topic's end offsets at a fault (if known).
+     */
+    boolean writtenFrom(Map<Integer, Long> ends) {
+      return ends.isEmpty() || offset >= ends.getOrDefault(decisionPartition, 0L);
+    }
+  }
 
   private final KafkaConsumer<String, ScheduleDecision> consumer;
   private final String requestPrefix;
@@ -91,7 +102,7 @@ final class DecisionTap implements AutoCloseable {
             long now = System.currentTimeMillis();
             int partition = partitionOfTask.applyAsInt(d.getTaskId());
             synchronized (seen) {
-              seen.add(new Seen(now, partition));
+              seen.add(new Seen(now, partition, r.partition(), r.offset()));
             }
             lastSeenAt.put(partition, now);
           }
@@ -117,6 +128,24 @@ final class DecisionTap implements AutoCloseable {
    */
   boolean decidedSince(int partition, long atMillis) {
     return lastSeenAt.getOrDefault(partition, -1L) >= atMillis;
+  }
+
+  /**
+   * Whether a terminal decision for a request of request partition {@code partition} that was
+   * written to the decisions topic at or after {@code ends} (its end offsets at a fault) has become
+   * visible since {@code atMillis}: that partition decides again after the fault, and not merely
+   * shows, late, what was decided before it.
+   */
+  boolean decidedSince(int partition, long atMillis, Map<Integer, Long> ends) {
+    if (ends.isEmpty()) return decidedSince(partition, atMillis);
+    synchronized (seen) {
+      for (int i = seen.size() - 1; i >= 0; i--) {
+        Seen s = seen.get(i);
+        if (s.atMillis() < atMillis) return false;
+        if (s.requestPartition() == partition && s.writtenFrom(ends)) return true;
+      }
+    }
+    return false;
   }
 
   boolean isDecided(String requestId) {

@@ -70,12 +70,12 @@ class AuditCountsTest {
         new ChaosHarness.FaultRecord("kill dispatcher", "d-2", 10_000, 300, Set.of(1, 2), "");
     List<DecisionTap.Seen> seen =
         List.of(
-            new DecisionTap.Seen(9_000, 1), // before the fault: ignored
-            new DecisionTap.Seen(10_500, 0), // a survivor's partition goes on at once
-            new DecisionTap.Seen(14_000, 1),
+            new DecisionTap.Seen(9_000, 1, 0, 0), // before the fault: ignored
+            new DecisionTap.Seen(10_500, 0, 0, 0), // a survivor's partition goes on at once
+            new DecisionTap.Seen(14_000, 1, 0, 0),
             new DecisionTap.Seen(
-                25_000, 2), // the last killed partition answers 15 s after the kill
-            new DecisionTap.Seen(26_000, 2));
+                25_000, 2, 0, 0), // the last killed partition answers 15 s after the kill
+            new DecisionTap.Seen(26_000, 2, 0, 0));
 
     ChaosReport.Fault f = kill.measure(seen, 3, 0);
 
@@ -91,11 +91,36 @@ class AuditCountsTest {
   void aPartitionThatNeverAnswersAgainIsReportedAsNone() {
     ChaosHarness.FaultRecord kill =
         new ChaosHarness.FaultRecord("kill broker", "b-1", 1_000, 10, Set.of(), "");
-    ChaosReport.Fault f = kill.measure(List.of(new DecisionTap.Seen(2_000, 0)), 2, 0);
+    ChaosReport.Fault f = kill.measure(List.of(new DecisionTap.Seen(2_000, 0, 0, 0)), 2, 0);
 
     assertThat(f.firstDecisionMs()).isEqualTo(1_000);
     assertThat(f.allPartitionsMs()).isEqualTo(-1);
     assertThat(f.killedPartitionsMs()).isEqualTo(-1);
     assertThat(f.partitionsMs()).containsExactly(1_000L, -1L);
+  }
+
+  @Test
+  void aFaultCountsOnlyDecisionsWrittenAfterItWhenTheTopicsEndsAreKnown() {
+    long kill = 10_000;
+    // request partition 0: a decision written before the kill (offset 4 of decision partition 1,
+    // whose end was 5 at the kill) but read 50 ms after it, then one written after it, read 7 s on
+    List<DecisionTap.Seen> seen =
+        List.of(
+            new DecisionTap.Seen(kill - 100, 0, 1, 3),
+            new DecisionTap.Seen(kill + 50, 0, 1, 4),
+            new DecisionTap.Seen(kill + 7_000, 0, 1, 5),
+            new DecisionTap.Seen(kill + 300, 1, 0, 9));
+    ChaosHarness.FaultRecord known =
+        new ChaosHarness.FaultRecord(
+            "kill dispatcher", "d-1", kill, 100, Set.of(0), "", java.util.Map.of(0, 9L, 1, 5L));
+    ChaosReport.Fault f = known.measure(seen, 2, 0);
+    assertThat(f.killedPartitionsMs()).isEqualTo(7_000);
+    assertThat(f.partitionsMs()).containsExactly(7_000L, 300L);
+    assertThat(f.firstDecisionMs()).isEqualTo(300);
+
+    // without the ends, the late read of the earlier decision counts (the measure before)
+    ChaosHarness.FaultRecord unknown =
+        new ChaosHarness.FaultRecord("kill dispatcher", "d-1", kill, 100, Set.of(0), "");
+    assertThat(unknown.measure(seen, 2, 0).killedPartitionsMs()).isEqualTo(50);
   }
 }
