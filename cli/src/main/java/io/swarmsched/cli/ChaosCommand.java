@@ -47,7 +47,7 @@ final class ChaosCommand implements Callable<Integer> {
   @Option(
       names = "--rate",
       paramLabel = "PER_SECOND",
-      defaultValue = "300",
+      defaultValue = "" + io.swarmsched.chaos.ChaosOptions.DEFAULT_RATE,
       description = "Requests per second (default: ${DEFAULT-VALUE}).")
   int rate;
 
