@@ -132,25 +132,6 @@ public final class TaskStore extends WriteBehindLifecycle<StoredTask>
     dirty.add(taskId);
   }
 
-  @Override
-  public StoredTask putIfAbsent(String taskId, StoredTask task) {
-    StoredTask old = get(taskId);
-    if (old == null) put(taskId, task);
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<String, StoredTask>> entries) {
-    for (KeyValue<String, StoredTask> kv : entries) put(kv.key, kv.value);
-  }
-
-  @Override
-  public StoredTask delete(String taskId) {
-    StoredTask old = get(taskId);
-    put(taskId, null);
-    return old;
-  }
-
   /** Reads the task from the inner store into the cache (an absent task is remembered too). */
   private Cached load(String taskId) {
     Cached c = new Cached();

@@ -1,7 +1,9 @@
 package io.swarmsched.runtime.state;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -30,6 +32,28 @@ public abstract class WriteBehindLifecycle<V> implements StateStore, CachedState
 
   /** Forgets every cached and changed entry without writing it. */
   protected abstract void forget();
+
+  /** The value of {@code key}, from the cache or, on a miss, the inner store. */
+  public abstract V get(String key);
+
+  /** Changes {@code key} in the cache and marks it for the next flush; null deletes. */
+  public abstract void put(String key, V value);
+
+  public V putIfAbsent(String key, V value) {
+    V old = get(key);
+    if (old == null) put(key, value);
+    return old;
+  }
+
+  public void putAll(List<KeyValue<String, V>> entries) {
+    for (KeyValue<String, V> kv : entries) put(kv.key, kv.value);
+  }
+
+  public V delete(String key) {
+    V old = get(key);
+    put(key, null);
+    return old;
+  }
 
   @Override
   public String name() {

@@ -3,10 +3,8 @@ package io.swarmsched.runtime.state;
 import io.swarmsched.runtime.query.QueryThreads;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
@@ -84,25 +82,6 @@ public final class WriteBehindStore<V> extends WriteBehindLifecycle<V>
   public void put(String key, V value) {
     remember(key, value == null ? ABSENT : value);
     dirty.put(key, Boolean.TRUE);
-  }
-
-  @Override
-  public V putIfAbsent(String key, V value) {
-    V old = get(key);
-    if (old == null) put(key, value);
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<String, V>> entries) {
-    for (KeyValue<String, V> kv : entries) put(kv.key, kv.value);
-  }
-
-  @Override
-  public V delete(String key) {
-    V old = get(key);
-    put(key, null);
-    return old;
   }
 
   private void remember(String key, Object value) {
