@@ -116,6 +116,8 @@ class DashboardSystemTest {
   @AfterAll
   static void stopSwarm() {
     agents.forEach(Agent::close);
+    // a rerun of a failed test starts the class afresh: it must not find the closed agents
+    agents.clear();
     if (origin != null) {
       origin.close();
     }
@@ -183,21 +185,38 @@ class DashboardSystemTest {
       d.get(3, TimeUnit.MINUTES);
     }
     String tasks = swarm.dashboardUrl() + "proxy/dispatcher/api/v1/tasks?limit=50";
-    Await.until(
-        WAIT,
-        "every peer of the download SUCCEEDED, each having received the whole file",
-        () ->
-            json(tasks)
-                .flatMap(t -> task(t, taskId))
-                .map(
-                    t ->
-                        t.path("peers").size() == 3
-                            && stream(t.path("peers"))
+    java.util.concurrent.atomic.AtomicReference<Object> lastSeen =
+        new java.util.concurrent.atomic.AtomicReference<>("nothing yet");
+    try {
+      Await.until(
+          WAIT,
+          "every peer of the download SUCCEEDED, each having received the whole file",
+          () -> {
+            Optional<JsonNode> t = json(tasks).flatMap(all -> task(all, taskId));
+            lastSeen.set(t.<Object>map(JsonNode::toString).orElse("the task is not listed"));
+            return t.map(
+                    v ->
+                        v.path("peers").size() == 3
+                            && stream(v.path("peers"))
                                 .allMatch(
                                     p ->
                                         p.path("state").asText().equals("SUCCEEDED")
                                             && p.path("bytes_received").asLong() == size))
-                .orElse(false));
+                .orElse(false);
+          });
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "; the task API said last: "
+              + lastSeen.get()
+              + "; dead letters: "
+              + body(swarm.ingestUrl() + "/api/v1/dead-letters?limit=20")
+              + "; peer events: "
+              + peerEventsOn(taskId)
+              + "; the dispatcher's committed offsets: "
+              + committedOffsets(),
+          e);
+    }
     JsonNode task = task(json(tasks).orElseThrow(), taskId).orElseThrow();
     Map<String, String> hostOf = new java.util.HashMap<>();
     stream(task.path("peers"))
@@ -233,6 +252,69 @@ class DashboardSystemTest {
     assertThat(seed.path("bytes_from_origin").asLong())
         .as("the seed went back to source for it")
         .isPositive();
+  }
+
+  private static String committedOffsets() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", swarm.bootstrapServers());
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      var committed =
+          admin
+              .listConsumerGroupOffsets("swarm-dispatcher")
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
+          new java.util.HashMap<>();
+      committed
+          .keySet()
+          .forEach(tp -> q.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      var ends =
+          admin
+              .listOffsets(
+                  q,
+                  new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                      org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+              .all()
+              .get(10, TimeUnit.SECONDS);
+      StringBuilder out = new StringBuilder();
+      new java.util.TreeMap<String, String>(
+              committed.entrySet().stream()
+                  .collect(
+                      java.util.stream.Collectors.toMap(
+                          en -> en.getKey().toString(),
+                          en -> en.getValue().offset() + "/" + ends.get(en.getKey()).offset())))
+          .forEach((k, v) -> out.append("\n  ").append(k).append(' ').append(v));
+      return out.toString();
+    } catch (Exception e) {
+      return "(could not read: " + e + ")";
+    }
+  }
+
+  /** The peer events of {@code taskId} on the topic, for a failure message (printable bytes). */
+  private static String peerEventsOn(String taskId) {
+    StringBuilder out = new StringBuilder();
+    try {
+      for (var r :
+          new io.swarmsched.testing.TopicReader(swarm.bootstrapServers())
+              .readToEnd(
+                  Topics.PEER_EVENTS.name(),
+                  new org.apache.kafka.common.serialization.StringDeserializer(),
+                  new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                  Duration.ofSeconds(10))) {
+        if (!taskId.equals(r.key()) || r.value() == null) continue;
+        out.append("\n  ")
+            .append(r.partition())
+            .append('@')
+            .append(r.offset())
+            .append(' ')
+            .append(r.timestamp())
+            .append(' ')
+            .append(new String(r.value(), StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "."));
+      }
+    } catch (RuntimeException | AssertionError e) {
+      out.append(" (could not read: ").append(e).append(')');
+    }
+    return out.toString();
   }
 
   /** Every agent but the seed starts downloading {@code url}, to {@code file} in its folder. */

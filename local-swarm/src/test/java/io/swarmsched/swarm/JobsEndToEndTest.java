@@ -82,6 +82,7 @@ class JobsEndToEndTest {
   @AfterAll
   static void stop() {
     BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
+    agents.clear(); // a rerun of a failed test starts the class afresh
     if (swarm != null) {
       swarm.close();
     }

@@ -1,6 +1,7 @@
 package io.swarmsched.runtime.query;
 
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.query.FailureReason;
@@ -8,6 +9,7 @@ import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -37,10 +39,12 @@ final class ClassicQueries {
       if (request.getQuery() instanceof RangeQuery<?, ?> range) {
         Object from = range.getLowerBound().orElse(null);
         Object to = range.getUpperBound().orElse(null);
-        Object iterator =
+        // The classic API's composite store opens each store's iterator lazily, on the first
+        // hasNext(), so every call on it runs marked too, not only this one.
+        KeyValueIterator<Object, Object> iterator =
             QueryThreads.run(
                 () -> from == null && to == null ? store.all() : store.range(from, to));
-        return (QueryResult<R>) QueryResult.forResult(iterator);
+        return (QueryResult<R>) QueryResult.forResult(new Marked<>(iterator));
       }
       return QueryResult.forFailure(
           FailureReason.UNKNOWN_QUERY_TYPE,
@@ -48,6 +52,46 @@ final class ClassicQueries {
     } catch (InvalidStateStoreException e) {
       // not running yet, rebalancing, migrated, or not (yet) on this instance
       return QueryResult.forFailure(FailureReason.NOT_ACTIVE, e.getMessage());
+    }
+  }
+
+  /**
+   * An iterator whose every call runs as an interactive query ({@link QueryThreads}). Kafka's
+   * {@code CompositeReadOnlyKeyValueStore} calls the store's {@code all()} or {@code range()} only
+   * when its iterator is first advanced, i.e. after {@link #run} has returned, on the caller's
+   * thread: unmarked, the dispatcher's task store took that thread for its stream thread and
+   * flushed its write-behind cache from it, racing the stream thread, which lost the last changes
+   * of a task (a peer left RUNNING after its SUCCEEDED event was processed and committed).
+   */
+  static final class Marked<K, V> implements KeyValueIterator<K, V> {
+    private final KeyValueIterator<K, V> inner;
+
+    Marked(KeyValueIterator<K, V> inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return QueryThreads.run(inner::hasNext);
+    }
+
+    @Override
+    public KeyValue<K, V> next() {
+      return QueryThreads.run(inner::next);
+    }
+
+    @Override
+    public K peekNextKey() {
+      return QueryThreads.run(inner::peekNextKey);
+    }
+
+    @Override
+    public void close() {
+      QueryThreads.run(
+          () -> {
+            inner.close();
+            return null;
+          });
     }
   }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
@@ -55,10 +56,17 @@ class QueriesDuringWritesTest {
   static final AtomicLong processed = new AtomicLong();
 
   static Topology topology(String topic) {
+    return topology(topic, Stores.persistentKeyValueStore(STORE));
+  }
+
+  /**
+   * Stores each record's value under its key in the store {@code supplier} makes (named {@link
+   * #STORE}), counting them in processed.
+   */
+  static Topology topology(String topic, KeyValueBytesStoreSupplier supplier) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+        Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.Long())
             .withCachingDisabled()); // every put reaches RocksDB, as the dispatcher's stores do
     builder.stream(topic, Consumed.with(Serdes.String(), Serdes.Long()))
         .process(
