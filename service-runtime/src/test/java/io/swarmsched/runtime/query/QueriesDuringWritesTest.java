@@ -89,10 +89,13 @@ class QueriesDuringWritesTest {
     return builder.build();
   }
 
-  @Test
-  void keyAndRangeQueriesNeverDeadlockWithTheStreamThreadsWrites() throws Exception {
-    kafka.createTopic(topic, 1, Map.of());
-    processed.set(0);
+  /**
+   * A one-thread Streams service on {@code kafka} running {@code topology} (commit every 100 ms),
+   * started and RUNNING.
+   */
+  static StreamsService start(
+      EmbeddedKafka kafka, Path stateDir, String instance, Topology topology, String application)
+      throws InterruptedException {
     Settings settings =
         Settings.of(
             Map.of(
@@ -101,18 +104,26 @@ class QueriesDuringWritesTest {
                 CommonKeys.STATE_DIR,
                 stateDir.toString(),
                 CommonKeys.INSTANCE_ID,
-                "q",
+                instance,
                 CommonKeys.HTTP_ADVERTISED,
                 "127.0.0.1:1",
                 "swarm.streams.commit.interval.ms",
                 "100",
                 "swarm.streams.num.stream.threads",
                 "1"));
-    try (StreamsService service =
+    StreamsService service =
         new StreamsService(
-            topology(topic), StreamsProps.base(EmbeddedKafka.uniqueName("iq-writes"), settings))) {
-      service.start();
-      service.awaitRunning(Duration.ofSeconds(90));
+            topology, StreamsProps.base(EmbeddedKafka.uniqueName(application), settings));
+    service.start();
+    service.awaitRunning(Duration.ofSeconds(90));
+    return service;
+  }
+
+  @Test
+  void keyAndRangeQueriesNeverDeadlockWithTheStreamThreadsWrites() throws Exception {
+    kafka.createTopic(topic, 1, Map.of());
+    processed.set(0);
+    try (StreamsService service = start(kafka, stateDir, "q", topology(topic), "iq-writes")) {
       LocalQueries local =
           new LocalQueries(StoreAccess.of(service.streams()), new HostInfo("127.0.0.1", 1));
 

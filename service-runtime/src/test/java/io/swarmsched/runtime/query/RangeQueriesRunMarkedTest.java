@@ -2,9 +2,6 @@ package io.swarmsched.runtime.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.swarmsched.runtime.config.CommonKeys;
-import io.swarmsched.runtime.config.Settings;
-import io.swarmsched.runtime.streams.StreamsProps;
 import io.swarmsched.runtime.streams.StreamsService;
 import io.swarmsched.testing.Await;
 import io.swarmsched.testing.EmbeddedKafka;
@@ -64,25 +61,13 @@ class RangeQueriesRunMarkedTest {
   void everyCallARangeQueryMakesIntoTheStoreRunsMarked() throws Exception {
     kafka.createTopic(topic, 1, Map.of());
     offThreadCalls.clear();
-    Settings settings =
-        Settings.of(
-            Map.of(
-                CommonKeys.BOOTSTRAP_SERVERS,
-                kafka.bootstrapServers(),
-                CommonKeys.STATE_DIR,
-                stateDir.toString(),
-                CommonKeys.INSTANCE_ID,
-                "m",
-                CommonKeys.HTTP_ADVERTISED,
-                "127.0.0.1:1",
-                "swarm.streams.num.stream.threads",
-                "1"));
     try (StreamsService service =
-        new StreamsService(
+        QueriesDuringWritesTest.start(
+            kafka,
+            stateDir,
+            "m",
             QueriesDuringWritesTest.topology(topic, new Recording()),
-            StreamsProps.base(EmbeddedKafka.uniqueName("marked"), settings))) {
-      service.start();
-      service.awaitRunning(Duration.ofSeconds(90));
+            "marked")) {
       try (var producer =
           new KafkaProducer<>(
               kafka.producerProps(), Serdes.String().serializer(), Serdes.Long().serializer())) {
