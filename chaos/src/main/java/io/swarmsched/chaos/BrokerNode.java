@@ -121,11 +121,21 @@ final class BrokerNode implements AutoCloseable {
     // acks=all), on each partition with a replica on it, until the active controller fences it:
     // broker.session.timeout.ms after its last heartbeat (Kafka: 9 s, heartbeat every 2 s). When
     // the killed broker was the controller, the new controller starts that clock when it takes
-    // over. Measured (docs/reliability.md, "Chaos run"): kill to fence 13.3 and 12.9 s with Kafka's
-    // settings, 7.6 s with these; no living broker was fenced at load 57-66. A production cluster
-    // can set the same.
-    p.setProperty("broker.session.timeout.ms", "4000");
-    p.setProperty("broker.heartbeat.interval.ms", "1000");
+    // over, so a new controller is chosen sooner too: a follower stands for election after
+    // controller.quorum.fetch.timeout.ms without the leader (Kafka: 2 s) and waits up to
+    // controller.quorum.election.timeout.ms for the votes (Kafka: 1 s). Under exactly-once every
+    // transaction open at the kill waits for the fence, and the coordinator aborts (and fences the
+    // producer of) one older than transaction.timeout.ms (the services' 10 s): the fence must come
+    // well before that (with 5 s it did not). Measured (docs/reliability.md, "Chaos run"): kill to
+    // fence 13.3 and 12.9 s
+    // with Kafka's settings; 6.9-7.6 s with a 4 s session (a survivor's transaction outlived 5 s
+    // and its instance rebalanced: 16.7 and 19.4 s to decide again); about 4 s with these, every
+    // partition deciding again 5 s after the kill and no living broker fenced or election lost
+    // at the run's own load. A production cluster with dedicated controllers can set the same.
+    p.setProperty("broker.session.timeout.ms", "2500");
+    p.setProperty("broker.heartbeat.interval.ms", "500");
+    p.setProperty("controller.quorum.fetch.timeout.ms", "1000");
+    p.setProperty("controller.quorum.election.timeout.ms", "500");
     // -Dchaos.broker.<key>=<value> on the harness JVM overrides or adds a broker setting, so that
     // a run can measure the brokers' failover settings against Kafka's defaults
     for (String name : System.getProperties().stringPropertyNames()) {
