@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KafkaStreams.State;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -51,6 +52,11 @@ public final class StreamsService implements AutoCloseable {
   private ScheduledExecutorService brokerProbe;
   private Admin admin;
 
+  /** Under exactly-once: aborts what a killed previous owner of a taken-over task left open. */
+  private final ZombieTransactions zombies;
+
+  private ScheduledExecutorService zombieWatch;
+
   public StreamsService(Topology topology, Properties properties) {
     this(topology, properties, StreamsHealth.Policy.defaults());
   }
@@ -66,6 +72,14 @@ public final class StreamsService implements AutoCloseable {
     this.brokerProbeInterval = healthPolicy.brokerUnreachableAfter().dividedBy(3);
     GroupSession.resolve(properties, applicationId);
     this.streams = new KafkaStreams(topology, properties);
+    this.zombies =
+        StreamsConfig.EXACTLY_ONCE_V2.equals(
+                properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+            ? new ZombieTransactions(applicationId, topology, System::currentTimeMillis)
+            : null;
+    if (zombies != null) {
+      streams.setGlobalStateRestoreListener(zombies);
+    }
     streams.setUncaughtExceptionHandler(
         exception -> {
           health.threadReplaced();
@@ -86,7 +100,48 @@ public final class StreamsService implements AutoCloseable {
     }
     startBrokerProbe();
     streams.start();
+    startZombieWatch();
     return this;
+  }
+
+  /**
+   * Every half second: notes the tasks that arrived here, and while one is new, fences what its
+   * killed previous owner left open ({@link ZombieTransactions}).
+   */
+  private void startZombieWatch() {
+    if (zombies == null) {
+      return;
+    }
+    zombieWatch = daemonScheduler(applicationId + "-zombie-watch");
+    zombieWatch.scheduleWithFixedDelay(
+        () -> {
+          try {
+            State state = streams.state();
+            if (state == State.RUNNING || state == State.REBALANCING) {
+              zombies.observe(ZombieTransactions.activeTasks(streams));
+              zombies.lookOnce(admin, Duration.ofSeconds(5));
+            }
+          } catch (RuntimeException e) {
+            log.debug("{}: zombie watch: {}", applicationId, e.toString());
+          }
+        },
+        500,
+        500,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String threadName) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, threadName);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Transactions of killed previous owners this instance fenced so far (0 unless exactly-once). */
+  public long zombieTransactionsFenced() {
+    return zombies == null ? 0 : zombies.fencedSoFar();
   }
 
   /** A daemon that asks the cluster for its nodes; each answer counts as "broker reached". */
@@ -95,13 +150,7 @@ public final class StreamsService implements AutoCloseable {
     Properties adminProps =
         GroupSession.adminProperties(properties, applicationId + "-health", timeoutMs);
     admin = Admin.create(adminProps);
-    brokerProbe =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, applicationId + "-broker-probe");
-              t.setDaemon(true);
-              return t;
-            });
+    brokerProbe = daemonScheduler(applicationId + "-broker-probe");
     brokerProbe.scheduleWithFixedDelay(
         () -> {
           try {
@@ -210,6 +259,9 @@ public final class StreamsService implements AutoCloseable {
     KafkaStreamsMetrics binder = metrics;
     if (binder != null) {
       binder.close();
+    }
+    if (zombieWatch != null) {
+      zombieWatch.shutdownNow();
     }
     if (brokerProbe != null) {
       brokerProbe.shutdownNow();

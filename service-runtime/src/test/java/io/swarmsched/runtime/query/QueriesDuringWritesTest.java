@@ -2,7 +2,7 @@ package io.swarmsched.runtime.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.LocalSettings;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.runtime.streams.StreamsProps;
 import io.swarmsched.runtime.streams.StreamsService;
@@ -97,20 +97,15 @@ class QueriesDuringWritesTest {
       EmbeddedKafka kafka, Path stateDir, String instance, Topology topology, String application)
       throws InterruptedException {
     Settings settings =
-        Settings.of(
-            Map.of(
-                CommonKeys.BOOTSTRAP_SERVERS,
-                kafka.bootstrapServers(),
-                CommonKeys.STATE_DIR,
-                stateDir.toString(),
-                CommonKeys.INSTANCE_ID,
-                instance,
-                CommonKeys.HTTP_ADVERTISED,
-                "127.0.0.1:1",
-                "swarm.streams.commit.interval.ms",
-                "100",
-                "swarm.streams.num.stream.threads",
-                "1"));
+        LocalSettings.of(
+            kafka,
+            stateDir,
+            instance,
+            "127.0.0.1:1",
+            "swarm.streams.commit.interval.ms",
+            "100",
+            "swarm.streams.num.stream.threads",
+            "1");
     StreamsService service =
         new StreamsService(
             topology, StreamsProps.base(EmbeddedKafka.uniqueName(application), settings));

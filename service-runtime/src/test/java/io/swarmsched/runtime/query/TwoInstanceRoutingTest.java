@@ -3,7 +3,7 @@ package io.swarmsched.runtime.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swarmsched.runtime.config.CommonKeys;
+import io.swarmsched.runtime.config.LocalSettings;
 import io.swarmsched.runtime.config.Settings;
 import io.swarmsched.runtime.deadletter.AvroDecoding;
 import io.swarmsched.runtime.deadletter.DeadLetterHeaders;
@@ -100,20 +100,15 @@ class TwoInstanceRoutingTest {
       api.start();
       advertised = "127.0.0.1:" + api.port();
       Settings settings =
-          Settings.of(
-              Map.of(
-                  CommonKeys.BOOTSTRAP_SERVERS,
-                  kafka.bootstrapServers(),
-                  CommonKeys.STATE_DIR,
-                  stateDir.resolve(name).toString(),
-                  CommonKeys.INSTANCE_ID,
-                  name,
-                  CommonKeys.HTTP_ADVERTISED,
-                  advertised,
-                  "swarm.streams.commit.interval.ms",
-                  "200",
-                  "swarm.streams.num.stream.threads",
-                  "1"));
+          LocalSettings.of(
+              kafka,
+              stateDir.resolve(name),
+              name,
+              advertised,
+              "swarm.streams.commit.interval.ms",
+              "200",
+              "swarm.streams.num.stream.threads",
+              "1");
       service = new StreamsService(topology(topic), StreamsProps.base(appId, settings));
       KeyQueryRouter router = KeyQueryRouter.create(service.streams(), advertised);
       AllInstances all = AllInstances.create(service.streams(), advertised);
