@@ -125,13 +125,13 @@ final class BrokerNode implements AutoCloseable {
     // controller.quorum.fetch.timeout.ms without the leader (Kafka: 2 s) and waits up to
     // controller.quorum.election.timeout.ms for the votes (Kafka: 1 s). Under exactly-once every
     // transaction open at the kill waits for the fence, and the coordinator aborts (and fences the
-    // producer of) one older than transaction.timeout.ms (the services' 10 s): the fence must come
-    // well before that (with 5 s it did not). Measured (docs/reliability.md, "Chaos run"): kill to
-    // fence 13.3 and 12.9 s
-    // with Kafka's settings; 6.9-7.6 s with a 4 s session (a survivor's transaction outlived 5 s
-    // and its instance rebalanced: 16.7 and 19.4 s to decide again); about 4 s with these, every
-    // partition deciding again 5 s after the kill and no living broker fenced or election lost
-    // at the run's own load. A production cluster with dedicated controllers can set the same.
+    // producer of) one older than transaction.timeout.ms (the services' 5 s): the fence must come
+    // as soon as it can. Measured (docs/reliability.md, "Chaos run"): kill to fence 13.3 and 12.9 s
+    // with Kafka's settings; 6.9-7.6 s with a 4 s session (survivors' transactions outlived 5 s,
+    // their instances rebalanced: 16.7 and 19.4 s to decide again); about 4.5 s with these (every
+    // partition deciding again after 5.1-6.3 s, or 13.4 s when a survivor was still fenced), no
+    // living broker fenced and no election lost at the runs' own load. A production cluster with
+    // dedicated controllers can set the same.
     p.setProperty("broker.session.timeout.ms", "2500");
     p.setProperty("broker.heartbeat.interval.ms", "500");
     p.setProperty("controller.quorum.fetch.timeout.ms", "1000");

@@ -130,16 +130,18 @@ public final class StreamsProps {
    * killed instance is noticed after {@code session.timeout.ms} (6 s here, the broker's default
    * minimum; Kafka's default is 45 s; {@link GroupSession} shortens it to 4 s at start-up where the
    * brokers allow it, unless the user set it), a warm standby of its state is already on a
-   * survivor, and a transaction the killed instance left open is aborted as soon as a survivor
-   * starts restoring one of its tasks ({@link ZombieTransactions}), not after {@code
-   * transaction.timeout.ms}; until then it holds back read_committed restores and readers of the
-   * partitions it wrote. The timeout (10 s, Streams' exactly-once default) still aborts, and fences
-   * the producer of, a living instance's transaction that a broker failover holds up: every
-   * transaction open at a broker kill waits until the dead broker is fenced and its partitions
-   * (transaction coordinators among them) have new leaders, about 4.5-6 s on the chaos cluster
-   * (docs/reliability.md, "Chaos run"). With 5 s, before the survivors fenced the killed instance's
-   * transaction themselves, a living instance was fenced that way, closed its tasks dirty and
-   * rebalanced (13.4-19.4 s to decide again after a broker kill).
+   * survivor, and a transaction the killed instance left open, which holds back read_committed
+   * restores and readers of the partitions it wrote, is aborted after {@code
+   * transaction.timeout.ms} (5 s; Streams' exactly-once default is 10 s), or sooner when a survivor
+   * starts restoring one of its tasks and fences it ({@link ZombieTransactions}). The same timeout
+   * aborts, and fences the producer of, a living instance's transaction that a broker failover
+   * holds up (about 4.5-6 s on the chaos cluster), which then rebalances. Measured on the chaos
+   * cluster (docs/reliability.md, "Chaos run", "Latest figures"): with 5 s the dispatcher kill took
+   * 7.8-7.9 s and the broker kill 5.1 and 13.4 s (a survivor fenced); with 10 s and the fence the
+   * broker kill took 5.5-6.3 s but the dispatcher kill 7.4, 13.2 and 16.4 s, because a survivor
+   * fences only once it restores, later than the 5 s timeout aborts. A deployment whose broker
+   * failover takes longer sets {@code swarm.streams.transaction.timeout.ms} higher; the fence then
+   * bounds what a killed instance costs.
    *
    * <p>The producer retries after 10 ms, backing off to at most 100 ms (Kafka: 100 ms up to 1 s).
    * Under exactly-once a transaction's first write or offset commit is answered {@code
@@ -163,7 +165,7 @@ public final class StreamsProps {
           StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG,
           "1",
           "transaction.timeout.ms",
-          "10000",
+          "5000",
           StreamsConfig.producerPrefix("retry.backoff.ms"),
           "10",
           StreamsConfig.producerPrefix("retry.backoff.max.ms"),

@@ -107,7 +107,7 @@ class StreamsPropsTest {
         .containsEntry("session.timeout.ms", "6000")
         .containsEntry("heartbeat.interval.ms", "1500")
         .containsEntry("num.standby.replicas", "1")
-        .containsEntry("transaction.timeout.ms", "10000");
+        .containsEntry("transaction.timeout.ms", "5000");
     assertThat(overridden)
         .containsEntry("session.timeout.ms", "45000")
         .containsEntry("num.standby.replicas", "0")
