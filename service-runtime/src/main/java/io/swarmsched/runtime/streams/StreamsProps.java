@@ -137,11 +137,11 @@ public final class StreamsProps {
    * aborts, and fences the producer of, a living instance's transaction that a broker failover
    * holds up (about 4.5-6 s on the chaos cluster), which then rebalances. Measured on the chaos
    * cluster (docs/reliability.md, "Chaos run", "Latest figures"): with 5 s the dispatcher kill took
-   * 7.8-7.9 s and the broker kill 5.1 and 13.4 s (a survivor fenced); with 10 s and the fence the
-   * broker kill took 5.5-6.3 s but the dispatcher kill 7.4, 13.2 and 16.4 s, because a survivor
-   * fences only once it restores, later than the 5 s timeout aborts. A deployment whose broker
-   * failover takes longer sets {@code swarm.streams.transaction.timeout.ms} higher; the fence then
-   * bounds what a killed instance costs.
+   * 7.9, 7.8 and 11.7 s and the broker kill 5.1, 13.4 (a survivor fenced) and 7.4 s; with 10 s and
+   * the fence the broker kill took 5.5-6.3 s but the dispatcher kill 7.4, 13.2 and 16.4 s, because
+   * a survivor fences only once it restores, later than the 5 s timeout aborts. A deployment whose
+   * broker failover takes longer sets {@code swarm.streams.transaction.timeout.ms} higher; the
+   * fence then bounds what a killed instance costs.
    *
    * <p>The producer retries after 10 ms, backing off to at most 100 ms (Kafka: 100 ms up to 1 s).
    * Under exactly-once a transaction's first write or offset commit is answered {@code

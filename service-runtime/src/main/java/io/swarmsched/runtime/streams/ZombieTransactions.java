@@ -152,6 +152,11 @@ final class ZombieTransactions implements StateRestoreListener {
     return fenced;
   }
 
+  /** Exactly-once v2 names a stream thread's transactional id {@code <application id>-...}. */
+  private boolean ofThisApplication(String transactionalId) {
+    return transactionalId.startsWith(applicationId + "-");
+  }
+
   /** An ongoing transaction as the coordinator describes it. */
   record Txn(String transactionalId, long startMs, Set<TopicPartition> partitions) {}
 
@@ -162,7 +167,7 @@ final class ZombieTransactions implements StateRestoreListener {
   synchronized Set<String> zombies(Collection<Txn> ongoing) {
     Set<String> out = new TreeSet<>();
     for (Txn txn : ongoing) {
-      if (!txn.transactionalId().startsWith(applicationId + "-")) {
+      if (!ofThisApplication(txn.transactionalId())) {
         continue;
       }
       for (TopicPartition tp : txn.partitions()) {
@@ -229,7 +234,7 @@ final class ZombieTransactions implements StateRestoreListener {
       List<String> ids =
           listings.stream()
               .map(TransactionListing::transactionalId)
-              .filter(id -> id.startsWith(applicationId + "-"))
+              .filter(this::ofThisApplication)
               .toList();
       Map<String, TransactionDescription> described =
           ids.isEmpty()
