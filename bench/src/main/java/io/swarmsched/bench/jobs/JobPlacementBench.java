@@ -95,11 +95,11 @@ public final class JobPlacementBench implements Benchmark {
   @Override
   public BenchResult run(BenchContext ctx) throws Exception {
     BenchResult result = BenchResult.of(this);
-    int burst = ctx.pick(10_000, 20_000); // one job per worker, then two
-    int maxRate = ctx.pick(1_000, 2_000);
-    Duration steady = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(12));
+    int burst = burst(ctx.quick());
+    int maxRate = maxRate(ctx.quick());
+    Duration steady = steady(ctx.quick());
     Duration drain = ctx.pick(Duration.ofSeconds(45), Duration.ofSeconds(90));
-    if (WARMUP + burst + maxRate * steady.toSeconds() > WORKERS * MAX_TASKS) {
+    if (!fitsThePool(burst, maxRate, steady)) {
       throw new IllegalStateException("the phases would fill the pool; jobs would queue");
     }
 
@@ -219,6 +219,30 @@ public final class JobPlacementBench implements Benchmark {
             + " placed / (last placement read − first send). No job finishes, so no slot is"
             + " released and nothing queues.");
     return result;
+  }
+
+  /** The burst: one job per worker (quick), then two. */
+  static int burst(boolean quick) {
+    return quick ? 10_000 : 20_000;
+  }
+
+  /** The steady phase's highest offered rate. */
+  static int maxRate(boolean quick) {
+    return quick ? 1_000 : 2_000;
+  }
+
+  /**
+   * The steady phase's length: at most 8 s in a full run, so that warm-up, burst and steady phase
+   * (500 + 20,000 + 16,000 jobs) stay within the pool's 40,000 slots (12 s did not: the full run
+   * failed before it started).
+   */
+  static Duration steady(boolean quick) {
+    return Duration.ofSeconds(quick ? 5 : 8);
+  }
+
+  /** Whether every job of the phases gets a free slot (nothing reports a job finished). */
+  static boolean fitsThePool(int burst, int maxRate, Duration steady) {
+    return WARMUP + burst + (long) maxRate * steady.toSeconds() <= (long) WORKERS * MAX_TASKS;
   }
 
   /**

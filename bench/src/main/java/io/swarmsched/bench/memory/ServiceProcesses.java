@@ -44,9 +44,29 @@ import org.apache.kafka.common.TopicPartition;
 final class ServiceProcesses {
   private ServiceProcesses() {}
 
-  /** The flags of docker/Dockerfile's entry point; -Dbench.service.jvm="..." replaces them. */
+  /** The flags of docker/Dockerfile's entry point. */
   static final List<String> IMAGE_JVM_FLAGS =
       List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+
+  /**
+   * The JVM flags docker-compose.yml gives ingest, scoring and the dispatcher ({@code
+   * JAVA_TOOL_OPTIONS}, which the JVM reads as well as the image's flags; {@code -Xmx} wins over
+   * {@code MaxRAMPercentage}).
+   */
+  static final List<String> COMPOSE_SERVICE_FLAGS = List.of("-Xmx400m", "-XX:+UseSerialGC");
+
+  /**
+   * How the services run here: as docker-compose.yml runs them (the image's flags and the compose
+   * file's). -Dbench.service.jvm="..." replaces them all, e.g. the image's flags alone to see what
+   * the GC takes without a heap limit.
+   */
+  static List<String> jvmFlags() {
+    String custom = System.getProperty("bench.service.jvm");
+    if (custom != null) return Arrays.asList(custom.trim().split("\\s+"));
+    List<String> flags = new ArrayList<>(IMAGE_JVM_FLAGS);
+    flags.addAll(COMPOSE_SERVICE_FLAGS);
+    return flags;
+  }
 
   private static final int PIECES_PER_HOST = 3;
   private static final int REQUESTS = 200;
@@ -57,8 +77,7 @@ final class ServiceProcesses {
   static List<String> command(String mainClass, Map<String, String> settings) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String custom = System.getProperty("bench.service.jvm");
-    cmd.addAll(custom == null ? IMAGE_JVM_FLAGS : Arrays.asList(custom.trim().split("\\s+")));
+    cmd.addAll(jvmFlags());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
@@ -154,12 +173,15 @@ final class ServiceProcesses {
               "MiB"));
       result.note(
           "Each service ran as its own JVM ("
-              + String.join(" ", IMAGE_JVM_FLAGS)
-              + ", as the image runs it; no -Xmx, so the heap grows to what the GC lets it) with its"
-              + " main class and the run's broker, all three at once. CPU per input record counts"
-              + " the records the service read after its warm-up (heartbeats for ingest; host states"
-              + " and piece events for scoring). -Dbench.service.jvm=\"-Xmx512m ...\" replaces the"
-              + " JVM flags, e.g. to see what each needs rather than what the GC let it take.");
+              + String.join(" ", jvmFlags())
+              + (System.getProperty("bench.service.jvm") == null
+                  ? ", as docker-compose.yml runs it: the image's flags and the compose file's"
+                  : ", from -Dbench.service.jvm")
+              + ") with its main class and the run's broker, all three at once. CPU per input"
+              + " record counts the records the service read after its warm-up (heartbeats for"
+              + " ingest; host states and piece events for scoring). -Dbench.service.jvm=\"...\""
+              + " replaces the JVM flags, e.g. \"-XX:MaxRAMPercentage=75\" alone for what the GC"
+              + " takes without a heap limit.");
     } finally {
       for (Service s : services) {
         s.process().destroy(); // SIGTERM: each service's shutdown hook closes it
