@@ -117,7 +117,7 @@ final class DecisionLookup {
 
   /** The decision of {@code requestId} in this instance's active partitions, if any. */
   private static Optional<ScheduleDecision> localDecision(LocalQueries local, String requestId) {
-    for (int partition : local.activePartitions()) {
+    for (int partition : local.activePartitions(DispatcherTopology.DECISIONS_STORE)) {
       Optional<StoredDecision> d =
           local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
       if (d.isPresent()) return d.map(StoredDecision::decision);
@@ -151,7 +151,7 @@ final class DecisionLookup {
   /** This instance's answer: the decision of {@code requestId} in any of its active partitions. */
   static List<Map<String, Object>> localDecisions(LocalQueries local, String requestId) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (int partition : local.activePartitions()) {
+    for (int partition : local.activePartitions(DispatcherTopology.DECISIONS_STORE)) {
       Optional<StoredDecision> d =
           local.get(DispatcherTopology.DECISIONS_STORE, requestId, partition);
       d.ifPresent(x -> out.add(AvroJson.toMap(x.decision())));

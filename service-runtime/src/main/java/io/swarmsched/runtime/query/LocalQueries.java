@@ -4,11 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
@@ -51,7 +48,7 @@ public final class LocalQueries {
 
   /** Every entry of {@code store} in the partitions this instance holds actively. */
   public <K, V> List<KeyValue<K, V>> all(String store) {
-    return all(store, activePartitions());
+    return all(store, activePartitions(store));
   }
 
   /** Every entry of {@code store} in {@code partitions}, each of which must be active here. */
@@ -80,18 +77,17 @@ public final class LocalQueries {
     return entries;
   }
 
-  /** Partitions whose active task runs on this instance (from Streams' metadata for this host). */
-  public Set<Integer> activePartitions() {
+  /**
+   * The partitions of {@code store} whose active task is assigned to this instance (running or
+   * still restoring: a query on a restoring one is a {@link NotQueryableException}).
+   */
+  public Set<Integer> activePartitions(String store) {
     requireRunning();
-    Set<Integer> partitions = new TreeSet<>();
-    for (StreamsMetadata metadata : access.metadataForAllClients()) {
-      if (self.equals(metadata.hostInfo())) {
-        for (TopicPartition tp : metadata.topicPartitions()) {
-          partitions.add(tp.partition());
-        }
-      }
+    try {
+      return access.activePartitions(store, self);
+    } catch (StreamsException e) {
+      throw new NotQueryableException("store " + store + " has no routing metadata yet: " + e, e);
     }
-    return partitions;
   }
 
   private void requireRunning() {
