@@ -125,7 +125,9 @@ final class BrokerNode implements AutoCloseable {
     // controller.quorum.fetch.timeout.ms without the leader (Kafka: 2 s) and waits up to
     // controller.quorum.election.timeout.ms for the votes (Kafka: 1 s). Under exactly-once every
     // transaction open at the kill waits for the fence, and the coordinator aborts (and fences the
-    // producer of) one older than transaction.timeout.ms (the services' 5 s): the fence must come
+    // producer of) one older than transaction.timeout.ms (the services' 10 s; 5 s before
+    // 2026-12-06,
+    // when one run of four still fenced two living dispatchers: 17.2 s): the fence must come
     // as soon as it can. Measured (docs/reliability.md, "Chaos run"): kill to fence 13.3 and 12.9 s
     // with Kafka's settings; 6.9-7.6 s with a 4 s session (survivors' transactions outlived 5 s,
     // their instances rebalanced: 16.7 and 19.4 s to decide again); about 4.5 s with these (every

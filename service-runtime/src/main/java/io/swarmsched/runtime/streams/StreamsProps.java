@@ -122,26 +122,31 @@ public final class StreamsProps {
           Boolean.toString(GroupSession.HEARTBEAT_KEYS.stream().anyMatch(user::containsKey)));
     }
     props.putAll(user);
+    if (props.getProperty(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG, "x").isBlank()) {
+      // swarm.streams.task.assignor.class= (empty): Streams' own default assignor
+      props.remove(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG);
+    }
     return props;
   }
 
   /**
-   * Failover in about 6-10 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
+   * Failover in about 7-15 s rather than about 50 s (issue 13; measured in docs/reliability.md): a
    * killed instance is noticed after {@code session.timeout.ms} (6 s here, the broker's default
    * minimum; Kafka's default is 45 s; {@link GroupSession} shortens it to 4 s at start-up where the
-   * brokers allow it, unless the user set it), a warm standby of its state is already on a
-   * survivor, and a transaction the killed instance left open, which holds back read_committed
-   * restores and readers of the partitions it wrote, is aborted after {@code
-   * transaction.timeout.ms} (5 s; Streams' exactly-once default is 10 s), or sooner when a survivor
-   * starts restoring one of its tasks and fences it ({@link ZombieTransactions}). The same timeout
-   * aborts, and fences the producer of, a living instance's transaction that a broker failover
-   * holds up (about 4.5-6 s on the chaos cluster), which then rebalances. Measured on the chaos
-   * cluster (docs/reliability.md, "Chaos run", "Latest figures"): with 5 s the dispatcher kill took
-   * 7.9, 7.8 and 11.7 s and the broker kill 5.1, 13.4 (a survivor fenced) and 7.4 s; with 10 s and
-   * the fence the broker kill took 5.5-6.3 s but the dispatcher kill 7.4, 13.2 and 16.4 s, because
-   * a survivor fences only once it restores, later than the 5 s timeout aborts. A deployment whose
-   * broker failover takes longer sets {@code swarm.streams.transaction.timeout.ms} higher; the
-   * fence then bounds what a killed instance costs.
+   * brokers allow it, unless the user set it); {@link FailoverTaskAssignor} hands its tasks to the
+   * survivors holding their standbys in that one rebalance; and a transaction it left open, which
+   * holds back read_committed restores and readers of the partitions it wrote, is fenced by the
+   * group leader as soon as the assignment leaves its process out, or by a survivor that starts
+   * restoring one of its tasks ({@link ZombieTransactions}), not left to {@code
+   * transaction.timeout.ms}. So the timeout (10 s, Streams' exactly-once default) only bounds
+   * transactions nobody fences, and above all must outlast a broker failover: a living instance's
+   * transaction held up by one is otherwise aborted and its producer fenced, and every task of the
+   * instance is closed and restored. Measured on the chaos cluster (docs/reliability.md, "Chaos
+   * run", "The services' own task assignor"): with 5 s a broker kill took 17.2 s in one run of four
+   * (and 13.4 s in one of seven the day before), both times because living instances were fenced;
+   * with 10 s, 4.4-7.0 s in four of four, while the dispatcher kill took 6.9-11.9 s with 5 s and
+   * 7.2-14.4 s with 10 s, the time going after the survivor is RUNNING, not into the dead
+   * transaction.
    *
    * <p>The producer retries after 10 ms, backing off to at most 100 ms (Kafka: 100 ms up to 1 s).
    * Under exactly-once a transaction's first write or offset commit is answered {@code
@@ -151,6 +156,11 @@ public final class StreamsProps {
    * decided its first taken-over request 1-3 s after it was RUNNING instead of 4-8 s (two runs
    * each); on a quieter one it made no measurable difference. A retry is idempotent, so this
    * changes pacing only, not what is written.
+   *
+   * <p>Tasks are assigned by {@link FailoverTaskAssignor}: a killed instance's tasks go to the
+   * survivors holding their standbys in the first rebalance, and nothing else moves unless the load
+   * is out of balance (Streams' default assignor reshuffled the survivors' own tasks over several
+   * rebalances).
    *
    * <p>The dispatcher adds {@link #BACKLOG_FAIRNESS}.
    *
@@ -165,11 +175,13 @@ public final class StreamsProps {
           StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG,
           "1",
           "transaction.timeout.ms",
-          "5000",
+          "10000",
           StreamsConfig.producerPrefix("retry.backoff.ms"),
           "10",
           StreamsConfig.producerPrefix("retry.backoff.max.ms"),
-          "100");
+          "100",
+          StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG,
+          FailoverTaskAssignor.class.getName());
 
   /**
    * The dispatcher's main consumer hands a stream thread at most 100 records per poll and at most

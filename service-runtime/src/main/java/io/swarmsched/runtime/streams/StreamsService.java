@@ -71,12 +71,20 @@ public final class StreamsService implements AutoCloseable {
     // it
     this.brokerProbeInterval = healthPolicy.brokerUnreachableAfter().dividedBy(3);
     GroupSession.resolve(properties, applicationId);
-    this.streams = new KafkaStreams(topology, properties);
     this.zombies =
         StreamsConfig.EXACTLY_ONCE_V2.equals(
                 properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
             ? new ZombieTransactions(applicationId, topology, System::currentTimeMillis)
             : null;
+    Properties streamsProperties = new Properties();
+    streamsProperties.putAll(properties);
+    if (zombies != null) {
+      // the assignor (FailoverTaskAssignor, configured from the main consumer's configuration)
+      // tells it who is in the group
+      streamsProperties.put(
+          StreamsConfig.mainConsumerPrefix(FailoverTaskAssignor.LISTENER_CONFIG), zombies);
+    }
+    this.streams = new KafkaStreams(topology, streamsProperties);
     if (zombies != null) {
       streams.setGlobalStateRestoreListener(zombies);
     }
@@ -105,29 +113,32 @@ public final class StreamsService implements AutoCloseable {
   }
 
   /**
-   * Every half second: notes the tasks that arrived here, and while one is new, fences what its
-   * killed previous owner left open ({@link ZombieTransactions}).
+   * Every half second, and at once when a store starts restoring: notes the tasks that arrived
+   * here, and while one is new, fences what its killed previous owner left open ({@link
+   * ZombieTransactions}).
    */
   private void startZombieWatch() {
     if (zombies == null) {
       return;
     }
     zombieWatch = daemonScheduler(applicationId + "-zombie-watch");
-    zombieWatch.scheduleWithFixedDelay(
+    zombieWatch.execute(
         () -> {
-          try {
-            State state = streams.state();
-            if (state == State.RUNNING || state == State.REBALANCING) {
-              zombies.observe(ZombieTransactions.activeTasks(streams));
-              zombies.lookOnce(admin, Duration.ofSeconds(5));
+          while (!Thread.currentThread().isInterrupted()) {
+            try {
+              zombies.awaitWork(500);
+              State state = streams.state();
+              if (state == State.RUNNING || state == State.REBALANCING) {
+                zombies.observe(ZombieTransactions.activeTasks(streams));
+                zombies.lookOnce(admin, Duration.ofSeconds(5));
+              }
+            } catch (InterruptedException e) {
+              return; // closing
+            } catch (RuntimeException e) {
+              log.debug("{}: zombie watch: {}", applicationId, e.toString());
             }
-          } catch (RuntimeException e) {
-            log.debug("{}: zombie watch: {}", applicationId, e.toString());
           }
-        },
-        500,
-        500,
-        TimeUnit.MILLISECONDS);
+        });
   }
 
   private static ScheduledExecutorService daemonScheduler(String threadName) {

@@ -6,8 +6,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * changelogs of tasks this instance does not run is never touched, so a living instance whose
  * commit a broker failover holds up is left alone.
  */
-final class ZombieTransactions implements StateRestoreListener {
+final class ZombieTransactions
+    implements StateRestoreListener, FailoverTaskAssignor.AssignmentListener {
   private static final Logger log = LoggerFactory.getLogger(ZombieTransactions.class);
 
   /** How much older than the task's arrival here a transaction must be to be another owner's. */
@@ -70,6 +73,15 @@ final class ZombieTransactions implements StateRestoreListener {
   private final Map<TopicPartition, Long> restoring = new HashMap<>();
 
   private long fenced;
+  private boolean woken;
+
+  /**
+   * The Streams clients (process ids) of the group's latest assignment made here (on the group
+   * leader), not looked at successfully yet, and when it was made.
+   */
+  private Set<UUID> liveProcesses;
+
+  private long liveAt;
 
   ZombieTransactions(String applicationId, Topology topology, LongSupplier clock) {
     this(applicationId, changelogsBySubtopology(applicationId, topology.describe()), clock);
@@ -134,7 +146,56 @@ final class ZombieTransactions implements StateRestoreListener {
   @Override
   public synchronized void onRestoreStart(
       TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
-    restoring.putIfAbsent(partition, clock.getAsLong());
+    if (restoring.putIfAbsent(partition, clock.getAsLong()) == null) {
+      // a taken-over task is held up right now by whatever its dead owner left open: look at once
+      woken = true;
+      notifyAll();
+    }
+  }
+
+  /**
+   * Called by {@link FailoverTaskAssignor} on the group leader with the Streams clients of the
+   * assignment it made: an ongoing transaction of this application whose transactional id (exactly-
+   * once v2: {@code <application id>-<process id>-<thread>}) names a process that is no longer in
+   * the group, and that began more than {@link #MARGIN_MS} before the assignment, can only be a
+   * dead (or evicted) instance's. It is fenced at once: it holds back read_committed readers of the
+   * output partitions it wrote to even when it has not touched a changelog yet (stores are written
+   * back at commit), which the restore rule above cannot see.
+   */
+  @Override
+  public synchronized void assigned(Set<UUID> processes) {
+    liveProcesses = Set.copyOf(processes);
+    liveAt = clock.getAsLong();
+    woken = true;
+    notifyAll();
+  }
+
+  /** The process id in an exactly-once v2 transactional id of this application, if it has one. */
+  Optional<UUID> processOf(String transactionalId) {
+    if (!ofThisApplication(transactionalId)) return Optional.empty();
+    String rest = transactionalId.substring(applicationId.length() + 1);
+    if (rest.length() < 38 || rest.charAt(36) != '-') return Optional.empty();
+    for (int i = 37; i < rest.length(); i++) {
+      if (!Character.isDigit(rest.charAt(i))) return Optional.empty();
+    }
+    try {
+      return Optional.of(UUID.fromString(rest.substring(0, 36)));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Waits until a restore starts here or {@code maxMs} pass, whichever comes first (the watch's
+   * pace: it looks at once when a restore starts, else every {@code maxMs}).
+   */
+  synchronized void awaitWork(long maxMs) throws InterruptedException {
+    long deadline = System.nanoTime() + maxMs * 1_000_000L;
+    long left;
+    while (!woken && (left = deadline - System.nanoTime()) > 0) {
+      wait(Math.max(1, left / 1_000_000L));
+    }
+    woken = false;
   }
 
   @Override
@@ -145,7 +206,8 @@ final class ZombieTransactions implements StateRestoreListener {
   public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {}
 
   synchronized boolean watching() {
-    return !pending.isEmpty() || !restoring.isEmpty();
+    if (liveProcesses != null && clock.getAsLong() - liveAt > WATCH_MS) liveProcesses = null;
+    return !pending.isEmpty() || !restoring.isEmpty() || liveProcesses != null;
   }
 
   synchronized long fencedSoFar() {
@@ -170,6 +232,10 @@ final class ZombieTransactions implements StateRestoreListener {
       if (!ofThisApplication(txn.transactionalId())) {
         continue;
       }
+      if (ofADepartedProcess(txn)) {
+        out.add(txn.transactionalId());
+        continue;
+      }
       for (TopicPartition tp : txn.partitions()) {
         if (ownedBefore(tp, txn.startMs())) {
           out.add(txn.transactionalId());
@@ -178,6 +244,12 @@ final class ZombieTransactions implements StateRestoreListener {
       }
     }
     return out;
+  }
+
+  /** Whether {@code txn} belongs to a process the latest assignment left out, and began before. */
+  private boolean ofADepartedProcess(Txn txn) {
+    if (liveProcesses == null || txn.startMs() >= liveAt - MARGIN_MS) return false;
+    return processOf(txn.transactionalId()).map(p -> !liveProcesses.contains(p)).orElse(false);
   }
 
   /**
@@ -201,9 +273,11 @@ final class ZombieTransactions implements StateRestoreListener {
   }
 
   /** What one successful look has covered is no longer watched. */
-  private synchronized void looked(Set<TaskId> tasks, Set<TopicPartition> partitions) {
+  private synchronized void looked(
+      Set<TaskId> tasks, Set<TopicPartition> partitions, Set<UUID> processes) {
     pending.keySet().removeAll(tasks);
     restoring.keySet().removeAll(partitions);
+    if (liveProcesses == processes) liveProcesses = null;
   }
 
   /**
@@ -217,9 +291,11 @@ final class ZombieTransactions implements StateRestoreListener {
     }
     Set<TaskId> covered;
     Set<TopicPartition> coveredPartitions;
+    Set<UUID> coveredProcesses;
     synchronized (this) {
       covered = Set.copyOf(pending.keySet());
       coveredPartitions = Set.copyOf(restoring.keySet());
+      coveredProcesses = liveProcesses;
     }
     long ms = timeout.toMillis();
     try {
@@ -267,13 +343,15 @@ final class ZombieTransactions implements StateRestoreListener {
         }
         log.info(
             "{}: fenced {}, left open by the previous owner of tasks {} (changelogs {}) taken"
-                + " over here; its transaction is aborted now instead of at its timeout",
+                + " over here, or by a process no longer in the group (now {}); aborted now"
+                + " instead of at its timeout",
             applicationId,
             zombies,
             new TreeSet<>(covered),
-            coveredPartitions);
+            coveredPartitions,
+            coveredProcesses == null ? "not assigned here" : coveredProcesses);
       }
-      looked(covered, coveredPartitions);
+      looked(covered, coveredPartitions, coveredProcesses);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();

@@ -107,7 +107,7 @@ class StreamsPropsTest {
         .containsEntry("session.timeout.ms", "6000")
         .containsEntry("heartbeat.interval.ms", "1500")
         .containsEntry("num.standby.replicas", "1")
-        .containsEntry("transaction.timeout.ms", "5000");
+        .containsEntry("transaction.timeout.ms", "10000");
     assertThat(overridden)
         .containsEntry("session.timeout.ms", "45000")
         .containsEntry("num.standby.replicas", "0")
@@ -209,5 +209,17 @@ class StreamsPropsTest {
     assertThat(BoundedMemoryRocksDBConfig.totalBytes()).isPositive();
     assertThat(props)
         .containsEntry(CommonKeys.ROCKSDB_MEMORY_BYTES, Long.toString(32L * 1024 * 1024));
+  }
+
+  @Test
+  void tasksAreAssignedByTheFailoverAssignorUnlessTheUserAsksForStreamsOwn() {
+    assertThat(StreamsProps.base("app", settings(Map.of())))
+        .containsEntry(
+            StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG, FailoverTaskAssignor.class.getName());
+    // an empty value gives back Kafka Streams' default (high-availability) assignor
+    Properties streamsOwn =
+        StreamsProps.base("app", settings(Map.of("swarm.streams.task.assignor.class", "")));
+    assertThat(streamsOwn).doesNotContainKey(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG);
+    new StreamsConfig(streamsOwn); // a valid configuration
   }
 }

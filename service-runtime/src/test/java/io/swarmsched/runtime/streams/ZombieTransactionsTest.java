@@ -6,6 +6,7 @@ import io.swarmsched.runtime.streams.ZombieTransactions.Txn;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
@@ -107,5 +108,34 @@ class ZombieTransactionsTest {
         .count(Materialized.as("counts"));
     assertThat(ZombieTransactions.changelogsBySubtopology("app", builder.build().describe()))
         .isEqualTo(Map.of(0, Set.of("app-latest-changelog"), 1, Set.of("app-counts-changelog")));
+  }
+
+  @Test
+  void aTransactionOfAProcessTheAssignmentLeftOutIsAZombieWhateverItWroteTo() {
+    UUID living = UUID.fromString("0f572673-af91-4848-9118-18f5a21bfea2");
+    UUID killed = UUID.fromString("bda0181b-b13e-4912-9bf8-9ebeca0ad1dd");
+    UUID joining = UUID.fromString("2b9e361e-d6be-412b-baf2-a88013c1d2e4");
+    assertThat(zombies.watching()).isFalse();
+    zombies.assigned(Set.of(living));
+    assertThat(zombies.watching()).isTrue();
+    assertThat(
+            zombies.zombies(
+                List.of(
+                    // the killed instance's transaction had only reached an output topic
+                    txn(APP + "-" + killed + "-1", 95_000, new TopicPartition("decisions", 1)),
+                    // a living member's, long as it may be (a broker failover)
+                    txn(APP + "-" + living + "-1", 50_000, new TopicPartition("decisions", 2)),
+                    // an instance that joined after the assignment began it later
+                    txn(APP + "-" + joining + "-1", 99_500, new TopicPartition("decisions", 3)),
+                    // not exactly-once v2's naming, or another application's
+                    txn(APP + "-x-" + killed + "-1", 95_000, new TopicPartition("decisions", 1)),
+                    txn("other-" + killed + "-1", 95_000, new TopicPartition("decisions", 1)))))
+        .containsExactly(APP + "-" + killed + "-1");
+    assertThat(zombies.processOf(APP + "-" + killed + "-12")).contains(killed);
+    assertThat(zombies.processOf(APP + "-" + killed + "-1x")).isEmpty();
+    assertThat(zombies.processOf(APP + "-" + killed)).isEmpty();
+    // an assignment is looked at for a while, then forgotten
+    now.addAndGet(ZombieTransactions.WATCH_MS + 1);
+    assertThat(zombies.watching()).isFalse();
   }
 }
