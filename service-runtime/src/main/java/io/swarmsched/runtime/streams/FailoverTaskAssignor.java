@@ -2,11 +2,13 @@ package io.swarmsched.runtime.streams;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -83,9 +85,7 @@ public final class FailoverTaskAssignor implements TaskAssignor {
     plan.assignStandbys();
     plan.log();
     if (listener != null) {
-      Set<UUID> processes = new HashSet<>();
-      application.kafkaStreamsStates(false).keySet().forEach(p -> processes.add(p.id()));
-      listener.assigned(processes);
+      listener.assigned(plan.processes());
     }
     return new TaskAssignment(plan.result());
   }
@@ -139,10 +139,7 @@ public final class FailoverTaskAssignor implements TaskAssignor {
     void handOverOrphans() {
       for (TaskId task : new TreeSet<>(tasks.keySet())) {
         if (owner.containsKey(task)) continue;
-        ProcessId best = null;
-        for (ProcessId c : clients.keySet()) {
-          if (best == null || orphanOrder(task).compare(c, best) < 0) best = c;
-        }
+        ProcessId best = Collections.min(clients.keySet(), orphanOrder(task));
         assignActive(task, best);
         handedOver.add(task);
         if (hadState(best, task)) toStandbys++;
@@ -153,7 +150,7 @@ public final class FailoverTaskAssignor implements TaskAssignor {
     private Comparator<ProcessId> orphanOrder(TaskId task) {
       boolean stateful = tasks.get(task).isStateful();
       return Comparator.<ProcessId>comparingLong(c -> stateful ? lag(c, task) : 0L)
-          .thenComparingDouble(this::load)
+          .thenComparingDouble(c -> load(active.get(c).size(), c))
           .thenComparing(Comparator.naturalOrder());
     }
 
@@ -168,13 +165,12 @@ public final class FailoverTaskAssignor implements TaskAssignor {
         // an instance below its share (rounded down) takes from the most loaded one that stays
         // at or above its own
         for (ProcessId c : clients.keySet()) {
-          double load = planned.get(c) / (double) threads(c);
+          double load = load(planned.get(c), c);
           if (planned.get(c) > floorShare(c)
-              && (from == null || load > planned.get(from) / (double) threads(from))) {
+              && (from == null || load > load(planned.get(from), from))) {
             from = c;
           }
-          if (planned.get(c) < floorShare(c)
-              && (to == null || load < planned.get(to) / (double) threads(to))) {
+          if (planned.get(c) < floorShare(c) && (to == null || load < load(planned.get(to), to))) {
             to = c;
           }
         }
@@ -224,17 +220,17 @@ public final class FailoverTaskAssignor implements TaskAssignor {
         for (ProcessId c : clients.keySet()) {
           if (standby.get(c).contains(task)) have++;
         }
+        Comparator<ProcessId> order = standbyOrder(task);
         while (have < replicas) {
-          ProcessId best = null;
-          for (ProcessId c : clients.keySet()) {
-            if (owner.get(task).equals(c) || standby.get(c).contains(task)) continue;
-            if (best == null || standbyOrder(task).compare(c, best) < 0) best = c;
-          }
-          if (best == null) {
+          Optional<ProcessId> best =
+              clients.keySet().stream()
+                  .filter(c -> !owner.get(task).equals(c) && !standby.get(c).contains(task))
+                  .min(order);
+          if (best.isEmpty()) {
             shortOfStandbys++;
             break;
           }
-          standby.get(best).add(task);
+          standby.get(best.get()).add(task);
           have++;
         }
       }
@@ -285,8 +281,16 @@ public final class FailoverTaskAssignor implements TaskAssignor {
       owner.put(task, client);
     }
 
-    private double load(ProcessId c) {
-      return active.get(c).size() / (double) threads(c);
+    /** {@code count} active tasks on {@code c}, per stream thread. */
+    private double load(int count, ProcessId c) {
+      return count / (double) threads(c);
+    }
+
+    /** The process ids of the Streams clients in this assignment. */
+    Set<UUID> processes() {
+      Set<UUID> ids = new HashSet<>();
+      clients.keySet().forEach(p -> ids.add(p.id()));
+      return ids;
     }
 
     private int threads(ProcessId c) {
@@ -295,10 +299,6 @@ public final class FailoverTaskAssignor implements TaskAssignor {
 
     private double share(ProcessId c) {
       return tasks.size() * (double) threads(c) / totalThreads;
-    }
-
-    private int ceilShare(ProcessId c) {
-      return (int) Math.ceil(share(c) - 1e-9);
     }
 
     private int floorShare(ProcessId c) {
