@@ -81,6 +81,13 @@ final class DemoCommand implements Callable<Integer> {
   java.util.Map<String, String> agentSettings = new java.util.LinkedHashMap<>();
 
   @Option(
+      names = "--service-set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A setting for every service (ingest, scoring, dispatcher), e.g. --service-set swarm.streams.max.task.idle.ms=0 (repeatable).")
+  java.util.Map<String, String> serviceSettings = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
@@ -106,7 +113,8 @@ final class DemoCommand implements Callable<Integer> {
                 dir,
                 (int) pieceLength,
                 Duration.ofSeconds(timeoutSeconds))
-            .withAgentSettings(agentSettings),
+            .withAgentSettings(agentSettings)
+            .withServiceSettings(serviceSettings),
         out,
         err);
   }

@@ -75,7 +75,8 @@ public final class SwarmDemo {
       int pieceLength,
       Duration timeout,
       Map<Integer, Long> uploadOverrides,
-      Map<String, String> agentSettings) {
+      Map<String, String> agentSettings,
+      Map<String, String> serviceSettings) {
     /** Every agent at {@code uploadLimit}, with the agents' default settings. */
     public Options(
         long fileSize,
@@ -96,12 +97,22 @@ public final class SwarmDemo {
           pieceLength,
           timeout,
           Map.of(),
+          Map.of(),
           Map.of());
     }
 
     public Options {
       uploadOverrides = Map.copyOf(uploadOverrides);
       agentSettings = Map.copyOf(agentSettings);
+      serviceSettings = Map.copyOf(serviceSettings);
+    }
+
+    /**
+     * Every service (ingest, scoring, dispatcher) also gets {@code settings}, e.g. {@code
+     * swarm.streams.max.task.idle.ms=0}.
+     */
+    public Options withServiceSettings(Map<String, String> settings) {
+      return with(uploadOverrides, agentSettings, settings);
     }
 
     /**
@@ -109,10 +120,11 @@ public final class SwarmDemo {
      * swarm.agent.origin.assist=1}), over the demo's own.
      */
     public Options withAgentSettings(Map<String, String> settings) {
-      return with(uploadOverrides, settings);
+      return with(uploadOverrides, settings, serviceSettings);
     }
 
-    private Options with(Map<Integer, Long> overrides, Map<String, String> settings) {
+    private Options with(
+        Map<Integer, Long> overrides, Map<String, String> settings, Map<String, String> services) {
       return new Options(
           fileSize,
           agents,
@@ -123,7 +135,8 @@ public final class SwarmDemo {
           pieceLength,
           timeout,
           overrides,
-          settings);
+          settings,
+          services);
     }
 
     /**
@@ -133,7 +146,7 @@ public final class SwarmDemo {
     public Options withUploadLimit(int agent, long limit) {
       Map<Integer, Long> m = new java.util.HashMap<>(uploadOverrides);
       m.put(agent, limit);
-      return with(m, agentSettings);
+      return with(m, agentSettings, serviceSettings);
     }
 
     /** Agent {@code i}'s upload limit, bytes/s. */
@@ -245,7 +258,10 @@ public final class SwarmDemo {
     Map<String, Long> before = new java.util.LinkedHashMap<>();
     try (LocalSwarm swarm =
             LocalSwarm.start(
-                LocalSwarm.Options.ephemeral(data).withPolicy(o.policy()), out::println);
+                LocalSwarm.Options.ephemeral(data)
+                    .withPolicy(o.policy())
+                    .withOverrides(o.serviceSettings()),
+                out::println);
         OriginServer origin =
             OriginServer.start(data.resolve("origin"), "127.0.0.1", 0, true, o.originLimit())) {
       out.printf(
@@ -337,6 +353,9 @@ public final class SwarmDemo {
                 specs.get(0).hostId(),
                 o.fileSize());
         print(s, o, data, swarm, out);
+        String metrics = dispatcherMetrics(swarm.dispatcherUrl());
+        out.println("  dispatcher inputs " + describeInputOrder(metrics));
+        out.println("  decision latency  " + describeLatency(metrics));
         timeline(swarm, taskId, startMillis, specs, before).print(out);
         return s;
       } finally {
@@ -526,6 +545,97 @@ public final class SwarmDemo {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /** The dispatcher's /metrics, or a comment line saying why not. */
+  static String dispatcherMetrics(String dispatcherUrl) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(dispatcherUrl + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : "# /metrics answered " + r.statusCode();
+    } catch (java.io.IOException e) {
+      return "# /metrics: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "# interrupted";
+    }
+  }
+
+  /** Request to terminal decision ({@code swarmsched_decision_latency_seconds}): mean and max. */
+  static String describeLatency(String metrics) {
+    double count = sample(metrics, "swarmsched_decision_latency_seconds_count");
+    double sum = sample(metrics, "swarmsched_decision_latency_seconds_sum");
+    double max = sample(metrics, "swarmsched_decision_latency_seconds_max");
+    if (Double.isNaN(count) || Double.isNaN(sum) || count == 0) {
+      return "(not in /metrics)";
+    }
+    return String.format(
+        Locale.ROOT,
+        "mean %.0f ms, max %.0f ms over %d requests (request timestamp to terminal decision)",
+        1000 * sum / count,
+        Double.isNaN(max) ? 0.0 : 1000 * max,
+        (long) count);
+  }
+
+  /**
+   * The dispatcher's input records by timestamp order ({@code swarmsched_dispatch_inputs_total},
+   * {@code swarmsched_dispatch_input_behind_milliseconds_max}).
+   */
+  static String describeInputOrder(String metrics) {
+    long inOrder = 0;
+    long behind = 0;
+    Map<String, long[]> byTopic = new java.util.TreeMap<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^swarmsched_dispatch_inputs_total\\{order=\"(in_order|behind)\",topic=\"([^\"]*)\"\\} ([0-9.eE+]+)$")
+            .matcher(metrics);
+    boolean any = false;
+    while (m.find()) {
+      any = true;
+      long n = (long) Double.parseDouble(m.group(3));
+      boolean late = m.group(1).equals("behind");
+      byTopic.computeIfAbsent(m.group(2), k -> new long[2])[late ? 1 : 0] += n;
+      if (late) {
+        behind += n;
+      } else {
+        inOrder += n;
+      }
+    }
+    if (!any) {
+      return "(not in /metrics)";
+    }
+    double max = sample(metrics, "swarmsched_dispatch_input_behind_milliseconds_max");
+    double sum = sample(metrics, "swarmsched_dispatch_input_behind_milliseconds_sum");
+    StringBuilder topics = new StringBuilder();
+    byTopic.forEach(
+        (topic, n) ->
+            topics
+                .append(topics.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%s %,d/%,d", topic, n[1], n[0] + n[1])));
+    return String.format(
+        Locale.ROOT,
+        "%,d in timestamp order, %,d behind the stream time (%.2f%%; mean %.0f ms, max %.0f ms; behind/all: %s)",
+        inOrder,
+        behind,
+        inOrder + behind == 0 ? 0.0 : 100.0 * behind / (inOrder + behind),
+        behind == 0 ? 0.0 : sum / behind,
+        Double.isNaN(max) ? 0.0 : max,
+        topics);
+  }
+
+  private static double sample(String metrics, String name) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
   }
 
   /**

@@ -20,6 +20,13 @@ import java.util.regex.Pattern;
  *       timestamp} (set by the requester) to the wall-clock moment its terminal decision is
  *       forwarded, retries included. Decisions with no request behind them (a seed trigger, a
  *       re-decision after a parent was lost) are not timed.
+ *   <li>{@code swarmsched_dispatch_inputs_total{topic,order}}: input records (requests, peer and
+ *       piece events) the dispatch processor took, {@code order="in_order"} when the record's
+ *       timestamp was the task's stream time (no later record processed before it), {@code
+ *       order="behind"} when a later-stamped record of the task had been processed first; and
+ *       {@code swarmsched_dispatch_input_behind_milliseconds} (count, sum, max) by how far behind.
+ *       This is what {@code max.task.idle.ms} trades: Streams waiting for every input partition of
+ *       a task keeps records in timestamp order across them; not waiting processes sooner.
  * </ul>
  *
  * Labels stay few: {@code reason} is the decision's reason code (the part before a colon when it is
@@ -35,6 +42,8 @@ public final class DecisionMetrics {
 
   public static final String DECISIONS = "swarmsched.decisions";
   public static final String LATENCY = "swarmsched.decision.latency";
+  public static final String INPUTS = "swarmsched.dispatch.inputs";
+  public static final String INPUT_BEHIND = "swarmsched.dispatch.input.behind";
 
   private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]*");
 
@@ -61,6 +70,8 @@ public final class DecisionMetrics {
   private final MeterRegistry registry;
   private final Timer latency;
   private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Counter> inputCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final io.micrometer.core.instrument.DistributionSummary behindBy;
 
   public DecisionMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -71,6 +82,43 @@ public final class DecisionMetrics {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(60))
             .register(registry);
+    this.behindBy =
+        io.micrometer.core.instrument.DistributionSummary.builder(INPUT_BEHIND)
+            .description("How far behind the task's stream time a record behind it was")
+            .baseUnit("milliseconds")
+            .register(registry);
+  }
+
+  /**
+   * Counts one input record from {@code topic}, {@code behindMs} behind its task's stream time (0
+   * or less: in order).
+   */
+  public void input(String topic, long behindMs) {
+    boolean late = behindMs > 0;
+    inputCounters
+        .computeIfAbsent(
+            topic + (late ? "\0behind" : "\0in_order"),
+            k ->
+                Counter.builder(INPUTS)
+                    .description(
+                        "Input records the dispatch processor took, by timestamp order within the task")
+                    .tag("topic", topic)
+                    .tag("order", late ? "behind" : "in_order")
+                    .register(registry))
+        .increment();
+    if (late) {
+      behindBy.record(behindMs);
+    }
+  }
+
+  /** For tests and logs: input records taken in order and behind the stream time, all topics. */
+  public long[] inputOrder() {
+    long[] out = new long[2];
+    registry
+        .find(INPUTS)
+        .counters()
+        .forEach(c -> out["behind".equals(c.getId().getTag("order")) ? 1 : 0] += (long) c.count());
+    return out;
   }
 
   /** Counts one decision sent. */

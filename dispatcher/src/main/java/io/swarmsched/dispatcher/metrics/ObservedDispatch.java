@@ -26,8 +26,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Wraps the dispatch processor to observe its output without touching its internals: every {@link
  * ScheduleDecision} it forwards is counted in {@link DecisionMetrics}, and a terminal decision is
  * timed from the timestamp of the request it answers (remembered as requests pass in, so retried
- * requests are timed over all their rounds). With no {@link DecisionMetrics} in the application's
- * config ({@link DecisionMetrics#CONFIG_KEY}), as in TopologyTestDriver tests, it only delegates.
+ * requests are timed over all their rounds). Every input record is counted by topic and by whether
+ * it came in timestamp order ({@link DecisionMetrics#input}). With no {@link DecisionMetrics} in
+ * the application's config ({@link DecisionMetrics#CONFIG_KEY}), as in TopologyTestDriver tests, it
+ * only delegates.
  */
 public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Object, Object> {
   /** Requests remembered per processor while they wait for their decision; the oldest go first. */
@@ -35,6 +37,7 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
 
   private final Processor<KIn, VIn, Object, Object> inner;
   private DecisionMetrics metrics;
+  private ProcessorContext<Object, Object> context;
   private final Map<String, Long> requestTimes =
       new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -66,6 +69,7 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
     Object configured = context.appConfigs().get(DecisionMetrics.CONFIG_KEY);
     if (configured instanceof DecisionMetrics m) {
       metrics = m;
+      this.context = context;
       inner.init(new Observing(context));
     } else {
       inner.init(context);
@@ -76,6 +80,12 @@ public final class ObservedDispatch<KIn, VIn> implements Processor<KIn, VIn, Obj
   public void process(Record<KIn, VIn> record) {
     ScheduleRequest r =
         metrics == null || record.value() == null ? null : requestOf.apply(record.value());
+    if (metrics != null) {
+      // Streams has already taken this record's timestamp into the task's stream time
+      metrics.input(
+          context.recordMetadata().map(m -> m.topic()).orElse("none"),
+          context.currentStreamTimeMs() - record.timestamp());
+    }
     if (r != null) {
       Instant ts = r.getTimestamp();
       requestTimes.putIfAbsent(

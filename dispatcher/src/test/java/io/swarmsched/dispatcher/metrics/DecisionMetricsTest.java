@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 class DecisionMetricsTest {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   final String scope = "metrics-" + UUID.randomUUID();
+  final DecisionMetrics metrics = new DecisionMetrics(registry);
   TopologyTestDriver driver;
   TestInputTopic<String, ScheduleRequest> requests;
   TestOutputTopic<String, ScheduleDecision> decisions;
@@ -56,7 +57,7 @@ class DecisionMetricsTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(
         StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("dispatcher-metrics").toString());
-    props.put(DecisionMetrics.CONFIG_KEY, new DecisionMetrics(registry));
+    props.put(DecisionMetrics.CONFIG_KEY, metrics);
     driver = new TopologyTestDriver(DispatcherTopology.build(config), props);
     requests =
         driver.createInputTopic(
@@ -134,6 +135,25 @@ class DecisionMetricsTest {
         .contains(
             "swarmsched_decisions_total{outcome=\"BACK_TO_SOURCE\",policy=\"load-aware\",reason=\"NEED_BACK_TO_SOURCE\"} 2.0");
     assertThat(latency.count()).isEqualTo(4);
+  }
+
+  @Test
+  void aRecordStampedBeforeOneAlreadyProcessedIsCountedAsBehindTheStreamTime() {
+    long now = System.currentTimeMillis();
+    send("r1", "t1", "p1", true, now);
+    send("r2", "t2", "p2", true, now + 1_000);
+    send("r3", "t3", "p3", true, now - 4_000); // 5 s behind the task's stream time
+    send("r4", "t4", "p4", true, now + 2_000);
+    assertThat(decisions.readValuesToList()).hasSize(4);
+    assertThat(metrics.inputOrder()).containsExactly(3L, 1L);
+    String scrape = registry.scrape();
+    assertThat(scrape)
+        .contains(
+            "swarmsched_dispatch_inputs_total{order=\"in_order\",topic=\"swarm.schedule-requests.v1\"} 3.0")
+        .contains(
+            "swarmsched_dispatch_inputs_total{order=\"behind\",topic=\"swarm.schedule-requests.v1\"} 1.0")
+        .contains("swarmsched_dispatch_input_behind_milliseconds_max 5000.0")
+        .contains("swarmsched_dispatch_input_behind_milliseconds_sum 5000.0");
   }
 
   @Test
