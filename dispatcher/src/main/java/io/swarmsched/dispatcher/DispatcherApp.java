@@ -104,6 +104,37 @@ public final class DispatcherApp implements AutoCloseable {
   }
 
   /**
+   * The dispatcher's own Kafka Streams defaults, over the common ones ({@link
+   * StreamsProps#FAILOVER_DEFAULTS}) and under the user's {@code swarm.streams.<key>}:
+   *
+   * <ul>
+   *   <li>{@link StreamsProps#BACKLOG_FAIRNESS}: small polls and fetches, so that a survivor's
+   *       taken-over backlog does not starve its own partitions;
+   *   <li>{@code max.task.idle.ms} -1 (Streams: 0): a task processes what it has buffered without
+   *       first learning whether its empty input partitions (requests, peer events, piece events of
+   *       the same task partition) have data on the broker. With 0, a partition the dispatcher has
+   *       just taken over is not processed until the consumer knows the lag of each of its empty
+   *       partitions, and a stream thread asks only once per poll loop, which under load lasts a
+   *       second or more: the survivor decided its first taken-over request 1.2-7.5 s after it was
+   *       {@code RUNNING}, and a dispatcher kill took 7.0-14.4 s to recover; with -1, within
+   *       0.1-0.6 s and 5.9-6.8 s (docs/reliability.md, "max.task.idle.ms -1"). What -1 gives up is
+   *       timestamp order across a task's topics while one of them is behind: in the demo, where
+   *       the dispatcher lags seconds behind the piece events, a request is decided 0.8-1.3 s
+   *       sooner on what it has processed so far instead of after the older piece events, and more
+   *       often finds nobody new ({@code FAILED NO_MORE_PARENTS}, which the agent asks again
+   *       after). The decision clock never goes back ({@code PartitionClock}); {@code
+   *       swarmsched_dispatch_inputs_total{order="behind"}} counts the records taken out of order.
+   * </ul>
+   */
+  public static final java.util.Map<String, String> STREAMS_DEFAULTS;
+
+  static {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>(StreamsProps.BACKLOG_FAIRNESS);
+    m.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+    STREAMS_DEFAULTS = java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
    * Starts HTTP first (its port becomes application.server), then Streams; returns once both are
    * up.
    */
@@ -114,9 +145,8 @@ public final class DispatcherApp implements AutoCloseable {
 
     // swarm.processing.guarantee is exactly_once_v2 unless set otherwise (CommonKeys): one decision
     // per request survives an instance's death only when outputs commit with their inputs
-    // small polls and fetches: a survivor's taken-over backlog must not starve its own partitions
-    Properties props =
-        StreamsProps.base(config.applicationId(), settings, StreamsProps.BACKLOG_FAIRNESS);
+    // small polls and fetches, and no waiting for empty input partitions (STREAMS_DEFAULTS)
+    Properties props = StreamsProps.base(config.applicationId(), settings, STREAMS_DEFAULTS);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
     props.put(
         DecisionMetrics.CONFIG_KEY,

@@ -146,7 +146,8 @@ public final class StreamsProps {
    * (and 13.4 s in one of seven the day before), both times because living instances were fenced;
    * with 10 s, 4.4-7.0 s in four of four, while the dispatcher kill took 6.9-11.9 s with 5 s and
    * 7.2-14.4 s with 10 s, the time going after the survivor is RUNNING, not into the dead
-   * transaction.
+   * transaction (the dispatcher's {@code max.task.idle.ms} -1 took that away: {@code
+   * DispatcherApp.STREAMS_DEFAULTS}).
    *
    * <p>The producer retries after 10 ms, backing off to at most 100 ms (Kafka: 100 ms up to 1 s).
    * Under exactly-once a transaction's first write or offset commit is answered {@code
