@@ -56,6 +56,35 @@ final class ServiceProcesses {
   static final List<String> COMPOSE_SERVICE_FLAGS = List.of("-Xmx400m", "-XX:+UseSerialGC");
 
   /**
+   * The environment docker-compose.yml gives ingest, scoring and the dispatcher besides their
+   * settings: {@code MALLOC_ARENA_MAX=2}. glibc gives each thread that allocates natively
+   * (RocksDB's stream, flush and compaction threads, the JDK's own) an arena of its own, up to
+   * eight per core, and memory freed in one arena is not reused by another; two arenas keep
+   * RocksDB's native memory close to what it holds (docs/benchmarks.md, "MALLOC_ARENA_MAX").
+   */
+  static final Map<String, String> COMPOSE_SERVICE_ENV = Map.of("MALLOC_ARENA_MAX", "2");
+
+  /**
+   * The environment the services get here: {@link #COMPOSE_SERVICE_ENV}, or what
+   * -Dbench.service.env="KEY=VALUE ..." says (empty: nothing added), to measure against it.
+   */
+  static Map<String, String> serviceEnv() {
+    String custom = System.getProperty("bench.service.env");
+    if (custom == null) return COMPOSE_SERVICE_ENV;
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String kv : custom.trim().split("\\s+")) {
+      if (kv.isEmpty()) continue;
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "-Dbench.service.env: '" + kv + "' is not KEY=VALUE (e.g. MALLOC_ARENA_MAX=2)");
+      }
+      env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return env;
+  }
+
+  /**
    * How the services run here: as docker-compose.yml runs them (the image's flags and the compose
    * file's). -Dbench.service.jvm="..." replaces them all, e.g. the image's flags alone to see what
    * the GC takes without a heap limit.
@@ -177,6 +206,11 @@ final class ServiceProcesses {
               + (System.getProperty("bench.service.jvm") == null
                   ? ", as docker-compose.yml runs it: the image's flags and the compose file's"
                   : ", from -Dbench.service.jvm")
+              + "; environment "
+              + (serviceEnv().isEmpty() ? "none added" : serviceEnv().toString())
+              + (System.getProperty("bench.service.env") == null
+                  ? ", the compose file's"
+                  : ", from -Dbench.service.env")
               + ") with its main class and the run's broker, all three at once. CPU per input"
               + " record counts the records the service read after its warm-up (heartbeats for"
               + " ingest; host states and piece events for scoring). -Dbench.service.jvm=\"...\""
@@ -207,11 +241,13 @@ final class ServiceProcesses {
     settings.put(CommonKeys.STATE_DIR, ctx.newDir(name + "-process-state").toString());
     settings.put(appIdKey, appId);
     Path log = ctx.workDir().resolve(name + "-process.log");
-    Process p =
+    ProcessBuilder builder =
         new ProcessBuilder(command(mainClass, settings))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().remove("MALLOC_ARENA_MAX"); // only what serviceEnv() says
+    builder.environment().putAll(serviceEnv());
+    Process p = builder.start();
     return new Service(name, p, appId, inputs);
   }
 

@@ -1,6 +1,7 @@
 package io.swarmsched.bench.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -30,16 +31,50 @@ class ServiceProcessesTest {
     assertEquals("--swarm.http.port=0", cmd.get(cp + 3));
   }
 
+  /** The values docker-compose.yml gives {@code key} (an environment variable), in order. */
+  private static List<String> composeValues(String key) throws Exception {
+    String compose = Files.readString(Path.of("..", "docker-compose.yml"));
+    Matcher m = Pattern.compile(key + ": \"([^\"]*)\"").matcher(compose);
+    List<String> values = new ArrayList<>();
+    while (m.find()) {
+      values.add(m.group(1));
+    }
+    return values;
+  }
+
   /** The services are measured with the heap docker-compose.yml gives them, not another. */
   @Test
   void theComposeFilesServiceFlagsAreTheOnesMeasured() throws Exception {
-    String compose = Files.readString(Path.of("..", "docker-compose.yml"));
-    Matcher m = Pattern.compile("JAVA_TOOL_OPTIONS: \"([^\"]*)\"").matcher(compose);
-    int found = 0;
-    while (m.find()) {
-      assertEquals(String.join(" ", ServiceProcesses.COMPOSE_SERVICE_FLAGS), m.group(1));
-      found++;
+    // ingest, scoring and the dispatcher each set JAVA_TOOL_OPTIONS
+    assertEquals(
+        java.util.Collections.nCopies(3, String.join(" ", ServiceProcesses.COMPOSE_SERVICE_FLAGS)),
+        composeValues("JAVA_TOOL_OPTIONS"));
+  }
+
+  /** ... and with the environment it gives them. */
+  @Test
+  void theComposeFilesServiceEnvironmentIsTheOneMeasured() throws Exception {
+    // ingest, scoring and the dispatcher each set MALLOC_ARENA_MAX
+    assertEquals(
+        java.util.Collections.nCopies(
+            3, ServiceProcesses.COMPOSE_SERVICE_ENV.get("MALLOC_ARENA_MAX")),
+        composeValues("MALLOC_ARENA_MAX"));
+    assertEquals(ServiceProcesses.COMPOSE_SERVICE_ENV, ServiceProcesses.serviceEnv());
+  }
+
+  @Test
+  void anotherEnvironmentIsGivenAsKeyValuePairsAndAnEmptyOneAddsNothing() {
+    String before = System.getProperty("bench.service.env");
+    try {
+      System.setProperty("bench.service.env", "");
+      assertEquals(Map.of(), ServiceProcesses.serviceEnv());
+      System.setProperty("bench.service.env", "MALLOC_ARENA_MAX=4  X=y");
+      assertEquals(Map.of("MALLOC_ARENA_MAX", "4", "X", "y"), ServiceProcesses.serviceEnv());
+      System.setProperty("bench.service.env", "MALLOC_ARENA_MAX");
+      assertThrows(IllegalArgumentException.class, ServiceProcesses::serviceEnv);
+    } finally {
+      if (before == null) System.clearProperty("bench.service.env");
+      else System.setProperty("bench.service.env", before);
     }
-    assertEquals(3, found, "ingest, scoring and the dispatcher each set JAVA_TOOL_OPTIONS");
   }
 }
