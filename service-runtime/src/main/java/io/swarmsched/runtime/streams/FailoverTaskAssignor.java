@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A Kafka Streams task assignor (KIP-924) for fast failover: a task stays where it runs; a task
  * whose instance is gone goes, in the same rebalance, to the survivor whose state for it is the
- * most caught up (its standby); and tasks move to balance the load only towards an instance that is
- * already caught up on them, else that instance first gets a warm-up replica and the move waits for
- * a later (probing) rebalance, as Streams' default assignor does.
+ * most caught up (its standby) among those below their share and caught up on it, else to the most
+ * caught up of all; and tasks move to balance the load only towards an instance that is already
+ * caught up on them, else that instance first gets a warm-up replica and the move waits for a later
+ * (probing) rebalance, as Streams' default assignor does.
  *
  * <p>Why not Streams' default ({@code HighAvailabilityTaskAssignor}): it deals the stateful tasks
  * round robin over the instances and then moves back only those whose new owner is not caught up
