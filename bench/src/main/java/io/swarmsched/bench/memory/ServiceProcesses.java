@@ -200,6 +200,7 @@ final class ServiceProcesses {
               String.format("RSS of ingest + scoring + dispatcher together, %,d hosts", hosts),
               sum,
               "MiB"));
+      Map<String, String> env = serviceEnv();
       result.note(
           "Each service ran as its own JVM ("
               + String.join(" ", jvmFlags())
@@ -207,7 +208,7 @@ final class ServiceProcesses {
                   ? ", as docker-compose.yml runs it: the image's flags and the compose file's"
                   : ", from -Dbench.service.jvm")
               + "; environment "
-              + (serviceEnv().isEmpty() ? "none added" : serviceEnv().toString())
+              + (env.isEmpty() ? "none added" : env.toString())
               + (System.getProperty("bench.service.env") == null
                   ? ", the compose file's"
                   : ", from -Dbench.service.env")

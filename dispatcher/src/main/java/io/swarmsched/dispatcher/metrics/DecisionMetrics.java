@@ -70,7 +70,8 @@ public final class DecisionMetrics {
   private final MeterRegistry registry;
   private final Timer latency;
   private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Counter> inputCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Counter[]> inputCounters =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final io.micrometer.core.instrument.DistributionSummary behindBy;
 
   public DecisionMetrics(MeterRegistry registry) {
@@ -95,20 +96,27 @@ public final class DecisionMetrics {
    */
   public void input(String topic, long behindMs) {
     boolean late = behindMs > 0;
-    inputCounters
-        .computeIfAbsent(
-            topic + (late ? "\0behind" : "\0in_order"),
-            k ->
-                Counter.builder(INPUTS)
-                    .description(
-                        "Input records the dispatch processor took, by timestamp order within the task")
-                    .tag("topic", topic)
-                    .tag("order", late ? "behind" : "in_order")
-                    .register(registry))
-        .increment();
+    // per record: one map lookup by topic, no key built
+    inputCounters.computeIfAbsent(topic, this::inputCountersOf)[late ? 1 : 0].increment();
     if (late) {
       behindBy.record(behindMs);
     }
+  }
+
+  /** {@code topic}'s two counters: [0] in order, [1] behind. */
+  private Counter[] inputCountersOf(String topic) {
+    Counter[] pair = new Counter[2];
+    String[] orders = {"in_order", "behind"};
+    for (int i = 0; i < 2; i++) {
+      pair[i] =
+          Counter.builder(INPUTS)
+              .description(
+                  "Input records the dispatch processor took, by timestamp order within the task")
+              .tag("topic", topic)
+              .tag("order", orders[i])
+              .register(registry);
+    }
+    return pair;
   }
 
   /** For tests and logs: input records taken in order and behind the stream time, all topics. */
