@@ -87,12 +87,18 @@ class FailoverTaskAssignorStreamsTest {
       awaitAssignment(List.of(a, b), 6, 0);
       Map<String, Set<TaskId>> activeAfter = tasks(services, ThreadMetadata::activeTasks);
 
+      // each of c's tasks goes to the survivor holding its standby while that survivor is below
+      // its share (3), then to the other (FailoverTaskAssignor.handOverOrphans)
       for (TaskId orphan : activeBefore.get("c")) {
         String standbyHolder = standbyBefore.get("a").contains(orphan) ? "a" : "b";
         assertThat(standbyBefore.get(standbyHolder)).contains(orphan);
-        assertThat(activeAfter.get(standbyHolder))
-            .as("%s, whose standby was on %s", orphan, standbyHolder)
-            .contains(orphan);
+        Set<TaskId> holderOthers = new TreeSet<>(activeAfter.get(standbyHolder));
+        holderOthers.remove(orphan);
+        if (!activeAfter.get(standbyHolder).contains(orphan)) {
+          assertThat(holderOthers)
+              .as("%s, whose standby was on %s, went elsewhere", orphan, standbyHolder)
+              .hasSizeGreaterThanOrEqualTo(3);
+        }
       }
       // a survivor gives up its own tasks only to even out the load (3 each)
       int orphansOnA =
