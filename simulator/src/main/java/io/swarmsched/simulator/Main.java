@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all
  * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [keep-idle-parents]
- * [no-origin-assist|origin-assist=N] [upload-slots=N] [pieces=N] [seed=N] [trace]}. The full
- * interface is {@code swarmsched simulate}.
+ * [no-origin-assist|origin-assist=N] [no-copy-lost] [upload-slots=N] [pieces=N] [seed=N] [trace]}.
+ * The full interface is {@code swarmsched simulate}.
  */
 public final class Main {
 
@@ -39,6 +39,8 @@ public final class Main {
         options = options.withOriginAssist(Integer.parseInt(args[i].substring(14)));
       } else if (args[i].equals("no-origin-assist")) {
         options = options.withOriginAssist(0);
+      } else if (args[i].equals("no-copy-lost")) {
+        options = options.withCopyLostRule(false);
       } else if (args[i].equals("trace")) {
         trace = true;
       } else if (args[i].startsWith("upload-slots=")) {

@@ -26,6 +26,10 @@ import java.util.Objects;
  *     source (the seed, a back-to-source peer) grants this many of its children the origin as an
  *     extra parent, asked only for pieces no other usable parent holds (PiecePlanner's
  *     updateOrigin); 0 = off (the model before it)
+ * @param copyLostRule the dispatcher's copy-lost rule (docs/design.md, "Back to source, seeds,
+ *     retries"; on, as the dispatcher ships): once the seed has left and nobody holds or reads the
+ *     whole task, the next request sends its peer back to source; off models the dispatcher before
+ *     it (a peer goes to the origin only after stalling)
  */
 public record SimOptions(
     String policy,
@@ -37,7 +41,8 @@ public record SimOptions(
     boolean superSeeding,
     int uploadSlots,
     boolean replaceIdleParents,
-    int originAssist) {
+    int originAssist,
+    boolean copyLostRule) {
 
   public static final double DEFAULT_TICK_SECONDS = 0.05;
 
@@ -69,7 +74,8 @@ public record SimOptions(
         true,
         AGENT_UPLOAD_SLOTS,
         true,
-        DEFAULT_ORIGIN_ASSIST);
+        DEFAULT_ORIGIN_ASSIST,
+        true);
   }
 
   public SimOptions withPolicyOf(String p) {
@@ -112,6 +118,10 @@ public record SimOptions(
     return copy(o -> o.originAssist = Math.max(0, children));
   }
 
+  public SimOptions withCopyLostRule(boolean on) {
+    return copy(o -> o.copyLostRule = on);
+  }
+
   /** The fields of a copy that one {@code with*} call changes: every field is listed once here. */
   private static final class Copy {
     String policy;
@@ -124,6 +134,7 @@ public record SimOptions(
     int uploadSlots;
     boolean replaceIdleParents;
     int originAssist;
+    boolean copyLostRule;
   }
 
   private SimOptions copy(java.util.function.Consumer<Copy> change) {
@@ -138,6 +149,7 @@ public record SimOptions(
     c.uploadSlots = uploadSlots;
     c.replaceIdleParents = replaceIdleParents;
     c.originAssist = originAssist;
+    c.copyLostRule = copyLostRule;
     change.accept(c);
     return new SimOptions(
         c.policy,
@@ -149,6 +161,7 @@ public record SimOptions(
         c.superSeeding,
         c.uploadSlots,
         c.replaceIdleParents,
-        c.originAssist);
+        c.originAssist,
+        c.copyLostRule);
   }
 }

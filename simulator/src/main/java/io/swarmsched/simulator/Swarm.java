@@ -28,6 +28,7 @@ import io.swarmsched.scheduling.resource.ScoreView;
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.retry.RetryOutcome;
 import io.swarmsched.scheduling.retry.RetryPolicy;
+import io.swarmsched.scheduling.round.PeerRules;
 import io.swarmsched.scheduling.seed.SeedFailures;
 import io.swarmsched.scheduling.seed.SeedSelector;
 import io.swarmsched.scoring.LoadQuality;
@@ -544,6 +545,17 @@ public final class Swarm {
     }
     a.waiting = false;
     String rid = a.peerId + "#" + (++a.requestSeq);
+    if (opt.copyLostRule()
+        && PeerRules.copyLost(task, hostLookup)
+        && (seedAgent == null || seedAgent.gone)
+        && retry.backToSourceAllowed(task.backToSourceCount())) {
+      // SchedulingRound's copy-lost rule: peers hold parts of the task, nobody holds or reads the
+      // whole (the seed left first), and no seed can be triggered (the one seed host is gone): the
+      // requester, whatever it asked for, reads what it lacks from the origin
+      requests++;
+      backToSource(a);
+      return;
+    }
     Selection s =
         selector.select(
             new SelectionRequest(

@@ -63,6 +63,33 @@ class SimulationTest {
     }
   }
 
+  /**
+   * The seed leaves at half the bound having sent about half the pieces: with the dispatcher's
+   * copy-lost rule one peer goes back to source as soon as a starved child asks for more, and the
+   * swarm is within the scenario's thresholds; without it (the dispatcher before) every child waits
+   * out the 15 s stall timeout first.
+   */
+  @Test
+  void whenTheSeedLeavesEarlyTheCopyLostRuleSendsOnePeerBackToSourceAtOnce() {
+    Scenario sc =
+        Scenarios.byName("seed-loss").withHosts(60); // 1 GiB: the agent's timers are not scaled
+    SimResult with = new Swarm(sc, SimOptions.of("load-aware").withChecks(true), null).run();
+    SimResult without =
+        new Swarm(sc, SimOptions.of("load-aware").withChecks(true).withCopyLostRule(false), null)
+            .run();
+    for (SimResult r : List.of(with, without)) {
+      assertThat(r.unfinished()).isZero();
+      assertThat(r.limitViolations()).isZero();
+      assertThat(r.bytesSent()).isEqualTo(r.bytesReceived());
+    }
+    assertThat(with.backToSource()).isEqualTo(1);
+    assertThat(with.p50() / with.bound()).isLessThanOrEqualTo(sc.p50Max());
+    assertThat(with.p99() / with.bound()).isLessThanOrEqualTo(sc.p99Max());
+    assertThat(without.p50() - with.p50())
+        .as("the stall timeout the rule saves, less what it costs")
+        .isGreaterThan(Swarm.STALL_SECONDS / 2);
+  }
+
   @Test
   void keepingIdleParentsAsTheAgentDidBeforeKeepsTheConservationLawsAndEveryoneFinishes() {
     // replacing them is the default (the agent's swarm.agent.replace.idle.parents), which the

@@ -173,7 +173,7 @@ final class RequestRounds {
             : List.of();
     RoundOutcome outcome =
         core.run(
-            coreRequest(req),
+            coreRequest(req, p.origin != null),
             attempt,
             () -> membership.enroll(task, req, now),
             task.seedState(),
@@ -247,7 +247,7 @@ final class RequestRounds {
     task.pending.put(p.requestId, key);
   }
 
-  private static RoundRequest coreRequest(ScheduleRequest req) {
+  private static RoundRequest coreRequest(ScheduleRequest req, boolean unasked) {
     return new RoundRequest(
         req.getRequestId(),
         req.getTaskId(),
@@ -256,6 +256,7 @@ final class RequestRounds {
         new HashSet<>(req.getBlocklist()),
         req.getReschedule(),
         req.getNeedBackToSource(),
-        req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli());
+        req.getDeadline() == null ? 0 : req.getDeadline().toEpochMilli(),
+        unasked);
   }
 }

@@ -96,6 +96,79 @@ class DispatcherTopologyTest extends TopologyTestBase {
             });
   }
 
+  /**
+   * The seed's host goes offline before any peer has finished: what it never sent exists only at
+   * the origin. The dispatcher's own fresh decision for the seed's child (PARENT_LOST) does not
+   * send it to the origin (its agent would not act on it), but the child's next request for more
+   * parents does: BACK_TO_SOURCE COPY_LOST, and the peer is the task's source from then on.
+   */
+  @Test
+  void whenTheSeedLeavesBeforeAnyoneFinishedTheNextRequestIsSentBackToSource() {
+    var f = fixture();
+    f.host("seed-1", HostType.SUPER_SEED, Liveness.ONLINE);
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+    f.peer("t1", "seed-peer", "seed-1", PeerEventType.BACK_TO_SOURCE, T0 + 50);
+    f.advanceTo(T0 + 100, T0 + 1_000);
+    assertThat(terminal(f.readDecisions()))
+        .extracting(ScheduleDecision::getOutcome)
+        .containsExactly(DecisionOutcome.PARENTS);
+    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 1_100); // it holds a piece
+    f.send(request("r2", "t1", "p2", "h2", T0 + 1_200).build());
+    f.peer("t1", "p2", "h2", PeerEventType.RUNNING, T0 + 1_300);
+    f.readDecisions();
+
+    // while the seed is online, a request for more with nobody new finds none
+    f.send(
+        request("r3", "t1", "p1", "h1", T0 + 1_400)
+            .setBlocklist(List.of("seed-peer", "p2"))
+            .build());
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(d -> assertThat(d.getReason()).isEqualTo("NO_MORE_PARENTS"));
+
+    f.host("seed-1", HostType.SUPER_SEED, Liveness.OFFLINE);
+    f.advanceTo(T0 + 1_500, T0 + 6_000);
+    List<ScheduleDecision> fresh = f.readDecisions();
+    assertThat(fresh)
+        .as("the fresh decisions the dispatcher makes unasked")
+        .isNotEmpty()
+        .noneMatch(d -> d.getOutcome() == DecisionOutcome.BACK_TO_SOURCE);
+    assertThat(tasks().get("t1").task().backToSourceCount())
+        .as("the seed's peer, until the patrol's LEFT removes it")
+        .isLessThanOrEqualTo(1);
+
+    f.send(
+        request("r4", "t1", "p1", "h1", T0 + 6_100)
+            .setBlocklist(List.of("seed-peer", "p2"))
+            .build());
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+              assertThat(d.getReason()).isEqualTo("COPY_LOST");
+              assertThat(d.getTargetHostId()).isEqualTo("h1");
+            });
+    StoredTask t1 = tasks().get("t1");
+    assertThat(t1.task().peer("p1").orElseThrow().state())
+        .isEqualTo(io.swarmsched.scheduling.resource.PeerState.BACK_TO_SOURCE);
+    assertThat(t1.task().dag().parents("p1")).isEmpty();
+
+    // the copy is back: p2's request for more is offered p1, not the origin
+    f.send(request("r5", "t1", "p2", "h2", T0 + 6_200).build());
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+              assertThat(d.getParents())
+                  .extracting(ParentCandidate::getPeerId)
+                  .containsExactly("p1");
+            });
+  }
+
   @Test
   void secondPeerGetsTheFirstAsParent() {
     var f = fixture();

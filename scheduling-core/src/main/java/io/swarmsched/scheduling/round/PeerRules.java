@@ -38,6 +38,32 @@ public final class PeerRules {
   }
 
   /**
+   * True when some peer of {@code task} on an online host holds the whole task or is reading it
+   * from the origin (SUCCEEDED or BACK_TO_SOURCE; a triggered seed is BACK_TO_SOURCE until it
+   * finishes). Without one, the pieces nobody received before the last such peer left exist only at
+   * the origin: the swarm can trade what it holds, but no peer can finish.
+   */
+  public static boolean hasCompleteCopy(Task task, HostLookup hosts) {
+    for (Peer p : task.peers()) {
+      if ((p.state() == PeerState.BACK_TO_SOURCE || p.state() == PeerState.SUCCEEDED)
+          && hosts.host(p.hostId()).map(HostView::isOnline).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The task's only copies have gone (docs/design.md, "Back to source, seeds, retries"): peers hold
+   * parts of it ({@link Task#hasAvailablePeer}) but none {@linkplain #hasCompleteCopy holds or
+   * reads the whole}, as when the seed leaves before any peer has finished. At the start of a task
+   * nobody holds anything, so this is false and the seed is triggered as usual.
+   */
+  public static boolean copyLost(Task task, HostLookup hosts) {
+    return task.hasAvailablePeer() && !hasCompleteCopy(task, hosts);
+  }
+
+  /**
    * Whether a peer in {@code state} keeps its in-edges. The DAG records who feeds whom now, not
    * history: a finished peer needs no parent, so its in-edges go and it may serve any peer, its
    * former ancestors included. Kept, a small swarm starves: every peer descends from the seed's

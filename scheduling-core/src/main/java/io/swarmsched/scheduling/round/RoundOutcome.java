@@ -18,6 +18,13 @@ public sealed interface RoundOutcome {
   String NO_SEED = "NO_SEED";
 
   /**
+   * Peers hold parts of the task but none holds or reads the whole (its seed left before anyone
+   * finished): the requester reads what it lacks from the origin (SchedulingRound's copy-lost
+   * rule).
+   */
+  String COPY_LOST = "COPY_LOST";
+
+  /**
    * A request for more parents from a peer that has some found none now: it keeps its parents and
    * its state, and asks again while it wants more (no retries, never back to source for this).
    */

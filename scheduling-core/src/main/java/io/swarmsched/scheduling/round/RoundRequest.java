@@ -13,6 +13,9 @@ import java.util.Set;
  * @param reschedule the peer asks again: its blocklisted parents stop being its parents
  * @param backToSource the peer asks to go to the origin at once
  * @param deadlineMillis the request fails after this stream time; 0 for none
+ * @param unasked a round the dispatcher runs for a peer that did not ask (a fresh decision when a
+ *     parent is lost): the agent has no download waiting for its answer, so no rule that only the
+ *     asking agent can act on (the copy-lost rule's BACK_TO_SOURCE) applies
  */
 public record RoundRequest(
     String requestId,
@@ -22,7 +25,30 @@ public record RoundRequest(
     Set<String> blocklist,
     boolean reschedule,
     boolean backToSource,
-    long deadlineMillis) {
+    long deadlineMillis,
+    boolean unasked) {
+
+  /** A request the peer's agent made. */
+  public RoundRequest(
+      String requestId,
+      String taskId,
+      String peerId,
+      String hostId,
+      Set<String> blocklist,
+      boolean reschedule,
+      boolean backToSource,
+      long deadlineMillis) {
+    this(
+        requestId,
+        taskId,
+        peerId,
+        hostId,
+        blocklist,
+        reschedule,
+        backToSource,
+        deadlineMillis,
+        false);
+  }
 
   public RoundRequest {
     Objects.requireNonNull(requestId, "requestId");

@@ -30,6 +30,9 @@ import java.util.function.Supplier;
  *   <li>past its deadline: FAILED {@code DEADLINE_EXCEEDED};
  *   <li>{@code need_back_to_source}: BACK_TO_SOURCE at once (within the task's back-to-source
  *       limit);
+ *   <li>the task's copy lost ({@link PeerRules#copyLost}: peers hold parts, nobody holds or reads
+ *       the whole, the triggered seed is not usable): another seed is triggered, or with none the
+ *       requester goes BACK_TO_SOURCE {@code COPY_LOST} (within the limit), whatever it asked for;
  *   <li>stage 1 ({@link ParentSelector}): parents found become the requester's in-edges through
  *       core's {@link ParentSelector#commit} (which replaces its former in-edges and never closes a
  *       cycle);
@@ -40,6 +43,9 @@ import java.util.function.Supplier;
  *       FAILED for {@code NO_CANDIDATES} reads {@code BACK_TO_SOURCE_LIMIT} when the task's
  *       back-to-source limit is what kept the peer from the origin.
  * </ol>
+ *
+ * <p>A round the dispatcher runs unasked ({@link RoundRequest#unasked}) ends FAILED where it would
+ * send its peer BACK_TO_SOURCE, and the copy-lost rule does not apply to it.
  *
  * <p>Deterministic: the same inputs give the same outcome. The only change it makes is the
  * requester's in-edges in the task's DAG (step 4); every other effect (stored state, ledger
@@ -110,6 +116,10 @@ public final class SchedulingRound {
     if (request.backToSource()) {
       return backToSource(request, attempt, task, me, RoundOutcome.NEED_BACK_TO_SOURCE, nowMillis);
     }
+    RoundOutcome lost = copyLost(request, attempt, task, me, seedState, swarm, nowMillis);
+    if (lost != null) {
+      return lost;
+    }
     Selection selection =
         selector.select(
             new SelectionRequest(
@@ -177,6 +187,41 @@ public final class SchedulingRound {
   }
 
   /**
+   * The task's copy is lost: pieces the seed never sent before it left exist only at the origin,
+   * and the swarm would wait for a peer to stall for {@code parentStallTimeout} several times
+   * before going back to source (the simulator's {@code seed-loss}: every peer idle from 21 s to 35
+   * s). Instead the next request of any kind, a request for more parents from a starved peer
+   * included, brings the copy back: a seed if one can be triggered, else this requester reads what
+   * it lacks from the origin and becomes the swarm's source. Null for a round nobody asked for (a
+   * fresh decision after a lost parent: its agent has no download waiting for the answer and would
+   * not go to the origin), when the copy is not lost, while the triggered seed is still usable (it
+   * is coming), or at the back-to-source limit (then someone is reading the whole already).
+   */
+  private RoundOutcome copyLost(
+      RoundRequest r, Attempt a, Task task, Peer me, SeedState s, SwarmView swarm, long now) {
+    if (r.unasked() || !PeerRules.copyLost(task, swarm.hosts())) {
+      return null;
+    }
+    String seed = s.seedHostId();
+    if (seed != null
+        && !failedRecently(s, seed, now)
+        && isOnline(swarm, seed)
+        && !seed.equals(r.hostId())
+        && now - s.triggeredAtMillis() < params.seedWaitTimeoutMillis()) {
+      return null;
+    }
+    Optional<String> chosen = chooseSeed(r, s, swarm, now);
+    if (chosen.isPresent()) {
+      return new RoundOutcome.SeedTrigger(
+          chosen.get(), retry(r, a.seedWait(), RoundOutcome.WAITING_FOR_SEED, now));
+    }
+    if (retryPolicy.backToSourceAllowed(task.backToSourceCount())) {
+      return new RoundOutcome.BackToSource(RoundOutcome.COPY_LOST, a.current());
+    }
+    return null;
+  }
+
+  /**
    * Nobody could give the requester anything: trigger the task's seed (or wait for the one
    * triggered). Null when the seed has had its {@code seedWaitTimeout} and the round counts as
    * empty.
@@ -230,9 +275,16 @@ public final class SchedulingRound {
 
   /**
    * To the origin, unless the task is at its back-to-source limit: then the round counts as empty.
+   * A round nobody asked for ({@link RoundRequest#unasked}) never sends its peer to the origin: its
+   * agent has no download waiting on the answer and would go on as it was, while the dispatcher
+   * counted it as the task's source (and the copy-lost rule then saw a copy that nobody reads). It
+   * ends FAILED with the reason instead, and the agent's own next request decides.
    */
   private RoundOutcome backToSource(
       RoundRequest r, Attempt a, Task task, Peer me, String reason, long now) {
+    if (r.unasked() && me.state() != PeerState.BACK_TO_SOURCE) {
+      return new RoundOutcome.Failed(reason, a.current());
+    }
     if (retryPolicy.backToSourceAllowed(task.backToSourceCount())
         || me.state() == PeerState.BACK_TO_SOURCE) {
       return new RoundOutcome.BackToSource(reason, a.current());

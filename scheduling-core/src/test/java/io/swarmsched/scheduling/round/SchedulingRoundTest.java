@@ -264,6 +264,90 @@ class SchedulingRoundTest {
     assertThat(run(again)).isInstanceOf(RoundOutcome.RetryAt.class);
   }
 
+  /**
+   * The simulator's seed-loss: the seed leaves before anyone has finished, so the pieces it never
+   * sent exist only at the origin. The next request of any kind (here a starved child asking for
+   * more parents) sends its peer back to source instead of answering NO_MORE_PARENTS until a child
+   * stalls several times over.
+   */
+  @Test
+  void aLostCopyBringsTheSeedBackOrSendsTheRequesterToTheOriginWhateverItAsked() {
+    seed("seed-1");
+    f.host("h1");
+    f.host("h2");
+    f.peer("seeder", "seed-1", PeerState.BACK_TO_SOURCE);
+    f.peer("runner", "h1", PeerState.RUNNING).recordPiece(10, NOW - 5_000);
+    f.peer("other", "h2", PeerState.RUNNING).recordPiece(10, NOW - 5_000);
+    f.edge("runner", "other");
+    SeedState triggered = new SeedState("seed-1", NOW - 20_000, Map.of());
+    HostLookup hosts = HostLookup.of(f.hosts);
+    RoundRequest more =
+        new RoundRequest("r", "task-1", "runner", "h1", Set.of("other", "seeder"), false, false, 0);
+
+    // its parents on the blocklist, as a child names them; the seed reads the whole: no copy is
+    // lost, and a child with nobody new gets NO_MORE_PARENTS
+    assertThat(PeerRules.copyLost(f.task, hosts)).isFalse();
+    assertThat(run(more, Attempt.FIRST, triggered))
+        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_MORE_PARENTS, 1));
+
+    // the seed's host goes offline: its peer still counts in the task, but not as a copy
+    f.put(f.hosts.get("seed-1").withLiveness(io.swarmsched.scheduling.resource.Liveness.OFFLINE));
+    seeds.remove("seed-1");
+    assertThat(PeerRules.hasCompleteCopy(f.task, HostLookup.of(f.hosts))).isFalse();
+    assertThat(PeerRules.copyLost(f.task, HostLookup.of(f.hosts))).isTrue();
+    // (this test's limit is one peer back to source, and the seed's peer still counts until the
+    // patrol's LEFT removes it)
+    f.task.removePeer("seeder");
+    assertThat(PeerRules.copyLost(f.task, HostLookup.of(f.hosts))).isTrue();
+    assertThat(run(more, Attempt.FIRST, triggered))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.COPY_LOST, 1));
+    // not a round the dispatcher runs unasked (a lost parent): its agent would not go to the origin
+    RoundRequest unasked =
+        new RoundRequest(
+            "u", "task-1", "runner", "h1", Set.of("other", "seeder"), true, false, 0, true);
+    assertThat(run(unasked, Attempt.FIRST, triggered)).isInstanceOf(RoundOutcome.RetryAt.class);
+    // a first request or a reschedule is sent too, and the answer names no parent
+    assertThat(run(request("r2"), Attempt.FIRST, triggered))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.COPY_LOST, 1));
+
+    // another online seed is triggered instead of going to the origin
+    seed("seed-2");
+    RoundOutcome again = run(more, Attempt.FIRST, triggered);
+    assertThat(again).isInstanceOf(RoundOutcome.SeedTrigger.class);
+    assertThat(((RoundOutcome.SeedTrigger) again).seedHostId()).isEqualTo("seed-2");
+    // and waited for while it is usable: the round goes on as usual meanwhile
+    SeedState second = new SeedState("seed-2", NOW - 1_000, Map.of());
+    assertThat(run(more, Attempt.FIRST, second))
+        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_MORE_PARENTS, 1));
+    seeds.remove("seed-2");
+
+    // at the task's back-to-source limit someone reads the whole already: not lost
+    f.host("h3");
+    f.peer("source", "h3", PeerState.BACK_TO_SOURCE);
+    assertThat(PeerRules.copyLost(f.task, HostLookup.of(f.hosts))).isFalse();
+    RoundOutcome toSource = run(more, Attempt.FIRST, triggered);
+    assertThat(toSource).isInstanceOf(RoundOutcome.Parents.class);
+    assertThat(((RoundOutcome.Parents) toSource).parents())
+        .extracting(RankedParent::peerId)
+        .containsExactly("source");
+  }
+
+  /** At the start of a task nobody holds any piece: the seed is triggered, never COPY_LOST. */
+  @Test
+  void noCopyIsLostBeforeAnyPeerHoldsAPiece() {
+    f.host("h1");
+    f.peer("runner", "h1", PeerState.RUNNING);
+    assertThat(PeerRules.copyLost(f.task, HostLookup.of(f.hosts))).isFalse();
+    seed("seed-1");
+    assertThat(run(request("r"))).isInstanceOf(RoundOutcome.SeedTrigger.class);
+    seeds.clear();
+    assertThat(run(request("r"))).isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.NO_SEED, 1));
+    // a round the dispatcher runs unasked never sends its peer to the origin: it ends FAILED
+    RoundRequest unasked =
+        new RoundRequest("u", "task-1", "me", "h-me", Set.of(), true, false, 0, true);
+    assertThat(run(unasked)).isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_SEED, 1));
+  }
+
   @Test
   void aPeerAlreadyBackToSourceMayGoBackEvenAtTheLimit() {
     f.host("h1");

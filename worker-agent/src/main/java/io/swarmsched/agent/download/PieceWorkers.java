@@ -40,8 +40,15 @@ final class PieceWorkers {
     /** No piece verified (and no new digest) within the stall timeout. */
     STALLED,
     /** Every parent is dropped or unreachable and nothing is in flight. */
-    NO_PARENTS
+    NO_PARENTS,
+    /**
+     * A request for more parents was answered BACK_TO_SOURCE: the fetches in flight finish, and the
+     * rest comes from the origin.
+     */
+    TO_SOURCE
   }
+
+  private volatile boolean toSource;
 
   private final DownloadContext ctx;
   private final String taskId;
@@ -98,6 +105,12 @@ final class PieceWorkers {
     }
   }
 
+  /** The round ends: each worker stops after its fetch in flight ({@link End#TO_SOURCE}). */
+  void toSource() {
+    toSource = true;
+    wake();
+  }
+
   /** Counts as progress: the stall clock starts again. */
   void progressed() {
     lastProgress.set(System.nanoTime());
@@ -128,7 +141,7 @@ final class PieceWorkers {
         throw new DownloadException("piece download failed: " + e.getCause(), e.getCause());
       }
     }
-    End result = planner.complete() ? End.COMPLETE : end;
+    End result = planner.complete() ? End.COMPLETE : toSource ? End.TO_SOURCE : end;
     log.info(
         "{}: round {} after {} ms (first piece after {} ms), answers {}, {} endgame transfers cancelled",
         peerId,
@@ -143,6 +156,9 @@ final class PieceWorkers {
   private End work() throws IOException, InterruptedException {
     long stallNanos = ctx.config().parentStallTimeout().toNanos();
     while (!planner.complete()) {
+      if (toSource) {
+        return End.TO_SOURCE;
+      }
       if (System.nanoTime() - lastProgress.get() > stallNanos) {
         return End.STALLED;
       }

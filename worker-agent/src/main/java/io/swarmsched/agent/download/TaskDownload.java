@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *       metadata before writing it; when the parents stall or all fail, it asks to be rescheduled
  *       with them on its blocklist;
  *   <li>on BACK_TO_SOURCE, fetches from the origin ({@link OriginFetch}), computes the piece
- *       digests and publishes the task metadata so others can verify what it serves;
+ *       digests and publishes the task metadata so others can verify what it serves; also when a
+ *       request for more parents is answered BACK_TO_SOURCE (the dispatcher's copy-lost rule: the
+ *       seed left before anyone finished), keeping the pieces it holds;
  *   <li>checks the whole digest when one was given, and reports every piece and lifecycle step.
  * </ol>
  *
@@ -65,6 +67,15 @@ public final class TaskDownload {
   private boolean running;
   private int reschedules;
   private final AtomicInteger attempts = new AtomicInteger();
+
+  /**
+   * The reason of a BACK_TO_SOURCE answer to a request for more parents, or null: the round ends
+   * and the rest comes from the origin.
+   */
+  private volatile String toSource;
+
+  /** The current round's workers, told to stop when a request for more parents sends it away. */
+  private volatile PieceWorkers roundWorkers;
 
   public TaskDownload(
       DownloadContext ctx, DownloadRequest request, String peerId, DownloadProgress progress) {
@@ -149,6 +160,17 @@ public final class TaskDownload {
           }
           Set<String> failed = fromParents(decision.getParents());
           if (failed == null) {
+            return finish();
+          }
+          if (toSource != null) {
+            log.info(
+                "{}: sent back to source ({}) with {} of {} pieces; the rest from the origin",
+                peerId,
+                toSource,
+                file.verifiedCount(),
+                file.layout().pieceCount());
+            events.peer(PeerEventType.BACK_TO_SOURCE, toSource);
+            fetchFromOrigin();
             return finish();
           }
           blocklist.addAll(failed);
@@ -296,6 +318,7 @@ public final class TaskDownload {
             System::nanoTime);
     workers.set(
         new PieceWorkers(ctx, taskId, peerId, file, planner, pool, digests, events, progress));
+    roundWorkers = workers.get();
     if (config.originAssist() > 0) {
       pool.allowOrigin(request.url()); // taken only when a source grants it (ParentPool)
     }
@@ -325,6 +348,9 @@ public final class TaskDownload {
     if (end == PieceWorkers.End.COMPLETE) {
       return null;
     }
+    if (end == PieceWorkers.End.TO_SOURCE) {
+      return Set.of();
+    }
     Set<String> failed = pool.failed();
     if (failed.isEmpty()) {
       failed.addAll(pool.ids()); // they stalled: none had what is missing; ask for others
@@ -346,6 +372,16 @@ public final class TaskDownload {
   private List<ParentCandidate> moreParents(Set<String> blocklist)
       throws DownloadException, InterruptedException {
     ScheduleDecision more = decide(blocklist, false, false);
+    if (more.getOutcome() == DecisionOutcome.BACK_TO_SOURCE) {
+      // the dispatcher has made this peer BACK_TO_SOURCE and taken its in-edges: its copy-lost rule
+      // (nobody holds or reads the whole task any more) chose it to bring the rest from the origin
+      toSource = more.getReason() == null ? "BACK_TO_SOURCE" : more.getReason();
+      PieceWorkers w = roundWorkers;
+      if (w != null) {
+        w.toSource();
+      }
+      return List.of();
+    }
     return more.getOutcome() == DecisionOutcome.PARENTS ? more.getParents() : List.of();
   }
 

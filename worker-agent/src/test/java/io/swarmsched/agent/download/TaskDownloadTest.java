@@ -493,6 +493,59 @@ class TaskDownloadTest {
     assertThat(origin.requests()).as("the probe alone").isOne();
   }
 
+  /**
+   * The seed left before anyone finished: the child's one parent holds half the task and nobody
+   * holds the rest. Its request for more parents is answered BACK_TO_SOURCE (the dispatcher's
+   * copy-lost rule), and the child reads what it lacks from the origin at once, keeping what it
+   * holds, instead of answering that decision with nothing and waiting out the stall timeout.
+   */
+  @Test
+  void aRequestForMoreParentsAnsweredBackToSourceReadsTheRestFromTheOrigin() throws Exception {
+    byte[][] pieces = pieces(16, 17);
+    OriginServer origin = originOf(pieces, true);
+    ScriptedParent half = parent("half", pieces, range(0, 8), false);
+    Function<ScheduleRequest, ScheduleDecision> first = offering(half);
+    AtomicBoolean asked = new AtomicBoolean();
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(
+                AgentConfig.DESIRED_PARENTS, "2",
+                AgentConfig.PARENT_REFRESH_INTERVAL, "1s",
+                AgentConfig.PARENT_STALL_TIMEOUT, "60s"),
+            r ->
+                asked.getAndSet(true)
+                    ? ScheduleDecision.newBuilder(
+                            decision(r, DecisionOutcome.BACK_TO_SOURCE, List.of()))
+                        .setReason("COPY_LOST")
+                        .build()
+                    : first.apply(r));
+
+    DownloadResult r = downloadFrom(ctx, origin.url("file.bin"), pieces);
+
+    assertThat(ctx.requests).hasSize(2);
+    assertThat(ctx.requests.get(1).getReschedule()).as("a request for more parents").isFalse();
+    assertThat(ctx.requests.get(1).getNeedBackToSource()).isFalse();
+    assertThat(r.reschedules()).as("no stall, no reschedule").isZero();
+    assertThat(ctx.peerEvents.stream().map(PeerEvent::getType).toList())
+        .containsExactly(
+            PeerEventType.REGISTERED,
+            PeerEventType.RUNNING,
+            PeerEventType.BACK_TO_SOURCE,
+            PeerEventType.SUCCEEDED);
+    assertThat(ctx.peerEvents.get(2).getReason()).isEqualTo("COPY_LOST");
+    assertThat(r.originBytes() + r.peerBytes()).isEqualTo(16L * PIECE);
+    assertThat(r.originBytes())
+        .as("at least what no parent held")
+        .isGreaterThanOrEqualTo(8L * PIECE);
+    assertThat(origin.bytesServed())
+        .as("the origin sent only what the child lacked, once")
+        .isEqualTo(r.originBytes());
+    assertThat(half.served).as("what it held came from the parent").isNotEmpty();
+    assertThat(ctx.sources).as("its copy is the swarm's source now").isNotEmpty();
+  }
+
   @Test
   void withoutRangesOrWithoutAGrantTheOriginIsNotAParent() throws Exception {
     byte[][] pieces = pieces(8, 13);
