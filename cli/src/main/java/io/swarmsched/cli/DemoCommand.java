@@ -88,6 +88,13 @@ final class DemoCommand implements Callable<Integer> {
   java.util.Map<String, String> serviceSettings = new java.util.LinkedHashMap<>();
 
   @Option(
+      names = "--seed-leaves-after",
+      paramLabel = "SECONDS",
+      description =
+          "Stop the super seed's agent this long after the downloads start, finished or not (the simulator's seed-loss); 0 = it stays (default: 0).")
+  double seedLeavesAfter = 0;
+
+  @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
@@ -95,6 +102,12 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!(seedLeavesAfter >= 0) || seedLeavesAfter > 86_400) {
+      throw new CommandFailure(
+          "--seed-leaves-after must be between 0 and 86400 seconds, was " + seedLeavesAfter,
+          2,
+          null);
+    }
     if (pieceLength != 0 && (pieceLength < 4096 || pieceLength > (64L << 20))) {
       throw new CommandFailure(
           "--piece-length must be 0 (automatic) or between 4KiB and 64MiB", 2, null);
@@ -114,7 +127,8 @@ final class DemoCommand implements Callable<Integer> {
                 (int) pieceLength,
                 Duration.ofSeconds(timeoutSeconds))
             .withAgentSettings(agentSettings)
-            .withServiceSettings(serviceSettings),
+            .withServiceSettings(serviceSettings)
+            .withSeedLeavingAfter(Duration.ofMillis((long) (seedLeavesAfter * 1000))),
         out,
         err);
   }

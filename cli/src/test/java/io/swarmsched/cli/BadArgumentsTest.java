@@ -77,6 +77,12 @@ class BadArgumentsTest {
     CliRun policy = CliRun.of("demo", "--policy", "fastest", "--data-dir", dir.toString());
     assertThat(policy.exitCode()).isEqualTo(2);
     assertThat(policy.err()).contains("--policy must be one of load-aware, random");
+    CliRun leaves = CliRun.of("demo", "--seed-leaves-after", "-1", "--data-dir", dir.toString());
+    assertThat(leaves.exitCode()).isEqualTo(2);
+    assertThat(leaves.err()).contains("--seed-leaves-after must be between 0 and 86400 seconds");
+    CliRun notANumber =
+        CliRun.of("demo", "--seed-leaves-after", "NaN", "--data-dir", dir.toString());
+    assertThat(notANumber.exitCode()).isEqualTo(2);
   }
 
   @Test

@@ -32,6 +32,7 @@ public record DispatcherConfig(
     int maxBackToSourcePerTask,
     Duration seedFailureMemory,
     Duration seedWaitTimeout,
+    boolean copyLostRule,
     Duration tick,
     Duration patrolInterval,
     Duration peerIdleTimeout,
@@ -68,6 +69,15 @@ public record DispatcherConfig(
   public static final String MAX_BACK_TO_SOURCE = PREFIX + "back.to.source.max.per.task";
   public static final String SEED_FAILURE_MEMORY = PREFIX + "seed.failure.memory";
   public static final String SEED_WAIT_TIMEOUT = PREFIX + "seed.wait.timeout";
+
+  /**
+   * The copy-lost rule (docs/design.md, "Back to source, seeds, retries"): when peers hold parts of
+   * a task but nobody holds or reads the whole, the next request brings the copy back (another
+   * seed, else BACK_TO_SOURCE {@code COPY_LOST}). On by default; false is the dispatcher before it,
+   * for comparison.
+   */
+  public static final String COPY_LOST_RULE = PREFIX + "copy.lost.rule";
+
   public static final String TICK = PREFIX + "tick";
   public static final String PATROL_INTERVAL = PREFIX + "patrol.interval";
   public static final String PEER_IDLE_TIMEOUT = PREFIX + "patrol.peer.idle.timeout";
@@ -184,6 +194,7 @@ public record DispatcherConfig(
     m.put(MAX_BACK_TO_SOURCE, "200");
     m.put(SEED_FAILURE_MEMORY, "30m");
     m.put(SEED_WAIT_TIMEOUT, "60s");
+    m.put(COPY_LOST_RULE, "true");
     m.put(TICK, "100ms");
     m.put(PATROL_INTERVAL, "5s");
     m.put(PEER_IDLE_TIMEOUT, "30m");

@@ -50,6 +50,7 @@ final class DispatcherConfigReader {
             integer(s, MAX_BACK_TO_SOURCE, 1, 1_000_000),
             duration(s, SEED_FAILURE_MEMORY),
             duration(s, SEED_WAIT_TIMEOUT),
+            s.bool(COPY_LOST_RULE, DEFAULT_SETTINGS.bool(COPY_LOST_RULE, true)),
             duration(s, TICK),
             duration(s, PATROL_INTERVAL),
             duration(s, PEER_IDLE_TIMEOUT),

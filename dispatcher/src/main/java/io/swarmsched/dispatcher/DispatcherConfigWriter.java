@@ -26,6 +26,7 @@ final class DispatcherConfigWriter {
     m.put(MAX_BACK_TO_SOURCE, Integer.toString(c.maxBackToSourcePerTask()));
     m.put(SEED_FAILURE_MEMORY, c.seedFailureMemory().toMillis() + "ms");
     m.put(SEED_WAIT_TIMEOUT, c.seedWaitTimeout().toMillis() + "ms");
+    m.put(COPY_LOST_RULE, Boolean.toString(c.copyLostRule()));
     m.put(TICK, c.tick().toMillis() + "ms");
     m.put(PATROL_INTERVAL, c.patrolInterval().toMillis() + "ms");
     m.put(PEER_IDLE_TIMEOUT, c.peerIdleTimeout().toMillis() + "ms");

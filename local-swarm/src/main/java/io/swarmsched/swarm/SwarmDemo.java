@@ -64,6 +64,8 @@ public final class SwarmDemo {
   /**
    * @param uploadLimit each agent's upload limit, bytes/s
    * @param originLimit the origin's egress limit, bytes/s (0 = unlimited)
+   * @param seedLeavesAfter the super seed's agent stops this long after the downloads start (the
+   *     simulator's {@code seed-loss}); zero = it stays
    */
   public record Options(
       long fileSize,
@@ -76,7 +78,8 @@ public final class SwarmDemo {
       Duration timeout,
       Map<Integer, Long> uploadOverrides,
       Map<String, String> agentSettings,
-      Map<String, String> serviceSettings) {
+      Map<String, String> serviceSettings,
+      Duration seedLeavesAfter) {
     /** Every agent at {@code uploadLimit}, with the agents' default settings. */
     public Options(
         long fileSize,
@@ -98,13 +101,23 @@ public final class SwarmDemo {
           timeout,
           Map.of(),
           Map.of(),
-          Map.of());
+          Map.of(),
+          Duration.ZERO);
     }
 
     public Options {
       uploadOverrides = Map.copyOf(uploadOverrides);
       agentSettings = Map.copyOf(agentSettings);
       serviceSettings = Map.copyOf(serviceSettings);
+      seedLeavesAfter = seedLeavesAfter == null ? Duration.ZERO : seedLeavesAfter;
+    }
+
+    /**
+     * The super seed's agent stops {@code after} the downloads start, whether or not anyone has
+     * finished: what it has not sent by then exists only at the origin.
+     */
+    public Options withSeedLeavingAfter(Duration after) {
+      return with(uploadOverrides, agentSettings, serviceSettings, after);
     }
 
     /**
@@ -125,6 +138,14 @@ public final class SwarmDemo {
 
     private Options with(
         Map<Integer, Long> overrides, Map<String, String> settings, Map<String, String> services) {
+      return with(overrides, settings, services, seedLeavesAfter);
+    }
+
+    private Options with(
+        Map<Integer, Long> overrides,
+        Map<String, String> settings,
+        Map<String, String> services,
+        Duration seedLeaves) {
       return new Options(
           fileSize,
           agents,
@@ -136,7 +157,8 @@ public final class SwarmDemo {
           timeout,
           overrides,
           settings,
-          services);
+          services,
+          seedLeaves);
     }
 
     /**
@@ -163,6 +185,7 @@ public final class SwarmDemo {
       long peerBytes,
       Map<DecisionOutcome, Long> decisions,
       long backToSource,
+      Map<String, Long> backToSourceReasons,
       int verified,
       int agents,
       String digest,
@@ -275,6 +298,8 @@ public final class SwarmDemo {
       phase = System.nanoTime();
       List<DemoSwarmAgents.Spec> specs = DemoSwarmAgents.specs(o.agents());
       List<Agent> agents = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicBoolean seedLeft =
+          new java.util.concurrent.atomic.AtomicBoolean();
       try {
         for (DemoSwarmAgents.Spec spec : specs) {
           agents.add(
@@ -305,7 +330,37 @@ public final class SwarmDemo {
           results.add(
               agents.get(i).download(DownloadRequest.of(url, output).withDigest(digest), p));
         }
+        Thread leaving = null;
+        if (!o.seedLeavesAfter().isZero()) {
+          Agent seedAgent = agents.get(0);
+          leaving =
+              new Thread(
+                  () -> {
+                    try {
+                      Thread.sleep(o.seedLeavesAfter().toMillis());
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    long finished = results.stream().filter(CompletableFuture::isDone).count();
+                    out.printf(
+                        Locale.ROOT,
+                        "[%5.1f s] the super seed %s leaves (its agent stops), %d of %d agents done%n",
+                        (System.nanoTime() - start) / 1e9,
+                        specs.get(0).hostId(),
+                        finished,
+                        results.size());
+                    seedLeft.set(true);
+                    seedAgent.close();
+                  },
+                  "seed-leaves");
+          leaving.setDaemon(true);
+          leaving.start();
+        }
         watch(specs, progress, results, o, start, out);
+        if (leaving != null) {
+          leaving.interrupt();
+          leaving.join(15_000);
+        }
         double elapsed = (System.nanoTime() - start) / 1e9;
 
         int verified = 0;
@@ -327,7 +382,9 @@ public final class SwarmDemo {
         }
         Path seedCopy =
             data.resolve("agents").resolve(specs.get(0).hostId()).resolve("tasks").resolve(taskId);
-        if (Files.exists(seedCopy) && sha256(seedCopy).equals(digest)) {
+        if (seedLeft.get()) {
+          out.println("  " + specs.get(0).hostId() + ": left during the download (not counted)");
+        } else if (Files.exists(seedCopy) && sha256(seedCopy).equals(digest)) {
           verified++;
         } else {
           out.println("  " + specs.get(0).hostId() + ": holds no verified copy");
@@ -338,6 +395,7 @@ public final class SwarmDemo {
         }
         double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
+        Map<String, String> backToSource = backToSourcePeers(swarm, taskId);
         Summary s =
             new Summary(
                 elapsed,
@@ -345,9 +403,10 @@ public final class SwarmDemo {
                 origin.bytesServed(),
                 peerBytes,
                 decisions,
-                backToSourcePeers(swarm, taskId),
+                backToSource.size(),
+                backToSourceReasons(backToSource),
                 verified,
-                o.agents(),
+                seedLeft.get() ? o.agents() - 1 : o.agents(),
                 digest,
                 servedByHost(swarm, taskId),
                 specs.get(0).hostId(),
@@ -360,7 +419,11 @@ public final class SwarmDemo {
         return s;
       } finally {
         // Agents before the services and the broker (the try's resources), each bounded.
-        BoundedClose.all("the agents", agents, Duration.ofSeconds(10));
+        // (a super seed that left has closed its agent already)
+        BoundedClose.all(
+            "the agents",
+            seedLeft.get() ? agents.subList(1, agents.size()) : agents,
+            Duration.ofSeconds(10));
       }
     }
   }
@@ -466,7 +529,14 @@ public final class SwarmDemo {
       }
     }
     out.println("  decisions         " + d.toString().trim());
-    out.println("  back-to-source    " + s.backToSource() + " peer(s) fetched from the origin");
+    StringBuilder why = new StringBuilder();
+    s.backToSourceReasons()
+        .forEach((r, n) -> why.append(why.length() == 0 ? " (" : ", ").append(r + " " + n));
+    out.println(
+        "  back-to-source    "
+            + s.backToSource()
+            + " peer(s) fetched from the origin"
+            + (why.length() == 0 ? "" : why + ")"));
     long served = s.servedByHost().values().stream().mapToLong(Long::longValue).sum();
     StringBuilder by = new StringBuilder();
     s.servedByHost().entrySet().stream()
@@ -697,8 +767,9 @@ public final class SwarmDemo {
   }
 
   /** Peers that really went to the origin, from their peer events. */
-  private static long backToSourcePeers(LocalSwarm swarm, String taskId) {
-    java.util.Set<String> peers = new java.util.HashSet<>();
+  /** The peers that went back to source, each with the reason its event gave. */
+  private static Map<String, String> backToSourcePeers(LocalSwarm swarm, String taskId) {
+    Map<String, String> peers = new java.util.HashMap<>();
     readTask(
         swarm,
         Topics.PEER_EVENTS.name(),
@@ -707,10 +778,17 @@ public final class SwarmDemo {
         PeerEvent::getTaskId,
         (at, e) -> {
           if (e.getType() == PeerEventType.BACK_TO_SOURCE) {
-            peers.add(e.getPeerId());
+            peers.putIfAbsent(e.getPeerId(), e.getReason() == null ? "" : e.getReason());
           }
         });
-    return peers.size();
+    return peers;
+  }
+
+  /** How many went back to source for each reason (SEED_TRIGGER, COPY_LOST, NO_SEED, ...). */
+  static Map<String, Long> backToSourceReasons(Map<String, String> peers) {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    peers.values().forEach(r -> m.merge(r.isEmpty() ? "?" : r, 1L, Long::sum));
+    return m;
   }
 
   /** Bytes each host served to its children, from the piece events of the task. */

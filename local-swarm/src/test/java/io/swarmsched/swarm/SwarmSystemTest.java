@@ -48,6 +48,42 @@ class SwarmSystemTest {
         .containsPattern("dispatcher inputs [0-9,]+ in timestamp order, [0-9,]+ behind");
   }
 
+  /**
+   * The super seed's agent stops three seconds in, having uploaded about a third of the file: what
+   * it never sent exists only at the origin. A starved agent's request for more parents is answered
+   * BACK_TO_SOURCE COPY_LOST (the dispatcher's copy-lost rule), that agent reads the rest from the
+   * origin and serves it, and every remaining agent ends with a verified copy.
+   */
+  @Test
+  void whenTheSeedLeavesEarlyOneAgentBringsTheRestFromTheOrigin() throws Exception {
+    long size = 8L << 20;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    SwarmDemo.Summary s =
+        SwarmDemo.execute(
+            new SwarmDemo.Options(
+                    size,
+                    5,
+                    1L << 20,
+                    4L << 20,
+                    "load-aware",
+                    dir,
+                    256 * 1024,
+                    Duration.ofMinutes(4))
+                .withSeedLeavingAfter(Duration.ofSeconds(3)),
+            new PrintStream(log, true, StandardCharsets.UTF_8));
+    String output = log.toString(StandardCharsets.UTF_8);
+    System.out.println(output);
+
+    assertThat(output).contains("the super seed seed-0 leaves");
+    assertThat(s.agents()).as("the four that stayed").isEqualTo(4);
+    assertThat(s.verified()).as(output).isEqualTo(4);
+    assertThat(s.backToSourceReasons())
+        .as(output)
+        .containsEntry("SEED_TRIGGER", 1L)
+        .containsEntry("COPY_LOST", 1L);
+    assertThat(output).containsPattern("back-to-source +2 peer\\(s\\).*COPY_LOST 1");
+  }
+
   @Test
   void theInputOrderLineIsReadFromTheDispatchersMetrics() {
     String metrics =

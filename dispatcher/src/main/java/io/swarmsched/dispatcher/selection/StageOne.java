@@ -64,7 +64,10 @@ public final class StageOne {
             calculator,
             retryPolicy,
             new SeedSelector(),
-            new RoundParams(config.seedWaitTimeout().toMillis(), seedFailureMemoryMillis));
+            new RoundParams(
+                config.seedWaitTimeout().toMillis(),
+                seedFailureMemoryMillis,
+                config.copyLostRule()));
     this.quarantine =
         new QuarantineRule(
             new QuarantineParams(

@@ -169,6 +169,43 @@ class DispatcherTopologyTest extends TopologyTestBase {
             });
   }
 
+  /**
+   * The seed's agent stops and says so (LEFT) while its host still looks online for a few
+   * heartbeats: the seed is not waited for, and the next request for more parents goes to the
+   * origin at once (the demo's --seed-leaves-after waited out the liveness timeout before).
+   */
+  @Test
+  void whenTheSeedsPeerLeavesItsStillOnlineHostIsNotWaitedFor() {
+    var f = fixture();
+    f.host("seed-1", HostType.SUPER_SEED, Liveness.ONLINE);
+    f.host("h1", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+    f.peer("t1", "seed-peer", "seed-1", PeerEventType.BACK_TO_SOURCE, T0 + 50);
+    f.advanceTo(T0 + 100, T0 + 1_000);
+    f.peer("t1", "p1", "h1", PeerEventType.RUNNING, T0 + 1_100);
+    f.readDecisions();
+
+    // it had finished (as the system test's seed had): it left all the same
+    f.peer("t1", "seed-peer", "seed-1", PeerEventType.SUCCEEDED, T0 + 1_150);
+    f.peer("t1", "seed-peer", "seed-1", PeerEventType.LEFT, T0 + 1_200);
+    f.send(request("r2", "t1", "p1", "h1", T0 + 1_300).setBlocklist(List.of("seed-peer")).build());
+    List<ScheduleDecision> after = f.readDecisions();
+    assertThat(after)
+        .as("the seed that left is not triggered again")
+        .noneMatch(d -> d.getOutcome() == DecisionOutcome.SEED_TRIGGER);
+    assertThat(terminal(after))
+        .filteredOn(d -> d.getRequestId().equals("r2"))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE);
+              assertThat(d.getReason()).isEqualTo("COPY_LOST");
+            });
+    StoredTask t1 = tasks().get("t1");
+    assertThat(t1.seedHostId).isNull();
+    assertThat(t1.failedSeeds).containsKey("seed-1");
+  }
+
   @Test
   void secondPeerGetsTheFirstAsParent() {
     var f = fixture();

@@ -199,7 +199,7 @@ public final class SchedulingRound {
    */
   private RoundOutcome copyLost(
       RoundRequest r, Attempt a, Task task, Peer me, SeedState s, SwarmView swarm, long now) {
-    if (r.unasked() || !PeerRules.copyLost(task, swarm.hosts())) {
+    if (!params.copyLostRule() || r.unasked() || !PeerRules.copyLost(task, swarm.hosts())) {
       return null;
     }
     String seed = s.seedHostId();

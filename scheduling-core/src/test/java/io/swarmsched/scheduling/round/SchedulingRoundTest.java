@@ -309,6 +309,16 @@ class SchedulingRoundTest {
     // a first request or a reschedule is sent too, and the answer names no parent
     assertThat(run(request("r2"), Attempt.FIRST, triggered))
         .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.COPY_LOST, 1));
+    // with the rule off (swarm.dispatcher.copy.lost.rule=false), the dispatcher before it
+    SchedulingRound off =
+        new SchedulingRound(
+            ParentSelector.defaults(),
+            f.calculator,
+            new RetryPolicy(RETRY),
+            new SeedSelector(),
+            new RoundParams(SEED_WAIT, SEED_MEMORY, false));
+    assertThat(off.run(more, Attempt.FIRST, enrolled(), triggered, swarm(), NOW))
+        .isEqualTo(new RoundOutcome.Failed(RoundOutcome.NO_MORE_PARENTS, 1));
 
     // another online seed is triggered instead of going to the origin
     seed("seed-2");
