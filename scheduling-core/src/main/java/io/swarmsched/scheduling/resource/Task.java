@@ -29,6 +29,13 @@ public final class Task {
   private long pieceLength;
   private int pieceCount;
 
+  /**
+   * The peer last found holding or reading the whole task (PeerRules.hasCompleteCopy), checked
+   * first so that the answer costs O(1) while it stays one; not part of the task's state (a hint,
+   * never stored or compared: a task read back simply starts without it).
+   */
+  private String copyHint;
+
   public Task(String taskId, String url) {
     this.taskId = Objects.requireNonNull(taskId, "taskId");
     this.url = url == null ? "" : url;
@@ -65,6 +72,15 @@ public final class Task {
     this.contentLength = contentLength;
     this.pieceLength = pieceLength;
     this.pieceCount = pieceCount;
+  }
+
+  /** See {@link #copyHint}: null for none. */
+  public String copyHint() {
+    return copyHint;
+  }
+
+  public void copyHint(String peerId) {
+    this.copyHint = peerId;
   }
 
   public Dag<String> dag() {

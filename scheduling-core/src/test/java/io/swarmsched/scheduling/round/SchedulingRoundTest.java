@@ -342,6 +342,30 @@ class SchedulingRoundTest {
         .containsExactly("source");
   }
 
+  /** The copy found last is asked first, and a stale hint never answers for a gone copy. */
+  @Test
+  void theCompleteCopyHintIsCheckedFirstAndNeverTrustedBlindly() {
+    HostLookup hosts = HostLookup.of(f.hosts);
+    f.host("h1");
+    f.host("h2");
+    f.peer("source", "h1", PeerState.BACK_TO_SOURCE);
+    f.peer("runner", "h2", PeerState.RUNNING).recordPiece(10, NOW);
+    assertThat(PeerRules.hasCompleteCopy(f.task, hosts)).isTrue();
+    assertThat(f.task.copyHint()).isEqualTo("source");
+
+    f.put(f.hosts.get("h1").withLiveness(io.swarmsched.scheduling.resource.Liveness.OFFLINE));
+    assertThat(PeerRules.hasCompleteCopy(f.task, HostLookup.of(f.hosts))).isFalse();
+    assertThat(f.task.copyHint()).isNull();
+
+    f.task.removePeer("source");
+    f.peer("done", "h2", PeerState.SUCCEEDED);
+    assertThat(PeerRules.hasCompleteCopy(f.task, HostLookup.of(f.hosts))).isTrue();
+    assertThat(f.task.copyHint()).isEqualTo("done");
+    f.task.removePeer("done");
+    assertThat(PeerRules.hasCompleteCopy(f.task, HostLookup.of(f.hosts))).isFalse();
+    assertThat(PeerRules.copyLost(f.task, HostLookup.of(f.hosts))).isTrue();
+  }
+
   /** At the start of a task nobody holds any piece: the seed is triggered, never COPY_LOST. */
   @Test
   void noCopyIsLostBeforeAnyPeerHoldsAPiece() {
