@@ -25,6 +25,12 @@ public sealed interface RoundOutcome {
   String COPY_LOST = "COPY_LOST";
 
   /**
+   * A peer the dispatcher already sent to the origin asks for parents (its agent missed that
+   * answer): it is told again.
+   */
+  String ALREADY_SOURCE = "ALREADY_BACK_TO_SOURCE";
+
+  /**
    * A request for more parents from a peer that has some found none now: it keeps its parents and
    * its state, and asks again while it wants more (no retries, never back to source for this).
    */

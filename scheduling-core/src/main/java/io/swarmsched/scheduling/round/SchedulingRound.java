@@ -116,6 +116,16 @@ public final class SchedulingRound {
     if (request.backToSource()) {
       return backToSource(request, attempt, task, me, RoundOutcome.NEED_BACK_TO_SOURCE, nowMillis);
     }
+    if (me.state() == PeerState.BACK_TO_SOURCE && !request.unasked() && attempt.rounds() == 0) {
+      // The dispatcher sent this peer to the origin, yet its agent asks for parents: that answer
+      // crossed the end of the agent's round (a request for more parents answered COPY_LOST while
+      // its last parent failed) and was never acted on. It counts as the task's source, so the
+      // copy-lost rule will not fire for it: say it again, or the swarm waits on a source that
+      // does not read (a seed-leaving demo: parents, then NO_MORE_PARENTS turned retries, then
+      // NO_CANDIDATES 4.6 s later). Only a new request: the later rounds of one already waiting
+      // (for a seed, say) go on as they were.
+      return new RoundOutcome.BackToSource(RoundOutcome.ALREADY_SOURCE, attempt.current());
+    }
     RoundOutcome lost = copyLost(request, attempt, task, me, seedState, swarm, nowMillis);
     if (lost != null) {
       return lost;

@@ -342,6 +342,33 @@ class SchedulingRoundTest {
         .containsExactly("source");
   }
 
+  /**
+   * The dispatcher sent a peer to the origin, but its agent missed the answer (it crossed the end
+   * of the agent's round) and asks for parents: it is told again, whatever it asks.
+   */
+  @Test
+  void aPeerAlreadySentToTheOriginThatAsksForParentsIsToldAgain() {
+    f.host("h1");
+    f.peer("p1", "h1", PeerState.SUCCEEDED);
+    f.task.removePeer("me");
+    f.peer("me", "h-me", PeerState.BACK_TO_SOURCE);
+    RoundRequest reschedule =
+        new RoundRequest("r", "task-1", "me", "h-me", Set.of("gone"), true, false, 0);
+    assertThat(run(reschedule))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.ALREADY_SOURCE, 1));
+    assertThat(run(request("r2")))
+        .isEqualTo(new RoundOutcome.BackToSource(RoundOutcome.ALREADY_SOURCE, 1));
+    assertThat(f.task.dag().parents("me")).as("no parents given").isEmpty();
+    // a later round of a request already waiting goes on as it was
+    assertThat(run(reschedule, new Attempt(1, 0, 1), SeedState.none()))
+        .isInstanceOf(RoundOutcome.Parents.class);
+    f.task.dag().deleteInEdges("me");
+    // a round the dispatcher runs unasked is not an agent asking: it goes on as before
+    RoundRequest unasked =
+        new RoundRequest("u", "task-1", "me", "h-me", Set.of("gone"), true, false, 0, true);
+    assertThat(run(unasked)).isInstanceOf(RoundOutcome.Parents.class);
+  }
+
   /** The copy found last is asked first, and a stale hint never answers for a gone copy. */
   @Test
   void theCompleteCopyHintIsCheckedFirstAndNeverTrustedBlindly() {
