@@ -184,7 +184,6 @@ public final class SwarmDemo {
       long originBytes,
       long peerBytes,
       Map<DecisionOutcome, Long> decisions,
-      long backToSource,
       Map<String, Long> backToSourceReasons,
       int verified,
       int agents,
@@ -194,6 +193,11 @@ public final class SwarmDemo {
       long fileSize) {
     public boolean ok() {
       return verified == agents;
+    }
+
+    /** Peers that really went to the origin, from their peer events. */
+    public long backToSource() {
+      return backToSourceReasons.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -395,7 +399,6 @@ public final class SwarmDemo {
         }
         double bound = FluidBound.seconds(o.fileSize(), o.agents(), o.originLimit(), 0, sumUpload);
         Map<DecisionOutcome, Long> decisions = decisions(swarm, taskId);
-        Map<String, String> backToSource = backToSourcePeers(swarm, taskId);
         Summary s =
             new Summary(
                 elapsed,
@@ -403,8 +406,7 @@ public final class SwarmDemo {
                 origin.bytesServed(),
                 peerBytes,
                 decisions,
-                backToSource.size(),
-                backToSourceReasons(backToSource),
+                backToSourceReasons(swarm, taskId),
                 verified,
                 seedLeft.get() ? o.agents() - 1 : o.agents(),
                 digest,
@@ -766,9 +768,11 @@ public final class SwarmDemo {
     return t;
   }
 
-  /** Peers that really went to the origin, from their peer events. */
-  /** The peers that went back to source, each with the reason its event gave. */
-  private static Map<String, String> backToSourcePeers(LocalSwarm swarm, String taskId) {
+  /**
+   * How many peers went back to source for each reason their peer event gave (SEED_TRIGGER,
+   * COPY_LOST, NO_SEED, ...), each peer once.
+   */
+  private static Map<String, Long> backToSourceReasons(LocalSwarm swarm, String taskId) {
     Map<String, String> peers = new java.util.HashMap<>();
     readTask(
         swarm,
@@ -781,11 +785,6 @@ public final class SwarmDemo {
             peers.putIfAbsent(e.getPeerId(), e.getReason() == null ? "" : e.getReason());
           }
         });
-    return peers;
-  }
-
-  /** How many went back to source for each reason (SEED_TRIGGER, COPY_LOST, NO_SEED, ...). */
-  static Map<String, Long> backToSourceReasons(Map<String, String> peers) {
     Map<String, Long> m = new java.util.TreeMap<>();
     peers.values().forEach(r -> m.merge(r.isEmpty() ? "?" : r, 1L, Long::sum));
     return m;

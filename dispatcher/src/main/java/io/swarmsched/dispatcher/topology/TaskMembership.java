@@ -84,20 +84,16 @@ final class TaskMembership {
     Peer peer = task.peer(ev.getPeerId()).orElse(null);
     PeerEventType type = ev.getType();
     if (type == PeerEventType.FAILED || type == PeerEventType.LEFT) {
-      if (type == PeerEventType.FAILED
-          && (ev.getHostId().equals(stored.seedHostId) || isSeed(ev.getHostId()))) {
+      boolean theSeed = ev.getHostId().equals(stored.seedHostId);
+      // A seed that failed the task, or the task's seed leaving it (its agent stopping, or its copy
+      // evicted): it is not coming back, though its host may look online for a few heartbeats yet,
+      // so it counts as failed and the copy-lost rule neither waits for it nor triggers it again at
+      // once (the system test's seed, triggered again as it shut down, was waited for until its
+      // host went offline).
+      if ((type == PeerEventType.FAILED && (theSeed || isSeed(ev.getHostId())))
+          || (type == PeerEventType.LEFT && theSeed && peer != null)) {
         stored.failedSeeds.put(ev.getHostId(), now);
-        if (ev.getHostId().equals(stored.seedHostId)) stored.seedHostId = null;
-      } else if (type == PeerEventType.LEFT
-          && ev.getHostId().equals(stored.seedHostId)
-          && peer != null) {
-        // The task's seed left it (its agent stopping, or its copy evicted): it is not coming
-        // back, though its host may look online for a few heartbeats yet. It counts as a seed that
-        // failed the task, so the copy-lost rule neither waits for it nor triggers it again at once
-        // (the system test's seed, triggered again as it shut down, was waited for until its host
-        // went offline).
-        stored.failedSeeds.put(ev.getHostId(), now);
-        stored.seedHostId = null;
+        if (theSeed) stored.seedHostId = null;
       }
       if (peer != null)
         removePeer(

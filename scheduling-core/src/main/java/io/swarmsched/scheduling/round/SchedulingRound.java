@@ -212,11 +212,7 @@ public final class SchedulingRound {
     if (!params.copyLostRule() || r.unasked() || !PeerRules.copyLost(task, swarm.hosts())) {
       return null;
     }
-    String seed = s.seedHostId();
-    if (seed != null
-        && !failedRecently(s, seed, now)
-        && isOnline(swarm, seed)
-        && !seed.equals(r.hostId())
+    if (usableSeed(r, s, swarm, now)
         && now - s.triggeredAtMillis() < params.seedWaitTimeoutMillis()) {
       return null;
     }
@@ -238,13 +234,7 @@ public final class SchedulingRound {
    */
   private RoundOutcome seedStep(
       RoundRequest r, Attempt a, Task task, Peer me, SeedState s, SwarmView swarm, long now) {
-    String seed = s.seedHostId();
-    boolean usable =
-        seed != null
-            && !failedRecently(s, seed, now)
-            && isOnline(swarm, seed)
-            && !seed.equals(r.hostId());
-    if (!usable) {
+    if (!usableSeed(r, s, swarm, now)) {
       Optional<String> chosen = chooseSeed(r, s, swarm, now);
       if (chosen.isEmpty()) {
         return backToSource(r, a, task, me, RoundOutcome.NO_SEED, now);
@@ -272,6 +262,18 @@ public final class SchedulingRound {
       }
     }
     return seeds.choose(r.taskId(), usable, failures, now);
+  }
+
+  /**
+   * The task's triggered seed can still serve this requester: online, not failed recently, not on
+   * the requester's host.
+   */
+  private boolean usableSeed(RoundRequest r, SeedState s, SwarmView swarm, long now) {
+    String seed = s.seedHostId();
+    return seed != null
+        && !failedRecently(s, seed, now)
+        && isOnline(swarm, seed)
+        && !seed.equals(r.hostId());
   }
 
   private boolean failedRecently(SeedState s, String seed, long now) {
