@@ -2,13 +2,16 @@ package io.swarmsched.dispatcher.state;
 
 import io.swarmsched.scheduling.resource.Task;
 import io.swarmsched.scheduling.round.SeedState;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * What the task store holds for one task (RocksDB, keyed by task id): core's {@link Task} itself —
@@ -33,7 +36,22 @@ public final class StoredTask {
    * Request id -> key of its entry in the retry store. Each change is remembered, so that the task
    * store writes only the entries that changed ({@link TaskRecords}).
    */
-  public final Map<String, String> pending = new PendingMap();
+  public final Map<String, String> pending = new TrackedMap<String>(this::pendingChanged);
+
+  /**
+   * Peer id -> stream time at which it left or failed the task: a piece event it sent before it
+   * went, read after (piece and peer events are separate topics), must not enrol it again. Kept for
+   * {@link #DEPARTURE_MEMORY_MILLIS} (the patrol forgets older ones), at most {@link #MAX_DEPARTED}
+   * per task; a request of its own brings the peer back. Each change is remembered, as the pending
+   * map's.
+   */
+  public final Map<String, Long> departed = new TrackedMap<Long>(this::departedChanged);
+
+  /** How long a departure is remembered: far longer than the two topics are apart. */
+  public static final long DEPARTURE_MEMORY_MILLIS = 10 * 60_000L;
+
+  /** At most this many departures per task (the oldest forgotten first). */
+  public static final int MAX_DEPARTED = 4_096;
 
   /**
    * Peers changed (or removed) since the task store last wrote the task: their records are written
@@ -44,6 +62,9 @@ public final class StoredTask {
 
   /** Request ids whose {@link #pending} entry changed since the last write. */
   final Set<String> changedPending = new HashSet<>();
+
+  /** Peer ids whose {@link #departed} entry changed since the last write. */
+  final Set<String> changedDeparted = new HashSet<>();
 
   /** Every record is to be written (a task read from a whole-task value, or put afresh). */
   boolean rewrite;
@@ -110,33 +131,75 @@ public final class StoredTask {
   void written() {
     changedPeers.clear();
     changedPending.clear();
+    changedDeparted.clear();
     rewrite = false;
   }
 
-  /** The pending map: a sorted map that remembers which request ids were put or removed. */
-  private final class PendingMap extends TreeMap<String, String> {
-    @Override
-    public String put(String requestId, String retryKey) {
-      changedPending.add(requestId);
-      return super.put(requestId, retryKey);
+  private void pendingChanged(String requestId) {
+    changedPending.add(requestId);
+  }
+
+  private void departedChanged(String peerId) {
+    changedDeparted.add(peerId);
+  }
+
+  /**
+   * {@code peerId} left or failed the task at {@code now}: remembered, the oldest departure
+   * forgotten past {@link #MAX_DEPARTED}.
+   */
+  public void departed(String peerId, long now) {
+    departed.put(peerId, now);
+    if (departed.size() > MAX_DEPARTED) {
+      String oldest = null;
+      long at = Long.MAX_VALUE;
+      for (Map.Entry<String, Long> e : departed.entrySet()) {
+        if (e.getValue() < at) {
+          at = e.getValue();
+          oldest = e.getKey();
+        }
+      }
+      departed.remove(oldest);
+    }
+  }
+
+  /** Forgets the departures older than {@link #DEPARTURE_MEMORY_MILLIS}; whether any went. */
+  public boolean forgetOldDepartures(long now) {
+    List<String> old = new ArrayList<>();
+    for (Map.Entry<String, Long> e : departed.entrySet())
+      if (now - e.getValue() >= DEPARTURE_MEMORY_MILLIS) old.add(e.getKey());
+    old.forEach(departed::remove);
+    return !old.isEmpty();
+  }
+
+  /** A sorted map that tells {@code onChange} which keys were put or removed. */
+  private static final class TrackedMap<V> extends TreeMap<String, V> {
+    private final Consumer<String> onChange;
+
+    TrackedMap(Consumer<String> onChange) {
+      this.onChange = onChange;
     }
 
     @Override
-    public void putAll(Map<? extends String, ? extends String> m) {
-      for (Map.Entry<? extends String, ? extends String> e : m.entrySet())
-        put(e.getKey(), e.getValue());
+    public V put(String key, V value) {
+      onChange.accept(key);
+      return super.put(key, value);
     }
 
     @Override
-    public String remove(Object requestId) {
-      String old = super.remove(requestId);
-      if (old != null) changedPending.add((String) requestId);
+    public void putAll(Map<? extends String, ? extends V> m) {
+      for (Map.Entry<? extends String, ? extends V> e : m.entrySet()) put(e.getKey(), e.getValue());
+    }
+
+    @Override
+    public V remove(Object key) {
+      V old = super.remove(key);
+      if (old != null) onChange.accept((String) key);
       return old;
     }
 
     @Override
     public void clear() {
-      changedPending.addAll(keySet());
+      super.keySet().forEach(onChange);
       super.clear();
     }
 
@@ -147,18 +210,18 @@ public final class StoredTask {
     }
 
     @Override
-    public Collection<String> values() {
+    public Collection<V> values() {
       return Collections.unmodifiableCollection(super.values());
     }
 
     @Override
-    public Set<Map.Entry<String, String>> entrySet() {
+    public Set<Map.Entry<String, V>> entrySet() {
       return Collections.unmodifiableSet(super.entrySet());
     }
   }
 
-  /** No peer and no waiting request: the store forgets the task. */
+  /** No peer, no waiting request and no departure to remember: the store forgets the task. */
   public boolean isEmpty() {
-    return task.peerCount() == 0 && pending.isEmpty();
+    return task.peerCount() == 0 && pending.isEmpty() && departed.isEmpty();
   }
 }

@@ -26,7 +26,10 @@ import org.apache.kafka.common.errors.SerializationException;
  *       writes one (version 3's layout: its id, host, state, times, progress, piece-cost
  *       statistics, in-edges as the parents' ids, served bytes);
  *   <li>{@code taskId NUL 'q' requestId} → the byte 5, then the key of the request's entry in the
- *       retry store.
+ *       retry store;
+ *   <li>{@code taskId NUL 'd' peerId} → the byte 5, then the stream time at which the peer left or
+ *       failed the task ({@link StoredTask#departed}; a store written before these records has
+ *       none, which reads as no departure remembered).
  * </ul>
  *
  * A task's records sort right after its header (NUL sorts before every other character; task ids
@@ -41,6 +44,7 @@ public final class TaskRecords {
   static final char SEPARATOR = '\u0000';
   static final char PEER = 'p';
   static final char PENDING = 'q';
+  static final char DEPARTED = 'd';
 
   private TaskRecords() {}
 
@@ -52,6 +56,10 @@ public final class TaskRecords {
 
   public static String pendingKey(String taskId, String requestId) {
     return taskId + SEPARATOR + PENDING + requestId;
+  }
+
+  public static String departedKey(String taskId, String peerId) {
+    return taskId + SEPARATOR + DEPARTED + peerId;
   }
 
   /** Lowest key of the task's records (the header, {@code taskId}, sorts just before it). */
@@ -107,6 +115,13 @@ public final class TaskRecords {
     return out.toBytes();
   }
 
+  public static byte[] departed(long at) {
+    Out out = Out.scratch();
+    out.writeByte(FORMAT);
+    varint(out, at);
+    return out.toBytes();
+  }
+
   /**
    * The task from its header and its records (each key with its value, in key order); records of
    * another task are a bug of the caller.
@@ -122,8 +137,10 @@ public final class TaskRecords {
       String digest = nullable(in);
       String peerPrefix = taskId + SEPARATOR + PEER;
       String pendingPrefix = taskId + SEPARATOR + PENDING;
+      String departedPrefix = taskId + SEPARATOR + DEPARTED;
       List<PeerRow> rows = new ArrayList<>();
       Map<String, String> pending = new java.util.TreeMap<>();
+      Map<String, Long> departed = new java.util.TreeMap<>();
       for (Map.Entry<String, byte[]> r : records) {
         In v = new In(r.getValue());
         byte f = v.readByte();
@@ -137,6 +154,8 @@ public final class TaskRecords {
           rows.add(row);
         } else if (key.startsWith(pendingPrefix)) {
           pending.put(key.substring(pendingPrefix.length()), readStr(v));
+        } else if (key.startsWith(departedPrefix)) {
+          departed.put(key.substring(departedPrefix.length()), varint(v));
         } else {
           throw new SerializationException("Record " + key + " is not of task " + taskId);
         }
@@ -145,6 +164,7 @@ public final class TaskRecords {
       stored.digest = digest;
       StoredTaskSerde.readSeeds(in, stored);
       stored.pending.putAll(pending);
+      stored.departed.putAll(departed);
       stored.written();
       return stored;
     } catch (SerializationException e) {
@@ -173,7 +193,11 @@ public final class TaskRecords {
   static String describe(StoredTask t) {
     if (t == null) return "null";
     StringBuilder b = new StringBuilder();
-    b.append(java.util.HexFormat.of().formatHex(header(t))).append(" pending=").append(t.pending);
+    b.append(java.util.HexFormat.of().formatHex(header(t)))
+        .append(" pending=")
+        .append(t.pending)
+        .append(" departed=")
+        .append(t.departed);
     for (Peer p : t.task().peerList()) {
       java.util.List<String> parents = new ArrayList<>(t.task().dag().parents(p.peerId()));
       java.util.Collections.sort(parents);

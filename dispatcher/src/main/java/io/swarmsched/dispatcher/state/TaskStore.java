@@ -217,6 +217,12 @@ public final class TaskStore extends WriteBehindLifecycle<StoredTask>
           inner.put(TaskRecords.pendingKey(taskId, requestId), TaskRecords.pending(retryKey));
         else if (c.stored) inner.delete(TaskRecords.pendingKey(taskId, requestId));
       }
+      for (String peerId : t.changedDeparted) {
+        Long at = t.departed.get(peerId);
+        if (at != null)
+          inner.put(TaskRecords.departedKey(taskId, peerId), TaskRecords.departed(at));
+        else if (c.stored) inner.delete(TaskRecords.departedKey(taskId, peerId));
+      }
     }
     byte[] header = TaskRecords.header(t);
     if (c.header == null || !Arrays.equals(header, c.header)) inner.put(taskId, header);
@@ -238,6 +244,11 @@ public final class TaskStore extends WriteBehindLifecycle<StoredTask>
       String key = TaskRecords.pendingKey(taskId, e.getKey());
       keep.add(key);
       inner.put(key, TaskRecords.pending(e.getValue()));
+    }
+    for (Map.Entry<String, Long> e : t.departed.entrySet()) {
+      String key = TaskRecords.departedKey(taskId, e.getKey());
+      keep.add(key);
+      inner.put(key, TaskRecords.departed(e.getValue()));
     }
     if (!stored) return;
     for (Map.Entry<String, byte[]> r : records(taskId))

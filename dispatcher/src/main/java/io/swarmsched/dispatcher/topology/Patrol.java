@@ -62,6 +62,7 @@ final class Patrol {
       if (task == null) continue;
       boolean changed =
           task.failedSeeds.values().removeIf(at -> now - at >= seedFailureMemoryMillis);
+      changed |= task.forgetOldDepartures(now);
       // peers whose own request is being retried are not idle; decoded once per task, if asked
       Predicate<String> awaitingRetry = new AwaitingRetry(task);
       for (Peer peer : new ArrayList<>(task.task().peers())) {

@@ -69,6 +69,7 @@ final class TaskMembership {
       me = null;
     }
     stored.changed(req.getPeerId());
+    stored.departed.remove(req.getPeerId()); // its own request: it is back
     if (me == null) {
       task.addPeer(new Peer(req.getPeerId(), task.taskId(), req.getHostId().intern(), now));
     }
@@ -110,7 +111,9 @@ final class TaskMembership {
         };
     if (peer == null) {
       // First sighting: the peer joins in whatever state it reports (an agent may announce a
-      // finished task), which is where its life in the state machine starts.
+      // finished task), which is where its life in the state machine starts. A peer event comes
+      // after the peer's own LEFT or FAILED on the same topic, so it is a peer back in the task.
+      stored.departed.remove(ev.getPeerId());
       peer = firstSighting(task, ev.getPeerId(), ev.getHostId(), next, now);
     } else {
       moveTo(stored, peer, next, now);
@@ -159,11 +162,22 @@ final class TaskMembership {
     StoredTask stored = stores.loadTask(ev.getTaskId());
     Task task = stored.task();
     Peer peer = task.peer(ev.getPeerId()).orElse(null);
+    String parentHost = ev.getParentHostId();
+    boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
+    if (peer == null && stored.departed.containsKey(ev.getPeerId())) {
+      // sent before the peer left or failed, read after (another topic): the peer stays gone; what
+      // it says of its parent still counts towards the parent's health
+      log.debug(
+          "Piece event of peer {} (task {}), which has left: not enrolled again",
+          ev.getPeerId(),
+          ev.getTaskId());
+      if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
+      return;
+    }
     if (peer == null) {
       peer = firstSighting(task, ev.getPeerId(), ev.getHostId(), PeerState.RUNNING, now);
     }
     stored.changed(peer.peerId());
-    boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
     if (finished) {
       peer.recordPiece(ev.getCostMillis(), now);
       // who served how much, for the dashboard's DAG edges (kept after the peer finishes)
@@ -174,7 +188,6 @@ final class TaskMembership {
       }
       if (peer.state() == PeerState.PENDING) moveTo(stored, peer, PeerState.RUNNING, now);
     }
-    String parentHost = ev.getParentHostId();
     if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
     stores.saveTask(stored);
   }
@@ -204,6 +217,7 @@ final class TaskMembership {
     Task task = stored.task();
     if (task.peer(peerId).isEmpty()) return;
     stored.forgetServed(peerId); // marks it changed: its record goes
+    stored.departed(peerId, now); // its late piece events do not bring it back
     List<String> children = task.removePeer(peerId);
     stored.changed(children); // they lose their in-edge from it
     for (String childId : children) {

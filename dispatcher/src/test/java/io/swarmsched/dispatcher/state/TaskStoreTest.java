@@ -143,6 +143,56 @@ class TaskStoreTest {
   }
 
   @Test
+  void aDepartureIsARecordOfItsOwnKeptUntilForgottenAndTheTaskWithIt() {
+    StoredTask t = bigTask(3);
+    store.put(t.taskId(), t);
+    store.flushDirty();
+    inner.writes.clear();
+
+    StoredTask same = store.get("big");
+    same.forgetServed(id(1));
+    same.changed(same.task().removePeer(id(1)));
+    same.departed(id(1), 5_000);
+    store.put("big", same);
+    store.flushDirty();
+    assertThat(inner.writes)
+        .containsExactlyInAnyOrder(
+            TaskRecords.peerKey("big", id(1)), TaskRecords.departedKey("big", id(1)));
+    assertThat(HexFormat.of().formatHex(inner.map.get(TaskRecords.departedKey("big", id(1)))))
+        .as("the byte 5, then 5,000 as a zig-zag varint")
+        .isEqualTo("05904e");
+    // a restart: the departure comes back with the task
+    StoredTask back = new TaskStore(inner, 100).get("big");
+    assertThat(back.departed).containsExactly(Map.entry(id(1), 5_000L));
+    assertThat(TaskRecords.describe(back)).isEqualTo(TaskRecords.describe(same));
+
+    // not forgotten before its time; forgotten after, its record deleted
+    assertThat(same.forgetOldDepartures(5_000 + StoredTask.DEPARTURE_MEMORY_MILLIS - 1)).isFalse();
+    assertThat(same.forgetOldDepartures(5_000 + StoredTask.DEPARTURE_MEMORY_MILLIS)).isTrue();
+    store.put("big", same);
+    store.flushDirty();
+    assertThat(inner.map).doesNotContainKey(TaskRecords.departedKey("big", id(1)));
+
+    // a task whose last peer left is kept while it remembers the departure
+    for (int i : new int[] {0, 2}) {
+      same.changed(same.task().removePeer(id(i)));
+      same.departed(id(i), 6_000);
+    }
+    assertThat(same.isEmpty()).isFalse();
+    same.forgetOldDepartures(6_000 + StoredTask.DEPARTURE_MEMORY_MILLIS);
+    assertThat(same.isEmpty()).isTrue();
+  }
+
+  @Test
+  void departuresAreBoundedTheOldestForgottenFirst() {
+    StoredTask t = bigTask(1);
+    for (int i = 0; i <= StoredTask.MAX_DEPARTED; i++) t.departed("gone-" + i, 10_000 - i);
+    assertThat(t.departed).hasSize(StoredTask.MAX_DEPARTED);
+    assertThat(t.departed).doesNotContainKey("gone-" + StoredTask.MAX_DEPARTED);
+    assertThat(t.departed).containsKey("gone-0");
+  }
+
+  @Test
   void aChangedTaskEvictedIsWrittenAndScansSeeEveryTask() {
     TaskStore small = new TaskStore(inner, 2);
     for (int i = 0; i < 3; i++) {

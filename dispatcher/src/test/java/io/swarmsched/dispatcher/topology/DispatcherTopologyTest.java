@@ -12,6 +12,7 @@ import io.swarmsched.schemas.HostType;
 import io.swarmsched.schemas.Liveness;
 import io.swarmsched.schemas.ParentCandidate;
 import io.swarmsched.schemas.PeerEventType;
+import io.swarmsched.schemas.PieceOutcome;
 import io.swarmsched.schemas.ScheduleDecision;
 import java.time.Instant;
 import java.util.List;
@@ -204,6 +205,59 @@ class DispatcherTopologyTest extends TopologyTestBase {
     StoredTask t1 = tasks().get("t1");
     assertThat(t1.seedHostId).isNull();
     assertThat(t1.failedSeeds).containsKey("seed-1");
+  }
+
+  /**
+   * A peer's last piece events can be read after its LEFT (another topic; under {@code
+   * max.task.idle.ms} -1 the dispatcher does not wait to order them): they do not bring it back as
+   * RUNNING, where it would be offered as a parent that is gone. What they say of its parent still
+   * counts; its own request brings it back.
+   */
+  @Test
+  void aPieceEventReadAfterItsPeerLeftDoesNotBringThePeerBack() {
+    var f = fixture();
+    firstPeerBackToSource(f);
+    f.host("h2", HostType.NORMAL, Liveness.ONLINE);
+    f.host("h3", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+    f.peer("t1", "p2", "h2", PeerEventType.RUNNING, T0 + 30);
+    f.readDecisions();
+
+    f.peer("t1", "p2", "h2", PeerEventType.LEFT, T0 + 40);
+    f.piece("t1", "p2", "h2", "p1", "h1", PieceOutcome.FINISHED, 10, T0 + 35);
+    f.piece("t1", "p2", "h2", "p1", "h1", PieceOutcome.FAILED, 10, T0 + 36);
+    StoredTask t1 = tasks().get("t1");
+    assertThat(t1.task().peer("p2")).as("p2 stays gone").isEmpty();
+    assertThat(t1.departed).containsKey("p2");
+    org.apache.kafka.streams.state.KeyValueStore<String, io.swarmsched.dispatcher.state.HostHealth>
+        health = f.driver.getKeyValueStore(DispatcherTopology.HOST_HEALTH_STORE);
+    assertThat(health.get("h1"))
+        .as("its reports on p1's host still count")
+        .isNotNull()
+        .satisfies(
+            h -> {
+              assertThat(h.served).isEqualTo(1);
+              assertThat(h.failed).isEqualTo(1);
+            });
+
+    // a new peer is not offered the one that left
+    f.send(request("r3", "t1", "p3", "h3", T0 + 50).build());
+    assertThat(f.readDecisions())
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.getParents())
+                    .extracting(ParentCandidate::getPeerId)
+                    .containsExactly("p1"));
+
+    // its own request brings it back, and then its piece events count again
+    f.send(request("r4", "t1", "p2", "h2", T0 + 60).build());
+    f.readDecisions();
+    f.piece("t1", "p2", "h2", "p1", "h1", PieceOutcome.FINISHED, 10, T0 + 70);
+    t1 = tasks().get("t1");
+    assertThat(t1.task().peer("p2")).isPresent();
+    assertThat(t1.departed).doesNotContainKey("p2");
+    assertThat(t1.servedOrNull("p2")).isNotNull();
   }
 
   @Test
