@@ -48,6 +48,7 @@ public record DispatcherConfig(
     EvaluatorWeights weights,
     BadParentRule badParentRule,
     int defaultUploadSlotLimit,
+    Duration allocationTtl,
     io.swarmsched.scheduling.filter.CycleRule cycleRule,
     LoadQualityParams loadQuality,
     Duration maxClockAhead,
@@ -97,6 +98,16 @@ public record DispatcherConfig(
   public static final String BAD_PARENT_FACTOR = PREFIX + "bad.parent.small.sample.factor";
   public static final String BAD_PARENT_SIGMAS = PREFIX + "bad.parent.sigmas";
   public static final String DEFAULT_UPLOAD_SLOTS = PREFIX + "upload.slots.default";
+
+  /**
+   * How long an optimistic allocation (a child given a parent on a host) counts towards the host's
+   * load when no newer score replaces it. scoring-streams publishes a host's score only when it
+   * changed, so an allocation that never became an upload (the child took other parents, finished,
+   * or went away) would otherwise count until the host's load changes for another reason, and an
+   * idle host would look ever busier. An allocation that does become an upload changes the host's
+   * concurrency, and with it the score, within a heartbeat and a scoring bucket.
+   */
+  public static final String ALLOCATION_TTL = PREFIX + "allocation.ttl";
 
   /**
    * When rule 5 lets a requester take a candidate that downloads from it ({@link
@@ -214,6 +225,7 @@ public record DispatcherConfig(
     m.put(BAD_PARENT_FACTOR, "20");
     m.put(BAD_PARENT_SIGMAS, "3");
     m.put(DEFAULT_UPLOAD_SLOTS, "50");
+    m.put(ALLOCATION_TTL, "10s");
     m.put(CYCLE_RULE, io.swarmsched.scheduling.filter.FilterParams.DEFAULT_CYCLE_RULE.configName());
     m.put(MAX_CLOCK_AHEAD, "5m");
     m.put(MAX_RECORD_AGE, "7d");

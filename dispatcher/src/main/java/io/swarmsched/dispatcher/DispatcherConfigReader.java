@@ -66,6 +66,7 @@ final class DispatcherConfigReader {
             weights(s),
             badParentRule(s),
             integer(s, DEFAULT_UPLOAD_SLOTS, 1, 1_000_000),
+            duration(s, ALLOCATION_TTL),
             io.swarmsched.scheduling.filter.CycleRule.byName(
                 s.oneOf(
                     CYCLE_RULE,

@@ -47,6 +47,7 @@ final class DispatcherConfigWriter {
     m.put(BAD_PARENT_FACTOR, Double.toString(c.badParentRule().smallSampleFactor()));
     m.put(BAD_PARENT_SIGMAS, Double.toString(c.badParentRule().sigmas()));
     m.put(DEFAULT_UPLOAD_SLOTS, Integer.toString(c.defaultUploadSlotLimit()));
+    m.put(ALLOCATION_TTL, c.allocationTtl().toMillis() + "ms");
     m.put(CYCLE_RULE, c.cycleRule().configName());
     m.put(LoadQualitySettings.WEIGHT_PEAK, Double.toString(c.loadQuality().peakWeight()));
     m.put(LoadQualitySettings.WEIGHT_DURATION, Double.toString(c.loadQuality().durationWeight()));

@@ -102,18 +102,20 @@ public final class StageOne {
   /**
    * The hosts as core's round reads them, over the dispatcher's stores: host views (quarantine
    * flags set), scores, online seeds, and the optimistic ledger read in place from the ledger
-   * entries.
+   * entries, counting only allocations made at or after {@code countFromMillis} (the allocation
+   * TTL: a host whose score does not change is not loaded for ever by children that never came).
    */
   public static SwarmView swarm(
       HostLookup hosts,
       ScoreLookup scores,
       Supplier<List<String>> onlineSeeds,
       Predicate<String> quarantined,
-      Function<String, HostAllocations> ledger) {
+      Function<String, HostAllocations> ledger,
+      long countFromMillis) {
     AllocationCounts uploads =
         (host, since) -> {
           HostAllocations a = ledger.apply(host);
-          return a == null ? 0 : a.since(since);
+          return a == null ? 0 : a.since(Math.max(since, countFromMillis));
         };
     return new SwarmView(hosts, scores, onlineSeeds, quarantined, uploads);
   }

@@ -88,7 +88,7 @@ final class DispatchProcessor implements Processor<String, DispatchInput, Object
     hostAuth.rememberIn(
         context.getStateStore(DispatcherTopology.SEEN_SIGNATURES_STORE),
         context.currentSystemTimeMs());
-    DispatchStores stores = new DispatchStores(context, index);
+    DispatchStores stores = new DispatchStores(context, index, config.allocationTtl().toMillis());
     decisions =
         new DecisionLog(
             context,

@@ -72,7 +72,14 @@ final class DispatchStores {
    */
   static final int MAX_ALLOCATIONS_PER_HOST = 4_096;
 
-  DispatchStores(ProcessorContext<?, ?> context, HostIndex index) {
+  /**
+   * An allocation older than this no longer counts, even with no newer score (the dispatcher's
+   * {@code allocation.ttl}).
+   */
+  private final long allocationTtlMillis;
+
+  DispatchStores(ProcessorContext<?, ?> context, HostIndex index, long allocationTtlMillis) {
+    this.allocationTtlMillis = allocationTtlMillis;
     tasks = context.getStateStore(TASKS_STORE);
     taskStore = TaskStore.of(tasks);
     decisions = context.getStateStore(DECISIONS_STORE);
@@ -150,7 +157,7 @@ final class DispatchStores {
 
   /**
    * The hosts as core's round sees them at {@code now}: quarantine flags set, the ledger read in
-   * place.
+   * place, counting only the allocations made within the allocation TTL.
    */
   SwarmView swarm(long now) {
     return StageOne.swarm(
@@ -162,7 +169,13 @@ final class DispatchStores {
         id -> Optional.ofNullable(index.score(id)),
         index::onlineSeedIds,
         id -> quarantined(id, now),
-        ledger::get);
+        ledger::get,
+        allocationsCountFrom(now));
+  }
+
+  /** The oldest allocation time that still counts at {@code now}. */
+  long allocationsCountFrom(long now) {
+    return now - allocationTtlMillis;
   }
 
   boolean quarantined(String hostId, long now) {
@@ -197,7 +210,7 @@ final class DispatchStores {
     HostAllocations a = ledger.get(hostId);
     if (a == null) a = new HostAllocations();
     ScoreView s = index.score(hostId);
-    if (s != null) a.expireBefore(s.computedAtMillis());
+    a.expireBefore(Math.max(allocationsCountFrom(now), s != null ? s.computedAtMillis() : 0));
     a.record(now);
     a.keepNewest(MAX_ALLOCATIONS_PER_HOST);
     ledger.put(hostId, a);

@@ -50,12 +50,16 @@ class StageOneTest {
   }
 
   private static SwarmView swarm(
-      Map<String, HostView> hosts, Function<String, HostAllocations> ledger) {
+      Map<String, HostView> hosts, Function<String, HostAllocations> ledger, long countFrom) {
     return StageOne.swarm(
-        HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, id -> false, ledger);
+        HostLookup.of(hosts), ScoreLookup.of(Map.of()), List::of, id -> false, ledger, countFrom);
   }
 
   private static SwarmView swarm(HostAllocations h1) {
+    return swarm(h1, 0);
+  }
+
+  private static SwarmView swarm(HostAllocations h1, long countFrom) {
     Map<String, HostView> hosts =
         Map.of(
             "h1",
@@ -74,7 +78,7 @@ class StageOneTest {
                     "",
                     HostCapacity.uploads(100L << 20, 2),
                     HostLoad.IDLE));
-    return swarm(hosts, id -> "h1".equals(id) ? h1 : null);
+    return swarm(hosts, id -> "h1".equals(id) ? h1 : null, countFrom);
   }
 
   private RoundOutcome round(String requestId, Task t, SwarmView swarm) {
@@ -107,6 +111,25 @@ class StageOneTest {
     RoundOutcome o = round("r1", taskWithTwoPeersOnOneHost(), swarm(h1));
     assertThat(o).isInstanceOf(RoundOutcome.RetryAt.class);
     assertThat(((RoundOutcome.RetryAt) o).reason()).isEqualTo(RetryOutcome.NO_CANDIDATES);
+  }
+
+  /**
+   * scoring-streams publishes a score only when it changed: allocations that never became uploads
+   * stop counting after the allocation TTL, or an idle host would stay full for ever.
+   */
+  @Test
+  void allocationsOlderThanTheTtlNoLongerTakeTheHostsSlots() {
+    HostAllocations h1 = new HostAllocations();
+    h1.record(NOW - 2);
+    h1.record(NOW - 1);
+    long ttl = DispatcherConfig.defaults().allocationTtl().toMillis();
+    assertThat(ttl).isEqualTo(10_000);
+    assertThat(round("r1", taskWithTwoPeersOnOneHost(), swarm(h1, NOW - ttl)))
+        .as("within the TTL both count: the host's 2 slots are taken")
+        .isInstanceOf(RoundOutcome.RetryAt.class);
+    assertThat(parents(round("r2", taskWithTwoPeersOnOneHost(), swarm(h1, NOW - 1))))
+        .as("the older one has expired: one slot free")
+        .containsExactlyInAnyOrder("p1", "p2");
   }
 
   @Test

@@ -200,6 +200,64 @@ class DispatcherOperationsTest extends TopologyTestBase {
             });
   }
 
+  /**
+   * scoring-streams publishes a host's score only when it changed. Children given a parent that
+   * never fetch from it (as in the chaos runs, where no peer ever downloads) must not keep its host
+   * full for ever: after {@code allocation.ttl} (10 s) of stream time their allocations no longer
+   * count, and the host is a candidate again though no newer score came.
+   */
+  @Test
+  void allocationsThatNeverBecameUploadsStopTakingTheHostsSlotsAfterTheTtl() {
+    var f = fixture();
+    f.hosts.pipeInput(
+        "h1",
+        DispatcherFixture.hostState("h1", HostType.NORMAL, Liveness.ONLINE, false)
+            .setCapacity(
+                io.swarmsched.schemas.HostCapacity.newBuilder()
+                    .setMaxTxBytesPerSec(100L << 20)
+                    .setUploadSlotLimit(2)
+                    .build())
+            .build(),
+        T0);
+    f.score("h1", 0.1, 0.1, 0.1); // computed at T0, never again: the host's load does not change
+    f.send(request("r1", "t1", "p1", "h1", T0).build());
+    f.readDecisions();
+    f.peer("t1", "p1", "h1", PeerEventType.BACK_TO_SOURCE, T0 + 10);
+    for (int i = 2; i <= 4; i++) f.host("h" + i, HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r2", "t1", "p2", "h2", T0 + 20).build());
+    f.send(request("r3", "t1", "p3", "h3", T0 + 30).build());
+    assertThat(f.readDecisions())
+        .extracting(ScheduleDecision::getOutcome)
+        .containsExactly(DecisionOutcome.PARENTS, DecisionOutcome.PARENTS);
+    // both go away without fetching a byte: their allocations on h1 never become uploads
+    f.peer("t1", "p2", "h2", PeerEventType.LEFT, T0 + 32);
+    f.peer("t1", "p3", "h3", PeerEventType.LEFT, T0 + 34);
+
+    f.send(request("r4", "t1", "p4", "h4", T0 + 40).build());
+    f.advanceTo(T0 + 100, T0 + 4_000);
+    assertThat(terminalFor(f.readDecisions(), "r4"))
+        .as("h1's two slots are allocated: r4 finds no candidate, retried until back to source")
+        .satisfies(d -> assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.BACK_TO_SOURCE));
+
+    f.advanceTo(T0 + 4_100, T0 + 10_100);
+    f.host("h5", HostType.NORMAL, Liveness.ONLINE);
+    f.send(request("r5", "t1", "p5", "h5", T0 + 10_150).build());
+    assertThat(terminalFor(f.readDecisions(), "r5"))
+        .as("the two allocations are older than the TTL: h1 has its slots again")
+        .satisfies(
+            d -> {
+              assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.PARENTS);
+              assertThat(d.getParents()).extracting(ParentCandidate::getPeerId).contains("p1");
+            });
+  }
+
+  private static ScheduleDecision terminalFor(List<ScheduleDecision> decisions, String requestId) {
+    return DispatcherFixture.terminal(decisions).stream()
+        .filter(d -> d.getRequestId().equals(requestId))
+        .reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no decision for " + requestId + ": " + decisions));
+  }
+
   @Test
   void aHostWhoseUploadsKeepFailingIsQuarantinedAndGetsNoChildren() {
     var f =
