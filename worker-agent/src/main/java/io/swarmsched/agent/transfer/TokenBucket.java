@@ -34,27 +34,32 @@ public final class TokenBucket {
     return bytesPerSecond;
   }
 
-  /** Blocks until {@code bytes} may be sent. */
+  /**
+   * Blocks until {@code bytes} may be sent. The caller takes its bytes at once, running the bucket
+   * into debt if it must, and waits out its share of the debt in one park: callers are served in
+   * the order they came, and none spins. (Taking what was there and looping for the rest made a
+   * drained bucket hand out a few dozen bytes per microsecond to callers that never parked: at 64
+   * MiB/s, 8 origin connections spent 1.5 cores in this loop, {@code OriginReadBench}.)
+   */
   public void acquire(long bytes) throws InterruptedException {
     if (bytesPerSecond <= 0 || bytes <= 0) {
       return;
     }
-    long remaining = bytes;
-    while (remaining > 0) {
-      long waitNanos;
-      synchronized (this) {
-        refill();
-        if (tokens >= 1) {
-          long take = (long) Math.min(tokens, remaining);
-          tokens -= take;
-          remaining -= take;
-          continue;
-        }
-        waitNanos =
-            (long) ((1 - tokens) * TimeUnit.SECONDS.toNanos(1) / bytesPerSecond)
-                + TimeUnit.MILLISECONDS.toNanos(1);
-      }
-      parker.accept(Math.min(waitNanos, TimeUnit.MILLISECONDS.toNanos(50)));
+    long waitNanos;
+    synchronized (this) {
+      refill();
+      tokens -= bytes;
+      waitNanos =
+          tokens >= 0
+              ? 0
+              : (long) Math.ceil(-tokens * TimeUnit.SECONDS.toNanos(1) / bytesPerSecond);
+    }
+    if (waitNanos <= 0) {
+      return;
+    }
+    long deadline = nanoClock.getAsLong() + waitNanos;
+    for (long left = waitNanos; left > 0; left = deadline - nanoClock.getAsLong()) {
+      parker.accept(left);
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }

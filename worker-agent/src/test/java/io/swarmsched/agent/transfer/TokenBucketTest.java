@@ -34,4 +34,34 @@ class TokenBucketTest {
     bucket.acquire(50_000);
     assertThat(now.get() - before).isBetween(500_000_000L, 600_000_000L);
   }
+
+  /**
+   * On a drained bucket a caller parks once for its share instead of looping over the few bytes
+   * each microsecond adds (the clock here moves 1 µs per read, as a busy loop's would).
+   */
+  @Test
+  void aCallerOnADrainedBucketParksOnceAndDoesNotSpin() throws InterruptedException {
+    AtomicLong now = new AtomicLong();
+    AtomicLong reads = new AtomicLong();
+    AtomicLong parks = new AtomicLong();
+    TokenBucket bucket =
+        new TokenBucket(
+            32L << 20,
+            () -> {
+              reads.incrementAndGet();
+              return now.addAndGet(1_000);
+            },
+            nanos -> {
+              parks.incrementAndGet();
+              now.addAndGet(nanos);
+            });
+    bucket.acquire(32L << 20); // the whole second of tokens
+    reads.set(0);
+    long before = now.get();
+    bucket.acquire(128 << 10);
+    assertThat(parks.get()).isEqualTo(1);
+    assertThat(reads.get()).isLessThanOrEqualTo(3);
+    // 128 KiB at 32 MiB/s is 3.9 ms
+    assertThat(now.get() - before).isBetween(3_800_000L, 4_000_000L);
+  }
 }
