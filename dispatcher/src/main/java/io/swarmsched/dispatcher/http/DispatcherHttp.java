@@ -126,7 +126,8 @@ public final class DispatcherHttp {
                 request.pathParam("taskId"),
                 new StringSerializer(),
                 task ->
-                    task.map(t -> Response.ok(TaskView.of(t)))
+                    task.filter(t -> !t.onlyDepartures()) // everyone left: not a task to show
+                        .map(t -> Response.ok(TaskView.of(t)))
                         .orElseThrow(
                             () ->
                                 ApiException.notFound(

@@ -40,7 +40,7 @@ public final class TaskListRoutes {
             newest(
                 router.local().<String, StoredTask>all(DispatcherTopology.TASKS_STORE).stream()
                     .map(kv -> kv.value)
-                    .filter(t -> t != null)
+                    .filter(t -> t != null && !t.onlyDepartures())
                     .map(TaskListRoutes::view)
                     .toList(),
                 limit(request)));

@@ -220,6 +220,14 @@ public final class StoredTask {
     }
   }
 
+  /**
+   * Everyone left: the task is kept only to remember who (the task list and the task's page show it
+   * as gone, as they did before departures were kept).
+   */
+  public boolean onlyDepartures() {
+    return task.peerCount() == 0 && pending.isEmpty() && !departed.isEmpty();
+  }
+
   /** No peer, no waiting request and no departure to remember: the store forgets the task. */
   public boolean isEmpty() {
     return task.peerCount() == 0 && pending.isEmpty() && departed.isEmpty();

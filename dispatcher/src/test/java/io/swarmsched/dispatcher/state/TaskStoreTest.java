@@ -161,6 +161,7 @@ class TaskStoreTest {
     assertThat(HexFormat.of().formatHex(inner.map.get(TaskRecords.departedKey("big", id(1)))))
         .as("the byte 5, then 5,000 as a zig-zag varint")
         .isEqualTo("05904e");
+    assertThat(same.onlyDepartures()).as("two peers are still there").isFalse();
     // a restart: the departure comes back with the task
     StoredTask back = new TaskStore(inner, 100).get("big");
     assertThat(back.departed).containsExactly(Map.entry(id(1), 5_000L));
@@ -179,8 +180,12 @@ class TaskStoreTest {
       same.departed(id(i), 6_000);
     }
     assertThat(same.isEmpty()).isFalse();
+    assertThat(same.onlyDepartures())
+        .as("shown as gone by the task list and the task's page")
+        .isTrue();
     same.forgetOldDepartures(6_000 + StoredTask.DEPARTURE_MEMORY_MILLIS);
     assertThat(same.isEmpty()).isTrue();
+    assertThat(same.onlyDepartures()).isFalse();
   }
 
   @Test
