@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -211,18 +212,18 @@ public final class TaskStore extends WriteBehindLifecycle<StoredTask>
         if (p != null) inner.put(TaskRecords.peerKey(taskId, peerId), TaskRecords.peer(t, p));
         else if (c.stored) inner.delete(TaskRecords.peerKey(taskId, peerId));
       }
-      for (String requestId : t.changedPending) {
-        String retryKey = t.pending.get(requestId);
-        if (retryKey != null)
-          inner.put(TaskRecords.pendingKey(taskId, requestId), TaskRecords.pending(retryKey));
-        else if (c.stored) inner.delete(TaskRecords.pendingKey(taskId, requestId));
-      }
-      for (String peerId : t.changedDeparted) {
-        Long at = t.departed.get(peerId);
-        if (at != null)
-          inner.put(TaskRecords.departedKey(taskId, peerId), TaskRecords.departed(at));
-        else if (c.stored) inner.delete(TaskRecords.departedKey(taskId, peerId));
-      }
+      writeChanged(
+          t.changedPending,
+          t.pending,
+          id -> TaskRecords.pendingKey(taskId, id),
+          TaskRecords::pending,
+          c.stored);
+      writeChanged(
+          t.changedDeparted,
+          t.departed,
+          id -> TaskRecords.departedKey(taskId, id),
+          TaskRecords::departed,
+          c.stored);
     }
     byte[] header = TaskRecords.header(t);
     if (c.header == null || !Arrays.equals(header, c.header)) inner.put(taskId, header);
@@ -240,19 +241,41 @@ public final class TaskStore extends WriteBehindLifecycle<StoredTask>
       keep.add(key);
       inner.put(key, TaskRecords.peer(t, p));
     }
-    for (Map.Entry<String, String> e : t.pending.entrySet()) {
-      String key = TaskRecords.pendingKey(taskId, e.getKey());
-      keep.add(key);
-      inner.put(key, TaskRecords.pending(e.getValue()));
-    }
-    for (Map.Entry<String, Long> e : t.departed.entrySet()) {
-      String key = TaskRecords.departedKey(taskId, e.getKey());
-      keep.add(key);
-      inner.put(key, TaskRecords.departed(e.getValue()));
-    }
+    writeAll(t.pending, id -> TaskRecords.pendingKey(taskId, id), TaskRecords::pending, keep);
+    writeAll(t.departed, id -> TaskRecords.departedKey(taskId, id), TaskRecords::departed, keep);
     if (!stored) return;
     for (Map.Entry<String, byte[]> r : records(taskId))
       if (!keep.contains(r.getKey())) inner.delete(r.getKey());
+  }
+
+  /**
+   * The records of a keyed part of the task (waiting requests, departures) whose keys changed:
+   * written, or deleted when the key is gone (and the task was stored before).
+   */
+  private <V> void writeChanged(
+      Set<String> changed,
+      Map<String, V> entries,
+      Function<String, String> key,
+      Function<V, byte[]> value,
+      boolean stored) {
+    for (String id : changed) {
+      V v = entries.get(id);
+      if (v != null) inner.put(key.apply(id), value.apply(v));
+      else if (stored) inner.delete(key.apply(id));
+    }
+  }
+
+  /** Every record of a keyed part of the task written, its keys added to {@code keep}. */
+  private <V> void writeAll(
+      Map<String, V> entries,
+      Function<String, String> key,
+      Function<V, byte[]> value,
+      Set<String> keep) {
+    for (Map.Entry<String, V> e : entries.entrySet()) {
+      String k = key.apply(e.getKey());
+      keep.add(k);
+      inner.put(k, value.apply(e.getValue()));
+    }
   }
 
   /** The task as read back from the inner store must be the task in memory. */

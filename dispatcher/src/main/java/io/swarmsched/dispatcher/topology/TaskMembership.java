@@ -162,16 +162,16 @@ final class TaskMembership {
     StoredTask stored = stores.loadTask(ev.getTaskId());
     Task task = stored.task();
     Peer peer = task.peer(ev.getPeerId()).orElse(null);
-    String parentHost = ev.getParentHostId();
     boolean finished = ev.getOutcome() == PieceOutcome.FINISHED;
+    // what the event says of its parent counts towards the parent's health, whoever sent it
+    String parentHost = ev.getParentHostId();
+    if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
     if (peer == null && stored.departed.containsKey(ev.getPeerId())) {
-      // sent before the peer left or failed, read after (another topic): the peer stays gone; what
-      // it says of its parent still counts towards the parent's health
+      // sent before the peer left or failed, read after (another topic): the peer stays gone
       log.debug(
           "Piece event of peer {} (task {}), which has left: not enrolled again",
           ev.getPeerId(),
           ev.getTaskId());
-      if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
       return;
     }
     if (peer == null) {
@@ -188,7 +188,6 @@ final class TaskMembership {
       }
       if (peer.state() == PeerState.PENDING) moveTo(stored, peer, PeerState.RUNNING, now);
     }
-    if (parentHost != null && !parentHost.isBlank()) health.record(parentHost, finished, now);
     stores.saveTask(stored);
   }
 
