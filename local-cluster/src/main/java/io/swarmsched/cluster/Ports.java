@@ -38,8 +38,56 @@ public final class Ports {
     }
   }
 
-  /** A port that was free a moment ago (for tests and for callers that want any port). */
+  /** Ports handed out by {@link #findFree} in this JVM: never handed out twice. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Lowest port {@link #findFree} picks below the ephemeral range. */
+  static final int LOW = 10_000;
+
+  /**
+   * A port that was free a moment ago (for tests and for callers that want any port), and that this
+   * JVM has not handed out before. Picked below the kernel's ephemeral range
+   * (/proc/sys/net/ipv4/ip_local_port_range) where there is room: a port the kernel chose from that
+   * range could, between this call and the caller's bind, become the local port of one of the
+   * process's own outgoing connections (Kafka clients open dozens), and the bind then fails with
+   * "Address already in use" (seen in {@code SwarmSystemTest}).
+   */
   public static int findFree() {
+    int[] ephemeral = ephemeralRange();
+    if (ephemeral != null && ephemeral[0] - LOW >= 1_000) {
+      java.util.concurrent.ThreadLocalRandom random =
+          java.util.concurrent.ThreadLocalRandom.current();
+      for (int attempt = 0; attempt < 200; attempt++) {
+        int port = random.nextInt(LOW, ephemeral[0]);
+        if (!HANDED_OUT.contains(port) && isFree(port) && HANDED_OUT.add(port)) {
+          return port;
+        }
+      }
+    }
+    for (int attempt = 0; ; attempt++) {
+      int port = anyFree();
+      if (HANDED_OUT.add(port) || attempt >= 20) {
+        return port;
+      }
+    }
+  }
+
+  /** The kernel's ephemeral port range, or null where it cannot be read (not Linux). */
+  static int[] ephemeralRange() {
+    try {
+      String[] parts =
+          java.nio.file.Files.readString(
+                  java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .trim()
+              .split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static int anyFree() {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(0));

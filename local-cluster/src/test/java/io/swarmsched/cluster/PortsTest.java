@@ -58,6 +58,22 @@ class PortsTest {
   }
 
   @Test
+  void freePortsAreDistinctAndOutsideTheEphemeralRange() {
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      assertThat(ports.add(Ports.findFree())).as("never handed out twice").isTrue();
+    }
+    int[] ephemeral = Ports.ephemeralRange();
+    org.assertj.core.api.Assumptions.assumeThat(ephemeral)
+        .as("/proc/sys/net/ipv4/ip_local_port_range (Linux)")
+        .isNotNull();
+    if (ephemeral[0] - Ports.LOW >= 1_000) {
+      // the kernel never gives an outgoing connection one of these as its local port
+      assertThat(ports).allMatch(p -> p >= Ports.LOW && p < ephemeral[0]);
+    }
+  }
+
+  @Test
   void kafkaAndControllerPortsMustDiffer() {
     assertThatThrownBy(() -> LocalClusterConfig.defaults().withPorts(9092, 9092, 8081))
         .isInstanceOf(ClusterException.class)
