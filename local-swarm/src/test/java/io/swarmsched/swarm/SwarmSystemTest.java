@@ -33,8 +33,15 @@ class SwarmSystemTest {
     System.out.println(output);
 
     assertThat(s.verified()).as(output).isEqualTo(6);
-    assertThat(s.originBytes()).as(output).isLessThanOrEqualTo((long) (1.2 * size));
-    assertThat(s.peerBytes()).as(output).isEqualTo(5 * size);
+    // the seed's copy, and at most one more read by the children it granted the origin (each its
+    // own slice, each piece once; docs/design.md, "Stage 2"), less what the assist could not use
+    assertThat(s.originBytes()).as(output).isLessThanOrEqualTo(2 * size);
+    // mostly from each other: what the children did not take from the origin came from peers
+    assertThat(s.peerBytes())
+        .as(output)
+        .isGreaterThanOrEqualTo(5 * size - (s.originBytes() - size))
+        .isGreaterThan(5 * size / 2)
+        .isLessThanOrEqualTo(5 * size);
     assertThat(s.decisions())
         .as(output)
         .containsKeys(DecisionOutcome.PARENTS, DecisionOutcome.SEED_TRIGGER);

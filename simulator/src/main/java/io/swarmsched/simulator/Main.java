@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Runs the simulator without the CLI: {@code java -cp ... io.swarmsched.simulator.Main SCENARIO|all
  * [HOSTS] [POLICY[,POLICY]|all] [no-super-seeding] [keep-idle-parents]
- * [no-origin-assist|origin-assist=N] [no-copy-lost] [upload-slots=N] [pieces=N] [seed=N] [trace]}.
- * The full interface is {@code swarmsched simulate}.
+ * [no-origin-assist|origin-assist=N] [source-room=SHARE] [no-copy-lost] [upload-slots=N] [pieces=N]
+ * [seed=N] [trace]}. The full interface is {@code swarmsched simulate}.
  */
 public final class Main {
 
@@ -37,6 +37,8 @@ public final class Main {
         options = options.withReplaceIdleParents(false);
       } else if (args[i].startsWith("origin-assist=")) {
         options = options.withOriginAssist(Integer.parseInt(args[i].substring(14)));
+      } else if (args[i].startsWith("source-room=")) {
+        options = options.withSourceRoom(Double.parseDouble(args[i].substring(12)));
       } else if (args[i].equals("no-origin-assist")) {
         options = options.withOriginAssist(0);
       } else if (args[i].equals("no-copy-lost")) {

@@ -30,6 +30,8 @@ import java.util.Objects;
  *     retries"; on, as the dispatcher ships): once the seed has left and nobody holds or reads the
  *     whole task, the next request sends its peer back to source; off models the dispatcher before
  *     it (a peer goes to the origin only after stalling)
+ * @param sourceRoom stage 2's {@code PieceParams.sourceRoom}: a source sending less than this share
+ *     of its upload is asked like a peer (0: sources always last)
  */
 public record SimOptions(
     String policy,
@@ -42,7 +44,8 @@ public record SimOptions(
     int uploadSlots,
     boolean replaceIdleParents,
     int originAssist,
-    boolean copyLostRule) {
+    boolean copyLostRule,
+    double sourceRoom) {
 
   public static final double DEFAULT_TICK_SECONDS = 0.05;
 
@@ -54,7 +57,7 @@ public record SimOptions(
   public static final int AGENT_UPLOAD_SLOTS = 8;
 
   /** Children per source granted the origin as a parent of last resort (the agent's default). */
-  public static final int DEFAULT_ORIGIN_ASSIST = 0;
+  public static final int DEFAULT_ORIGIN_ASSIST = 8;
 
   public SimOptions {
     Objects.requireNonNull(policy, "policy");
@@ -75,7 +78,8 @@ public record SimOptions(
         AGENT_UPLOAD_SLOTS,
         true,
         DEFAULT_ORIGIN_ASSIST,
-        true);
+        true,
+        io.swarmsched.scheduling.piece.PieceParams.DEFAULT_SOURCE_ROOM);
   }
 
   public SimOptions withPolicyOf(String p) {
@@ -122,6 +126,11 @@ public record SimOptions(
     return copy(o -> o.copyLostRule = on);
   }
 
+  /** Stage 2's {@code PieceParams.sourceRoom} (0: sources always last). */
+  public SimOptions withSourceRoom(double share) {
+    return copy(o -> o.sourceRoom = share);
+  }
+
   /** The fields of a copy that one {@code with*} call changes: every field is listed once here. */
   private static final class Copy {
     String policy;
@@ -135,6 +144,7 @@ public record SimOptions(
     boolean replaceIdleParents;
     int originAssist;
     boolean copyLostRule;
+    double sourceRoom;
   }
 
   private SimOptions copy(java.util.function.Consumer<Copy> change) {
@@ -150,6 +160,7 @@ public record SimOptions(
     c.replaceIdleParents = replaceIdleParents;
     c.originAssist = originAssist;
     c.copyLostRule = copyLostRule;
+    c.sourceRoom = sourceRoom;
     change.accept(c);
     return new SimOptions(
         c.policy,
@@ -162,6 +173,7 @@ public record SimOptions(
         c.uploadSlots,
         c.replaceIdleParents,
         c.originAssist,
-        c.copyLostRule);
+        c.copyLostRule,
+        c.sourceRoom);
   }
 }

@@ -137,7 +137,7 @@ public final class Swarm {
   private final Map<String, Node> nodeById = new HashMap<>();
   private final HostLookup hostLookup = id -> Optional.ofNullable(viewOf(id));
   private final ScoreLookup scoreLookup = id -> Optional.ofNullable(scoreOf(id));
-  private final PieceParams pieceParams = PieceParams.defaults();
+  private final PieceParams pieceParams;
 
   // --- the simulated world
   private final List<Node> nodes = new ArrayList<>();
@@ -211,6 +211,7 @@ public final class Swarm {
   public Swarm(Scenario scenario, SimOptions options, DoubleConsumer progress) {
     this.sc = scenario;
     this.opt = options;
+    this.pieceParams = PieceParams.defaults().withSourceRoom(options.sourceRoom());
     this.progress = progress == null ? x -> {} : progress;
     this.random = new SplittableRandom(options.seed());
     this.selector =
@@ -627,6 +628,7 @@ public final class Swarm {
       return;
     }
     child.assistSlice = parent.granted++;
+    child.grantor = parent;
     originAssisted++;
     child.assist = true;
     refreshOrigin(child);
@@ -1182,6 +1184,10 @@ public final class Swarm {
     Agent a = t.child;
     if (t.from == origin && a.source) {
       digestsKnown.set(t.fetch.piece()); // the source publishes each digest as its piece arrives
+    } else if (t.from == origin && a.grantor != null && a.grantor.offer != null) {
+      // the granted child tells its source (the agent: on its next status read), which counts the
+      // piece as sent and offers others
+      a.grantor.offer.readElsewhere(t.fetch.piece());
     }
     if (a.gone || a.done || a.planner == null) {
       return;
@@ -1351,6 +1357,9 @@ public final class Swarm {
 
     /** Its grant's number among the children its source granted: the origin slice it reads. */
     int assistSlice;
+
+    /** The source whose grant it took: told of each piece read from the origin. */
+    Agent grantor;
 
     /** As a source: children it granted the origin ({@link #grantOrigin}). */
     int granted;

@@ -46,6 +46,8 @@ public record AgentConfig(
     int parentConcurrency,
     boolean replaceIdleParents,
     int originAssist,
+    int sourceRoomPercent,
+    boolean directIo,
     String jobsCommand,
     String jobsShell,
     int maxTasks,
@@ -123,9 +125,30 @@ public record AgentConfig(
    * back-to-source copy), this agent's status grants the first this-many children that ask it the
    * origin as an extra parent, each a slice of the pieces (piece mod this number), which they read
    * with ranged requests for the pieces no other usable parent holds; as a child, this agent uses
-   * such a grant only when this is above 0 and the origin honours {@code Range}. 0 turns it off.
+   * such a grant only when this is above 0 and the origin honours {@code Range}. 0 turns it off
+   * (the origin then sends each piece once, to the source). Default {@value
+   * #DEFAULT_ORIGIN_ASSIST}: the origin's spare capacity after the source's read is used, at about
+   * 1.3-1.4x the file from the origin (docs/benchmarks.md, "Targets (issue 14, real swarm)").
    */
   public static final String ORIGIN_ASSIST = PREFIX + "origin.assist";
+
+  public static final int DEFAULT_ORIGIN_ASSIST = 8;
+
+  /**
+   * A source parent whose status shows it sending less than this percentage of its upload limit is
+   * asked like any other parent, not last (stage 2's {@code PieceParams.sourceRoom}; 0 keeps
+   * sources last whatever their load; docs/design.md, "Stage 2").
+   */
+  public static final String SOURCE_ROOM = PREFIX + "source.room";
+
+  /**
+   * Write and read downloaded pieces with {@code O_DIRECT}, around the page cache, where the file
+   * system allows it (pieces aligned to 4 KiB; a file's last piece and file systems without it,
+   * such as tmpfs, go through the page cache). The page cache's cost is the memory it fills, which
+   * a virtual machine that returns freed memory to its host pays again at every first touch
+   * (docs/benchmarks.md, "The agent's data path").
+   */
+  public static final String DIRECT_IO = PREFIX + "direct.io";
 
   /**
    * The command that runs this agent's jobs ({@code sh -c COMMAND}, the payload on stdin); empty:
@@ -209,7 +232,13 @@ public record AgentConfig(
         s.duration(METADATA_PUBLISH_INTERVAL, Duration.ofMillis(500)),
         s.integer(PARENT_CONCURRENCY, 2, 1, 64),
         s.bool(REPLACE_IDLE_PARENTS, true),
-        s.integer(ORIGIN_ASSIST, 0, 0, 64),
+        s.integer(ORIGIN_ASSIST, DEFAULT_ORIGIN_ASSIST, 0, 64),
+        s.integer(
+            SOURCE_ROOM,
+            (int) Math.round(io.swarmsched.scheduling.piece.PieceParams.DEFAULT_SOURCE_ROOM * 100),
+            0,
+            100),
+        s.bool(DIRECT_IO, true),
         s.string(JOBS_COMMAND, ""),
         s.string(JOBS_SHELL, "sh"),
         s.integer(

@@ -279,11 +279,15 @@ public final class PiecePlanner {
     if (p.remote != remote) {
       remoteFetches += remote ? p.inFlight : -p.inFlight;
     }
+    boolean hadRoom = hasRoom(p);
     p.holds = next;
     p.maxTx = Math.max(0, maxTx);
     p.tx = Math.max(0, tx);
     p.source = source;
     p.remote = remote;
+    if (source && hasRoom(p) != hadRoom) {
+      changes++; // a source moved between the tiers
+    }
   }
 
   /** The pieces of {@code bits} up to the last piece, as words. */
@@ -550,10 +554,25 @@ public final class PiecePlanner {
         && !p.id.equals(except);
   }
 
-  /** 0 local, 1 remote, 2 local source, 3 remote source: see {@link #eligible}. */
+  /**
+   * 0 local, 1 remote, 2 local source, 3 remote source: see {@link #eligible}. A source with upload
+   * to spare ({@link PieceParams#sourceRoom}) is in a peer's tier: what it offers then is all it
+   * would send anyway (its super-seeding offer), and its idle upload is the swarm's loss.
+   */
   private int tier(ParentState p) {
-    boolean asSource = p.source && params.sourceLast();
+    boolean asSource = p.source && params.sourceLast() && !hasRoom(p);
     return (asSource ? 2 : 0) + (p.remote ? 1 : 0);
+  }
+
+  /**
+   * A source (not the origin, whose capacity is not known) sending less than {@link
+   * PieceParams#sourceRoom} of its known upload limit.
+   */
+  private boolean hasRoom(ParentState p) {
+    return params.sourceRoom() > 0
+        && !p.origin
+        && p.maxTx > 0
+        && p.tx < p.maxTx * params.sourceRoom();
   }
 
   private boolean canServe(ParentState p, boolean remoteRoom) {

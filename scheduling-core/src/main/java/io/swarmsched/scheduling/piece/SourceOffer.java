@@ -29,6 +29,9 @@ public final class SourceOffer {
 
   private final int[] sends;
 
+  /** Pieces a child this source granted the origin reported reading from it (counted once). */
+  private final BitSet readElsewhere = new BitSet();
+
   /**
    * @param pieceCount the task's pieces
    */
@@ -71,6 +74,27 @@ public final class SourceOffer {
   public synchronized void unclaim(int piece) {
     if (piece >= 0 && piece < sends.length && sends[piece] > 0) {
       sends[piece]--;
+    }
+  }
+
+  /**
+   * Pieces a child this source granted the origin (docs/design.md, "Stage 2") read from the origin:
+   * each is in the swarm as if it had left this source, so it counts as sent once, and the offer
+   * moves on to pieces the swarm does not have. Without it the source kept offering those pieces,
+   * the children took them from the granted child instead, and the source stood half idle. A piece
+   * is counted once however often it is reported; pieces outside the task are ignored.
+   */
+  public synchronized void readElsewhere(BitSet pieces) {
+    for (int p = pieces.nextSetBit(0); p >= 0 && p < sends.length; p = pieces.nextSetBit(p + 1)) {
+      readElsewhere(p);
+    }
+  }
+
+  /** As {@link #readElsewhere(BitSet)} for one piece. */
+  public synchronized void readElsewhere(int piece) {
+    if (piece >= 0 && piece < sends.length && !readElsewhere.get(piece)) {
+      readElsewhere.set(piece);
+      sends[piece]++;
     }
   }
 

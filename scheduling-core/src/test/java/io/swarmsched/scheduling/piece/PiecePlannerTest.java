@@ -67,14 +67,16 @@ class PiecePlannerTest {
   void asksASourceOnlyForPiecesNoOtherParentHolds() {
     PiecePlanner planner =
         new PiecePlanner(4, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(4));
-    planner.updateParent("seed", all(4), 100 * MiB, 0, true);
+    // a seed at its upload limit (one with room to spare is asked like a peer: below)
+    planner.updateParent("seed", all(4), 100 * MiB, 100 * MiB, true);
     planner.updateParent("peer", bits(0, 1), 1 * MiB, 0, false);
     Map<Integer, String> from = new HashMap<>();
     for (int i = 0; i < 4; i++) {
       PieceFetch f = planner.next().orElseThrow();
       from.put(f.piece(), f.parentId());
     }
-    // the seed is far less loaded, but the peer holds 0 and 1, so the seed serves only 2 and 3
+    // the seed has the larger share to spare, but the peer holds 0 and 1, so the seed serves only
+    // 2 and 3
     assertThat(from)
         .containsEntry(0, "peer")
         .containsEntry(1, "peer")
@@ -86,7 +88,7 @@ class PiecePlannerTest {
   void aBusyPlainHolderIsWaitedForRatherThanAskingTheSource() {
     PiecePlanner planner =
         new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
-    planner.updateParent("seed", all(2), 100 * MiB, 0, true);
+    planner.updateParent("seed", all(2), 100 * MiB, 90 * MiB, true);
     planner.updateParent("peer", all(2), 1 * MiB, 0, false);
     PieceFetch first = planner.next().orElseThrow();
     assertThat(first.parentId()).isEqualTo("peer");
@@ -229,9 +231,40 @@ class PiecePlannerTest {
   @Test
   void aRemotePeerIsAskedBeforeALocalSource() {
     PiecePlanner planner = new PiecePlanner(1, new BitSet(), 5, PieceParams.defaults());
-    planner.updateParent("seed", all(1), 100 * MiB, 0, true, false);
+    planner.updateParent("seed", all(1), 100 * MiB, 100 * MiB, true, false);
     planner.updateParent("far", all(1), 1 * MiB, 0, false, true);
     assertThat(planner.next().orElseThrow().parentId()).isEqualTo("far");
+  }
+
+  @Test
+  void aSourceWithUploadToSpareIsAskedLikeAPeer() {
+    // Every piece has left the seed (its offer is its second round) and the peers holding them are
+    // busy: with sourceRoom 0.75, a seed sending under 3/4 of its limit is weighed with the peers,
+    // not kept for last.
+    PieceParams room = PieceParams.defaults().withPerParentInFlight(1).withSourceRoom(0.75);
+    PiecePlanner planner = new PiecePlanner(2, new BitSet(), 1, room);
+    planner.updateParent("seed", all(2), 4 * MiB, 1 * MiB, true);
+    planner.updateParent("peer", all(2), 4 * MiB, 4 * MiB, false);
+    List<String> from = new ArrayList<>();
+    from.add(planner.next().orElseThrow().parentId());
+    from.add(planner.next().orElseThrow().parentId());
+    assertThat(from).containsExactlyInAnyOrder("seed", "peer");
+    // at 3/4 of its limit it is a source again: asked only for what no other parent holds
+    PiecePlanner busy = new PiecePlanner(2, new BitSet(), 1, room);
+    busy.updateParent("seed", all(2), 4 * MiB, 3 * MiB, true);
+    busy.updateParent("peer", all(2), 4 * MiB, 4 * MiB, false);
+    assertThat(busy.next().orElseThrow().parentId()).isEqualTo("peer");
+    assertThat(busy.next()).isEmpty();
+    // 0, the default, keeps sources last whatever their load
+    assertThat(PieceParams.defaults().sourceRoom()).isZero();
+    PiecePlanner off =
+        new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
+    off.updateParent("seed", all(2), 4 * MiB, 0, true);
+    off.updateParent("peer", all(2), 4 * MiB, 4 * MiB, false);
+    assertThat(off.next().orElseThrow().parentId()).isEqualTo("peer");
+    assertThat(off.next()).isEmpty();
+    assertThatThrownBy(() -> PieceParams.defaults().withSourceRoom(1.5))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

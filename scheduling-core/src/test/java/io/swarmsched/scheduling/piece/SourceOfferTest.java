@@ -79,4 +79,25 @@ class SourceOfferTest {
     assertThat(offer.offered(new BitSet()).isEmpty()).isTrue();
     assertThatThrownBy(() -> new SourceOffer(-1)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void piecesAGrantedChildReadFromTheOriginCountAsSentOnce() {
+    SourceOffer offer = new SourceOffer(6);
+    BitSet held = all(6);
+    BitSet read = new BitSet();
+    read.set(4);
+    read.set(5);
+    read.set(40); // outside the task: ignored
+    offer.readElsewhere(read);
+    offer.readElsewhere(read); // the child reports its whole set on every status read
+    assertThat(offer.sends(4)).isEqualTo(1);
+    assertThat(offer.sends(5)).isEqualTo(1);
+    // the source moves on to the pieces the swarm does not have yet
+    assertThat(offer.offered(held).stream().toArray()).containsExactly(0, 1, 2, 3);
+    assertThat(offer.claim(4, held)).isFalse();
+    for (int p = 0; p < 4; p++) {
+      assertThat(offer.claim(p, held)).isTrue();
+    }
+    assertThat(offer.offered(held).cardinality()).isEqualTo(6);
+  }
 }

@@ -120,6 +120,12 @@ final class ParentPool {
 
   private volatile int originSlices;
 
+  /** The source whose grant this child took (it is told what was read), or null. */
+  private volatile String originGrantor;
+
+  /** The pieces this child has read from the origin as a parent (guarded by itself). */
+  private final BitSet originRead = new BitSet();
+
   /**
    * @param idc this agent's IDC (its configured {@code swarm.agent.idc}); empty when unknown, and
    *     then every parent counts as local
@@ -241,6 +247,26 @@ final class ParentPool {
     planner.removeParent(ORIGIN);
   }
 
+  /**
+   * This child read {@code piece} from the origin: its next status read of the source that granted
+   * the origin says so, and the source counts it as sent ({@code SourceOffer.readElsewhere}).
+   */
+  void readFromOrigin(int piece) {
+    synchronized (originRead) {
+      originRead.set(piece);
+    }
+  }
+
+  /** What to tell {@code parent} of this child's reads of the origin: only its grantor is told. */
+  private BitSet originReadFor(String parent) {
+    if (!parent.equals(originGrantor)) {
+      return null;
+    }
+    synchronized (originRead) {
+      return (BitSet) originRead.clone();
+    }
+  }
+
   /** A source's status granted the origin: take it, when allowed and the origin has ranges. */
   private void originGranted(ParentStatus s, String by) throws InterruptedException {
     if (originUrl == null || originSlice >= 0 || originProbed || !s.originGranted()) {
@@ -261,6 +287,7 @@ final class ParentPool {
     }
     originSlices = s.originSlices();
     originSlice = s.originSlice();
+    originGrantor = by;
     log.info(
         "{}: source {} granted the origin as a parent of last resort (slice {} of {})",
         peerId,
@@ -321,7 +348,8 @@ final class ParentPool {
         continue;
       }
       try {
-        ParentStatus s = ctx.parents().status(p.address, taskId, p.peerId, peerId);
+        ParentStatus s =
+            ctx.parents().status(p.address, taskId, p.peerId, peerId, originReadFor(p.peerId));
         p.statusFailures.set(0);
         originGranted(s, p.peerId);
         BitSet holds = s.pieces();

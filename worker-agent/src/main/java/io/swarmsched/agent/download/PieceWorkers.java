@@ -319,6 +319,7 @@ final class PieceWorkers {
       return;
     }
     cancelEndgameLosers(f);
+    parents.readFromOrigin(f.piece());
     progress.addOrigin(data.length);
     if (firstPieceAt == 0) {
       firstPieceAt = System.nanoTime();

@@ -295,7 +295,10 @@ public final class TaskDownload {
     }
     progress.phase("downloading from peers");
     AgentConfig config = ctx.config();
-    PieceParams params = PieceParams.defaults().withPerParentInFlight(config.parentConcurrency());
+    PieceParams params =
+        PieceParams.defaults()
+            .withPerParentInFlight(config.parentConcurrency())
+            .withSourceRoom(config.sourceRoomPercent() / 100.0);
     // Stage-2 choices are reproducible for a given peer.
     long seed =
         UUID.nameUUIDFromBytes(peerId.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
@@ -396,7 +399,7 @@ public final class TaskDownload {
           "task " + taskId + " changed layout from " + file.layout() + " to " + layout);
     }
     try {
-      file = PieceFile.open(request.output(), layout);
+      file = PieceFile.open(request.output(), layout, ctx.config().directIo());
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage();
       if (why.contains("No space left")) {

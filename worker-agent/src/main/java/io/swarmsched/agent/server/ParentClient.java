@@ -161,11 +161,28 @@ public final class ParentClient implements AutoCloseable {
    */
   public ParentStatus status(String address, String taskId, String peerId, String childPeerId)
       throws IOException, InterruptedException {
+    return status(address, taskId, peerId, childPeerId, null);
+  }
+
+  /**
+   * As {@link #status(String, String, String, String)}, also telling the source that granted this
+   * child the origin which pieces it has read from the origin ({@code originRead}, null or empty
+   * for none), so that the source counts them as sent and offers others (docs/design.md, "Stage
+   * 2").
+   */
+  public ParentStatus status(
+      String address, String taskId, String peerId, String childPeerId, BitSet originRead)
+      throws IOException, InterruptedException {
     String path = "/tasks/" + taskId + "/status";
     if (childPeerId != null) {
       path +=
           "?child="
               + java.net.URLEncoder.encode(childPeerId, java.nio.charset.StandardCharsets.UTF_8);
+      if (originRead != null && !originRead.isEmpty()) {
+        path +=
+            "&origin_read="
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(originRead.toByteArray());
+      }
     }
     HttpResponse<String> r =
         http.send(

@@ -36,7 +36,10 @@ import java.util.regex.Pattern;
  *       SourceOffer}), and answers 404 for a held piece it does not offer now, so that each piece
  *       leaves it about once and children take the copies from each other. It also names the
  *       agent's IDC ({@code idc}, empty when not configured), so a child in another IDC asks it
- *       only for pieces no parent in its own IDC holds.
+ *       only for pieces no parent in its own IDC holds. A child this source granted the origin
+ *       ({@code ?child=}, {@link #originAssist}) names the pieces it has read from the origin in
+ *       {@code origin_read} (base64url of a bit set); the source counts them as sent, so its offer
+ *       moves on to pieces the swarm lacks (400 for a value that is not such a bit set).
  *   <li>{@code GET /load} — its live upload load alone.
  * </ul>
  *
@@ -158,6 +161,24 @@ public final class PieceServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The pieces a granted child reports it read from the origin ({@code origin_read}: the unpadded
+   * base64url of {@link BitSet#toByteArray()}), or null when that is not what it is or it names a
+   * piece beyond the task's {@code pieceCount}.
+   */
+  static BitSet originRead(String value, int pieceCount) {
+    if (value.length() > 4 * ((pieceCount + 7) / 8 + 2) / 3 + 4) {
+      return null; // longer than any bit set of the task's pieces: not decoded
+    }
+    BitSet bits;
+    try {
+      bits = BitSet.valueOf(Base64.getUrlDecoder().decode(value));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return bits.length() > pieceCount ? null : bits;
+  }
+
   /** The value of {@code name} in a raw query string, decoded, or null. */
   private static String queryParam(String rawQuery, String name) {
     if (rawQuery == null) {
@@ -201,13 +222,28 @@ public final class PieceServer implements AutoCloseable {
         boolean source = file.isPresent() && tasks.source(status.group(1));
         String grant = "";
         if (source) {
-          held = offer(status.group(1), count).offered(held);
-          int slice =
-              originGrant(
-                  status.group(1), queryParam(exchange.getRequestURI().getRawQuery(), "child"));
+          String rawQuery = exchange.getRequestURI().getRawQuery();
+          SourceOffer offer = offer(status.group(1), count);
+          int slice = originGrant(status.group(1), queryParam(rawQuery, "child"));
           if (slice >= 0) {
             grant = ",\"origin_slice\":" + slice + ",\"origin_slices\":" + originAssist;
+            String read = queryParam(rawQuery, "origin_read");
+            if (read != null) {
+              BitSet readBits = originRead(read, count);
+              if (readBits == null) {
+                text(
+                    exchange,
+                    400,
+                    "origin_read is not the base64url of a bit set of at most "
+                        + count
+                        + " pieces: "
+                        + Echo.truncate(read));
+                return;
+              }
+              offer.readElsewhere(readBits);
+            }
           }
+          held = offer.offered(held);
         }
         UploadLoad l = load();
         json(

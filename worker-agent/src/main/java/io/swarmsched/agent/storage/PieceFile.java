@@ -34,15 +34,40 @@ public final class PieceFile implements Closeable {
   private final Path sidecarPath;
   private final PieceLayout layout;
   private final FileChannel data;
+
+  /**
+   * The data file opened with {@code O_DIRECT} ({@link #open(Path, PieceLayout, boolean)}), or
+   * null: pieces whose offset and length are multiples of {@link #ALIGN} are written and read
+   * through it, the rest (a file's last piece) through {@link #data}. Set to null for good after
+   * any failure of a direct operation, which is then done again through {@link #data}.
+   */
+  private volatile FileChannel direct;
+
   private final FileChannel sidecar;
   private final BitSet verified;
   private final byte[][] digests;
 
-  private PieceFile(Path dataPath, PieceLayout layout, FileChannel data, FileChannel sidecar) {
+  /** Alignment of direct transfers: buffer address, file position and length. */
+  static final int ALIGN = 4096;
+
+  /** Bytes per direct transfer: each thread copies through one aligned buffer of this size. */
+  private static final int DIRECT_CHUNK = 1 << 20;
+
+  private static final ThreadLocal<ByteBuffer> DIRECT_BUFFER =
+      ThreadLocal.withInitial(
+          () -> ByteBuffer.allocateDirect(DIRECT_CHUNK + ALIGN).alignedSlice(ALIGN));
+
+  private PieceFile(
+      Path dataPath,
+      PieceLayout layout,
+      FileChannel data,
+      FileChannel direct,
+      FileChannel sidecar) {
     this.dataPath = dataPath;
     this.sidecarPath = sidecarPath(dataPath);
     this.layout = layout;
     this.data = data;
+    this.direct = direct;
     this.sidecar = sidecar;
     this.verified = new BitSet(layout.pieceCount());
     this.digests = new byte[layout.pieceCount()][];
@@ -57,6 +82,19 @@ public final class PieceFile implements Closeable {
    * different layout is an error: the file belongs to other content.
    */
   public static PieceFile open(Path dataPath, PieceLayout layout) throws IOException {
+    return open(dataPath, layout, false);
+  }
+
+  /**
+   * As {@link #open(Path, PieceLayout)}; with {@code directIo}, pieces aligned to {@value #ALIGN}
+   * bytes are written and read with {@code O_DIRECT}, bypassing the page cache, where the file
+   * system allows it (else, silently, through the page cache). On a virtual machine that hands
+   * freed memory back to its host, every page the page cache fills is first touched again at a host
+   * fault: writing a GiB through it cost 1.3-1.6 s of system CPU here against 0.1 s direct
+   * (docs/benchmarks.md, "The agent's data path").
+   */
+  public static PieceFile open(Path dataPath, PieceLayout layout, boolean directIo)
+      throws IOException {
     Path parent = dataPath.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -70,7 +108,8 @@ public final class PieceFile implements Closeable {
             StandardOpenOption.CREATE,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-    PieceFile file = new PieceFile(dataPath, layout, data, sidecar);
+    FileChannel direct = directIo ? openDirect(dataPath) : null;
+    PieceFile file = new PieceFile(dataPath, layout, data, direct, sidecar);
     try {
       file.initialise();
     } catch (IOException | RuntimeException e) {
@@ -78,6 +117,133 @@ public final class PieceFile implements Closeable {
       throw e;
     }
     return file;
+  }
+
+  /** The data file with {@code O_DIRECT}, or null where the file system or JDK refuses it. */
+  private static FileChannel openDirect(Path dataPath) {
+    try {
+      long block = Files.getFileStore(dataPath).getBlockSize();
+      if (block <= 0 || block > ALIGN || ALIGN % block != 0) {
+        return null;
+      }
+      return FileChannel.open(
+          dataPath,
+          StandardOpenOption.READ,
+          StandardOpenOption.WRITE,
+          com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null; // e.g. tmpfs: EINVAL
+    }
+  }
+
+  /** Whether aligned pieces go around the page cache (false after a direct operation failed). */
+  public boolean directIo() {
+    return direct != null;
+  }
+
+  /** The direct channel, for a test to make it fail; null when none. */
+  FileChannel directChannel() {
+    return direct;
+  }
+
+  private static boolean aligned(long position, long length) {
+    return (position & (ALIGN - 1)) == 0 && (length & (ALIGN - 1)) == 0;
+  }
+
+  /** A direct transfer failed: from now on everything goes through the page cache. */
+  private void directFailed(IOException e) {
+    FileChannel d = direct;
+    direct = null;
+    if (d != null) {
+      try {
+        d.close();
+      } catch (IOException ignored) {
+        // closing a channel we stop using
+      }
+    }
+  }
+
+  /** Writes {@code bytes} at {@code offset} (both aligned) through the direct channel. */
+  private boolean writeDirect(FileChannel d, byte[] bytes, long offset) {
+    ByteBuffer buf = DIRECT_BUFFER.get();
+    try {
+      for (int done = 0; done < bytes.length; ) {
+        int n = Math.min(DIRECT_CHUNK, bytes.length - done);
+        buf.clear();
+        buf.put(bytes, done, n).flip();
+        while (buf.hasRemaining()) {
+          d.write(buf, offset + done + buf.position());
+        }
+        done += n;
+      }
+      return true;
+    } catch (IOException e) {
+      directFailed(e);
+      return false;
+    }
+  }
+
+  /**
+   * Reads [{@code position}, {@code position + length}) into {@code dst} at {@code dstOffset}
+   * through the direct channel, by aligned blocks around it. False when a direct read failed (then
+   * the caller reads through the page cache).
+   */
+  private boolean readDirect(FileChannel d, long position, byte[] dst, int dstOffset, int length)
+      throws IOException {
+    ByteBuffer buf = DIRECT_BUFFER.get();
+    int done = 0;
+    try {
+      while (done < length) {
+        long pos = position + done;
+        long at = pos & -ALIGN;
+        int skip = (int) (pos - at);
+        int want = (int) Math.min(DIRECT_CHUNK, roundUp(skip + (long) (length - done)));
+        buf.clear().limit(want);
+        int n = 0;
+        while (buf.hasRemaining()) {
+          int r = d.read(buf, at + buf.position());
+          if (r <= 0) {
+            break; // the end of the file (a short last block)
+          }
+          n += r;
+          if ((n & (ALIGN - 1)) != 0) {
+            break; // short read at the end of the file
+          }
+        }
+        if (n <= skip) {
+          throw new java.io.EOFException(dataPath + " ends at " + (at + n));
+        }
+        int take = Math.min(n - skip, length - done);
+        buf.position(skip).limit(skip + take);
+        buf.get(dst, dstOffset + done, take);
+        done += take;
+      }
+      return true;
+    } catch (java.io.EOFException e) {
+      throw e;
+    } catch (IOException e) {
+      directFailed(e);
+      return false;
+    }
+  }
+
+  private static long roundUp(long n) {
+    return (n + ALIGN - 1) & -ALIGN;
+  }
+
+  /** Reads {@code length} bytes at {@code position}, direct where possible. */
+  private void readAt(long position, byte[] dst, int dstOffset, int length) throws IOException {
+    FileChannel d = direct;
+    if (d != null && readDirect(d, position, dst, dstOffset, length)) {
+      return;
+    }
+    ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
+    long start = position - dstOffset;
+    while (buf.hasRemaining()) {
+      if (data.read(buf, start + buf.position()) < 0) {
+        throw new java.io.EOFException(dataPath + " ends at " + (start + buf.position()));
+      }
+    }
   }
 
   private void initialise() throws IOException {
@@ -237,24 +403,22 @@ public final class PieceFile implements Closeable {
       }
     }
     java.util.Objects.checkFromIndexSize(offset, length, layout.length(piece));
-    ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
-    long start = layout.offset(piece) + offset - dstOffset;
-    while (buf.hasRemaining()) {
-      if (data.read(buf, start + buf.position()) < 0) {
-        throw new IOException(dataPath + " ends inside piece " + piece);
-      }
+    java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+    try {
+      readAt(layout.offset(piece) + offset, dst, dstOffset, length);
+    } catch (java.io.EOFException e) {
+      throw new IOException(dataPath + " ends inside piece " + piece, e);
     }
   }
 
   private byte[] readRaw(int piece) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(layout.length(piece));
-    long offset = layout.offset(piece);
-    while (buf.hasRemaining()) {
-      if (data.read(buf, offset + buf.position()) < 0) {
-        break;
-      }
+    byte[] out = new byte[layout.length(piece)];
+    try {
+      readAt(layout.offset(piece), out, 0, out.length);
+    } catch (java.io.EOFException e) {
+      // a file cut short: what is missing reads as zeros, and the digest check says so
     }
-    return buf.array();
+    return out;
   }
 
   private void checkLength(int piece, byte[] bytes) throws PieceVerificationException {
@@ -266,10 +430,13 @@ public final class PieceFile implements Closeable {
   }
 
   private void store(int piece, byte[] bytes, byte[] digest) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
     long offset = layout.offset(piece);
-    while (buf.hasRemaining()) {
-      data.write(buf, offset + buf.position());
+    FileChannel d = direct;
+    if (d == null || !aligned(offset, bytes.length) || !writeDirect(d, bytes, offset)) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        data.write(buf, offset + buf.position());
+      }
     }
     // No fsync per piece: a digest recorded before its data reached the disk is caught when the
     // file is reopened, because every recorded piece is re-hashed then.
@@ -287,6 +454,24 @@ public final class PieceFile implements Closeable {
   /** SHA-256 of the whole content, streaming from disk. */
   public String contentDigest() throws IOException {
     MessageDigest md = Digests.sha256();
+    FileChannel d = direct;
+    if (d != null) {
+      byte[] chunk = new byte[DIRECT_CHUNK];
+      long pos = 0;
+      boolean ok = true;
+      while (ok && pos < layout.contentLength()) {
+        int n = (int) Math.min(DIRECT_CHUNK, layout.contentLength() - pos);
+        ok = readDirect(d, pos, chunk, 0, n);
+        if (ok) {
+          md.update(chunk, 0, n);
+          pos += n;
+        }
+      }
+      if (ok) {
+        return Digests.SHA256_PREFIX + HexFormat.of().formatHex(md.digest());
+      }
+      md.reset(); // a direct read failed: start again through the page cache
+    }
     ByteBuffer buf = ByteBuffer.allocate(1 << 20);
     long pos = 0;
     while (pos < layout.contentLength()) {
@@ -310,8 +495,12 @@ public final class PieceFile implements Closeable {
 
   @Override
   public void close() throws IOException {
+    FileChannel d = direct;
     try (data;
         sidecar) {
+      if (d != null) {
+        d.close();
+      }
       if (sidecar.isOpen()) {
         sidecar.force(true);
       }

@@ -42,6 +42,9 @@ final class ScriptedParent implements AutoCloseable {
   /** The children that named themselves in a status request ({@code ?child=}). */
   final java.util.Set<String> statusChildren = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** The pieces children said they read from the origin ({@code origin_read}), all together. */
+  final BitSet originReadReported = new BitSet();
+
   /** Its status says it sends at its upload limit (tx = max_tx), as a rate-limited source does. */
   private volatile boolean atLimit;
 
@@ -124,7 +127,18 @@ final class ScriptedParent implements AutoCloseable {
         String query = ex.getRequestURI().getQuery();
         boolean named = query != null && query.startsWith("child=");
         if (named) {
-          statusChildren.add(query.substring("child=".length()));
+          for (String kv : query.split("&")) {
+            if (kv.startsWith("child=")) {
+              statusChildren.add(kv.substring("child=".length()));
+            } else if (kv.startsWith("origin_read=")) {
+              BitSet read =
+                  BitSet.valueOf(
+                      Base64.getUrlDecoder().decode(kv.substring("origin_read=".length())));
+              synchronized (originReadReported) {
+                originReadReported.or(read);
+              }
+            }
+          }
         }
         byte[] body =
             ("{\"piece_count\":"

@@ -156,7 +156,9 @@ class TaskDownloadTest {
   @Test
   void piecesComeRarestFirstAndTheSeedServesOnlyWhatNoOtherParentHolds() throws Exception {
     byte[][] pieces = pieces(16, 1);
-    ScriptedParent seed = parent("seed", pieces, range(0, 16), true);
+    // a seed at its upload limit: one with upload to spare is asked like any peer (PieceParams
+    // sourceRoom)
+    ScriptedParent seed = parent("seed", pieces, range(0, 16), true).atLimit();
     ScriptedParent a = parent("a", pieces, range(0, 8), false);
     ScriptedParent b = parent("b", pieces, range(4, 12), false);
     // One worker: each choice is made with nothing else in flight, so the order is the planner's
@@ -304,14 +306,15 @@ class TaskDownloadTest {
   }
 
   /**
-   * A child that wants two parents gets the seed and "stuck" (which holds every piece but answers
-   * every request busy), so it has all it wants and, since the seed is asked only for what no other
-   * parent holds, nothing comes; every later decision offers whatever the request does not
-   * blocklist, "spare" included. Returns the context, for its requests and events.
+   * A child that wants two parents gets the seed (at its upload limit) and "stuck" (which holds
+   * every piece but answers every request busy), so it has all it wants and, since the seed is
+   * asked only for what no other parent holds, nothing comes; every later decision offers whatever
+   * the request does not blocklist, "spare" included. Returns the context, for its requests and
+   * events.
    */
   private FakeContext downloadWithAStuckParent(Map<String, String> settings) throws Exception {
     byte[][] pieces = pieces(8, 5);
-    ScriptedParent seed = parent("seed", pieces, range(0, 8), true);
+    ScriptedParent seed = parent("seed", pieces, range(0, 8), true).atLimit();
     ScriptedParent stuck = parent("stuck", pieces, range(0, 8), false).busy();
     spare = parent("spare", pieces, range(0, 8), false);
     Function<ScheduleRequest, ScheduleDecision> first = offering(seed, stuck);
@@ -390,13 +393,18 @@ class TaskDownloadTest {
 
   /** An origin serving {@code pieces} as one file; {@code ranges}: whether it honours Range. */
   private OriginServer originOf(byte[][] pieces, boolean ranges) throws Exception {
+    return originOf(pieces, ranges, 0);
+  }
+
+  /** As {@link #originOf(byte[][], boolean)}, sending at most {@code egress} bytes/s (0: any). */
+  private OriginServer originOf(byte[][] pieces, boolean ranges, long egress) throws Exception {
     Path root = Files.createDirectories(dir.resolve("origin"));
     byte[] content = new byte[pieces.length * PIECE];
     for (int i = 0; i < pieces.length; i++) {
       System.arraycopy(pieces[i], 0, content, i * PIECE, PIECE);
     }
     Files.write(root.resolve("file.bin"), content);
-    OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, ranges);
+    OriginServer origin = OriginServer.start(root, "127.0.0.1", 0, ranges, egress);
     toClose.add(origin);
     return origin;
   }
@@ -432,7 +440,7 @@ class TaskDownloadTest {
 
     assertThat(seed.statusChildren)
         .as("the child names itself to its source")
-        .contains("child-peer");
+        .containsExactly("child-peer");
     List<PieceEvent> done = finished(ctx);
     long fromOrigin =
         done.stream()
@@ -446,6 +454,37 @@ class TaskDownloadTest {
         .as("the origin sent each of its pieces once (no whole-body reads)")
         .isEqualTo(r.originBytes());
     assertThat(seed.completed.get()).isLessThan(16);
+  }
+
+  @Test
+  void aGrantedChildTellsItsSourceWhatItReadFromTheOrigin() throws Exception {
+    byte[][] pieces = pieces(16, 19);
+    // the origin sends 8 pieces a second, so the child reads its status several times meanwhile
+    OriginServer origin = originOf(pieces, true, 8L * PIECE);
+    ScriptedParent seed =
+        parent("seed", pieces, range(0, 16), true).slow(10).atLimit().grantsOrigin();
+    FakeContext ctx =
+        new FakeContext(
+            dir.resolve("agent"),
+            PIECE,
+            Map.of(AgentConfig.ORIGIN_ASSIST, "1", AgentConfig.PARENT_REFRESH_INTERVAL, "100ms"),
+            offering(seed));
+
+    downloadFrom(ctx, origin.url("file.bin"), pieces);
+
+    java.util.BitSet readFromOrigin = new java.util.BitSet();
+    finished(ctx).stream()
+        .filter(e -> e.getSource() == io.swarmsched.schemas.PieceSource.ORIGIN)
+        .forEach(e -> readFromOrigin.set(e.getPieceNumber()));
+    assertThat(readFromOrigin.isEmpty()).as("pieces read from the origin").isFalse();
+    synchronized (seed.originReadReported) {
+      // so the source counts them as sent and offers others (the last reads may end the download
+      // before the next status read)
+      assertThat(seed.originReadReported.isEmpty()).as("reported to the source").isFalse();
+      java.util.BitSet extra = (java.util.BitSet) seed.originReadReported.clone();
+      extra.andNot(readFromOrigin);
+      assertThat(extra.isEmpty()).as("only pieces read from the origin: %s", extra).isTrue();
+    }
   }
 
   @Test

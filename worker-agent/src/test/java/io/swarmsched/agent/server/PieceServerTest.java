@@ -39,6 +39,21 @@ class PieceServerTest {
     file.close();
   }
 
+  /** Every task is the test's file, held as a source (a seed's copy). */
+  private HeldTasks seedLike() {
+    return new HeldTasks() {
+      @Override
+      public Optional<PieceFile> find(String taskId) {
+        return Optional.of(file);
+      }
+
+      @Override
+      public boolean source(String taskId) {
+        return true;
+      }
+    };
+  }
+
   private HeldTasks only(String taskId) {
     return id -> id.equals(taskId) ? Optional.of(file) : Optional.empty();
   }
@@ -92,18 +107,7 @@ class PieceServerTest {
 
   @Test
   void statusSaysWhenTheCopyIsASource() throws Exception {
-    HeldTasks seedLike =
-        new HeldTasks() {
-          @Override
-          public Optional<PieceFile> find(String taskId) {
-            return Optional.of(file);
-          }
-
-          @Override
-          public boolean source(String taskId) {
-            return true;
-          }
-        };
+    HeldTasks seedLike = seedLike();
     try (PieceServer server = PieceServer.start(seedLike, "127.0.0.1", 0, 5_000_000, 3)) {
       assertThat(client.status("127.0.0.1:" + server.port(), "t1", "peer-a").source()).isTrue();
     }
@@ -118,6 +122,60 @@ class PieceServerTest {
       assertThat(client.status(at, "t1", "seed", "child-a").originSlice()).isZero();
       assertThat(client.status(at, "t1", "seed", "child-b").originSlices()).isEqualTo(2);
       assertThat(client.status(at, "t1", "seed").originGranted()).as("unnamed").isFalse();
+    }
+  }
+
+  @Test
+  void aSourceCountsThePiecesItsGrantedChildReadFromTheOriginAsSent() throws Exception {
+    byte[] piece1 = new byte[64 * 1024];
+    new Random(6).nextBytes(piece1);
+    file.writeFromOrigin(1, piece1);
+    HeldTasks seedLike = seedLike();
+    java.util.BitSet one = new java.util.BitSet();
+    one.set(1);
+    try (PieceServer server =
+        PieceServer.start(seedLike, "127.0.0.1", 0, 5_000_000, 3).originAssist(1)) {
+      String at = "127.0.0.1:" + server.port();
+      assertThat(client.status(at, "t1", "seed", "child-a").pieces().cardinality()).isEqualTo(2);
+      // child-a was granted the origin and read piece 1 from it: the source offers piece 0 alone
+      assertThat(client.status(at, "t1", "seed", "child-a", one).pieces().stream().toArray())
+          .containsExactly(0);
+      // a child without a grant cannot move the offer
+      java.util.BitSet zero = new java.util.BitSet();
+      zero.set(0);
+      assertThat(client.status(at, "t1", "seed", "child-b", zero).pieces().stream().toArray())
+          .containsExactly(0);
+      assertThat(client.fetch(at, "t1", 1))
+          .as("piece 1 is in the swarm already")
+          .isInstanceOf(PieceAnswer.NotHeld.class);
+      // a report naming a piece beyond the task, or not base64url, is refused with a reason
+      java.util.BitSet beyond = new java.util.BitSet();
+      beyond.set(5);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> client.status(at, "t1", "seed", "child-a", beyond))
+          .hasMessageContaining("answered 400");
+      HttpResponse<String> bad =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://" + at + "/tasks/t1/status?child=child-a&origin_read=%2B%2B"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.body()).contains("origin_read is not the base64url");
+      HttpResponse<String> huge =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://"
+                                  + at
+                                  + "/tasks/t1/status?child=child-a&origin_read="
+                                  + "A".repeat(4000)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(huge.statusCode()).isEqualTo(400);
     }
   }
 
