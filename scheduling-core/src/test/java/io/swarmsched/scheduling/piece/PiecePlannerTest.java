@@ -239,9 +239,8 @@ class PiecePlannerTest {
   @Test
   void aSourceWithUploadToSpareIsAskedLikeAPeer() {
     // Every piece has left the seed (its offer is its second round) and the peers holding them are
-    // busy: with sourceRoom 0.75, a seed sending under 3/4 of its limit is weighed with the peers,
-    // not kept for last.
-    PieceParams room = PieceParams.defaults().withPerParentInFlight(1).withSourceRoom(0.75);
+    // busy: a seed sending under 3/4 of its limit is weighed with the peers, not kept for last.
+    PieceParams room = PieceParams.defaults().withPerParentInFlight(1);
     PiecePlanner planner = new PiecePlanner(2, new BitSet(), 1, room);
     planner.updateParent("seed", all(2), 4 * MiB, 1 * MiB, true);
     planner.updateParent("peer", all(2), 4 * MiB, 4 * MiB, false);
@@ -255,10 +254,11 @@ class PiecePlannerTest {
     busy.updateParent("peer", all(2), 4 * MiB, 4 * MiB, false);
     assertThat(busy.next().orElseThrow().parentId()).isEqualTo("peer");
     assertThat(busy.next()).isEmpty();
-    // 0, the default, keeps sources last whatever their load
-    assertThat(PieceParams.defaults().sourceRoom()).isZero();
+    // 0.75 is the default; 0 keeps sources last whatever their load
+    assertThat(PieceParams.defaults().sourceRoom()).isEqualTo(0.75);
     PiecePlanner off =
-        new PiecePlanner(2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1));
+        new PiecePlanner(
+            2, new BitSet(), 1, PieceParams.defaults().withPerParentInFlight(1).withSourceRoom(0));
     off.updateParent("seed", all(2), 4 * MiB, 0, true);
     off.updateParent("peer", all(2), 4 * MiB, 4 * MiB, false);
     assertThat(off.next().orElseThrow().parentId()).isEqualTo("peer");
