@@ -75,13 +75,19 @@ public final class Ports {
 
   /** The kernel's ephemeral port range, or null where it cannot be read (not Linux). */
   static int[] ephemeralRange() {
-    try {
-      String[] parts =
-          java.nio.file.Files.readString(
-                  java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-              .trim()
-              .split("\\s+");
-      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    // read line by line: Files.readString returned only "3" of "32768\t60999" (a /proc file says
+    // its size is 0, and the JDK 17 read stopped after its first read)
+    try (java.io.BufferedReader r =
+        java.nio.file.Files.newBufferedReader(
+            java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      String line = r.readLine();
+      if (line == null) {
+        return null;
+      }
+      String[] parts = line.trim().split("\\s+");
+      int low = Integer.parseInt(parts[0]);
+      int high = Integer.parseInt(parts[1]);
+      return low > 0 && low <= high && high <= 65535 ? new int[] {low, high} : null;
     } catch (IOException | RuntimeException e) {
       return null;
     }
