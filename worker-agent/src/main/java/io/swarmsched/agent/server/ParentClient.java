@@ -150,6 +150,12 @@ public final class ParentClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Longest {@code origin_read} sent (about 49,000 pieces), well inside a piece server's 16 KiB
+   * request line; a task with more pieces does not report its origin reads.
+   */
+  static final int MAX_ORIGIN_READ_CHARS = 8 * 1024;
+
   public ParentStatus status(String address, String taskId, String peerId)
       throws IOException, InterruptedException {
     return status(address, taskId, peerId, null);
@@ -179,9 +185,11 @@ public final class ParentClient implements AutoCloseable {
           "?child="
               + java.net.URLEncoder.encode(childPeerId, java.nio.charset.StandardCharsets.UTF_8);
       if (originRead != null && !originRead.isEmpty()) {
-        path +=
-            "&origin_read="
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(originRead.toByteArray());
+        String read =
+            Base64.getUrlEncoder().withoutPadding().encodeToString(originRead.toByteArray());
+        if (read.length() <= MAX_ORIGIN_READ_CHARS) {
+          path += "&origin_read=" + read;
+        } // else not told: the source's offer then lags, nothing else (a request line has a limit)
       }
     }
     HttpResponse<String> r =

@@ -148,6 +148,11 @@ class PieceServerTest {
       assertThat(client.fetch(at, "t1", 1))
           .as("piece 1 is in the swarm already")
           .isInstanceOf(PieceAnswer.NotHeld.class);
+      // a set too long for a request line is not sent at all: the status read still works
+      java.util.BitSet tooLong = new java.util.BitSet();
+      tooLong.set(0, 8 * (ParentClient.MAX_ORIGIN_READ_CHARS + 8));
+      assertThat(client.status(at, "t1", "seed", "child-a", tooLong).pieces().stream().toArray())
+          .containsExactly(0);
       // a report naming a piece beyond the task, or not base64url, is refused with a reason
       java.util.BitSet beyond = new java.util.BitSet();
       beyond.set(5);
