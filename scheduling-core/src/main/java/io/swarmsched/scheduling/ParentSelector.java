@@ -285,21 +285,7 @@ public final class ParentSelector {
    * stage 2 while it holds something they lack; the DAG stops recording it.
    */
   private static void cutPathsTo(Dag<String> dag, String child, Set<String> targets) {
-    List<String> cut = new ArrayList<>();
-    for (String x : dag.children(child)) {
-      if (targets.contains(x)) {
-        cut.add(x);
-        continue;
-      }
-      Dag<String>.Reach fromX = dag.reachFrom(x);
-      for (String t : targets) {
-        if (fromX.reaches(t)) {
-          cut.add(x);
-          break;
-        }
-      }
-    }
-    for (String x : cut) {
+    for (String x : dag.childrenLeadingTo(child, targets)) {
       dag.removeEdge(child, x);
     }
   }

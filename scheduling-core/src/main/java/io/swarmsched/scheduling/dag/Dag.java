@@ -91,6 +91,15 @@ public final class Dag<K> {
   private long[] met = new long[16];
 
   /**
+   * The stamp of the {@link Reach} that found each vertex not to be a descendant (see {@link
+   * Reach#reaches}).
+   */
+  private long[] apart = new long[16];
+
+  /** The vertices a {@link Reach}'s walk towards the target's ancestors met, in order. */
+  private int[] upMet = new int[16];
+
+  /**
    * In a walk towards ancestors: the vertex each one was reached from ({@code -1} for the target),
    * so that a path found to the target can be retraced.
    */
@@ -147,6 +156,7 @@ public final class Dag<K> {
       mark = Arrays.copyOf(mark, n);
       seen = Arrays.copyOf(seen, n);
       met = Arrays.copyOf(met, n);
+      apart = Arrays.copyOf(apart, n);
       via = Arrays.copyOf(via, n);
       childIndexes = Arrays.copyOf(childIndexes, n);
       parentIndexes = Arrays.copyOf(parentIndexes, n);
@@ -164,6 +174,7 @@ public final class Dag<K> {
     mark[i] = 0;
     seen[i] = 0;
     met[i] = 0;
+    apart[i] = 0;
     if (freeCount == freeIndexes.length) {
       freeIndexes = Arrays.copyOf(freeIndexes, freeCount * 2);
     }
@@ -604,6 +615,48 @@ public final class Dag<K> {
   }
 
   /**
+   * {@code v}'s children from which a path leads to one of {@code targets} (a target among them
+   * included), in {@link #children(Object)}'s order. One walk from the targets towards their
+   * ancestors placed after {@code v} (a path from a child of {@code v} passes no other), instead of
+   * a reachability walk from each child: a peer serving dozens of children made that dozens of
+   * walks per decision in a large swarm (docs/benchmarks.md, "Speed of the simulator").
+   */
+  public List<K> childrenLeadingTo(K v, java.util.Collection<K> targets) {
+    Vertex<K> vx = vertices.get(v);
+    if (vx == null || vx.children.isEmpty()) {
+      return List.of();
+    }
+    long walk = ++stamps;
+    long floor = ord[vx.index];
+    int sp = 0;
+    for (K t : targets) {
+      Vertex<K> tv = vertices.get(t);
+      if (tv != null && met[tv.index] != walk && (!ordered || ord[tv.index] > floor)) {
+        met[tv.index] = walk;
+        stack = put(stack, sp++, tv.index);
+      }
+    }
+    while (sp > 0) {
+      int w = stack[--sp];
+      int[] ps = parents(w);
+      for (int k = 0, n = parentCount[w]; k < n; k++) {
+        int p = ps[k];
+        if (met[p] != walk && (!ordered || ord[p] > floor)) {
+          met[p] = walk;
+          stack = put(stack, sp++, p);
+        }
+      }
+    }
+    List<K> out = new ArrayList<>();
+    for (Vertex<K> c : vx.children.values()) {
+      if (met[c.index] == walk) {
+        out.add(c.key);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Every vertex reachable from {@code v}, {@code v} included (unmodifiable). An edge {@code c → v}
    * closes a cycle exactly when {@code c} is in this set, so a scheduler checking many candidates
    * computes it once. The last walk is reused while the graph is unchanged: stage 1 asks for the
@@ -715,6 +768,9 @@ public final class Dag<K> {
       if (seen[t] == stamp) {
         return true;
       }
+      if (apart[t] == stamp) {
+        return false; // met by an earlier question's walk that found no path
+      }
       if (frontierSize == 0) {
         return false; // every descendant is known
       }
@@ -742,15 +798,19 @@ public final class Dag<K> {
       via[t] = -1;
       int sp = 0;
       stack = put(stack, sp++, t);
+      int nMet = 0;
+      upMet = put(upMet, nMet++, t);
       long down = 0; // edges read by each side in this question
       long upward = 0;
       while (true) {
         if (sp == 0) {
-          return false; // every ancestor of the target after the origin is known, none reached
+          // every ancestor of the target after the origin is known, none reached
+          return apartFrom(nMet);
         }
         if (down <= upward) {
           if (frontierSize == 0 || ord[frontier[0]] > limit) {
-            return false; // every descendant placed up to the target is known, and it is not one
+            // every descendant placed up to the target is known, and it is not one
+            return apartFrom(nMet);
           }
           int meeting = expandNext(up);
           if (meeting >= 0) {
@@ -769,13 +829,29 @@ public final class Dag<K> {
             learnPath(w);
             return true;
           }
-          if (ord[p] > floor && met[p] != up) {
+          if (ord[p] > floor && met[p] != up && apart[p] != stamp) {
             met[p] = up;
             via[p] = w;
             stack = put(stack, sp++, p);
+            upMet = put(upMet, nMet++, p);
           }
         }
       }
+    }
+
+    /**
+     * No path from the origin reaches the target: nor any of its ancestors, which includes every
+     * vertex the walk towards them met (the first {@code n} of {@link #upMet}). They are marked, so
+     * that a later question about one of them is answered at once and a later walk towards
+     * ancestors stops at them (a vertex's ancestors are not reached either). In a large swarm the
+     * targets of one decision share most of their ancestors, so a "no" was paid for again by each
+     * question. Returns false.
+     */
+    private boolean apartFrom(int n) {
+      for (int k = 0; k < n; k++) {
+        apart[upMet[k]] = stamp;
+      }
+      return false;
     }
 
     /**

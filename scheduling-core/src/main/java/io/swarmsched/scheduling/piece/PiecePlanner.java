@@ -115,10 +115,14 @@ public final class PiecePlanner {
   private final int[] availability;
 
   /**
-   * Fetches in flight, by piece ({@code null}: none); an array, not a map, since {@link #next} asks
-   * about every missing piece.
+   * Fetches in flight, by piece: the first ({@code null}: none) and an endgame duplicate, from
+   * another parent ({@code null}: none); there is never a third, since a piece is started only when
+   * none is in flight and duplicated only when one is. Arrays, not a map or a list per piece, since
+   * {@link #next} asks about every missing piece and a fetch starts for each piece received.
    */
-  private final List<PieceFetch>[] inFlight;
+  private final PieceFetch[] inFlight;
+
+  private final PieceFetch[] duplicateInFlight;
 
   /** Pieces with at least one fetch in flight. */
   private int piecesInFlight;
@@ -191,9 +195,8 @@ public final class PiecePlanner {
       rank[order[i]] = i;
     }
     this.availability = new int[pieceCount];
-    @SuppressWarnings("unchecked")
-    List<PieceFetch>[] byPiece = new List[pieceCount];
-    this.inFlight = byPiece;
+    this.inFlight = new PieceFetch[pieceCount];
+    this.duplicateInFlight = new PieceFetch[pieceCount];
     @SuppressWarnings("unchecked")
     Set<String>[] blockedByPiece = new Set[pieceCount];
     this.blocked = blockedByPiece;
@@ -203,6 +206,7 @@ public final class PiecePlanner {
     this.blockedPieces = new long[words];
     this.offerable = new long[words];
     this.candidates = new long[words];
+    this.scratch = new long[words];
   }
 
   public PieceParams params() {
@@ -259,7 +263,7 @@ public final class PiecePlanner {
       ordered = parents.values().toArray(new ParentState[0]);
       changes++;
     }
-    long[] next = wordsOf(holds);
+    long[] next = wordsOf(holds, scratch);
     boolean same = Arrays.equals(next, p.holds);
     if (!same || p.source != source || p.remote != remote) {
       changes++;
@@ -280,7 +284,13 @@ public final class PiecePlanner {
       remoteFetches += remote ? p.inFlight : -p.inFlight;
     }
     boolean hadRoom = hasRoom(p);
-    p.holds = next;
+    if (!same) {
+      // copied into the parent's own array rather than keeping the new one: the arrays every
+      // choice reads stay where they were allocated, beside their parent's record, instead of one
+      // fresh array per parent per refresh scattered over the heap (a cache miss each in a large
+      // swarm)
+      System.arraycopy(next, 0, p.holds, 0, words);
+    }
     p.maxTx = Math.max(0, maxTx);
     p.tx = Math.max(0, tx);
     p.source = source;
@@ -290,9 +300,15 @@ public final class PiecePlanner {
     }
   }
 
-  /** The pieces of {@code bits} up to the last piece, as words. */
-  private long[] wordsOf(BitSet bits) {
-    long[] w = Arrays.copyOf(bits.toLongArray(), words);
+  /** Scratch of {@link #update}: a parent's pieces as words. */
+  private final long[] scratch;
+
+  /** The pieces of {@code bits} up to the last piece, as words, in {@code w} (returned). */
+  private long[] wordsOf(BitSet bits, long[] w) {
+    long[] all = bits.toLongArray();
+    int n = Math.min(all.length, words);
+    System.arraycopy(all, 0, w, 0, n);
+    Arrays.fill(w, n, words, 0L);
     int tail = pieceCount & 63;
     if (tail != 0) {
       w[words - 1] &= (1L << tail) - 1;
@@ -356,14 +372,17 @@ public final class PiecePlanner {
   private Optional<PieceFetch> choose() {
     // Only a usable parent with a free slot can serve, so a piece none of them holds is skipped
     // without listing its parents (when every parent is busy, nothing is listed at all).
+    // Nothing starts until a piece is chosen, so the room for remote fetches holds for the call.
+    boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
+    if (!anyCanServe(remoteRoom)) {
+      return Optional.empty(); // before clearing and filling the piece sets below
+    }
     long[] offerable = this.offerable;
     Arrays.fill(offerable, 0L);
     for (int t = 0; t < TIERS; t++) {
       Arrays.fill(heldByTier[t], 0L);
       Arrays.fill(servedByTier[t], 0L);
     }
-    // Nothing starts until a piece is chosen, so the room for remote fetches holds for the call.
-    boolean remoteRoom = remoteInFlight() < params.remoteInFlight();
     boolean any = false;
     for (ParentState p : ordered) {
       if (p.dropped) {
@@ -459,6 +478,15 @@ public final class PiecePlanner {
     return params.endgame() ? endgame(offerable, remoteRoom) : Optional.empty();
   }
 
+  private boolean anyCanServe(boolean remoteRoom) {
+    for (ParentState p : ordered) {
+      if (!p.dropped && canServe(p, remoteRoom)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The rarity given a piece only the origin holds: above any count of parents. */
   private static final int ORIGIN_ONLY = Integer.MAX_VALUE - 1;
 
@@ -494,11 +522,11 @@ public final class PiecePlanner {
     }
     for (int i = 0; i < pieceCount; i++) {
       int piece = order[i];
-      List<PieceFetch> fetches = inFlight[piece];
-      if (fetches == null || fetches.size() != 1 || !has(offerable, piece)) {
+      PieceFetch only = inFlight[piece];
+      if (only == null || duplicateInFlight[piece] != null || !has(offerable, piece)) {
         continue;
       }
-      List<ParentState> eligible = eligible(piece, fetches.get(0).parentId(), remoteRoom);
+      List<ParentState> eligible = eligible(piece, only.parentId(), remoteRoom);
       if (!eligible.isEmpty()) {
         return Optional.of(start(piece, pick(eligible), true));
       }
@@ -634,11 +662,14 @@ public final class PiecePlanner {
     PieceFetch f = new PieceFetch(piece, parent.id, duplicate);
     changes++;
     if (inFlight[piece] == null) {
-      inFlight[piece] = new ArrayList<>(2);
+      inFlight[piece] = f;
       piecesInFlight++;
       inFlightPieces[piece >>> 6] |= 1L << piece;
+    } else if (duplicateInFlight[piece] == null) {
+      duplicateInFlight[piece] = f;
+    } else {
+      throw new IllegalStateException("a third fetch of piece " + piece); // see inFlight
     }
-    inFlight[piece].add(f);
     inFlightCount++;
     parent.inFlight++;
     if (parent.remote) {
@@ -652,24 +683,29 @@ public final class PiecePlanner {
     if (f.piece() < 0 || f.piece() >= pieceCount) {
       return false;
     }
-    List<PieceFetch> fetches = inFlight[f.piece()];
-    if (fetches == null) {
+    int piece = f.piece();
+    PieceFetch first = inFlight[piece];
+    if (first == null) {
       return false;
     }
-    boolean removed = false;
-    for (int i = fetches.size() - 1; i >= 0; i--) {
-      if (fetches.get(i).parentId().equals(f.parentId())) {
-        fetches.remove(i);
-        removed = true;
-      }
-    }
-    if (!removed) {
+    PieceFetch second = duplicateInFlight[piece];
+    boolean firstGoes = first.parentId().equals(f.parentId());
+    boolean secondGoes = second != null && second.parentId().equals(f.parentId());
+    if (!firstGoes && !secondGoes) {
       return false;
     }
-    if (fetches.isEmpty()) {
-      inFlight[f.piece()] = null;
+    if (secondGoes) {
+      second = null;
+    }
+    if (firstGoes) {
+      first = second; // the duplicate, if any, becomes the one in flight
+      second = null;
+    }
+    inFlight[piece] = first;
+    duplicateInFlight[piece] = second;
+    if (first == null) {
       piecesInFlight--;
-      inFlightPieces[f.piece() >>> 6] &= ~(1L << f.piece());
+      inFlightPieces[piece >>> 6] &= ~(1L << piece);
     }
     inFlightCount--;
     ParentState p = parent(f.parentId());
@@ -693,11 +729,12 @@ public final class PiecePlanner {
     if (!was) {
       return List.of();
     }
-    List<PieceFetch> others = inFlight[f.piece()];
-    if (others == null) {
+    PieceFetch first = inFlight[f.piece()];
+    if (first == null) {
       return List.of();
     }
-    List<PieceFetch> cancel = List.copyOf(others);
+    PieceFetch second = duplicateInFlight[f.piece()];
+    List<PieceFetch> cancel = second == null ? List.of(first) : List.of(first, second);
     cancel.forEach(this::finish);
     return cancel;
   }

@@ -187,6 +187,20 @@ class DagPropertiesTest {
             .as("%d -> %d closes a cycle", from, to)
             .isEqualTo(cycle && !model.get(from).contains(to));
       }
+      // the children of `from` that lead to a target set (two vertices, and one): those with a
+      // path to one of the targets, or that are one, in the children's order
+      for (List<Integer> targets :
+          List.of(List.of(from, (from + 5) % 12), List.of((from + 7) % 12))) {
+        List<Integer> expected = new ArrayList<>();
+        for (int c : d.children(from)) {
+          if (targets.stream().anyMatch(t -> oracle(model, c, t))) {
+            expected.add(c);
+          }
+        }
+        assertThat(d.childrenLeadingTo(from, targets))
+            .as("children of %d leading to %s", from, targets)
+            .containsExactlyElementsOf(expected);
+      }
     }
   }
 
