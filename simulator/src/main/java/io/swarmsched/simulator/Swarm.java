@@ -150,6 +150,18 @@ public final class Swarm {
 
   private final List<Transfer> active = new ArrayList<>();
   private final PriorityQueue<Event> events = new PriorityQueue<>();
+
+  /**
+   * Events always scheduled the same time ahead (a busy hold's release, a request for more
+   * parents): simulated time never goes back, so each lane is in (time, sequence) order as it is
+   * appended, and the earliest of the lanes' heads and the heap's runs next, the order one heap
+   * gives. A busy hold is most events of a large swarm (several per piece received), and a heap of
+   * tens of thousands of them cost a tenth of a 10,000-host run (docs/benchmarks.md, "Speed of the
+   * simulator").
+   */
+  private final java.util.ArrayDeque<Event> holdLane = new java.util.ArrayDeque<>();
+
+  private final java.util.ArrayDeque<Event> moreLane = new java.util.ArrayDeque<>();
   private final Set<Agent> dirty = new LinkedHashSet<>();
   private final int pieceCount;
   private final long[] horizonScratch;
@@ -309,6 +321,26 @@ public final class Swarm {
 
   /** Runs the scenario to the end (every present peer finished) or to its time limit. */
   public SimResult run() {
+    if (planningThreads > 1) {
+      planner =
+          java.util.concurrent.Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "swarm-planner");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    try {
+      return runSteps();
+    } finally {
+      if (planner != null) {
+        planner.shutdownNow();
+        planner = null;
+      }
+    }
+  }
+
+  private SimResult runSteps() {
     long wallStart = System.nanoTime();
     double bound = sc.fluidBound();
     double limit = Math.max(60.0, 20.0 * bound) + sc.joinWindowSeconds();
@@ -351,7 +383,7 @@ public final class Swarm {
       }
       startFetches();
       if (active.isEmpty()) {
-        Event next = events.peek();
+        Event next = peekEvent();
         if (next == null) {
           break; // nothing moves and nothing will happen
         }
@@ -439,9 +471,38 @@ public final class Swarm {
     events.add(new Event(at, eventSeq++, r));
   }
 
+  /**
+   * Schedules {@code r} at {@code now + delay} in {@code lane}, whose events all use that delay.
+   */
+  private void scheduleIn(java.util.ArrayDeque<Event> lane, double delay, Runnable r) {
+    lane.addLast(new Event(now + delay, eventSeq++, r));
+  }
+
+  /** The next event of the heap and the lanes, without taking it; null when there is none. */
+  private Event peekEvent() {
+    Event e = events.peek();
+    Event h = holdLane.peekFirst();
+    if (h != null && (e == null || h.compareTo(e) < 0)) {
+      e = h;
+    }
+    Event m = moreLane.peekFirst();
+    if (m != null && (e == null || m.compareTo(e) < 0)) {
+      e = m;
+    }
+    return e;
+  }
+
   private void drainEvents() {
-    while (!events.isEmpty() && events.peek().at <= now + 1e-9) {
-      events.poll().action.run();
+    Event e;
+    while ((e = peekEvent()) != null && e.at <= now + 1e-9) {
+      if (e == holdLane.peekFirst()) {
+        holdLane.pollFirst();
+      } else if (e == moreLane.peekFirst()) {
+        moreLane.pollFirst();
+      } else {
+        events.poll();
+      }
+      e.action.run();
     }
   }
 
@@ -768,8 +829,9 @@ public final class Swarm {
       return;
     }
     a.moreScheduled = true;
-    schedule(
-        now + MORE_PARENTS_EVERY,
+    scheduleIn(
+        moreLane,
+        MORE_PARENTS_EVERY,
         () -> {
           a.moreScheduled = false;
           if (!a.done && !a.gone && !a.source && a.parents.size() < DESIRED_PARENTS) {
@@ -834,11 +896,9 @@ public final class Swarm {
       if (a.done || a.gone || a.planner == null) {
         continue;
       }
-      refreshOrigin(a);
+      refreshView(a);
       List<Agent> useless = null;
       for (Agent p : a.parents.values()) {
-        a.planner.updateParent(
-            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource(), remote(a, p));
         if (!opt.historyDag() && !a.planner.wants(p.peerId) && !hasFetchFrom(a, p)) {
           if (useless == null) {
             useless = new ArrayList<>();
@@ -880,21 +940,67 @@ public final class Swarm {
    */
   private void refreshBetweenSeconds() {
     for (Agent a : agents.values()) {
-      if (a.done || a.gone || a.planner == null) {
-        continue;
+      if (!(a.done || a.gone || a.planner == null)) {
+        refreshView(a);
+        dirty.add(a);
       }
-      for (Agent p : a.parents.values()) {
-        a.planner.updateParent(
-            p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource(), remote(a, p));
-      }
-      refreshOrigin(a);
-      dirty.add(a);
     }
     double next = now + PARENT_REFRESH_SECONDS;
     if (hasWorkLeft() && Math.abs(next - Math.rint(next)) > 1e-6) {
       schedule(next, this::refreshBetweenSeconds);
     } else if (hasWorkLeft()) {
       schedule(next + PARENT_REFRESH_SECONDS, this::refreshBetweenSeconds);
+    }
+  }
+
+  /**
+   * An agent reads its parents' pieces and load, and what it may read from the origin (its
+   * planner's view of them).
+   */
+  private void refreshView(Agent a) {
+    if (a.done || a.gone || a.planner == null) {
+      return;
+    }
+    refreshOrigin(a);
+    for (Agent p : a.parents.values()) {
+      a.planner.updateParent(
+          p.peerId, p.advertised(), p.node.up, p.node.lastSecondTx, p.isSource(), remote(a, p));
+    }
+  }
+
+  /**
+   * Runs {@code step} for every agent of {@code list}, on two threads when the list is long (see
+   * {@link #startFetches}); {@code step} must touch nothing another agent's step touches.
+   */
+  private void forEachAgent(List<Agent> list, java.util.function.Consumer<Agent> step) {
+    int n = list.size();
+    if (planner == null || n < parallelBatch) {
+      list.forEach(step);
+      return;
+    }
+    parallelBatches++;
+    int half = n / 2;
+    java.util.concurrent.Future<?> other =
+        planner.submit(
+            () -> {
+              for (int i = half; i < n; i++) {
+                step.accept(list.get(i));
+              }
+            });
+    for (int i = 0; i < half; i++) {
+      step.accept(list.get(i));
+    }
+    await(other);
+  }
+
+  private static void await(java.util.concurrent.Future<?> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while planning", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("planning failed", e.getCause());
     }
   }
 
@@ -957,62 +1063,183 @@ public final class Swarm {
 
   // ------------------------------------------------------------------ stage 2 and transfers
 
+  /**
+   * Stage 2 for every agent whose planner may have something to start: each asks its planner for
+   * fetches until it has none, and each fetch starts a transfer, or is held (every upload slot of
+   * the parent busy), or fails (the parent is gone), or goes back to the planner (a source's offer
+   * has moved on).
+   *
+   * <p>In two phases, so that a large batch uses a second core and gives the same result as one
+   * thread. A planner's answers depend on its own state alone, and the only answer from the rest of
+   * the swarm that changes that state is a source's claim (a refused claim tells the planner the
+   * piece is not held); whether the parent is online does not change during a batch, and a busy
+   * hold keeps its fetch in flight just as a transfer does. So first each agent asks its planner
+   * ({@link #plan}), on two threads, until the planner has nothing more or a fetch needs a source's
+   * claim; then, on this thread and in the batch's order, each agent's fetches are applied ({@link
+   * #apply}: the slot and claim checks, transfers, holds, in the order one thread would make them),
+   * and an agent whose planning stopped at a claim goes on asking its planner here.
+   */
   private void startFetches() {
     if (dirty.isEmpty()) {
       return;
     }
     List<Agent> batch = new ArrayList<>(dirty);
     dirty.clear();
-    for (Agent a : batch) {
-      if (a.done || a.gone || a.planner == null || !hasFreeSlot(a)) {
-        continue;
+    if (planner == null || batch.size() < parallelBatch) {
+      for (Agent a : batch) {
+        if (!(a.done || a.gone || a.planner == null || !hasFreeSlot(a))) {
+          fetchInTurn(a);
+        }
       }
-      Optional<PieceFetch> f;
-      while ((f = a.planner.next()).isPresent()) {
-        PieceFetch fetch = f.get();
-        Node from;
-        Agent parent = null; // looked up once: a look-up is a cache miss in a large swarm
-        if (fetch.parentId().equals(ORIGIN_ID)) {
-          from = origin;
-        } else {
-          parent = agent(fetch.parentId());
-          from = parent == null ? null : parent.node;
-        }
-        if (from == null || !from.online) {
-          a.planner.failed(fetch); // connection refused: counts towards dropping the parent
-          continue;
-        }
-        if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
-          // Every upload slot busy (the piece server's 503). Modelled as the agent answers it: the
-          // fetch is held, then released. It was modelled as "not held", which cleared the piece
-          // from the child's view of the parent until the next refresh: the planner then asked the
-          // busy parent for its next piece, and the next, so one pass wiped the parent's whole
-          // bitmap, and with one upload slot every child got one piece per parent per second
-          // (no peer finished).
-          busyHold(a, fetch);
-          continue;
-        }
-        if (parent != null
-            && parent.offer != null
-            && !parent.offer.claim(fetch.piece(), parent.have)) {
-          a.planner.notHeld(fetch); // it has left this source already: take it from a peer
-          continue;
-        }
-        long size =
-            Math.min(sc.pieceBytes(), sc.fileBytes() - (long) fetch.piece() * sc.pieceBytes());
-        Transfer t = new Transfer(transferSeq++, from, a, fetch, size, now);
-        t.cross = from != origin && sc.crossIdcBps() > 0 && !from.idc.equals(a.node.idc);
-        active.add(t);
-        from.uploads.add(t);
-        a.node.downloads.add(t);
+      return;
+    }
+    forEachAgent(batch, this::plan);
+    for (Agent a : batch) {
+      List<PieceFetch> planned = a.planned;
+      for (int i = 0, k = planned.size(); i < k; i++) {
+        apply(a, planned.get(i));
+      }
+      planned.clear();
+      if (!a.plannedToEnd) {
+        fetchInTurn(a);
       }
     }
   }
 
+  /** One thread's stage 2 for one agent: asks its planner and applies each answer at once. */
+  private void fetchInTurn(Agent a) {
+    Optional<PieceFetch> f;
+    while ((f = a.planner.next()).isPresent()) {
+      PieceFetch fetch = f.get();
+      if (!failedAtOnce(a, fetch)) {
+        apply(a, fetch);
+      }
+    }
+  }
+
+  /**
+   * Batches of at least this many agents are planned on two threads (see {@link #startFetches}).
+   */
+  static final int PARALLEL_BATCH = 256;
+
+  /**
+   * The second thread of {@link #startFetches}; null plans on one thread. Results do not depend on
+   * it ({@code SwarmPlanningThreadsTest}).
+   */
+  private java.util.concurrent.ExecutorService planner;
+
+  private int planningThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
+
+  private int parallelBatch = PARALLEL_BATCH;
+
+  /** Batches planned on two threads so far. */
+  private long parallelBatches;
+
+  /** For tests: batches of at least this many agents are planned on two threads. */
+  Swarm parallelFrom(int agents) {
+    this.parallelBatch = Math.max(2, agents);
+    return this;
+  }
+
+  long parallelBatches() {
+    return parallelBatches;
+  }
+
+  /**
+   * Plans stage 2 on this many threads (1 or 2; by default 2 when the machine has two cores). The
+   * result is the same either way; the wall time is not.
+   */
+  public Swarm planningThreads(int threads) {
+    if (threads < 1 || threads > 2) {
+      throw new IllegalArgumentException("planning threads must be 1 or 2, was " + threads);
+    }
+    this.planningThreads = threads;
+    return this;
+  }
+
+  /**
+   * Phase one of {@link #startFetches} for one agent: asks its planner for fetches while one of its
+   * parents may have a free slot, into {@code a.planned}, and fails at once a fetch whose parent is
+   * gone. Stops after a fetch that needs a source's claim ({@code a.plannedToEnd} false). Reads
+   * nothing that another agent's planning changes, and changes nothing but the agent's planner and
+   * its list, so agents can be planned on different threads.
+   */
+  private void plan(Agent a) {
+    a.planned.clear();
+    a.plannedToEnd = true;
+    if (a.done || a.gone || a.planner == null || !hasFreeSlot(a)) {
+      return;
+    }
+    Optional<PieceFetch> f;
+    while ((f = a.planner.next()).isPresent()) {
+      PieceFetch fetch = f.get();
+      if (failedAtOnce(a, fetch)) {
+        continue;
+      }
+      a.planned.add(fetch);
+      if (!fetch.parentId().equals(ORIGIN_ID)) {
+        Agent parent = agent(fetch.parentId());
+        if (parent.offer != null) {
+          a.plannedToEnd = false; // the claim decides what the planner answers next
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * A fetch from a parent that is gone (connection refused) fails at once and counts towards
+   * dropping the parent; returns whether it did.
+   */
+  private boolean failedAtOnce(Agent a, PieceFetch fetch) {
+    if (fetch.parentId().equals(ORIGIN_ID)) {
+      return false;
+    }
+    Agent parent = agent(fetch.parentId());
+    if (parent == null || !parent.node.online) {
+      a.planner.failed(fetch);
+      return true;
+    }
+    return false;
+  }
+
+  /** Phase two of {@link #startFetches} for one fetch whose parent is there. */
+  private void apply(Agent a, PieceFetch fetch) {
+    Node from;
+    Agent parent = null; // looked up once: a look-up is a cache miss in a large swarm
+    if (fetch.parentId().equals(ORIGIN_ID)) {
+      from = origin;
+    } else {
+      parent = agent(fetch.parentId());
+      from = parent.node;
+    }
+    if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
+      // Every upload slot busy (the piece server's 503). Modelled as the agent answers it: the
+      // fetch is held, then released. It was modelled as "not held", which cleared the piece
+      // from the child's view of the parent until the next refresh: the planner then asked the
+      // busy parent for its next piece, and the next, so one pass wiped the parent's whole
+      // bitmap, and with one upload slot every child got one piece per parent per second
+      // (no peer finished).
+      busyHold(a, fetch);
+      return;
+    }
+    if (parent != null && parent.offer != null && !parent.offer.claim(fetch.piece(), parent.have)) {
+      a.planner.notHeld(fetch); // it has left this source already: take it from a peer
+      return;
+    }
+    long size = Math.min(sc.pieceBytes(), sc.fileBytes() - (long) fetch.piece() * sc.pieceBytes());
+    Transfer t = new Transfer(transferSeq++, from, a, fetch, size, now);
+    t.cross = from != origin && sc.crossIdcBps() > 0 && !from.idc.equals(a.node.idc);
+    active.add(t);
+    from.uploads.add(t);
+    a.node.downloads.add(t);
+  }
+
   private void busyHold(Agent a, PieceFetch fetch) {
     PiecePlanner held = a.planner;
-    schedule(
-        now + BUSY_HOLD_SECONDS,
+    scheduleIn(
+        holdLane,
+        BUSY_HOLD_SECONDS,
         () -> {
           held.released(fetch);
           if (a.planner == held) {
@@ -1369,6 +1596,12 @@ public final class Swarm {
     boolean failed;
     boolean waiting;
     boolean moreScheduled;
+
+    /** Stage 2's first phase: the fetches planned, and whether planning ran to the end. */
+    final List<PieceFetch> planned = new ArrayList<>();
+
+    boolean plannedToEnd = true;
+
     double doneAt = -1;
     double idleSeconds;
     int requestSeq;
