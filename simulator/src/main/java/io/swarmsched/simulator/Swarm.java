@@ -958,9 +958,6 @@ public final class Swarm {
    * planner's view of them).
    */
   private void refreshView(Agent a) {
-    if (a.done || a.gone || a.planner == null) {
-      return;
-    }
     refreshOrigin(a);
     for (Agent p : a.parents.values()) {
       a.planner.updateParent(
@@ -968,27 +965,20 @@ public final class Swarm {
     }
   }
 
-  /**
-   * Runs {@code step} for every agent of {@code list}, on two threads when the list is long (see
-   * {@link #startFetches}); {@code step} must touch nothing another agent's step touches.
-   */
-  private void forEachAgent(List<Agent> list, java.util.function.Consumer<Agent> step) {
-    int n = list.size();
-    if (planner == null || n < parallelBatch) {
-      list.forEach(step);
-      return;
-    }
+  /** {@link #plan}s the agents of {@code batch}, its second half on {@link #planner}'s thread. */
+  private void planInHalves(List<Agent> batch) {
     parallelBatches++;
+    int n = batch.size();
     int half = n / 2;
     java.util.concurrent.Future<?> other =
         planner.submit(
             () -> {
               for (int i = half; i < n; i++) {
-                step.accept(list.get(i));
+                plan(batch.get(i));
               }
             });
     for (int i = 0; i < half; i++) {
-      step.accept(list.get(i));
+      plan(batch.get(i));
     }
     await(other);
   }
@@ -1093,7 +1083,7 @@ public final class Swarm {
       }
       return;
     }
-    forEachAgent(batch, this::plan);
+    planInHalves(batch);
     for (Agent a : batch) {
       List<PieceFetch> planned = a.planned;
       for (int i = 0, k = planned.size(); i < k; i++) {
