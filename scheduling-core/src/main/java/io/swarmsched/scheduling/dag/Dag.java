@@ -25,7 +25,6 @@ import java.util.Set;
  * stage 1's time in a 10,000-peer swarm (docs/benchmarks.md, "Speed of the simulator").
  */
 public final class Dag<K> {
-
   private final Map<K, Vertex<K>> vertices = new LinkedHashMap<>();
   private int edgeCount;
 
@@ -157,6 +156,7 @@ public final class Dag<K> {
       seen = Arrays.copyOf(seen, n);
       met = Arrays.copyOf(met, n);
       apart = Arrays.copyOf(apart, n);
+      down = Arrays.copyOf(down, n);
       via = Arrays.copyOf(via, n);
       childIndexes = Arrays.copyOf(childIndexes, n);
       parentIndexes = Arrays.copyOf(parentIndexes, n);
@@ -175,6 +175,7 @@ public final class Dag<K> {
     seen[i] = 0;
     met[i] = 0;
     apart[i] = 0;
+    down[i] = 0;
     if (freeCount == freeIndexes.length) {
       freeIndexes = Arrays.copyOf(freeIndexes, freeCount * 2);
     }
@@ -627,11 +628,27 @@ public final class Dag<K> {
       return List.of();
     }
     long walk = ++stamps;
-    long floor = ord[vx.index];
+    int vi = vx.index;
+    if (!ordered) {
+      walkUp(targets, walk);
+    } else {
+      walkUpWhileUseful(vi, targets, walk);
+    }
+    List<K> out = new ArrayList<>();
+    for (Vertex<K> c : vx.children.values()) {
+      if (met[c.index] == walk) {
+        out.add(c.key);
+      }
+    }
+    return out;
+  }
+
+  /** Marks every ancestor of {@code targets} (themselves included) with {@code walk}. */
+  private void walkUp(java.util.Collection<K> targets, long walk) {
     int sp = 0;
     for (K t : targets) {
       Vertex<K> tv = vertices.get(t);
-      if (tv != null && met[tv.index] != walk && (!ordered || ord[tv.index] > floor)) {
+      if (tv != null && met[tv.index] != walk) {
         met[tv.index] = walk;
         stack = put(stack, sp++, tv.index);
       }
@@ -641,19 +658,171 @@ public final class Dag<K> {
       int[] ps = parents(w);
       for (int k = 0, n = parentCount[w]; k < n; k++) {
         int p = ps[k];
-        if (met[p] != walk && (!ordered || ord[p] > floor)) {
+        if (met[p] != walk) {
           met[p] = walk;
           stack = put(stack, sp++, p);
         }
       }
     }
-    List<K> out = new ArrayList<>();
-    for (Vertex<K> c : vx.children.values()) {
-      if (met[c.index] == walk) {
-        out.add(c.key);
+  }
+
+  /**
+   * Marks with {@code walk} every child of {@code v} that is an ancestor of one of {@code targets}
+   * (or one). One walk from the targets towards their ancestors, latest position first, is shared
+   * by all children; for each child it is interleaved with a walk from the child towards its
+   * descendants placed before the last target, and the side that has read fewer edges takes the
+   * next step. The first to meet the other answers yes; the first to run out, no: the ancestors'
+   * side once every vertex left to expand is placed before the child (a path from the child passes
+   * only later positions), the child's side once its descendants are all known. In a large swarm
+   * most of a peer's children lead to the chosen parent, found in a few steps, and the one that
+   * does not has few descendants placed before it, against thousands of ancestors.
+   */
+  private void walkUpWhileUseful(int v, java.util.Collection<K> targets, long walk) {
+    // The last reachability walk from v, when still valid, knows vertices v does not reach: no
+    // path from a child of v passes them.
+    Reach r = reach;
+    long apartMark = r != null && r.at == version && stamped == r && r.origin == v ? r.stamp : -1;
+    long leadsNowhere = ++stamps; // vertices found to lead to no target
+    int hn = 0;
+    long last = Long.MIN_VALUE;
+    for (K t : targets) {
+      Vertex<K> tv = vertices.get(t);
+      if (tv != null && met[tv.index] != walk) {
+        met[tv.index] = walk;
+        hn = upPush(hn, tv.index);
+        last = Math.max(last, ord[tv.index]);
       }
     }
-    return out;
+    int[] cs = children(v);
+    for (int j = 0, nc = childCount[v]; j < nc; j++) {
+      int x = cs[j];
+      if (met[x] == walk || met[x] == leadsNowhere || ord[x] >= last) {
+        continue; // known, or placed after every target (a target itself is met)
+      }
+      long dn = ++stamps;
+      long limit = ord[x];
+      down[x] = dn;
+      int sp = 0;
+      stack = put(stack, sp++, x);
+      int nf = 0;
+      forward = put(forward, nf++, x);
+      long downward = 0;
+      long upward = 0;
+      boolean found = false;
+      while (!found) {
+        if (sp == 0) {
+          for (int k = 0; k < nf; k++) {
+            met[forward[k]] = leadsNowhere; // descendants of x: had one led to a target, x would
+          }
+          break;
+        }
+        if (hn == 0 || ord[upHeap[0]] < limit) {
+          break; // every ancestor of a target placed after x is known, and x is not one
+        }
+        if (downward <= upward) {
+          int w = stack[--sp];
+          int[] ds = children(w);
+          int n = childCount[w];
+          downward += 1 + n;
+          for (int k = 0; k < n; k++) {
+            int c = ds[k];
+            if (met[c] == walk) {
+              found = true;
+              break;
+            }
+            if (down[c] != dn && met[c] != leadsNowhere && ord[c] < last) {
+              down[c] = dn;
+              stack = put(stack, sp++, c);
+              forward = put(forward, nf++, c);
+            }
+          }
+        } else {
+          int w = upHeap[0];
+          hn = upPop(hn);
+          int[] ps = parents(w);
+          int n = parentCount[w];
+          upward += 1 + n;
+          for (int k = 0; k < n; k++) {
+            int p = ps[k];
+            if (met[p] != walk && apart[p] != apartMark) {
+              met[p] = walk;
+              hn = upPush(hn, p);
+              if (down[p] == dn) {
+                found = true; // a descendant of x (or x) leads to a target
+              }
+            }
+          }
+        }
+      }
+      if (found && met[x] != walk) {
+        met[x] = walk; // and to be expanded like every vertex met: another child may lead to x
+        hn = upPush(hn, x);
+      }
+    }
+  }
+
+  /** The walk from a child in {@link #walkUpWhileUseful} that met each vertex. */
+  private long[] down = new long[16];
+
+  /** A max-heap of vertices by position, for {@link #walkUpWhileUseful}. */
+  private int[] upHeap = new int[16];
+
+  private int upPush(int n, int v) {
+    if (n == upHeap.length) {
+      upHeap = Arrays.copyOf(upHeap, n * 2);
+    }
+    long key = ord[v];
+    int i = n;
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      int p = upHeap[parent];
+      if (ord[p] >= key) {
+        break;
+      }
+      upHeap[i] = p;
+      i = parent;
+    }
+    upHeap[i] = v;
+    return n + 1;
+  }
+
+  private int upPop(int size) {
+    int n = size - 1;
+    if (n > 0) {
+      int last = upHeap[n];
+      long key = ord[last];
+      int i = 0;
+      while (true) {
+        int c = 2 * i + 1;
+        if (c >= n) {
+          break;
+        }
+        if (c + 1 < n && ord[upHeap[c + 1]] > ord[upHeap[c]]) {
+          c++;
+        }
+        if (ord[upHeap[c]] <= key) {
+          break;
+        }
+        upHeap[i] = upHeap[c];
+        i = c;
+      }
+      upHeap[i] = last;
+    }
+    return n;
+  }
+
+  /**
+   * The lowest position among vertex {@code i}'s children ({@link Long#MAX_VALUE} when it has
+   * none): a path from {@code i} passes only vertices placed at or after one of its children, which
+   * restoreOrder may have placed far after {@code i}.
+   */
+  private long firstChildPosition(int i) {
+    int[] cs = children(i);
+    long first = Long.MAX_VALUE;
+    for (int k = 0, n = childCount[i]; k < n; k++) {
+      first = Math.min(first, ord[cs[k]]);
+    }
+    return first;
   }
 
   /**
@@ -723,6 +892,12 @@ public final class Dag<K> {
     private final int origin;
     private final long at;
 
+    /**
+     * The lowest position among the origin's children: a path from the origin passes no other
+     * vertex placed before it.
+     */
+    private final long firstChild;
+
     /** The mark of the descendants found so far (in {@link #seen}). */
     private long stamp;
 
@@ -739,6 +914,7 @@ public final class Dag<K> {
       this.at = version;
       Vertex<K> o = vertices.get(from);
       origin = o == null ? -1 : o.index;
+      firstChild = origin < 0 || !ordered ? Long.MAX_VALUE : firstChildPosition(origin);
       begin();
     }
 
@@ -781,13 +957,14 @@ public final class Dag<K> {
         return seen[t] == stamp;
       }
       long limit = ord[t];
-      long floor = ord[origin];
+      long floor = firstChild;
       if (limit < floor) {
-        return false; // placed before the origin: no path leads back to it
+        return false; // placed before the origin's children: no path leads to it
       }
       // Interleaved: the descendant walk up to the target's position, and a walk
-      // from the target towards its ancestors placed after the origin (the only ones a path from
-      // the origin can pass). The first to meet the other's vertices answers yes; the first to run
+      // from the target towards its ancestors placed at or after the origin's first child (the
+      // only ones a path from the origin can pass). The first to meet the other's vertices answers
+      // yes; the first to run
       // out answers no. A yes is usually found after a few steps, a no when either side is small.
       // The side that has read fewer edges so far takes the next step: a peer serving dozens of
       // children makes a step of the descendant walk far dearer than one towards the ancestors
@@ -829,7 +1006,7 @@ public final class Dag<K> {
             learnPath(w);
             return true;
           }
-          if (ord[p] > floor && met[p] != up && apart[p] != stamp) {
+          if (ord[p] >= floor && met[p] != up && apart[p] != stamp) {
             met[p] = up;
             via[p] = w;
             stack = put(stack, sp++, p);
