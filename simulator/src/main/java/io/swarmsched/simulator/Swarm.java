@@ -1087,9 +1087,10 @@ public final class Swarm {
     for (Agent a : batch) {
       List<PieceFetch> planned = a.planned;
       for (int i = 0, k = planned.size(); i < k; i++) {
-        apply(a, planned.get(i));
+        apply(a, planned.get(i), a.plannedFrom.get(i));
       }
       planned.clear();
+      a.plannedFrom.clear();
       if (!a.plannedToEnd) {
         fetchInTurn(a);
       }
@@ -1101,8 +1102,9 @@ public final class Swarm {
     Optional<PieceFetch> f;
     while ((f = a.planner.next()).isPresent()) {
       PieceFetch fetch = f.get();
-      if (!failedAtOnce(a, fetch)) {
-        apply(a, fetch);
+      Agent parent = parentOf(fetch);
+      if (!failedAtOnce(a, fetch, parent)) {
+        apply(a, fetch, parent);
       }
     }
   }
@@ -1156,6 +1158,7 @@ public final class Swarm {
    */
   private void plan(Agent a) {
     a.planned.clear();
+    a.plannedFrom.clear();
     a.plannedToEnd = true;
     if (a.done || a.gone || a.planner == null || !hasFreeSlot(a)) {
       return;
@@ -1163,16 +1166,15 @@ public final class Swarm {
     Optional<PieceFetch> f;
     while ((f = a.planner.next()).isPresent()) {
       PieceFetch fetch = f.get();
-      if (failedAtOnce(a, fetch)) {
+      Agent parent = parentOf(fetch);
+      if (failedAtOnce(a, fetch, parent)) {
         continue;
       }
       a.planned.add(fetch);
-      if (!fetch.parentId().equals(ORIGIN_ID)) {
-        Agent parent = agent(fetch.parentId());
-        if (parent.offer != null) {
-          a.plannedToEnd = false; // the claim decides what the planner answers next
-          return;
-        }
+      a.plannedFrom.add(parent);
+      if (parent != null && parent.offer != null) {
+        a.plannedToEnd = false; // the claim decides what the planner answers next
+        return;
       }
     }
   }
@@ -1181,11 +1183,10 @@ public final class Swarm {
    * A fetch from a parent that is gone (connection refused) fails at once and counts towards
    * dropping the parent; returns whether it did.
    */
-  private boolean failedAtOnce(Agent a, PieceFetch fetch) {
+  private boolean failedAtOnce(Agent a, PieceFetch fetch, Agent parent) {
     if (fetch.parentId().equals(ORIGIN_ID)) {
       return false;
     }
-    Agent parent = agent(fetch.parentId());
     if (parent == null || !parent.node.online) {
       a.planner.failed(fetch);
       return true;
@@ -1193,16 +1194,20 @@ public final class Swarm {
     return false;
   }
 
-  /** Phase two of {@link #startFetches} for one fetch whose parent is there. */
-  private void apply(Agent a, PieceFetch fetch) {
-    Node from;
-    Agent parent = null; // looked up once: a look-up is a cache miss in a large swarm
-    if (fetch.parentId().equals(ORIGIN_ID)) {
-      from = origin;
-    } else {
-      parent = agent(fetch.parentId());
-      from = parent.node;
-    }
+  /**
+   * The agent a fetch asks ({@code null} for the origin), looked up once per fetch: a look-up is a
+   * cache miss in a large swarm.
+   */
+  private Agent parentOf(PieceFetch fetch) {
+    return fetch.parentId().equals(ORIGIN_ID) ? null : agent(fetch.parentId());
+  }
+
+  /**
+   * Phase two of {@link #startFetches} for one fetch whose parent is there ({@code parent} is
+   * {@link #parentOf} it).
+   */
+  private void apply(Agent a, PieceFetch fetch, Agent parent) {
+    Node from = parent == null ? origin : parent.node;
     if (parent != null && opt.uploadSlots() > 0 && from.uploads.size() >= opt.uploadSlots()) {
       // Every upload slot busy (the piece server's 503). Modelled as the agent answers it: the
       // fetch is held, then released. It was modelled as "not held", which cleared the piece
@@ -1589,6 +1594,9 @@ public final class Swarm {
 
     /** Stage 2's first phase: the fetches planned, and whether planning ran to the end. */
     final List<PieceFetch> planned = new ArrayList<>();
+
+    /** The agent each planned fetch asks ({@code null}: the origin), beside {@link #planned}. */
+    final List<Agent> plannedFrom = new ArrayList<>();
 
     boolean plannedToEnd = true;
 

@@ -716,7 +716,7 @@ public final class Dag<K> {
           }
           break;
         }
-        if (hn == 0 || ord[upHeap[0]] < limit) {
+        if (hn == 0 || upKey[0] < limit) {
           break; // every ancestor of a target placed after x is known, and x is not one
         }
         if (downward <= upward) {
@@ -767,22 +767,28 @@ public final class Dag<K> {
   /** A max-heap of vertices by position, for {@link #walkUpWhileUseful}. */
   private int[] upHeap = new int[16];
 
+  /** Each entry's position, beside it in {@link #upHeap}. */
+  private long[] upKey = new long[16];
+
   private int upPush(int n, int v) {
     if (n == upHeap.length) {
       upHeap = Arrays.copyOf(upHeap, n * 2);
+      upKey = Arrays.copyOf(upKey, n * 2);
     }
     long key = ord[v];
     int i = n;
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      int p = upHeap[parent];
-      if (ord[p] >= key) {
+      long pk = upKey[parent];
+      if (pk >= key) {
         break;
       }
-      upHeap[i] = p;
+      upHeap[i] = upHeap[parent];
+      upKey[i] = pk;
       i = parent;
     }
     upHeap[i] = v;
+    upKey[i] = key;
     return n + 1;
   }
 
@@ -790,23 +796,25 @@ public final class Dag<K> {
     int n = size - 1;
     if (n > 0) {
       int last = upHeap[n];
-      long key = ord[last];
+      long key = upKey[n];
       int i = 0;
       while (true) {
         int c = 2 * i + 1;
         if (c >= n) {
           break;
         }
-        if (c + 1 < n && ord[upHeap[c + 1]] > ord[upHeap[c]]) {
+        if (c + 1 < n && upKey[c + 1] > upKey[c]) {
           c++;
         }
-        if (ord[upHeap[c]] <= key) {
+        if (upKey[c] <= key) {
           break;
         }
         upHeap[i] = upHeap[c];
+        upKey[i] = upKey[c];
         i = c;
       }
       upHeap[i] = last;
+      upKey[i] = key;
     }
     return n;
   }
@@ -904,6 +912,11 @@ public final class Dag<K> {
     /** Descendants found whose children are not yet listed: a min-heap of indexes by position. */
     private int[] frontier = new int[16];
 
+    /**
+     * Each frontier entry's position, beside it: the heap compares without reading {@link #ord}.
+     */
+    private long[] frontierKey = new long[16];
+
     private int frontierSize;
 
     /** The children listed by the last {@link #expandNext}. */
@@ -985,7 +998,7 @@ public final class Dag<K> {
           return apartFrom(nMet);
         }
         if (down <= upward) {
-          if (frontierSize == 0 || ord[frontier[0]] > limit) {
+          if (frontierSize == 0 || frontierKey[0] > limit) {
             // every descendant placed up to the target is known, and it is not one
             return apartFrom(nMet);
           }
@@ -1072,18 +1085,21 @@ public final class Dag<K> {
       int i = frontierSize++;
       if (i == frontier.length) {
         frontier = Arrays.copyOf(frontier, i * 2);
+        frontierKey = Arrays.copyOf(frontierKey, i * 2);
       }
       long key = ord[v];
       while (i > 0) {
         int parent = (i - 1) >>> 1;
-        int p = frontier[parent];
-        if (ord[p] <= key) {
+        long pk = frontierKey[parent];
+        if (pk <= key) {
           break;
         }
-        frontier[i] = p;
+        frontier[i] = frontier[parent];
+        frontierKey[i] = pk;
         i = parent;
       }
       frontier[i] = v;
+      frontierKey[i] = key;
     }
 
     private int poll() {
@@ -1091,23 +1107,25 @@ public final class Dag<K> {
       int n = --frontierSize;
       if (n > 0) {
         int last = frontier[n];
-        long key = ord[last];
+        long key = frontierKey[n];
         int i = 0;
         while (true) {
           int child = 2 * i + 1;
           if (child >= n) {
             break;
           }
-          if (child + 1 < n && ord[frontier[child + 1]] < ord[frontier[child]]) {
+          if (child + 1 < n && frontierKey[child + 1] < frontierKey[child]) {
             child++;
           }
-          if (ord[frontier[child]] >= key) {
+          if (frontierKey[child] >= key) {
             break;
           }
           frontier[i] = frontier[child];
+          frontierKey[i] = frontierKey[child];
           i = child;
         }
         frontier[i] = last;
+        frontierKey[i] = key;
       }
       return top;
     }
