@@ -154,6 +154,88 @@ class DagTest {
     assertThat(d.isAcyclic()).isFalse();
     assertThat(d.reachFrom("b").reaches("a")).isTrue();
     assertThat(d.reachFrom("c").reaches("b")).isTrue();
+    assertThat(d.childrenLeadingTo("b", java.util.List.of("a"))).containsExactly("c");
+    assertThat(d.childrenLeadingTo("a", java.util.List.of("c"))).containsExactly("b");
+  }
+
+  /**
+   * The cut finds child {@code x1} by its own walk (it meets the walk from the target at {@code
+   * m}), and child {@code x2} leads to the target only through {@code x1}: the walk towards the
+   * target's ancestors must go on from {@code x1}, or it runs out before {@code x2}'s walk gets
+   * there and answers no.
+   */
+  @Test
+  void aChildLeadingToTheTargetOnlyThroughAnotherChildIsFound() {
+    Dag<String> d = new Dag<>();
+    for (String v : java.util.List.of("v", "x2", "y", "x1", "m", "t")) {
+      d.addVertex(v);
+    }
+    d.addEdge("v", "x1"); // x1 first among v's children
+    d.addEdge("v", "x2");
+    d.addEdge("x1", "m");
+    d.addEdge("m", "t");
+    d.addEdge("x2", "y");
+    d.addEdge("y", "x1");
+    assertThat(d.childrenLeadingTo("v", java.util.List.of("t"))).containsExactly("x1", "x2");
+    assertThat(d.childrenLeadingTo("x2", java.util.List.of("t"))).containsExactly("y");
+    assertThat(d.childrenLeadingTo("v", java.util.List.of("y"))).containsExactly("x2");
+  }
+
+  /**
+   * The commit's cut on a DAG shaped like a swarm's (every vertex has up to four parents placed
+   * before it, so most vertices reach most of those after them), against one reachability question
+   * per child: with and without a valid walk from the vertex beforehand (whose "no"s the cut may
+   * use), with one and with two targets.
+   */
+  @Test
+  void childrenLeadingToAgreesWithAQuestionPerChildInALargeDag() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    Dag<Integer> d = new Dag<>();
+    int n = 400;
+    for (int v = 0; v < n; v++) {
+      d.addVertex(v);
+      for (int k = 0; k < 4 && v > 0; k++) {
+        int p = rnd.nextInt(v);
+        if (d.canAddEdge(p, v)) {
+          d.addEdge(p, v);
+        }
+      }
+    }
+    for (int e = 0; e < 200; e++) { // edges against the order too: the order must move
+      int from = rnd.nextInt(n);
+      int to = rnd.nextInt(n);
+      if (d.canAddEdge(from, to)) {
+        d.addEdge(from, to);
+      }
+    }
+    int checked = 0;
+    for (int round = 0; round < 300; round++) {
+      int v = rnd.nextInt(n);
+      if (d.outDegree(v) == 0) {
+        continue;
+      }
+      java.util.List<Integer> targets =
+          round % 2 == 0
+              ? java.util.List.of(rnd.nextInt(n))
+              : java.util.List.of(rnd.nextInt(n), rnd.nextInt(n));
+      if (round % 3 == 0) {
+        Dag<Integer>.Reach walk = d.reachFrom(v);
+        for (int q = 0; q < 20; q++) {
+          walk.reaches(rnd.nextInt(n)); // leaves "no" marks the cut may use
+        }
+      }
+      java.util.List<Integer> expected = new java.util.ArrayList<>();
+      for (int c : d.children(v)) {
+        if (targets.stream().anyMatch(t -> d.reachable(c, t))) {
+          expected.add(c);
+        }
+      }
+      assertThat(d.childrenLeadingTo(v, targets))
+          .as("round %d: children of %d leading to %s", round, v, targets)
+          .containsExactlyElementsOf(expected);
+      checked += expected.size();
+    }
+    assertThat(checked).as("children found leading to a target").isGreaterThan(100);
   }
 
   /**
