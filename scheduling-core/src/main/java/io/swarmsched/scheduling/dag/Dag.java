@@ -617,10 +617,12 @@ public final class Dag<K> {
 
   /**
    * {@code v}'s children from which a path leads to one of {@code targets} (a target among them
-   * included), in {@link #children(Object)}'s order. One walk from the targets towards their
-   * ancestors placed after {@code v} (a path from a child of {@code v} passes no other), instead of
-   * a reachability walk from each child: a peer serving dozens of children made that dozens of
-   * walks per decision in a large swarm (docs/benchmarks.md, "Speed of the simulator").
+   * included), in {@link #children(Object)}'s order. A walk from the targets towards their
+   * ancestors, shared by the children, meets a walk from each child towards its descendants (see
+   * {@link #markChildrenLeadingTo}); when no order exists (an unchecked edge closed a cycle), every
+   * ancestor of the targets is walked. A walk from the targets alone ran to its end to prove that
+   * one child does not lead there: thousands of ancestors per decision in a large swarm
+   * (docs/benchmarks.md, "Speed of the simulator").
    */
   public List<K> childrenLeadingTo(K v, java.util.Collection<K> targets) {
     Vertex<K> vx = vertices.get(v);
@@ -632,7 +634,7 @@ public final class Dag<K> {
     if (!ordered) {
       walkUp(targets, walk);
     } else {
-      walkUpWhileUseful(vi, targets, walk);
+      markChildrenLeadingTo(vi, targets, walk);
     }
     List<K> out = new ArrayList<>();
     for (Vertex<K> c : vx.children.values()) {
@@ -677,7 +679,7 @@ public final class Dag<K> {
    * most of a peer's children lead to the chosen parent, found in a few steps, and the one that
    * does not has few descendants placed before it, against thousands of ancestors.
    */
-  private void walkUpWhileUseful(int v, java.util.Collection<K> targets, long walk) {
+  private void markChildrenLeadingTo(int v, java.util.Collection<K> targets, long walk) {
     // The last reachability walk from v, when still valid, knows vertices v does not reach: no
     // path from a child of v passes them.
     Reach r = reach;
@@ -761,10 +763,10 @@ public final class Dag<K> {
     }
   }
 
-  /** The walk from a child in {@link #walkUpWhileUseful} that met each vertex. */
+  /** The walk from a child in {@link #markChildrenLeadingTo} that met each vertex. */
   private long[] down = new long[16];
 
-  /** A max-heap of vertices by position, for {@link #walkUpWhileUseful}. */
+  /** A max-heap of vertices by position, for {@link #markChildrenLeadingTo}. */
   private int[] upHeap = new int[16];
 
   /** Each entry's position, beside it in {@link #upHeap}. */
