@@ -1077,7 +1077,7 @@ public final class Swarm {
     dirty.clear();
     if (planner == null || batch.size() < parallelBatch) {
       for (Agent a : batch) {
-        if (!(a.done || a.gone || a.planner == null || !hasFreeSlot(a))) {
+        if (mayFetch(a)) {
           fetchInTurn(a);
         }
       }
@@ -1095,6 +1095,11 @@ public final class Swarm {
         fetchInTurn(a);
       }
     }
+  }
+
+  /** Whether the agent still downloads and one of its parents may have a free slot. */
+  private boolean mayFetch(Agent a) {
+    return !(a.done || a.gone || a.planner == null) && hasFreeSlot(a);
   }
 
   /** One thread's stage 2 for one agent: asks its planner and applies each answer at once. */
@@ -1160,7 +1165,7 @@ public final class Swarm {
     a.planned.clear();
     a.plannedFrom.clear();
     a.plannedToEnd = true;
-    if (a.done || a.gone || a.planner == null || !hasFreeSlot(a)) {
+    if (!mayFetch(a)) {
       return;
     }
     Optional<PieceFetch> f;

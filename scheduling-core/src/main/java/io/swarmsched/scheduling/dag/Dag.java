@@ -3,6 +3,7 @@ package io.swarmsched.scheduling.dag;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ import java.util.Set;
  * stage 1's time in a 10,000-peer swarm (docs/benchmarks.md, "Speed of the simulator").
  */
 public final class Dag<K> {
+
   private final Map<K, Vertex<K>> vertices = new LinkedHashMap<>();
   private int edgeCount;
 
@@ -624,7 +626,7 @@ public final class Dag<K> {
    * one child does not lead there: thousands of ancestors per decision in a large swarm
    * (docs/benchmarks.md, "Speed of the simulator").
    */
-  public List<K> childrenLeadingTo(K v, java.util.Collection<K> targets) {
+  public List<K> childrenLeadingTo(K v, Collection<K> targets) {
     Vertex<K> vx = vertices.get(v);
     if (vx == null || vx.children.isEmpty()) {
       return List.of();
@@ -646,7 +648,7 @@ public final class Dag<K> {
   }
 
   /** Marks every ancestor of {@code targets} (themselves included) with {@code walk}. */
-  private void walkUp(java.util.Collection<K> targets, long walk) {
+  private void walkUp(Collection<K> targets, long walk) {
     int sp = 0;
     for (K t : targets) {
       Vertex<K> tv = vertices.get(t);
@@ -679,19 +681,19 @@ public final class Dag<K> {
    * most of a peer's children lead to the chosen parent, found in a few steps, and the one that
    * does not has few descendants placed before it, against thousands of ancestors.
    */
-  private void markChildrenLeadingTo(int v, java.util.Collection<K> targets, long walk) {
+  private void markChildrenLeadingTo(int v, Collection<K> targets, long walk) {
     // The last reachability walk from v, when still valid, knows vertices v does not reach: no
     // path from a child of v passes them.
     Reach r = reach;
     long apartMark = r != null && r.at == version && stamped == r && r.origin == v ? r.stamp : -1;
     long leadsNowhere = ++stamps; // vertices found to lead to no target
-    int hn = 0;
+    upHeap.clear();
     long last = Long.MIN_VALUE;
     for (K t : targets) {
       Vertex<K> tv = vertices.get(t);
       if (tv != null && met[tv.index] != walk) {
         met[tv.index] = walk;
-        hn = upPush(hn, tv.index);
+        upHeap.push(tv.index, -ord[tv.index]);
         last = Math.max(last, ord[tv.index]);
       }
     }
@@ -718,7 +720,7 @@ public final class Dag<K> {
           }
           break;
         }
-        if (hn == 0 || upKey[0] < limit) {
+        if (upHeap.isEmpty() || -upHeap.topKey() < limit) {
           break; // every ancestor of a target placed after x is known, and x is not one
         }
         if (downward <= upward) {
@@ -739,8 +741,7 @@ public final class Dag<K> {
             }
           }
         } else {
-          int w = upHeap[0];
-          hn = upPop(hn);
+          int w = upHeap.pop();
           int[] ps = parents(w);
           int n = parentCount[w];
           upward += 1 + n;
@@ -748,7 +749,7 @@ public final class Dag<K> {
             int p = ps[k];
             if (met[p] != walk && apart[p] != apartMark) {
               met[p] = walk;
-              hn = upPush(hn, p);
+              upHeap.push(p, -ord[p]);
               if (down[p] == dn) {
                 found = true; // a descendant of x (or x) leads to a target
               }
@@ -758,7 +759,7 @@ public final class Dag<K> {
       }
       if (found && met[x] != walk) {
         met[x] = walk; // and to be expanded like every vertex met: another child may lead to x
-        hn = upPush(hn, x);
+        upHeap.push(x, -ord[x]);
       }
     }
   }
@@ -766,59 +767,82 @@ public final class Dag<K> {
   /** The walk from a child in {@link #markChildrenLeadingTo} that met each vertex. */
   private long[] down = new long[16];
 
-  /** A max-heap of vertices by position, for {@link #markChildrenLeadingTo}. */
-  private int[] upHeap = new int[16];
+  /**
+   * The vertices {@link #markChildrenLeadingTo} has met and not yet expanded, latest position first
+   * (keyed by minus the position).
+   */
+  private final PositionHeap upHeap = new PositionHeap();
 
-  /** Each entry's position, beside it in {@link #upHeap}. */
-  private long[] upKey = new long[16];
+  /**
+   * A min-heap of vertex indexes, each with its key (a position; minus one for latest first) kept
+   * beside it, so that a comparison reads the heap's own arrays instead of {@link #ord} at a random
+   * index.
+   */
+  private static final class PositionHeap {
+    private int[] vertex = new int[16];
+    private long[] key = new long[16];
+    private int size;
 
-  private int upPush(int n, int v) {
-    if (n == upHeap.length) {
-      upHeap = Arrays.copyOf(upHeap, n * 2);
-      upKey = Arrays.copyOf(upKey, n * 2);
+    boolean isEmpty() {
+      return size == 0;
     }
-    long key = ord[v];
-    int i = n;
-    while (i > 0) {
-      int parent = (i - 1) >>> 1;
-      long pk = upKey[parent];
-      if (pk >= key) {
-        break;
+
+    void clear() {
+      size = 0;
+    }
+
+    long topKey() {
+      return key[0];
+    }
+
+    void push(int v, long k) {
+      int i = size++;
+      if (i == vertex.length) {
+        vertex = Arrays.copyOf(vertex, i * 2);
+        key = Arrays.copyOf(key, i * 2);
       }
-      upHeap[i] = upHeap[parent];
-      upKey[i] = pk;
-      i = parent;
-    }
-    upHeap[i] = v;
-    upKey[i] = key;
-    return n + 1;
-  }
-
-  private int upPop(int size) {
-    int n = size - 1;
-    if (n > 0) {
-      int last = upHeap[n];
-      long key = upKey[n];
-      int i = 0;
-      while (true) {
-        int c = 2 * i + 1;
-        if (c >= n) {
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        long pk = key[parent];
+        if (pk <= k) {
           break;
         }
-        if (c + 1 < n && upKey[c + 1] > upKey[c]) {
-          c++;
-        }
-        if (upKey[c] <= key) {
-          break;
-        }
-        upHeap[i] = upHeap[c];
-        upKey[i] = upKey[c];
-        i = c;
+        vertex[i] = vertex[parent];
+        key[i] = pk;
+        i = parent;
       }
-      upHeap[i] = last;
-      upKey[i] = key;
+      vertex[i] = v;
+      key[i] = k;
     }
-    return n;
+
+    /** Takes the vertex with the lowest key. */
+    int pop() {
+      int top = vertex[0];
+      int n = --size;
+      if (n > 0) {
+        int last = vertex[n];
+        long k = key[n];
+        int i = 0;
+        while (true) {
+          int c = 2 * i + 1;
+          if (c >= n) {
+            break;
+          }
+          if (c + 1 < n && key[c + 1] < key[c]) {
+            c++;
+          }
+          if (key[c] >= k) {
+            break;
+          }
+          vertex[i] = vertex[c];
+          key[i] = key[c];
+          i = c;
+        }
+        vertex[i] = last;
+        key[i] = k;
+      }
+      return top;
+    }
   }
 
   /**
@@ -911,15 +935,8 @@ public final class Dag<K> {
     /** The mark of the descendants found so far (in {@link #seen}). */
     private long stamp;
 
-    /** Descendants found whose children are not yet listed: a min-heap of indexes by position. */
-    private int[] frontier = new int[16];
-
-    /**
-     * Each frontier entry's position, beside it: the heap compares without reading {@link #ord}.
-     */
-    private long[] frontierKey = new long[16];
-
-    private int frontierSize;
+    /** Descendants found whose children are not yet listed, earliest position first. */
+    private final PositionHeap frontier = new PositionHeap();
 
     /** The children listed by the last {@link #expandNext}. */
     private int expanded;
@@ -936,10 +953,10 @@ public final class Dag<K> {
     private void begin() {
       stamp = ++stamps;
       stamped = this;
-      frontierSize = 0;
+      frontier.clear();
       if (origin >= 0) {
         seen[origin] = stamp;
-        offer(origin);
+        frontier.push(origin, ord[origin]);
       }
     }
 
@@ -962,11 +979,11 @@ public final class Dag<K> {
       if (apart[t] == stamp) {
         return false; // met by an earlier question's walk that found no path
       }
-      if (frontierSize == 0) {
+      if (frontier.isEmpty()) {
         return false; // every descendant is known
       }
       if (!ordered) { // a cycle was added unchecked: no order prunes the walk, so walk it all
-        while (frontierSize > 0) {
+        while (!frontier.isEmpty()) {
           expandNext(-1);
         }
         return seen[t] == stamp;
@@ -979,8 +996,8 @@ public final class Dag<K> {
       // Interleaved: the descendant walk up to the target's position, and a walk
       // from the target towards its ancestors placed at or after the origin's first child (the
       // only ones a path from the origin can pass). The first to meet the other's vertices answers
-      // yes; the first to run
-      // out answers no. A yes is usually found after a few steps, a no when either side is small.
+      // yes; the first to run out answers no. A yes is usually found after a few steps, a no when
+      // either side is small.
       // The side that has read fewer edges so far takes the next step: a peer serving dozens of
       // children makes a step of the descendant walk far dearer than one towards the ancestors
       // (a peer has at most a few parents), and balancing the edges read, not the steps, keeps
@@ -1000,7 +1017,7 @@ public final class Dag<K> {
           return apartFrom(nMet);
         }
         if (down <= upward) {
-          if (frontierSize == 0 || frontierKey[0] > limit) {
+          if (frontier.isEmpty() || frontier.topKey() > limit) {
             // every descendant placed up to the target is known, and it is not one
             return apartFrom(nMet);
           }
@@ -1056,7 +1073,7 @@ public final class Dag<K> {
       for (int u = v; u >= 0; u = via[u]) {
         if (seen[u] != stamp) {
           seen[u] = stamp;
-          offer(u);
+          frontier.push(u, ord[u]);
         }
       }
     }
@@ -1066,7 +1083,7 @@ public final class Dag<K> {
      * one of them that carries the walk mark {@code up}, or -1.
      */
     private int expandNext(long up) {
-      int w = poll();
+      int w = frontier.pop();
       int meets = -1;
       int[] cs = children(w);
       expanded = childCount[w];
@@ -1074,62 +1091,13 @@ public final class Dag<K> {
         int c = cs[k];
         if (seen[c] != stamp) {
           seen[c] = stamp;
-          offer(c);
+          frontier.push(c, ord[c]);
           if (met[c] == up) {
             meets = c;
           }
         }
       }
       return meets;
-    }
-
-    private void offer(int v) {
-      int i = frontierSize++;
-      if (i == frontier.length) {
-        frontier = Arrays.copyOf(frontier, i * 2);
-        frontierKey = Arrays.copyOf(frontierKey, i * 2);
-      }
-      long key = ord[v];
-      while (i > 0) {
-        int parent = (i - 1) >>> 1;
-        long pk = frontierKey[parent];
-        if (pk <= key) {
-          break;
-        }
-        frontier[i] = frontier[parent];
-        frontierKey[i] = pk;
-        i = parent;
-      }
-      frontier[i] = v;
-      frontierKey[i] = key;
-    }
-
-    private int poll() {
-      int top = frontier[0];
-      int n = --frontierSize;
-      if (n > 0) {
-        int last = frontier[n];
-        long key = frontierKey[n];
-        int i = 0;
-        while (true) {
-          int child = 2 * i + 1;
-          if (child >= n) {
-            break;
-          }
-          if (child + 1 < n && frontierKey[child + 1] < frontierKey[child]) {
-            child++;
-          }
-          if (frontierKey[child] >= key) {
-            break;
-          }
-          frontier[i] = frontier[child];
-          frontierKey[i] = frontierKey[child];
-          i = child;
-        }
-        frontier[i] = last;
-        frontierKey[i] = key;
-      }
-      return top;
     }
   }
 
