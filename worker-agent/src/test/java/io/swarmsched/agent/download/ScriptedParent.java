@@ -48,6 +48,9 @@ final class ScriptedParent implements AutoCloseable {
   /** Its status says it sends at its upload limit (tx = max_tx), as a rate-limited source does. */
   private volatile boolean atLimit;
 
+  /** What must hold before a piece's bytes are sent; null: nothing. */
+  private volatile java.util.function.BooleanSupplier holdBack;
+
   /** Milliseconds between 1 KiB chunks; 0 sends a piece at once. */
   private volatile long slowMillisPerKiB;
 
@@ -107,6 +110,12 @@ final class ScriptedParent implements AutoCloseable {
 
   ScriptedParent slow(long millisPerKiB) {
     slowMillisPerKiB = millisPerKiB;
+    return this;
+  }
+
+  /** Holds every piece's bytes back until {@code ready} holds (at most 10 s), then sends them. */
+  ScriptedParent holdsBackUntil(java.util.function.BooleanSupplier ready) {
+    holdBack = ready;
     return this;
   }
 
@@ -173,6 +182,16 @@ final class ScriptedParent implements AutoCloseable {
       if (corrupt) {
         body = new byte[body.length];
         new Random(n).nextBytes(body);
+      }
+      java.util.function.BooleanSupplier hold = holdBack;
+      for (long until = System.nanoTime() + 10_000_000_000L;
+          hold != null && !hold.getAsBoolean() && System.nanoTime() < until; ) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
       ex.sendResponseHeaders(200, body.length);
       try (OutputStream out = ex.getResponseBody()) {

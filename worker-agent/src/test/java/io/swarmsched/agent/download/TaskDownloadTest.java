@@ -370,9 +370,12 @@ class TaskDownloadTest {
   @Test
   void endgameFetchesTheLastPiecesTwiceAndCancelsTheSlowerTransfer() throws Exception {
     byte[][] pieces = pieces(4, 3);
-    ScriptedParent fast = parent("fast", pieces, range(0, 4), false);
     // 100 ms per KiB: a 64 KiB piece would take 6.4 s from it.
     ScriptedParent slow = parent("slow", pieces, range(0, 4), false).slow(100);
+    // The fast parent sends nothing until the slow one has been asked for two pieces, so that the
+    // first allocation does not depend on which parent's status or thread came first.
+    ScriptedParent fast =
+        parent("fast", pieces, range(0, 4), false).holdsBackUntil(() -> slow.served.size() >= 2);
     FakeContext ctx = new FakeContext(dir.resolve("agent"), PIECE, Map.of(), offering(fast, slow));
 
     download(ctx, pieces);
