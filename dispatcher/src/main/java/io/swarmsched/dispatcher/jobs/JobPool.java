@@ -161,7 +161,7 @@ public final class JobPool {
     }
     book.expire(now - params.retention().toMillis());
     drain(now);
-    workers.publish(metrics, queue.size());
+    workers.publish(metrics, queue.size(), now);
   }
 
   /** The live job an event of a worker is about: the current attempt on that worker, or null. */

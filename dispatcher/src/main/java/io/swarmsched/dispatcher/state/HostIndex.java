@@ -184,9 +184,12 @@ public final class HostIndex {
     return new ArrayList<>(onlineSeeds.values());
   }
 
-  /** Hosts that take jobs ({@code capacity.maxTasks > 0}), in store order. */
+  /**
+   * Hosts that take jobs ({@code capacity.maxTasks > 0}), in store order: a live read-only view
+   * (weakly consistent while the global thread updates it), not a copy.
+   */
   public Collection<HostView> workers() {
-    return new ArrayList<>(workers.values());
+    return java.util.Collections.unmodifiableCollection(workers.values());
   }
 
   public int hostCount() {

@@ -57,6 +57,9 @@ class JobPoolMetricsTest {
             "CANCELLED c@w2#1 CANCELLED",
             "CANCELLED d@w1#1 WORKER_OFFLINE",
             "ASSIGNED d@w2#2 RETRY:WORKER_OFFLINE");
+    // the worker gauges are counted at most once a second (Workers.COUNT_WORKERS_EVERY_MS)
+    h.advance(Workers.COUNT_WORKERS_EVERY_MS);
+    assertThat(h.take()).isEmpty();
 
     String scrape = registry.scrape();
     assertThat(scrape)
@@ -76,5 +79,31 @@ class JobPoolMetricsTest {
         .hasSize(1);
     assertThat(scrape.lines().filter(l -> l.startsWith("swarmsched_jobs_retried_total{")))
         .hasSize(1);
+  }
+
+  @Test
+  void theWorkerGaugesAreCountedOnceASecondNotAtEveryTick() {
+    h.worker("w1", 1, 0, Liveness.ONLINE);
+    h.worker("w2", 1, 0, Liveness.ONLINE);
+    h.advance(100);
+    assertThat(registry.scrape())
+        .contains("swarmsched_workers{state=\"available\"} 2.0")
+        .contains("swarmsched_workers{state=\"offline\"} 0.0");
+
+    h.worker("w2", 1, 0, Liveness.OFFLINE);
+    h.submit("a", 0);
+    h.advance(100);
+    // the job gauges at once; the worker count is the one of the last second (every worker walked
+    // at every tick was a third of the dispatcher's stream thread with 100,000 hosts)
+    assertThat(summary(h.take())).containsExactly("ASSIGNED a@w1#1");
+    assertThat(registry.scrape())
+        .contains("swarmsched_jobs_running 1.0")
+        .contains("swarmsched_workers{state=\"available\"} 2.0");
+
+    h.advance(Workers.COUNT_WORKERS_EVERY_MS);
+    assertThat(registry.scrape())
+        .contains("swarmsched_workers{state=\"available\"} 0.0")
+        .contains("swarmsched_workers{state=\"busy\"} 1.0")
+        .contains("swarmsched_workers{state=\"offline\"} 1.0");
   }
 }

@@ -31,6 +31,14 @@ public final class HostAllocations {
 
   /** Allocations made at or after {@code sinceMillis}. */
   public int since(long sinceMillis) {
+    if (byTime.isEmpty()) {
+      return 0;
+    }
+    if (byTime.firstKey() >= sinceMillis) {
+      // the common case: every allocation held is recent enough (the ledger forgets older ones at
+      // each allocation), so no walk and no view of the map
+      return (int) Math.min(Integer.MAX_VALUE, size);
+    }
     int n = 0;
     for (int c : byTime.tailMap(sinceMillis, true).values()) {
       n += c;

@@ -17,6 +17,25 @@ class HostAllocationsTest {
   }
 
   @Test
+  void sinceAgreesWithASumOverEveryAllocationAfterRecordsExpiriesAndCaps() {
+    java.util.Random rnd = new java.util.Random(17);
+    HostAllocations a = new HostAllocations();
+    for (int step = 0; step < 2_000; step++) {
+      long t = step / 3 + rnd.nextInt(4);
+      switch (rnd.nextInt(10)) {
+        case 0 -> a.expireBefore(t - rnd.nextInt(20));
+        case 1 -> a.keepNewest(rnd.nextInt(30));
+        default -> a.record(t, 1 + rnd.nextInt(3));
+      }
+      long at = t - rnd.nextInt(40) + 10; // before the oldest, inside, and after the newest
+      int expected =
+          a.byTime().tailMap(at, true).values().stream().mapToInt(Integer::intValue).sum();
+      assertThat(a.since(at)).as("since(%d) at step %d", at, step).isEqualTo(expected);
+    }
+    assertThat(new HostAllocations().since(0)).isZero();
+  }
+
+  @Test
   void expiringForgetsWhatAReportCovers() {
     HostAllocations a = new HostAllocations();
     for (long t : new long[] {5, 10, 10, 20}) a.record(t);
