@@ -45,6 +45,15 @@ public final class ParentSelector {
   private final int topN;
   private final int candidateLimit;
 
+  /**
+   * Null: every filter runs on every candidate, in order. Else the filter run only on the ranked
+   * survivors of the others, best first, until {@code topN} pass ({@link #checkingLast}); {@link
+   * #examined} holds the others.
+   */
+  private final CandidateFilter last;
+
+  private final List<CandidateFilter> examined;
+
   /** With the default candidate limit (40). */
   public ParentSelector(List<CandidateFilter> filters, Evaluator evaluator, int topN) {
     this(filters, evaluator, topN, DEFAULT_CANDIDATE_LIMIT);
@@ -63,6 +72,36 @@ public final class ParentSelector {
     }
     this.topN = topN;
     this.candidateLimit = candidateLimit <= 0 ? Integer.MAX_VALUE : candidateLimit;
+    this.last = null;
+    this.examined = this.filters;
+  }
+
+  private ParentSelector(ParentSelector s, CandidateFilter last) {
+    this.filters = s.filters;
+    this.evaluator = s.evaluator;
+    this.topN = s.topN;
+    this.candidateLimit = s.candidateLimit;
+    this.last = last;
+    this.examined = s.filters.stream().filter(f -> f != last).toList();
+  }
+
+  /**
+   * This selector with the filter of class {@code type} (the DAG's cycle filter, the costly one)
+   * run last and lazily: the other filters pick the survivors, the evaluator ranks them all, and
+   * the lazy filter is asked about them best first only until {@code topN} pass. Every filter and
+   * the evaluator are pure functions of the request and the ranking is a total order (score, then
+   * peer id), so the parents are exactly those of the eager selector; only the drops differ: a
+   * candidate ranked below the chosen ones is not checked, so it is not listed. For the simulator,
+   * which reads the parents and not the drops; the dispatcher keeps every drop in its decisions.
+   */
+  public ParentSelector checkingLast(Class<? extends CandidateFilter> type) {
+    List<CandidateFilter> found = filters.stream().filter(type::isInstance).toList();
+    if (found.size() != 1) {
+      throw new IllegalArgumentException(
+          found.size() + " filters of " + type.getSimpleName() + " in the chain, not one");
+    }
+    CandidateFilter f = found.get(0);
+    return new ParentSelector(this, f);
   }
 
   /** Standard filters, load-aware evaluator, top 4. */
@@ -114,7 +153,7 @@ public final class ParentSelector {
                     new IllegalArgumentException(
                         "peer " + r.peerId() + " is not in task " + task.taskId()));
     HostView requesterHost =
-        r.hosts().host(requester.hostId()).orElse(HostView.unknown(requester.hostId()));
+        r.hosts().host(requester.hostId()).orElseGet(() -> HostView.unknown(requester.hostId()));
     SelectionContext ctx =
         new SelectionContext(
             r.requestId(),
@@ -145,13 +184,34 @@ public final class ParentSelector {
       drops.sort(Comparator.comparing(Drop::peerId)); // as a full scan lists them
     }
     List<RankedParent> parents = new ArrayList<>();
-    for (ScoredCandidate s : evaluator.rank(ctx, survivors, topN)) {
-      Candidate c = s.candidate();
-      parents.add(
-          new RankedParent(c.peerId(), c.hostId(), c.host().pieceServerAddress(), s.breakdown()));
+    if (last == null) {
+      for (ScoredCandidate s : evaluator.rank(ctx, survivors, topN)) {
+        parents.add(parent(s));
+      }
+    } else if (!survivors.isEmpty()) {
+      int before = drops.size();
+      for (ScoredCandidate s : evaluator.rank(ctx, survivors, survivors.size())) {
+        if (parents.size() == topN) {
+          break;
+        }
+        Optional<Drop> drop = last.check(ctx, s.candidate());
+        if (drop.isPresent()) {
+          drops.add(drop.get());
+        } else {
+          parents.add(parent(s));
+        }
+      }
+      if (drops.size() > before) {
+        drops.sort(Comparator.comparing(Drop::peerId)); // in peer order, as everywhere else
+      }
     }
     return new Selection(
         policyId(), r.requestId(), task.taskId(), requester.peerId(), parents, drops, considered);
+  }
+
+  private static RankedParent parent(ScoredCandidate s) {
+    Candidate c = s.candidate();
+    return new RankedParent(c.peerId(), c.hostId(), c.host().pieceServerAddress(), s.breakdown());
   }
 
   /** Runs the filters on one candidate: a survivor, or a drop with the filter and reason. */
@@ -162,8 +222,9 @@ public final class ParentSelector {
       List<Candidate> survivors,
       List<Drop> drops) {
     Optional<HostView> host = r.hosts().host(p.hostId());
-    Candidate c = new Candidate(p, host.orElse(HostView.unknown(p.hostId())), host.isPresent());
-    for (CandidateFilter f : filters) {
+    Candidate c =
+        new Candidate(p, host.orElseGet(() -> HostView.unknown(p.hostId())), host.isPresent());
+    for (CandidateFilter f : examined) {
       Optional<Drop> drop = f.check(ctx, c);
       if (drop.isPresent()) {
         drops.add(drop.get());

@@ -51,6 +51,53 @@ class ParentSelectorTest {
   }
 
   @Test
+  void theCycleFilterCheckedLastAsksOnlyUntilTopNPassAndChoosesTheSameParents() {
+    Fixture f = new Fixture();
+    f.host("h-req");
+    f.peer("req", "h-req", PeerState.RUNNING);
+    double[] scores = {0.9, 0.5, 0.1, 0.7};
+    String[] ids = {"a", "b", "c", "d"};
+    for (int i = 0; i < ids.length; i++) {
+      f.host("h-" + ids[i]);
+      f.score("h-" + ids[i], scores[i], 0);
+    }
+    // a and c download from the requester (and hold no more pieces than it)
+    f.peer("a", "h-a", PeerState.RUNNING);
+    f.peer("c", "h-c", PeerState.RUNNING);
+    f.peer("b", "h-b", PeerState.SUCCEEDED);
+    f.peer("d", "h-d", PeerState.SUCCEEDED);
+    f.edge("req", "a");
+    f.edge("req", "c");
+    ParentSelector eager = new ParentSelector(CandidateFilters.standard(), selector.evaluator(), 2);
+    ParentSelector lazy = eager.checkingLast(io.swarmsched.scheduling.filter.CycleFilter.class);
+
+    Selection all = eager.select(f.request("r1", "req", Set.of(), 1_000));
+    Selection last = lazy.select(f.request("r1", "req", Set.of(), 1_000));
+
+    assertThat(all.parentPeerIds()).containsExactly("d", "b");
+    assertThat(last.parents()).isEqualTo(all.parents());
+    assertThat(all.drops())
+        .extracting(Drop::peerId, Drop::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", DropReason.WOULD_CYCLE),
+            org.assertj.core.groups.Tuple.tuple("c", DropReason.WOULD_CYCLE));
+    // a (ranked first) was asked and dropped; c, ranked below the two chosen, was never asked
+    assertThat(last.drops())
+        .extracting(Drop::peerId, Drop::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("a", DropReason.WOULD_CYCLE));
+    assertThat(last.candidates()).isEqualTo(4);
+    assertThatThrownBy(
+            () ->
+                new ParentSelector(
+                        java.util.List.of(new io.swarmsched.scheduling.filter.RequesterFilter()),
+                        selector.evaluator(),
+                        2)
+                    .checkingLast(io.swarmsched.scheduling.filter.CycleFilter.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 filters of CycleFilter");
+  }
+
+  @Test
   void keepsAtMostTopN() {
     Fixture f = new Fixture();
     f.host("h-req");

@@ -138,6 +138,54 @@ class SelectionPropertiesTest {
     assertThat(f.task.dag().isAcyclic()).isTrue();
   }
 
+  /**
+   * The cycle filter checked last and lazily ({@link ParentSelector#checkingLast}, as the simulator
+   * runs stage 1) chooses exactly the eager selector's parents, under every cycle rule and policy,
+   * for full scans and samples (up to 120 peers; the sample takes 40); its drops are the eager ones
+   * minus some of the cycle filter's (candidates ranked below the chosen ones).
+   */
+  @Property(tries = 300)
+  void theCycleFilterCheckedLastChoosesTheSameParents(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed,
+      @ForAll @IntRange(min = 0, max = 120) int peers,
+      @ForAll @IntRange(min = 1, max = 8) int topN,
+      @ForAll io.swarmsched.scheduling.filter.CycleRule rule,
+      @ForAll boolean random) {
+    Fixture f = randomCluster(seed, peers);
+    // more edges, so that many candidates download from the requester: a chain from it
+    List<String> ids = new ArrayList<>(f.task.dag().vertices());
+    java.util.Collections.shuffle(ids, new Random(seed));
+    String from = "req";
+    for (String id : ids.subList(0, ids.size() / 2)) {
+      if (f.task.dag().canAddEdge(from, id)) {
+        f.edge(from, id);
+        from = id;
+      }
+    }
+    ParentSelector eager =
+        new ParentSelector(
+            CandidateFilters.standard(
+                new io.swarmsched.scheduling.filter.FilterParams(
+                    io.swarmsched.scheduling.filter.FilterParams.DEFAULT_UPLOAD_SLOT_LIMIT,
+                    io.swarmsched.scheduling.stats.BadParentRule.DEFAULT,
+                    rule)),
+            random ? new RandomEvaluator() : new LoadAwareEvaluator(),
+            topN);
+    ParentSelector lazy = eager.checkingLast(io.swarmsched.scheduling.filter.CycleFilter.class);
+
+    Selection a = eager.select(f.request("r-" + seed, "req", Set.of(), 1_000));
+    Selection b = lazy.select(f.request("r-" + seed, "req", Set.of(), 1_000));
+
+    assertThat(b.parents()).isEqualTo(a.parents());
+    assertThat(b.candidates()).isEqualTo(a.candidates());
+    assertThat(a.drops()).containsAll(b.drops());
+    assertThat(a.drops().stream().filter(d -> !b.drops().contains(d)))
+        .allSatisfy(
+            d ->
+                assertThat(d.filter()).isEqualTo(io.swarmsched.scheduling.filter.CycleFilter.NAME));
+    assertThat(b.drops()).isSortedAccordingTo(Comparator.comparing(d -> d.peerId()));
+  }
+
   @Property(tries = 100)
   void sameInputsGiveTheSameSelection(
       @ForAll @LongRange(min = 0, max = 1_000_000) long seed,

@@ -228,14 +228,16 @@ public final class Swarm {
     this.random = new SplittableRandom(options.seed());
     this.selector =
         new ParentSelector(
-            CandidateFilters.standard(
-                new FilterParams(
-                    FilterParams.DEFAULT_UPLOAD_SLOT_LIMIT,
-                    io.swarmsched.scheduling.stats.BadParentRule.DEFAULT,
-                    cycleRule())),
-            Evaluators.byName(options.policy(), EvaluatorWeights.DEFAULT),
-            ParentSelector.DEFAULT_TOP_N,
-            options.candidateLimit());
+                CandidateFilters.standard(
+                    new FilterParams(
+                        FilterParams.DEFAULT_UPLOAD_SLOT_LIMIT,
+                        io.swarmsched.scheduling.stats.BadParentRule.DEFAULT,
+                        cycleRule())),
+                Evaluators.byName(options.policy(), EvaluatorWeights.DEFAULT),
+                ParentSelector.DEFAULT_TOP_N,
+                options.candidateLimit())
+            // the same parents, without a DAG walk for candidates ranked below the chosen ones
+            .checkingLast(io.swarmsched.scheduling.filter.CycleFilter.class);
     this.pieceCount = scenario.pieceCount();
     this.horizonScratch = new long[calculator.params().horizonBuckets()];
     task.setMetadata(scenario.fileBytes(), scenario.pieceBytes(), pieceCount);
