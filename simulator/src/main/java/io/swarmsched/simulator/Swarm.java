@@ -162,7 +162,13 @@ public final class Swarm {
   private final java.util.ArrayDeque<Event> holdLane = new java.util.ArrayDeque<>();
 
   private final java.util.ArrayDeque<Event> moreLane = new java.util.ArrayDeque<>();
-  private final Set<Agent> dirty = new LinkedHashSet<>();
+
+  /**
+   * Agents whose fetches may change, in the order first marked, each once ({@link #markDirty}: a
+   * flag on the agent instead of a hash set, whose adds were 4 % of a 10,000-host run).
+   */
+  private List<Agent> dirty = new ArrayList<>();
+
   private final int pieceCount;
   private final long[] horizonScratch;
   private double now;
@@ -549,7 +555,7 @@ public final class Swarm {
         } else {
           t.child.planner.released(t.fetch);
         }
-        dirty.add(t.child);
+        markDirty(t.child);
       }
     }
     for (Transfer t : new ArrayList<>(n.downloads)) {
@@ -653,7 +659,7 @@ public final class Swarm {
       if (more && added == 0) {
         emptyMore++;
       }
-      dirty.add(a);
+      markDirty(a);
       askForMoreLater(a);
       return;
     }
@@ -787,7 +793,7 @@ public final class Swarm {
     s.source = true;
     s.offer = opt.superSeeding() ? new SourceOffer(pieceCount) : null;
     s.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
-    dirty.add(s);
+    markDirty(s);
   }
 
   private void backToSource(Agent a) {
@@ -811,7 +817,7 @@ public final class Swarm {
       old.released(t.fetch);
     }
     a.planner.updateParent(ORIGIN_ID, fullSet(), sc.originBps(), 0, false);
-    dirty.add(a);
+    markDirty(a);
   }
 
   private PieceParams originParams() {
@@ -921,7 +927,7 @@ public final class Swarm {
       if (opt.replaceIdleParents() && ((long) Math.rint(now)) % 2 == 0) {
         replaceIdleParent(a);
       }
-      dirty.add(a);
+      markDirty(a);
       if (!a.source && a.node.downloads.isEmpty()) {
         a.idleSeconds += 1.0;
         if (a.idleSeconds >= STALL_SECONDS) {
@@ -944,7 +950,7 @@ public final class Swarm {
     for (Agent a : agents.values()) {
       if (!(a.done || a.gone || a.planner == null)) {
         refreshView(a);
-        dirty.add(a);
+        markDirty(a);
       }
     }
     double next = now + PARENT_REFRESH_SECONDS;
@@ -1071,12 +1077,22 @@ public final class Swarm {
    * #apply}: the slot and claim checks, transfers, holds, in the order one thread would make them),
    * and an agent whose planning stopped at a claim goes on asking its planner here.
    */
+  private void markDirty(Agent a) {
+    if (!a.dirtyMarked) {
+      a.dirtyMarked = true;
+      dirty.add(a);
+    }
+  }
+
   private void startFetches() {
     if (dirty.isEmpty()) {
       return;
     }
-    List<Agent> batch = new ArrayList<>(dirty);
-    dirty.clear();
+    List<Agent> batch = dirty;
+    dirty = new ArrayList<>();
+    for (Agent a : batch) {
+      a.dirtyMarked = false;
+    }
     if (planner == null || batch.size() < parallelBatch) {
       for (Agent a : batch) {
         if (mayFetch(a)) {
@@ -1245,7 +1261,7 @@ public final class Swarm {
         () -> {
           held.released(fetch);
           if (a.planner == held) {
-            dirty.add(a);
+            markDirty(a);
           }
         });
   }
@@ -1435,7 +1451,7 @@ public final class Swarm {
     a.core.recordPiece(
         Math.max(1L, Math.round((t.doneAt - t.startedAt) * 1000)), (long) (t.doneAt * 1000));
     a.idleSeconds = 0;
-    dirty.add(a);
+    markDirty(a);
     if (a.planner.complete()) {
       finish(a, t.doneAt);
     }
@@ -1560,6 +1576,9 @@ public final class Swarm {
    * fetches from.
    */
   private final class Agent {
+    /** In {@link #dirty}. */
+    boolean dirtyMarked;
+
     final Node node;
     final String peerId;
     final Peer core;
