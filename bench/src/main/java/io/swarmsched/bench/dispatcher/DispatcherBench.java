@@ -83,13 +83,18 @@ public final class DispatcherBench implements Benchmark {
   @Override
   public BenchResult run(BenchContext ctx) throws Exception {
     BenchResult result = BenchResult.of(this);
-    List<Integer> hostCounts = ctx.pick(List.of(10_000), List.of(10_000, 100_000));
-    List<Integer> sizes = ctx.pick(List.of(10, 1000), List.of(10, 100, 1000));
-    List<Integer> rates = ctx.pick(List.of(100), List.of(100, 300, 1000));
+    // -Dbench.dispatcher.hosts=10000 (and .sizes, .rates, .burst) narrow a run for experiments,
+    // e.g. one phase at 1,000/s and one burst per commit interval
+    List<Integer> hostCounts =
+        ints("bench.dispatcher.hosts", ctx.pick(List.of(10_000), List.of(10_000, 100_000)));
+    List<Integer> sizes =
+        ints("bench.dispatcher.sizes", ctx.pick(List.of(10, 1000), List.of(10, 100, 1000)));
+    List<Integer> rates =
+        ints("bench.dispatcher.rates", ctx.pick(List.of(100), List.of(100, 300, 1000)));
     Duration phase = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
     Duration drain =
         ctx.pick(Duration.ofSeconds(15), Duration.ofSeconds(15)); // after each phase's last request
-    int burst = ctx.pick(1_000, 10_000);
+    int burst = ints("bench.dispatcher.burst", List.of(ctx.pick(1_000, 10_000))).get(0);
     int minTasksPerPhase = ctx.pick(2, 5);
     Map<String, Latencies> curves = new LinkedHashMap<>();
     Map<String, double[][]> offeredVsAchieved = new LinkedHashMap<>();
@@ -239,6 +244,28 @@ public final class DispatcherBench implements Benchmark {
    * today's ~250 decisions/s, 10,000 requests would outlast every drain deadline) and the same in
    * {@code --quick}.
    */
+  /** The comma-separated positive integers of system property {@code key}, else {@code dflt}. */
+  static List<Integer> ints(String key, List<Integer> dflt) {
+    String v = System.getProperty(key);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    List<Integer> out = new ArrayList<>();
+    for (String part : v.split(",")) {
+      try {
+        int n = Integer.parseInt(part.strip());
+        if (n < 1) {
+          throw new NumberFormatException();
+        }
+        out.add(n);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            key + " must be positive integers separated by commas, was \"" + v + "\"");
+      }
+    }
+    return List.copyOf(out);
+  }
+
   static List<Plan> burstPlans(List<Integer> sizes, int burst, int minTasks) {
     List<Plan> plans = new ArrayList<>();
     int small = sizes.get(0);

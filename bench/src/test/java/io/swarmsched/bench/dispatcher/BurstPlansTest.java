@@ -35,4 +35,25 @@ class BurstPlansTest {
         "highest sustained rate (burst of 1000, 1000-peer tasks, 10,000 hosts)",
         DispatcherBench.burstName(1000, 1000, 10_000));
   }
+
+  @Test
+  void aRunIsNarrowedBySystemPropertiesAndABadValueSaysWhichKey() {
+    String key = "bench.dispatcher.test-ints";
+    try {
+      assertEquals(List.of(7), DispatcherBench.ints(key, List.of(7)));
+      System.setProperty(key, "10, 1000");
+      assertEquals(List.of(10, 1000), DispatcherBench.ints(key, List.of(7)));
+      System.setProperty(key, "10,x");
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> DispatcherBench.ints(key, List.of(7)));
+      assertEquals(
+          key + " must be positive integers separated by commas, was \"10,x\"", e.getMessage());
+      System.setProperty(key, "0");
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> DispatcherBench.ints(key, List.of(7)));
+    } finally {
+      System.clearProperty(key);
+    }
+  }
 }
