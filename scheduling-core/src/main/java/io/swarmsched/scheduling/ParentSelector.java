@@ -46,9 +46,9 @@ public final class ParentSelector {
   private final int candidateLimit;
 
   /**
-   * Null: every filter runs on every candidate, in order. Else the filter run only on the ranked
-   * survivors of the others, best first, until {@code topN} pass ({@link #checkingLast}); {@link
-   * #examined} holds the others.
+   * Null: every filter runs on every candidate, in order. Else the filter that runs only on the
+   * ranked survivors of the others, best first, until {@code topN} pass ({@link #checkingLast});
+   * {@link #examined} holds the others.
    */
   private final CandidateFilter last;
 

@@ -1077,13 +1077,6 @@ public final class Swarm {
    * #apply}: the slot and claim checks, transfers, holds, in the order one thread would make them),
    * and an agent whose planning stopped at a claim goes on asking its planner here.
    */
-  private void markDirty(Agent a) {
-    if (!a.dirtyMarked) {
-      a.dirtyMarked = true;
-      dirty.add(a);
-    }
-  }
-
   private void startFetches() {
     if (dirty.isEmpty()) {
       return;
@@ -1112,6 +1105,14 @@ public final class Swarm {
       if (!a.plannedToEnd) {
         fetchInTurn(a);
       }
+    }
+  }
+
+  /** Puts {@code a} in {@link #dirty} unless it is there already. */
+  private void markDirty(Agent a) {
+    if (!a.dirtyMarked) {
+      a.dirtyMarked = true;
+      dirty.add(a);
     }
   }
 

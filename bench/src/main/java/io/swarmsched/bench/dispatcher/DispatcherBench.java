@@ -252,16 +252,17 @@ public final class DispatcherBench implements Benchmark {
     }
     List<Integer> out = new ArrayList<>();
     for (String part : v.split(",")) {
+      int n;
       try {
-        int n = Integer.parseInt(part.strip());
-        if (n < 1) {
-          throw new NumberFormatException();
-        }
-        out.add(n);
+        n = Integer.parseInt(part.strip());
       } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1) {
         throw new IllegalArgumentException(
             key + " must be positive integers separated by commas, was \"" + v + "\"");
       }
+      out.add(n);
     }
     return List.copyOf(out);
   }
