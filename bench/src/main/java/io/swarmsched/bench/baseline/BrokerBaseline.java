@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,6 +53,16 @@ public final class BrokerBaseline implements Benchmark {
   public static final String E2E_P99 = "broker.e2e.p99_ms";
   public static final String E2E_P999 = "broker.e2e.p999_ms";
   public static final String SERIALIZE = "serialize.";
+
+  /**
+   * The exactly-once hop's p50 / p99 at 1,000 records/s, committing every {@code <ms>} ms: keys
+   * {@code broker.eos.<ms>ms.p50_ms} and {@code .p99_ms} ({@link #eosKey}).
+   */
+  public static final String EOS_PREFIX = "broker.eos.";
+
+  /** The rate of the exactly-once hop. */
+  public static final int EOS_RATE = 1_000;
+
   private static final int PARTITIONS = 3;
 
   @Override
@@ -168,6 +179,26 @@ public final class BrokerBaseline implements Benchmark {
         ctx.putBaseline(E2E_P999, lat.millisAt(0.999));
       }
     }
+    for (long commitMs : eosIntervals()) {
+      Latencies lat =
+          exactlyOnceHop(
+              ctx,
+              heartbeats,
+              EOS_RATE,
+              commitMs,
+              each,
+              ctx.pick(Duration.ofSeconds(10), Duration.ofSeconds(30)));
+      String label = "exactly-once hop, " + commitMs + " ms commits";
+      curves.put(EOS_RATE + " records/s, " + label, lat);
+      ctx.progress(
+          "%s at %d/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)",
+          label, EOS_RATE, lat.millisAt(0.5), lat.millisAt(0.99), lat.millisAt(0.999), lat.count());
+      result.add(Measurement.of(label + " p50 @ " + EOS_RATE + "/s", lat.millisAt(0.5), "ms"));
+      result.add(Measurement.of(label + " p99 @ " + EOS_RATE + "/s", lat.millisAt(0.99), "ms"));
+      result.data("eos_" + commitMs + "ms", lat.summary());
+      ctx.putBaseline(eosKey(commitMs, "p50"), lat.millisAt(0.5));
+      ctx.putBaseline(eosKey(commitMs, "p99"), lat.millisAt(0.99));
+    }
     result.chart(
         Charts.latencyDistribution(
             ctx, "broker-e2e-latency", "Kafka one-hop produce→consume latency", curves));
@@ -189,12 +220,18 @@ public final class BrokerBaseline implements Benchmark {
             + "serialization is listed separately. "
             + PARTITIONS
             + " partitions, acks=all, idempotent producer, "
-            + "linger 5 ms, batch 64 KiB; latency runs use linger 0 and one partition.");
+            + "linger 5 ms, batch 64 KiB; latency runs use linger 0 and one partition. The "
+            + "exactly-once hop is a plain read-process-write loop under a transaction: a "
+            + "transactional producer (linger 100 ms, as Kafka Streams sets it) forwards what a "
+            + "read_committed consumer reads and commits its offsets in the transaction every N "
+            + "ms; a read_committed reader records send-to-read, the floor of any exactly-once "
+            + "service at that commit interval (one input and one output partition).");
     return result;
   }
 
   /** Serialized values of one record type, cycled by the producer. */
-  record Pool(List<String> keys, List<byte[]> values, double avgBytes, double serializePerSec) {}
+  public record Pool(
+      List<String> keys, List<byte[]> values, double avgBytes, double serializePerSec) {}
 
   private static Pool serialize(
       BenchContext ctx, String topic, int n, IntFunction<SpecificRecord> make) {
@@ -329,12 +366,48 @@ public final class BrokerBaseline implements Benchmark {
     cprops.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     cprops.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
     Thread consumerThread =
+        timedReader(cprops, topic, lat, received, warmedUp, stop, "bench-e2e-consumer");
+    Map<String, Object> pprops = ctx.producerProps();
+    pprops.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pprops)) {
+      // warm-up: wait until the consumer has joined and reads, so group join is not in the figures
+      producer.send(new ProducerRecord<>(topic, "warmup", new byte[1])).get();
+      long joinDeadline = System.nanoTime() + drain.multipliedBy(2).toNanos();
+      while (!warmedUp.get() && System.nanoTime() < joinDeadline) {
+        Thread.sleep(10);
+      }
+      lat.reset();
+      sendTimed(producer, topic, pool, rate, total);
+    }
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (received.get() < total && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    stop.set(true);
+    consumerThread.join(10_000);
+    return lat;
+  }
+
+  /**
+   * Starts a daemon thread that reads {@code topic} until {@code stop} and records, for each record
+   * with a {@code sent-nanos} header, arrival − send; a record keyed {@code warmup} sets {@code
+   * warmedUp}.
+   */
+  private static Thread timedReader(
+      Map<String, Object> props,
+      String topic,
+      Latencies lat,
+      AtomicLong received,
+      AtomicBoolean warmedUp,
+      AtomicBoolean stop,
+      String name) {
+    Thread thread =
         new Thread(
             () -> {
-              try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cprops)) {
+              try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
                 consumer.subscribe(List.of(topic));
                 while (!stop.get()) {
-                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     long now = System.nanoTime();
                     if ("warmup".equals(r.key())) {
                       warmedUp.set(true);
@@ -348,37 +421,160 @@ public final class BrokerBaseline implements Benchmark {
                 }
               }
             },
-            "bench-e2e-consumer");
-    consumerThread.setDaemon(true);
-    consumerThread.start();
+            name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  /** Sends {@code total} records of the pool to {@code topic} at {@code rate}, each timed. */
+  private static void sendTimed(
+      KafkaProducer<String, byte[]> producer, String topic, Pool pool, int rate, long total) {
+    Pacer pacer = new Pacer(rate);
+    int n = pool.values().size();
+    for (long i = 0; i < total; i++) {
+      pacer.awaitTurn(i);
+      int k = (int) (i % n);
+      ProducerRecord<String, byte[]> rec =
+          new ProducerRecord<>(topic, pool.keys().get(k), pool.values().get(k));
+      rec.headers().add("sent-nanos", ByteBuffer.allocate(8).putLong(System.nanoTime()).array());
+      producer.send(rec);
+    }
+    producer.flush();
+  }
+
+  /** The baseline key of the exactly-once hop's {@code stat} (p50 or p99) at {@code commitMs}. */
+  public static String eosKey(long commitMs, String stat) {
+    return EOS_PREFIX + commitMs + "ms." + stat + "_ms";
+  }
+
+  /**
+   * The commit intervals the exactly-once hop runs at: 10 ms, and the services' own interval of
+   * this run (100 ms unless {@code -Dbench.set.swarm.streams.commit.interval.ms} says otherwise).
+   */
+  public static List<Long> eosIntervals() {
+    long services = servicesCommitIntervalMs();
+    return services == 10 ? List.of(10L) : List.of(10L, services);
+  }
+
+  /** The services' commit interval of this run ({@link io.swarmsched.bench.ServiceSettings}). */
+  public static long servicesCommitIntervalMs() {
+    String set = System.getProperty("bench.set.swarm.streams.commit.interval.ms");
+    if (set == null) return 100;
+    try {
+      long ms = Long.parseLong(set.trim());
+      if (ms > 0) return ms;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "bench.set.swarm.streams.commit.interval.ms must be a positive number of ms, was '"
+            + set
+            + "'");
+  }
+
+  /**
+   * An exactly-once hop: records sent at {@code rate} (non-transactional, linger 0, a nanoTime
+   * header) to an input topic; a loop reads them (read_committed) and forwards them to an output
+   * topic in a transaction that it commits, with its input offsets, every {@code commitMs}; a
+   * read_committed reader records arrival − send. What remains of a service's latency beside it is
+   * the service's own work and its framework's.
+   */
+  public static Latencies exactlyOnceHop(
+      BenchContext ctx, Pool pool, int rate, long commitMs, Duration duration, Duration drain)
+      throws Exception {
+    String in = ctx.newTopic("baseline-eos-in", 1);
+    String out = ctx.newTopic("baseline-eos-out", 1);
+    Latencies lat = new Latencies();
+    long total = (long) (rate * (duration.toNanos() / 1e9));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong received = new AtomicLong();
+    AtomicBoolean warmedUp = new AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Exception> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    Map<String, Object> relayIn = ctx.consumerProps("baseline-eos-" + in);
+    relayIn.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    relayIn.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+    Map<String, Object> relayOut = ctx.producerProps();
+    relayOut.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "baseline-eos-" + out);
+    relayOut.put(ProducerConfig.LINGER_MS_CONFIG, 100);
+    relayOut.put(ProducerConfig.BATCH_SIZE_CONFIG, 16 * 1024);
+    Thread relay =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(relayIn);
+                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(relayOut)) {
+                consumer.subscribe(List.of(in));
+                producer.initTransactions();
+                boolean open = false;
+                long lastCommit = System.nanoTime();
+                while (!stop.get()) {
+                  ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(5));
+                  for (ConsumerRecord<String, byte[]> r : records) {
+                    if (!open) {
+                      producer.beginTransaction();
+                      open = true;
+                    }
+                    producer.send(new ProducerRecord<>(out, null, r.key(), r.value(), r.headers()));
+                  }
+                  if (open && System.nanoTime() - lastCommit >= commitMs * 1_000_000L) {
+                    Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets =
+                        new LinkedHashMap<>();
+                    for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
+                      offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+                    }
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    open = false;
+                    lastCommit = System.nanoTime();
+                  }
+                }
+              } catch (Exception e) {
+                failed.set(e);
+              }
+            },
+            "bench-eos-relay");
+    relay.setDaemon(true);
+    relay.start();
+
+    Map<String, Object> cprops = ctx.consumerProps("baseline-eos-reader-" + out);
+    cprops.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cprops.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50); // as the dispatcher bench reads
+    Thread reader = timedReader(cprops, out, lat, received, warmedUp, stop, "bench-eos-reader");
+
     Map<String, Object> pprops = ctx.producerProps();
     pprops.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pprops)) {
-      // warm-up: wait until the consumer has joined and reads, so group join is not in the figures
-      producer.send(new ProducerRecord<>(topic, "warmup", new byte[1])).get();
+      // warm-up: until a record has made the whole hop (both groups joined, the transaction on)
       long joinDeadline = System.nanoTime() + drain.multipliedBy(2).toNanos();
-      while (!warmedUp.get() && System.nanoTime() < joinDeadline) {
-        Thread.sleep(10);
+      while (!warmedUp.get() && failed.get() == null && System.nanoTime() < joinDeadline) {
+        producer.send(new ProducerRecord<>(in, "warmup", new byte[1])).get();
+        Thread.sleep(100);
+      }
+      if (!warmedUp.get()) {
+        stop.set(true);
+        throw new IllegalStateException(
+            "the exactly-once hop carried no record within "
+                + drain.multipliedBy(2).toSeconds()
+                + " s"
+                + (failed.get() == null ? "" : ": " + failed.get()),
+            failed.get());
       }
       lat.reset();
-      Pacer pacer = new Pacer(rate);
-      int n = pool.values().size();
-      for (long i = 0; i < total; i++) {
-        pacer.awaitTurn(i);
-        int k = (int) (i % n);
-        ProducerRecord<String, byte[]> rec =
-            new ProducerRecord<>(topic, pool.keys().get(k), pool.values().get(k));
-        rec.headers().add("sent-nanos", ByteBuffer.allocate(8).putLong(System.nanoTime()).array());
-        producer.send(rec);
-      }
-      producer.flush();
+      sendTimed(producer, in, pool, rate, total);
     }
     long deadline = System.nanoTime() + drain.toNanos();
-    while (received.get() < total && System.nanoTime() < deadline) {
+    while (received.get() < total && failed.get() == null && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     stop.set(true);
-    consumerThread.join(10_000);
+    relay.join(10_000);
+    reader.join(10_000);
+    if (failed.get() != null) {
+      throw new IllegalStateException(
+          "the exactly-once hop failed: " + failed.get().getMessage(), failed.get());
+    }
     return lat;
   }
 

@@ -300,6 +300,20 @@ public final class DispatcherBench implements Benchmark {
         ctx.against("p50, " + label, p.latencies.millisAt(0.5), "ms", BrokerBaseline.E2E_P50));
     result.add(
         ctx.against("p99, " + label, p.latencies.millisAt(0.99), "ms", BrokerBaseline.E2E_P99));
+    // the floor of any exactly-once service at the dispatcher's commit interval (broker-baseline)
+    long commitMs = BrokerBaseline.servicesCommitIntervalMs();
+    result.add(
+        ctx.against(
+            "p50 beside the exactly-once hop, " + label,
+            p.latencies.millisAt(0.5),
+            "ms",
+            BrokerBaseline.eosKey(commitMs, "p50")));
+    result.add(
+        ctx.against(
+            "p99 beside the exactly-once hop, " + label,
+            p.latencies.millisAt(0.99),
+            "ms",
+            BrokerBaseline.eosKey(commitMs, "p99")));
     result.add(
         ctx.against("p99.9, " + label, p.latencies.millisAt(0.999), "ms", BrokerBaseline.E2E_P999));
     result.add(Measurement.of("achieved decisions/s, " + label, p.achieved(), "decisions/s"));

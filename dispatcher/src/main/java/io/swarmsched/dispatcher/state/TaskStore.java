@@ -131,6 +131,7 @@ public final class TaskStore extends WriteBehindLifecycle<StoredTask>
     if (task != null && task != c.task) task.rewrite = true; // not the object the marks are on
     c.task = task;
     dirty.add(taskId);
+    changed();
   }
 
   /** Reads the task from the inner store into the cache (an absent task is remembered too). */

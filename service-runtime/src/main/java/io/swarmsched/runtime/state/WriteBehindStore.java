@@ -82,6 +82,7 @@ public final class WriteBehindStore<V> extends WriteBehindLifecycle<V>
   public void put(String key, V value) {
     remember(key, value == null ? ABSENT : value);
     dirty.put(key, Boolean.TRUE);
+    changed();
   }
 
   private void remember(String key, Object value) {

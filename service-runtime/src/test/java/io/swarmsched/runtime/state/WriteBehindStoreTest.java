@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -82,5 +84,128 @@ class WriteBehindStoreTest {
     store.put("a", "uncommitted");
     store.clearCache();
     assertThat(store.get("a")).isEqualTo("committed");
+  }
+
+  // ------------------------------------------------------------ one flush for the whole thread
+
+  private static KeyValueStore<String, String> innerStore(String name) {
+    KeyValueStore<String, String> kv =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.String())
+            .withLoggingDisabled()
+            .build();
+    return kv;
+  }
+
+  /** A store initialised as Streams would with {@code commit.interval.ms = commitMs}. */
+  private static WriteBehindStore<String> storeOver(
+      KeyValueStore<String, String> kv, long commitMs) {
+    Properties config = new Properties();
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+    config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitMs));
+    WriteBehindStore<String> s = new WriteBehindStore<>(kv, 10);
+    s.init(new MockProcessorContext<>(config).getStateStoreContext(), s);
+    return s;
+  }
+
+  @Test
+  void withFrequentCommitsAFlushOfAnyTasksCachesWritesEveryStoreChangedOnTheThread() {
+    // two tasks' stores on one stream thread: the first task's flush sends both, so the thread's
+    // producer flush after it carries everything and the second task finds nothing left to send
+    KeyValueStore<String, String> firstInner = innerStore("first");
+    WriteBehindStore<String> first = storeOver(firstInner, 10);
+    KeyValueStore<String, String> otherInner = innerStore("other");
+    WriteBehindStore<String> other = storeOver(otherInner, 10);
+    try {
+      first.put("a", "1");
+      other.put("x", "9");
+      first.flushCache();
+      assertThat(firstInner.get("a")).isEqualTo("1");
+      assertThat(otherInner.get("x")).isEqualTo("9");
+      assertThat(other.dirtyCount()).isZero();
+
+      // listed again after the flush: the next change is written by the next flush too
+      other.put("x", "10");
+      first.flushCache();
+      assertThat(otherInner.get("x")).isEqualTo("10");
+    } finally {
+      other.close();
+      first.close();
+    }
+  }
+
+  @Test
+  void aStoreChangedOnAnotherThreadIsLeftToItsOwnFlush() throws Exception {
+    KeyValueStore<String, String> firstInner = innerStore("first");
+    WriteBehindStore<String> first = storeOver(firstInner, 10);
+    KeyValueStore<String, String> otherInner = innerStore("other");
+    WriteBehindStore<String> other = storeOver(otherInner, 10);
+    try {
+      Thread t = new Thread(() -> other.put("x", "9"));
+      t.start();
+      t.join();
+      first.put("a", "1");
+      first.flushCache();
+      assertThat(firstInner.get("a")).isEqualTo("1");
+      assertThat(otherInner.get("x")).isNull();
+      assertThat(other.dirtyCount()).isEqualTo(1);
+      other.flushCache(); // its own task's flush still writes its own changes
+      assertThat(otherInner.get("x")).isEqualTo("9");
+    } finally {
+      other.close();
+      first.close();
+    }
+  }
+
+  @Test
+  void aStoreForgottenAfterItChangedWritesNothing() {
+    // a task closed dirty (crash, aborted transaction) after changing its store: the change is
+    // dropped as before, though the store is still listed for the thread's next flush
+    KeyValueStore<String, String> firstInner = innerStore("first");
+    WriteBehindStore<String> first = storeOver(firstInner, 10);
+    KeyValueStore<String, String> otherInner = innerStore("other");
+    WriteBehindStore<String> other = storeOver(otherInner, 10);
+    other.put("x", "9");
+    other.clearCache();
+    first.put("a", "1");
+    first.flushCache();
+    assertThat(firstInner.get("a")).isEqualTo("1");
+    assertThat(otherInner.get("x")).isNull();
+    other.close();
+    first.close();
+  }
+
+  @Test
+  void withCommitsOfAHundredMillisecondsOrMoreEachTaskWritesItsOwn() {
+    KeyValueStore<String, String> firstInner = innerStore("first");
+    WriteBehindStore<String> first = storeOver(firstInner, 100);
+    KeyValueStore<String, String> otherInner = innerStore("other");
+    WriteBehindStore<String> other = storeOver(otherInner, 100);
+    try {
+      first.put("a", "1");
+      other.put("x", "9");
+      first.flushCache();
+      assertThat(firstInner.get("a")).isEqualTo("1");
+      assertThat(otherInner.get("x")).isNull();
+      other.flushCache();
+      assertThat(otherInner.get("x")).isEqualTo("9");
+    } finally {
+      other.close();
+      first.close();
+    }
+  }
+
+  @Test
+  void readsTheCommitIntervalStreamsWasGiven() {
+    assertThat(WriteBehindLifecycle.commitIntervalMs(java.util.Map.of("commit.interval.ms", 10L)))
+        .isEqualTo(10);
+    assertThat(WriteBehindLifecycle.commitIntervalMs(java.util.Map.of("commit.interval.ms", "20")))
+        .isEqualTo(20);
+    // absent or unreadable: the per-task flush
+    assertThat(WriteBehindLifecycle.commitIntervalMs(java.util.Map.of()))
+        .isEqualTo(WriteBehindLifecycle.THREAD_WIDE_FLUSH_BELOW_MS);
+    assertThat(WriteBehindLifecycle.commitIntervalMs(java.util.Map.of("commit.interval.ms", "x")))
+        .isEqualTo(WriteBehindLifecycle.THREAD_WIDE_FLUSH_BELOW_MS);
   }
 }
