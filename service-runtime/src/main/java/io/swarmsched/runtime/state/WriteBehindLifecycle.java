@@ -27,13 +27,16 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * then waits until the thread's one producer has sent everything (Kafka 4.3 {@code
  * StreamTask.prepareCommit()}): with each task writing its own changes, the dispatcher's stream
  * thread (seven tasks) waited for one round trip to the broker per task, and at a 10 ms interval a
- * commit took 15-20 ms, longer than the interval. Written all at the first task, they go out in
+ * commit took 15-22 ms, longer than the interval. Written all at the first task, they go out in
  * that task's round trip and the others find nothing left to send: 7-10 ms (docs/benchmarks.md,
  * "one producer round trip per commit"). Nothing is processed between the preparations, so each
  * store writes what it would have written a moment later, with its own task's context, and under
  * exactly-once in the same transaction: the thread commits all its tasks together. At 100 ms and
  * above each task still writes its own: there the round trips are a small part of the interval, and
- * bursts drained more slowly with one flush for the thread (four paired runs of five, unexplained).
+ * bursts drained more slowly with one flush for the thread in four paired runs of five. A profile
+ * put that on the heap growing during the burst, and with a fixed, pre-touched heap one pair
+ * drained alike (docs/benchmarks.md); until more pairs settle it the default interval keeps the
+ * per-task flush.
  *
  * @param <V> the values the store hands out
  */
