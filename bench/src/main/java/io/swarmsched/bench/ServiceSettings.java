@@ -15,6 +15,29 @@ import java.util.Map;
 public final class ServiceSettings {
   private ServiceSettings() {}
 
+  /** The services' {@code commit.interval.ms} unless the run overrides it. */
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+
+  /** The {@code -D} property that overrides any service key ({@code bench.set.<key>}). */
+  static final String OVERRIDE_PREFIX = "bench.set.";
+
+  /**
+   * The services' {@code commit.interval.ms} in this run: {@link #DEFAULT_COMMIT_INTERVAL_MS} or
+   * {@code -Dbench.set.swarm.streams.commit.interval.ms}.
+   */
+  public static long commitIntervalMs() {
+    String key = OVERRIDE_PREFIX + CommonKeys.STREAMS_PREFIX + "commit.interval.ms";
+    String set = System.getProperty(key);
+    if (set == null) return DEFAULT_COMMIT_INTERVAL_MS;
+    try {
+      long ms = Long.parseLong(set.trim());
+      if (ms > 0) return ms;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + " must be a positive number of ms, was '" + set + "'");
+  }
+
   /**
    * @param defaults the service's own defaults layer (may be empty)
    * @param values benchmark-specific keys, applied as flags (highest precedence)
@@ -29,13 +52,15 @@ public final class ServiceSettings {
     all.put(CommonKeys.HTTP_HOST, "127.0.0.1");
     all.put(CommonKeys.STATE_DIR, stateDir.toString());
     // progress is read from committed offsets: commit often under either guarantee
-    all.put(CommonKeys.STREAMS_PREFIX + "commit.interval.ms", "100");
+    all.put(
+        CommonKeys.STREAMS_PREFIX + "commit.interval.ms",
+        Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
     all.putAll(values);
     // -Dbench.set.<key>=<value> overrides any service key for experiments (e.g.
     // -Dbench.set.streams.processing.guarantee=at_least_once)
     System.getProperties().stringPropertyNames().stream()
-        .filter(k -> k.startsWith("bench.set."))
-        .forEach(k -> all.put(k.substring("bench.set.".length()), System.getProperty(k)));
+        .filter(k -> k.startsWith(OVERRIDE_PREFIX))
+        .forEach(k -> all.put(k.substring(OVERRIDE_PREFIX.length()), System.getProperty(k)));
     List<String> args = new ArrayList<>();
     all.forEach((k, v) -> args.add("--" + k + "=" + v));
     return Settings.load(args.toArray(String[]::new), Map.of(), defaults);

@@ -9,6 +9,7 @@ import io.swarmsched.bench.Measurement;
 import io.swarmsched.bench.Pacer;
 import io.swarmsched.bench.ProcessStats;
 import io.swarmsched.bench.Records;
+import io.swarmsched.bench.ServiceSettings;
 import io.swarmsched.serde.SpecificAvroSerializer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -453,24 +454,8 @@ public final class BrokerBaseline implements Benchmark {
    * this run (100 ms unless {@code -Dbench.set.swarm.streams.commit.interval.ms} says otherwise).
    */
   public static List<Long> eosIntervals() {
-    long services = servicesCommitIntervalMs();
+    long services = ServiceSettings.commitIntervalMs();
     return services == 10 ? List.of(10L) : List.of(10L, services);
-  }
-
-  /** The services' commit interval of this run ({@link io.swarmsched.bench.ServiceSettings}). */
-  public static long servicesCommitIntervalMs() {
-    String set = System.getProperty("bench.set.swarm.streams.commit.interval.ms");
-    if (set == null) return 100;
-    try {
-      long ms = Long.parseLong(set.trim());
-      if (ms > 0) return ms;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        "bench.set.swarm.streams.commit.interval.ms must be a positive number of ms, was '"
-            + set
-            + "'");
   }
 
   /**

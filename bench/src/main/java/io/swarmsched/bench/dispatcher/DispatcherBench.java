@@ -301,7 +301,7 @@ public final class DispatcherBench implements Benchmark {
     result.add(
         ctx.against("p99, " + label, p.latencies.millisAt(0.99), "ms", BrokerBaseline.E2E_P99));
     // the floor of any exactly-once service at the dispatcher's commit interval (broker-baseline)
-    long commitMs = BrokerBaseline.servicesCommitIntervalMs();
+    long commitMs = ServiceSettings.commitIntervalMs();
     result.add(
         ctx.against(
             "p50 beside the exactly-once hop, " + label,

@@ -22,11 +22,7 @@ class WriteBehindStoreTest {
 
   @BeforeEach
   void setUp() {
-    inner =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore("s"), Serdes.String(), Serdes.String())
-            .withLoggingDisabled()
-            .build();
+    inner = innerStore("s");
     store = new WriteBehindStore<>(inner, 2);
     store.init(new MockProcessorContext<>().getStateStoreContext(), store);
   }
@@ -97,64 +93,63 @@ class WriteBehindStoreTest {
     return kv;
   }
 
+  /** An in-memory store and the write-behind store over it, as one task holds them. */
+  private record Backed(KeyValueStore<String, String> inner, WriteBehindStore<String> store) {}
+
   /** A store initialised as Streams would with {@code commit.interval.ms = commitMs}. */
-  private static WriteBehindStore<String> storeOver(
-      KeyValueStore<String, String> kv, long commitMs) {
+  private static Backed backed(String name, long commitMs) {
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitMs));
-    WriteBehindStore<String> s = new WriteBehindStore<>(kv, 10);
+    KeyValueStore<String, String> inner = innerStore(name);
+    WriteBehindStore<String> s = new WriteBehindStore<>(inner, 10);
     s.init(new MockProcessorContext<>(config).getStateStoreContext(), s);
-    return s;
+    return new Backed(inner, s);
   }
 
   @Test
   void withFrequentCommitsAFlushOfAnyTasksCachesWritesEveryStoreChangedOnTheThread() {
     // two tasks' stores on one stream thread: the first task's flush sends both, so the thread's
     // producer flush after it carries everything and the second task finds nothing left to send
-    KeyValueStore<String, String> firstInner = innerStore("first");
-    WriteBehindStore<String> first = storeOver(firstInner, 10);
-    KeyValueStore<String, String> otherInner = innerStore("other");
-    WriteBehindStore<String> other = storeOver(otherInner, 10);
+    Backed first = backed("first", 10);
+    Backed other = backed("other", 10);
     try {
-      first.put("a", "1");
-      other.put("x", "9");
-      first.flushCache();
-      assertThat(firstInner.get("a")).isEqualTo("1");
-      assertThat(otherInner.get("x")).isEqualTo("9");
-      assertThat(other.dirtyCount()).isZero();
+      first.store().put("a", "1");
+      other.store().put("x", "9");
+      first.store().flushCache();
+      assertThat(first.inner().get("a")).isEqualTo("1");
+      assertThat(other.inner().get("x")).isEqualTo("9");
+      assertThat(other.store().dirtyCount()).isZero();
 
       // listed again after the flush: the next change is written by the next flush too
-      other.put("x", "10");
-      first.flushCache();
-      assertThat(otherInner.get("x")).isEqualTo("10");
+      other.store().put("x", "10");
+      first.store().flushCache();
+      assertThat(other.inner().get("x")).isEqualTo("10");
     } finally {
-      other.close();
-      first.close();
+      other.store().close();
+      first.store().close();
     }
   }
 
   @Test
   void aStoreChangedOnAnotherThreadIsLeftToItsOwnFlush() throws Exception {
-    KeyValueStore<String, String> firstInner = innerStore("first");
-    WriteBehindStore<String> first = storeOver(firstInner, 10);
-    KeyValueStore<String, String> otherInner = innerStore("other");
-    WriteBehindStore<String> other = storeOver(otherInner, 10);
+    Backed first = backed("first", 10);
+    Backed other = backed("other", 10);
     try {
-      Thread t = new Thread(() -> other.put("x", "9"));
+      Thread t = new Thread(() -> other.store().put("x", "9"));
       t.start();
       t.join();
-      first.put("a", "1");
-      first.flushCache();
-      assertThat(firstInner.get("a")).isEqualTo("1");
-      assertThat(otherInner.get("x")).isNull();
-      assertThat(other.dirtyCount()).isEqualTo(1);
-      other.flushCache(); // its own task's flush still writes its own changes
-      assertThat(otherInner.get("x")).isEqualTo("9");
+      first.store().put("a", "1");
+      first.store().flushCache();
+      assertThat(first.inner().get("a")).isEqualTo("1");
+      assertThat(other.inner().get("x")).isNull();
+      assertThat(other.store().dirtyCount()).isEqualTo(1);
+      other.store().flushCache(); // its own task's flush still writes its own changes
+      assertThat(other.inner().get("x")).isEqualTo("9");
     } finally {
-      other.close();
-      first.close();
+      other.store().close();
+      first.store().close();
     }
   }
 
@@ -162,37 +157,33 @@ class WriteBehindStoreTest {
   void aStoreForgottenAfterItChangedWritesNothing() {
     // a task closed dirty (crash, aborted transaction) after changing its store: the change is
     // dropped as before, though the store is still listed for the thread's next flush
-    KeyValueStore<String, String> firstInner = innerStore("first");
-    WriteBehindStore<String> first = storeOver(firstInner, 10);
-    KeyValueStore<String, String> otherInner = innerStore("other");
-    WriteBehindStore<String> other = storeOver(otherInner, 10);
-    other.put("x", "9");
-    other.clearCache();
-    first.put("a", "1");
-    first.flushCache();
-    assertThat(firstInner.get("a")).isEqualTo("1");
-    assertThat(otherInner.get("x")).isNull();
-    other.close();
-    first.close();
+    Backed first = backed("first", 10);
+    Backed other = backed("other", 10);
+    other.store().put("x", "9");
+    other.store().clearCache();
+    first.store().put("a", "1");
+    first.store().flushCache();
+    assertThat(first.inner().get("a")).isEqualTo("1");
+    assertThat(other.inner().get("x")).isNull();
+    other.store().close();
+    first.store().close();
   }
 
   @Test
   void withCommitsOfAHundredMillisecondsOrMoreEachTaskWritesItsOwn() {
-    KeyValueStore<String, String> firstInner = innerStore("first");
-    WriteBehindStore<String> first = storeOver(firstInner, 100);
-    KeyValueStore<String, String> otherInner = innerStore("other");
-    WriteBehindStore<String> other = storeOver(otherInner, 100);
+    Backed first = backed("first", 100);
+    Backed other = backed("other", 100);
     try {
-      first.put("a", "1");
-      other.put("x", "9");
-      first.flushCache();
-      assertThat(firstInner.get("a")).isEqualTo("1");
-      assertThat(otherInner.get("x")).isNull();
-      other.flushCache();
-      assertThat(otherInner.get("x")).isEqualTo("9");
+      first.store().put("a", "1");
+      other.store().put("x", "9");
+      first.store().flushCache();
+      assertThat(first.inner().get("a")).isEqualTo("1");
+      assertThat(other.inner().get("x")).isNull();
+      other.store().flushCache();
+      assertThat(other.inner().get("x")).isEqualTo("9");
     } finally {
-      other.close();
-      first.close();
+      other.store().close();
+      first.store().close();
     }
   }
 
