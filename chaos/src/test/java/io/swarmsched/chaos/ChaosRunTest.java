@@ -2,8 +2,10 @@ package io.swarmsched.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -14,16 +16,44 @@ import org.junit.jupiter.api.io.TempDir;
  * dispatcher killed with kill -9 at 30 %, a broker killed at 60 % (once the dispatcher kill has
  * been recovered from, or 90 s after it) and restarted 10 s later. Every request must get exactly
  * one terminal decision, read once by a read_committed reader. {@code -Dchaos.dispatchers=3} runs
- * three dispatchers (as the full run does) to measure their failover.
+ * three dispatchers (as the full run does) to measure their failover. A second, smaller run (3,000
+ * requests) does the same with every service committing every 10 ms, where the dispatcher's
+ * write-behind stores flush once per stream thread.
  */
 class ChaosRunTest {
   @TempDir Path work;
 
   @Test
   void nothingIsLostOrDuplicatedWhenADispatcherAndABrokerAreKilled() throws Exception {
+    ChaosReport report = run(10_000, serviceSettings());
+    assertNothingLostOrDuplicated(report, 10_000);
+  }
+
+  /**
+   * The same faults with the services committing every 10 ms, where a flush of any task's
+   * write-behind stores writes every such store changed on the stream thread (service-runtime's
+   * {@code WriteBehindLifecycle}): the killed dispatcher's open transaction then holds other tasks'
+   * store changes too, and the survivor must still decide each request once. A smaller stream than
+   * the run above, which covers the default interval.
+   */
+  @Test
+  void nothingIsLostOrDuplicatedWithTenMillisecondCommits() throws Exception {
+    Map<String, String> settings = new java.util.TreeMap<>(serviceSettings());
+    settings.putIfAbsent("swarm.streams.commit.interval.ms", "10");
+    ChaosReport report = run(3_000, settings);
+    assertNothingLostOrDuplicated(report, 3_000);
+    // the dispatchers did run with the thread-wide flush
+    for (String log : List.of("dispatcher-1.log", "dispatcher-2.log")) {
+      assertThat(Files.readString(work.resolve("logs").resolve(log)))
+          .as("%s says its write-behind stores flush thread-wide", log)
+          .contains("write-behind stores flush once per stream thread per commit");
+    }
+  }
+
+  private ChaosReport run(int requests, Map<String, String> settings) throws Exception {
     ChaosOptions options =
         new ChaosOptions(
-            10_000,
+            requests,
             200,
             100,
             120,
@@ -34,14 +64,17 @@ class ChaosRunTest {
             Duration.ofSeconds(400),
             work,
             Optional.of(work.resolve("out")),
-            serviceSettings(),
+            settings,
             7);
     ChaosReport report = new ChaosHarness(options, System.err::println).run();
     report.write(work.resolve("out"));
     System.err.println(report.table());
+    return report;
+  }
 
-    assertThat(report.requestsSent()).isEqualTo(10_000);
-    assertThat(report.requestsOnTopic()).as("requests on the topic").isEqualTo(10_000);
+  private static void assertNothingLostOrDuplicated(ChaosReport report, int requests) {
+    assertThat(report.requestsSent()).isEqualTo(requests);
+    assertThat(report.requestsOnTopic()).as("requests on the topic").isEqualTo(requests);
     assertThat(report.lost()).as("lost: %s", report.evidence().get("lost")).isZero();
     assertThat(report.decidedTwiceDifferently())
         .as("decided twice differently: %s", report.evidence().get("decidedTwiceDifferently"))

@@ -3,6 +3,7 @@ package io.swarmsched.runtime.state;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -11,6 +12,8 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lifecycle every write-behind store in front of a changelogged store shares ({@link
@@ -46,6 +49,11 @@ public abstract class WriteBehindLifecycle<V> implements StateStore, CachedState
    * thread (see the class comment).
    */
   public static final long THREAD_WIDE_FLUSH_BELOW_MS = 100;
+
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBehindLifecycle.class);
+
+  /** Whether this JVM has said that its write-behind stores flush thread-wide (said once). */
+  private static final AtomicBoolean THREAD_WIDE_SAID = new AtomicBoolean();
 
   /** The write-behind stores changed on this thread since its last flush of store caches. */
   private static final ThreadLocal<ArrayDeque<WriteBehindLifecycle<?>>> CHANGED =
@@ -125,7 +133,15 @@ public abstract class WriteBehindLifecycle<V> implements StateStore, CachedState
   @Override
   public void init(StateStoreContext context, StateStore root) {
     forget();
-    threadWide = commitIntervalMs(context.appConfigs()) < THREAD_WIDE_FLUSH_BELOW_MS;
+    long commitMs = commitIntervalMs(context.appConfigs());
+    threadWide = commitMs < THREAD_WIDE_FLUSH_BELOW_MS;
+    if (threadWide && THREAD_WIDE_SAID.compareAndSet(false, true)) {
+      LOG.info(
+          "write-behind stores flush once per stream thread per commit (commit.interval.ms {} is"
+              + " below {})",
+          commitMs,
+          THREAD_WIDE_FLUSH_BELOW_MS);
+    }
     innerStore.init(context, root);
   }
 
