@@ -36,10 +36,9 @@ import org.slf4j.LoggerFactory;
  * store writes what it would have written a moment later, with its own task's context, and under
  * exactly-once in the same transaction: the thread commits all its tasks together. At 100 ms and
  * above each task still writes its own: there the round trips are a small part of the interval, and
- * bursts drained more slowly with one flush for the thread in four paired runs of five. A profile
- * put that on the heap growing during the burst, and with a fixed, pre-touched heap one pair
- * drained alike (docs/benchmarks.md); until more pairs settle it the default interval keeps the
- * per-task flush.
+ * bursts drained more slowly with one flush for the thread in six paired runs of eight (three of
+ * them with a fixed, pre-touched heap, so not because the heap grew), while its latency at a steady
+ * 1,000 requests/s was lower (docs/benchmarks.md, "Settled: not the heap").
  *
  * @param <V> the values the store hands out
  */
