@@ -23,8 +23,26 @@ public final class StoredDecisionSerde implements Serde<StoredDecision> {
   private final AvroMessageSerde<ScheduleDecision> avro =
       new AvroMessageSerde<>(ScheduleDecision.class);
 
+  /** Where a decision's bytes are left for the decisions topic's serializer; may be null. */
+  private final DecisionBytes bytes;
+
+  public StoredDecisionSerde() {
+    this(null);
+  }
+
+  /** A serde that leaves each new decision's Avro bytes in {@code bytes} (see there). */
+  public StoredDecisionSerde(DecisionBytes bytes) {
+    this.bytes = bytes;
+  }
+
   public byte[] encode(StoredDecision value) {
-    byte[] body = value.encoded() != null ? value.encoded() : avro.encode(value.decision());
+    byte[] body = value.encoded();
+    if (body == null) {
+      body = avro.encode(value.decision());
+      if (bytes != null) {
+        bytes.encoded(value.decision(), body);
+      }
+    }
     return ByteBuffer.allocate(9 + body.length)
         .put(FORMAT)
         .putLong(value.decidedAt())

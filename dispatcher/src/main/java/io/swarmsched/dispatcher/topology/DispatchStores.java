@@ -3,6 +3,7 @@ package io.swarmsched.dispatcher.topology;
 import static io.swarmsched.dispatcher.topology.DispatcherTopology.*;
 
 import io.swarmsched.dispatcher.selection.StageOne;
+import io.swarmsched.dispatcher.state.DecisionBytes;
 import io.swarmsched.dispatcher.state.HostAllocationsSerde;
 import io.swarmsched.dispatcher.state.HostHealth;
 import io.swarmsched.dispatcher.state.HostIndex;
@@ -91,12 +92,15 @@ final class DispatchStores {
 
   /**
    * Declares the five stores on {@code processor} (the ones written on nearly every record behind a
-   * {@link WriteBehindStore}, the tasks in a {@link TaskStore}); in memory for a replay.
+   * {@link WriteBehindStore}, the tasks in a {@link TaskStore}); in memory for a replay. The
+   * decision store leaves each new decision's Avro bytes in {@code decisionBytes}, for the
+   * decisions topic's serializer.
    */
-  static void addTo(Topology topology, String processor, boolean mem) {
+  static void addTo(Topology topology, String processor, boolean mem, DecisionBytes decisionBytes) {
     topology.addStateStore(
         TaskStore.builder(store(TASKS_STORE, mem, Serdes.ByteArray()), CACHED_TASKS), processor);
-    topology.addStateStore(store(DECISIONS_STORE, mem, new StoredDecisionSerde()), processor);
+    topology.addStateStore(
+        store(DECISIONS_STORE, mem, new StoredDecisionSerde(decisionBytes)), processor);
     topology.addStateStore(
         store(RETRIES_STORE, mem, new JsonSerde<>(PendingRequest.class)), processor);
     topology.addStateStore(

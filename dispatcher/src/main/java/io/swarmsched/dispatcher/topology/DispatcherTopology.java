@@ -4,6 +4,7 @@ import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.dispatcher.jobs.JobRecord;
 import io.swarmsched.dispatcher.metrics.ObservedDispatch;
 import io.swarmsched.dispatcher.selection.StageOne;
+import io.swarmsched.dispatcher.state.DecisionBytes;
 import io.swarmsched.dispatcher.state.HostIndex;
 import io.swarmsched.dispatcher.state.StoredTaskSerde;
 import io.swarmsched.runtime.auth.HostKeyPair;
@@ -265,7 +266,9 @@ public final class DispatcherTopology {
         REQUESTS_AS_INPUT,
         PEER_EVENTS_AS_INPUT,
         PIECE_EVENTS_AS_INPUT);
-    DispatchStores.addTo(topology, DISPATCH_PROCESSOR, mem);
+    // a new decision's Avro body, encoded for the decision store, is reused for the topic
+    DecisionBytes storedDecisions = new DecisionBytes();
+    DispatchStores.addTo(topology, DISPATCH_PROCESSOR, mem, storedDecisions);
 
     JobPoolTopology.addTo(topology, config, index, jobEvents, decisions, out, mem);
     // the signatures the processor accepted within the replay window (HostAuthentication), so
@@ -277,7 +280,7 @@ public final class DispatcherTopology {
         DECISIONS_SINK,
         out + Topics.SCHEDULE_DECISIONS.name(),
         keys.serializer(),
-        decisions.serializer(),
+        new DecisionSerializer(decisions.serializer(), storedDecisions),
         DISPATCH_PROCESSOR);
     topology.addSink(
         JOB_EVENTS_SINK,
