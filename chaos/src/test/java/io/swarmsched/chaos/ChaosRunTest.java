@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class ChaosRunTest {
    */
   @Test
   void nothingIsLostOrDuplicatedWithTenMillisecondCommits() throws Exception {
-    Map<String, String> settings = new java.util.TreeMap<>(serviceSettings());
+    Map<String, String> settings = new TreeMap<>(serviceSettings());
     settings.putIfAbsent("swarm.streams.commit.interval.ms", "10");
     ChaosReport report = run(3_000, settings);
     assertNothingLostOrDuplicated(report, 3_000);
@@ -95,7 +96,7 @@ class ChaosRunTest {
    * with this run (docs/reliability.md).
    */
   private static Map<String, String> serviceSettings() {
-    Map<String, String> settings = new java.util.TreeMap<>();
+    Map<String, String> settings = new TreeMap<>();
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.startsWith("chaos.set.")) {
         settings.put(name.substring("chaos.set.".length()), System.getProperty(name));

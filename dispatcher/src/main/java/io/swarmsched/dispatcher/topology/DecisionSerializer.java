@@ -54,7 +54,7 @@ final class DecisionSerializer implements Serializer<ScheduleDecision> {
     }
     byte[] singleObject = stored.singleObject(decision);
     byte[] h = header;
-    if (singleObject == null || h == null || !isSingleObject(singleObject)) {
+    if (singleObject == null || h == null) {
       return registry.serialize(topic, decision);
     }
     if (h == UNDECIDED) {
@@ -99,13 +99,6 @@ final class DecisionSerializer implements Serializer<ScheduleDecision> {
       }
     }
     return expected;
-  }
-
-  /** Avro's single-object marker, {@code C3 01}, in front of a body. */
-  private static boolean isSingleObject(byte[] bytes) {
-    return bytes.length >= DecisionBytes.SINGLE_OBJECT_HEADER
-        && bytes[0] == (byte) 0xC3
-        && bytes[1] == (byte) 0x01;
   }
 
   @Override
