@@ -310,6 +310,34 @@ class PiecePlannerTest {
   }
 
   @Test
+  void eachFinishedFetchFreesTheSlotOfTheParentItCameFrom() {
+    // one fetch per parent, so a slot freed from the wrong parent shows as a fetch that cannot
+    // start
+    PiecePlanner planner =
+        new PiecePlanner(2, bits(0), 5, PieceParams.defaults().withPerParentInFlight(1));
+    planner.updateParent("a", all(2), 10 * MiB, 0, false);
+    planner.updateParent("b", all(2), 10 * MiB, 0, false);
+    PieceFetch first = planner.next().orElseThrow();
+    PieceFetch dup = planner.next().orElseThrow();
+    assertThat(dup.duplicate()).isTrue();
+    assertThat(planner.next()).as("both parents busy").isEmpty();
+    // the first goes (busy): the duplicate is now the one in flight, and the first's parent is free
+    planner.released(first);
+    PieceFetch again = planner.next().orElseThrow();
+    assertThat(again.parentId()).isEqualTo(first.parentId());
+    assertThat(again.duplicate()).isTrue();
+    // both go: both parents are free again, so a first fetch and its duplicate can both start
+    planner.released(dup);
+    planner.released(again);
+    assertThat(planner.inFlightCount()).isZero();
+    PieceFetch one = planner.next().orElseThrow();
+    PieceFetch two = planner.next().orElseThrow();
+    assertThat(one.duplicate()).isFalse();
+    assertThat(two.duplicate()).isTrue();
+    assertThat(List.of(one.parentId(), two.parentId())).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
   void noEndgameWhileSomeMissingPieceIsNotInFlight() {
     PiecePlanner planner =
         new PiecePlanner(3, new BitSet(), 5, PieceParams.defaults().withPerParentInFlight(1));
