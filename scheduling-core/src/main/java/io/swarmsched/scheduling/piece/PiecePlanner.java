@@ -66,8 +66,14 @@ public final class PiecePlanner {
     boolean origin;
 
     int failures;
+
+    /** Fetches started from this record and not yet finished. */
     int inFlight;
+
     boolean dropped;
+
+    /** Removed ({@link #removeParent}): a later record with the same id is another parent. */
+    boolean removed;
 
     ParentState(String id, int words) {
       this.id = id;
@@ -123,6 +129,15 @@ public final class PiecePlanner {
   private final PieceFetch[] inFlight;
 
   private final PieceFetch[] duplicateInFlight;
+
+  /**
+   * The parent record each of {@link #inFlight} and {@link #duplicateInFlight} was started from: a
+   * finished fetch frees a slot of that record, not of whatever parent has its id by then (one that
+   * left and came back starts with no fetch in flight).
+   */
+  private final ParentState[] inFlightFrom;
+
+  private final ParentState[] duplicateFrom;
 
   /** Pieces with at least one fetch in flight. */
   private int piecesInFlight;
@@ -197,6 +212,8 @@ public final class PiecePlanner {
     this.availability = new int[pieceCount];
     this.inFlight = new PieceFetch[pieceCount];
     this.duplicateInFlight = new PieceFetch[pieceCount];
+    this.inFlightFrom = new ParentState[pieceCount];
+    this.duplicateFrom = new ParentState[pieceCount];
     @SuppressWarnings("unchecked")
     Set<String>[] blockedByPiece = new Set[pieceCount];
     this.blocked = blockedByPiece;
@@ -333,6 +350,7 @@ public final class PiecePlanner {
     ParentState p = parents.remove(parentId);
     changes++;
     if (p != null) {
+      p.removed = true;
       ordered = parents.values().toArray(new ParentState[0]);
       if (p.remote) {
         remoteFetches -= p.inFlight;
@@ -663,10 +681,12 @@ public final class PiecePlanner {
     changes++;
     if (inFlight[piece] == null) {
       inFlight[piece] = f;
+      inFlightFrom[piece] = parent;
       piecesInFlight++;
       inFlightPieces[piece >>> 6] |= 1L << piece;
     } else if (duplicateInFlight[piece] == null) {
       duplicateInFlight[piece] = f;
+      duplicateFrom[piece] = parent;
     } else {
       throw new IllegalStateException("a third fetch of piece " + piece); // see inFlight
     }
@@ -694,26 +714,27 @@ public final class PiecePlanner {
     if (!firstGoes && !secondGoes) {
       return false;
     }
-    if (secondGoes) {
-      second = null;
-    }
+    ParentState from;
+    ParentState secondFrom = duplicateFrom[piece];
     if (firstGoes) {
+      from = inFlightFrom[piece];
       first = second; // the duplicate, if any, becomes the one in flight
-      second = null;
+      inFlightFrom[piece] = secondFrom;
+    } else {
+      from = secondFrom;
     }
     inFlight[piece] = first;
-    duplicateInFlight[piece] = second;
+    duplicateInFlight[piece] = null;
+    duplicateFrom[piece] = null;
     if (first == null) {
+      inFlightFrom[piece] = null;
       piecesInFlight--;
       inFlightPieces[piece >>> 6] &= ~(1L << piece);
     }
     inFlightCount--;
-    ParentState p = parent(f.parentId());
-    if (p != null) {
-      p.inFlight--;
-      if (p.remote) {
-        remoteFetches--;
-      }
+    from.inFlight--;
+    if (from.remote && !from.removed) {
+      remoteFetches--; // a removed parent's fetches left the count when it was removed
     }
     return true;
   }

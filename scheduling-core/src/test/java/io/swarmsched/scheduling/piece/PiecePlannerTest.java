@@ -338,6 +338,50 @@ class PiecePlannerTest {
   }
 
   @Test
+  void aFetchFromAParentThatLeftAndCameBackDoesNotFreeASlotOfTheReturnedParent() {
+    PiecePlanner planner =
+        new PiecePlanner(4, new BitSet(), 5, PieceParams.defaults().withPerParentInFlight(1));
+    planner.updateParent("a", all(4), 10 * MiB, 0, false);
+    PieceFetch old = planner.next().orElseThrow();
+    // "a" leaves with its fetch still reported, and comes back: a new parent with a free slot
+    planner.removeParent("a");
+    planner.updateParent("a", all(4), 10 * MiB, 0, false);
+    PieceFetch fresh = planner.next().orElseThrow();
+    assertThat(fresh.piece()).isNotEqualTo(old.piece());
+    assertThat(planner.next()).as("the returned parent's one slot is taken").isEmpty();
+    // the old fetch ends: its slot was the old record's, so the returned parent stays full
+    planner.released(old);
+    assertThat(planner.inFlightCount()).isEqualTo(1);
+    assertThat(planner.next()).as("still one fetch from a, its limit").isEmpty();
+    planner.succeeded(fresh);
+    assertThat(planner.next()).isPresent();
+    assertThat(planner.next()).as("one slot, never two").isEmpty();
+  }
+
+  @Test
+  void aRemoteFetchFromAParentThatLeftIsNotCountedTwice() {
+    PiecePlanner planner =
+        new PiecePlanner(
+            6,
+            new BitSet(),
+            3,
+            PieceParams.defaults().withPerParentInFlight(4).withRemoteInFlight(2));
+    planner.updateParent("far", all(6), 100 * MiB, 0, false, true);
+    PieceFetch old = planner.next().orElseThrow();
+    planner.removeParent("far"); // its fetch leaves the remote count with it
+    planner.updateParent("far", all(6), 100 * MiB, 0, false, true);
+    PieceFetch one = planner.next().orElseThrow();
+    planner.next().orElseThrow();
+    assertThat(planner.next()).as("two remote fetches from the returned parent").isEmpty();
+    // the old fetch ends: the returned parent's two still count, so nothing more starts
+    planner.released(old);
+    assertThat(planner.next()).isEmpty();
+    planner.succeeded(one);
+    assertThat(planner.next()).isPresent();
+    assertThat(planner.next()).isEmpty();
+  }
+
+  @Test
   void noEndgameWhileSomeMissingPieceIsNotInFlight() {
     PiecePlanner planner =
         new PiecePlanner(3, new BitSet(), 5, PieceParams.defaults().withPerParentInFlight(1));
