@@ -126,7 +126,8 @@ public final class ScoringStreamsBench implements Benchmark {
                 hostsTopic,
                 c.hostScoresTopic(),
                 c.deadLettersTopic(),
-                c.serdeConfig());
+                c.serdeConfig(),
+                c.horizonInMemory());
         Properties props = StreamsProps.base(appId, settings);
         try (StreamsService service = new StreamsService(ScoringTopology.build(config), props)) {
           service.start();
@@ -184,6 +185,7 @@ public final class ScoringStreamsBench implements Benchmark {
         }
       }
     }
+    cpuPerEvent(ctx, result);
     result.chart(
         Charts.bars(
             ctx,
@@ -197,6 +199,71 @@ public final class ScoringStreamsBench implements Benchmark {
             + "scoring-streams reads piece events and host states, so it does strictly more work per event. Rates are "
             + "from the first commit to catching up (commit.interval.ms=100). Services run in the harness JVM.");
     return result;
+  }
+
+  /**
+   * CPU per event without a broker ({@link ScoringCpuCost}): scoring with its horizon in memory,
+   * scoring reading its window stores, and the plain aggregation, interleaved in this JVM.
+   */
+  private static void cpuPerEvent(BenchContext ctx, BenchResult result) {
+    int hosts = 10_000;
+    int rounds = ctx.pick(3, 5);
+    int reps = ctx.pick(3, 5);
+    ScoringCpuCost.Cost cost =
+        ScoringCpuCost.measure(
+            ctx.newDir("scoring-cpu-cost"), hosts, rounds, reps, line -> ctx.progress("%s", line));
+    String shape =
+        String.format(
+            "in-process, %,d hosts, %d rounds, median of repetitions 2-%d", hosts, rounds, reps);
+    result.add(
+        Measurement.of(
+            "scoring-streams CPU per event, horizon in memory (" + shape + ")",
+            cost.inMemoryMicros(),
+            "µs"));
+    result.add(
+        Measurement.of(
+            "scoring-streams CPU per event, window stores read (" + shape + ")",
+            cost.storesMicros(),
+            "µs"));
+    result.add(
+        Measurement.of(
+            "plain windowed aggregation CPU per piece event (" + shape + ")",
+            cost.plainMicros(),
+            "µs"));
+    result.add(
+        Measurement.of(
+            "scoring-streams rate / plain aggregation rate by CPU, horizon in memory",
+            cost.inMemoryRatio(),
+            "ratio"));
+    result.add(
+        Measurement.of(
+            "scoring-streams rate / plain aggregation rate by CPU, window stores read",
+            cost.storesRatio(),
+            "ratio"));
+    result.chart(
+        Charts.bars(
+            ctx,
+            "scoring-cpu-per-event",
+            "CPU per event without a broker (median of repetitions 2-" + reps + ")",
+            "µs per event",
+            List.of(
+                "scoring, horizon in memory", "scoring, window stores read", "plain aggregation"),
+            Map.of(
+                "µs CPU per event",
+                List.of(cost.inMemoryMicros(), cost.storesMicros(), cost.plainMicros()))));
+    result.note(
+        String.format(
+            "CPU per event without a broker (ScoringCpuCost): the same %,d hosts × %d rounds of one host"
+                + " state and %d served pieces per host and round, encoded first, piped through a"
+                + " TopologyTestDriver on one thread whose CPU time is measured; the plain aggregation's"
+                + " figure is per piece event, as its broker rate is. Repetitions: in memory %s µs,"
+                + " stores read %s µs, plain %s µs.",
+            hosts,
+            rounds,
+            ScoringCpuCost.PIECES_PER_HOST_PER_ROUND,
+            java.util.Arrays.toString(cost.inMemoryReps()),
+            java.util.Arrays.toString(cost.storesReps()),
+            java.util.Arrays.toString(cost.plainReps())));
   }
 
   private static GroupProgress.Drain runPlain(

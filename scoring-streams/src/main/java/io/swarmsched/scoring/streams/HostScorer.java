@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -71,7 +72,14 @@ final class HostScorer
   private KeyValueStore<String, HostScore> scores;
   private KeyValueStore<String, Long> active;
 
-  HostScorer(ScoringConfig config) {
+  /** The stores' horizons in memory; null when scores read the window stores (tests compare). */
+  private final HorizonCache cache;
+
+  private final long[] servedBuf;
+  private final long[] reportedBuf;
+  private long punctuations;
+
+  HostScorer(ScoringConfig config, boolean horizonInMemory) {
     this.config = config;
     this.params = config.params();
     this.calculator = new LoadQualityCalculator(params);
@@ -80,6 +88,13 @@ final class HostScorer
     this.horizonBuckets = params.horizonBuckets();
     this.holdBuckets = Math.floorDiv(config.reportedHold().toMillis(), bucketMillis);
     this.graceMillis = config.grace().toMillis();
+    this.cache =
+        horizonInMemory
+            ? new HorizonCache(
+                horizonBuckets, holdBuckets, bucketMillis, config.windowRetention().toMillis())
+            : null;
+    this.servedBuf = new long[horizonBuckets];
+    this.reportedBuf = new long[horizonBuckets];
   }
 
   @Override
@@ -90,6 +105,10 @@ final class HostScorer
     this.hosts = context.getStateStore(ScoringTopology.HOSTS_STORE);
     this.scores = context.getStateStore(ScoringTopology.SCORES_STORE);
     this.active = context.getStateStore(ScoringTopology.ACTIVE_HOSTS_STORE);
+    if (cache != null) {
+      // called again after every restore, rebalance or revived task: rebuilt from the stores
+      cache.reset();
+    }
     context.schedule(Duration.ofMillis(bucketMillis), PunctuationType.STREAM_TIME, this::punctuate);
   }
 
@@ -100,6 +119,7 @@ final class HostScorer
       return; // cannot happen: both inputs are keyed and validated upstream
     }
     ScoringInput input = record.value();
+    loadCacheIfNeeded(context.currentStreamTimeMs());
     if (input instanceof ScoringInput.Served s) {
       onServed(host, s.piece(), record);
     } else if (input instanceof ScoringInput.HostUpdate u) {
@@ -118,7 +138,11 @@ final class HostScorer
     }
     long bucketStart = bucketStart(ts);
     Long sum = served.fetch(host, bucketStart);
-    served.put(host, saturatingAdd(sum == null ? 0L : sum, piece.bytes()), bucketStart);
+    long newSum = saturatingAdd(sum == null ? 0L : sum, piece.bytes());
+    served.put(host, newSum, bucketStart);
+    if (cacheWrite(bucketStart, now)) {
+      cache.putServed(host, BucketSeries.bucketIndex(bucketStart, bucketMillis), newSum, now);
+    }
     if (piece.bytes() > 0) {
       markActive(host, ts + params.horizonMillis() + bucketMillis);
     }
@@ -133,13 +157,16 @@ final class HostScorer
     long rate = state.getLoad().getTxBytesPerSec();
     long bucketStart = bucketStart(reportTime);
     Long existing = reported.fetch(host, bucketStart);
+    long now = context.currentStreamTimeMs();
     if (existing == null || rate > existing) {
       reported.put(host, rate, bucketStart);
+      if (cacheWrite(bucketStart, now)) {
+        cache.putReported(host, BucketSeries.bucketIndex(bucketStart, bucketMillis), rate, now);
+      }
     }
     if (rate > 0) {
       markActive(host, reportTime + (holdBuckets + 1) * bucketMillis + params.horizonMillis());
     }
-    long now = context.currentStreamTimeMs();
     // the state just stored is scored as is: reading it back would decode it again
     if (evaluate(host, now, state) == PublishPolicy.Decision.HELD_BACK) {
       markActive(host, now + config.minPublishInterval().toMillis() + bucketMillis);
@@ -156,6 +183,10 @@ final class HostScorer
   /** Re-scores every host with activity still in (or just leaving) the horizon. */
   private void punctuate(long punctuationTime) {
     long now = context.currentStreamTimeMs();
+    loadCacheIfNeeded(now);
+    if (cache != null && cache.usable() && ++punctuations % horizonBuckets == 0) {
+      cache.sweep(now); // hosts gone quiet: once per horizon
+    }
     List<KeyValue<String, Long>> due = new ArrayList<>();
     try (KeyValueIterator<String, Long> it = active.all()) {
       while (it.hasNext()) {
@@ -191,31 +222,17 @@ final class HostScorer
   }
 
   HostScore score(String host, HostState state, long now) {
-    long horizonStart =
-        BucketSeries.horizonStartBucket(now, horizonBuckets, bucketMillis) * bucketMillis;
     long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
-
-    Map<Long, Long> servedByBucket = new HashMap<>();
-    long servedTotal = 0;
-    try (WindowStoreIterator<Long> it = served.fetch(host, horizonStart, windowEnd - 1)) {
-      while (it.hasNext()) {
-        KeyValue<Long, Long> kv = it.next();
-        servedByBucket.merge(kv.key, kv.value, HostScorer::saturatingAdd);
-        servedTotal = saturatingAdd(servedTotal, kv.value);
-      }
+    BucketSeries series;
+    long servedTotal;
+    if (cache != null && cache.usable()) {
+      servedTotal = cache.horizon(host, now, servedBuf, reportedBuf);
+      series = BucketSeries.of(servedBuf, reportedBuf, bucketMillis);
+    } else {
+      long[] total = new long[1];
+      series = readHorizon(host, now, total);
+      servedTotal = total[0];
     }
-    TreeMap<Long, Long> reports = new TreeMap<>();
-    try (WindowStoreIterator<Long> it =
-        reported.fetch(host, horizonStart - holdBuckets * bucketMillis, windowEnd - 1)) {
-      while (it.hasNext()) {
-        KeyValue<Long, Long> kv = it.next();
-        reports.merge(kv.key, kv.value, Math::max);
-      }
-    }
-    Map<Long, Long> reportedByBucket =
-        ReportedLoad.fill(reports, horizonStart, horizonBuckets, bucketMillis, holdBuckets);
-    BucketSeries series =
-        BucketSeries.ofHorizon(servedByBucket, reportedByBucket, now, horizonBuckets, bucketMillis);
 
     long maxTx = state.getCapacity().getMaxTxBytesPerSec();
     int concurrent = state.getLoad().getConcurrentUploads();
@@ -248,6 +265,89 @@ final class HostScorer
         .build();
   }
 
+  /** The horizon as the two window stores' range reads give it (the cache's reference). */
+  private BucketSeries readHorizon(String host, long now, long[] servedTotalOut) {
+    long horizonStart =
+        BucketSeries.horizonStartBucket(now, horizonBuckets, bucketMillis) * bucketMillis;
+    long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
+    Map<Long, Long> servedByBucket = new HashMap<>();
+    long servedTotal = 0;
+    try (WindowStoreIterator<Long> it = served.fetch(host, horizonStart, windowEnd - 1)) {
+      while (it.hasNext()) {
+        KeyValue<Long, Long> kv = it.next();
+        servedByBucket.merge(kv.key, kv.value, HostScorer::saturatingAdd);
+        servedTotal = saturatingAdd(servedTotal, kv.value);
+      }
+    }
+    TreeMap<Long, Long> reports = new TreeMap<>();
+    try (WindowStoreIterator<Long> it =
+        reported.fetch(host, horizonStart - holdBuckets * bucketMillis, windowEnd - 1)) {
+      while (it.hasNext()) {
+        KeyValue<Long, Long> kv = it.next();
+        reports.merge(kv.key, kv.value, Math::max);
+      }
+    }
+    Map<Long, Long> reportedByBucket =
+        ReportedLoad.fill(reports, horizonStart, horizonBuckets, bucketMillis, holdBuckets);
+    servedTotalOut[0] = servedTotal;
+    return BucketSeries.ofHorizon(
+        servedByBucket, reportedByBucket, now, horizonBuckets, bucketMillis);
+  }
+
+  /**
+   * Builds the cache from the stores the first time it is used after {@link #init}: every bucket a
+   * score can still read, of every host. Turns it off instead if a store holds a bucket further
+   * ahead of stream time than the cache can follow (see {@link HorizonCache}).
+   */
+  private void loadCacheIfNeeded(long now) {
+    if (cache == null || cache.loaded() || cache.off()) {
+      return;
+    }
+    long from = cache.oldestNeeded(now) * bucketMillis;
+    for (WindowStore<String, Long> store : List.of(served, reported)) {
+      boolean isServed = store == served;
+      try (KeyValueIterator<Windowed<String>, Long> it = store.fetchAll(from, Long.MAX_VALUE)) {
+        while (it.hasNext()) {
+          KeyValue<Windowed<String>, Long> kv = it.next();
+          long start = kv.key.window().start();
+          if (!cache.withinAheadLimit(start, now)) {
+            log.warn(
+                "a scoring window store holds a bucket at {}, more than the cache can follow ahead"
+                    + " of stream time {}: scores read the stores until the next restart",
+                start,
+                now);
+            cache.turnOff();
+            return;
+          }
+          long bucket = BucketSeries.bucketIndex(start, bucketMillis);
+          if (isServed) {
+            cache.putServed(kv.key.key(), bucket, kv.value, now);
+          } else {
+            cache.putReported(kv.key.key(), bucket, kv.value, now);
+          }
+        }
+      }
+    }
+    cache.markLoaded();
+  }
+
+  /** Whether a write just made to a window store goes to the cache too (else the cache is off). */
+  private boolean cacheWrite(long windowStart, long now) {
+    if (cache == null || !cache.usable()) {
+      return false;
+    }
+    if (!cache.withinAheadLimit(windowStart, now)) {
+      log.warn(
+          "a scoring window store was written at {}, more than the cache can follow ahead of"
+              + " stream time {}: scores read the stores until the next restart",
+          windowStart,
+          now);
+      cache.turnOff();
+      return false;
+    }
+    return true;
+  }
+
   private void deadLetterLate(
       String host, ServedPiece piece, Record<String, ScoringInput> record, long now) {
     RecordMetadata meta = context.recordMetadata().orElse(null);
@@ -274,6 +374,16 @@ final class HostScorer
     }
     context.forward(
         new Record<>(host, ProcessingResult.failed(letter.build()), record.timestamp()));
+  }
+
+  /** The in-memory horizons (null when this scorer reads the stores); for tests. */
+  HorizonCache cache() {
+    return cache;
+  }
+
+  /** Whether Streams initialised this instance (it also makes some only to check the topology). */
+  boolean initialized() {
+    return context != null;
   }
 
   private void markActive(String host, long until) {

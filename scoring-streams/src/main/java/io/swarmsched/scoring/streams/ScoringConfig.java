@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param hostScoresTopic output: scores keyed by host id
  * @param deadLettersTopic output: refused records
  * @param serdeConfig configuration of the Avro serdes (at least {@code schema.registry.url})
+ * @param horizonInMemory each host's horizon also kept in memory, so that scoring a host reads no
+ *     window store (about 16 bytes per bucket held; see {@link HorizonCache}); false reads the
+ *     window stores on every evaluation
  */
 public record ScoringConfig(
     LoadQualityParams params,
@@ -37,12 +40,14 @@ public record ScoringConfig(
     String hostsTopic,
     String hostScoresTopic,
     String deadLettersTopic,
-    Map<String, Object> serdeConfig) {
+    Map<String, Object> serdeConfig,
+    boolean horizonInMemory) {
 
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REPORTED_HOLD = Duration.ofSeconds(10);
   public static final double DEFAULT_EPSILON = 0.01;
   public static final Duration DEFAULT_MIN_PUBLISH_INTERVAL = Duration.ofSeconds(1);
+  public static final boolean DEFAULT_HORIZON_IN_MEMORY = true;
 
   public ScoringConfig {
     Objects.requireNonNull(params, "params");
@@ -79,7 +84,8 @@ public record ScoringConfig(
         Topics.HOSTS.name(),
         Topics.HOST_SCORES.name(),
         Topics.DEAD_LETTERS.name(),
-        Map.copyOf(serdeConfig));
+        Map.copyOf(serdeConfig),
+        DEFAULT_HORIZON_IN_MEMORY);
   }
 
   /** Defaults with an in-memory registry of that scope ({@code mock://scope}), for tests. */
@@ -124,6 +130,10 @@ public record ScoringConfig(
     return copy(c -> c.repartitionPartitions = n);
   }
 
+  public ScoringConfig withHorizonInMemory(boolean inMemory) {
+    return copy(c -> c.horizonInMemory = inMemory);
+  }
+
   public ScoringConfig withHostScoresTopic(String topic) {
     return copy(c -> c.hostScoresTopic = topic);
   }
@@ -142,6 +152,7 @@ public record ScoringConfig(
     String hostScoresTopic;
     String deadLettersTopic;
     Map<String, Object> serdeConfig;
+    boolean horizonInMemory;
   }
 
   private ScoringConfig copy(java.util.function.Consumer<Copy> change) {
@@ -158,6 +169,7 @@ public record ScoringConfig(
     c.hostScoresTopic = hostScoresTopic;
     c.deadLettersTopic = deadLettersTopic;
     c.serdeConfig = serdeConfig;
+    c.horizonInMemory = horizonInMemory;
     change.accept(c);
     return new ScoringConfig(
         c.params,
@@ -171,7 +183,8 @@ public record ScoringConfig(
         c.hostsTopic,
         c.hostScoresTopic,
         c.deadLettersTopic,
-        c.serdeConfig);
+        c.serdeConfig,
+        c.horizonInMemory);
   }
 
   private static void requireNonNegative(String key, Duration d) {

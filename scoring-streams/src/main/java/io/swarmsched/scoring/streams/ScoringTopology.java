@@ -10,6 +10,7 @@ import io.swarmsched.serde.SpecificAvroSerde;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -81,6 +82,11 @@ public final class ScoringTopology {
   public static final String HOST_STAGE = "scoring-host-validate";
 
   public static Topology build(ScoringConfig config) {
+    return build(config, c -> new HostScorer(c, c.horizonInMemory()));
+  }
+
+  /** The topology with scorers made by {@code scorers} (tests reach the scorer through it). */
+  static Topology build(ScoringConfig config, Function<ScoringConfig, HostScorer> scorers) {
     Map<String, Object> serdeConfig = config.serdeConfig();
     Serde<PieceEvent> pieceSerde = SpecificAvroSerde.of(PieceEvent.class, serdeConfig);
     Serde<HostState> hostSerde = SpecificAvroSerde.of(HostState.class, serdeConfig);
@@ -147,7 +153,7 @@ public final class ScoringTopology {
         served
             .merge(hostUpdates, Named.as(MERGE_HOSTS))
             .merge(removed, Named.as(MERGE_REMOVED))
-            .process(new ScorerSupplier(config, hostSerde, scoreSerde), Named.as(SCORER));
+            .process(new ScorerSupplier(config, hostSerde, scoreSerde, scorers), Named.as(SCORER));
     DeadLetterRouting.split(results, SCORES_DLQ, config.deadLettersTopic())
         .to(
             config.hostScoresTopic(),
@@ -157,12 +163,15 @@ public final class ScoringTopology {
 
   /** The scorer and the stores it owns (connected by Streams through {@link #stores()}). */
   private record ScorerSupplier(
-      ScoringConfig config, Serde<HostState> hostSerde, Serde<HostScore> scoreSerde)
+      ScoringConfig config,
+      Serde<HostState> hostSerde,
+      Serde<HostScore> scoreSerde,
+      Function<ScoringConfig, HostScorer> scorers)
       implements ProcessorSupplier<String, ScoringInput, String, ProcessingResult<HostScore>> {
 
     @Override
     public Processor<String, ScoringInput, String, ProcessingResult<HostScore>> get() {
-      return new HostScorer(config);
+      return scorers.apply(config);
     }
 
     @Override

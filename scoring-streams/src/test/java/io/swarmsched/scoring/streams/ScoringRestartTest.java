@@ -177,7 +177,8 @@ class ScoringRestartTest {
               hosts,
               scores,
               deadLetters,
-              serdeConfig);
+              serdeConfig,
+              ScoringConfig.DEFAULT_HORIZON_IN_MEMORY);
     }
 
     StreamsService startApp(Path stateDir) throws Exception {
