@@ -70,7 +70,14 @@ final class HostScorer
   private WindowStore<String, Long> reported;
   private KeyValueStore<String, HostState> hosts;
   private KeyValueStore<String, HostScore> scores;
-  private KeyValueStore<String, Long> active;
+
+  /**
+   * Hosts the punctuator must re-score, with the stream time until which it must: held in memory
+   * only, rebuilt from the stores after every {@link #init} (see {@link #rebuildIfNeeded}).
+   */
+  private final TreeMap<String, Long> active = new TreeMap<>();
+
+  private boolean rebuilt;
 
   /** The stores' horizons in memory; null when scores read the window stores (tests compare). */
   private final HorizonCache cache;
@@ -104,11 +111,7 @@ final class HostScorer
     this.reported = context.getStateStore(ScoringTopology.REPORTED_TX_STORE);
     this.hosts = context.getStateStore(ScoringTopology.HOSTS_STORE);
     this.scores = context.getStateStore(ScoringTopology.SCORES_STORE);
-    this.active = context.getStateStore(ScoringTopology.ACTIVE_HOSTS_STORE);
-    if (cache != null) {
-      // called again after every restore, rebalance or revived task: rebuilt from the stores
-      cache.reset();
-    }
+    forgetMemory();
     context.schedule(Duration.ofMillis(bucketMillis), PunctuationType.STREAM_TIME, this::punctuate);
   }
 
@@ -119,7 +122,7 @@ final class HostScorer
       return; // cannot happen: both inputs are keyed and validated upstream
     }
     ScoringInput input = record.value();
-    loadCacheIfNeeded(context.currentStreamTimeMs());
+    rebuildIfNeeded(context.currentStreamTimeMs());
     if (input instanceof ScoringInput.Served s) {
       onServed(host, s.piece(), record);
     } else if (input instanceof ScoringInput.HostUpdate u) {
@@ -176,27 +179,26 @@ final class HostScorer
   private void onHostRemoved(String host, long timestamp) {
     hosts.delete(host);
     scores.delete(host);
-    active.delete(host);
+    // its active mark stays: the window stores keep what it served, and if the host comes back,
+    // that still ages out of its new score (unmarked, it would not be re-scored as it does)
     context.forward(new Record<>(host, ProcessingResult.ok(null), timestamp));
   }
 
   /** Re-scores every host with activity still in (or just leaving) the horizon. */
   private void punctuate(long punctuationTime) {
     long now = context.currentStreamTimeMs();
-    loadCacheIfNeeded(now);
+    rebuildIfNeeded(now);
     if (cache != null && cache.usable() && ++punctuations % horizonBuckets == 0) {
       cache.sweep(now); // hosts gone quiet: once per horizon
     }
-    List<KeyValue<String, Long>> due = new ArrayList<>();
-    try (KeyValueIterator<String, Long> it = active.all()) {
-      while (it.hasNext()) {
-        due.add(it.next());
-      }
+    List<Map.Entry<String, Long>> due = new ArrayList<>(active.entrySet().size());
+    for (Map.Entry<String, Long> e : active.entrySet()) {
+      due.add(Map.entry(e.getKey(), e.getValue()));
     }
-    for (KeyValue<String, Long> entry : due) {
-      PublishPolicy.Decision decision = evaluate(entry.key, now);
-      if (entry.value < now && decision != PublishPolicy.Decision.HELD_BACK) {
-        active.delete(entry.key);
+    for (Map.Entry<String, Long> entry : due) {
+      PublishPolicy.Decision decision = evaluate(entry.getKey(), now);
+      if (entry.getValue() < now && decision != PublishPolicy.Decision.HELD_BACK) {
+        active.remove(entry.getKey());
       }
     }
   }
@@ -295,21 +297,61 @@ final class HostScorer
   }
 
   /**
-   * Builds the cache from the stores the first time it is used after {@link #init}: every bucket a
-   * score can still read, of every host. Turns it off instead if a store holds a bucket further
-   * ahead of stream time than the cache can follow (see {@link HorizonCache}).
+   * Forgets what is held in memory beside the stores. {@link #init} is called again after every
+   * restore, rebalance or revived task, and the stores may then hold another state than the one
+   * this instance saw: it is rebuilt from them when they are first used.
    */
-  private void loadCacheIfNeeded(long now) {
-    if (cache == null || cache.loaded() || cache.off()) {
+  void forgetMemory() {
+    active.clear();
+    rebuilt = false;
+    if (cache != null) {
+      cache.reset();
+    }
+  }
+
+  /**
+   * The first time the stores are used after {@link #init}, rebuilds what is held in memory from
+   * them: the hosts the punctuator must re-score, and (when on) the horizons' copy.
+   *
+   * <ul>
+   *   <li>Active marks: every host with served bytes or a positive reported rate in a bucket whose
+   *       mark could still run, until the latest time such a write in that bucket would have marked
+   *       it; and every host with a published score, for one publish interval (a change held back
+   *       before the restart is published). A mark later than the one before the restart only
+   *       re-scores a host whose data has all aged out, whose score is then the one it last had:
+   *       that evaluation publishes nothing.
+   *   <li>The horizons' copy: every bucket a score can still read, of every host; or the cache off,
+   *       if a store holds a bucket further ahead of stream time than it can follow (see {@link
+   *       HorizonCache}).
+   * </ul>
+   */
+  private void rebuildIfNeeded(long now) {
+    if (rebuilt) {
       return;
     }
-    long from = cache.oldestNeeded(now) * bucketMillis;
+    rebuilt = true;
+    long nowBucket = BucketSeries.bucketIndex(now, bucketMillis);
+    // a served mark runs a horizon and a bucket past its piece, a reported one also the hold
+    long from = (nowBucket - horizonBuckets - holdBuckets - 2) * bucketMillis;
+    if (cache != null) {
+      from = Math.min(from, cache.oldestNeeded(now) * bucketMillis);
+    }
+    boolean filling = cache != null && !cache.off();
     for (WindowStore<String, Long> store : List.of(served, reported)) {
       boolean isServed = store == served;
+      long markAfterBucketEnd =
+          params.horizonMillis() + (isServed ? bucketMillis : (holdBuckets + 1) * bucketMillis);
       try (KeyValueIterator<Windowed<String>, Long> it = store.fetchAll(from, Long.MAX_VALUE)) {
         while (it.hasNext()) {
           KeyValue<Windowed<String>, Long> kv = it.next();
+          String host = kv.key.key();
           long start = kv.key.window().start();
+          if (kv.value > 0) {
+            markActive(host, start + bucketMillis - 1 + markAfterBucketEnd);
+          }
+          if (!filling) {
+            continue;
+          }
           if (!cache.withinAheadLimit(start, now)) {
             log.warn(
                 "a scoring window store holds a bucket at {}, more than the cache can follow ahead"
@@ -317,18 +359,27 @@ final class HostScorer
                 start,
                 now);
             cache.turnOff();
-            return;
+            filling = false;
+            continue;
           }
           long bucket = BucketSeries.bucketIndex(start, bucketMillis);
           if (isServed) {
-            cache.putServed(kv.key.key(), bucket, kv.value, now);
+            cache.putServed(host, bucket, kv.value, now);
           } else {
-            cache.putReported(kv.key.key(), bucket, kv.value, now);
+            cache.putReported(host, bucket, kv.value, now);
           }
         }
       }
     }
-    cache.markLoaded();
+    if (filling) {
+      cache.markLoaded();
+    }
+    long heldBackUntil = now + config.minPublishInterval().toMillis() + bucketMillis;
+    try (KeyValueIterator<String, HostScore> it = scores.all()) {
+      while (it.hasNext()) {
+        markActive(it.next().key, heldBackUntil);
+      }
+    }
   }
 
   /** Whether a write just made to a window store goes to the cache too (else the cache is off). */
@@ -387,10 +438,7 @@ final class HostScorer
   }
 
   private void markActive(String host, long until) {
-    Long current = active.get(host);
-    if (current == null || current < until) {
-      active.put(host, until);
-    }
+    active.merge(host, until, Math::max);
   }
 
   private long bucketStart(long ts) {

@@ -33,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * swarm.piece-events.v1 ─decode/validate─▶ FINISHED from PARENT ─re-key by parent_host_id─▶ [repartition]─┐
  *        └─bad─▶ swarm.dead-letters.v1                                                                   ├─merge─▶ host-scorer ─▶ swarm.host-scores.v1
- * swarm.hosts.v1 ─decode/validate (tombstones pass)───────────────────────────────────────────────────────┘   (5 stores)  └─late─▶ dead letters
+ * swarm.hosts.v1 ─decode/validate (tombstones pass)───────────────────────────────────────────────────────┘   (4 stores)  └─late─▶ dead letters
  *        └─bad─▶ swarm.dead-letters.v1
  * </pre>
  *
@@ -74,8 +74,6 @@ public final class ScoringTopology {
 
   /** The latest published score of every host this instance owns; queried over IQv2. */
   public static final String SCORES_STORE = "scoring-latest-scores";
-
-  public static final String ACTIVE_HOSTS_STORE = "scoring-active-hosts";
 
   // dead-letter stages
   public static final String PIECE_STAGE = "scoring-piece-validate";
@@ -181,8 +179,10 @@ public final class ScoringTopology {
       // The per-host stores are in memory, each with its changelog (Streams' default): a restart, a
       // moved task or an aborted transaction restores them from the changelogs, as with RocksDB,
       // so exactly-once recovery is unchanged, without RocksDB's JNI round trip on every read and
-      // write (issue 17); they hold one state, one score and one mark per host (~1 KB per host
-      // with the maps' overhead). The window stores stay in RocksDB: in memory they would hold an
+      // write (issue 17); they hold one state and one score per host (~1 KB per host with the
+      // maps' overhead). Which hosts the punctuator re-scores is derived from the stores and held
+      // by the scorer in memory, with no store or changelog of its own. The window stores stay in
+      // RocksDB: in memory they would hold an
       // entry per host and bucket of the retention (150 at the defaults), which at 100,000 hosts
       // is up to 15 million entries, more memory than the whole deployment's budget.
       return Set.of(
@@ -197,9 +197,7 @@ public final class ScoringTopology {
           Stores.keyValueStoreBuilder(
               Stores.inMemoryKeyValueStore(HOSTS_STORE), Serdes.String(), hostSerde),
           Stores.keyValueStoreBuilder(
-              Stores.inMemoryKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde),
-          Stores.keyValueStoreBuilder(
-              Stores.inMemoryKeyValueStore(ACTIVE_HOSTS_STORE), Serdes.String(), Serdes.Long()));
+              Stores.inMemoryKeyValueStore(SCORES_STORE), Serdes.String(), scoreSerde));
     }
   }
 }

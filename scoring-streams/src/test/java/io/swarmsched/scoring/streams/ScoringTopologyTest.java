@@ -387,6 +387,30 @@ class ScoringTopologyTest {
   }
 
   @Test
+  void aHostThatComesBackAfterATombstoneIsReScoredAsWhatItServedBeforeAgesOut() {
+    start(c -> c);
+    heartbeat("h", T0, 0);
+    served("h", T0 + 500, 100 * M);
+    clock(T0 + 1_000);
+    hosts.pipeInput("h", null, T0 + 1_500);
+    // back: what it served half a second before still counts in its horizon
+    heartbeat("h", T0 + 2_000, 0);
+    for (long t = T0 + 3_000; t <= T0 + 63_000; t += 1_000) {
+      clock(t);
+    }
+    List<TestRecord<String, HostScore>> records = scores.readRecordsToList();
+    List<HostScore> back =
+        records.stream()
+            .filter(r -> "h".equals(r.key()) && r.timestamp() >= T0 + 2_000)
+            .map(TestRecord::value)
+            .toList();
+    assertThat(back.get(0).getWindow().getServedTxBytes()).isEqualTo(100 * M);
+    HostScore last = back.get(back.size() - 1);
+    assertThat(last.getLoadQuality()).isEqualTo(1.0);
+    assertThat(last.getWindow().getServedTxBytes()).isZero();
+  }
+
+  @Test
   void badRecordsGoToTheDeadLettersWithTheirReasonAndProcessingContinues() {
     startEager();
     byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
