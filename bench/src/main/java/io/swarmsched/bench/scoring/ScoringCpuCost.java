@@ -33,8 +33,8 @@ import org.apache.kafka.streams.test.TestRecord;
  * produces (per host and one-second round: one host state and three served pieces), encoded first,
  * then piped on this thread, whose CPU time is measured. Three topologies, interleaved repetition
  * by repetition in one JVM: scoring with each host's horizon in memory (the default), scoring that
- * reads its window stores on every evaluation ({@code swarm.scoring.horizon.in.memory=false}), and
- * the plain aggregation of the piece events alone.
+ * reads its window stores on every evaluation ({@code swarm.scoring.in.memory=false}), and the
+ * plain aggregation of the piece events alone.
  */
 final class ScoringCpuCost {
   private ScoringCpuCost() {}
@@ -123,14 +123,14 @@ final class ScoringCpuCost {
         inMemory[rep] =
             pipeScoring(
                 stateDir.resolve("in-memory-" + rep),
-                config.withHorizonInMemory(true),
+                config.withInMemory(true),
                 hostRecords,
                 pieceRecords,
                 order);
         stores[rep] =
             pipeScoring(
                 stateDir.resolve("stores-" + rep),
-                config.withHorizonInMemory(false),
+                config.withInMemory(false),
                 hostRecords,
                 pieceRecords,
                 order);

@@ -127,7 +127,7 @@ public final class ScoringStreamsBench implements Benchmark {
                 c.hostScoresTopic(),
                 c.deadLettersTopic(),
                 c.serdeConfig(),
-                c.horizonInMemory());
+                c.inMemory());
         Properties props = StreamsProps.base(appId, settings);
         try (StreamsService service = new StreamsService(ScoringTopology.build(config), props)) {
           service.start();

@@ -79,6 +79,17 @@ final class HostScorer
 
   private boolean rebuilt;
 
+  /**
+   * A host's last published score, as far as a punctuation needs it: kept (in memory mode) for each
+   * host whose last published score and current state agree on everything the publish policy
+   * compares but load_quality, with that state's capacity and concurrent uploads. A punctuation
+   * that finds the host's new load_quality within epsilon of the published one knows the score
+   * unchanged without reading and decoding the state and the score from their stores.
+   */
+  private record Published(long maxTx, int concurrentUploads, double loadQuality) {}
+
+  private final HashMap<String, Published> published = new HashMap<>();
+
   /** The stores' horizons in memory; null when scores read the window stores (tests compare). */
   private final HorizonCache cache;
 
@@ -86,7 +97,7 @@ final class HostScorer
   private final long[] reportedBuf;
   private long punctuations;
 
-  HostScorer(ScoringConfig config, boolean horizonInMemory) {
+  HostScorer(ScoringConfig config, boolean inMemory) {
     this.config = config;
     this.params = config.params();
     this.calculator = new LoadQualityCalculator(params);
@@ -96,7 +107,7 @@ final class HostScorer
     this.holdBuckets = Math.floorDiv(config.reportedHold().toMillis(), bucketMillis);
     this.graceMillis = config.grace().toMillis();
     this.cache =
-        horizonInMemory
+        inMemory
             ? new HorizonCache(
                 horizonBuckets, holdBuckets, bucketMillis, config.windowRetention().toMillis())
             : null;
@@ -179,6 +190,7 @@ final class HostScorer
   private void onHostRemoved(String host, long timestamp) {
     hosts.delete(host);
     scores.delete(host);
+    published.remove(host);
     // its active mark stays: the window stores keep what it served, and if the host comes back,
     // that still ages out of its new score (unmarked, it would not be re-scored as it does)
     context.forward(new Record<>(host, ProcessingResult.ok(null), timestamp));
@@ -205,11 +217,19 @@ final class HostScorer
 
   /** Scores one host at {@code now} and publishes the score if the policy says so. */
   private PublishPolicy.Decision evaluate(String host, long now) {
+    Published p = published.get(host);
+    if (p != null) {
+      double lq = loadQuality(host, now, p.maxTx(), p.concurrentUploads(), null).loadQuality();
+      if (!policy.loadQualityMoved(p.loadQuality(), lq)) {
+        return PublishPolicy.Decision.UNCHANGED; // what decide() would say, read from memory
+      }
+    }
     return evaluate(host, now, hosts.get(host));
   }
 
   private PublishPolicy.Decision evaluate(String host, long now, HostState state) {
     if (state == null) {
+      published.remove(host);
       return PublishPolicy.Decision
           .UNCHANGED; // unknown host: its served bytes wait for its first state
     }
@@ -220,11 +240,25 @@ final class HostScorer
       scores.put(host, next);
       context.forward(new Record<>(host, ProcessingResult.ok(next), now));
     }
+    if (cache != null) {
+      HostScore last = decision == PublishPolicy.Decision.PUBLISH ? next : previous;
+      if (policy.sameApartFromLoadQuality(last, next)) {
+        published.put(
+            host,
+            new Published(
+                state.getCapacity().getMaxTxBytesPerSec(),
+                state.getLoad().getConcurrentUploads(),
+                last.getLoadQuality()));
+      } else {
+        published.remove(host);
+      }
+    }
     return decision;
   }
 
-  HostScore score(String host, HostState state, long now) {
-    long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
+  /** The host's load quality at {@code now}, from memory or from the window stores. */
+  private LoadQuality loadQuality(
+      String host, long now, long maxTx, int concurrent, long[] servedTotalOut) {
     BucketSeries series;
     long servedTotal;
     if (cache != null && cache.usable()) {
@@ -235,10 +269,19 @@ final class HostScorer
       series = readHorizon(host, now, total);
       servedTotal = total[0];
     }
+    if (servedTotalOut != null) {
+      servedTotalOut[0] = servedTotal;
+    }
+    return calculator.compute(series.tx(), horizonBuckets, maxTx, concurrent);
+  }
 
+  HostScore score(String host, HostState state, long now) {
+    long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
     long maxTx = state.getCapacity().getMaxTxBytesPerSec();
     int concurrent = state.getLoad().getConcurrentUploads();
-    LoadQuality lq = calculator.compute(series.tx(), horizonBuckets, maxTx, concurrent);
+    long[] served = new long[1];
+    LoadQuality lq = loadQuality(host, now, maxTx, concurrent, served);
+    long servedTotal = served[0];
     return HostScore.newBuilder()
         .setHostId(host)
         .setLoadQuality(lq.loadQuality())
@@ -303,6 +346,7 @@ final class HostScorer
    */
   void forgetMemory() {
     active.clear();
+    published.clear();
     rebuilt = false;
     if (cache != null) {
       cache.reset();

@@ -43,8 +43,18 @@ public final class PublishPolicy {
   }
 
   boolean changed(HostScore previous, HostScore next) {
-    return previous.getLiveness() != next.getLiveness()
-        || Math.abs(previous.getLoadQuality() - next.getLoadQuality()) > epsilon
+    return loadQualityMoved(previous.getLoadQuality(), next.getLoadQuality())
+        || !sameApartFromLoadQuality(previous, next);
+  }
+
+  /** Whether load_quality moved by more than epsilon. */
+  boolean loadQualityMoved(double previous, double next) {
+    return Math.abs(previous - next) > epsilon;
+  }
+
+  /** Whether two scores agree on everything {@link #changed} compares but load_quality. */
+  boolean sameApartFromLoadQuality(HostScore previous, HostScore next) {
+    return !(previous.getLiveness() != next.getLiveness()
         || previous.getWindow().getMaxTxBytesPerSec() != next.getWindow().getMaxTxBytesPerSec()
         || previous.getWindow().getUploadSlotLimit() != next.getWindow().getUploadSlotLimit()
         || previous.getWindow().getConcurrentUploads() != next.getWindow().getConcurrentUploads()
@@ -52,7 +62,7 @@ public final class PublishPolicy {
         || !Objects.equals(str(previous.getIdc()), str(next.getIdc()))
         || !Objects.equals(str(previous.getLocation()), str(next.getLocation()))
         || !Objects.equals(
-            str(previous.getPieceServerAddress()), str(next.getPieceServerAddress()));
+            str(previous.getPieceServerAddress()), str(next.getPieceServerAddress())));
   }
 
   private static String str(CharSequence s) {

@@ -24,9 +24,9 @@ import java.util.Objects;
  * @param hostScoresTopic output: scores keyed by host id
  * @param deadLettersTopic output: refused records
  * @param serdeConfig configuration of the Avro serdes (at least {@code schema.registry.url})
- * @param horizonInMemory each host's horizon also kept in memory, so that scoring a host reads no
- *     window store (about 16 bytes per bucket held; see {@link HorizonCache}); false reads the
- *     window stores on every evaluation
+ * @param inMemory each host's horizon (about 16 bytes per bucket held; see {@link HorizonCache})
+ *     and what a punctuation needs of its last published score (about 100 bytes) also kept in
+ *     memory, so that re-scoring a host reads no store; false reads the stores on every evaluation
  */
 public record ScoringConfig(
     LoadQualityParams params,
@@ -41,13 +41,13 @@ public record ScoringConfig(
     String hostScoresTopic,
     String deadLettersTopic,
     Map<String, Object> serdeConfig,
-    boolean horizonInMemory) {
+    boolean inMemory) {
 
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REPORTED_HOLD = Duration.ofSeconds(10);
   public static final double DEFAULT_EPSILON = 0.01;
   public static final Duration DEFAULT_MIN_PUBLISH_INTERVAL = Duration.ofSeconds(1);
-  public static final boolean DEFAULT_HORIZON_IN_MEMORY = true;
+  public static final boolean DEFAULT_IN_MEMORY = true;
 
   public ScoringConfig {
     Objects.requireNonNull(params, "params");
@@ -85,7 +85,7 @@ public record ScoringConfig(
         Topics.HOST_SCORES.name(),
         Topics.DEAD_LETTERS.name(),
         Map.copyOf(serdeConfig),
-        DEFAULT_HORIZON_IN_MEMORY);
+        DEFAULT_IN_MEMORY);
   }
 
   /** Defaults with an in-memory registry of that scope ({@code mock://scope}), for tests. */
@@ -130,8 +130,8 @@ public record ScoringConfig(
     return copy(c -> c.repartitionPartitions = n);
   }
 
-  public ScoringConfig withHorizonInMemory(boolean inMemory) {
-    return copy(c -> c.horizonInMemory = inMemory);
+  public ScoringConfig withInMemory(boolean inMemory) {
+    return copy(c -> c.inMemory = inMemory);
   }
 
   public ScoringConfig withHostScoresTopic(String topic) {
@@ -152,7 +152,7 @@ public record ScoringConfig(
     String hostScoresTopic;
     String deadLettersTopic;
     Map<String, Object> serdeConfig;
-    boolean horizonInMemory;
+    boolean inMemory;
   }
 
   private ScoringConfig copy(java.util.function.Consumer<Copy> change) {
@@ -169,7 +169,7 @@ public record ScoringConfig(
     c.hostScoresTopic = hostScoresTopic;
     c.deadLettersTopic = deadLettersTopic;
     c.serdeConfig = serdeConfig;
-    c.horizonInMemory = horizonInMemory;
+    c.inMemory = inMemory;
     change.accept(c);
     return new ScoringConfig(
         c.params,
@@ -184,7 +184,7 @@ public record ScoringConfig(
         c.hostScoresTopic,
         c.deadLettersTopic,
         c.serdeConfig,
-        c.horizonInMemory);
+        c.inMemory);
   }
 
   private static void requireNonNegative(String key, Duration d) {

@@ -38,7 +38,7 @@ public final class ScoringSettings {
   public static final String REPARTITION_PARTITIONS = PREFIX + "repartition.partitions";
   public static final String POLICY_ID = PREFIX + "policy.id";
   public static final String HOST_SCORES_TOPIC = PREFIX + "topic.host.scores";
-  public static final String HORIZON_IN_MEMORY = PREFIX + "horizon.in.memory";
+  public static final String IN_MEMORY = PREFIX + "in.memory";
 
   public static final String DEFAULT_APPLICATION_ID = "swarm-scoring";
 
@@ -73,7 +73,7 @@ public final class ScoringSettings {
     m.put(REPARTITION_PARTITIONS, Integer.toString(Topics.HOSTS.partitions()));
     m.put(POLICY_ID, "");
     m.put(HOST_SCORES_TOPIC, Topics.HOST_SCORES.name());
-    m.put(HORIZON_IN_MEMORY, Boolean.toString(ScoringConfig.DEFAULT_HORIZON_IN_MEMORY));
+    m.put(IN_MEMORY, Boolean.toString(ScoringConfig.DEFAULT_IN_MEMORY));
     return Map.copyOf(m);
   }
 
@@ -118,6 +118,6 @@ public final class ScoringSettings {
         s.string(HOST_SCORES_TOPIC, Topics.HOST_SCORES.name()),
         Topics.DEAD_LETTERS.name(),
         serde,
-        s.bool(HORIZON_IN_MEMORY, ScoringConfig.DEFAULT_HORIZON_IN_MEMORY));
+        s.bool(IN_MEMORY, ScoringConfig.DEFAULT_IN_MEMORY));
   }
 }

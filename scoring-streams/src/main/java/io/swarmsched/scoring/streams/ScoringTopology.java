@@ -80,7 +80,7 @@ public final class ScoringTopology {
   public static final String HOST_STAGE = "scoring-host-validate";
 
   public static Topology build(ScoringConfig config) {
-    return build(config, c -> new HostScorer(c, c.horizonInMemory()));
+    return build(config, c -> new HostScorer(c, c.inMemory()));
   }
 
   /** The topology with scorers made by {@code scorers} (tests reach the scorer through it). */

@@ -178,7 +178,7 @@ class ScoringRestartTest {
               scores,
               deadLetters,
               serdeConfig,
-              ScoringConfig.DEFAULT_HORIZON_IN_MEMORY);
+              ScoringConfig.DEFAULT_IN_MEMORY);
     }
 
     StreamsService startApp(Path stateDir) throws Exception {

@@ -32,17 +32,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The scorer with each host's horizon in memory ({@link HorizonCache}) publishes exactly what the
- * scorer that reads the two window stores on every evaluation publishes: the same random input
- * (host states with and without load, served pieces in and out of the grace period, tombstones,
- * gaps longer than the horizon, clocks ahead) through both, every output record compared. Some runs
- * also make the in-memory scorer forget what it holds in memory mid-stream, as a restore or a
- * rebalance does, so that the horizons and the hosts the punctuator re-scores are rebuilt from
- * populated stores: it must still publish exactly what the other one, which kept everything,
- * publishes. Some send a host whose clock is far ahead, which must turn the cache off and leave the
- * scores those of the stores.
+ * The scorer that holds each host's horizon ({@link HorizonCache}) and a summary of its last
+ * published score in memory publishes exactly what the scorer that reads its stores on every
+ * evaluation publishes: the same random input (host states with and without load, served pieces in
+ * and out of the grace period, tombstones, gaps longer than the horizon, clocks ahead) through
+ * both, every output record compared. Some runs also make the in-memory scorer forget what it holds
+ * in memory mid-stream, as a restore or a rebalance does, so that the horizons and the hosts the
+ * punctuator re-scores are rebuilt from populated stores: it must still publish exactly what the
+ * other one, which kept everything, publishes. Some send a host whose clock is far ahead, which
+ * must turn the cache off and leave the scores those of the stores.
  */
-class ScoringHorizonCacheTest {
+class ScoringInMemoryTest {
   static final long T0 = 1_700_000_000_000L;
 
   @TempDir Path stateDir;
