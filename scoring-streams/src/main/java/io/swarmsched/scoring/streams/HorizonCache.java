@@ -76,6 +76,12 @@ final class HorizonCache {
     long newest() {
       return count == 0 ? Long.MIN_VALUE : bucket[count - 1];
     }
+
+    /** The bucket's value, or {@link #ABSENT}. */
+    long get(long b) {
+      int i = count == 0 || bucket[count - 1] < b ? -1 : Arrays.binarySearch(bucket, 0, count, b);
+      return i >= 0 ? value[i] : ABSENT;
+    }
   }
 
   /** One host's served bytes and reported rates per bucket. */
@@ -85,6 +91,9 @@ final class HorizonCache {
   }
 
   private static final long[] EMPTY = new long[0];
+
+  /** What {@link #served} and {@link #reported} return for a bucket the store does not hold. */
+  static final long ABSENT = Long.MIN_VALUE;
 
   private final int horizonBuckets;
   private final long holdBuckets;
@@ -153,6 +162,26 @@ final class HorizonCache {
 
   Series get(String host) {
     return byHost.get(host);
+  }
+
+  /**
+   * Whether {@link #served} and {@link #reported} answer for {@code bucket} what the store holds:
+   * the cache is usable and the bucket is one a score at {@code now} can still read.
+   */
+  boolean knows(long bucket, long now) {
+    return usable() && bucket >= oldestNeeded(now);
+  }
+
+  /** The served bytes the store holds for the bucket, or {@link #ABSENT} (see {@link #knows}). */
+  long served(String host, long bucket) {
+    Series s = byHost.get(host);
+    return s == null ? ABSENT : s.served.get(bucket);
+  }
+
+  /** The reported rate the store holds for the bucket, or {@link #ABSENT} (see {@link #knows}). */
+  long reported(String host, long bucket) {
+    Series s = byHost.get(host);
+    return s == null ? ABSENT : s.reported.get(bucket);
   }
 
   /** Records the served-bytes bucket's new sum, as it was written to the store. */

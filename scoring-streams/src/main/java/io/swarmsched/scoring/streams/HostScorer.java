@@ -151,7 +151,7 @@ final class HostScorer
       return;
     }
     long bucketStart = bucketStart(ts);
-    Long sum = served.fetch(host, bucketStart);
+    Long sum = stored(served, host, bucketStart, now);
     long newSum = saturatingAdd(sum == null ? 0L : sum, piece.bytes());
     served.put(host, newSum, bucketStart);
     if (cacheWrite(bucketStart, now)) {
@@ -170,8 +170,8 @@ final class HostScorer
             : timestamp;
     long rate = state.getLoad().getTxBytesPerSec();
     long bucketStart = bucketStart(reportTime);
-    Long existing = reported.fetch(host, bucketStart);
     long now = context.currentStreamTimeMs();
+    Long existing = stored(reported, host, bucketStart, now);
     if (existing == null || rate > existing) {
       reported.put(host, rate, bucketStart);
       if (cacheWrite(bucketStart, now)) {
@@ -424,6 +424,16 @@ final class HostScorer
         markActive(it.next().key, heldBackUntil);
       }
     }
+  }
+
+  /** A window store's value for one bucket: from memory when the cache knows it, else the store. */
+  private Long stored(WindowStore<String, Long> store, String host, long bucketStart, long now) {
+    long bucket = BucketSeries.bucketIndex(bucketStart, bucketMillis);
+    if (cache == null || !cache.knows(bucket, now)) {
+      return store.fetch(host, bucketStart);
+    }
+    long v = store == served ? cache.served(host, bucket) : cache.reported(host, bucket);
+    return v == HorizonCache.ABSENT ? null : v;
   }
 
   /** Whether a write just made to a window store goes to the cache too (else the cache is off). */
