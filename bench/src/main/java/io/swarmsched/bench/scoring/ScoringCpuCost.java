@@ -161,12 +161,20 @@ final class ScoringCpuCost {
     return n % 2 == 1 ? warm[n / 2] : (warm[n / 2 - 1] + warm[n / 2]) / 2;
   }
 
-  private static Properties props(Path state, String appId) {
+  /** CPU µs per record of {@code pipe}'s work on a driver of {@code topology}. */
+  private static double cpuPerRecord(
+      Topology topology, Path state, String appId, int records, Consumer<TopologyTestDriver> pipe) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    return props;
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+      long cpu0 = mx.getCurrentThreadCpuTime();
+      pipe.accept(driver);
+      long cpu1 = mx.getCurrentThreadCpuTime();
+      return (cpu1 - cpu0) / 1e3 / records;
+    }
   }
 
   /** CPU µs per event of every host state and piece event, in the order they were produced. */
@@ -176,29 +184,28 @@ final class ScoringCpuCost {
       List<TestRecord<String, byte[]>> hostRecords,
       List<TestRecord<String, byte[]>> pieceRecords,
       List<Boolean> order) {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    Topology topology = ScoringTopology.build(config);
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(topology, props(state, "bench-scoring-cpu"))) {
-      TestInputTopic<String, byte[]> hosts =
-          driver.createInputTopic(
-              config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
-      TestInputTopic<String, byte[]> pieces =
-          driver.createInputTopic(
-              config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
-      int h = 0;
-      int p = 0;
-      long cpu0 = mx.getCurrentThreadCpuTime();
-      for (boolean isHost : order) {
-        if (isHost) {
-          hosts.pipeInput(hostRecords.get(h++));
-        } else {
-          pieces.pipeInput(pieceRecords.get(p++));
-        }
-      }
-      long cpu1 = mx.getCurrentThreadCpuTime();
-      return (cpu1 - cpu0) / 1e3 / order.size();
-    }
+    return cpuPerRecord(
+        ScoringTopology.build(config),
+        state,
+        "bench-scoring-cpu",
+        order.size(),
+        driver -> {
+          TestInputTopic<String, byte[]> hosts =
+              driver.createInputTopic(
+                  config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
+          TestInputTopic<String, byte[]> pieces =
+              driver.createInputTopic(
+                  config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
+          int h = 0;
+          int p = 0;
+          for (boolean isHost : order) {
+            if (isHost) {
+              hosts.pipeInput(hostRecords.get(h++));
+            } else {
+              pieces.pipeInput(pieceRecords.get(p++));
+            }
+          }
+        });
   }
 
   /**
@@ -210,18 +217,15 @@ final class ScoringCpuCost {
       ScoringConfig config,
       Map<String, Object> serde,
       List<TestRecord<String, byte[]>> pieceRecords) {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    Topology topology =
-        PlainWindowedAggregation.build(config.pieceEventsTopic(), "plain-cpu-out", serde);
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(topology, props(state, "bench-plain-cpu"))) {
-      TestInputTopic<String, byte[]> pieces =
-          driver.createInputTopic(
-              config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
-      long cpu0 = mx.getCurrentThreadCpuTime();
-      pieces.pipeRecordList(pieceRecords);
-      long cpu1 = mx.getCurrentThreadCpuTime();
-      return (cpu1 - cpu0) / 1e3 / pieceRecords.size();
-    }
+    return cpuPerRecord(
+        PlainWindowedAggregation.build(config.pieceEventsTopic(), "plain-cpu-out", serde),
+        state,
+        "bench-plain-cpu",
+        pieceRecords.size(),
+        driver ->
+            driver
+                .createInputTopic(
+                    config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer())
+                .pipeRecordList(pieceRecords));
   }
 }

@@ -100,7 +100,6 @@ final class HorizonCache {
   private final long bucketMillis;
   private final long aheadLimitMillis;
   private final Map<String, Series> byHost = new HashMap<>();
-  private boolean loaded;
   private boolean off;
 
   /**
@@ -118,26 +117,12 @@ final class HorizonCache {
   /** Forgets everything: the stores may have been restored to another state. */
   void reset() {
     byHost.clear();
-    loaded = false;
     off = false;
   }
 
-  /** True once the cache may be used, false when it is off (scores then read the stores). */
-  boolean usable() {
-    return loaded && !off;
-  }
-
+  /** True when the cache turned itself off (scores then read the stores until a reset). */
   boolean off() {
     return off;
-  }
-
-  boolean loaded() {
-    return loaded;
-  }
-
-  /** Marks the rebuild from the stores done. */
-  void markLoaded() {
-    loaded = true;
   }
 
   /** Turns the cache off until the next {@link #reset()} and frees what it held. */
@@ -165,20 +150,18 @@ final class HorizonCache {
   }
 
   /**
-   * Whether {@link #served} and {@link #reported} answer for {@code bucket} what the store holds:
-   * the cache is usable and the bucket is one a score at {@code now} can still read.
+   * The served bytes the store holds for the bucket, or {@link #ABSENT} (for a bucket at or after
+   * {@link #oldestNeeded}).
    */
-  boolean knows(long bucket, long now) {
-    return usable() && bucket >= oldestNeeded(now);
-  }
-
-  /** The served bytes the store holds for the bucket, or {@link #ABSENT} (see {@link #knows}). */
   long served(String host, long bucket) {
     Series s = byHost.get(host);
     return s == null ? ABSENT : s.served.get(bucket);
   }
 
-  /** The reported rate the store holds for the bucket, or {@link #ABSENT} (see {@link #knows}). */
+  /**
+   * The reported rate the store holds for the bucket, or {@link #ABSENT} (for a bucket at or after
+   * {@link #oldestNeeded}).
+   */
   long reported(String host, long bucket) {
     Series s = byHost.get(host);
     return s == null ? ABSENT : s.reported.get(bucket);

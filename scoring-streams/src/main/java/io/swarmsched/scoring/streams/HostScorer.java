@@ -200,7 +200,7 @@ final class HostScorer
   private void punctuate(long punctuationTime) {
     long now = context.currentStreamTimeMs();
     rebuildIfNeeded(now);
-    if (cache != null && cache.usable() && ++punctuations % horizonBuckets == 0) {
+    if (fromMemory() && ++punctuations % horizonBuckets == 0) {
       cache.sweep(now); // hosts gone quiet: once per horizon
     }
     List<Map.Entry<String, Long>> due = new ArrayList<>(active.entrySet().size());
@@ -219,7 +219,7 @@ final class HostScorer
   private PublishPolicy.Decision evaluate(String host, long now) {
     Published p = published.get(host);
     if (p != null) {
-      double lq = loadQuality(host, now, p.maxTx(), p.concurrentUploads(), null).loadQuality();
+      double lq = loadQuality(horizon(host, now), p.maxTx(), p.concurrentUploads()).loadQuality();
       if (!policy.loadQualityMoved(p.loadQuality(), lq)) {
         return PublishPolicy.Decision.UNCHANGED; // what decide() would say, read from memory
       }
@@ -256,32 +256,28 @@ final class HostScorer
     return decision;
   }
 
-  /** The host's load quality at {@code now}, from memory or from the window stores. */
-  private LoadQuality loadQuality(
-      String host, long now, long maxTx, int concurrent, long[] servedTotalOut) {
-    BucketSeries series;
-    long servedTotal;
-    if (cache != null && cache.usable()) {
-      servedTotal = cache.horizon(host, now, servedBuf, reportedBuf);
-      series = BucketSeries.of(servedBuf, reportedBuf, bucketMillis);
-    } else {
-      long[] total = new long[1];
-      series = readHorizon(host, now, total);
-      servedTotal = total[0];
+  /** A host's buckets over the horizon ending at stream time, and what it served over them. */
+  private record Horizon(BucketSeries series, long servedTotal) {}
+
+  /** The host's horizon at {@code now}, from memory or from the window stores. */
+  private Horizon horizon(String host, long now) {
+    if (fromMemory()) {
+      long servedTotal = cache.horizon(host, now, servedBuf, reportedBuf);
+      return new Horizon(BucketSeries.of(servedBuf, reportedBuf, bucketMillis), servedTotal);
     }
-    if (servedTotalOut != null) {
-      servedTotalOut[0] = servedTotal;
-    }
-    return calculator.compute(series.tx(), horizonBuckets, maxTx, concurrent);
+    return readHorizon(host, now);
+  }
+
+  private LoadQuality loadQuality(Horizon horizon, long maxTx, int concurrent) {
+    return calculator.compute(horizon.series().tx(), horizonBuckets, maxTx, concurrent);
   }
 
   HostScore score(String host, HostState state, long now) {
     long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
     long maxTx = state.getCapacity().getMaxTxBytesPerSec();
     int concurrent = state.getLoad().getConcurrentUploads();
-    long[] served = new long[1];
-    LoadQuality lq = loadQuality(host, now, maxTx, concurrent, served);
-    long servedTotal = served[0];
+    Horizon horizon = horizon(host, now);
+    LoadQuality lq = loadQuality(horizon, maxTx, concurrent);
     return HostScore.newBuilder()
         .setHostId(host)
         .setLoadQuality(lq.loadQuality())
@@ -294,7 +290,7 @@ final class HostScorer
                 .setBucketMillis(bucketMillis)
                 .setPeakTxBytesPerSec(lq.peakTx())
                 .setSaturatedBuckets(lq.saturatedBuckets())
-                .setServedTxBytes(servedTotal)
+                .setServedTxBytes(horizon.servedTotal())
                 .setConcurrentUploads(concurrent)
                 .setUploadSlotLimit(state.getCapacity().getUploadSlotLimit())
                 .setMaxTxBytesPerSec(maxTx)
@@ -311,7 +307,7 @@ final class HostScorer
   }
 
   /** The horizon as the two window stores' range reads give it (the cache's reference). */
-  private BucketSeries readHorizon(String host, long now, long[] servedTotalOut) {
+  private Horizon readHorizon(String host, long now) {
     long horizonStart =
         BucketSeries.horizonStartBucket(now, horizonBuckets, bucketMillis) * bucketMillis;
     long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
@@ -334,9 +330,9 @@ final class HostScorer
     }
     Map<Long, Long> reportedByBucket =
         ReportedLoad.fill(reports, horizonStart, horizonBuckets, bucketMillis, holdBuckets);
-    servedTotalOut[0] = servedTotal;
-    return BucketSeries.ofHorizon(
-        servedByBucket, reportedByBucket, now, horizonBuckets, bucketMillis);
+    return new Horizon(
+        BucketSeries.ofHorizon(servedByBucket, reportedByBucket, now, horizonBuckets, bucketMillis),
+        servedTotal);
   }
 
   /**
@@ -415,9 +411,6 @@ final class HostScorer
         }
       }
     }
-    if (filling) {
-      cache.markLoaded();
-    }
     long heldBackUntil = now + config.minPublishInterval().toMillis() + bucketMillis;
     try (KeyValueIterator<String, HostScore> it = scores.all()) {
       while (it.hasNext()) {
@@ -426,10 +419,13 @@ final class HostScorer
     }
   }
 
-  /** A window store's value for one bucket: from memory when the cache knows it, else the store. */
+  /**
+   * A window store's value for one bucket: from memory for a bucket a score can still read, else
+   * from the store.
+   */
   private Long stored(WindowStore<String, Long> store, String host, long bucketStart, long now) {
     long bucket = BucketSeries.bucketIndex(bucketStart, bucketMillis);
-    if (cache == null || !cache.knows(bucket, now)) {
+    if (!fromMemory() || bucket < cache.oldestNeeded(now)) {
       return store.fetch(host, bucketStart);
     }
     long v = store == served ? cache.served(host, bucket) : cache.reported(host, bucket);
@@ -438,7 +434,7 @@ final class HostScorer
 
   /** Whether a write just made to a window store goes to the cache too (else the cache is off). */
   private boolean cacheWrite(long windowStart, long now) {
-    if (cache == null || !cache.usable()) {
+    if (!fromMemory()) {
       return false;
     }
     if (!cache.withinAheadLimit(windowStart, now)) {
@@ -489,6 +485,14 @@ final class HostScorer
   /** Whether Streams initialised this instance (it also makes some only to check the topology). */
   boolean initialized() {
     return context != null;
+  }
+
+  /**
+   * Whether scores and bucket updates read the horizons' copy in memory: it is on, it was rebuilt
+   * from the stores since the last {@link #init}, and it has not turned itself off since.
+   */
+  boolean fromMemory() {
+    return cache != null && rebuilt && !cache.off();
   }
 
   private void markActive(String host, long until) {

@@ -14,18 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,7 +42,7 @@ class ScoringInMemoryTest {
 
   /** One topology, its inputs and outputs, and the scorer Streams made for it. */
   private static final class Run implements AutoCloseable {
-    final TopologyTestDriver driver;
+    final ScoringDriver driver;
     final TestInputTopic<String, byte[]> pieces;
     final TestInputTopic<String, byte[]> hosts;
     final TestOutputTopic<String, HostScore> scores;
@@ -57,12 +50,8 @@ class ScoringInMemoryTest {
     final List<HostScorer> scorers = new ArrayList<>();
 
     Run(ScoringConfig config, Path dir, boolean inMemory) {
-      Properties props = new Properties();
-      props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-cache-test");
-      props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-      props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
       driver =
-          new TopologyTestDriver(
+          new ScoringDriver(
               ScoringTopology.build(
                   config,
                   c -> {
@@ -70,21 +59,14 @@ class ScoringInMemoryTest {
                     scorers.add(s);
                     return s;
                   }),
-              props,
-              Instant.ofEpochMilli(T0));
-      Serde<HostScore> scoreSerde = SpecificAvroSerde.of(HostScore.class, config.serdeConfig());
-      pieces =
-          driver.createInputTopic(
-              config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
-      hosts =
-          driver.createInputTopic(
-              config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
-      scores =
-          driver.createOutputTopic(
-              config.hostScoresTopic(), new StringDeserializer(), scoreSerde.deserializer());
-      deadLetters =
-          driver.createOutputTopic(
-              config.deadLettersTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+              config,
+              dir,
+              "scoring-cache-test",
+              T0);
+      pieces = driver.pieces;
+      hosts = driver.hosts;
+      scores = driver.scores;
+      deadLetters = driver.deadLetters;
     }
 
     /** The one scorer Streams initialised (it makes others to check the topology). */
@@ -231,7 +213,7 @@ class ScoringInMemoryTest {
       HorizonCache cache = cached.cache();
       assertThat(cache.off()).as("cache off").isEqualTo(expectOff);
       if (!expectOff) {
-        assertThat(cache.usable()).isTrue();
+        assertThat(cached.scorer().fromMemory()).isTrue();
       }
     }
   }

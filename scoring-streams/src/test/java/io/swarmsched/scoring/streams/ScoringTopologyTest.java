@@ -20,15 +20,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyDescription;
@@ -58,27 +52,15 @@ class ScoringTopologyTest {
   private void start(UnaryOperator<ScoringConfig> tune) {
     String scope = "scoring-test-" + UUID.randomUUID();
     config = tune.apply(ScoringConfig.forMockRegistry(scope));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    driver = new TopologyTestDriver(ScoringTopology.build(config), props, Instant.ofEpochMilli(T0));
+    ScoringDriver run =
+        new ScoringDriver(ScoringTopology.build(config), config, stateDir, "scoring-test", T0);
+    driver = run.driver;
+    pieces = run.pieces;
+    hosts = run.hosts;
+    scores = run.scores;
+    deadLetters = run.deadLetters;
     pieceSerde = SpecificAvroSerde.of(PieceEvent.class, config.serdeConfig());
     hostSerde = SpecificAvroSerde.of(HostState.class, config.serdeConfig());
-    Serde<HostScore> scoreSerde = SpecificAvroSerde.of(HostScore.class, config.serdeConfig());
-    pieces =
-        driver.createInputTopic(
-            config.pieceEventsTopic(), new StringSerializer(), new ByteArraySerializer());
-    hosts =
-        driver.createInputTopic(
-            config.hostsTopic(), new StringSerializer(), new ByteArraySerializer());
-    scores =
-        driver.createOutputTopic(
-            config.hostScoresTopic(), new StringDeserializer(), scoreSerde.deserializer());
-    deadLetters =
-        driver.createOutputTopic(
-            config.deadLettersTopic(), new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Publication on every change, no rate limit: each heartbeat's evaluation is visible. */
