@@ -66,7 +66,7 @@ public final class DistributionBench implements Benchmark {
   /**
    * The swarm's shape for one run.
    *
-   * @param fastAgent an agent (never 0, the super seed) uploading at {@code fastUpload}; -1 = none
+   * @param fastAgents agents (never 0, the super seed) uploading at {@code fastUpload}
    */
   record Shape(
       String name,
@@ -76,8 +76,16 @@ public final class DistributionBench implements Benchmark {
       long originLimit,
       int pieceLength,
       Duration timeout,
-      int fastAgent,
+      List<Integer> fastAgents,
       long fastUpload) {
+    Shape {
+      fastAgents = List.copyOf(fastAgents);
+      if (fastAgents.stream().anyMatch(a -> a < 1 || a >= agents)) {
+        throw new IllegalArgumentException(
+            "fast agents must be among agents 1.." + (agents - 1) + ": " + fastAgents);
+      }
+    }
+
     Shape(
         String name,
         long size,
@@ -86,10 +94,18 @@ public final class DistributionBench implements Benchmark {
         long originLimit,
         int pieceLength,
         Duration timeout) {
-      this(name, size, agents, uploadLimit, originLimit, pieceLength, timeout, -1, 0);
+      this(name, size, agents, uploadLimit, originLimit, pieceLength, timeout, List.of(), 0);
     }
 
     String describe() {
+      String fast =
+          fastAgents.isEmpty()
+              ? ""
+              : " ("
+                  + String.join(", ", fastAgents.stream().map(a -> "agent-" + a).toList())
+                  + " "
+                  + mib(fastUpload)
+                  + " MiB/s)";
       return String.format(
           Locale.ROOT,
           "%s: %d MiB to %d agents (1 super seed), %s MiB/s upload each%s, origin %d MiB/s, "
@@ -98,7 +114,7 @@ public final class DistributionBench implements Benchmark {
           size / Records.MIB,
           agents,
           mib(uploadLimit),
-          fastAgent > 0 ? " (agent-" + fastAgent + " " + mib(fastUpload) + " MiB/s)" : "",
+          fast,
           originLimit / Records.MIB,
           pieceLength / 1024);
     }
@@ -107,7 +123,10 @@ public final class DistributionBench implements Benchmark {
       SwarmDemo.Options o =
           new SwarmDemo.Options(
               size, agents, uploadLimit, originLimit, policy, dir, pieceLength, timeout);
-      return fastAgent > 0 ? o.withUploadLimit(fastAgent, fastUpload) : o;
+      for (int a : fastAgents) {
+        o = o.withUploadLimit(a, fastUpload);
+      }
+      return o;
     }
 
     private static String mib(long bytes) {
@@ -137,9 +156,10 @@ public final class DistributionBench implements Benchmark {
 
   /**
    * The runs: the default swarm; a skewed-capacity swarm (one agent in eight uploads at 10x the
-   * rest, where a load-aware choice of parents should pay); and one where the CPU is not the limit
-   * (64 MiB to 8 agents at 4 MiB/s each, origin 8 MiB/s), so the time measures the policy rather
-   * than this machine. The quick run keeps the default swarm alone.
+   * rest, where a load-aware choice of parents should pay); the same with 16 agents, two of them
+   * fast, where each child has 8 parents of 15 and stage 1 has a choice to make; and one where the
+   * CPU is not the limit (64 MiB to 8 agents at 4 MiB/s each, origin 8 MiB/s), so the time measures
+   * the policy rather than this machine. The quick run keeps the default swarm alone.
    */
   static List<Shape> shapes(BenchContext ctx) {
     List<Shape> all = allShapes(ctx);
@@ -177,7 +197,21 @@ public final class DistributionBench implements Benchmark {
               8 * Records.MIB,
               512 << 10,
               Duration.ofSeconds(300),
-              1,
+              List.of(1),
+              20 * Records.MIB));
+      // twice the agents of "skewed", so that stage 1 has a choice to make: with 8 agents and
+      // swarm.agent.desired.parents 8 every child soon has every other agent as a parent whichever
+      // policy ranks them; here a child has 8 of 15. One fast agent in each IDC (agents alternate)
+      shapes.add(
+          new Shape(
+              "skewed-16",
+              32 * Records.MIB,
+              16,
+              2 * Records.MIB,
+              8 * Records.MIB,
+              256 << 10,
+              Duration.ofSeconds(300),
+              List.of(1, 8),
               20 * Records.MIB));
       shapes.add(
           new Shape(

@@ -12,6 +12,7 @@ import io.swarmsched.bench.Pacer;
 import io.swarmsched.bench.Records;
 import io.swarmsched.bench.ServiceSettings;
 import io.swarmsched.bench.baseline.BrokerBaseline;
+import io.swarmsched.bench.dispatcher.DispatcherBench;
 import io.swarmsched.dispatcher.DispatcherApp;
 import io.swarmsched.dispatcher.DispatcherConfig;
 import io.swarmsched.schemas.HostCapacity;
@@ -121,10 +122,7 @@ public final class JobPlacementBench implements Benchmark {
             pipe.perSec(),
             "records/s"));
 
-    GroupProgress.truncate(
-        ctx,
-        List.of(
-            Topics.JOB_EVENTS.name(), Topics.SCHEDULE_REQUESTS.name(), Topics.PEER_EVENTS.name()));
+    GroupProgress.truncate(ctx, DispatcherBench.STREAM_INPUTS);
     publishWorkers(ctx);
     ctx.progress("%,d workers published (max_tasks %d, tag %s)", WORKERS, MAX_TASKS, POOL_TAG);
 

@@ -21,7 +21,7 @@ class ShapeTest {
             8 * Records.MIB,
             512 << 10,
             Duration.ofSeconds(300),
-            1,
+            java.util.List.of(1),
             20 * Records.MIB);
     SwarmDemo.Options o = skewed.options("random", Path.of("x"));
     assertThat(o.policy()).isEqualTo("random");
@@ -29,6 +29,40 @@ class ShapeTest {
     assertThat(o.uploadLimitOf(1)).isEqualTo(20 * Records.MIB);
     assertThat(o.uploadLimitOf(7)).isEqualTo(2 * Records.MIB);
     assertThat(skewed.describe()).contains("agent-1 20 MiB/s");
+  }
+
+  @Test
+  void everyFastAgentGetsTheFastLimitAndTheSuperSeedCannotBeOne(
+      @org.junit.jupiter.api.io.TempDir Path dir) {
+    DistributionBench.Shape twoFast =
+        DistributionBench.shapes(
+                new io.swarmsched.bench.BenchContext(false, dir, System.out, false))
+            .stream()
+            .filter(s -> s.name().equals("skewed-16"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(twoFast.agents()).isEqualTo(16);
+    SwarmDemo.Options o = twoFast.options("load-aware", Path.of("x"));
+    assertThat(o.uploadOverrides()).containsOnlyKeys(1, 8);
+    assertThat(o.uploadLimitOf(8)).isEqualTo(20 * Records.MIB);
+    assertThat(o.uploadLimitOf(9)).isEqualTo(2 * Records.MIB);
+    assertThat(twoFast.describe()).contains("agent-1, agent-8 20 MiB/s");
+    for (int bad : new int[] {0, 16}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  new DistributionBench.Shape(
+                      "x",
+                      Records.MIB,
+                      16,
+                      Records.MIB,
+                      Records.MIB,
+                      1 << 20,
+                      Duration.ofSeconds(1),
+                      java.util.List.of(bad),
+                      Records.MIB))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("fast agents must be among agents 1..15");
+    }
   }
 
   @Test
@@ -51,7 +85,7 @@ class ShapeTest {
         new io.swarmsched.bench.BenchContext(false, dir, System.out, false);
     assertThat(DistributionBench.shapes(full))
         .extracting(DistributionBench.Shape::name)
-        .containsExactly("uniform", "skewed", "cpu-not-limiting");
+        .containsExactly("uniform", "skewed", "skewed-16", "cpu-not-limiting");
     String before = System.getProperty(DistributionBench.SHAPES);
     try {
       System.setProperty(DistributionBench.SHAPES, "skewed");
