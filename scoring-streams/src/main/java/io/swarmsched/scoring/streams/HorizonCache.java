@@ -141,14 +141,6 @@ final class HorizonCache {
     return aheadLimitMillis >= 0 && timestamp - now <= aheadLimitMillis;
   }
 
-  int hosts() {
-    return byHost.size();
-  }
-
-  Series get(String host) {
-    return byHost.get(host);
-  }
-
   /**
    * The served bytes the store holds for the bucket, or {@link #ABSENT} (for a bucket at or after
    * {@link #oldestNeeded}).

@@ -182,7 +182,7 @@ final class HostScorer
       markActive(host, reportTime + (holdBuckets + 1) * bucketMillis + params.horizonMillis());
     }
     // the state just stored is scored as is: reading it back would decode it again
-    if (evaluate(host, now, state) == PublishPolicy.Decision.HELD_BACK) {
+    if (evaluate(host, now, state, null) == PublishPolicy.Decision.HELD_BACK) {
       markActive(host, now + config.minPublishInterval().toMillis() + bucketMillis);
     }
   }
@@ -218,22 +218,28 @@ final class HostScorer
   /** Scores one host at {@code now} and publishes the score if the policy says so. */
   private PublishPolicy.Decision evaluate(String host, long now) {
     Published p = published.get(host);
+    Horizon horizon = null;
     if (p != null) {
-      double lq = loadQuality(horizon(host, now), p.maxTx(), p.concurrentUploads()).loadQuality();
+      horizon = horizon(host, now);
+      double lq = loadQuality(horizon, p.maxTx(), p.concurrentUploads()).loadQuality();
       if (!policy.loadQualityMoved(p.loadQuality(), lq)) {
         return PublishPolicy.Decision.UNCHANGED; // what decide() would say, read from memory
       }
     }
-    return evaluate(host, now, hosts.get(host));
+    return evaluate(host, now, hosts.get(host), horizon);
   }
 
-  private PublishPolicy.Decision evaluate(String host, long now, HostState state) {
+  /**
+   * Scores the host in {@code state} and publishes the score if the policy says so; {@code horizon}
+   * is its horizon at {@code now} if already read, else null.
+   */
+  private PublishPolicy.Decision evaluate(String host, long now, HostState state, Horizon horizon) {
     if (state == null) {
       published.remove(host);
       return PublishPolicy.Decision
           .UNCHANGED; // unknown host: its served bytes wait for its first state
     }
-    HostScore next = score(host, state, now);
+    HostScore next = score(host, state, now, horizon != null ? horizon : horizon(host, now));
     HostScore previous = scores.get(host);
     PublishPolicy.Decision decision = policy.decide(previous, next);
     if (decision == PublishPolicy.Decision.PUBLISH) {
@@ -272,11 +278,10 @@ final class HostScorer
     return calculator.compute(horizon.series().tx(), horizonBuckets, maxTx, concurrent);
   }
 
-  HostScore score(String host, HostState state, long now) {
+  private HostScore score(String host, HostState state, long now, Horizon horizon) {
     long windowEnd = (BucketSeries.bucketIndex(now, bucketMillis) + 1) * bucketMillis;
     long maxTx = state.getCapacity().getMaxTxBytesPerSec();
     int concurrent = state.getLoad().getConcurrentUploads();
-    Horizon horizon = horizon(host, now);
     LoadQuality lq = loadQuality(horizon, maxTx, concurrent);
     return HostScore.newBuilder()
         .setHostId(host)
